@@ -1,0 +1,159 @@
+"""The FastAPI application factory: API, console, sandbox, metrics and the embedded worker."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from promodesk import __version__
+from promodesk.kit.auth import TokenVault
+from promodesk.kit.db import Database
+from promodesk.kit.errors import PromodeskError
+from promodesk.kit.idempotency import IdempotencyMiddleware
+from promodesk.kit.jobs.worker import Worker
+from promodesk.kit.metrics import LATENCY, REQUESTS
+from promodesk.kit.money import CoinPricing
+from promodesk.settings import Settings, get_settings
+from promodesk.web import AppState
+
+log = logging.getLogger("promodesk")
+
+HTTP_ERRORS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+               405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge",
+               415: "UnsupportedMediaType", 422: "ValidationFailed", 429: "RateLimited"}
+
+
+def build_state(settings: Settings, db: Database | None = None) -> AppState:
+    secret = settings.ensure_secret_key()
+    return AppState(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        vault=TokenVault(settings.token_keys, secret),
+        pricing=CoinPricing.from_settings(settings.coin_price_usd, settings.coin_price_per,
+                                          settings.min_charge_usd, settings.fx_per_usd),
+    )
+
+
+def make_worker(st: AppState) -> Worker:
+    s = st.settings
+    return Worker(st.db, lease_seconds=s.job_lease_seconds, poll_seconds=s.job_poll_seconds,
+                  backoff_base=s.job_backoff_base_seconds, backoff_cap=s.job_backoff_max_seconds)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None,
+               worker: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+    st = build_state(settings, db)
+    load_handlers()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedded = make_worker(st) if worker else None
+        if embedded:
+            embedded.start()
+        app.state.worker = embedded
+        try:
+            yield
+        finally:
+            if embedded:
+                embedded.stop()
+
+    app = FastAPI(
+        title="promodesk",
+        version=__version__,
+        description="Start, watch and stop promotions safely, with every coin and cent "
+        "accounted for.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.promodesk = st
+    _install_errors(app)
+    _include_routes(app, st)
+    app.add_middleware(IdempotencyMiddleware, db=st.db, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(MetricsMiddleware)
+    return app
+
+
+def load_handlers() -> None:
+    """Import every module that registers job handlers."""
+    import promodesk.system.jobs  # noqa: F401
+
+
+def _include_routes(app: FastAPI, st: AppState) -> None:
+    from promodesk.audit.api import router as audit_api
+    from promodesk.console import mount as mount_console
+    from promodesk.ledger.api import router as ledger_api
+    from promodesk.system.api import api as system_api
+    from promodesk.system.api import router as system_router
+    from promodesk.tenancy.api import router as tenancy_api
+
+    for router in (system_router, system_api, tenancy_api, ledger_api, audit_api):
+        app.include_router(router)
+    mount_console(app, st)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(PromodeskError)
+    async def _promodesk(_: Request, exc: PromodeskError) -> JSONResponse:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(loc) or None
+        msg = first.get("msg", "invalid request")
+        body: dict[str, Any] = {"error": "ValidationFailed",
+                                "detail": f"{field}: {msg}" if field else msg, "field": field,
+                                "errors": [{"loc": [str(p) for p in e.get("loc", ())],
+                                            "msg": e.get("msg", "")} for e in errors[:20]]}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = HTTP_ERRORS.get(exc.status_code, "HTTPError")
+        return JSONResponse({"error": name, "detail": str(exc.detail)},
+                            status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return JSONResponse({"error": "InternalError", "detail": "an unexpected error; "
+                             "it has been logged"}, status_code=500)
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            REQUESTS.labels(scope["method"], path, str(status["code"])).inc()
+            LATENCY.labels(scope["method"], path).observe(time.perf_counter() - start)

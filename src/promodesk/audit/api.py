@@ -1,0 +1,50 @@
+"""The audit log over HTTP, with filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from promodesk.audit import service
+from promodesk.web import Caller, Cursor, Limit, Uow, cursor_int, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+class AuditRead(BaseModel):
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRead]
+    next_cursor: str | None
+
+
+Text = Annotated[str | None, Query(max_length=100)]
+
+
+@router.get("/audit", response_model=AuditPage)
+def list_audit(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None,
+               action: Text = None, object_type: Text = None, object_id: Text = None,
+               actor: Text = None, since: datetime | None = None,
+               until: datetime | None = None) -> AuditPage:
+    before = cursor_int(decode_cursor(cursor), "before")
+    rows = service.list_events(uow, caller.workspace_id, action=action, object_type=object_type,
+                               object_id=object_id, actor=actor, since=since, until=until,
+                               before_id=before, limit=limit)
+    items = [AuditRead(id=e.id, created_at=e.created_at, actor=e.actor, action=e.action,
+                       object_type=e.object_type, object_id=e.object_id, before=e.before,
+                       after=e.after, note=e.note) for e in rows]
+    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
+    return AuditPage(items=items, next_cursor=nxt)

@@ -1,0 +1,116 @@
+"""The ``promodesk`` command (Typer + Rich)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import typer
+
+from promodesk.clikit import console, database, settings
+from promodesk.ledger.cli import app as ledger_app
+from promodesk.system.cli import audit_app, jobs
+from promodesk.tenancy.cli import keys, users, workspaces
+
+app = typer.Typer(help="promodesk: start, watch and stop promotions safely.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(workspaces, name="workspaces")
+app.add_typer(users, name="users")
+app.add_typer(keys, name="keys")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(jobs, name="jobs")
+app.add_typer(audit_app, name="audit")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from promodesk.app import load_handlers
+    from promodesk.kit.migrate import upgrade
+    from promodesk.system.jobs import ensure_schedules
+
+    upgrade(settings().database_url)
+    load_handlers()
+    with database().transaction() as uow:
+        ensure_schedules(uow)
+    console.print("database is up to date")
+
+
+@app.command()
+def demo() -> None:
+    """Seed the demo workspace (slug ``demo``) if it does not exist."""
+    from promodesk.demo import seed
+
+    with database().transaction() as uow:
+        info = seed(uow)
+    state = "created" if info.created else "already there"
+    console.print(f"demo workspace {state}: log in as {info.email} / {info.password}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="bind address (PROMODESK_HOST)"),
+    port: int = typer.Option(None, help="port (PROMODESK_PORT)"),
+    no_worker: bool = typer.Option(False, "--no-worker", help="do not run the embedded worker"),
+    banner: bool = typer.Option(False, help="print the URL and demo login when ready"),
+) -> None:
+    """Run the API, the console and (unless --no-worker) one embedded worker thread."""
+    import uvicorn
+
+    from promodesk.app import create_app
+
+    _logging()
+    s = settings()
+    host = host or s.host
+    port = port or s.port
+    application = create_app(s, worker=not no_worker)
+    if banner:
+        from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+        console.rule("[bold green]promodesk is running")
+        console.print(f"  console:  http://{shown}:{port}/")
+        console.print(f"  API docs: http://{shown}:{port}/api/docs")
+        console.print(f"  login:    {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        console.rule()
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def worker(
+    threads: int = typer.Option(1, min=1, max=32, help="worker threads in this process"),
+) -> None:
+    """Run standalone workers (several processes may share one PostgreSQL)."""
+    from promodesk.app import build_state, load_handlers, make_worker
+
+    _logging()
+    load_handlers()
+    st = build_state(settings(), database())
+    workers = [make_worker(st) for _ in range(threads)]
+    stop = threading.Event()
+
+    def _stop(*_: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    for w in workers:
+        w.start()
+    console.print(f"{threads} worker(s) running: {', '.join(w.worker_id for w in workers)}")
+    stop.wait()
+    for w in workers:
+        w.stop()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

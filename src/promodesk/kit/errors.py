@@ -1,0 +1,68 @@
+"""One error tree for the whole product.
+
+Rule: every error a client can cause is a ``PromodeskError`` carrying its HTTP status; the API
+renders it as ``{"error": ClassName, "detail": ..., "field"?: ...}``. Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class PromodeskError(Exception):
+    status_code: ClassVar[int] = 400
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": type(self).__name__, "detail": self.detail}
+        if self.field is not None:
+            body["field"] = self.field
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(PromodeskError):
+    status_code = 400
+
+
+class Unauthorized(PromodeskError):
+    status_code = 401
+
+
+class Forbidden(PromodeskError):
+    status_code = 403
+
+
+class NotFound(PromodeskError):
+    """Missing, or belonging to another workspace: the two are indistinguishable on purpose."""
+
+    status_code = 404
+
+
+class Conflict(PromodeskError):
+    status_code = 409
+
+
+class InvalidTransition(Conflict):
+    """A state machine refused an edge."""
+
+
+class InsufficientFunds(Conflict):
+    """A posting would take an account below its floor; nothing was written."""
+
+
+class IdempotencyConflict(Conflict):
+    """The same Idempotency-Key was used with another request, or is still being processed."""
+
+
+class ValidationFailed(PromodeskError):
+    status_code = 422
+
+
+class RateLimited(PromodeskError):
+    status_code = 429

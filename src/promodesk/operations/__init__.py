@@ -1,0 +1,1 @@
+"""Progress of long-running operations (one mechanism for syncs, batch cancels, ...)."""

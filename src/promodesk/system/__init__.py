@@ -1,0 +1,1 @@
+"""Health, metrics, jobs and operations endpoints."""

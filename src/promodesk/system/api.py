@@ -1,0 +1,146 @@
+"""Health, Prometheus metrics, jobs and operations over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+
+from promodesk.kit import clock
+from promodesk.kit.jobs import service as jobs
+from promodesk.kit.jobs.repository import JobRepository
+from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
+from promodesk.operations import service as operations
+from promodesk.web import Admin, Caller, Cursor, Limit, Uow, cursor_int, decode_cursor, encode_cursor
+
+router = APIRouter()
+api = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: bool
+    worker_heartbeat_age_seconds: float | None
+    jobs: dict[str, int]
+
+
+@router.get("/healthz", response_model=Health, tags=["system"])
+def healthz(uow: Uow, response: Response) -> Health:
+    try:
+        repo = JobRepository(uow)
+        last = repo.last_heartbeat()
+        depth = repo.depth()
+        db_ok = True
+    except Exception:
+        last, depth, db_ok = None, {}, False
+    age = (clock.now() - last).total_seconds() if last else None
+    status: Literal["ok", "degraded"] = "ok" if db_ok else "degraded"
+    if not db_ok:
+        response.status_code = 503
+    return Health(status=status, database=db_ok, worker_heartbeat_age_seconds=age, jobs=depth)
+
+
+@router.get("/metrics", tags=["system"], response_class=Response)
+def metrics(uow: Uow) -> Response:
+    repo = JobRepository(uow)
+    for status in ("queued", "running", "done", "dead", "cancelled"):
+        JOB_QUEUE.labels(status=status).set(0)
+    for status, count in repo.depth().items():
+        JOB_QUEUE.labels(status=status).set(count)
+    last = repo.last_heartbeat()
+    WORKER_HEARTBEAT_AGE.set((clock.now() - last).total_seconds() if last else -1)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class JobRead(BaseModel):
+    id: int
+    name: str
+    status: str
+    attempts: int
+    max_attempts: int
+    run_at: datetime
+    created_at: datetime
+    finished_at: datetime | None
+    last_error: str | None
+    payload: dict[str, Any]
+
+
+class JobPage(BaseModel):
+    items: list[JobRead]
+    next_cursor: str | None
+
+
+def _job(j: Any) -> JobRead:
+    return JobRead(id=j.id, name=j.name, status=j.status, attempts=j.attempts,
+                   max_attempts=j.max_attempts, run_at=j.run_at, created_at=j.created_at,
+                   finished_at=j.finished_at, last_error=j.last_error, payload=j.payload)
+
+
+@api.get("/jobs", response_model=JobPage)
+def list_jobs(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None,
+              status: Literal["queued", "running", "done", "dead", "cancelled"] | None = None,
+              ) -> JobPage:
+    before = cursor_int(decode_cursor(cursor), "before")
+    rows = JobRepository(uow).list(status=status, workspace_id=caller.workspace_id,
+                                   before_id=before, limit=limit)
+    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
+    return JobPage(items=[_job(j) for j in rows], next_cursor=nxt)
+
+
+@api.get("/jobs/{job_id}", response_model=JobRead)
+def get_job(job_id: int, uow: Uow, caller: Caller) -> JobRead:
+    job = JobRepository(uow).get(job_id, caller.workspace_id)
+    if job is None:
+        from promodesk.kit.errors import NotFound
+
+        raise NotFound(f"job {job_id} not found")
+    return _job(job)
+
+
+@api.post("/jobs/{job_id}/retry", response_model=JobRead)
+def retry_job(job_id: int, uow: Uow, caller: Admin) -> JobRead:
+    from promodesk.audit import service as audit
+
+    job = jobs.retry(uow, job_id, caller.workspace_id)
+    audit.record(uow, workspace_id=caller.workspace_id, actor=caller.actor, action="job.retried",
+                 object_type="job", object_id=job.id, after={"status": job.status})
+    return _job(job)
+
+
+class OperationRead(BaseModel):
+    id: int
+    kind: str
+    title: str
+    state: str
+    total: int
+    done: int
+    failed: int
+    percent: float
+    errors: list[dict[str, Any]]
+    result: dict[str, Any]
+    created_at: str
+    updated_at: str
+    finished_at: str | None
+
+
+class OperationPage(BaseModel):
+    items: list[OperationRead]
+    next_cursor: str | None
+
+
+@api.get("/operations", response_model=OperationPage)
+def list_operations(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
+                    ) -> OperationPage:
+    before = cursor_int(decode_cursor(cursor), "before")
+    rows = operations.list_ops(uow, caller.workspace_id, before_id=before, limit=limit)
+    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
+    return OperationPage(items=[OperationRead(**operations.as_dict(o)) for o in rows],
+                         next_cursor=nxt)
+
+
+@api.get("/operations/{op_id}", response_model=OperationRead)
+def get_operation(op_id: int, uow: Uow, caller: Caller, request: Request) -> OperationRead:
+    return OperationRead(**operations.as_dict(operations.get(uow, caller.workspace_id, op_id)))

@@ -1,0 +1,93 @@
+"""``promodesk jobs list|retry`` and ``promodesk audit tail``."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.table import Table
+
+from promodesk.audit import service as audit
+from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.kit.jobs import service as jobs_service
+from promodesk.kit.jobs.repository import JobRepository
+from promodesk.tenancy import service as tenancy
+
+jobs = typer.Typer(help="Durable jobs.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+
+@jobs.command("list")
+@friendly
+def list_jobs(
+    status: str = typer.Option(None, help="queued, running, done, dead or cancelled"),
+    name: str = typer.Option(None, help="job name"),
+    limit: int = typer.Option(50, min=1, max=1000),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """List jobs, newest first."""
+    with database().transaction() as uow:
+        rows = [
+            {"id": j.id, "name": j.name, "status": j.status, "attempts": j.attempts,
+             "max_attempts": j.max_attempts, "run_at": j.run_at.isoformat(),
+             "workspace_id": j.workspace_id, "last_error": (j.last_error or "").split("\n")[0]}
+            for j in JobRepository(uow).list(status=status, name=name, limit=limit)
+        ]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("id", "name", "status", "attempts", "run at", "last error")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["status"], f"{r['attempts']}/{r['max_attempts']}",
+                      r["run_at"][:19], r["last_error"][:80])
+    console.print(table)
+
+
+@jobs.command("retry")
+@friendly
+def retry(job_id: int) -> None:
+    """Re-run a dead (or cancelled) job now."""
+    with database().transaction() as uow:
+        job = jobs_service.retry(uow, job_id)
+        audit.record(uow, workspace_id=job.workspace_id, actor="cli", action="job.retried",
+                     object_type="job", object_id=job.id, after={"status": job.status})
+    console.print(f"job {job_id} queued again")
+
+
+@audit_app.command("tail")
+@friendly
+def tail(
+    workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug"),
+    limit: int = typer.Option(20, min=1, max=1000),
+    follow: bool = typer.Option(False, "--follow", "-f", help="keep printing new events"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Print the latest audit events (oldest first), optionally following new ones."""
+    with database().transaction() as uow:
+        ws_id = tenancy.get_workspace(uow, workspace).id if workspace else None
+        events = list(reversed(audit.list_events(uow, ws_id, limit=limit)))
+        rows = [_row(e) for e in events]
+    last = rows[-1]["id"] if rows else 0
+    _print(rows, json_out)
+    while follow:
+        time.sleep(1)
+        with database().transaction() as uow:
+            rows = [_row(e) for e in audit.list_events(uow, ws_id, after_id=last, limit=500)]
+        if rows:
+            last = rows[-1]["id"]
+            _print(rows, json_out)
+
+
+def _row(e: object) -> dict[str, object]:
+    return {"id": e.id, "at": e.created_at.isoformat(), "workspace_id": e.workspace_id,  # type: ignore[attr-defined]
+            "actor": e.actor, "action": e.action, "object": f"{e.object_type}:{e.object_id}",  # type: ignore[attr-defined]
+            "before": e.before, "after": e.after}  # type: ignore[attr-defined]
+
+
+def _print(rows: list[dict[str, object]], json_out: bool) -> None:
+    for r in rows:
+        if json_out:
+            emit_json(r)
+        else:
+            console.print(f"{str(r['at'])[:19]}  {r['actor']:<10} {r['action']:<24} "
+                          f"{r['object']}  {r['before'] or ''} → {r['after'] or ''}")

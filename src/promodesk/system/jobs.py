@@ -1,0 +1,36 @@
+"""Housekeeping job handlers and their recurring schedules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.idempotency import purge_expired
+from promodesk.kit.jobs import JobContext, handler
+from promodesk.kit.jobs.repository import JobRepository
+from promodesk.kit.jobs.service import ensure_schedule
+from promodesk.tenancy.repository import TenancyRepository
+
+FINISHED_JOBS_KEPT_DAYS = 30
+
+
+@handler("idempotency.purge")
+def purge_idempotency_keys(ctx: JobContext) -> None:
+    purge_expired(ctx.uow)
+
+
+@handler("housekeeping")
+def housekeeping(ctx: JobContext) -> None:
+    now = clock.now()
+    tenancy = TenancyRepository(ctx.uow)
+    tenancy.purge_console_sessions(now)
+    tenancy.purge_failures(now - timedelta(days=1))
+    jobs = JobRepository(ctx.uow)
+    jobs.purge_finished(now - timedelta(days=FINISHED_JOBS_KEPT_DAYS))
+    jobs.forget_workers(now - timedelta(days=1))
+
+
+def ensure_schedules(uow: UnitOfWork) -> None:
+    ensure_schedule(uow, "idempotency.purge", "idempotency.purge", interval_seconds=3600)
+    ensure_schedule(uow, "housekeeping", "housekeeping", cron="17 3 * * *")

@@ -1,0 +1,61 @@
+"""Workspace, members and API keys over HTTP."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from promodesk.kit.errors import NotFound
+from promodesk.models import ApiKey
+from promodesk.tenancy import service
+from promodesk.tenancy.domain import Role
+from promodesk.tenancy.repository import TenancyRepository
+from promodesk.tenancy.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    MemberRead,
+    WorkspaceRead,
+)
+from promodesk.web import Admin, Caller, Uow
+
+router = APIRouter(prefix="/api/v1", tags=["workspaces"])
+
+
+@router.get("/workspaces/current", response_model=WorkspaceRead)
+def current_workspace(uow: Uow, caller: Caller) -> WorkspaceRead:
+    ws = TenancyRepository(uow).workspace(caller.workspace_id)
+    if ws is None:
+        raise NotFound("workspace not found")
+    return WorkspaceRead(id=ws.id, slug=ws.slug, name=ws.name, role=caller.role,
+                         created_at=ws.created_at)
+
+
+@router.get("/members", response_model=list[MemberRead])
+def members(uow: Uow, caller: Caller) -> list[MemberRead]:
+    return [MemberRead(user_id=u.id, email=u.email, name=u.name, role=m.role)
+            for m, u in TenancyRepository(uow).members(caller.workspace_id)]
+
+
+def _key(k: ApiKey) -> ApiKeyRead:
+    return ApiKeyRead(id=k.id, name=k.name, role=k.role, prefix=k.prefix,
+                      created_at=k.created_at, revoked_at=k.revoked_at)
+
+
+@router.get("/keys", response_model=list[ApiKeyRead])
+def list_keys(uow: Uow, caller: Admin) -> list[ApiKeyRead]:
+    return [_key(k) for k in service.list_api_keys(uow, caller)]
+
+
+@router.post("/keys", response_model=ApiKeyCreated, status_code=201)
+def create_key(body: ApiKeyCreate, uow: Uow, caller: Admin) -> ApiKeyCreated:
+    if body.role == Role.OWNER and caller.role != Role.OWNER:
+        caller.require(Role.OWNER)
+    ws = TenancyRepository(uow).workspace(caller.workspace_id)
+    assert ws is not None
+    new = service.create_api_key(uow, ws, body.role.value, name=body.name, actor=caller.actor)
+    return ApiKeyCreated(**_key(new.key).model_dump(), key=new.plaintext)
+
+
+@router.post("/keys/{key_id}/revoke", response_model=ApiKeyRead)
+def revoke_key(key_id: int, uow: Uow, caller: Admin) -> ApiKeyRead:
+    return _key(service.revoke_api_key(uow, caller, key_id))

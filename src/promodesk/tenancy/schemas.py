@@ -1,0 +1,42 @@
+"""Tenancy payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from promodesk.tenancy.domain import Role
+
+
+class WorkspaceRead(BaseModel):
+    id: int
+    slug: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(default="", max_length=200)
+    role: Role = Role.OPERATOR
+
+
+class ApiKeyRead(BaseModel):
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="the secret; shown once, never again")
+
+
+class MemberRead(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    role: str

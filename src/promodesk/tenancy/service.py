@@ -1,0 +1,195 @@
+"""Tenancy use cases: workspaces, users, memberships, API keys, console sessions, throttle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from promodesk.audit import service as audit
+from promodesk.kit import auth, clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
+from promodesk.models import ApiKey, ConsoleSession, Membership, User, Workspace
+from promodesk.tenancy.domain import Principal, Role, check_slug, parse_role
+from promodesk.tenancy.repository import TenancyRepository
+
+
+def create_workspace(uow: UnitOfWork, slug: str, name: str, *, actor: str = "cli") -> Workspace:
+    repo = TenancyRepository(uow)
+    check_slug(slug)
+    if repo.workspace_by_slug(slug):
+        raise Conflict(f"workspace {slug!r} exists already", field="slug")
+    ws = Workspace(slug=slug, name=name or slug, created_at=clock.now())
+    repo.add(ws)
+    audit.record(uow, workspace_id=ws.id, actor=actor, action="workspace.created",
+                 object_type="workspace", object_id=ws.id, after={"slug": slug, "name": ws.name})
+    return ws
+
+
+def get_workspace(uow: UnitOfWork, slug: str) -> Workspace:
+    ws = TenancyRepository(uow).workspace_by_slug(slug)
+    if ws is None:
+        raise NotFound(f"workspace {slug!r} not found", field="workspace")
+    return ws
+
+
+def create_user(
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    workspace: Workspace | None = None,
+    role: str = "operator",
+    actor: str = "cli",
+) -> User:
+    repo = TenancyRepository(uow)
+    email = email.strip()
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed("give a valid email address", field="email")
+    if len(password) < 8:
+        raise ValidationFailed("a password has at least 8 characters", field="password")
+    parsed_role = parse_role(role)
+    user = repo.user_by_email(email)
+    if user is None:
+        user = User(email=email, name=name or email.split("@")[0],
+                    password_hash=auth.hash_password(password), created_at=clock.now())
+        repo.add(user)
+        audit.record(uow, workspace_id=workspace.id if workspace else None, actor=actor,
+                     action="user.created", object_type="user", object_id=user.id,
+                     after={"email": email})
+    if workspace is not None:
+        if repo.membership(workspace.id, user.id):
+            raise Conflict(f"{email} is a member of {workspace.slug} already", field="email")
+        repo.add(Membership(workspace_id=workspace.id, user_id=user.id, role=parsed_role.value))
+        audit.record(uow, workspace_id=workspace.id, actor=actor, action="member.added",
+                     object_type="user", object_id=user.id,
+                     after={"email": email, "role": parsed_role.value})
+    return user
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: ApiKey
+    plaintext: str  # shown once, never stored
+
+
+def create_api_key(
+    uow: UnitOfWork, workspace: Workspace, role: str, *, name: str = "", actor: str = "cli"
+) -> NewKey:
+    parsed = parse_role(role)
+    plaintext = auth.new_api_key()
+    key = ApiKey(workspace_id=workspace.id, name=name, role=parsed.value,
+                 prefix=plaintext[:10], key_hash=auth.sha256(plaintext), created_at=clock.now())
+    TenancyRepository(uow).add(key)
+    audit.record(uow, workspace_id=workspace.id, actor=actor, action="api_key.created",
+                 object_type="api_key", object_id=key.id,
+                 after={"name": name, "role": parsed.value, "prefix": key.prefix})
+    return NewKey(key, plaintext)
+
+
+def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
+    principal.require(Role.ADMIN)
+    key = TenancyRepository(uow).key(principal.workspace_id, key_id)
+    if key is None:
+        raise NotFound(f"API key {key_id} not found")
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        audit.record(uow, workspace_id=principal.workspace_id, actor=principal.actor,
+                     action="api_key.revoked", object_type="api_key", object_id=key.id,
+                     before={"revoked": False}, after={"revoked": True})
+    return key
+
+
+def list_api_keys(uow: UnitOfWork, principal: Principal) -> list[ApiKey]:
+    principal.require(Role.ADMIN)
+    return TenancyRepository(uow).keys(principal.workspace_id)
+
+
+def authenticate_key(uow: UnitOfWork, plaintext: str) -> Principal:
+    repo = TenancyRepository(uow)
+    key = repo.key_by_hash(auth.sha256(plaintext)) if plaintext.startswith(auth.KEY_PREFIX) else None
+    if key is None or key.revoked_at is not None:
+        raise Unauthorized("invalid or revoked API key")
+    ws = repo.workspace(key.workspace_id)
+    assert ws is not None
+    return Principal(ws.id, ws.slug, key.role, f"key:{key.id}", key.name or key.prefix)
+
+
+# console sessions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    token: str
+    csrf: str
+    user: User
+    workspace: Workspace
+
+
+def login(
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    client: str,
+    max_failures: int,
+    window_seconds: int,
+    session_seconds: int,
+) -> LoggedIn:
+    """Check the password with a throttle per (email, client address) kept in the database."""
+    repo = TenancyRepository(uow)
+    now = clock.now()
+    throttle_key = f"{email.strip().lower()}|{client}"
+    if repo.failures_since(throttle_key, now - timedelta(seconds=window_seconds)) >= max_failures:
+        raise RateLimited("too many failed logins; wait a few minutes and try again")
+    user = repo.user_by_email(email.strip())
+    ok = auth.verify_password(user.password_hash if user else auth.DUMMY_HASH, password)
+    memberships = repo.memberships_of(user.id) if user and ok else []
+    if not user or not ok or not user.is_active or not memberships:
+        from promodesk.models import LoginAttempt
+
+        repo.add(LoginAttempt(key=throttle_key, created_at=now))
+        raise Unauthorized("wrong email or password")
+    repo.clear_failures(throttle_key)
+    membership, workspace = memberships[0]
+    token, csrf = auth.new_token(), auth.new_token()
+    repo.add(ConsoleSession(id=auth.sha256(token), user_id=user.id, workspace_id=workspace.id,
+                            csrf_token=csrf, created_at=now,
+                            expires_at=now + timedelta(seconds=session_seconds)))
+    audit.record(uow, workspace_id=workspace.id, actor=f"user:{user.id}", action="user.login",
+                 object_type="user", object_id=user.id)
+    return LoggedIn(token, csrf, user, workspace)
+
+
+@dataclass(frozen=True)
+class ConsoleIdentity:
+    principal: Principal
+    user: User
+    csrf: str
+    session_id: str
+
+
+def resolve_session(uow: UnitOfWork, token: str) -> ConsoleIdentity | None:
+    repo = TenancyRepository(uow)
+    sid = auth.sha256(token)
+    sess = repo.console_session(sid)
+    if sess is None or sess.expires_at < clock.now():
+        return None
+    user = repo.user(sess.user_id)
+    membership = repo.membership(sess.workspace_id, sess.user_id)
+    ws = repo.workspace(sess.workspace_id)
+    if user is None or membership is None or ws is None or not user.is_active:
+        return None
+    principal = Principal(ws.id, ws.slug, membership.role, f"user:{user.id}", user.email)
+    return ConsoleIdentity(principal, user, sess.csrf_token, sid)
+
+
+def logout(uow: UnitOfWork, session_id: str) -> None:
+    TenancyRepository(uow).delete_console_session(session_id)
+
+
+def set_locale(uow: UnitOfWork, user_id: int, locale: str) -> None:
+    user = TenancyRepository(uow).user(user_id)
+    if user is not None:
+        user.locale = locale
