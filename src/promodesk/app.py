@@ -27,9 +27,18 @@ from promodesk.web import AppState
 
 log = logging.getLogger("promodesk")
 
-HTTP_ERRORS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-               405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge",
-               415: "UnsupportedMediaType", 422: "ValidationFailed", 429: "RateLimited"}
+HTTP_ERRORS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "ValidationFailed",
+    429: "RateLimited",
+}
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
@@ -38,19 +47,29 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
         settings=settings,
         db=db or Database(settings.database_url),
         vault=TokenVault(settings.token_keys, secret),
-        pricing=CoinPricing.from_settings(settings.coin_price_usd, settings.coin_price_per,
-                                          settings.min_charge_usd, settings.fx_per_usd),
+        pricing=CoinPricing.from_settings(
+            settings.coin_price_usd,
+            settings.coin_price_per,
+            settings.min_charge_usd,
+            settings.fx_per_usd,
+        ),
     )
 
 
 def make_worker(st: AppState) -> Worker:
     s = st.settings
-    return Worker(st.db, lease_seconds=s.job_lease_seconds, poll_seconds=s.job_poll_seconds,
-                  backoff_base=s.job_backoff_base_seconds, backoff_cap=s.job_backoff_max_seconds)
+    return Worker(
+        st.db,
+        lease_seconds=s.job_lease_seconds,
+        poll_seconds=s.job_poll_seconds,
+        backoff_base=s.job_backoff_base_seconds,
+        backoff_cap=s.job_backoff_max_seconds,
+    )
 
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               worker: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, db: Database | None = None, worker: bool = False
+) -> FastAPI:
     settings = settings or get_settings()
     st = build_state(settings, db)
     load_handlers()
@@ -115,23 +134,33 @@ def _install_errors(app: FastAPI) -> None:
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
         msg = first.get("msg", "invalid request")
-        body: dict[str, Any] = {"error": "ValidationFailed",
-                                "detail": f"{field}: {msg}" if field else msg, "field": field,
-                                "errors": [{"loc": [str(p) for p in e.get("loc", ())],
-                                            "msg": e.get("msg", "")} for e in errors[:20]]}
+        body: dict[str, Any] = {
+            "error": "ValidationFailed",
+            "detail": f"{field}: {msg}" if field else msg,
+            "field": field,
+            "errors": [
+                {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")}
+                for e in errors[:20]
+            ],
+        }
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         name = HTTP_ERRORS.get(exc.status_code, "HTTPError")
-        return JSONResponse({"error": name, "detail": str(exc.detail)},
-                            status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            {"error": name, "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return JSONResponse({"error": "InternalError", "detail": "an unexpected error; "
-                             "it has been logged"}, status_code=500)
+        return JSONResponse(
+            {"error": "InternalError", "detail": "an unexpected error; it has been logged"},
+            status_code=500,
+        )
 
 
 class MetricsMiddleware:

@@ -13,8 +13,11 @@ from promodesk.ledger.cli import app as ledger_app
 from promodesk.system.cli import audit_app, jobs
 from promodesk.tenancy.cli import keys, users, workspaces
 
-app = typer.Typer(help="promodesk: start, watch and stop promotions safely.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="promodesk: start, watch and stop promotions safely.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(workspaces, name="workspaces")
 app.add_typer(users, name="users")
 app.add_typer(keys, name="keys")
@@ -24,8 +27,9 @@ app.add_typer(audit_app, name="audit")
 
 
 def _logging() -> None:
-    logging.basicConfig(level=settings().log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command()

@@ -10,7 +10,7 @@ from promodesk.tenancy.repository import TenancyRepository
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@promodesk.local"
-DEMO_PASSWORD = "promodesk-demo"
+DEMO_PASSWORD = "promodesk-demo"  # noqa: S105 (the published demo login)
 
 
 @dataclass
@@ -26,6 +26,7 @@ def seed(uow: UnitOfWork) -> DemoInfo:
     if repo.workspace_by_slug(DEMO_SLUG) is not None:
         return DemoInfo(False, DEMO_EMAIL, DEMO_PASSWORD)
     ws = tenancy.create_workspace(uow, DEMO_SLUG, "Demo agency", actor="demo")
-    tenancy.create_user(uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=ws,
-                        role="owner", actor="demo")
+    tenancy.create_user(
+        uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=ws, role="owner", actor="demo"
+    )
     return DemoInfo(True, DEMO_EMAIL, DEMO_PASSWORD)

@@ -35,16 +35,44 @@ Text = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("/audit", response_model=AuditPage)
-def list_audit(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None,
-               action: Text = None, object_type: Text = None, object_id: Text = None,
-               actor: Text = None, since: datetime | None = None,
-               until: datetime | None = None) -> AuditPage:
+def list_audit(
+    uow: Uow,
+    caller: Caller,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    action: Text = None,
+    object_type: Text = None,
+    object_id: Text = None,
+    actor: Text = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> AuditPage:
     before = cursor_int(decode_cursor(cursor), "before")
-    rows = service.list_events(uow, caller.workspace_id, action=action, object_type=object_type,
-                               object_id=object_id, actor=actor, since=since, until=until,
-                               before_id=before, limit=limit)
-    items = [AuditRead(id=e.id, created_at=e.created_at, actor=e.actor, action=e.action,
-                       object_type=e.object_type, object_id=e.object_id, before=e.before,
-                       after=e.after, note=e.note) for e in rows]
+    rows = service.list_events(
+        uow,
+        caller.workspace_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor=actor,
+        since=since,
+        until=until,
+        before_id=before,
+        limit=limit,
+    )
+    items = [
+        AuditRead(
+            id=e.id,
+            created_at=e.created_at,
+            actor=e.actor,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            before=e.before,
+            after=e.after,
+            note=e.note,
+        )
+        for e in rows
+    ]
     nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
     return AuditPage(items=items, next_cursor=nxt)

@@ -25,7 +25,7 @@ class AuditRepository:
             )
         ).scalar_one_or_none()
 
-    def list(
+    def search(
         self,
         workspace_id: int | None,
         *,

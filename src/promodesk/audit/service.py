@@ -9,8 +9,9 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import AuditEvent
 
-SECRET_FIELDS = frozenset({"password", "password_hash", "key_hash", "token", "access_token",
-                           "refresh_token", "secret"})
+SECRET_FIELDS = frozenset(
+    {"password", "password_hash", "key_hash", "token", "access_token", "refresh_token", "secret"}
+)
 
 
 def _clean(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -46,4 +47,4 @@ def record(
 
 
 def list_events(uow: UnitOfWork, workspace_id: int | None, **filters: Any) -> list[AuditEvent]:
-    return AuditRepository(uow).list(workspace_id, **filters)
+    return AuditRepository(uow).search(workspace_id, **filters)

@@ -40,9 +40,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
-    )
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -30,7 +30,9 @@ MAX_KEY = 255
 
 
 def _error(status: int, error: str, detail: str) -> tuple[int, bytes]:
-    return status, json.dumps({"error": error, "detail": detail, "field": "Idempotency-Key"}).encode()
+    return status, json.dumps(
+        {"error": error, "detail": detail, "field": "Idempotency-Key"}
+    ).encode()
 
 
 class IdempotencyMiddleware:
@@ -50,8 +52,10 @@ class IdempotencyMiddleware:
             return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY:
-            await _send(send, *_error(422, "ValidationFailed",
-                                      f"Idempotency-Key must be 1-{MAX_KEY} characters"))
+            await _send(
+                send,
+                *_error(422, "ValidationFailed", f"Idempotency-Key must be 1-{MAX_KEY} characters"),
+            )
             return
         body = await _read_body(receive)
         credential = headers.get(b"authorization", b"") or headers.get(b"cookie", b"")
@@ -83,14 +87,16 @@ class IdempotencyMiddleware:
             await _run_sync(self._store, scope_id, key, captured)
 
     # database side (threads: the driver is synchronous) --------------------------------------
-    def _claim(self, scope_id: str, key: str, path: str, fingerprint: str
-               ) -> tuple[int, bytes, str, bool] | None:
+    def _claim(
+        self, scope_id: str, key: str, path: str, fingerprint: str
+    ) -> tuple[int, bytes, str, bool] | None:
         now = clock.now()
         with self.db.transaction() as uow:
             s = uow.session
             row = s.execute(
-                select(IdempotencyKey).where(IdempotencyKey.scope == scope_id,
-                                             IdempotencyKey.key == key)
+                select(IdempotencyKey).where(
+                    IdempotencyKey.scope == scope_id, IdempotencyKey.key == key
+                )
             ).scalar_one_or_none()
             if row is not None and row.expires_at <= now:
                 s.delete(row)
@@ -99,32 +105,65 @@ class IdempotencyMiddleware:
             if row is None:
                 try:
                     with uow.savepoint():
-                        s.add(IdempotencyKey(scope=scope_id, key=key, method="POST", path=path,
-                                             request_hash=fingerprint, state="in_progress",
-                                             created_at=now, expires_at=now + self.ttl))
+                        s.add(
+                            IdempotencyKey(
+                                scope=scope_id,
+                                key=key,
+                                method="POST",
+                                path=path,
+                                request_hash=fingerprint,
+                                state="in_progress",
+                                created_at=now,
+                                expires_at=now + self.ttl,
+                            )
+                        )
                         s.flush()
                     return None
                 except IntegrityViolation:
-                    return (*_error(409, "IdempotencyConflict",
-                                    "a request with this Idempotency-Key is in progress"),
-                            "application/json", False)
+                    return (
+                        *_error(
+                            409,
+                            "IdempotencyConflict",
+                            "a request with this Idempotency-Key is in progress",
+                        ),
+                        "application/json",
+                        False,
+                    )
             if row.request_hash != fingerprint:
-                return (*_error(422, "IdempotencyConflict",
-                                "this Idempotency-Key was used with a different request; "
-                                "use a new key for a new request"), "application/json", False)
+                return (
+                    *_error(
+                        422,
+                        "IdempotencyConflict",
+                        "this Idempotency-Key was used with a different request; "
+                        "use a new key for a new request",
+                    ),
+                    "application/json",
+                    False,
+                )
             if row.state != "done":
-                return (*_error(409, "IdempotencyConflict",
-                                "a request with this Idempotency-Key is in progress"),
-                        "application/json", False)
-            return (int(row.response_status or 200), (row.response_body or "").encode(),
-                    row.response_type or "application/json", True)
+                return (
+                    *_error(
+                        409,
+                        "IdempotencyConflict",
+                        "a request with this Idempotency-Key is in progress",
+                    ),
+                    "application/json",
+                    False,
+                )
+            return (
+                int(row.response_status or 200),
+                (row.response_body or "").encode(),
+                row.response_type or "application/json",
+                True,
+            )
 
     def _store(self, scope_id: str, key: str, captured: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
             s = uow.session
             row = s.execute(
-                select(IdempotencyKey).where(IdempotencyKey.scope == scope_id,
-                                             IdempotencyKey.key == key)
+                select(IdempotencyKey).where(
+                    IdempotencyKey.scope == scope_id, IdempotencyKey.key == key
+                )
             ).scalar_one_or_none()
             if row is None:
                 return
@@ -158,7 +197,7 @@ async def _read_body(receive: Receive) -> bytes:
         if message["type"] == "http.request":
             body += message.get("body", b"")
             if not message.get("more_body", False):
-                return body
+                return bytes(body)
         elif message["type"] == "http.disconnect":
             return body
 
@@ -176,8 +215,9 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _send(send: Send, status: int, body: bytes, ctype: str = "application/json",
-                *, replayed: bool = False) -> None:
+async def _send(
+    send: Send, status: int, body: bytes, ctype: str = "application/json", *, replayed: bool = False
+) -> None:
     headers = [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode())]
     if replayed:
         headers.append((b"idempotent-replayed", b"true"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-REQUESTS = Counter(
-    "promodesk_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("promodesk_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "promodesk_http_request_seconds", "HTTP request latency", ["method", "route"],
+    "promodesk_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 JOBS_RUN = Counter("promodesk_jobs_run_total", "Jobs run by outcome", ["name", "outcome"])

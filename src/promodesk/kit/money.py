@@ -95,9 +95,7 @@ def parse(value: str | int | Decimal, currency: str) -> Money:
         raise ValidationFailed(f"not an amount: {value!r}", field="amount")
     minor = dec.scaleb(exp)
     if minor != minor.to_integral_value():
-        raise ValidationFailed(
-            f"{code} has {exp} decimal places; {value} has more", field="amount"
-        )
+        raise ValidationFailed(f"{code} has {exp} decimal places; {value} has more", field="amount")
     return Money(int(minor), code)
 
 
@@ -148,4 +146,6 @@ class CoinPricing:
 
     def coins_for_usd(self, usd: Decimal) -> int:
         """Whole coins a USD amount buys (rounded down: never credit coins not paid for)."""
-        return int((usd * self.coin_price_per / self.coin_price_usd).to_integral_value("ROUND_DOWN"))
+        return int(
+            (usd * self.coin_price_per / self.coin_price_usd).to_integral_value("ROUND_DOWN")
+        )

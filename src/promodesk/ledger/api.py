@@ -25,19 +25,30 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
 
 def _account(a: AccountRow) -> AccountRead:
-    return AccountRead(id=a.id, code=a.code, kind=a.kind, currency=a.currency, floor=a.floor,
-                       balance=a.balance, balance_display=Money(a.balance, a.currency).format(),
-                       name=a.name)
+    return AccountRead(
+        id=a.id,
+        code=a.code,
+        kind=a.kind,
+        currency=a.currency,
+        floor=a.floor,
+        balance=a.balance,
+        balance_display=Money(a.balance, a.currency).format(),
+        name=a.name,
+    )
 
 
 @router.get("/accounts", response_model=AccountPage)
 def list_accounts(
-    uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None,
+    uow: Uow,
+    caller: Caller,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     kind: Literal["wallet", "escrow", "system", "revenue"] | None = None,
 ) -> AccountPage:
     after = cursor_int(decode_cursor(cursor), "after") or 0
-    rows = LedgerRepository(uow).list_accounts(caller.workspace_id, after_id=after, limit=limit,
-                                               kind=kind)
+    rows = LedgerRepository(uow).list_accounts(
+        caller.workspace_id, after_id=after, limit=limit, kind=kind
+    )
     nxt = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
     return AccountPage(items=[_account(a) for a in rows], next_cursor=nxt)
 
@@ -48,16 +59,25 @@ def get_account(account_id: int, uow: Uow, caller: Caller) -> AccountRead:
 
 
 @router.get("/accounts/{account_id}/lines", response_model=LinePage)
-def account_lines(account_id: int, uow: Uow, caller: Caller, limit: Limit = 50,
-                  cursor: Cursor = None) -> LinePage:
+def account_lines(
+    account_id: int, uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
+) -> LinePage:
     service.get_account(uow, caller.workspace_id, account_id)
     after = cursor_int(decode_cursor(cursor), "after") or 0
-    rows = LedgerRepository(uow).account_lines(caller.workspace_id, account_id, after_id=after,
-                                               limit=limit)
-    items = [LineRead(line_id=r[0], entry_id=r[1], kind=r[2], ref=r[3], amount=r[4],
-                      created_at=r[5] if isinstance(r[5], datetime) else datetime.fromisoformat(
-                          str(r[5])))
-             for r in rows]
+    rows = LedgerRepository(uow).account_lines(
+        caller.workspace_id, account_id, after_id=after, limit=limit
+    )
+    items = [
+        LineRead(
+            line_id=r[0],
+            entry_id=r[1],
+            kind=r[2],
+            ref=r[3],
+            amount=r[4],
+            created_at=r[5] if isinstance(r[5], datetime) else datetime.fromisoformat(str(r[5])),
+        )
+        for r in rows
+    ]
     nxt = encode_cursor({"after": rows[-1][0]}) if len(rows) == limit else None
     return LinePage(items=items, next_cursor=nxt)
 
@@ -68,7 +88,15 @@ def get_entry(entry_id: int, uow: Uow, caller: Caller) -> EntryRead:
     entry = repo.get_entry(caller.workspace_id, entry_id)
     if entry is None:
         raise NotFound(f"ledger entry {entry_id} not found")
-    lines = [EntryLineRead(account_id=a, currency=c, amount=m)
-             for a, c, m in repo.entry_lines(caller.workspace_id, entry_id)]
-    return EntryRead(id=entry.id, kind=entry.kind, ref=entry.ref, memo=entry.memo,
-                     created_at=entry.created_at, lines=lines)
+    lines = [
+        EntryLineRead(account_id=a, currency=c, amount=m)
+        for a, c, m in repo.entry_lines(caller.workspace_id, entry_id)
+    ]
+    return EntryRead(
+        id=entry.id,
+        kind=entry.kind,
+        ref=entry.ref,
+        memo=entry.memo,
+        created_at=entry.created_at,
+        lines=lines,
+    )

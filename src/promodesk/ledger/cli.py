@@ -16,11 +16,20 @@ def check(json_out: bool = typer.Option(False, "--json")) -> None:
     with database().transaction() as uow:
         report = check_ledger(uow)
     if json_out:
-        emit_json({"ok": report.ok, "accounts": report.accounts, "entries": report.entries,
-                   "lines": report.lines, "problems": report.problems()})
+        emit_json(
+            {
+                "ok": report.ok,
+                "accounts": report.accounts,
+                "entries": report.entries,
+                "lines": report.lines,
+                "problems": report.problems(),
+            }
+        )
     elif report.ok:
-        console.print(f"[green]ledger ok[/green]: {report.accounts} accounts, "
-                      f"{report.entries} entries, {report.lines} lines balance")
+        console.print(
+            f"[green]ledger ok[/green]: {report.accounts} accounts, "
+            f"{report.entries} entries, {report.lines} lines balance"
+        )
     else:
         err_console.print("[red]ledger check failed[/red]")
         for problem in report.problems():

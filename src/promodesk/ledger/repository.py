@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import LedgerAccount, LedgerEntry, LedgerLine
 
-_accounts = LedgerAccount.__table__
-_entries = LedgerEntry.__table__
-_lines = LedgerLine.__table__
+_accounts = cast(Table, LedgerAccount.__table__)
+_entries = cast(Table, LedgerEntry.__table__)
+_lines = cast(Table, LedgerLine.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +33,26 @@ class AccountRow:
 def _row(r: object) -> AccountRow:
     m = r._mapping  # type: ignore[attr-defined]
     return AccountRow(
-        m["id"], m["workspace_id"], m["code"], m["kind"], m["currency"], m["floor"],
-        m["balance"], m["name"],
+        m["id"],
+        m["workspace_id"],
+        m["code"],
+        m["kind"],
+        m["currency"],
+        m["floor"],
+        m["balance"],
+        m["name"],
     )
 
 
 _COLS = (
-    _accounts.c.id, _accounts.c.workspace_id, _accounts.c.code, _accounts.c.kind,
-    _accounts.c.currency, _accounts.c.floor, _accounts.c.balance, _accounts.c.name,
+    _accounts.c.id,
+    _accounts.c.workspace_id,
+    _accounts.c.code,
+    _accounts.c.kind,
+    _accounts.c.currency,
+    _accounts.c.floor,
+    _accounts.c.balance,
+    _accounts.c.name,
 )
 
 
@@ -59,9 +72,7 @@ class LedgerRepository:
 
     def get_account_by_code(self, workspace_id: int, code: str) -> AccountRow | None:
         r = self.s.execute(
-            select(*_COLS).where(
-                _accounts.c.code == code, _accounts.c.workspace_id == workspace_id
-            )
+            select(*_COLS).where(_accounts.c.code == code, _accounts.c.workspace_id == workspace_id)
         ).first()
         return _row(r) if r else None
 
@@ -74,8 +85,14 @@ class LedgerRepository:
                 new_id = self.s.execute(
                     insert(_accounts)
                     .values(
-                        workspace_id=workspace_id, code=code, kind=kind, currency=currency,
-                        floor=floor, balance=0, name=name, created_at=now(),
+                        workspace_id=workspace_id,
+                        code=code,
+                        kind=kind,
+                        currency=currency,
+                        floor=floor,
+                        balance=0,
+                        name=name,
+                        created_at=now(),
                     )
                     .returning(_accounts.c.id)
                 ).scalar_one()
@@ -94,7 +111,9 @@ class LedgerRepository:
     def list_accounts(
         self, workspace_id: int, *, after_id: int = 0, limit: int = 50, kind: str | None = None
     ) -> list[AccountRow]:
-        q = select(*_COLS).where(_accounts.c.workspace_id == workspace_id, _accounts.c.id > after_id)
+        q = select(*_COLS).where(
+            _accounts.c.workspace_id == workspace_id, _accounts.c.id > after_id
+        )
         if kind:
             q = q.where(_accounts.c.kind == kind)
         return [_row(r) for r in self.s.execute(q.order_by(_accounts.c.id).limit(limit))]
@@ -113,8 +132,7 @@ class LedgerRepository:
         return int(
             self.s.execute(
                 insert(_entries)
-                .values(workspace_id=workspace_id, kind=kind, ref=ref, memo=memo,
-                        created_at=now())
+                .values(workspace_id=workspace_id, kind=kind, ref=ref, memo=memo, created_at=now())
                 .returning(_entries.c.id)
             ).scalar_one()
         )
@@ -162,8 +180,12 @@ class LedgerRepository:
     ) -> list[tuple[int, int, str, str, int, object]]:
         rows = self.s.execute(
             select(
-                _lines.c.id, _lines.c.entry_id, _entries.c.kind, _entries.c.ref,
-                _lines.c.amount, _entries.c.created_at,
+                _lines.c.id,
+                _lines.c.entry_id,
+                _entries.c.kind,
+                _entries.c.ref,
+                _lines.c.amount,
+                _entries.c.created_at,
             )
             .join(_entries, _entries.c.id == _lines.c.entry_id)
             .where(
@@ -174,7 +196,7 @@ class LedgerRepository:
             .order_by(_lines.c.id)
             .limit(limit)
         ).all()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     # invariants -----------------------------------------------------------------------------
     def unbalanced_entries(self, limit: int = 100) -> list[tuple[int, str, int]]:

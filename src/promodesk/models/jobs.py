@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from promodesk.models.base import Base, CreatedMixin, IdMixin, JSONType, UTCDateTime
 from promodesk.kit.clock import now
+from promodesk.models.base import Base, CreatedMixin, IdMixin, JSONType, UTCDateTime
 
 
 class Job(IdMixin, CreatedMixin, Base):

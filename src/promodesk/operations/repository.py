@@ -22,8 +22,9 @@ class OperationRepository:
             select(Operation).where(Operation.id == op_id, Operation.workspace_id == workspace_id)
         ).scalar_one_or_none()
 
-    def list(self, workspace_id: int, *, before_id: int | None = None, limit: int = 50
-             ) -> list[Operation]:
+    def search(
+        self, workspace_id: int, *, before_id: int | None = None, limit: int = 50
+    ) -> list[Operation]:
         q = select(Operation).where(Operation.workspace_id == workspace_id)
         if before_id is not None:
             q = q.where(Operation.id < before_id)
@@ -34,6 +35,5 @@ class OperationRepository:
         self.s.execute(
             update(Operation)
             .where(Operation.id == op_id)
-            .values(done=Operation.done + done, failed=Operation.failed + failed,
-                    state="running")
+            .values(done=Operation.done + done, failed=Operation.failed + failed, state="running")
         )

@@ -14,7 +14,16 @@ from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
 from promodesk.operations import service as operations
-from promodesk.web import Admin, Caller, Cursor, Limit, Uow, cursor_int, decode_cursor, encode_cursor
+from promodesk.web import (
+    Admin,
+    Caller,
+    Cursor,
+    Limit,
+    Uow,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["system"])
@@ -74,18 +83,32 @@ class JobPage(BaseModel):
 
 
 def _job(j: Any) -> JobRead:
-    return JobRead(id=j.id, name=j.name, status=j.status, attempts=j.attempts,
-                   max_attempts=j.max_attempts, run_at=j.run_at, created_at=j.created_at,
-                   finished_at=j.finished_at, last_error=j.last_error, payload=j.payload)
+    return JobRead(
+        id=j.id,
+        name=j.name,
+        status=j.status,
+        attempts=j.attempts,
+        max_attempts=j.max_attempts,
+        run_at=j.run_at,
+        created_at=j.created_at,
+        finished_at=j.finished_at,
+        last_error=j.last_error,
+        payload=j.payload,
+    )
 
 
 @api.get("/jobs", response_model=JobPage)
-def list_jobs(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None,
-              status: Literal["queued", "running", "done", "dead", "cancelled"] | None = None,
-              ) -> JobPage:
+def list_jobs(
+    uow: Uow,
+    caller: Caller,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: Literal["queued", "running", "done", "dead", "cancelled"] | None = None,
+) -> JobPage:
     before = cursor_int(decode_cursor(cursor), "before")
-    rows = JobRepository(uow).list(status=status, workspace_id=caller.workspace_id,
-                                   before_id=before, limit=limit)
+    rows = JobRepository(uow).search(
+        status=status, workspace_id=caller.workspace_id, before_id=before, limit=limit
+    )
     nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
     return JobPage(items=[_job(j) for j in rows], next_cursor=nxt)
 
@@ -105,8 +128,15 @@ def retry_job(job_id: int, uow: Uow, caller: Admin) -> JobRead:
     from promodesk.audit import service as audit
 
     job = jobs.retry(uow, job_id, caller.workspace_id)
-    audit.record(uow, workspace_id=caller.workspace_id, actor=caller.actor, action="job.retried",
-                 object_type="job", object_id=job.id, after={"status": job.status})
+    audit.record(
+        uow,
+        workspace_id=caller.workspace_id,
+        actor=caller.actor,
+        action="job.retried",
+        object_type="job",
+        object_id=job.id,
+        after={"status": job.status},
+    )
     return _job(job)
 
 
@@ -132,13 +162,15 @@ class OperationPage(BaseModel):
 
 
 @api.get("/operations", response_model=OperationPage)
-def list_operations(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
-                    ) -> OperationPage:
+def list_operations(
+    uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
+) -> OperationPage:
     before = cursor_int(decode_cursor(cursor), "before")
     rows = operations.list_ops(uow, caller.workspace_id, before_id=before, limit=limit)
     nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return OperationPage(items=[OperationRead(**operations.as_dict(o)) for o in rows],
-                         next_cursor=nxt)
+    return OperationPage(
+        items=[OperationRead(**operations.as_dict(o)) for o in rows], next_cursor=nxt
+    )
 
 
 @api.get("/operations/{op_id}", response_model=OperationRead)

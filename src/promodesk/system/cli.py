@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -11,6 +12,7 @@ from promodesk.audit import service as audit
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.kit.jobs import service as jobs_service
 from promodesk.kit.jobs.repository import JobRepository
+from promodesk.models import AuditEvent
 from promodesk.tenancy import service as tenancy
 
 jobs = typer.Typer(help="Durable jobs.", no_args_is_help=True)
@@ -27,19 +29,32 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first."""
     with database().transaction() as uow:
-        rows = [
-            {"id": j.id, "name": j.name, "status": j.status, "attempts": j.attempts,
-             "max_attempts": j.max_attempts, "run_at": j.run_at.isoformat(),
-             "workspace_id": j.workspace_id, "last_error": (j.last_error or "").split("\n")[0]}
-            for j in JobRepository(uow).list(status=status, name=name, limit=limit)
+        rows: list[dict[str, Any]] = [
+            {
+                "id": j.id,
+                "name": j.name,
+                "status": j.status,
+                "attempts": j.attempts,
+                "max_attempts": j.max_attempts,
+                "run_at": j.run_at.isoformat(),
+                "workspace_id": j.workspace_id,
+                "last_error": (j.last_error or "").split("\n")[0],
+            }
+            for j in JobRepository(uow).search(status=status, name=name, limit=limit)
         ]
     if json_out:
         emit_json(rows)
         return
     table = Table("id", "name", "status", "attempts", "run at", "last error")
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], r["status"], f"{r['attempts']}/{r['max_attempts']}",
-                      r["run_at"][:19], r["last_error"][:80])
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["status"],
+            f"{r['attempts']}/{r['max_attempts']}",
+            r["run_at"][:19],
+            r["last_error"][:80],
+        )
     console.print(table)
 
 
@@ -49,8 +64,15 @@ def retry(job_id: int) -> None:
     """Re-run a dead (or cancelled) job now."""
     with database().transaction() as uow:
         job = jobs_service.retry(uow, job_id)
-        audit.record(uow, workspace_id=job.workspace_id, actor="cli", action="job.retried",
-                     object_type="job", object_id=job.id, after={"status": job.status})
+        audit.record(
+            uow,
+            workspace_id=job.workspace_id,
+            actor="cli",
+            action="job.retried",
+            object_type="job",
+            object_id=job.id,
+            after={"status": job.status},
+        )
     console.print(f"job {job_id} queued again")
 
 
@@ -78,16 +100,25 @@ def tail(
             _print(rows, json_out)
 
 
-def _row(e: object) -> dict[str, object]:
-    return {"id": e.id, "at": e.created_at.isoformat(), "workspace_id": e.workspace_id,  # type: ignore[attr-defined]
-            "actor": e.actor, "action": e.action, "object": f"{e.object_type}:{e.object_id}",  # type: ignore[attr-defined]
-            "before": e.before, "after": e.after}  # type: ignore[attr-defined]
+def _row(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.created_at.isoformat(),
+        "workspace_id": e.workspace_id,
+        "actor": e.actor,
+        "action": e.action,
+        "object": f"{e.object_type}:{e.object_id}",
+        "before": e.before,
+        "after": e.after,
+    }
 
 
-def _print(rows: list[dict[str, object]], json_out: bool) -> None:
+def _print(rows: list[dict[str, Any]], json_out: bool) -> None:
     for r in rows:
         if json_out:
             emit_json(r)
         else:
-            console.print(f"{str(r['at'])[:19]}  {r['actor']:<10} {r['action']:<24} "
-                          f"{r['object']}  {r['before'] or ''} → {r['after'] or ''}")
+            console.print(
+                f"{str(r['at'])[:19]}  {r['actor']:<10} {r['action']:<24} "
+                f"{r['object']}  {r['before'] or ''} → {r['after'] or ''}"
+            )

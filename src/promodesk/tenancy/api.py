@@ -26,19 +26,28 @@ def current_workspace(uow: Uow, caller: Caller) -> WorkspaceRead:
     ws = TenancyRepository(uow).workspace(caller.workspace_id)
     if ws is None:
         raise NotFound("workspace not found")
-    return WorkspaceRead(id=ws.id, slug=ws.slug, name=ws.name, role=caller.role,
-                         created_at=ws.created_at)
+    return WorkspaceRead(
+        id=ws.id, slug=ws.slug, name=ws.name, role=caller.role, created_at=ws.created_at
+    )
 
 
 @router.get("/members", response_model=list[MemberRead])
 def members(uow: Uow, caller: Caller) -> list[MemberRead]:
-    return [MemberRead(user_id=u.id, email=u.email, name=u.name, role=m.role)
-            for m, u in TenancyRepository(uow).members(caller.workspace_id)]
+    return [
+        MemberRead(user_id=u.id, email=u.email, name=u.name, role=m.role)
+        for m, u in TenancyRepository(uow).members(caller.workspace_id)
+    ]
 
 
 def _key(k: ApiKey) -> ApiKeyRead:
-    return ApiKeyRead(id=k.id, name=k.name, role=k.role, prefix=k.prefix,
-                      created_at=k.created_at, revoked_at=k.revoked_at)
+    return ApiKeyRead(
+        id=k.id,
+        name=k.name,
+        role=k.role,
+        prefix=k.prefix,
+        created_at=k.created_at,
+        revoked_at=k.revoked_at,
+    )
 
 
 @router.get("/keys", response_model=list[ApiKeyRead])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -16,13 +18,18 @@ keys = typer.Typer(help="API keys.", no_args_is_help=True)
 
 @workspaces.command("create")
 @friendly
-def create_workspace(slug: str, name: str = typer.Option("", help="display name"),
-                     json_out: bool = typer.Option(False, "--json")) -> None:
+def create_workspace(
+    slug: str,
+    name: str = typer.Option("", help="display name"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
     """Create a workspace."""
     with database().transaction() as uow:
         ws = service.create_workspace(uow, slug, name)
         data = {"id": ws.id, "slug": ws.slug, "name": ws.name}
-    emit_json(data) if json_out else console.print(f"created workspace [bold]{slug}[/] ({data['id']})")
+    emit_json(data) if json_out else console.print(
+        f"created workspace [bold]{slug}[/] ({data['id']})"
+    )
 
 
 @workspaces.command("list")
@@ -30,8 +37,10 @@ def create_workspace(slug: str, name: str = typer.Option("", help="display name"
 def list_workspaces(json_out: bool = typer.Option(False, "--json")) -> None:
     """List workspaces."""
     with database().transaction() as uow:
-        rows = [{"id": w.id, "slug": w.slug, "name": w.name}
-                for w in TenancyRepository(uow).workspaces()]
+        rows: list[dict[str, Any]] = [
+            {"id": w.id, "slug": w.slug, "name": w.name}
+            for w in TenancyRepository(uow).workspaces()
+        ]
     if json_out:
         emit_json(rows)
         return

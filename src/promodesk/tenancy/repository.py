@@ -61,7 +61,9 @@ class TenancyRepository:
         return [(r[0], r[1]) for r in rows]
 
     def key_by_hash(self, key_hash: str) -> ApiKey | None:
-        return self.s.execute(select(ApiKey).where(ApiKey.key_hash == key_hash)).scalar_one_or_none()
+        return self.s.execute(
+            select(ApiKey).where(ApiKey.key_hash == key_hash)
+        ).scalar_one_or_none()
 
     def key(self, workspace_id: int, key_id: int) -> ApiKey | None:
         return self.s.execute(

@@ -21,8 +21,15 @@ def create_workspace(uow: UnitOfWork, slug: str, name: str, *, actor: str = "cli
         raise Conflict(f"workspace {slug!r} exists already", field="slug")
     ws = Workspace(slug=slug, name=name or slug, created_at=clock.now())
     repo.add(ws)
-    audit.record(uow, workspace_id=ws.id, actor=actor, action="workspace.created",
-                 object_type="workspace", object_id=ws.id, after={"slug": slug, "name": ws.name})
+    audit.record(
+        uow,
+        workspace_id=ws.id,
+        actor=actor,
+        action="workspace.created",
+        object_type="workspace",
+        object_id=ws.id,
+        after={"slug": slug, "name": ws.name},
+    )
     return ws
 
 
@@ -52,19 +59,35 @@ def create_user(
     parsed_role = parse_role(role)
     user = repo.user_by_email(email)
     if user is None:
-        user = User(email=email, name=name or email.split("@")[0],
-                    password_hash=auth.hash_password(password), created_at=clock.now())
+        user = User(
+            email=email,
+            name=name or email.split("@")[0],
+            password_hash=auth.hash_password(password),
+            created_at=clock.now(),
+        )
         repo.add(user)
-        audit.record(uow, workspace_id=workspace.id if workspace else None, actor=actor,
-                     action="user.created", object_type="user", object_id=user.id,
-                     after={"email": email})
+        audit.record(
+            uow,
+            workspace_id=workspace.id if workspace else None,
+            actor=actor,
+            action="user.created",
+            object_type="user",
+            object_id=user.id,
+            after={"email": email},
+        )
     if workspace is not None:
         if repo.membership(workspace.id, user.id):
             raise Conflict(f"{email} is a member of {workspace.slug} already", field="email")
         repo.add(Membership(workspace_id=workspace.id, user_id=user.id, role=parsed_role.value))
-        audit.record(uow, workspace_id=workspace.id, actor=actor, action="member.added",
-                     object_type="user", object_id=user.id,
-                     after={"email": email, "role": parsed_role.value})
+        audit.record(
+            uow,
+            workspace_id=workspace.id,
+            actor=actor,
+            action="member.added",
+            object_type="user",
+            object_id=user.id,
+            after={"email": email, "role": parsed_role.value},
+        )
     return user
 
 
@@ -79,12 +102,24 @@ def create_api_key(
 ) -> NewKey:
     parsed = parse_role(role)
     plaintext = auth.new_api_key()
-    key = ApiKey(workspace_id=workspace.id, name=name, role=parsed.value,
-                 prefix=plaintext[:10], key_hash=auth.sha256(plaintext), created_at=clock.now())
+    key = ApiKey(
+        workspace_id=workspace.id,
+        name=name,
+        role=parsed.value,
+        prefix=plaintext[:10],
+        key_hash=auth.sha256(plaintext),
+        created_at=clock.now(),
+    )
     TenancyRepository(uow).add(key)
-    audit.record(uow, workspace_id=workspace.id, actor=actor, action="api_key.created",
-                 object_type="api_key", object_id=key.id,
-                 after={"name": name, "role": parsed.value, "prefix": key.prefix})
+    audit.record(
+        uow,
+        workspace_id=workspace.id,
+        actor=actor,
+        action="api_key.created",
+        object_type="api_key",
+        object_id=key.id,
+        after={"name": name, "role": parsed.value, "prefix": key.prefix},
+    )
     return NewKey(key, plaintext)
 
 
@@ -95,9 +130,16 @@ def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey
         raise NotFound(f"API key {key_id} not found")
     if key.revoked_at is None:
         key.revoked_at = clock.now()
-        audit.record(uow, workspace_id=principal.workspace_id, actor=principal.actor,
-                     action="api_key.revoked", object_type="api_key", object_id=key.id,
-                     before={"revoked": False}, after={"revoked": True})
+        audit.record(
+            uow,
+            workspace_id=principal.workspace_id,
+            actor=principal.actor,
+            action="api_key.revoked",
+            object_type="api_key",
+            object_id=key.id,
+            before={"revoked": False},
+            after={"revoked": True},
+        )
     return key
 
 
@@ -108,7 +150,9 @@ def list_api_keys(uow: UnitOfWork, principal: Principal) -> list[ApiKey]:
 
 def authenticate_key(uow: UnitOfWork, plaintext: str) -> Principal:
     repo = TenancyRepository(uow)
-    key = repo.key_by_hash(auth.sha256(plaintext)) if plaintext.startswith(auth.KEY_PREFIX) else None
+    key = (
+        repo.key_by_hash(auth.sha256(plaintext)) if plaintext.startswith(auth.KEY_PREFIX) else None
+    )
     if key is None or key.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key")
     ws = repo.workspace(key.workspace_id)
@@ -152,13 +196,26 @@ def login(
         repo.add(LoginAttempt(key=throttle_key, created_at=now))
         raise Unauthorized("wrong email or password")
     repo.clear_failures(throttle_key)
-    membership, workspace = memberships[0]
+    _membership, workspace = memberships[0]
     token, csrf = auth.new_token(), auth.new_token()
-    repo.add(ConsoleSession(id=auth.sha256(token), user_id=user.id, workspace_id=workspace.id,
-                            csrf_token=csrf, created_at=now,
-                            expires_at=now + timedelta(seconds=session_seconds)))
-    audit.record(uow, workspace_id=workspace.id, actor=f"user:{user.id}", action="user.login",
-                 object_type="user", object_id=user.id)
+    repo.add(
+        ConsoleSession(
+            id=auth.sha256(token),
+            user_id=user.id,
+            workspace_id=workspace.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + timedelta(seconds=session_seconds),
+        )
+    )
+    audit.record(
+        uow,
+        workspace_id=workspace.id,
+        actor=f"user:{user.id}",
+        action="user.login",
+        object_type="user",
+        object_id=user.id,
+    )
     return LoggedIn(token, csrf, user, workspace)
 
 

@@ -75,16 +75,24 @@ class JobRepository:
         result = self.s.execute(
             update(Job)
             .where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
-            .values(status=JobStatus.DONE, locked_until=None, finished_at=now, updated_at=now,
-                    last_error=None)
+            .values(
+                status=JobStatus.DONE,
+                locked_until=None,
+                finished_at=now,
+                updated_at=now,
+                last_error=None,
+            )
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def fail(
         self, job_id: int, worker_id: str, now: datetime, error: str, retry_at: datetime | None
     ) -> bool:
-        values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None,
-                                  "updated_at": now}
+        values: dict[str, Any] = {
+            "last_error": error[:4000],
+            "locked_until": None,
+            "updated_at": now,
+        }
         if retry_at is None:
             values.update(status=JobStatus.DEAD, finished_at=now)
         else:
@@ -109,7 +117,7 @@ class JobRepository:
         self.s.flush()
         return job
 
-    def list(
+    def search(
         self,
         *,
         status: str | None = None,
@@ -135,8 +143,9 @@ class JobRepository:
 
     def due_count(self, now: datetime) -> int:
         return int(
-            self.s.execute(select(func.count()).select_from(Job).where(self._claimable(now)))
-            .scalar_one()
+            self.s.execute(
+                select(func.count()).select_from(Job).where(self._claimable(now))
+            ).scalar_one()
         )
 
     def next_due_at(self) -> datetime | None:
@@ -178,12 +187,16 @@ class JobRepository:
     # heartbeats -------------------------------------------------------------------------------
     def beat(self, worker_id: str, host: str, pid: int, now: datetime) -> None:
         result = self.s.execute(
-            update(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_id)
+            update(WorkerHeartbeat)
+            .where(WorkerHeartbeat.worker_id == worker_id)
             .values(seen_at=now)
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
-            self.s.add(WorkerHeartbeat(worker_id=worker_id, host=host, pid=pid,
-                                       started_at=now, seen_at=now))
+            self.s.add(
+                WorkerHeartbeat(
+                    worker_id=worker_id, host=host, pid=pid, started_at=now, seen_at=now
+                )
+            )
             self.s.flush()
 
     def last_heartbeat(self) -> datetime | None:

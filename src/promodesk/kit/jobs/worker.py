@@ -81,8 +81,11 @@ class Worker:
                 fn = registry.get(job.name)
                 if fn is None:
                     raise LookupError(f"no handler registered for job {job.name!r}")
-                fn(registry.JobContext(uow, job.id, job.name, dict(job.payload), job.attempts,
-                                       job.workspace_id))
+                fn(
+                    registry.JobContext(
+                        uow, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
+                    )
+                )
                 if not repo.finish(job_id, self.worker_id, clock.now()):
                     raise _LostLease(f"lease of job {job_id} was lost; effects rolled back")
             JOBS_RUN.labels(name=name, outcome="done").inc()
@@ -116,9 +119,13 @@ class Worker:
                 else:
                     nxt = next_interval_run(due, float(sched.interval_seconds or 60), now)
                 if repo.advance_schedule(sched.id, due, nxt, now):
-                    enqueue(uow, sched.job_name, dict(sched.payload),
-                            dedupe_key=f"schedule:{sched.name}:{due.isoformat()}",
-                            workspace_id=sched.workspace_id)
+                    enqueue(
+                        uow,
+                        sched.job_name,
+                        dict(sched.payload),
+                        dedupe_key=f"schedule:{sched.name}:{due.isoformat()}",
+                        workspace_id=sched.workspace_id,
+                    )
                     fired += 1
         return fired
 
@@ -150,8 +157,9 @@ class Worker:
             remove_waker(self.wake)
 
     def start(self) -> threading.Thread:
-        self._thread = threading.Thread(target=self.run_forever, name="promodesk-worker",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, name="promodesk-worker", daemon=True
+        )
         self._thread.start()
         return self._thread
 
