@@ -72,7 +72,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     st = build_state(settings, db)
-    load_handlers()
+    load_handlers(settings.job_modules)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,9 +104,14 @@ def create_app(
     return app
 
 
-def load_handlers() -> None:
-    """Import every module that registers job handlers."""
+def load_handlers(extra: list[str] | None = None) -> None:
+    """Import every module that registers job handlers (plus ``settings.job_modules``)."""
+    import importlib
+
     import promodesk.system.jobs  # noqa: F401
+
+    for module in extra or []:
+        importlib.import_module(module)
 
 
 def _include_routes(app: FastAPI, st: AppState) -> None:

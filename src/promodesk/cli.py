@@ -94,7 +94,7 @@ def worker(
     from promodesk.app import build_state, load_handlers, make_worker
 
     _logging()
-    load_handlers()
+    load_handlers(settings().job_modules)
     st = build_state(settings(), database())
     workers = [make_worker(st) for _ in range(threads)]
     stop = threading.Event()

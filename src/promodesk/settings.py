@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     job_poll_seconds: Annotated[float, Field(gt=0)] = 0.5
     job_backoff_base_seconds: Annotated[float, Field(ge=0)] = 2.0
     job_backoff_max_seconds: Annotated[float, Field(gt=0)] = 3600.0
+    job_modules: list[str] = Field(default_factory=list)  # extra modules that register handlers
 
     # Security
     session_max_age_seconds: Annotated[int, Field(gt=0)] = 12 * 3600
