@@ -256,10 +256,6 @@ def upgrade() -> None:
             "workspace_id", "code", name=op.f("uq_ledger_accounts_workspace_id_code")
         ),
     )
-    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ledger_accounts_workspace_id"), ["workspace_id"], unique=False
-        )
 
     op.create_table(
         "ledger_entries",
@@ -285,10 +281,6 @@ def upgrade() -> None:
             "workspace_id", "kind", "ref", name=op.f("uq_ledger_entries_workspace_id_kind_ref")
         ),
     )
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ledger_entries_workspace_id"), ["workspace_id"], unique=False
-        )
 
     op.create_table(
         "memberships",
@@ -442,13 +434,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
 
     op.drop_table("memberships")
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ledger_entries_workspace_id"))
-
     op.drop_table("ledger_entries")
-    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ledger_accounts_workspace_id"))
-
     op.drop_table("ledger_accounts")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_workspace_id"))

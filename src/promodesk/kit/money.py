@@ -3,6 +3,8 @@
 Rules:
 - No floats anywhere in money. ``Decimal`` appears only at the edges (parsing, display, FX).
 - Currency exponents come from CLDR via Babel (a maintained library), not a hand table.
+- Parsing is exact: more decimals than the currency has is refused, never rounded; amounts fit
+  the signed 64-bit columns.
 - 100 coins = US$0.99 (settings ``coin_price_usd`` / ``coin_price_per``).
 - Customer charges: the exact price is computed in ``Decimal`` with no intermediate rounding and
   rounded once, **half up**, to the payer currency's minor unit; the result is then raised to the
@@ -12,7 +14,7 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -50,6 +52,10 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.amount, int) or isinstance(self.amount, bool):
             raise TypeError("Money.amount must be an int of minor units")
+        code = self.currency.upper()
+        exponent(code)  # refuses an unknown currency
+        if code != self.currency:
+            object.__setattr__(self, "currency", code)
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
@@ -83,8 +89,19 @@ def coins(amount: int) -> Money:
     return Money(amount, COIN)
 
 
+# Amounts are stored in signed 64-bit columns; anything larger is refused at the edge.
+MAX_MINOR = 2**63 - 1
+
+
 def parse(value: str | int | Decimal, currency: str) -> Money:
-    """Parse a major-unit amount ("12.34") exactly; refuse more decimals than the currency has."""
+    """Parse a major-unit amount ("12.34") exactly; refuse more decimals than the currency has.
+
+    Exactness is decided on the digits themselves (never through ``Decimal`` arithmetic, which
+    rounds at 28 digits), so "1.000000000000000000000000000001" USD is refused, not 1.00.
+    Floats are refused: they cannot carry money exactly.
+    """
+    if isinstance(value, float | bool):
+        raise TypeError("parse() takes a str, int or Decimal, never a float or bool")
     code = currency.upper()
     exp = exponent(code)
     try:
@@ -93,20 +110,38 @@ def parse(value: str | int | Decimal, currency: str) -> Money:
         raise ValidationFailed(f"not an amount: {value!r}", field="amount") from None
     if not dec.is_finite():
         raise ValidationFailed(f"not an amount: {value!r}", field="amount")
-    minor = dec.scaleb(exp)
-    if minor != minor.to_integral_value():
+    sign, digits, power = dec.as_tuple()
+    assert isinstance(power, int)  # finite
+    trimmed = list(digits)
+    while len(trimmed) > 1 and trimmed[-1] == 0 and power < -exp:
+        trimmed.pop()
+        power += 1
+    if power < -exp and any(trimmed):
         raise ValidationFailed(f"{code} has {exp} decimal places; {value} has more", field="amount")
-    return Money(int(minor), code)
+    shift = power + exp
+    if any(trimmed) and len(trimmed) + shift > len(str(MAX_MINOR)):
+        raise ValidationFailed(f"amount {value} is too large", field="amount")
+    magnitude = int("".join(map(str, trimmed))) if trimmed else 0
+    magnitude = magnitude * 10**shift if shift >= 0 else 0
+    if magnitude > MAX_MINOR:
+        raise ValidationFailed(f"amount {value} is too large", field="amount")
+    return Money(-magnitude if sign else magnitude, code)
 
 
 def round_minor(value: Decimal, currency: str) -> int:
-    """The one rounding rule for customer charges: half up, to the minor unit, done once."""
+    """The one rounding rule for customer charges: half up (away from zero at exactly half), to
+    the currency's minor unit, applied once to the exact amount."""
     return int(value.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
 class CoinPricing:
-    """Converts coins to a charge in the payer's currency using FX settings (units per USD)."""
+    """Converts coins to a charge in the payer's currency using FX settings (units per USD).
+
+    ``price(coins, currency)`` = round_minor(coins x coin_price_usd x rate / coin_price_per),
+    computed exactly and rounded once, then raised to ``min_charge(currency)`` =
+    round_minor(min_charge_usd x rate) if below it.
+    """
 
     coin_price_usd: Decimal
     coin_price_per: int
@@ -138,14 +173,15 @@ class CoinPricing:
 
     def price(self, coin_amount: int, currency: str) -> Money:
         """What a customer pays for ``coin_amount`` coins, minimum charge applied."""
-        if coin_amount <= 0:
-            raise ValidationFailed("coin amount must be positive", field="coins")
-        exact = Decimal(coin_amount) * self.coin_price_usd / self.coin_price_per
-        charge = round_minor(exact * self.rate(currency), currency)
+        if isinstance(coin_amount, bool) or not isinstance(coin_amount, int) or coin_amount <= 0:
+            raise ValidationFailed("coin amount must be a positive whole number", field="coins")
+        # Multiply first and divide last: the only inexact step is the one rounding below.
+        exact = Decimal(coin_amount) * self.coin_price_usd * self.rate(currency)
+        charge = round_minor(exact / self.coin_price_per, currency)
         return Money(max(charge, self.min_charge(currency).amount), currency.upper())
 
     def coins_for_usd(self, usd: Decimal) -> int:
         """Whole coins a USD amount buys (rounded down: never credit coins not paid for)."""
-        return int(
-            (usd * self.coin_price_per / self.coin_price_usd).to_integral_value("ROUND_DOWN")
-        )
+        if usd < 0:
+            raise ValidationFailed("a USD amount buys coins only when positive", field="amount")
+        return int((usd * self.coin_price_per / self.coin_price_usd).to_integral_value(ROUND_DOWN))

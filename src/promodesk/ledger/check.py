@@ -16,11 +16,18 @@ class CheckReport:
     unbalanced: list[tuple[int, str, int]] = field(default_factory=list)
     empty_entries: list[int] = field(default_factory=list)
     mismatched: list[tuple[int, str, int, int]] = field(default_factory=list)
+    wrong_currency: list[tuple[int, int, str, str]] = field(default_factory=list)
     below_floor: list[tuple[int, str, int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.unbalanced or self.empty_entries or self.mismatched or self.below_floor)
+        return not (
+            self.unbalanced
+            or self.empty_entries
+            or self.mismatched
+            or self.wrong_currency
+            or self.below_floor
+        )
 
     def problems(self) -> list[str]:
         out = [f"entry {e} does not balance in {c}: off by {s}" for e, c, s in self.unbalanced]
@@ -30,6 +37,10 @@ class CheckReport:
             for a, code, cached, real in self.mismatched
         ]
         out += [
+            f"line {line} of account {a} is in {line_cur}, the account in {acct_cur}"
+            for line, a, line_cur, acct_cur in self.wrong_currency
+        ]
+        out += [
             f"account {a} ({code}) holds {bal}, below its floor {floor}"
             for a, code, bal, floor in self.below_floor
         ]
@@ -37,6 +48,9 @@ class CheckReport:
 
 
 def check_ledger(uow: UnitOfWork) -> CheckReport:
+    """Every entry has lines that balance per currency, every line is in its account's
+    currency, every cached balance equals the sum of its lines, no balance is below its floor.
+    Each list is capped at 100 examples."""
     repo = LedgerRepository(uow)
     accounts, entries, lines = repo.counts()
     return CheckReport(
@@ -46,5 +60,6 @@ def check_ledger(uow: UnitOfWork) -> CheckReport:
         unbalanced=repo.unbalanced_entries(),
         empty_entries=repo.entries_without_lines(),
         mismatched=repo.balance_mismatches(),
+        wrong_currency=repo.line_currency_mismatches(),
         below_floor=repo.below_floor(),
     )

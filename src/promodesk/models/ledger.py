@@ -12,7 +12,7 @@ class LedgerAccount(IdMixin, CreatedMixin, Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (UniqueConstraint("workspace_id", "code"),)
     workspace_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE")
     )
     code: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))  # wallet | escrow | system | revenue | ...
@@ -26,7 +26,7 @@ class LedgerEntry(IdMixin, CreatedMixin, Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (UniqueConstraint("workspace_id", "kind", "ref"),)
     workspace_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE")
     )
     kind: Mapped[str] = mapped_column(String(64))
     ref: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,204 @@
+"""Money: exponents from CLDR (Babel), exact parsing, coin pricing and the one rounding rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import (
+    COIN,
+    MAX_MINOR,
+    CoinPricing,
+    Money,
+    coins,
+    exponent,
+    is_currency,
+    parse,
+    round_minor,
+)
+from promodesk.settings import DEFAULT_FX_PER_USD
+
+
+def pricing(**fx: str) -> CoinPricing:
+    return CoinPricing.from_settings("0.99", 100, "0.99", fx or DEFAULT_FX_PER_USD)
+
+
+# exponents ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "digits"),
+    [("USD", 2), ("usd", 2), ("JPY", 0), ("IDR", 2), ("KWD", 3), ("EUR", 2), (COIN, 0)],
+)
+def test_exponents_come_from_cldr(code: str, digits: int) -> None:
+    assert exponent(code) == digits
+
+
+def test_unknown_currency_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as err:
+        exponent("XYZQ")
+    assert err.value.field == "currency"
+    assert not is_currency("XYZQ")
+    assert is_currency("coin")
+
+
+# Money --------------------------------------------------------------------------------------
+
+
+def test_money_is_integers_only_and_normalises_the_code() -> None:
+    assert Money(5, "usd").currency == "USD"
+    with pytest.raises(TypeError):
+        Money(1.5, "USD")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Money(True, "USD")
+    with pytest.raises(ValidationFailed):
+        Money(1, "NOPE")
+
+
+def test_money_arithmetic_refuses_mixed_currencies() -> None:
+    assert Money(150, "USD") + Money(250, "USD") == Money(400, "USD")
+    assert Money(150, "USD") - Money(250, "USD") == Money(-100, "USD")
+    assert -coins(3) == Money(-3, COIN)
+    with pytest.raises(ValueError, match="currency mismatch"):
+        _ = Money(1, "USD") + coins(1)
+
+
+def test_format() -> None:
+    assert Money(123456, "USD").format() == "1,234.56 USD"
+    assert Money(1500, "JPY").format() == "1,500 JPY"
+    assert str(coins(1200)) == "1,200 coins"
+
+
+# parsing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "minor"),
+    [
+        ("12.34", "USD", 1234),
+        (" 12.340 ", "USD", 1234),  # trailing zeros are not extra precision
+        ("12", "USD", 1200),
+        ("1e3", "USD", 100000),
+        ("-3.5", "USD", -350),
+        ("0.000", "JPY", 0),
+        ("1500", "JPY", 1500),
+        ("16250.50", "IDR", 1625050),
+        ("1.234", "KWD", 1234),
+        ("100", COIN, 100),
+    ],
+)
+def test_parse_is_exact(text: str, code: str, minor: int) -> None:
+    assert parse(text, code) == Money(minor, code.upper())
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("12.345", "USD"),
+        ("1.5", "JPY"),
+        ("0.5", COIN),
+        ("1.2345", "KWD"),
+        # 34 significant digits: Decimal arithmetic would round this to 1.00 silently.
+        ("1.000000000000000000000000000000001", "USD"),
+    ],
+)
+def test_parse_refuses_extra_decimals(text: str, code: str) -> None:
+    with pytest.raises(ValidationFailed, match="decimal places") as err:
+        parse(text, code)
+    assert err.value.field == "amount"
+
+
+@pytest.mark.parametrize("text", ["", "abc", "NaN", "Infinity", "-inf", "1,5", "1e40", "1e999999"])
+def test_parse_refuses_non_amounts_and_overflow(text: str) -> None:
+    with pytest.raises(ValidationFailed):
+        parse(text, "USD")
+
+
+def test_parse_refuses_floats() -> None:
+    with pytest.raises(TypeError):
+        parse(0.1, "USD")  # type: ignore[arg-type]
+
+
+def test_parse_bounds_are_64_bit() -> None:
+    assert parse(str(MAX_MINOR), COIN).amount == MAX_MINOR
+    with pytest.raises(ValidationFailed, match="too large"):
+        parse(str(MAX_MINOR + 1), COIN)
+
+
+@given(st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR))
+def test_parse_round_trips_minor_units(minor: int) -> None:
+    text = str(Decimal(minor).scaleb(-2))
+    assert parse(text, "USD").amount == minor
+
+
+# pricing ------------------------------------------------------------------------------------
+
+
+def test_hundred_coins_cost_ninety_nine_cents() -> None:
+    assert pricing().price(100, "USD") == Money(99, "USD")
+    assert pricing().price(1000, "USD") == Money(990, "USD")
+
+
+def test_minimum_charge_is_ninety_nine_cents_or_its_equivalent() -> None:
+    p = pricing()
+    assert p.min_charge("USD") == Money(99, "USD")
+    assert p.price(1, "USD") == Money(99, "USD")  # 1 coin = 0.0099 USD, raised to the minimum
+    assert p.price(99, "USD") == Money(99, "USD")  # 0.9801 -> 0.98, raised to 0.99
+    # 0.99 USD x 16250 IDR/USD = 16087.50 IDR (IDR has 2 decimals per CLDR)
+    assert p.min_charge("IDR") == Money(1608750, "IDR")
+    assert p.price(10, "IDR") == Money(1608750, "IDR")
+    # 0.99 x 151.5 = 149.985 JPY -> 150 (half up, once)
+    assert p.min_charge("JPY") == Money(150, "JPY")
+
+
+def test_fx_rates_are_settings() -> None:
+    p = pricing(USD="1", EUR="0.5")
+    assert p.min_charge("EUR") == Money(50, "EUR")  # 0.495 -> 0.50 half up
+    assert p.price(10_000, "EUR") == Money(4950, "EUR")
+    with pytest.raises(ValidationFailed, match="no exchange rate") as err:
+        p.price(100, "JPY")
+    assert err.value.field == "currency"
+
+
+def test_rounding_is_half_up_once() -> None:
+    assert round_minor(Decimal("0.005"), "USD") == 1
+    assert round_minor(Decimal("0.00499999"), "USD") == 0
+    assert round_minor(Decimal("149.5"), "JPY") == 150
+    assert round_minor(Decimal("148.5"), "JPY") == 149  # not banker's rounding
+    # Rounding once: 1051 coins x 0.0099 = 10.4049 USD -> 10.40. Rounding per 100 coins first
+    # (or to 3 places first, 10.405) would give 10.41.
+    assert pricing().price(1051, "USD") == Money(1040, "USD")
+    # 1505 coins = 14.8995 USD -> 14.90; then x 151.5 would compound the rounding. Exact:
+    # 14.8995 x 151.5 = 2257.27425 JPY -> 2257.
+    assert pricing().price(1505, "JPY") == Money(2257, "JPY")
+
+
+def test_price_refuses_non_positive_or_non_integer_coins() -> None:
+    for bad in (0, -1, True):
+        with pytest.raises(ValidationFailed):
+            pricing().price(bad, "USD")
+
+
+def test_coins_for_usd_rounds_down() -> None:
+    p = pricing()
+    assert p.coins_for_usd(Decimal("0.99")) == 100
+    assert p.coins_for_usd(Decimal("1.00")) == 101  # 101.01 coins: the fraction is not credited
+    assert p.coins_for_usd(Decimal("0.0098")) == 0
+    assert p.coins_for_usd(Decimal("9.90")) == 1000
+    with pytest.raises(ValidationFailed):
+        p.coins_for_usd(Decimal("-1"))
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_coins_bought_never_cost_more_than_paid(n: int) -> None:
+    p = pricing()
+    usd = p.price(n, "USD").decimal
+    bought = p.coins_for_usd(usd)
+    # Paying price(n) buys at least n coins when above the minimum, and never coins not paid.
+    assert bought * Decimal("0.0099") <= usd
+    if usd > Decimal("0.99"):
+        assert bought >= n - 1
