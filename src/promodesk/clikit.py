@@ -34,6 +34,16 @@ def database() -> Database:
     return _db
 
 
+def reset() -> None:
+    """Forget the cached settings and database, so the next command reads the environment again
+    (tests point the CLI at another database by changing ``PROMODESK_DATABASE_URL``)."""
+    global _db
+    if _db is not None:
+        _db.dispose()
+    _db = None
+    get_settings.cache_clear()
+
+
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False, indent=2) + "\n")
 
@@ -46,7 +56,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except PromodeskError as exc:
-            err_console.print(f"[red]{type(exc).__name__}:[/red] {exc.detail}")
+            err_console.print(f"[red]{type(exc).__name__}:[/red] {exc.detail}", soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

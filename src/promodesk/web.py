@@ -4,19 +4,76 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.kit.errors import Unauthorized, ValidationFailed
+from promodesk.kit.errors import NotFound, Unauthorized, ValidationFailed
 from promodesk.kit.money import CoinPricing
 from promodesk.settings import Settings
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import Principal, Role
+
+# Ids are BIGINT in the database: anything outside 1..MAX_ID names no object (404), and must
+# never reach a query, where it would overflow the column type.
+MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns. Some errors add fields (e.g. ``errors``, ``balance``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str = Field(description="the error class, e.g. NotFound, InsufficientFunds")
+    detail: str = Field(description="what went wrong, for a human")
+    field: str | None = Field(default=None, description="the input the error is about")
+
+
+def parse_id(value: object) -> int | None:
+    """The id in ``value`` if it is a decimal integer in 1..MAX_ID, else None."""
+    text = str(value)
+    if not _DIGITS.match(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def guard_path_ids(request: Request) -> None:
+    """App-wide dependency: a path parameter named ``id`` or ``*_id`` that is not a valid id is
+    a 404 before any route code or query runs (so new routes are covered automatically)."""
+    for name, value in request.path_params.items():
+        if (name == "id" or name.endswith("_id")) and parse_id(value) is None:
+            raise NotFound(f"no object with {name} {str(value)[:40]!r}", field=name)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range once converted to UTC") from None
+
+
+def _printable(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Instant = Annotated[datetime | None, AfterValidator(_utc), Query(description="ISO 8601")]
+Text = Annotated[str | None, AfterValidator(_printable), Query(max_length=100)]
 
 
 @dataclass
@@ -41,12 +98,19 @@ def _uow(request: Request) -> Iterator[UnitOfWork]:
 Uow = Annotated[UnitOfWork, Depends(_uow, scope="function")]
 
 
-def _principal(request: Request, uow: Uow) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declares the scheme in OpenAPI (the "Authorize" button in /api/docs); the check is ours so
+# that every failure is the same 401 error body.
+_bearer = HTTPBearer(auto_error=False, description="an API key: `promodesk keys create`")
+
+
+def _principal(
+    request: Request,
+    uow: Uow,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials.strip():
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
-    principal = tenancy.authenticate_key(uow, token.strip())
+    principal = tenancy.authenticate_key(uow, credentials.credentials.strip())
     request.state.principal = principal
     return principal
 
@@ -80,7 +144,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad base64, bad JSON, bad UTF-8 (all ValueErrors)
         raise ValidationFailed("cursor is not one this API returned", field="cursor") from None
     if not isinstance(data, dict):
         raise ValidationFailed("cursor is not one this API returned", field="cursor")
@@ -91,7 +155,7 @@ def cursor_int(cursor: dict[str, Any], key: str) -> int | None:
     value = cursor.get(key)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
         raise ValidationFailed("cursor is not one this API returned", field="cursor")
     return value
 

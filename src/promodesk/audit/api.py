@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from promodesk.audit import service
-from promodesk.web import Caller, Cursor, Limit, Uow, cursor_int, decode_cursor, encode_cursor
+from promodesk.models import AuditEvent
+from promodesk.web import (
+    Caller,
+    Cursor,
+    Instant,
+    Limit,
+    Text,
+    Uow,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -31,7 +42,18 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
-Text = Annotated[str | None, Query(max_length=100)]
+def _event(e: AuditEvent) -> AuditRead:
+    return AuditRead(
+        id=e.id,
+        created_at=e.created_at,
+        actor=e.actor,
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        before=e.before,
+        after=e.after,
+        note=e.note,
+    )
 
 
 @router.get("/audit", response_model=AuditPage)
@@ -44,9 +66,10 @@ def list_audit(
     object_type: Text = None,
     object_id: Text = None,
     actor: Text = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant = None,
+    until: Instant = None,
 ) -> AuditPage:
+    """Newest first. ``action`` matches a prefix (``api_key.`` finds every key event)."""
     before = cursor_int(decode_cursor(cursor), "before")
     rows = service.list_events(
         uow,
@@ -60,19 +83,11 @@ def list_audit(
         before_id=before,
         limit=limit,
     )
-    items = [
-        AuditRead(
-            id=e.id,
-            created_at=e.created_at,
-            actor=e.actor,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
-            before=e.before,
-            after=e.after,
-            note=e.note,
-        )
-        for e in rows
-    ]
+    items = [_event(e) for e in rows]
     nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
     return AuditPage(items=items, next_cursor=nxt)
+
+
+@router.get("/audit/{event_id}", response_model=AuditRead)
+def get_audit_event(event_id: int, uow: Uow, caller: Caller) -> AuditRead:
+    return _event(service.get_event(uow, caller.workspace_id, event_id))

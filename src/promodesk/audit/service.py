@@ -1,4 +1,8 @@
-"""Recording audit events. Rule: written in the same unit of work as the change it describes."""
+"""Recording audit events.
+
+Rules: an event is written in the same unit of work as the change it describes (so both commit
+or neither does); events are only ever inserted; secrets are masked before they are stored.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,33 @@ from typing import Any
 from promodesk.audit.repository import AuditRepository
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import NotFound
 from promodesk.models import AuditEvent
 
-SECRET_FIELDS = frozenset(
-    {"password", "password_hash", "key_hash", "token", "access_token", "refresh_token", "secret"}
-)
+# A field whose name contains one of these is masked, at any depth: the audit log is read by
+# every member of a workspace and must never carry a credential.
+SECRET_MARKERS = ("password", "secret", "token", "key_hash", "api_key", "plaintext", "credential")
+MASK = "***"
+
+
+def is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return lowered == "key" or any(marker in lowered for marker in SECRET_MARKERS)
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (MASK if is_secret(str(k)) else _mask(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    return value
 
 
 def _clean(data: dict[str, Any] | None) -> dict[str, Any] | None:
     if data is None:
         return None
-    return {k: ("***" if k in SECRET_FIELDS else v) for k, v in data.items()}
+    cleaned: dict[str, Any] = _mask(data)
+    return cleaned
 
 
 def record(
@@ -48,3 +68,10 @@ def record(
 
 def list_events(uow: UnitOfWork, workspace_id: int | None, **filters: Any) -> list[AuditEvent]:
     return AuditRepository(uow).search(workspace_id, **filters)
+
+
+def get_event(uow: UnitOfWork, workspace_id: int, event_id: int) -> AuditEvent:
+    event = AuditRepository(uow).get(workspace_id, event_id)
+    if event is None:
+        raise NotFound(f"audit event {event_id} not found")
+    return event

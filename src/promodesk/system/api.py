@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Literal
 
@@ -9,7 +10,9 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from promodesk.audit import service as audit
 from promodesk.kit import clock
+from promodesk.kit.errors import NotFound
 from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
@@ -23,7 +26,10 @@ from promodesk.web import (
     cursor_int,
     decode_cursor,
     encode_cursor,
+    state,
 )
+
+log = logging.getLogger("promodesk")
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["system"])
@@ -36,30 +42,55 @@ class Health(BaseModel):
     jobs: dict[str, int]
 
 
-@router.get("/healthz", response_model=Health, tags=["system"])
-def healthz(uow: Uow, response: Response) -> Health:
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["system"],
+    responses={503: {"model": Health, "description": "the database is unreachable"}},
+)
+def healthz(request: Request, response: Response) -> Health:
+    """Liveness and readiness: the database answers, and how old the last worker heartbeat is.
+
+    It opens its own transaction (not the request's ``Uow``) so that an unreachable database is
+    reported as 503 ``degraded`` instead of failing the request."""
     try:
-        repo = JobRepository(uow)
-        last = repo.last_heartbeat()
-        depth = repo.depth()
+        with state(request).db.transaction() as uow:
+            repo = JobRepository(uow)
+            last = repo.last_heartbeat()
+            depth = repo.depth()
         db_ok = True
     except Exception:
+        log.warning("health check: database unreachable", exc_info=True)
         last, depth, db_ok = None, {}, False
-    age = (clock.now() - last).total_seconds() if last else None
-    status: Literal["ok", "degraded"] = "ok" if db_ok else "degraded"
+    age = round((clock.now() - last).total_seconds(), 3) if last else None
     if not db_ok:
         response.status_code = 503
-    return Health(status=status, database=db_ok, worker_heartbeat_age_seconds=age, jobs=depth)
+    return Health(
+        status="ok" if db_ok else "degraded",
+        database=db_ok,
+        worker_heartbeat_age_seconds=age,
+        jobs=depth,
+    )
 
 
-@router.get("/metrics", tags=["system"], response_class=Response)
-def metrics(uow: Uow) -> Response:
-    repo = JobRepository(uow)
+@router.get(
+    "/metrics",
+    tags=["system"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, latencies, job queue depth, job failures, worker age."""
+    try:
+        with state(request).db.transaction() as uow:
+            repo = JobRepository(uow)
+            depth = repo.depth()
+            last = repo.last_heartbeat()
+    except Exception:
+        log.warning("metrics: database unreachable", exc_info=True)
+        depth, last = {}, None
     for status in ("queued", "running", "done", "dead", "cancelled"):
-        JOB_QUEUE.labels(status=status).set(0)
-    for status, count in repo.depth().items():
-        JOB_QUEUE.labels(status=status).set(count)
-    last = repo.last_heartbeat()
+        JOB_QUEUE.labels(status=status).set(depth.get(status, 0))
     WORKER_HEARTBEAT_AGE.set((clock.now() - last).total_seconds() if last else -1)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -117,16 +148,14 @@ def list_jobs(
 def get_job(job_id: int, uow: Uow, caller: Caller) -> JobRead:
     job = JobRepository(uow).get(job_id, caller.workspace_id)
     if job is None:
-        from promodesk.kit.errors import NotFound
-
         raise NotFound(f"job {job_id} not found")
     return _job(job)
 
 
 @api.post("/jobs/{job_id}/retry", response_model=JobRead)
 def retry_job(job_id: int, uow: Uow, caller: Admin) -> JobRead:
-    from promodesk.audit import service as audit
-
+    prior = JobRepository(uow).get(job_id, caller.workspace_id)
+    before = {"status": prior.status, "attempts": prior.attempts} if prior else None
     job = jobs.retry(uow, job_id, caller.workspace_id)
     audit.record(
         uow,
@@ -135,7 +164,8 @@ def retry_job(job_id: int, uow: Uow, caller: Admin) -> JobRead:
         action="job.retried",
         object_type="job",
         object_id=job.id,
-        after={"status": job.status},
+        before=before,
+        after={"status": job.status, "attempts": job.attempts},
     )
     return _job(job)
 
@@ -174,5 +204,5 @@ def list_operations(
 
 
 @api.get("/operations/{op_id}", response_model=OperationRead)
-def get_operation(op_id: int, uow: Uow, caller: Caller, request: Request) -> OperationRead:
+def get_operation(op_id: int, uow: Uow, caller: Caller) -> OperationRead:
     return OperationRead(**operations.as_dict(operations.get(uow, caller.workspace_id, op_id)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from promodesk.kit.errors import NotFound
 from promodesk.models import ApiKey
@@ -55,12 +55,21 @@ def list_keys(uow: Uow, caller: Admin) -> list[ApiKeyRead]:
     return [_key(k) for k in service.list_api_keys(uow, caller)]
 
 
+@router.get("/keys/{key_id}", response_model=ApiKeyRead)
+def get_key(key_id: int, uow: Uow, caller: Admin) -> ApiKeyRead:
+    return _key(service.get_api_key(uow, caller, key_id))
+
+
 @router.post("/keys", response_model=ApiKeyCreated, status_code=201)
-def create_key(body: ApiKeyCreate, uow: Uow, caller: Admin) -> ApiKeyCreated:
-    if body.role == Role.OWNER and caller.role != Role.OWNER:
+def create_key(body: ApiKeyCreate, uow: Uow, caller: Admin, response: Response) -> ApiKeyCreated:
+    """The secret is in this response only; it is stored hashed and never shown again
+    (``Cache-Control: no-store`` also keeps it out of caches and the idempotency store)."""
+    response.headers["Cache-Control"] = "no-store"
+    if body.role == Role.OWNER:
         caller.require(Role.OWNER)
     ws = TenancyRepository(uow).workspace(caller.workspace_id)
-    assert ws is not None
+    if ws is None:
+        raise NotFound("workspace not found")
     new = service.create_api_key(uow, ws, body.role.value, name=body.name, actor=caller.actor)
     return ApiKeyCreated(**_key(new.key).model_dump(), key=new.plaintext)
 

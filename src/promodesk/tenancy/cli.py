@@ -8,7 +8,9 @@ import typer
 from rich.table import Table
 
 from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.models import Workspace
 from promodesk.tenancy import service
+from promodesk.tenancy.domain import Principal, Role
 from promodesk.tenancy.repository import TenancyRepository
 
 workspaces = typer.Typer(help="Workspaces (tenants).", no_args_is_help=True)
@@ -56,10 +58,20 @@ def create_user(
     email: str,
     workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
     role: str = typer.Option("operator", help="owner, admin, operator or viewer"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="PROMODESK_USER_PASSWORD",
+        help="asked for when not given; scripts may set PROMODESK_USER_PASSWORD instead",
+    ),
     name: str = typer.Option(""),
 ) -> None:
-    """Create a user (or add an existing one) to a workspace with a role."""
+    """Create a user (or add an existing one) to a workspace with a role.
+
+    The password is prompted for (hidden, twice). Scripts pass ``--password`` or, better, the
+    ``PROMODESK_USER_PASSWORD`` environment variable, which does not show up in ``ps``."""
     with database().transaction() as uow:
         ws = service.get_workspace(uow, workspace)
         user = service.create_user(uow, email, password, name=name, workspace=ws, role=role)
@@ -80,3 +92,57 @@ def create_key(
         new = service.create_api_key(uow, ws, role, name=name)
         plaintext = new.plaintext
     typer.echo(plaintext)
+
+
+@keys.command("list")
+@friendly
+def list_keys(
+    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """List a workspace's API keys (their prefixes; the secrets are not kept)."""
+    with database().transaction() as uow:
+        ws = service.get_workspace(uow, workspace)
+        rows: list[dict[str, Any]] = [
+            {
+                "id": k.id,
+                "name": k.name,
+                "role": k.role,
+                "prefix": k.prefix,
+                "created_at": k.created_at.isoformat(),
+                "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            }
+            for k in service.list_api_keys(uow, _cli_principal(ws))
+        ]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("id", "name", "role", "prefix", "created", "revoked")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["role"],
+            r["prefix"],
+            r["created_at"][:19],
+            (r["revoked_at"] or "")[:19],
+        )
+    console.print(table)
+
+
+@keys.command("revoke")
+@friendly
+def revoke_key(
+    key_id: int = typer.Argument(..., min=1, max=2**63 - 1),
+    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+) -> None:
+    """Revoke an API key: it answers 401 from the next request on."""
+    with database().transaction() as uow:
+        ws = service.get_workspace(uow, workspace)
+        service.revoke_api_key(uow, _cli_principal(ws), key_id)
+    console.print(f"key {key_id} of {workspace} revoked")
+
+
+def _cli_principal(ws: Workspace) -> Principal:
+    """Whoever can run the CLI against the database is the operator of the installation."""
+    return Principal(ws.id, ws.slug, Role.OWNER.value, "cli", "cli")

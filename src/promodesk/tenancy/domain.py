@@ -21,7 +21,7 @@ class Role(StrEnum):
 
 
 RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2, Role.OWNER: 3}
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 
 def parse_role(value: str) -> Role:
@@ -44,7 +44,7 @@ def require(role: str, needed: Role) -> None:
 
 
 def check_slug(slug: str) -> str:
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):  # fullmatch: "$" alone would accept a trailing newline
         raise ValidationFailed(
             "a slug is 2-63 lowercase letters, digits or dashes, starting with a letter or digit",
             field="slug",

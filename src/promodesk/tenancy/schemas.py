@@ -17,8 +17,12 @@ class WorkspaceRead(BaseModel):
     created_at: datetime
 
 
+# Labels are single-line text: no control characters (PostgreSQL refuses NUL outright).
+LABEL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
 class ApiKeyCreate(BaseModel):
-    name: str = Field(default="", max_length=200)
+    name: str = Field(default="", max_length=200, pattern=LABEL_PATTERN)
     role: Role = Role.OPERATOR
 
 

@@ -123,11 +123,17 @@ def create_api_key(
     return NewKey(key, plaintext)
 
 
-def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
+def get_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
     principal.require(Role.ADMIN)
     key = TenancyRepository(uow).key(principal.workspace_id, key_id)
     if key is None:
         raise NotFound(f"API key {key_id} not found")
+    return key
+
+
+def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
+    """Revoking is final and idempotent: a revoked key answers 401 from the next request on."""
+    key = get_api_key(uow, principal, key_id)
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         audit.record(
