@@ -1,0 +1,127 @@
+"""The console's shared machinery: catalogs, one Jinja2 environment per locale, cookie signers.
+
+Rules:
+- Templates are autoescaped; translated text goes through the i18n extension (new-style
+  gettext, so ``%(name)s`` placeholders are escaped too).
+- Every cookie the console reads back is signed with the settings' secret key (itsdangerous,
+  one salt per purpose), so a client can neither forge a session nor inject flash text.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from promodesk.kit.i18n import Catalogs, html_lang
+from promodesk.web import AppState
+
+HERE = Path(__file__).parent
+LOCALES = ("en", "zh_Hans")
+LOCALE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
+
+SESSION_COOKIE = "promodesk_session"
+LOCALE_COOKIE = "promodesk_locale"
+FLASH_COOKIE = "promodesk_flash"
+FORM_COOKIE = "promodesk_form"  # CSRF token of forms shown before login (double submit)
+LOCALE_COOKIE_AGE = 365 * 24 * 3600
+
+_catalogs = Catalogs(HERE / "locales", LOCALES)
+
+
+def catalogs() -> Catalogs:
+    return _catalogs
+
+
+class Console:
+    """Per-app console state: kept on ``app.state.console``."""
+
+    def __init__(self, st: AppState) -> None:
+        self.st = st
+        self.catalogs = _catalogs
+        secret = st.settings.ensure_secret_key()
+        self.session_signer = URLSafeTimedSerializer(secret, salt="promodesk.console.session")
+        self.flash_signer = URLSafeSerializer(secret, salt="promodesk.console.flash")
+        self.form_signer = URLSafeSerializer(secret, salt="promodesk.console.form")
+        self._envs: dict[str, Environment] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.st.settings.cookie_secure
+
+    @property
+    def session_max_age(self) -> int:
+        return self.st.settings.session_max_age_seconds
+
+    def env(self, locale: str) -> Environment:
+        """One environment per locale: translations are bound once, never swapped per request
+        (an environment is shared by every request thread)."""
+        with self._lock:
+            env = self._envs.get(locale)
+            if env is None:
+                env = _make_env(locale, self.catalogs)
+                self._envs[locale] = env
+            return env
+
+    def render(self, locale: str, template: str, context: dict[str, Any]) -> str:
+        return self.env(locale).get_template(template).render(context)
+
+    def gettext(self, locale: str, message: str, **variables: object) -> str:
+        return self.catalogs.gettext(locale, message, **variables)
+
+
+def _make_env(locale: str, cats: Catalogs) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(cats.get(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        lang=html_lang(locale),
+        locale=locale,
+        locale_names=LOCALE_NAMES,
+    )
+    env.filters["when"] = lambda value: when(value, locale)
+    env.filters["number"] = lambda value: format_decimal(value, locale=_babel(locale))
+    env.filters["compact_json"] = compact_json
+    return env
+
+
+def _babel(locale: str) -> str:
+    return "zh_Hans_CN" if locale == "zh_Hans" else locale
+
+
+def when(value: datetime | str | None, locale: str) -> str:
+    """A timestamp as people read it, always in UTC (the server has no idea of the reader's
+    timezone, and saying "UTC" is better than guessing). ISO strings are accepted too."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    stamp = format_datetime(
+        value.astimezone(UTC), "yyyy-MM-dd HH:mm:ss", tzinfo=UTC, locale=_babel(locale)
+    )
+    return f"{stamp} UTC"
+
+
+def compact_json(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message

@@ -1,0 +1,31 @@
+"""Console routes, one module per page group; every router uses ``ConsoleRoute``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from promodesk.console.routes import (
+    audit,
+    auth,
+    home,
+    jobs,
+    keys,
+    operations,
+    promote,
+    promote_money,
+    promote_orders,
+    promote_review,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    home.router,
+    jobs.router,
+    audit.router,
+    operations.router,
+    keys.router,
+    promote.router,
+    promote_money.router,
+    promote_orders.router,
+    promote_review.router,
+)

@@ -1,0 +1,66 @@
+"""The audit log with filters (action prefix, object type, actor, date range) and paging."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.audit import service as audit
+from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, clean, console_of, open_visit
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+MAX_TEXT = 100
+
+
+def _day(visit: Visit, value: str, label: str) -> datetime | None:
+    """A ``YYYY-MM-DD`` day as midnight UTC; anything else is ignored with a warning."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        visit.flash("warning", visit._("%(field)s is not a date (YYYY-MM-DD).", field=label))
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    since: str = "",
+    until: str = "",
+    before: str = "",
+) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        filters = {
+            "action": clean(action, MAX_TEXT),
+            "object_type": clean(object_type, MAX_TEXT),
+            "actor": clean(actor, MAX_TEXT),
+            "since": clean(since, 10),
+            "until": clean(until, 10),
+        }
+        start = _day(visit, filters["since"], visit._("From"))
+        end = _day(visit, filters["until"], visit._("To"))
+        cursor = parse_before(before)
+        rows = audit.list_events(
+            uow,
+            visit.principal.workspace_id,
+            action=filters["action"] or None,
+            object_type=filters["object_type"] or None,
+            actor=filters["actor"] or None,
+            since=start,
+            # "to" is inclusive: everything before the next midnight
+            until=end + timedelta(days=1) if end else None,
+            before_id=cursor,
+            limit=PAGE_SIZE + 1,
+        )
+        shown, pager = Pager.of(rows, "/audit", filters, cursor)
+        return visit.page("audit.html", events=shown, pager=pager, filters=filters)

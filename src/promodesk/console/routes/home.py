@@ -1,0 +1,105 @@
+"""The dashboard and the pages of features that are not built yet (honest empty states)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.audit import service as audit
+from promodesk.console.core import N_
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import console_of, open_visit
+from promodesk.kit.jobs.repository import JobRepository
+from promodesk.operations import service as operations
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+COUNT_CAP = 100
+
+
+@dataclass(frozen=True)
+class Feature:
+    slug: str
+    title: str
+    summary: str
+    points: tuple[str, ...]
+
+
+FEATURES = {
+    f.slug: f
+    for f in (
+        Feature(
+            "accounts",
+            N_("Accounts"),
+            N_(
+                "Your TikTok ad accounts, imported with OAuth and allocated to client accounts "
+                "and advertisers."
+            ),
+            (
+                N_("Import ad accounts through TikTok's authorization"),
+                N_("Allocate them to client accounts and advertisers, with a payment mode"),
+                N_("Keep campaigns, ad groups, ads and audiences in sync"),
+                N_("Request new ad accounts"),
+            ),
+        ),
+        Feature(
+            "campaigns",
+            N_("Campaigns"),
+            N_("Every campaign of your ad accounts, with safe cancellation and budget release."),
+            (
+                N_("Find a campaign and review it before you act"),
+                N_("Cancel with a preview and a confirmation; the budget is freed"),
+                N_("Watch the cancellation until it is verified"),
+                N_("Write the retrospective"),
+            ),
+        ),
+        Feature(
+            "shop",
+            N_("Shop"),
+            N_("Douyin shop products enrolled in festival activities, and their safe withdrawal."),
+            (
+                N_("See each enrollment and its stage"),
+                N_("Cancel within the rules: minimum product count, at most 30%% cancelled"),
+                N_("Stock to zero in a low-traffic window, delist 24 hours later"),
+                N_("Snapshots, verification and a review afterwards"),
+            ),
+        ),
+    )
+}
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        jobs = JobRepository(uow)
+        counts = {
+            status: len(jobs.search(status=status, workspace_id=ws, limit=COUNT_CAP + 1))
+            for status in ("queued", "running", "dead")
+        }
+        return visit.page(
+            "dashboard.html",
+            counts=counts,
+            cap=COUNT_CAP,
+            ops=[operations.as_dict(o) for o in operations.list_ops(uow, ws, limit=5)],
+            events=audit.list_events(uow, ws, limit=8),
+            features=list(FEATURES.values()),
+        )
+
+
+def _feature_page(slug: str) -> None:
+    feature = FEATURES[slug]
+
+    def page(request: Request) -> Response:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            return visit.page("feature.html", feature=feature)
+
+    page.__name__ = f"{slug}_page"
+    router.add_api_route(f"/{slug}", page, methods=["GET"])
+
+
+for _slug in FEATURES:
+    _feature_page(_slug)

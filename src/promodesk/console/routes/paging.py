@@ -1,0 +1,40 @@
+"""Keyset paging for console lists: ``?before=<id>`` pages towards older rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from promodesk.kit.errors import ValidationFailed
+
+PAGE_SIZE = 25
+T = TypeVar("T")
+
+
+def parse_before(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationFailed("the page link is not valid", field="before")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The links under a list. ``rows`` was fetched with ``PAGE_SIZE + 1`` to see if more exist."""
+
+    next_url: str | None
+    first_url: str | None
+
+    @classmethod
+    def of(
+        cls, rows: list[Any], path: str, filters: dict[str, str], before: int | None
+    ) -> tuple[list[Any], Pager]:
+        shown = rows[:PAGE_SIZE]
+        kept = {k: v for k, v in filters.items() if v}
+        nxt = None
+        if len(rows) > PAGE_SIZE:
+            nxt = path + "?" + urlencode({**kept, "before": shown[-1].id})
+        first = (path + ("?" + urlencode(kept) if kept else "")) if before is not None else None
+        return shown, cls(nxt, first)

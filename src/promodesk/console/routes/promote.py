@@ -1,0 +1,256 @@
+"""Promote: the creators list, a creator's page (wallet, recharges, orders, withdrawals,
+invoices, coupons, content) and the small forms on it. Money actions: ``promote_money``;
+orders: ``promote_orders``; the review queue: ``promote_review``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.routes.promote_common import (
+    checked,
+    money_config,
+    parse_day,
+    price_text,
+    wallet_summary,
+    whole,
+)
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.kit import clock
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import Money
+from promodesk.promote import coupons_service, creators_service, orders_service, review_service
+from promodesk.promote import invoices_service as invoices
+from promodesk.promote import recharge_service as recharges
+from promodesk.promote import withdrawals_service as withdrawals
+from promodesk.promote.domain import AccountType, ContentKind, DeviceOS, Goal, OrderStatus
+from promodesk.promote.payments import TestProvider
+from promodesk.promote.payout import expected_payout_date, route_for
+from promodesk.promote.regions import quote
+from promodesk.tenancy.domain import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+QUEUE_CAP = 100
+QUICK_COINS = (100, 500, 1_000, 5_000, 10_000)
+LIST_LIMIT = 20
+
+
+@router.get("/promote")
+def promote_home(request: Request, after: str = "") -> Response:
+    console = console_of(request)
+    with console.st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        cfg = money_config(request)
+        start = parse_before(after) or 0
+        rows = creators_service.list_creators(uow, ws, after_id=start, limit=PAGE_SIZE + 1)
+        shown = rows[:PAGE_SIZE]
+        creators = [(c, wallet_summary(uow, ws, c.id, cfg)) for c in shown]
+        queued = len(review_service.review_queue(uow, ws, limit=QUEUE_CAP + 1))
+        return visit.page(
+            "promote/home.html",
+            creators=creators,
+            next_url=f"/promote?after={shown[-1].id}" if len(rows) > PAGE_SIZE else None,
+            first_url="/promote" if start else None,
+            queued=queued,
+            cap=QUEUE_CAP,
+            account_types=[a.value for a in AccountType],
+            systems=[o.value for o in DeviceOS],
+        )
+
+
+@router.post("/promote/creators")
+def create_creator(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        form = visit.form
+        birth = parse_day(form.get("birth_date"), "birth_date")
+        if birth is None:
+            raise ValidationFailed("birth_date is required", field="birth_date")
+        creator = creators_service.create_creator(
+            uow,
+            principal.workspace_id,
+            handle=clean(form.get("handle", ""), 80),
+            birth_date=birth,
+            account_type=form.get("account_type", ""),
+            device_os=form.get("device_os", ""),
+            app_version=clean(form.get("app_version", ""), 32),
+            region=clean(form.get("region", ""), 8),
+            display_name=clean(form.get("display_name", ""), 200),
+            actor=principal.actor,
+        )
+        visit.flash("success", visit._("Creator @%(handle)s is created.", handle=creator.handle))
+        return visit.redirect(f"/promote/creators/{creator.id}")
+
+
+@router.get("/promote/creators/{creator_id}")
+def creator_page(request: Request, creator_id: int) -> Response:
+    q = request.query_params
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        cfg = money_config(request)
+        creator = creators_service.get_creator(uow, ws, creator_id)
+        filters = _order_filters(q)
+        cursor = parse_before(q.get("before", ""))
+        rows = orders_service.list_orders(
+            uow,
+            ws,
+            creator_id=creator_id,
+            before_id=cursor,
+            limit=PAGE_SIZE + 1,
+            **filters.query,
+        )
+        orders, pager = Pager.of(rows, f"/promote/creators/{creator_id}", filters.shown, cursor)
+        table = recharges.method_table(uow, ws)
+        methods = table.allowed(creator.region, creator.device_os)
+        quick = []
+        if methods:
+            quick = [
+                (n, price_text(quote(cfg.pricing, n, creator.region).price, visit.locale))
+                for n in QUICK_COINS
+            ]
+        route, _message = route_for(creator.region, creator.device_os)
+        now = clock.now()
+        return visit.page(
+            "promote/creator.html",
+            creator=creator,
+            wallet=wallet_summary(uow, ws, creator_id, cfg),
+            methods=methods,
+            quick=quick,
+            test_provider=isinstance(cfg.provider, TestProvider),
+            recharges=[
+                (r, price_text(Money(r.amount, r.currency), visit.locale))
+                for r in recharges.list_recharges(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+            ],
+            orders=orders,
+            pager=pager,
+            filters=filters.shown,
+            statuses=[s.value for s in OrderStatus],
+            goals=[g.value for g in Goal],
+            kinds=[k.value for k in ContentKind],
+            route=route.value,
+            payout_date=_payout_date(creator.region, now, cfg.payout_working_days),
+            withdrawals=withdrawals.list_withdrawals(
+                uow, ws, creator_id=creator_id, limit=LIST_LIMIT
+            ),
+            invoices=[
+                (i, price_text(Money(i.amount, i.currency), visit.locale))
+                for i in invoices.list_invoices(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+            ],
+            coupons=[
+                (c, coupons_service.shown_status(c))
+                for c in coupons_service.list_coupons(uow, ws, creator_id, limit=200)
+            ],
+            contents=creators_service.list_contents(uow, ws, creator_id, limit=200),
+        )
+
+
+def _payout_date(region: str, now: datetime, days: int) -> date | None:
+    try:
+        return expected_payout_date(now, region, days)
+    except ValidationFailed:  # no holiday calendar for the region: say nothing rather than guess
+        return None
+
+
+@dataclass
+class _Filters:
+    shown: dict[str, str] = field(default_factory=dict)  # kept in links, shown in the form
+    query: dict[str, Any] = field(default_factory=dict)  # passed to list_orders
+
+
+def _order_filters(params: Mapping[str, str]) -> _Filters:
+    """The order list's filters from the query string; unknown values are dropped."""
+    out = _Filters()
+    status = params.get("status", "")
+    if status in {s.value for s in OrderStatus}:
+        out.shown["status"] = status
+        out.query["statuses"] = [status]
+    goal = params.get("goal", "")
+    if goal in {g.value for g in Goal}:
+        out.shown["goal"] = goal
+        out.query["goal"] = goal
+    kind = params.get("kind", "")
+    if kind in {k.value for k in ContentKind}:
+        out.shown["kind"] = kind
+        out.query["content_kind"] = kind
+    # Dates are whole UTC days: "to" includes its day.
+    for name, key, extra in (("from", "created_from", 0), ("to", "created_to", 1)):
+        day = parse_day(params.get(name), name)
+        if day is not None:
+            out.shown[name] = day.isoformat()
+            out.query[key] = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(days=extra)
+    return out
+
+
+@router.post("/promote/creators/{creator_id}/contents")
+def add_content(request: Request, creator_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        form = visit.form
+        kind = form.get("kind", "")
+        is_video = kind == ContentKind.VIDEO
+        content = creators_service.create_content(
+            uow,
+            principal.workspace_id,
+            creator_id,
+            kind=kind,
+            title=clean(form.get("title", ""), 300),
+            has_ecommerce_anchor=is_video and checked(form, "anchor"),
+            commercial_music=is_video and checked(form, "commercial_music"),
+            on_air=not is_video and checked(form, "on_air"),
+            actor=principal.actor,
+        )
+        visit.flash("success", visit._("Content %(id)s is added.", id=content.id))
+        return visit.redirect(f"/promote/creators/{creator_id}#contents")
+
+
+@router.post("/promote/creators/{creator_id}/coupons")
+def issue_coupon(request: Request, creator_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        value = whole(visit.form, "value_coins", high=coupons_service.MAX_COUPON_COINS)
+        days = whole(visit.form, "days", high=365, default=30)
+        coupon = coupons_service.issue_coupon(
+            uow,
+            principal.workspace_id,
+            creator_id,
+            value_coins=value,
+            valid_until=clock.now() + timedelta(days=days),
+            note=clean(visit.form.get("note", ""), 300),
+            actor=principal.actor,
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "Coupon %(id)s worth %(coins)s coins is issued.",
+                id=coupon.id,
+                coins=f"{coupon.value_coins:,}",
+            ),
+        )
+        return visit.redirect(f"/promote/creators/{creator_id}#coupons")
+
+
+@router.get("/promote/invoices/{invoice_id}/pdf")
+def invoice_pdf(request: Request, invoice_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        name, data = invoices.invoice_pdf(uow, visit.principal.workspace_id, invoice_id)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,159 @@
+"""What the Promote console pages share: form parsing, the wallet summary, translated refusals.
+
+Rules:
+- Every number a browser sends is parsed here: not a whole number, or out of range, is a
+  ``ValidationFailed`` naming the field (a flash on an action, never a 500).
+- The withdrawable amount follows the money side's rule: nothing while an order is open or
+  still settling, nor before the settlement delay after the last order ended.
+- Refusals the creator must understand before paying (eligibility reasons, insufficient coins,
+  the coupon rule) are translated from their codes; any other error keeps the service's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from fastapi import Request
+
+from promodesk.console.visit import Visit
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import InsufficientFunds, PromodeskError, ValidationFailed
+from promodesk.kit.money import Money
+from promodesk.promote.domain import Reason
+from promodesk.promote.errors import CouponNotUsable, NotEligible
+from promodesk.promote.money_api import money_config as _money_config
+from promodesk.promote.money_config import MoneyConfig
+from promodesk.promote.payout import withdrawable_at
+from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
+
+MAX_INT = 2**63 - 1
+
+
+def money_config(request: Request) -> MoneyConfig:
+    """The app's promote money configuration (the same object the API uses)."""
+    return _money_config(request)
+
+
+def whole(
+    form: dict[str, str],
+    name: str,
+    *,
+    low: int = 1,
+    high: int = MAX_INT,
+    default: int | None = None,
+) -> int:
+    """A whole number from a form or query field, within ``[low, high]``."""
+    raw = (form.get(name) or "").strip().replace(",", "").replace("_", "")
+    if not raw:
+        if default is not None:
+            return default
+        raise ValidationFailed(f"{name} is required", field=name)
+    if not raw.isdigit() or len(raw) > 19:
+        raise ValidationFailed(f"{name} must be a whole number", field=name)
+    value = int(raw)
+    if not low <= value <= high:
+        raise ValidationFailed(f"{name} must be between {low:,} and {high:,}", field=name)
+    return value
+
+
+def optional_id(raw: str | None) -> int | None:
+    """An id from a query string; anything else reads as absent."""
+    text = (raw or "").strip()
+    if text.isdigit() and len(text) <= 18 and int(text) > 0:
+        return int(text)
+    return None
+
+
+def parse_day(raw: str | None, field: str) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{field} is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def checked(form: dict[str, str], name: str) -> bool:
+    return form.get(name, "") in ("1", "on", "true", "yes")
+
+
+@dataclass(frozen=True)
+class WalletSummary:
+    balance: int
+    held: int
+    withdrawable: int
+    withdrawable_at: datetime | None
+    open_orders: int
+
+
+def wallet_summary(uow: UnitOfWork, ws: int, creator_id: int, cfg: MoneyConfig) -> WalletSummary:
+    view = wallet_view(uow, ws, creator_id)
+    ready = withdrawable_at(view.last_order_ended_at, cfg.settlement_delay)
+    blocked = creator_has_open_orders(uow, ws, creator_id) or (
+        ready is not None and clock.now() < ready
+    )
+    return WalletSummary(
+        balance=view.balance,
+        held=view.held,
+        withdrawable=0 if blocked else view.balance,
+        withdrawable_at=ready if blocked and ready is not None and ready > clock.now() else None,
+        open_orders=view.open_orders,
+    )
+
+
+def price_text(money: Money, locale: str) -> str:
+    """A price as the reader writes it (``US$0.99``, ``Rp 16.293``)."""
+    if money.currency == "COIN":
+        return money.format()
+    babel_locale = "zh_Hans_CN" if locale == "zh_Hans" else locale
+    return str(format_currency(Decimal(money.decimal), money.currency, locale=babel_locale))
+
+
+def reason_text(visit: Visit, reason: Reason | dict[str, str]) -> str:
+    """An eligibility reason in the reader's language (the code decides the sentence)."""
+    code = reason.code if isinstance(reason, Reason) else str(reason.get("code", ""))
+    message = reason.message if isinstance(reason, Reason) else str(reason.get("message", ""))
+    texts = {
+        "under_age": visit._("Promote is for users aged 18 or older."),
+        "account_type": visit._("This account type cannot use Promote."),
+        "app_version": visit._("Update the app to version 20.4 or later."),
+        "music": visit._("The video's background music must be commercial music."),
+        "region": visit._("Promote for this kind of content is not launched in this region."),
+        "live_not_on_air": visit._("The LIVE must be on air or about to start."),
+    }
+    return texts.get(code, message)
+
+
+def refusal(visit: Visit, exc: PromodeskError) -> list[str]:
+    """The lines of a flash for a refused action: translated where the rule is known."""
+    if isinstance(exc, NotEligible):
+        reasons = exc.extra.get("reasons") or []
+        # One line per reason (a flash holds at most five; content fails at most five rules).
+        head = visit._("Not eligible:")
+        return [f"{head} {reason_text(visit, r)}" for r in reasons] or [exc.detail]
+    if isinstance(exc, InsufficientFunds) and "needed" in exc.extra:
+        return [
+            visit._(
+                "Not enough coins: the wallet holds %(balance)s coins and this order needs "
+                "%(needed)s. Recharge first.",
+                balance=f"{exc.extra['balance']:,}",
+                needed=f"{exc.extra['needed']:,}",
+            )
+        ]
+    if isinstance(exc, CouponNotUsable) and exc.field == "budget_coins":
+        return [
+            visit._("A coupon can only be used when the budget is greater than its value.")
+            + " "
+            + exc.detail
+        ]
+    return [exc.detail]
+
+
+def flash_refusal(visit: Visit, exc: PromodeskError) -> None:
+    for line in refusal(visit, exc):
+        visit.flash("error", line)

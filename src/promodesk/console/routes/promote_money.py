@@ -1,0 +1,143 @@
+"""Promote money in the console: recharge (price first, then pay), confirming a pending
+payment with the test provider, and withdrawal requests."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes.promote_common import money_config, price_text, whole
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import Money
+from promodesk.promote import creators_service
+from promodesk.promote import recharge_service as recharges
+from promodesk.promote import withdrawals_service as withdrawals
+from promodesk.promote.payments import ChargeMode, TestProvider
+from promodesk.tenancy.domain import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+OUTCOMES = tuple(m.value for m in ChargeMode)
+
+
+def _outcome(raw: str | None) -> str:
+    value = raw or ChargeMode.SUCCEED.value
+    if value not in OUTCOMES:
+        raise ValidationFailed(f"outcome is one of {', '.join(OUTCOMES)}", field="outcome")
+    return value
+
+
+@router.get("/promote/creators/{creator_id}/recharge")
+def recharge_preview(request: Request, creator_id: int) -> Response:
+    """The price in the payer's currency and the method, before anything is charged."""
+    params = dict(request.query_params.items())
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        cfg = money_config(request)
+        creator = creators_service.get_creator(uow, ws, creator_id)
+        coins = whole(params, "coins", high=recharges.MAX_RECHARGE_COINS)
+        rule = recharges.method_table(uow, ws).check(
+            creator.region, creator.device_os, params.get("method", "")
+        )
+        outcome = _outcome(params.get("outcome"))
+        q = recharges.quote_for(uow, cfg, ws, creator_id, coins)
+        return visit.page(
+            "promote/recharge_preview.html",
+            creator=creator,
+            coins=coins,
+            rule=rule,
+            outcome=outcome,
+            price=price_text(q.price, visit.locale),
+            minimum=price_text(q.min_charge, visit.locale),
+            at_minimum=q.at_minimum,
+            test_provider=isinstance(cfg.provider, TestProvider),
+        )
+
+
+@router.post("/promote/creators/{creator_id}/recharge")
+def recharge_create(request: Request, creator_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        cfg = money_config(request)
+        recharge = recharges.create_recharge(
+            uow,
+            cfg,
+            principal.workspace_id,
+            creator_id=creator_id,
+            coins=whole(visit.form, "coins", high=recharges.MAX_RECHARGE_COINS),
+            method=visit.form.get("method", ""),
+            mode=_outcome(visit.form.get("outcome")),
+            actor=principal.actor,
+        )
+        _flash_recharge(visit, recharge.status, recharge.coins, recharge.failure_reason)
+        return visit.redirect(f"/promote/creators/{creator_id}#recharges")
+
+
+def _flash_recharge(visit: Visit, status: str, coins: int, reason: str) -> None:
+    n = f"{coins:,}"
+    if status == recharges.CONFIRMED:
+        visit.flash("success", visit._("Payment confirmed: %(n)s coins are in the wallet.", n=n))
+    elif status == recharges.FAILED:
+        visit.flash(
+            "error", visit._("The payment failed; no coins were added. %(reason)s", reason=reason)
+        )
+    else:
+        visit.flash(
+            "info",
+            visit._("The payment is pending: %(n)s coins arrive once it is confirmed.", n=n),
+        )
+
+
+@router.post("/promote/recharges/{recharge_id}/confirm")
+def recharge_confirm(request: Request, recharge_id: int) -> Response:
+    """Test provider only: deliver the signed webhook for a pending payment (the same path a
+    real provider's webhook takes), succeeded or failed."""
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        cfg = money_config(request)
+        if not isinstance(cfg.provider, TestProvider):
+            raise ValidationFailed("only the built-in test provider can confirm a payment here")
+        current = recharges.get_recharge(uow, principal.workspace_id, recharge_id)
+        payload, signature = cfg.provider.webhook(
+            provider_ref=current.provider_ref or "",
+            reference=str(current.id),
+            amount=Money(current.amount, current.currency),
+            succeeded=visit.form.get("outcome") != "fail",
+        )
+        outcome = recharges.handle_webhook(uow, cfg, payload, signature)
+        r = outcome.recharge
+        if outcome.changed:
+            _flash_recharge(visit, r.status, r.coins, r.failure_reason)
+        else:
+            visit.flash("info", visit._("This payment was settled already; nothing changed."))
+        return visit.redirect(f"/promote/creators/{r.creator_id}#recharges")
+
+
+@router.post("/promote/creators/{creator_id}/withdraw")
+def withdraw(request: Request, creator_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        raw = (visit.form.get("coins") or "").strip()
+        coins = whole(visit.form, "coins") if raw else None
+        withdrawal, _message = withdrawals.request_withdrawal(
+            uow,
+            money_config(request),
+            principal.workspace_id,
+            creator_id=creator_id,
+            coins=coins,
+            actor=principal.actor,
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "Withdrawal of %(n)s coins requested; expected payout by %(date)s.",
+                n=f"{withdrawal.coins:,}",
+                date=withdrawal.expected_payout_date.isoformat(),
+            ),
+        )
+        return visit.redirect(f"/promote/creators/{creator_id}#withdrawals")

@@ -1,0 +1,147 @@
+// promodesk console: live progress bars and the copy button. Pages work without this file.
+(function () {
+  "use strict";
+
+  function setText(root, field, value) {
+    var el = root.querySelector('[data-field="' + field + '"]');
+    if (el) { el.textContent = String(value); }
+  }
+
+  function follow(panel) {
+    var url = panel.getAttribute("data-url");
+    var bar = panel.querySelector(".progress");
+    var fill = panel.querySelector(".progress-fill");
+    var delay = 1000;
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("status " + response.status); }
+          return response.json();
+        })
+        .then(function (op) {
+          fill.style.width = op.percent + "%";
+          fill.className = "progress-fill progress-" + op.state;
+          bar.setAttribute("aria-valuenow", op.percent);
+          setText(panel, "percent", op.percent);
+          setText(panel, "done", op.done);
+          setText(panel, "failed", op.failed);
+          setText(panel, "total", op.total);
+          if (op.final) {
+            // The server renders the final state, errors and result in the user's language.
+            window.location.reload();
+            return;
+          }
+          delay = 1000;
+          window.setTimeout(tick, delay);
+        })
+        .catch(function () {
+          delay = Math.min(delay * 2, 15000);
+          window.setTimeout(tick, delay);
+        });
+    }
+    window.setTimeout(tick, delay);
+  }
+
+  function copyButtons() {
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var target = document.querySelector(button.getAttribute("data-copy"));
+      if (!target) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-copied");
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-operation][data-live]").forEach(follow);
+    copyButtons();
+  });
+})();
+
+// promodesk console: the Promote order chart (spend bars and a results line per hour, in SVG).
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+
+  function el(name, attrs, parent) {
+    var node = document.createElementNS(NS, name);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, String(attrs[key])); });
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+
+  function text(parent, x, y, value, anchor) {
+    var node = el("text", { x: x, y: y, "class": "tick", "text-anchor": anchor || "middle" }, parent);
+    node.textContent = value;
+    return node;
+  }
+
+  // A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten.
+  function niceMax(value) {
+    if (value <= 0) { return 1; }
+    var power = Math.pow(10, Math.floor(Math.log10(value)));
+    var steps = [1, 2, 5, 10];
+    for (var i = 0; i < steps.length; i += 1) {
+      if (value <= steps[i] * power) { return steps[i] * power; }
+    }
+    return 10 * power;
+  }
+
+  function hourLabel(iso) {
+    var d = new Date(iso);
+    var hh = String(d.getUTCHours()).padStart(2, "0");
+    return (d.getUTCMonth() + 1) + "/" + d.getUTCDate() + " " + hh + ":00";
+  }
+
+  function draw(box) {
+    var source = document.getElementById(box.getAttribute("data-chart"));
+    if (!source) { return; }
+    var rows;
+    try { rows = JSON.parse(source.textContent); } catch (e) { return; }
+    if (!rows.length) { return; }
+    var W = 760, H = 280, left = 56, right = 56, top = 12, bottom = 40;
+    var plotW = W - left - right, plotH = H - top - bottom;
+    var maxSpend = niceMax(Math.max.apply(null, rows.map(function (r) { return r.spend; })));
+    var maxResults = niceMax(Math.max.apply(null, rows.map(function (r) { return r.results; })));
+    var legend = document.createElement("p");
+    legend.className = "chart-legend";
+    [["legend-spend", box.getAttribute("data-label-spend")],
+     ["legend-results", box.getAttribute("data-label-results")]].forEach(function (item) {
+      var span = document.createElement("span");
+      span.className = item[0];
+      span.textContent = item[1];
+      legend.appendChild(span);
+    });
+    box.appendChild(legend);
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMidYMid meet" }, box);
+    for (var g = 0; g <= 4; g += 1) {
+      var gy = top + plotH - (plotH * g) / 4;
+      el("line", { x1: left, x2: left + plotW, y1: gy, y2: gy, "class": g ? "grid" : "axis" }, svg);
+      text(svg, left - 6, gy + 4, Math.round((maxSpend * g) / 4).toLocaleString(), "end");
+      text(svg, left + plotW + 6, gy + 4, Math.round((maxResults * g) / 4).toLocaleString(), "start");
+    }
+    var slot = plotW / rows.length;
+    var barW = Math.max(2, Math.min(40, slot * 0.7));
+    var points = [];
+    var every = Math.max(1, Math.ceil(rows.length / 8));
+    rows.forEach(function (r, i) {
+      var cx = left + slot * i + slot / 2;
+      var h = (plotH * r.spend) / maxSpend;
+      var bar = el("rect", { x: cx - barW / 2, y: top + plotH - h, width: barW, height: Math.max(h, 0), "class": "bar" }, svg);
+      el("title", {}, bar).textContent = hourLabel(r.hour) + " UTC · " + r.spend.toLocaleString() + " / " + r.results.toLocaleString();
+      points.push([cx, top + plotH - (plotH * r.results) / maxResults]);
+      if (i % every === 0) { text(svg, cx, H - bottom + 16, hourLabel(r.hour)); }
+    });
+    el("polyline", { points: points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "), "class": "line" }, svg);
+    points.forEach(function (p) { el("circle", { cx: p[0], cy: p[1], r: 3, "class": "dot" }, svg); });
+    text(svg, left + plotW / 2, H - 4, "UTC");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  });
+})();

@@ -1,0 +1,257 @@
+"""One console request: who is visiting, in which language, with which CSRF token.
+
+Rules:
+- The session cookie carries a random token signed with itsdangerous (timed, so an old cookie
+  dies with ``session_max_age_seconds`` even if its server row were left behind); the server
+  row is found by the token's sha256 and holds the CSRF token of the session.
+- Every POST is checked against a CSRF token: the session's once logged in, before login the
+  double-submit token of a signed cookie. ``ConsoleRoute`` refuses a POST whose route did not
+  check (no form can slip through unchecked).
+- Language: a logged-in user's stored locale; before login the locale cookie, then the
+  browser's ``Accept-Language``.
+- A ``Visit`` holds plain values only, so error pages can still use it after the unit of work
+  rolled back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature
+
+from promodesk.console.core import (
+    FLASH_COOKIE,
+    FORM_COOKIE,
+    LOCALE_COOKIE,
+    LOCALE_COOKIE_AGE,
+    SESSION_COOKIE,
+    Console,
+)
+from promodesk.kit import auth
+from promodesk.kit.db import UnitOfWork
+from promodesk.tenancy import service as tenancy
+from promodesk.tenancy.domain import Principal, Role, at_least
+
+FLASH_CHARS = 300
+
+
+class LoginRequired(Exception):
+    """No valid session: the browser is sent to the login page."""
+
+
+class CsrfRefused(Exception):
+    """A POST without the right CSRF token."""
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    email: str
+    name: str
+    workspace_name: str
+    principal: Principal
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
+
+    def can(self, role: str) -> bool:
+        return at_least(self.principal.role, Role(role))
+
+
+@dataclass
+class Visit:
+    request: Request
+    console: Console
+    locale: str
+    csrf: str
+    form: dict[str, str]
+    member: Member | None = None
+    session_id: str | None = None
+    flashes: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[tuple[str, str, int]] = field(default_factory=list)
+    drop_cookies: list[str] = field(default_factory=list)
+
+    # -- who ------------------------------------------------------------------------------------
+    @property
+    def principal(self) -> Principal:
+        if self.member is None:
+            raise LoginRequired
+        return self.member.principal
+
+    def require(self, role: Role) -> Principal:
+        principal = self.principal
+        principal.require(role)
+        return principal
+
+    # -- language -------------------------------------------------------------------------------
+    def _(self, message: str, **variables: object) -> str:
+        return self.console.gettext(self.locale, message, **variables)
+
+    # -- flashes --------------------------------------------------------------------------------
+    def flash(self, level: str, message: str) -> None:
+        # Flashes travel in a cookie (about 4 KB at most): a message echoing input is capped.
+        self.flashes.append((level, message[:FLASH_CHARS]))
+
+    # -- responses ------------------------------------------------------------------------------
+    def page(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+        shown, self.flashes = self.flashes, []
+        html = self.console.render(
+            self.locale,
+            template,
+            {"visit": self, "member": self.member, "flashes": shown, **context},
+        )
+        response = HTMLResponse(html, status_code=status)
+        self._finish(response, flashes=[])
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def redirect(self, url: str) -> RedirectResponse:
+        response = RedirectResponse(url, status_code=303)
+        self._finish(response, flashes=self.flashes)
+        return response
+
+    def _finish(self, response: Response, *, flashes: list[tuple[str, str]]) -> None:
+        secure = self.console.cookie_secure
+        if flashes:
+            value = self.console.flash_signer.dumps([list(f) for f in flashes[-5:]])
+            response.set_cookie(
+                FLASH_COOKIE, value, httponly=True, samesite="lax", secure=secure, path="/"
+            )
+        elif FLASH_COOKIE in self.request.cookies:
+            response.delete_cookie(FLASH_COOKIE, path="/")
+        for name, value, max_age in self.cookies:
+            response.set_cookie(
+                name,
+                value,
+                max_age=max_age or None,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+                path="/",
+            )
+        for name in self.drop_cookies:
+            response.delete_cookie(name, path="/")
+
+    def login_cookie(self, token: str) -> None:
+        value = self.console.session_signer.dumps(token)
+        self.cookies.append((SESSION_COOKIE, value, self.console.session_max_age))
+
+    def logout_cookie(self) -> None:
+        self.drop_cookies.append(SESSION_COOKIE)
+
+    def locale_cookie(self, locale: str) -> None:
+        self.cookies.append((LOCALE_COOKIE, locale, LOCALE_COOKIE_AGE))
+
+
+def console_of(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+def session_token(request: Request) -> str | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    console = console_of(request)
+    try:
+        token = console.session_signer.loads(raw, max_age=console.session_max_age)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def anonymous_locale(request: Request) -> str:
+    cats = console_of(request).catalogs
+    return cats.normalize(request.cookies.get(LOCALE_COOKIE)) or cats.negotiate(
+        request.headers.get("accept-language", "")
+    )
+
+
+def _read_flashes(request: Request) -> list[tuple[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    try:
+        data = console_of(request).flash_signer.loads(raw)
+    except BadSignature:
+        return []
+    if not isinstance(data, list):
+        return []
+    return [(str(f[0]), str(f[1])) for f in data if isinstance(f, list) and len(f) == 2]
+
+
+def bare_visit(request: Request) -> Visit:
+    """A visit without the database: for error pages and the anonymous pages."""
+    console = console_of(request)
+    form: dict[str, str] = getattr(request.state, "form", {})
+    visit = Visit(request, console, anonymous_locale(request), "", form)
+    visit.flashes = _read_flashes(request)
+    raw = request.cookies.get(FORM_COOKIE, "")
+    try:
+        token = console.form_signer.loads(raw) if raw else None
+    except BadSignature:
+        token = None
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(24)
+        visit.cookies.append((FORM_COOKIE, console.form_signer.dumps(token), 0))
+    visit.csrf = token
+    return visit
+
+
+def open_visit(
+    request: Request, uow: UnitOfWork, *, login: bool = True, anonymous_form: bool = False
+) -> Visit:
+    """Resolve the session, pick the language and check the CSRF token of a POST.
+
+    ``anonymous_form``: the form may also have been shown before login (login, language), so
+    the pre-login token is accepted as well as the session's.
+    """
+    visit = bare_visit(request)
+    before_login = visit.csrf
+    token = session_token(request)
+    identity = tenancy.resolve_session(uow, token) if token else None
+    if identity is not None:
+        user = identity.user
+        ws_name = tenancy.get_workspace(uow, identity.principal.workspace_slug).name
+        visit.member = Member(user.id, user.email, user.name, ws_name, identity.principal)
+        visit.session_id = identity.session_id
+        visit.csrf = identity.csrf
+        visit.locale = visit.console.catalogs.normalize(user.locale) or visit.locale
+    request.state.visit = visit
+    if request.method == "POST":
+        sent = visit.form.get("csrf_token", "")
+        allowed = [visit.csrf, before_login] if anonymous_form else [visit.csrf]
+        if not sent or not any(auth.same(sent, token) for token in allowed):
+            raise CsrfRefused
+        request.state.csrf_checked = True
+    if login and visit.member is None:
+        raise LoginRequired
+    return visit
+
+
+def clean(text: str, limit: int) -> str:
+    """Text a browser sent, made storable: NUL removed (PostgreSQL refuses it), trimmed, capped."""
+    return text.replace("\x00", "").strip()[:limit]
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only paths on this site: no scheme, no host, no ``//`` (open redirects)."""
+    if not value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return default
+    if parts.path.startswith("//") or "\\" in value:
+        return default
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def login_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login" if here == "/" else "/login?" + urlencode({"next": here})

@@ -1,0 +1,248 @@
+"""End to end: the real server in a subprocess, Debian's chromium driven by Playwright.
+
+``promodesk migrate``, ``demo`` and ``serve`` run exactly as a user runs them (SQLite in a
+temporary data dir). The browser logs in as the demo user, switches to 简体中文, opens the
+jobs page, watches a demo operation's live bar and logs out; an API key from
+``promodesk keys create`` calls the API. Screenshots of the key pages go to
+``test-artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
+from promodesk.kit.db import Database
+from promodesk.kit.jobs import enqueue
+from promodesk.models import Job
+from promodesk.tenancy import service as tenancy
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_GUARD_SECONDS = 60  # only against a hang; not a speed requirement
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMODESK_")}
+    env["PROMODESK_DATA_DIR"] = str(data_dir)
+    env["PROMODESK_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "promodesk"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, f"promodesk {' '.join(args)} failed:\n{done.stderr}"
+    return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    data_dir = tmp_path_factory.mktemp("promodesk-e2e")
+    env = _env(data_dir)
+    _cli(env, "migrate")
+    assert DEMO_EMAIL in _cli(env, "demo")
+    port = _free_port()
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "promodesk"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((data_dir / "server.log").read_text())
+        time.sleep(0.2)
+    try:
+        yield Server(base, env, data_dir)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    env: dict[str, str]
+    data_dir: Path
+
+
+def _failing_job(server: Server) -> int:
+    """A job with no handler and one attempt: the server's own worker makes it dead."""
+    db = Database(f"sqlite:///{server.data_dir / 'promodesk.db'}")
+    try:
+        with db.transaction() as uow:
+            ws = tenancy.get_workspace(uow, DEMO_SLUG)
+            job_id = enqueue(
+                uow, "e2e.no_such_handler", {"why": "e2e"}, workspace_id=ws.id, max_attempts=1
+            ).id
+        deadline = time.monotonic() + STARTUP_GUARD_SECONDS
+        while time.monotonic() < deadline:
+            with db.transaction() as uow:
+                job = uow.session.get(Job, job_id)
+                if job is not None and job.status == "dead":
+                    return job_id
+            time.sleep(0.2)
+        raise AssertionError(f"the worker did not run job {job_id}")
+    finally:
+        db.dispose()
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_browser_journey(server: Server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = server.base
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
+            page.goto(base + "/")
+            expect(page).to_have_url(re.compile(r"/login"))
+            _shot(page, "01-login-en")
+            page.fill("input[name=email]", DEMO_EMAIL)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("form.stack button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            _shot(page, "02-dashboard-en")
+
+            # switch to Simplified Chinese from the top bar
+            page.click(".topbar .locale-switch button[value=zh_Hans]")
+            expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+            expect(page.locator("h1")).to_have_text("概览")
+            _shot(page, "03-dashboard-zh")
+
+            job_id = _failing_job(server)
+            page.click("nav.sidebar a[href='/jobs']")
+            expect(page.locator("h1")).to_have_text("任务")
+            expect(page.locator("nav.filters")).to_contain_text("已失败")
+            expect(page.locator("tr.row-dead").first).to_contain_text("e2e.no_such_handler")
+            _shot(page, "04-jobs-zh")
+
+            # re-running a dead job: a preview first, then the confirmation
+            page.click(f"a[href='/jobs/{job_id}/retry']")
+            expect(page.locator("h1")).to_have_text(f"要重试任务 {job_id} 吗？")
+            _shot(page, "05-job-retry-preview-zh")
+            page.click("form.actions-row button[type=submit]")
+            expect(page.locator(".flash-success")).to_have_text(f"任务 {job_id} 已重新排队运行。")
+
+            # a demo operation: the live bar moves without reloading the page
+            page.click("nav.sidebar a[href='/operations']")
+            page.click("form[action='/operations/demo'] button")
+            expect(page.locator("h1")).to_contain_text("Count to")
+            bar = page.locator(".progress-big .progress-fill")
+            page.wait_for_function(
+                "() => { const el = document.querySelector('[data-field=done]');"
+                " return el && Number(el.textContent) >= 5; }",
+                timeout=60_000,
+            )
+            page.wait_for_timeout(500)  # let the bar's width transition settle for the picture
+            _shot(page, "06-operation-running-zh")
+            expect(page.locator("h1 .badge")).to_have_text("成功", timeout=60_000)
+            expect(bar).to_have_attribute("style", re.compile(r"width: 100(\.0)?%"))
+            _shot(page, "07-operation-done-zh")
+
+            # an API key: created once, then revoked after a confirmation
+            page.click("nav.sidebar a[href='/keys']")
+            page.fill("input[name=name]", "e2e")
+            page.select_option("select[name=role]", "viewer")
+            page.click("form[action='/keys'] button[type=submit]")
+            expect(page.locator("#new-key")).to_contain_text("pdk_")
+            _shot(page, "08-key-created-zh")
+            page.click("a.button[href='/keys']")
+            page.click("a.danger[href$='/revoke']")
+            _shot(page, "09-key-revoke-preview-zh")
+            page.click("form.actions-row button[type=submit]")
+            expect(page.locator(".flash-success")).to_contain_text("已吊销")
+            page.click("nav.sidebar a[href='/audit']")
+            expect(page.locator("table")).to_contain_text("api_key.revoked")
+            _shot(page, "10-audit-zh")
+
+            page.click(".topbar form.logout button")
+            expect(page).to_have_url(re.compile(r"/login$"))
+            expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+            expect(page.locator(".flash")).to_have_text("您已退出登录。")
+            _shot(page, "11-login-zh")
+            page.goto(base + "/jobs")
+            expect(page).to_have_url(re.compile(r"/login\?next=%2Fjobs"))
+
+            # the same console on a phone
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.goto(base + "/login")
+            phone.fill("input[name=email]", DEMO_EMAIL)
+            phone.fill("input[name=password]", DEMO_PASSWORD)
+            phone.click("form.stack button[type=submit]")
+            expect(phone.locator("h1")).to_have_text("概览")  # the choice stuck to the user
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+            _shot(phone, "12-dashboard-phone-zh")
+            phone.goto(base + "/jobs")
+            _shot(phone, "13-jobs-phone-zh")
+        finally:
+            browser.close()
+
+
+def test_api_call_with_a_key_from_the_cli(server: Server) -> None:
+    base, env = server.base, server.env
+    key = _cli(env, "keys", "create", "-w", "demo", "--role", "admin").strip()
+    assert key.startswith("pdk_")
+    response = httpx.get(
+        base + "/api/v1/workspaces/current", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["slug"], body["role"]) == ("demo", "admin")
+    assert httpx.get(base + "/api/v1/workspaces/current").status_code == 401

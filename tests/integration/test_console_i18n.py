@@ -1,0 +1,98 @@
+"""The console's catalogs: complete, loadable without compiled files, never stale."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from promodesk.console.core import HERE, LOCALES
+from promodesk.kit.i18n import Catalogs, html_lang
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE_DIR = HERE / "locales"
+
+
+def _po(locale: str) -> Catalog:
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return read_po(fp, locale=locale)
+
+
+def _source_messages() -> set[str]:
+    """Extract the messages from the sources now, with the repository's babel.cfg."""
+    with (ROOT / "babel.cfg").open() as fp:
+        method_map, options_map = parse_mapping_cfg(fp)
+    found: set[str] = set()
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_source_message_is_translated_to_chinese() -> None:
+    sources = _source_messages()
+    assert "Log in" in sources
+    zh = _po("zh_Hans")
+    untranslated = sorted(m for m in sources if not (zh.get(m) and zh.get(m).string))  # type: ignore[union-attr]
+    assert untranslated == [], "run the babel.cfg steps and translate: " + repr(untranslated)
+    en = _po("en")
+    assert sorted(m for m in sources if en.get(m) is None) == []
+
+
+def test_translations_keep_their_placeholders() -> None:
+    for locale in LOCALES:
+        catalog = _po(locale)
+        problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
+        assert problems == [], locale
+
+
+def test_catalogs_work_without_compiled_files(tmp_path: Path) -> None:
+    for locale in LOCALES:
+        folder = tmp_path / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", folder)
+    cats = Catalogs(tmp_path, LOCALES)
+    assert cats.gettext("zh_Hans", "Log in") == "登录"
+    assert cats.gettext("zh_Hans", "Job %(id)s", id=7) == "任务 7"
+    assert cats.gettext("en", "Log in") == "Log in"
+    assert cats.gettext("fr", "Log in") == "Log in"  # unknown locales fall back to English
+
+
+def test_a_stale_compiled_file_is_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / "zh_Hans" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    old = Catalog(locale="zh_Hans")
+    old.add("Log in", "旧的翻译")
+    buffer = BytesIO()
+    write_mo(buffer, old)
+    (folder / "messages.mo").write_bytes(buffer.getvalue())
+    shutil.copy(LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "messages.po", folder)
+    mo_time = (folder / "messages.mo").stat().st_mtime
+    os.utime(folder / "messages.po", (mo_time + 10, mo_time + 10))
+    assert Catalogs(tmp_path, ("en", "zh_Hans")).gettext("zh_Hans", "Log in") == "登录"
+    # a fresh compiled file is used as it is
+    os.utime(folder / "messages.mo", (mo_time + 20, mo_time + 20))
+    assert Catalogs(tmp_path, ("en", "zh_Hans")).gettext("zh_Hans", "Log in") == "旧的翻译"
+
+
+def test_locale_names_and_negotiation() -> None:
+    cats = Catalogs(LOCALE_DIR, LOCALES)
+    assert cats.normalize("zh-hans") == "zh_Hans"
+    assert cats.normalize("ZH_HANS") == "zh_Hans"
+    assert cats.normalize("klingon") is None
+    assert cats.negotiate("zh-CN,zh;q=0.9,en;q=0.8") == "zh_Hans"
+    assert cats.negotiate("en-GB,en;q=0.9,zh;q=0.8") == "en"
+    assert cats.negotiate("de;q=0.9, zh;q=0.5") == "zh_Hans"
+    assert cats.negotiate("fr, de") == "en"
+    assert cats.negotiate("zh;q=abc, en") == "en"
+    assert cats.negotiate("") == "en"
+    assert html_lang("zh_Hans") == "zh-Hans"
