@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,7 +24,7 @@ from promodesk.kit.jobs.worker import Worker
 from promodesk.kit.metrics import LATENCY, REQUESTS
 from promodesk.kit.money import CoinPricing
 from promodesk.settings import Settings, get_settings
-from promodesk.web import AppState
+from promodesk.web import MAX_ID, AppState, ErrorBody, guard_path_ids
 
 log = logging.getLogger("promodesk")
 
@@ -38,6 +39,13 @@ HTTP_ERRORS = {
     415: "UnsupportedMediaType",
     422: "ValidationFailed",
     429: "RateLimited",
+}
+
+# Declared on every route so that clients (and schemathesis) know the error body.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": name}
+    for code, name in HTTP_ERRORS.items()
+    if code != 405
 }
 
 
@@ -95,10 +103,13 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(guard_path_ids)],
+        responses=ERROR_RESPONSES,
     )
     app.state.promodesk = st
     _install_errors(app)
     _include_routes(app, st)
+    _document_id_bounds(app)
     app.add_middleware(IdempotencyMiddleware, db=st.db, ttl_hours=settings.idempotency_ttl_hours)
     app.add_middleware(MetricsMiddleware)
     return app
@@ -108,6 +119,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
     """Import every module that registers job handlers (plus ``settings.job_modules``)."""
     import importlib
 
+    import promodesk.promote.jobs
     import promodesk.system.jobs  # noqa: F401
 
     for module in extra or []:
@@ -118,13 +130,43 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.audit.api import router as audit_api
     from promodesk.console import mount as mount_console
     from promodesk.ledger.api import router as ledger_api
+    from promodesk.promote.api import router as promote_api
+    from promodesk.promote.money_api import router as promote_money_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
     from promodesk.tenancy.api import router as tenancy_api
 
-    for router in (system_router, system_api, tenancy_api, ledger_api, audit_api):
+    for router in (
+        system_router,
+        system_api,
+        tenancy_api,
+        ledger_api,
+        audit_api,
+        promote_api,
+        promote_money_api,
+    ):
         app.include_router(router)
     mount_console(app, st)
+
+
+def _document_id_bounds(app: FastAPI) -> None:
+    """Publish in OpenAPI the id range that ``guard_path_ids`` enforces on every route."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = generate()
+        for item in spec.get("paths", {}).values():
+            for operation in item.values():
+                for param in operation.get("parameters", []):
+                    name, schema = param.get("name", ""), param.get("schema", {})
+                    is_id = name == "id" or name.endswith("_id")
+                    if param.get("in") == "path" and is_id and schema.get("type") == "integer":
+                        schema.update(minimum=1, maximum=MAX_ID)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -137,7 +179,8 @@ def _install_errors(app: FastAPI) -> None:
         errors = exc.errors()
         first = errors[0] if errors else {}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
-        field = ".".join(loc) or None
+        # A JSON syntax error's location is a character offset, not a field.
+        field = None if first.get("type") == "json_invalid" else ".".join(loc) or None
         msg = first.get("msg", "invalid request")
         body: dict[str, Any] = {
             "error": "ValidationFailed",
@@ -157,6 +200,22 @@ def _install_errors(app: FastAPI) -> None:
             {"error": name, "detail": str(exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    # Safety net: a value the database or the calendar cannot hold (an integer past BIGINT, a
+    # NUL character, a lone surrogate, a date past year 9999) is the client's input, not a bug.
+    # Routes validate such values up front; this keeps a missed one from becoming a 500.
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(UnicodeError)
+    async def _unstorable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("input refused by the database or runtime: %s", type(exc).__name__)
+        return JSONResponse(
+            {
+                "error": "ValidationFailed",
+                "detail": "a value is out of range or contains characters that cannot be stored",
+            },
+            status_code=422,
         )
 
     @app.exception_handler(Exception)

@@ -10,6 +10,8 @@ import typer
 
 from promodesk.clikit import console, database, settings
 from promodesk.ledger.cli import app as ledger_app
+from promodesk.operations.cli import app as operations_app
+from promodesk.promote.cli import promote_app
 from promodesk.system.cli import audit_app, jobs
 from promodesk.tenancy.cli import keys, users, workspaces
 
@@ -24,6 +26,8 @@ app.add_typer(keys, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs, name="jobs")
 app.add_typer(audit_app, name="audit")
+app.add_typer(operations_app, name="operations")
+app.add_typer(promote_app, name="promote")
 
 
 def _logging() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promodesk.kit.db import UnitOfWork
+from promodesk.promote.demo import seed_promote
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.repository import TenancyRepository
 
@@ -21,12 +22,14 @@ class DemoInfo:
 
 
 def seed(uow: UnitOfWork) -> DemoInfo:
-    """Create the demo workspace with an owner login, unless it exists already."""
-    repo = TenancyRepository(uow)
-    if repo.workspace_by_slug(DEMO_SLUG) is not None:
-        return DemoInfo(False, DEMO_EMAIL, DEMO_PASSWORD)
-    ws = tenancy.create_workspace(uow, DEMO_SLUG, "Demo agency", actor="demo")
-    tenancy.create_user(
-        uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=ws, role="owner", actor="demo"
-    )
-    return DemoInfo(True, DEMO_EMAIL, DEMO_PASSWORD)
+    """Create the demo workspace with an owner login unless it exists, and its demo data."""
+    ws = TenancyRepository(uow).workspace_by_slug(DEMO_SLUG)
+    created = ws is None
+    if ws is None:
+        ws = tenancy.create_workspace(uow, DEMO_SLUG, "Demo agency", actor="demo")
+        tenancy.create_user(
+            uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=ws, role="owner",
+            actor="demo",
+        )  # fmt: skip
+    seed_promote(uow, ws.id)  # idempotent: also fills a demo workspace made before promote
+    return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)

@@ -4,6 +4,22 @@ from promodesk.models.base import Base
 from promodesk.models.jobs import Job, Operation, Schedule, WorkerHeartbeat
 from promodesk.models.ledger import LedgerAccount, LedgerEntry, LedgerLine
 from promodesk.models.platform import AuditEvent, IdempotencyKey
+from promodesk.models.promote import (
+    PromoteContent,
+    PromoteCoupon,
+    PromoteCreator,
+    PromoteDeliveryBatch,
+    PromoteDeliveryEvent,
+    PromoteOrder,
+    PromoteOrderHourly,
+)
+from promodesk.models.promote_money import (
+    PromoteInvoice,
+    PromoteInvoiceCounter,
+    PromotePaymentMethod,
+    PromoteRecharge,
+    PromoteWithdrawal,
+)
 from promodesk.models.tenancy import (
     ApiKey,
     ConsoleSession,
@@ -26,6 +42,18 @@ __all__ = [
     "LoginAttempt",
     "Membership",
     "Operation",
+    "PromoteContent",
+    "PromoteCoupon",
+    "PromoteCreator",
+    "PromoteDeliveryBatch",
+    "PromoteDeliveryEvent",
+    "PromoteInvoice",
+    "PromoteInvoiceCounter",
+    "PromoteOrder",
+    "PromoteOrderHourly",
+    "PromotePaymentMethod",
+    "PromoteRecharge",
+    "PromoteWithdrawal",
     "Schedule",
     "User",
     "WorkerHeartbeat",

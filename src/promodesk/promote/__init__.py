@@ -1,0 +1,1 @@
+"""Promote: boost a video or a LIVE with a coin wallet."""

@@ -1,0 +1,234 @@
+"""All SQL of delivery batches: set-based statements, one round trip per step of a batch.
+
+Lock order (the product's global order): promote order rows (ascending id, ``FOR UPDATE`` on
+PostgreSQL), then ledger rows. Escrow balances are read AFTER the order locks are held, in a
+new statement, so that under READ COMMITTED they include every capture committed before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from promodesk.kit.clock import ensure_utc, now
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import (
+    LedgerAccount,
+    PromoteDeliveryBatch,
+    PromoteDeliveryEvent,
+    PromoteOrder,
+    PromoteOrderHourly,
+)
+
+_orders = cast(Table, PromoteOrder.__table__)
+_accounts = cast(Table, LedgerAccount.__table__)
+_events = cast(Table, PromoteDeliveryEvent.__table__)
+_batches = cast(Table, PromoteDeliveryBatch.__table__)
+_hourly = cast(Table, PromoteOrderHourly.__table__)
+_CHUNK = 1000  # ids per IN (...) list
+RESULTS = ("views", "website_visits", "follows", "product_clicks", "live_viewers")
+
+_BUMP_ORDER = (
+    update(_orders)
+    .where(_orders.c.id == bindparam("oid"))
+    .values(
+        spent_coins=_orders.c.spent_coins + bindparam("charged"),
+        over_delivered_coins=_orders.c.over_delivered_coins + bindparam("over"),
+        updated_at=bindparam("at"),
+        **{name: _orders.c[name] + bindparam(f"r_{name}") for name in RESULTS},
+    )
+)
+
+
+def _sqlite_time(at: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores (naive UTC, with microseconds)."""
+    return ensure_utc(at).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class DeliveryRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.conn = uow.session.connection()
+        self.dialect = self.conn.dialect.name
+        # SQLite: escrow balances read together with the orders (see lock_orders).
+        self._balances: dict[int, int] = {}
+
+    def new_batch(self, workspace_id: int, received: int) -> int:
+        return int(
+            self.conn.execute(
+                insert(_batches)
+                .values(workspace_id=workspace_id, received=received, created_at=now())
+                .returning(_batches.c.id)
+            ).scalar_one()
+        )
+
+    def finish_batch(self, batch_id: int, **counts: int) -> None:
+        self.conn.execute(update(_batches).where(_batches.c.id == batch_id).values(**counts))
+
+    def lock_orders(
+        self, workspace_id: int, order_ids: Iterable[int]
+    ) -> dict[int, tuple[str, int | None]]:
+        """``{order_id: (status, escrow_account_id)}``, rows locked in ascending id order."""
+        ordered = sorted(set(order_ids))
+        out: dict[int, tuple[str, int | None]] = {}
+        if self.dialect == "sqlite":
+            return self._sqlite_orders(workspace_id, ordered)
+        for start in range(0, len(ordered), _CHUNK):
+            q = (
+                select(_orders.c.id, _orders.c.status, _orders.c.escrow_account_id)
+                .where(
+                    _orders.c.workspace_id == workspace_id,
+                    _orders.c.id.in_(ordered[start : start + _CHUNK]),
+                )
+                .order_by(_orders.c.id)
+                .with_for_update()
+            )
+            for r in self.conn.execute(q):
+                out[r[0]] = (r[1], r[2])
+        return out
+
+    def _sqlite_orders(
+        self, workspace_id: int, ordered: list[int]
+    ) -> dict[int, tuple[str, int | None]]:
+        # SQLite runs one writer at a time (BEGIN IMMEDIATE): nothing can change between this
+        # read and the batch's writes, so the escrow balances come in the same statement, and
+        # plain driver SQL skips rendering an expanding IN list per statement.
+        out: dict[int, tuple[str, int | None]] = {}
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            # Only "?" placeholders are interpolated; values are bound.
+            sql = f"SELECT o.id, o.status, o.escrow_account_id, a.balance FROM promote_orders o LEFT JOIN ledger_accounts a ON a.id = o.escrow_account_id WHERE o.workspace_id = ? AND o.id IN ({marks})"  # noqa: E501, S608
+            for oid, status, escrow, balance in self.conn.exec_driver_sql(
+                sql, (workspace_id, *chunk)
+            ):
+                out[oid] = (status, escrow)
+                if escrow is not None and balance is not None:
+                    self._balances[escrow] = balance
+        return out
+
+    def balances(self, workspace_id: int, account_ids: Iterable[int]) -> dict[int, int]:
+        ids = sorted(set(account_ids))
+        if self._balances and all(i in self._balances for i in ids):
+            return {i: self._balances[i] for i in ids}
+        out: dict[int, int] = {}
+        for start in range(0, len(ids), _CHUNK):
+            q = select(_accounts.c.id, _accounts.c.balance).where(
+                _accounts.c.workspace_id == workspace_id,
+                _accounts.c.id.in_(ids[start : start + _CHUNK]),
+            )
+            out.update({r[0]: r[1] for r in self.conn.execute(q)})
+        return out
+
+    def insert_new_events(
+        self, workspace_id: int, batch_id: int, rows: Sequence[tuple[str, int, int]]
+    ) -> set[str]:
+        """Insert ``(event_id, order_id, spend)`` rows not seen before; return the ids that
+        were new. Seen ids are skipped by the primary key (``ON CONFLICT DO NOTHING``)."""
+        if not rows:
+            return set()
+        if self.dialect == "sqlite":
+            return self._sqlite_new_events(workspace_id, batch_id, rows)
+        stmt = (
+            _dialect_insert(self.dialect, _events)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
+            .returning(_events.c.event_id)
+        )
+        params = [
+            {
+                "workspace_id": workspace_id,
+                "event_id": e,
+                "order_id": o,
+                "batch_id": batch_id,
+                "spend_coins": s,
+            }
+            for e, o, s in rows
+        ]
+        result = self.conn.execute(stmt, params)
+        return {r[0] for r in result}
+
+    def _sqlite_new_events(
+        self, workspace_id: int, batch_id: int, rows: Sequence[tuple[str, int, int]]
+    ) -> set[str]:
+        # SQLite runs one writer at a time (BEGIN IMMEDIATE), so nothing can race this. Insert
+        # with OR IGNORE (the primary key skips seen ids); when every row went in, which is
+        # the common case, all were new; otherwise the new ones are those carrying this batch.
+        raw = self.conn.connection.dbapi_connection
+        assert raw is not None
+        before = raw.total_changes
+        self.conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO promote_delivery_events "
+            "(workspace_id, event_id, order_id, batch_id, spend_coins) VALUES (?, ?, ?, ?, ?)",
+            [(workspace_id, e, o, batch_id, s) for e, o, s in rows],
+        )
+        if raw.total_changes - before == len(rows):
+            return {r[0] for r in rows}
+        ids = [r[0] for r in rows]
+        new: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            # Only "?" placeholders are interpolated; values are bound.
+            sql = f"SELECT event_id FROM promote_delivery_events WHERE workspace_id = ? AND batch_id = ? AND event_id IN ({marks})"  # noqa: E501, S608
+            new.update(
+                r[0] for r in self.conn.exec_driver_sql(sql, (workspace_id, batch_id, *chunk))
+            )
+        return new
+
+    def bump_orders(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Each row: oid, charged, over, at, and r_<result> increments."""
+        if not rows:
+            return
+        if self.dialect != "sqlite":
+            self.conn.execute(_BUMP_ORDER, list(rows))
+            return
+        stamp = _sqlite_time(rows[0]["at"])
+        sets = ", ".join(
+            f"{n} = {n} + ?" for n in ("spent_coins", "over_delivered_coins", *RESULTS)
+        )
+        self.conn.exec_driver_sql(
+            f"UPDATE promote_orders SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+            [
+                (
+                    r["charged"],
+                    r["over"],
+                    *(r[f"r_{n}"] for n in RESULTS),
+                    stamp,
+                    r["oid"],
+                )
+                for r in rows
+            ],
+        )
+
+    def add_hourly(self, workspace_id: int, hour: datetime, rows: Sequence[dict[str, Any]]) -> None:
+        """Each row: order_id, spend_coins, over_delivered_coins and the result counters."""
+        if not rows:
+            return
+        counters = ("spend_coins", "over_delivered_coins", *RESULTS)
+        if self.dialect == "sqlite":
+            cols = ", ".join(counters)
+            marks = ", ".join("?" * (len(counters) + 3))
+            updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in counters)
+            stamp = _sqlite_time(hour)
+            sql = f"INSERT INTO promote_order_hourly (order_id, hour, workspace_id, {cols}) VALUES ({marks}) ON CONFLICT (order_id, hour) DO UPDATE SET {updates}"  # noqa: E501, S608
+            self.conn.exec_driver_sql(
+                sql,
+                [(r["order_id"], stamp, workspace_id, *(r[c] for c in counters)) for r in rows],
+            )
+            return
+        ins = _dialect_insert(self.dialect, _hourly)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["order_id", "hour"],
+            set_={c: _hourly.c[c] + ins.excluded[c] for c in counters},
+        )
+        self.conn.execute(
+            stmt, [{"workspace_id": workspace_id, "hour": hour, **row} for row in rows]
+        )

@@ -1,0 +1,155 @@
+"""Delivery batches from the host platform's feed.
+
+Rules:
+- Idempotent per ``event_id`` (per workspace): an event seen before changes nothing.
+- Spend is charged only to delivering orders and never beyond what the order's escrow still
+  holds; the excess (and any spend reported for an order that is not delivering) is recorded
+  as over-delivery, never charged. Results count for delivering orders only.
+- All charges of a batch are ONE ledger entry (escrows → revenue); an order whose escrow is
+  emptied completes in the same transaction, which enqueues its settlement.
+- Set-based: one transaction per batch, bulk statements, per-order aggregation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from promodesk.audit.service import record
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import ValidationFailed
+from promodesk.ledger.service import Line, NewEntry, post_entries
+from promodesk.promote.delivery_repository import RESULTS, DeliveryRepository
+from promodesk.promote.domain import OrderStatus, cap_spend
+from promodesk.promote.settlement_service import end_order
+from promodesk.promote.wallet_service import revenue_account
+
+MAX_BATCH = 10_000
+# (event_id, order_id, spend, views, website_visits, follows, product_clicks, live_viewers)
+Event = tuple[str, int, int, int, int, int, int, int]
+
+
+@dataclass
+class BatchResult:
+    batch_id: int | None
+    received: int
+    accepted: int = 0
+    duplicates: int = 0
+    unknown_orders: list[int] = field(default_factory=list)
+    charged_coins: int = 0
+    over_delivered_coins: int = 0
+    completed_orders: list[int] = field(default_factory=list)
+
+
+def ingest_batch(
+    uow: UnitOfWork, workspace_id: int, events: Sequence[Event], *, actor: str = "system"
+) -> BatchResult:
+    if len(events) > MAX_BATCH:
+        raise ValidationFailed(f"at most {MAX_BATCH} events per batch", field="events")
+    result = BatchResult(None, len(events))
+    if not events:
+        return result
+    # First occurrence wins for an event_id repeated inside the batch.
+    unique: dict[str, Event] = {ev[0]: ev for ev in reversed(events)}  # first one wins
+    repo = DeliveryRepository(uow)
+    orders = repo.lock_orders(workspace_id, {ev[1] for ev in unique.values()})
+    result.unknown_orders = sorted({ev[1] for ev in unique.values()} - orders.keys())
+    known = [ev for ev in unique.values() if ev[1] in orders]
+    batch_id = repo.new_batch(workspace_id, len(events))
+    result.batch_id = batch_id
+    fresh = repo.insert_new_events(workspace_id, batch_id, [(e[0], e[1], e[2]) for e in known])
+    unknown_events = sum(1 for ev in events if ev[1] not in orders)
+    result.accepted = len(fresh)
+    result.duplicates = len(events) - unknown_events - len(fresh)
+    # Aggregate per order: spend and the five result counters.
+    totals: dict[int, list[int]] = {}
+    counted = known if len(fresh) == len(known) else [ev for ev in known if ev[0] in fresh]
+    for ev in counted:
+        acc = totals.setdefault(ev[1], [0, 0, 0, 0, 0, 0])
+        acc[0] += ev[2]
+        acc[1] += ev[3]
+        acc[2] += ev[4]
+        acc[3] += ev[5]
+        acc[4] += ev[6]
+        acc[5] += ev[7]
+    delivering = {
+        oid: orders[oid][1]
+        for oid in totals
+        if orders[oid][0] == OrderStatus.DELIVERING and orders[oid][1] is not None
+    }
+    balances = repo.balances(workspace_id, [a for a in delivering.values() if a is not None])
+    at = clock.now()
+    lines: list[Line] = []
+    bumps: list[dict[str, Any]] = []
+    hourly: list[dict[str, Any]] = []
+    emptied: list[int] = []
+    for oid in sorted(totals):
+        spend, *counts = totals[oid]
+        escrow = delivering.get(oid)
+        if escrow is None:
+            charged, over = 0, spend
+            counts = [0] * len(RESULTS)
+        else:
+            left = balances.get(escrow, 0)
+            charged, over = cap_spend(left, spend)
+            if charged:
+                lines.append(Line(escrow, -charged))
+            if charged and charged == left:
+                emptied.append(oid)
+        result.charged_coins += charged
+        result.over_delivered_coins += over
+        named = dict(zip(RESULTS, counts, strict=True))
+        bumps.append(
+            {"oid": oid, "charged": charged, "over": over, "at": at}
+            | {f"r_{k}": v for k, v in named.items()}
+        )
+        hourly.append(
+            {"order_id": oid, "spend_coins": charged, "over_delivered_coins": over} | named
+        )
+    if lines:
+        revenue = revenue_account(uow, workspace_id)
+        lines.append(Line(revenue.id, result.charged_coins))
+        post_entries(
+            uow,
+            workspace_id,
+            [NewEntry("capture", f"promote-delivery:{batch_id}", lines, "promote delivery")],
+        )
+    repo.bump_orders(bumps)
+    repo.add_hourly(workspace_id, at.replace(minute=0, second=0, microsecond=0), hourly)
+    for oid in emptied:
+        if end_order(
+            uow,
+            workspace_id,
+            oid,
+            OrderStatus.COMPLETED,
+            [OrderStatus.DELIVERING.value],
+            actor=actor,
+        ):
+            result.completed_orders.append(oid)
+    repo.finish_batch(
+        batch_id,
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        unknown=unknown_events,
+        spend_coins=sum(t[0] for t in totals.values()),
+        charged_coins=result.charged_coins,
+        over_delivered_coins=result.over_delivered_coins,
+    )
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="promote.delivery.batch",
+        object_type="promote_delivery_batch",
+        object_id=batch_id,
+        after={
+            "received": len(events),
+            "accepted": result.accepted,
+            "charged": result.charged_coins,
+            "over_delivered": result.over_delivered_coins,
+            "completed": result.completed_orders,
+        },
+    )
+    return result

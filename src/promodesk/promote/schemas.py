@@ -1,0 +1,285 @@
+"""Promote request and response bodies. Bounds keep every value inside its column type."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_ID = 2**63 - 1
+MAX_COINS = 10**12
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range once converted to UTC") from None
+
+
+def _opt_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+_Clean = AfterValidator(_no_nul)
+Handle = Annotated[str, Field(min_length=1, max_length=64), _Clean]
+Version = Annotated[str, Field(min_length=1, max_length=32), _Clean]
+Region = Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2"), _Clean]
+Name = Annotated[str, Field(max_length=200), _Clean]
+Title = Annotated[str, Field(max_length=300), _Clean]
+Note = Annotated[str, Field(max_length=500), _Clean]
+Reason = Annotated[str, Field(min_length=1, max_length=500), _Clean]
+Url = Annotated[str, Field(max_length=2000), _Clean]
+EventId = Annotated[str, Field(min_length=1, max_length=100), _Clean]
+Interest = Annotated[str, Field(max_length=60), _Clean]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Coins = Annotated[int, Field(ge=0, le=MAX_COINS)]
+Count = Annotated[int, Field(ge=0, le=MAX_COINS)]
+Instant = Annotated[datetime, AfterValidator(_utc)]
+OptInstant = Annotated[datetime | None, AfterValidator(_opt_utc)]
+AccountTypeIn = Literal["business", "creator", "personal"]
+DeviceOSIn = Literal["android", "ios"]
+GoalIn = Literal["video_views", "website_visits", "followers", "product_clicks", "live_viewers"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreatorCreate(_In):
+    handle: Handle
+    display_name: Name = ""
+    birth_date: Annotated[date, Field(ge=date(1900, 1, 1))]
+    account_type: AccountTypeIn
+    device_os: DeviceOSIn
+    app_version: Version
+    region: Region
+
+
+class CreatorUpdate(_In):
+    display_name: Name | None = None
+    account_type: AccountTypeIn | None = None
+    device_os: DeviceOSIn | None = None
+    app_version: Version | None = None
+    region: Region | None = None
+
+
+class CreatorRead(BaseModel):
+    id: int
+    handle: str
+    display_name: str
+    birth_date: date
+    account_type: str
+    device_os: str
+    app_version: str
+    region: str
+    created_at: datetime
+
+
+class CreatorPage(BaseModel):
+    items: list[CreatorRead]
+    next_cursor: str | None
+
+
+class WalletRead(BaseModel):
+    creator_id: int
+    account_id: int
+    balance: int = Field(description="coins free to spend")
+    held: int = Field(description="coins in the escrows of orders not yet settled")
+    open_orders: int
+    last_order_ended_at: datetime | None
+
+
+class ReasonRead(BaseModel):
+    code: str
+    message: str
+
+
+class EligibilityRead(BaseModel):
+    eligible: bool
+    reasons: list[ReasonRead]
+    promote_type: str | None
+    allowed_goals: list[str]
+
+
+class ContentCreate(_In):
+    creator_id: Id
+    kind: Literal["video", "live"]
+    title: Title = ""
+    has_ecommerce_anchor: bool = False
+    commercial_music: bool = False
+    on_air: bool = False
+    scheduled_start: OptInstant = None
+
+
+class LiveState(_In):
+    on_air: bool
+    scheduled_start: OptInstant = None
+
+
+class ContentRead(BaseModel):
+    id: int
+    creator_id: int
+    kind: str
+    title: str
+    has_ecommerce_anchor: bool
+    commercial_music: bool
+    on_air: bool
+    scheduled_start: datetime | None
+    created_at: datetime
+
+
+class ContentPage(BaseModel):
+    items: list[ContentRead]
+    next_cursor: str | None
+
+
+class CouponCreate(_In):
+    creator_id: Id
+    value_coins: Annotated[int, Field(ge=1, le=10_000_000)]
+    valid_from: OptInstant = None
+    valid_until: Instant
+    note: Title = ""
+
+
+class CouponRead(BaseModel):
+    id: int
+    creator_id: int
+    value_coins: int
+    valid_from: datetime
+    valid_until: datetime
+    status: str
+    order_id: int | None
+    note: str
+
+
+class CouponPage(BaseModel):
+    items: list[CouponRead]
+    next_cursor: str | None
+
+
+class AudienceIn(_In):
+    mode: Literal["automatic", "custom"] = "automatic"
+    gender: Literal["all", "female", "male"] = "all"
+    age_ranges: list[Literal["18-24", "25-34", "35-44", "45-54", "55+"]] = Field(
+        default_factory=list, max_length=5
+    )
+    interests: list[Interest] = Field(default_factory=list, max_length=20)
+
+
+class OrderCreate(_In):
+    creator_id: Id
+    content_id: Id
+    goal: GoalIn
+    budget_coins: Annotated[int, Field(ge=1, le=MAX_COINS)]
+    duration_hours: Annotated[int, Field(ge=1, le=24 * 366)]
+    audience: AudienceIn = Field(default_factory=AudienceIn)
+    website_url: Url | None = None
+    coupon_id: Id | None = None
+
+
+class StopIn(_In):
+    reason: Note = ""
+
+
+class RejectIn(_In):
+    reason: Reason
+
+
+class OrderRead(BaseModel):
+    id: int
+    creator_id: int
+    content_id: int
+    content_kind: str
+    promote_type: str
+    goal: str
+    status: str
+    review_status: str
+    review_reason: str | None
+    stop_reason: str | None
+    settlement_status: str
+    budget_coins: int
+    paid_coins: int
+    coupon_id: int | None
+    coupon_coins: int
+    spent_coins: int
+    remaining_coins: int = Field(description="budget not yet spent nor returned")
+    refunded_coins: int = Field(description="returned to the wallet")
+    coupon_returned_coins: int
+    coupon_restored: bool
+    over_delivered_coins: int = Field(description="delivered beyond the budget, not charged")
+    duration_hours: int
+    audience: dict[str, object]
+    website_url: str | None
+    results: dict[str, int]
+    goal_results: int = Field(description="the result counter the goal is measured by")
+    cost_per_result: str | None = Field(description="coins per goal result, 2 decimals")
+    escrow_account_id: int | None
+    created_at: datetime
+    reviewed_at: datetime | None
+    started_at: datetime | None
+    ends_at: datetime | None
+    ended_at: datetime | None
+    settled_at: datetime | None
+
+
+class OrderPage(BaseModel):
+    items: list[OrderRead]
+    next_cursor: str | None
+
+
+class HourRead(BaseModel):
+    hour: datetime
+    spend_coins: int
+    over_delivered_coins: int
+    views: int
+    website_visits: int
+    follows: int
+    product_clicks: int
+    live_viewers: int
+
+
+class OrderStats(BaseModel):
+    order: OrderRead
+    series: list[HourRead]
+
+
+class Results(_In):
+    views: Count = 0
+    website_visits: Count = 0
+    follows: Count = 0
+    product_clicks: Count = 0
+    live_viewers: Count = 0
+
+
+class DeliveryEventIn(_In):
+    event_id: EventId
+    order_id: Id
+    spend_coins: Annotated[int, Field(ge=0, le=10**9)]
+    results: Results = Field(default_factory=Results)
+
+
+class DeliveryBatchIn(_In):
+    events: list[DeliveryEventIn] = Field(max_length=10_000)
+
+
+class DeliveryBatchRead(BaseModel):
+    batch_id: int | None
+    received: int
+    accepted: int
+    duplicates: int
+    unknown_orders: list[int]
+    charged_coins: int
+    over_delivered_coins: int
+    completed_orders: list[int]

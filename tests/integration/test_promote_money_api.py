@@ -1,0 +1,194 @@
+"""The promote money API over a real HTTP server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from promodesk.kit.db import Database
+from promodesk.kit.money import Money
+from promodesk.models import Workspace
+from promodesk.promote.money_api import router as money_router
+from promodesk.promote.money_config import derive_webhook_secret
+from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider, sign
+from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.integration.promote_money_helpers import make_creator
+from tests.unit.test_promote_money_invoice_pdf import pdf_text
+
+WEBHOOK = "/api/v1/promote/payments/webhook"
+PROVIDER = TestProvider(derive_webhook_secret("test-secret"))  # make_app's secret key
+
+
+def with_money_routes(app: FastAPI) -> FastAPI:
+    if not any(getattr(r, "path", "") == WEBHOOK for r in app.routes):
+        app.include_router(money_router)
+    return app
+
+
+@pytest.fixture
+def ws(db: Database) -> Workspace:
+    return new_workspace(db)
+
+
+@pytest.fixture
+def http(db: Database, tmp_path: Path, ws: Workspace) -> Iterator[httpx.Client]:
+    app = with_money_routes(make_app(db, tmp_path))
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        client.headers.update(bearer(new_key(db, ws, "admin")))
+        yield client
+
+
+def ok(response: httpx.Response, code: int = 200) -> Any:
+    assert response.status_code == code, response.text
+    return response.json()
+
+
+def test_recharge_invoice_and_pdf(http: httpx.Client, db: Database, ws: Workspace) -> None:
+    creator = make_creator(db, ws.id, region="GB", device_os="android", display_name="Tom")
+    methods = ok(http.get("/api/v1/promote/payment-methods", params={"region": "GB"}))
+    assert {(m["os"], m["code"]) for m in methods} == {
+        ("android", "google_pay"),
+        ("ios", "apple_pay"),
+    }
+    quote = ok(http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins=1000"))
+    assert (quote["amount"], quote["currency"], quote["amount_display"]) == (782, "GBP", "7.82 GBP")
+    assert [m["code"] for m in quote["methods"]] == ["google_pay"]
+
+    refused = http.post(
+        "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 1000, "method": "card"}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "MethodNotAllowed"
+    assert refused.json()["allowed"] == ["google_pay"]
+
+    body = {"creator_id": creator, "coins": 1000, "method": "google_pay"}
+    recharge = ok(http.post("/api/v1/promote/recharges", json=body), 201)
+    assert (recharge["status"], recharge["amount"], recharge["currency"]) == (
+        "confirmed",
+        782,
+        "GBP",
+    )
+    assert ok(http.get(f"/api/v1/promote/recharges/{recharge['id']}"))["status"] == "confirmed"
+    page = ok(http.get("/api/v1/promote/invoices", params={"creator_id": creator}))
+    [invoice] = page["items"]
+    assert invoice["number"].endswith("-000001")
+    assert invoice["recharge_id"] == recharge["id"]
+    pdf = http.get(invoice["pdf_url"])
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert invoice["number"] in pdf.headers["content-disposition"]
+    text = pdf_text(pdf.content)
+    assert invoice["number"] in text
+    assert "7.82 GBP" in text
+    assert "@" + invoice["buyer_handle"] + " (Tom)" in text
+
+
+def test_pending_recharge_confirmed_by_signed_webhook(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    creator = make_creator(db, ws.id)
+    body = {"creator_id": creator, "coins": 500, "method": "dana", "test_mode": "pending"}
+    r = ok(http.post("/api/v1/promote/recharges", json=body), 201)
+    assert r["status"] == "pending"
+    payload, signature = PROVIDER.webhook(
+        provider_ref=r["provider_ref"], reference=str(r["id"]), amount=Money(r["amount"], "IDR")
+    )
+    anonymous = httpx.Client(base_url=str(http.base_url))
+    forged = anonymous.post(WEBHOOK, content=payload, headers={SIGNATURE_HEADER: "sha256=00"})
+    assert forged.status_code == 401
+    assert forged.json()["error"] == "InvalidSignature"
+    assert anonymous.post(WEBHOOK, content=payload).status_code == 401
+    first = ok(anonymous.post(WEBHOOK, content=payload, headers={SIGNATURE_HEADER: signature}))
+    assert first == {"recharge_id": r["id"], "status": "confirmed", "changed": True}
+    replay = ok(anonymous.post(WEBHOOK, content=payload, headers={SIGNATURE_HEADER: signature}))
+    assert replay["changed"] is False
+    junk = b"not json"
+    bad = anonymous.post(WEBHOOK, content=junk, headers={SIGNATURE_HEADER: sign(junk, "x")})
+    assert bad.status_code == 401
+    listed = ok(http.get("/api/v1/promote/recharges", params={"status": "confirmed"}))
+    assert [x["id"] for x in listed["items"]] == [r["id"]]
+
+
+def test_simulated_payment_and_withdrawal_lifecycle(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    creator = make_creator(db, ws.id, region="US")
+    body = {"creator_id": creator, "coins": 300, "method": "paypal", "test_mode": "pending"}
+    r = ok(http.post("/api/v1/promote/recharges", json=body), 201)
+    done = ok(http.post(f"/api/v1/promote/recharges/{r['id']}/simulate-payment", json={}))
+    assert done["status"] == "confirmed"
+    w = ok(http.post("/api/v1/promote/withdrawals", json={"creator_id": creator}), 201)
+    assert (w["coins"], w["route"], w["payout_method"], w["status"]) == (
+        300,
+        "original_method",
+        "paypal",
+        "requested",
+    )
+    assert "original payment method" in w["message"]
+    again = http.post("/api/v1/promote/withdrawals", json={"creator_id": creator})
+    assert again.status_code == 409
+    url = f"/api/v1/promote/withdrawals/{w['id']}/advance"
+    assert ok(http.post(url, json={"status": "processing"}))["status"] == "processing"
+    assert ok(http.post(url, json={"status": "paid"}))["status"] == "paid"
+    late = http.post(url, json={"status": "failed"})
+    assert late.status_code == 409
+    assert late.json()["error"] == "InvalidTransition"
+    assert ok(http.get("/api/v1/promote/withdrawals"))["items"][0]["status"] == "paid"
+
+
+def test_bad_inputs_and_other_tenants(http: httpx.Client, db: Database, ws: Workspace) -> None:
+    creator = make_creator(db, ws.id)
+    r = ok(
+        http.post(
+            "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 100, "method": "ovo"}
+        ),
+        201,
+    )
+    for bad in (
+        {"creator_id": creator, "coins": 0, "method": "ovo"},
+        {"creator_id": creator, "coins": 1.5, "method": "ovo"},
+        {"creator_id": creator, "coins": 100, "method": "ovo", "extra": 1},
+        {"creator_id": creator, "coins": 100, "method": "ovo", "currency": "ZZZ"},
+        {"creator_id": creator, "coins": 100, "method": "ovo", "test_mode": "maybe"},
+    ):
+        response = http.post("/api/v1/promote/recharges", json=bad)
+        assert response.status_code == 422, (bad, response.text)
+    assert (
+        http.post(
+            "/api/v1/promote/recharges", json={"creator_id": 2**62, "coins": 1, "method": "ovo"}
+        ).status_code
+        == 404
+    )
+    assert http.get("/api/v1/promote/invoices/99999999999/pdf").status_code == 404
+    assert http.get("/api/v1/promote/recharges?cursor=!!").status_code == 422
+    other = new_workspace(db)
+    stranger = httpx.Client(base_url=str(http.base_url), headers=bearer(new_key(db, other)))
+    assert stranger.get(f"/api/v1/promote/recharges/{r['id']}").status_code == 404
+    assert ok(stranger.get("/api/v1/promote/invoices"))["items"] == []
+    viewer = httpx.Client(base_url=str(http.base_url), headers=bearer(new_key(db, ws, "viewer")))
+    denied = viewer.post(
+        "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 1, "method": "ovo"}
+    )
+    assert denied.status_code == 403
+
+
+def test_payment_methods_table_is_editable(http: httpx.Client, db: Database, ws: Workspace) -> None:
+    creator = make_creator(db, ws.id, region="JP")
+    body = {"creator_id": creator, "coins": 100, "method": "card"}
+    refused = http.post("/api/v1/promote/recharges", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "RegionNotSupported"
+    table = ok(http.get("/api/v1/promote/payment-methods"))
+    assert len(table) == 25  # the seed's table: 6 iOS + GB Android + 18 non-IAP
+    table.append(
+        {"region": "JP", "os": "android", "code": "card", "label": "Card", "channel": "non_iap"}
+    )
+    assert len(ok(http.put("/api/v1/promote/payment-methods", json={"methods": table}))) == 26
+    assert ok(http.post("/api/v1/promote/recharges", json=body), 201)["currency"] == "JPY"
+    twice = http.put("/api/v1/promote/payment-methods", json={"methods": table + table[-1:]})
+    assert twice.status_code == 422
