@@ -25,7 +25,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     if url.startswith("sqlite") and "///" in url:
         path = url.split("///", 1)[1]
         if path and path != ":memory:":
