@@ -1,6 +1,21 @@
 """Operations: total, done, failed, state, errors. Rendered as a progress bar everywhere.
 
-States: pending → running → succeeded | failed | partial (some items failed) | cancelled.
+How a handler reports long work::
+
+    op = operations.start(uow, workspace_id, "campaigns.batch_cancel", title="Cancel 40 ads")
+    operations.set_total(uow, op, 40)                      # once the size is known
+    operations.progress(uow, op, done=1)                   # per item (or per chunk)
+    operations.progress(uow, op, failed=1, errors=[{"item": "ad 7", "error": "..."}])
+    operations.finish(uow, op)                             # succeeded / failed / partial
+
+Rules:
+- Counters are atomic increments in the database, so several workers can report on one
+  operation; ``progress(..., finish_when_complete=True)`` lets whichever reporter brings
+  ``done + failed`` to ``total`` finish it, exactly once.
+- Report progress at the end of a step, in the step's unit of work: the counts then commit
+  with the step's effects, and the operation row is locked only briefly.
+- A final state never changes; ``finish`` on a finished operation is a no-op returning False.
+  ``cancel`` asks the work to stop; handlers check ``is_cancelled`` between steps.
 """
 
 from __future__ import annotations
@@ -9,12 +24,40 @@ from typing import Any
 
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import NotFound
+from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import Operation
+from promodesk.operations.domain import (
+    FINAL_STATES,
+    MAX_ERRORS_KEPT,
+    OperationState,
+    final_state,
+    is_complete,
+    parse_final,
+    percent,
+    transition,
+)
 from promodesk.operations.repository import OperationRepository
 
-MAX_ERRORS_KEPT = 500
-FINAL_STATES = frozenset({"succeeded", "failed", "partial", "cancelled"})
+__all__ = [
+    "FINAL_STATES",
+    "MAX_ERRORS_KEPT",
+    "as_dict",
+    "cancel",
+    "finish",
+    "get",
+    "get_unscoped",
+    "is_cancelled",
+    "list_ops",
+    "progress",
+    "set_total",
+    "start",
+]
+
+OpRef = Operation | int
+
+
+def _id(op: OpRef) -> int:
+    return op if isinstance(op, int) else op.id
 
 
 def start(
@@ -26,19 +69,22 @@ def start(
     total: int = 0,
     created_by: str = "",
 ) -> Operation:
+    """Create the record (``pending``; ``running`` once a total or progress is reported)."""
+    if total < 0:
+        raise ValidationFailed("total cannot be negative", field="total")
     now = clock.now()
     return OperationRepository(uow).add(
         Operation(
             workspace_id=workspace_id,
             kind=kind,
-            title=title,
+            title=title[:300],
             total=total,
             done=0,
             failed=0,
-            state="pending",
+            state=OperationState.PENDING,
             errors=[],
             result={},
-            created_by=created_by,
+            created_by=created_by[:200],
             created_at=now,
             updated_at=now,
         )
@@ -52,67 +98,112 @@ def get(uow: UnitOfWork, workspace_id: int, op_id: int) -> Operation:
     return op
 
 
-def list_ops(uow: UnitOfWork, workspace_id: int, **kw: Any) -> list[Operation]:
+def get_unscoped(uow: UnitOfWork, op_id: int) -> Operation:
+    """By id in any workspace: for job handlers (the id is in their payload) and the server
+    CLI. Never for a client request."""
+    op = OperationRepository(uow).get_any(op_id)
+    if op is None:
+        raise NotFound(f"operation {op_id} not found")
+    return op
+
+
+def list_ops(uow: UnitOfWork, workspace_id: int | None, **kw: Any) -> list[Operation]:
+    """Newest first; ``workspace_id=None`` lists every workspace (server CLI only)."""
     return OperationRepository(uow).search(workspace_id, **kw)
 
 
-def set_total(uow: UnitOfWork, op: Operation, total: int) -> None:
-    op.total = total
-    op.state = "running"
-    op.updated_at = clock.now()
-    uow.flush()
+def set_total(uow: UnitOfWork, op: OpRef, total: int) -> Operation:
+    if total < 0:
+        raise ValidationFailed("total cannot be negative", field="total")
+    repo = OperationRepository(uow)
+    repo.set_total(_id(op), total, clock.now())
+    return _reload(repo, op)
+
+
+def add_total(uow: UnitOfWork, op: OpRef, more: int) -> Operation:
+    """Grow the total as work is discovered (e.g. page by page)."""
+    repo = OperationRepository(uow)
+    repo.add_total(_id(op), more, clock.now())
+    return _reload(repo, op)
 
 
 def progress(
     uow: UnitOfWork,
-    op: Operation,
+    op: OpRef,
     *,
     done: int = 0,
     failed: int = 0,
     errors: list[dict[str, Any]] | None = None,
-) -> None:
-    op.done += done
-    op.failed += failed
-    if errors:
-        op.errors = (list(op.errors) + errors)[:MAX_ERRORS_KEPT]
-    op.state = "running"
-    op.updated_at = clock.now()
-    uow.flush()
+    finish_when_complete: bool = False,
+) -> Operation:
+    """Count finished and failed items (and keep up to ``MAX_ERRORS_KEPT`` error records)."""
+    if done < 0 or failed < 0:
+        raise ValidationFailed("progress counts cannot be negative")
+    repo = OperationRepository(uow)
+    repo.bump(_id(op), done, failed, clock.now(), errors=list(errors or []))
+    fresh = _reload(repo, op)
+    if finish_when_complete and is_complete(fresh.total, fresh.done, fresh.failed):
+        finish(uow, fresh)
+    return fresh
 
 
 def finish(
     uow: UnitOfWork,
-    op: Operation,
+    op: OpRef,
     *,
     state: str | None = None,
     result: dict[str, Any] | None = None,
-) -> None:
-    if state is None:
-        state = "succeeded" if op.failed == 0 else ("failed" if op.done == 0 else "partial")
-    op.state = state
-    if result is not None:
-        op.result = result
-    op.finished_at = op.updated_at = clock.now()
-    uow.flush()
+) -> bool:
+    """Move to a final state (derived from the counts unless given). False if it already was
+    final (another worker finished or someone cancelled it)."""
+    repo = OperationRepository(uow)
+    current = repo.get_any(_id(op), lock=True)
+    if current is None:
+        raise NotFound(f"operation {_id(op)} not found")
+    if current.state in FINAL_STATES:
+        return False
+    target = parse_final(state) if state else final_state(current.done, current.failed)
+    transition(current.state, target)
+    changed = repo.set_final(current.id, target, clock.now(), result)
+    _reload(repo, current)
+    return changed
+
+
+def cancel(uow: UnitOfWork, workspace_id: int, op_id: int) -> Operation:
+    """Ask an unfinished operation to stop (409 ``InvalidTransition`` if it already ended)."""
+    repo = OperationRepository(uow)
+    op = get(uow, workspace_id, op_id)
+    transition(op.state, OperationState.CANCELLED)
+    repo.set_final(op.id, OperationState.CANCELLED, clock.now())
+    return _reload(repo, op)
+
+
+def is_cancelled(uow: UnitOfWork, op: OpRef) -> bool:
+    current = OperationRepository(uow).get_any(_id(op))
+    return current is None or current.state == OperationState.CANCELLED
+
+
+def _reload(repo: OperationRepository, op: OpRef) -> Operation:
+    fresh = repo.get_any(_id(op))
+    if fresh is None:
+        raise NotFound(f"operation {_id(op)} not found")
+    return fresh
 
 
 def as_dict(op: Operation) -> dict[str, Any]:
-    pct = (
-        100.0
-        if op.total == 0 and op.state in FINAL_STATES
-        else (0.0 if op.total == 0 else round(100.0 * (op.done + op.failed) / op.total, 1))
-    )
     return {
         "id": op.id,
+        "workspace_id": op.workspace_id,
         "kind": op.kind,
         "title": op.title,
         "state": op.state,
         "total": op.total,
         "done": op.done,
         "failed": op.failed,
-        "percent": min(pct, 100.0),
-        "errors": list(op.errors)[:50],
-        "result": op.result,
+        "percent": percent(op.total, op.done, op.failed, op.state),
+        "errors": list(op.errors or [])[:50],
+        "result": op.result or {},
+        "created_by": op.created_by,
         "created_at": op.created_at.isoformat(),
         "updated_at": op.updated_at.isoformat(),
         "finished_at": op.finished_at.isoformat() if op.finished_at else None,

@@ -1,4 +1,4 @@
-"""``promodesk jobs list|retry`` and ``promodesk audit tail``."""
+"""``promodesk jobs list|retry|cancel|schedules`` and ``promodesk audit tail``."""
 
 from __future__ import annotations
 
@@ -24,11 +24,13 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 def list_jobs(
     status: str = typer.Option(None, help="queued, running, done, dead or cancelled"),
     name: str = typer.Option(None, help="job name"),
+    workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug"),
     limit: int = typer.Option(50, min=1, max=1000),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List jobs, newest first."""
+    """List jobs, newest first (dead jobs: --status dead)."""
     with database().transaction() as uow:
+        ws_id = tenancy.get_workspace(uow, workspace).id if workspace else None
         rows: list[dict[str, Any]] = [
             {
                 "id": j.id,
@@ -40,7 +42,9 @@ def list_jobs(
                 "workspace_id": j.workspace_id,
                 "last_error": (j.last_error or "").split("\n")[0],
             }
-            for j in JobRepository(uow).search(status=status, name=name, limit=limit)
+            for j in JobRepository(uow).search(
+                status=status, name=name, workspace_id=ws_id, limit=limit
+            )
         ]
     if json_out:
         emit_json(rows)
@@ -74,6 +78,56 @@ def retry(job_id: int) -> None:
             after={"status": job.status},
         )
     console.print(f"job {job_id} queued again")
+
+
+@jobs.command("cancel")
+@friendly
+def cancel(job_id: int) -> None:
+    """Cancel a queued job."""
+    with database().transaction() as uow:
+        job = jobs_service.cancel(uow, job_id)
+        audit.record(
+            uow,
+            workspace_id=job.workspace_id,
+            actor="cli",
+            action="job.cancelled",
+            object_type="job",
+            object_id=job.id,
+            after={"status": job.status},
+        )
+    console.print(f"job {job_id} cancelled")
+
+
+@jobs.command("schedules")
+@friendly
+def schedules(json_out: bool = typer.Option(False, "--json")) -> None:
+    """List recurring schedules (kept in the database, shared by every worker)."""
+    with database().transaction() as uow:
+        rows: list[dict[str, Any]] = [
+            {
+                "name": sc.name,
+                "job": sc.job_name,
+                "every": sc.cron or f"{sc.interval_seconds:g}s",
+                "next_run_at": sc.next_run_at.isoformat(),
+                "last_run_at": sc.last_run_at.isoformat() if sc.last_run_at else None,
+                "enabled": sc.enabled,
+            }
+            for sc in JobRepository(uow).schedules()
+        ]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("name", "job", "every", "next run", "last run", "enabled")
+    for r in rows:
+        table.add_row(
+            r["name"],
+            r["job"],
+            r["every"],
+            r["next_run_at"][:19],
+            (r["last_run_at"] or "")[:19],
+            "yes" if r["enabled"] else "no",
+        )
+    console.print(table)
 
 
 @audit_app.command("tail")

@@ -1,9 +1,20 @@
-"""Job handlers register by name; a handler receives a context with its own unit of work."""
+"""Job handlers register by name; a handler receives a context with its own unit of work.
+
+Rules for handlers:
+- Do the work in ``ctx.uow`` and never commit it: the worker commits the handler's effects
+  together with the job's ``done`` mark, and only while it still holds the job's lease.
+- Be safe to run twice: reload by id and treat an already-done change as a no-op (a worker can
+  die after an external call and before its commit).
+- Raise to fail the attempt (the job retries with backoff, then goes ``dead``).
+- Long work proceeds in steps: do one step, then ``ctx.reschedule(run_at, payload)`` to have the
+  same job run again later with a new payload instead of being marked done.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from promodesk.kit.db import UnitOfWork
@@ -17,18 +28,39 @@ class JobContext:
     payload: dict[str, Any]
     attempt: int
     workspace_id: int | None
+    continue_at: datetime | None = field(default=None)
+    continue_payload: dict[str, Any] | None = field(default=None)
+
+    def reschedule(self, run_at: datetime, payload: dict[str, Any] | None = None) -> None:
+        """Run this job again at ``run_at`` (with ``payload`` if given) instead of finishing it.
+        The step's effects and the new due time commit together."""
+        self.continue_at = run_at
+        self.continue_payload = payload
 
 
 Handler = Callable[[JobContext], None]
 _handlers: dict[str, Handler] = {}
 
 
+class UnknownJob(LookupError):
+    """No handler is registered under a job's name in this worker process."""
+
+
 def handler(name: str) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler of jobs called ``name`` (one handler per name)."""
+
     def register(fn: Handler) -> Handler:
+        existing = _handlers.get(name)
+        if existing is not None and _key(existing) != _key(fn):
+            raise ValueError(f"job {name!r} already has a handler: {_key(existing)}")
         _handlers[name] = fn
         return fn
 
     return register
+
+
+def _key(fn: Handler) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
 def registered() -> dict[str, Handler]:
@@ -37,3 +69,14 @@ def registered() -> dict[str, Handler]:
 
 def get(name: str) -> Handler | None:
     return _handlers.get(name)
+
+
+def require(name: str) -> Handler:
+    fn = _handlers.get(name)
+    if fn is None:
+        known = ", ".join(sorted(_handlers)) or "none"
+        raise UnknownJob(
+            f"no handler registered for job {name!r} in this worker (registered: {known}); "
+            "is its module listed in PROMODESK_JOB_MODULES or imported by load_handlers()?"
+        )
+    return fn

@@ -1,21 +1,31 @@
-"""All SQL of jobs, schedules and worker heartbeats."""
+"""All SQL of jobs, schedules and worker heartbeats.
+
+Every state change of a job is a compare-and-set ``UPDATE`` (the expected status, and for a
+worker its own lease, in the ``WHERE``): zero rows means someone else changed the job first.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy.orm import Session
 
+from promodesk.kit.clock import ensure_utc
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
-from promodesk.kit.jobs.domain import JobStatus
+from promodesk.kit.jobs.domain import CANCELLABLE, RETRYABLE, JobStatus
 from promodesk.models import Job, Schedule, WorkerHeartbeat
+
+
+def _rows(result: Any) -> int:
+    return int(result.rowcount)
 
 
 class JobRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.s = uow.session
+        self.s: Session = uow.session
 
     def add(self, job: Job) -> Job | None:
         """Insert; None when ``dedupe_key`` is taken (the existing job stands)."""
@@ -40,41 +50,92 @@ class JobRepository:
             q = q.where(Job.workspace_id == workspace_id)
         return self.s.execute(q).scalar_one_or_none()
 
-    def _claimable(self, now: datetime) -> Any:
+    def lock_for_run(self, job_id: int) -> Job | None:
+        """Load a job for running it and, on PostgreSQL, hold its row lock until the handler's
+        transaction ends: other workers' ``SKIP LOCKED`` claims pass it by even if the lease
+        runs out meanwhile, so a live worker's job is never run twice at the same time."""
+        q = select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
+        if self.uow.dialect == "postgresql":
+            q = q.with_for_update()
+        return self.s.execute(q).scalar_one_or_none()
+
+    @staticmethod
+    def _claimable(now: datetime) -> Any:
         return or_(
             and_(Job.status == JobStatus.QUEUED, Job.run_at <= now),
             and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
         )
 
     def claim(self, worker_id: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
-        """Claim up to ``limit`` due jobs for ``worker_id``; returns their ids."""
-        q = select(Job.id).where(self._claimable(now)).order_by(Job.run_at, Job.id).limit(limit)
+        """Claim up to ``limit`` due jobs for ``worker_id``; returns their ids in run order.
+
+        PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent workers take disjoint rows.
+        SQLite: the transaction holds the write lock (``BEGIN IMMEDIATE``) and the ``UPDATE``
+        repeats the claimable condition (compare-and-set). A job whose lease ran out on its
+        last allowed attempt goes ``dead`` here instead of being claimed again."""
+        q = (
+            select(Job.id, Job.status, Job.attempts, Job.max_attempts)
+            .where(self._claimable(now))
+            .order_by(Job.run_at, Job.id)
+            .limit(limit)
+        )
         if self.uow.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
-        ids = list(self.s.execute(q).scalars())
-        claimed: list[int] = []
-        for job_id in ids:
-            # compare-and-set: only if still claimable (another worker may have won on SQLite)
-            result = self.s.execute(
+        rows = self.s.execute(q).all()
+        exhausted = [
+            r.id for r in rows if r.status == JobStatus.RUNNING and r.attempts >= r.max_attempts
+        ]
+        wanted = [r.id for r in rows if r.id not in exhausted]
+        if exhausted:
+            self.s.execute(
                 update(Job)
-                .where(Job.id == job_id, self._claimable(now))
+                .where(Job.id.in_(exhausted), self._claimable(now))
+                .values(
+                    status=JobStatus.DEAD,
+                    last_error=literal("lease expired on its last attempt (worker ")
+                    + func.coalesce(Job.locked_by, "?")
+                    + literal(" died or hung)"),
+                    locked_by=None,
+                    locked_until=None,
+                    finished_at=now,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        if not wanted:
+            return []
+        claimed = set(
+            self.s.execute(
+                update(Job)
+                .where(Job.id.in_(wanted), self._claimable(now))
                 .values(
                     status=JobStatus.RUNNING,
+                    last_error=case(
+                        (
+                            Job.status == JobStatus.RUNNING,
+                            literal("lease expired on worker ") + func.coalesce(Job.locked_by, "?"),
+                        ),
+                        else_=Job.last_error,
+                    ),
                     locked_by=worker_id,
                     locked_until=now + lease,
                     attempts=Job.attempts + 1,
                     updated_at=now,
                 )
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(job_id)
-        return claimed
+                .returning(Job.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+        return [job_id for job_id in wanted if job_id in claimed]
+
+    def _held(self, job_id: int, worker_id: str) -> Any:
+        return and_(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
 
     def finish(self, job_id: int, worker_id: str, now: datetime) -> bool:
         """Mark done if we still hold the lease; False means it was taken from us."""
         result = self.s.execute(
             update(Job)
-            .where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
+            .where(self._held(job_id, worker_id))
             .values(
                 status=JobStatus.DONE,
                 locked_until=None,
@@ -82,40 +143,103 @@ class JobRepository:
                 updated_at=now,
                 last_error=None,
             )
+            .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return _rows(result) == 1
+
+    def reschedule(
+        self,
+        job_id: int,
+        worker_id: str,
+        now: datetime,
+        run_at: datetime,
+        payload: dict[str, Any] | None,
+    ) -> bool:
+        """A step finished and the job runs again at ``run_at``; False if the lease was lost."""
+        values: dict[str, Any] = {
+            "status": JobStatus.QUEUED,
+            "run_at": run_at,
+            "attempts": 0,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": None,
+            "updated_at": now,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        result = self.s.execute(
+            update(Job)
+            .where(self._held(job_id, worker_id))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return _rows(result) == 1
 
     def fail(
         self, job_id: int, worker_id: str, now: datetime, error: str, retry_at: datetime | None
     ) -> bool:
-        values: dict[str, Any] = {
-            "last_error": error[:4000],
-            "locked_until": None,
-            "updated_at": now,
-        }
+        """Record a failed attempt: queued again at ``retry_at``, or dead when it is None."""
+        values: dict[str, Any] = {"last_error": error, "locked_until": None, "updated_at": now}
         if retry_at is None:
             values.update(status=JobStatus.DEAD, finished_at=now)
         else:
             values.update(status=JobStatus.QUEUED, run_at=retry_at)
         result = self.s.execute(
             update(Job)
-            .where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
+            .where(self._held(job_id, worker_id))
             .values(**values)
+            .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return _rows(result) == 1
 
-    def retry(self, job_id: int, now: datetime, workspace_id: int | None = None) -> Job | None:
-        job = self.get(job_id, workspace_id)
-        if job is None:
-            return None
-        job.status = JobStatus.QUEUED
-        job.run_at = now
-        job.attempts = 0
-        job.locked_by = None
-        job.locked_until = None
-        job.finished_at = None
-        self.s.flush()
-        return job
+    def release(self, ids: list[int], worker_id: str, now: datetime) -> int:
+        """Give back claimed jobs that were never started; the claim does not count as an
+        attempt."""
+        if not ids:
+            return 0
+        result = self.s.execute(
+            update(Job)
+            .where(Job.id.in_(ids), Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
+            .values(
+                status=JobStatus.QUEUED,
+                attempts=Job.attempts - 1,
+                locked_by=None,
+                locked_until=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rows(result)
+
+    def requeue(self, job: Job, now: datetime) -> bool:
+        """Compare-and-set a finished (dead, cancelled, done) job back to queued, due now."""
+        result = self.s.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status.in_(list(RETRYABLE)))
+            .values(
+                status=JobStatus.QUEUED,
+                run_at=now,
+                attempts=0,
+                locked_by=None,
+                locked_until=None,
+                finished_at=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self.s.refresh(job)
+        return _rows(result) == 1
+
+    def mark_cancelled(self, job: Job, now: datetime) -> bool:
+        """Compare-and-set a queued job to cancelled (a worker may have claimed it first)."""
+        result = self.s.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status.in_(list(CANCELLABLE)))
+            .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        self.s.refresh(job)
+        return _rows(result) == 1
 
     def search(
         self,
@@ -153,11 +277,24 @@ class JobRepository:
             select(func.min(Job.run_at)).where(Job.status == JobStatus.QUEUED)
         ).scalar()
 
+    def next_wakeup(self) -> datetime | None:
+        """The earliest moment something becomes claimable or a schedule falls due."""
+        queued = select(func.min(Job.run_at)).where(Job.status == JobStatus.QUEUED)
+        leases = select(func.min(Job.locked_until)).where(Job.status == JobStatus.RUNNING)
+        sched = select(func.min(Schedule.next_run_at)).where(Schedule.enabled.is_(True))
+        row = self.s.execute(
+            select(queued.scalar_subquery(), leases.scalar_subquery(), sched.scalar_subquery())
+        ).one()
+        times = [t for t in row if t is not None]
+        if not times:
+            return None
+        return min(ensure_utc(t) for t in times)
+
     def purge_finished(self, older_than: datetime) -> int:
         result = self.s.execute(
             delete(Job).where(Job.status == JobStatus.DONE, Job.finished_at < older_than)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return _rows(result)
 
     # schedules --------------------------------------------------------------------------------
     def schedules(self) -> list[Schedule]:
@@ -165,6 +302,16 @@ class JobRepository:
 
     def schedule(self, name: str) -> Schedule | None:
         return self.s.execute(select(Schedule).where(Schedule.name == name)).scalar_one_or_none()
+
+    def add_schedule(self, sched: Schedule) -> Schedule | None:
+        """Insert; None when another process created the same name first."""
+        try:
+            with self.uow.savepoint():
+                self.s.add(sched)
+                self.s.flush()
+        except IntegrityViolation:
+            return None
+        return sched
 
     def due_schedules(self, now: datetime) -> list[Schedule]:
         return list(
@@ -181,8 +328,9 @@ class JobRepository:
             update(Schedule)
             .where(Schedule.id == schedule_id, Schedule.next_run_at == expected)
             .values(next_run_at=nxt, last_run_at=now)
+            .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return _rows(result) == 1
 
     # heartbeats -------------------------------------------------------------------------------
     def beat(self, worker_id: str, host: str, pid: int, now: datetime) -> None:
@@ -190,8 +338,9 @@ class JobRepository:
             update(WorkerHeartbeat)
             .where(WorkerHeartbeat.worker_id == worker_id)
             .values(seen_at=now)
+            .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if _rows(result) == 0:
             self.s.add(
                 WorkerHeartbeat(
                     worker_id=worker_id, host=host, pid=pid, started_at=now, seen_at=now
@@ -201,6 +350,9 @@ class JobRepository:
 
     def last_heartbeat(self) -> datetime | None:
         return self.s.execute(select(func.max(WorkerHeartbeat.seen_at))).scalar()
+
+    def forget_worker(self, worker_id: str) -> None:
+        self.s.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_id))
 
     def forget_workers(self, older_than: datetime) -> None:
         self.s.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < older_than))

@@ -1,8 +1,17 @@
 """The worker: claims due jobs, runs each handler in its own unit of work, records outcomes.
 
-A handler's effects and the job's ``done`` mark commit in one transaction, and only while the
-worker still holds the job's lease; a worker killed mid-job leaves nothing behind and the job is
-claimed again when its lease runs out.
+Rules:
+- A handler's effects and the job's ``done`` mark (or its next step, see
+  ``JobContext.reschedule``) commit in one transaction, and only while the worker still holds
+  the job's lease: if the lease was taken over, everything the handler did rolls back.
+- On PostgreSQL the running job's row stays locked until that commit, so a live worker's job is
+  never run by a second worker at the same time; a killed worker's connection drops, its
+  transaction rolls back and the job is claimed again when its lease runs out.
+- A handler's exception fails the attempt: the job is queued again after an exponential
+  backoff, or ``dead`` after ``max_attempts``. No job can stop the loop: every failure is
+  recorded on the job and the loop goes on.
+- A worker sleeps until the next due time (at most ``poll_seconds``) and is woken at once by a
+  commit in its own process that enqueued work.
 """
 
 from __future__ import annotations
@@ -11,22 +20,48 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cronsim import CronSim
-
 from promodesk.kit import clock
-from promodesk.kit.db import Database
+from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import registry
-from promodesk.kit.jobs.domain import backoff, next_interval_run
+from promodesk.kit.jobs.domain import JobStatus, error_text, next_schedule_run, retry_at
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.jobs.service import add_waker, enqueue, remove_waker
 from promodesk.kit.metrics import JOB_FAILURES, JOBS_RUN
 
 log = logging.getLogger("promodesk.worker")
 HEARTBEAT_SECONDS = 5.0
+
+
+class HandlerCommitted(RuntimeError):
+    """A handler tried to commit its unit of work; only the worker commits a job's effects."""
+
+
+class _JobUnitOfWork(UnitOfWork):
+    def commit(self) -> None:
+        raise HandlerCommitted(
+            "a job handler must not commit: the worker commits its effects with the job's "
+            "done mark while it holds the lease"
+        )
+
+    def commit_for_worker(self) -> None:
+        UnitOfWork.commit(self)
+
+
+class _LostLease(Exception):
+    pass
+
+
+@dataclass
+class _Attempt:
+    name: str = "?"
+    attempts: int = 0
+    max_attempts: int = 1
 
 
 class Worker:
@@ -51,87 +86,149 @@ class Worker:
         self.wake = threading.Event()
         self.stop_event = threading.Event()
         self._last_beat = 0.0
+        self._next_wakeup: datetime | None = None
         self._thread: threading.Thread | None = None
 
     # one pass ---------------------------------------------------------------------------------
     def run_once(self) -> int:
-        """Fire due schedules, then claim and run one batch. Returns how many jobs ran."""
-        self.fire_schedules()
+        """Fire due schedules, then claim and run one batch. Returns how many jobs it claimed."""
         now = clock.now()
         with self.db.transaction() as uow:
-            ids = JobRepository(uow).claim(self.worker_id, now, self.lease, self.batch)
-        for job_id in ids:
+            repo = JobRepository(uow)
+            self._fire(uow, now)
+            ids = repo.claim(self.worker_id, now, self.lease, self.batch)
+            self._next_wakeup = None if ids else repo.next_wakeup()
+        for index, job_id in enumerate(ids):
             if self.stop_event.is_set():
+                self._release(ids[index:])
                 break
             self.run_job(job_id)
         return len(ids)
 
-    def run_job(self, job_id: int) -> None:
-        error: str | None = None
-        name = "?"
-        attempts = 0
-        max_attempts = 1
+    def run_until_idle(self, max_passes: int = 1000) -> int:
+        """Run passes until nothing is due (tests and one-shot commands). Returns jobs claimed."""
+        total = 0
+        for _ in range(max_passes):
+            ran = self.run_once()
+            total += ran
+            if ran == 0:
+                break
+        return total
+
+    def run_job(self, job_id: int) -> str:
+        """Run one claimed job. Returns the outcome: done, rescheduled, retry, dead, skipped
+        (not ours any more) or lost (the lease was taken while the handler ran)."""
+        attempt = _Attempt()
         try:
-            with self.db.transaction() as uow:
-                repo = JobRepository(uow)
-                job = repo.get(job_id)
-                if job is None or job.locked_by != self.worker_id:
-                    return
-                name, attempts, max_attempts = job.name, job.attempts, job.max_attempts
-                fn = registry.get(job.name)
-                if fn is None:
-                    raise LookupError(f"no handler registered for job {job.name!r}")
-                fn(
-                    registry.JobContext(
-                        uow, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
-                    )
-                )
-                if not repo.finish(job_id, self.worker_id, clock.now()):
-                    raise _LostLease(f"lease of job {job_id} was lost; effects rolled back")
-            JOBS_RUN.labels(name=name, outcome="done").inc()
+            outcome = self._run_handler(job_id, attempt)
         except _LostLease as exc:
             log.warning("%s", exc)
-            return
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
-            log.warning("job %s (%s) failed on attempt %s: %s", job_id, name, attempts, exc)
-        if error is None:
-            return
+            JOBS_RUN.labels(name=attempt.name, outcome="lost").inc()
+            return "lost"
+        except (Exception, SystemExit) as exc:  # a poison job must not end the worker
+            error = _describe(exc)
+            log.warning(
+                "job %s (%s) failed on attempt %s: %s",
+                job_id,
+                attempt.name,
+                attempt.attempts,
+                error.split("\n", 1)[0],
+            )
+        else:
+            if outcome != "skipped":
+                JOBS_RUN.labels(name=attempt.name, outcome=outcome).inc()
+            return outcome
         now = clock.now()
-        retry_at: datetime | None = None
-        if attempts < max_attempts:
-            retry_at = now + backoff(attempts, self.backoff_base, self.backoff_cap, job_id)
+        when = retry_at(
+            attempt.attempts,
+            attempt.max_attempts,
+            now,
+            self.backoff_base,
+            self.backoff_cap,
+            job_id,
+        )
         with self.db.transaction() as uow:
-            JobRepository(uow).fail(job_id, self.worker_id, now, error, retry_at)
-        JOB_FAILURES.labels(name=name).inc()
-        JOBS_RUN.labels(name=name, outcome="dead" if retry_at is None else "retry").inc()
+            recorded = JobRepository(uow).fail(job_id, self.worker_id, now, error, when)
+        if not recorded:
+            log.warning("job %s failed after its lease was lost; not recorded", job_id)
+            return "lost"
+        outcome = "dead" if when is None else "retry"
+        JOB_FAILURES.labels(name=attempt.name).inc()
+        JOBS_RUN.labels(name=attempt.name, outcome=outcome).inc()
+        return outcome
+
+    def _run_handler(self, job_id: int, attempt: _Attempt) -> str:
+        session = self.db.session()
+        uow = _JobUnitOfWork(session)
+        try:
+            repo = JobRepository(uow)
+            job = repo.lock_for_run(job_id)
+            if job is None or job.locked_by != self.worker_id or job.status != JobStatus.RUNNING:
+                uow.rollback()
+                return "skipped"
+            attempt.name, attempt.attempts = job.name, job.attempts
+            attempt.max_attempts = job.max_attempts
+            fn = registry.require(job.name)
+            ctx = registry.JobContext(
+                uow, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
+            )
+            fn(ctx)
+            now = clock.now()
+            if ctx.continue_at is not None:
+                outcome = "rescheduled"
+                held = repo.reschedule(
+                    job_id, self.worker_id, now, ctx.continue_at, ctx.continue_payload
+                )
+            else:
+                outcome = "done"
+                held = repo.finish(job_id, self.worker_id, now)
+            if not held:
+                raise _LostLease(f"lease of job {job_id} was lost; its effects rolled back")
+            uow.commit_for_worker()
+            return outcome
+        except BaseException:
+            uow.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _release(self, ids: list[int]) -> None:
+        """Hand back claimed jobs we will not start (shutting down), so nobody waits a lease."""
+        try:
+            with self.db.transaction() as uow:
+                JobRepository(uow).release(ids, self.worker_id, clock.now())
+        except Exception:
+            log.exception("could not release claimed jobs; they run after their lease")
 
     def fire_schedules(self) -> int:
-        fired = 0
-        now = clock.now()
+        """Enqueue a job for every due schedule; returns how many fired."""
         with self.db.transaction() as uow:
-            repo = JobRepository(uow)
-            for sched in repo.due_schedules(now):
-                due = sched.next_run_at
-                if sched.cron:
-                    nxt = next(iter(CronSim(sched.cron, max(now, due).replace(tzinfo=None))))
-                    nxt = nxt.replace(tzinfo=now.tzinfo)
-                else:
-                    nxt = next_interval_run(due, float(sched.interval_seconds or 60), now)
-                if repo.advance_schedule(sched.id, due, nxt, now):
-                    enqueue(
-                        uow,
-                        sched.job_name,
-                        dict(sched.payload),
-                        dedupe_key=f"schedule:{sched.name}:{due.isoformat()}",
-                        workspace_id=sched.workspace_id,
-                    )
-                    fired += 1
+            return self._fire(uow, clock.now())
+
+    def _fire(self, uow: UnitOfWork, now: datetime) -> int:
+        fired = 0
+        repo = JobRepository(uow)
+        for sched in repo.due_schedules(now):
+            due = sched.next_run_at
+            try:
+                nxt = next_schedule_run(sched.cron, sched.interval_seconds, due, now)
+            except Exception as exc:
+                log.error("schedule %s is broken (%s); disabling it", sched.name, exc)
+                sched.enabled = False
+                uow.flush()
+                continue
+            if repo.advance_schedule(sched.id, due, nxt, now):
+                enqueue(
+                    uow,
+                    sched.job_name,
+                    dict(sched.payload),
+                    dedupe_key=f"schedule:{sched.name}:{due.isoformat()}",
+                    workspace_id=sched.workspace_id,
+                )
+                fired += 1
         return fired
 
     def heartbeat(self, force: bool = False) -> None:
-        import time
-
         mono = time.monotonic()
         if not force and mono - self._last_beat < HEARTBEAT_SECONDS:
             return
@@ -139,26 +236,47 @@ class Worker:
         with self.db.transaction() as uow:
             JobRepository(uow).beat(self.worker_id, socket.gethostname(), os.getpid(), clock.now())
 
+    def _idle_timeout(self) -> float:
+        """Sleep until the next due time, at most ``poll_seconds``."""
+        nxt = self._next_wakeup
+        if nxt is None:
+            return self.poll_seconds
+        gap = (nxt - clock.now()).total_seconds()
+        return self.poll_seconds if gap <= 0 else min(self.poll_seconds, gap)
+
     # loop -------------------------------------------------------------------------------------
     def run_forever(self) -> None:
         add_waker(self.wake)
+        failures = 0
         try:
             while not self.stop_event.is_set():
+                # cleared before the pass: a wake-up during the pass makes the next wait return
+                self.wake.clear()
                 try:
                     self.heartbeat()
                     ran = self.run_once()
+                    failures = 0
                 except Exception:
+                    failures += 1
                     log.exception("worker pass failed; retrying")
-                    ran = 0
+                    self.stop_event.wait(min(5.0, self.poll_seconds * 2**failures))
+                    continue
                 if ran == 0:
-                    self.wake.wait(self.poll_seconds)
-                    self.wake.clear()
+                    self.wake.wait(self._idle_timeout())
         finally:
             remove_waker(self.wake)
+            self._goodbye()
+
+    def _goodbye(self) -> None:
+        try:
+            with self.db.transaction() as uow:
+                JobRepository(uow).forget_worker(self.worker_id)
+        except Exception:
+            log.warning("could not remove the heartbeat of %s", self.worker_id)
 
     def start(self) -> threading.Thread:
         self._thread = threading.Thread(
-            target=self.run_forever, name="promodesk-worker", daemon=True
+            target=self.run_forever, name=f"promodesk-worker-{self.worker_id}", daemon=True
         )
         self._thread.start()
         return self._thread
@@ -170,5 +288,14 @@ class Worker:
             self._thread.join(timeout)
 
 
-class _LostLease(Exception):
-    pass
+def _describe(exc: BaseException) -> str:
+    """The error text stored on the job; robust to exceptions whose ``str()`` fails."""
+    try:
+        message = str(exc)
+    except Exception:
+        message = "<unprintable error>"
+    try:
+        trace = "".join(traceback.format_exception(exc, limit=8))
+    except Exception:
+        trace = ""
+    return error_text(type(exc).__name__, message, trace)

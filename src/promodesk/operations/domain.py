@@ -1,0 +1,73 @@
+"""Pure rules of operations (the progress record of long work).
+
+States: ``pending`` → ``running`` → ``succeeded`` | ``failed`` | ``partial`` | ``cancelled``.
+A final state never changes again. Without an explicit final state, the outcome follows the
+counts: no failures → succeeded; failures and nothing done → failed; both → partial.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from promodesk.kit.errors import InvalidTransition, ValidationFailed
+
+
+class OperationState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PARTIAL = "partial"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset(
+    {
+        OperationState.SUCCEEDED,
+        OperationState.FAILED,
+        OperationState.PARTIAL,
+        OperationState.CANCELLED,
+    }
+)
+ALLOWED: dict[OperationState, frozenset[OperationState]] = {
+    OperationState.PENDING: frozenset({OperationState.RUNNING} | FINAL_STATES),
+    OperationState.RUNNING: FINAL_STATES,
+    **{state: frozenset() for state in FINAL_STATES},
+}
+MAX_ERRORS_KEPT = 500
+
+
+def transition(current: str, target: str) -> OperationState:
+    """The one guard of the state table; raises ``InvalidTransition`` for a refused edge."""
+    cur, tgt = OperationState(current), OperationState(target)
+    if tgt not in ALLOWED[cur]:
+        raise InvalidTransition(f"operation is {cur}; it cannot become {tgt}")
+    return tgt
+
+
+def final_state(done: int, failed: int) -> OperationState:
+    if failed == 0:
+        return OperationState.SUCCEEDED
+    return OperationState.FAILED if done == 0 else OperationState.PARTIAL
+
+
+def parse_final(state: str) -> OperationState:
+    try:
+        parsed = OperationState(state)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed not in FINAL_STATES:
+        names = ", ".join(sorted(FINAL_STATES))
+        raise ValidationFailed(f"final state must be one of {names}, not {state!r}", field="state")
+    return parsed
+
+
+def is_complete(total: int, done: int, failed: int) -> bool:
+    """Every item has been reported (an operation of unknown size is never complete)."""
+    return total > 0 and done + failed >= total
+
+
+def percent(total: int, done: int, failed: int, state: str) -> float:
+    if total <= 0:
+        return 100.0 if state in FINAL_STATES else 0.0
+    return min(100.0, round(100.0 * (done + failed) / total, 1))

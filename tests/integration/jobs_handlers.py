@@ -1,0 +1,129 @@
+"""Test-only job handlers and a fresh database per test module (SQLite and PostgreSQL).
+
+The job tests get databases of their own: a worker claims every due job in its database, and
+these tests must neither run other tests' jobs nor have theirs run elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from promodesk.kit.db import Database
+from promodesk.kit.jobs import JobContext, handler
+from promodesk.kit.migrate import upgrade
+from promodesk.models import Job
+from promodesk.operations import service as operations
+from tests.conftest import REQUIRE_PG, _pg_available, create_pg_database, drop_pg_database
+
+STARTS: Counter[int] = Counter()
+RUNNING: set[int] = set()
+OVERLAPS: list[int] = []
+_lock = threading.Lock()
+
+
+def own_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'jobs.db'}"
+    else:
+        if not _pg_available():
+            if REQUIRE_PG:
+                pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
+            pytest.skip("PostgreSQL not reachable")
+        url = create_pg_database("pd_jobs")
+    upgrade(url)
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        if kind != "sqlite":
+            drop_pg_database(url)
+
+
+def reset() -> None:
+    with _lock:
+        STARTS.clear()
+        RUNNING.clear()
+        OVERLAPS.clear()
+
+
+def _started(ctx: JobContext) -> None:
+    with _lock:
+        STARTS[ctx.job_id] += 1
+        if ctx.job_id in RUNNING:
+            OVERLAPS.append(ctx.job_id)
+        RUNNING.add(ctx.job_id)
+
+
+def _ended(ctx: JobContext) -> None:
+    with _lock:
+        RUNNING.discard(ctx.job_id)
+
+
+@handler("t.effect")
+def effect(ctx: JobContext) -> None:
+    """Counts one item on the payload's operation: a database effect of the job."""
+    _started(ctx)
+    try:
+        time.sleep(float(ctx.payload.get("sleep", 0)))
+        # reported at the end of the step, so the operation row is locked only briefly
+        operations.progress(ctx.uow, int(ctx.payload["op"]), done=1)
+    finally:
+        _ended(ctx)
+
+
+@handler("t.flaky")
+def flaky(ctx: JobContext) -> None:
+    """Makes its effect, then fails while ``attempt <= fail_until``: the effect must roll back."""
+    operations.progress(ctx.uow, int(ctx.payload["op"]), done=1)
+    if ctx.attempt <= int(ctx.payload.get("fail_until", 10**6)):
+        raise RuntimeError(f"flaky failure on attempt {ctx.attempt}")
+
+
+@handler("t.sysexit")
+def sysexit(ctx: JobContext) -> None:
+    raise SystemExit(3)
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise ValueError("cannot print me")
+
+
+@handler("t.unprintable")
+def unprintable(ctx: JobContext) -> None:
+    raise _Unprintable()
+
+
+@handler("t.nul")
+def nul(ctx: JobContext) -> None:
+    raise RuntimeError("bad byte \x00 in message")
+
+
+@handler("t.commits")
+def commits(ctx: JobContext) -> None:
+    operations.progress(ctx.uow, int(ctx.payload["op"]), done=1)
+    ctx.uow.commit()
+
+
+@handler("t.steal")
+def steal(ctx: JobContext) -> None:
+    """Makes its effect, then loses its lease to another worker before the worker commits."""
+    operations.progress(ctx.uow, int(ctx.payload["op"]), done=1)
+    ctx.uow.session.execute(
+        update(Job).where(Job.id == ctx.job_id).values(locked_by="another-worker")
+    )
+
+
+def job_row(db: Database, job_id: int) -> dict[str, Any]:
+    with db.transaction() as uow:
+        job = uow.session.get(Job, job_id)
+        assert job is not None
+        return {c.name: getattr(job, c.name) for c in Job.__table__.columns}
