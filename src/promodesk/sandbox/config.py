@@ -1,0 +1,122 @@
+"""Settings of the local TikTok Marketing API sandbox: credentials, data sizes, limits, faults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from promodesk.kit import clock
+
+DEFAULT_APP_ID = "7460000000000000001"
+DEFAULT_SECRET = "promodesk-sandbox-secret"  # noqa: S105 - a public test credential, not a secret
+DEFAULT_BC_ID = "7200000000000000001"
+
+# Knobs that may change while the sandbox runs (``POST /sandbox-admin/settings``).
+RUNTIME_KNOBS = (
+    "qps",
+    "qpm",
+    "rate_limit",
+    "fault_rate",
+    "slow_rate",
+    "slow_seconds",
+    "fail_next",
+)
+
+
+@dataclass
+class SandboxConfig:
+    """Everything the sandbox needs. Data sizes are *per ad account*.
+
+    ``deleted_percent`` of campaigns, ad groups and ads are generated deleted (children of a deleted
+    parent are deleted too). Generation is deterministic in ``seed`` and lazy: nothing is stored
+    until a client changes it, so a sandbox of 100 accounts × 5,000 ads costs no memory up front.
+    """
+
+    app_id: str = DEFAULT_APP_ID
+    secret: str = DEFAULT_SECRET
+    bc_id: str = DEFAULT_BC_ID
+    accounts: int = 5
+    campaigns: int = 30
+    adgroups: int = 60
+    ads: int = 120
+    audiences: int = 8
+    deleted_percent: int = 10
+    seed: int = 1
+    # Generated create times start here; spend accrues from them until ``now()``.
+    epoch: datetime = field(default_factory=lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    spend_scale: float = 1.0
+    # Per app and endpoint; TikTok's Basic tier. The documented sandbox profile is 1 QPS / 30 QPM.
+    rate_limit: bool = True
+    qps: int = 10
+    qpm: int = 600
+    # Fault injection: a share of calls answered 50000, a share answered slowly, the next N failed.
+    fault_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_seconds: float = 0.5
+    fail_next: int = 0
+    auth_code_ttl_seconds: int = 600
+    now: Callable[[], datetime] = clock.now
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        sizes = ("accounts", "campaigns", "adgroups", "ads", "audiences")
+        for name in sizes:
+            value = getattr(self, name)
+            if not 0 <= value <= 10_000_000:
+                raise ValueError(f"{name} must be between 0 and 10,000,000, got {value}")
+        if self.accounts > 100_000:
+            raise ValueError("accounts must be at most 100,000")
+        if not 0 <= self.deleted_percent <= 100:
+            raise ValueError("deleted_percent must be between 0 and 100")
+        if self.qps < 1 or self.qpm < 1:
+            raise ValueError("qps and qpm must be at least 1")
+        for name in ("fault_rate", "slow_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.slow_seconds < 0 or self.slow_seconds > 60:
+            raise ValueError("slow_seconds must be between 0 and 60")
+        if self.fail_next < 0:
+            raise ValueError("fail_next must not be negative")
+        if not self.app_id or not self.secret:
+            raise ValueError("app_id and secret must not be empty")
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply runtime changes (only ``RUNTIME_KNOBS``), validating the result as a whole."""
+        unknown = sorted(set(changes) - set(RUNTIME_KNOBS))
+        if unknown:
+            raise ValueError(f"unknown or fixed settings: {', '.join(unknown)}")
+        types = {f.name: f.type for f in fields(self)}
+        previous = {name: getattr(self, name) for name in changes}
+        try:
+            for name, value in changes.items():
+                setattr(self, name, _coerce(value, str(types[name])))
+            self.validate()
+        except (TypeError, ValueError):
+            for name, value in previous.items():
+                setattr(self, name, value)
+            raise
+
+    def public(self) -> dict[str, Any]:
+        """The settings a test or the admin page may see (no secret)."""
+        keys = ("app_id", "bc_id", "accounts", "campaigns", "adgroups", "ads", "audiences")
+        shown = {k: getattr(self, k) for k in (*keys, "deleted_percent")}
+        shown.update({k: getattr(self, k) for k in RUNTIME_KNOBS})
+        return shown
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise TypeError("expected true or false")
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("expected an integer")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("expected a number")
+    return float(value)

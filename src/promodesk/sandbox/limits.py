@@ -1,0 +1,101 @@
+"""Per-app, per-endpoint rate limits (answered with 40100), fault injection and counters.
+
+The limit is two sliding windows: at most ``qps`` accepted calls in any 1-second span and at
+most ``qpm`` in any 60-second span, per (app, endpoint). Refused calls do not count against the
+windows, so a client that backs off gets through as soon as the window allows.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from promodesk.sandbox.config import SandboxConfig
+
+
+@dataclass
+class Limits:
+    config: SandboxConfig
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _second: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    _minute: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    requests: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)
+    codes: Counter[int] = field(default_factory=Counter)
+    faults: int = 0
+    slowed: int = 0
+    _random: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.config.seed)
+
+    def admit(self, app_id: str, endpoint: str) -> bool:
+        """Count a call; False when it is over the app's limit for this endpoint."""
+        with self.lock:
+            self.requests[endpoint] += 1
+            if not self.config.rate_limit:
+                return True
+            now = time.monotonic()
+            key = (app_id, endpoint)
+            second = self._second.setdefault(key, deque())
+            minute = self._minute.setdefault(key, deque())
+            while second and second[0] <= now - 1.0:
+                second.popleft()
+            while minute and minute[0] <= now - 60.0:
+                minute.popleft()
+            if len(second) >= self.config.qps or len(minute) >= self.config.qpm:
+                self.throttled[endpoint] += 1
+                return False
+            second.append(now)
+            minute.append(now)
+            return True
+
+    def fault(self) -> bool:
+        """Whether this call should fail with 50000 (``fail_next`` first, then ``fault_rate``)."""
+        with self.lock:
+            if self.config.fail_next > 0:
+                self.config.fail_next -= 1
+                self.faults += 1
+                return True
+            if self.config.fault_rate and self._random.random() < self.config.fault_rate:
+                self.faults += 1
+                return True
+            return False
+
+    def delay(self) -> float:
+        with self.lock:
+            if self.config.slow_rate and self._random.random() < self.config.slow_rate:
+                self.slowed += 1
+                return self.config.slow_seconds
+            return 0.0
+
+    def answered(self, code: int) -> None:
+        with self.lock:
+            self.codes[code] += 1
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "requests": dict(self.requests),
+                "requests_total": sum(self.requests.values()),
+                "throttled": dict(self.throttled),
+                "throttled_total": sum(self.throttled.values()),
+                "codes": {str(k): v for k, v in sorted(self.codes.items())},
+                "faults_total": self.faults,
+                "slowed_total": self.slowed,
+                "settings": self.config.public(),
+            }
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.throttled.clear()
+            self.codes.clear()
+            self.faults = 0
+            self.slowed = 0
+            self._second.clear()
+            self._minute.clear()

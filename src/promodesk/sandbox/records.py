@@ -1,0 +1,151 @@
+"""The JSON records of campaigns, ad groups, ads and audiences, as ``*/get/`` returns them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from promodesk.sandbox import generate as gen
+from promodesk.sandbox.wire import fmt_time
+from promodesk.sandbox.world import World
+
+
+def campaign(world: World, account: int, index: int) -> dict[str, Any]:
+    seed = world.config.seed
+    mode, budget = gen.campaign_budget(seed, account, index)
+    change = world.changes.get(gen.entity_id("campaign", account, index)) or {}
+    own = world.own("campaign", account, index)
+    goal = gen.objective(account, index)
+    return {
+        "advertiser_id": gen.advertiser_id(account),
+        "campaign_id": gen.entity_id("campaign", account, index),
+        "campaign_name": world.campaign_name(account, index),
+        "campaign_type": "REGULAR_CAMPAIGN",
+        "objective_type": goal,
+        "objective": "APP" if goal == "APP_PROMOTION" else "LANDING_PAGE",
+        "app_promotion_type": "APP_INSTALL" if goal == "APP_PROMOTION" else "UNSET",
+        "budget_mode": mode,
+        "budget": float(change.get("budget", budget)),
+        "budget_optimize_on": False,
+        "operation_status": "ENABLE" if own.enabled else "DISABLE",
+        "secondary_status": world.campaign_status(account, index),
+        "is_new_structure": True,
+        "is_smart_performance_campaign": False,
+        "is_search_campaign": False,
+        "is_advanced_dedicated_campaign": False,
+        "disable_skan_campaign": False,
+        "campaign_automation_type": "MANUAL",
+        "catalog_enabled": False,
+        "roas_bid": 0.0,
+        "deep_bid_type": None,
+        "rta_id": None,
+        "rta_bid_enabled": False,
+        "rta_product_selection_enabled": False,
+        "special_industries": list(change.get("special_industries", [])),
+        "po_number": change.get("po_number"),
+        "postback_window_mode": None,
+        **world.timestamps("campaign", account, index),
+    }
+
+
+def adgroup(world: World, account: int, index: int) -> dict[str, Any]:
+    seed = world.config.seed
+    parent = world.campaign_of(account, index)
+    goal = gen.objective(account, parent)
+    optimization, billing = gen.GOALS[goal]
+    schedule_type, start, end = world.schedule(account, index)
+    per_usd = gen.market(account)[3]
+    own = world.own("adgroup", account, index)
+    roll = gen.mix(seed, 14, account, index)
+    return {
+        "advertiser_id": gen.advertiser_id(account),
+        "campaign_id": gen.entity_id("campaign", account, parent),
+        "campaign_name": world.campaign_name(account, parent),
+        "adgroup_id": gen.entity_id("adgroup", account, index),
+        "adgroup_name": world.adgroup_name(account, index),
+        "budget_mode": "BUDGET_MODE_DAY",
+        "budget": float((20 + 5 * (roll % 37)) * per_usd),
+        "scheduled_budget": 0.0,
+        "schedule_type": schedule_type,
+        "schedule_start_time": fmt_time(start),
+        "schedule_end_time": fmt_time(end),
+        "dayparting": None,
+        "optimization_goal": optimization,
+        "billing_event": billing,
+        "bid_type": "BID_TYPE_NO_BID",
+        "bid_price": 0.0,
+        "conversion_bid_price": 0.0,
+        "pacing": "PACING_MODE_SMOOTH",
+        "operation_status": "ENABLE" if own.enabled else "DISABLE",
+        "secondary_status": world.adgroup_status(account, index),
+        "placement_type": "PLACEMENT_TYPE_AUTOMATIC",
+        "placements": ["PLACEMENT_TIKTOK"],
+        "location_ids": [str(1_000_000 + account % 50)],
+        "age_groups": ["AGE_18_24", "AGE_25_34"] if roll % 2 else ["AGE_25_34", "AGE_35_44"],
+        "gender": "GENDER_UNLIMITED",
+        "languages": [],
+        "audience_ids": [],
+        "promotion_type": "APP_ANDROID" if goal == "APP_PROMOTION" else "WEBSITE",
+        "is_new_structure": True,
+        **world.timestamps("adgroup", account, index),
+    }
+
+
+def ad(world: World, account: int, index: int) -> dict[str, Any]:
+    seed = world.config.seed
+    group = world.adgroup_of(account, index)
+    parent = world.campaign_of(account, group)
+    own = world.own("ad", account, index)
+    roll = gen.mix(seed, 15, account, index)
+    brand = gen.BRANDS[account % len(gen.BRANDS)]
+    return {
+        "advertiser_id": gen.advertiser_id(account),
+        "campaign_id": gen.entity_id("campaign", account, parent),
+        "campaign_name": world.campaign_name(account, parent),
+        "adgroup_id": gen.entity_id("adgroup", account, group),
+        "adgroup_name": world.adgroup_name(account, group),
+        "ad_id": gen.entity_id("ad", account, index),
+        "ad_name": world.ad_name(account, index),
+        "operation_status": "ENABLE" if own.enabled else "DISABLE",
+        "secondary_status": world.ad_status(account, index),
+        "ad_format": "SINGLE_VIDEO",
+        "ad_text": gen.ad_text(account, index),
+        "ad_texts": None,
+        "video_id": f"v10033g5000{roll % 10**12:012d}",
+        "image_ids": [],
+        "call_to_action": gen.CALL_TO_ACTIONS[roll % len(gen.CALL_TO_ACTIONS)],
+        "call_to_action_id": None,
+        "landing_page_url": f"https://shop.example/{account}/p/{index}",
+        "landing_page_urls": None,
+        "display_name": brand,
+        "identity_id": str(6_900_000_000 + account),
+        "identity_type": "CUSTOMIZED_USER",
+        "tiktok_item_id": None,
+        "is_aco": False,
+        "creative_type": None,
+        **world.timestamps("ad", account, index),
+    }
+
+
+def audience(world: World, account: int, index: int) -> dict[str, Any]:
+    seed = world.config.seed
+    roll = gen.mix(seed, 16, account, index)
+    created = gen.created_at(world.config.epoch, seed, "audience", account, index)
+    kind = gen.AUDIENCE_TYPES[roll % len(gen.AUDIENCE_TYPES)]
+    expiring = roll % 7 == 0
+    return {
+        "audience_id": gen.entity_id("audience", account, index),
+        "name": f"{kind} audience {index + 1:03d}",
+        "audience_type": kind,
+        "cover_num": int(1000 + roll % 2_000_000),
+        "is_valid": roll % 11 != 0,
+        "is_expiring": expiring,
+        "expired_time": fmt_time(created + timedelta(days=365)),
+        "create_time": fmt_time(created),
+        "calculate_type": None,
+        "shared": False,
+        "is_creator": True,
+    }
+
+
+BUILDERS = {"campaign": campaign, "adgroup": adgroup, "ad": ad}

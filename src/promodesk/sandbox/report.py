@@ -1,0 +1,211 @@
+"""``report/integrated/get/``: the synchronous BASIC report (spec §6.9, §9.8).
+
+Metric values are strings, ``"-"`` when they cannot be computed (a ratio over zero). Date ranges:
+≤30 days with ``stat_time_day``, 1 day with ``stat_time_hour``, ≤365 days without a time
+dimension (40002). Deleted entities are left out unless the level's status filter asks for
+``STATUS_ALL``/``STATUS_DELETE``; rows without delivery are omitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from promodesk.sandbox import generate as gen
+from promodesk.sandbox.context import Call
+from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
+from promodesk.sandbox.spend import Counts, SpendModel, even
+from promodesk.sandbox.wire import lenient_json, page_info, param_error
+from promodesk.sandbox.world import DELETED
+
+LEVELS = {
+    "AUCTION_ADVERTISER": "advertiser",
+    "AUCTION_CAMPAIGN": "campaign",
+    "AUCTION_ADGROUP": "adgroup",
+    "AUCTION_AD": "ad",
+}
+SPANS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
+STATUS_VALUES = ("STATUS_ALL", "STATUS_NOT_DELETE", "STATUS_DELETE")
+
+
+def _date(params: Any, name: str) -> date:
+    value = params.string(name, required=True, max_len=10)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise param_error(f"{name}: use YYYY-MM-DD") from None
+
+
+def _filters(call: Call, level: str, account: int) -> tuple[dict[str, set[int]], str]:
+    raw = call.params.json_value("filtering")
+    if raw is None or raw == "":
+        return {}, "STATUS_NOT_DELETE"
+    if not isinstance(raw, list):
+        raise param_error("filtering: a JSON array of {field_name, filter_type, filter_value}")
+    ids: dict[str, set[int]] = {}
+    status = "STATUS_NOT_DELETE"
+    for item in raw:
+        if not isinstance(item, dict):
+            raise param_error("filtering: every filter is an object")
+        name, value = item.get("field_name"), item.get("filter_value")
+        if isinstance(value, str):
+            value = lenient_json(value, f"filtering.{name}")
+        if not isinstance(value, list):
+            value = [value]
+        if item.get("filter_type", "IN") != "IN":
+            raise param_error(f"filtering.{name}: the sandbox supports filter_type IN")
+        if name in ("campaign_ids", "adgroup_ids", "ad_ids"):
+            kind = str(name)[:-4]
+            if len(value) > 100:
+                raise param_error(f"filtering.{name}: at most 100 ids")
+            found = {call.world.index_of(kind, account, str(v)) for v in value}
+            ids[kind] = {i for i in found if i is not None}
+        elif name in ("campaign_status", "adgroup_status", "ad_status"):
+            if level == "advertiser" or name != f"{level}_status":
+                raise param_error(f"filtering: field_name {name} is invalid at this data_level")
+            if len(value) != 1 or value[0] not in STATUS_VALUES:
+                raise param_error(f"filtering.{name}: one of {', '.join(STATUS_VALUES)}")
+            status = value[0]
+        else:
+            raise param_error(f"filtering: unsupported field_name {name}")
+    return ids, status
+
+
+def _entities(
+    call: Call, level: str, account: int, ids: dict[str, set[int]], status: str
+) -> list[int]:
+    world = call.world
+    if level == "advertiser":
+        return [0]
+    out = []
+    for index in range(world.size(level, account)):
+        group = world.adgroup_of(account, index) if level == "ad" else index
+        campaign = world.campaign_of(account, group) if level != "campaign" else index
+        if "campaign" in ids and campaign not in ids["campaign"]:
+            continue
+        if "adgroup" in ids and level != "campaign" and group not in ids["adgroup"]:
+            continue
+        if "ad" in ids and level == "ad" and index not in ids["ad"]:
+            continue
+        deleted = world.status(level, account, index) in DELETED
+        if status != "STATUS_ALL" and deleted != (status == "STATUS_DELETE"):
+            continue
+        out.append(index)
+    return out
+
+
+def report_get(call: Call) -> dict[str, Any]:
+    params = call.params
+    account = call.account()
+    report_type = params.string("report_type", required=True)
+    if report_type != "BASIC":
+        raise param_error(f"report_type: {report_type} is not available in the sandbox (BASIC)")
+    if (params.string("service_type") or "AUCTION") != "AUCTION":
+        raise param_error("service_type: only AUCTION")
+    level_name = params.string("data_level", required=True) or ""
+    if level_name not in LEVELS:
+        raise param_error(f"data_level: one of {', '.join(LEVELS)}")
+    level = LEVELS[level_name]
+    dims = params.string_list("dimensions", max_items=4)
+    if not dims:
+        raise param_error("dimensions: required")
+    times = [d for d in dims if d in ("stat_time_day", "stat_time_hour")]
+    id_dim = f"{level}_id"
+    others = [d for d in dims if d not in times and d != id_dim]
+    if others or len(times) > 1 or (level != "advertiser" and id_dim not in dims):
+        raise param_error(f"dimensions: use {id_dim} and at most one of stat_time_day/_hour")
+    time_dim = times[0] if times else None
+    metrics = params.string_list("metrics", max_items=200) or ["spend", "impressions"]
+    invalid = [m for m in metrics if m not in COUNTED and level not in ATTRIBUTES.get(m, ())]
+    if invalid:
+        raise param_error(f"Invalid metric fields: {invalid}")
+    if params.boolean("query_lifetime"):
+        if time_dim:
+            raise param_error("query_lifetime: time dimensions cannot be used with lifetime")
+        model = SpendModel(call.world, account)
+        first, last = call.world.config.epoch.date(), model.now.astimezone(model.zone).date()
+    else:
+        first, last = _date(params, "start_date"), _date(params, "end_date")
+        if last < first:
+            raise param_error("end_date: must not be before start_date")
+        span = SPANS[time_dim]
+        if (last - first).days + 1 > span:
+            unit = {"stat_time_day": "30 days", "stat_time_hour": "1 day"}.get(
+                time_dim or "", "365 days"
+            )
+            raise param_error(f"max time span is {unit} when use {time_dim or 'no time dimension'}")
+        model = SpendModel(call.world, account)
+    page = params.integer("page", 1, 1, 10**7)
+    size = params.integer("page_size", 10, 1, 1000)
+    ids, status = _filters(call, level, account)
+    entities = _entities(call, level, account, ids, status)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    start, total, rows = (page - 1) * size, 0, []
+    for bucket, index, counts in _rows(model, level, entities, days, time_dim):
+        if start <= total < start + size:
+            dims_out: dict[str, Any] = {}
+            if id_dim in dims:
+                dims_out[id_dim] = _entity_id(level, account, index)
+            if time_dim:
+                dims_out[time_dim] = bucket.strftime("%Y-%m-%d %H:%M:%S")
+            values = metric_values(call.world, account, level, index, counts, metrics)
+            rows.append({"dimensions": dims_out, "metrics": values})
+        total += 1
+    return {"list": rows, "page_info": page_info(page, size, total)}
+
+
+def _entity_id(level: str, account: int, index: int) -> str:
+    if level == "advertiser":
+        return gen.advertiser_id(account)
+    return gen.entity_id(level, account, index)
+
+
+def _rows(
+    model: SpendModel, level: str, entities: list[int], days: list[date], time_dim: str | None
+) -> Iterator[tuple[datetime, int, Counts]]:
+    today = model.now.astimezone(model.zone).date()
+    days = [d for d in days if d <= today]
+    if time_dim is None:
+        buckets: list[tuple[datetime, list[tuple[date, int | None]]]] = [
+            (datetime.min, [(d, None) for d in days])
+        ]
+    elif time_dim == "stat_time_day":
+        buckets = [(datetime(d.year, d.month, d.day), [(d, None)]) for d in days]
+    else:
+        buckets = [(datetime(d.year, d.month, d.day, h), [(d, h)]) for d in days for h in range(24)]
+    world, account = model.world, model.account
+    for stamp, parts in buckets:
+        for index in entities:
+            counts = Counts()
+            for day, hour in parts:
+                counts.add(_piece(model, level, index, day, hour, world, account))
+            if counts.spend or counts.impressions:
+                yield stamp, index, counts
+
+
+def _piece(
+    model: SpendModel, level: str, index: int, day: date, hour: int | None, world: Any, account: int
+) -> Counts:
+    def campaign_spend(campaign: int) -> int:
+        if hour is None:
+            return model.campaign_day(campaign, day)
+        return model.campaign_hours(campaign, day)[hour]
+
+    if level == "advertiser":
+        total = Counts()
+        for campaign in range(world.size("campaign", account)):
+            spend = campaign_spend(campaign)
+            if spend:
+                total.add(model.counts(campaign, spend))
+        return total
+    if level == "campaign":
+        return model.counts(index, campaign_spend(index))
+    group = world.adgroup_of(account, index) if level == "ad" else index
+    campaign = world.campaign_of(account, group)
+    groups = gen.child_range(campaign, world.config.adgroups, world.config.campaigns)
+    spend = even(campaign_spend(campaign), len(groups), group - groups.start)
+    if level == "ad":
+        ads = gen.child_range(group, world.config.ads, world.config.adgroups)
+        spend = even(spend, len(ads), index - ads.start)
+    return model.counts(campaign, spend)

@@ -1,0 +1,298 @@
+"""The sandbox's state: generated records plus the changes clients made, and status rules.
+
+Status rules (spec §6.3, §9.7): ``operation_status`` is the entity's own switch; the effective
+``secondary_status`` also reflects the parents, so disabling or deleting a campaign shows on its
+ad groups (``ADGROUP_STATUS_CAMPAIGN_DISABLE``/``…_CAMPAIGN_DELETE``) and ads. Deleted entities
+cannot change any more.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from promodesk.sandbox import generate as gen
+from promodesk.sandbox.config import SandboxConfig
+from promodesk.sandbox.wire import fmt_time
+
+KINDS = ("campaign", "adgroup", "ad")
+STATUS_CACHE = 48  # (kind, account) status vectors kept
+PREFIX = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}
+DELETED = frozenset(
+    {
+        "CAMPAIGN_STATUS_DELETE",
+        "ADGROUP_STATUS_DELETE",
+        "ADGROUP_STATUS_CAMPAIGN_DELETE",
+        "AD_STATUS_DELETE",
+        "AD_STATUS_ADGROUP_DELETE",
+        "AD_STATUS_CAMPAIGN_DELETE",
+    }
+)
+
+
+@dataclass
+class CreatedAccount:
+    """An ad account made through ``bc/advertiser/create/`` (it starts empty)."""
+
+    app_id: str
+    name: str
+    currency: str
+    timezone: str
+    created: datetime
+
+
+@dataclass
+class State:
+    """Own switch and deletion of one entity, parents aside."""
+
+    enabled: bool
+    deleted: bool
+
+
+@dataclass
+class World:
+    config: SandboxConfig
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Campaign id -> [(when, ENABLE|DISABLE|DELETE)], for spend accrual over time.
+    events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    created: dict[int, CreatedAccount] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)  # bumped on every change
+    _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
+        default_factory=OrderedDict
+    )
+
+    # accounts ---------------------------------------------------------------------------------
+
+    def account_indices(self) -> list[int]:
+        return list(range(self.config.accounts)) + sorted(self.created)
+
+    def account_exists(self, account: int) -> bool:
+        return 0 <= account < self.config.accounts or account in self.created
+
+    def size(self, kind: str, account: int) -> int:
+        if not 0 <= account < self.config.accounts:
+            return 0
+        sizes = {
+            "campaign": self.config.campaigns,
+            "adgroup": self.config.adgroups,
+            "ad": self.config.ads,
+            "audience": self.config.audiences,
+        }
+        return sizes[kind]
+
+    def account(self, account: int) -> dict[str, Any]:
+        record = gen.account_record(account, self.config.epoch)
+        made = self.created.get(account)
+        if made is not None:
+            record.update(
+                name=made.name,
+                currency=made.currency,
+                timezone=made.timezone,
+                display_timezone=made.timezone,
+                balance=0.0,
+                create_time=int(made.created.timestamp()),
+                owner_bc_id=self.config.bc_id,
+                description="Created through bc/advertiser/create/",
+            )
+        return record
+
+    def currency(self, account: int) -> str:
+        made = self.created.get(account)
+        return made.currency if made else gen.market(account)[1]
+
+    def timezone(self, account: int) -> str:
+        made = self.created.get(account)
+        return made.timezone if made else gen.market(account)[2]
+
+    def create_account(self, app_id: str, name: str, currency: str, timezone: str) -> int:
+        with self.lock:
+            index = max([self.config.accounts - 1, *self.created]) + 1
+            self.created[index] = CreatedAccount(app_id, name, currency, timezone, self.now())
+            return index
+
+    def now(self) -> datetime:
+        return self.config.now()
+
+    # ids and parents --------------------------------------------------------------------------
+
+    def index_of(self, kind: str, account: int, value: str) -> int | None:
+        """The index of entity ``value`` when it exists in ``account``."""
+        found = gen.decode_id(kind, value)
+        if found is None or found[0] != account or not 0 <= found[1] < self.size(kind, account):
+            return None
+        return found[1]
+
+    def campaign_of(self, account: int, adgroup: int) -> int:
+        return gen.parent_index(adgroup, self.config.adgroups, self.config.campaigns)
+
+    def adgroup_of(self, account: int, ad: int) -> int:
+        return gen.parent_index(ad, self.config.ads, self.config.adgroups)
+
+    # states -----------------------------------------------------------------------------------
+
+    def own(self, kind: str, account: int, index: int) -> State:
+        change = self.changes.get(gen.entity_id(kind, account, index))
+        if change is not None and "enabled" in change:
+            return State(change["enabled"], change["deleted"])
+        base = gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
+        return State(base.enabled, base.deleted)
+
+    def status(self, kind: str, account: int, index: int) -> str:
+        return self.statuses(kind, account)[index]
+
+    def campaign_status(self, account: int, index: int) -> str:
+        return self.statuses("campaign", account)[index]
+
+    def adgroup_status(self, account: int, index: int) -> str:
+        return self.statuses("adgroup", account)[index]
+
+    def ad_status(self, account: int, index: int) -> str:
+        return self.statuses("ad", account)[index]
+
+    def statuses(self, kind: str, account: int) -> list[str]:
+        """Effective statuses of every ``kind`` in ``account``, computed once per account and
+        change (and per minute, as schedules end): listing 5,000 ads then costs a list lookup
+        per ad instead of three hash chains. Only the most recent accounts are kept."""
+        minute = int(self.now().timestamp() // 60)
+        key = (kind, account, self.versions.get(account, 0), minute)
+        with self.lock:
+            found = self._statuses.get(key)
+            if found is not None:
+                self._statuses.move_to_end(key)
+                return found
+        if kind == "campaign":
+            computed = [self._campaign_status(account, i) for i in range(self.size(kind, account))]
+        elif kind == "adgroup":
+            parents = self.statuses("campaign", account)
+            computed = [
+                self._adgroup_status(account, i, parents[self.campaign_of(account, i)])
+                for i in range(self.size(kind, account))
+            ]
+        else:
+            parents = self.statuses("adgroup", account)
+            computed = [
+                self._ad_status(account, i, parents[self.adgroup_of(account, i)])
+                for i in range(self.size(kind, account))
+            ]
+        with self.lock:
+            self._statuses[key] = computed
+            while len(self._statuses) > STATUS_CACHE:
+                self._statuses.popitem(last=False)
+        return computed
+
+    def _campaign_status(self, account: int, index: int) -> str:
+        state = self.own("campaign", account, index)
+        if state.deleted:
+            return "CAMPAIGN_STATUS_DELETE"
+        return "CAMPAIGN_STATUS_ENABLE" if state.enabled else "CAMPAIGN_STATUS_DISABLE"
+
+    def _adgroup_status(self, account: int, index: int, parent: str) -> str:
+        state = self.own("adgroup", account, index)
+        if state.deleted:
+            return "ADGROUP_STATUS_DELETE"
+        if parent == "CAMPAIGN_STATUS_DELETE":
+            return "ADGROUP_STATUS_CAMPAIGN_DELETE"
+        if not state.enabled:
+            return "ADGROUP_STATUS_DISABLE"
+        if parent == "CAMPAIGN_STATUS_DISABLE":
+            return "ADGROUP_STATUS_CAMPAIGN_DISABLE"
+        end = self.schedule(account, index)[2]
+        if end <= self.now():
+            return "ADGROUP_STATUS_TIME_DONE"
+        return "ADGROUP_STATUS_DELIVERY_OK"
+
+    def _ad_status(self, account: int, index: int, parent: str) -> str:
+        state = self.own("ad", account, index)
+        if state.deleted:
+            return "AD_STATUS_DELETE"
+        if parent == "ADGROUP_STATUS_DELETE":
+            return "AD_STATUS_ADGROUP_DELETE"
+        if parent == "ADGROUP_STATUS_CAMPAIGN_DELETE":
+            return "AD_STATUS_CAMPAIGN_DELETE"
+        if not state.enabled:
+            return "AD_STATUS_DISABLE"
+        if parent == "ADGROUP_STATUS_DISABLE":
+            return "AD_STATUS_ADGROUP_DISABLE"
+        if parent == "ADGROUP_STATUS_CAMPAIGN_DISABLE":
+            return "AD_STATUS_CAMPAIGN_DISABLE"
+        if parent == "ADGROUP_STATUS_TIME_DONE":
+            return "AD_STATUS_DONE"
+        return "AD_STATUS_DELIVERY_OK"
+
+    def set_status(self, kind: str, account: int, index: int, operation: str) -> None:
+        """Apply ENABLE/DISABLE/DELETE; the caller has checked the entity is not deleted."""
+        when = self.now()
+        entity = gen.entity_id(kind, account, index)
+        with self.lock:
+            own = self.own(kind, account, index)
+            change = self.changes.setdefault(entity, {})
+            change["deleted"] = operation == "DELETE"
+            change["enabled"] = own.enabled if operation == "DELETE" else operation == "ENABLE"
+            change["modify_time"] = when
+            self.versions[account] = self.versions.get(account, 0) + 1
+            if kind == "campaign":
+                self.events.setdefault(entity, []).append((when, operation))
+
+    def update_campaign(self, account: int, index: int, values: dict[str, Any]) -> None:
+        with self.lock:
+            change = self.changes.setdefault(gen.entity_id("campaign", account, index), {})
+            change.update(values)
+            change["modify_time"] = self.now()
+            self.versions[account] = self.versions.get(account, 0) + 1
+
+    # times ------------------------------------------------------------------------------------
+
+    def times(self, kind: str, account: int, index: int) -> tuple[datetime, datetime]:
+        created = gen.created_at(self.config.epoch, self.config.seed, kind, account, index)
+        modified = gen.modified_at(created, self.config.seed, account, index)
+        change = self.changes.get(gen.entity_id(kind, account, index))
+        if change and "modify_time" in change:
+            modified = change["modify_time"]
+        return created, modified
+
+    def schedule(self, account: int, adgroup: int) -> tuple[str, datetime, datetime]:
+        start = gen.created_at(self.config.epoch, self.config.seed, "adgroup", account, adgroup)
+        roll = gen.mix(self.config.seed, 13, account, adgroup)
+        if roll % 3 == 0:
+            return "SCHEDULE_START_END", start, start + timedelta(days=400 + roll % 400)
+        return "SCHEDULE_FROM_NOW", start, start + timedelta(days=3650)
+
+    def enabled_intervals(self, account: int, index: int) -> list[tuple[datetime, datetime]]:
+        """When campaign ``index`` was switched on, up to now: its spend accrues only then."""
+        entity = gen.entity_id("campaign", account, index)
+        base = gen.base_state(
+            self.config.seed, "campaign", account, index, self.config.deleted_percent
+        )
+        start: datetime | None = self.times("campaign", account, index)[0]
+        if not base.enabled or base.deleted:
+            start = None
+        out: list[tuple[datetime, datetime]] = []
+        for when, operation in self.events.get(entity, ()):
+            if operation == "ENABLE" and start is None:
+                start = when
+            elif operation in ("DISABLE", "DELETE") and start is not None:
+                out.append((start, when))
+                start = None
+        now = self.now()
+        if start is not None and start < now:
+            out.append((start, now))
+        return out
+
+    def campaign_name(self, account: int, index: int) -> str:
+        change = self.changes.get(gen.entity_id("campaign", account, index)) or {}
+        default = f"{gen.objective(account, index).replace('_', ' ').title()} {index + 1:04d}"
+        return str(change.get("campaign_name", default))
+
+    def adgroup_name(self, account: int, index: int) -> str:
+        return f"Ad group {index + 1:05d}"
+
+    def ad_name(self, account: int, index: int) -> str:
+        return f"Ad {index + 1:05d}"
+
+    def timestamps(self, kind: str, account: int, index: int) -> dict[str, str]:
+        created, modified = self.times(kind, account, index)
+        return {"create_time": fmt_time(created), "modify_time": fmt_time(modified)}
