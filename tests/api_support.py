@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from promodesk.app import create_app
-from promodesk.kit.db import Database
+from promodesk.audit import service as audit
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.jobs import service as jobs
+from promodesk.ledger import service as ledger
 from promodesk.models import Workspace
+from promodesk.operations import service as operations
+from promodesk.promote import invoices_service, recharge_service, withdrawals_service
 from promodesk.settings import Settings
 from promodesk.tenancy import service as tenancy
+from tests.integration import promote_factories as promote
+from tests.integration.promote_money_helpers import config
+
+ID_PARAM = re.compile(r"\{(\w*id)\}")
 
 
 def make_app(db: Database, data_dir: Path) -> FastAPI:
@@ -102,3 +112,131 @@ def api_operations(app: FastAPI) -> list[tuple[str, str, dict[str, Any]]]:
             if method in {"get", "post", "put", "patch", "delete"}:
                 found.append((method.upper(), path, operation))
     return found
+
+
+# One object per kind of id a route can name -----------------------------------------------------
+# Each factory creates the object in ``ws`` and returns its id; states are chosen so that the
+# owner's own call on every route succeeds or meets a state conflict (never a 404): the
+# positive control of tests/reliability/test_cross_tenant.py.
+
+
+def _account(uow: UnitOfWork, ws: Workspace) -> int:
+    return ledger.open_account(uow, ws.id, "wallet:a", kind="wallet", currency="COIN").id
+
+
+def _entry(uow: UnitOfWork, ws: Workspace) -> int:
+    wallet = _account(uow, ws)
+    funding = ledger.open_account(uow, ws.id, "funding:a", kind="system", currency="COIN").id
+    return ledger.move(uow, ws.id, "fund", "cross-1", funding, wallet, 100).entry_id
+
+
+def _job(uow: UnitOfWork, ws: Workspace) -> int:
+    job = jobs.enqueue(uow, "housekeeping", workspace_id=ws.id)
+    job.status = "dead"  # so that the owner's own retry succeeds (the positive control)
+    uow.flush()
+    return job.id
+
+
+def _operation(uow: UnitOfWork, ws: Workspace) -> int:
+    return operations.start(uow, ws.id, "cross", title="cross", total=1).id
+
+
+def _key(uow: UnitOfWork, ws: Workspace) -> int:
+    return tenancy.create_api_key(uow, ws, "viewer", name="target").key.id
+
+
+def _event(uow: UnitOfWork, ws: Workspace) -> int:
+    event = audit.record(
+        uow, workspace_id=ws.id, actor="system", action="cross.test", object_type="x", object_id=1
+    )
+    uow.flush()
+    return event.id
+
+
+# promote ---------------------------------------------------------------------------------------
+
+MONEY = config()
+
+
+def _creator(uow: UnitOfWork, ws: Workspace) -> int:
+    return promote.make_creator(uow, ws.id, region="ID", device_os="android")
+
+
+def _content(uow: UnitOfWork, ws: Workspace) -> int:
+    # A LIVE, so that the owner's own live-state change succeeds (the positive control).
+    return promote.make_live(uow, ws.id, _creator(uow, ws))
+
+
+def _coupon(uow: UnitOfWork, ws: Workspace) -> int:
+    return promote.make_coupon(uow, ws.id, _creator(uow, ws), 100)
+
+
+def _order(uow: UnitOfWork, ws: Workspace) -> int:
+    creator = _creator(uow, ws)
+    promote.fund(uow, ws.id, creator, 1000)
+    return promote.place(uow, ws.id, creator, promote.make_video(uow, ws.id, creator))
+
+
+def _recharge(uow: UnitOfWork, ws: Workspace, mode: str = "succeed") -> tuple[int, int]:
+    creator = _creator(uow, ws)
+    recharge = recharge_service.create_recharge(
+        uow, MONEY, ws.id, creator_id=creator, coins=500, method="card", mode=mode
+    )
+    return creator, recharge.id
+
+
+def _pending_recharge(uow: UnitOfWork, ws: Workspace) -> int:
+    # Pending, so that the owner's own simulated payment confirms it (the positive control).
+    return _recharge(uow, ws, "pending")[1]
+
+
+def _invoice(uow: UnitOfWork, ws: Workspace) -> int:
+    _, recharge = _recharge(uow, ws)
+    return invoices_service.invoice_for_recharge(uow, ws.id, recharge).id
+
+
+def _withdrawal(uow: UnitOfWork, ws: Workspace) -> int:
+    creator, _ = _recharge(uow, ws)
+    withdrawal, _message = withdrawals_service.request_withdrawal(
+        uow, MONEY, ws.id, creator_id=creator
+    )
+    return withdrawal.id
+
+
+FACTORIES: dict[str, Callable[[UnitOfWork, Workspace], int]] = {
+    "account_id": _account,
+    "entry_id": _entry,
+    "job_id": _job,
+    "op_id": _operation,
+    "key_id": _key,
+    "event_id": _event,
+    "creator_id": _creator,
+    "content_id": _content,
+    "coupon_id": _coupon,
+    "order_id": _order,
+    "recharge_id": _pending_recharge,
+    "invoice_id": _invoice,
+    "withdrawal_id": _withdrawal,
+}
+P = "/api/v1/promote"
+# Valid example bodies of id routes that require one (so that a call reaches the lookup).
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", f"{P}/creators/{{creator_id}}"): {"display_name": "Renamed"},
+    ("POST", f"{P}/contents/{{content_id}}/live-state"): {"on_air": False},
+    ("POST", f"{P}/orders/{{order_id}}/reject"): {"reason": "not allowed"},
+    ("POST", f"{P}/recharges/{{recharge_id}}/simulate-payment"): {"succeeded": True},
+    ("POST", f"{P}/withdrawals/{{withdrawal_id}}/advance"): {"status": "processing"},
+}
+# Required query parameters of id routes (so that a call gets past validation to the lookup).
+QUERIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", f"{P}/creators/{{creator_id}}/recharge-quote"): {"coins": 100},
+}
+
+
+from tests.integration.notify_support import NOTIFY_FACTORIES  # noqa: E402
+
+FACTORIES.update(NOTIFY_FACTORIES)
+from tests.integration.shop_factories import SHOP_BODIES, SHOP_FACTORIES  # noqa: E402
+
+FACTORIES.update(SHOP_FACTORIES)
+BODIES.update(SHOP_BODIES)

@@ -119,7 +119,10 @@ def load_handlers(extra: list[str] | None = None) -> None:
     """Import every module that registers job handlers (plus ``settings.job_modules``)."""
     import importlib
 
+    import promodesk.accounts.jobs
+    import promodesk.notify.jobs
     import promodesk.promote.jobs
+    import promodesk.shop.jobs
     import promodesk.system.jobs  # noqa: F401
 
     for module in extra or []:
@@ -130,6 +133,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.audit.api import router as audit_api
     from promodesk.console import mount as mount_console
     from promodesk.ledger.api import router as ledger_api
+    from promodesk.notify.api import router as notify_api
     from promodesk.promote.api import router as promote_api
     from promodesk.promote.money_api import router as promote_money_api
     from promodesk.system.api import api as system_api
@@ -144,9 +148,18 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         audit_api,
         promote_api,
         promote_money_api,
+        notify_api,
+        __import__("promodesk.accounts.api", fromlist=["router"]).router,
+        __import__("promodesk.campaigns.api", fromlist=["router"]).router,
+        __import__("promodesk.shop.api", fromlist=["router"]).router,
+        __import__("promodesk.shop.api_cancel", fromlist=["router"]).router,
     ):
         app.include_router(router)
     mount_console(app, st)
+    if st.settings.demo:  # the TikTok sandbox, so the demo needs no TikTok credentials
+        from promodesk.sandbox import create_sandbox_app
+
+        app.mount("/sandbox", create_sandbox_app())
 
 
 def _document_id_bounds(app: FastAPI) -> None:

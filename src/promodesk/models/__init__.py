@@ -59,3 +59,44 @@ __all__ = [
     "WorkerHeartbeat",
     "Workspace",
 ]
+from promodesk.models.tiktok import AdAccountAllocation as AdAccountAllocation, AudienceAllocation as AudienceAllocation, CampaignAllocation as CampaignAllocation, ClientAccount as ClientAccount, ClientAdvertiser as ClientAdvertiser, ConversionGoal as ConversionGoal, RemarketingTag as RemarketingTag, TikTokAccountRequest as TikTokAccountRequest, TikTokAd as TikTokAd, TikTokAdAccount as TikTokAdAccount, TikTokAdGroup as TikTokAdGroup, TikTokAudience as TikTokAudience, TikTokAuthorization as TikTokAuthorization, TikTokCampaign as TikTokCampaign, TikTokSyncRun as TikTokSyncRun  # noqa: E501, I001
+from promodesk.models.notify import OutboxEmail as OutboxEmail, OutboxWebhook as OutboxWebhook
+from promodesk.models.shop import (
+    Shop,
+    ShopActivity,
+    ShopActivityCounter,
+    ShopAnnouncement,
+    ShopBatch,
+    ShopBatchItem,
+    ShopCancellation,
+    ShopCompensation,
+    ShopCompensationCoupon,
+    ShopEnrollment,
+    ShopMember,
+    ShopOffer,
+    ShopProduct,
+    ShopProductFollower,
+    ShopRiskEvent,
+    ShopSnapshot,
+    ShopVerification,
+)
+
+__all__ += [
+    "Shop",
+    "ShopActivity",
+    "ShopActivityCounter",
+    "ShopAnnouncement",
+    "ShopBatch",
+    "ShopBatchItem",
+    "ShopCancellation",
+    "ShopCompensation",
+    "ShopCompensationCoupon",
+    "ShopEnrollment",
+    "ShopMember",
+    "ShopOffer",
+    "ShopProduct",
+    "ShopProductFollower",
+    "ShopRiskEvent",
+    "ShopSnapshot",
+    "ShopVerification",
+]

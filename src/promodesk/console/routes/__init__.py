@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from promodesk.console.routes import (
+    accounts,
+    accounts_campaigns,
+    accounts_clients,
     audit,
     auth,
     home,
     jobs,
     keys,
     operations,
+    outbox,
     promote,
     promote_money,
     promote_orders,
@@ -28,4 +32,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     promote_money.router,
     promote_orders.router,
     promote_review.router,
+    outbox.router,
+    accounts_clients.router,
+    accounts_campaigns.router,
+    accounts.router,
+    *__import__("promodesk.console.routes.shop", fromlist=["ROUTERS"]).ROUTERS,
 )

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.audit import service as audit
-from promodesk.console.core import N_
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
 from promodesk.kit.jobs.repository import JobRepository
@@ -26,47 +25,8 @@ class Feature:
     points: tuple[str, ...]
 
 
-FEATURES = {
-    f.slug: f
-    for f in (
-        Feature(
-            "accounts",
-            N_("Accounts"),
-            N_(
-                "Your TikTok ad accounts, imported with OAuth and allocated to client accounts "
-                "and advertisers."
-            ),
-            (
-                N_("Import ad accounts through TikTok's authorization"),
-                N_("Allocate them to client accounts and advertisers, with a payment mode"),
-                N_("Keep campaigns, ad groups, ads and audiences in sync"),
-                N_("Request new ad accounts"),
-            ),
-        ),
-        Feature(
-            "campaigns",
-            N_("Campaigns"),
-            N_("Every campaign of your ad accounts, with safe cancellation and budget release."),
-            (
-                N_("Find a campaign and review it before you act"),
-                N_("Cancel with a preview and a confirmation; the budget is freed"),
-                N_("Watch the cancellation until it is verified"),
-                N_("Write the retrospective"),
-            ),
-        ),
-        Feature(
-            "shop",
-            N_("Shop"),
-            N_("Douyin shop products enrolled in festival activities, and their safe withdrawal."),
-            (
-                N_("See each enrollment and its stage"),
-                N_("Cancel within the rules: minimum product count, at most 30%% cancelled"),
-                N_("Stock to zero in a low-traffic window, delist 24 hours later"),
-                N_("Snapshots, verification and a review afterwards"),
-            ),
-        ),
-    )
-}
+# Every feature has its pages now; a feature still being built is listed here.
+FEATURES: dict[str, Feature] = {}
 
 
 @router.get("/")

@@ -97,6 +97,9 @@
     return (d.getUTCMonth() + 1) + "/" + d.getUTCDate() + " " + hh + ":00";
   }
 
+  // Rows carry an ISO ``hour`` (a time axis in UTC) or a ready ``label`` (categories).
+  function labelOf(r) { return r.label != null ? String(r.label) : hourLabel(r.hour); }
+
   function draw(box) {
     var source = document.getElementById(box.getAttribute("data-chart"));
     if (!source) { return; }
@@ -111,6 +114,7 @@
     legend.className = "chart-legend";
     [["legend-spend", box.getAttribute("data-label-spend")],
      ["legend-results", box.getAttribute("data-label-results")]].forEach(function (item) {
+      if (!item[1]) { return; }
       var span = document.createElement("span");
       span.className = item[0];
       span.textContent = item[1];
@@ -122,7 +126,9 @@
       var gy = top + plotH - (plotH * g) / 4;
       el("line", { x1: left, x2: left + plotW, y1: gy, y2: gy, "class": g ? "grid" : "axis" }, svg);
       text(svg, left - 6, gy + 4, Math.round((maxSpend * g) / 4).toLocaleString(), "end");
-      text(svg, left + plotW + 6, gy + 4, Math.round((maxResults * g) / 4).toLocaleString(), "start");
+      if (box.getAttribute("data-label-results")) {
+        text(svg, left + plotW + 6, gy + 4, Math.round((maxResults * g) / 4).toLocaleString(), "start");
+      }
     }
     var slot = plotW / rows.length;
     var barW = Math.max(2, Math.min(40, slot * 0.7));
@@ -132,13 +138,14 @@
       var cx = left + slot * i + slot / 2;
       var h = (plotH * r.spend) / maxSpend;
       var bar = el("rect", { x: cx - barW / 2, y: top + plotH - h, width: barW, height: Math.max(h, 0), "class": "bar" }, svg);
-      el("title", {}, bar).textContent = hourLabel(r.hour) + " UTC · " + r.spend.toLocaleString() + " / " + r.results.toLocaleString();
+      el("title", {}, bar).textContent = labelOf(r) + (r.label != null ? " · " : " UTC · ") + r.spend.toLocaleString() + " / " + r.results.toLocaleString();
       points.push([cx, top + plotH - (plotH * r.results) / maxResults]);
-      if (i % every === 0) { text(svg, cx, H - bottom + 16, hourLabel(r.hour)); }
+      if (i % every === 0) { text(svg, cx, H - bottom + 16, labelOf(r)); }
     });
+    if (!box.getAttribute("data-label-results")) { return; }  // bars only
     el("polyline", { points: points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "), "class": "line" }, svg);
     points.forEach(function (p) { el("circle", { cx: p[0], cy: p[1], r: 3, "class": "dot" }, svg); });
-    text(svg, left + plotW / 2, H - 4, "UTC");
+    if (rows[0].label == null) { text(svg, left + plotW / 2, H - 4, "UTC"); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

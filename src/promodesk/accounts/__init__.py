@@ -1,0 +1,1 @@
+"""TikTok ad accounts: import, client accounts and allocation, sync, account requests."""

@@ -1,0 +1,203 @@
+"""``promodesk tiktok accounts|import|sync``: TikTok ad accounts from the command line.
+
+``sync`` runs the sync in this process (one commit per step of pages, several ad accounts at
+once with ``--workers``) and draws a Rich progress bar; ``--enqueue`` instead hands the runs
+to the worker and follows their operations.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from promodesk.accounts import import_service, service, sync_service, tiktok_port
+from promodesk.accounts.domain import SYNC_FINAL
+from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.integrations.tiktok.errors import TikTokError
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.progress import progress_bar
+from promodesk.operations import service as operations
+from promodesk.tenancy import service as tenancy
+
+app = typer.Typer(help="TikTok ad accounts: import, list, sync.", no_args_is_help=True)
+WORKSPACE = typer.Option(..., "--workspace", "-w", help="workspace slug")
+
+
+def _ws(slug: str) -> int:
+    with database().transaction() as uow:
+        return tenancy.get_workspace(uow, slug).id
+
+
+@app.command("accounts")
+@friendly
+def list_accounts(
+    workspace: str = WORKSPACE, json_out: bool = typer.Option(False, "--json")
+) -> None:
+    """List imported ad accounts with their allocations."""
+    ws = _ws(workspace)
+    with database().transaction() as uow:
+        rows = service.list_ad_accounts(uow, ws, limit=1000)
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("id", "name", "advertisers", "status", "grant", "last sync")
+    table.add_column("ad account id", no_wrap=True)
+    for r in rows:
+        advertisers = ", ".join(
+            f"{a['client_account_name']} / {a['advertiser_name']}" for a in r["allocations"]
+        )
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            advertisers or "-",
+            r["status"],
+            str(r["authorization_status"]),
+            str(r["last_synced_at"] or "-"),
+            r["advertiser_id"],
+        )
+    console.print(table)
+
+
+@app.command("import")
+@friendly
+def import_token(
+    workspace: str = WORKSPACE,
+    token: str = typer.Option(
+        ..., envvar="PROMODESK_TIKTOK_IMPORT_TOKEN", help="a long-term advertiser access token"
+    ),
+    advertiser_id: list[str] = typer.Option(
+        None, "--advertiser-id", help="default: every ad account of the token"
+    ),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import the ad accounts of an access token obtained elsewhere (scripts, migrations)."""
+    ws = _ws(workspace)
+    ids = list(advertiser_id or [])
+    if not ids:
+        try:
+            ids = [a.advertiser_id for a in tiktok_port.oauth().advertisers(token)]
+        except TikTokError as exc:
+            raise ValidationFailed(f"TikTok refused the token: {exc.message}") from None
+    with database().transaction() as uow:
+        result = import_service.import_token(uow, ws, token, ids, actor="cli")
+        added = [a.advertiser_id for a in result.added]
+        updated = [a.advertiser_id for a in result.updated]
+    if json_out:
+        emit_json({"added": added, "updated": updated})
+    else:
+        console.print(
+            f"Successfully added TikTok accounts: {len(added)} new, {len(updated)} updated"
+        )
+
+
+@app.command("sync")
+@friendly
+def sync(
+    workspace: str = WORKSPACE,
+    ad_account: list[int] = typer.Argument(None, help="ad account ids (default: all)"),
+    scope: str = typer.Option("account", help="account, campaigns or audiences"),
+    workers: int = typer.Option(4, min=1, max=64, help="ad accounts synced at once"),
+    pages_per_step: int = typer.Option(20, min=1, max=1000, help="pages per commit"),
+    enqueue: bool = typer.Option(False, help="hand the sync to the worker and follow it"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Sync ad accounts (advertiser info, campaigns, ad groups, ads, audiences)."""
+    ws = _ws(workspace)
+    with database().transaction() as uow:
+        ids = list(ad_account or [a["id"] for a in service.list_ad_accounts(uow, ws, limit=10000)])
+        runs = [sync_service.start(uow, ws, i, scope, actor="cli") for i in ids]
+        run_ids = [(r.id, r.operation_id or 0) for r in runs]
+    if enqueue:
+        _follow(ws, run_ids, json_out)
+        return
+    lock = threading.Lock()
+    with progress_bar(console, transient=json_out) as bar:
+        task = bar.add_task(
+            f"sync {len(run_ids)} ad account(s)", total=None, failed=0, state="running"
+        )
+
+        def refresh() -> None:
+            with lock, database().transaction() as uow:
+                ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
+            total = sum(o.total for o in ops)
+            bar.update(
+                task,
+                total=total or None,
+                completed=sum(o.done for o in ops),
+                failed=sum(o.failed for o in ops),
+            )
+
+        def work(run_id: int) -> None:
+            while True:
+                with database().transaction() as uow:
+                    if sync_service.step(uow, run_id, max_pages=pages_per_step):
+                        break
+                refresh()
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(work, run_id) for run_id, _ in run_ids]:
+                future.result()
+        refresh()
+        bar.update(task, state="done")
+    _report(ws, run_ids, json_out)
+
+
+def _follow(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
+    with progress_bar(console, transient=json_out) as bar:
+        task = bar.add_task("sync (worker)", total=None, failed=0, state="queued")
+        while True:
+            with database().transaction() as uow:
+                runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
+                ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
+            bar.update(
+                task,
+                total=sum(o.total for o in ops) or None,
+                completed=sum(o.done for o in ops),
+                failed=sum(o.failed for o in ops),
+                state=",".join(sorted({r.status for r in runs})),
+            )
+            if all(r.status in SYNC_FINAL for r in runs):
+                break
+            time.sleep(0.5)
+    _report(ws, run_ids, json_out)
+
+
+def _report(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
+    with database().transaction() as uow:
+        runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
+        out: list[dict[str, Any]] = [
+            {
+                "run_id": r.id,
+                "ad_account_id": r.ad_account_id,
+                "status": r.status,
+                "pages": r.pages,
+                "throttles": r.throttles,
+                "retries": r.retries,
+                "counts": r.counts,
+                "errors": r.errors,
+            }
+            for r in runs
+        ]
+    if json_out:
+        emit_json(out)
+        return
+    table = Table("run", "ad account", "status", "pages", "throttles", "retries", "entities")
+    for r in out:
+        seen = {k: v.get("seen", 0) for k, v in r["counts"].items()}
+        table.add_row(
+            str(r["run_id"]),
+            str(r["ad_account_id"]),
+            r["status"],
+            str(r["pages"]),
+            str(r["throttles"]),
+            str(r["retries"]),
+            " ".join(f"{k}={v}" for k, v in seen.items()),
+        )
+    console.print(table)
+    if any(r["status"] == "failed" for r in out):
+        raise typer.Exit(1)

@@ -1,0 +1,61 @@
+"""Accounts demo data: three sandbox ad accounts imported with a sandbox grant, two client
+accounts with advertisers, allocations (one default each), a conversion goal and an account
+request. The periodic sync pulls their campaigns from the sandbox mounted at ``/sandbox`` as
+soon as the server's worker runs. Idempotent: nothing is written when ad accounts exist."""
+
+from __future__ import annotations
+
+from promodesk.accounts import allocation_service, clients_service, import_service, service
+from promodesk.accounts.domain import AccountRequestInput
+from promodesk.accounts.requests_service import submit
+from promodesk.integrations.tiktok.entities import Advertiser
+from promodesk.kit.db import UnitOfWork
+from promodesk.sandbox import Sandbox, SandboxConfig
+from promodesk.sandbox import generate as gen
+
+ACTOR = "demo"
+ACCOUNTS = 3
+
+
+def seed_accounts(uow: UnitOfWork, workspace_id: int) -> None:
+    if service.list_ad_accounts(uow, workspace_id, limit=1):
+        return
+    sandbox = Sandbox(SandboxConfig())
+    app_id, secret = sandbox.config.app_id, sandbox.config.secret
+    code = sandbox.auth.issue_code(app_id, frozenset(range(ACCOUNTS)))
+    token = sandbox.auth.exchange(app_id, secret, code).token
+    known = {
+        gen.advertiser_id(i): Advertiser.model_validate(sandbox.world.account(i))
+        for i in range(ACCOUNTS)
+    }
+    result = import_service.import_token(
+        uow, workspace_id, token, list(known), ["1", "2", "3"], actor=ACTOR, known=known
+    )
+    a0, a1, a2 = (a.id for a in result.accounts)
+    bloom = clients_service.create_client(uow, workspace_id, "Bloom Beauty", actor=ACTOR)
+    skincare = clients_service.create_advertiser(uow, workspace_id, bloom.id, "Bloom Skincare")
+    cosmetics = clients_service.create_advertiser(uow, workspace_id, bloom.id, "Bloom Cosmetics")
+    kopi = clients_service.create_client(uow, workspace_id, "Kedai Kopi", actor=ACTOR)
+    online = clients_service.create_advertiser(uow, workspace_id, kopi.id, "Kopi Online")
+    for account, client, adv, mode in (
+        (a0, bloom.id, skincare.id, "agency"),
+        (a1, bloom.id, cosmetics.id, "self"),
+        (a1, kopi.id, online.id, "self"),
+    ):
+        allocation_service.allocate(
+            uow,
+            workspace_id,
+            account,
+            client_account_id=client,
+            advertiser_id=adv,
+            payment_mode=mode,
+            actor=ACTOR,
+        )
+    clients_service.create_goal(uow, workspace_id, skincare.id, a0, "Purchases", actor=ACTOR)
+    del a2  # left unallocated on purpose: the list shows a fresh import
+    submit(
+        uow,
+        workspace_id,
+        AccountRequestInput("Bloom Beauty MY", "Beauty", "MY", "MYR", "Asia/Kuala_Lumpur"),
+        actor=ACTOR,
+    )

@@ -1,0 +1,37 @@
+"""TikTok sync job handlers: one sync run in steps, and the periodic "who is due" sweep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from promodesk.accounts import sync_service
+from promodesk.accounts.import_service import SCHEDULE
+from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.settings import accounts_settings
+from promodesk.kit import clock
+from promodesk.kit.jobs import JobContext, handler
+
+
+@handler(sync_service.JOB)
+def sync_step(ctx: JobContext) -> None:
+    """Advance a sync run by one step; continue in a new step until it is final. Safe to run
+    twice: the run's cursor commits with the rows it covers."""
+    settings = accounts_settings()
+    final = sync_service.step(
+        ctx.uow,
+        int(ctx.payload["run_id"]),
+        last_attempt=ctx.attempt >= settings.sync_max_attempts,
+    )
+    if not final:
+        ctx.reschedule(clock.now(), ctx.payload)
+
+
+@handler(SCHEDULE)
+def sync_due(ctx: JobContext) -> None:
+    """Start a sync of every ad account whose last sync is older than the interval."""
+    settings = accounts_settings()
+    if settings.sync_interval_minutes <= 0:
+        return
+    before = clock.now() - timedelta(minutes=settings.sync_interval_minutes)
+    for workspace_id, ad_account_id in AccountsRepository(ctx.uow).due_for_sync(before):
+        sync_service.start(ctx.uow, workspace_id, ad_account_id, actor="schedule")

@@ -1,0 +1,119 @@
+"""TikTok list items (the envelope's plain dicts) -> mirror rows keyed by column name.
+
+Items are read as the dicts the client decoded, not through the typed models: a sync handles
+millions of them and validating each costs more than the rest of the row. Budgets arrive as
+``Decimal`` major units and are kept as integer minor units of the ad account's currency,
+rounded half up (TikTok shows budgets with the currency's decimals).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import exponent
+
+
+def to_minor(amount: Any, currency: str) -> int:
+    if amount is None or amount == "" or amount == "-":
+        return 0
+    if not isinstance(amount, Decimal):
+        try:
+            amount = Decimal(str(amount))
+        except InvalidOperation:
+            return 0
+    try:
+        digits = exponent(currency)
+    except ValidationFailed:
+        digits = 2
+    try:
+        return int((amount * (Decimal(10) ** digits)).to_integral_value(ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):
+        return 0
+
+
+def is_deleted(secondary_status: str | None) -> bool:
+    """``*_STATUS_DELETE`` and ``*_STATUS_CAMPAIGN_DELETE``: the object or a parent is deleted."""
+    return bool(secondary_status) and str(secondary_status).endswith("_DELETE")
+
+
+def _s(value: Any, size: int) -> str:
+    return "" if value is None else str(value)[:size]
+
+
+def jsonable(value: Any) -> Any:
+    """The item as JSON can store it: ``Decimal`` becomes its exact decimal string."""
+    return to_jsonable_python(value)
+
+
+def _common(item: dict[str, Any], name_key: str, now: datetime) -> dict[str, Any]:
+    secondary = _s(item.get("secondary_status"), 64)
+    return {
+        "name": _s(item.get(name_key), 512),
+        "operation_status": _s(item.get("operation_status"), 16),
+        "secondary_status": secondary,
+        "create_time": _s(item.get("create_time"), 19),
+        "modify_time": _s(item.get("modify_time"), 19),
+        "deleted": is_deleted(secondary),
+        "raw": jsonable(item),
+        "synced_at": now,
+    }
+
+
+def campaign_row(c: dict[str, Any], currency: str, now: datetime) -> dict[str, Any]:
+    return {
+        **_common(c, "campaign_name", now),
+        "campaign_id": _s(c.get("campaign_id"), 32),
+        "objective_type": _s(c.get("objective_type"), 48),
+        "budget_mode": _s(c.get("budget_mode"), 48),
+        "budget_minor": to_minor(c.get("budget"), currency),
+    }
+
+
+def adgroup_row(g: dict[str, Any], currency: str, now: datetime) -> dict[str, Any]:
+    return {
+        **_common(g, "adgroup_name", now),
+        "adgroup_id": _s(g.get("adgroup_id"), 32),
+        "campaign_id": _s(g.get("campaign_id"), 32),
+        "budget_mode": _s(g.get("budget_mode"), 48),
+        "budget_minor": to_minor(g.get("budget"), currency),
+        "schedule_type": _s(g.get("schedule_type"), 48),
+        "schedule_start_time": _s(g.get("schedule_start_time"), 19),
+        "schedule_end_time": _s(g.get("schedule_end_time"), 19),
+    }
+
+
+def ad_row(a: dict[str, Any], currency: str, now: datetime) -> dict[str, Any]:
+    return {
+        **_common(a, "ad_name", now),
+        "ad_id": _s(a.get("ad_id"), 32),
+        "adgroup_id": _s(a.get("adgroup_id"), 32),
+        "campaign_id": _s(a.get("campaign_id"), 32),
+    }
+
+
+def audience_row(a: dict[str, Any], currency: str, now: datetime) -> dict[str, Any]:
+    row = _common(a, "name", now)
+    # Audiences have no status fields: a deleted audience simply stops being listed.
+    row.update(operation_status="", secondary_status="", deleted=False)
+    valid = a.get("is_valid")
+    try:
+        cover = int(a.get("cover_num") or 0)
+    except (TypeError, ValueError):
+        cover = 0
+    return {
+        **row,
+        "audience_id": _s(a.get("audience_id"), 32),
+        "audience_type": _s(a.get("audience_type"), 64),
+        "cover_num": cover,
+        "is_valid": True if valid is None else bool(valid),
+    }
+
+
+def valid_item(item: Any, key: str) -> bool:
+    """An item without its id (or not an object) is TikTok's fault: it is skipped, counted."""
+    return isinstance(item, dict) and bool(item.get(key))

@@ -1,0 +1,373 @@
+"""Sync one ad account: advertiser info, campaigns, ad groups, ads and audiences.
+
+How a sync runs:
+- ``start`` writes a sync run, its operation (the progress bar) and a durable job in the
+  caller's transaction. One open run per ad account: asking again returns the open one.
+- ``step`` does up to ``pages_per_step`` pages and commits with the caller (a job handler or
+  the CLI). The run's ``cursor`` (stage and next page) commits with the rows, so a sync that
+  dies mid-way resumes at the first page not committed; re-reading a page is harmless because
+  rows are upserted by TikTok id.
+- Lists ask for every status (``*_STATUS_ALL``): deleted campaigns, ad groups and ads are kept
+  and flagged ``deleted``. A row whose ``modify_time`` and statuses did not change is not
+  rewritten (incremental by ``modify_time``). After a stage's complete listing, rows it did
+  not return are flagged ``vanished``.
+- Pages are streamed: one page (at most 1,000 objects) is in memory at a time.
+- 40105 (token revoked) marks the authorization revoked and fails the run; allocations stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from promodesk.accounts import tiktok_port
+from promodesk.accounts.domain import (
+    STAGES,
+    SYNC_FINAL,
+    AuthStatus,
+    SyncScope,
+    SyncStatus,
+    next_stage,
+    sync_transition,
+)
+from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.settings import accounts_settings
+from promodesk.accounts.sync_mapping import (
+    ad_row,
+    adgroup_row,
+    audience_row,
+    campaign_row,
+    valid_item,
+)
+from promodesk.accounts.sync_repository import SyncRepository
+from promodesk.audit.service import record
+from promodesk.integrations.tiktok.api import entity_filtering
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.entities import Page
+from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
+from promodesk.integrations.tiktok.paging import iter_pages
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.jobs.service import enqueue
+from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokSyncRun
+from promodesk.operations import service as operations
+
+JOB = "tiktok.sync"
+# stage -> (path, row builder, id key, page size cap, filtering level)
+_LISTS: dict[str, tuple[str, Any, str, int, str | None]] = {
+    "campaigns": ("campaign/get/", campaign_row, "campaign_id", 1000, "campaign"),
+    "adgroups": ("adgroup/get/", adgroup_row, "adgroup_id", 1000, "adgroup"),
+    "ads": ("ad/get/", ad_row, "ad_id", 1000, "ad"),
+    "audiences": ("dmp/custom_audience/list/", audience_row, "audience_id", 100, None),
+}
+
+
+def start(
+    uow: UnitOfWork,
+    workspace_id: int,
+    ad_account_id: int,
+    scope: str = SyncScope.ACCOUNT,
+    *,
+    actor: str = "system",
+) -> TikTokSyncRun:
+    if scope not in {s.value for s in SyncScope}:
+        raise ValidationFailed("scope is account, campaigns or audiences", field="scope")
+    account = AccountsRepository(uow).ad_account(workspace_id, ad_account_id)
+    if account is None:
+        raise NotFound(f"ad account {ad_account_id} not found")
+    _require_active_grant(uow, account)
+    repo = SyncRepository(uow)
+    open_run = repo.open_run(account.id)
+    if open_run is not None:
+        return open_run
+    op = operations.start(
+        uow,
+        workspace_id,
+        "tiktok.sync",
+        title=f"Sync {scope} of {account.name or account.advertiser_id}",
+        created_by=actor,
+    )
+    run = TikTokSyncRun(
+        workspace_id=workspace_id,
+        ad_account_id=account.id,
+        operation_id=op.id,
+        scope=scope,
+        status=SyncStatus.QUEUED,
+        cursor={"stage": STAGES[SyncScope(scope)][0], "page": 1},
+        counts={},
+        errors=[],
+    )
+    repo.add(run)
+    settings = accounts_settings()
+    enqueue(
+        uow,
+        JOB,
+        {"run_id": run.id},
+        workspace_id=workspace_id,
+        dedupe_key=f"{JOB}:{run.id}",
+        max_attempts=settings.sync_max_attempts,
+    )
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="tiktok.sync.start",
+        object_type="ad_account",
+        object_id=account.id,
+        after={"run_id": run.id, "scope": scope},
+    )
+    return run
+
+
+def _require_active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorization:
+    grant = (
+        AccountsRepository(uow).authorization(account.workspace_id, account.authorization_id)
+        if account.authorization_id
+        else None
+    )
+    if grant is None or grant.status != AuthStatus.ACTIVE:
+        raise Conflict(
+            "the TikTok authorization of this ad account is revoked: import it again",
+            reason="authorization_revoked",
+        )
+    return grant
+
+
+def get_run(uow: UnitOfWork, workspace_id: int, run_id: int) -> TikTokSyncRun:
+    run = SyncRepository(uow).run_in(workspace_id, run_id)
+    if run is None:
+        raise NotFound(f"sync run {run_id} not found")
+    return run
+
+
+def step(
+    uow: UnitOfWork,
+    run_id: int,
+    *,
+    max_pages: int | None = None,
+    last_attempt: bool = False,
+    client: TikTokClient | None = None,
+) -> bool:
+    """Advance the run by up to ``max_pages`` pages. True once the run is final.
+
+    A retryable TikTok failure raises (the job retries the step) unless ``last_attempt``; any
+    other failure finishes the run as failed, with the error recorded."""
+    repo = SyncRepository(uow)
+    run = repo.run(run_id, lock=True)
+    if run is None or run.status in SYNC_FINAL:
+        return True
+    accounts = AccountsRepository(uow)
+    account = accounts.ad_account_any(run.ad_account_id)
+    grant = (
+        accounts.authorization(run.workspace_id, account.authorization_id)
+        if account is not None and account.authorization_id
+        else None
+    )
+    if account is None or grant is None or grant.status != AuthStatus.ACTIVE:
+        _finish(
+            uow,
+            run,
+            SyncStatus.FAILED,
+            error={"error": "AuthorizationRevoked", "detail": "authorize the app again"},
+        )
+        return True
+    if operations.is_cancelled(uow, run.operation_id or 0) and run.operation_id:
+        _finish(uow, run, SyncStatus.FAILED, error={"error": "Cancelled", "detail": "cancelled"})
+        return True
+    if run.status == SyncStatus.QUEUED:
+        run.status = sync_transition(run.status, SyncStatus.RUNNING)
+        run.started_at = clock.now()
+    client = client or tiktok_port.client()
+    token = tiktok_port.vault().decrypt(grant.access_token_enc)
+    before = client.stats.snapshot()
+    budget = max_pages or accounts_settings().pages_per_step
+    try:
+        final = _advance(uow, run, account, client, token, budget)
+    except AuthRevoked as exc:
+        _account_stats(run, client, before)
+        revoke_grant(uow, grant, reason=str(exc.message))
+        _finish(uow, run, SyncStatus.FAILED, error=_error(exc))
+        return True
+    except TikTokError as exc:
+        _account_stats(run, client, before)
+        if exc.retryable and not last_attempt:
+            raise
+        _finish(uow, run, SyncStatus.FAILED, error=_error(exc))
+        return True
+    _account_stats(run, client, before)
+    if final:
+        account.last_synced_at = clock.now()
+        _finish(uow, run, SyncStatus.PARTIAL if run.errors else SyncStatus.SUCCEEDED)
+    uow.flush()
+    return final
+
+
+def _advance(
+    uow: UnitOfWork,
+    run: TikTokSyncRun,
+    account: TikTokAdAccount,
+    client: TikTokClient,
+    token: str,
+    budget: int,
+) -> bool:
+    repo = SyncRepository(uow)
+    cursor = dict(run.cursor or {})
+    stage: str | None = cursor.get("stage") or STAGES[SyncScope(run.scope)][0]
+    page_no = int(cursor.get("page") or 1)
+    while stage is not None and budget > 0:
+        if stage == "advertiser":
+            _advertiser(uow, run, account, client, token)
+            budget -= 1
+            stage, page_no = next_stage(run.scope, stage), 1
+        else:
+            complete = True
+            for page in _pages(client, stage, account.advertiser_id, token, page_no):
+                _store(uow, run, account, stage, page)
+                page_no = page.page + 1
+                budget -= 1
+                run.cursor = {"stage": stage, "page": page_no}
+                if budget <= 0 and not _last(page):
+                    complete = False
+                    break
+            if not complete:
+                break
+            vanished = repo.mark_vanished(stage, account.id, run.id)
+            _count(run, stage, "vanished", vanished)
+            stage, page_no = next_stage(run.scope, stage), 1
+        run.cursor = {"stage": stage, "page": page_no}
+    return stage is None
+
+
+def _last(page: Page[Any]) -> bool:
+    if not page.items:
+        return True
+    if page.total_page is not None:
+        return page.page >= page.total_page
+    return len(page.items) < page.page_size
+
+
+def _raw(item: Any) -> Any:
+    return item
+
+
+def _pages(
+    client: TikTokClient, stage: str, advertiser_id: str, token: str, start_page: int
+) -> Iterator[Page[Any]]:
+    path, _, _, cap, level = _LISTS[stage]
+    params: dict[str, Any] = {"advertiser_id": advertiser_id}
+    if level is not None:
+        params["filtering"] = entity_filtering(level, None, include_deleted=True)  # type: ignore[arg-type]
+    size = min(cap, client.settings.page_size)
+    return iter_pages(
+        client, path, token=token, params=params, parse=_raw, page_size=size, start_page=start_page
+    )
+
+
+def _store(
+    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, stage: str, page: Page[Any]
+) -> None:
+    _, build, key, _, _ = _LISTS[stage]
+    now = clock.now()
+    rows = [build(item, account.currency, now) for item in page.items if valid_item(item, key)]
+    if len(rows) < len(page.items):
+        _count(run, stage, "malformed", len(page.items) - len(rows))
+    result = SyncRepository(uow).upsert_page(stage, account.workspace_id, account.id, run.id, rows)
+    run.pages += 1
+    _count(run, stage, "seen", len(rows))
+    _count(run, stage, "inserted", result.inserted)
+    _count(run, stage, "updated", result.updated)
+    _count(run, stage, "deleted", sum(1 for r in rows if r.get("deleted")))
+    if run.operation_id:
+        if page.page == 1 and page.total_number:
+            operations.add_total(uow, run.operation_id, page.total_number)
+        operations.progress(uow, run.operation_id, done=len(rows))
+
+
+def _advertiser(
+    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, client: TikTokClient, token: str
+) -> None:
+    infos = client.for_token(token).advertiser_info([account.advertiser_id])
+    for info in infos:
+        if info.advertiser_id != account.advertiser_id:
+            continue
+        account.name = (info.name or account.name)[:200]
+        account.currency = (info.currency or account.currency)[:3].upper()
+        account.timezone = (info.timezone or account.timezone)[:64]
+        account.status = (info.status or account.status)[:48]
+        account.raw = info.raw()
+    run.pages += 1
+    _count(run, "advertiser", "seen", len(infos))
+    if run.operation_id:
+        operations.add_total(uow, run.operation_id, 1)
+        operations.progress(uow, run.operation_id, done=1)
+
+
+def _count(run: TikTokSyncRun, stage: str, what: str, n: int) -> None:
+    counts = {k: dict(v) for k, v in (run.counts or {}).items()}
+    entry = counts.setdefault(stage, {})
+    entry[what] = int(entry.get(what, 0)) + n
+    run.counts = counts
+
+
+def _account_stats(run: TikTokSyncRun, client: TikTokClient, before: Any) -> None:
+    delta = client.stats.snapshot() - before
+    run.throttles += int(delta.throttles)
+    run.retries += int(delta.retries)
+
+
+def _error(exc: TikTokError) -> dict[str, Any]:
+    return {
+        "error": type(exc).__name__,
+        "code": exc.code,
+        "detail": exc.message[:300],
+        "endpoint": exc.endpoint,
+        "at": clock.now().isoformat(),
+    }
+
+
+def _finish(
+    uow: UnitOfWork, run: TikTokSyncRun, status: SyncStatus, error: dict[str, Any] | None = None
+) -> None:
+    if error is not None:
+        run.errors = [*(run.errors or []), error][-20:]
+    if run.status == SyncStatus.QUEUED and status != SyncStatus.FAILED:
+        run.status = sync_transition(run.status, SyncStatus.RUNNING)
+    run.status = sync_transition(run.status, status)
+    run.finished_at = clock.now()
+    if run.operation_id:
+        result = {
+            "counts": run.counts,
+            "pages": run.pages,
+            "throttles": run.throttles,
+            "retries": run.retries,
+            "run_id": run.id,
+        }
+        if error is not None:
+            operations.progress(uow, run.operation_id, errors=[error])
+        state = {"succeeded": "succeeded", "partial": "partial", "failed": "failed"}[status]
+        operations.finish(uow, run.operation_id, state=state, result=result)
+    uow.flush()
+
+
+def revoke_grant(uow: UnitOfWork, grant: TikTokAuthorization, *, reason: str = "") -> None:
+    """TikTok says the token is revoked: stop using it. Ad accounts and allocations stay, so a
+    new import with a fresh grant picks everything up again."""
+    if grant.status == AuthStatus.REVOKED:
+        return
+    grant.status = AuthStatus.REVOKED
+    grant.revoked_at = clock.now()
+    uow.flush()
+    record(
+        uow,
+        workspace_id=grant.workspace_id,
+        actor="tiktok",
+        action="tiktok.grant.revoked",
+        object_type="tiktok_authorization",
+        object_id=grant.id,
+        note=reason[:300],
+    )
+
+
+def runs(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> list[TikTokSyncRun]:
+    return SyncRepository(uow).runs(workspace_id, ad_account_id)

@@ -1,0 +1,93 @@
+"""The one place the accounts feature gets its TikTok client from.
+
+One client per process: TikTok limits each app per endpoint, and the client's limiter must see
+every request of the app to keep us under the limit. Tests and benchmarks swap it with
+``use_client``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from pydantic import SecretStr
+
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.oauth import OAuth, StateSigner
+from promodesk.integrations.tiktok.settings import TikTokSettings
+from promodesk.kit.auth import TokenVault
+from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_SECRET
+from promodesk.settings import get_settings
+
+_lock = threading.Lock()
+_client: TikTokClient | None = None
+
+
+def settings() -> TikTokSettings:
+    """``PROMODESK_TIKTOK_*``; in demo mode without a configured base URL, the sandbox mounted
+    at ``/sandbox`` of this server with its published test app."""
+    core = get_settings()
+    if core.demo and not os.environ.get("PROMODESK_TIKTOK_BASE_URL"):
+        base = core.public_url.rstrip("/") or f"http://{core.host}:{core.port}"
+        return TikTokSettings(
+            base_url=f"{base}/sandbox", app_id=DEFAULT_APP_ID, secret=SecretStr(DEFAULT_SECRET)
+        )
+    return TikTokSettings()
+
+
+def client() -> TikTokClient:
+    global _client
+    with _lock:
+        if _client is None:
+            _client = TikTokClient(settings())
+        return _client
+
+
+def use_client(new: TikTokClient | None) -> TikTokClient | None:
+    """Replace the process-wide client (None: build one from the environment on next use);
+    returns the previous one."""
+    global _client
+    with _lock:
+        old, _client = _client, new
+        return old
+
+
+def oauth() -> OAuth:
+    return OAuth(client())
+
+
+def signer(secret_key: str) -> StateSigner:
+    return StateSigner(secret_key)
+
+
+_vault: TokenVault | None = None
+
+
+def vault() -> TokenVault:
+    """Encrypts access tokens at rest; built from the core settings, the same in every process
+    (API, console, worker) that shares ``PROMODESK_TOKEN_KEYS`` / the secret key."""
+    global _vault
+    with _lock:
+        if _vault is None:
+            core = get_settings()
+            _vault = TokenVault(core.token_keys, core.ensure_secret_key())
+        return _vault
+
+
+def use_vault(new: TokenVault | None) -> None:
+    global _vault
+    with _lock:
+        _vault = new
+
+
+_secret: str | None = None
+
+
+def secret_key() -> str:
+    """The key that signs the OAuth ``state`` (the core secret key unless a test set one)."""
+    return _secret or get_settings().ensure_secret_key()
+
+
+def use_secret(key: str | None) -> None:
+    global _secret
+    _secret = key

@@ -1,0 +1,1 @@
+"""Campaigns, ad groups, ads and audiences mirrored from TikTok; their allocation."""

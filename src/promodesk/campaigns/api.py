@@ -1,0 +1,135 @@
+"""Campaigns (read side), campaign allocation, audiences and their allocation over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from promodesk.accounts.schemas import Deleted
+from promodesk.campaigns import allocation_service, service
+from promodesk.campaigns.schemas import (
+    AllocatedIds,
+    AudienceAllocate,
+    AudiencePage,
+    AudienceRead,
+    CampaignAllocate,
+    CampaignDetail,
+    CampaignPage,
+    CampaignRead,
+    SpendRead,
+)
+from promodesk.web import (
+    Caller,
+    Cursor,
+    Limit,
+    Uow,
+    Writer,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["tiktok campaigns"])
+OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+
+
+def _after(cursor: str | None) -> int:
+    return cursor_int(decode_cursor(cursor), "after") or 0
+
+
+def _next(items: list[dict[str, Any]], limit: int) -> str | None:
+    return encode_cursor({"after": items[-1]["id"]}) if len(items) == limit else None
+
+
+@router.get("/campaigns", response_model=CampaignPage)
+def list_campaigns(
+    uow: Uow,
+    caller: Caller,
+    ad_account_id: OptId = None,
+    advertiser_id: OptId = None,
+    candidates: bool = False,
+    include_deleted: bool = True,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> CampaignPage:
+    """``candidates=true``: the campaigns of ``ad_account_id`` still free to allocate."""
+    items = service.list_campaigns(
+        uow,
+        caller.workspace_id,
+        ad_account_id=ad_account_id,
+        advertiser_id=advertiser_id,
+        candidates_only=candidates,
+        include_deleted=include_deleted,
+        after_id=_after(cursor),
+        limit=limit,
+    )
+    return CampaignPage(items=[CampaignRead(**i) for i in items], next_cursor=_next(items, limit))
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)
+def get_campaign(campaign_id: int, uow: Uow, caller: Caller) -> CampaignDetail:
+    return CampaignDetail(**service.campaign_detail(uow, caller.workspace_id, campaign_id))
+
+
+@router.get("/campaigns/{campaign_id}/spend", response_model=SpendRead)
+def campaign_spend(campaign_id: int, uow: Uow, caller: Caller) -> SpendRead:
+    """Lifetime spend from TikTok's report endpoint (``available=false`` if unreachable)."""
+    return SpendRead(**service.spend(uow, caller.workspace_id, campaign_id))
+
+
+@router.post("/campaign-allocations", response_model=AllocatedIds, status_code=201)
+def allocate_campaigns(body: CampaignAllocate, uow: Uow, caller: Writer) -> AllocatedIds:
+    """Tick campaigns of an ad account for one advertiser; all or nothing."""
+    made = allocation_service.allocate_campaigns(
+        uow,
+        caller.workspace_id,
+        body.ad_account_id,
+        client_account_id=body.client_account_id,
+        advertiser_id=body.advertiser_id,
+        campaign_ids=body.campaign_ids,
+        actor=caller.actor,
+    )
+    return AllocatedIds(allocation_ids=[a.id for a in made])
+
+
+@router.delete("/campaign-allocations/{campaign_allocation_id}", response_model=Deleted)
+def deallocate_campaign(campaign_allocation_id: int, uow: Uow, caller: Writer) -> Deleted:
+    """409 ``Refusal`` (reason ``campaign_initialized``) once promodesk initialized it."""
+    allocation_service.deallocate_campaign(
+        uow, caller.workspace_id, campaign_allocation_id, actor=caller.actor
+    )
+    return Deleted(id=campaign_allocation_id)
+
+
+@router.get("/ad-accounts/{ad_account_id}/audiences", response_model=AudiencePage)
+def list_audiences(
+    ad_account_id: int, uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
+) -> AudiencePage:
+    items = service.list_audiences(
+        uow, caller.workspace_id, ad_account_id, after_id=_after(cursor), limit=limit
+    )
+    return AudiencePage(items=[AudienceRead(**i) for i in items], next_cursor=_next(items, limit))
+
+
+@router.post("/audience-allocations", response_model=AllocatedIds, status_code=201)
+def allocate_audiences(body: AudienceAllocate, uow: Uow, caller: Writer) -> AllocatedIds:
+    """Allocate audiences of an ad account to an advertiser (several advertisers may share)."""
+    made = allocation_service.allocate_audiences(
+        uow,
+        caller.workspace_id,
+        body.ad_account_id,
+        client_account_id=body.client_account_id,
+        advertiser_id=body.advertiser_id,
+        audience_ids=body.audience_ids,
+        actor=caller.actor,
+    )
+    return AllocatedIds(allocation_ids=[a.id for a in made])
+
+
+@router.delete("/audience-allocations/{audience_allocation_id}", response_model=Deleted)
+def deallocate_audience(audience_allocation_id: int, uow: Uow, caller: Writer) -> Deleted:
+    allocation_service.deallocate_audience(
+        uow, caller.workspace_id, audience_allocation_id, actor=caller.actor
+    )
+    return Deleted(id=audience_allocation_id)

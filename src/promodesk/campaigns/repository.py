@@ -1,0 +1,183 @@
+"""All SQL of the campaigns read side and of campaign and audience allocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import (
+    AudienceAllocation,
+    CampaignAllocation,
+    ClientAccount,
+    ClientAdvertiser,
+    TikTokAd,
+    TikTokAdGroup,
+    TikTokAudience,
+    TikTokCampaign,
+)
+
+
+class CampaignsRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.s = uow.session
+
+    def add(self, row: object) -> None:
+        self.s.add(row)
+        self.s.flush()
+
+    # campaigns -------------------------------------------------------------------------------
+    def campaign(self, workspace_id: int, row_id: int) -> TikTokCampaign | None:
+        return self.s.execute(
+            select(TikTokCampaign).where(
+                TikTokCampaign.id == row_id, TikTokCampaign.workspace_id == workspace_id
+            )
+        ).scalar_one_or_none()
+
+    def campaigns(
+        self,
+        workspace_id: int,
+        *,
+        ad_account_id: int | None = None,
+        advertiser_id: int | None = None,
+        candidates_only: bool = False,
+        include_deleted: bool = True,
+        after_id: int = 0,
+        limit: int = 100,
+    ) -> list[Any]:
+        """(campaign, allocation or None, client name, advertiser name), by row id."""
+        q = (
+            select(TikTokCampaign, CampaignAllocation, ClientAccount.name, ClientAdvertiser.name)
+            .outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
+            .outerjoin(ClientAccount, ClientAccount.id == CampaignAllocation.client_account_id)
+            .outerjoin(ClientAdvertiser, ClientAdvertiser.id == CampaignAllocation.advertiser_id)
+            .where(TikTokCampaign.workspace_id == workspace_id, TikTokCampaign.id > after_id)
+        )
+        if ad_account_id is not None:
+            q = q.where(TikTokCampaign.ad_account_id == ad_account_id)
+        if advertiser_id is not None:
+            q = q.where(CampaignAllocation.advertiser_id == advertiser_id)
+        if candidates_only:
+            q = q.where(
+                CampaignAllocation.id.is_(None),
+                TikTokCampaign.deleted.is_(False),
+                TikTokCampaign.vanished.is_(False),
+            )
+        elif not include_deleted:
+            q = q.where(TikTokCampaign.deleted.is_(False))
+        return list(self.s.execute(q.order_by(TikTokCampaign.id).limit(limit)).all())
+
+    def ad_groups(self, ad_account_id: int, campaign_id: str, limit: int = 200) -> list[Any]:
+        return list(
+            self.s.execute(
+                select(TikTokAdGroup)
+                .where(
+                    TikTokAdGroup.ad_account_id == ad_account_id,
+                    TikTokAdGroup.campaign_id == campaign_id,
+                )
+                .order_by(TikTokAdGroup.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+    def ads(self, ad_account_id: int, adgroup_ids: list[str], limit: int = 500) -> list[Any]:
+        if not adgroup_ids:
+            return []
+        return list(
+            self.s.execute(
+                select(TikTokAd)
+                .where(
+                    TikTokAd.ad_account_id == ad_account_id, TikTokAd.adgroup_id.in_(adgroup_ids)
+                )
+                .order_by(TikTokAd.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+    # campaign allocations --------------------------------------------------------------------
+    def campaign_allocation(self, workspace_id: int, alloc_id: int) -> CampaignAllocation | None:
+        return self.s.execute(
+            select(CampaignAllocation).where(
+                CampaignAllocation.id == alloc_id, CampaignAllocation.workspace_id == workspace_id
+            )
+        ).scalar_one_or_none()
+
+    def allocation_of_campaign(self, row_id: int) -> CampaignAllocation | None:
+        return self.s.execute(
+            select(CampaignAllocation).where(CampaignAllocation.campaign_row_id == row_id)
+        ).scalar_one_or_none()
+
+    def delete(self, row: object) -> None:
+        self.s.delete(row)
+        self.s.flush()
+
+    def set_initialized(self, row_id: int) -> int:
+        res = self.s.execute(
+            update(CampaignAllocation)
+            .where(CampaignAllocation.campaign_row_id == row_id)
+            .values(initialized=True)
+        )
+        return int(getattr(res, "rowcount", 0) or 0)
+
+    # audiences -------------------------------------------------------------------------------
+    def audience(self, workspace_id: int, row_id: int) -> TikTokAudience | None:
+        return self.s.execute(
+            select(TikTokAudience).where(
+                TikTokAudience.id == row_id, TikTokAudience.workspace_id == workspace_id
+            )
+        ).scalar_one_or_none()
+
+    def audiences(
+        self, workspace_id: int, ad_account_id: int, *, after_id: int = 0, limit: int = 100
+    ) -> list[TikTokAudience]:
+        return list(
+            self.s.execute(
+                select(TikTokAudience)
+                .where(
+                    TikTokAudience.workspace_id == workspace_id,
+                    TikTokAudience.ad_account_id == ad_account_id,
+                    TikTokAudience.id > after_id,
+                )
+                .order_by(TikTokAudience.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+    def audience_allocations(self, audience_row_ids: list[int]) -> list[Any]:
+        """(allocation, advertiser name) of the listed audiences."""
+        if not audience_row_ids:
+            return []
+        return list(
+            self.s.execute(
+                select(AudienceAllocation, ClientAdvertiser.name)
+                .join(ClientAdvertiser, ClientAdvertiser.id == AudienceAllocation.advertiser_id)
+                .where(AudienceAllocation.audience_row_id.in_(audience_row_ids))
+                .order_by(AudienceAllocation.id)
+            ).all()
+        )
+
+    def audience_allocation(self, workspace_id: int, alloc_id: int) -> AudienceAllocation | None:
+        return self.s.execute(
+            select(AudienceAllocation).where(
+                AudienceAllocation.id == alloc_id, AudienceAllocation.workspace_id == workspace_id
+            )
+        ).scalar_one_or_none()
+
+    def audience_allocation_for(self, row_id: int, advertiser_id: int) -> AudienceAllocation | None:
+        return self.s.execute(
+            select(AudienceAllocation).where(
+                AudienceAllocation.audience_row_id == row_id,
+                AudienceAllocation.advertiser_id == advertiser_id,
+            )
+        ).scalar_one_or_none()
+
+    def drop_audience_allocation(self, row_id: int, advertiser_id: int) -> int:
+        res = self.s.execute(
+            delete(AudienceAllocation).where(
+                AudienceAllocation.audience_row_id == row_id,
+                AudienceAllocation.advertiser_id == advertiser_id,
+            )
+        )
+        return int(getattr(res, "rowcount", 0) or 0)

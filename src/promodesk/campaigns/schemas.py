@@ -1,0 +1,93 @@
+"""Campaigns and audiences: request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CampaignAllocationRead(BaseModel):
+    id: int
+    client_account_id: int
+    client_account_name: str | None
+    advertiser_id: int
+    advertiser_name: str | None
+    initialized: bool
+
+
+class CampaignRead(BaseModel):
+    id: int = Field(description="promodesk's id of the mirrored campaign")
+    ad_account_id: int
+    campaign_id: str = Field(description="TikTok's campaign id")
+    name: str
+    objective_type: str
+    budget_mode: str
+    budget_minor: int = Field(description="budget in minor units of the ad account currency")
+    currency: str
+    operation_status: str
+    secondary_status: str
+    create_time: str
+    modify_time: str
+    deleted: bool
+    vanished: bool
+    allocation: CampaignAllocationRead | None
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignRead]
+    next_cursor: str | None
+
+
+class CampaignDetail(CampaignRead):
+    ad_account: dict[str, Any]
+    ad_groups: list[dict[str, Any]]
+
+
+class SpendRead(BaseModel):
+    available: bool
+    spend_minor: int | None
+    currency: str
+    impressions: int | None
+    clicks: int | None
+
+
+class CampaignAllocate(_In):
+    ad_account_id: Id
+    client_account_id: Id
+    advertiser_id: Id
+    campaign_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+
+
+class AudienceAllocate(_In):
+    ad_account_id: Id
+    client_account_id: Id
+    advertiser_id: Id
+    audience_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+
+
+class AudienceRead(BaseModel):
+    id: int
+    audience_id: str
+    name: str
+    audience_type: str
+    cover_num: int
+    is_valid: bool
+    vanished: bool
+    allocations: list[dict[str, Any]]
+
+
+class AudiencePage(BaseModel):
+    items: list[AudienceRead]
+    next_cursor: str | None
+
+
+class AllocatedIds(BaseModel):
+    allocation_ids: list[int]

@@ -1,0 +1,238 @@
+"""Campaigns read side: lists and detail of mirrored campaigns, ad groups and ads; audiences
+with their allocations; spend from TikTok's report endpoint."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from promodesk.accounts import allocation_service as accounts_alloc
+from promodesk.accounts import import_service, tiktok_port
+from promodesk.accounts.sync_mapping import to_minor
+from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.integrations.tiktok.errors import TikTokError
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import NotFound
+from promodesk.models import TikTokAdAccount, TikTokCampaign
+
+
+def _campaign(
+    c: TikTokCampaign, a: Any, client_name: str | None, adv_name: str | None, currency: str
+) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "ad_account_id": c.ad_account_id,
+        "campaign_id": c.campaign_id,
+        "name": c.name,
+        "objective_type": c.objective_type,
+        "budget_mode": c.budget_mode,
+        "budget_minor": c.budget_minor,
+        "currency": currency,
+        "operation_status": c.operation_status,
+        "secondary_status": c.secondary_status,
+        "create_time": c.create_time,
+        "modify_time": c.modify_time,
+        "deleted": c.deleted,
+        "vanished": c.vanished,
+        "allocation": None
+        if a is None
+        else {
+            "id": a.id,
+            "client_account_id": a.client_account_id,
+            "client_account_name": client_name,
+            "advertiser_id": a.advertiser_id,
+            "advertiser_name": adv_name,
+            "initialized": a.initialized,
+        },
+    }
+
+
+def list_campaigns(
+    uow: UnitOfWork,
+    workspace_id: int,
+    *,
+    ad_account_id: int | None = None,
+    advertiser_id: int | None = None,
+    candidates_only: bool = False,
+    include_deleted: bool = True,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    currencies: dict[int, str] = {}
+    if ad_account_id is not None:
+        account = accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id)
+        currencies[account.id] = account.currency
+    rows = CampaignsRepository(uow).campaigns(
+        workspace_id,
+        ad_account_id=ad_account_id,
+        advertiser_id=advertiser_id,
+        candidates_only=candidates_only,
+        include_deleted=include_deleted,
+        after_id=after_id,
+        limit=limit,
+    )
+    out = []
+    for c, a, client_name, adv_name in rows:
+        if c.ad_account_id not in currencies:
+            currencies[c.ad_account_id] = accounts_alloc.get_ad_account(
+                uow, workspace_id, c.ad_account_id
+            ).currency
+        out.append(_campaign(c, a, client_name, adv_name, currencies[c.ad_account_id]))
+    return out
+
+
+def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
+    repo = CampaignsRepository(uow)
+    c = repo.campaign(workspace_id, row_id)
+    if c is None:
+        raise NotFound(f"campaign {row_id} not found")
+    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+    alloc = repo.allocation_of_campaign(c.id)
+    detail = _campaign(c, alloc, None, None, account.currency)
+    groups = repo.ad_groups(c.ad_account_id, c.campaign_id)
+    ads = repo.ads(c.ad_account_id, [g.adgroup_id for g in groups])
+    detail["ad_account"] = {
+        "id": account.id,
+        "advertiser_id": account.advertiser_id,
+        "name": account.name,
+    }
+    detail["ad_groups"] = [
+        {
+            "adgroup_id": g.adgroup_id,
+            "name": g.name,
+            "budget_mode": g.budget_mode,
+            "budget_minor": g.budget_minor,
+            "schedule_type": g.schedule_type,
+            "schedule_start_time": g.schedule_start_time,
+            "schedule_end_time": g.schedule_end_time,
+            "operation_status": g.operation_status,
+            "secondary_status": g.secondary_status,
+            "deleted": g.deleted,
+            "ads": [
+                {
+                    "ad_id": ad.ad_id,
+                    "name": ad.name,
+                    "operation_status": ad.operation_status,
+                    "secondary_status": ad.secondary_status,
+                    "deleted": ad.deleted,
+                }
+                for ad in ads
+                if ad.adgroup_id == g.adgroup_id
+            ],
+        }
+        for g in groups
+    ]
+    return detail
+
+
+def spend(
+    uow: UnitOfWork, workspace_id: int, row_id: int, grant_token: str | None = None
+) -> dict[str, Any]:
+    """Lifetime spend, impressions and clicks of one campaign from ``report/integrated/get/``.
+    ``available`` is False when TikTok could not be asked (no active grant, an error)."""
+    repo = CampaignsRepository(uow)
+    c = repo.campaign(workspace_id, row_id)
+    if c is None:
+        raise NotFound(f"campaign {row_id} not found")
+    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+    token = grant_token or _token(uow, account)
+    empty = {
+        "available": False,
+        "spend_minor": None,
+        "currency": account.currency,
+        "impressions": None,
+        "clicks": None,
+    }
+    if token is None:
+        return empty
+    try:
+        pages = (
+            tiktok_port.client()
+            .for_token(token)
+            .report_pages(
+                account.advertiser_id,
+                data_level="AUCTION_CAMPAIGN",
+                dimensions=["campaign_id"],
+                metrics=["spend", "impressions", "clicks"],
+                query_lifetime=True,
+                include_deleted=True,
+                filtering=[
+                    {
+                        "field_name": "campaign_ids",
+                        "filter_type": "IN",
+                        "filter_value": f'["{c.campaign_id}"]',
+                    }
+                ],
+            )
+        )
+        for page in pages:
+            for row in page.items:
+                if row.dimensions.get("campaign_id") != c.campaign_id:
+                    continue
+                return {
+                    "available": True,
+                    "currency": account.currency,
+                    "spend_minor": to_minor(_dec(row.metric("spend")), account.currency),
+                    "impressions": _int(row.metric("impressions")),
+                    "clicks": _int(row.metric("clicks")),
+                }
+    except TikTokError:
+        return empty
+    return {**empty, "available": True, "spend_minor": 0, "impressions": 0, "clicks": 0}
+
+
+def _token(uow: UnitOfWork, account: TikTokAdAccount) -> str | None:
+    for grant in import_service.authorizations(uow, account.workspace_id):
+        if grant.id == account.authorization_id and grant.status == "active":
+            return tiktok_port.vault().decrypt(grant.access_token_enc)
+    return None
+
+
+def _dec(value: str | None) -> Decimal | None:
+    if value in (None, "", "-"):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    dec = _dec(value)
+    return None if dec is None else int(dec)
+
+
+def list_audiences(
+    uow: UnitOfWork,
+    workspace_id: int,
+    ad_account_id: int,
+    *,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id)
+    repo = CampaignsRepository(uow)
+    audiences = repo.audiences(workspace_id, ad_account_id, after_id=after_id, limit=limit)
+    allocs: dict[int, list[dict[str, Any]]] = {a.id: [] for a in audiences}
+    for alloc, adv_name in repo.audience_allocations(list(allocs)):
+        allocs[alloc.audience_row_id].append(
+            {
+                "id": alloc.id,
+                "advertiser_id": alloc.advertiser_id,
+                "advertiser_name": adv_name,
+                "client_account_id": alloc.client_account_id,
+            }
+        )
+    return [
+        {
+            "id": a.id,
+            "audience_id": a.audience_id,
+            "name": a.name,
+            "audience_type": a.audience_type,
+            "cover_num": a.cover_num,
+            "is_valid": a.is_valid,
+            "vanished": a.vanished,
+            "allocations": allocs[a.id],
+        }
+        for a in audiences
+    ]

@@ -1,0 +1,174 @@
+"""Accounts: the TikTok ad account list, import through the authorization popup, one ad
+account's allocations and syncs. Client accounts and requests: ``accounts_clients``; campaigns
+and audiences: ``accounts_campaigns``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from promodesk.accounts import (
+    allocation_service,
+    clients_service,
+    import_service,
+    service,
+    sync_service,
+)
+from promodesk.accounts.domain import PaymentMode, Refusal, SyncScope
+from promodesk.console.routes.accounts_common import refused, safe_id
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.kit.errors import ValidationFailed
+from promodesk.tenancy.domain import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+CALLBACK = "/accounts/tiktok/callback"
+
+
+@router.get("/accounts")
+def accounts_home(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        accounts = service.list_ad_accounts(uow, ws, limit=500)
+        clients = clients_service.list_clients(uow, ws, limit=500)
+        return visit.page("accounts/home.html", accounts=accounts, clients=clients)
+
+
+def _redirect_uri(request: Request) -> str:
+    public = console_of(request).st.settings.public_url.rstrip("/")
+    base = public or str(request.base_url).rstrip("/")
+    return base + CALLBACK
+
+
+@router.get("/accounts/tiktok/authorize")
+def authorize(request: Request) -> Response:
+    """Opened in a popup: straight on to TikTok's authorization page with a signed state."""
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        url = import_service.authorization_url(
+            principal.workspace_id, principal.actor, _redirect_uri(request)
+        )
+        return RedirectResponse(url, status_code=303)
+
+
+@router.get(CALLBACK)
+def callback(request: Request) -> Response:
+    """TikTok sends the user back here; the import happens on "Confirm" (a CSRF-checked POST)."""
+    q = request.query_params
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        visit.require(Role.OPERATOR)
+        code = clean(q.get("auth_code") or q.get("code") or "", 500)
+        state = clean(q.get("state", ""), 2000)
+        return visit.page("accounts/callback.html", auth_code=code, state=state, result=None)
+
+
+@router.post(CALLBACK)
+def confirm_import(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        result = import_service.complete(
+            uow,
+            principal.workspace_id,
+            state=visit.form.get("state", ""),
+            auth_code=visit.form.get("auth_code", ""),
+            actor=principal.actor,
+        )
+        return visit.page(
+            "accounts/callback.html",
+            auth_code="",
+            state="",
+            result={"added": len(result.added), "updated": len(result.updated)},
+        )
+
+
+@router.get("/accounts/{ad_account_id}")
+def ad_account_page(request: Request, ad_account_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        account = service.ad_account_view(uow, ws, ad_account_id)
+        pairs = []
+        for client in clients_service.list_clients(uow, ws, limit=500, status="active"):
+            for adv in clients_service.list_advertisers(uow, ws, client.id):
+                if adv.status == "active":
+                    pairs.append((client, adv))
+        return visit.page(
+            "accounts/ad_account.html",
+            account=account,
+            pairs=pairs,
+            modes=[m.value for m in PaymentMode],
+            runs=sync_service.runs(uow, ws, ad_account_id),
+            scopes=[s.value for s in SyncScope],
+        )
+
+
+@router.post("/accounts/{ad_account_id}/allocations")
+def allocate(request: Request, ad_account_id: int) -> Response:
+    back = f"/accounts/{ad_account_id}"
+    visit: Visit | None = None
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            ws = principal.workspace_id
+            advertiser_id = safe_id(visit.form.get("advertiser_id"), "advertiser_id")
+            advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
+            mode = visit.form.get("payment_mode", "self")
+            if mode not in {m.value for m in PaymentMode}:
+                raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
+            allocation_service.allocate(
+                uow,
+                ws,
+                ad_account_id,
+                client_account_id=advertiser.client_account_id,
+                advertiser_id=advertiser.id,
+                payment_mode=mode,
+                actor=principal.actor,
+            )
+            visit.flash("success", visit._("The ad account is allocated."))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.post("/accounts/allocations/{allocation_id}/delete")
+def deallocate(request: Request, allocation_id: int) -> Response:
+    visit: Visit | None = None
+    back = "/accounts"
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            ws = principal.workspace_id
+            back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}"
+            client_id = safe_id(visit.form.get("client_account_id"), "client_account_id")
+            allocation_service.deallocate(uow, ws, allocation_id, actor=principal.actor)
+            visit.flash("success", visit._("The ad account is deallocated."))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        if exc.reason == "default_account":
+            visit.flash(
+                "warning",
+                visit._("Choose another default TikTok account first, then deallocate."),
+            )
+            return visit.redirect(f"/accounts/clients/{client_id}#defaults")
+        return refused(visit, exc, back)
+
+
+@router.post("/accounts/{ad_account_id}/sync")
+def start_sync(request: Request, ad_account_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        scope = visit.form.get("scope", "account")
+        run = sync_service.start(
+            uow, principal.workspace_id, ad_account_id, scope, actor=principal.actor
+        )
+        visit.flash("success", visit._("The sync is queued; it runs as fast as TikTok allows."))
+        return visit.redirect(f"/operations/{run.operation_id}")

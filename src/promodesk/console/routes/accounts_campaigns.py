@@ -1,0 +1,196 @@
+"""Campaigns (list, detail with spend from TikTok's report, allocation) and audiences (list
+with allocation) of the synced ad accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.accounts import allocation_service as accounts_alloc
+from promodesk.accounts import service as accounts
+from promodesk.accounts.domain import Refusal
+from promodesk.campaigns import allocation_service, service
+from promodesk.console.routes.accounts_common import id_list, refused, safe_id
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.money import Money
+from promodesk.tenancy.domain import Role
+from promodesk.web import parse_id
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+LIMIT = 200
+
+
+def _money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return "-"
+    try:
+        return Money(int(minor), currency).format()
+    except (ValueError, TypeError):
+        return f"{minor} {currency}"
+
+
+def _pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
+    """(client account, advertiser) pairs allocated to the ad account, for the dropdown."""
+    if ad_account_id is None:
+        return []
+    out = []
+    for client in accounts_alloc.clients_of_ad_account(uow, ws, ad_account_id):
+        for adv in client["advertisers"]:
+            out.append(
+                {
+                    "value": f"{client['id']}:{adv['id']}",
+                    "label": f"{client['name']} / {adv['name']}",
+                }
+            )
+    return out
+
+
+def _pair(value: str | None) -> tuple[int, int]:
+    client, _, adv = (value or "").partition(":")
+    return safe_id(client, "pair"), safe_id(adv, "pair")
+
+
+@router.get("/campaigns")
+def campaigns_home(request: Request) -> Response:
+    q = request.query_params
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
+        chosen = parse_id(q.get("ad_account_id", ""))
+        if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
+            chosen = None
+        candidates = q.get("candidates") == "1" and chosen is not None
+        rows = service.list_campaigns(
+            uow, ws, ad_account_id=chosen, candidates_only=candidates, limit=LIMIT
+        )
+        for r in rows:
+            r["budget_text"] = _money(r["budget_minor"], r["currency"])
+        return visit.page(
+            "accounts/campaigns.html",
+            ad_accounts=ad_accounts,
+            chosen=chosen,
+            candidates=candidates,
+            campaigns=rows,
+            pairs=_pairs(uow, ws, chosen),
+            limit=LIMIT,
+        )
+
+
+@router.post("/campaigns/allocate")
+def allocate_campaigns(request: Request) -> Response:
+    visit: Visit | None = None
+    back = "/campaigns"
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            account = safe_id(visit.form.get("ad_account_id"), "ad_account_id")
+            back = f"/campaigns?ad_account_id={account}&candidates=1"
+            client, adv = _pair(visit.form.get("pair"))
+            made = allocation_service.allocate_campaigns(
+                uow,
+                principal.workspace_id,
+                account,
+                client_account_id=client,
+                advertiser_id=adv,
+                campaign_ids=id_list(visit.form, "c_", "campaign_ids"),
+                actor=principal.actor,
+            )
+            visit.flash("success", visit._("%(n)s campaign(s) allocated.", n=len(made)))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.get("/campaigns/{campaign_id}")
+def campaign_page(request: Request, campaign_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        detail = service.campaign_detail(uow, ws, campaign_id)
+        spend = service.spend(uow, ws, campaign_id)
+        currency = detail["currency"]
+        detail["budget_text"] = _money(detail["budget_minor"], currency)
+        for g in detail["ad_groups"]:
+            g["budget_text"] = _money(g["budget_minor"], currency)
+        return visit.page(
+            "accounts/campaign.html",
+            c=detail,
+            spend=spend,
+            spend_text=_money(spend["spend_minor"], spend["currency"]),
+        )
+
+
+@router.post("/campaigns/allocations/{campaign_allocation_id}/delete")
+def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Response:
+    visit: Visit | None = None
+    back = "/campaigns"
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            back = f"/campaigns/{safe_id(visit.form.get('campaign_id'), 'campaign_id')}"
+            allocation_service.deallocate_campaign(
+                uow, principal.workspace_id, campaign_allocation_id, actor=principal.actor
+            )
+            visit.flash("success", visit._("The campaign is deallocated."))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.get("/accounts/{ad_account_id}/audiences")
+def audiences_page(request: Request, ad_account_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        return visit.page(
+            "accounts/audiences.html",
+            account=accounts.ad_account_view(uow, ws, ad_account_id),
+            audiences=service.list_audiences(uow, ws, ad_account_id, limit=LIMIT),
+            pairs=_pairs(uow, ws, ad_account_id),
+        )
+
+
+@router.post("/accounts/{ad_account_id}/audiences")
+def allocate_audiences(request: Request, ad_account_id: int) -> Response:
+    back = f"/accounts/{ad_account_id}/audiences"
+    visit: Visit | None = None
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            client, adv = _pair(visit.form.get("pair"))
+            made = allocation_service.allocate_audiences(
+                uow,
+                principal.workspace_id,
+                ad_account_id,
+                client_account_id=client,
+                advertiser_id=adv,
+                audience_ids=id_list(visit.form, "a_", "audience_ids"),
+                actor=principal.actor,
+            )
+            visit.flash("success", visit._("%(n)s audience(s) allocated.", n=len(made)))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.post("/accounts/audience-allocations/{audience_allocation_id}/delete")
+def deallocate_audience(request: Request, audience_allocation_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}/audiences"
+        allocation_service.deallocate_audience(
+            uow, principal.workspace_id, audience_allocation_id, actor=principal.actor
+        )
+        visit.flash("success", visit._("The audience is deallocated."))
+        return visit.redirect(back)

@@ -1,0 +1,49 @@
+"""Shared by the accounts pages: refusals in the user's language, ids from forms."""
+
+from __future__ import annotations
+
+from fastapi.responses import Response
+
+from promodesk.accounts.domain import Refusal
+from promodesk.console.core import N_
+from promodesk.console.visit import Visit
+from promodesk.kit.errors import ValidationFailed
+from promodesk.web import parse_id
+
+REASONS = {
+    "campaigns_allocated": N_(
+        "Campaigns of this advertiser use the ad account: deallocate them first."
+    ),
+    "conversion_goals": N_("Conversion goals of this advertiser use the ad account."),
+    "remarketing_tags": N_("Remarketing tags of this advertiser use the ad account."),
+    "default_account": N_("This is the client account's default TikTok account."),
+    "not_allocated": N_("Only an ad account allocated to the client account can be its default."),
+    "advertiser_not_of_client": N_("The advertiser is not of that client account."),
+    "client_archived": N_("The client account is archived."),
+    "advertiser_archived": N_("The advertiser is archived."),
+    "campaign_allocated": N_("The campaign is already allocated."),
+    "ad_account_not_allocated": N_("The ad account is not allocated to that advertiser."),
+    "campaign_initialized": N_("The campaign is initialized in promodesk and stays allocated."),
+}
+
+
+def refused(visit: Visit, exc: Refusal, back: str) -> Response:
+    message = REASONS.get(exc.reason)
+    visit.flash("error", visit._(message) if message else exc.detail)
+    return visit.redirect(back)
+
+
+def safe_id(value: str | None, field: str) -> int:
+    parsed = parse_id(value or "")
+    if parsed is None:
+        raise ValidationFailed("choose one", field=field)
+    return parsed
+
+
+def id_list(form: dict[str, str], prefix: str, field: str) -> list[int]:
+    """Ticked boxes are named ``{prefix}{id}`` (the console keeps one value per field name)."""
+    keys = [k[len(prefix) :] for k in form if k.startswith(prefix)]
+    ids = [i for i in (parse_id(k) for k in keys) if i is not None]
+    if not ids:
+        raise ValidationFailed("tick at least one", field=field)
+    return ids

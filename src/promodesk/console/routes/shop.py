@@ -1,0 +1,177 @@
+"""Shop console: "My activities" (enrolled products by stage, filters, multi-select into the
+preview), one enrollment with its offers, snapshots and the safer alternatives, and the
+public storefront page of a shop. Cancel, batches, snapshots and the review live in the
+``shop_*`` modules; ``ROUTERS`` lists them all for the console's registration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes import shop_batches, shop_cancel, shop_review
+from promodesk.console.routes.promote_common import optional_id
+from promodesk.console.routes.shop_common import (
+    ALTERNATIVES,
+    BADGES,
+    REASONS,
+    STATES,
+    activities_and_shops,
+    local,
+    titles,
+)
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import console_of, open_visit
+from promodesk.kit import clock
+from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.shop import catalog_service, domain, remediation_service, snapshots_service
+from promodesk.shop.repository import ShopRepository
+from promodesk.tenancy import service as tenancy
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+PAGE = 50
+
+
+def labels() -> dict[str, Any]:
+    return {"states": STATES, "badges": BADGES, "reasons": REASONS, "alternatives": ALTERNATIVES}
+
+
+def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict[str, Any]]:
+    """Per shop of an activity: the guardrail counters against the activity's rules."""
+    repo = ShopRepository(uow)
+    rows = []
+    for c in repo.counters_for_activity(ws, activity.id):
+        if shop_ids and c.shop_id not in shop_ids:
+            continue
+        rules = catalog_service.rules_of(activity)
+        counts = domain.Counts(c.enrolled, c.active, c.cancelled)
+        rows.append(
+            {
+                "shop_id": c.shop_id,
+                "enrolled": c.enrolled,
+                "active": c.active,
+                "cancelled": c.cancelled,
+                "ratio": domain.ratio_percent(c.cancelled, c.enrolled),
+                "allowed": domain.allowed_count(rules, counts),
+            }
+        )
+    return rows
+
+
+@router.get("/shop")
+def my_activities(request: Request) -> Response:
+    q = request.query_params
+    activity_id = optional_id(q.get("activity_id"))
+    shop_id = optional_id(q.get("shop_id"))
+    state = q.get("state", "")
+    if state and state not in STATES:
+        raise ValidationFailed("unknown stage", field="state")
+    after = optional_id(q.get("after")) or 0
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        lists = activities_and_shops(uow, ws)
+        rows = catalog_service.list_enrollments(
+            uow,
+            ws,
+            after_id=after,
+            limit=PAGE + 1,
+            activity_id=activity_id,
+            shop_id=shop_id,
+            states=[state] if state else None,
+        )
+        shown = rows[:PAGE]
+        names = titles(uow, ws, {s.id for s in lists["shops"]})
+        offers = {e.id: len(catalog_service.offers(uow, ws, e.id)) for e in shown}
+        now = clock.now()
+        activities = [a for a in lists["activities"] if activity_id in (None, a.id)]
+        summaries = {a.id: _summary(uow, ws, a, [shop_id] if shop_id else []) for a in activities}
+        filters = {"activity_id": activity_id or "", "shop_id": shop_id or "", "state": state}
+        next_url = None
+        if len(rows) > PAGE:
+            kept = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+            next_url = (
+                f"/shop?{kept}&after={shown[-1].id}" if kept else f"/shop?after={shown[-1].id}"
+            )
+        return visit.page(
+            "shop/home.html",
+            rows=shown,
+            names=names,
+            offers=offers,
+            summaries=summaries,
+            activity_list=activities,
+            activity_names={a.id: a.name for a in lists["activities"]},
+            shop_names={s.id: s.name for s in lists["shops"]},
+            now=now,
+            filters=filters,
+            next_url=next_url,
+            first_url="/shop" if after else None,
+            cancellable=domain.CANCELLABLE,
+            **lists,
+            **labels(),
+        )
+
+
+@router.get("/shop/enrollments/{enrollment_id}")
+def enrollment_page(request: Request, enrollment_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        e = catalog_service.get_enrollment(uow, ws, enrollment_id)
+        activity = catalog_service.get_activity(uow, ws, e.activity_id)
+        shop = catalog_service.get_shop(uow, ws, e.shop_id)
+        product = catalog_service.get_product(uow, ws, e.product_id)
+        names = titles(uow, ws, {shop.id})
+        taken = {
+            x.product_id
+            for x in catalog_service.list_enrollments(
+                uow, ws, activity_id=activity.id, shop_id=shop.id, limit=10_000
+            )
+        }
+        candidates = [
+            p
+            for p in catalog_service.list_products(uow, ws, shop.id, limit=500)
+            if p.status == "listed" and p.id not in taken
+        ]
+        delist_at = None
+        if e.state == domain.State.STOCK_ZEROED:
+            delist_at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+        return visit.page(
+            "shop/enrollment.html",
+            e=e,
+            activity=activity,
+            shop=shop,
+            product=product,
+            names=names,
+            offers=catalog_service.offers(uow, ws, e.id),
+            snapshots=snapshots_service.list_snapshots(uow, ws, enrollment_id=e.id, limit=50),
+            candidates=candidates,
+            delist_at=delist_at,
+            delist_local=local(delist_at, shop.timezone),
+            cancellable=e.state in domain.CANCELLABLE,
+            open_activity=not activity.immutable and clock.now() < activity.ends_at,
+            **labels(),
+        )
+
+
+@router.get("/store/{workspace_slug}/{shop_id}")
+def storefront(request: Request, workspace_slug: str, shop_id: int) -> Response:
+    """The shop's public page (no login): announcements first, then the listed products."""
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow, login=False)
+        try:
+            ws = tenancy.get_workspace(uow, workspace_slug[:100]).id
+        except NotFound:
+            raise NotFound("shop not found") from None
+        data = remediation_service.storefront(uow, ws, shop_id)
+        return visit.page("shop/storefront.html", store=data)
+
+
+ROUTERS: tuple[APIRouter, ...] = (
+    router,
+    shop_cancel.router,
+    shop_batches.router,
+    shop_review.router,
+)

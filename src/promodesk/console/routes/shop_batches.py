@@ -1,0 +1,179 @@
+"""Cancel batches (live progress bar, per-item errors, retry of the failed ones, call-off of a
+window run, verification results) and snapshots (view, JSON export, restore with a preview).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes.promote_common import optional_id
+from promodesk.console.routes.shop_common import (
+    BADGES,
+    ITEM_CODES,
+    REASONS,
+    STATES,
+    local,
+    titles,
+)
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import console_of, open_visit
+from promodesk.operations import service as operations
+from promodesk.shop import (
+    batch_service,
+    catalog_service,
+    snapshots_service,
+    verification_service,
+)
+from promodesk.tenancy.domain import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+PAGE = 50
+
+
+@router.get("/shop/batches")
+def batches(request: Request) -> Response:
+    after = optional_id(request.query_params.get("after")) or 0
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        rows = batch_service.list_batches(uow, ws, after, PAGE)
+        return visit.page("shop/batches.html", rows=rows, reasons=REASONS)
+
+
+@router.get("/shop/batches/{batch_id}")
+def batch_page(request: Request, batch_id: int) -> Response:
+    status = request.query_params.get("status") or None
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        batch = batch_service.get_batch(uow, ws, batch_id)
+        items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=200)
+        checks = verification_service.results(uow, ws, batch_id=batch_id, limit=200)
+        op = None
+        if batch.operation_id is not None:
+            op = operations.as_dict(operations.get(uow, ws, batch.operation_id))
+        shop = catalog_service.get_shop(uow, ws, batch.shop_id) if batch.shop_id else None
+        shop_ids = (
+            {batch.shop_id}
+            if batch.shop_id
+            else {s.id for s in catalog_service.list_shops(uow, ws, limit=200)}
+        )
+        return visit.page(
+            "shop/batch.html",
+            batch=batch,
+            batch_items=items,
+            item_status=status or "",
+            op=op,
+            running=batch.status in ("running", "scheduled"),
+            checks=checks,
+            passed=sum(1 for c in checks if c.passed),
+            failed_checks=sum(1 for c in checks if not c.passed),
+            run_local=local(batch.run_at, shop.timezone) if shop else None,
+            names=titles(uow, ws, shop_ids),
+            reasons=REASONS,
+            codes=ITEM_CODES,
+        )
+
+
+@router.post("/shop/batches/{batch_id}/retry")
+def retry(request: Request, batch_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        batch = batch_service.retry_failed(
+            uow, principal.workspace_id, batch_id, actor=principal.actor, role=principal.role
+        )
+        visit.flash("info", visit._("The failed items of batch %(id)s run again.", id=batch.id))
+        return visit.redirect(f"/shop/batches/{batch.id}")
+
+
+@router.post("/shop/batches/{batch_id}/call-off")
+def call_off(request: Request, batch_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        batch_service.cancel_scheduled(uow, principal.workspace_id, batch_id, actor=principal.actor)
+        visit.flash("success", visit._("The scheduled cancel is called off; nothing changed."))
+        return visit.redirect(f"/shop/batches/{batch_id}")
+
+
+# snapshots ------------------------------------------------------------------------------------
+
+
+@router.get("/shop/snapshots")
+def snapshots(request: Request) -> Response:
+    q = request.query_params
+    after = optional_id(q.get("after")) or 0
+    batch_id = optional_id(q.get("batch_id"))
+    enrollment_id = optional_id(q.get("enrollment_id"))
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        rows = snapshots_service.list_snapshots(
+            uow, ws, after_id=after, limit=PAGE, batch_id=batch_id, enrollment_id=enrollment_id
+        )
+        return visit.page(
+            "shop/snapshots.html",
+            rows=rows,
+            next_url=f"/shop/snapshots?after={rows[-1].id}" if len(rows) == PAGE else None,
+        )
+
+
+def _restorable(snap: Any) -> bool:
+    return snap.restored_at is None and snap.change in ("cancel", "stock_zero", "presale")
+
+
+@router.get("/shop/snapshots/{snapshot_id}")
+def snapshot_page(request: Request, snapshot_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        snap = snapshots_service.get(uow, ws, snapshot_id)
+        current = catalog_service.get_enrollment(uow, ws, snap.enrollment_id)
+        data = snapshots_service.export(snap)
+        return visit.page(
+            "shop/snapshot.html",
+            snap=snap,
+            data=data,
+            current=current,
+            pretty=json.dumps(data, ensure_ascii=False, indent=2),
+            restorable=_restorable(snap),
+            states=STATES,
+            badges=BADGES,
+        )
+
+
+@router.get("/shop/snapshots/{snapshot_id}/export.json")
+def snapshot_export(request: Request, snapshot_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        snap = snapshots_service.get(uow, visit.principal.workspace_id, snapshot_id)
+        body = json.dumps(snapshots_service.export(snap), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="snapshot-{snapshot_id}.json"'},
+    )
+
+
+@router.post("/shop/snapshots/{snapshot_id}/restore")
+def restore(request: Request, snapshot_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        e = snapshots_service.restore(
+            uow, principal.workspace_id, snapshot_id, actor=principal.actor
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "Restored from snapshot %(id)s: the enrollment is %(state)s again.",
+                id=snapshot_id,
+                state=visit._(STATES.get(e.state, e.state)),
+            ),
+        )
+        return visit.redirect(f"/shop/enrollments/{e.id}")

@@ -1,0 +1,259 @@
+"""The cancel preview (a GET page that writes nothing), the confirmation (POST), the refusal
+with the safer alternatives, and the alternatives themselves (stock to zero, restock, replace,
+presale).
+
+Rules:
+- The preview is the service's dry run: per item the path and the offers cancelled with it;
+  per activity and shop the remaining count and ratio after, the traffic share, the guardrail
+  verdict with the rule and numbers, the alternatives and the timing (now, or the next
+  low-traffic window in the shop's time zone).
+- The confirmation re-checks everything atomically in the service: a violation is refused
+  (409 page with the rule, the numbers and the alternatives) unless an admin forces it.
+- "Now" runs inline (all or nothing) up to the inline limit and as a batch job above it (a live
+  progress bar); "window" schedules a job per shop and activity, cancellable until it runs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes.promote_common import checked, optional_id, whole
+from promodesk.console.routes.shop_common import (
+    ALTERNATIVES,
+    BADGES,
+    ITEM_CODES,
+    PATHS,
+    REASONS,
+    RULES,
+    STATES,
+    chosen,
+    local,
+    titles,
+)
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.kit.errors import ValidationFailed
+from promodesk.shop import alternatives_service, batch_service, catalog_service, preview_service
+from promodesk.shop.errors import GuardrailViolation
+from promodesk.shop.settings import shop_settings
+from promodesk.tenancy.domain import Role, at_least
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "states": STATES,
+        "badges": BADGES,
+        "reasons": REASONS,
+        "paths": PATHS,
+        "alternatives": ALTERNATIVES,
+        "rules": RULES,
+        "codes": ITEM_CODES,
+    }
+
+
+def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
+    ws = visit.principal.workspace_id
+    shop_ids = {i["shop_id"] for i in view["items"]}
+    shops = {s: catalog_service.get_shop(uow, ws, s) for s in shop_ids}
+    for g in view["groups"]:
+        tz = g["timing"]["timezone"]
+        g["timing"]["window_local"] = local(g["timing"]["window_start"], tz)
+        g["timing"]["window_end_local"] = local(g["timing"]["window_end"], tz)
+        g["shop_name"] = shops[g["shop_id"]].name
+    return {
+        "view": view,
+        "names": titles(uow, ws, shop_ids),
+        "can_force": at_least(visit.principal.role, Role.ADMIN),
+        "inline_limit": shop_settings().inline_limit,
+        **_labels(),
+    }
+
+
+@router.get("/shop/preview")
+def preview(request: Request) -> Response:
+    q = request.query_params
+    values = {k: q.get(k, "")[:20_000] for k in ("ids", "activity_id", "shop_id", "state", "all")}
+    picked = q.getlist("e")
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        sel = chosen(values, picked if picked else None)
+        view = preview_service.preview(uow, ws, sel.selection)
+        return visit.page(
+            "shop/preview.html", hidden=sel.hidden, back=_back(values), **_context(uow, visit, view)
+        )
+
+
+def _back(values: dict[str, str]) -> str:
+    activity = optional_id(values.get("activity_id"))
+    return f"/shop?activity_id={activity}" if activity else "/shop"
+
+
+@router.post("/shop/cancel")
+def cancel(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        ws = principal.workspace_id
+        sel = chosen(visit.form)
+        mode = visit.form.get("mode", "now")
+        if mode not in ("now", "window", "batch"):
+            raise ValidationFailed("choose when to run the cancel", field="mode")
+        common: dict[str, Any] = {
+            "reason": visit.form.get("reason", ""),
+            "reason_text": clean(visit.form.get("reason_text", ""), 1000),
+            "force": checked(visit.form, "force"),
+            "actor": principal.actor,
+            "role": principal.role,
+        }
+        try:
+            with uow.savepoint():
+                return _run(uow, visit, ws, sel.selection, mode, common)
+        except GuardrailViolation as exc:
+            # Nothing was written (the savepoint rolled back); the refusal is a page with the
+            # rule, the numbers and the alternatives, not a one-line flash.
+            view = preview_service.preview(uow, ws, sel.selection)
+            return visit.page(
+                "shop/refused.html",
+                status=409,
+                error=exc.to_body(),
+                hidden=sel.hidden,
+                **_context(uow, visit, view),
+            )
+
+
+def _run(uow: Any, visit: Visit, ws: int, sel: Any, mode: str, common: dict[str, Any]) -> Response:
+    if mode == "window":
+        batches = batch_service.schedule_in_window(uow, ws, sel, **common)
+        for b in batches:
+            shop = catalog_service.get_shop(uow, ws, b.shop_id or 0)
+            visit.flash(
+                "success",
+                visit._(
+                    "%(n)s products will be cancelled in the low-traffic window at %(at)s. You can "
+                    "call it off until then.",
+                    n=b.total,
+                    at=local(b.run_at, shop.timezone),
+                ),
+            )
+        return visit.redirect(
+            f"/shop/batches/{batches[0].id}" if len(batches) == 1 else "/shop/batches"
+        )
+    count = len(batch_service.resolve(uow, ws, sel))
+    if mode == "batch" or count > shop_settings().inline_limit:
+        if not common["force"]:
+            _precheck(uow, ws, sel)
+        batch = batch_service.start_batch(uow, ws, sel, **common)
+        visit.flash("info", visit._("The cancel of %(n)s products runs as a batch.", n=batch.total))
+        return visit.redirect(f"/shop/batches/{batch.id}")
+    batch = batch_service.cancel_now(uow, ws, sel, **common)
+    visit.flash(
+        "success",
+        visit._(
+            "%(n)s products are cancelled; their linked coupons and discounts were cancelled with "
+            "them. Verification follows after the activity's delay.",
+            n=batch.done,
+        ),
+    )
+    return visit.redirect(f"/shop/batches/{batch.id}")
+
+
+def _precheck(uow: Any, ws: int, sel: Any) -> None:
+    """A batch refuses up front what an inline cancel would refuse."""
+    view = preview_service.preview(uow, ws, sel)
+    bad = [g for g in view["groups"] if not g["verdict"]["ok"]]
+    if bad:
+        raise GuardrailViolation(
+            "the cancel would break an activity rule; nothing was changed",
+            violations=[
+                {"activity_id": g["activity_id"], "shop_id": g["shop_id"], "verdict": g["verdict"]}
+                for g in bad
+            ],
+            alternatives=bad[0]["alternatives"],
+            can_force=not any(g["rules"]["immutable"] for g in bad),
+        )
+
+
+# the alternatives ---------------------------------------------------------------------------
+
+
+def _back_to(visit: Visit, enrollment_id: int) -> Response:
+    return visit.redirect(f"/shop/enrollments/{enrollment_id}")
+
+
+@router.post("/shop/enrollments/{enrollment_id}/stock-zero")
+def stock_zero(request: Request, enrollment_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        ws = principal.workspace_id
+        e = alternatives_service.stock_to_zero(uow, ws, enrollment_id, actor=principal.actor)
+        activity = catalog_service.get_activity(uow, ws, e.activity_id)
+        shop = catalog_service.get_shop(uow, ws, e.shop_id)
+        at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+        visit.flash(
+            "success",
+            visit._(
+                "Stock is zero: the product stays visible but cannot be bought. It is delisted at "
+                "%(at)s unless you restock it first.",
+                at=local(at, shop.timezone),
+            ),
+        )
+        return _back_to(visit, enrollment_id)
+
+
+@router.post("/shop/products/{product_id}/restock")
+def restock(request: Request, product_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        stock = whole(visit.form, "stock", high=10**12)
+        n = alternatives_service.restore_stock(
+            uow, principal.workspace_id, product_id, stock, actor=principal.actor
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "Restocked: %(n)s enrollments are back in their stage; the delist will not happen.",
+                n=n,
+            ),
+        )
+        back = optional_id(visit.form.get("enrollment_id"))
+        return _back_to(visit, back) if back else visit.redirect("/shop")
+
+
+@router.post("/shop/enrollments/{enrollment_id}/replace")
+def replace(request: Request, enrollment_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        product_id = whole(visit.form, "product_id")
+        new = alternatives_service.replace(
+            uow, principal.workspace_id, enrollment_id, product_id, actor=principal.actor
+        )
+        visit.flash(
+            "success",
+            visit._("Replaced: the new product took the slot, the activity price and the offers."),
+        )
+        return _back_to(visit, new.id)
+
+
+@router.post("/shop/enrollments/{enrollment_id}/presale")
+def presale(request: Request, enrollment_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        days = whole(visit.form, "shipping_days", high=3650)
+        alternatives_service.set_presale(
+            uow, principal.workspace_id, enrollment_id, shipping_days=days, actor=principal.actor
+        )
+        visit.flash(
+            "success", visit._("Presale: buyers are promised shipping within %(n)s days.", n=days)
+        )
+        return _back_to(visit, enrollment_id)

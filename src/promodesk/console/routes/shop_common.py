@@ -1,0 +1,160 @@
+"""What the Shop console pages share: the selection a page or a form names, labels of the
+stages and reasons, product titles, the team's time zone.
+
+Rules:
+- A selection is either explicit enrollment ids (checkboxes ``e`` on a GET form, or the
+  comma-joined ``ids`` field of a POST form; at most ``MAX_IDS``) or a filter (activity, shop,
+  states) meaning "every cancellable enrollment it matches". Anything unparsable is a
+  ``ValidationFailed`` naming the field, never a 500.
+- Numbers a browser sends go through ``whole``; ids are positive and below 2**63.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from promodesk.console.core import N_
+from promodesk.console.routes.promote_common import optional_id
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import ValidationFailed
+from promodesk.shop import catalog_service, domain
+from promodesk.shop.batch_service import Selection
+
+MAX_IDS = 1000
+
+STATES = {
+    "pending_review": N_("Pending review"),
+    "approved": N_("Approved by the platform"),
+    "live": N_("Live"),
+    "withdrawn": N_("Withdrawn"),
+    "removed": N_("Removed"),
+    "terminated": N_("Terminated"),
+    "stock_zeroed": N_("Stock zeroed"),
+    "delisted": N_("Delisted"),
+    "replaced": N_("Replaced"),
+    "rejected": N_("Rejected"),
+}
+REASONS = {
+    "stock_shortage": N_("Stock shortage"),
+    "wrong_information": N_("Wrong product information"),
+    "plan_change": N_("Marketing plan changed"),
+    "other": N_("Other"),
+}
+PATHS = {
+    "withdraw": N_("Withdraw the enrollment"),
+    "remove": N_("Remove from the activity"),
+    "terminate": N_("Terminate participation"),
+}
+ALTERNATIVES = {
+    "replace": N_("Replace with a similar product"),
+    "stock_to_zero": N_("Stock to zero, delist later"),
+    "presale": N_("Presale / longer shipping time"),
+}
+RULES = {
+    "min_products": N_("Minimum products per shop"),
+    "max_cancel_ratio": N_("Maximum cancel ratio"),
+    "immutable": N_("The activity is immutable"),
+}
+ITEM_CODES = {
+    "ALREADY_CANCELLED": N_("Already cancelled"),
+    "NOT_CANCELLABLE": N_("Cannot be cancelled in this stage"),
+    "ACTIVITY_IMMUTABLE": N_("The activity is immutable"),
+    "ACTIVITY_ENDED": N_("The activity has ended"),
+    "ENROLLMENT_NOT_FOUND": N_("Enrollment not found"),
+    "GUARDRAIL_MIN_PRODUCTS": N_("Too few products would remain"),
+    "GUARDRAIL_MAX_CANCEL_RATIO": N_("The cancel ratio would be too high"),
+    "GUARDRAIL_IMMUTABLE": N_("The activity is immutable"),
+}
+BADGES = {
+    "pending_review": "pending",
+    "approved": "approved",
+    "live": "running",
+    "stock_zeroed": "partial",
+    "withdrawn": "cancelled",
+    "removed": "cancelled",
+    "terminated": "cancelled",
+    "delisted": "stopped",
+    "replaced": "stopped",
+    "rejected": "rejected",
+}
+
+
+def parse_ids(raw: str, field: str) -> list[int]:
+    """``"1,2,3"`` → ids; empty parts are skipped."""
+    ids = []
+    for part in raw.replace(" ", ",").split(","):
+        if not part:
+            continue
+        value = optional_id(part)
+        if value is None:
+            raise ValidationFailed(f"{part[:30]!r} is not an id", field=field)
+        ids.append(value)
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed(f"select at most {MAX_IDS} products at once", field=field)
+    return sorted(set(ids))
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A selection and the fields that carry it to the next form."""
+
+    selection: Selection
+    hidden: dict[str, str]
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.hidden)
+
+
+def chosen(values: dict[str, str], ids: list[str] | None = None) -> Chosen:
+    """From a GET query (checkbox list ``ids``) or a POST form (``ids`` joined by commas);
+    ``all=1`` takes the filter instead of the ids."""
+    state = values.get("state", "")
+    if state and state not in domain.CANCELLABLE:
+        raise ValidationFailed("pick a stage that can be cancelled", field="state")
+    activity_id = optional_id(values.get("activity_id"))
+    shop_id = optional_id(values.get("shop_id"))
+    if values.get("all") == "1":
+        if activity_id is None and shop_id is None:
+            raise ValidationFailed("choose an activity or a shop first", field="activity_id")
+        hidden = {"all": "1", "activity_id": str(activity_id or ""), "shop_id": str(shop_id or "")}
+        if state:
+            hidden["state"] = state
+        sel = Selection(activity_id=activity_id, shop_id=shop_id, states=[state] if state else None)
+        return Chosen(sel, {k: v for k, v in hidden.items() if v})
+    found = parse_ids(",".join(ids) if ids is not None else values.get("ids", ""), "ids")
+    if not found:
+        raise ValidationFailed("select at least one product", field="ids")
+    return Chosen(Selection(enrollment_ids=found), {"ids": ",".join(str(i) for i in found)})
+
+
+def titles(uow: UnitOfWork, ws: int, shop_ids: set[int]) -> dict[int, str]:
+    """Product titles of the shops (the console shows titles, not ids)."""
+    found: dict[int, str] = {}
+    for shop_id in shop_ids:
+        after = 0
+        while True:
+            rows = catalog_service.list_products(uow, ws, shop_id, after_id=after, limit=500)
+            found.update({p.id: p.title for p in rows})
+            if len(rows) < 500:
+                break
+            after = rows[-1].id
+    return found
+
+
+def local(at: datetime | str | None, tz_name: str) -> str:
+    """A time in the shop's zone, as its team reads it."""
+    if at is None or at == "":
+        return "—"
+    value = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return f"{value.astimezone(domain.zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
+
+
+def activities_and_shops(uow: UnitOfWork, ws: int) -> dict[str, Any]:
+    return {
+        "activities": catalog_service.list_activities(uow, ws, limit=200),
+        "shops": catalog_service.list_shops(uow, ws, limit=200),
+    }

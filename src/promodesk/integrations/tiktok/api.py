@@ -1,0 +1,331 @@
+"""Typed endpoint methods for one access token (spec §6). Obtain with ``client.for_token(t)``.
+
+Rules: list methods are generators of pages (``page_size`` 1000 by default, 100 for audiences);
+``include_deleted`` asks for every status, because TikTok hides deleted objects by default;
+status updates go out in chunks of at most 20 ids, as the API requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.entities import (
+    Ad,
+    AdGroup,
+    Advertiser,
+    Audience,
+    Campaign,
+    Page,
+    ReportRow,
+    StatusUpdate,
+)
+from promodesk.integrations.tiktok.paging import iter_pages
+
+DataLevel = Literal["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"]
+OperationStatus = Literal["ENABLE", "DISABLE", "DELETE"]
+Level = Literal["campaign", "adgroup", "ad"]
+
+ADVERTISER_INFO_BATCH = 100
+STATUS_UPDATE_BATCH = 20
+AUDIENCE_PAGE_MAX = 100
+
+
+# The status filter a report needs per level to include deleted objects (spec §6.9).
+REPORT_STATUS_FIELD = {
+    "AUCTION_CAMPAIGN": "campaign_status",
+    "AUCTION_ADGROUP": "adgroup_status",
+    "AUCTION_AD": "ad_status",
+}
+
+
+def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def entity_filtering(
+    level: Level, filtering: Mapping[str, Any] | None, include_deleted: bool
+) -> dict[str, Any] | None:
+    """``filtering`` plus, for ``include_deleted``, ``secondary_status={LEVEL}_STATUS_ALL``.
+
+    An explicit ``primary_status``/``secondary_status`` in ``filtering`` wins.
+    """
+    result = dict(filtering or {})
+    if include_deleted and not {"primary_status", "secondary_status"} & result.keys():
+        result["secondary_status"] = f"{level.upper()}_STATUS_ALL"
+    return result or None
+
+
+class TikTokApi:
+    def __init__(self, client: TikTokClient, access_token: str) -> None:
+        self.client = client
+        self._token = access_token
+
+    def __repr__(self) -> str:
+        return f"TikTokApi(base_url={self.client.settings.base_url!r})"
+
+    def _page_size(self, page_size: int | None, cap: int = 1000) -> int:
+        return max(1, min(page_size or self.client.settings.page_size, cap))
+
+    # Ad accounts -------------------------------------------------------------------------
+
+    def advertiser_info(
+        self, advertiser_ids: Sequence[str], *, fields: Sequence[str] | None = None
+    ) -> list[Advertiser]:
+        found: list[Advertiser] = []
+        for batch in chunks(advertiser_ids, ADVERTISER_INFO_BATCH):
+            data = self.client.request(
+                "GET",
+                "advertiser/info/",
+                token=self._token,
+                params={"advertiser_ids": batch, "fields": list(fields) if fields else None},
+            )
+            found.extend(Advertiser.parse(item) for item in data.get("list") or [])
+        return found
+
+    # Campaigns, ad groups, ads -----------------------------------------------------------
+
+    def _entity_pages(
+        self,
+        level: Level,
+        advertiser_id: str,
+        parse: Any,
+        *,
+        filtering: Mapping[str, Any] | None,
+        include_deleted: bool,
+        fields: Sequence[str] | None,
+        page_size: int | None,
+    ) -> Iterator[Page[Any]]:
+        params = {
+            "advertiser_id": advertiser_id,
+            "filtering": entity_filtering(level, filtering, include_deleted),
+            "fields": list(fields) if fields else None,
+        }
+        return iter_pages(
+            self.client,
+            f"{level}/get/",
+            token=self._token,
+            params=params,
+            parse=parse,
+            page_size=self._page_size(page_size),
+        )
+
+    def campaign_pages(
+        self,
+        advertiser_id: str,
+        *,
+        filtering: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+        fields: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Page[Campaign]]:
+        return self._entity_pages(
+            "campaign",
+            advertiser_id,
+            Campaign.parse,
+            filtering=filtering,
+            include_deleted=include_deleted,
+            fields=fields,
+            page_size=page_size,
+        )
+
+    def adgroup_pages(
+        self,
+        advertiser_id: str,
+        *,
+        filtering: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+        fields: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Page[AdGroup]]:
+        return self._entity_pages(
+            "adgroup",
+            advertiser_id,
+            AdGroup.parse,
+            filtering=filtering,
+            include_deleted=include_deleted,
+            fields=fields,
+            page_size=page_size,
+        )
+
+    def ad_pages(
+        self,
+        advertiser_id: str,
+        *,
+        filtering: Mapping[str, Any] | None = None,
+        include_deleted: bool = False,
+        fields: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Page[Ad]]:
+        return self._entity_pages(
+            "ad",
+            advertiser_id,
+            Ad.parse,
+            filtering=filtering,
+            include_deleted=include_deleted,
+            fields=fields,
+            page_size=page_size,
+        )
+
+    def update_campaign(
+        self,
+        advertiser_id: str,
+        campaign_id: str,
+        *,
+        name: str | None = None,
+        budget: Decimal | None = None,
+    ) -> dict[str, Any]:
+        """Rename and/or change the budget (in the account currency's major unit)."""
+        body: dict[str, Any] = {"advertiser_id": advertiser_id, "campaign_id": campaign_id}
+        if name is not None:
+            body["campaign_name"] = name
+        if budget is not None:
+            body["budget"] = budget  # sent as an exact JSON number, never through a float
+        return self.client.request("POST", "campaign/update/", token=self._token, body=body)
+
+    def update_status(
+        self, level: Level, advertiser_id: str, ids: Sequence[str], status: OperationStatus
+    ) -> StatusUpdate:
+        """Set ``operation_status`` on campaigns, ad groups or ads, 20 ids per request."""
+        changed: list[str] = []
+        errors: list[dict[str, Any]] = []
+        for batch in chunks(ids, STATUS_UPDATE_BATCH):
+            body: dict[str, Any] = {
+                "advertiser_id": advertiser_id,
+                f"{level}_ids": batch,
+                "operation_status": status,
+            }
+            data = self.client.request(
+                "POST", f"{level}/status/update/", token=self._token, body=body
+            )
+            changed.extend(str(item) for item in data.get(f"{level}_ids") or [])
+            errors.extend(data.get("error_list") or [])
+        return StatusUpdate(ids=changed, status=status, errors=errors)
+
+    def update_campaign_status(
+        self, advertiser_id: str, campaign_ids: Sequence[str], status: OperationStatus
+    ) -> StatusUpdate:
+        return self.update_status("campaign", advertiser_id, campaign_ids, status)
+
+    def update_adgroup_status(
+        self, advertiser_id: str, adgroup_ids: Sequence[str], status: OperationStatus
+    ) -> StatusUpdate:
+        return self.update_status("adgroup", advertiser_id, adgroup_ids, status)
+
+    def update_ad_status(
+        self, advertiser_id: str, ad_ids: Sequence[str], status: OperationStatus
+    ) -> StatusUpdate:
+        return self.update_status("ad", advertiser_id, ad_ids, status)
+
+    # Audiences ---------------------------------------------------------------------------
+
+    def custom_audience_pages(
+        self,
+        advertiser_id: str,
+        *,
+        audience_ids: Sequence[str] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Page[Audience]]:
+        params = {
+            "advertiser_id": advertiser_id,
+            "custom_audience_ids": list(audience_ids) if audience_ids else None,
+        }
+        return iter_pages(
+            self.client,
+            "dmp/custom_audience/list/",
+            token=self._token,
+            params=params,
+            parse=Audience.parse,
+            page_size=self._page_size(page_size, AUDIENCE_PAGE_MAX),
+        )
+
+    # Reports -----------------------------------------------------------------------------
+
+    def report_pages(
+        self,
+        advertiser_id: str,
+        *,
+        data_level: DataLevel,
+        dimensions: Sequence[str],
+        metrics: Sequence[str],
+        start_date: str | None = None,
+        end_date: str | None = None,
+        query_lifetime: bool = False,
+        include_deleted: bool = False,
+        filtering: Sequence[Mapping[str, Any]] | None = None,
+        report_type: str = "BASIC",
+        page_size: int | None = None,
+    ) -> Iterator[Page[ReportRow]]:
+        """``/report/integrated/get/`` (synchronous). Dates are ``YYYY-MM-DD`` in the account's
+        time zone; TikTok allows 30 days with ``stat_time_day`` and 1 day with ``stat_time_hour``.
+        """
+        filters = [dict(item) for item in filtering or ()]
+        status_field = REPORT_STATUS_FIELD.get(data_level)
+        if (
+            include_deleted
+            and status_field
+            and all(f.get("field_name") != status_field for f in filters)
+        ):
+            filters.append(
+                {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
+            )
+        params: dict[str, Any] = {
+            "advertiser_id": advertiser_id,
+            "service_type": "AUCTION",
+            "report_type": report_type,
+            "data_level": data_level,
+            "dimensions": list(dimensions),
+            "metrics": list(metrics),
+            "start_date": None if query_lifetime else start_date,
+            "end_date": None if query_lifetime else end_date,
+            "query_lifetime": True if query_lifetime else None,
+            "filtering": filters or None,
+        }
+        return iter_pages(
+            self.client,
+            "report/integrated/get/",
+            token=self._token,
+            params=params,
+            parse=ReportRow.parse,
+            page_size=self._page_size(page_size),
+        )
+
+    # Business Center -----------------------------------------------------------------------
+
+    def create_bc_advertiser(
+        self,
+        bc_id: str,
+        *,
+        name: str,
+        currency: str,
+        timezone: str,
+        company: str,
+        industry: int,
+        registered_area: str,
+        contact: Mapping[str, str] | None = None,
+        qualification: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Create an auction ad account in a Business Center; return its advertiser id.
+
+        Not idempotent: a server error is not retried (TikTok may have created the account).
+        """
+        body: dict[str, Any] = {
+            "bc_id": bc_id,
+            "advertiser_info": {"name": name, "currency": currency, "timezone": timezone},
+            "customer_info": {
+                "company": company,
+                "industry": industry,
+                "registered_area": registered_area,
+            },
+        }
+        if contact:
+            body["contact_info"] = dict(contact)
+        if qualification:
+            body["qualification_info"] = dict(qualification)
+        data = self.client.request(
+            "POST", "bc/advertiser/create/", token=self._token, body=body, idempotent=False
+        )
+        return str(data.get("advertiser_id") or "")

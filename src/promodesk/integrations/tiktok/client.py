@@ -1,0 +1,202 @@
+"""The HTTP core: one keep-alive ``httpx.Client``, the limiter, retries, envelopes, counters.
+
+Typed endpoint methods live in ``api.py`` (``client.for_token(token)``) and ``oauth.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from tenacity import RetryCallState
+
+from promodesk.integrations.tiktok import envelope, redact
+from promodesk.integrations.tiktok.errors import RateLimited, TikTokError, Transport
+from promodesk.integrations.tiktok.limiter import Limits, RateLimiter
+from promodesk.integrations.tiktok.retry import policy
+from promodesk.integrations.tiktok.settings import TikTokSettings
+from promodesk.integrations.tiktok.stats import Stats
+
+if TYPE_CHECKING:
+    from promodesk.integrations.tiktok.api import TikTokApi
+
+log = logging.getLogger("promodesk.integrations.tiktok")
+
+_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def build_limiter(settings: TikTokSettings) -> RateLimiter:
+    overrides = {path: Limits(qps, qpm) for path, (qps, qpm) in settings.endpoint_limits.items()}
+    return RateLimiter(
+        Limits(settings.qps, settings.qpm), overrides, margin=settings.limiter_margin_seconds
+    )
+
+
+def shared_limiter(settings: TikTokSettings) -> RateLimiter:
+    """TikTok limits each app per endpoint, so all clients of one app in a process share one."""
+    key = (settings.base_url, settings.app_id)
+    with _limiters_lock:
+        limiter = _limiters.get(key)
+        if limiter is None:
+            limiter = _limiters[key] = build_limiter(settings)
+        return limiter
+
+
+_UNSET: Any = object()
+
+
+class TikTokClient:
+    """Thread-safe; share one per process (or per sync run, for per-run counters)."""
+
+    def __init__(
+        self,
+        settings: TikTokSettings,
+        *,
+        limiter: RateLimiter | None = _UNSET,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        if limiter is _UNSET:
+            limiter = shared_limiter(settings) if settings.limiter_enabled else None
+        self.limiter: RateLimiter | None = limiter
+        self.stats = Stats()
+        self._sleep = sleep
+        self._secret = settings.secret.get_secret_value()
+        redact.install_log_filter()
+        self._http = httpx.Client(
+            base_url=settings.api_url,
+            timeout=httpx.Timeout(
+                settings.timeout_seconds, connect=settings.connect_timeout_seconds
+            ),
+            limits=httpx.Limits(
+                max_connections=settings.max_connections,
+                max_keepalive_connections=settings.max_connections,
+            ),
+            headers={"Accept": "application/json", "User-Agent": "promodesk-tiktok/1"},
+            transport=transport,
+        )
+
+    def __enter__(self) -> TikTokClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def for_token(self, access_token: str) -> TikTokApi:
+        """The typed endpoint methods, acting with ``access_token``."""
+        from promodesk.integrations.tiktok.api import TikTokApi
+
+        return TikTokApi(self, access_token)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """Call ``/open_api/v1.3/{path}`` and return the envelope's ``data``.
+
+        Raises a ``TikTokError`` once retries are exhausted or the error is not retryable.
+        """
+        secrets = tuple(s for s in (token, self._secret) if s)
+
+        def on_retry(state: RetryCallState) -> None:
+            self.stats.add(retries=1)
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.warning(
+                "tiktok %s %s: %s; retry %d in %.2fs",
+                method,
+                path,
+                redact.scrub(str(error), *secrets),
+                state.attempt_number,
+                wait,
+            )
+
+        retrying = policy(
+            max_attempts=self.settings.max_attempts,
+            initial=self.settings.backoff_initial_seconds,
+            maximum=self.settings.backoff_max_seconds,
+            jitter=self.settings.backoff_jitter_seconds,
+            idempotent=idempotent,
+            on_retry=on_retry,
+            sleep=self._sleep,
+        )
+        try:
+            result: dict[str, Any] = retrying(
+                self._once, method, path, token=token, params=params, body=body, secrets=secrets
+            )
+        except TikTokError:
+            self.stats.add(errors=1)
+            raise
+        return result
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        secrets: tuple[str, ...],
+    ) -> dict[str, Any]:
+        if self.limiter is not None:
+            grant = self.limiter.acquire(path)
+            if grant.waited > 0:
+                self.stats.add(limiter_waits=1, limiter_wait_seconds=grant.waited)
+        headers = {"Access-Token": token} if token else {}
+        content = None
+        if body is not None:
+            content = envelope.encode_body(body)
+            headers["Content-Type"] = "application/json"
+        query = envelope.encode_query(params or {})
+        started = time.perf_counter()
+        self.stats.add(requests=1)
+        try:
+            response = self._http.request(
+                method,
+                path,
+                params=query,
+                content=content,
+                headers=headers,
+            )
+        except httpx.TransportError as exc:
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            detail = redact.scrub(f"{type(exc).__name__}: {exc}", *secrets)
+            raise Transport(detail, endpoint=path, sent=sent) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        try:
+            data = envelope.parse(
+                response.status_code,
+                response.content,
+                endpoint=path,
+                redact=lambda text: redact.scrub(text, *secrets),
+            )
+        except RateLimited:
+            self.stats.add(throttles=1)
+            raise
+        except TikTokError as error:
+            log.debug("tiktok %s %s -> %s in %.0f ms", method, path, error, elapsed_ms)
+            raise
+        log.debug(
+            "tiktok %s %s %s -> ok in %.0f ms",
+            method,
+            path,
+            redact.scrub(str(sorted(query.items())), *secrets),
+            elapsed_ms,
+        )
+        return data

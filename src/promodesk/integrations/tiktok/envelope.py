@@ -1,0 +1,108 @@
+"""The wire format: query encoding and the ``{code, message, request_id, data}`` envelope.
+
+Rules (spec §2): errors usually arrive as HTTP 200 with a non-zero ``code``; arrays and objects
+in GET queries are JSON strings; decimals are read as ``Decimal`` so budgets never pass through
+a float.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from promodesk.integrations.tiktok.errors import (
+    SUCCESS_CODES,
+    RateLimited,
+    ServerError,
+    UnexpectedResponse,
+    error_for,
+)
+
+Redact = Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def encode_query(params: Mapping[str, Any]) -> dict[str, str]:
+    """Query values as TikTok expects them: lists/dicts as compact JSON, booleans lowercase."""
+    encoded: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            encoded[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple | dict):
+            encoded[key] = json.dumps(_jsonable(value), separators=(",", ":"))
+        else:
+            encoded[key] = str(value)
+    return encoded
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+_DECIMAL_MARK = "\x00decimal:"
+_DECIMAL_TEXT = re.compile(r'"\\u0000decimal:(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """JSON body with ``Decimal`` values written as exact JSON numbers (no float on the way)."""
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError("a decimal sent to TikTok must be finite")
+            return f"{_DECIMAL_MARK}{value:f}"
+        if isinstance(value, list | tuple):
+            return [mark(item) for item in value]
+        if isinstance(value, dict):
+            return {key: mark(item) for key, item in value.items()}
+        return value
+
+    text = json.dumps(mark(dict(body)), separators=(",", ":"))
+    return _DECIMAL_TEXT.sub(lambda m: m.group(1), text).encode()
+
+
+def parse(
+    status_code: int, content: bytes, *, endpoint: str, redact: Redact = _same
+) -> dict[str, Any]:
+    """Return the envelope's ``data`` or raise the mapped ``TikTokError``."""
+    if status_code == 429:
+        raise RateLimited(f"HTTP {status_code}", endpoint=endpoint)
+    if status_code >= 500:
+        raise ServerError(f"HTTP {status_code}", endpoint=endpoint)
+    try:
+        body = json.loads(content, parse_float=Decimal)
+    except ValueError:
+        raise UnexpectedResponse(
+            f"HTTP {status_code} with a body that is not JSON", endpoint=endpoint
+        ) from None
+    if not isinstance(body, dict) or not isinstance(body.get("code"), int):
+        raise UnexpectedResponse(f"HTTP {status_code} without an integer 'code'", endpoint=endpoint)
+    code: int = body["code"]
+    request_id = body.get("request_id")
+    request_id = str(request_id) if request_id is not None else None
+    if code not in SUCCESS_CODES:
+        message = redact(str(body.get("message") or ""))
+        raise error_for(code, message, request_id=request_id, endpoint=endpoint)
+    if status_code >= 400:
+        # A 4xx edge answer that still looks like a success envelope: do not trust it.
+        raise UnexpectedResponse(f"HTTP {status_code} with code {code}", endpoint=endpoint)
+    data = body.get("data")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UnexpectedResponse("'data' is not an object", endpoint=endpoint)
+    return data

@@ -1,0 +1,64 @@
+"""Page through list endpoints one page at a time (never holding more than one page).
+
+Stop rule: after ``page_info.total_page``, or at the first short page when ``page_info`` is
+missing (Airbyte's rule), or at an empty page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.entities import Page
+
+T = TypeVar("T")
+
+
+def iter_pages(
+    client: TikTokClient,
+    path: str,
+    *,
+    token: str,
+    params: Mapping[str, Any],
+    parse: Callable[[dict[str, Any]], T],
+    page_size: int,
+    start_page: int = 1,
+    list_key: str = "list",
+) -> Iterator[Page[T]]:
+    page = start_page
+    while True:
+        data = client.request(
+            "GET", path, token=token, params={**params, "page": page, "page_size": page_size}
+        )
+        client.stats.add(pages=1)
+        raw_items = data.get(list_key) or []
+        info = data.get("page_info") or {}
+        total_page = _int_or_none(info.get("total_page"))
+        yield Page(
+            items=[parse(item) for item in raw_items],
+            page=page,
+            page_size=page_size,
+            total_number=_int_or_none(info.get("total_number")),
+            total_page=total_page,
+        )
+        if not raw_items:
+            return
+        if total_page is not None:
+            if page >= total_page:
+                return
+        elif len(raw_items) < page_size:
+            return
+        page += 1
+
+
+def iter_items(pages: Iterator[Page[T]]) -> Iterator[T]:
+    for page in pages:
+        yield from page.items
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,1 @@
+"""Outgoing notifications: emails over SMTP and signed webhooks, through a durable outbox."""

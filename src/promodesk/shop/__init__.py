@@ -1,0 +1,1 @@
+"""Shop activities: enrollments and their safe cancellation."""

@@ -1,0 +1,131 @@
+"""``promodesk shop stock-zero|restock|replace|presale|compensate|announce``: the seed's safer
+alternatives to a cancel and the remediation afterwards."""
+
+from __future__ import annotations
+
+import typer
+
+from promodesk.clikit import console, database, friendly
+from promodesk.shop import alternatives_service, remediation_service
+from promodesk.shop.cli_common import (
+    ACTOR,
+    JsonOpt,
+    WorkspaceOpt,
+    dump,
+    parse_ids,
+    show,
+    workspace_id,
+)
+from promodesk.shop.schemas import AnnouncementRead, CompensationRead, EnrollmentRead
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stock-zero")(stock_zero)
+    app.command("restock")(restock)
+    app.command("replace")(replace)
+    app.command("presale")(presale)
+    app.command("compensate")(compensate)
+    app.command("announce")(announce)
+
+
+@friendly
+def stock_zero(enrollment_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
+    """Stock to zero: visible but not purchasable; delisted after the activity's delay."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        data = dump(
+            EnrollmentRead, alternatives_service.stock_to_zero(uow, ws, enrollment_id, actor=ACTOR)
+        )
+    show(data, json_out, lambda d: console.print(
+        f"enrollment {d['id']} is stock-zeroed; the product is delisted after the activity's "
+        "delay unless you restock it first (promodesk shop restock)"))  # fmt: skip
+
+
+@friendly
+def restock(
+    product_id: int,
+    stock: int = typer.Option(..., min=1, help="the new stock"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Stock is back: the product is purchasable again and its enrollments return to their
+    stage (the pending delist does nothing)."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        n = alternatives_service.restore_stock(uow, ws, product_id, stock, actor=ACTOR)
+    data = {"product_id": product_id, "stock": stock, "enrollments_restored": n}
+    message = f"product {product_id} restocked; {n} enrollment(s) back in their stage"
+    show(data, json_out, lambda _: console.print(message))
+
+
+@friendly
+def replace(
+    enrollment_id: int,
+    product: int = typer.Option(..., "--product", help="the replacement product id"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Replace the product with a similar one: slot, price rules and offers carry over."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        new = alternatives_service.replace(uow, ws, enrollment_id, product, actor=ACTOR)
+        data = dump(EnrollmentRead, new)
+    message = f"enrollment {enrollment_id} replaced by enrollment {data['id']} (product {product})"
+    show(data, json_out, lambda _: console.print(message))
+
+
+@friendly
+def presale(
+    enrollment_id: int,
+    shipping_days: int = typer.Option(..., "--shipping-days", min=1, help="the new promise"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Presale / a longer shipping promise, where the activity allows it."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        e = alternatives_service.set_presale(
+            uow, ws, enrollment_id, shipping_days=shipping_days, actor=ACTOR
+        )
+        data = dump(EnrollmentRead, e)
+    show(data, json_out, lambda d: console.print(
+        f"enrollment {d['id']} is presale, shipping within {d['shipping_days']} days"))  # fmt: skip
+
+
+@friendly
+def compensate(
+    product_id: int,
+    value_minor: int = typer.Option(..., "--value-minor", min=1, help="coupon value, minor units"),
+    valid_days: int = typer.Option(30, "--valid-days", min=1, max=365),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """One compensation coupon to every follower of a cancelled product, in one batch."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        comp = remediation_service.compensate(
+            uow, ws, product_id, value_minor=value_minor, valid_days=valid_days, actor=ACTOR
+        )
+        data = dump(CompensationRead, comp)
+    show(data, json_out, lambda d: console.print(
+        f"{d['issued']} compensation coupons issued for product {product_id}"))  # fmt: skip
+
+
+@friendly
+def announce(
+    shop_id: int,
+    title: str = typer.Option(..., "--title"),
+    body: str = typer.Option("", "--body"),
+    products: str | None = typer.Option(None, "--products", help="replacement product ids"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """A shop announcement on the public storefront page (with replacement products)."""
+    ids = parse_ids(products, "products") or []
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        row = remediation_service.announce(
+            uow, ws, shop_id, title=title, body=body, product_ids=ids, actor=ACTOR
+        )
+        data = dump(AnnouncementRead, row)
+    show(data, json_out, lambda d: console.print(f"announcement {d['id']} published"))

@@ -1,0 +1,160 @@
+"""Shop demo data: a mooncake shop in Asia/Shanghai with its team, products, a 中秋节 activity
+that has started (products live, pending review, stock-zeroed and one cancelled yesterday for a
+stock shortage, verified, with compensation coupons and a storefront announcement), and a
+国庆节 activity not started yet (approved and pending products), so every stage, the preview,
+the guardrails and the review have something to show at once.
+
+Everything goes through the services (the same rules, snapshots and audit rows as real use).
+History is written with the clock moved back, then restored. Idempotent: nothing is written
+when the demo shop exists already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import ShopProduct
+from promodesk.shop import (
+    alternatives_service,
+    batch_service,
+    catalog_service,
+    remediation_service,
+    verification_service,
+)
+from promodesk.shop.batch_service import Selection
+
+ACTOR = "demo"
+SHOP_NAME = "月明食品旗舰店 Moonlight Foods"
+
+# title, price (fen), stock, safety stock, expected sales
+PRODUCTS = (
+    ("广式莲蓉蛋黄月饼礼盒 8 枚装", 19800, 320, 40, 300),
+    ("流心奶黄月饼 6 枚装", 16800, 12, 0, 260),
+    ("苏式鲜肉月饼 10 枚装", 8800, 500, 60, 400),
+    ("冰皮榴莲月饼礼盒", 22800, 140, 20, 150),
+    ("五仁月饼经典款 4 枚装", 5900, 800, 90, 500),
+    ("低糖黑芝麻月饼礼盒", 13800, 210, 30, 180),
+    ("云腿月饼 8 枚装", 12800, 260, 30, 220),
+    ("豆沙蛋黄月饼家庭装", 9900, 430, 50, 350),
+    ("抹茶红豆冰皮月饼", 15800, 95, 10, 120),
+    ("桂花酒酿月饼礼盒", 17800, 180, 25, 160),
+    ("中秋团圆茶礼套装", 26800, 75, 10, 90),
+    ("月饼 + 普洱茶企业礼盒", 39800, 60, 8, 70),
+    ("国潮手绘月饼礼盒 (新款)", 18800, 300, 40, 200),
+    ("金秋大闸蟹月饼礼盒", 29800, 120, 15, 100),
+)
+TEAM = (
+    ("王芳", "owner", "wang.fang@moonlight.example", None),
+    ("李强", "operations", "li.qiang@moonlight.example",
+     "https://ops.moonlight.example/hooks/promodesk"),
+    ("陈静", "customer_service", "chen.jing@moonlight.example", None),
+)  # fmt: skip
+
+
+class _Earlier:
+    def __init__(self, base: clock.Clock, delta: timedelta) -> None:
+        self.base, self.delta = base, delta
+
+    def now(self) -> datetime:
+        return self.base.now() - self.delta
+
+
+@contextmanager
+def _hours_ago(hours: float) -> Iterator[None]:
+    previous = clock.set_clock(clock.SystemClock())
+    clock.set_clock(_Earlier(previous, timedelta(hours=hours)))
+    try:
+        yield
+    finally:
+        clock.set_clock(previous)
+
+
+def _exists(uow: UnitOfWork, ws: int) -> bool:
+    return any(s.name == SHOP_NAME for s in catalog_service.list_shops(uow, ws, limit=500))
+
+
+def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
+    """Seed the demo workspace's shop data; False when it is there already."""
+    ws = workspace_id
+    if _exists(uow, ws):
+        return False
+    now = clock.now()
+    with _hours_ago(72):
+        shop = catalog_service.create_shop(uow, ws, name=SHOP_NAME, timezone="Asia/Shanghai",
+                                           actor=ACTOR)  # fmt: skip
+        for name, role, email, url in TEAM:
+            catalog_service.add_member(uow, ws, shop.id, name=name, role=role, email=email,
+                                       webhook_url=url, actor=ACTOR)  # fmt: skip
+        products = []
+        for t, p, s, ss, es in PRODUCTS:
+            products.append(catalog_service.create_product(
+                uow, ws, shop.id, title=t, price_minor=p, currency="CNY", stock=s,
+                safety_stock=ss, expected_sales=es, actor=ACTOR,
+            ))  # fmt: skip
+        mid = catalog_service.create_activity(
+            uow, ws, name="中秋节 · 月满团圆", registration_starts_at=now - timedelta(days=20),
+            registration_ends_at=now + timedelta(days=6), starts_at=now - timedelta(hours=24),
+            ends_at=now + timedelta(days=12), actor=ACTOR,
+        )  # fmt: skip
+        national = catalog_service.create_activity(
+            uow, ws, name="国庆节 · 金秋大促", registration_starts_at=now - timedelta(days=5),
+            registration_ends_at=now + timedelta(days=8), starts_at=now + timedelta(days=9),
+            ends_at=now + timedelta(days=16), actor=ACTOR,
+        )  # fmt: skip
+        mid_ids = _enroll(uow, ws, mid.id, products[:10], pending={8, 9})
+        _enroll(uow, ws, national.id, products[8:14], pending={13})
+    with _hours_ago(23):
+        catalog_service.start_activity(uow, ws, mid.id, actor=ACTOR)
+    with _hours_ago(20):
+        # Yesterday: 流心奶黄 ran short (12 left of 260 expected) and was terminated.
+        short = mid_ids[1]
+        batch = batch_service.cancel_now(
+            uow, ws, Selection(enrollment_ids=[short]), reason="stock_shortage",
+            reason_text="流心奶黄供应商延迟到货", actor=ACTOR, role="owner",
+        )  # fmt: skip
+        remediation_service.announce(
+            uow, ws, shop.id, title="流心奶黄月饼暂停中秋活动 / Custard mooncakes paused",
+            body="因供应商延迟到货,流心奶黄月饼暂停参加中秋活动,已关注的顾客将收到补偿优惠券。"
+            "推荐同样好评的奶香款替代。\nThe custard mooncakes left the Mid-Autumn activity "
+            "(supplier delay); followers receive a compensation coupon. Try these instead.",
+            product_ids=[products[0].id, products[7].id], actor=ACTOR,
+        )  # fmt: skip
+        catalog_service.add_followers(uow, ws, products[1].id,
+                                      [f"buyer-{n:04d}" for n in range(1, 37)])  # fmt: skip
+        remediation_service.compensate(uow, ws, products[1].id, value_minor=1000, valid_days=30,
+                                       actor=ACTOR)  # fmt: skip
+    with _hours_ago(19.7):
+        verification_service.verify_batch(uow, ws, batch.id)
+    with _hours_ago(2):
+        # 抹茶红豆 is waiting for stock: zeroed, delisted in 24 h unless restocked.
+        alternatives_service.stock_to_zero(uow, ws, mid_ids[7], actor=ACTOR)
+    return True
+
+
+def _enroll(
+    uow: UnitOfWork, ws: int, activity_id: int, products: list[ShopProduct], *, pending: set[int]
+) -> list[int]:
+    """Enroll the products with two linked offers each and some recorded traffic; all but the
+    ``pending`` indexes (into PRODUCTS) pass the platform's review."""
+    ids = []
+    for n, product in enumerate(products):
+        index = next(i for i, p in enumerate(PRODUCTS) if p[0] == product.title)
+        e = catalog_service.enroll(
+            uow, ws, activity_id, product.id, activity_price_minor=product.price_minor * 85 // 100,
+            activity_stock=max(10, product.stock // 2), per_buyer_limit=5,
+            actor=ACTOR,
+        )  # fmt: skip
+        catalog_service.add_offer(uow, ws, e.id, kind="coupon", title="满199减30",
+                                  value_minor=3000, actor=ACTOR)  # fmt: skip
+        catalog_service.add_offer(uow, ws, e.id, kind="discount", title="限时9折",
+                                  percent_off=10, actor=ACTOR)  # fmt: skip
+        views = 5200 - 430 * n + (index * 97) % 300
+        catalog_service.record_traffic(uow, ws, e.id, views=views, orders=views // 37)
+        if index not in pending:
+            catalog_service.review(uow, ws, e.id, approve=True, actor=ACTOR)
+        ids.append(e.id)
+    return ids

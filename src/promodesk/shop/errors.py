@@ -1,0 +1,22 @@
+"""Shop errors. Each carries its HTTP status through the product's one error tree."""
+
+from __future__ import annotations
+
+from promodesk.kit.errors import Conflict, InvalidTransition
+
+
+class GuardrailViolation(Conflict):
+    """A cancel would break an activity rule. The body carries ``violations`` (rule, numbers),
+    ``verdicts`` per activity and shop, and the safer ``alternatives``; an admin may force it."""
+
+
+class ShopRestricted(Conflict):
+    """Risk control: the shop may not enroll new products until ``restricted_until``."""
+
+
+class ActivityClosed(InvalidTransition):
+    """The activity's rules do not allow this change any more (ended, immutable, no presale)."""
+
+
+class NothingToDo(Conflict):
+    """The selection holds nothing this action applies to (already cancelled, wrong state)."""

@@ -1,0 +1,28 @@
+"""Shop job handlers. Each reloads by id and is a no-op when its work is already done."""
+
+from __future__ import annotations
+
+from promodesk.kit import clock
+from promodesk.kit.jobs import JobContext, handler
+from promodesk.shop.alternatives_service import DELIST_JOB, delist_if_due
+from promodesk.shop.batch_service import BATCH_JOB, VERIFY_JOB, run_step
+from promodesk.shop.verification_service import verify_batch
+
+
+@handler(BATCH_JOB)
+def run_batch(ctx: JobContext) -> None:
+    """One chunk per run (its own transaction, committed with the job step); the job
+    reschedules itself at once while items remain."""
+    more = run_step(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]))
+    if more:
+        ctx.reschedule(clock.now())
+
+
+@handler(VERIFY_JOB)
+def verify(ctx: JobContext) -> None:
+    verify_batch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]))
+
+
+@handler(DELIST_JOB)
+def delist(ctx: JobContext) -> None:
+    delist_if_due(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["enrollment_id"]))

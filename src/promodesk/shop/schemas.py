@@ -1,0 +1,358 @@
+"""Shop request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from promodesk.web import MAX_ID
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=10**12)]
+
+
+def _printable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Str = Annotated[str, AfterValidator(_printable)]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone (e.g. Z or +08:00)")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ShopCreate(BaseModel):
+    name: Annotated[Str, Field(min_length=1, max_length=200)]
+    timezone: Annotated[Str, Field(max_length=64)] = "Asia/Shanghai"
+
+
+class ShopUpdate(BaseModel):
+    name: Annotated[Str | None, Field(min_length=1, max_length=200)] = None
+    timezone: Annotated[Str | None, Field(max_length=64)] = None
+
+
+class ShopRead(Read):
+    id: int
+    name: str
+    timezone: str
+    restricted_until: datetime | None
+    created_at: datetime
+
+
+class MemberCreate(BaseModel):
+    name: Annotated[Str, Field(min_length=1, max_length=200)]
+    role: Literal["owner", "operations", "customer_service"]
+    email: Annotated[Str | None, Field(max_length=320)] = None
+    webhook_url: Annotated[Str | None, Field(max_length=2000)] = None
+
+
+class MemberRead(Read):
+    id: int
+    shop_id: int
+    name: str
+    role: str
+    email: str | None
+    webhook_url: str | None
+
+
+class ProductCreate(BaseModel):
+    title: Annotated[Str, Field(min_length=1, max_length=300)]
+    price_minor: Count
+    currency: Annotated[Str, Field(min_length=3, max_length=3)] = "CNY"
+    stock: Count = 0
+    safety_stock: Count = 0
+    expected_sales: Count = 0
+
+
+class ProductRead(Read):
+    id: int
+    shop_id: int
+    title: str
+    price_minor: int
+    currency: str
+    stock: int
+    safety_stock: int
+    expected_sales: int
+    status: str
+
+
+class FollowersIn(BaseModel):
+    follower_ids: Annotated[list[Annotated[Str, Field(max_length=100)]], Field(max_length=10000)]
+
+
+class RestockIn(BaseModel):
+    stock: Annotated[int, Field(ge=1, le=10**12)]
+
+
+class Rules(BaseModel):
+    min_products_per_shop: Annotated[int, Field(ge=0, le=10**6)] | None = None
+    max_cancel_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    low_traffic_start_minute: Annotated[int, Field(ge=0, le=1439)] | None = None
+    low_traffic_end_minute: Annotated[int, Field(ge=0, le=1439)] | None = None
+    delist_delay_minutes: Annotated[int, Field(ge=0, le=10**6)] | None = None
+    verification_delay_minutes: Annotated[int, Field(ge=0, le=10**6)] | None = None
+    penalty_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    immutable: bool | None = None
+    presale_allowed: bool | None = None
+    max_shipping_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class ActivityCreate(Rules):
+    name: Annotated[Str, Field(min_length=1, max_length=200)]
+    registration_starts_at: Instant
+    registration_ends_at: Instant
+    starts_at: Instant
+    ends_at: Instant
+
+
+class ActivityRead(Read):
+    id: int
+    name: str
+    registration_starts_at: datetime
+    registration_ends_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    min_products_per_shop: int
+    max_cancel_percent: int
+    low_traffic_start_minute: int
+    low_traffic_end_minute: int
+    delist_delay_minutes: int
+    verification_delay_minutes: int
+    penalty_days: int
+    immutable: bool
+    presale_allowed: bool
+    max_shipping_days: int
+
+
+class EnrollIn(BaseModel):
+    product_id: Id
+    activity_price_minor: Count
+    activity_stock: Count
+    per_buyer_limit: Annotated[int, Field(ge=0, le=10**6)] = 0
+
+
+class EnrollmentRead(Read):
+    id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    activity_price_minor: int
+    currency: str
+    activity_stock: int
+    per_buyer_limit: int
+    state: str
+    previous_state: str | None
+    presale: bool
+    shipping_days: int | None
+    views: int
+    orders: int
+    replaced_by_id: int | None
+    replaces_id: int | None
+    updated_at: datetime
+
+
+class ReviewIn(BaseModel):
+    approve: bool
+
+
+class TrafficIn(BaseModel):
+    views: Count = 0
+    orders: Count = 0
+
+
+class OfferCreate(BaseModel):
+    kind: Literal["coupon", "discount"]
+    title: Annotated[Str, Field(max_length=200)] = ""
+    value_minor: Count = 0
+    percent_off: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class OfferRead(Read):
+    id: int
+    enrollment_id: int
+    kind: str
+    title: str
+    value_minor: int
+    percent_off: int
+    status: str
+
+
+class SelectionIn(BaseModel):
+    """Which enrollments: ids, or filters; ``product_ids_csv`` is a CSV of product ids (one
+    column, an optional header) as exported from a spreadsheet."""
+
+    enrollment_ids: Annotated[list[Id], Field(max_length=1_000_000)] | None = None
+    activity_id: Id | None = None
+    shop_id: Id | None = None
+    product_ids: Annotated[list[Id], Field(max_length=1_000_000)] | None = None
+    product_ids_csv: Annotated[Str, Field(max_length=20_000_000)] | None = None
+    states: Annotated[list[Annotated[Str, Field(max_length=20)]], Field(max_length=10)] | None = (
+        None
+    )
+
+
+class CancelIn(SelectionIn):
+    reason: Literal["stock_shortage", "wrong_information", "plan_change", "other"]
+    reason_text: Annotated[Str, Field(max_length=1000)] = ""
+    mode: Literal["now", "window", "batch"] = "now"
+    force: bool = False
+    dry_run: bool = False
+
+
+class BatchRead(Read):
+    id: int
+    shop_id: int | None
+    mode: str
+    status: str
+    reason_code: str
+    reason_text: str
+    force: bool
+    all_or_nothing: bool
+    run_at: datetime
+    total: int
+    done: int
+    failed: int
+    operation_id: int | None
+    job_id: int | None
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class BatchItemRead(Read):
+    id: int
+    enrollment_id: int
+    activity_id: int
+    product_id: int
+    status: str
+    error_code: str | None
+    error_detail: str | None
+    processed_at: datetime | None
+
+
+class CancelOut(BaseModel):
+    dry_run: bool
+    preview: dict[str, Any] | None = None
+    batches: list[BatchRead] = []
+
+
+class SnapshotRead(Read):
+    id: int
+    enrollment_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    change: str
+    batch_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+    restored_at: datetime | None
+
+
+class ReplaceIn(BaseModel):
+    product_id: Id
+
+
+class PresaleIn(BaseModel):
+    shipping_days: Annotated[int, Field(ge=1, le=3650)]
+
+
+class VerificationRead(Read):
+    id: int
+    batch_id: int
+    enrollment_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    passed: bool
+    purchasable: bool
+    active_offers: int
+    created_at: datetime
+
+
+class CompensationIn(BaseModel):
+    value_minor: Annotated[int, Field(ge=1, le=10**12)]
+    valid_days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
+class CompensationRead(Read):
+    id: int
+    shop_id: int
+    product_id: int
+    value_minor: int
+    currency: str
+    valid_until: datetime
+    issued: int
+
+
+class AnnouncementIn(BaseModel):
+    title: Annotated[Str, Field(min_length=1, max_length=200)]
+    body: Annotated[Str, Field(max_length=5000)] = ""
+    product_ids: Annotated[list[Id], Field(max_length=100)] = []
+
+
+class AnnouncementRead(Read):
+    id: int
+    shop_id: int
+    title: str
+    body: str
+    product_ids: list[int]
+    published: bool
+    created_at: datetime
+
+
+class ShopPage(BaseModel):
+    items: list[ShopRead]
+    next_cursor: str | None
+
+
+class ProductPage(BaseModel):
+    items: list[ProductRead]
+    next_cursor: str | None
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivityRead]
+    next_cursor: str | None
+
+
+class EnrollmentPage(BaseModel):
+    items: list[EnrollmentRead]
+    next_cursor: str | None
+
+
+class BatchPage(BaseModel):
+    items: list[BatchRead]
+    next_cursor: str | None
+
+
+class BatchItemPage(BaseModel):
+    items: list[BatchItemRead]
+    next_cursor: str | None
+
+
+class SnapshotPage(BaseModel):
+    items: list[SnapshotRead]
+    next_cursor: str | None
+
+
+class VerificationPage(BaseModel):
+    items: list[VerificationRead]
+    next_cursor: str | None

@@ -1,0 +1,33 @@
+"""Shop settings (``PROMODESK_SHOP_*``). Per-activity rules live on the activity; these are the
+process-wide knobs: batch chunk size, the safety-stock share, limits of a selection."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ShopSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROMODESK_SHOP_", extra="ignore")
+
+    # Items per transaction of a batch: each chunk commits on its own, so a killed worker
+    # loses at most one chunk of work (rolled back, then done again).
+    batch_chunk_size: Annotated[int, Field(ge=1, le=20_000)] = 2000
+    # Below this many items a cancel runs inline (in the request); above, as a batch job.
+    inline_limit: Annotated[int, Field(ge=1, le=10_000)] = 300
+    # The seed: keep 10-15 % of expected sales as safety stock; a product below this share
+    # of its expected sales "ran short" in the review.
+    safety_stock_percent: Annotated[int, Field(ge=0, le=100)] = 12
+    # A selection (ids or CSV) may name at most this many enrollments.
+    max_selection: Annotated[int, Field(ge=1)] = 1_000_000
+    default_timezone: str = "Asia/Shanghai"
+    # Signs team webhooks (X-Promodesk-Signature); empty: the app's secret key.
+    webhook_secret: str = ""
+
+
+@lru_cache(maxsize=1)
+def shop_settings() -> ShopSettings:
+    return ShopSettings()

@@ -1,0 +1,170 @@
+"""Snapshots: the enrollment, its offers and recent figures saved before a change, kept,
+viewable, exportable as JSON, and restorable while the activity's rules allow.
+
+Restore rules: only a change made through promodesk (a snapshot) can be restored, once; the
+activity must not have ended nor be immutable; a restored cancellation puts the enrollment back
+in its stage (pending review, approved, or live once the activity started), re-activates the
+offers that were active, and gives the slot back to the guardrail counters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promodesk.audit import service as audit
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import Conflict, NotFound
+from promodesk.models import ShopEnrollment, ShopSnapshot
+from promodesk.shop import domain
+from promodesk.shop.catalog_service import get_activity, get_product, rules_of
+from promodesk.shop.errors import ActivityClosed
+from promodesk.shop.repository import ShopRepository
+
+
+def take(
+    uow: UnitOfWork, ws: int, enrollment: ShopEnrollment, change: str, batch_id: int | None = None
+) -> ShopSnapshot:
+    repo = ShopRepository(uow)
+    product = get_product(uow, ws, enrollment.product_id)
+    activity = get_activity(uow, ws, enrollment.activity_id)
+    data = {
+        "enrollment": {
+            "id": enrollment.id,
+            "activity_id": enrollment.activity_id,
+            "shop_id": enrollment.shop_id,
+            "product_id": enrollment.product_id,
+            "state": enrollment.state,
+            "previous_state": enrollment.previous_state,
+            "activity_price_minor": enrollment.activity_price_minor,
+            "currency": enrollment.currency,
+            "activity_stock": enrollment.activity_stock,
+            "per_buyer_limit": enrollment.per_buyer_limit,
+            "presale": enrollment.presale,
+            "shipping_days": enrollment.shipping_days,
+        },
+        "offers": [
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "title": o.title,
+                "value_minor": o.value_minor,
+                "percent_off": o.percent_off,
+                "status": o.status,
+            }
+            for o in repo.offers([enrollment.id])
+        ],
+        "figures": {"views": enrollment.views, "orders": enrollment.orders},
+        "product": {
+            "title": product.title,
+            "price_minor": product.price_minor,
+            "stock": product.stock,
+            "status": product.status,
+        },
+        "activity": {"name": activity.name, "rules": rules_of(activity).__dict__},
+    }
+    return repo.add(
+        ShopSnapshot(
+            workspace_id=ws,
+            enrollment_id=enrollment.id,
+            activity_id=enrollment.activity_id,
+            shop_id=enrollment.shop_id,
+            product_id=enrollment.product_id,
+            change=change,
+            batch_id=batch_id,
+            data=data,
+            created_at=clock.now(),
+        )
+    )
+
+
+def get(uow: UnitOfWork, ws: int, snapshot_id: int) -> ShopSnapshot:
+    snap = ShopRepository(uow).snapshot(ws, snapshot_id)
+    if snap is None:
+        raise NotFound(f"snapshot {snapshot_id} not found")
+    return snap
+
+
+def list_snapshots(uow: UnitOfWork, ws: int, **filters: Any) -> list[ShopSnapshot]:
+    return ShopRepository(uow).snapshots(ws, **filters)
+
+
+def export(snap: ShopSnapshot) -> dict[str, Any]:
+    """The JSON document of a snapshot (what the export route downloads)."""
+    return {
+        "snapshot_id": snap.id,
+        "change": snap.change,
+        "taken_at": snap.created_at.isoformat(),
+        "batch_id": snap.batch_id,
+        "restored_at": snap.restored_at.isoformat() if snap.restored_at else None,
+        **snap.data,
+    }
+
+
+def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEnrollment:
+    repo = ShopRepository(uow)
+    snap = get(uow, ws, snapshot_id)
+    if snap.restored_at is not None:
+        raise Conflict(f"snapshot {snapshot_id} was already restored")
+    activity = get_activity(uow, ws, snap.activity_id)
+    now = clock.now()
+    if activity.immutable or now >= activity.ends_at:
+        raise ActivityClosed("the activity's rules no longer allow a restore (immutable or ended)")
+    enrollment = repo.enrollment(ws, snap.enrollment_id, lock=True)
+    if enrollment is None:
+        raise NotFound(f"enrollment {snap.enrollment_id} not found")
+    saved = snap.data.get("enrollment", {})
+    before = {"state": enrollment.state, "presale": enrollment.presale}
+    if snap.change == "cancel":
+        _restore_cancel(uow, ws, snap, enrollment, now >= activity.starts_at)
+    elif snap.change == "stock_zero":
+        if enrollment.state != domain.State.STOCK_ZEROED:
+            raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}, not stock-zeroed")
+        from promodesk.shop.alternatives_service import restore_stock
+
+        restore_stock(
+            uow,
+            ws,
+            enrollment.product_id,
+            int(snap.data.get("product", {}).get("stock", 0)),
+            actor=actor,
+        )
+    elif snap.change == "presale":
+        enrollment.presale = bool(saved.get("presale"))
+        enrollment.shipping_days = saved.get("shipping_days")
+    else:
+        raise Conflict(f"a {snap.change} change cannot be restored from its snapshot")
+    snap.restored_at, snap.restored_by = now, actor
+    uow.flush()
+    audit.record(
+        uow,
+        workspace_id=ws,
+        actor=actor,
+        action="shop.snapshot.restore",
+        object_type="shop_enrollment",
+        object_id=enrollment.id,
+        before=before,
+        after={"snapshot_id": snap.id, "change": snap.change},
+    )
+    fresh = repo.enrollment(ws, enrollment.id)
+    assert fresh is not None
+    return fresh
+
+
+def _restore_cancel(
+    uow: UnitOfWork, ws: int, snap: ShopSnapshot, enrollment: ShopEnrollment, started: bool
+) -> None:
+    repo = ShopRepository(uow)
+    if enrollment.state not in domain.CANCELLED:
+        raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
+    target = domain.restore_target(enrollment.state, started)
+    domain.transition(enrollment.state, target)
+    if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
+        raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
+    offer_ids = [o["id"] for o in snap.data.get("offers", []) if o.get("status") == "active"]
+    repo.set_offers(offer_ids, "active", None)
+    repo.lock_counters([(enrollment.activity_id, enrollment.shop_id)])
+    repo.bump_counter(enrollment.activity_id, enrollment.shop_id, active=1, cancelled=-1)
+    from promodesk.shop.review_repository import ReviewRepository
+
+    ReviewRepository(uow).mark_restored(enrollment.id, snap.batch_id)

@@ -1,0 +1,222 @@
+"""End to end, Shop: the real server (with its embedded worker) in a subprocess, Debian's
+chromium driven by Playwright.
+
+Before the server starts, the demo workspace gets a shop and a 中秋节 activity whose low-traffic
+window covers the current time in the shop's zone (so "now" is inside the window) and whose
+verification delay is 0 minutes (the worker verifies as soon as the batch finishes). The browser
+selects four products (one over the 30 % limit), previews, confirms and sees the refusal with
+the alternatives, chooses "stock to zero" for one and sees the delist job scheduled, then
+cancels one product in the window and watches the verification pass. Screenshots in English
+and 简体中文 go to ``test-artifacts/shop-*.png``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from promodesk.shop import catalog_service
+from promodesk.tenancy import service as tenancy
+from tests.e2e.test_console_e2e import (
+    ARTIFACTS,
+    BIN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STARTUP_GUARD_SECONDS,
+    Server,
+    _cli,
+    _env,
+    _free_port,
+)
+
+pytestmark = pytest.mark.e2e
+TZ = "Asia/Shanghai"
+ACTIVITY = "中秋节 · E2E"
+# Its own workspace and owner (not ``promodesk demo``: the other features' demo jobs would
+# compete for the SQLite file while the browser works).
+EMAIL, PASSWORD = "owner@shop-e2e.example", "shop-e2e-password"
+
+
+def _seed(data_dir: Path) -> int:
+    """A shop with ten approved products in an activity whose window is open now."""
+    db = Database(f"sqlite:///{data_dir / 'promodesk.db'}")
+    try:
+        with db.transaction() as uow:
+            workspace = tenancy.create_workspace(uow, "shop-e2e", "月明食品 e2e", actor="e2e")
+            tenancy.create_user(uow, EMAIL, PASSWORD, name="店长", workspace=workspace,
+                                role="owner", actor="e2e")  # fmt: skip
+            ws = workspace.id
+            now = clock.now()
+            local = now.astimezone(ZoneInfo(TZ))
+            minute = local.hour * 60 + local.minute
+            shop = catalog_service.create_shop(uow, ws, name="E2E 月饼小铺", timezone=TZ)
+            catalog_service.add_member(uow, ws, shop.id, name="运营", role="operations",
+                                       email="ops@e2e.example")  # fmt: skip
+            activity = catalog_service.create_activity(
+                uow, ws, name=ACTIVITY, registration_starts_at=now - timedelta(days=3),
+                registration_ends_at=now + timedelta(days=2), starts_at=now + timedelta(days=2),
+                ends_at=now + timedelta(days=9), low_traffic_start_minute=(minute - 60) % 1440,
+                low_traffic_end_minute=(minute + 120) % 1440, verification_delay_minutes=0,
+                delist_delay_minutes=24 * 60,
+            )  # fmt: skip
+            for n in range(10):
+                p = catalog_service.create_product(
+                    uow, ws, shop.id, title=f"E2E 月饼 {n + 1:02d}", price_minor=12800,
+                    currency="CNY", stock=80,
+                )  # fmt: skip
+                e = catalog_service.enroll(uow, ws, activity.id, p.id, activity_price_minor=9900,
+                                           activity_stock=40)  # fmt: skip
+                catalog_service.review(uow, ws, e.id, approve=True)
+                catalog_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+                                          value_minor=1000)  # fmt: skip
+                catalog_service.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
+            return int(activity.id)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    data_dir = tmp_path_factory.mktemp("promodesk-shop-e2e")
+    env = _env(data_dir)
+    _cli(env, "migrate")
+    activity_id = _seed(data_dir)
+    port = _free_port()
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "promodesk"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((data_dir / "server.log").read_text())
+        time.sleep(0.2)
+    try:
+        yield Server(base, env, data_dir), activity_id
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"shop-{name}.png"), full_page=True)
+
+
+def _select(page: Any, titles: list[str]) -> None:
+    for title in titles:
+        page.locator(f"#enrollments tr:has-text('{title}') input[name=e]").check()
+
+
+def test_shop_journey(shop_server: tuple[Server, int]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    server, activity_id = shop_server
+    base = server.base
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+            page = context.new_page()
+            page.goto(base + "/login")
+            page.fill("input[name=email]", EMAIL)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.stack button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+            page.click("nav.sidebar a[href='/shop']")
+            expect(page.locator("h1")).to_have_text("My activities")
+            page.select_option("#filters select[name=activity_id]", str(activity_id))
+            page.click("#filters button[type=submit]")
+            expect(page.locator("#enrollments input[name=e]")).to_have_count(10)
+            _shot(page, "01-my-activities-en")
+
+            # four of ten: 40 % > 30 %, the preview says it would be refused
+            _select(page, [f"E2E 月饼 {n:02d}" for n in (1, 2, 3, 4)])
+            page.click("#preview-selected")
+            expect(page.locator("h1")).to_have_text("Cancel preview")
+            expect(page.locator("#refusal-warning")).to_be_visible()
+            expect(page.locator(".violation[data-rule=max_cancel_ratio]").first).to_contain_text(
+                "4 of 10"
+            )
+            expect(page.locator(".timing").first).to_contain_text("Now is the low-traffic window")
+            _shot(page, "02-preview-refused-en")
+            page.click("#confirm-cancel")
+            expect(page.locator("h1")).to_have_text("Cancel refused")
+            expect(page.locator("#refusal-alternatives")).to_contain_text("Stock to zero")
+            _shot(page, "03-refusal-en")
+
+            # the alternative: stock to zero for one product; the delist job is scheduled
+            row = page.locator("#preview-items tr:has-text('E2E 月饼 04')")
+            row.locator("button[data-stock-zero]").click()
+            expect(page.locator(".flash-success")).to_contain_text("Stock is zero")
+            expect(page.locator("#delist-notice")).to_contain_text("delist job runs at")
+            _shot(page, "04-stock-zero-en")
+            page.goto(base + "/jobs")
+            expect(page.locator("main")).to_contain_text("shop.delist")
+
+            # one product in the window (now): cancelled, verified by the worker
+            page.goto(base + f"/shop?activity_id={activity_id}")
+            _select(page, ["E2E 月饼 01"])
+            page.click("#preview-selected")
+            expect(page.locator(".verdict[data-verdict=ok]")).to_have_count(1)
+            page.select_option("#cancel-form select[name=reason]", "stock_shortage")
+            page.click("#confirm-cancel")
+            expect(page.locator(".flash-success")).to_contain_text("1 products are cancelled")
+            deadline = time.monotonic() + STARTUP_GUARD_SECONDS
+            while page.locator("#verification-result").count() == 0:
+                assert time.monotonic() < deadline, "verification never ran"
+                time.sleep(0.5)
+                page.reload()
+            expect(page.locator("#verification-result")).to_contain_text("Passed")
+            _shot(page, "05-verified-en")
+            batch_url = page.url
+
+            page.goto(base + "/shop/review")  # the retrospective (复盘)
+            page.click(f"#review-list a:has-text('{ACTIVITY}')")
+            expect(page.locator("#ratio")).to_have_text("10.0%")
+            expect(page.locator("svg").first).to_be_visible()
+            _shot(page, "06-review-en")
+
+            # 简体中文
+            page.click(".locale-switch button[value=zh_Hans]")
+            page.goto(base + f"/shop?activity_id={activity_id}")
+            expect(page.locator("h1")).to_have_text("我的活动")
+            _shot(page, "07-my-activities-zh")
+            _select(page, [f"E2E 月饼 {n:02d}" for n in (2, 3, 5)])
+            page.click("#preview-selected")
+            expect(page.locator("h1")).to_have_text("取消预览")
+            expect(page.locator("#refusal-warning")).to_contain_text("此次取消将被拒绝")
+            _shot(page, "08-preview-zh")
+            page.goto(batch_url)
+            expect(page.locator("#verification-result")).to_contain_text("通过")
+            _shot(page, "09-verified-zh")
+        finally:
+            browser.close()

@@ -1,0 +1,204 @@
+"""Factories for accounts tests: plain functions with keyword defaults."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from promodesk.accounts import allocation_service, clients_service, requests_service, tiktok_port
+from promodesk.accounts.domain import AccountRequestInput
+from promodesk.campaigns import allocation_service as camp_alloc
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import (
+    TikTokAdAccount,
+    TikTokAudience,
+    TikTokAuthorization,
+    TikTokCampaign,
+    TikTokSyncRun,
+)
+
+
+def make_grant(uow: UnitOfWork, ws: int, value: str = "grant-1", status: str = "active") -> int:
+    row = TikTokAuthorization(
+        workspace_id=ws,
+        app_id="app",
+        access_token_enc=tiktok_port.vault().encrypt(value),
+        token_fingerprint=uuid.uuid4().hex,
+        scopes=[],
+        advertiser_ids=[],
+        status=status,
+    )
+    uow.session.add(row)
+    uow.flush()
+    return row.id
+
+
+def make_ad_account(uow: UnitOfWork, ws: int, grant_id: int | None = None, **kw: object) -> int:
+    row = TikTokAdAccount(
+        workspace_id=ws,
+        advertiser_id=str(kw.pop("advertiser_id", 7_000_000_000 + uuid.uuid4().int % 10**9)),
+        name=str(kw.pop("name", "Ad account")),
+        currency="USD",
+        timezone="Asia/Singapore",
+        status="STATUS_ENABLE",
+        authorization_id=grant_id,
+        raw={},
+    )
+    uow.session.add(row)
+    uow.flush()
+    return row.id
+
+
+def make_client(uow: UnitOfWork, ws: int, name: str | None = None) -> int:
+    return clients_service.create_client(uow, ws, name or f"Client {uuid.uuid4().hex[:6]}").id
+
+
+def make_advertiser(uow: UnitOfWork, ws: int, client_id: int, name: str | None = None) -> int:
+    return clients_service.create_advertiser(
+        uow, ws, client_id, name or f"Brand {uuid.uuid4().hex[:6]}"
+    ).id
+
+
+def make_campaign(uow: UnitOfWork, ws: int, ad_account_id: int, **kw: object) -> int:
+    row = TikTokCampaign(
+        workspace_id=ws,
+        ad_account_id=ad_account_id,
+        campaign_id=str(kw.pop("campaign_id", 1_800_000_000 + uuid.uuid4().int % 10**9)),
+        name=str(kw.pop("name", "Campaign")),
+        deleted=bool(kw.pop("deleted", False)),
+        raw={},
+    )
+    uow.session.add(row)
+    uow.flush()
+    return row.id
+
+
+# cross-tenant factories (tests/reliability/test_cross_tenant.py) --------------------------------
+
+
+def _ws(ws: Any) -> int:
+    return int(ws.id)
+
+
+def _ad_account(uow: UnitOfWork, ws: Any) -> int:
+    return make_ad_account(uow, _ws(ws))
+
+
+def _client(uow: UnitOfWork, ws: Any) -> int:
+    return make_client(uow, _ws(ws))
+
+
+def _advertiser(uow: UnitOfWork, ws: Any) -> int:
+    return make_advertiser(uow, _ws(ws), _client(uow, ws))
+
+
+def _pair(uow: UnitOfWork, ws: Any) -> tuple[int, int, int]:
+    account = _ad_account(uow, ws)
+    client = _client(uow, ws)
+    advertiser = make_advertiser(uow, _ws(ws), client)
+    allocation_service.allocate(
+        uow, _ws(ws), account, client_account_id=client, advertiser_id=advertiser
+    )
+    return account, client, advertiser
+
+
+def _allocation(uow: UnitOfWork, ws: Any) -> int:
+    account, _, advertiser = _pair(uow, ws)
+    return allocation_service.find_allocation(uow, _ws(ws), account, advertiser).id
+
+
+def _goal(uow: UnitOfWork, ws: Any) -> int:
+    account, _, advertiser = _pair(uow, ws)
+    return clients_service.create_goal(uow, _ws(ws), advertiser, account, "Purchases").id
+
+
+def _tag(uow: UnitOfWork, ws: Any) -> int:
+    account, _, advertiser = _pair(uow, ws)
+    return clients_service.create_tag(uow, _ws(ws), advertiser, account, "Visitors").id
+
+
+def _campaign(uow: UnitOfWork, ws: Any) -> int:
+    return make_campaign(uow, _ws(ws), _ad_account(uow, ws))
+
+
+def _campaign_allocation(uow: UnitOfWork, ws: Any) -> int:
+    account, client, advertiser = _pair(uow, ws)
+    row = make_campaign(uow, _ws(ws), account)
+    made = camp_alloc.allocate_campaigns(
+        uow,
+        _ws(ws),
+        account,
+        client_account_id=client,
+        advertiser_id=advertiser,
+        campaign_ids=[row],
+    )
+    return made[0].id
+
+
+def _audience_allocation(uow: UnitOfWork, ws: Any) -> int:
+    account, client, advertiser = _pair(uow, ws)
+    audience = TikTokAudience(
+        workspace_id=_ws(ws), ad_account_id=account, audience_id=uuid.uuid4().hex[:12], raw={}
+    )
+    uow.session.add(audience)
+    uow.flush()
+    made = camp_alloc.allocate_audiences(
+        uow,
+        _ws(ws),
+        account,
+        client_account_id=client,
+        advertiser_id=advertiser,
+        audience_ids=[audience.id],
+    )
+    return made[0].id
+
+
+def _run(uow: UnitOfWork, ws: Any) -> int:
+    run = TikTokSyncRun(
+        workspace_id=_ws(ws),
+        ad_account_id=_ad_account(uow, ws),
+        scope="account",
+        status="succeeded",
+        cursor={},
+        counts={},
+        errors=[],
+    )
+    uow.session.add(run)
+    uow.flush()
+    return run.id
+
+
+def _request(uow: UnitOfWork, ws: Any) -> int:
+    data = AccountRequestInput("New shop", "Retail", "SG", "USD", "Asia/Singapore")
+    return requests_service.submit(uow, _ws(ws), data).id
+
+
+ACCOUNTS_FACTORIES: dict[str, Callable[[UnitOfWork, Any], int]] = {
+    "ad_account_id": _ad_account,
+    "allocation_id": _allocation,
+    "client_account_id": _client,
+    "advertiser_id": _advertiser,
+    "run_id": _run,
+    "goal_id": _goal,
+    "tag_id": _tag,
+    "request_id": _request,
+    "campaign_id": _campaign,
+    "campaign_allocation_id": _campaign_allocation,
+    "audience_allocation_id": _audience_allocation,
+}
+_V = "/api/v1"
+# Valid bodies of id routes, so that a call gets past validation to the lookup.
+ACCOUNTS_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PUT", f"{_V}/client-accounts/{{client_account_id}}/default"): {"ad_account_id": 1},
+    ("POST", f"{_V}/client-accounts/{{client_account_id}}/advertisers"): {"name": "Brand X"},
+    ("POST", f"{_V}/advertisers/{{advertiser_id}}/conversion-goals"): {
+        "ad_account_id": 1,
+        "name": "Goal",
+    },
+    ("POST", f"{_V}/advertisers/{{advertiser_id}}/remarketing-tags"): {
+        "ad_account_id": 1,
+        "name": "Tag",
+    },
+    ("POST", f"{_V}/tiktok/account-requests/{{request_id}}/fulfil"): {"authorization_id": 1},
+}

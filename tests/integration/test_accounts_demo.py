@@ -1,0 +1,24 @@
+"""The demo workspace gets ad accounts, client accounts and allocations; seeding twice adds
+nothing; the seeded grant works against the sandbox."""
+
+from __future__ import annotations
+
+from promodesk.accounts import allocation_service, service
+from promodesk.accounts.demo import seed_accounts
+from promodesk.kit.db import Database
+from tests.conftest import make_workspace
+
+
+def test_demo_seed_is_idempotent(db: Database) -> None:
+    ws = make_workspace(db).id
+    with db.transaction() as uow:
+        seed_accounts(uow, ws)
+    with db.transaction() as uow:
+        seed_accounts(uow, ws)
+        accounts = service.list_ad_accounts(uow, ws)
+        assert len(accounts) == 3
+        assert all(a["name"] and a["authorization_status"] == "active" for a in accounts)
+        allocated = [a for a in accounts if a["allocations"]]
+        assert len(allocated) == 2
+        by_account = allocation_service.allocations_by_account(uow, ws, [a["id"] for a in accounts])
+        assert sum(len(v) for v in by_account.values()) == 3

@@ -1,0 +1,72 @@
+"""Account requests: stored and mailed through the outbox (real SMTP server in the notify
+suite's style); with a Business Center configured, fulfilled through bc/advertiser/create/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from promodesk.accounts import import_service, requests_service, service
+from promodesk.accounts import settings as accounts_settings
+from promodesk.accounts.domain import AccountRequestInput
+from promodesk.kit.db import Database
+from promodesk.kit.errors import Conflict, ValidationFailed
+from promodesk.notify import service as notify
+from promodesk.sandbox.config import DEFAULT_BC_ID
+from tests.conftest import make_workspace
+from tests.integration.tiktok_sync_support import wired
+from tests.sandbox_support import SandboxHandle, running_sandbox
+
+REQUEST = AccountRequestInput("Bloom MY", "Beauty", "my", "myr", "Asia/Kuala_Lumpur")
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    with running_sandbox(accounts=1, campaigns=2, adgroups=2, ads=2, audiences=1) as handle:
+        yield handle
+
+
+@pytest.fixture
+def bc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID", DEFAULT_BC_ID)
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_ACCOUNT_MANAGER_EMAIL", "am@agency.example")
+    accounts_settings.reload()
+    yield
+    monkeypatch.undo()
+    accounts_settings.reload()
+
+
+def test_request_is_mailed_once_and_fulfilled_through_the_bc(
+    db: Database, sb: SandboxHandle, bc: None
+) -> None:
+    ws = make_workspace(db).id
+    with wired(sb):
+        with db.transaction() as uow:
+            grant = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+            row = requests_service.submit(uow, ws, REQUEST, actor="user:1")
+            assert (row.country, row.currency) == ("MY", "MYR")
+            mails = notify.list_emails(uow, ws, kind=requests_service.MAIL_KIND)
+            assert len(mails) == 1
+            assert mails[0].to_addrs == ["am@agency.example"]
+        with db.transaction() as uow:
+            done = requests_service.fulfil(uow, ws, row.id, grant.authorization.id)
+            assert done.status == "fulfilled"
+            assert done.advertiser_id
+            ids = {a["advertiser_id"] for a in service.list_ad_accounts(uow, ws)}
+            assert done.advertiser_id in ids
+        with db.transaction() as uow:  # fulfilling twice changes nothing
+            again = requests_service.fulfil(uow, ws, row.id, grant.authorization.id)
+            assert again.advertiser_id == done.advertiser_id
+
+
+def test_without_a_business_center_fulfil_is_refused(db: Database) -> None:
+    ws = make_workspace(db).id
+    with db.transaction() as uow:
+        row = requests_service.submit(uow, ws, REQUEST)
+        with pytest.raises(Conflict):
+            requests_service.fulfil(uow, ws, row.id, 1)
+        with pytest.raises(ValidationFailed):
+            requests_service.submit(
+                uow, ws, AccountRequestInput("X", "Retail", "SG", "USD", "Mars/Base")
+            )

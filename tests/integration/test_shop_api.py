@@ -1,0 +1,198 @@
+"""The shop API over a real HTTP server, on both databases: the seed's whole procedure —
+enroll, preview, a refusal with the rule and alternatives, cancel, snapshot export and restore,
+batch with per-item errors, stock to zero then delist, replace, presale, compensation, an
+announcement on the storefront, verification and the review with its CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.integration import shop_factories as f
+from tests.integration.promote_factories import drain
+
+V = "/api/v1/shop"
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[clock.FrozenClock]:
+    fc = clock.FrozenClock(f.NOW)
+    previous = clock.set_clock(fc)
+    yield fc
+    clock.set_clock(previous)
+
+
+def test_the_seed_procedure_over_http(
+    db: Database, tmp_path: Path, frozen: clock.FrozenClock
+) -> None:
+    ws = new_workspace(db, "shop")
+    admin, operator = new_key(db, ws, "admin"), new_key(db, ws, "operator")
+    with live_server(make_app(db, tmp_path)) as base:
+        c = httpx.Client(base_url=base, headers=bearer(operator), timeout=30)
+        adm = httpx.Client(base_url=base, headers=bearer(admin), timeout=30)
+        assert c.post(f"{V}/shops", json={"name": "x", "timezone": "Mars/Base"}).status_code == 422
+        shop = c.post(f"{V}/shops", json={"name": "月饼小铺"}).json()
+        assert shop["timezone"] == "Asia/Shanghai"
+        c.post(
+            f"{V}/shops/{shop['id']}/members",
+            json={"name": "运营", "role": "operations", "email": "ops@shop.example"},
+        )
+        now = clock.now()
+        act = c.post(
+            f"{V}/activities",
+            json={
+                "name": "中秋节",
+                "registration_starts_at": (now - timedelta(days=1)).isoformat(),
+                "registration_ends_at": (now + timedelta(days=1)).isoformat(),
+                "starts_at": (now + timedelta(days=1)).isoformat(),
+                "ends_at": (now + timedelta(days=8)).isoformat(),
+            },
+        ).json()
+        assert (act["min_products_per_shop"], act["max_cancel_percent"]) == (5, 30)
+        assert (act["low_traffic_start_minute"], act["delist_delay_minutes"]) == (60, 1440)
+        enrollments = []
+        for i in range(10):
+            p = c.post(
+                f"{V}/shops/{shop['id']}/products",
+                json={
+                    "title": f"月饼 {i}",
+                    "price_minor": 19900,
+                    "stock": 50,
+                    "expected_sales": 100,
+                },
+            ).json()
+            e = c.post(
+                f"{V}/activities/{act['id']}/enrollments",
+                json={"product_id": p["id"], "activity_price_minor": 15900, "activity_stock": 40},
+            ).json()
+            assert e["state"] == "pending_review"
+            e = c.post(f"{V}/enrollments/{e['id']}/review", json={"approve": True}).json()
+            c.post(f"{V}/enrollments/{e['id']}/offers", json={"kind": "coupon", "value_minor": 500})
+            c.post(f"{V}/enrollments/{e['id']}/traffic", json={"views": 100, "orders": 5})
+            enrollments.append(e)
+        ids = [e["id"] for e in enrollments]
+        spare = c.post(
+            f"{V}/shops/{shop['id']}/products",
+            json={"title": "替换款", "price_minor": 18800, "stock": 80},
+        ).json()
+
+        view = c.post(f"{V}/preview", json={"enrollment_ids": ids[:4]}).json()
+        assert view["ok"] is False
+        assert view["groups"][0]["traffic"]["views_share_percent"] == 40
+        refused = c.post(
+            f"{V}/cancel", json={"enrollment_ids": ids[:4], "reason": "stock_shortage"}
+        )
+        assert refused.status_code == 409
+        body = refused.json()
+        assert body["error"] == "GuardrailViolation"
+        assert "stock_to_zero" in body["alternatives"]
+        forced = c.post(
+            f"{V}/cancel",
+            json={"enrollment_ids": ids[:4], "reason": "stock_shortage", "force": True},
+        )
+        assert forced.status_code == 403  # an operator may not force
+
+        # the alternatives instead
+        zeroed = c.post(f"{V}/enrollments/{ids[3]}/stock-zero").json()
+        assert zeroed["state"] == "stock_zeroed"
+        replaced = c.post(f"{V}/enrollments/{ids[4]}/replace", json={"product_id": spare["id"]})
+        assert replaced.status_code == 201
+        assert replaced.json()["replaces_id"] == ids[4]
+        assert len(c.get(f"{V}/enrollments/{replaced.json()['id']}/offers").json()) == 1
+        assert (
+            c.post(f"{V}/enrollments/{ids[5]}/presale", json={"shipping_days": 20}).status_code
+            == 422
+        )
+        assert (
+            c.post(f"{V}/enrollments/{ids[5]}/presale", json={"shipping_days": 10}).json()[
+                "presale"
+            ]
+            is True
+        )
+
+        done = c.post(
+            f"{V}/cancel",
+            json={"enrollment_ids": ids[:3], "reason": "other", "reason_text": "供应商延迟"},
+        ).json()
+        batch = done["batches"][0]
+        assert (batch["status"], batch["done"]) == ("done", 3)
+        snaps = c.get(f"{V}/snapshots", params={"batch_id": batch["id"]}).json()["items"]
+        export = c.get(f"{V}/snapshots/{snaps[0]['id']}/export")
+        assert export.headers["content-type"].startswith("application/json")
+        assert export.json()["enrollment"]["state"] == "approved"
+        restored = c.post(f"{V}/snapshots/{snaps[0]['id']}/restore").json()
+        assert restored["state"] == "approved"
+        assert c.post(f"{V}/snapshots/{snaps[0]['id']}/restore").status_code == 409
+
+        window = c.post(
+            f"{V}/cancel",
+            json={"enrollment_ids": [ids[6]], "mode": "window", "reason": "plan_change"},
+        ).json()["batches"][0]
+        assert window["status"] == "scheduled"
+        assert c.post(f"{V}/batches/{window['id']}/call-off").json()["status"] == "cancelled"
+
+        batch2 = adm.post(
+            f"{V}/cancel",
+            json={"enrollment_ids": [*ids[:3], ids[7]], "mode": "batch", "reason": "plan_change"},
+        )
+        assert batch2.status_code == 200
+        drain(db, ws.id)
+        b2 = c.get(f"{V}/batches/{batch2.json()['batches'][0]['id']}").json()
+        items = c.get(f"{V}/batches/{b2['id']}/items", params={"status": "failed"}).json()
+        assert b2["status"] == "partial"
+        assert items["items"]
+        assert {i["error_code"] for i in items["items"]} <= {
+            "ALREADY_CANCELLED",
+            "GUARDRAIL_MAX_CANCEL_RATIO",
+            "GUARDRAIL_MIN_PRODUCTS",
+        }
+
+        frozen.advance(timedelta(minutes=20))
+        drain(db, ws.id)
+        results = c.get(f"{V}/verifications", params={"batch_id": batch["id"]}).json()
+        assert results["items"]
+        assert all(r["passed"] for r in results["items"])
+
+        frozen.advance(timedelta(hours=24))
+        drain(db, ws.id)
+        assert c.get(f"{V}/enrollments/{ids[3]}").json()["state"] == "delisted"
+
+        c.post(
+            f"{V}/products/{enrollments[0]['product_id']}/followers",
+            json={"follower_ids": ["u1", "u2", "u2"]},
+        )
+        comp = c.post(
+            f"{V}/products/{enrollments[0]['product_id']}/compensation",
+            json={"value_minor": 1000, "valid_days": 7},
+        )
+        assert comp.status_code == 201
+        assert comp.json()["issued"] == 2
+        c.post(
+            f"{V}/shops/{shop['id']}/announcements",
+            json={
+                "title": "商品调整说明",
+                "body": "部分商品库存不足,推荐替换款。",
+                "product_ids": [spare["id"]],
+            },
+        )
+        front = c.get(f"{V}/shops/{shop['id']}/storefront").json()
+        assert front["announcements"][0]["products"][0]["id"] == spare["id"]
+
+        review = c.get(f"{V}/activities/{act['id']}/shops/{shop['id']}/review").json()
+        assert review["threshold_percent"] == 30
+        assert review["cancelled"] >= 2
+        assert review["cancellations_by_reason"]
+        csv_text = c.get(f"{V}/activities/{act['id']}/shops/{shop['id']}/review.csv").text
+        assert csv_text.startswith("section,key,value")
+        listed = c.get(
+            f"{V}/enrollments", params={"activity_id": act["id"], "state": ["removed"]}
+        ).json()
+        assert all(e["state"] == "removed" for e in listed["items"])
+        assert c.get(f"{V}/enrollments", params={"state": ["nope"]}).status_code == 422

@@ -1,0 +1,332 @@
+"""Stage-aware cancel on both databases: preview, guardrails (at the threshold, one over,
+forced), cascade, snapshots and restore, window scheduling, batches with retry, verification."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+import promodesk.notify.jobs
+import promodesk.shop.jobs  # noqa: F401
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from promodesk.kit.errors import Forbidden
+from promodesk.models import (
+    AuditEvent,
+    OutboxEmail,
+    ShopCancellation,
+    ShopOffer,
+    ShopRiskEvent,
+)
+from promodesk.shop import (
+    batch_service,
+    catalog_service,
+    preview_service,
+    snapshots_service,
+    verification_service,
+)
+from promodesk.shop.batch_service import Selection
+from promodesk.shop.errors import GuardrailViolation, ShopRestricted
+from tests.conftest import make_workspace
+from tests.integration import shop_factories as f
+from tests.integration.promote_factories import drain
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[clock.FrozenClock]:
+    fc = clock.FrozenClock(f.NOW)
+    previous = clock.set_clock(fc)
+    yield fc
+    clock.set_clock(previous)
+
+
+def _cancel(
+    db: Database,
+    ws: int,
+    ids: list[int],
+    *,
+    force: bool = False,
+    role: str = "admin",
+    reason: str = "stock_shortage",
+) -> int:
+    with db.transaction() as uow:
+        batch = batch_service.cancel_now(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids),
+            reason=reason,
+            force=force,
+            actor="user:1",
+            role=role,
+        )
+        return batch.id
+
+
+def test_preview_changes_nothing_and_reports_verdict(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    with db.transaction() as uow:
+        view = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[:3]))
+        assert view["cancellable"] == 3
+        assert view["offers_cancelled"] == 6
+        group = view["groups"][0]
+        assert group["verdict"]["remaining_after"] == 7
+        assert group["verdict"]["ratio_after_percent"] == 30.0
+        assert group["verdict"]["ok"] is True
+        assert group["timing"]["in_window_now"] is False  # 12:00 in Shanghai
+        assert group["timing"]["options"] == ["now", "window"]
+        assert group["timing"]["window_start"].startswith("2026-09-20T17:00")  # 01:00 +08
+        assert {i["path"] for i in view["items"]} == {"remove"}  # approved, not started
+        assert group["traffic"]["views"] == 10 + 11 + 12
+        assert "stock_to_zero" in group["alternatives"]
+        over = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[:4]))
+        assert over["ok"] is False
+        rules = {v["rule"] for v in over["groups"][0]["verdict"]["violations"]}
+        assert rules == {"max_cancel_ratio"}
+        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+
+
+def test_at_threshold_passes_and_cascades(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    batch_id = _cancel(db, ws, ids[:3])  # 3/10 = 30 %: at the threshold
+    with db.transaction() as uow:
+        batch = batch_service.get_batch(uow, ws, batch_id)
+        assert (batch.status, batch.done, batch.failed) == ("done", 3, 0)
+        for eid in ids[:3]:
+            assert catalog_service.get_enrollment(uow, ws, eid).state == "removed"
+        offers = uow.session.execute(
+            select(ShopOffer.status, func.count())
+            .where(ShopOffer.enrollment_id.in_(ids[:3]))
+            .group_by(ShopOffer.status)
+        ).all()
+        assert dict(offers) == {"cancelled": 6}
+        snaps = snapshots_service.list_snapshots(uow, ws, batch_id=batch_id)
+        assert len(snaps) == 3
+        assert snaps[0].data["enrollment"]["state"] == "approved"
+        assert len(snaps[0].data["offers"]) == 2
+        cancels = (
+            uow.session.execute(
+                select(ShopCancellation).where(ShopCancellation.batch_id == batch_id)
+            )
+            .scalars()
+            .all()
+        )
+        assert {c.path for c in cancels} == {"remove"}
+        assert {c.reason_code for c in cancels} == {"stock_shortage"}
+        audits = uow.session.execute(
+            select(func.count()).where(
+                AuditEvent.workspace_id == ws, AuditEvent.action == "shop.enrollment.remove"
+            )
+        ).scalar()
+        assert audits == 3
+
+
+def test_one_over_is_refused_with_rule_numbers_and_alternatives(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    with pytest.raises(GuardrailViolation) as err:
+        _cancel(db, ws, ids[:4])
+    body = err.value.to_body()
+    assert body["error"] == "GuardrailViolation"
+    verdict = body["violations"][0]["verdict"]
+    assert verdict["cancelled_after"] == 4
+    assert verdict["enrolled"] == 10
+    assert verdict["violations"][0]["rule"] == "max_cancel_ratio"
+    assert "replace" in body["alternatives"]
+    assert body["can_force"] is True
+    with db.transaction() as uow:
+        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+
+
+def test_min_products_threshold(db: Database) -> None:
+    ws = make_workspace(db).id
+    # 6 enrolled, min 5, ratio 100 %: cancelling 1 leaves 5 (ok), 2 leaves 4 (refused)
+    _s, _a, ids = f.setup(db, ws, 6, max_cancel_percent=100)
+    with pytest.raises(GuardrailViolation) as err:
+        _cancel(db, ws, ids[:2])
+    assert err.value.to_body()["violations"][0]["verdict"]["violations"][0]["rule"] == (
+        "min_products"
+    )
+    _cancel(db, ws, ids[:1])
+
+
+def test_forcing_needs_admin_and_records_risk_event_and_penalty(db: Database) -> None:
+    ws = make_workspace(db).id
+    s, a, ids = f.setup(db, ws, 10)
+    with pytest.raises(Forbidden):
+        _cancel(db, ws, ids[:5], force=True, role="operator")
+    _cancel(db, ws, ids[:5], force=True, role="admin")
+    with db.transaction() as uow:
+        events = (
+            uow.session.execute(select(ShopRiskEvent).where(ShopRiskEvent.workspace_id == ws))
+            .scalars()
+            .all()
+        )
+        assert len(events) == 1
+        assert events[0].rules[0]["rule"] == "max_cancel_ratio"
+        shop = catalog_service.get_shop(uow, ws, s.id)
+        assert shop.restricted_until == clock.now() + timedelta(days=7)
+        assert all(
+            c.forced
+            for c in uow.session.execute(
+                select(ShopCancellation).where(ShopCancellation.workspace_id == ws)
+            ).scalars()
+        )
+        p = f.product(uow, ws, s.id)
+        with pytest.raises(ShopRestricted):
+            catalog_service.enroll(
+                uow,
+                ws,
+                a.id,
+                p.id,
+                activity_price_minor=1,
+                activity_stock=1,
+                ignore_registration_window=True,
+            )
+
+
+def test_immutable_activity_cannot_be_cancelled_even_forced(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10, immutable=True)
+    with pytest.raises(GuardrailViolation):
+        _cancel(db, ws, ids[:1])
+    with pytest.raises(GuardrailViolation) as err:
+        _cancel(db, ws, ids[:1], force=True)
+    assert "ACTIVITY_IMMUTABLE" in str(err.value.to_body()) or err.value.to_body()
+
+
+def test_stage_paths_pending_and_live(db: Database, frozen: clock.FrozenClock) -> None:
+    ws = make_workspace(db).id
+    with db.transaction() as uow:
+        s = f.shop(uow, ws)
+        a = f.activity(uow, ws, max_cancel_percent=100, min_products_per_shop=0)
+        pending = f.enrolled(uow, ws, a.id, s.id, 2, state="pending_review")
+        approved = f.enrolled(uow, ws, a.id, s.id, 2)
+    _cancel(db, ws, [pending[0].id])
+    frozen.advance(timedelta(days=3))  # the activity started
+    with db.transaction() as uow:
+        assert catalog_service.start_activity(uow, ws, a.id) == 2
+    _cancel(db, ws, [approved[0].id])
+    with db.transaction() as uow:
+        assert catalog_service.get_enrollment(uow, ws, pending[0].id).state == "withdrawn"
+        assert catalog_service.get_enrollment(uow, ws, approved[0].id).state == "terminated"
+        paths = (
+            uow.session.execute(
+                select(ShopCancellation.path)
+                .where(ShopCancellation.workspace_id == ws)
+                .order_by(ShopCancellation.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert paths == ["withdraw", "terminate"]
+
+
+def test_restore_from_snapshot(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    batch_id = _cancel(db, ws, ids[:3])
+    with db.transaction() as uow:
+        snap = snapshots_service.list_snapshots(uow, ws, batch_id=batch_id)[0]
+        exported = snapshots_service.export(snap)
+        assert exported["enrollment"]["id"] == snap.enrollment_id
+        restored = snapshots_service.restore(uow, ws, snap.id, actor="user:1")
+        assert restored.state == "approved"
+        active = uow.session.execute(
+            select(func.count()).where(
+                ShopOffer.enrollment_id == snap.enrollment_id, ShopOffer.status == "active"
+            )
+        ).scalar()
+        assert active == 2
+    # the slot came back: one more may be cancelled again (3/10 after)
+    _cancel(db, ws, [ids[5]])
+
+
+def test_batch_per_item_errors_and_retry_failed(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, a, ids = f.setup(db, ws, 10)
+    _cancel(db, ws, ids[:1])
+    with db.transaction() as uow:
+        batch = batch_service.start_batch(
+            uow, ws, enrollment_ids=ids[:6], reason="plan_change", actor="user:1", role="operator"
+        )
+    drain(db, ws)
+    with db.transaction() as uow:
+        batch = batch_service.get_batch(uow, ws, batch.id)
+        # 1 already cancelled, 2 more allowed (3/10), 3 refused by the ratio
+        assert (batch.status, batch.done, batch.failed) == ("partial", 2, 4)
+        failed = batch_service.batch_items(uow, ws, batch.id, status="failed")
+        codes = sorted(i.error_code for i in failed)
+        assert codes == ["ALREADY_CANCELLED"] + ["GUARDRAIL_MAX_CANCEL_RATIO"] * 3
+        assert all(i.activity_id == a.id and i.product_id for i in failed)
+        catalog_service.update_rules(uow, ws, a.id, max_cancel_percent=60, min_products_per_shop=4)
+        batch_service.retry_failed(uow, ws, batch.id, actor="user:1", role="operator")
+    drain(db, ws)
+    with db.transaction() as uow:
+        batch = batch_service.get_batch(uow, ws, batch.id)
+        assert (batch.done, batch.failed) == (5, 1)  # the already-cancelled one stays failed
+        from promodesk.operations import service as operations
+
+        op = operations.get(uow, ws, batch.operation_id)
+        assert op.state in ("succeeded", "partial", "failed")
+        assert op.done == 3
+
+
+def test_window_schedule_runs_in_the_window_and_verifies(
+    db: Database, frozen: clock.FrozenClock
+) -> None:
+    ws = make_workspace(db).id
+    s, _a, ids = f.setup(db, ws, 10)
+    with db.transaction() as uow:
+        catalog_service.add_member(
+            uow, ws, s.id, name="客服", role="customer_service", email="cs@shop.example"
+        )
+        batches = batch_service.schedule_in_window(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids[:2]),
+            reason="other",
+            reason_text="调整",
+            actor="user:1",
+            role="operator",
+        )
+        assert len(batches) == 1
+        assert batches[0].status == "scheduled"
+        assert batches[0].run_at.isoformat().startswith("2026-09-20T17:00")
+        other = batch_service.schedule_in_window(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids[2:3]),
+            reason="plan_change",
+            actor="user:1",
+            role="operator",
+        )[0]
+        batch_service.cancel_scheduled(uow, ws, other.id, actor="user:1")
+    drain(db, ws)  # not due yet
+    with db.transaction() as uow:
+        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+    frozen.set(batches[0].run_at + timedelta(minutes=1))
+    drain(db, ws)
+    with db.transaction() as uow:
+        assert batch_service.get_batch(uow, ws, batches[0].id).status == "done"
+        assert batch_service.get_batch(uow, ws, other.id).status == "cancelled"
+        assert catalog_service.get_enrollment(uow, ws, ids[2]).state == "approved"
+        # someone re-activates an offer behind our back: verification must catch it
+        offer = catalog_service.offers(uow, ws, ids[1])[0]
+        offer.status = "active"
+    frozen.advance(timedelta(minutes=16))
+    drain(db, ws)
+    with db.transaction() as uow:
+        results = verification_service.results(uow, ws, batch_id=batches[0].id)
+        assert sorted(r.passed for r in results) == [False, True]
+        mails = (
+            uow.session.execute(select(OutboxEmail).where(OutboxEmail.workspace_id == ws))
+            .scalars()
+            .all()
+        )
+        assert len(mails) == 1
+        assert "cs@shop.example" in mails[0].to_addrs

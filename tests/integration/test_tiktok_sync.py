@@ -1,0 +1,220 @@
+"""Sync against the sandbox over real HTTP, on both databases: counts equal the sandbox's,
+deleted entities are present, a second sync changes nothing, an interrupted sync resumes, a
+revoked token marks the grant revoked and keeps allocations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from promodesk.accounts import allocation_service, import_service, sync_service
+from promodesk.kit.db import Database
+from promodesk.models import (
+    TikTokAd,
+    TikTokAdAccount,
+    TikTokAdGroup,
+    TikTokAudience,
+    TikTokAuthorization,
+    TikTokCampaign,
+    TikTokSyncRun,
+)
+from promodesk.operations import service as operations
+from tests.conftest import make_workspace
+from tests.integration.accounts_factories import make_advertiser, make_client
+from tests.integration.tiktok_sync_support import expected, wired
+from tests.sandbox_support import SandboxHandle, running_sandbox
+
+MODELS: dict[str, Any] = {
+    "campaigns": TikTokCampaign,
+    "adgroups": TikTokAdGroup,
+    "ads": TikTokAd,
+    "audiences": TikTokAudience,
+}
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    with running_sandbox(
+        accounts=2, campaigns=23, adgroups=41, ads=67, audiences=5, qps=1000, qpm=100000
+    ) as handle:
+        yield handle
+
+
+def _import(db: Database, sb: SandboxHandle) -> tuple[int, list[int]]:
+    ws = make_workspace(db).id
+    with db.transaction() as uow:
+        result = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+        return ws, [a.id for a in result.accounts]
+
+
+def _run(db: Database, ws: int, account_id: int, *, max_pages: int = 3) -> TikTokSyncRun:
+    with db.transaction() as uow:
+        run_id = sync_service.start(uow, ws, account_id).id
+    while True:
+        with db.transaction() as uow:
+            if sync_service.step(uow, run_id, max_pages=max_pages):
+                break
+    with db.transaction() as uow:
+        return sync_service.get_run(uow, ws, run_id)
+
+
+def _counts(db: Database, account_id: int) -> dict[str, tuple[int, int]]:
+    out = {}
+    with db.transaction() as uow:
+        for stage, model in MODELS.items():
+            total = uow.session.scalar(
+                select(func.count()).select_from(model).where(model.ad_account_id == account_id)
+            )
+            deleted = uow.session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.ad_account_id == account_id, model.deleted.is_(True))
+            )
+            out[stage] = (int(total or 0), int(deleted or 0))
+    return out
+
+
+def _snapshot(db: Database, account_id: int) -> list[tuple[Any, ...]]:
+    with db.transaction() as uow:
+        rows: list[tuple[Any, ...]] = []
+        for model in MODELS.values():
+            rows.extend(
+                tuple(r)
+                for r in uow.session.execute(
+                    select(
+                        model.id,
+                        model.modify_time,
+                        model.secondary_status,
+                        model.synced_at,
+                        model.vanished,
+                    )
+                    .where(model.ad_account_id == account_id)
+                    .order_by(model.id)
+                ).all()
+            )
+        return rows
+
+
+def test_sync_matches_sandbox_and_second_sync_changes_nothing(
+    db: Database, sb: SandboxHandle
+) -> None:
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        first = _run(db, ws, accounts[0])
+        assert first.status == "succeeded", first.errors
+        assert _counts(db, accounts[0]) == expected(sb, 0)
+        assert first.counts["campaigns"]["deleted"] > 0
+        assert first.pages >= 3 + 5 + 7 + 1
+        with db.transaction() as uow:
+            op = operations.get(uow, ws, first.operation_id or 0)
+            assert op.state == "succeeded"
+            assert op.done == op.total > 0
+            account = uow.session.get(TikTokAdAccount, accounts[0])
+            assert account is not None
+            assert account.last_synced_at is not None
+            assert account.currency == sb.sandbox.world.currency(0)
+        before = _snapshot(db, accounts[0])
+        second = _run(db, ws, accounts[0])
+        assert second.status == "succeeded"
+        assert _snapshot(db, accounts[0]) == before
+        assert all(
+            c.get("inserted", 0) == 0 and c.get("updated", 0) == 0 for c in second.counts.values()
+        )
+
+
+def _killed_step(db: Database, run_id: int) -> None:
+    with db.transaction() as uow:
+        sync_service.step(uow, run_id, max_pages=2)
+        raise RuntimeError("killed")
+
+
+def test_interrupted_sync_resumes(db: Database, sb: SandboxHandle) -> None:
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            run_id = sync_service.start(uow, ws, accounts[1], "campaigns").id
+        with db.transaction() as uow:
+            assert not sync_service.step(uow, run_id, max_pages=2)
+        # the process dies mid-step: the step's pages are rolled back, the cursor too
+        with pytest.raises(RuntimeError):
+            _killed_step(db, run_id)
+        with db.transaction() as uow:
+            run = sync_service.get_run(uow, ws, run_id)
+            assert run.cursor == {"stage": "campaigns", "page": 3}
+        while True:
+            with db.transaction() as uow:
+                if sync_service.step(uow, run_id, max_pages=2):
+                    break
+        counts = _counts(db, accounts[1])
+        exp = expected(sb, 1)
+        for stage in ("campaigns", "adgroups", "ads"):
+            assert counts[stage] == exp[stage]
+
+
+def test_revoked_token_marks_grant_revoked_and_keeps_allocations(
+    db: Database, sb: SandboxHandle
+) -> None:
+    with wired(sb, page_size=10):
+        ws = make_workspace(db).id
+        token = sb.access_token()
+        with db.transaction() as uow:
+            result = import_service.import_token(uow, ws, token, sb.advertiser_ids)
+            account_id = result.accounts[0].id
+            client = make_client(uow, ws)
+            adv = make_advertiser(uow, ws, client)
+            allocation_service.allocate(
+                uow, ws, account_id, client_account_id=client, advertiser_id=adv
+            )
+        answer = httpx.post(
+            sb.api("oauth2/revoke_token/"),
+            json={"app_id": sb.app_id, "secret": sb.secret, "access_token": token},
+        )
+        assert answer.json()["code"] == 0
+        run = _run(db, ws, account_id)
+        assert run.status == "failed"
+        assert run.errors[-1]["error"] == "AuthRevoked"
+        with db.transaction() as uow:
+            grant = uow.session.scalars(
+                select(TikTokAuthorization).where(TikTokAuthorization.workspace_id == ws)
+            ).one()
+            assert grant.status == "revoked"
+            assert allocation_service.allocations_by_account(uow, ws, [account_id])[account_id]
+            with pytest.raises(Exception, match="revoked"):
+                sync_service.start(uow, ws, account_id)
+        # re-authorizing brings the grant back without losing the allocation
+        with db.transaction() as uow:
+            again = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+            assert account_id in [a.id for a in again.accounts]
+            assert allocation_service.allocations_by_account(uow, ws, [account_id])[account_id]
+        assert _run(db, ws, account_id).status == "succeeded"
+
+
+def test_vanished_rows_are_flagged_and_retries_counted(db: Database, sb: SandboxHandle) -> None:
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            uow.session.add(
+                TikTokCampaign(
+                    workspace_id=ws,
+                    ad_account_id=accounts[0],
+                    campaign_id="1",
+                    name="purged on TikTok",
+                    raw={},
+                )
+            )
+        sb.update(fail_next=2)
+        run = _run(db, ws, accounts[0])
+        assert run.status == "succeeded"
+        assert run.retries >= 2
+        assert run.counts["campaigns"]["vanished"] == 1
+        with db.transaction() as uow:
+            gone = uow.session.scalars(
+                select(TikTokCampaign).where(
+                    TikTokCampaign.ad_account_id == accounts[0], TikTokCampaign.campaign_id == "1"
+                )
+            ).one()
+            assert gone.vanished

@@ -1,0 +1,108 @@
+"""PostgreSQL race: operators cancelling overlapping selections of one activity at the same
+moment. Whatever the interleaving, the cancel ratio and the minimum product count hold, and the
+counters equal the enrollments' states."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from promodesk.kit.db import Database
+from promodesk.kit.errors import PromodeskError
+from promodesk.models import ShopCancellation, ShopEnrollment
+from promodesk.shop import batch_service
+from promodesk.shop.batch_service import Selection
+from promodesk.shop.repository import ShopRepository
+from tests.conftest import make_workspace
+from tests.integration import shop_factories as f
+
+pytestmark = pytest.mark.postgres
+THREADS = 4
+
+
+def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list[str]:
+    barrier = threading.Barrier(len(selections))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(ids: list[int]) -> None:
+        barrier.wait()
+        try:
+            with db.transaction() as uow:
+                if mode == "now":
+                    batch_service.cancel_now(
+                        uow,
+                        ws,
+                        Selection(enrollment_ids=ids),
+                        reason="plan_change",
+                        actor="op",
+                        role="operator",
+                    )
+                else:
+                    batch = batch_service.start_batch(
+                        uow,
+                        ws,
+                        enrollment_ids=ids,
+                        reason="plan_change",
+                        actor="op",
+                        role="operator",
+                    )
+            if mode != "now":
+                while True:
+                    with db.transaction() as uow:
+                        if not batch_service.run_step(uow, ws, batch.id):
+                            break
+            result = "ok"
+        except PromodeskError as exc:
+            result = type(exc).__name__
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(ids,)) for ids in selections]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return outcomes
+
+
+@pytest.mark.parametrize("mode", ["now", "batch"])
+def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) -> None:
+    rng = random.Random(7)
+    seen: list[str] = []
+    for trial in range(6):
+        ws = make_workspace(pg_db).id
+        shop, activity, ids = f.setup(pg_db, ws, 20)  # max 30 % of 20 = 6, min 5
+        selections = [sorted(rng.sample(ids, rng.randint(2, 6))) for _ in range(THREADS)]
+        selections[1] = selections[0][1:] + [i for i in ids if i not in selections[0]][:2]
+        outcomes = _race(pg_db, ws, selections, mode)
+        assert len(outcomes) == THREADS, outcomes
+        seen += outcomes
+        with pg_db.transaction() as uow:
+            states = dict(
+                uow.session.execute(
+                    select(ShopEnrollment.state, func.count())
+                    .where(ShopEnrollment.workspace_id == ws)
+                    .group_by(ShopEnrollment.state)
+                ).all()
+            )
+            cancelled = states.get("removed", 0)
+            counter = ShopRepository(uow).counter(activity.id, shop.id)
+            assert counter is not None
+            assert cancelled * 100 <= 30 * 20, (trial, outcomes, states)
+            assert 20 - cancelled >= 5
+            assert (counter.cancelled, counter.active) == (cancelled, 20 - cancelled)
+            per_enrollment = uow.session.execute(
+                select(ShopCancellation.enrollment_id, func.count())
+                .where(ShopCancellation.workspace_id == ws)
+                .group_by(ShopCancellation.enrollment_id)
+            ).all()
+            assert len(per_enrollment) == cancelled
+            assert all(n == 1 for _, n in per_enrollment)
+        assert cancelled > 0
+    if mode == "now":  # all-or-nothing operators were refused at least once: a real race
+        assert "GuardrailViolation" in seen
+        assert "ok" in seen

@@ -1,0 +1,193 @@
+"""Allocation rules: every refusal with its reason; the state tables walked pair by pair."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from promodesk.accounts.domain import (
+    CLIENT_ALLOWED,
+    SYNC_ALLOWED,
+    AccountRequestInput,
+    ClientStatus,
+    PairState,
+    Refusal,
+    SyncStatus,
+    Usage,
+    becomes_default,
+    check_allocatable,
+    check_campaign_allocate,
+    check_campaign_deallocate,
+    check_deallocate,
+    check_new_default,
+    client_transition,
+    default_after_deallocate,
+    next_stage,
+    payment_url,
+    sync_transition,
+    validate_request,
+)
+from promodesk.kit.errors import InvalidTransition, ValidationFailed
+
+
+def _pair(**kw: object) -> PairState:
+    base: dict[str, object] = {
+        "is_default": False,
+        "last_pair_of_client": True,
+        "other_candidates": (),
+        "usage": Usage(),
+    }
+    base.update(kw)
+    return PairState(**base)  # type: ignore[arg-type]
+
+
+def test_first_allocation_becomes_default() -> None:
+    assert becomes_default(None)
+    assert not becomes_default(7)
+
+
+@pytest.mark.parametrize(
+    ("usage", "reason"),
+    [
+        (Usage(campaigns=1), "campaigns_allocated"),
+        (Usage(conversion_goals=2), "conversion_goals"),
+        (Usage(remarketing_tags=1), "remarketing_tags"),
+    ],
+)
+def test_deallocation_refused_while_used(usage: Usage, reason: str) -> None:
+    with pytest.raises(Refusal) as info:
+        check_deallocate(_pair(usage=usage))
+    assert info.value.reason == reason
+    assert info.value.to_body()["reason"] == reason
+
+
+def test_default_needs_another_default_first_and_lists_candidates() -> None:
+    state = _pair(is_default=True, other_candidates=(3, 4))
+    with pytest.raises(Refusal) as info:
+        check_deallocate(state)
+    assert info.value.reason == "default_account"
+    assert info.value.to_body()["candidates"] == [3, 4]
+
+
+def test_default_used_by_another_advertiser_of_the_client_may_go() -> None:
+    state = _pair(is_default=True, last_pair_of_client=False, other_candidates=(3,))
+    check_deallocate(state)
+    assert default_after_deallocate(state, 9) == 9
+
+
+def test_last_default_clears() -> None:
+    state = _pair(is_default=True)
+    check_deallocate(state)
+    assert default_after_deallocate(state, 9) is None
+
+
+def test_non_default_keeps_default() -> None:
+    state = _pair(other_candidates=(9,))
+    check_deallocate(state)
+    assert default_after_deallocate(state, 9) == 9
+
+
+def test_new_default_must_be_allocated() -> None:
+    check_new_default(1, frozenset({1, 2}))
+    with pytest.raises(Refusal) as info:
+        check_new_default(3, frozenset({1, 2}))
+    assert info.value.reason == "not_allocated"
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("active", "active", False), "advertiser_not_of_client"),
+        (("archived", "active", True), "client_archived"),
+        (("active", "archived", True), "advertiser_archived"),
+    ],
+)
+def test_allocation_refusals(args: tuple[str, str, bool], reason: str) -> None:
+    with pytest.raises(Refusal) as info:
+        check_allocatable(*args)
+    assert info.value.reason == reason
+
+
+def test_allocatable() -> None:
+    check_allocatable("active", "active", True)
+
+
+def test_campaign_allocation_rules() -> None:
+    check_campaign_allocate(False, True)
+    with pytest.raises(Refusal) as info:
+        check_campaign_allocate(True, True)
+    assert info.value.reason == "campaign_allocated"
+    with pytest.raises(Refusal) as info:
+        check_campaign_allocate(False, False)
+    assert info.value.reason == "ad_account_not_allocated"
+    check_campaign_deallocate(False)
+    with pytest.raises(Refusal) as info:
+        check_campaign_deallocate(True)
+    assert info.value.reason == "campaign_initialized"
+
+
+def test_client_table_every_pair() -> None:
+    for cur, tgt in itertools.product(ClientStatus, ClientStatus):
+        if tgt in CLIENT_ALLOWED[cur]:
+            assert client_transition(cur, tgt) == tgt
+        else:
+            with pytest.raises(InvalidTransition):
+                client_transition(cur, tgt)
+
+
+def test_sync_table_every_pair() -> None:
+    for cur, tgt in itertools.product(SyncStatus, SyncStatus):
+        if tgt in SYNC_ALLOWED[cur]:
+            assert sync_transition(cur, tgt) == tgt
+        else:
+            with pytest.raises(InvalidTransition):
+                sync_transition(cur, tgt)
+
+
+def test_stages() -> None:
+    assert next_stage("account", "advertiser") == "campaigns"
+    assert next_stage("campaigns", "ads") is None
+    assert next_stage("audiences", "audiences") is None
+
+
+def _req(**kw: str) -> AccountRequestInput:
+    base = {
+        "name": " Shop A ",
+        "industry": "Retail",
+        "country": "sg",
+        "currency": "usd",
+        "timezone": "Asia/Singapore",
+    }
+    base.update(kw)
+    return AccountRequestInput(**base)
+
+
+def test_request_normalised() -> None:
+    got = validate_request(_req())
+    assert (got.name, got.country, got.currency) == ("Shop A", "SG", "USD")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", " "),
+        ("name", "x" * 101),
+        ("industry", ""),
+        ("country", "XX"),
+        ("country", "SGP"),
+        ("currency", "ABC"),
+        ("currency", "CO1"),
+        ("timezone", "Mars/Base"),
+        ("timezone", ""),
+    ],
+)
+def test_request_refusals(field: str, value: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        validate_request(_req(**{field: value}))
+    assert info.value.field == field
+
+
+def test_payment_url() -> None:
+    url = payment_url("https://ads.tiktok.com/i18n/account/payment?aadvid={advertiser_id}", "42")
+    assert url.endswith("aadvid=42")

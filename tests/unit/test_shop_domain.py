@@ -1,0 +1,192 @@
+"""Pure shop rules: every transition, the stage-aware path, guardrails at the threshold, one
+over and forced, and the low-traffic window in the shop's time zone (DST included)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from promodesk.kit.errors import InvalidTransition, ValidationFailed
+from promodesk.shop import domain
+from promodesk.shop.domain import ALLOWED, Counts, Path, Rule, Rules, State
+
+
+@pytest.mark.parametrize("current", list(State))
+@pytest.mark.parametrize("target", list(State))
+def test_every_pair_of_the_transition_table(current: State, target: State) -> None:
+    if target in ALLOWED[current]:
+        assert domain.transition(current, target) is target
+    else:
+        with pytest.raises(InvalidTransition):
+            domain.transition(current, target)
+
+
+def test_final_states_have_no_way_out() -> None:
+    for state in (State.DELISTED, State.REPLACED, State.REJECTED):
+        assert ALLOWED[state] == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("state", "started", "path", "target"),
+    [
+        ("pending_review", False, Path.WITHDRAW, State.WITHDRAWN),
+        ("pending_review", True, Path.WITHDRAW, State.WITHDRAWN),
+        ("approved", False, Path.REMOVE, State.REMOVED),
+        ("approved", True, Path.TERMINATE, State.TERMINATED),
+        ("live", True, Path.TERMINATE, State.TERMINATED),
+        ("stock_zeroed", False, Path.REMOVE, State.REMOVED),
+        ("stock_zeroed", True, Path.TERMINATE, State.TERMINATED),
+    ],
+)
+def test_stage_aware_path(state: str, started: bool, path: Path, target: State) -> None:
+    assert domain.cancel_path(state, started) == (path, target)
+    assert target in ALLOWED[State(state)]
+
+
+@pytest.mark.parametrize(
+    "state", ["withdrawn", "removed", "terminated", "delisted", "replaced", "rejected"]
+)
+def test_cannot_cancel_twice_or_a_final_state(state: str) -> None:
+    with pytest.raises(InvalidTransition):
+        domain.cancel_path(state, True)
+
+
+def test_restore_targets() -> None:
+    assert domain.restore_target("withdrawn", True) is State.PENDING_REVIEW
+    assert domain.restore_target("removed", False) is State.APPROVED
+    assert domain.restore_target("terminated", True) is State.LIVE
+    with pytest.raises(InvalidTransition):
+        domain.restore_target("delisted", True)
+
+
+def test_reasons() -> None:
+    assert domain.parse_reason("stock_shortage")[0] is domain.Reason.STOCK_SHORTAGE
+    with pytest.raises(ValidationFailed):
+        domain.parse_reason("other", "  ")
+    assert domain.parse_reason("other", "供应商延迟") == (domain.Reason.OTHER, "供应商延迟")
+    with pytest.raises(ValidationFailed):
+        domain.parse_reason("because")
+
+
+# guardrails ---------------------------------------------------------------------------------
+
+RULES = Rules(min_products=5, max_cancel_percent=30)
+
+
+def test_ratio_at_the_threshold_passes() -> None:
+    verdict = domain.check(RULES, Counts(enrolled=10, active=10, cancelled=0), 3)
+    assert verdict.ok
+    assert verdict.ratio_after_percent == 30.0
+    assert verdict.remaining_after == 7
+
+
+def test_ratio_one_over_is_refused_with_numbers() -> None:
+    verdict = domain.check(RULES, Counts(enrolled=10, active=10, cancelled=0), 4)
+    assert not verdict.ok
+    (v,) = verdict.violations
+    assert (v.rule, v.limit, v.value) == (Rule.MAX_CANCEL_RATIO, 30, 4)
+    assert "4 of 10" in v.detail
+
+
+def test_ratio_is_cumulative() -> None:
+    assert domain.check(RULES, Counts(10, 8, 2), 1).ok
+    assert not domain.check(RULES, Counts(10, 7, 3), 1).ok
+
+
+def test_minimum_at_the_threshold_and_one_over() -> None:
+    rules = Rules(min_products=5, max_cancel_percent=100)
+    assert domain.check(rules, Counts(6, 6, 0), 1).ok  # 5 remain
+    verdict = domain.check(rules, Counts(6, 6, 0), 2)  # 4 remain
+    assert [v.rule for v in verdict.violations] == [Rule.MIN_PRODUCTS]
+    assert verdict.violations[0].value == 4
+
+
+def test_immutable_refuses_everything() -> None:
+    verdict = domain.check(
+        Rules(immutable=True, min_products=0, max_cancel_percent=100), Counts(10, 10, 0), 1
+    )
+    assert [v.rule for v in verdict.violations] == [Rule.IMMUTABLE]
+    assert domain.allowed_count(Rules(immutable=True), Counts(100, 100, 0)) == 0
+    assert domain.alternatives(True, True) == []
+
+
+def test_allowed_count_is_the_tighter_rule() -> None:
+    assert domain.allowed_count(RULES, Counts(10, 10, 0)) == 3
+    assert domain.allowed_count(RULES, Counts(6, 6, 0)) == 1
+    assert domain.allowed_count(RULES, Counts(10, 7, 3)) == 0
+    assert domain.allowed_count(RULES, Counts(4, 4, 0)) == 0
+    for n in range(0, 4):
+        assert domain.check(RULES, Counts(10, 10, 0), n).ok
+    assert not domain.check(RULES, Counts(10, 10, 0), 4).ok
+
+
+def test_alternatives_and_penalty() -> None:
+    assert [a.value for a in domain.alternatives(True, False)] == [
+        "replace",
+        "stock_to_zero",
+        "presale",
+    ]
+    assert "presale" not in [a.value for a in domain.alternatives(False, False)]
+    at = datetime(2026, 9, 1, tzinfo=UTC)
+    assert domain.penalty_until(at, 7) == at + timedelta(days=7)
+    assert domain.penalty_until(at, 0) is None
+
+
+# low-traffic window -------------------------------------------------------------------------
+
+
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_window_in_shanghai_from_a_server_in_another_zone() -> None:
+    # 2026-09-20 12:00 UTC = 20:00 in Shanghai: next window 01:00-05:00 local = 17:00-21:00 UTC
+    w = domain.next_window(_utc(2026, 9, 20, 12, 0), "Asia/Shanghai", 60, 300)
+    assert (w.start, w.end) == (_utc(2026, 9, 20, 17, 0), _utc(2026, 9, 20, 21, 0))
+    assert not domain.in_window(_utc(2026, 9, 20, 12, 0), "Asia/Shanghai", 60, 300)
+    assert domain.in_window(_utc(2026, 9, 20, 18, 0), "Asia/Shanghai", 60, 300)
+
+
+def test_window_edges() -> None:
+    start = _utc(2026, 9, 20, 17, 0)
+    assert domain.in_window(start, "Asia/Shanghai", 60, 300)  # start is inside
+    assert not domain.in_window(start - timedelta(seconds=1), "Asia/Shanghai", 60, 300)
+    end = _utc(2026, 9, 20, 21, 0)
+    assert not domain.in_window(end, "Asia/Shanghai", 60, 300)  # end is outside
+    w = domain.next_window(end, "Asia/Shanghai", 60, 300)
+    assert w.start == start + timedelta(days=1)
+
+
+def test_window_crossing_midnight() -> None:
+    # 23:00-02:00 local in Shanghai; at 00:30 local we are inside yesterday's window
+    at = _utc(2026, 9, 20, 16, 30)  # 00:30 on the 21st local
+    assert domain.in_window(at, "Asia/Shanghai", 23 * 60, 120)
+    w = domain.next_window(at, "Asia/Shanghai", 23 * 60, 120)
+    assert (w.start, w.end) == (_utc(2026, 9, 20, 15, 0), _utc(2026, 9, 20, 18, 0))
+
+
+def test_window_on_a_dst_spring_forward_day() -> None:
+    # New York, 2026-03-08: 02:00 local jumps to 03:00. A 02:30 start does not exist and
+    # moves to 03:00 EDT (07:00 UTC); the 05:00 end is EDT (09:00 UTC).
+    w = domain.next_window(_utc(2026, 3, 8, 5, 0), "America/New_York", 150, 300)
+    assert (w.start, w.end) == (_utc(2026, 3, 8, 7, 0), _utc(2026, 3, 8, 9, 0))
+    # the 01:00-05:00 window that day lasts 3 hours of real time, not 4
+    w = domain.next_window(_utc(2026, 3, 8, 5, 0), "America/New_York", 60, 300)
+    assert (w.start, w.end) == (_utc(2026, 3, 8, 6, 0), _utc(2026, 3, 8, 9, 0))
+
+
+def test_window_on_a_dst_fall_back_day() -> None:
+    # New York, 2026-11-01: 02:00 EDT falls back to 01:00 EST. 01:00-05:00 takes the first
+    # 01:00 (EDT, 05:00 UTC) and ends at 05:00 EST (10:00 UTC): 5 hours of real time.
+    w = domain.next_window(_utc(2026, 11, 1, 3, 0), "America/New_York", 60, 300)
+    assert (w.start, w.end) == (_utc(2026, 11, 1, 5, 0), _utc(2026, 11, 1, 10, 0))
+
+
+def test_time_zone_validation() -> None:
+    assert domain.zone("Asia/Shanghai").key == "Asia/Shanghai"
+    for bad in ("", "Mars/Base", "../etc/passwd", "x" * 100):
+        with pytest.raises(ValidationFailed):
+            domain.zone(bad)
+    with pytest.raises(ValidationFailed):
+        domain.check_minute(1440, "low_traffic_end_minute")

@@ -1,0 +1,134 @@
+"""Limiter math on an injected clock: nothing here sleeps for real."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from promodesk.integrations.tiktok.limiter import Budget, Limits, RateLimiter
+
+
+class FakeTime:
+    """A monotonic clock whose ``sleep`` moves time forward instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.lock = threading.Lock()
+
+    def clock(self) -> float:
+        with self.lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.now += seconds
+
+
+def limiter(time: FakeTime, qps: float = 10, qpm: int = 600, **kw: object) -> RateLimiter:
+    return RateLimiter(Limits(qps, qpm), clock=time.clock, sleep=time.sleep, **kw)  # type: ignore[arg-type]
+
+
+def most_in_any_window(grants: list[float], window: float) -> int:
+    grants = sorted(grants)
+    best, start = 0, 0
+    for end, at in enumerate(grants):
+        while at - grants[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_budget_counts_a_sliding_window() -> None:
+    budget = Budget(limit=2, window=1.0)
+    assert budget.wait_time(0.0) == 0
+    budget.grant(0.0)
+    budget.grant(0.4)
+    assert budget.wait_time(0.5) == pytest.approx(0.5)
+    assert budget.wait_time(1.0) == 0  # the grant at 0.0 has left the window
+    budget.grant(1.0)
+    assert budget.wait_time(1.0) == pytest.approx(0.4)
+
+
+def test_fractional_rates() -> None:
+    assert (Budget.per_second(0.5).limit, Budget.per_second(0.5).window) == (1, 2.0)
+    assert (Budget.per_second(2.5).limit, Budget.per_second(2.5).window) == (2, 0.8)
+    assert Budget.per_second(10, margin=0.05).window == pytest.approx(1.05)
+    with pytest.raises(ValueError):
+        Budget(0, 1.0)
+
+
+def test_a_burst_of_qps_then_one_window_per_burst() -> None:
+    time = FakeTime()
+    rl = limiter(time)
+    grants = [rl.acquire("campaign/get/") for _ in range(35)]
+    assert [g.waited for g in grants[:10]] == [0.0] * 10
+    assert grants[10].waited == pytest.approx(1.0)
+    assert [g.at for g in grants[::10]] == pytest.approx([0.0, 1.0, 2.0, 3.0])
+    assert most_in_any_window([g.at for g in grants], 1.0) == 10
+
+
+def test_qpm_binds_when_tighter_than_qps() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=10, qpm=30)
+    grants = [rl.acquire("ad/get/") for _ in range(31)]
+    assert grants[29].at == pytest.approx(2.0)
+    assert grants[30].at == pytest.approx(60.0)
+    assert most_in_any_window([g.at for g in grants], 60.0) == 30
+
+
+def test_sustained_rate_never_exceeds_either_limit() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=10, qpm=600)
+    times = [rl.acquire("adgroup/get/").at for _ in range(2000)]
+    assert most_in_any_window(times, 1.0) <= 10
+    assert most_in_any_window(times, 60.0) <= 600
+    # 2000 grants at 10 per second and 600 per minute: the minute budget binds at 60 s, so
+    # grants 600..1199 start at 60 s, 1200..1799 at 120 s, 1800.. at 180 s.
+    assert times[-1] == pytest.approx(199.0)
+
+
+def test_margin_widens_each_window() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=2, qpm=600, margin=0.1)
+    times = [rl.acquire("x/").at for _ in range(5)]
+    assert times == pytest.approx([0.0, 0.0, 1.1, 1.1, 2.2])
+
+
+def test_endpoints_are_independent_and_overridable() -> None:
+    time = FakeTime()
+    rl = RateLimiter(
+        Limits(10, 600),
+        {"ad/create/": Limits(5, 150)},
+        clock=time.clock,
+        sleep=time.sleep,
+    )
+    for _ in range(10):
+        rl.acquire("campaign/get/")
+    assert rl.acquire("ad/get/").waited == 0  # another endpoint is not blocked
+    creates = [rl.acquire("ad/create/") for _ in range(6)]
+    assert creates[5].waited == pytest.approx(1.0)
+    assert rl.limits("ad/create/") == Limits(5, 150)
+    assert rl.limits("anything/") == Limits(10, 600)
+
+
+def test_threads_share_the_budget() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=10, qpm=100)
+    grants: list[float] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(40):
+            at = rl.acquire("campaign/get/").at
+            with lock:
+                grants.append(at)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(grants) == 320
+    assert most_in_any_window(grants, 1.0) <= 10
+    assert most_in_any_window(grants, 60.0) <= 100
