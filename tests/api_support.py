@@ -240,3 +240,10 @@ from tests.integration.shop_factories import SHOP_BODIES, SHOP_FACTORIES  # noqa
 
 FACTORIES.update(SHOP_FACTORIES)
 BODIES.update(SHOP_BODIES)
+from tests.integration.accounts_factories import (  # noqa: E402
+    ACCOUNTS_BODIES,
+    ACCOUNTS_FACTORIES,
+)
+
+FACTORIES.update(ACCOUNTS_FACTORIES)
+BODIES.update(ACCOUNTS_BODIES)

@@ -130,12 +130,16 @@ def load_handlers(extra: list[str] | None = None) -> None:
 
 
 def _include_routes(app: FastAPI, st: AppState) -> None:
+    from promodesk.accounts.api import router as accounts_api
     from promodesk.audit.api import router as audit_api
+    from promodesk.campaigns.api import router as campaigns_api
     from promodesk.console import mount as mount_console
     from promodesk.ledger.api import router as ledger_api
     from promodesk.notify.api import router as notify_api
     from promodesk.promote.api import router as promote_api
     from promodesk.promote.money_api import router as promote_money_api
+    from promodesk.shop.api import router as shop_api
+    from promodesk.shop.api_cancel import router as shop_cancel_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
     from promodesk.tenancy.api import router as tenancy_api
@@ -149,10 +153,10 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         promote_api,
         promote_money_api,
         notify_api,
-        __import__("promodesk.accounts.api", fromlist=["router"]).router,
-        __import__("promodesk.campaigns.api", fromlist=["router"]).router,
-        __import__("promodesk.shop.api", fromlist=["router"]).router,
-        __import__("promodesk.shop.api_cancel", fromlist=["router"]).router,
+        accounts_api,
+        campaigns_api,
+        shop_api,
+        shop_cancel_api,
     ):
         app.include_router(router)
     mount_console(app, st)

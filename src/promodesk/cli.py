@@ -8,11 +8,13 @@ import threading
 
 import typer
 
+from promodesk.accounts.cli import app as tiktok_app
 from promodesk.clikit import console, database, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
+from promodesk.shop.cli import shop_app
 from promodesk.system.cli import audit_app, jobs
 from promodesk.tenancy.cli import keys, users, workspaces
 
@@ -30,8 +32,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(operations_app, name="operations")
 app.add_typer(promote_app, name="promote")
 app.add_typer(sandbox_app, name="sandbox")
-app.add_typer(__import__("promodesk.accounts.cli", fromlist=["app"]).app, name="tiktok")
-app.add_typer(__import__("promodesk.shop.cli", fromlist=["shop_app"]).shop_app, name="shop")
+app.add_typer(tiktok_app, name="tiktok")
+app.add_typer(shop_app, name="shop")
 
 
 def _logging() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from promodesk.accounts.demo import seed_accounts
 from promodesk.kit.db import UnitOfWork
 from promodesk.notify.demo import seed_notify
 from promodesk.promote.demo import seed_promote
+from promodesk.shop.demo import seed_shop
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.repository import TenancyRepository
 
@@ -34,6 +36,6 @@ def seed(uow: UnitOfWork) -> DemoInfo:
         )  # fmt: skip
     seed_promote(uow, ws.id)  # idempotent: also fills a demo workspace made before promote
     seed_notify(uow, ws.id)  # idempotent: the outbox's demo messages
-    __import__("promodesk.shop.demo", fromlist=["seed_shop"]).seed_shop(uow, ws.id)  # idempotent
-    __import__("promodesk.accounts.demo", fromlist=["x"]).seed_accounts(uow, ws.id)  # idempotent
+    seed_shop(uow, ws.id)  # idempotent
+    seed_accounts(uow, ws.id)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)

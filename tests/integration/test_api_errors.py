@@ -16,7 +16,15 @@ from fastapi.testclient import TestClient
 from promodesk.app import create_app
 from promodesk.kit.db import Database
 from promodesk.settings import Settings
-from tests.api_support import api_operations, bearer, make_app, new_key, new_workspace
+from tests.api_support import (
+    BODIES,
+    QUERIES,
+    api_operations,
+    bearer,
+    make_app,
+    new_key,
+    new_workspace,
+)
 
 BAD_IDS = ["0", "-1", "abc", "1e3", "1.5", str(2**63), str(2**63 - 1), str(2**70), "9" * 40, "%20"]
 
@@ -59,7 +67,13 @@ def test_ids_outside_the_bigint_range_are_404_on_every_route(
     for method, template in routes:
         for bad in BAD_IDS:
             path = re.sub(r"\{\w+\}", bad, template)
-            response = client.request(method, path, json={}, headers=bearer(key))
+            response = client.request(
+                method,
+                path,
+                json=BODIES.get((method, template), {}),
+                params=QUERIES.get((method, template)),
+                headers=bearer(key),
+            )
             assert_error(response, 404, "NotFound")
 
 

@@ -178,7 +178,7 @@ def step(
     if run.status == SyncStatus.QUEUED:
         run.status = sync_transition(run.status, SyncStatus.RUNNING)
         run.started_at = clock.now()
-    client = client or tiktok_port.client()
+    client = client or tiktok_port.job_client()
     token = tiktok_port.vault().decrypt(grant.access_token_enc)
     before = client.stats.snapshot()
     budget = max_pages or accounts_settings().pages_per_step

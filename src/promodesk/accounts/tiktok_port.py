@@ -21,6 +21,8 @@ from promodesk.settings import get_settings
 
 _lock = threading.Lock()
 _client: TikTokClient | None = None
+_job_client: TikTokClient | None = None
+_swapped = False
 
 
 def settings() -> TikTokSettings:
@@ -43,12 +45,41 @@ def client() -> TikTokClient:
         return _client
 
 
+def job_client() -> TikTokClient:
+    """The client for calls made inside a job's transaction (a sync step).
+
+    Rule: a job handler holds its database transaction (on SQLite, the write lock) while it
+    runs, so it must not sleep through long retries. This client gives up after a short retry
+    and lets the job's own backoff, which waits outside any transaction, try the step again.
+    It shares the process-wide rate limiter (one per app and base URL)."""
+    global _job_client
+    base = client()
+    with _lock:
+        if _swapped:
+            return base
+        if _job_client is None:
+            quick = base.settings.model_copy(
+                update={
+                    "max_attempts": min(base.settings.max_attempts, 2),
+                    "backoff_initial_seconds": min(base.settings.backoff_initial_seconds, 0.2),
+                    "backoff_max_seconds": min(base.settings.backoff_max_seconds, 1.0),
+                    "backoff_jitter_seconds": min(base.settings.backoff_jitter_seconds, 0.2),
+                    "connect_timeout_seconds": min(base.settings.connect_timeout_seconds, 5.0),
+                    "timeout_seconds": min(base.settings.timeout_seconds, 15.0),
+                }
+            )
+            _job_client = TikTokClient(quick)
+        return _job_client
+
+
 def use_client(new: TikTokClient | None) -> TikTokClient | None:
     """Replace the process-wide client (None: build one from the environment on next use);
     returns the previous one."""
-    global _client
+    global _client, _job_client, _swapped
     with _lock:
         old, _client = _client, new
+        _job_client = None
+        _swapped = new is not None
         return old
 
 

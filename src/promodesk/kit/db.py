@@ -41,9 +41,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         _tune_sqlite(engine)
         return engine
     # No pre-ping (a round trip per transaction); stale connections are recycled instead.
-    return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800
-    )
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -59,8 +59,8 @@ __all__ = [
     "WorkerHeartbeat",
     "Workspace",
 ]
-from promodesk.models.tiktok import AdAccountAllocation as AdAccountAllocation, AudienceAllocation as AudienceAllocation, CampaignAllocation as CampaignAllocation, ClientAccount as ClientAccount, ClientAdvertiser as ClientAdvertiser, ConversionGoal as ConversionGoal, RemarketingTag as RemarketingTag, TikTokAccountRequest as TikTokAccountRequest, TikTokAd as TikTokAd, TikTokAdAccount as TikTokAdAccount, TikTokAdGroup as TikTokAdGroup, TikTokAudience as TikTokAudience, TikTokAuthorization as TikTokAuthorization, TikTokCampaign as TikTokCampaign, TikTokSyncRun as TikTokSyncRun  # noqa: E501, I001
-from promodesk.models.notify import OutboxEmail as OutboxEmail, OutboxWebhook as OutboxWebhook
+from promodesk.models.notify import OutboxEmail as OutboxEmail
+from promodesk.models.notify import OutboxWebhook as OutboxWebhook
 from promodesk.models.shop import (
     Shop,
     ShopActivity,
@@ -79,6 +79,51 @@ from promodesk.models.shop import (
     ShopRiskEvent,
     ShopSnapshot,
     ShopVerification,
+)
+from promodesk.models.tiktok import (
+    AdAccountAllocation as AdAccountAllocation,
+)
+from promodesk.models.tiktok import (
+    AudienceAllocation as AudienceAllocation,
+)
+from promodesk.models.tiktok import (
+    CampaignAllocation as CampaignAllocation,
+)
+from promodesk.models.tiktok import (
+    ClientAccount as ClientAccount,
+)
+from promodesk.models.tiktok import (
+    ClientAdvertiser as ClientAdvertiser,
+)
+from promodesk.models.tiktok import (
+    ConversionGoal as ConversionGoal,
+)
+from promodesk.models.tiktok import (
+    RemarketingTag as RemarketingTag,
+)
+from promodesk.models.tiktok import (
+    TikTokAccountRequest as TikTokAccountRequest,
+)
+from promodesk.models.tiktok import (
+    TikTokAd as TikTokAd,
+)
+from promodesk.models.tiktok import (
+    TikTokAdAccount as TikTokAdAccount,
+)
+from promodesk.models.tiktok import (
+    TikTokAdGroup as TikTokAdGroup,
+)
+from promodesk.models.tiktok import (
+    TikTokAudience as TikTokAudience,
+)
+from promodesk.models.tiktok import (
+    TikTokAuthorization as TikTokAuthorization,
+)
+from promodesk.models.tiktok import (
+    TikTokCampaign as TikTokCampaign,
+)
+from promodesk.models.tiktok import (
+    TikTokSyncRun as TikTokSyncRun,
 )
 
 __all__ += [

@@ -48,8 +48,12 @@ class Selection:
     states: list[str] | None = None
 
     def filters(self) -> dict[str, Any]:
-        states = self.states or sorted(domain.CANCELLABLE)
-        for state in states:
+        """Explicit ids are taken as given (items that cannot be cancelled are reported per
+        item); filters select the cancellable states unless told otherwise."""
+        states: list[str] | None = self.states
+        if states is None and self.enrollment_ids is None:
+            states = sorted(domain.CANCELLABLE)
+        for state in states or []:
             domain.parse_state(state)
         return {
             "ids": self.enrollment_ids,

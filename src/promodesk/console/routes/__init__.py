@@ -19,6 +19,7 @@ from promodesk.console.routes import (
     promote_money,
     promote_orders,
     promote_review,
+    shop,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -36,5 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_clients.router,
     accounts_campaigns.router,
     accounts.router,
-    *__import__("promodesk.console.routes.shop", fromlist=["ROUTERS"]).ROUTERS,
+    *shop.ROUTERS,
 )

@@ -5,6 +5,9 @@ Rules for handlers:
   together with the job's ``done`` mark, and only while it still holds the job's lease.
 - Be safe to run twice: reload by id and treat an already-done change as a no-op (a worker can
   die after an external call and before its commit).
+- Keep the handler short and never sleep in it: it holds its transaction (on SQLite, the
+  database's write lock) until it returns. A slow or failing external call should raise and
+  let the job's backoff retry it, outside any transaction.
 - Raise to fail the attempt (the job retries with backoff, then goes ``dead``).
 - Long work proceeds in steps: do one step, then ``ctx.reschedule(run_at, payload)`` to have the
   same job run again later with a new payload instead of being marked done.

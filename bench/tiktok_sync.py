@@ -1,0 +1,287 @@
+"""TikTok sync against the rate limit: how close a full sync of many ad accounts comes to the
+fastest the API's per-endpoint limit allows (issue 4).
+
+Starts the local sandbox as a subprocess (``promodesk sandbox``) with ``--accounts`` ad accounts
+of 1,000 campaigns, 3,000 ad groups and 5,000 ads each, limited to ``--qps`` calls per second
+per endpoint. Imports every ad account through the sandbox's authorization page
+(``portal/auth/approve`` + ``oauth2/access_token/``), then syncs them all as the worker does:
+``sync_service.step`` in a thread pool, one run per ad account, the product's client with its
+limiter on, into a fresh database (a temporary SQLite file, or with ``--postgres`` a PostgreSQL
+database created for the run and dropped after it).
+
+Printed figures:
+- wall time of the sync (import and database setup are off the clock);
+- the lower bound the rate limit allows: the sandbox's accepted calls per endpoint
+  (``/sandbox-admin/stats``) divided by the QPS, endpoints in parallel, so the busiest endpoint
+  sets it; the ratio is bound / wall (aim >= 0.9);
+- 40100 answers ("App reaches the QPS limit") the sandbox sent (aim 0);
+- peak RSS of this process, the one that syncs; the sandbox runs in its own (aim <= 250 MB).
+
+    python bench/tiktok_sync.py [--accounts 100] [--quick] [--postgres] [--workers 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from _common import Table, peak_rss_mib, timed, verdict
+from promodesk.accounts import import_service, sync_service, tiktok_port
+from promodesk.accounts.settings import accounts_settings
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.settings import TikTokSettings
+from promodesk.kit.auth import TokenVault
+from promodesk.kit.db import Database
+from promodesk.kit.migrate import upgrade
+from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_SECRET
+from promodesk.tenancy import service as tenancy
+
+PG_ADMIN = os.environ.get(
+    "PROMODESK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+API = "/open_api/v1.3/"
+RATIO_AIM = 0.9
+RSS_AIM_MIB = 250.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def sandbox_process(args: argparse.Namespace) -> Iterator[str]:
+    """The sandbox in its own process (so its CPU and memory are not ours); stopped by pid."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "promodesk"),
+        "sandbox",
+        "--port",
+        str(port),
+        "--accounts",
+        str(args.accounts),
+        "--campaigns",
+        str(args.campaigns),
+        "--adgroups",
+        str(args.adgroups),
+        "--ads",
+        str(args.ads),
+        "--qps",
+        str(args.qps),
+        "--qpm",
+        str(args.qps * 60),
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise SystemExit(f"the sandbox exited with {proc.returncode}:\n{err[-2000:]}")
+        try:
+            if httpx.get(f"{base}/sandbox-admin/stats", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the sandbox did not answer at {base} within {timeout:.0f} s")
+
+
+def grant(base: str) -> dict[str, Any]:
+    """Approve every ad account on the sandbox's authorization page, exchange the code."""
+    answer = httpx.post(
+        f"{base}/portal/auth/approve",
+        data={"app_id": DEFAULT_APP_ID, "redirect_uri": "http://bench.invalid/cb", "state": "b"},
+    )
+    code = parse_qs(urlsplit(answer.headers["location"]).query)["auth_code"][0]
+    body = httpx.post(
+        f"{base}{API}oauth2/access_token/",
+        json={"app_id": DEFAULT_APP_ID, "secret": DEFAULT_SECRET, "auth_code": code},
+    ).json()
+    if body.get("code") != 0:
+        raise SystemExit(f"access_token refused: {body}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def sync_all(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
+    token = grant(base)
+    client = TikTokClient(
+        TikTokSettings(
+            base_url=base,
+            app_id=DEFAULT_APP_ID,
+            secret=SecretStr(DEFAULT_SECRET),
+            qps=float(args.qps),
+            qpm=args.qps * 60,
+            limiter_enabled=True,
+        )
+    )
+    previous = tiktok_port.use_client(client)
+    tiktok_port.use_vault(TokenVault([], "tiktok-bench"))
+    try:
+        with db.transaction() as uow:
+            ws = tenancy.create_workspace(uow, f"bench-{uuid.uuid4().hex[:8]}", "TikTok bench")
+            imported = import_service.import_token(
+                uow, ws.id, token["access_token"], token["advertiser_ids"], known={}
+            )
+            run_ids = [sync_service.start(uow, ws.id, a.id).id for a in imported.accounts]
+        httpx.post(f"{base}/sandbox-admin/reset")
+        pages = args.pages_per_step or accounts_settings().pages_per_step
+
+        def work(run_id: int) -> None:
+            # What the job does: one step per transaction until the run is final.
+            while True:
+                with db.transaction() as uow:
+                    if sync_service.step(uow, run_id, max_pages=pages):
+                        return
+
+        with timed() as wall, ThreadPoolExecutor(args.workers) as pool:
+            list(pool.map(work, run_ids))
+        stats: dict[str, Any] = httpx.get(f"{base}/sandbox-admin/stats").json()
+        statuses: Counter[str] = Counter()
+        seen: Counter[str] = Counter()
+        with db.transaction() as uow:
+            for run_id in run_ids:
+                run = sync_service.get_run(uow, ws.id, run_id)
+                statuses[str(run.status)] += 1
+                for stage, counts in (run.counts or {}).items():
+                    seen[stage] += int(counts.get("seen", 0))
+        return {
+            "wall": wall.seconds,
+            "stats": stats,
+            "runs": len(run_ids),
+            "statuses": statuses,
+            "seen": seen,
+            "client_throttles": client.stats.snapshot().throttles,
+        }
+    finally:
+        tiktok_port.use_client(previous)
+        tiktok_port.use_vault(None)
+
+
+def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> None:
+    stats = result["stats"]
+    throttled = stats.get("throttled", {})
+    accepted = {e: n - throttled.get(e, 0) for e, n in stats["requests"].items()}
+    busiest = max(accepted, key=lambda e: accepted[e]) if accepted else "-"
+    bound = accepted.get(busiest, 0) / args.qps
+    wall = result["wall"]
+    ratio = bound / wall if wall > 0 else 0.0
+    rss = peak_rss_mib()
+    rejected = int(stats.get("codes", {}).get("40100", stats.get("throttled_total", 0)))
+    table = Table(
+        f"{name}: {result['runs']} ad accounts, {args.workers} workers, {args.qps} QPS per endpoint"
+    )
+    table.add("sync wall time", f"{wall:,.1f} s")
+    table.add("rate-limit lower bound", f"{bound:,.1f} s", f"{accepted.get(busiest, 0)} {busiest}")
+    table.add("ratio bound / wall", f"{ratio:.2f}", verdict(ratio, RATIO_AIM))
+    table.add("40100 answers", f"{rejected}", "aim 0: " + ("met" if rejected == 0 else "NOT met"))
+    table.add(
+        "peak RSS (syncing process)",
+        f"{rss:,.0f} MiB",
+        f"aim <= {RSS_AIM_MIB:.0f}: " + ("met" if rss <= RSS_AIM_MIB else "NOT met"),
+    )
+    for endpoint, n in sorted(accepted.items(), key=lambda kv: -kv[1]):
+        table.add(f"  {endpoint}", f"{n}", f"{n / args.qps:,.1f} s at the limit")
+    for stage, n in sorted(result["seen"].items()):
+        table.add(f"  rows seen: {stage}", f"{n:,}")
+    table.add("runs", ", ".join(f"{k} {v}" for k, v in sorted(result["statuses"].items())))
+    table.print()
+
+
+def bench_sqlite(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="promodesk-bench-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'tiktok.db'}"
+        upgrade(url)
+        db = Database(url, pool_size=args.workers + 2)
+        try:
+            with sandbox_process(args) as base:
+                report("SQLite", sync_all(db, base, args), args)
+        finally:
+            db.dispose()
+
+
+def bench_postgres(args: argparse.Namespace) -> None:
+    import psycopg
+
+    name = f"pd_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"PostgreSQL unreachable at {PG_ADMIN} ({exc})") from exc
+    url = (PG_ADMIN.rsplit("/", 1)[0] + "/" + name).replace(
+        "postgresql://", "postgresql+psycopg://", 1
+    )
+    try:
+        upgrade(url)
+        db = Database(url, pool_size=args.workers + 2)
+        try:
+            with sandbox_process(args) as base:
+                report("PostgreSQL", sync_all(db, base, args), args)
+        finally:
+            db.dispose()
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=100, help="ad accounts")
+    parser.add_argument("--campaigns", type=int, default=1000, help="campaigns per ad account")
+    parser.add_argument("--adgroups", type=int, default=3000, help="ad groups per ad account")
+    parser.add_argument("--ads", type=int, default=5000, help="ads per ad account")
+    parser.add_argument("--qps", type=int, default=10, help="sandbox limit per endpoint")
+    parser.add_argument("--workers", type=int, default=8, help="sync threads")
+    parser.add_argument(
+        "--pages-per-step", type=int, default=0, help="pages per step (0: the product setting)"
+    )
+    parser.add_argument("--quick", action="store_true", help="10 ad accounts")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    if args.quick:
+        args.accounts = min(args.accounts, 10)
+    print(
+        f"tiktok sync bench: {args.accounts} ad accounts x ({args.campaigns:,} campaigns, "
+        f"{args.adgroups:,} ad groups, {args.ads:,} ads), {args.qps} QPS per endpoint"
+    )
+    if args.postgres:
+        bench_postgres(args)
+    else:
+        bench_sqlite(args)
+
+
+if __name__ == "__main__":
+    main()
