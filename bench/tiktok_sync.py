@@ -34,8 +34,9 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -67,8 +68,22 @@ def free_port() -> int:
         return port
 
 
+@dataclass
+class SandboxProcess:
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU of the sandbox so far (Linux ``/proc``; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def sandbox_process(args: argparse.Namespace) -> Iterator[str]:
+def sandbox_process(args: argparse.Namespace) -> Iterator[SandboxProcess]:
     """The sandbox in its own process (so its CPU and memory are not ours); stopped by pid."""
     port = free_port()
     command = [
@@ -89,26 +104,31 @@ def sandbox_process(args: argparse.Namespace) -> Iterator[str]:
         "--qpm",
         str(args.qps * 60),
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc)
-        yield base
-    finally:
-        proc.terminate()
+    # Its output goes to a file, not a pipe: a pipe nobody reads would block it once full.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            wait_until_up(base, proc, log)
+            yield SandboxProcess(base, proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
-def wait_until_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_until_up(
+    base: str, proc: subprocess.Popen[bytes], log: IO[bytes], timeout: float = 30.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise SystemExit(f"the sandbox exited with {proc.returncode}:\n{err[-2000:]}")
+            log.seek(0)
+            out = log.read().decode(errors="replace")
+            raise SystemExit(f"the sandbox exited with {proc.returncode}:\n{out[-2000:]}")
         try:
             if httpx.get(f"{base}/sandbox-admin/stats", timeout=1.0).status_code == 200:
                 return
@@ -135,7 +155,8 @@ def grant(base: str) -> dict[str, Any]:
     return data
 
 
-def sync_all(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
+def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) -> dict[str, Any]:
+    base = sandbox.base
     token = grant(base)
     client = TikTokClient(
         TikTokSettings(
@@ -166,8 +187,14 @@ def sync_all(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any
                     if sync_service.step(uow, run_id, max_pages=pages):
                         return
 
+        sandbox_cpu = sandbox.cpu_seconds()
+        own_cpu = time.process_time()
         with timed() as wall, ThreadPoolExecutor(args.workers) as pool:
             list(pool.map(work, run_ids))
+        own_cpu = time.process_time() - own_cpu
+        after = sandbox.cpu_seconds()
+        if sandbox_cpu is not None and after is not None:
+            sandbox_cpu = after - sandbox_cpu
         stats: dict[str, Any] = httpx.get(f"{base}/sandbox-admin/stats").json()
         statuses: Counter[str] = Counter()
         seen: Counter[str] = Counter()
@@ -179,6 +206,8 @@ def sync_all(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any
                     seen[stage] += int(counts.get("seen", 0))
         return {
             "wall": wall.seconds,
+            "cpu": own_cpu,
+            "sandbox_cpu": sandbox_cpu,
             "stats": stats,
             "runs": len(run_ids),
             "statuses": statuses,
@@ -212,6 +241,10 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> None:
         f"{rss:,.0f} MiB",
         f"aim <= {RSS_AIM_MIB:.0f}: " + ("met" if rss <= RSS_AIM_MIB else "NOT met"),
     )
+    table.add("CPU of the syncing process", f"{result['cpu']:,.1f} s", "during the sync")
+    if result["sandbox_cpu"] is not None:
+        table.add("CPU of the sandbox", f"{result['sandbox_cpu']:,.1f} s", "during the sync")
+    table.add("CPUs of this machine", f"{os.cpu_count()}")
     for endpoint, n in sorted(accepted.items(), key=lambda kv: -kv[1]):
         table.add(f"  {endpoint}", f"{n}", f"{n / args.qps:,.1f} s at the limit")
     for stage, n in sorted(result["seen"].items()):
@@ -226,8 +259,8 @@ def bench_sqlite(args: argparse.Namespace) -> None:
         upgrade(url)
         db = Database(url, pool_size=args.workers + 2)
         try:
-            with sandbox_process(args) as base:
-                report("SQLite", sync_all(db, base, args), args)
+            with sandbox_process(args) as sandbox:
+                report("SQLite", sync_all(db, sandbox, args), args)
         finally:
             db.dispose()
 
@@ -248,8 +281,8 @@ def bench_postgres(args: argparse.Namespace) -> None:
         upgrade(url)
         db = Database(url, pool_size=args.workers + 2)
         try:
-            with sandbox_process(args) as base:
-                report("PostgreSQL", sync_all(db, base, args), args)
+            with sandbox_process(args) as sandbox:
+                report("PostgreSQL", sync_all(db, sandbox, args), args)
         finally:
             db.dispose()
     finally:

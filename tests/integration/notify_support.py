@@ -135,7 +135,7 @@ def configure(env: pytest.MonkeyPatch, **values: str) -> None:
 
 def drain(db: Database, workspace_id: int, rounds: int = 100) -> None:
     """Run the worker until no due job of this workspace is left."""
-    worker = Worker(db, backoff_base=0.0)
+    worker = Worker(db, backoff_base=0.0, workspace_id=workspace_id)
     for _ in range(rounds):
         with db.transaction() as uow:
             due = uow.session.scalars(

@@ -87,9 +87,9 @@ def balances(db: Database, ws: int, creator_id: int, order_id: int | None = None
 
 
 def drain(db: Database, ws: int, rounds: int = 200) -> None:
-    """Run the worker until no due job of this workspace is left (other tests' jobs may run
-    too; they belong to their own workspaces)."""
-    worker = Worker(db, backoff_base=0.0)
+    """Run the worker until no due job of this workspace is left (only this workspace's jobs:
+    other tests share the database)."""
+    worker = Worker(db, backoff_base=0.0, workspace_id=ws)
     for _ in range(rounds):
         with db.transaction() as uow:
             due = uow.session.execute(

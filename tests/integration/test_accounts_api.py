@@ -109,7 +109,7 @@ def test_import_allocate_sync_request(db: Database, tmp_path: Path, sb: SandboxH
         assert run.status_code == 202, run.text
         again = httpx.post(f"{api}/ad-accounts/{account['id']}/sync", headers=h)
         assert again.json()["id"] == run.json()["id"]  # one open run per ad account
-        Worker(db, backoff_base=0.0).run_until_idle()
+        Worker(db, backoff_base=0.0, workspace_id=ws.id).run_until_idle()
         final = httpx.get(f"{api}/sync-runs/{run.json()['id']}", headers=h).json()
         assert final["status"] == "succeeded", final
         op = httpx.get(f"{api}/operations/{final['operation_id']}", headers=h)

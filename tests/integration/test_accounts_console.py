@@ -114,7 +114,7 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
         # sync, the operation page, campaigns
         loc = _post(client, f"/accounts/{a1}/sync", {"scope": "account"}, csrf)
         assert loc.startswith("/operations/")
-        Worker(db, backoff_base=0.0).run_until_idle()
+        Worker(db, backoff_base=0.0, workspace_id=member.workspace.id).run_until_idle()
         assert "Succeeded" in client.get(loc).text
         page = client.get(f"/campaigns?ad_account_id={a1}&candidates=1").text
         boxes = re.findall(r'name="(c_\d+)"', page)

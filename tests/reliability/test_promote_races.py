@@ -114,7 +114,7 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
                     pass  # already reviewed or ended
 
     def settler() -> None:
-        worker = Worker(db, backoff_base=0.0)
+        worker = Worker(db, backoff_base=0.0, workspace_id=ws)
         for _ in range(30):
             worker.run_once()
 

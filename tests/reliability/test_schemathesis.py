@@ -91,7 +91,7 @@ def target(
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=10,
     derandomize=True,
     deadline=None,
     database=None,

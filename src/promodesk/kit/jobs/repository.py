@@ -66,7 +66,14 @@ class JobRepository:
             and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
         )
 
-    def claim(self, worker_id: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
+    def claim(
+        self,
+        worker_id: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        workspace_id: int | None = None,
+    ) -> list[int]:
         """Claim up to ``limit`` due jobs for ``worker_id``; returns their ids in run order.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent workers take disjoint rows.
@@ -79,6 +86,8 @@ class JobRepository:
             .order_by(Job.run_at, Job.id)
             .limit(limit)
         )
+        if workspace_id is not None:
+            q = q.where(Job.workspace_id == workspace_id)
         if self.uow.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
         rows = self.s.execute(q).all()

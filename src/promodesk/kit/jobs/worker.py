@@ -35,6 +35,7 @@ from promodesk.kit.jobs.service import add_waker, enqueue, remove_waker
 from promodesk.kit.metrics import JOB_FAILURES, JOBS_RUN
 
 log = logging.getLogger("promodesk.worker")
+SQLITE_STEP_PAUSE_SECONDS = 0.1
 HEARTBEAT_SECONDS = 5.0
 
 
@@ -75,8 +76,11 @@ class Worker:
         backoff_base: float = 2.0,
         backoff_cap: float = 3600.0,
         worker_id: str | None = None,
+        workspace_id: int | None = None,
     ) -> None:
         self.db = db
+        # Only this workspace's jobs (a tenant-dedicated worker; tests on a shared database).
+        self.workspace_id = workspace_id
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
         self.batch = batch
@@ -96,13 +100,16 @@ class Worker:
         with self.db.transaction() as uow:
             repo = JobRepository(uow)
             self._fire(uow, now)
-            ids = repo.claim(self.worker_id, now, self.lease, self.batch)
+            ids = repo.claim(self.worker_id, now, self.lease, self.batch, self.workspace_id)
             self._next_wakeup = None if ids else repo.next_wakeup()
         for index, job_id in enumerate(ids):
             if self.stop_event.is_set():
                 self._release(ids[index:])
                 break
-            self.run_job(job_id)
+            if self.run_job(job_id) == "rescheduled" and self.db.dialect == "sqlite":
+                # A job that continues in steps would otherwise take SQLite's single write lock
+                # again at once, and requests waiting in the busy handler would starve.
+                self.stop_event.wait(SQLITE_STEP_PAUSE_SECONDS)
         return len(ids)
 
     def run_until_idle(self, max_passes: int = 1000) -> int:
