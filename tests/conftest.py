@@ -59,7 +59,17 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     upgrade(url)
     db = Database(url)
     yield db
+    assert_ledger_clean(db)
     db.dispose()
+
+
+def assert_ledger_clean(db: Database) -> None:
+    """After every test has moved money in this database, the ledger's invariants hold."""
+    from promodesk.ledger.check import check_ledger
+
+    with db.transaction() as uow:
+        report = check_ledger(uow)
+    assert report.ok, "ledger check failed after the tests:\n" + "\n".join(report.problems())
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +82,11 @@ def pg_db() -> Iterator[Database]:
     upgrade(url)
     db = Database(url)
     yield db
-    db.dispose()
-    drop_pg_database(url)
+    try:
+        assert_ledger_clean(db)
+    finally:
+        db.dispose()
+        drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -79,7 +79,11 @@ def selection(body: SelectionIn) -> Selection:
     )
 
 
-@router.post("/preview", response_model=dict[str, Any])
+@router.post(
+    "/preview",
+    response_model=dict[str, Any],
+    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may preview
+)
 def preview(body: SelectionIn, uow: Uow, caller: Caller) -> Any:
     """What a cancel of the selection would do; nothing changes."""
     return preview_service.preview(uow, caller.workspace_id, selection(body))
