@@ -40,6 +40,9 @@ def _logging() -> None:
     logging.basicConfig(
         level=settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # One line per outgoing HTTP call drowns the server's own messages; keep their warnings.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 @app.command()
