@@ -84,6 +84,21 @@ def update_client(
 ) -> ClientAccount:
     """Rename and/or archive (``status=archived``) or restore (``status=active``)."""
     row = get_client(uow, workspace_id, client_id)
+    _update(uow, workspace_id, row, "client_account", "a client account", name, status, actor)
+    return row
+
+
+def _update(
+    uow: UnitOfWork,
+    workspace_id: int,
+    row: ClientAccount | ClientAdvertiser,
+    kind: str,
+    label: str,
+    name: str | None,
+    status: str | None,
+    actor: str,
+) -> None:
+    """Rename and/or archive or restore a client account or an advertiser, audited."""
     before = {"name": row.name, "status": row.status}
     if status is not None and status != row.status:
         if status not in {s.value for s in ClientStatus}:
@@ -97,18 +112,17 @@ def update_client(
             row.name = new_name
             uow.flush()
     except IntegrityViolation:
-        raise Conflict(f"a client account named {new_name!r} exists", field="name") from None
+        raise Conflict(f"{label} named {new_name!r} exists", field="name") from None
     record(
         uow,
         workspace_id=workspace_id,
         actor=actor,
-        action="client_account.update",
-        object_type="client_account",
+        action=f"{kind}.update",
+        object_type=kind,
         object_id=row.id,
         before=before,
         after={"name": row.name, "status": row.status},
     )
-    return row
 
 
 def create_advertiser(
@@ -150,30 +164,7 @@ def update_advertiser(
     actor: str = "system",
 ) -> ClientAdvertiser:
     row = get_advertiser(uow, workspace_id, advertiser_id)
-    before = {"name": row.name, "status": row.status}
-    if status is not None and status != row.status:
-        if status not in {s.value for s in ClientStatus}:
-            raise ValidationFailed("status is active or archived", field="status")
-        row.status = client_transition(row.status, status)
-    uow.flush()
-    new_name = row.name if name is None else _name(name)
-    try:
-        # The rename alone inside the savepoint: a name clash rolls back only the rename.
-        with uow.savepoint():
-            row.name = new_name
-            uow.flush()
-    except IntegrityViolation:
-        raise Conflict(f"an advertiser named {new_name!r} exists", field="name") from None
-    record(
-        uow,
-        workspace_id=workspace_id,
-        actor=actor,
-        action="advertiser.update",
-        object_type="advertiser",
-        object_id=row.id,
-        before=before,
-        after={"name": row.name, "status": row.status},
-    )
+    _update(uow, workspace_id, row, "advertiser", "an advertiser", name, status, actor)
     return row
 
 
