@@ -181,10 +181,12 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
         pages = args.pages_per_step or accounts_settings().pages_per_step
 
         def work(run_id: int) -> None:
-            # What the job does: one step per transaction until the run is final.
+            # What the job does: fetch a step's pages with no transaction open, then write them
+            # in one transaction; until the run is final.
             while True:
+                fetched = sync_service.prefetch(db, run_id, max_pages=pages)
                 with db.transaction() as uow:
-                    if sync_service.step(uow, run_id, max_pages=pages):
+                    if sync_service.step(uow, run_id, max_pages=pages, fetched=fetched):
                         return
 
         sandbox_cpu = sandbox.cpu_seconds()

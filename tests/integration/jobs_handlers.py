@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 
 from promodesk.kit.db import Database
-from promodesk.kit.jobs import JobContext, handler
+from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 from promodesk.kit.migrate import upgrade
 from promodesk.models import Job
 from promodesk.operations import service as operations
@@ -85,6 +85,22 @@ def flaky(ctx: JobContext) -> None:
     operations.progress(ctx.uow, int(ctx.payload["op"]), done=1)
     if ctx.attempt <= int(ctx.payload.get("fail_until", 10**6)):
         raise RuntimeError(f"flaky failure on attempt {ctx.attempt}")
+
+
+@prefetch("t.prefetched")
+def prefetched_fetch(ctx: PrefetchContext) -> int:
+    """Runs before the handler's transaction: it can read, and may fail the attempt."""
+    if ctx.payload.get("fail"):
+        raise RuntimeError("the remote side is down")
+    with ctx.db.read() as uow:
+        operations.get_unscoped(uow, int(ctx.payload["op"]))
+    return int(ctx.payload["add"])
+
+
+@handler("t.prefetched")
+def prefetched(ctx: JobContext) -> None:
+    """Adds what its prefetch function returned."""
+    operations.progress(ctx.uow, int(ctx.payload["op"]), done=int(ctx.prefetched))
 
 
 @handler("t.sysexit")

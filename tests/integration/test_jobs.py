@@ -337,3 +337,23 @@ def test_heartbeat_is_visible_and_removed_on_stop(drained: Database) -> None:
     worker._goodbye()
     with drained.transaction() as uow:
         assert JobRepository(uow).last_heartbeat() is None
+
+
+def test_prefetch_runs_before_the_transaction_and_feeds_the_handler(drained: Database) -> None:
+    op = _op(drained)
+    with drained.transaction() as uow:
+        job_id = enqueue(uow, "t.prefetched", {"op": op, "add": 3}).id
+    assert Worker(drained, worker_id="w-pre").run_once() == 1
+    assert job_row(drained, job_id)["status"] == "done"
+    assert _done(drained, op) == 3
+
+
+def test_a_failing_prefetch_fails_the_attempt(drained: Database) -> None:
+    op = _op(drained)
+    with drained.transaction() as uow:
+        job_id = enqueue(uow, "t.prefetched", {"op": op, "add": 1, "fail": True}).id
+    assert Worker(drained, worker_id="w-pre-fail").run_once() == 1
+    row = job_row(drained, job_id)
+    assert row["status"] == "queued"
+    assert "the remote side is down" in (row["last_error"] or "")
+    assert _done(drained, op) == 0

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from promodesk.accounts import allocation_service, import_service, sync_service
+from promodesk.accounts.domain import STAGES, SyncScope
 from promodesk.kit.db import Database
 from promodesk.models import (
     TikTokAd,
@@ -144,7 +145,7 @@ def test_interrupted_sync_resumes(db: Database, sb: SandboxHandle) -> None:
             _killed_step(db, run_id)
         with db.transaction() as uow:
             run = sync_service.get_run(uow, ws, run_id)
-            assert run.cursor == {"stage": "campaigns", "page": 3}
+            assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 3}
         while True:
             with db.transaction() as uow:
                 if sync_service.step(uow, run_id, max_pages=2):
@@ -218,3 +219,108 @@ def test_vanished_rows_are_flagged_and_retries_counted(db: Database, sb: Sandbox
                 )
             ).one()
             assert gone.vanished
+
+
+def test_prefetched_steps_sync_everything_and_keep_raw_json(
+    db: Database, sb: SandboxHandle
+) -> None:
+    """What the worker does: fetch with no transaction open, then only write."""
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            run_id = sync_service.start(uow, ws, accounts[0]).id
+        steps = 0
+        while True:
+            fetched = sync_service.prefetch(db, run_id, max_pages=3)
+            assert fetched is not None
+            assert fetched.error is None
+            steps += 1
+            with db.transaction() as uow:
+                if sync_service.step(uow, run_id, max_pages=3, fetched=fetched):
+                    break
+        assert sync_service.prefetch(db, run_id) is None  # final: nothing to fetch
+        counts = _counts(db, accounts[0])
+        exp = expected(sb, 0)
+        for stage in MODELS:
+            assert counts[stage] == exp[stage]
+        with db.transaction() as uow:
+            campaign = uow.session.scalars(
+                select(TikTokCampaign).where(TikTokCampaign.ad_account_id == accounts[0])
+            ).first()
+            assert campaign is not None
+            # raw is the item as TikTok sent it: budgets stay JSON numbers
+            assert campaign.raw["campaign_id"] == campaign.campaign_id
+            assert isinstance(campaign.raw["budget"], int | float)
+
+
+def test_stale_prefetch_is_ignored_and_the_step_fetches_itself(
+    db: Database, sb: SandboxHandle
+) -> None:
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            run_id = sync_service.start(uow, ws, accounts[1], "campaigns").id
+        stale = sync_service.prefetch(db, run_id, max_pages=2)
+        with db.transaction() as uow:  # another worker moved the run meanwhile
+            assert not sync_service.step(uow, run_id, max_pages=2)
+        with db.transaction() as uow:
+            assert not sync_service.step(uow, run_id, max_pages=2, fetched=stale)
+            run = sync_service.get_run(uow, ws, run_id)
+            assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 5}
+        while True:
+            with db.transaction() as uow:
+                if sync_service.step(uow, run_id, max_pages=5):
+                    break
+        counts = _counts(db, accounts[1])
+        exp = expected(sb, 1)
+        for stage in ("campaigns", "adgroups", "ads"):
+            assert counts[stage] == exp[stage]
+
+
+def test_pages_fetched_before_a_passing_failure_are_kept(db: Database, sb: SandboxHandle) -> None:
+    from promodesk.integrations.tiktok.errors import ServerError
+
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            run_id = sync_service.start(uow, ws, accounts[0], "campaigns").id
+        fetched = sync_service.prefetch(db, run_id, max_pages=2)
+        assert fetched is not None
+        assert [e.kind for e in fetched.events] == ["totals", "page", "page"]
+        fetched.error = ServerError("System error.", code=50000, endpoint="ad/get/")
+        with db.transaction() as uow:
+            assert not sync_service.step(uow, run_id, max_pages=2, fetched=fetched)
+        with db.transaction() as uow:
+            run = sync_service.get_run(uow, ws, run_id)
+            assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 3}
+            assert run.status == "running"
+        # with nothing fetched before it, the failure fails the attempt (the job backs off)
+        empty = sync_service.prefetch(db, run_id, max_pages=2)
+        assert empty is not None
+        empty.events, empty.error = [], ServerError("System error.", code=50000)
+        with pytest.raises(ServerError), db.transaction() as uow:
+            sync_service.step(uow, run_id, max_pages=2, fetched=empty)
+
+
+def test_the_progress_total_is_whole_after_the_first_step(db: Database, sb: SandboxHandle) -> None:
+    """The bar never reaches 100% early: every list's size is counted in the first step."""
+    with wired(sb, page_size=10):
+        ws, accounts = _import(db, sb)
+        with db.transaction() as uow:
+            run = sync_service.start(uow, ws, accounts[0])
+            run_id, op_id = run.id, run.operation_id
+        with db.transaction() as uow:
+            assert not sync_service.step(uow, run_id, max_pages=2)
+        exp = expected(sb, 0)
+        whole = 1 + sum(exp[s][0] for s in ("campaigns", "adgroups", "ads", "audiences"))
+        with db.transaction() as uow:
+            op = operations.get_unscoped(uow, op_id or 0)
+            assert op.total == whole
+            assert 0 < op.done < op.total
+        while True:
+            with db.transaction() as uow:
+                if sync_service.step(uow, run_id, max_pages=5):
+                    break
+        with db.transaction() as uow:
+            op = operations.get_unscoped(uow, op_id or 0)
+            assert op.done == op.total == whole

@@ -60,6 +60,9 @@ def test_deallocation_refused_while_used(usage: Usage, reason: str) -> None:
         check_deallocate(_pair(usage=usage))
     assert info.value.reason == reason
     assert info.value.to_body()["reason"] == reason
+    assert info.value.to_body()["count"] == max(
+        usage.campaigns, usage.conversion_goals, usage.remarketing_tags
+    )
 
 
 def test_default_needs_another_default_first_and_lists_candidates() -> None:

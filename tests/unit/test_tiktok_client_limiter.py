@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -132,3 +133,13 @@ def test_threads_share_the_budget() -> None:
     assert len(grants) == 320
     assert most_in_any_window(grants, 1.0) <= 10
     assert most_in_any_window(grants, 60.0) <= 100
+
+
+def test_spread_paces_calls_evenly_at_the_same_rate() -> None:
+    time = FakeTime()
+    rl = RateLimiter(Limits(10, 600), spread=True, clock=time.clock, sleep=time.sleep)
+    times = [rl.acquire("ad/get/").at for _ in range(30)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) == pytest.approx(0.1)
+    assert times[-1] == pytest.approx(2.9)  # 10 per second, as without spreading
+    assert most_in_any_window(times, 1.0) == 10

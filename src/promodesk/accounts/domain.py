@@ -92,16 +92,19 @@ def check_deallocate(state: PairState) -> None:
         raise Refusal(
             "campaigns_allocated",
             f"{usage.campaigns} campaign(s) of this advertiser use the ad account",
+            count=usage.campaigns,
         )
     if usage.conversion_goals:
         raise Refusal(
             "conversion_goals",
             f"{usage.conversion_goals} conversion goal(s) of this advertiser use the ad account",
+            count=usage.conversion_goals,
         )
     if usage.remarketing_tags:
         raise Refusal(
             "remarketing_tags",
             f"{usage.remarketing_tags} remarketing tag(s) of this advertiser use the ad account",
+            count=usage.remarketing_tags,
         )
     if state.is_default and state.last_pair_of_client and state.other_candidates:
         raise Refusal(
@@ -197,9 +200,12 @@ def sync_transition(current: str, target: str) -> SyncStatus:
 
 
 # The entity stages of a sync, in order, per scope.
+# The longest lists first: each endpoint has its own rate limit, so a sync of many ad accounts
+# takes as long as its busiest endpoint (ads), and that one should start at once, not after the
+# campaigns and ad groups of the first accounts.
 STAGES: dict[SyncScope, tuple[str, ...]] = {
-    SyncScope.ACCOUNT: ("advertiser", "campaigns", "adgroups", "ads", "audiences"),
-    SyncScope.CAMPAIGNS: ("campaigns", "adgroups", "ads"),
+    SyncScope.ACCOUNT: ("advertiser", "ads", "adgroups", "campaigns", "audiences"),
+    SyncScope.CAMPAIGNS: ("ads", "adgroups", "campaigns"),
     SyncScope.AUDIENCES: ("audiences",),
 }
 

@@ -8,8 +8,15 @@ from promodesk.accounts import sync_service
 from promodesk.accounts.import_service import SCHEDULE
 from promodesk.accounts.repository import AccountsRepository
 from promodesk.accounts.settings import accounts_settings
+from promodesk.accounts.sync_fetch import Fetched
 from promodesk.kit import clock
-from promodesk.kit.jobs import JobContext, handler
+from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
+
+
+@prefetch(sync_service.JOB)
+def sync_fetch(ctx: PrefetchContext) -> Fetched | None:
+    """The step's TikTok calls, made before the step's transaction opens."""
+    return sync_service.prefetch(ctx.db, int(ctx.payload["run_id"]))
 
 
 @handler(sync_service.JOB)
@@ -21,6 +28,7 @@ def sync_step(ctx: JobContext) -> None:
         ctx.uow,
         int(ctx.payload["run_id"]),
         last_attempt=ctx.attempt >= settings.sync_max_attempts,
+        fetched=ctx.prefetched,
     )
     if not final:
         ctx.reschedule(clock.now(), ctx.payload)

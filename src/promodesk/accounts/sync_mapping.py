@@ -1,9 +1,10 @@
-"""TikTok list items (the envelope's plain dicts) -> mirror rows keyed by column name.
+"""TikTok list items (raw JSON, as the client's list pages carry them) -> mirror rows.
 
-Items are read as the dicts the client decoded, not through the typed models: a sync handles
-millions of them and validating each costs more than the rest of the row. Budgets arrive as
-``Decimal`` major units and are kept as integer minor units of the ad account's currency,
-rounded half up (TikTok shows budgets with the currency's decimals).
+Items are decoded to plain dicts, not through the typed models: a sync handles millions of them
+and validating each costs more than the rest of the row. The ``raw`` column keeps the item's
+JSON text exactly as TikTok sent it (never re-encoded). Budgets arrive as ``Decimal`` major
+units and are kept as integer minor units of the ad account's currency, rounded half up
+(TikTok shows budgets with the currency's decimals).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from pydantic_core import to_jsonable_python
+import msgspec
 
+from promodesk.integrations.tiktok.envelope import ITEM
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import exponent
 
@@ -45,11 +47,6 @@ def _s(value: Any, size: int) -> str:
     return "" if value is None else str(value)[:size]
 
 
-def jsonable(value: Any) -> Any:
-    """The item as JSON can store it: ``Decimal`` becomes its exact decimal string."""
-    return to_jsonable_python(value)
-
-
 def _common(item: dict[str, Any], name_key: str, now: datetime) -> dict[str, Any]:
     secondary = _s(item.get("secondary_status"), 64)
     return {
@@ -59,7 +56,6 @@ def _common(item: dict[str, Any], name_key: str, now: datetime) -> dict[str, Any
         "create_time": _s(item.get("create_time"), 19),
         "modify_time": _s(item.get("modify_time"), 19),
         "deleted": is_deleted(secondary),
-        "raw": jsonable(item),
         "synced_at": now,
     }
 
@@ -114,6 +110,24 @@ def audience_row(a: dict[str, Any], currency: str, now: datetime) -> dict[str, A
     }
 
 
-def valid_item(item: Any, key: str) -> bool:
-    """An item without its id (or not an object) is TikTok's fault: it is skipped, counted."""
-    return isinstance(item, dict) and bool(item.get(key))
+BUILDERS: dict[str, tuple[Any, str]] = {
+    "campaigns": (campaign_row, "campaign_id"),
+    "adgroups": (adgroup_row, "adgroup_id"),
+    "ads": (ad_row, "ad_id"),
+    "audiences": (audience_row, "audience_id"),
+}
+
+
+def row_of(stage: str, raw: bytes, currency: str, now: datetime) -> dict[str, Any] | None:
+    """The mirror row of one raw item, or None when it is malformed (not JSON, not an object,
+    or without its id): TikTok's fault, skipped and counted by the caller."""
+    build, key = BUILDERS[stage]
+    try:
+        item = ITEM.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(item, dict) or not item.get(key):
+        return None
+    row: dict[str, Any] = build(item, currency, now)
+    row["raw"] = raw.decode("utf-8", "replace")
+    return row

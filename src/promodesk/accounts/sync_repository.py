@@ -2,7 +2,10 @@
 
 A page is written with at most four statements (read the page's known rows, insert the new,
 update the changed, stamp ``last_seen_run_id`` on the rest), so a sync costs a few statements
-per 1,000 entities and never loads an ad account's whole mirror.
+per 1,000 entities and never loads an ad account's whole mirror. The insert and the update run
+as the driver's ``executemany`` over plain tuples: per row, SQLAlchemy's parameter processing
+cost more than the database's work, and ``raw`` arrives as JSON text that must not be encoded
+a second time.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, and_, select, update
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
@@ -29,6 +32,9 @@ MIRRORS: dict[str, tuple[Any, str]] = {
     "ads": (TikTokAd, "ad_id"),
     "audiences": (TikTokAudience, "audience_id"),
 }
+# SQLite binds at most 32,766 parameters per statement (since 3.32).
+_SQLITE_PARAMS = 32_000
+_SQLITE_ROWS = 1_000
 # Columns whose change makes a row "changed" (besides coming back from vanished).
 _COMPARED = ("modify_time", "operation_status", "secondary_status", "name", "deleted")
 
@@ -102,14 +108,7 @@ class SyncRepository:
             return result
         ids = [r[key] for r in rows]
         col = table.c[key]
-        known = {
-            row[key]: row
-            for row in self.s.execute(
-                select(table.c.id, col, table.c.vanished, *[table.c[c] for c in _COMPARED]).where(
-                    table.c.ad_account_id == ad_account_id, col.in_(ids)
-                )
-            ).mappings()
-        }
+        known = self._known(table, key, ad_account_id, ids)
         fresh: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         seen: set[str] = set()
@@ -128,10 +127,10 @@ class SyncRepository:
             else:
                 result.unchanged += 1
         if fresh:
-            self.s.execute(insert(table), fresh)
+            self._write(table, fresh, ("workspace_id", "ad_account_id"), where_id=False)
             result.inserted = len(fresh)
         if changed:
-            self.s.execute(update(model), changed)
+            self._write(table, changed, (), where_id=True)
             result.updated = len(changed)
         if result.unchanged:
             self.s.execute(
@@ -144,6 +143,78 @@ class SyncRepository:
                 .values(last_seen_run_id=run_id)
             )
         return result
+
+    def _known(
+        self, table: Table, key: str, ad_account_id: int, ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The page's rows already mirrored, by TikTok id: what the upsert compares."""
+        conn = self.s.connection()
+        names = ["id", key, "vanished", *_COMPARED]
+        head = f"SELECT {', '.join(names)} FROM {table.name} WHERE ad_account_id = "  # noqa: S608
+        if conn.dialect.name == "postgresql":
+            found = conn.exec_driver_sql(head + f"%s AND {key} = ANY(%s)", (ad_account_id, ids))
+        else:
+            marks = ", ".join("?" * len(ids))
+            found = conn.exec_driver_sql(head + f"? AND {key} IN ({marks})", (ad_account_id, *ids))
+        out: dict[str, dict[str, Any]] = {}
+        for values in found:
+            row = dict(zip(names, values, strict=True))
+            row["vanished"], row["deleted"] = bool(row["vanished"]), bool(row["deleted"])
+            out[row[key]] = row
+        return out
+
+    def _write(
+        self, table: Table, rows: Sequence[dict[str, Any]], extra: tuple[str, ...], where_id: bool
+    ) -> None:
+        """INSERT (or UPDATE by ``id``) ``rows`` with the driver's executemany. Every row has
+        the same keys (one builder per stage); ``raw`` is JSON text."""
+        conn = self.s.connection()
+        dialect = conn.dialect
+        pg = dialect.name == "postgresql"
+        mark = "%s" if pg else "?"
+        names = [k for k in rows[0] if k not in ("id", *extra)]
+        procs = {
+            n: table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+            for n in names
+            if n == "synced_at"
+        }
+
+        def slot(name: str) -> str:
+            return f"CAST({mark} AS JSON)" if pg and name == "raw" else mark
+
+        if where_id:
+            sets = ", ".join(f"{n} = {slot(n)}" for n in names)
+            sql = f"UPDATE {table.name} SET {sets} WHERE id = {mark}"  # noqa: S608 (names only)
+            order = [*names, "id"]
+        else:
+            order = [*extra, *names]
+            cols = ", ".join(order)
+            marks = ", ".join(slot(n) for n in order)
+            sql = f"INSERT INTO {table.name} ({cols}) VALUES ({marks})"  # noqa: S608
+        stamp = procs.get("synced_at")
+        at = order.index("synced_at") if "synced_at" in order else -1
+        params = []
+        stamped: dict[Any, Any] = {}  # a page's rows share one sync time: convert it once
+        for row in rows:
+            values = [row[n] for n in order]
+            if stamp is not None and at >= 0:
+                when = values[at]
+                if when not in stamped:
+                    stamped[when] = stamp(when)
+                values[at] = stamped[when]
+            params.append(tuple(values))
+        if pg or where_id:
+            conn.exec_driver_sql(sql, params)
+            return
+        # SQLite: many rows per INSERT. Python's driver gives up the GIL around every statement
+        # step, and under load each step then waits for it again while holding the write lock.
+        one = "(" + ", ".join("?" * len(order)) + ")"
+        per = max(1, min(_SQLITE_ROWS, _SQLITE_PARAMS // len(order)))
+        head = sql.split(" VALUES ", 1)[0]
+        for start in range(0, len(params), per):
+            part = params[start : start + per]
+            flat = [value for values in part for value in values]
+            conn.exec_driver_sql(f"{head} VALUES {', '.join([one] * len(part))}", tuple(flat))
 
     def mark_vanished(self, stage: str, ad_account_id: int, run_id: int) -> int:
         """Rows the run's complete listing did not return are gone from TikTok."""

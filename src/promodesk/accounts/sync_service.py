@@ -32,35 +32,19 @@ from promodesk.accounts.domain import (
 )
 from promodesk.accounts.repository import AccountsRepository
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.sync_mapping import (
-    ad_row,
-    adgroup_row,
-    audience_row,
-    campaign_row,
-    valid_item,
-)
+from promodesk.accounts.sync_fetch import Event, Fetched, walk
 from promodesk.accounts.sync_repository import SyncRepository
 from promodesk.audit.service import record
-from promodesk.integrations.tiktok.api import entity_filtering
 from promodesk.integrations.tiktok.client import TikTokClient
-from promodesk.integrations.tiktok.entities import Page
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
-from promodesk.integrations.tiktok.paging import iter_pages
 from promodesk.kit import clock
-from promodesk.kit.db import UnitOfWork
+from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokSyncRun
 from promodesk.operations import service as operations
 
 JOB = "tiktok.sync"
-# stage -> (path, row builder, id key, page size cap, filtering level)
-_LISTS: dict[str, tuple[str, Any, str, int, str | None]] = {
-    "campaigns": ("campaign/get/", campaign_row, "campaign_id", 1000, "campaign"),
-    "adgroups": ("adgroup/get/", adgroup_row, "adgroup_id", 1000, "adgroup"),
-    "ads": ("ad/get/", ad_row, "ad_id", 1000, "ad"),
-    "audiences": ("dmp/custom_audience/list/", audience_row, "audience_id", 100, None),
-}
 
 
 def start(
@@ -141,6 +125,40 @@ def get_run(uow: UnitOfWork, workspace_id: int, run_id: int) -> TikTokSyncRun:
     return run
 
 
+def prefetch(db: Database, run_id: int, *, max_pages: int | None = None) -> Fetched | None:
+    """Make a step's TikTok calls before its transaction opens.
+
+    Rule: a job's transaction (on SQLite, the database's single write lock) must not wait on
+    TikTok. The run is read in a short transaction, its next pages are fetched and turned into
+    rows with no transaction open, and ``step(..., fetched=…)`` only writes them. If the run
+    moved meanwhile (its cursor differs), ``step`` ignores the prefetched pages."""
+    with db.read() as uow:
+        run = SyncRepository(uow).run(run_id)
+        if run is None or run.status in SYNC_FINAL:
+            return None
+        accounts = AccountsRepository(uow)
+        account = accounts.ad_account_any(run.ad_account_id)
+        grant = (
+            accounts.authorization(run.workspace_id, account.authorization_id)
+            if account is not None and account.authorization_id
+            else None
+        )
+        if account is None or grant is None or grant.status != AuthStatus.ACTIVE:
+            return None
+        cursor = dict(run.cursor or {})
+        scope, advertiser_id, currency = run.scope, account.advertiser_id, account.currency
+        token = tiktok_port.vault().decrypt(grant.access_token_enc)
+    client = tiktok_port.job_client()
+    budget = max_pages or accounts_settings().pages_per_step
+    events: list[Event] = []
+    try:
+        for event in walk(client, token, scope, advertiser_id, currency, cursor, budget):
+            events.append(event)
+    except TikTokError as exc:
+        return Fetched(cursor, events, exc)
+    return Fetched(cursor, events)
+
+
 def step(
     uow: UnitOfWork,
     run_id: int,
@@ -148,11 +166,13 @@ def step(
     max_pages: int | None = None,
     last_attempt: bool = False,
     client: TikTokClient | None = None,
+    fetched: Fetched | None = None,
 ) -> bool:
     """Advance the run by up to ``max_pages`` pages. True once the run is final.
 
-    A retryable TikTok failure raises (the job retries the step) unless ``last_attempt``; any
-    other failure finishes the run as failed, with the error recorded."""
+    With ``fetched`` (from ``prefetch``) the pages are only written; without it they are
+    fetched here. A retryable TikTok failure raises (the job retries the step) unless
+    ``last_attempt``; any other failure finishes the run as failed, with the error recorded."""
     repo = SyncRepository(uow)
     run = repo.run(run_id, lock=True)
     if run is None or run.status in SYNC_FINAL:
@@ -179,11 +199,22 @@ def step(
         run.status = sync_transition(run.status, SyncStatus.RUNNING)
         run.started_at = clock.now()
     client = client or tiktok_port.job_client()
-    token = tiktok_port.vault().decrypt(grant.access_token_enc)
     before = client.stats.snapshot()
-    budget = max_pages or accounts_settings().pages_per_step
     try:
-        final = _advance(uow, run, account, client, token, budget)
+        if fetched is not None and fetched.cursor == dict(run.cursor or {}):
+            _apply(uow, run, account, iter(fetched.events))
+            error = fetched.error
+            # Pages fetched before a passing failure are kept: the next step goes on from them.
+            if error is not None and not (error.retryable and fetched.events and not last_attempt):
+                raise error
+        else:
+            token = tiktok_port.vault().decrypt(grant.access_token_enc)
+            budget = max_pages or accounts_settings().pages_per_step
+            cursor = dict(run.cursor or {})
+            events = walk(
+                client, token, run.scope, account.advertiser_id, account.currency, cursor, budget
+            )
+            _apply(uow, run, account, events)
     except AuthRevoked as exc:
         _account_stats(run, client, before)
         revoke_grant(uow, grant, reason=str(exc.message))
@@ -196,6 +227,7 @@ def step(
         _finish(uow, run, SyncStatus.FAILED, error=_error(exc))
         return True
     _account_stats(run, client, before)
+    final = (run.cursor or {}).get("stage") is None
     if final:
         account.last_synced_at = clock.now()
         _finish(uow, run, SyncStatus.PARTIAL if run.errors else SyncStatus.SUCCEEDED)
@@ -203,75 +235,33 @@ def step(
     return final
 
 
-def _advance(
-    uow: UnitOfWork,
-    run: TikTokSyncRun,
-    account: TikTokAdAccount,
-    client: TikTokClient,
-    token: str,
-    budget: int,
-) -> bool:
-    repo = SyncRepository(uow)
-    cursor = dict(run.cursor or {})
-    stage: str | None = cursor.get("stage") or STAGES[SyncScope(run.scope)][0]
-    page_no = int(cursor.get("page") or 1)
-    while stage is not None and budget > 0:
-        if stage == "advertiser":
-            _advertiser(uow, run, account, client, token)
-            budget -= 1
-            stage, page_no = next_stage(run.scope, stage), 1
-        else:
-            complete = True
-            for page in _pages(client, stage, account.advertiser_id, token, page_no):
-                _store(uow, run, account, stage, page)
-                page_no = page.page + 1
-                budget -= 1
-                run.cursor = {"stage": stage, "page": page_no}
-                if budget <= 0 and not _last(page):
-                    complete = False
-                    break
-            if not complete:
-                break
-            vanished = repo.mark_vanished(stage, account.id, run.id)
-            _count(run, stage, "vanished", vanished)
-            stage, page_no = next_stage(run.scope, stage), 1
-        run.cursor = {"stage": stage, "page": page_no}
-    return stage is None
-
-
-def _last(page: Page[Any]) -> bool:
-    if not page.items:
-        return True
-    if page.total_page is not None:
-        return page.page >= page.total_page
-    return len(page.items) < page.page_size
-
-
-def _raw(item: Any) -> Any:
-    return item
-
-
-def _pages(
-    client: TikTokClient, stage: str, advertiser_id: str, token: str, start_page: int
-) -> Iterator[Page[Any]]:
-    path, _, _, cap, level = _LISTS[stage]
-    params: dict[str, Any] = {"advertiser_id": advertiser_id}
-    if level is not None:
-        params["filtering"] = entity_filtering(level, None, include_deleted=True)  # type: ignore[arg-type]
-    size = min(cap, client.settings.page_size)
-    return iter_pages(
-        client, path, token=token, params=params, parse=_raw, page_size=size, start_page=start_page
-    )
-
-
-def _store(
-    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, stage: str, page: Page[Any]
+def _apply(
+    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, events: Iterator[Event]
 ) -> None:
-    _, build, key, _, _ = _LISTS[stage]
-    now = clock.now()
-    rows = [build(item, account.currency, now) for item in page.items if valid_item(item, key)]
-    if len(rows) < len(page.items):
-        _count(run, stage, "malformed", len(page.items) - len(rows))
+    """Write events in order; the run's cursor moves with each, so it commits with the rows."""
+    repo = SyncRepository(uow)
+    for event in events:
+        if event.kind == "totals":
+            for stage, total in event.totals.items():
+                _count(run, stage, "expected", total)
+            if run.operation_id:
+                operations.add_total(uow, run.operation_id, sum(event.totals.values()))
+        elif event.kind == "advertiser":
+            _advertiser(uow, run, account, event.infos)
+            run.cursor = {"stage": next_stage(run.scope, event.stage), "page": 1}
+        elif event.kind == "page":
+            _store(uow, run, account, event)
+            run.cursor = {"stage": event.stage, "page": event.page + 1}
+        else:
+            vanished = repo.mark_vanished(event.stage, account.id, run.id)
+            _count(run, event.stage, "vanished", vanished)
+            run.cursor = {"stage": next_stage(run.scope, event.stage), "page": 1}
+
+
+def _store(uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, event: Event) -> None:
+    stage, rows = event.stage, event.rows
+    if event.malformed:
+        _count(run, stage, "malformed", event.malformed)
     result = SyncRepository(uow).upsert_page(stage, account.workspace_id, account.id, run.id, rows)
     run.pages += 1
     _count(run, stage, "seen", len(rows))
@@ -279,15 +269,17 @@ def _store(
     _count(run, stage, "updated", result.updated)
     _count(run, stage, "deleted", sum(1 for r in rows if r.get("deleted")))
     if run.operation_id:
-        if page.page == 1 and page.total_number:
-            operations.add_total(uow, run.operation_id, page.total_number)
+        if event.page == 1 and event.total is not None:
+            # Counted at the start (``totals``): only correct by what changed meanwhile.
+            expected = int((run.counts or {}).get(stage, {}).get("expected", 0))
+            if event.total != expected:
+                operations.add_total(uow, run.operation_id, event.total - expected)
         operations.progress(uow, run.operation_id, done=len(rows))
 
 
 def _advertiser(
-    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, client: TikTokClient, token: str
+    uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, infos: list[Any]
 ) -> None:
-    infos = client.for_token(token).advertiser_info([account.advertiser_id])
     for info in infos:
         if info.advertiser_id != account.advertiser_id:
             continue

@@ -6,10 +6,16 @@ Rules:
 - SQLite is tuned for a server: WAL, foreign keys on, a busy timeout, ``synchronous=NORMAL``, and
   every transaction starts with ``BEGIN IMMEDIATE`` so that a read that later writes can never
   fail with "database is locked" half-way (writers queue on the busy timeout instead).
+- Within one process, SQLite transactions also take turns on a semaphore: SQLite's busy
+  handler polls with growing sleeps (up to 100 ms), so a freed lock could sit idle while every
+  waiter sleeps; the semaphore hands it to the next thread the moment a transaction ends.
+  Other processes still queue on the busy timeout.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from promodesk.kit.errors import Conflict
+
+READ_ONLY = "promodesk_read_only"
 
 
 class IntegrityViolation(Conflict):
@@ -56,9 +64,71 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    turn = _turns[engine] = _WriteTurn(timeout=30.0)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            # WAL lets readers run beside the writer: no write lock, no turn.
+            conn.exec_driver_sql("BEGIN")
+            return
+        turn.take(conn.info)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turn.give(conn.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        turn.give(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        turn.give(conn.info)
+
+    # A connection returned or dropped without commit or rollback must not keep the turn.
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        turn.give(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
+        turn.give(record.info)
+
+
+def write_turn_free(engine: Engine) -> bool:
+    """Whether no transaction of this process holds the SQLite write turn (True elsewhere)."""
+    turn = _turns.get(engine)
+    return turn is None or turn.free()
+
+
+class _WriteTurn:
+    """One SQLite transaction at a time per process (see the module rules). Each connection
+    remembers in its ``info`` whether it holds the turn, so giving back twice is harmless. If
+    the turn cannot be had within ``timeout`` the transaction goes ahead and SQLite's own lock
+    decides, as without the semaphore."""
+
+    def __init__(self, timeout: float) -> None:
+        self._sem = threading.Semaphore(1)
+        self._timeout = timeout
+
+    def take(self, info: dict[str, Any]) -> None:
+        if not info.get("write_turn") and self._sem.acquire(timeout=self._timeout):
+            info["write_turn"] = True
+
+    def give(self, info: dict[str, Any]) -> None:
+        if info.pop("write_turn", False):
+            self._sem.release()
+
+    def free(self) -> bool:
+        if not self._sem.acquire(blocking=False):
+            return False
+        self._sem.release()
+        return True
+
+
+_turns: weakref.WeakKeyDictionary[Engine, _WriteTurn] = weakref.WeakKeyDictionary()
 
 
 class UnitOfWork:
@@ -107,6 +177,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, pool_size=pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}),
+            expire_on_commit=False,
+            autoflush=False,
+        )
 
     @property
     def dialect(self) -> str:
@@ -114,6 +189,17 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """A unit of work that only reads: on SQLite a deferred ``BEGIN`` (no write lock, so it
+        does not wait for writers); always rolled back at the end."""
+        session = self._readers()
+        try:
+            yield UnitOfWork(session)
+        finally:
+            session.rollback()
+            session.close()
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:

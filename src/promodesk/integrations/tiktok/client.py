@@ -33,7 +33,10 @@ _limiters_lock = threading.Lock()
 def build_limiter(settings: TikTokSettings) -> RateLimiter:
     overrides = {path: Limits(qps, qpm) for path, (qps, qpm) in settings.endpoint_limits.items()}
     return RateLimiter(
-        Limits(settings.qps, settings.qpm), overrides, margin=settings.limiter_margin_seconds
+        Limits(settings.qps, settings.qpm),
+        overrides,
+        margin=settings.limiter_margin_seconds,
+        spread=settings.limiter_spread,
     )
 
 
@@ -111,6 +114,30 @@ class TikTokClient:
 
         Raises a ``TikTokError`` once retries are exhausted or the error is not retryable.
         """
+        result: dict[str, Any] = self._call(
+            method, path, token, params, body, idempotent, envelope.parse
+        )
+        return result
+
+    def request_list(
+        self, path: str, *, token: str, params: Mapping[str, Any] | None = None
+    ) -> envelope.RawList:
+        """GET a list page: its items as raw JSON (see ``envelope.parse_list``)."""
+        result: envelope.RawList = self._call(
+            "GET", path, token, params, None, True, envelope.parse_list
+        )
+        return result
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        idempotent: bool,
+        decode: Callable[..., Any],
+    ) -> Any:
         secrets = tuple(s for s in (token, self._secret) if s)
 
         def on_retry(state: RetryCallState) -> None:
@@ -136,8 +163,15 @@ class TikTokClient:
             sleep=self._sleep,
         )
         try:
-            result: dict[str, Any] = retrying(
-                self._once, method, path, token=token, params=params, body=body, secrets=secrets
+            result = retrying(
+                self._once,
+                method,
+                path,
+                token=token,
+                params=params,
+                body=body,
+                secrets=secrets,
+                decode=decode,
             )
         except TikTokError:
             self.stats.add(errors=1)
@@ -153,7 +187,8 @@ class TikTokClient:
         params: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
         secrets: tuple[str, ...],
-    ) -> dict[str, Any]:
+        decode: Callable[..., Any] = envelope.parse,
+    ) -> Any:
         if self.limiter is not None:
             grant = self.limiter.acquire(path)
             if grant.waited > 0:
@@ -180,7 +215,7 @@ class TikTokClient:
             raise Transport(detail, endpoint=path, sent=sent) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         try:
-            data = envelope.parse(
+            data = decode(
                 response.status_code,
                 response.content,
                 endpoint=path,

@@ -3,6 +3,10 @@
 Rules (spec §2): errors usually arrive as HTTP 200 with a non-zero ``code``; arrays and objects
 in GET queries are JSON strings; decimals are read as ``Decimal`` so budgets never pass through
 a float.
+
+List pages (``parse_list``) are read with msgspec into one raw JSON slice per item: a sync
+stores each item's JSON as TikTok sent it and reads only the fields it maps, so the bulk of a
+1,000-item page is never turned into Python objects and back.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from promodesk.integrations.tiktok.errors import (
     SUCCESS_CODES,
@@ -106,3 +113,57 @@ def parse(
     if not isinstance(data, dict):
         raise UnexpectedResponse("'data' is not an object", endpoint=endpoint)
     return data
+
+
+@dataclass
+class RawList:
+    """A list page: each item as its raw JSON bytes, and the ``page_info`` object."""
+
+    items: list[bytes] = field(default_factory=list)
+    page_info: dict[str, Any] = field(default_factory=dict)
+
+
+class _Envelope(msgspec.Struct):
+    code: int
+    data: msgspec.Raw | None = None
+
+
+class _ListData(msgspec.Struct, rename={"items": "list"}):
+    items: list[msgspec.Raw] | None = None
+    page_info: dict[str, Any] | None = None
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_LIST_DATA = msgspec.json.Decoder(_ListData)
+# Items are decoded with decimals as Decimal, like ``parse``.
+ITEM = msgspec.json.Decoder(float_hook=Decimal)
+_EXACT = msgspec.json.Encoder(decimal_format="number")
+
+
+def parse_list(
+    status_code: int, content: bytes, *, endpoint: str, redact: Redact = _same
+) -> RawList:
+    """``parse`` for list endpoints: ``data.list`` as raw JSON items, ``data.page_info``.
+
+    Anything unusual (not JSON, an error code, a 4xx/5xx, an odd shape) goes through ``parse``,
+    which raises the mapped error, so both paths fail the same way."""
+    if status_code < 400:
+        try:
+            env = _ENVELOPE.decode(content)
+            if env.code in SUCCESS_CODES:
+                data = _LIST_DATA.decode(env.data) if env.data is not None else _ListData()
+                return RawList(
+                    items=[bytes(item) for item in data.items or []],
+                    page_info=data.page_info or {},
+                )
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+    body = parse(status_code, content, endpoint=endpoint, redact=redact)
+    items = body.get("list") or []
+    if not isinstance(items, list):
+        raise UnexpectedResponse("'data.list' is not a list", endpoint=endpoint)
+    info = body.get("page_info")
+    return RawList(
+        items=[_EXACT.encode(item) for item in items],
+        page_info=info if isinstance(info, dict) else {},
+    )

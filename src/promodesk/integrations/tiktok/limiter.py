@@ -6,6 +6,11 @@ server counting the last second or minute answers with 40100. Here each budget i
 whose tokens come back exactly one window after they were spent, so no window of that length
 ever sees more than its limit. ``margin`` widens each window because requests reach the server
 a little later than they leave us, and not all equally late.
+
+``spread`` paces the per-second budget: grants are at least ``window / limit`` apart instead of
+leaving in bursts. A server handles a burst one request after another, so the burst's last
+call is counted later than its first; the next burst's first call then finds the window still
+full and is refused (40100). Evenly spaced calls keep the same rate without that.
 """
 
 from __future__ import annotations
@@ -24,18 +29,19 @@ Sleep = Callable[[float], None]
 class Budget:
     """At most ``limit`` grants within any ``window`` seconds. Not thread-safe by itself."""
 
-    def __init__(self, limit: int, window: float) -> None:
+    def __init__(self, limit: int, window: float, *, spread: bool = False) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a budget needs limit >= 1 and window > 0")
         self.limit = limit
         self.window = window
+        self.gap = window / limit if spread else 0.0
         self._grants: deque[float] = deque()
 
     @classmethod
-    def per_second(cls, qps: float, margin: float = 0.0) -> Budget:
+    def per_second(cls, qps: float, margin: float = 0.0, *, spread: bool = False) -> Budget:
         """``qps`` may be fractional: 0.3 QPS is one request per 3.33 s; 2.5 QPS two per 0.8 s."""
         limit = max(1, math.floor(qps))
-        return cls(limit, limit / qps + margin)
+        return cls(limit, limit / qps + margin, spread=spread)
 
     @classmethod
     def per_minute(cls, qpm: int, margin: float = 0.0) -> Budget:
@@ -44,11 +50,12 @@ class Budget:
     def wait_time(self, now: float) -> float:
         """Seconds until a grant is allowed at ``now`` (0 when allowed now)."""
         horizon = now - self.window
+        paced = self._grants[-1] + self.gap - now if self.gap and self._grants else 0.0
         while self._grants and self._grants[0] <= horizon:
             self._grants.popleft()
         if len(self._grants) < self.limit:
-            return 0.0
-        return self._grants[0] + self.window - now
+            return max(0.0, paced)
+        return max(paced, self._grants[0] + self.window - now)
 
     def grant(self, now: float) -> None:
         self._grants.append(now)
@@ -67,10 +74,10 @@ class Grant:
 
 
 class _Endpoint:
-    def __init__(self, limits: Limits, margin: float) -> None:
+    def __init__(self, limits: Limits, margin: float, spread: bool) -> None:
         self.lock = threading.Lock()
         self.budgets = (
-            Budget.per_second(limits.qps, margin),
+            Budget.per_second(limits.qps, margin, spread=spread),
             Budget.per_minute(limits.qpm, margin),
         )
 
@@ -84,12 +91,14 @@ class RateLimiter:
         overrides: Mapping[str, Limits] | None = None,
         *,
         margin: float = 0.0,
+        spread: bool = False,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
     ) -> None:
         self.default = default
         self.overrides = dict(overrides or {})
         self.margin = margin
+        self.spread = spread
         self._clock = clock
         self._sleep = sleep
         self._endpoints: dict[str, _Endpoint] = {}
@@ -102,7 +111,9 @@ class RateLimiter:
         with self._lock:
             state = self._endpoints.get(endpoint)
             if state is None:
-                state = self._endpoints[endpoint] = _Endpoint(self.limits(endpoint), self.margin)
+                state = self._endpoints[endpoint] = _Endpoint(
+                    self.limits(endpoint), self.margin, self.spread
+                )
             return state
 
     def acquire(self, endpoint: str) -> Grant:

@@ -42,14 +42,47 @@ def iter_pages(
             total_number=_int_or_none(info.get("total_number")),
             total_page=total_page,
         )
-        if not raw_items:
-            return
-        if total_page is not None:
-            if page >= total_page:
-                return
-        elif len(raw_items) < page_size:
+        if not _more(len(raw_items), page, page_size, total_page):
             return
         page += 1
+
+
+def iter_raw_pages(
+    client: TikTokClient,
+    path: str,
+    *,
+    token: str,
+    params: Mapping[str, Any],
+    page_size: int,
+    start_page: int = 1,
+) -> Iterator[Page[bytes]]:
+    """``iter_pages`` with each item as its raw JSON (``TikTokClient.request_list``)."""
+    page = start_page
+    while True:
+        found = client.request_list(
+            path, token=token, params={**params, "page": page, "page_size": page_size}
+        )
+        client.stats.add(pages=1)
+        info = found.page_info
+        total_page = _int_or_none(info.get("total_page"))
+        yield Page(
+            items=found.items,
+            page=page,
+            page_size=page_size,
+            total_number=_int_or_none(info.get("total_number")),
+            total_page=total_page,
+        )
+        if not _more(len(found.items), page, page_size, total_page):
+            return
+        page += 1
+
+
+def _more(count: int, page: int, page_size: int, total_page: int | None) -> bool:
+    if not count:
+        return False
+    if total_page is not None:
+        return page < total_page
+    return count >= page_size
 
 
 def iter_items(pages: Iterator[Page[T]]) -> Iterator[T]:

@@ -49,6 +49,8 @@ class TikTokSettings(BaseSettings):
     # Added to each window: requests reach the server a little later than they leave us, and
     # not all equally late.
     limiter_margin_seconds: Annotated[float, Field(ge=0)] = 0.05
+    # Space calls evenly within each second instead of sending the second's budget at once.
+    limiter_spread: bool = True
 
     page_size: Annotated[int, Field(ge=1, le=1000)] = 1000
     max_workers: Annotated[int, Field(ge=1, le=64)] = 4

@@ -1,6 +1,21 @@
 """Durable jobs: a transactional outbox table, workers that claim due rows, schedules."""
 
-from promodesk.kit.jobs.registry import JobContext, UnknownJob, handler, registered
+from promodesk.kit.jobs.registry import (
+    JobContext,
+    PrefetchContext,
+    UnknownJob,
+    handler,
+    prefetch,
+    registered,
+)
 from promodesk.kit.jobs.service import enqueue
 
-__all__ = ["JobContext", "UnknownJob", "enqueue", "handler", "registered"]
+__all__ = [
+    "JobContext",
+    "PrefetchContext",
+    "UnknownJob",
+    "enqueue",
+    "handler",
+    "prefetch",
+    "registered",
+]

@@ -11,6 +11,11 @@ Rules for handlers:
 - Raise to fail the attempt (the job retries with backoff, then goes ``dead``).
 - Long work proceeds in steps: do one step, then ``ctx.reschedule(run_at, payload)`` to have the
   same job run again later with a new payload instead of being marked done.
+- Slow reads from elsewhere (HTTP) that a step needs belong in a ``prefetch`` function
+  registered under the same name: the worker calls it after claiming the job and before opening
+  the handler's transaction, and hands its result to the handler as ``ctx.prefetched``. It may
+  read the database in its own short transactions but must not write: only the handler's
+  effects commit with the job.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from promodesk.kit.db import UnitOfWork
+from promodesk.kit.db import Database, UnitOfWork
 
 
 @dataclass
@@ -33,6 +38,8 @@ class JobContext:
     workspace_id: int | None
     continue_at: datetime | None = field(default=None)
     continue_payload: dict[str, Any] | None = field(default=None)
+    # What the job's ``prefetch`` function returned (None without one).
+    prefetched: Any = None
 
     def reschedule(self, run_at: datetime, payload: dict[str, Any] | None = None) -> None:
         """Run this job again at ``run_at`` (with ``payload`` if given) instead of finishing it.
@@ -41,8 +48,22 @@ class JobContext:
         self.continue_payload = payload
 
 
+@dataclass
+class PrefetchContext:
+    """What a prefetch function gets: the database (for short reads), and the claimed job."""
+
+    db: Database
+    job_id: int
+    name: str
+    payload: dict[str, Any]
+    attempt: int
+    workspace_id: int | None
+
+
 Handler = Callable[[JobContext], None]
+Prefetch = Callable[[PrefetchContext], Any]
 _handlers: dict[str, Handler] = {}
+_prefetchers: dict[str, Prefetch] = {}
 
 
 class UnknownJob(LookupError):
@@ -60,6 +81,25 @@ def handler(name: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def prefetch(name: str) -> Callable[[Prefetch], Prefetch]:
+    """Register ``fn`` to run before the handler of jobs called ``name``, outside its
+    transaction (see the module rules)."""
+
+    def register(fn: Prefetch) -> Prefetch:
+        _prefetchers[name] = fn
+        return fn
+
+    return register
+
+
+def prefetcher(name: str) -> Prefetch | None:
+    return _prefetchers.get(name)
+
+
+def has_prefetchers() -> bool:
+    return bool(_prefetchers)
 
 
 def _key(fn: Handler) -> str:

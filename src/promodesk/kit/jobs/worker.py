@@ -25,6 +25,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
@@ -164,7 +165,27 @@ class Worker:
         JOBS_RUN.labels(name=attempt.name, outcome=outcome).inc()
         return outcome
 
+    def _prefetch(self, job_id: int, attempt: _Attempt) -> tuple[bool, Any]:
+        """Run the job's prefetch function, if it has one, before its transaction opens.
+        Returns (still ours, result)."""
+        with self.db.read() as uow:
+            job = JobRepository(uow).get(job_id)
+            if job is None or job.locked_by != self.worker_id or job.status != JobStatus.RUNNING:
+                return False, None
+            attempt.name, attempt.attempts = job.name, job.attempts
+            attempt.max_attempts = job.max_attempts
+            fn = registry.prefetcher(job.name)
+            ctx = registry.PrefetchContext(
+                self.db, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
+            )
+        return True, fn(ctx) if fn is not None else None
+
     def _run_handler(self, job_id: int, attempt: _Attempt) -> str:
+        prefetched = None
+        if registry.has_prefetchers():
+            ours, prefetched = self._prefetch(job_id, attempt)
+            if not ours:
+                return "skipped"
         session = self.db.session()
         uow = _JobUnitOfWork(session)
         try:
@@ -179,6 +200,7 @@ class Worker:
             ctx = registry.JobContext(
                 uow, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
             )
+            ctx.prefetched = prefetched
             fn(ctx)
             now = clock.now()
             if ctx.continue_at is not None:

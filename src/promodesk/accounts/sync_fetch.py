@@ -1,0 +1,141 @@
+"""The TikTok side of a sync step: pages fetched and turned into rows, as ordered events.
+
+Nothing here touches the database, so a step can fetch before its transaction opens
+(``sync_service.prefetch``) and only write inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from promodesk.accounts.domain import STAGES, SyncScope, next_stage
+from promodesk.accounts.sync_mapping import row_of
+from promodesk.integrations.tiktok.api import entity_filtering
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.entities import Page
+from promodesk.integrations.tiktok.errors import TikTokError
+from promodesk.integrations.tiktok.paging import iter_raw_pages
+from promodesk.kit import clock
+
+# stage -> (path, page size cap, filtering level)
+_LISTS: dict[str, tuple[str, int, str | None]] = {
+    "campaigns": ("campaign/get/", 1000, "campaign"),
+    "adgroups": ("adgroup/get/", 1000, "adgroup"),
+    "ads": ("ad/get/", 1000, "ad"),
+    "audiences": ("dmp/custom_audience/list/", 100, None),
+}
+
+
+@dataclass
+class Event:
+    """One unit of a sync's progress, fetched from TikTok; applied in order in a transaction."""
+
+    stage: str
+    # "totals" (list sizes at the start), "advertiser" (infos), "page" (rows of one page) or
+    # "done" (stage complete)
+    kind: str
+    page: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    malformed: int = 0
+    total: int | None = None
+    infos: list[Any] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Fetched:
+    """A step's TikTok calls made ahead of its transaction (see ``prefetch``): the events in
+    order, and the error that stopped the fetching, if any."""
+
+    cursor: dict[str, Any]
+    events: list[Event]
+    error: TikTokError | None = None
+
+
+def walk(
+    client: TikTokClient,
+    token: str,
+    scope: str,
+    advertiser_id: str,
+    currency: str,
+    cursor: dict[str, Any],
+    budget: int,
+) -> Iterator[Event]:
+    """The TikTok side of a step: from ``cursor``, up to ``budget`` pages, as events."""
+    stages = STAGES[SyncScope(scope)]
+    stage: str | None = cursor.get("stage") or stages[0]
+    page_no = int(cursor.get("page") or 1)
+    if stage == stages[0] and page_no == 1:
+        totals = dict(_count_lists(client, token, advertiser_id, stages))
+        if totals:
+            yield Event(stage, "totals", totals=totals)
+    while stage is not None and budget > 0:
+        if stage == "advertiser":
+            infos = client.for_token(token).advertiser_info([advertiser_id])
+            yield Event(stage, "advertiser", infos=list(infos))
+            budget -= 1
+        else:
+            complete = True
+            for page in _pages(client, stage, advertiser_id, token, page_no):
+                now = clock.now()
+                rows = [r for r in (row_of(stage, i, currency, now) for i in page.items) if r]
+                yield Event(
+                    stage,
+                    "page",
+                    page=page.page,
+                    rows=rows,
+                    malformed=len(page.items) - len(rows),
+                    total=page.total_number,
+                )
+                budget -= 1
+                if budget <= 0 and not _last(page):
+                    complete = False
+                    break
+            if not complete:
+                return
+            yield Event(stage, "done")
+        stage, page_no = next_stage(scope, stage), 1
+
+
+def _count_lists(
+    client: TikTokClient, token: str, advertiser_id: str, stages: tuple[str, ...]
+) -> Iterator[tuple[str, int]]:
+    """At a run's start, one single-item page of each list after the first gives its
+    ``total_number``, so the run's progress has its whole total from the first step (the first
+    list's total arrives with its own first page). These calls go to endpoints other than the
+    first list's, which is the busiest, so they do not lengthen a sync."""
+    lists = [s for s in stages if s in _LISTS]
+    for stage in lists[1:]:
+        for page in _pages(client, stage, advertiser_id, token, 1, size=1):
+            if page.total_number is not None:
+                yield stage, page.total_number
+            break
+
+
+def _last(page: Page[Any]) -> bool:
+    if not page.items:
+        return True
+    if page.total_page is not None:
+        return page.page >= page.total_page
+    return len(page.items) < page.page_size
+
+
+def _pages(
+    client: TikTokClient,
+    stage: str,
+    advertiser_id: str,
+    token: str,
+    start_page: int,
+    *,
+    size: int | None = None,
+) -> Iterator[Page[bytes]]:
+    path, cap, level = _LISTS[stage]
+    params: dict[str, Any] = {"advertiser_id": advertiser_id}
+    if level is not None:
+        params["filtering"] = entity_filtering(level, None, include_deleted=True)  # type: ignore[arg-type]
+    size = size or min(cap, client.settings.page_size)
+    return iter_raw_pages(
+        client, path, token=token, params=params, page_size=size, start_page=start_page
+    )
