@@ -149,8 +149,9 @@ def test_sync_table_every_pair() -> None:
 
 
 def test_stages() -> None:
-    assert next_stage("account", "advertiser") == "campaigns"
-    assert next_stage("campaigns", "ads") is None
+    assert next_stage("account", "advertiser") == "ads"  # the longest list first
+    assert next_stage("account", "campaigns") == "audiences"
+    assert next_stage("campaigns", "campaigns") is None
     assert next_stage("audiences", "audiences") is None
 
 
