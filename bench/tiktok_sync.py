@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -221,7 +222,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
         tiktok_port.use_vault(None)
 
 
-def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> None:
+def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> float:
     stats = result["stats"]
     throttled = stats.get("throttled", {})
     accepted = {e: n - throttled.get(e, 0) for e, n in stats["requests"].items()}
@@ -253,21 +254,22 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> None:
         table.add(f"  rows seen: {stage}", f"{n:,}")
     table.add("runs", ", ".join(f"{k} {v}" for k, v in sorted(result["statuses"].items())))
     table.print()
+    return ratio
 
 
-def bench_sqlite(args: argparse.Namespace) -> None:
+def bench_sqlite(args: argparse.Namespace) -> float:
     with tempfile.TemporaryDirectory(prefix="promodesk-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'tiktok.db'}"
         upgrade(url)
         db = Database(url, pool_size=args.workers + 2)
         try:
             with sandbox_process(args) as sandbox:
-                report("SQLite", sync_all(db, sandbox, args), args)
+                return report("SQLite", sync_all(db, sandbox, args), args)
         finally:
             db.dispose()
 
 
-def bench_postgres(args: argparse.Namespace) -> None:
+def bench_postgres(args: argparse.Namespace) -> float:
     import psycopg
 
     name = f"pd_bench_{uuid.uuid4().hex[:10]}"
@@ -284,7 +286,7 @@ def bench_postgres(args: argparse.Namespace) -> None:
         db = Database(url, pool_size=args.workers + 2)
         try:
             with sandbox_process(args) as sandbox:
-                report("PostgreSQL", sync_all(db, sandbox, args), args)
+                return report("PostgreSQL", sync_all(db, sandbox, args), args)
         finally:
             db.dispose()
     finally:
@@ -303,6 +305,7 @@ def main() -> None:
     parser.add_argument(
         "--pages-per-step", type=int, default=0, help="pages per step (0: the product setting)"
     )
+    parser.add_argument("--repeats", type=int, default=1, help="runs; the median ratio is printed")
     parser.add_argument("--quick", action="store_true", help="10 ad accounts")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
@@ -312,10 +315,13 @@ def main() -> None:
         f"tiktok sync bench: {args.accounts} ad accounts x ({args.campaigns:,} campaigns, "
         f"{args.adgroups:,} ad groups, {args.ads:,} ads), {args.qps} QPS per endpoint"
     )
-    if args.postgres:
-        bench_postgres(args)
-    else:
-        bench_sqlite(args)
+    ratios = [
+        bench_postgres(args) if args.postgres else bench_sqlite(args)
+        for _ in range(max(1, args.repeats))
+    ]
+    if len(ratios) > 1:
+        listed = ", ".join(f"{r:.2f}" for r in ratios)
+        print(f"\nmedian ratio over {len(ratios)} runs: {median(ratios):.2f} ({listed})")
 
 
 if __name__ == "__main__":

@@ -37,11 +37,19 @@ class Event:
     # "done" (stage complete)
     kind: str
     page: int = 0
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    malformed: int = 0
+    # A page's items stay raw JSON (views of the answer's bytes) until they are written: a
+    # prefetched step then holds ~1 KB per item, not the several of a built row.
+    items: list[Any] = field(default_factory=list)
+    currency: str = ""
     total: int | None = None
     infos: list[Any] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The page's mirror rows; malformed items are left out (count them by difference)."""
+        now = clock.now()
+        built = (row_of(self.stage, item, self.currency, now) for item in self.items)
+        return [row for row in built if row is not None]
 
 
 @dataclass
@@ -79,14 +87,12 @@ def walk(
         else:
             complete = True
             for page in _pages(client, stage, advertiser_id, token, page_no):
-                now = clock.now()
-                rows = [r for r in (row_of(stage, i, currency, now) for i in page.items) if r]
                 yield Event(
                     stage,
                     "page",
                     page=page.page,
-                    rows=rows,
-                    malformed=len(page.items) - len(rows),
+                    items=page.items,
+                    currency=currency,
                     total=page.total_number,
                 )
                 budget -= 1
@@ -130,7 +136,7 @@ def _pages(
     start_page: int,
     *,
     size: int | None = None,
-) -> Iterator[Page[bytes]]:
+) -> Iterator[Page[Any]]:
     path, cap, level = _LISTS[stage]
     params: dict[str, Any] = {"advertiser_id": advertiser_id}
     if level is not None:

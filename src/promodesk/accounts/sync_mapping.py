@@ -118,7 +118,7 @@ BUILDERS: dict[str, tuple[Any, str]] = {
 }
 
 
-def row_of(stage: str, raw: bytes, currency: str, now: datetime) -> dict[str, Any] | None:
+def row_of(stage: str, raw: Any, currency: str, now: datetime) -> dict[str, Any] | None:
     """The mirror row of one raw item, or None when it is malformed (not JSON, not an object,
     or without its id): TikTok's fault, skipped and counted by the caller."""
     build, key = BUILDERS[stage]
@@ -129,5 +129,5 @@ def row_of(stage: str, raw: bytes, currency: str, now: datetime) -> dict[str, An
     if not isinstance(item, dict) or not item.get(key):
         return None
     row: dict[str, Any] = build(item, currency, now)
-    row["raw"] = raw.decode("utf-8", "replace")
+    row["raw"] = bytes(raw).decode("utf-8", "replace")
     return row

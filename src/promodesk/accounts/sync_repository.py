@@ -32,9 +32,8 @@ MIRRORS: dict[str, tuple[Any, str]] = {
     "ads": (TikTokAd, "ad_id"),
     "audiences": (TikTokAudience, "audience_id"),
 }
-# SQLite binds at most 32,766 parameters per statement (since 3.32).
-_SQLITE_PARAMS = 32_000
-_SQLITE_ROWS = 1_000
+# Rows per multi-row INSERT on SQLite (x ~20 columns: well under its 32,766 parameters).
+_SQLITE_BLOCK = 100
 # Columns whose change makes a row "changed" (besides coming back from vanished).
 _COMPARED = ("modify_time", "operation_status", "secondary_status", "name", "deleted")
 
@@ -206,15 +205,18 @@ class SyncRepository:
         if pg or where_id:
             conn.exec_driver_sql(sql, params)
             return
-        # SQLite: many rows per INSERT. Python's driver gives up the GIL around every statement
-        # step, and under load each step then waits for it again while holding the write lock.
+        # SQLite: blocks of rows per INSERT. Python's driver gives up the GIL around every
+        # statement step, and under load each step then waits for it again while holding the
+        # write lock. Blocks have one size, so each connection caches one such statement.
         one = "(" + ", ".join("?" * len(order)) + ")"
-        per = max(1, min(_SQLITE_ROWS, _SQLITE_PARAMS // len(order)))
         head = sql.split(" VALUES ", 1)[0]
-        for start in range(0, len(params), per):
-            part = params[start : start + per]
-            flat = [value for values in part for value in values]
-            conn.exec_driver_sql(f"{head} VALUES {', '.join([one] * len(part))}", tuple(flat))
+        block = f"{head} VALUES {', '.join([one] * _SQLITE_BLOCK)}"
+        whole = len(params) - len(params) % _SQLITE_BLOCK
+        for start in range(0, whole, _SQLITE_BLOCK):
+            part = params[start : start + _SQLITE_BLOCK]
+            conn.exec_driver_sql(block, tuple(v for values in part for v in values))
+        if whole < len(params):
+            conn.exec_driver_sql(sql, params[whole:])
 
     def mark_vanished(self, stage: str, ad_account_id: int, run_id: int) -> int:
         """Rows the run's complete listing did not return are gone from TikTok."""

@@ -259,9 +259,9 @@ def _apply(
 
 
 def _store(uow: UnitOfWork, run: TikTokSyncRun, account: TikTokAdAccount, event: Event) -> None:
-    stage, rows = event.stage, event.rows
-    if event.malformed:
-        _count(run, stage, "malformed", event.malformed)
+    stage, rows = event.stage, event.rows()
+    if len(rows) < len(event.items):
+        _count(run, stage, "malformed", len(event.items) - len(rows))
     result = SyncRepository(uow).upsert_page(stage, account.workspace_id, account.id, run.id, rows)
     run.pages += 1
     _count(run, stage, "seen", len(rows))

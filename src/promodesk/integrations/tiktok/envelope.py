@@ -117,9 +117,10 @@ def parse(
 
 @dataclass
 class RawList:
-    """A list page: each item as its raw JSON bytes, and the ``page_info`` object."""
+    """A list page: each item as its raw JSON (``msgspec.Raw``, a zero-copy view of the
+    answer's bytes, or ``bytes``), and the ``page_info`` object."""
 
-    items: list[bytes] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
     page_info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,7 +154,7 @@ def parse_list(
             if env.code in SUCCESS_CODES:
                 data = _LIST_DATA.decode(env.data) if env.data is not None else _ListData()
                 return RawList(
-                    items=[bytes(item) for item in data.items or []],
+                    items=list(data.items or []),
                     page_info=data.page_info or {},
                 )
         except (msgspec.DecodeError, msgspec.ValidationError):

@@ -55,7 +55,7 @@ def iter_raw_pages(
     params: Mapping[str, Any],
     page_size: int,
     start_page: int = 1,
-) -> Iterator[Page[bytes]]:
+) -> Iterator[Page[Any]]:
     """``iter_pages`` with each item as its raw JSON (``TikTokClient.request_list``)."""
     page = start_page
     while True:
