@@ -5,8 +5,11 @@ Before the server starts, the demo workspace gets a shop and a 中秋节 activit
 window covers the current time in the shop's zone (so "now" is inside the window) and whose
 verification delay is 0 minutes (the worker verifies as soon as the batch finishes). The browser
 selects four products (one over the 30 % limit), previews, confirms and sees the refusal with
-the alternatives, chooses "stock to zero" for one and sees the delist job scheduled, then
-cancels one product in the window and watches the verification pass. Screenshots in English
+the alternatives, chooses "stock to zero" for one and sees the delist job scheduled, sets
+the stock of two more to zero from the multi-select (one already zeroed is refused on its
+own), cancels one product in the window and watches the verification pass, then issues
+compensation coupons to its followers and publishes an announcement with a replacement product
+that the storefront shows. Screenshots in English
 and 简体中文 go to ``test-artifacts/shop-*.png``.
 """
 
@@ -80,6 +83,8 @@ def _seed(data_dir: Path) -> int:
                 catalog_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
                                           value_minor=1000)  # fmt: skip
                 catalog_service.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
+                if n == 0:  # the product cancelled in the window: its followers get coupons
+                    catalog_service.add_followers(uow, ws, p.id, [f"buyer-{k}" for k in range(12)])
             return int(activity.id)
     finally:
         db.dispose()
@@ -182,6 +187,18 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             page.goto(base + "/jobs")
             expect(page.locator("main")).to_contain_text("shop.delist")
 
+            # stock to zero for several at once from the multi-select: one is zeroed already
+            page.goto(base + f"/shop?activity_id={activity_id}")
+            _select(page, [f"E2E 月饼 {n:02d}" for n in (4, 6, 7)])
+            page.click("#stock-zero-selected")
+            expect(page.locator("h1")).to_have_text("Stock to zero: preview")
+            expect(page.locator("#stock-zero-items tr[data-ok=yes]")).to_have_count(2)
+            expect(page.locator("tr[data-code=ALREADY_STOCK_ZEROED]")).to_have_count(1)
+            page.click("#confirm-stock-zero")
+            expect(page.locator(".flash-warning")).to_contain_text("2 products are stock-zeroed")
+            expect(page.locator("#stock-zero-items tr[data-ok=yes]")).to_have_count(2)
+            _shot(page, "04b-stock-zero-several-en")
+
             # one product in the window (now): cancelled, verified by the worker
             page.goto(base + f"/shop?activity_id={activity_id}")
             _select(page, ["E2E 月饼 01"])
@@ -198,6 +215,25 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             expect(page.locator("#verification-result")).to_contain_text("Passed")
             _shot(page, "05-verified-en")
             batch_url = page.url
+
+            # remediation: coupons for the followers, an announcement on the shop's page
+            page.goto(base + f"/shop?activity_id={activity_id}")
+            page.click("#enrollments a:has-text('E2E 月饼 01')")
+            page.fill("#compensation-form input[name=value]", "10")
+            page.click("#issue-coupons")
+            expect(page.locator(".flash-success")).to_contain_text("12 compensation coupons")
+            expect(page.locator("#compensations")).to_contain_text("¥10.00")
+            _shot(page, "05a-compensation-en")
+            page.click("#announce-link")
+            page.fill("#announce-form input[name=title]", "E2E 月饼 01 暂停中秋活动")
+            page.fill("#announce-form textarea[name=body]", "抱歉!请选择替代商品。")
+            page.check("#replacement-products label:has-text('E2E 月饼 09') input")
+            page.click("#publish")
+            expect(page.locator(".flash-success")).to_contain_text("1 replacement products")
+            page.click("#storefront-link")
+            expect(page.locator(".announcement").first).to_contain_text("暂停中秋活动")
+            expect(page.locator(".announcement .replacements")).to_contain_text("E2E 月饼 09")
+            _shot(page, "05b-storefront-en")
 
             page.goto(base + "/shop/review")  # the retrospective (复盘)
             page.click(f"#review-list a:has-text('{ACTIVITY}')")

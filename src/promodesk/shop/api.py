@@ -126,6 +126,12 @@ def announce(shop_id: int, body: AnnouncementIn, uow: Uow, caller: Writer) -> An
     )
 
 
+@router.get("/shops/{shop_id}/announcements", response_model=list[AnnouncementRead])
+def list_announcements(shop_id: int, uow: Uow, caller: Caller) -> Any:
+    """The shop's announcements, newest first."""
+    return remediation_service.announcements(uow, caller.workspace_id, shop_id)
+
+
 # products -------------------------------------------------------------------------------------
 
 
@@ -174,6 +180,12 @@ def compensate(product_id: int, body: CompensationIn, uow: Uow, caller: Writer) 
         valid_days=body.valid_days,
         actor=caller.actor,
     )
+
+
+@router.get("/products/{product_id}/compensation", response_model=list[CompensationRead])
+def list_compensations(product_id: int, uow: Uow, caller: Caller) -> Any:
+    """The compensation batches already issued for the product, newest first."""
+    return remediation_service.compensations(uow, caller.workspace_id, product_id)
 
 
 # activities and enrollments -------------------------------------------------------------------

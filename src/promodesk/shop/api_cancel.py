@@ -19,6 +19,7 @@ from promodesk.shop import (
     preview_service,
     review_service,
     snapshots_service,
+    stock_zero_service,
     verification_service,
 )
 from promodesk.shop.api import after, next_cursor
@@ -35,6 +36,8 @@ from promodesk.shop.schemas import (
     SelectionIn,
     SnapshotPage,
     SnapshotRead,
+    StockZeroIn,
+    StockZeroOut,
     VerificationPage,
 )
 from promodesk.web import Caller, Cursor, Limit, Uow, Writer
@@ -204,6 +207,15 @@ def replace(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Writer) -> An
     """The replacement takes the slot, the price rules and the offers."""
     return alternatives_service.replace(
         uow, caller.workspace_id, enrollment_id, body.product_id, actor=caller.actor
+    )
+
+
+@router.post("/enrollments/stock-zero", response_model=StockZeroOut)
+def stock_zero_many(body: StockZeroIn, uow: Uow, caller: Writer) -> Any:
+    """Stock to zero for several enrollments: each succeeds or fails on its own, with an error
+    code, its activity id and product id (200 either way; ``failed`` counts the failures)."""
+    return stock_zero_service.stock_to_zero_many(
+        uow, caller.workspace_id, body.enrollment_ids, actor=caller.actor
     )
 
 

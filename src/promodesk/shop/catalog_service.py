@@ -3,6 +3,8 @@
 Rules: a shop under a risk-control restriction may not enroll; enrolling needs the
 registration window open, a listed product and a slot not taken; every change is audited in
 the same unit of work and keeps the guardrail counters (enrolled, active) in step.
+An activity's approved enrollments go live when it starts: a durable job (one per activity,
+due at ``starts_at``) is written with the activity; approving after the start goes live at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.jobs import service as jobs
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
@@ -57,6 +60,8 @@ __all__ = [
 ]
 
 # activities -----------------------------------------------------------------------------------
+
+START_JOB = "shop.activity.start"
 
 RULE_FIELDS = (
     "min_products_per_shop",
@@ -124,6 +129,16 @@ def create_activity(
             ends_at=times[3],
             **{k: rules.get(k, ShopActivity.__table__.c[k].default.arg) for k in RULE_FIELDS},
         )
+    )
+    # The start time cannot change after creation (no update path), so one job per activity
+    # suffices; should it become editable, the job re-reads starts_at and waits for it.
+    jobs.enqueue(
+        uow,
+        START_JOB,
+        {"workspace_id": ws, "activity_id": activity.id},
+        run_at=activity.starts_at,
+        dedupe_key=f"{START_JOB}:{activity.id}",
+        workspace_id=ws,
     )
     audit.record(
         uow,
@@ -270,12 +285,15 @@ def list_enrollments(
 def review(
     uow: UnitOfWork, ws: int, enrollment_id: int, *, approve: bool, actor: str = "system"
 ) -> ShopEnrollment:
-    """The platform's review: 待审核 → 已审核 (or rejected, which frees the slot)."""
+    """The platform's review: 待审核 → 已审核 (or rejected, which frees the slot); approved
+    once the activity has started, the enrollment goes on to 已开始 live at once."""
     repo = ShopRepository(uow)
     enrollment = get_enrollment(uow, ws, enrollment_id)
     target = domain.transition(
         enrollment.state, domain.State.APPROVED if approve else domain.State.REJECTED
     )
+    if target is domain.State.APPROVED and started(get_activity(uow, ws, enrollment.activity_id)):
+        target = domain.transition(target, domain.State.LIVE)
     if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
         raise Conflict(f"enrollment {enrollment_id} changed meanwhile; try again")
     if target is domain.State.REJECTED:
@@ -284,7 +302,7 @@ def review(
         uow,
         workspace_id=ws,
         actor=actor,
-        action=f"shop.enrollment.{target.value}",
+        action="shop.enrollment.approved" if approve else "shop.enrollment.rejected",
         object_type="shop_enrollment",
         object_id=enrollment.id,
         before={"state": enrollment.state},
@@ -295,11 +313,14 @@ def review(
 
 
 def start_activity(uow: UnitOfWork, ws: int, activity_id: int, actor: str = "system") -> int:
-    """已审核 → 已开始 for every approved enrollment once the activity has started."""
+    """已审核 → 已开始 for every approved enrollment once the activity has started. Running it
+    again moves nothing and records nothing."""
     activity = get_activity(uow, ws, activity_id)
     if not started(activity):
         raise ActivityClosed(f"activity {activity_id} starts at {activity.starts_at.isoformat()}")
     moved = ShopRepository(uow).start_activity(ws, activity_id, clock.now())
+    if moved == 0:
+        return 0
     audit.record(
         uow,
         workspace_id=ws,
@@ -310,6 +331,18 @@ def start_activity(uow: UnitOfWork, ws: int, activity_id: int, actor: str = "sys
         after={"live": moved},
     )
     return moved
+
+
+def start_when_due(uow: UnitOfWork, ws: int, activity_id: int) -> datetime | None:
+    """The start job: start the activity if it has started; else the time to try again (the
+    clock or the start time moved). A missing activity is nothing to do."""
+    activity = ShopRepository(uow).activity(ws, activity_id)
+    if activity is None:
+        return None
+    if not started(activity):
+        return activity.starts_at
+    start_activity(uow, ws, activity_id)
+    return None
 
 
 def record_traffic(

@@ -1,12 +1,14 @@
-"""``promodesk shop stock-zero|restock|replace|presale|compensate|announce``: the seed's safer
-alternatives to a cancel and the remediation afterwards."""
+"""``promodesk shop stock-zero|restock|replace|presale|compensate|compensations|announce|
+announcements``: the seed's safer alternatives to a cancel and the remediation afterwards."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import typer
 
 from promodesk.clikit import console, database, friendly
-from promodesk.shop import alternatives_service, remediation_service
+from promodesk.shop import alternatives_service, remediation_service, stock_zero_service
 from promodesk.shop.cli_common import (
     ACTOR,
     JsonOpt,
@@ -14,9 +16,15 @@ from promodesk.shop.cli_common import (
     dump,
     parse_ids,
     show,
+    table,
     workspace_id,
 )
-from promodesk.shop.schemas import AnnouncementRead, CompensationRead, EnrollmentRead
+from promodesk.shop.schemas import (
+    AnnouncementRead,
+    CompensationRead,
+    EnrollmentRead,
+    StockZeroOut,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,20 +33,45 @@ def register(app: typer.Typer) -> None:
     app.command("replace")(replace)
     app.command("presale")(presale)
     app.command("compensate")(compensate)
+    app.command("compensations")(compensations)
     app.command("announce")(announce)
+    app.command("announcements")(announcements)
 
 
 @friendly
-def stock_zero(enrollment_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
-    """Stock to zero: visible but not purchasable; delisted after the activity's delay."""
+def stock_zero(
+    enrollment_ids: list[int] = typer.Argument(..., help="one or more enrollment ids"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Stock to zero: visible but not purchasable; delisted after the activity's delay unless
+    restocked. Each enrollment succeeds or fails on its own (exit 1 if any failed)."""
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
-        data = dump(
-            EnrollmentRead, alternatives_service.stock_to_zero(uow, ws, enrollment_id, actor=ACTOR)
-        )
-    show(data, json_out, lambda d: console.print(
-        f"enrollment {d['id']} is stock-zeroed; the product is delisted after the activity's "
-        "delay unless you restock it first (promodesk shop restock)"))  # fmt: skip
+        data = StockZeroOut.model_validate(
+            stock_zero_service.stock_to_zero_many(uow, ws, enrollment_ids, actor=ACTOR)
+        ).model_dump(mode="json")
+    show(data, json_out, _render_stock_zero)
+    if data["failed"]:
+        raise typer.Exit(1)
+
+
+def _render_stock_zero(data: dict[str, Any]) -> None:
+    rows = [
+        {
+            "enrollment": i["enrollment_id"],
+            "activity": i["activity_id"],
+            "product": i["product_id"],
+            "result": "stock zeroed" if i["ok"] else i["code"],
+            "delist at (UTC)": i["delist_at"][:16].replace("T", " ") if i["delist_at"] else "",
+        }
+        for i in data["items"]
+    ]
+    table(rows, list(rows[0]), title="stock to zero")(data)
+    console.print(
+        f"{data['done']} stock-zeroed, {data['failed']} failed; each is delisted at its time "
+        "unless you restock it first (promodesk shop restock)"
+    )
 
 
 @friendly
@@ -112,6 +145,19 @@ def compensate(
 
 
 @friendly
+def compensations(product_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
+    """The compensation coupons already issued for a product, newest first."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        rows = [
+            dump(CompensationRead, c)
+            for c in remediation_service.compensations(uow, ws, product_id)
+        ]
+    columns = ("id", "value_minor", "currency", "issued", "valid_until", "created_by")
+    show(rows, json_out, table(rows, columns, title=f"compensations of product {product_id}"))
+
+
+@friendly
 def announce(
     shop_id: int,
     title: str = typer.Option(..., "--title"),
@@ -129,3 +175,15 @@ def announce(
         )
         data = dump(AnnouncementRead, row)
     show(data, json_out, lambda d: console.print(f"announcement {d['id']} published"))
+
+
+@friendly
+def announcements(shop_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
+    """The shop's announcements, newest first."""
+    with database().transaction() as uow:
+        ws = workspace_id(uow, workspace)
+        rows = [
+            dump(AnnouncementRead, a) for a in remediation_service.announcements(uow, ws, shop_id)
+        ]
+    columns = ("id", "title", "product_ids", "created_at")
+    show(rows, json_out, table(rows, columns, title=f"announcements of shop {shop_id}"))

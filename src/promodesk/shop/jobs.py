@@ -6,6 +6,7 @@ from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
 from promodesk.shop.alternatives_service import DELIST_JOB, delist_if_due
 from promodesk.shop.batch_service import BATCH_JOB, VERIFY_JOB, run_step
+from promodesk.shop.catalog_service import START_JOB, start_when_due
 from promodesk.shop.verification_service import verify_batch
 
 
@@ -26,3 +27,14 @@ def verify(ctx: JobContext) -> None:
 @handler(DELIST_JOB)
 def delist(ctx: JobContext) -> None:
     delist_if_due(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["enrollment_id"]))
+
+
+@handler(START_JOB)
+def start_activity(ctx: JobContext) -> None:
+    """已审核 → 已开始 when the activity starts; a run before ``starts_at`` (the clock moved)
+    waits for it instead of finishing."""
+    later = start_when_due(
+        ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["activity_id"])
+    )
+    if later is not None:
+        ctx.reschedule(later)

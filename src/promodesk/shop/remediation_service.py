@@ -10,7 +10,7 @@ from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
-from promodesk.models import ShopAnnouncement, ShopCompensation
+from promodesk.models import ShopAnnouncement, ShopCompensation, ShopProduct
 from promodesk.shop.catalog_service import get_product, get_shop
 from promodesk.shop.errors import NothingToDo
 from promodesk.shop.repository import ShopRepository
@@ -58,6 +58,12 @@ def compensation_coupons(uow: UnitOfWork, ws: int, compensation_id: int) -> list
     return ReviewRepository(uow).coupon_followers(ws, compensation_id)
 
 
+def compensations(uow: UnitOfWork, ws: int, product_id: int) -> list[ShopCompensation]:
+    """The compensation batches already issued for a product, newest first."""
+    get_product(uow, ws, product_id)
+    return ReviewRepository(uow).compensations(ws, product_id)
+
+
 def announce(
     uow: UnitOfWork,
     ws: int,
@@ -99,12 +105,35 @@ def announce(
     return row
 
 
+def announcements(uow: UnitOfWork, ws: int, shop_id: int) -> list[ShopAnnouncement]:
+    """The shop's announcements, newest first."""
+    get_shop(uow, ws, shop_id)
+    return ShopRepository(uow).announcements(ws, shop_id)
+
+
+def _on_sale(p: ShopProduct) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "price_minor": p.price_minor,
+        "currency": p.currency,
+        "purchasable": p.status == "listed" and p.stock > 0,
+        "status": p.status,
+    }
+
+
 def storefront(uow: UnitOfWork, ws: int, shop_id: int) -> dict[str, Any]:
-    """What a buyer sees on the shop's page: announcements first, then listed products."""
+    """What a buyer sees on the shop's page: announcements first (with their replacement
+    products, where those are still listed), then the listed products."""
     repo = ShopRepository(uow)
     shop = get_shop(uow, ws, shop_id)
-    products = repo.products(ws, shop_id, 0, 500)
-    by_id = {p.id: p for p in products}
+    notes = [a for a in repo.announcements(ws, shop_id) if a.published]
+    linked = {pid for a in notes for pid in a.product_ids}
+    by_id = {
+        p.id: p
+        for p in repo.products_by_ids(ws, sorted(linked))
+        if p.shop_id == shop.id and p.status == "listed"
+    }
     return {
         "shop": {"id": shop.id, "name": shop.name},
         "announcements": [
@@ -113,23 +142,11 @@ def storefront(uow: UnitOfWork, ws: int, shop_id: int) -> dict[str, Any]:
                 "title": a.title,
                 "body": a.body,
                 "created_at": a.created_at.isoformat(),
-                "products": [
-                    {"id": pid, "title": by_id[pid].title} for pid in a.product_ids if pid in by_id
-                ],
+                "products": [_on_sale(by_id[pid]) for pid in a.product_ids if pid in by_id],
             }
-            for a in repo.announcements(ws, shop_id)
-            if a.published
+            for a in notes
         ],
         "products": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "price_minor": p.price_minor,
-                "currency": p.currency,
-                "purchasable": p.status == "listed" and p.stock > 0,
-                "status": p.status,
-            }
-            for p in products
-            if p.status == "listed"
+            _on_sale(p) for p in repo.products(ws, shop_id, 0, 500) if p.status == "listed"
         ],
     }

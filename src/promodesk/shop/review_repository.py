@@ -51,6 +51,11 @@ class ReviewRepository:
             )
         ).scalar_one_or_none()
 
+    def compensations(self, ws: int, product_id: int) -> list[ShopCompensation]:
+        c = ShopCompensation
+        q = select(c).where(c.workspace_id == ws, c.product_id == product_id)
+        return list(self.s.execute(q.order_by(c.id.desc())).scalars())
+
     def by_reason(self, ws: int, activity_id: int, shop_id: int) -> dict[str, int]:
         c = ShopCancellation
         rows = self.s.execute(

@@ -270,6 +270,30 @@ class ReplaceIn(BaseModel):
     product_id: Id
 
 
+class StockZeroIn(BaseModel):
+    enrollment_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+
+
+class StockZeroItem(BaseModel):
+    """One enrollment's result: ``ok``, or an error ``code`` with the activity and product."""
+
+    enrollment_id: int
+    activity_id: int | None
+    shop_id: int | None
+    product_id: int | None
+    state: str | None
+    ok: bool
+    code: str | None
+    detail: str | None
+    delist_at: datetime | None
+
+
+class StockZeroOut(BaseModel):
+    done: int
+    failed: int
+    items: list[StockZeroItem]
+
+
 class PresaleIn(BaseModel):
     shipping_days: Annotated[int, Field(ge=1, le=3650)]
 
@@ -300,6 +324,8 @@ class CompensationRead(Read):
     currency: str
     valid_until: datetime
     issued: int
+    created_by: str
+    created_at: datetime
 
 
 class AnnouncementIn(BaseModel):

@@ -1,7 +1,8 @@
 """Shop console: "My activities" (enrolled products by stage, filters, multi-select into the
-preview), one enrollment with its offers, snapshots and the safer alternatives, and the
-public storefront page of a shop. Cancel, batches, snapshots and the review live in the
-``shop_*`` modules; ``ROUTERS`` lists them all for the console's registration."""
+cancel preview or a stock to zero of several), one enrollment with its offers, snapshots, the
+safer alternatives and the remediation (compensation coupons, announcement), and the public
+storefront page of a shop. Cancel, stock to zero, batches, snapshots, remediation and the review
+live in the ``shop_*`` modules; ``ROUTERS`` lists them all for the console's registration."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes import shop_batches, shop_cancel, shop_review
+from promodesk.console.routes import (
+    shop_batches,
+    shop_cancel,
+    shop_remediation,
+    shop_review,
+    shop_stock_zero,
+)
 from promodesk.console.routes.promote_common import optional_id
 from promodesk.console.routes.shop_common import (
     ALTERNATIVES,
@@ -135,6 +142,12 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             for p in catalog_service.list_products(uow, ws, shop.id, limit=500)
             if p.status == "listed" and p.id not in taken
         ]
+        comps = remediation_service.compensations(uow, ws, product.id)
+        replacement = (
+            catalog_service.get_enrollment(uow, ws, e.replaced_by_id).product_id
+            if e.replaced_by_id
+            else None
+        )
         delist_at = None
         if e.state == domain.State.STOCK_ZEROED:
             delist_at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
@@ -152,6 +165,14 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             delist_local=local(delist_at, shop.timezone),
             cancellable=e.state in domain.CANCELLABLE,
             open_activity=not activity.immutable and clock.now() < activity.ends_at,
+            # Remediation: once the product left the activity (or cannot be bought), its
+            # followers may get compensation coupons and buyers an announcement.
+            remediable=e.state not in domain.PURCHASABLE | {domain.State.PENDING_REVIEW},
+            compensations=comps,
+            compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
+            followers=len(catalog_service.followers(uow, ws, product.id)),
+            replacement=replacement,
+            store=shop_remediation.store_url(visit.principal.workspace_slug, shop.id),
             **labels(),
         )
 
@@ -172,6 +193,8 @@ def storefront(request: Request, workspace_slug: str, shop_id: int) -> Response:
 ROUTERS: tuple[APIRouter, ...] = (
     router,
     shop_cancel.router,
+    shop_stock_zero.router,
     shop_batches.router,
+    shop_remediation.router,
     shop_review.router,
 )

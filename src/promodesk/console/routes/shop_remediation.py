@@ -1,0 +1,143 @@
+"""Remediation after a cancel, in the console: compensation coupons to a product's followers
+(value, validity, one batch; the batches already issued are listed on the enrollment page), and
+the shop's announcements (title, text, linked replacement products) with a link to the public
+storefront that shows them; the shops list leads to both.
+
+Rules:
+- The coupon value is typed in the product's currency (``12.50``) and parsed exactly by
+  ``kit.money``; validity is 1..365 days. The service issues one coupon per follower.
+- Replacement products are checkboxes named ``product_<id>`` (the console's form parser keeps
+  one value per name); only the shop's listed products are offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.console.routes.promote_common import optional_id, whole
+from promodesk.console.routes.shop_common import local
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.kit import money
+from promodesk.kit.errors import ValidationFailed
+from promodesk.shop import catalog_service, remediation_service
+from promodesk.tenancy.domain import Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+def store_url(slug: str, shop_id: int) -> str:
+    return f"/store/{slug}/{shop_id}"
+
+
+@router.get("/shop/shops")
+def shops(request: Request) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        rows = catalog_service.list_shops(uow, ws, limit=200)
+        return visit.page(
+            "shop/shops.html",
+            rows=rows,
+            teams={s.id: catalog_service.members(uow, ws, s.id) for s in rows},
+            notes={s.id: len(remediation_service.announcements(uow, ws, s.id)) for s in rows},
+            slug=visit.principal.workspace_slug,
+        )
+
+
+def _listed(uow: Any, ws: int, shop_id: int) -> list[Any]:
+    return [
+        p
+        for p in catalog_service.list_products(uow, ws, shop_id, limit=500)
+        if p.status == "listed"
+    ]
+
+
+@router.get("/shop/shops/{shop_id}/announcements")
+def announcements(request: Request, shop_id: int) -> Response:
+    picked = {
+        i
+        for part in request.query_params.get("replacement", "")[:2000].split(",")
+        if (i := optional_id(part)) is not None
+    }
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        shop = catalog_service.get_shop(uow, ws, shop_id)
+        listed = _listed(uow, ws, shop.id)
+        titles = {p.id: p.title for p in catalog_service.list_products(uow, ws, shop.id, limit=500)}
+        return visit.page(
+            "shop/announcements.html",
+            shop=shop,
+            rows=remediation_service.announcements(uow, ws, shop.id),
+            listed=listed,
+            picked=picked,
+            titles=titles,
+            store=store_url(visit.principal.workspace_slug, shop.id),
+        )
+
+
+@router.post("/shop/shops/{shop_id}/announcements")
+def announce(request: Request, shop_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        ws = principal.workspace_id
+        product_ids = sorted(
+            i
+            for key, value in visit.form.items()
+            if key.startswith("product_") and value
+            if (i := optional_id(key.removeprefix("product_"))) is not None
+        )
+        row = remediation_service.announce(
+            uow,
+            ws,
+            shop_id,
+            title=clean(visit.form.get("title", ""), 200),
+            body=visit.form.get("body", "")[:5000].replace("\r\n", "\n"),
+            product_ids=product_ids,
+            actor=principal.actor,
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "The announcement “%(title)s” is on the shop's page with %(n)s replacement "
+                "products.",
+                title=row.title,
+                n=len(product_ids),
+            ),
+        )
+        return visit.redirect(f"/shop/shops/{shop_id}/announcements")
+
+
+@router.post("/shop/products/{product_id}/compensation")
+def compensate(request: Request, product_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        ws = principal.workspace_id
+        product = catalog_service.get_product(uow, ws, product_id)
+        raw = (visit.form.get("value") or "").strip()
+        if not raw:
+            raise ValidationFailed("give the coupon's value", field="value")
+        value = money.parse(raw, product.currency).amount
+        days = whole(visit.form, "valid_days", high=365)
+        comp = remediation_service.compensate(
+            uow, ws, product.id, value_minor=value, valid_days=days, actor=principal.actor
+        )
+        shop = catalog_service.get_shop(uow, ws, product.shop_id)
+        visit.flash(
+            "success",
+            visit._(
+                "%(n)s compensation coupons were issued to the followers of %(title)s, valid "
+                "until %(at)s.",
+                n=comp.issued,
+                title=product.title,
+                at=local(comp.valid_until, shop.timezone),
+            ),
+        )
+        back = optional_id(visit.form.get("enrollment_id"))
+        return visit.redirect(f"/shop/enrollments/{back}#remediation" if back else "/shop")
