@@ -197,9 +197,9 @@ def test_accounts_journey(demo_server: Server) -> None:
             page.fill("#new-client input[name=name]", CLIENT)
             page.click("#new-client button[type=submit]")
             expect(page.locator("h1")).to_contain_text(CLIENT)
-            page.fill("#advertisers input[name=name]", ADVERTISER)
-            page.click("#advertisers button[type=submit]")
-            expect(page.locator("#advertisers li")).to_contain_text(ADVERTISER)
+            page.fill("#new-advertiser input[name=name]", ADVERTISER)
+            page.click("#new-advertiser button[type=submit]")
+            expect(page.locator("#advertisers tr[data-advertiser]")).to_contain_text(ADVERTISER)
 
             # allocate the first approved ad account to it, the agency pays
             page.click("nav.sidebar a[href='/accounts']")
@@ -230,29 +230,52 @@ def test_accounts_journey(demo_server: Server) -> None:
             expect(page).to_have_url(re.compile(r"/operations/\d+$"))
             expect(page.locator("h1")).to_contain_text("Sync campaigns")
             expect(page.locator(".flash-success")).to_contain_text("The sync is queued")
-            # the live page's own figures while it runs (its script reloads it once final)
-            seen: list[tuple[float, int]] = []
+            # the live page's own figures while it runs (its script reloads it once final):
+            # the state badge follows the operation, the displayed percentage never drops and
+            # stays below 100 until the end; "counting" only while the counts have caught up
+            # with a total that may still grow
+            seen: list[dict[str, Any]] = []
             shot = False
             deadline = time.monotonic() + 120
             while page.locator("h1 .badge").text_content() != "Succeeded":
                 assert time.monotonic() < deadline, f"the sync did not finish: {seen}"
                 try:
                     figures = page.evaluate(
-                        "() => ['percent', 'total'].map(f =>"
-                        " document.querySelector(`[data-field=${f}]`).textContent)"
+                        "() => ({badge: document.querySelector('h1 .badge').textContent,"
+                        " percent: document.querySelector('[data-field=percent]').textContent,"
+                        " done: document.querySelector('[data-field=done]').textContent,"
+                        " total: document.querySelector('[data-field=total]').textContent,"
+                        " counting: !!document.querySelector('.op-counting'),"
+                        " width: document.querySelector('.progress-big .progress-fill')"
+                        ".style.width})"
                     )
                 except PlaywrightError:  # the page reloads itself when the sync is over
                     continue
-                seen.append((float(figures[0]), int(figures[1])))
-                if not shot and 0 < seen[-1][0] < 100:
+                if figures["badge"] == "Succeeded":
+                    break
+                seen.append(figures)
+                if not shot and not figures["counting"] and float(figures["percent"]) > 0:
                     shot = True
                     page.wait_for_timeout(400)  # the bar's width transition, for the picture
                     _shot(page, "06-sync-running")
                 page.wait_for_timeout(150)
-            print("percent, total seen by the live page:", sorted(set(seen)))
-            assert any(0 < p < 100 for p, _ in seen), f"the bar never showed a step: {seen}"
+            print("seen by the live page:", seen[:3], "…", seen[-3:])
+            badges = [f["badge"] for f in seen]
+            assert "Running" in badges, f"the badge never showed the run: {sorted(set(badges))}"
+            assert set(badges) <= {"Queued", "Running"}, badges
+            shown = [float(f["percent"]) for f in seen]
+            assert shown == sorted(shown), f"the bar moved backwards: {shown}"
+            assert max(shown) < 100, "100% before the sync was over"
+            assert any(p > 0 for p in shown), f"the bar never showed a step: {seen}"
+            done = [int(f["done"]) for f in seen]
+            assert done == sorted(done), f"done went backwards: {done}"
+            assert 0 < max(done) < 210, f"no step seen while it ran: {done}"
+            for f in seen:
+                if f["counting"]:  # no percentage claimed while the counts sit at the total
+                    assert int(f["done"]) >= int(f["total"]) or f["badge"] == "Queued", f
             bar = page.locator(".progress-big .progress-fill")
             expect(bar).to_have_attribute("style", re.compile(r"width: 100(\.0)?%"))
+            expect(page.locator(".progress-counting")).to_have_count(0)
             expect(page.locator("[data-field=percent]")).to_have_text(re.compile(r"^100(\.0)?$"))
             expect(page.locator("[data-field=failed]")).to_have_text("0")
             expect(page.locator("[data-field=total]")).to_have_text("210")  # 30 + 60 + 120
@@ -295,7 +318,37 @@ def test_accounts_journey(demo_server: Server) -> None:
                 expect(row).to_contain_text(f"{CLIENT} / {ADVERTISER}")
             _shot(page, "09-campaigns-allocated")
             page.locator("#campaigns a", has_text=str(names[0])).first.click()
-            expect(page.locator("#campaign-facts")).to_contain_text("client account #")
+            expect(page.locator("#campaign-facts")).to_contain_text(f"{CLIENT} / {ADVERTISER}")
             _shot(page, "10-campaign")
+
+            # a second ad account for the advertiser, made the client's default, then
+            # deallocated: "Manage default TikTok accounts" opens to choose another default
+            page.goto(base + "/accounts")
+            page.locator(
+                f"tr[data-advertiser-id='{APPROVED[1]}'] a", has_text="Allocate account"
+            ).click()
+            page.select_option("#allocate-form select[name=advertiser_id]", label=(
+                f"{CLIENT} / {ADVERTISER}"))  # fmt: skip
+            page.click("#allocate-form button[type=submit]")
+            expect(page.locator(".flash-success")).to_have_text("The ad account is allocated.")
+            second_url = page.url
+            page.locator("#allocations a", has_text=CLIENT).click()
+            page.check(f"#defaults li:has-text('{APPROVED[1]}') input[type=radio]")
+            page.click("#defaults button[type=submit]")
+            expect(page.locator(".flash-success")).to_have_text(
+                "The default TikTok account is changed."
+            )
+            page.goto(second_url)
+            page.locator("#allocations button", has_text="Deallocate").click()
+            dialog = page.locator("dialog#manage-defaults")
+            expect(dialog).to_be_visible()
+            expect(dialog).to_contain_text(f"is the default TikTok account of {CLIENT}")
+            expect(dialog.locator("input[type=radio]")).to_have_count(1)
+            _shot(page, "11-manage-default-dialog")
+            page.click("#default-then-deallocate")
+            expect(page.locator(".flash-success")).to_have_text(
+                "The default TikTok account is changed and the ad account is deallocated."
+            )
+            expect(page.locator("#allocations")).to_contain_text("Not allocated")
         finally:
             browser.close()

@@ -145,7 +145,7 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
             {"ad_account_id": str(a1), "client_account_id": str(client_id)},
             csrf,
         )
-        assert "Campaigns of this advertiser" in _flashes(client, loc)
+        assert "1 campaign(s) of this advertiser" in _flashes(client, loc)
 
         page = client.get(f"/accounts/{a1}/audiences").text
         boxes = re.findall(r'name="(a_\d+)"', page)

@@ -15,6 +15,13 @@ from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.notify import service as notify
 from promodesk.sandbox.config import DEFAULT_BC_ID
 from tests.conftest import make_workspace
+from tests.integration.notify_support import (
+    Received,
+    configure,
+    drain,
+    notify_environment,
+    run_smtp_server,
+)
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
 
@@ -70,3 +77,51 @@ def test_without_a_business_center_fulfil_is_refused(db: Database) -> None:
             requests_service.submit(
                 uow, ws, AccountRequestInput("X", "Retail", "SG", "USD", "Mars/Base")
             )
+
+
+@pytest.fixture
+def notify_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    yield from notify_environment(monkeypatch)
+    accounts_settings.reload()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, list[Received]]]:
+    yield from run_smtp_server()
+
+
+def test_the_request_reaches_the_account_manager_over_smtp(
+    db: Database, notify_env: pytest.MonkeyPatch, smtp_server: tuple[int, list[Received]]
+) -> None:
+    """Submitted, then delivered by the worker to a real SMTP server (aiosmtpd)."""
+    port, inbox = smtp_server
+    configure(
+        notify_env,
+        PROMODESK_SMTP_HOST="127.0.0.1",
+        PROMODESK_SMTP_PORT=str(port),
+        PROMODESK_MAIL_FROM="promodesk@agency.example",
+        PROMODESK_ACCOUNTS_ACCOUNT_MANAGER_EMAIL="am@agency.example",
+    )
+    accounts_settings.reload()
+    ws = make_workspace(db).id
+    with db.transaction() as uow:
+        row = requests_service.submit(uow, ws, REQUEST, actor="user:7")
+    assert inbox == []  # nothing leaves before the transaction's job runs
+    drain(db, ws)
+    assert len(inbox) == 1
+    got = inbox[0]
+    assert got.rcpt_tos == ["am@agency.example"]
+    assert got.message["Subject"] == "New TikTok ad account request: Bloom MY"
+    body = got.message.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    for line in (
+        "Ad account name: Bloom MY",
+        "Industry: Beauty",
+        "Country: MY",
+        "Currency: MYR",
+        "Timezone: Asia/Kuala_Lumpur",
+        "Requested by: user:7",
+        f"Request: #{row.id}",
+    ):
+        assert line in text

@@ -151,6 +151,13 @@ def deallocate(
     )
 
 
+def get_allocation(uow: UnitOfWork, workspace_id: int, allocation_id: int) -> AdAccountAllocation:
+    alloc = AccountsRepository(uow).allocation(workspace_id, allocation_id)
+    if alloc is None:
+        raise NotFound(f"allocation {allocation_id} not found")
+    return alloc
+
+
 def find_allocation(
     uow: UnitOfWork, workspace_id: int, ad_account_id: int, advertiser_id: int
 ) -> AdAccountAllocation:

@@ -35,6 +35,9 @@ ALLOWED: dict[OperationState, frozenset[OperationState]] = {
     **{state: frozenset() for state in FINAL_STATES},
 }
 MAX_ERRORS_KEPT = 500
+# The most a bar shows before the operation is final: counts can be complete a moment before
+# the reporter finishes the operation, and a full bar must mean "over".
+RUNNING_BAR_CAP = 99.0
 
 
 def transition(current: str, target: str) -> OperationState:
@@ -71,3 +74,25 @@ def percent(total: int, done: int, failed: int, state: str) -> float:
     if total <= 0:
         return 100.0 if state in FINAL_STATES else 0.0
     return min(100.0, round(100.0 * (done + failed) / total, 1))
+
+
+def total_known(total: int, done: int, failed: int, state: str) -> bool:
+    """Whether ``total`` can be shown as the size of the whole work: always once final; not
+    before a total is reported; and not while the counts have reached it but the operation
+    still runs, because work that discovers its size as it goes (``add_total``: a TikTok sync
+    learns a list's size from its first page) has then simply not counted the rest yet."""
+    if state in FINAL_STATES:
+        return True
+    return total > 0 and done + failed < total
+
+
+def bar_percent(total: int, done: int, failed: int, state: str, known: bool) -> float:
+    """What a progress bar shows. Only a final operation may show 100; an unfinished one stays
+    at most ``RUNNING_BAR_CAP``; one whose total is unknown shows 0 (it is drawn as
+    "counting" instead). Displays never lower what they showed while it runs (console.js)."""
+    shown = percent(total, done, failed, state)
+    if state in FINAL_STATES:
+        return shown
+    if not known:
+        return 0.0
+    return min(shown, RUNNING_BAR_CAP)

@@ -30,10 +30,12 @@ from promodesk.operations.domain import (
     FINAL_STATES,
     MAX_ERRORS_KEPT,
     OperationState,
+    bar_percent,
     final_state,
     is_complete,
     parse_final,
     percent,
+    total_known,
     transition,
 )
 from promodesk.operations.repository import OperationRepository
@@ -191,6 +193,10 @@ def _reload(repo: OperationRepository, op: OpRef) -> Operation:
 
 
 def as_dict(op: Operation) -> dict[str, Any]:
+    """The operation for the API and the console. ``percent`` is the plain ratio of the
+    counts; ``total_known`` says whether ``total`` can be shown as the whole work yet (a sync
+    may still grow it) and ``bar_percent`` is what a progress bar shows (100 only once final)."""
+    known = total_known(op.total, op.done, op.failed, op.state)
     return {
         "id": op.id,
         "workspace_id": op.workspace_id,
@@ -201,6 +207,8 @@ def as_dict(op: Operation) -> dict[str, Any]:
         "done": op.done,
         "failed": op.failed,
         "percent": percent(op.total, op.done, op.failed, op.state),
+        "total_known": known,
+        "bar_percent": bar_percent(op.total, op.done, op.failed, op.state, known),
         "errors": list(op.errors or [])[:50],
         "result": op.result or {},
         "created_by": op.created_by,

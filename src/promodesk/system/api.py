@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
@@ -179,6 +179,10 @@ class OperationRead(BaseModel):
     done: int
     failed: int
     percent: float
+    total_known: bool = Field(
+        description="False before a total is reported, and while the counts have reached a "
+        "total that may still grow (a TikTok sync discovers its work as it goes)"
+    )
     errors: list[dict[str, Any]]
     result: dict[str, Any]
     created_at: str

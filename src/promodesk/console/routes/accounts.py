@@ -153,11 +153,14 @@ def deallocate(request: Request, allocation_id: int) -> Response:
     except Refusal as exc:
         assert visit is not None
         if exc.reason == "default_account":
+            # "Manage default TikTok accounts" opens as a dialog to finish the deallocation
             visit.flash(
                 "warning",
                 visit._("Choose another default TikTok account first, then deallocate."),
             )
-            return visit.redirect(f"/accounts/clients/{client_id}#defaults")
+            return visit.redirect(
+                f"/accounts/clients/{client_id}?deallocate={allocation_id}#defaults"
+            )
         return refused(visit, exc, back)
 
 

@@ -4,11 +4,13 @@ with allocation) of the synced ad accounts."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.accounts import allocation_service as accounts_alloc
+from promodesk.accounts import clients_service
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
@@ -21,6 +23,7 @@ from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 200
+INFINITE = "BUDGET_MODE_INFINITE"
 
 
 def _money(minor: int | None, currency: str) -> str:
@@ -30,6 +33,22 @@ def _money(minor: int | None, currency: str) -> str:
         return Money(int(minor), currency).format()
     except (ValueError, TypeError):
         return f"{minor} {currency}"
+
+
+def _budget(visit: Visit, row: dict[str, Any], currency: str) -> str:
+    """TikTok reports an unlimited budget as 0; say so instead of showing a budget of 0."""
+    if row.get("budget_mode") == INFINITE:
+        return visit._("No limit")
+    return _money(row.get("budget_minor"), currency)
+
+
+def _advertisers(uow: Any, ws: int) -> list[dict[str, Any]]:
+    """Every (client account, advertiser) pair, for the "Allocated to" filter."""
+    out = []
+    for client in clients_service.list_clients(uow, ws, limit=500):
+        for adv in clients_service.list_advertisers(uow, ws, client.id):
+            out.append({"id": adv.id, "label": f"{client.name} / {adv.name}"})
+    return out
 
 
 def _pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
@@ -55,6 +74,8 @@ def _pair(value: str | None) -> tuple[int, int]:
 
 @router.get("/campaigns")
 def campaigns_home(request: Request) -> Response:
+    """The campaign list with its filter bar; with "Only campaigns to allocate" and an ad
+    account chosen it is also step 3 of allocating campaigns (tick them, choose the pair)."""
     q = request.query_params
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
@@ -63,20 +84,51 @@ def campaigns_home(request: Request) -> Response:
         chosen = parse_id(q.get("ad_account_id", ""))
         if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
             chosen = None
-        candidates = q.get("candidates") == "1" and chosen is not None
+        advertisers = _advertisers(uow, ws)
+        advertiser = parse_id(q.get("advertiser_id", ""))
+        if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
+            advertiser = None
+        asked_candidates = q.get("candidates") == "1"
+        candidates = asked_candidates and chosen is not None
+        hide_deleted = q.get("hide_deleted") == "1"
+        after = parse_id(q.get("after", "")) or 0
         rows = service.list_campaigns(
-            uow, ws, ad_account_id=chosen, candidates_only=candidates, limit=LIMIT
+            uow,
+            ws,
+            ad_account_id=chosen,
+            # candidates are unallocated, so "allocated to" cannot narrow them
+            advertiser_id=None if candidates else advertiser,
+            candidates_only=candidates,
+            include_deleted=not hide_deleted,
+            after_id=after,
+            limit=LIMIT + 1,
         )
+        more, rows = len(rows) > LIMIT, rows[:LIMIT]
         for r in rows:
-            r["budget_text"] = _money(r["budget_minor"], r["currency"])
+            r["budget_text"] = _budget(visit, r, r["currency"])
+        filters = {
+            "ad_account_id": chosen or "",
+            "advertiser_id": advertiser or "",
+            "candidates": "1" if asked_candidates else "",
+            "hide_deleted": "1" if hide_deleted else "",
+        }
+        base = {k: v for k, v in filters.items() if v}
         return visit.page(
             "accounts/campaigns.html",
             ad_accounts=ad_accounts,
+            advertisers=advertisers,
             chosen=chosen,
+            advertiser=advertiser,
             candidates=candidates,
+            needs_account=asked_candidates and chosen is None,
+            hide_deleted=hide_deleted,
+            filtered=bool(base),
             campaigns=rows,
             pairs=_pairs(uow, ws, chosen),
-            limit=LIMIT,
+            next_url="/campaigns?" + urlencode({**base, "after": rows[-1]["id"]})
+            if more and rows
+            else None,
+            first_url=("/campaigns?" + urlencode(base)) if after else None,
         )
 
 
@@ -115,9 +167,17 @@ def campaign_page(request: Request, campaign_id: int) -> Response:
         detail = service.campaign_detail(uow, ws, campaign_id)
         spend = service.spend(uow, ws, campaign_id)
         currency = detail["currency"]
-        detail["budget_text"] = _money(detail["budget_minor"], currency)
+        detail["budget_text"] = _budget(visit, detail, currency)
         for g in detail["ad_groups"]:
-            g["budget_text"] = _money(g["budget_minor"], currency)
+            g["budget_text"] = _budget(visit, g, currency)
+        alloc = detail["allocation"]
+        if alloc is not None:
+            alloc["client_account_name"] = clients_service.get_client(
+                uow, ws, alloc["client_account_id"]
+            ).name
+            alloc["advertiser_name"] = clients_service.get_advertiser(
+                uow, ws, alloc["advertiser_id"]
+            ).name
         return visit.page(
             "accounts/campaign.html",
             c=detail,

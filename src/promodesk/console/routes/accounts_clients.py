@@ -4,8 +4,11 @@ accounts", and "Request a new TikTok ad account"."""
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
+from typing import Any
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -17,24 +20,28 @@ from promodesk.accounts import (
     service,
 )
 from promodesk.accounts.domain import AccountRequestInput, Refusal
+from promodesk.console.core import N_
 from promodesk.console.routes.accounts_common import refused, safe_id
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.tenancy.domain import Role
+from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 CURRENCIES = ("USD", "EUR", "GBP", "SGD", "MYR", "IDR", "THB", "VND", "JPY", "AUD", "CNY")
+# Stored as written here (the account manager reads them); shown in the user's language.
 INDUSTRIES = (
-    "E-commerce",
-    "Retail",
-    "Games",
-    "Apps",
-    "Beauty",
-    "Food and beverage",
-    "Travel",
-    "Education",
-    "Finance",
-    "Other",
+    N_("E-commerce"),
+    N_("Retail"),
+    N_("Games"),
+    N_("Apps"),
+    N_("Beauty"),
+    N_("Food and beverage"),
+    N_("Travel"),
+    N_("Education"),
+    N_("Finance"),
+    N_("Other"),
 )
 
 
@@ -55,18 +62,55 @@ def create_client(request: Request) -> Response:
 
 @router.get("/accounts/clients/{client_account_id}")
 def client_page(request: Request, client_account_id: int) -> Response:
+    """The client account: rename/archive, its advertisers with their ad accounts, goals and
+    tags, and "Manage default TikTok accounts" (a dialog when ``?deallocate=`` names the
+    allocation whose deallocation needs another default first)."""
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         ws = visit.principal.workspace_id
         client = clients_service.get_client(uow, ws, client_account_id)
         choice = allocation_service.default_choice(uow, ws, client.id)
+        advertisers = service.client_overview(uow, ws, client.id)
+        pending = _pending_deallocation(uow, ws, client.id, request.query_params.get("deallocate"))
         return visit.page(
             "accounts/client.html",
             client=client,
-            advertisers=clients_service.list_advertisers(uow, ws, client.id),
+            advertisers=advertisers,
             default_id=choice.default_ad_account_id,
             candidates=service.views(uow, ws, choice.candidates),
+            pending=pending,
+            pins=[
+                {
+                    "value": f"{adv['id']}:{acc['id']}",
+                    "label": f"{adv['name']} / {acc['advertiser_id']} {acc['name']}",
+                }
+                for adv in advertisers
+                if adv["status"] == "active"
+                for acc in adv["ad_accounts"]
+            ],
         )
+
+
+def _pending_deallocation(
+    uow: Any, ws: int, client_id: int, raw: str | None
+) -> dict[str, Any] | None:
+    """The deallocation the user started, when it is of this client account and still there."""
+    allocation_id = parse_id(raw or "")
+    if allocation_id is None:
+        return None
+    try:
+        alloc = allocation_service.get_allocation(uow, ws, allocation_id)
+    except NotFound:
+        return None
+    if alloc.client_account_id != client_id:
+        return None
+    account = allocation_service.get_ad_account(uow, ws, alloc.ad_account_id)
+    return {
+        "allocation_id": alloc.id,
+        "ad_account_id": account.id,
+        "ad_account": f"{account.advertiser_id} {account.name or ''}".strip(),
+        "advertiser": clients_service.get_advertiser(uow, ws, alloc.advertiser_id).name,
+    }
 
 
 @router.post("/accounts/clients/{client_account_id}")
@@ -109,10 +153,12 @@ def update_advertiser(request: Request, advertiser_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
+        name = visit.form.get("name")
         row = clients_service.update_advertiser(
             uow,
             principal.workspace_id,
             advertiser_id,
+            name=clean(name, 200) if name is not None else None,
             status=visit.form.get("status") or None,
             actor=principal.actor,
         )
@@ -122,28 +168,97 @@ def update_advertiser(request: Request, advertiser_id: int) -> Response:
 
 @router.post("/accounts/clients/{client_account_id}/default")
 def set_default(request: Request, client_account_id: int) -> Response:
+    """Change the default; with ``then_deallocate``, also remove that allocation, in the same
+    transaction (the "Manage default TikTok accounts" dialog of a refused deallocation)."""
     back = f"/accounts/clients/{client_account_id}#defaults"
     visit: Visit | None = None
     try:
         with console_of(request).st.db.transaction() as uow:
             visit = open_visit(request, uow)
             principal = visit.require(Role.OPERATOR)
+            ws = principal.workspace_id
             allocation_service.set_default(
                 uow,
-                principal.workspace_id,
+                ws,
                 client_account_id,
                 safe_id(visit.form.get("ad_account_id"), "ad_account_id"),
                 actor=principal.actor,
             )
-            visit.flash("success", visit._("The default TikTok account is changed."))
+            then = parse_id(visit.form.get("then_deallocate") or "")
+            if then is None:
+                visit.flash("success", visit._("The default TikTok account is changed."))
+                return visit.redirect(back)
+            alloc = allocation_service.get_allocation(uow, ws, then)
+            if alloc.client_account_id != client_account_id:
+                raise NotFound(f"allocation {then} not found")
+            allocation_service.deallocate(uow, ws, then, actor=principal.actor)
+            visit.flash(
+                "success",
+                visit._("The default TikTok account is changed and the ad account is deallocated."),
+            )
+            return visit.redirect(f"/accounts/{alloc.ad_account_id}")
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.post("/accounts/clients/{client_account_id}/pins")
+def create_pin(request: Request, client_account_id: int) -> Response:
+    """A conversion goal or a remarketing tag of an advertiser on one of its ad accounts."""
+    back = f"/accounts/clients/{client_account_id}#pins"
+    visit: Visit | None = None
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            ws = principal.workspace_id
+            raw_adv, _, raw_account = (visit.form.get("pin") or "").partition(":")
+            advertiser_id = safe_id(raw_adv, "pin")
+            if clients_service.get_advertiser(uow, ws, advertiser_id).client_account_id != (
+                client_account_id
+            ):
+                raise NotFound(f"advertiser {advertiser_id} not found", field="pin")
+            kind = visit.form.get("kind", "goal")
+            create = {"goal": clients_service.create_goal, "tag": clients_service.create_tag}
+            if kind not in create:
+                raise ValidationFailed("kind is goal or tag", field="kind")
+            create[kind](
+                uow,
+                ws,
+                advertiser_id,
+                safe_id(raw_account, "pin"),
+                clean(visit.form.get("name", ""), 200),
+                actor=principal.actor,
+            )
+            visit.flash("success", visit._("Saved."))
             return visit.redirect(back)
     except Refusal as exc:
         assert visit is not None
         return refused(visit, exc, back)
 
 
-def _countries() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+@router.post("/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete")
+def delete_pin(request: Request, client_account_id: int, kind: str, pin_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        remove = {"goal": clients_service.delete_goal, "tag": clients_service.delete_tag}
+        if kind not in remove:
+            raise NotFound(f"{kind} not found")
+        remove[kind](uow, principal.workspace_id, pin_id, actor=principal.actor)
+        visit.flash("success", visit._("Deleted."))
+        return visit.redirect(f"/accounts/clients/{client_account_id}#pins")
+
+
+def _countries(locale: str) -> list[tuple[str, str]]:
+    """ISO 3166-1 countries named in the reader's language (CLDR), else in English."""
+    names: Mapping[str, str]
+    try:
+        names = Locale.parse(locale).territories
+    except (ValueError, UnknownLocaleError):
+        names = {}
+    rows = [(c.alpha_2, names.get(c.alpha_2) or c.name) for c in pycountry.countries]
+    return sorted(rows, key=lambda c: c[1])
 
 
 @router.get("/accounts/request")
@@ -153,7 +268,7 @@ def request_form(request: Request) -> Response:
         ws = visit.principal.workspace_id
         return visit.page(
             "accounts/request.html",
-            countries=_countries(),
+            countries=_countries(visit.locale),
             currencies=CURRENCIES,
             industries=INDUSTRIES,
             timezones=sorted(zoneinfo.available_timezones()),

@@ -12,10 +12,14 @@ from promodesk.web import parse_id
 
 REASONS = {
     "campaigns_allocated": N_(
-        "Campaigns of this advertiser use the ad account: deallocate them first."
+        "%(n)s campaign(s) of this advertiser use the ad account: deallocate them first."
     ),
-    "conversion_goals": N_("Conversion goals of this advertiser use the ad account."),
-    "remarketing_tags": N_("Remarketing tags of this advertiser use the ad account."),
+    "conversion_goals": N_(
+        "%(n)s conversion goal(s) of this advertiser use the ad account: delete them first."
+    ),
+    "remarketing_tags": N_(
+        "%(n)s remarketing tag(s) of this advertiser use the ad account: delete them first."
+    ),
     "default_account": N_("This is the client account's default TikTok account."),
     "not_allocated": N_("Only an ad account allocated to the client account can be its default."),
     "advertiser_not_of_client": N_("The advertiser is not of that client account."),
@@ -28,8 +32,14 @@ REASONS = {
 
 
 def refused(visit: Visit, exc: Refusal, back: str) -> Response:
+    """The refusal's reason in the user's language (with its count), back where they were."""
     message = REASONS.get(exc.reason)
-    visit.flash("error", visit._(message) if message else exc.detail)
+    if message is None:
+        visit.flash("error", exc.detail)
+    elif "%(n)s" in message:
+        visit.flash("error", visit._(message, n=exc.extra.get("count", "")))
+    else:
+        visit.flash("error", visit._(message))
     return visit.redirect(back)
 
 

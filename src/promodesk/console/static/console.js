@@ -1,4 +1,4 @@
-// promodesk console: live progress bars and the copy button. Pages work without this file.
+// promodesk console: live progress bars, the copy button, popups. Pages work without this file.
 (function () {
   "use strict";
 
@@ -7,11 +7,48 @@
     if (el) { el.textContent = String(value); }
   }
 
+  // Follows one operation: the bar, its figures and the operation's state badge. The bar
+  // never moves backwards while the operation runs (a total can grow as work is discovered);
+  // while the total is still unknown it shows activity ("counting") instead of a percentage;
+  // only a final operation shows 100%.
   function follow(panel) {
     var url = panel.getAttribute("data-url");
+    var id = panel.getAttribute("data-operation");
     var bar = panel.querySelector(".progress");
     var fill = panel.querySelector(".progress-fill");
+    var labels = {};
+    try { labels = JSON.parse(panel.getAttribute("data-state-labels") || "{}"); } catch (e) { labels = {}; }
+    var shown = parseFloat(bar && bar.getAttribute("aria-valuenow")) || 0;
     var delay = 1000;
+
+    function badges(state) {
+      document.querySelectorAll('[data-op-state="' + id + '"]').forEach(function (badge) {
+        badge.className = "badge badge-" + state;
+        badge.textContent = labels[state] || state;
+      });
+    }
+
+    function draw(op) {
+      var target = op.bar_percent != null ? op.bar_percent : op.percent;
+      var counting = !op.final && op.total_known === false;
+      // Monotonic while it runs; the final figure is the server's (a failed run may stop short).
+      shown = op.final ? target : Math.max(shown, target);
+      panel.classList.toggle("op-counting", counting);
+      if (bar) {
+        bar.classList.toggle("progress-counting", counting && op.state === "running");
+        if (counting) { bar.removeAttribute("aria-valuenow"); } else { bar.setAttribute("aria-valuenow", shown); }
+      }
+      if (fill) {
+        fill.style.width = shown + "%";
+        fill.className = "progress-fill progress-" + op.state;
+      }
+      setText(panel, "percent", shown);
+      setText(panel, "done", op.done);
+      setText(panel, "failed", op.failed);
+      setText(panel, "total", op.total);
+      badges(op.state);
+    }
+
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
@@ -19,13 +56,7 @@
           return response.json();
         })
         .then(function (op) {
-          fill.style.width = op.percent + "%";
-          fill.className = "progress-fill progress-" + op.state;
-          bar.setAttribute("aria-valuenow", op.percent);
-          setText(panel, "percent", op.percent);
-          setText(panel, "done", op.done);
-          setText(panel, "failed", op.failed);
-          setText(panel, "total", op.total);
+          draw(op);
           if (op.final) {
             // The server renders the final state, errors and result in the user's language.
             window.location.reload();
@@ -56,9 +87,21 @@
     });
   }
 
+  // Links marked data-popup (TikTok's authorization page) open in a small window named by
+  // their target; without script, or with popups blocked, they still open as a tab.
+  function popups() {
+    document.querySelectorAll("a[data-popup]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var popup = window.open(link.href, link.getAttribute("target") || "popup", "width=560,height=720");
+        if (popup) { event.preventDefault(); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-operation][data-live]").forEach(follow);
     copyButtons();
+    popups();
   });
 })();
 
