@@ -167,6 +167,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
             qps=float(args.qps),
             qpm=args.qps * 60,
             limiter_enabled=True,
+            **({"limiter_margin_seconds": args.margin} if args.margin is not None else {}),
         )
     )
     previous = tiktok_port.use_client(client)
@@ -304,6 +305,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8, help="sync threads")
     parser.add_argument(
         "--pages-per-step", type=int, default=0, help="pages per step (0: the product setting)"
+    )
+    parser.add_argument(
+        "--margin", type=float, default=None, help="client limiter margin, s (default: product's)"
     )
     parser.add_argument("--repeats", type=int, default=1, help="runs; the median ratio is printed")
     parser.add_argument("--quick", action="store_true", help="10 ad accounts")

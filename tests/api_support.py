@@ -247,3 +247,10 @@ from tests.integration.accounts_factories import (  # noqa: E402
 
 FACTORIES.update(ACCOUNTS_FACTORIES)
 BODIES.update(ACCOUNTS_BODIES)
+# Changing a campaign on TikTok (campaign_id: a mirrored campaign, see ACCOUNTS_FACTORIES).
+BODIES.update(
+    {
+        ("POST", "/api/v1/campaigns/{campaign_id}/status"): {"status": "DISABLE"},
+        ("POST", "/api/v1/campaigns/{campaign_id}/budget"): {"budget": "120.50"},
+    }
+)

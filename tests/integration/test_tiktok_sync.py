@@ -286,7 +286,7 @@ def test_pages_fetched_before_a_passing_failure_are_kept(db: Database, sb: Sandb
             run_id = sync_service.start(uow, ws, accounts[0], "campaigns").id
         fetched = sync_service.prefetch(db, run_id, max_pages=2)
         assert fetched is not None
-        assert [e.kind for e in fetched.events] == ["totals", "page", "page"]
+        assert [e.kind for e in fetched.events] == ["page", "page", "totals"]
         fetched.error = ServerError("System error.", code=50000, endpoint="ad/get/")
         with db.transaction() as uow:
             assert not sync_service.step(uow, run_id, max_pages=2, fetched=fetched)

@@ -183,3 +183,33 @@ def test_entities_coerce_ids_and_reject_malformed_items() -> None:
         }
     )
     assert (row.metric("spend"), row.metric("cpc"), row.metric("nope")) == ("1.50", None, None)
+
+
+def test_parse_list_keeps_items_as_raw_json_views() -> None:
+    import msgspec
+
+    from promodesk.integrations.tiktok.envelope import parse_list
+
+    body = (
+        b'{"code":0,"message":"OK","request_id":"r","data":{"list":'
+        b'[{"campaign_id":"1","budget":12.30},{"campaign_id":"2"}],'
+        b'"page_info":{"page":1,"page_size":2,"total_number":2,"total_page":1}}}'
+    )
+    page = parse_list(200, body, endpoint="campaign/get/")
+    assert all(isinstance(item, msgspec.Raw) for item in page.items)  # the fast path
+    assert bytes(page.items[0]) == b'{"campaign_id":"1","budget":12.30}'
+    assert page.page_info["total_number"] == 2
+    empty = parse_list(200, b'{"code":0,"message":"OK","data":null}', endpoint="x/")
+    assert (empty.items, empty.page_info) == ([], {})
+
+
+def test_parse_list_fails_like_parse() -> None:
+    from promodesk.integrations.tiktok.envelope import parse_list
+    from promodesk.integrations.tiktok.errors import AuthRevoked, UnexpectedResponse
+
+    with pytest.raises(AuthRevoked):
+        parse_list(200, b'{"code":40105,"message":"revoked","data":{}}', endpoint="x/")
+    with pytest.raises(UnexpectedResponse):
+        parse_list(200, b"<html>", endpoint="x/")
+    with pytest.raises(UnexpectedResponse):
+        parse_list(200, b'{"code":0,"data":{"list":{"a":1}}}', endpoint="x/")

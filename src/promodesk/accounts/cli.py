@@ -1,4 +1,5 @@
-"""``promodesk tiktok accounts|import|sync``: TikTok ad accounts from the command line.
+"""``promodesk tiktok accounts|import|sync``: TikTok ad accounts from the command line
+(``campaign-status`` and ``campaign-budget`` come from ``campaigns/cli.py``).
 
 ``sync`` runs the sync in this process (one commit per step of pages, several ad accounts at
 once with ``--workers``) and draws a Rich progress bar; ``--enqueue`` instead hands the runs
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from promodesk.accounts import import_service, service, sync_service, tiktok_port
 from promodesk.accounts.domain import SYNC_FINAL
+from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.errors import ValidationFailed
@@ -24,7 +26,9 @@ from promodesk.kit.progress import progress_bar
 from promodesk.operations import service as operations
 from promodesk.tenancy import service as tenancy
 
-app = typer.Typer(help="TikTok ad accounts: import, list, sync.", no_args_is_help=True)
+app = typer.Typer(
+    help="TikTok ad accounts: import, list, sync; change campaigns.", no_args_is_help=True
+)
 WORKSPACE = typer.Option(..., "--workspace", "-w", help="workspace slug")
 
 
@@ -201,3 +205,6 @@ def _report(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
     console.print(table)
     if any(r["status"] == "failed" for r in out):
         raise typer.Exit(1)
+
+
+campaigns_cli.register(app)

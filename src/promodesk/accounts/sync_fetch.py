@@ -71,20 +71,22 @@ def walk(
     cursor: dict[str, Any],
     budget: int,
 ) -> Iterator[Event]:
-    """The TikTok side of a step: from ``cursor``, up to ``budget`` pages, as events."""
+    """The TikTok side of a step: from ``cursor``, up to ``budget`` pages, as events.
+
+    A run's first step ends with the sizes of the lists it has not reached (``totals``): counted
+    after its first pages, so the busiest list starts at once."""
     stages = STAGES[SyncScope(scope)]
     stage: str | None = cursor.get("stage") or stages[0]
     page_no = int(cursor.get("page") or 1)
-    if stage == stages[0] and page_no == 1:
-        totals = dict(_count_lists(client, token, advertiser_id, stages))
-        if totals:
-            yield Event(stage, "totals", totals=totals)
+    first = stage == stages[0] and page_no == 1
+    reached: set[str] = set()
     while stage is not None and budget > 0:
         if stage == "advertiser":
             infos = client.for_token(token).advertiser_info([advertiser_id])
             yield Event(stage, "advertiser", infos=list(infos))
             budget -= 1
         else:
+            reached.add(stage)
             complete = True
             for page in _pages(client, stage, advertiser_id, token, page_no):
                 yield Event(
@@ -100,20 +102,23 @@ def walk(
                     complete = False
                     break
             if not complete:
-                return
+                break
             yield Event(stage, "done")
         stage, page_no = next_stage(scope, stage), 1
+    if first:
+        rest = tuple(s for s in stages if s not in reached)
+        totals = dict(_count_lists(client, token, advertiser_id, rest))
+        if totals:
+            yield Event(stages[0], "totals", totals=totals)
 
 
 def _count_lists(
     client: TikTokClient, token: str, advertiser_id: str, stages: tuple[str, ...]
 ) -> Iterator[tuple[str, int]]:
-    """At a run's start, one single-item page of each list after the first gives its
-    ``total_number``, so the run's progress has its whole total from the first step (the first
-    list's total arrives with its own first page). These calls go to endpoints other than the
-    first list's, which is the busiest, so they do not lengthen a sync."""
-    lists = [s for s in stages if s in _LISTS]
-    for stage in lists[1:]:
+    """One single-item page of each list gives its ``total_number``, so a run's progress has
+    its whole total from the first step. These calls go to the endpoints of the later lists,
+    not to the busiest one, so they do not lengthen a sync."""
+    for stage in (s for s in stages if s in _LISTS):
         for page in _pages(client, stage, advertiser_id, token, 1, size=1):
             if page.total_number is not None:
                 yield stage, page.total_number

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from promodesk.accounts.schemas import Deleted
-from promodesk.campaigns import allocation_service, service
+from promodesk.campaigns import allocation_service, changes_service, service
 from promodesk.campaigns.schemas import (
     AllocatedIds,
     AudienceAllocate,
     AudiencePage,
     AudienceRead,
+    BudgetChange,
     CampaignAllocate,
     CampaignDetail,
     CampaignPage,
     CampaignRead,
     SpendRead,
+    StatusChange,
 )
 from promodesk.web import (
     Caller,
@@ -28,6 +30,7 @@ from promodesk.web import (
     cursor_int,
     decode_cursor,
     encode_cursor,
+    state,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["tiktok campaigns"])
@@ -76,6 +79,39 @@ def get_campaign(campaign_id: int, uow: Uow, caller: Caller) -> CampaignDetail:
 def campaign_spend(campaign_id: int, uow: Uow, caller: Caller) -> SpendRead:
     """Lifetime spend from TikTok's report endpoint (``available=false`` if unreachable)."""
     return SpendRead(**service.spend(uow, caller.workspace_id, campaign_id))
+
+
+@router.post("/campaigns/{campaign_id}/status", response_model=CampaignRead)
+def change_status(
+    campaign_id: int, body: StatusChange, request: Request, uow: Uow, caller: Writer
+) -> CampaignRead:
+    """Switch the campaign on (ENABLE), pause it (DISABLE) or delete it (DELETE) on TikTok.
+
+    The campaign becomes initialized (it stays allocated). 409 ``Refusal`` for a deleted or
+    vanished campaign; 409 ``AuthorizationRevoked`` when TikTok revoked the token (import the
+    ad account again); 409 ``TikTokRefused`` / ``TikTokUnavailable`` when TikTok says no or does
+    not answer (nothing changed)."""
+    uow.commit()  # the caller is known: no transaction stays open while TikTok answers
+    changed = changes_service.change_status(
+        state(request).db, caller.workspace_id, campaign_id, body.status, actor=caller.actor
+    )
+    return CampaignRead(**changed)
+
+
+@router.post("/campaigns/{campaign_id}/budget", response_model=CampaignRead)
+def change_budget(
+    campaign_id: int, body: BudgetChange, request: Request, uow: Uow, caller: Writer
+) -> CampaignRead:
+    """Set a daily or lifetime budget on TikTok ("120.50", in the ad account's currency).
+
+    422 for an amount that is not a positive decimal with at most the currency's decimals;
+    409 ``Refusal`` (reason ``budget_unlimited``) for a campaign without a budget limit; other
+    errors as for the status."""
+    uow.commit()  # the caller is known: no transaction stays open while TikTok answers
+    changed = changes_service.change_budget(
+        state(request).db, caller.workspace_id, campaign_id, body.budget, actor=caller.actor
+    )
+    return CampaignRead(**changed)
 
 
 @router.post("/campaign-allocations", response_model=AllocatedIds, status_code=201)

@@ -36,6 +36,14 @@ class CampaignsRepository:
             )
         ).scalar_one_or_none()
 
+    def campaign_for_update(self, workspace_id: int, row_id: int) -> TikTokCampaign | None:
+        """The campaign, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
+        return self.s.execute(
+            select(TikTokCampaign)
+            .where(TikTokCampaign.id == row_id, TikTokCampaign.workspace_id == workspace_id)
+            .with_for_update()
+        ).scalar_one_or_none()
+
     def campaigns(
         self,
         workspace_id: int,

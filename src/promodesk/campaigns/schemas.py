@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,3 +91,16 @@ class AudiencePage(BaseModel):
 
 class AllocatedIds(BaseModel):
     allocation_ids: list[int]
+
+
+class StatusChange(_In):
+    status: Literal["ENABLE", "DISABLE", "DELETE"] = Field(
+        description="ENABLE (on), DISABLE (pause) or DELETE (final)"
+    )
+
+
+class BudgetChange(_In):
+    budget: Annotated[str, Field(min_length=1, max_length=40, examples=["120.50"])] = Field(
+        description="the new budget in the ad account's currency, as a decimal string with at "
+        "most the currency's decimals"
+    )

@@ -81,6 +81,16 @@ def list_campaigns(
     return out
 
 
+def campaign_view(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
+    """One campaign as the list shows it (allocation names left out)."""
+    repo = CampaignsRepository(uow)
+    c = repo.campaign(workspace_id, row_id)
+    if c is None:
+        raise NotFound(f"campaign {row_id} not found")
+    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+    return _campaign(c, repo.allocation_of_campaign(c.id), None, None, account.currency)
+
+
 def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
     repo = CampaignsRepository(uow)
     c = repo.campaign(workspace_id, row_id)

@@ -183,6 +183,8 @@ def _name(world: World, kind: str, account: int, index: int) -> str:
 
 
 def _project(record: dict[str, Any], fields: list[str], drop_nulls: bool) -> dict[str, Any]:
+    if not fields and not drop_nulls:
+        return record
     if fields:
         record = {k: record[k] for k in fields if k in record}
     if drop_nulls:
@@ -210,7 +212,8 @@ def list_entities(call: Call, kind: str) -> dict[str, Any]:
             chosen.append(index)
         total += 1
     build = records.BUILDERS[kind]
-    rows = [_project(build(call.world, account, i), fields, drop_nulls) for i in chosen]
+    memo = records.Memo(call.world, account)
+    rows = [_project(build(call.world, account, i, memo), fields, drop_nulls) for i in chosen]
     return {"list": rows, "page_info": page_info(page, size, total)}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 MASK = (1 << 64) - 1
@@ -72,13 +73,29 @@ CALL_TO_ACTIONS = ("LEARN_MORE", "SHOP_NOW", "SIGN_UP", "DOWNLOAD_NOW", "CONTACT
 
 def mix(*parts: int) -> int:
     """A 64-bit hash of integers (splitmix-like): cheap, stable across runs and platforms."""
-    x = 0x9E3779B97F4A7C15
+    if not parts:
+        return _SEED
+    return _round(_prefix(parts[:-1]), parts[-1])
+
+
+_SEED = 0x9E3779B97F4A7C15
+
+
+def _round(x: int, part: int) -> int:
+    x ^= part & MASK
+    x = (x * 0xBF58476D1CE4E5B9) & MASK
+    x ^= x >> 31
+    x = (x * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 29)
+
+
+@lru_cache(maxsize=4096)
+def _prefix(parts: tuple[int, ...]) -> int:
+    # Listing a page mixes (seed, salt, account, index) for every index: the state after
+    # the leading parts is the same, so it is computed once.
+    x = _SEED
     for part in parts:
-        x ^= part & MASK
-        x = (x * 0xBF58476D1CE4E5B9) & MASK
-        x ^= x >> 31
-        x = (x * 0x94D049BB133111EB) & MASK
-        x ^= x >> 29
+        x = _round(x, part)
     return x
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from promodesk.sandbox import generate as gen
@@ -10,16 +11,53 @@ from promodesk.sandbox.wire import fmt_time
 from promodesk.sandbox.world import World
 
 
-def campaign(world: World, account: int, index: int) -> dict[str, Any]:
+class Memo:
+    """What the records of one listed page share: the account's status vectors and parent
+    names, looked up once per page instead of once per record (a page is 1,000 records)."""
+
+    def __init__(self, world: World, account: int) -> None:
+        self.world = world
+        self.account = account
+        self.advertiser_id = gen.advertiser_id(account)
+        self._campaign_names: dict[int, str] = {}
+        self._adgroup_names: dict[int, str] = {}
+
+    @cached_property
+    def campaign_statuses(self) -> list[str]:
+        return self.world.statuses("campaign", self.account)
+
+    @cached_property
+    def adgroup_statuses(self) -> list[str]:
+        return self.world.statuses("adgroup", self.account)
+
+    @cached_property
+    def ad_statuses(self) -> list[str]:
+        return self.world.statuses("ad", self.account)
+
+    def campaign_name(self, index: int) -> str:
+        name = self._campaign_names.get(index)
+        if name is None:
+            name = self._campaign_names[index] = self.world.campaign_name(self.account, index)
+        return name
+
+    def adgroup_name(self, index: int) -> str:
+        name = self._adgroup_names.get(index)
+        if name is None:
+            name = self._adgroup_names[index] = self.world.adgroup_name(self.account, index)
+        return name
+
+
+def campaign(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+    m = memo or Memo(world, account)
     seed = world.config.seed
     mode, budget = gen.campaign_budget(seed, account, index)
     change = world.changes.get(gen.entity_id("campaign", account, index)) or {}
     own = world.own("campaign", account, index)
     goal = gen.objective(account, index)
     return {
-        "advertiser_id": gen.advertiser_id(account),
+        "advertiser_id": m.advertiser_id,
         "campaign_id": gen.entity_id("campaign", account, index),
-        "campaign_name": world.campaign_name(account, index),
+        "campaign_name": m.campaign_name(index),
         "campaign_type": "REGULAR_CAMPAIGN",
         "objective_type": goal,
         "objective": "APP" if goal == "APP_PROMOTION" else "LANDING_PAGE",
@@ -28,7 +66,7 @@ def campaign(world: World, account: int, index: int) -> dict[str, Any]:
         "budget": float(change.get("budget", budget)),
         "budget_optimize_on": False,
         "operation_status": "ENABLE" if own.enabled else "DISABLE",
-        "secondary_status": world.campaign_status(account, index),
+        "secondary_status": m.campaign_statuses[index],
         "is_new_structure": True,
         "is_smart_performance_campaign": False,
         "is_search_campaign": False,
@@ -48,7 +86,8 @@ def campaign(world: World, account: int, index: int) -> dict[str, Any]:
     }
 
 
-def adgroup(world: World, account: int, index: int) -> dict[str, Any]:
+def adgroup(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+    m = memo or Memo(world, account)
     seed = world.config.seed
     parent = world.campaign_of(account, index)
     goal = gen.objective(account, parent)
@@ -58,11 +97,11 @@ def adgroup(world: World, account: int, index: int) -> dict[str, Any]:
     own = world.own("adgroup", account, index)
     roll = gen.mix(seed, 14, account, index)
     return {
-        "advertiser_id": gen.advertiser_id(account),
+        "advertiser_id": m.advertiser_id,
         "campaign_id": gen.entity_id("campaign", account, parent),
-        "campaign_name": world.campaign_name(account, parent),
+        "campaign_name": m.campaign_name(parent),
         "adgroup_id": gen.entity_id("adgroup", account, index),
-        "adgroup_name": world.adgroup_name(account, index),
+        "adgroup_name": m.adgroup_name(index),
         "budget_mode": "BUDGET_MODE_DAY",
         "budget": float((20 + 5 * (roll % 37)) * per_usd),
         "scheduled_budget": 0.0,
@@ -77,7 +116,7 @@ def adgroup(world: World, account: int, index: int) -> dict[str, Any]:
         "conversion_bid_price": 0.0,
         "pacing": "PACING_MODE_SMOOTH",
         "operation_status": "ENABLE" if own.enabled else "DISABLE",
-        "secondary_status": world.adgroup_status(account, index),
+        "secondary_status": m.adgroup_statuses[index],
         "placement_type": "PLACEMENT_TYPE_AUTOMATIC",
         "placements": ["PLACEMENT_TIKTOK"],
         "location_ids": [str(1_000_000 + account % 50)],
@@ -91,7 +130,8 @@ def adgroup(world: World, account: int, index: int) -> dict[str, Any]:
     }
 
 
-def ad(world: World, account: int, index: int) -> dict[str, Any]:
+def ad(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+    m = memo or Memo(world, account)
     seed = world.config.seed
     group = world.adgroup_of(account, index)
     parent = world.campaign_of(account, group)
@@ -99,15 +139,15 @@ def ad(world: World, account: int, index: int) -> dict[str, Any]:
     roll = gen.mix(seed, 15, account, index)
     brand = gen.BRANDS[account % len(gen.BRANDS)]
     return {
-        "advertiser_id": gen.advertiser_id(account),
+        "advertiser_id": m.advertiser_id,
         "campaign_id": gen.entity_id("campaign", account, parent),
-        "campaign_name": world.campaign_name(account, parent),
+        "campaign_name": m.campaign_name(parent),
         "adgroup_id": gen.entity_id("adgroup", account, group),
-        "adgroup_name": world.adgroup_name(account, group),
+        "adgroup_name": m.adgroup_name(group),
         "ad_id": gen.entity_id("ad", account, index),
         "ad_name": world.ad_name(account, index),
         "operation_status": "ENABLE" if own.enabled else "DISABLE",
-        "secondary_status": world.ad_status(account, index),
+        "secondary_status": m.ad_statuses[index],
         "ad_format": "SINGLE_VIDEO",
         "ad_text": gen.ad_text(account, index),
         "ad_texts": None,

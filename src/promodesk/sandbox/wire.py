@@ -199,4 +199,6 @@ def page_info(page: int, page_size: int, total: int) -> dict[str, int]:
 
 def fmt_time(value: datetime) -> str:
     # isoformat is several times faster than strftime, and this runs for every listed row.
-    return value.astimezone(UTC).isoformat(" ")[:19]
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")[:19]

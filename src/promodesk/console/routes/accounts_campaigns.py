@@ -1,5 +1,6 @@
 """Campaigns (list, detail with spend from TikTok's report, allocation) and audiences (list
-with allocation) of the synced ad accounts."""
+with allocation) of the synced ad accounts. Changing a campaign on TikTok (status, budget):
+``accounts_campaign_changes``, included here."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from promodesk.accounts import clients_service
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
+from promodesk.console.routes import accounts_campaign_changes as changes
 from promodesk.console.routes.accounts_common import id_list, refused, safe_id
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
@@ -183,6 +185,7 @@ def campaign_page(request: Request, campaign_id: int) -> Response:
             c=detail,
             spend=spend,
             spend_text=_money(spend["spend_minor"], spend["currency"]),
+            **changes.change_context(detail),
         )
 
 
@@ -254,3 +257,6 @@ def deallocate_audience(request: Request, audience_allocation_id: int) -> Respon
         )
         visit.flash("success", visit._("The audience is deallocated."))
         return visit.redirect(back)
+
+
+router.include_router(changes.router)

@@ -126,7 +126,7 @@ class RawList:
 
 class _Envelope(msgspec.Struct):
     code: int
-    data: msgspec.Raw | None = None
+    data: msgspec.Raw = msgspec.Raw()  # empty when absent (a Raw cannot be in a union)
 
 
 class _ListData(msgspec.Struct, rename={"items": "list"}):
@@ -152,7 +152,7 @@ def parse_list(
         try:
             env = _ENVELOPE.decode(content)
             if env.code in SUCCESS_CODES:
-                data = _LIST_DATA.decode(env.data) if env.data is not None else _ListData()
+                data = _LIST_DATA.decode(env.data) if len(env.data) else _ListData()
                 return RawList(
                     items=list(data.items or []),
                     page_info=data.page_info or {},

@@ -1,0 +1,263 @@
+"""Change a mirrored campaign on TikTok: its status (ENABLE / DISABLE / DELETE) or its budget.
+
+A change runs in three short steps, so that no database transaction waits on TikTok:
+1. a read-only unit loads the campaign, its ad account and the account's authorization and
+   checks the rules (``campaigns.domain``; an active authorization);
+2. with no transaction open, one call to TikTok with the authorization's token;
+3. a write unit: on success the mirror row takes TikTok's new state, the campaign's allocation
+   becomes initialized (it can no longer be deallocated) and an audit record keeps before and
+   after. A revoked token (40105) marks the authorization revoked, as a sync does, and answers
+   ``AuthorizationRevoked`` (409, re-authorize); any other TikTok failure changes nothing and
+   answers ``TikTokRefused`` or ``TikTokUnavailable`` (409).
+
+The entrypoint passes its ``Database`` and holds no transaction open meanwhile (on SQLite it
+would hold the write lock step 3 needs). The mirror's ``raw`` stays what TikTok last listed;
+ad groups and ads show the effect of a status change on them at the next sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from promodesk.accounts import allocation_service as accounts_alloc
+from promodesk.accounts import import_service, sync_service, tiktok_port
+from promodesk.accounts.domain import AuthStatus
+from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
+from promodesk.accounts.sync_mapping import to_minor
+from promodesk.audit.service import record
+from promodesk.campaigns import allocation_service, service
+from promodesk.campaigns.domain import (
+    Operation,
+    budget,
+    check_budget_mode,
+    check_changeable,
+    operation,
+    status_after,
+)
+from promodesk.campaigns.errors import TikTokRefused
+from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.integrations.tiktok import errors as tt
+from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.kit import clock
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.errors import NotFound
+from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokCampaign
+
+REAUTHORIZE = (
+    "TikTok says the authorization of this ad account is revoked: import the ad account again "
+    "(re-authorize) and retry"
+)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the TikTok call needs, read in step 1."""
+
+    workspace_id: int
+    row_id: int
+    campaign_id: str
+    advertiser_id: str
+    currency: str
+    grant_id: int
+    token: str = field(repr=False)
+
+
+def change_status(
+    db: Database, workspace_id: int, row_id: int, status: str, *, actor: str = "system"
+) -> dict[str, Any]:
+    """ENABLE, DISABLE or DELETE the campaign on TikTok; return the campaign as now mirrored."""
+    op = operation(status)
+    with db.read() as uow:
+        target = _target(uow, workspace_id, row_id)
+    try:
+        answer = _api(target).update_campaign_status(
+            target.advertiser_id, [target.campaign_id], op.value
+        )
+    except tt.TikTokError as exc:
+        raise _failure(db, target, exc) from None
+    if target.campaign_id not in answer.ids:
+        raise TikTokRefused(
+            "TikTok answered without changing the campaign", reason="tiktok_not_changed"
+        )
+    with db.transaction() as uow:
+        c = _locked(uow, target)
+        before = {"operation_status": c.operation_status, "secondary_status": c.secondary_status}
+        after = status_after(op, c.operation_status)
+        c.operation_status = after.operation_status
+        c.secondary_status = after.secondary_status
+        c.deleted = after.deleted
+        c.modify_time = _now_text()
+        return _finish(uow, target, actor, "campaign.status", before, _after(op, c))
+
+
+def change_budget(
+    db: Database, workspace_id: int, row_id: int, amount: str, *, actor: str = "system"
+) -> dict[str, Any]:
+    """Set the campaign's budget (major units of the ad account's currency, e.g. "120.50")."""
+    with db.read() as uow:
+        c = _campaign(uow, workspace_id, row_id)
+        account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+        money = budget(amount, account.currency)
+        check_changeable(c.deleted, c.vanished)
+        check_budget_mode(c.budget_mode)
+        target = _target(uow, workspace_id, row_id)
+    try:
+        data = _api(target).update_campaign(
+            target.advertiser_id, target.campaign_id, budget=money.decimal
+        )
+    except tt.TikTokError as exc:
+        raise _failure(db, target, exc) from None
+    with db.transaction() as uow:
+        c = _locked(uow, target)
+        before = {"budget_minor": c.budget_minor, "currency": target.currency}
+        c.budget_minor = _minor(data.get("budget"), target.currency, money.amount)
+        modify_time = data.get("modify_time")
+        c.modify_time = (
+            modify_time if isinstance(modify_time, str) and len(modify_time) == 19 else _now_text()
+        )
+        after = {"budget_minor": c.budget_minor, "currency": target.currency}
+        return _finish(uow, target, actor, "campaign.budget", before, after)
+
+
+# step 1 ----------------------------------------------------------------------------------------
+
+
+def _campaign(uow: UnitOfWork, workspace_id: int, row_id: int) -> TikTokCampaign:
+    c = CampaignsRepository(uow).campaign(workspace_id, row_id)
+    if c is None:
+        raise NotFound(f"campaign {row_id} not found")
+    return c
+
+
+def _target(uow: UnitOfWork, workspace_id: int, row_id: int) -> _Target:
+    c = _campaign(uow, workspace_id, row_id)
+    check_changeable(c.deleted, c.vanished)
+    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+    grant = _active_grant(uow, account)
+    return _Target(
+        workspace_id=workspace_id,
+        row_id=c.id,
+        campaign_id=c.campaign_id,
+        advertiser_id=account.advertiser_id,
+        currency=account.currency,
+        grant_id=grant.id,
+        token=tiktok_port.vault().decrypt(grant.access_token_enc),
+    )
+
+
+def _active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorization:
+    for grant in import_service.authorizations(uow, account.workspace_id):
+        if grant.id == account.authorization_id and grant.status == AuthStatus.ACTIVE:
+            return grant
+    raise AuthorizationRevoked(
+        "the TikTok authorization of this ad account is revoked: import the ad account again "
+        "(re-authorize) and retry",
+        reason="authorization_revoked",
+    )
+
+
+# step 2 ----------------------------------------------------------------------------------------
+
+
+def _api(target: _Target) -> TikTokApi:
+    return tiktok_port.client().for_token(target.token)
+
+
+def _failure(db: Database, target: _Target, exc: tt.TikTokError) -> Exception:
+    """The error to answer for a failed TikTok call; a revoked token is recorded first."""
+    if isinstance(exc, tt.AuthRevoked):
+        with db.transaction() as uow:
+            for grant in import_service.authorizations(uow, target.workspace_id):
+                if grant.id == target.grant_id:
+                    sync_service.revoke_grant(uow, grant, reason=exc.message)
+        return AuthorizationRevoked(REAUTHORIZE, reason="authorization_revoked")
+    said = f"{exc.message} (code {exc.code})" if exc.code is not None else exc.message
+    if exc.retryable:
+        maybe = isinstance(exc, tt.Transport) and exc.sent
+        detail = (
+            f"TikTok did not answer ({said}); the change may have reached it: sync the ad "
+            "account to see, then retry"
+            if maybe
+            else f"TikTok is not available now ({said}); nothing was changed, retry later"
+        )
+        return TikTokUnavailable(detail, reason="tiktok_unavailable")
+    reason, detail = next(
+        (found for kind, found in _REFUSALS.items() if isinstance(exc, kind)),
+        ("tiktok_error", "TikTok refused the change"),
+    )
+    return TikTokRefused(
+        f"{detail}: {said}", reason=reason, tiktok_code=exc.code, tiktok_message=exc.message
+    )
+
+
+_REFUSALS: dict[type[tt.TikTokError], tuple[str, str]] = {
+    tt.BadParameter: ("tiktok_bad_parameter", "TikTok refused the change"),
+    tt.PermissionDenied: (
+        "tiktok_permission",
+        "TikTok says the authorization may not change this ad account",
+    ),
+    tt.NotFound: (
+        "tiktok_not_found",
+        "TikTok does not know this campaign or ad account any more: sync the ad account",
+    ),
+    tt.AuthInvalid: ("tiktok_auth", "TikTok refused the app's credentials"),
+}
+
+
+# step 3 ----------------------------------------------------------------------------------------
+
+
+def _locked(uow: UnitOfWork, target: _Target) -> TikTokCampaign:
+    c = CampaignsRepository(uow).campaign_for_update(target.workspace_id, target.row_id)
+    if c is None:  # the ad account was removed meanwhile
+        raise NotFound(f"campaign {target.row_id} not found")
+    return c
+
+
+def _after(op: Operation, c: TikTokCampaign) -> dict[str, Any]:
+    return {
+        "operation": op.value,
+        "operation_status": c.operation_status,
+        "secondary_status": c.secondary_status,
+    }
+
+
+def _finish(
+    uow: UnitOfWork,
+    target: _Target,
+    actor: str,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    uow.flush()
+    initialized = allocation_service.mark_initialized(uow, target.workspace_id, target.row_id)
+    record(
+        uow,
+        workspace_id=target.workspace_id,
+        actor=actor,
+        action=action,
+        object_type="tiktok_campaign",
+        object_id=target.row_id,
+        before=before,
+        after={**after, "campaign_id": target.campaign_id, "initialized": initialized},
+    )
+    return service.campaign_view(uow, target.workspace_id, target.row_id)
+
+
+def _minor(value: Any, currency: str, sent: int) -> int:
+    """TikTok's echo of the budget when it sent one, else the amount we sent."""
+    if value is None or isinstance(value, bool):
+        return sent
+    try:
+        Decimal(str(value))
+    except InvalidOperation:
+        return sent
+    return to_minor(value, currency)
+
+
+def _now_text() -> str:
+    return clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")

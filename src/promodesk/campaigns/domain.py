@@ -1,0 +1,88 @@
+"""Rules for changing a mirrored TikTok campaign's status or budget from promodesk.
+
+- Operations are TikTok's ``operation_status`` values: ENABLE, DISABLE and DELETE. DELETE is
+  final: a deleted campaign (or one TikTok no longer lists, "vanished") cannot be changed.
+- A budget can be set for daily, lifetime and dynamic daily budgets; an unlimited budget
+  (``BUDGET_MODE_INFINITE``) has none to set. The amount is a decimal in the ad account's
+  currency with at most the currency's decimals, more than zero.
+- After TikTok accepted a status change, the mirror shows what TikTok shows: ENABLE and DISABLE
+  switch ``operation_status`` (secondary ``CAMPAIGN_STATUS_ENABLE``/``_DISABLE``); DELETE keeps
+  the switch and marks the campaign deleted (secondary ``CAMPAIGN_STATUS_DELETE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from promodesk.accounts.domain import Refusal
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import Money, parse
+
+
+class Operation(StrEnum):
+    ENABLE = "ENABLE"
+    DISABLE = "DISABLE"
+    DELETE = "DELETE"
+
+
+BUDGETED_MODES = frozenset(
+    {"BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"}
+)
+INFINITE = "BUDGET_MODE_INFINITE"
+
+
+def operation(value: str) -> Operation:
+    try:
+        return Operation(str(value).strip().upper())
+    except ValueError:
+        raise ValidationFailed("status is ENABLE, DISABLE or DELETE", field="status") from None
+
+
+def check_changeable(deleted: bool, vanished: bool) -> None:
+    if deleted:
+        raise Refusal("campaign_deleted", "the campaign is deleted on TikTok; it cannot be changed")
+    if vanished:
+        raise Refusal(
+            "campaign_vanished",
+            "TikTok no longer lists the campaign; it cannot be changed",
+        )
+
+
+def check_budget_mode(mode: str) -> None:
+    if mode == INFINITE:
+        raise Refusal(
+            "budget_unlimited",
+            "the campaign has no budget limit (BUDGET_MODE_INFINITE); there is no budget to change",
+        )
+    if mode not in BUDGETED_MODES:
+        raise Refusal(
+            "budget_mode_unknown",
+            f"the campaign's budget mode {mode or '(none)'!r} is unknown: sync the ad account",
+        )
+
+
+def budget(amount: str, currency: str) -> Money:
+    """``amount`` in major units of ``currency`` ("120.50"), exactly, more than zero."""
+    try:
+        money = parse(str(amount), currency)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.detail, field="budget") from None
+    if money.amount <= 0:
+        raise ValidationFailed("the budget must be more than 0", field="budget")
+    return money
+
+
+@dataclass(frozen=True, slots=True)
+class StatusAfter:
+    operation_status: str
+    secondary_status: str
+    deleted: bool
+
+
+def status_after(op: Operation, operation_status: str) -> StatusAfter:
+    """The campaign's statuses once TikTok accepted ``op`` (TikTok's children follow by
+    themselves; the mirror's ad groups and ads show it at the next sync)."""
+    if op is Operation.DELETE:
+        return StatusAfter(operation_status, "CAMPAIGN_STATUS_DELETE", True)
+    return StatusAfter(op.value, f"CAMPAIGN_STATUS_{op.value}", False)

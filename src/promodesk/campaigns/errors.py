@@ -1,0 +1,10 @@
+"""Errors of changing a campaign on TikTok; each names its ``reason`` for the client."""
+
+from __future__ import annotations
+
+from promodesk.kit.errors import Conflict
+
+
+class TikTokRefused(Conflict):
+    """TikTok answered and refused the change (a rule of its own, a permission, an object it
+    no longer knows); nothing changed on either side. ``tiktok_code`` is TikTok's code."""

@@ -1,0 +1,150 @@
+"""Change a campaign on TikTok from its page: Enable, Pause, Delete (after a confirmation page)
+and a budget form. Included by ``accounts_campaigns``.
+
+Rule: the session is read in a short transaction that ends before TikTok is called; the change
+itself runs its own short units (``campaigns.changes_service``), so no transaction waits on
+TikTok. Refusals come back as flashes in the user's language.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.accounts.domain import Refusal
+from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
+from promodesk.campaigns import changes_service, service
+from promodesk.campaigns.domain import BUDGETED_MODES
+from promodesk.campaigns.errors import TikTokRefused
+from promodesk.console.core import N_
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.errors import PromodeskError, ValidationFailed
+from promodesk.kit.money import Money
+from promodesk.tenancy.domain import Principal, Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+REASONS = {
+    "campaign_deleted": N_("The campaign is deleted on TikTok; it cannot be changed."),
+    "campaign_vanished": N_("TikTok no longer lists the campaign; it cannot be changed."),
+    "budget_unlimited": N_("The campaign has no budget limit, so there is no budget to change."),
+    "budget_mode_unknown": N_("The campaign's budget mode is unknown: sync the ad account first."),
+    "authorization_revoked": N_(
+        "TikTok revoked the authorization of this ad account: import the ad account again "
+        "(re-authorize), then retry."
+    ),
+    "tiktok_unavailable": N_(
+        "TikTok did not answer. Sync the ad account to see whether the change arrived, then "
+        "retry if needed."
+    ),
+}
+DONE = {
+    "ENABLE": N_("The campaign is enabled on TikTok."),
+    "DISABLE": N_("The campaign is paused on TikTok."),
+    "DELETE": N_("The campaign is deleted on TikTok."),
+}
+
+
+def change_context(detail: dict[str, Any]) -> dict[str, Any]:
+    """What the campaign page needs for its change controls."""
+    changeable = not detail["deleted"] and not detail["vanished"]
+    budget_value = ""
+    # an ad account whose currency is not known yet: the form starts empty
+    with suppress(ValueError, TypeError, PromodeskError):
+        budget_value = str(Money(int(detail["budget_minor"]), detail["currency"]).decimal)
+    return {
+        "changeable": changeable,
+        "budget_changeable": changeable and detail["budget_mode"] in BUDGETED_MODES,
+        "budget_value": budget_value if detail["budget_minor"] else "",
+    }
+
+
+def _operator(request: Request) -> tuple[Visit, Principal]:
+    """The visit, its CSRF token checked, in a transaction that is over when this returns."""
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        return visit, visit.require(Role.OPERATOR)
+
+
+def _refused(visit: Visit, exc: PromodeskError, back: str) -> Response:
+    reason = str(exc.extra.get("reason", ""))
+    if isinstance(exc, TikTokRefused):
+        message = str(exc.extra.get("tiktok_message") or exc.detail)
+        visit.flash("error", visit._("TikTok refused the change: %(said)s", said=message))
+    elif reason in REASONS:
+        visit.flash("error", visit._(REASONS[reason]))
+    elif isinstance(exc, ValidationFailed) and exc.field == "budget":
+        visit.flash(
+            "error",
+            visit._(
+                "Enter a budget above 0 in the ad account's currency, with no more decimals "
+                "than the currency has."
+            ),
+        )
+    elif isinstance(exc, ValidationFailed) and exc.field == "status":
+        visit.flash("error", visit._("Choose Enable, Pause or Delete."))
+    else:
+        visit.flash("error", exc.detail)
+    return visit.redirect(back)
+
+
+CHANGE_ERRORS = (Refusal, AuthorizationRevoked, TikTokUnavailable, TikTokRefused, ValidationFailed)
+
+
+@router.get("/campaigns/{campaign_id}/delete")
+def delete_preview(request: Request, campaign_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        detail = service.campaign_detail(uow, visit.principal.workspace_id, campaign_id)
+        groups = [g for g in detail["ad_groups"] if not g["deleted"]]
+        return visit.page(
+            "accounts/campaign_delete.html",
+            c=detail,
+            live_groups=len(groups),
+            live_ads=sum(1 for g in groups for ad in g["ads"] if not ad["deleted"]),
+            **change_context(detail),
+        )
+
+
+@router.post("/campaigns/{campaign_id}/status")
+def change_status(request: Request, campaign_id: int) -> Response:
+    visit, principal = _operator(request)
+    back = f"/campaigns/{campaign_id}"
+    status = visit.form.get("status", "").strip().upper()
+    if status == "DELETE" and visit.form.get("confirm") != "yes":
+        return visit.redirect(f"/campaigns/{campaign_id}/delete")  # deleting needs the preview
+    try:
+        changes_service.change_status(
+            console_of(request).st.db,
+            principal.workspace_id,
+            campaign_id,
+            status,
+            actor=principal.actor,
+        )
+    except CHANGE_ERRORS as exc:
+        return _refused(visit, exc, back)
+    visit.flash("success", visit._(DONE[status]))
+    return visit.redirect(back)
+
+
+@router.post("/campaigns/{campaign_id}/budget")
+def change_budget(request: Request, campaign_id: int) -> Response:
+    visit, principal = _operator(request)
+    back = f"/campaigns/{campaign_id}"
+    try:
+        changed = changes_service.change_budget(
+            console_of(request).st.db,
+            principal.workspace_id,
+            campaign_id,
+            visit.form.get("budget", ""),
+            actor=principal.actor,
+        )
+    except CHANGE_ERRORS as exc:
+        return _refused(visit, exc, back)
+    amount = Money(int(changed["budget_minor"]), changed["currency"]).format()
+    visit.flash("success", visit._("The budget is now %(amount)s on TikTok.", amount=amount))
+    return visit.redirect(back)
