@@ -28,7 +28,7 @@ import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service
+from promodesk.shop import catalog_service, offers_service
 from promodesk.tenancy import service as tenancy
 from tests.e2e.test_console_e2e import (
     ARTIFACTS,
@@ -80,9 +80,9 @@ def _seed(data_dir: Path) -> int:
                 e = catalog_service.enroll(uow, ws, activity.id, p.id, activity_price_minor=9900,
                                            activity_stock=40)  # fmt: skip
                 catalog_service.review(uow, ws, e.id, approve=True)
-                catalog_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+                offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
                                           value_minor=1000)  # fmt: skip
-                catalog_service.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
+                offers_service.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
                 if n == 0:  # the product cancelled in the window: its followers get coupons
                     catalog_service.add_followers(uow, ws, p.id, [f"buyer-{k}" for k in range(12)])
             return int(activity.id)

@@ -10,6 +10,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
 from promodesk.shop import catalog_service as catalog
+from promodesk.shop import offers_service
 
 NOW = datetime(2026, 9, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: outside 01:00-05:00
 
@@ -76,7 +77,7 @@ def enrolled(
         if state != "pending_review":
             catalog.review(uow, ws, e.id, approve=True)
         for k in range(offers):
-            catalog.add_offer(
+            offers_service.add_offer(
                 uow,
                 ws,
                 e.id,
@@ -84,7 +85,7 @@ def enrolled(
                 value_minor=1000,
                 percent_off=0 if k % 2 == 0 else 10,
             )
-        catalog.record_traffic(uow, ws, e.id, views=views + i, orders=i)
+        offers_service.record_traffic(uow, ws, e.id, views=views + i, orders=i)
         found.append(e)
     if state == "live" and clock.now() >= act.starts_at:
         catalog.start_activity(uow, ws, activity_id)

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 import promodesk.shop.jobs  # noqa: F401
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service, remediation_service
+from promodesk.shop import catalog_service, offers_service, remediation_service
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import console_client, log_in, new_member
 
@@ -90,7 +90,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert 'id="verification-pending"' in batch_page
     with db.transaction() as uow:
         assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "removed"
-        offers = catalog_service.offers(uow, ws, ids[0])
+        offers = offers_service.offers(uow, ws, ids[0])
         assert {o.status for o in offers} == {"cancelled"}
 
     # stock to zero from the preview's row, then restock

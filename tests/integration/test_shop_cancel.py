@@ -24,6 +24,7 @@ from promodesk.models import (
 from promodesk.shop import (
     batch_service,
     catalog_service,
+    offers_service,
     preview_service,
     snapshots_service,
     verification_service,
@@ -316,7 +317,7 @@ def test_window_schedule_runs_in_the_window_and_verifies(
         assert batch_service.get_batch(uow, ws, other.id).status == "cancelled"
         assert catalog_service.get_enrollment(uow, ws, ids[2]).state == "approved"
         # someone re-activates an offer behind our back: verification must catch it
-        offer = catalog_service.offers(uow, ws, ids[1])[0]
+        offer = offers_service.offers(uow, ws, ids[1])[0]
         offer.status = "active"
     frozen.advance(timedelta(minutes=16))
     drain(db, ws)

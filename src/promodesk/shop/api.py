@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from promodesk.shop import catalog_service as catalog
-from promodesk.shop import remediation_service
+from promodesk.shop import offers_service, remediation_service
 from promodesk.shop.alternatives_service import restore_stock
 from promodesk.shop.schemas import (
     ActivityCreate,
@@ -288,18 +288,18 @@ def review(enrollment_id: int, body: ReviewIn, uow: Uow, caller: Writer) -> Any:
 
 @router.post("/enrollments/{enrollment_id}/traffic", response_model=EnrollmentRead)
 def record_traffic(enrollment_id: int, body: TrafficIn, uow: Uow, caller: Writer) -> Any:
-    return catalog.record_traffic(
+    return offers_service.record_traffic(
         uow, caller.workspace_id, enrollment_id, views=body.views, orders=body.orders
     )
 
 
 @router.post("/enrollments/{enrollment_id}/offers", response_model=OfferRead, status_code=201)
 def add_offer(enrollment_id: int, body: OfferCreate, uow: Uow, caller: Writer) -> Any:
-    return catalog.add_offer(
+    return offers_service.add_offer(
         uow, caller.workspace_id, enrollment_id, actor=caller.actor, **body.model_dump()
     )
 
 
 @router.get("/enrollments/{enrollment_id}/offers", response_model=list[OfferRead])
 def list_offers(enrollment_id: int, uow: Uow, caller: Caller) -> Any:
-    return catalog.offers(uow, caller.workspace_id, enrollment_id)
+    return offers_service.offers(uow, caller.workspace_id, enrollment_id)

@@ -20,7 +20,6 @@ from promodesk.kit.jobs import service as jobs
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
-    ShopOffer,
 )
 from promodesk.shop import domain
 from promodesk.shop.errors import ActivityClosed, ShopRestricted
@@ -343,59 +342,3 @@ def start_when_due(uow: UnitOfWork, ws: int, activity_id: int) -> datetime | Non
         return activity.starts_at
     start_activity(uow, ws, activity_id)
     return None
-
-
-def record_traffic(
-    uow: UnitOfWork, ws: int, enrollment_id: int, *, views: int = 0, orders: int = 0
-) -> ShopEnrollment:
-    if views < 0 or orders < 0:
-        raise ValidationFailed("views and orders cannot be negative")
-    enrollment = get_enrollment(uow, ws, enrollment_id)
-    enrollment.views += views
-    enrollment.orders += orders
-    uow.flush()
-    return enrollment
-
-
-def add_offer(
-    uow: UnitOfWork,
-    ws: int,
-    enrollment_id: int,
-    *,
-    kind: str,
-    title: str = "",
-    value_minor: int = 0,
-    percent_off: int = 0,
-    actor: str = "system",
-) -> ShopOffer:
-    enrollment = get_enrollment(uow, ws, enrollment_id)
-    if kind not in OFFER_KINDS:
-        raise ValidationFailed("an offer is a coupon or a discount", field="kind")
-    if value_minor < 0 or not 0 <= percent_off <= 100:
-        raise ValidationFailed("value_minor ≥ 0 and percent_off 0..100")
-    offer = ShopRepository(uow).add(
-        ShopOffer(
-            workspace_id=ws,
-            enrollment_id=enrollment.id,
-            kind=kind,
-            title=title[:200],
-            value_minor=value_minor,
-            percent_off=percent_off,
-            status="active",
-        )
-    )
-    audit.record(
-        uow,
-        workspace_id=ws,
-        actor=actor,
-        action="shop.offer.create",
-        object_type="shop_offer",
-        object_id=offer.id,
-        after={"enrollment_id": enrollment.id, "kind": kind},
-    )
-    return offer
-
-
-def offers(uow: UnitOfWork, ws: int, enrollment_id: int) -> list[ShopOffer]:
-    get_enrollment(uow, ws, enrollment_id)
-    return ShopRepository(uow).offers([enrollment_id])

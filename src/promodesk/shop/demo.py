@@ -22,6 +22,7 @@ from promodesk.shop import (
     alternatives_service,
     batch_service,
     catalog_service,
+    offers_service,
     remediation_service,
     verification_service,
 )
@@ -148,12 +149,12 @@ def _enroll(
             activity_stock=max(10, product.stock // 2), per_buyer_limit=5,
             actor=ACTOR,
         )  # fmt: skip
-        catalog_service.add_offer(uow, ws, e.id, kind="coupon", title="满199减30",
+        offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满199减30",
                                   value_minor=3000, actor=ACTOR)  # fmt: skip
-        catalog_service.add_offer(uow, ws, e.id, kind="discount", title="限时9折",
+        offers_service.add_offer(uow, ws, e.id, kind="discount", title="限时9折",
                                   percent_off=10, actor=ACTOR)  # fmt: skip
         views = 5200 - 430 * n + (index * 97) % 300
-        catalog_service.record_traffic(uow, ws, e.id, views=views, orders=views // 37)
+        offers_service.record_traffic(uow, ws, e.id, views=views, orders=views // 37)
         if index not in pending:
             catalog_service.review(uow, ws, e.id, approve=True, actor=ACTOR)
         ids.append(e.id)

@@ -33,7 +33,13 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
 from promodesk.kit import clock
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.shop import catalog_service, domain, remediation_service, snapshots_service
+from promodesk.shop import (
+    catalog_service,
+    domain,
+    offers_service,
+    remediation_service,
+    snapshots_service,
+)
 from promodesk.shop.repository import ShopRepository
 from promodesk.tenancy import service as tenancy
 
@@ -91,7 +97,7 @@ def my_activities(request: Request) -> Response:
         )
         shown = rows[:PAGE]
         names = titles(uow, ws, {s.id for s in lists["shops"]})
-        offers = {e.id: len(catalog_service.offers(uow, ws, e.id)) for e in shown}
+        offers = {e.id: len(offers_service.offers(uow, ws, e.id)) for e in shown}
         now = clock.now()
         activities = [a for a in lists["activities"] if activity_id in (None, a.id)]
         summaries = {a.id: _summary(uow, ws, a, [shop_id] if shop_id else []) for a in activities}
@@ -158,7 +164,7 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             shop=shop,
             product=product,
             names=names,
-            offers=catalog_service.offers(uow, ws, e.id),
+            offers=offers_service.offers(uow, ws, e.id),
             snapshots=snapshots_service.list_snapshots(uow, ws, enrollment_id=e.id, limit=50),
             candidates=candidates,
             delist_at=delist_at,
