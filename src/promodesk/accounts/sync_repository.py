@@ -172,11 +172,8 @@ class SyncRepository:
         pg = dialect.name == "postgresql"
         mark = "%s" if pg else "?"
         names = [k for k in rows[0] if k not in ("id", *extra)]
-        procs = {
-            n: table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
-            for n in names
-            if n == "synced_at"
-        }
+        # Every row carries ``synced_at``; its type's driver conversion is applied by hand.
+        stamp = table.c.synced_at.type.dialect_impl(dialect).bind_processor(dialect)
 
         def slot(name: str) -> str:
             return f"CAST({mark} AS JSON)" if pg and name == "raw" else mark
@@ -190,13 +187,12 @@ class SyncRepository:
             cols = ", ".join(order)
             marks = ", ".join(slot(n) for n in order)
             sql = f"INSERT INTO {table.name} ({cols}) VALUES ({marks})"  # noqa: S608
-        stamp = procs.get("synced_at")
-        at = order.index("synced_at") if "synced_at" in order else -1
+        at = order.index("synced_at")
         params = []
         stamped: dict[Any, Any] = {}  # a page's rows share one sync time: convert it once
         for row in rows:
             values = [row[n] for n in order]
-            if stamp is not None and at >= 0:
+            if stamp is not None:
                 when = values[at]
                 if when not in stamped:
                     stamped[when] = stamp(when)
