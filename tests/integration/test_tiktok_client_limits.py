@@ -41,6 +41,22 @@ def test_with_the_limiter_the_sandbox_counts_no_throttles() -> None:
         assert sb.stats()["throttled_total"] == 0
 
 
+def test_a_sandbox_that_counts_calls_late_still_counts_no_throttles() -> None:
+    # A third of the calls reach the rate counter up to 0.3 s late, others at once: pacing by
+    # sending time alone would put more than 5 calls in some of the sandbox's seconds.
+    knobs = {"late_rate": 0.3, "late_seconds": 0.3, "qps": 5, "qpm": 300}
+    with running_sandbox(accounts=4, campaigns=20, adgroups=1, ads=1, **knobs) as sb:
+        token = str(sb.access_token())
+        with make_client(sb, qps=5, qpm=300) as client:
+            total = fetch_all(client, token, sb.advertiser_ids, rounds=2)
+            counts = client.stats.snapshot()
+        stats = sb.stats()
+        assert total > 0
+        assert stats["late_total"] > 0
+        assert counts.throttles == 0
+        assert stats["throttled_total"] == 0
+
+
 def test_without_the_limiter_throttles_are_met_and_retried() -> None:
     with running_sandbox(accounts=4, campaigns=15, adgroups=1, ads=1, qps=2, qpm=300) as sb:
         token = str(sb.access_token())

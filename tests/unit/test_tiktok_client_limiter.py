@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import math
+import random
 import threading
 
 import pytest
@@ -143,3 +145,81 @@ def test_spread_paces_calls_evenly_at_the_same_rate() -> None:
     assert min(gaps) == pytest.approx(0.1)
     assert times[-1] == pytest.approx(2.9)  # 10 per second, as without spreading
     assert most_in_any_window(times, 1.0) == 10
+
+
+def test_a_held_place_stays_taken_until_its_answer_then_one_window() -> None:
+    budget = Budget(limit=2, window=1.0, hold=True)
+    budget.grant(0.0)
+    budget.grant(0.1)
+    assert budget.wait_time(5.0) == math.inf  # both calls still in flight: no time frees them
+    budget.done(0.3)
+    assert budget.wait_time(0.5) == pytest.approx(0.8)  # back one window after the answer
+    assert budget.wait_time(1.3) == 0
+    budget.done(2.0)
+    budget.done(2.0)  # more answers than calls changes nothing
+    assert budget.in_flight == 0
+
+
+def test_release_without_hold_changes_nothing() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=2)
+    with rl.call("x/"), rl.call("x/"):
+        pass
+    third = rl.acquire("x/")
+    assert third.at == pytest.approx(1.0)  # the places came back one window after the calls
+
+
+def test_call_holds_its_place_for_the_answer_time() -> None:
+    time = FakeTime()
+    rl = limiter(time, qps=2, hold=True)
+    for _ in range(2):
+        with rl.call("x/"):
+            time.sleep(0.4)  # the answer takes 0.4 s
+    # Answers arrived at 0.4 and 0.8: the places come back at 1.4 and 1.8.
+    assert rl.acquire("x/").at == pytest.approx(1.4)
+
+
+def _simulate(hold: bool, seed: int, calls: int = 600) -> tuple[list[float], float]:
+    """Eight workers call one endpoint with uneven answer times; the server counts each call at
+    a random moment between its sending and its answer. Returns the server's count times and
+    when the last answer arrived (discrete events on a virtual clock)."""
+    rng = random.Random(seed)
+    budgets = (Budget.per_second(10, spread=True, hold=hold), Budget.per_minute(600, hold=hold))
+    ready = [(0.0, worker) for worker in range(8)]  # (when the worker asks, worker)
+    answers: list[float] = []  # pending answer times (hold mode frees places then)
+    counted: list[float] = []
+    now = 0.0
+    while len(counted) < calls:
+        ready.sort()
+        now = max(now, ready[0][0])
+        while answers and min(answers) <= now:
+            at = min(answers)
+            answers.remove(at)
+            for budget in budgets:
+                budget.done(at)
+        wait = max(b.wait_time(now) for b in budgets)
+        if wait > 0:
+            now = min(now + wait, *answers) if answers else now + wait
+            continue
+        _, worker = ready.pop(0)
+        for budget in budgets:
+            budget.grant(now)
+        latency = rng.choice([0.01, 0.02, 0.05, 0.3])
+        counted.append(now + rng.random() * latency)
+        answers.append(now + latency)
+        ready.append((now + latency, worker))
+    return counted, max(answers)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_held_places_keep_any_server_window_within_the_limit(seed: int) -> None:
+    counted, last = _simulate(hold=True, seed=seed)
+    assert most_in_any_window(counted, 1.0) <= 10
+    assert most_in_any_window(counted, 60.0) <= 600
+    assert last < 600 / 10 * 1.2  # and still near the limit's pace with these answer times
+
+
+def test_without_holding_an_uneven_server_counts_too_many() -> None:
+    # Why ``hold`` is the default: pacing by sending time alone, an uneven server sees more
+    # than 10 calls in some second.
+    assert any(most_in_any_window(_simulate(hold=False, seed=s)[0], 1.0) > 10 for s in range(5))

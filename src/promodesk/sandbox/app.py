@@ -102,6 +102,9 @@ class Sandbox:
             if endpoint.token:
                 call.grant = self.auth.verify(request.headers.get("Access-Token"))
             app = call.grant.app_id if call.grant else str(call.params.raw("app_id") or "-")
+            late = self.limits.lateness()
+            if late:
+                await asyncio.sleep(late)
             if not self.limits.admit(app[:64], name):
                 raise ApiError(REQUEST_TOO_FREQUENT)
             pause = self.limits.delay()

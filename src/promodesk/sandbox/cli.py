@@ -28,6 +28,12 @@ def sandbox(
     fault_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="share of calls failing 50000"),
     slow_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="share of slow answers"),
     slow_seconds: float = typer.Option(0.5, min=0.0, max=60.0, help="delay of a slow answer"),
+    late_rate: float = typer.Option(
+        0.0, min=0.0, max=1.0, help="share of calls counted late (queued on the way)"
+    ),
+    late_seconds: float = typer.Option(
+        0.2, min=0.0, max=60.0, help="longest wait of a call counted late"
+    ),
     seed: int = typer.Option(1, help="seed of the generated data"),
 ) -> None:
     """Serve /open_api/v1.3/…, the authorization page /portal/auth and /sandbox-admin/stats."""
@@ -51,6 +57,8 @@ def sandbox(
             fault_rate=fault_rate,
             slow_rate=slow_rate,
             slow_seconds=slow_seconds,
+            late_rate=late_rate,
+            late_seconds=late_seconds,
             seed=seed,
         )
     except ValueError as exc:

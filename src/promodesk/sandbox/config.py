@@ -21,6 +21,8 @@ RUNTIME_KNOBS = (
     "fault_rate",
     "slow_rate",
     "slow_seconds",
+    "late_rate",
+    "late_seconds",
     "fail_next",
 )
 
@@ -55,6 +57,10 @@ class SandboxConfig:
     fault_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 0.5
+    # A share of calls reach the rate counter late (queued on the way), as a busy API does:
+    # a client that paces by sending time alone then meets 40100s.
+    late_rate: float = 0.0
+    late_seconds: float = 0.2
     fail_next: int = 0
     auth_code_ttl_seconds: int = 600
     now: Callable[[], datetime] = clock.now
@@ -74,11 +80,12 @@ class SandboxConfig:
             raise ValueError("deleted_percent must be between 0 and 100")
         if self.qps < 1 or self.qpm < 1:
             raise ValueError("qps and qpm must be at least 1")
-        for name in ("fault_rate", "slow_rate"):
+        for name in ("fault_rate", "slow_rate", "late_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
-        if self.slow_seconds < 0 or self.slow_seconds > 60:
-            raise ValueError("slow_seconds must be between 0 and 60")
+        for name in ("slow_seconds", "late_seconds"):
+            if not 0 <= getattr(self, name) <= 60:
+                raise ValueError(f"{name} must be between 0 and 60")
         if self.fail_next < 0:
             raise ValueError("fail_next must not be negative")
         if not self.app_id or not self.secret:

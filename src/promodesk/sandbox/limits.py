@@ -28,6 +28,7 @@ class Limits:
     codes: Counter[int] = field(default_factory=Counter)
     faults: int = 0
     slowed: int = 0
+    late: int = 0
     _random: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +74,14 @@ class Limits:
                 return self.config.slow_seconds
             return 0.0
 
+    def lateness(self) -> float:
+        """How long this call waits before it is counted (``late_rate``, ``late_seconds``)."""
+        with self.lock:
+            if self.config.late_rate and self._random.random() < self.config.late_rate:
+                self.late += 1
+                return self._random.random() * self.config.late_seconds
+            return 0.0
+
     def answered(self, code: int) -> None:
         with self.lock:
             self.codes[code] += 1
@@ -87,6 +96,7 @@ class Limits:
                 "codes": {str(k): v for k, v in sorted(self.codes.items())},
                 "faults_total": self.faults,
                 "slowed_total": self.slowed,
+                "late_total": self.late,
                 "settings": self.config.public(),
             }
 
@@ -97,5 +107,6 @@ class Limits:
             self.codes.clear()
             self.faults = 0
             self.slowed = 0
+            self.late = 0
             self._second.clear()
             self._minute.clear()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -37,6 +38,7 @@ def build_limiter(settings: TikTokSettings) -> RateLimiter:
         overrides,
         margin=settings.limiter_margin_seconds,
         spread=settings.limiter_spread,
+        hold=settings.limiter_hold_until_answer,
     )
 
 
@@ -178,6 +180,17 @@ class TikTokClient:
             raise
         return result
 
+    @contextmanager
+    def _place(self, path: str) -> Iterator[None]:
+        """The limiter's place for one call, held until its answer is back (see limiter.py)."""
+        if self.limiter is None:
+            yield
+            return
+        with self.limiter.call(path) as grant:
+            if grant.waited > 0:
+                self.stats.add(limiter_waits=1, limiter_wait_seconds=grant.waited)
+            yield
+
     def _once(
         self,
         method: str,
@@ -189,30 +202,27 @@ class TikTokClient:
         secrets: tuple[str, ...],
         decode: Callable[..., Any] = envelope.parse,
     ) -> Any:
-        if self.limiter is not None:
-            grant = self.limiter.acquire(path)
-            if grant.waited > 0:
-                self.stats.add(limiter_waits=1, limiter_wait_seconds=grant.waited)
         headers = {"Access-Token": token} if token else {}
         content = None
         if body is not None:
             content = envelope.encode_body(body)
             headers["Content-Type"] = "application/json"
         query = envelope.encode_query(params or {})
-        started = time.perf_counter()
-        self.stats.add(requests=1)
-        try:
-            response = self._http.request(
-                method,
-                path,
-                params=query,
-                content=content,
-                headers=headers,
-            )
-        except httpx.TransportError as exc:
-            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-            detail = redact.scrub(f"{type(exc).__name__}: {exc}", *secrets)
-            raise Transport(detail, endpoint=path, sent=sent) from None
+        with self._place(path):
+            started = time.perf_counter()
+            self.stats.add(requests=1)
+            try:
+                response = self._http.request(
+                    method,
+                    path,
+                    params=query,
+                    content=content,
+                    headers=headers,
+                )
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                detail = redact.scrub(f"{type(exc).__name__}: {exc}", *secrets)
+                raise Transport(detail, endpoint=path, sent=sent) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         try:
             data = decode(

@@ -2,24 +2,34 @@
 
 Why sliding windows rather than refilling buckets: a bucket of capacity C refilled at C per
 window lets up to 2C requests through in one window (a full bucket plus its refill), which a
-server counting the last second or minute answers with 40100. Here each budget is a bucket
-whose tokens come back exactly one window after they were spent, so no window of that length
-ever sees more than its limit. ``margin`` widens each window because requests reach the server
-a little later than they leave us, and not all equally late.
+server counting the last second or minute answers with 40100. Here each budget holds at most
+``limit`` places, and a place comes back exactly one window after its call, so no window of that
+length ever sees more than the limit.
+
+When does a call's window start? The server counts a call at some moment between the moment it
+leaves us and the moment its answer is back, and we cannot know which: a server busy with other
+work counts some calls late and others on time. With ``hold`` on, a call keeps its place while it
+is in flight and for one whole window after its answer arrived (``RateLimiter.call``). Then any
+``limit + 1`` calls the server counts within one window would include one we sent while the other
+``limit`` still held their places, which the budget refuses: **the server never sees more than the
+limit, however unevenly it counts**. The price is the answer time per place: ``limit`` calls per
+``window + latency`` instead of per ``window``. With ``hold`` off, a place comes back one window
+after the call left, widened by ``margin``; faster with slow answers, but a server that counts
+unevenly answers some calls with 40100.
 
 ``spread`` paces the per-second budget: grants are at least ``window / limit`` apart instead of
-leaving in bursts. A server handles a burst one request after another, so the burst's last
-call is counted later than its first; the next burst's first call then finds the window still
-full and is refused (40100). Evenly spaced calls keep the same rate without that.
+leaving in bursts, so a server handling a burst one request after another does not count the
+burst's last call late.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
@@ -27,38 +37,61 @@ Sleep = Callable[[float], None]
 
 
 class Budget:
-    """At most ``limit`` grants within any ``window`` seconds. Not thread-safe by itself."""
+    """At most ``limit`` places within any ``window`` seconds. Not thread-safe by itself.
 
-    def __init__(self, limit: int, window: float, *, spread: bool = False) -> None:
+    ``grant(now)`` takes a place. Without ``hold`` it comes back at ``now + window``; with
+    ``hold`` it stays taken until ``done(at)``, then comes back at ``at + window``.
+    """
+
+    def __init__(
+        self, limit: int, window: float, *, spread: bool = False, hold: bool = False
+    ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a budget needs limit >= 1 and window > 0")
         self.limit = limit
         self.window = window
         self.gap = window / limit if spread else 0.0
-        self._grants: deque[float] = deque()
+        self.hold = hold
+        self.in_flight = 0
+        self._returns: list[float] = []  # heap: when each finished place comes back
+        self._last: float | None = None
 
     @classmethod
-    def per_second(cls, qps: float, margin: float = 0.0, *, spread: bool = False) -> Budget:
+    def per_second(
+        cls, qps: float, margin: float = 0.0, *, spread: bool = False, hold: bool = False
+    ) -> Budget:
         """``qps`` may be fractional: 0.3 QPS is one request per 3.33 s; 2.5 QPS two per 0.8 s."""
         limit = max(1, math.floor(qps))
-        return cls(limit, limit / qps + margin, spread=spread)
+        return cls(limit, limit / qps + margin, spread=spread, hold=hold)
 
     @classmethod
-    def per_minute(cls, qpm: int, margin: float = 0.0) -> Budget:
-        return cls(qpm, 60.0 + margin)
+    def per_minute(cls, qpm: int, margin: float = 0.0, *, hold: bool = False) -> Budget:
+        return cls(qpm, 60.0 + margin, hold=hold)
 
     def wait_time(self, now: float) -> float:
-        """Seconds until a grant is allowed at ``now`` (0 when allowed now)."""
-        horizon = now - self.window
-        paced = self._grants[-1] + self.gap - now if self.gap and self._grants else 0.0
-        while self._grants and self._grants[0] <= horizon:
-            self._grants.popleft()
-        if len(self._grants) < self.limit:
+        """Seconds until a grant is allowed at ``now``: 0 when allowed now, ``inf`` while every
+        place is held by a call in flight (only ``done`` can free one)."""
+        while self._returns and self._returns[0] <= now:
+            heapq.heappop(self._returns)
+        paced = self._last + self.gap - now if self.gap and self._last is not None else 0.0
+        if self.in_flight + len(self._returns) < self.limit:
             return max(0.0, paced)
-        return max(paced, self._grants[0] + self.window - now)
+        if not self._returns:
+            return math.inf
+        return max(paced, self._returns[0] - now)
 
     def grant(self, now: float) -> None:
-        self._grants.append(now)
+        self._last = now
+        if self.hold:
+            self.in_flight += 1
+        else:
+            heapq.heappush(self._returns, now + self.window)
+
+    def done(self, at: float) -> None:
+        """The answer to a held call arrived at ``at`` (or the call failed then)."""
+        if self.hold and self.in_flight > 0:
+            self.in_flight -= 1
+            heapq.heappush(self._returns, at + self.window)
 
 
 @dataclass(frozen=True)
@@ -74,11 +107,12 @@ class Grant:
 
 
 class _Endpoint:
-    def __init__(self, limits: Limits, margin: float, spread: bool) -> None:
+    def __init__(self, limits: Limits, margin: float, spread: bool, hold: bool) -> None:
         self.lock = threading.Lock()
+        self.freed = threading.Condition(self.lock)
         self.budgets = (
-            Budget.per_second(limits.qps, margin, spread=spread),
-            Budget.per_minute(limits.qpm, margin),
+            Budget.per_second(limits.qps, margin, spread=spread, hold=hold),
+            Budget.per_minute(limits.qpm, margin, hold=hold),
         )
 
 
@@ -92,6 +126,7 @@ class RateLimiter:
         *,
         margin: float = 0.0,
         spread: bool = False,
+        hold: bool = False,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
     ) -> None:
@@ -99,6 +134,7 @@ class RateLimiter:
         self.overrides = dict(overrides or {})
         self.margin = margin
         self.spread = spread
+        self.hold = hold
         self._clock = clock
         self._sleep = sleep
         self._endpoints: dict[str, _Endpoint] = {}
@@ -112,12 +148,15 @@ class RateLimiter:
             state = self._endpoints.get(endpoint)
             if state is None:
                 state = self._endpoints[endpoint] = _Endpoint(
-                    self.limits(endpoint), self.margin, self.spread
+                    self.limits(endpoint), self.margin, self.spread, self.hold
                 )
             return state
 
     def acquire(self, endpoint: str) -> Grant:
-        """Block until ``endpoint`` may be called, then count the call."""
+        """Block until ``endpoint`` may be called, then count the call.
+
+        With ``hold``, pair it with ``release`` (or use ``call``): the place stays taken until then.
+        """
         state = self._state(endpoint)
         waited = 0.0
         while True:
@@ -128,6 +167,33 @@ class RateLimiter:
                     for budget in state.budgets:
                         budget.grant(now)
                     return Grant(at=now, waited=waited)
+                if math.isinf(wait):
+                    # Every place is in flight: only a release frees one. The timeout only
+                    # guards against a caller that never releases.
+                    started = time.monotonic()
+                    state.freed.wait(timeout=1.0)
+                    waited += time.monotonic() - started
+                    continue
             # Sleep outside the lock; another thread may win the slot, then we wait again.
             self._sleep(wait)
             waited += wait
+
+    def release(self, endpoint: str) -> None:
+        """The answer to a call granted by ``acquire`` has arrived, or the call failed."""
+        if not self.hold:
+            return
+        state = self._state(endpoint)
+        with state.lock:
+            now = self._clock()
+            for budget in state.budgets:
+                budget.done(now)
+            state.freed.notify_all()
+
+    @contextmanager
+    def call(self, endpoint: str) -> Iterator[Grant]:
+        """Hold a place for the duration of one call: ``with limiter.call(path): send()``."""
+        grant = self.acquire(endpoint)
+        try:
+            yield grant
+        finally:
+            self.release(endpoint)
