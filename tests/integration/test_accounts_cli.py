@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from promodesk import clikit
 from promodesk.cli import app as cli
 from promodesk.kit.db import Database
+from promodesk.kit.progress import COUNTING, RUNNING_CAP, Snapshot, Tracker
 from tests.conftest import make_workspace
 from tests.integration.tiktok_sync_support import expected, wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
@@ -58,3 +59,30 @@ def test_import_and_sync_with_progress(db: Database, sb: SandboxHandle) -> None:
         assert sb.advertiser_ids[0] in {a["advertiser_id"] for a in json.loads(table.stdout)}
     missing = runner.invoke(cli, ["tiktok", "sync", "-w", "no-such-workspace"])
     assert missing.exit_code == 1
+
+
+def test_sync_bar_counts_until_every_total_is_known_and_never_goes_back(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[tuple[float | None, str]] = []
+    original = Tracker.draw
+
+    def spy(self: Tracker, snap: Snapshot) -> float | None:
+        figure = original(self, snap)
+        drawn.append((figure, str(self.progress.tasks[0].fields["counts"])))
+        return figure
+
+    monkeypatch.setattr(Tracker, "draw", spy)
+    ws = make_workspace(db)
+    with wired(sb, page_size=10):
+        token = sb.access_token()
+        runner.invoke(cli, ["tiktok", "import", "-w", ws.slug, "--token", token, "--json"])
+        result = runner.invoke(
+            cli, ["tiktok", "sync", "-w", ws.slug, "--pages-per-step", "1", "--workers", "2"]
+        )
+    assert result.exit_code == 0, result.output
+    assert any(figure is None and COUNTING in counts for figure, counts in drawn)
+    figures = [f for f, _ in drawn if f is not None]
+    assert figures == sorted(figures)
+    assert figures[-1] == 100.0
+    assert all(f <= RUNNING_CAP for f in figures[:-1])

@@ -55,9 +55,9 @@ def test_percent_and_completion() -> None:
 def test_follow_draws_until_the_snapshot_is_final() -> None:
     frames = iter(
         [
-            Snapshot("Counting", 0, 0, 0, "pending", False),
-            Snapshot("Counting", 4, 1, 0, "running", False),
-            Snapshot("Counting", 4, 3, 1, "partial", True),
+            Snapshot("Counting", 0, 0, 0, "pending", False, total_known=False),
+            Snapshot("Counting", 4, 1, 0, "running", False, total_known=True),
+            Snapshot("Counting", 4, 3, 1, "partial", True, total_known=True),
         ]
     )
     out = io.StringIO()

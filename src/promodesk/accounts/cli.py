@@ -22,7 +22,8 @@ from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.progress import progress_bar
+from promodesk.kit.progress import Snapshot, tracked_bar
+from promodesk.models import Operation
 from promodesk.operations import service as operations
 from promodesk.tenancy import service as tenancy
 
@@ -120,21 +121,13 @@ def sync(
         _follow(ws, run_ids, json_out)
         return
     lock = threading.Lock()
-    with progress_bar(console, transient=json_out) as bar:
-        task = bar.add_task(
-            f"sync {len(run_ids)} ad account(s)", total=None, failed=0, state="running"
-        )
+    title = f"sync {len(run_ids)} ad account(s)"
+    with tracked_bar(console, title, state="running", transient=json_out) as bar:
 
-        def refresh() -> None:
+        def refresh(final: bool = False) -> None:
             with lock, database().transaction() as uow:
                 ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
-            total = sum(o.total for o in ops)
-            bar.update(
-                task,
-                total=total or None,
-                completed=sum(o.done for o in ops),
-                failed=sum(o.failed for o in ops),
-            )
+                bar.draw(_snapshot(title, ops, "done" if final else "running", final))
 
         def work(run_id: int) -> None:
             while True:
@@ -146,26 +139,27 @@ def sync(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(work, run_id) for run_id, _ in run_ids]:
                 future.result()
-        refresh()
-        bar.update(task, state="done")
+        refresh(final=True)
     _report(ws, run_ids, json_out)
 
 
+def _snapshot(title: str, ops: list[Operation], state: str, final: bool) -> Snapshot:
+    """The ad accounts' operations as one bar: "Counting…" until every total is known."""
+    c = operations.combined(ops)
+    return Snapshot(title, c["total"], c["done"], c["failed"], state, final or c["final"],
+                    total_known=c["total_known"])  # fmt: skip
+
+
 def _follow(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
-    with progress_bar(console, transient=json_out) as bar:
-        task = bar.add_task("sync (worker)", total=None, failed=0, state="queued")
+    with tracked_bar(console, "sync (worker)", state="queued", transient=json_out) as bar:
         while True:
             with database().transaction() as uow:
                 runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
                 ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
-            bar.update(
-                task,
-                total=sum(o.total for o in ops) or None,
-                completed=sum(o.done for o in ops),
-                failed=sum(o.failed for o in ops),
-                state=",".join(sorted({r.status for r in runs})),
-            )
-            if all(r.status in SYNC_FINAL for r in runs):
+                done = all(r.status in SYNC_FINAL for r in runs)
+                state = ",".join(sorted({r.status for r in runs}))
+                bar.draw(_snapshot("sync (worker)", ops, state, done))
+            if done:
                 break
             time.sleep(0.5)
     _report(ws, run_ids, json_out)

@@ -1,7 +1,8 @@
 """``promodesk operations list|show|cancel|demo``: progress of long work, from the server.
 
-``show ID --follow`` draws a Rich progress bar until the operation ends and exits 0 only if it
-succeeded; ``--json`` prints the record (after following, its final state) for scripts.
+``show ID --follow`` draws a Rich progress bar until the operation ends ("Counting…" while its
+total may still grow, never going back) and exits 0 only if it succeeded; ``--json`` prints
+the record (after following, its final state) for scripts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import typer
 from rich.table import Table
 
 from promodesk.clikit import console, database, emit_json, friendly
-from promodesk.kit.progress import Snapshot, follow
+from promodesk.kit.progress import COUNTING, Snapshot, follow
 from promodesk.operations import service as operations
 from promodesk.operations.domain import FINAL_STATES, OperationState
 from promodesk.tenancy import service as tenancy
@@ -41,6 +42,7 @@ def _snapshot(op: dict[str, Any]) -> Snapshot:
         failed=op["failed"],
         state=op["state"],
         final=op["state"] in FINAL_STATES,
+        total_known=op["total_known"],
     )
 
 
@@ -63,13 +65,12 @@ def list_operations(
         return
     table = Table("id", "kind", "title", "state", "progress", "failed", "updated")
     for r in rows:
-        total = r["total"] or "?"
         table.add_row(
             str(r["id"]),
             r["kind"],
             r["title"][:50],
             r["state"],
-            f"{r['done'] + r['failed']}/{total} ({r['percent']}%)",
+            _figures(r),
             str(r["failed"]),
             r["updated_at"][:19],
         )
@@ -102,11 +103,21 @@ def show(
         raise typer.Exit(1)
 
 
+def _figures(op: dict[str, Any]) -> str:
+    """Like the console: handled/total (bar %), or the count and "Counting…" while the total
+    may still grow."""
+    handled = op["done"] + op["failed"]
+    if not op["total_known"]:
+        return f"{handled} · {COUNTING}"
+    return f"{handled}/{max(op['total'], handled)} ({op['bar_percent']}%)"
+
+
 def _print(op: dict[str, Any]) -> None:
+    total = max(op["total"], op["done"] + op["failed"])
+    of = f"of {total} ({op['bar_percent']}%)" if op["total_known"] else f"({COUNTING})"
     console.print(
         f"[bold]operation {op['id']}[/bold] {op['kind']}: {op['title']}\n"
-        f"  state {op['state']}, {op['done']} done, {op['failed']} failed of "
-        f"{op['total'] or '?'} ({op['percent']}%)"
+        f"  state {op['state']}, {op['done']} done, {op['failed']} failed {of}"
     )
     for err in op["errors"][:10]:
         console.print(f"  [red]-[/red] {err}")

@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from promodesk.kit import clock
@@ -45,6 +46,7 @@ __all__ = [
     "MAX_ERRORS_KEPT",
     "as_dict",
     "cancel",
+    "combined",
     "finish",
     "get",
     "get_unscoped",
@@ -215,4 +217,16 @@ def as_dict(op: Operation) -> dict[str, Any]:
         "created_at": op.created_at.isoformat(),
         "updated_at": op.updated_at.isoformat(),
         "finished_at": op.finished_at.isoformat() if op.finished_at else None,
+    }
+
+
+def combined(ops: Sequence[Operation]) -> dict[str, Any]:
+    """Several operations as one figure (a sync of many ad accounts under one bar): summed
+    counts; ``total_known`` once every one's total is; ``final`` once every one is final."""
+    return {
+        "total": sum(o.total for o in ops),
+        "done": sum(o.done for o in ops),
+        "failed": sum(o.failed for o in ops),
+        "total_known": all(total_known(o.total, o.done, o.failed, o.state) for o in ops),
+        "final": all(o.state in FINAL_STATES for o in ops),
     }

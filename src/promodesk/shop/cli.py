@@ -18,11 +18,11 @@ from typing import Any
 import typer
 
 from promodesk.clikit import console, database, emit_json, friendly
-from promodesk.kit.progress import progress_bar
+from promodesk.kit.progress import tracked_bar
 from promodesk.shop import batch_service, catalog_service, cli_render, preview_service
 from promodesk.shop.batch_service import Selection
 from promodesk.shop.cli_alternatives import register as register_alternatives
-from promodesk.shop.cli_batches import batch_data, drive, failed_items
+from promodesk.shop.cli_batches import batch_data, batch_snapshot, drive, failed_items
 from promodesk.shop.cli_batches import register as register_batches
 from promodesk.shop.cli_common import (
     ACTOR,
@@ -227,14 +227,14 @@ def _inline(ws_slug: str, sel: Selection, common: dict[str, Any], json_out: bool
         _finish(ws, batch_id, json_out)
         return
     # Transient: a refusal leaves no half-drawn bar above its explanation.
-    with progress_bar(console, transient=True) as bar:
-        task = bar.add_task("cancel", total=None, failed=0, state="running")
-        with database().transaction() as uow:
-            ws = workspace_id(uow, ws_slug)
-            batch = batch_service.cancel_now(uow, ws, sel, **common)
-            batch_id = batch.id
-            bar.update(task, total=batch.total, completed=batch.done + batch.failed,
-                       failed=batch.failed, state=batch.status)  # fmt: skip
+    with (
+        tracked_bar(console, "cancel", state="running", transient=True) as bar,
+        database().transaction() as uow,
+    ):
+        ws = workspace_id(uow, ws_slug)
+        batch = batch_service.cancel_now(uow, ws, sel, **common)
+        batch_id = batch.id
+        bar.draw(batch_snapshot("cancel", batch))
     _finish(ws, batch_id, json_out)
 
 

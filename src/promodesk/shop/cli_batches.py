@@ -13,7 +13,8 @@ import typer
 
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.progress import progress_bar
+from promodesk.kit.progress import Snapshot, tracked_bar
+from promodesk.models import ShopBatch
 from promodesk.shop import batch_service, cli_render
 from promodesk.shop.cli_common import (
     ACTOR,
@@ -54,13 +55,18 @@ def drive(ws: int, batch_id: int, json_out: bool) -> None:
         while step()[0]:
             pass
         return
-    with progress_bar(console) as bar:
-        task = bar.add_task(f"batch {batch_id}", total=None, failed=0, state="running")
+    with tracked_bar(console, f"batch {batch_id}", state="running") as bar:
         more = True
         while more:
             more, b = step()
-            bar.update(task, total=b.total, completed=b.done + b.failed, failed=b.failed,
-                       state=b.status)  # fmt: skip
+            bar.draw(batch_snapshot(f"batch {batch_id}", b))
+
+
+def batch_snapshot(title: str, batch: ShopBatch) -> Snapshot:
+    """A batch for the bar: its total is fixed when it is created, so it is known at once."""
+    final = batch.status in batch_service.FINAL
+    return Snapshot(title, batch.total, batch.done, batch.failed, batch.status, final,
+                    total_known=final or batch.total > 0)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
