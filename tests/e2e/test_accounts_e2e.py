@@ -339,16 +339,36 @@ def test_accounts_journey(demo_server: Server) -> None:
                 "The default TikTok account is changed."
             )
             page.goto(second_url)
-            page.locator("#allocations button", has_text="Deallocate").click()
+            page.locator("#allocations a", has_text="Deallocate").click()
+            # the confirmation page says up front why it cannot be done yet
+            expect(page.locator("#refusal")).to_contain_text(
+                "This is the client account's default TikTok account."
+            )
+            expect(page.locator("#confirm-deallocate")).to_have_count(0)
+            _shot(page, "11-deallocate-refused")
+            page.click("#choose-default")
             dialog = page.locator("dialog#manage-defaults")
             expect(dialog).to_be_visible()
             expect(dialog).to_contain_text(f"is the default TikTok account of {CLIENT}")
             expect(dialog.locator("input[type=radio]")).to_have_count(1)
-            _shot(page, "11-manage-default-dialog")
+            _shot(page, "12-manage-default-dialog")
             page.click("#default-then-deallocate")
             expect(page.locator(".flash-success")).to_have_text(
                 "The default TikTok account is changed and the ad account is deallocated."
             )
+            expect(page.locator("#allocations")).to_contain_text("Not allocated")
+
+            # allocated again, then deallocated through its confirmation page
+            page.select_option("#allocate-form select[name=advertiser_id]", label=(
+                f"{CLIENT} / {ADVERTISER}"))  # fmt: skip
+            page.click("#allocate-form button[type=submit]")
+            expect(page.locator(".flash-success")).to_have_text("The ad account is allocated.")
+            page.locator("#allocations a", has_text="Deallocate").click()
+            preview = page.locator("#deallocate-preview")
+            expect(preview).to_contain_text(f"is no longer allocated to {ADVERTISER} of {CLIENT}")
+            _shot(page, "13-deallocate-confirm")
+            page.click("#confirm-deallocate")
+            expect(page.locator(".flash-success")).to_have_text("The ad account is deallocated.")
             expect(page.locator("#allocations")).to_contain_text("Not allocated")
         finally:
             browser.close()

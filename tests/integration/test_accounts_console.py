@@ -100,13 +100,13 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
 
         # deallocating the default sends the user to "Manage default TikTok accounts"
         page = client.get(f"/accounts/{a1}").text
-        alloc = re.search(r'action="/accounts/allocations/(\d+)/delete"', page)
+        alloc = re.search(r'href="/accounts/allocations/(\d+)/delete"', page)
         assert alloc
+        preview = client.get(f"/accounts/allocations/{alloc.group(1)}/delete").text
+        assert "default TikTok account" in preview
+        assert 'id="choose-default"' in preview
         loc = _post(
-            client,
-            f"/accounts/allocations/{alloc.group(1)}/delete",
-            {"ad_account_id": str(a1), "client_account_id": str(client_id)},
-            csrf,
+            client, f"/accounts/allocations/{alloc.group(1)}/delete", {"confirm": "yes"}, csrf
         )
         assert loc.endswith("#defaults")
         assert "Choose another default" in _flashes(client, loc)
@@ -136,14 +136,14 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
 
         # the pair is now in use by a campaign: deallocation refused with the reason
         page = client.get(f"/accounts/{a1}").text
-        alloc = re.search(r'action="/accounts/allocations/(\d+)/delete"', page)
+        alloc = re.search(r'href="/accounts/allocations/(\d+)/delete"', page)
         assert alloc
         _post(client, f"/accounts/clients/{client_id}/default", {"ad_account_id": str(a2)}, csrf)
+        preview = client.get(f"/accounts/allocations/{alloc.group(1)}/delete").text
+        assert "1 campaign(s) of this advertiser" in preview
+        assert 'id="confirm-deallocate"' not in preview
         loc = _post(
-            client,
-            f"/accounts/allocations/{alloc.group(1)}/delete",
-            {"ad_account_id": str(a1), "client_account_id": str(client_id)},
-            csrf,
+            client, f"/accounts/allocations/{alloc.group(1)}/delete", {"confirm": "yes"}, csrf
         )
         assert "1 campaign(s) of this advertiser" in _flashes(client, loc)
 

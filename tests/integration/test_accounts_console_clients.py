@@ -69,7 +69,7 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
         assert "Conversion goals and remarketing tags" in page
         pin = f"{ids['shoes']}:{a1}"
         assert f'<option value="{pin}">' in page
-        dealloc = {"ad_account_id": str(a1), "client_account_id": str(client_id)}
+        dealloc = {"confirm": "yes"}
 
         # a conversion goal, then a remarketing tag, pin the ad account: refused with the count
         for kind, name, reason in (
@@ -89,11 +89,12 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
             assert loc == f"/accounts/{a1}"
             assert reason in _flashes(client, loc)
             deletes = re.findall(
-                rf'action="(/accounts/clients/{client_id}/pins/{kind}/\d+/delete)"',
+                rf'href="(/accounts/clients/{client_id}/pins/{kind}/\d+/delete)"',
                 client.get(f"/accounts/clients/{client_id}").text,
             )
             assert len(deletes) == 1
-            assert "Deleted." in _flashes(client, _post(client, deletes[0], {}, csrf))
+            loc = _post(client, deletes[0], {"confirm": "yes"}, csrf)
+            assert f"{name} is deleted." in _flashes(client, loc)
 
         # a campaign of the advertiser on that ad account
         with db.transaction() as uow:
@@ -193,7 +194,7 @@ def test_pins_of_another_workspace_are_404(db: Database, tmp_path: Path) -> None
         csrf = log_in(client, mine)
         gone = client.post(
             f"/accounts/clients/{ours['client']}/pins/goal/{goal}/delete",
-            data={"csrf_token": csrf},
+            data={"csrf_token": csrf, "confirm": "yes"},
         )
         assert gone.status_code == 404
         odd = client.post(

@@ -16,7 +16,7 @@ from promodesk.accounts.repository import AccountsRepository
 from promodesk.audit.service import record
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.models import AdAccountAllocation, ClientAccount, TikTokAdAccount
+from promodesk.models import AdAccountAllocation, ClientAccount, ClientAdvertiser, TikTokAdAccount
 
 
 def get_ad_account(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> TikTokAdAccount:
@@ -148,6 +148,49 @@ def deallocate(
         object_type="allocation",
         object_id=allocation_id,
         before=snapshot,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeallocationPreview:
+    """What deallocating one pair would do, or the ``Refusal`` it would meet (the same rules as
+    ``deallocate``), for a confirmation page."""
+
+    allocation: AdAccountAllocation
+    ad_account: TikTokAdAccount
+    client: ClientAccount
+    advertiser: ClientAdvertiser
+    refusal: Refusal | None
+    is_default: bool  # the ad account is the client account's default
+    default_clears: bool  # ... and the client account is left without a default
+    audiences: int  # audience allocations of the advertiser on the ad account, dropped too
+
+
+def deallocation_preview(
+    uow: UnitOfWork, workspace_id: int, allocation_id: int
+) -> DeallocationPreview:
+    repo = AccountsRepository(uow)
+    alloc = get_allocation(uow, workspace_id, allocation_id)
+    client = repo.client(workspace_id, alloc.client_account_id)
+    advertiser = repo.advertiser(workspace_id, alloc.advertiser_id)
+    if client is None or advertiser is None:
+        raise NotFound(f"allocation {allocation_id} not found")
+    state = pair_state(uow, alloc, client)
+    refusal: Refusal | None = None
+    try:
+        domain.check_deallocate(state)
+    except Refusal as exc:
+        refusal = exc
+    default_after = domain.default_after_deallocate(state, client.default_ad_account_id)
+    return DeallocationPreview(
+        allocation=alloc,
+        ad_account=get_ad_account(uow, workspace_id, alloc.ad_account_id),
+        client=client,
+        advertiser=advertiser,
+        refusal=refusal,
+        is_default=state.is_default,
+        default_clears=state.is_default and default_after is None,
+        audiences=repo.audience_allocation_count(alloc.advertiser_id, alloc.ad_account_id),
     )
 
 

@@ -3,12 +3,20 @@ conversion goals and remarketing tags (simple records that pin an ad account).""
 
 from __future__ import annotations
 
-from promodesk.accounts.domain import ClientStatus, client_transition
+from dataclasses import dataclass
+
+from promodesk.accounts.domain import ClientStatus, Usage, client_transition
 from promodesk.accounts.repository import AccountsRepository
 from promodesk.audit.service import record
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
-from promodesk.models import ClientAccount, ClientAdvertiser, ConversionGoal, RemarketingTag
+from promodesk.models import (
+    ClientAccount,
+    ClientAdvertiser,
+    ConversionGoal,
+    RemarketingTag,
+    TikTokAdAccount,
+)
 
 
 def _name(value: str, field: str = "name") -> str:
@@ -267,3 +275,53 @@ def delete_tag(uow: UnitOfWork, workspace_id: int, tag_id: int, *, actor: str = 
         object_type="remarketing_tag",
         object_id=tag_id,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PinPreview:
+    """What deleting a conversion goal (``goal``) or a remarketing tag (``tag``) would do."""
+
+    kind: str
+    pin: ConversionGoal | RemarketingTag
+    advertiser: ClientAdvertiser
+    ad_account: TikTokAdAccount
+    left: Usage  # what of the advertiser still uses the ad account once it is deleted
+
+
+def pin_preview(uow: UnitOfWork, workspace_id: int, kind: str, pin_id: int) -> PinPreview:
+    """For the confirmation page; ``NotFound`` for another workspace's id or an unknown kind."""
+    repo = AccountsRepository(uow)
+    pin: ConversionGoal | RemarketingTag | None = None
+    if kind == "goal":
+        pin = repo.goal(workspace_id, pin_id)
+    elif kind == "tag":
+        pin = repo.tag(workspace_id, pin_id)
+    if pin is None:
+        raise NotFound(f"{kind} {pin_id} not found")
+    account = repo.ad_account(workspace_id, pin.ad_account_id)
+    if account is None:
+        raise NotFound(f"{kind} {pin_id} not found")
+    campaigns, goals, tags = repo.usage(pin.ad_account_id, pin.advertiser_id)
+    return PinPreview(
+        kind=kind,
+        pin=pin,
+        advertiser=get_advertiser(uow, workspace_id, pin.advertiser_id),
+        ad_account=account,
+        left=Usage(
+            campaigns=campaigns,
+            conversion_goals=goals - (kind == "goal"),
+            remarketing_tags=tags - (kind == "tag"),
+        ),
+    )
+
+
+def delete_pin(
+    uow: UnitOfWork, workspace_id: int, kind: str, pin_id: int, *, actor: str = "system"
+) -> None:
+    """Delete a conversion goal (``goal``) or a remarketing tag (``tag``)."""
+    if kind == "goal":
+        delete_goal(uow, workspace_id, pin_id, actor=actor)
+    elif kind == "tag":
+        delete_tag(uow, workspace_id, pin_id, actor=actor)
+    else:
+        raise NotFound(f"{kind} {pin_id} not found")

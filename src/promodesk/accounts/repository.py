@@ -237,6 +237,20 @@ class AccountsRepository:
 
         return count(CampaignAllocation), count(ConversionGoal), count(RemarketingTag)
 
+    def audience_allocation_count(self, advertiser_id: int, ad_account_id: int) -> int:
+        """Audiences of the ad account allocated to the advertiser (a deallocation drops them)."""
+        rows = select(TikTokAudience.id).where(TikTokAudience.ad_account_id == ad_account_id)
+        return int(
+            self.s.execute(
+                select(func.count())
+                .select_from(AudienceAllocation)
+                .where(
+                    AudienceAllocation.advertiser_id == advertiser_id,
+                    AudienceAllocation.audience_row_id.in_(rows),
+                )
+            ).scalar_one()
+        )
+
     def drop_audience_allocations(self, advertiser_id: int, ad_account_id: int) -> None:
         rows = select(TikTokAudience.id).where(TikTokAudience.ad_account_id == ad_account_id)
         self.s.execute(

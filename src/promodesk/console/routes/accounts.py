@@ -1,6 +1,7 @@
 """Accounts: the TikTok ad account list, import through the authorization popup, one ad
 account's allocations and syncs. Client accounts and requests: ``accounts_clients``; campaigns
-and audiences: ``accounts_campaigns``."""
+and audiences: ``accounts_campaigns``; deallocation (after its confirmation page):
+``accounts_removals``."""
 
 from __future__ import annotations
 
@@ -133,34 +134,6 @@ def allocate(request: Request, ad_account_id: int) -> Response:
             return visit.redirect(back)
     except Refusal as exc:
         assert visit is not None
-        return refused(visit, exc, back)
-
-
-@router.post("/accounts/allocations/{allocation_id}/delete")
-def deallocate(request: Request, allocation_id: int) -> Response:
-    visit: Visit | None = None
-    back = "/accounts"
-    try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            ws = principal.workspace_id
-            back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}"
-            client_id = safe_id(visit.form.get("client_account_id"), "client_account_id")
-            allocation_service.deallocate(uow, ws, allocation_id, actor=principal.actor)
-            visit.flash("success", visit._("The ad account is deallocated."))
-            return visit.redirect(back)
-    except Refusal as exc:
-        assert visit is not None
-        if exc.reason == "default_account":
-            # "Manage default TikTok accounts" opens as a dialog to finish the deallocation
-            visit.flash(
-                "warning",
-                visit._("Choose another default TikTok account first, then deallocate."),
-            )
-            return visit.redirect(
-                f"/accounts/clients/{client_id}?deallocate={allocation_id}#defaults"
-            )
         return refused(visit, exc, back)
 
 

@@ -237,19 +237,6 @@ def create_pin(request: Request, client_account_id: int) -> Response:
         return refused(visit, exc, back)
 
 
-@router.post("/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete")
-def delete_pin(request: Request, client_account_id: int, kind: str, pin_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        remove = {"goal": clients_service.delete_goal, "tag": clients_service.delete_tag}
-        if kind not in remove:
-            raise NotFound(f"{kind} not found")
-        remove[kind](uow, principal.workspace_id, pin_id, actor=principal.actor)
-        visit.flash("success", visit._("Deleted."))
-        return visit.redirect(f"/accounts/clients/{client_account_id}#pins")
-
-
 def _countries(locale: str) -> list[tuple[str, str]]:
     """ISO 3166-1 countries named in the reader's language (CLDR), else in English."""
     names: Mapping[str, str]

@@ -31,15 +31,19 @@ REASONS = {
 }
 
 
-def refused(visit: Visit, exc: Refusal, back: str) -> Response:
-    """The refusal's reason in the user's language (with its count), back where they were."""
+def reason(visit: Visit, exc: Refusal) -> str:
+    """The refusal's reason in the user's language (with its count)."""
     message = REASONS.get(exc.reason)
     if message is None:
-        visit.flash("error", exc.detail)
-    elif "%(n)s" in message:
-        visit.flash("error", visit._(message, n=exc.extra.get("count", "")))
-    else:
-        visit.flash("error", visit._(message))
+        return exc.detail
+    if "%(n)s" in message:
+        return visit._(message, n=exc.extra.get("count", ""))
+    return visit._(message)
+
+
+def refused(visit: Visit, exc: Refusal, back: str) -> Response:
+    """The refusal's reason as a flash, back where they were."""
+    visit.flash("error", reason(visit, exc))
     return visit.redirect(back)
 
 
