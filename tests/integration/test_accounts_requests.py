@@ -4,12 +4,15 @@ suite's style); with a Business Center configured, fulfilled through bc/advertis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from promodesk.accounts import import_service, requests_service, service
 from promodesk.accounts import settings as accounts_settings
 from promodesk.accounts.domain import AccountRequestInput
+from promodesk.console.routes.accounts_clients import INDUSTRIES
+from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.notify import service as notify
@@ -30,7 +33,9 @@ REQUEST = AccountRequestInput("Bloom MY", "Beauty", "my", "myr", "Asia/Kuala_Lum
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[SandboxHandle]:
-    with running_sandbox(accounts=1, campaigns=2, adgroups=2, ads=2, audiences=1) as handle:
+    with running_sandbox(
+        accounts=1, campaigns=2, adgroups=2, ads=2, audiences=1, qps=1000, qpm=100000
+    ) as handle:
         yield handle
 
 
@@ -125,3 +130,62 @@ def test_the_request_reaches_the_account_manager_over_smtp(
         f"Request: #{row.id}",
     ):
         assert line in text
+
+
+@pytest.fixture
+def sent_industries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ``customer_info.industry`` of every ``bc/advertiser/create/`` call (which still goes
+    to the sandbox)."""
+    sent: list[int] = []
+    original = TikTokApi.create_bc_advertiser
+
+    def spy(self: TikTokApi, bc_id: str, **kw: Any) -> str:
+        sent.append(kw["industry"])
+        return original(self, bc_id, **kw)
+
+    monkeypatch.setattr(TikTokApi, "create_bc_advertiser", spy)
+    return sent
+
+
+def _fulfil(db: Database, sb: SandboxHandle, industries: list[str]) -> None:
+    ws = make_workspace(db).id
+    with wired(sb), db.transaction() as uow:
+        grant = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+        for industry in industries:
+            row = requests_service.submit(
+                uow, ws, AccountRequestInput(f"{industry[:20]} shop", industry, "SG", "SGD",
+                                             "Asia/Singapore"),
+            )  # fmt: skip
+            assert requests_service.fulfil(uow, ws, row.id, grant.authorization.id).advertiser_id
+
+
+def test_every_industry_of_the_request_form_has_a_default_id() -> None:
+    ids = accounts_settings.reload().business_center_industries
+    assert {str(i) for i in INDUSTRIES} <= set(ids)
+
+
+def test_fulfilment_maps_the_industry_to_tiktoks_id(
+    db: Database, sb: SandboxHandle, bc: None, sent_industries: list[int]
+) -> None:
+    defaults = accounts_settings.accounts_settings().business_center_industries
+    _fulfil(db, sb, ["Beauty", "food and BEVERAGE", "291905", "Space tourism"])
+    assert sent_industries == [
+        defaults["Beauty"],
+        defaults["Food and beverage"],
+        291905,  # a numeric industry passes through
+        accounts_settings.accounts_settings().business_center_industry,  # unknown: fallback
+    ]
+
+
+def test_the_industry_ids_are_a_setting(
+    db: Database,
+    sb: SandboxHandle,
+    bc: None,
+    monkeypatch: pytest.MonkeyPatch,
+    sent_industries: list[int],
+) -> None:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_BUSINESS_CENTER_INDUSTRIES", '{"beauty": 111111}')
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_BUSINESS_CENTER_INDUSTRY", "222222")
+    accounts_settings.reload()
+    _fulfil(db, sb, ["Beauty", "Retail"])
+    assert sent_industries == [111111, 222222]  # the setting replaces the defaults

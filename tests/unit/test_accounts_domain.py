@@ -23,6 +23,7 @@ from promodesk.accounts.domain import (
     check_new_default,
     client_transition,
     default_after_deallocate,
+    industry_id,
     next_stage,
     payment_url,
     sync_transition,
@@ -195,3 +196,31 @@ def test_request_refusals(field: str, value: str) -> None:
 def test_payment_url() -> None:
     url = payment_url("https://ads.tiktok.com/i18n/account/payment?aadvid={advertiser_id}", "42")
     assert url.endswith("aadvid=42")
+
+
+MAPPING = {"E-commerce": 290101, "Food and beverage": 290501, "Other": 290000}
+
+
+@pytest.mark.parametrize(
+    ("industry", "expected"),
+    [
+        ("E-commerce", 290101),
+        ("e-COMMERCE", 290101),  # any case
+        ("  food   AND beverage ", 290501),  # spacing does not matter
+        ("291905", 291905),  # a numeric industry passes through
+        (" 291905 ", 291905),
+        ("Space tourism", 7),  # unknown: the fallback
+        ("0", 7),  # not an id
+        ("-5", 7),
+        ("²", 7),  # a digit to Unicode, not a number to int()
+    ],
+)
+def test_industry_id(industry: str, expected: int) -> None:
+    assert industry_id(industry, MAPPING, 7) == expected
+
+
+def test_default_industry_ids_are_distinct_and_found_by_name() -> None:
+    from promodesk.accounts.settings import INDUSTRY_IDS
+
+    assert all(industry_id(name, INDUSTRY_IDS, 1) == INDUSTRY_IDS[name] for name in INDUSTRY_IDS)
+    assert len(set(INDUSTRY_IDS.values())) == len(INDUSTRY_IDS)  # no two share an id

@@ -18,6 +18,7 @@ Allocation rules (seed sections B, E, F):
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -251,6 +252,25 @@ def validate_request(data: AccountRequestInput) -> AccountRequestInput:
     if tz not in _timezones():
         raise ValidationFailed(f"{data.timezone!r} is not a tz database zone", field="timezone")
     return AccountRequestInput(name, industry, country, currency, tz)
+
+
+def industry_key(name: str) -> str:
+    """How industry names are compared: case-insensitive, spaces collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+def industry_id(industry: str, mapping: Mapping[str, int], fallback: int) -> int:
+    """TikTok's numeric industry id for a request's industry (``bc/advertiser/create/`` takes an
+    integer): a positive number passes through; a name is looked up in ``mapping`` without
+    regard to case or spacing; anything else is ``fallback``."""
+    text = industry.strip()
+    if text.isascii() and text.isdigit() and int(text) > 0:
+        return int(text)
+    wanted = industry_key(text)
+    for name, value in mapping.items():
+        if industry_key(name) == wanted:
+            return value
+    return fallback
 
 
 def payment_url(template: str, advertiser_id: str) -> str:

@@ -4,13 +4,19 @@ The form is validated against ISO 3166 / ISO 4217 / the tz database. Submitting 
 request and mails the account manager through the notify outbox (same transaction, so a
 rolled-back request sends nothing and a retried one sends once). With a Business Center id
 configured, ``fulfil`` creates the ad account through ``bc/advertiser/create/`` and imports it
-with the grant given.
+with the grant given; the request's industry becomes TikTok's numeric id through
+``PROMODESK_ACCOUNTS_BUSINESS_CENTER_INDUSTRIES`` (``domain.industry_id``).
 """
 
 from __future__ import annotations
 
 from promodesk.accounts import tiktok_port
-from promodesk.accounts.domain import AccountRequestInput, AuthStatus, validate_request
+from promodesk.accounts.domain import (
+    AccountRequestInput,
+    AuthStatus,
+    industry_id,
+    validate_request,
+)
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.accounts.import_service import import_token
 from promodesk.accounts.repository import AccountsRepository
@@ -130,7 +136,9 @@ def fulfil(
     if grant.status != AuthStatus.ACTIVE:
         raise AuthorizationRevoked("that TikTok authorization is revoked: authorize again")
     token = tiktok_port.vault().decrypt(grant.access_token_enc)
-    industry = int(row.industry) if row.industry.isdigit() else settings.business_center_industry
+    industry = industry_id(
+        row.industry, settings.business_center_industries, settings.business_center_industry
+    )
     try:
         advertiser_id = (
             tiktok_port.client()

@@ -1,4 +1,5 @@
-"""Accounts settings (``PROMODESK_ACCOUNTS_*``): sync cadence, links and the account manager."""
+"""Accounts settings (``PROMODESK_ACCOUNTS_*``): sync cadence, links, the account manager and
+the Business Center that fulfils ad-account requests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # TikTok Ads Manager's payment page for one ad account (UNCERTAIN: a setting on purpose).
 PAYMENT_URL = "https://ads.tiktok.com/i18n/account/payment?aadvid={advertiser_id}"
+# The industries of the request form and TikTok's numeric industry ids for them. UNCERTAIN: no
+# public list of TikTok's ids was found (spec 6.10 says only "int industry ID"), so these are
+# six-digit placeholders in TikTok's shape, a setting on purpose: check them against your
+# Business Center's industry list and set PROMODESK_ACCOUNTS_BUSINESS_CENTER_INDUSTRIES.
+INDUSTRY_IDS: dict[str, int] = {
+    "E-commerce": 290101,
+    "Retail": 290102,
+    "Games": 290201,
+    "Apps": 290301,
+    "Beauty": 290401,
+    "Food and beverage": 290501,
+    "Travel": 290601,
+    "Education": 290701,
+    "Finance": 290801,
+    "Other": 290000,
+}
 
 
 class AccountsSettings(BaseSettings):
@@ -32,8 +49,14 @@ class AccountsSettings(BaseSettings):
     business_center_id: str = ""
     # The company sent with ``bc/advertiser/create/`` (the registered area is the country).
     business_center_company: str = "promodesk agency"
-    # TikTok's numeric industry id used when the request's industry is not one.
-    business_center_industry: int = 290000
+    # TikTok's numeric industry id for a request whose industry is neither a number nor a
+    # name in ``business_center_industries``.
+    business_center_industry: Annotated[int, Field(gt=0)] = 290000
+    # Request form industry (any case) -> TikTok's numeric industry id. A JSON object; setting
+    # it replaces the defaults.
+    business_center_industries: dict[str, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=lambda: dict(INDUSTRY_IDS)
+    )
 
 
 @lru_cache(maxsize=1)
