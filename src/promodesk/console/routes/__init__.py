@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from promodesk.console.routes import (
     accounts,
+    accounts_audiences,
     accounts_campaigns,
     accounts_clients,
     accounts_removals,
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_clients.router,
     accounts_removals.router,
     accounts_campaigns.router,
+    accounts_audiences.router,
     accounts.router,
     *shop.ROUTERS,
 )

@@ -1,22 +1,21 @@
-"""Campaigns (list, detail with spend from TikTok's report, allocation) and audiences (list
-with allocation) of the synced ad accounts. Changing a campaign on TikTok (status, budget):
-``accounts_campaign_changes``, included here."""
+"""Campaigns of the synced ad accounts: list, detail with spend from TikTok's report,
+allocation. Changing a campaign on TikTok (status, budget): ``accounts_campaign_changes``,
+included here; audiences: ``accounts_audiences``."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.accounts import allocation_service as accounts_alloc
 from promodesk.accounts import clients_service
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
 from promodesk.console.routes import accounts_campaign_changes as changes
-from promodesk.console.routes.accounts_common import id_list, refused, safe_id
+from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused, safe_id
+from promodesk.console.routes.paging import forward
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.money import Money
@@ -53,27 +52,6 @@ def _advertisers(uow: Any, ws: int) -> list[dict[str, Any]]:
     return out
 
 
-def _pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
-    """(client account, advertiser) pairs allocated to the ad account, for the dropdown."""
-    if ad_account_id is None:
-        return []
-    out = []
-    for client in accounts_alloc.clients_of_ad_account(uow, ws, ad_account_id):
-        for adv in client["advertisers"]:
-            out.append(
-                {
-                    "value": f"{client['id']}:{adv['id']}",
-                    "label": f"{client['name']} / {adv['name']}",
-                }
-            )
-    return out
-
-
-def _pair(value: str | None) -> tuple[int, int]:
-    client, _, adv = (value or "").partition(":")
-    return safe_id(client, "pair"), safe_id(adv, "pair")
-
-
 @router.get("/campaigns")
 def campaigns_home(request: Request) -> Response:
     """The campaign list with its filter bar; with "Only campaigns to allocate" and an ad
@@ -105,16 +83,15 @@ def campaigns_home(request: Request) -> Response:
             after_id=after,
             limit=LIMIT + 1,
         )
-        more, rows = len(rows) > LIMIT, rows[:LIMIT]
-        for r in rows:
-            r["budget_text"] = _budget(visit, r, r["currency"])
         filters = {
-            "ad_account_id": chosen or "",
-            "advertiser_id": advertiser or "",
+            "ad_account_id": str(chosen or ""),
+            "advertiser_id": str(advertiser or ""),
             "candidates": "1" if asked_candidates else "",
             "hide_deleted": "1" if hide_deleted else "",
         }
-        base = {k: v for k, v in filters.items() if v}
+        rows, next_url, first_url = forward(rows, LIMIT, "/campaigns", filters, after)
+        for r in rows:
+            r["budget_text"] = _budget(visit, r, r["currency"])
         return visit.page(
             "accounts/campaigns.html",
             ad_accounts=ad_accounts,
@@ -124,13 +101,11 @@ def campaigns_home(request: Request) -> Response:
             candidates=candidates,
             needs_account=asked_candidates and chosen is None,
             hide_deleted=hide_deleted,
-            filtered=bool(base),
+            filtered=any(filters.values()),
             campaigns=rows,
-            pairs=_pairs(uow, ws, chosen),
-            next_url="/campaigns?" + urlencode({**base, "after": rows[-1]["id"]})
-            if more and rows
-            else None,
-            first_url=("/campaigns?" + urlencode(base)) if after else None,
+            pairs=pairs(uow, ws, chosen),
+            next_url=next_url,
+            first_url=first_url,
         )
 
 
@@ -144,7 +119,7 @@ def allocate_campaigns(request: Request) -> Response:
             principal = visit.require(Role.OPERATOR)
             account = safe_id(visit.form.get("ad_account_id"), "ad_account_id")
             back = f"/campaigns?ad_account_id={account}&candidates=1"
-            client, adv = _pair(visit.form.get("pair"))
+            client, adv = pair(visit.form.get("pair"))
             made = allocation_service.allocate_campaigns(
                 uow,
                 principal.workspace_id,
@@ -206,57 +181,6 @@ def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Respon
     except Refusal as exc:
         assert visit is not None
         return refused(visit, exc, back)
-
-
-@router.get("/accounts/{ad_account_id}/audiences")
-def audiences_page(request: Request, ad_account_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        return visit.page(
-            "accounts/audiences.html",
-            account=accounts.ad_account_view(uow, ws, ad_account_id),
-            audiences=service.list_audiences(uow, ws, ad_account_id, limit=LIMIT),
-            pairs=_pairs(uow, ws, ad_account_id),
-        )
-
-
-@router.post("/accounts/{ad_account_id}/audiences")
-def allocate_audiences(request: Request, ad_account_id: int) -> Response:
-    back = f"/accounts/{ad_account_id}/audiences"
-    visit: Visit | None = None
-    try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            client, adv = _pair(visit.form.get("pair"))
-            made = allocation_service.allocate_audiences(
-                uow,
-                principal.workspace_id,
-                ad_account_id,
-                client_account_id=client,
-                advertiser_id=adv,
-                audience_ids=id_list(visit.form, "a_", "audience_ids"),
-                actor=principal.actor,
-            )
-            visit.flash("success", visit._("%(n)s audience(s) allocated.", n=len(made)))
-            return visit.redirect(back)
-    except Refusal as exc:
-        assert visit is not None
-        return refused(visit, exc, back)
-
-
-@router.post("/accounts/audience-allocations/{audience_allocation_id}/delete")
-def deallocate_audience(request: Request, audience_allocation_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}/audiences"
-        allocation_service.deallocate_audience(
-            uow, principal.workspace_id, audience_allocation_id, actor=principal.actor
-        )
-        visit.flash("success", visit._("The audience is deallocated."))
-        return visit.redirect(back)
 
 
 router.include_router(changes.router)

@@ -1,9 +1,13 @@
-"""Shared by the accounts pages: refusals in the user's language, ids from forms."""
+"""Shared by the accounts pages: refusals in the user's language, ids from forms, the
+(client account, advertiser) pairs of an ad account."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.responses import Response
 
+from promodesk.accounts import allocation_service
 from promodesk.accounts.domain import Refusal
 from promodesk.console.core import N_
 from promodesk.console.visit import Visit
@@ -61,3 +65,25 @@ def id_list(form: dict[str, str], prefix: str, field: str) -> list[int]:
     if not ids:
         raise ValidationFailed("tick at least one", field=field)
     return ids
+
+
+def pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
+    """(client account, advertiser) pairs allocated to the ad account, for the dropdown."""
+    if ad_account_id is None:
+        return []
+    out = []
+    for client in allocation_service.clients_of_ad_account(uow, ws, ad_account_id):
+        for adv in client["advertisers"]:
+            out.append(
+                {
+                    "value": f"{client['id']}:{adv['id']}",
+                    "label": f"{client['name']} / {adv['name']}",
+                }
+            )
+    return out
+
+
+def pair(value: str | None) -> tuple[int, int]:
+    """A dropdown's ``client:advertiser`` value."""
+    client, _, adv = (value or "").partition(":")
+    return safe_id(client, "pair"), safe_id(adv, "pair")

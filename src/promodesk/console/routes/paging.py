@@ -1,4 +1,5 @@
-"""Keyset paging for console lists: ``?before=<id>`` pages towards older rows."""
+"""Keyset paging for console lists: ``?before=<id>`` pages towards older rows (``Pager``);
+``?after=<id>`` pages through a list in id order (``forward``: campaigns, audiences)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,17 @@ class Pager:
             nxt = path + "?" + urlencode({**kept, "before": shown[-1].id})
         first = (path + ("?" + urlencode(kept) if kept else "")) if before is not None else None
         return shown, cls(nxt, first)
+
+
+def forward(
+    rows: list[dict[str, Any]], limit: int, path: str, filters: dict[str, str], after: int
+) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """The rows to show and the "Next" and "First" links. ``rows`` were fetched after the id
+    ``after`` (0: the first page), with ``limit + 1`` to see if more exist."""
+    shown = rows[:limit]
+    kept = {k: v for k, v in filters.items() if v}
+    nxt = None
+    if len(rows) > limit and shown:
+        nxt = path + "?" + urlencode({**kept, "after": shown[-1]["id"]})
+    first = (path + ("?" + urlencode(kept) if kept else "")) if after else None
+    return shown, nxt, first

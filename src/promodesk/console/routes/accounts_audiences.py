@@ -1,0 +1,96 @@
+"""Audiences of one synced ad account: the list (with a switcher of the workspace's ad accounts
+and pages in id order, like the campaign list) and their allocation to advertisers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from promodesk.accounts import service as accounts
+from promodesk.accounts.domain import Refusal
+from promodesk.campaigns import allocation_service, service
+from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused, safe_id
+from promodesk.console.routes.paging import forward
+from promodesk.console.routing import ConsoleRoute
+from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.errors import NotFound
+from promodesk.tenancy.domain import Role
+from promodesk.web import parse_id
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+LIMIT = 200
+
+
+def _page_url(ad_account_id: int, after: int | None) -> str:
+    url = f"/accounts/{ad_account_id}/audiences"
+    return f"{url}?after={after}" if after else url
+
+
+@router.get("/accounts/{ad_account_id}/audiences")
+def audiences_page(request: Request, ad_account_id: int) -> Response:
+    """``?ad_account_id=`` (the switcher, a GET form) goes to that ad account's audiences."""
+    q = request.query_params
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        account = accounts.ad_account_view(uow, ws, ad_account_id)
+        ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
+        if "ad_account_id" in q:
+            switch = parse_id(q["ad_account_id"])
+            if switch is None or switch not in {a["id"] for a in ad_accounts}:
+                raise NotFound("ad account not found")
+            if switch != ad_account_id:
+                return visit.redirect(_page_url(switch, None))
+        after = parse_id(q.get("after", "")) or 0
+        rows = service.list_audiences(uow, ws, ad_account_id, after_id=after, limit=LIMIT + 1)
+        path = f"/accounts/{ad_account_id}/audiences"
+        rows, next_url, first_url = forward(rows, LIMIT, path, {}, after)
+        return visit.page(
+            "accounts/audiences.html",
+            account=account,
+            ad_accounts=ad_accounts,
+            audiences=rows,
+            after=after,
+            next_url=next_url,
+            first_url=first_url,
+            pairs=pairs(uow, ws, ad_account_id),
+        )
+
+
+@router.post("/accounts/{ad_account_id}/audiences")
+def allocate_audiences(request: Request, ad_account_id: int) -> Response:
+    back = _page_url(ad_account_id, None)
+    visit: Visit | None = None
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            principal = visit.require(Role.OPERATOR)
+            back = _page_url(ad_account_id, parse_id(visit.form.get("after") or ""))
+            client, adv = pair(visit.form.get("pair"))
+            made = allocation_service.allocate_audiences(
+                uow,
+                principal.workspace_id,
+                ad_account_id,
+                client_account_id=client,
+                advertiser_id=adv,
+                audience_ids=id_list(visit.form, "a_", "audience_ids"),
+                actor=principal.actor,
+            )
+            visit.flash("success", visit._("%(n)s audience(s) allocated.", n=len(made)))
+            return visit.redirect(back)
+    except Refusal as exc:
+        assert visit is not None
+        return refused(visit, exc, back)
+
+
+@router.post("/accounts/audience-allocations/{audience_allocation_id}/delete")
+def deallocate_audience(request: Request, audience_allocation_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}/audiences"
+        allocation_service.deallocate_audience(
+            uow, principal.workspace_id, audience_allocation_id, actor=principal.actor
+        )
+        visit.flash("success", visit._("The audience is deallocated."))
+        return visit.redirect(back)
