@@ -110,9 +110,9 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
         assert "1 campaign(s) of this advertiser use the ad account" in _flashes(client, loc)
         detail = client.get(f"/campaigns/{campaign}").text
         assert "Acme</a> / Shoes" in detail  # names, not ids
-        deallocate = re.search(r'action="(/campaigns/allocations/\d+/delete)"', detail)
+        deallocate = re.search(r'href="(/campaigns/allocations/\d+/delete)"', detail)
         assert deallocate
-        _post(client, deallocate.group(1), {"campaign_id": str(campaign)}, csrf)
+        _post(client, deallocate.group(1), {"confirm": "yes"}, csrf)
 
         # nothing uses it now, but it is the default: the dialog finishes the deallocation
         assert _default(db, client_id) == a1

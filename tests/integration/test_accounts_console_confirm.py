@@ -164,7 +164,7 @@ def test_every_refusal_is_shown_up_front(db: Database, tmp_path: Path) -> None:
         csrf = log_in(client, member)
 
         def refusal() -> str:
-            html = client.get(url).text
+            html: str = client.get(url).text
             assert 'id="confirm-deallocate"' not in html
             assert 'name="confirm"' not in html
             found = re.search(r'<p class="notice" id="refusal">([^<]*)</p>', html)

@@ -8,6 +8,8 @@ campaigns leave the candidates. Deallocation only while the campaign is not init
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from promodesk.accounts import allocation_service as accounts_alloc
 from promodesk.accounts import clients_service
 from promodesk.accounts.domain import (
@@ -20,7 +22,13 @@ from promodesk.audit.service import record
 from promodesk.campaigns.repository import CampaignsRepository
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.models import AudienceAllocation, CampaignAllocation
+from promodesk.models import (
+    AudienceAllocation,
+    CampaignAllocation,
+    ClientAccount,
+    ClientAdvertiser,
+    TikTokAdAccount,
+)
 
 MAX_BATCH = 500
 
@@ -194,4 +202,74 @@ def deallocate_audience(
         object_type="audience_allocation",
         object_id=allocation_id,
         before=before,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Deallocation:
+    """What deallocating a campaign or an audience would do, or the ``Refusal`` it would meet
+    (the same rule as the deallocation itself), for a confirmation page."""
+
+    allocation_id: int
+    row_id: int  # the campaign's or the audience's
+    name: str
+    tiktok_id: str  # TikTok's campaign_id or audience_id
+    ad_account: TikTokAdAccount
+    client: ClientAccount
+    advertiser: ClientAdvertiser
+    refusal: Refusal | None = None
+
+
+def _deallocation(
+    uow: UnitOfWork,
+    workspace_id: int,
+    allocation_id: int,
+    row: tuple[int, str, str, int],
+    client_id: int,
+    advertiser_id: int,
+    refusal: Refusal | None,
+) -> Deallocation:
+    row_id, name, tiktok_id, ad_account_id = row
+    return Deallocation(
+        allocation_id=allocation_id,
+        row_id=row_id,
+        name=name,
+        tiktok_id=tiktok_id,
+        ad_account=accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id),
+        client=clients_service.get_client(uow, workspace_id, client_id),
+        advertiser=clients_service.get_advertiser(uow, workspace_id, advertiser_id),
+        refusal=refusal,
+    )
+
+
+def campaign_deallocation_preview(
+    uow: UnitOfWork, workspace_id: int, allocation_id: int
+) -> Deallocation:
+    repo = CampaignsRepository(uow)
+    alloc = repo.campaign_allocation(workspace_id, allocation_id)
+    campaign = repo.campaign(workspace_id, alloc.campaign_row_id) if alloc else None
+    if alloc is None or campaign is None:
+        raise NotFound(f"campaign allocation {allocation_id} not found")
+    refusal: Refusal | None = None
+    try:
+        check_campaign_deallocate(alloc.initialized)
+    except Refusal as exc:
+        refusal = exc
+    row = (campaign.id, campaign.name, campaign.campaign_id, campaign.ad_account_id)
+    return _deallocation(
+        uow, workspace_id, alloc.id, row, alloc.client_account_id, alloc.advertiser_id, refusal
+    )
+
+
+def audience_deallocation_preview(
+    uow: UnitOfWork, workspace_id: int, allocation_id: int
+) -> Deallocation:
+    repo = CampaignsRepository(uow)
+    alloc = repo.audience_allocation(workspace_id, allocation_id)
+    audience = repo.audience(workspace_id, alloc.audience_row_id) if alloc else None
+    if alloc is None or audience is None:
+        raise NotFound(f"audience allocation {allocation_id} not found")
+    row = (audience.id, audience.name, audience.audience_id, audience.ad_account_id)
+    return _deallocation(
+        uow, workspace_id, alloc.id, row, alloc.client_account_id, alloc.advertiser_id, None
     )

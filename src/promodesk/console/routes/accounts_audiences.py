@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
-from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused, safe_id
+from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused
 from promodesk.console.routes.paging import forward
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
@@ -83,14 +83,35 @@ def allocate_audiences(request: Request, ad_account_id: int) -> Response:
         return refused(visit, exc, back)
 
 
+@router.get("/accounts/audience-allocations/{audience_allocation_id}/delete")
+def deallocate_audience_preview(request: Request, audience_allocation_id: int) -> Response:
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        d = allocation_service.audience_deallocation_preview(
+            uow, principal.workspace_id, audience_allocation_id
+        )
+        return visit.page(
+            "accounts/item_deallocate.html",
+            kind="audience",
+            d=d,
+            reason=None,
+            action=f"/accounts/audience-allocations/{d.allocation_id}/delete",
+            back=_page_url(d.ad_account.id, None),
+        )
+
+
 @router.post("/accounts/audience-allocations/{audience_allocation_id}/delete")
 def deallocate_audience(request: Request, audience_allocation_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        back = f"/accounts/{safe_id(visit.form.get('ad_account_id'), 'ad_account_id')}/audiences"
+        ws = principal.workspace_id
+        d = allocation_service.audience_deallocation_preview(uow, ws, audience_allocation_id)
+        if visit.form.get("confirm") != "yes":
+            return visit.redirect(f"/accounts/audience-allocations/{d.allocation_id}/delete")
         allocation_service.deallocate_audience(
-            uow, principal.workspace_id, audience_allocation_id, actor=principal.actor
+            uow, ws, audience_allocation_id, actor=principal.actor
         )
         visit.flash("success", visit._("The audience is deallocated."))
-        return visit.redirect(back)
+        return visit.redirect(_page_url(d.ad_account.id, None))

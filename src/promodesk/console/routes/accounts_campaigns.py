@@ -14,7 +14,14 @@ from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
 from promodesk.console.routes import accounts_campaign_changes as changes
-from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused, safe_id
+from promodesk.console.routes.accounts_common import (
+    id_list,
+    pair,
+    pairs,
+    reason,
+    refused,
+    safe_id,
+)
 from promodesk.console.routes.paging import forward
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
@@ -164,6 +171,25 @@ def campaign_page(request: Request, campaign_id: int) -> Response:
         )
 
 
+@router.get("/campaigns/allocations/{campaign_allocation_id}/delete")
+def deallocate_campaign_preview(request: Request, campaign_allocation_id: int) -> Response:
+    """The confirmation page: what deallocating does, or why it cannot be done."""
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        d = allocation_service.campaign_deallocation_preview(
+            uow, principal.workspace_id, campaign_allocation_id
+        )
+        return visit.page(
+            "accounts/item_deallocate.html",
+            kind="campaign",
+            d=d,
+            reason=reason(visit, d.refusal) if d.refusal else None,
+            action=f"/campaigns/allocations/{d.allocation_id}/delete",
+            back=f"/campaigns/{d.row_id}",
+        )
+
+
 @router.post("/campaigns/allocations/{campaign_allocation_id}/delete")
 def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Response:
     visit: Visit | None = None
@@ -172,9 +198,13 @@ def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Respon
         with console_of(request).st.db.transaction() as uow:
             visit = open_visit(request, uow)
             principal = visit.require(Role.OPERATOR)
-            back = f"/campaigns/{safe_id(visit.form.get('campaign_id'), 'campaign_id')}"
+            ws = principal.workspace_id
+            d = allocation_service.campaign_deallocation_preview(uow, ws, campaign_allocation_id)
+            back = f"/campaigns/{d.row_id}"
+            if visit.form.get("confirm") != "yes":
+                return visit.redirect(f"/campaigns/allocations/{d.allocation_id}/delete")
             allocation_service.deallocate_campaign(
-                uow, principal.workspace_id, campaign_allocation_id, actor=principal.actor
+                uow, ws, campaign_allocation_id, actor=principal.actor
             )
             visit.flash("success", visit._("The campaign is deallocated."))
             return visit.redirect(back)
