@@ -82,6 +82,7 @@ class TikTokClient:
             limits=httpx.Limits(
                 max_connections=settings.max_connections,
                 max_keepalive_connections=settings.max_connections,
+                keepalive_expiry=settings.keepalive_seconds,
             ),
             headers={"Accept": "application/json", "User-Agent": "promodesk-tiktok/1"},
             transport=transport,
@@ -208,21 +209,26 @@ class TikTokClient:
             content = envelope.encode_body(body)
             headers["Content-Type"] = "application/json"
         query = envelope.encode_query(params or {})
-        with self._place(path):
-            started = time.perf_counter()
-            self.stats.add(requests=1)
+        request = self._http.build_request(
+            method, path, params=query, content=content, headers=headers
+        )
+        self.stats.add(requests=1)
+        started = time.perf_counter()
+        try:
+            with self._place(path):
+                response = self._http.send(request, stream=True)
+                # The server counted the call before it began to answer: the place is given
+                # back at the answer's head, and the body is read after.
+                answered = time.perf_counter()
             try:
-                response = self._http.request(
-                    method,
-                    path,
-                    params=query,
-                    content=content,
-                    headers=headers,
-                )
-            except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                detail = redact.scrub(f"{type(exc).__name__}: {exc}", *secrets)
-                raise Transport(detail, endpoint=path, sent=sent) from None
+                response.read()
+            finally:
+                response.close()
+        except httpx.TransportError as exc:
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            detail = redact.scrub(f"{type(exc).__name__}: {exc}", *secrets)
+            raise Transport(detail, endpoint=path, sent=sent) from None
+        self.stats.add(answer_seconds=answered - started)
         elapsed_ms = (time.perf_counter() - started) * 1000
         try:
             data = decode(

@@ -31,6 +31,9 @@ class TikTokSettings(BaseSettings):
     timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     connect_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
     max_connections: Annotated[int, Field(ge=1)] = 32
+    # An idle connection is dropped after this long, before a server that closes idle ones
+    # after 5 s (a common default) can close it under a request just sent (connection reset).
+    keepalive_seconds: Annotated[float, Field(gt=0)] = 4.0
 
     # Retries on 40100, 50000-class codes and transport errors.
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 6

@@ -15,6 +15,9 @@ class Counts:
     errors: int = 0
     limiter_waits: int = 0
     limiter_wait_seconds: float = 0.0
+    # Sending to the answer's head: with the limiter's ``hold`` each place is taken this long
+    # on top of its window, so it bounds the pace (``limit / (window + answer time)``).
+    answer_seconds: float = 0.0
 
     def __sub__(self, other: Counts) -> Counts:
         return Counts(
