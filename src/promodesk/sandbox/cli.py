@@ -39,7 +39,7 @@ def sandbox(
     """Serve /open_api/v1.3/…, the authorization page /portal/auth and /sandbox-admin/stats."""
     import uvicorn
 
-    from promodesk.sandbox.app import create_sandbox_app
+    from promodesk.sandbox.app import Sandbox, create_sandbox_app
 
     try:
         config = SandboxConfig(
@@ -77,4 +77,5 @@ def sandbox(
     limit = f"{qps} QPS / {qpm} QPM per endpoint" if not no_rate_limit else "off"
     console.print(f"  rate limit: {limit}; stats at {base}/sandbox-admin/stats")
     console.rule()
-    uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="warning")
+    app = create_sandbox_app(Sandbox(config, inline=True))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -146,7 +146,10 @@ def candidates(call: Call, kind: str, account: int, filtering: dict[str, Any]) -
     vector = world.statuses(kind, account)
     # Status alone is the common case (every sync): a scan of the cached status vector.
     if not (wanted or objective or goal or needle or since or until or modified_after):
-        yield from (i for i in order if matches(vector[i]))
+        status_filter = (filtering.get("primary_status"), filtering.get("secondary_status"))
+        yield from world.matching(
+            kind, account, status_filter, lambda: [i for i in order if matches(vector[i])]
+        )
         return
     for index in order:
         campaign = adgroup = index

@@ -198,13 +198,25 @@ def account_record(account: int, epoch: datetime) -> dict[str, Any]:
     }
 
 
+_STEPS = {"campaign": 53, "adgroup": 19, "ad": 11, "audience": 211}
+
+
+def created_minutes(seed: int, kind: str, account: int, index: int) -> int:
+    """Minutes after the epoch at which an entity was created."""
+    return index * _STEPS[kind] + account * 7 + mix(seed, 9, account, index) % 50
+
+
+def modified_minutes(seed: int, account: int, index: int) -> int:
+    """Minutes after its creation at which an entity was last modified (unless changed)."""
+    return mix(seed, 10, account, index) % (48 * 60)
+
+
 def created_at(epoch: datetime, seed: int, kind: str, account: int, index: int) -> datetime:
-    step = {"campaign": 53, "adgroup": 19, "ad": 11, "audience": 211}[kind]
-    return epoch + timedelta(minutes=index * step + account * 7 + mix(seed, 9, account, index) % 50)
+    return epoch + timedelta(minutes=created_minutes(seed, kind, account, index))
 
 
 def modified_at(created: datetime, seed: int, account: int, index: int) -> datetime:
-    return created + timedelta(minutes=mix(seed, 10, account, index) % (48 * 60))
+    return created + timedelta(minutes=modified_minutes(seed, account, index))
 
 
 def campaign_budget(seed: int, account: int, index: int) -> tuple[str, float]:

@@ -13,7 +13,8 @@ import itertools
 import json
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 OK = 0
@@ -202,3 +203,21 @@ def fmt_time(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     return value.isoformat(" ")[:19]
+
+
+@lru_cache(maxsize=8)
+def _epoch_parts(epoch: datetime) -> tuple[date, int, str]:
+    utc = epoch.astimezone(UTC)
+    return utc.date(), utc.hour * 60 + utc.minute, f"{utc.second:02d}"
+
+
+@lru_cache(maxsize=8192)
+def _day_text(start: date, days: int) -> str:
+    return (start + timedelta(days=days)).isoformat()
+
+
+def minutes_text(epoch: datetime, minutes: int) -> str:
+    """``fmt_time(epoch + minutes)`` without building a datetime (every listed row has two)."""
+    start, offset, second = _epoch_parts(epoch)
+    day, minute = divmod(offset + minutes, 1440)
+    return f"{_day_text(start, day)} {minute // 60:02d}:{minute % 60:02d}:{second}"

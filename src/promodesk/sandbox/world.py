@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import SandboxConfig
-from promodesk.sandbox.wire import fmt_time
+from promodesk.sandbox.wire import fmt_time, minutes_text
 
 KINDS = ("campaign", "adgroup", "ad")
 STATUS_CACHE = 48  # (kind, account) status vectors kept
@@ -64,6 +65,7 @@ class World:
     _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
         default_factory=OrderedDict
     )
+    _matching: OrderedDict[tuple[Any, ...], list[int]] = field(default_factory=OrderedDict)
 
     # accounts ---------------------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ class World:
     # states -----------------------------------------------------------------------------------
 
     def own(self, kind: str, account: int, index: int) -> State:
-        change = self.changes.get(gen.entity_id(kind, account, index))
+        change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
         if change is not None and "enabled" in change:
             return State(change["enabled"], change["deleted"])
         base = gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
@@ -182,6 +184,30 @@ class World:
             self._statuses[key] = computed
             while len(self._statuses) > STATUS_CACHE:
                 self._statuses.popitem(last=False)
+        return computed
+
+    def matching(
+        self,
+        kind: str,
+        account: int,
+        status_filter: tuple[Any, ...],
+        compute: Callable[[], list[int]],
+    ) -> list[int]:
+        """The indices of ``kind`` whose status passes ``status_filter``, id-descending, kept like
+        ``statuses``: a sync lists the same filter page after page, and each page needs them all
+        (for ``page_info.total_number``)."""
+        minute = int(self.now().timestamp() // 60)
+        key = (kind, account, self.versions.get(account, 0), minute, status_filter)
+        with self.lock:
+            found = self._matching.get(key)
+            if found is not None:
+                self._matching.move_to_end(key)
+                return found
+        computed = compute()
+        with self.lock:
+            self._matching[key] = computed
+            while len(self._matching) > STATUS_CACHE:
+                self._matching.popitem(last=False)
         return computed
 
     def _campaign_status(self, account: int, index: int) -> str:
@@ -249,7 +275,7 @@ class World:
     def times(self, kind: str, account: int, index: int) -> tuple[datetime, datetime]:
         created = gen.created_at(self.config.epoch, self.config.seed, kind, account, index)
         modified = gen.modified_at(created, self.config.seed, account, index)
-        change = self.changes.get(gen.entity_id(kind, account, index))
+        change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
         if change and "modify_time" in change:
             modified = change["modify_time"]
         return created, modified
@@ -294,5 +320,12 @@ class World:
         return f"Ad {index + 1:05d}"
 
     def timestamps(self, kind: str, account: int, index: int) -> dict[str, str]:
-        created, modified = self.times(kind, account, index)
-        return {"create_time": fmt_time(created), "modify_time": fmt_time(modified)}
+        """``times`` as text; computed in whole minutes, as every listed row has them."""
+        seed, epoch = self.config.seed, self.config.epoch
+        created = gen.created_minutes(seed, kind, account, index)
+        change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
+        if change and "modify_time" in change:
+            modified = fmt_time(change["modify_time"])
+        else:
+            modified = minutes_text(epoch, created + gen.modified_minutes(seed, account, index))
+        return {"create_time": minutes_text(epoch, created), "modify_time": modified}
