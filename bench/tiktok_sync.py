@@ -156,6 +156,23 @@ def grant(base: str) -> dict[str, Any]:
     return data
 
 
+def time_answers(client: TikTokClient) -> dict[str, list[float]]:
+    """Seconds from sending to the answer's head, per endpoint: how long each call holds its
+    limiter place beyond the window (the client gives the place back at the answer's head)."""
+    times: dict[str, list[float]] = {}
+    send = client._http.send
+
+    def timed_send(request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        started = time.perf_counter()
+        response = send(request, **kwargs)
+        endpoint = request.url.path.split(API, 1)[-1]
+        times.setdefault(endpoint, []).append(time.perf_counter() - started)
+        return response
+
+    client._http.send = timed_send  # type: ignore[method-assign]
+    return times
+
+
 def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) -> dict[str, Any]:
     base = sandbox.base
     token = grant(base)
@@ -170,6 +187,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
             **({"limiter_margin_seconds": args.margin} if args.margin is not None else {}),
         )
     )
+    answer_times = time_answers(client)
     previous = tiktok_port.use_client(client)
     tiktok_port.use_vault(TokenVault([], "tiktok-bench"))
     try:
@@ -216,7 +234,8 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
             "runs": len(run_ids),
             "statuses": statuses,
             "seen": seen,
-            "client_throttles": client.stats.snapshot().throttles,
+            "client": client.stats.snapshot(),
+            "answer_times": answer_times,
         }
     finally:
         tiktok_port.use_client(previous)
@@ -245,12 +264,24 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> float
         f"{rss:,.0f} MiB",
         f"aim <= {RSS_AIM_MIB:.0f}: " + ("met" if rss <= RSS_AIM_MIB else "NOT met"),
     )
+    calls = result["client"]
+    if calls.requests:
+        answer_ms = calls.answer_seconds / calls.requests * 1000
+        table.add("mean answer time", f"{answer_ms:,.0f} ms", "sent to answered, every call")
     table.add("CPU of the syncing process", f"{result['cpu']:,.1f} s", "during the sync")
     if result["sandbox_cpu"] is not None:
         table.add("CPU of the sandbox", f"{result['sandbox_cpu']:,.1f} s", "during the sync")
     table.add("CPUs of this machine", f"{os.cpu_count()}")
+    answers = result["answer_times"]
     for endpoint, n in sorted(accepted.items(), key=lambda kv: -kv[1]):
-        table.add(f"  {endpoint}", f"{n}", f"{n / args.qps:,.1f} s at the limit")
+        times = sorted(answers.get(endpoint) or [0.0])
+        p90 = times[int(len(times) * 0.9)]
+        table.add(
+            f"  {endpoint}",
+            f"{n}",
+            f"{n / args.qps:,.1f} s at the limit; answer median {median(times) * 1000:,.0f} ms,"
+            f" p90 {p90 * 1000:,.0f} ms",
+        )
     for stage, n in sorted(result["seen"].items()):
         table.add(f"  rows seen: {stage}", f"{n:,}")
     table.add("runs", ", ".join(f"{k} {v}" for k, v in sorted(result["statuses"].items())))
