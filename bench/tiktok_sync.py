@@ -267,7 +267,7 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> float
     calls = result["client"]
     if calls.requests:
         answer_ms = calls.answer_seconds / calls.requests * 1000
-        table.add("mean answer time", f"{answer_ms:,.0f} ms", "sent to answered, every call")
+        table.add("mean answer time", f"{answer_ms:,.0f} ms", "sent to the answer's head")
     table.add("CPU of the syncing process", f"{result['cpu']:,.1f} s", "during the sync")
     if result["sandbox_cpu"] is not None:
         table.add("CPU of the sandbox", f"{result['sandbox_cpu']:,.1f} s", "during the sync")

@@ -213,9 +213,9 @@ class TikTokClient:
             method, path, params=query, content=content, headers=headers
         )
         self.stats.add(requests=1)
-        started = time.perf_counter()
         try:
             with self._place(path):
+                started = time.perf_counter()
                 response = self._http.send(request, stream=True)
                 # The server counted the call before it began to answer: the place is given
                 # back at the answer's head, and the body is read after.
