@@ -167,6 +167,7 @@ def time_answers(client: TikTokClient) -> dict[str, list[float]]:
         response = send(request, **kwargs)
         endpoint = request.url.path.split(API, 1)[-1]
         times.setdefault(endpoint, []).append(time.perf_counter() - started)
+        times.setdefault(f"sent {endpoint}", []).append(started)
         return response
 
     client._http.send = timed_send  # type: ignore[method-assign]
@@ -211,6 +212,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
 
         sandbox_cpu = sandbox.cpu_seconds()
         own_cpu = time.process_time()
+        started = time.perf_counter()
         with timed() as wall, ThreadPoolExecutor(args.workers) as pool:
             list(pool.map(work, run_ids))
         own_cpu = time.process_time() - own_cpu
@@ -236,6 +238,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
             "seen": seen,
             "client": client.stats.snapshot(),
             "answer_times": answer_times,
+            "started": started,
         }
     finally:
         tiktok_port.use_client(previous)
@@ -273,6 +276,13 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> float
         table.add("CPU of the sandbox", f"{result['sandbox_cpu']:,.1f} s", "during the sync")
     table.add("CPUs of this machine", f"{os.cpu_count()}")
     answers = result["answer_times"]
+    sent = sorted(answers.get(f"sent {busiest}") or [0.0])
+    table.add(
+        f"{busiest} calls sent",
+        f"{sent[-1] - sent[0]:,.1f} s",
+        f"first {sent[0] - result['started']:,.1f} s after the start, last "
+        f"{result['started'] + wall - sent[-1]:,.1f} s before the end",
+    )
     for endpoint, n in sorted(accepted.items(), key=lambda kv: -kv[1]):
         times = sorted(answers.get(endpoint) or [0.0])
         p90 = times[int(len(times) * 0.9)]

@@ -223,3 +223,23 @@ def test_without_holding_an_uneven_server_counts_too_many() -> None:
     # Why ``hold`` is the default: pacing by sending time alone, an uneven server sees more
     # than 10 calls in some second.
     assert any(most_in_any_window(_simulate(hold=False, seed=s)[0], 1.0) > 10 for s in range(5))
+
+
+def test_held_pace_lets_a_late_grant_catch_up_by_one_gap() -> None:
+    budget = Budget(limit=10, window=1.0, spread=True, hold=True)
+    budget.grant(0.0)
+    assert budget.wait_time(0.05) == pytest.approx(0.05)
+    budget.grant(0.13)  # its thread woke 30 ms late
+    assert budget.wait_time(0.13) == pytest.approx(0.07)  # the schedule stays at 0.2
+    budget.grant(0.2)
+    budget.grant(0.75)  # very late: at most one more right away, then the pace again
+    assert budget.wait_time(0.75) == 0
+    budget.grant(0.75)
+    assert budget.wait_time(0.75) == pytest.approx(0.1)
+
+
+def test_unheld_pace_always_waits_a_whole_gap_after_the_last_grant() -> None:
+    budget = Budget(limit=10, window=1.0, spread=True)
+    budget.grant(0.0)
+    budget.grant(0.13)
+    assert budget.wait_time(0.13) == pytest.approx(0.1)

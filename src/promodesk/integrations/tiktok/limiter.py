@@ -54,7 +54,7 @@ class Budget:
         self.hold = hold
         self.in_flight = 0
         self._returns: list[float] = []  # heap: when each finished place comes back
-        self._last: float | None = None
+        self._due: float | None = None  # when ``spread`` lets the next grant go
 
     @classmethod
     def per_second(
@@ -73,7 +73,7 @@ class Budget:
         place is held by a call in flight (only ``done`` can free one)."""
         while self._returns and self._returns[0] <= now:
             heapq.heappop(self._returns)
-        paced = self._last + self.gap - now if self.gap and self._last is not None else 0.0
+        paced = self._due - now if self.gap and self._due is not None else 0.0
         if self.in_flight + len(self._returns) < self.limit:
             return max(0.0, paced)
         if not self._returns:
@@ -81,7 +81,13 @@ class Budget:
         return max(paced, self._returns[0] - now)
 
     def grant(self, now: float) -> None:
-        self._last = now
+        if self.gap:
+            # With ``hold`` the pace keeps its schedule: a grant that went late (its thread
+            # woke late) lets the next one catch up by one gap instead of pushing every later
+            # grant back too. Without ``hold`` every grant waits a whole gap after the last,
+            # since there the spacing is what keeps the server's count within the limit.
+            due = self._due if self.hold and self._due is not None else now
+            self._due = max(due, now - self.gap) + self.gap
         if self.hold:
             self.in_flight += 1
         else:
