@@ -44,8 +44,10 @@ def stock_zero(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Stock to zero: visible but not purchasable; delisted after the activity's delay unless
-    restocked. Each enrollment succeeds or fails on its own (exit 1 if any failed)."""
+    """Stock to zero: visible but not purchasable; delisted later unless restocked.
+
+    The delist comes after the activity's delay. Exit 1 if any enrollment failed.
+    """
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
         data = StockZeroOut.model_validate(
@@ -81,8 +83,9 @@ def restock(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Stock is back: the product is purchasable again and its enrollments return to their
-    stage (the pending delist does nothing)."""
+    """Stock is back: purchasable again, enrollments back to their stage.
+
+    A pending delist then does nothing."""
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
         n = alternatives_service.restore_stock(uow, ws, product_id, stock, actor=ACTOR)
