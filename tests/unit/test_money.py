@@ -1,4 +1,4 @@
-"""Money: exponents from CLDR (Babel), exact parsing, coin pricing and the one rounding rule."""
+"""Money: ISO 4217 exponents, exact parsing, coin pricing and the one rounding rule."""
 
 from __future__ import annotations
 
@@ -34,8 +34,13 @@ def pricing(**fx: str) -> CoinPricing:
     ("code", "digits"),
     [("USD", 2), ("usd", 2), ("JPY", 0), ("IDR", 2), ("KWD", 3), ("EUR", 2), (COIN, 0)],
 )
-def test_exponents_come_from_cldr(code: str, digits: int) -> None:
+def test_exponents_are_iso_4217_minor_units(code: str, digits: int) -> None:
     assert exponent(code) == digits
+
+
+def test_iso_wins_where_cldr_digits_differ() -> None:
+    # CLDR 48 shows IDR, HUF and COP with 0 digits; ISO 4217 (and stored amounts) keep 2.
+    assert (exponent("IDR"), exponent("HUF"), exponent("COP"), exponent("IQD")) == (2, 2, 2, 3)
 
 
 def test_unknown_currency_is_refused() -> None:
@@ -148,7 +153,7 @@ def test_minimum_charge_is_ninety_nine_cents_or_its_equivalent() -> None:
     assert p.min_charge("USD") == Money(99, "USD")
     assert p.price(1, "USD") == Money(99, "USD")  # 1 coin = 0.0099 USD, raised to the minimum
     assert p.price(99, "USD") == Money(99, "USD")  # 0.9801 -> 0.98, raised to 0.99
-    # 0.99 USD x 16250 IDR/USD = 16087.50 IDR (IDR has 2 decimals per CLDR)
+    # 0.99 USD x 16250 IDR/USD = 16087.50 IDR (IDR has 2 decimals per ISO 4217)
     assert p.min_charge("IDR") == Money(1608750, "IDR")
     assert p.price(10, "IDR") == Money(1608750, "IDR")
     # 0.99 x 151.5 = 149.985 JPY -> 150 (half up, once)

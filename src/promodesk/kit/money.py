@@ -2,7 +2,10 @@
 
 Rules:
 - No floats anywhere in money. ``Decimal`` appears only at the edges (parsing, display, FX).
-- Currency exponents come from CLDR via Babel (a maintained library), not a hand table.
+- Currency exponents are ISO 4217's minor units (the ``iso4217`` package), not a hand table;
+  CLDR's (Babel) only for codes ISO gives none. Not CLDR first: its "digits" are a display and
+  cash preference that moves between releases (CLDR 48, Babel 2.19, made IDR 0 digits), and a
+  stored amount in minor units must mean the same after a library upgrade.
 - Parsing is exact: more decimals than the currency has is refused, never rounded; amounts fit
   the signed 64-bit columns.
 - 100 coins = US$0.99 (settings ``coin_price_usd`` / ``coin_price_per``).
@@ -18,6 +21,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
+from iso4217 import Currency as Iso4217
 
 from promodesk.kit.errors import ValidationFailed
 
@@ -32,12 +36,18 @@ def exponent(currency: str) -> int:
         return 0
     if code not in _known_currencies():
         raise ValidationFailed(f"unknown currency {currency!r}", field="currency")
-    return int(get_currency_precision(code))
+    iso = _iso_minor_units().get(code)
+    return iso if iso is not None else int(get_currency_precision(code))
+
+
+@lru_cache(maxsize=1)
+def _iso_minor_units() -> dict[str, int]:
+    return {c.code: int(c.exponent) for c in Iso4217 if c.exponent is not None}
 
 
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    return frozenset(list_currencies()) | frozenset(_iso_minor_units())
 
 
 def is_currency(code: str) -> bool:
