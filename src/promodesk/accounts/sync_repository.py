@@ -2,8 +2,8 @@
 
 A page is written with at most four statements (read the page's known rows, insert the new,
 update the changed, stamp ``last_seen_run_id`` on the rest), so a sync costs a few statements
-per 1,000 entities and never loads an ad account's whole mirror. The insert and the update run
-as the driver's ``executemany`` over plain tuples: per row, SQLAlchemy's parameter processing
+per 1,000 entities and never loads an ad account's whole mirror. The insert (PostgreSQL: COPY)
+and the update run on the driver over plain tuples: per row, SQLAlchemy's parameter processing
 cost more than the database's work, and ``raw`` arrives as JSON text that must not be encoded
 a second time.
 """
@@ -198,6 +198,15 @@ class SyncRepository:
                     stamped[when] = stamp(when)
                 values[at] = stamped[when]
             params.append(tuple(values))
+        if pg and not where_id:
+            # COPY: psycopg writes the rows in its C adapters, a fraction of executemany's
+            # per-row cost (a page is up to 1,000 rows of ~15 columns).
+            cursor = conn.connection.cursor()
+            columns = ", ".join(order)
+            with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for item in params:
+                    copy.write_row(item)
+            return
         if pg or where_id:
             conn.exec_driver_sql(sql, params)
             return
