@@ -16,7 +16,13 @@ from fastapi.testclient import TestClient
 import promodesk.accounts.jobs  # noqa: F401  (registers the sync handlers)
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
 
@@ -27,16 +33,6 @@ def sb() -> Iterator[SandboxHandle]:
         accounts=2, campaigns=8, adgroups=12, ads=16, audiences=3, qps=1000, qpm=100000
     ) as handle:
         yield handle
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', client.get(location).text))
 
 
 def _import(client: TestClient, sb: SandboxHandle, csrf: str) -> None:
@@ -79,22 +75,22 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
         assert sb.advertiser_ids[0] in listing
         assert "Add payment" in listing
 
-        loc = _post(client, "/accounts/clients", {"name": "Acme"}, csrf)
+        loc = post_form(client, "/accounts/clients", {"name": "Acme"}, csrf)
         client_id = int(loc.rsplit("/", 1)[1])
-        _post(client, f"/accounts/clients/{client_id}/advertisers", {"name": "Shoes"}, csrf)
-        _post(client, f"/accounts/clients/{client_id}/advertisers", {"name": "Bags"}, csrf)
+        post_form(client, f"/accounts/clients/{client_id}/advertisers", {"name": "Shoes"}, csrf)
+        post_form(client, f"/accounts/clients/{client_id}/advertisers", {"name": "Bags"}, csrf)
         page = client.get(f"/accounts/{a1}").text
         advs = re.findall(r'<option value="(\d+)">Acme / (\w+)</option>', page)
         shoes = next(i for i, n in advs if n == "Shoes")
         bags = next(i for i, n in advs if n == "Bags")
-        loc = _post(
+        loc = post_form(
             client,
             f"/accounts/{a1}/allocations",
             {"advertiser_id": shoes, "payment_mode": "agency"},
             csrf,
         )
-        assert "allocated" in _flashes(client, loc)
-        _post(client, f"/accounts/{a2}/allocations", {"advertiser_id": bags}, csrf)
+        assert "allocated" in flashes_at(client, loc)
+        post_form(client, f"/accounts/{a2}/allocations", {"advertiser_id": bags}, csrf)
         client_page = client.get(f"/accounts/clients/{client_id}").text
         assert "Manage default TikTok accounts" in client_page
 
@@ -105,14 +101,14 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
         preview = client.get(f"/accounts/allocations/{alloc.group(1)}/delete").text
         assert "default TikTok account" in preview
         assert 'id="choose-default"' in preview
-        loc = _post(
+        loc = post_form(
             client, f"/accounts/allocations/{alloc.group(1)}/delete", {"confirm": "yes"}, csrf
         )
         assert loc.endswith("#defaults")
-        assert "Choose another default" in _flashes(client, loc)
+        assert "Choose another default" in flashes_at(client, loc)
 
         # sync, the operation page, campaigns
-        loc = _post(client, f"/accounts/{a1}/sync", {"scope": "account"}, csrf)
+        loc = post_form(client, f"/accounts/{a1}/sync", {"scope": "account"}, csrf)
         assert loc.startswith("/operations/")
         Worker(db, backoff_base=0.0, workspace_id=member.workspace.id).run_until_idle()
         assert "Succeeded" in client.get(loc).text
@@ -121,13 +117,13 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
         assert boxes
         pair = re.search(r'<option value="(\d+:\d+)">Acme / Shoes', page)
         assert pair
-        loc = _post(
+        loc = post_form(
             client,
             "/campaigns/allocate",
             {"ad_account_id": str(a1), "pair": pair.group(1), boxes[0]: "1"},
             csrf,
         )
-        assert "1 campaign(s) allocated" in _flashes(client, loc)
+        assert "1 campaign(s) allocated" in flashes_at(client, loc)
         assert boxes[0] not in client.get(loc).text
         campaign_id = boxes[0][2:]
         detail = client.get(f"/campaigns/{campaign_id}").text
@@ -138,27 +134,29 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
         page = client.get(f"/accounts/{a1}").text
         alloc = re.search(r'href="/accounts/allocations/(\d+)/delete"', page)
         assert alloc
-        _post(client, f"/accounts/clients/{client_id}/default", {"ad_account_id": str(a2)}, csrf)
+        post_form(
+            client, f"/accounts/clients/{client_id}/default", {"ad_account_id": str(a2)}, csrf
+        )
         preview = client.get(f"/accounts/allocations/{alloc.group(1)}/delete").text
         assert "1 campaign(s) of this advertiser" in preview
         assert 'id="confirm-deallocate"' not in preview
-        loc = _post(
+        loc = post_form(
             client, f"/accounts/allocations/{alloc.group(1)}/delete", {"confirm": "yes"}, csrf
         )
-        assert "1 campaign(s) of this advertiser" in _flashes(client, loc)
+        assert "1 campaign(s) of this advertiser" in flashes_at(client, loc)
 
         page = client.get(f"/accounts/{a1}/audiences").text
         boxes = re.findall(r'name="(a_\d+)"', page)
         assert len(boxes) == 3
-        loc = _post(
+        loc = post_form(
             client, f"/accounts/{a1}/audiences", {"pair": pair.group(1), boxes[0]: "1"}, csrf
         )
-        assert "1 audience(s) allocated" in _flashes(client, loc)
+        assert "1 audience(s) allocated" in flashes_at(client, loc)
 
         form = client.get("/accounts/request").text
         assert 'value="Asia/Singapore" selected' in form
         assert 'value="USD" selected' in form
-        loc = _post(
+        loc = post_form(
             client,
             "/accounts/request",
             {
@@ -170,8 +168,8 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
             },
             csrf,
         )
-        assert "account manager" in _flashes(client, loc)
-        loc = _post(
+        assert "account manager" in flashes_at(client, loc)
+        loc = post_form(
             client,
             "/accounts/request",
             {
@@ -183,10 +181,10 @@ def test_accounts_journey(db: Database, tmp_path: Path, sb: SandboxHandle) -> No
             },
             csrf,
         )
-        assert "country" in _flashes(client, loc).lower()
+        assert "country" in flashes_at(client, loc).lower()
 
         client.cookies.set("promodesk_locale", "zh_Hans")
-        _post(client, "/locale", {"locale": "zh_Hans", "next": "/accounts"}, csrf)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/accounts"}, csrf)
         zh = client.get("/accounts").text
         assert "导入 TikTok 账户" in zh
         assert "添加付款方式" in zh

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from promodesk.accounts import allocation_service, clients_service
 from promodesk.console.routes import accounts_campaigns
@@ -23,17 +22,13 @@ from tests.integration.accounts_factories import (
     make_client,
     make_grant,
 )
-from tests.integration.test_console_support import console_client, log_in, new_member
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', client.get(location).text))
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 
 
 def _setup(db: Database, ws: int) -> dict[str, Any]:
@@ -76,7 +71,7 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
             ("goal", "Purchases", "1 conversion goal(s) of this advertiser"),
             ("tag", "Visitors", "1 remarketing tag(s) of this advertiser"),
         ):
-            loc = _post(
+            loc = post_form(
                 client,
                 f"/accounts/clients/{client_id}/pins",
                 {"pin": pin, "kind": kind, "name": name},
@@ -85,38 +80,38 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
             assert loc.endswith("#pins")
             row = client.get(loc).text
             assert name in row
-            loc = _post(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
+            loc = post_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
             assert loc == f"/accounts/{a1}"
-            assert reason in _flashes(client, loc)
+            assert reason in flashes_at(client, loc)
             deletes = re.findall(
                 rf'href="(/accounts/clients/{client_id}/pins/{kind}/\d+/delete)"',
                 client.get(f"/accounts/clients/{client_id}").text,
             )
             assert len(deletes) == 1
-            loc = _post(client, deletes[0], {"confirm": "yes"}, csrf)
-            assert f"{name} is deleted." in _flashes(client, loc)
+            loc = post_form(client, deletes[0], {"confirm": "yes"}, csrf)
+            assert f"{name} is deleted." in flashes_at(client, loc)
 
         # a campaign of the advertiser on that ad account
         with db.transaction() as uow:
             campaign = make_campaign(uow, ws, a1, name="Spring sale")
-        loc = _post(
+        loc = post_form(
             client,
             "/campaigns/allocate",
             {"ad_account_id": str(a1), "pair": f"{client_id}:{ids['shoes']}", f"c_{campaign}": "1"},
             csrf,
         )
-        assert "1 campaign(s) allocated" in _flashes(client, loc)
-        loc = _post(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
-        assert "1 campaign(s) of this advertiser use the ad account" in _flashes(client, loc)
+        assert "1 campaign(s) allocated" in flashes_at(client, loc)
+        loc = post_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
+        assert "1 campaign(s) of this advertiser use the ad account" in flashes_at(client, loc)
         detail = client.get(f"/campaigns/{campaign}").text
         assert "Acme</a> / Shoes" in detail  # names, not ids
         deallocate = re.search(r'href="(/campaigns/allocations/\d+/delete)"', detail)
         assert deallocate
-        _post(client, deallocate.group(1), {"confirm": "yes"}, csrf)
+        post_form(client, deallocate.group(1), {"confirm": "yes"}, csrf)
 
         # nothing uses it now, but it is the default: the dialog finishes the deallocation
         assert _default(db, client_id) == a1
-        loc = _post(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
+        loc = post_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
         assert loc == f"/accounts/clients/{client_id}?deallocate={alloc1}#defaults"
         dialog = client.get(loc).text
         assert '<dialog class="dialog" id="manage-defaults" open' in dialog
@@ -125,14 +120,14 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
         shown = dialog.split('id="manage-defaults"')[1]
         assert f'value="{ids["a2"]}" checked' in shown
         assert f'name="ad_account_id" value="{a1}"' not in shown  # the one going away
-        loc = _post(
+        loc = post_form(
             client,
             f"/accounts/clients/{client_id}/default",
             {"ad_account_id": str(ids["a2"]), "then_deallocate": alloc1},
             csrf,
         )
         assert loc == f"/accounts/{a1}"
-        assert "deallocated" in _flashes(client, loc)
+        assert "deallocated" in flashes_at(client, loc)
         assert _default(db, client_id) == ids["a2"]
         with db.transaction() as uow, pytest.raises(Exception, match="not found"):
             allocation_service.get_allocation(uow, ws, int(alloc1))
@@ -148,13 +143,13 @@ def test_the_dialog_changes_nothing_when_the_deallocation_is_refused(
         clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases")
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
-        loc = _post(
+        loc = post_form(
             client,
             f"/accounts/clients/{ids['client']}/default",
             {"ad_account_id": str(ids["a2"]), "then_deallocate": str(ids["alloc1"])},
             csrf,
         )
-        assert "conversion goal(s)" in _flashes(client, loc)
+        assert "conversion goal(s)" in flashes_at(client, loc)
         assert _default(db, ids["client"]) == ids["a1"]  # one transaction: nothing changed
         # a stale or foreign ?deallocate= shows the page without the dialog
         for odd in ("abc", "99999999"):
@@ -168,10 +163,12 @@ def test_advertisers_are_renamed_and_archived(db: Database, tmp_path: Path) -> N
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
         url = f"/accounts/advertisers/{ids['shoes']}"
-        assert "Saved." in _flashes(client, _post(client, url, {"name": "Shoes & Boots"}, csrf))
+        assert "Saved." in flashes_at(
+            client, post_form(client, url, {"name": "Shoes & Boots"}, csrf)
+        )
         page = client.get(f"/accounts/clients/{ids['client']}").text
         assert "Shoes &amp; Boots" in page
-        _post(client, url, {"status": "archived"}, csrf)
+        post_form(client, url, {"status": "archived"}, csrf)
         page = client.get(f"/accounts/clients/{ids['client']}").text
         assert 'class="row-muted"' in page
         assert "Restore" in page
@@ -299,5 +296,5 @@ def test_a_revoked_authorization_asks_to_authorize_again(db: Database, tmp_path:
         assert 'id="reauthorize"' in page
         assert 'id="sync-form"' not in page
         # a sync asked for anyway is refused with the reason, not a 500
-        loc = _post(client, f"/accounts/{account}/sync", {"scope": "account"}, csrf)
-        assert "revoked" in _flashes(client, loc)
+        loc = post_form(client, f"/accounts/{account}/sync", {"scope": "account"}, csrf)
+        assert "revoked" in flashes_at(client, loc)

@@ -10,8 +10,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from promodesk.accounts import allocation_service, clients_service
 from promodesk.accounts import service as accounts_service
 from promodesk.campaigns import allocation_service as camp_alloc
@@ -24,19 +22,15 @@ from tests.integration.accounts_factories import (
     make_campaign,
     make_client,
 )
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 
 A1, A2 = "7200000000000000001", "7200000000000000002"
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', client.get(location).text))
 
 
 def _setup(db: Database, ws: int) -> dict[str, Any]:
@@ -119,7 +113,7 @@ def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) 
         assert 'name="confirm" value="yes"' in html
 
         # without "confirm", the POST only leads to the confirmation page
-        assert _post(client, url, {}, csrf) == url
+        assert post_form(client, url, {}, csrf) == url
         assert _allocated(db, ws, ids["alloc2"])
 
         # a forged form changes nothing
@@ -128,9 +122,9 @@ def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) 
         assert _allocated(db, ws, ids["alloc2"])
 
         audiences = _count(db, AudienceAllocation)
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == f"/accounts/{ids['a2']}"
-        assert "The ad account is deallocated." in _flashes(client, loc)
+        assert "The ad account is deallocated." in flashes_at(client, loc)
         assert not _allocated(db, ws, ids["alloc2"])
         assert _count(db, AudienceAllocation) == audiences - 1
         assert client.get(url).status_code == 404  # gone
@@ -139,7 +133,7 @@ def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) 
         html = client.get(f"/accounts/allocations/{ids['alloc1']}/delete").text
         assert "Acme: the client account has no default TikTok account afterwards." in html
         assert 'id="confirm-deallocate"' in html
-        _post(client, f"/accounts/allocations/{ids['alloc1']}/delete", {"confirm": "yes"}, csrf)
+        post_form(client, f"/accounts/allocations/{ids['alloc1']}/delete", {"confirm": "yes"}, csrf)
         assert _default(db, ids["client"]) is None
 
 
@@ -195,14 +189,14 @@ def test_every_refusal_is_shown_up_front(db: Database, tmp_path: Path) -> None:
         assert 'id="manage-defaults" open' in client.get(dialog).text
 
         # confirmed anyway (a form left open): the refusal is still enforced
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == dialog
-        assert "Choose another default TikTok account first" in _flashes(client, loc)
+        assert "Choose another default TikTok account first" in flashes_at(client, loc)
         with db.transaction() as uow:
             clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Late goal")
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == f"/accounts/{ids['a1']}"
-        assert "1 conversion goal(s)" in _flashes(client, loc)
+        assert "1 conversion goal(s)" in flashes_at(client, loc)
         assert _allocated(db, ws, ids["alloc1"])
 
 
@@ -236,20 +230,20 @@ def test_goals_and_tags_are_deleted_after_their_confirmation(db: Database, tmp_p
         assert "Yes, delete the conversion goal" in html
 
         url = f"{base}/goal/{goal}/delete"
-        assert _post(client, url, {}, csrf) == url  # not confirmed: back to the page
+        assert post_form(client, url, {}, csrf) == url  # not confirmed: back to the page
         assert client.post(url, data={"csrf_token": "x", "confirm": "yes"}).status_code == 403
         assert "Purchases" in client.get(f"/accounts/clients/{ids['client']}").text
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == f"/accounts/clients/{ids['client']}#pins"
-        assert "The conversion goal Purchases is deleted." in _flashes(client, loc)
+        assert "The conversion goal Purchases is deleted." in flashes_at(client, loc)
         assert client.get(url).status_code == 404
 
         html = client.get(f"{base}/tag/{tag}/delete").text
         assert "Delete the remarketing tag Visitors?" in html
         assert "<dd>Remarketing tag</dd>" in html
         assert "Nothing else of Shoes uses the ad account First account" in html
-        loc = _post(client, f"{base}/tag/{tag}/delete", {"confirm": "yes"}, csrf)
-        assert "The remarketing tag Visitors is deleted." in _flashes(client, loc)
+        loc = post_form(client, f"{base}/tag/{tag}/delete", {"confirm": "yes"}, csrf)
+        assert "The remarketing tag Visitors is deleted." in flashes_at(client, loc)
         with db.transaction() as uow:
             assert accounts_service.client_overview(uow, ws, ids["client"])[0]["tags"] == []
 
@@ -315,7 +309,7 @@ def test_confirmation_pages_in_chinese(db: Database, tmp_path: Path) -> None:
         goal = clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases").id
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
-        _post(client, "/locale", {"locale": "zh_Hans", "next": "/accounts"}, csrf)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/accounts"}, csrf)
         html = client.get(f"/accounts/allocations/{ids['alloc2']}/delete").text
         assert "是否将 Second account (7200000000000000002) 从 Shoes 取消分配？" in html
         assert "是的，取消分配" in html

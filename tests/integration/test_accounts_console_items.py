@@ -10,8 +10,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from promodesk.accounts import allocation_service
 from promodesk.campaigns import allocation_service as camp_alloc
 from promodesk.kit.db import Database
@@ -22,17 +20,13 @@ from tests.integration.accounts_factories import (
     make_campaign,
     make_client,
 )
-from tests.integration.test_console_support import console_client, log_in, new_member
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', client.get(location).text))
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 
 
 def _setup(db: Database, ws: int) -> dict[str, Any]:
@@ -98,12 +92,12 @@ def test_a_campaign_is_deallocated_after_its_confirmation(db: Database, tmp_path
         assert "The campaign goes back to the campaigns to allocate." in html
         assert 'id="confirm-deallocate"' in html
 
-        assert _post(client, url, {}, csrf) == url  # not confirmed: to the page
+        assert post_form(client, url, {}, csrf) == url  # not confirmed: to the page
         assert client.post(url, data={"csrf_token": "x", "confirm": "yes"}).status_code == 403
         assert _exists(db, CampaignAllocation, ids["campaign_alloc"])
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == f"/campaigns/{ids['campaign']}"
-        assert "The campaign is deallocated." in _flashes(client, loc)
+        assert "The campaign is deallocated." in flashes_at(client, loc)
         assert not _exists(db, CampaignAllocation, ids["campaign_alloc"])
         assert client.get(url).status_code == 404
 
@@ -123,8 +117,8 @@ def test_an_initialized_campaign_shows_its_refusal_up_front(db: Database, tmp_pa
         assert "The campaign is initialized in promodesk and stays allocated." in found.group(1)
         assert 'id="confirm-deallocate"' not in html
         assert 'name="confirm"' not in html
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
-        assert "stays allocated" in _flashes(client, loc)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
+        assert "stays allocated" in flashes_at(client, loc)
         assert _exists(db, CampaignAllocation, ids["campaign_alloc"])
 
 
@@ -144,12 +138,12 @@ def test_an_audience_is_deallocated_after_its_confirmation(db: Database, tmp_pat
         assert "Buyers is no longer allocated to Shoes of Acme." in html
         assert f'<a class="button ghost" href="{audiences}">Cancel</a>' in html
 
-        assert _post(client, url, {}, csrf) == url
+        assert post_form(client, url, {}, csrf) == url
         assert client.post(url, data={"csrf_token": "x", "confirm": "yes"}).status_code == 403
         assert _exists(db, AudienceAllocation, ids["audience_alloc"])
-        loc = _post(client, url, {"confirm": "yes"}, csrf)
+        loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == audiences
-        assert "The audience is deallocated." in _flashes(client, loc)
+        assert "The audience is deallocated." in flashes_at(client, loc)
         assert not _exists(db, AudienceAllocation, ids["audience_alloc"])
 
 
@@ -183,7 +177,7 @@ def test_in_chinese(db: Database, tmp_path: Path) -> None:
     ids = _setup(db, member.workspace.id)
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
-        _post(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
         html = client.get(f"/campaigns/allocations/{ids['campaign_alloc']}/delete").text
         assert "是否取消分配广告系列 Spring sale？" in html
         assert "该广告系列将回到待分配的广告系列中。" in html

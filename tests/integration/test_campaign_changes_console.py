@@ -4,13 +4,11 @@ user's language, no controls for viewers."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from promodesk.kit.db import Database
 from tests.integration.campaign_changes_support import (
@@ -20,7 +18,13 @@ from tests.integration.campaign_changes_support import (
     row,
     sandbox_status,
 )
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
 
@@ -32,16 +36,6 @@ def sb() -> Iterator[SandboxHandle]:
 
 
 BUDGETED = ("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL")
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', client.get(location).text))
 
 
 def test_pause_enable_budget_and_delete_from_the_campaign_page(
@@ -61,49 +55,49 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         assert 'value="ENABLE"' not in html  # it is on already
         assert 'id="budget-form"' in html
 
-        back = _post(client, f"{page}/status", {"status": "DISABLE"}, csrf)
+        back = post_form(client, f"{page}/status", {"status": "DISABLE"}, csrf)
         assert back == page
-        assert "The campaign is paused on TikTok." in _flashes(client, back)
+        assert "The campaign is paused on TikTok." in flashes_at(client, back)
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DISABLE"
         html = client.get(page).text
         assert 'value="ENABLE"' in html
         assert "Initialized" not in html  # not allocated: nothing to keep
 
-        _post(client, f"{page}/status", {"status": "ENABLE"}, csrf)
+        post_form(client, f"{page}/status", {"status": "ENABLE"}, csrf)
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
 
-        back = _post(client, f"{page}/budget", {"budget": "80.5"}, csrf)
-        assert "The budget is now 80.50 USD on TikTok." in _flashes(client, back)
+        back = post_form(client, f"{page}/budget", {"budget": "80.5"}, csrf)
+        assert "The budget is now 80.50 USD on TikTok." in flashes_at(client, back)
         assert 'value="80.50"' in client.get(page).text
-        back = _post(client, f"{page}/budget", {"budget": "80.505"}, csrf)
-        assert "with no more decimals" in _flashes(client, back)
-        back = _post(client, f"{page}/budget", {"budget": "5"}, csrf)
-        assert "TikTok refused the change: budget: must be at least" in _flashes(client, back)
+        back = post_form(client, f"{page}/budget", {"budget": "80.505"}, csrf)
+        assert "with no more decimals" in flashes_at(client, back)
+        back = post_form(client, f"{page}/budget", {"budget": "5"}, csrf)
+        assert "TikTok refused the change: budget: must be at least" in flashes_at(client, back)
         assert row(db, s.account_id, cid).budget_minor == 8050
 
         # Delete: the button leads to the preview; a POST without the confirmation changes nothing
-        assert _post(client, f"{page}/status", {"status": "DELETE"}, csrf) == f"{page}/delete"
+        assert post_form(client, f"{page}/status", {"status": "DELETE"}, csrf) == f"{page}/delete"
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
         preview = client.get(f"{page}/delete").text
         assert "Delete the campaign" in preview
         assert "Deleting cannot be undone" in preview
-        back = _post(client, f"{page}/status", {"status": "DELETE", "confirm": "yes"}, csrf)
-        assert "The campaign is deleted on TikTok." in _flashes(client, back)
+        back = post_form(client, f"{page}/status", {"status": "DELETE", "confirm": "yes"}, csrf)
+        assert "The campaign is deleted on TikTok." in flashes_at(client, back)
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DELETE"
         html = client.get(page).text
         assert "cannot be changed" in html
         assert 'id="budget-form"' not in html
-        back = _post(client, f"{page}/status", {"status": "ENABLE"}, csrf)
-        assert "deleted on TikTok; it cannot be changed" in _flashes(client, back)
+        back = post_form(client, f"{page}/status", {"status": "ENABLE"}, csrf)
+        assert "deleted on TikTok; it cannot be changed" in flashes_at(client, back)
 
         # in Chinese
         unlimited = row(db, s.account_id, pick(sb, modes=("BUDGET_MODE_INFINITE",)))
-        _post(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
         zh = client.get(f"/campaigns/{unlimited.id}").text
         assert "在 TikTok 上更改" in zh
         assert "该广告系列不限预算" in zh
-        back = _post(client, f"/campaigns/{unlimited.id}/budget", {"budget": "100"}, csrf)
-        assert "该广告系列不限预算" in _flashes(client, back)
+        back = post_form(client, f"/campaigns/{unlimited.id}/budget", {"budget": "100"}, csrf)
+        assert "该广告系列不限预算" in flashes_at(client, back)
 
 
 def test_revoked_token_flash_and_viewers_see_no_controls(
@@ -120,8 +114,8 @@ def test_revoked_token_flash_and_viewers_see_no_controls(
         )
         csrf = log_in(client, operator)
         page = f"/campaigns/{campaign.id}"
-        back = _post(client, f"{page}/status", {"status": "DISABLE"}, csrf)
-        assert "import the ad account again (re-authorize)" in _flashes(client, back)
+        back = post_form(client, f"{page}/status", {"status": "DISABLE"}, csrf)
+        assert "import the ad account again (re-authorize)" in flashes_at(client, back)
 
     viewer = new_member(db, "viewer", workspace=operator.workspace)
     with wired(sb), console_client(db, tmp_path) as client:

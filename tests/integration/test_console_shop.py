@@ -11,14 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 import promodesk.shop.jobs  # noqa: F401
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.shop import catalog_service, offers_service, remediation_service
 from tests.integration import shop_factories as f
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import (
+    console_client,
+    flashes_at,
+    log_in,
+    new_member,
+    post_form,
+)
 
 BATCH = re.compile(r"/shop/batches/(\d+)")
 
@@ -28,18 +33,6 @@ def frozen() -> Iterator[None]:
     previous = clock.set_clock(clock.FrozenClock(f.NOW))  # 12:00 in Shanghai
     yield
     clock.set_clock(previous)
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
-
-
-def _flashes(client: TestClient, location: str) -> str:
-    page = client.get(location)
-    assert page.status_code == 200, page.text
-    return " ".join(re.findall(r'<p class="flash flash-\w+">([^<]*)</p>', page.text))
 
 
 def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
@@ -78,14 +71,14 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
         assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
 
     # two now: the batch page shows them done, verification pending
-    where = _post(
+    where = post_form(
         client,
         "/shop/cancel",
         {"ids": f"{ids[0]},{ids[1]}", "reason": "stock_shortage", "mode": "now"},
         csrf,
     )
     assert BATCH.search(where)
-    assert "2 products are cancelled" in _flashes(client, where)
+    assert "2 products are cancelled" in flashes_at(client, where)
     batch_page = client.get(where).text
     assert 'id="verification-pending"' in batch_page
     with db.transaction() as uow:
@@ -94,22 +87,22 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
         assert {o.status for o in offers} == {"cancelled"}
 
     # stock to zero from the preview's row, then restock
-    where = _post(client, f"/shop/enrollments/{ids[2]}/stock-zero", {}, csrf)
-    assert "delisted at 2026-09-21 12:00 (Asia/Shanghai)" in _flashes(client, where)
+    where = post_form(client, f"/shop/enrollments/{ids[2]}/stock-zero", {}, csrf)
+    assert "delisted at 2026-09-21 12:00 (Asia/Shanghai)" in flashes_at(client, where)
     page = client.get(f"/shop/enrollments/{ids[2]}").text
     assert 'id="delist-notice"' in page
     with db.transaction() as uow:
         product_id = catalog_service.get_enrollment(uow, ws, ids[2]).product_id
-    where = _post(
+    where = post_form(
         client,
         f"/shop/products/{product_id}/restock",
         {"stock": "30", "enrollment_id": str(ids[2])},
         csrf,
     )
-    assert "1 enrollments are back" in _flashes(client, where)
+    assert "1 enrollments are back" in flashes_at(client, where)
 
     # the window: scheduled for 01:00 Shanghai, then called off
-    where = _post(
+    where = post_form(
         client,
         "/shop/cancel",
         {"ids": str(ids[3]), "reason": "plan_change", "mode": "window"},
@@ -120,8 +113,8 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert "2026-09-21 01:00 (Asia/Shanghai)" in page
     found = BATCH.search(where)
     assert found
-    where = _post(client, f"/shop/batches/{found.group(1)}/call-off", {}, csrf)
-    assert "called off" in _flashes(client, where)
+    where = post_form(client, f"/shop/batches/{found.group(1)}/call-off", {}, csrf)
+    assert "called off" in flashes_at(client, where)
 
     # snapshots: list, view, export, restore
     listing = client.get("/shop/snapshots").text
@@ -133,8 +126,8 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     exported = client.get(f"/shop/snapshots/{snap_ids[0]}/export.json")
     assert exported.headers["content-type"].startswith("application/json")
     assert json.loads(exported.text)["enrollment"]["state"] == "approved"
-    where = _post(client, f"/shop/snapshots/{snap_ids[0]}/restore", {}, csrf)
-    assert "Restored from snapshot" in _flashes(client, where)
+    where = post_form(client, f"/shop/snapshots/{snap_ids[0]}/restore", {}, csrf)
+    assert "Restored from snapshot" in flashes_at(client, where)
 
     # the review with charts and its CSV
     review = client.get(f"/shop/review?activity_id={activity.id}&shop_id={shop.id}")
@@ -183,8 +176,8 @@ def test_roles_other_workspaces_and_bad_input(db: Database, tmp_path: Path) -> N
     client = console_client(db, tmp_path)
     csrf = log_in(client, viewer)
     assert client.get("/shop").status_code == 200
-    where = _post(client, "/shop/cancel", {"ids": str(ids[0]), "reason": "plan_change"}, csrf)
-    assert "Not allowed" in _flashes(client, where)
+    where = post_form(client, "/shop/cancel", {"ids": str(ids[0]), "reason": "plan_change"}, csrf)
+    assert "Not allowed" in flashes_at(client, where)
     with db.transaction() as uow:
         assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
 

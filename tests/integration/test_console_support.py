@@ -68,6 +68,20 @@ def log_in(client: TestClient, member: Member, password: str = PASSWORD) -> str:
     return csrf_of(dashboard.text)
 
 
+def post_form(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
+    """POST a console form with its CSRF token; it must redirect (303): return where to."""
+    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"])
+
+
+def flashes_at(client: TestClient, location: str) -> str:
+    """The flash messages the page at `location` shows, joined by spaces."""
+    page = client.get(location)
+    assert page.status_code == 200, page.text
+    return " ".join(re.findall(r'class="flash flash-\w+">([^<]*)<', page.text))
+
+
 def dead_job(db: Database, workspace: Workspace, error: str = "RuntimeError: boom") -> int:
     """A job that failed on every attempt (as the worker leaves it)."""
     with db.transaction() as uow:
