@@ -183,6 +183,9 @@ def test_request_normalised() -> None:
         ("country", "SGP"),
         ("currency", "ABC"),
         ("currency", "CO1"),
+        ("currency", "DEM"),  # withdrawn: CLDR still lists it
+        ("currency", "XAU"),  # gold, no minor units
+        ("currency", "COI"),
         ("timezone", "Mars/Base"),
         ("timezone", ""),
     ],

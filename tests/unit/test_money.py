@@ -17,6 +17,7 @@ from promodesk.kit.money import (
     coins,
     exponent,
     is_currency,
+    is_tender,
     parse,
     round_minor,
 )
@@ -49,6 +50,13 @@ def test_unknown_currency_is_refused() -> None:
     assert err.value.field == "currency"
     assert not is_currency("XYZQ")
     assert is_currency("coin")
+
+
+def test_tender_is_iso_4217_in_use_with_minor_units() -> None:
+    assert all(is_tender(c) for c in ("usd", "JPY", "IDR"))
+    assert is_currency("DEM")  # CLDR keeps withdrawn codes
+    assert not is_tender("DEM")
+    assert not any(is_tender(c) for c in ("COIN", "XAU", "XDR", "XTS", "XXX", "XYZQ"))
 
 
 # Money --------------------------------------------------------------------------------------

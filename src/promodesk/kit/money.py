@@ -54,6 +54,13 @@ def is_currency(code: str) -> bool:
     return code.upper() == COIN or code.upper() in _known_currencies()
 
 
+def is_tender(code: str) -> bool:
+    """A currency ISO 4217 lists today with minor units: what a bank account or an ad account
+    can hold. Not ``COIN``, not CLDR's withdrawn codes (DEM, HRK), not metals or funds (XAU,
+    XDR) nor the test and "no currency" codes (XTS, XXX)."""
+    return code.upper() in _iso_minor_units()
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: int  # minor units
