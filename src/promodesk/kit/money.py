@@ -56,8 +56,8 @@ def is_currency(code: str) -> bool:
 
 def is_tender(code: str) -> bool:
     """A currency ISO 4217 lists today with minor units: what a bank account or an ad account
-    can hold. Not ``COIN``, not CLDR's withdrawn codes (DEM, HRK), not metals or funds (XAU,
-    XDR) nor the test and "no currency" codes (XTS, XXX)."""
+    can hold. Not ``COIN``, not CLDR's withdrawn codes (DEM, HRK), not metals, funds or the
+    testing and "no currency" codes (XAU, XDR, XTS): ISO gives those no minor unit."""
     return code.upper() in _iso_minor_units()
 
 
