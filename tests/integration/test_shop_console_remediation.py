@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401
@@ -28,7 +27,7 @@ from promodesk.shop import (
 from promodesk.shop.alternatives_service import DELIST_JOB
 from promodesk.shop.batch_service import Selection
 from tests.integration import shop_factories as f
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 
 
 @pytest.fixture(autouse=True)
@@ -36,12 +35,6 @@ def frozen() -> Iterator[None]:
     previous = clock.set_clock(clock.FrozenClock(f.NOW))  # 12:00 in Shanghai
     yield
     clock.set_clock(previous)
-
-
-def _post(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
-    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return str(response.headers["location"])
 
 
 def _flashes(html: str) -> str:
@@ -80,7 +73,7 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
     # a live product has no remediation panel
     assert 'id="remediation"' not in client.get(f"/shop/enrollments/{ids[1]}").text
 
-    where = _post(
+    where = post_form(
         client,
         f"/shop/products/{product_id}/compensation",
         {"value": "10.50", "valid_days": "30", "enrollment_id": str(ids[0])},
@@ -107,7 +100,7 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
         {"value": "5", "valid_days": "400"},
         {"value": "5", "valid_days": "x"},
     ):
-        where = _post(client, f"/shop/products/{product_id}/compensation", data, csrf)
+        where = post_form(client, f"/shop/products/{product_id}/compensation", data, csrf)
         assert _flashes(client.get(where).text), data
     with db.transaction() as uow:
         assert len(remediation_service.compensations(uow, ws, product_id)) == 1
@@ -143,7 +136,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     assert "已下架的月饼" not in form  # only listed products can be linked
     with db.transaction() as uow:
         other = catalog_service.get_enrollment(uow, ws, ids[1]).product_id
-    where = _post(
+    where = post_form(
         client,
         f"/shop/shops/{shop.id}/announcements",
         {
@@ -172,7 +165,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     with db.transaction() as uow:
         foreign = f.product(uow, ws, f.shop(uow, ws).id).id
     for data in ({"title": "x", f"product_{foreign}": "1"}, {"title": "  "}):
-        where = _post(client, f"/shop/shops/{shop.id}/announcements", data, csrf)
+        where = post_form(client, f"/shop/shops/{shop.id}/announcements", data, csrf)
         assert _flashes(client.get(where).text)
     with db.transaction() as uow:
         assert len(remediation_service.announcements(uow, ws, shop.id)) == 1
@@ -234,7 +227,7 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     page = other.get(f"/shop/stock-zero?e={ids[4]}").text
     assert 'id="confirm-stock-zero"' not in page
     assert 'id="stock-zero-selected"' not in other.get("/shop").text
-    where = _post(other, "/shop/stock-zero", {"ids": str(ids[4])}, vcsrf)
+    where = post_form(other, "/shop/stock-zero", {"ids": str(ids[4])}, vcsrf)
     assert "Not allowed" in _flashes(other.get(where).text)
     for url in ("/shop/stock-zero", "/shop/stock-zero?e=abc", "/shop/stock-zero?e=0"):
         assert client.get(url).status_code == 422, url
