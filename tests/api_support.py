@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from promodesk.app import create_app
 from promodesk.audit import service as audit
@@ -254,3 +255,19 @@ BODIES.update(
         ("POST", "/api/v1/campaigns/{campaign_id}/budget"): {"budget": "120.50"},
     }
 )
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every ``APIRoute`` of the app, API and console, through included routers."""
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            original = getattr(route, "original_router", None)
+            if original is not None:
+                walk(list(original.routes))
+
+    walk(list(app.routes))
+    return found

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -17,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promodesk import __version__
 from promodesk.kit.auth import TokenVault
-from promodesk.kit.db import Database
-from promodesk.kit.errors import PromodeskError
+from promodesk.kit.db import BUSY_ERRORS, Database
+from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 from promodesk.kit.idempotency import IdempotencyMiddleware
 from promodesk.kit.jobs.worker import Worker
 from promodesk.kit.metrics import LATENCY, REQUESTS
@@ -39,6 +40,7 @@ HTTP_ERRORS = {
     415: "UnsupportedMediaType",
     422: "ValidationFailed",
     429: "RateLimited",
+    503: "ServiceUnavailable",
 }
 
 # Declared on every route so that clients (and schemathesis) know the error body.
@@ -53,7 +55,7 @@ def build_state(settings: Settings, db: Database | None = None) -> AppState:
     secret = settings.ensure_secret_key()
     return AppState(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=db or Database.from_settings(settings),
         vault=TokenVault(settings.token_keys, secret),
         pricing=CoinPricing.from_settings(
             settings.coin_price_usd,
@@ -110,7 +112,12 @@ def create_app(
     _install_errors(app)
     _include_routes(app, st)
     _document_id_bounds(app)
-    app.add_middleware(IdempotencyMiddleware, db=st.db, ttl_hours=settings.idempotency_ttl_hours)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        db=st.db,
+        ttl_hours=settings.idempotency_ttl_hours,
+        stale_after=timedelta(seconds=settings.idempotency_stale_seconds),
+    )
     app.add_middleware(MetricsMiddleware)
     return app
 
@@ -189,7 +196,17 @@ def _document_id_bounds(app: FastAPI) -> None:
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(PromodeskError)
     async def _promodesk(_: Request, exc: PromodeskError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers())
+
+    # A bounded wait ran out (lock_timeout, statement_timeout, SQLite busy, no pooled
+    # connection free) or the database is unreachable: the transaction rolled back, nothing
+    # was done, and the same request can be sent again.
+    async def _busy(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database busy or unreachable: %s", str(exc).splitlines()[0][:200])
+        return await _promodesk(_, database_busy())
+
+    for busy in BUSY_ERRORS:
+        app.add_exception_handler(busy, _busy)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -242,6 +259,13 @@ def _install_errors(app: FastAPI) -> None:
             {"error": "InternalError", "detail": "an unexpected error; it has been logged"},
             status_code=500,
         )
+
+
+def database_busy() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "the database is busy or unreachable; nothing was changed, send the request again",
+        retry_after=1,
+    )
 
 
 class MetricsMiddleware:

@@ -96,7 +96,16 @@ def serve(
         console.print(f"  API docs: http://{shown}:{port}/api/docs")
         console.print(f"  login:    {DEMO_EMAIL} / {DEMO_PASSWORD}")
         console.rule()
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish for the grace period,
+    # then cancels the rest (their transactions roll back) and runs the lifespan's shutdown.
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=s.shutdown_grace_seconds,
+    )
 
 
 @app.command()

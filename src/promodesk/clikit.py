@@ -30,7 +30,7 @@ def settings() -> Settings:
 def database() -> Database:
     global _db
     if _db is None:
-        _db = Database(settings().database_url)
+        _db = Database.from_settings(settings())
     return _db
 
 

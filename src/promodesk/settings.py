@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
 
     idempotency_ttl_hours: Annotated[int, Field(ge=1)] = 24
+    # A key still "in progress" this long after its claim belonged to a request that died
+    # before committing anything (the outcome commits with the work): a retry may run it.
+    idempotency_stale_seconds: Annotated[float, Field(gt=0)] = 120.0
 
     # Mail
     smtp_host: str = "127.0.0.1"
@@ -69,6 +72,15 @@ class Settings(BaseSettings):
     mail_from: str = "promodesk@localhost"
 
     log_level: str = "INFO"
+
+    # Bounded waits: a request waits at most this long for a row or table lock (PostgreSQL
+    # ``lock_timeout``; SQLite's busy timeout and write turn), then answers 503 with
+    # Retry-After; a statement runs at most ``db_statement_timeout_seconds`` (PostgreSQL,
+    # 0 = no limit).
+    db_lock_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+    db_statement_timeout_seconds: Annotated[float, Field(ge=0, le=86400)] = 60.0
+    # On SIGTERM the server stops taking requests and gives those in flight this long.
+    shutdown_grace_seconds: Annotated[int, Field(ge=1, le=600)] = 10
 
     @field_validator("fx_per_usd")
     @classmethod

@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from promodesk.kit import idempotency
 from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, Unauthorized, ValidationFailed
@@ -90,12 +93,46 @@ def state(request: Request) -> AppState:
 
 
 def _uow(request: Request) -> Iterator[UnitOfWork]:
-    """The request's unit of work: committed after the route returns, before the response."""
+    """The request's unit of work: committed after the route returns, before the response.
+    A request with an Idempotency-Key has its response written in this same transaction
+    (``idempotency.complete``), so its work and its stored answer commit together."""
     with state(request).db.transaction() as uow:
         yield uow
+        idempotency.complete(uow, request.scope)
 
 
 Uow = Annotated[UnitOfWork, Depends(_uow, scope="function")]
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request body as bytes, read on the event loop (reading is not blocking), so that
+    the route itself can be a plain ``def`` that FastAPI runs in its thread pool."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+class ApiRoute(APIRoute):
+    """The route class of every API router: hands the response the route built to the
+    idempotency claim before the request's unit of work commits (FastAPI closes the
+    function-scoped dependencies, ``Uow`` among them, after this handler returns)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            response = await original(request)
+            if idempotency.claim_of(request.scope) is not None and not isinstance(
+                response, StreamingResponse
+            ):
+                headers = dict(response.headers.items())
+                idempotency.record_response(
+                    request.scope, response.status_code, bytes(response.body), headers
+                )
+            return response
+
+        return handler
 
 
 # Declares the scheme in OpenAPI (the "Authorize" button in /api/docs); the check is ours so

@@ -11,6 +11,7 @@ from promodesk.web import MAX_ID, cursor_int, decode_cursor, encode_cursor, pars
 
 
 def test_every_error_is_a_promodesk_error_with_a_client_status() -> None:
+    """Client errors are 4xx; the one 5xx is ``ServiceUnavailable``: nothing was done, retry."""
     classes = [
         c
         for c in vars(errors).values()
@@ -18,7 +19,17 @@ def test_every_error_is_a_promodesk_error_with_a_client_status() -> None:
     ]
     assert len(classes) >= 10
     for cls in classes:
+        if cls is errors.ServiceUnavailable:
+            assert cls.status_code == 503
+            continue
         assert 400 <= cls.status_code < 500, cls
+
+
+def test_service_unavailable_says_when_to_retry() -> None:
+    exc = errors.ServiceUnavailable("the database is busy", retry_after=2)
+    assert exc.headers() == {"Retry-After": "2"}
+    assert exc.to_body() == {"error": "ServiceUnavailable", "detail": "the database is busy"}
+    assert errors.NotFound("x").headers() is None
 
 
 @pytest.mark.parametrize(

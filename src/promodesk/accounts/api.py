@@ -45,6 +45,7 @@ from promodesk.accounts.schemas import (
     SyncRunRead,
 )
 from promodesk.web import (
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
@@ -55,7 +56,7 @@ from promodesk.web import (
     encode_cursor,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["tiktok accounts"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok accounts"])
 RedirectUri = Annotated[str, Query(min_length=1, max_length=2000, pattern=r"^https?://")]
 
 

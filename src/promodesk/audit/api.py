@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from promodesk.audit import service
 from promodesk.models import AuditEvent
 from promodesk.web import (
+    ApiRoute,
     Caller,
     Cursor,
     Instant,
@@ -22,7 +23,7 @@ from promodesk.web import (
     encode_cursor,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["audit"])
 
 
 class AuditRead(BaseModel):

@@ -22,6 +22,7 @@ from promodesk.campaigns.schemas import (
     StatusChange,
 )
 from promodesk.web import (
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
@@ -33,7 +34,7 @@ from promodesk.web import (
     state,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["tiktok campaigns"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 

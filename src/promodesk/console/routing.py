@@ -34,7 +34,8 @@ from promodesk.console.visit import (
     open_visit,
 )
 from promodesk.console.visit import safe_next as _safe
-from promodesk.kit.errors import PromodeskError
+from promodesk.kit.db import BUSY_ERRORS
+from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 
 log = logging.getLogger("promodesk.console")
 MAX_FIELD = 10_000
@@ -57,6 +58,11 @@ class ConsoleRoute(APIRoute):
                 return await _csrf_refused(request)
             except PromodeskError as exc:
                 return await _error(request, exc.status_code, exc.detail, exc.to_body())
+            except BUSY_ERRORS:
+                busy = ServiceUnavailable(
+                    "the database is busy; nothing was changed, please try again in a moment"
+                )
+                return await _error(request, busy.status_code, busy.detail, busy.to_body())
             except RequestValidationError:
                 return await _error(request, 404, "", {"error": "NotFound", "detail": "not found"})
             except HTTPException as exc:
@@ -139,6 +145,7 @@ async def _error(request: Request, status: int, detail: str, body: dict[str, Any
         409: visit._("That cannot be done now"),
         422: visit._("Please check what you entered"),
         429: visit._("Too many attempts"),
+        503: visit._("Busy, please try again"),
     }
     title = titles.get(status, visit._("Something went wrong"))
     if status == 404:

@@ -10,6 +10,14 @@ Rules:
   handler polls with growing sleeps (up to 100 ms), so a freed lock could sit idle while every
   waiter sleeps; the semaphore hands it to the next thread the moment a transaction ends.
   Other processes still queue on the busy timeout.
+- No wait is unbounded: PostgreSQL sessions carry ``lock_timeout`` and ``statement_timeout``,
+  SQLite waits at most ``lock_timeout`` for the write turn and for the file lock. A wait that
+  runs out raises ``sqlalchemy.exc.OperationalError``; the web layer answers it with a
+  retryable 503 and ``Retry-After`` (``DatabaseBusy``), a job handler retries with backoff.
+- No database call runs on an event loop's thread: an ``async def`` route or middleware that
+  reaches the database would block every other request of the process (and can deadlock
+  against a transaction that needs the loop to commit). Every connection checkout, statement
+  and commit checks this and raises ``BlockingOnEventLoop`` instead of blocking.
 """
 
 from __future__ import annotations
@@ -19,22 +27,45 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from promodesk.kit.errors import Conflict
+from promodesk.kit.loopguard import forbid_on_event_loop
+
+if TYPE_CHECKING:
+    from promodesk.settings import Settings
 
 READ_ONLY = "promodesk_read_only"
+
+
+# What a bounded wait that ran out (or an unreachable database) raises: nothing was written,
+# the same request or job can run again.
+BUSY_ERRORS: tuple[type[Exception], ...] = (OperationalError, PoolTimeout)
 
 
 class IntegrityViolation(Conflict):
     """A unique or foreign-key constraint refused a write inside a savepoint."""
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_STATEMENT_TIMEOUT = 60.0
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> Engine:
+    """An engine with bounded waits (seconds; ``statement_timeout`` 0 means none; SQLite has
+    no statement timeout, its statements are local)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -42,17 +73,45 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": lock_timeout},
             pool_size=pool_size,
             max_overflow=20,
+            pool_timeout=lock_timeout,
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, lock_timeout)
+        _guard_event_loop(engine)
         return engine
+    options = f"-c lock_timeout={int(lock_timeout * 1000)}"
+    options += f" -c statement_timeout={int(statement_timeout * 1000)}"
     # No pre-ping (a round trip per transaction); stale connections are recycled instead.
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_recycle=1800,
+        pool_timeout=lock_timeout,
+        connect_args={"options": options, "connect_timeout": max(1, int(lock_timeout))},
+    )
+    _guard_event_loop(engine)
+    return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _guard_event_loop(engine: Engine) -> None:
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        forbid_on_event_loop("a database connection")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(*_: Any) -> None:
+        forbid_on_event_loop("a database statement")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(_conn: Any) -> None:
+        forbid_on_event_loop("a database commit")
+
+
+def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how a transaction starts.
@@ -60,11 +119,11 @@ def _tune_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
-    turn = _turns[engine] = _WriteTurn(timeout=30.0)
+    turn = _turns[engine] = _WriteTurn(timeout=lock_timeout)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -173,14 +232,36 @@ class UnitOfWork:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo, pool_size=pool_size)
+        self.engine = make_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}),
             expire_on_commit=False,
             autoflush=False,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(
+            settings.database_url,
+            lock_timeout=settings.db_lock_timeout_seconds,
+            statement_timeout=settings.db_statement_timeout_seconds,
         )
 
     @property

@@ -18,6 +18,10 @@ class PromodeskError(Exception):
         self.field = field
         self.extra = extra
 
+    def headers(self) -> dict[str, str] | None:
+        """Response headers the error adds (e.g. ``Retry-After``)."""
+        return None
+
     def to_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": type(self).__name__, "detail": self.detail}
         if self.field is not None:
@@ -66,3 +70,17 @@ class ValidationFailed(PromodeskError):
 
 class RateLimited(PromodeskError):
     status_code = 429
+
+
+class ServiceUnavailable(PromodeskError):
+    """Nothing was done and the same request may simply be sent again after ``retry_after``
+    seconds (a lock or statement wait ran out, the database is unreachable)."""
+
+    status_code = 503
+
+    def __init__(self, detail: str, *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}

@@ -15,29 +15,43 @@ Rules:
 - The key row is claimed in its own transaction before the request runs, so two processes can
   never both run the same keyed request. If the client disconnects, the request still finishes
   and its response is stored; the release/store step is shielded from cancellation.
+- **The outcome commits with the work.** A route that uses the request's unit of work (every
+  state-changing API route) has its response written to the key row inside that same
+  transaction, by compare-and-set on the claim (``complete``). After any crash either both the
+  work and the stored response exist (a retry gets the first answer) or neither does (the
+  claim is still ``in_progress`` and a retry runs the request, once). Other responses (errors,
+  whose transaction rolled back, and routes without a unit of work) are stored afterwards.
 - A successful response marked ``Cache-Control: no-store`` (it carries a secret shown once, such
   as a new API key) is never written to the table: a replay gets 409 saying the request
   succeeded and its secret is not kept, and nothing runs twice.
-- A claim still ``in_progress`` after ``stale_after`` (its process died between the claim and
-  the store) may be taken over by a retry. The request's own changes are idempotent at the
-  ledger and job level (``(kind, ref)``, ``dedupe_key``), so a takeover cannot double-count.
+- A claim still ``in_progress`` after ``stale_after`` belonged to a request whose process died
+  before committing (its work and its outcome commit together), so a retry may take it over and
+  run the request. If the first request was only slow, its commit finds its claim gone and
+  rolls back (409): a takeover never re-runs committed work.
+- Routes that commit early to call a remote API (a campaign change on TikTok) store their
+  outcome in a transaction of its own after the call; such calls are idempotent at the remote.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promodesk.kit import clock
-from promodesk.kit.db import Database, IntegrityViolation, UnitOfWork
+from promodesk.kit.db import BUSY_ERRORS, Database, IntegrityViolation, UnitOfWork
+from promodesk.kit.errors import IdempotencyConflict
 from promodesk.models import IdempotencyKey
+
+log = logging.getLogger("promodesk.idempotency")
 
 HEADER = b"idempotency-key"
 MAX_KEY = 255
@@ -46,8 +60,22 @@ METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_STORED = frozenset({401, 408, 429})
 PATH_COLUMN = 500
 JSON = "application/json"
+CLAIM = "promodesk.idempotency_claim"  # key of the claim in the ASGI scope's ``state``
 
 Decision = tuple[int, bytes, str, bool]
+
+
+@dataclass
+class Claim:
+    """The key row a request holds (its id: a takeover replaces the row, so the id names this
+    request's claim only) and, once the route returned, the response to store with the work."""
+
+    row_id: int
+    status: int | None = None
+    body: bytes = b""
+    content_type: str = JSON
+    no_store: bool = False
+    stored: bool = False
 
 
 def _error(status: int, error: str, detail: str) -> Decision:
@@ -65,6 +93,11 @@ SECRET_NOT_KEPT = _error(
     "IdempotencyConflict",
     "a request with this Idempotency-Key succeeded; its response held a secret that is shown "
     "once and was not kept (list the objects to find the one it created)",
+)
+BUSY = _error(
+    503,
+    "ServiceUnavailable",
+    "the database is busy or unreachable; nothing was changed, send the request again",
 )
 MISMATCH = _error(
     422,
@@ -84,7 +117,7 @@ class IdempotencyMiddleware:
         app: ASGIApp,
         db: Database,
         ttl_hours: int = 24,
-        stale_after: timedelta = timedelta(minutes=10),
+        stale_after: timedelta = timedelta(minutes=2),
     ) -> None:
         self.app = app
         self.db = db
@@ -128,12 +161,18 @@ class IdempotencyMiddleware:
         fingerprint = request_fingerprint(
             scope["method"], scope["path"], scope.get("query_string", b""), body
         )
-        decision = await run_in_threadpool(
-            self._claim, scope_id, key, scope["method"], path, fingerprint
-        )
-        if decision is not None:
-            await _send(send, *decision)
+        try:
+            decision = await run_in_threadpool(
+                self._claim, scope_id, key, scope["method"], path, fingerprint
+            )
+        except BUSY_ERRORS:
+            await _send(send, *BUSY, retry_after=1)
             return
+        if not isinstance(decision, Claim):
+            await _send(send, *decision, retry_after=1 if decision is IN_PROGRESS else None)
+            return
+        claim = decision
+        scope.setdefault("state", {})[CLAIM] = claim
 
         captured: dict[str, Any] = {
             "status": 500,
@@ -171,12 +210,13 @@ class IdempotencyMiddleware:
             # Shielded: a cancelled request (client gone, server stopping) must still release
             # or complete its claim, or the key would answer 409 until it goes stale.
             with anyio.CancelScope(shield=True):
-                await run_in_threadpool(self._store, scope_id, key, captured)
+                if not claim.stored:
+                    await run_in_threadpool(self._store_quietly, claim, captured)
 
     # database side (threads: the driver is synchronous) --------------------------------------
     def _claim(
         self, scope_id: str, key: str, method: str, path: str, fingerprint: str
-    ) -> Decision | None:
+    ) -> Decision | Claim:
         now = clock.now()
         with self.db.transaction() as uow:
             s = uow.session
@@ -189,25 +229,24 @@ class IdempotencyMiddleware:
                 s.flush()
                 row = None
             if row is None:
+                claimed = IdempotencyKey(
+                    scope=scope_id,
+                    key=key,
+                    method=method,
+                    path=path,
+                    request_hash=fingerprint,
+                    state="in_progress",
+                    created_at=now,
+                    expires_at=now + self.ttl,
+                )
                 try:
                     with uow.savepoint():
-                        s.add(
-                            IdempotencyKey(
-                                scope=scope_id,
-                                key=key,
-                                method=method,
-                                path=path,
-                                request_hash=fingerprint,
-                                state="in_progress",
-                                created_at=now,
-                                expires_at=now + self.ttl,
-                            )
-                        )
+                        s.add(claimed)
                         s.flush()
                 except IntegrityViolation:
                     # Another request claimed this key between our read and our insert.
                     return IN_PROGRESS
-                return None
+                return Claim(row_id=claimed.id)
             if row.request_hash != fingerprint:
                 return MISMATCH
             if row.state != "done":
@@ -219,9 +258,17 @@ class IdempotencyMiddleware:
                 True,
             )
 
-    def _store(self, scope_id: str, key: str, captured: dict[str, Any]) -> None:
+    def _store_quietly(self, claim: Claim, captured: dict[str, Any]) -> None:
+        try:
+            self._store(claim, captured)
+        except BUSY_ERRORS:
+            # The claim stays in progress until it goes stale; the work (if any) committed
+            # with its outcome already, so nothing can run twice.
+            log.warning("idempotency: could not release or store a key; it will go stale")
+
+    def _store(self, claim: Claim, captured: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
-            row = _find(uow, scope_id, key)
+            row = uow.session.get(IdempotencyKey, claim.row_id)
             if row is None or row.state == "done":
                 return
             status = int(captured["status"])
@@ -235,6 +282,57 @@ class IdempotencyMiddleware:
             row.response_status = status
             row.response_body = body.decode("utf-8", "replace")
             row.response_type = ctype
+
+
+def claim_of(scope: Scope) -> Claim | None:
+    claim: Claim | None = scope.get("state", {}).get(CLAIM)
+    return claim
+
+
+def record_response(scope: Scope, status: int, body: bytes, headers: dict[str, str]) -> None:
+    """Keep the response a route returned, for ``complete`` (called before the route's
+    unit of work commits)."""
+    claim = claim_of(scope)
+    if claim is None:
+        return
+    claim.status = status
+    claim.body = body
+    claim.content_type = headers.get("content-type", JSON)[:100]
+    claim.no_store = "no-store" in headers.get("cache-control", "").lower()
+
+
+def complete(uow: UnitOfWork, scope: Scope) -> None:
+    """Write the request's response to its key row in ``uow``, the transaction that holds the
+    request's work, so that the two commit together or not at all. Compare-and-set on the
+    claim: if a retry took the key over (this request was thought dead), raise
+    ``IdempotencyConflict`` so the work rolls back instead of happening twice."""
+    claim = claim_of(scope)
+    if claim is None or claim.status is None or claim.stored:
+        return
+    status, body, ctype = claim.status, claim.body, claim.content_type
+    if status >= 500 or status in NOT_STORED:
+        return
+    if claim.no_store and status < 300:
+        status, body, ctype, _ = SECRET_NOT_KEPT
+    result = uow.session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == claim.row_id, IdempotencyKey.state == "in_progress")
+        .values(
+            state="done",
+            response_status=status,
+            response_body=body.decode("utf-8", "replace"),
+            response_type=ctype,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise IdempotencyConflict(
+            "this request took too long and a retry with the same Idempotency-Key took it "
+            "over; nothing was changed here",
+            field="Idempotency-Key",
+        )
+    # Marked only after the commit: if the commit fails, the middleware stores the error.
+    uow.on_commit(lambda: setattr(claim, "stored", True))
 
 
 def credential_scope(headers: dict[bytes, bytes]) -> str:
@@ -302,7 +400,12 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _send(
-    send: Send, status: int, body: bytes, ctype: str = JSON, replayed: bool = False
+    send: Send,
+    status: int,
+    body: bytes,
+    ctype: str = JSON,
+    replayed: bool = False,
+    retry_after: int | None = None,
 ) -> None:
     headers = [
         (b"content-type", ctype.encode("latin-1")),
@@ -310,5 +413,7 @@ async def _send(
     ]
     if replayed:
         headers.append((b"idempotent-replayed", b"true"))
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -19,9 +19,18 @@ from promodesk.ledger.schemas import (
     LinePage,
     LineRead,
 )
-from promodesk.web import Caller, Cursor, Limit, Uow, cursor_int, decode_cursor, encode_cursor
+from promodesk.web import (
+    ApiRoute,
+    Caller,
+    Cursor,
+    Limit,
+    Uow,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 
-router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/ledger", tags=["ledger"])
 
 
 def _account(a: AccountRow) -> AccountRead:

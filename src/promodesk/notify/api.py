@@ -9,6 +9,7 @@ from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.schemas import EmailPage, EmailRead, WebhookPage, WebhookRead
 from promodesk.web import (
     Admin,
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
@@ -19,7 +20,7 @@ from promodesk.web import (
     encode_cursor,
 )
 
-router = APIRouter(prefix="/api/v1/notify", tags=["notify"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/notify", tags=["notify"])
 
 
 @router.get("/emails", response_model=EmailPage)

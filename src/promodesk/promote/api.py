@@ -45,6 +45,7 @@ from promodesk.promote.schemas import (
 )
 from promodesk.promote.wallet_service import wallet_view
 from promodesk.web import (
+    ApiRoute,
     Caller,
     Cursor,
     Instant,
@@ -56,7 +57,7 @@ from promodesk.web import (
     encode_cursor,
 )
 
-router = APIRouter(prefix="/api/v1/promote", tags=["promote"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 

@@ -34,9 +34,11 @@ from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
 from promodesk.promote.regions import Channel, MethodRule
 from promodesk.web import (
     Admin,
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
+    RawBody,
     Uow,
     Writer,
     cursor_int,
@@ -45,7 +47,7 @@ from promodesk.web import (
     state,
 )
 
-router = APIRouter(prefix="/api/v1/promote", tags=["promote money"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote money"])
 MAX_ID = 2**63 - 1
 OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
@@ -205,10 +207,11 @@ def simulate_payment(
 
 
 @router.post("/payments/webhook", response_model=WebhookResult)
-async def payment_webhook(request: Request, uow: Uow, cfg: Config) -> WebhookResult:
+def payment_webhook(request: Request, body: RawBody, uow: Uow, cfg: Config) -> WebhookResult:
     """Called by the payment provider, not with an API key: the HMAC-SHA256 signature of the
-    raw body (header ``X-Promodesk-Signature: sha256=<hex>``) is the authentication."""
-    body = await request.body()
+    raw body (header ``X-Promodesk-Signature: sha256=<hex>``) is the authentication.
+
+    A plain ``def``: its database work runs in the thread pool, never on the event loop."""
     outcome = recharges.handle_webhook(uow, cfg, body, request.headers.get(SIGNATURE_HEADER))
     return WebhookResult(
         recharge_id=outcome.recharge.id, status=outcome.recharge.status, changed=outcome.changed

@@ -39,6 +39,7 @@ from promodesk.shop.schemas import (
     TrafficIn,
 )
 from promodesk.web import (
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
@@ -49,7 +50,7 @@ from promodesk.web import (
     encode_cursor,
 )
 
-router = APIRouter(prefix="/api/v1/shop", tags=["shop"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 States = Annotated[list[str] | None, Query(max_length=10)]
 

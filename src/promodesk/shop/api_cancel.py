@@ -40,9 +40,9 @@ from promodesk.shop.schemas import (
     StockZeroOut,
     VerificationPage,
 )
-from promodesk.web import Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
-router = APIRouter(prefix="/api/v1/shop", tags=["shop"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 

@@ -19,6 +19,7 @@ from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
 from promodesk.operations import service as operations
 from promodesk.web import (
     Admin,
+    ApiRoute,
     Caller,
     Cursor,
     Limit,
@@ -31,8 +32,8 @@ from promodesk.web import (
 
 log = logging.getLogger("promodesk")
 
-router = APIRouter()
-api = APIRouter(prefix="/api/v1", tags=["system"])
+router = APIRouter(route_class=ApiRoute)
+api = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["system"])
 
 
 class Health(BaseModel):
@@ -51,10 +52,11 @@ class Health(BaseModel):
 def healthz(request: Request, response: Response) -> Health:
     """Liveness and readiness: the database answers, and how old the last worker heartbeat is.
 
-    It opens its own transaction (not the request's ``Uow``) so that an unreachable database is
+    It opens its own read-only transaction (not the request's ``Uow``; on SQLite it never
+    waits for a writer) so that an unreachable database is
     reported as 503 ``degraded`` instead of failing the request."""
     try:
-        with state(request).db.transaction() as uow:
+        with state(request).db.read() as uow:
             repo = JobRepository(uow)
             last = repo.last_heartbeat()
             depth = repo.depth()
@@ -82,7 +84,7 @@ def healthz(request: Request, response: Response) -> Health:
 def metrics(request: Request) -> Response:
     """Prometheus metrics: requests, latencies, job queue depth, job failures, worker age."""
     try:
-        with state(request).db.transaction() as uow:
+        with state(request).db.read() as uow:
             repo = JobRepository(uow)
             depth = repo.depth()
             last = repo.last_heartbeat()

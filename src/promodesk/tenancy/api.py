@@ -16,9 +16,9 @@ from promodesk.tenancy.schemas import (
     MemberRead,
     WorkspaceRead,
 )
-from promodesk.web import Admin, Caller, Uow
+from promodesk.web import Admin, ApiRoute, Caller, Uow
 
-router = APIRouter(prefix="/api/v1", tags=["workspaces"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["workspaces"])
 
 
 @router.get("/workspaces/current", response_model=WorkspaceRead)
