@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
+from promodesk.integrations.tiktok import TikTokClient, TikTokSettings
 from promodesk.kit.db import Database
 from promodesk.kit.loopguard import BlockingOnEventLoop, forbid_on_event_loop
 from promodesk.kit.migrate import upgrade
+from promodesk.notify.transport import Mail, send_mail
 from promodesk.web import ApiRoute, _uow, state
 from tests.api_support import api_routes, make_app
 
@@ -94,3 +97,31 @@ def test_the_guard_allows_threads_and_refuses_the_loop() -> None:
         await asyncio.to_thread(forbid_on_event_loop, "a call in a worker thread")
 
     asyncio.run(in_thread())
+
+
+def test_an_http_call_on_the_event_loop_fails_instead_of_blocking() -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        return httpx.Response(200, json={"code": 0, "message": "OK", "data": {}})
+
+    settings = TikTokSettings(base_url="http://tiktok.invalid", app_id="a", secret="s")
+    with TikTokClient(settings, limiter=None, transport=httpx.MockTransport(answer)) as client:
+        assert client.request("GET", "advertiser/info/", token="t") == {}  # from a thread
+
+        async def on_loop() -> None:
+            client.request("GET", "advertiser/info/", token="t")
+
+        with pytest.raises(BlockingOnEventLoop, match=r"an HTTP call to tiktok\.invalid"):
+            asyncio.run(on_loop())
+    assert len(sent) == 1
+
+
+def test_mail_on_the_event_loop_fails_instead_of_blocking() -> None:
+    async def on_loop() -> None:
+        mail = Mail("m-1", ["a@example.com"], [], "subject", "text", None, {})
+        send_mail(mail, cast(Any, None))  # refused before the settings are read
+
+    with pytest.raises(BlockingOnEventLoop, match="mail delivery"):
+        asyncio.run(on_loop())

@@ -150,6 +150,8 @@ async def _error(request: Request, status: int, detail: str, body: dict[str, Any
     title = titles.get(status, visit._("Something went wrong"))
     if status == 404:
         detail = visit._("This page does not exist, or it belongs to another workspace.")
+    elif status == 503:
+        detail = visit._("Nothing was changed. Please try again in a moment.")
     if request.method == "POST" and status != 404:
         visit.flash("error", f"{title}: {detail}" if detail else title)
         return _back(request, visit)

@@ -17,6 +17,7 @@ import httpx
 
 from promodesk import __version__
 from promodesk.kit import clock
+from promodesk.kit.loopguard import forbid_on_event_loop
 from promodesk.notify.domain import DELIVERY_HEADER, EVENT_HEADER, signed_headers
 from promodesk.notify.settings import Delivery
 
@@ -63,6 +64,7 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
 
 def send_mail(mail: Mail, cfg: Delivery) -> str:
     """Submit ``mail``; returns a note on refused recipients ("" when all were accepted)."""
+    forbid_on_event_loop("mail delivery")
     msg = build_message(mail, cfg.mail_from)
     try:
         client: smtplib.SMTP
@@ -106,6 +108,7 @@ def post_webhook(
         **signed,
     }
     signature = next(v for k, v in signed.items() if k.endswith("Signature"))
+    forbid_on_event_loop("a webhook delivery")
     try:
         response = httpx.post(
             url, content=raw, headers=headers, timeout=cfg.webhook_timeout, follow_redirects=False

@@ -21,6 +21,7 @@ from promodesk.integrations.tiktok.limiter import Limits, RateLimiter
 from promodesk.integrations.tiktok.retry import policy
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.integrations.tiktok.stats import Stats
+from promodesk.kit.loopguard import forbid_on_event_loop
 
 if TYPE_CHECKING:
     from promodesk.integrations.tiktok.api import TikTokApi
@@ -86,6 +87,7 @@ class TikTokClient:
             ),
             headers={"Accept": "application/json", "User-Agent": "promodesk-tiktok/1"},
             transport=transport,
+            event_hooks={"request": [_not_on_event_loop]},
         )
 
     def __enter__(self) -> TikTokClient:
@@ -251,3 +253,8 @@ class TikTokClient:
             elapsed_ms,
         )
         return data
+
+
+def _not_on_event_loop(request: httpx.Request) -> None:
+    # A synchronous call from an event loop's thread would stall every request of the server.
+    forbid_on_event_loop(f"an HTTP call to {request.url.host}")
