@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOCALES := src/promodesk/console/locales
 
-.PHONY: run test lint bench install install-dev translations clean
+.PHONY: run test check lint bench install install-dev translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install-dev
 
 test: install-dev translations lint
 	$(BIN)/pytest
+
+# The fast loop while working: the gates, then unit and SQLite integration tests, first failure stops.
+check: install-dev translations lint
+	$(BIN)/pytest -q -x -m "not postgres and not e2e" tests/unit tests/integration
 
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -40,7 +40,17 @@ from promodesk.shop.schemas import (
     StockZeroOut,
     VerificationPage,
 )
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import (
+    ApiRoute,
+    Caller,
+    Cursor,
+    Limit,
+    Uow,
+    Writer,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
@@ -119,8 +129,11 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
 
 @router.get("/batches", response_model=BatchPage)
 def list_batches(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> Any:
-    rows = batch_service.list_batches(uow, caller.workspace_id, after(cursor), limit)
-    return {"items": rows, "next_cursor": None}
+    """Newest first; ``next_cursor`` continues with older batches."""
+    before = cursor_int(decode_cursor(cursor), "before")
+    rows = batch_service.list_batches(uow, caller.workspace_id, before, limit)
+    more = len(rows) == limit
+    return {"items": rows, "next_cursor": encode_cursor({"before": rows[-1].id}) if more else None}
 
 
 @router.get("/batches/{batch_id}", response_model=BatchRead)

@@ -53,8 +53,13 @@ class BatchRepository:
             q = q.with_for_update()
         return self.s.execute(q.execution_options(populate_existing=True)).scalar_one_or_none()
 
-    def batches(self, workspace_id: int, after_id: int = 0, limit: int = 50) -> list[Any]:
-        q = select(ShopBatch).where(ShopBatch.workspace_id == workspace_id, ShopBatch.id > after_id)
+    def batches(
+        self, workspace_id: int, before_id: int | None = None, limit: int = 50
+    ) -> list[Any]:
+        """Newest first; the next page starts below the last id seen."""
+        q = select(ShopBatch).where(ShopBatch.workspace_id == workspace_id)
+        if before_id is not None:
+            q = q.where(ShopBatch.id < before_id)
         return list(self.s.execute(q.order_by(ShopBatch.id.desc()).limit(limit)).scalars())
 
     def add_items(self, workspace_id: int, batch_id: int, enrollment_ids: Sequence[int]) -> int:

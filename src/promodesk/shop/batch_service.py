@@ -361,8 +361,11 @@ def get_batch(uow: UnitOfWork, ws: int, batch_id: int, *, lock: bool = False) ->
     return batch  # type: ignore[no-any-return]
 
 
-def list_batches(uow: UnitOfWork, ws: int, after_id: int = 0, limit: int = 50) -> list[Any]:
-    return BatchRepository(uow).batches(ws, after_id, limit)
+def list_batches(
+    uow: UnitOfWork, ws: int, before_id: int | None = None, limit: int = 50
+) -> list[Any]:
+    """The workspace's batches, newest first, ``limit`` below ``before_id``."""
+    return BatchRepository(uow).batches(ws, before_id, limit)
 
 
 def batch_items(

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routes.promote_common import optional_id
 from promodesk.console.routes.shop_common import (
     BADGES,
@@ -36,12 +37,13 @@ PAGE = 50
 
 @router.get("/shop/batches")
 def batches(request: Request) -> Response:
-    after = optional_id(request.query_params.get("after")) or 0
+    before = parse_before(request.query_params.get("before", ""))
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         ws = visit.principal.workspace_id
-        rows = batch_service.list_batches(uow, ws, after, PAGE)
-        return visit.page("shop/batches.html", rows=rows, reasons=REASONS)
+        rows = batch_service.list_batches(uow, ws, before, PAGE_SIZE + 1)
+        rows, pager = Pager.of(rows, "/shop/batches", {}, before)
+        return visit.page("shop/batches.html", rows=rows, reasons=REASONS, pager=pager)
 
 
 @router.get("/shop/batches/{batch_id}")
