@@ -12,12 +12,14 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promodesk import __version__
 from promodesk.kit.auth import TokenVault
+from promodesk.kit.bodylimit import BodyLimitMiddleware
 from promodesk.kit.db import BUSY_ERRORS, Database
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 from promodesk.kit.idempotency import IdempotencyMiddleware
@@ -118,8 +120,28 @@ def create_app(
         ttl_hours=settings.idempotency_ttl_hours,
         stale_after=timedelta(seconds=settings.idempotency_stale_seconds),
     )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits=dict.fromkeys(_bulk_paths(), settings.max_bulk_body_bytes),
+    )
     app.add_middleware(MetricsMiddleware)
     return app
+
+
+def _bulk_paths() -> list[str]:
+    """The paths of the routes whose bodies may be larger than the general cap (their routers
+    are included without a prefix, so a route's own path is its path in the app)."""
+    from promodesk.promote.api import delivery_batch
+    from promodesk.promote.api import router as promote_api
+    from promodesk.shop.api_cancel import cancel, preview
+    from promodesk.shop.api_cancel import router as shop_cancel_api
+
+    bulk = {delivery_batch, cancel, preview}
+    routes = [*promote_api.routes, *shop_cancel_api.routes]
+    return [
+        route.path for route in routes if isinstance(route, APIRoute) and route.endpoint in bulk
+    ]
 
 
 def load_handlers(extra: list[str] | None = None) -> None:

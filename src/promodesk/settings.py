@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # before committing anything (the outcome commits with the work): a retry may run it.
     idempotency_stale_seconds: Annotated[float, Field(gt=0)] = 120.0
 
+    # Request bodies: every request is capped (413 past it); bulk endpoints (Promote delivery
+    # batches, shop cancel selections) have their own larger cap.
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    max_bulk_body_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
+
     # Mail
     smtp_host: str = "127.0.0.1"
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
