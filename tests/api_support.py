@@ -21,6 +21,7 @@ from promodesk.app import create_app
 from promodesk.audit import service as audit
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import service as jobs
+from promodesk.kit.proxy import SERVER_OPTIONS
 from promodesk.ledger import service as ledger
 from promodesk.models import Workspace
 from promodesk.operations import service as operations
@@ -54,9 +55,12 @@ def bearer(key: str) -> dict[str, str]:
 
 @contextmanager
 def live_server(app: ASGIApp) -> Iterator[str]:
-    """Run ``app`` under a real uvicorn server on a free port; yield its base URL."""
+    """Run ``app`` under a real uvicorn server on a free port, configured as ``promodesk
+    serve`` configures it; yield its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", access_log=False, **SERVER_OPTIONS
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -26,6 +26,7 @@ from promodesk.kit.idempotency import IdempotencyMiddleware
 from promodesk.kit.jobs.worker import Worker
 from promodesk.kit.metrics import LATENCY, REQUESTS
 from promodesk.kit.money import CoinPricing
+from promodesk.kit.proxy import TrustedProxyMiddleware
 from promodesk.settings import Settings, get_settings
 from promodesk.web import MAX_ID, AppState, ErrorBody, guard_path_ids
 
@@ -126,6 +127,7 @@ def create_app(
         path_limits=dict.fromkeys(_bulk_paths(), settings.max_bulk_body_bytes),
     )
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     return app
 
 

@@ -81,6 +81,7 @@ def serve(
     import uvicorn
 
     from promodesk.app import create_app
+    from promodesk.kit.proxy import SERVER_OPTIONS
 
     _logging()
     s = settings()
@@ -105,6 +106,7 @@ def serve(
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=s.shutdown_grace_seconds,
+        **SERVER_OPTIONS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -56,8 +57,15 @@ class Settings(BaseSettings):
 
     # Security
     session_max_age_seconds: Annotated[int, Field(gt=0)] = 12 * 3600
+    # Login throttle, per window: failures of one account from one address, of one account
+    # from all addresses, and of one address over all accounts.
     login_max_failures: Annotated[int, Field(ge=1)] = 5
+    login_max_failures_per_account: Annotated[int, Field(ge=1)] = 20
+    login_max_failures_per_address: Annotated[int, Field(ge=1)] = 50
     login_window_seconds: Annotated[int, Field(ge=1)] = 15 * 60
+    # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed;
+    # from anyone else those headers are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
     token_keys: list[str] = Field(default_factory=list)  # Fernet keys, newest first
     cookie_secure: bool = False
 
@@ -100,6 +108,16 @@ class Settings(BaseSettings):
         if "USD" not in value:
             raise ValueError("fx_per_usd must contain USD (the rate 1)")
         return {k.upper(): v for k, v in value.items()}
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {item!r}") from None
+        return [item.strip() for item in value]
 
     @field_validator("coin_price_usd", "min_charge_usd")
     @classmethod

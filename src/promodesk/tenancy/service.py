@@ -186,22 +186,39 @@ def login(
     max_failures: int,
     window_seconds: int,
     session_seconds: int,
+    max_failures_per_account: int | None = None,
+    max_failures_per_address: int | None = None,
 ) -> LoggedIn:
-    """Check the password with a throttle per (email, client address) kept in the database."""
+    """Check the password under a throttle kept in the database. Failures in the window are
+    counted per (email, client address), per email over all addresses (many addresses cannot
+    brute-force one account) and per address over all emails (one address cannot spray
+    passwords over every account); reaching any limit refuses even the right password.
+
+    A success clears only its own (email, address) count: the other two decay with the window,
+    so logging in with one account cannot reset an address's spraying budget."""
     repo = TenancyRepository(uow)
     now = clock.now()
-    throttle_key = f"{email.strip().lower()}|{client}"
-    if repo.failures_since(throttle_key, now - timedelta(seconds=window_seconds)) >= max_failures:
-        raise RateLimited("too many failed logins; wait a few minutes and try again")
+    account = email.strip().lower()
+    pair_key = f"{account}|{client}"
+    limits = [
+        (pair_key, max_failures),
+        (f"account:{account}", max_failures_per_account),
+        (f"address:{client}", max_failures_per_address),
+    ]
+    since = now - timedelta(seconds=window_seconds)
+    for key, limit in limits:
+        if limit is not None and repo.failures_since(key, since) >= limit:
+            raise RateLimited("too many failed logins; wait a few minutes and try again")
     user = repo.user_by_email(email.strip())
     ok = auth.verify_password(user.password_hash if user else auth.DUMMY_HASH, password)
     memberships = repo.memberships_of(user.id) if user and ok else []
     if not user or not ok or not user.is_active or not memberships:
         from promodesk.models import LoginAttempt
 
-        repo.add(LoginAttempt(key=throttle_key, created_at=now))
+        for key, _limit in limits:
+            repo.add(LoginAttempt(key=key, created_at=now))
         raise Unauthorized("wrong email or password")
-    repo.clear_failures(throttle_key)
+    repo.clear_failures(pair_key)
     _membership, workspace = memberships[0]
     token, csrf = auth.new_token(), auth.new_token()
     repo.add(

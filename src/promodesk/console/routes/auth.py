@@ -47,6 +47,8 @@ def login_submit(request: Request) -> Response:
                 visit.form.get("password", ""),
                 client=client,
                 max_failures=settings.login_max_failures,
+                max_failures_per_account=settings.login_max_failures_per_account,
+                max_failures_per_address=settings.login_max_failures_per_address,
                 window_seconds=settings.login_window_seconds,
                 session_seconds=settings.session_max_age_seconds,
             )
