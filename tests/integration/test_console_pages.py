@@ -150,6 +150,27 @@ def test_another_workspaces_ids_are_404(db: Database, tmp_path: Path) -> None:
         assert tenancy.get_api_key(uow, principal, key_id).revoked_at is None
 
 
+def test_an_admin_cannot_revoke_an_owners_key_in_the_console(db: Database, tmp_path: Path) -> None:
+    admin = new_member(db, "admin")
+    with db.transaction() as uow:
+        owner_key = tenancy.create_api_key(uow, admin.workspace, "owner", name="the owner's").key.id
+        own_key = tenancy.create_api_key(uow, admin.workspace, "admin", name="mine").key.id
+    client = console_client(db, tmp_path)
+    csrf = log_in(client, admin)
+    listing = client.get("/keys").text
+    assert f"/keys/{owner_key}/revoke" not in listing  # not offered
+    assert f"/keys/{own_key}/revoke" in listing
+    preview = client.get(f"/keys/{owner_key}/revoke")
+    assert preview.status_code == 403
+    refused = client.post(
+        f"/keys/{owner_key}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert refused.status_code == 303
+    with db.transaction() as uow:
+        principal = Principal(admin.workspace.id, admin.workspace.slug, "owner", "test", "test")
+        assert tenancy.get_api_key(uow, principal, owner_key).revoked_at is None
+
+
 def test_operation_page_and_its_json(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "viewer")
     with db.transaction() as uow:

@@ -118,6 +118,27 @@ def test_roles_gate_key_management(client: TestClient, db: Database, ws: Workspa
     assert made.json()["role"] == "owner"
 
 
+def test_nobody_revokes_a_key_of_a_higher_role(
+    client: TestClient, db: Database, ws: Workspace
+) -> None:
+    admin = new_key(db, ws, "admin")
+    owner = new_key(db, ws, "owner")
+    keys = {k["role"]: k["id"] for k in client.get("/api/v1/keys", headers=bearer(owner)).json()}
+    refused = client.post(f"/api/v1/keys/{keys['owner']}/revoke", headers=bearer(admin))
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "Forbidden"
+    assert client.get("/api/v1/workspaces/current", headers=bearer(owner)).status_code == 200
+    # Equal and lower roles: allowed (an admin may revoke another admin's key, or its own).
+    other_admin = client.post("/api/v1/keys", json={"role": "admin"}, headers=bearer(admin))
+    viewer = client.post("/api/v1/keys", json={"role": "viewer"}, headers=bearer(admin))
+    for made in (other_admin, viewer):
+        done = client.post(f"/api/v1/keys/{made.json()['id']}/revoke", headers=bearer(admin))
+        assert done.status_code == 200, done.text
+    # An owner may revoke anything in the workspace, an admin's key included.
+    done = client.post(f"/api/v1/keys/{keys['admin']}/revoke", headers=bearer(owner))
+    assert done.status_code == 200
+
+
 def test_unknown_role_is_a_payload_error(client: TestClient, db: Database, ws: Workspace) -> None:
     admin = new_key(db, ws, "admin")
     response = client.post("/api/v1/keys", json={"role": "god"}, headers=bearer(admin))

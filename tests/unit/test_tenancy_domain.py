@@ -7,7 +7,15 @@ import itertools
 import pytest
 
 from promodesk.kit.errors import Forbidden, ValidationFailed
-from promodesk.tenancy.domain import RANK, Principal, Role, at_least, check_slug, parse_role
+from promodesk.tenancy.domain import (
+    RANK,
+    Principal,
+    Role,
+    at_least,
+    check_slug,
+    may_act_on,
+    parse_role,
+)
 
 ORDER = [Role.VIEWER, Role.OPERATOR, Role.ADMIN, Role.OWNER]
 
@@ -22,6 +30,28 @@ def test_every_role_pair(have: Role, need: Role) -> None:
     else:
         with pytest.raises(Forbidden, match=need.value):
             principal.require(need)
+
+
+def test_nobody_acts_on_a_higher_role() -> None:
+    allowed = {
+        (have.value, target.value)
+        for have, target in itertools.product(ORDER, ORDER)
+        if may_act_on(have.value, target.value)
+    }
+    assert allowed == {
+        ("viewer", "viewer"),
+        ("operator", "viewer"),
+        ("operator", "operator"),
+        ("admin", "viewer"),
+        ("admin", "operator"),
+        ("admin", "admin"),
+        ("owner", "viewer"),
+        ("owner", "operator"),
+        ("owner", "admin"),
+        ("owner", "owner"),
+    }
+    with pytest.raises(Forbidden, match="owner role, above your admin role"):
+        Principal(1, "ws", "admin", "key:1", "k").require_may_act_on("owner", "key")
 
 
 def test_only_operators_and_above_write() -> None:

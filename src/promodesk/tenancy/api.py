@@ -7,7 +7,6 @@ from fastapi import APIRouter, Response
 from promodesk.kit.errors import NotFound
 from promodesk.models import ApiKey
 from promodesk.tenancy import service
-from promodesk.tenancy.domain import Role
 from promodesk.tenancy.repository import TenancyRepository
 from promodesk.tenancy.schemas import (
     ApiKeyCreate,
@@ -65,8 +64,7 @@ def create_key(body: ApiKeyCreate, uow: Uow, caller: Admin, response: Response) 
     """The secret is in this response only; it is stored hashed and never shown again
     (``Cache-Control: no-store`` also keeps it out of caches and the idempotency store)."""
     response.headers["Cache-Control"] = "no-store"
-    if body.role == Role.OWNER:
-        caller.require(Role.OWNER)
+    caller.require_may_act_on(body.role.value, "key")
     ws = TenancyRepository(uow).workspace(caller.workspace_id)
     if ws is None:
         raise NotFound("workspace not found")

@@ -43,6 +43,20 @@ def require(role: str, needed: Role) -> None:
         raise Forbidden(f"this needs the {needed.value} role or higher; you are {role}")
 
 
+def may_act_on(role: str, target: str) -> bool:
+    """Nobody acts on (revokes, changes, deletes) a key or member of a higher role than their
+    own: an admin cannot revoke an owner's key, as it cannot create one."""
+    return RANK[Role(role)] >= RANK[Role(target)]
+
+
+def require_may_act_on(role: str, target: str, what: str) -> None:
+    if not may_act_on(role, target):
+        raise Forbidden(
+            f"the {what} has the {target} role, above your {role} role: "
+            "nobody acts on a higher role than their own"
+        )
+
+
 def check_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):  # fullmatch: "$" alone would accept a trailing newline
         raise ValidationFailed(
@@ -64,6 +78,9 @@ class Principal:
 
     def require(self, needed: Role) -> None:
         require(self.role, needed)
+
+    def require_may_act_on(self, target_role: str, what: str) -> None:
+        require_may_act_on(self.role, target_role, what)
 
     @property
     def can_write(self) -> bool:

@@ -131,9 +131,16 @@ def get_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
     return key
 
 
+def get_revocable_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
+    """The key, if ``principal`` may revoke it: it is not of a higher role than theirs."""
+    key = get_api_key(uow, principal, key_id)
+    principal.require_may_act_on(key.role, "key")
+    return key
+
+
 def revoke_api_key(uow: UnitOfWork, principal: Principal, key_id: int) -> ApiKey:
     """Revoking is final and idempotent: a revoked key answers 401 from the next request on."""
-    key = get_api_key(uow, principal, key_id)
+    key = get_revocable_api_key(uow, principal, key_id)
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         audit.record(

@@ -1,4 +1,5 @@
-"""API keys: list, create (the secret is shown once), revoke (preview, confirm). Admins only."""
+"""API keys: list, create (the secret is shown once), revoke (preview, confirm). Admins only,
+and nobody creates or revokes a key of a higher role than their own."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def key_create(request: Request) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.ADMIN)
         role = parse_role(visit.form.get("role", ""))
-        principal.require(role)  # no key above one's own role
+        principal.require_may_act_on(role.value, "key")
         name = clean(visit.form.get("name", ""), MAX_NAME)
         ws = tenancy.get_workspace(uow, principal.workspace_slug)
         new = tenancy.create_api_key(uow, ws, role.value, name=name, actor=principal.actor)
@@ -46,7 +47,7 @@ def key_create(request: Request) -> Response:
 def revoke_preview(request: Request, key_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
-        key = tenancy.get_api_key(uow, visit.principal, key_id)
+        key = tenancy.get_revocable_api_key(uow, visit.principal, key_id)
         return visit.page("key_revoke.html", key=key)
 
 
