@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     token_keys: list[str] = Field(default_factory=list)  # Fernet keys, newest first
     cookie_secure: bool = False
+    # Bearer token for /metrics; without one, /metrics answers only loopback clients.
+    metrics_token: str = ""
 
     idempotency_ttl_hours: Annotated[int, Field(ge=1)] = 24
     # A key still "in progress" this long after its claim belonged to a request that died

@@ -196,19 +196,24 @@ def test_healthz_reports_database_and_worker(client: TestClient, db: Database) -
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     url = "postgresql+psycopg://postgres@127.0.0.1:1/unreachable"
     dead = Database(url)
-    app = create_app(Settings(database_url=url, data_dir=tmp_path, secret_key="x"), db=dead)
+    settings = Settings(database_url=url, data_dir=tmp_path, secret_key="x", metrics_token="m")
+    app = create_app(settings, db=dead)
     with TestClient(app, raise_server_exceptions=False) as c:
         response = c.get("/healthz")
-        metrics = c.get("/metrics")
+        metrics = c.get("/metrics", headers=bearer("m"))
     assert response.status_code == 503
     assert response.json()["status"] == "degraded"
     assert response.json()["database"] is False
     assert metrics.status_code == 200
 
 
-def test_metrics_expose_requests_latency_and_jobs(client: TestClient, key: str) -> None:
+def test_metrics_expose_requests_latency_and_jobs(db: Database, tmp_path: Path, key: str) -> None:
+    app = create_app(metrics_settings(db, tmp_path, "scrape-token"), db=db)
+    client = TestClient(app, raise_server_exceptions=False)
     client.get("/api/v1/jobs/12345", headers=bearer(key))
-    text = client.get("/metrics").text
+    response = client.get("/metrics", headers=bearer("scrape-token"))
+    assert response.status_code == 200
+    text = response.text
     for name in (
         "promodesk_http_requests_total",
         "promodesk_http_request_seconds_bucket",
@@ -220,6 +225,36 @@ def test_metrics_expose_requests_latency_and_jobs(client: TestClient, key: str) 
     # Routes are labelled by template, so ids cannot blow up the label set.
     assert 'route="/api/v1/jobs/{job_id}"' in text
     assert "/api/v1/jobs/12345" not in text
+
+
+def metrics_settings(db: Database, tmp_path: Path, token: str = "") -> Settings:
+    return Settings(database_url=db.url, data_dir=tmp_path, secret_key="x", metrics_token=token)
+
+
+def test_metrics_need_the_token_when_one_is_set(db: Database, tmp_path: Path, key: str) -> None:
+    app = create_app(metrics_settings(db, tmp_path, "scrape-token"), db=db)
+    # Even from the machine itself: the token is the rule once it is set.
+    client = TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 40000))
+    for headers in ({}, bearer("wrong"), bearer(key), {"Authorization": "Basic c2NyYXBl"}):
+        assert_error(client.get("/metrics", headers=headers), 401, "Unauthorized")
+    assert client.get("/metrics", headers=bearer("scrape-token")).status_code == 200
+
+
+def test_metrics_without_a_token_answer_only_the_machine_itself(
+    db: Database, tmp_path: Path
+) -> None:
+    app = create_app(metrics_settings(db, tmp_path), db=db)
+    remote = TestClient(app, raise_server_exceptions=False, client=("203.0.113.8", 40000))
+    body = assert_error(remote.get("/metrics"), 403, "Forbidden")
+    assert "PROMODESK_METRICS_TOKEN" in body["detail"]
+    local = TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 40000))
+    assert local.get("/metrics").status_code == 200
+    ipv6 = TestClient(app, raise_server_exceptions=False, client=("::1", 40000))
+    assert ipv6.get("/metrics").status_code == 200
+    # A reverse proxy on the same machine connects from 127.0.0.1 too: forwarded requests are
+    # the proxy's clients, not the machine itself.
+    proxied = local.get("/metrics", headers={"X-Forwarded-For": "203.0.113.8"})
+    assert_error(proxied, 403, "Forbidden")
 
 
 def test_openapi_declares_the_error_body_everywhere(client: TestClient) -> None:

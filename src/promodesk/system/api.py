@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 from datetime import datetime
 from typing import Any, Literal
@@ -12,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
-from promodesk.kit.errors import NotFound
+from promodesk.kit.errors import Forbidden, NotFound, Unauthorized
 from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
@@ -82,7 +84,12 @@ def healthz(request: Request, response: Response) -> Health:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def metrics(request: Request) -> Response:
-    """Prometheus metrics: requests, latencies, job queue depth, job failures, worker age."""
+    """Prometheus metrics: requests, latencies, job queue depth, job failures, worker age.
+
+    With ``PROMODESK_METRICS_TOKEN`` set, only ``Authorization: Bearer <token>`` is answered
+    (Prometheus: ``authorization: {credentials: <token>}`` in the scrape config). Without it,
+    only the machine itself is: a loopback client with no forwarding headers."""
+    _check_metrics_access(request, state(request).settings.metrics_token)
     try:
         with state(request).db.read() as uow:
             repo = JobRepository(uow)
@@ -95,6 +102,28 @@ def metrics(request: Request) -> Response:
         JOB_QUEUE.labels(status=status).set(depth.get(status, 0))
     WORKER_HEARTBEAT_AGE.set((clock.now() - last).total_seconds() if last else -1)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def _check_metrics_access(request: Request, token: str) -> None:
+    if token:
+        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        given = sent.strip().encode("utf-8", "replace")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given, token.encode()):
+            raise Unauthorized("send the metrics token as 'Authorization: Bearer <token>'")
+        return
+    host = request.client.host if request.client else ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback or any(name in request.headers for name in FORWARDING_HEADERS):
+        raise Forbidden(
+            "metrics are answered only on this machine; set PROMODESK_METRICS_TOKEN and send "
+            "it as a bearer token to scrape them from elsewhere"
+        )
 
 
 class JobRead(BaseModel):
