@@ -27,6 +27,11 @@ from promodesk.kit.jobs.worker import Worker
 from promodesk.kit.metrics import LATENCY, REQUESTS
 from promodesk.kit.money import CoinPricing
 from promodesk.kit.proxy import TrustedProxyMiddleware
+from promodesk.kit.security_headers import (
+    DOCS_POLICY,
+    SANDBOX_POLICY,
+    SecurityHeadersMiddleware,
+)
 from promodesk.settings import Settings, get_settings
 from promodesk.web import MAX_ID, AppState, ErrorBody, guard_path_ids
 
@@ -127,6 +132,15 @@ def create_app(
         path_limits=dict.fromkeys(_bulk_paths(), settings.max_bulk_body_bytes),
     )
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        path_policies={
+            app.docs_url or "/api/docs": DOCS_POLICY,
+            app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect": DOCS_POLICY,
+            "/sandbox": SANDBOX_POLICY,
+        },
+        hsts_seconds=settings.hsts_seconds,
+    )
     app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     return app
 

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     token_keys: list[str] = Field(default_factory=list)  # Fernet keys, newest first
     cookie_secure: bool = False
+    # Strict-Transport-Security max-age on responses to HTTPS requests (0: no header).
+    hsts_seconds: Annotated[int, Field(ge=0)] = 365 * 24 * 3600
     # Bearer token for /metrics; without one, /metrics answers only loopback clients.
     metrics_token: str = ""
 

@@ -47,6 +47,7 @@ from tests.e2e.test_console_e2e import (
     _cli,
     _env,
     _free_port,
+    csp_violations,
 )
 
 pytestmark = pytest.mark.e2e
@@ -172,6 +173,7 @@ def test_accounts_journey(demo_server: Server) -> None:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
             page = context.new_page()
+            violations = csp_violations(context)
             page.goto(base + "/login")
             page.fill("input[name=email]", EMAIL)
             page.fill("input[name=password]", PASSWORD)
@@ -370,5 +372,6 @@ def test_accounts_journey(demo_server: Server) -> None:
             page.click("#confirm-deallocate")
             expect(page.locator(".flash-success")).to_have_text("The ad account is deallocated.")
             expect(page.locator("#allocations")).to_contain_text("Not allocated")
+            assert violations == [], "pages broke the Content-Security-Policy"
         finally:
             browser.close()

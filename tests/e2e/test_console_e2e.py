@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -136,6 +137,19 @@ def _failing_job(server: Server) -> int:
         db.dispose()
 
 
+def csp_violations(target: Any) -> list[str]:
+    """The Content-Security-Policy violations the browser reports on ``target`` (a page, or a
+    context and so its popups too), collected as they happen: a journey asserts none."""
+    found: list[str] = []
+
+    def seen(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            found.append(message.text)
+
+    target.on("console", seen)
+    return found
+
+
 def _shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
@@ -149,6 +163,7 @@ def test_browser_journey(server: Server) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
+            violations = csp_violations(page)
             page.goto(base + "/")
             expect(page).to_have_url(re.compile(r"/login"))
             _shot(page, "01-login-en")
@@ -221,6 +236,7 @@ def test_browser_journey(server: Server) -> None:
 
             # the same console on a phone
             phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            violations += csp_violations(phone)
             phone.goto(base + "/login")
             phone.fill("input[name=email]", DEMO_EMAIL)
             phone.fill("input[name=password]", DEMO_PASSWORD)
@@ -231,6 +247,7 @@ def test_browser_journey(server: Server) -> None:
             _shot(phone, "12-dashboard-phone-zh")
             phone.goto(base + "/jobs")
             _shot(phone, "13-jobs-phone-zh")
+            assert violations == [], "pages broke the Content-Security-Policy"
         finally:
             browser.close()
 

@@ -30,6 +30,7 @@ from tests.e2e.test_console_e2e import (
     _cli,
     _env,
     _free_port,
+    csp_violations,
 )
 
 pytestmark = pytest.mark.e2e
@@ -92,6 +93,7 @@ def test_promote_journey(server: Server) -> None:
                 viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True
             )
             page = context.new_page()
+            violations = csp_violations(context)
             page.goto(base + "/login")
             page.fill("input[name=email]", DEMO_EMAIL)
             page.fill("input[name=password]", DEMO_PASSWORD)
@@ -233,5 +235,6 @@ def test_promote_journey(server: Server) -> None:
             expect(page.locator("#eligibility")).to_contain_text("LIVE 必须正在直播或即将开始")
             expect(page.locator("#order-form")).to_have_count(0)
             _shot(page, "14-ineligible-zh")
+            assert violations == [], "pages broke the Content-Security-Policy"
         finally:
             browser.close()

@@ -40,6 +40,7 @@ from tests.e2e.test_console_e2e import (
     _cli,
     _env,
     _free_port,
+    csp_violations,
 )
 
 pytestmark = pytest.mark.e2e
@@ -151,6 +152,7 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
             page = context.new_page()
+            violations = csp_violations(context)
             page.goto(base + "/login")
             page.fill("input[name=email]", EMAIL)
             page.fill("input[name=password]", PASSWORD)
@@ -254,5 +256,6 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             page.goto(batch_url)
             expect(page.locator("#verification-result")).to_contain_text("通过")
             _shot(page, "09-verified-zh")
+            assert violations == [], "pages broke the Content-Security-Policy"
         finally:
             browser.close()

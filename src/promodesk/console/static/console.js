@@ -1,4 +1,5 @@
-// promodesk console: live progress bars, the copy button, popups. Pages work without this file.
+// promodesk console: live progress bars, the copy button, popups, modal dialogs. Pages work
+// without this file. No inline script anywhere: the Content-Security-Policy refuses it.
 (function () {
   "use strict";
 
@@ -98,10 +99,34 @@
     });
   }
 
+  // Links marked data-close-popup, in the popup: refresh the page behind it and close; in a
+  // tab, the link is followed as usual.
+  function closePopupLinks() {
+    document.querySelectorAll("a[data-close-popup]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.opener && !window.opener.closed) {
+          event.preventDefault();
+          window.opener.location.reload();
+          window.close();
+        }
+      });
+    });
+  }
+
+  // Dialogs marked data-modal are rendered open (usable without script); with script they
+  // become modal.
+  function modals() {
+    document.querySelectorAll("dialog[data-modal][open]").forEach(function (dialog) {
+      if (dialog.showModal) { dialog.close(); dialog.showModal(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-operation][data-live]").forEach(follow);
     copyButtons();
     popups();
+    closePopupLinks();
+    modals();
   });
 })();
 

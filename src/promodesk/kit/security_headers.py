@@ -1,0 +1,92 @@
+"""Security headers on every response (an ASGI middleware).
+
+Rules:
+- Every response gets ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: strict-origin-when-cross-origin`` and a ``Content-Security-Policy`` that
+  refuses framing (``frame-ancestors 'none'``).
+- The default policy fits the server-rendered console: scripts and style sheets only from this
+  origin (no inline script: behaviour lives in ``static/console.js``; ``<script
+  type="application/json">`` data blocks are not scripts), inline ``style`` attributes allowed
+  (progress bars are drawn with a width), images from this origin or ``data:``, forms posted
+  only here, no plugins, no ``<base>``.
+- A few paths get their own policy (``path_policies``, longest matching prefix wins): the API
+  docs run Swagger UI's inline start-up script with its assets, and the demo's TikTok sandbox
+  pages stand in for a third-party site with inline styles.
+- A header the route set itself is kept.
+- ``Strict-Transport-Security`` only on requests that arrived over HTTPS (the scope's scheme,
+  which ``TrustedProxyMiddleware`` sets from a trusted proxy's ``X-Forwarded-Proto``); over
+  plain HTTP browsers ignore it, and a development server must not pin HTTPS on localhost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_BASE = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+CONSOLE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {_BASE}"
+)
+# Swagger UI as FastAPI serves it: an inline start-up script, its bundle and style sheet from
+# jsDelivr, FastAPI's favicon.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+DOCS_POLICY = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
+    f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
+    f"img-src 'self' data: https://fastapi.tiangolo.com {SWAGGER_CDN}; connect-src 'self'; "
+    f"form-action 'self'; {_BASE}"
+)
+# A stand-in for a third-party authorization page: inline styles, a form that redirects away.
+SANDBOX_POLICY = (
+    f"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; {_BASE}"
+)
+
+COMMON = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: str = CONSOLE_POLICY,
+        path_policies: Mapping[str, str] | None = None,
+        hsts_seconds: int = 365 * 24 * 3600,
+    ) -> None:
+        self.app = app
+        self.policy = policy.encode()
+        # Longest prefix first, so that the most specific path wins.
+        self.path_policies = sorted(
+            ((prefix, value.encode()) for prefix, value in (path_policies or {}).items()),
+            key=lambda item: -len(item[0]),
+        )
+        self.hsts = f"max-age={hsts_seconds}".encode() if hsts_seconds > 0 else None
+
+    def policy_for(self, path: str) -> bytes:
+        for prefix, policy in self.path_policies:
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return policy
+        return self.policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [*COMMON, (b"content-security-policy", self.policy_for(scope["path"]))]
+        if self.hsts is not None and scope.get("scheme") == "https":
+            extra.append((b"strict-transport-security", self.hsts))
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in extra if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
