@@ -192,3 +192,21 @@ def test_payment_methods_table_is_editable(http: httpx.Client, db: Database, ws:
     assert ok(http.post("/api/v1/promote/recharges", json=body), 201)["currency"] == "JPY"
     twice = http.put("/api/v1/promote/payment-methods", json={"methods": table + table[-1:]})
     assert twice.status_code == 422
+
+
+def test_reads_after_the_payment_methods_table_was_replaced(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    """Issue 11: the stored table came back with a bare-string OS, and every read of it
+    (the table, a creator's quote) answered 500."""
+    creator = make_creator(db, ws.id, region="GB", device_os="android")
+    table = ok(http.get("/api/v1/promote/payment-methods"))
+    ok(http.put("/api/v1/promote/payment-methods", json={"methods": table}))
+    stored = sorted(table, key=lambda m: (m["region"], m["os"], m["code"]))
+    assert ok(http.get("/api/v1/promote/payment-methods")) == stored
+    gb_android = ok(http.get("/api/v1/promote/payment-methods?region=GB&os=android"))
+    assert [(m["os"], m["code"], m["channel"]) for m in gb_android] == [
+        ("android", "google_pay", "iap")
+    ]
+    quote = ok(http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins=1000"))
+    assert [(m["os"], m["code"]) for m in quote["methods"]] == [("android", "google_pay")]

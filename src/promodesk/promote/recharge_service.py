@@ -25,6 +25,7 @@ from promodesk.ledger.domain import Line
 from promodesk.ledger.service import REVENUE, SYSTEM, open_account, post_entry
 from promodesk.models import PromoteRecharge
 from promodesk.promote.creators_service import get_creator
+from promodesk.promote.domain import DeviceOS
 from promodesk.promote.invoices_service import issue_invoice
 from promodesk.promote.money_config import MoneyConfig
 from promodesk.promote.money_repository import MoneyRepository
@@ -51,7 +52,7 @@ def method_table(uow: UnitOfWork, workspace_id: int) -> MethodTable:
     if not rows:
         return MethodTable()
     return MethodTable.of(
-        MethodRule(r.region, r.os, r.code, r.label, Channel(r.channel), r.enabled)  # type: ignore[arg-type]
+        MethodRule(r.region, DeviceOS(r.os), r.code, r.label, Channel(r.channel), r.enabled)
         for r in rows
     )
 
