@@ -24,6 +24,7 @@ from promodesk.kit.db import BUSY_ERRORS, Database
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 from promodesk.kit.idempotency import IdempotencyMiddleware
 from promodesk.kit.jobs.worker import Worker
+from promodesk.kit.loopguard import guard_this_loop
 from promodesk.kit.metrics import LATENCY, REQUESTS
 from promodesk.kit.money import CoinPricing
 from promodesk.kit.proxy import TrustedProxyMiddleware
@@ -94,6 +95,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        guard_this_loop()  # blocking calls on this loop now fail instead of stalling it
         embedded = make_worker(st) if worker else None
         if embedded:
             embedded.start()

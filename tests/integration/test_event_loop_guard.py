@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from promodesk.integrations.tiktok import TikTokClient, TikTokSettings
 from promodesk.kit.db import Database
-from promodesk.kit.loopguard import BlockingOnEventLoop, forbid_on_event_loop
+from promodesk.kit.loopguard import BlockingOnEventLoop, forbid_on_event_loop, guard_this_loop
 from promodesk.kit.migrate import upgrade
 from promodesk.notify.transport import Mail, send_mail
 from promodesk.web import ApiRoute, _uow, state
@@ -88,6 +88,8 @@ def test_the_guard_allows_threads_and_refuses_the_loop() -> None:
     forbid_on_event_loop("outside any loop")  # no loop here: allowed
 
     async def on_loop() -> None:
+        forbid_on_event_loop("an unguarded loop")  # not a request-serving loop: allowed
+        guard_this_loop()
         forbid_on_event_loop("a test call")
 
     with pytest.raises(BlockingOnEventLoop, match="a test call was about to block"):
@@ -111,6 +113,7 @@ def test_an_http_call_on_the_event_loop_fails_instead_of_blocking() -> None:
         assert client.request("GET", "advertiser/info/", token="t") == {}  # from a thread
 
         async def on_loop() -> None:
+            guard_this_loop()
             client.request("GET", "advertiser/info/", token="t")
 
         with pytest.raises(BlockingOnEventLoop, match=r"an HTTP call to tiktok\.invalid"):
@@ -120,6 +123,7 @@ def test_an_http_call_on_the_event_loop_fails_instead_of_blocking() -> None:
 
 def test_mail_on_the_event_loop_fails_instead_of_blocking() -> None:
     async def on_loop() -> None:
+        guard_this_loop()
         mail = Mail("m-1", ["a@example.com"], [], "subject", "text", None, {})
         send_mail(mail, cast(Any, None))  # refused before the settings are read
 

@@ -11,19 +11,30 @@ Routes that touch the database are plain ``def`` (FastAPI runs them in its threa
 from __future__ import annotations
 
 import asyncio
+import weakref
 
 
 class BlockingOnEventLoop(RuntimeError):
     """A blocking call was made on an event loop's thread (a programming error)."""
 
 
+# The loops that serve requests (marked by the app at start-up). Other loops are left alone: a
+# test driving a browser through Playwright's sync API runs its own loop under plain code.
+_guarded: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def guard_this_loop() -> None:
+    """Mark the running loop as one that serves requests (call from async start-up code)."""
+    _guarded.add(asyncio.get_running_loop())
+
+
 def on_event_loop() -> bool:
-    """Whether the calling thread is running an asyncio event loop right now."""
+    """Whether the calling thread is running a request-serving event loop right now."""
     try:
-        asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
         return False
-    return True
+    return loop in _guarded
 
 
 def forbid_on_event_loop(what: str) -> None:
