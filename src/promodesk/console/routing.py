@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from promodesk.console import submit
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
@@ -48,9 +49,13 @@ class ConsoleRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            response: Response | None = None
             try:
                 if request.method == "POST":
                     await _read_form(request)
+                    answer = await submit.begin(request)
+                    if answer is not None:
+                        return _answer(request, answer)
                 response = await original(request)
             except LoginRequired:
                 return _login_required(request)
@@ -69,6 +74,8 @@ class ConsoleRoute(APIRoute):
                 return await _error(
                     request, exc.status_code, str(exc.detail), {"error": "HTTPError"}
                 )
+            finally:
+                await submit.finish(request, response)
             if request.method == "POST" and not getattr(request.state, "csrf_checked", False):
                 log.error("console POST %s did not check its CSRF token", request.url.path)
                 return await _csrf_refused(request)
@@ -156,6 +163,13 @@ async def _error(request: Request, status: int, detail: str, body: dict[str, Any
         visit.flash("error", f"{title}: {detail}" if detail else title)
         return _back(request, visit)
     return visit.page("error.html", status=status, title=title, message=detail)
+
+
+def _answer(request: Request, answer: submit.Answer) -> Response:
+    """A form's repeat or duplicate: where the first submission went, or back, with a note."""
+    visit = bare_visit(request)
+    visit.flash(answer.level, visit._(answer.message))
+    return visit.redirect(answer.location) if answer.location else _back(request, visit)
 
 
 def _back(request: Request, visit: Visit) -> RedirectResponse:

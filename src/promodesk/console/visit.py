@@ -34,10 +34,12 @@ from promodesk.console.core import (
 )
 from promodesk.kit import auth
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.idempotency import Claim, mark_done
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import Principal, Role, at_least
 
 FLASH_CHARS = 300
+FORM_CLAIM = "form_claim"  # the claimed one-time submit token of a POSTed form
 
 
 class LoginRequired(Exception):
@@ -83,6 +85,11 @@ class Visit:
         if self.member is None:
             raise LoginRequired
         return self.member.principal
+
+    @staticmethod
+    def submit_token() -> str:
+        """A fresh one-time token for a form (see console/submit.py)."""
+        return secrets.token_urlsafe(18)
 
     def require(self, role: Role) -> Principal:
         principal = self.principal
@@ -230,6 +237,12 @@ def open_visit(
         if not sent or not any(auth.same(sent, token) for token in allowed):
             raise CsrfRefused
         request.state.csrf_checked = True
+        claim: Claim | None = getattr(request.state, FORM_CLAIM, None)
+        if claim is not None and not claim.stored:
+            # The form's one-time token is done if, and only if, this transaction commits
+            # (see console/submit.py).
+            mark_done(uow, claim, 303, "{}", "console/redirect")
+            claim.stored = True
     if login and visit.member is None:
         raise LoginRequired
     return visit
