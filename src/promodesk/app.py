@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,6 +38,7 @@ from promodesk.settings import Settings, get_settings
 from promodesk.web import MAX_ID, AppState, ErrorBody, guard_path_ids
 
 log = logging.getLogger("promodesk")
+DOCS_ASSETS = "/api/docs/assets"
 
 HTTP_ERRORS = {
     400: "BadRequest",
@@ -106,14 +108,18 @@ def create_app(
             if embedded:
                 embedded.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the fastapi-offline package's assets, served by this app: the
+    # docs work without a CDN (offline, and under a strict Content-Security-Policy).
+    app = FastAPIOffline(
         title="promodesk",
         version=__version__,
         description="Start, watch and stop promotions safely, with every coin and cent "
         "accounted for.",
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/docs",
-        redoc_url=None,
+        redoc_url="/api/redoc",
+        static_url=DOCS_ASSETS,
+        favicon_url="/static/favicon.svg",
         lifespan=lifespan,
         dependencies=[Depends(guard_path_ids)],
         responses=ERROR_RESPONSES,
@@ -137,7 +143,8 @@ def create_app(
     app.add_middleware(
         SecurityHeadersMiddleware,
         path_policies={
-            app.docs_url or "/api/docs": DOCS_POLICY,
+            "/api/docs": DOCS_POLICY,
+            "/api/redoc": DOCS_POLICY,
             app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect": DOCS_POLICY,
             "/sandbox": SANDBOX_POLICY,
         },

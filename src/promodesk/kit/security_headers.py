@@ -10,8 +10,8 @@ Rules:
   (progress bars are drawn with a width), images from this origin or ``data:``, forms posted
   only here, no plugins, no ``<base>``.
 - A few paths get their own policy (``path_policies``, longest matching prefix wins): the API
-  docs run Swagger UI's inline start-up script with its assets, and the demo's TikTok sandbox
-  pages stand in for a third-party site with inline styles.
+  docs (Swagger UI, ReDoc) run an inline start-up script with their local assets, and the
+  demo's TikTok sandbox pages stand in for a third-party site with inline styles.
 - A header the route set itself is kept.
 - ``Strict-Transport-Security`` only on requests that arrived over HTTPS (the scope's scheme,
   which ``TrustedProxyMiddleware`` sets from a trusted proxy's ``X-Forwarded-Proto``); over
@@ -29,14 +29,12 @@ CONSOLE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
     f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {_BASE}"
 )
-# Swagger UI as FastAPI serves it: an inline start-up script, its bundle and style sheet from
-# jsDelivr, FastAPI's favicon.
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
+# Swagger UI and ReDoc, served from this app's own assets: an inline start-up script and
+# inline styles; ReDoc renders in a worker made from a blob.
 DOCS_POLICY = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-    f"img-src 'self' data: https://fastapi.tiangolo.com {SWAGGER_CDN}; connect-src 'self'; "
-    f"form-action 'self'; {_BASE}"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; form-action 'self'; "
+    f"{_BASE}"
 )
 # A stand-in for a third-party authorization page: inline styles, a form that redirects away.
 SANDBOX_POLICY = (
