@@ -135,7 +135,8 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert 'data-chart="reasons-series"' in review.text
     assert "Stock shortage" in review.text
     csv = client.get(f"/shop/review.csv?activity_id={activity.id}&shop_id={shop.id}")
-    assert csv.text.startswith("section,key,value")
+    assert csv.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads it as UTF-8
+    assert csv.text.lstrip("\ufeff").startswith("Section,Item,Figure")
     assert "/shop/review?activity_id=" in client.get("/shop/review").text
 
     # 简体中文
@@ -149,6 +150,14 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     zh = client.get("/shop").text
     assert "我的活动" in zh
     assert "已审核" in zh
+    zh_csv = client.get(f"/shop/review.csv?activity_id={activity.id}&shop_id={shop.id}")
+    rows = zh_csv.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "分区,项目,数值"
+    assert any(r.startswith("概况,本工作区店铺平均值（%）,") for r in rows)
+    assert (
+        "本工作区店铺平均"
+        in client.get(f"/shop/review?activity_id={activity.id}&shop_id={shop.id}").text
+    )
 
 
 def test_storefront_is_public_and_read_only(db: Database, tmp_path: Path) -> None:

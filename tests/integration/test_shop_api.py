@@ -190,7 +190,7 @@ def test_the_seed_procedure_over_http(
         assert review["cancelled"] >= 2
         assert review["cancellations_by_reason"]
         csv_text = c.get(f"{V}/activities/{act['id']}/shops/{shop['id']}/review.csv").text
-        assert csv_text.startswith("section,key,value")
+        assert csv_text.startswith("\ufeffSection,Item,Figure")
         listed = c.get(
             f"{V}/enrollments", params={"activity_id": act["id"], "state": ["removed"]}
         ).json()

@@ -141,7 +141,7 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
     data = ok("review", "-a", a, "--shop", str(shop.id), "--csv", str(review_csv), *w)
     assert data["cancellations_by_reason"] == {"other": 1, "stock_shortage": 1}
     assert data["cancelled"] == 2
-    assert review_csv.read_text().startswith("section,key,value")
+    assert review_csv.read_text(encoding="utf-8-sig").startswith("Section,Item,Figure")
 
 
 def test_cli_errors_are_one_line(db: Database) -> None:

@@ -153,8 +153,8 @@ def _render_review(data: dict[str, Any]) -> None:
     t.add_row("enrolled / remaining", f"{data['enrolled']} / {data['remaining']}")
     t.add_row(
         "cancel ratio",
-        f"{data['cancel_ratio_percent']} % (threshold {data['threshold_percent']} %, platform "
-        f"average {data['platform_average_percent']} %)",
+        f"{data['cancel_ratio_percent']} % (threshold {data['threshold_percent']} %, average "
+        f"of this workspace's shops {data['platform_average_percent']} %)",
     )
     reasons = data["cancellations_by_reason"]
     t.add_row("cancelled by reason", ", ".join(f"{k} {v}" for k, v in reasons.items()) or "none")

@@ -124,6 +124,15 @@ class ReviewRepository:
             ).scalars()
         )
 
+    def titles(self, ws: int, product_ids: list[int]) -> dict[int, str]:
+        if not product_ids:
+            return {}
+        p = ShopProduct
+        rows = self.s.execute(
+            select(p.id, p.title).where(p.workspace_id == ws, p.id.in_(set(product_ids)))
+        ).all()
+        return {int(r.id): str(r.title) for r in rows}
+
     def cancellations(self, ws: int, activity_id: int, shop_id: int) -> list[ShopCancellation]:
         c = ShopCancellation
         return list(

@@ -1,7 +1,8 @@
 """The review (复盘) per activity and shop, and its CSV export.
 
 Contents: cancellations by reason; the cancel ratio against the activity's threshold and the
-platform average (all shops of the activity in the workspace); forced violations; verification
+average of this workspace's shops in the activity (promodesk sees no platform-wide
+figures; the API field keeps its name ``platform_average_percent``); forced violations; verification
 failures; products that ran short against their safety stock (the seed: keep 10-15 % of
 expected sales; ``safety_stock_percent`` setting); and recommendations drawn from those facts.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from promodesk.kit.db import UnitOfWork
@@ -117,43 +119,61 @@ def recommendations(data: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
-def review_csv(uow: UnitOfWork, ws: int, activity_id: int, shop_id: int) -> str:
+BOM = "\ufeff"  # spreadsheet programs read UTF-8 only when the file says so
+
+
+def review_csv(
+    uow: UnitOfWork,
+    ws: int,
+    activity_id: int,
+    shop_id: int,
+    label: Callable[[str], str] = str,
+) -> str:
+    """The review as CSV: UTF-8 with a byte-order mark (Excel opens it, Chinese included),
+    headers and row labels through ``label`` (the console passes the member's language),
+    products named by title and id. The average is over this workspace's shops in the
+    activity: promodesk has no platform-wide figures."""
     data = review(uow, ws, activity_id, shop_id)
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["section", "key", "value"])
-    for key in (
-        "enrolled",
-        "remaining",
-        "cancelled",
-        "cancel_ratio_percent",
-        "threshold_percent",
-        "platform_average_percent",
-        "forced_violations",
+    w.writerow([label("Section"), label("Item"), label("Figure")])
+    summary = label("Summary")
+    for key, text in (
+        ("enrolled", "Enrolled"),
+        ("remaining", "Remaining"),
+        ("cancelled", "Cancelled"),
+        ("cancel_ratio_percent", "Cancel ratio (%)"),
+        ("threshold_percent", "Cancel limit (%)"),
+        ("platform_average_percent", "Average of this workspace's shops (%)"),
+        ("forced_violations", "Forced past a rule"),
     ):
-        w.writerow(["summary", key, data[key]])
-    w.writerow(["verifications", "passed", data["verifications"]["passed"]])
-    w.writerow(["verifications", "failed", data["verifications"]["failed"]])
+        w.writerow([summary, label(text), data[key]])
+    checks = label("Verifications")
+    w.writerow([checks, label("Passed"), data["verifications"]["passed"]])
+    w.writerow([checks, label("Failed"), data["verifications"]["failed"]])
     for reason, n in sorted(data["cancellations_by_reason"].items()):
-        w.writerow(["cancellations_by_reason", reason, n])
+        w.writerow([label("Cancellations by reason"), reason, n])
+    titles = {p["product_id"]: p["title"] for p in data["ran_short"]}
     for p in data["ran_short"]:
         w.writerow(
             [
-                "ran_short",
-                p["product_id"],
-                f"stock={p['stock']} safety={p['safety_stock']} "
-                f"recommended={p['recommended_safety_stock']}",
+                label("Ran short"),
+                f"{p['title']} (#{p['product_id']})",
+                f"{label('stock')} {p['stock']}, {label('safety stock')} {p['safety_stock']}, "
+                f"{label('recommended')} {p['recommended_safety_stock']}",
             ]
         )
-    for c in ReviewRepository(uow).cancellations(ws, activity_id, shop_id):
+    cancellations = ReviewRepository(uow).cancellations(ws, activity_id, shop_id)
+    titles.update(ReviewRepository(uow).titles(ws, [c.product_id for c in cancellations]))
+    for c in cancellations:
         w.writerow(
             [
-                "cancellation",
-                c.product_id,
+                label("Cancellation"),
+                f"{titles.get(c.product_id, '')} (#{c.product_id})".strip(),
                 f"{c.created_at.isoformat()} {c.path} {c.reason_code} "
                 f"forced={c.forced} restored={c.restored} {c.reason_text}".strip(),
             ]
         )
     for r in data["recommendations"]:
-        w.writerow(["recommendation", r["code"], r["text"]])
-    return out.getvalue()
+        w.writerow([label("Recommendation"), r["code"], r["text"]])
+    return BOM + out.getvalue()

@@ -65,7 +65,7 @@ def _charts(visit: Visit, data: dict[str, Any]) -> dict[str, Any]:
     ratio = [
         {"label": visit._("This shop"), "spend": data["cancel_ratio_percent"], "results": 0},
         {
-            "label": visit._("Platform average"),
+            "label": visit._("Average of this workspace's shops"),
             "spend": data["platform_average_percent"],
             "results": 0,
         },
@@ -106,7 +106,9 @@ def review_csv(request: Request) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         activity_id, shop_id = _ids(request)
-        text = review_service.review_csv(uow, visit.principal.workspace_id, activity_id, shop_id)
+        text = review_service.review_csv(
+            uow, visit.principal.workspace_id, activity_id, shop_id, label=visit._
+        )
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
