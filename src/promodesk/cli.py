@@ -9,7 +9,7 @@ import threading
 import typer
 
 from promodesk.accounts.cli import app as tiktok_app
-from promodesk.clikit import console, database, settings
+from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli import promote_app
@@ -46,6 +46,7 @@ def _logging() -> None:
 
 
 @app.command()
+@friendly
 def migrate() -> None:
     """Bring the database schema up to date."""
     from promodesk.app import load_handlers
@@ -60,6 +61,7 @@ def migrate() -> None:
 
 
 @app.command()
+@friendly
 def demo() -> None:
     """Seed the demo workspace (slug ``demo``) if it does not exist."""
     from promodesk.demo import seed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -49,7 +50,10 @@ def emit_json(data: Any) -> None:
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn product errors into a one-line message and exit code 1 instead of a traceback."""
+    """Turn errors into one line and exit code 1 instead of a traceback: product errors as
+    they are; a database or remote service that cannot be reached with what it tried and the
+    setting to change; anything else as an unexpected error (``PROMODESK_DEBUG=1`` shows the
+    traceback)."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -58,5 +62,38 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         except PromodeskError as exc:
             err_console.print(f"[red]{type(exc).__name__}:[/red] {exc.detail}", soft_wrap=True)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("PROMODESK_DEBUG") == "1":
+                raise
+            err_console.print(f"[red]Error:[/red] {unreachable(exc)}", soft_wrap=True, markup=True)
+            raise typer.Exit(1) from None
 
     return wrapper
+
+
+def unreachable(exc: Exception) -> str:
+    """One line for an error a command cannot do anything about, naming what to check."""
+    from promodesk.integrations.tiktok.errors import TikTokError
+    from promodesk.kit.db import BUSY_ERRORS
+
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    if isinstance(exc, TikTokError):
+        from promodesk.integrations.tiktok.settings import TikTokSettings
+
+        try:
+            where = TikTokSettings().api_url
+        except Exception:  # the settings themselves are what is wrong
+            where = "the configured address"
+        return (
+            f"TikTok could not be reached at {where} ({first}). Check "
+            "PROMODESK_TIKTOK_BASE_URL; in demo mode the sandbox runs inside `promodesk serve`."
+        )
+    if isinstance(exc, BUSY_ERRORS):
+        url = settings().database_url.split("@")[-1]
+        return (
+            f"the database ({url}) could not be used: {first}. Check PROMODESK_DATABASE_URL "
+            "and that `promodesk migrate` has run."
+        )
+    return f"unexpected {type(exc).__name__}: {first} (PROMODESK_DEBUG=1 shows the traceback)"

@@ -71,6 +71,12 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
     assert view["groups"][0]["timing"]["in_window_now"] is False
     assert {r["state"] for r in ok("list", "-a", a, *w)} == {"approved"}
 
+    # the preview of one over says REFUSED and exits 3, so a script can stop there
+    code, out, _ = run("preview", "-a", a, "-p", ",".join(map(str, products[:4])), "--json", *w)
+    assert code == 3
+    assert json.loads(out)["groups"][0]["verdict"]["ok"] is False
+    assert run("preview", "-a", a, "-p", ",".join(map(str, products[:3])), *w)[0] == 0
+
     # one over: refused with the rule, the numbers and the alternatives; exit 1
     code, out, _ = run("cancel", "-a", a, "-p", ",".join(map(str, products[:4])),
                        "-r", "plan_change", "--json", *w)  # fmt: skip

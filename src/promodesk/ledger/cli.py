@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from promodesk.clikit import console, database, emit_json, err_console
+from promodesk.clikit import console, database, emit_json, err_console, friendly
 from promodesk.ledger.check import check_ledger
 
 app = typer.Typer(help="The money ledger.", no_args_is_help=True)
 
 
 @app.command("check")
+@friendly
 def check(json_out: bool = typer.Option(False, "--json")) -> None:
     """Prove the invariants: entries balance, cached balances match lines, no floor crossed."""
     with database().transaction() as uow:

@@ -119,7 +119,8 @@ def preview(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """What a cancel of the selection would do (the dry run); nothing changes."""
+    """What a cancel of the selection would do (the dry run); nothing changes. Exit code 0 when
+    every verdict is OK, 3 when a rule refuses it (scripts can stop there)."""
     sel = selection(
         activity=activity, shop=shop, products=products, products_csv=products_csv,
         enrollments=enrollments, states=state,
@@ -127,6 +128,11 @@ def preview(
     with database().transaction() as uow:
         view = preview_service.preview(uow, workspace_id(uow, workspace), sel)
     show(view, json_out, cli_render.preview)
+    if any(not g["verdict"]["ok"] for g in view["groups"]):
+        raise typer.Exit(REFUSED_EXIT)
+
+
+REFUSED_EXIT = 3  # a preview whose verdict is REFUSED (1 is an error, 2 a usage error)
 
 
 def _refuse(exc: GuardrailViolation, json_out: bool) -> None:
