@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -51,6 +52,25 @@ def new_key(db: Database, workspace: Workspace, role: str = "admin") -> str:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+# Raw JSON: a string value that starts with RAW is written into the JSON text as is, so that a
+# test can send tokens Python would rewrite (1e3 would become 1000.0).
+RAW = "@@raw:"
+# Numbers a lax parser would take for an integer; a count or an amount must refuse them all.
+NOT_JSON_INTEGERS = [f"{RAW}{t}" for t in ("true", '"100"', "100.0", "1e3", '"１００"', '"١٠٠"')]
+
+
+def json_text(body: Any) -> str:
+    """``body`` as JSON, with RAW values written as is."""
+    return re.sub(
+        rf'"{re.escape(RAW)}((?:[^"\\]|\\.)*)"',
+        lambda m: json.loads(f'"{m.group(1)}"'),
+        json.dumps(body, ensure_ascii=False),
+    )
+
+
+JSON = {"Content-Type": "application/json"}
 
 
 @contextmanager

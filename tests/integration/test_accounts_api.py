@@ -166,17 +166,26 @@ def test_import_allocate_sync_request(db: Database, tmp_path: Path, sb: SandboxH
         )
         assert made.status_code == 201, made.text
 
-        bad = httpx.post(
-            f"{api}/tiktok/account-requests",
-            headers=h,
-            json={"name": "New", "industry": "Retail", "country": "ZZ"},
-        )
-        assert bad.status_code == 422
-        assert bad.json()["field"] == "country"
+        for country in ("ZZ", "sg", "", "SGP", "ＳＧ"):  # not ISO 3166-1 alpha-2 as written
+            bad = httpx.post(
+                f"{api}/tiktok/account-requests",
+                headers=h,
+                json={"name": "New", "industry": "Retail", "country": country},
+            )
+            assert bad.status_code == 422, (country, bad.text)
+            assert bad.json()["field"] == "country"
+        for currency in ("usd", "XAU", "DEM", "US", 840):
+            bad = httpx.post(
+                f"{api}/tiktok/account-requests",
+                headers=h,
+                json={"name": "New", "industry": "Retail", "country": "SG", "currency": currency},
+            )
+            assert bad.status_code == 422, (currency, bad.text)
+            assert bad.json()["field"] == "currency"
         req = httpx.post(
             f"{api}/tiktok/account-requests",
             headers=h,
-            json={"name": "New shop", "industry": "Retail", "country": "sg"},
+            json={"name": "New shop", "industry": "Retail", "country": "SG"},
         )
         assert req.status_code == 201, req.text
         assert req.json()["currency"] == "USD"

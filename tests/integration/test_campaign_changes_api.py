@@ -8,9 +8,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from promodesk.kit.db import Database
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.api_support import (
+    JSON,
+    RAW,
+    bearer,
+    json_text,
+    live_server,
+    make_app,
+    new_key,
+    new_workspace,
+)
 from tests.integration.campaign_changes_support import (
     fresh_sandbox,
     imported,
@@ -117,3 +127,25 @@ def test_revoked_token_answers_409_and_asks_to_reauthorize(
             assert answer.json()["reason"] == "authorization_revoked"
             grants = httpx.get(f"{base}/api/v1/tiktok/authorizations", headers=key).json()
             assert [g["status"] for g in grants] == ["revoked"]
+
+
+# A budget is a plain decimal string: ASCII digits, at most one dot with digits on both sides.
+NOT_DECIMAL_TEXT = [
+    "1e3", "+120", "-5", " 120.50", "120.50 ", "120.", ".5", "1,000", "1_000", "120.5.0",
+    "NaN", "Infinity", "", "１２０", "١٢٠", "١٢٠.٥٠", "120\n",
+    f"{RAW}120", f"{RAW}120.5", f"{RAW}1e3", f"{RAW}true",
+]  # fmt: skip
+
+
+def test_budgets_are_plain_decimal_strings(db: Database, tmp_path: Path) -> None:
+    """Issue 11: "1e3", "+120", " 120.50" and non-ASCII digits reached the amount parser."""
+    operator = bearer(new_key(db, new_workspace(db), "operator"))
+    with TestClient(make_app(db, tmp_path), raise_server_exceptions=False) as client:
+        url = "/api/v1/campaigns/1/budget"  # no such campaign: past validation it is a 404
+        for bad in NOT_DECIMAL_TEXT:
+            body = json_text({"budget": bad})
+            refused = client.post(url, content=body, headers={**operator, **JSON})
+            assert refused.status_code == 422, (bad, refused.text)
+            assert refused.json()["field"] == "budget"
+        for good in ("120.50", "120", "0.5"):
+            assert client.post(url, json={"budget": good}, headers=operator).status_code == 404

@@ -14,8 +14,17 @@ from fastapi import FastAPI
 from promodesk.kit.db import Database
 from promodesk.models import Workspace
 from promodesk.promote.api import router as promote_router
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
-from tests.integration.promote_factories import balances, drain, fund
+from tests.api_support import (
+    JSON,
+    NOT_JSON_INTEGERS,
+    bearer,
+    json_text,
+    live_server,
+    make_app,
+    new_key,
+    new_workspace,
+)
+from tests.integration.promote_factories import balances, drain, fund, make_creator, make_video
 
 
 def with_promote_routes(app: FastAPI) -> FastAPI:
@@ -52,7 +61,7 @@ def test_the_whole_order_flow(http: httpx.Client, db: Database, ws: Workspace) -
                 "account_type": "business",
                 "device_os": "android",
                 "app_version": "21.1",
-                "region": "gb",
+                "region": "GB",
             },
         ),
         201,
@@ -245,3 +254,23 @@ def test_bad_input_is_a_4xx(http: httpx.Client, method: str, path: str, body: An
     response = http.request(method.upper(), path, json=body)
     assert 400 <= response.status_code < 500, response.text
     assert "error" in response.json()
+
+
+def test_order_budgets_and_durations_are_json_integers(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    """Issue 11: true, "100", 100.0, 1e3 and non-ASCII digits were taken for a budget of 100."""
+    with db.transaction() as uow:
+        creator = make_creator(uow, ws.id)
+        video = make_video(uow, ws.id, creator)
+        fund(uow, ws.id, creator, 1000)
+    order = {"creator_id": creator, "content_id": video, "goal": "video_views"}
+    valid = {"budget_coins": 100, "duration_hours": 24}
+    for field in ("budget_coins", "duration_hours", "creator_id"):
+        for bad in NOT_JSON_INTEGERS:
+            body = {**order, **valid, field: bad}
+            refused = http.post("/api/v1/promote/orders", content=json_text(body), headers=JSON)
+            assert refused.status_code == 422, (field, bad, refused.text)
+            assert refused.json()["field"] == field
+    placed = ok(http.post("/api/v1/promote/orders", json={**order, **valid}), 201)
+    assert placed["budget_coins"] == 100

@@ -16,7 +16,16 @@ from promodesk.models import Workspace
 from promodesk.promote.money_api import router as money_router
 from promodesk.promote.money_config import derive_webhook_secret
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider, sign
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.api_support import (
+    JSON,
+    NOT_JSON_INTEGERS,
+    bearer,
+    json_text,
+    live_server,
+    make_app,
+    new_key,
+    new_workspace,
+)
 from tests.integration.promote_money_helpers import make_creator
 from tests.unit.test_promote_money_invoice_pdf import pdf_text
 
@@ -210,3 +219,31 @@ def test_reads_after_the_payment_methods_table_was_replaced(
     ]
     quote = ok(http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins=1000"))
     assert [(m["os"], m["code"]) for m in quote["methods"]] == [("android", "google_pay")]
+
+
+def test_coins_are_json_integers(http: httpx.Client, db: Database, ws: Workspace) -> None:
+    """Issue 11: true, "100", 100.0, 1e3 and non-ASCII digits were taken for 100 coins."""
+    creator = make_creator(db, ws.id, region="GB", device_os="android")
+    recharge = {"creator_id": creator, "method": "google_pay"}
+    for bad in NOT_JSON_INTEGERS:
+        for path, body in (("recharges", recharge), ("withdrawals", {"creator_id": creator})):
+            refused = http.post(
+                f"/api/v1/promote/{path}", content=json_text({**body, "coins": bad}), headers=JSON
+            )
+            assert refused.status_code == 422, (path, bad, refused.text)
+            assert refused.json()["field"] == "coins"
+    assert ok(http.post("/api/v1/promote/recharges", json={**recharge, "coins": 100}), 201)
+
+
+def test_payment_method_regions_are_iso_codes(http: httpx.Client) -> None:
+    """Issue 11: "" was stored, and on SQLite so was any pair of characters."""
+    url = "/api/v1/promote/payment-methods"
+    row = {"region": "JP", "os": "android", "code": "card", "label": "Card", "channel": "non_iap"}
+    for region in ("", "jp", "J", "JPN", "ÄÖ", "ＪＰ", "ZZ", "XK", 81, None):
+        refused = http.put(url, json={"methods": [{**row, "region": region}]})
+        assert refused.status_code == 422, (region, refused.text)
+        assert refused.json()["field"] == "methods.0.region"
+    extra = http.put(url, json={"methods": [{**row, "fee": 1}]})
+    assert extra.status_code == 422
+    assert extra.json()["field"] == "methods.0.fee"
+    assert ok(http.put(url, json={"methods": [row]}))[0]["region"] == "JP"

@@ -14,7 +14,16 @@ import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.api_support import (
+    JSON,
+    NOT_JSON_INTEGERS,
+    bearer,
+    json_text,
+    live_server,
+    make_app,
+    new_key,
+    new_workspace,
+)
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
 
@@ -196,3 +205,35 @@ def test_the_seed_procedure_over_http(
         ).json()
         assert all(e["state"] == "removed" for e in listed["items"])
         assert c.get(f"{V}/enrollments", params={"state": ["nope"]}).status_code == 422
+
+
+def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
+    """Issue 11: unknown fields were ignored, and true, "100", 100.0, 1e3 and non-ASCII digits
+    were taken for 100 (a price, a stock)."""
+    ws = new_workspace(db, "shop")
+    with live_server(make_app(db, tmp_path)) as base:
+        c = httpx.Client(base_url=base, headers=bearer(new_key(db, ws, "operator")), timeout=30)
+        ignored = c.post(f"{V}/shops", json={"name": "店", "owner_email": "a@b.example"})
+        assert ignored.status_code == 422, ignored.text
+        assert ignored.json()["field"] == "owner_email"
+        shop = c.post(f"{V}/shops", json={"name": "店"}).json()
+        products = f"{V}/shops/{shop['id']}/products"
+        item = {"title": "月饼", "price_minor": 1999, "stock": 10}
+        for field in ("price_minor", "stock"):
+            for bad in NOT_JSON_INTEGERS:
+                body = json_text({**item, field: bad})
+                refused = c.post(products, content=body, headers=JSON)
+                assert refused.status_code == 422, (field, bad, refused.text)
+                assert refused.json()["field"] == field
+        for currency in ("cny", "RMB", "XAU", ""):
+            refused = c.post(products, json={**item, "currency": currency})
+            assert refused.status_code == 422, (currency, refused.text)
+            assert refused.json()["field"] == "currency"
+        product = c.post(products, json=item)
+        assert product.status_code == 201, product.text
+        restock = f"{V}/products/{product.json()['id']}/restock"
+        for bad in NOT_JSON_INTEGERS:
+            refused = c.post(restock, content=json_text({"stock": bad}), headers=JSON)
+            assert refused.status_code == 422, (bad, refused.text)
+            assert refused.json()["field"] == "stock"
+        assert c.post(restock, json={"stock": 5}).status_code == 200

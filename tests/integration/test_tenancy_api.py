@@ -146,6 +146,22 @@ def test_unknown_role_is_a_payload_error(client: TestClient, db: Database, ws: W
     assert response.json()["field"] == "role"
 
 
+def test_key_bodies_refuse_unknown_fields(client: TestClient, db: Database, ws: Workspace) -> None:
+    """Issue 11: an unknown field (a misspelt role, say) was ignored and a key made anyway."""
+    admin = bearer(new_key(db, ws, "admin"))
+    for body, field in (
+        ({"name": "ci", "rol": "viewer"}, "rol"),
+        ({"name": "ci", "expires_at": "2030-01-01T00:00:00Z"}, "expires_at"),
+        ({"name": 5}, "name"),
+    ):
+        refused = client.post("/api/v1/keys", json=body, headers=admin)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["field"] == field
+    made = client.post("/api/v1/keys", json={"name": "ci", "role": "viewer"}, headers=admin)
+    assert made.status_code == 201, made.text
+    assert made.json()["role"] == "viewer"
+
+
 def api_writes(app: FastAPI) -> list[tuple[str, str]]:
     return [
         (method, re.sub(r"\{[^}]+\}", "1", path))

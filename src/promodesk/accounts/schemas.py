@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-MAX_ID = 2**63 - 1
+from promodesk.kit.inputs import Country, CurrencyCode, Id, Input
 
 
 def _no_nul(value: str) -> str:
@@ -18,22 +18,17 @@ def _no_nul(value: str) -> str:
 
 
 _Clean = AfterValidator(_no_nul)
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Name = Annotated[str, Field(min_length=1, max_length=200), _Clean]
 PaymentModeIn = Literal["self", "agency"]
 StatusIn = Literal["active", "archived"]
 ScopeIn = Literal["account", "campaigns", "audiences"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class OAuthComplete(_In):
+class OAuthComplete(Input):
     state: Annotated[str, Field(min_length=1, max_length=2000), _Clean]
     auth_code: Annotated[str, Field(min_length=1, max_length=500), _Clean]
 
@@ -87,7 +82,7 @@ class ImportRead(BaseModel):
     updated: list[AdAccountRead]
 
 
-class AllocationCreate(_In):
+class AllocationCreate(Input):
     ad_account_id: Id
     advertiser_id: Id
     client_account_id: Id | None = Field(
@@ -96,11 +91,11 @@ class AllocationCreate(_In):
     payment_mode: PaymentModeIn = "self"
 
 
-class ClientCreate(_In):
+class ClientCreate(Input):
     name: Name
 
 
-class ClientUpdate(_In):
+class ClientUpdate(Input):
     name: Name | None = None
     status: StatusIn | None = None
 
@@ -118,11 +113,11 @@ class ClientPage(BaseModel):
     next_cursor: str | None
 
 
-class AdvertiserCreate(_In):
+class AdvertiserCreate(Input):
     name: Name
 
 
-class AdvertiserUpdate(_In):
+class AdvertiserUpdate(Input):
     name: Name | None = None
     status: StatusIn | None = None
 
@@ -141,11 +136,11 @@ class DefaultRead(BaseModel):
     candidates: list[AdAccountRead]
 
 
-class DefaultSet(_In):
+class DefaultSet(Input):
     ad_account_id: Id
 
 
-class PinnedCreate(_In):
+class PinnedCreate(Input):
     ad_account_id: Id
     name: Name
 
@@ -157,7 +152,7 @@ class PinnedRead(_Out):
     name: str
 
 
-class SyncCreate(_In):
+class SyncCreate(Input):
     scope: ScopeIn = "account"
 
 
@@ -184,11 +179,11 @@ class ClientOfAccount(BaseModel):
     advertisers: list[dict[str, Any]]
 
 
-class AccountRequestCreate(_In):
+class AccountRequestCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=100), _Clean]
     industry: Annotated[str, Field(min_length=1, max_length=100), _Clean]
-    country: Annotated[str, Field(min_length=2, max_length=2), _Clean]
-    currency: Annotated[str, Field(min_length=3, max_length=3), _Clean] = "USD"
+    country: Country
+    currency: CurrencyCode = "USD"
     timezone: Annotated[str, Field(min_length=1, max_length=64), _Clean] = "Asia/Singapore"
 
 
@@ -209,7 +204,7 @@ class AccountRequestPage(BaseModel):
     next_cursor: str | None
 
 
-class FulfilIn(_In):
+class FulfilIn(Input):
     authorization_id: Id
 
 

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from promodesk.kit.inputs import DecimalText, Id, Input
 
 
 class CampaignAllocationRead(BaseModel):
@@ -59,14 +54,14 @@ class SpendRead(BaseModel):
     clicks: int | None
 
 
-class CampaignAllocate(_In):
+class CampaignAllocate(Input):
     ad_account_id: Id
     client_account_id: Id
     advertiser_id: Id
     campaign_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
 
 
-class AudienceAllocate(_In):
+class AudienceAllocate(Input):
     ad_account_id: Id
     client_account_id: Id
     advertiser_id: Id
@@ -93,14 +88,14 @@ class AllocatedIds(BaseModel):
     allocation_ids: list[int]
 
 
-class StatusChange(_In):
+class StatusChange(Input):
     status: Literal["ENABLE", "DISABLE", "DELETE"] = Field(
         description="ENABLE (on), DISABLE (pause) or DELETE (final)"
     )
 
 
-class BudgetChange(_In):
-    budget: Annotated[str, Field(min_length=1, max_length=40, examples=["120.50"])] = Field(
+class BudgetChange(Input):
+    budget: DecimalText = Field(
         description="the new budget in the ad account's currency, as a decimal string with at "
         "most the currency's decimals"
     )

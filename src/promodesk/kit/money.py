@@ -61,6 +61,11 @@ def is_tender(code: str) -> bool:
     return code.upper() in _iso_minor_units()
 
 
+def tender_currencies() -> tuple[str, ...]:
+    """The codes ``is_tender`` accepts, sorted."""
+    return tuple(sorted(_iso_minor_units()))
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: int  # minor units

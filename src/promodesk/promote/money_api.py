@@ -101,7 +101,7 @@ def list_payment_methods(
 @router.put("/payment-methods", response_model=list[MethodRead])
 def replace_payment_methods(body: MethodTableWrite, uow: Uow, caller: Admin) -> list[MethodRead]:
     rules = [
-        MethodRule(m.region.upper(), DeviceOS(m.os), m.code, m.label, Channel(m.channel), m.enabled)
+        MethodRule(m.region, DeviceOS(m.os), m.code, m.label, Channel(m.channel), m.enabled)
         for m in body.methods
     ]
     table = recharges.replace_method_table(uow, caller.workspace_id, rules, actor=caller.actor)

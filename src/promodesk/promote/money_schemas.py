@@ -5,29 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from promodesk.kit.inputs import CurrencyCode, Id, Input, Region
 from promodesk.kit.money import Money
 from promodesk.models import PromoteInvoice, PromoteRecharge, PromoteWithdrawal
 
-MAX_ID = 2**63 - 1
 
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RechargeCreate(_In):
-    creator_id: int = Field(ge=1, le=MAX_ID)
+class RechargeCreate(Input):
+    creator_id: Id
     coins: int = Field(ge=1, le=100_000_000)
     method: str = Field(min_length=1, max_length=32)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    currency: CurrencyCode | None = Field(default=None, description="default: the region's")
     test_mode: Literal["succeed", "fail", "pending"] = Field(
         default="succeed", description="outcome of the built-in test provider"
     )
 
 
-class SimulatePayment(_In):
+class SimulatePayment(Input):
     succeeded: bool = True
 
 
@@ -89,8 +84,17 @@ class MethodRead(BaseModel):
     enabled: bool = True
 
 
-class MethodTableWrite(_In):
-    methods: list[MethodRead] = Field(max_length=2000)
+class MethodWrite(Input):
+    region: Region
+    os: Literal["android", "ios"]
+    code: str = Field(min_length=1, max_length=32)
+    label: str = Field(min_length=1, max_length=100)
+    channel: Literal["iap", "non_iap"]
+    enabled: bool = True
+
+
+class MethodTableWrite(Input):
+    methods: list[MethodWrite] = Field(max_length=2000)
 
 
 class QuoteRead(BaseModel):
@@ -104,12 +108,12 @@ class QuoteRead(BaseModel):
     methods: list[MethodRead]
 
 
-class WithdrawalCreate(_In):
-    creator_id: int = Field(ge=1, le=MAX_ID)
+class WithdrawalCreate(Input):
+    creator_id: Id
     coins: int | None = Field(default=None, ge=1, description="default: the whole balance")
 
 
-class WithdrawalAdvance(_In):
+class WithdrawalAdvance(Input):
     status: Literal["processing", "paid", "failed"]
     reason: str = Field(default="", max_length=500)
 

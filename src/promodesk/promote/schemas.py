@@ -1,14 +1,16 @@
-"""Promote request and response bodies. Bounds keep every value inside its column type."""
+"""Promote request and response bodies. Bounds keep every value inside its column type; request
+bodies follow ``kit.inputs`` (strict, no unknown fields)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-MAX_ID = 2**63 - 1
-MAX_COINS = 10**12
+from promodesk.kit.inputs import MAX_COUNT, Count, Day, Id, Input, Region, Timestamp
+
+MAX_COINS = MAX_COUNT
 
 
 def _no_nul(value: str) -> str:
@@ -33,7 +35,6 @@ def _opt_utc(value: datetime | None) -> datetime | None:
 _Clean = AfterValidator(_no_nul)
 Handle = Annotated[str, Field(min_length=1, max_length=64), _Clean]
 Version = Annotated[str, Field(min_length=1, max_length=32), _Clean]
-Region = Annotated[str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2"), _Clean]
 Name = Annotated[str, Field(max_length=200), _Clean]
 Title = Annotated[str, Field(max_length=300), _Clean]
 Note = Annotated[str, Field(max_length=500), _Clean]
@@ -43,31 +44,24 @@ EventId = Annotated[str, Field(min_length=1, max_length=100), _Clean]
 Interest = Annotated[str, Field(max_length=60), _Clean]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Coins = Annotated[int, Field(ge=0, le=MAX_COINS)]
-Count = Annotated[int, Field(ge=0, le=MAX_COINS)]
-Instant = Annotated[datetime, AfterValidator(_utc)]
-OptInstant = Annotated[datetime | None, AfterValidator(_opt_utc)]
+Instant = Annotated[Timestamp, AfterValidator(_utc)]
+OptInstant = Annotated[Timestamp | None, AfterValidator(_opt_utc)]
 AccountTypeIn = Literal["business", "creator", "personal"]
 DeviceOSIn = Literal["android", "ios"]
 GoalIn = Literal["video_views", "website_visits", "followers", "product_clicks", "live_viewers"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CreatorCreate(_In):
+class CreatorCreate(Input):
     handle: Handle
     display_name: Name = ""
-    birth_date: Annotated[date, Field(ge=date(1900, 1, 1))]
+    birth_date: Annotated[Day, Field(ge=date(1900, 1, 1))]
     account_type: AccountTypeIn
     device_os: DeviceOSIn
     app_version: Version
     region: Region
 
 
-class CreatorUpdate(_In):
+class CreatorUpdate(Input):
     display_name: Name | None = None
     account_type: AccountTypeIn | None = None
     device_os: DeviceOSIn | None = None
@@ -113,7 +107,7 @@ class EligibilityRead(BaseModel):
     allowed_goals: list[str]
 
 
-class ContentCreate(_In):
+class ContentCreate(Input):
     creator_id: Id
     kind: Literal["video", "live"]
     title: Title = ""
@@ -123,7 +117,7 @@ class ContentCreate(_In):
     scheduled_start: OptInstant = None
 
 
-class LiveState(_In):
+class LiveState(Input):
     on_air: bool
     scheduled_start: OptInstant = None
 
@@ -145,7 +139,7 @@ class ContentPage(BaseModel):
     next_cursor: str | None
 
 
-class CouponCreate(_In):
+class CouponCreate(Input):
     creator_id: Id
     value_coins: Annotated[int, Field(ge=1, le=10_000_000)]
     valid_from: OptInstant = None
@@ -169,7 +163,7 @@ class CouponPage(BaseModel):
     next_cursor: str | None
 
 
-class AudienceIn(_In):
+class AudienceIn(Input):
     mode: Literal["automatic", "custom"] = "automatic"
     gender: Literal["all", "female", "male"] = "all"
     age_ranges: list[Literal["18-24", "25-34", "35-44", "45-54", "55+"]] = Field(
@@ -178,7 +172,7 @@ class AudienceIn(_In):
     interests: list[Interest] = Field(default_factory=list, max_length=20)
 
 
-class OrderCreate(_In):
+class OrderCreate(Input):
     creator_id: Id
     content_id: Id
     goal: GoalIn
@@ -189,11 +183,11 @@ class OrderCreate(_In):
     coupon_id: Id | None = None
 
 
-class StopIn(_In):
+class StopIn(Input):
     reason: Note = ""
 
 
-class RejectIn(_In):
+class RejectIn(Input):
     reason: Reason
 
 
@@ -255,7 +249,7 @@ class OrderStats(BaseModel):
     series: list[HourRead]
 
 
-class Results(_In):
+class Results(Input):
     views: Count = 0
     website_visits: Count = 0
     follows: Count = 0
@@ -263,14 +257,14 @@ class Results(_In):
     live_viewers: Count = 0
 
 
-class DeliveryEventIn(_In):
+class DeliveryEventIn(Input):
     event_id: EventId
     order_id: Id
     spend_coins: Annotated[int, Field(ge=0, le=10**9)]
     results: Results = Field(default_factory=Results)
 
 
-class DeliveryBatchIn(_In):
+class DeliveryBatchIn(Input):
     events: list[DeliveryEventIn] = Field(max_length=10_000)
 
 

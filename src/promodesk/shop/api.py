@@ -194,7 +194,7 @@ def list_compensations(product_id: int, uow: Uow, caller: Caller) -> Any:
 
 @router.post("/activities", response_model=ActivityRead, status_code=201)
 def create_activity(body: ActivityCreate, uow: Uow, caller: Writer) -> Any:
-    rules = Rules.model_validate(body.model_dump()).given()
+    rules = body.given()
     return catalog.create_activity(
         uow,
         caller.workspace_id,

@@ -1,4 +1,5 @@
-"""Shop request and response bodies."""
+"""Shop request and response bodies; request bodies follow ``kit.inputs`` (strict, no unknown
+fields)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from promodesk.web import MAX_ID
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Count = Annotated[int, Field(ge=0, le=10**12)]
+from promodesk.kit.inputs import Count, CurrencyCode, Id, Input, Timestamp
 
 
 def _printable(value: str) -> str:
@@ -28,19 +26,19 @@ def _utc(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[datetime, AfterValidator(_utc)]
+Instant = Annotated[Timestamp, AfterValidator(_utc)]
 
 
 class Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class ShopCreate(BaseModel):
+class ShopCreate(Input):
     name: Annotated[Str, Field(min_length=1, max_length=200)]
     timezone: Annotated[Str, Field(max_length=64)] = "Asia/Shanghai"
 
 
-class ShopUpdate(BaseModel):
+class ShopUpdate(Input):
     name: Annotated[Str | None, Field(min_length=1, max_length=200)] = None
     timezone: Annotated[Str | None, Field(max_length=64)] = None
 
@@ -53,7 +51,7 @@ class ShopRead(Read):
     created_at: datetime
 
 
-class MemberCreate(BaseModel):
+class MemberCreate(Input):
     name: Annotated[Str, Field(min_length=1, max_length=200)]
     role: Literal["owner", "operations", "customer_service"]
     email: Annotated[Str | None, Field(max_length=320)] = None
@@ -69,10 +67,10 @@ class MemberRead(Read):
     webhook_url: str | None
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(Input):
     title: Annotated[Str, Field(min_length=1, max_length=300)]
     price_minor: Count
-    currency: Annotated[Str, Field(min_length=3, max_length=3)] = "CNY"
+    currency: CurrencyCode = "CNY"
     stock: Count = 0
     safety_stock: Count = 0
     expected_sales: Count = 0
@@ -90,15 +88,15 @@ class ProductRead(Read):
     status: str
 
 
-class FollowersIn(BaseModel):
+class FollowersIn(Input):
     follower_ids: Annotated[list[Annotated[Str, Field(max_length=100)]], Field(max_length=10000)]
 
 
-class RestockIn(BaseModel):
+class RestockIn(Input):
     stock: Annotated[int, Field(ge=1, le=10**12)]
 
 
-class Rules(BaseModel):
+class Rules(Input):
     min_products_per_shop: Annotated[int, Field(ge=0, le=10**6)] | None = None
     max_cancel_percent: Annotated[int, Field(ge=0, le=100)] | None = None
     low_traffic_start_minute: Annotated[int, Field(ge=0, le=1439)] | None = None
@@ -111,7 +109,9 @@ class Rules(BaseModel):
     max_shipping_days: Annotated[int, Field(ge=0, le=3650)] | None = None
 
     def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+        """The rules this body sets (an activity's name and dates are not rules)."""
+        rules = self.model_dump(include=set(Rules.model_fields))
+        return {k: v for k, v in rules.items() if v is not None}
 
 
 class ActivityCreate(Rules):
@@ -141,7 +141,7 @@ class ActivityRead(Read):
     max_shipping_days: int
 
 
-class EnrollIn(BaseModel):
+class EnrollIn(Input):
     product_id: Id
     activity_price_minor: Count
     activity_stock: Count
@@ -168,16 +168,16 @@ class EnrollmentRead(Read):
     updated_at: datetime
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     approve: bool
 
 
-class TrafficIn(BaseModel):
+class TrafficIn(Input):
     views: Count = 0
     orders: Count = 0
 
 
-class OfferCreate(BaseModel):
+class OfferCreate(Input):
     kind: Literal["coupon", "discount"]
     title: Annotated[Str, Field(max_length=200)] = ""
     value_minor: Count = 0
@@ -194,7 +194,7 @@ class OfferRead(Read):
     status: str
 
 
-class SelectionIn(BaseModel):
+class SelectionIn(Input):
     """Which enrollments: ids, or filters; ``product_ids_csv`` is a CSV of product ids (one
     column, an optional header) as exported from a spreadsheet."""
 
@@ -266,11 +266,11 @@ class SnapshotRead(Read):
     restored_at: datetime | None
 
 
-class ReplaceIn(BaseModel):
+class ReplaceIn(Input):
     product_id: Id
 
 
-class StockZeroIn(BaseModel):
+class StockZeroIn(Input):
     enrollment_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
 
 
@@ -294,7 +294,7 @@ class StockZeroOut(BaseModel):
     items: list[StockZeroItem]
 
 
-class PresaleIn(BaseModel):
+class PresaleIn(Input):
     shipping_days: Annotated[int, Field(ge=1, le=3650)]
 
 
@@ -311,7 +311,7 @@ class VerificationRead(Read):
     created_at: datetime
 
 
-class CompensationIn(BaseModel):
+class CompensationIn(Input):
     value_minor: Annotated[int, Field(ge=1, le=10**12)]
     valid_days: Annotated[int, Field(ge=1, le=365)] = 30
 
@@ -328,10 +328,10 @@ class CompensationRead(Read):
     created_at: datetime
 
 
-class AnnouncementIn(BaseModel):
+class AnnouncementIn(Input):
     title: Annotated[Str, Field(min_length=1, max_length=200)]
     body: Annotated[Str, Field(max_length=5000)] = ""
-    product_ids: Annotated[list[Id], Field(max_length=100)] = []
+    product_ids: Annotated[list[Id], Field(default_factory=list, max_length=100)]
 
 
 class AnnouncementRead(Read):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from promodesk.kit.inputs import FromText, Input
 from promodesk.tenancy.domain import Role
 
 
@@ -21,9 +23,9 @@ class WorkspaceRead(BaseModel):
 LABEL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(Input):
     name: str = Field(default="", max_length=200, pattern=LABEL_PATTERN)
-    role: Role = Role.OPERATOR
+    role: Annotated[Role, FromText] = Role.OPERATOR
 
 
 class ApiKeyRead(BaseModel):
