@@ -237,3 +237,8 @@ def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
             assert refused.status_code == 422, (bad, refused.text)
             assert refused.json()["field"] == "stock"
         assert c.post(restock, json={"stock": 5}).status_code == 200
+        for cell in ("²", "١٠٠", "１００"):  # digits to str.isdigit(), not product ids
+            csv = {"product_ids_csv": f"product_id\n{product.json()['id']}\n{cell}\n"}
+            refused = c.post(f"{V}/preview", json=csv)
+            assert refused.status_code == 422, (cell, refused.text)
+            assert refused.json()["field"] == "product_ids_csv"

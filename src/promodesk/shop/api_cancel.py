@@ -67,7 +67,7 @@ def parse_csv_ids(text: str) -> list[int]:
         cell = row[0].strip() if row else ""
         if not cell:
             continue
-        if not cell.isdigit() or len(cell) > 19 or not 1 <= int(cell) < 2**63:
+        if not (cell.isascii() and cell.isdigit()) or len(cell) > 19 or not 1 <= int(cell) < 2**63:
             if n == 0:
                 continue  # a header
             raise ValidationFailed(

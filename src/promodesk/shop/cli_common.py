@@ -44,7 +44,7 @@ def dump(schema: type[BaseModel], row: Any) -> dict[str, Any]:
 
 def _id(cell: str, field: str, where: str) -> int:
     cell = cell.strip()
-    if not cell.isdigit() or len(cell) > 19 or not 1 <= int(cell) <= MAX_ID:
+    if not (cell.isascii() and cell.isdigit()) or len(cell) > 19 or not 1 <= int(cell) <= MAX_ID:
         raise ValidationFailed(f"{where}{cell[:40]!r} is not an id", field=field)
     return int(cell)
 
@@ -70,7 +70,7 @@ def read_csv_ids(path: Path, field: str) -> list[int]:
         cell = row[0].strip() if row else ""
         if not cell:
             continue
-        if n == 0 and not cell.isdigit():
+        if n == 0 and not (cell.isascii() and cell.isdigit()):
             continue  # a header
         ids.append(_id(cell, field, f"line {n + 1}: "))
     return ids

@@ -16,7 +16,7 @@ T = TypeVar("T")
 def parse_before(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ValidationFailed("the page link is not valid", field="before")
     return int(value)
 

@@ -52,7 +52,7 @@ def whole(
         if default is not None:
             return default
         raise ValidationFailed(f"{name} is required", field=name)
-    if not raw.isdigit() or len(raw) > 19:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
         raise ValidationFailed(f"{name} must be a whole number", field=name)
     value = int(raw)
     if not low <= value <= high:
@@ -63,7 +63,7 @@ def whole(
 def optional_id(raw: str | None) -> int | None:
     """An id from a query string; anything else reads as absent."""
     text = (raw or "").strip()
-    if text.isdigit() and len(text) <= 18 and int(text) > 0:
+    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) > 0:
         return int(text)
     return None
 
