@@ -40,12 +40,13 @@ def allocate(
     *,
     client_account_id: int,
     advertiser_id: int,
-    payment_mode: str = PaymentMode.SELF,
+    payment_mode: str | None = None,
     actor: str = "system",
 ) -> AdAccountAllocation:
-    """Allocate (or change the payment mode of an existing allocation). The first ad account
-    allocated to a client account becomes its default."""
-    if payment_mode not in {m.value for m in PaymentMode}:
+    """Allocate (or change the payment mode of an existing allocation). ``payment_mode`` None
+    keeps an existing pair's mode (a new pair starts as self): a pair's mode changes only when a
+    mode is asked for. The first ad account allocated to a client account becomes its default."""
+    if payment_mode is not None and payment_mode not in {m.value for m in PaymentMode}:
         raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
     repo = AccountsRepository(uow)
     account = get_ad_account(uow, workspace_id, ad_account_id)
@@ -58,7 +59,7 @@ def allocate(
     )
     existing = repo.allocation_for(account.id, advertiser.id)
     if existing is not None:
-        if existing.payment_mode != payment_mode:
+        if payment_mode is not None and existing.payment_mode != payment_mode:
             before = existing.payment_mode
             existing.payment_mode = payment_mode
             uow.flush()
@@ -73,6 +74,7 @@ def allocate(
                 after={"payment_mode": payment_mode},
             )
         return existing
+    payment_mode = payment_mode or PaymentMode.SELF.value
     row = AdAccountAllocation(
         workspace_id=workspace_id,
         ad_account_id=account.id,
@@ -199,6 +201,15 @@ def get_allocation(uow: UnitOfWork, workspace_id: int, allocation_id: int) -> Ad
     if alloc is None:
         raise NotFound(f"allocation {allocation_id} not found")
     return alloc
+
+
+def current_mode(
+    uow: UnitOfWork, workspace_id: int, ad_account_id: int, advertiser_id: int
+) -> str | None:
+    """The payment mode of the (ad account, advertiser) pair, or None when it is not allocated."""
+    get_ad_account(uow, workspace_id, ad_account_id)
+    alloc = AccountsRepository(uow).allocation_for(ad_account_id, advertiser_id)
+    return None if alloc is None else str(alloc.payment_mode)
 
 
 def find_allocation(

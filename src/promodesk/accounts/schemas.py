@@ -88,7 +88,10 @@ class AllocationCreate(Input):
     client_account_id: Id | None = Field(
         default=None, description="checked against the advertiser's client account if given"
     )
-    payment_mode: PaymentModeIn = "self"
+    payment_mode: PaymentModeIn | None = Field(
+        default=None,
+        description="absent or null keeps an existing pair's mode; a new pair starts as self",
+    )
 
 
 class ClientCreate(Input):

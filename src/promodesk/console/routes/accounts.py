@@ -97,10 +97,12 @@ def ad_account_page(request: Request, ad_account_id: int) -> Response:
             for adv in clients_service.list_advertisers(uow, ws, client.id):
                 if adv.status == "active":
                     pairs.append((client, adv))
+        current = {a["advertiser_id"]: a["payment_mode"] for a in account["allocations"]}
         return visit.page(
             "accounts/ad_account.html",
             account=account,
             pairs=pairs,
+            current=current,
             modes=[m.value for m in PaymentMode],
             runs=sync_service.runs(uow, ws, ad_account_id),
             scopes=[s.value for s in SyncScope],
@@ -118,9 +120,11 @@ def allocate(request: Request, ad_account_id: int) -> Response:
             ws = principal.workspace_id
             advertiser_id = safe_id(visit.form.get("advertiser_id"), "advertiser_id")
             advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
-            mode = visit.form.get("payment_mode", "self")
-            if mode not in {m.value for m in PaymentMode}:
+            # an empty choice ("keep the current mode") keeps an existing pair's mode
+            mode = visit.form.get("payment_mode") or None
+            if mode is not None and mode not in {m.value for m in PaymentMode}:
                 raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
+            before = allocation_service.current_mode(uow, ws, ad_account_id, advertiser.id)
             allocation_service.allocate(
                 uow,
                 ws,
@@ -130,11 +134,26 @@ def allocate(request: Request, ad_account_id: int) -> Response:
                 payment_mode=mode,
                 actor=principal.actor,
             )
-            visit.flash("success", visit._("The ad account is allocated."))
+            visit.flash("success", _allocation_message(visit, before, mode))
             return visit.redirect(back)
     except Refusal as exc:
         assert visit is not None
         return refused(visit, exc, back)
+
+
+def _allocation_message(visit: Visit, before: str | None, mode: str | None) -> str:
+    if before is None:
+        return visit._("The ad account is allocated.")
+    labels = {PaymentMode.SELF.value: visit._("self"), PaymentMode.AGENCY.value: visit._("agency")}
+    if mode is None or mode == before:
+        return visit._(
+            "The allocation is kept; its payment mode is still %(mode)s.", mode=labels[before]
+        )
+    return visit._(
+        "The payment mode changed from %(before)s to %(after)s.",
+        before=labels[before],
+        after=labels[mode],
+    )
 
 
 @router.post("/accounts/{ad_account_id}/sync")
