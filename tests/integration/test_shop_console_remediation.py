@@ -76,7 +76,13 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
     where = post_form(
         client,
         f"/shop/products/{product_id}/compensation",
-        {"value": "10.50", "valid_days": "30", "enrollment_id": str(ids[0])},
+        {
+            "value": "10.50",
+            "valid_days": "30",
+            "enrollment_id": str(ids[0]),
+            "confirm": "yes",  # after the confirmation page (test_shop_compensation_caps)
+            "count": "12",
+        },
         csrf,
     )
     assert where == f"/shop/enrollments/{ids[0]}#remediation"

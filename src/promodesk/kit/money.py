@@ -16,6 +16,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -148,6 +149,21 @@ def parse(value: str | int | Decimal, currency: str) -> Money:
     if magnitude > MAX_MINOR:
         raise ValidationFailed(f"amount {value} is too large", field="amount")
     return Money(-magnitude if sign else magnitude, code)
+
+
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def parse_plain(text: str, currency: str) -> Money:
+    """Parse what a person typed: a plain decimal ("12.50") only, never an exponent ("1e3"),
+    a sign, spaces inside or a number in another base; then exactly as ``parse``."""
+    stripped = text.strip()
+    if not _PLAIN.fullmatch(stripped):
+        raise ValidationFailed(
+            f"not a plain amount: {text!r} (digits with an optional decimal point)",
+            field="amount",
+        )
+    return parse(stripped, currency)
 
 
 def round_minor(value: Decimal, currency: str) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,20 +16,72 @@ from promodesk.shop.catalog_service import get_product, get_shop
 from promodesk.shop.errors import NothingToDo
 from promodesk.shop.repository import ShopRepository
 from promodesk.shop.review_repository import ReviewRepository
+from promodesk.shop.settings import shop_settings
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationQuote:
+    """What one compensation batch would cost: ``count`` coupons × ``value_minor`` =
+    ``total_minor`` in ``currency``, and the caps it must stay within (settings
+    ``PROMODESK_SHOP_COMPENSATION_MAX_VALUE_PERCENT`` of the product's price per coupon,
+    ``PROMODESK_SHOP_COMPENSATION_MAX_TOTAL_PRICES`` times the price per batch)."""
+
+    product: ShopProduct
+    count: int
+    value_minor: int
+    total_minor: int
+    currency: str
+    max_value_minor: int
+    max_total_minor: int
+
+
+def compensation_quote(
+    uow: UnitOfWork, ws: int, product_id: int, value_minor: int
+) -> CompensationQuote:
+    """The confirmation's figures; refuses a value or a total above its cap (nothing written)."""
+    if value_minor <= 0:
+        raise ValidationFailed("a compensation coupon is worth more than 0", field="value_minor")
+    product = get_product(uow, ws, product_id)
+    count = len(ShopRepository(uow).follower_ids(product.id))
+    if not count:
+        raise NothingToDo(f"product {product_id} has no followers")
+    settings = shop_settings()
+    price = int(product.price_minor)
+    quote = CompensationQuote(
+        product=product,
+        count=count,
+        value_minor=value_minor,
+        total_minor=count * value_minor,
+        currency=product.currency,
+        max_value_minor=price * settings.compensation_max_value_percent // 100,
+        max_total_minor=price * settings.compensation_max_total_prices,
+    )
+    if value_minor > quote.max_value_minor:
+        raise ValidationFailed(
+            f"a compensation coupon is worth at most {quote.max_value_minor} minor units "
+            f"({settings.compensation_max_value_percent} % of the product's price)",
+            field="value_minor",
+        )
+    if quote.total_minor > quote.max_total_minor:
+        raise ValidationFailed(
+            f"{count} coupons × {value_minor} = {quote.total_minor} minor units; the total of "
+            f"one batch is at most {quote.max_total_minor} "
+            f"({settings.compensation_max_total_prices} times the product's price)",
+            field="value_minor",
+        )
+    return quote
 
 
 def compensate(
     uow: UnitOfWork, ws: int, product_id: int, *, value_minor: int, valid_days: int, actor: str
 ) -> ShopCompensation:
-    """One compensation coupon per follower of the product, issued in one batch."""
-    if value_minor <= 0:
-        raise ValidationFailed("a compensation coupon is worth more than 0", field="value_minor")
+    """One compensation coupon per follower of the product, issued in one batch, within the
+    caps of ``compensation_quote``."""
     if not 1 <= valid_days <= 365:
         raise ValidationFailed("valid_days is 1..365", field="valid_days")
-    product = get_product(uow, ws, product_id)
+    quote = compensation_quote(uow, ws, product_id, value_minor)
+    product = quote.product
     followers = ShopRepository(uow).follower_ids(product.id)
-    if not followers:
-        raise NothingToDo(f"product {product_id} has no followers")
     comp = ShopRepository(uow).add(
         ShopCompensation(
             workspace_id=ws,

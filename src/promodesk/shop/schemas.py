@@ -312,7 +312,17 @@ class VerificationRead(Read):
 
 
 class CompensationIn(Input):
-    value_minor: Annotated[int, Field(ge=1, le=10**12)]
+    # whole minor units as a JSON integer: a float (1e3, 1000.0) or a string is refused
+    value_minor: Annotated[
+        int,
+        Field(
+            strict=True,
+            ge=1,
+            le=10**12,
+            description="minor units; at most the product's price, and coupons × value at "
+            "most PROMODESK_SHOP_COMPENSATION_MAX_TOTAL_PRICES times the price",
+        ),
+    ]
     valid_days: Annotated[int, Field(ge=1, le=365)] = 30
 
 

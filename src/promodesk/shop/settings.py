@@ -23,6 +23,10 @@ class ShopSettings(BaseSettings):
     safety_stock_percent: Annotated[int, Field(ge=0, le=100)] = 12
     # A selection (ids or CSV) may name at most this many enrollments.
     max_selection: Annotated[int, Field(ge=1)] = 1_000_000
+    # Compensation coupons: one coupon is worth at most this share of the product's price, and
+    # one batch (coupons × value) costs at most this many times the product's price.
+    compensation_max_value_percent: Annotated[int, Field(ge=1, le=100)] = 100
+    compensation_max_total_prices: Annotated[int, Field(ge=1)] = 500
     default_timezone: str = "Asia/Shanghai"
     # Signs team webhooks (X-Promodesk-Signature); empty: the app's secret key.
     webhook_secret: str = ""

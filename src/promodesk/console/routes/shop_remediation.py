@@ -4,8 +4,11 @@ the shop's announcements (title, text, linked replacement products) with a link 
 storefront that shows them; the shops list leads to both.
 
 Rules:
-- The coupon value is typed in the product's currency (``12.50``) and parsed exactly by
-  ``kit.money``; validity is 1..365 days. The service issues one coupon per follower.
+- The coupon value is typed in the product's currency as a plain decimal (``12.50``; no
+  exponent, no sign) and parsed exactly by ``kit.money``; validity is 1..365 days. The
+  service issues one coupon per follower, within its caps (value and total).
+- Nothing is issued before a confirmation page showing count × value = total cost; the
+  confirmation carries the count it showed, and a different count now asks again.
 - Replacement products are checkboxes named ``product_<id>`` (the console's form parser keeps
   one value per name); only the shop's listed products are offered.
 """
@@ -123,8 +126,21 @@ def compensate(request: Request, product_id: int) -> Response:
         raw = (visit.form.get("value") or "").strip()
         if not raw:
             raise ValidationFailed("give the coupon's value", field="value")
-        value = money.parse(raw, product.currency).amount
+        value = money.parse_plain(raw, product.currency).amount
         days = whole(visit.form, "valid_days", high=365)
+        quote = remediation_service.compensation_quote(uow, ws, product.id, value)
+        confirmed = visit.form.get("confirm") == "yes"
+        if not confirmed or visit.form.get("count") != str(quote.count):
+            # count × value = total before anything is issued; asked again when the number
+            # of followers changed since the confirmation page was shown
+            return visit.page(
+                "shop/compensation_confirm.html",
+                q=quote,
+                value=raw,
+                days=days,
+                enrollment_id=optional_id(visit.form.get("enrollment_id")),
+                recounted=confirmed,
+            )
         comp = remediation_service.compensate(
             uow, ws, product.id, value_minor=value, valid_days=days, actor=principal.actor
         )
