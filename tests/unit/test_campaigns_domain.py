@@ -115,3 +115,28 @@ def test_a_request_that_may_have_arrived_says_so() -> None:
     never = changes_service._failure(None, TARGET, tt.Transport("refused", sent=False))  # type: ignore[arg-type]
     assert "may have reached" in str(maybe)
     assert "nothing was changed" in str(never)
+
+
+def test_budgets_are_plain_decimals() -> None:
+    from promodesk.campaigns.domain import budget
+    from promodesk.kit.errors import ValidationFailed
+
+    assert budget("120.50", "USD").amount == 12050
+    for text in ("1e5", "1E5", "+5", "-5", "5.", ".5", "1_000", "0x10", "Infinity", "NaN"):
+        with pytest.raises(ValidationFailed):
+            budget(text, "USD")
+
+
+def test_a_budget_above_the_factor_needs_confirmation() -> None:
+    from decimal import Decimal
+
+    from promodesk.campaigns.domain import budget_needs_confirmation as needs
+
+    three = Decimal(3)
+    assert not needs(5000, 15000, three)
+    assert needs(5000, 15001, three)
+    assert not needs(5000, 100, three)  # lowering a budget spends less: no question
+    assert needs(None, 100, three)  # no known budget: always asked
+    assert needs(0, 100, three)
+    assert not needs(5000, 7500, Decimal("1.5"))
+    assert needs(5000, 7501, Decimal("1.5"))

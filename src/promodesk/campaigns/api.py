@@ -106,11 +106,19 @@ def change_budget(
     """Set a daily or lifetime budget on TikTok ("120.50", in the ad account's currency).
 
     422 for an amount that is not a positive decimal with at most the currency's decimals;
-    409 ``Refusal`` (reason ``budget_unlimited``) for a campaign without a budget limit; other
-    errors as for the status."""
+    409 ``Refusal`` (reason ``budget_unlimited``) for a campaign without a budget limit;
+    409 ``BudgetConfirmationNeeded`` (with ``before_minor``, ``after_minor``, ``currency``,
+    ``budget_mode``) for a raise above PROMODESK_ACCOUNTS_BUDGET_CONFIRM_FACTOR times the current
+    budget without ``confirm: true``: nothing changes until the client confirms. Other errors
+    as for the status."""
     uow.commit()  # the caller is known: no transaction stays open while TikTok answers
     changed = changes_service.change_budget(
-        state(request).db, caller.workspace_id, campaign_id, body.budget, actor=caller.actor
+        state(request).db,
+        caller.workspace_id,
+        campaign_id,
+        body.budget,
+        confirm=body.confirm,
+        actor=caller.actor,
     )
     return CampaignRead(**changed)
 

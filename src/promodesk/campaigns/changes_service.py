@@ -30,20 +30,24 @@ from promodesk.accounts.sync_mapping import to_minor
 from promodesk.audit.service import record
 from promodesk.campaigns import allocation_service, service
 from promodesk.campaigns.domain import (
+    DAILY_MODES,
     Operation,
     budget,
+    budget_needs_confirmation,
     check_budget_mode,
     check_changeable,
     operation,
     status_after,
 )
-from promodesk.campaigns.errors import TikTokRefused
+from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound
+from promodesk.kit.money import Money
 from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokCampaign
 
 REAUTHORIZE = (
@@ -93,17 +97,85 @@ def change_status(
         return _finish(uow, target, actor, "campaign.status", before, _after(op, c))
 
 
+@dataclass(frozen=True)
+class BudgetPreview:
+    """A budget change before it is made: ``before_minor`` → ``after_minor`` in ``currency``,
+    per day (``daily``) or for the campaign's lifetime, and whether it needs a confirmation
+    (above ``factor`` times the current budget, setting ``PROMODESK_ACCOUNTS_BUDGET_CONFIRM_
+    FACTOR``)."""
+
+    row_id: int
+    name: str
+    campaign_id: str
+    budget_mode: str
+    daily: bool
+    before_minor: int | None
+    after_minor: int
+    currency: str
+    factor: Decimal
+    needs_confirmation: bool
+    amount: str  # the new budget as a plain decimal ("120.50")
+
+    def body(self) -> dict[str, Any]:
+        """The figures for a client (the 409 body, the CLI's question)."""
+        return {
+            "reason": "budget_confirmation_needed",
+            "before_minor": self.before_minor,
+            "after_minor": self.after_minor,
+            "currency": self.currency,
+            "budget_mode": self.budget_mode,
+            "factor": str(self.factor),
+        }
+
+
+def budget_preview(uow: UnitOfWork, workspace_id: int, row_id: int, amount: str) -> BudgetPreview:
+    """Check a budget change without making it (the same rules as ``change_budget``)."""
+    c = _campaign(uow, workspace_id, row_id)
+    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+    money = budget(amount, account.currency)
+    check_changeable(c.deleted, c.vanished)
+    check_budget_mode(c.budget_mode)
+    factor = campaigns_settings().budget_confirm_factor
+    before = None if c.budget_minor is None else int(c.budget_minor)
+    return BudgetPreview(
+        row_id=c.id,
+        name=c.name or "",
+        campaign_id=c.campaign_id,
+        budget_mode=c.budget_mode,
+        daily=c.budget_mode in DAILY_MODES,
+        before_minor=before,
+        after_minor=money.amount,
+        currency=money.currency,
+        factor=factor,
+        needs_confirmation=budget_needs_confirmation(before, money.amount, factor),
+        amount=str(money.decimal),
+    )
+
+
 def change_budget(
-    db: Database, workspace_id: int, row_id: int, amount: str, *, actor: str = "system"
+    db: Database,
+    workspace_id: int,
+    row_id: int,
+    amount: str,
+    *,
+    confirm: bool = False,
+    actor: str = "system",
 ) -> dict[str, Any]:
-    """Set the campaign's budget (major units of the ad account's currency, e.g. "120.50")."""
+    """Set the campaign's budget (major units of the ad account's currency, e.g. "120.50").
+    A raise above the confirmation factor needs ``confirm``: otherwise
+    ``BudgetConfirmationNeeded`` (409) with before and after, and nothing changes."""
     with db.read() as uow:
-        c = _campaign(uow, workspace_id, row_id)
-        account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
-        money = budget(amount, account.currency)
-        check_changeable(c.deleted, c.vanished)
-        check_budget_mode(c.budget_mode)
+        preview = budget_preview(uow, workspace_id, row_id, amount)
+        if preview.needs_confirmation and not confirm:
+            raise BudgetConfirmationNeeded(
+                f"the budget would go from {_shown(preview.before_minor, preview.currency)} to "
+                f"{_shown(preview.after_minor, preview.currency)} "
+                f"({'per day' if preview.daily else 'lifetime'}), more than "
+                f"{preview.factor} times the current one: confirm the change",
+                **preview.body(),
+            )
         target = _target(uow, workspace_id, row_id)
+    money = Money(preview.after_minor, preview.currency)
     try:
         data = _api(target).update_campaign(
             target.advertiser_id, target.campaign_id, budget=money.decimal
@@ -120,6 +192,10 @@ def change_budget(
         )
         after = {"budget_minor": c.budget_minor, "currency": target.currency}
         return _finish(uow, target, actor, "campaign.budget", before, after)
+
+
+def _shown(minor: int | None, currency: str) -> str:
+    return "none" if minor is None else Money(minor, currency).format()
 
 
 # step 1 ----------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 Registered on the ``promodesk tiktok`` app (``accounts/cli.py``). The id is promodesk's id of
 the mirrored campaign (the console's campaign pages and ``GET /api/v1/campaigns`` show it).
 Refusals print one line and exit with 1; the change is audited with the actor ``cli``.
+A DELETE, and a budget raise above the confirmation factor (``PROMODESK_ACCOUNTS_BUDGET_
+CONFIRM_FACTOR``), ask first (before → after, per day or lifetime); ``--yes`` answers for
+scripts. Without a terminal to answer, the question ends the command with nothing changed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from promodesk.kit.money import Money
 from promodesk.tenancy import service as tenancy
 
 WORKSPACE = typer.Option(..., "--workspace", "-w", help="workspace slug")
+YES = typer.Option(False, "--yes", "-y", help="do not ask for a confirmation")
 
 
 def _ws(slug: str) -> int:
@@ -37,11 +41,18 @@ def campaign_status(
     status: str = typer.Argument(..., help="ENABLE, DISABLE (pause) or DELETE (final)"),
     workspace: str = WORKSPACE,
     json_out: bool = typer.Option(False, "--json"),
+    yes: bool = YES,
 ) -> None:
-    """Enable, pause (DISABLE) or delete a campaign on TikTok."""
-    changed = changes_service.change_status(
-        database(), _ws(workspace), campaign, status, actor="cli"
-    )
+    """Enable, pause (DISABLE) or delete a campaign on TikTok; a DELETE asks first."""
+    ws = _ws(workspace)
+    if status.strip().upper() == "DELETE" and not yes:
+        typer.confirm(
+            f"Delete campaign {campaign} on TikTok? It stops delivering at once and this "
+            "cannot be undone",
+            abort=True,
+            err=True,
+        )
+    changed = changes_service.change_status(database(), ws, campaign, status, actor="cli")
     _show(changed, json_out, f"{changed['operation_status']} · {changed['secondary_status']}")
 
 
@@ -51,13 +62,30 @@ def campaign_budget(
     amount: str = typer.Argument(..., help="the new budget in the ad account's currency: 120.50"),
     workspace: str = WORKSPACE,
     json_out: bool = typer.Option(False, "--json"),
+    yes: bool = YES,
 ) -> None:
-    """Set a campaign's daily or lifetime budget on TikTok."""
+    """Set a campaign's daily or lifetime budget on TikTok; a large raise asks first."""
+    ws = _ws(workspace)
+    with database().read() as uow:
+        preview = changes_service.budget_preview(uow, ws, campaign, amount)
+    if preview.needs_confirmation and not yes:
+        before = "none" if preview.before_minor is None else _money(preview.before_minor, preview)
+        per = "per day" if preview.daily else "for the campaign's lifetime"
+        typer.confirm(
+            f"Budget of campaign {campaign}: {before} → {_money(preview.after_minor, preview)} "
+            f"{per}, more than {preview.factor} times the current one. Set it?",
+            abort=True,
+            err=True,
+        )
     changed = changes_service.change_budget(
-        database(), _ws(workspace), campaign, amount, actor="cli"
+        database(), ws, campaign, amount, confirm=True, actor="cli"
     )
     budget = Money(int(changed["budget_minor"]), changed["currency"]).format()
     _show(changed, json_out, f"budget {budget}")
+
+
+def _money(minor: int, preview: changes_service.BudgetPreview) -> str:
+    return Money(minor, preview.currency).format()
 
 
 def register(app: typer.Typer) -> None:

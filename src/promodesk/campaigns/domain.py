@@ -3,8 +3,10 @@
 - Operations are TikTok's ``operation_status`` values: ENABLE, DISABLE and DELETE. DELETE is
   final: a deleted campaign (or one TikTok no longer lists, "vanished") cannot be changed.
 - A budget can be set for daily, lifetime and dynamic daily budgets; an unlimited budget
-  (``BUDGET_MODE_INFINITE``) has none to set. The amount is a decimal in the ad account's
-  currency with at most the currency's decimals, more than zero.
+  (``BUDGET_MODE_INFINITE``) has none to set. The amount is a plain decimal in the ad account's
+  currency ("120.50": no exponent, no sign) with at most the currency's decimals, more than zero.
+- Raising a budget above ``factor`` times the current one (or setting one where none is known)
+  needs an explicit confirmation; lowering one never does (it spends less).
 - After TikTok accepted a status change, the mirror shows what TikTok shows: ENABLE and DISABLE
   switch ``operation_status`` (secondary ``CAMPAIGN_STATUS_ENABLE``/``_DISABLE``); DELETE keeps
   the switch and marks the campaign deleted (secondary ``CAMPAIGN_STATUS_DELETE``).
@@ -13,11 +15,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from promodesk.accounts.domain import Refusal
 from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import Money, parse
+from promodesk.kit.money import Money, parse_plain
 
 
 class Operation(StrEnum):
@@ -30,6 +33,7 @@ BUDGETED_MODES = frozenset(
     {"BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"}
 )
 INFINITE = "BUDGET_MODE_INFINITE"
+DAILY_MODES = frozenset({"BUDGET_MODE_DAY", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"})
 
 
 def operation(value: str) -> Operation:
@@ -63,14 +67,22 @@ def check_budget_mode(mode: str) -> None:
 
 
 def budget(amount: str, currency: str) -> Money:
-    """``amount`` in major units of ``currency`` ("120.50"), exactly, more than zero."""
+    """``amount`` in major units of ``currency`` ("120.50"), exactly, more than zero; a plain
+    decimal only ("1e5" is refused, not read as 100000)."""
     try:
-        money = parse(str(amount), currency)
+        money = parse_plain(str(amount), currency)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.detail, field="budget") from None
     if money.amount <= 0:
         raise ValidationFailed("the budget must be more than 0", field="budget")
     return money
+
+
+def budget_needs_confirmation(before_minor: int | None, after_minor: int, factor: Decimal) -> bool:
+    """A raise above ``factor`` times the current budget, or a budget where none is known."""
+    if not before_minor or before_minor <= 0:
+        return True
+    return Decimal(after_minor) > Decimal(before_minor) * factor
 
 
 @dataclass(frozen=True, slots=True)

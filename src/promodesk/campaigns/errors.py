@@ -8,3 +8,10 @@ from promodesk.kit.errors import Conflict
 class TikTokRefused(Conflict):
     """TikTok answered and refused the change (a rule of its own, a permission, an object it
     no longer knows); nothing changed on either side. ``tiktok_code`` is TikTok's code."""
+
+
+class BudgetConfirmationNeeded(Conflict):
+    """The new budget is above the confirmation factor times the current one (or none is known)
+    and the change was not confirmed; nothing changed. The body carries ``before_minor``,
+    ``after_minor``, ``currency``, ``budget_mode`` and ``factor``: send it again with
+    ``confirm: true`` to go ahead."""

@@ -96,6 +96,12 @@ class StatusChange(Input):
 
 class BudgetChange(Input):
     budget: DecimalText = Field(
-        description="the new budget in the ad account's currency, as a decimal string with at "
-        "most the currency's decimals"
+        description="the new budget in the ad account's currency, as a plain decimal string "
+        '("120.50"; no exponent, no sign) with at most the currency\'s decimals'
+    )
+    confirm: bool = Field(
+        default=False,
+        description="required (true) for a raise above PROMODESK_ACCOUNTS_BUDGET_CONFIRM_FACTOR "
+        "times the current budget; without it such a change answers 409 "
+        "BudgetConfirmationNeeded with before_minor, after_minor, currency and budget_mode",
     )

@@ -1,5 +1,6 @@
 """Change a campaign on TikTok from its page: Enable, Pause, Delete (after a confirmation page)
-and a budget form. Included by ``accounts_campaigns``.
+and a budget form (a raise above the confirmation factor shows a confirmation page first:
+before → after, per day or lifetime). Included by ``accounts_campaigns``.
 
 Rule: the session is read in a short transaction that ends before TikTok is called; the change
 itself runs its own short units (``campaigns.changes_service``), so no transaction waits on
@@ -18,10 +19,11 @@ from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.campaigns import changes_service, service
 from promodesk.campaigns.domain import BUDGETED_MODES
-from promodesk.campaigns.errors import TikTokRefused
+from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.console.core import N_
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.kit.money import Money
 from promodesk.tenancy.domain import Principal, Role
@@ -36,6 +38,9 @@ REASONS = {
     "authorization_revoked": N_(
         "TikTok revoked the authorization of this ad account: import the ad account again "
         "(re-authorize), then retry."
+    ),
+    "budget_confirmation_needed": N_(
+        "The campaign's budget changed meanwhile: check the new budget and set it again."
     ),
     "tiktok_unavailable": N_(
         "TikTok did not answer. Sync the ad account to see whether the change arrived, then "
@@ -133,18 +138,50 @@ def change_status(request: Request, campaign_id: int) -> Response:
 
 @router.post("/campaigns/{campaign_id}/budget")
 def change_budget(request: Request, campaign_id: int) -> Response:
-    visit, principal = _operator(request)
     back = f"/campaigns/{campaign_id}"
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        principal = visit.require(Role.OPERATOR)
+        amount = visit.form.get("budget", "")
+        confirmed = visit.form.get("confirm") == "yes"
+        if not confirmed:
+            try:
+                preview = changes_service.budget_preview(
+                    uow, principal.workspace_id, campaign_id, amount
+                )
+            except CHANGE_ERRORS as exc:
+                return _refused(visit, exc, back)
+            if preview.needs_confirmation:
+                return _budget_confirmation(visit, uow, preview)
     try:
         changed = changes_service.change_budget(
             console_of(request).st.db,
             principal.workspace_id,
             campaign_id,
-            visit.form.get("budget", ""),
+            amount,
+            confirm=confirmed,
             actor=principal.actor,
         )
-    except CHANGE_ERRORS as exc:
+    except (*CHANGE_ERRORS, BudgetConfirmationNeeded) as exc:
         return _refused(visit, exc, back)
     amount = Money(int(changed["budget_minor"]), changed["currency"]).format()
     visit.flash("success", visit._("The budget is now %(amount)s on TikTok.", amount=amount))
     return visit.redirect(back)
+
+
+def _budget_confirmation(
+    visit: Visit, uow: UnitOfWork, preview: changes_service.BudgetPreview
+) -> Response:
+    """before → after, per day or lifetime, with the button that sends ``confirm=yes``."""
+    detail = service.campaign_detail(uow, visit.principal.workspace_id, preview.row_id)
+
+    def shown(minor: int | None) -> str:
+        return "-" if minor is None else Money(minor, preview.currency).format()
+
+    return visit.page(
+        "accounts/campaign_budget.html",
+        c=detail,
+        p=preview,
+        before=shown(preview.before_minor),
+        after=shown(preview.after_minor),
+    )
