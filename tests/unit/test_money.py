@@ -14,11 +14,14 @@ from promodesk.kit.money import (
     MAX_MINOR,
     CoinPricing,
     Money,
+    cash_unit,
     coins,
     exponent,
     is_currency,
     is_tender,
     parse,
+    price_text,
+    round_charge,
     round_minor,
 )
 from promodesk.settings import DEFAULT_FX_PER_USD
@@ -159,11 +162,9 @@ def test_hundred_coins_cost_ninety_nine_cents() -> None:
 def test_minimum_charge_is_ninety_nine_cents_or_its_equivalent() -> None:
     p = pricing()
     assert p.min_charge("USD") == Money(99, "USD")
-    assert p.price(1, "USD") == Money(99, "USD")  # 1 coin = 0.0099 USD, raised to the minimum
-    assert p.price(99, "USD") == Money(99, "USD")  # 0.9801 -> 0.98, raised to 0.99
-    # 0.99 USD x 16250 IDR/USD = 16087.50 IDR (IDR has 2 decimals per ISO 4217)
-    assert p.min_charge("IDR") == Money(1608750, "IDR")
-    assert p.price(10, "IDR") == Money(1608750, "IDR")
+    # 0.99 USD x 16250 IDR/USD = 16,087.50 IDR, paid in whole rupiah: 16,088 (stored in ISO
+    # 4217 minor units, IDR has 2: 1,608,800)
+    assert p.min_charge("IDR") == Money(1608800, "IDR")
     # 0.99 x 151.5 = 149.985 JPY -> 150 (half up, once)
     assert p.min_charge("JPY") == Money(150, "JPY")
 
@@ -175,6 +176,42 @@ def test_fx_rates_are_settings() -> None:
     with pytest.raises(ValidationFailed, match="no exchange rate") as err:
         p.price(100, "JPY")
     assert err.value.field == "currency"
+
+
+def test_cash_unit_is_cldr_cash_precision_in_iso_minor_units() -> None:
+    assert cash_unit("USD") == 1
+    assert cash_unit("JPY") == 1
+    assert cash_unit("IDR") == 100  # exponent 2 (ISO), paid in whole rupiah (CLDR cash)
+    assert cash_unit("CHF") == 5  # 0.05
+    assert cash_unit("HUF") == 500  # 5 forint
+    assert cash_unit(COIN) == 1
+    assert exponent("IDR") == 2  # the stored exponent does not move
+
+
+def test_charges_are_rounded_once_to_the_cash_unit() -> None:
+    p = pricing()
+    # 500 coins = US$4.95 x 16250 = 80,437.50 IDR -> 80,438 (half up, once, whole rupiah)
+    assert p.price(500, "IDR") == Money(8043800, "IDR")
+    assert p.price(100, "IDR") == Money(1608800, "IDR")
+    assert round_charge(Decimal("80437.49"), "IDR") == 8043700
+    assert round_charge(Decimal("1.025"), "CHF") == 105  # 1.025 -> 1.05 (0.05 steps, half up)
+    assert round_charge(Decimal("1.0249"), "CHF") == 100
+
+
+def test_amounts_show_the_cash_precision_only_when_paid_in_it() -> None:
+    assert Money(1608800, "IDR").format() == "16,088 IDR"
+    assert Money(1608750, "IDR").format() == "16,087.50 IDR"  # never rounded for display
+    assert Money(99, "USD").format() == "0.99 USD"
+    assert Money(100, "USD").format() == "1.00 USD"
+    assert price_text(Money(8043800, "IDR")) == "IDR80,438"
+    assert price_text(Money(8043750, "IDR")) == "IDR80,437.5"
+
+
+@given(st.sampled_from(sorted(DEFAULT_FX_PER_USD)), st.integers(min_value=1, max_value=10**8))
+def test_every_price_is_a_whole_number_of_cash_units(currency: str, n: int) -> None:
+    price = pricing().price(n, currency)
+    assert price.amount % cash_unit(currency) == 0
+    assert parse(price.number().replace(",", ""), currency) == price
 
 
 def test_rounding_is_half_up_once() -> None:

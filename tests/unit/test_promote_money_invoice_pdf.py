@@ -50,7 +50,7 @@ def test_invoice_renders_every_field() -> None:
         "Acme Promotions",
         "@sari.shop (Sari Ayu)",
         "1,000",
-        "16,087.50 IDR",
+        "16,087.50 IDR",  # an amount not in whole rupiah keeps every digit
         "ovo",
         "#7",
     ):
@@ -66,3 +66,9 @@ def test_non_latin_names_do_not_break_rendering() -> None:
     text = pdf_text(data)
     assert "0.99 USD" in text
     assert "PD-2026-000042" in text
+
+
+def test_amount_paid_in_whole_rupiah_shows_as_charged() -> None:
+    text = pdf_text(render_invoice(doc(coins=500, price=Money(8043800, "IDR"))))
+    assert "80,438 IDR" in text
+    assert "80,438.00" not in text

@@ -118,9 +118,9 @@ def test_quote_100_coins_is_0_99_usd() -> None:
 
 
 def test_quote_applies_the_minimum_charge_in_the_payer_currency() -> None:
-    # 10 coins = US$0.099 < US$0.99: charged the minimum, 0.99 x 16250 IDR = 16,087.50 IDR
+    # 10 coins = US$0.099 < US$0.99: charged the minimum, 0.99 x 16250 IDR = 16,087.50 -> 16,088
     q = quote(PRICING, 10, "ID")
-    assert q.price == Money(1608750, "IDR")
+    assert q.price == Money(1608800, "IDR")
     assert q.price == q.min_charge
     # 1,000 coins = US$9.90 = 9.90 x 36.20 THB = 358.38 THB
     assert quote(PRICING, 1000, "TH").price == Money(35838, "THB")

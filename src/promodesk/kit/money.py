@@ -10,8 +10,13 @@ Rules:
   the signed 64-bit columns.
 - 100 coins = US$0.99 (settings ``coin_price_usd`` / ``coin_price_per``).
 - Customer charges: the exact price is computed in ``Decimal`` with no intermediate rounding and
-  rounded once, **half up**, to the payer currency's minor unit; the result is then raised to the
-  minimum charge (US$0.99 converted the same way) if it is below it.
+  rounded once, **half up**, to the unit the currency is paid in: CLDR's *cash* precision
+  (``cash_unit``; IDR is paid in whole rupiah, CHF in 0.05), never finer than the ISO minor
+  unit. The result is still stored in ISO minor units (IDR 80,438 is 8,043,800), so the one
+  number is shown, charged, stored and invoiced. A cash unit that moves with a CLDR release
+  changes only new charges, never the meaning of a stored amount.
+- Fewer coins than the minimum charge (US$0.99 converted the same way) buys are refused, never
+  silently priced up: ``CoinPricing.min_coins`` is the smallest amount allowed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.core import get_global
+from babel.numbers import format_currency, get_currency_precision, list_currencies
 from iso4217 import Currency as Iso4217
 
 from promodesk.kit.errors import ValidationFailed
@@ -49,6 +55,33 @@ def _iso_minor_units() -> dict[str, int]:
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies()) | frozenset(_iso_minor_units())
+
+
+@lru_cache(maxsize=512)
+def cash_unit(currency: str) -> int:
+    """The smallest amount a customer pays in ``currency``, in its minor units: CLDR's cash
+    precision (IDR 100 = one whole rupiah, CHF 5 = 0.05, JPY 1, USD 1). Never finer than the
+    minor unit, and 1 for COIN or a currency CLDR does not describe."""
+    code = currency.upper()
+    exp = exponent(code)
+    if code == COIN:
+        return 1
+    fractions = get_global("currency_fractions")
+    _digits, _rounding, cash_digits, cash_rounding = fractions.get(code, fractions["DEFAULT"])
+    digits, step = int(cash_digits), int(cash_rounding)
+    if digits > exp:
+        return 1
+    return int(10 ** (exp - digits) * max(step, 1))
+
+
+def _display_digits(amount: int, currency: str) -> int:
+    """Decimals to show: the cash precision when the amount is paid in it, else every digit."""
+    exp = exponent(currency)
+    unit = cash_unit(currency)
+    digits = exp
+    while digits > 0 and unit % 10 ** (exp - digits + 1) == 0:
+        digits -= 1
+    return digits if amount % 10 ** (exp - digits) == 0 else exp
 
 
 def is_currency(code: str) -> bool:
@@ -99,13 +132,33 @@ class Money:
     def decimal(self) -> Decimal:
         return Decimal(self.amount).scaleb(-exponent(self.currency))
 
+    def number(self) -> str:
+        """The amount with grouping, to the cash precision when it is paid in it (``16,088``
+        IDR, ``0.99`` USD), else with every minor digit (``16,087.50``): never rounded."""
+        if self.currency == COIN:
+            return f"{self.amount:,}"
+        return f"{self.decimal:,.{_display_digits(self.amount, self.currency)}f}"
+
     def format(self) -> str:
         if self.currency == COIN:
             return f"{self.amount:,} coins"
-        return f"{self.decimal:,.{exponent(self.currency)}f} {self.currency}"
+        return f"{self.number()} {self.currency}"
 
     def __str__(self) -> str:
         return self.format()
+
+
+def price_text(money: Money, locale: str = "en") -> str:
+    """A price as a reader of ``locale`` writes it (``US$0.99``, ``IDR16,088``). Every digit of
+    the amount is shown: an amount is never rounded for display."""
+    if money.currency == COIN:
+        return money.format()
+    babel_locale = "zh_Hans_CN" if locale == "zh_Hans" else locale
+    return str(
+        format_currency(
+            money.decimal, money.currency, locale=babel_locale, decimal_quantization=False
+        )
+    )
 
 
 def coins(amount: int) -> Money:
@@ -167,18 +220,26 @@ def parse_plain(text: str, currency: str) -> Money:
 
 
 def round_minor(value: Decimal, currency: str) -> int:
-    """The one rounding rule for customer charges: half up (away from zero at exactly half), to
-    the currency's minor unit, applied once to the exact amount."""
+    """Half up (away from zero at exactly half) to the currency's minor unit."""
     return int(value.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def round_charge(value: Decimal, currency: str) -> int:
+    """The one rounding rule for customer charges: half up, to the unit the currency is paid
+    in (``cash_unit``), applied once to the exact amount. Minor units, a multiple of that unit."""
+    unit = cash_unit(currency)
+    steps = (value.scaleb(exponent(currency)) / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(steps) * unit
 
 
 @dataclass(frozen=True)
 class CoinPricing:
     """Converts coins to a charge in the payer's currency using FX settings (units per USD).
 
-    ``price(coins, currency)`` = round_minor(coins x coin_price_usd x rate / coin_price_per),
-    computed exactly and rounded once, then raised to ``min_charge(currency)`` =
-    round_minor(min_charge_usd x rate) if below it.
+    ``price(coins, currency)`` = round_charge(coins x coin_price_usd x rate / coin_price_per),
+    computed exactly and rounded once. ``min_charge(currency)`` = round_charge(min_charge_usd x
+    rate); ``min_coins(currency)`` is the fewest coins whose price reaches it, and ``check``
+    refuses fewer.
     """
 
     coin_price_usd: Decimal
@@ -207,16 +268,44 @@ class CoinPricing:
         return self.fx_per_usd[code]
 
     def min_charge(self, currency: str) -> Money:
-        return Money(round_minor(self.min_charge_usd * self.rate(currency), currency), currency)
+        code = currency.upper()
+        return Money(round_charge(self.min_charge_usd * self.rate(code), code), code)
 
     def price(self, coin_amount: int, currency: str) -> Money:
-        """What a customer pays for ``coin_amount`` coins, minimum charge applied."""
+        """What a customer pays for ``coin_amount`` coins (no minimum applied: see ``check``)."""
         if isinstance(coin_amount, bool) or not isinstance(coin_amount, int) or coin_amount <= 0:
             raise ValidationFailed("coin amount must be a positive whole number", field="coins")
+        code = currency.upper()
         # Multiply first and divide last: the only inexact step is the one rounding below.
-        exact = Decimal(coin_amount) * self.coin_price_usd * self.rate(currency)
-        charge = round_minor(exact / self.coin_price_per, currency)
-        return Money(max(charge, self.min_charge(currency).amount), currency.upper())
+        exact = Decimal(coin_amount) * self.coin_price_usd * self.rate(code)
+        return Money(round_charge(exact / self.coin_price_per, code), code)
+
+    def min_coins(self, currency: str) -> int:
+        """The fewest coins whose price is at least the minimum charge in ``currency``."""
+        code = currency.upper()
+        floor = self.min_charge(code).amount
+        per_coin = self.coin_price_usd * self.rate(code) / self.coin_price_per
+        n = max(1, int((self.min_charge_usd * self.rate(code) / per_coin).to_integral_value()) - 2)
+        while n > 1 and self.price(n - 1, code).amount >= floor:
+            n -= 1
+        while self.price(n, code).amount < floor:
+            n += 1
+        return n
+
+    def check(self, coin_amount: int, currency: str) -> Money:
+        """The price of ``coin_amount`` coins, or a refusal naming the fewest coins allowed."""
+        price = self.price(coin_amount, currency)
+        minimum = self.min_charge(currency)
+        if price.amount < minimum.amount:
+            least = self.min_coins(currency)
+            raise ValidationFailed(
+                f"at least {least:,} coins (the minimum charge, {price_text(minimum)})",
+                field="coins",
+                min_coins=least,
+                min_charge=minimum.amount,
+                currency=minimum.currency,
+            )
+        return price
 
     def coins_for_usd(self, usd: Decimal) -> int:
         """Whole coins a USD amount buys (rounded down: never credit coins not paid for)."""

@@ -66,7 +66,7 @@ def render_invoice(doc: InvoiceDoc) -> bytes:
     pdf.cell(0, 9, f"Amount ({doc.price.currency})", border=1, align="R")
     pdf.ln()
     pdf.set_font("Helvetica", "", 11)
-    amount = f"{doc.price.decimal:,}"
+    amount = doc.price.number()  # the same digits the console, CLI and API show
     pdf.cell(90, 9, "Promote coins", border=1)
     pdf.cell(40, 9, f"{doc.coins:,}", border=1, align="R")
     pdf.cell(0, 9, amount, border=1, align="R")

@@ -177,8 +177,9 @@ class Quote:
 
 
 def quote(pricing: CoinPricing, coins: int, region: str, currency: str | None = None) -> Quote:
-    """The price of ``coins`` for a payer in ``region`` (its currency unless ``currency``)."""
+    """The price of ``coins`` for a payer in ``region`` (its currency unless ``currency``): the
+    one number that is shown, charged, stored and invoiced (rounded once to the cash unit)."""
     code = (currency or payer_currency(region, priced=tuple(pricing.fx_per_usd))).upper()
-    price = pricing.price(coins, code)
     minimum = pricing.min_charge(code)
+    price = max(pricing.price(coins, code), minimum, key=lambda m: m.amount)
     return Quote(coins, price, minimum, price.amount == minimum.amount)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
-from babel.numbers import format_currency
 from fastapi import Request
 
 from promodesk.console.visit import Visit
@@ -23,6 +21,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, PromodeskError, ValidationFailed
 from promodesk.kit.money import Money
+from promodesk.kit.money import price_text as money_text
 from promodesk.promote.domain import Reason
 from promodesk.promote.errors import CouponNotUsable, NotEligible
 from promodesk.promote.money_api import money_config as _money_config
@@ -107,11 +106,8 @@ def wallet_summary(uow: UnitOfWork, ws: int, creator_id: int, cfg: MoneyConfig) 
 
 
 def price_text(money: Money, locale: str) -> str:
-    """A price as the reader writes it (``US$0.99``, ``Rp 16.293``)."""
-    if money.currency == "COIN":
-        return money.format()
-    babel_locale = "zh_Hans_CN" if locale == "zh_Hans" else locale
-    return str(format_currency(Decimal(money.decimal), money.currency, locale=babel_locale))
+    """A price as the reader writes it (``US$0.99``, ``IDR16,088``), every digit kept."""
+    return money_text(money, locale)
 
 
 def reason_text(visit: Visit, reason: Reason | dict[str, str]) -> str:
