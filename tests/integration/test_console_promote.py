@@ -234,6 +234,27 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     )  # fmt: skip
     assert "live_viewers" in _flashes(client, where)
 
+    # fewer coins than the minimum charge buys: refused with the least allowed, nothing paid
+    indo = _creator(client, csrf, region="ID")
+    page = client.get(f"/promote/creators/{indo}").text
+    packs = re.findall(r'name="package" value="(\d+)"', page)
+    assert packs == ["100", "500", "1000", "5000", "10000"]
+    assert "IDR80,438" in page  # 500 coins, in whole rupiah
+    few = client.get(f"/promote/creators/{indo}/recharge?coins=99&method=ovo")
+    assert few.status_code == 422
+    assert "At least 100 coins (the minimum charge, IDR16,088)." in few.text
+    where = _post(
+        client, f"/promote/creators/{indo}/recharge", {"coins": "1", "method": "ovo"}, csrf
+    )
+    assert "At least 100 coins (the minimum charge, IDR16,088)." in _flashes(client, where)
+    assert balances(db, member.workspace.id, indo)["wallet"] == 0
+    picked = client.get(f"/promote/creators/{indo}/recharge?package=500&coins=&method=ovo")
+    assert picked.status_code == 200
+    assert "Pay IDR80,438 for 500 coins?" in picked.text
+    assert "Pay IDR80,438" in picked.text
+    typed = client.get(f"/promote/creators/{indo}/recharge?package=500&coins=1000&method=ovo")
+    assert "for 1,000 coins?" in typed.text  # a typed amount wins over the package
+
     # a method the creator may not use (GB Android pays in-app only)
     bad = client.get(f"/promote/creators/{rich}/recharge?coins=100&method=card")
     assert bad.status_code == 422

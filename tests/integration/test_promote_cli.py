@@ -171,3 +171,18 @@ def test_tables_without_json(db: Database) -> None:
     code, out, _ = run("simulate", "-w", ws.slug)
     assert code == 0
     assert "no order is delivering" in out
+
+
+def test_the_cli_refuses_fewer_coins_than_the_minimum_charge(db: Database) -> None:
+    ws = make_workspace(db)
+    w = ("-w", ws.slug)
+    cid = str(
+        ok("creators", "create", "ika", "--birth-date", "1990-01-01", "--region", "ID", *w)["id"]
+    )
+    code, out, err = run("recharge", "create", cid, "--coins", "99", "--method", "dana", *w)
+    assert code == 1, out
+    assert "at least 100 coins (the minimum charge, IDR16,088)" in err
+    assert ok("recharge", "list", "--creator", cid, *w) == []
+    code, out, _ = run("recharge", "create", cid, "--coins", "100", "--method", "dana", *w)
+    assert code == 0
+    assert "100 coins for 16,088 IDR" in out

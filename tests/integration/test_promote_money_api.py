@@ -247,3 +247,27 @@ def test_payment_method_regions_are_iso_codes(http: httpx.Client) -> None:
     assert extra.status_code == 422
     assert extra.json()["field"] == "methods.0.fee"
     assert ok(http.put(url, json={"methods": [row]}))[0]["region"] == "JP"
+
+
+def test_fewer_coins_than_the_minimum_charge_are_refused(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    creator = make_creator(db, ws.id, region="ID")
+    for coins in (1, 99):
+        quote = http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins={coins}")
+        assert quote.status_code == 422, quote.text
+        created = http.post(
+            "/api/v1/promote/recharges",
+            json={"creator_id": creator, "coins": coins, "method": "ovo"},
+        )
+        assert created.status_code == 422, created.text
+        for body in (quote.json(), created.json()):
+            assert (body["error"], body["field"]) == ("ValidationFailed", "coins")
+            assert body["detail"] == "at least 100 coins (the minimum charge, IDR16,088)"
+    assert ok(http.get("/api/v1/promote/recharges", params={"creator_id": creator}))["items"] == []
+    least = ok(http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins=100"))
+    assert (least["amount"], least["amount_display"], least["at_minimum"]) == (
+        1608800,
+        "16,088 IDR",
+        True,
+    )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import CoinPricing, Money
 from promodesk.promote.domain import DeviceOS
 from promodesk.promote.regions import (
@@ -15,6 +16,7 @@ from promodesk.promote.regions import (
     MethodRule,
     MethodTable,
     RegionNotSupported,
+    packages,
     payer_currency,
     quote,
     uses_iap,
@@ -117,11 +119,39 @@ def test_quote_100_coins_is_0_99_usd() -> None:
     assert q.at_minimum
 
 
-def test_quote_applies_the_minimum_charge_in_the_payer_currency() -> None:
-    # 10 coins = US$0.099 < US$0.99: charged the minimum, 0.99 x 16250 IDR = 16,087.50 -> 16,088
-    q = quote(PRICING, 10, "ID")
+def test_fewer_coins_than_the_minimum_charge_buys_are_refused() -> None:
+    # 100 coins = US$0.99 = 16,087.50 IDR -> 16,088: exactly the minimum charge
+    q = quote(PRICING, 100, "ID")
     assert q.price == Money(1608800, "IDR")
     assert q.price == q.min_charge
+    assert q.at_minimum
+    for few in (1, 10, 99):
+        with pytest.raises(ValidationFailed) as err:
+            quote(PRICING, few, "ID")
+        assert err.value.field == "coins"
+        assert err.value.detail == "at least 100 coins (the minimum charge, IDR16,088)"
+        assert err.value.extra["min_coins"] == 100
+    with pytest.raises(
+        ValidationFailed, match=r"at least 100 coins \(the minimum charge, \$0.99\)"
+    ):
+        quote(PRICING, 99, "US")
+
+
+def test_coin_packages_come_with_their_prices_and_skip_those_under_the_minimum() -> None:
+    offered = packages(PRICING, (70, 100, 500, 1000), "ID")
+    assert [(q.coins, q.price) for q in offered] == [
+        (100, Money(1608800, "IDR")),
+        (500, Money(8043800, "IDR")),
+        (1000, Money(16087500, "IDR")),
+    ]
+
+
+def test_the_minimum_in_coins_for_every_priced_currency() -> None:
+    for currency in PRICING.fx_per_usd:
+        least = PRICING.min_coins(currency)
+        assert PRICING.price(least, currency).amount >= PRICING.min_charge(currency).amount
+        if least > 1:
+            assert PRICING.price(least - 1, currency).amount < PRICING.min_charge(currency).amount
     # 1,000 coins = US$9.90 = 9.90 x 36.20 THB = 358.38 THB
     assert quote(PRICING, 1000, "TH").price == Money(35838, "THB")
     # 7,000 coins = US$69.30 x 0.79 = 54.747 GBP -> 54.75 (half up, once)

@@ -6,6 +6,8 @@ Rules (from the seed's table, kept as editable defaults):
   everyone must use IAP (Google Pay on Android, Apple Pay on iOS).
 - A method not allowed for the creator's region and OS is refused with the allowed ones named.
 - The payer's currency is the region's official currency (CLDR via Babel), not a hand table.
+- A quote is refused below the minimum charge (fewer coins than US$0.99 buys), naming the
+  fewest coins allowed; coin packages (a setting) are offered with their prices.
 """
 
 from __future__ import annotations
@@ -181,5 +183,21 @@ def quote(pricing: CoinPricing, coins: int, region: str, currency: str | None = 
     one number that is shown, charged, stored and invoiced (rounded once to the cash unit)."""
     code = (currency or payer_currency(region, priced=tuple(pricing.fx_per_usd))).upper()
     minimum = pricing.min_charge(code)
-    price = max(pricing.price(coins, code), minimum, key=lambda m: m.amount)
+    price = pricing.check(coins, code)  # fewer coins than the minimum charge buys: refused
     return Quote(coins, price, minimum, price.amount == minimum.amount)
+
+
+def least_coins(pricing: CoinPricing, region: str, currency: str | None = None) -> int:
+    """The fewest coins a payer in ``region`` may buy: what the minimum charge buys."""
+    code = (currency or payer_currency(region, priced=tuple(pricing.fx_per_usd))).upper()
+    return pricing.min_coins(code)
+
+
+def packages(
+    pricing: CoinPricing, sizes: Iterable[int], region: str, currency: str | None = None
+) -> list[Quote]:
+    """The coin packages offered to a payer in ``region``, each with its price; a package
+    under the minimum charge in that currency is left out rather than offered and refused."""
+    code = (currency or payer_currency(region, priced=tuple(pricing.fx_per_usd))).upper()
+    least = pricing.min_coins(code)
+    return [quote(pricing, n, region, code) for n in sorted(set(sizes)) if n >= least]

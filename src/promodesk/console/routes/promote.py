@@ -33,12 +33,12 @@ from promodesk.promote import withdrawals_service as withdrawals
 from promodesk.promote.domain import AccountType, ContentKind, DeviceOS, Goal, OrderStatus
 from promodesk.promote.payments import TestProvider
 from promodesk.promote.payout import expected_payout_date, route_for
-from promodesk.promote.regions import quote
+from promodesk.promote.regions import least_coins, packages
+from promodesk.promote.settings import promote_settings
 from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 QUEUE_CAP = 100
-QUICK_COINS = (100, 500, 1_000, 5_000, 10_000)
 LIST_LIMIT = 20
 
 
@@ -112,11 +112,12 @@ def creator_page(request: Request, creator_id: int) -> Response:
         orders, pager = Pager.of(rows, f"/promote/creators/{creator_id}", filters.shown, cursor)
         table = recharges.method_table(uow, ws)
         methods = table.allowed(creator.region, creator.device_os)
-        quick = []
+        quick, min_coins = [], 1
         if methods:
+            min_coins = least_coins(cfg.pricing, creator.region)
             quick = [
-                (n, price_text(quote(cfg.pricing, n, creator.region).price, visit.locale))
-                for n in QUICK_COINS
+                (q.coins, price_text(q.price, visit.locale))
+                for q in packages(cfg.pricing, promote_settings().coin_packages, creator.region)
             ]
         route, _message = route_for(creator.region, creator.device_os)
         now = clock.now()
@@ -126,6 +127,7 @@ def creator_page(request: Request, creator_id: int) -> Response:
             wallet=wallet_summary(uow, ws, creator_id, cfg),
             methods=methods,
             quick=quick,
+            min_coins=min_coins,
             test_provider=isinstance(cfg.provider, TestProvider),
             recharges=[
                 (r, price_text(Money(r.amount, r.currency), visit.locale))

@@ -3,6 +3,9 @@ payment with the test provider, and withdrawal requests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -28,6 +31,26 @@ def _outcome(raw: str | None) -> str:
     return value
 
 
+@contextmanager
+def _minimum_in_words(visit: Visit) -> Iterator[None]:
+    """The minimum-charge refusal in the reader's language, with the price as they write it."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        if "min_coins" not in exc.extra:
+            raise
+        minimum = Money(int(exc.extra["min_charge"]), str(exc.extra["currency"]))
+        raise ValidationFailed(
+            visit._(
+                "At least %(n)s coins (the minimum charge, %(price)s).",
+                n=f"{int(exc.extra['min_coins']):,}",
+                price=price_text(minimum, visit.locale),
+            ),
+            field="coins",
+            **exc.extra,
+        ) from None
+
+
 @router.get("/promote/creators/{creator_id}/recharge")
 def recharge_preview(request: Request, creator_id: int) -> Response:
     """The price in the payer's currency and the method, before anything is charged."""
@@ -37,12 +60,20 @@ def recharge_preview(request: Request, creator_id: int) -> Response:
         ws = visit.principal.workspace_id
         cfg = money_config(request)
         creator = creators_service.get_creator(uow, ws, creator_id)
-        coins = whole(params, "coins", high=recharges.MAX_RECHARGE_COINS)
+        # A typed amount wins over the package radio (which always has one checked).
+        package = params.get("package", "")
+        typed = (params.get("coins") or "").strip()
+        coins = whole(
+            {"coins": package} if package.isdigit() and not typed else params,
+            "coins",
+            high=recharges.MAX_RECHARGE_COINS,
+        )
         rule = recharges.method_table(uow, ws).check(
             creator.region, creator.device_os, params.get("method", "")
         )
         outcome = _outcome(params.get("outcome"))
-        q = recharges.quote_for(uow, cfg, ws, creator_id, coins)
+        with _minimum_in_words(visit):
+            q = recharges.quote_for(uow, cfg, ws, creator_id, coins)
         return visit.page(
             "promote/recharge_preview.html",
             creator=creator,
@@ -62,16 +93,17 @@ def recharge_create(request: Request, creator_id: int) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         cfg = money_config(request)
-        recharge = recharges.create_recharge(
-            uow,
-            cfg,
-            principal.workspace_id,
-            creator_id=creator_id,
-            coins=whole(visit.form, "coins", high=recharges.MAX_RECHARGE_COINS),
-            method=visit.form.get("method", ""),
-            mode=_outcome(visit.form.get("outcome")),
-            actor=principal.actor,
-        )
+        with _minimum_in_words(visit):
+            recharge = recharges.create_recharge(
+                uow,
+                cfg,
+                principal.workspace_id,
+                creator_id=creator_id,
+                coins=whole(visit.form, "coins", high=recharges.MAX_RECHARGE_COINS),
+                method=visit.form.get("method", ""),
+                mode=_outcome(visit.form.get("outcome")),
+                actor=principal.actor,
+            )
         _flash_recharge(visit, recharge.status, recharge.coins, recharge.failure_reason)
         return visit.redirect(f"/promote/creators/{creator_id}#recharges")
 
