@@ -274,3 +274,95 @@ def test_order_budgets_and_durations_are_json_integers(
             assert refused.json()["field"] == field
     placed = ok(http.post("/api/v1/promote/orders", json={**order, **valid}), 201)
     assert placed["budget_coins"] == 100
+
+
+def test_ending_a_live_ends_its_orders_and_refunds_the_rest_once(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    cid = ok(
+        http.post(
+            "/api/v1/promote/creators",
+            json={
+                "handle": "rani",
+                "birth_date": "1990-01-01",
+                "account_type": "creator",
+                "device_os": "android",
+                "app_version": "21.0",
+                "region": "ID",
+            },
+        ),
+        201,
+    )["id"]
+    with db.transaction() as uow:
+        fund(uow, ws.id, cid, 1000)
+    live = ok(
+        http.post(
+            "/api/v1/promote/contents", json={"creator_id": cid, "kind": "live", "on_air": True}
+        ),
+        201,
+    )
+    order = ok(
+        http.post(
+            "/api/v1/promote/orders",
+            json={
+                "creator_id": cid,
+                "content_id": live["id"],
+                "goal": "live_viewers",
+                "budget_coins": 600,
+                "duration_hours": 4,
+            },
+        ),
+        201,
+    )
+    assert order["status"] == "delivering"
+    ok(
+        http.post(
+            "/api/v1/promote/delivery/batches",
+            json={"events": [{"event_id": "l-1", "order_id": order["id"], "spend_coins": 150}]},
+        )
+    )
+    # the LIVE goes off air: its delivering order ends and the unspent rest comes back
+    off = ok(http.post(f"/api/v1/promote/contents/{live['id']}/live-state", json={"on_air": False}))
+    assert off["on_air"] is False
+    ended = ok(http.get(f"/api/v1/promote/orders/{order['id']}"))
+    assert ended["status"] == "stopped"
+    drain(db, ws.id)
+    assert balances(db, ws.id, cid, order["id"])["wallet"] == 1000 - 150
+    assert balances(db, ws.id, cid, order["id"])["escrow"] == 0
+    # saying it again changes nothing and returns nothing more
+    ok(http.post(f"/api/v1/promote/contents/{live['id']}/live-state", json={"on_air": False}))
+    drain(db, ws.id)
+    assert balances(db, ws.id, cid, order["id"])["wallet"] == 1000 - 150
+
+
+def test_a_scheduled_live_start_in_the_past_is_refused(
+    http: httpx.Client, db: Database, ws: Workspace
+) -> None:
+    cid = ok(
+        http.post(
+            "/api/v1/promote/creators",
+            json={
+                "handle": "tono",
+                "birth_date": "1990-01-01",
+                "account_type": "creator",
+                "device_os": "android",
+                "app_version": "21.0",
+                "region": "ID",
+            },
+        ),
+        201,
+    )["id"]
+    past = "2020-01-01T10:00:00Z"
+    created = http.post(
+        "/api/v1/promote/contents",
+        json={"creator_id": cid, "kind": "live", "scheduled_start": past},
+    )
+    assert created.status_code == 422, created.text
+    assert created.json()["field"] == "scheduled_start"
+    live = ok(http.post("/api/v1/promote/contents", json={"creator_id": cid, "kind": "live"}), 201)
+    refused = http.post(
+        f"/api/v1/promote/contents/{live['id']}/live-state",
+        json={"on_air": False, "scheduled_start": past},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "scheduled_start"

@@ -144,7 +144,7 @@ def test_live_needs_air_and_is_approved_while_delivering(db: Database) -> None:
     with db.transaction() as uow, pytest.raises(NotEligible):
         place(uow, ws, creator, off, goal="live_viewers")
     with db.transaction() as uow:
-        creators_service.set_live_state(
+        orders_service.set_live_state(
             uow, ws, off, on_air=False, scheduled_start=clock.now() + timedelta(minutes=10)
         )
         order = place(uow, ws, creator, off, goal="live_viewers")

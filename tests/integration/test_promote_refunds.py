@@ -8,7 +8,12 @@ import pytest
 from promodesk.kit.db import Database
 from promodesk.kit.errors import InvalidTransition
 from promodesk.ledger.check import check_ledger
-from promodesk.promote import coupons_service, delivery_service, orders_service, review_service
+from promodesk.promote import (
+    coupons_service,
+    delivery_service,
+    orders_service,
+    review_service,
+)
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import (
     balances,
@@ -230,3 +235,35 @@ def test_pause_is_refused_with_a_clear_message(db: Database) -> None:
     assert type(err.value).__name__ == "PauseNotSupported"
     assert "stop" in err.value.detail
     assert order_row(db, ws, order).status == "delivering"
+
+
+def test_a_live_going_off_air_ends_its_orders_and_refunds_once(db: Database) -> None:
+    ws, creator, video, coupon_id = _setup(db, coupon=100)
+    with db.transaction() as uow:
+        live = make_live(uow, ws, creator)
+        order = place(
+            uow, ws, creator, live, goal="live_viewers", budget_coins=500, coupon_id=coupon_id
+        )
+        other = place(uow, ws, creator, video, budget_coins=200)  # a video order: untouched
+    _deliver(db, ws, order, 150)
+    with db.transaction() as uow:
+        orders_service.set_live_state(uow, ws, live, on_air=False, actor="creator")
+    row = order_row(db, ws, order)
+    assert (row.status, row.stop_reason) == ("stopped", "the LIVE ended")
+    assert order_row(db, ws, other).status == "in_review"
+    drain(db, ws)
+    # 1000 − 400 paid − 200 (video) + 350 back: the coupon (100) was spent first.
+    assert balances(db, ws, creator, order) == {
+        "wallet": 750,
+        "funding": -100,
+        "revenue": 150,
+        "escrow": 0,
+    }
+    # the LIVE's state set again (off air) is no second end and no second refund
+    with db.transaction() as uow:
+        orders_service.set_live_state(uow, ws, live, on_air=False, actor="creator")
+    drain(db, ws)
+    assert balances(db, ws, creator, order)["wallet"] == 750
+    assert release_entries(db, ws, order) == 1
+    with db.transaction() as uow:
+        assert check_ledger(uow).ok

@@ -22,8 +22,10 @@ from promodesk.promote.domain import (
     check_budget,
     check_coupon,
     check_goal,
+    check_scheduled_start,
     coupon_status,
     eligibility,
+    live_ended,
     parse_version,
     refund_split,
     refuse_pause,
@@ -297,3 +299,22 @@ def test_there_is_no_pause() -> None:
         refuse_pause()
     assert "stop" in err.value.detail
     assert err.value.status_code == 409
+
+
+def test_a_live_ends_when_it_goes_off_air_or_its_start_is_withdrawn() -> None:
+    later = datetime(2026, 5, 1, 20, 0, tzinfo=UTC)
+    assert live_ended(was_on_air=True, on_air=False, scheduled_start=None)
+    assert live_ended(was_on_air=True, on_air=False, scheduled_start=later)  # the next one
+    assert live_ended(was_on_air=False, on_air=False, scheduled_start=None)
+    assert not live_ended(was_on_air=False, on_air=False, scheduled_start=later)  # rescheduled
+    assert not live_ended(was_on_air=False, on_air=True, scheduled_start=None)
+    assert not live_ended(was_on_air=True, on_air=True, scheduled_start=None)
+
+
+def test_a_scheduled_live_start_in_the_past_is_refused() -> None:
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    check_scheduled_start(None, now)
+    check_scheduled_start(now + timedelta(minutes=1), now)
+    with pytest.raises(ValidationFailed) as err:
+        check_scheduled_start(now - timedelta(seconds=1), now)
+    assert err.value.field == "scheduled_start"

@@ -189,7 +189,7 @@ def get_content(content_id: int, uow: Uow, caller: Caller) -> ContentRead:
 
 @router.post("/contents/{content_id}/live-state", response_model=ContentRead)
 def set_live_state(content_id: int, body: LiveState, uow: Uow, caller: Writer) -> ContentRead:
-    content = creators_service.set_live_state(
+    content = orders_service.set_live_state(
         uow,
         caller.workspace_id,
         content_id,

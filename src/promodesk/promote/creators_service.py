@@ -20,6 +20,7 @@ from promodesk.promote.domain import (
     Goal,
     Reason,
     allowed_goals,
+    check_scheduled_start,
     eligibility,
     parse_version,
     promote_type,
@@ -153,6 +154,7 @@ def create_content(
         raise ValidationFailed("an e-commerce anchor belongs to a video", field="kind")
     if kind == ContentKind.VIDEO and (on_air or scheduled_start is not None):
         raise ValidationFailed("only a LIVE room is on air or scheduled", field="on_air")
+    check_scheduled_start(scheduled_start, clock.now())
     content = PromoteContent(
         workspace_id=workspace_id,
         creator_id=creator_id,
@@ -172,33 +174,6 @@ def create_content(
         object_type="promote_content",
         object_id=content.id,
         after={"creator_id": creator_id, "kind": kind, "title": title},
-    )
-    return content
-
-
-def set_live_state(
-    uow: UnitOfWork,
-    workspace_id: int,
-    content_id: int,
-    *,
-    on_air: bool,
-    scheduled_start: datetime | None = None,
-    actor: str = "system",
-) -> PromoteContent:
-    content = get_content(uow, workspace_id, content_id)
-    if content.kind != ContentKind.LIVE:
-        raise ValidationFailed("only a LIVE room goes on air", field="on_air")
-    content.on_air = on_air
-    content.scheduled_start = scheduled_start
-    uow.flush()
-    record(
-        uow,
-        workspace_id=workspace_id,
-        actor=actor,
-        action="promote.content.live_state",
-        object_type="promote_content",
-        object_id=content.id,
-        after={"on_air": on_air, "scheduled_start": str(scheduled_start)},
     )
     return content
 

@@ -193,6 +193,20 @@ def eligibility(
     return reasons
 
 
+def check_scheduled_start(start: datetime | None, at: datetime) -> None:
+    """A LIVE is scheduled to start in the future, never in the past."""
+    if start is not None and start < at:
+        raise ValidationFailed(
+            f"the scheduled start {start.isoformat()} is in the past", field="scheduled_start"
+        )
+
+
+def live_ended(was_on_air: bool, on_air: bool, scheduled_start: datetime | None) -> bool:
+    """Whether a LIVE state change ends the LIVE: it goes off air, or (never on air) its
+    scheduled start is withdrawn. Its open orders end with it."""
+    return not on_air and (was_on_air or scheduled_start is None)
+
+
 def live_ready(content: ContentFacts, at: datetime, limits: Limits) -> bool:
     if content.on_air:
         return True

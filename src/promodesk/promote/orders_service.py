@@ -16,7 +16,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, ValidationFailed
 from promodesk.ledger.service import hold
-from promodesk.models import PromoteOrder
+from promodesk.models import PromoteContent, PromoteOrder
 from promodesk.promote.coupons_service import facts as coupon_facts
 from promodesk.promote.coupons_service import get_coupon
 from promodesk.promote.creators_service import (
@@ -33,7 +33,9 @@ from promodesk.promote.domain import (
     check_budget,
     check_coupon,
     check_goal,
+    check_scheduled_start,
     eligibility,
+    live_ended,
     promote_type,
     refuse_pause,
     require_eligible,
@@ -225,6 +227,63 @@ def stop_order(
         current = get_order(uow, workspace_id, order_id)
         transition(current.status, OrderStatus.STOPPED)  # raises: it ended meanwhile
     return get_order(uow, workspace_id, order_id)
+
+
+def set_live_state(
+    uow: UnitOfWork,
+    workspace_id: int,
+    content_id: int,
+    *,
+    on_air: bool,
+    scheduled_start: datetime | None = None,
+    actor: str = "system",
+) -> PromoteContent:
+    """Put a LIVE on or off air, or schedule its start (never in the past). When the LIVE ends,
+    its open orders end with it, stopped through the order state machine as a stop is; each
+    one's settlement job returns the unspent rest to the wallet, once."""
+    content = get_content(uow, workspace_id, content_id)
+    if content.kind != ContentKind.LIVE:
+        raise ValidationFailed("only a LIVE room goes on air", field="on_air")
+    check_scheduled_start(scheduled_start, clock.now())
+    ended = live_ended(content.on_air, on_air, scheduled_start)
+    before = {"on_air": content.on_air, "scheduled_start": str(content.scheduled_start)}
+    content.on_air = on_air
+    content.scheduled_start = scheduled_start
+    uow.flush()
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="promote.content.live_state",
+        object_type="promote_content",
+        object_id=content.id,
+        before=before,
+        after={"on_air": on_air, "scheduled_start": str(scheduled_start)},
+    )
+    if ended:
+        end_live_orders(uow, workspace_id, content.id, actor=actor)
+    return content
+
+
+LIVE_ENDED = "the LIVE ended"
+
+
+def end_live_orders(
+    uow: UnitOfWork, workspace_id: int, content_id: int, *, actor: str
+) -> list[int]:
+    """Stop every open order of an ended LIVE; the ids of those this call ended (an order that
+    ended meanwhile, by a stop, a rejection or its end time, is left as it is)."""
+    expected = [s.value for s in sources_for(OrderStatus.STOPPED)]
+    ended = []
+    for order_id in PromoteRepository(uow).open_order_ids_for_content(workspace_id, content_id):
+        order = get_order(uow, workspace_id, order_id)
+        transition(order.status, OrderStatus.STOPPED)
+        if end_order(
+            uow, workspace_id, order_id, OrderStatus.STOPPED, expected, actor=actor,
+            stop_reason=LIVE_ENDED,
+        ):  # fmt: skip
+            ended.append(order_id)
+    return ended
 
 
 def pause_order(uow: UnitOfWork, workspace_id: int, order_id: int) -> None:

@@ -208,6 +208,20 @@ class PromoteRepository:
             .values(**values)
         )
 
+    def open_order_ids_for_content(self, workspace_id: int, content_id: int) -> list[int]:
+        """The orders of one content still in review or delivering, oldest first."""
+        return list(
+            self.s.execute(
+                select(_orders.c.id)
+                .where(
+                    _orders.c.workspace_id == workspace_id,
+                    _orders.c.content_id == content_id,
+                    _orders.c.status.in_(OPEN_STATUSES),
+                )
+                .order_by(_orders.c.id)
+            ).scalars()
+        )
+
     def count_open_orders(self, workspace_id: int, creator_id: int) -> int:
         return int(
             self.s.execute(
