@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.promote import delivery_service
+from promodesk.promote.payout import expected_payout_date
 from tests.integration.promote_factories import balances, drain, event
 from tests.integration.test_console_support import console_client, log_in, new_member
 
@@ -351,3 +353,60 @@ def test_the_chinese_pages(db: Database, tmp_path: Path) -> None:
     assert "充值" in page
     assert "提现" in page
     assert "发票" in page
+
+
+def _payout_words(region: str, locale: str) -> str:
+    day = expected_payout_date(clock.now(), region, 15)
+    return str(format_date(day, format="long", locale=locale))
+
+
+def test_a_withdrawal_is_confirmed_with_its_cash_and_payout_date(
+    db: Database, tmp_path: Path
+) -> None:
+    member = new_member(db, "owner")
+    ws = member.workspace.id
+    client = console_client(db, tmp_path)
+    csrf = log_in(client, member)
+    creator = _creator(client, csrf)  # US, Android: paid back to the card
+    _post(
+        client,
+        f"/promote/creators/{creator}/recharge",
+        {"coins": "1000", "method": "card", "outcome": "succeed"},
+        csrf,
+    )
+    page = client.get(f"/promote/creators/{creator}").text
+    assert f'action="/promote/creators/{creator}/withdraw" method="get"' in page
+    # the confirmation: coins, the cash that arrives, the date in words; nothing moves yet
+    confirm = client.get(f"/promote/creators/{creator}/withdraw?coins=400")
+    assert confirm.status_code == 200, confirm.text
+    assert "Withdraw 400 coins?" in confirm.text
+    assert "$3.96" in confirm.text  # 400 coins at 100 = US$0.99
+    words = _payout_words("US", "en")
+    assert words in confirm.text
+    assert expected_payout_date(clock.now(), "US", 15).isoformat() not in confirm.text
+    assert balances(db, ws, creator)["wallet"] == 1000
+    # a post without the confirmation is sent to the confirmation page, nothing requested
+    unconfirmed = client.post(
+        f"/promote/creators/{creator}/withdraw",
+        data={"csrf_token": csrf, "coins": "400"},
+        follow_redirects=False,
+    )
+    assert unconfirmed.status_code == 303
+    assert f"/promote/creators/{creator}/withdraw?coins=400" in unconfirmed.headers["location"]
+    assert balances(db, ws, creator)["wallet"] == 1000
+    where = _post(
+        client, f"/promote/creators/{creator}/withdraw", {"coins": "400", "confirm": "1"}, csrf
+    )
+    flashes = _flashes(client, where)
+    assert "Withdrawal of 400 coins ($3.96) requested" in flashes
+    assert words in flashes
+    assert balances(db, ws, creator)["wallet"] == 600
+    # the whole balance when no amount is given; and in Chinese, the date in Chinese words
+    client.post("/locale", data={"csrf_token": csrf, "locale": "zh_Hans", "next": "/promote"})
+    whole = client.get(f"/promote/creators/{creator}/withdraw?coins=")
+    assert whole.status_code == 200, whole.text
+    assert "600" in whole.text
+    assert _payout_words("US", "zh_Hans_CN") in whole.text
+    # more than the wallet holds: refused before any confirmation
+    too_much = client.get(f"/promote/creators/{creator}/withdraw?coins=601")
+    assert too_much.status_code == 409

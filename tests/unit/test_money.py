@@ -252,3 +252,20 @@ def test_coins_bought_never_cost_more_than_paid(n: int) -> None:
     assert bought * Decimal("0.0099") <= usd
     if usd > Decimal("0.99"):
         assert bought >= n - 1
+
+
+def test_coins_paid_back_are_worth_their_price_rounded_down_to_the_cash_unit() -> None:
+    p = pricing()
+    assert p.value(400, "USD") == Money(396, "USD")
+    assert p.value(1, "USD") == Money(0, "USD")  # 0.0099 USD: nothing is paid that was not
+    # 150 coins = 1.485 USD x 16250 = 24,131.25 IDR -> 24,131 (whole rupiah, down)
+    assert p.value(150, "IDR") == Money(2413100, "IDR")
+    assert p.value(0, "IDR") == Money(0, "IDR")
+
+
+@given(st.sampled_from(sorted(DEFAULT_FX_PER_USD)), st.integers(min_value=1, max_value=10**8))
+def test_a_payback_never_exceeds_the_price(currency: str, n: int) -> None:
+    p = pricing()
+    back = p.value(n, currency)
+    assert back.amount % cash_unit(currency) == 0
+    assert 0 <= p.price(n, currency).amount - back.amount <= cash_unit(currency)

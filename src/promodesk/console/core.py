@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -95,6 +95,7 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
     )
     env.filters["when"] = lambda value: when(value, locale)
     env.filters["number"] = lambda value: format_decimal(value, locale=_babel(locale))
+    env.filters["day"] = lambda value: day_in_words(value, locale)
     env.filters["compact_json"] = compact_json
     return env
 
@@ -114,6 +115,13 @@ def when(value: datetime | str | None, locale: str) -> str:
         value.astimezone(UTC), "yyyy-MM-dd HH:mm:ss", tzinfo=UTC, locale=_babel(locale)
     )
     return f"{stamp} UTC"
+
+
+def day_in_words(value: date | None, locale: str) -> str:
+    """A calendar date in words in the reader's language ("December 28, 2026", "2026年12月28日")."""
+    if value is None:
+        return "—"
+    return str(format_date(value, format="long", locale=_babel(locale)))
 
 
 def compact_json(value: Any) -> str:

@@ -280,6 +280,17 @@ class CoinPricing:
         exact = Decimal(coin_amount) * self.coin_price_usd * self.rate(code)
         return Money(round_charge(exact / self.coin_price_per, code), code)
 
+    def value(self, coin_amount: int, currency: str) -> Money:
+        """What ``coin_amount`` coins are worth when paid back (a withdrawal): the same exact
+        price, rounded DOWN to the cash unit, so no payout exceeds what the coins cost."""
+        if isinstance(coin_amount, bool) or not isinstance(coin_amount, int) or coin_amount < 0:
+            raise ValidationFailed("coin amount must be a whole number", field="coins")
+        code = currency.upper()
+        exact = Decimal(coin_amount) * self.coin_price_usd * self.rate(code)
+        minor = (exact / self.coin_price_per).scaleb(exponent(code))
+        unit = cash_unit(code)
+        return Money(int((minor / unit).to_integral_value(ROUND_DOWN)) * unit, code)
+
     def min_coins(self, currency: str) -> int:
         """The fewest coins whose price is at least the minimum charge in ``currency``."""
         code = currency.upper()

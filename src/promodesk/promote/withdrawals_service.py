@@ -12,15 +12,21 @@ Rules (pure parts in ``payout.py``):
   and each state change is a compare-and-set, so a retried or raced call moves nothing twice.
 - The expected payout date is ``payout_working_days`` working days after the request in the
   creator's country (weekends and public holidays off).
+- ``plan_withdrawal`` runs every check and computes what the request would do (coins, their
+  cash value in the payer's currency, rounded down to the cash unit, the route and the payout
+  date) without writing: the console's confirmation page shows it, the request carries it out.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 from promodesk.audit.service import record
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
-from promodesk.kit.money import COIN
+from promodesk.kit.money import COIN, Money
 from promodesk.ledger.service import ESCROW, SYSTEM, move, open_account
 from promodesk.models import PromoteWithdrawal
 from promodesk.promote.creators_service import get_creator
@@ -35,22 +41,35 @@ from promodesk.promote.payout import (
     route_for,
     transition,
 )
-from promodesk.promote.regions import Channel, store_method
+from promodesk.promote.regions import Channel, payer_currency, store_method
 from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
 
 S = WithdrawalStatus
 
 
-def request_withdrawal(
+@dataclass(frozen=True, slots=True)
+class WithdrawalPlan:
+    """What a withdrawal request would do, checked and computed once: the confirmation page
+    shows it and the request carries it out."""
+
+    coins: int
+    cash: Money  # what the coins are worth in the payer's currency (rounded down)
+    route: Route
+    method: str
+    message: str
+    expected_payout_date: date
+    wallet_account_id: int
+
+
+def plan_withdrawal(
     uow: UnitOfWork,
     cfg: MoneyConfig,
     workspace_id: int,
     *,
     creator_id: int,
     coins: int | None = None,
-    actor: str = "system",
-) -> tuple[PromoteWithdrawal, str]:
-    """Hold the coins and record the request; returns it and the message for the creator."""
+) -> WithdrawalPlan:
+    """Every check of a request, nothing written: refused now means refused on confirm."""
     creator = get_creator(uow, workspace_id, creator_id)
     view = wallet_view(uow, workspace_id, creator_id)
     at = clock.now()
@@ -86,6 +105,32 @@ def request_withdrawal(
             )
     else:
         method = store_method(creator.device_os)
+    currency = payer_currency(creator.region, priced=tuple(cfg.pricing.fx_per_usd))
+    return WithdrawalPlan(
+        coins=amount,
+        cash=cfg.pricing.value(amount, currency),
+        route=route,
+        method=method,
+        message=message,
+        expected_payout_date=expected_payout_date(at, creator.region, cfg.payout_working_days),
+        wallet_account_id=view.account_id,
+    )
+
+
+def request_withdrawal(
+    uow: UnitOfWork,
+    cfg: MoneyConfig,
+    workspace_id: int,
+    *,
+    creator_id: int,
+    coins: int | None = None,
+    actor: str = "system",
+) -> tuple[PromoteWithdrawal, str]:
+    """Hold the coins and record the request; returns it and the message for the creator."""
+    creator = get_creator(uow, workspace_id, creator_id)
+    plan = plan_withdrawal(uow, cfg, workspace_id, creator_id=creator_id, coins=coins)
+    amount, route, method, message = plan.coins, plan.route, plan.method, plan.message
+    repo = MoneyRepository(uow)
     withdrawal = repo.add(
         PromoteWithdrawal(
             workspace_id=workspace_id,
@@ -95,7 +140,7 @@ def request_withdrawal(
             payout_method=method,
             region=creator.region,
             status=S.REQUESTED.value,
-            expected_payout_date=expected_payout_date(at, creator.region, cfg.payout_working_days),
+            expected_payout_date=plan.expected_payout_date,
             failure_reason="",
         )
     )
@@ -106,7 +151,7 @@ def request_withdrawal(
     withdrawal.escrow_account_id = escrow.id
     # The wallet floor refuses a second concurrent request for the same coins (nothing written).
     move(
-        uow, workspace_id, "withdrawal_hold", str(withdrawal.id), view.account_id, escrow.id,
+        uow, workspace_id, "withdrawal_hold", str(withdrawal.id), plan.wallet_account_id, escrow.id,
         amount, memo=f"withdrawal {withdrawal.id} requested",
     )  # fmt: skip
     uow.flush()

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console.core import day_in_words
 from promodesk.console.routes.promote_common import money_config, price_text, whole
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
@@ -149,27 +150,57 @@ def recharge_confirm(request: Request, recharge_id: int) -> Response:
         return visit.redirect(f"/promote/creators/{r.creator_id}#recharges")
 
 
+def _withdraw_coins(form: dict[str, str]) -> int | None:
+    raw = (form.get("coins") or "").strip()
+    return whole(form, "coins") if raw else None
+
+
+@router.get("/promote/creators/{creator_id}/withdraw")
+def withdraw_preview(request: Request, creator_id: int) -> Response:
+    """The confirmation: the coins, the cash that will arrive, where and by when. Every check
+    of the request runs here first, and nothing moves until the creator confirms."""
+    params = dict(request.query_params.items())
+    with console_of(request).st.db.transaction() as uow:
+        visit = open_visit(request, uow)
+        ws = visit.principal.workspace_id
+        creator = creators_service.get_creator(uow, ws, creator_id)
+        plan = withdrawals.plan_withdrawal(
+            uow, money_config(request), ws, creator_id=creator_id, coins=_withdraw_coins(params)
+        )
+        return visit.page(
+            "promote/withdraw_confirm.html",
+            creator=creator,
+            plan=plan,
+            cash=price_text(plan.cash, visit.locale),
+            whole_balance=_withdraw_coins(params) is None,
+            working_days=money_config(request).payout_working_days,
+        )
+
+
 @router.post("/promote/creators/{creator_id}/withdraw")
 def withdraw(request: Request, creator_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        raw = (visit.form.get("coins") or "").strip()
-        coins = whole(visit.form, "coins") if raw else None
-        withdrawal, _message = withdrawals.request_withdrawal(
-            uow,
-            money_config(request),
-            principal.workspace_id,
-            creator_id=creator_id,
-            coins=coins,
-            actor=principal.actor,
+        coins = _withdraw_coins(visit.form)
+        if visit.form.get("confirm") != "1":  # not confirmed: show what it would do first
+            shown = "" if coins is None else str(coins)
+            return visit.redirect(f"/promote/creators/{creator_id}/withdraw?coins={shown}")
+        cfg = money_config(request)
+        plan = withdrawals.plan_withdrawal(
+            uow, cfg, principal.workspace_id, creator_id=creator_id, coins=coins
         )
+        withdrawal, _message = withdrawals.request_withdrawal(
+            uow, cfg, principal.workspace_id, creator_id=creator_id, coins=plan.coins,
+            actor=principal.actor,
+        )  # fmt: skip
         visit.flash(
             "success",
             visit._(
-                "Withdrawal of %(n)s coins requested; expected payout by %(date)s.",
+                "Withdrawal of %(n)s coins (%(cash)s) requested; expected payout by %(date)s.",
                 n=f"{withdrawal.coins:,}",
-                date=withdrawal.expected_payout_date.isoformat(),
+                cash=price_text(plan.cash, visit.locale),
+                date=day_in_words(withdrawal.expected_payout_date, visit.locale),
             ),
         )
         return visit.redirect(f"/promote/creators/{creator_id}#withdrawals")
