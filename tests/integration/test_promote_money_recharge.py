@@ -6,7 +6,7 @@ import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.kit.errors import Conflict, NotFound
+from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.money import Money
 from promodesk.ledger.repository import LedgerRepository
 from promodesk.ledger.service import get_account
@@ -154,10 +154,19 @@ def test_method_not_allowed_writes_nothing(db: Database, workspace: Workspace) -
 
 def test_minimum_charge(db: Database, workspace: Workspace) -> None:
     creator = make_creator(db, workspace.id, region="TH")
-    rid = recharge(db, workspace.id, creator, coins=1, method="true_money")
-    # 1 coin is below the minimum: US$0.99 x 36.20 = 35.838 THB -> 35.84 THB
+    # 1 coin is below the minimum (US$0.99 x 36.20 = 35.838 THB -> 35.84 THB): refused, with
+    # the fewest coins allowed named; nothing is stored, charged or credited
+    with db.transaction() as uow, pytest.raises(ValidationFailed) as err:
+        rs.create_recharge(
+            uow, CFG, workspace.id, creator_id=creator, coins=1, method="true_money", actor="t"
+        )
+    assert err.value.field == "coins"
+    assert err.value.detail == "at least 100 coins (the minimum charge, THB35.84)"
+    with db.transaction() as uow:
+        assert rs.list_recharges(uow, workspace.id, creator_id=creator) == []
+    rid = recharge(db, workspace.id, creator, coins=100, method="true_money")
     assert load(db, workspace.id, rid)[2:] == (3584, "THB")
-    assert wallet_balance(db, workspace.id, creator) == 1
+    assert wallet_balance(db, workspace.id, creator) == 100
 
 
 def test_edited_method_table(db: Database, workspace: Workspace) -> None:
