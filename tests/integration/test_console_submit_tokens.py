@@ -113,3 +113,26 @@ def test_confirm_and_hold_sent_twice_places_one_order(db: Database, tmp_path: Pa
             select(func.count()).where(PromoteOrder.content_id == video)
         ).scalar_one()
     assert orders == 1
+
+
+def test_back_then_pay_again_charges_once_even_when_the_page_is_fetched_again(
+    db: Database, tmp_path: Path
+) -> None:
+    """The confirmation page lives at a URL naming one intent; fetched again (Back on a page
+    the browser does not keep), it carries the token already spent."""
+    member = new_member(db, "owner")
+    creator = _creator(db, member.workspace.id)
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        url = f"/promote/creators/{creator}/recharge"
+        first_page = client.get(url + "?coins=1000&method=card&outcome=succeed")
+        assert "intent=" in str(first_page.url)
+        data = {**_form(first_page.text, url), "coins": "1000", "method": "card"}
+        data["outcome"] = "succeed"
+        assert client.post(url, data=data, follow_redirects=False).status_code == 303
+        back = client.get(str(first_page.url))  # Back: the same page, fetched again
+        again = {**_form(back.text, url), "coins": "1000", "method": "card", "outcome": "succeed"}
+        assert again["submit_token"] == data["submit_token"]
+        repeat = client.post(url, data=again, follow_redirects=False)
+        assert "This form had already been sent" in client.get(repeat.headers["location"]).text
+    assert _recharges(db, creator) == 1

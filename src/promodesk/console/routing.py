@@ -55,7 +55,7 @@ class ConsoleRoute(APIRoute):
                     await _read_form(request)
                     answer = await submit.begin(request)
                     if answer is not None:
-                        return _answer(request, answer)
+                        return await _answer(request, answer)
                 response = await original(request)
             except LoginRequired:
                 return _login_required(request)
@@ -165,9 +165,10 @@ async def _error(request: Request, status: int, detail: str, body: dict[str, Any
     return visit.page("error.html", status=status, title=title, message=detail)
 
 
-def _answer(request: Request, answer: submit.Answer) -> Response:
-    """A form's repeat or duplicate: where the first submission went, or back, with a note."""
-    visit = bare_visit(request)
+async def _answer(request: Request, answer: submit.Answer) -> Response:
+    """A form's repeat or duplicate: where the first submission went, or back, with a note in
+    the member's language."""
+    visit = await run_in_threadpool(_open_quietly, request)
     visit.flash(answer.level, visit._(answer.message))
     return visit.redirect(answer.location) if answer.location else _back(request, visit)
 

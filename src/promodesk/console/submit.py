@@ -85,7 +85,7 @@ async def begin(request: Request) -> Answer | None:
     args = (
         console_of(request).st.db,
         _scope(session),
-        "form:" + token[:200],
+        f"form:{token[:64]}:{request.url.path}"[:255],
         "POST",
         request.url.path[:500],
         _fingerprint(request, form),

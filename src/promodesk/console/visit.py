@@ -15,6 +15,9 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +42,9 @@ from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import Principal, Role, at_least
 
 FLASH_CHARS = 300
-FORM_CLAIM = "form_claim"  # the claimed one-time submit token of a POSTed form
+FORM_CLAIM = "form_claim"
+INTENT = "intent"
+_INTENT = re.compile(r"[A-Za-z0-9_-]{8,64}")  # the claimed one-time submit token of a POSTed form
 
 
 class LoginRequired(Exception):
@@ -86,9 +91,16 @@ class Visit:
             raise LoginRequired
         return self.member.principal
 
-    @staticmethod
-    def submit_token() -> str:
-        """A fresh one-time token for a form (see console/submit.py)."""
+    def submit_token(self) -> str:
+        """The one-time token of a form (see console/submit.py): fresh on every page, except
+        on a confirmation page whose URL names an intent (``with_intent``): there it is derived
+        from the session and the intent, so the page the browser shows again on Back carries
+        the token already spent and paying again does nothing."""
+        intent = self.request.query_params.get(INTENT, "")
+        if self.request.method == "GET" and self.session_id and _INTENT.fullmatch(intent):
+            secret = self.console.st.settings.ensure_secret_key().encode()
+            seed = f"{self.session_id}\n{self.request.url.path}\n{intent}".encode()
+            return hmac.new(secret, seed, hashlib.sha256).hexdigest()[:32]
         return secrets.token_urlsafe(18)
 
     def require(self, role: Role) -> Principal:
@@ -246,6 +258,17 @@ def open_visit(
     if login and visit.member is None:
         raise LoginRequired
     return visit
+
+
+def with_intent(request: Request) -> RedirectResponse | None:
+    """A confirmation page (pay, hold, withdraw, stop) lives at a URL naming one intent: the
+    first visit is redirected to the same URL with a random ``intent``, so that Back returns to
+    the very page whose form was sent (same token, see ``Visit.submit_token``)."""
+    if _INTENT.fullmatch(request.query_params.get(INTENT, "")):
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != INTENT]
+    query.append((INTENT, secrets.token_urlsafe(12)))
+    return RedirectResponse(f"{request.url.path}?{urlencode(query)}", status_code=303)
 
 
 def clean(text: str, limit: int) -> str:

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from promodesk.console.core import day_in_words
 from promodesk.console.routes.promote_common import money_config, price_text, whole
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import Visit, console_of, open_visit, with_intent
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
 from promodesk.promote import creators_service
@@ -55,6 +55,8 @@ def _minimum_in_words(visit: Visit) -> Iterator[None]:
 @router.get("/promote/creators/{creator_id}/recharge")
 def recharge_preview(request: Request, creator_id: int) -> Response:
     """The price in the payer's currency and the method, before anything is charged."""
+    if (again := with_intent(request)) is not None:
+        return again
     params = dict(request.query_params.items())
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
@@ -159,6 +161,8 @@ def _withdraw_coins(form: dict[str, str]) -> int | None:
 def withdraw_preview(request: Request, creator_id: int) -> Response:
     """The confirmation: the coins, the cash that will arrive, where and by when. Every check
     of the request runs here first, and nothing moves until the creator confirms."""
+    if (again := with_intent(request)) is not None:
+        return again
     params = dict(request.query_params.items())
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)

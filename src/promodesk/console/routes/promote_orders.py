@@ -29,7 +29,7 @@ from promodesk.console.routes.promote_common import (
     whole,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError
@@ -189,6 +189,8 @@ def _check(uow: UnitOfWork, ws: int, creator_id: int, data: OrderInput) -> dict[
 
 @router.get("/promote/creators/{creator_id}/orders/preview")
 def order_preview(request: Request, creator_id: int) -> Response:
+    if (again := with_intent(request)) is not None:
+        return again
     values = _values(request)
     console = console_of(request)
     try:
@@ -296,6 +298,8 @@ def order_page(request: Request, order_id: int) -> Response:
 def stop_preview(request: Request, order_id: int) -> Response:
     """What stopping returns now: spend drew on the coupon first; the wallet gets
     ``min(paid, budget − spent)`` and the coupon funding the rest."""
+    if (again := with_intent(request)) is not None:
+        return again
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         ctx = _order_context(uow, visit, order_id)
