@@ -13,7 +13,13 @@ from promodesk.promote.invoice_pdf import InvoiceDoc, render_invoice
 def pdf_text(data: bytes) -> str:
     """The text drawn on the pages: inflate each content stream and join its string operands."""
     chunks = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    # Take each stream by its declared /Length: compressed bytes may end in "\r", which a
+    # pattern up to "\r?\nendstream" would eat, leaving a stream that does not inflate.
+    streams = [
+        data[m.end() : m.end() + int(m.group(1))]
+        for m in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", data)
+    ]
+    for raw in streams:
         try:
             body = zlib.decompress(raw)
         except zlib.error:
