@@ -30,7 +30,7 @@ from promodesk.shop import (
     verification_service,
 )
 from promodesk.shop.batch_service import Selection
-from promodesk.shop.errors import GuardrailViolation, ShopRestricted
+from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, ShopRestricted
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
@@ -331,3 +331,61 @@ def test_window_schedule_runs_in_the_window_and_verifies(
         )
         assert len(mails) == 1
         assert "cs@shop.example" in mails[0].to_addrs
+
+
+def test_scheduled_enrollment_is_refused_again_and_counts_in_the_guardrails(
+    db: Database,
+) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    with db.transaction() as uow:
+        batch = batch_service.schedule_in_window(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids[:2]),
+            reason="plan_change",
+            actor="user:1",
+            role="operator",
+        )[0]
+    for again in (batch_service.schedule_in_window, batch_service.cancel_now):
+        with pytest.raises(AlreadyScheduled) as refused, db.transaction() as uow:
+            again(
+                uow,
+                ws,
+                Selection(enrollment_ids=[ids[1], ids[5]]),
+                reason="plan_change",
+                actor="user:1",
+                role="operator",
+            )
+        assert f"batch {batch.id}" in refused.value.detail
+        assert refused.value.extra["scheduled"] == {str(ids[1]): batch.id}
+    with pytest.raises(AlreadyScheduled), db.transaction() as uow:
+        batch_service.start_batch(
+            uow, ws, enrollment_ids=[ids[0]], reason="plan_change", actor="user:1", role="admin"
+        )
+    with db.transaction() as uow:
+        # 2 scheduled of 10: one more reaches 30 %, two more break it
+        one = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[5:6]))
+        assert one["ok"]
+        assert one["groups"][0]["verdict"]["cancelled_after"] == 3
+        assert one["groups"][0]["allowed_without_force"] == 1
+        two = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[5:7]))
+        assert not two["ok"]
+        rules = [v["rule"] for v in two["groups"][0]["verdict"]["violations"]]
+        assert rules == ["max_cancel_ratio"]
+        mixed = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[1:2]))
+        assert mixed["items"][0]["code"] == "ALREADY_SCHEDULED"
+    # the cancel now sees the scheduled ones as done too
+    with pytest.raises(GuardrailViolation), db.transaction() as uow:
+        batch_service.cancel_now(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids[5:7]),
+            reason="plan_change",
+            actor="user:1",
+            role="operator",
+        )
+    # once called off, the enrollments are free again
+    with db.transaction() as uow:
+        batch_service.cancel_scheduled(uow, ws, batch.id, actor="user:1")
+    _cancel(db, ws, ids[1:4])

@@ -111,6 +111,20 @@ def test_immutable_refuses_everything() -> None:
     assert domain.alternatives(True, True) == []
 
 
+def test_scheduled_cancellations_count_as_done() -> None:
+    # 2 of 10 scheduled in a window: one more reaches 30 %, two more break it
+    assert domain.check(RULES, Counts(10, 10, 0, scheduled=2), 1).ok
+    over = domain.check(RULES, Counts(10, 10, 0, scheduled=2), 2)
+    assert [v.rule for v in over.violations] == [Rule.MAX_CANCEL_RATIO]
+    assert (over.cancelled_after, over.remaining_after) == (4, 6)
+    assert domain.allowed_count(RULES, Counts(10, 10, 0, scheduled=2)) == 1
+    # the minimum product count sees the scheduled ones gone too
+    rules = Rules(min_products=5, max_cancel_percent=100)
+    assert domain.check(rules, Counts(6, 6, 0, scheduled=1), 0).ok
+    assert not domain.check(rules, Counts(6, 6, 0, scheduled=1), 1).ok
+    assert domain.allowed_count(rules, Counts(6, 6, 0, scheduled=1)) == 0
+
+
 def test_allowed_count_is_the_tighter_rule() -> None:
     assert domain.allowed_count(RULES, Counts(10, 10, 0)) == 3
     assert domain.allowed_count(RULES, Counts(6, 6, 0)) == 1

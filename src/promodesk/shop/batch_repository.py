@@ -97,6 +97,45 @@ class BatchRepository:
             added += _rows(result)
         return added
 
+    # window schedules not run yet ---------------------------------------------------------
+    def scheduled_items(
+        self, workspace_id: int, enrollment_ids: Sequence[int]
+    ) -> dict[int, tuple[int, datetime]]:
+        """Enrollment id → (batch id, run at) for those waiting in a scheduled batch."""
+        i, b = ShopBatchItem, ShopBatch
+        found: dict[int, tuple[int, datetime]] = {}
+        for part in chunks(list(enrollment_ids)):
+            rows = self.s.execute(
+                select(i.enrollment_id, b.id, b.run_at)
+                .join(b, b.id == i.batch_id)
+                .where(
+                    b.workspace_id == workspace_id,
+                    b.status == "scheduled",
+                    i.status == "pending",
+                    i.enrollment_id.in_(part),
+                )
+            ).all()
+            for enrollment_id, batch_id, run_at in rows:
+                found[int(enrollment_id)] = (int(batch_id), run_at)
+        return found
+
+    def scheduled_count(self, workspace_id: int, activity_id: int, shop_id: int) -> int:
+        """Cancellations of one (activity, shop) waiting in scheduled batches."""
+        i, b = ShopBatchItem, ShopBatch
+        value = self.s.execute(
+            select(func.count())
+            .select_from(i)
+            .join(b, b.id == i.batch_id)
+            .where(
+                b.workspace_id == workspace_id,
+                b.status == "scheduled",
+                b.shop_id == shop_id,
+                i.activity_id == activity_id,
+                i.status == "pending",
+            )
+        ).scalar()
+        return int(value or 0)
+
     def pending_chunk(self, batch_id: int, size: int) -> list[Any]:
         i = ShopBatchItem
         q = (

@@ -6,6 +6,9 @@ Rules:
 - Forcing a guardrail violation needs the admin role (403 otherwise).
 - A window schedule makes one batch per (shop, activity): the window is the activity's rule in
   the shop's time zone. Guardrails are checked when it runs, not when it is scheduled.
+- An enrollment waiting in a scheduled window batch (not run, not called off) is refused for
+  another schedule or cancel (409 ``AlreadyScheduled`` naming the batch); the guardrails count
+  such scheduled cancellations as if done.
 - A batch item is finished exactly once (compare-and-set pending → done/failed in the chunk's
   transaction); a worker killed mid-chunk rolls the chunk back and the next run redoes it.
 - When a batch finishes, a verification job is enqueued after the activities' delay.
@@ -27,7 +30,7 @@ from promodesk.operations import service as operations
 from promodesk.shop import alerts_service, domain
 from promodesk.shop.batch_repository import BatchRepository
 from promodesk.shop.cancel_service import process_items
-from promodesk.shop.errors import GuardrailViolation, NothingToDo
+from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, NothingToDo
 from promodesk.shop.repository import ShopRepository
 from promodesk.shop.settings import shop_settings
 from promodesk.tenancy.domain import Role, at_least
@@ -78,6 +81,27 @@ def resolve(uow: UnitOfWork, ws: int, selection: Selection) -> list[int]:
     if len(ids) > shop_settings().max_selection:
         raise ValidationFailed("the selection is too large", field="enrollment_ids")
     return ids
+
+
+def refuse_scheduled(uow: UnitOfWork, ws: int, ids: list[int]) -> None:
+    """409 when any of ``ids`` already waits in a scheduled window batch."""
+    found = BatchRepository(uow).scheduled_items(ws, ids)
+    if not found:
+        return
+    first = min(found)
+    batch_id, run_at = found[first]
+    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+    raise AlreadyScheduled(
+        f"enrollment {first}{more} is already scheduled to be cancelled in batch {batch_id} "
+        f"(runs at {run_at.isoformat()}); call that batch off first",
+        field="enrollment_ids",
+        scheduled={str(e): b for e, (b, _at) in sorted(found.items())},
+    )
+
+
+def scheduled_counts(uow: UnitOfWork, ws: int, activity_id: int, shop_id: int) -> int:
+    """Cancellations of one (activity, shop) waiting in a scheduled window batch."""
+    return BatchRepository(uow).scheduled_count(ws, activity_id, shop_id)
 
 
 def check_force(force: bool, role: str) -> None:
@@ -154,6 +178,7 @@ def cancel_now(
     ids = resolve(uow, ws, selection)
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
+    refuse_scheduled(uow, ws, ids)
     batch = new_batch(
         uow,
         ws,
@@ -198,6 +223,7 @@ def start_batch(
     )
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
+    refuse_scheduled(uow, ws, ids)
     batch = new_batch(
         uow,
         ws,

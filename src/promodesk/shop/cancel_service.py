@@ -154,10 +154,11 @@ def process_items(
     violations: list[dict[str, Any]] = []
     for key, group in sorted(eligible.items()):
         counter = counters.get(key)
+        scheduled = brepo.scheduled_count(ws, key[0], key[1])
         counts = (
-            domain.Counts(counter.enrolled, counter.active, counter.cancelled)
+            domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
             if counter
-            else domain.Counts(0, 0, 0)
+            else domain.Counts(0, 0, 0, scheduled)
         )
         rules = rules_of(activities[key[0]])
         verdict = domain.check(rules, counts, len(group))

@@ -8,6 +8,8 @@ Rules (from the seed, as activity settings with the seed's numbers as defaults):
 - Guardrails, per activity and shop: the products still enrolled stay ≥ the minimum; the
   cumulative cancel ratio (cancelled / enrolled slots) stays ≤ the maximum percent; the
   activity is not immutable. Integer arithmetic: ``cancelled * 100 <= max_percent * enrolled``.
+  Cancellations scheduled in a low-traffic window (a batch not run yet and not called off)
+  count as if done: they leave the remaining count and add to the cancelled count.
 - Forcing a violation needs the admin role; it is recorded as a risk-control event and the
   shop may not enroll new products for the activity's penalty days.
 - The low-traffic window is wall-clock time in the shop's zone (default 01:00–05:00); it may
@@ -160,11 +162,13 @@ class Rules:
 
 @dataclass(frozen=True)
 class Counts:
-    """Per activity and shop: slots ever enrolled, products still in, cancellations so far."""
+    """Per activity and shop: slots ever enrolled, products still in, cancellations so far,
+    and cancellations scheduled in a window that has not run yet (counted as if done)."""
 
     enrolled: int
     active: int
     cancelled: int
+    scheduled: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ class Verdict:
             "remaining_before": self.counts.active,
             "remaining_after": self.remaining_after,
             "cancelled_before": self.counts.cancelled,
+            "scheduled": self.counts.scheduled,
             "cancelled_after": self.cancelled_after,
             "ratio_after_percent": self.ratio_after_percent,
             "ok": self.ok,
@@ -221,9 +226,10 @@ def ratio_ok(cancelled: int, enrolled: int, max_percent: int) -> bool:
 
 
 def check(rules: Rules, counts: Counts, n: int) -> Verdict:
-    """The guardrails for cancelling ``n`` more products of one shop in one activity."""
-    remaining = counts.active - n
-    cancelled = counts.cancelled + n
+    """The guardrails for cancelling ``n`` more products of one shop in one activity
+    (scheduled cancellations counted as if done)."""
+    remaining = counts.active - counts.scheduled - n
+    cancelled = counts.cancelled + counts.scheduled + n
     violations: list[Violation] = []
     if rules.immutable and n > 0:
         violations.append(Violation(Rule.IMMUTABLE, "the activity is immutable", 0, n))
@@ -257,8 +263,10 @@ def allowed_count(rules: Rules, counts: Counts) -> int:
     """How many more products may be cancelled without breaking a guardrail."""
     if rules.immutable:
         return 0
-    by_min = counts.active - rules.min_products
-    by_ratio = (rules.max_cancel_percent * counts.enrolled) // 100 - counts.cancelled
+    by_min = counts.active - counts.scheduled - rules.min_products
+    by_ratio = (
+        (rules.max_cancel_percent * counts.enrolled) // 100 - counts.cancelled - counts.scheduled
+    )
     return max(0, min(by_min, by_ratio))
 
 

@@ -20,3 +20,9 @@ class ActivityClosed(InvalidTransition):
 
 class NothingToDo(Conflict):
     """The selection holds nothing this action applies to (already cancelled, wrong state)."""
+
+
+class AlreadyScheduled(Conflict):
+    """An enrollment waits in a scheduled low-traffic-window batch: it cannot be scheduled or
+    cancelled again until that batch runs or is called off. The body names ``scheduled``
+    (enrollment id → batch id)."""

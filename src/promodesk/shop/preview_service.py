@@ -1,7 +1,9 @@
 """Preview (dry run) of a cancel: what would happen, nothing changes.
 
 Per item: the stage-aware path, the linked offers that would be cancelled, or why it cannot be
-cancelled. Per (activity, shop): remaining count and cancel ratio after, the guardrail verdict,
+cancelled (``ALREADY_SCHEDULED`` when it waits in a window batch). Cancellations scheduled in a
+window count in the guardrails as if done. Per (activity, shop): remaining count and cancel
+ratio after, the guardrail verdict,
 the traffic share of the selected products (views and orders recorded in the activity), the
 safer alternatives, and the timing choice: run now, or in the next low-traffic window of the
 shop's time zone.
@@ -15,6 +17,7 @@ from typing import Any
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.shop import domain
+from promodesk.shop.batch_repository import BatchRepository
 from promodesk.shop.batch_service import Selection, resolve
 from promodesk.shop.catalog_service import rules_of
 from promodesk.shop.repository import ShopRepository
@@ -35,6 +38,8 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
     offers: dict[int, list[int]] = defaultdict(list)
     for offer in repo.offers(ids, status="active"):
         offers[offer.enrollment_id].append(offer.id)
+    brepo = BatchRepository(uow)
+    waiting = brepo.scheduled_items(ws, ids)
     groups: dict[tuple[int, int], list[Any]] = defaultdict(list)
     items: list[dict[str, Any]] = []
     for e in enrollments:
@@ -52,6 +57,14 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
             item |= {"ok": False, "code": "NOT_CANCELLABLE", "path": None, "offers": []}
         elif now >= activity.ends_at:
             item |= {"ok": False, "code": "ACTIVITY_ENDED", "path": None, "offers": []}
+        elif e.id in waiting:
+            item |= {
+                "ok": False,
+                "code": "ALREADY_SCHEDULED",
+                "batch_id": waiting[e.id][0],
+                "path": None,
+                "offers": [],
+            }
         else:
             path, target = domain.cancel_path(e.state, now >= activity.starts_at)
             item |= {
@@ -69,10 +82,11 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
         activity, shop = activities[activity_id], shops[shop_id]
         assert shop is not None
         counter = repo.counter(activity_id, shop_id)
+        scheduled = brepo.scheduled_count(ws, activity_id, shop_id)
         counts = (
-            domain.Counts(counter.enrolled, counter.active, counter.cancelled)
+            domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
             if counter
-            else domain.Counts(0, 0, 0)
+            else domain.Counts(0, 0, 0, scheduled)
         )
         verdict = domain.check(rules_of(activity), counts, len(group))
         all_ok = all_ok and verdict.ok

@@ -1,7 +1,8 @@
 """Cancel in the next low-traffic window: one batch per (shop, activity), run by a durable
 job at the window's start in the shop's time zone, cancellable until it runs.
 
-Rules: guardrails are checked when the job runs (all or nothing), not when it is scheduled; a
+Rules: an enrollment already waiting in a scheduled batch is refused (409, naming the batch);
+guardrails are checked when the job runs (all or nothing), not when it is scheduled; a
 refusal at run time fails every item, changes nothing else and alerts the shop's team.
 """
 
@@ -24,6 +25,7 @@ from promodesk.shop.batch_service import (
     check_force,
     get_batch,
     new_batch,
+    refuse_scheduled,
     resolve,
     start_operation,
 )
@@ -49,6 +51,7 @@ def schedule_in_window(
     ids = resolve(uow, ws, selection)
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
+    refuse_scheduled(uow, ws, ids)
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for e in repo.enrollments_by_ids(ws, ids):
         groups[(e.shop_id, e.activity_id)].append(e.id)

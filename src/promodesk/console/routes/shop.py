@@ -34,6 +34,7 @@ from promodesk.console.visit import console_of, open_visit
 from promodesk.kit import clock
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.shop import (
+    batch_service,
     catalog_service,
     domain,
     offers_service,
@@ -59,7 +60,12 @@ def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict
         if shop_ids and c.shop_id not in shop_ids:
             continue
         rules = catalog_service.rules_of(activity)
-        counts = domain.Counts(c.enrolled, c.active, c.cancelled)
+        counts = domain.Counts(
+            c.enrolled,
+            c.active,
+            c.cancelled,
+            batch_service.scheduled_counts(uow, ws, activity.id, c.shop_id),
+        )
         rows.append(
             {
                 "shop_id": c.shop_id,
