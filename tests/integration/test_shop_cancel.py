@@ -389,3 +389,19 @@ def test_scheduled_enrollment_is_refused_again_and_counts_in_the_guardrails(
     with db.transaction() as uow:
         batch_service.cancel_scheduled(uow, ws, batch.id, actor="user:1")
     _cancel(db, ws, ids[1:4])
+
+
+def test_restored_items_get_a_verification_result(db: Database, frozen: clock.FrozenClock) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    batch_id = _cancel(db, ws, ids[:1])
+    with db.transaction() as uow:
+        snap = snapshots_service.list_snapshots(uow, ws, batch_id=batch_id)[0]
+        snapshots_service.restore(uow, ws, snap.id, actor="user:1")
+    frozen.advance(timedelta(minutes=16))
+    drain(db, ws)
+    with db.transaction() as uow:
+        results = verification_service.results(uow, ws, batch_id=batch_id)
+        # the cancel was undone on purpose: recorded, not a failure, no alert
+        assert [(r.enrollment_id, r.passed) for r in results] == [(ids[0], True)]
+        assert verification_service.restored_ids(uow, ws, batch_id) == {ids[0]}

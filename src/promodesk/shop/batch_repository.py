@@ -311,7 +311,7 @@ class BatchRepository:
         """Record pass/fail for each done item not verified yet (one INSERT ... SELECT):
         pass = the product is not purchasable at the activity price (the enrollment left the
         purchasable states or the product has no stock / is delisted) and no linked offer is
-        active."""
+        active, or the cancel was restored on purpose from its snapshot."""
         i, e, p, o, v = ShopBatchItem, ShopEnrollment, ShopProduct, ShopOffer, ShopVerification
         sn = ShopSnapshot
         active_offers = (
@@ -321,6 +321,13 @@ class BatchRepository:
             .scalar_subquery()
         )
         purchasable = and_(e.state.in_(["approved", "live"]), p.stock > 0, p.status == "listed")
+        # a cancel restored on purpose (from its snapshot) is not a failed cancel: it is
+        # recorded as passed (the result the batch page waits for), whatever it is now
+        restored = exists().where(
+            sn.batch_id == batch_id,
+            sn.enrollment_id == i.enrollment_id,
+            sn.restored_at.is_not(None),
+        )
         source = (
             select(
                 literal(workspace_id),
@@ -329,7 +336,7 @@ class BatchRepository:
                 e.activity_id,
                 e.shop_id,
                 e.product_id,
-                case((and_(~purchasable, active_offers == 0), True), else_=False),
+                case((restored, True), (and_(~purchasable, active_offers == 0), True), else_=False),
                 case((purchasable, True), else_=False),
                 active_offers,
                 literal(at, type_=UTCDateTime()),
@@ -341,12 +348,6 @@ class BatchRepository:
                 i.batch_id == batch_id,
                 i.status == "done",
                 ~exists().where(v.batch_id == batch_id, v.enrollment_id == i.enrollment_id),
-                # a cancel restored on purpose (from its snapshot) is not a failed cancel
-                ~exists().where(
-                    sn.batch_id == batch_id,
-                    sn.enrollment_id == i.enrollment_id,
-                    sn.restored_at.is_not(None),
-                ),
             )
         )
         result = self.s.execute(
@@ -384,6 +385,14 @@ class BatchRepository:
         if passed is not None:
             q = q.where(v.passed == passed)
         return list(self.s.execute(q.order_by(v.id).limit(limit)).scalars())
+
+    def restored_ids(self, batch_id: int) -> set[int]:
+        """Enrollments of a batch whose cancel was restored from its snapshot."""
+        sn = ShopSnapshot
+        rows = self.s.execute(
+            select(sn.enrollment_id).where(sn.batch_id == batch_id, sn.restored_at.is_not(None))
+        ).scalars()
+        return {int(r) for r in rows}
 
     def failed_verifications_by_shop(self, batch_id: int) -> dict[int, list[int]]:
         v = ShopVerification

@@ -1,8 +1,10 @@
 """Verification after a cancel (the seed: check within 15 minutes that it took effect).
 
 Rule: for each cancelled item of a batch, pass = the product is no longer purchasable at the
-activity price and none of its linked offers is active; fail otherwise. Results are recorded
-once per (batch, enrollment); failures alert the shop's team (email + signed webhook).
+activity price and none of its linked offers is active; fail otherwise. An item whose cancel
+was restored from its snapshot (on purpose) is recorded as passed and shown as restored.
+Results are recorded once per (batch, enrollment); failures alert the shop's team (email +
+signed webhook).
 """
 
 from __future__ import annotations
@@ -38,3 +40,11 @@ def results(
     return BatchRepository(uow).verifications(
         ws, batch_id=batch_id, passed=passed, after_id=after_id, limit=limit
     )
+
+
+def restored_ids(uow: UnitOfWork, ws: int, batch_id: int) -> set[int]:
+    """Enrollments of the batch whose cancel was restored from its snapshot."""
+    brepo = BatchRepository(uow)
+    if brepo.batch(ws, batch_id) is None:
+        return set()
+    return brepo.restored_ids(batch_id)

@@ -55,6 +55,7 @@ def batch_page(request: Request, batch_id: int) -> Response:
         batch = batch_service.get_batch(uow, ws, batch_id)
         items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=200)
         checks = verification_service.results(uow, ws, batch_id=batch_id, limit=200)
+        restored = verification_service.restored_ids(uow, ws, batch_id)
         op = None
         if batch.operation_id is not None:
             op = operations.as_dict(operations.get(uow, ws, batch.operation_id))
@@ -72,7 +73,8 @@ def batch_page(request: Request, batch_id: int) -> Response:
             op=op,
             running=batch.status in ("running", "scheduled"),
             checks=checks,
-            passed=sum(1 for c in checks if c.passed),
+            passed=sum(1 for c in checks if c.passed and c.enrollment_id not in restored),
+            restored_checks=sum(1 for c in checks if c.enrollment_id in restored),
             failed_checks=sum(1 for c in checks if not c.passed),
             run_local=local(batch.run_at, shop.timezone) if shop else None,
             names=titles(uow, ws, shop_ids),
