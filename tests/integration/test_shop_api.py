@@ -242,3 +242,9 @@ def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
             refused = c.post(f"{V}/preview", json=csv)
             assert refused.status_code == 422, (cell, refused.text)
             assert refused.json()["field"] == "product_ids_csv"
+        # comma-separated cells are all read: one that is not an id is refused, not dropped
+        pid = product.json()["id"]
+        refused = c.post(f"{V}/preview", json={"product_ids_csv": f"{pid},{pid},abc"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "product_ids_csv"
+        assert "'abc'" in refused.json()["detail"]

@@ -204,3 +204,14 @@ def test_time_zone_validation() -> None:
             domain.zone(bad)
     with pytest.raises(ValidationFailed):
         domain.check_minute(1440, "low_traffic_end_minute")
+
+
+def test_csv_ids_read_every_cell_and_refuse_what_is_not_an_id() -> None:
+    assert domain.parse_csv_ids("product_id\n1\n2\n", "f") == [1, 2]
+    assert domain.parse_csv_ids("1,2\n3\n", "f") == [1, 2, 3]
+    for bad in ("1,2,abc", "product_id\n1\n2,x\n", "1\n0\n"):
+        with pytest.raises(ValidationFailed) as refused:
+            domain.parse_csv_ids(bad, "f")
+        assert refused.value.field == "f"
+    with pytest.raises(ValidationFailed, match="'abc'"):
+        domain.parse_csv_ids("1,2,abc", "f")

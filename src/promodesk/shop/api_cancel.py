@@ -4,18 +4,16 @@ presale), verification results and the review (复盘) with its CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import (
     alternatives_service,
     batch_service,
+    domain,
     preview_service,
     review_service,
     snapshots_service,
@@ -57,24 +55,8 @@ OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 def parse_csv_ids(text: str) -> list[int]:
-    """Product ids from a one-column CSV (an optional header line is skipped)."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise ValidationFailed(f"not a CSV: {exc}", field="product_ids_csv") from None
-    ids: list[int] = []
-    for n, row in enumerate(rows):
-        cell = row[0].strip() if row else ""
-        if not cell:
-            continue
-        if not (cell.isascii() and cell.isdigit()) or len(cell) > 19 or not 1 <= int(cell) < 2**63:
-            if n == 0:
-                continue  # a header
-            raise ValidationFailed(
-                f"line {n + 1}: {cell[:40]!r} is not a product id", field="product_ids_csv"
-            )
-        ids.append(int(cell))
-    return ids
+    """Product ids from a CSV (the one rule: ``domain.parse_csv_ids``)."""
+    return domain.parse_csv_ids(text, "product_ids_csv")
 
 
 def selection(body: SelectionIn) -> Selection:

@@ -10,8 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from rich.table import Table
 from promodesk.clikit import console, emit_json
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
+from promodesk.shop import domain
 from promodesk.shop.batch_service import Selection
 from promodesk.tenancy import service as tenancy
 
@@ -60,20 +59,14 @@ def parse_ids(text: str | None, field: str) -> list[int] | None:
 
 
 def read_csv_ids(path: Path, field: str) -> list[int]:
-    """Ids from the first column of a CSV file; a header line is skipped."""
+    """Ids from a CSV file (the API's rule: every cell an id, an optional header line)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ValidationFailed(f"cannot read {path}: {exc.strerror}", field=field) from None
-    ids: list[int] = []
-    for n, row in enumerate(csv.reader(io.StringIO(text))):
-        cell = row[0].strip() if row else ""
-        if not cell:
-            continue
-        if n == 0 and not (cell.isascii() and cell.isdigit()):
-            continue  # a header
-        ids.append(_id(cell, field, f"line {n + 1}: "))
-    return ids
+    except UnicodeDecodeError:
+        raise ValidationFailed(f"{path} is not UTF-8 text", field=field) from None
+    return domain.parse_csv_ids(text, field)
 
 
 def selection(
