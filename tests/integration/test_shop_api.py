@@ -237,6 +237,13 @@ def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
             assert refused.status_code == 422, (bad, refused.text)
             assert refused.json()["field"] == "stock"
         assert c.post(restock, json={"stock": 5}).status_code == 200
+        # a restock is capped (PROMODESK_SHOP_MAX_RESTOCK, 1,000,000 by default)
+        assert c.post(restock, json={"stock": 1_000_000}).status_code == 200
+        for huge in (1_000_001, 99_999_999_999):
+            refused = c.post(restock, json={"stock": huge})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["field"] == "stock"
+            assert "at most 1,000,000" in refused.json()["detail"]
         for cell in ("²", "١٠٠", "１００"):  # digits to str.isdigit(), not product ids
             csv = {"product_ids_csv": f"product_id\n{product.json()['id']}\n{cell}\n"}
             refused = c.post(f"{V}/preview", json=csv)

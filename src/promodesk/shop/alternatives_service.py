@@ -31,6 +31,7 @@ from promodesk.shop.catalog_service import (
 )
 from promodesk.shop.errors import ActivityClosed, NothingToDo
 from promodesk.shop.repository import ShopRepository
+from promodesk.shop.settings import shop_settings
 
 DELIST_JOB = "shop.delist"
 
@@ -145,11 +146,20 @@ def stock_to_zero(uow: UnitOfWork, ws: int, enrollment_id: int, *, actor: str) -
     return get_enrollment(uow, ws, enrollment.id)
 
 
-def restore_stock(uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str) -> int:
+def restore_stock(
+    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, capped: bool = True
+) -> int:
     """Stock comes back: the product is purchasable again and its stock-zeroed enrollments
-    return to their stage (the pending delist jobs then do nothing). Returns how many."""
+    return to their stage (the pending delist jobs then do nothing). Returns how many.
+    A restock is at most ``PROMODESK_SHOP_MAX_RESTOCK`` units (API, console and CLI alike);
+    a snapshot restore (``capped=False``) puts back what was saved."""
     if stock <= 0:
         raise ValidationFailed("restored stock must be positive", field="stock")
+    limit = shop_settings().max_restock
+    if capped and stock > limit:
+        raise ValidationFailed(
+            f"a restock adds at most {limit:,} units; {stock:,} is refused", field="stock"
+        )
     repo = ShopRepository(uow)
     product = get_product(uow, ws, product_id)
     if product.status != "listed":

@@ -27,6 +27,8 @@ class ShopSettings(BaseSettings):
     # one batch (coupons × value) costs at most this many times the product's price.
     compensation_max_value_percent: Annotated[int, Field(ge=1, le=100)] = 100
     compensation_max_total_prices: Annotated[int, Field(ge=1)] = 500
+    # One restock may add at most this many units (a typo guard: 99,999,999,999 is refused).
+    max_restock: Annotated[int, Field(ge=1)] = 1_000_000
     default_timezone: str = "Asia/Shanghai"
     # Signs team webhooks (X-Promodesk-Signature); empty: the app's secret key.
     webhook_secret: str = ""

@@ -128,6 +128,7 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
             enrollment.product_id,
             int(snap.data.get("product", {}).get("stock", 0)),
             actor=actor,
+            capped=False,
         )
     elif snap.change == "presale":
         enrollment.presale = bool(saved.get("presale"))
