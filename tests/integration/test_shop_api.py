@@ -67,6 +67,17 @@ def test_the_seed_procedure_over_http(
         assert (act["min_products_per_shop"], act["max_cancel_percent"]) == (5, 30)
         assert (act["low_traffic_start_minute"], act["delist_delay_minutes"]) == (60, 1440)
         enrollments = []
+        first = c.post(
+            f"{V}/shops/{shop['id']}/products",
+            json={"title": "月饼", "price_minor": 19900, "stock": 50},
+        ).json()
+        # an activity price above the original price is refused, naming the field
+        above = c.post(
+            f"{V}/activities/{act['id']}/enrollments",
+            json={"product_id": first["id"], "activity_price_minor": 19901, "activity_stock": 1},
+        )
+        assert above.status_code == 422, above.text
+        assert above.json()["field"] == "activity_price_minor"
         for i in range(10):
             p = c.post(
                 f"{V}/shops/{shop['id']}/products",

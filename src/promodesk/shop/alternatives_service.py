@@ -61,6 +61,7 @@ def replace(
         raise Conflict(f"product {product.id} cannot replace it (delisted or the same product)")
     if repo.enrollment_for(old.activity_id, product.id) is not None:
         raise Conflict(f"product {product.id} is already in activity {old.activity_id}")
+    domain.check_activity_price(old.activity_price_minor, product.price_minor)
     snapshots_service.take(uow, ws, old, "replace")
     domain.transition(old.state, domain.State.REPLACED)
     new = repo.add(

@@ -236,6 +236,7 @@ def enroll(
         raise Conflict(f"product {product.id} is delisted", field="product_id")
     if activity_price_minor < 0 or activity_stock < 0 or per_buyer_limit < 0:
         raise ValidationFailed("price, stock and limit cannot be negative")
+    domain.check_activity_price(activity_price_minor, product.price_minor)
     if repo.enrollment_for(activity_id, product_id) is not None:
         raise Conflict(f"product {product_id} is already enrolled in activity {activity_id}")
     enrollment = repo.add(

@@ -125,6 +125,16 @@ def parse_csv_ids(text: str, field: str) -> list[int]:
     return ids
 
 
+def check_activity_price(activity_price_minor: int, price_minor: int) -> None:
+    """An activity price is a discount: never above the product's original price."""
+    if activity_price_minor > price_minor:
+        raise ValidationFailed(
+            f"the activity price {activity_price_minor} is above the product's original price "
+            f"{price_minor} (minor units); an activity price may not exceed it",
+            field="activity_price_minor",
+        )
+
+
 def parse_reason(code: str, text: str = "") -> tuple[Reason, str]:
     """A cancel carries a reason; ``other`` needs a text."""
     try:
