@@ -226,6 +226,15 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
         follow_redirects=False,
     )
     assert "greater than its value" in _flashes(client, refused.headers["location"])
+    # a coupon id that names no coupon is refused, naming it, never ignored
+    for bad in ("999999", "abc", "0"):
+        refused = client.get(
+            f"/promote/creators/{rich}/orders/preview?content_id={clip}&goal=video_views"
+            f"&budget_coins=1000&duration_hours=24&coupon_id={bad}",
+            follow_redirects=False,
+        )
+        assert refused.status_code == 303, bad
+        assert f"coupon {bad}" in _flashes(client, refused.headers["location"]), bad
     # the goal must fit the content; placing directly is refused the same way
     where = _post(
         client,

@@ -32,7 +32,7 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError
+from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError, ValidationFailed
 from promodesk.ledger.service import get_account
 from promodesk.promote import coupons_service, creators_service, orders_service
 from promodesk.promote.api import order_read
@@ -101,8 +101,19 @@ def _parse(values: dict[str, str]) -> OrderInput:
         duration=whole(values, "duration_hours"),
         audience=normalize_audience(audience),
         website_url=(values.get("website_url") or "").strip() or None,
-        coupon_id=optional_id(values.get("coupon_id")),
+        coupon_id=_coupon_id(values.get("coupon_id")),
     )
+
+
+def _coupon_id(raw: str | None) -> int | None:
+    """No coupon when the field is empty; anything else must name a coupon (never ignored)."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    found = optional_id(text)
+    if found is None:
+        raise ValidationFailed(f"coupon {text[:30]} not found", field="coupon_id")
+    return found
 
 
 def _usable_coupons(uow: UnitOfWork, ws: int, creator_id: int) -> list[Any]:
