@@ -273,6 +273,12 @@ def test_the_campaign_filter_bar(
         empty = client.get(f"/campaigns?ad_account_id={ids['a2']}").text
         assert "No campaigns match" in empty
 
+        # an ad account or advertiser that is not this workspace's shows none, and says so
+        for query in ("ad_account_id=999999", "ad_account_id=xyz", "advertiser_id=999999"):
+            unknown = client.get(f"/campaigns?{query}").text
+            assert 'id="unknown-filter"' in unknown, query
+            assert not re.findall(r'<a href="/campaigns/\d+">', unknown), query
+
 
 def test_a_revoked_authorization_asks_to_authorize_again(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")

@@ -75,6 +75,11 @@ def campaigns_home(request: Request) -> Response:
         advertiser = parse_id(q.get("advertiser_id", ""))
         if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
             advertiser = None
+        # a filter naming no ad account / advertiser of this workspace shows no campaigns
+        # (never every campaign) and says so
+        unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
+            bool(q.get("advertiser_id", "").strip()) and advertiser is None
+        )
         asked_candidates = q.get("candidates") == "1"
         candidates = asked_candidates and chosen is not None
         hide_deleted = q.get("hide_deleted") == "1"
@@ -90,6 +95,8 @@ def campaigns_home(request: Request) -> Response:
             after_id=after,
             limit=LIMIT + 1,
         )
+        if unknown:
+            rows = []
         filters = {
             "ad_account_id": str(chosen or ""),
             "advertiser_id": str(advertiser or ""),
@@ -108,7 +115,8 @@ def campaigns_home(request: Request) -> Response:
             candidates=candidates,
             needs_account=asked_candidates and chosen is None,
             hide_deleted=hide_deleted,
-            filtered=any(filters.values()),
+            filtered=any(filters.values()) or unknown,
+            unknown_filter=unknown,
             campaigns=rows,
             pairs=pairs(uow, ws, chosen),
             next_url=next_url,
