@@ -101,6 +101,10 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
 
     # a CSV of product ids, as a batch driven here under a progress bar (the human output)
     csv_file = tmp_path / "ids.csv"
+    csv_file.write_text(f"{products[2]},{products[3]},abc\n")
+    code, _, err = run("preview", "-a", a, "--products-csv", str(csv_file), *w)
+    assert code != 0
+    assert "'abc' is not a product id" in err  # refused, never dropped
     csv_file.write_text(f"product_id\n{products[2]}\n")
     code, out, err = run("cancel", "-a", a, "--products-csv", str(csv_file), "-r", "other",
                          "--reason-text", "supplier", "--batch", *w)  # fmt: skip
@@ -136,6 +140,9 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
     zeroed = ok("stock-zero", str(ids[6]), *w)
     assert zeroed["done"] == 1
     assert zeroed["items"][0]["state"] == "stock_zeroed"
+    code, _, err = run("restock", str(products[6]), "--stock", "99999999999", *w)
+    assert code != 0
+    assert "at most 1,000,000" in err
     back = ok("restock", str(products[6]), "--stock", "40", *w)
     assert back["enrollments_restored"] == 1
     presale = ok("presale", str(ids[7]), "--shipping-days", "10", *w)
