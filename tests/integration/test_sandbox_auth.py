@@ -224,3 +224,27 @@ def test_demo_mode_mounts_the_sandbox(tmp_path: Path) -> None:
     )
     with live_server(create_app(plain)) as base:
         assert httpx.get(f"{base}/sandbox/").status_code == 404
+
+
+def test_portal_refuses_an_empty_selection(sb: SandboxHandle) -> None:
+    page = httpx.get(
+        f"{sb.base_url}/portal/auth",
+        params={"app_id": sb.app_id, "state": "xyz", "redirect_uri": REDIRECT_URI},
+    )
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+    assert fields["app_id"] == sb.app_id
+    # Every box unticked: the browser posts the hidden fields only.
+    answer = httpx.post(f"{sb.base_url}/portal/auth/approve", data=fields)
+    assert answer.status_code == 400
+    assert "location" not in answer.headers
+    assert "Select at least one ad account" in answer.text
+    assert re.findall(r'name="advertiser_ids" value="(\d+)"', answer.text) == sb.advertiser_ids
+    assert " checked>" not in answer.text
+    # Ticking one afterwards grants exactly that one.
+    chosen = sb.advertiser_ids[:1]
+    again = httpx.post(
+        f"{sb.base_url}/portal/auth/approve", data={**fields, "advertiser_ids": chosen}
+    )
+    assert again.status_code == 302
+    code = parse_qs(urlsplit(again.headers["location"]).query)["auth_code"][0]
+    assert exchange(sb, code)["data"]["advertiser_ids"] == chosen

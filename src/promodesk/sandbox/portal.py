@@ -1,8 +1,10 @@
 """The advertiser authorization page (``/portal/auth``) and its approve form.
 
 The page lists the sandbox's ad accounts with check boxes; approving redirects (302) to
-``redirect_uri?auth_code=…&code=…&state=…``. Scripts post ``/portal/auth/approve`` directly; with
-no ``advertiser_ids`` every ad account of the app is granted.
+``redirect_uri?auth_code=…&code=…&state=…``. The page's form carries ``from_page``: a user who
+unticks every ad account gets the page back with a message and nothing is granted. Scripts post
+``/portal/auth/approve`` directly without ``from_page``; with no ``advertiser_ids`` every ad
+account of the app is granted.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ PAGE = """<!doctype html>
 body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;
 color:#161823}}
 h1{{font-size:1.3rem}} .box{{border:1px solid #ddd;border-radius:8px;padding:1rem;margin:1rem 0}}
-label{{display:block;padding:.25rem 0}} button{{background:#fe2c55;color:#fff;border:0;
+label{{display:block;padding:.25rem 0}} .error{{color:#b00020;font-weight:600}}
+button{{background:#fe2c55;color:#fff;border:0;
 padding:.6rem 1.4rem;border-radius:4px;font-size:1rem;cursor:pointer}} .muted{{color:#666}}
 </style></head><body>
 <h1>TikTok for Business sandbox: authorize app {app_id}</h1>
@@ -35,7 +38,8 @@ This is the promodesk sandbox: no real TikTok account is involved.</p>
 <input type="hidden" name="app_id" value="{app_id}">
 <input type="hidden" name="redirect_uri" value="{redirect_uri}">
 <input type="hidden" name="state" value="{state}">
-<div class="box"><strong>Ad accounts</strong>{accounts}</div>
+<input type="hidden" name="from_page" value="1">
+{message}<div class="box"><strong>Ad accounts</strong>{accounts}</div>
 <button type="submit" id="approve">Confirm</button>
 </form></body></html>
 """
@@ -59,6 +63,33 @@ def _accounts(world: World, app_id: str) -> list[int]:
     ]
 
 
+def _page(
+    world: World,
+    app_id: str,
+    redirect_uri: str,
+    state: str,
+    *,
+    checked: frozenset[str] | None = None,
+    message: str = "",
+) -> str:
+    rows = []
+    for index in _accounts(world, app_id):
+        value = gen.advertiser_id(index)
+        name = escape(world.account(index)["name"])
+        tick = " checked" if checked is None or value in checked else ""
+        rows.append(
+            f'<label><input type="checkbox" name="advertiser_ids" value="{value}"{tick}> '
+            f"{name} <span class=muted>({value})</span></label>"
+        )
+    return PAGE.format(
+        app_id=escape(app_id),
+        redirect_uri=escape(redirect_uri),
+        state=escape(state),
+        message=f'<p class="error" role="alert">{escape(message)}</p>' if message else "",
+        accounts="".join(rows) or "<p>No ad accounts.</p>",
+    )
+
+
 async def auth_page(request: Request, world: World, auth: Auth) -> Response:
     query = request.query_params
     app_id = query.get("app_id", "")
@@ -67,21 +98,7 @@ async def auth_page(request: Request, world: World, auth: Auth) -> Response:
         return _problem("Unknown app_id.")
     if not _redirect_ok(redirect_uri):
         return _problem("redirect_uri must be an http(s) URL.")
-    rows = []
-    for index in _accounts(world, app_id):
-        value = gen.advertiser_id(index)
-        name = escape(world.account(index)["name"])
-        rows.append(
-            f'<label><input type="checkbox" name="advertiser_ids" value="{value}" checked> '
-            f"{name} <span class=muted>({value})</span></label>"
-        )
-    html = PAGE.format(
-        app_id=escape(app_id),
-        redirect_uri=escape(redirect_uri),
-        state=escape(query.get("state", "")),
-        accounts="".join(rows) or "<p>No ad accounts.</p>",
-    )
-    return HTMLResponse(html)
+    return HTMLResponse(_page(world, app_id, redirect_uri, query.get("state", "")))
 
 
 def _chosen(values: list[str]) -> list[str]:
@@ -120,6 +137,16 @@ async def approve(request: Request, world: World, auth: Auth) -> Response:
             if index is None or index not in allowed:
                 return _problem(f"Unknown advertiser {value}.")
             indices.append(index)
+    elif form.get("from_page"):
+        page = _page(
+            world,
+            app_id,
+            redirect_uri,
+            state,
+            checked=frozenset(),
+            message="Select at least one ad account to grant.",
+        )
+        return HTMLResponse(page, status_code=400)
     else:
         indices = allowed
     code = auth.issue_code(app_id, frozenset(indices))
