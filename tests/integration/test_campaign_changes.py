@@ -18,7 +18,7 @@ from promodesk.campaigns import changes_service
 from promodesk.campaigns.errors import TikTokRefused
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.models import AuditEvent, TikTokAuthorization
+from promodesk.models import AuditEvent, TikTokAd, TikTokAdGroup, TikTokAuthorization
 from tests.integration.campaign_changes_support import (
     ACCOUNT,
     ad_group_statuses,
@@ -218,3 +218,82 @@ def test_tiktok_outage_is_a_clear_error_and_changes_nothing(
 
 def test_the_sandbox_account_is_the_usd_one(sb: SandboxHandle) -> None:
     assert sb.sandbox.world.currency(ACCOUNT) == "USD"
+
+
+def _ad_statuses(db: Database, account_id: int, campaign_id: str) -> set[tuple[str, bool]]:
+    with db.transaction() as uow:
+        return {
+            (a.secondary_status, a.deleted)
+            for a in uow.session.scalars(
+                select(TikTokAd).where(
+                    TikTokAd.ad_account_id == account_id, TikTokAd.campaign_id == campaign_id
+                )
+            )
+        }
+
+
+def test_the_mirror_shows_the_children_right_after_a_change(
+    db: Database, sb: SandboxHandle
+) -> None:
+    """No re-sync: the ad groups and ads show what TikTok now says about them."""
+    with wired(sb):
+        s = imported(db, sb)
+        cid = pick(sb, delivering_groups=True)
+        campaign = row(db, s.account_id, cid)
+        assert "ADGROUP_STATUS_DELIVERY_OK" in ad_group_statuses(db, s.account_id, cid)
+
+        changes_service.change_status(db, s.ws, campaign.id, "DISABLE")
+        groups = ad_group_statuses(db, s.account_id, cid)
+        assert "ADGROUP_STATUS_CAMPAIGN_DISABLE" in groups
+        assert "ADGROUP_STATUS_DELIVERY_OK" not in groups
+        assert not any(
+            status.endswith("DELIVERY_OK") for status, _ in _ad_statuses(db, s.account_id, cid)
+        )
+
+        changes_service.change_status(db, s.ws, campaign.id, "ENABLE")
+        assert "ADGROUP_STATUS_DELIVERY_OK" in ad_group_statuses(db, s.account_id, cid)
+
+        changes_service.change_status(db, s.ws, campaign.id, "DELETE")
+        assert ad_group_statuses(db, s.account_id, cid) <= {
+            "ADGROUP_STATUS_DELETE",
+            "ADGROUP_STATUS_CAMPAIGN_DELETE",
+        }
+        ads = _ad_statuses(db, s.account_id, cid)
+        assert ads
+        assert all(deleted for _, deleted in ads)
+        with db.transaction() as uow:
+            groups_deleted = {
+                g.deleted
+                for g in uow.session.scalars(
+                    select(TikTokAdGroup).where(
+                        TikTokAdGroup.ad_account_id == s.account_id,
+                        TikTokAdGroup.campaign_id == cid,
+                    )
+                )
+            }
+        assert groups_deleted == {True}
+
+
+def test_without_a_read_back_the_children_follow_the_cascade(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TikTok's own sandbox lists no ``secondary_status``, and a read-back may fail: then a
+    deleted campaign's ad groups and ads are shown deleted, a disabled one's not delivering."""
+    with wired(sb):
+        s = imported(db, sb)
+        monkeypatch.setattr(changes_service, "_read_back", lambda target: None)
+        off = pick(sb, delivering_groups=True)
+        changes_service.change_status(db, s.ws, row(db, s.account_id, off).id, "DISABLE")
+        groups = ad_group_statuses(db, s.account_id, off)
+        assert "ADGROUP_STATUS_CAMPAIGN_DISABLE" in groups
+        assert "ADGROUP_STATUS_DELIVERY_OK" not in groups
+
+        gone = pick(sb, delivering_groups=True)
+        changes_service.change_status(db, s.ws, row(db, s.account_id, gone).id, "DELETE")
+        assert ad_group_statuses(db, s.account_id, gone) <= {
+            "ADGROUP_STATUS_DELETE",
+            "ADGROUP_STATUS_CAMPAIGN_DELETE",
+        }
+        ads = _ad_statuses(db, s.account_id, gone)
+        assert ads
+        assert all(deleted for _, deleted in ads)

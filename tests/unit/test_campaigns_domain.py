@@ -15,6 +15,7 @@ from promodesk.campaigns.domain import (
     budget,
     check_budget_mode,
     check_changeable,
+    child_status_after,
     operation,
     status_after,
 )
@@ -45,6 +46,22 @@ def test_statuses_after_each_operation() -> None:
         "ENABLE",
         "CAMPAIGN_STATUS_DELETE",
         True,
+    )
+
+
+def test_children_follow_the_documented_cascade() -> None:
+    gone = child_status_after(Operation.DELETE, "ADGROUP", "ADGROUP_STATUS_DELIVERY_OK", False)
+    assert gone is not None
+    assert (gone.secondary_status, gone.deleted) == ("ADGROUP_STATUS_CAMPAIGN_DELETE", True)
+    off = child_status_after(Operation.DISABLE, "AD", "AD_STATUS_DELIVERY_OK", False)
+    assert off is not None
+    assert (off.secondary_status, off.deleted) == ("AD_STATUS_CAMPAIGN_DISABLE", False)
+    # a child deleted by itself stays so; enabling leaves the children to TikTok's read-back
+    assert child_status_after(Operation.DISABLE, "AD", "AD_STATUS_DELETE", True) is None
+    assert child_status_after(Operation.DELETE, "AD", "AD_STATUS_DELETE", True) is None
+    assert (
+        child_status_after(Operation.ENABLE, "ADGROUP", "ADGROUP_STATUS_CAMPAIGN_DISABLE", False)
+        is None
     )
 
 

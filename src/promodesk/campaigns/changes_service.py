@@ -3,16 +3,21 @@
 A change runs in three short steps, so that no database transaction waits on TikTok:
 1. a read-only unit loads the campaign, its ad account and the account's authorization and
    checks the rules (``campaigns.domain``; an active authorization);
-2. with no transaction open, one call to TikTok with the authorization's token;
-3. a write unit: on success the mirror row takes TikTok's new state, the campaign's allocation
+2. with no transaction open, the call to TikTok with the authorization's token, then a read-back
+   of the campaign, its ad groups and its ads (``*/get/`` filtered by the campaign, deleted ones
+   included);
+3. a write unit: on success the mirror rows take TikTok's new state, the campaign's allocation
    becomes initialized (it can no longer be deallocated) and an audit record keeps before and
    after. A revoked token (40105) marks the authorization revoked, as a sync does, and answers
    ``AuthorizationRevoked`` (409, re-authorize); any other TikTok failure changes nothing and
    answers ``TikTokRefused`` or ``TikTokUnavailable`` (409).
 
 The entrypoint passes its ``Database`` and holds no transaction open meanwhile (on SQLite it
-would hold the write lock step 3 needs). The mirror's ``raw`` stays what TikTok last listed;
-ad groups and ads show the effect of a status change on them at the next sync.
+would hold the write lock step 3 needs). The mirror's ``raw`` stays what TikTok last listed.
+Statuses come from the read-back where TikTok says them; where it does not (a failed read-back,
+or TikTok's own sandbox, which returns no ``secondary_status``), a status change applies the
+documented cascade (``campaigns.domain.child_status_after``): a deleted campaign's ad groups
+and ads are deleted, a disabled campaign's stop delivering.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from promodesk.accounts import allocation_service as accounts_alloc
 from promodesk.accounts import import_service, sync_service, tiktok_port
 from promodesk.accounts.domain import AuthStatus
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.accounts.sync_mapping import to_minor
+from promodesk.accounts.sync_mapping import is_deleted, to_minor
 from promodesk.audit.service import record
 from promodesk.campaigns import allocation_service, service
 from promodesk.campaigns.domain import (
@@ -36,6 +41,7 @@ from promodesk.campaigns.domain import (
     budget_needs_confirmation,
     check_budget_mode,
     check_changeable,
+    child_status_after,
     operation,
     status_after,
 )
@@ -86,6 +92,7 @@ def change_status(
         raise TikTokRefused(
             "TikTok answered without changing the campaign", reason="tiktok_not_changed"
         )
+    seen = _read_back(target)
     with db.transaction() as uow:
         c = _locked(uow, target)
         before = {"operation_status": c.operation_status, "secondary_status": c.secondary_status}
@@ -94,6 +101,7 @@ def change_status(
         c.secondary_status = after.secondary_status
         c.deleted = after.deleted
         c.modify_time = _now_text()
+        _mirror(uow, target, c, seen, op)
         return _finish(uow, target, actor, "campaign.status", before, _after(op, c))
 
 
@@ -182,8 +190,10 @@ def change_budget(
         )
     except tt.TikTokError as exc:
         raise _failure(db, target, exc) from None
+    seen = _read_back(target)
     with db.transaction() as uow:
         c = _locked(uow, target)
+        _mirror(uow, target, c, seen, None)
         before = {"budget_minor": c.budget_minor, "currency": target.currency}
         c.budget_minor = _minor(data.get("budget"), target.currency, money.amount)
         modify_time = data.get("modify_time")
@@ -283,6 +293,43 @@ _REFUSALS: dict[type[tt.TikTokError], tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What TikTok lists right after the change, by id (deleted entities included)."""
+
+    campaign: dict[str, Any] | None
+    adgroups: dict[str, dict[str, Any]]
+    ads: dict[str, dict[str, Any]]
+
+
+def _read_back(target: _Target) -> _Seen | None:
+    """The campaign, its ad groups and ads as TikTok now lists them; None when TikTok does not
+    answer (the change itself went through: the cascade stands in)."""
+    api = _api(target)
+    only = {"campaign_ids": [target.campaign_id]}
+    adv = target.advertiser_id
+    try:
+        campaigns = [
+            item.raw()
+            for page in api.campaign_pages(adv, filtering=only, include_deleted=True)
+            for item in page.items
+        ]
+        groups = {
+            item.adgroup_id: item.raw()
+            for page in api.adgroup_pages(adv, filtering=only, include_deleted=True)
+            for item in page.items
+        }
+        ads = {
+            item.ad_id: item.raw()
+            for page in api.ad_pages(adv, filtering=only, include_deleted=True)
+            for item in page.items
+        }
+    except tt.TikTokError:
+        return None
+    mine = [c for c in campaigns if str(c.get("campaign_id")) == target.campaign_id]
+    return _Seen(mine[0] if mine else None, groups, ads)
+
+
 # step 3 ----------------------------------------------------------------------------------------
 
 
@@ -291,6 +338,44 @@ def _locked(uow: UnitOfWork, target: _Target) -> TikTokCampaign:
     if c is None:  # the ad account was removed meanwhile
         raise NotFound(f"campaign {target.row_id} not found")
     return c
+
+
+def _mirror(
+    uow: UnitOfWork,
+    target: _Target,
+    c: TikTokCampaign,
+    seen: _Seen | None,
+    op: Operation | None,
+) -> None:
+    """The campaign and its children take TikTok's read-back statuses, else (status changes
+    only) the documented cascade."""
+    _take(c, seen.campaign if seen else None)
+    groups, ads = CampaignsRepository(uow).children(c.ad_account_id, target.campaign_id)
+    for prefix, rows, listed in (
+        ("ADGROUP", groups, seen.adgroups if seen else {}),
+        ("AD", ads, seen.ads if seen else {}),
+    ):
+        for child in rows:
+            key = child.adgroup_id if prefix == "ADGROUP" else child.ad_id
+            if _take(child, listed.get(key)) or op is None:
+                continue
+            after = child_status_after(op, prefix, child.secondary_status, child.deleted)
+            if after is not None:
+                child.secondary_status = after.secondary_status
+                child.deleted = after.deleted
+
+
+def _take(row: Any, item: dict[str, Any] | None) -> bool:
+    """Copy the statuses TikTok listed for ``row``; False when it listed no status."""
+    if not item or not isinstance(item.get("secondary_status"), str):
+        return False
+    secondary = item["secondary_status"][:64]
+    operation_status = item.get("operation_status")
+    if isinstance(operation_status, str) and operation_status:
+        row.operation_status = operation_status[:16]
+    row.secondary_status = secondary
+    row.deleted = is_deleted(secondary)
+    return True
 
 
 def _after(op: Operation, c: TikTokCampaign) -> dict[str, Any]:

@@ -93,8 +93,25 @@ class StatusAfter:
 
 
 def status_after(op: Operation, operation_status: str) -> StatusAfter:
-    """The campaign's statuses once TikTok accepted ``op`` (TikTok's children follow by
-    themselves; the mirror's ad groups and ads show it at the next sync)."""
+    """The campaign's statuses once TikTok accepted ``op``, when TikTok's read-back does not
+    say them (its own sandbox returns no ``secondary_status``)."""
     if op is Operation.DELETE:
         return StatusAfter(operation_status, "CAMPAIGN_STATUS_DELETE", True)
     return StatusAfter(op.value, f"CAMPAIGN_STATUS_{op.value}", False)
+
+
+def child_status_after(
+    op: Operation, prefix: str, secondary_status: str, deleted: bool
+) -> StatusAfter | None:
+    """The documented cascade on a child (``prefix`` ``ADGROUP`` or ``AD``) of a campaign that
+    TikTok accepted ``op`` for, used when TikTok's read-back does not say the child's status:
+    deleting a campaign deletes its ad groups and ads, disabling it stops their delivery.
+    None: the child's own state stands (it is deleted itself, or the campaign was enabled and
+    only TikTok knows which children deliver again)."""
+    if deleted and not secondary_status.endswith("_CAMPAIGN_DELETE"):
+        return None
+    if op is Operation.DELETE:
+        return StatusAfter("", f"{prefix}_STATUS_CAMPAIGN_DELETE", True)
+    if op is Operation.DISABLE:
+        return StatusAfter("", f"{prefix}_STATUS_CAMPAIGN_DISABLE", False)
+    return None

@@ -104,6 +104,23 @@ class CampaignsRepository:
             ).scalars()
         )
 
+    def children(self, ad_account_id: int, campaign_id: str) -> tuple[list[Any], list[Any]]:
+        """Every mirrored ad group and ad of the campaign, locked until the transaction ends."""
+        groups = self.s.execute(
+            select(TikTokAdGroup)
+            .where(
+                TikTokAdGroup.ad_account_id == ad_account_id,
+                TikTokAdGroup.campaign_id == campaign_id,
+            )
+            .with_for_update()
+        ).scalars()
+        ads = self.s.execute(
+            select(TikTokAd)
+            .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.campaign_id == campaign_id)
+            .with_for_update()
+        ).scalars()
+        return list(groups), list(ads)
+
     # campaign allocations --------------------------------------------------------------------
     def campaign_allocation(self, workspace_id: int, alloc_id: int) -> CampaignAllocation | None:
         return self.s.execute(
