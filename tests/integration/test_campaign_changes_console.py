@@ -87,6 +87,14 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         html = client.get(page).text
         assert "cannot be changed" in html
         assert 'id="budget-form"' not in html
+        # no re-sync: the page shows the deletion, its ad groups' included
+        facts = html.split('id="campaign-facts"')[1].split("</dl>")[0]
+        assert '<span title="ENABLE">On</span>' not in facts
+        assert "Deleted" in facts
+        groups = html.split('id="ad-groups"')[1].split("</table>")[0]
+        assert "DELIVERY_OK" not in groups
+        assert ">On<" not in groups
+        assert "ADGROUP_STATUS_CAMPAIGN_DELETE" in groups
         back = post_form(client, f"{page}/status", {"status": "ENABLE"}, csrf)
         assert "deleted on TikTok; it cannot be changed" in flashes_at(client, back)
 
