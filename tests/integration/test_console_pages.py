@@ -230,6 +230,8 @@ def test_api_key_created_once_used_and_revoked_after_confirmation(
     assert client.get("/api/v1/workspaces/current", headers=api).json()["role"] == "viewer"
     listing = client.get("/keys")
     assert secret not in listing.text  # shown once
+    assert "Authorization: Bearer &lt;key&gt;" in listing.text  # shown, not eaten as a tag
+    assert "<key>" not in listing.text
     key_id = int(listing.text.split("/revoke")[0].rsplit("/keys/", 1)[1])
     preview = client.get(f"/keys/{key_id}/revoke")
     assert "cannot be undone" in preview.text
