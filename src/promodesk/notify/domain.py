@@ -60,7 +60,10 @@ def transition(current: OutboxStatus | str, target: OutboxStatus | str) -> Outbo
     """The guard of every outbox status change; raises ``InvalidTransition`` (409)."""
     cur, tgt = OutboxStatus(current), OutboxStatus(target)
     if tgt not in ALLOWED[cur]:
-        raise InvalidTransition(f"a message that is {cur.value} cannot become {tgt.value}")
+        if cur in FINAL:
+            raise InvalidTransition(f"the message is already {cur.value}")
+        change = "queued again" if tgt is _S.QUEUED else f"marked {tgt.value}"
+        raise InvalidTransition(f"a {cur.value} message cannot be {change}")
     return tgt
 
 

@@ -44,7 +44,13 @@ def transition(current: str, target: str) -> OperationState:
     """The one guard of the state table; raises ``InvalidTransition`` for a refused edge."""
     cur, tgt = OperationState(current), OperationState(target)
     if tgt not in ALLOWED[cur]:
-        raise InvalidTransition(f"operation is {cur}; it cannot become {tgt}")
+        if cur in FINAL_STATES:
+            raise InvalidTransition(f"the operation has already ended ({cur.value})")
+        change = {
+            OperationState.PENDING: "sent back to pending",
+            OperationState.RUNNING: "started",
+        }.get(tgt, f"marked {tgt.value}")
+        raise InvalidTransition(f"a {cur.value} operation cannot be {change}")
     return tgt
 
 

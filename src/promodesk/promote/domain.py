@@ -364,13 +364,24 @@ ENDED = frozenset({_S.COMPLETED, _S.STOPPED, _S.REJECTED})
 OPEN = frozenset({_S.IN_REVIEW, _S.DELIVERING})
 
 
-def transition(current: OrderStatus | str, target: OrderStatus | str) -> OrderStatus:
-    """The guard of every status change; raises ``InvalidTransition`` (409)."""
+# How a refusal names a status ("an order in review") and a change to it ("cannot be started").
+_STATUS_WORDS = {_S.IN_REVIEW: "in review"}
+_CHANGE_WORDS = {_S.IN_REVIEW: "sent back to review", _S.DELIVERING: "started"}
+
+
+def transition(
+    current: OrderStatus | str, target: OrderStatus | str, *, what: str = "the order"
+) -> OrderStatus:
+    """The guard of every status change; raises ``InvalidTransition`` (409) saying, in plain
+    words, "order 12 is already stopped" or "a stopped order cannot be started" (``what``
+    names the order)."""
     cur, tgt = OrderStatus(current), OrderStatus(target)
     if tgt not in ALLOWED[cur]:
         if cur in ENDED:
-            raise InvalidTransition(f"the order is already {cur.value}; it cannot become {tgt}")
-        raise InvalidTransition(f"an order that is {cur.value} cannot become {tgt.value}")
+            raise InvalidTransition(f"{what} is already {cur.value}")
+        state = _STATUS_WORDS.get(cur)
+        subject = f"an order {state}" if state else f"a {cur.value} order"
+        raise InvalidTransition(f"{subject} cannot be {_CHANGE_WORDS.get(tgt, tgt.value)}")
     return tgt
 
 

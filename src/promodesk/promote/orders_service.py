@@ -213,7 +213,7 @@ def stop_order(
     """Stop (cancel) an order in review or delivering. Final; the unspent rest is refunded by
     the settlement job. A stop that loses a race to a completion or rejection answers 409."""
     order = get_order(uow, workspace_id, order_id)
-    transition(order.status, OrderStatus.STOPPED)
+    transition(order.status, OrderStatus.STOPPED, what=f"order {order_id}")
     expected = [s.value for s in sources_for(OrderStatus.STOPPED)]
     if not end_order(
         uow,
@@ -225,7 +225,8 @@ def stop_order(
         stop_reason=reason[:500] or None,
     ):
         current = get_order(uow, workspace_id, order_id)
-        transition(current.status, OrderStatus.STOPPED)  # raises: it ended meanwhile
+        # raises: it ended meanwhile
+        transition(current.status, OrderStatus.STOPPED, what=f"order {order_id}")
     return get_order(uow, workspace_id, order_id)
 
 

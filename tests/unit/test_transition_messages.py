@@ -1,0 +1,66 @@
+"""A refused status change says what happened in plain words: "order 12 is already stopped",
+"a stopped order cannot be started", never "it cannot become stopped"."""
+
+from __future__ import annotations
+
+import pytest
+
+from promodesk.kit.errors import InvalidTransition
+from promodesk.notify import domain as notify
+from promodesk.operations import domain as operations
+from promodesk.promote import domain as promote
+
+
+def _refusal(call: object, *args: object, **kwargs: object) -> str:
+    with pytest.raises(InvalidTransition) as refused:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return refused.value.detail
+
+
+def test_orders() -> None:
+    S = promote.OrderStatus
+    assert _refusal(promote.transition, S.STOPPED, S.STOPPED) == "the order is already stopped"
+    assert (
+        _refusal(promote.transition, S.STOPPED, S.STOPPED, what="order 12")
+        == "order 12 is already stopped"
+    )
+    assert (
+        _refusal(promote.transition, S.COMPLETED, S.STOPPED, what="order 3")
+        == "order 3 is already completed"
+    )
+    assert (
+        _refusal(promote.transition, S.IN_REVIEW, S.COMPLETED)
+        == "an order in review cannot be completed"
+    )
+
+
+def test_messages_and_operations() -> None:
+    O = notify.OutboxStatus  # noqa: E741
+    assert _refusal(notify.transition, O.SENT, O.QUEUED) == "the message is already sent"
+    assert (
+        _refusal(notify.transition, O.QUEUED, O.QUEUED) == "a queued message cannot be queued again"
+    )
+    P = operations.OperationState
+    assert (
+        _refusal(operations.transition, P.SUCCEEDED, P.CANCELLED)
+        == "the operation has already ended (succeeded)"
+    )
+    assert (
+        _refusal(operations.transition, P.RUNNING, P.PENDING)
+        == "a running operation cannot be sent back to pending"
+    )
+
+
+def test_no_refusal_says_cannot_become() -> None:
+    for module, states in (
+        (promote, promote.OrderStatus),
+        (notify, notify.OutboxStatus),
+        (operations, operations.OperationState),
+    ):
+        for cur in states:
+            for tgt in states:
+                if tgt in module.ALLOWED[cur]:  # type: ignore[attr-defined]
+                    continue
+                detail = _refusal(module.transition, cur, tgt)  # type: ignore[attr-defined]
+                assert "cannot become" not in detail
+                assert "it cannot" not in detail
