@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promodesk import __version__
+from promodesk.kit import validation
 from promodesk.kit.auth import TokenVault
 from promodesk.kit.bodylimit import BodyLimitMiddleware
 from promodesk.kit.db import BUSY_ERRORS, Database
@@ -259,16 +260,22 @@ def _install_errors(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        loc = [p for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
         # A JSON syntax error's location is a character offset, not a field.
-        field = None if first.get("type") == "json_invalid" else ".".join(loc) or None
-        msg = first.get("msg", "invalid request")
+        syntax = first.get("type") == "json_invalid"
+        field = None if syntax else ".".join(str(p) for p in loc) or None
+        if not first:
+            detail = "invalid request"
+        elif syntax:
+            detail = str(first.get("msg", "invalid JSON"))
+        else:
+            detail = validation.describe(first, loc)
         body: dict[str, Any] = {
             "error": "ValidationFailed",
-            "detail": f"{field}: {msg}" if field else msg,
+            "detail": detail,
             "field": field,
             "errors": [
-                {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")}
+                {"loc": [str(p) for p in e.get("loc", ())], "msg": validation.message(e)}
                 for e in errors[:20]
             ],
         }

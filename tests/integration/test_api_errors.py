@@ -268,3 +268,40 @@ def test_openapi_declares_the_error_body_everywhere(client: TestClient) -> None:
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert "/api/v1/openapi.json" in docs.text
+
+
+def test_validation_messages_use_words_and_real_limits(client: TestClient, key: str) -> None:
+    """``field`` keeps the machine name; ``detail`` names the field in words, shows limits with
+    thousands separators and never a storage limit like 2^63 − 1."""
+    too_big = client.get(
+        "/api/v1/campaigns", params={"ad_account_id": str(2**63)}, headers=bearer(key)
+    )
+    body = assert_error(too_big, 422, "ValidationFailed")
+    assert body["field"] == "ad_account_id"
+    assert body["detail"] == "Ad account id is too large"
+    order = {
+        "creator_id": 1,
+        "content_id": 1,
+        "goal": "video_views",
+        "budget_coins": 10**13,
+        "duration_hours": 24,
+    }
+    placed = client.post("/api/v1/promote/orders", json=order, headers=bearer(key))
+    body = assert_error(placed, 422, "ValidationFailed")
+    assert body["field"] == "budget_coins"
+    assert body["detail"] == "Budget (coins) must be at most 1,000,000,000,000"
+    placed = client.post(
+        "/api/v1/promote/orders", json={**order, "budget_coins": 0}, headers=bearer(key)
+    )
+    assert assert_error(placed, 422)["detail"] == "Budget (coins) must be at least 1"
+    placed = client.post(
+        "/api/v1/promote/orders", json={**order, "creator_id": 2**63}, headers=bearer(key)
+    )
+    assert assert_error(placed, 422)["detail"] == "Creator id is too large"
+    missing = {k: v for k, v in order.items() if k != "duration_hours"} | {"budget_coins": 100}
+    placed = client.post("/api/v1/promote/orders", json=missing, headers=bearer(key))
+    assert assert_error(placed, 422)["detail"] == "Duration (hours) is required"
+    for response in (too_big, placed):
+        text = response.text
+        assert "9223372036854775807" not in text
+        assert "9,223,372,036,854,775,807" not in text
