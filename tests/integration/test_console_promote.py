@@ -216,6 +216,20 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     refused = client.get(f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=False)
     assert "Not enough coins" in _flashes(client, refused.headers["location"])
     assert "budget_coins=1000" in refused.headers["location"]  # the values are kept
+    # limits in words, with separators, never the storage limit
+    for values, said in (
+        ("budget_coins=99999999999999", "the budget must be between 100 and 10,000,000 coins"),
+        ("budget_coins=0", "Budget (coins) must be at least 1"),
+        (f"budget_coins=1000&content_id={2**63}", "Content id is too large"),
+    ):
+        query = f"content_id={clip}&goal=video_views&duration_hours=24&{values}"
+        refused = client.get(
+            f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=False
+        )
+        shown = _flashes(client, refused.headers["location"])
+        assert said in shown
+        assert "budget_coins" not in shown
+        assert "9,223,372" not in shown
     _post(client, f"/promote/creators/{rich}/coupons", {"value_coins": "500"}, csrf)
     page = client.get(f"/promote/creators/{rich}/orders/new?content_id={clip}").text
     coupon = re.search(r'name="coupon_id" value="(\d+)"', page)

@@ -150,7 +150,7 @@ class IdempotencyMiddleware:
             await _send(
                 send,
                 *_error(
-                    413, "PayloadTooLarge", f"a keyed request body is at most {MAX_BODY} bytes"
+                    413, "PayloadTooLarge", f"a keyed request body is at most {MAX_BODY:,} bytes"
                 ),
             )
             return

@@ -62,7 +62,9 @@ def check_header(kind: str, ref: str, memo: str = "") -> None:
     if not ref or len(ref) > REF_MAX:
         raise ValidationFailed(f"entry ref must be 1..{REF_MAX} characters", field="ref")
     if len(memo) > MEMO_MAX:
-        raise ValidationFailed(f"entry memo must be at most {MEMO_MAX} characters", field="memo")
+        raise ValidationFailed(
+            f"the entry memo must be at most {MEMO_MAX:,} characters", field="memo"
+        )
 
 
 def net_deltas(lines: Sequence[Line]) -> list[tuple[int, int]]:

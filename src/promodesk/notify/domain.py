@@ -85,7 +85,7 @@ def addresses(value: str | list[str] | tuple[str, ...] | None, field: str) -> li
         if address.lower() not in (a.lower() for a in out):
             out.append(address)
     if len(out) > MAX_RECIPIENTS:
-        raise ValidationFailed(f"at most {MAX_RECIPIENTS} addresses", field=field)
+        raise ValidationFailed(f"at most {MAX_RECIPIENTS:,} addresses", field=field)
     return out
 
 
@@ -116,7 +116,7 @@ def subject(value: str) -> str:
 
 def body(value: str, field: str) -> str:
     if len(value) > MAX_BODY or "\x00" in value:
-        raise ValidationFailed(f"at most {MAX_BODY} characters, no NUL", field=field)
+        raise ValidationFailed(f"at most {MAX_BODY:,} characters, no NUL", field=field)
     return value
 
 

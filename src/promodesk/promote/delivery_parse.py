@@ -39,8 +39,11 @@ def _fail(detail: str, field: str | None) -> NoReturn:
 def _int(value: Any, low: int, high: int, field: str) -> None:
     if type(value) is not int:
         _fail("a JSON integer is required", field)
-    if not low <= value <= high:
-        _fail(f"must be between {low} and {high}", field)
+    if value < low:
+        _fail(f"must be at least {low:,}", field)
+    if value > high:
+        # an id's bound is the storage limit (2^63 - 1), not a rule: never shown
+        _fail("is too large" if high == MAX_ID else f"must be at most {high:,}", field)
 
 
 def _explain(i: int, ev: Any) -> NoReturn:
@@ -89,7 +92,7 @@ def parse_batch(body: bytes) -> list[Event]:
     if type(events) is not list:
         _fail("a list is required", "events")
     if len(events) > MAX_EVENTS:
-        _fail(f"at most {MAX_EVENTS} events per batch", "events")
+        _fail(f"at most {MAX_EVENTS:,} events per batch", "events")
     out: list[Event] = []
     append = out.append
     for i, ev in enumerate(events):

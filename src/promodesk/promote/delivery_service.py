@@ -47,7 +47,7 @@ def ingest_batch(
     uow: UnitOfWork, workspace_id: int, events: Sequence[Event], *, actor: str = "system"
 ) -> BatchResult:
     if len(events) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH} events per batch", field="events")
+        raise ValidationFailed(f"at most {MAX_BATCH:,} events per batch", field="events")
     result = BatchResult(None, len(events))
     if not events:
         return result

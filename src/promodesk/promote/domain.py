@@ -270,13 +270,13 @@ def check_goal(content: ContentFacts, goal: str, website_url: str | None) -> Goa
 def check_budget(budget: int, duration_hours: int, limits: Limits) -> None:
     if not limits.budget_min <= budget <= limits.budget_max:
         raise ValidationFailed(
-            f"the budget must be between {limits.budget_min} and {limits.budget_max} coins",
+            f"the budget must be between {limits.budget_min:,} and {limits.budget_max:,} coins",
             field="budget_coins",
         )
     if not limits.duration_min_hours <= duration_hours <= limits.duration_max_hours:
         raise ValidationFailed(
-            f"the duration must be between {limits.duration_min_hours} and "
-            f"{limits.duration_max_hours} hours",
+            f"the duration must be between {limits.duration_min_hours:,} and "
+            f"{limits.duration_max_hours:,} hours",
             field="duration_hours",
         )
 

@@ -55,11 +55,13 @@ def start_demo_operation(
     ``delay_ms`` between steps); every ``fail_every``-th item fails (0: none). It shows the
     progress machinery end to end: the console's live bar, ``promodesk operations show -f``."""
     if not 1 <= total <= DEMO_MAX_TOTAL:
-        raise ValidationFailed(f"total must be between 1 and {DEMO_MAX_TOTAL}", field="total")
+        raise ValidationFailed(f"the total must be between 1 and {DEMO_MAX_TOTAL:,}", field="total")
     if fail_every < 0:
-        raise ValidationFailed("fail_every cannot be negative", field="fail_every")
+        raise ValidationFailed("the failure interval cannot be negative", field="fail_every")
     if not 0 <= delay_ms <= 60_000:
-        raise ValidationFailed("delay_ms must be between 0 and 60000", field="delay_ms")
+        raise ValidationFailed(
+            "the delay must be between 0 and 60,000 milliseconds", field="delay_ms"
+        )
     op = operations.start(
         uow,
         workspace_id,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from fastapi import Request
 
 from promodesk.console.visit import Visit
-from promodesk.kit import clock
+from promodesk.kit import clock, validation
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, PromodeskError, ValidationFailed
 from promodesk.kit.money import Money
@@ -45,17 +45,23 @@ def whole(
     high: int = MAX_INT,
     default: int | None = None,
 ) -> int:
-    """A whole number from a form or query field, within ``[low, high]``."""
+    """A whole number from a form or query field, within ``[low, high]``. Messages name the
+    field in words ("Budget (coins) must be at least 1") and never show a storage limit."""
+    said = validation.label(name)
     raw = (form.get(name) or "").strip().replace(",", "").replace("_", "")
     if not raw:
         if default is not None:
             return default
-        raise ValidationFailed(f"{name} is required", field=name)
+        raise ValidationFailed(f"{said} is required", field=name)
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
-        raise ValidationFailed(f"{name} must be a whole number", field=name)
+        raise ValidationFailed(f"{said} must be a whole number", field=name)
     value = int(raw)
-    if not low <= value <= high:
-        raise ValidationFailed(f"{name} must be between {low:,} and {high:,}", field=name)
+    if value < low:
+        raise ValidationFailed(f"{said} must be at least {low:,}", field=name)
+    if value > high:
+        too_large = high >= validation.STORAGE_LIMIT
+        limit = "is too large" if too_large else f"must be at most {high:,}"
+        raise ValidationFailed(f"{said} {limit}", field=name)
     return value
 
 

@@ -64,7 +64,7 @@ def enqueue(
     if not name or len(name) > 100:
         raise ValidationFailed("a job name has 1 to 100 characters", field="name")
     if max_attempts < 1:
-        raise ValidationFailed("max_attempts must be at least 1", field="max_attempts")
+        raise ValidationFailed("the number of attempts must be at least 1", field="max_attempts")
     repo = JobRepository(uow)
     job = Job(
         name=name,
