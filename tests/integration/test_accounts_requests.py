@@ -17,6 +17,7 @@ from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.notify import service as notify
 from promodesk.sandbox.config import DEFAULT_BC_ID
+from promodesk.tenancy import service as tenancy
 from tests.conftest import make_workspace
 from tests.integration.notify_support import (
     Received,
@@ -108,9 +109,17 @@ def test_the_request_reaches_the_account_manager_over_smtp(
         PROMODESK_ACCOUNTS_ACCOUNT_MANAGER_EMAIL="am@agency.example",
     )
     accounts_settings.reload()
-    ws = make_workspace(db).id
+    workspace = make_workspace(db)
+    ws = workspace.id
+    email = f"ada-{ws}@example.com"
     with db.transaction() as uow:
-        row = requests_service.submit(uow, ws, REQUEST, actor="user:7")
+        user = tenancy.create_user(
+            uow, email, "correct horse", name="Ada Lovelace", workspace=workspace, role="operator"
+        )
+        actor = f"user:{user.id}"
+    with db.transaction() as uow:
+        row = requests_service.submit(uow, ws, REQUEST, actor=actor)
+        assert row.created_by == actor  # the stored actor stays the id
     assert inbox == []  # nothing leaves before the transaction's job runs
     drain(db, ws)
     assert len(inbox) == 1
@@ -126,10 +135,11 @@ def test_the_request_reaches_the_account_manager_over_smtp(
         "Country: MY",
         "Currency: MYR",
         "Timezone: Asia/Kuala_Lumpur",
-        "Requested by: user:7",
+        f"Requested by: Ada Lovelace <{email}>",
         f"Request: #{row.id}",
     ):
         assert line in text
+    assert "user:" not in text
 
 
 @pytest.fixture

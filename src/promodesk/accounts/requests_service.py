@@ -29,6 +29,7 @@ from promodesk.models import TikTokAccountRequest
 from promodesk.notify import service as notify
 from promodesk.sandbox.config import DEFAULT_BC_ID
 from promodesk.settings import get_settings
+from promodesk.tenancy import service as tenancy
 
 MAIL_KIND = "tiktok.account_request"
 
@@ -54,7 +55,7 @@ def submit(
         workspace_id,
         to=[settings.account_manager_email],
         subject=f"New TikTok ad account request: {clean.name}",
-        text=_body(row, actor),
+        text=_body(row, tenancy.actor_name(uow, workspace_id, actor)),
         kind=MAIL_KIND,
         ref=f"account_request:{row.id}",
     )
@@ -75,7 +76,7 @@ def submit(
     return row
 
 
-def _body(row: TikTokAccountRequest, actor: str) -> str:
+def _body(row: TikTokAccountRequest, requested_by: str) -> str:
     return (
         "Please create a new TikTok ad account.\n\n"
         f"Ad account name: {row.name}\n"
@@ -83,7 +84,7 @@ def _body(row: TikTokAccountRequest, actor: str) -> str:
         f"Country: {row.country}\n"
         f"Currency: {row.currency}\n"
         f"Timezone: {row.timezone}\n"
-        f"Requested by: {actor}\n"
+        f"Requested by: {requested_by}\n"
         f"Request: #{row.id}\n"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -280,3 +281,29 @@ def set_locale(uow: UnitOfWork, user_id: int, locale: str) -> None:
     user = TenancyRepository(uow).user(user_id)
     if user is not None:
         user.locale = locale
+
+
+def actor_names(uow: UnitOfWork, workspace_id: int, actors: Iterable[str]) -> dict[str, str]:
+    """How each stored actor reads for a person: ``user:3`` is the member's name and email
+    ("Ada Lovelace <ada@example.com>"). Other actors (``key:7``, ``system``, ``cli``), and users
+    who are no longer members of the workspace, stay as stored."""
+    wanted = {a for a in actors if a.startswith("user:")}
+    if not wanted:
+        return {}
+    names: dict[str, str] = {}
+    for _membership, user in TenancyRepository(uow).members(workspace_id):
+        actor = f"user:{user.id}"
+        if actor in wanted:
+            names[actor] = person(user.name, user.email)
+    return names
+
+
+def actor_name(uow: UnitOfWork, workspace_id: int, actor: str) -> str:
+    """One actor as ``actor_names`` shows it."""
+    return actor_names(uow, workspace_id, [actor]).get(actor, actor)
+
+
+def person(name: str, email: str) -> str:
+    """ "Ada Lovelace <ada@example.com>", or the email alone when there is no name."""
+    name = name.strip()
+    return f"{name} <{email}>" if name and name != email else email
