@@ -292,3 +292,23 @@ def test_malformed_input_never_gives_a_500(db: Database, tmp_path: Path) -> None
     assert client.post("/keys", data={"csrf_token": csrf, "role": "emperor"}).status_code < 500
     big = client.post("/keys", data={"csrf_token": csrf, "role": "viewer", "name": "n" * 20000})
     assert big.status_code == 200
+
+
+def test_dashboard_and_audit_name_users_not_ids(db: Database, tmp_path: Path) -> None:
+    """People are shown by name and email; the stored actor ("user:3") stays for filtering."""
+    member = new_member(db, "owner")
+    client = console_client(db, tmp_path)
+    log_in(client, member)  # the login is audited with the user as actor
+    name = member.email.split("@")[0]
+    activity = client.get("/").text.split('class="activity"')[1].split("</ul>")[0]
+    assert f"{name} &lt;{member.email}&gt;" in activity
+    assert "user:" not in activity.split("title=")[0]
+    log = client.get("/audit").text
+    table = log.split("<tbody>")[1].split("</tbody>")[0]
+    assert f"{name} &lt;{member.email}&gt;" in table
+    with db.transaction() as uow:
+        stored = {e.actor for e in audit.list_events(uow, member.workspace.id, limit=50)}
+    actor = next(a for a in stored if a.startswith("user:"))
+    assert f'title="{actor}"' in table  # the stored id is still there, for the filter
+    filtered = client.get("/audit", params={"actor": actor}).text
+    assert member.email in filtered.split("<tbody>")[1]

@@ -11,6 +11,7 @@ from promodesk.audit import service as audit
 from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 MAX_TEXT = 100
@@ -63,4 +64,5 @@ def audit_page(
             limit=PAGE_SIZE + 1,
         )
         shown, pager = Pager.of(rows, "/audit", filters, cursor)
-        return visit.page("audit.html", events=shown, pager=pager, filters=filters)
+        who = tenancy.actor_names(uow, visit.principal.workspace_id, [e.actor for e in shown])
+        return visit.page("audit.html", events=shown, pager=pager, filters=filters, who=who)

@@ -12,6 +12,7 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.operations import service as operations
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 COUNT_CAP = 100
@@ -39,12 +40,14 @@ def dashboard(request: Request) -> Response:
             status: len(jobs.search(status=status, workspace_id=ws, limit=COUNT_CAP + 1))
             for status in ("queued", "running", "dead")
         }
+        events = audit.list_events(uow, ws, limit=8)
         return visit.page(
             "dashboard.html",
             counts=counts,
             cap=COUNT_CAP,
             ops=[operations.as_dict(o) for o in operations.list_ops(uow, ws, limit=5)],
-            events=audit.list_events(uow, ws, limit=8),
+            events=events,
+            who=tenancy.actor_names(uow, ws, [e.actor for e in events]),
             features=list(FEATURES.values()),
         )
 
