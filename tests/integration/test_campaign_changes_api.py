@@ -31,6 +31,10 @@ from tests.integration.campaign_changes_support import (
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
 
+# A loaded machine can take seconds for a fresh server's first answer: a generous bound, not a
+# speed check (httpx's default is 5 s).
+http = httpx.Client(timeout=60)
+
 
 @pytest.fixture
 def sb() -> Iterator[SandboxHandle]:
@@ -53,22 +57,22 @@ def test_change_status_and_budget_over_http(
         with live_server(make_app(db, tmp_path)) as base:
             url = f"{base}/api/v1/campaigns"
 
-            denied = httpx.post(
+            denied = http.post(
                 f"{url}/{campaign.id}/status", json={"status": "DISABLE"}, headers=viewer
             )
             assert denied.status_code == 403, denied.text
             assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
 
-            done = httpx.post(
+            done = http.post(
                 f"{url}/{campaign.id}/status", json={"status": "DISABLE"}, headers=operator
             )
             assert done.status_code == 200, done.text
             assert done.json()["operation_status"] == "DISABLE"
             assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DISABLE"
-            read = httpx.get(f"{url}/{campaign.id}", headers=viewer).json()
+            read = http.get(f"{url}/{campaign.id}", headers=viewer).json()
             assert read["secondary_status"] == "CAMPAIGN_STATUS_DISABLE"
 
-            budget = httpx.post(
+            budget = http.post(
                 f"{url}/{campaign.id}/budget", json={"budget": "75.25"}, headers=operator
             )
             assert budget.status_code == 200, budget.text
@@ -80,27 +84,27 @@ def test_change_status_and_budget_over_http(
                 ({"budget": 12.5}, "budget"),
             ):
                 kind = "status" if "status" in body else "budget"
-                bad = httpx.post(f"{url}/{campaign.id}/{kind}", json=body, headers=operator)
+                bad = http.post(f"{url}/{campaign.id}/{kind}", json=body, headers=operator)
                 assert bad.status_code == 422, (body, bad.text)
                 assert field in bad.text
 
-            refused = httpx.post(
+            refused = http.post(
                 f"{url}/{unlimited.id}/budget", json={"budget": "100"}, headers=operator
             )
             assert refused.status_code == 409
             assert refused.json()["reason"] == "budget_unlimited"
-            gone = httpx.post(
+            gone = http.post(
                 f"{url}/{deleted.id}/status", json={"status": "ENABLE"}, headers=operator
             )
             assert gone.status_code == 409
             assert gone.json()["reason"] == "campaign_deleted"
-            tiktok = httpx.post(
+            tiktok = http.post(
                 f"{url}/{campaign.id}/budget", json={"budget": "1"}, headers=operator
             )
             assert tiktok.status_code == 409
             assert tiktok.json()["error"] == "TikTokRefused"
             assert tiktok.json()["tiktok_code"] == 40002
-            missing = httpx.post(
+            missing = http.post(
                 f"{url}/424242424242/status", json={"status": "ENABLE"}, headers=operator
             )
             assert missing.status_code == 404
@@ -115,17 +119,17 @@ def test_revoked_token_answers_409_and_asks_to_reauthorize(
         s = imported(db, sb, token, workspace=workspace)
         key = bearer(new_key(db, workspace, "operator"))
         campaign = row(db, s.account_id, pick(sb))
-        httpx.post(
+        http.post(
             sb.api("oauth2/revoke_token/"),
             json={"app_id": sb.app_id, "secret": sb.secret, "access_token": token},
         )
         with live_server(make_app(db, tmp_path)) as base:
             url = f"{base}/api/v1/campaigns/{campaign.id}/status"
-            answer = httpx.post(url, json={"status": "DISABLE"}, headers=key)
+            answer = http.post(url, json={"status": "DISABLE"}, headers=key)
             assert answer.status_code == 409, answer.text
             assert answer.json()["error"] == "AuthorizationRevoked"
             assert answer.json()["reason"] == "authorization_revoked"
-            grants = httpx.get(f"{base}/api/v1/tiktok/authorizations", headers=key).json()
+            grants = http.get(f"{base}/api/v1/tiktok/authorizations", headers=key).json()
             assert [g["status"] for g in grants] == ["revoked"]
 
 
