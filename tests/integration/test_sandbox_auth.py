@@ -204,26 +204,29 @@ def test_demo_mode_mounts_the_sandbox(tmp_path: Path) -> None:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'x.db'}", data_dir=tmp_path, secret_key="k", demo=True
     )
+    # A generous bound for a fresh server's first answers on a loaded machine, not a speed
+    # check (httpx's default is 5 s).
+    http = httpx.Client(timeout=60)
     with live_server(create_app(settings)) as base:
-        info = httpx.get(f"{base}/sandbox/").json()
+        info = http.get(f"{base}/sandbox/").json()
         assert info["app_id"] == DEFAULT_APP_ID
-        page = httpx.get(
+        page = http.get(
             f"{base}/sandbox/portal/auth",
             params={"app_id": DEFAULT_APP_ID, "redirect_uri": REDIRECT_URI, "state": "s"},
         )
         assert page.status_code == 200
-        answer = httpx.post(
+        answer = http.post(
             f"{base}/sandbox/portal/auth/approve",
             data={"app_id": DEFAULT_APP_ID, "redirect_uri": REDIRECT_URI},
         )
         assert answer.status_code == 302
-        api = httpx.get(f"{base}/sandbox/open_api/v1.3/campaign/get/").json()
+        api = http.get(f"{base}/sandbox/open_api/v1.3/campaign/get/").json()
         assert api["code"] == 40104
     plain = Settings(
         database_url=f"sqlite:///{tmp_path / 'y.db'}", data_dir=tmp_path, secret_key="k"
     )
     with live_server(create_app(plain)) as base:
-        assert httpx.get(f"{base}/sandbox/").status_code == 404
+        assert http.get(f"{base}/sandbox/").status_code == 404
 
 
 def test_portal_refuses_an_empty_selection(sb: SandboxHandle) -> None:
