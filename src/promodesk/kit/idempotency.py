@@ -234,17 +234,30 @@ class IdempotencyMiddleware:
             row = uow.session.get(IdempotencyKey, claim.row_id)
             if row is None or row.state == "done":
                 return
-            status = int(captured["status"])
-            if status >= 500 or status in NOT_STORED or not captured["complete"]:
+            kept = stored_outcome(
+                int(captured["status"]), captured["body"], captured["type"], captured["no_store"]
+            )
+            if kept is None or not captured["complete"]:
                 uow.session.delete(row)
                 return
-            body, ctype = captured["body"], captured["type"]
-            if captured["no_store"] and status < 300:
-                status, body, ctype, _ = SECRET_NOT_KEPT
+            status, body, ctype = kept
             row.state = "done"
             row.response_status = status
             row.response_body = body.decode("utf-8", "replace")
             row.response_type = ctype
+
+
+def stored_outcome(
+    status: int, body: bytes, ctype: str, no_store: bool
+) -> tuple[int, bytes, str] | None:
+    """What a key keeps of a response: None for "nothing happened, try again" (5xx, 401, 408,
+    429); a success carrying a secret shown once is kept as ``SECRET_NOT_KEPT``."""
+    if status >= 500 or status in NOT_STORED:
+        return None
+    if no_store and status < 300:
+        kept_status, kept_body, kept_type, _ = SECRET_NOT_KEPT
+        return kept_status, kept_body, kept_type
+    return status, body, ctype
 
 
 def claim_key(
@@ -368,11 +381,10 @@ def complete(uow: UnitOfWork, scope: Scope) -> None:
     claim = claim_of(scope)
     if claim is None or claim.status is None or claim.stored:
         return
-    status, body, ctype = claim.status, claim.body, claim.content_type
-    if status >= 500 or status in NOT_STORED:
+    kept = stored_outcome(claim.status, claim.body, claim.content_type, claim.no_store)
+    if kept is None:
         return
-    if claim.no_store and status < 300:
-        status, body, ctype, _ = SECRET_NOT_KEPT
+    status, body, ctype = kept
     mark_done(uow, claim, status, body.decode("utf-8", "replace"), ctype)
     # Marked only after the commit: if the commit fails, the middleware stores the error.
     uow.on_commit(lambda: setattr(claim, "stored", True))
