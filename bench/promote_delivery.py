@@ -63,20 +63,6 @@ PG_ADMIN = os.environ.get(
 DELIVERY_PATH = "/api/v1/promote/delivery/batches"
 BIN = Path(sys.executable).parent
 
-# Serves the app exactly as ``promodesk serve`` does; it also includes the promote routers when
-# the app does not include them yet (so the bench runs while that wiring is pending).
-LAUNCHER = """
-import sys, uvicorn
-from promodesk.app import create_app
-from promodesk.promote.api import router as promote_api
-from promodesk.promote.money_api import router as money_api
-app = create_app(worker=sys.argv[2] == "worker")
-if not any(getattr(r, "path", "") == sys.argv[3] for r in app.routes):
-    app.include_router(promote_api)
-    app.include_router(money_api)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
-"""
-
 # The reference: the same uvicorn and the same parsing of the body into event tuples as the
 # product endpoint (promote.delivery_parse), nothing else.
 BARE = """
@@ -153,22 +139,11 @@ def _serve(cmd: list[str], env: dict[str, str], port: int, key: str = "") -> Ite
             proc.wait()
 
 
-def _product_has_promote() -> bool:
-    from promodesk.app import create_app
-
-    return any(getattr(r, "path", "") == DELIVERY_PATH for r in create_app().routes)
-
-
 def start_product(setup: Setup, *, worker: bool = False) -> AbstractContextManager[Server]:
     """``promodesk serve`` (``--no-worker`` unless ``worker``) on a free port."""
     port = free_port()
-    if _product_has_promote():
-        cmd = [str(BIN / "promodesk"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        cmd += [] if worker else ["--no-worker"]
-    else:
-        print("  (the app does not include the promote routers yet: the launcher adds them)")
-        mode = "worker" if worker else "no-worker"
-        cmd = [sys.executable, "-c", LAUNCHER, str(port), mode, DELIVERY_PATH]
+    cmd = [str(BIN / "promodesk"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += [] if worker else ["--no-worker"]
     return _serve(cmd, setup.env, port, setup.api_key)
 
 
