@@ -168,3 +168,24 @@ def test_refusals(db: Database, workspace: Workspace, frozen: FrozenClock) -> No
         request(db, workspace.id, empty)
     with db.transaction() as uow, pytest.raises(NotFound):
         ws_.get_withdrawal(uow, workspace.id + 10_000, 1)
+
+
+def test_the_cash_shown_on_confirmation_is_the_cash_stored(
+    db: Database, workspace: Workspace, frozen: FrozenClock
+) -> None:
+    """One quote: the cash amount the confirmation page shows (the plan) is kept on the
+    withdrawal, in the payer's currency, and read back by the API schema as it was shown."""
+    from promodesk.promote.money_schemas import WithdrawalRead
+
+    creator = funded(db, workspace.id, coins=500, region="ID")
+    with db.transaction() as uow:
+        plan = ws_.plan_withdrawal(uow, CFG, workspace.id, creator_id=creator, coins=333)
+    with db.transaction() as uow:
+        w, _ = ws_.request_withdrawal(
+            uow, CFG, workspace.id, creator_id=creator, coins=333, actor="test"
+        )
+        read = WithdrawalRead.of(w)
+    assert plan.cash.currency == "IDR"
+    assert plan.cash.amount > 0
+    assert (read.cash_amount, read.cash_currency) == (plan.cash.amount, plan.cash.currency)
+    assert read.cash_display == plan.cash.format()

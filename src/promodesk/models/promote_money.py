@@ -107,6 +107,10 @@ class PromoteWithdrawal(IdMixin, CreatedMixin, Base):
         BigInteger, ForeignKey("promote_creators.id", ondelete="CASCADE")
     )
     coins: Mapped[int] = mapped_column(BigInteger)
+    # What the coins were quoted at when requested (the confirmation page's figure), in minor
+    # units of the payer's currency; None on withdrawals recorded before it was kept.
+    cash_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cash_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     route: Mapped[str] = mapped_column(String(24))  # original_method | store_refund
     payout_method: Mapped[str] = mapped_column(String(32))  # e.g. card, apple_pay
     region: Mapped[str] = mapped_column(String(2))

@@ -29,7 +29,8 @@ invoices = typer.Typer(help="Invoices of confirmed recharges.", no_args_is_help=
 
 RECHARGE_COLUMNS = ("id", "creator_id", "coins", "method", "amount_display", "status")
 WITHDRAWAL_COLUMNS = (
-    "id", "creator_id", "coins", "route", "payout_method", "status", "expected_payout_date",
+    "id", "creator_id", "coins", "cash_display", "route", "payout_method", "status",
+    "expected_payout_date",
 )  # fmt: skip
 
 
@@ -135,7 +136,8 @@ def withdraw(
         data,
         json_out,
         lambda d: typer.echo(
-            f"withdrawal {d['id']}: {d['coins']} coins, expected {d['expected_payout_date']}. "
+            f"withdrawal {d['id']}: {d['coins']} coins ({d['cash_display']}), "
+            f"expected {d['expected_payout_date']}. "
             f"{d['message']}"
         ),
     )

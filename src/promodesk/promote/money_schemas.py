@@ -122,6 +122,11 @@ class WithdrawalRead(BaseModel):
     id: int
     creator_id: int
     coins: int
+    cash_amount: int | None = Field(
+        description="minor units of cash_currency: what the coins were quoted at when requested"
+    )
+    cash_currency: str | None
+    cash_display: str | None
     route: Literal["original_method", "store_refund"]
     payout_method: str
     region: str
@@ -140,6 +145,13 @@ class WithdrawalRead(BaseModel):
             id=w.id,
             creator_id=w.creator_id,
             coins=w.coins,
+            cash_amount=w.cash_amount,
+            cash_currency=w.cash_currency,
+            cash_display=(
+                Money(w.cash_amount, w.cash_currency).format()
+                if w.cash_amount is not None and w.cash_currency
+                else None
+            ),
             route=w.route,
             payout_method=w.payout_method,
             region=w.region,

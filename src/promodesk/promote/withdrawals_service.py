@@ -136,6 +136,8 @@ def request_withdrawal(
             workspace_id=workspace_id,
             creator_id=creator_id,
             coins=amount,
+            cash_amount=plan.cash.amount,
+            cash_currency=plan.cash.currency,
             route=route.value,
             payout_method=method,
             region=creator.region,

@@ -26,6 +26,7 @@ from promodesk.console.visit import clean, console_of, open_visit
 from promodesk.kit import clock
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
+from promodesk.models import PromoteWithdrawal
 from promodesk.promote import coupons_service, creators_service, orders_service, review_service
 from promodesk.promote import invoices_service as invoices
 from promodesk.promote import recharge_service as recharges
@@ -141,9 +142,12 @@ def creator_page(request: Request, creator_id: int) -> Response:
             kinds=[k.value for k in ContentKind],
             route=route.value,
             payout_date=_payout_date(creator.region, now, cfg.payout_working_days),
-            withdrawals=withdrawals.list_withdrawals(
-                uow, ws, creator_id=creator_id, limit=LIST_LIMIT
-            ),
+            withdrawals=[
+                (w, _cash(w, visit.locale))
+                for w in withdrawals.list_withdrawals(
+                    uow, ws, creator_id=creator_id, limit=LIST_LIMIT
+                )
+            ],
             invoices=[
                 (i, price_text(Money(i.amount, i.currency), visit.locale))
                 for i in invoices.list_invoices(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
@@ -154,6 +158,13 @@ def creator_page(request: Request, creator_id: int) -> Response:
             ],
             contents=creators_service.list_contents(uow, ws, creator_id, limit=200),
         )
+
+
+def _cash(w: PromoteWithdrawal, locale: str) -> str:
+    """The cash a withdrawal was quoted at; a dash for one recorded before it was kept."""
+    if w.cash_amount is None or not w.cash_currency:
+        return "–"
+    return price_text(Money(w.cash_amount, w.cash_currency), locale)
 
 
 def _payout_date(region: str, now: datetime, days: int) -> date | None:
