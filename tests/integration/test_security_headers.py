@@ -89,6 +89,22 @@ def test_refusals_made_by_middleware_have_the_headers_too(db: Database, tmp_path
     assert_common(bad_key)
 
 
+def test_an_unexpected_error_answers_500_with_the_headers(db: Database, tmp_path: Path) -> None:
+    """A bug that escapes every handler is answered by the outermost error middleware; the
+    answer still carries the headers (and the app's error shape, nothing of the bug)."""
+    client = client_for(db, tmp_path)
+
+    @client.app.get("/boom")  # type: ignore[attr-defined, untyped-decorator]
+    def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert_common(response)
+    assert response.json()["error"] == "InternalError"
+    assert "secret detail" not in response.text
+
+
 def test_hsts_only_over_https(db: Database, tmp_path: Path) -> None:
     direct = client_for(db, tmp_path, base_url="https://testserver").get("/login")
     assert direct.headers[HSTS].startswith("max-age=")

@@ -13,6 +13,9 @@ Rules:
   docs (Swagger UI, ReDoc) run an inline start-up script with their local assets, and the
   demo's TikTok sandbox pages stand in for a third-party site with inline styles.
 - A header the route set itself is kept.
+- An error that escapes the app before its answer started is answered here, ``500`` with the
+  headers and ``error_body`` (no detail of the bug), then raised on: the outermost error
+  middleware logs it and, seeing the answer started, sends nothing more.
 - ``Strict-Transport-Security`` only on requests that arrived over HTTPS (the scope's scheme,
   which ``TrustedProxyMiddleware`` sets from a trusted proxy's ``X-Forwarded-Proto``); over
   plain HTTP browsers ignore it, and a development server must not pin HTTPS on localhost.
@@ -55,7 +58,11 @@ class SecurityHeadersMiddleware:
         policy: str = CONSOLE_POLICY,
         path_policies: Mapping[str, str] | None = None,
         hsts_seconds: int = 365 * 24 * 3600,
+        error_body: bytes = (
+            b'{"error":"InternalError","detail":"an unexpected error; it has been logged"}'
+        ),
     ) -> None:
+        self.error_body = error_body
         self.app = app
         self.policy = policy.encode()
         # Longest prefix first, so that the most specific path wins.
@@ -79,12 +86,24 @@ class SecurityHeadersMiddleware:
         if self.hsts is not None and scope.get("scheme") == "https":
             extra.append((b"strict-transport-security", self.hsts))
 
+        started = False
+
         async def sending(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in extra if name not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, sending)
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            if not started:
+                head = [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(self.error_body)).encode())]  # fmt: skip
+                await sending({"type": "http.response.start", "status": 500, "headers": head})
+                await send({"type": "http.response.body", "body": self.error_body})
+            raise
