@@ -224,11 +224,11 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             page.fill("#compensation-form input[name=value]", "10")
             page.click("#issue-coupons")
             # the confirmation: count × value = total cost, before anything is issued
-            expect(page.locator("#compensation-total")).to_contain_text("12 × ¥10.00 = ¥120.00")
+            expect(page.locator("#compensation-total")).to_contain_text("12 × CN¥10.00 = CN¥120.00")
             _shot(page, "05a-compensation-confirm-en")
             page.click("#confirm-coupons")
             expect(page.locator(".flash-success")).to_contain_text("12 compensation coupons")
-            expect(page.locator("#compensations")).to_contain_text("¥10.00")
+            expect(page.locator("#compensations")).to_contain_text("CN¥10.00")
             _shot(page, "05a-compensation-en")
             page.click("#announce-link")
             page.fill("#announce-form input[name=title]", "E2E 月饼 01 暂停中秋活动")

@@ -104,7 +104,7 @@ def test_the_console_confirms_count_value_and_total(db: Database, tmp_path: Path
 
     page = client.post(url, data={**form, "csrf_token": csrf}).text
     assert 'id="compensation-confirm"' in page
-    assert "12 × ¥10.50 = ¥126.00" in _text(page)
+    assert "12 × CN¥10.50 = CN¥126.00" in _text(page)
     assert _issued(db, ws, product_id) == []  # nothing before the confirmation
 
     where = post_form(client, url, {**form, "confirm": "yes", "count": "12"}, csrf)
@@ -124,7 +124,7 @@ def test_the_console_confirms_count_value_and_total(db: Database, tmp_path: Path
         catalog_service.add_followers(uow, ws, product_id, ["late-buyer"])
     page = client.post(url, data={**form, "confirm": "yes", "count": "12", "csrf_token": csrf})
     assert 'id="compensation-confirm"' in page.text
-    assert "13 × ¥10.50 = ¥136.50" in _text(page.text)
+    assert "13 × CN¥10.50 = CN¥136.50" in _text(page.text)
     assert len(_issued(db, ws, product_id)) == 1
 
 

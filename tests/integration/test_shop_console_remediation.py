@@ -165,7 +165,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     store = client.get(f"/store/{member.workspace.slug}/{shop.id}").text
     assert "流心奶黄暂停活动" in store
     assert f'data-product="{spare.id}"' in store
-    assert "备用月饼礼盒 · ¥168.00" in store
+    assert "备用月饼礼盒 · CN¥168.00" in store
 
     # a product of another shop, an empty title: refused with a flash, nothing written
     with db.transaction() as uow:

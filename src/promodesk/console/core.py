@@ -21,6 +21,7 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from promodesk.kit.i18n import Catalogs, html_lang
+from promodesk.kit.money import Money, price_text
 from promodesk.web import AppState
 
 HERE = Path(__file__).parent
@@ -97,6 +98,9 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
     env.filters["number"] = lambda value: format_decimal(value, locale=_babel(locale))
     env.filters["day"] = lambda value: day_in_words(value, locale)
     env.filters["compact_json"] = compact_json
+    # Minor units of a currency as the reader writes the amount, every digit kept: the currency's
+    # own exponent (JPY has none, CNY two), its symbol and the locale's separators.
+    env.filters["money"] = lambda minor, currency: price_text(Money(int(minor), currency), locale)
     return env
 
 
