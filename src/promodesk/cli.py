@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
 import typer
 
+from promodesk import clikit
 from promodesk.accounts.cli import app as tiktok_app
 from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
+from promodesk.settings import Settings
 from promodesk.shop.cli import shop_app
 from promodesk.system.cli import audit_app, jobs
 from promodesk.tenancy.cli import keys, users, workspaces
@@ -86,9 +89,8 @@ def serve(
     from promodesk.kit.proxy import SERVER_OPTIONS
 
     _logging()
-    s = settings()
-    host = host or s.host
-    port = port or s.port
+    s = serve_settings(host, port)
+    host, port = s.host, s.port
     application = create_app(s, worker=not no_worker)
     if banner:
         from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -110,6 +112,17 @@ def serve(
         timeout_graceful_shutdown=s.shutdown_grace_seconds,
         **SERVER_OPTIONS,
     )
+
+
+def serve_settings(host: str | None, port: int | None) -> Settings:
+    """The settings ``serve`` runs with: ``--host``/``--port`` win over ``PROMODESK_HOST``/
+    ``PROMODESK_PORT`` everywhere, including what derives from them (in demo mode the TikTok
+    client calls the sandbox mounted on this very server, at this host and port)."""
+    for name, value in (("PROMODESK_HOST", host), ("PROMODESK_PORT", port)):
+        if value is not None:
+            os.environ[name] = str(value)
+    clikit.reset()
+    return settings()
 
 
 @app.command()
