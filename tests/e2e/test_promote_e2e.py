@@ -10,26 +10,20 @@ PDF. Screenshots in English and 简体中文 go to ``test-artifacts/promote-*.pn
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.support import running_server
 from tests.e2e.test_console_e2e import (
     ARTIFACTS,
-    BIN,
     CHROMIUM,
     CHROMIUM_ARGS,
-    STARTUP_GUARD_SECONDS,
     Server,
     _cli,
-    _env,
-    _free_port,
     csp_violations,
 )
 
@@ -40,40 +34,8 @@ pytestmark = pytest.mark.e2e
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    data_dir = tmp_path_factory.mktemp("promodesk-promote-e2e")
-    env = _env(data_dir)
-    _cli(env, "migrate")
-    _cli(env, "demo")
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "promodesk"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((data_dir / "server.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield Server(base, env, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with running_server(tmp_path_factory.mktemp("promodesk-promote-e2e")) as server:
+        yield server
 
 
 def _shot(page: Any, name: str) -> None:
