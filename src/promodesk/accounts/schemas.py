@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from promodesk.kit.inputs import Country, CurrencyCode, Id, Input
+from promodesk.kit.inputs import Country, CurrencyCode, Id, Input, TimeZone
 
 
 def _no_nul(value: str) -> str:
@@ -187,7 +187,7 @@ class AccountRequestCreate(Input):
     industry: Annotated[str, Field(min_length=1, max_length=100), _Clean]
     country: Country
     currency: CurrencyCode = "USD"
-    timezone: Annotated[str, Field(min_length=1, max_length=64), _Clean] = "Asia/Singapore"
+    timezone: TimeZone = "Asia/Singapore"
 
 
 class AccountRequestRead(_Out):

@@ -9,7 +9,9 @@ Rules (decided here once, so that a new schema cannot drift from them):
 - An amount written in major units (a budget, "120.50") is ``DecimalText``: ASCII digits with
   at most one dot, digits on both sides of it; no sign, exponent, spaces or separators.
 - Codes: ``Region`` (and ``Country``) is two ASCII capitals that ISO 3166-1 lists;
-  ``CurrencyCode`` is three ASCII capitals that ISO 4217 lists with minor units.
+  ``CurrencyCode`` is three ASCII capitals that ISO 4217 lists with minor units; ``TimeZone``
+  is a tz database zone. Anything else (a name such as "Indonesia") is refused naming what was
+  sent and the code probably meant (``kit.pickers``), never mapped to a code.
 - Ids are 1..2^63-1 (BIGINT); counts and minor-unit amounts are 0..10^12.
 """
 
@@ -21,8 +23,10 @@ from typing import Annotated
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
-from promodesk.kit.money import is_tender, tender_currencies
+from promodesk.kit import pickers
+from promodesk.kit.money import tender_currencies
 
 MAX_ID = 2**63 - 1
 MAX_COUNT = 10**12
@@ -59,24 +63,37 @@ def iso_regions() -> tuple[str, ...]:
     return tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
+def _refused(exc: pickers.NotACode) -> PydanticCustomError:
+    kind = exc.kind.replace(" ", "_")
+    return PydanticCustomError(f"{kind}_code", "{text}", {"text": exc.must})
+
+
 def _region(code: str) -> str:
-    if code not in iso_regions():
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 code")
-    return code
+    try:
+        return pickers.country_code(code)
+    except pickers.NotACode as exc:
+        raise _refused(exc) from None
 
 
 def _currency(code: str) -> str:
-    if not is_tender(code):
-        raise ValueError(f"{code!r} is not an ISO 4217 currency")
-    return code
+    try:
+        return pickers.currency_code(code)
+    except pickers.NotACode as exc:
+        raise _refused(exc) from None
+
+
+def _zone(name: str) -> str:
+    try:
+        return pickers.time_zone(name)
+    except pickers.NotACode as exc:
+        raise _refused(exc) from None
 
 
 Region = Annotated[
     str,
     Field(
-        pattern=r"^[A-Z]{2}$",
         description="ISO 3166-1 alpha-2, e.g. GB",
-        json_schema_extra={"enum": list(iso_regions())},
+        json_schema_extra={"enum": list(iso_regions()), "pattern": r"^[A-Z]{2}$"},
     ),
     AfterValidator(_region),
 ]
@@ -84,9 +101,18 @@ Country = Region
 CurrencyCode = Annotated[
     str,
     Field(
-        pattern=r"^[A-Z]{3}$",
         description="ISO 4217, e.g. USD",
-        json_schema_extra={"enum": list(tender_currencies())},
+        json_schema_extra={"enum": list(tender_currencies()), "pattern": r"^[A-Z]{3}$"},
     ),
     AfterValidator(_currency),
+]
+TimeZone = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="a tz database zone, e.g. Asia/Singapore",
+        examples=["Asia/Singapore"],
+    ),
+    AfterValidator(_zone),
 ]

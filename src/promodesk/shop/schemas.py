@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from promodesk.kit.inputs import Count, CurrencyCode, Id, Input, Timestamp
+from promodesk.kit.inputs import Count, CurrencyCode, Id, Input, Timestamp, TimeZone
 
 
 def _printable(value: str) -> str:
@@ -35,12 +35,12 @@ class Read(BaseModel):
 
 class ShopCreate(Input):
     name: Annotated[Str, Field(min_length=1, max_length=200)]
-    timezone: Annotated[Str, Field(max_length=64)] = "Asia/Shanghai"
+    timezone: TimeZone = "Asia/Shanghai"
 
 
 class ShopUpdate(Input):
     name: Annotated[Str | None, Field(min_length=1, max_length=200)] = None
-    timezone: Annotated[Str | None, Field(max_length=64)] = None
+    timezone: TimeZone | None = None
 
 
 class ShopRead(Read):
