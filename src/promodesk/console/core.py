@@ -20,6 +20,7 @@ from babel.numbers import format_decimal
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from promodesk.console import pickers
 from promodesk.kit.i18n import Catalogs, html_lang
 from promodesk.kit.money import Money, price_text
 from promodesk.web import AppState
@@ -101,6 +102,7 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
     # Minor units of a currency as the reader writes the amount, every digit kept: the currency's
     # own exponent (JPY has none, CNY two), its symbol and the locale's separators.
     env.filters["money"] = lambda minor, currency: price_text(Money(int(minor), currency), locale)
+    pickers.install(env, locale)
     return env
 
 

@@ -3,12 +3,8 @@ accounts", and "Request a new TikTok ad account"."""
 
 from __future__ import annotations
 
-import zoneinfo
-from collections.abc import Mapping
 from typing import Any
 
-import pycountry
-from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -20,6 +16,7 @@ from promodesk.accounts import (
     service,
 )
 from promodesk.accounts.domain import AccountRequestInput, Refusal
+from promodesk.console import pickers
 from promodesk.console.core import N_
 from promodesk.console.routes.accounts_common import refused, safe_id
 from promodesk.console.routing import ConsoleRoute
@@ -29,7 +26,6 @@ from promodesk.tenancy.domain import Role
 from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
-CURRENCIES = ("USD", "EUR", "GBP", "SGD", "MYR", "IDR", "THB", "VND", "JPY", "AUD", "CNY")
 # Stored as written here (the account manager reads them); shown in the user's language.
 INDUSTRIES = (
     N_("E-commerce"),
@@ -237,17 +233,6 @@ def create_pin(request: Request, client_account_id: int) -> Response:
         return refused(visit, exc, back)
 
 
-def _countries(locale: str) -> list[tuple[str, str]]:
-    """ISO 3166-1 countries named in the reader's language (CLDR), else in English."""
-    names: Mapping[str, str]
-    try:
-        names = Locale.parse(locale).territories
-    except (ValueError, UnknownLocaleError):
-        names = {}
-    rows = [(c.alpha_2, names.get(c.alpha_2) or c.name) for c in pycountry.countries]
-    return sorted(rows, key=lambda c: c[1])
-
-
 @router.get("/accounts/request")
 def request_form(request: Request) -> Response:
     with console_of(request).st.db.transaction() as uow:
@@ -255,10 +240,7 @@ def request_form(request: Request) -> Response:
         ws = visit.principal.workspace_id
         return visit.page(
             "accounts/request.html",
-            countries=_countries(visit.locale),
-            currencies=CURRENCIES,
             industries=INDUSTRIES,
-            timezones=sorted(zoneinfo.available_timezones()),
             requests=requests_service.list_requests(uow, ws, limit=50),
             business_center=requests_service.business_center_id(),
             grants=[g for g in import_service.authorizations(uow, ws) if g.status == "active"],
@@ -277,9 +259,9 @@ def submit_request(request: Request) -> Response:
             AccountRequestInput(
                 clean(f.get("name", ""), 200),
                 clean(f.get("industry", ""), 100),
-                clean(f.get("country", ""), 8),
-                clean(f.get("currency", "USD"), 8),
-                clean(f.get("timezone", "Asia/Singapore"), 64),
+                pickers.country(visit, f.get("country", "").strip(), "country"),
+                pickers.currency(visit, f.get("currency", "USD").strip(), "currency"),
+                pickers.time_zone(visit, f.get("timezone", "Asia/Singapore").strip(), "timezone"),
             ),
             actor=principal.actor,
         )

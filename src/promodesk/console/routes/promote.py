@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import pickers
 from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routes.promote_common import (
     checked,
@@ -64,7 +65,14 @@ def promote_home(request: Request, after: str = "") -> Response:
             cap=QUEUE_CAP,
             account_types=[a.value for a in AccountType],
             systems=[o.value for o in DeviceOS],
+            launched_regions=_launched_regions(),
         )
+
+
+def _launched_regions() -> list[str]:
+    """Where Promote is launched for some kind of content (offered first in the picker)."""
+    cfg = promote_settings()
+    return sorted({*cfg.video_regions, *cfg.ecommerce_regions, *cfg.live_regions})
 
 
 @router.post("/promote/creators")
@@ -84,7 +92,7 @@ def create_creator(request: Request) -> Response:
             account_type=form.get("account_type", ""),
             device_os=form.get("device_os", ""),
             app_version=clean(form.get("app_version", ""), 32),
-            region=clean(form.get("region", ""), 8),
+            region=pickers.country(visit, form.get("region", "").strip(), "region"),
             display_name=clean(form.get("display_name", ""), 200),
             actor=principal.actor,
         )

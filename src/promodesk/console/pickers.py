@@ -1,0 +1,89 @@
+"""Country, currency and time-zone pickers in the console: the options the ``macros.html``
+pickers render (``kit.pickers``, in the page's language), and the check of a submitted value.
+
+Rules:
+- A form field that takes one of these codes is a ``<select>`` (``m.country_select``,
+  ``m.currency_select``, ``m.time_zone_select``), never free text: "Indonesia" typed into a
+  two-letter box used to become "IN" (India) without a word.
+- A submitted value that is not a code (a hand-made request, an old form) is refused with a
+  message in the reader's language naming what was sent and, when known, the code meant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from jinja2 import Environment
+
+from promodesk.kit import pickers
+from promodesk.kit.errors import ValidationFailed
+
+
+class Translates(Protocol):
+    def _(self, message: str, **variables: object) -> str: ...
+
+
+def install(env: Environment, locale: str) -> None:
+    """The options as globals of a locale's template environment."""
+
+    def country_options(only: Iterable[str] | None = None) -> list[pickers.Option]:
+        return pickers.countries(locale, only)
+
+    def currency_options(only: Iterable[str] | None = None) -> list[pickers.Option]:
+        return pickers.currencies(locale, only)
+
+    def time_zone_options(current: str | None = None) -> list[pickers.Option]:
+        return pickers.time_zones(locale, current=current)
+
+    env.globals.update(
+        country_options=country_options,
+        currency_options=currency_options,
+        time_zone_options=time_zone_options,
+    )
+
+
+def _refused(visit: Translates, exc: pickers.NotACode, field: str) -> ValidationFailed:
+    typed, code = exc.typed, exc.suggestion
+    messages = {
+        ("country", True): visit._(
+            "“%(typed)s” is not a country code; did you mean %(code)s?", typed=typed, code=code
+        ),
+        ("country", False): visit._(
+            "“%(typed)s” is not a country code; choose a country from the list.", typed=typed
+        ),
+        ("currency", True): visit._(
+            "“%(typed)s” is not a currency code; did you mean %(code)s?", typed=typed, code=code
+        ),
+        ("currency", False): visit._(
+            "“%(typed)s” is not a currency code; choose a currency from the list.", typed=typed
+        ),
+        ("time zone", True): visit._(
+            "“%(typed)s” is not a time zone; did you mean %(code)s?", typed=typed, code=code
+        ),
+        ("time zone", False): visit._(
+            "“%(typed)s” is not a time zone; choose a time zone from the list.", typed=typed
+        ),
+    }
+    return ValidationFailed(messages[(exc.kind, bool(code))], field=field)
+
+
+def country(visit: Translates, value: str, field: str) -> str:
+    try:
+        return pickers.country_code(value)
+    except pickers.NotACode as exc:
+        raise _refused(visit, exc, field) from None
+
+
+def currency(visit: Translates, value: str, field: str) -> str:
+    try:
+        return pickers.currency_code(value)
+    except pickers.NotACode as exc:
+        raise _refused(visit, exc, field) from None
+
+
+def time_zone(visit: Translates, value: str, field: str) -> str:
+    try:
+        return pickers.time_zone(value)
+    except pickers.NotACode as exc:
+        raise _refused(visit, exc, field) from None
