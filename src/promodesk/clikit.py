@@ -12,8 +12,9 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from promodesk.kit import pickers
 from promodesk.kit.db import Database
-from promodesk.kit.errors import PromodeskError
+from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.settings import Settings, get_settings
 
 console = Console()
@@ -97,3 +98,20 @@ def unreachable(exc: Exception) -> str:
             "and that `promodesk migrate` has run."
         )
     return f"unexpected {type(exc).__name__}: {first} (PROMODESK_DEBUG=1 shows the traceback)"
+
+
+def country_code(value: str, field: str = "region") -> str:
+    """A country code given on the command line, in any case (``id`` is ID); a name is refused
+    naming it and the code meant (``"Indonesia" is not a country code; did you mean ID?``)."""
+    try:
+        return pickers.country_code(value, any_case=True)
+    except pickers.NotACode as exc:
+        raise ValidationFailed(exc.message, field=field) from None
+
+
+def currency_code(value: str, field: str = "currency") -> str:
+    """A currency code given on the command line, in any case; a name is refused the same way."""
+    try:
+        return pickers.currency_code(value, any_case=True)
+    except pickers.NotACode as exc:
+        raise ValidationFailed(exc.message, field=field) from None

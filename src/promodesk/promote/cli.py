@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from promodesk.clikit import database, friendly
+from promodesk.clikit import country_code, database, friendly
 from promodesk.kit import clock
 from promodesk.promote import coupons_service, creators_service
 from promodesk.promote.cli_common import (
@@ -64,7 +64,7 @@ def create_creator(
     account_type: str = typer.Option("personal", help="business, creator or personal"),
     device_os: str = typer.Option("android", "--os", help="android or ios"),
     app_version: str = typer.Option("21.0", help="the app version, e.g. 20.4"),
-    region: str = typer.Option(..., help="ISO country code, e.g. GB"),
+    region: str = typer.Option(..., help="ISO 3166-1 country code, e.g. GB or ID (not a name)"),
     name: str = typer.Option("", help="display name"),
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
@@ -80,7 +80,7 @@ def create_creator(
             account_type=account_type,
             device_os=device_os,
             app_version=app_version,
-            region=region,
+            region=country_code(region, "region"),
             display_name=name,
             actor=ACTOR,
         )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from promodesk.clikit import database, friendly
+from promodesk.clikit import currency_code, database, friendly
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
 from promodesk.promote import invoices_service, recharge_service, withdrawals_service
@@ -57,6 +57,8 @@ def create(
     """Recharge a creator's wallet; coins are credited only once the payment is confirmed."""
     if mode not in ("succeed", "fail", "pending"):
         raise ValidationFailed("mode is succeed, fail or pending", field="mode")
+    if currency is not None:
+        currency = currency_code(currency)
     cfg = money_config()
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
