@@ -71,7 +71,7 @@ def test_promote_journey(server: Server) -> None:
             form.locator("input[name=display_name]").fill("Mei's kitchen")
             form.locator("input[name=birth_date]").fill("1994-06-15")
             form.locator("select[name=account_type]").select_option("creator")
-            form.locator("input[name=region]").fill("US")
+            form.locator("select[name=region]").select_option("US")
             form.locator("button[type=submit]").click()
             expect(page.locator(".flash-success")).to_contain_text("@mei.kitchen")
             content_form = page.locator("#contents form")
