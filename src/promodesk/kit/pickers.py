@@ -59,7 +59,7 @@ class Option:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.code if self.name == self.code else f"{self.name} ({self.code})"
 
 
 class NotACode(ValueError):
@@ -220,16 +220,33 @@ def time_zone_name(zone: str, locale: str, now: datetime | None = None) -> str:
 # ---------------------------------------------------------------- options
 
 
+@lru_cache(maxsize=8)
+def _all_countries(locale: str) -> tuple[Option, ...]:
+    return tuple(
+        sort_options((Option(c, country_name(c, locale)) for c in country_codes()), locale)
+    )
+
+
+@lru_cache(maxsize=8)
+def _all_currencies(locale: str) -> tuple[Option, ...]:
+    named = (Option(c, currency_name(c, locale)) for c in tender_currencies())
+    return tuple(sort_options(named, locale))
+
+
 def countries(locale: str, only: Iterable[str] | None = None) -> list[Option]:
     """The countries a picker offers, named in ``locale`` and sorted as it sorts."""
-    codes = country_codes() if only is None else {c for c in only if c in country_codes()}
-    return sort_options((Option(c, country_name(c, locale)) for c in codes), locale)
+    if only is None:
+        return list(_all_countries(locale))
+    wanted = set(only)
+    return [o for o in _all_countries(locale) if o.code in wanted]
 
 
 def currencies(locale: str, only: Iterable[str] | None = None) -> list[Option]:
     """ISO 4217 currencies (with minor units), named in ``locale`` and sorted as it sorts."""
-    codes = tender_currencies() if only is None else [c for c in only if is_tender(c)]
-    return sort_options((Option(c, currency_name(c, locale)) for c in codes), locale)
+    if only is None:
+        return list(_all_currencies(locale))
+    wanted = set(only)
+    return [o for o in _all_currencies(locale) if o.code in wanted]
 
 
 @lru_cache(maxsize=8)
@@ -244,11 +261,18 @@ def time_zones(
 ) -> list[Option]:
     """One zone per place (``zone.tab``) and UTC, plus ``current`` when it is another zone
     the tz database knows (first); each named by country, city and UTC offset at ``now``."""
-    at = now or datetime.now(UTC)
-    zones = list(_sorted_zones(locale))
-    if current and current in time_zone_codes() and current not in zones:
-        zones.insert(0, current)
-    return [Option(z, time_zone_name(z, locale, at)) for z in zones]
+    minute = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+    options = list(_named_zones(locale, minute))
+    listed = current in _zone_countries() or current == "UTC"
+    if current and current in time_zone_codes() and not listed:
+        options.insert(0, Option(current, time_zone_name(current, locale, minute)))
+    return options
+
+
+@lru_cache(maxsize=8)
+def _named_zones(locale: str, minute: datetime) -> tuple[Option, ...]:
+    """The picker's zones named with their offsets at ``minute`` (offsets change on the minute)."""
+    return tuple(Option(z, time_zone_name(z, locale, minute)) for z in _sorted_zones(locale))
 
 
 # ---------------------------------------------------------------- checks
