@@ -68,7 +68,9 @@ def typed_into(html: str, name: str, text: str) -> str:
 def _region_of_new_creator(client: TestClient, csrf: str, handle: str, region: str) -> str:
     post_form(client, "/promote/creators", {**CREATOR, "handle": handle, "region": region}, csrf)
     page = client.get("/promote").text
-    row = re.search(rf"@{handle}</a>.*?<td>([^<]*)</td>", page, re.S)
+    row = re.search(rf'@{handle}</a>.*?<td data-region="([^"]*)">', page, re.S) or re.search(
+        rf"@{handle}</a>.*?<td>([^<]*)</td>", page, re.S
+    )
     assert row, page
     return row.group(1).strip()
 
@@ -81,6 +83,7 @@ def test_indonesia_typed_into_the_creators_region_is_indonesia(
         csrf = log_in(client, new_member(db, "owner"))
         sent = typed_into(client.get("/promote").text, "region", "Indonesia")
         assert _region_of_new_creator(client, csrf, "mei.indo", sent) == "ID"
+        assert '<td data-region="ID">Indonesia (ID)</td>' in client.get("/promote").text
 
 
 def test_a_name_sent_as_region_is_refused_naming_it(db: Database, tmp_path: Path) -> None:
@@ -149,3 +152,6 @@ def test_the_account_request_refuses_names(db: Database, tmp_path: Path) -> None
             assert message in flashes_at(client, loc)
         loc = post_form(client, "/accounts/request", {**REQUEST, "timezone": "Asia/Jakarta"}, csrf)
         assert "account manager" in flashes_at(client, loc)
+        table = client.get("/accounts/request").text.split('id="requests"')[1]
+        assert "<td>Singapore (SG)</td><td>US Dollar (USD)</td>" in table
+        assert "Indonesia · Jakarta · UTC+07:00 (Asia/Jakarta)" in table

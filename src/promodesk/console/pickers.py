@@ -5,6 +5,8 @@ Rules:
 - A form field that takes one of these codes is a ``<select>`` (``m.country_select``,
   ``m.currency_select``, ``m.time_zone_select``), never free text: "Indonesia" typed into a
   two-letter box used to become "IN" (India) without a word.
+- Where a code is shown (a creator's region, a request's country), it is shown the same way:
+  ``country_label``, ``currency_label``, ``time_zone_label``.
 - A submitted value that is not a code (a hand-made request, an old form) is refused with a
   message in the reader's language naming what was sent and, when known, the code meant.
 """
@@ -36,11 +38,30 @@ def install(env: Environment, locale: str) -> None:
     def time_zone_options(current: str | None = None) -> list[pickers.Option]:
         return pickers.time_zones(locale, current=current)
 
+    def country_label(code: str) -> str:
+        """``Indonesia (ID)``; a code CLDR does not know stays as it is."""
+        return _label(code, pickers.country_name(code, locale))
+
+    def currency_label(code: str) -> str:
+        return _label(code, pickers.currency_name(code, locale))
+
+    def time_zone_label(zone: str) -> str:
+        if zone not in pickers.time_zone_codes():
+            return zone
+        return _label(zone, pickers.time_zone_name(zone, locale))
+
     env.globals.update(
         country_options=country_options,
         currency_options=currency_options,
         time_zone_options=time_zone_options,
+        country_label=country_label,
+        currency_label=currency_label,
+        time_zone_label=time_zone_label,
     )
+
+
+def _label(code: str, name: str) -> str:
+    return pickers.Option(code, name).label
 
 
 def _refused(visit: Translates, exc: pickers.NotACode, field: str) -> ValidationFailed:
