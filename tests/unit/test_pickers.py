@@ -62,6 +62,10 @@ def test_time_zones_are_named_by_country_city_and_offset() -> None:
     assert zh["Asia/Jakarta"] == "印度尼西亚 · 雅加达 · UTC+07:00 (Asia/Jakarta)"
     assert en["America/New_York"].endswith("UTC-05:00 (America/New_York)")
     assert en["UTC"] == "UTC"
+    assert [o.code for o in pickers.time_zones("zh_Hans", now=WINTER)][:2] == [
+        "UTC",
+        "Europe/Tirane",
+    ]
     summer = {o.code: o.name for o in pickers.time_zones("en", now=WINTER.replace(month=7))}
     assert summer["America/New_York"].endswith("UTC-04:00")
 

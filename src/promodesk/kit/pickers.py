@@ -8,8 +8,8 @@ Rules:
 - What is offered is what the field accepts: countries are ISO 3166-1 alpha-2 codes (a caller
   may narrow them, e.g. to Promote's launch regions); currencies are ISO 4217 codes with minor
   units (``kit.money.is_tender``, from the ``iso4217`` package); time zones are the tz
-  database's zones of ``zone.tab`` (one per place people live) plus UTC, each labelled with its
-  country, city and current UTC offset. A stored value outside the list (an old alias such as
+  database's zones of ``zone.tab`` (one per place people live) after UTC, each labelled with
+  its country, city and current UTC offset. A stored value outside the list (an old alias such as
   ``US/Eastern``) is still shown, so editing a form never changes it silently.
 - Options are sorted the way the reader's language sorts. English (and any language without a
   rule here): alphabetically by name, case and accents folded ("Åland Islands" with the As,
@@ -251,9 +251,9 @@ def currencies(locale: str, only: Iterable[str] | None = None) -> list[Option]:
 
 @lru_cache(maxsize=8)
 def _sorted_zones(locale: str) -> tuple[str, ...]:
-    """The picker's zones in the order of their places' names (the offset does not sort)."""
-    zones = [Option(z, time_zone_place(z, locale)) for z in (*_zone_countries(), "UTC")]
-    return tuple(o.code for o in sort_options(zones, locale))
+    """UTC, then the zones in the order of their places' names (the offset does not sort)."""
+    zones = [Option(z, time_zone_place(z, locale)) for z in _zone_countries()]
+    return ("UTC", *(o.code for o in sort_options(zones, locale)))
 
 
 def time_zones(
