@@ -1,7 +1,8 @@
 """End to end, pickers: in Debian's chromium, typing "Indonesia" on the creator's region picks
 Indonesia (it used to be a two-letter box that kept "In", stored as India), and in 简体中文 a
-person chooses 印度尼西亚 (ID) from names sorted by pinyin. Screenshot:
-``test-artifacts/pickers-zh.png``."""
+person chooses 印度尼西亚 (ID) from names sorted by pinyin; the account request's time-zone
+picker names places in Chinese and fits a phone's width. Screenshots:
+``test-artifacts/pickers-zh.png``, ``test-artifacts/pickers-request-zh.png``."""
 
 from __future__ import annotations
 
@@ -68,6 +69,20 @@ def test_choosing_a_country_in_english_and_chinese(server: Server) -> None:
             expect(page.locator(".flash-success")).to_contain_text("@ayu.zh")
             page.goto(server.base + "/promote")
             row = page.locator("tr", has_text="@ayu.zh")
-            expect(row).to_contain_text("ID")
+            expect(row).to_contain_text("印度尼西亚 (ID)")
+
+            # the account request's three pickers, in Chinese
+            page.goto(server.base + "/accounts/request")
+            request = page.locator("#request-form")
+            expect(request.locator("select[name=country]")).to_have_value("SG")
+            zone = request.locator("select[name=timezone]")
+            zone.select_option(label="印度尼西亚 · 雅加达 · UTC+07:00 (Asia/Jakarta)")
+            expect(zone).to_have_value("Asia/Jakarta")
+            page.set_viewport_size({"width": 420, "height": 900})  # a phone: the pickers fit
+            for name in ("country", "currency", "timezone"):
+                box = request.locator(f"select[name={name}]").bounding_box()
+                assert box is not None
+                assert box["x"] + box["width"] <= 420, (name, box)
+            request.screenshot(path=str(ARTIFACTS / "pickers-request-zh.png"))
         finally:
             browser.close()
