@@ -4,6 +4,7 @@ over and forced, and the low-traffic window in the shop's time zone (DST include
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -23,8 +24,57 @@ def test_every_pair_of_the_transition_table(current: State, target: State) -> No
 
 
 def test_final_states_have_no_way_out() -> None:
-    for state in (State.DELISTED, State.REPLACED, State.REJECTED):
+    for state in (State.DELISTED, State.REJECTED):
         assert ALLOWED[state] == frozenset()
+
+
+def test_a_replaced_enrollment_only_goes_back_to_a_stage_by_a_restore() -> None:
+    assert ALLOWED[State.REPLACED] == frozenset({State.PENDING_REVIEW, State.APPROVED, State.LIVE})
+
+
+def test_replace_keeps_the_discount_percentage_not_the_price() -> None:
+    p = domain.replace_price(13800, 11730, 18800, "CNY")
+    assert (p.activity_price_minor, p.discount_percent, p.source) == (
+        15980,
+        Decimal("15.00"),
+        "kept_discount",
+    )
+    # 18801 × 11730 / 13800 = 15980.85 → 15981 (once, half up)
+    assert domain.replace_price(13800, 11730, 18801, "CNY").activity_price_minor == 15981
+    # exactly half: 3 × 150 / 200 = 2.25 → 2; 2 × 150 / 200 = 1.5 → 2 (half up, not even)
+    assert domain.replace_price(200, 150, 3, "CNY").activity_price_minor == 2
+    assert domain.replace_price(200, 150, 2, "CNY").activity_price_minor == 2
+    # a third off stays exact: 100 × 2/3 = 66.67 → 67
+    assert domain.replace_price(300, 200, 100, "USD").activity_price_minor == 67
+    # CHF is paid in 0.05: 1003 × 0.85 = 852.55 → 855 (CHF 8.55)
+    assert domain.replace_price(1000, 850, 1003, "CHF").activity_price_minor == 855
+    # JPY has no minor unit: 1999 × 0.9 = 1799.1 → 1799
+    assert domain.replace_price(2000, 1800, 1999, "JPY").activity_price_minor == 1799
+
+
+def test_replace_with_an_explicit_price() -> None:
+    p = domain.replace_price(13800, 11730, 18800, "CNY", explicit_minor=16920)
+    assert (p.activity_price_minor, p.discount_percent, p.source) == (
+        16920,
+        Decimal("10.00"),
+        "explicit",
+    )
+    with pytest.raises(ValidationFailed) as above:
+        domain.replace_price(13800, 11730, 18800, "CNY", explicit_minor=18801)
+    assert above.value.field == "activity_price_minor"
+    assert "18800" in str(above.value)
+    with pytest.raises(ValidationFailed):
+        domain.replace_price(13800, 11730, 18800, "CNY", explicit_minor=-1)
+    with pytest.raises(ValidationFailed):  # no discount to keep
+        domain.replace_price(0, 0, 18800, "CNY")
+
+
+def test_replace_review_rules() -> None:
+    assert domain.replace_needs_review("live", True, False, False)
+    assert domain.replace_needs_review("live", False, True, True)
+    assert not domain.replace_needs_review("live", False, True, False)
+    assert not domain.replace_needs_review("approved", False, False, True)
+    assert domain.replace_needs_review("pending_review", False, False, False)
 
 
 @pytest.mark.parametrize(
