@@ -104,6 +104,9 @@ class ShopActivity(IdMixin, CreatedMixin, Base):
     immutable: Mapped[bool] = mapped_column(Boolean, default=False)
     presale_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     max_shipping_days: Mapped[int] = mapped_column(Integer, default=15)
+    # Review (待审核) before a change sells: a replacement product, a new activity price.
+    review_replacements: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_price_changes: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
 
 

@@ -73,6 +73,8 @@ RULE_FIELDS = (
     "immutable",
     "presale_allowed",
     "max_shipping_days",
+    "review_replacements",
+    "review_price_changes",
 )
 
 

@@ -107,6 +107,8 @@ class Rules(Input):
     immutable: bool | None = None
     presale_allowed: bool | None = None
     max_shipping_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    review_replacements: bool | None = None
+    review_price_changes: bool | None = None
 
     def given(self) -> dict[str, Any]:
         """The rules this body sets (an activity's name and dates are not rules)."""
@@ -139,6 +141,8 @@ class ActivityRead(Read):
     immutable: bool
     presale_allowed: bool
     max_shipping_days: int
+    review_replacements: bool
+    review_price_changes: bool
 
 
 class EnrollIn(Input):
@@ -267,7 +271,11 @@ class SnapshotRead(Read):
 
 
 class ReplaceIn(Input):
+    """``activity_price_minor``: the replacement's activity price; without it the old discount
+    percentage is kept (rounded once, half up, to the currency's cash unit)."""
+
     product_id: Id
+    activity_price_minor: Count | None = None
 
 
 class StockZeroIn(Input):
