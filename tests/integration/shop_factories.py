@@ -181,5 +181,6 @@ SHOP_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/review"): {"approve": True},
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/offers"): {"kind": "coupon"},
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/replace"): {"product_id": 1},
+    ("POST", f"{_S}/enrollments/{{enrollment_id}}/replace/preview"): {"product_id": 1},
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/presale"): {"shipping_days": 3},
 }

@@ -2,9 +2,13 @@
 after the activity's delay unless stock comes back), presale / a longer shipping promise.
 
 Rules:
-- Replace: the replacement is a listed product of the same shop not yet in the activity; it
-  takes the slot (state, activity price, stock, per-buyer limit, presale) and the active offers;
-  the old enrollment becomes ``replaced``; both are recorded. The counters do not move.
+- Replace: the replacement is a listed product of the same shop, in the same currency, not yet
+  in the activity; it takes the slot (activity stock, per-buyer limit, presale) and the active
+  offers; the old enrollment becomes ``replaced``; both are recorded. The counters do not move.
+  Its activity price keeps the old *discount percentage* (rounded once, half up, to the
+  currency's cash unit) unless a price is given, never above its original price. It goes to
+  review (待审核) when the activity reviews replacements or price changes, else it takes the
+  old stage. A preview shows all of it; the snapshot taken first restores the old product.
 - Stock to zero: the product stays visible but cannot be bought (stock 0); the enrollment is
   ``stock_zeroed`` and remembers its stage; a delist job runs after ``delist_delay_minutes``.
   Restoring stock first returns the enrollment to its stage and the job finds nothing to do.
@@ -15,25 +19,31 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.kit.jobs import service as jobs
-from promodesk.models import ShopEnrollment
+from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
 from promodesk.shop import domain, snapshots_service
 from promodesk.shop.catalog_service import (
     get_activity,
     get_enrollment,
     get_product,
 )
+from promodesk.shop.catalog_service import rules_of as activity_rules
 from promodesk.shop.errors import ActivityClosed, NothingToDo
 from promodesk.shop.repository import ShopRepository
 from promodesk.shop.settings import shop_settings
 
 DELIST_JOB = "shop.delist"
+
+#: the stages a product is replaced from (a stock-zeroed one is restocked or delisted first)
+REPLACEABLE = frozenset({domain.State.PENDING_REVIEW, domain.State.APPROVED, domain.State.LIVE})
 
 
 def _open_activity(uow: UnitOfWork, ws: int, activity_id: int) -> None:
@@ -44,13 +54,30 @@ def _open_activity(uow: UnitOfWork, ws: int, activity_id: int) -> None:
         raise ActivityClosed(f"activity {activity_id} has ended")
 
 
-def replace(
-    uow: UnitOfWork, ws: int, enrollment_id: int, product_id: int, *, actor: str
-) -> ShopEnrollment:
+@dataclass(frozen=True)
+class _ReplacePlan:
+    old: ShopEnrollment
+    old_product: ShopProduct
+    product: ShopProduct
+    activity: ShopActivity
+    price: domain.ReplacePrice
+    review: bool
+    state_after: domain.State
+
+
+def _plan(
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_id: int,
+    product_id: int,
+    activity_price_minor: int | None,
+) -> _ReplacePlan:
+    """Load and check a replace; the one decision shared by the preview and the change."""
     repo = ShopRepository(uow)
     old = get_enrollment(uow, ws, enrollment_id)
     _open_activity(uow, ws, old.activity_id)
-    if old.state not in (domain.State.PENDING_REVIEW, domain.State.APPROVED, domain.State.LIVE):
+    activity = get_activity(uow, ws, old.activity_id)
+    if old.state not in REPLACEABLE:
         raise Conflict(f"enrollment {old.id} is {old.state}; only an enrolled product is replaced")
     product = get_product(uow, ws, product_id)
     if product.shop_id != old.shop_id:
@@ -59,9 +86,161 @@ def replace(
         )
     if product.status != "listed" or product.id == old.product_id:
         raise Conflict(f"product {product.id} cannot replace it (delisted or the same product)")
+    if product.currency != old.currency:
+        raise ValidationFailed(
+            f"the replacement is priced in {product.currency}, the activity price in "
+            f"{old.currency}",
+            field="product_id",
+        )
     if repo.enrollment_for(old.activity_id, product.id) is not None:
         raise Conflict(f"product {product.id} is already in activity {old.activity_id}")
-    domain.check_activity_price(old.activity_price_minor, product.price_minor)
+    old_product = get_product(uow, ws, old.product_id)
+    price = domain.replace_price(
+        old_product.price_minor,
+        old.activity_price_minor,
+        product.price_minor,
+        old.currency,
+        activity_price_minor,
+    )
+    review = domain.replace_needs_review(
+        old.state,
+        activity.review_replacements,
+        activity.review_price_changes,
+        price.activity_price_minor != old.activity_price_minor,
+    )
+    state_after = domain.State.PENDING_REVIEW if review else domain.State(old.state)
+    return _ReplacePlan(old, old_product, product, activity, price, review, state_after)
+
+
+def _side(
+    product: ShopProduct, activity_price_minor: int, enrollment_id: int | None
+) -> dict[str, Any]:
+    return {
+        "enrollment_id": enrollment_id,
+        "product_id": product.id,
+        "title": product.title,
+        "original_price_minor": product.price_minor,
+        "activity_price_minor": activity_price_minor,
+        "discount_percent": str(domain.discount_percent(activity_price_minor, product.price_minor)),
+        "currency": product.currency,
+        "stock": product.stock,
+    }
+
+
+def preview_replace(
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_id: int,
+    product_id: int,
+    *,
+    activity_price_minor: int | None = None,
+) -> dict[str, Any]:
+    """What a replace would do; nothing changes.
+
+    Rules: shows the old and the new product (original price, activity price, discount %),
+    where the price comes from (the kept discount or the explicit price) and its rounding,
+    whether the activity's rules send the replacement to review and the stage it takes, the
+    checks and the guardrail verdict of the activity and shop (a replace is no cancellation:
+    the counters do not move), and every enrollment of either product (``touched``: this
+    activity's slot changes hands; the others stay as they are). A refusal (another shop, a
+    delisted product, a price above the original) raises exactly as the replace would."""
+    plan = _plan(uow, ws, enrollment_id, product_id, activity_price_minor)
+    repo = ShopRepository(uow)
+    old, new = plan.old, plan.product
+    counter = repo.counter(old.activity_id, old.shop_id)
+    counts = domain.Counts(
+        counter.enrolled if counter else 0,
+        counter.active if counter else 0,
+        counter.cancelled if counter else 0,
+    )
+    checks = [
+        {"rule": "activity_open", "ok": True, "blocking": True, "detail": "activity open"},
+        {
+            "rule": "price_not_above_original",
+            "ok": True,
+            "blocking": True,
+            "detail": f"{plan.price.activity_price_minor} ≤ {new.price_minor}",
+        },
+        {
+            "rule": "stock_covers_activity_stock",
+            "ok": new.stock >= old.activity_stock,
+            "blocking": False,
+            "detail": f"product stock {new.stock}, activity stock {old.activity_stock}",
+        },
+    ]
+    rows = repo.enrollments(ws, product_ids=[old.product_id, new.id], limit=1000)
+    names = {
+        a.id: a.name for a in repo.activities_by_ids(ws, {r.activity_id for r in rows}).values()
+    }
+    names[plan.activity.id] = plan.activity.name
+    touched: list[dict[str, Any]] = [
+        {
+            "activity_id": r.activity_id,
+            "activity": names.get(r.activity_id, ""),
+            "enrollment_id": r.id,
+            "product_id": r.product_id,
+            "state": r.state,
+            "state_after": domain.State.REPLACED.value if r.id == old.id else r.state,
+            "activity_price_minor": r.activity_price_minor,
+            "change": "replaced" if r.id == old.id else "unchanged",
+        }
+        for r in rows
+        if r.state in domain.IN_ACTIVITY or r.id == old.id
+    ]
+    touched.append(
+        {
+            "activity_id": old.activity_id,
+            "activity": plan.activity.name,
+            "enrollment_id": None,
+            "product_id": new.id,
+            "state": None,
+            "state_after": plan.state_after.value,
+            "activity_price_minor": plan.price.activity_price_minor,
+            "change": "enrolled",
+        }
+    )
+    return {
+        "enrollment_id": old.id,
+        "activity": {"id": plan.activity.id, "name": plan.activity.name},
+        "old": _side(plan.old_product, old.activity_price_minor, old.id),
+        "new": _side(new, plan.price.activity_price_minor, None),
+        "currency": old.currency,
+        "price_source": plan.price.source,
+        "rounding": plan.price.rounding,
+        "review": {
+            "needed": plan.review,
+            "review_replacements": plan.activity.review_replacements,
+            "review_price_changes": plan.activity.review_price_changes,
+            "price_changed": plan.price.activity_price_minor != old.activity_price_minor,
+        },
+        "state_before": old.state,
+        "state_after": plan.state_after.value,
+        "offers_moved": len(repo.offers([old.id], status="active")),
+        "checks": checks,
+        "guardrails": domain.check(activity_rules(plan.activity), counts, 0).as_dict(),
+        "ok": all(c["ok"] for c in checks if c["blocking"]),
+        "touched": touched,
+    }
+
+
+def replace(
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_id: int,
+    product_id: int,
+    *,
+    actor: str,
+    activity_price_minor: int | None = None,
+) -> ShopEnrollment:
+    """Replace the enrolled product (see the module's rules and ``preview_replace``).
+
+    Rules: the activity price keeps the old discount percentage unless one is given
+    (``domain.replace_price``); the replacement goes to review (待审核) when the activity's
+    rules say so (``domain.replace_needs_review``), else takes the old stage; a snapshot of
+    the old enrollment is taken first, and restoring it undoes the replace."""
+    repo = ShopRepository(uow)
+    plan = _plan(uow, ws, enrollment_id, product_id, activity_price_minor)
+    old, product = plan.old, plan.product
     snapshots_service.take(uow, ws, old, "replace")
     domain.transition(old.state, domain.State.REPLACED)
     new = repo.add(
@@ -70,11 +249,11 @@ def replace(
             activity_id=old.activity_id,
             shop_id=old.shop_id,
             product_id=product.id,
-            activity_price_minor=old.activity_price_minor,
+            activity_price_minor=plan.price.activity_price_minor,
             currency=old.currency,
             activity_stock=old.activity_stock,
             per_buyer_limit=old.per_buyer_limit,
-            state=old.state,
+            state=plan.state_after,
             presale=old.presale,
             shipping_days=old.shipping_days,
             views=0,
@@ -90,6 +269,22 @@ def replace(
         != 1
     ):
         raise Conflict(f"enrollment {old.id} changed meanwhile; try again")
+    after = {
+        "old": old.id,
+        "new": new.id,
+        "product_id": product.id,
+        "offers_moved": moved,
+        "activity_price_minor": plan.price.activity_price_minor,
+        "price_source": plan.price.source,
+        "discount_percent": str(plan.price.discount_percent),
+        "state": plan.state_after.value,
+        "review": plan.review,
+    }
+    before = {
+        "product_id": old.product_id,
+        "activity_price_minor": old.activity_price_minor,
+        "state": old.state,
+    }
     for subject, action in ((old.id, "replaced"), (new.id, "replacement")):
         audit.record(
             uow,
@@ -98,7 +293,8 @@ def replace(
             action=f"shop.enrollment.{action}",
             object_type="shop_enrollment",
             object_id=subject,
-            after={"old": old.id, "new": new.id, "product_id": product.id, "offers_moved": moved},
+            before=before,
+            after=after,
         )
     return new
 

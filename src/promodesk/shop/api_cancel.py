@@ -197,11 +197,35 @@ def restore_snapshot(snapshot_id: int, uow: Uow, caller: Writer) -> Any:
     return snapshots_service.restore(uow, caller.workspace_id, snapshot_id, actor=caller.actor)
 
 
+@router.post(
+    "/enrollments/{enrollment_id}/replace/preview",
+    response_model=dict[str, Any],
+    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may preview
+)
+def replace_preview(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Caller) -> Any:
+    """What a replace would do (prices, discount, review, checks, every activity touched);
+    nothing changes."""
+    return alternatives_service.preview_replace(
+        uow,
+        caller.workspace_id,
+        enrollment_id,
+        body.product_id,
+        activity_price_minor=body.activity_price_minor,
+    )
+
+
 @router.post("/enrollments/{enrollment_id}/replace", response_model=EnrollmentRead, status_code=201)
 def replace(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Writer) -> Any:
-    """The replacement takes the slot, the price rules and the offers."""
+    """The replacement takes the slot and the offers; its activity price keeps the discount
+    percentage unless one is given; it goes to review when the activity's rules say so.
+    Undone by restoring the snapshot it took."""
     return alternatives_service.replace(
-        uow, caller.workspace_id, enrollment_id, body.product_id, actor=caller.actor
+        uow,
+        caller.workspace_id,
+        enrollment_id,
+        body.product_id,
+        activity_price_minor=body.activity_price_minor,
+        actor=caller.actor,
     )
 
 

@@ -4,7 +4,11 @@ viewable, exportable as JSON, and restorable while the activity's rules allow.
 Restore rules: only a change made through promodesk (a snapshot) can be restored, once; the
 activity must not have ended nor be immutable; a restored cancellation puts the enrollment back
 in its stage (pending review, approved, or live once the activity started), re-activates the
-offers that were active, and gives the slot back to the guardrail counters.
+offers that were active, and gives the slot back to the guardrail counters. A restored replace
+puts the original product back in its stage (approved becomes live once the activity started)
+with its activity price and its offers, and the replacement becomes ``replaced`` by it; the
+slot only changes hands, so the counters do not move. It needs the replacement still in the
+activity (pending review, approved or live) and the original product listed.
 """
 
 from __future__ import annotations
@@ -130,6 +134,8 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
             actor=actor,
             capped=False,
         )
+    elif snap.change == "replace":
+        _restore_replace(uow, ws, snap, enrollment, now >= activity.starts_at)
     elif snap.change == "presale":
         enrollment.presale = bool(saved.get("presale"))
         enrollment.shipping_days = saved.get("shipping_days")
@@ -169,3 +175,43 @@ def _restore_cancel(
     from promodesk.shop.review_repository import ReviewRepository
 
     ReviewRepository(uow).mark_restored(enrollment.id, snap.batch_id)
+
+
+def _restore_replace(
+    uow: UnitOfWork, ws: int, snap: ShopSnapshot, enrollment: ShopEnrollment, started: bool
+) -> None:
+    repo = ShopRepository(uow)
+    if enrollment.state != domain.State.REPLACED or enrollment.replaced_by_id is None:
+        raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
+    replacement = repo.enrollment(ws, enrollment.replaced_by_id, lock=True)
+    live_states = (domain.State.PENDING_REVIEW, domain.State.APPROVED, domain.State.LIVE)
+    if replacement is None or replacement.state not in live_states:
+        state = replacement.state if replacement else "gone"
+        raise Conflict(
+            f"the replacement (enrollment {enrollment.replaced_by_id}) is {state}; "
+            "only a replacement still in the activity can be undone"
+        )
+    if get_product(uow, ws, enrollment.product_id).status != "listed":
+        raise Conflict(f"product {enrollment.product_id} is delisted; it cannot come back")
+    saved = domain.State(snap.data.get("enrollment", {}).get("state", "approved"))
+    target = domain.State.LIVE if saved is domain.State.APPROVED and started else saved
+    domain.transition(enrollment.state, target)
+    domain.transition(replacement.state, domain.State.REPLACED)
+    now = clock.now()
+    if (
+        repo.set_state(
+            [replacement.id],
+            [replacement.state],
+            domain.State.REPLACED,
+            now,
+            replaced_by_id=enrollment.id,
+        )
+        != 1
+    ):
+        raise Conflict(f"enrollment {replacement.id} changed meanwhile; try again")
+    if (
+        repo.set_state([enrollment.id], [domain.State.REPLACED], target, now, replaced_by_id=None)
+        != 1
+    ):
+        raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
+    repo.move_offers(replacement.id, enrollment.id)

@@ -1,0 +1,202 @@
+"""Replace on both databases: the discount percentage carries over (not the absolute activity
+price), an explicit price is checked against the new original price, the activity's review
+rules decide whether the replacement goes to review, the preview shows everything touched, and
+the snapshot restores the original product."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from promodesk.kit.errors import ValidationFailed
+from promodesk.models import ShopOffer, ShopSnapshot
+from promodesk.shop import alternatives_service, catalog_service, offers_service, snapshots_service
+from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.conftest import make_workspace
+from tests.integration import shop_factories as f
+
+V = "/api/v1/shop"
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[clock.FrozenClock]:
+    fc = clock.FrozenClock(f.NOW)
+    previous = clock.set_clock(fc)
+    yield fc
+    clock.set_clock(previous)
+
+
+def _mooncakes(db: Database, ws: int, **rules: Any) -> dict[str, int]:
+    """A live enrollment of a ¥138 product sold at ¥117.30 (15 % off), with one offer, and a
+    listed ¥188 product of the same shop to replace it with."""
+    with db.transaction() as uow:
+        s = f.shop(uow, ws)
+        a = f.activity(uow, ws, started=True, **rules)
+        old = f.product(uow, ws, s.id, title="月饼礼盒 138", price_minor=13800)
+        new = f.product(uow, ws, s.id, title="月饼礼盒 188", price_minor=18800)
+        e = catalog_service.enroll(
+            uow,
+            ws,
+            a.id,
+            old.id,
+            activity_price_minor=11730,
+            activity_stock=50,
+            ignore_registration_window=True,
+        )
+        catalog_service.review(uow, ws, e.id, approve=True)
+        offers_service.add_offer(uow, ws, e.id, kind="coupon", value_minor=500, percent_off=0)
+        return {"shop": s.id, "activity": a.id, "old": old.id, "new": new.id, "enrollment": e.id}
+
+
+def test_replace_keeps_the_discount_goes_to_review_and_is_undone(db: Database) -> None:
+    """Issue 12 item 5: replacing the ¥138 product sold at ¥117.30 (15 % off) with a ¥188 one
+    made it ¥117.30 (37.6 % off), live at once, and its snapshot answered 409 on restore."""
+    ws = make_workspace(db).id
+    ids = _mooncakes(db, ws)
+    with db.transaction() as uow:
+        new = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        new_id = new.id
+        assert new.activity_price_minor == 15980  # ¥188 × 0.85 = ¥159.80, still 15 % off
+        assert new.state == "pending_review"  # a new product and a new price: reviewed first
+        old = catalog_service.get_enrollment(uow, ws, ids["enrollment"])
+        assert old.state == "replaced"
+        assert old.replaced_by_id == new_id
+        snap = uow.session.scalars(
+            select(ShopSnapshot).where(
+                ShopSnapshot.enrollment_id == ids["enrollment"], ShopSnapshot.change == "replace"
+            )
+        ).one()
+    with db.transaction() as uow:
+        back = snapshots_service.restore(uow, ws, snap.id, actor="t")
+        assert back.id == ids["enrollment"]
+        assert back.state == "live"
+        assert back.activity_price_minor == 11730
+        assert back.replaced_by_id is None
+        gone = catalog_service.get_enrollment(uow, ws, new_id)
+        assert gone.state == "replaced"
+        assert gone.replaced_by_id == ids["enrollment"]
+        offers = uow.session.scalars(
+            select(ShopOffer).where(ShopOffer.enrollment_id == ids["enrollment"])
+        ).all()
+        assert len(offers) == 1
+        assert offers[0].status == "active"
+        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        assert counter is not None
+        assert (counter.enrolled, counter.active) == (1, 1)
+
+
+def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database) -> None:
+    ws = make_workspace(db).id
+    ids = _mooncakes(db, ws)
+    with db.transaction() as uow:
+        other = f.activity(uow, ws, name="国庆节")
+        catalog_service.enroll(
+            uow,
+            ws,
+            other.id,
+            ids["new"],
+            activity_price_minor=17000,
+            activity_stock=10,
+            ignore_registration_window=True,
+        )
+        view = alternatives_service.preview_replace(uow, ws, ids["enrollment"], ids["new"])
+    assert view["old"]["product_id"] == ids["old"]
+    assert view["new"]["product_id"] == ids["new"]
+    assert view["old"]["original_price_minor"] == 13800
+    assert view["old"]["activity_price_minor"] == 11730
+    assert view["old"]["discount_percent"] == "15.00"
+    assert view["new"]["original_price_minor"] == 18800
+    assert view["new"]["activity_price_minor"] == 15980
+    assert view["new"]["discount_percent"] == "15.00"
+    assert view["price_source"] == "kept_discount"
+    assert view["rounding"] == "half_up"
+    assert view["review"]["needed"] is True
+    assert view["state_after"] == "pending_review"
+    assert view["ok"] is True
+    assert {c["rule"] for c in view["checks"]} >= {"activity_open", "price_not_above_original"}
+    assert view["guardrails"]["cancel"] == 0
+    assert view["guardrails"]["ok"] is True
+    touched = {(t["activity_id"], t["product_id"]): t for t in view["touched"]}
+    assert touched[(ids["activity"], ids["old"])]["change"] == "replaced"
+    assert touched[(ids["activity"], ids["new"])]["change"] == "enrolled"
+    assert touched[(other.id, ids["new"])]["change"] == "unchanged"
+    with db.transaction() as uow:  # the preview changed nothing
+        assert catalog_service.get_enrollment(uow, ws, ids["enrollment"]).state == "live"
+
+
+def test_an_explicit_price_is_used_and_never_above_the_new_original(db: Database) -> None:
+    ws = make_workspace(db).id
+    ids = _mooncakes(db, ws)
+    with db.transaction() as uow, pytest.raises(ValidationFailed) as refused:
+        alternatives_service.replace(
+            uow, ws, ids["enrollment"], ids["new"], activity_price_minor=18900, actor="t"
+        )
+    assert refused.value.field == "activity_price_minor"
+    assert "above" in str(refused.value)
+    assert "18800" in str(refused.value)
+    with db.transaction() as uow:
+        view = alternatives_service.preview_replace(
+            uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16920
+        )
+        assert view["price_source"] == "explicit"
+        assert view["new"]["discount_percent"] == "10.00"
+        new = alternatives_service.replace(
+            uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16920, actor="t"
+        )
+        assert new.activity_price_minor == 16920
+
+
+def test_review_follows_the_activity_rules(db: Database) -> None:
+    ws = make_workspace(db).id
+    free = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
+    with db.transaction() as uow:
+        new = alternatives_service.replace(uow, ws, free["enrollment"], free["new"], actor="t")
+        assert new.state == "live"  # neither rule asks for review: the slot's stage carries over
+    priced = _mooncakes(db, ws, review_replacements=False, review_price_changes=True)
+    with db.transaction() as uow:
+        same = alternatives_service.preview_replace(
+            uow, ws, priced["enrollment"], priced["new"], activity_price_minor=11730
+        )
+        assert same["review"]["needed"] is False
+        assert same["state_after"] == "live"
+        new = alternatives_service.replace(uow, ws, priced["enrollment"], priced["new"], actor="t")
+        assert new.state == "pending_review"  # the price changed: ¥117.30 → ¥159.80
+    with db.transaction() as uow:
+        approved = catalog_service.review(uow, ws, new.id, approve=True)
+        assert approved.state == "live"
+
+
+def test_replace_over_http_preview_then_replace_then_undo(db: Database, tmp_path: Path) -> None:
+    ws = new_workspace(db, "replace")
+    viewer, operator = new_key(db, ws, "viewer"), new_key(db, ws, "operator")
+    ids = _mooncakes(db, ws.id)
+    with live_server(make_app(db, tmp_path)) as base:
+        c = httpx.Client(base_url=base, headers=bearer(operator), timeout=60)
+        v = httpx.Client(base_url=base, headers=bearer(viewer), timeout=60)
+        url = f"{V}/enrollments/{ids['enrollment']}/replace"
+        preview = v.post(f"{url}/preview", json={"product_id": ids["new"]})
+        assert preview.status_code == 200, preview.text
+        assert preview.json()["new"]["activity_price_minor"] == 15980
+        too_high = c.post(url, json={"product_id": ids["new"], "activity_price_minor": 18801})
+        assert too_high.status_code == 422
+        assert too_high.json()["field"] == "activity_price_minor"
+        done = c.post(url, json={"product_id": ids["new"]})
+        assert done.status_code == 201, done.text
+        assert done.json()["activity_price_minor"] == 15980
+        assert done.json()["state"] == "pending_review"
+        listed = c.get(f"{V}/snapshots", params={"enrollment_id": ids["enrollment"]})
+        snaps = [s for s in listed.json()["items"] if s["change"] == "replace"]
+        assert len(snaps) == 1
+        undone = c.post(f"{V}/snapshots/{snaps[0]['id']}/restore")
+        assert undone.status_code == 200, undone.text
+        assert undone.json()["state"] == "live"
+        assert undone.json()["id"] == ids["enrollment"]
+        again = c.post(f"{V}/snapshots/{snaps[0]['id']}/restore")
+        assert again.status_code == 409
