@@ -157,6 +157,38 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
     assert review_csv.read_text(encoding="utf-8-sig").startswith("Section,Item,Figure")
 
 
+def test_replace_from_the_cli_previews_asks_and_is_undone(db: Database) -> None:
+    ws = make_workspace(db)
+    w = ("-w", ws.slug)
+    with db.transaction() as uow:
+        s = f.shop(uow, ws.id)
+        a = f.activity(uow, ws.id, started=True)
+        old = f.product(uow, ws.id, s.id, price_minor=13800)
+        new = f.product(uow, ws.id, s.id, title="月饼礼盒 188", price_minor=18800)
+        e = catalog_service.enroll(uow, ws.id, a.id, old.id, activity_price_minor=11730,
+                                   activity_stock=5, ignore_registration_window=True)  # fmt: skip
+        catalog_service.review(uow, ws.id, e.id, approve=True)
+    args = ("replace", str(e.id), "--product", str(new.id))
+    view = ok(*args, "--preview", *w)
+    assert view["new"]["activity_price_minor"] == 15980
+    assert view["state_after"] == "pending_review"
+    code, out, _ = run(*args, "--preview", *w)
+    assert code == 0
+    assert "159.80 CNY" in out
+    assert "15.00 %" in out
+    code, out, err = run(*args, "--price", "188.01", "--preview", *w)
+    assert code == 1
+    assert "above" in err
+    # without --yes it asks; "n" changes nothing
+    refused = runner.invoke(cli, ["shop", *args, *w], input="n\n")
+    assert refused.exit_code == 1
+    assert {r["state"] for r in ok("list", "-a", str(a.id), *w)} == {"live"}
+    done = ok(*args, "--price", "169.20", "--yes", *w)
+    assert done["activity_price_minor"] == 16920
+    snap = [x for x in ok("snapshots", "--enrollment", str(e.id), *w) if x["change"] == "replace"]
+    assert ok("restore", str(snap[0]["id"]), *w)["state"] == "live"
+
+
 def test_cli_errors_are_one_line(db: Database) -> None:
     ws = make_workspace(db)
     w = ("-w", ws.slug)

@@ -8,7 +8,13 @@ from typing import Any
 import typer
 
 from promodesk.clikit import console, database, friendly
-from promodesk.shop import alternatives_service, remediation_service, stock_zero_service
+from promodesk.kit import money
+from promodesk.shop import (
+    alternatives_service,
+    catalog_service,
+    remediation_service,
+    stock_zero_service,
+)
 from promodesk.shop.cli_common import (
     ACTOR,
     JsonOpt,
@@ -98,16 +104,95 @@ def restock(
 def replace(
     enrollment_id: int,
     product: int = typer.Option(..., "--product", help="the replacement product id"),
+    price: str | None = typer.Option(
+        None,
+        "--price",
+        help="the replacement's activity price (159.80); default: keep the discount percentage",
+    ),
+    preview_only: bool = typer.Option(False, "--preview", help="show the preview; change nothing"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for a confirmation"),
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Replace the product with a similar one: slot, price rules and offers carry over."""
-    with database().transaction() as uow:
+    """Replace the product with a similar one: the slot and the offers carry over.
+
+    Shows the preview first (prices, discount, review, checks, every activity touched), then
+    asks; ``--yes`` skips the question, ``--preview`` stops after the preview. Undo with
+    ``promodesk shop restore`` on the snapshot it takes."""
+    with database().read() as uow:
         ws = workspace_id(uow, workspace)
-        new = alternatives_service.replace(uow, ws, enrollment_id, product, actor=ACTOR)
+        price_minor = _price(uow, ws, enrollment_id, price)
+        view = alternatives_service.preview_replace(
+            uow, ws, enrollment_id, product, activity_price_minor=price_minor
+        )
+    if preview_only or not json_out:
+        show(view, json_out, render_replace_preview)
+    if preview_only:
+        return
+    if not yes:
+        typer.confirm("Replace the product as shown?", abort=True, err=True)
+    with database().transaction() as uow:
+        new = alternatives_service.replace(
+            uow, ws, enrollment_id, product, activity_price_minor=price_minor, actor=ACTOR
+        )
         data = dump(EnrollmentRead, new)
-    message = f"enrollment {enrollment_id} replaced by enrollment {data['id']} (product {product})"
+    where = "pending review" if data["state"] == "pending_review" else data["state"]
+    message = (
+        f"enrollment {enrollment_id} replaced by enrollment {data['id']} (product {product}), "
+        f"{where}; undo: promodesk shop restore on its snapshot"
+    )
     show(data, json_out, lambda _: console.print(message))
+
+
+def _price(uow: Any, ws: int, enrollment_id: int, price: str | None) -> int | None:
+    if price is None:
+        return None
+    currency = catalog_service.get_enrollment(uow, ws, enrollment_id).currency
+    return money.parse_plain(price, currency).amount
+
+
+def render_replace_preview(view: dict[str, Any]) -> None:
+    cur = view["currency"]
+
+    def amount(minor: int) -> str:
+        return money.Money(minor, cur).format()
+
+    rows = [
+        {
+            "": label,
+            "product": f"{side['title']} (#{side['product_id']})",
+            "original price": amount(side["original_price_minor"]),
+            "activity price": amount(side["activity_price_minor"]),
+            "discount": f"{side['discount_percent']} %",
+        }
+        for label, side in (("old", view["old"]), ("new", view["new"]))
+    ]
+    table(rows, list(rows[0]), title=f"replace in {view['activity']['name']}")(view)
+    source = "the old discount kept" if view["price_source"] == "kept_discount" else "as given"
+    console.print(f"activity price: {source}, rounded once, half up")
+    review = "goes to review (pending review)" if view["review"]["needed"] else "no review"
+    console.print(f"stage: {view['state_before']} → {view['state_after']}; {review}")
+    for c in view["checks"]:
+        mark = "ok" if c["ok"] else ("REFUSED" if c["blocking"] else "warning")
+        console.print(f"check {c['rule']}: {mark} ({c['detail']})")
+    g = view["guardrails"]
+    console.print(
+        f"guardrails: {g['remaining_after']} products remain, cancel ratio "
+        f"{g['ratio_after_percent']} % (a replace is no cancellation)"
+    )
+    touched = [
+        {
+            "activity": f"{t['activity']} (#{t['activity_id']})",
+            "enrollment": t["enrollment_id"] or "new",
+            "product": t["product_id"],
+            "stage": t["state"] or "",
+            "after": t["state_after"],
+            "activity price": amount(t["activity_price_minor"]),
+            "change": t["change"],
+        }
+        for t in view["touched"]
+    ]
+    table(touched, list(touched[0]), title="every activity touched")(view)
 
 
 @friendly
