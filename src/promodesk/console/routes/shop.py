@@ -184,6 +184,11 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
             followers=len(catalog_service.followers(uow, ws, product.id)),
             replacement=replacement,
+            replace_values={
+                "product_id": request.query_params.get("replace_product", "")[:20],
+                "price": request.query_params.get("replace_price", "")[:40],
+            },
+            discount=domain.discount_percent(e.activity_price_minor, product.price_minor),
             store=shop_remediation.store_url(visit.principal.workspace_slug, shop.id),
             **labels(),
         )

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote_common import checked, optional_id, whole
+from promodesk.console.routes.promote_common import checked, flash_refusal, optional_id, whole
 from promodesk.console.routes.shop_common import (
     ALTERNATIVES,
     BADGES,
@@ -35,8 +36,9 @@ from promodesk.console.routes.shop_common import (
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit
-from promodesk.kit.errors import ValidationFailed
+from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
+from promodesk.kit import money
+from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.shop import alternatives_service, batch_service, catalog_service, preview_service
 from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.settings import shop_settings
@@ -228,19 +230,107 @@ def restock(request: Request, product_id: int) -> Response:
         return _back_to(visit, back) if back else visit.redirect("/shop")
 
 
+def _replace_values(source: Any) -> dict[str, str]:
+    return {k: str(source.get(k, "") or "")[:40] for k in ("product_id", "price")}
+
+
+def _replace_price(uow: Any, ws: int, enrollment_id: int, text: str) -> int | None:
+    """The activity price typed in the currency's major unit (159.80), exactly; none: keep
+    the discount percentage."""
+    if not text.strip():
+        return None
+    currency = catalog_service.get_enrollment(uow, ws, enrollment_id).currency
+    try:
+        return money.parse_plain(text, currency).amount
+    except ValidationFailed as exc:
+        raise ValidationFailed(str(exc), field="activity_price_minor") from None
+
+
+def _replace_page(
+    uow: Any, visit: Visit, enrollment_id: int, values: dict[str, str], *, changed: bool = False
+) -> Response:
+    ws = visit.principal.workspace_id
+    product_id = whole(values, "product_id")
+    view = alternatives_service.preview_replace(
+        uow,
+        ws,
+        enrollment_id,
+        product_id,
+        activity_price_minor=_replace_price(uow, ws, enrollment_id, values["price"]),
+    )
+    names = {view["old"]["product_id"]: view["old"]["title"]}
+    names[view["new"]["product_id"]] = view["new"]["title"]
+    return visit.page(
+        "shop/replace_confirm.html",
+        view=view,
+        values=values,
+        changed=changed,
+        names=names,
+        **_labels(),
+    )
+
+
+@router.get("/shop/enrollments/{enrollment_id}/replace")
+def replace_confirm(request: Request, enrollment_id: int) -> Response:
+    """The confirmation page of a replace: the preview (prices, discount, review, checks,
+    every activity touched) and the form that carries the one-time submit token. A refusal
+    goes back to the enrollment with the input kept."""
+    if (again := with_intent(request)) is not None:
+        return again
+    values = _replace_values(request.query_params)
+    try:
+        with console_of(request).st.db.transaction() as uow:
+            visit = open_visit(request, uow)
+            visit.require(Role.OPERATOR)
+            return _replace_page(uow, visit, enrollment_id, values)
+    except PromodeskError as exc:
+        found = getattr(request.state, "visit", None)
+        if not isinstance(found, Visit):
+            raise
+        flash_refusal(found, exc)
+        query = urlencode(
+            {"replace_product": values["product_id"], "replace_price": values["price"]}
+        )
+        return found.redirect(f"/shop/enrollments/{enrollment_id}?{query}#alternatives")
+
+
 @router.post("/shop/enrollments/{enrollment_id}/replace")
 def replace(request: Request, enrollment_id: int) -> Response:
+    """Only from the confirmation page: the price it showed must still be the price now (a
+    product's price may have changed meanwhile); otherwise the page is shown again."""
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        product_id = whole(visit.form, "product_id")
+        ws = principal.workspace_id
+        values = _replace_values(visit.form)
+        product_id = whole(values, "product_id")
+        price = _replace_price(uow, ws, enrollment_id, values["price"])
+        view = alternatives_service.preview_replace(
+            uow, ws, enrollment_id, product_id, activity_price_minor=price
+        )
+        shown = visit.form.get("shown_price_minor", "")
+        confirmed = visit.form.get("confirm") == "yes"
+        if not confirmed or shown != str(view["new"]["activity_price_minor"]):
+            return _replace_page(uow, visit, enrollment_id, values, changed=confirmed)
         new = alternatives_service.replace(
-            uow, principal.workspace_id, enrollment_id, product_id, actor=principal.actor
+            uow, ws, enrollment_id, product_id, activity_price_minor=price, actor=principal.actor
         )
-        visit.flash(
-            "success",
-            visit._("Replaced: the new product took the slot, the activity price and the offers."),
+        price_text = money.price_text(
+            money.Money(new.activity_price_minor, new.currency), visit.locale
         )
+        if new.state == "pending_review":
+            text = visit._(
+                "Replaced: the new product took the slot and the offers at %(price)s; it waits "
+                "for the platform's review before it sells. Undo it from the snapshot.",
+                price=price_text,
+            )
+        else:
+            text = visit._(
+                "Replaced: the new product took the slot and the offers at %(price)s. Undo it "
+                "from the snapshot.",
+                price=price_text,
+            )
+        visit.flash("success", text)
         return _back_to(visit, new.id)
 
 
