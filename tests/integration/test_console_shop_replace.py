@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.models import ShopEnrollment
+from promodesk.models import ShopEnrollment, ShopSnapshot
 from promodesk.shop import catalog_service
 from promodesk.tenancy.repository import TenancyRepository
 from tests.integration import shop_factories as f
@@ -90,6 +90,24 @@ def test_replace_goes_through_the_confirmation_page_once(db: Database, tmp_path:
         back = client.get(str(confirm.url))
         assert "cannot" in html.unescape(back.text) or "only an enrolled" in back.text
     assert _replacements(db, e) == 1
+
+    # undone from its snapshot page
+    with db.read() as uow:
+        snap_id = uow.session.scalars(
+            select(ShopSnapshot.id).where(
+                ShopSnapshot.enrollment_id == e, ShopSnapshot.change == "replace"
+            )
+        ).one()
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        page = client.get(f"/shop/snapshots/{snap_id}")
+        assert 'id="restore-replace"' in page.text
+        action = f"/shop/snapshots/{snap_id}/restore"
+        where = client.post(action, data=_form(page.text, action), follow_redirects=False)
+        assert where.status_code == 303
+        assert where.headers["location"] == f"/shop/enrollments/{e}"
+    with db.read() as uow:
+        assert catalog_service.get_enrollment(uow, member.workspace.id, e).state == "live"
 
 
 def test_a_price_above_the_original_goes_back_with_the_input_kept(

@@ -25,6 +25,9 @@ from promodesk.shop.catalog_service import get_activity, get_product, rules_of
 from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository import ShopRepository
 
+#: the changes a snapshot can undo
+RESTORABLE = frozenset({"cancel", "stock_zero", "presale", "replace"})
+
 
 def take(
     uow: UnitOfWork, ws: int, enrollment: ShopEnrollment, change: str, batch_id: int | None = None

@@ -128,7 +128,7 @@ def snapshots(request: Request) -> Response:
 
 
 def _restorable(snap: Any) -> bool:
-    return snap.restored_at is None and snap.change in ("cancel", "stock_zero", "presale")
+    return snap.restored_at is None and snap.change in snapshots_service.RESTORABLE
 
 
 @router.get("/shop/snapshots/{snapshot_id}")
