@@ -200,3 +200,43 @@ def test_replace_over_http_preview_then_replace_then_undo(db: Database, tmp_path
         assert undone.json()["id"] == ids["enrollment"]
         again = c.post(f"{V}/snapshots/{snaps[0]['id']}/restore")
         assert again.status_code == 409
+
+
+def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> None:
+    """The undone replacement stays as a ``replaced`` row (one row per activity and product):
+    replacing with it again brings that row back, at the price computed now."""
+    ws = make_workspace(db).id
+    ids = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
+    with db.transaction() as uow:
+        first = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        first_id = first.id
+        snap = uow.session.scalars(
+            select(ShopSnapshot.id).where(
+                ShopSnapshot.enrollment_id == ids["enrollment"], ShopSnapshot.change == "replace"
+            )
+        ).one()
+    with db.transaction() as uow:
+        snapshots_service.restore(uow, ws, snap, actor="t")
+    with db.transaction() as uow:
+        view = alternatives_service.preview_replace(
+            uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16000
+        )
+        assert [t["enrollment_id"] for t in view["touched"] if t["change"] == "enrolled"] == [
+            first_id
+        ]
+        again = alternatives_service.replace(
+            uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16000, actor="t"
+        )
+        assert again.id == first_id
+        assert again.state == "live"
+        assert again.activity_price_minor == 16000
+        assert again.replaces_id == ids["enrollment"]
+        assert again.replaced_by_id is None
+        old = catalog_service.get_enrollment(uow, ws, ids["enrollment"])
+        assert old.state == "replaced"
+        assert old.replaced_by_id == first_id
+        offers = uow.session.scalars(select(ShopOffer).where(ShopOffer.enrollment_id == first_id))
+        assert len(offers.all()) == 1
+        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        assert counter is not None
+        assert (counter.enrolled, counter.active) == (1, 1)

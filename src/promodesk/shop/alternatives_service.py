@@ -8,7 +8,8 @@ Rules:
   Its activity price keeps the old *discount percentage* (rounded once, half up, to the
   currency's cash unit) unless a price is given, never above its original price. It goes to
   review (待审核) when the activity reviews replacements or price changes, else it takes the
-  old stage. A preview shows all of it; the snapshot taken first restores the old product.
+  old stage. A preview shows all of it; the snapshot taken first restores the old product. A
+  product replaced earlier in the activity (an undone replace) comes back in its own row.
 - Stock to zero: the product stays visible but cannot be bought (stock 0); the enrollment is
   ``stock_zeroed`` and remembers its stage; a delist job runs after ``delist_delay_minutes``.
   Restoring stock first returns the enrollment to its stage and the job finds nothing to do.
@@ -63,6 +64,9 @@ class _ReplacePlan:
     price: domain.ReplacePrice
     review: bool
     state_after: domain.State
+    #: the product's own earlier row in the activity (replaced, e.g. by an undone replace):
+    #: one row per activity and product, so it comes back instead of a new one
+    earlier: ShopEnrollment | None
 
 
 def _plan(
@@ -92,7 +96,8 @@ def _plan(
             f"{old.currency}",
             field="product_id",
         )
-    if repo.enrollment_for(old.activity_id, product.id) is not None:
+    earlier = repo.enrollment_for(old.activity_id, product.id)
+    if earlier is not None and earlier.state != domain.State.REPLACED:
         raise Conflict(f"product {product.id} is already in activity {old.activity_id}")
     old_product = get_product(uow, ws, old.product_id)
     price = domain.replace_price(
@@ -109,7 +114,7 @@ def _plan(
         price.activity_price_minor != old.activity_price_minor,
     )
     state_after = domain.State.PENDING_REVIEW if review else domain.State(old.state)
-    return _ReplacePlan(old, old_product, product, activity, price, review, state_after)
+    return _ReplacePlan(old, old_product, product, activity, price, review, state_after, earlier)
 
 
 def _side(
@@ -191,9 +196,9 @@ def preview_replace(
         {
             "activity_id": old.activity_id,
             "activity": plan.activity.name,
-            "enrollment_id": None,
+            "enrollment_id": plan.earlier.id if plan.earlier else None,
             "product_id": new.id,
-            "state": None,
+            "state": plan.earlier.state if plan.earlier else None,
             "state_after": plan.state_after.value,
             "activity_price_minor": plan.price.activity_price_minor,
             "change": "enrolled",
@@ -243,32 +248,54 @@ def replace(
     old, product = plan.old, plan.product
     snapshots_service.take(uow, ws, old, "replace")
     domain.transition(old.state, domain.State.REPLACED)
-    new = repo.add(
-        ShopEnrollment(
-            workspace_id=ws,
-            activity_id=old.activity_id,
-            shop_id=old.shop_id,
-            product_id=product.id,
-            activity_price_minor=plan.price.activity_price_minor,
-            currency=old.currency,
-            activity_stock=old.activity_stock,
-            per_buyer_limit=old.per_buyer_limit,
-            state=plan.state_after,
-            presale=old.presale,
-            shipping_days=old.shipping_days,
-            views=0,
-            orders=0,
-            replaces_id=old.id,
+    now = clock.now()
+    if plan.earlier is None:
+        new = repo.add(
+            ShopEnrollment(
+                workspace_id=ws,
+                activity_id=old.activity_id,
+                shop_id=old.shop_id,
+                product_id=product.id,
+                activity_price_minor=plan.price.activity_price_minor,
+                currency=old.currency,
+                activity_stock=old.activity_stock,
+                per_buyer_limit=old.per_buyer_limit,
+                state=plan.state_after,
+                presale=old.presale,
+                shipping_days=old.shipping_days,
+                views=0,
+                orders=0,
+                replaces_id=old.id,
+            )
         )
-    )
+    else:
+        new = plan.earlier
+        domain.transition(new.state, plan.state_after)
+        if (
+            repo.set_state(
+                [new.id],
+                [domain.State.REPLACED],
+                plan.state_after,
+                now,
+                activity_price_minor=plan.price.activity_price_minor,
+                activity_stock=old.activity_stock,
+                per_buyer_limit=old.per_buyer_limit,
+                presale=old.presale,
+                shipping_days=old.shipping_days,
+                previous_state=None,
+                replaced_by_id=None,
+                replaces_id=old.id,
+            )
+            != 1
+        ):
+            raise Conflict(f"enrollment {new.id} changed meanwhile; try again")
     moved = repo.move_offers(old.id, new.id)
     if (
-        repo.set_state(
-            [old.id], [old.state], domain.State.REPLACED, clock.now(), replaced_by_id=new.id
-        )
+        repo.set_state([old.id], [old.state], domain.State.REPLACED, now, replaced_by_id=new.id)
         != 1
     ):
         raise Conflict(f"enrollment {old.id} changed meanwhile; try again")
+    uow.session.refresh(new)
     after = {
         "old": old.id,
         "new": new.id,
