@@ -106,3 +106,42 @@ def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) 
     if mode == "now":  # all-or-nothing operators were refused at least once: a real race
         assert "GuardrailViolation" in seen
         assert "ok" in seen
+
+
+def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) -> None:
+    """Two operators replace two products with the same spare one at the same moment: one
+    wins, the other gets a conflict (the unique activity+product row), nothing half-done."""
+    from promodesk.shop import alternatives_service, catalog_service
+
+    ws = make_workspace(pg_db).id
+    shop, activity, ids = f.setup(pg_db, ws, 6)
+    with pg_db.transaction() as uow:
+        spare = f.product(uow, ws, shop.id, title="spare", price_minor=19900).id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(enrollment_id: int) -> None:
+        barrier.wait()
+        try:
+            with pg_db.transaction() as uow:
+                alternatives_service.replace(uow, ws, enrollment_id, spare, actor="op")
+            result = "ok"
+        except PromodeskError as exc:
+            result = f"{type(exc).__name__}:{exc.status_code}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in ids[:2]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(outcomes)[-1] == "ok"
+    assert sorted(outcomes)[0].endswith(":409")
+    with pg_db.read() as uow:
+        states = [catalog_service.get_enrollment(uow, ws, i).state for i in ids[:2]]
+        assert sorted(states) == ["approved", "replaced"]
+        counter = ShopRepository(uow).counter(activity.id, shop.id)
+        assert counter is not None
+        assert (counter.enrolled, counter.active) == (6, 6)

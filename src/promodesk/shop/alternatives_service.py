@@ -250,24 +250,27 @@ def replace(
     domain.transition(old.state, domain.State.REPLACED)
     now = clock.now()
     if plan.earlier is None:
-        new = repo.add(
-            ShopEnrollment(
-                workspace_id=ws,
-                activity_id=old.activity_id,
-                shop_id=old.shop_id,
-                product_id=product.id,
-                activity_price_minor=plan.price.activity_price_minor,
-                currency=old.currency,
-                activity_stock=old.activity_stock,
-                per_buyer_limit=old.per_buyer_limit,
-                state=plan.state_after,
-                presale=old.presale,
-                shipping_days=old.shipping_days,
-                views=0,
-                orders=0,
-                replaces_id=old.id,
+        # Two replaces racing to the same product: the unique (activity, product) row makes
+        # the second a 409, never a 500.
+        with uow.savepoint():
+            new = repo.add(
+                ShopEnrollment(
+                    workspace_id=ws,
+                    activity_id=old.activity_id,
+                    shop_id=old.shop_id,
+                    product_id=product.id,
+                    activity_price_minor=plan.price.activity_price_minor,
+                    currency=old.currency,
+                    activity_stock=old.activity_stock,
+                    per_buyer_limit=old.per_buyer_limit,
+                    state=plan.state_after,
+                    presale=old.presale,
+                    shipping_days=old.shipping_days,
+                    views=0,
+                    orders=0,
+                    replaces_id=old.id,
+                )
             )
-        )
     else:
         new = plan.earlier
         domain.transition(new.state, plan.state_after)
