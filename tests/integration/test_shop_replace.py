@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.models import ShopOffer, ShopSnapshot
 from promodesk.shop import alternatives_service, catalog_service, offers_service, snapshots_service
 from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
@@ -240,3 +240,42 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
         counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
         assert (counter.enrolled, counter.active) == (1, 1)
+
+
+def test_a_rejected_replacement_is_undone_and_a_stock_zeroed_one_is_refused(db: Database) -> None:
+    ws = make_workspace(db).id
+    ids = _mooncakes(db, ws)
+    with db.transaction() as uow:
+        new = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        catalog_service.review(uow, ws, new.id, approve=False)  # the platform says no
+        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        assert counter is not None
+        assert (counter.enrolled, counter.active) == (0, 0)
+        snap = _replace_snapshot(uow, ids["enrollment"])
+    with db.transaction() as uow:
+        back = snapshots_service.restore(uow, ws, snap, actor="t")
+        assert back.state == "live"
+        assert back.activity_price_minor == 11730
+        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        assert counter is not None
+        assert (counter.enrolled, counter.active) == (1, 1)
+        assert catalog_service.get_enrollment(uow, ws, new.id).state == "rejected"
+
+    other = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
+    with db.transaction() as uow:
+        new = alternatives_service.replace(uow, ws, other["enrollment"], other["new"], actor="t")
+        alternatives_service.stock_to_zero(uow, ws, new.id, actor="t")
+        snap = _replace_snapshot(uow, other["enrollment"])
+    with db.transaction() as uow, pytest.raises(Conflict) as refused:
+        snapshots_service.restore(uow, ws, snap, actor="t")
+    assert "stock_zeroed" in str(refused.value)
+
+
+def _replace_snapshot(uow: Any, enrollment_id: int) -> int:
+    return int(
+        uow.session.scalars(
+            select(ShopSnapshot.id).where(
+                ShopSnapshot.enrollment_id == enrollment_id, ShopSnapshot.change == "replace"
+            )
+        ).one()
+    )

@@ -8,7 +8,8 @@ offers that were active, and gives the slot back to the guardrail counters. A re
 puts the original product back in its stage (approved becomes live once the activity started)
 with its activity price and its offers, and the replacement becomes ``replaced`` by it; the
 slot only changes hands, so the counters do not move. It needs the replacement still in the
-activity (pending review, approved or live) and the original product listed.
+activity (pending review, approved or live), or rejected by the review (then the original takes
+back the slot the rejection freed), and the original product listed.
 """
 
 from __future__ import annotations
@@ -188,30 +189,36 @@ def _restore_replace(
         raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
     replacement = repo.enrollment(ws, enrollment.replaced_by_id, lock=True)
     live_states = (domain.State.PENDING_REVIEW, domain.State.APPROVED, domain.State.LIVE)
-    if replacement is None or replacement.state not in live_states:
+    rejected = replacement is not None and replacement.state == domain.State.REJECTED
+    if replacement is None or (replacement.state not in live_states and not rejected):
         state = replacement.state if replacement else "gone"
         raise Conflict(
-            f"the replacement (enrollment {enrollment.replaced_by_id}) is {state}; "
-            "only a replacement still in the activity can be undone"
+            f"the replacement (enrollment {enrollment.replaced_by_id}) is {state}; only a "
+            "replacement still in the activity (or rejected by the review) can be undone"
         )
     if get_product(uow, ws, enrollment.product_id).status != "listed":
         raise Conflict(f"product {enrollment.product_id} is delisted; it cannot come back")
     saved = domain.State(snap.data.get("enrollment", {}).get("state", "approved"))
     target = domain.State.LIVE if saved is domain.State.APPROVED and started else saved
     domain.transition(enrollment.state, target)
-    domain.transition(replacement.state, domain.State.REPLACED)
     now = clock.now()
-    if (
-        repo.set_state(
-            [replacement.id],
-            [replacement.state],
-            domain.State.REPLACED,
-            now,
-            replaced_by_id=enrollment.id,
-        )
-        != 1
-    ):
-        raise Conflict(f"enrollment {replacement.id} changed meanwhile; try again")
+    if rejected:
+        # The review rejected the replacement and freed its slot: the original takes it back.
+        repo.lock_counters([(enrollment.activity_id, enrollment.shop_id)])
+        repo.bump_counter(enrollment.activity_id, enrollment.shop_id, enrolled=1, active=1)
+    else:
+        domain.transition(replacement.state, domain.State.REPLACED)
+        if (
+            repo.set_state(
+                [replacement.id],
+                [replacement.state],
+                domain.State.REPLACED,
+                now,
+                replaced_by_id=enrollment.id,
+            )
+            != 1
+        ):
+            raise Conflict(f"enrollment {replacement.id} changed meanwhile; try again")
     if (
         repo.set_state([enrollment.id], [domain.State.REPLACED], target, now, replaced_by_id=None)
         != 1
