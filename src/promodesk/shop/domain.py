@@ -12,6 +12,10 @@ Rules (from the seed, as activity settings with the seed's numbers as defaults):
   count as if done: they leave the remaining count and add to the cancelled count.
 - Forcing a violation needs the admin role; it is recorded as a risk-control event and the
   shop may not enroll new products for the activity's penalty days.
+- Replace: the replacement's activity price keeps the old discount *percentage* (exact, then
+  rounded once, half up, to the currency's cash unit) unless a price is given, and is never
+  above its original price; it goes to review when the activity's rules say so
+  (``replace_price``, ``replace_needs_review``). A replace is no cancellation.
 - The low-traffic window is wall-clock time in the shop's zone (default 01:00–05:00); it may
   cross midnight. Times are computed per local date, so a DST change moves the UTC instant,
   never the local time; a local start that does not exist (spring forward) moves to the first

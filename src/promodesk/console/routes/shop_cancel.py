@@ -9,6 +9,9 @@ Rules:
   low-traffic window in the shop's time zone).
 - The confirmation re-checks everything atomically in the service: a violation is refused
   (409 page with the rule, the numbers and the alternatives) unless an admin forces it.
+- Replace has its own confirmation page (GET, named by an intent): prices, discount, review,
+  checks and every activity touched; its form carries the one-time submit token and the price
+  it showed, and a different price now shows the page again instead of replacing.
 - "Now" runs inline (all or nothing) up to the inline limit and as a batch job above it (a live
   progress bar); "window" schedules a job per shop and activity, cancellable until it runs.
 """
