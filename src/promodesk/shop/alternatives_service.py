@@ -159,18 +159,29 @@ def preview_replace(
         counter.cancelled if counter else 0,
     )
     checks = [
-        {"rule": "activity_open", "ok": True, "blocking": True, "detail": "activity open"},
+        {
+            "rule": "activity_open",
+            "ok": True,
+            "blocking": True,
+            "detail": "the activity is neither immutable nor ended",
+            "value": None,
+            "limit": None,
+        },
         {
             "rule": "price_not_above_original",
             "ok": True,
             "blocking": True,
-            "detail": f"{plan.price.activity_price_minor} ≤ {new.price_minor}",
+            "detail": f"{plan.price.activity_price_minor} ≤ {new.price_minor} (minor units)",
+            "value": plan.price.activity_price_minor,
+            "limit": new.price_minor,
         },
         {
             "rule": "stock_covers_activity_stock",
             "ok": new.stock >= old.activity_stock,
             "blocking": False,
             "detail": f"product stock {new.stock}, activity stock {old.activity_stock}",
+            "value": new.stock,
+            "limit": old.activity_stock,
         },
     ]
     rows = repo.enrollments(ws, product_ids=[old.product_id, new.id], limit=1000)
