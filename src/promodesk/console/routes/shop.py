@@ -143,11 +143,12 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
         shop = catalog_service.get_shop(uow, ws, e.shop_id)
         product = catalog_service.get_product(uow, ws, e.product_id)
         names = titles(uow, ws, {shop.id})
-        taken = {
+        taken = {  # a replaced product (e.g. an undone replace) may replace again
             x.product_id
             for x in catalog_service.list_enrollments(
                 uow, ws, activity_id=activity.id, shop_id=shop.id, limit=10_000
             )
+            if x.state != domain.State.REPLACED
         }
         candidates = [
             p

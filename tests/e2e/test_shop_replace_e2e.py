@@ -1,0 +1,176 @@
+"""End to end, Shop replace: the real server in a subprocess, Debian's chromium driven by
+Playwright. A live ¥138 product sold at ¥117.30 (15 % off) is replaced by a ¥188 one: the
+enrollment's form leads to the confirmation page (¥159.80, still 15 % off, goes to review, every
+activity touched), the confirmation replaces it, and the snapshot page undoes it. Screenshots
+in English and 简体中文 go to ``test-artifacts/shop-replace-*.png``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from promodesk.shop import catalog_service, offers_service
+from promodesk.tenancy import service as tenancy
+from tests.e2e.test_console_e2e import (
+    ARTIFACTS,
+    BIN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STARTUP_GUARD_SECONDS,
+    Server,
+    _cli,
+    _env,
+    _free_port,
+    csp_violations,
+)
+
+pytestmark = pytest.mark.e2e
+EMAIL, PASSWORD = "owner@shop-replace-e2e.example", "shop-replace-e2e-password"
+
+
+def _seed(data_dir: Path) -> int:
+    """The live enrollment of the ¥138 product, and the ¥188 one beside it."""
+    db = Database(f"sqlite:///{data_dir / 'promodesk.db'}")
+    try:
+        with db.transaction() as uow:
+            workspace = tenancy.create_workspace(uow, "replace-e2e", "月明食品", actor="e2e")
+            tenancy.create_user(uow, EMAIL, PASSWORD, name="店长", workspace=workspace,
+                                role="owner", actor="e2e")  # fmt: skip
+            ws = workspace.id
+            now = clock.now()
+            shop = catalog_service.create_shop(uow, ws, name="E2E 月饼小铺")
+            activity = catalog_service.create_activity(
+                uow, ws, name="中秋节 · 替换", registration_starts_at=now - timedelta(days=3),
+                registration_ends_at=now - timedelta(hours=1), starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(days=7),
+            )  # fmt: skip
+            old, _new = (
+                catalog_service.create_product(
+                    uow,
+                    ws,
+                    shop.id,
+                    title=f"月饼礼盒 {yuan}",
+                    price_minor=yuan * 100,
+                    currency="CNY",
+                    stock=80,
+                )
+                for yuan in (138, 188)
+            )
+            e = catalog_service.enroll(
+                uow, ws, activity.id, old.id, activity_price_minor=11730, activity_stock=40,
+                ignore_registration_window=True,
+            )  # fmt: skip
+            catalog_service.review(uow, ws, e.id, approve=True)
+            offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+                                      value_minor=1000)  # fmt: skip
+            return int(e.id)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def replace_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    data_dir = tmp_path_factory.mktemp("promodesk-replace-e2e")
+    env = _env(data_dir)
+    _cli(env, "migrate")
+    enrollment_id = _seed(data_dir)
+    port = _free_port()
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "promodesk"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((data_dir / "server.log").read_text())
+        time.sleep(0.2)
+    try:
+        yield Server(base, env, data_dir), enrollment_id
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"shop-replace-{name}.png"), full_page=True)
+
+
+def test_replace_previews_confirms_and_undoes(replace_server: tuple[Server, int]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    server, enrollment_id = replace_server
+    base = server.base
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+            page = context.new_page()
+            violations = csp_violations(context)
+            page.goto(base + "/login")
+            page.fill("input[name=email]", EMAIL)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.stack button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+
+            page.goto(base + f"/shop/enrollments/{enrollment_id}")
+            page.select_option(
+                "#replace-form select[name=product_id]", label="月饼礼盒 188 · ¥188.00"
+            )
+            page.click("#replace-preview")
+            expect(page.locator("#replace-new-price")).to_have_text("¥159.80")
+            expect(page.locator("#replace-new-discount")).to_have_text("15.00 %")
+            expect(page.locator("#replace-review")).to_contain_text("review")
+            expect(page.locator("#replace-touched tr[data-change=enrolled]")).to_have_count(1)
+            _shot(page, "01-confirm-en")
+
+            page.click("#confirm-replace")
+            expect(page.locator(".flash-success")).to_contain_text("CN¥159.80")
+            expect(page.locator("h1")).to_contain_text("月饼礼盒 188")
+            _shot(page, "02-replaced-en")
+
+            # undo, in 简体中文: the old enrollment's snapshot, then restore
+            page.click(".locale-switch button[value=zh_Hans]")
+            page.goto(base + f"/shop/enrollments/{enrollment_id}")
+            expect(page.locator("h1")).to_contain_text("月饼礼盒 138")
+            page.click("#snapshots a")
+            expect(page.locator("#restore-replace")).to_contain_text("撤销替换")
+            _shot(page, "03-snapshot-zh")
+            page.click("#restore-button")
+            expect(page.locator(".flash-success")).to_be_visible()
+            expect(page.locator("h1")).to_contain_text("月饼礼盒 138")
+            expect(page.locator("h1 [data-state=live]")).to_be_visible()
+            _shot(page, "04-restored-zh")
+            # the undone replacement may be chosen again
+            expect(page.locator("#replace-form option")).to_have_count(1)
+            assert violations == [], "pages broke the Content-Security-Policy"
+        finally:
+            browser.close()
