@@ -143,10 +143,10 @@ def test_replace_previews_confirms_and_undoes(replace_server: tuple[Server, int]
 
             page.goto(base + f"/shop/enrollments/{enrollment_id}")
             page.select_option(
-                "#replace-form select[name=product_id]", label="月饼礼盒 188 · ¥188.00"
+                "#replace-form select[name=product_id]", label="月饼礼盒 188 · CN¥188.00"
             )
             page.click("#replace-preview")
-            expect(page.locator("#replace-new-price")).to_have_text("¥159.80")
+            expect(page.locator("#replace-new-price")).to_have_text("CN¥159.80")
             expect(page.locator("#replace-new-discount")).to_have_text("15.00 %")
             expect(page.locator("#replace-review")).to_contain_text("review")
             expect(page.locator("#replace-touched tr[data-change=enrolled]")).to_have_count(1)
