@@ -124,6 +124,7 @@ def test_the_api(db: Database, tmp_path: Path) -> None:
             "enrollment_id": 999, "activity_id": None, "shop_id": None, "product_id": None,
             "state": None, "ok": False, "code": "ENROLLMENT_NOT_FOUND",
             "detail": "no such enrollment", "delist_at": None,
+            "breaks_other_activity": False, "enrollments": [],
         }  # fmt: skip
         assert body["items"][0]["delist_at"].startswith("2026-09-21T04:00")
         bad: dict[str, Any]

@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
-from promodesk.shop import domain, snapshots_service
+from promodesk.shop import domain, plan_service, product_plan, snapshots_service
 from promodesk.shop.catalog_service import (
     get_activity,
     get_enrollment,
@@ -340,12 +341,34 @@ def replace(
     return new
 
 
-def stock_to_zero(uow: UnitOfWork, ws: int, enrollment_id: int, *, actor: str) -> ShopEnrollment:
+def stock_to_zero(
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_id: int,
+    *,
+    actor: str,
+    force: bool = False,
+    role: str | None = None,
+    selected: Iterable[int] = (),
+    planned: bool = False,
+) -> ShopEnrollment:
+    """Stock to zero through one enrollment, planned across every enrollment of the product
+    (``product_plan``): refused when another activity's guardrails would break unless an admin
+    forces it (``plan_service.enforce``); the product's other purchasable enrollments are
+    stock-zeroed with it. ``selected`` names the other enrollments of the same call (each is
+    its own step, never zeroed as a side effect); ``planned`` means the caller enforced the
+    plan already."""
     repo = ShopRepository(uow)
     enrollment = get_enrollment(uow, ws, enrollment_id)
     activity = get_activity(uow, ws, enrollment.activity_id)
     _open_activity(uow, ws, activity.id)
     domain.transition(enrollment.state, domain.State.STOCK_ZEROED)
+    chosen = {enrollment.id, *selected}
+    plan = plan_service.plan_for(
+        uow, ws, product_plan.Action.STOCK_ZERO, [enrollment.product_id], chosen
+    )
+    if not planned:
+        plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
     snapshots_service.take(uow, ws, enrollment, "stock_zero")
     now = clock.now()
     if (
@@ -360,10 +383,11 @@ def stock_to_zero(uow: UnitOfWork, ws: int, enrollment_id: int, *, actor: str) -
     ):
         raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
     repo.set_product_stock([enrollment.product_id], 0, now)
+    paused = _pause_others(uow, ws, plan, enrollment.id, actor)
     job = jobs.enqueue(
         uow,
         DELIST_JOB,
-        {"workspace_id": ws, "enrollment_id": enrollment.id},
+        {"workspace_id": ws, "enrollment_id": enrollment.id, "selected": sorted(chosen)},
         run_at=now + timedelta(minutes=activity.delist_delay_minutes),
         workspace_id=ws,
     )
@@ -379,9 +403,49 @@ def stock_to_zero(uow: UnitOfWork, ws: int, enrollment_id: int, *, actor: str) -
             "state": "stock_zeroed",
             "delist_job_id": job.id,
             "delist_at": job.run_at.isoformat(),
+            "also_stock_zeroed": paused,
         },
     )
     return get_enrollment(uow, ws, enrollment.id)
+
+
+def _pause_others(
+    uow: UnitOfWork, ws: int, plan: product_plan.Plan, via: int, actor: str
+) -> list[int]:
+    """The product's other purchasable enrollments lose the shared stock with it: they are
+    stock-zeroed too (their coupon and discount cannot be used) and return on a restock."""
+    repo = ShopRepository(uow)
+    now = clock.now()
+    paused = []
+    for item in plan.items:
+        if item.selected or item.target_state is not domain.State.STOCK_ZEROED:
+            continue
+        other = get_enrollment(uow, ws, item.enrollment_id)
+        domain.transition(other.state, domain.State.STOCK_ZEROED)
+        snapshots_service.take(uow, ws, other, "stock_zero")
+        if (
+            repo.set_state(
+                [other.id],
+                [item.state],
+                domain.State.STOCK_ZEROED,
+                now,
+                previous_state=item.state,
+            )
+            != 1
+        ):
+            raise Conflict(f"enrollment {other.id} changed meanwhile; try again")
+        audit.record(
+            uow,
+            workspace_id=ws,
+            actor=actor,
+            action="shop.enrollment.stock_zero",
+            object_type="shop_enrollment",
+            object_id=other.id,
+            before={"state": item.state},
+            after={"state": "stock_zeroed", "via_enrollment": via, "verdict": item.verdict.value},
+        )
+        paused.append(other.id)
+    return paused
 
 
 def restore_stock(
@@ -426,8 +490,29 @@ def restore_stock(
     return len(zeroed)
 
 
-def delist_if_due(uow: UnitOfWork, ws: int, enrollment_id: int) -> bool:
-    """The delist job: a no-op unless the enrollment is still stock-zeroed with no stock."""
+def restock(uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str) -> dict[str, Any]:
+    """A restock (``restore_stock``) with its plan: every enrollment of the product, in every
+    activity, with what the restock does to it (stock-zeroed ones resume their stage)."""
+    plan = plan_service.plan_for(uow, ws, product_plan.Action.RESTOCK, [product_id])
+    n = restore_stock(uow, ws, product_id, stock, actor=actor)
+    return {
+        "product_id": product_id,
+        "stock": stock,
+        "enrollments_restored": n,
+        "enrollments": [i.as_dict() for i in plan.items],
+    }
+
+
+def delist_if_due(
+    uow: UnitOfWork, ws: int, enrollment_id: int, selected: Iterable[int] | None = None
+) -> bool:
+    """The delist job: a no-op unless the enrollment is still stock-zeroed with no stock.
+
+    Rules: the product is delisted and leaves every activity (``product_plan``, action
+    delist): the stock-zeroed enrollments of the action (``selected``, by default the job's
+    own) become ``delisted`` and free their slot; every other enrollment still in an open
+    activity ends along its stage's path, its offers are cancelled, and it counts as a
+    cancellation in its activity's counters (the guardrails of later previews see it)."""
     repo = ShopRepository(uow)
     enrollment = repo.enrollment(ws, enrollment_id, lock=True)
     if enrollment is None or enrollment.state != domain.State.STOCK_ZEROED:
@@ -435,24 +520,40 @@ def delist_if_due(uow: UnitOfWork, ws: int, enrollment_id: int) -> bool:
     product = get_product(uow, ws, enrollment.product_id)
     if product.stock > 0:
         return False
+    chosen = set(selected) if selected is not None else {enrollment.id}
+    chosen.add(enrollment.id)
+    plan = plan_service.plan_for(uow, ws, product_plan.Action.DELIST, [product.id], chosen)
+    ending = [i for i in plan.items if i.effect is product_plan.Effect.ENDS and i.target_state]
     now = clock.now()
-    repo.lock_counters([(enrollment.activity_id, enrollment.shop_id)])
-    if repo.set_state([enrollment.id], ["stock_zeroed"], domain.State.DELISTED, now) != 1:
-        return False
+    repo.lock_counters([(i.activity_id, i.shop_id) for i in ending])
     product.status = "delisted"
-    offer_ids = [o.id for o in repo.offers([enrollment.id], status="active")]
-    repo.set_offers(offer_ids, "cancelled", now)
-    repo.bump_counter(enrollment.activity_id, enrollment.shop_id, active=-1)
-    audit.record(
-        uow,
-        workspace_id=ws,
-        actor="system",
-        action="shop.enrollment.delist",
-        object_type="shop_enrollment",
-        object_id=enrollment.id,
-        before={"state": "stock_zeroed"},
-        after={"state": "delisted", "offers_cancelled": len(offer_ids)},
-    )
+    for item in ending:
+        assert item.target_state is not None
+        if repo.set_state([item.enrollment_id], [item.state], item.target_state, now) != 1:
+            continue  # changed meanwhile: the product is delisted all the same
+        offer_ids = [o.id for o in repo.offers([item.enrollment_id], status="active")]
+        repo.set_offers(offer_ids, "cancelled", now)
+        repo.bump_counter(
+            item.activity_id,
+            item.shop_id,
+            active=-1,
+            cancelled=1 if item.counts_as_cancel else 0,
+        )
+        audit.record(
+            uow,
+            workspace_id=ws,
+            actor="system",
+            action="shop.enrollment.delist",
+            object_type="shop_enrollment",
+            object_id=item.enrollment_id,
+            before={"state": item.state.value},
+            after={
+                "state": item.target_state.value,
+                "offers_cancelled": len(offer_ids),
+                "counts_as_cancel": item.counts_as_cancel,
+                "via_enrollment": enrollment.id,
+            },
+        )
     return True
 
 

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from promodesk.shop import alternatives_service, offers_service, remediation_service
 from promodesk.shop import catalog_service as catalog
-from promodesk.shop import offers_service, remediation_service
-from promodesk.shop.alternatives_service import restore_stock
 from promodesk.shop.schemas import (
     ActivityCreate,
     ActivityPage,
@@ -30,6 +29,7 @@ from promodesk.shop.schemas import (
     ProductPage,
     ProductRead,
     RestockIn,
+    RestockOut,
     ReviewIn,
     Rules,
     ShopCreate,
@@ -161,11 +161,13 @@ def add_followers(product_id: int, body: FollowersIn, uow: Uow, caller: Writer) 
     return {"added": catalog.add_followers(uow, caller.workspace_id, product_id, body.follower_ids)}
 
 
-@router.post("/products/{product_id}/restock", response_model=dict[str, int])
+@router.post("/products/{product_id}/restock", response_model=RestockOut)
 def restock(product_id: int, body: RestockIn, uow: Uow, caller: Writer) -> Any:
-    """Stock is back: stock-zeroed enrollments return to their stage; no delist happens."""
-    n = restore_stock(uow, caller.workspace_id, product_id, body.stock, actor=caller.actor)
-    return {"enrollments_restored": n}
+    """Stock is back: stock-zeroed enrollments return to their stage in every activity; no
+    delist happens. ``enrollments`` lists every enrollment of the product with its effect."""
+    return alternatives_service.restock(
+        uow, caller.workspace_id, product_id, body.stock, actor=caller.actor
+    )
 
 
 @router.post(

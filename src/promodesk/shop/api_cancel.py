@@ -232,17 +232,27 @@ def replace(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Writer) -> An
 @router.post("/enrollments/stock-zero", response_model=StockZeroOut)
 def stock_zero_many(body: StockZeroIn, uow: Uow, caller: Writer) -> Any:
     """Stock to zero for several enrollments: each succeeds or fails on its own, with an error
-    code, its activity id and product id (200 either way; ``failed`` counts the failures)."""
+    code, its activity id and product id (200 either way; ``failed`` counts the failures).
+    Each item lists every enrollment of its product (``enrollments``, all activities) with its
+    verdict; 409 ``BreaksOtherActivity`` (nothing changed) when another activity's guardrails
+    would break, unless an admin sends ``force`` (audited). ``dry_run``: the plan only."""
+    ws = caller.workspace_id
+    if body.dry_run:
+        items = stock_zero_service.check(uow, ws, body.enrollment_ids)
+        failed = sum(1 for i in items if not i["ok"])
+        return {"dry_run": True, "done": 0, "failed": failed, "items": items}
     return stock_zero_service.stock_to_zero_many(
-        uow, caller.workspace_id, body.enrollment_ids, actor=caller.actor
+        uow, ws, body.enrollment_ids, actor=caller.actor, force=body.force, role=caller.role
     )
 
 
 @router.post("/enrollments/{enrollment_id}/stock-zero", response_model=EnrollmentRead)
-def stock_zero(enrollment_id: int, uow: Uow, caller: Writer) -> Any:
-    """Visible but not purchasable; delisted after the activity's delay unless restocked."""
+def stock_zero(enrollment_id: int, uow: Uow, caller: Writer, force: bool = False) -> Any:
+    """Visible but not purchasable; delisted after the activity's delay unless restocked. The
+    product's other enrollments are planned too: 409 ``BreaksOtherActivity`` when another
+    activity's guardrails would break, unless an admin passes ``force=true`` (audited)."""
     return alternatives_service.stock_to_zero(
-        uow, caller.workspace_id, enrollment_id, actor=caller.actor
+        uow, caller.workspace_id, enrollment_id, actor=caller.actor, force=force, role=caller.role
     )
 
 

@@ -17,6 +17,7 @@ from promodesk.shop import (
 )
 from promodesk.shop.cli_common import (
     ACTOR,
+    ROLE,
     JsonOpt,
     WorkspaceOpt,
     dump,
@@ -29,6 +30,7 @@ from promodesk.shop.schemas import (
     AnnouncementRead,
     CompensationRead,
     EnrollmentRead,
+    RestockOut,
     StockZeroOut,
 )
 
@@ -47,18 +49,32 @@ def register(app: typer.Typer) -> None:
 @friendly
 def stock_zero(
     enrollment_ids: list[int] = typer.Argument(..., help="one or more enrollment ids"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="show the plan across every activity; change nothing"
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="break another activity's guardrails anyway (audited)"
+    ),
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     """Stock to zero: visible but not purchasable; delisted later unless restocked.
 
-    The delist comes after the activity's delay. Exit 1 if any enrollment failed.
+    The stock is the product's: every enrollment of it, in every activity, is listed with
+    its verdict. Refused (nothing changed) when another activity's rules would break, unless
+    --force. The delist comes after the activity's delay. Exit 1 if any enrollment failed.
     """
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
-        data = StockZeroOut.model_validate(
-            stock_zero_service.stock_to_zero_many(uow, ws, enrollment_ids, actor=ACTOR)
-        ).model_dump(mode="json")
+        if dry_run:
+            items = stock_zero_service.check(uow, ws, enrollment_ids)
+            failed = sum(1 for i in items if not i["ok"])
+            raw: dict[str, Any] = {"dry_run": True, "done": 0, "failed": failed, "items": items}
+        else:
+            raw = stock_zero_service.stock_to_zero_many(
+                uow, ws, enrollment_ids, actor=ACTOR, force=force, role=ROLE
+            )
+        data = StockZeroOut.model_validate(raw).model_dump(mode="json")
     show(data, json_out, _render_stock_zero)
     if data["failed"]:
         raise typer.Exit(1)
@@ -75,11 +91,39 @@ def _render_stock_zero(data: dict[str, Any]) -> None:
         }
         for i in data["items"]
     ]
-    table(rows, list(rows[0]), title="stock to zero")(data)
+    table(rows, list(rows[0]), title="stock to zero" + (" (dry run)" if data["dry_run"] else ""))(
+        data
+    )
+    _render_plan([p for i in data["items"] for p in i["enrollments"]])
+    if data["dry_run"]:
+        ok = len(data["items"]) - data["failed"]
+        console.print(f"{ok} can be stock-zeroed, {data['failed']} cannot; nothing changed")
+        return
+    if data["overridden"]:
+        console.print(f"forced over {len(data['overridden'])} refusal(s); audited")
     console.print(
         f"{data['done']} stock-zeroed, {data['failed']} failed; each is delisted at its time "
         "unless you restock it first (promodesk shop restock)"
     )
+
+
+def _render_plan(enrollments: list[dict[str, Any]]) -> None:
+    """Every enrollment of the products, in every activity, with its verdict."""
+    if not enrollments:
+        return
+    rows = [
+        {
+            "product": p["product_id"],
+            "enrollment": p["enrollment_id"],
+            "activity": f"{p['activity']} (#{p['activity_id']})",
+            "stage": p["state"],
+            "effect": p["effect"],
+            "verdict": p["verdict"],
+            "detail": p["detail"],
+        }
+        for p in enrollments
+    ]
+    table(rows, list(rows[0]), title="every enrollment of the products")(rows)
 
 
 @friendly
@@ -94,10 +138,17 @@ def restock(
     A pending delist then does nothing."""
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
-        n = alternatives_service.restore_stock(uow, ws, product_id, stock, actor=ACTOR)
-    data = {"product_id": product_id, "stock": stock, "enrollments_restored": n}
+        data = RestockOut.model_validate(
+            alternatives_service.restock(uow, ws, product_id, stock, actor=ACTOR)
+        ).model_dump(mode="json")
+    n = data["enrollments_restored"]
     message = f"product {product_id} restocked; {n} enrollment(s) back in their stage"
-    show(data, json_out, lambda _: console.print(message))
+
+    def render(_: Any) -> None:
+        _render_plan(data["enrollments"])
+        console.print(message)
+
+    show(data, json_out, render)
 
 
 @friendly

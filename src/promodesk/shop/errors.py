@@ -26,3 +26,9 @@ class AlreadyScheduled(Conflict):
     """An enrollment waits in a scheduled low-traffic-window batch: it cannot be scheduled or
     cancelled again until that batch runs or is called off. The body names ``scheduled``
     (enrollment id → batch id)."""
+
+
+class BreaksOtherActivity(Conflict):
+    """A product-level action (stock to zero) would break the rules of another activity the
+    product is enrolled in. The body names the ``refusals`` (enrollment, activity, verdict,
+    words); an admin may force it unless an activity is immutable."""

@@ -26,7 +26,15 @@ def verify(ctx: JobContext) -> None:
 
 @handler(DELIST_JOB)
 def delist(ctx: JobContext) -> None:
-    delist_if_due(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["enrollment_id"]))
+    """The product leaves every activity (jobs written before ``selected`` existed delist with
+    their own enrollment as the selected one)."""
+    selected = ctx.payload.get("selected")
+    delist_if_due(
+        ctx.uow,
+        int(ctx.payload["workspace_id"]),
+        int(ctx.payload["enrollment_id"]),
+        [int(i) for i in selected] if isinstance(selected, list) else None,
+    )
 
 
 @handler(START_JOB)

@@ -279,7 +279,30 @@ class ReplaceIn(Input):
 
 
 class StockZeroIn(Input):
+    """``dry_run``: the plan only, nothing changes. ``force``: an admin overrides another
+    activity's guardrails (audited; never an immutable activity's)."""
+
     enrollment_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+    dry_run: bool = False
+    force: bool = False
+
+
+class PlanItem(BaseModel):
+    """What a product-level action does to one enrollment of the product, in any activity."""
+
+    enrollment_id: int
+    product_id: int
+    activity_id: int
+    activity: str
+    shop_id: int
+    state: str
+    selected: bool
+    effect: str
+    target_state: str | None
+    counts_as_cancel: bool
+    verdict: str
+    ok: bool
+    detail: str
 
 
 class StockZeroItem(BaseModel):
@@ -294,12 +317,23 @@ class StockZeroItem(BaseModel):
     code: str | None
     detail: str | None
     delist_at: datetime | None
+    breaks_other_activity: bool = False
+    enrollments: list[PlanItem] = []
 
 
 class StockZeroOut(BaseModel):
+    dry_run: bool = False
     done: int
     failed: int
+    overridden: list[PlanItem] = []
     items: list[StockZeroItem]
+
+
+class RestockOut(BaseModel):
+    product_id: int
+    stock: int
+    enrollments_restored: int
+    enrollments: list[PlanItem]
 
 
 class PresaleIn(Input):

@@ -9,6 +9,11 @@ Rules:
 - Codes: ``ENROLLMENT_NOT_FOUND``; ``ALREADY_STOCK_ZEROED``; ``NOT_STOCK_ZEROABLE`` (pending
   review, or the product left the activity); ``ACTIVITY_IMMUTABLE``; ``ACTIVITY_ENDED``;
   ``CHANGED_MEANWHILE`` (someone else changed it between the check and the change).
+- The stock is the product's, shared by all its enrollments: the products of the call are
+  planned together across every enrollment in every activity (``product_plan``). Each item
+  lists them (``enrollments``, with effect and verdict). When another activity's guardrails
+  would break, the whole call is refused (``BreaksOtherActivity``, 409, nothing changed)
+  unless an admin forces it; forcing is audited and the answer names what was ``overridden``.
 - ``check`` alone is the dry run the console shows before its confirmation.
 - At most ``MAX_IDS`` enrollments per call; duplicates count once, the order is kept.
 """
@@ -22,7 +27,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.models import ShopActivity, ShopEnrollment
-from promodesk.shop import domain
+from promodesk.shop import domain, plan_service, product_plan
 from promodesk.shop.alternatives_service import stock_to_zero
 from promodesk.shop.catalog_service import get_activity
 from promodesk.shop.repository import ShopRepository
@@ -62,12 +67,38 @@ def _item(enrollment_id: int, e: ShopEnrollment | None, **values: Any) -> dict[s
         "code": None,
         "detail": None,
         "delist_at": None,
+        "breaks_other_activity": False,
+        "enrollments": [],
         **values,
     }
 
 
+def _plan(uow: UnitOfWork, ws: int, items: list[dict[str, Any]]) -> product_plan.Plan:
+    """One plan for every product of the items that can be stock-zeroed."""
+    chosen = [i for i in items if i["ok"]]
+    return plan_service.plan_for(
+        uow,
+        ws,
+        product_plan.Action.STOCK_ZERO,
+        {i["product_id"] for i in chosen},
+        {i["enrollment_id"] for i in chosen},
+    )
+
+
 def check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
-    """Per enrollment: would stock to zero succeed now, and when would the delist run."""
+    """Per enrollment: would stock to zero succeed now, when would the delist run, and what
+    it does to every enrollment of the product (``enrollments``, ``breaks_other_activity``)."""
+    items = _check(uow, ws, enrollment_ids)
+    plan = _plan(uow, ws, items)
+    for item in items:
+        if item["ok"]:
+            mine = [p for p in plan.items if p.product_id == item["product_id"]]
+            item["enrollments"] = [p.as_dict() for p in mine]
+            item["breaks_other_activity"] = any(p.blocking for p in mine)
+    return items
+
+
+def _check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
     ids = _ids(enrollment_ids)
     repo = ShopRepository(uow)
     found = {e.id: e for e in repo.enrollments_by_ids(ws, ids)}
@@ -92,16 +123,28 @@ def check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str,
 
 
 def stock_to_zero_many(
-    uow: UnitOfWork, ws: int, enrollment_ids: list[int], *, actor: str
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_ids: list[int],
+    *,
+    actor: str,
+    force: bool = False,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """Stock to zero for each enrollment that allows it; per-item results."""
+    """Stock to zero for each enrollment that allows it; per-item results. Refused as a
+    whole when another activity's guardrails would break, unless an admin forces it."""
     items = check(uow, ws, enrollment_ids)
+    plan = _plan(uow, ws, items)
+    overridden = plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
+    chosen = {i["enrollment_id"] for i in items if i["ok"]}
     for item in items:
         if not item["ok"]:
             continue
         try:
             with uow.savepoint():
-                e = stock_to_zero(uow, ws, item["enrollment_id"], actor=actor)
+                e = stock_to_zero(
+                    uow, ws, item["enrollment_id"], actor=actor, selected=chosen, planned=True
+                )
         except PromodeskError as exc:
             # Lost a race with another change after the check: this item only fails.
             item.update(ok=False, code="CHANGED_MEANWHILE", detail=exc.detail, delist_at=None)
@@ -111,4 +154,4 @@ def stock_to_zero_many(
             state=e.state, delist_at=clock.ensure_utc(e.updated_at) + timedelta(minutes=delay)
         )
     done = sum(1 for i in items if i["ok"])
-    return {"done": done, "failed": len(items) - done, "items": items}
+    return {"done": done, "failed": len(items) - done, "overridden": overridden, "items": items}

@@ -1,0 +1,141 @@
+"""Loads the facts of a product-level action (every enrollment of the products, their
+activities' rules, the shops' counters and scheduled cancellations) and asks the pure plan
+(``product_plan.plan``); enforces its verdicts.
+
+Rules:
+- A plan with a refusal is refused with ``BreaksOtherActivity`` (409, the refusals in words;
+  nothing changed) unless ``force`` is given by an admin (owner or admin role) and every
+  refusal may be forced (an immutable activity never may).
+- A forced action writes one audit entry ``shop.product.<action>.forced`` naming every
+  overridden enrollment, activity and verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from promodesk.audit import service as audit
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import Forbidden
+from promodesk.shop import domain, product_plan
+from promodesk.shop.batch_repository import BatchRepository
+from promodesk.shop.catalog_service import rules_of
+from promodesk.shop.errors import BreaksOtherActivity
+from promodesk.shop.repository import ShopRepository
+from promodesk.tenancy.domain import Role, at_least
+
+MAX_ENROLLMENTS = 10_000
+
+
+def facts(
+    uow: UnitOfWork, ws: int, product_ids: Iterable[int], selected: Iterable[int] = ()
+) -> list[product_plan.ProductFacts]:
+    """Every enrollment of the products (any state, any activity) with its activity's facts."""
+    ids = sorted(set(product_ids))
+    chosen = set(selected)
+    repo, brepo = ShopRepository(uow), BatchRepository(uow)
+    rows = repo.enrollments(ws, product_ids=ids, limit=MAX_ENROLLMENTS) if ids else []
+    activities = repo.activities_by_ids(ws, {e.activity_id for e in rows})
+    now = clock.now()
+    by_key: dict[tuple[int, int], product_plan.ActivityFacts] = {}
+    for key in sorted({(e.activity_id, e.shop_id) for e in rows}):
+        activity = activities[key[0]]
+        counter = repo.counter(*key)
+        scheduled = brepo.scheduled_count(ws, *key)
+        counts = (
+            domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
+            if counter
+            else domain.Counts(0, 0, 0, scheduled)
+        )
+        by_key[key] = product_plan.ActivityFacts(
+            id=activity.id,
+            name=activity.name,
+            rules=rules_of(activity),
+            counts=counts,
+            started=now >= clock.ensure_utc(activity.starts_at),
+            ended=now >= clock.ensure_utc(activity.ends_at),
+        )
+    return [
+        product_plan.ProductFacts(
+            id=p,
+            enrollments=tuple(
+                product_plan.EnrollmentFacts(
+                    id=e.id,
+                    shop_id=e.shop_id,
+                    state=domain.State(e.state),
+                    previous_state=domain.State(e.previous_state) if e.previous_state else None,
+                    activity=by_key[(e.activity_id, e.shop_id)],
+                    selected=e.id in chosen,
+                )
+                for e in rows
+                if e.product_id == p
+            ),
+        )
+        for p in ids
+    ]
+
+
+def plan_for(
+    uow: UnitOfWork,
+    ws: int,
+    action: product_plan.Action,
+    product_ids: Iterable[int],
+    selected: Iterable[int] = (),
+) -> product_plan.Plan:
+    return product_plan.plan(action, facts(uow, ws, product_ids, selected))
+
+
+def enforce(
+    uow: UnitOfWork,
+    ws: int,
+    plan: product_plan.Plan,
+    *,
+    force: bool,
+    role: str | None,
+    actor: str,
+) -> list[dict[str, Any]]:
+    """Refuse a plan that breaks another activity unless an admin forces it (audited).
+    Returns the overridden items (empty when nothing was forced)."""
+    if plan.ok:
+        return []
+    verb = plan.action.value.replace("_", " ")
+    if not force:
+        raise BreaksOtherActivity(
+            f"The {verb} would break another activity's rules, so nothing was changed. "
+            f"{plan.refusal_text()} An admin may force it.",
+            refusals=[i.as_dict() for i in plan.refusals],
+        )
+    if role is None or not at_least(role, Role.ADMIN):
+        raise Forbidden(f"only an admin may force a {verb} that breaks another activity's rules")
+    if not plan.forceable:
+        raise BreaksOtherActivity(
+            f"The {verb} cannot be forced: an activity it touches is immutable. "
+            f"{plan.refusal_text()}",
+            refusals=[i.as_dict() for i in plan.refusals],
+        )
+    overridden = [i.as_dict() for i in plan.refusals]
+    for product_id in sorted({i.product_id for i in plan.refusals}):
+        audit.record(
+            uow,
+            workspace_id=ws,
+            actor=actor,
+            action=f"shop.product.{plan.action.value}.forced",
+            object_type="shop_product",
+            object_id=product_id,
+            after={
+                "overridden": [
+                    {
+                        "enrollment_id": o["enrollment_id"],
+                        "activity_id": o["activity_id"],
+                        "activity": o["activity"],
+                        "verdict": o["verdict"],
+                        "detail": o["detail"],
+                    }
+                    for o in overridden
+                    if o["product_id"] == product_id
+                ]
+            },
+        )
+    return overridden

@@ -1,0 +1,252 @@
+"""A product enrolled in two activities, on both databases: stock to zero through one
+enrollment is planned across every enrollment of the product (the preview lists them with
+their verdicts), is refused when it would break the other activity's guardrails unless an
+admin forces it (audited), and the delist ends the product in every activity so that later
+guardrail checks count it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
+from promodesk.kit import clock
+from promodesk.kit.db import Database
+from promodesk.kit.errors import Forbidden
+from promodesk.models import AuditEvent
+from promodesk.shop import (
+    alternatives_service,
+    catalog_service,
+    preview_service,
+    stock_zero_service,
+)
+from promodesk.shop.batch_service import Selection
+from promodesk.shop.errors import BreaksOtherActivity
+from tests.api_support import bearer, make_app, new_key, new_workspace
+from tests.integration import shop_factories as f
+from tests.integration.promote_factories import drain
+
+V = "/api/v1/shop"
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[clock.FrozenClock]:
+    fc = clock.FrozenClock(f.NOW)
+    previous = clock.set_clock(fc)
+    yield fc
+    clock.set_clock(previous)
+
+
+def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
+    """中秋节 started with ``n_mid`` live products; product 5 of it also enrolled (approved)
+    in a new activity."""
+    with db.transaction() as uow:
+        shop = f.shop(uow, ws)
+        mid = f.activity(uow, ws, started=True, name="中秋节")
+        mid_es = f.enrolled(uow, ws, mid.id, shop.id, n_mid, state="live")
+        new = f.activity(uow, ws, name="双十一")
+        f.enrolled(uow, ws, new.id, shop.id, 6)
+        product5 = mid_es[4].product_id
+        shared = catalog_service.enroll(
+            uow,
+            ws,
+            new.id,
+            product5,
+            activity_price_minor=15900,
+            activity_stock=50,
+            ignore_registration_window=True,
+        )
+        catalog_service.review(uow, ws, shared.id, approve=True)
+        return {
+            "shop": shop.id,
+            "mid": mid.id,
+            "new": new.id,
+            "delay": new.delist_delay_minutes,
+            "product": product5,
+            "mid_e": mid_es[4].id,
+            "new_e": shared.id,
+            "mid_others": [e.id for e in mid_es if e.id != mid_es[4].id],
+        }
+
+
+def _enrollment(db: Database, ws: int, enrollment_id: int) -> tuple[str, list[str]]:
+    """State and offer statuses of one enrollment."""
+    from promodesk.shop.repository import ShopRepository
+
+    with db.transaction() as uow:
+        e = catalog_service.get_enrollment(uow, ws, enrollment_id)
+        uow.session.refresh(e)
+        offers = ShopRepository(uow).offers([enrollment_id])
+        return e.state, sorted(o.status for o in offers)
+
+
+def _counter(db: Database, ws: int, activity_id: int, shop_id: int) -> tuple[int, int, int]:
+    from promodesk.shop.repository import ShopRepository
+
+    with db.transaction() as uow:
+        c = ShopRepository(uow).counter(activity_id, shop_id)
+        assert c is not None
+        uow.session.refresh(c)
+        return c.enrolled, c.active, c.cancelled
+
+
+def test_stock_to_zero_through_one_activity_does_not_break_the_other_silently(
+    db: Database, frozen: clock.FrozenClock
+) -> None:
+    ws = new_workspace(db).id
+    s = _two_activities(db, ws, 6)
+    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
+
+    with db.transaction() as uow:
+        result = stock_zero_service.stock_to_zero_many(uow, ws, [s["new_e"]], actor="t")
+    assert result["done"] == 1
+    # the shared stock is zero: the 中秋节 enrollment is not purchasable any more
+    assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+
+    frozen.advance(timedelta(minutes=s["delay"], seconds=1))
+    drain(db, ws)
+    assert _enrollment(db, ws, s["new_e"])[0] == "delisted"
+    # the product left 中秋节 too: not 已开始, its coupon and discount no longer active
+    assert _enrollment(db, ws, s["mid_e"]) == ("delisted", ["cancelled", "cancelled"])
+    # ... and the guardrails of 中秋节 count it: one product fewer, one cancellation more
+    assert _counter(db, ws, s["mid"], s["shop"]) == (6, 5, 1)
+    assert _counter(db, ws, s["new"], s["shop"]) == (7, 6, 0)  # the alternative: no cancel
+
+
+def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_admin_forces_it(
+    db: Database,
+) -> None:
+    ws = new_workspace(db).id
+    s = _two_activities(db, ws, 5)  # 中秋节 at its minimum of 5 products
+
+    with db.transaction() as uow:
+        items = stock_zero_service.check(uow, ws, [s["new_e"]])
+    mid_item = next(o for o in items[0]["enrollments"] if o["enrollment_id"] == s["mid_e"])
+    assert mid_item["verdict"] == "breaks_min_products"
+    assert not mid_item["ok"]
+    assert items[0]["breaks_other_activity"] is True
+
+    with pytest.raises(BreaksOtherActivity) as refused, db.transaction() as uow:
+        stock_zero_service.stock_to_zero_many(uow, ws, [s["new_e"]], actor="t")
+    assert "中秋节" in refused.value.detail
+    assert "at least 5" in refused.value.detail
+    with pytest.raises(BreaksOtherActivity), db.transaction() as uow:
+        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+    with pytest.raises(Forbidden), db.transaction() as uow:
+        stock_zero_service.stock_to_zero_many(
+            uow, ws, [s["new_e"]], actor="t", force=True, role="operator"
+        )
+    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
+
+    with db.transaction() as uow:
+        result = stock_zero_service.stock_to_zero_many(
+            uow, ws, [s["new_e"]], actor="user:9", force=True, role="admin"
+        )
+    assert result["done"] == 1
+    assert [o["verdict"] for o in result["overridden"]] == ["breaks_min_products"]
+    with db.transaction() as uow:
+        events = list(
+            uow.session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.workspace_id == ws,
+                    AuditEvent.action == "shop.product.stock_zero.forced",
+                )
+            ).scalars()
+        )
+    assert len(events) == 1
+    assert events[0].actor == "user:9"
+    assert events[0].object_id == str(s["product"])
+    overridden = (events[0].after or {})["overridden"]
+    assert [(o["enrollment_id"], o["verdict"]) for o in overridden] == [
+        (s["mid_e"], "breaks_min_products")
+    ]
+
+
+def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
+    db: Database, frozen: clock.FrozenClock
+) -> None:
+    ws = new_workspace(db).id
+    s = _two_activities(db, ws, 8)
+    # the preview lists every enrollment of the product with its verdict
+    with db.transaction() as uow:
+        items = stock_zero_service.check(uow, ws, [s["new_e"]])
+    others = items[0]["enrollments"]
+    mid_item = next(o for o in others if o["enrollment_id"] == s["mid_e"])
+    assert (mid_item["activity_id"], mid_item["verdict"]) == (s["mid"], "ok")
+    assert mid_item["effect"] == "paused"
+    assert mid_item["counts_as_cancel"] is True
+    assert next(o for o in others if o["enrollment_id"] == s["new_e"])["selected"] is True
+
+    with db.transaction() as uow:
+        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+    frozen.advance(timedelta(minutes=s["delay"], seconds=1))
+    drain(db, ws)
+    assert _enrollment(db, ws, s["mid_e"])[0] == "delisted"
+
+    with db.transaction() as uow:
+        preview = preview_service.preview(uow, ws, Selection(enrollment_ids=s["mid_others"][:2]))
+    verdict = preview["groups"][0]["verdict"]
+    assert (verdict["remaining_before"], verdict["cancelled_before"]) == (7, 1)
+    # 3 of 8 cancelled would be 37.5 %: the delisted product counts towards the 30 %
+    assert verdict["cancelled_after"] == 3
+    assert not verdict["ok"]
+
+    # the product is delisted: a restock is refused, a second delist job does nothing
+    with db.transaction() as uow:
+        assert alternatives_service.delist_if_due(uow, ws, s["mid_e"]) is False
+
+
+def test_restock_lists_every_enrollment_and_brings_them_back(db: Database) -> None:
+    ws = new_workspace(db).id
+    s = _two_activities(db, ws, 6)
+    with db.transaction() as uow:
+        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+    with db.transaction() as uow:
+        answer = alternatives_service.restock(uow, ws, s["product"], 20, actor="t")
+    assert answer["enrollments_restored"] == 2
+    by_id = {i["enrollment_id"]: i for i in answer["enrollments"]}
+    assert by_id[s["mid_e"]]["effect"] == "resumes"
+    assert by_id[s["mid_e"]]["target_state"] == "live"
+    assert by_id[s["new_e"]]["target_state"] == "approved"
+    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
+    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+
+
+def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_path: Path) -> None:
+    workspace = new_workspace(db, "plan")
+    ws = workspace.id
+    s = _two_activities(db, ws, 5)
+    operator, admin = new_key(db, workspace, "operator"), new_key(db, workspace, "admin")
+    with TestClient(make_app(db, tmp_path), raise_server_exceptions=False) as c:
+        url = f"{V}/enrollments/{s['new_e']}/stock-zero"
+        r = c.post(url, headers=bearer(operator))
+        assert r.status_code == 409, r.text
+        body = r.json()
+        assert body["error"] == "BreaksOtherActivity"
+        assert "中秋节" in body["detail"]
+        assert "An admin may force it" in body["detail"]
+        assert body["refusals"][0]["enrollment_id"] == s["mid_e"]
+        r = c.post(url, params={"force": "true"}, headers=bearer(operator))
+        assert r.status_code == 403, r.text
+        r = c.post(
+            f"{V}/enrollments/stock-zero",
+            json={"enrollment_ids": [s["new_e"]], "dry_run": True},
+            headers=bearer(operator),
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["items"][0]["breaks_other_activity"] is True
+        assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+        r = c.post(url, params={"force": "true"}, headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "stock_zeroed"
+        r = c.post(f"{V}/products/{s['product']}/restock", json={"stock": 5}, headers=bearer(admin))
+        assert r.status_code == 200, r.text
+        assert r.json()["enrollments_restored"] == 2
+        assert {i["enrollment_id"] for i in r.json()["enrollments"]} >= {s["mid_e"], s["new_e"]}
