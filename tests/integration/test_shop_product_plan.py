@@ -250,3 +250,62 @@ def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_pat
         assert r.status_code == 200, r.text
         assert r.json()["enrollments_restored"] == 2
         assert {i["enrollment_id"] for i in r.json()["enrollments"]} >= {s["mid_e"], s["new_e"]}
+
+
+def test_the_console_confirmation_lists_every_activity_in_both_languages(
+    db: Database, tmp_path: Path
+) -> None:
+    from tests.integration.test_console_support import (
+        console_client,
+        log_in,
+        new_member,
+        post_form,
+    )
+
+    operator = new_member(db, "operator")
+    ws = operator.workspace.id
+    s = _two_activities(db, ws, 5)
+    client = console_client(db, tmp_path)
+    csrf = log_in(client, operator)
+
+    # the enrollment page's button goes to the confirmation: the product is in two activities
+    where = post_form(client, f"/shop/enrollments/{s['new_e']}/stock-zero", {}, csrf)
+    assert where == f"/shop/stock-zero?e={s['new_e']}"
+    page = client.get(where).text
+    assert 'id="stock-zero-plan-items"' in page
+    assert f'data-enrollment="{s["mid_e"]}" data-verdict="breaks_min_products"' in page
+    assert "minimum product count</span>" in page
+    assert "中秋节" in page
+    assert 'id="confirm-stock-zero"' not in page  # an operator cannot force it
+    refused = client.post("/shop/stock-zero", data={"csrf_token": csrf, "ids": str(s["new_e"])})
+    assert refused.status_code == 409
+    assert "Nothing was changed" in refused.text
+    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+
+    client.cookies.set("promodesk_locale", "zh_Hans")
+    with db.transaction() as uow:
+        from promodesk.tenancy.repository import TenancyRepository
+
+        user = TenancyRepository(uow).user_by_email(operator.email)
+        assert user is not None
+        user.locale = "zh_Hans"
+    zh = client.get(where).text
+    assert "这些商品参加的所有活动" in zh
+    assert "将违反该活动的最少商品数" in zh
+
+    admin = new_member(db, "admin", operator.workspace)
+    other = console_client(db, tmp_path)
+    acsrf = log_in(other, admin)
+    page = other.get(where).text
+    assert 'id="stock-zero-force"' in page
+    done = other.post(
+        "/shop/stock-zero", data={"csrf_token": acsrf, "ids": str(s["new_e"]), "force": "1"}
+    )
+    assert done.status_code == 200
+    assert "recorded in the audit log" in done.text
+    assert _enrollment(db, ws, s["new_e"])[0] == "stock_zeroed"
+    assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+    # the enrollment page lists what a restock does in both activities
+    enrollment = other.get(f"/shop/enrollments/{s['mid_e']}").text
+    assert 'id="restock-plan"' in enrollment
+    assert enrollment.count('data-effect="resumes"') == 2

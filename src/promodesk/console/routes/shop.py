@@ -38,6 +38,8 @@ from promodesk.shop import (
     catalog_service,
     domain,
     offers_service,
+    plan_service,
+    product_plan,
     remediation_service,
     snapshots_service,
 )
@@ -162,8 +164,16 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             else None
         )
         delist_at = None
+        restock_plan: list[dict[str, Any]] = []
         if e.state == domain.State.STOCK_ZEROED:
             delist_at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+            # The stock is shared: a restock acts on every enrollment of the product.
+            restock_plan = [
+                i.as_dict()
+                for i in plan_service.plan_for(
+                    uow, ws, product_plan.Action.RESTOCK, [product.id]
+                ).items
+            ]
         return visit.page(
             "shop/enrollment.html",
             e=e,
@@ -176,6 +186,8 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             candidates=candidates,
             delist_at=delist_at,
             delist_local=local(delist_at, shop.timezone),
+            restock_plan=restock_plan,
+            effects=shop_stock_zero.EFFECTS,
             cancellable=e.state in domain.CANCELLABLE,
             open_activity=not activity.immutable and clock.now() < activity.ends_at,
             # Remediation: once the product left the activity (or cannot be bought), its

@@ -42,7 +42,13 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
 from promodesk.kit import money
 from promodesk.kit.errors import PromodeskError, ValidationFailed
-from promodesk.shop import alternatives_service, batch_service, catalog_service, preview_service
+from promodesk.shop import (
+    alternatives_service,
+    batch_service,
+    catalog_service,
+    preview_service,
+    stock_zero_service,
+)
 from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.settings import shop_settings
 from promodesk.tenancy.domain import Role, at_least
@@ -198,7 +204,13 @@ def stock_zero(request: Request, enrollment_id: int) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         ws = principal.workspace_id
-        e = alternatives_service.stock_to_zero(uow, ws, enrollment_id, actor=principal.actor)
+        item = stock_zero_service.check(uow, ws, [enrollment_id])[0]
+        if any(not p["selected"] and p["effect"] != "unchanged" for p in item["enrollments"]):
+            # The product is in other activities too: confirm on the page that lists them.
+            return visit.redirect(f"/shop/stock-zero?e={enrollment_id}")
+        e = alternatives_service.stock_to_zero(
+            uow, ws, enrollment_id, actor=principal.actor, role=principal.role
+        )
         activity = catalog_service.get_activity(uow, ws, e.activity_id)
         shop = catalog_service.get_shop(uow, ws, e.shop_id)
         at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
@@ -219,9 +231,10 @@ def restock(request: Request, product_id: int) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         stock = whole(visit.form, "stock", high=10**12)
-        n = alternatives_service.restore_stock(
+        answer = alternatives_service.restock(
             uow, principal.workspace_id, product_id, stock, actor=principal.actor
         )
+        n = answer["enrollments_restored"]
         visit.flash(
             "success",
             visit._(
@@ -229,6 +242,18 @@ def restock(request: Request, product_id: int) -> Response:
                 n=n,
             ),
         )
+        activities = sorted(
+            {i["activity"] for i in answer["enrollments"] if i["effect"] == "resumes"}
+        )
+        if len(activities) > 1:
+            visit.flash(
+                "info",
+                visit._(
+                    "The stock is shared: the product is back in %(n)s activities: %(names)s.",
+                    n=len(activities),
+                    names=", ".join(activities),
+                ),
+            )
         back = optional_id(visit.form.get("enrollment_id"))
         return _back_to(visit, back) if back else visit.redirect("/shop")
 

@@ -5,6 +5,10 @@ its delist runs in the shop's time zone, then the confirmation (POST) with per-p
 
 Rules: the selection is explicit enrollment ids (checkboxes ``e`` on the GET, the comma-joined
 ``ids`` field on the POST), at most ``MAX_IDS``; the service checks each one again.
+The stock is the product's: the preview lists every enrollment of the selected products in
+every activity with its effect and verdict. When another activity's rules would break, the
+confirmation is refused unless an admin ticks ``force`` (audited); the refusal comes back on
+this page with the list.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, stock_zero_service
+from promodesk.shop.errors import BreaksOtherActivity
 from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -31,6 +36,21 @@ CODES = {
     "ACTIVITY_IMMUTABLE": N_("The activity is immutable"),
     "ACTIVITY_ENDED": N_("The activity has ended"),
     "CHANGED_MEANWHILE": N_("Changed by someone else meanwhile; try again"),
+}
+EFFECTS = {
+    "stock_zeroed": N_("Stock to zero here"),
+    "paused": N_("Shared stock: not purchasable, leaves the activity at the delist"),
+    "ends": N_("Leaves the activity"),
+    "resumes": N_("Back in its stage"),
+    "unchanged": N_("Unchanged"),
+}
+VERDICTS = {
+    "ok": N_("OK"),
+    "already_ended": N_("Already out of the activity"),
+    "activity_ended": N_("The activity has ended"),
+    "breaks_min_products": N_("Would break the activity's minimum product count"),
+    "breaks_cancel_ratio": N_("Would break the activity's cancellation cap"),
+    "activity_immutable": N_("The activity is immutable"),
 }
 
 
@@ -52,12 +72,18 @@ def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]
         item["title"] = names.get(item["product_id"] or 0, f"#{item['enrollment_id']}")
         item["activity"] = activities.get(item["activity_id"] or 0, "—")
         item["delist_local"] = local(item["delist_at"], shop.timezone) if shop else "—"
+    plan = [p | {"title": names.get(p["product_id"], "")} for i in items for p in i["enrollments"]]
     return {
         "results": items,
         "ok_count": sum(1 for i in items if i["ok"]),
         "codes": CODES,
         "states": STATES,
         "badges": BADGES,
+        "plan": plan,
+        "refused": [p for p in plan if not p["ok"]],
+        "forceable": all(p["verdict"] != "activity_immutable" for p in plan),
+        "effects": EFFECTS,
+        "verdicts": VERDICTS,
     }
 
 
@@ -82,9 +108,42 @@ def run(request: Request) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         ids = _ids(visit.form.get("ids", ""))
-        result = stock_zero_service.stock_to_zero_many(
-            uow, principal.workspace_id, ids, actor=principal.actor
-        )
+        force = visit.form.get("force") == "1"
+        try:
+            with uow.savepoint():
+                result = stock_zero_service.stock_to_zero_many(
+                    uow,
+                    principal.workspace_id,
+                    ids,
+                    actor=principal.actor,
+                    force=force,
+                    role=principal.role,
+                )
+        except BreaksOtherActivity:
+            items = stock_zero_service.check(uow, principal.workspace_id, ids)
+            visit.flash(
+                "error",
+                visit._(
+                    "Nothing was changed: the stock to zero would break another activity's "
+                    "rules (listed below). An admin may force it."
+                ),
+            )
+            return visit.page(
+                "shop/stock_zero.html",
+                status=409,
+                done=False,
+                ids=",".join(str(i) for i in ids),
+                **_view(uow, visit, items),
+            )
+        if result["overridden"]:
+            visit.flash(
+                "warning",
+                visit._(
+                    "Forced over %(n)s refusals of other activities; this is recorded in the "
+                    "audit log.",
+                    n=len(result["overridden"]),
+                ),
+            )
         visit.flash(
             "success" if not result["failed"] else "warning",
             visit._(
