@@ -309,3 +309,43 @@ def test_the_console_confirmation_lists_every_activity_in_both_languages(
     enrollment = other.get(f"/shop/enrollments/{s['mid_e']}").text
     assert 'id="restock-plan"' in enrollment
     assert enrollment.count('data-effect="resumes"') == 2
+
+
+def test_the_cli_shows_the_plan_and_forces_as_the_owner(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from promodesk import clikit
+    from promodesk.cli import app as cli
+
+    monkeypatch.setenv("PROMODESK_DATABASE_URL", db.url)
+    monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+    clikit.reset()
+    try:
+        workspace = new_workspace(db, "plancli")
+        s = _two_activities(db, workspace.id, 5)
+        w = ["-w", workspace.slug]
+        runner = CliRunner()
+        dry = runner.invoke(cli, ["shop", "stock-zero", str(s["new_e"]), "--dry-run", *w])
+        assert dry.exit_code == 0, dry.stderr
+        assert "breaks_min_products" in dry.stdout
+        assert "nothing changed" in dry.stdout
+        refused = runner.invoke(cli, ["shop", "stock-zero", str(s["new_e"]), *w])
+        assert refused.exit_code != 0
+        assert "An admin may force it" in refused.stderr
+        forced = runner.invoke(
+            cli, ["shop", "stock-zero", str(s["new_e"]), "--force", "--json", *w]
+        )
+        assert forced.exit_code == 0, forced.stderr
+        data = json.loads(forced.stdout)
+        assert [o["enrollment_id"] for o in data["overridden"]] == [s["mid_e"]]
+        back = runner.invoke(
+            cli, ["shop", "restock", str(s["product"]), "--stock", "9", "--json", *w]
+        )
+        assert back.exit_code == 0, back.stderr
+        assert json.loads(back.stdout)["enrollments_restored"] == 2
+    finally:
+        clikit.reset()

@@ -94,7 +94,14 @@ def _render_stock_zero(data: dict[str, Any]) -> None:
     table(rows, list(rows[0]), title="stock to zero" + (" (dry run)" if data["dry_run"] else ""))(
         data
     )
-    _render_plan([p for i in data["items"] for p in i["enrollments"]])
+    plan = [p for i in data["items"] for p in i["enrollments"]]
+    _render_plan(plan)
+    for p in plan:
+        if not p["ok"]:
+            console.print(
+                f"breaks another activity: product {p['product_id']} in {p['activity']} "
+                f"(#{p['activity_id']}): {p['verdict']}: {p['detail']}"
+            )
     if data["dry_run"]:
         ok = len(data["items"]) - data["failed"]
         console.print(f"{ok} can be stock-zeroed, {data['failed']} cannot; nothing changed")
