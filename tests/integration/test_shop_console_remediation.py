@@ -24,8 +24,8 @@ from promodesk.shop import (
     catalog_service,
     remediation_service,
 )
-from promodesk.shop.alternatives_service import DELIST_JOB
 from promodesk.shop.batch_service import Selection
+from promodesk.shop.plan_service import DELIST_JOB
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 

@@ -186,6 +186,11 @@ def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
 
     with db.transaction() as uow:
         alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+    # before the delist: the end it will bring in 中秋节 counts as if done
+    with db.transaction() as uow:
+        waiting = preview_service.preview(uow, ws, Selection(enrollment_ids=s["mid_others"][:2]))
+    verdict = waiting["groups"][0]["verdict"]
+    assert (verdict["scheduled"], verdict["cancelled_after"], verdict["ok"]) == (1, 3, False)
     frozen.advance(timedelta(minutes=s["delay"], seconds=1))
     drain(db, ws)
     assert _enrollment(db, ws, s["mid_e"])[0] == "delisted"

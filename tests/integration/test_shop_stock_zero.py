@@ -24,7 +24,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import Job
 from promodesk.shop import alternatives_service, catalog_service, stock_zero_service
-from promodesk.shop.alternatives_service import DELIST_JOB
+from promodesk.shop.plan_service import DELIST_JOB
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain

@@ -39,10 +39,9 @@ from promodesk.shop.catalog_service import (
 )
 from promodesk.shop.catalog_service import rules_of as activity_rules
 from promodesk.shop.errors import ActivityClosed, NothingToDo
+from promodesk.shop.plan_service import DELIST_JOB
 from promodesk.shop.repository import ShopRepository
 from promodesk.shop.settings import shop_settings
-
-DELIST_JOB = "shop.delist"
 
 #: the stages a product is replaced from (a stock-zeroed one is restocked or delisted first)
 REPLACEABLE = frozenset({domain.State.PENDING_REVIEW, domain.State.APPROVED, domain.State.LIVE})

@@ -22,7 +22,7 @@ from typing import Any
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict
 from promodesk.models import ShopActivity, ShopBatch, ShopRiskEvent
-from promodesk.shop import domain
+from promodesk.shop import domain, plan_service
 from promodesk.shop.batch_repository import BatchRepository
 from promodesk.shop.catalog_service import rules_of
 from promodesk.shop.errors import GuardrailViolation
@@ -154,7 +154,10 @@ def process_items(
     violations: list[dict[str, Any]] = []
     for key, group in sorted(eligible.items()):
         counter = counters.get(key)
-        scheduled = brepo.scheduled_count(ws, key[0], key[1])
+        # scheduled cancellations and the ends a waiting delist brings count as if done
+        scheduled = brepo.scheduled_count(ws, key[0], key[1]) + plan_service.pending_ends(
+            uow, ws, key[0], key[1], exclude={row.id for _item, row in group}
+        )
         counts = (
             domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
             if counter

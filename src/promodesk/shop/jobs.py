@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
-from promodesk.shop.alternatives_service import DELIST_JOB, delist_if_due
+from promodesk.shop.alternatives_service import delist_if_due
 from promodesk.shop.batch_service import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.catalog_service import START_JOB, start_when_due
+from promodesk.shop.plan_service import DELIST_JOB
 from promodesk.shop.verification_service import verify_batch
 
 

@@ -8,6 +8,10 @@ Rules:
   refusal may be forced (an immutable activity never may).
 - A forced action writes one audit entry ``shop.product.<action>.forced`` naming every
   overridden enrollment, activity and verdict.
+- Between a stock to zero and its delist, the enrollments stock-zeroed with it in other
+  activities (not the ones its delist job was asked for) are ends waiting to happen: the
+  guardrails count them like scheduled cancellations (``pending_ends``), in the preview, the
+  cancel engine and this plan alike.
 """
 
 from __future__ import annotations
@@ -27,6 +31,41 @@ from promodesk.shop.repository import ShopRepository
 from promodesk.tenancy.domain import Role, at_least
 
 MAX_ENROLLMENTS = 10_000
+DELIST_JOB = "shop.delist"
+_WAITING = ("queued", "running")
+
+
+def pending_ends(
+    uow: UnitOfWork, ws: int, activity_id: int, shop_id: int, exclude: Iterable[int] = ()
+) -> int:
+    """Stock-zeroed enrollments of one (activity, shop) that a waiting delist will end as a
+    cancellation (their product was stock-zeroed through another enrollment); ``exclude``
+    (the ones being cancelled or planned now) are not counted twice."""
+    repo = ShopRepository(uow)
+    zeroed = set(repo.stock_zeroed_ids(ws, activity_id, shop_id)) - set(exclude)
+    if not zeroed:
+        return 0
+    own: set[int] = set()
+    for payload in repo.job_payloads(ws, DELIST_JOB, _WAITING):
+        selected = payload.get("selected")
+        if isinstance(selected, list):
+            own.update(int(i) for i in selected)
+        own.add(int(payload.get("enrollment_id", 0)))
+    return len(zeroed - own)
+
+
+def counts(
+    uow: UnitOfWork, ws: int, activity_id: int, shop_id: int, exclude: Iterable[int] = ()
+) -> domain.Counts:
+    """The guardrail counts of one (activity, shop): the counters, plus the cancellations
+    scheduled in a window and the ends a waiting delist will bring, counted as if done."""
+    counter = ShopRepository(uow).counter(activity_id, shop_id)
+    waiting = BatchRepository(uow).scheduled_count(ws, activity_id, shop_id) + pending_ends(
+        uow, ws, activity_id, shop_id, exclude
+    )
+    if counter is None:
+        return domain.Counts(0, 0, 0, waiting)
+    return domain.Counts(counter.enrolled, counter.active, counter.cancelled, waiting)
 
 
 def facts(
@@ -35,25 +74,19 @@ def facts(
     """Every enrollment of the products (any state, any activity) with its activity's facts."""
     ids = sorted(set(product_ids))
     chosen = set(selected)
-    repo, brepo = ShopRepository(uow), BatchRepository(uow)
+    repo = ShopRepository(uow)
     rows = repo.enrollments(ws, product_ids=ids, limit=MAX_ENROLLMENTS) if ids else []
+    mine = {e.id for e in rows}
     activities = repo.activities_by_ids(ws, {e.activity_id for e in rows})
     now = clock.now()
     by_key: dict[tuple[int, int], product_plan.ActivityFacts] = {}
     for key in sorted({(e.activity_id, e.shop_id) for e in rows}):
         activity = activities[key[0]]
-        counter = repo.counter(*key)
-        scheduled = brepo.scheduled_count(ws, *key)
-        counts = (
-            domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
-            if counter
-            else domain.Counts(0, 0, 0, scheduled)
-        )
         by_key[key] = product_plan.ActivityFacts(
             id=activity.id,
             name=activity.name,
             rules=rules_of(activity),
-            counts=counts,
+            counts=counts(uow, ws, *key, exclude=mine),
             started=now >= clock.ensure_utc(activity.starts_at),
             ended=now >= clock.ensure_utc(activity.ends_at),
         )

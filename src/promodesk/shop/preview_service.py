@@ -2,11 +2,11 @@
 
 Per item: the stage-aware path, the linked offers that would be cancelled, or why it cannot be
 cancelled (``ALREADY_SCHEDULED`` when it waits in a window batch). Cancellations scheduled in a
-window count in the guardrails as if done. Per (activity, shop): remaining count and cancel
-ratio after, the guardrail verdict,
-the traffic share of the selected products (views and orders recorded in the activity), the
-safer alternatives, and the timing choice: run now, or in the next low-traffic window of the
-shop's time zone.
+window count in the guardrails as if done, and so do the ends a waiting delist will bring to
+products stock-zeroed through another activity (``plan_service.pending_ends``). Per (activity,
+shop): remaining count and cancel ratio after, the guardrail verdict, the traffic share of the
+selected products (views and orders recorded in the activity), the safer alternatives, and the
+timing choice: run now, or in the next low-traffic window of the shop's time zone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.shop import domain
+from promodesk.shop import domain, plan_service
 from promodesk.shop.batch_repository import BatchRepository
 from promodesk.shop.batch_service import Selection, resolve
 from promodesk.shop.catalog_service import rules_of
@@ -82,7 +82,10 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
         activity, shop = activities[activity_id], shops[shop_id]
         assert shop is not None
         counter = repo.counter(activity_id, shop_id)
-        scheduled = brepo.scheduled_count(ws, activity_id, shop_id)
+        # scheduled cancellations and the ends a waiting delist brings count as if done
+        scheduled = brepo.scheduled_count(ws, activity_id, shop_id) + plan_service.pending_ends(
+            uow, ws, activity_id, shop_id, exclude={e.id for e in group}
+        )
         counts = (
             domain.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
             if counter

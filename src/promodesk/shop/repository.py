@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, insert, select, tuple_, update
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
+    Job,
     Shop,
     ShopActivity,
     ShopActivityCounter,
@@ -210,6 +211,23 @@ class ShopRepository:
         return list(self.s.execute(q).scalars())
 
     # enrollments and offers ---------------------------------------------------------------
+    def stock_zeroed_ids(self, workspace_id: int, activity_id: int, shop_id: int) -> list[int]:
+        e = ShopEnrollment
+        q = select(e.id).where(
+            e.workspace_id == workspace_id,
+            e.activity_id == activity_id,
+            e.shop_id == shop_id,
+            e.state == "stock_zeroed",
+        )
+        return list(self.s.execute(q).scalars())
+
+    def job_payloads(self, workspace_id: int, name: str, statuses: Sequence[str]) -> list[Any]:
+        """Payloads of the workspace's jobs of one name in the given statuses."""
+        q = select(Job.payload).where(
+            Job.workspace_id == workspace_id, Job.name == name, Job.status.in_(list(statuses))
+        )
+        return list(self.s.execute(q).scalars())
+
     def enrollment(
         self, workspace_id: int, enrollment_id: int, *, lock: bool = False
     ) -> ShopEnrollment | None:
