@@ -86,7 +86,9 @@ def _render_stock_zero(data: dict[str, Any]) -> None:
             "enrollment": i["enrollment_id"],
             "activity": i["activity_id"],
             "product": i["product_id"],
-            "result": "stock zeroed" if i["ok"] else i["code"],
+            "result": ("can be stock-zeroed" if data["dry_run"] else "stock zeroed")
+            if i["ok"]
+            else i["code"],
             "delist at (UTC)": i["delist_at"][:16].replace("T", " ") if i["delist_at"] else "",
         }
         for i in data["items"]
@@ -123,7 +125,7 @@ def _render_plan(enrollments: list[dict[str, Any]]) -> None:
             "product": p["product_id"],
             "enrollment": p["enrollment_id"],
             "activity": f"{p['activity']} (#{p['activity_id']})",
-            "stage": p["state"],
+            "stage (before)": p["state"],
             "effect": p["effect"],
             "verdict": p["verdict"],
             "detail": p["detail"],
