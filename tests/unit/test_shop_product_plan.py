@@ -157,3 +157,19 @@ def test_restock_resumes_the_stock_zeroed_ones() -> None:
         (Effect.UNCHANGED, None),
     ]
     assert p.items[3].verdict is Verdict.ALREADY_ENDED
+
+
+def test_an_ended_activity_keeps_its_enrollments_except_the_delisted_one() -> None:
+    ended, other_ended = _activity(1, ended=True), _activity(2, ended=True)
+    product = ProductFacts(
+        5,
+        (
+            _e(10, ended, State.STOCK_ZEROED, selected=True, previous=State.LIVE),
+            _e(11, other_ended, State.LIVE),
+        ),
+    )
+    p = plan(Action.DELIST, [product])
+    assert [(i.effect, i.target_state, i.verdict) for i in p.items] == [
+        (Effect.ENDS, State.DELISTED, Verdict.OK),
+        (Effect.UNCHANGED, None, Verdict.ACTIVITY_ENDED),
+    ]

@@ -16,8 +16,8 @@ Rules:
   ``delisted`` (frees its slot, not a cancellation); every other enrollment in an open
   activity ends along its stage's path (stock-zeroed → ``delisted``, pending review →
   ``withdrawn``, approved → ``removed``, started → ``terminated``) and counts as a
-  cancellation in its activity. A delist is never refused: the decision was taken (or
-  forced) when the stock went to zero.
+  cancellation in its activity; in an ended activity only the selected one is delisted. A
+  delist is never refused: the decision was taken (or forced) when the stock went to zero.
 - Restock: stock-zeroed enrollments go back to their stage; the others are listed unchanged.
 - Verdicts: ``ok``; ``already_ended`` / ``activity_ended`` (nothing happens to it);
   ``breaks_min_products`` / ``breaks_cancel_ratio`` (an admin may force them, audited);
@@ -199,7 +199,10 @@ def plan(action: Action, products: Sequence[ProductFacts]) -> Plan:
             if e.state not in domain.IN_ACTIVITY:
                 rows.append((p, e, Effect.UNCHANGED, None, False))
                 continue
-            if e.activity.ended:
+            # An ended activity keeps its enrollments as they are, except the stock-zeroed one
+            # a delist was asked for and those a restock brings back (as it always has).
+            keeps = not (action is Action.DELIST and e.selected) and action is not Action.RESTOCK
+            if e.activity.ended and keeps:
                 rows.append((p, e, Effect.UNCHANGED, None, False))
                 continue
             effect, target, cancels = _effect(action, e)
@@ -212,7 +215,7 @@ def plan(action: Action, products: Sequence[ProductFacts]) -> Plan:
         key = (e.activity.id, e.shop_id)
         if e.state not in domain.IN_ACTIVITY:
             verdict, detail = Verdict.ALREADY_ENDED, f"already out of the activity ({e.state})"
-        elif e.activity.ended:
+        elif effect is Effect.UNCHANGED and e.activity.ended:
             verdict, detail = Verdict.ACTIVITY_ENDED, "the activity has ended"
         elif cancels and action is Action.STOCK_ZERO:
             if key not in checks:
