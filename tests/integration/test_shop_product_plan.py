@@ -24,6 +24,7 @@ from promodesk.shop import (
     alternatives_service,
     catalog_service,
     preview_service,
+    review_service,
     stock_zero_service,
 )
 from promodesk.shop.batch_service import Selection
@@ -117,6 +118,9 @@ def test_stock_to_zero_through_one_activity_does_not_break_the_other_silently(
     # ... and the guardrails of 中秋节 count it: one product fewer, one cancellation more
     assert _counter(db, ws, s["mid"], s["shop"]) == (6, 5, 1)
     assert _counter(db, ws, s["new"], s["shop"]) == (7, 6, 0)  # the alternative: no cancel
+    with db.transaction() as uow:
+        review = review_service.review(uow, ws, s["mid"], s["shop"])
+    assert (review["cancelled"], review["cancellations_by_reason"]) == (1, {"other": 1})
 
 
 def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_admin_forces_it(

@@ -30,7 +30,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.kit.jobs import service as jobs
-from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
+from promodesk.models import ShopActivity, ShopCancellation, ShopEnrollment, ShopProduct
 from promodesk.shop import domain, plan_service, product_plan, snapshots_service
 from promodesk.shop.catalog_service import (
     get_activity,
@@ -511,7 +511,8 @@ def delist_if_due(
     delist): the stock-zeroed enrollments of the action (``selected``, by default the job's
     own) become ``delisted`` and free their slot; every other enrollment still in an open
     activity ends along its stage's path, its offers are cancelled, and it counts as a
-    cancellation in its activity's counters (the guardrails of later previews see it)."""
+    cancellation in its activity: counters (the guardrails of later previews see it) and a
+    cancellation record (path ``delist``, reason ``other``) for the review."""
     repo = ShopRepository(uow)
     enrollment = repo.enrollment(ws, enrollment_id, lock=True)
     if enrollment is None or enrollment.state != domain.State.STOCK_ZEROED:
@@ -538,6 +539,24 @@ def delist_if_due(
             active=-1,
             cancelled=1 if item.counts_as_cancel else 0,
         )
+        if item.counts_as_cancel:
+            # A cancellation of that activity, on its record too (the review counts it).
+            repo.add(
+                ShopCancellation(
+                    workspace_id=ws,
+                    enrollment_id=item.enrollment_id,
+                    activity_id=item.activity_id,
+                    shop_id=item.shop_id,
+                    product_id=item.product_id,
+                    from_state=item.state.value,
+                    path="delist",
+                    reason_code=domain.Reason.OTHER.value,
+                    reason_text=f"the product was delisted after its stock went to zero "
+                    f"through enrollment {enrollment.id}",
+                    operator="system",
+                    offers_cancelled=len(offer_ids),
+                )
+            )
         audit.record(
             uow,
             workspace_id=ws,
