@@ -364,7 +364,7 @@ def stock_to_zero(
     domain.transition(enrollment.state, domain.State.STOCK_ZEROED)
     chosen = {enrollment.id, *selected}
     plan = plan_service.plan_for(
-        uow, ws, product_plan.Action.STOCK_ZERO, [enrollment.product_id], chosen
+        uow, ws, product_plan.Action.STOCK_ZERO, [enrollment.product_id], chosen, lock=True
     )
     if not planned:
         plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
@@ -522,10 +522,11 @@ def delist_if_due(
         return False
     chosen = set(selected) if selected is not None else {enrollment.id}
     chosen.add(enrollment.id)
-    plan = plan_service.plan_for(uow, ws, product_plan.Action.DELIST, [product.id], chosen)
+    plan = plan_service.plan_for(
+        uow, ws, product_plan.Action.DELIST, [product.id], chosen, lock=True
+    )
     ending = [i for i in plan.items if i.effect is product_plan.Effect.ENDS and i.target_state]
     now = clock.now()
-    repo.lock_counters([(i.activity_id, i.shop_id) for i in ending])
     product.status = "delisted"
     for item in ending:
         assert item.target_state is not None

@@ -55,11 +55,18 @@ def pending_ends(
 
 
 def counts(
-    uow: UnitOfWork, ws: int, activity_id: int, shop_id: int, exclude: Iterable[int] = ()
+    uow: UnitOfWork,
+    ws: int,
+    activity_id: int,
+    shop_id: int,
+    exclude: Iterable[int] = (),
+    counter: Any = None,
 ) -> domain.Counts:
-    """The guardrail counts of one (activity, shop): the counters, plus the cancellations
-    scheduled in a window and the ends a waiting delist will bring, counted as if done."""
-    counter = ShopRepository(uow).counter(activity_id, shop_id)
+    """The guardrail counts of one (activity, shop): the counters (``counter``: a row the
+    caller locked), plus the cancellations scheduled in a window and the ends a waiting
+    delist will bring, counted as if done."""
+    if counter is None:
+        counter = ShopRepository(uow).counter(activity_id, shop_id)
     waiting = BatchRepository(uow).scheduled_count(ws, activity_id, shop_id) + pending_ends(
         uow, ws, activity_id, shop_id, exclude
     )
@@ -69,14 +76,22 @@ def counts(
 
 
 def facts(
-    uow: UnitOfWork, ws: int, product_ids: Iterable[int], selected: Iterable[int] = ()
+    uow: UnitOfWork,
+    ws: int,
+    product_ids: Iterable[int],
+    selected: Iterable[int] = (),
+    *,
+    lock: bool = False,
 ) -> list[product_plan.ProductFacts]:
-    """Every enrollment of the products (any state, any activity) with its activity's facts."""
+    """Every enrollment of the products (any state, any activity) with its activity's facts.
+    ``lock``: lock the guardrail counters of every (activity, shop) involved first (an action
+    about to change them), in the one fixed order."""
     ids = sorted(set(product_ids))
     chosen = set(selected)
     repo = ShopRepository(uow)
-    rows = repo.enrollments(ws, product_ids=ids, limit=MAX_ENROLLMENTS) if ids else []
+    rows = repo.enrollments_of_products(ws, ids, MAX_ENROLLMENTS) if ids else []
     mine = {e.id for e in rows}
+    locked = repo.lock_counters({(e.activity_id, e.shop_id) for e in rows}) if lock else {}
     activities = repo.activities_by_ids(ws, {e.activity_id for e in rows})
     now = clock.now()
     by_key: dict[tuple[int, int], product_plan.ActivityFacts] = {}
@@ -86,7 +101,7 @@ def facts(
             id=activity.id,
             name=activity.name,
             rules=rules_of(activity),
-            counts=counts(uow, ws, *key, exclude=mine),
+            counts=counts(uow, ws, *key, exclude=mine, counter=locked.get(key)),
             started=now >= clock.ensure_utc(activity.starts_at),
             ended=now >= clock.ensure_utc(activity.ends_at),
         )
@@ -116,8 +131,10 @@ def plan_for(
     action: product_plan.Action,
     product_ids: Iterable[int],
     selected: Iterable[int] = (),
+    *,
+    lock: bool = False,
 ) -> product_plan.Plan:
-    return product_plan.plan(action, facts(uow, ws, product_ids, selected))
+    return product_plan.plan(action, facts(uow, ws, product_ids, selected, lock=lock))
 
 
 def enforce(

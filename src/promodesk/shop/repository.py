@@ -211,6 +211,19 @@ class ShopRepository:
         return list(self.s.execute(q).scalars())
 
     # enrollments and offers ---------------------------------------------------------------
+    def enrollments_of_products(
+        self, workspace_id: int, product_ids: Sequence[int], limit: int
+    ) -> list[ShopEnrollment]:
+        """Every enrollment of the products, read fresh (compare-and-set updates do not
+        refresh the session's objects)."""
+        q = (
+            self._enrollment_query(workspace_id, product_ids=list(product_ids))
+            .order_by(ShopEnrollment.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return list(self.s.execute(q).scalars())
+
     def stock_zeroed_ids(self, workspace_id: int, activity_id: int, shop_id: int) -> list[int]:
         e = ShopEnrollment
         q = select(e.id).where(

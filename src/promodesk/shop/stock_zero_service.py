@@ -73,7 +73,9 @@ def _item(enrollment_id: int, e: ShopEnrollment | None, **values: Any) -> dict[s
     }
 
 
-def _plan(uow: UnitOfWork, ws: int, items: list[dict[str, Any]]) -> product_plan.Plan:
+def _plan(
+    uow: UnitOfWork, ws: int, items: list[dict[str, Any]], *, lock: bool = False
+) -> product_plan.Plan:
     """One plan for every product of the items that can be stock-zeroed."""
     chosen = [i for i in items if i["ok"]]
     return plan_service.plan_for(
@@ -82,6 +84,7 @@ def _plan(uow: UnitOfWork, ws: int, items: list[dict[str, Any]]) -> product_plan
         product_plan.Action.STOCK_ZERO,
         {i["product_id"] for i in chosen},
         {i["enrollment_id"] for i in chosen},
+        lock=lock,
     )
 
 
@@ -134,7 +137,7 @@ def stock_to_zero_many(
     """Stock to zero for each enrollment that allows it; per-item results. Refused as a
     whole when another activity's guardrails would break, unless an admin forces it."""
     items = check(uow, ws, enrollment_ids)
-    plan = _plan(uow, ws, items)
+    plan = _plan(uow, ws, items, lock=True)
     overridden = plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
     chosen = {i["enrollment_id"] for i in items if i["ok"]}
     for item in items:
