@@ -13,8 +13,13 @@ Rules:
 - Stock to zero: the product stays visible but cannot be bought (stock 0); the enrollment is
   ``stock_zeroed`` and remembers its stage; a delist job runs after ``delist_delay_minutes``.
   Restoring stock first returns the enrollment to its stage and the job finds nothing to do.
+  The stock is the product's: the action is planned across every enrollment of the product
+  (``product_plan``); its other purchasable enrollments are stock-zeroed with it, and it is
+  refused when another activity's guardrails would break unless an admin forces it.
 - Delist: the product is delisted, the enrollment leaves the activity (``delisted``), its offers
   are cancelled; it frees the slot (``active`` − 1) but is not a cancellation for the ratio.
+  The product's enrollments in other activities end too, and there they are cancellations.
+- Restock: every enrollment of the product is listed with what the restock does to it.
 - Presale: only where the activity allows it, with a promise ≤ its ``max_shipping_days``.
 """
 
