@@ -23,6 +23,7 @@ from promodesk.models import AuditEvent
 from promodesk.shop import (
     alternatives_service,
     catalog_service,
+    plan_service,
     preview_service,
     review_service,
     stock_zero_service,
@@ -109,6 +110,9 @@ def test_stock_to_zero_through_one_activity_does_not_break_the_other_silently(
     assert result["done"] == 1
     # the shared stock is zero: the 中秋节 enrollment is not purchasable any more
     assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+    with db.transaction() as uow:  # one delist, for the product, at the new activity's time
+        at = plan_service.delist_at(uow, ws, s["product"])
+    assert at == f.NOW + timedelta(minutes=s["delay"])
 
     frozen.advance(timedelta(minutes=s["delay"], seconds=1))
     drain(db, ws)

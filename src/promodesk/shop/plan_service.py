@@ -17,6 +17,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -52,6 +53,19 @@ def pending_ends(
             own.update(int(i) for i in selected)
         own.add(int(payload.get("enrollment_id", 0)))
     return len(zeroed - own)
+
+
+def delist_at(uow: UnitOfWork, ws: int, product_id: int) -> datetime | None:
+    """When the product's earliest waiting delist job runs (it ends every enrollment of the
+    product), or None."""
+    repo = ShopRepository(uow)
+    mine = set(repo.enrollment_ids(ws, product_ids=[product_id]))
+    runs = [
+        clock.ensure_utc(at)
+        for payload, at in repo.job_runs(ws, DELIST_JOB, _WAITING)
+        if int(payload.get("enrollment_id", 0)) in mine
+    ]
+    return min(runs) if runs else None
 
 
 def counts(

@@ -236,10 +236,16 @@ class ShopRepository:
 
     def job_payloads(self, workspace_id: int, name: str, statuses: Sequence[str]) -> list[Any]:
         """Payloads of the workspace's jobs of one name in the given statuses."""
-        q = select(Job.payload).where(
+        return [p for p, _at in self.job_runs(workspace_id, name, statuses)]
+
+    def job_runs(
+        self, workspace_id: int, name: str, statuses: Sequence[str]
+    ) -> list[tuple[Any, datetime]]:
+        """(payload, run_at) of the workspace's jobs of one name in the given statuses."""
+        q = select(Job.payload, Job.run_at).where(
             Job.workspace_id == workspace_id, Job.name == name, Job.status.in_(list(statuses))
         )
-        return list(self.s.execute(q).scalars())
+        return [(r.payload, r.run_at) for r in self.s.execute(q)]
 
     def enrollment(
         self, workspace_id: int, enrollment_id: int, *, lock: bool = False

@@ -166,7 +166,10 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
         delist_at = None
         restock_plan: list[dict[str, Any]] = []
         if e.state == domain.State.STOCK_ZEROED:
-            delist_at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+            # The product's delist job may belong to another activity's enrollment.
+            delist_at = plan_service.delist_at(uow, ws, product.id) or (
+                e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+            )
             # The stock is shared: a restock acts on every enrollment of the product.
             restock_plan = [
                 i.as_dict()
