@@ -221,6 +221,11 @@ def test_restock_lists_every_enrollment_and_brings_them_back(db: Database) -> No
     s = _two_activities(db, ws, 6)
     with db.transaction() as uow:
         alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+    with db.transaction() as uow:  # the other activity's snapshot keeps the stock as it was
+        from promodesk.shop import snapshots_service
+
+        snaps = snapshots_service.list_snapshots(uow, ws, enrollment_id=s["mid_e"], limit=5)
+        assert [(x.change, x.data["product"]["stock"]) for x in snaps] == [("stock_zero", 100)]
     with db.transaction() as uow:
         answer = alternatives_service.restock(uow, ws, s["product"], 20, actor="t")
     assert answer["enrollments_restored"] == 2

@@ -386,8 +386,9 @@ def stock_to_zero(
         != 1
     ):
         raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
-    repo.set_product_stock([enrollment.product_id], 0, now)
+    # The others' snapshots keep the stock as it was (a restore puts it back).
     paused = _pause_others(uow, ws, plan, enrollment.id, actor)
+    repo.set_product_stock([enrollment.product_id], 0, now)
     job = jobs.enqueue(
         uow,
         DELIST_JOB,
