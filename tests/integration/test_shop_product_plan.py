@@ -264,7 +264,12 @@ def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_pat
         r = c.post(url, params={"force": "true"}, headers=bearer(admin))
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "stock_zeroed"
-        r = c.post(f"{V}/products/{s['product']}/restock", json={"stock": 5}, headers=bearer(admin))
+        restock = f"{V}/products/{s['product']}/restock"
+        r = c.post(restock, json={"stock": 5, "dry_run": True}, headers=bearer(operator))
+        assert r.status_code == 200, r.text
+        assert (r.json()["dry_run"], r.json()["enrollments_restored"]) == (True, 2)
+        assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+        r = c.post(restock, json={"stock": 5}, headers=bearer(admin))
         assert r.status_code == 200, r.text
         assert r.json()["enrollments_restored"] == 2
         assert {i["enrollment_id"] for i in r.json()["enrollments"]} >= {s["mid_e"], s["new_e"]}
@@ -360,6 +365,12 @@ def test_the_cli_shows_the_plan_and_forces_as_the_owner(
         assert forced.exit_code == 0, forced.stderr
         data = json.loads(forced.stdout)
         assert [o["enrollment_id"] for o in data["overridden"]] == [s["mid_e"]]
+        dry = runner.invoke(
+            cli, ["shop", "restock", str(s["product"]), "--stock", "9", "--dry-run", *w]
+        )
+        assert dry.exit_code == 0, dry.stderr
+        assert "nothing changed" in dry.stdout
+        assert _enrollment(db, workspace.id, s["mid_e"])[0] == "stock_zeroed"
         back = runner.invoke(
             cli, ["shop", "restock", str(s["product"]), "--stock", "9", "--json", *w]
         )

@@ -453,13 +453,9 @@ def _pause_others(
     return paused
 
 
-def restore_stock(
-    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, capped: bool = True
-) -> int:
-    """Stock comes back: the product is purchasable again and its stock-zeroed enrollments
-    return to their stage (the pending delist jobs then do nothing). Returns how many.
-    A restock is at most ``PROMODESK_SHOP_MAX_RESTOCK`` units (API, console and CLI alike);
-    a snapshot restore (``capped=False``) puts back what was saved."""
+def _restockable(
+    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, capped: bool
+) -> ShopProduct:
     if stock <= 0:
         raise ValidationFailed("restored stock must be positive", field="stock")
     limit = shop_settings().max_restock
@@ -467,10 +463,21 @@ def restore_stock(
         raise ValidationFailed(
             f"a restock adds at most {limit:,} units; {stock:,} is refused", field="stock"
         )
-    repo = ShopRepository(uow)
     product = get_product(uow, ws, product_id)
     if product.status != "listed":
         raise Conflict(f"product {product_id} is delisted")
+    return product
+
+
+def restore_stock(
+    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, capped: bool = True
+) -> int:
+    """Stock comes back: the product is purchasable again and its stock-zeroed enrollments
+    return to their stage (the pending delist jobs then do nothing). Returns how many.
+    A restock is at most ``PROMODESK_SHOP_MAX_RESTOCK`` units (API, console and CLI alike);
+    a snapshot restore (``capped=False``) puts back what was saved."""
+    product = _restockable(uow, ws, product_id, stock, capped=capped)
+    repo = ShopRepository(uow)
     now = clock.now()
     repo.set_product_stock([product.id], stock, now)
     zeroed = repo.enrollments(ws, product_ids=[product.id], states=["stock_zeroed"], limit=1000)
@@ -495,12 +502,20 @@ def restore_stock(
     return len(zeroed)
 
 
-def restock(uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str) -> dict[str, Any]:
+def restock(
+    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, dry_run: bool = False
+) -> dict[str, Any]:
     """A restock (``restore_stock``) with its plan: every enrollment of the product, in every
-    activity, with what the restock does to it (stock-zeroed ones resume their stage)."""
+    activity, with what the restock does to it (stock-zeroed ones resume their stage).
+    ``dry_run``: the same checks and answer, nothing changes."""
     plan = plan_service.plan_for(uow, ws, product_plan.Action.RESTOCK, [product_id])
-    n = restore_stock(uow, ws, product_id, stock, actor=actor)
+    if dry_run:
+        _restockable(uow, ws, product_id, stock, capped=True)
+        n = sum(1 for i in plan.items if i.effect is product_plan.Effect.RESUMES)
+    else:
+        n = restore_stock(uow, ws, product_id, stock, actor=actor)
     return {
+        "dry_run": dry_run,
         "product_id": product_id,
         "stock": stock,
         "enrollments_restored": n,

@@ -164,9 +164,10 @@ def add_followers(product_id: int, body: FollowersIn, uow: Uow, caller: Writer) 
 @router.post("/products/{product_id}/restock", response_model=RestockOut)
 def restock(product_id: int, body: RestockIn, uow: Uow, caller: Writer) -> Any:
     """Stock is back: stock-zeroed enrollments return to their stage in every activity; no
-    delist happens. ``enrollments`` lists every enrollment of the product with its effect."""
+    delist happens. ``enrollments`` lists every enrollment of the product with its effect;
+    ``dry_run`` answers the same without changing anything."""
     return alternatives_service.restock(
-        uow, caller.workspace_id, product_id, body.stock, actor=caller.actor
+        uow, caller.workspace_id, product_id, body.stock, actor=caller.actor, dry_run=body.dry_run
     )
 
 

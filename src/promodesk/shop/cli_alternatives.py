@@ -139,6 +139,9 @@ def _render_plan(enrollments: list[dict[str, Any]]) -> None:
 def restock(
     product_id: int,
     stock: int = typer.Option(..., min=1, help="the new stock"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="show what it does in every activity; change nothing"
+    ),
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
@@ -148,10 +151,14 @@ def restock(
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
         data = RestockOut.model_validate(
-            alternatives_service.restock(uow, ws, product_id, stock, actor=ACTOR)
+            alternatives_service.restock(uow, ws, product_id, stock, actor=ACTOR, dry_run=dry_run)
         ).model_dump(mode="json")
     n = data["enrollments_restored"]
     message = f"product {product_id} restocked; {n} enrollment(s) back in their stage"
+    if dry_run:
+        message = (
+            f"a restock of product {product_id} brings {n} enrollment(s) back; nothing changed"
+        )
 
     def render(_: Any) -> None:
         _render_plan(data["enrollments"])

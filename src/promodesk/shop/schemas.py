@@ -93,7 +93,10 @@ class FollowersIn(Input):
 
 
 class RestockIn(Input):
+    """``dry_run``: what the restock would do to every enrollment of the product; no change."""
+
     stock: Annotated[int, Field(ge=1, le=10**12)]
+    dry_run: bool = False
 
 
 class Rules(Input):
@@ -330,6 +333,7 @@ class StockZeroOut(BaseModel):
 
 
 class RestockOut(BaseModel):
+    dry_run: bool = False
     product_id: int
     stock: int
     enrollments_restored: int
