@@ -216,7 +216,7 @@ def test_the_demo_shows_every_stage_and_is_idempotent(db: Database) -> None:
         result = runner.invoke(cli, ["demo"])
         assert result.exit_code == 0, result.stderr
     rows = ok("list", "--limit", "100", "-w", "demo")
-    assert len(rows) == 16
+    assert len(rows) == 17
     assert {r["state"] for r in rows} == {
         "live", "pending_review", "terminated", "stock_zeroed", "approved",
     }  # fmt: skip

@@ -1,8 +1,9 @@
 """Shop demo data: a mooncake shop in Asia/Shanghai with its team, products, a 中秋节 activity
 that has started (products live, pending review, stock-zeroed and one cancelled yesterday for a
 stock shortage, verified, with compensation coupons and a storefront announcement), and a
-国庆节 activity not started yet (approved and pending products), so every stage, the preview,
-the guardrails and the review have something to show at once.
+国庆节 activity not started yet (approved and pending products; 五仁月饼 is in both), so every
+stage, the preview, the guardrails, the cross-activity stock-to-zero plan and the review have
+something to show at once.
 
 Everything goes through the services (the same rules, snapshots and audit rows as real use).
 History is written with the clock moved back, then restored. Idempotent: nothing is written
@@ -107,7 +108,9 @@ def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
             ends_at=now + timedelta(days=16), actor=ACTOR,
         )  # fmt: skip
         mid_ids = _enroll(uow, ws, mid.id, products[:10], pending={8, 9})
-        _enroll(uow, ws, national.id, products[8:14], pending={13})
+        # 五仁月饼 is in both activities: its stock is shared, so a stock to zero through
+        # 国庆节 is planned across its started 中秋节 enrollment too.
+        _enroll(uow, ws, national.id, [*products[8:14], products[4]], pending={13})
     with _hours_ago(23):
         catalog_service.start_activity(uow, ws, mid.id, actor=ACTOR)
     with _hours_ago(20):
