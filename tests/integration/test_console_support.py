@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from dataclasses import dataclass
@@ -73,6 +74,18 @@ def post_form(client: TestClient, url: str, data: dict[str, str], csrf: str) -> 
     response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
     assert response.status_code == 303, response.text
     return str(response.headers["location"])
+
+
+def refused_form(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
+    """POST a console form that is refused: the answer is the form's page again (400, 409 or
+    422, never a redirect); return the text of its messages (summary and beside the fields)."""
+    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
+    assert response.status_code in (400, 409, 422), (response.status_code, response.text)
+    assert "location" not in response.headers
+    parts = re.findall(r'<div class="form-errors"[^>]*>(.*?)</div>', response.text, re.S)
+    parts += re.findall(r'<span class="field-error"[^>]*>([^<]*)</span>', response.text)
+    parts += re.findall(r'<section class="panel error-panel">(.*?)</section>', response.text, re.S)
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", p) for p in parts))
 
 
 def flashes_at(client: TestClient, location: str) -> str:

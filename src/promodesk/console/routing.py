@@ -1,9 +1,12 @@
 """The route class of every console page: errors become pages or flashes, never a 500 or JSON.
 
 Rules:
-- A ``PromodeskError`` on a page (GET) renders the error page with the error's status; on an
-  action (POST) it becomes a flash and the browser goes back to the page it came from. The
-  action's unit of work has rolled back by then (the exception left its ``with`` block).
+- A ``PromodeskError`` on a page (GET) renders the error page with the error's status. On an
+  action (POST), a refusal of what was sent (400, 409, 422, 503, and a pydantic
+  ``ValidationError``) renders the form's page again with the input kept and the messages
+  beside the fields (console/formerrors.py); other refusals (403, 429) become a flash and the
+  browser goes back to the page it came from. The action's unit of work has rolled back by then
+  (the exception left its ``with`` block).
 - No session: pages redirect to the login page; ``.json`` endpoints answer 401 JSON.
 - A POST whose CSRF token is missing or wrong gets the 403 page; a POST route that forgot to
   check the token is refused the same way.
@@ -18,13 +21,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from promodesk.console import submit
+from promodesk.console import formerrors, submit
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
@@ -62,11 +66,35 @@ class ConsoleRoute(APIRoute):
             except CsrfRefused:
                 return await _csrf_refused(request)
             except PromodeskError as exc:
+                if _form_refused(request, exc.status_code):
+                    response = await _form_again(request, exc, exc.status_code)
+                    return response
+                if (again := await _query_again(request, exc, exc.status_code)) is not None:
+                    return again
                 return await _error(request, exc.status_code, exc.detail, exc.to_body())
+            except formerrors.FormRefused as exc:
+                # the route asked for its form back, whatever the status (a coupon not found)
+                shown = exc.status if exc.status in formerrors.FORM_STATUSES else 422
+                if _form_refused(request, shown):
+                    response = await _form_again(request, exc, shown)
+                    return response
+                if (again := await _query_again(request, exc, shown)) is not None:
+                    return again
+                body = {"error": "Refused", "detail": str(exc)}
+                return await _error(request, exc.status, str(exc), body)
+            except ValidationError as exc:
+                if _form_refused(request, 422):
+                    response = await _form_again(request, exc, 422)
+                    return response
+                body = {"error": "ValidationFailed", "detail": str(exc.errors()[:1])}
+                return await _error(request, 422, "", body)
             except BUSY_ERRORS:
                 busy = ServiceUnavailable(
                     "the database is busy; nothing was changed, please try again in a moment"
                 )
+                if _form_refused(request, busy.status_code):
+                    response = await _form_again(request, busy, busy.status_code)
+                    return response
                 return await _error(request, busy.status_code, busy.detail, busy.to_body())
             except RequestValidationError:
                 return await _error(request, 404, "", {"error": "NotFound", "detail": "not found"})
@@ -92,6 +120,11 @@ async def _read_form(request: Request) -> None:
         if not isinstance(value, UploadFile) and key not in data:
             data[key] = value.replace("\x00", "")[:MAX_FIELD]
     request.state.form = data
+    request.state.form_items = [
+        (key, value.replace("\x00", "")[:MAX_FIELD])
+        for key, value in form.multi_items()[:200]
+        if not isinstance(value, UploadFile)
+    ]
 
 
 async def _visit(request: Request) -> Visit:
@@ -142,10 +175,7 @@ async def _csrf_refused(request: Request) -> Response:
     )
 
 
-async def _error(request: Request, status: int, detail: str, body: dict[str, Any]) -> Response:
-    if _wants_json(request):
-        return JSONResponse(body, status_code=status)
-    visit = await _visit(request)
+def _title(visit: Visit, status: int) -> str:
     titles = {
         403: visit._("Not allowed"),
         404: visit._("Not found"),
@@ -154,7 +184,14 @@ async def _error(request: Request, status: int, detail: str, body: dict[str, Any
         429: visit._("Too many attempts"),
         503: visit._("Busy, please try again"),
     }
-    title = titles.get(status, visit._("Something went wrong"))
+    return titles.get(status, visit._("Something went wrong"))
+
+
+async def _error(request: Request, status: int, detail: str, body: dict[str, Any]) -> Response:
+    if _wants_json(request):
+        return JSONResponse(body, status_code=status)
+    visit = await _visit(request)
+    title = _title(visit, status)
     if status == 404:
         detail = visit._("This page does not exist, or it belongs to another workspace.")
     elif status == 503:
@@ -183,3 +220,155 @@ def _back(request: Request, visit: Visit) -> RedirectResponse:
         if rest.split("/", 1)[0] == host:
             target = _safe("/" + rest.split("/", 1)[1] if "/" in rest else "/")
     return visit.redirect(target)
+
+
+def _form_refused(request: Request, status: int) -> bool:
+    return (
+        request.method == "POST"
+        and status in formerrors.FORM_STATUSES
+        and not _wants_json(request)
+        and getattr(request.state, "csrf_checked", False)
+    )
+
+
+async def _form_again(request: Request, exc: Exception, status: int) -> Response:
+    """The page the refused form lives on, rendered again (its GET) with what was sent kept and
+    the messages beside the fields; the error page (never the dashboard) if it cannot be."""
+    visit = await _visit(request)
+    title = _title(visit, status)
+    items: list[tuple[str, str]] = getattr(request.state, "form_items", [])
+    state = formerrors.form_state(request.url.path, items, exc)
+    page_url = _form_page(request, exc)
+    fetched = await _get_page(request, page_url) if page_url else None
+    if fetched is None:
+        messages = [_message_of(visit)(n) for n in [*state.errors.values(), *state.notes]]
+        return visit.page(
+            "error.html",
+            status=status,
+            title=title,
+            message=" ".join(messages),
+            back=page_url,
+        )
+    html, cookies = fetched
+    page = formerrors.fill(html, state, title=title, message_of=_message_of(visit))
+    assert page is not None  # not required: the messages go on top if the form is gone
+    return _html(page, status, cookies)
+
+
+async def _query_again(request: Request, exc: Exception, status: int) -> Response | None:
+    """A form sent with GET (a price preview, a withdrawal amount) refused: the page it was
+    typed on again, with the query kept and the messages beside the fields; None (the error
+    page) if the form did not come from another page of the console."""
+    if request.method != "GET" or status not in formerrors.FORM_STATUSES or _wants_json(request):
+        return None
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = _referer(request)
+    page_url = referer or _fallback_page(exc)
+    if not request.url.query or not page_url or page_url == here:
+        return None
+    fetched = await _get_page(request, page_url)
+    if fetched is None:
+        return None
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "intent"]
+    state = formerrors.form_state(request.url.path, items, exc, method="get")
+    visit = await _visit(request)
+    html, cookies = fetched
+    title = _title(visit, status)
+    # A page the route named shows the messages even if the form is not on it (an ineligible
+    # content has no order form); a Referer is only trusted if it holds the form.
+    required = referer is not None
+    page = formerrors.fill(
+        html, state, title=title, message_of=_message_of(visit), required=required
+    )
+    return None if page is None else _html(page, status, cookies)
+
+
+def _html(page: str, status: int, cookies: list[str]) -> HTMLResponse:
+    response = HTMLResponse(page, status_code=status)
+    for value in cookies:
+        response.headers.append("set-cookie", value)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _message_of(visit: Visit) -> Callable[[str], str]:
+    """A refusal's message in the member's language: its translation if the catalogs have
+    one; else, in another language than English, a translated "not accepted" before the
+    message as the service wrote it."""
+
+    def message(text: str) -> str:
+        shown = visit._(text)
+        if shown != text or visit.locale == "en" or not text:
+            return shown
+        return visit._("Not accepted: %(reason)s", reason=text)
+
+    return message
+
+
+def _form_page(request: Request, exc: Exception) -> str | None:
+    """Where the form was shown: the page the ``csrf`` macro named in it, else the Referer
+    (same site only)."""
+    form: dict[str, str] = getattr(request.state, "form", {})
+    named = form.get(formerrors.PAGE_FIELD, "")
+    if named:
+        return _safe(named, default="") or None
+    return _referer(request) or _fallback_page(exc)
+
+
+def _fallback_page(exc: Exception) -> str | None:
+    page = exc.page if isinstance(exc, formerrors.FormRefused) else None
+    return _safe(page, default="") or None if page else None
+
+
+def _referer(request: Request) -> str | None:
+    referer = request.headers.get("referer", "")
+    host = request.headers.get("host", "")
+    _, _, rest = referer.partition("://")
+    if not rest or rest.split("/", 1)[0] != host:
+        return None
+    return _safe("/" + rest.split("/", 1)[1] if "/" in rest else "/", default="") or None
+
+
+async def _get_page(request: Request, url: str) -> tuple[str, list[str]] | None:
+    """The HTML of the console page at ``url`` as this member sees it (a GET through the app's
+    router, with the request's cookies), and the cookies it sets; None if it is not a page."""
+    path, _, query = url.partition("?")
+    headers = [
+        (k, v)
+        for k, v in request.scope["headers"]
+        if k not in (b"content-type", b"content-length", b"referer")
+    ]
+    scope = {
+        **request.scope,
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": headers,
+        "state": {},
+    }
+    for key in ("router", "endpoint", "route", "path_params"):
+        scope.pop(key, None)
+    started: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            started.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    try:
+        await request.app.router(scope, receive, send)
+    except Exception:  # the page itself failing must not turn a refusal into a 500
+        log.warning("could not render %s again after a refused form", url, exc_info=True)
+        return None
+    raw_headers: list[tuple[bytes, bytes]] = started.get("headers", [])
+    content_type = next((v for k, v in raw_headers if k.lower() == b"content-type"), b"")
+    if started.get("status") != 200 or not content_type.startswith(b"text/html"):
+        return None
+    cookies = [v.decode("latin-1") for k, v in raw_headers if k.lower() == b"set-cookie"]
+    return b"".join(chunks).decode("utf-8"), cookies

@@ -50,7 +50,7 @@ KIND = "console/redirect"
 STATE = FORM_CLAIM
 WAIT_STEP = 0.1
 
-IGNORED = frozenset({FIELD, "csrf_token"})
+IGNORED = frozenset({FIELD, "csrf_token", "form_page"})
 
 
 def _scope(session: str) -> str:

@@ -68,6 +68,19 @@ class ValidationFailed(PromodeskError):
     status_code = 422
 
 
+class FormInvalid(ValidationFailed):
+    """Several fields of one input are wrong at once: ``fields`` maps each field's name to its
+    message (the console shows each beside its field, the API lists them in ``fields``)."""
+
+    def __init__(self, fields: dict[str, str], detail: str = "", **extra: Any) -> None:
+        first = next(iter(fields), None)
+        super().__init__(detail or "; ".join(fields.values()), field=first, **extra)
+        self.fields = dict(fields)
+
+    def to_body(self) -> dict[str, Any]:
+        return {**super().to_body(), "fields": self.fields}
+
+
 class RateLimited(PromodeskError):
     status_code = 429
 
