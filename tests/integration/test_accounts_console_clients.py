@@ -28,6 +28,7 @@ from tests.integration.test_console_support import (
     log_in,
     new_member,
     post_form,
+    refused_form,
 )
 
 
@@ -80,9 +81,9 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
             assert loc.endswith("#pins")
             row = client.get(loc).text
             assert name in row
-            loc = post_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
-            assert loc == f"/accounts/{a1}"
-            assert reason in flashes_at(client, loc)
+            assert reason in refused_form(
+                client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf
+            )
             deletes = re.findall(
                 rf'href="(/accounts/clients/{client_id}/pins/{kind}/\d+/delete)"',
                 client.get(f"/accounts/clients/{client_id}").text,
@@ -101,8 +102,8 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
             csrf,
         )
         assert "1 campaign(s) allocated" in flashes_at(client, loc)
-        loc = post_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
-        assert "1 campaign(s) of this advertiser use the ad account" in flashes_at(client, loc)
+        shown = refused_form(client, f"/accounts/allocations/{alloc1}/delete", dealloc, csrf)
+        assert "1 campaign(s) of this advertiser use the ad account" in shown
         detail = client.get(f"/campaigns/{campaign}").text
         assert "Acme</a> / Shoes" in detail  # names, not ids
         deallocate = re.search(r'href="(/campaigns/allocations/\d+/delete)"', detail)
@@ -143,13 +144,13 @@ def test_the_dialog_changes_nothing_when_the_deallocation_is_refused(
         clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases")
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
-        loc = post_form(
+        shown = refused_form(
             client,
             f"/accounts/clients/{ids['client']}/default",
             {"ad_account_id": str(ids["a2"]), "then_deallocate": str(ids["alloc1"])},
             csrf,
         )
-        assert "conversion goal(s)" in flashes_at(client, loc)
+        assert "conversion goal(s)" in shown
         assert _default(db, ids["client"]) == ids["a1"]  # one transaction: nothing changed
         # a stale or foreign ?deallocate= shows the page without the dialog
         for odd in ("abc", "99999999"):
@@ -302,5 +303,5 @@ def test_a_revoked_authorization_asks_to_authorize_again(db: Database, tmp_path:
         assert 'id="reauthorize"' in page
         assert 'id="sync-form"' not in page
         # a sync asked for anyway is refused with the reason, not a 500
-        loc = post_form(client, f"/accounts/{account}/sync", {"scope": "account"}, csrf)
-        assert "revoked" in flashes_at(client, loc)
+        shown = refused_form(client, f"/accounts/{account}/sync", {"scope": "account"}, csrf)
+        assert "revoked" in shown

@@ -1,6 +1,6 @@
 """The campaign page's change controls against the sandbox, on both databases: Pause and
-Enable, Delete only through its confirmation page, the budget form, refusals as flashes in the
-user's language, no controls for viewers."""
+Enable, Delete only through its confirmation page, the budget form, refusals on the form again
+in the user's language, no controls for viewers."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tests.integration.test_console_support import (
     log_in,
     new_member,
     post_form,
+    refused_form,
 )
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
@@ -69,10 +70,10 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         back = post_form(client, f"{page}/budget", {"budget": "80.5"}, csrf)
         assert "The budget is now 80.50 USD on TikTok." in flashes_at(client, back)
         assert 'value="80.50"' in client.get(page).text
-        back = post_form(client, f"{page}/budget", {"budget": "80.505"}, csrf)
-        assert "with no more decimals" in flashes_at(client, back)
-        back = post_form(client, f"{page}/budget", {"budget": "5"}, csrf)
-        assert "TikTok refused the change: budget: must be at least" in flashes_at(client, back)
+        shown = refused_form(client, f"{page}/budget", {"budget": "80.505"}, csrf)
+        assert "with no more decimals" in shown
+        shown = refused_form(client, f"{page}/budget", {"budget": "5"}, csrf)
+        assert "TikTok refused the change: budget: must be at least" in shown
         assert row(db, s.account_id, cid).budget_minor == 8050
 
         # Delete: the button leads to the preview; a POST without the confirmation changes nothing
@@ -95,8 +96,8 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         assert "DELIVERY_OK" not in groups
         assert ">On<" not in groups
         assert "ADGROUP_STATUS_CAMPAIGN_DELETE" in groups
-        back = post_form(client, f"{page}/status", {"status": "ENABLE"}, csrf)
-        assert "deleted on TikTok; it cannot be changed" in flashes_at(client, back)
+        shown = refused_form(client, f"{page}/status", {"status": "ENABLE"}, csrf)
+        assert "deleted on TikTok; it cannot be changed" in shown
 
         # in Chinese
         unlimited = row(db, s.account_id, pick(sb, modes=("BUDGET_MODE_INFINITE",)))
@@ -104,8 +105,8 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         zh = client.get(f"/campaigns/{unlimited.id}").text
         assert "在 TikTok 上更改" in zh
         assert "该广告系列不限预算" in zh
-        back = post_form(client, f"/campaigns/{unlimited.id}/budget", {"budget": "100"}, csrf)
-        assert "该广告系列不限预算" in flashes_at(client, back)
+        shown = refused_form(client, f"/campaigns/{unlimited.id}/budget", {"budget": "100"}, csrf)
+        assert "该广告系列不限预算" in shown
 
 
 def test_revoked_token_flash_and_viewers_see_no_controls(
@@ -122,8 +123,8 @@ def test_revoked_token_flash_and_viewers_see_no_controls(
         )
         csrf = log_in(client, operator)
         page = f"/campaigns/{campaign.id}"
-        back = post_form(client, f"{page}/status", {"status": "DISABLE"}, csrf)
-        assert "import the ad account again (re-authorize)" in flashes_at(client, back)
+        shown = refused_form(client, f"{page}/status", {"status": "DISABLE"}, csrf)
+        assert "import the ad account again (re-authorize)" in shown
 
     viewer = new_member(db, "viewer", workspace=operator.workspace)
     with wired(sb), console_client(db, tmp_path) as client:

@@ -14,6 +14,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.promote import delivery_service
 from promodesk.promote.payout import expected_payout_date
+from tests.integration.console_forms import summary
 from tests.integration.promote_factories import balances, drain, event
 from tests.integration.test_console_support import console_client, log_in, new_member
 
@@ -33,6 +34,13 @@ def _id(location: str) -> int:
     found = LOCATION.search(location)
     assert found, location
     return int(found.group(1))
+
+
+def _refused(client: TestClient, url: str, data: dict[str, str], csrf: str) -> str:
+    """POST a form that is refused: the form's page again (not a redirect); its HTML."""
+    response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
+    assert response.status_code in (400, 409, 422), response.text
+    return response.text
 
 
 def _creator(client: TestClient, csrf: str, **fields: str) -> int:
@@ -184,7 +192,7 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     )
 
 
-def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> None:
+def test_refusals_come_back_on_the_form_with_the_reasons(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
@@ -203,19 +211,22 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     assert 'id="order-form"' not in wizard  # no way to pay for an ineligible content
     query = f"content_id={video}&goal=video_views&budget_coins=1000&duration_hours=24"
     refused = client.get(
-        f"/promote/creators/{creator}/orders/preview?{query}", follow_redirects=False
+        f"/promote/creators/{creator}/orders/preview?{query}", follow_redirects=True
     )
-    assert refused.status_code == 303
-    flashes = _flashes(client, refused.headers["location"])
-    assert flashes.count("Not eligible:") == 4
+    # The wizard again, its values kept, the reasons at the top.
+    assert refused.status_code == 422
+    assert refused.text.count("Not eligible:") == 4
+    assert 'class="form-errors"' in refused.text
 
     # an eligible creator without coins, then the coupon rule
     rich = _creator(client, csrf, region="GB")
     clip = _content(client, csrf, rich)
     query = f"content_id={clip}&goal=video_views&budget_coins=1000&duration_hours=24"
-    refused = client.get(f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=False)
-    assert "Not enough coins" in _flashes(client, refused.headers["location"])
-    assert "budget_coins=1000" in refused.headers["location"]  # the values are kept
+    refused = client.get(f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=True)
+    assert refused.status_code == 409
+    assert "Not enough coins" in summary(refused.text)
+    assert 'name="budget_coins"' in refused.text
+    assert 'value="1000"' in refused.text  # the values are kept
     # limits in words, with separators, never the storage limit
     for values, said in (
         ("budget_coins=99999999999999", "the budget must be between 100 and 10,000,000 coins"),
@@ -224,9 +235,9 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     ):
         query = f"content_id={clip}&goal=video_views&duration_hours=24&{values}"
         refused = client.get(
-            f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=False
+            f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=True
         )
-        shown = _flashes(client, refused.headers["location"])
+        shown = summary(refused.text)
         assert said in shown
         assert "budget_coins" not in shown
         assert "9,223,372" not in shown
@@ -237,27 +248,27 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     refused = client.get(
         f"/promote/creators/{rich}/orders/preview?content_id={clip}&goal=video_views"
         f"&budget_coins=500&duration_hours=24&coupon_id={coupon.group(1)}",
-        follow_redirects=False,
+        follow_redirects=True,
     )
-    assert "greater than its value" in _flashes(client, refused.headers["location"])
+    assert "greater than its value" in summary(refused.text)
     # a coupon id that names no coupon is refused, naming it, never ignored
     for bad in ("999999", "abc", "0"):
         refused = client.get(
             f"/promote/creators/{rich}/orders/preview?content_id={clip}&goal=video_views"
             f"&budget_coins=1000&duration_hours=24&coupon_id={bad}",
-            follow_redirects=False,
+            follow_redirects=True,
         )
-        assert refused.status_code == 303, bad
-        assert f"coupon {bad}" in _flashes(client, refused.headers["location"]), bad
+        assert refused.status_code in (404, 409, 422), bad
+        assert f"coupon {bad}" in summary(refused.text), bad
     # the goal must fit the content; placing directly is refused the same way
-    where = _post(
+    shown = _refused(
         client,
         f"/promote/creators/{rich}/orders",
         {"content_id": str(clip), "goal": "live_viewers", "budget_coins": "1000",
          "duration_hours": "24"},
         csrf,
     )  # fmt: skip
-    assert "live_viewers" in _flashes(client, where)
+    assert "live_viewers" in summary(shown)
 
     # fewer coins than the minimum charge buys: refused with the least allowed, nothing paid
     indo = _creator(client, csrf, region="ID")
@@ -268,10 +279,10 @@ def test_refusals_are_flashes_with_the_reasons(db: Database, tmp_path: Path) -> 
     few = client.get(f"/promote/creators/{indo}/recharge?coins=99&method=ovo")
     assert few.status_code == 422
     assert "At least 100 coins (the minimum charge, IDR16,088)." in few.text
-    where = _post(
+    shown = _refused(
         client, f"/promote/creators/{indo}/recharge", {"coins": "1", "method": "ovo"}, csrf
     )
-    assert "At least 100 coins (the minimum charge, IDR16,088)." in _flashes(client, where)
+    assert "At least 100 coins (the minimum charge, IDR16,088)." in shown
     assert balances(db, member.workspace.id, indo)["wallet"] == 0
     picked = client.get(f"/promote/creators/{indo}/recharge?package=500&coins=&method=ovo")
     assert picked.status_code == 200
@@ -339,7 +350,9 @@ def test_odd_input_never_breaks_a_page(db: Database, tmp_path: Path) -> None:
         ("/promote/recharges/999999999/confirm", {}),
     ):  # fmt: skip
         response = client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
-        assert response.status_code in (303, 404), (url, response.status_code)
+        # refused input: the form again with the error's status, never a redirect home
+        assert response.status_code in (303, 404, 409, 422), (url, response.status_code)
+        assert response.headers.get("location") != "/", url
     # a form without the CSRF token is refused
     response = client.post(f"{base}/coupons", data={"value_coins": "10"})
     assert response.status_code == 403

@@ -4,13 +4,14 @@ before → after, per day or lifetime). Included by ``accounts_campaigns``.
 
 Rule: the session is read in a short transaction that ends before TikTok is called; the change
 itself runs its own short units (``campaigns.changes_service``), so no transaction waits on
-TikTok. Refusals come back as flashes in the user's language.
+TikTok. A refusal brings the form back with what was typed and the reason in the user's
+language (console/formerrors.py).
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -21,6 +22,7 @@ from promodesk.campaigns import changes_service, service
 from promodesk.campaigns.domain import BUDGETED_MODES
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.console.core import N_
+from promodesk.console.formerrors import FormRefused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.db import UnitOfWork
@@ -75,26 +77,28 @@ def _operator(request: Request) -> tuple[Visit, Principal]:
         return visit, visit.require(Role.OPERATOR)
 
 
-def _refused(visit: Visit, exc: PromodeskError, back: str) -> Response:
+def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
+    """The refusal in the member's words, on the form again with what was typed."""
     reason = str(exc.extra.get("reason", ""))
+    field: str | None = None
     if isinstance(exc, TikTokRefused):
         message = str(exc.extra.get("tiktok_message") or exc.detail)
-        visit.flash("error", visit._("TikTok refused the change: %(said)s", said=message))
+        text = visit._("TikTok refused the change: %(said)s", said=message)
     elif reason in REASONS:
-        visit.flash("error", visit._(REASONS[reason]))
+        text = visit._(REASONS[reason])
     elif isinstance(exc, ValidationFailed) and exc.field == "budget":
-        visit.flash(
-            "error",
-            visit._(
-                "Enter a budget above 0 in the ad account's currency, with no more decimals "
-                "than the currency has."
-            ),
+        field = "budget"
+        text = visit._(
+            "Enter a budget above 0 in the ad account's currency, with no more decimals "
+            "than the currency has."
         )
     elif isinstance(exc, ValidationFailed) and exc.field == "status":
-        visit.flash("error", visit._("Choose Enable, Pause or Delete."))
+        field = "status"
+        text = visit._("Choose Enable, Pause or Delete.")
     else:
-        visit.flash("error", exc.detail)
-    return visit.redirect(back)
+        field = exc.field
+        text = visit._(exc.detail)
+    raise FormRefused(text, status=exc.status_code, field=field, page=back)
 
 
 CHANGE_ERRORS = (Refusal, AuthorizationRevoked, TikTokUnavailable, TikTokRefused, ValidationFailed)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi.responses import Response
+from typing import Any, NoReturn
 
 from promodesk.accounts import allocation_service
 from promodesk.accounts.domain import Refusal
 from promodesk.console.core import N_
+from promodesk.console.formerrors import FormRefused
 from promodesk.console.visit import Visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.web import parse_id
@@ -45,10 +44,10 @@ def reason(visit: Visit, exc: Refusal) -> str:
     return visit._(message)
 
 
-def refused(visit: Visit, exc: Refusal, back: str) -> Response:
-    """The refusal's reason as a flash, back where they were."""
-    visit.flash("error", reason(visit, exc))
-    return visit.redirect(back)
+def refused(visit: Visit, exc: Refusal, back: str) -> NoReturn:
+    """The refusal's reason, on the form again with what was typed (``back``: the form's page
+    when the request does not name it)."""
+    raise FormRefused(reason(visit, exc), status=exc.status_code, field=exc.field, page=back)
 
 
 def safe_id(value: str | None, field: str) -> int:

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console.formerrors import FormRefused
 from promodesk.console.routes.promote_common import (
-    flash_refusal,
     optional_id,
     reason_text,
+    refusal,
     wallet_summary,
     whole,
 )
@@ -261,13 +262,13 @@ def order_place(request: Request, creator_id: int) -> Response:
         return _refused(request, exc, _wizard_url(creator_id, values))
 
 
-def _refused(request: Request, exc: PromodeskError, url: str) -> Response:
-    """Back to the wizard with the refusal; the unit of work has rolled back already."""
+def _refused(request: Request, exc: PromodeskError, url: str) -> NoReturn:
+    """The wizard again with the refusal beside its field and what was typed kept (``url``:
+    the wizard with its values); the unit of work has rolled back already."""
     found = getattr(request.state, "visit", None)
     if not isinstance(found, Visit):
         raise exc
-    flash_refusal(found, exc)
-    return found.redirect(url)
+    raise FormRefused(refusal(found, exc), status=exc.status_code, field=exc.field, page=url)
 
 
 # the order page ------------------------------------------------------------------------------
