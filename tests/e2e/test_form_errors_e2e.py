@@ -1,0 +1,99 @@
+"""End to end, a refused form: the real server in a subprocess, Debian's chromium driven by
+Playwright. The browser types a new creator with a region that does not exist ("ZZ") and
+sends it; the same page comes back with everything typed still in its field, the region
+marked invalid with its message beside it and a summary at the top, in English and in
+简体中文; corrected, the form is done. Screenshots go to ``test-artifacts/form-error-*.png``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
+from tests.e2e.test_promote_e2e import server  # noqa: F401 (the fixture: the server with the demo)
+
+pytestmark = pytest.mark.e2e
+
+FORM = "form[action='/promote/creators']"
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"form-error-{name}.png"), full_page=True)
+
+
+def _type_creator(page: Any, handle: str, region: str) -> None:
+    form = page.locator(FORM)
+    form.locator("input[name=handle]").fill(handle)
+    form.locator("input[name=display_name]").fill("Studio Mei 美")
+    form.locator("input[name=birth_date]").fill("1990-05-17")
+    form.locator("select[name=account_type]").select_option("business")
+    form.locator("input[name=region]").fill(region)
+    # the browser's own checks would stop a 3-letter region; the server's are what is tested
+    form.evaluate("f => f.noValidate = true")
+    form.locator("button[type=submit]").click()
+
+
+def _check_refused(page: Any, handle: str, summary_title: str, expect: Any) -> None:
+    form = page.locator(FORM)
+    region = form.locator("input[name=region]")
+    expect(region).to_have_value("ZZ")
+    expect(region).to_have_attribute("aria-invalid", "true")
+    described = region.get_attribute("aria-describedby")
+    assert described
+    message = page.locator(f"#{described}")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text("ZZ")
+    expect(form.locator("input[name=handle]")).to_have_value(handle)
+    expect(form.locator("input[name=display_name]")).to_have_value("Studio Mei 美")
+    expect(form.locator("input[name=birth_date]")).to_have_value("1990-05-17")
+    expect(form.locator("select[name=account_type]")).to_have_value("business")
+    expect(form.locator(".form-errors")).to_contain_text(summary_title)
+    expect(form.locator("input[name=handle]")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_refused_form_keeps_what_was_typed_in_both_languages(server: Server) -> None:  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    base = server.base
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+            violations = csp_violations(page)
+            page.goto(base + "/login")
+            page.fill("input[name=email]", DEMO_EMAIL)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("form.stack button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+
+            page.goto(base + "/promote")
+            handle = f"@mei.{uuid.uuid4().hex[:6]}"
+            _type_creator(page, handle, "ZZ")
+            expect(page).to_have_url(re.compile(r"/promote/creators$"))
+            _check_refused(page, handle, "Please check what you entered", expect)
+            page.locator(FORM).locator("input[name=region]").scroll_into_view_if_needed()
+            _shot(page, "en")
+
+            # corrected on the page shown again: done
+            page.locator(FORM).locator("input[name=region]").fill("GB")
+            page.locator(FORM).locator("button[type=submit]").click()
+            expect(page).to_have_url(re.compile(r"/promote/creators/\d+$"))
+
+            # in Simplified Chinese
+            page.goto(base + "/promote")
+            page.click("form.locale-switch button[lang=zh-Hans]")
+            expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+            handle = f"@mei.{uuid.uuid4().hex[:6]}"
+            _type_creator(page, handle, "ZZ")
+            _check_refused(page, handle, "请检查您输入的内容", expect)
+            page.locator(FORM).locator("input[name=region]").scroll_into_view_if_needed()
+            _shot(page, "zh")
+            assert not violations, violations
+        finally:
+            browser.close()
