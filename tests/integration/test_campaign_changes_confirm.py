@@ -36,6 +36,7 @@ from tests.integration.test_console_support import (
     log_in,
     new_member,
     post_form,
+    refused_form,
 )
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
@@ -112,8 +113,7 @@ def test_the_console_confirms_a_large_budget_change(
         csrf = log_in(client, member)
         page = f"/campaigns/{campaign.id}"
 
-        back = post_form(client, f"{page}/budget", {"budget": "1e5"}, csrf)
-        assert "Enter a budget" in flashes_at(client, back)
+        assert "Enter a budget" in refused_form(client, f"{page}/budget", {"budget": "1e5"}, csrf)
         assert row(db, s.account_id, campaign.campaign_id).budget_minor == before
 
         after = before * 10

@@ -175,7 +175,7 @@ def test_language_switch_before_login(db: Database, tmp_path: Path) -> None:
     assert "登录" in page.text
     # an unknown language is refused without a 500 and changes nothing
     bad = client.post("/locale", data={"csrf_token": token, "locale": "xx", "next": "/login"})
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert '<html lang="zh-Hans">' in bad.text
     # the browser's Accept-Language decides when nothing was chosen
     fresh = console_client(db, tmp_path)

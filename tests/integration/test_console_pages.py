@@ -78,9 +78,9 @@ def test_dead_job_is_highlighted_and_an_admin_retries_it_after_a_preview(
     with db.transaction() as uow:
         events = audit.list_events(uow, member.workspace.id, action="job.retried")
     assert [e.object_id for e in events] == [str(job_id)]
-    # retrying a job that is queued already is refused with a flash, not a 500
+    # retrying a job that is queued already is refused on the page, not a 500
     again = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": csrf_of(preview.text)})
-    assert again.status_code == 200
+    assert again.status_code == 409
     assert "That cannot be done now" in again.text
     _park(db, job_id)
 

@@ -27,7 +27,13 @@ from promodesk.shop import (
 from promodesk.shop.batch_service import Selection
 from promodesk.shop.plan_service import DELIST_JOB
 from tests.integration import shop_factories as f
-from tests.integration.test_console_support import console_client, log_in, new_member, post_form
+from tests.integration.test_console_support import (
+    console_client,
+    log_in,
+    new_member,
+    post_form,
+    refused_form,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +103,7 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
         assert (comp.value_minor, comp.issued) == (1050, 12)
         assert len(remediation_service.compensation_coupons(uow, ws, comp.id)) == 12
 
-    # bad input is a flash, never a 500, and issues nothing
+    # bad input brings the form back with its message, never a 500, and issues nothing
     for data in (
         {"value": "", "valid_days": "30"},
         {"value": "1.234", "valid_days": "30"},
@@ -106,8 +112,7 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
         {"value": "5", "valid_days": "400"},
         {"value": "5", "valid_days": "x"},
     ):
-        where = post_form(client, f"/shop/products/{product_id}/compensation", data, csrf)
-        assert _flashes(client.get(where).text), data
+        assert refused_form(client, f"/shop/products/{product_id}/compensation", data, csrf)
     with db.transaction() as uow:
         assert len(remediation_service.compensations(uow, ws, product_id)) == 1
 
@@ -167,12 +172,11 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     assert f'data-product="{spare.id}"' in store
     assert "备用月饼礼盒 · CN¥168.00" in store
 
-    # a product of another shop, an empty title: refused with a flash, nothing written
+    # a product of another shop, an empty title: refused on the form, nothing written
     with db.transaction() as uow:
         foreign = f.product(uow, ws, f.shop(uow, ws).id).id
     for data in ({"title": "x", f"product_{foreign}": "1"}, {"title": "  "}):
-        where = post_form(client, f"/shop/shops/{shop.id}/announcements", data, csrf)
-        assert _flashes(client.get(where).text)
+        assert refused_form(client, f"/shop/shops/{shop.id}/announcements", data, csrf)
     with db.transaction() as uow:
         assert len(remediation_service.announcements(uow, ws, shop.id)) == 1
 
