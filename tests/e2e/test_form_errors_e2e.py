@@ -54,6 +54,7 @@ def _check_refused(page: Any, handle: str, summary_title: str, expect: Any) -> N
     expect(form.locator("input[name=birth_date]")).to_have_value("1990-05-17")
     expect(form.locator("select[name=account_type]")).to_have_value("business")
     expect(form.locator(".form-errors")).to_contain_text(summary_title)
+    expect(form.locator(".form-errors")).to_be_focused()  # in view wherever the form is
     expect(form.locator("input[name=handle]")).not_to_have_attribute("aria-invalid", "true")
 
 

@@ -220,3 +220,13 @@
     document.querySelectorAll("[data-chart]").forEach(draw);
   });
 })();
+
+// A refused form comes back with a summary of its errors: bring it into view and give it the
+// focus (a screen reader reads it), wherever the form is on the page.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".form-errors[tabindex]");
+    if (summary) { summary.focus(); }
+  });
+})();
