@@ -31,6 +31,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from promodesk.kit.errors import FormInvalid, PromodeskError
+from promodesk.kit.validation import label
+from promodesk.kit.validation import message as validation_message
 
 PAGE_FIELD = "form_page"
 FORM_STATUSES = frozenset({400, 409, 422})
@@ -96,7 +98,8 @@ def problems(exc: BaseException) -> tuple[dict[str, str], list[str]]:
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
             name = loc[-1] if loc else ""
-            fields.setdefault(name, str(err.get("msg", "")))
+            text = validation_message(err)
+            fields.setdefault(name, f"{label(name)} {text}" if name else text)
         notes = [fields.pop("")] if "" in fields else []
         return fields, notes
     return {}, [str(exc)]
