@@ -184,3 +184,31 @@ def test_campaign_budget_allocation_and_restock_come_back_typed(
         assert answer.status_code == 422, answer.text
         assert shown_value(answer.text, restock.action, "stock") == "99,999,999,999"
         assert "1,000,000" in (field_error(answer.text, "stock") or "")
+
+
+def test_a_refused_form_from_an_unknown_page_gets_the_error_page_not_the_dashboard(
+    db: Database, tmp_path: Path
+) -> None:
+    """No page named in the form, the Referer the action itself (a page answered by a POST):
+    the error page with the error's status and the message, never a redirect."""
+    member = new_member(db, "owner")
+    with console_client(db, tmp_path) as client:
+        csrf = log_in(client, member)
+        answer = client.post(
+            "/promote/creators",
+            data={
+                "csrf_token": csrf,
+                "handle": "@mei.x",
+                "birth_date": "1990-01-01",
+                "account_type": "personal",
+                "device_os": "ios",
+                "app_version": "21.0",
+                "region": "ZZ",
+            },
+            headers={"referer": "http://testserver/promote/creators"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 422
+        assert "location" not in answer.headers
+        assert "error-panel" in answer.text
+        assert "ZZ" in answer.text

@@ -3,21 +3,25 @@
 Rules:
 - One mechanism for every form, no per-form code: when a console action (POST) is refused with
   a client error (400, 409, 422: a ``PromodeskError``, a ``FormInvalid`` naming several fields,
-  a pydantic ``ValidationError``), ``ConsoleRoute`` renders again the page the form lives on
-  (its GET, the URL the ``csrf`` macro wrote into the form as ``form_page``, else the Referer)
-  and answers it with the error's status instead of a redirect.
+  a pydantic ``ValidationError``, a route's ``FormRefused``), ``ConsoleRoute`` renders again
+  the page the form lives on (its GET) and answers it with the error's status instead of a
+  redirect. The page is, best first: the URL the ``csrf`` macro wrote into the form
+  (``form_page``), the Referer, the page the route named (``FormRefused.page``). A form sent
+  with GET (a price preview) comes back on the page it was typed on (its Referer).
 - In that page, the form that posts to the refused action gets back what was typed in every
   input, select and textarea (hidden fields keep the page's fresh values: CSRF and one-time
   submit tokens; a password is never echoed back), each refused field gets
   ``aria-invalid="true"`` and its message right after it (``aria-describedby``), and a summary
   at the top of the form lists every message. A refusal that names no field of the form (not
   enough coins, a state that changed) is in the summary only.
-- Messages are shown in the member's language (the catalogs are asked for the message; a
-  message without a translation is shown as the service wrote it).
+- Messages are shown in the member's language: the catalogs are asked for the message; one
+  without a translation is shown as the service wrote it, in another language than English
+  after a translated "Not accepted:".
 - The refused action changed nothing (its unit of work rolled back) and its one-time submit
   token is forgotten, so the corrected form can be sent.
 - If the form's page cannot be shown again (it is gone, it was itself the answer of a POST),
-  the error page says what was wrong, with a link back: never a redirect to the dashboard.
+  the error page says what was wrong (with the error's status): never a redirect to the
+  dashboard.
 """
 
 from __future__ import annotations

@@ -238,8 +238,12 @@ async def _form_again(request: Request, exc: Exception, status: int) -> Response
     title = _title(visit, status)
     items: list[tuple[str, str]] = getattr(request.state, "form_items", [])
     state = formerrors.form_state(request.url.path, items, exc)
-    page_url = _form_page(request, exc)
-    fetched = await _get_page(request, page_url) if page_url else None
+    fetched = None
+    pages = _form_pages(request, exc)
+    for page_url in pages:
+        fetched = await _get_page(request, page_url)
+        if fetched is not None:
+            break
     if fetched is None:
         messages = [_message_of(visit)(n) for n in [*state.errors.values(), *state.notes]]
         return visit.page(
@@ -247,7 +251,6 @@ async def _form_again(request: Request, exc: Exception, status: int) -> Response
             status=status,
             title=title,
             message=" ".join(messages),
-            back=page_url,
         )
     html, cookies = fetched
     page = formerrors.fill(html, state, title=title, message_of=_message_of(visit))
@@ -305,14 +308,17 @@ def _message_of(visit: Visit) -> Callable[[str], str]:
     return message
 
 
-def _form_page(request: Request, exc: Exception) -> str | None:
-    """Where the form was shown: the page the ``csrf`` macro named in it, else the Referer
-    (same site only)."""
+def _form_pages(request: Request, exc: Exception) -> list[str]:
+    """Where the form may be shown again, best first: the page the ``csrf`` macro named in it,
+    the Referer (same site; not the action itself, the answer of an earlier POST), the page the
+    route named."""
     form: dict[str, str] = getattr(request.state, "form", {})
-    named = form.get(formerrors.PAGE_FIELD, "")
-    if named:
-        return _safe(named, default="") or None
-    return _referer(request) or _fallback_page(exc)
+    named = _safe(form.get(formerrors.PAGE_FIELD, ""), default="")
+    referer = _referer(request)
+    if referer is not None and referer.split("?", 1)[0] == request.url.path:
+        referer = None
+    found = [p for p in (named, referer, _fallback_page(exc)) if p]
+    return list(dict.fromkeys(found))
 
 
 def _fallback_page(exc: Exception) -> str | None:
