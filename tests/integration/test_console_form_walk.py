@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
@@ -119,9 +120,15 @@ def test_every_console_form_comes_back_typed_when_refused(db: Database, tmp_path
         problems: list[str] = []
         unreached: list[str] = []
         walked = 0
-        for route in routes:
-            if "POST" not in route.methods or route.path in NOT_WALKED:
-                continue
+
+        def typed_first(route: Any) -> bool:
+            """Forms with fields to type go first: the forms with only a button (stock to
+            zero, delete, call off) change the pages the others are on."""
+            match = _pattern(route.path)
+            return not any(f.typed() for a, (_, f) in forms.items() if match.match(a))
+
+        posts = [r for r in routes if "POST" in r.methods and r.path not in NOT_WALKED]
+        for route in sorted(posts, key=typed_first):
             match = _pattern(route.path)
             found = [(a, p, f) for a, (p, f) in forms.items() if match.match(a)]
             if found:
@@ -169,4 +176,4 @@ def test_every_console_form_comes_back_typed_when_refused(db: Database, tmp_path
                     problems.append(f"{route.path}: no summary of the errors")
         assert not problems, "\n".join(problems)
         assert walked >= 45
-        assert len(unreached) <= 12, unreached  # most forms are walked from their page
+        assert len(unreached) <= 11, unreached  # most forms are walked from their page
