@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from promodesk.kit.db import Database
 from promodesk.models import PromoteRecharge, TikTokCampaign
+from promodesk.shop import batch_service, catalog_service
+from promodesk.shop.batch_service import Selection
 from tests.integration import promote_factories as promote
 from tests.integration import shop_factories as shopf
 from tests.integration.accounts_factories import (
@@ -212,3 +214,36 @@ def test_a_refused_form_from_an_unknown_page_gets_the_error_page_not_the_dashboa
         assert "location" not in answer.headers
         assert "error-panel" in answer.text
         assert "ZZ" in answer.text
+
+
+def test_a_compensation_typed_wrong_comes_back_on_the_enrollment_page(
+    db: Database, tmp_path: Path
+) -> None:
+    member = new_member(db, "owner")
+    ws = member.workspace.id
+    _, _, ids = shopf.setup(db, ws, 10)
+    with db.transaction() as uow:
+        batch_service.cancel_now(
+            uow,
+            ws,
+            Selection(enrollment_ids=ids[:1]),
+            reason="stock_shortage",
+            actor="user:1",
+            role="owner",
+        )
+        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
+        catalog_service.add_followers(uow, ws, product_id, ["buyer-1", "buyer-2"])
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        page = f"/shop/enrollments/{ids[0]}"
+        action = f"/shop/products/{product_id}/compensation"
+        answer = _send(client, page, action, value="10.505", valid_days="30")
+        assert answer.status_code == 422, answer.text
+        assert shown_value(answer.text, action, "value") == "10.505"
+        assert shown_value(answer.text, action, "valid_days") == "30"
+        assert summary(answer.text)  # the money parser names no field of this form
+        # a coupon worth nothing: the service's value_minor is the form's value
+        answer = _send(client, page, action, value="0", valid_days="30")
+        assert answer.status_code == 422, answer.text
+        assert shown_value(answer.text, action, "value") == "0"
+        assert field_error(answer.text, "value")

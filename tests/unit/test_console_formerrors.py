@@ -93,3 +93,8 @@ def test_form_invalid_lists_its_fields_in_the_api_body() -> None:
     body = FormInvalid({"coins": "too many"}).to_body()
     assert body["fields"] == {"coins": "too many"}
     assert body["field"] == "coins"
+
+
+def test_a_service_field_name_finds_the_form_field() -> None:
+    page = _fill(FormState("/things/1", [("name", "x")], {"name_minor": "worth more than 0"}))
+    assert '<span class="field-error" id="err-things-1-name">[worth more than 0]</span>' in page

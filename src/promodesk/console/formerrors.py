@@ -204,12 +204,25 @@ def fill(
     head_end = page.index(">", where.start) + 1
     body = page[head_end : where.end]
     marked: dict[str, str] = {}
+    errors = _named_as_in(body, errors)
     body = _fill_controls(body, state, errors, prefix, marked)
     for name, text in errors.items():
         if name not in marked:
             notes.append(text)
     summary = _summary(title, notes, {marked[n]: errors[n] for n in marked}, prefix)
     return page[:head_end] + summary + body + page[where.end :]
+
+
+def _named_as_in(body: str, errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by the form's field names: a service names ``value_minor`` or
+    ``product_ids`` where the form has ``value`` or ``product_id``."""
+    names = {_attrs(m.group(0))[1].get("name", "") for m in _CONTROL.finditer(body)}
+    named: dict[str, str] = {}
+    for field_name, text in errors.items():
+        stems = [field_name] + [field_name.removesuffix(s) for s in ("_minor", "s", "_ids", "_id")]
+        found = next((n for n in stems if n in names), field_name)
+        named.setdefault(found, text)
+    return named
 
 
 def _summary(title: str, notes: Iterable[str], fields: Mapping[str, str], prefix: str) -> str:
