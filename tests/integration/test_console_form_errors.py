@@ -113,6 +113,17 @@ def test_recharge_coins_typed_wrong_come_back_on_the_creator_page(
         assert ("package", "other") in again.default_body()
         assert field_error(answer.text, "coins")
 
+        # in Chinese, the message beside the field too
+        _switch_to_chinese(client)
+        answer = client.get(
+            action, params=query, headers={"referer": f"http://testserver{page_url}"}
+        )
+        assert answer.status_code == 422
+        assert field_error(answer.text, "coins") == "请输入整数。"
+        low = {**query, "coins": "0"}
+        answer = client.get(action, params=low, headers={"referer": f"http://testserver{page_url}"})
+        assert field_error(answer.text, "coins") == "至少为 1。"
+
 
 def _recharges(db: Database, creator: int) -> int:
     with db.read() as uow:

@@ -237,7 +237,7 @@ async def _form_again(request: Request, exc: Exception, status: int) -> Response
     visit = await _visit(request)
     title = _title(visit, status)
     items: list[tuple[str, str]] = getattr(request.state, "form_items", [])
-    state = formerrors.form_state(request.url.path, items, exc)
+    state = formerrors.form_state(request.url.path, items, _in_words(visit, exc))
     fetched = None
     pages = _form_pages(request, exc)
     for page_url in pages:
@@ -273,8 +273,8 @@ async def _query_again(request: Request, exc: Exception, status: int) -> Respons
     if fetched is None:
         return None
     items = [(k, v) for k, v in request.query_params.multi_items() if k != "intent"]
-    state = formerrors.form_state(request.url.path, items, exc, method="get")
     visit = await _visit(request)
+    state = formerrors.form_state(request.url.path, items, _in_words(visit, exc), method="get")
     html, cookies = fetched
     title = _title(visit, status)
     # A page the route named shows the messages even if the form is not on it (an ineligible
@@ -292,6 +292,19 @@ def _html(page: str, status: int, cookies: list[str]) -> HTMLResponse:
         response.headers.append("set-cookie", value)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _in_words(visit: Visit, exc: Exception) -> Exception:
+    """A refusal that carries a short message for its field (``says``: a msgid, ``says_n``: its
+    number), in a language other than English: that message, translated. English keeps the
+    service's sentence, which names the field."""
+    if not isinstance(exc, PromodeskError) or visit.locale == "en":
+        return exc
+    says = exc.extra.get("says")
+    if not isinstance(says, str):
+        return exc
+    text = visit._(says, n=exc.extra.get("says_n", ""))
+    return formerrors.FormRefused(text, status=exc.status_code, field=exc.field)
 
 
 def _message_of(visit: Visit) -> Callable[[str], str]:

@@ -2,7 +2,8 @@
 
 Rules:
 - Every number a browser sends is parsed here: not a whole number, or out of range, is a
-  ``ValidationFailed`` naming the field (a flash on an action, never a 500).
+  ``ValidationFailed`` naming the field, with a short message to show beside it in the
+  member's language (``says``, ``says_n``; see console/routing.py), never a 500.
 - The withdrawable amount follows the money side's rule: nothing while an order is open or
   still settling, nor before the settlement delay after the last order ended.
 - Refusals the creator must understand before paying (eligibility reasons, insufficient coins,
@@ -16,6 +17,7 @@ from datetime import date, datetime
 
 from fastapi import Request
 
+from promodesk.console.core import N_
 from promodesk.console.visit import Visit
 from promodesk.kit import clock, validation
 from promodesk.kit.db import UnitOfWork
@@ -52,16 +54,24 @@ def whole(
     if not raw:
         if default is not None:
             return default
-        raise ValidationFailed(f"{said} is required", field=name)
+        raise ValidationFailed(f"{said} is required", field=name, says=N_("Required."))
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
-        raise ValidationFailed(f"{said} must be a whole number", field=name)
+        raise ValidationFailed(
+            f"{said} must be a whole number", field=name, says=N_("Enter a whole number.")
+        )
     value = int(raw)
     if value < low:
-        raise ValidationFailed(f"{said} must be at least {low:,}", field=name)
+        raise ValidationFailed(
+            f"{said} must be at least {low:,}",
+            field=name,
+            says=N_("At least %(n)s."),
+            says_n=f"{low:,}",
+        )
     if value > high:
         too_large = high >= validation.STORAGE_LIMIT
         limit = "is too large" if too_large else f"must be at most {high:,}"
-        raise ValidationFailed(f"{said} {limit}", field=name)
+        says = N_("Too large.") if too_large else N_("At most %(n)s.")
+        raise ValidationFailed(f"{said} {limit}", field=name, says=says, says_n=f"{high:,}")
     return value
 
 
@@ -153,6 +163,8 @@ def refusal(visit: Visit, exc: PromodeskError) -> list[str]:
             + " "
             + exc.detail
         ]
+    if visit.locale != "en" and isinstance(exc.extra.get("says"), str):
+        return [visit._(exc.extra["says"], n=exc.extra.get("says_n", ""))]
     return [exc.detail]
 
 
