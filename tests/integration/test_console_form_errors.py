@@ -258,3 +258,19 @@ def test_a_compensation_typed_wrong_comes_back_on_the_enrollment_page(
         assert answer.status_code == 422, answer.text
         assert shown_value(answer.text, action, "value") == "0"
         assert field_error(answer.text, "value")
+
+
+def test_in_chinese_a_choice_left_empty_says_so_in_chinese(db: Database, tmp_path: Path) -> None:
+    member = new_member(db, "owner")
+    ws = member.workspace.id
+    with db.transaction() as uow:
+        account = make_ad_account(uow, ws)
+        make_advertiser(uow, ws, make_client(uow, ws))
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        _switch_to_chinese(client)
+        page = f"/accounts/{account}"
+        answer = _send(client, page, f"{page}/allocations", advertiser_id="")
+        assert answer.status_code == 422, answer.text
+        assert field_error(answer.text, "advertiser_id") == "请选择一项。"
+        assert "请检查您输入的内容" in summary(answer.text)

@@ -53,7 +53,7 @@ def refused(visit: Visit, exc: Refusal, back: str) -> NoReturn:
 def safe_id(value: str | None, field: str) -> int:
     parsed = parse_id(value or "")
     if parsed is None:
-        raise ValidationFailed("choose one", field=field)
+        raise ValidationFailed("choose one", field=field, says=N_("Choose one."))
     return parsed
 
 
@@ -62,7 +62,7 @@ def id_list(form: dict[str, str], prefix: str, field: str) -> list[int]:
     keys = [k[len(prefix) :] for k in form if k.startswith(prefix)]
     ids = [i for i in (parse_id(k) for k in keys) if i is not None]
     if not ids:
-        raise ValidationFailed("tick at least one", field=field)
+        raise ValidationFailed("tick at least one", field=field, says=N_("Tick at least one."))
     return ids
 
 
