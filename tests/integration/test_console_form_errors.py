@@ -58,7 +58,8 @@ def test_a_new_creator_with_a_bad_region_comes_back_typed(db: Database, tmp_path
         assert "location" not in answer.headers
         page = answer.text
         for name, value in typed.items():
-            assert shown_value(page, "/promote/creators", name) == value, name
+            if name != "region":  # a picker: "ZZZ" is no option, so the message names it
+                assert shown_value(page, "/promote/creators", name) == value, name
         message = field_error(page, "region")
         assert message
         assert "ZZZ" in message
@@ -78,7 +79,7 @@ def test_a_new_creator_with_a_bad_region_comes_back_typed(db: Database, tmp_path
         answer = _send(client, "/promote", "/promote/creators", **{**typed, "handle": "@mei.two"})
         assert answer.status_code == 422
         assert "请检查您输入的内容" in summary(answer.text)
-        assert shown_value(answer.text, "/promote/creators", "region") == "ZZZ"
+        assert shown_value(answer.text, "/promote/creators", "handle") == "@mei.two"
         assert "ZZZ" in (field_error(answer.text, "region") or "")
 
 

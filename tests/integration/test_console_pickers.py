@@ -18,6 +18,7 @@ from tests.integration.test_console_support import (
     log_in,
     new_member,
     post_form,
+    refused_form,
 )
 
 CREATOR = {
@@ -90,15 +91,15 @@ def test_a_name_sent_as_region_is_refused_naming_it(db: Database, tmp_path: Path
     member = new_member(db, "owner")
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
-        loc = post_form(
+        said = refused_form(
             client, "/promote/creators", {**CREATOR, "handle": "mei.x", "region": "Indonesia"}, csrf
         )
-        assert "“Indonesia” is not a country code; did you mean ID?" in flashes_at(client, loc)
+        assert "“Indonesia” is not a country code; did you mean ID?" in said
         post_form(client, "/locale", {"locale": "zh_Hans", "next": "/promote"}, csrf)
-        loc = post_form(
+        said = refused_form(
             client, "/promote/creators", {**CREATOR, "handle": "mei.y", "region": "Atlantis"}, csrf
         )
-        assert "“Atlantis”不是国家或地区代码；请从列表中选择国家或地区。" in flashes_at(client, loc)
+        assert "“Atlantis”不是国家或地区代码；请从列表中选择国家或地区。" in said
     with db.transaction() as uow:
         assert creators_service.list_creators(uow, member.workspace.id, after_id=0, limit=5) == []
 
@@ -148,8 +149,8 @@ def test_the_account_request_refuses_names(db: Database, tmp_path: Path) -> None
             ({"currency": "rupiah"}, "“rupiah” is not a currency code; did you mean IDR?"),
             ({"timezone": "Jakarta"}, "“Jakarta” is not a time zone; did you mean Asia/Jakarta?"),
         ):
-            loc = post_form(client, "/accounts/request", {**REQUEST, **data}, csrf)
-            assert message in flashes_at(client, loc)
+            said = refused_form(client, "/accounts/request", {**REQUEST, **data}, csrf)
+            assert message in said
         loc = post_form(client, "/accounts/request", {**REQUEST, "timezone": "Asia/Jakarta"}, csrf)
         assert "account manager" in flashes_at(client, loc)
         table = client.get("/accounts/request").text.split('id="requests"')[1]
