@@ -25,27 +25,74 @@ def _po(locale: str) -> Catalog:
         return read_po(fp, locale=locale)
 
 
-def _source_messages() -> set[str]:
-    """Extract the messages from the sources now, with the repository's babel.cfg."""
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "N_": None,
+}
+
+
+def _source_messages() -> set[tuple[str | None, str]]:
+    """Extract the messages (with their contexts) from the sources now, with the repository's
+    babel.cfg, as ``pybabel extract -k N_`` would into a .pot."""
     with (ROOT / "babel.cfg").open() as fp:
         method_map, options_map = parse_mapping_cfg(fp)
-    found: set[str] = set()
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords
+    found: set[tuple[str | None, str]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
 def test_every_source_message_is_translated_to_chinese() -> None:
     sources = _source_messages()
-    assert "Log in" in sources
+    assert (None, "Log in") in sources
+    assert ("status", "Started") in sources  # pgettext is extracted with its context
     zh = _po("zh_Hans")
-    untranslated = sorted(m for m in sources if not (zh.get(m) and zh.get(m).string))  # type: ignore[union-attr]
+    untranslated = sorted(
+        (c or "", m)
+        for c, m in sources
+        if not ((found := zh.get(m, context=c)) and found.string and not found.fuzzy)
+    )
     assert untranslated == [], "run the babel.cfg steps and translate: " + repr(untranslated)
     en = _po("en")
-    assert sorted(m for m in sources if en.get(m) is None) == []
+    assert sorted((c or "", m) for c, m in sources if en.get(m, context=c) is None) == []
+
+
+def test_no_chinese_entry_is_untranslated_or_fuzzy() -> None:
+    zh = _po("zh_Hans")
+    bad = [
+        (m.context, m.id)
+        for m in zh
+        if m.id and (m.fuzzy or not (m.string if isinstance(m.string, str) else all(m.string)))
+    ]
+    assert bad == []
+
+
+def test_a_fuzzy_or_missing_entry_is_caught(tmp_path: Path) -> None:
+    """The checks above read what they claim to: a fuzzy flag and an empty string count."""
+    catalog = Catalog(locale="zh_Hans")
+    catalog.add("Log in", "登录", flags=("fuzzy",))
+    catalog.add("Started", "", context="status")
+    found = catalog.get("Log in")
+    assert found is not None
+    assert found.fuzzy
+    started = catalog.get("Started", context="status")
+    assert started is not None
+    assert not started.string
+    assert catalog.get("Started") is None  # a context is part of the key
+
+
+def test_one_msgid_two_meanings_has_two_contexts() -> None:
+    cats = Catalogs(LOCALE_DIR, LOCALES)
+    zh = cats.get("zh_Hans")
+    assert zh.pgettext("status", "Started") == "已开始"
+    assert zh.pgettext("date", "Started") == "开始时间"
+    assert zh.gettext("minimum %(limit)s, value %(value)s").startswith("下限")
+    assert zh.gettext("Called off") == "已撤销"
 
 
 def test_translations_keep_their_placeholders() -> None:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta, get_timezone_name
 from babel.numbers import format_decimal
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from promodesk.console import pickers
+from promodesk.console import labels, pickers
 from promodesk.kit.i18n import Catalogs, html_lang
 from promodesk.kit.money import Money, price_text
 from promodesk.web import AppState
@@ -89,13 +91,26 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(cats.get(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = cats.get(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         lang=html_lang(locale),
         locale=locale,
         locale_names=LOCALE_NAMES,
+        zone_name=lambda zone=None: zone_name(zone, locale),
     )
-    env.filters["when"] = lambda value: when(value, locale)
+
+    @pass_context
+    def _when(context: Context, value: datetime | str | None) -> str:
+        return when(value, locale, context.get("zone"))
+
+    env.filters["when"] = _when
+    env.filters["label"] = lambda code, kind: labels.label(kind, code, translations.gettext)
+    env.filters["op_title"] = lambda op: labels.operation_title(
+        env.getattr(op, "title"), env.getattr(op, "kind"), translations.gettext
+    )
+    env.filters["in_words"] = lambda value: in_words(value, locale)
+    env.filters["from_now"] = lambda value: in_words(value, locale, direction=True)
     env.filters["number"] = lambda value: format_decimal(value, locale=_babel(locale))
     env.filters["day"] = lambda value: day_in_words(value, locale)
     env.filters["compact_json"] = compact_json
@@ -110,17 +125,44 @@ def _babel(locale: str) -> str:
     return "zh_Hans_CN" if locale == "zh_Hans" else locale
 
 
-def when(value: datetime | str | None, locale: str) -> str:
-    """A timestamp as people read it, always in UTC (the server has no idea of the reader's
-    timezone, and saying "UTC" is better than guessing). ISO strings are accepted too."""
+def _zone(name: str | None) -> tzinfo:
+    if not name or name == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def when(value: datetime | str | None, locale: str, zone: str | None = None) -> str:
+    """A timestamp as people read it: in UTC unless the page is about an object with its own
+    zone (a shop's pages pass ``zone``, and their footer names it). ISO strings are accepted."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    stamp = format_datetime(
-        value.astimezone(UTC), "yyyy-MM-dd HH:mm:ss", tzinfo=UTC, locale=_babel(locale)
-    )
-    return f"{stamp} UTC"
+    tz = _zone(zone)
+    stamp = format_datetime(value.astimezone(tz), "yyyy-MM-dd HH:mm:ss", tzinfo=tz, locale="en")
+    return f"{stamp} UTC" if tz is UTC else f"{stamp} ({zone})"
+
+
+def zone_name(zone: str | None, locale: str) -> str:
+    """A time zone named for people: "China Time (Asia/Shanghai, UTC+08:00)" or "UTC"."""
+    tz = _zone(zone)
+    if tz is UTC:
+        return "UTC"
+    offset = datetime.now(UTC).astimezone(tz).strftime("%z")
+    name = get_timezone_name(tz, locale=_babel(locale))
+    separator = "，" if locale.startswith("zh") else ", "
+    open_, close = ("（", "）") if locale.startswith("zh") else (" (", ")")
+    return f"{name}{open_}{zone}{separator}UTC{offset[:3]}:{offset[3:]}{close}"
+
+
+def in_words(value: timedelta | float | int, locale: str, direction: bool = False) -> str:
+    """A duration in the reader's language ("24 hours", "24小时"; with ``direction``: "in 24
+    hours", "24小时后"); numbers are seconds."""
+    delta = value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+    return str(format_timedelta(delta, threshold=2, add_direction=direction, locale=_babel(locale)))
 
 
 def day_in_words(value: date | None, locale: str) -> str:

@@ -27,6 +27,7 @@ from promodesk.console.routes.shop_common import (
     STATES,
     activities_and_shops,
     local,
+    page_zone,
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
@@ -130,6 +131,7 @@ def my_activities(request: Request) -> Response:
             next_url=next_url,
             first_url="/shop" if after else None,
             cancellable=domain.CANCELLABLE,
+            zone=page_zone([s for s in lists["shops"] if shop_id is None or s.id == shop_id]),
             **lists,
             **labels(),
         )
@@ -179,6 +181,7 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             ]
         return visit.page(
             "shop/enrollment.html",
+            zone=shop.timezone,
             e=e,
             activity=activity,
             shop=shop,

@@ -19,6 +19,7 @@ from promodesk.console.routes.shop_common import (
     STATES,
     local,
     titles,
+    workspace_zone,
 )
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
@@ -43,7 +44,13 @@ def batches(request: Request) -> Response:
         ws = visit.principal.workspace_id
         rows = batch_service.list_batches(uow, ws, before, PAGE_SIZE + 1)
         rows, pager = Pager.of(rows, "/shop/batches", {}, before)
-        return visit.page("shop/batches.html", rows=rows, reasons=REASONS, pager=pager)
+        return visit.page(
+            "shop/batches.html",
+            rows=rows,
+            reasons=REASONS,
+            pager=pager,
+            zone=workspace_zone(uow, ws),
+        )
 
 
 @router.get("/shop/batches/{batch_id}")
@@ -67,6 +74,7 @@ def batch_page(request: Request, batch_id: int) -> Response:
         )
         return visit.page(
             "shop/batch.html",
+            zone=shop.timezone if shop else workspace_zone(uow, ws),
             batch=batch,
             batch_items=items,
             item_status=status or "",
@@ -122,6 +130,7 @@ def snapshots(request: Request) -> Response:
         )
         return visit.page(
             "shop/snapshots.html",
+            zone=workspace_zone(uow, ws),
             rows=rows,
             next_url=f"/shop/snapshots?after={rows[-1].id}" if len(rows) == PAGE else None,
         )
@@ -141,6 +150,7 @@ def snapshot_page(request: Request, snapshot_id: int) -> Response:
         data = snapshots_service.export(snap)
         return visit.page(
             "shop/snapshot.html",
+            zone=catalog_service.get_shop(uow, ws, current.shop_id).timezone,
             snap=snap,
             data=data,
             current=current,

@@ -36,6 +36,7 @@ from promodesk.console.routes.shop_common import (
     STATES,
     chosen,
     local,
+    page_zone,
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
@@ -82,6 +83,7 @@ def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
         "names": titles(uow, ws, shop_ids),
         "can_force": at_least(visit.principal.role, Role.ADMIN),
         "inline_limit": shop_settings().inline_limit,
+        "zone": page_zone(list(shops.values())),
         **_labels(),
     }
 

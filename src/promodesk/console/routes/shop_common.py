@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from promodesk.console.core import N_
+from promodesk.console.labels import LABELS
 from promodesk.console.routes.promote_common import optional_id
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
@@ -25,49 +25,12 @@ from promodesk.shop.batch_service import Selection
 
 MAX_IDS = 1000
 
-STATES = {
-    "pending_review": N_("Pending review"),
-    "approved": N_("Approved by the platform"),
-    "live": N_("Live"),
-    "withdrawn": N_("Withdrawn"),
-    "removed": N_("Removed"),
-    "terminated": N_("Terminated"),
-    "stock_zeroed": N_("Stock zeroed"),
-    "delisted": N_("Delisted"),
-    "replaced": N_("Replaced"),
-    "rejected": N_("Rejected"),
-}
-REASONS = {
-    "stock_shortage": N_("Stock shortage"),
-    "wrong_information": N_("Wrong product information"),
-    "plan_change": N_("Marketing plan changed"),
-    "other": N_("Other"),
-}
-PATHS = {
-    "withdraw": N_("Withdraw the enrollment"),
-    "remove": N_("Remove from the activity"),
-    "terminate": N_("Terminate participation"),
-}
-ALTERNATIVES = {
-    "replace": N_("Replace with a similar product"),
-    "stock_to_zero": N_("Stock to zero, delist later"),
-    "presale": N_("Presale / longer shipping time"),
-}
-RULES = {
-    "min_products": N_("Minimum products per shop"),
-    "max_cancel_ratio": N_("Maximum cancel ratio"),
-    "immutable": N_("The activity is immutable"),
-}
-ITEM_CODES = {
-    "ALREADY_CANCELLED": N_("Already cancelled"),
-    "NOT_CANCELLABLE": N_("Cannot be cancelled in this stage"),
-    "ACTIVITY_IMMUTABLE": N_("The activity is immutable"),
-    "ACTIVITY_ENDED": N_("The activity has ended"),
-    "ENROLLMENT_NOT_FOUND": N_("Enrollment not found"),
-    "GUARDRAIL_MIN_PRODUCTS": N_("Too few products would remain"),
-    "GUARDRAIL_MAX_CANCEL_RATIO": N_("The cancel ratio would be too high"),
-    "GUARDRAIL_IMMUTABLE": N_("The activity is immutable"),
-}
+STATES = LABELS["shop_state"]
+REASONS = LABELS["shop_reason"]
+PATHS = LABELS["shop_path"]
+ALTERNATIVES = LABELS["shop_alternative"]
+RULES = LABELS["shop_rule"]
+ITEM_CODES = LABELS["shop_item_code"]
 BADGES = {
     "pending_review": "pending",
     "approved": "approved",
@@ -151,6 +114,17 @@ def local(at: datetime | str | None, tz_name: str) -> str:
         return "—"
     value = datetime.fromisoformat(at) if isinstance(at, str) else at
     return f"{value.astimezone(domain.zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
+
+
+def page_zone(shops: list[Any]) -> str:
+    """The zone a shop page shows its times in (and names in its footer): the shop's own, or
+    the one zone all the shops shown share; UTC when they differ."""
+    zones = {s.timezone for s in shops if s is not None}
+    return zones.pop() if len(zones) == 1 else "UTC"
+
+
+def workspace_zone(uow: UnitOfWork, ws: int) -> str:
+    return page_zone(catalog_service.list_shops(uow, ws, limit=200))
 
 
 def activities_and_shops(uow: UnitOfWork, ws: int) -> dict[str, Any]:

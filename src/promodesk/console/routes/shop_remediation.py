@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.routes.promote_common import optional_id, whole
-from promodesk.console.routes.shop_common import local
+from promodesk.console.routes.shop_common import local, page_zone
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import clean, console_of, open_visit
 from promodesk.kit import money
@@ -44,6 +44,7 @@ def shops(request: Request) -> Response:
         rows = catalog_service.list_shops(uow, ws, limit=200)
         return visit.page(
             "shop/shops.html",
+            zone=page_zone(rows),
             rows=rows,
             teams={s.id: catalog_service.members(uow, ws, s.id) for s in rows},
             notes={s.id: len(remediation_service.announcements(uow, ws, s.id)) for s in rows},
@@ -74,6 +75,7 @@ def announcements(request: Request, shop_id: int) -> Response:
         titles = {p.id: p.title for p in catalog_service.list_products(uow, ws, shop.id, limit=500)}
         return visit.page(
             "shop/announcements.html",
+            zone=shop.timezone,
             shop=shop,
             rows=remediation_service.announcements(uow, ws, shop.id),
             listed=listed,

@@ -94,6 +94,7 @@ def review(request: Request) -> Response:
             texts.append(visit._(message, n=data["safety_stock_percent"]) if message else r["text"])
         return visit.page(
             "shop/review.html",
+            zone=catalog_service.get_shop(uow, ws, shop_id).timezone,
             data=data,
             recommendations=texts,
             reasons=REASONS,

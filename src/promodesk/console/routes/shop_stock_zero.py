@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.core import N_
-from promodesk.console.routes.shop_common import BADGES, STATES, local, parse_ids, titles
+from promodesk.console.routes.shop_common import BADGES, STATES, local, page_zone, parse_ids, titles
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed
@@ -76,6 +76,7 @@ def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]
     return {
         "results": items,
         "ok_count": sum(1 for i in items if i["ok"]),
+        "zone": page_zone(list(shops.values())),
         "codes": CODES,
         "states": STATES,
         "badges": BADGES,

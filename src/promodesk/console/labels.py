@@ -1,0 +1,453 @@
+"""Every status and code the console shows, as a human label in the reader's language.
+
+Rules:
+- One table per set of codes (``LABELS[set][code]``); the messages are marked with ``N_`` and
+  translated where they are shown, by the ``label`` filter:
+  ``{{ batch.status|label("shop_batch") }}``.
+- A code the table does not know yet (a new TikTok enum) is shown humanised
+  (``CAMPAIGN_STATUS_FROZEN`` → "Frozen"), never as the bare code; tests enumerate the enums and
+  the known code sets and fail when one has no label.
+- The same word can mean different things in different sets: a called-off cancel batch is
+  "Called off" (已撤销), never "Cancelled" (已取消 means its products were cancelled).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    # --- shop -------------------------------------------------------------------------------
+    "shop_state": {
+        "pending_review": N_("Pending review"),
+        "approved": N_("Approved by the platform"),
+        "live": N_("Live"),
+        "withdrawn": N_("Withdrawn"),
+        "removed": N_("Removed"),
+        "terminated": N_("Terminated"),
+        "stock_zeroed": N_("Stock zeroed"),
+        "delisted": N_("Delisted"),
+        "replaced": N_("Replaced"),
+        "rejected": N_("Rejected"),
+    },
+    "shop_path": {
+        "withdraw": N_("Withdraw the enrollment"),
+        "remove": N_("Remove from the activity"),
+        "terminate": N_("Terminate participation"),
+    },
+    "shop_reason": {
+        "stock_shortage": N_("Stock shortage"),
+        "wrong_information": N_("Wrong product information"),
+        "plan_change": N_("Marketing plan changed"),
+        "other": N_("Other"),
+    },
+    "shop_alternative": {
+        "replace": N_("Replace with a similar product"),
+        "stock_to_zero": N_("Stock to zero, delist later"),
+        "presale": N_("Presale / longer shipping time"),
+    },
+    "shop_rule": {
+        "min_products": N_("Minimum products per shop"),
+        "max_cancel_ratio": N_("Maximum cancel ratio"),
+        "immutable": N_("The activity is immutable"),
+    },
+    "shop_item_code": {
+        "ALREADY_CANCELLED": N_("Already cancelled"),
+        "NOT_CANCELLABLE": N_("Cannot be cancelled in this stage"),
+        "ACTIVITY_IMMUTABLE": N_("The activity is immutable"),
+        "ACTIVITY_ENDED": N_("The activity has ended"),
+        "ENROLLMENT_NOT_FOUND": N_("Enrollment not found"),
+        "GUARDRAIL_MIN_PRODUCTS": N_("Too few products would remain"),
+        "GUARDRAIL_MAX_CANCEL_RATIO": N_("The cancel ratio would be too high"),
+        "GUARDRAIL_IMMUTABLE": N_("The activity is immutable"),
+    },
+    # a cancel batch: "cancelled" is a batch called off before it ran, its products untouched
+    "shop_batch": {
+        "scheduled": N_("Scheduled"),
+        "running": N_("Running"),
+        "done": N_("Done"),
+        "partial": N_("Partly failed"),
+        "failed": N_("Failed"),
+        "cancelled": N_("Called off"),
+    },
+    "shop_batch_mode": {
+        "now": N_("Cancel now"),
+        "window": N_("In the low-traffic window"),
+        "batch": N_("Batch"),
+    },
+    "shop_batch_item": {
+        "pending": N_("Waiting"),
+        "done": N_("Cancelled"),
+        "failed": N_("Failed"),
+        "skipped": N_("Skipped"),
+    },
+    # what a snapshot was taken before
+    "shop_change": {
+        "cancel": N_("Cancellation"),
+        "stock_zero": N_("Stock to zero"),
+        "presale": N_("Presale"),
+        "replace": N_("Replacement"),
+    },
+    "shop_product_status": {"listed": N_("listed"), "delisted": N_("delisted")},
+    "shop_offer_kind": {"coupon": N_("Coupon"), "discount": N_("Discount")},
+    "shop_offer_status": {"active": N_("Active"), "cancelled": N_("Cancelled")},
+    # --- TikTok -----------------------------------------------------------------------------
+    "tiktok_operation_status": {
+        "ENABLE": N_("On"),
+        "DISABLE": N_("Off"),
+        "DELETE": N_("Deleted"),
+    },
+    "tiktok_secondary_status": {
+        "CAMPAIGN_STATUS_ENABLE": N_("Active"),
+        "CAMPAIGN_STATUS_DISABLE": N_("Paused"),
+        "CAMPAIGN_STATUS_DELETE": N_("Deleted"),
+        "CAMPAIGN_STATUS_AWAITING_RELEASE": N_("Awaiting release"),
+        "CAMPAIGN_STATUS_ADVERTISER_AUDIT_DENY": N_("Ad account not approved"),
+        "CAMPAIGN_STATUS_ADVERTISER_AUDIT": N_("Ad account in review"),
+        "ADVERTISER_CONTRACT_PENDING": N_("Ad account contract pending"),
+        "ADVERTISER_ACCOUNT_PUNISH": N_("Ad account suspended"),
+        "CAMPAIGN_STATUS_BUDGET_EXCEED": N_("Campaign budget used up"),
+        "CAMPAIGN_STATUS_IDENTITY_USED_BY_GMV_MAX_AD": N_("Identity used by a GMV Max ad"),
+        "CAMPAIGN_STATUS_REVIEW_DISAPPROVED": N_("Not approved in review"),
+        "ADGROUP_STATUS_DELETE": N_("Deleted"),
+        "ADGROUP_STATUS_CAMPAIGN_DELETE": N_("Campaign deleted"),
+        "ADGROUP_STATUS_DISABLE": N_("Paused"),
+        "ADGROUP_STATUS_CAMPAIGN_DISABLE": N_("Campaign paused"),
+        "ADGROUP_STATUS_DELIVERY_OK": N_("Delivering"),
+        "ADGROUP_STATUS_PARTIAL_AUDIT_DELIVERY_OK": N_("Delivering, partly in review"),
+        "ADGROUP_STATUS_AUDIT": N_("In review"),
+        "ADGROUP_STATUS_REAUDIT": N_("In review again"),
+        "ADGROUP_STATUS_AUDIT_DENY": N_("Not approved in review"),
+        "ADGROUP_STATUS_NOT_START": N_("Not started (outside its schedule)"),
+        "ADGROUP_STATUS_TIME_DONE": N_("Schedule ended"),
+        "ADGROUP_STATUS_BUDGET_EXCEED": N_("Ad group budget used up"),
+        "ADGROUP_STATUS_CAMPAIGN_EXCEED": N_("Campaign budget used up"),
+        "ADGROUP_STATUS_BALANCE_EXCEED": N_("Account balance used up"),
+        "ADGROUP_STATUS_CREATE": N_("No ads yet"),
+        "ADGROUP_STATUS_FROZEN": N_("Frozen"),
+        "AD_STATUS_DELIVERY_OK": N_("Delivering"),
+        "AD_STATUS_DISABLE": N_("Paused"),
+        "AD_STATUS_DELETE": N_("Deleted"),
+        "AD_STATUS_AUDIT": N_("In review"),
+        "AD_STATUS_NOT_START": N_("Not started (outside its schedule)"),
+        "AD_STATUS_DONE": N_("Schedule ended"),
+        "AD_STATUS_ADGROUP_DELETE": N_("Ad group deleted"),
+        "AD_STATUS_CAMPAIGN_DELETE": N_("Campaign deleted"),
+        "AD_STATUS_ADGROUP_DISABLE": N_("Ad group paused"),
+        "AD_STATUS_CAMPAIGN_DISABLE": N_("Campaign paused"),
+    },
+    "tiktok_objective": {
+        "APP_PROMOTION": N_("App promotion"),
+        "WEB_CONVERSIONS": N_("Website conversions"),
+        "REACH": N_("Reach"),
+        "TRAFFIC": N_("Traffic"),
+        "VIDEO_VIEWS": N_("Video views"),
+        "PRODUCT_SALES": N_("Product sales"),
+        "ENGAGEMENT": N_("Community interaction"),
+        "LEAD_GENERATION": N_("Lead generation"),
+        "RF_REACH": N_("Reach & frequency"),
+        "TOPVIEW_REACH": N_("TopView reach"),
+    },
+    "tiktok_advertiser_status": {
+        "STATUS_ENABLE": N_("Approved"),
+        "STATUS_DISABLE": N_("Closed"),
+        "STATUS_PENDING_CONFIRM": N_("In review"),
+        "STATUS_PENDING_VERIFIED": N_("Waiting for verification"),
+        "STATUS_CONFIRM_FAIL": N_("Not approved"),
+        "STATUS_CONFIRM_FAIL_END": N_("Not approved (final)"),
+        "STATUS_PENDING_CONFIRM_MODIFY": N_("Changes in review"),
+        "STATUS_CONFIRM_MODIFY_FAIL": N_("Changes not approved"),
+        "STATUS_LIMIT": N_("Suspended"),
+        "STATUS_WAIT_FOR_BPM_AUDIT": N_("Waiting for the agency's review"),
+        "STATUS_WAIT_FOR_PUBLIC_AUTH": N_("Waiting for public authorization"),
+        "STATUS_SELF_SERVICE_UNAUDITED": N_("Self-service, not reviewed"),
+        "STATUS_CONTRACT_PENDING": N_("Contract pending"),
+    },
+    # --- jobs, operations, outbox -------------------------------------------------------------
+    "job_status": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "done": N_("Done"),
+        "dead": N_("Dead"),
+        "cancelled": N_("Cancelled"),
+    },
+    "job_kind": {
+        "shop.batch": N_("Shop: cancel batch"),
+        "shop.delist": N_("Shop: delist after stock to zero"),
+        "shop.verify": N_("Shop: verify a cancellation"),
+        "shop.activity.start": N_("Shop: start an activity"),
+        "promote.end_order": N_("Promote: end an order"),
+        "promote.settle": N_("Promote: refund unspent coins"),
+        "promote.sweep": N_("Promote: sweep orders"),
+        "notify.email": N_("Send an email"),
+        "notify.webhook": N_("Send a webhook"),
+        "tiktok.sync": N_("TikTok: sync an ad account"),
+        "tiktok.sync_due": N_("TikTok: start due syncs"),
+        "demo.count": N_("Demo: count"),
+    },
+    "operation_state": {
+        "pending": N_("Queued"),
+        "running": N_("Running"),
+        "succeeded": N_("Succeeded"),
+        "failed": N_("Failed"),
+        "partial": N_("Partly failed"),
+        "cancelled": N_("Called off"),
+    },
+    "operation_kind": {
+        "shop.batch_cancel": N_("Shop cancel batch"),
+        "tiktok.sync": N_("TikTok sync"),
+        "demo.count": N_("Demo count"),
+        "campaigns.batch_cancel": N_("Campaign batch cancel"),
+    },
+    "mail_kind": {
+        "demo.welcome": N_("Welcome"),
+        "tiktok.account_request": N_("Ad account request"),
+        "shop.verification_failed": N_("Shop: a cancellation failed verification"),
+        "shop.cancel_refused": N_("Shop: a scheduled cancel was refused"),
+    },
+    "outbox_status": {
+        "queued": N_("Queued"),
+        "sent": N_("Sent"),
+        "captured": N_("Captured"),
+        "failed": N_("Failed"),
+    },
+    # --- Promote ------------------------------------------------------------------------------
+    "promote_order": {
+        "in_review": N_("In review"),
+        "delivering": N_("Delivering"),
+        "completed": N_("Completed"),
+        "stopped": N_("Stopped"),
+        "rejected": N_("Rejected"),
+    },
+    "promote_review": {
+        "pending": N_("Pending"),
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+    },
+    "promote_settlement": {"unsettled": N_("Not refunded yet"), "settled": N_("Refunded")},
+    "promote_coupon": {
+        "available": N_("Available"),
+        "reserved": N_("Reserved"),
+        "consumed": N_("Used"),
+        "expired": N_("Expired"),
+    },
+    "promote_withdrawal": {
+        "requested": N_("Requested"),
+        "processing": N_("Processing"),
+        "paid": N_("Paid"),
+        "failed": N_("Failed"),
+    },
+    "promote_charge": {
+        "succeeded": N_("Succeeded"),
+        "failed": N_("Failed"),
+        "pending": N_("Pending"),
+    },
+    # --- accounts and tenancy -----------------------------------------------------------------
+    "role": {
+        "owner": N_("Owner"),
+        "admin": N_("Admin"),
+        "operator": N_("Operator"),
+        "viewer": N_("Viewer"),
+    },
+    "payment_mode": {"self": N_("Self-pay"), "agency": N_("Agency pays")},
+    "client_status": {"active": N_("Active"), "archived": N_("Archived")},
+    "auth_status": {"active": N_("Active"), "revoked": N_("Revoked")},
+    "sync_status": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "succeeded": N_("Succeeded"),
+        "partial": N_("Partly failed"),
+        "failed": N_("Failed"),
+    },
+    "sync_scope": {
+        "account": N_("Whole account"),
+        "campaigns": N_("Campaigns"),
+        "audiences": N_("Audiences"),
+    },
+    # --- the audit log ------------------------------------------------------------------------
+    "audit_object": {
+        "ad_account": N_("Ad account"),
+        "advertiser": N_("Advertiser"),
+        "allocation": N_("Allocation"),
+        "api_key": N_("API key"),
+        "audience_allocation": N_("Audience allocation"),
+        "campaign_allocation": N_("Campaign allocation"),
+        "client_account": N_("Client account"),
+        "conversion_goal": N_("Conversion goal"),
+        "job": N_("Job"),
+        "mail": N_("Email"),
+        "webhook": N_("Webhook"),
+        "operation": N_("Operation"),
+        "promote_content": N_("Promote content"),
+        "promote_coupon": N_("Promote coupon"),
+        "promote_creator": N_("Creator"),
+        "promote_delivery_batch": N_("Delivery batch"),
+        "promote_order": N_("Promote order"),
+        "promote_payment_methods": N_("Payment methods"),
+        "promote_recharge": N_("Recharge"),
+        "promote_withdrawal": N_("Withdrawal"),
+        "remarketing_tag": N_("Remarketing tag"),
+        "shop": N_("Shop"),
+        "shop_activity": N_("Activity"),
+        "shop_announcement": N_("Announcement"),
+        "shop_batch": N_("Cancel batch"),
+        "shop_enrollment": N_("Enrollment"),
+        "shop_member": N_("Shop member"),
+        "shop_offer": N_("Offer"),
+        "shop_product": N_("Product"),
+        "shop_compensation": N_("Compensation"),
+        "shop_snapshot": N_("Snapshot"),
+        "tiktok_account_request": N_("Ad account request"),
+        "tiktok_authorization": N_("TikTok authorization"),
+        "tiktok_campaign": N_("TikTok campaign"),
+        "user": N_("User"),
+        "workspace": N_("Workspace"),
+    },
+    "audit_action": {
+        "workspace.created": N_("Workspace created"),
+        "user.created": N_("User created"),
+        "user.login": N_("Logged in"),
+        "member.added": N_("Member added"),
+        "api_key.created": N_("API key created"),
+        "api_key.revoked": N_("API key revoked"),
+        "job.cancelled": N_("Job cancelled"),
+        "job.retried": N_("Job re-run"),
+        "mail.requeued": N_("Email queued again"),
+        "webhook.requeued": N_("Webhook queued again"),
+        "operation.started": N_("Operation started"),
+        "advertiser.create": N_("Advertiser created"),
+        "advertiser.update": N_("Advertiser changed"),
+        "client_account.create": N_("Client account created"),
+        "client_account.update": N_("Client account changed"),
+        "client_account.default": N_("Default client account set"),
+        "allocation.create": N_("Ad account allocated"),
+        "allocation.update": N_("Allocation changed"),
+        "allocation.delete": N_("Ad account deallocated"),
+        "campaign.allocate": N_("Campaign allocated"),
+        "campaign.deallocate": N_("Campaign deallocated"),
+        "audience.allocate": N_("Audience allocated"),
+        "audience.deallocate": N_("Audience deallocated"),
+        "conversion_goal.create": N_("Conversion goal added"),
+        "conversion_goal.delete": N_("Conversion goal removed"),
+        "remarketing_tag.create": N_("Remarketing tag added"),
+        "remarketing_tag.delete": N_("Remarketing tag removed"),
+        "tiktok.import": N_("TikTok ad accounts imported"),
+        "tiktok.sync.start": N_("TikTok sync started"),
+        "tiktok.grant.revoked": N_("TikTok authorization revoked"),
+        "tiktok.account_request": N_("Ad account requested"),
+        "tiktok.account_request.fulfil": N_("Ad account request fulfilled"),
+        "tiktok.campaign.change": N_("TikTok campaign changed"),
+        "promote.content.create": N_("Content added"),
+        "promote.content.live_state": N_("LIVE state changed"),
+        "promote.coupon.issue": N_("Coupon issued"),
+        "promote.creator.create": N_("Creator added"),
+        "promote.creator.update": N_("Creator changed"),
+        "promote.delivery.batch": N_("Delivery recorded"),
+        "promote.order.place": N_("Order placed"),
+        "promote.order.approve": N_("Order approved"),
+        "promote.order.delivering": N_("Order delivering"),
+        "promote.order.completed": N_("Order completed"),
+        "promote.order.stopped": N_("Order stopped"),
+        "promote.order.rejected": N_("Order rejected"),
+        "promote.order.settled": N_("Unspent coins refunded"),
+        "promote.payment_methods.replace": N_("Payment methods changed"),
+        "promote.recharge.create": N_("Recharge started"),
+        "promote.recharge.confirm": N_("Recharge confirmed"),
+        "promote.recharge.fail": N_("Recharge failed"),
+        "promote.withdrawal.request": N_("Withdrawal requested"),
+        "promote.withdrawal.processing": N_("Withdrawal processing"),
+        "promote.withdrawal.paid": N_("Withdrawal paid"),
+        "promote.withdrawal.failed": N_("Withdrawal failed"),
+        "shop.create": N_("Shop created"),
+        "shop.update": N_("Shop changed"),
+        "shop.member.add": N_("Shop member added"),
+        "shop.activity.create": N_("Activity created"),
+        "shop.activity.rules": N_("Activity rules changed"),
+        "shop.activity.start": N_("Activity started"),
+        "shop.announcement.create": N_("Announcement published"),
+        "shop.batch.now": N_("Cancelled now"),
+        "shop.batch.window": N_("Cancel scheduled in the low-traffic window"),
+        "shop.batch.batch": N_("Cancel batch started"),
+        "shop.batch.cancel_scheduled": N_("Scheduled cancel called off"),
+        "shop.batch.finish": N_("Cancel batch finished"),
+        "shop.batch.retry": N_("Failed items retried"),
+        "shop.compensation.issue": N_("Compensation issued"),
+        "shop.enrollment.create": N_("Product enrolled"),
+        "shop.enrollment.approved": N_("Enrollment approved"),
+        "shop.enrollment.withdraw": N_("Enrollment withdrawn"),
+        "shop.enrollment.remove": N_("Removed from the activity"),
+        "shop.enrollment.terminate": N_("Participation terminated"),
+        "shop.enrollment.stock_zero": N_("Stock set to zero"),
+        "shop.enrollment.delist": N_("Delisted"),
+        "shop.enrollment.presale": N_("Switched to presale"),
+        "shop.enrollment.replaced": N_("Replaced"),
+        "shop.enrollment.replacement": N_("Enrolled as a replacement"),
+        "shop.offer.create": N_("Offer created"),
+        "shop.product.create": N_("Product created"),
+        "shop.product.restock": N_("Product restocked"),
+        "shop.risk.forced": N_("Rule forced (risk control)"),
+        "shop.snapshot.restore": N_("Restored from a snapshot"),
+    },
+}
+
+# Operation titles are stored in English; the console shows them in the reader's language.
+_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Cancel (?P<n>\d+) enrollments"), N_("Cancel %(n)s enrollments")),
+    (
+        re.compile(r"Cancel (?P<n>\d+) in the low-traffic window"),
+        N_("Cancel %(n)s in the low-traffic window"),
+    ),
+    (
+        re.compile(r"Retry (?P<n>\d+) failed items of batch (?P<batch>\d+)"),
+        N_("Retry %(n)s failed items of batch %(batch)s"),
+    ),
+    (re.compile(r"Sync (?P<scope>\w+) of (?P<name>.+)"), N_("Sync %(scope)s of %(name)s")),
+    (
+        re.compile(r"Count to (?P<n>\d+), every (?P<every>\d+)th item fails"),
+        N_("Count to %(n)s, every %(every)sth item fails"),
+    ),
+    (re.compile(r"Count to (?P<n>\d+)"), N_("Count to %(n)s")),
+)
+
+
+def operation_title(title: str | None, kind: str, gettext: Callable[[str], str]) -> str:
+    """An operation's title in the reader's language (its kind's label when it has none)."""
+    if not title:
+        return label("operation_kind", kind, gettext)
+    for pattern, message in _TITLES:
+        found = pattern.fullmatch(title)
+        if found:
+            params = found.groupdict()
+            if "scope" in params:
+                params["scope"] = label("sync_scope", params["scope"], gettext)
+            return gettext(message) % params
+    return title
+
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+_NOISE = {"STATUS", "CAMPAIGN", "ADGROUP", "AD"}
+
+
+def humanize(code: str) -> str:
+    """``stock_zero`` → "Stock zero"; ``CAMPAIGN_STATUS_FROZEN`` → "Frozen"; ``a.b_c`` → "A b c"."""
+    words = _WORDS.findall(code)
+    if code.isupper():
+        words = [w for w in words if w not in _NOISE] or words
+    text = " ".join(w.lower() for w in words)
+    return text[:1].upper() + text[1:] if text else code
+
+
+def label(kind: str, code: object, gettext: Callable[[str], str]) -> str:
+    """The reader's label of ``code`` in the set ``kind`` (unknown sets raise: a typo in a
+    template must fail its tests, not print codes)."""
+    if code is None or code == "":
+        return "—"
+    value = str(getattr(code, "value", code))
+    message = LABELS[kind].get(value)
+    return gettext(message) if message else humanize(value)
