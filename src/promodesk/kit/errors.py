@@ -2,6 +2,11 @@
 
 Rule: every error a client can cause is a ``PromodeskError`` carrying its HTTP status; the API
 renders it as ``{"error": ClassName, "detail": ..., "field"?: ...}``. Anything else is a bug.
+
+``detail`` is English (API clients, logs). An error a person may see in the console can also
+carry ``message`` (an English msgid with ``%(name)s`` placeholders) and ``params``: the console
+shows the message translated into the reader's language, never an English detail after a
+translated prefix.
 """
 
 from __future__ import annotations
@@ -9,13 +14,28 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
+def N_(message: str) -> str:
+    """Mark an error's ``message`` for extraction into the console's catalogs."""
+    return message
+
+
 class PromodeskError(Exception):
     status_code: ClassVar[int] = 400
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        message: str | None = None,
+        params: dict[str, object] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.message = message
+        self.params = params or {}
         self.extra = extra
 
     def headers(self) -> dict[str, str] | None:

@@ -23,7 +23,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from promodesk.kit.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopBatch
 from promodesk.operations import service as operations
@@ -95,6 +95,11 @@ def refuse_scheduled(uow: UnitOfWork, ws: int, ids: list[int]) -> None:
         f"enrollment {first}{more} is already scheduled to be cancelled in batch {batch_id} "
         f"(runs at {run_at.isoformat()}); call that batch off first",
         field="enrollment_ids",
+        message=N_(
+            "%(n)s of the selected products already wait in scheduled batch %(batch)s; "
+            "call that batch off first."
+        ),
+        params={"n": len(found), "batch": batch_id},
         scheduled={str(e): b for e, (b, _at) in sorted(found.items())},
     )
 
@@ -267,7 +272,11 @@ def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: s
     check_force(bool(batch.force), role)
     again = brepo.requeue_failed(batch.id)
     if not again:
-        raise NothingToDo(f"batch {batch_id} has no failed items")
+        raise NothingToDo(
+            f"batch {batch_id} has no failed items",
+            message=N_("Batch %(batch)s has no failed items."),
+            params={"batch": batch_id},
+        )
     brepo.set_batch(
         batch.id, None, status="running", finished_at=None, run_at=clock.now(), all_or_nothing=False
     )

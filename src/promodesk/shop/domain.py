@@ -33,7 +33,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from promodesk.kit import money
-from promodesk.kit.errors import InvalidTransition, ValidationFailed
+from promodesk.kit.errors import N_, InvalidTransition, ValidationFailed
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -240,7 +240,11 @@ def transition(current: str, target: str) -> State:
     """Guard one edge of the enrollment state machine (409 ``InvalidTransition`` otherwise)."""
     cur, tgt = State(current), State(target)
     if tgt not in ALLOWED[cur]:
-        raise InvalidTransition(f"an enrollment cannot go from {cur.value} to {tgt.value}")
+        raise InvalidTransition(
+            f"an enrollment cannot go from {cur.value} to {tgt.value}",
+            message=N_("A product cannot go from %(state)s to %(target_state)s."),
+            params={"state": cur.value, "target_state": tgt.value},
+        )
     return tgt
 
 
@@ -248,7 +252,11 @@ def cancel_path(state: str, activity_started: bool) -> tuple[Path, State]:
     """The stage-aware path and the state it leads to."""
     cur = State(state)
     if cur not in CANCELLABLE:
-        raise InvalidTransition(f"an enrollment in state {cur.value} cannot be cancelled")
+        raise InvalidTransition(
+            f"an enrollment in state {cur.value} cannot be cancelled",
+            message=N_("A product in the stage %(state)s cannot be cancelled."),
+            params={"state": cur.value},
+        )
     if cur is S.PENDING_REVIEW:
         return Path.WITHDRAW, S.WITHDRAWN
     if cur is S.LIVE or activity_started:
@@ -263,7 +271,11 @@ def restore_target(cancelled_state: str, activity_started: bool) -> State:
         return S.PENDING_REVIEW
     if cur in (S.REMOVED, S.TERMINATED):
         return S.LIVE if activity_started else S.APPROVED
-    raise InvalidTransition(f"an enrollment in state {cur.value} has no cancellation to restore")
+    raise InvalidTransition(
+        f"an enrollment in state {cur.value} has no cancellation to restore",
+        message=N_("A product in the stage %(state)s has no cancellation to restore."),
+        params={"state": cur.value},
+    )
 
 
 # guardrails ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import Conflict, NotFound
+from promodesk.kit.errors import N_, Conflict, NotFound
 from promodesk.models import ShopEnrollment, ShopSnapshot
 from promodesk.shop import domain
 from promodesk.shop.catalog_service import get_activity, get_product, rules_of
@@ -113,7 +113,11 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
     repo = ShopRepository(uow)
     snap = get(uow, ws, snapshot_id)
     if snap.restored_at is not None:
-        raise Conflict(f"snapshot {snapshot_id} was already restored")
+        raise Conflict(
+            f"snapshot {snapshot_id} was already restored",
+            message=N_("Snapshot %(id)s was already restored."),
+            params={"id": snapshot_id},
+        )
     activity = get_activity(uow, ws, snap.activity_id)
     now = clock.now()
     if activity.immutable or now >= activity.ends_at:
@@ -127,7 +131,11 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
         _restore_cancel(uow, ws, snap, enrollment, now >= activity.starts_at)
     elif snap.change == "stock_zero":
         if enrollment.state != domain.State.STOCK_ZEROED:
-            raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}, not stock-zeroed")
+            raise Conflict(
+                f"enrollment {enrollment.id} is {enrollment.state}, not stock-zeroed",
+                message=N_("The product is no longer at stock zero (now: %(state)s)."),
+                params={"state": enrollment.state},
+            )
         from promodesk.shop.alternatives_service import restore_stock
 
         restore_stock(
@@ -144,7 +152,11 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
         enrollment.presale = bool(saved.get("presale"))
         enrollment.shipping_days = saved.get("shipping_days")
     else:
-        raise Conflict(f"a {snap.change} change cannot be restored from its snapshot")
+        raise Conflict(
+            f"a {snap.change} change cannot be restored from its snapshot",
+            message=N_("This change (%(change)s) cannot be restored from its snapshot."),
+            params={"change": snap.change},
+        )
     snap.restored_at, snap.restored_by = now, actor
     uow.flush()
     audit.record(
@@ -167,11 +179,18 @@ def _restore_cancel(
 ) -> None:
     repo = ShopRepository(uow)
     if enrollment.state not in domain.CANCELLED:
-        raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
+        raise Conflict(
+            f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore",
+            message=N_("Nothing to restore: the product is %(state)s now."),
+            params={"state": enrollment.state},
+        )
     target = domain.restore_target(enrollment.state, started)
     domain.transition(enrollment.state, target)
     if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
-        raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
+        raise Conflict(
+            f"enrollment {enrollment.id} changed meanwhile; try again",
+            message=N_("The product changed meanwhile; reload the page and try again."),
+        )
     offer_ids = [o["id"] for o in snap.data.get("offers", []) if o.get("status") == "active"]
     repo.set_offers(offer_ids, "active", None)
     repo.lock_counters([(enrollment.activity_id, enrollment.shop_id)])

@@ -14,7 +14,7 @@ from collections import defaultdict
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import Conflict
+from promodesk.kit.errors import N_, Conflict
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopBatch
 from promodesk.operations import service as operations
@@ -93,7 +93,11 @@ def cancel_scheduled(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str) -> 
         batch.id, ["scheduled"], status="cancelled", finished_at=clock.now()
     ):
         raise Conflict(
-            f"batch {batch_id} is {batch.status}; only a scheduled one can be called off"
+            f"batch {batch_id} is {batch.status}; only a scheduled one can be called off",
+            message=N_(
+                "Batch %(batch)s is %(batch_status)s; only a scheduled batch can be called off."
+            ),
+            params={"batch": batch_id, "batch_status": batch.status},
         )
     if batch.job_id is not None:
         # Conflict: the job is being picked up right now; it will see the batch cancelled.
