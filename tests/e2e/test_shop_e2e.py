@@ -15,6 +15,7 @@ and 简体中文 go to ``test-artifacts/shop-*.png``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -49,6 +50,8 @@ ACTIVITY = "中秋节 · E2E"
 # Its own workspace and owner (not ``promodesk demo``: the other features' demo jobs would
 # compete for the SQLite file while the browser works).
 EMAIL, PASSWORD = "owner@shop-e2e.example", "shop-e2e-password"
+#: a code as it would leak into visible text: snake_case or SCREAMING_CASE
+RAW_CODE = re.compile(r"\b(?:[a-z]+(?:_[a-z0-9]+)+|[A-Z]+(?:_[A-Z0-9]+)+)\b")
 
 
 def _seed(data_dir: Path) -> int:
@@ -187,7 +190,7 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             expect(page.locator("#delist-notice")).to_contain_text("delist job runs at")
             _shot(page, "04-stock-zero-en")
             page.goto(base + "/jobs")
-            expect(page.locator("main")).to_contain_text("shop.delist")
+            expect(page.locator("main")).to_contain_text("Shop: delist after stock to zero")
 
             # stock to zero for several at once from the multi-select: one is zeroed already
             page.goto(base + f"/shop?activity_id={activity_id}")
@@ -260,6 +263,22 @@ def test_shop_journey(shop_server: tuple[Server, int]) -> None:
             page.goto(batch_url)
             expect(page.locator("#verification-result")).to_contain_text("通过")
             _shot(page, "09-verified-zh")
+
+            # shop pages in 简体中文: labels, never raw codes; the shop's zone, named
+            page.goto(base + f"/shop?activity_id={activity_id}")
+            page.click("#enrollments a:has-text('E2E 月饼 04')")
+            expect(page.locator("#page-zone")).to_have_text(
+                re.compile(r"时间均为店铺时区：中国时间（Asia/Shanghai，UTC\+08:00）")
+            )
+            expect(page.locator("main")).to_contain_text("库存调零")
+            _shot(page, "10-enrollment-zh")
+            for url in (page.url, batch_url, base + "/shop/batches", base + "/shop/snapshots"):
+                page.goto(url)
+                shown = page.locator("main").inner_text()
+                assert RAW_CODE.findall(shown) == [], (url, RAW_CODE.findall(shown))
+                assert not re.search(r"\d\d:\d\d:\d\d UTC", shown), url
+                expect(page.locator("#page-zone")).to_have_attribute("data-zone", TZ)
+            _shot(page, "11-snapshots-zh")
             assert violations == [], "pages broke the Content-Security-Policy"
         finally:
             browser.close()
