@@ -91,6 +91,8 @@ def test_one_msgid_two_meanings_has_two_contexts() -> None:
     zh = cats.get("zh_Hans")
     assert zh.pgettext("status", "Started") == "已开始"
     assert zh.pgettext("date", "Started") == "开始时间"
+    assert zh.pgettext("status", "Ended") == "已结束"
+    assert zh.pgettext("date", "Ended") == "结束时间"
     assert zh.gettext("minimum %(limit)s, value %(value)s").startswith("下限")
     assert zh.gettext("Called off") == "已撤销"
 

@@ -18,6 +18,7 @@ from promodesk.console.labels import LABELS, humanize, label, operation_title
 from promodesk.kit.jobs.domain import JobStatus
 from promodesk.notify.domain import OutboxStatus
 from promodesk.operations.domain import OperationState
+from promodesk.promote import regions
 from promodesk.promote.domain import (
     AccountType,
     CouponStatus,
@@ -94,6 +95,7 @@ def known_codes() -> dict[str, set[str]]:
         r'"change": "(\w+)",\n'
     )
     sets["tiktok_objective"] = set(OBJECTIVES)
+    sets["payment_method"] = set(regions._LABELS)
     sets["tiktok_secondary_status"] = _found(r'"((?:CAMPAIGN|ADGROUP|AD)_STATUS_[A-Z_]+)"') - {
         "CAMPAIGN_STATUS_ALL",
         "ADGROUP_STATUS_ALL",
@@ -132,6 +134,7 @@ def test_every_label_is_translated() -> None:
     untranslated = sorted(
         {m for table in LABELS.values() for m in table.values() if zh.gettext(m) == m}
         - {"Webhook", "Android", "iOS", "LIVE"}  # the same words in Chinese
+        - set(LABELS["payment_method"].values())  # brands; the generic ones are checked below
     )
     assert untranslated == []
 
@@ -150,6 +153,8 @@ def test_labels_in_both_languages() -> None:
     assert label("tiktok_objective", "TRAFFIC", zh) == "流量"
     assert label("audit_action", "shop.enrollment.presale", zh) == "已改为预售"
     assert label("job_status", None, zh) == "—"
+    assert label("payment_method", "card", zh) == "信用卡和借记卡"
+    assert label("payment_method", "apple_pay", zh) == "Apple Pay"
     assert set(LOCALES) == {"en", "zh_Hans"}
 
 

@@ -294,6 +294,21 @@ LABELS: dict[str, dict[str, str]] = {
         "creator": N_("Creator"),
         "personal": N_("Personal"),
     },
+    "payment_method": {
+        "apple_pay": "Apple Pay",
+        "google_pay": "Google Pay",
+        "card": N_("Credit card & debit card"),
+        "dana": "DANA",
+        "doku_transfer": N_("Bank transfer (DOKU)"),
+        "ovo": "OVO",
+        "offline_transfer": N_("Offline bank transfer"),
+        "paypal": "PayPal",
+        "rabbit_line_pay": "Rabbit LINE Pay",
+        "2c2p_transfer": N_("Bank transfer (2C2P)"),
+        "true_money": "TrueMoney",
+        "direct_debit": N_("Direct debit"),
+        "paypal_reference": N_("PayPal reference"),
+    },
     "device_os": {"android": "Android", "ios": "iOS"},  # names, the same in every language
     "gender": {"all": N_("All genders"), "female": N_("Women"), "male": N_("Men")},
     "budget_mode": {
