@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from promodesk.console import formerrors, labels, submit
+from promodesk.console import formerrors, submit
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
@@ -43,13 +43,6 @@ from promodesk.kit.db import BUSY_ERRORS
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 
 log = logging.getLogger("promodesk.console")
-#: parameters of an error's message that are codes, shown as their labels
-LABELLED_PARAMS = {
-    "state": "shop_state",
-    "target_state": "shop_state",
-    "change": "shop_change",
-    "batch_status": "shop_batch",
-}
 MAX_FIELD = 10_000
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -182,36 +175,6 @@ async def _csrf_refused(request: Request) -> Response:
     )
 
 
-def _reader_detail(visit: Visit, status: int, detail: str, exc: PromodeskError | None) -> str:
-    """The error's detail in the reader's language: the error's own message when it carries
-    one, the catalog's translation of the English detail, or (rather than English after a
-    translated title) a sentence that says what the status means."""
-    if exc is not None and exc.message:
-        params = {
-            name: labels.label(LABELLED_PARAMS[name], value, visit._)
-            if name in LABELLED_PARAMS
-            else value
-            for name, value in exc.params.items()
-        }
-        try:
-            return visit._(exc.message, **params)
-        except (KeyError, TypeError, ValueError):
-            log.warning("error message %r does not fit its params", exc.message)
-    if not detail:
-        return ""
-    translated = visit._(detail)
-    if translated != detail or visit.locale == visit.console.catalogs.default:
-        return translated
-    generic = {
-        400: visit._("A value is missing or not valid."),
-        403: visit._("Your role does not allow this."),
-        409: visit._("It does not fit the current state. Reload the page and try again."),
-        422: visit._("A value is missing or not valid."),
-        429: visit._("Wait a moment and try again."),
-    }
-    return generic.get(status, "")
-
-
 def _title(visit: Visit, status: int) -> str:
     titles = {
         403: visit._("Not allowed"),
@@ -234,7 +197,7 @@ async def _error(
     if _wants_json(request):
         return JSONResponse(body, status_code=status)
     visit = await _visit(request)
-    detail = _reader_detail(visit, status, detail, exc)
+    detail = visit.error_text(exc, detail, status)
     title = _title(visit, status)
     if status == 404:
         detail = visit._("This page does not exist, or it belongs to another workspace.")
@@ -349,7 +312,7 @@ def _in_words(visit: Visit, exc: Exception) -> Exception:
         text = visit._(says, n=exc.extra.get("says_n", ""))
         return formerrors.FormRefused(text, status=exc.status_code, field=exc.field)
     if exc.message:  # the error's own translatable message
-        text = _reader_detail(visit, exc.status_code, exc.detail, exc)
+        text = visit.error_text(exc, exc.detail, exc.status_code)
         return formerrors.FormRefused(text, status=exc.status_code, field=exc.field)
     return exc
 

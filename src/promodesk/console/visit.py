@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature
 
+from promodesk.console import labels
 from promodesk.console.core import (
     FLASH_COOKIE,
     FORM_COOKIE,
@@ -37,9 +39,19 @@ from promodesk.console.core import (
 )
 from promodesk.kit import auth
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import PromodeskError
 from promodesk.kit.idempotency import Claim, mark_done
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import Principal, Role, at_least
+
+log = logging.getLogger("promodesk.console")
+#: parameters of an error's message that are codes, shown as their labels
+LABELLED_PARAMS = {
+    "state": "shop_state",
+    "target_state": "shop_state",
+    "change": "shop_change",
+    "batch_status": "shop_batch",
+}
 
 FLASH_CHARS = 300
 FORM_CLAIM = "form_claim"
@@ -111,6 +123,40 @@ class Visit:
     # -- language -------------------------------------------------------------------------------
     def _(self, message: str, **variables: object) -> str:
         return self.console.gettext(self.locale, message, **variables)
+
+    def error_text(
+        self, exc: PromodeskError | None, detail: str | None = None, status: int | None = None
+    ) -> str:
+        """An error's detail in the reader's language: the error's own message when it
+        carries one (codes among its params shown as labels), the catalog's translation of the
+        English detail, or, rather than English after a translated title, a sentence that
+        says what the status means."""
+        detail = exc.detail if detail is None and exc is not None else (detail or "")
+        status = status or (exc.status_code if exc is not None else 400)
+        if exc is not None and exc.message:
+            params = {
+                name: labels.label(LABELLED_PARAMS[name], value, self._)
+                if name in LABELLED_PARAMS
+                else value
+                for name, value in exc.params.items()
+            }
+            try:
+                return self._(exc.message, **params)
+            except (KeyError, TypeError, ValueError):
+                log.warning("error message %r does not fit its params", exc.message)
+        if not detail:
+            return ""
+        translated = self._(detail)
+        if translated != detail or self.locale == self.console.catalogs.default:
+            return translated
+        generic = {
+            400: self._("A value is missing or not valid."),
+            403: self._("Your role does not allow this."),
+            409: self._("It does not fit the current state. Reload the page and try again."),
+            422: self._("A value is missing or not valid."),
+            429: self._("Wait a moment and try again."),
+        }
+        return generic.get(status, "")
 
     # -- flashes --------------------------------------------------------------------------------
     def flash(self, level: str, message: str) -> None:

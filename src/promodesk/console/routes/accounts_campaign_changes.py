@@ -97,7 +97,7 @@ def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
         text = visit._("Choose Enable, Pause or Delete.")
     else:
         field = exc.field
-        text = visit._(exc.detail)
+        text = visit.error_text(exc)
     raise FormRefused(text, status=exc.status_code, field=field, page=back)
 
 

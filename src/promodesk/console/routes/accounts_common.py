@@ -38,7 +38,7 @@ def reason(visit: Visit, exc: Refusal) -> str:
     """The refusal's reason in the user's language (with its count)."""
     message = REASONS.get(exc.reason)
     if message is None:
-        return exc.detail
+        return visit.error_text(exc)
     if "%(n)s" in message:
         return visit._(message, n=exc.extra.get("count", ""))
     return visit._(message)

@@ -147,7 +147,7 @@ def refusal(visit: Visit, exc: PromodeskError) -> list[str]:
         reasons = exc.extra.get("reasons") or []
         # One line per reason (a flash holds at most five; content fails at most five rules).
         head = visit._("Not eligible:")
-        return [f"{head} {reason_text(visit, r)}" for r in reasons] or [exc.detail]
+        return [f"{head} {reason_text(visit, r)}" for r in reasons] or [visit.error_text(exc)]
     if isinstance(exc, InsufficientFunds) and "needed" in exc.extra:
         return [
             visit._(
@@ -161,11 +161,11 @@ def refusal(visit: Visit, exc: PromodeskError) -> list[str]:
         return [
             visit._("A coupon can only be used when the budget is greater than its value.")
             + " "
-            + exc.detail
+            + visit.error_text(exc)
         ]
     if visit.locale != "en" and isinstance(exc.extra.get("says"), str):
         return [visit._(exc.extra["says"], n=exc.extra.get("says_n", ""))]
-    return [exc.detail]
+    return [visit.error_text(exc)]
 
 
 def flash_refusal(visit: Visit, exc: PromodeskError) -> None:
