@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -25,26 +25,20 @@ def _po(locale: str) -> Catalog:
         return read_po(fp, locale=locale)
 
 
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "pgettext": ((1, "c"), 2),
-    "N_": None,
-}
-
-
 def _source_messages() -> set[tuple[str | None, str]]:
-    """Extract the messages (with their contexts) from the sources now, with the repository's
-    babel.cfg, as ``pybabel extract -k N_`` would into a .pot."""
-    with (ROOT / "babel.cfg").open() as fp:
-        method_map, options_map = parse_mapping_cfg(fp)
-    found: set[tuple[str | None, str]] = set()
-    for _file, _line, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
-    ):
-        found.add((context, message if isinstance(message, str) else message[0]))
-    return found
+    """Extract the messages (with their contexts) from the sources now, into a temporary
+    .pot, with babel.cfg's own command (``pybabel extract -F babel.cfg -k N_``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        CommandLineInterface().run(
+            [
+                *("pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_"),
+                *("--no-location", "-o", str(pot), str(ROOT)),
+            ]
+        )
+        with pot.open("rb") as fp:
+            catalog = read_po(fp)
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
 
 
 def test_every_source_message_is_translated_to_chinese() -> None:
