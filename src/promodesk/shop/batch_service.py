@@ -267,7 +267,12 @@ def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: s
     batch = get_batch(uow, ws, batch_id, lock=True)
     if batch.status not in ("partial", "failed"):
         raise Conflict(
-            f"batch {batch_id} is {batch.status}; only a batch with failed items can be retried"
+            f"batch {batch_id} is {batch.status}; only a batch with failed items can be retried",
+            message=N_(
+                "Batch %(batch)s is %(batch_status)s; only a batch with failed items can be "
+                "retried."
+            ),
+            params={"batch": batch_id, "batch_status": batch.status},
         )
     check_force(bool(batch.force), role)
     again = brepo.requeue_failed(batch.id)

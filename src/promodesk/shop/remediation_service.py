@@ -10,7 +10,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, ValidationFailed
 from promodesk.models import ShopAnnouncement, ShopCompensation, ShopProduct
 from promodesk.shop.catalog_service import get_product, get_shop
 from promodesk.shop.errors import NothingToDo
@@ -44,7 +44,10 @@ def compensation_quote(
     product = get_product(uow, ws, product_id)
     count = len(ShopRepository(uow).follower_ids(product.id))
     if not count:
-        raise NothingToDo(f"product {product_id} has no followers")
+        raise NothingToDo(
+            f"product {product_id} has no followers",
+            message=N_("The product has no followers to compensate."),
+        )
     settings = shop_settings()
     price = int(product.price_minor)
     quote = CompensationQuote(
@@ -135,7 +138,12 @@ def announce(
         raise ValidationFailed("the text has at most 5000 characters", field="body")
     for pid in product_ids:
         if get_product(uow, ws, pid).shop_id != shop_id:
-            raise ValidationFailed(f"product {pid} is not the shop's", field="product_ids")
+            raise ValidationFailed(
+                f"product {pid} is not the shop's",
+                field="product_ids",
+                message=N_("Product %(id)s is not one of this shop's products."),
+                params={"id": pid},
+            )
     row = ShopRepository(uow).add(
         ShopAnnouncement(
             workspace_id=ws,
