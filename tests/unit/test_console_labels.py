@@ -170,5 +170,7 @@ def test_operation_titles_are_translated() -> None:
     zh = catalogs().get("zh_Hans").gettext
     assert operation_title("Cancel 3 enrollments", "shop.batch_cancel", zh) == "取消 3 个报名商品"
     assert operation_title("Sync account of Kopi", "tiktok.sync", zh) == "同步 Kopi 的整个账户"
+    en = catalogs().get("en").gettext
+    assert operation_title("Sync campaigns of Kopi", "tiktok.sync", en) == "Sync campaigns of Kopi"
     assert operation_title(None, "tiktok.sync", zh) == "TikTok 同步"
     assert operation_title("Something new", "x", zh) == "Something new"

@@ -488,7 +488,9 @@ _TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"Retry (?P<n>\d+) failed items of batch (?P<batch>\d+)"),
         N_("Retry %(n)s failed items of batch %(batch)s"),
     ),
-    (re.compile(r"Sync (?P<scope>\w+) of (?P<name>.+)"), N_("Sync %(scope)s of %(name)s")),
+    (re.compile(r"Sync account of (?P<name>.+)"), N_("Sync account of %(name)s")),
+    (re.compile(r"Sync campaigns of (?P<name>.+)"), N_("Sync campaigns of %(name)s")),
+    (re.compile(r"Sync audiences of (?P<name>.+)"), N_("Sync audiences of %(name)s")),
     (
         re.compile(r"Count to (?P<n>\d+), every (?P<every>\d+)th item fails"),
         N_("Count to %(n)s, every %(every)sth item fails"),
@@ -504,10 +506,7 @@ def operation_title(title: str | None, kind: str, gettext: Callable[[str], str])
     for pattern, message in _TITLES:
         found = pattern.fullmatch(title)
         if found:
-            params = found.groupdict()
-            if "scope" in params:
-                params["scope"] = label("sync_scope", params["scope"], gettext)
-            return gettext(message) % params
+            return gettext(message) % found.groupdict()
     return title
 
 
