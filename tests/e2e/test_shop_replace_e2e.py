@@ -149,7 +149,7 @@ def test_replace_previews_confirms_and_undoes(replace_server: tuple[Server, int]
             expect(page.locator("#replace-new-price")).to_have_text("CN¥159.80")
             expect(page.locator("#replace-new-discount")).to_have_text("15.00 %")
             expect(page.locator("#replace-review")).to_contain_text("review")
-            expect(page.locator("#replace-touched tr[data-change=enrolled]")).to_have_count(1)
+            expect(page.locator("#replace-touched tr[data-effect=enrolled]")).to_have_count(1)
             _shot(page, "01-confirm-en")
 
             page.click("#confirm-replace")

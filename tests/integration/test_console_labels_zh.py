@@ -18,10 +18,10 @@ from promodesk.tenancy.repository import TenancyRepository
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import (
     console_client,
-    flashes_at,
     log_in,
     new_member,
     post_form,
+    refused_form,
 )
 
 BATCH = re.compile(r"/shop/batches/(\d+)")
@@ -95,8 +95,7 @@ def test_shop_pages_in_chinese_have_labels_and_the_shops_zone(db: Database, tmp_
     assert "已撤销" in visible(client.get("/shop/batches").text)
 
     # calling it off again: the error is Chinese from the title to the end
-    again = post_form(client, f"{batch_url}/call-off", {}, csrf)
-    message = flashes_at(client, again)
+    message = refused_form(client, f"{batch_url}/call-off", {}, csrf)
     assert "只有已计划的批次可以撤销" in message
     assert "已撤销" in message
     assert "only a scheduled" not in message

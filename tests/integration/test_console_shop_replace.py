@@ -72,8 +72,8 @@ def test_replace_goes_through_the_confirmation_page_once(db: Database, tmp_path:
         assert "¥159.80" in confirm.text
         assert 'id="replace-new-discount">15.00 %' in confirm.text
         assert "send the replacement to review" in confirm.text
-        assert 'data-change="replaced"' in confirm.text
-        assert 'data-change="enrolled"' in confirm.text
+        assert 'data-effect="replaced"' in confirm.text
+        assert 'data-effect="enrolled"' in confirm.text
         assert 'data-rule="price_not_above_original" data-ok="yes"' in confirm.text
         assert _replacements(db, e) == 0  # the page changed nothing
 

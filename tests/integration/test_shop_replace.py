@@ -124,9 +124,9 @@ def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database
     assert view["guardrails"]["cancel"] == 0
     assert view["guardrails"]["ok"] is True
     touched = {(t["activity_id"], t["product_id"]): t for t in view["touched"]}
-    assert touched[(ids["activity"], ids["old"])]["change"] == "replaced"
-    assert touched[(ids["activity"], ids["new"])]["change"] == "enrolled"
-    assert touched[(other.id, ids["new"])]["change"] == "unchanged"
+    assert touched[(ids["activity"], ids["old"])]["effect"] == "replaced"
+    assert touched[(ids["activity"], ids["new"])]["effect"] == "enrolled"
+    assert touched[(other.id, ids["new"])]["effect"] == "unchanged"
     with db.transaction() as uow:  # the preview changed nothing
         assert catalog_service.get_enrollment(uow, ws, ids["enrollment"]).state == "live"
 
@@ -221,7 +221,7 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
         view = alternatives_service.preview_replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16000
         )
-        assert [t["enrollment_id"] for t in view["touched"] if t["change"] == "enrolled"] == [
+        assert [t["enrollment_id"] for t in view["touched"] if t["effect"] == "enrolled"] == [
             first_id
         ]
         again = alternatives_service.replace(

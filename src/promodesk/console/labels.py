@@ -94,6 +94,12 @@ LABELS: dict[str, dict[str, str]] = {
         "presale": N_("Presale"),
         "replace": N_("Replacement"),
     },
+    # what a replace does to each enrollment it touches (its preview)
+    "shop_replace_effect": {
+        "replaced": N_("Leaves the activity (replaced)"),
+        "enrolled": N_("Takes the slot"),
+        "unchanged": N_("Unchanged"),
+    },
     "shop_product_status": {"listed": N_("listed"), "delisted": N_("delisted")},
     "shop_offer_kind": {"coupon": N_("Coupon"), "discount": N_("Discount")},
     "shop_offer_status": {"active": N_("Active"), "cancelled": N_("Cancelled")},

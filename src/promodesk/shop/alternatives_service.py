@@ -203,7 +203,7 @@ def preview_replace(
             "state": r.state,
             "state_after": domain.State.REPLACED.value if r.id == old.id else r.state,
             "activity_price_minor": r.activity_price_minor,
-            "change": "replaced" if r.id == old.id else "unchanged",
+            "effect": "replaced" if r.id == old.id else "unchanged",
         }
         for r in rows
         if r.state in domain.IN_ACTIVITY or r.id == old.id
@@ -217,7 +217,7 @@ def preview_replace(
             "state": plan.earlier.state if plan.earlier else None,
             "state_after": plan.state_after.value,
             "activity_price_minor": plan.price.activity_price_minor,
-            "change": "enrolled",
+            "effect": "enrolled",
         }
     )
     return {

@@ -255,7 +255,7 @@ def render_replace_preview(view: dict[str, Any]) -> None:
             "stage": t["state"] or "",
             "after": t["state_after"],
             "activity price": amount(t["activity_price_minor"]),
-            "change": t["change"],
+            "effect": t["effect"],
         }
         for t in view["touched"]
     ]
