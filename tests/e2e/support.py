@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,12 +15,22 @@ from tests.e2e.test_console_e2e import BIN, STARTUP_GUARD_SECONDS, Server, _cli,
 
 
 @contextmanager
-def running_server(data_dir: Path, **extra_env: str) -> Iterator[Server]:
-    """``extra_env`` adds settings, e.g. ``PROMODESK_DEMO="1"`` for the demo mode (the TikTok
+def running_server(
+    data_dir: Path,
+    *,
+    demo: bool = True,
+    before_serve: Callable[[], object] | None = None,
+    **extra_env: str,
+) -> Iterator[Server]:
+    """``demo``: seed the demo workspace; ``before_serve``: more seeding once migrated;
+    ``extra_env`` adds settings, e.g. ``PROMODESK_DEMO="1"`` for the demo mode (the TikTok
     sandbox mounted on the server, which the demo ad accounts sync from)."""
     env = {**_env(data_dir), **extra_env}
     _cli(env, "migrate")
-    _cli(env, "demo")
+    if demo:
+        _cli(env, "demo")
+    if before_serve is not None:
+        before_serve()
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen(

@@ -16,7 +16,6 @@ and 简体中文 go to ``test-artifacts/shop-*.png``.
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,23 +23,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.shop import catalog_service, offers_service
 from promodesk.tenancy import service as tenancy
+from tests.e2e.support import running_server
 from tests.e2e.test_console_e2e import (
     ARTIFACTS,
-    BIN,
     CHROMIUM,
     CHROMIUM_ARGS,
     STARTUP_GUARD_SECONDS,
     Server,
-    _cli,
-    _env,
-    _free_port,
     csp_violations,
 )
 
@@ -99,39 +94,11 @@ def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     data_dir = tmp_path_factory.mktemp("promodesk-shop-e2e")
-    env = _env(data_dir)
-    _cli(env, "migrate")
-    activity_id = _seed(data_dir)
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "promodesk"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((data_dir / "server.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield Server(base, env, data_dir), activity_id
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    seeded: list[int] = []
+    with running_server(
+        data_dir, demo=False, before_serve=lambda: seeded.append(_seed(data_dir))
+    ) as server:
+        yield server, seeded[0]
 
 
 def _shot(page: Any, name: str) -> None:

@@ -7,32 +7,19 @@ in English and 简体中文 go to ``test-artifacts/shop-replace-*.png``.
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.shop import catalog_service, offers_service
 from promodesk.tenancy import service as tenancy
-from tests.e2e.test_console_e2e import (
-    ARTIFACTS,
-    BIN,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    STARTUP_GUARD_SECONDS,
-    Server,
-    _cli,
-    _env,
-    _free_port,
-    csp_violations,
-)
+from tests.e2e.support import running_server
+from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
 
 pytestmark = pytest.mark.e2e
 EMAIL, PASSWORD = "owner@shop-replace-e2e.example", "shop-replace-e2e-password"
@@ -83,39 +70,11 @@ def replace_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     data_dir = tmp_path_factory.mktemp("promodesk-replace-e2e")
-    env = _env(data_dir)
-    _cli(env, "migrate")
-    enrollment_id = _seed(data_dir)
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "promodesk"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((data_dir / "server.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield Server(base, env, data_dir), enrollment_id
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    seeded: list[int] = []
+    with running_server(
+        data_dir, demo=False, before_serve=lambda: seeded.append(_seed(data_dir))
+    ) as server:
+        yield server, seeded[0]
 
 
 def _shot(page: Any, name: str) -> None:
