@@ -42,7 +42,7 @@ def _type_creator(page: Any, handle: str, birth: str) -> None:
     form.locator("button[type=submit]").click()
 
 
-def _check_refused(page: Any, handle: str, summary_title: str, expect: Any) -> None:
+def _check_refused(page: Any, handle: str, summary_title: str, reason: str, expect: Any) -> None:
     form = page.locator(FORM)
     birth = form.locator("input[name=birth_date]")
     expect(birth).to_have_value(FUTURE)
@@ -51,6 +51,7 @@ def _check_refused(page: Any, handle: str, summary_title: str, expect: Any) -> N
     assert described
     message = page.locator(f"#{described}")
     expect(message).to_be_visible()
+    expect(message).to_contain_text(reason)  # in the reader's language, no English after it
     expect(form.locator("input[name=handle]")).to_have_value(handle)
     expect(form.locator("input[name=display_name]")).to_have_value("Studio Mei 美")
     expect(form.locator("select[name=region]")).to_have_value("ID")
@@ -79,7 +80,9 @@ def test_a_refused_form_keeps_what_was_typed_in_both_languages(server: Server) -
             handle = f"@mei.{uuid.uuid4().hex[:6]}"
             _type_creator(page, handle, FUTURE)
             expect(page).to_have_url(re.compile(r"/promote/creators$"))
-            _check_refused(page, handle, "Please check what you entered", expect)
+            _check_refused(
+                page, handle, "Please check what you entered", "birth date is in the future", expect
+            )
             page.locator(FORM).locator("input[name=birth_date]").scroll_into_view_if_needed()
             _shot(page, "en")
 
@@ -94,7 +97,8 @@ def test_a_refused_form_keeps_what_was_typed_in_both_languages(server: Server) -
             expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
             handle = f"@mei.{uuid.uuid4().hex[:6]}"
             _type_creator(page, handle, FUTURE)
-            _check_refused(page, handle, "请检查您输入的内容", expect)
+            _check_refused(page, handle, "请检查您输入的内容", "出生日期不能晚于今天。", expect)
+            expect(page.locator(FORM).locator(".form-errors")).not_to_contain_text("future")
             page.locator(FORM).locator("input[name=birth_date]").scroll_into_view_if_needed()
             _shot(page, "zh")
             assert not violations, violations

@@ -9,7 +9,7 @@ from typing import Any
 from promodesk.audit.service import record
 from promodesk.kit import clock
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
-from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.errors import N_, Conflict, NotFound, ValidationFailed
 from promodesk.models import PromoteContent, PromoteCreator
 from promodesk.promote.domain import (
     AccountType,
@@ -55,10 +55,16 @@ def create_creator(
     handle = handle.strip().lstrip("@")
     if not _HANDLE.match(handle):
         raise ValidationFailed(
-            "a handle has 2-64 letters, digits, dots or underscores", field="handle"
+            "a handle has 2-64 letters, digits, dots or underscores",
+            field="handle",
+            message=N_("A handle has 2 to 64 letters, digits, dots or underscores."),
         )
     if birth_date > clock.now().date():
-        raise ValidationFailed("the birth date is in the future", field="birth_date")
+        raise ValidationFailed(
+            "the birth date is in the future",
+            field="birth_date",
+            message=N_("The birth date is in the future."),
+        )
     parse_version(app_version)
     creator = PromoteCreator(
         workspace_id=workspace_id,
@@ -75,7 +81,12 @@ def create_creator(
         with uow.savepoint():
             repo.add(creator)
     except IntegrityViolation:
-        raise Conflict(f"the handle @{handle} is taken", field="handle") from None
+        raise Conflict(
+            f"the handle @{handle} is taken",
+            field="handle",
+            message=N_("The handle @%(handle)s is taken."),
+            params={"handle": handle},
+        ) from None
     record(
         uow,
         workspace_id=workspace_id,
@@ -151,9 +162,17 @@ def create_content(
     get_creator(uow, workspace_id, creator_id)
     _choice(kind, ContentKind, "kind")
     if kind == ContentKind.LIVE and has_ecommerce_anchor:
-        raise ValidationFailed("an e-commerce anchor belongs to a video", field="kind")
+        raise ValidationFailed(
+            "an e-commerce anchor belongs to a video",
+            field="kind",
+            message=N_("A product anchor belongs to a video."),
+        )
     if kind == ContentKind.VIDEO and (on_air or scheduled_start is not None):
-        raise ValidationFailed("only a LIVE room is on air or scheduled", field="on_air")
+        raise ValidationFailed(
+            "only a LIVE room is on air or scheduled",
+            field="on_air",
+            message=N_("Only a LIVE room is on air or scheduled."),
+        )
     check_scheduled_start(scheduled_start, clock.now())
     content = PromoteContent(
         workspace_id=workspace_id,
