@@ -14,9 +14,9 @@ Rules:
   ``aria-invalid="true"`` and its message right after it (``aria-describedby``), and a summary
   at the top of the form lists every message. A refusal that names no field of the form (not
   enough coins, a state that changed) is in the summary only.
-- Messages are shown in the member's language: the catalogs are asked for the message; one
-  without a translation is shown as the service wrote it, in another language than English
-  after a translated "Not accepted:".
+- Messages are shown in the member's language: the error's own message, else the catalogs'
+  translation of the service's sentence; one without either is, in another language than
+  English, the sentence for the refusal's status (never English after a translated title).
 - The refused action changed nothing (its unit of work rolled back) and its one-time submit
   token is forgotten, so the corrected form can be sent.
 - If the form's page cannot be shown again (it is gone, it was itself the answer of a POST),

@@ -18,8 +18,8 @@ from typing import Protocol
 
 from jinja2 import Environment
 
+from promodesk.console.formerrors import FormRefused
 from promodesk.kit import pickers
-from promodesk.kit.errors import ValidationFailed
 
 
 class Translates(Protocol):
@@ -64,7 +64,8 @@ def _label(code: str, name: str) -> str:
     return pickers.Option(code, name).label
 
 
-def _refused(visit: Translates, exc: pickers.NotACode, field: str) -> ValidationFailed:
+def _refused(visit: Translates, exc: pickers.NotACode, field: str) -> FormRefused:
+    """The refusal already in the member's words, beside ``field``."""
     typed, code = exc.typed, exc.suggestion
     messages = {
         ("country", True): visit._(
@@ -86,7 +87,7 @@ def _refused(visit: Translates, exc: pickers.NotACode, field: str) -> Validation
             "“%(typed)s” is not a time zone; choose a time zone from the list.", typed=typed
         ),
     }
-    return ValidationFailed(messages[(exc.kind, bool(code))], field=field)
+    return FormRefused(messages[(exc.kind, bool(code))], status=422, field=field)
 
 
 def country(visit: Translates, value: str, field: str) -> str:

@@ -252,7 +252,8 @@ async def _form_again(request: Request, exc: Exception, status: int) -> Response
         if fetched is not None:
             break
     if fetched is None:
-        messages = [_message_of(visit)(n) for n in [*state.errors.values(), *state.notes]]
+        message_of = str if state.translated else _message_of(visit, status)
+        messages = [message_of(n) for n in [*state.errors.values(), *state.notes]]
         return visit.page(
             "error.html",
             status=status,
@@ -260,7 +261,7 @@ async def _form_again(request: Request, exc: Exception, status: int) -> Response
             message=" ".join(messages),
         )
     html, cookies = fetched
-    page = formerrors.fill(html, state, title=title, message_of=_message_of(visit))
+    page = formerrors.fill(html, state, title=title, message_of=_message_of(visit, status))
     assert page is not None  # not required: the messages go on top if the form is gone
     return _html(page, status, cookies)
 
@@ -288,7 +289,7 @@ async def _query_again(request: Request, exc: Exception, status: int) -> Respons
     # content has no order form); a Referer is only trusted if it holds the form.
     required = referer is not None
     page = formerrors.fill(
-        html, state, title=title, message_of=_message_of(visit), required=required
+        html, state, title=title, message_of=_message_of(visit, status), required=required
     )
     return None if page is None else _html(page, status, cookies)
 
@@ -317,16 +318,13 @@ def _in_words(visit: Visit, exc: Exception) -> Exception:
     return exc
 
 
-def _message_of(visit: Visit) -> Callable[[str], str]:
+def _message_of(visit: Visit, status: int) -> Callable[[str], str]:
     """A refusal's message in the member's language: its translation if the catalogs have
-    one; else, in another language than English, a translated "not accepted" before the
-    message as the service wrote it."""
+    one; else, in another language than English, the sentence for the status (never English
+    after a translated title: the field is still marked, and the API keeps the detail)."""
 
     def message(text: str) -> str:
-        shown = visit._(text)
-        if shown != text or visit.locale == "en" or not text:
-            return shown
-        return visit._("Not accepted: %(reason)s", reason=text)
+        return visit.error_text(None, text, status) if text else ""
 
     return message
 
