@@ -33,7 +33,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import Conflict, ValidationFailed
+from promodesk.kit.errors import N_, Conflict, ValidationFailed
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopActivity, ShopCancellation, ShopEnrollment, ShopProduct
 from promodesk.shop import domain, plan_service, product_plan, snapshots_service
@@ -55,9 +55,14 @@ REPLACEABLE = frozenset({domain.State.PENDING_REVIEW, domain.State.APPROVED, dom
 def _open_activity(uow: UnitOfWork, ws: int, activity_id: int) -> None:
     activity = get_activity(uow, ws, activity_id)
     if activity.immutable:
-        raise ActivityClosed(f"activity {activity_id} is immutable")
+        raise ActivityClosed(
+            f"activity {activity_id} is immutable",
+            message=N_("The activity can no longer be changed."),
+        )
     if clock.now() >= activity.ends_at:
-        raise ActivityClosed(f"activity {activity_id} has ended")
+        raise ActivityClosed(
+            f"activity {activity_id} has ended", message=N_("The activity has ended.")
+        )
 
 
 @dataclass(frozen=True)
@@ -87,23 +92,39 @@ def _plan(
     _open_activity(uow, ws, old.activity_id)
     activity = get_activity(uow, ws, old.activity_id)
     if old.state not in REPLACEABLE:
-        raise Conflict(f"enrollment {old.id} is {old.state}; only an enrolled product is replaced")
+        raise Conflict(
+            f"enrollment {old.id} is {old.state}; only an enrolled product is replaced",
+            message=N_("Only a product still in the activity is replaced; this one is %(state)s."),
+            params={"state": old.state},
+        )
     product = get_product(uow, ws, product_id)
     if product.shop_id != old.shop_id:
         raise ValidationFailed(
-            "the replacement must be a product of the same shop", field="product_id"
+            "the replacement must be a product of the same shop",
+            field="product_id",
+            message=N_("The replacement must be a product of the same shop."),
         )
     if product.status != "listed" or product.id == old.product_id:
-        raise Conflict(f"product {product.id} cannot replace it (delisted or the same product)")
+        raise Conflict(
+            f"product {product.id} cannot replace it (delisted or the same product)",
+            field="product_id",
+            message=N_("This product cannot replace it: it is delisted or the same product."),
+        )
     if product.currency != old.currency:
         raise ValidationFailed(
             f"the replacement is priced in {product.currency}, the activity price in "
             f"{old.currency}",
             field="product_id",
+            message=N_("The replacement is priced in %(theirs)s, the activity price in %(ours)s."),
+            params={"theirs": product.currency, "ours": old.currency},
         )
     earlier = repo.enrollment_for(old.activity_id, product.id)
     if earlier is not None and earlier.state != domain.State.REPLACED:
-        raise Conflict(f"product {product.id} is already in activity {old.activity_id}")
+        raise Conflict(
+            f"product {product.id} is already in activity {old.activity_id}",
+            field="product_id",
+            message=N_("This product is already in the activity."),
+        )
     old_product = get_product(uow, ws, old.product_id)
     price = domain.replace_price(
         old_product.price_minor,
@@ -457,15 +478,22 @@ def _restockable(
     uow: UnitOfWork, ws: int, product_id: int, stock: int, *, capped: bool
 ) -> ShopProduct:
     if stock <= 0:
-        raise ValidationFailed("restored stock must be positive", field="stock")
+        raise ValidationFailed(
+            "restored stock must be positive",
+            field="stock",
+            message=N_("The new stock must be more than 0."),
+        )
     limit = shop_settings().max_restock
     if capped and stock > limit:
         raise ValidationFailed(
-            f"a restock adds at most {limit:,} units; {stock:,} is refused", field="stock"
+            f"a restock adds at most {limit:,} units; {stock:,} is refused",
+            field="stock",
+            message=N_("A restock adds at most %(limit)s units."),
+            params={"limit": f"{limit:,}"},
         )
     product = get_product(uow, ws, product_id)
     if product.status != "listed":
-        raise Conflict(f"product {product_id} is delisted")
+        raise Conflict(f"product {product_id} is delisted", message=N_("The product is delisted."))
     return product
 
 
@@ -604,14 +632,23 @@ def set_presale(
     activity = get_activity(uow, ws, enrollment.activity_id)
     _open_activity(uow, ws, activity.id)
     if not activity.presale_allowed:
-        raise ActivityClosed(f"activity {activity.id} does not allow presale")
+        raise ActivityClosed(
+            f"activity {activity.id} does not allow presale",
+            message=N_("This activity does not allow presale."),
+        )
     if not 1 <= shipping_days <= activity.max_shipping_days:
         raise ValidationFailed(
             f"the shipping promise is 1..{activity.max_shipping_days} days in this activity",
             field="shipping_days",
+            message=N_("The shipping promise is 1 to %(days)s days in this activity."),
+            params={"days": activity.max_shipping_days},
         )
     if enrollment.state not in domain.IN_ACTIVITY:
-        raise NothingToDo(f"enrollment {enrollment.id} is {enrollment.state}")
+        raise NothingToDo(
+            f"enrollment {enrollment.id} is {enrollment.state}",
+            message=N_("Nothing to do: the product is %(state)s."),
+            params={"state": enrollment.state},
+        )
     snapshots_service.take(uow, ws, enrollment, "presale")
     before = {"presale": enrollment.presale, "shipping_days": enrollment.shipping_days}
     enrollment.presale, enrollment.shipping_days = True, shipping_days

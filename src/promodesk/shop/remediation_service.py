@@ -40,7 +40,11 @@ def compensation_quote(
 ) -> CompensationQuote:
     """The confirmation's figures; refuses a value or a total above its cap (nothing written)."""
     if value_minor <= 0:
-        raise ValidationFailed("a compensation coupon is worth more than 0", field="value_minor")
+        raise ValidationFailed(
+            "a compensation coupon is worth more than 0",
+            field="value_minor",
+            message=N_("A compensation coupon is worth more than 0."),
+        )
     product = get_product(uow, ws, product_id)
     count = len(ShopRepository(uow).follower_ids(product.id))
     if not count:
@@ -64,6 +68,10 @@ def compensation_quote(
             f"a compensation coupon is worth at most {quote.max_value_minor} minor units "
             f"({settings.compensation_max_value_percent} % of the product's price)",
             field="value_minor",
+            message=N_(
+                "A compensation coupon is worth at most %(percent)s %% of the product's price."
+            ),
+            params={"percent": settings.compensation_max_value_percent},
         )
     if quote.total_minor > quote.max_total_minor:
         raise ValidationFailed(
@@ -71,6 +79,11 @@ def compensation_quote(
             f"one batch is at most {quote.max_total_minor} "
             f"({settings.compensation_max_total_prices} times the product's price)",
             field="value_minor",
+            message=N_(
+                "%(count)s coupons of this value cost more than one batch may: at most "
+                "%(times)s times the product's price."
+            ),
+            params={"count": count, "times": settings.compensation_max_total_prices},
         )
     return quote
 
@@ -81,7 +94,11 @@ def compensate(
     """One compensation coupon per follower of the product, issued in one batch, within the
     caps of ``compensation_quote``."""
     if not 1 <= valid_days <= 365:
-        raise ValidationFailed("valid_days is 1..365", field="valid_days")
+        raise ValidationFailed(
+            "valid_days is 1..365",
+            field="valid_days",
+            message=N_("A coupon is valid for 1 to 365 days."),
+        )
     quote = compensation_quote(uow, ws, product_id, value_minor)
     product = quote.product
     followers = ShopRepository(uow).follower_ids(product.id)
@@ -133,9 +150,17 @@ def announce(
     get_shop(uow, ws, shop_id)
     title = title.strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("a title has 1 to 200 characters", field="title")
+        raise ValidationFailed(
+            "a title has 1 to 200 characters",
+            field="title",
+            message=N_("A title has 1 to 200 characters."),
+        )
     if len(body) > 5000:
-        raise ValidationFailed("the text has at most 5000 characters", field="body")
+        raise ValidationFailed(
+            "the text has at most 5000 characters",
+            field="body",
+            message=N_("The text has at most 5,000 characters."),
+        )
     for pid in product_ids:
         if get_product(uow, ws, pid).shop_id != shop_id:
             raise ValidationFailed(
