@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -394,19 +394,8 @@ def stock_to_zero(
     )
     if not planned:
         plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
-    snapshots_service.take(uow, ws, enrollment, "stock_zero")
     now = clock.now()
-    if (
-        repo.set_state(
-            [enrollment.id],
-            [enrollment.state],
-            domain.State.STOCK_ZEROED,
-            now,
-            previous_state=enrollment.state,
-        )
-        != 1
-    ):
-        raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
+    _zero(uow, ws, enrollment, enrollment.state, now)
     # The others' snapshots keep the stock as it was (a restore puts it back).
     paused = _pause_others(uow, ws, plan, enrollment.id, actor)
     repo.set_product_stock([enrollment.product_id], 0, now)
@@ -435,12 +424,22 @@ def stock_to_zero(
     return get_enrollment(uow, ws, enrollment.id)
 
 
+def _zero(uow: UnitOfWork, ws: int, row: ShopEnrollment, state: str, now: datetime) -> None:
+    """Snapshot one enrollment (a restore puts its stock back), then stock-zero it by
+    compare-and-set on the ``state`` it was planned from."""
+    snapshots_service.take(uow, ws, row, "stock_zero")
+    changed = ShopRepository(uow).set_state(
+        [row.id], [state], domain.State.STOCK_ZEROED, now, previous_state=state
+    )
+    if changed != 1:
+        raise Conflict(f"enrollment {row.id} changed meanwhile; try again")
+
+
 def _pause_others(
     uow: UnitOfWork, ws: int, plan: product_plan.Plan, via: int, actor: str
 ) -> list[int]:
     """The product's other purchasable enrollments lose the shared stock with it: they are
     stock-zeroed too (their coupon and discount cannot be used) and return on a restock."""
-    repo = ShopRepository(uow)
     now = clock.now()
     paused = []
     for item in plan.items:
@@ -448,18 +447,7 @@ def _pause_others(
             continue
         other = get_enrollment(uow, ws, item.enrollment_id)
         domain.transition(other.state, domain.State.STOCK_ZEROED)
-        snapshots_service.take(uow, ws, other, "stock_zero")
-        if (
-            repo.set_state(
-                [other.id],
-                [item.state],
-                domain.State.STOCK_ZEROED,
-                now,
-                previous_state=item.state,
-            )
-            != 1
-        ):
-            raise Conflict(f"enrollment {other.id} changed meanwhile; try again")
+        _zero(uow, ws, other, item.state, now)
         audit.record(
             uow,
             workspace_id=ws,
