@@ -29,6 +29,7 @@ from promodesk.kit.jobs.worker import Worker
 from promodesk.kit.loopguard import guard_this_loop
 from promodesk.kit.metrics import LATENCY, REQUESTS
 from promodesk.kit.money import CoinPricing
+from promodesk.kit.pagination import MAX_ID
 from promodesk.kit.proxy import TrustedProxyMiddleware
 from promodesk.kit.security_headers import (
     DOCS_POLICY,
@@ -36,7 +37,7 @@ from promodesk.kit.security_headers import (
     SecurityHeadersMiddleware,
 )
 from promodesk.settings import Settings, get_settings
-from promodesk.web import MAX_ID, AppState, ErrorBody, guard_path_ids
+from promodesk.web import AppState, ErrorBody, guard_path_ids
 
 log = logging.getLogger("promodesk")
 DOCS_ASSETS = "/api/docs/assets"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -19,15 +17,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from promodesk.kit import idempotency
 from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.kit.errors import NotFound, Unauthorized, ValidationFailed
+from promodesk.kit.errors import NotFound, Unauthorized
 from promodesk.kit.money import CoinPricing
+from promodesk.kit.pagination import MAX_ID
 from promodesk.settings import Settings
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import Principal, Role
 
-# Ids are BIGINT in the database: anything outside 1..MAX_ID names no object (404), and must
-# never reach a query, where it would overflow the column type.
-MAX_ID = 2**63 - 1
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 
 
@@ -170,31 +166,6 @@ Admin = Annotated[Principal, Depends(admin)]
 
 
 # cursor pagination ----------------------------------------------------------------------------
-
-
-def encode_cursor(value: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any]:
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
-    except (ValueError, RecursionError):  # bad base64, bad JSON, bad UTF-8 (all ValueErrors)
-        raise ValidationFailed("cursor is not one this API returned", field="cursor") from None
-    if not isinstance(data, dict):
-        raise ValidationFailed("cursor is not one this API returned", field="cursor")
-    return data
-
-
-def cursor_int(cursor: dict[str, Any], key: str) -> int | None:
-    value = cursor.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
-        raise ValidationFailed("cursor is not one this API returned", field="cursor")
-    return value
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]

@@ -7,7 +7,8 @@ import pytest
 
 from promodesk.kit import errors
 from promodesk.kit.idempotency import request_fingerprint, valid_key
-from promodesk.web import MAX_ID, cursor_int, decode_cursor, encode_cursor, parse_id
+from promodesk.kit.pagination import MAX_ID, cursor_int, decode_cursor, encode_cursor
+from promodesk.web import parse_id
 
 
 def test_every_error_is_a_promodesk_error_with_a_client_status() -> None:

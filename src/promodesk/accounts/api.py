@@ -44,17 +44,8 @@ from promodesk.accounts.schemas import (
     SyncCreate,
     SyncRunRead,
 )
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok accounts"])
 RedirectUri = Annotated[str, Query(min_length=1, max_length=2000, pattern=r"^https?://")]

@@ -9,19 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from promodesk.audit import service
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.models import AuditEvent
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Instant,
-    Limit,
-    Text,
-    Uow,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, Text, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["audit"])
 

@@ -21,18 +21,8 @@ from promodesk.campaigns.schemas import (
     SpendRead,
     StatusChange,
 )
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-    state,
-)
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]

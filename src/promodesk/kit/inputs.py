@@ -27,8 +27,8 @@ from pydantic_core import PydanticCustomError
 
 from promodesk.kit import pickers
 from promodesk.kit.money import tender_currencies
+from promodesk.kit.pagination import MAX_ID
 
-MAX_ID = 2**63 - 1
 MAX_COUNT = 10**12
 
 

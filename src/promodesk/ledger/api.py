@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.ledger import service
 from promodesk.ledger.repository import AccountRow, LedgerRepository
 from promodesk.ledger.schemas import (
@@ -19,16 +20,7 @@ from promodesk.ledger.schemas import (
     LinePage,
     LineRead,
 )
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/ledger", tags=["ledger"])
 

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.notify import service
 from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.schemas import EmailPage, EmailRead, WebhookPage, WebhookRead
-from promodesk.web import (
-    Admin,
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Text,
-    Uow,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Text, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/notify", tags=["notify"])
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.models import PromoteContent, PromoteCoupon, PromoteCreator, PromoteOrder
 from promodesk.promote import (
     coupons_service,
@@ -44,18 +45,7 @@ from promodesk.promote.schemas import (
     WalletRead,
 )
 from promodesk.promote.wallet_service import wallet_view
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Instant,
-    Limit,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.promote import invoices_service as invoices
 from promodesk.promote import recharge_service as recharges
 from promodesk.promote import withdrawals_service as withdrawals
@@ -32,20 +33,7 @@ from promodesk.promote.money_schemas import (
 )
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
 from promodesk.promote.regions import Channel, MethodRule
-from promodesk.web import (
-    Admin,
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    RawBody,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-    state,
-)
+from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, RawBody, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote money"])
 MAX_ID = 2**63 - 1

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.shop import alternatives_service, offers_service, remediation_service
 from promodesk.shop import catalog_service as catalog
 from promodesk.shop.schemas import (
@@ -38,17 +39,7 @@ from promodesk.shop.schemas import (
     ShopUpdate,
     TrafficIn,
 )
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.shop import (
     alternatives_service,
     batch_service,
@@ -38,17 +39,7 @@ from promodesk.shop.schemas import (
     StockZeroOut,
     VerificationPage,
 )
-from promodesk.web import (
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    Writer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-)
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]

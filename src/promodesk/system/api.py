@@ -18,19 +18,9 @@ from promodesk.kit.errors import Forbidden, NotFound, Unauthorized
 from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.operations import service as operations
-from promodesk.web import (
-    Admin,
-    ApiRoute,
-    Caller,
-    Cursor,
-    Limit,
-    Uow,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-    state,
-)
+from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Uow, state
 
 log = logging.getLogger("promodesk")
 
