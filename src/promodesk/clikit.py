@@ -1,21 +1,26 @@
-"""Shared CLI plumbing: settings, database, JSON output, error reporting."""
+"""Shared CLI plumbing, one dialect for every feature: settings, database, the common options
+(``--workspace``, ``--json``), renderers (tables, field/value pairs), JSON output, error
+reporting."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
+from rich.table import Table
 
 from promodesk.kit import pickers
-from promodesk.kit.db import Database
+from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.settings import Settings, get_settings
+from promodesk.tenancy import service as tenancy
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,6 +28,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _db: Database | None = None
+
+# The options every command that works in a workspace, or prints data, takes.
+WorkspaceOpt = typer.Option(..., "--workspace", "-w", help="workspace slug")
+JsonOpt = typer.Option(False, "--json", help="print JSON instead of tables")
+ACTOR = "cli"
 
 
 def settings() -> Settings:
@@ -115,3 +125,50 @@ def currency_code(value: str, field: str = "currency") -> str:
         return pickers.currency_code(value, any_case=True)
     except pickers.NotACode as exc:
         raise ValidationFailed(exc.message, field=field) from None
+
+
+# -- workspace and rendering ---------------------------------------------------------------------
+
+
+def workspace_id(uow: UnitOfWork, slug: str) -> int:
+    """The id of the workspace named by ``--workspace`` (404 for an unknown slug)."""
+    return int(tenancy.get_workspace(uow, slug).id)
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+def show(data: Any, json_out: bool, render: Callable[[Any], None]) -> None:
+    """JSON on stdout with ``--json``, else the human rendering."""
+    if json_out:
+        emit_json(data)
+    else:
+        render(data)
+
+
+def table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None
+) -> Callable[[Any], None]:
+    """A renderer of ``rows`` as a table of ``columns`` (empty cells for missing values)."""
+
+    def render(_: Any) -> None:
+        t = Table(*columns, title=title)
+        for r in rows:
+            t.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+        console.print(t)
+
+    return render
+
+
+def pairs(title: str) -> Callable[[dict[str, Any]], None]:
+    """A renderer of one object as a two-column table of its scalar fields."""
+
+    def render(data: dict[str, Any]) -> None:
+        t = Table("field", "value", title=title, show_header=False)
+        for k, v in data.items():
+            if not isinstance(v, dict | list):
+                t.add_row(k, "" if v is None else str(v))
+        console.print(t)
+
+    return render
