@@ -49,6 +49,11 @@ from tests.api_support import (
     new_workspace,
 )
 
+# Schemathesis gives up on a response after 10 s; on a loaded CI machine (this module runs late in
+# a 20-minute suite, beside the server's own worker) one request once took longer. A request that
+# really hangs still fails, at this bound.
+TIMEOUT = 60
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -115,7 +120,9 @@ def test_no_server_errors_and_responses_match_the_spec(
     if parse_id(params.get("key_id")) == target.key_id:
         # Revoking the key the requests carry would turn every later case into a 401.
         params["key_id"] = target.ids["key_id"]
-    case.call_and_validate(base_url=target.base_url, headers=target.headers, checks=CHECKS)
+    case.call_and_validate(
+        base_url=target.base_url, headers=target.headers, checks=CHECKS, timeout=TIMEOUT
+    )
 
 
 @pytest.mark.parametrize("path", ID_READS)
@@ -126,7 +133,7 @@ def test_reads_of_real_objects_match_the_spec(path: str, target: Target) -> None
         path_parameters={n: target.ids[n] for n in names}, query=QUERIES.get(("GET", path))
     )
     response = case.call_and_validate(
-        base_url=target.base_url, headers=target.headers, checks=CHECKS
+        base_url=target.base_url, headers=target.headers, checks=CHECKS, timeout=TIMEOUT
     )
     assert response.status_code == 200, (path, response.text)
 
@@ -202,7 +209,11 @@ def test_sequences_within_a_feature(feature: str, target: Target) -> None:
                 self.spare_key_id = tenancy.create_api_key(uow, ws, "viewer", name="spare").key.id
 
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            return {"base_url": target.base_url, "headers": bearer(self.caller.plaintext)}
+            return {
+                "base_url": target.base_url,
+                "headers": bearer(self.caller.plaintext),
+                "timeout": TIMEOUT,
+            }
 
         def before_call(self, case: schemathesis.Case) -> None:
             params = case.path_parameters or {}
