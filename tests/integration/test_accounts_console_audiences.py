@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from promodesk.accounts import allocation_service
-from promodesk.console.routes import accounts_audiences
+from promodesk.console.routes.accounts import audiences
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.models import TikTokAudience
 from tests.integration.accounts_factories import make_ad_account, make_advertiser, make_client
@@ -53,7 +53,7 @@ def test_switcher_and_pages(db: Database, tmp_path: Path, monkeypatch: pytest.Mo
         client_id = make_client(uow, ws, "Acme")
         shoes = make_advertiser(uow, ws, client_id, "Shoes")
         allocation_service.allocate(uow, ws, a1, client_account_id=client_id, advertiser_id=shoes)
-    monkeypatch.setattr(accounts_audiences, "LIMIT", 2)
+    monkeypatch.setattr(audiences, "LIMIT", 2)
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
         url = f"/accounts/{a1}/audiences"

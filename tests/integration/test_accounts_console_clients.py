@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from promodesk.accounts import allocation_service, clients_service
-from promodesk.console.routes import accounts_campaigns
+from promodesk.console.routes.accounts import campaigns
 from promodesk.kit.db import Database
 from promodesk.models import ClientAccount, TikTokCampaign
 from tests.integration.accounts_factories import (
@@ -237,7 +237,7 @@ def test_the_campaign_filter_bar(
             advertiser_id=ids["shoes"],
             campaign_ids=[camp_alloc_made],
         )
-    monkeypatch.setattr(accounts_campaigns, "LIMIT", 4)
+    monkeypatch.setattr(campaigns, "LIMIT", 4)
     with console_client(db, tmp_path) as client:
         log_in(client, member)
         page = client.get("/campaigns").text

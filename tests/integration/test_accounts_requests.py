@@ -11,7 +11,7 @@ import pytest
 from promodesk.accounts import import_service, requests_service, service
 from promodesk.accounts import settings as accounts_settings
 from promodesk.accounts.domain import AccountRequestInput
-from promodesk.console.routes.accounts_clients import INDUSTRIES
+from promodesk.console.routes.accounts.clients import INDUSTRIES
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed

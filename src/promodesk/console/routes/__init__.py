@@ -1,28 +1,34 @@
-"""Console routes, one module per page group; every router uses ``ConsoleRoute``."""
+"""Console routes, one sub-package per feature (``accounts/``, ``promote/``, ``shop/``) and one
+module per page group of the workspace (login, dashboard, jobs, audit, operations, keys,
+outbox); every router uses ``ConsoleRoute``.
+
+``ROUTERS`` is the one list the console registers, in this order: a literal path
+(``/accounts/request``) comes before the pattern that would also match it
+(``/accounts/{ad_account_id}``).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from promodesk.console.routes import (
-    accounts,
-    accounts_audiences,
-    accounts_campaigns,
-    accounts_clients,
-    accounts_removals,
-    audit,
-    auth,
-    home,
-    jobs,
-    keys,
-    operations,
-    outbox,
-    promote,
-    promote_money,
-    promote_orders,
-    promote_review,
-    shop,
+from promodesk.console.routes import audit, auth, home, jobs, keys, operations, outbox
+from promodesk.console.routes.accounts import (
+    ad_accounts,
+    audiences,
+    campaign_changes,
+    campaigns,
+    clients,
+    removals,
 )
+from promodesk.console.routes.promote import creators, money, orders, review
+from promodesk.console.routes.shop import (
+    activities,
+    batches,
+    cancel,
+    remediation,
+    stock_zero,
+)
+from promodesk.console.routes.shop import review as shop_review
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -31,15 +37,21 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     operations.router,
     keys.router,
-    promote.router,
-    promote_money.router,
-    promote_orders.router,
-    promote_review.router,
+    creators.router,
+    money.router,
+    orders.router,
+    review.router,
     outbox.router,
-    accounts_clients.router,
-    accounts_removals.router,
-    accounts_campaigns.router,
-    accounts_audiences.router,
-    accounts.router,
-    *shop.ROUTERS,
+    clients.router,
+    removals.router,
+    campaigns.router,
+    campaign_changes.router,
+    audiences.router,
+    ad_accounts.router,
+    activities.router,
+    cancel.router,
+    stock_zero.router,
+    batches.router,
+    remediation.router,
+    shop_review.router,
 )

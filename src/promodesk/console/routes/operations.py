@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from promodesk.audit import service as audit
-from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
 from promodesk.operations import service as operations

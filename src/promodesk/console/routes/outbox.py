@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import console_of, open_visit
 from promodesk.notify import service as notify

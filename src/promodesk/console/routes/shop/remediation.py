@@ -20,8 +20,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote_common import optional_id, whole
-from promodesk.console.routes.shop_common import local, page_zone
+from promodesk.console.routes.promote.common import optional_id, whole
+from promodesk.console.routes.shop.common import local, page_zone
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import clean, console_of, open_visit
 from promodesk.kit import money

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
-from promodesk.console.routes.promote_common import optional_id
-from promodesk.console.routes.shop_common import (
+from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.routes.promote.common import optional_id
+from promodesk.console.routes.shop.common import (
     BADGES,
     ITEM_CODES,
     REASONS,

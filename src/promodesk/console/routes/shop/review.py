@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.core import N_
-from promodesk.console.routes.promote_common import optional_id
-from promodesk.console.routes.shop_common import REASONS
+from promodesk.console.routes.promote.common import optional_id
+from promodesk.console.routes.shop.common import REASONS
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed

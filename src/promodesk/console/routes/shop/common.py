@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from promodesk.console.labels import LABELS
-from promodesk.console.routes.promote_common import optional_id
+from promodesk.console.routes.promote.common import optional_id
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, domain

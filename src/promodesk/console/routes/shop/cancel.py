@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote_common import checked, flash_refusal, optional_id, whole
-from promodesk.console.routes.shop_common import (
+from promodesk.console.routes.promote.common import checked, flash_refusal, optional_id, whole
+from promodesk.console.routes.shop.common import (
     ALTERNATIVES,
     BADGES,
     ITEM_CODES,

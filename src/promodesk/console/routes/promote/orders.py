@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.formerrors import FormRefused
-from promodesk.console.routes.promote_common import (
+from promodesk.console.routes.promote.common import (
     optional_id,
     reason_text,
     refusal,

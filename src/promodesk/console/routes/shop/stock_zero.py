@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.core import N_
-from promodesk.console.routes.shop_common import BADGES, STATES, local, page_zone, parse_ids, titles
+from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zone, parse_ids, titles
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed

@@ -12,7 +12,7 @@ from promodesk.accounts import allocation_service, clients_service
 from promodesk.accounts.clients_service import PinPreview
 from promodesk.accounts.domain import Refusal
 from promodesk.console.core import N_
-from promodesk.console.routes.accounts_common import reason, refused
+from promodesk.console.routes.accounts.common import reason, refused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.db import UnitOfWork

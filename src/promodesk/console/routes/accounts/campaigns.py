@@ -1,6 +1,6 @@
 """Campaigns of the synced ad accounts: list, detail with spend from TikTok's report,
-allocation. Changing a campaign on TikTok (status, budget): ``accounts_campaign_changes``,
-included here; audiences: ``accounts_audiences``."""
+allocation. Changing a campaign on TikTok (status, budget): ``campaign_changes``;
+audiences: ``audiences``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from promodesk.accounts import clients_service
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
-from promodesk.console.routes import accounts_campaign_changes as changes
-from promodesk.console.routes.accounts_common import (
+from promodesk.console.paging import forward
+from promodesk.console.routes.accounts import campaign_changes as changes
+from promodesk.console.routes.accounts.common import (
     id_list,
     pair,
     pairs,
@@ -22,7 +23,6 @@ from promodesk.console.routes.accounts_common import (
     refused,
     safe_id,
 )
-from promodesk.console.routes.paging import forward
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.money import Money
@@ -219,6 +219,3 @@ def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Respon
     except Refusal as exc:
         assert visit is not None
         return refused(visit, exc, back)
-
-
-router.include_router(changes.router)

@@ -18,7 +18,7 @@ from promodesk.accounts import (
 from promodesk.accounts.domain import AccountRequestInput, Refusal
 from promodesk.console import pickers
 from promodesk.console.core import N_
-from promodesk.console.routes.accounts_common import refused, safe_id
+from promodesk.console.routes.accounts.common import refused, safe_id
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit
 from promodesk.kit.errors import NotFound, ValidationFailed

@@ -1,6 +1,6 @@
 """Promote: the creators list, a creator's page (wallet, recharges, orders, withdrawals,
-invoices, coupons, content) and the small forms on it. Money actions: ``promote_money``;
-orders: ``promote_orders``; the review queue: ``promote_review``."""
+invoices, coupons, content) and the small forms on it. Money actions: ``money``; orders:
+``orders``; the review queue: ``review``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console import pickers
-from promodesk.console.routes.paging import PAGE_SIZE, Pager, parse_before
-from promodesk.console.routes.promote_common import (
+from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
+from promodesk.console.routes.promote.common import (
     checked,
     money_config,
     parse_day,

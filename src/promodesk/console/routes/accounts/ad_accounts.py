@@ -1,7 +1,7 @@
 """Accounts: the TikTok ad account list, import through the authorization popup, one ad
-account's allocations and syncs. Client accounts and requests: ``accounts_clients``; campaigns
-and audiences: ``accounts_campaigns``; deallocation (after its confirmation page):
-``accounts_removals``."""
+account's allocations and syncs. Client accounts and requests: ``clients``; campaigns and
+audiences: ``campaigns`` and ``audiences``; deallocation (after its confirmation page):
+``removals``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from promodesk.accounts import (
     sync_service,
 )
 from promodesk.accounts.domain import PaymentMode, Refusal, SyncScope
-from promodesk.console.routes.accounts_common import refused, safe_id
+from promodesk.console.routes.accounts.common import refused, safe_id
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, clean, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
-from promodesk.console.routes.accounts_common import id_list, pair, pairs, refused
-from promodesk.console.routes.paging import forward
+from promodesk.console.paging import forward
+from promodesk.console.routes.accounts.common import id_list, pair, pairs, refused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import NotFound

@@ -1,6 +1,6 @@
 """Change a campaign on TikTok from its page: Enable, Pause, Delete (after a confirmation page)
 and a budget form (a raise above the confirmation factor shows a confirmation page first:
-before → after, per day or lifetime). Included by ``accounts_campaigns``.
+before → after, per day or lifetime).
 
 Rule: the session is read in a short transaction that ends before TikTok is called; the change
 itself runs its own short units (``campaigns.changes_service``), so no transaction waits on

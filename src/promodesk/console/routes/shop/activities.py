@@ -2,7 +2,7 @@
 cancel preview or a stock to zero of several), one enrollment with its offers, snapshots, the
 safer alternatives and the remediation (compensation coupons, announcement), and the public
 storefront page of a shop. Cancel, stock to zero, batches, snapshots, remediation and the review
-live in the ``shop_*`` modules; ``ROUTERS`` lists them all for the console's registration."""
+live in the other modules of this package."""
 
 from __future__ import annotations
 
@@ -12,15 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes import (
-    shop_batches,
-    shop_cancel,
-    shop_remediation,
-    shop_review,
-    shop_stock_zero,
-)
-from promodesk.console.routes.promote_common import optional_id
-from promodesk.console.routes.shop_common import (
+from promodesk.console.routes.promote.common import optional_id
+from promodesk.console.routes.shop import remediation, stock_zero
+from promodesk.console.routes.shop.common import (
     ALTERNATIVES,
     BADGES,
     REASONS,
@@ -193,7 +187,7 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
             delist_at=delist_at,
             delist_local=local(delist_at, shop.timezone),
             restock_plan=restock_plan,
-            effects=shop_stock_zero.EFFECTS,
+            effects=stock_zero.EFFECTS,
             cancellable=e.state in domain.CANCELLABLE,
             open_activity=not activity.immutable and clock.now() < activity.ends_at,
             # Remediation: once the product left the activity (or cannot be bought), its
@@ -208,7 +202,7 @@ def enrollment_page(request: Request, enrollment_id: int) -> Response:
                 "price": request.query_params.get("replace_price", "")[:40],
             },
             discount=domain.discount_percent(e.activity_price_minor, product.price_minor),
-            store=shop_remediation.store_url(visit.principal.workspace_slug, shop.id),
+            store=remediation.store_url(visit.principal.workspace_slug, shop.id),
             **labels(),
         )
 
@@ -224,13 +218,3 @@ def storefront(request: Request, workspace_slug: str, shop_id: int) -> Response:
             raise NotFound("shop not found") from None
         data = remediation_service.storefront(uow, ws, shop_id)
         return visit.page("shop/storefront.html", store=data)
-
-
-ROUTERS: tuple[APIRouter, ...] = (
-    router,
-    shop_cancel.router,
-    shop_stock_zero.router,
-    shop_batches.router,
-    shop_remediation.router,
-    shop_review.router,
-)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.console.core import day_in_words
-from promodesk.console.routes.promote_common import money_config, price_text, whole
+from promodesk.console.routes.promote.common import money_config, price_text, whole
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit, with_intent
 from promodesk.kit.errors import ValidationFailed

@@ -1,0 +1,1 @@
+"""Console pages of Promote: creators and their wallets, money, orders, the review queue."""
