@@ -25,10 +25,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from promodesk.console import formerrors, submit
+from promodesk.console import formerrors, forms, submit
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
@@ -43,7 +42,6 @@ from promodesk.kit.db import BUSY_ERRORS
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 
 log = logging.getLogger("promodesk.console")
-MAX_FIELD = 10_000
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -56,7 +54,7 @@ class ConsoleRoute(APIRoute):
             response: Response | None = None
             try:
                 if request.method == "POST":
-                    await _read_form(request)
+                    await forms.read(request)
                     answer = await submit.begin(request)
                     if answer is not None:
                         return await _answer(request, answer)
@@ -110,21 +108,6 @@ class ConsoleRoute(APIRoute):
             return response
 
         return handler
-
-
-async def _read_form(request: Request) -> None:
-    """Parse a POSTed form once, as plain strings (files are ignored; fields are capped)."""
-    form = await request.form(max_files=0, max_fields=100)
-    data: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if not isinstance(value, UploadFile) and key not in data:
-            data[key] = value.replace("\x00", "")[:MAX_FIELD]
-    request.state.form = data
-    request.state.form_items = [
-        (key, value.replace("\x00", "")[:MAX_FIELD])
-        for key, value in form.multi_items()[:200]
-        if not isinstance(value, UploadFile)
-    ]
 
 
 async def _visit(request: Request) -> Visit:

@@ -317,11 +317,6 @@ def with_intent(request: Request) -> RedirectResponse | None:
     return RedirectResponse(f"{request.url.path}?{urlencode(query)}", status_code=303)
 
 
-def clean(text: str, limit: int) -> str:
-    """Text a browser sent, made storable: NUL removed (PostgreSQL refuses it), trimmed, capped."""
-    return text.replace("\x00", "").strip()[:limit]
-
-
 def safe_next(value: str | None, default: str = "/") -> str:
     """Only paths on this site: no scheme, no host, no ``//`` (open redirects)."""
     if not value or any(ord(c) < 32 or ord(c) == 127 for c in value):

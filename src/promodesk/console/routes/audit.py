@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.audit import service as audit
+from promodesk.console import forms
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.kit.errors import ValidationFailed
 from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -19,14 +21,12 @@ MAX_TEXT = 100
 
 def _day(visit: Visit, value: str, label: str) -> datetime | None:
     """A ``YYYY-MM-DD`` day as midnight UTC; anything else is ignored with a warning."""
-    if not value:
-        return None
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
+        day = forms.day(value, "day")
+    except ValidationFailed:
         visit.flash("warning", visit._("%(field)s is not a date (YYYY-MM-DD).", field=label))
         return None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @router.get("/audit")
@@ -42,11 +42,11 @@ def audit_page(
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         filters = {
-            "action": clean(action, MAX_TEXT),
-            "object_type": clean(object_type, MAX_TEXT),
-            "actor": clean(actor, MAX_TEXT),
-            "since": clean(since, 10),
-            "until": clean(until, 10),
+            "action": forms.clean(action, MAX_TEXT),
+            "object_type": forms.clean(object_type, MAX_TEXT),
+            "actor": forms.clean(actor, MAX_TEXT),
+            "since": forms.clean(since, 10),
+            "until": forms.clean(until, 10),
         }
         start = _day(visit, filters["since"], visit._("From"))
         end = _day(visit, filters["until"], visit._("To"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.core import LOCALE_COOKIE
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import clean, console_of, open_visit, safe_next
+from promodesk.console.visit import console_of, open_visit, safe_next
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
 from promodesk.kit.errors import RateLimited, Unauthorized, ValidationFailed
 from promodesk.tenancy import service as tenancy
@@ -37,7 +38,7 @@ def login_submit(request: Request) -> Response:
     settings = console.st.settings
     with console.st.db.transaction() as uow:
         visit = open_visit(request, uow, login=False, anonymous_form=True)
-        email = clean(visit.form.get("email", ""), 254)
+        email = forms.clean(visit.form.get("email", ""), 254)
         nxt = safe_next(visit.form.get("next"))
         client = request.client.host if request.client else "unknown"
         try:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.console.visit import console_of, open_visit
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.domain import RANK, Role, at_least, parse_role
 
@@ -36,7 +37,7 @@ def key_create(request: Request) -> Response:
         principal = visit.require(Role.ADMIN)
         role = parse_role(visit.form.get("role", ""))
         principal.require_may_act_on(role.value, "key")
-        name = clean(visit.form.get("name", ""), MAX_NAME)
+        name = forms.clean(visit.form.get("name", ""), MAX_NAME)
         ws = tenancy.get_workspace(uow, principal.workspace_slug)
         new = tenancy.create_api_key(uow, ws, role.value, name=name, actor=principal.actor)
         # Rendered, not redirected: the secret must not travel in a cookie or a URL.

@@ -16,9 +16,10 @@ from promodesk.accounts import (
     sync_service,
 )
 from promodesk.accounts.domain import PaymentMode, Refusal, SyncScope
-from promodesk.console.routes.accounts.common import refused, safe_id
+from promodesk.console import forms
+from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.tenancy.domain import Role
 
@@ -61,8 +62,8 @@ def callback(request: Request) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         visit.require(Role.OPERATOR)
-        code = clean(q.get("auth_code") or q.get("code") or "", 500)
-        state = clean(q.get("state", ""), 2000)
+        code = forms.clean(q.get("auth_code") or q.get("code") or "", 500)
+        state = forms.clean(q.get("state", ""), 2000)
         return visit.page("accounts/callback.html", auth_code=code, state=state, result=None)
 
 
@@ -118,7 +119,7 @@ def allocate(request: Request, ad_account_id: int) -> Response:
             visit = open_visit(request, uow)
             principal = visit.require(Role.OPERATOR)
             ws = principal.workspace_id
-            advertiser_id = safe_id(visit.form.get("advertiser_id"), "advertiser_id")
+            advertiser_id = forms.required_id(visit.form.get("advertiser_id"), "advertiser_id")
             advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
             # an empty choice ("keep the current mode") keeps an existing pair's mode
             mode = visit.form.get("payment_mode") or None

@@ -9,13 +9,13 @@ from fastapi.responses import Response
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
+from promodesk.console import forms
 from promodesk.console.paging import forward
-from promodesk.console.routes.accounts.common import id_list, pair, pairs, refused
+from promodesk.console.routes.accounts.common import pair, pairs, refused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import NotFound
 from promodesk.tenancy.domain import Role
-from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 200
@@ -36,12 +36,12 @@ def audiences_page(request: Request, ad_account_id: int) -> Response:
         account = accounts.ad_account_view(uow, ws, ad_account_id)
         ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
         if "ad_account_id" in q:
-            switch = parse_id(q["ad_account_id"])
+            switch = forms.optional_id(q["ad_account_id"])
             if switch is None or switch not in {a["id"] for a in ad_accounts}:
                 raise NotFound("ad account not found")
             if switch != ad_account_id:
                 return visit.redirect(_page_url(switch, None))
-        after = parse_id(q.get("after", "")) or 0
+        after = forms.optional_id(q.get("after", "")) or 0
         rows = service.list_audiences(uow, ws, ad_account_id, after_id=after, limit=LIMIT + 1)
         path = f"/accounts/{ad_account_id}/audiences"
         rows, next_url, first_url = forward(rows, LIMIT, path, {}, after)
@@ -65,7 +65,7 @@ def allocate_audiences(request: Request, ad_account_id: int) -> Response:
         with console_of(request).st.db.transaction() as uow:
             visit = open_visit(request, uow)
             principal = visit.require(Role.OPERATOR)
-            back = _page_url(ad_account_id, parse_id(visit.form.get("after") or ""))
+            back = _page_url(ad_account_id, forms.optional_id(visit.form.get("after") or ""))
             client, adv = pair(visit.form.get("pair"))
             made = allocation_service.allocate_audiences(
                 uow,
@@ -73,7 +73,7 @@ def allocate_audiences(request: Request, ad_account_id: int) -> Response:
                 ad_account_id,
                 client_account_id=client,
                 advertiser_id=adv,
-                audience_ids=id_list(visit.form, "a_", "audience_ids"),
+                audience_ids=forms.ticked_ids(visit.form, "a_", field="audience_ids"),
                 actor=principal.actor,
             )
             visit.flash("success", visit._("%(n)s audience(s) allocated.", n=len(made)))

@@ -13,21 +13,14 @@ from promodesk.accounts import clients_service
 from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
 from promodesk.campaigns import allocation_service, service
+from promodesk.console import forms
 from promodesk.console.paging import forward
 from promodesk.console.routes.accounts import campaign_changes as changes
-from promodesk.console.routes.accounts.common import (
-    id_list,
-    pair,
-    pairs,
-    reason,
-    refused,
-    safe_id,
-)
+from promodesk.console.routes.accounts.common import pair, pairs, reason, refused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.money import Money
 from promodesk.tenancy.domain import Role
-from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 200
@@ -68,11 +61,11 @@ def campaigns_home(request: Request) -> Response:
         visit = open_visit(request, uow)
         ws = visit.principal.workspace_id
         ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
-        chosen = parse_id(q.get("ad_account_id", ""))
+        chosen = forms.optional_id(q.get("ad_account_id", ""))
         if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
             chosen = None
         advertisers = _advertisers(uow, ws)
-        advertiser = parse_id(q.get("advertiser_id", ""))
+        advertiser = forms.optional_id(q.get("advertiser_id", ""))
         if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
             advertiser = None
         # a filter naming no ad account / advertiser of this workspace shows no campaigns
@@ -83,7 +76,7 @@ def campaigns_home(request: Request) -> Response:
         asked_candidates = q.get("candidates") == "1"
         candidates = asked_candidates and chosen is not None
         hide_deleted = q.get("hide_deleted") == "1"
-        after = parse_id(q.get("after", "")) or 0
+        after = forms.optional_id(q.get("after", "")) or 0
         rows = service.list_campaigns(
             uow,
             ws,
@@ -132,7 +125,7 @@ def allocate_campaigns(request: Request) -> Response:
         with console_of(request).st.db.transaction() as uow:
             visit = open_visit(request, uow)
             principal = visit.require(Role.OPERATOR)
-            account = safe_id(visit.form.get("ad_account_id"), "ad_account_id")
+            account = forms.required_id(visit.form.get("ad_account_id"), "ad_account_id")
             back = f"/campaigns?ad_account_id={account}&candidates=1"
             client, adv = pair(visit.form.get("pair"))
             made = allocation_service.allocate_campaigns(
@@ -141,7 +134,7 @@ def allocate_campaigns(request: Request) -> Response:
                 account,
                 client_account_id=client,
                 advertiser_id=adv,
-                campaign_ids=id_list(visit.form, "c_", "campaign_ids"),
+                campaign_ids=forms.ticked_ids(visit.form, "c_", field="campaign_ids"),
                 actor=principal.actor,
             )
             visit.flash("success", visit._("%(n)s campaign(s) allocated.", n=len(made)))

@@ -16,14 +16,13 @@ from promodesk.accounts import (
     service,
 )
 from promodesk.accounts.domain import AccountRequestInput, Refusal
-from promodesk.console import pickers
+from promodesk.console import forms, pickers
 from promodesk.console.core import N_
-from promodesk.console.routes.accounts.common import refused, safe_id
+from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit
+from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.tenancy.domain import Role
-from promodesk.web import parse_id
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 # Stored as written here (the account manager reads them); shown in the user's language.
@@ -49,7 +48,7 @@ def create_client(request: Request) -> Response:
         client = clients_service.create_client(
             uow,
             principal.workspace_id,
-            clean(visit.form.get("name", ""), 200),
+            forms.clean(visit.form.get("name", ""), 200),
             actor=principal.actor,
         )
         visit.flash("success", visit._("Client account %(name)s is created.", name=client.name))
@@ -91,7 +90,7 @@ def _pending_deallocation(
     uow: Any, ws: int, client_id: int, raw: str | None
 ) -> dict[str, Any] | None:
     """The deallocation the user started, when it is of this client account and still there."""
-    allocation_id = parse_id(raw or "")
+    allocation_id = forms.optional_id(raw or "")
     if allocation_id is None:
         return None
     try:
@@ -120,7 +119,7 @@ def update_client(request: Request, client_account_id: int) -> Response:
             uow,
             principal.workspace_id,
             client_account_id,
-            name=clean(name, 200) if name is not None else None,
+            name=forms.clean(name, 200) if name is not None else None,
             status=status or None,
             actor=principal.actor,
         )
@@ -137,7 +136,7 @@ def create_advertiser(request: Request, client_account_id: int) -> Response:
             uow,
             principal.workspace_id,
             client_account_id,
-            clean(visit.form.get("name", ""), 200),
+            forms.clean(visit.form.get("name", ""), 200),
             actor=principal.actor,
         )
         visit.flash("success", visit._("Saved."))
@@ -154,7 +153,7 @@ def update_advertiser(request: Request, advertiser_id: int) -> Response:
             uow,
             principal.workspace_id,
             advertiser_id,
-            name=clean(name, 200) if name is not None else None,
+            name=forms.clean(name, 200) if name is not None else None,
             status=visit.form.get("status") or None,
             actor=principal.actor,
         )
@@ -177,10 +176,10 @@ def set_default(request: Request, client_account_id: int) -> Response:
                 uow,
                 ws,
                 client_account_id,
-                safe_id(visit.form.get("ad_account_id"), "ad_account_id"),
+                forms.required_id(visit.form.get("ad_account_id"), "ad_account_id"),
                 actor=principal.actor,
             )
-            then = parse_id(visit.form.get("then_deallocate") or "")
+            then = forms.optional_id(visit.form.get("then_deallocate") or "")
             if then is None:
                 visit.flash("success", visit._("The default TikTok account is changed."))
                 return visit.redirect(back)
@@ -209,7 +208,7 @@ def create_pin(request: Request, client_account_id: int) -> Response:
             principal = visit.require(Role.OPERATOR)
             ws = principal.workspace_id
             raw_adv, _, raw_account = (visit.form.get("pin") or "").partition(":")
-            advertiser_id = safe_id(raw_adv, "pin")
+            advertiser_id = forms.required_id(raw_adv, "pin")
             if clients_service.get_advertiser(uow, ws, advertiser_id).client_account_id != (
                 client_account_id
             ):
@@ -222,8 +221,8 @@ def create_pin(request: Request, client_account_id: int) -> Response:
                 uow,
                 ws,
                 advertiser_id,
-                safe_id(raw_account, "pin"),
-                clean(visit.form.get("name", ""), 200),
+                forms.required_id(raw_account, "pin"),
+                forms.clean(visit.form.get("name", ""), 200),
                 actor=principal.actor,
             )
             visit.flash("success", visit._("Saved."))
@@ -257,8 +256,8 @@ def submit_request(request: Request) -> Response:
             uow,
             principal.workspace_id,
             AccountRequestInput(
-                clean(f.get("name", ""), 200),
-                clean(f.get("industry", ""), 100),
+                forms.clean(f.get("name", ""), 200),
+                forms.clean(f.get("industry", ""), 100),
                 pickers.country(visit, f.get("country", "").strip(), "country"),
                 pickers.currency(visit, f.get("currency", "USD").strip(), "currency"),
                 pickers.time_zone(visit, f.get("timezone", "Asia/Singapore").strip(), "timezone"),
@@ -281,7 +280,7 @@ def fulfil_request(request: Request, request_id: int) -> Response:
             uow,
             principal.workspace_id,
             request_id,
-            safe_id(visit.form.get("authorization_id"), "authorization_id"),
+            forms.required_id(visit.form.get("authorization_id"), "authorization_id"),
             actor=principal.actor,
         )
         visit.flash(

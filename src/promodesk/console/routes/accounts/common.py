@@ -1,5 +1,5 @@
-"""Shared by the accounts pages: refusals in the user's language, ids from forms, the
-(client account, advertiser) pairs of an ad account."""
+"""Shared by the accounts pages: refusals in the user's language, the (client account,
+advertiser) pairs of an ad account."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Any, NoReturn
 
 from promodesk.accounts import allocation_service
 from promodesk.accounts.domain import Refusal
+from promodesk.console import forms
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.visit import Visit
-from promodesk.kit.errors import ValidationFailed
-from promodesk.web import parse_id
 
 REASONS = {
     "campaigns_allocated": N_(
@@ -50,22 +49,6 @@ def refused(visit: Visit, exc: Refusal, back: str) -> NoReturn:
     raise FormRefused(reason(visit, exc), status=exc.status_code, field=exc.field, page=back)
 
 
-def safe_id(value: str | None, field: str) -> int:
-    parsed = parse_id(value or "")
-    if parsed is None:
-        raise ValidationFailed("choose one", field=field, says=N_("Choose one."))
-    return parsed
-
-
-def id_list(form: dict[str, str], prefix: str, field: str) -> list[int]:
-    """Ticked boxes are named ``{prefix}{id}`` (the console keeps one value per field name)."""
-    keys = [k[len(prefix) :] for k in form if k.startswith(prefix)]
-    ids = [i for i in (parse_id(k) for k in keys) if i is not None]
-    if not ids:
-        raise ValidationFailed("tick at least one", field=field, says=N_("Tick at least one."))
-    return ids
-
-
 def pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
     """(client account, advertiser) pairs allocated to the ad account, for the dropdown."""
     if ad_account_id is None:
@@ -85,4 +68,4 @@ def pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
 def pair(value: str | None) -> tuple[int, int]:
     """A dropdown's ``client:advertiser`` value."""
     client, _, adv = (value or "").partition(":")
-    return safe_id(client, "pair"), safe_id(adv, "pair")
+    return forms.required_id(client, "pair"), forms.required_id(adv, "pair")

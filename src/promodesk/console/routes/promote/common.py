@@ -1,9 +1,6 @@
-"""What the Promote console pages share: form parsing, the wallet summary, translated refusals.
+"""What the Promote console pages share: the wallet summary, translated refusals.
 
 Rules:
-- Every number a browser sends is parsed here: not a whole number, or out of range, is a
-  ``ValidationFailed`` naming the field, with a short message to show beside it in the
-  member's language (``says``, ``says_n``; see console/routing.py), never a 500.
 - The withdrawable amount follows the money side's rule: nothing while an order is open or
   still settling, nor before the settlement delay after the last order ended.
 - Refusals the creator must understand before paying (eligibility reasons, insufficient coins,
@@ -13,15 +10,14 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import Request
 
-from promodesk.console.core import N_
 from promodesk.console.visit import Visit
-from promodesk.kit import clock, validation
+from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import InsufficientFunds, PromodeskError, ValidationFailed
+from promodesk.kit.errors import InsufficientFunds, PromodeskError
 from promodesk.kit.money import Money
 from promodesk.kit.money import price_text as money_text
 from promodesk.promote.domain import Reason
@@ -31,70 +27,10 @@ from promodesk.promote.money_config import MoneyConfig
 from promodesk.promote.payout import withdrawable_at
 from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
 
-MAX_INT = 2**63 - 1
-
 
 def money_config(request: Request) -> MoneyConfig:
     """The app's promote money configuration (the same object the API uses)."""
     return _money_config(request)
-
-
-def whole(
-    form: dict[str, str],
-    name: str,
-    *,
-    low: int = 1,
-    high: int = MAX_INT,
-    default: int | None = None,
-) -> int:
-    """A whole number from a form or query field, within ``[low, high]``. Messages name the
-    field in words ("Budget (coins) must be at least 1") and never show a storage limit."""
-    said = validation.label(name)
-    raw = (form.get(name) or "").strip().replace(",", "").replace("_", "")
-    if not raw:
-        if default is not None:
-            return default
-        raise ValidationFailed(f"{said} is required", field=name, says=N_("Required."))
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
-        raise ValidationFailed(
-            f"{said} must be a whole number", field=name, says=N_("Enter a whole number.")
-        )
-    value = int(raw)
-    if value < low:
-        raise ValidationFailed(
-            f"{said} must be at least {low:,}",
-            field=name,
-            says=N_("At least %(n)s."),
-            says_n=f"{low:,}",
-        )
-    if value > high:
-        too_large = high >= validation.STORAGE_LIMIT
-        limit = "is too large" if too_large else f"must be at most {high:,}"
-        says = N_("Too large.") if too_large else N_("At most %(n)s.")
-        raise ValidationFailed(f"{said} {limit}", field=name, says=says, says_n=f"{high:,}")
-    return value
-
-
-def optional_id(raw: str | None) -> int | None:
-    """An id from a query string; anything else reads as absent."""
-    text = (raw or "").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) > 0:
-        return int(text)
-    return None
-
-
-def parse_day(raw: str | None, field: str) -> date | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(f"{field} is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def checked(form: dict[str, str], name: str) -> bool:
-    return form.get(name, "") in ("1", "on", "true", "yes")
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console import pickers
+from promodesk.console import forms, pickers
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
-from promodesk.console.routes.promote.common import (
-    checked,
-    money_config,
-    parse_day,
-    price_text,
-    wallet_summary,
-    whole,
-)
+from promodesk.console.routes.promote.common import money_config, price_text, wallet_summary
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.console.visit import console_of, open_visit
 from promodesk.kit import clock
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -81,19 +74,19 @@ def create_creator(request: Request) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         form = visit.form
-        birth = parse_day(form.get("birth_date"), "birth_date")
+        birth = forms.day(form.get("birth_date"), "birth_date")
         if birth is None:
             raise ValidationFailed("birth_date is required", field="birth_date")
         creator = creators_service.create_creator(
             uow,
             principal.workspace_id,
-            handle=clean(form.get("handle", ""), 80),
+            handle=forms.clean(form.get("handle", ""), 80),
             birth_date=birth,
             account_type=form.get("account_type", ""),
             device_os=form.get("device_os", ""),
-            app_version=clean(form.get("app_version", ""), 32),
+            app_version=forms.clean(form.get("app_version", ""), 32),
             region=pickers.country(visit, form.get("region", "").strip(), "region"),
-            display_name=clean(form.get("display_name", ""), 200),
+            display_name=forms.clean(form.get("display_name", ""), 200),
             actor=principal.actor,
         )
         visit.flash("success", visit._("Creator @%(handle)s is created.", handle=creator.handle))
@@ -205,7 +198,7 @@ def _order_filters(params: Mapping[str, str]) -> _Filters:
         out.query["content_kind"] = kind
     # Dates are whole UTC days: "to" includes its day.
     for name, key, extra in (("from", "created_from", 0), ("to", "created_to", 1)):
-        day = parse_day(params.get(name), name)
+        day = forms.day(params.get(name), name)
         if day is not None:
             out.shown[name] = day.isoformat()
             out.query[key] = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(days=extra)
@@ -225,10 +218,10 @@ def add_content(request: Request, creator_id: int) -> Response:
             principal.workspace_id,
             creator_id,
             kind=kind,
-            title=clean(form.get("title", ""), 300),
-            has_ecommerce_anchor=is_video and checked(form, "anchor"),
-            commercial_music=is_video and checked(form, "commercial_music"),
-            on_air=not is_video and checked(form, "on_air"),
+            title=forms.clean(form.get("title", ""), 300),
+            has_ecommerce_anchor=is_video and forms.checked(form, "anchor"),
+            commercial_music=is_video and forms.checked(form, "commercial_music"),
+            on_air=not is_video and forms.checked(form, "on_air"),
             actor=principal.actor,
         )
         visit.flash("success", visit._("Content %(id)s is added.", id=content.id))
@@ -240,15 +233,15 @@ def issue_coupon(request: Request, creator_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        value = whole(visit.form, "value_coins", high=coupons_service.MAX_COUPON_COINS)
-        days = whole(visit.form, "days", high=365, default=30)
+        value = forms.whole(visit.form, "value_coins", high=coupons_service.MAX_COUPON_COINS)
+        days = forms.whole(visit.form, "days", high=365, default=30)
         coupon = coupons_service.issue_coupon(
             uow,
             principal.workspace_id,
             creator_id,
             value_coins=value,
             valid_until=clock.now() + timedelta(days=days),
-            note=clean(visit.form.get("note", ""), 300),
+            note=forms.clean(visit.form.get("note", ""), 300),
             actor=principal.actor,
         )
         visit.flash(

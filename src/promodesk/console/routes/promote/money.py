@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.core import day_in_words
-from promodesk.console.routes.promote.common import money_config, price_text, whole
+from promodesk.console.routes.promote.common import money_config, price_text
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit, with_intent
 from promodesk.kit.errors import ValidationFailed
@@ -66,7 +67,7 @@ def recharge_preview(request: Request, creator_id: int) -> Response:
         # A typed amount wins over the package radio (which always has one checked).
         package = params.get("package", "")
         typed = (params.get("coins") or "").strip()
-        coins = whole(
+        coins = forms.whole(
             {"coins": package} if package.isdigit() and not typed else params,
             "coins",
             high=recharges.MAX_RECHARGE_COINS,
@@ -102,7 +103,7 @@ def recharge_create(request: Request, creator_id: int) -> Response:
                 cfg,
                 principal.workspace_id,
                 creator_id=creator_id,
-                coins=whole(visit.form, "coins", high=recharges.MAX_RECHARGE_COINS),
+                coins=forms.whole(visit.form, "coins", high=recharges.MAX_RECHARGE_COINS),
                 method=visit.form.get("method", ""),
                 mode=_outcome(visit.form.get("outcome")),
                 actor=principal.actor,
@@ -154,7 +155,7 @@ def recharge_confirm(request: Request, recharge_id: int) -> Response:
 
 def _withdraw_coins(form: dict[str, str]) -> int | None:
     raw = (form.get("coins") or "").strip()
-    return whole(form, "coins") if raw else None
+    return forms.whole(form, "coins") if raw else None
 
 
 @router.get("/promote/creators/{creator_id}/withdraw")

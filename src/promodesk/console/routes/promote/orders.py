@@ -21,16 +21,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.formerrors import FormRefused
-from promodesk.console.routes.promote.common import (
-    optional_id,
-    reason_text,
-    refusal,
-    wallet_summary,
-    whole,
-)
+from promodesk.console.routes.promote.common import reason_text, refusal, wallet_summary
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
+from promodesk.console.visit import Visit, console_of, open_visit, with_intent
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError, ValidationFailed
@@ -85,7 +80,7 @@ def _values(request: Request) -> dict[str, str]:
 
 
 def _parse(values: dict[str, str]) -> OrderInput:
-    content_id = whole(values, "content_id")
+    content_id = forms.whole(values, "content_id")
     custom = values.get("audience") == "custom"
     audience: dict[str, Any] = {"mode": "automatic"}
     if custom:
@@ -98,8 +93,8 @@ def _parse(values: dict[str, str]) -> OrderInput:
     return OrderInput(
         content_id=content_id,
         goal=values.get("goal", ""),
-        budget=whole(values, "budget_coins"),
-        duration=whole(values, "duration_hours"),
+        budget=forms.whole(values, "budget_coins"),
+        duration=forms.whole(values, "duration_hours"),
         audience=normalize_audience(audience),
         website_url=(values.get("website_url") or "").strip() or None,
         coupon_id=_coupon_id(values.get("coupon_id")),
@@ -111,7 +106,7 @@ def _coupon_id(raw: str | None) -> int | None:
     text = (raw or "").strip()
     if not text:
         return None
-    found = optional_id(text)
+    found = forms.optional_id(text)
     if found is None:
         raise ValidationFailed(f"coupon {text[:30]} not found", field="coupon_id")
     return found
@@ -140,7 +135,7 @@ def order_wizard(request: Request, creator_id: int) -> Response:
         ws = visit.principal.workspace_id
         creator = creators_service.get_creator(uow, ws, creator_id)
         contents = creators_service.list_contents(uow, ws, creator_id, limit=200)
-        content_id = optional_id(values.get("content_id"))
+        content_id = forms.optional_id(values.get("content_id"))
         content = reasons = goals = kind = None
         if content_id is not None:
             try:
@@ -334,7 +329,7 @@ def stop_confirm(request: Request, order_id: int) -> Response:
             uow,
             principal.workspace_id,
             order_id,
-            reason=clean(visit.form.get("reason", ""), 500),
+            reason=forms.clean(visit.form.get("reason", ""), 500),
             actor=principal.actor,
         )
         visit.flash(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.console.visit import console_of, open_visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.promote import creators_service, orders_service, review_service
 from promodesk.promote.domain import ReviewStatus
@@ -62,7 +63,7 @@ def reject(request: Request, order_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        reason = clean(visit.form.get("reason", ""), 500)
+        reason = forms.clean(visit.form.get("reason", ""), 500)
         if not reason:
             raise ValidationFailed(visit._("Give the creator a reason for the rejection."))
         review_service.reject_order(

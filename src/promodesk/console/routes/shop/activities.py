@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote.common import optional_id
+from promodesk.console import forms
 from promodesk.console.routes.shop import remediation, stock_zero
 from promodesk.console.routes.shop.common import (
     ALTERNATIVES,
@@ -79,12 +79,12 @@ def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict
 @router.get("/shop")
 def my_activities(request: Request) -> Response:
     q = request.query_params
-    activity_id = optional_id(q.get("activity_id"))
-    shop_id = optional_id(q.get("shop_id"))
+    activity_id = forms.optional_id(q.get("activity_id"))
+    shop_id = forms.optional_id(q.get("shop_id"))
     state = q.get("state", "")
     if state and state not in STATES:
         raise ValidationFailed("unknown stage", field="state")
-    after = optional_id(q.get("after")) or 0
+    after = forms.optional_id(q.get("after")) or 0
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         ws = visit.principal.workspace_id

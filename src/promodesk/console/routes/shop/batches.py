@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
-from promodesk.console.routes.promote.common import optional_id
 from promodesk.console.routes.shop.common import (
     BADGES,
     ITEM_CODES,
@@ -119,9 +119,9 @@ def call_off(request: Request, batch_id: int) -> Response:
 @router.get("/shop/snapshots")
 def snapshots(request: Request) -> Response:
     q = request.query_params
-    after = optional_id(q.get("after")) or 0
-    batch_id = optional_id(q.get("batch_id"))
-    enrollment_id = optional_id(q.get("enrollment_id"))
+    after = forms.optional_id(q.get("after")) or 0
+    batch_id = forms.optional_id(q.get("batch_id"))
+    enrollment_id = forms.optional_id(q.get("enrollment_id"))
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         ws = visit.principal.workspace_id

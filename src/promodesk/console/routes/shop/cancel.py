@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote.common import checked, flash_refusal, optional_id, whole
+from promodesk.console import forms
+from promodesk.console.routes.promote.common import flash_refusal
 from promodesk.console.routes.shop.common import (
     ALTERNATIVES,
     BADGES,
@@ -40,7 +41,7 @@ from promodesk.console.routes.shop.common import (
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, clean, console_of, open_visit, with_intent
+from promodesk.console.visit import Visit, console_of, open_visit, with_intent
 from promodesk.kit import money
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.shop import (
@@ -104,7 +105,7 @@ def preview(request: Request) -> Response:
 
 
 def _back(values: dict[str, str]) -> str:
-    activity = optional_id(values.get("activity_id"))
+    activity = forms.optional_id(values.get("activity_id"))
     return f"/shop?activity_id={activity}" if activity else "/shop"
 
 
@@ -120,8 +121,8 @@ def cancel(request: Request) -> Response:
             raise ValidationFailed("choose when to run the cancel", field="mode")
         common: dict[str, Any] = {
             "reason": visit.form.get("reason", ""),
-            "reason_text": clean(visit.form.get("reason_text", ""), 1000),
-            "force": checked(visit.form, "force"),
+            "reason_text": forms.clean(visit.form.get("reason_text", ""), 1000),
+            "force": forms.checked(visit.form, "force"),
             "actor": principal.actor,
             "role": principal.role,
         }
@@ -232,7 +233,7 @@ def restock(request: Request, product_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        stock = whole(visit.form, "stock", high=10**12)
+        stock = forms.whole(visit.form, "stock", high=10**12)
         answer = alternatives_service.restock(
             uow, principal.workspace_id, product_id, stock, actor=principal.actor
         )
@@ -256,7 +257,7 @@ def restock(request: Request, product_id: int) -> Response:
                     names=", ".join(activities),
                 ),
             )
-        back = optional_id(visit.form.get("enrollment_id"))
+        back = forms.optional_id(visit.form.get("enrollment_id"))
         return _back_to(visit, back) if back else visit.redirect("/shop")
 
 
@@ -280,7 +281,7 @@ def _replace_page(
     uow: Any, visit: Visit, enrollment_id: int, values: dict[str, str], *, changed: bool = False
 ) -> Response:
     ws = visit.principal.workspace_id
-    product_id = whole(values, "product_id")
+    product_id = forms.whole(values, "product_id")
     view = alternatives_service.preview_replace(
         uow,
         ws,
@@ -333,7 +334,7 @@ def replace(request: Request, enrollment_id: int) -> Response:
         principal = visit.require(Role.OPERATOR)
         ws = principal.workspace_id
         values = _replace_values(visit.form)
-        product_id = whole(values, "product_id")
+        product_id = forms.whole(values, "product_id")
         price = _replace_price(uow, ws, enrollment_id, values["price"])
         view = alternatives_service.preview_replace(
             uow, ws, enrollment_id, product_id, activity_price_minor=price
@@ -369,7 +370,7 @@ def presale(request: Request, enrollment_id: int) -> Response:
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
-        days = whole(visit.form, "shipping_days", high=3650)
+        days = forms.whole(visit.form, "shipping_days", high=3650)
         alternatives_service.set_presale(
             uow, principal.workspace_id, enrollment_id, shipping_days=days, actor=principal.actor
         )

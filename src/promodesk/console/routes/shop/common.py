@@ -5,8 +5,7 @@ Rules:
 - A selection is either explicit enrollment ids (checkboxes ``e`` on a GET form, or the
   comma-joined ``ids`` field of a POST form; at most ``MAX_IDS``) or a filter (activity, shop,
   states) meaning "every cancellable enrollment it matches". Anything unparsable is a
-  ``ValidationFailed`` naming the field, never a 500.
-- Numbers a browser sends go through ``whole``; ids are positive and below 2**63.
+  ``ValidationFailed`` naming the field (console/forms.py), never a 500.
 """
 
 from __future__ import annotations
@@ -16,14 +15,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from promodesk.console import forms
 from promodesk.console.labels import LABELS
-from promodesk.console.routes.promote.common import optional_id
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, domain
 from promodesk.shop.batch_service import Selection
-
-MAX_IDS = 1000
 
 STATES = LABELS["shop_state"]
 REASONS = LABELS["shop_reason"]
@@ -45,21 +42,6 @@ BADGES = {
 }
 
 
-def parse_ids(raw: str, field: str) -> list[int]:
-    """``"1,2,3"`` → ids; empty parts are skipped."""
-    ids = []
-    for part in raw.replace(" ", ",").split(","):
-        if not part:
-            continue
-        value = optional_id(part)
-        if value is None:
-            raise ValidationFailed(f"{part[:30]!r} is not an id", field=field)
-        ids.append(value)
-    if len(ids) > MAX_IDS:
-        raise ValidationFailed(f"select at most {MAX_IDS} products at once", field=field)
-    return sorted(set(ids))
-
-
 @dataclass(frozen=True)
 class Chosen:
     """A selection and the fields that carry it to the next form."""
@@ -78,8 +60,8 @@ def chosen(values: dict[str, str], ids: list[str] | None = None) -> Chosen:
     state = values.get("state", "")
     if state and state not in domain.CANCELLABLE:
         raise ValidationFailed("pick a stage that can be cancelled", field="state")
-    activity_id = optional_id(values.get("activity_id"))
-    shop_id = optional_id(values.get("shop_id"))
+    activity_id = forms.optional_id(values.get("activity_id"))
+    shop_id = forms.optional_id(values.get("shop_id"))
     if values.get("all") == "1":
         if activity_id is None and shop_id is None:
             raise ValidationFailed("choose an activity or a shop first", field="activity_id")
@@ -88,7 +70,7 @@ def chosen(values: dict[str, str], ids: list[str] | None = None) -> Chosen:
             hidden["state"] = state
         sel = Selection(activity_id=activity_id, shop_id=shop_id, states=[state] if state else None)
         return Chosen(sel, {k: v for k, v in hidden.items() if v})
-    found = parse_ids(",".join(ids) if ids is not None else values.get("ids", ""), "ids")
+    found = forms.id_list(",".join(ids) if ids is not None else values.get("ids", ""), "ids")
     if not found:
         raise ValidationFailed("select at least one product", field="ids")
     return Chosen(Selection(enrollment_ids=found), {"ids": ",".join(str(i) for i in found)})

@@ -20,10 +20,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console.routes.promote.common import optional_id, whole
+from promodesk.console import forms
 from promodesk.console.routes.shop.common import local, page_zone
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import clean, console_of, open_visit
+from promodesk.console.visit import console_of, open_visit
 from promodesk.kit import money
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, remediation_service
@@ -65,7 +65,7 @@ def announcements(request: Request, shop_id: int) -> Response:
     picked = {
         i
         for part in request.query_params.get("replacement", "")[:2000].split(",")
-        if (i := optional_id(part)) is not None
+        if (i := forms.optional_id(part)) is not None
     }
     with console_of(request).st.db.transaction() as uow:
         visit = open_visit(request, uow)
@@ -91,17 +91,12 @@ def announce(request: Request, shop_id: int) -> Response:
         visit = open_visit(request, uow)
         principal = visit.require(Role.OPERATOR)
         ws = principal.workspace_id
-        product_ids = sorted(
-            i
-            for key, value in visit.form.items()
-            if key.startswith("product_") and value
-            if (i := optional_id(key.removeprefix("product_"))) is not None
-        )
+        product_ids = sorted(forms.ticked_ids(visit.form, "product_"))
         row = remediation_service.announce(
             uow,
             ws,
             shop_id,
-            title=clean(visit.form.get("title", ""), 200),
+            title=forms.clean(visit.form.get("title", ""), 200),
             body=visit.form.get("body", "")[:5000].replace("\r\n", "\n"),
             product_ids=product_ids,
             actor=principal.actor,
@@ -129,7 +124,7 @@ def compensate(request: Request, product_id: int) -> Response:
         if not raw:
             raise ValidationFailed("give the coupon's value", field="value")
         value = money.parse_plain(raw, product.currency).amount
-        days = whole(visit.form, "valid_days", high=365)
+        days = forms.whole(visit.form, "valid_days", high=365)
         quote = remediation_service.compensation_quote(uow, ws, product.id, value)
         confirmed = visit.form.get("confirm") == "yes"
         if not confirmed or visit.form.get("count") != str(quote.count):
@@ -140,7 +135,7 @@ def compensate(request: Request, product_id: int) -> Response:
                 q=quote,
                 value=raw,
                 days=days,
-                enrollment_id=optional_id(visit.form.get("enrollment_id")),
+                enrollment_id=forms.optional_id(visit.form.get("enrollment_id")),
                 recounted=confirmed,
             )
         comp = remediation_service.compensate(
@@ -157,5 +152,5 @@ def compensate(request: Request, product_id: int) -> Response:
                 at=local(comp.valid_until, shop.timezone),
             ),
         )
-        back = optional_id(visit.form.get("enrollment_id"))
+        back = forms.optional_id(visit.form.get("enrollment_id"))
         return visit.redirect(f"/shop/enrollments/{back}#remediation" if back else "/shop")

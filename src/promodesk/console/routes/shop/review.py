@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.core import N_
-from promodesk.console.routes.promote.common import optional_id
 from promodesk.console.routes.shop.common import REASONS
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
@@ -50,8 +50,8 @@ def _json(rows: list[dict[str, Any]]) -> str:
 
 
 def _ids(request: Request) -> tuple[int, int]:
-    activity_id = optional_id(request.query_params.get("activity_id"))
-    shop_id = optional_id(request.query_params.get("shop_id"))
+    activity_id = forms.optional_id(request.query_params.get("activity_id"))
+    shop_id = forms.optional_id(request.query_params.get("shop_id"))
     if activity_id is None or shop_id is None:
         raise ValidationFailed("choose an activity and a shop", field="activity_id")
     return activity_id, shop_id

@@ -18,8 +18,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
 from promodesk.console.core import N_
-from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zone, parse_ids, titles
+from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zone, titles
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Visit, console_of, open_visit
 from promodesk.kit.errors import ValidationFailed
@@ -55,7 +56,7 @@ VERDICTS = {
 
 
 def _ids(raw: list[str] | str) -> list[int]:
-    ids = parse_ids(",".join(raw) if isinstance(raw, list) else raw, "ids")
+    ids = forms.id_list(",".join(raw) if isinstance(raw, list) else raw, "ids")
     if not ids:
         raise ValidationFailed("select at least one product", field="ids")
     return ids
