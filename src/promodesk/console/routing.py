@@ -11,6 +11,8 @@ Rules:
 - A POST whose CSRF token is missing or wrong gets the 403 page; a POST route that forgot to
   check the token is refused the same way.
 - Malformed input the router rejects (a path id that is not a number) is a 404 page.
+- The route's unit of work (console/visit.py, ``Uow``) is closed before any of the above: a
+  refused action has rolled back before its page is rendered again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import anyio
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,8 +34,10 @@ from promodesk.console import formerrors, forms, submit
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
+    Redirected,
     Visit,
     bare_visit,
+    close_unit,
     console_of,
     login_url,
     open_visit,
@@ -58,7 +63,9 @@ class ConsoleRoute(APIRoute):
                     answer = await submit.begin(request)
                     if answer is not None:
                         return await _answer(request, answer)
-                response = await original(request)
+                response = await _run(original, request)
+            except Redirected as exc:
+                return exc.response
             except LoginRequired:
                 return _login_required(request)
             except CsrfRefused:
@@ -108,6 +115,20 @@ class ConsoleRoute(APIRoute):
             return response
 
         return handler
+
+
+async def _run(original: Endpoint, request: Request) -> Response:
+    """The route, then its unit of work closed: committed if it returned, rolled back if it
+    raised (even when the client went away: the connection goes back to the pool)."""
+    try:
+        response = await original(request)
+    except BaseException as exc:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(close_unit, request, exc)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(close_unit, request, None)
+    return response
 
 
 async def _visit(request: Request) -> Visit:

@@ -11,6 +11,11 @@ Rules:
   browser's ``Accept-Language``.
 - A ``Visit`` holds plain values only, so error pages can still use it after the unit of work
   rolled back.
+- A route opens its visit with one of the dependencies at the end of this module
+  (``ViewerVisit``, ``OperatorVisit``, ``AdminVisit``; ``GuestVisit`` where no login is needed):
+  the session is resolved, the CSRF token of a POST checked and the role required, in the
+  request's unit of work (``Uow``), which is the route's transaction: ``ConsoleRoute`` commits it
+  when the route returns and rolls it back when it raises, before an error page is shown.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ import hmac
 import logging
 import re
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature
 
@@ -332,3 +338,95 @@ def safe_next(value: str | None, default: str = "/") -> str:
 def login_url(request: Request) -> str:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login" if here == "/" else "/login?" + urlencode({"next": here})
+
+
+# -- the dependencies that open a route's visit -------------------------------------------------
+
+UNIT = "console_unit"
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    """The request's unit of work: opened here, closed by ``ConsoleRoute`` (``close_unit``)
+    once the route is done, inside its error handling, so a refused action has rolled back
+    before its page is shown again and a failed commit is an error page, never a success."""
+    stack = ExitStack()
+    uow = stack.enter_context(console_of(request).st.db.transaction())
+    setattr(request.state, UNIT, stack)
+    return uow
+
+
+def close_unit(request: Request, exc: BaseException | None) -> None:
+    """Commit the request's unit of work (``exc`` None) or roll it back; nothing if there is
+    none (any more). A route that goes on to call a remote API commits it first, so that no
+    transaction waits on the remote side."""
+    stack: ExitStack | None = getattr(request.state, UNIT, None)
+    if stack is None:
+        return
+    setattr(request.state, UNIT, None)
+    if exc is None:
+        stack.close()
+    else:
+        stack.__exit__(type(exc), exc, exc.__traceback__)
+
+
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+class Redirected(Exception):
+    """Answer with ``response`` instead of running the route (``ConsoleRoute`` sends it)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.headers.get("location", ""))
+        self.response = response
+
+
+def _intent_first(request: Request) -> None:
+    """A confirmation page first gets its intent (``with_intent``), before anything is read."""
+    again = with_intent(request)
+    if again is not None:
+        raise Redirected(again)
+
+
+def guest(request: Request, uow: Uow) -> Visit:
+    """A page or form that works without login (the login page, the public storefront)."""
+    return open_visit(request, uow, login=False)
+
+
+def guest_form(request: Request, uow: Uow) -> Visit:
+    """A form that may have been shown before login (login, language): the pre-login CSRF
+    token is accepted as well as the session's."""
+    return open_visit(request, uow, login=False, anonymous_form=True)
+
+
+def viewer(request: Request, uow: Uow) -> Visit:
+    """Any member of the workspace; the login page otherwise."""
+    return open_visit(request, uow)
+
+
+def operator(request: Request, uow: Uow) -> Visit:
+    """A member whose role is at least operator; the 403 page otherwise."""
+    visit = open_visit(request, uow)
+    visit.require(Role.OPERATOR)
+    return visit
+
+
+def admin(request: Request, uow: Uow) -> Visit:
+    """A member whose role is at least admin; the 403 page otherwise."""
+    visit = open_visit(request, uow)
+    visit.require(Role.ADMIN)
+    return visit
+
+
+def viewer_confirming(
+    request: Request, _intent: Annotated[None, Depends(_intent_first)], uow: Uow
+) -> Visit:
+    """A member on a confirmation page (see ``with_intent``)."""
+    return viewer(request, uow)
+
+
+GuestVisit = Annotated[Visit, Depends(guest)]
+GuestFormVisit = Annotated[Visit, Depends(guest_form)]
+ViewerVisit = Annotated[Visit, Depends(viewer)]
+OperatorVisit = Annotated[Visit, Depends(operator)]
+AdminVisit = Annotated[Visit, Depends(admin)]
+ViewerConfirmingVisit = Annotated[Visit, Depends(viewer_confirming)]

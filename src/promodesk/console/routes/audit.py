@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from promodesk.audit import service as audit
 from promodesk.console import forms
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import Uow, ViewerVisit, Visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.tenancy import service as tenancy
 
@@ -31,7 +31,8 @@ def _day(visit: Visit, value: str, label: str) -> datetime | None:
 
 @router.get("/audit")
 def audit_page(
-    request: Request,
+    visit: ViewerVisit,
+    uow: Uow,
     action: str = "",
     object_type: str = "",
     actor: str = "",
@@ -39,30 +40,28 @@ def audit_page(
     until: str = "",
     before: str = "",
 ) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        filters = {
-            "action": forms.clean(action, MAX_TEXT),
-            "object_type": forms.clean(object_type, MAX_TEXT),
-            "actor": forms.clean(actor, MAX_TEXT),
-            "since": forms.clean(since, 10),
-            "until": forms.clean(until, 10),
-        }
-        start = _day(visit, filters["since"], visit._("From"))
-        end = _day(visit, filters["until"], visit._("To"))
-        cursor = parse_before(before)
-        rows = audit.list_events(
-            uow,
-            visit.principal.workspace_id,
-            action=filters["action"] or None,
-            object_type=filters["object_type"] or None,
-            actor=filters["actor"] or None,
-            since=start,
-            # "to" is inclusive: everything before the next midnight
-            until=end + timedelta(days=1) if end else None,
-            before_id=cursor,
-            limit=PAGE_SIZE + 1,
-        )
-        shown, pager = Pager.of(rows, "/audit", filters, cursor)
-        who = tenancy.actor_names(uow, visit.principal.workspace_id, [e.actor for e in shown])
-        return visit.page("audit.html", events=shown, pager=pager, filters=filters, who=who)
+    filters = {
+        "action": forms.clean(action, MAX_TEXT),
+        "object_type": forms.clean(object_type, MAX_TEXT),
+        "actor": forms.clean(actor, MAX_TEXT),
+        "since": forms.clean(since, 10),
+        "until": forms.clean(until, 10),
+    }
+    start = _day(visit, filters["since"], visit._("From"))
+    end = _day(visit, filters["until"], visit._("To"))
+    cursor = parse_before(before)
+    rows = audit.list_events(
+        uow,
+        visit.principal.workspace_id,
+        action=filters["action"] or None,
+        object_type=filters["object_type"] or None,
+        actor=filters["actor"] or None,
+        since=start,
+        # "to" is inclusive: everything before the next midnight
+        until=end + timedelta(days=1) if end else None,
+        before_id=cursor,
+        limit=PAGE_SIZE + 1,
+    )
+    shown, pager = Pager.of(rows, "/audit", filters, cursor)
+    who = tenancy.actor_names(uow, visit.principal.workspace_id, [e.actor for e in shown])
+    return visit.page("audit.html", events=shown, pager=pager, filters=filters, who=who)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from promodesk.audit import service as audit
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import console_of, open_visit
+from promodesk.console.visit import Uow, ViewerVisit
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.operations import service as operations
 from promodesk.tenancy import service as tenancy
@@ -31,34 +31,30 @@ FEATURES: dict[str, Feature] = {}
 
 
 @router.get("/")
-def dashboard(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        jobs = JobRepository(uow)
-        counts = {
-            status: len(jobs.search(status=status, workspace_id=ws, limit=COUNT_CAP + 1))
-            for status in ("queued", "running", "dead")
-        }
-        events = audit.list_events(uow, ws, limit=8)
-        return visit.page(
-            "dashboard.html",
-            counts=counts,
-            cap=COUNT_CAP,
-            ops=[operations.as_dict(o) for o in operations.list_ops(uow, ws, limit=5)],
-            events=events,
-            who=tenancy.actor_names(uow, ws, [e.actor for e in events]),
-            features=list(FEATURES.values()),
-        )
+def dashboard(visit: ViewerVisit, uow: Uow) -> Response:
+    ws = visit.principal.workspace_id
+    jobs = JobRepository(uow)
+    counts = {
+        status: len(jobs.search(status=status, workspace_id=ws, limit=COUNT_CAP + 1))
+        for status in ("queued", "running", "dead")
+    }
+    events = audit.list_events(uow, ws, limit=8)
+    return visit.page(
+        "dashboard.html",
+        counts=counts,
+        cap=COUNT_CAP,
+        ops=[operations.as_dict(o) for o in operations.list_ops(uow, ws, limit=5)],
+        events=events,
+        who=tenancy.actor_names(uow, ws, [e.actor for e in events]),
+        features=list(FEATURES.values()),
+    )
 
 
 def _feature_page(slug: str) -> None:
     feature = FEATURES[slug]
 
-    def page(request: Request) -> Response:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            return visit.page("feature.html", feature=feature)
+    def page(visit: ViewerVisit) -> Response:
+        return visit.page("feature.html", feature=feature)
 
     page.__name__ = f"{slug}_page"
     router.add_api_route(f"/{slug}", page, methods=["GET"])

@@ -19,22 +19,19 @@ from promodesk.accounts.domain import PaymentMode, Refusal, SyncScope
 from promodesk.console import forms
 from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit, console_of
 from promodesk.kit.errors import ValidationFailed
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 CALLBACK = "/accounts/tiktok/callback"
 
 
 @router.get("/accounts")
-def accounts_home(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        accounts = service.list_ad_accounts(uow, ws, limit=500)
-        clients = clients_service.list_clients(uow, ws, limit=500)
-        return visit.page("accounts/home.html", accounts=accounts, clients=clients)
+def accounts_home(visit: ViewerVisit, uow: Uow) -> Response:
+    ws = visit.principal.workspace_id
+    accounts = service.list_ad_accounts(uow, ws, limit=500)
+    clients = clients_service.list_clients(uow, ws, limit=500)
+    return visit.page("accounts/home.html", accounts=accounts, clients=clients)
 
 
 def _redirect_uri(request: Request) -> str:
@@ -44,101 +41,88 @@ def _redirect_uri(request: Request) -> str:
 
 
 @router.get("/accounts/tiktok/authorize")
-def authorize(request: Request) -> Response:
+def authorize(request: Request, visit: OperatorVisit) -> Response:
     """Opened in a popup: straight on to TikTok's authorization page with a signed state."""
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        url = import_service.authorization_url(
-            principal.workspace_id, principal.actor, _redirect_uri(request)
-        )
-        return RedirectResponse(url, status_code=303)
+    principal = visit.principal
+    url = import_service.authorization_url(
+        principal.workspace_id, principal.actor, _redirect_uri(request)
+    )
+    return RedirectResponse(url, status_code=303)
 
 
 @router.get(CALLBACK)
-def callback(request: Request) -> Response:
+def callback(request: Request, visit: OperatorVisit) -> Response:
     """TikTok sends the user back here; the import happens on "Confirm" (a CSRF-checked POST)."""
     q = request.query_params
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        visit.require(Role.OPERATOR)
-        code = forms.clean(q.get("auth_code") or q.get("code") or "", 500)
-        state = forms.clean(q.get("state", ""), 2000)
-        return visit.page("accounts/callback.html", auth_code=code, state=state, result=None)
+    code = forms.clean(q.get("auth_code") or q.get("code") or "", 500)
+    state = forms.clean(q.get("state", ""), 2000)
+    return visit.page("accounts/callback.html", auth_code=code, state=state, result=None)
 
 
 @router.post(CALLBACK)
-def confirm_import(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        result = import_service.complete(
-            uow,
-            principal.workspace_id,
-            state=visit.form.get("state", ""),
-            auth_code=visit.form.get("auth_code", ""),
-            actor=principal.actor,
-        )
-        return visit.page(
-            "accounts/callback.html",
-            auth_code="",
-            state="",
-            result={"added": len(result.added), "updated": len(result.updated)},
-        )
+def confirm_import(visit: OperatorVisit, uow: Uow) -> Response:
+    principal = visit.principal
+    result = import_service.complete(
+        uow,
+        principal.workspace_id,
+        state=visit.form.get("state", ""),
+        auth_code=visit.form.get("auth_code", ""),
+        actor=principal.actor,
+    )
+    return visit.page(
+        "accounts/callback.html",
+        auth_code="",
+        state="",
+        result={"added": len(result.added), "updated": len(result.updated)},
+    )
 
 
 @router.get("/accounts/{ad_account_id}")
-def ad_account_page(request: Request, ad_account_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        account = service.ad_account_view(uow, ws, ad_account_id)
-        pairs = []
-        for client in clients_service.list_clients(uow, ws, limit=500, status="active"):
-            for adv in clients_service.list_advertisers(uow, ws, client.id):
-                if adv.status == "active":
-                    pairs.append((client, adv))
-        current = {a["advertiser_id"]: a["payment_mode"] for a in account["allocations"]}
-        return visit.page(
-            "accounts/ad_account.html",
-            account=account,
-            pairs=pairs,
-            current=current,
-            modes=[m.value for m in PaymentMode],
-            runs=sync_service.runs(uow, ws, ad_account_id),
-            scopes=[s.value for s in SyncScope],
-        )
+def ad_account_page(visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Response:
+    ws = visit.principal.workspace_id
+    account = service.ad_account_view(uow, ws, ad_account_id)
+    pairs = []
+    for client in clients_service.list_clients(uow, ws, limit=500, status="active"):
+        for adv in clients_service.list_advertisers(uow, ws, client.id):
+            if adv.status == "active":
+                pairs.append((client, adv))
+    current = {a["advertiser_id"]: a["payment_mode"] for a in account["allocations"]}
+    return visit.page(
+        "accounts/ad_account.html",
+        account=account,
+        pairs=pairs,
+        current=current,
+        modes=[m.value for m in PaymentMode],
+        runs=sync_service.runs(uow, ws, ad_account_id),
+        scopes=[s.value for s in SyncScope],
+    )
 
 
 @router.post("/accounts/{ad_account_id}/allocations")
-def allocate(request: Request, ad_account_id: int) -> Response:
+def allocate(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
     back = f"/accounts/{ad_account_id}"
-    visit: Visit | None = None
+    principal = visit.principal
     try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            ws = principal.workspace_id
-            advertiser_id = forms.required_id(visit.form.get("advertiser_id"), "advertiser_id")
-            advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
-            # an empty choice ("keep the current mode") keeps an existing pair's mode
-            mode = visit.form.get("payment_mode") or None
-            if mode is not None and mode not in {m.value for m in PaymentMode}:
-                raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
-            before = allocation_service.current_mode(uow, ws, ad_account_id, advertiser.id)
-            allocation_service.allocate(
-                uow,
-                ws,
-                ad_account_id,
-                client_account_id=advertiser.client_account_id,
-                advertiser_id=advertiser.id,
-                payment_mode=mode,
-                actor=principal.actor,
-            )
-            visit.flash("success", _allocation_message(visit, before, mode))
-            return visit.redirect(back)
+        ws = principal.workspace_id
+        advertiser_id = forms.required_id(visit.form.get("advertiser_id"), "advertiser_id")
+        advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
+        # an empty choice ("keep the current mode") keeps an existing pair's mode
+        mode = visit.form.get("payment_mode") or None
+        if mode is not None and mode not in {m.value for m in PaymentMode}:
+            raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
+        before = allocation_service.current_mode(uow, ws, ad_account_id, advertiser.id)
+        allocation_service.allocate(
+            uow,
+            ws,
+            ad_account_id,
+            client_account_id=advertiser.client_account_id,
+            advertiser_id=advertiser.id,
+            payment_mode=mode,
+            actor=principal.actor,
+        )
+        visit.flash("success", _allocation_message(visit, before, mode))
+        return visit.redirect(back)
     except Refusal as exc:
-        assert visit is not None
         return refused(visit, exc, back)
 
 
@@ -158,13 +142,11 @@ def _allocation_message(visit: Visit, before: str | None, mode: str | None) -> s
 
 
 @router.post("/accounts/{ad_account_id}/sync")
-def start_sync(request: Request, ad_account_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        scope = visit.form.get("scope", "account")
-        run = sync_service.start(
-            uow, principal.workspace_id, ad_account_id, scope, actor=principal.actor
-        )
-        visit.flash("success", visit._("The sync is queued; it runs as fast as TikTok allows."))
-        return visit.redirect(f"/operations/{run.operation_id}")
+def start_sync(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
+    principal = visit.principal
+    scope = visit.form.get("scope", "account")
+    run = sync_service.start(
+        uow, principal.workspace_id, ad_account_id, scope, actor=principal.actor
+    )
+    visit.flash("success", visit._("The sync is queued; it runs as fast as TikTok allows."))
+    return visit.redirect(f"/operations/{run.operation_id}")

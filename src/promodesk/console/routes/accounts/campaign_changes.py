@@ -2,10 +2,10 @@
 and a budget form (a raise above the confirmation factor shows a confirmation page first:
 before → after, per day or lifetime).
 
-Rule: the session is read in a short transaction that ends before TikTok is called; the change
-itself runs its own short units (``campaigns.changes_service``), so no transaction waits on
-TikTok. A refusal brings the form back with what was typed and the reason in the user's
-language (console/formerrors.py).
+Rule: the request's unit of work (the session read, the budget preview) ends before TikTok is
+called (``close_unit``); the change itself runs its own short units
+(``campaigns.changes_service``), so no transaction waits on TikTok. A refusal brings the form
+back with what was typed and the reason in the user's language (console/formerrors.py).
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import (
+    OperatorVisit,
+    Uow,
+    ViewerVisit,
+    Visit,
+    close_unit,
+    console_of,
+)
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.kit.money import Money
-from promodesk.tenancy.domain import Principal, Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -70,13 +76,6 @@ def change_context(detail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _operator(request: Request) -> tuple[Visit, Principal]:
-    """The visit, its CSRF token checked, in a transaction that is over when this returns."""
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        return visit, visit.require(Role.OPERATOR)
-
-
 def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
     """The refusal in the member's words, on the form again with what was typed."""
     reason = str(exc.extra.get("reason", ""))
@@ -105,23 +104,22 @@ CHANGE_ERRORS = (Refusal, AuthorizationRevoked, TikTokUnavailable, TikTokRefused
 
 
 @router.get("/campaigns/{campaign_id}/delete")
-def delete_preview(request: Request, campaign_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        detail = service.campaign_detail(uow, visit.principal.workspace_id, campaign_id)
-        groups = [g for g in detail["ad_groups"] if not g["deleted"]]
-        return visit.page(
-            "accounts/campaign_delete.html",
-            c=detail,
-            live_groups=len(groups),
-            live_ads=sum(1 for g in groups for ad in g["ads"] if not ad["deleted"]),
-            **change_context(detail),
-        )
+def delete_preview(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
+    detail = service.campaign_detail(uow, visit.principal.workspace_id, campaign_id)
+    groups = [g for g in detail["ad_groups"] if not g["deleted"]]
+    return visit.page(
+        "accounts/campaign_delete.html",
+        c=detail,
+        live_groups=len(groups),
+        live_ads=sum(1 for g in groups for ad in g["ads"] if not ad["deleted"]),
+        **change_context(detail),
+    )
 
 
 @router.post("/campaigns/{campaign_id}/status")
-def change_status(request: Request, campaign_id: int) -> Response:
-    visit, principal = _operator(request)
+def change_status(request: Request, visit: OperatorVisit, campaign_id: int) -> Response:
+    close_unit(request, None)  # the session is read; no transaction waits on TikTok
+    principal = visit.principal
     back = f"/campaigns/{campaign_id}"
     status = visit.form.get("status", "").strip().upper()
     if status == "DELETE" and visit.form.get("confirm") != "yes":
@@ -141,22 +139,21 @@ def change_status(request: Request, campaign_id: int) -> Response:
 
 
 @router.post("/campaigns/{campaign_id}/budget")
-def change_budget(request: Request, campaign_id: int) -> Response:
+def change_budget(request: Request, visit: OperatorVisit, uow: Uow, campaign_id: int) -> Response:
     back = f"/campaigns/{campaign_id}"
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        amount = visit.form.get("budget", "")
-        confirmed = visit.form.get("confirm") == "yes"
-        if not confirmed:
-            try:
-                preview = changes_service.budget_preview(
-                    uow, principal.workspace_id, campaign_id, amount
-                )
-            except CHANGE_ERRORS as exc:
-                return _refused(visit, exc, back)
-            if preview.needs_confirmation:
-                return _budget_confirmation(visit, uow, preview)
+    principal = visit.principal
+    amount = visit.form.get("budget", "")
+    confirmed = visit.form.get("confirm") == "yes"
+    if not confirmed:
+        try:
+            preview = changes_service.budget_preview(
+                uow, principal.workspace_id, campaign_id, amount
+            )
+        except CHANGE_ERRORS as exc:
+            return _refused(visit, exc, back)
+        if preview.needs_confirmation:
+            return _budget_confirmation(visit, uow, preview)
+    close_unit(request, None)  # the preview is over; no transaction waits on TikTok
     try:
         changed = changes_service.change_budget(
             console_of(request).st.db,

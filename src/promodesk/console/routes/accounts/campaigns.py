@@ -18,9 +18,8 @@ from promodesk.console.paging import forward
 from promodesk.console.routes.accounts import campaign_changes as changes
 from promodesk.console.routes.accounts.common import pair, pairs, reason, refused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit
 from promodesk.kit.money import Money
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 200
@@ -53,162 +52,150 @@ def _advertisers(uow: Any, ws: int) -> list[dict[str, Any]]:
 
 
 @router.get("/campaigns")
-def campaigns_home(request: Request) -> Response:
+def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     """The campaign list with its filter bar; with "Only campaigns to allocate" and an ad
     account chosen it is also step 3 of allocating campaigns (tick them, choose the pair)."""
     q = request.query_params
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
-        chosen = forms.optional_id(q.get("ad_account_id", ""))
-        if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
-            chosen = None
-        advertisers = _advertisers(uow, ws)
-        advertiser = forms.optional_id(q.get("advertiser_id", ""))
-        if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
-            advertiser = None
-        # a filter naming no ad account / advertiser of this workspace shows no campaigns
-        # (never every campaign) and says so
-        unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
-            bool(q.get("advertiser_id", "").strip()) and advertiser is None
-        )
-        asked_candidates = q.get("candidates") == "1"
-        candidates = asked_candidates and chosen is not None
-        hide_deleted = q.get("hide_deleted") == "1"
-        after = forms.optional_id(q.get("after", "")) or 0
-        rows = service.list_campaigns(
-            uow,
-            ws,
-            ad_account_id=chosen,
-            # candidates are unallocated, so "allocated to" cannot narrow them
-            advertiser_id=None if candidates else advertiser,
-            candidates_only=candidates,
-            include_deleted=not hide_deleted,
-            after_id=after,
-            limit=LIMIT + 1,
-        )
-        if unknown:
-            rows = []
-        filters = {
-            "ad_account_id": str(chosen or ""),
-            "advertiser_id": str(advertiser or ""),
-            "candidates": "1" if asked_candidates else "",
-            "hide_deleted": "1" if hide_deleted else "",
-        }
-        rows, next_url, first_url = forward(rows, LIMIT, "/campaigns", filters, after)
-        for r in rows:
-            r["budget_text"] = _budget(visit, r, r["currency"])
-        return visit.page(
-            "accounts/campaigns.html",
-            ad_accounts=ad_accounts,
-            advertisers=advertisers,
-            chosen=chosen,
-            advertiser=advertiser,
-            candidates=candidates,
-            needs_account=asked_candidates and chosen is None,
-            hide_deleted=hide_deleted,
-            filtered=any(filters.values()) or unknown,
-            unknown_filter=unknown,
-            campaigns=rows,
-            pairs=pairs(uow, ws, chosen),
-            next_url=next_url,
-            first_url=first_url,
-        )
+    ws = visit.principal.workspace_id
+    ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
+    chosen = forms.optional_id(q.get("ad_account_id", ""))
+    if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
+        chosen = None
+    advertisers = _advertisers(uow, ws)
+    advertiser = forms.optional_id(q.get("advertiser_id", ""))
+    if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
+        advertiser = None
+    # a filter naming no ad account / advertiser of this workspace shows no campaigns
+    # (never every campaign) and says so
+    unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
+        bool(q.get("advertiser_id", "").strip()) and advertiser is None
+    )
+    asked_candidates = q.get("candidates") == "1"
+    candidates = asked_candidates and chosen is not None
+    hide_deleted = q.get("hide_deleted") == "1"
+    after = forms.optional_id(q.get("after", "")) or 0
+    rows = service.list_campaigns(
+        uow,
+        ws,
+        ad_account_id=chosen,
+        # candidates are unallocated, so "allocated to" cannot narrow them
+        advertiser_id=None if candidates else advertiser,
+        candidates_only=candidates,
+        include_deleted=not hide_deleted,
+        after_id=after,
+        limit=LIMIT + 1,
+    )
+    if unknown:
+        rows = []
+    filters = {
+        "ad_account_id": str(chosen or ""),
+        "advertiser_id": str(advertiser or ""),
+        "candidates": "1" if asked_candidates else "",
+        "hide_deleted": "1" if hide_deleted else "",
+    }
+    rows, next_url, first_url = forward(rows, LIMIT, "/campaigns", filters, after)
+    for r in rows:
+        r["budget_text"] = _budget(visit, r, r["currency"])
+    return visit.page(
+        "accounts/campaigns.html",
+        ad_accounts=ad_accounts,
+        advertisers=advertisers,
+        chosen=chosen,
+        advertiser=advertiser,
+        candidates=candidates,
+        needs_account=asked_candidates and chosen is None,
+        hide_deleted=hide_deleted,
+        filtered=any(filters.values()) or unknown,
+        unknown_filter=unknown,
+        campaigns=rows,
+        pairs=pairs(uow, ws, chosen),
+        next_url=next_url,
+        first_url=first_url,
+    )
 
 
 @router.post("/campaigns/allocate")
-def allocate_campaigns(request: Request) -> Response:
-    visit: Visit | None = None
+def allocate_campaigns(visit: OperatorVisit, uow: Uow) -> Response:
     back = "/campaigns"
+    principal = visit.principal
     try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            account = forms.required_id(visit.form.get("ad_account_id"), "ad_account_id")
-            back = f"/campaigns?ad_account_id={account}&candidates=1"
-            client, adv = pair(visit.form.get("pair"))
-            made = allocation_service.allocate_campaigns(
-                uow,
-                principal.workspace_id,
-                account,
-                client_account_id=client,
-                advertiser_id=adv,
-                campaign_ids=forms.ticked_ids(visit.form, "c_", field="campaign_ids"),
-                actor=principal.actor,
-            )
-            visit.flash("success", visit._("%(n)s campaign(s) allocated.", n=len(made)))
-            return visit.redirect(back)
+        account = forms.required_id(visit.form.get("ad_account_id"), "ad_account_id")
+        back = f"/campaigns?ad_account_id={account}&candidates=1"
+        client, adv = pair(visit.form.get("pair"))
+        made = allocation_service.allocate_campaigns(
+            uow,
+            principal.workspace_id,
+            account,
+            client_account_id=client,
+            advertiser_id=adv,
+            campaign_ids=forms.ticked_ids(visit.form, "c_", field="campaign_ids"),
+            actor=principal.actor,
+        )
+        visit.flash("success", visit._("%(n)s campaign(s) allocated.", n=len(made)))
+        return visit.redirect(back)
     except Refusal as exc:
-        assert visit is not None
         return refused(visit, exc, back)
 
 
 @router.get("/campaigns/{campaign_id}")
-def campaign_page(request: Request, campaign_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        detail = service.campaign_detail(uow, ws, campaign_id)
-        spend = service.spend(uow, ws, campaign_id)
-        currency = detail["currency"]
-        detail["budget_text"] = _budget(visit, detail, currency)
-        for g in detail["ad_groups"]:
-            g["budget_text"] = _budget(visit, g, currency)
-        alloc = detail["allocation"]
-        if alloc is not None:
-            alloc["client_account_name"] = clients_service.get_client(
-                uow, ws, alloc["client_account_id"]
-            ).name
-            alloc["advertiser_name"] = clients_service.get_advertiser(
-                uow, ws, alloc["advertiser_id"]
-            ).name
-        return visit.page(
-            "accounts/campaign.html",
-            c=detail,
-            spend=spend,
-            spend_text=_money(spend["spend_minor"], spend["currency"]),
-            **changes.change_context(detail),
-        )
+def campaign_page(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
+    ws = visit.principal.workspace_id
+    detail = service.campaign_detail(uow, ws, campaign_id)
+    spend = service.spend(uow, ws, campaign_id)
+    currency = detail["currency"]
+    detail["budget_text"] = _budget(visit, detail, currency)
+    for g in detail["ad_groups"]:
+        g["budget_text"] = _budget(visit, g, currency)
+    alloc = detail["allocation"]
+    if alloc is not None:
+        alloc["client_account_name"] = clients_service.get_client(
+            uow, ws, alloc["client_account_id"]
+        ).name
+        alloc["advertiser_name"] = clients_service.get_advertiser(
+            uow, ws, alloc["advertiser_id"]
+        ).name
+    return visit.page(
+        "accounts/campaign.html",
+        c=detail,
+        spend=spend,
+        spend_text=_money(spend["spend_minor"], spend["currency"]),
+        **changes.change_context(detail),
+    )
 
 
 @router.get("/campaigns/allocations/{campaign_allocation_id}/delete")
-def deallocate_campaign_preview(request: Request, campaign_allocation_id: int) -> Response:
+def deallocate_campaign_preview(
+    visit: OperatorVisit, uow: Uow, campaign_allocation_id: int
+) -> Response:
     """The confirmation page: what deallocating does, or why it cannot be done."""
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        d = allocation_service.campaign_deallocation_preview(
-            uow, principal.workspace_id, campaign_allocation_id
-        )
-        return visit.page(
-            "accounts/item_deallocate.html",
-            kind="campaign",
-            d=d,
-            reason=reason(visit, d.refusal) if d.refusal else None,
-            action=f"/campaigns/allocations/{d.allocation_id}/delete",
-            back=f"/campaigns/{d.row_id}",
-        )
+    principal = visit.principal
+    d = allocation_service.campaign_deallocation_preview(
+        uow, principal.workspace_id, campaign_allocation_id
+    )
+    return visit.page(
+        "accounts/item_deallocate.html",
+        kind="campaign",
+        d=d,
+        reason=reason(visit, d.refusal) if d.refusal else None,
+        action=f"/campaigns/allocations/{d.allocation_id}/delete",
+        back=f"/campaigns/{d.row_id}",
+    )
 
 
 @router.post("/campaigns/allocations/{campaign_allocation_id}/delete")
-def deallocate_campaign(request: Request, campaign_allocation_id: int) -> Response:
-    visit: Visit | None = None
+def deallocate_campaign(visit: OperatorVisit, uow: Uow, campaign_allocation_id: int) -> Response:
     back = "/campaigns"
+    principal = visit.principal
     try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            ws = principal.workspace_id
-            d = allocation_service.campaign_deallocation_preview(uow, ws, campaign_allocation_id)
-            back = f"/campaigns/{d.row_id}"
-            if visit.form.get("confirm") != "yes":
-                return visit.redirect(f"/campaigns/allocations/{d.allocation_id}/delete")
-            allocation_service.deallocate_campaign(
-                uow, ws, campaign_allocation_id, actor=principal.actor
-            )
-            visit.flash("success", visit._("The campaign is deallocated."))
-            return visit.redirect(back)
+        ws = principal.workspace_id
+        d = allocation_service.campaign_deallocation_preview(uow, ws, campaign_allocation_id)
+        back = f"/campaigns/{d.row_id}"
+        if visit.form.get("confirm") != "yes":
+            return visit.redirect(f"/campaigns/allocations/{d.allocation_id}/delete")
+        allocation_service.deallocate_campaign(
+            uow, ws, campaign_allocation_id, actor=principal.actor
+        )
+        visit.flash("success", visit._("The campaign is deallocated."))
+        return visit.redirect(back)
     except Refusal as exc:
-        assert visit is not None
         return refused(visit, exc, back)

@@ -14,10 +14,9 @@ from promodesk.accounts.domain import Refusal
 from promodesk.console.core import N_
 from promodesk.console.routes.accounts.common import reason, refused
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, close_unit
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PIN_DELETED = {
@@ -27,40 +26,33 @@ PIN_DELETED = {
 
 
 @router.get("/accounts/allocations/{allocation_id}/delete")
-def deallocate_preview(request: Request, allocation_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        preview = allocation_service.deallocation_preview(
-            uow, principal.workspace_id, allocation_id
-        )
-        return visit.page(
-            "accounts/deallocate.html",
-            p=preview,
-            reason=reason(visit, preview.refusal) if preview.refusal else None,
-        )
+def deallocate_preview(visit: OperatorVisit, uow: Uow, allocation_id: int) -> Response:
+    principal = visit.principal
+    preview = allocation_service.deallocation_preview(uow, principal.workspace_id, allocation_id)
+    return visit.page(
+        "accounts/deallocate.html",
+        p=preview,
+        reason=reason(visit, preview.refusal) if preview.refusal else None,
+    )
 
 
 @router.post("/accounts/allocations/{allocation_id}/delete")
-def deallocate(request: Request, allocation_id: int) -> Response:
-    visit: Visit | None = None
+def deallocate(request: Request, visit: OperatorVisit, uow: Uow, allocation_id: int) -> Response:
     back, client_id = "/accounts", 0
+    principal = visit.principal
     try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            if visit.form.get("confirm") != "yes":
-                return visit.redirect(f"/accounts/allocations/{allocation_id}/delete")
-            ws = principal.workspace_id
-            alloc = allocation_service.get_allocation(uow, ws, allocation_id)
-            back, client_id = f"/accounts/{alloc.ad_account_id}", alloc.client_account_id
-            allocation_service.deallocate(uow, ws, allocation_id, actor=principal.actor)
-            visit.flash("success", visit._("The ad account is deallocated."))
-            return visit.redirect(back)
+        if visit.form.get("confirm") != "yes":
+            return visit.redirect(f"/accounts/allocations/{allocation_id}/delete")
+        ws = principal.workspace_id
+        alloc = allocation_service.get_allocation(uow, ws, allocation_id)
+        back, client_id = f"/accounts/{alloc.ad_account_id}", alloc.client_account_id
+        allocation_service.deallocate(uow, ws, allocation_id, actor=principal.actor)
+        visit.flash("success", visit._("The ad account is deallocated."))
+        return visit.redirect(back)
     except Refusal as exc:
         # something changed since the confirmation page was shown
-        assert visit is not None
         if exc.reason == "default_account":
+            close_unit(request, exc)  # nothing of the refused deallocation is kept
             # "Manage default TikTok accounts" opens as a dialog to finish the deallocation
             visit.flash(
                 "warning",
@@ -82,29 +74,27 @@ def _pin(uow: UnitOfWork, ws: int, client_account_id: int, kind: str, pin_id: in
 
 @router.get("/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete")
 def delete_pin_preview(
-    request: Request, client_account_id: int, kind: str, pin_id: int
+    visit: OperatorVisit, uow: Uow, client_account_id: int, kind: str, pin_id: int
 ) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.require(Role.OPERATOR).workspace_id
-        preview = _pin(uow, ws, client_account_id, kind, pin_id)
-        return visit.page(
-            "accounts/pin_delete.html",
-            p=preview,
-            client=clients_service.get_client(uow, ws, client_account_id),
-        )
+    ws = visit.principal.workspace_id
+    preview = _pin(uow, ws, client_account_id, kind, pin_id)
+    return visit.page(
+        "accounts/pin_delete.html",
+        p=preview,
+        client=clients_service.get_client(uow, ws, client_account_id),
+    )
 
 
 @router.post("/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete")
-def delete_pin(request: Request, client_account_id: int, kind: str, pin_id: int) -> Response:
+def delete_pin(
+    visit: OperatorVisit, uow: Uow, client_account_id: int, kind: str, pin_id: int
+) -> Response:
     here = f"/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete"
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        preview = _pin(uow, ws, client_account_id, kind, pin_id)
-        if visit.form.get("confirm") != "yes":
-            return visit.redirect(here)
-        clients_service.delete_pin(uow, ws, kind, pin_id, actor=principal.actor)
-        visit.flash("success", visit._(PIN_DELETED[kind], name=preview.pin.name))
-        return visit.redirect(f"/accounts/clients/{client_account_id}#pins")
+    principal = visit.principal
+    ws = principal.workspace_id
+    preview = _pin(uow, ws, client_account_id, kind, pin_id)
+    if visit.form.get("confirm") != "yes":
+        return visit.redirect(here)
+    clients_service.delete_pin(uow, ws, kind, pin_id, actor=principal.actor)
+    visit.flash("success", visit._(PIN_DELETED[kind], name=preview.pin.name))
+    return visit.redirect(f"/accounts/clients/{client_account_id}#pins")

@@ -16,7 +16,7 @@ from promodesk.console import forms, pickers
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routes.promote.common import money_config, price_text, wallet_summary
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit import clock
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -30,7 +30,6 @@ from promodesk.promote.payments import TestProvider
 from promodesk.promote.payout import expected_payout_date, route_for
 from promodesk.promote.regions import least_coins, packages
 from promodesk.promote.settings import promote_settings
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 QUEUE_CAP = 100
@@ -38,28 +37,25 @@ LIST_LIMIT = 20
 
 
 @router.get("/promote")
-def promote_home(request: Request, after: str = "") -> Response:
-    console = console_of(request)
-    with console.st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        cfg = money_config(request)
-        start = parse_before(after) or 0
-        rows = creators_service.list_creators(uow, ws, after_id=start, limit=PAGE_SIZE + 1)
-        shown = rows[:PAGE_SIZE]
-        creators = [(c, wallet_summary(uow, ws, c.id, cfg)) for c in shown]
-        queued = len(review_service.review_queue(uow, ws, limit=QUEUE_CAP + 1))
-        return visit.page(
-            "promote/home.html",
-            creators=creators,
-            next_url=f"/promote?after={shown[-1].id}" if len(rows) > PAGE_SIZE else None,
-            first_url="/promote" if start else None,
-            queued=queued,
-            cap=QUEUE_CAP,
-            account_types=[a.value for a in AccountType],
-            systems=[o.value for o in DeviceOS],
-            launched_regions=_launched_regions(),
-        )
+def promote_home(request: Request, visit: ViewerVisit, uow: Uow, after: str = "") -> Response:
+    ws = visit.principal.workspace_id
+    cfg = money_config(request)
+    start = parse_before(after) or 0
+    rows = creators_service.list_creators(uow, ws, after_id=start, limit=PAGE_SIZE + 1)
+    shown = rows[:PAGE_SIZE]
+    creators = [(c, wallet_summary(uow, ws, c.id, cfg)) for c in shown]
+    queued = len(review_service.review_queue(uow, ws, limit=QUEUE_CAP + 1))
+    return visit.page(
+        "promote/home.html",
+        creators=creators,
+        next_url=f"/promote?after={shown[-1].id}" if len(rows) > PAGE_SIZE else None,
+        first_url="/promote" if start else None,
+        queued=queued,
+        cap=QUEUE_CAP,
+        account_types=[a.value for a in AccountType],
+        systems=[o.value for o in DeviceOS],
+        launched_regions=_launched_regions(),
+    )
 
 
 def _launched_regions() -> list[str]:
@@ -69,96 +65,90 @@ def _launched_regions() -> list[str]:
 
 
 @router.post("/promote/creators")
-def create_creator(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        form = visit.form
-        birth = forms.day(form.get("birth_date"), "birth_date")
-        if birth is None:
-            raise ValidationFailed("birth_date is required", field="birth_date")
-        creator = creators_service.create_creator(
-            uow,
-            principal.workspace_id,
-            handle=forms.clean(form.get("handle", ""), 80),
-            birth_date=birth,
-            account_type=form.get("account_type", ""),
-            device_os=form.get("device_os", ""),
-            app_version=forms.clean(form.get("app_version", ""), 32),
-            region=pickers.country(visit, form.get("region", "").strip(), "region"),
-            display_name=forms.clean(form.get("display_name", ""), 200),
-            actor=principal.actor,
-        )
-        visit.flash("success", visit._("Creator @%(handle)s is created.", handle=creator.handle))
-        return visit.redirect(f"/promote/creators/{creator.id}")
+def create_creator(visit: OperatorVisit, uow: Uow) -> Response:
+    principal = visit.principal
+    form = visit.form
+    birth = forms.day(form.get("birth_date"), "birth_date")
+    if birth is None:
+        raise ValidationFailed("birth_date is required", field="birth_date")
+    creator = creators_service.create_creator(
+        uow,
+        principal.workspace_id,
+        handle=forms.clean(form.get("handle", ""), 80),
+        birth_date=birth,
+        account_type=form.get("account_type", ""),
+        device_os=form.get("device_os", ""),
+        app_version=forms.clean(form.get("app_version", ""), 32),
+        region=pickers.country(visit, form.get("region", "").strip(), "region"),
+        display_name=forms.clean(form.get("display_name", ""), 200),
+        actor=principal.actor,
+    )
+    visit.flash("success", visit._("Creator @%(handle)s is created.", handle=creator.handle))
+    return visit.redirect(f"/promote/creators/{creator.id}")
 
 
 @router.get("/promote/creators/{creator_id}")
-def creator_page(request: Request, creator_id: int) -> Response:
+def creator_page(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int) -> Response:
     q = request.query_params
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        cfg = money_config(request)
-        creator = creators_service.get_creator(uow, ws, creator_id)
-        filters = _order_filters(q)
-        cursor = parse_before(q.get("before", ""))
-        rows = orders_service.list_orders(
-            uow,
-            ws,
-            creator_id=creator_id,
-            before_id=cursor,
-            limit=PAGE_SIZE + 1,
-            **filters.query,
-        )
-        orders, pager = Pager.of(rows, f"/promote/creators/{creator_id}", filters.shown, cursor)
-        table = recharges.method_table(uow, ws)
-        methods = table.allowed(creator.region, creator.device_os)
-        quick, min_coins = [], 1
-        if methods:
-            min_coins = least_coins(cfg.pricing, creator.region)
-            quick = [
-                (q.coins, price_text(q.price, visit.locale))
-                for q in packages(cfg.pricing, promote_settings().coin_packages, creator.region)
-            ]
-        route, _message = route_for(creator.region, creator.device_os)
-        now = clock.now()
-        return visit.page(
-            "promote/creator.html",
-            creator=creator,
-            wallet=wallet_summary(uow, ws, creator_id, cfg),
-            methods=methods,
-            quick=quick,
-            min_coins=min_coins,
-            test_provider=isinstance(cfg.provider, TestProvider),
-            recharges=[
-                (r, price_text(Money(r.amount, r.currency), visit.locale))
-                for r in recharges.list_recharges(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
-            ],
-            orders=orders,
-            pager=pager,
-            filters=filters.shown,
-            statuses=[s.value for s in OrderStatus],
-            goals=[g.value for g in Goal],
-            kinds=[k.value for k in ContentKind],
-            route=route.value,
-            payout_date=_payout_date(creator.region, now, cfg.payout_working_days),
-            withdrawals=[
-                (w, _cash(w, visit.locale))
-                for w in withdrawals.list_withdrawals(
-                    uow, ws, creator_id=creator_id, limit=LIST_LIMIT
-                )
-            ],
-            invoices=[
-                (i, price_text(Money(i.amount, i.currency), visit.locale))
-                for i in invoices.list_invoices(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
-            ],
-            coupons=[
-                (c, coupons_service.shown_status(c))
-                for c in coupons_service.list_coupons(uow, ws, creator_id, limit=200)
-            ],
-            contents=creators_service.list_contents(uow, ws, creator_id, limit=200),
-        )
+    ws = visit.principal.workspace_id
+    cfg = money_config(request)
+    creator = creators_service.get_creator(uow, ws, creator_id)
+    filters = _order_filters(q)
+    cursor = parse_before(q.get("before", ""))
+    rows = orders_service.list_orders(
+        uow,
+        ws,
+        creator_id=creator_id,
+        before_id=cursor,
+        limit=PAGE_SIZE + 1,
+        **filters.query,
+    )
+    orders, pager = Pager.of(rows, f"/promote/creators/{creator_id}", filters.shown, cursor)
+    table = recharges.method_table(uow, ws)
+    methods = table.allowed(creator.region, creator.device_os)
+    quick, min_coins = [], 1
+    if methods:
+        min_coins = least_coins(cfg.pricing, creator.region)
+        quick = [
+            (q.coins, price_text(q.price, visit.locale))
+            for q in packages(cfg.pricing, promote_settings().coin_packages, creator.region)
+        ]
+    route, _message = route_for(creator.region, creator.device_os)
+    now = clock.now()
+    return visit.page(
+        "promote/creator.html",
+        creator=creator,
+        wallet=wallet_summary(uow, ws, creator_id, cfg),
+        methods=methods,
+        quick=quick,
+        min_coins=min_coins,
+        test_provider=isinstance(cfg.provider, TestProvider),
+        recharges=[
+            (r, price_text(Money(r.amount, r.currency), visit.locale))
+            for r in recharges.list_recharges(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+        ],
+        orders=orders,
+        pager=pager,
+        filters=filters.shown,
+        statuses=[s.value for s in OrderStatus],
+        goals=[g.value for g in Goal],
+        kinds=[k.value for k in ContentKind],
+        route=route.value,
+        payout_date=_payout_date(creator.region, now, cfg.payout_working_days),
+        withdrawals=[
+            (w, _cash(w, visit.locale))
+            for w in withdrawals.list_withdrawals(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+        ],
+        invoices=[
+            (i, price_text(Money(i.amount, i.currency), visit.locale))
+            for i in invoices.list_invoices(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+        ],
+        coupons=[
+            (c, coupons_service.shown_status(c))
+            for c in coupons_service.list_coupons(uow, ws, creator_id, limit=200)
+        ],
+        contents=creators_service.list_contents(uow, ws, creator_id, limit=200),
+    )
 
 
 def _cash(w: PromoteWithdrawal, locale: str) -> str:
@@ -206,60 +196,54 @@ def _order_filters(params: Mapping[str, str]) -> _Filters:
 
 
 @router.post("/promote/creators/{creator_id}/contents")
-def add_content(request: Request, creator_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        form = visit.form
-        kind = form.get("kind", "")
-        is_video = kind == ContentKind.VIDEO
-        content = creators_service.create_content(
-            uow,
-            principal.workspace_id,
-            creator_id,
-            kind=kind,
-            title=forms.clean(form.get("title", ""), 300),
-            has_ecommerce_anchor=is_video and forms.checked(form, "anchor"),
-            commercial_music=is_video and forms.checked(form, "commercial_music"),
-            on_air=not is_video and forms.checked(form, "on_air"),
-            actor=principal.actor,
-        )
-        visit.flash("success", visit._("Content %(id)s is added.", id=content.id))
-        return visit.redirect(f"/promote/creators/{creator_id}#contents")
+def add_content(visit: OperatorVisit, uow: Uow, creator_id: int) -> Response:
+    principal = visit.principal
+    form = visit.form
+    kind = form.get("kind", "")
+    is_video = kind == ContentKind.VIDEO
+    content = creators_service.create_content(
+        uow,
+        principal.workspace_id,
+        creator_id,
+        kind=kind,
+        title=forms.clean(form.get("title", ""), 300),
+        has_ecommerce_anchor=is_video and forms.checked(form, "anchor"),
+        commercial_music=is_video and forms.checked(form, "commercial_music"),
+        on_air=not is_video and forms.checked(form, "on_air"),
+        actor=principal.actor,
+    )
+    visit.flash("success", visit._("Content %(id)s is added.", id=content.id))
+    return visit.redirect(f"/promote/creators/{creator_id}#contents")
 
 
 @router.post("/promote/creators/{creator_id}/coupons")
-def issue_coupon(request: Request, creator_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        value = forms.whole(visit.form, "value_coins", high=coupons_service.MAX_COUPON_COINS)
-        days = forms.whole(visit.form, "days", high=365, default=30)
-        coupon = coupons_service.issue_coupon(
-            uow,
-            principal.workspace_id,
-            creator_id,
-            value_coins=value,
-            valid_until=clock.now() + timedelta(days=days),
-            note=forms.clean(visit.form.get("note", ""), 300),
-            actor=principal.actor,
-        )
-        visit.flash(
-            "success",
-            visit._(
-                "Coupon %(id)s worth %(coins)s coins is issued.",
-                id=coupon.id,
-                coins=f"{coupon.value_coins:,}",
-            ),
-        )
-        return visit.redirect(f"/promote/creators/{creator_id}#coupons")
+def issue_coupon(visit: OperatorVisit, uow: Uow, creator_id: int) -> Response:
+    principal = visit.principal
+    value = forms.whole(visit.form, "value_coins", high=coupons_service.MAX_COUPON_COINS)
+    days = forms.whole(visit.form, "days", high=365, default=30)
+    coupon = coupons_service.issue_coupon(
+        uow,
+        principal.workspace_id,
+        creator_id,
+        value_coins=value,
+        valid_until=clock.now() + timedelta(days=days),
+        note=forms.clean(visit.form.get("note", ""), 300),
+        actor=principal.actor,
+    )
+    visit.flash(
+        "success",
+        visit._(
+            "Coupon %(id)s worth %(coins)s coins is issued.",
+            id=coupon.id,
+            coins=f"{coupon.value_coins:,}",
+        ),
+    )
+    return visit.redirect(f"/promote/creators/{creator_id}#coupons")
 
 
 @router.get("/promote/invoices/{invoice_id}/pdf")
-def invoice_pdf(request: Request, invoice_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        name, data = invoices.invoice_pdf(uow, visit.principal.workspace_id, invoice_id)
+def invoice_pdf(visit: ViewerVisit, uow: Uow, invoice_id: int) -> Response:
+    name, data = invoices.invoice_pdf(uow, visit.principal.workspace_id, invoice_id)
     return Response(
         data,
         media_type="application/pdf",

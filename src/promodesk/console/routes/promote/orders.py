@@ -25,7 +25,13 @@ from promodesk.console import forms
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.routes.promote.common import reason_text, refusal, wallet_summary
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit, with_intent
+from promodesk.console.visit import (
+    OperatorVisit,
+    Uow,
+    ViewerConfirmingVisit,
+    ViewerVisit,
+    Visit,
+)
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError, ValidationFailed
@@ -128,44 +134,42 @@ def _wizard_url(creator_id: int, values: dict[str, str]) -> str:
 
 
 @router.get("/promote/creators/{creator_id}/orders/new")
-def order_wizard(request: Request, creator_id: int) -> Response:
+def order_wizard(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int) -> Response:
     values = _values(request)
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        creator = creators_service.get_creator(uow, ws, creator_id)
-        contents = creators_service.list_contents(uow, ws, creator_id, limit=200)
-        content_id = forms.optional_id(values.get("content_id"))
-        content = reasons = goals = kind = None
-        if content_id is not None:
-            try:
-                content = creators_service.get_content(uow, ws, content_id)
-                found, allowed, kind = creators_service.check_eligibility(
-                    uow, ws, creator_id, content_id
-                )
-            except NotFound:
-                visit.flash("warning", visit._("Pick one of this creator's videos or LIVE rooms."))
-                content = None
-            else:
-                reasons = [reason_text(visit, r) for r in found]
-                goals = [g.value for g in allowed]
-        limits = promote_settings().limits()
-        return visit.page(
-            "promote/order_new.html",
-            creator=creator,
-            contents=contents,
-            content=content,
-            reasons=reasons,
-            goals=goals,
-            kind=kind,
-            values=values,
-            ages=(values.get("ages") or "").split(","),
-            age_ranges=AGE_RANGES,
-            genders=GENDERS,
-            coupons=_usable_coupons(uow, ws, creator_id),
-            wallet=wallet_summary(uow, ws, creator_id, money_config(request)),
-            limits=limits,
-        )
+    ws = visit.principal.workspace_id
+    creator = creators_service.get_creator(uow, ws, creator_id)
+    contents = creators_service.list_contents(uow, ws, creator_id, limit=200)
+    content_id = forms.optional_id(values.get("content_id"))
+    content = reasons = goals = kind = None
+    if content_id is not None:
+        try:
+            content = creators_service.get_content(uow, ws, content_id)
+            found, allowed, kind = creators_service.check_eligibility(
+                uow, ws, creator_id, content_id
+            )
+        except NotFound:
+            visit.flash("warning", visit._("Pick one of this creator's videos or LIVE rooms."))
+            content = None
+        else:
+            reasons = [reason_text(visit, r) for r in found]
+            goals = [g.value for g in allowed]
+    limits = promote_settings().limits()
+    return visit.page(
+        "promote/order_new.html",
+        creator=creator,
+        contents=contents,
+        content=content,
+        reasons=reasons,
+        goals=goals,
+        kind=kind,
+        values=values,
+        ages=(values.get("ages") or "").split(","),
+        age_ranges=AGE_RANGES,
+        genders=GENDERS,
+        coupons=_usable_coupons(uow, ws, creator_id),
+        wallet=wallet_summary(uow, ws, creator_id, money_config(request)),
+        limits=limits,
+    )
 
 
 def _check(uow: UnitOfWork, ws: int, creator_id: int, data: OrderInput) -> dict[str, Any]:
@@ -195,75 +199,66 @@ def _check(uow: UnitOfWork, ws: int, creator_id: int, data: OrderInput) -> dict[
 
 
 @router.get("/promote/creators/{creator_id}/orders/preview")
-def order_preview(request: Request, creator_id: int) -> Response:
-    if (again := with_intent(request)) is not None:
-        return again
+def order_preview(
+    request: Request, visit: ViewerConfirmingVisit, uow: Uow, creator_id: int
+) -> Response:
     values = _values(request)
-    console = console_of(request)
     try:
-        with console.st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            ws = visit.principal.workspace_id
-            creator = creators_service.get_creator(uow, ws, creator_id)
-            data = _parse(values)
-            checked = _check(uow, ws, creator_id, data)
-            hidden = {**values, "ages": ",".join(data.audience.get("age_ranges", []))}
-            return visit.page(
-                "promote/order_preview.html",
-                creator=creator,
-                data=data,
-                hidden={k: v for k, v in hidden.items() if v},
-                back=_wizard_url(creator_id, values),
-                is_live=checked["content"].kind == ContentKind.LIVE,
-                **checked,
-            )
+        ws = visit.principal.workspace_id
+        creator = creators_service.get_creator(uow, ws, creator_id)
+        data = _parse(values)
+        checked = _check(uow, ws, creator_id, data)
+        hidden = {**values, "ages": ",".join(data.audience.get("age_ranges", []))}
+        return visit.page(
+            "promote/order_preview.html",
+            creator=creator,
+            data=data,
+            hidden={k: v for k, v in hidden.items() if v},
+            back=_wizard_url(creator_id, values),
+            is_live=checked["content"].kind == ContentKind.LIVE,
+            **checked,
+        )
     except PromodeskError as exc:
-        return _refused(request, exc, _wizard_url(creator_id, values))
+        return _refused(visit, exc, _wizard_url(creator_id, values))
 
 
 @router.post("/promote/creators/{creator_id}/orders")
-def order_place(request: Request, creator_id: int) -> Response:
-    console = console_of(request)
+def order_place(visit: ViewerVisit, uow: Uow, creator_id: int) -> Response:
     values: dict[str, str] = {}
     try:
-        with console.st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            principal = visit.require(Role.OPERATOR)
-            values = {k: visit.form.get(k, "")[:2000] for k in FIELDS}
-            data = _parse(values)
-            order = orders_service.place_order(
-                uow,
-                principal.workspace_id,
-                creator_id=creator_id,
-                content_id=data.content_id,
-                goal=data.goal,
-                budget_coins=data.budget,
-                duration_hours=data.duration,
-                audience=data.audience,
-                website_url=data.website_url,
-                coupon_id=data.coupon_id,
-                actor=principal.actor,
-            )
-            visit.flash(
-                "success",
-                visit._(
-                    "Order %(id)s is placed: %(n)s coins are held for it.",
-                    id=order.id,
-                    n=f"{order.budget_coins:,}",
-                ),
-            )
-            return visit.redirect(f"/promote/orders/{order.id}")
+        principal = visit.require(Role.OPERATOR)  # refused on the wizard, like the rules
+        values = {k: visit.form.get(k, "")[:2000] for k in FIELDS}
+        data = _parse(values)
+        order = orders_service.place_order(
+            uow,
+            principal.workspace_id,
+            creator_id=creator_id,
+            content_id=data.content_id,
+            goal=data.goal,
+            budget_coins=data.budget,
+            duration_hours=data.duration,
+            audience=data.audience,
+            website_url=data.website_url,
+            coupon_id=data.coupon_id,
+            actor=principal.actor,
+        )
+        visit.flash(
+            "success",
+            visit._(
+                "Order %(id)s is placed: %(n)s coins are held for it.",
+                id=order.id,
+                n=f"{order.budget_coins:,}",
+            ),
+        )
+        return visit.redirect(f"/promote/orders/{order.id}")
     except PromodeskError as exc:
-        return _refused(request, exc, _wizard_url(creator_id, values))
+        return _refused(visit, exc, _wizard_url(creator_id, values))
 
 
-def _refused(request: Request, exc: PromodeskError, url: str) -> NoReturn:
+def _refused(visit: Visit, exc: PromodeskError, url: str) -> NoReturn:
     """The wizard again with the refusal beside its field and what was typed kept (``url``:
-    the wizard with its values); the unit of work has rolled back already."""
-    found = getattr(request.state, "visit", None)
-    if not isinstance(found, Visit):
-        raise exc
-    raise FormRefused(refusal(found, exc), status=exc.status_code, field=exc.field, page=url)
+    the wizard with its values); the unit of work rolls back as the refusal goes up."""
+    raise FormRefused(refusal(visit, exc), status=exc.status_code, field=exc.field, page=url)
 
 
 # the order page ------------------------------------------------------------------------------
@@ -295,49 +290,40 @@ def _order_context(uow: UnitOfWork, visit: Visit, order_id: int) -> dict[str, An
 
 
 @router.get("/promote/orders/{order_id}")
-def order_page(request: Request, order_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        return visit.page("promote/order.html", **_order_context(uow, visit, order_id))
+def order_page(visit: ViewerVisit, uow: Uow, order_id: int) -> Response:
+    return visit.page("promote/order.html", **_order_context(uow, visit, order_id))
 
 
 @router.get("/promote/orders/{order_id}/stop")
-def stop_preview(request: Request, order_id: int) -> Response:
+def stop_preview(visit: ViewerConfirmingVisit, uow: Uow, order_id: int) -> Response:
     """What stopping returns now: spend drew on the coupon first; the wallet gets
     ``min(paid, budget − spent)`` and the coupon funding the rest."""
-    if (again := with_intent(request)) is not None:
-        return again
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ctx = _order_context(uow, visit, order_id)
-        order = ctx["order"]
-        split = None
-        if ctx["is_open"] and order.escrow_account_id is not None:
-            escrow = get_account(uow, visit.principal.workspace_id, order.escrow_account_id)
-            spent = order.paid_coins + order.coupon_coins - escrow.balance
-            split = refund_split(order.paid_coins, order.coupon_coins, spent)
-            ctx["spent_now"] = spent
-        return visit.page("promote/order_stop.html", split=split, **ctx)
+    ctx = _order_context(uow, visit, order_id)
+    order = ctx["order"]
+    split = None
+    if ctx["is_open"] and order.escrow_account_id is not None:
+        escrow = get_account(uow, visit.principal.workspace_id, order.escrow_account_id)
+        spent = order.paid_coins + order.coupon_coins - escrow.balance
+        split = refund_split(order.paid_coins, order.coupon_coins, spent)
+        ctx["spent_now"] = spent
+    return visit.page("promote/order_stop.html", split=split, **ctx)
 
 
 @router.post("/promote/orders/{order_id}/stop")
-def stop_confirm(request: Request, order_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        order = orders_service.stop_order(
-            uow,
-            principal.workspace_id,
-            order_id,
-            reason=forms.clean(visit.form.get("reason", ""), 500),
-            actor=principal.actor,
-        )
-        visit.flash(
-            "success",
-            visit._(
-                "Order %(id)s is stopped. Its unspent coins go back to the wallet in a few "
-                "seconds.",
-                id=order.id,
-            ),
-        )
-        return visit.redirect(f"/promote/orders/{order.id}")
+def stop_confirm(visit: OperatorVisit, uow: Uow, order_id: int) -> Response:
+    principal = visit.principal
+    order = orders_service.stop_order(
+        uow,
+        principal.workspace_id,
+        order_id,
+        reason=forms.clean(visit.form.get("reason", ""), 500),
+        actor=principal.actor,
+    )
+    visit.flash(
+        "success",
+        visit._(
+            "Order %(id)s is stopped. Its unspent coins go back to the wallet in a few seconds.",
+            id=order.id,
+        ),
+    )
+    return visit.redirect(f"/promote/orders/{order.id}")

@@ -25,7 +25,7 @@ from promodesk.console.routes.shop.common import (
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import console_of, open_visit
+from promodesk.console.visit import GuestVisit, Uow, ViewerVisit
 from promodesk.kit import clock
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.shop import (
@@ -77,7 +77,7 @@ def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict
 
 
 @router.get("/shop")
-def my_activities(request: Request) -> Response:
+def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     q = request.query_params
     activity_id = forms.optional_id(q.get("activity_id"))
     shop_id = forms.optional_id(q.get("shop_id"))
@@ -85,136 +85,126 @@ def my_activities(request: Request) -> Response:
     if state and state not in STATES:
         raise ValidationFailed("unknown stage", field="state")
     after = forms.optional_id(q.get("after")) or 0
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        lists = activities_and_shops(uow, ws)
-        rows = catalog_service.list_enrollments(
-            uow,
-            ws,
-            after_id=after,
-            limit=PAGE + 1,
-            activity_id=activity_id,
-            shop_id=shop_id,
-            states=[state] if state else None,
-        )
-        shown = rows[:PAGE]
-        names = titles(uow, ws, {s.id for s in lists["shops"]})
-        offers = {e.id: len(offers_service.offers(uow, ws, e.id)) for e in shown}
-        now = clock.now()
-        activities = [a for a in lists["activities"] if activity_id in (None, a.id)]
-        summaries = {a.id: _summary(uow, ws, a, [shop_id] if shop_id else []) for a in activities}
-        filters = {"activity_id": activity_id or "", "shop_id": shop_id or "", "state": state}
-        next_url = None
-        if len(rows) > PAGE:
-            kept = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-            next_url = (
-                f"/shop?{kept}&after={shown[-1].id}" if kept else f"/shop?after={shown[-1].id}"
-            )
-        return visit.page(
-            "shop/home.html",
-            rows=shown,
-            names=names,
-            offers=offers,
-            summaries=summaries,
-            activity_list=activities,
-            activity_names={a.id: a.name for a in lists["activities"]},
-            shop_names={s.id: s.name for s in lists["shops"]},
-            now=now,
-            filters=filters,
-            next_url=next_url,
-            first_url="/shop" if after else None,
-            cancellable=domain.CANCELLABLE,
-            zone=page_zone([s for s in lists["shops"] if shop_id is None or s.id == shop_id]),
-            **lists,
-            **labels(),
-        )
+    ws = visit.principal.workspace_id
+    lists = activities_and_shops(uow, ws)
+    rows = catalog_service.list_enrollments(
+        uow,
+        ws,
+        after_id=after,
+        limit=PAGE + 1,
+        activity_id=activity_id,
+        shop_id=shop_id,
+        states=[state] if state else None,
+    )
+    shown = rows[:PAGE]
+    names = titles(uow, ws, {s.id for s in lists["shops"]})
+    offers = {e.id: len(offers_service.offers(uow, ws, e.id)) for e in shown}
+    now = clock.now()
+    activities = [a for a in lists["activities"] if activity_id in (None, a.id)]
+    summaries = {a.id: _summary(uow, ws, a, [shop_id] if shop_id else []) for a in activities}
+    filters = {"activity_id": activity_id or "", "shop_id": shop_id or "", "state": state}
+    next_url = None
+    if len(rows) > PAGE:
+        kept = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+        next_url = f"/shop?{kept}&after={shown[-1].id}" if kept else f"/shop?after={shown[-1].id}"
+    return visit.page(
+        "shop/home.html",
+        rows=shown,
+        names=names,
+        offers=offers,
+        summaries=summaries,
+        activity_list=activities,
+        activity_names={a.id: a.name for a in lists["activities"]},
+        shop_names={s.id: s.name for s in lists["shops"]},
+        now=now,
+        filters=filters,
+        next_url=next_url,
+        first_url="/shop" if after else None,
+        cancellable=domain.CANCELLABLE,
+        zone=page_zone([s for s in lists["shops"] if shop_id is None or s.id == shop_id]),
+        **lists,
+        **labels(),
+    )
 
 
 @router.get("/shop/enrollments/{enrollment_id}")
-def enrollment_page(request: Request, enrollment_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        e = catalog_service.get_enrollment(uow, ws, enrollment_id)
-        activity = catalog_service.get_activity(uow, ws, e.activity_id)
-        shop = catalog_service.get_shop(uow, ws, e.shop_id)
-        product = catalog_service.get_product(uow, ws, e.product_id)
-        names = titles(uow, ws, {shop.id})
-        taken = {  # a replaced product (e.g. an undone replace) may replace again
-            x.product_id
-            for x in catalog_service.list_enrollments(
-                uow, ws, activity_id=activity.id, shop_id=shop.id, limit=10_000
-            )
-            if x.state != domain.State.REPLACED
-        }
-        candidates = [
-            p
-            for p in catalog_service.list_products(uow, ws, shop.id, limit=500)
-            if p.status == "listed" and p.id not in taken
+def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_id: int) -> Response:
+    ws = visit.principal.workspace_id
+    e = catalog_service.get_enrollment(uow, ws, enrollment_id)
+    activity = catalog_service.get_activity(uow, ws, e.activity_id)
+    shop = catalog_service.get_shop(uow, ws, e.shop_id)
+    product = catalog_service.get_product(uow, ws, e.product_id)
+    names = titles(uow, ws, {shop.id})
+    taken = {  # a replaced product (e.g. an undone replace) may replace again
+        x.product_id
+        for x in catalog_service.list_enrollments(
+            uow, ws, activity_id=activity.id, shop_id=shop.id, limit=10_000
+        )
+        if x.state != domain.State.REPLACED
+    }
+    candidates = [
+        p
+        for p in catalog_service.list_products(uow, ws, shop.id, limit=500)
+        if p.status == "listed" and p.id not in taken
+    ]
+    comps = remediation_service.compensations(uow, ws, product.id)
+    replacement = (
+        catalog_service.get_enrollment(uow, ws, e.replaced_by_id).product_id
+        if e.replaced_by_id
+        else None
+    )
+    delist_at = None
+    restock_plan: list[dict[str, Any]] = []
+    if e.state == domain.State.STOCK_ZEROED:
+        # The product's delist job may belong to another activity's enrollment.
+        delist_at = plan_service.delist_at(uow, ws, product.id) or (
+            e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+        )
+        # The stock is shared: a restock acts on every enrollment of the product.
+        restock_plan = [
+            i.as_dict()
+            for i in plan_service.plan_for(uow, ws, product_plan.Action.RESTOCK, [product.id]).items
         ]
-        comps = remediation_service.compensations(uow, ws, product.id)
-        replacement = (
-            catalog_service.get_enrollment(uow, ws, e.replaced_by_id).product_id
-            if e.replaced_by_id
-            else None
-        )
-        delist_at = None
-        restock_plan: list[dict[str, Any]] = []
-        if e.state == domain.State.STOCK_ZEROED:
-            # The product's delist job may belong to another activity's enrollment.
-            delist_at = plan_service.delist_at(uow, ws, product.id) or (
-                e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
-            )
-            # The stock is shared: a restock acts on every enrollment of the product.
-            restock_plan = [
-                i.as_dict()
-                for i in plan_service.plan_for(
-                    uow, ws, product_plan.Action.RESTOCK, [product.id]
-                ).items
-            ]
-        return visit.page(
-            "shop/enrollment.html",
-            zone=shop.timezone,
-            e=e,
-            activity=activity,
-            shop=shop,
-            product=product,
-            names=names,
-            offers=offers_service.offers(uow, ws, e.id),
-            snapshots=snapshots_service.list_snapshots(uow, ws, enrollment_id=e.id, limit=50),
-            candidates=candidates,
-            delist_at=delist_at,
-            delist_local=local(delist_at, shop.timezone),
-            restock_plan=restock_plan,
-            effects=stock_zero.EFFECTS,
-            cancellable=e.state in domain.CANCELLABLE,
-            open_activity=not activity.immutable and clock.now() < activity.ends_at,
-            # Remediation: once the product left the activity (or cannot be bought), its
-            # followers may get compensation coupons and buyers an announcement.
-            remediable=e.state not in domain.PURCHASABLE | {domain.State.PENDING_REVIEW},
-            compensations=comps,
-            compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
-            followers=len(catalog_service.followers(uow, ws, product.id)),
-            replacement=replacement,
-            replace_values={
-                "product_id": request.query_params.get("replace_product", "")[:20],
-                "price": request.query_params.get("replace_price", "")[:40],
-            },
-            discount=domain.discount_percent(e.activity_price_minor, product.price_minor),
-            store=remediation.store_url(visit.principal.workspace_slug, shop.id),
-            **labels(),
-        )
+    return visit.page(
+        "shop/enrollment.html",
+        zone=shop.timezone,
+        e=e,
+        activity=activity,
+        shop=shop,
+        product=product,
+        names=names,
+        offers=offers_service.offers(uow, ws, e.id),
+        snapshots=snapshots_service.list_snapshots(uow, ws, enrollment_id=e.id, limit=50),
+        candidates=candidates,
+        delist_at=delist_at,
+        delist_local=local(delist_at, shop.timezone),
+        restock_plan=restock_plan,
+        effects=stock_zero.EFFECTS,
+        cancellable=e.state in domain.CANCELLABLE,
+        open_activity=not activity.immutable and clock.now() < activity.ends_at,
+        # Remediation: once the product left the activity (or cannot be bought), its
+        # followers may get compensation coupons and buyers an announcement.
+        remediable=e.state not in domain.PURCHASABLE | {domain.State.PENDING_REVIEW},
+        compensations=comps,
+        compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
+        followers=len(catalog_service.followers(uow, ws, product.id)),
+        replacement=replacement,
+        replace_values={
+            "product_id": request.query_params.get("replace_product", "")[:20],
+            "price": request.query_params.get("replace_price", "")[:40],
+        },
+        discount=domain.discount_percent(e.activity_price_minor, product.price_minor),
+        store=remediation.store_url(visit.principal.workspace_slug, shop.id),
+        **labels(),
+    )
 
 
 @router.get("/store/{workspace_slug}/{shop_id}")
-def storefront(request: Request, workspace_slug: str, shop_id: int) -> Response:
+def storefront(visit: GuestVisit, uow: Uow, workspace_slug: str, shop_id: int) -> Response:
     """The shop's public page (no login): announcements first, then the listed products."""
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow, login=False)
-        try:
-            ws = tenancy.get_workspace(uow, workspace_slug[:100]).id
-        except NotFound:
-            raise NotFound("shop not found") from None
-        data = remediation_service.storefront(uow, ws, shop_id)
-        return visit.page("shop/storefront.html", store=data)
+    try:
+        ws = tenancy.get_workspace(uow, workspace_slug[:100]).id
+    except NotFound:
+        raise NotFound("shop not found") from None
+    data = remediation_service.storefront(uow, ws, shop_id)
+    return visit.page("shop/storefront.html", store=data)

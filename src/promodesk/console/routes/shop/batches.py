@@ -22,7 +22,7 @@ from promodesk.console.routes.shop.common import (
     workspace_zone,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.operations import service as operations
 from promodesk.shop import (
     batch_service,
@@ -30,110 +30,99 @@ from promodesk.shop import (
     snapshots_service,
     verification_service,
 )
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PAGE = 50
 
 
 @router.get("/shop/batches")
-def batches(request: Request) -> Response:
+def batches(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     before = parse_before(request.query_params.get("before", ""))
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        rows = batch_service.list_batches(uow, ws, before, PAGE_SIZE + 1)
-        rows, pager = Pager.of(rows, "/shop/batches", {}, before)
-        return visit.page(
-            "shop/batches.html",
-            rows=rows,
-            reasons=REASONS,
-            pager=pager,
-            zone=workspace_zone(uow, ws),
-        )
+    ws = visit.principal.workspace_id
+    rows = batch_service.list_batches(uow, ws, before, PAGE_SIZE + 1)
+    rows, pager = Pager.of(rows, "/shop/batches", {}, before)
+    return visit.page(
+        "shop/batches.html",
+        rows=rows,
+        reasons=REASONS,
+        pager=pager,
+        zone=workspace_zone(uow, ws),
+    )
 
 
 @router.get("/shop/batches/{batch_id}")
-def batch_page(request: Request, batch_id: int) -> Response:
+def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) -> Response:
     status = request.query_params.get("status") or None
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        batch = batch_service.get_batch(uow, ws, batch_id)
-        items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=200)
-        checks = verification_service.results(uow, ws, batch_id=batch_id, limit=200)
-        restored = verification_service.restored_ids(uow, ws, batch_id)
-        op = None
-        if batch.operation_id is not None:
-            op = operations.as_dict(operations.get(uow, ws, batch.operation_id))
-        shop = catalog_service.get_shop(uow, ws, batch.shop_id) if batch.shop_id else None
-        shop_ids = (
-            {batch.shop_id}
-            if batch.shop_id
-            else {s.id for s in catalog_service.list_shops(uow, ws, limit=200)}
-        )
-        return visit.page(
-            "shop/batch.html",
-            zone=shop.timezone if shop else workspace_zone(uow, ws),
-            batch=batch,
-            batch_items=items,
-            item_status=status or "",
-            op=op,
-            running=batch.status in ("running", "scheduled"),
-            checks=checks,
-            passed=sum(1 for c in checks if c.passed and c.enrollment_id not in restored),
-            restored_checks=sum(1 for c in checks if c.enrollment_id in restored),
-            failed_checks=sum(1 for c in checks if not c.passed),
-            run_local=local(batch.run_at, shop.timezone) if shop else None,
-            names=titles(uow, ws, shop_ids),
-            reasons=REASONS,
-            codes=ITEM_CODES,
-        )
+    ws = visit.principal.workspace_id
+    batch = batch_service.get_batch(uow, ws, batch_id)
+    items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=200)
+    checks = verification_service.results(uow, ws, batch_id=batch_id, limit=200)
+    restored = verification_service.restored_ids(uow, ws, batch_id)
+    op = None
+    if batch.operation_id is not None:
+        op = operations.as_dict(operations.get(uow, ws, batch.operation_id))
+    shop = catalog_service.get_shop(uow, ws, batch.shop_id) if batch.shop_id else None
+    shop_ids = (
+        {batch.shop_id}
+        if batch.shop_id
+        else {s.id for s in catalog_service.list_shops(uow, ws, limit=200)}
+    )
+    return visit.page(
+        "shop/batch.html",
+        zone=shop.timezone if shop else workspace_zone(uow, ws),
+        batch=batch,
+        batch_items=items,
+        item_status=status or "",
+        op=op,
+        running=batch.status in ("running", "scheduled"),
+        checks=checks,
+        passed=sum(1 for c in checks if c.passed and c.enrollment_id not in restored),
+        restored_checks=sum(1 for c in checks if c.enrollment_id in restored),
+        failed_checks=sum(1 for c in checks if not c.passed),
+        run_local=local(batch.run_at, shop.timezone) if shop else None,
+        names=titles(uow, ws, shop_ids),
+        reasons=REASONS,
+        codes=ITEM_CODES,
+    )
 
 
 @router.post("/shop/batches/{batch_id}/retry")
-def retry(request: Request, batch_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        batch = batch_service.retry_failed(
-            uow, principal.workspace_id, batch_id, actor=principal.actor, role=principal.role
-        )
-        visit.flash("info", visit._("The failed items of batch %(id)s run again.", id=batch.id))
-        return visit.redirect(f"/shop/batches/{batch.id}")
+def retry(visit: OperatorVisit, uow: Uow, batch_id: int) -> Response:
+    principal = visit.principal
+    batch = batch_service.retry_failed(
+        uow, principal.workspace_id, batch_id, actor=principal.actor, role=principal.role
+    )
+    visit.flash("info", visit._("The failed items of batch %(id)s run again.", id=batch.id))
+    return visit.redirect(f"/shop/batches/{batch.id}")
 
 
 @router.post("/shop/batches/{batch_id}/call-off")
-def call_off(request: Request, batch_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        batch_service.cancel_scheduled(uow, principal.workspace_id, batch_id, actor=principal.actor)
-        visit.flash("success", visit._("The scheduled cancel is called off; nothing changed."))
-        return visit.redirect(f"/shop/batches/{batch_id}")
+def call_off(visit: OperatorVisit, uow: Uow, batch_id: int) -> Response:
+    principal = visit.principal
+    batch_service.cancel_scheduled(uow, principal.workspace_id, batch_id, actor=principal.actor)
+    visit.flash("success", visit._("The scheduled cancel is called off; nothing changed."))
+    return visit.redirect(f"/shop/batches/{batch_id}")
 
 
 # snapshots ------------------------------------------------------------------------------------
 
 
 @router.get("/shop/snapshots")
-def snapshots(request: Request) -> Response:
+def snapshots(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     q = request.query_params
     after = forms.optional_id(q.get("after")) or 0
     batch_id = forms.optional_id(q.get("batch_id"))
     enrollment_id = forms.optional_id(q.get("enrollment_id"))
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        rows = snapshots_service.list_snapshots(
-            uow, ws, after_id=after, limit=PAGE, batch_id=batch_id, enrollment_id=enrollment_id
-        )
-        return visit.page(
-            "shop/snapshots.html",
-            zone=workspace_zone(uow, ws),
-            rows=rows,
-            next_url=f"/shop/snapshots?after={rows[-1].id}" if len(rows) == PAGE else None,
-        )
+    ws = visit.principal.workspace_id
+    rows = snapshots_service.list_snapshots(
+        uow, ws, after_id=after, limit=PAGE, batch_id=batch_id, enrollment_id=enrollment_id
+    )
+    return visit.page(
+        "shop/snapshots.html",
+        zone=workspace_zone(uow, ws),
+        rows=rows,
+        next_url=f"/shop/snapshots?after={rows[-1].id}" if len(rows) == PAGE else None,
+    )
 
 
 def _restorable(snap: Any) -> bool:
@@ -141,32 +130,28 @@ def _restorable(snap: Any) -> bool:
 
 
 @router.get("/shop/snapshots/{snapshot_id}")
-def snapshot_page(request: Request, snapshot_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        snap = snapshots_service.get(uow, ws, snapshot_id)
-        current = catalog_service.get_enrollment(uow, ws, snap.enrollment_id)
-        data = snapshots_service.export(snap)
-        return visit.page(
-            "shop/snapshot.html",
-            zone=catalog_service.get_shop(uow, ws, current.shop_id).timezone,
-            snap=snap,
-            data=data,
-            current=current,
-            pretty=json.dumps(data, ensure_ascii=False, indent=2),
-            restorable=_restorable(snap),
-            states=STATES,
-            badges=BADGES,
-        )
+def snapshot_page(visit: ViewerVisit, uow: Uow, snapshot_id: int) -> Response:
+    ws = visit.principal.workspace_id
+    snap = snapshots_service.get(uow, ws, snapshot_id)
+    current = catalog_service.get_enrollment(uow, ws, snap.enrollment_id)
+    data = snapshots_service.export(snap)
+    return visit.page(
+        "shop/snapshot.html",
+        zone=catalog_service.get_shop(uow, ws, current.shop_id).timezone,
+        snap=snap,
+        data=data,
+        current=current,
+        pretty=json.dumps(data, ensure_ascii=False, indent=2),
+        restorable=_restorable(snap),
+        states=STATES,
+        badges=BADGES,
+    )
 
 
 @router.get("/shop/snapshots/{snapshot_id}/export.json")
-def snapshot_export(request: Request, snapshot_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        snap = snapshots_service.get(uow, visit.principal.workspace_id, snapshot_id)
-        body = json.dumps(snapshots_service.export(snap), ensure_ascii=False, indent=2)
+def snapshot_export(visit: ViewerVisit, uow: Uow, snapshot_id: int) -> Response:
+    snap = snapshots_service.get(uow, visit.principal.workspace_id, snapshot_id)
+    body = json.dumps(snapshots_service.export(snap), ensure_ascii=False, indent=2)
     return Response(
         body,
         media_type="application/json; charset=utf-8",
@@ -175,19 +160,15 @@ def snapshot_export(request: Request, snapshot_id: int) -> Response:
 
 
 @router.post("/shop/snapshots/{snapshot_id}/restore")
-def restore(request: Request, snapshot_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        e = snapshots_service.restore(
-            uow, principal.workspace_id, snapshot_id, actor=principal.actor
-        )
-        visit.flash(
-            "success",
-            visit._(
-                "Restored from snapshot %(id)s: the enrollment is %(state)s again.",
-                id=snapshot_id,
-                state=visit._(STATES.get(e.state, e.state)),
-            ),
-        )
-        return visit.redirect(f"/shop/enrollments/{e.id}")
+def restore(visit: OperatorVisit, uow: Uow, snapshot_id: int) -> Response:
+    principal = visit.principal
+    e = snapshots_service.restore(uow, principal.workspace_id, snapshot_id, actor=principal.actor)
+    visit.flash(
+        "success",
+        visit._(
+            "Restored from snapshot %(id)s: the enrollment is %(state)s again.",
+            id=snapshot_id,
+            state=visit._(STATES.get(e.state, e.state)),
+        ),
+    )
+    return visit.redirect(f"/shop/enrollments/{e.id}")

@@ -41,7 +41,13 @@ from promodesk.console.routes.shop.common import (
     titles,
 )
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit, with_intent
+from promodesk.console.visit import (
+    OperatorVisit,
+    Uow,
+    ViewerConfirmingVisit,
+    ViewerVisit,
+    Visit,
+)
 from promodesk.kit import money
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.shop import (
@@ -90,18 +96,16 @@ def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/shop/preview")
-def preview(request: Request) -> Response:
+def preview(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     q = request.query_params
     values = {k: q.get(k, "")[:20_000] for k in ("ids", "activity_id", "shop_id", "state", "all")}
     picked = q.getlist("e")
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        sel = chosen(values, picked if picked else None)
-        view = preview_service.preview(uow, ws, sel.selection)
-        return visit.page(
-            "shop/preview.html", hidden=sel.hidden, back=_back(values), **_context(uow, visit, view)
-        )
+    ws = visit.principal.workspace_id
+    sel = chosen(values, picked if picked else None)
+    view = preview_service.preview(uow, ws, sel.selection)
+    return visit.page(
+        "shop/preview.html", hidden=sel.hidden, back=_back(values), **_context(uow, visit, view)
+    )
 
 
 def _back(values: dict[str, str]) -> str:
@@ -110,36 +114,34 @@ def _back(values: dict[str, str]) -> str:
 
 
 @router.post("/shop/cancel")
-def cancel(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        sel = chosen(visit.form)
-        mode = visit.form.get("mode", "now")
-        if mode not in ("now", "window", "batch"):
-            raise ValidationFailed("choose when to run the cancel", field="mode")
-        common: dict[str, Any] = {
-            "reason": visit.form.get("reason", ""),
-            "reason_text": forms.clean(visit.form.get("reason_text", ""), 1000),
-            "force": forms.checked(visit.form, "force"),
-            "actor": principal.actor,
-            "role": principal.role,
-        }
-        try:
-            with uow.savepoint():
-                return _run(uow, visit, ws, sel.selection, mode, common)
-        except GuardrailViolation as exc:
-            # Nothing was written (the savepoint rolled back); the refusal is a page with the
-            # rule, the numbers and the alternatives, not a one-line flash.
-            view = preview_service.preview(uow, ws, sel.selection)
-            return visit.page(
-                "shop/refused.html",
-                status=409,
-                error=exc.to_body(),
-                hidden=sel.hidden,
-                **_context(uow, visit, view),
-            )
+def cancel(visit: OperatorVisit, uow: Uow) -> Response:
+    principal = visit.principal
+    ws = principal.workspace_id
+    sel = chosen(visit.form)
+    mode = visit.form.get("mode", "now")
+    if mode not in ("now", "window", "batch"):
+        raise ValidationFailed("choose when to run the cancel", field="mode")
+    common: dict[str, Any] = {
+        "reason": visit.form.get("reason", ""),
+        "reason_text": forms.clean(visit.form.get("reason_text", ""), 1000),
+        "force": forms.checked(visit.form, "force"),
+        "actor": principal.actor,
+        "role": principal.role,
+    }
+    try:
+        with uow.savepoint():
+            return _run(uow, visit, ws, sel.selection, mode, common)
+    except GuardrailViolation as exc:
+        # Nothing was written (the savepoint rolled back); the refusal is a page with the
+        # rule, the numbers and the alternatives, not a one-line flash.
+        view = preview_service.preview(uow, ws, sel.selection)
+        return visit.page(
+            "shop/refused.html",
+            status=409,
+            error=exc.to_body(),
+            hidden=sel.hidden,
+            **_context(uow, visit, view),
+        )
 
 
 def _run(uow: Any, visit: Visit, ws: int, sel: Any, mode: str, common: dict[str, Any]) -> Response:
@@ -202,63 +204,57 @@ def _back_to(visit: Visit, enrollment_id: int) -> Response:
 
 
 @router.post("/shop/enrollments/{enrollment_id}/stock-zero")
-def stock_zero(request: Request, enrollment_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        item = stock_zero_service.check(uow, ws, [enrollment_id])[0]
-        if any(not p["selected"] and p["effect"] != "unchanged" for p in item["enrollments"]):
-            # The product is in other activities too: confirm on the page that lists them.
-            return visit.redirect(f"/shop/stock-zero?e={enrollment_id}")
-        e = alternatives_service.stock_to_zero(
-            uow, ws, enrollment_id, actor=principal.actor, role=principal.role
-        )
-        activity = catalog_service.get_activity(uow, ws, e.activity_id)
-        shop = catalog_service.get_shop(uow, ws, e.shop_id)
-        at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
-        visit.flash(
-            "success",
-            visit._(
-                "Stock is zero: the product stays visible but cannot be bought. It is delisted at "
-                "%(at)s unless you restock it first.",
-                at=local(at, shop.timezone),
-            ),
-        )
-        return _back_to(visit, enrollment_id)
+def stock_zero(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
+    principal = visit.principal
+    ws = principal.workspace_id
+    item = stock_zero_service.check(uow, ws, [enrollment_id])[0]
+    if any(not p["selected"] and p["effect"] != "unchanged" for p in item["enrollments"]):
+        # The product is in other activities too: confirm on the page that lists them.
+        return visit.redirect(f"/shop/stock-zero?e={enrollment_id}")
+    e = alternatives_service.stock_to_zero(
+        uow, ws, enrollment_id, actor=principal.actor, role=principal.role
+    )
+    activity = catalog_service.get_activity(uow, ws, e.activity_id)
+    shop = catalog_service.get_shop(uow, ws, e.shop_id)
+    at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
+    visit.flash(
+        "success",
+        visit._(
+            "Stock is zero: the product stays visible but cannot be bought. It is delisted at "
+            "%(at)s unless you restock it first.",
+            at=local(at, shop.timezone),
+        ),
+    )
+    return _back_to(visit, enrollment_id)
 
 
 @router.post("/shop/products/{product_id}/restock")
-def restock(request: Request, product_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        stock = forms.whole(visit.form, "stock", high=10**12)
-        answer = alternatives_service.restock(
-            uow, principal.workspace_id, product_id, stock, actor=principal.actor
-        )
-        n = answer["enrollments_restored"]
+def restock(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
+    principal = visit.principal
+    stock = forms.whole(visit.form, "stock", high=10**12)
+    answer = alternatives_service.restock(
+        uow, principal.workspace_id, product_id, stock, actor=principal.actor
+    )
+    n = answer["enrollments_restored"]
+    visit.flash(
+        "success",
+        visit._(
+            "Restocked: %(n)s enrollments are back in their stage; the delist will not happen.",
+            n=n,
+        ),
+    )
+    activities = sorted({i["activity"] for i in answer["enrollments"] if i["effect"] == "resumes"})
+    if len(activities) > 1:
         visit.flash(
-            "success",
+            "info",
             visit._(
-                "Restocked: %(n)s enrollments are back in their stage; the delist will not happen.",
-                n=n,
+                "The stock is shared: the product is back in %(n)s activities: %(names)s.",
+                n=len(activities),
+                names=", ".join(activities),
             ),
         )
-        activities = sorted(
-            {i["activity"] for i in answer["enrollments"] if i["effect"] == "resumes"}
-        )
-        if len(activities) > 1:
-            visit.flash(
-                "info",
-                visit._(
-                    "The stock is shared: the product is back in %(n)s activities: %(names)s.",
-                    n=len(activities),
-                    names=", ".join(activities),
-                ),
-            )
-        back = forms.optional_id(visit.form.get("enrollment_id"))
-        return _back_to(visit, back) if back else visit.redirect("/shop")
+    back = forms.optional_id(visit.form.get("enrollment_id"))
+    return _back_to(visit, back) if back else visit.redirect("/shop")
 
 
 def _replace_values(source: Any) -> dict[str, str]:
@@ -302,79 +298,68 @@ def _replace_page(
 
 
 @router.get("/shop/enrollments/{enrollment_id}/replace")
-def replace_confirm(request: Request, enrollment_id: int) -> Response:
+def replace_confirm(
+    request: Request, visit: ViewerConfirmingVisit, uow: Uow, enrollment_id: int
+) -> Response:
     """The confirmation page of a replace: the preview (prices, discount, review, checks,
     every activity touched) and the form that carries the one-time submit token. A refusal
-    goes back to the enrollment with the input kept."""
-    if (again := with_intent(request)) is not None:
-        return again
+    (the role's too) goes back to the enrollment with the input kept."""
     values = _replace_values(request.query_params)
     try:
-        with console_of(request).st.db.transaction() as uow:
-            visit = open_visit(request, uow)
-            visit.require(Role.OPERATOR)
-            return _replace_page(uow, visit, enrollment_id, values)
+        visit.require(Role.OPERATOR)
+        return _replace_page(uow, visit, enrollment_id, values)
     except PromodeskError as exc:
-        found = getattr(request.state, "visit", None)
-        if not isinstance(found, Visit):
-            raise
-        flash_refusal(found, exc)
+        flash_refusal(visit, exc)
         query = urlencode(
             {"replace_product": values["product_id"], "replace_price": values["price"]}
         )
-        return found.redirect(f"/shop/enrollments/{enrollment_id}?{query}#alternatives")
+        return visit.redirect(f"/shop/enrollments/{enrollment_id}?{query}#alternatives")
 
 
 @router.post("/shop/enrollments/{enrollment_id}/replace")
-def replace(request: Request, enrollment_id: int) -> Response:
+def replace(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
     """Only from the confirmation page: the price it showed must still be the price now (a
     product's price may have changed meanwhile); otherwise the page is shown again."""
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        values = _replace_values(visit.form)
-        product_id = forms.whole(values, "product_id")
-        price = _replace_price(uow, ws, enrollment_id, values["price"])
-        view = alternatives_service.preview_replace(
-            uow, ws, enrollment_id, product_id, activity_price_minor=price
+    principal = visit.principal
+    ws = principal.workspace_id
+    values = _replace_values(visit.form)
+    product_id = forms.whole(values, "product_id")
+    price = _replace_price(uow, ws, enrollment_id, values["price"])
+    view = alternatives_service.preview_replace(
+        uow, ws, enrollment_id, product_id, activity_price_minor=price
+    )
+    shown = visit.form.get("shown_price_minor", "")
+    confirmed = visit.form.get("confirm") == "yes"
+    if not confirmed or shown != str(view["new"]["activity_price_minor"]):
+        return _replace_page(uow, visit, enrollment_id, values, changed=confirmed)
+    new = alternatives_service.replace(
+        uow, ws, enrollment_id, product_id, activity_price_minor=price, actor=principal.actor
+    )
+    price_text = money.price_text(money.Money(new.activity_price_minor, new.currency), visit.locale)
+    if new.state == "pending_review":
+        text = visit._(
+            "Replaced: the new product took the slot and the offers at %(price)s; it waits "
+            "for the platform's review before it sells. Undo it from the snapshot.",
+            price=price_text,
         )
-        shown = visit.form.get("shown_price_minor", "")
-        confirmed = visit.form.get("confirm") == "yes"
-        if not confirmed or shown != str(view["new"]["activity_price_minor"]):
-            return _replace_page(uow, visit, enrollment_id, values, changed=confirmed)
-        new = alternatives_service.replace(
-            uow, ws, enrollment_id, product_id, activity_price_minor=price, actor=principal.actor
+    else:
+        text = visit._(
+            "Replaced: the new product took the slot and the offers at %(price)s. Undo it "
+            "from the snapshot.",
+            price=price_text,
         )
-        price_text = money.price_text(
-            money.Money(new.activity_price_minor, new.currency), visit.locale
-        )
-        if new.state == "pending_review":
-            text = visit._(
-                "Replaced: the new product took the slot and the offers at %(price)s; it waits "
-                "for the platform's review before it sells. Undo it from the snapshot.",
-                price=price_text,
-            )
-        else:
-            text = visit._(
-                "Replaced: the new product took the slot and the offers at %(price)s. Undo it "
-                "from the snapshot.",
-                price=price_text,
-            )
-        visit.flash("success", text)
-        return _back_to(visit, new.id)
+    visit.flash("success", text)
+    return _back_to(visit, new.id)
 
 
 @router.post("/shop/enrollments/{enrollment_id}/presale")
-def presale(request: Request, enrollment_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        days = forms.whole(visit.form, "shipping_days", high=3650)
-        alternatives_service.set_presale(
-            uow, principal.workspace_id, enrollment_id, shipping_days=days, actor=principal.actor
-        )
-        visit.flash(
-            "success", visit._("Presale: buyers are promised shipping within %(n)s days.", n=days)
-        )
-        return _back_to(visit, enrollment_id)
+def presale(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
+    principal = visit.principal
+    days = forms.whole(visit.form, "shipping_days", high=3650)
+    alternatives_service.set_presale(
+        uow, principal.workspace_id, enrollment_id, shipping_days=days, actor=principal.actor
+    )
+    visit.flash(
+        "success", visit._("Presale: buyers are promised shipping within %(n)s days.", n=days)
+    )
+    return _back_to(visit, enrollment_id)

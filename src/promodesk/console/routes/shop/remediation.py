@@ -23,11 +23,10 @@ from fastapi.responses import Response
 from promodesk.console import forms
 from promodesk.console.routes.shop.common import local, page_zone
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit import money
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, remediation_service
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -37,19 +36,17 @@ def store_url(slug: str, shop_id: int) -> str:
 
 
 @router.get("/shop/shops")
-def shops(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        rows = catalog_service.list_shops(uow, ws, limit=200)
-        return visit.page(
-            "shop/shops.html",
-            zone=page_zone(rows),
-            rows=rows,
-            teams={s.id: catalog_service.members(uow, ws, s.id) for s in rows},
-            notes={s.id: len(remediation_service.announcements(uow, ws, s.id)) for s in rows},
-            slug=visit.principal.workspace_slug,
-        )
+def shops(visit: ViewerVisit, uow: Uow) -> Response:
+    ws = visit.principal.workspace_id
+    rows = catalog_service.list_shops(uow, ws, limit=200)
+    return visit.page(
+        "shop/shops.html",
+        zone=page_zone(rows),
+        rows=rows,
+        teams={s.id: catalog_service.members(uow, ws, s.id) for s in rows},
+        notes={s.id: len(remediation_service.announcements(uow, ws, s.id)) for s in rows},
+        slug=visit.principal.workspace_slug,
+    )
 
 
 def _listed(uow: Any, ws: int, shop_id: int) -> list[Any]:
@@ -61,96 +58,89 @@ def _listed(uow: Any, ws: int, shop_id: int) -> list[Any]:
 
 
 @router.get("/shop/shops/{shop_id}/announcements")
-def announcements(request: Request, shop_id: int) -> Response:
+def announcements(request: Request, visit: ViewerVisit, uow: Uow, shop_id: int) -> Response:
     picked = {
         i
         for part in request.query_params.get("replacement", "")[:2000].split(",")
         if (i := forms.optional_id(part)) is not None
     }
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        shop = catalog_service.get_shop(uow, ws, shop_id)
-        listed = _listed(uow, ws, shop.id)
-        titles = {p.id: p.title for p in catalog_service.list_products(uow, ws, shop.id, limit=500)}
-        return visit.page(
-            "shop/announcements.html",
-            zone=shop.timezone,
-            shop=shop,
-            rows=remediation_service.announcements(uow, ws, shop.id),
-            listed=listed,
-            picked=picked,
-            titles=titles,
-            store=store_url(visit.principal.workspace_slug, shop.id),
-        )
+    ws = visit.principal.workspace_id
+    shop = catalog_service.get_shop(uow, ws, shop_id)
+    listed = _listed(uow, ws, shop.id)
+    titles = {p.id: p.title for p in catalog_service.list_products(uow, ws, shop.id, limit=500)}
+    return visit.page(
+        "shop/announcements.html",
+        zone=shop.timezone,
+        shop=shop,
+        rows=remediation_service.announcements(uow, ws, shop.id),
+        listed=listed,
+        picked=picked,
+        titles=titles,
+        store=store_url(visit.principal.workspace_slug, shop.id),
+    )
 
 
 @router.post("/shop/shops/{shop_id}/announcements")
-def announce(request: Request, shop_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        product_ids = sorted(forms.ticked_ids(visit.form, "product_"))
-        row = remediation_service.announce(
-            uow,
-            ws,
-            shop_id,
-            title=forms.clean(visit.form.get("title", ""), 200),
-            body=visit.form.get("body", "")[:5000].replace("\r\n", "\n"),
-            product_ids=product_ids,
-            actor=principal.actor,
-        )
-        visit.flash(
-            "success",
-            visit._(
-                "The announcement “%(title)s” is on the shop's page with %(n)s replacement "
-                "products.",
-                title=row.title,
-                n=len(product_ids),
-            ),
-        )
-        return visit.redirect(f"/shop/shops/{shop_id}/announcements")
+def announce(visit: OperatorVisit, uow: Uow, shop_id: int) -> Response:
+    principal = visit.principal
+    ws = principal.workspace_id
+    product_ids = sorted(forms.ticked_ids(visit.form, "product_"))
+    row = remediation_service.announce(
+        uow,
+        ws,
+        shop_id,
+        title=forms.clean(visit.form.get("title", ""), 200),
+        body=visit.form.get("body", "")[:5000].replace("\r\n", "\n"),
+        product_ids=product_ids,
+        actor=principal.actor,
+    )
+    visit.flash(
+        "success",
+        visit._(
+            "The announcement “%(title)s” is on the shop's page with %(n)s replacement products.",
+            title=row.title,
+            n=len(product_ids),
+        ),
+    )
+    return visit.redirect(f"/shop/shops/{shop_id}/announcements")
 
 
 @router.post("/shop/products/{product_id}/compensation")
-def compensate(request: Request, product_id: int) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ws = principal.workspace_id
-        product = catalog_service.get_product(uow, ws, product_id)
-        raw = (visit.form.get("value") or "").strip()
-        if not raw:
-            raise ValidationFailed("give the coupon's value", field="value")
-        value = money.parse_plain(raw, product.currency).amount
-        days = forms.whole(visit.form, "valid_days", high=365)
-        quote = remediation_service.compensation_quote(uow, ws, product.id, value)
-        confirmed = visit.form.get("confirm") == "yes"
-        if not confirmed or visit.form.get("count") != str(quote.count):
-            # count × value = total before anything is issued; asked again when the number
-            # of followers changed since the confirmation page was shown
-            return visit.page(
-                "shop/compensation_confirm.html",
-                q=quote,
-                value=raw,
-                days=days,
-                enrollment_id=forms.optional_id(visit.form.get("enrollment_id")),
-                recounted=confirmed,
-            )
-        comp = remediation_service.compensate(
-            uow, ws, product.id, value_minor=value, valid_days=days, actor=principal.actor
+def compensate(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
+    principal = visit.principal
+    ws = principal.workspace_id
+    product = catalog_service.get_product(uow, ws, product_id)
+    raw = (visit.form.get("value") or "").strip()
+    if not raw:
+        raise ValidationFailed("give the coupon's value", field="value")
+    value = money.parse_plain(raw, product.currency).amount
+    days = forms.whole(visit.form, "valid_days", high=365)
+    quote = remediation_service.compensation_quote(uow, ws, product.id, value)
+    confirmed = visit.form.get("confirm") == "yes"
+    if not confirmed or visit.form.get("count") != str(quote.count):
+        # count × value = total before anything is issued; asked again when the number
+        # of followers changed since the confirmation page was shown
+        return visit.page(
+            "shop/compensation_confirm.html",
+            q=quote,
+            value=raw,
+            days=days,
+            enrollment_id=forms.optional_id(visit.form.get("enrollment_id")),
+            recounted=confirmed,
         )
-        shop = catalog_service.get_shop(uow, ws, product.shop_id)
-        visit.flash(
-            "success",
-            visit._(
-                "%(n)s compensation coupons were issued to the followers of %(title)s, valid "
-                "until %(at)s.",
-                n=comp.issued,
-                title=product.title,
-                at=local(comp.valid_until, shop.timezone),
-            ),
-        )
-        back = forms.optional_id(visit.form.get("enrollment_id"))
-        return visit.redirect(f"/shop/enrollments/{back}#remediation" if back else "/shop")
+    comp = remediation_service.compensate(
+        uow, ws, product.id, value_minor=value, valid_days=days, actor=principal.actor
+    )
+    shop = catalog_service.get_shop(uow, ws, product.shop_id)
+    visit.flash(
+        "success",
+        visit._(
+            "%(n)s compensation coupons were issued to the followers of %(title)s, valid "
+            "until %(at)s.",
+            n=comp.issued,
+            title=product.title,
+            at=local(comp.valid_until, shop.timezone),
+        ),
+    )
+    back = forms.optional_id(visit.form.get("enrollment_id"))
+    return visit.redirect(f"/shop/enrollments/{back}#remediation" if back else "/shop")

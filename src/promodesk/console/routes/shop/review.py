@@ -15,7 +15,7 @@ from promodesk.console import forms
 from promodesk.console.core import N_
 from promodesk.console.routes.shop.common import REASONS
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import Uow, ViewerVisit, Visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, review_service
 
@@ -75,41 +75,37 @@ def _charts(visit: Visit, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/shop/review")
-def review(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ws = visit.principal.workspace_id
-        if not request.query_params.get("activity_id"):
-            pairs = [
-                (a, s)
-                for a in catalog_service.list_activities(uow, ws, limit=200)
-                for s in catalog_service.list_shops(uow, ws, limit=200)
-            ]
-            return visit.page("shop/review_pick.html", pairs=pairs)
-        activity_id, shop_id = _ids(request)
-        data = review_service.review(uow, ws, activity_id, shop_id)
-        texts = []
-        for r in data["recommendations"]:
-            message = RECOMMENDATIONS.get(r["code"])
-            texts.append(visit._(message, n=data["safety_stock_percent"]) if message else r["text"])
-        return visit.page(
-            "shop/review.html",
-            zone=catalog_service.get_shop(uow, ws, shop_id).timezone,
-            data=data,
-            recommendations=texts,
-            reasons=REASONS,
-            **_charts(visit, data),
-        )
+def review(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    ws = visit.principal.workspace_id
+    if not request.query_params.get("activity_id"):
+        pairs = [
+            (a, s)
+            for a in catalog_service.list_activities(uow, ws, limit=200)
+            for s in catalog_service.list_shops(uow, ws, limit=200)
+        ]
+        return visit.page("shop/review_pick.html", pairs=pairs)
+    activity_id, shop_id = _ids(request)
+    data = review_service.review(uow, ws, activity_id, shop_id)
+    texts = []
+    for r in data["recommendations"]:
+        message = RECOMMENDATIONS.get(r["code"])
+        texts.append(visit._(message, n=data["safety_stock_percent"]) if message else r["text"])
+    return visit.page(
+        "shop/review.html",
+        zone=catalog_service.get_shop(uow, ws, shop_id).timezone,
+        data=data,
+        recommendations=texts,
+        reasons=REASONS,
+        **_charts(visit, data),
+    )
 
 
 @router.get("/shop/review.csv")
-def review_csv(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        activity_id, shop_id = _ids(request)
-        text = review_service.review_csv(
-            uow, visit.principal.workspace_id, activity_id, shop_id, label=visit._
-        )
+def review_csv(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    activity_id, shop_id = _ids(request)
+    text = review_service.review_csv(
+        uow, visit.principal.workspace_id, activity_id, shop_id, label=visit._
+    )
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

@@ -22,11 +22,10 @@ from promodesk.console import forms
 from promodesk.console.core import N_
 from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zone, titles
 from promodesk.console.routing import ConsoleRoute
-from promodesk.console.visit import Visit, console_of, open_visit
+from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.shop import catalog_service, stock_zero_service
 from promodesk.shop.errors import BreaksOtherActivity
-from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -90,71 +89,67 @@ def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]
 
 
 @router.get("/shop/stock-zero")
-def preview(request: Request) -> Response:
+def preview(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     picked = [v[:30] for v in request.query_params.getlist("e")[:2000]]
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        ids = _ids(picked)
-        items = stock_zero_service.check(uow, visit.principal.workspace_id, ids)
+    ids = _ids(picked)
+    items = stock_zero_service.check(uow, visit.principal.workspace_id, ids)
+    return visit.page(
+        "shop/stock_zero.html",
+        done=False,
+        ids=",".join(str(i) for i in ids),
+        **_view(uow, visit, items),
+    )
+
+
+@router.post("/shop/stock-zero")
+def run(visit: OperatorVisit, uow: Uow) -> Response:
+    principal = visit.principal
+    ids = _ids(visit.form.get("ids", ""))
+    force = visit.form.get("force") == "1"
+    try:
+        with uow.savepoint():
+            result = stock_zero_service.stock_to_zero_many(
+                uow,
+                principal.workspace_id,
+                ids,
+                actor=principal.actor,
+                force=force,
+                role=principal.role,
+            )
+    except BreaksOtherActivity:
+        items = stock_zero_service.check(uow, principal.workspace_id, ids)
+        visit.flash(
+            "error",
+            visit._(
+                "Nothing was changed: the stock to zero would break another activity's "
+                "rules (listed below). An admin may force it."
+            ),
+        )
         return visit.page(
             "shop/stock_zero.html",
+            status=409,
             done=False,
             ids=",".join(str(i) for i in ids),
             **_view(uow, visit, items),
         )
-
-
-@router.post("/shop/stock-zero")
-def run(request: Request) -> Response:
-    with console_of(request).st.db.transaction() as uow:
-        visit = open_visit(request, uow)
-        principal = visit.require(Role.OPERATOR)
-        ids = _ids(visit.form.get("ids", ""))
-        force = visit.form.get("force") == "1"
-        try:
-            with uow.savepoint():
-                result = stock_zero_service.stock_to_zero_many(
-                    uow,
-                    principal.workspace_id,
-                    ids,
-                    actor=principal.actor,
-                    force=force,
-                    role=principal.role,
-                )
-        except BreaksOtherActivity:
-            items = stock_zero_service.check(uow, principal.workspace_id, ids)
-            visit.flash(
-                "error",
-                visit._(
-                    "Nothing was changed: the stock to zero would break another activity's "
-                    "rules (listed below). An admin may force it."
-                ),
-            )
-            return visit.page(
-                "shop/stock_zero.html",
-                status=409,
-                done=False,
-                ids=",".join(str(i) for i in ids),
-                **_view(uow, visit, items),
-            )
-        if result["overridden"]:
-            visit.flash(
-                "warning",
-                visit._(
-                    "Forced over %(n)s refusals of other activities; this is recorded in the "
-                    "audit log.",
-                    n=len(result["overridden"]),
-                ),
-            )
+    if result["overridden"]:
         visit.flash(
-            "success" if not result["failed"] else "warning",
+            "warning",
             visit._(
-                "%(done)s products are stock-zeroed and will be delisted after the activity's "
-                "delay unless restocked; %(failed)s could not be.",
-                done=result["done"],
-                failed=result["failed"],
+                "Forced over %(n)s refusals of other activities; this is recorded in the "
+                "audit log.",
+                n=len(result["overridden"]),
             ),
         )
-        return visit.page(
-            "shop/stock_zero.html", done=True, ids="", **_view(uow, visit, result["items"])
-        )
+    visit.flash(
+        "success" if not result["failed"] else "warning",
+        visit._(
+            "%(done)s products are stock-zeroed and will be delisted after the activity's "
+            "delay unless restocked; %(failed)s could not be.",
+            done=result["done"],
+            failed=result["failed"],
+        ),
+    )
+    return visit.page(
+        "shop/stock_zero.html", done=True, ids="", **_view(uow, visit, result["items"])
+    )
