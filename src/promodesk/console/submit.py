@@ -46,7 +46,6 @@ from promodesk.kit.idempotency import (
 )
 
 FIELD = "submit_token"
-KIND = "console/redirect"
 STATE = FORM_CLAIM
 WAIT_STEP = 0.1
 

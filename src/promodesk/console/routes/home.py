@@ -1,8 +1,6 @@
-"""The dashboard and the pages of features that are not built yet (honest empty states)."""
+"""The dashboard: the workspace's jobs by status, its latest operations and audit events."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -18,47 +16,20 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 COUNT_CAP = 100
 
 
-@dataclass(frozen=True)
-class Feature:
-    slug: str
-    title: str
-    summary: str
-    points: tuple[str, ...]
-
-
-# Every feature has its pages now; a feature still being built is listed here.
-FEATURES: dict[str, Feature] = {}
-
-
 @router.get("/")
 def dashboard(visit: ViewerVisit, uow: Uow) -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     jobs = JobRepository(uow)
     counts = {
-        status: len(jobs.search(status=status, workspace_id=ws, limit=COUNT_CAP + 1))
+        status: len(jobs.search(status=status, workspace_id=workspace_id, limit=COUNT_CAP + 1))
         for status in ("queued", "running", "dead")
     }
-    events = audit.list_events(uow, ws, limit=8)
+    events = audit.list_events(uow, workspace_id, limit=8)
     return visit.page(
         "dashboard.html",
         counts=counts,
         cap=COUNT_CAP,
-        ops=[operations.as_dict(o) for o in operations.list_ops(uow, ws, limit=5)],
+        ops=[operations.as_dict(o) for o in operations.list_ops(uow, workspace_id, limit=5)],
         events=events,
-        who=tenancy.actor_names(uow, ws, [e.actor for e in events]),
-        features=list(FEATURES.values()),
+        who=tenancy.actor_names(uow, workspace_id, [e.actor for e in events]),
     )
-
-
-def _feature_page(slug: str) -> None:
-    feature = FEATURES[slug]
-
-    def page(visit: ViewerVisit) -> Response:
-        return visit.page("feature.html", feature=feature)
-
-    page.__name__ = f"{slug}_page"
-    router.add_api_route(f"/{slug}", page, methods=["GET"])
-
-
-for _slug in FEATURES:
-    _feature_page(_slug)

@@ -34,8 +34,8 @@ def key_create(visit: AdminVisit, uow: Uow) -> Response:
     role = parse_role(visit.form.get("role", ""))
     principal.require_may_act_on(role.value, "key")
     name = forms.clean(visit.form.get("name", ""), MAX_NAME)
-    ws = tenancy.get_workspace(uow, principal.workspace_slug)
-    new = tenancy.create_api_key(uow, ws, role.value, name=name, actor=principal.actor)
+    workspace = tenancy.get_workspace(uow, principal.workspace_slug)
+    new = tenancy.create_api_key(uow, workspace, role.value, name=name, actor=principal.actor)
     # Rendered, not redirected: the secret must not travel in a cookie or a URL.
     return visit.page("key_created.html", key=new.key, secret=new.plaintext)
 

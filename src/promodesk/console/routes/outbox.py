@@ -27,7 +27,7 @@ def outbox(
     status: str = "",
     before: str = "",
 ) -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     if tab not in TABS:
         tab = "mail"
     if status and status not in STATUSES:
@@ -37,11 +37,15 @@ def outbox(
     wanted = status or None
     if tab == "mail":
         rows: list[object] = list(
-            notify.list_emails(uow, ws, status=wanted, before_id=cursor, limit=PAGE_SIZE + 1)
+            notify.list_emails(
+                uow, workspace_id, status=wanted, before_id=cursor, limit=PAGE_SIZE + 1
+            )
         )
     else:
         rows = list(
-            notify.list_webhooks(uow, ws, status=wanted, before_id=cursor, limit=PAGE_SIZE + 1)
+            notify.list_webhooks(
+                uow, workspace_id, status=wanted, before_id=cursor, limit=PAGE_SIZE + 1
+            )
         )
     shown, pager = Pager.of(rows, "/outbox", {"tab": tab, "status": status}, cursor)
     cfg = delivery(console_of(request).st.settings)

@@ -28,9 +28,9 @@ CALLBACK = "/accounts/tiktok/callback"
 
 @router.get("/accounts")
 def accounts_home(visit: ViewerVisit, uow: Uow) -> Response:
-    ws = visit.principal.workspace_id
-    accounts = service.list_ad_accounts(uow, ws, limit=500)
-    clients = clients_service.list_clients(uow, ws, limit=500)
+    workspace_id = visit.principal.workspace_id
+    accounts = service.list_ad_accounts(uow, workspace_id, limit=500)
+    clients = clients_service.list_clients(uow, workspace_id, limit=500)
     return visit.page("accounts/home.html", accounts=accounts, clients=clients)
 
 
@@ -79,11 +79,11 @@ def confirm_import(visit: OperatorVisit, uow: Uow) -> Response:
 
 @router.get("/accounts/{ad_account_id}")
 def ad_account_page(visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Response:
-    ws = visit.principal.workspace_id
-    account = service.ad_account_view(uow, ws, ad_account_id)
+    workspace_id = visit.principal.workspace_id
+    account = service.ad_account_view(uow, workspace_id, ad_account_id)
     pairs = []
-    for client in clients_service.list_clients(uow, ws, limit=500, status="active"):
-        for adv in clients_service.list_advertisers(uow, ws, client.id):
+    for client in clients_service.list_clients(uow, workspace_id, limit=500, status="active"):
+        for adv in clients_service.list_advertisers(uow, workspace_id, client.id):
             if adv.status == "active":
                 pairs.append((client, adv))
     current = {a["advertiser_id"]: a["payment_mode"] for a in account["allocations"]}
@@ -93,7 +93,7 @@ def ad_account_page(visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Respons
         pairs=pairs,
         current=current,
         modes=[m.value for m in PaymentMode],
-        runs=sync_service.runs(uow, ws, ad_account_id),
+        runs=sync_service.runs(uow, workspace_id, ad_account_id),
         scopes=[s.value for s in SyncScope],
     )
 
@@ -103,17 +103,17 @@ def allocate(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
     back = f"/accounts/{ad_account_id}"
     principal = visit.principal
     try:
-        ws = principal.workspace_id
+        workspace_id = principal.workspace_id
         advertiser_id = forms.required_id(visit.form.get("advertiser_id"), "advertiser_id")
-        advertiser = clients_service.get_advertiser(uow, ws, advertiser_id)
+        advertiser = clients_service.get_advertiser(uow, workspace_id, advertiser_id)
         # an empty choice ("keep the current mode") keeps an existing pair's mode
         mode = visit.form.get("payment_mode") or None
         if mode is not None and mode not in {m.value for m in PaymentMode}:
             raise ValidationFailed("payment_mode is self or agency", field="payment_mode")
-        before = allocation_service.current_mode(uow, ws, ad_account_id, advertiser.id)
+        before = allocation_service.current_mode(uow, workspace_id, ad_account_id, advertiser.id)
         allocation_service.allocate(
             uow,
-            ws,
+            workspace_id,
             ad_account_id,
             client_account_id=advertiser.client_account_id,
             advertiser_id=advertiser.id,

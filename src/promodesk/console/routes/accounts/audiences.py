@@ -29,9 +29,9 @@ def _page_url(ad_account_id: int, after: int | None) -> str:
 def audiences_page(request: Request, visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Response:
     """``?ad_account_id=`` (the switcher, a GET form) goes to that ad account's audiences."""
     q = request.query_params
-    ws = visit.principal.workspace_id
-    account = accounts.ad_account_view(uow, ws, ad_account_id)
-    ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
+    workspace_id = visit.principal.workspace_id
+    account = accounts.ad_account_view(uow, workspace_id, ad_account_id)
+    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
     if "ad_account_id" in q:
         switch = forms.optional_id(q["ad_account_id"])
         if switch is None or switch not in {a["id"] for a in ad_accounts}:
@@ -39,7 +39,7 @@ def audiences_page(request: Request, visit: ViewerVisit, uow: Uow, ad_account_id
         if switch != ad_account_id:
             return visit.redirect(_page_url(switch, None))
     after = forms.optional_id(q.get("after", "")) or 0
-    rows = service.list_audiences(uow, ws, ad_account_id, after_id=after, limit=LIMIT + 1)
+    rows = service.list_audiences(uow, workspace_id, ad_account_id, after_id=after, limit=LIMIT + 1)
     path = f"/accounts/{ad_account_id}/audiences"
     rows, next_url, first_url = forward(rows, LIMIT, path, {}, after)
     return visit.page(
@@ -50,7 +50,7 @@ def audiences_page(request: Request, visit: ViewerVisit, uow: Uow, ad_account_id
         after=after,
         next_url=next_url,
         first_url=first_url,
-        pairs=pairs(uow, ws, ad_account_id),
+        pairs=pairs(uow, workspace_id, ad_account_id),
     )
 
 
@@ -97,10 +97,12 @@ def deallocate_audience_preview(
 @router.post("/accounts/audience-allocations/{audience_allocation_id}/delete")
 def deallocate_audience(visit: OperatorVisit, uow: Uow, audience_allocation_id: int) -> Response:
     principal = visit.principal
-    ws = principal.workspace_id
-    d = allocation_service.audience_deallocation_preview(uow, ws, audience_allocation_id)
+    workspace_id = principal.workspace_id
+    d = allocation_service.audience_deallocation_preview(uow, workspace_id, audience_allocation_id)
     if visit.form.get("confirm") != "yes":
         return visit.redirect(f"/accounts/audience-allocations/{d.allocation_id}/delete")
-    allocation_service.deallocate_audience(uow, ws, audience_allocation_id, actor=principal.actor)
+    allocation_service.deallocate_audience(
+        uow, workspace_id, audience_allocation_id, actor=principal.actor
+    )
     visit.flash("success", visit._("The audience is deallocated."))
     return visit.redirect(_page_url(d.ad_account.id, None))

@@ -42,11 +42,11 @@ def _budget(visit: Visit, row: dict[str, Any], currency: str) -> str:
     return _money(row.get("budget_minor"), currency)
 
 
-def _advertisers(uow: Any, ws: int) -> list[dict[str, Any]]:
+def _advertisers(uow: Any, workspace_id: int) -> list[dict[str, Any]]:
     """Every (client account, advertiser) pair, for the "Allocated to" filter."""
     out = []
-    for client in clients_service.list_clients(uow, ws, limit=500):
-        for adv in clients_service.list_advertisers(uow, ws, client.id):
+    for client in clients_service.list_clients(uow, workspace_id, limit=500):
+        for adv in clients_service.list_advertisers(uow, workspace_id, client.id):
             out.append({"id": adv.id, "label": f"{client.name} / {adv.name}"})
     return out
 
@@ -56,12 +56,12 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     """The campaign list with its filter bar; with "Only campaigns to allocate" and an ad
     account chosen it is also step 3 of allocating campaigns (tick them, choose the pair)."""
     q = request.query_params
-    ws = visit.principal.workspace_id
-    ad_accounts = accounts.list_ad_accounts(uow, ws, limit=500)
+    workspace_id = visit.principal.workspace_id
+    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
     chosen = forms.optional_id(q.get("ad_account_id", ""))
     if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
         chosen = None
-    advertisers = _advertisers(uow, ws)
+    advertisers = _advertisers(uow, workspace_id)
     advertiser = forms.optional_id(q.get("advertiser_id", ""))
     if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
         advertiser = None
@@ -76,7 +76,7 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     after = forms.optional_id(q.get("after", "")) or 0
     rows = service.list_campaigns(
         uow,
-        ws,
+        workspace_id,
         ad_account_id=chosen,
         # candidates are unallocated, so "allocated to" cannot narrow them
         advertiser_id=None if candidates else advertiser,
@@ -108,7 +108,7 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         filtered=any(filters.values()) or unknown,
         unknown_filter=unknown,
         campaigns=rows,
-        pairs=pairs(uow, ws, chosen),
+        pairs=pairs(uow, workspace_id, chosen),
         next_url=next_url,
         first_url=first_url,
     )
@@ -139,9 +139,9 @@ def allocate_campaigns(visit: OperatorVisit, uow: Uow) -> Response:
 
 @router.get("/campaigns/{campaign_id}")
 def campaign_page(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
-    ws = visit.principal.workspace_id
-    detail = service.campaign_detail(uow, ws, campaign_id)
-    spend = service.spend(uow, ws, campaign_id)
+    workspace_id = visit.principal.workspace_id
+    detail = service.campaign_detail(uow, workspace_id, campaign_id)
+    spend = service.spend(uow, workspace_id, campaign_id)
     currency = detail["currency"]
     detail["budget_text"] = _budget(visit, detail, currency)
     for g in detail["ad_groups"]:
@@ -149,10 +149,10 @@ def campaign_page(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
     alloc = detail["allocation"]
     if alloc is not None:
         alloc["client_account_name"] = clients_service.get_client(
-            uow, ws, alloc["client_account_id"]
+            uow, workspace_id, alloc["client_account_id"]
         ).name
         alloc["advertiser_name"] = clients_service.get_advertiser(
-            uow, ws, alloc["advertiser_id"]
+            uow, workspace_id, alloc["advertiser_id"]
         ).name
     return visit.page(
         "accounts/campaign.html",
@@ -187,13 +187,15 @@ def deallocate_campaign(visit: OperatorVisit, uow: Uow, campaign_allocation_id: 
     back = "/campaigns"
     principal = visit.principal
     try:
-        ws = principal.workspace_id
-        d = allocation_service.campaign_deallocation_preview(uow, ws, campaign_allocation_id)
+        workspace_id = principal.workspace_id
+        d = allocation_service.campaign_deallocation_preview(
+            uow, workspace_id, campaign_allocation_id
+        )
         back = f"/campaigns/{d.row_id}"
         if visit.form.get("confirm") != "yes":
             return visit.redirect(f"/campaigns/allocations/{d.allocation_id}/delete")
         allocation_service.deallocate_campaign(
-            uow, ws, campaign_allocation_id, actor=principal.actor
+            uow, workspace_id, campaign_allocation_id, actor=principal.actor
         )
         visit.flash("success", visit._("The campaign is deallocated."))
         return visit.redirect(back)

@@ -57,17 +57,19 @@ def client_page(request: Request, visit: ViewerVisit, uow: Uow, client_account_i
     """The client account: rename/archive, its advertisers with their ad accounts, goals and
     tags, and "Manage default TikTok accounts" (a dialog when ``?deallocate=`` names the
     allocation whose deallocation needs another default first)."""
-    ws = visit.principal.workspace_id
-    client = clients_service.get_client(uow, ws, client_account_id)
-    choice = allocation_service.default_choice(uow, ws, client.id)
-    advertisers = service.client_overview(uow, ws, client.id)
-    pending = _pending_deallocation(uow, ws, client.id, request.query_params.get("deallocate"))
+    workspace_id = visit.principal.workspace_id
+    client = clients_service.get_client(uow, workspace_id, client_account_id)
+    choice = allocation_service.default_choice(uow, workspace_id, client.id)
+    advertisers = service.client_overview(uow, workspace_id, client.id)
+    pending = _pending_deallocation(
+        uow, workspace_id, client.id, request.query_params.get("deallocate")
+    )
     return visit.page(
         "accounts/client.html",
         client=client,
         advertisers=advertisers,
         default_id=choice.default_ad_account_id,
-        candidates=service.views(uow, ws, choice.candidates),
+        candidates=service.views(uow, workspace_id, choice.candidates),
         pending=pending,
         pins=[
             {
@@ -82,24 +84,24 @@ def client_page(request: Request, visit: ViewerVisit, uow: Uow, client_account_i
 
 
 def _pending_deallocation(
-    uow: Any, ws: int, client_id: int, raw: str | None
+    uow: Any, workspace_id: int, client_id: int, raw: str | None
 ) -> dict[str, Any] | None:
     """The deallocation the user started, when it is of this client account and still there."""
     allocation_id = forms.optional_id(raw or "")
     if allocation_id is None:
         return None
     try:
-        alloc = allocation_service.get_allocation(uow, ws, allocation_id)
+        alloc = allocation_service.get_allocation(uow, workspace_id, allocation_id)
     except NotFound:
         return None
     if alloc.client_account_id != client_id:
         return None
-    account = allocation_service.get_ad_account(uow, ws, alloc.ad_account_id)
+    account = allocation_service.get_ad_account(uow, workspace_id, alloc.ad_account_id)
     return {
         "allocation_id": alloc.id,
         "ad_account_id": account.id,
         "ad_account": f"{account.advertiser_id} {account.name or ''}".strip(),
-        "advertiser": clients_service.get_advertiser(uow, ws, alloc.advertiser_id).name,
+        "advertiser": clients_service.get_advertiser(uow, workspace_id, alloc.advertiser_id).name,
     }
 
 
@@ -157,10 +159,10 @@ def set_default(visit: OperatorVisit, uow: Uow, client_account_id: int) -> Respo
     back = f"/accounts/clients/{client_account_id}#defaults"
     principal = visit.principal
     try:
-        ws = principal.workspace_id
+        workspace_id = principal.workspace_id
         allocation_service.set_default(
             uow,
-            ws,
+            workspace_id,
             client_account_id,
             forms.required_id(visit.form.get("ad_account_id"), "ad_account_id"),
             actor=principal.actor,
@@ -169,10 +171,10 @@ def set_default(visit: OperatorVisit, uow: Uow, client_account_id: int) -> Respo
         if then is None:
             visit.flash("success", visit._("The default TikTok account is changed."))
             return visit.redirect(back)
-        alloc = allocation_service.get_allocation(uow, ws, then)
+        alloc = allocation_service.get_allocation(uow, workspace_id, then)
         if alloc.client_account_id != client_account_id:
             raise NotFound(f"allocation {then} not found")
-        allocation_service.deallocate(uow, ws, then, actor=principal.actor)
+        allocation_service.deallocate(uow, workspace_id, then, actor=principal.actor)
         visit.flash(
             "success",
             visit._("The default TikTok account is changed and the ad account is deallocated."),
@@ -188,10 +190,10 @@ def create_pin(visit: OperatorVisit, uow: Uow, client_account_id: int) -> Respon
     back = f"/accounts/clients/{client_account_id}#pins"
     principal = visit.principal
     try:
-        ws = principal.workspace_id
+        workspace_id = principal.workspace_id
         raw_adv, _, raw_account = (visit.form.get("pin") or "").partition(":")
         advertiser_id = forms.required_id(raw_adv, "pin")
-        if clients_service.get_advertiser(uow, ws, advertiser_id).client_account_id != (
+        if clients_service.get_advertiser(uow, workspace_id, advertiser_id).client_account_id != (
             client_account_id
         ):
             raise NotFound(f"advertiser {advertiser_id} not found", field="pin")
@@ -201,7 +203,7 @@ def create_pin(visit: OperatorVisit, uow: Uow, client_account_id: int) -> Respon
             raise ValidationFailed("kind is goal or tag", field="kind")
         create[kind](
             uow,
-            ws,
+            workspace_id,
             advertiser_id,
             forms.required_id(raw_account, "pin"),
             forms.clean(visit.form.get("name", ""), 200),
@@ -215,13 +217,15 @@ def create_pin(visit: OperatorVisit, uow: Uow, client_account_id: int) -> Respon
 
 @router.get("/accounts/request")
 def request_form(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     return visit.page(
         "accounts/request.html",
         industries=INDUSTRIES,
-        requests=requests_service.list_requests(uow, ws, limit=50),
+        requests=requests_service.list_requests(uow, workspace_id, limit=50),
         business_center=requests_service.business_center_id(),
-        grants=[g for g in import_service.authorizations(uow, ws) if g.status == "active"],
+        grants=[
+            g for g in import_service.authorizations(uow, workspace_id) if g.status == "active"
+        ],
     )
 
 

@@ -49,12 +49,12 @@ def refused(visit: Visit, exc: Refusal, back: str) -> NoReturn:
     raise FormRefused(reason(visit, exc), status=exc.status_code, field=exc.field, page=back)
 
 
-def pairs(uow: Any, ws: int, ad_account_id: int | None) -> list[dict[str, Any]]:
+def pairs(uow: Any, workspace_id: int, ad_account_id: int | None) -> list[dict[str, Any]]:
     """(client account, advertiser) pairs allocated to the ad account, for the dropdown."""
     if ad_account_id is None:
         return []
     out = []
-    for client in allocation_service.clients_of_ad_account(uow, ws, ad_account_id):
+    for client in allocation_service.clients_of_ad_account(uow, workspace_id, ad_account_id):
         for adv in client["advertisers"]:
             out.append(
                 {

@@ -43,10 +43,10 @@ def deallocate(request: Request, visit: OperatorVisit, uow: Uow, allocation_id: 
     try:
         if visit.form.get("confirm") != "yes":
             return visit.redirect(f"/accounts/allocations/{allocation_id}/delete")
-        ws = principal.workspace_id
-        alloc = allocation_service.get_allocation(uow, ws, allocation_id)
+        workspace_id = principal.workspace_id
+        alloc = allocation_service.get_allocation(uow, workspace_id, allocation_id)
         back, client_id = f"/accounts/{alloc.ad_account_id}", alloc.client_account_id
-        allocation_service.deallocate(uow, ws, allocation_id, actor=principal.actor)
+        allocation_service.deallocate(uow, workspace_id, allocation_id, actor=principal.actor)
         visit.flash("success", visit._("The ad account is deallocated."))
         return visit.redirect(back)
     except Refusal as exc:
@@ -64,9 +64,11 @@ def deallocate(request: Request, visit: OperatorVisit, uow: Uow, allocation_id: 
         return refused(visit, exc, back)
 
 
-def _pin(uow: UnitOfWork, ws: int, client_account_id: int, kind: str, pin_id: int) -> PinPreview:
+def _pin(
+    uow: UnitOfWork, workspace_id: int, client_account_id: int, kind: str, pin_id: int
+) -> PinPreview:
     """The goal or tag, when it is of an advertiser of that client account."""
-    preview = clients_service.pin_preview(uow, ws, kind, pin_id)
+    preview = clients_service.pin_preview(uow, workspace_id, kind, pin_id)
     if preview.advertiser.client_account_id != client_account_id:
         raise NotFound(f"{kind} {pin_id} not found")
     return preview
@@ -76,12 +78,12 @@ def _pin(uow: UnitOfWork, ws: int, client_account_id: int, kind: str, pin_id: in
 def delete_pin_preview(
     visit: OperatorVisit, uow: Uow, client_account_id: int, kind: str, pin_id: int
 ) -> Response:
-    ws = visit.principal.workspace_id
-    preview = _pin(uow, ws, client_account_id, kind, pin_id)
+    workspace_id = visit.principal.workspace_id
+    preview = _pin(uow, workspace_id, client_account_id, kind, pin_id)
     return visit.page(
         "accounts/pin_delete.html",
         p=preview,
-        client=clients_service.get_client(uow, ws, client_account_id),
+        client=clients_service.get_client(uow, workspace_id, client_account_id),
     )
 
 
@@ -91,10 +93,10 @@ def delete_pin(
 ) -> Response:
     here = f"/accounts/clients/{client_account_id}/pins/{kind}/{pin_id}/delete"
     principal = visit.principal
-    ws = principal.workspace_id
-    preview = _pin(uow, ws, client_account_id, kind, pin_id)
+    workspace_id = principal.workspace_id
+    preview = _pin(uow, workspace_id, client_account_id, kind, pin_id)
     if visit.form.get("confirm") != "yes":
         return visit.redirect(here)
-    clients_service.delete_pin(uow, ws, kind, pin_id, actor=principal.actor)
+    clients_service.delete_pin(uow, workspace_id, kind, pin_id, actor=principal.actor)
     visit.flash("success", visit._(PIN_DELETED[kind], name=preview.pin.name))
     return visit.redirect(f"/accounts/clients/{client_account_id}#pins")

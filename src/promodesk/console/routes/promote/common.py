@@ -12,25 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from fastapi import Request
-
 from promodesk.console.visit import Visit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, PromodeskError
-from promodesk.kit.money import Money
-from promodesk.kit.money import price_text as money_text
 from promodesk.promote.domain import Reason
 from promodesk.promote.errors import CouponNotUsable, NotEligible
-from promodesk.promote.money_api import money_config as _money_config
 from promodesk.promote.money_config import MoneyConfig
 from promodesk.promote.payout import withdrawable_at
 from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
-
-
-def money_config(request: Request) -> MoneyConfig:
-    """The app's promote money configuration (the same object the API uses)."""
-    return _money_config(request)
 
 
 @dataclass(frozen=True)
@@ -42,10 +32,12 @@ class WalletSummary:
     open_orders: int
 
 
-def wallet_summary(uow: UnitOfWork, ws: int, creator_id: int, cfg: MoneyConfig) -> WalletSummary:
-    view = wallet_view(uow, ws, creator_id)
+def wallet_summary(
+    uow: UnitOfWork, workspace_id: int, creator_id: int, cfg: MoneyConfig
+) -> WalletSummary:
+    view = wallet_view(uow, workspace_id, creator_id)
     ready = withdrawable_at(view.last_order_ended_at, cfg.settlement_delay)
-    blocked = creator_has_open_orders(uow, ws, creator_id) or (
+    blocked = creator_has_open_orders(uow, workspace_id, creator_id) or (
         ready is not None and clock.now() < ready
     )
     return WalletSummary(
@@ -55,11 +47,6 @@ def wallet_summary(uow: UnitOfWork, ws: int, creator_id: int, cfg: MoneyConfig) 
         withdrawable_at=ready if blocked and ready is not None and ready > clock.now() else None,
         open_orders=view.open_orders,
     )
-
-
-def price_text(money: Money, locale: str) -> str:
-    """A price as the reader writes it (``US$0.99``, ``IDR16,088``), every digit kept."""
-    return money_text(money, locale)
 
 
 def reason_text(visit: Visit, reason: Reason | dict[str, str]) -> str:

@@ -14,18 +14,19 @@ from fastapi.responses import Response
 
 from promodesk.console import forms, pickers
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
-from promodesk.console.routes.promote.common import money_config, price_text, wallet_summary
+from promodesk.console.routes.promote.common import wallet_summary
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit import clock
 from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import Money
+from promodesk.kit.money import Money, price_text
 from promodesk.models import PromoteWithdrawal
 from promodesk.promote import coupons_service, creators_service, orders_service, review_service
 from promodesk.promote import invoices_service as invoices
 from promodesk.promote import recharge_service as recharges
 from promodesk.promote import withdrawals_service as withdrawals
 from promodesk.promote.domain import AccountType, ContentKind, DeviceOS, Goal, OrderStatus
+from promodesk.promote.money_api import money_config
 from promodesk.promote.payments import TestProvider
 from promodesk.promote.payout import expected_payout_date, route_for
 from promodesk.promote.regions import least_coins, packages
@@ -38,13 +39,13 @@ LIST_LIMIT = 20
 
 @router.get("/promote")
 def promote_home(request: Request, visit: ViewerVisit, uow: Uow, after: str = "") -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     cfg = money_config(request)
     start = parse_before(after) or 0
-    rows = creators_service.list_creators(uow, ws, after_id=start, limit=PAGE_SIZE + 1)
+    rows = creators_service.list_creators(uow, workspace_id, after_id=start, limit=PAGE_SIZE + 1)
     shown = rows[:PAGE_SIZE]
-    creators = [(c, wallet_summary(uow, ws, c.id, cfg)) for c in shown]
-    queued = len(review_service.review_queue(uow, ws, limit=QUEUE_CAP + 1))
+    creators = [(c, wallet_summary(uow, workspace_id, c.id, cfg)) for c in shown]
+    queued = len(review_service.review_queue(uow, workspace_id, limit=QUEUE_CAP + 1))
     return visit.page(
         "promote/home.html",
         creators=creators,
@@ -90,21 +91,21 @@ def create_creator(visit: OperatorVisit, uow: Uow) -> Response:
 @router.get("/promote/creators/{creator_id}")
 def creator_page(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int) -> Response:
     q = request.query_params
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     cfg = money_config(request)
-    creator = creators_service.get_creator(uow, ws, creator_id)
+    creator = creators_service.get_creator(uow, workspace_id, creator_id)
     filters = _order_filters(q)
     cursor = parse_before(q.get("before", ""))
     rows = orders_service.list_orders(
         uow,
-        ws,
+        workspace_id,
         creator_id=creator_id,
         before_id=cursor,
         limit=PAGE_SIZE + 1,
         **filters.query,
     )
     orders, pager = Pager.of(rows, f"/promote/creators/{creator_id}", filters.shown, cursor)
-    table = recharges.method_table(uow, ws)
+    table = recharges.method_table(uow, workspace_id)
     methods = table.allowed(creator.region, creator.device_os)
     quick, min_coins = [], 1
     if methods:
@@ -118,14 +119,16 @@ def creator_page(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int
     return visit.page(
         "promote/creator.html",
         creator=creator,
-        wallet=wallet_summary(uow, ws, creator_id, cfg),
+        wallet=wallet_summary(uow, workspace_id, creator_id, cfg),
         methods=methods,
         quick=quick,
         min_coins=min_coins,
         test_provider=isinstance(cfg.provider, TestProvider),
         recharges=[
             (r, price_text(Money(r.amount, r.currency), visit.locale))
-            for r in recharges.list_recharges(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+            for r in recharges.list_recharges(
+                uow, workspace_id, creator_id=creator_id, limit=LIST_LIMIT
+            )
         ],
         orders=orders,
         pager=pager,
@@ -137,17 +140,21 @@ def creator_page(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int
         payout_date=_payout_date(creator.region, now, cfg.payout_working_days),
         withdrawals=[
             (w, _cash(w, visit.locale))
-            for w in withdrawals.list_withdrawals(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+            for w in withdrawals.list_withdrawals(
+                uow, workspace_id, creator_id=creator_id, limit=LIST_LIMIT
+            )
         ],
         invoices=[
             (i, price_text(Money(i.amount, i.currency), visit.locale))
-            for i in invoices.list_invoices(uow, ws, creator_id=creator_id, limit=LIST_LIMIT)
+            for i in invoices.list_invoices(
+                uow, workspace_id, creator_id=creator_id, limit=LIST_LIMIT
+            )
         ],
         coupons=[
             (c, coupons_service.shown_status(c))
-            for c in coupons_service.list_coupons(uow, ws, creator_id, limit=200)
+            for c in coupons_service.list_coupons(uow, workspace_id, creator_id, limit=200)
         ],
-        contents=creators_service.list_contents(uow, ws, creator_id, limit=200),
+        contents=creators_service.list_contents(uow, workspace_id, creator_id, limit=200),
     )
 
 

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from promodesk.console import forms
 from promodesk.console.core import day_in_words
-from promodesk.console.routes.promote.common import money_config, price_text
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import (
     OperatorVisit,
@@ -20,10 +19,11 @@ from promodesk.console.visit import (
     Visit,
 )
 from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import Money
+from promodesk.kit.money import Money, price_text
 from promodesk.promote import creators_service
 from promodesk.promote import recharge_service as recharges
 from promodesk.promote import withdrawals_service as withdrawals
+from promodesk.promote.money_api import money_config
 from promodesk.promote.payments import ChargeMode, TestProvider
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -63,9 +63,9 @@ def recharge_preview(
 ) -> Response:
     """The price in the payer's currency and the method, before anything is charged."""
     params = dict(request.query_params.items())
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     cfg = money_config(request)
-    creator = creators_service.get_creator(uow, ws, creator_id)
+    creator = creators_service.get_creator(uow, workspace_id, creator_id)
     # A typed amount wins over the package radio (which always has one checked).
     package = params.get("package", "")
     typed = (params.get("coins") or "").strip()
@@ -74,12 +74,12 @@ def recharge_preview(
         "coins",
         high=recharges.MAX_RECHARGE_COINS,
     )
-    rule = recharges.method_table(uow, ws).check(
+    rule = recharges.method_table(uow, workspace_id).check(
         creator.region, creator.device_os, params.get("method", "")
     )
     outcome = _outcome(params.get("outcome"))
     with _minimum_in_words(visit):
-        q = recharges.quote_for(uow, cfg, ws, creator_id, coins)
+        q = recharges.quote_for(uow, cfg, workspace_id, creator_id, coins)
     return visit.page(
         "promote/recharge_preview.html",
         creator=creator,
@@ -165,10 +165,14 @@ def withdraw_preview(
     """The confirmation: the coins, the cash that will arrive, where and by when. Every check
     of the request runs here first, and nothing moves until the creator confirms."""
     params = dict(request.query_params.items())
-    ws = visit.principal.workspace_id
-    creator = creators_service.get_creator(uow, ws, creator_id)
+    workspace_id = visit.principal.workspace_id
+    creator = creators_service.get_creator(uow, workspace_id, creator_id)
     plan = withdrawals.plan_withdrawal(
-        uow, money_config(request), ws, creator_id=creator_id, coins=_withdraw_coins(params)
+        uow,
+        money_config(request),
+        workspace_id,
+        creator_id=creator_id,
+        coins=_withdraw_coins(params),
     )
     return visit.page(
         "promote/withdraw_confirm.html",

@@ -118,11 +118,11 @@ def _coupon_id(raw: str | None) -> int | None:
     return found
 
 
-def _usable_coupons(uow: UnitOfWork, ws: int, creator_id: int) -> list[Any]:
+def _usable_coupons(uow: UnitOfWork, workspace_id: int, creator_id: int) -> list[Any]:
     now = clock.now()
     return [
         c
-        for c in coupons_service.list_coupons(uow, ws, creator_id, limit=200)
+        for c in coupons_service.list_coupons(uow, workspace_id, creator_id, limit=200)
         if coupons_service.shown_status(c) == CouponStatus.AVAILABLE and c.valid_from <= now
     ]
 
@@ -136,16 +136,16 @@ def _wizard_url(creator_id: int, values: dict[str, str]) -> str:
 @router.get("/promote/creators/{creator_id}/orders/new")
 def order_wizard(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int) -> Response:
     values = _values(request)
-    ws = visit.principal.workspace_id
-    creator = creators_service.get_creator(uow, ws, creator_id)
-    contents = creators_service.list_contents(uow, ws, creator_id, limit=200)
+    workspace_id = visit.principal.workspace_id
+    creator = creators_service.get_creator(uow, workspace_id, creator_id)
+    contents = creators_service.list_contents(uow, workspace_id, creator_id, limit=200)
     content_id = forms.optional_id(values.get("content_id"))
     content = reasons = goals = kind = None
     if content_id is not None:
         try:
-            content = creators_service.get_content(uow, ws, content_id)
+            content = creators_service.get_content(uow, workspace_id, content_id)
             found, allowed, kind = creators_service.check_eligibility(
-                uow, ws, creator_id, content_id
+                uow, workspace_id, creator_id, content_id
             )
         except NotFound:
             visit.flash("warning", visit._("Pick one of this creator's videos or LIVE rooms."))
@@ -166,28 +166,30 @@ def order_wizard(request: Request, visit: ViewerVisit, uow: Uow, creator_id: int
         ages=(values.get("ages") or "").split(","),
         age_ranges=AGE_RANGES,
         genders=GENDERS,
-        coupons=_usable_coupons(uow, ws, creator_id),
-        wallet=wallet_summary(uow, ws, creator_id, money_config(request)),
+        coupons=_usable_coupons(uow, workspace_id, creator_id),
+        wallet=wallet_summary(uow, workspace_id, creator_id, money_config(request)),
         limits=limits,
     )
 
 
-def _check(uow: UnitOfWork, ws: int, creator_id: int, data: OrderInput) -> dict[str, Any]:
+def _check(uow: UnitOfWork, workspace_id: int, creator_id: int, data: OrderInput) -> dict[str, Any]:
     """The rules ``place_order`` enforces, run without writing anything."""
-    content = creators_service.get_content(uow, ws, data.content_id)
+    content = creators_service.get_content(uow, workspace_id, data.content_id)
     if content.creator_id != creator_id:
         raise NotFound(f"content {data.content_id} not found", field="content_id")
-    reasons, _goals, _kind = creators_service.check_eligibility(uow, ws, creator_id, content.id)
+    reasons, _goals, _kind = creators_service.check_eligibility(
+        uow, workspace_id, creator_id, content.id
+    )
     require_eligible(reasons)
     check_goal(creators_service.content_facts(content), data.goal, data.website_url)
     check_budget(data.budget, data.duration, promote_settings().limits())
     coupon = None
     if data.coupon_id is not None:
-        coupon = coupons_service.get_coupon(uow, ws, data.coupon_id)
+        coupon = coupons_service.get_coupon(uow, workspace_id, data.coupon_id)
         check_coupon(coupons_service.facts(coupon), creator_id, data.budget, clock.now())
     coupon_value = coupon.value_coins if coupon else 0
     paid = data.budget - coupon_value
-    balance = wallet_view(uow, ws, creator_id).balance
+    balance = wallet_view(uow, workspace_id, creator_id).balance
     if balance < paid:
         raise InsufficientFunds(
             f"the wallet holds {balance} coins; this order needs {paid}",
@@ -204,10 +206,10 @@ def order_preview(
 ) -> Response:
     values = _values(request)
     try:
-        ws = visit.principal.workspace_id
-        creator = creators_service.get_creator(uow, ws, creator_id)
+        workspace_id = visit.principal.workspace_id
+        creator = creators_service.get_creator(uow, workspace_id, creator_id)
         data = _parse(values)
-        checked = _check(uow, ws, creator_id, data)
+        checked = _check(uow, workspace_id, creator_id, data)
         hidden = {**values, "ages": ",".join(data.audience.get("age_ranges", []))}
         return visit.page(
             "promote/order_preview.html",
@@ -265,8 +267,8 @@ def _refused(visit: Visit, exc: PromodeskError, url: str) -> NoReturn:
 
 
 def _order_context(uow: UnitOfWork, visit: Visit, order_id: int) -> dict[str, Any]:
-    ws = visit.principal.workspace_id
-    order = orders_service.get_order(uow, ws, order_id)
+    workspace_id = visit.principal.workspace_id
+    order = orders_service.get_order(uow, workspace_id, order_id)
     read = order_read(order)
     result_field = GOAL_RESULT[Goal(order.goal)]
     series = [
@@ -275,13 +277,13 @@ def _order_context(uow: UnitOfWork, visit: Visit, order_id: int) -> dict[str, An
             "spend": int(h.spend_coins),
             "results": int(getattr(h, result_field)),
         }
-        for h in orders_service.hourly_series(uow, ws, order_id)
+        for h in orders_service.hourly_series(uow, workspace_id, order_id)
     ]
     return {
         "order": order,
         "read": read,
-        "creator": creators_service.get_creator(uow, ws, order.creator_id),
-        "content": creators_service.get_content(uow, ws, order.content_id),
+        "creator": creators_service.get_creator(uow, workspace_id, order.creator_id),
+        "content": creators_service.get_content(uow, workspace_id, order.content_id),
         "result_field": result_field,
         "series": series,
         "series_json": json.dumps(series, separators=(",", ":")).replace("<", "\\u003c"),

@@ -19,12 +19,12 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 @router.get("/promote/review")
 def review_queue(visit: ViewerVisit, uow: Uow, before: str = "") -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     cursor = parse_before(before)
-    rows = review_service.review_queue(uow, ws, before_id=cursor, limit=PAGE_SIZE + 1)
+    rows = review_service.review_queue(uow, workspace_id, before_id=cursor, limit=PAGE_SIZE + 1)
     orders, pager = Pager.of(rows, "/promote/review", {}, cursor)
     handles = {
-        cid: creators_service.get_creator(uow, ws, cid).handle
+        cid: creators_service.get_creator(uow, workspace_id, cid).handle
         for cid in {o.creator_id for o in orders}
     }
     return visit.page("promote/review.html", orders=orders, pager=pager, handles=handles)
@@ -32,13 +32,13 @@ def review_queue(visit: ViewerVisit, uow: Uow, before: str = "") -> Response:
 
 @router.get("/promote/review/{order_id}")
 def review_order(visit: ViewerVisit, uow: Uow, order_id: int) -> Response:
-    ws = visit.principal.workspace_id
-    order = orders_service.get_order(uow, ws, order_id)
+    workspace_id = visit.principal.workspace_id
+    order = orders_service.get_order(uow, workspace_id, order_id)
     return visit.page(
         "promote/review_order.html",
         order=order,
-        creator=creators_service.get_creator(uow, ws, order.creator_id),
-        content=creators_service.get_content(uow, ws, order.content_id),
+        creator=creators_service.get_creator(uow, workspace_id, order.creator_id),
+        content=creators_service.get_content(uow, workspace_id, order.content_id),
         pending=order.review_status == ReviewStatus.PENDING,
     )
 

@@ -49,11 +49,13 @@ def labels() -> dict[str, Any]:
     return {"states": STATES, "badges": BADGES, "reasons": REASONS, "alternatives": ALTERNATIVES}
 
 
-def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict[str, Any]]:
+def _summary(
+    uow: Any, workspace_id: int, activity: Any, shop_ids: list[int]
+) -> list[dict[str, Any]]:
     """Per shop of an activity: the guardrail counters against the activity's rules."""
     repo = ShopRepository(uow)
     rows = []
-    for c in repo.counters_for_activity(ws, activity.id):
+    for c in repo.counters_for_activity(workspace_id, activity.id):
         if shop_ids and c.shop_id not in shop_ids:
             continue
         rules = catalog_service.rules_of(activity)
@@ -61,7 +63,7 @@ def _summary(uow: Any, ws: int, activity: Any, shop_ids: list[int]) -> list[dict
             c.enrolled,
             c.active,
             c.cancelled,
-            batch_service.scheduled_counts(uow, ws, activity.id, c.shop_id),
+            batch_service.scheduled_counts(uow, workspace_id, activity.id, c.shop_id),
         )
         rows.append(
             {
@@ -85,11 +87,11 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     if state and state not in STATES:
         raise ValidationFailed("unknown stage", field="state")
     after = forms.optional_id(q.get("after")) or 0
-    ws = visit.principal.workspace_id
-    lists = activities_and_shops(uow, ws)
+    workspace_id = visit.principal.workspace_id
+    lists = activities_and_shops(uow, workspace_id)
     rows = catalog_service.list_enrollments(
         uow,
-        ws,
+        workspace_id,
         after_id=after,
         limit=PAGE + 1,
         activity_id=activity_id,
@@ -97,11 +99,13 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         states=[state] if state else None,
     )
     shown = rows[:PAGE]
-    names = titles(uow, ws, {s.id for s in lists["shops"]})
-    offers = {e.id: len(offers_service.offers(uow, ws, e.id)) for e in shown}
+    names = titles(uow, workspace_id, {s.id for s in lists["shops"]})
+    offers = {e.id: len(offers_service.offers(uow, workspace_id, e.id)) for e in shown}
     now = clock.now()
     activities = [a for a in lists["activities"] if activity_id in (None, a.id)]
-    summaries = {a.id: _summary(uow, ws, a, [shop_id] if shop_id else []) for a in activities}
+    summaries = {
+        a.id: _summary(uow, workspace_id, a, [shop_id] if shop_id else []) for a in activities
+    }
     filters = {"activity_id": activity_id or "", "shop_id": shop_id or "", "state": state}
     next_url = None
     if len(rows) > PAGE:
@@ -129,27 +133,27 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
 
 @router.get("/shop/enrollments/{enrollment_id}")
 def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_id: int) -> Response:
-    ws = visit.principal.workspace_id
-    e = catalog_service.get_enrollment(uow, ws, enrollment_id)
-    activity = catalog_service.get_activity(uow, ws, e.activity_id)
-    shop = catalog_service.get_shop(uow, ws, e.shop_id)
-    product = catalog_service.get_product(uow, ws, e.product_id)
-    names = titles(uow, ws, {shop.id})
+    workspace_id = visit.principal.workspace_id
+    e = catalog_service.get_enrollment(uow, workspace_id, enrollment_id)
+    activity = catalog_service.get_activity(uow, workspace_id, e.activity_id)
+    shop = catalog_service.get_shop(uow, workspace_id, e.shop_id)
+    product = catalog_service.get_product(uow, workspace_id, e.product_id)
+    names = titles(uow, workspace_id, {shop.id})
     taken = {  # a replaced product (e.g. an undone replace) may replace again
         x.product_id
         for x in catalog_service.list_enrollments(
-            uow, ws, activity_id=activity.id, shop_id=shop.id, limit=10_000
+            uow, workspace_id, activity_id=activity.id, shop_id=shop.id, limit=10_000
         )
         if x.state != domain.State.REPLACED
     }
     candidates = [
         p
-        for p in catalog_service.list_products(uow, ws, shop.id, limit=500)
+        for p in catalog_service.list_products(uow, workspace_id, shop.id, limit=500)
         if p.status == "listed" and p.id not in taken
     ]
-    comps = remediation_service.compensations(uow, ws, product.id)
+    comps = remediation_service.compensations(uow, workspace_id, product.id)
     replacement = (
-        catalog_service.get_enrollment(uow, ws, e.replaced_by_id).product_id
+        catalog_service.get_enrollment(uow, workspace_id, e.replaced_by_id).product_id
         if e.replaced_by_id
         else None
     )
@@ -157,13 +161,15 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
     restock_plan: list[dict[str, Any]] = []
     if e.state == domain.State.STOCK_ZEROED:
         # The product's delist job may belong to another activity's enrollment.
-        delist_at = plan_service.delist_at(uow, ws, product.id) or (
+        delist_at = plan_service.delist_at(uow, workspace_id, product.id) or (
             e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
         )
         # The stock is shared: a restock acts on every enrollment of the product.
         restock_plan = [
             i.as_dict()
-            for i in plan_service.plan_for(uow, ws, product_plan.Action.RESTOCK, [product.id]).items
+            for i in plan_service.plan_for(
+                uow, workspace_id, product_plan.Action.RESTOCK, [product.id]
+            ).items
         ]
     return visit.page(
         "shop/enrollment.html",
@@ -173,8 +179,8 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
         shop=shop,
         product=product,
         names=names,
-        offers=offers_service.offers(uow, ws, e.id),
-        snapshots=snapshots_service.list_snapshots(uow, ws, enrollment_id=e.id, limit=50),
+        offers=offers_service.offers(uow, workspace_id, e.id),
+        snapshots=snapshots_service.list_snapshots(uow, workspace_id, enrollment_id=e.id, limit=50),
         candidates=candidates,
         delist_at=delist_at,
         delist_local=local(delist_at, shop.timezone),
@@ -187,7 +193,7 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
         remediable=e.state not in domain.PURCHASABLE | {domain.State.PENDING_REVIEW},
         compensations=comps,
         compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
-        followers=len(catalog_service.followers(uow, ws, product.id)),
+        followers=len(catalog_service.followers(uow, workspace_id, product.id)),
         replacement=replacement,
         replace_values={
             "product_id": request.query_params.get("replace_product", "")[:20],
@@ -203,8 +209,8 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
 def storefront(visit: GuestVisit, uow: Uow, workspace_slug: str, shop_id: int) -> Response:
     """The shop's public page (no login): announcements first, then the listed products."""
     try:
-        ws = tenancy.get_workspace(uow, workspace_slug[:100]).id
+        workspace_id = tenancy.get_workspace(uow, workspace_slug[:100]).id
     except NotFound:
         raise NotFound("shop not found") from None
-    data = remediation_service.storefront(uow, ws, shop_id)
+    data = remediation_service.storefront(uow, workspace_id, shop_id)
     return visit.page("shop/storefront.html", store=data)

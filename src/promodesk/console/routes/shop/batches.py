@@ -38,38 +38,38 @@ PAGE = 50
 @router.get("/shop/batches")
 def batches(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     before = parse_before(request.query_params.get("before", ""))
-    ws = visit.principal.workspace_id
-    rows = batch_service.list_batches(uow, ws, before, PAGE_SIZE + 1)
+    workspace_id = visit.principal.workspace_id
+    rows = batch_service.list_batches(uow, workspace_id, before, PAGE_SIZE + 1)
     rows, pager = Pager.of(rows, "/shop/batches", {}, before)
     return visit.page(
         "shop/batches.html",
         rows=rows,
         reasons=REASONS,
         pager=pager,
-        zone=workspace_zone(uow, ws),
+        zone=workspace_zone(uow, workspace_id),
     )
 
 
 @router.get("/shop/batches/{batch_id}")
 def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) -> Response:
     status = request.query_params.get("status") or None
-    ws = visit.principal.workspace_id
-    batch = batch_service.get_batch(uow, ws, batch_id)
-    items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=200)
-    checks = verification_service.results(uow, ws, batch_id=batch_id, limit=200)
-    restored = verification_service.restored_ids(uow, ws, batch_id)
+    workspace_id = visit.principal.workspace_id
+    batch = batch_service.get_batch(uow, workspace_id, batch_id)
+    items = batch_service.batch_items(uow, workspace_id, batch_id, status=status, limit=200)
+    checks = verification_service.results(uow, workspace_id, batch_id=batch_id, limit=200)
+    restored = verification_service.restored_ids(uow, workspace_id, batch_id)
     op = None
     if batch.operation_id is not None:
-        op = operations.as_dict(operations.get(uow, ws, batch.operation_id))
-    shop = catalog_service.get_shop(uow, ws, batch.shop_id) if batch.shop_id else None
+        op = operations.as_dict(operations.get(uow, workspace_id, batch.operation_id))
+    shop = catalog_service.get_shop(uow, workspace_id, batch.shop_id) if batch.shop_id else None
     shop_ids = (
         {batch.shop_id}
         if batch.shop_id
-        else {s.id for s in catalog_service.list_shops(uow, ws, limit=200)}
+        else {s.id for s in catalog_service.list_shops(uow, workspace_id, limit=200)}
     )
     return visit.page(
         "shop/batch.html",
-        zone=shop.timezone if shop else workspace_zone(uow, ws),
+        zone=shop.timezone if shop else workspace_zone(uow, workspace_id),
         batch=batch,
         batch_items=items,
         item_status=status or "",
@@ -80,7 +80,7 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
         restored_checks=sum(1 for c in checks if c.enrollment_id in restored),
         failed_checks=sum(1 for c in checks if not c.passed),
         run_local=local(batch.run_at, shop.timezone) if shop else None,
-        names=titles(uow, ws, shop_ids),
+        names=titles(uow, workspace_id, shop_ids),
         reasons=REASONS,
         codes=ITEM_CODES,
     )
@@ -113,13 +113,18 @@ def snapshots(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     after = forms.optional_id(q.get("after")) or 0
     batch_id = forms.optional_id(q.get("batch_id"))
     enrollment_id = forms.optional_id(q.get("enrollment_id"))
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     rows = snapshots_service.list_snapshots(
-        uow, ws, after_id=after, limit=PAGE, batch_id=batch_id, enrollment_id=enrollment_id
+        uow,
+        workspace_id,
+        after_id=after,
+        limit=PAGE,
+        batch_id=batch_id,
+        enrollment_id=enrollment_id,
     )
     return visit.page(
         "shop/snapshots.html",
-        zone=workspace_zone(uow, ws),
+        zone=workspace_zone(uow, workspace_id),
         rows=rows,
         next_url=f"/shop/snapshots?after={rows[-1].id}" if len(rows) == PAGE else None,
     )
@@ -131,13 +136,13 @@ def _restorable(snap: Any) -> bool:
 
 @router.get("/shop/snapshots/{snapshot_id}")
 def snapshot_page(visit: ViewerVisit, uow: Uow, snapshot_id: int) -> Response:
-    ws = visit.principal.workspace_id
-    snap = snapshots_service.get(uow, ws, snapshot_id)
-    current = catalog_service.get_enrollment(uow, ws, snap.enrollment_id)
+    workspace_id = visit.principal.workspace_id
+    snap = snapshots_service.get(uow, workspace_id, snapshot_id)
+    current = catalog_service.get_enrollment(uow, workspace_id, snap.enrollment_id)
     data = snapshots_service.export(snap)
     return visit.page(
         "shop/snapshot.html",
-        zone=catalog_service.get_shop(uow, ws, current.shop_id).timezone,
+        zone=catalog_service.get_shop(uow, workspace_id, current.shop_id).timezone,
         snap=snap,
         data=data,
         current=current,

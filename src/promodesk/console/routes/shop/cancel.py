@@ -77,9 +77,9 @@ def _labels() -> dict[str, Any]:
 
 
 def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     shop_ids = {i["shop_id"] for i in view["items"]}
-    shops = {s: catalog_service.get_shop(uow, ws, s) for s in shop_ids}
+    shops = {s: catalog_service.get_shop(uow, workspace_id, s) for s in shop_ids}
     for g in view["groups"]:
         tz = g["timing"]["timezone"]
         g["timing"]["window_local"] = local(g["timing"]["window_start"], tz)
@@ -87,7 +87,7 @@ def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
         g["shop_name"] = shops[g["shop_id"]].name
     return {
         "view": view,
-        "names": titles(uow, ws, shop_ids),
+        "names": titles(uow, workspace_id, shop_ids),
         "can_force": at_least(visit.principal.role, Role.ADMIN),
         "inline_limit": shop_settings().inline_limit,
         "zone": page_zone(list(shops.values())),
@@ -100,9 +100,9 @@ def preview(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     q = request.query_params
     values = {k: q.get(k, "")[:20_000] for k in ("ids", "activity_id", "shop_id", "state", "all")}
     picked = q.getlist("e")
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     sel = chosen(values, picked if picked else None)
-    view = preview_service.preview(uow, ws, sel.selection)
+    view = preview_service.preview(uow, workspace_id, sel.selection)
     return visit.page(
         "shop/preview.html", hidden=sel.hidden, back=_back(values), **_context(uow, visit, view)
     )
@@ -116,7 +116,7 @@ def _back(values: dict[str, str]) -> str:
 @router.post("/shop/cancel")
 def cancel(visit: OperatorVisit, uow: Uow) -> Response:
     principal = visit.principal
-    ws = principal.workspace_id
+    workspace_id = principal.workspace_id
     sel = chosen(visit.form)
     mode = visit.form.get("mode", "now")
     if mode not in ("now", "window", "batch"):
@@ -130,11 +130,11 @@ def cancel(visit: OperatorVisit, uow: Uow) -> Response:
     }
     try:
         with uow.savepoint():
-            return _run(uow, visit, ws, sel.selection, mode, common)
+            return _run(uow, visit, workspace_id, sel.selection, mode, common)
     except GuardrailViolation as exc:
         # Nothing was written (the savepoint rolled back); the refusal is a page with the
         # rule, the numbers and the alternatives, not a one-line flash.
-        view = preview_service.preview(uow, ws, sel.selection)
+        view = preview_service.preview(uow, workspace_id, sel.selection)
         return visit.page(
             "shop/refused.html",
             status=409,
@@ -144,11 +144,13 @@ def cancel(visit: OperatorVisit, uow: Uow) -> Response:
         )
 
 
-def _run(uow: Any, visit: Visit, ws: int, sel: Any, mode: str, common: dict[str, Any]) -> Response:
+def _run(
+    uow: Any, visit: Visit, workspace_id: int, sel: Any, mode: str, common: dict[str, Any]
+) -> Response:
     if mode == "window":
-        batches = batch_service.schedule_in_window(uow, ws, sel, **common)
+        batches = batch_service.schedule_in_window(uow, workspace_id, sel, **common)
         for b in batches:
-            shop = catalog_service.get_shop(uow, ws, b.shop_id or 0)
+            shop = catalog_service.get_shop(uow, workspace_id, b.shop_id or 0)
             visit.flash(
                 "success",
                 visit._(
@@ -161,14 +163,14 @@ def _run(uow: Any, visit: Visit, ws: int, sel: Any, mode: str, common: dict[str,
         return visit.redirect(
             f"/shop/batches/{batches[0].id}" if len(batches) == 1 else "/shop/batches"
         )
-    count = len(batch_service.resolve(uow, ws, sel))
+    count = len(batch_service.resolve(uow, workspace_id, sel))
     if mode == "batch" or count > shop_settings().inline_limit:
         if not common["force"]:
-            _precheck(uow, ws, sel)
-        batch = batch_service.start_batch(uow, ws, sel, **common)
+            _precheck(uow, workspace_id, sel)
+        batch = batch_service.start_batch(uow, workspace_id, sel, **common)
         visit.flash("info", visit._("The cancel of %(n)s products runs as a batch.", n=batch.total))
         return visit.redirect(f"/shop/batches/{batch.id}")
-    batch = batch_service.cancel_now(uow, ws, sel, **common)
+    batch = batch_service.cancel_now(uow, workspace_id, sel, **common)
     visit.flash(
         "success",
         visit._(
@@ -180,9 +182,9 @@ def _run(uow: Any, visit: Visit, ws: int, sel: Any, mode: str, common: dict[str,
     return visit.redirect(f"/shop/batches/{batch.id}")
 
 
-def _precheck(uow: Any, ws: int, sel: Any) -> None:
+def _precheck(uow: Any, workspace_id: int, sel: Any) -> None:
     """A batch refuses up front what an inline cancel would refuse."""
-    view = preview_service.preview(uow, ws, sel)
+    view = preview_service.preview(uow, workspace_id, sel)
     bad = [g for g in view["groups"] if not g["verdict"]["ok"]]
     if bad:
         raise GuardrailViolation(
@@ -206,16 +208,16 @@ def _back_to(visit: Visit, enrollment_id: int) -> Response:
 @router.post("/shop/enrollments/{enrollment_id}/stock-zero")
 def stock_zero(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
     principal = visit.principal
-    ws = principal.workspace_id
-    item = stock_zero_service.check(uow, ws, [enrollment_id])[0]
+    workspace_id = principal.workspace_id
+    item = stock_zero_service.check(uow, workspace_id, [enrollment_id])[0]
     if any(not p["selected"] and p["effect"] != "unchanged" for p in item["enrollments"]):
         # The product is in other activities too: confirm on the page that lists them.
         return visit.redirect(f"/shop/stock-zero?e={enrollment_id}")
     e = alternatives_service.stock_to_zero(
-        uow, ws, enrollment_id, actor=principal.actor, role=principal.role
+        uow, workspace_id, enrollment_id, actor=principal.actor, role=principal.role
     )
-    activity = catalog_service.get_activity(uow, ws, e.activity_id)
-    shop = catalog_service.get_shop(uow, ws, e.shop_id)
+    activity = catalog_service.get_activity(uow, workspace_id, e.activity_id)
+    shop = catalog_service.get_shop(uow, workspace_id, e.shop_id)
     at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
     visit.flash(
         "success",
@@ -261,12 +263,12 @@ def _replace_values(source: Any) -> dict[str, str]:
     return {k: str(source.get(k, "") or "")[:40] for k in ("product_id", "price")}
 
 
-def _replace_price(uow: Any, ws: int, enrollment_id: int, text: str) -> int | None:
+def _replace_price(uow: Any, workspace_id: int, enrollment_id: int, text: str) -> int | None:
     """The activity price typed in the currency's major unit (159.80), exactly; none: keep
     the discount percentage."""
     if not text.strip():
         return None
-    currency = catalog_service.get_enrollment(uow, ws, enrollment_id).currency
+    currency = catalog_service.get_enrollment(uow, workspace_id, enrollment_id).currency
     try:
         return money.parse_plain(text, currency).amount
     except ValidationFailed as exc:
@@ -276,14 +278,14 @@ def _replace_price(uow: Any, ws: int, enrollment_id: int, text: str) -> int | No
 def _replace_page(
     uow: Any, visit: Visit, enrollment_id: int, values: dict[str, str], *, changed: bool = False
 ) -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     product_id = forms.whole(values, "product_id")
     view = alternatives_service.preview_replace(
         uow,
-        ws,
+        workspace_id,
         enrollment_id,
         product_id,
-        activity_price_minor=_replace_price(uow, ws, enrollment_id, values["price"]),
+        activity_price_minor=_replace_price(uow, workspace_id, enrollment_id, values["price"]),
     )
     names = {view["old"]["product_id"]: view["old"]["title"]}
     names[view["new"]["product_id"]] = view["new"]["title"]
@@ -321,19 +323,24 @@ def replace(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
     """Only from the confirmation page: the price it showed must still be the price now (a
     product's price may have changed meanwhile); otherwise the page is shown again."""
     principal = visit.principal
-    ws = principal.workspace_id
+    workspace_id = principal.workspace_id
     values = _replace_values(visit.form)
     product_id = forms.whole(values, "product_id")
-    price = _replace_price(uow, ws, enrollment_id, values["price"])
+    price = _replace_price(uow, workspace_id, enrollment_id, values["price"])
     view = alternatives_service.preview_replace(
-        uow, ws, enrollment_id, product_id, activity_price_minor=price
+        uow, workspace_id, enrollment_id, product_id, activity_price_minor=price
     )
     shown = visit.form.get("shown_price_minor", "")
     confirmed = visit.form.get("confirm") == "yes"
     if not confirmed or shown != str(view["new"]["activity_price_minor"]):
         return _replace_page(uow, visit, enrollment_id, values, changed=confirmed)
     new = alternatives_service.replace(
-        uow, ws, enrollment_id, product_id, activity_price_minor=price, actor=principal.actor
+        uow,
+        workspace_id,
+        enrollment_id,
+        product_id,
+        activity_price_minor=price,
+        actor=principal.actor,
     )
     price_text = money.price_text(money.Money(new.activity_price_minor, new.currency), visit.locale)
     if new.state == "pending_review":

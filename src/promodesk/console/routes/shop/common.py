@@ -76,13 +76,15 @@ def chosen(values: dict[str, str], ids: list[str] | None = None) -> Chosen:
     return Chosen(Selection(enrollment_ids=found), {"ids": ",".join(str(i) for i in found)})
 
 
-def titles(uow: UnitOfWork, ws: int, shop_ids: set[int]) -> dict[int, str]:
+def titles(uow: UnitOfWork, workspace_id: int, shop_ids: set[int]) -> dict[int, str]:
     """Product titles of the shops (the console shows titles, not ids)."""
     found: dict[int, str] = {}
     for shop_id in shop_ids:
         after = 0
         while True:
-            rows = catalog_service.list_products(uow, ws, shop_id, after_id=after, limit=500)
+            rows = catalog_service.list_products(
+                uow, workspace_id, shop_id, after_id=after, limit=500
+            )
             found.update({p.id: p.title for p in rows})
             if len(rows) < 500:
                 break
@@ -105,12 +107,12 @@ def page_zone(shops: list[Any]) -> str:
     return zones.pop() if len(zones) == 1 else "UTC"
 
 
-def workspace_zone(uow: UnitOfWork, ws: int) -> str:
-    return page_zone(catalog_service.list_shops(uow, ws, limit=200))
+def workspace_zone(uow: UnitOfWork, workspace_id: int) -> str:
+    return page_zone(catalog_service.list_shops(uow, workspace_id, limit=200))
 
 
-def activities_and_shops(uow: UnitOfWork, ws: int) -> dict[str, Any]:
+def activities_and_shops(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
     return {
-        "activities": catalog_service.list_activities(uow, ws, limit=200),
-        "shops": catalog_service.list_shops(uow, ws, limit=200),
+        "activities": catalog_service.list_activities(uow, workspace_id, limit=200),
+        "shops": catalog_service.list_shops(uow, workspace_id, limit=200),
     }

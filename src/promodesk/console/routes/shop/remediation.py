@@ -37,22 +37,22 @@ def store_url(slug: str, shop_id: int) -> str:
 
 @router.get("/shop/shops")
 def shops(visit: ViewerVisit, uow: Uow) -> Response:
-    ws = visit.principal.workspace_id
-    rows = catalog_service.list_shops(uow, ws, limit=200)
+    workspace_id = visit.principal.workspace_id
+    rows = catalog_service.list_shops(uow, workspace_id, limit=200)
     return visit.page(
         "shop/shops.html",
         zone=page_zone(rows),
         rows=rows,
-        teams={s.id: catalog_service.members(uow, ws, s.id) for s in rows},
-        notes={s.id: len(remediation_service.announcements(uow, ws, s.id)) for s in rows},
+        teams={s.id: catalog_service.members(uow, workspace_id, s.id) for s in rows},
+        notes={s.id: len(remediation_service.announcements(uow, workspace_id, s.id)) for s in rows},
         slug=visit.principal.workspace_slug,
     )
 
 
-def _listed(uow: Any, ws: int, shop_id: int) -> list[Any]:
+def _listed(uow: Any, workspace_id: int, shop_id: int) -> list[Any]:
     return [
         p
-        for p in catalog_service.list_products(uow, ws, shop_id, limit=500)
+        for p in catalog_service.list_products(uow, workspace_id, shop_id, limit=500)
         if p.status == "listed"
     ]
 
@@ -64,15 +64,17 @@ def announcements(request: Request, visit: ViewerVisit, uow: Uow, shop_id: int) 
         for part in request.query_params.get("replacement", "")[:2000].split(",")
         if (i := forms.optional_id(part)) is not None
     }
-    ws = visit.principal.workspace_id
-    shop = catalog_service.get_shop(uow, ws, shop_id)
-    listed = _listed(uow, ws, shop.id)
-    titles = {p.id: p.title for p in catalog_service.list_products(uow, ws, shop.id, limit=500)}
+    workspace_id = visit.principal.workspace_id
+    shop = catalog_service.get_shop(uow, workspace_id, shop_id)
+    listed = _listed(uow, workspace_id, shop.id)
+    titles = {
+        p.id: p.title for p in catalog_service.list_products(uow, workspace_id, shop.id, limit=500)
+    }
     return visit.page(
         "shop/announcements.html",
         zone=shop.timezone,
         shop=shop,
-        rows=remediation_service.announcements(uow, ws, shop.id),
+        rows=remediation_service.announcements(uow, workspace_id, shop.id),
         listed=listed,
         picked=picked,
         titles=titles,
@@ -83,11 +85,11 @@ def announcements(request: Request, visit: ViewerVisit, uow: Uow, shop_id: int) 
 @router.post("/shop/shops/{shop_id}/announcements")
 def announce(visit: OperatorVisit, uow: Uow, shop_id: int) -> Response:
     principal = visit.principal
-    ws = principal.workspace_id
+    workspace_id = principal.workspace_id
     product_ids = sorted(forms.ticked_ids(visit.form, "product_"))
     row = remediation_service.announce(
         uow,
-        ws,
+        workspace_id,
         shop_id,
         title=forms.clean(visit.form.get("title", ""), 200),
         body=visit.form.get("body", "")[:5000].replace("\r\n", "\n"),
@@ -108,14 +110,14 @@ def announce(visit: OperatorVisit, uow: Uow, shop_id: int) -> Response:
 @router.post("/shop/products/{product_id}/compensation")
 def compensate(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
     principal = visit.principal
-    ws = principal.workspace_id
-    product = catalog_service.get_product(uow, ws, product_id)
+    workspace_id = principal.workspace_id
+    product = catalog_service.get_product(uow, workspace_id, product_id)
     raw = (visit.form.get("value") or "").strip()
     if not raw:
         raise ValidationFailed("give the coupon's value", field="value")
     value = money.parse_plain(raw, product.currency).amount
     days = forms.whole(visit.form, "valid_days", high=365)
-    quote = remediation_service.compensation_quote(uow, ws, product.id, value)
+    quote = remediation_service.compensation_quote(uow, workspace_id, product.id, value)
     confirmed = visit.form.get("confirm") == "yes"
     if not confirmed or visit.form.get("count") != str(quote.count):
         # count × value = total before anything is issued; asked again when the number
@@ -129,9 +131,9 @@ def compensate(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
             recounted=confirmed,
         )
     comp = remediation_service.compensate(
-        uow, ws, product.id, value_minor=value, valid_days=days, actor=principal.actor
+        uow, workspace_id, product.id, value_minor=value, valid_days=days, actor=principal.actor
     )
-    shop = catalog_service.get_shop(uow, ws, product.shop_id)
+    shop = catalog_service.get_shop(uow, workspace_id, product.shop_id)
     visit.flash(
         "success",
         visit._(

@@ -76,23 +76,23 @@ def _charts(visit: Visit, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/shop/review")
 def review(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
-    ws = visit.principal.workspace_id
+    workspace_id = visit.principal.workspace_id
     if not request.query_params.get("activity_id"):
         pairs = [
             (a, s)
-            for a in catalog_service.list_activities(uow, ws, limit=200)
-            for s in catalog_service.list_shops(uow, ws, limit=200)
+            for a in catalog_service.list_activities(uow, workspace_id, limit=200)
+            for s in catalog_service.list_shops(uow, workspace_id, limit=200)
         ]
         return visit.page("shop/review_pick.html", pairs=pairs)
     activity_id, shop_id = _ids(request)
-    data = review_service.review(uow, ws, activity_id, shop_id)
+    data = review_service.review(uow, workspace_id, activity_id, shop_id)
     texts = []
     for r in data["recommendations"]:
         message = RECOMMENDATIONS.get(r["code"])
         texts.append(visit._(message, n=data["safety_stock_percent"]) if message else r["text"])
     return visit.page(
         "shop/review.html",
-        zone=catalog_service.get_shop(uow, ws, shop_id).timezone,
+        zone=catalog_service.get_shop(uow, workspace_id, shop_id).timezone,
         data=data,
         recommendations=texts,
         reasons=REASONS,

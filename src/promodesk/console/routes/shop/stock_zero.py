@@ -63,10 +63,16 @@ def _ids(raw: list[str] | str) -> list[int]:
 
 def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]:
     """Titles, activity names and local delist times for the items."""
-    ws = visit.principal.workspace_id
-    shops = {s: catalog_service.get_shop(uow, ws, s) for s in {i["shop_id"] for i in items} if s}
-    names = titles(uow, ws, set(shops))
-    activities = {a.id: a.name for a in catalog_service.list_activities(uow, ws, limit=500)}
+    workspace_id = visit.principal.workspace_id
+    shops = {
+        s: catalog_service.get_shop(uow, workspace_id, s)
+        for s in {i["shop_id"] for i in items}
+        if s
+    }
+    names = titles(uow, workspace_id, set(shops))
+    activities = {
+        a.id: a.name for a in catalog_service.list_activities(uow, workspace_id, limit=500)
+    }
     for item in items:
         shop = shops.get(item["shop_id"])
         item["title"] = names.get(item["product_id"] or 0, f"#{item['enrollment_id']}")
