@@ -2,7 +2,8 @@
 
 Pages: login, dashboard, the feature pages, jobs, audit, operations (live progress bars) and
 API keys. No CDN and no third-party assets: the CSS and the small script are our own, under
-``static/``. Routes live in ``routes/``, one module per page group.
+``static/``. Routes live in ``routes/``, one sub-package per feature; what they share is
+beside this module (``visit``, ``forms``, ``formerrors``, ``submit``, ``paging``).
 """
 
 from __future__ import annotations

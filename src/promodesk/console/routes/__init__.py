@@ -20,7 +20,8 @@ from promodesk.console.routes.accounts import (
     clients,
     removals,
 )
-from promodesk.console.routes.promote import creators, money, orders, review
+from promodesk.console.routes.promote import creators, money, orders
+from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.shop import (
     activities,
     batches,
@@ -40,7 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     creators.router,
     money.router,
     orders.router,
-    review.router,
+    promote_review.router,
     outbox.router,
     clients.router,
     removals.router,
