@@ -47,4 +47,5 @@ def test_a_cursor_this_api_did_not_return_is_a_422(cursor: str) -> None:
 
 
 def test_no_cursor_is_the_first_page() -> None:
-    assert after(None) is None and after("") is None
+    assert after(None) is None
+    assert after("") is None
