@@ -177,6 +177,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
 
     import promodesk.accounts.jobs
     import promodesk.notify.jobs
+    import promodesk.operations.jobs
     import promodesk.promote.jobs
     import promodesk.shop.jobs
     import promodesk.system.jobs  # noqa: F401
@@ -192,6 +193,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.console import mount as mount_console
     from promodesk.ledger.api import router as ledger_api
     from promodesk.notify.api import router as notify_api
+    from promodesk.operations.api import router as operations_api
     from promodesk.promote.api import router as promote_api
     from promodesk.promote.money_api import router as promote_money_api
     from promodesk.shop.api import router as shop_api
@@ -203,6 +205,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     for router in (
         system_router,
         system_api,
+        operations_api,
         tenancy_api,
         ledger_api,
         audit_api,

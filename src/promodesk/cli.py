@@ -11,6 +11,7 @@ import typer
 
 from promodesk import clikit
 from promodesk.accounts.cli import app as tiktok_app
+from promodesk.audit.cli import app as audit_app
 from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
@@ -18,7 +19,7 @@ from promodesk.promote.cli import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli import shop_app
-from promodesk.system.cli import audit_app, jobs
+from promodesk.system.cli import jobs
 from promodesk.tenancy.cli import keys, users, workspaces
 
 app = typer.Typer(

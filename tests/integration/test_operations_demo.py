@@ -17,7 +17,7 @@ from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.jobs.worker import Worker
 from promodesk.operations import service as operations
-from promodesk.system.jobs import DEMO_JOB, start_demo_operation
+from promodesk.operations.jobs import DEMO_JOB, start_demo_operation
 from tests.conftest import make_workspace
 from tests.integration.jobs_handlers import own_database
 

@@ -1,66 +1,63 @@
-"""Every ORM table, one module per aggregate, re-exported here."""
+"""Every ORM table, one module per aggregate (named after the feature that owns it), re-exported
+here."""
 
+from promodesk.models.accounts import (
+    AdAccountAllocation,
+    ClientAccount,
+    ClientAdvertiser,
+    ConversionGoal,
+    RemarketingTag,
+    TikTokAccountRequest,
+    TikTokAdAccount,
+    TikTokAuthorization,
+    TikTokSyncRun,
+)
+from promodesk.models.audit import (
+    AuditEvent,
+)
 from promodesk.models.base import Base
-from promodesk.models.jobs import Job, Operation, Schedule, WorkerHeartbeat
-from promodesk.models.ledger import LedgerAccount, LedgerEntry, LedgerLine
-from promodesk.models.platform import AuditEvent, IdempotencyKey
+from promodesk.models.campaigns import (
+    AudienceAllocation,
+    CampaignAllocation,
+    TikTokAd,
+    TikTokAdGroup,
+    TikTokAudience,
+    TikTokCampaign,
+)
+from promodesk.models.idempotency import (
+    IdempotencyKey,
+)
+from promodesk.models.jobs import (
+    Job,
+    Schedule,
+    WorkerHeartbeat,
+)
+from promodesk.models.ledger import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerLine,
+)
+from promodesk.models.notify import (
+    OutboxEmail,
+    OutboxWebhook,
+)
+from promodesk.models.operations import (
+    Operation,
+)
 from promodesk.models.promote import (
     PromoteContent,
     PromoteCoupon,
     PromoteCreator,
     PromoteDeliveryBatch,
     PromoteDeliveryEvent,
-    PromoteOrder,
-    PromoteOrderHourly,
-)
-from promodesk.models.promote_money import (
     PromoteInvoice,
     PromoteInvoiceCounter,
+    PromoteOrder,
+    PromoteOrderHourly,
     PromotePaymentMethod,
     PromoteRecharge,
     PromoteWithdrawal,
 )
-from promodesk.models.tenancy import (
-    ApiKey,
-    ConsoleSession,
-    LoginAttempt,
-    Membership,
-    User,
-    Workspace,
-)
-
-__all__ = [
-    "ApiKey",
-    "AuditEvent",
-    "Base",
-    "ConsoleSession",
-    "IdempotencyKey",
-    "Job",
-    "LedgerAccount",
-    "LedgerEntry",
-    "LedgerLine",
-    "LoginAttempt",
-    "Membership",
-    "Operation",
-    "PromoteContent",
-    "PromoteCoupon",
-    "PromoteCreator",
-    "PromoteDeliveryBatch",
-    "PromoteDeliveryEvent",
-    "PromoteInvoice",
-    "PromoteInvoiceCounter",
-    "PromoteOrder",
-    "PromoteOrderHourly",
-    "PromotePaymentMethod",
-    "PromoteRecharge",
-    "PromoteWithdrawal",
-    "Schedule",
-    "User",
-    "WorkerHeartbeat",
-    "Workspace",
-]
-from promodesk.models.notify import OutboxEmail as OutboxEmail
-from promodesk.models.notify import OutboxWebhook as OutboxWebhook
 from promodesk.models.shop import (
     Shop,
     ShopActivity,
@@ -80,53 +77,50 @@ from promodesk.models.shop import (
     ShopSnapshot,
     ShopVerification,
 )
-from promodesk.models.tiktok import (
-    AdAccountAllocation as AdAccountAllocation,
-)
-from promodesk.models.tiktok import (
-    AudienceAllocation as AudienceAllocation,
-)
-from promodesk.models.tiktok import (
-    CampaignAllocation as CampaignAllocation,
-)
-from promodesk.models.tiktok import (
-    ClientAccount as ClientAccount,
-)
-from promodesk.models.tiktok import (
-    ClientAdvertiser as ClientAdvertiser,
-)
-from promodesk.models.tiktok import (
-    ConversionGoal as ConversionGoal,
-)
-from promodesk.models.tiktok import (
-    RemarketingTag as RemarketingTag,
-)
-from promodesk.models.tiktok import (
-    TikTokAccountRequest as TikTokAccountRequest,
-)
-from promodesk.models.tiktok import (
-    TikTokAd as TikTokAd,
-)
-from promodesk.models.tiktok import (
-    TikTokAdAccount as TikTokAdAccount,
-)
-from promodesk.models.tiktok import (
-    TikTokAdGroup as TikTokAdGroup,
-)
-from promodesk.models.tiktok import (
-    TikTokAudience as TikTokAudience,
-)
-from promodesk.models.tiktok import (
-    TikTokAuthorization as TikTokAuthorization,
-)
-from promodesk.models.tiktok import (
-    TikTokCampaign as TikTokCampaign,
-)
-from promodesk.models.tiktok import (
-    TikTokSyncRun as TikTokSyncRun,
+from promodesk.models.tenancy import (
+    ApiKey,
+    ConsoleSession,
+    LoginAttempt,
+    Membership,
+    User,
+    Workspace,
 )
 
-__all__ += [
+__all__ = [
+    "AdAccountAllocation",
+    "ApiKey",
+    "AudienceAllocation",
+    "AuditEvent",
+    "Base",
+    "CampaignAllocation",
+    "ClientAccount",
+    "ClientAdvertiser",
+    "ConsoleSession",
+    "ConversionGoal",
+    "IdempotencyKey",
+    "Job",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerLine",
+    "LoginAttempt",
+    "Membership",
+    "Operation",
+    "OutboxEmail",
+    "OutboxWebhook",
+    "PromoteContent",
+    "PromoteCoupon",
+    "PromoteCreator",
+    "PromoteDeliveryBatch",
+    "PromoteDeliveryEvent",
+    "PromoteInvoice",
+    "PromoteInvoiceCounter",
+    "PromoteOrder",
+    "PromoteOrderHourly",
+    "PromotePaymentMethod",
+    "PromoteRecharge",
+    "PromoteWithdrawal",
+    "RemarketingTag",
+    "Schedule",
     "Shop",
     "ShopActivity",
     "ShopActivityCounter",
@@ -144,4 +138,15 @@ __all__ += [
     "ShopRiskEvent",
     "ShopSnapshot",
     "ShopVerification",
+    "TikTokAccountRequest",
+    "TikTokAd",
+    "TikTokAdAccount",
+    "TikTokAdGroup",
+    "TikTokAudience",
+    "TikTokAuthorization",
+    "TikTokCampaign",
+    "TikTokSyncRun",
+    "User",
+    "WorkerHeartbeat",
+    "Workspace",
 ]

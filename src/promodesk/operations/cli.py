@@ -148,7 +148,7 @@ def demo(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Start the demo operation (a worker counts items one by one; needs a running worker)."""
-    from promodesk.system.jobs import start_demo_operation
+    from promodesk.operations.jobs import start_demo_operation
 
     with database().transaction() as uow:
         ws = tenancy.get_workspace(uow, workspace)

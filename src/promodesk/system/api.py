@@ -1,4 +1,4 @@
-"""Health, Prometheus metrics, jobs and operations over HTTP."""
+"""Health, Prometheus metrics and the durable jobs over HTTP."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
@@ -19,7 +19,6 @@ from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
 from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
-from promodesk.operations import service as operations
 from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Uow, state
 
 log = logging.getLogger("promodesk")
@@ -189,45 +188,3 @@ def retry_job(job_id: int, uow: Uow, caller: Admin) -> JobRead:
         after={"status": job.status, "attempts": job.attempts},
     )
     return _job(job)
-
-
-class OperationRead(BaseModel):
-    id: int
-    kind: str
-    title: str
-    state: str
-    total: int
-    done: int
-    failed: int
-    percent: float
-    total_known: bool = Field(
-        description="False before a total is reported, and while the counts have reached a "
-        "total that may still grow (a TikTok sync discovers its work as it goes)"
-    )
-    errors: list[dict[str, Any]]
-    result: dict[str, Any]
-    created_at: str
-    updated_at: str
-    finished_at: str | None
-
-
-class OperationPage(BaseModel):
-    items: list[OperationRead]
-    next_cursor: str | None
-
-
-@api.get("/operations", response_model=OperationPage)
-def list_operations(
-    uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
-) -> OperationPage:
-    before = cursor_int(decode_cursor(cursor), "before")
-    rows = operations.list_ops(uow, caller.workspace_id, before_id=before, limit=limit)
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return OperationPage(
-        items=[OperationRead(**operations.as_dict(o)) for o in rows], next_cursor=nxt
-    )
-
-
-@api.get("/operations/{op_id}", response_model=OperationRead)
-def get_operation(op_id: int, uow: Uow, caller: Caller) -> OperationRead:
-    return OperationRead(**operations.as_dict(operations.get(uow, caller.workspace_id, op_id)))

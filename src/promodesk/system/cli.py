@@ -1,8 +1,7 @@
-"""``promodesk jobs list|retry|cancel|schedules`` and ``promodesk audit tail``."""
+"""``promodesk jobs list|retry|cancel|schedules``."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import typer
@@ -12,11 +11,9 @@ from promodesk.audit import service as audit
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.kit.jobs import service as jobs_service
 from promodesk.kit.jobs.repository import JobRepository
-from promodesk.models import AuditEvent
 from promodesk.tenancy import service as tenancy
 
 jobs = typer.Typer(help="Durable jobs.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 
 @jobs.command("list")
@@ -128,51 +125,3 @@ def schedules(json_out: bool = typer.Option(False, "--json")) -> None:
             "yes" if r["enabled"] else "no",
         )
     console.print(table)
-
-
-@audit_app.command("tail")
-@friendly
-def tail(
-    workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug"),
-    limit: int = typer.Option(20, min=1, max=1000),
-    follow: bool = typer.Option(False, "--follow", "-f", help="keep printing new events"),
-    json_out: bool = typer.Option(False, "--json"),
-) -> None:
-    """Print the latest audit events (oldest first), optionally following new ones."""
-    with database().transaction() as uow:
-        ws_id = tenancy.get_workspace(uow, workspace).id if workspace else None
-        events = list(reversed(audit.list_events(uow, ws_id, limit=limit)))
-        rows = [_row(e) for e in events]
-    last = rows[-1]["id"] if rows else 0
-    _print(rows, json_out)
-    while follow:
-        time.sleep(1)
-        with database().transaction() as uow:
-            rows = [_row(e) for e in audit.list_events(uow, ws_id, after_id=last, limit=500)]
-        if rows:
-            last = rows[-1]["id"]
-            _print(rows, json_out)
-
-
-def _row(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "at": e.created_at.isoformat(),
-        "workspace_id": e.workspace_id,
-        "actor": e.actor,
-        "action": e.action,
-        "object": f"{e.object_type}:{e.object_id}",
-        "before": e.before,
-        "after": e.after,
-    }
-
-
-def _print(rows: list[dict[str, Any]], json_out: bool) -> None:
-    for r in rows:
-        if json_out:
-            emit_json(r)
-        else:
-            console.print(
-                f"{str(r['at'])[:19]}  {r['actor']:<10} {r['action']:<24} "
-                f"{r['object']}  {r['before'] or ''} → {r['after'] or ''}"
-            )

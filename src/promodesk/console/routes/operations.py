@@ -14,7 +14,7 @@ from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.operations import service as operations
-from promodesk.system.jobs import start_demo_operation
+from promodesk.operations.jobs import start_demo_operation
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 REFRESH_SECONDS = 2

@@ -1,0 +1,29 @@
+"""Operations (the progress of long work) over HTTP."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.operations import service as operations
+from promodesk.operations.schemas import OperationPage, OperationRead
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow
+
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["operations"])
+
+
+@router.get("/operations", response_model=OperationPage)
+def list_operations(
+    uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
+) -> OperationPage:
+    before = cursor_int(decode_cursor(cursor), "before")
+    rows = operations.list_ops(uow, caller.workspace_id, before_id=before, limit=limit)
+    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
+    return OperationPage(
+        items=[OperationRead(**operations.as_dict(o)) for o in rows], next_cursor=nxt
+    )
+
+
+@router.get("/operations/{op_id}", response_model=OperationRead)
+def get_operation(op_id: int, uow: Uow, caller: Caller) -> OperationRead:
+    return OperationRead(**operations.as_dict(operations.get(uow, caller.workspace_id, op_id)))
