@@ -143,6 +143,63 @@ def test_secret_fields_are_masked_at_any_depth(db: Database, ws: Workspace) -> N
     }
 
 
+def test_bulk_rows_are_masked_like_a_single_row(db: Database, ws: Workspace) -> None:
+    details = {
+        "before": {"password": "p", "name": "visible"},
+        "after": {"nested": {"access_token": "t", "ok": 1}, "items": [{"key": "raw"}]},
+    }
+    with db.transaction() as uow:
+        audit.record(
+            uow,
+            workspace_id=ws.id,
+            actor="system",
+            action="test.single",
+            object_type="test",
+            object_id=1,
+            **details,
+        )
+        written = audit.record_many(
+            uow,
+            [
+                {
+                    "workspace_id": ws.id,
+                    "actor": "system",
+                    "action": "test.bulk",
+                    "object_type": "test",
+                    "object_id": n,
+                    **details,
+                }
+                for n in (2, 3)
+            ],
+        )
+    assert written == 2
+    by_action = {e.action: e for e in events(db, ws.id)}
+    single = by_action["test.single"]
+    assert single.after == {"nested": {"access_token": "***", "ok": 1}, "items": [{"key": "***"}]}
+    bulk = [e for e in events(db, ws.id) if e.action == "test.bulk"]
+    assert [e.object_id for e in bulk] == ["2", "3"]
+    for event in bulk:
+        assert (event.before, event.after, event.note) == (single.before, single.after, "")
+        assert event.created_at is not None
+
+
+def test_record_many_refuses_an_unknown_field(db: Database, ws: Workspace) -> None:
+    with db.transaction() as uow, pytest.raises(TypeError, match="secret_detail"):
+        audit.record_many(
+            uow,
+            [
+                {
+                    "workspace_id": ws.id,
+                    "actor": "system",
+                    "action": "test.bulk",
+                    "object_type": "test",
+                    "object_id": 1,
+                    "secret_detail": "x",
+                }
+            ],
+        )
+
+
 def test_filters_and_pagination(client: TestClient, db: Database, ws: Workspace) -> None:
     viewer = new_key(db, ws, "viewer")
     base = datetime.now(UTC)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import AuditEvent
@@ -17,6 +18,11 @@ class AuditRepository:
     def add(self, event: AuditEvent) -> AuditEvent:
         self.s.add(event)
         return event
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """One executemany on the session's connection (the ORM bulk path costs ~5x)."""
+        if rows:
+            self.s.connection().execute(insert(AuditEvent), rows)
 
     def get(self, workspace_id: int, event_id: int) -> AuditEvent | None:
         return self.s.execute(

@@ -1,11 +1,13 @@
 """Recording audit events.
 
 Rules: an event is written in the same unit of work as the change it describes (so both commit
-or neither does); events are only ever inserted; secrets are masked before they are stored.
+or neither does); events are only ever inserted; secrets are masked before they are stored, by
+``record`` and ``record_many`` alike (nothing else writes audit rows).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from promodesk.audit.repository import AuditRepository
@@ -64,6 +66,38 @@ def record(
         created_at=clock.now(),
     )
     return AuditRepository(uow).add(event)
+
+
+AUDIT_FIELDS = frozenset(
+    {"workspace_id", "actor", "action", "object_type", "object_id", "before", "after", "note"}
+)
+
+
+def record_many(uow: UnitOfWork, events: Iterable[Mapping[str, Any]]) -> int:
+    """Insert many events in one statement (a bulk change's one event per row); returns how
+    many. Each event has ``record``'s keyword arguments (``created_at`` optional: now) and is
+    masked exactly like ``record``'s; an unknown key is a programming error (``TypeError``)."""
+    at = clock.now()
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        unknown = set(event) - AUDIT_FIELDS - {"created_at"}
+        if unknown:
+            raise TypeError(f"record_many: unknown audit fields {sorted(unknown)}")
+        rows.append(
+            {
+                "workspace_id": event["workspace_id"],
+                "actor": event["actor"],
+                "action": event["action"],
+                "object_type": event["object_type"],
+                "object_id": str(event["object_id"]),
+                "before": _clean(event.get("before")),
+                "after": _clean(event.get("after")),
+                "note": event.get("note", ""),
+                "created_at": event.get("created_at") or at,
+            }
+        )
+    AuditRepository(uow).add_many(rows)
+    return len(rows)
 
 
 def list_events(uow: UnitOfWork, workspace_id: int | None, **filters: Any) -> list[AuditEvent]:

@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
-    AuditEvent,
     ShopActivity,
     ShopBatch,
     ShopBatchItem,
@@ -212,9 +211,6 @@ class BatchRepository:
 
     def insert_cancellations(self, rows: list[dict[str, Any]]) -> None:
         self.insert_rows(ShopCancellation, rows)
-
-    def insert_audit(self, rows: list[dict[str, Any]]) -> None:
-        self.insert_rows(AuditEvent, rows)
 
     def finish_items(
         self,

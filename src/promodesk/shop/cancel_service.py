@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from promodesk.audit import service as audit
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict
 from promodesk.models import ShopActivity, ShopBatch, ShopRiskEvent
@@ -310,7 +311,7 @@ def _apply(
     done_items = [item.id for item, _ in accepted]
     if brepo.finish_items(done_items, "done", at) != len(done_items):
         raise Conflict("batch items were finished by another worker; chunk rolled back")
-    brepo.insert_audit(events)
+    audit.record_many(uow, events)
     result.done.extend(ids)
 
 
@@ -323,8 +324,6 @@ def _risk_event(
     at: datetime,
     actor: str,
 ) -> None:
-    from promodesk.audit import service as audit
-
     repo = ShopRepository(uow)
     until = domain.penalty_until(at, activity.penalty_days)
     shop = repo.shop(ws, forced["shop_id"], lock=True)
