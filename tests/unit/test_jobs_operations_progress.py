@@ -11,28 +11,39 @@ from rich.console import Console
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
 from promodesk.kit.progress import Snapshot, follow
 from promodesk.operations.domain import (
-    ALLOWED,
     FINAL_STATES,
+    OPERATION,
     OperationState,
     final_state,
     is_complete,
     parse_final,
     percent,
-    transition,
 )
+
+# Written out by hand: the guard must agree with this list, not with its own table.
+FINALS = ("succeeded", "failed", "partial", "cancelled")
+OPERATION_EDGES = {
+    ("pending", "running"),
+    *(("pending", final) for final in FINALS),
+    *(("running", final) for final in FINALS),
+}
+
+
+def test_the_state_table_is_the_expected_one() -> None:
+    assert {(str(a), str(b)) for a, b in OPERATION.edges()} == OPERATION_EDGES
+    assert set(OPERATION.final) == set(FINALS) == set(FINAL_STATES)
 
 
 @pytest.mark.parametrize(("current", "target"), list(product(OperationState, OperationState)))
 def test_every_pair_of_the_state_table(current: OperationState, target: OperationState) -> None:
-    if target in ALLOWED[current]:
-        assert transition(current, target) == target
+    if (current.value, target.value) in OPERATION_EDGES:
+        assert OPERATION.transition(current, target) == target
     else:
         with pytest.raises(InvalidTransition):
-            transition(current, target)
+            OPERATION.transition(current, target)
 
 
 def test_final_states_are_final_and_derived_from_counts() -> None:
-    assert all(not ALLOWED[s] for s in FINAL_STATES)
     assert final_state(5, 0) == "succeeded"
     assert final_state(0, 5) == "failed"
     assert final_state(3, 2) == "partial"

@@ -36,31 +36,32 @@ def test_orders() -> None:
 
 def test_messages_and_operations() -> None:
     O = notify.OutboxStatus  # noqa: E741
-    assert _refusal(notify.transition, O.SENT, O.QUEUED) == "the message is already sent"
+    assert _refusal(notify.OUTBOX.transition, O.SENT, O.QUEUED) == "the message is already sent"
     assert (
-        _refusal(notify.transition, O.QUEUED, O.QUEUED) == "a queued message cannot be queued again"
+        _refusal(notify.OUTBOX.transition, O.QUEUED, O.QUEUED)
+        == "a queued message cannot be queued again"
     )
     P = operations.OperationState
     assert (
-        _refusal(operations.transition, P.SUCCEEDED, P.CANCELLED)
+        _refusal(operations.OPERATION.transition, P.SUCCEEDED, P.CANCELLED)
         == "the operation has already ended (succeeded)"
     )
     assert (
-        _refusal(operations.transition, P.RUNNING, P.PENDING)
+        _refusal(operations.OPERATION.transition, P.RUNNING, P.PENDING)
         == "a running operation cannot be sent back to pending"
     )
 
 
 def test_no_refusal_says_cannot_become() -> None:
-    for module, states in (
-        (promote, promote.OrderStatus),
-        (notify, notify.OutboxStatus),
-        (operations, operations.OperationState),
+    for allowed, guard, states in (
+        (promote.ALLOWED, promote.transition, promote.OrderStatus),
+        (notify.ALLOWED, notify.OUTBOX.transition, notify.OutboxStatus),
+        (operations.ALLOWED, operations.OPERATION.transition, operations.OperationState),
     ):
         for cur in states:
             for tgt in states:
-                if tgt in module.ALLOWED[cur]:  # type: ignore[attr-defined]
+                if tgt in allowed[cur]:  # type: ignore[index]
                     continue
-                detail = _refusal(module.transition, cur, tgt)  # type: ignore[attr-defined]
+                detail = _refusal(guard, cur, tgt)
                 assert "cannot become" not in detail
                 assert "it cannot" not in detail

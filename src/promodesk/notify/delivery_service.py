@@ -106,7 +106,7 @@ def _finish(
     target: OutboxStatus,
     values: dict[str, Any],
 ) -> None:
-    domain.transition(OutboxStatus.QUEUED, target)
+    domain.OUTBOX.transition(OutboxStatus.QUEUED, target)
     repo.set_status(model, row_id, _QUEUED, {"status": target.value, **values})
 
 

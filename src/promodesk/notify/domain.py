@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from promodesk.kit import clock
 from promodesk.kit.errors import InvalidTransition, Unauthorized, ValidationFailed
+from promodesk.kit.statemachine import StateMachine
 
 SIGNATURE_HEADER = "X-Promodesk-Signature"
 TIMESTAMP_HEADER = "X-Promodesk-Timestamp"
@@ -53,18 +54,17 @@ ALLOWED: dict[OutboxStatus, frozenset[OutboxStatus]] = {
     _S.SENT: frozenset(),
     _S.CAPTURED: frozenset(),
 }
-FINAL = frozenset({_S.SENT, _S.CAPTURED})
 
 
-def transition(current: OutboxStatus | str, target: OutboxStatus | str) -> OutboxStatus:
-    """The guard of every outbox status change; raises ``InvalidTransition`` (409)."""
-    cur, tgt = OutboxStatus(current), OutboxStatus(target)
-    if tgt not in ALLOWED[cur]:
-        if cur in FINAL:
-            raise InvalidTransition(f"the message is already {cur.value}")
-        change = "queued again" if tgt is _S.QUEUED else f"marked {tgt.value}"
-        raise InvalidTransition(f"a {cur.value} message cannot be {change}")
-    return tgt
+def _refusal(current: OutboxStatus, target: OutboxStatus) -> InvalidTransition:
+    if current in (_S.SENT, _S.CAPTURED):
+        return InvalidTransition(f"the message is already {current.value}")
+    change = "queued again" if target is _S.QUEUED else f"marked {target.value}"
+    return InvalidTransition(f"a {current.value} message cannot be {change}")
+
+
+#: The guard of every outbox status change (``InvalidTransition``, 409).
+OUTBOX = StateMachine(OutboxStatus, ALLOWED, noun="the message", refuse=_refusal)
 
 
 class InvalidSignature(Unauthorized):

@@ -242,7 +242,7 @@ def _requeue(
     actor: str,
     object_type: str,
 ) -> None:
-    domain.transition(status, OutboxStatus.QUEUED)
+    domain.OUTBOX.transition(status, OutboxStatus.QUEUED)
     values = {"status": OutboxStatus.QUEUED.value, "attempts": 0}
     if not NotifyRepository(uow).set_status(model, row_id, OutboxStatus.FAILED.value, values):
         raise InvalidTransition("the message changed meanwhile; reload and try again")

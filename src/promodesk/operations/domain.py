@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
+from promodesk.kit.statemachine import StateMachine
 
 
 class OperationState(StrEnum):
@@ -40,18 +41,18 @@ MAX_ERRORS_KEPT = 500
 RUNNING_BAR_CAP = 99.0
 
 
-def transition(current: str, target: str) -> OperationState:
-    """The one guard of the state table; raises ``InvalidTransition`` for a refused edge."""
-    cur, tgt = OperationState(current), OperationState(target)
-    if tgt not in ALLOWED[cur]:
-        if cur in FINAL_STATES:
-            raise InvalidTransition(f"the operation has already ended ({cur.value})")
-        change = {
-            OperationState.PENDING: "sent back to pending",
-            OperationState.RUNNING: "started",
-        }.get(tgt, f"marked {tgt.value}")
-        raise InvalidTransition(f"a {cur.value} operation cannot be {change}")
-    return tgt
+def _refusal(current: OperationState, target: OperationState) -> InvalidTransition:
+    if current in FINAL_STATES:
+        return InvalidTransition(f"the operation has already ended ({current.value})")
+    change = {
+        OperationState.PENDING: "sent back to pending",
+        OperationState.RUNNING: "started",
+    }.get(target, f"marked {target.value}")
+    return InvalidTransition(f"a {current.value} operation cannot be {change}")
+
+
+#: The guard of every operation state change (``InvalidTransition``, 409).
+OPERATION = StateMachine(OperationState, ALLOWED, noun="the operation", refuse=_refusal)
 
 
 def final_state(done: int, failed: int) -> OperationState:

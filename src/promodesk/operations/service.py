@@ -30,6 +30,7 @@ from promodesk.models import Operation
 from promodesk.operations.domain import (
     FINAL_STATES,
     MAX_ERRORS_KEPT,
+    OPERATION,
     OperationState,
     bar_percent,
     final_state,
@@ -37,7 +38,6 @@ from promodesk.operations.domain import (
     parse_final,
     percent,
     total_known,
-    transition,
 )
 from promodesk.operations.repository import OperationRepository
 
@@ -167,7 +167,7 @@ def finish(
     if current.state in FINAL_STATES:
         return False
     target = parse_final(state) if state else final_state(current.done, current.failed)
-    transition(current.state, target)
+    OPERATION.transition(current.state, target)
     changed = repo.set_final(current.id, target, clock.now(), result)
     _reload(repo, current)
     return changed
@@ -177,7 +177,7 @@ def cancel(uow: UnitOfWork, workspace_id: int, op_id: int) -> Operation:
     """Ask an unfinished operation to stop (409 ``InvalidTransition`` if it already ended)."""
     repo = OperationRepository(uow)
     op = get(uow, workspace_id, op_id)
-    transition(op.state, OperationState.CANCELLED)
+    OPERATION.transition(op.state, OperationState.CANCELLED)
     repo.set_final(op.id, OperationState.CANCELLED, clock.now())
     return _reload(repo, op)
 
