@@ -44,8 +44,10 @@ import httpx
 from pydantic import SecretStr
 
 from _common import Table, peak_rss_mib, timed, verdict
-from promodesk.accounts import import_service, sync_service, tiktok_port
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.settings import accounts_settings
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.kit.auth import TokenVault
@@ -194,7 +196,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
     try:
         with db.transaction() as uow:
             ws = tenancy.create_workspace(uow, f"bench-{uuid.uuid4().hex[:8]}", "TikTok bench")
-            imported = import_service.import_token(
+            imported = imports.import_token(
                 uow, ws.id, token["access_token"], token["advertiser_ids"], known={}
             )
             run_ids = [sync_service.start(uow, ws.id, a.id).id for a in imported.accounts]

@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from promodesk.accounts import allocation_service, clients_service, requests_service, tiktok_port
 from promodesk.accounts.domain import AccountRequestInput
-from promodesk.campaigns import allocation_service as camp_alloc
+from promodesk.accounts.service import allocation, clients
+from promodesk.accounts.service import requests as requests_service
+from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
     TikTokAdAccount,
@@ -51,13 +53,11 @@ def make_ad_account(uow: UnitOfWork, ws: int, grant_id: int | None = None, **kw:
 
 
 def make_client(uow: UnitOfWork, ws: int, name: str | None = None) -> int:
-    return clients_service.create_client(uow, ws, name or f"Client {uuid.uuid4().hex[:6]}").id
+    return clients.create_client(uow, ws, name or f"Client {uuid.uuid4().hex[:6]}").id
 
 
 def make_advertiser(uow: UnitOfWork, ws: int, client_id: int, name: str | None = None) -> int:
-    return clients_service.create_advertiser(
-        uow, ws, client_id, name or f"Brand {uuid.uuid4().hex[:6]}"
-    ).id
+    return clients.create_advertiser(uow, ws, client_id, name or f"Brand {uuid.uuid4().hex[:6]}").id
 
 
 def make_campaign(uow: UnitOfWork, ws: int, ad_account_id: int, **kw: object) -> int:
@@ -97,25 +97,23 @@ def _pair(uow: UnitOfWork, ws: Any) -> tuple[int, int, int]:
     account = _ad_account(uow, ws)
     client = _client(uow, ws)
     advertiser = make_advertiser(uow, _ws(ws), client)
-    allocation_service.allocate(
-        uow, _ws(ws), account, client_account_id=client, advertiser_id=advertiser
-    )
+    allocation.allocate(uow, _ws(ws), account, client_account_id=client, advertiser_id=advertiser)
     return account, client, advertiser
 
 
 def _allocation(uow: UnitOfWork, ws: Any) -> int:
     account, _, advertiser = _pair(uow, ws)
-    return allocation_service.find_allocation(uow, _ws(ws), account, advertiser).id
+    return allocation.find_allocation(uow, _ws(ws), account, advertiser).id
 
 
 def _goal(uow: UnitOfWork, ws: Any) -> int:
     account, _, advertiser = _pair(uow, ws)
-    return clients_service.create_goal(uow, _ws(ws), advertiser, account, "Purchases").id
+    return clients.create_goal(uow, _ws(ws), advertiser, account, "Purchases").id
 
 
 def _tag(uow: UnitOfWork, ws: Any) -> int:
     account, _, advertiser = _pair(uow, ws)
-    return clients_service.create_tag(uow, _ws(ws), advertiser, account, "Visitors").id
+    return clients.create_tag(uow, _ws(ws), advertiser, account, "Visitors").id
 
 
 def _campaign(uow: UnitOfWork, ws: Any) -> int:

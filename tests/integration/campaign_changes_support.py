@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from promodesk.accounts import allocation_service, import_service, sync_service
-from promodesk.campaigns import allocation_service as camp_alloc
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import sync as sync_service
+from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import Database
 from promodesk.models import TikTokAdGroup, TikTokCampaign, Workspace
 from promodesk.sandbox import generate as gen
@@ -62,7 +64,7 @@ def imported(
     campaigns."""
     workspace = workspace or make_workspace(db)
     with db.transaction() as uow:
-        result = import_service.import_token(
+        result = imports.import_token(
             uow, workspace.id, token or sb.access_token(), sb.advertiser_ids
         )
         account_id = result.accounts[0].id

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from promodesk.accounts import allocation_service as alloc
-from promodesk.accounts import clients_service
 from promodesk.accounts.domain import Refusal
-from promodesk.campaigns import allocation_service as camp
-from promodesk.campaigns import service as campaigns
+from promodesk.accounts.service import allocation as alloc
+from promodesk.accounts.service import clients
+from promodesk.campaigns.service import allocation as camp
+from promodesk.campaigns.service import campaigns
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, NotFound
 from tests.conftest import make_workspace
@@ -55,12 +55,12 @@ def test_first_allocation_becomes_default_and_default_can_change(db: Database) -
         alloc.allocate(
             uow, ws, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
-        client = clients_service.get_client(uow, ws, ids["client"])
+        client = clients.get_client(uow, ws, ids["client"])
         assert client.default_ad_account_id == ids["a1"]
         choice = alloc.default_choice(uow, ws, ids["client"])
         assert {a.id for a in choice.candidates} == {ids["a1"], ids["a2"]}
         alloc.set_default(uow, ws, ids["client"], ids["a2"])
-        assert clients_service.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
+        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
 
 
 def test_same_ad_account_serves_several_advertisers(db: Database) -> None:
@@ -96,7 +96,7 @@ def test_deallocating_default_requires_another_default(db: Database) -> None:
         assert info.value.to_body()["candidates"] == [ids["a2"]]
         alloc.set_default(uow, ws, ids["client"], ids["a2"])
         alloc.deallocate(uow, ws, first.id)
-        assert clients_service.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
+        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
 
 
 def test_last_allocation_clears_default(db: Database) -> None:
@@ -107,7 +107,7 @@ def test_last_allocation_clears_default(db: Database) -> None:
             uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
         alloc.deallocate(uow, ws, only.id)
-        assert clients_service.get_client(uow, ws, ids["client"]).default_ad_account_id is None
+        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id is None
 
 
 @pytest.mark.parametrize("what", ["campaign", "goal", "tag"])
@@ -134,10 +134,10 @@ def test_deallocation_refused_while_used(db: Database, what: str) -> None:
             )
             reason = "campaigns_allocated"
         elif what == "goal":
-            clients_service.create_goal(uow, ws, ids["adv"], ids["a2"], "Purchases")
+            clients.create_goal(uow, ws, ids["adv"], ids["a2"], "Purchases")
             reason = "conversion_goals"
         else:
-            clients_service.create_tag(uow, ws, ids["adv"], ids["a2"], "Site visitors")
+            clients.create_tag(uow, ws, ids["adv"], ids["a2"], "Site visitors")
             reason = "remarketing_tags"
         with pytest.raises(Refusal) as info:
             alloc.deallocate(uow, ws, pair.id)
@@ -154,13 +154,13 @@ def test_allocation_refusals(db: Database) -> None:
                 uow, ws, ids["a1"], client_account_id=other_client, advertiser_id=ids["adv"]
             )
         assert info.value.reason == "advertiser_not_of_client"
-        clients_service.update_client(uow, ws, ids["client"], status="archived")
+        clients.update_client(uow, ws, ids["client"], status="archived")
         with pytest.raises(Refusal) as info:
             alloc.allocate(
                 uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
             )
         assert info.value.reason == "client_archived"
-        clients_service.update_client(uow, ws, ids["client"], status="active", name="Renamed")
+        clients.update_client(uow, ws, ids["client"], status="active", name="Renamed")
         with pytest.raises(Refusal) as info:
             alloc.set_default(uow, ws, ids["client"], ids["a2"])
         assert info.value.reason == "not_allocated"
@@ -242,22 +242,22 @@ def test_other_workspace_is_not_found(db: Database) -> None:
                 uow, other, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
             )
         with pytest.raises(NotFound):
-            clients_service.get_client(uow, other, ids["client"])
+            clients.get_client(uow, other, ids["client"])
 
 
 def test_duplicate_client_name(db: Database) -> None:
     ws = make_workspace(db).id
     with db.transaction() as uow:
-        clients_service.create_client(uow, ws, "Acme")
+        clients.create_client(uow, ws, "Acme")
         with pytest.raises(Conflict):
-            clients_service.create_client(uow, ws, "Acme")
+            clients.create_client(uow, ws, "Acme")
 
 
 def test_rename_clash_is_a_conflict_and_changes_nothing(db: Database) -> None:
     ws = make_workspace(db).id
     with db.transaction() as uow:
-        clients_service.create_client(uow, ws, "Acme")
-        other = clients_service.create_client(uow, ws, "Beta")
+        clients.create_client(uow, ws, "Acme")
+        other = clients.create_client(uow, ws, "Beta")
         with pytest.raises(Conflict, match="Acme"):
-            clients_service.update_client(uow, ws, other.id, name="Acme", status="archived")
-        assert clients_service.get_client(uow, ws, other.id).name == "Beta"
+            clients.update_client(uow, ws, other.id, name="Acme", status="archived")
+        assert clients.get_client(uow, ws, other.id).name == "Beta"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from promodesk.accounts import allocation_service
+from promodesk.accounts.service import allocation as allocation_service
 from promodesk.kit.db import Database
 from tests.api_support import bearer, live_server, make_app, new_key
 from tests.integration.accounts_factories import make_ad_account, make_advertiser, make_client

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from promodesk.accounts import allocation_service
+from promodesk.accounts.service import allocation as allocation_service
 from promodesk.console.routes.accounts import audiences
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.models import TikTokAudience

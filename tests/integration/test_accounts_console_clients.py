@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from promodesk.accounts import allocation_service, clients_service
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import clients as clients_service
 from promodesk.console.routes.accounts import campaigns
 from promodesk.kit.db import Database
 from promodesk.models import ClientAccount, TikTokCampaign
@@ -227,7 +228,7 @@ def test_the_campaign_filter_bar(
         unlimited.budget_mode = "BUDGET_MODE_INFINITE"
         camp_alloc_made = made[1]
     with db.transaction() as uow:
-        from promodesk.campaigns import allocation_service as camp_alloc
+        from promodesk.campaigns.service import allocation as camp_alloc
 
         camp_alloc.allocate_campaigns(
             uow,

@@ -10,9 +10,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from promodesk.accounts import allocation_service, clients_service
-from promodesk.accounts import service as accounts_service
-from promodesk.campaigns import allocation_service as camp_alloc
+from promodesk.accounts.service import accounts as accounts_service
+from promodesk.accounts.service import allocation
+from promodesk.accounts.service import clients as clients_service
+from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound
 from promodesk.models import AudienceAllocation, ClientAccount, TikTokAudience
@@ -43,9 +44,7 @@ def _setup(db: Database, ws: int) -> dict[str, Any]:
         client = make_client(uow, ws, "Acme")
         shoes = make_advertiser(uow, ws, client, "Shoes")
         for account in (a1, a2):
-            allocation_service.allocate(
-                uow, ws, account, client_account_id=client, advertiser_id=shoes
-            )
+            allocation.allocate(uow, ws, account, client_account_id=client, advertiser_id=shoes)
         audience = TikTokAudience(
             workspace_id=ws, ad_account_id=a2, audience_id=uuid.uuid4().hex[:12], raw={}
         )
@@ -59,15 +58,15 @@ def _setup(db: Database, ws: int) -> dict[str, Any]:
             "a2": a2,
             "client": client,
             "shoes": shoes,
-            "alloc1": allocation_service.find_allocation(uow, ws, a1, shoes).id,
-            "alloc2": allocation_service.find_allocation(uow, ws, a2, shoes).id,
+            "alloc1": allocation.find_allocation(uow, ws, a1, shoes).id,
+            "alloc2": allocation.find_allocation(uow, ws, a2, shoes).id,
         }
 
 
 def _allocated(db: Database, ws: int, allocation_id: int) -> bool:
     with db.transaction() as uow:
         try:
-            allocation_service.get_allocation(uow, ws, allocation_id)
+            allocation.get_allocation(uow, ws, allocation_id)
         except NotFound:
             return False
         return True

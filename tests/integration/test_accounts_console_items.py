@@ -10,8 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from promodesk.accounts import allocation_service
-from promodesk.campaigns import allocation_service as camp_alloc
+from promodesk.accounts.service import allocation
+from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import Database
 from promodesk.models import AudienceAllocation, CampaignAllocation, TikTokAudience
 from tests.integration.accounts_factories import (
@@ -36,7 +36,7 @@ def _setup(db: Database, ws: int) -> dict[str, Any]:
         account = make_ad_account(uow, ws, name="Shop", advertiser_id="7400000000000000001")
         client = make_client(uow, ws, "Acme")
         shoes = make_advertiser(uow, ws, client, "Shoes")
-        allocation_service.allocate(uow, ws, account, client_account_id=client, advertiser_id=shoes)
+        allocation.allocate(uow, ws, account, client_account_id=client, advertiser_id=shoes)
         campaign = make_campaign(uow, ws, account, name="Spring sale", campaign_id="1810000000001")
         audience = TikTokAudience(
             workspace_id=ws,

@@ -3,8 +3,9 @@ nothing; the seeded grant works against the sandbox."""
 
 from __future__ import annotations
 
-from promodesk.accounts import allocation_service, service
 from promodesk.accounts.demo import seed_accounts
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import allocation
 from promodesk.kit.db import Database
 from tests.conftest import make_workspace
 
@@ -20,5 +21,5 @@ def test_demo_seed_is_idempotent(db: Database) -> None:
         assert all(a["name"] and a["authorization_status"] == "active" for a in accounts)
         allocated = [a for a in accounts if a["allocations"]]
         assert len(allocated) == 2
-        by_account = allocation_service.allocations_by_account(uow, ws, [a["id"] for a in accounts])
+        by_account = allocation.allocations_by_account(uow, ws, [a["id"] for a in accounts])
         assert sum(len(v) for v in by_account.values()) == 3

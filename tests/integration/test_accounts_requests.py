@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from promodesk.accounts import import_service, requests_service, service
 from promodesk.accounts import settings as accounts_settings
 from promodesk.accounts.domain import AccountRequestInput
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import requests as requests_service
 from promodesk.console.routes.accounts.clients import INDUSTRIES
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.kit.db import Database
@@ -56,7 +58,7 @@ def test_request_is_mailed_once_and_fulfilled_through_the_bc(
     ws = make_workspace(db).id
     with wired(sb):
         with db.transaction() as uow:
-            grant = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+            grant = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
             row = requests_service.submit(uow, ws, REQUEST, actor="user:1")
             assert (row.country, row.currency) == ("MY", "MYR")
             mails = notify.list_emails(uow, ws, kind=requests_service.MAIL_KIND)
@@ -160,7 +162,7 @@ def sent_industries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def _fulfil(db: Database, sb: SandboxHandle, industries: list[str]) -> None:
     ws = make_workspace(db).id
     with wired(sb), db.transaction() as uow:
-        grant = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+        grant = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
         for industry in industries:
             row = requests_service.submit(
                 uow, ws, AccountRequestInput(f"{industry[:20]} shop", industry, "SG", "SGD",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from promodesk.accounts import import_service, jobs
+from promodesk.accounts import jobs
+from promodesk.accounts.service import imports
 from promodesk.kit.db import Database
 from promodesk.kit.jobs import JobContext
 from promodesk.models import Schedule, TikTokSyncRun
@@ -15,7 +16,7 @@ from tests.integration.accounts_factories import make_ad_account, make_grant
 
 def _sweep(db: Database) -> None:
     with db.transaction() as uow:
-        jobs.sync_due(JobContext(uow, 0, import_service.SCHEDULE, {}, 1, None))
+        jobs.sync_due(JobContext(uow, 0, imports.SCHEDULE, {}, 1, None))
 
 
 def test_sweep_starts_due_accounts_once(db: Database) -> None:
@@ -23,10 +24,8 @@ def test_sweep_starts_due_accounts_once(db: Database) -> None:
     with db.transaction() as uow:
         active = make_ad_account(uow, ws, make_grant(uow, ws))
         revoked = make_ad_account(uow, ws, make_grant(uow, ws, status="revoked"))
-        import_service.ensure_sync_schedule(uow)
-        assert uow.session.scalars(
-            select(Schedule).where(Schedule.name == import_service.SCHEDULE)
-        ).one()
+        imports.ensure_sync_schedule(uow)
+        assert uow.session.scalars(select(Schedule).where(Schedule.name == imports.SCHEDULE)).one()
     _sweep(db)
     _sweep(db)
     with db.transaction() as uow:

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.campaigns import allocation_service as camp_alloc
-from promodesk.campaigns import changes_service
 from promodesk.campaigns.errors import TikTokRefused
+from promodesk.campaigns.service import allocation as camp_alloc
+from promodesk.campaigns.service import changes as changes_service
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import AuditEvent, TikTokAd, TikTokAdGroup, TikTokAuthorization

@@ -11,8 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from promodesk.accounts import allocation_service, import_service, sync_service
 from promodesk.accounts.domain import STAGES, SyncScope
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import sync as sync_service
 from promodesk.kit.db import Database
 from promodesk.models import (
     TikTokAd,
@@ -48,7 +50,7 @@ def sb() -> Iterator[SandboxHandle]:
 def _import(db: Database, sb: SandboxHandle) -> tuple[int, list[int]]:
     ws = make_workspace(db).id
     with db.transaction() as uow:
-        result = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+        result = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
         return ws, [a.id for a in result.accounts]
 
 
@@ -163,7 +165,7 @@ def test_revoked_token_marks_grant_revoked_and_keeps_allocations(
         ws = make_workspace(db).id
         token = sb.access_token()
         with db.transaction() as uow:
-            result = import_service.import_token(uow, ws, token, sb.advertiser_ids)
+            result = imports.import_token(uow, ws, token, sb.advertiser_ids)
             account_id = result.accounts[0].id
             client = make_client(uow, ws)
             adv = make_advertiser(uow, ws, client)
@@ -188,7 +190,7 @@ def test_revoked_token_marks_grant_revoked_and_keeps_allocations(
                 sync_service.start(uow, ws, account_id)
         # re-authorizing brings the grant back without losing the allocation
         with db.transaction() as uow:
-            again = import_service.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+            again = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
             assert account_id in [a.id for a in again.accounts]
             assert allocation_service.allocations_by_account(uow, ws, [account_id])[account_id]
         assert _run(db, ws, account_id).status == "succeeded"

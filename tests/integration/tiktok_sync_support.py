@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from promodesk.accounts import tiktok_port
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.kit.auth import TokenVault

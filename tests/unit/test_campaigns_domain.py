@@ -9,7 +9,6 @@ import pytest
 
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import TikTokUnavailable
-from promodesk.campaigns import changes_service
 from promodesk.campaigns.domain import (
     Operation,
     budget,
@@ -20,6 +19,7 @@ from promodesk.campaigns.domain import (
     status_after,
 )
 from promodesk.campaigns.errors import TikTokRefused
+from promodesk.campaigns.service import changes
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.errors import ValidationFailed
 
@@ -100,7 +100,7 @@ def test_deleted_vanished_and_unlimited_campaigns_are_refused() -> None:
         assert refused.value.reason == reason
 
 
-TARGET: Any = changes_service._Target(1, 2, "1800", "7000", "USD", 3, token="secret-token")
+TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", 3, token="secret-token")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ TARGET: Any = changes_service._Target(1, 2, "1800", "7000", "USD", 3, token="sec
 def test_each_tiktok_failure_becomes_a_clear_409(
     error: tt.TikTokError, kind: type[Exception], reason: str
 ) -> None:
-    mapped = changes_service._failure(None, TARGET, error)  # type: ignore[arg-type]
+    mapped = changes._failure(None, TARGET, error)  # type: ignore[arg-type]
     assert isinstance(mapped, kind)
     assert mapped.status_code == 409  # type: ignore[attr-defined]
     assert mapped.extra["reason"] == reason  # type: ignore[attr-defined]
@@ -128,8 +128,8 @@ def test_each_tiktok_failure_becomes_a_clear_409(
 
 
 def test_a_request_that_may_have_arrived_says_so() -> None:
-    maybe = changes_service._failure(None, TARGET, tt.Transport("reset", sent=True))  # type: ignore[arg-type]
-    never = changes_service._failure(None, TARGET, tt.Transport("refused", sent=False))  # type: ignore[arg-type]
+    maybe = changes._failure(None, TARGET, tt.Transport("reset", sent=True))  # type: ignore[arg-type]
+    never = changes._failure(None, TARGET, tt.Transport("refused", sent=False))  # type: ignore[arg-type]
     assert "may have reached" in str(maybe)
     assert "nothing was changed" in str(never)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from promodesk import clikit
-from promodesk.accounts import tiktok_port
+from promodesk.accounts.tiktok import client as tiktok
 from promodesk.cli import serve_settings
 
 
@@ -23,7 +23,7 @@ def test_the_port_option_reaches_the_demo_tiktok_client(
     try:
         s = serve_settings("127.0.0.1", 8711)
         assert (s.host, s.port) == ("127.0.0.1", 8711)
-        assert tiktok_port.settings().base_url == "http://127.0.0.1:8711/sandbox"
+        assert tiktok.settings().base_url == "http://127.0.0.1:8711/sandbox"
         # no option: the environment's (or the default) port
         monkeypatch.delenv("PROMODESK_PORT")
         assert serve_settings(None, None).port == 8000

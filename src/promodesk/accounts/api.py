@@ -7,14 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from promodesk.accounts import (
-    allocation_service,
-    clients_service,
-    import_service,
-    requests_service,
-    service,
-    sync_service,
-)
 from promodesk.accounts.domain import AccountRequestInput
 from promodesk.accounts.schemas import (
     AccountRequestCreate,
@@ -44,6 +36,11 @@ from promodesk.accounts.schemas import (
     SyncCreate,
     SyncRunRead,
 )
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import clients, imports
+from promodesk.accounts.service import requests as requests_service
+from promodesk.accounts.service import sync as sync_service
 from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
@@ -66,14 +63,14 @@ def _next(items: list[Any], limit: int) -> str | None:
 @router.post("/tiktok/authorize-url", response_model=AuthorizeUrl)
 def authorize_url(caller: Writer, redirect_uri: RedirectUri) -> AuthorizeUrl:
     """The TikTok authorization page with a signed ``state``; open it in a popup."""
-    url = import_service.authorization_url(caller.workspace_id, caller.actor, redirect_uri)
+    url = imports.authorization_url(caller.workspace_id, caller.actor, redirect_uri)
     return AuthorizeUrl(url=url)
 
 
 @router.post("/tiktok/oauth/complete", response_model=ImportRead)
 def oauth_complete(body: OAuthComplete, uow: Uow, caller: Writer) -> ImportRead:
     """Exchange the callback's ``auth_code`` and import the grant's ad accounts."""
-    result = import_service.complete(
+    result = imports.complete(
         uow, caller.workspace_id, state=body.state, auth_code=body.auth_code, actor=caller.actor
     )
     ws = caller.workspace_id
@@ -87,7 +84,7 @@ def oauth_complete(body: OAuthComplete, uow: Uow, caller: Writer) -> ImportRead:
 
 @router.get("/tiktok/authorizations", response_model=list[AuthorizationRead])
 def authorizations(uow: Uow, caller: Caller) -> list[AuthorizationRead]:
-    rows = import_service.authorizations(uow, caller.workspace_id)
+    rows = imports.authorizations(uow, caller.workspace_id)
     return [AuthorizationRead.model_validate(r) for r in rows]
 
 
@@ -111,7 +108,7 @@ def allocate(body: AllocationCreate, uow: Uow, caller: Writer) -> AdAccountRead:
     mode; the first ad account of a client account becomes its default. Refusals are 409
     ``Refusal`` with a ``reason``."""
     ws = caller.workspace_id
-    advertiser = clients_service.get_advertiser(uow, ws, body.advertiser_id)
+    advertiser = clients.get_advertiser(uow, ws, body.advertiser_id)
     allocation_service.allocate(
         uow,
         ws,
@@ -171,7 +168,7 @@ def list_clients(
     cursor: Cursor = None,
     status: Annotated[str | None, Query(pattern="^(active|archived)$")] = None,
 ) -> ClientPage:
-    rows = clients_service.list_clients(
+    rows = clients.list_clients(
         uow, caller.workspace_id, after_id=_after(cursor), limit=limit, status=status
     )
     return ClientPage(
@@ -181,14 +178,14 @@ def list_clients(
 
 @router.post("/client-accounts", response_model=ClientRead, status_code=201)
 def create_client(body: ClientCreate, uow: Uow, caller: Writer) -> ClientRead:
-    row = clients_service.create_client(uow, caller.workspace_id, body.name, actor=caller.actor)
+    row = clients.create_client(uow, caller.workspace_id, body.name, actor=caller.actor)
     return ClientRead.model_validate(row)
 
 
 @router.get("/client-accounts/{client_account_id}", response_model=ClientRead)
 def get_client(client_account_id: int, uow: Uow, caller: Caller) -> ClientRead:
     return ClientRead.model_validate(
-        clients_service.get_client(uow, caller.workspace_id, client_account_id)
+        clients.get_client(uow, caller.workspace_id, client_account_id)
     )
 
 
@@ -197,7 +194,7 @@ def update_client(
     client_account_id: int, body: ClientUpdate, uow: Uow, caller: Writer
 ) -> ClientRead:
     """Rename, archive (``status=archived``) or restore."""
-    row = clients_service.update_client(
+    row = clients.update_client(
         uow,
         caller.workspace_id,
         client_account_id,
@@ -210,7 +207,7 @@ def update_client(
 
 @router.get("/client-accounts/{client_account_id}/advertisers", response_model=list[AdvertiserRead])
 def list_advertisers(client_account_id: int, uow: Uow, caller: Caller) -> list[AdvertiserRead]:
-    rows = clients_service.list_advertisers(uow, caller.workspace_id, client_account_id)
+    rows = clients.list_advertisers(uow, caller.workspace_id, client_account_id)
     return [AdvertiserRead.model_validate(r) for r in rows]
 
 
@@ -222,7 +219,7 @@ def list_advertisers(client_account_id: int, uow: Uow, caller: Caller) -> list[A
 def create_advertiser(
     client_account_id: int, body: AdvertiserCreate, uow: Uow, caller: Writer
 ) -> AdvertiserRead:
-    row = clients_service.create_advertiser(
+    row = clients.create_advertiser(
         uow, caller.workspace_id, client_account_id, body.name, actor=caller.actor
     )
     return AdvertiserRead.model_validate(row)
@@ -232,7 +229,7 @@ def create_advertiser(
 def update_advertiser(
     advertiser_id: int, body: AdvertiserUpdate, uow: Uow, caller: Writer
 ) -> AdvertiserRead:
-    row = clients_service.update_advertiser(
+    row = clients.update_advertiser(
         uow,
         caller.workspace_id,
         advertiser_id,
@@ -267,7 +264,7 @@ def set_default(client_account_id: int, body: DefaultSet, uow: Uow, caller: Writ
     "/advertisers/{advertiser_id}/conversion-goals", response_model=PinnedRead, status_code=201
 )
 def create_goal(advertiser_id: int, body: PinnedCreate, uow: Uow, caller: Writer) -> PinnedRead:
-    row = clients_service.create_goal(
+    row = clients.create_goal(
         uow, caller.workspace_id, advertiser_id, body.ad_account_id, body.name, actor=caller.actor
     )
     return PinnedRead.model_validate(row)
@@ -275,7 +272,7 @@ def create_goal(advertiser_id: int, body: PinnedCreate, uow: Uow, caller: Writer
 
 @router.delete("/conversion-goals/{goal_id}", response_model=Deleted)
 def delete_goal(goal_id: int, uow: Uow, caller: Writer) -> Deleted:
-    clients_service.delete_goal(uow, caller.workspace_id, goal_id, actor=caller.actor)
+    clients.delete_goal(uow, caller.workspace_id, goal_id, actor=caller.actor)
     return Deleted(id=goal_id)
 
 
@@ -283,7 +280,7 @@ def delete_goal(goal_id: int, uow: Uow, caller: Writer) -> Deleted:
     "/advertisers/{advertiser_id}/remarketing-tags", response_model=PinnedRead, status_code=201
 )
 def create_tag(advertiser_id: int, body: PinnedCreate, uow: Uow, caller: Writer) -> PinnedRead:
-    row = clients_service.create_tag(
+    row = clients.create_tag(
         uow, caller.workspace_id, advertiser_id, body.ad_account_id, body.name, actor=caller.actor
     )
     return PinnedRead.model_validate(row)
@@ -291,7 +288,7 @@ def create_tag(advertiser_id: int, body: PinnedCreate, uow: Uow, caller: Writer)
 
 @router.delete("/remarketing-tags/{tag_id}", response_model=Deleted)
 def delete_tag(tag_id: int, uow: Uow, caller: Writer) -> Deleted:
-    clients_service.delete_tag(uow, caller.workspace_id, tag_id, actor=caller.actor)
+    clients.delete_tag(uow, caller.workspace_id, tag_id, actor=caller.actor)
     return Deleted(id=tag_id)
 
 

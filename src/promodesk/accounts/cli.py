@@ -16,8 +16,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.accounts import import_service, service, sync_service, tiktok_port
 from promodesk.accounts.domain import SYNC_FINAL
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import sync as sync_service
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.integrations.tiktok.errors import TikTokError
@@ -89,7 +92,7 @@ def import_token(
         except TikTokError as exc:
             raise ValidationFailed(f"TikTok refused the token: {exc.message}") from None
     with database().transaction() as uow:
-        result = import_service.import_token(uow, ws, token, ids, actor="cli")
+        result = imports.import_token(uow, ws, token, ids, actor="cli")
         added = [a.advertiser_id for a in result.added]
         updated = [a.advertiser_id for a in result.updated]
     if json_out:

@@ -5,9 +5,10 @@ soon as the server's worker runs. Idempotent: nothing is written when ad account
 
 from __future__ import annotations
 
-from promodesk.accounts import allocation_service, clients_service, import_service, service
 from promodesk.accounts.domain import AccountRequestInput
-from promodesk.accounts.requests_service import submit
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import allocation, clients, imports
+from promodesk.accounts.service.requests import submit
 from promodesk.integrations.tiktok.entities import Advertiser
 from promodesk.kit.db import UnitOfWork
 from promodesk.sandbox import Sandbox, SandboxConfig
@@ -28,21 +29,21 @@ def seed_accounts(uow: UnitOfWork, workspace_id: int) -> None:
         gen.advertiser_id(i): Advertiser.model_validate(sandbox.world.account(i))
         for i in range(ACCOUNTS)
     }
-    result = import_service.import_token(
+    result = imports.import_token(
         uow, workspace_id, token, list(known), ["1", "2", "3"], actor=ACTOR, known=known
     )
     a0, a1, a2 = (a.id for a in result.accounts)
-    bloom = clients_service.create_client(uow, workspace_id, "Bloom Beauty", actor=ACTOR)
-    skincare = clients_service.create_advertiser(uow, workspace_id, bloom.id, "Bloom Skincare")
-    cosmetics = clients_service.create_advertiser(uow, workspace_id, bloom.id, "Bloom Cosmetics")
-    kopi = clients_service.create_client(uow, workspace_id, "Kedai Kopi", actor=ACTOR)
-    online = clients_service.create_advertiser(uow, workspace_id, kopi.id, "Kopi Online")
+    bloom = clients.create_client(uow, workspace_id, "Bloom Beauty", actor=ACTOR)
+    skincare = clients.create_advertiser(uow, workspace_id, bloom.id, "Bloom Skincare")
+    cosmetics = clients.create_advertiser(uow, workspace_id, bloom.id, "Bloom Cosmetics")
+    kopi = clients.create_client(uow, workspace_id, "Kedai Kopi", actor=ACTOR)
+    online = clients.create_advertiser(uow, workspace_id, kopi.id, "Kopi Online")
     for account, client, adv, mode in (
         (a0, bloom.id, skincare.id, "agency"),
         (a1, bloom.id, cosmetics.id, "self"),
         (a1, kopi.id, online.id, "self"),
     ):
-        allocation_service.allocate(
+        allocation.allocate(
             uow,
             workspace_id,
             account,
@@ -51,7 +52,7 @@ def seed_accounts(uow: UnitOfWork, workspace_id: int) -> None:
             payment_mode=mode,
             actor=ACTOR,
         )
-    clients_service.create_goal(uow, workspace_id, skincare.id, a0, "Purchases", actor=ACTOR)
+    clients.create_goal(uow, workspace_id, skincare.id, a0, "Purchases", actor=ACTOR)
     del a2  # left unallocated on purpose: the list shows a fresh import
     submit(
         uow,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from promodesk.accounts import sync_service
-from promodesk.accounts.import_service import SCHEDULE
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
+from promodesk.accounts.service import sync as sync_service
+from promodesk.accounts.service.imports import SCHEDULE
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.sync_fetch import Fetched
+from promodesk.accounts.tiktok.fetch import Fetched
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 

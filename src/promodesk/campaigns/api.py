@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from promodesk.accounts.schemas import Deleted
-from promodesk.campaigns import allocation_service, changes_service, service
 from promodesk.campaigns.schemas import (
     AllocatedIds,
     AudienceAllocate,
@@ -21,6 +20,9 @@ from promodesk.campaigns.schemas import (
     SpendRead,
     StatusChange,
 )
+from promodesk.campaigns.service import allocation as allocation_service
+from promodesk.campaigns.service import campaigns as service
+from promodesk.campaigns.service import changes as changes_service
 from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from promodesk.campaigns import changes_service
+from promodesk.campaigns.service import changes
 from promodesk.clikit import console, database, emit_json, friendly
 from promodesk.kit.money import Money
 from promodesk.tenancy import service as tenancy
@@ -52,7 +52,7 @@ def campaign_status(
             abort=True,
             err=True,
         )
-    changed = changes_service.change_status(database(), ws, campaign, status, actor="cli")
+    changed = changes.change_status(database(), ws, campaign, status, actor="cli")
     _show(changed, json_out, f"{changed['operation_status']} · {changed['secondary_status']}")
 
 
@@ -67,7 +67,7 @@ def campaign_budget(
     """Set a campaign's daily or lifetime budget on TikTok; a large raise asks first."""
     ws = _ws(workspace)
     with database().read() as uow:
-        preview = changes_service.budget_preview(uow, ws, campaign, amount)
+        preview = changes.budget_preview(uow, ws, campaign, amount)
     if preview.needs_confirmation and not yes:
         before = "none" if preview.before_minor is None else _money(preview.before_minor, preview)
         per = "per day" if preview.daily else "for the campaign's lifetime"
@@ -77,14 +77,12 @@ def campaign_budget(
             abort=True,
             err=True,
         )
-    changed = changes_service.change_budget(
-        database(), ws, campaign, amount, confirm=True, actor="cli"
-    )
+    changed = changes.change_budget(database(), ws, campaign, amount, confirm=True, actor="cli")
     budget = Money(int(changed["budget_minor"]), changed["currency"]).format()
     _show(changed, json_out, f"budget {budget}")
 
 
-def _money(minor: int, preview: changes_service.BudgetPreview) -> str:
+def _money(minor: int, preview: changes.BudgetPreview) -> str:
     return Money(minor, preview.currency).format()
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from promodesk.accounts import (
-    allocation_service,
-    clients_service,
-    import_service,
-    service,
-    sync_service,
-)
 from promodesk.accounts.domain import PaymentMode, Refusal, SyncScope
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import clients as clients_service
+from promodesk.accounts.service import imports as import_service
+from promodesk.accounts.service import sync as sync_service
 from promodesk.console import forms
 from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute

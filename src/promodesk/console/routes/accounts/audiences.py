@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
-from promodesk.campaigns import allocation_service, service
+from promodesk.accounts.service import accounts
+from promodesk.campaigns.service import allocation as allocation_service
+from promodesk.campaigns.service import campaigns as service
 from promodesk.console import forms
 from promodesk.console.paging import forward
 from promodesk.console.routes.accounts.common import pair, pairs, refused

@@ -18,9 +18,10 @@ from fastapi.responses import Response
 
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.campaigns import changes_service, service
 from promodesk.campaigns.domain import BUDGETED_MODES
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
+from promodesk.campaigns.service import campaigns as service
+from promodesk.campaigns.service import changes
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.routing import ConsoleRoute
@@ -125,7 +126,7 @@ def change_status(request: Request, visit: OperatorVisit, campaign_id: int) -> R
     if status == "DELETE" and visit.form.get("confirm") != "yes":
         return visit.redirect(f"/campaigns/{campaign_id}/delete")  # deleting needs the preview
     try:
-        changes_service.change_status(
+        changes.change_status(
             console_of(request).st.db,
             principal.workspace_id,
             campaign_id,
@@ -146,16 +147,14 @@ def change_budget(request: Request, visit: OperatorVisit, uow: Uow, campaign_id:
     confirmed = visit.form.get("confirm") == "yes"
     if not confirmed:
         try:
-            preview = changes_service.budget_preview(
-                uow, principal.workspace_id, campaign_id, amount
-            )
+            preview = changes.budget_preview(uow, principal.workspace_id, campaign_id, amount)
         except CHANGE_ERRORS as exc:
             return _refused(visit, exc, back)
         if preview.needs_confirmation:
             return _budget_confirmation(visit, uow, preview)
     close_unit(request, None)  # the preview is over; no transaction waits on TikTok
     try:
-        changed = changes_service.change_budget(
+        changed = changes.change_budget(
             console_of(request).st.db,
             principal.workspace_id,
             campaign_id,
@@ -170,9 +169,7 @@ def change_budget(request: Request, visit: OperatorVisit, uow: Uow, campaign_id:
     return visit.redirect(back)
 
 
-def _budget_confirmation(
-    visit: Visit, uow: UnitOfWork, preview: changes_service.BudgetPreview
-) -> Response:
+def _budget_confirmation(visit: Visit, uow: UnitOfWork, preview: changes.BudgetPreview) -> Response:
     """before → after, per day or lifetime, with the button that sends ``confirm=yes``."""
     detail = service.campaign_detail(uow, visit.principal.workspace_id, preview.row_id)
 

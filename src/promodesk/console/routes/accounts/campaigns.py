@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.accounts import clients_service
-from promodesk.accounts import service as accounts
 from promodesk.accounts.domain import Refusal
-from promodesk.campaigns import allocation_service, service
+from promodesk.accounts.service import accounts
+from promodesk.accounts.service import clients as clients_service
+from promodesk.campaigns.service import allocation as allocation_service
+from promodesk.campaigns.service import campaigns as service
 from promodesk.console import forms
 from promodesk.console.paging import forward
 from promodesk.console.routes.accounts import campaign_changes as changes

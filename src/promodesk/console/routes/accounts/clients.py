@@ -8,14 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.accounts import (
-    allocation_service,
-    clients_service,
-    import_service,
-    requests_service,
-    service,
-)
 from promodesk.accounts.domain import AccountRequestInput, Refusal
+from promodesk.accounts.service import accounts as service
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import clients as clients_service
+from promodesk.accounts.service import imports as import_service
+from promodesk.accounts.service import requests as requests_service
 from promodesk.console import forms, pickers
 from promodesk.console.core import N_
 from promodesk.console.routes.accounts.common import refused

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from promodesk.accounts import allocation_service
 from promodesk.accounts.domain import Refusal
+from promodesk.accounts.service import allocation as allocation_service
 from promodesk.console import forms
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused

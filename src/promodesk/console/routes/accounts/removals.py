@@ -8,9 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.accounts import allocation_service, clients_service
-from promodesk.accounts.clients_service import PinPreview
 from promodesk.accounts.domain import Refusal
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import clients as clients_service
+from promodesk.accounts.service.clients import PinPreview
 from promodesk.console.core import N_
 from promodesk.console.routes.accounts.common import reason, refused
 from promodesk.console.routing import ConsoleRoute

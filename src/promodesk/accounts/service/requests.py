@@ -10,7 +10,6 @@ with the grant given; the request's industry becomes TikTok's numeric id through
 
 from __future__ import annotations
 
-from promodesk.accounts import tiktok_port
 from promodesk.accounts.domain import (
     AccountRequestInput,
     AuthStatus,
@@ -18,9 +17,10 @@ from promodesk.accounts.domain import (
     validate_request,
 )
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.accounts.import_service import import_token
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
+from promodesk.accounts.service.imports import import_token
 from promodesk.accounts.settings import accounts_settings
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.db import UnitOfWork

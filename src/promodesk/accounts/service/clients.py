@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promodesk.accounts.domain import ClientStatus, Usage, client_transition
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.audit.service import record
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed

@@ -13,11 +13,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from promodesk.accounts import tiktok_port
 from promodesk.accounts.domain import AuthStatus
 from promodesk.accounts.errors import InvalidState, TikTokUnavailable
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.settings import accounts_settings
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.integrations.tiktok.entities import Advertiser

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.accounts import allocation_service
 from promodesk.accounts.domain import payment_url
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
+from promodesk.accounts.service import allocation
 from promodesk.accounts.settings import accounts_settings
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound
@@ -20,9 +20,7 @@ def views(
 ) -> list[dict[str, Any]]:
     repo = AccountsRepository(uow)
     grants = {g.id: g.status for g in repo.authorizations(workspace_id)}
-    allocations = allocation_service.allocations_by_account(
-        uow, workspace_id, [a.id for a in accounts]
-    )
+    allocations = allocation.allocations_by_account(uow, workspace_id, [a.id for a in accounts])
     template = accounts_settings().payment_url_template
     return [
         {
@@ -50,7 +48,7 @@ def list_ad_accounts(
 
 
 def ad_account_view(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> dict[str, Any]:
-    account = allocation_service.get_ad_account(uow, workspace_id, ad_account_id)
+    account = allocation.get_ad_account(uow, workspace_id, ad_account_id)
     return views(uow, workspace_id, [account])[0]
 
 

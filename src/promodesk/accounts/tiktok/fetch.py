@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promodesk.accounts.domain import STAGES, SyncScope, next_stage
-from promodesk.accounts.sync_mapping import row_of
+from promodesk.accounts.tiktok.mapping import row_of
 from promodesk.integrations.tiktok.api import entity_filtering
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.entities import Page

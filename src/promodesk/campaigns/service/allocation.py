@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promodesk.accounts import allocation_service as accounts_alloc
-from promodesk.accounts import clients_service
 from promodesk.accounts.domain import (
     Refusal,
     check_allocatable,
     check_campaign_allocate,
     check_campaign_deallocate,
 )
+from promodesk.accounts.service import allocation as accounts_alloc
+from promodesk.accounts.service import clients
 from promodesk.audit.service import record
 from promodesk.campaigns.repository import CampaignsRepository
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
@@ -37,8 +37,8 @@ def _pair(
     uow: UnitOfWork, workspace_id: int, ad_account_id: int, client_id: int, advertiser_id: int
 ) -> bool:
     """Check the chosen advertiser is of the client account; True if it uses the ad account."""
-    client = clients_service.get_client(uow, workspace_id, client_id)
-    advertiser = clients_service.get_advertiser(uow, workspace_id, advertiser_id)
+    client = clients.get_client(uow, workspace_id, client_id)
+    advertiser = clients.get_advertiser(uow, workspace_id, advertiser_id)
     check_allocatable(client.status, advertiser.status, advertiser.client_account_id == client.id)
     accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id)
     try:
@@ -236,8 +236,8 @@ def _deallocation(
         name=name,
         tiktok_id=tiktok_id,
         ad_account=accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id),
-        client=clients_service.get_client(uow, workspace_id, client_id),
-        advertiser=clients_service.get_advertiser(uow, workspace_id, advertiser_id),
+        client=clients.get_client(uow, workspace_id, client_id),
+        advertiser=clients.get_advertiser(uow, workspace_id, advertiser_id),
         refusal=refusal,
     )
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from promodesk.accounts import allocation_service as accounts_alloc
-from promodesk.accounts import import_service, tiktok_port
-from promodesk.accounts.sync_mapping import to_minor
+from promodesk.accounts.service import allocation as accounts_alloc
+from promodesk.accounts.service import imports
+from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok.mapping import to_minor
 from promodesk.campaigns.repository import CampaignsRepository
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.db import UnitOfWork
@@ -192,7 +193,7 @@ def spend(
 
 
 def _token(uow: UnitOfWork, account: TikTokAdAccount) -> str | None:
-    for grant in import_service.authorizations(uow, account.workspace_id):
+    for grant in imports.authorizations(uow, account.workspace_id):
         if grant.id == account.authorization_id and grant.status == "active":
             return tiktok_port.vault().decrypt(grant.access_token_enc)
     return None

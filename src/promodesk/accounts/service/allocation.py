@@ -12,7 +12,7 @@ from typing import Any
 
 from promodesk.accounts import domain
 from promodesk.accounts.domain import PairState, PaymentMode, Refusal, Usage
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.audit.service import record
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from promodesk.accounts import tiktok_port
 from promodesk.accounts.domain import (
     STAGES,
     SYNC_FINAL,
@@ -30,10 +29,11 @@ from promodesk.accounts.domain import (
     next_stage,
     sync_transition,
 )
-from promodesk.accounts.repository import AccountsRepository
+from promodesk.accounts.repository.accounts import AccountsRepository
+from promodesk.accounts.repository.sync import SyncRepository
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.sync_fetch import Event, Fetched, walk
-from promodesk.accounts.sync_repository import SyncRepository
+from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok.fetch import Event, Fetched, walk
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError

@@ -27,13 +27,14 @@ from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from promodesk.accounts import allocation_service as accounts_alloc
-from promodesk.accounts import import_service, sync_service, tiktok_port
 from promodesk.accounts.domain import AuthStatus
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.accounts.sync_mapping import is_deleted, to_minor
+from promodesk.accounts.service import allocation as accounts_alloc
+from promodesk.accounts.service import imports
+from promodesk.accounts.service import sync as sync_service
+from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok.mapping import is_deleted, to_minor
 from promodesk.audit.service import record
-from promodesk.campaigns import allocation_service, service
 from promodesk.campaigns.domain import (
     DAILY_MODES,
     Operation,
@@ -47,6 +48,8 @@ from promodesk.campaigns.domain import (
 )
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.campaigns.service import allocation as allocation_service
+from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.integrations.tiktok.api import TikTokApi
@@ -235,7 +238,7 @@ def _target(uow: UnitOfWork, workspace_id: int, row_id: int) -> _Target:
 
 
 def _active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorization:
-    for grant in import_service.authorizations(uow, account.workspace_id):
+    for grant in imports.authorizations(uow, account.workspace_id):
         if grant.id == account.authorization_id and grant.status == AuthStatus.ACTIVE:
             return grant
     raise AuthorizationRevoked(
@@ -256,7 +259,7 @@ def _failure(db: Database, target: _Target, exc: tt.TikTokError) -> Exception:
     """The error to answer for a failed TikTok call; a revoked token is recorded first."""
     if isinstance(exc, tt.AuthRevoked):
         with db.transaction() as uow:
-            for grant in import_service.authorizations(uow, target.workspace_id):
+            for grant in imports.authorizations(uow, target.workspace_id):
                 if grant.id == target.grant_id:
                     sync_service.revoke_grant(uow, grant, reason=exc.message)
         return AuthorizationRevoked(REAUTHORIZE, reason="authorization_revoked")

@@ -1,0 +1,2 @@
+"""All SQL of the accounts feature: ad accounts, grants, client accounts and allocations
+(``accounts``); sync runs and the mirror's upserts (``sync``)."""

@@ -1,0 +1,2 @@
+"""Accounts use cases, one module per sub-feature: the ad account list, allocation, client
+accounts, imports (OAuth grants), account requests and sync runs."""
