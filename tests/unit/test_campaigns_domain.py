@@ -9,6 +9,7 @@ import pytest
 
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import TikTokUnavailable
+from promodesk.accounts.service import grants
 from promodesk.campaigns.domain import (
     Operation,
     budget,
@@ -100,7 +101,8 @@ def test_deleted_vanished_and_unlimited_campaigns_are_refused() -> None:
         assert refused.value.reason == reason
 
 
-TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", 3, token="secret-token")
+ACCESS = grants.TikTokAccess(1, 5, "7000", "USD", 3, token_enc="secret-token")
+TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", ACCESS)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import pycountry
 
 from promodesk.kit.errors import Conflict, InvalidTransition, ValidationFailed
-from promodesk.kit.money import is_tender
+from promodesk.kit.money import exponent, is_tender
 
 
 class PaymentMode(StrEnum):
@@ -215,6 +216,35 @@ def next_stage(scope: str, stage: str) -> str | None:
     stages = STAGES[SyncScope(scope)]
     index = stages.index(stage)
     return stages[index + 1] if index + 1 < len(stages) else None
+
+
+# mirrored values ------------------------------------------------------------------------------
+
+
+def to_minor(amount: Any, currency: str) -> int:
+    """A TikTok amount in major units ("120.5", a ``Decimal``) as integer minor units of
+    ``currency``, rounded half up (TikTok shows amounts with the currency's decimals); 0 for
+    none or anything that is not a number."""
+    if amount is None or amount == "" or amount == "-":
+        return 0
+    if not isinstance(amount, Decimal):
+        try:
+            amount = Decimal(str(amount))
+        except InvalidOperation:
+            return 0
+    try:
+        digits = exponent(currency)
+    except ValidationFailed:
+        digits = 2
+    try:
+        return int((amount * (Decimal(10) ** digits)).to_integral_value(ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):
+        return 0
+
+
+def is_deleted(secondary_status: str | None) -> bool:
+    """``*_STATUS_DELETE`` and ``*_STATUS_CAMPAIGN_DELETE``: the object or a parent is deleted."""
+    return bool(secondary_status) and str(secondary_status).endswith("_DELETE")
 
 
 # account requests -----------------------------------------------------------------------------

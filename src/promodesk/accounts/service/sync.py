@@ -23,7 +23,6 @@ from typing import Any
 from promodesk.accounts.domain import (
     STAGES,
     SYNC_FINAL,
-    AuthStatus,
     SyncScope,
     SyncStatus,
     next_stage,
@@ -31,8 +30,9 @@ from promodesk.accounts.domain import (
 )
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.repository.sync import SyncRepository
+from promodesk.accounts.service import grants
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok import client as tiktok
 from promodesk.accounts.tiktok.fetch import Event, Fetched, walk
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok.client import TikTokClient
@@ -41,7 +41,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
-from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokSyncRun
+from promodesk.models import TikTokAdAccount, TikTokSyncRun
 from promodesk.operations import service as operations
 
 JOB = "tiktok.sync"
@@ -60,7 +60,11 @@ def start(
     account = AccountsRepository(uow).ad_account(workspace_id, ad_account_id)
     if account is None:
         raise NotFound(f"ad account {ad_account_id} not found")
-    _require_active_grant(uow, account)
+    if grants.tiktok_access(uow, account) is None:
+        raise Conflict(
+            "the TikTok authorization of this ad account is revoked: import it again",
+            reason="authorization_revoked",
+        )
     repo = SyncRepository(uow)
     open_run = repo.open_run(account.id)
     if open_run is not None:
@@ -104,20 +108,6 @@ def start(
     return run
 
 
-def _require_active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorization:
-    grant = (
-        AccountsRepository(uow).authorization(account.workspace_id, account.authorization_id)
-        if account.authorization_id
-        else None
-    )
-    if grant is None or grant.status != AuthStatus.ACTIVE:
-        raise Conflict(
-            "the TikTok authorization of this ad account is revoked: import it again",
-            reason="authorization_revoked",
-        )
-    return grant
-
-
 def get_run(uow: UnitOfWork, workspace_id: int, run_id: int) -> TikTokSyncRun:
     run = SyncRepository(uow).run_in(workspace_id, run_id)
     if run is None:
@@ -136,19 +126,14 @@ def prefetch(db: Database, run_id: int, *, max_pages: int | None = None) -> Fetc
         run = SyncRepository(uow).run(run_id)
         if run is None or run.status in SYNC_FINAL:
             return None
-        accounts = AccountsRepository(uow)
-        account = accounts.ad_account_any(run.ad_account_id)
-        grant = (
-            accounts.authorization(run.workspace_id, account.authorization_id)
-            if account is not None and account.authorization_id
-            else None
-        )
-        if account is None or grant is None or grant.status != AuthStatus.ACTIVE:
+        account = AccountsRepository(uow).ad_account_any(run.ad_account_id)
+        access = grants.tiktok_access(uow, account) if account is not None else None
+        if access is None:
             return None
         cursor = dict(run.cursor or {})
-        scope, advertiser_id, currency = run.scope, account.advertiser_id, account.currency
-        token = tiktok_port.vault().decrypt(grant.access_token_enc)
-    client = tiktok_port.job_client()
+        scope, advertiser_id, currency = run.scope, access.advertiser_id, access.currency
+        token = access.token
+    client = tiktok.job_client()
     budget = max_pages or accounts_settings().pages_per_step
     events: list[Event] = []
     try:
@@ -177,14 +162,9 @@ def step(
     run = repo.run(run_id, lock=True)
     if run is None or run.status in SYNC_FINAL:
         return True
-    accounts = AccountsRepository(uow)
-    account = accounts.ad_account_any(run.ad_account_id)
-    grant = (
-        accounts.authorization(run.workspace_id, account.authorization_id)
-        if account is not None and account.authorization_id
-        else None
-    )
-    if account is None or grant is None or grant.status != AuthStatus.ACTIVE:
+    account = AccountsRepository(uow).ad_account_any(run.ad_account_id)
+    access = grants.tiktok_access(uow, account) if account is not None else None
+    if account is None or access is None:
         _finish(
             uow,
             run,
@@ -198,7 +178,7 @@ def step(
     if run.status == SyncStatus.QUEUED:
         run.status = sync_transition(run.status, SyncStatus.RUNNING)
         run.started_at = clock.now()
-    client = client or tiktok_port.job_client()
+    client = client or tiktok.job_client()
     before = client.stats.snapshot()
     try:
         if fetched is not None and fetched.cursor == dict(run.cursor or {}):
@@ -208,7 +188,7 @@ def step(
             if error is not None and not (error.retryable and fetched.events and not last_attempt):
                 raise error
         else:
-            token = tiktok_port.vault().decrypt(grant.access_token_enc)
+            token = access.token
             budget = max_pages or accounts_settings().pages_per_step
             cursor = dict(run.cursor or {})
             events = walk(
@@ -217,7 +197,7 @@ def step(
             _apply(uow, run, account, events)
     except AuthRevoked as exc:
         _account_stats(run, client, before)
-        revoke_grant(uow, grant, reason=str(exc.message))
+        grants.revoke(uow, access.workspace_id, access.grant_id, reason=str(exc.message))
         _finish(uow, run, SyncStatus.FAILED, error=_error(exc))
         return True
     except TikTokError as exc:
@@ -340,25 +320,6 @@ def _finish(
         state = {"succeeded": "succeeded", "partial": "partial", "failed": "failed"}[status]
         operations.finish(uow, run.operation_id, state=state, result=result)
     uow.flush()
-
-
-def revoke_grant(uow: UnitOfWork, grant: TikTokAuthorization, *, reason: str = "") -> None:
-    """TikTok says the token is revoked: stop using it. Ad accounts and allocations stay, so a
-    new import with a fresh grant picks everything up again."""
-    if grant.status == AuthStatus.REVOKED:
-        return
-    grant.status = AuthStatus.REVOKED
-    grant.revoked_at = clock.now()
-    uow.flush()
-    record(
-        uow,
-        workspace_id=grant.workspace_id,
-        actor="tiktok",
-        action="tiktok.grant.revoked",
-        object_type="tiktok_authorization",
-        object_id=grant.id,
-        note=reason[:300],
-    )
 
 
 def runs(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> list[TikTokSyncRun]:

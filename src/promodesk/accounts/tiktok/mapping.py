@@ -10,37 +10,12 @@ units and are kept as integer minor units of the ad account's currency, rounded 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
 
+from promodesk.accounts.domain import is_deleted, to_minor
 from promodesk.integrations.tiktok.envelope import ITEM
-from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import exponent
-
-
-def to_minor(amount: Any, currency: str) -> int:
-    if amount is None or amount == "" or amount == "-":
-        return 0
-    if not isinstance(amount, Decimal):
-        try:
-            amount = Decimal(str(amount))
-        except InvalidOperation:
-            return 0
-    try:
-        digits = exponent(currency)
-    except ValidationFailed:
-        digits = 2
-    try:
-        return int((amount * (Decimal(10) ** digits)).to_integral_value(ROUND_HALF_UP))
-    except (InvalidOperation, ValueError, OverflowError):
-        return 0
-
-
-def is_deleted(secondary_status: str | None) -> bool:
-    """``*_STATUS_DELETE`` and ``*_STATUS_CAMPAIGN_DELETE``: the object or a parent is deleted."""
-    return bool(secondary_status) and str(secondary_status).endswith("_DELETE")
 
 
 def _s(value: Any, size: int) -> str:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from promodesk.accounts.domain import to_minor
 from promodesk.accounts.service import allocation as accounts_alloc
-from promodesk.accounts.service import imports
-from promodesk.accounts.tiktok import client as tiktok_port
-from promodesk.accounts.tiktok.mapping import to_minor
+from promodesk.accounts.service import grants
 from promodesk.campaigns.repository import CampaignsRepository
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound
-from promodesk.models import TikTokAdAccount, TikTokCampaign
+from promodesk.models import TikTokCampaign
 
 
 def _campaign(
@@ -136,9 +135,7 @@ def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str
     return detail
 
 
-def spend(
-    uow: UnitOfWork, workspace_id: int, row_id: int, grant_token: str | None = None
-) -> dict[str, Any]:
+def spend(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
     """Lifetime spend, impressions and clicks of one campaign from ``report/integrated/get/``.
     ``available`` is False when TikTok could not be asked (no active grant, an error)."""
     repo = CampaignsRepository(uow)
@@ -146,7 +143,7 @@ def spend(
     if c is None:
         raise NotFound(f"campaign {row_id} not found")
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
-    token = grant_token or _token(uow, account)
+    access = grants.tiktok_access(uow, account)
     empty = {
         "available": False,
         "spend_minor": None,
@@ -154,27 +151,23 @@ def spend(
         "impressions": None,
         "clicks": None,
     }
-    if token is None:
+    if access is None:
         return empty
     try:
-        pages = (
-            tiktok_port.client()
-            .for_token(token)
-            .report_pages(
-                account.advertiser_id,
-                data_level="AUCTION_CAMPAIGN",
-                dimensions=["campaign_id"],
-                metrics=["spend", "impressions", "clicks"],
-                query_lifetime=True,
-                include_deleted=True,
-                filtering=[
-                    {
-                        "field_name": "campaign_ids",
-                        "filter_type": "IN",
-                        "filter_value": f'["{c.campaign_id}"]',
-                    }
-                ],
-            )
+        pages = access.api().report_pages(
+            account.advertiser_id,
+            data_level="AUCTION_CAMPAIGN",
+            dimensions=["campaign_id"],
+            metrics=["spend", "impressions", "clicks"],
+            query_lifetime=True,
+            include_deleted=True,
+            filtering=[
+                {
+                    "field_name": "campaign_ids",
+                    "filter_type": "IN",
+                    "filter_value": f'["{c.campaign_id}"]',
+                }
+            ],
         )
         for page in pages:
             for row in page.items:
@@ -190,13 +183,6 @@ def spend(
     except TikTokError:
         return empty
     return {**empty, "available": True, "spend_minor": 0, "impressions": 0, "clicks": 0}
-
-
-def _token(uow: UnitOfWork, account: TikTokAdAccount) -> str | None:
-    for grant in imports.authorizations(uow, account.workspace_id):
-        if grant.id == account.authorization_id and grant.status == "active":
-            return tiktok_port.vault().decrypt(grant.access_token_enc)
-    return None
 
 
 def _dec(value: str | None) -> Decimal | None:

@@ -22,18 +22,15 @@ and ads are deleted, a disabled campaign's stop delivering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from promodesk.accounts.domain import AuthStatus
+from promodesk.accounts.domain import is_deleted, to_minor
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.accounts.service import allocation as accounts_alloc
-from promodesk.accounts.service import imports
-from promodesk.accounts.service import sync as sync_service
-from promodesk.accounts.tiktok import client as tiktok_port
-from promodesk.accounts.tiktok.mapping import is_deleted, to_minor
+from promodesk.accounts.service import grants
 from promodesk.audit.service import record
 from promodesk.campaigns.domain import (
     DAILY_MODES,
@@ -57,7 +54,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
-from promodesk.models import TikTokAdAccount, TikTokAuthorization, TikTokCampaign
+from promodesk.models import TikTokCampaign
 
 REAUTHORIZE = (
     "TikTok says the authorization of this ad account is revoked: import the ad account again "
@@ -74,8 +71,7 @@ class _Target:
     campaign_id: str
     advertiser_id: str
     currency: str
-    grant_id: int
-    token: str = field(repr=False)
+    access: grants.TikTokAccess
 
 
 def change_status(
@@ -225,26 +221,20 @@ def _target(uow: UnitOfWork, workspace_id: int, row_id: int) -> _Target:
     c = _campaign(uow, workspace_id, row_id)
     check_changeable(c.deleted, c.vanished)
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
-    grant = _active_grant(uow, account)
+    access = grants.tiktok_access(uow, account)
+    if access is None:
+        raise AuthorizationRevoked(
+            "the TikTok authorization of this ad account is revoked: import the ad account "
+            "again (re-authorize) and retry",
+            reason="authorization_revoked",
+        )
     return _Target(
         workspace_id=workspace_id,
         row_id=c.id,
         campaign_id=c.campaign_id,
         advertiser_id=account.advertiser_id,
         currency=account.currency,
-        grant_id=grant.id,
-        token=tiktok_port.vault().decrypt(grant.access_token_enc),
-    )
-
-
-def _active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorization:
-    for grant in imports.authorizations(uow, account.workspace_id):
-        if grant.id == account.authorization_id and grant.status == AuthStatus.ACTIVE:
-            return grant
-    raise AuthorizationRevoked(
-        "the TikTok authorization of this ad account is revoked: import the ad account again "
-        "(re-authorize) and retry",
-        reason="authorization_revoked",
+        access=access,
     )
 
 
@@ -252,16 +242,14 @@ def _active_grant(uow: UnitOfWork, account: TikTokAdAccount) -> TikTokAuthorizat
 
 
 def _api(target: _Target) -> TikTokApi:
-    return tiktok_port.client().for_token(target.token)
+    return target.access.api()
 
 
 def _failure(db: Database, target: _Target, exc: tt.TikTokError) -> Exception:
     """The error to answer for a failed TikTok call; a revoked token is recorded first."""
     if isinstance(exc, tt.AuthRevoked):
         with db.transaction() as uow:
-            for grant in imports.authorizations(uow, target.workspace_id):
-                if grant.id == target.grant_id:
-                    sync_service.revoke_grant(uow, grant, reason=exc.message)
+            grants.revoke(uow, target.workspace_id, target.access.grant_id, reason=exc.message)
         return AuthorizationRevoked(REAUTHORIZE, reason="authorization_revoked")
     said = f"{exc.message} (code {exc.code})" if exc.code is not None else exc.message
     if exc.retryable:
