@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from promodesk.integrations.tiktok import endpoints
 from promodesk.sandbox import advertisers, entities, portal, report, updates
 from promodesk.sandbox.auth import Auth
 from promodesk.sandbox.config import SandboxConfig
@@ -51,20 +52,20 @@ class Endpoint:
 
 
 ENDPOINTS: dict[str, Endpoint] = {
-    "oauth2/access_token/": Endpoint("POST", advertisers.access_token, token=False),
-    "oauth2/advertiser/get/": Endpoint("GET", advertisers.advertiser_get),
-    "oauth2/revoke_token/": Endpoint("POST", advertisers.revoke_token, token=False),
-    "advertiser/info/": Endpoint("GET", advertisers.advertiser_info),
-    "campaign/get/": Endpoint("GET", entities.campaign_get),
-    "campaign/update/": Endpoint("POST", updates.campaign_update),
-    "campaign/status/update/": Endpoint("POST", updates.campaign_status_update),
-    "adgroup/get/": Endpoint("GET", entities.adgroup_get),
-    "adgroup/status/update/": Endpoint("POST", updates.adgroup_status_update),
-    "ad/get/": Endpoint("GET", entities.ad_get),
-    "ad/status/update/": Endpoint("POST", updates.ad_status_update),
-    "dmp/custom_audience/list/": Endpoint("GET", entities.audience_list),
-    "report/integrated/get/": Endpoint("GET", report.report_get),
-    "bc/advertiser/create/": Endpoint("POST", advertisers.bc_advertiser_create),
+    endpoints.OAUTH_EXCHANGE: Endpoint("POST", advertisers.access_token, token=False),
+    endpoints.OAUTH_ADVERTISERS: Endpoint("GET", advertisers.advertiser_get),
+    endpoints.OAUTH_REVOKE: Endpoint("POST", advertisers.revoke_token, token=False),
+    endpoints.ADVERTISER_INFO: Endpoint("GET", advertisers.advertiser_info),
+    endpoints.CAMPAIGN_GET: Endpoint("GET", entities.campaign_get),
+    endpoints.CAMPAIGN_UPDATE: Endpoint("POST", updates.campaign_update),
+    endpoints.CAMPAIGN_STATUS_UPDATE: Endpoint("POST", updates.campaign_status_update),
+    endpoints.ADGROUP_GET: Endpoint("GET", entities.adgroup_get),
+    endpoints.ADGROUP_STATUS_UPDATE: Endpoint("POST", updates.adgroup_status_update),
+    endpoints.AD_GET: Endpoint("GET", entities.ad_get),
+    endpoints.AD_STATUS_UPDATE: Endpoint("POST", updates.ad_status_update),
+    endpoints.AUDIENCE_LIST: Endpoint("GET", entities.audience_list),
+    endpoints.REPORT: Endpoint("GET", report.report_get),
+    endpoints.BC_ADVERTISER_CREATE: Endpoint("POST", advertisers.bc_advertiser_create),
 }
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from promodesk.accounts.domain import STAGES, SyncScope, next_stage
 from promodesk.accounts.tiktok.mapping import row_of
-from promodesk.integrations.tiktok.api import entity_filtering
+from promodesk.integrations.tiktok import endpoints
+from promodesk.integrations.tiktok.api import AUDIENCE_PAGE_MAX, ENTITY_PAGE_MAX, entity_filtering
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.entities import Page
 from promodesk.integrations.tiktok.errors import TikTokError
@@ -21,10 +22,10 @@ from promodesk.kit import clock
 
 # stage -> (path, page size cap, filtering level)
 _LISTS: dict[str, tuple[str, int, str | None]] = {
-    "campaigns": ("campaign/get/", 1000, "campaign"),
-    "adgroups": ("adgroup/get/", 1000, "adgroup"),
-    "ads": ("ad/get/", 1000, "ad"),
-    "audiences": ("dmp/custom_audience/list/", 100, None),
+    "campaigns": (endpoints.CAMPAIGN_GET, ENTITY_PAGE_MAX, "campaign"),
+    "adgroups": (endpoints.ADGROUP_GET, ENTITY_PAGE_MAX, "adgroup"),
+    "ads": (endpoints.AD_GET, ENTITY_PAGE_MAX, "ad"),
+    "audiences": (endpoints.AUDIENCE_LIST, AUDIENCE_PAGE_MAX, None),
 }
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
+from promodesk.integrations.tiktok import endpoints
 from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.endpoints import Level
 from promodesk.integrations.tiktok.entities import (
     Ad,
     AdGroup,
@@ -26,10 +28,10 @@ from promodesk.integrations.tiktok.paging import iter_pages
 
 DataLevel = Literal["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"]
 OperationStatus = Literal["ENABLE", "DISABLE", "DELETE"]
-Level = Literal["campaign", "adgroup", "ad"]
 
 ADVERTISER_INFO_BATCH = 100
 STATUS_UPDATE_BATCH = 20
+ENTITY_PAGE_MAX = 1000
 AUDIENCE_PAGE_MAX = 100
 
 
@@ -67,7 +69,7 @@ class TikTokApi:
     def __repr__(self) -> str:
         return f"TikTokApi(base_url={self.client.settings.base_url!r})"
 
-    def _page_size(self, page_size: int | None, cap: int = 1000) -> int:
+    def _page_size(self, page_size: int | None, cap: int = ENTITY_PAGE_MAX) -> int:
         return max(1, min(page_size or self.client.settings.page_size, cap))
 
     # Ad accounts -------------------------------------------------------------------------
@@ -79,7 +81,7 @@ class TikTokApi:
         for batch in chunks(advertiser_ids, ADVERTISER_INFO_BATCH):
             data = self.client.request(
                 "GET",
-                "advertiser/info/",
+                endpoints.ADVERTISER_INFO,
                 token=self._token,
                 params={"advertiser_ids": batch, "fields": list(fields) if fields else None},
             )
@@ -106,7 +108,7 @@ class TikTokApi:
         }
         return iter_pages(
             self.client,
-            f"{level}/get/",
+            endpoints.GET[level],
             token=self._token,
             params=params,
             parse=parse,
@@ -184,7 +186,7 @@ class TikTokApi:
             body["campaign_name"] = name
         if budget is not None:
             body["budget"] = budget  # sent as an exact JSON number, never through a float
-        return self.client.request("POST", "campaign/update/", token=self._token, body=body)
+        return self.client.request("POST", endpoints.CAMPAIGN_UPDATE, token=self._token, body=body)
 
     def update_status(
         self, level: Level, advertiser_id: str, ids: Sequence[str], status: OperationStatus
@@ -199,7 +201,7 @@ class TikTokApi:
                 "operation_status": status,
             }
             data = self.client.request(
-                "POST", f"{level}/status/update/", token=self._token, body=body
+                "POST", endpoints.STATUS_UPDATE[level], token=self._token, body=body
             )
             changed.extend(str(item) for item in data.get(f"{level}_ids") or [])
             errors.extend(data.get("error_list") or [])
@@ -235,7 +237,7 @@ class TikTokApi:
         }
         return iter_pages(
             self.client,
-            "dmp/custom_audience/list/",
+            endpoints.AUDIENCE_LIST,
             token=self._token,
             params=params,
             parse=Audience.parse,
@@ -286,7 +288,7 @@ class TikTokApi:
         }
         return iter_pages(
             self.client,
-            "report/integrated/get/",
+            endpoints.REPORT,
             token=self._token,
             params=params,
             parse=ReportRow.parse,
@@ -326,6 +328,6 @@ class TikTokApi:
         if qualification:
             body["qualification_info"] = dict(qualification)
         data = self.client.request(
-            "POST", "bc/advertiser/create/", token=self._token, body=body, idempotent=False
+            "POST", endpoints.BC_ADVERTISER_CREATE, token=self._token, body=body, idempotent=False
         )
         return str(data.get("advertiser_id") or "")

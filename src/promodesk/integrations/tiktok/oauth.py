@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from promodesk.integrations.tiktok import endpoints
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.entities import AdvertiserRef, TokenGrant
 from promodesk.integrations.tiktok.errors import AuthInvalid, InvalidState
@@ -61,7 +62,7 @@ class OAuth:
         """
         data = self.client.request(
             "POST",
-            "oauth2/access_token/",
+            endpoints.OAUTH_EXCHANGE,
             body={"app_id": self.app_id, "secret": self._secret, "auth_code": auth_code},
             idempotent=False,
         )
@@ -71,7 +72,7 @@ class OAuth:
         """The ad accounts ``access_token`` may act for (no paging on this endpoint)."""
         data = self.client.request(
             "GET",
-            "oauth2/advertiser/get/",
+            endpoints.OAUTH_ADVERTISERS,
             token=access_token,
             params={"app_id": self.app_id, "secret": self._secret},
         )
@@ -80,6 +81,6 @@ class OAuth:
     def revoke(self, access_token: str) -> None:
         self.client.request(
             "POST",
-            "oauth2/revoke_token/",
+            endpoints.OAUTH_REVOKE,
             body={"app_id": self.app_id, "secret": self._secret, "access_token": access_token},
         )
