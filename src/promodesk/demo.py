@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promodesk.accounts.demo import seed_accounts
+from promodesk.integrations.tiktok.entities import Advertiser
 from promodesk.kit.db import UnitOfWork
 from promodesk.notify.demo import seed_notify
 from promodesk.promote.demo import seed_promote
+from promodesk.sandbox import Sandbox, SandboxConfig
+from promodesk.sandbox import generate as gen
 from promodesk.shop.demo import seed_shop
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.repository import TenancyRepository
@@ -37,5 +40,19 @@ def seed(uow: UnitOfWork) -> DemoInfo:
     seed_promote(uow, ws.id)  # idempotent: also fills a demo workspace made before promote
     seed_notify(uow, ws.id)  # idempotent: the outbox's demo messages
     seed_shop(uow, ws.id)  # idempotent
-    seed_accounts(uow, ws.id)  # idempotent
+    seed_accounts(uow, ws.id, sandbox_grant)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)
+
+
+def sandbox_grant(accounts: int) -> tuple[str, dict[str, Advertiser]]:
+    """A token of the sandbox's test app for its first ``accounts`` ad accounts, with their
+    details: the sandbox is deterministic, so the one mounted at ``/sandbox`` knows them."""
+    sandbox = Sandbox(SandboxConfig())
+    app_id, secret = sandbox.config.app_id, sandbox.config.secret
+    code = sandbox.auth.issue_code(app_id, frozenset(range(accounts)))
+    token = sandbox.auth.exchange(app_id, secret, code).token
+    known = {
+        gen.advertiser_id(i): Advertiser.model_validate(sandbox.world.account(i))
+        for i in range(accounts)
+    }
+    return token, known

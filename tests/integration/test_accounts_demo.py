@@ -6,6 +6,7 @@ from __future__ import annotations
 from promodesk.accounts.demo import seed_accounts
 from promodesk.accounts.service import accounts as service
 from promodesk.accounts.service import allocation
+from promodesk.demo import sandbox_grant
 from promodesk.kit.db import Database
 from tests.conftest import make_workspace
 
@@ -13,9 +14,9 @@ from tests.conftest import make_workspace
 def test_demo_seed_is_idempotent(db: Database) -> None:
     ws = make_workspace(db).id
     with db.transaction() as uow:
-        seed_accounts(uow, ws)
+        seed_accounts(uow, ws, sandbox_grant)
     with db.transaction() as uow:
-        seed_accounts(uow, ws)
+        seed_accounts(uow, ws, sandbox_grant)
         accounts = service.list_ad_accounts(uow, ws)
         assert len(accounts) == 3
         assert all(a["name"] and a["authorization_status"] == "active" for a in accounts)

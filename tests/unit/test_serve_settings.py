@@ -29,3 +29,15 @@ def test_the_port_option_reaches_the_demo_tiktok_client(
         assert serve_settings(None, None).port == 8000
     finally:
         clikit.reset()
+
+
+def test_the_demo_credentials_are_the_sandboxs_published_app() -> None:
+    """The product reads its demo TikTok app from its own settings, not from the sandbox's
+    config; both must name the same published test app and Business Center."""
+    from promodesk.accounts.settings import AccountsSettings
+    from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_BC_ID, DEFAULT_SECRET
+
+    demo = AccountsSettings()
+    assert demo.demo_tiktok_app_id == DEFAULT_APP_ID
+    assert demo.demo_tiktok_secret.get_secret_value() == DEFAULT_SECRET
+    assert demo.demo_business_center_id == DEFAULT_BC_ID

@@ -1,9 +1,14 @@
 """Accounts demo data: three sandbox ad accounts imported with a sandbox grant, two client
 accounts with advertisers, allocations (one default each), a conversion goal and an account
 request. The periodic sync pulls their campaigns from the sandbox mounted at ``/sandbox`` as
-soon as the server's worker runs. Idempotent: nothing is written when ad accounts exist."""
+soon as the server's worker runs. Idempotent: nothing is written when ad accounts exist.
+
+The grant comes from the demo wiring (``promodesk.demo``): only the composition root knows the
+sandbox."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from promodesk.accounts.domain import AccountRequestInput
 from promodesk.accounts.service import accounts as service
@@ -11,24 +16,19 @@ from promodesk.accounts.service import allocation, clients, imports
 from promodesk.accounts.service.requests import submit
 from promodesk.integrations.tiktok.entities import Advertiser
 from promodesk.kit.db import UnitOfWork
-from promodesk.sandbox import Sandbox, SandboxConfig
-from promodesk.sandbox import generate as gen
 
 ACTOR = "demo"
 ACCOUNTS = 3
 
+# Given a number of ad accounts: an access token for them and their details, as TikTok's
+# ``advertiser/info/`` would give them (no server answers yet while the demo is seeded).
+DemoGrant = Callable[[int], tuple[str, dict[str, Advertiser]]]
 
-def seed_accounts(uow: UnitOfWork, workspace_id: int) -> None:
+
+def seed_accounts(uow: UnitOfWork, workspace_id: int, grant: DemoGrant) -> None:
     if service.list_ad_accounts(uow, workspace_id, limit=1):
         return
-    sandbox = Sandbox(SandboxConfig())
-    app_id, secret = sandbox.config.app_id, sandbox.config.secret
-    code = sandbox.auth.issue_code(app_id, frozenset(range(ACCOUNTS)))
-    token = sandbox.auth.exchange(app_id, secret, code).token
-    known = {
-        gen.advertiser_id(i): Advertiser.model_validate(sandbox.world.account(i))
-        for i in range(ACCOUNTS)
-    }
+    token, known = grant(ACCOUNTS)
     result = imports.import_token(
         uow, workspace_id, token, list(known), ["1", "2", "3"], actor=ACTOR, known=known
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # TikTok Ads Manager's payment page for one ad account (UNCERTAIN: a setting on purpose).
@@ -57,6 +57,12 @@ class AccountsSettings(BaseSettings):
     business_center_industries: dict[str, Annotated[int, Field(gt=0)]] = Field(
         default_factory=lambda: dict(INDUSTRY_IDS)
     )
+    # Demo mode (``PROMODESK_DEMO``) without ``PROMODESK_TIKTOK_BASE_URL`` talks to the TikTok
+    # sandbox mounted at ``/sandbox``: its published test app and Business Center (public test
+    # credentials, not secrets). The Business Center serves requests unless one is configured.
+    demo_tiktok_app_id: str = "7460000000000000001"
+    demo_tiktok_secret: SecretStr = SecretStr("promodesk-sandbox-secret")
+    demo_business_center_id: str = "7200000000000000001"
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,6 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound
 from promodesk.models import TikTokAccountRequest
 from promodesk.notify import service as notify
-from promodesk.sandbox.config import DEFAULT_BC_ID
 from promodesk.settings import get_settings
 from promodesk.tenancy import service as tenancy
 
@@ -91,10 +90,10 @@ def _body(row: TikTokAccountRequest, requested_by: str) -> str:
 
 def business_center_id() -> str:
     """The configured Business Center; in demo mode, the sandbox's unless one is set."""
-    configured = accounts_settings().business_center_id
-    if configured:
-        return configured
-    return DEFAULT_BC_ID if get_settings().demo else ""
+    settings = accounts_settings()
+    if settings.business_center_id:
+        return settings.business_center_id
+    return settings.demo_business_center_id if get_settings().demo else ""
 
 
 def get(uow: UnitOfWork, workspace_id: int, request_id: int) -> TikTokAccountRequest:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import threading
 
-from pydantic import SecretStr
-
+from promodesk.accounts.settings import accounts_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.oauth import OAuth, StateSigner
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.kit.auth import TokenVault
-from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_SECRET
 from promodesk.settings import get_settings
 
 _lock = threading.Lock()
@@ -27,12 +25,16 @@ _swapped = False
 
 def settings() -> TikTokSettings:
     """``PROMODESK_TIKTOK_*``; in demo mode without a configured base URL, the sandbox mounted
-    at ``/sandbox`` of this server with its published test app."""
+    at ``/sandbox`` of this server with its published test app (``PROMODESK_ACCOUNTS_DEMO_
+    TIKTOK_*``)."""
     core = get_settings()
     if core.demo and not os.environ.get("PROMODESK_TIKTOK_BASE_URL"):
         base = core.public_url.rstrip("/") or f"http://{core.host}:{core.port}"
+        demo = accounts_settings()
         return TikTokSettings(
-            base_url=f"{base}/sandbox", app_id=DEFAULT_APP_ID, secret=SecretStr(DEFAULT_SECRET)
+            base_url=f"{base}/sandbox",
+            app_id=demo.demo_tiktok_app_id,
+            secret=demo.demo_tiktok_secret,
         )
     return TikTokSettings()
 
