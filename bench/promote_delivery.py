@@ -47,8 +47,11 @@ from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
 from promodesk.ledger.check import check_ledger
 from promodesk.models import LedgerAccount, PromoteOrder
-from promodesk.promote import creators_service, orders_service, recharge_service, review_service
-from promodesk.promote.money_config import MoneyConfig
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import recharge as recharge_service
+from promodesk.promote.service import review as review_service
+from promodesk.promote.settings import MoneyConfig
 from promodesk.settings import get_settings
 from promodesk.tenancy import service as tenancy
 
@@ -68,7 +71,7 @@ BIN = Path(sys.executable).parent
 BARE = """
 import sys, uvicorn
 from fastapi import FastAPI, Request
-from promodesk.promote.delivery_parse import parse_batch
+from promodesk.promote.domain.delivery_parse import parse_batch
 app = FastAPI()
 @app.post("/batches")
 async def batches(request: Request) -> dict[str, int]:

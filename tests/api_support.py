@@ -26,7 +26,9 @@ from promodesk.kit.proxy import SERVER_OPTIONS
 from promodesk.ledger import service as ledger
 from promodesk.models import Workspace
 from promodesk.operations import service as operations
-from promodesk.promote import invoices_service, recharge_service, withdrawals_service
+from promodesk.promote.service import invoices as invoices_service
+from promodesk.promote.service import recharge as recharge_service
+from promodesk.promote.service import withdrawals as withdrawals_service
 from promodesk.settings import Settings
 from promodesk.tenancy import service as tenancy
 from tests.integration import promote_factories as promote

@@ -159,8 +159,8 @@ def create_app(
 def _bulk_paths() -> list[str]:
     """The paths of the routes whose bodies may be larger than the general cap (their routers
     are included without a prefix, so a route's own path is its path in the app)."""
-    from promodesk.promote.api import delivery_batch
-    from promodesk.promote.api import router as promote_api
+    from promodesk.promote.api.orders import delivery_batch
+    from promodesk.promote.api.orders import router as promote_api
     from promodesk.shop.api_cancel import cancel, preview
     from promodesk.shop.api_cancel import router as shop_cancel_api
 
@@ -194,8 +194,8 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.ledger.api import router as ledger_api
     from promodesk.notify.api import router as notify_api
     from promodesk.operations.api import router as operations_api
-    from promodesk.promote.api import router as promote_api
-    from promodesk.promote.money_api import router as promote_money_api
+    from promodesk.promote.api.money import router as promote_money_api
+    from promodesk.promote.api.orders import router as promote_api
     from promodesk.shop.api import router as shop_api
     from promodesk.shop.api_cancel import router as shop_cancel_api
     from promodesk.system.api import api as system_api

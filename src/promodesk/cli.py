@@ -15,7 +15,7 @@ from promodesk.audit.cli import app as audit_app
 from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
-from promodesk.promote.cli import promote_app
+from promodesk.promote.cli.app import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli import shop_app

@@ -14,12 +14,10 @@ from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs.worker import Worker
 from promodesk.ledger.service import SYSTEM, get_account, move, open_account
 from promodesk.models import Job, LedgerEntry, PromoteOrder
-from promodesk.promote import coupons_service, creators_service, orders_service
-from promodesk.promote.wallet_service import (
-    coupon_funding_account,
-    revenue_account,
-    wallet_account,
-)
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service.wallet import coupon_funding_account, revenue_account, wallet_account
 
 
 def make_creator(uow: UnitOfWork, ws: int, **kw: Any) -> int:

@@ -9,10 +9,10 @@ from typing import Any
 from promodesk.kit.db import Database
 from promodesk.kit.money import CoinPricing
 from promodesk.ledger.service import get_account
-from promodesk.promote.creators_service import create_creator
-from promodesk.promote.money_config import MoneyConfig
 from promodesk.promote.payments import TestProvider
-from promodesk.promote.wallet_service import wallet_account
+from promodesk.promote.service.creators import create_creator
+from promodesk.promote.service.wallet import wallet_account
+from promodesk.promote.settings import MoneyConfig
 from promodesk.settings import DEFAULT_FX_PER_USD
 
 SECRET = "whsec_integration"

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from promodesk.kit.db import Database
-from promodesk.promote import creators_service
+from promodesk.promote.service import creators as creators_service
 from tests.integration.test_console_support import (
     console_client,
     flashes_at,

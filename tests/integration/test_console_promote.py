@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.promote import delivery_service
-from promodesk.promote.payout import expected_payout_date
+from promodesk.promote.domain.payout import expected_payout_date
+from promodesk.promote.service import delivery as delivery_service
 from tests.integration.console_forms import summary
 from tests.integration.promote_factories import balances, drain, event
 from tests.integration.test_console_support import console_client, log_in, new_member

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from promodesk.kit.db import Database
 from promodesk.models import Workspace
-from promodesk.promote.api import router as promote_router
+from promodesk.promote.api.orders import router as promote_router
 from tests.api_support import (
     JSON,
     NOT_JSON_INTEGERS,

@@ -14,8 +14,10 @@ from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
 from promodesk.ledger.check import check_ledger
 from promodesk.models import PromoteOrder
-from promodesk.promote import creators_service, invoices_service, orders_service
-from promodesk.promote.wallet_service import wallet_view
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import invoices as invoices_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service.wallet import wallet_view
 from promodesk.settings import get_settings
 from promodesk.tenancy.repository import TenancyRepository
 from tests.conftest import create_pg_database, drop_pg_database

@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from promodesk.kit.db import Database
 from promodesk.kit.money import Money
 from promodesk.models import Workspace
-from promodesk.promote.money_api import router as money_router
-from promodesk.promote.money_config import derive_webhook_secret
+from promodesk.promote.api.money import router as money_router
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider, sign
+from promodesk.promote.settings import derive_webhook_secret
 from tests.api_support import (
     JSON,
     NOT_JSON_INTEGERS,

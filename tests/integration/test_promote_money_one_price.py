@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from promodesk.kit.db import Database
 from promodesk.kit.money import Money, cash_unit
 from promodesk.models import Workspace
-from promodesk.promote import invoices_service as invoices
-from promodesk.promote import recharge_service as rs
+from promodesk.promote.domain.regions import DEFAULT_METHODS
 from promodesk.promote.payments import ChargeRequest, ChargeResult, TestProvider, WebhookEvent
-from promodesk.promote.regions import DEFAULT_METHODS
+from promodesk.promote.service import invoices
+from promodesk.promote.service import recharge as rs
 from tests.integration.promote_money_helpers import SECRET, config, make_creator
 from tests.unit.test_promote_money_invoice_pdf import pdf_text
 

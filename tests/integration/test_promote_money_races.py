@@ -17,9 +17,9 @@ import pytest
 from promodesk.kit.db import Database
 from promodesk.kit.money import Money
 from promodesk.ledger.check import check_ledger
-from promodesk.promote import invoices_service as invoices
-from promodesk.promote import recharge_service as rs
 from promodesk.promote.payments import TestProvider
+from promodesk.promote.service import invoices
+from promodesk.promote.service import recharge as rs
 from tests.conftest import create_pg_database, drop_pg_database, make_workspace
 from tests.integration.promote_money_helpers import SECRET, config, make_creator, wallet_balance
 
@@ -112,7 +112,7 @@ def test_concurrent_confirmations_are_numbered_without_gaps(pg: Database) -> Non
 
 def test_withdrawal_races_move_the_coins_once(pg: Database) -> None:
     from promodesk.kit.errors import Conflict, InvalidTransition
-    from promodesk.promote import withdrawals_service as wd
+    from promodesk.promote.service import withdrawals as wd
 
     ws = make_workspace(pg).id
     creators = [make_creator(pg, ws, region="US") for _ in range(10)]

@@ -11,10 +11,10 @@ from promodesk.kit.money import Money
 from promodesk.ledger.repository import LedgerRepository
 from promodesk.ledger.service import get_account
 from promodesk.models import Workspace
-from promodesk.promote import invoices_service as invoices
-from promodesk.promote import recharge_service as rs
+from promodesk.promote.domain.regions import MethodNotAllowed
 from promodesk.promote.payments import InvalidSignature, TestProvider
-from promodesk.promote.regions import MethodNotAllowed
+from promodesk.promote.service import invoices
+from promodesk.promote.service import recharge as rs
 from tests.conftest import make_workspace
 from tests.integration.promote_money_helpers import SECRET, config, make_creator, wallet_balance
 
@@ -170,8 +170,8 @@ def test_minimum_charge(db: Database, workspace: Workspace) -> None:
 
 
 def test_edited_method_table(db: Database, workspace: Workspace) -> None:
-    from promodesk.promote.domain import DeviceOS
-    from promodesk.promote.regions import Channel, MethodRule
+    from promodesk.promote.domain.eligibility import DeviceOS
+    from promodesk.promote.domain.regions import Channel, MethodRule
 
     creator = make_creator(db, workspace.id, region="JP")
     with db.transaction() as uow:

@@ -19,12 +19,12 @@ from promodesk.kit.errors import (
 )
 from promodesk.ledger.repository import LedgerRepository
 from promodesk.models import Workspace
-from promodesk.promote import recharge_service as rs
-from promodesk.promote import withdrawals_service as ws_
-from promodesk.promote.creators_service import create_content
-from promodesk.promote.orders_service import place_order, stop_order
-from promodesk.promote.payout import NotWithdrawable
-from promodesk.promote.settlement_service import settle_order
+from promodesk.promote.domain.payout import NotWithdrawable
+from promodesk.promote.service import recharge as rs
+from promodesk.promote.service import withdrawals as ws_
+from promodesk.promote.service.creators import create_content
+from promodesk.promote.service.orders import place_order, stop_order
+from promodesk.promote.service.settlement import settle_order
 from tests.integration.promote_money_helpers import config, make_creator, wallet_balance
 
 CFG = config()
@@ -175,7 +175,7 @@ def test_the_cash_shown_on_confirmation_is_the_cash_stored(
 ) -> None:
     """One quote: the cash amount the confirmation page shows (the plan) is kept on the
     withdrawal, in the payer's currency, and read back by the API schema as it was shown."""
-    from promodesk.promote.money_schemas import WithdrawalRead
+    from promodesk.promote.schemas.money import WithdrawalRead
 
     creator = funded(db, workspace.id, coins=500, region="ID")
     with db.transaction() as uow:

@@ -11,13 +11,11 @@ from promodesk.kit import clock
 from promodesk.kit.clock import FrozenClock, set_clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, InsufficientFunds, InvalidTransition, ValidationFailed
-from promodesk.promote import creators_service, orders_service, review_service
 from promodesk.promote.errors import CouponNotUsable, GoalNotAllowed, NotEligible
-from promodesk.promote.wallet_service import (
-    creator_has_open_orders,
-    last_order_ended_at,
-    wallet_view,
-)
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
+from promodesk.promote.service.wallet import creator_has_open_orders, wallet_view
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import (
     balances,
@@ -172,9 +170,9 @@ def test_the_end_time_job_completes_and_refunds(db: Database, frozen: FrozenCloc
     assert balances(db, ws, creator)["wallet"] == 1000
     with db.transaction() as uow:
         assert not creator_has_open_orders(uow, ws, creator)
-        assert last_order_ended_at(uow, ws, creator) == row.ended_at
         view = wallet_view(uow, ws, creator)
     assert (view.balance, view.held, view.open_orders) == (1000, 0, 0)
+    assert view.last_order_ended_at == row.ended_at
 
 
 def test_stopped_in_review_refunds_and_stop_is_final(db: Database) -> None:

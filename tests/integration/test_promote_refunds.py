@@ -8,12 +8,10 @@ import pytest
 from promodesk.kit.db import Database
 from promodesk.kit.errors import InvalidTransition
 from promodesk.ledger.check import check_ledger
-from promodesk.promote import (
-    coupons_service,
-    delivery_service,
-    orders_service,
-    review_service,
-)
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import delivery as delivery_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import (
     balances,

@@ -32,7 +32,7 @@ from promodesk.models import (
     PromoteRecharge,
     ShopProduct,
 )
-from promodesk.promote.wallet_service import wallet_account
+from promodesk.promote.service.wallet import wallet_account
 from tests.api_support import bearer, new_key, new_workspace
 from tests.conftest import (
     REQUIRE_PG,

@@ -18,8 +18,10 @@ from promodesk.kit.errors import InvalidTransition
 from promodesk.kit.jobs.worker import Worker
 from promodesk.ledger.check import check_ledger
 from promodesk.models import LedgerEntry, PromoteOrder
-from promodesk.promote import delivery_service, orders_service, review_service
-from promodesk.promote.settlement_service import release_ref
+from promodesk.promote.service import delivery as delivery_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
+from promodesk.promote.service.settlement import release_ref
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import (
     balances,

@@ -28,9 +28,9 @@ from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
 from promodesk.kit.money import Money
 from promodesk.models import LedgerEntry, PromoteRecharge
-from promodesk.promote import recharge_service
-from promodesk.promote.money_config import derive_webhook_secret
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
+from promodesk.promote.service import recharge as recharge_service
+from promodesk.promote.settings import derive_webhook_secret
 from tests.api_support import bearer, new_key, new_workspace
 from tests.conftest import (
     REQUIRE_PG,

@@ -18,19 +18,14 @@ from promodesk.console.labels import LABELS, humanize, label, operation_title
 from promodesk.kit.jobs.domain import JobStatus
 from promodesk.notify.domain import OutboxStatus
 from promodesk.operations.domain import OperationState
-from promodesk.promote import regions
-from promodesk.promote.domain import (
-    AccountType,
-    CouponStatus,
-    DeviceOS,
-    Goal,
-    OrderStatus,
-    PromoteType,
-    ReviewStatus,
-    SettlementStatus,
-)
+from promodesk.promote.domain import regions
+from promodesk.promote.domain.coupons import CouponStatus
+from promodesk.promote.domain.eligibility import AccountType, DeviceOS, PromoteType
+from promodesk.promote.domain.goals import Goal
+from promodesk.promote.domain.orders import OrderStatus, ReviewStatus
+from promodesk.promote.domain.payout import WithdrawalStatus
+from promodesk.promote.domain.settlement import SettlementStatus
 from promodesk.promote.payments import ChargeStatus
-from promodesk.promote.payout import WithdrawalStatus
 from promodesk.sandbox.generate import OBJECTIVES
 from promodesk.shop import domain as shop
 from promodesk.shop.batch_service import FINAL

@@ -1,4 +1,5 @@
-"""Promote rules: eligibility, goals, coupons, refund arithmetic, delivery cap, state table."""
+"""Promote rules: eligibility, goals, coupons, refund arithmetic, delivery cap, and the order and
+settlement lifecycles (each pinned by an edge set written out here, not read from its table)."""
 
 from __future__ import annotations
 
@@ -8,38 +9,34 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
-from promodesk.promote.domain import (
-    ALLOWED,
+from promodesk.promote.domain.coupons import CouponFacts, check_coupon, coupon_status
+from promodesk.promote.domain.eligibility import (
     ContentFacts,
-    CouponFacts,
     CreatorFacts,
-    Goal,
-    OrderStatus,
-    RefundSplit,
     age_on,
-    allowed_goals,
-    cap_spend,
-    check_budget,
-    check_coupon,
-    check_goal,
     check_scheduled_start,
-    coupon_status,
     eligibility,
-    live_ended,
     parse_version,
-    refund_split,
-    refuse_pause,
     require_eligible,
-    sources_for,
-    transition,
     validate_region,
 )
-from promodesk.promote.errors import (
-    CouponNotUsable,
-    GoalNotAllowed,
-    NotEligible,
-    PauseNotSupported,
+from promodesk.promote.domain.goals import Goal, allowed_goals, check_budget, check_goal
+from promodesk.promote.domain.orders import (
+    ENDED,
+    OPEN,
+    ORDER,
+    OrderStatus,
+    cap_spend,
+    live_ended,
+    refuse_pause,
 )
+from promodesk.promote.domain.settlement import (
+    SETTLEMENT,
+    RefundSplit,
+    SettlementStatus,
+    refund_split,
+)
+from promodesk.promote.errors import CouponNotUsable, GoalNotAllowed, NotEligible, PauseNotSupported
 from promodesk.promote.settings import PromoteSettings
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -269,7 +266,7 @@ def test_spend_is_capped_at_the_escrow() -> None:
     assert cap_spend(0, 50) == (0, 50)
 
 
-# -- state table: every pair ------------------------------------------------------------------
+# -- order lifecycle: every pair --------------------------------------------------------------
 
 EXPECTED = {
     ("in_review", "delivering"),
@@ -284,13 +281,43 @@ EXPECTED = {
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(OrderStatus, repeat=2)))
 def test_every_pair_of_the_state_table(current: OrderStatus, target: OrderStatus) -> None:
     if (current.value, target.value) in EXPECTED:
-        assert transition(current, target) == target
-        assert target in ALLOWED[current]
-        assert current in sources_for(target)
+        assert ORDER.transition(current, target) == target
+        assert current in ORDER.sources_for(target)
     else:
         with pytest.raises(InvalidTransition):
-            transition(current, target)
-        assert current not in sources_for(target)
+            ORDER.transition(current, target)
+        assert current not in ORDER.sources_for(target)
+
+
+def test_the_order_lifecycle_has_exactly_the_expected_edges() -> None:
+    assert {(a.value, b.value) for a, b in ORDER.edges()} == EXPECTED
+
+
+def test_ended_and_open_orders() -> None:
+    assert {s.value for s in ENDED} == {"completed", "stopped", "rejected"}
+    assert {s.value for s in OPEN} == {"in_review", "delivering"}
+
+
+# -- settlement lifecycle ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("current", "target"), list(itertools.product(SettlementStatus, repeat=2)))
+def test_settlement_happens_once(current: SettlementStatus, target: SettlementStatus) -> None:
+    if (current.value, target.value) == ("unsettled", "settled"):
+        assert SETTLEMENT.transition(current, target) == target
+        assert current in SETTLEMENT.sources_for(target)
+    else:
+        with pytest.raises(InvalidTransition):
+            SETTLEMENT.transition(current, target)
+        assert current not in SETTLEMENT.sources_for(target)
+
+
+def test_the_settlement_lifecycle_has_one_edge() -> None:
+    assert {(a.value, b.value) for a, b in SETTLEMENT.edges()} == {("unsettled", "settled")}
+    assert {s.value for s in SETTLEMENT.final} == {"settled"}
+    with pytest.raises(InvalidTransition) as err:
+        SETTLEMENT.transition("settled", "settled")
+    assert err.value.detail == "the order is already settled"
 
 
 def test_there_is_no_pause() -> None:

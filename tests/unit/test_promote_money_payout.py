@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
-from promodesk.promote.payout import (
-    ALLOWED,
-    FINAL,
+from promodesk.promote.domain.payout import (
+    WITHDRAWAL,
     NotWithdrawable,
     Route,
     WithdrawalStatus,
@@ -18,7 +17,6 @@ from promodesk.promote.payout import (
     expected_payout_date,
     is_working_day,
     route_for,
-    transition,
 )
 
 S = WithdrawalStatus
@@ -66,27 +64,42 @@ def test_bad_inputs_are_refused() -> None:
         expected_payout_date(date(2025, 3, 3), "ZZ")
 
 
+EXPECTED = {
+    ("requested", "processing"),
+    ("requested", "failed"),
+    ("processing", "paid"),
+    ("processing", "failed"),
+}
+
+
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
 def test_every_pair_of_the_state_table(current: S, target: S) -> None:
-    expected = {
-        (S.REQUESTED, S.PROCESSING),
-        (S.REQUESTED, S.FAILED),
-        (S.PROCESSING, S.PAID),
-        (S.PROCESSING, S.FAILED),
-    }
-    if (current, target) in expected:
-        assert transition(current, target) == target
+    if (current.value, target.value) in EXPECTED:
+        assert WITHDRAWAL.transition(current, target) == target
+        assert current in WITHDRAWAL.sources_for(target)
     else:
         with pytest.raises(InvalidTransition):
-            transition(current, target)
+            WITHDRAWAL.transition(current, target)
+        assert current not in WITHDRAWAL.sources_for(target)
+
+
+def test_the_withdrawal_lifecycle_has_exactly_the_expected_edges() -> None:
+    assert {(a.value, b.value) for a, b in WITHDRAWAL.edges()} == EXPECTED
 
 
 def test_final_states() -> None:
-    assert {S.PAID, S.FAILED} == FINAL
-    assert all(ALLOWED[s] == frozenset() for s in FINAL)
+    assert {s.value for s in WITHDRAWAL.final} == {"paid", "failed"}
     with pytest.raises(InvalidTransition) as err:
-        transition("paid", "processing")
-    assert "final state" in err.value.detail
+        WITHDRAWAL.transition("paid", "processing")
+    assert err.value.detail == (
+        "a withdrawal cannot go from paid to processing; allowed: none (final state)"
+    )
+    with pytest.raises(InvalidTransition) as err:
+        WITHDRAWAL.transition("requested", "paid")
+    assert err.value.detail == (
+        "a withdrawal cannot go from requested to paid; allowed: failed, processing"
+    )
+    assert err.value.field == "status"
 
 
 @pytest.mark.parametrize(

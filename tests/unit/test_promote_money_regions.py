@@ -8,8 +8,8 @@ import pytest
 
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import CoinPricing, Money
-from promodesk.promote.domain import DeviceOS
-from promodesk.promote.regions import (
+from promodesk.promote.domain.eligibility import DeviceOS
+from promodesk.promote.domain.regions import (
     DEFAULT_METHODS,
     Channel,
     MethodNotAllowed,

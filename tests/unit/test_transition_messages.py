@@ -8,7 +8,7 @@ import pytest
 from promodesk.kit.errors import InvalidTransition
 from promodesk.notify import domain as notify
 from promodesk.operations import domain as operations
-from promodesk.promote import domain as promote
+from promodesk.promote.domain import orders as promote
 
 
 def _refusal(call: object, *args: object, **kwargs: object) -> str:
@@ -19,18 +19,19 @@ def _refusal(call: object, *args: object, **kwargs: object) -> str:
 
 def test_orders() -> None:
     S = promote.OrderStatus
-    assert _refusal(promote.transition, S.STOPPED, S.STOPPED) == "the order is already stopped"
+    guard = promote.ORDER.transition
+    assert _refusal(guard, S.STOPPED, S.STOPPED) == "the order is already stopped"
     assert (
-        _refusal(promote.transition, S.STOPPED, S.STOPPED, what="order 12")
+        _refusal(promote.lifecycle("order 12").transition, S.STOPPED, S.STOPPED)
         == "order 12 is already stopped"
     )
     assert (
-        _refusal(promote.transition, S.COMPLETED, S.STOPPED, what="order 3")
+        _refusal(promote.lifecycle("order 3").transition, S.COMPLETED, S.STOPPED)
         == "order 3 is already completed"
     )
-    assert (
-        _refusal(promote.transition, S.IN_REVIEW, S.COMPLETED)
-        == "an order in review cannot be completed"
+    assert _refusal(guard, S.IN_REVIEW, S.COMPLETED) == "an order in review cannot be completed"
+    assert _refusal(guard, S.DELIVERING, S.IN_REVIEW) == (
+        "a delivering order cannot be sent back to review"
     )
 
 
@@ -54,7 +55,6 @@ def test_messages_and_operations() -> None:
 
 def test_no_refusal_says_cannot_become() -> None:
     for allowed, guard, states in (
-        (promote.ALLOWED, promote.transition, promote.OrderStatus),
         (notify.ALLOWED, notify.OUTBOX.transition, notify.OutboxStatus),
         (operations.ALLOWED, operations.OPERATION.transition, operations.OperationState),
     ):
@@ -65,3 +65,13 @@ def test_no_refusal_says_cannot_become() -> None:
                 detail = _refusal(guard, cur, tgt)
                 assert "cannot become" not in detail
                 assert "it cannot" not in detail
+
+
+def test_no_order_refusal_says_cannot_become() -> None:
+    for cur in promote.OrderStatus:
+        for tgt in promote.OrderStatus:
+            if promote.ORDER.can(cur, tgt):
+                continue
+            detail = _refusal(promote.ORDER.transition, cur, tgt)
+            assert "cannot become" not in detail
+            assert "it cannot" not in detail

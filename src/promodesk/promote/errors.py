@@ -19,7 +19,3 @@ class CouponNotUsable(Conflict):
 
 class PauseNotSupported(InvalidTransition):
     """Promote orders cannot be paused; they can be stopped (cancelled)."""
-
-
-class OrderEnded(InvalidTransition):
-    """The order already ended (completed, stopped or rejected)."""

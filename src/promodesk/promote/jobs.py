@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
-from promodesk.promote.repository import PromoteRepository
-from promodesk.promote.settlement_service import (
+from promodesk.promote.repository.orders import PromoteRepository
+from promodesk.promote.service.settlement import (
     END_JOB,
     SETTLE_JOB,
     complete_if_due,

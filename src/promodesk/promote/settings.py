@@ -1,18 +1,31 @@
-"""Promote settings (``PROMODESK_PROMOTE_*``): the seed's lists and limits as editable defaults.
+"""Promote settings (``PROMODESK_PROMOTE_*``): the seed's lists and limits as editable defaults,
+and what the money side needs from settings, gathered once per process (``MoneyConfig``).
 
 Where the spec marks a fact UNCERTAIN (launch markets, budget limits, durations, the LIVE
 start window), it is a setting here rather than a constant in the rules.
+
+``PaymentSettings`` shares the ``PROMODESK_PROMOTE_`` prefix with ``PromoteSettings`` (the
+payment provider and its webhook secret). With no webhook secret configured, one is derived
+from the application's secret key, so the built-in test provider works out of the box and the
+secret still differs between installations.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from promodesk.promote.domain import Limits, parse_version, validate_region
+from promodesk.kit.money import CoinPricing
+from promodesk.promote.domain.eligibility import Limits, parse_version, validate_region
+from promodesk.promote.payments import PaymentProvider, provider_for
+from promodesk.settings import Settings
 
 # The seed's launch lists (2022-12).
 VIDEO_REGIONS = ["ID", "TH", "JP", "AU", "KR", "US", "CA", "GB", "DE", "FR"]
@@ -46,8 +59,6 @@ class PromoteSettings(BaseSettings):
     # the creator's last order ended; payouts land this many working days later.
     settlement_delay_hours: Annotated[float, Field(ge=0)] = 6
     payout_working_days: Annotated[int, Field(ge=0)] = 15
-    # A stopped order must be refunded within this long even if the process died.
-    refund_deadline_minutes: Annotated[int, Field(ge=1)] = 15
 
     @field_validator("video_regions", "ecommerce_regions", "live_regions")
     @classmethod
@@ -96,3 +107,47 @@ class PromoteSettings(BaseSettings):
 def promote_settings() -> PromoteSettings:
     """The process-wide settings (read once from the environment)."""
     return PromoteSettings()
+
+
+class PaymentSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROMODESK_PROMOTE_", extra="ignore")
+
+    payment_provider: str = "test"
+    webhook_secret: str = ""
+    invoice_prefix: str = "PD"
+
+
+@dataclass(frozen=True)
+class MoneyConfig:
+    pricing: CoinPricing
+    provider: PaymentProvider
+    settlement_delay: timedelta
+    payout_working_days: int
+    invoice_prefix: str = "PD"
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        promote: PromoteSettings | None = None,
+        payments: PaymentSettings | None = None,
+    ) -> MoneyConfig:
+        promote = promote or promote_settings()
+        payments = payments or PaymentSettings()
+        secret = payments.webhook_secret or derive_webhook_secret(settings.ensure_secret_key())
+        return cls(
+            pricing=CoinPricing.from_settings(
+                settings.coin_price_usd,
+                settings.coin_price_per,
+                settings.min_charge_usd,
+                settings.fx_per_usd,
+            ),
+            provider=provider_for(payments.payment_provider, webhook_secret=secret),
+            settlement_delay=timedelta(hours=promote.settlement_delay_hours),
+            payout_working_days=promote.payout_working_days,
+            invoice_prefix=payments.invoice_prefix,
+        )
+
+
+def derive_webhook_secret(app_secret: str) -> str:
+    return hmac.new(app_secret.encode(), b"promodesk.promote.webhook", hashlib.sha256).hexdigest()

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from promodesk.kit.db import Database
-from promodesk.promote import delivery_service, orders_service
-from promodesk.promote.delivery_service import Event
-from promodesk.promote.domain import RESULT_FIELDS, OrderStatus
+from promodesk.promote.domain.delivery_parse import Event
+from promodesk.promote.domain.goals import RESULT_FIELDS
+from promodesk.promote.domain.orders import OrderStatus
+from promodesk.promote.service import delivery as delivery_service
+from promodesk.promote.service import orders as orders_service
 
 ACTOR = "simulator"
 

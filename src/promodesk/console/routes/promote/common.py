@@ -16,11 +16,11 @@ from promodesk.console.visit import Visit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, PromodeskError
-from promodesk.promote.domain import Reason
+from promodesk.promote.domain.eligibility import Reason
+from promodesk.promote.domain.payout import withdrawable_at
 from promodesk.promote.errors import CouponNotUsable, NotEligible
-from promodesk.promote.money_config import MoneyConfig
-from promodesk.promote.payout import withdrawable_at
-from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
+from promodesk.promote.service.wallet import creator_has_open_orders, wallet_view
+from promodesk.promote.settings import MoneyConfig
 
 
 @dataclass(frozen=True)

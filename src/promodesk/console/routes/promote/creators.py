@@ -21,15 +21,19 @@ from promodesk.kit import clock
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money, price_text
 from promodesk.models import PromoteWithdrawal
-from promodesk.promote import coupons_service, creators_service, orders_service, review_service
-from promodesk.promote import invoices_service as invoices
-from promodesk.promote import recharge_service as recharges
-from promodesk.promote import withdrawals_service as withdrawals
-from promodesk.promote.domain import AccountType, ContentKind, DeviceOS, Goal, OrderStatus
-from promodesk.promote.money_api import money_config
+from promodesk.promote.api.money import money_config
+from promodesk.promote.domain.eligibility import AccountType, ContentKind, DeviceOS
+from promodesk.promote.domain.goals import Goal
+from promodesk.promote.domain.orders import OrderStatus
+from promodesk.promote.domain.payout import expected_payout_date, route_for
+from promodesk.promote.domain.regions import least_coins, packages
 from promodesk.promote.payments import TestProvider
-from promodesk.promote.payout import expected_payout_date, route_for
-from promodesk.promote.regions import least_coins, packages
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import invoices, withdrawals
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import recharge as recharges
+from promodesk.promote.service import review as review_service
 from promodesk.promote.settings import promote_settings
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

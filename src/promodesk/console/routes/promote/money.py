@@ -20,11 +20,11 @@ from promodesk.console.visit import (
 )
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money, price_text
-from promodesk.promote import creators_service
-from promodesk.promote import recharge_service as recharges
-from promodesk.promote import withdrawals_service as withdrawals
-from promodesk.promote.money_api import money_config
+from promodesk.promote.api.money import money_config
 from promodesk.promote.payments import ChargeMode, TestProvider
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import recharge as recharges
+from promodesk.promote.service import withdrawals
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 OUTCOMES = tuple(m.value for m in ChargeMode)

@@ -36,25 +36,19 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError, ValidationFailed
 from promodesk.ledger.service import get_account
-from promodesk.promote import coupons_service, creators_service, orders_service
-from promodesk.promote.api import order_read
-from promodesk.promote.domain import (
-    GOAL_RESULT,
-    OPEN,
-    ContentKind,
-    CouponStatus,
-    Goal,
-    OrderStatus,
-    check_budget,
-    check_coupon,
-    check_goal,
-    refund_split,
-    require_eligible,
-)
-from promodesk.promote.money_api import money_config
-from promodesk.promote.orders_service import AGE_RANGES, GENDERS, normalize_audience
+from promodesk.promote.api.money import money_config
+from promodesk.promote.domain.coupons import CouponStatus, check_coupon
+from promodesk.promote.domain.eligibility import ContentKind, require_eligible
+from promodesk.promote.domain.goals import GOAL_RESULT, Goal, check_budget, check_goal
+from promodesk.promote.domain.orders import OPEN, OrderStatus
+from promodesk.promote.domain.settlement import refund_split
+from promodesk.promote.schemas.orders import order_read
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service.orders import AGE_RANGES, GENDERS, normalize_audience
+from promodesk.promote.service.wallet import wallet_view
 from promodesk.promote.settings import promote_settings
-from promodesk.promote.wallet_service import wallet_view
 from promodesk.tenancy.domain import Role
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

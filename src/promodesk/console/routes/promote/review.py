@@ -11,8 +11,10 @@ from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit.errors import ValidationFailed
-from promodesk.promote import creators_service, orders_service, review_service
-from promodesk.promote.domain import ReviewStatus
+from promodesk.promote.domain.orders import ReviewStatus
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -7,21 +7,23 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.clikit import console, database, friendly
-from promodesk.models import PromoteOrder
-from promodesk.promote import orders_service, review_service
-from promodesk.promote.api import order_read
-from promodesk.promote.cli_common import (
+from promodesk import clikit
+from promodesk.clikit import (
     ACTOR,
     JsonOpt,
     WorkspaceOpt,
+    console,
+    database,
     dump,
-    parse_instant,
+    friendly,
     show,
     table,
-    workspace_id,
 )
-from promodesk.promote.schemas import HourRead
+from promodesk.models import PromoteOrder
+from promodesk.promote.cli.inputs import parse_instant
+from promodesk.promote.schemas.orders import HourRead, order_read
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
 
 orders = typer.Typer(
     help="Promote orders: place, list, show, stop, review. There is no pause.",
@@ -93,11 +95,11 @@ def place(
             "interests": [i.strip() for i in (interests or "").split(",") if i.strip()],
         }
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         order = orders_service.place_order(
-            uow, ws, creator_id=creator, content_id=content, goal=goal, budget_coins=budget,
-            duration_hours=hours, audience=audience, website_url=url, coupon_id=coupon,
-            actor=ACTOR,
+            uow, workspace_id, creator_id=creator, content_id=content, goal=goal,
+            budget_coins=budget, duration_hours=hours, audience=audience, website_url=url,
+            coupon_id=coupon, actor=ACTOR,
         )  # fmt: skip
         data = order_data(order)
     show(data, json_out, _status_line)
@@ -118,12 +120,12 @@ def list_orders(
 ) -> None:
     """List orders, newest first, with spend and results."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             order_data(o)
             for o in orders_service.list_orders(
                 uow,
-                ws,
+                workspace_id,
                 creator_id=creator,
                 statuses=status or None,
                 goal=goal,
@@ -141,11 +143,11 @@ def list_orders(
 def show_order(order_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """Spent, remaining, refunded, results per goal, cost per result and the hourly series."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = order_data(orders_service.get_order(uow, ws, order_id))
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = order_data(orders_service.get_order(uow, workspace_id, order_id))
         data["series"] = [
             dump(HourRead.model_validate(h, from_attributes=True))
-            for h in orders_service.hourly_series(uow, ws, order_id)
+            for h in orders_service.hourly_series(uow, workspace_id, order_id)
         ]
     show(data, json_out, _one)
 
@@ -160,8 +162,10 @@ def stop(
 ) -> None:
     """Stop (cancel) an order. Final; the unspent rest returns to the wallet at once."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = order_data(orders_service.stop_order(uow, ws, order_id, reason=reason, actor=ACTOR))
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = order_data(
+            orders_service.stop_order(uow, workspace_id, order_id, reason=reason, actor=ACTOR)
+        )
     show(data, json_out, _status_line)
 
 
@@ -170,7 +174,7 @@ def stop(
 def pause(order_id: int, workspace: str = WorkspaceOpt) -> None:
     """There is no pause: this always answers that orders can be stopped, not paused."""
     with database().transaction() as uow:
-        orders_service.pause_order(uow, workspace_id(uow, workspace), order_id)
+        orders_service.pause_order(uow, clikit.workspace_id(uow, workspace), order_id)
 
 
 @orders.command("approve")
@@ -178,8 +182,8 @@ def pause(order_id: int, workspace: str = WorkspaceOpt) -> None:
 def approve(order_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """Approve an order in review (a video starts delivering)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = order_data(review_service.approve_order(uow, ws, order_id, actor=ACTOR))
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = order_data(review_service.approve_order(uow, workspace_id, order_id, actor=ACTOR))
     show(data, json_out, _status_line)
 
 
@@ -193,9 +197,9 @@ def reject(
 ) -> None:
     """Reject an order in review; what was not spent returns (coupon included if unspent)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         data = order_data(
-            review_service.reject_order(uow, ws, order_id, reason=reason, actor=ACTOR)
+            review_service.reject_order(uow, workspace_id, order_id, reason=reason, actor=ACTOR)
         )
     show(data, json_out, _status_line)
 
@@ -208,6 +212,6 @@ def review_queue(
 ) -> None:
     """Orders waiting for a reviewer (LIVE orders are reviewed while delivering)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        rows = [order_data(o) for o in review_service.review_queue(uow, ws, limit=limit)]
+        workspace_id = clikit.workspace_id(uow, workspace)
+        rows = [order_data(o) for o in review_service.review_queue(uow, workspace_id, limit=limit)]
     show(rows, json_out, table(rows, (*ORDER_COLUMNS[:6], "created_at")))

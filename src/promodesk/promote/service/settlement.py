@@ -4,6 +4,8 @@ Rules:
 - An order ends by one compare-and-set update (completed, stopped or rejected); the same
   transaction enqueues its settlement job. Whatever races (stop, completion, rejection, a
   delivery batch), exactly one of them wins the update and enqueues the job.
+- The unspent rest comes back when a worker runs that job (due at once), not in the request,
+  command or batch that ended the order: until then the order reads ended and unsettled.
 - Settlement runs once: a compare-and-set ``unsettled → settled`` first, then ONE ``release``
   entry whose ref is the order id (idempotent at the ledger too). Spend drew on the coupon
   first; the wallet gets ``min(paid, budget − spent)`` and coupon funding the rest.
@@ -12,7 +14,6 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from promodesk.audit.service import record
@@ -20,10 +21,11 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.jobs import enqueue
 from promodesk.ledger.service import get_account, release
-from promodesk.promote.coupons_service import settle_coupon
-from promodesk.promote.domain import ENDED, OrderStatus, refund_split
-from promodesk.promote.repository import PromoteRepository
-from promodesk.promote.wallet_service import coupon_funding_account, wallet_account
+from promodesk.promote.domain.orders import ENDED, ORDER, OrderStatus
+from promodesk.promote.domain.settlement import SETTLEMENT, SettlementStatus, refund_split
+from promodesk.promote.repository.orders import PromoteRepository
+from promodesk.promote.service.coupons import settle_coupon
+from promodesk.promote.service.wallet import coupon_funding_account, wallet_account
 
 SETTLE_JOB = "promote.settle"
 END_JOB = "promote.end_order"
@@ -38,16 +40,22 @@ def end_order(
     workspace_id: int,
     order_id: int,
     target: OrderStatus,
-    expected: Iterable[str],
     *,
     actor: str,
     **values: Any,
 ) -> bool:
-    """Move the order to an end status if it still is in ``expected``; on success enqueue its
-    settlement in this transaction. False: another change won the race (nothing written)."""
+    """Move the order to an end status while its status is still one the lifecycle ends from
+    (``ORDER.sources_for(target)``); on success enqueue its settlement in this transaction.
+    False: another change won the race (nothing written)."""
     at = clock.now()
     won = PromoteRepository(uow).cas_order(
-        workspace_id, order_id, expected, status=target.value, ended_at=at, updated_at=at, **values
+        workspace_id,
+        order_id,
+        ORDER.sources_for(target),
+        status=target.value,
+        ended_at=at,
+        updated_at=at,
+        **values,
     )
     if not won:
         return False
@@ -82,8 +90,10 @@ def settle_order(uow: UnitOfWork, workspace_id: int, order_id: int) -> bool:
     False (and changes nothing) when the order is not ended or was settled already."""
     repo = PromoteRepository(uow)
     order = repo.order(workspace_id, order_id)
-    if order is None or order.status not in ENDED or order.settlement_status == "settled":
+    if order is None or order.status not in ENDED:
         return False
+    if not SETTLEMENT.can(order.settlement_status, SettlementStatus.SETTLED):
+        return False  # settled already
     at = clock.now()
     # The compare-and-set takes the order's row lock before any ledger row (global lock order:
     # order, entry, accounts), so a delivery batch holding this order finishes first.
@@ -146,7 +156,6 @@ def complete_if_due(uow: UnitOfWork, workspace_id: int, order_id: int) -> bool:
         workspace_id,
         order_id,
         OrderStatus.COMPLETED,
-        [OrderStatus.DELIVERING.value],
         actor="system",
     )
 

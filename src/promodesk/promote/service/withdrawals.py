@@ -1,6 +1,6 @@
 """Withdrawals of the unused coin balance.
 
-Rules (pure parts in ``payout.py``):
+Rules (pure parts in ``domain.payout``):
 - Only when the creator has no order in review or delivering (nor one ended but not yet
   refunded), and only ``settlement_delay`` (default 6 h) after the last order ended.
 - Android users outside GB are paid back to their original payment method (the method of
@@ -29,20 +29,20 @@ from promodesk.kit.errors import Conflict, InsufficientFunds, NotFound, Validati
 from promodesk.kit.money import COIN, Money
 from promodesk.ledger.service import ESCROW, SYSTEM, move, open_account
 from promodesk.models import PromoteWithdrawal
-from promodesk.promote.creators_service import get_creator
-from promodesk.promote.money_config import MoneyConfig
-from promodesk.promote.money_repository import MoneyRepository
-from promodesk.promote.payout import (
+from promodesk.promote.domain.payout import (
+    WITHDRAWAL,
     NotWithdrawable,
     Route,
     WithdrawalStatus,
     check_withdrawable,
     expected_payout_date,
     route_for,
-    transition,
 )
-from promodesk.promote.regions import Channel, payer_currency, store_method
-from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
+from promodesk.promote.domain.regions import Channel, payer_currency, store_method
+from promodesk.promote.repository.money import MoneyRepository
+from promodesk.promote.service.creators import get_creator
+from promodesk.promote.service.wallet import creator_has_open_orders, wallet_view
+from promodesk.promote.settings import MoneyConfig
 
 S = WithdrawalStatus
 
@@ -184,7 +184,7 @@ def advance_withdrawal(
         raise ValidationFailed(
             f"status must be one of: {', '.join(s.value for s in S)}", field="status"
         )
-    new = transition(current.status, target)
+    new = WITHDRAWAL.transition(current.status, target)
     at = clock.now()
     stamp = {S.PROCESSING: "processing_at", S.PAID: "paid_at", S.FAILED: "failed_at"}[new]
     values: dict[str, object] = {"status": new.value, stamp: at, "updated_at": at}

@@ -15,9 +15,9 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import PromoteCoupon
-from promodesk.promote.creators_service import get_creator
-from promodesk.promote.domain import CouponFacts, CouponStatus, coupon_status
-from promodesk.promote.repository import PromoteRepository
+from promodesk.promote.domain.coupons import CouponFacts, CouponStatus, coupon_status
+from promodesk.promote.repository.orders import PromoteRepository
+from promodesk.promote.service.creators import get_creator
 
 MAX_COUPON_COINS = 10_000_000
 
@@ -75,7 +75,7 @@ def list_coupons(
     workspace_id: int,
     creator_id: int | None = None,
     *,
-    after_id: int = 0,
+    after_id: int | None = None,
     limit: int = 50,
 ) -> list[PromoteCoupon]:
     return PromoteRepository(uow).coupons(workspace_id, creator_id, after_id=after_id, limit=limit)

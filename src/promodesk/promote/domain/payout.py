@@ -5,8 +5,9 @@ Rules:
   The request day itself does not count. A working day is neither a weekend day of the
   creator's country (the ``holidays`` library knows e.g. Friday-Saturday weekends) nor one of
   its public holidays. The date is computed on the UTC calendar date of the request.
-- States: requested → processing → paid | failed; a request may also fail before processing
-  starts. ``paid`` and ``failed`` are final; a failed withdrawal returns the coins.
+- States (``WITHDRAWAL``): requested → processing → paid | failed; a request may also fail
+  before processing starts. ``paid`` and ``failed`` are final; a failed withdrawal returns
+  the coins.
 - Route: Android users outside GB are paid back to their original payment method; iOS users
   and everyone in GB are told to withdraw through their store (Apple Pay / Google Pay), which
   is recorded as a store refund request.
@@ -23,8 +24,9 @@ from functools import lru_cache
 import holidays
 
 from promodesk.kit.errors import Conflict, InvalidTransition, ValidationFailed
-from promodesk.promote.domain import DeviceOS
-from promodesk.promote.regions import store_method, uses_iap
+from promodesk.kit.statemachine import StateMachine
+from promodesk.promote.domain.eligibility import DeviceOS
+from promodesk.promote.domain.regions import store_method, uses_iap
 
 
 @lru_cache(maxsize=256)
@@ -73,19 +75,18 @@ ALLOWED: dict[WithdrawalStatus, frozenset[WithdrawalStatus]] = {
     WithdrawalStatus.PAID: frozenset(),
     WithdrawalStatus.FAILED: frozenset(),
 }
-FINAL = frozenset(s for s, targets in ALLOWED.items() if not targets)
 
 
-def transition(current: WithdrawalStatus | str, target: WithdrawalStatus | str) -> WithdrawalStatus:
-    """The one guard of the withdrawal lifecycle; raises ``InvalidTransition`` (409)."""
-    cur, new = WithdrawalStatus(current), WithdrawalStatus(target)
-    if new not in ALLOWED[cur]:
-        allowed = ", ".join(sorted(ALLOWED[cur])) or "none (final state)"
-        raise InvalidTransition(
-            f"a withdrawal cannot go from {cur.value} to {new.value}; allowed: {allowed}",
-            field="status",
-        )
-    return new
+def _refuse(current: WithdrawalStatus, target: WithdrawalStatus) -> InvalidTransition:
+    allowed = ", ".join(sorted(ALLOWED[current])) or "none (final state)"
+    return InvalidTransition(
+        f"a withdrawal cannot go from {current.value} to {target.value}; allowed: {allowed}",
+        field="status",
+    )
+
+
+# The one guard of the withdrawal lifecycle; a refusal (409) names the allowed next statuses.
+WITHDRAWAL = StateMachine(WithdrawalStatus, ALLOWED, noun="a withdrawal", refuse=_refuse)
 
 
 # route ----------------------------------------------------------------------------------------

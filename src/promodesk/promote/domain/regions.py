@@ -21,7 +21,7 @@ from babel.numbers import get_territory_currencies
 
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import CoinPricing, Money
-from promodesk.promote.domain import DeviceOS
+from promodesk.promote.domain.eligibility import DeviceOS
 
 
 class Channel(StrEnum):

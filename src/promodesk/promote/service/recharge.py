@@ -24,14 +24,14 @@ from promodesk.kit.money import COIN, Money
 from promodesk.ledger.domain import Line
 from promodesk.ledger.service import REVENUE, SYSTEM, open_account, post_entry
 from promodesk.models import PromoteRecharge
-from promodesk.promote.creators_service import get_creator
-from promodesk.promote.domain import DeviceOS
-from promodesk.promote.invoices_service import issue_invoice
-from promodesk.promote.money_config import MoneyConfig
-from promodesk.promote.money_repository import MoneyRepository
+from promodesk.promote.domain.eligibility import DeviceOS
+from promodesk.promote.domain.regions import Channel, MethodRule, MethodTable, Quote, quote
 from promodesk.promote.payments import ChargeMode, ChargeRequest, ChargeStatus, WebhookEvent
-from promodesk.promote.regions import Channel, MethodRule, MethodTable, Quote, quote
-from promodesk.promote.wallet_service import wallet_account
+from promodesk.promote.repository.money import MoneyRepository
+from promodesk.promote.service.creators import get_creator
+from promodesk.promote.service.invoices import issue_invoice
+from promodesk.promote.service.wallet import wallet_account
+from promodesk.promote.settings import MoneyConfig
 
 PENDING, CONFIRMED, FAILED = "pending", "confirmed", "failed"
 MAX_RECHARGE_COINS = 100_000_000

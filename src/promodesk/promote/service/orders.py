@@ -1,9 +1,11 @@
-"""Placing, reading, stopping promote orders (review: review_service; delivery: delivery_service).
+"""Placing, reading, stopping promote orders (review: ``service.review``; delivery:
+``service.delivery``).
 
 Placing an order checks eligibility (every reason), the goal for the content, the budget and
 duration limits and the coupon, then moves the creator's paid coins and the coupon's value
 into the order's own escrow in ONE ledger entry. A LIVE order delivers at once (it is reviewed
-while broadcasting); any other order waits in review. There is no pause; stop is final.
+while broadcasting); any other order waits in review. There is no pause; stop is final, and the
+unspent rest returns to the wallet when the order's settlement job runs (``service.settlement``).
 """
 
 from __future__ import annotations
@@ -17,40 +19,37 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, ValidationFailed
 from promodesk.ledger.service import hold
 from promodesk.models import PromoteContent, PromoteOrder
-from promodesk.promote.coupons_service import facts as coupon_facts
-from promodesk.promote.coupons_service import get_coupon
-from promodesk.promote.creators_service import (
+from promodesk.promote.domain.coupons import CouponStatus, check_coupon
+from promodesk.promote.domain.eligibility import (
+    ContentKind,
+    check_scheduled_start,
+    eligibility,
+    promote_type,
+    require_eligible,
+)
+from promodesk.promote.domain.goals import check_budget, check_goal
+from promodesk.promote.domain.orders import (
+    ORDER,
+    OrderStatus,
+    ReviewStatus,
+    lifecycle,
+    live_ended,
+    refuse_pause,
+)
+from promodesk.promote.domain.settlement import SettlementStatus
+from promodesk.promote.errors import CouponNotUsable
+from promodesk.promote.repository.orders import PromoteRepository
+from promodesk.promote.service.coupons import facts as coupon_facts
+from promodesk.promote.service.coupons import get_coupon
+from promodesk.promote.service.creators import (
     content_facts,
     creator_facts,
     get_content,
     get_creator,
 )
-from promodesk.promote.domain import (
-    ContentKind,
-    CouponStatus,
-    OrderStatus,
-    ReviewStatus,
-    check_budget,
-    check_coupon,
-    check_goal,
-    check_scheduled_start,
-    eligibility,
-    live_ended,
-    promote_type,
-    refuse_pause,
-    require_eligible,
-    sources_for,
-    transition,
-)
-from promodesk.promote.errors import CouponNotUsable
-from promodesk.promote.repository import PromoteRepository
+from promodesk.promote.service.settlement import end_order, enqueue_end
+from promodesk.promote.service.wallet import coupon_funding_account, escrow_account, wallet_account
 from promodesk.promote.settings import PromoteSettings, promote_settings
-from promodesk.promote.settlement_service import end_order, enqueue_end
-from promodesk.promote.wallet_service import (
-    coupon_funding_account,
-    escrow_account,
-    wallet_account,
-)
 
 GENDERS = ("all", "female", "male")
 AGE_RANGES = ("18-24", "25-34", "35-44", "45-54", "55+")
@@ -137,7 +136,7 @@ def place_order(
         paid_coins=paid,
         status=(OrderStatus.DELIVERING if is_live else OrderStatus.IN_REVIEW).value,
         review_status=ReviewStatus.PENDING.value,
-        settlement_status="unsettled",
+        settlement_status=SettlementStatus.UNSETTLED.value,
         created_at=at,
         updated_at=at,
         started_at=at if is_live else None,
@@ -210,23 +209,23 @@ def stop_order(
     reason: str = "",
     actor: str = "system",
 ) -> PromoteOrder:
-    """Stop (cancel) an order in review or delivering. Final; the unspent rest is refunded by
-    the settlement job. A stop that loses a race to a completion or rejection answers 409."""
+    """Stop (cancel) an order in review or delivering. Final; the unspent rest returns to the
+    wallet when the settlement job enqueued with the stop runs (the worker picks it up within
+    moments). A stop that loses a race to a completion or rejection answers 409."""
+    named = lifecycle(f"order {order_id}")
     order = get_order(uow, workspace_id, order_id)
-    transition(order.status, OrderStatus.STOPPED, what=f"order {order_id}")
-    expected = [s.value for s in sources_for(OrderStatus.STOPPED)]
+    named.transition(order.status, OrderStatus.STOPPED)
     if not end_order(
         uow,
         workspace_id,
         order_id,
         OrderStatus.STOPPED,
-        expected,
         actor=actor,
         stop_reason=reason[:500] or None,
     ):
         current = get_order(uow, workspace_id, order_id)
         # raises: it ended meanwhile
-        transition(current.status, OrderStatus.STOPPED, what=f"order {order_id}")
+        named.transition(current.status, OrderStatus.STOPPED)
     return get_order(uow, workspace_id, order_id)
 
 
@@ -274,15 +273,13 @@ def end_live_orders(
 ) -> list[int]:
     """Stop every open order of an ended LIVE; the ids of those this call ended (an order that
     ended meanwhile, by a stop, a rejection or its end time, is left as it is)."""
-    expected = [s.value for s in sources_for(OrderStatus.STOPPED)]
     ended = []
     for order_id in PromoteRepository(uow).open_order_ids_for_content(workspace_id, content_id):
         order = get_order(uow, workspace_id, order_id)
-        transition(order.status, OrderStatus.STOPPED)
+        ORDER.transition(order.status, OrderStatus.STOPPED)
         if end_order(
-            uow, workspace_id, order_id, OrderStatus.STOPPED, expected, actor=actor,
-            stop_reason=LIVE_ENDED,
-        ):  # fmt: skip
+            uow, workspace_id, order_id, OrderStatus.STOPPED, actor=actor, stop_reason=LIVE_ENDED
+        ):
             ended.append(order_id)
     return ended
 

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
-from promodesk.models import PromoteContent, PromoteCoupon, PromoteCreator, PromoteOrder
-from promodesk.promote import (
-    coupons_service,
-    creators_service,
-    delivery_parse,
-    delivery_service,
-    orders_service,
-    review_service,
-)
-from promodesk.promote.domain import GOAL_RESULT, RESULT_FIELDS, Goal
-from promodesk.promote.schemas import (
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.models import PromoteContent, PromoteCoupon, PromoteCreator
+from promodesk.promote.domain import delivery_parse
+from promodesk.promote.schemas.orders import (
     ContentCreate,
     ContentPage,
     ContentRead,
@@ -43,20 +34,18 @@ from promodesk.promote.schemas import (
     RejectIn,
     StopIn,
     WalletRead,
+    order_read,
 )
-from promodesk.promote.wallet_service import wallet_view
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service import delivery as delivery_service
+from promodesk.promote.service import orders as orders_service
+from promodesk.promote.service import review as review_service
+from promodesk.promote.service.wallet import wallet_view
 from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote"])
-OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
-
-
-def _after(cursor: str | None) -> int:
-    return cursor_int(decode_cursor(cursor), "after") or 0
-
-
-def _next(rows: list[Any], limit: int, key: str = "after") -> str | None:
-    return encode_cursor({key: rows[-1].id}) if len(rows) == limit else None
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def _creator(c: PromoteCreator) -> CreatorRead:
@@ -71,24 +60,6 @@ def _coupon(c: PromoteCoupon) -> CouponRead:
     read = CouponRead.model_validate(c, from_attributes=True)
     read.status = coupons_service.shown_status(c)
     return read
-
-
-def order_read(o: PromoteOrder) -> OrderRead:
-    """The order with its analytics: remaining, results per goal and cost per result."""
-    results = {name: int(getattr(o, name)) for name in RESULT_FIELDS}
-    goal_results = results[GOAL_RESULT[Goal(o.goal)]]
-    cost = None
-    if goal_results:
-        cost = str((Decimal(o.spent_coins) / goal_results).quantize(Decimal("0.01"), ROUND_HALF_UP))
-    remaining = 0 if o.settlement_status == "settled" else o.budget_coins - o.spent_coins
-    data = {c: getattr(o, c) for c in OrderRead.model_fields if hasattr(o, c)}
-    data |= {
-        "results": results,
-        "goal_results": goal_results,
-        "cost_per_result": cost,
-        "remaining_coins": remaining,
-    }
-    return OrderRead.model_validate(data)
 
 
 # creators -------------------------------------------------------------------------------------
@@ -107,9 +78,9 @@ def list_creators(
     uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
 ) -> CreatorPage:
     rows = creators_service.list_creators(
-        uow, caller.workspace_id, after_id=_after(cursor), limit=limit
+        uow, caller.workspace_id, after_id=after(cursor), limit=fetch(limit)
     )
-    return CreatorPage(items=[_creator(c) for c in rows], next_cursor=_next(rows, limit))
+    return CreatorPage(**page([_creator(c) for c in rows], limit))
 
 
 @router.get("/creators/{creator_id}", response_model=CreatorRead)
@@ -167,9 +138,9 @@ def list_contents(
     uow: Uow, caller: Caller, creator_id: OptId = None, limit: Limit = 50, cursor: Cursor = None
 ) -> ContentPage:
     rows = creators_service.list_contents(
-        uow, caller.workspace_id, creator_id, after_id=_after(cursor), limit=limit
+        uow, caller.workspace_id, creator_id, after_id=after(cursor), limit=fetch(limit)
     )
-    return ContentPage(items=[_content(c) for c in rows], next_cursor=_next(rows, limit))
+    return ContentPage(**page([_content(c) for c in rows], limit))
 
 
 @router.get("/contents/{content_id}", response_model=ContentRead)
@@ -213,9 +184,9 @@ def list_coupons(
     uow: Uow, caller: Caller, creator_id: OptId = None, limit: Limit = 50, cursor: Cursor = None
 ) -> CouponPage:
     rows = coupons_service.list_coupons(
-        uow, caller.workspace_id, creator_id, after_id=_after(cursor), limit=limit
+        uow, caller.workspace_id, creator_id, after_id=after(cursor), limit=fetch(limit)
     )
-    return CouponPage(items=[_coupon(c) for c in rows], next_cursor=_next(rows, limit))
+    return CouponPage(**page([_coupon(c) for c in rows], limit))
 
 
 @router.get("/coupons/{coupon_id}", response_model=CouponRead)
@@ -261,7 +232,6 @@ def list_orders(
     cursor: Cursor = None,
 ) -> OrderPage:
     """Newest first; ``created_from``/``created_to`` bound the creation date."""
-    before = cursor_int(decode_cursor(cursor), "before")
     rows = orders_service.list_orders(
         uow,
         caller.workspace_id,
@@ -272,10 +242,10 @@ def list_orders(
         review_status=review_status,
         created_from=created_from,
         created_to=created_to,
-        before_id=before,
-        limit=limit,
+        before_id=after(cursor),
+        limit=fetch(limit),
     )
-    return OrderPage(items=[order_read(o) for o in rows], next_cursor=_next(rows, limit, "before"))
+    return OrderPage(**page([order_read(o) for o in rows], limit))
 
 
 @router.get("/orders/{order_id}", response_model=OrderRead)
@@ -295,7 +265,9 @@ def order_stats(order_id: int, uow: Uow, caller: Caller) -> OrderStats:
 
 @router.post("/orders/{order_id}/stop", response_model=OrderRead)
 def stop_order(order_id: int, uow: Uow, caller: Writer, body: StopIn | None = None) -> OrderRead:
-    """Stop (cancel) an order in review or delivering; the unspent rest returns at once."""
+    """Stop (cancel) an order in review or delivering; the unspent rest returns to the wallet
+    when the order's settlement job runs, moments later (``settlement_status`` turns
+    ``settled``)."""
     order = orders_service.stop_order(
         uow, caller.workspace_id, order_id, reason=body.reason if body else "", actor=caller.actor
     )
@@ -311,9 +283,10 @@ def pause_order(order_id: int, uow: Uow, caller: Writer) -> OrderRead:
 
 @router.get("/review-queue", response_model=OrderPage)
 def review_queue(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> OrderPage:
-    before = cursor_int(decode_cursor(cursor), "before")
-    rows = review_service.review_queue(uow, caller.workspace_id, before_id=before, limit=limit)
-    return OrderPage(items=[order_read(o) for o in rows], next_cursor=_next(rows, limit, "before"))
+    rows = review_service.review_queue(
+        uow, caller.workspace_id, before_id=after(cursor), limit=fetch(limit)
+    )
+    return OrderPage(**page([order_read(o) for o in rows], limit))
 
 
 @router.post("/orders/{order_id}/approve", response_model=OrderRead)

@@ -11,22 +11,21 @@ from promodesk.kit import clock
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
 from promodesk.kit.errors import N_, Conflict, NotFound, ValidationFailed
 from promodesk.models import PromoteContent, PromoteCreator
-from promodesk.promote.domain import (
+from promodesk.promote.domain.eligibility import (
     AccountType,
     ContentFacts,
     ContentKind,
     CreatorFacts,
     DeviceOS,
-    Goal,
     Reason,
-    allowed_goals,
     check_scheduled_start,
     eligibility,
     parse_version,
     promote_type,
     validate_region,
 )
-from promodesk.promote.repository import PromoteRepository
+from promodesk.promote.domain.goals import Goal, allowed_goals
+from promodesk.promote.repository.orders import PromoteRepository
 from promodesk.promote.settings import PromoteSettings, promote_settings
 
 _HANDLE = re.compile(r"^[A-Za-z0-9._]{2,64}$")
@@ -141,7 +140,7 @@ def get_creator(uow: UnitOfWork, workspace_id: int, creator_id: int) -> PromoteC
 
 
 def list_creators(
-    uow: UnitOfWork, workspace_id: int, *, after_id: int = 0, limit: int = 50
+    uow: UnitOfWork, workspace_id: int, *, after_id: int | None = None, limit: int = 50
 ) -> list[PromoteCreator]:
     return PromoteRepository(uow).creators(workspace_id, after_id=after_id, limit=limit)
 
@@ -209,7 +208,7 @@ def list_contents(
     workspace_id: int,
     creator_id: int | None = None,
     *,
-    after_id: int = 0,
+    after_id: int | None = None,
     limit: int = 50,
 ) -> list[PromoteContent]:
     return PromoteRepository(uow).contents(workspace_id, creator_id, after_id=after_id, limit=limit)

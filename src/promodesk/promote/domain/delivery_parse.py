@@ -1,10 +1,10 @@
 """The delivery batch body, parsed straight from bytes into event tuples.
 
-Same rules as ``schemas.DeliveryBatchIn`` (which documents the body in OpenAPI): an object with
-only ``events``, at most 10,000 of them; each event has only ``event_id`` (1-100 characters, no
-NUL), ``order_id`` (1..2^63-1), ``spend_coins`` (0..10^9) and optional ``results`` with only
-the five counters (0..10^12, default 0). Numbers must be JSON integers. Any breach is a 422
-``ValidationFailed`` naming the field (``events.<i>.<name>``).
+Same rules as ``schemas.orders.DeliveryBatchIn`` (which documents the body in OpenAPI): an
+object with only ``events``, at most 10,000 of them; each event has only ``event_id`` (1-100
+characters, no NUL), ``order_id`` (1..2^63-1), ``spend_coins`` (0..10^9) and optional
+``results`` with only the five counters (0..10^12, default 0). Numbers must be JSON integers.
+Any breach is a 422 ``ValidationFailed`` naming the field (``events.<i>.<name>``).
 
 Why not the pydantic model: a batch holds thousands of events, and building and validating a
 model object per event cost most of the endpoint's time; plain type and range checks on the
@@ -17,10 +17,10 @@ import json
 from typing import Any, NoReturn
 
 from promodesk.kit.errors import ValidationFailed
-from promodesk.promote.domain import RESULT_FIELDS
+from promodesk.kit.pagination import MAX_ID
+from promodesk.promote.domain.goals import RESULT_FIELDS
 
 MAX_EVENTS = 10_000
-MAX_ID = 2**63 - 1
 MAX_SPEND = 10**9
 MAX_COUNT = 10**12
 MAX_EVENT_ID = 100

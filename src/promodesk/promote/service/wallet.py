@@ -15,7 +15,7 @@ from datetime import datetime
 from promodesk.kit.db import UnitOfWork
 from promodesk.ledger.repository import AccountRow
 from promodesk.ledger.service import ESCROW, REVENUE, SYSTEM, WALLET, open_account
-from promodesk.promote.repository import PromoteRepository
+from promodesk.promote.repository.orders import PromoteRepository
 
 COIN = "COIN"
 
@@ -90,8 +90,3 @@ def creator_has_open_orders(uow: UnitOfWork, workspace_id: int, creator_id: int)
         repo.count_open_orders(workspace_id, creator_id) > 0
         or repo.count_unsettled_orders(workspace_id, creator_id) > 0
     )
-
-
-def last_order_ended_at(uow: UnitOfWork, workspace_id: int, creator_id: int) -> datetime | None:
-    """When the creator's most recent order ended (None: no order ever ended)."""
-    return PromoteRepository(uow).last_order_ended_at(workspace_id, creator_id)

@@ -1,6 +1,5 @@
-"""``promodesk promote``: creators, content and coupons here; orders, money and the delivery
-simulator in ``cli_orders``, ``cli_money`` and ``cli_simulate``. One unit of work per command;
-every rule lives in the services."""
+"""``promodesk promote creators|contents|coupons``: creators and their wallets, videos and LIVE
+rooms, coupons."""
 
 from __future__ import annotations
 
@@ -9,48 +8,49 @@ from typing import Any
 
 import typer
 
-from promodesk.clikit import country_code, database, friendly
-from promodesk.kit import clock
-from promodesk.promote import coupons_service, creators_service
-from promodesk.promote.cli_common import (
+from promodesk import clikit
+from promodesk.clikit import (
     ACTOR,
     JsonOpt,
     WorkspaceOpt,
-    content_data,
-    coupon_data,
-    creator_data,
-    money_config,
+    country_code,
+    database,
+    dump,
+    friendly,
     pairs,
-    parse_date,
-    parse_instant,
     show,
     table,
-    workspace_id,
 )
-from promodesk.promote.cli_money import invoices, recharge, withdraw, withdrawals
-from promodesk.promote.cli_orders import orders, review_queue
-from promodesk.promote.cli_simulate import simulate
-from promodesk.promote.payout import withdrawable_at
-from promodesk.promote.wallet_service import creator_has_open_orders, wallet_view
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import PromoteContent, PromoteCoupon, PromoteCreator
+from promodesk.promote.cli.inputs import parse_date, parse_instant
+from promodesk.promote.cli.money import money_config
+from promodesk.promote.domain.payout import withdrawable_at
+from promodesk.promote.schemas.orders import ContentRead, CouponRead, CreatorRead
+from promodesk.promote.service import coupons as coupons_service
+from promodesk.promote.service import creators as creators_service
+from promodesk.promote.service.wallet import creator_has_open_orders, wallet_view
 
-promote_app = typer.Typer(
-    help="Promote: boost a video or a LIVE with a coin wallet.", no_args_is_help=True
-)
 creators = typer.Typer(help="Creators and their wallets.", no_args_is_help=True)
 contents = typer.Typer(help="Videos and LIVE rooms.", no_args_is_help=True)
 coupons = typer.Typer(help="Coupons (coin value, validity window).", no_args_is_help=True)
-promote_app.add_typer(creators, name="creators")
-promote_app.add_typer(contents, name="contents")
-promote_app.add_typer(coupons, name="coupons")
-promote_app.add_typer(orders, name="orders")
-promote_app.add_typer(recharge, name="recharge")
-promote_app.add_typer(withdrawals, name="withdrawals")
-promote_app.add_typer(invoices, name="invoices")
-promote_app.command("review-queue")(review_queue)
-promote_app.command("withdraw")(withdraw)
-promote_app.command("simulate")(simulate)
 
 CREATOR_COLUMNS = ("id", "handle", "display_name", "account_type", "device_os", "region")
+
+
+def creator_data(c: PromoteCreator) -> dict[str, Any]:
+    return dump(CreatorRead.model_validate(c, from_attributes=True))
+
+
+def content_data(c: PromoteContent) -> dict[str, Any]:
+    return dump(ContentRead.model_validate(c, from_attributes=True))
+
+
+def coupon_data(c: PromoteCoupon) -> dict[str, Any]:
+    read = CouponRead.model_validate(c, from_attributes=True)
+    read.status = coupons_service.shown_status(c)
+    return dump(read)
 
 
 # creators -------------------------------------------------------------------------------------
@@ -71,10 +71,10 @@ def create_creator(
 ) -> None:
     """Create a creator profile."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         creator = creators_service.create_creator(
             uow,
-            ws,
+            workspace_id,
             handle=handle,
             birth_date=parse_date(birth_date, "birth_date"),
             account_type=account_type,
@@ -97,16 +97,18 @@ def list_creators(
 ) -> None:
     """List creators (oldest first)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        rows = [creator_data(c) for c in creators_service.list_creators(uow, ws, limit=limit)]
+        workspace_id = clikit.workspace_id(uow, workspace)
+        rows = [
+            creator_data(c) for c in creators_service.list_creators(uow, workspace_id, limit=limit)
+        ]
     show(rows, json_out, table(rows, CREATOR_COLUMNS))
 
 
-def wallet_data(uow: Any, ws: int, creator_id: int) -> dict[str, Any]:
+def wallet_data(uow: UnitOfWork, workspace_id: int, creator_id: int) -> dict[str, Any]:
     """Balance, held and withdrawable (0 while an order is open or the settlement delay runs)."""
-    view = wallet_view(uow, ws, creator_id)
+    view = wallet_view(uow, workspace_id, creator_id)
     ready = withdrawable_at(view.last_order_ended_at, money_config().settlement_delay)
-    blocked = creator_has_open_orders(uow, ws, creator_id) or (
+    blocked = creator_has_open_orders(uow, workspace_id, creator_id) or (
         ready is not None and clock.now() < ready
     )
     return {
@@ -128,9 +130,9 @@ def show_creator(
 ) -> None:
     """A creator with the wallet: balance, coins held in running orders, withdrawable."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = creator_data(creators_service.get_creator(uow, ws, creator_id))
-        data["wallet"] = wallet_data(uow, ws, creator_id)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = creator_data(creators_service.get_creator(uow, workspace_id, creator_id))
+        data["wallet"] = wallet_data(uow, workspace_id, creator_id)
     if json_out:
         show(data, True, print)
         return
@@ -158,10 +160,10 @@ def add_content(
 ) -> None:
     """Add a video or a LIVE room to a creator."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         content = creators_service.create_content(
             uow,
-            ws,
+            workspace_id,
             creator_id,
             kind=kind,
             title=title,
@@ -185,9 +187,10 @@ def list_contents(
 ) -> None:
     """List videos and LIVE rooms."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
-            content_data(c) for c in creators_service.list_contents(uow, ws, creator, limit=limit)
+            content_data(c)
+            for c in creators_service.list_contents(uow, workspace_id, creator, limit=limit)
         ]
     cols = ("id", "creator_id", "kind", "title", "has_ecommerce_anchor", "commercial_music")
     show(rows, json_out, table(rows, (*cols, "on_air")))
@@ -210,9 +213,9 @@ def issue_coupon(
     """Issue a coupon to a creator (usable on an order whose budget is greater than it)."""
     valid_until = parse_instant(until, "until") or clock.now() + timedelta(days=days)
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         coupon = coupons_service.issue_coupon(
-            uow, ws, creator_id, value_coins=value, valid_until=valid_until, note=note,
+            uow, workspace_id, creator_id, value_coins=value, valid_until=valid_until, note=note,
             actor=ACTOR,
         )  # fmt: skip
         data = coupon_data(coupon)
@@ -229,7 +232,10 @@ def list_coupons(
 ) -> None:
     """List coupons with their shown status (available, reserved, consumed, expired)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        rows = [coupon_data(c) for c in coupons_service.list_coupons(uow, ws, creator, limit=limit)]
+        workspace_id = clikit.workspace_id(uow, workspace)
+        rows = [
+            coupon_data(c)
+            for c in coupons_service.list_coupons(uow, workspace_id, creator, limit=limit)
+        ]
     cols = ("id", "creator_id", "value_coins", "status", "valid_until", "order_id", "note")
     show(rows, json_out, table(rows, cols))

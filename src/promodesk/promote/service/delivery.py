@@ -21,14 +21,11 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.ledger.service import Line, NewEntry, post_entries
-from promodesk.promote.delivery_repository import RESULTS, DeliveryRepository
-from promodesk.promote.domain import OrderStatus, cap_spend
-from promodesk.promote.settlement_service import end_order
-from promodesk.promote.wallet_service import revenue_account
-
-MAX_BATCH = 10_000
-# (event_id, order_id, spend, views, website_visits, follows, product_clicks, live_viewers)
-Event = tuple[str, int, int, int, int, int, int, int]
+from promodesk.promote.domain.delivery_parse import MAX_EVENTS, Event
+from promodesk.promote.domain.orders import OrderStatus, cap_spend
+from promodesk.promote.repository.delivery import RESULTS, DeliveryRepository
+from promodesk.promote.service.settlement import end_order
+from promodesk.promote.service.wallet import revenue_account
 
 
 @dataclass
@@ -46,8 +43,8 @@ class BatchResult:
 def ingest_batch(
     uow: UnitOfWork, workspace_id: int, events: Sequence[Event], *, actor: str = "system"
 ) -> BatchResult:
-    if len(events) > MAX_BATCH:
-        raise ValidationFailed(f"at most {MAX_BATCH:,} events per batch", field="events")
+    if len(events) > MAX_EVENTS:
+        raise ValidationFailed(f"at most {MAX_EVENTS:,} events per batch", field="events")
     result = BatchResult(None, len(events))
     if not events:
         return result
@@ -124,7 +121,6 @@ def ingest_batch(
             workspace_id,
             oid,
             OrderStatus.COMPLETED,
-            [OrderStatus.DELIVERING.value],
             actor=actor,
         ):
             result.completed_orders.append(oid)

@@ -9,13 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
-from promodesk.promote import invoices_service as invoices
-from promodesk.promote import recharge_service as recharges
-from promodesk.promote import withdrawals_service as withdrawals
-from promodesk.promote.domain import DeviceOS
-from promodesk.promote.money_config import MoneyConfig
-from promodesk.promote.money_schemas import (
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.promote.domain.eligibility import DeviceOS
+from promodesk.promote.domain.regions import Channel, MethodRule
+from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
+from promodesk.promote.schemas.money import (
     InvoicePage,
     InvoiceRead,
     MethodRead,
@@ -31,12 +29,12 @@ from promodesk.promote.money_schemas import (
     WithdrawalPage,
     WithdrawalRead,
 )
-from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
-from promodesk.promote.regions import Channel, MethodRule
+from promodesk.promote.service import creators, invoices, withdrawals
+from promodesk.promote.service import recharge as recharges
+from promodesk.promote.settings import MoneyConfig
 from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, RawBody, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote money"])
-MAX_ID = 2**63 - 1
 OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
@@ -50,14 +48,6 @@ def money_config(request: Request) -> MoneyConfig:
 
 
 Config = Annotated[MoneyConfig, Depends(money_config)]
-
-
-def _before(cursor: str | None) -> int | None:
-    return cursor_int(decode_cursor(cursor), "before")
-
-
-def _next(ids: list[int], limit: int) -> str | None:
-    return encode_cursor({"before": ids[-1]}) if len(ids) == limit else None
 
 
 # payment methods and quotes -------------------------------------------------------------------
@@ -106,9 +96,7 @@ def recharge_quote(
     currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
 ) -> QuoteRead:
     """The price in the payer's currency and the methods this creator may use."""
-    from promodesk.promote.creators_service import get_creator
-
-    creator = get_creator(uow, caller.workspace_id, creator_id)
+    creator = creators.get_creator(uow, caller.workspace_id, creator_id)
     q = recharges.quote_for(uow, cfg, caller.workspace_id, creator_id, coins, currency)
     allowed = recharges.method_table(uow, caller.workspace_id).allowed(
         creator.region, creator.device_os
@@ -160,12 +148,10 @@ def list_recharges(
         caller.workspace_id,
         creator_id=creator_id,
         status=status_,
-        before_id=_before(cursor),
-        limit=limit,
+        before_id=after(cursor),
+        limit=fetch(limit),
     )
-    return RechargePage(
-        items=[RechargeRead.of(r) for r in rows], next_cursor=_next([r.id for r in rows], limit)
-    )
+    return RechargePage(**page([RechargeRead.of(r) for r in rows], limit))
 
 
 @router.get("/recharges/{recharge_id}", response_model=RechargeRead)
@@ -233,11 +219,9 @@ def list_withdrawals(
 ) -> WithdrawalPage:
     rows = withdrawals.list_withdrawals(
         uow, caller.workspace_id, creator_id=creator_id, status=status_,
-        before_id=_before(cursor), limit=limit,
+        before_id=after(cursor), limit=fetch(limit),
     )  # fmt: skip
-    return WithdrawalPage(
-        items=[WithdrawalRead.of(w) for w in rows], next_cursor=_next([w.id for w in rows], limit)
-    )
+    return WithdrawalPage(**page([WithdrawalRead.of(w) for w in rows], limit))
 
 
 @router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalRead)
@@ -270,12 +254,10 @@ def list_invoices(
     cursor: Cursor = None,
 ) -> InvoicePage:
     rows = invoices.list_invoices(
-        uow, caller.workspace_id, creator_id=creator_id, year=year, before_id=_before(cursor),
-        limit=limit,
+        uow, caller.workspace_id, creator_id=creator_id, year=year, before_id=after(cursor),
+        limit=fetch(limit),
     )  # fmt: skip
-    return InvoicePage(
-        items=[InvoiceRead.of(i) for i in rows], next_cursor=_next([i.id for i in rows], limit)
-    )
+    return InvoicePage(**page([InvoiceRead.of(i) for i in rows], limit))
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceRead)

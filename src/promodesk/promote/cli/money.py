@@ -6,26 +6,37 @@ from pathlib import Path
 
 import typer
 
-from promodesk.clikit import currency_code, database, friendly
-from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import Money
-from promodesk.promote import invoices_service, recharge_service, withdrawals_service
-from promodesk.promote.cli_common import (
+from promodesk import clikit
+from promodesk.clikit import (
     ACTOR,
     JsonOpt,
     WorkspaceOpt,
+    currency_code,
+    database,
     dump,
-    money_config,
+    friendly,
+    settings,
     show,
     table,
-    workspace_id,
 )
-from promodesk.promote.money_schemas import InvoiceRead, RechargeRead, WithdrawalRead
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import Money
 from promodesk.promote.payments import TestProvider
+from promodesk.promote.schemas.money import InvoiceRead, RechargeRead, WithdrawalRead
+from promodesk.promote.service import invoices as invoices_service
+from promodesk.promote.service import recharge as recharge_service
+from promodesk.promote.service import withdrawals as withdrawals_service
+from promodesk.promote.settings import MoneyConfig
 
 recharge = typer.Typer(help="Buy coins (the built-in test provider by default).")
 withdrawals = typer.Typer(help="Withdrawals of the unused balance.", no_args_is_help=True)
 invoices = typer.Typer(help="Invoices of confirmed recharges.", no_args_is_help=True)
+
+
+def money_config() -> MoneyConfig:
+    """The money side's settings, read from the environment for this command."""
+    return MoneyConfig.from_settings(settings())
+
 
 RECHARGE_COLUMNS = ("id", "creator_id", "coins", "method", "amount_display", "status")
 WITHDRAWAL_COLUMNS = (
@@ -61,10 +72,10 @@ def create(
         currency = currency_code(currency)
     cfg = money_config()
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         r = recharge_service.create_recharge(
-            uow, cfg, ws, creator_id=creator_id, coins=coins, method=method, currency=currency,
-            mode=mode, actor=ACTOR,
+            uow, cfg, workspace_id, creator_id=creator_id, coins=coins, method=method,
+            currency=currency, mode=mode, actor=ACTOR,
         )  # fmt: skip
         data = dump(RechargeRead.of(r))
     show(data, json_out, _recharge_line)
@@ -84,8 +95,8 @@ def confirm(
     if not isinstance(cfg.provider, TestProvider):
         raise ValidationFailed("only the built-in test provider can confirm from the CLI")
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        r = recharge_service.get_recharge(uow, ws, recharge_id)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        r = recharge_service.get_recharge(uow, workspace_id, recharge_id)
         payload, signature = cfg.provider.webhook(
             provider_ref=r.provider_ref or "",
             reference=str(r.id),
@@ -108,11 +119,11 @@ def list_recharges(
 ) -> None:
     """List recharges, newest first."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(RechargeRead.of(r))
             for r in recharge_service.list_recharges(
-                uow, ws, creator_id=creator, status=status, limit=limit
+                uow, workspace_id, creator_id=creator, status=status, limit=limit
             )
         ]
     show(rows, json_out, table(rows, RECHARGE_COLUMNS))
@@ -129,9 +140,9 @@ def withdraw(
     delay). Shows the route: the original payment method, or the store for iOS / GB."""
     cfg = money_config()
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         w, message = withdrawals_service.request_withdrawal(
-            uow, cfg, ws, creator_id=creator_id, coins=coins, actor=ACTOR
+            uow, cfg, workspace_id, creator_id=creator_id, coins=coins, actor=ACTOR
         )
         data = dump(WithdrawalRead.of(w, message))
     show(
@@ -156,11 +167,11 @@ def list_withdrawals(
 ) -> None:
     """List withdrawals, newest first."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(WithdrawalRead.of(w))
             for w in withdrawals_service.list_withdrawals(
-                uow, ws, creator_id=creator, status=status, limit=limit
+                uow, workspace_id, creator_id=creator, status=status, limit=limit
             )
         ]
     show(rows, json_out, table(rows, WITHDRAWAL_COLUMNS))
@@ -177,9 +188,9 @@ def advance(
 ) -> None:
     """Move a payout along: processing, then paid or failed (failed returns the coins)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         w = withdrawals_service.advance_withdrawal(
-            uow, ws, withdrawal_id, status, reason=reason, actor=ACTOR
+            uow, workspace_id, withdrawal_id, status, reason=reason, actor=ACTOR
         )
         data = dump(WithdrawalRead.of(w))
     show(data, json_out, lambda d: typer.echo(f"withdrawal {d['id']}: {d['status']}"))
@@ -196,11 +207,11 @@ def list_invoices(
 ) -> None:
     """List invoices, newest first."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(InvoiceRead.of(i))
             for i in invoices_service.list_invoices(
-                uow, ws, creator_id=creator, year=year, limit=limit
+                uow, workspace_id, creator_id=creator, year=year, limit=limit
             )
         ]
     cols = ("id", "number", "creator_id", "coins", "amount_display", "issued_at")
@@ -219,7 +230,9 @@ def download(
 ) -> None:
     """Write the invoice PDF to a file."""
     with database().transaction() as uow:
-        name, pdf = invoices_service.invoice_pdf(uow, workspace_id(uow, workspace), invoice_id)
+        name, pdf = invoices_service.invoice_pdf(
+            uow, clikit.workspace_id(uow, workspace), invoice_id
+        )
     target = out if out is not None else Path(name)
     if target.is_dir():
         target = target / name

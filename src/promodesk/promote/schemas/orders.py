@@ -4,11 +4,15 @@ bodies follow ``kit.inputs`` (strict, no unknown fields)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
 from promodesk.kit.inputs import MAX_COUNT, Count, Day, Id, Input, Region, Timestamp
+from promodesk.models import PromoteOrder
+from promodesk.promote.domain.goals import GOAL_RESULT, RESULT_FIELDS, Goal
+from promodesk.promote.domain.settlement import SettlementStatus
 
 MAX_COINS = MAX_COUNT
 
@@ -226,6 +230,26 @@ class OrderRead(BaseModel):
     ends_at: datetime | None
     ended_at: datetime | None
     settled_at: datetime | None
+
+
+def order_read(o: PromoteOrder) -> OrderRead:
+    """The order with its analytics: remaining, results per goal and cost per result."""
+    results = {name: int(getattr(o, name)) for name in RESULT_FIELDS}
+    goal_results = results[GOAL_RESULT[Goal(o.goal)]]
+    cost = None
+    if goal_results:
+        cost = str((Decimal(o.spent_coins) / goal_results).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    remaining = (
+        0 if o.settlement_status == SettlementStatus.SETTLED else o.budget_coins - o.spent_coins
+    )
+    data = {c: getattr(o, c) for c in OrderRead.model_fields if hasattr(o, c)}
+    data |= {
+        "results": results,
+        "goal_results": goal_results,
+        "cost_per_result": cost,
+        "remaining_coins": remaining,
+    }
+    return OrderRead.model_validate(data)
 
 
 class OrderPage(BaseModel):

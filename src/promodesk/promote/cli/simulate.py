@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk import clikit
+from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, emit_json, friendly
 from promodesk.kit.errors import ValidationFailed
 from promodesk.promote import simulate as sim
-from promodesk.promote.cli_common import JsonOpt, WorkspaceOpt, workspace_id
 
 
 @friendly
@@ -30,8 +30,8 @@ def simulate(
         raise ValidationFailed("share is between 0 and 1", field="share")
     db = database()
     with db.transaction() as uow:
-        ws = workspace_id(uow, workspace)
-    targets = sim.delivering_targets(db, ws, max_orders)
+        workspace_id = clikit.workspace_id(uow, workspace)
+    targets = sim.delivering_targets(db, workspace_id, max_orders)
     if not targets and seconds is None:
         if json_out:
             emit_json({"ticks": 0, "events": 0, "charged_coins": 0, "completed_orders": []})
@@ -54,7 +54,7 @@ def simulate(
             bar.update(task, completed=done, events=p.events, coins=p.charged, orders=p.delivering)
 
         result = sim.run(
-            db, ws, seconds=seconds, interval=interval, share=share, batch_size=batch,
+            db, workspace_id, seconds=seconds, interval=interval, share=share, batch_size=batch,
             max_orders=max_orders, seed=seed, on_tick=tick,
         )  # fmt: skip
         bar.update(task, completed=total)

@@ -18,8 +18,8 @@ from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
 from promodesk.models import PromoteCreator, PromoteInvoice, PromoteRecharge
 from promodesk.promote.invoice_pdf import InvoiceDoc, render_invoice
-from promodesk.promote.money_config import MoneyConfig
-from promodesk.promote.money_repository import MoneyRepository
+from promodesk.promote.repository.money import MoneyRepository
+from promodesk.promote.settings import MoneyConfig
 
 
 def invoice_number(prefix: str, year: int, seq: int) -> str:

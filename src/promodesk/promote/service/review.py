@@ -15,10 +15,11 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
 from promodesk.models import PromoteOrder
-from promodesk.promote.domain import ContentKind, OrderStatus, ReviewStatus, transition
-from promodesk.promote.orders_service import delivery_window, get_order
-from promodesk.promote.repository import PromoteRepository
-from promodesk.promote.settlement_service import end_order, enqueue_end
+from promodesk.promote.domain.eligibility import ContentKind
+from promodesk.promote.domain.orders import ORDER, OrderStatus, ReviewStatus
+from promodesk.promote.repository.orders import PromoteRepository
+from promodesk.promote.service.orders import delivery_window, get_order
+from promodesk.promote.service.settlement import end_order, enqueue_end
 
 
 def review_queue(
@@ -48,7 +49,7 @@ def approve_order(
     repo = PromoteRepository(uow)
     pending = {"review_status": ReviewStatus.APPROVED.value, "reviewed_at": at, "updated_at": at}
     if order.content_kind == ContentKind.LIVE:
-        transition(order.status, OrderStatus.COMPLETED)  # only while still delivering
+        ORDER.transition(order.status, OrderStatus.COMPLETED)  # only while still delivering
         won = repo.cas_order(
             workspace_id,
             order_id,
@@ -57,12 +58,12 @@ def approve_order(
             **pending,
         )
     else:
-        transition(order.status, OrderStatus.DELIVERING)
+        ORDER.transition(order.status, OrderStatus.DELIVERING)
         started, ends = delivery_window(order, at)
         won = repo.cas_order(
             workspace_id,
             order_id,
-            [OrderStatus.IN_REVIEW.value],
+            ORDER.sources_for(OrderStatus.DELIVERING),
             review_status_is=ReviewStatus.PENDING.value,
             status=OrderStatus.DELIVERING.value,
             started_at=started,
@@ -97,14 +98,13 @@ def reject_order(
         raise ValidationFailed("a rejection needs a reason", field="reason")
     order = get_order(uow, workspace_id, order_id)
     _pending(order)
-    transition(order.status, OrderStatus.REJECTED)
+    ORDER.transition(order.status, OrderStatus.REJECTED)
     at = clock.now()
     won = end_order(
         uow,
         workspace_id,
         order_id,
         OrderStatus.REJECTED,
-        [OrderStatus.IN_REVIEW.value, OrderStatus.DELIVERING.value],
         actor=actor,
         review_status_is=ReviewStatus.PENDING.value,
         review_status=ReviewStatus.REJECTED.value,

@@ -1,4 +1,5 @@
-"""All SQL of promote creators, contents, coupons and orders (delivery: delivery_repository).
+"""All SQL of promote creators, contents, coupons and orders (delivery batches: ``delivery``;
+recharges, invoices, withdrawals: ``money``).
 
 Every query is scoped to a workspace. Status changes are compare-and-set updates: zero rows
 means another transaction changed the row first.
@@ -22,10 +23,14 @@ from promodesk.models import (
     PromoteOrder,
     PromoteOrderHourly,
 )
+from promodesk.promote.domain.orders import ENDED, OPEN, OrderStatus
+from promodesk.promote.domain.settlement import SETTLEMENT, SettlementStatus
 
 _orders = cast(Table, PromoteOrder.__table__)
 _coupons = cast(Table, PromoteCoupon.__table__)
-OPEN_STATUSES = ("in_review", "delivering")
+_OPEN = sorted(s.value for s in OPEN)
+_ENDED = sorted(s.value for s in ENDED)
+_UNSETTLED = SettlementStatus.UNSETTLED.value
 
 
 class PromoteRepository:
@@ -52,15 +57,14 @@ class PromoteRepository:
             )
         ).scalar_one_or_none()
 
-    def creators(self, workspace_id: int, *, after_id: int = 0, limit: int = 50) -> list[Any]:
-        return list(
-            self.s.execute(
-                select(PromoteCreator)
-                .where(PromoteCreator.workspace_id == workspace_id, PromoteCreator.id > after_id)
-                .order_by(PromoteCreator.id)
-                .limit(limit)
-            ).scalars()
-        )
+    def creators(
+        self, workspace_id: int, *, after_id: int | None = None, limit: int = 50
+    ) -> list[Any]:
+        """Oldest first, past ``after_id``."""
+        q = select(PromoteCreator).where(PromoteCreator.workspace_id == workspace_id)
+        if after_id is not None:
+            q = q.where(PromoteCreator.id > after_id)
+        return list(self.s.execute(q.order_by(PromoteCreator.id).limit(limit)).scalars())
 
     # contents -------------------------------------------------------------------------------
     def content(self, workspace_id: int, content_id: int) -> PromoteContent | None:
@@ -71,11 +75,17 @@ class PromoteRepository:
         ).scalar_one_or_none()
 
     def contents(
-        self, workspace_id: int, creator_id: int | None, *, after_id: int = 0, limit: int = 50
+        self,
+        workspace_id: int,
+        creator_id: int | None,
+        *,
+        after_id: int | None = None,
+        limit: int = 50,
     ) -> list[Any]:
-        q = select(PromoteContent).where(
-            PromoteContent.workspace_id == workspace_id, PromoteContent.id > after_id
-        )
+        """Oldest first, past ``after_id``."""
+        q = select(PromoteContent).where(PromoteContent.workspace_id == workspace_id)
+        if after_id is not None:
+            q = q.where(PromoteContent.id > after_id)
         if creator_id is not None:
             q = q.where(PromoteContent.creator_id == creator_id)
         return list(self.s.execute(q.order_by(PromoteContent.id).limit(limit)).scalars())
@@ -89,11 +99,17 @@ class PromoteRepository:
         ).scalar_one_or_none()
 
     def coupons(
-        self, workspace_id: int, creator_id: int | None, *, after_id: int = 0, limit: int = 50
+        self,
+        workspace_id: int,
+        creator_id: int | None,
+        *,
+        after_id: int | None = None,
+        limit: int = 50,
     ) -> list[Any]:
-        q = select(PromoteCoupon).where(
-            PromoteCoupon.workspace_id == workspace_id, PromoteCoupon.id > after_id
-        )
+        """Oldest first, past ``after_id``."""
+        q = select(PromoteCoupon).where(PromoteCoupon.workspace_id == workspace_id)
+        if after_id is not None:
+            q = q.where(PromoteCoupon.id > after_id)
         if creator_id is not None:
             q = q.where(PromoteCoupon.creator_id == creator_id)
         return list(self.s.execute(q.order_by(PromoteCoupon.id).limit(limit)).scalars())
@@ -180,7 +196,7 @@ class PromoteRepository:
         q = update(_orders).where(
             _orders.c.id == order_id,
             _orders.c.workspace_id == workspace_id,
-            _orders.c.status.in_(list(expected)),
+            _orders.c.status.in_([str(s) for s in expected]),
         )
         if review_status_is is not None:
             q = q.where(_orders.c.review_status == review_status_is)
@@ -188,16 +204,17 @@ class PromoteRepository:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def cas_settlement(self, workspace_id: int, order_id: int, **values: Any) -> bool:
-        """Mark an ended order settled, once."""
+        """Mark an ended order settled, once (the settlement lifecycle's one edge)."""
+        settled = SettlementStatus.SETTLED
         result = self.s.execute(
             update(_orders)
             .where(
                 _orders.c.id == order_id,
                 _orders.c.workspace_id == workspace_id,
-                _orders.c.settlement_status == "unsettled",
-                _orders.c.status.in_(["completed", "stopped", "rejected"]),
+                _orders.c.settlement_status.in_([str(s) for s in SETTLEMENT.sources_for(settled)]),
+                _orders.c.status.in_(_ENDED),
             )
-            .values(settlement_status="settled", **values)
+            .values(settlement_status=settled.value, **values)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -216,7 +233,7 @@ class PromoteRepository:
                 .where(
                     _orders.c.workspace_id == workspace_id,
                     _orders.c.content_id == content_id,
-                    _orders.c.status.in_(OPEN_STATUSES),
+                    _orders.c.status.in_(_OPEN),
                 )
                 .order_by(_orders.c.id)
             ).scalars()
@@ -230,7 +247,7 @@ class PromoteRepository:
                 .where(
                     _orders.c.workspace_id == workspace_id,
                     _orders.c.creator_id == creator_id,
-                    _orders.c.status.in_(OPEN_STATUSES),
+                    _orders.c.status.in_(_OPEN),
                 )
             ).scalar_one()
         )
@@ -243,7 +260,7 @@ class PromoteRepository:
                 .where(
                     _orders.c.workspace_id == workspace_id,
                     _orders.c.creator_id == creator_id,
-                    _orders.c.settlement_status == "unsettled",
+                    _orders.c.settlement_status == _UNSETTLED,
                 )
             ).scalar_one()
         )
@@ -271,7 +288,7 @@ class PromoteRepository:
                 .where(
                     _orders.c.workspace_id == workspace_id,
                     _orders.c.creator_id == creator_id,
-                    _orders.c.settlement_status == "unsettled",
+                    _orders.c.settlement_status == _UNSETTLED,
                 )
             ).scalar_one()
         )
@@ -280,7 +297,7 @@ class PromoteRepository:
         """``(workspace_id, order_id)`` of delivering orders whose duration is over."""
         rows = self.s.execute(
             select(_orders.c.workspace_id, _orders.c.id)
-            .where(_orders.c.status == "delivering", _orders.c.ends_at <= at)
+            .where(_orders.c.status == OrderStatus.DELIVERING.value, _orders.c.ends_at <= at)
             .order_by(_orders.c.id)
             .limit(limit)
         ).all()
@@ -290,8 +307,8 @@ class PromoteRepository:
         rows = self.s.execute(
             select(_orders.c.workspace_id, _orders.c.id)
             .where(
-                _orders.c.settlement_status == "unsettled",
-                _orders.c.status.in_(["completed", "stopped", "rejected"]),
+                _orders.c.settlement_status == _UNSETTLED,
+                _orders.c.status.in_(_ENDED),
                 _orders.c.ended_at <= before,
             )
             .order_by(_orders.c.id)

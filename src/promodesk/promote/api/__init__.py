@@ -1,0 +1,1 @@
+"""Promote over HTTP: orders (creators, content, coupons, review, delivery) and money."""

@@ -1,0 +1,1 @@
+"""``promodesk promote``: the Typer sub-app and its commands."""

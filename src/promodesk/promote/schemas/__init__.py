@@ -1,0 +1,1 @@
+"""Promote request and response bodies: orders side and money side."""

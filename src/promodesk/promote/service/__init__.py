@@ -1,0 +1,1 @@
+"""Promote use cases: load, check the rules, change, post ledger entries, enqueue jobs."""
