@@ -20,7 +20,7 @@ from promodesk.promote.service import orders as orders_service
 from promodesk.promote.service.wallet import coupon_funding_account, revenue_account, wallet_account
 
 
-def make_creator(uow: UnitOfWork, ws: int, **kw: Any) -> int:
+def make_creator(uow: UnitOfWork, workspace_id: int, **kw: Any) -> int:
     args: dict[str, Any] = {
         "handle": f"c_{uuid.uuid4().hex[:10]}",
         "birth_date": date(1990, 5, 1),
@@ -30,35 +30,35 @@ def make_creator(uow: UnitOfWork, ws: int, **kw: Any) -> int:
         "region": "GB",
     }
     args.update(kw)
-    return creators_service.create_creator(uow, ws, **args).id
+    return creators_service.create_creator(uow, workspace_id, **args).id
 
 
-def make_video(uow: UnitOfWork, ws: int, creator_id: int, **kw: Any) -> int:
+def make_video(uow: UnitOfWork, workspace_id: int, creator_id: int, **kw: Any) -> int:
     args: dict[str, Any] = {"kind": "video", "title": "A video", "commercial_music": True}
     args.update(kw)
-    return creators_service.create_content(uow, ws, creator_id, **args).id
+    return creators_service.create_content(uow, workspace_id, creator_id, **args).id
 
 
-def make_live(uow: UnitOfWork, ws: int, creator_id: int, **kw: Any) -> int:
+def make_live(uow: UnitOfWork, workspace_id: int, creator_id: int, **kw: Any) -> int:
     args: dict[str, Any] = {"kind": "live", "title": "A LIVE", "on_air": True}
     args.update(kw)
-    return creators_service.create_content(uow, ws, creator_id, **args).id
+    return creators_service.create_content(uow, workspace_id, creator_id, **args).id
 
 
-def fund(uow: UnitOfWork, ws: int, creator_id: int, coins: int) -> None:
+def fund(uow: UnitOfWork, workspace_id: int, creator_id: int, coins: int) -> None:
     """Credit coins as a confirmed recharge would (from a test issuance account)."""
-    issuance = open_account(uow, ws, "test:issuance", kind=SYSTEM, currency="COIN")
-    wallet = wallet_account(uow, ws, creator_id)
-    move(uow, ws, "test-fund", uuid.uuid4().hex, issuance.id, wallet.id, coins)
+    issuance = open_account(uow, workspace_id, "test:issuance", kind=SYSTEM, currency="COIN")
+    wallet = wallet_account(uow, workspace_id, creator_id)
+    move(uow, workspace_id, "test-fund", uuid.uuid4().hex, issuance.id, wallet.id, coins)
 
 
-def make_coupon(uow: UnitOfWork, ws: int, creator_id: int, value: int, **kw: Any) -> int:
+def make_coupon(uow: UnitOfWork, workspace_id: int, creator_id: int, value: int, **kw: Any) -> int:
     args: dict[str, Any] = {"value_coins": value, "valid_until": clock.now() + timedelta(days=7)}
     args.update(kw)
-    return coupons_service.issue_coupon(uow, ws, creator_id, **args).id
+    return coupons_service.issue_coupon(uow, workspace_id, creator_id, **args).id
 
 
-def place(uow: UnitOfWork, ws: int, creator_id: int, content_id: int, **kw: Any) -> int:
+def place(uow: UnitOfWork, workspace_id: int, creator_id: int, content_id: int, **kw: Any) -> int:
     args: dict[str, Any] = {
         "creator_id": creator_id,
         "content_id": content_id,
@@ -67,34 +67,36 @@ def place(uow: UnitOfWork, ws: int, creator_id: int, content_id: int, **kw: Any)
         "duration_hours": 24,
     }
     args.update(kw)
-    return orders_service.place_order(uow, ws, **args).id
+    return orders_service.place_order(uow, workspace_id, **args).id
 
 
-def balances(db: Database, ws: int, creator_id: int, order_id: int | None = None) -> dict[str, int]:
+def balances(
+    db: Database, workspace_id: int, creator_id: int, order_id: int | None = None
+) -> dict[str, int]:
     with db.transaction() as uow:
         out = {
-            "wallet": wallet_account(uow, ws, creator_id).balance,
-            "funding": coupon_funding_account(uow, ws).balance,
-            "revenue": revenue_account(uow, ws).balance,
+            "wallet": wallet_account(uow, workspace_id, creator_id).balance,
+            "funding": coupon_funding_account(uow, workspace_id).balance,
+            "revenue": revenue_account(uow, workspace_id).balance,
         }
         if order_id is not None:
-            order = orders_service.get_order(uow, ws, order_id)
+            order = orders_service.get_order(uow, workspace_id, order_id)
             assert order.escrow_account_id is not None
-            out["escrow"] = get_account(uow, ws, order.escrow_account_id).balance
+            out["escrow"] = get_account(uow, workspace_id, order.escrow_account_id).balance
         return out
 
 
-def drain(db: Database, ws: int, rounds: int = 200) -> None:
+def drain(db: Database, workspace_id: int, rounds: int = 200) -> None:
     """Run the worker until no due job of this workspace is left (only this workspace's jobs:
     other tests share the database)."""
-    worker = Worker(db, backoff_base=0.0, workspace_id=ws)
+    worker = Worker(db, backoff_base=0.0, workspace_id=workspace_id)
     for _ in range(rounds):
         with db.transaction() as uow:
             due = uow.session.execute(
                 select(func.count())
                 .select_from(Job)
                 .where(
-                    Job.workspace_id == ws,
+                    Job.workspace_id == workspace_id,
                     Job.status.in_(["queued", "running"]),
                     Job.run_at <= clock.now(),
                 )
@@ -105,14 +107,14 @@ def drain(db: Database, ws: int, rounds: int = 200) -> None:
     raise AssertionError("jobs of the workspace did not drain")
 
 
-def release_entries(db: Database, ws: int, order_id: int) -> int:
+def release_entries(db: Database, workspace_id: int, order_id: int) -> int:
     with db.transaction() as uow:
         return int(
             uow.session.execute(
                 select(func.count())
                 .select_from(LedgerEntry)
                 .where(
-                    LedgerEntry.workspace_id == ws,
+                    LedgerEntry.workspace_id == workspace_id,
                     LedgerEntry.kind == "release",
                     LedgerEntry.ref == f"promote-order:{order_id}",
                 )
@@ -120,9 +122,9 @@ def release_entries(db: Database, ws: int, order_id: int) -> int:
         )
 
 
-def order_row(db: Database, ws: int, order_id: int) -> PromoteOrder:
+def order_row(db: Database, workspace_id: int, order_id: int) -> PromoteOrder:
     with db.transaction() as uow:
-        return orders_service.get_order(uow, ws, order_id)
+        return orders_service.get_order(uow, workspace_id, order_id)
 
 
 def event(

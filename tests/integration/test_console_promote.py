@@ -74,7 +74,7 @@ def _flashes(client: TestClient, location: str) -> str:
 
 def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
+    workspace_id = member.workspace.id
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
 
@@ -110,7 +110,7 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     assert pending, "a pending recharge offers a confirmation"
     where = _post(client, pending.group(0), {"outcome": "succeed"}, csrf)
     assert "500 coins are in the wallet" in _flashes(client, where)
-    assert balances(db, ws, creator)["wallet"] == 1500
+    assert balances(db, workspace_id, creator)["wallet"] == 1500
 
     # a coupon; the wizard offers it, with the rule
     _post(client, f"/promote/creators/{creator}/coupons", {"value_coins": "300"}, csrf)
@@ -131,13 +131,13 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     assert shown.status_code == 200, shown.text
     assert 'id="held-paid">700<' in shown.text
     assert 'id="held-coupon">300<' in shown.text
-    assert balances(db, ws, creator)["wallet"] == 1500  # the preview holds nothing
+    assert balances(db, workspace_id, creator)["wallet"] == 1500  # the preview holds nothing
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', shown.text))
     hidden.pop("csrf_token", None)
     assert hidden["ages"] == "18-24,25-34"
     order = _id(_post(client, f"/promote/creators/{creator}/orders", hidden, csrf))
-    assert balances(db, ws, creator, order)["escrow"] == 1000
-    assert balances(db, ws, creator)["wallet"] == 800
+    assert balances(db, workspace_id, creator, order)["escrow"] == 1000
+    assert balances(db, workspace_id, creator)["wallet"] == 800
 
     # review queue → approve
     assert f'href="/promote/review/{order}"' in client.get("/promote/review").text
@@ -148,7 +148,9 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     # delivery (the host platform's feed), then the order page with its series
     with db.transaction() as uow:
         delivery_service.ingest_batch(
-            uow, ws, [event("e1", order, 60, views=900), event("e2", order, 40, views=100)]
+            uow,
+            workspace_id,
+            [event("e1", order, 60, views=900), event("e2", order, 40, views=100)],
         )
     page = client.get(f"/promote/orders/{order}").text
     assert 'id="spent">100<' in page
@@ -164,11 +166,11 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     assert 'id="refund-coupon">200<' in stop.text
     assert "coupon is used up" in stop.text
     _post(client, f"/promote/orders/{order}/stop", {"reason": "enough"}, csrf)
-    drain(db, ws)
+    drain(db, workspace_id)
     page = client.get(f"/promote/orders/{order}").text
     assert 'id="refunded">700<' in page
     assert "Stopped" in page
-    assert balances(db, ws, creator)["wallet"] == 1500
+    assert balances(db, workspace_id, creator)["wallet"] == 1500
 
     # invoices: one per confirmed recharge, as PDF
     page = client.get(f"/promote/creators/{creator}").text
@@ -400,7 +402,7 @@ def test_a_withdrawal_is_confirmed_with_its_cash_and_payout_date(
     db: Database, tmp_path: Path
 ) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
+    workspace_id = member.workspace.id
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
     creator = _creator(client, csrf)  # US, Android: paid back to the card
@@ -420,7 +422,7 @@ def test_a_withdrawal_is_confirmed_with_its_cash_and_payout_date(
     words = _payout_words("US", "en")
     assert words in confirm.text
     assert expected_payout_date(clock.now(), "US", 15).isoformat() not in confirm.text
-    assert balances(db, ws, creator)["wallet"] == 1000
+    assert balances(db, workspace_id, creator)["wallet"] == 1000
     # a post without the confirmation is sent to the confirmation page, nothing requested
     unconfirmed = client.post(
         f"/promote/creators/{creator}/withdraw",
@@ -429,14 +431,14 @@ def test_a_withdrawal_is_confirmed_with_its_cash_and_payout_date(
     )
     assert unconfirmed.status_code == 303
     assert f"/promote/creators/{creator}/withdraw?coins=400" in unconfirmed.headers["location"]
-    assert balances(db, ws, creator)["wallet"] == 1000
+    assert balances(db, workspace_id, creator)["wallet"] == 1000
     where = _post(
         client, f"/promote/creators/{creator}/withdraw", {"coins": "400", "confirm": "1"}, csrf
     )
     flashes = _flashes(client, where)
     assert "Withdrawal of 400 coins ($3.96) requested" in flashes
     assert words in flashes
-    assert balances(db, ws, creator)["wallet"] == 600
+    assert balances(db, workspace_id, creator)["wallet"] == 600
     # the whole balance when no amount is given; and in Chinese, the date in Chinese words
     client.post("/locale", data={"csrf_token": csrf, "locale": "zh_Hans", "next": "/promote"})
     whole = client.get(f"/promote/creators/{creator}/withdraw?coins=")

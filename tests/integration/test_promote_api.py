@@ -34,15 +34,15 @@ def with_promote_routes(app: FastAPI) -> FastAPI:
 
 
 @pytest.fixture
-def ws(db: Database) -> Workspace:
+def workspace(db: Database) -> Workspace:
     return new_workspace(db)
 
 
 @pytest.fixture
-def http(db: Database, tmp_path: Path, ws: Workspace) -> Iterator[httpx.Client]:
+def http(db: Database, tmp_path: Path, workspace: Workspace) -> Iterator[httpx.Client]:
     app = with_promote_routes(make_app(db, tmp_path))
     with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
-        client.headers.update(bearer(new_key(db, ws, "admin")))
+        client.headers.update(bearer(new_key(db, workspace, "admin")))
         yield client
 
 
@@ -51,7 +51,7 @@ def ok(response: httpx.Response, code: int = 200) -> Any:
     return response.json()
 
 
-def test_the_whole_order_flow(http: httpx.Client, db: Database, ws: Workspace) -> None:
+def test_the_whole_order_flow(http: httpx.Client, db: Database, workspace: Workspace) -> None:
     creator = ok(
         http.post(
             "/api/v1/promote/creators",
@@ -69,7 +69,7 @@ def test_the_whole_order_flow(http: httpx.Client, db: Database, ws: Workspace) -
     assert creator["region"] == "GB"
     cid = creator["id"]
     with db.transaction() as uow:
-        fund(uow, ws.id, cid, 1000)
+        fund(uow, workspace.id, cid, 1000)
     video = ok(
         http.post(
             "/api/v1/promote/contents",
@@ -156,13 +156,13 @@ def test_the_whole_order_flow(http: httpx.Client, db: Database, ws: Workspace) -
     assert "stop" in paused.json()["detail"]
     stopped = ok(http.post(f"/api/v1/promote/orders/{oid}/stop", json={"reason": "enough"}))
     assert stopped["status"] == "stopped"
-    drain(db, ws.id)
+    drain(db, workspace.id)
     stats = ok(http.get(f"/api/v1/promote/orders/{oid}/stats"))
     got = stats["order"]
     assert (got["spent_coins"], got["refunded_coins"], got["remaining_coins"]) == (400, 600, 0)
     assert (got["goal_results"], got["cost_per_result"]) == (100, "4.00")
     assert [p["spend_coins"] for p in stats["series"]] == [400]
-    assert balances(db, ws.id, cid)["wallet"] == 900
+    assert balances(db, workspace.id, cid)["wallet"] == 900
     wallet = ok(http.get(f"/api/v1/promote/creators/{cid}/wallet"))
     assert (wallet["balance"], wallet["held"], wallet["open_orders"]) == (900, 0, 0)
     listed = ok(
@@ -174,7 +174,9 @@ def test_the_whole_order_flow(http: httpx.Client, db: Database, ws: Workspace) -
     assert coupon_after["status"] == "consumed"
 
 
-def test_a_second_stop_is_a_conflict(http: httpx.Client, db: Database, ws: Workspace) -> None:
+def test_a_second_stop_is_a_conflict(
+    http: httpx.Client, db: Database, workspace: Workspace
+) -> None:
     cid = ok(
         http.post(
             "/api/v1/promote/creators",
@@ -190,7 +192,7 @@ def test_a_second_stop_is_a_conflict(http: httpx.Client, db: Database, ws: Works
         201,
     )["id"]
     with db.transaction() as uow:
-        fund(uow, ws.id, cid, 500)
+        fund(uow, workspace.id, cid, 500)
     live = ok(
         http.post(
             "/api/v1/promote/contents", json={"creator_id": cid, "kind": "live", "on_air": True}
@@ -257,13 +259,13 @@ def test_bad_input_is_a_4xx(http: httpx.Client, method: str, path: str, body: An
 
 
 def test_order_budgets_and_durations_are_json_integers(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
     """Issue 11: true, "100", 100.0, 1e3 and non-ASCII digits were taken for a budget of 100."""
     with db.transaction() as uow:
-        creator = make_creator(uow, ws.id)
-        video = make_video(uow, ws.id, creator)
-        fund(uow, ws.id, creator, 1000)
+        creator = make_creator(uow, workspace.id)
+        video = make_video(uow, workspace.id, creator)
+        fund(uow, workspace.id, creator, 1000)
     order = {"creator_id": creator, "content_id": video, "goal": "video_views"}
     valid = {"budget_coins": 100, "duration_hours": 24}
     for field in ("budget_coins", "duration_hours", "creator_id"):
@@ -277,7 +279,7 @@ def test_order_budgets_and_durations_are_json_integers(
 
 
 def test_ending_a_live_ends_its_orders_and_refunds_the_rest_once(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
     cid = ok(
         http.post(
@@ -294,7 +296,7 @@ def test_ending_a_live_ends_its_orders_and_refunds_the_rest_once(
         201,
     )["id"]
     with db.transaction() as uow:
-        fund(uow, ws.id, cid, 1000)
+        fund(uow, workspace.id, cid, 1000)
     live = ok(
         http.post(
             "/api/v1/promote/contents", json={"creator_id": cid, "kind": "live", "on_air": True}
@@ -326,17 +328,17 @@ def test_ending_a_live_ends_its_orders_and_refunds_the_rest_once(
     assert off["on_air"] is False
     ended = ok(http.get(f"/api/v1/promote/orders/{order['id']}"))
     assert ended["status"] == "stopped"
-    drain(db, ws.id)
-    assert balances(db, ws.id, cid, order["id"])["wallet"] == 1000 - 150
-    assert balances(db, ws.id, cid, order["id"])["escrow"] == 0
+    drain(db, workspace.id)
+    assert balances(db, workspace.id, cid, order["id"])["wallet"] == 1000 - 150
+    assert balances(db, workspace.id, cid, order["id"])["escrow"] == 0
     # saying it again changes nothing and returns nothing more
     ok(http.post(f"/api/v1/promote/contents/{live['id']}/live-state", json={"on_air": False}))
-    drain(db, ws.id)
-    assert balances(db, ws.id, cid, order["id"])["wallet"] == 1000 - 150
+    drain(db, workspace.id)
+    assert balances(db, workspace.id, cid, order["id"])["wallet"] == 1000 - 150
 
 
 def test_a_scheduled_live_start_in_the_past_is_refused(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
     cid = ok(
         http.post(

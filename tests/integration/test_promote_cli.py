@@ -43,8 +43,8 @@ def ok(*args: str) -> Any:
 
 
 def test_a_creator_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
     creator = ok("creators", "create", "ayu", "--birth-date", "1992-03-14", "--region", "ID",
                  "--os", "android", "--account-type", "business", *w)  # fmt: skip
     cid = str(creator["id"])
@@ -91,7 +91,7 @@ def test_a_creator_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
 
     stopped = ok("orders", "stop", oid, "--reason", "enough", *w)
     assert stopped["status"] == "stopped"
-    drain(db, ws.id)
+    drain(db, workspace.id)
     shown = ok("orders", "show", oid, *w)
     assert shown["settlement_status"] == "settled"
     # Spend drew on the coupon first: the wallet gets min(paid, budget - spent) back.
@@ -114,8 +114,8 @@ def test_a_creator_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
 
 
 def test_withdrawals_from_the_cli(db: Database) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
     cid = str(
         ok("creators", "create", "bob", "--birth-date", "1990-01-01", "--region", "US", *w)["id"]
     )
@@ -146,8 +146,8 @@ def test_withdrawals_from_the_cli(db: Database) -> None:
     ],
 )
 def test_errors_are_one_line_and_exit_1(db: Database, args: tuple[str, ...]) -> None:
-    ws = make_workspace(db)
-    code, out, err = run(*args, "-w", ws.slug)
+    workspace = make_workspace(db)
+    code, out, err = run(*args, "-w", workspace.slug)
     assert code == 1, out
     assert "Traceback" not in err
     assert err.split(":")[0] in {"NotFound", "ValidationFailed", "Conflict"}
@@ -160,22 +160,22 @@ def test_an_unknown_workspace_is_an_error(db: Database) -> None:
 
 
 def test_tables_without_json(db: Database) -> None:
-    ws = make_workspace(db)
+    workspace = make_workspace(db)
     code, out, _ = run("creators", "create", "tab", "--birth-date", "1990-01-01",
-                       "--region", "GB", "-w", ws.slug)  # fmt: skip
+                       "--region", "GB", "-w", workspace.slug)  # fmt: skip
     assert code == 0
     assert "created creator @tab" in out
-    code, out, _ = run("creators", "list", "-w", ws.slug)
+    code, out, _ = run("creators", "list", "-w", workspace.slug)
     assert code == 0
     assert "tab" in out
-    code, out, _ = run("simulate", "-w", ws.slug)
+    code, out, _ = run("simulate", "-w", workspace.slug)
     assert code == 0
     assert "no order is delivering" in out
 
 
 def test_the_cli_refuses_fewer_coins_than_the_minimum_charge(db: Database) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
     cid = str(
         ok("creators", "create", "ika", "--birth-date", "1990-01-01", "--region", "ID", *w)["id"]
     )

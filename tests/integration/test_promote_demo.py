@@ -43,18 +43,20 @@ def fresh_db(
 
 def snapshot(db: Database) -> dict[str, object]:
     with db.transaction() as uow:
-        ws = TenancyRepository(uow).workspace_by_slug(DEMO_SLUG)
-        assert ws is not None
-        creators = creators_service.list_creators(uow, ws.id, limit=100)
-        orders = orders_service.list_orders(uow, ws.id, limit=100)
+        workspace = TenancyRepository(uow).workspace_by_slug(DEMO_SLUG)
+        assert workspace is not None
+        creators = creators_service.list_creators(uow, workspace.id, limit=100)
+        orders = orders_service.list_orders(uow, workspace.id, limit=100)
         return {
             "creators": sorted((c.handle, c.region, c.device_os) for c in creators),
             "orders": Counter(o.status for o in orders),
             "settled": sorted(o.id for o in orders if o.settlement_status == "settled"),
-            "invoices": len(invoices_service.list_invoices(uow, ws.id, limit=100)),
-            "wallets": [wallet_view(uow, ws.id, c.id).balance for c in creators],
+            "invoices": len(invoices_service.list_invoices(uow, workspace.id, limit=100)),
+            "wallets": [wallet_view(uow, workspace.id, c.id).balance for c in creators],
             "ledger_ok": check_ledger(uow).ok,
-            "hours": len(orders_service.hourly_series(uow, ws.id, _delivering_video(orders))),
+            "hours": len(
+                orders_service.hourly_series(uow, workspace.id, _delivering_video(orders))
+            ),
         }
 
 

@@ -40,15 +40,15 @@ def with_money_routes(app: FastAPI) -> FastAPI:
 
 
 @pytest.fixture
-def ws(db: Database) -> Workspace:
+def workspace(db: Database) -> Workspace:
     return new_workspace(db)
 
 
 @pytest.fixture
-def http(db: Database, tmp_path: Path, ws: Workspace) -> Iterator[httpx.Client]:
+def http(db: Database, tmp_path: Path, workspace: Workspace) -> Iterator[httpx.Client]:
     app = with_money_routes(make_app(db, tmp_path))
     with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
-        client.headers.update(bearer(new_key(db, ws, "admin")))
+        client.headers.update(bearer(new_key(db, workspace, "admin")))
         yield client
 
 
@@ -57,8 +57,8 @@ def ok(response: httpx.Response, code: int = 200) -> Any:
     return response.json()
 
 
-def test_recharge_invoice_and_pdf(http: httpx.Client, db: Database, ws: Workspace) -> None:
-    creator = make_creator(db, ws.id, region="GB", device_os="android", display_name="Tom")
+def test_recharge_invoice_and_pdf(http: httpx.Client, db: Database, workspace: Workspace) -> None:
+    creator = make_creator(db, workspace.id, region="GB", device_os="android", display_name="Tom")
     methods = ok(http.get("/api/v1/promote/payment-methods", params={"region": "GB"}))
     assert {(m["os"], m["code"]) for m in methods} == {
         ("android", "google_pay"),
@@ -98,9 +98,9 @@ def test_recharge_invoice_and_pdf(http: httpx.Client, db: Database, ws: Workspac
 
 
 def test_pending_recharge_confirmed_by_signed_webhook(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
-    creator = make_creator(db, ws.id)
+    creator = make_creator(db, workspace.id)
     body = {"creator_id": creator, "coins": 500, "method": "dana", "test_mode": "pending"}
     r = ok(http.post("/api/v1/promote/recharges", json=body), 201)
     assert r["status"] == "pending"
@@ -124,9 +124,9 @@ def test_pending_recharge_confirmed_by_signed_webhook(
 
 
 def test_simulated_payment_and_withdrawal_lifecycle(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
-    creator = make_creator(db, ws.id, region="US")
+    creator = make_creator(db, workspace.id, region="US")
     body = {"creator_id": creator, "coins": 300, "method": "paypal", "test_mode": "pending"}
     r = ok(http.post("/api/v1/promote/recharges", json=body), 201)
     done = ok(http.post(f"/api/v1/promote/recharges/{r['id']}/simulate-payment", json={}))
@@ -150,8 +150,10 @@ def test_simulated_payment_and_withdrawal_lifecycle(
     assert ok(http.get("/api/v1/promote/withdrawals"))["items"][0]["status"] == "paid"
 
 
-def test_bad_inputs_and_other_tenants(http: httpx.Client, db: Database, ws: Workspace) -> None:
-    creator = make_creator(db, ws.id)
+def test_bad_inputs_and_other_tenants(
+    http: httpx.Client, db: Database, workspace: Workspace
+) -> None:
+    creator = make_creator(db, workspace.id)
     r = ok(
         http.post(
             "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 100, "method": "ovo"}
@@ -179,15 +181,19 @@ def test_bad_inputs_and_other_tenants(http: httpx.Client, db: Database, ws: Work
     stranger = httpx.Client(base_url=str(http.base_url), headers=bearer(new_key(db, other)))
     assert stranger.get(f"/api/v1/promote/recharges/{r['id']}").status_code == 404
     assert ok(stranger.get("/api/v1/promote/invoices"))["items"] == []
-    viewer = httpx.Client(base_url=str(http.base_url), headers=bearer(new_key(db, ws, "viewer")))
+    viewer = httpx.Client(
+        base_url=str(http.base_url), headers=bearer(new_key(db, workspace, "viewer"))
+    )
     denied = viewer.post(
         "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 1, "method": "ovo"}
     )
     assert denied.status_code == 403
 
 
-def test_payment_methods_table_is_editable(http: httpx.Client, db: Database, ws: Workspace) -> None:
-    creator = make_creator(db, ws.id, region="JP")
+def test_payment_methods_table_is_editable(
+    http: httpx.Client, db: Database, workspace: Workspace
+) -> None:
+    creator = make_creator(db, workspace.id, region="JP")
     body = {"creator_id": creator, "coins": 100, "method": "card"}
     refused = http.post("/api/v1/promote/recharges", json=body)
     assert refused.status_code == 422
@@ -204,11 +210,11 @@ def test_payment_methods_table_is_editable(http: httpx.Client, db: Database, ws:
 
 
 def test_reads_after_the_payment_methods_table_was_replaced(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
     """Issue 11: the stored table came back with a bare-string OS, and every read of it
     (the table, a creator's quote) answered 500."""
-    creator = make_creator(db, ws.id, region="GB", device_os="android")
+    creator = make_creator(db, workspace.id, region="GB", device_os="android")
     table = ok(http.get("/api/v1/promote/payment-methods"))
     ok(http.put("/api/v1/promote/payment-methods", json={"methods": table}))
     stored = sorted(table, key=lambda m: (m["region"], m["os"], m["code"]))
@@ -221,9 +227,9 @@ def test_reads_after_the_payment_methods_table_was_replaced(
     assert [(m["os"], m["code"]) for m in quote["methods"]] == [("android", "google_pay")]
 
 
-def test_coins_are_json_integers(http: httpx.Client, db: Database, ws: Workspace) -> None:
+def test_coins_are_json_integers(http: httpx.Client, db: Database, workspace: Workspace) -> None:
     """Issue 11: true, "100", 100.0, 1e3 and non-ASCII digits were taken for 100 coins."""
-    creator = make_creator(db, ws.id, region="GB", device_os="android")
+    creator = make_creator(db, workspace.id, region="GB", device_os="android")
     recharge = {"creator_id": creator, "method": "google_pay"}
     for bad in NOT_JSON_INTEGERS:
         for path, body in (("recharges", recharge), ("withdrawals", {"creator_id": creator})):
@@ -250,9 +256,9 @@ def test_payment_method_regions_are_iso_codes(http: httpx.Client) -> None:
 
 
 def test_fewer_coins_than_the_minimum_charge_are_refused(
-    http: httpx.Client, db: Database, ws: Workspace
+    http: httpx.Client, db: Database, workspace: Workspace
 ) -> None:
-    creator = make_creator(db, ws.id, region="ID")
+    creator = make_creator(db, workspace.id, region="ID")
     for coins in (1, 99):
         quote = http.get(f"/api/v1/promote/creators/{creator}/recharge-quote?coins={coins}")
         assert quote.status_code == 422, quote.text

@@ -49,13 +49,19 @@ def pg(pg_db: Database) -> Iterator[Database]:
 
 
 def test_concurrent_confirmations_are_numbered_without_gaps(pg: Database) -> None:
-    ws = make_workspace(pg).id
-    creators = [make_creator(pg, ws) for _ in range(4)]
+    workspace_id = make_workspace(pg).id
+    creators = [make_creator(pg, workspace_id) for _ in range(4)]
     bodies: list[tuple[bytes, str]] = []
     with pg.transaction() as uow:
         for i in range(N):
             r = rs.create_recharge(
-                uow, CFG, ws, creator_id=creators[i % 4], coins=100, method="card", mode="pending"
+                uow,
+                CFG,
+                workspace_id,
+                creator_id=creators[i % 4],
+                coins=100,
+                method="card",
+                mode="pending",
             )
             assert r.provider_ref is not None
             bodies.append(
@@ -104,21 +110,21 @@ def test_concurrent_confirmations_are_numbered_without_gaps(pg: Database) -> Non
     assert errors == []
     assert changed == N
     with pg.transaction() as uow:
-        numbers = sorted(inv.seq for inv in invoices.list_invoices(uow, ws, limit=1000))
+        numbers = sorted(inv.seq for inv in invoices.list_invoices(uow, workspace_id, limit=1000))
         assert check_ledger(uow).ok
     assert numbers == list(range(1, N + 1))
-    assert sum(wallet_balance(pg, ws, c) for c in creators) == N * 100
+    assert sum(wallet_balance(pg, workspace_id, c) for c in creators) == N * 100
 
 
 def test_withdrawal_races_move_the_coins_once(pg: Database) -> None:
     from promodesk.kit.errors import Conflict, InvalidTransition
     from promodesk.promote.service import withdrawals as wd
 
-    ws = make_workspace(pg).id
-    creators = [make_creator(pg, ws, region="US") for _ in range(10)]
+    workspace_id = make_workspace(pg).id
+    creators = [make_creator(pg, workspace_id, region="US") for _ in range(10)]
     with pg.transaction() as uow:
         for c in creators:
-            rs.create_recharge(uow, CFG, ws, creator_id=c, coins=500, method="card")
+            rs.create_recharge(uow, CFG, workspace_id, creator_id=c, coins=500, method="card")
     results: list[str] = []
     lock = threading.Lock()
 
@@ -147,7 +153,7 @@ def test_withdrawal_races_move_the_coins_once(pg: Database) -> None:
 
     # two full-balance requests at once per creator: one wins, the other is refused
     for c in creators:
-        ask = lambda uow, c=c: wd.request_withdrawal(uow, CFG, ws, creator_id=c)[0].id  # noqa: E731
+        ask = lambda uow, c=c: wd.request_withdrawal(uow, CFG, workspace_id, creator_id=c)[0].id  # noqa: E731
         race(ask, ask)
     wins = [r for r in results if r.startswith("ok:")]
     assert len(wins) == len(creators)
@@ -156,14 +162,14 @@ def test_withdrawal_races_move_the_coins_once(pg: Database) -> None:
     results.clear()
     for wid in ids:
         with pg.transaction() as uow:
-            wd.advance_withdrawal(uow, ws, wid, "processing")
+            wd.advance_withdrawal(uow, workspace_id, wid, "processing")
         race(
-            lambda uow, w=wid: wd.advance_withdrawal(uow, ws, w, "paid").status,
-            lambda uow, w=wid: wd.advance_withdrawal(uow, ws, w, "failed").status,
+            lambda uow, w=wid: wd.advance_withdrawal(uow, workspace_id, w, "paid").status,
+            lambda uow, w=wid: wd.advance_withdrawal(uow, workspace_id, w, "failed").status,
         )
     assert len([r for r in results if r.startswith("ok:")]) == len(ids)
     with pg.transaction() as uow:
-        paid = [w for w in wd.list_withdrawals(uow, ws, limit=100) if w.status == "paid"]
+        paid = [w for w in wd.list_withdrawals(uow, workspace_id, limit=100) if w.status == "paid"]
         assert check_ledger(uow).ok
-    returned = sum(wallet_balance(pg, ws, c) for c in creators)
+    returned = sum(wallet_balance(pg, workspace_id, c) for c in creators)
     assert returned + 500 * len(paid) == 500 * len(creators)

@@ -22,16 +22,18 @@ CFG = config()
 PROVIDER = TestProvider(SECRET)
 
 
-def recharge(db: Database, ws: int, creator: int, **kw: object) -> int:
+def recharge(db: Database, workspace_id: int, creator: int, **kw: object) -> int:
     values: dict[str, object] = {"coins": 1000, "method": "ovo", "mode": "succeed"}
     values.update(kw)
     with db.transaction() as uow:
-        return rs.create_recharge(uow, CFG, ws, creator_id=creator, actor="test", **values).id  # type: ignore[arg-type]
+        return rs.create_recharge(
+            uow, CFG, workspace_id, creator_id=creator, actor="test", **values
+        ).id  # type: ignore[arg-type]
 
 
-def load(db: Database, ws: int, recharge_id: int) -> tuple[str, str | None, int, str]:
+def load(db: Database, workspace_id: int, recharge_id: int) -> tuple[str, str | None, int, str]:
     with db.transaction() as uow:
-        r = rs.get_recharge(uow, ws, recharge_id)
+        r = rs.get_recharge(uow, workspace_id, recharge_id)
         return r.status, r.provider_ref, r.amount, r.currency
 
 

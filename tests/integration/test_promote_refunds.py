@@ -29,54 +29,58 @@ from tests.integration.promote_factories import (
 
 
 def _setup(db: Database, coupon: int = 300) -> tuple[int, int, int, int | None]:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        creator = make_creator(uow, ws)
-        video = make_video(uow, ws, creator)
-        fund(uow, ws, creator, 1000)
-        coupon_id = make_coupon(uow, ws, creator, coupon) if coupon else None
-    return ws, creator, video, coupon_id
+        creator = make_creator(uow, workspace_id)
+        video = make_video(uow, workspace_id, creator)
+        fund(uow, workspace_id, creator, 1000)
+        coupon_id = make_coupon(uow, workspace_id, creator, coupon) if coupon else None
+    return workspace_id, creator, video, coupon_id
 
 
 def _placed_and_approved(db: Database, coupon: int = 300) -> tuple[int, int, int, int | None]:
-    ws, creator, video, coupon_id = _setup(db, coupon)
+    workspace_id, creator, video, coupon_id = _setup(db, coupon)
     with db.transaction() as uow:
-        order = place(uow, ws, creator, video, coupon_id=coupon_id)
+        order = place(uow, workspace_id, creator, video, coupon_id=coupon_id)
     with db.transaction() as uow:
-        review_service.approve_order(uow, ws, order, actor="reviewer")
-    return ws, creator, order, coupon_id
+        review_service.approve_order(uow, workspace_id, order, actor="reviewer")
+    return workspace_id, creator, order, coupon_id
 
 
-def _deliver(db: Database, ws: int, order: int, spend: int, tag: str = "e") -> None:
+def _deliver(db: Database, workspace_id: int, order: int, spend: int, tag: str = "e") -> None:
     with db.transaction() as uow:
-        delivery_service.ingest_batch(uow, ws, [event(f"{tag}-{order}-{spend}", order, spend, 10)])
+        delivery_service.ingest_batch(
+            uow, workspace_id, [event(f"{tag}-{order}-{spend}", order, spend, 10)]
+        )
 
 
-def _stop_and_settle(db: Database, ws: int, order: int) -> None:
+def _stop_and_settle(db: Database, workspace_id: int, order: int) -> None:
     with db.transaction() as uow:
-        orders_service.stop_order(uow, ws, order, reason="done", actor="creator")
-    drain(db, ws)
+        orders_service.stop_order(uow, workspace_id, order, reason="done", actor="creator")
+    drain(db, workspace_id)
 
 
-def _coupon_status(db: Database, ws: int, coupon_id: int) -> str:
+def _coupon_status(db: Database, workspace_id: int, coupon_id: int) -> str:
     with db.transaction() as uow:
-        return coupons_service.shown_status(coupons_service.get_coupon(uow, ws, coupon_id))
+        return coupons_service.shown_status(
+            coupons_service.get_coupon(uow, workspace_id, coupon_id)
+        )
 
 
 def test_placing_moves_paid_coins_and_coupon_into_the_escrow_in_one_entry(db: Database) -> None:
-    ws, creator, video, coupon_id = _setup(db)
+    workspace_id, creator, video, coupon_id = _setup(db)
     with db.transaction() as uow:
-        order = place(uow, ws, creator, video, coupon_id=coupon_id)
-    assert balances(db, ws, creator, order) == {
+        order = place(uow, workspace_id, creator, video, coupon_id=coupon_id)
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": 300,
         "funding": -300,
         "revenue": 0,
         "escrow": 1000,
     }
-    row = order_row(db, ws, order)
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.paid_coins, row.coupon_coins) == ("in_review", 700, 300)
     assert coupon_id is not None
-    assert _coupon_status(db, ws, coupon_id) == "reserved"
+    assert _coupon_status(db, workspace_id, coupon_id) == "reserved"
 
 
 @pytest.mark.parametrize(
@@ -91,38 +95,40 @@ def test_placing_moves_paid_coins_and_coupon_into_the_escrow_in_one_entry(db: Da
 def test_stop_refunds_the_unspent_rest(
     db: Database, spent: int, wallet: int, funding: int, coupon: str
 ) -> None:
-    ws, creator, order, coupon_id = _placed_and_approved(db)
+    workspace_id, creator, order, coupon_id = _placed_and_approved(db)
     if spent:
-        _deliver(db, ws, order, spent)
-    _stop_and_settle(db, ws, order)
-    assert balances(db, ws, creator, order) == {
+        _deliver(db, workspace_id, order, spent)
+    _stop_and_settle(db, workspace_id, order)
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": wallet,
         "funding": funding,
         "revenue": spent,
         "escrow": 0,
     }
-    row = order_row(db, ws, order)
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.settlement_status, row.spent_coins) == ("stopped", "settled", spent)
     assert row.refunded_coins == wallet - 300
-    assert release_entries(db, ws, order) == 1
+    assert release_entries(db, workspace_id, order) == 1
     assert coupon_id is not None
-    assert _coupon_status(db, ws, coupon_id) == coupon
+    assert _coupon_status(db, workspace_id, coupon_id) == coupon
 
 
 def test_rejected_before_delivery_returns_everything_coupon_included(db: Database) -> None:
-    ws, creator, video, coupon_id = _setup(db)
+    workspace_id, creator, video, coupon_id = _setup(db)
     with db.transaction() as uow:
-        order = place(uow, ws, creator, video, coupon_id=coupon_id)
+        order = place(uow, workspace_id, creator, video, coupon_id=coupon_id)
     with db.transaction() as uow:
-        review_service.reject_order(uow, ws, order, reason="misleading claims", actor="reviewer")
-    drain(db, ws)
-    assert balances(db, ws, creator, order) == {
+        review_service.reject_order(
+            uow, workspace_id, order, reason="misleading claims", actor="reviewer"
+        )
+    drain(db, workspace_id)
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": 1000,
         "funding": 0,
         "revenue": 0,
         "escrow": 0,
     }
-    row = order_row(db, ws, order)
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.review_status, row.review_reason) == (
         "rejected",
         "rejected",
@@ -130,128 +136,144 @@ def test_rejected_before_delivery_returns_everything_coupon_included(db: Databas
     )
     assert row.coupon_restored
     assert coupon_id is not None
-    assert _coupon_status(db, ws, coupon_id) == "available"
+    assert _coupon_status(db, workspace_id, coupon_id) == "available"
     # The coupon is usable again by a new order.
     with db.transaction() as uow:
-        again = place(uow, ws, creator, make_video(uow, ws, creator), coupon_id=coupon_id)
-    assert order_row(db, ws, again).coupon_coins == 300
+        again = place(
+            uow, workspace_id, creator, make_video(uow, workspace_id, creator), coupon_id=coupon_id
+        )
+    assert order_row(db, workspace_id, again).coupon_coins == 300
 
 
 def test_live_rejected_midway_refunds_the_unspent_rest(db: Database) -> None:
-    ws, creator, _, coupon_id = _setup(db, coupon=100)
+    workspace_id, creator, _, coupon_id = _setup(db, coupon=100)
     with db.transaction() as uow:
-        live = make_live(uow, ws, creator)
+        live = make_live(uow, workspace_id, creator)
         order = place(
-            uow, ws, creator, live, goal="live_viewers", budget_coins=500, coupon_id=coupon_id
+            uow,
+            workspace_id,
+            creator,
+            live,
+            goal="live_viewers",
+            budget_coins=500,
+            coupon_id=coupon_id,
         )
-    row = order_row(db, ws, order)
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.review_status) == ("delivering", "pending")  # delivers at once
-    _deliver(db, ws, order, 250)
+    _deliver(db, workspace_id, order, 250)
     with db.transaction() as uow:
-        review_service.reject_order(uow, ws, order, reason="policy", actor="reviewer")
-    drain(db, ws)
+        review_service.reject_order(uow, workspace_id, order, reason="policy", actor="reviewer")
+    drain(db, workspace_id)
     # 1000 − 400 paid + 250 back; the coupon was spent first and is gone.
-    assert balances(db, ws, creator, order) == {
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": 850,
         "funding": -100,
         "revenue": 250,
         "escrow": 0,
     }
     # A later delivery for the rejected order is never charged.
-    _deliver(db, ws, order, 50, tag="late")
-    row = order_row(db, ws, order)
+    _deliver(db, workspace_id, order, 50, tag="late")
+    row = order_row(db, workspace_id, order)
     assert (row.spent_coins, row.over_delivered_coins) == (250, 50)
     assert coupon_id is not None
-    assert _coupon_status(db, ws, coupon_id) == "consumed"
+    assert _coupon_status(db, workspace_id, coupon_id) == "consumed"
 
 
 def test_budget_spent_completes_and_over_delivery_is_not_charged(db: Database) -> None:
-    ws, creator, order, _ = _placed_and_approved(db)
+    workspace_id, creator, order, _ = _placed_and_approved(db)
     with db.transaction() as uow:
         result = delivery_service.ingest_batch(
-            uow, ws, [event("a", order, 600, 100), event("b", order, 600, 100)]
+            uow, workspace_id, [event("a", order, 600, 100), event("b", order, 600, 100)]
         )
     assert (result.charged_coins, result.over_delivered_coins) == (1000, 200)
     assert result.completed_orders == [order]
-    drain(db, ws)
-    row = order_row(db, ws, order)
+    drain(db, workspace_id)
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.settlement_status) == ("completed", "settled")
     assert (row.spent_coins, row.over_delivered_coins, row.views) == (1000, 200, 200)
-    assert balances(db, ws, creator, order) == {
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": 300,
         "funding": -300,
         "revenue": 1000,
         "escrow": 0,
     }
     with db.transaction() as uow, pytest.raises(InvalidTransition):
-        orders_service.stop_order(uow, ws, order)
-    assert release_entries(db, ws, order) == 0  # nothing left to release: no entry at all
+        orders_service.stop_order(uow, workspace_id, order)
+    assert release_entries(db, workspace_id, order) == 0  # nothing left to release: no entry at all
 
 
 def test_delivery_is_idempotent_per_event_id(db: Database) -> None:
-    ws, _creator, order, _ = _placed_and_approved(db)
+    workspace_id, _creator, order, _ = _placed_and_approved(db)
     batch = [event("x1", order, 10, 5), event("x2", order, 20, 5), event("x1", order, 10, 5)]
     with db.transaction() as uow:
-        first = delivery_service.ingest_batch(uow, ws, batch)
+        first = delivery_service.ingest_batch(uow, workspace_id, batch)
     with db.transaction() as uow:
-        again = delivery_service.ingest_batch(uow, ws, batch)
+        again = delivery_service.ingest_batch(uow, workspace_id, batch)
     assert (first.accepted, first.duplicates, first.charged_coins) == (2, 1, 30)
     assert (again.accepted, again.duplicates, again.charged_coins) == (0, 3, 0)
-    row = order_row(db, ws, order)
+    row = order_row(db, workspace_id, order)
     assert (row.spent_coins, row.views) == (30, 10)
 
 
 def test_stop_after_completion_is_refused_and_refunds_once(db: Database) -> None:
-    ws, _creator, order, _ = _placed_and_approved(db)
-    _deliver(db, ws, order, 1000)
+    workspace_id, _creator, order, _ = _placed_and_approved(db)
+    _deliver(db, workspace_id, order, 1000)
     with db.transaction() as uow, pytest.raises(InvalidTransition):
-        orders_service.stop_order(uow, ws, order)
-    drain(db, ws)
-    drain(db, ws)
-    assert order_row(db, ws, order).status == "completed"
+        orders_service.stop_order(uow, workspace_id, order)
+    drain(db, workspace_id)
+    drain(db, workspace_id)
+    assert order_row(db, workspace_id, order).status == "completed"
     with db.transaction() as uow:
         assert check_ledger(uow).ok
 
 
 def test_stop_then_late_delivery_batch_charges_nothing(db: Database) -> None:
-    ws, creator, order, _ = _placed_and_approved(db)
-    _deliver(db, ws, order, 100)
+    workspace_id, creator, order, _ = _placed_and_approved(db)
+    _deliver(db, workspace_id, order, 100)
     with db.transaction() as uow:
-        orders_service.stop_order(uow, ws, order)
-    _deliver(db, ws, order, 300, tag="late")  # raced and lost: arrives after the stop
-    drain(db, ws)
-    assert balances(db, ws, creator, order)["wallet"] == 1000
-    row = order_row(db, ws, order)
+        orders_service.stop_order(uow, workspace_id, order)
+    _deliver(db, workspace_id, order, 300, tag="late")  # raced and lost: arrives after the stop
+    drain(db, workspace_id)
+    assert balances(db, workspace_id, creator, order)["wallet"] == 1000
+    row = order_row(db, workspace_id, order)
     assert (row.spent_coins, row.over_delivered_coins) == (100, 300)
-    assert release_entries(db, ws, order) == 1
+    assert release_entries(db, workspace_id, order) == 1
 
 
 def test_pause_is_refused_with_a_clear_message(db: Database) -> None:
-    ws, _, order, _ = _placed_and_approved(db)
+    workspace_id, _, order, _ = _placed_and_approved(db)
     with db.transaction() as uow, pytest.raises(InvalidTransition) as err:
-        orders_service.pause_order(uow, ws, order)
+        orders_service.pause_order(uow, workspace_id, order)
     assert type(err.value).__name__ == "PauseNotSupported"
     assert "stop" in err.value.detail
-    assert order_row(db, ws, order).status == "delivering"
+    assert order_row(db, workspace_id, order).status == "delivering"
 
 
 def test_a_live_going_off_air_ends_its_orders_and_refunds_once(db: Database) -> None:
-    ws, creator, video, coupon_id = _setup(db, coupon=100)
+    workspace_id, creator, video, coupon_id = _setup(db, coupon=100)
     with db.transaction() as uow:
-        live = make_live(uow, ws, creator)
+        live = make_live(uow, workspace_id, creator)
         order = place(
-            uow, ws, creator, live, goal="live_viewers", budget_coins=500, coupon_id=coupon_id
+            uow,
+            workspace_id,
+            creator,
+            live,
+            goal="live_viewers",
+            budget_coins=500,
+            coupon_id=coupon_id,
         )
-        other = place(uow, ws, creator, video, budget_coins=200)  # a video order: untouched
-    _deliver(db, ws, order, 150)
+        other = place(
+            uow, workspace_id, creator, video, budget_coins=200
+        )  # a video order: untouched
+    _deliver(db, workspace_id, order, 150)
     with db.transaction() as uow:
-        orders_service.set_live_state(uow, ws, live, on_air=False, actor="creator")
-    row = order_row(db, ws, order)
+        orders_service.set_live_state(uow, workspace_id, live, on_air=False, actor="creator")
+    row = order_row(db, workspace_id, order)
     assert (row.status, row.stop_reason) == ("stopped", "the LIVE ended")
-    assert order_row(db, ws, other).status == "in_review"
-    drain(db, ws)
+    assert order_row(db, workspace_id, other).status == "in_review"
+    drain(db, workspace_id)
     # 1000 − 400 paid − 200 (video) + 350 back: the coupon (100) was spent first.
-    assert balances(db, ws, creator, order) == {
+    assert balances(db, workspace_id, creator, order) == {
         "wallet": 750,
         "funding": -100,
         "revenue": 150,
@@ -259,9 +281,9 @@ def test_a_live_going_off_air_ends_its_orders_and_refunds_once(db: Database) -> 
     }
     # the LIVE's state set again (off air) is no second end and no second refund
     with db.transaction() as uow:
-        orders_service.set_live_state(uow, ws, live, on_air=False, actor="creator")
-    drain(db, ws)
-    assert balances(db, ws, creator, order)["wallet"] == 750
-    assert release_entries(db, ws, order) == 1
+        orders_service.set_live_state(uow, workspace_id, live, on_air=False, actor="creator")
+    drain(db, workspace_id)
+    assert balances(db, workspace_id, creator, order)["wallet"] == 750
+    assert release_entries(db, workspace_id, order) == 1
     with db.transaction() as uow:
         assert check_ledger(uow).ok

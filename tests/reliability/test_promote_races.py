@@ -41,21 +41,29 @@ ORDERS = 24
 def _setup(db: Database) -> tuple[int, list[tuple[int, int]]]:
     """ORDERS delivering orders (1000 = 700 paid + 300 coupon), one creator each; every
     fourth is a LIVE still pending review."""
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     out: list[tuple[int, int]] = []
     for i in range(ORDERS):
         with db.transaction() as uow:
-            creator = make_creator(uow, ws)
-            fund(uow, ws, creator, 1000)
-            coupon = make_coupon(uow, ws, creator, 300)
+            creator = make_creator(uow, workspace_id)
+            fund(uow, workspace_id, creator, 1000)
+            coupon = make_coupon(uow, workspace_id, creator, 300)
             if i % 4 == 3:
-                live = make_live(uow, ws, creator)
-                order = place(uow, ws, creator, live, goal="live_viewers", coupon_id=coupon)
+                live = make_live(uow, workspace_id, creator)
+                order = place(
+                    uow, workspace_id, creator, live, goal="live_viewers", coupon_id=coupon
+                )
             else:
-                order = place(uow, ws, creator, make_video(uow, ws, creator), coupon_id=coupon)
-                review_service.approve_order(uow, ws, order)
+                order = place(
+                    uow,
+                    workspace_id,
+                    creator,
+                    make_video(uow, workspace_id, creator),
+                    coupon_id=coupon,
+                )
+                review_service.approve_order(uow, workspace_id, order)
         out.append((creator, order))
-    return ws, out
+    return workspace_id, out
 
 
 def _run(threads: list[Callable[[], None]]) -> list[BaseException]:
@@ -81,7 +89,7 @@ def _run(threads: list[Callable[[], None]]) -> list[BaseException]:
 
 
 def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
-    ws, pairs = _setup(db)
+    workspace_id, pairs = _setup(db)
     order_ids = [o for _, o in pairs]
     rng = random.Random(7)
     plans = {oid: rng.choice(["stop", "complete", "both", "reject"]) for oid in order_ids}
@@ -93,7 +101,7 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
                 batch = [event(f"shared-{r}-{oid}", oid, 90, 3) for oid in order_ids]
                 batch += [event(f"{tag}-{r}-{oid}", oid, 40, 1) for oid in order_ids]
                 with db.transaction() as uow:
-                    delivery_service.ingest_batch(uow, ws, batch)
+                    delivery_service.ingest_batch(uow, workspace_id, batch)
 
         return go
 
@@ -102,7 +110,7 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
             if plans[oid] in ("stop", "both"):
                 try:
                     with db.transaction() as uow:
-                        orders_service.stop_order(uow, ws, oid, reason="race")
+                        orders_service.stop_order(uow, workspace_id, oid, reason="race")
                 except InvalidTransition:
                     pass  # lost to a completion: the 409 a client would see
 
@@ -111,12 +119,12 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
             if plans[oid] == "reject":
                 try:
                     with db.transaction() as uow:
-                        review_service.reject_order(uow, ws, oid, reason="race")
+                        review_service.reject_order(uow, workspace_id, oid, reason="race")
                 except InvalidTransition:
                     pass  # already reviewed or ended
 
     def settler() -> None:
-        worker = Worker(db, backoff_base=0.0, workspace_id=ws)
+        worker = Worker(db, backoff_base=0.0, workspace_id=workspace_id)
         for _ in range(30):
             worker.run_once()
 
@@ -124,18 +132,20 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
     assert errors == []
     # Whatever is still delivering completes by spending its budget.
     with db.transaction() as uow:
-        delivery_service.ingest_batch(uow, ws, [event(f"fin-{o}", o, 2000) for o in order_ids])
-    drain(db, ws)
+        delivery_service.ingest_batch(
+            uow, workspace_id, [event(f"fin-{o}", o, 2000) for o in order_ids]
+        )
+    drain(db, workspace_id)
 
     with db.transaction() as uow:
         rows = uow.session.execute(
-            select(PromoteOrder).where(PromoteOrder.workspace_id == ws)
+            select(PromoteOrder).where(PromoteOrder.workspace_id == workspace_id)
         ).scalars()
         orders = {o.id: o for o in rows}
         releases = dict(
             uow.session.execute(
                 select(LedgerEntry.ref, func.count())
-                .where(LedgerEntry.workspace_id == ws, LedgerEntry.kind == "release")
+                .where(LedgerEntry.workspace_id == workspace_id, LedgerEntry.kind == "release")
                 .group_by(LedgerEntry.ref)
             ).all()
         )
@@ -151,8 +161,8 @@ def test_stop_completion_rejection_and_delivery_race(db: Database) -> None:
         assert (releases.get(release_ref(oid), 0) == 1) == (order.spent_coins < 1000)
         refund = order.refunded_coins + order.coupon_returned_coins
         assert order.spent_coins + refund == order.budget_coins
-        got = balances(db, ws, creator, oid)
+        got = balances(db, workspace_id, creator, oid)
         assert got["escrow"] == 0
         assert got["wallet"] == 300 + order.refunded_coins
         revenue += order.spent_coins
-    assert balances(db, ws, pairs[0][0])["revenue"] == revenue
+    assert balances(db, workspace_id, pairs[0][0])["revenue"] == revenue

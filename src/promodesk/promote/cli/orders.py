@@ -160,7 +160,8 @@ def stop(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Stop (cancel) an order. Final; the unspent rest returns to the wallet at once."""
+    """Stop (cancel) an order. Final; the unspent rest returns to the wallet when the worker
+    runs its settlement, moments later."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
         data = order_data(
