@@ -9,7 +9,7 @@ them are over-delivery (recorded, never charged).
 
 Reference: a tiny FastAPI app started the same way (uvicorn, same host) whose endpoint parses
 the same bytes into the same delivery events with the product's parser
-(``promote.delivery_parse``) and returns the count.
+(``promote.domain.delivery_parse``) and returns the count.
 ratio = product events/s / bare events/s. Aim: >= 200,000 events/s on SQLite, ratio >= 0.5.
 
 Afterwards: no order spent more than its budget, the revenue account holds exactly what the
@@ -67,7 +67,7 @@ DELIVERY_PATH = "/api/v1/promote/delivery/batches"
 BIN = Path(sys.executable).parent
 
 # The reference: the same uvicorn and the same parsing of the body into event tuples as the
-# product endpoint (promote.delivery_parse), nothing else.
+# product endpoint (promote.domain.delivery_parse), nothing else.
 BARE = """
 import sys, uvicorn
 from fastapi import FastAPI, Request
