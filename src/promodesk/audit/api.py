@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from promodesk.audit import service
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.models import AuditEvent
 from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, Text, Uow
 
@@ -28,11 +28,6 @@ class AuditRead(BaseModel):
     note: str
 
 
-class AuditPage(BaseModel):
-    items: list[AuditRead]
-    next_cursor: str | None
-
-
 def _event(e: AuditEvent) -> AuditRead:
     return AuditRead(
         id=e.id,
@@ -47,7 +42,7 @@ def _event(e: AuditEvent) -> AuditRead:
     )
 
 
-@router.get("/audit", response_model=AuditPage)
+@router.get("/audit", response_model=Page[AuditRead])
 def list_audit(
     uow: Uow,
     caller: Caller,
@@ -59,9 +54,8 @@ def list_audit(
     actor: Text = None,
     since: Instant = None,
     until: Instant = None,
-) -> AuditPage:
+) -> Page[AuditRead]:
     """Newest first. ``action`` matches a prefix (``api_key.`` finds every key event)."""
-    before = cursor_int(decode_cursor(cursor), "before")
     rows = service.list_events(
         uow,
         caller.workspace_id,
@@ -71,12 +65,10 @@ def list_audit(
         actor=actor,
         since=since,
         until=until,
-        before_id=before,
-        limit=limit,
+        before_id=after(cursor),
+        limit=fetch(limit),
     )
-    items = [_event(e) for e in rows]
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return AuditPage(items=items, next_cursor=nxt)
+    return Page[AuditRead](**page([_event(e) for e in rows], limit))
 
 
 @router.get("/audit/{event_id}", response_model=AuditRead)

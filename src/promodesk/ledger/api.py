@@ -9,15 +9,13 @@ from fastapi import APIRouter
 
 from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.ledger import service
 from promodesk.ledger.repository import AccountRow, LedgerRepository
 from promodesk.ledger.schemas import (
-    AccountPage,
     AccountRead,
     EntryLineRead,
     EntryRead,
-    LinePage,
     LineRead,
 )
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow
@@ -38,20 +36,18 @@ def _account(a: AccountRow) -> AccountRead:
     )
 
 
-@router.get("/accounts", response_model=AccountPage)
+@router.get("/accounts", response_model=Page[AccountRead])
 def list_accounts(
     uow: Uow,
     caller: Caller,
     limit: Limit = 50,
     cursor: Cursor = None,
     kind: Literal["wallet", "escrow", "system", "revenue"] | None = None,
-) -> AccountPage:
-    after = cursor_int(decode_cursor(cursor), "after") or 0
+) -> Page[AccountRead]:
     rows = LedgerRepository(uow).list_accounts(
-        caller.workspace_id, after_id=after, limit=limit, kind=kind
+        caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit), kind=kind
     )
-    nxt = encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
-    return AccountPage(items=[_account(a) for a in rows], next_cursor=nxt)
+    return Page[AccountRead](**page([_account(a) for a in rows], limit))
 
 
 @router.get("/accounts/{account_id}", response_model=AccountRead)
@@ -59,14 +55,13 @@ def get_account(account_id: int, uow: Uow, caller: Caller) -> AccountRead:
     return _account(service.get_account(uow, caller.workspace_id, account_id))
 
 
-@router.get("/accounts/{account_id}/lines", response_model=LinePage)
+@router.get("/accounts/{account_id}/lines", response_model=Page[LineRead])
 def account_lines(
     account_id: int, uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
-) -> LinePage:
+) -> Page[LineRead]:
     service.get_account(uow, caller.workspace_id, account_id)
-    after = cursor_int(decode_cursor(cursor), "after") or 0
     rows = LedgerRepository(uow).account_lines(
-        caller.workspace_id, account_id, after_id=after, limit=limit
+        caller.workspace_id, account_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
     items = [
         LineRead(
@@ -79,8 +74,7 @@ def account_lines(
         )
         for r in rows
     ]
-    nxt = encode_cursor({"after": rows[-1][0]}) if len(rows) == limit else None
-    return LinePage(items=items, next_cursor=nxt)
+    return Page[LineRead](**page(items, limit, key=lambda line: line.line_id))
 
 
 @router.get("/entries/{entry_id}", response_model=EntryRead)

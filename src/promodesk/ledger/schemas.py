@@ -18,11 +18,6 @@ class AccountRead(BaseModel):
     name: str
 
 
-class AccountPage(BaseModel):
-    items: list[AccountRead]
-    next_cursor: str | None
-
-
 class LineRead(BaseModel):
     line_id: int
     entry_id: int
@@ -30,11 +25,6 @@ class LineRead(BaseModel):
     ref: str
     amount: int
     created_at: datetime
-
-
-class LinePage(BaseModel):
-    items: list[LineRead]
-    next_cursor: str | None
 
 
 class EntryLineRead(BaseModel):

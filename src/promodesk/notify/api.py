@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.notify import service
 from promodesk.notify.domain import OutboxStatus
-from promodesk.notify.schemas import EmailPage, EmailRead, WebhookPage, WebhookRead
+from promodesk.notify.schemas import EmailRead, WebhookRead
 from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Text, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/notify", tags=["notify"])
 
 
-@router.get("/emails", response_model=EmailPage)
+@router.get("/emails", response_model=Page[EmailRead])
 def list_emails(
     uow: Uow,
     caller: Caller,
@@ -22,7 +22,7 @@ def list_emails(
     kind: Text = None,
     ref: Text = None,
     status: OutboxStatus | None = None,
-) -> EmailPage:
+) -> Page[EmailRead]:
     """Newest first; filter by ``kind``, ``ref`` (the related object) and ``status``."""
     rows = service.list_emails(
         uow,
@@ -30,11 +30,10 @@ def list_emails(
         kind=kind,
         ref=ref,
         status=status.value if status else None,
-        before_id=cursor_int(decode_cursor(cursor), "before"),
-        limit=limit,
+        before_id=after(cursor),
+        limit=fetch(limit),
     )
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return EmailPage(items=[EmailRead.of(r) for r in rows], next_cursor=nxt)
+    return Page[EmailRead](**page([EmailRead.of(r) for r in rows], limit))
 
 
 @router.get("/emails/{email_id}", response_model=EmailRead)
@@ -49,7 +48,7 @@ def resend_email(email_id: int, uow: Uow, caller: Admin) -> EmailRead:
     return EmailRead.of(row)
 
 
-@router.get("/webhooks", response_model=WebhookPage)
+@router.get("/webhooks", response_model=Page[WebhookRead])
 def list_webhooks(
     uow: Uow,
     caller: Caller,
@@ -58,7 +57,7 @@ def list_webhooks(
     event: Text = None,
     ref: Text = None,
     status: OutboxStatus | None = None,
-) -> WebhookPage:
+) -> Page[WebhookRead]:
     """Newest first; filter by ``event``, ``ref`` and ``status``."""
     rows = service.list_webhooks(
         uow,
@@ -66,11 +65,10 @@ def list_webhooks(
         event=event,
         ref=ref,
         status=status.value if status else None,
-        before_id=cursor_int(decode_cursor(cursor), "before"),
-        limit=limit,
+        before_id=after(cursor),
+        limit=fetch(limit),
     )
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return WebhookPage(items=[WebhookRead.of(r) for r in rows], next_cursor=nxt)
+    return Page[WebhookRead](**page([WebhookRead.of(r) for r in rows], limit))
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookRead)

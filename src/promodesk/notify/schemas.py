@@ -78,13 +78,3 @@ class WebhookRead(BaseModel):
             created_at=row.created_at,
             sent_at=row.sent_at,
         )
-
-
-class EmailPage(BaseModel):
-    items: list[EmailRead]
-    next_cursor: str | None
-
-
-class WebhookPage(BaseModel):
-    items: list[WebhookRead]
-    next_cursor: str | None

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.operations import service as operations
-from promodesk.operations.schemas import OperationPage, OperationRead
+from promodesk.operations.schemas import OperationRead
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["operations"])
 
 
-@router.get("/operations", response_model=OperationPage)
+@router.get("/operations", response_model=Page[OperationRead])
 def list_operations(
     uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None
-) -> OperationPage:
-    before = cursor_int(decode_cursor(cursor), "before")
-    rows = operations.list_ops(uow, caller.workspace_id, before_id=before, limit=limit)
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return OperationPage(
-        items=[OperationRead(**operations.as_dict(o)) for o in rows], next_cursor=nxt
+) -> Page[OperationRead]:
+    rows = operations.list_ops(
+        uow, caller.workspace_id, before_id=after(cursor), limit=fetch(limit)
+    )
+    return Page[OperationRead](
+        **page([OperationRead(**operations.as_dict(o)) for o in rows], limit)
     )
 
 

@@ -25,8 +25,3 @@ class OperationRead(BaseModel):
     created_at: str
     updated_at: str
     finished_at: str | None
-
-
-class OperationPage(BaseModel):
-    items: list[OperationRead]
-    next_cursor: str | None

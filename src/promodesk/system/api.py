@@ -18,7 +18,7 @@ from promodesk.kit.errors import Forbidden, NotFound, Unauthorized
 from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Uow, state
 
 log = logging.getLogger("promodesk")
@@ -128,11 +128,6 @@ class JobRead(BaseModel):
     payload: dict[str, Any]
 
 
-class JobPage(BaseModel):
-    items: list[JobRead]
-    next_cursor: str | None
-
-
 def _job(j: Any) -> JobRead:
     return JobRead(
         id=j.id,
@@ -148,20 +143,18 @@ def _job(j: Any) -> JobRead:
     )
 
 
-@api.get("/jobs", response_model=JobPage)
+@api.get("/jobs", response_model=Page[JobRead])
 def list_jobs(
     uow: Uow,
     caller: Caller,
     limit: Limit = 50,
     cursor: Cursor = None,
     status: Literal["queued", "running", "done", "dead", "cancelled"] | None = None,
-) -> JobPage:
-    before = cursor_int(decode_cursor(cursor), "before")
+) -> Page[JobRead]:
     rows = JobRepository(uow).search(
-        status=status, workspace_id=caller.workspace_id, before_id=before, limit=limit
+        status=status, workspace_id=caller.workspace_id, before_id=after(cursor), limit=fetch(limit)
     )
-    nxt = encode_cursor({"before": rows[-1].id}) if len(rows) == limit else None
-    return JobPage(items=[_job(j) for j in rows], next_cursor=nxt)
+    return Page[JobRead](**page([_job(j) for j in rows], limit))
 
 
 @api.get("/jobs/{job_id}", response_model=JobRead)
