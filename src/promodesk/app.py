@@ -37,31 +37,17 @@ from promodesk.kit.security_headers import (
     SecurityHeadersMiddleware,
 )
 from promodesk.settings import Settings, get_settings
-from promodesk.web import AppState, ErrorBody, guard_path_ids
+from promodesk.web import (
+    HTTP_ERRORS,
+    AppState,
+    ErrorBody,
+    error_statuses,
+    errors,
+    guard_path_ids,
+)
 
 log = logging.getLogger("promodesk")
 DOCS_ASSETS = "/api/docs/assets"
-
-HTTP_ERRORS = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    405: "MethodNotAllowed",
-    409: "Conflict",
-    413: "PayloadTooLarge",
-    415: "UnsupportedMediaType",
-    422: "ValidationFailed",
-    429: "RateLimited",
-    503: "ServiceUnavailable",
-}
-
-# Declared on every route so that clients (and schemathesis) know the error body.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": name}
-    for code, name in HTTP_ERRORS.items()
-    if code != 405
-}
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
@@ -124,12 +110,14 @@ def create_app(
         favicon_url="/static/favicon.svg",
         lifespan=lifespan,
         dependencies=[Depends(guard_path_ids)],
-        responses=ERROR_RESPONSES,
+        # Every route's; the rest per route (_finish_openapi). Declared here, 422 also stands
+        # in for FastAPI's own validation body, which this app never sends.
+        responses=errors(422, 503),
     )
     app.state.promodesk = st
     _install_errors(app)
     _include_routes(app, st)
-    _document_id_bounds(app)
+    _finish_openapi(app)
     app.add_middleware(
         IdempotencyMiddleware,
         db=st.db,
@@ -225,21 +213,60 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         app.mount("/sandbox", create_sandbox_app())
 
 
-def _document_id_bounds(app: FastAPI) -> None:
-    """Publish in OpenAPI the id range that ``guard_path_ids`` enforces on every route."""
+def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    """Every published route by its path and method, through included routers."""
+    found: dict[tuple[str, str], APIRoute] = {}
+    pending: list[Any] = list(app.routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            for method in route.methods or ():
+                found[(route.path_format, method.lower())] = route
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            pending.extend(original.routes)
+    return found
+
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+def _finish_openapi(app: FastAPI) -> None:
+    """Publish in OpenAPI what the app adds to every route: the id range that
+    ``guard_path_ids`` enforces, and each route's own error statuses (``error_statuses``) with
+    the one error body."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         spec = generate()
-        for item in spec.get("paths", {}).values():
-            for operation in item.values():
+        routes = _api_routes(app)
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault(
+            "ErrorBody", ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        for path, item in spec.get("paths", {}).items():
+            for method, operation in item.items():
                 for param in operation.get("parameters", []):
                     name, schema = param.get("name", ""), param.get("schema", {})
                     is_id = name == "id" or name.endswith("_id")
                     if param.get("in") == "path" and is_id and schema.get("type") == "integer":
                         schema.update(minimum=1, maximum=MAX_ID)
+                route = routes.get((path, method))
+                if route is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                reads_body = "requestBody" in operation
+                for code in sorted(error_statuses(route, method, reads_body=reads_body)):
+                    responses.setdefault(
+                        str(code),
+                        {
+                            "description": HTTP_ERRORS[code],
+                            "content": {"application/json": {"schema": ERROR_REF}},
+                        },
+                    )
+                operation["responses"] = dict(sorted(responses.items()))
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -37,6 +37,27 @@ class ErrorBody(BaseModel):
     field: str | None = Field(default=None, description="the input the error is about")
 
 
+HTTP_ERRORS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "ValidationFailed",
+    429: "RateLimited",
+    503: "ServiceUnavailable",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the error statuses of a route that ``error_statuses`` cannot see
+    from its signature (a check made inside the route)."""
+    return {code: {"model": ErrorBody, "description": HTTP_ERRORS[code]} for code in codes}
+
+
 def parse_id(value: object) -> int | None:
     """The id in ``value`` if it is a decimal integer in 1..MAX_ID, else None."""
     text = str(value)
@@ -170,3 +191,63 @@ Admin = Annotated[Principal, Depends(admin)]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the last page")]
+
+
+# error statuses per route -----------------------------------------------------------------------
+
+CHANGES_STATE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _dependency_calls(route: APIRoute) -> set[Callable[..., Any]]:
+    found: set[Callable[..., Any]] = set()
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        if dependency.call is not None:
+            found.add(dependency.call)
+        pending.extend(dependency.dependencies)
+    return found
+
+
+def _names_objects(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
+def error_statuses(route: APIRoute, method: str, *, reads_body: bool) -> set[int]:
+    """The error statuses ``method`` on ``route`` can answer, read from its signature and the
+    app's middleware (published per route in OpenAPI; a route declares with ``errors(…)`` any
+    other it raises from inside).
+
+    Rules:
+    - 422 (input validation) and 503 (the database busy or unreachable) on every route.
+    - 401 when the route authenticates the caller (``Caller``, ``Writer``, ``Admin``) or reads
+      its raw body (``RawBody`` carries a signed payload: a bad signature is a 401).
+    - 403 when the route needs a role (``Writer``, ``Admin``), or authenticates and changes
+      state (a change may check the role of what it touches).
+    - 404 when an id is in the path or the query, or the request changes state (what it
+      names in its body may not exist).
+    - 409 when the request changes state (a refused transition, a lost compare-and-set, an
+      ``Idempotency-Key`` still in progress).
+    - 413 when the request changes state or reads a body (the body-size caps; a keyed request's
+      body); 400 when it reads a body (a body that cannot be parsed at all).
+    A GET's body has no meaning in this API; the size cap still refuses an oversized one."""
+    calls = _dependency_calls(route)
+    authenticated = bool(calls & {_principal, writer, admin})
+    raw = _raw_body in calls
+    reads_body = reads_body or raw
+    changes = method.upper() in CHANGES_STATE
+    ids = any(_names_objects(p.name) for p in route.dependant.path_params) or any(
+        _names_objects(p.name) for p in route.dependant.query_params
+    )
+    codes = {422, 503}
+    if authenticated or raw:
+        codes.add(401)
+    if calls & {writer, admin} or (authenticated and changes):
+        codes.add(403)
+    if ids or changes:
+        codes.add(404)
+    if changes:
+        codes |= {409, 413}
+    if reads_body:
+        codes |= {400, 413}
+    return codes

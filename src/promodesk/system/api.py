@@ -19,7 +19,7 @@ from promodesk.kit.jobs import service as jobs
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.metrics import JOB_QUEUE, WORKER_HEARTBEAT_AGE
 from promodesk.kit.pagination import Page, after, fetch, page
-from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Uow, state
+from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Uow, errors, state
 
 log = logging.getLogger("promodesk")
 
@@ -70,7 +70,10 @@ def healthz(request: Request, response: Response) -> Health:
     "/metrics",
     tags=["system"],
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        **errors(401, 403),
+    },
 )
 def metrics(request: Request) -> Response:
     """Prometheus metrics: requests, latencies, job queue depth, job failures, worker age.

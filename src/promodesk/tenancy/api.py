@@ -15,12 +15,12 @@ from promodesk.tenancy.schemas import (
     MemberRead,
     WorkspaceRead,
 )
-from promodesk.web import Admin, ApiRoute, Caller, Uow
+from promodesk.web import Admin, ApiRoute, Caller, Uow, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["workspaces"])
 
 
-@router.get("/workspaces/current", response_model=WorkspaceRead)
+@router.get("/workspaces/current", response_model=WorkspaceRead, responses=errors(404))
 def current_workspace(uow: Uow, caller: Caller) -> WorkspaceRead:
     ws = TenancyRepository(uow).workspace(caller.workspace_id)
     if ws is None:
