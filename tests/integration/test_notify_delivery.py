@@ -13,7 +13,7 @@ from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound
 from promodesk.models import Job
 from promodesk.notify import service as notify
-from promodesk.notify.domain import InvalidSignature
+from promodesk.notify.domain import InvalidWebhookSignature
 from tests.conftest import make_workspace
 from tests.integration.notify_support import (
     Received,
@@ -165,9 +165,9 @@ def test_a_webhook_is_signed_and_verifiable(
     assert hit.headers["X-Promodesk-Delivery"] == str(hook_id)
     assert hit.headers["Content-Type"].startswith("application/json")
     notify.verify_signature("cs-secret", hit.body, hit.headers)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         notify.verify_signature("wrong", hit.body, hit.headers)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         notify.verify_signature("cs-secret", hit.body.replace(b"9001", b"9002"), hit.headers)
     with db.transaction() as uow:
         row = notify.get_webhook(uow, ws, hook_id)

@@ -11,7 +11,7 @@ import pytest
 
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
 from promodesk.notify import domain
-from promodesk.notify.domain import InvalidSignature, OutboxStatus
+from promodesk.notify.domain import InvalidWebhookSignature, OutboxStatus
 from promodesk.notify.transport import Mail, build_message, message_id
 
 NOW = datetime(2026, 9, 15, 8, 0, tzinfo=UTC)
@@ -50,23 +50,23 @@ def test_a_signature_verifies_and_any_change_breaks_it() -> None:
     domain.verify_signature(SECRET, raw, headers, now=NOW)
     # header names are case-insensitive on the wire
     domain.verify_signature(SECRET, raw, {k.lower(): v for k, v in headers.items()}, now=NOW)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         domain.verify_signature(SECRET, raw + b" ", headers, now=NOW)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         domain.verify_signature("other", raw, headers, now=NOW)
     forged = dict(headers, **{domain.TIMESTAMP_HEADER: str(int(NOW.timestamp()) + 1)})
-    with pytest.raises(InvalidSignature):  # the timestamp is part of the signed string
+    with pytest.raises(InvalidWebhookSignature):  # the timestamp is part of the signed string
         domain.verify_signature(SECRET, raw, forged, now=NOW)
 
 
 def test_old_or_future_signatures_are_replays() -> None:
     raw = b"{}"
     old = _headers(raw, NOW - timedelta(seconds=301))
-    with pytest.raises(InvalidSignature, match="replay"):
+    with pytest.raises(InvalidWebhookSignature, match="replay"):
         domain.verify_signature(SECRET, raw, old, now=NOW)
     domain.verify_signature(SECRET, raw, old, now=NOW, tolerance_seconds=600)
     future = _headers(raw, NOW + timedelta(seconds=301))
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         domain.verify_signature(SECRET, raw, future, now=NOW)
     domain.verify_signature(SECRET, raw, _headers(raw, NOW - timedelta(seconds=300)), now=NOW)
 
@@ -82,13 +82,13 @@ def test_old_or_future_signatures_are_replays() -> None:
     ],
 )
 def test_missing_or_malformed_headers_are_refused(headers: dict[str, str]) -> None:
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         domain.verify_signature(SECRET, b"{}", headers, now=NOW)
-    assert InvalidSignature.status_code == 401
+    assert InvalidWebhookSignature.status_code == 401
 
 
 def test_no_secret_never_verifies() -> None:
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidWebhookSignature):
         domain.verify_signature("", b"{}", _headers(b"{}", secret=""), now=NOW)
 
 

@@ -67,7 +67,7 @@ def _refusal(current: OutboxStatus, target: OutboxStatus) -> InvalidTransition:
 OUTBOX = StateMachine(OutboxStatus, ALLOWED, noun="the message", refuse=_refusal)
 
 
-class InvalidSignature(Unauthorized):
+class InvalidWebhookSignature(Unauthorized):
     """A webhook's signature is missing, wrong or too old (a possible replay)."""
 
 
@@ -171,20 +171,22 @@ def verify_signature(
     tolerance_seconds: int = 300,
     now: datetime | None = None,
 ) -> None:
-    """For receivers: raise ``InvalidSignature`` unless ``headers`` sign ``body`` (the raw
+    """For receivers: raise ``InvalidWebhookSignature`` unless ``headers`` sign ``body`` (the raw
     bytes as received) with ``secret`` and the timestamp is within ``tolerance_seconds``."""
     if not secret:
-        raise InvalidSignature("no webhook secret is configured")
+        raise InvalidWebhookSignature("no webhook secret is configured")
     lowered = {k.lower(): v for k, v in headers.items()}
     signature = lowered.get(SIGNATURE_HEADER.lower(), "").strip()
     stamp = lowered.get(TIMESTAMP_HEADER.lower(), "").strip()
     if not signature or not stamp:
-        raise InvalidSignature(f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
+        raise InvalidWebhookSignature(f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
     if not stamp.isdigit() or len(stamp) > 12:
-        raise InvalidSignature(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
+        raise InvalidWebhookSignature(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
     expected = sign(secret, int(stamp), body)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
-        raise InvalidSignature("the signature does not match the body")
+        raise InvalidWebhookSignature("the signature does not match the body")
     at = (now or clock.now()).timestamp()
     if abs(at - int(stamp)) > tolerance_seconds:
-        raise InvalidSignature("the signature is too old or from the future (replay refused)")
+        raise InvalidWebhookSignature(
+            "the signature is too old or from the future (replay refused)"
+        )

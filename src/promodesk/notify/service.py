@@ -20,7 +20,7 @@ from promodesk.kit.errors import InvalidTransition, NotFound, ValidationFailed
 from promodesk.kit.jobs import enqueue
 from promodesk.models import OutboxEmail, OutboxWebhook
 from promodesk.notify import domain
-from promodesk.notify.domain import InvalidSignature, OutboxStatus
+from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.repository import NotifyRepository
 from promodesk.notify.settings import notify_settings, vault
 
@@ -31,7 +31,6 @@ MAX_LIST = 500
 __all__ = [
     "EMAIL_JOB",
     "WEBHOOK_JOB",
-    "InvalidSignature",
     "get_email",
     "get_webhook",
     "list_emails",
@@ -147,7 +146,7 @@ def send_webhook(
 
 
 def verify_signature(secret: str, body: bytes, headers: Mapping[str, str]) -> None:
-    """For receivers of our webhooks: raise ``InvalidSignature`` unless valid and fresh."""
+    """For receivers of our webhooks: raise ``InvalidWebhookSignature`` unless valid and fresh."""
     domain.verify_signature(
         secret, body, headers, tolerance_seconds=notify_settings().signature_tolerance_seconds
     )
