@@ -25,15 +25,15 @@ def tail(
 ) -> None:
     """Print the latest audit events (oldest first), optionally following new ones."""
     with database().transaction() as uow:
-        ws_id = tenancy.get_workspace(uow, workspace).id if workspace else None
-        events = list(reversed(audit.list_events(uow, ws_id, limit=limit)))
+        workspace_id = tenancy.get_workspace(uow, workspace).id if workspace else None
+        events = list(reversed(audit.list_events(uow, workspace_id, limit=limit)))
         rows = [_row(e) for e in events]
     last = rows[-1]["id"] if rows else 0
     _print(rows, json_out)
     while follow:
         time.sleep(1)
         with database().transaction() as uow:
-            rows = [_row(e) for e in audit.list_events(uow, ws_id, after_id=last, limit=500)]
+            rows = [_row(e) for e in audit.list_events(uow, workspace_id, after_id=last, limit=500)]
         if rows:
             last = rows[-1]["id"]
             _print(rows, json_out)

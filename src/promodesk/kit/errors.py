@@ -50,10 +50,6 @@ class PromodeskError(Exception):
         return body
 
 
-class BadRequest(PromodeskError):
-    status_code = 400
-
-
 class Unauthorized(PromodeskError):
     status_code = 401
 

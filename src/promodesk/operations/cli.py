@@ -55,10 +55,11 @@ def list_operations(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """List operations, newest first."""
-    ws_id = _workspace_id(workspace)
+    workspace_id = _workspace_id(workspace)
     with database().transaction() as uow:
         rows = [
-            operations.as_dict(o) for o in operations.list_ops(uow, ws_id, state=state, limit=limit)
+            operations.as_dict(o)
+            for o in operations.list_ops(uow, workspace_id, state=state, limit=limit)
         ]
     if json_out:
         emit_json(rows)
@@ -151,9 +152,13 @@ def demo(
     from promodesk.operations.jobs import start_demo_operation
 
     with database().transaction() as uow:
-        ws = tenancy.get_workspace(uow, workspace)
         op = start_demo_operation(
-            uow, ws.id, total, fail_every, delay_ms=delay_ms, created_by="cli"
+            uow,
+            tenancy.get_workspace(uow, workspace).id,
+            total,
+            fail_every,
+            delay_ms=delay_ms,
+            created_by="cli",
         )
         op_id = op.id
     if follow_ and not json_out:

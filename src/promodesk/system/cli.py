@@ -27,7 +27,7 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first (dead jobs: --status dead)."""
     with database().transaction() as uow:
-        ws_id = tenancy.get_workspace(uow, workspace).id if workspace else None
+        workspace_id = tenancy.get_workspace(uow, workspace).id if workspace else None
         rows: list[dict[str, Any]] = [
             {
                 "id": j.id,
@@ -40,7 +40,7 @@ def list_jobs(
                 "last_error": (j.last_error or "").split("\n")[0],
             }
             for j in JobRepository(uow).search(
-                status=status, name=name, workspace_id=ws_id, limit=limit
+                status=status, name=name, workspace_id=workspace_id, limit=limit
             )
         ]
     if json_out:

@@ -22,11 +22,15 @@ router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["workspaces"])
 
 @router.get("/workspaces/current", response_model=WorkspaceRead, responses=errors(404))
 def current_workspace(uow: Uow, caller: Caller) -> WorkspaceRead:
-    ws = TenancyRepository(uow).workspace(caller.workspace_id)
-    if ws is None:
+    workspace = TenancyRepository(uow).workspace(caller.workspace_id)
+    if workspace is None:
         raise NotFound("workspace not found")
     return WorkspaceRead(
-        id=ws.id, slug=ws.slug, name=ws.name, role=caller.role, created_at=ws.created_at
+        id=workspace.id,
+        slug=workspace.slug,
+        name=workspace.name,
+        role=caller.role,
+        created_at=workspace.created_at,
     )
 
 
@@ -65,10 +69,12 @@ def create_key(body: ApiKeyCreate, uow: Uow, caller: Admin, response: Response) 
     (``Cache-Control: no-store`` also keeps it out of caches and the idempotency store)."""
     response.headers["Cache-Control"] = "no-store"
     caller.require_may_act_on(body.role.value, "key")
-    ws = TenancyRepository(uow).workspace(caller.workspace_id)
-    if ws is None:
+    workspace = TenancyRepository(uow).workspace(caller.workspace_id)
+    if workspace is None:
         raise NotFound("workspace not found")
-    new = service.create_api_key(uow, ws, body.role.value, name=body.name, actor=caller.actor)
+    new = service.create_api_key(
+        uow, workspace, body.role.value, name=body.name, actor=caller.actor
+    )
     return ApiKeyCreated(**_key(new.key).model_dump(), key=new.plaintext)
 
 

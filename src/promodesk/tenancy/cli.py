@@ -143,6 +143,6 @@ def revoke_key(
     console.print(f"key {key_id} of {workspace} revoked")
 
 
-def _cli_principal(ws: Workspace) -> Principal:
+def _cli_principal(workspace: Workspace) -> Principal:
     """Whoever can run the CLI against the database is the operator of the installation."""
-    return Principal(ws.id, ws.slug, Role.OWNER.value, "cli", "cli")
+    return Principal(workspace.id, workspace.slug, Role.OWNER.value, "cli", "cli")

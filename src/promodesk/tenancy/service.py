@@ -20,25 +20,25 @@ def create_workspace(uow: UnitOfWork, slug: str, name: str, *, actor: str = "cli
     check_slug(slug)
     if repo.workspace_by_slug(slug):
         raise Conflict(f"workspace {slug!r} exists already", field="slug")
-    ws = Workspace(slug=slug, name=name or slug, created_at=clock.now())
-    repo.add(ws)
+    workspace = Workspace(slug=slug, name=name or slug, created_at=clock.now())
+    repo.add(workspace)
     audit.record(
         uow,
-        workspace_id=ws.id,
+        workspace_id=workspace.id,
         actor=actor,
         action="workspace.created",
         object_type="workspace",
-        object_id=ws.id,
-        after={"slug": slug, "name": ws.name},
+        object_id=workspace.id,
+        after={"slug": slug, "name": workspace.name},
     )
-    return ws
+    return workspace
 
 
 def get_workspace(uow: UnitOfWork, slug: str) -> Workspace:
-    ws = TenancyRepository(uow).workspace_by_slug(slug)
-    if ws is None:
+    workspace = TenancyRepository(uow).workspace_by_slug(slug)
+    if workspace is None:
         raise NotFound(f"workspace {slug!r} not found", field="workspace")
-    return ws
+    return workspace
 
 
 def create_user(
@@ -169,9 +169,11 @@ def authenticate_key(uow: UnitOfWork, plaintext: str) -> Principal:
     )
     if key is None or key.revoked_at is not None:
         raise Unauthorized("invalid or revoked API key")
-    ws = repo.workspace(key.workspace_id)
-    assert ws is not None
-    return Principal(ws.id, ws.slug, key.role, f"key:{key.id}", key.name or key.prefix)
+    workspace = repo.workspace(key.workspace_id)
+    assert workspace is not None
+    return Principal(
+        workspace.id, workspace.slug, key.role, f"key:{key.id}", key.name or key.prefix
+    )
 
 
 # console sessions -----------------------------------------------------------------------------
@@ -266,10 +268,12 @@ def resolve_session(uow: UnitOfWork, token: str) -> ConsoleIdentity | None:
         return None
     user = repo.user(sess.user_id)
     membership = repo.membership(sess.workspace_id, sess.user_id)
-    ws = repo.workspace(sess.workspace_id)
-    if user is None or membership is None or ws is None or not user.is_active:
+    workspace = repo.workspace(sess.workspace_id)
+    if user is None or membership is None or workspace is None or not user.is_active:
         return None
-    principal = Principal(ws.id, ws.slug, membership.role, f"user:{user.id}", user.email)
+    principal = Principal(
+        workspace.id, workspace.slug, membership.role, f"user:{user.id}", user.email
+    )
     return ConsoleIdentity(principal, user, sess.csrf_token, sid)
 
 

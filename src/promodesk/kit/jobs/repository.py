@@ -274,18 +274,6 @@ class JobRepository:
         rows = self.s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         return {r[0]: int(r[1]) for r in rows}
 
-    def due_count(self, now: datetime) -> int:
-        return int(
-            self.s.execute(
-                select(func.count()).select_from(Job).where(self._claimable(now))
-            ).scalar_one()
-        )
-
-    def next_due_at(self) -> datetime | None:
-        return self.s.execute(
-            select(func.min(Job.run_at)).where(Job.status == JobStatus.QUEUED)
-        ).scalar()
-
     def next_wakeup(self) -> datetime | None:
         """The earliest moment something becomes claimable or a schedule falls due."""
         queued = select(func.min(Job.run_at)).where(Job.status == JobStatus.QUEUED)
