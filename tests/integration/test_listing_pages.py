@@ -86,3 +86,25 @@ def test_pages_follow_the_one_rule(
         cursor = got["next_cursor"]
     assert sorted(seen) == sorted(item["id"] for item in whole["items"])
     assert len(seen) == len(set(seen)) == rows
+
+
+@pytest.mark.slow
+def test_a_full_page_of_the_largest_size_still_says_more_follow(
+    db: Database, tmp_path: Path
+) -> None:
+    """The outbox caps what it reads: the cap leaves room for the row that tells a next page
+    exists, so 501 messages at ``limit=500`` are two pages."""
+    ws = new_workspace(db)
+    headers = bearer(new_key(db, ws, "viewer"))
+    with db.transaction() as uow:
+        for n in range(501):
+            _email(uow, ws.id, n)
+    client = TestClient(make_app(db, tmp_path))
+    first = client.get("/api/v1/notify/emails?limit=500", headers=headers).json()
+    assert len(first["items"]) == 500
+    assert first["next_cursor"] is not None
+    rest = client.get(
+        f"/api/v1/notify/emails?limit=500&cursor={first['next_cursor']}", headers=headers
+    ).json()
+    assert len(rest["items"]) == 1
+    assert rest["next_cursor"] is None

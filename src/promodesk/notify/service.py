@@ -18,6 +18,7 @@ from promodesk.audit import service as audit
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InvalidTransition, NotFound, ValidationFailed
 from promodesk.kit.jobs import enqueue
+from promodesk.kit.pagination import fetch
 from promodesk.models import OutboxEmail, OutboxWebhook
 from promodesk.notify import domain
 from promodesk.notify.domain import OutboxStatus
@@ -26,7 +27,8 @@ from promodesk.notify.settings import notify_settings, vault
 
 EMAIL_JOB = "notify.email"
 WEBHOOK_JOB = "notify.webhook"
-MAX_LIST = 500
+# The largest page (500) and the one row more that tells whether another page follows.
+MAX_LIST = fetch(500)
 
 __all__ = [
     "EMAIL_JOB",
