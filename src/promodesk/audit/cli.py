@@ -7,10 +7,10 @@ from typing import Any
 
 import typer
 
+from promodesk import clikit
 from promodesk.audit import service as audit
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.clikit import JsonOpt, console, database, emit_json, friendly
 from promodesk.models import AuditEvent
-from promodesk.tenancy import service as tenancy
 
 app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
@@ -21,11 +21,11 @@ def tail(
     workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug"),
     limit: int = typer.Option(20, min=1, max=1000),
     follow: bool = typer.Option(False, "--follow", "-f", help="keep printing new events"),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """Print the latest audit events (oldest first), optionally following new ones."""
     with database().transaction() as uow:
-        workspace_id = tenancy.get_workspace(uow, workspace).id if workspace else None
+        workspace_id = clikit.workspace_id(uow, workspace) if workspace else None
         events = list(reversed(audit.list_events(uow, workspace_id, limit=limit)))
         rows = [_row(e) for e in events]
     last = rows[-1]["id"] if rows else 0

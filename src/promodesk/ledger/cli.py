@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from promodesk.clikit import console, database, emit_json, err_console, friendly
+from promodesk.clikit import JsonOpt, console, database, emit_json, err_console, friendly
 from promodesk.ledger.check import check_ledger
 
 app = typer.Typer(help="The money ledger.", no_args_is_help=True)
@@ -12,7 +12,7 @@ app = typer.Typer(help="The money ledger.", no_args_is_help=True)
 
 @app.command("check")
 @friendly
-def check(json_out: bool = typer.Option(False, "--json")) -> None:
+def check(json_out: bool = JsonOpt) -> None:
     """Prove the invariants: entries balance, cached balances match lines, no floor crossed."""
     with database().transaction() as uow:
         report = check_ledger(uow)

@@ -13,20 +13,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk import clikit
+from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, emit_json, friendly
 from promodesk.kit.progress import COUNTING, Snapshot, follow
 from promodesk.operations import service as operations
 from promodesk.operations.domain import FINAL_STATES, OperationState
-from promodesk.tenancy import service as tenancy
 
 app = typer.Typer(help="Progress of long-running operations.", no_args_is_help=True)
-
-
-def _workspace_id(slug: str | None) -> int | None:
-    if not slug:
-        return None
-    with database().transaction() as uow:
-        return tenancy.get_workspace(uow, slug).id
 
 
 def _load(op_id: int) -> dict[str, Any]:
@@ -52,11 +45,11 @@ def list_operations(
     workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug (default all)"),
     state: str = typer.Option(None, help="pending, running, succeeded, failed, partial, ..."),
     limit: int = typer.Option(20, min=1, max=1000),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """List operations, newest first."""
-    workspace_id = _workspace_id(workspace)
     with database().transaction() as uow:
+        workspace_id = clikit.workspace_id(uow, workspace) if workspace else None
         rows = [
             operations.as_dict(o)
             for o in operations.list_ops(uow, workspace_id, state=state, limit=limit)
@@ -83,7 +76,7 @@ def list_operations(
 def show(
     op_id: int = typer.Argument(..., metavar="ID"),
     follow_: bool = typer.Option(False, "--follow", "-f", help="draw a live bar until it ends"),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
     interval: float = typer.Option(0.5, min=0.05, help="seconds between refreshes"),
 ) -> None:
     """Show one operation; with --follow, a live progress bar until it finishes."""
@@ -141,12 +134,12 @@ def cancel(op_id: int = typer.Argument(..., metavar="ID")) -> None:
 @app.command("demo")
 @friendly
 def demo(
-    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+    workspace: str = WorkspaceOpt,
     total: int = typer.Option(20, min=1, max=10_000),
     fail_every: int = typer.Option(0, min=0, help="every Nth item fails (0: none)"),
     delay_ms: int = typer.Option(250, min=0, max=60_000, help="pause between items"),
     follow_: bool = typer.Option(False, "--follow", "-f", help="draw a live bar until it ends"),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """Start the demo operation (a worker counts items one by one; needs a running worker)."""
     from promodesk.operations.jobs import start_demo_operation
@@ -154,7 +147,7 @@ def demo(
     with database().transaction() as uow:
         op = start_demo_operation(
             uow,
-            tenancy.get_workspace(uow, workspace).id,
+            clikit.workspace_id(uow, workspace),
             total,
             fail_every,
             delay_ms=delay_ms,

@@ -7,11 +7,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from promodesk import clikit
 from promodesk.audit import service as audit
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.clikit import JsonOpt, console, database, emit_json, friendly
 from promodesk.kit.jobs import service as jobs_service
 from promodesk.kit.jobs.repository import JobRepository
-from promodesk.tenancy import service as tenancy
 
 jobs = typer.Typer(help="Durable jobs.", no_args_is_help=True)
 
@@ -23,11 +23,11 @@ def list_jobs(
     name: str = typer.Option(None, help="job name"),
     workspace: str = typer.Option(None, "--workspace", "-w", help="workspace slug"),
     limit: int = typer.Option(50, min=1, max=1000),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """List jobs, newest first (dead jobs: --status dead)."""
     with database().transaction() as uow:
-        workspace_id = tenancy.get_workspace(uow, workspace).id if workspace else None
+        workspace_id = clikit.workspace_id(uow, workspace) if workspace else None
         rows: list[dict[str, Any]] = [
             {
                 "id": j.id,
@@ -97,7 +97,7 @@ def cancel(job_id: int) -> None:
 
 @jobs.command("schedules")
 @friendly
-def schedules(json_out: bool = typer.Option(False, "--json")) -> None:
+def schedules(json_out: bool = JsonOpt) -> None:
     """List recurring schedules (kept in the database, shared by every worker)."""
     with database().transaction() as uow:
         rows: list[dict[str, Any]] = [

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, emit_json, friendly
 from promodesk.models import Workspace
 from promodesk.tenancy import service
 from promodesk.tenancy.domain import Principal, Role
@@ -23,7 +23,7 @@ keys = typer.Typer(help="API keys.", no_args_is_help=True)
 def create_workspace(
     slug: str,
     name: str = typer.Option("", help="display name"),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """Create a workspace."""
     with database().transaction() as uow:
@@ -36,7 +36,7 @@ def create_workspace(
 
 @workspaces.command("list")
 @friendly
-def list_workspaces(json_out: bool = typer.Option(False, "--json")) -> None:
+def list_workspaces(json_out: bool = JsonOpt) -> None:
     """List workspaces."""
     with database().transaction() as uow:
         rows: list[dict[str, Any]] = [
@@ -56,7 +56,7 @@ def list_workspaces(json_out: bool = typer.Option(False, "--json")) -> None:
 @friendly
 def create_user(
     email: str,
-    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+    workspace: str = WorkspaceOpt,
     role: str = typer.Option("operator", help="owner, admin, operator or viewer"),
     password: str = typer.Option(
         ...,
@@ -82,7 +82,7 @@ def create_user(
 @keys.command("create")
 @friendly
 def create_key(
-    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+    workspace: str = WorkspaceOpt,
     role: str = typer.Option("operator", help="owner, admin, operator or viewer"),
     name: str = typer.Option("", help="a label to recognise the key by"),
 ) -> None:
@@ -97,8 +97,8 @@ def create_key(
 @keys.command("list")
 @friendly
 def list_keys(
-    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
-    json_out: bool = typer.Option(False, "--json"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
 ) -> None:
     """List a workspace's API keys (their prefixes; the secrets are not kept)."""
     with database().transaction() as uow:
@@ -134,7 +134,7 @@ def list_keys(
 @friendly
 def revoke_key(
     key_id: int = typer.Argument(..., min=1, max=2**63 - 1),
-    workspace: str = typer.Option(..., "--workspace", "-w", help="workspace slug"),
+    workspace: str = WorkspaceOpt,
 ) -> None:
     """Revoke an API key: it answers 401 from the next request on."""
     with database().transaction() as uow:
