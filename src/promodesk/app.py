@@ -112,7 +112,7 @@ def create_app(
         dependencies=[Depends(guard_path_ids)],
         # Every route's; the rest per route (_finish_openapi). Declared here, 422 also stands
         # in for FastAPI's own validation body, which this app never sends.
-        responses=errors(422, 503),
+        responses=errors(413, 422, 503),
     )
     app.state.promodesk = st
     _install_errors(app)

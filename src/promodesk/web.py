@@ -219,7 +219,8 @@ def error_statuses(route: APIRoute, method: str, *, reads_body: bool) -> set[int
     other it raises from inside).
 
     Rules:
-    - 422 (input validation) and 503 (the database busy or unreachable) on every route.
+    - 422 (input validation), 413 (the body-size cap, which refuses an oversized body sent
+      with any request) and 503 (the database busy or unreachable) on every route.
     - 401 when the route authenticates the caller (``Caller``, ``Writer``, ``Admin``) or reads
       its raw body (``RawBody`` carries a signed payload: a bad signature is a 401).
     - 403 when the route needs a role (``Writer``, ``Admin``), or authenticates and changes
@@ -228,9 +229,7 @@ def error_statuses(route: APIRoute, method: str, *, reads_body: bool) -> set[int
       names in its body may not exist).
     - 409 when the request changes state (a refused transition, a lost compare-and-set, an
       ``Idempotency-Key`` still in progress).
-    - 413 when the request changes state or reads a body (the body-size caps; a keyed request's
-      body); 400 when it reads a body (a body that cannot be parsed at all).
-    A GET's body has no meaning in this API; the size cap still refuses an oversized one."""
+    - 400 when the route reads a body (a body that cannot be parsed at all)."""
     calls = _dependency_calls(route)
     authenticated = bool(calls & {_principal, writer, admin})
     raw = _raw_body in calls
@@ -239,7 +238,7 @@ def error_statuses(route: APIRoute, method: str, *, reads_body: bool) -> set[int
     ids = any(_names_objects(p.name) for p in route.dependant.path_params) or any(
         _names_objects(p.name) for p in route.dependant.query_params
     )
-    codes = {422, 503}
+    codes = {413, 422, 503}
     if authenticated or raw:
         codes.add(401)
     if calls & {writer, admin} or (authenticated and changes):
@@ -247,7 +246,7 @@ def error_statuses(route: APIRoute, method: str, *, reads_body: bool) -> set[int
     if ids or changes:
         codes.add(404)
     if changes:
-        codes |= {409, 413}
+        codes.add(409)
     if reads_body:
-        codes |= {400, 413}
+        codes.add(400)
     return codes

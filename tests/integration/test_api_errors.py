@@ -259,15 +259,15 @@ def test_metrics_without_a_token_answer_only_the_machine_itself(
 
 # Written out by hand for a sample of routes: each lists exactly the errors it can answer.
 EXPECTED_ERRORS = {
-    ("get", "/healthz"): {"422", "503"},
-    ("get", "/metrics"): {"401", "403", "422", "503"},
-    ("get", "/api/v1/jobs"): {"401", "422", "503"},
-    ("get", "/api/v1/jobs/{job_id}"): {"401", "404", "422", "503"},
+    ("get", "/healthz"): {"413", "422", "503"},
+    ("get", "/metrics"): {"401", "403", "413", "422", "503"},
+    ("get", "/api/v1/jobs"): {"401", "413", "422", "503"},
+    ("get", "/api/v1/jobs/{job_id}"): {"401", "404", "413", "422", "503"},
     ("post", "/api/v1/jobs/{job_id}/retry"): {"401", "403", "404", "409", "413", "422", "503"},
-    ("get", "/api/v1/workspaces/current"): {"401", "404", "422", "503"},
-    ("get", "/api/v1/keys"): {"401", "403", "422", "503"},
+    ("get", "/api/v1/workspaces/current"): {"401", "404", "413", "422", "503"},
+    ("get", "/api/v1/keys"): {"401", "403", "413", "422", "503"},
     ("post", "/api/v1/keys"): {"400", "401", "403", "404", "409", "413", "422", "503"},
-    ("get", "/api/v1/promote/orders"): {"401", "404", "422", "503"},  # ?creator_id=
+    ("get", "/api/v1/promote/orders"): {"401", "404", "413", "422", "503"},  # ?creator_id=
     ("post", "/api/v1/promote/payments/webhook"): {
         *("400", "401", "404", "409", "413", "422", "503")  # signed, not keyed: no 403
     },
@@ -282,7 +282,7 @@ def test_openapi_declares_each_routes_own_errors(client: TestClient) -> None:
             errors = {code for code in op["responses"] if code >= "400"}
             if (method, path) in EXPECTED_ERRORS:
                 assert errors == EXPECTED_ERRORS[(method, path)], (method, path)
-            assert {"422", "503"} <= errors, (method, path)
+            assert {"413", "422", "503"} <= errors, (method, path)
             assert "429" not in errors, (method, path)  # no API route is rate-limited
             for code in errors - {"503"} if path == "/healthz" else errors:
                 ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
