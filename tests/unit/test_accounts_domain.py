@@ -1,18 +1,24 @@
-"""Allocation rules: every refusal with its reason; the state tables walked pair by pair."""
+"""Allocation rules: every refusal with its reason; each lifecycle walked pair by pair against
+an edge set written out here (not the table the guard reads)."""
 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
 from promodesk.accounts.domain import (
-    CLIENT_ALLOWED,
-    SYNC_ALLOWED,
+    CLIENT_LIFECYCLE,
+    GRANT_LIFECYCLE,
+    REQUEST_LIFECYCLE,
+    SYNC_LIFECYCLE,
     AccountRequestInput,
+    AuthStatus,
     ClientStatus,
     PairState,
     Refusal,
+    RequestStatus,
     SyncStatus,
     Usage,
     becomes_default,
@@ -21,15 +27,14 @@ from promodesk.accounts.domain import (
     check_campaign_deallocate,
     check_deallocate,
     check_new_default,
-    client_transition,
     default_after_deallocate,
     industry_id,
     next_stage,
     payment_url,
-    sync_transition,
     validate_request,
 )
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
+from promodesk.kit.statemachine import StateMachine
 
 
 def _pair(**kw: object) -> PairState:
@@ -131,22 +136,51 @@ def test_campaign_allocation_rules() -> None:
     assert info.value.reason == "campaign_initialized"
 
 
-def test_client_table_every_pair() -> None:
-    for cur, tgt in itertools.product(ClientStatus, ClientStatus):
-        if tgt in CLIENT_ALLOWED[cur]:
-            assert client_transition(cur, tgt) == tgt
+def _walk(machine: StateMachine[Any], expected: set[tuple[Any, Any]]) -> None:
+    """Every (from, to) pair: the expected edges pass, every other pair is refused."""
+    assert machine.edges() == expected
+    for cur, tgt in itertools.product(machine.status, machine.status):
+        if (cur, tgt) in expected:
+            assert machine.transition(cur, tgt) == tgt
         else:
             with pytest.raises(InvalidTransition):
-                client_transition(cur, tgt)
+                machine.transition(cur, tgt)
 
 
-def test_sync_table_every_pair() -> None:
-    for cur, tgt in itertools.product(SyncStatus, SyncStatus):
-        if tgt in SYNC_ALLOWED[cur]:
-            assert sync_transition(cur, tgt) == tgt
-        else:
-            with pytest.raises(InvalidTransition):
-                sync_transition(cur, tgt)
+def test_client_lifecycle() -> None:
+    A, R = ClientStatus.ACTIVE, ClientStatus.ARCHIVED
+    _walk(CLIENT_LIFECYCLE, {(A, R), (R, A)})
+    with pytest.raises(InvalidTransition) as refused:
+        CLIENT_LIFECYCLE.transition(A, A)
+    assert refused.value.detail == "cannot go from active to active"
+
+
+def test_sync_lifecycle() -> None:
+    S = SyncStatus
+    _walk(
+        SYNC_LIFECYCLE,
+        {
+            (S.QUEUED, S.RUNNING),
+            (S.QUEUED, S.FAILED),
+            (S.RUNNING, S.RUNNING),  # a resumed step after an interruption
+            (S.RUNNING, S.SUCCEEDED),
+            (S.RUNNING, S.PARTIAL),
+            (S.RUNNING, S.FAILED),
+        },
+    )
+    assert SYNC_LIFECYCLE.final == {S.SUCCEEDED, S.PARTIAL, S.FAILED}
+    with pytest.raises(InvalidTransition) as refused:
+        SYNC_LIFECYCLE.transition(S.SUCCEEDED, S.RUNNING)
+    assert refused.value.detail == "a sync run cannot go from succeeded to running"
+
+
+def test_grant_and_request_lifecycles() -> None:
+    _walk(
+        GRANT_LIFECYCLE,
+        {(AuthStatus.ACTIVE, AuthStatus.REVOKED), (AuthStatus.REVOKED, AuthStatus.ACTIVE)},
+    )
+    _walk(REQUEST_LIFECYCLE, {(RequestStatus.EMAILED, RequestStatus.FULFILLED)})
+    assert REQUEST_LIFECYCLE.final == {RequestStatus.FULFILLED}
 
 
 def test_stages() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.accounts.domain import SYNC_FINAL
+from promodesk.accounts.domain import SYNC_LIFECYCLE
 from promodesk.accounts.service import accounts as service
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
@@ -159,7 +159,7 @@ def _follow(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
             with database().transaction() as uow:
                 runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
                 ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
-                done = all(r.status in SYNC_FINAL for r in runs)
+                done = all(r.status in SYNC_LIFECYCLE.final for r in runs)
                 state = ",".join(sorted({r.status for r in runs}))
                 bar.draw(_snapshot("sync (worker)", ops, state, done))
             if done:

@@ -1,4 +1,5 @@
-"""Pure rules of ad-account allocation, sync runs and account requests.
+"""Pure rules of ad-account allocation, sync runs and account requests; the lifecycles of
+grants, client accounts, sync runs and account requests (``kit.statemachine`` tables).
 
 Allocation rules (seed sections B, E, F):
 - An ad account is allocated to (client account, advertiser) pairs with a payment mode
@@ -29,6 +30,7 @@ import pycountry
 
 from promodesk.kit.errors import Conflict, InvalidTransition, ValidationFailed
 from promodesk.kit.money import exponent, is_tender
+from promodesk.kit.statemachine import StateMachine
 
 
 class PaymentMode(StrEnum):
@@ -44,6 +46,15 @@ class ClientStatus(StrEnum):
 class AuthStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
+
+
+# A grant is revoked when TikTok says its token is (40105); importing the same token again
+# makes it active again.
+GRANT_ALLOWED: dict[AuthStatus, frozenset[AuthStatus]] = {
+    AuthStatus.ACTIVE: frozenset({AuthStatus.REVOKED}),
+    AuthStatus.REVOKED: frozenset({AuthStatus.ACTIVE}),
+}
+GRANT_LIFECYCLE = StateMachine(AuthStatus, GRANT_ALLOWED, noun="the TikTok authorization")
 
 
 class Refusal(Conflict):
@@ -157,11 +168,12 @@ CLIENT_ALLOWED: dict[ClientStatus, frozenset[ClientStatus]] = {
 }
 
 
-def client_transition(current: str, target: str) -> ClientStatus:
-    cur, tgt = ClientStatus(current), ClientStatus(target)
-    if tgt not in CLIENT_ALLOWED[cur]:
-        raise InvalidTransition(f"cannot go from {cur} to {tgt}")
-    return tgt
+CLIENT_LIFECYCLE = StateMachine(
+    ClientStatus,
+    CLIENT_ALLOWED,
+    noun="the client account",
+    refuse=lambda cur, tgt: InvalidTransition(f"cannot go from {cur} to {tgt}"),
+)
 
 
 # sync runs ------------------------------------------------------------------------------------
@@ -191,14 +203,13 @@ SYNC_ALLOWED: dict[SyncStatus, frozenset[SyncStatus]] = {
     SyncStatus.PARTIAL: frozenset(),
     SyncStatus.FAILED: frozenset(),
 }
-SYNC_FINAL = frozenset({SyncStatus.SUCCEEDED, SyncStatus.PARTIAL, SyncStatus.FAILED})
-
-
-def sync_transition(current: str, target: str) -> SyncStatus:
-    cur, tgt = SyncStatus(current), SyncStatus(target)
-    if tgt not in SYNC_ALLOWED[cur]:
-        raise InvalidTransition(f"a sync run cannot go from {cur} to {tgt}")
-    return tgt
+# Final: succeeded, partial, failed.
+SYNC_LIFECYCLE = StateMachine(
+    SyncStatus,
+    SYNC_ALLOWED,
+    noun="the sync run",
+    refuse=lambda cur, tgt: InvalidTransition(f"a sync run cannot go from {cur} to {tgt}"),
+)
 
 
 # The entity stages of a sync, in order, per scope.
@@ -248,6 +259,18 @@ def is_deleted(secondary_status: str | None) -> bool:
 
 
 # account requests -----------------------------------------------------------------------------
+
+
+class RequestStatus(StrEnum):
+    EMAILED = "emailed"  # the account manager has the request
+    FULFILLED = "fulfilled"  # created through the Business Center and imported
+
+
+REQUEST_ALLOWED: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.EMAILED: frozenset({RequestStatus.FULFILLED}),
+    RequestStatus.FULFILLED: frozenset(),
+}
+REQUEST_LIFECYCLE = StateMachine(RequestStatus, REQUEST_ALLOWED, noun="the account request")
 
 
 @dataclass(frozen=True, slots=True)

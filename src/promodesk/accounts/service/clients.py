@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promodesk.accounts.domain import ClientStatus, Usage, client_transition
+from promodesk.accounts.domain import CLIENT_LIFECYCLE, ClientStatus, Usage
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.audit.service import record
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
@@ -111,7 +111,7 @@ def _update(
     if status is not None and status != row.status:
         if status not in {s.value for s in ClientStatus}:
             raise ValidationFailed("status is active or archived", field="status")
-        row.status = client_transition(row.status, status)
+        row.status = CLIENT_LIFECYCLE.transition(row.status, status)
     uow.flush()
     new_name = row.name if name is None else _name(name)
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from promodesk.accounts.domain import AuthStatus
+from promodesk.accounts.domain import GRANT_LIFECYCLE, AuthStatus
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.tiktok import client as tiktok
 from promodesk.audit.service import record
@@ -65,7 +65,7 @@ def revoke(uow: UnitOfWork, workspace_id: int, grant_id: int, *, reason: str = "
     grant = AccountsRepository(uow).authorization(workspace_id, grant_id)
     if grant is None or grant.status == AuthStatus.REVOKED:
         return
-    grant.status = AuthStatus.REVOKED
+    grant.status = GRANT_LIFECYCLE.transition(grant.status, AuthStatus.REVOKED)
     grant.revoked_at = clock.now()
     uow.flush()
     record(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from promodesk.accounts.domain import AuthStatus
+from promodesk.accounts.domain import GRANT_LIFECYCLE, AuthStatus
 from promodesk.accounts.errors import InvalidState, TikTokUnavailable
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.settings import accounts_settings
@@ -126,7 +126,8 @@ def import_token(
     else:
         auth.scopes = list(scopes or auth.scopes)
         auth.advertiser_ids = list(advertiser_ids)
-        auth.status = AuthStatus.ACTIVE
+        if auth.status != AuthStatus.ACTIVE:  # a re-import brings a revoked grant back
+            auth.status = GRANT_LIFECYCLE.transition(auth.status, AuthStatus.ACTIVE)
         auth.revoked_at = None
         uow.flush()
     infos = known if known is not None else _infos(access_token, advertiser_ids)

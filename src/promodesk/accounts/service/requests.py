@@ -11,8 +11,10 @@ with the grant given; the request's industry becomes TikTok's numeric id through
 from __future__ import annotations
 
 from promodesk.accounts.domain import (
+    REQUEST_LIFECYCLE,
     AccountRequestInput,
     AuthStatus,
+    RequestStatus,
     industry_id,
     validate_request,
 )
@@ -44,7 +46,7 @@ def submit(
         country=clean.country,
         currency=clean.currency,
         timezone=clean.timezone,
-        status="emailed",
+        status=RequestStatus.EMAILED,
         created_by=actor[:200],
     )
     AccountsRepository(uow).add(row)
@@ -127,7 +129,7 @@ def fulfil(
             "no Business Center is configured (PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID)",
             reason="no_business_center",
         )
-    if row.status == "fulfilled":
+    if row.status == RequestStatus.FULFILLED:
         return row
     repo = AccountsRepository(uow)
     grant = repo.authorization(workspace_id, authorization_id)
@@ -159,7 +161,7 @@ def fulfil(
         raise TikTokUnavailable("TikTok answered without an advertiser id")
     ids = sorted({*grant.advertiser_ids, advertiser_id})
     import_token(uow, workspace_id, token, ids, list(grant.scopes), actor=actor)
-    row.status = "fulfilled"
+    row.status = REQUEST_LIFECYCLE.transition(row.status, RequestStatus.FULFILLED)
     row.advertiser_id = advertiser_id
     uow.flush()
     record(

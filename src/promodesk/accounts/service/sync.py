@@ -22,11 +22,10 @@ from typing import Any
 
 from promodesk.accounts.domain import (
     STAGES,
-    SYNC_FINAL,
+    SYNC_LIFECYCLE,
     SyncScope,
     SyncStatus,
     next_stage,
-    sync_transition,
 )
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.repository.sync import SyncRepository
@@ -124,7 +123,7 @@ def prefetch(db: Database, run_id: int, *, max_pages: int | None = None) -> Fetc
     moved meanwhile (its cursor differs), ``step`` ignores the prefetched pages."""
     with db.read() as uow:
         run = SyncRepository(uow).run(run_id)
-        if run is None or run.status in SYNC_FINAL:
+        if run is None or run.status in SYNC_LIFECYCLE.final:
             return None
         account = AccountsRepository(uow).ad_account_any(run.ad_account_id)
         access = grants.tiktok_access(uow, account) if account is not None else None
@@ -160,7 +159,7 @@ def step(
     ``last_attempt``; any other failure finishes the run as failed, with the error recorded."""
     repo = SyncRepository(uow)
     run = repo.run(run_id, lock=True)
-    if run is None or run.status in SYNC_FINAL:
+    if run is None or run.status in SYNC_LIFECYCLE.final:
         return True
     account = AccountsRepository(uow).ad_account_any(run.ad_account_id)
     access = grants.tiktok_access(uow, account) if account is not None else None
@@ -176,7 +175,7 @@ def step(
         _finish(uow, run, SyncStatus.FAILED, error={"error": "Cancelled", "detail": "cancelled"})
         return True
     if run.status == SyncStatus.QUEUED:
-        run.status = sync_transition(run.status, SyncStatus.RUNNING)
+        run.status = SYNC_LIFECYCLE.transition(run.status, SyncStatus.RUNNING)
         run.started_at = clock.now()
     client = client or tiktok.job_client()
     before = client.stats.snapshot()
@@ -304,8 +303,8 @@ def _finish(
     if error is not None:
         run.errors = [*(run.errors or []), error][-20:]
     if run.status == SyncStatus.QUEUED and status != SyncStatus.FAILED:
-        run.status = sync_transition(run.status, SyncStatus.RUNNING)
-    run.status = sync_transition(run.status, status)
+        run.status = SYNC_LIFECYCLE.transition(run.status, SyncStatus.RUNNING)
+    run.status = SYNC_LIFECYCLE.transition(run.status, status)
     run.finished_at = clock.now()
     if run.operation_id:
         result = {
