@@ -3,7 +3,7 @@ default accounts, goals and tags, sync, account requests. Thin: rules live in th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -41,22 +41,11 @@ from promodesk.accounts.service import allocation as allocation_service
 from promodesk.accounts.service import clients, imports
 from promodesk.accounts.service import requests as requests_service
 from promodesk.accounts.service import sync as sync_service
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok accounts"])
 RedirectUri = Annotated[str, Query(min_length=1, max_length=2000, pattern=r"^https?://")]
-
-
-def _after(cursor: str | None) -> int:
-    return cursor_int(decode_cursor(cursor), "after") or 0
-
-
-def _next(items: list[Any], limit: int) -> str | None:
-    if len(items) < limit:
-        return None
-    last = items[-1]
-    return encode_cursor({"after": last["id"] if isinstance(last, dict) else last.id})
 
 
 # import ---------------------------------------------------------------------------------------
@@ -93,8 +82,10 @@ def authorizations(uow: Uow, caller: Caller) -> list[AuthorizationRead]:
 def list_ad_accounts(
     uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AdAccountPage:
-    items = service.list_ad_accounts(uow, caller.workspace_id, after_id=_after(cursor), limit=limit)
-    return AdAccountPage(items=[AdAccountRead(**i) for i in items], next_cursor=_next(items, limit))
+    items = service.list_ad_accounts(
+        uow, caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit)
+    )
+    return AdAccountPage(**page([AdAccountRead(**i) for i in items], limit))
 
 
 @router.get("/ad-accounts/{ad_account_id}", response_model=AdAccountRead)
@@ -169,11 +160,9 @@ def list_clients(
     status: Annotated[str | None, Query(pattern="^(active|archived)$")] = None,
 ) -> ClientPage:
     rows = clients.list_clients(
-        uow, caller.workspace_id, after_id=_after(cursor), limit=limit, status=status
+        uow, caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit), status=status
     )
-    return ClientPage(
-        items=[ClientRead.model_validate(r) for r in rows], next_cursor=_next(rows, limit)
-    )
+    return ClientPage(**page([ClientRead.model_validate(r) for r in rows], limit))
 
 
 @router.post("/client-accounts", response_model=ClientRead, status_code=201)
@@ -316,11 +305,9 @@ def list_requests(
     uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AccountRequestPage:
     rows = requests_service.list_requests(
-        uow, caller.workspace_id, after_id=_after(cursor), limit=limit
+        uow, caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
-    return AccountRequestPage(
-        items=[AccountRequestRead.model_validate(r) for r in rows], next_cursor=_next(rows, limit)
-    )
+    return AccountRequestPage(**page([AccountRequestRead.model_validate(r) for r in rows], limit))
 
 
 @router.get("/tiktok/account-requests/{request_id}", response_model=AccountRequestRead)

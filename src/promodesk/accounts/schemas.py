@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from promodesk.kit.inputs import Country, CurrencyCode, Id, Input, TimeZone
+from promodesk.kit.pagination import Page
 
 
 def _no_nul(value: str) -> str:
@@ -70,9 +71,8 @@ class AdAccountRead(BaseModel):
     allocations: list[AllocationRead]
 
 
-class AdAccountPage(BaseModel):
-    items: list[AdAccountRead]
-    next_cursor: str | None
+class AdAccountPage(Page[AdAccountRead]):
+    """A page of ad accounts (``kit.pagination``)."""
 
 
 class ImportRead(BaseModel):
@@ -111,9 +111,8 @@ class ClientRead(_Out):
     created_at: datetime
 
 
-class ClientPage(BaseModel):
-    items: list[ClientRead]
-    next_cursor: str | None
+class ClientPage(Page[ClientRead]):
+    """A page of client accounts (``kit.pagination``)."""
 
 
 class AdvertiserCreate(Input):
@@ -202,9 +201,8 @@ class AccountRequestRead(_Out):
     created_at: datetime
 
 
-class AccountRequestPage(BaseModel):
-    items: list[AccountRequestRead]
-    next_cursor: str | None
+class AccountRequestPage(Page[AccountRequestRead]):
+    """A page of account requests (``kit.pagination``)."""
 
 
 class FulfilIn(Input):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -23,19 +23,11 @@ from promodesk.campaigns.schemas import (
 from promodesk.campaigns.service import allocation as allocation_service
 from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.service import changes as changes_service
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
-OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
-
-
-def _after(cursor: str | None) -> int:
-    return cursor_int(decode_cursor(cursor), "after") or 0
-
-
-def _next(items: list[dict[str, Any]], limit: int) -> str | None:
-    return encode_cursor({"after": items[-1]["id"]}) if len(items) == limit else None
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/campaigns", response_model=CampaignPage)
@@ -57,10 +49,10 @@ def list_campaigns(
         advertiser_id=advertiser_id,
         candidates_only=candidates,
         include_deleted=include_deleted,
-        after_id=_after(cursor),
-        limit=limit,
+        after_id=after(cursor) or 0,
+        limit=fetch(limit),
     )
-    return CampaignPage(items=[CampaignRead(**i) for i in items], next_cursor=_next(items, limit))
+    return CampaignPage(**page([CampaignRead(**i) for i in items], limit))
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)
@@ -144,9 +136,9 @@ def list_audiences(
     ad_account_id: int, uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AudiencePage:
     items = service.list_audiences(
-        uow, caller.workspace_id, ad_account_id, after_id=_after(cursor), limit=limit
+        uow, caller.workspace_id, ad_account_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
-    return AudiencePage(items=[AudienceRead(**i) for i in items], next_cursor=_next(items, limit))
+    return AudiencePage(**page([AudienceRead(**i) for i in items], limit))
 
 
 @router.post("/audience-allocations", response_model=AllocatedIds, status_code=201)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from promodesk.kit.inputs import DecimalText, Id, Input
+from promodesk.kit.pagination import Page
 
 
 class CampaignAllocationRead(BaseModel):
@@ -36,9 +37,8 @@ class CampaignRead(BaseModel):
     allocation: CampaignAllocationRead | None
 
 
-class CampaignPage(BaseModel):
-    items: list[CampaignRead]
-    next_cursor: str | None
+class CampaignPage(Page[CampaignRead]):
+    """A page of mirrored campaigns (``kit.pagination``)."""
 
 
 class CampaignDetail(CampaignRead):
@@ -79,9 +79,8 @@ class AudienceRead(BaseModel):
     allocations: list[dict[str, Any]]
 
 
-class AudiencePage(BaseModel):
-    items: list[AudienceRead]
-    next_cursor: str | None
+class AudiencePage(Page[AudienceRead]):
+    """A page of custom audiences (``kit.pagination``)."""
 
 
 class AllocatedIds(BaseModel):
