@@ -29,18 +29,18 @@ class DemoInfo:
 
 def seed(uow: UnitOfWork) -> DemoInfo:
     """Create the demo workspace with an owner login unless it exists, and its demo data."""
-    ws = TenancyRepository(uow).workspace_by_slug(DEMO_SLUG)
-    created = ws is None
-    if ws is None:
-        ws = tenancy.create_workspace(uow, DEMO_SLUG, "Demo agency", actor="demo")
+    workspace = TenancyRepository(uow).workspace_by_slug(DEMO_SLUG)
+    created = workspace is None
+    if workspace is None:
+        workspace = tenancy.create_workspace(uow, DEMO_SLUG, "Demo agency", actor="demo")
         tenancy.create_user(
-            uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=ws, role="owner",
+            uow, DEMO_EMAIL, DEMO_PASSWORD, name="Demo owner", workspace=workspace, role="owner",
             actor="demo",
         )  # fmt: skip
-    seed_promote(uow, ws.id)  # idempotent: also fills a demo workspace made before promote
-    seed_notify(uow, ws.id)  # idempotent: the outbox's demo messages
-    seed_shop(uow, ws.id)  # idempotent
-    seed_accounts(uow, ws.id, sandbox_grant)  # idempotent
+    seed_promote(uow, workspace.id)  # idempotent: also fills a demo workspace made before promote
+    seed_notify(uow, workspace.id)  # idempotent: the outbox's demo messages
+    seed_shop(uow, workspace.id)  # idempotent
+    seed_accounts(uow, workspace.id, sandbox_grant)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)
 
 

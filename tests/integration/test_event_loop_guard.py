@@ -15,7 +15,8 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from promodesk.integrations.tiktok import TikTokClient, TikTokSettings
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.kit.db import Database
 from promodesk.kit.loopguard import BlockingOnEventLoop, forbid_on_event_loop, guard_this_loop
 from promodesk.kit.migrate import upgrade

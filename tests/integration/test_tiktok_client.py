@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 
-from promodesk.integrations.tiktok import (
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.concurrency import for_each_advertiser
+from promodesk.integrations.tiktok.errors import (
     AuthCodeInvalid,
     AuthInvalid,
     AuthRevoked,
-    OAuth,
     ServerError,
-    TikTokSettings,
     Transport,
-    for_each_advertiser,
-    iter_items,
 )
-from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.oauth import OAuth
+from promodesk.integrations.tiktok.paging import iter_items
+from promodesk.integrations.tiktok.settings import TikTokSettings
 from tests.integration.tiktok_client_support import make_client
 from tests.sandbox_support import running_sandbox
 

@@ -9,14 +9,10 @@ from typing import Any
 
 import pytest
 
-from promodesk.integrations.tiktok import (
-    BadParameter,
-    NotFound,
-    PermissionDenied,
-    TikTokApi,
-    TikTokClient,
-    iter_items,
-)
+from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.client import TikTokClient
+from promodesk.integrations.tiktok.errors import BadParameter, ObjectNotFound, PermissionDenied
+from promodesk.integrations.tiktok.paging import iter_items
 from tests.integration.tiktok_client_support import make_client
 from tests.sandbox_support import running_sandbox
 
@@ -187,5 +183,5 @@ def test_bc_advertiser_create(sb: Any, api: TikTokApi) -> None:
 
 
 def test_errors_of_unknown_objects(api: TikTokApi) -> None:
-    with pytest.raises((NotFound, PermissionDenied, BadParameter)):
+    with pytest.raises((ObjectNotFound, PermissionDenied, BadParameter)):
         next(api.campaign_pages("1"))

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from promodesk.integrations.tiktok import AuthRevoked, OAuth, for_each_advertiser
+from promodesk.integrations.tiktok.concurrency import for_each_advertiser
+from promodesk.integrations.tiktok.errors import AuthRevoked
+from promodesk.integrations.tiktok.oauth import OAuth
 from tests.integration.tiktok_client_support import make_client
 from tests.sandbox_support import running_sandbox
 

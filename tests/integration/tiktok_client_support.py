@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.integrations.tiktok import TikTokClient, TikTokSettings
-from promodesk.integrations.tiktok.client import build_limiter
+from promodesk.integrations.tiktok.client import TikTokClient, build_limiter
+from promodesk.integrations.tiktok.settings import TikTokSettings
 
 
 def client_settings(sb: Any, **overrides: Any) -> TikTokSettings:

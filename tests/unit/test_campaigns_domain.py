@@ -110,10 +110,10 @@ TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", ACCESS)
     [
         (tt.BadParameter("budget: too low", code=40002), TikTokRefused, "tiktok_bad_parameter"),
         (tt.PermissionDenied("no", code=40001), TikTokRefused, "tiktok_permission"),
-        (tt.NotFound("gone", code=40007), TikTokRefused, "tiktok_not_found"),
+        (tt.ObjectNotFound("gone", code=40007), TikTokRefused, "tiktok_not_found"),
         (tt.AuthCodeInvalid("bad", code=40110), TikTokRefused, "tiktok_auth"),
         (tt.UnexpectedResponse("html"), TikTokRefused, "tiktok_error"),
-        (tt.RateLimited("slow down", code=40100), TikTokUnavailable, "tiktok_unavailable"),
+        (tt.Throttled("slow down", code=40100), TikTokUnavailable, "tiktok_unavailable"),
         (tt.ServerError("boom", code=50000), TikTokUnavailable, "tiktok_unavailable"),
         (tt.Transport("reset", sent=True), TikTokUnavailable, "tiktok_unavailable"),
     ],

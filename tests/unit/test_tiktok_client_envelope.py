@@ -38,8 +38,8 @@ def test_null_data_reads_as_empty() -> None:
 @pytest.mark.parametrize(
     ("code", "cls"),
     [
-        (40100, errors.RateLimited),
-        (40133, errors.RateLimited),
+        (40100, errors.Throttled),
+        (40133, errors.Throttled),
         (40105, errors.AuthRevoked),
         (40102, errors.AuthRevoked),
         (40104, errors.AuthInvalid),
@@ -51,8 +51,8 @@ def test_null_data_reads_as_empty() -> None:
         (40002, errors.BadParameter),
         (40011, errors.BadParameter),
         (40700, errors.BadParameter),
-        (40007, errors.NotFound),
-        (40300, errors.NotFound),
+        (40007, errors.ObjectNotFound),
+        (40300, errors.ObjectNotFound),
         (50000, errors.ServerError),
         (50002, errors.ServerError),
         (51005, errors.ServerError),
@@ -82,13 +82,13 @@ def test_only_throttles_server_and_network_errors_are_retryable() -> None:
         for cls in vars(errors).values()
         if isinstance(cls, type) and issubclass(cls, errors.TikTokError) and cls.retryable
     }
-    assert retryable == {errors.RateLimited, errors.ServerError, errors.Transport}
+    assert retryable == {errors.Throttled, errors.ServerError, errors.Transport}
 
 
 def test_http_level_failures() -> None:
     with pytest.raises(errors.ServerError):
         parse(502, b"<html>Bad gateway</html>", endpoint="x/")
-    with pytest.raises(errors.RateLimited):
+    with pytest.raises(errors.Throttled):
         parse(429, b"", endpoint="x/")
     with pytest.raises(errors.UnexpectedResponse):
         parse(200, b"<html>", endpoint="x/")

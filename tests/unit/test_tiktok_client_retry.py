@@ -35,14 +35,14 @@ def run(fn: Flaky, *, idempotent: bool = True, attempts: int = 5) -> tuple[str, 
     return retrying(fn), sleeps
 
 
-def throttled() -> errors.RateLimited:
-    return errors.RateLimited("App reaches the QPS limit.", code=40100)
+def throttled() -> errors.Throttled:
+    return errors.Throttled("App reaches the QPS limit.", code=40100)
 
 
 @pytest.mark.parametrize(
     ("error", "idempotent", "expected"),
     [
-        (errors.RateLimited("x"), False, True),
+        (errors.Throttled("x"), False, True),
         (errors.ServerError("x"), True, True),
         (errors.ServerError("x"), False, False),
         (errors.Transport("x", sent=True), True, True),
@@ -50,7 +50,7 @@ def throttled() -> errors.RateLimited:
         (errors.Transport("x", sent=False), False, True),
         (errors.AuthRevoked("x"), True, False),
         (errors.BadParameter("x"), True, False),
-        (errors.NotFound("x"), True, False),
+        (errors.ObjectNotFound("x"), True, False),
         (ValueError("x"), True, False),
     ],
 )
@@ -105,9 +105,9 @@ def test_oauth_state_is_signed_and_expires() -> None:
     signer = StateSigner("app-secret-key")
     state = signer.sign({"workspace": "w1", "nonce": "n"})
     assert signer.verify(state, max_age=600) == {"workspace": "w1", "nonce": "n"}
-    with pytest.raises(errors.InvalidState):
+    with pytest.raises(errors.StateRejected):
         StateSigner("another-key").verify(state, max_age=600)
-    with pytest.raises(errors.InvalidState):
+    with pytest.raises(errors.StateRejected):
         signer.verify(state[:-2] + "xx", max_age=600)
-    with pytest.raises(errors.InvalidState, match="too long"):
+    with pytest.raises(errors.StateRejected, match="too long"):
         signer.verify(state, max_age=-1)

@@ -62,12 +62,12 @@ def oauth_complete(body: OAuthComplete, uow: Uow, caller: Writer) -> ImportRead:
     result = imports.complete(
         uow, caller.workspace_id, state=body.state, auth_code=body.auth_code, actor=caller.actor
     )
-    ws = caller.workspace_id
+    workspace_id = caller.workspace_id
     return ImportRead(
         authorization_id=result.authorization.id,
         message="Successfully added TikTok accounts",
-        added=[AdAccountRead(**v) for v in service.views(uow, ws, result.added)],
-        updated=[AdAccountRead(**v) for v in service.views(uow, ws, result.updated)],
+        added=[AdAccountRead(**v) for v in service.views(uow, workspace_id, result.added)],
+        updated=[AdAccountRead(**v) for v in service.views(uow, workspace_id, result.updated)],
     )
 
 
@@ -98,18 +98,18 @@ def allocate(body: AllocationCreate, uow: Uow, caller: Writer) -> AdAccountRead:
     """Allocate an ad account to an advertiser (and so to its client account) with a payment
     mode; the first ad account of a client account becomes its default. Refusals are 409
     ``Refusal`` with a ``reason``."""
-    ws = caller.workspace_id
-    advertiser = clients.get_advertiser(uow, ws, body.advertiser_id)
+    workspace_id = caller.workspace_id
+    advertiser = clients.get_advertiser(uow, workspace_id, body.advertiser_id)
     allocation_service.allocate(
         uow,
-        ws,
+        workspace_id,
         body.ad_account_id,
         client_account_id=body.client_account_id or advertiser.client_account_id,
         advertiser_id=advertiser.id,
         payment_mode=body.payment_mode,
         actor=caller.actor,
     )
-    return AdAccountRead(**service.ad_account_view(uow, ws, body.ad_account_id))
+    return AdAccountRead(**service.ad_account_view(uow, workspace_id, body.ad_account_id))
 
 
 @router.delete("/allocations/{allocation_id}", response_model=Deleted)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.errors import Conflict, ValidationFailed
 
 
 class AuthorizationRevoked(Conflict):
@@ -15,7 +15,3 @@ class TikTokUnavailable(Conflict):
 
 class InvalidState(ValidationFailed):
     """The OAuth ``state`` is missing, forged or expired."""
-
-
-class AdAccountNotFound(NotFound):
-    pass

@@ -58,7 +58,7 @@ def check_state(workspace_id: int, state: str) -> dict[str, object]:
         payload = tiktok_port.signer(tiktok_port.secret_key()).verify(
             state, max_age=tiktok_port.client().settings.state_max_age_seconds
         )
-    except tt.InvalidState as exc:
+    except tt.StateRejected as exc:
         raise InvalidState(exc.message, field="state") from None
     if payload.get("w") != workspace_id:
         raise InvalidState("the authorization was started in another workspace", field="state")

@@ -276,7 +276,7 @@ _REFUSALS: dict[type[tt.TikTokError], tuple[str, str]] = {
         "tiktok_permission",
         "TikTok says the authorization may not change this ad account",
     ),
-    tt.NotFound: (
+    tt.ObjectNotFound: (
         "tiktok_not_found",
         "TikTok does not know this campaign or ad account any more: sync the ad account",
     ),

@@ -16,7 +16,7 @@ import httpx
 from tenacity import RetryCallState
 
 from promodesk.integrations.tiktok import envelope, redact
-from promodesk.integrations.tiktok.errors import RateLimited, TikTokError, Transport
+from promodesk.integrations.tiktok.errors import Throttled, TikTokError, Transport
 from promodesk.integrations.tiktok.limiter import Limits, RateLimiter
 from promodesk.integrations.tiktok.retry import policy
 from promodesk.integrations.tiktok.settings import TikTokSettings
@@ -239,7 +239,7 @@ class TikTokClient:
                 endpoint=path,
                 redact=lambda text: redact.scrub(text, *secrets),
             )
-        except RateLimited:
+        except Throttled:
             self.stats.add(throttles=1)
             raise
         except TikTokError as error:

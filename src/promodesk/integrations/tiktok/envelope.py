@@ -22,8 +22,8 @@ import msgspec
 
 from promodesk.integrations.tiktok.errors import (
     SUCCESS_CODES,
-    RateLimited,
     ServerError,
+    Throttled,
     UnexpectedResponse,
     error_for,
 )
@@ -87,7 +87,7 @@ def parse(
 ) -> dict[str, Any]:
     """Return the envelope's ``data`` or raise the mapped ``TikTokError``."""
     if status_code == 429:
-        raise RateLimited(f"HTTP {status_code}", endpoint=endpoint)
+        raise Throttled(f"HTTP {status_code}", endpoint=endpoint)
     if status_code >= 500:
         raise ServerError(f"HTTP {status_code}", endpoint=endpoint)
     try:

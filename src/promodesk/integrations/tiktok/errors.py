@@ -39,7 +39,7 @@ class TikTokError(Exception):
         return " ".join(parts)
 
 
-class RateLimited(TikTokError):
+class Throttled(TikTokError):
     """40100: the app met the QPS/QPM/QPD limit of this endpoint."""
 
     retryable = True
@@ -69,7 +69,7 @@ class BadParameter(TikTokError):
     """40000/40002/...: TikTok refused the request's parameters."""
 
 
-class NotFound(TikTokError):
+class ObjectNotFound(TikTokError):
     """40007/40300/...: the object (or advertiser, or route) does not exist."""
 
 
@@ -93,17 +93,17 @@ class UnexpectedResponse(TikTokError):
     """The answer was not a TikTok envelope (HTML error page, truncated JSON, ...)."""
 
 
-class InvalidState(TikTokError):
+class StateRejected(TikTokError):
     """The OAuth ``state`` is forged, altered or too old."""
 
 
 SUCCESS_CODES = frozenset({0, 20001})  # 20001 = PARTIAL_OK: data carries the per-item errors
 
 _EXACT: dict[int, type[TikTokError]] = {
-    40100: RateLimited,
-    40132: RateLimited,  # REQUEST_FREQUENCY_LIMITED
-    40133: RateLimited,  # advertiser-level throttle (reported by third parties)
-    61000: RateLimited,  # TOO_MANY_REQUESTS_BL
+    40100: Throttled,
+    40132: Throttled,  # REQUEST_FREQUENCY_LIMITED
+    40133: Throttled,  # advertiser-level throttle (reported by third parties)
+    61000: Throttled,  # TOO_MANY_REQUESTS_BL
     40105: AuthRevoked,
     40102: AuthRevoked,  # ACCESS_TOKEN_EXPIRE: advertiser tokens do not expire unless revoked
     40114: AuthRevoked,  # ADVERTISER_LOGOUT
@@ -117,11 +117,11 @@ _EXACT: dict[int, type[TikTokError]] = {
     40130: PermissionDenied,  # SCOPE_NOT_AUTHORIZED
     40301: PermissionDenied,  # ROLE_ERROR
     41000: PermissionDenied,  # BLOCKED
-    40007: NotFound,
-    40013: NotFound,  # SANDBOX_ADV_NOT_EXIST
-    40300: NotFound,  # ADVERTISER_NOT_EXIST
-    40302: NotFound,  # CUSTOMER_ADVERTISER_NOT_EXIST
-    40400: NotFound,  # ROUTE_NOT_FOUND
+    40007: ObjectNotFound,
+    40013: ObjectNotFound,  # SANDBOX_ADV_NOT_EXIST
+    40300: ObjectNotFound,  # ADVERTISER_NOT_EXIST
+    40302: ObjectNotFound,  # CUSTOMER_ADVERTISER_NOT_EXIST
+    40400: ObjectNotFound,  # ROUTE_NOT_FOUND
     60001: ServerError,  # MAINTENANCE
 }
 

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from promodesk.integrations.tiktok import endpoints
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.entities import AdvertiserRef, TokenGrant
-from promodesk.integrations.tiktok.errors import AuthInvalid, InvalidState
+from promodesk.integrations.tiktok.errors import AuthInvalid, StateRejected
 
 STATE_SALT = "promodesk.tiktok.oauth-state"
 
@@ -32,11 +32,11 @@ class StateSigner:
         try:
             payload = self._serializer.loads(state, max_age=max_age)
         except SignatureExpired:
-            raise InvalidState("the authorization took too long; start again") from None
+            raise StateRejected("the authorization took too long; start again") from None
         except BadSignature:
-            raise InvalidState("the authorization state is not ours") from None
+            raise StateRejected("the authorization state is not ours") from None
         if not isinstance(payload, dict):
-            raise InvalidState("the authorization state is not ours")
+            raise StateRejected("the authorization state is not ours")
         return payload
 
 

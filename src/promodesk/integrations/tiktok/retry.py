@@ -19,13 +19,13 @@ from tenacity import (
     wait_random,
 )
 
-from promodesk.integrations.tiktok.errors import RateLimited, ServerError, Transport
+from promodesk.integrations.tiktok.errors import ServerError, Throttled, Transport
 
 OnRetry = Callable[[RetryCallState], None]
 
 
 def should_retry(error: BaseException, *, idempotent: bool) -> bool:
-    if isinstance(error, RateLimited):
+    if isinstance(error, Throttled):
         return True
     if isinstance(error, Transport):
         return idempotent or not error.sent
