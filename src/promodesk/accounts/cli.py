@@ -16,43 +16,48 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.accounts.domain import SYNC_LIFECYCLE
+from promodesk import clikit
+from promodesk.accounts.domain import SYNC_LIFECYCLE, SyncStatus
 from promodesk.accounts.service import accounts as service
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns import cli as campaigns_cli
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.clikit import (
+    ACTOR,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    database,
+    friendly,
+    show,
+)
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.progress import Snapshot, tracked_bar
 from promodesk.models import Operation
 from promodesk.operations import service as operations
-from promodesk.tenancy import service as tenancy
 
 app = typer.Typer(
     help="TikTok ad accounts: import, list, sync; change campaigns.", no_args_is_help=True
 )
-WORKSPACE = typer.Option(..., "--workspace", "-w", help="workspace slug")
 
 
-def _ws(slug: str) -> int:
+def _workspace_id(slug: str) -> int:
     with database().transaction() as uow:
-        return tenancy.get_workspace(uow, slug).id
+        return clikit.workspace_id(uow, slug)
 
 
 @app.command("accounts")
 @friendly
-def list_accounts(
-    workspace: str = WORKSPACE, json_out: bool = typer.Option(False, "--json")
-) -> None:
+def list_accounts(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """List imported ad accounts with their allocations."""
-    ws = _ws(workspace)
     with database().transaction() as uow:
-        rows = service.list_ad_accounts(uow, ws, limit=1000)
-    if json_out:
-        emit_json(rows)
-        return
+        rows = service.list_ad_accounts(uow, clikit.workspace_id(uow, workspace), limit=1000)
+    show(rows, json_out, _accounts_table)
+
+
+def _accounts_table(rows: list[dict[str, Any]]) -> None:
     table = Table("id", "name", "advertisers", "status", "grant", "last sync")
     table.add_column("ad account id", no_wrap=True)
     for r in rows:
@@ -74,17 +79,17 @@ def list_accounts(
 @app.command("import")
 @friendly
 def import_token(
-    workspace: str = WORKSPACE,
+    workspace: str = WorkspaceOpt,
     token: str = typer.Option(
         ..., envvar="PROMODESK_TIKTOK_IMPORT_TOKEN", help="a long-term advertiser access token"
     ),
     advertiser_id: list[str] = typer.Option(
         None, "--advertiser-id", help="default: every ad account of the token"
     ),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """Import the ad accounts of an access token obtained elsewhere (scripts, migrations)."""
-    ws = _ws(workspace)
+    workspace_id = _workspace_id(workspace)
     ids = list(advertiser_id or [])
     if not ids:
         try:
@@ -92,36 +97,39 @@ def import_token(
         except TikTokError as exc:
             raise ValidationFailed(f"TikTok refused the token: {exc.message}") from None
     with database().transaction() as uow:
-        result = imports.import_token(uow, ws, token, ids, actor="cli")
+        result = imports.import_token(uow, workspace_id, token, ids, actor=ACTOR)
         added = [a.advertiser_id for a in result.added]
         updated = [a.advertiser_id for a in result.updated]
-    if json_out:
-        emit_json({"added": added, "updated": updated})
-    else:
-        console.print(
-            f"Successfully added TikTok accounts: {len(added)} new, {len(updated)} updated"
-        )
+    show(
+        {"added": added, "updated": updated},
+        json_out,
+        lambda r: console.print(
+            f"Successfully added TikTok accounts: {len(r['added'])} new, "
+            f"{len(r['updated'])} updated"
+        ),
+    )
 
 
 @app.command("sync")
 @friendly
 def sync(
-    workspace: str = WORKSPACE,
+    workspace: str = WorkspaceOpt,
     ad_account: list[int] = typer.Argument(None, help="ad account ids (default: all)"),
     scope: str = typer.Option("account", help="account, campaigns or audiences"),
     workers: int = typer.Option(4, min=1, max=64, help="ad accounts synced at once"),
     pages_per_step: int = typer.Option(20, min=1, max=1000, help="pages per commit"),
     enqueue: bool = typer.Option(False, help="hand the sync to the worker and follow it"),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = JsonOpt,
 ) -> None:
     """Sync ad accounts (advertiser info, campaigns, ad groups, ads, audiences)."""
-    ws = _ws(workspace)
     with database().transaction() as uow:
-        ids = list(ad_account or [a["id"] for a in service.list_ad_accounts(uow, ws, limit=10000)])
-        runs = [sync_service.start(uow, ws, i, scope, actor="cli") for i in ids]
+        workspace_id = clikit.workspace_id(uow, workspace)
+        every = service.list_ad_accounts(uow, workspace_id, limit=10000)
+        ids = list(ad_account or [a["id"] for a in every])
+        runs = [sync_service.start(uow, workspace_id, i, scope, actor=ACTOR) for i in ids]
         run_ids = [(r.id, r.operation_id or 0) for r in runs]
     if enqueue:
-        _follow(ws, run_ids, json_out)
+        _follow(workspace_id, run_ids, json_out)
         return
     lock = threading.Lock()
     title = f"sync {len(run_ids)} ad account(s)"
@@ -129,7 +137,7 @@ def sync(
 
         def refresh(final: bool = False) -> None:
             with lock, database().transaction() as uow:
-                ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
+                ops = [operations.get(uow, workspace_id, op) for _, op in run_ids if op]
                 bar.draw(_snapshot(title, ops, "done" if final else "running", final))
 
         def work(run_id: int) -> None:
@@ -143,7 +151,7 @@ def sync(
             for future in [pool.submit(work, run_id) for run_id, _ in run_ids]:
                 future.result()
         refresh(final=True)
-    _report(ws, run_ids, json_out)
+    _report(workspace_id, run_ids, json_out)
 
 
 def _snapshot(title: str, ops: list[Operation], state: str, final: bool) -> Snapshot:
@@ -153,24 +161,24 @@ def _snapshot(title: str, ops: list[Operation], state: str, final: bool) -> Snap
                     total_known=c["total_known"])  # fmt: skip
 
 
-def _follow(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
+def _follow(workspace_id: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
     with tracked_bar(console, "sync (worker)", state="queued", transient=json_out) as bar:
         while True:
             with database().transaction() as uow:
-                runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
-                ops = [operations.get(uow, ws, op) for _, op in run_ids if op]
+                runs = [sync_service.get_run(uow, workspace_id, r) for r, _ in run_ids]
+                ops = [operations.get(uow, workspace_id, op) for _, op in run_ids if op]
                 done = all(r.status in SYNC_LIFECYCLE.final for r in runs)
                 state = ",".join(sorted({r.status for r in runs}))
                 bar.draw(_snapshot("sync (worker)", ops, state, done))
             if done:
                 break
             time.sleep(0.5)
-    _report(ws, run_ids, json_out)
+    _report(workspace_id, run_ids, json_out)
 
 
-def _report(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
+def _report(workspace_id: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
     with database().transaction() as uow:
-        runs = [sync_service.get_run(uow, ws, r) for r, _ in run_ids]
+        runs = [sync_service.get_run(uow, workspace_id, r) for r, _ in run_ids]
         out: list[dict[str, Any]] = [
             {
                 "run_id": r.id,
@@ -184,9 +192,12 @@ def _report(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
             }
             for r in runs
         ]
-    if json_out:
-        emit_json(out)
-        return
+    show(out, json_out, _runs_table)
+    if not json_out and any(r["status"] == SyncStatus.FAILED for r in out):
+        raise typer.Exit(1)
+
+
+def _runs_table(out: list[dict[str, Any]]) -> None:
     table = Table("run", "ad account", "status", "pages", "throttles", "retries", "entities")
     for r in out:
         seen = {k: v.get("seen", 0) for k, v in r["counts"].items()}
@@ -200,8 +211,6 @@ def _report(ws: int, run_ids: list[tuple[int, int]], json_out: bool) -> None:
             " ".join(f"{k}={v}" for k, v in seen.items()),
         )
     console.print(table)
-    if any(r["status"] == "failed" for r in out):
-        raise typer.Exit(1)
 
 
 campaigns_cli.register(app)

@@ -14,37 +14,36 @@ from typing import Any
 
 import typer
 
+from promodesk import clikit
 from promodesk.campaigns.service import changes
-from promodesk.clikit import console, database, emit_json, friendly
+from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.money import Money
-from promodesk.tenancy import service as tenancy
 
-WORKSPACE = typer.Option(..., "--workspace", "-w", help="workspace slug")
 YES = typer.Option(False, "--yes", "-y", help="do not ask for a confirmation")
 
 
-def _ws(slug: str) -> int:
+def _workspace_id(slug: str) -> int:
     with database().read() as uow:
-        return tenancy.get_workspace(uow, slug).id
+        return clikit.workspace_id(uow, slug)
 
 
 def _show(changed: dict[str, Any], json_out: bool, what: str) -> None:
-    if json_out:
-        emit_json(changed)
-        return
-    console.print(f"Campaign {changed['id']} ({changed['campaign_id']}, {changed['name']}): {what}")
+    def line(c: dict[str, Any]) -> None:
+        console.print(f"Campaign {c['id']} ({c['campaign_id']}, {c['name']}): {what}")
+
+    show(changed, json_out, line)
 
 
 @friendly
 def campaign_status(
     campaign: int = typer.Argument(..., min=1, help="promodesk's campaign id"),
     status: str = typer.Argument(..., help="ENABLE, DISABLE (pause) or DELETE (final)"),
-    workspace: str = WORKSPACE,
-    json_out: bool = typer.Option(False, "--json"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
     yes: bool = YES,
 ) -> None:
     """Enable, pause (DISABLE) or delete a campaign on TikTok; a DELETE asks first."""
-    ws = _ws(workspace)
+    workspace_id = _workspace_id(workspace)
     if status.strip().upper() == "DELETE" and not yes:
         typer.confirm(
             f"Delete campaign {campaign} on TikTok? It stops delivering at once and this "
@@ -52,7 +51,7 @@ def campaign_status(
             abort=True,
             err=True,
         )
-    changed = changes.change_status(database(), ws, campaign, status, actor="cli")
+    changed = changes.change_status(database(), workspace_id, campaign, status, actor=ACTOR)
     _show(changed, json_out, f"{changed['operation_status']} · {changed['secondary_status']}")
 
 
@@ -60,14 +59,14 @@ def campaign_status(
 def campaign_budget(
     campaign: int = typer.Argument(..., min=1, help="promodesk's campaign id"),
     amount: str = typer.Argument(..., help="the new budget in the ad account's currency: 120.50"),
-    workspace: str = WORKSPACE,
-    json_out: bool = typer.Option(False, "--json"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
     yes: bool = YES,
 ) -> None:
     """Set a campaign's daily or lifetime budget on TikTok; a large raise asks first."""
-    ws = _ws(workspace)
+    workspace_id = _workspace_id(workspace)
     with database().read() as uow:
-        preview = changes.budget_preview(uow, ws, campaign, amount)
+        preview = changes.budget_preview(uow, workspace_id, campaign, amount)
     if preview.needs_confirmation and not yes:
         before = "none" if preview.before_minor is None else _money(preview.before_minor, preview)
         per = "per day" if preview.daily else "for the campaign's lifetime"
@@ -77,7 +76,9 @@ def campaign_budget(
             abort=True,
             err=True,
         )
-    changed = changes.change_budget(database(), ws, campaign, amount, confirm=True, actor="cli")
+    changed = changes.change_budget(
+        database(), workspace_id, campaign, amount, confirm=True, actor=ACTOR
+    )
     budget = Money(int(changed["budget_minor"]), changed["currency"]).format()
     _show(changed, json_out, f"budget {budget}")
 
