@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from promodesk.kit.db import UnitOfWork
+from promodesk.kit.repository import Repository
 from promodesk.models import (
     AudienceAllocation,
     CampaignAllocation,
@@ -19,30 +19,14 @@ from promodesk.models import (
 )
 
 
-class CampaignsRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.s = uow.session
+class CampaignsRepository(Repository[TikTokCampaign]):
+    """The mirrored campaigns (``get``: one of the workspace, ``lock=True`` until the transaction
+    ends on PostgreSQL; SQLite has one writer), their ad groups, ads and audiences, and the
+    allocations of campaigns and audiences."""
 
-    def add(self, row: object) -> None:
-        self.s.add(row)
-        self.s.flush()
+    model = TikTokCampaign
 
     # campaigns -------------------------------------------------------------------------------
-    def campaign(self, workspace_id: int, row_id: int) -> TikTokCampaign | None:
-        return self.s.execute(
-            select(TikTokCampaign).where(
-                TikTokCampaign.id == row_id, TikTokCampaign.workspace_id == workspace_id
-            )
-        ).scalar_one_or_none()
-
-    def campaign_for_update(self, workspace_id: int, row_id: int) -> TikTokCampaign | None:
-        """The campaign, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
-        return self.s.execute(
-            select(TikTokCampaign)
-            .where(TikTokCampaign.id == row_id, TikTokCampaign.workspace_id == workspace_id)
-            .with_for_update()
-        ).scalar_one_or_none()
 
     def campaigns(
         self,
@@ -133,6 +117,12 @@ class CampaignsRepository:
         return self.s.execute(
             select(CampaignAllocation).where(CampaignAllocation.campaign_row_id == row_id)
         ).scalar_one_or_none()
+
+    def add_allocation(self, row: CampaignAllocation | AudienceAllocation) -> None:
+        """Flushed at once: the unique keys (one allocation per campaign, per audience and
+        advertiser) refuse a concurrent duplicate here, inside the caller's savepoint."""
+        self.s.add(row)
+        self.s.flush()
 
     def delete(self, row: object) -> None:
         self.s.delete(row)

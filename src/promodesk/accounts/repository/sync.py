@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, select, update
 
-from promodesk.kit.db import UnitOfWork
+from promodesk.accounts.domain import SyncStatus
+from promodesk.kit.repository import Repository
 from promodesk.models import (
     TikTokAd,
     TikTokAdGroup,
@@ -45,30 +46,24 @@ class PageResult:
     unchanged: int = 0
 
 
-class SyncRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.s = uow.session
+class SyncRepository(Repository[TikTokSyncRun]):
+    """Sync runs (``get``: one of the workspace) and the mirror's page upserts."""
+
+    model = TikTokSyncRun
 
     def run(self, run_id: int, *, lock: bool = False) -> TikTokSyncRun | None:
+        """Any workspace's run by id: for the job, which carries only the run id."""
         q = select(TikTokSyncRun).where(TikTokSyncRun.id == run_id)
         if lock:
             q = q.with_for_update()
         return self.s.execute(q).scalar_one_or_none()
-
-    def run_in(self, workspace_id: int, run_id: int) -> TikTokSyncRun | None:
-        return self.s.execute(
-            select(TikTokSyncRun).where(
-                TikTokSyncRun.id == run_id, TikTokSyncRun.workspace_id == workspace_id
-            )
-        ).scalar_one_or_none()
 
     def open_run(self, ad_account_id: int) -> TikTokSyncRun | None:
         return self.s.execute(
             select(TikTokSyncRun)
             .where(
                 TikTokSyncRun.ad_account_id == ad_account_id,
-                TikTokSyncRun.status.in_(("queued", "running")),
+                TikTokSyncRun.status.in_((SyncStatus.QUEUED, SyncStatus.RUNNING)),
             )
             .order_by(TikTokSyncRun.id)
             .limit(1)
@@ -86,10 +81,6 @@ class SyncRepository:
                 .limit(limit)
             ).scalars()
         )
-
-    def add(self, row: object) -> None:
-        self.s.add(row)
-        self.s.flush()
 
     def upsert_page(
         self,

@@ -108,7 +108,7 @@ def start(
 
 
 def get_run(uow: UnitOfWork, workspace_id: int, run_id: int) -> TikTokSyncRun:
-    run = SyncRepository(uow).run_in(workspace_id, run_id)
+    run = SyncRepository(uow).get(workspace_id, run_id)
     if run is None:
         raise NotFound(f"sync run {run_id} not found")
     return run

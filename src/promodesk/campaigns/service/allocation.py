@@ -70,7 +70,7 @@ def allocate_campaigns(
     repo = CampaignsRepository(uow)
     made: list[CampaignAllocation] = []
     for row_id in _ids(campaign_ids, "campaign_ids"):
-        campaign = repo.campaign(workspace_id, row_id)
+        campaign = repo.get(workspace_id, row_id)
         if campaign is None or campaign.ad_account_id != ad_account_id:
             raise NotFound(f"campaign {row_id} not found in that ad account", field="campaign_ids")
         try:
@@ -88,7 +88,7 @@ def allocate_campaigns(
         )
         try:
             with uow.savepoint():
-                repo.add(alloc)
+                repo.add_allocation(alloc)
         except IntegrityViolation:
             raise Refusal(
                 "campaign_allocated", "the campaign is already allocated", campaign_id=row_id
@@ -131,7 +131,7 @@ def mark_initialized(uow: UnitOfWork, workspace_id: int, campaign_row_id: int) -
     """promodesk changed the campaign's budget or status, or reserved budget for it: from now
     on it cannot be deallocated. False when the campaign is not allocated."""
     repo = CampaignsRepository(uow)
-    if repo.campaign(workspace_id, campaign_row_id) is None:
+    if repo.get(workspace_id, campaign_row_id) is None:
         raise NotFound(f"campaign {campaign_row_id} not found")
     return repo.set_initialized(campaign_row_id) > 0
 
@@ -169,7 +169,7 @@ def allocate_audiences(
         )
         try:
             with uow.savepoint():
-                repo.add(alloc)
+                repo.add_allocation(alloc)
         except IntegrityViolation:
             continue  # a concurrent request allocated it: the outcome is the same
         made.append(alloc)
@@ -247,7 +247,7 @@ def campaign_deallocation_preview(
 ) -> Deallocation:
     repo = CampaignsRepository(uow)
     alloc = repo.campaign_allocation(workspace_id, allocation_id)
-    campaign = repo.campaign(workspace_id, alloc.campaign_row_id) if alloc else None
+    campaign = repo.get(workspace_id, alloc.campaign_row_id) if alloc else None
     if alloc is None or campaign is None:
         raise NotFound(f"campaign allocation {allocation_id} not found")
     refusal: Refusal | None = None

@@ -84,7 +84,7 @@ def list_campaigns(
 def campaign_view(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
     """One campaign as the list shows it (allocation names left out)."""
     repo = CampaignsRepository(uow)
-    c = repo.campaign(workspace_id, row_id)
+    c = repo.get(workspace_id, row_id)
     if c is None:
         raise NotFound(f"campaign {row_id} not found")
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
@@ -93,7 +93,7 @@ def campaign_view(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, 
 
 def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
     repo = CampaignsRepository(uow)
-    c = repo.campaign(workspace_id, row_id)
+    c = repo.get(workspace_id, row_id)
     if c is None:
         raise NotFound(f"campaign {row_id} not found")
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
@@ -139,7 +139,7 @@ def spend(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
     """Lifetime spend, impressions and clicks of one campaign from ``report/integrated/get/``.
     ``available`` is False when TikTok could not be asked (no active grant, an error)."""
     repo = CampaignsRepository(uow)
-    c = repo.campaign(workspace_id, row_id)
+    c = repo.get(workspace_id, row_id)
     if c is None:
         raise NotFound(f"campaign {row_id} not found")
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)

@@ -211,7 +211,7 @@ def _shown(minor: int | None, currency: str) -> str:
 
 
 def _campaign(uow: UnitOfWork, workspace_id: int, row_id: int) -> TikTokCampaign:
-    c = CampaignsRepository(uow).campaign(workspace_id, row_id)
+    c = CampaignsRepository(uow).get(workspace_id, row_id)
     if c is None:
         raise NotFound(f"campaign {row_id} not found")
     return c
@@ -325,7 +325,7 @@ def _read_back(target: _Target) -> _Seen | None:
 
 
 def _locked(uow: UnitOfWork, target: _Target) -> TikTokCampaign:
-    c = CampaignsRepository(uow).campaign_for_update(target.workspace_id, target.row_id)
+    c = CampaignsRepository(uow).get(target.workspace_id, target.row_id, lock=True)
     if c is None:  # the ad account was removed meanwhile
         raise NotFound(f"campaign {target.row_id} not found")
     return c
