@@ -36,11 +36,7 @@ from promodesk.accounts.schemas import (
     SyncCreate,
     SyncRunRead,
 )
-from promodesk.accounts.service import accounts as service
-from promodesk.accounts.service import allocation as allocation_service
-from promodesk.accounts.service import clients, imports
-from promodesk.accounts.service import requests as requests_service
-from promodesk.accounts.service import sync as sync_service
+from promodesk.accounts.service import accounts, allocation, clients, imports, requests, sync
 from promodesk.kit.pagination import after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
@@ -66,8 +62,8 @@ def oauth_complete(body: OAuthComplete, uow: Uow, caller: Writer) -> ImportRead:
     return ImportRead(
         authorization_id=result.authorization.id,
         message="Successfully added TikTok accounts",
-        added=[AdAccountRead(**v) for v in service.views(uow, workspace_id, result.added)],
-        updated=[AdAccountRead(**v) for v in service.views(uow, workspace_id, result.updated)],
+        added=[AdAccountRead(**v) for v in accounts.views(uow, workspace_id, result.added)],
+        updated=[AdAccountRead(**v) for v in accounts.views(uow, workspace_id, result.updated)],
     )
 
 
@@ -82,7 +78,7 @@ def authorizations(uow: Uow, caller: Caller) -> list[AuthorizationRead]:
 def list_ad_accounts(
     uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AdAccountPage:
-    items = service.list_ad_accounts(
+    items = accounts.list_ad_accounts(
         uow, caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
     return AdAccountPage(**page([AdAccountRead(**i) for i in items], limit))
@@ -90,7 +86,7 @@ def list_ad_accounts(
 
 @router.get("/ad-accounts/{ad_account_id}", response_model=AdAccountRead)
 def get_ad_account(ad_account_id: int, uow: Uow, caller: Caller) -> AdAccountRead:
-    return AdAccountRead(**service.ad_account_view(uow, caller.workspace_id, ad_account_id))
+    return AdAccountRead(**accounts.ad_account_view(uow, caller.workspace_id, ad_account_id))
 
 
 @router.post("/allocations", response_model=AdAccountRead, status_code=201)
@@ -100,7 +96,7 @@ def allocate(body: AllocationCreate, uow: Uow, caller: Writer) -> AdAccountRead:
     ``Refusal`` with a ``reason``."""
     workspace_id = caller.workspace_id
     advertiser = clients.get_advertiser(uow, workspace_id, body.advertiser_id)
-    allocation_service.allocate(
+    allocation.allocate(
         uow,
         workspace_id,
         body.ad_account_id,
@@ -109,20 +105,20 @@ def allocate(body: AllocationCreate, uow: Uow, caller: Writer) -> AdAccountRead:
         payment_mode=body.payment_mode,
         actor=caller.actor,
     )
-    return AdAccountRead(**service.ad_account_view(uow, workspace_id, body.ad_account_id))
+    return AdAccountRead(**accounts.ad_account_view(uow, workspace_id, body.ad_account_id))
 
 
 @router.delete("/allocations/{allocation_id}", response_model=Deleted)
 def deallocate(allocation_id: int, uow: Uow, caller: Writer) -> Deleted:
     """409 ``Refusal`` with ``reason`` (campaigns_allocated, conversion_goals,
     remarketing_tags, default_account + ``candidates``) when the pair must stay."""
-    allocation_service.deallocate(uow, caller.workspace_id, allocation_id, actor=caller.actor)
+    allocation.deallocate(uow, caller.workspace_id, allocation_id, actor=caller.actor)
     return Deleted(id=allocation_id)
 
 
 @router.get("/ad-accounts/{ad_account_id}/client-accounts", response_model=list[ClientOfAccount])
 def clients_of_ad_account(ad_account_id: int, uow: Uow, caller: Caller) -> list[ClientOfAccount]:
-    rows = allocation_service.clients_of_ad_account(uow, caller.workspace_id, ad_account_id)
+    rows = allocation.clients_of_ad_account(uow, caller.workspace_id, ad_account_id)
     return [ClientOfAccount(**r) for r in rows]
 
 
@@ -132,22 +128,21 @@ def start_sync(
 ) -> SyncRunRead:
     """Enqueue a durable sync (one open run per ad account: asking again returns it)."""
     scope = body.scope if body else "account"
-    run = sync_service.start(uow, caller.workspace_id, ad_account_id, scope, actor=caller.actor)
+    run = sync.start(uow, caller.workspace_id, ad_account_id, scope, actor=caller.actor)
     return SyncRunRead.model_validate(run)
 
 
 @router.get("/ad-accounts/{ad_account_id}/sync-runs", response_model=list[SyncRunRead])
 def sync_runs(ad_account_id: int, uow: Uow, caller: Caller) -> list[SyncRunRead]:
-    allocation_service.get_ad_account(uow, caller.workspace_id, ad_account_id)
+    allocation.get_ad_account(uow, caller.workspace_id, ad_account_id)
     return [
-        SyncRunRead.model_validate(r)
-        for r in sync_service.runs(uow, caller.workspace_id, ad_account_id)
+        SyncRunRead.model_validate(r) for r in sync.runs(uow, caller.workspace_id, ad_account_id)
     ]
 
 
 @router.get("/sync-runs/{run_id}", response_model=SyncRunRead)
 def sync_run(run_id: int, uow: Uow, caller: Caller) -> SyncRunRead:
-    return SyncRunRead.model_validate(sync_service.get_run(uow, caller.workspace_id, run_id))
+    return SyncRunRead.model_validate(sync.get_run(uow, caller.workspace_id, run_id))
 
 
 # client accounts and advertisers -------------------------------------------------------------
@@ -232,8 +227,8 @@ def update_advertiser(
 @router.get("/client-accounts/{client_account_id}/default", response_model=DefaultRead)
 def get_default(client_account_id: int, uow: Uow, caller: Caller) -> DefaultRead:
     """ "Manage default TikTok accounts": the default and every allocated candidate."""
-    choice = allocation_service.default_choice(uow, caller.workspace_id, client_account_id)
-    views = service.views(uow, caller.workspace_id, choice.candidates)
+    choice = allocation.default_choice(uow, caller.workspace_id, client_account_id)
+    views = accounts.views(uow, caller.workspace_id, choice.candidates)
     return DefaultRead(
         client_account_id=choice.client_account_id,
         default_ad_account_id=choice.default_ad_account_id,
@@ -243,7 +238,7 @@ def get_default(client_account_id: int, uow: Uow, caller: Caller) -> DefaultRead
 
 @router.put("/client-accounts/{client_account_id}/default", response_model=ClientRead)
 def set_default(client_account_id: int, body: DefaultSet, uow: Uow, caller: Writer) -> ClientRead:
-    row = allocation_service.set_default(
+    row = allocation.set_default(
         uow, caller.workspace_id, client_account_id, body.ad_account_id, actor=caller.actor
     )
     return ClientRead.model_validate(row)
@@ -285,7 +280,7 @@ def delete_tag(tag_id: int, uow: Uow, caller: Writer) -> Deleted:
 @router.post("/tiktok/account-requests", response_model=AccountRequestRead, status_code=201)
 def request_account(body: AccountRequestCreate, uow: Uow, caller: Writer) -> AccountRequestRead:
     """Store the request and mail the account manager (validated against ISO and tz data)."""
-    row = requests_service.submit(
+    row = requests.submit(
         uow,
         caller.workspace_id,
         AccountRequestInput(
@@ -304,7 +299,7 @@ def request_account(body: AccountRequestCreate, uow: Uow, caller: Writer) -> Acc
 def list_requests(
     uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AccountRequestPage:
-    rows = requests_service.list_requests(
+    rows = requests.list_requests(
         uow, caller.workspace_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
     return AccountRequestPage(**page([AccountRequestRead.model_validate(r) for r in rows], limit))
@@ -312,15 +307,13 @@ def list_requests(
 
 @router.get("/tiktok/account-requests/{request_id}", response_model=AccountRequestRead)
 def get_request(request_id: int, uow: Uow, caller: Caller) -> AccountRequestRead:
-    return AccountRequestRead.model_validate(
-        requests_service.get(uow, caller.workspace_id, request_id)
-    )
+    return AccountRequestRead.model_validate(requests.get(uow, caller.workspace_id, request_id))
 
 
 @router.post("/tiktok/account-requests/{request_id}/fulfil", response_model=AccountRequestRead)
 def fulfil_request(request_id: int, body: FulfilIn, uow: Uow, caller: Writer) -> AccountRequestRead:
     """Create the ad account through the configured Business Center and import it."""
-    row = requests_service.fulfil(
+    row = requests.fulfil(
         uow, caller.workspace_id, request_id, body.authorization_id, actor=caller.actor
     )
     return AccountRequestRead.model_validate(row)

@@ -18,10 +18,9 @@ from rich.table import Table
 
 from promodesk import clikit
 from promodesk.accounts.domain import SYNC_LIFECYCLE, SyncStatus
-from promodesk.accounts.service import accounts as service
-from promodesk.accounts.service import imports
+from promodesk.accounts.service import accounts, imports
 from promodesk.accounts.service import sync as sync_service
-from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok import client as tiktok
 from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import (
     ACTOR,
@@ -53,7 +52,7 @@ def _workspace_id(slug: str) -> int:
 def list_accounts(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """List imported ad accounts with their allocations."""
     with database().transaction() as uow:
-        rows = service.list_ad_accounts(uow, clikit.workspace_id(uow, workspace), limit=1000)
+        rows = accounts.list_ad_accounts(uow, clikit.workspace_id(uow, workspace), limit=1000)
     show(rows, json_out, _accounts_table)
 
 
@@ -93,7 +92,7 @@ def import_token(
     ids = list(advertiser_id or [])
     if not ids:
         try:
-            ids = [a.advertiser_id for a in tiktok_port.oauth().advertisers(token)]
+            ids = [a.advertiser_id for a in tiktok.oauth().advertisers(token)]
         except TikTokError as exc:
             raise ValidationFailed(f"TikTok refused the token: {exc.message}") from None
     with database().transaction() as uow:
@@ -124,7 +123,7 @@ def sync(
     """Sync ad accounts (advertiser info, campaigns, ad groups, ads, audiences)."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        every = service.list_ad_accounts(uow, workspace_id, limit=10000)
+        every = accounts.list_ad_accounts(uow, workspace_id, limit=10000)
         ids = list(ad_account or [a["id"] for a in every])
         runs = [sync_service.start(uow, workspace_id, i, scope, actor=ACTOR) for i in ids]
         run_ids = [(r.id, r.operation_id or 0) for r in runs]

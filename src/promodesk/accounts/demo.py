@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from promodesk.accounts.domain import AccountRequestInput
-from promodesk.accounts.service import accounts as service
-from promodesk.accounts.service import allocation, clients, imports
+from promodesk.accounts.service import accounts, allocation, clients, imports
 from promodesk.accounts.service.requests import submit
 from promodesk.integrations.tiktok.entities import Advertiser
 from promodesk.kit.db import UnitOfWork
@@ -26,7 +25,7 @@ DemoGrant = Callable[[int], tuple[str, dict[str, Advertiser]]]
 
 
 def seed_accounts(uow: UnitOfWork, workspace_id: int, grant: DemoGrant) -> None:
-    if service.list_ad_accounts(uow, workspace_id, limit=1):
+    if accounts.list_ad_accounts(uow, workspace_id, limit=1):
         return
     token, known = grant(ACCOUNTS)
     result = imports.import_token(

@@ -20,9 +20,7 @@ from promodesk.campaigns.schemas import (
     SpendRead,
     StatusChange,
 )
-from promodesk.campaigns.service import allocation as allocation_service
-from promodesk.campaigns.service import campaigns as service
-from promodesk.campaigns.service import changes as changes_service
+from promodesk.campaigns.service import allocation, campaigns, changes
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
@@ -42,7 +40,7 @@ def list_campaigns(
     cursor: Cursor = None,
 ) -> CampaignPage:
     """``candidates=true``: the campaigns of ``ad_account_id`` still free to allocate."""
-    items = service.list_campaigns(
+    items = campaigns.list_campaigns(
         uow,
         caller.workspace_id,
         ad_account_id=ad_account_id,
@@ -57,13 +55,13 @@ def list_campaigns(
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)
 def get_campaign(campaign_id: int, uow: Uow, caller: Caller) -> CampaignDetail:
-    return CampaignDetail(**service.campaign_detail(uow, caller.workspace_id, campaign_id))
+    return CampaignDetail(**campaigns.campaign_detail(uow, caller.workspace_id, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}/spend", response_model=SpendRead)
 def campaign_spend(campaign_id: int, uow: Uow, caller: Caller) -> SpendRead:
     """Lifetime spend from TikTok's report endpoint (``available=false`` if unreachable)."""
-    return SpendRead(**service.spend(uow, caller.workspace_id, campaign_id))
+    return SpendRead(**campaigns.spend(uow, caller.workspace_id, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/status", response_model=CampaignRead)
@@ -77,7 +75,7 @@ def change_status(
     ad account again); 409 ``TikTokRefused`` / ``TikTokUnavailable`` when TikTok says no or does
     not answer (nothing changed)."""
     uow.commit()  # the caller is known: no transaction stays open while TikTok answers
-    changed = changes_service.change_status(
+    changed = changes.change_status(
         state(request).db, caller.workspace_id, campaign_id, body.status, actor=caller.actor
     )
     return CampaignRead(**changed)
@@ -96,7 +94,7 @@ def change_budget(
     budget without ``confirm: true``: nothing changes until the client confirms. Other errors
     as for the status."""
     uow.commit()  # the caller is known: no transaction stays open while TikTok answers
-    changed = changes_service.change_budget(
+    changed = changes.change_budget(
         state(request).db,
         caller.workspace_id,
         campaign_id,
@@ -110,7 +108,7 @@ def change_budget(
 @router.post("/campaign-allocations", response_model=AllocatedIds, status_code=201)
 def allocate_campaigns(body: CampaignAllocate, uow: Uow, caller: Writer) -> AllocatedIds:
     """Tick campaigns of an ad account for one advertiser; all or nothing."""
-    made = allocation_service.allocate_campaigns(
+    made = allocation.allocate_campaigns(
         uow,
         caller.workspace_id,
         body.ad_account_id,
@@ -125,7 +123,7 @@ def allocate_campaigns(body: CampaignAllocate, uow: Uow, caller: Writer) -> Allo
 @router.delete("/campaign-allocations/{campaign_allocation_id}", response_model=Deleted)
 def deallocate_campaign(campaign_allocation_id: int, uow: Uow, caller: Writer) -> Deleted:
     """409 ``Refusal`` (reason ``campaign_initialized``) once promodesk initialized it."""
-    allocation_service.deallocate_campaign(
+    allocation.deallocate_campaign(
         uow, caller.workspace_id, campaign_allocation_id, actor=caller.actor
     )
     return Deleted(id=campaign_allocation_id)
@@ -135,7 +133,7 @@ def deallocate_campaign(campaign_allocation_id: int, uow: Uow, caller: Writer) -
 def list_audiences(
     ad_account_id: int, uow: Uow, caller: Caller, limit: Limit = 100, cursor: Cursor = None
 ) -> AudiencePage:
-    items = service.list_audiences(
+    items = campaigns.list_audiences(
         uow, caller.workspace_id, ad_account_id, after_id=after(cursor) or 0, limit=fetch(limit)
     )
     return AudiencePage(**page([AudienceRead(**i) for i in items], limit))
@@ -144,7 +142,7 @@ def list_audiences(
 @router.post("/audience-allocations", response_model=AllocatedIds, status_code=201)
 def allocate_audiences(body: AudienceAllocate, uow: Uow, caller: Writer) -> AllocatedIds:
     """Allocate audiences of an ad account to an advertiser (several advertisers may share)."""
-    made = allocation_service.allocate_audiences(
+    made = allocation.allocate_audiences(
         uow,
         caller.workspace_id,
         body.ad_account_id,
@@ -158,7 +156,7 @@ def allocate_audiences(body: AudienceAllocate, uow: Uow, caller: Writer) -> Allo
 
 @router.delete("/audience-allocations/{audience_allocation_id}", response_model=Deleted)
 def deallocate_audience(audience_allocation_id: int, uow: Uow, caller: Writer) -> Deleted:
-    allocation_service.deallocate_audience(
+    allocation.deallocate_audience(
         uow, caller.workspace_id, audience_allocation_id, actor=caller.actor
     )
     return Deleted(id=audience_allocation_id)

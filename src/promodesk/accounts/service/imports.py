@@ -17,7 +17,7 @@ from promodesk.accounts.domain import GRANT_LIFECYCLE, AuthStatus
 from promodesk.accounts.errors import InvalidState, TikTokUnavailable
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok import client as tiktok
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.integrations.tiktok.entities import Advertiser
@@ -42,11 +42,11 @@ class ImportResult:
 
 
 def authorization_url(workspace_id: int, actor: str, redirect_uri: str) -> str:
-    state = tiktok_port.signer(tiktok_port.secret_key()).sign(
+    state = tiktok.signer(tiktok.secret_key()).sign(
         {"w": workspace_id, "u": actor[:200], "n": secrets.token_urlsafe(8)}
     )
     try:
-        return tiktok_port.oauth().authorization_url(redirect_uri=redirect_uri, state=state)
+        return tiktok.oauth().authorization_url(redirect_uri=redirect_uri, state=state)
     except tt.AuthInvalid as exc:
         raise TikTokUnavailable(exc.message) from None
 
@@ -55,8 +55,8 @@ def check_state(workspace_id: int, state: str) -> dict[str, object]:
     if not state or len(state) > 2000:
         raise InvalidState("the authorization state is missing", field="state")
     try:
-        payload = tiktok_port.signer(tiktok_port.secret_key()).verify(
-            state, max_age=tiktok_port.client().settings.state_max_age_seconds
+        payload = tiktok.signer(tiktok.secret_key()).verify(
+            state, max_age=tiktok.client().settings.state_max_age_seconds
         )
     except tt.StateRejected as exc:
         raise InvalidState(exc.message, field="state") from None
@@ -74,7 +74,7 @@ def complete(
     if not code or len(code) > 500:
         raise ValidationFailed("the callback carries no auth_code", field="auth_code")
     try:
-        grant = tiktok_port.oauth().exchange(code)
+        grant = tiktok.oauth().exchange(code)
     except tt.AuthCodeInvalid:
         raise ValidationFailed(
             "TikTok refused the authorization code (used or expired): import again",
@@ -107,10 +107,10 @@ def import_token(
     """Upsert the grant and its ad accounts. ``known`` gives the ad accounts' details instead
     of asking ``advertiser/info/`` (demo seeding, where no server answers yet)."""
     repo = AccountsRepository(uow)
-    vault = tiktok_port.vault()
+    vault = tiktok.vault()
     fingerprint = sha256(access_token)
     auth = repo.authorization_by_fingerprint(workspace_id, fingerprint)
-    app_id = tiktok_port.client().settings.app_id
+    app_id = tiktok.client().settings.app_id
     if auth is None:
         auth = TikTokAuthorization(
             workspace_id=workspace_id,
@@ -167,7 +167,7 @@ def _infos(token: str, advertiser_ids: list[str]) -> dict[str, Advertiser]:
     if not advertiser_ids:
         return {}
     try:
-        found = tiktok_port.client().for_token(token).advertiser_info(advertiser_ids)
+        found = tiktok.client().for_token(token).advertiser_info(advertiser_ids)
     except tt.AuthRevoked:
         raise TikTokUnavailable("TikTok says the new token is revoked: authorize again") from None
     except tt.TikTokError:

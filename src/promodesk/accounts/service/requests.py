@@ -22,7 +22,7 @@ from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.service.imports import import_token
 from promodesk.accounts.settings import accounts_settings
-from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.accounts.tiktok import client as tiktok
 from promodesk.audit.service import record
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.db import UnitOfWork
@@ -137,13 +137,13 @@ def fulfil(
         raise NotFound(f"authorization {authorization_id} not found", field="authorization_id")
     if grant.status != AuthStatus.ACTIVE:
         raise AuthorizationRevoked("that TikTok authorization is revoked: authorize again")
-    token = tiktok_port.vault().decrypt(grant.access_token_enc)
+    token = tiktok.vault().decrypt(grant.access_token_enc)
     industry = industry_id(
         row.industry, settings.business_center_industries, settings.business_center_industry
     )
     try:
         advertiser_id = (
-            tiktok_port.client()
+            tiktok.client()
             .for_token(token)
             .create_bc_advertiser(
                 bc_id,

@@ -1,7 +1,7 @@
 """The TikTok side of a sync step: pages fetched and turned into rows, as ordered events.
 
 Nothing here touches the database, so a step can fetch before its transaction opens
-(``sync_service.prefetch``) and only write inside it.
+(``accounts.service.sync.prefetch``) and only write inside it.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from promodesk.campaigns.domain import (
 )
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.campaigns.repository import CampaignsRepository
-from promodesk.campaigns.service import allocation as allocation_service
+from promodesk.campaigns.service import allocation
 from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
@@ -386,7 +386,7 @@ def _finish(
     after: dict[str, Any],
 ) -> dict[str, Any]:
     uow.flush()
-    initialized = allocation_service.mark_initialized(uow, target.workspace_id, target.row_id)
+    initialized = allocation.mark_initialized(uow, target.workspace_id, target.row_id)
     record(
         uow,
         workspace_id=target.workspace_id,
