@@ -12,6 +12,7 @@ import typer
 from promodesk import clikit
 from promodesk.accounts.cli import app as tiktok_app
 from promodesk.audit.cli import app as audit_app
+from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
@@ -36,6 +37,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(operations_app, name="operations")
 app.add_typer(promote_app, name="promote")
 app.add_typer(sandbox_app, name="sandbox")
+# Campaign changes are commands of the ad accounts the campaigns belong to.
+campaigns_cli.register(tiktok_app)
 app.add_typer(tiktok_app, name="tiktok")
 app.add_typer(shop_app, name="shop")
 

@@ -1,5 +1,6 @@
 """``promodesk tiktok accounts|import|sync``: TikTok ad accounts from the command line
-(``campaign-status`` and ``campaign-budget`` come from ``campaigns/cli.py``).
+(``campaign-status`` and ``campaign-budget`` come from ``campaigns/cli.py``; the root
+``cli.py`` adds them).
 
 ``sync`` runs the sync in this process (one commit per step of pages, several ad accounts at
 once with ``--workers``) and draws a Rich progress bar; ``--enqueue`` instead hands the runs
@@ -21,7 +22,6 @@ from promodesk.accounts.domain import SYNC_LIFECYCLE, SyncStatus
 from promodesk.accounts.service import accounts, imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok
-from promodesk.campaigns import cli as campaigns_cli
 from promodesk.clikit import (
     ACTOR,
     JsonOpt,
@@ -210,6 +210,3 @@ def _runs_table(out: list[dict[str, Any]]) -> None:
             " ".join(f"{k}={v}" for k, v in seen.items()),
         )
     console.print(table)
-
-
-campaigns_cli.register(app)

@@ -11,7 +11,8 @@ from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
 from promodesk.kit.pagination import Page, after, fetch, page
 from promodesk.ledger import service
-from promodesk.ledger.repository import AccountRow, LedgerRepository
+from promodesk.ledger.domain import AccountRow
+from promodesk.ledger.repository import LedgerRepository
 from promodesk.ledger.schemas import (
     AccountRead,
     EntryLineRead,

@@ -27,6 +27,20 @@ class UnbalancedEntry(ValidationFailed):
 
 
 @dataclass(frozen=True, slots=True)
+class AccountRow:
+    """A ledger account as the ledger reads it (balance in minor units)."""
+
+    id: int
+    workspace_id: int
+    code: str
+    kind: str
+    currency: str
+    floor: int | None
+    balance: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     account_id: int
     amount: int

@@ -10,7 +10,6 @@ placeholder differs. Everything else uses SQLAlchemy Core.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -20,25 +19,13 @@ from sqlalchemy.exc import IntegrityError
 
 from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
-from promodesk.ledger.domain import AccountState
+from promodesk.ledger.domain import AccountRow, AccountState
 from promodesk.models import LedgerAccount, LedgerEntry, LedgerLine
 
 _accounts = cast(Table, LedgerAccount.__table__)
 _entries = cast(Table, LedgerEntry.__table__)
 _lines = cast(Table, LedgerLine.__table__)
 _a, _e, _l = _accounts.c, _entries.c, _lines.c
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRow:
-    id: int
-    workspace_id: int
-    code: str
-    kind: str
-    currency: str
-    floor: int | None
-    balance: int
-    name: str
 
 
 _COLS = (_a.id, _a.workspace_id, _a.code, _a.kind, _a.currency, _a.floor, _a.balance, _a.name)

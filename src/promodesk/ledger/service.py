@@ -23,6 +23,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
 from promodesk.kit.money import exponent
 from promodesk.ledger.domain import (
+    AccountRow,
     FloorCrossed,
     Line,
     NewEntry,
@@ -35,7 +36,7 @@ from promodesk.ledger.domain import (
     release_split,
     transfer,
 )
-from promodesk.ledger.repository import AccountRow, LedgerRepository
+from promodesk.ledger.repository import LedgerRepository
 
 WALLET, ESCROW, SYSTEM, REVENUE = "wallet", "escrow", "system", "revenue"
 FLOORED_KINDS = frozenset({WALLET, ESCROW})

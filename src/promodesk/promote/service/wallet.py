@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from promodesk.kit.db import UnitOfWork
-from promodesk.ledger.repository import AccountRow
+from promodesk.ledger.domain import AccountRow
 from promodesk.ledger.service import ESCROW, REVENUE, SYSTEM, WALLET, open_account
 from promodesk.promote.repository.orders import PromoteRepository
 
