@@ -7,7 +7,7 @@ linked offers (a coupon and a discount) per enrollment; the guardrail counters a
 activities' rules let everything through (min 0 products, 100 % ratio) but every chunk still
 locks and checks them.
 
-Timed: ``batch_service.start_batch`` over the shop's enrollments, then ``run_step`` until the
+Timed: ``batches.start_batch`` over the shop's enrollments, then ``run_step`` until the
 batch is final, one transaction per chunk (as the worker runs it): per item a snapshot, the
 stage-aware state change, the cascade to both offers, the cancellation record, the counters,
 the item's result and an audit row. Reference: ``UPDATE shop_enrollments SET state=…`` of the
@@ -48,8 +48,8 @@ from promodesk.models import (
     ShopProduct,
     Workspace,
 )
-from promodesk.shop import batch_service
-from promodesk.shop.batch_service import Selection
+from promodesk.shop.service import batches
+from promodesk.shop.service.batches import Selection
 
 PG_ADMIN = os.environ.get(
     "PROMODESK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -138,7 +138,7 @@ def prepare(db: Database, items: int) -> tuple[int, int]:
 def product_cancel(db: Database, ws: int, shop_id: int) -> tuple[float, int, str]:
     with timed() as t:
         with db.transaction() as uow:
-            batch = batch_service.start_batch(
+            batch = batches.start_batch(
                 uow, ws, Selection(shop_id=shop_id), reason="plan_change", actor="bench",
                 role="owner",
             )  # fmt: skip
@@ -146,9 +146,9 @@ def product_cancel(db: Database, ws: int, shop_id: int) -> tuple[float, int, str
         more = True
         while more:
             with db.transaction() as uow:
-                more = batch_service.run_step(uow, ws, batch_id)
+                more = batches.run_step(uow, ws, batch_id)
     with db.transaction() as uow:
-        b = batch_service.get_batch(uow, ws, batch_id)
+        b = batches.get_batch(uow, ws, batch_id)
         return t.seconds, b.done, b.status
 
 

@@ -149,8 +149,8 @@ def _bulk_paths() -> list[str]:
     are included without a prefix, so a route's own path is its path in the app)."""
     from promodesk.promote.api.orders import delivery_batch
     from promodesk.promote.api.orders import router as promote_api
-    from promodesk.shop.api_cancel import cancel, preview
-    from promodesk.shop.api_cancel import router as shop_cancel_api
+    from promodesk.shop.api.cancel import cancel, preview
+    from promodesk.shop.api.cancel import router as shop_cancel_api
 
     bulk = {delivery_batch, cancel, preview}
     routes = [*promote_api.routes, *shop_cancel_api.routes]
@@ -184,8 +184,8 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.operations.api import router as operations_api
     from promodesk.promote.api.money import router as promote_money_api
     from promodesk.promote.api.orders import router as promote_api
-    from promodesk.shop.api import router as shop_api
-    from promodesk.shop.api_cancel import router as shop_cancel_api
+    from promodesk.shop.api.cancel import router as shop_cancel_api
+    from promodesk.shop.api.catalog import router as shop_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
     from promodesk.tenancy.api import router as tenancy_api

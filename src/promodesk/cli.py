@@ -19,7 +19,7 @@ from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli.app import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
-from promodesk.shop.cli import shop_app
+from promodesk.shop.cli.app import shop_app
 from promodesk.system.cli import jobs
 from promodesk.tenancy.cli import keys, users, workspaces
 

@@ -27,7 +27,7 @@ import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service, offers_service
+from promodesk.shop.service import catalog, offers, shops
 from promodesk.tenancy import service as tenancy
 from tests.e2e.support import running_server
 from tests.e2e.test_console_e2e import (
@@ -61,10 +61,10 @@ def _seed(data_dir: Path) -> int:
             now = clock.now()
             local = now.astimezone(ZoneInfo(TZ))
             minute = local.hour * 60 + local.minute
-            shop = catalog_service.create_shop(uow, ws, name="E2E 月饼小铺", timezone=TZ)
-            catalog_service.add_member(uow, ws, shop.id, name="运营", role="operations",
+            shop = shops.create_shop(uow, ws, name="E2E 月饼小铺", timezone=TZ)
+            shops.add_member(uow, ws, shop.id, name="运营", role="operations",
                                        email="ops@e2e.example")  # fmt: skip
-            activity = catalog_service.create_activity(
+            activity = catalog.create_activity(
                 uow, ws, name=ACTIVITY, registration_starts_at=now - timedelta(days=3),
                 registration_ends_at=now + timedelta(days=2), starts_at=now + timedelta(days=2),
                 ends_at=now + timedelta(days=9), low_traffic_start_minute=(minute - 60) % 1440,
@@ -72,18 +72,18 @@ def _seed(data_dir: Path) -> int:
                 delist_delay_minutes=24 * 60,
             )  # fmt: skip
             for n in range(10):
-                p = catalog_service.create_product(
+                p = shops.create_product(
                     uow, ws, shop.id, title=f"E2E 月饼 {n + 1:02d}", price_minor=12800,
                     currency="CNY", stock=80,
                 )  # fmt: skip
-                e = catalog_service.enroll(uow, ws, activity.id, p.id, activity_price_minor=9900,
+                e = catalog.enroll(uow, ws, activity.id, p.id, activity_price_minor=9900,
                                            activity_stock=40)  # fmt: skip
-                catalog_service.review(uow, ws, e.id, approve=True)
-                offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+                catalog.review(uow, ws, e.id, approve=True)
+                offers.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
                                           value_minor=1000)  # fmt: skip
-                offers_service.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
+                offers.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
                 if n == 0:  # the product cancelled in the window: its followers get coupons
-                    catalog_service.add_followers(uow, ws, p.id, [f"buyer-{k}" for k in range(12)])
+                    shops.add_followers(uow, ws, p.id, [f"buyer-{k}" for k in range(12)])
             return int(activity.id)
     finally:
         db.dispose()

@@ -16,7 +16,7 @@ import pytest
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service, offers_service
+from promodesk.shop.service import catalog, offers, shops
 from promodesk.tenancy import service as tenancy
 from tests.e2e.support import running_server
 from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
@@ -35,14 +35,14 @@ def _seed(data_dir: Path) -> int:
                                 role="owner", actor="e2e")  # fmt: skip
             ws = workspace.id
             now = clock.now()
-            shop = catalog_service.create_shop(uow, ws, name="E2E 月饼小铺")
-            activity = catalog_service.create_activity(
+            shop = shops.create_shop(uow, ws, name="E2E 月饼小铺")
+            activity = catalog.create_activity(
                 uow, ws, name="中秋节 · 替换", registration_starts_at=now - timedelta(days=3),
                 registration_ends_at=now - timedelta(hours=1), starts_at=now - timedelta(hours=1),
                 ends_at=now + timedelta(days=7),
             )  # fmt: skip
             old, _new = (
-                catalog_service.create_product(
+                shops.create_product(
                     uow,
                     ws,
                     shop.id,
@@ -53,12 +53,12 @@ def _seed(data_dir: Path) -> int:
                 )
                 for yuan in (138, 188)
             )
-            e = catalog_service.enroll(
+            e = catalog.enroll(
                 uow, ws, activity.id, old.id, activity_price_minor=11730, activity_stock=40,
                 ignore_registration_window=True,
             )  # fmt: skip
-            catalog_service.review(uow, ws, e.id, approve=True)
-            offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+            catalog.review(uow, ws, e.id, approve=True)
+            offers.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
                                       value_minor=1000)  # fmt: skip
             return int(e.id)
     finally:

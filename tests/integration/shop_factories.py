@@ -9,14 +9,15 @@ from typing import Any
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
-from promodesk.shop import catalog_service as catalog
-from promodesk.shop import offers_service
+from promodesk.shop.service import catalog
+from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service import shops as shops_service
 
 NOW = datetime(2026, 9, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: outside 01:00-05:00
 
 
 def shop(uow: UnitOfWork, ws: int, *, timezone: str = "Asia/Shanghai", **kw: Any) -> Any:
-    return catalog.create_shop(
+    return shops_service.create_shop(
         uow, ws, name=kw.pop("name", f"shop-{uuid.uuid4().hex[:6]}"), timezone=timezone
     )
 
@@ -37,7 +38,7 @@ def activity(uow: UnitOfWork, ws: int, *, started: bool = False, **rules: Any) -
 
 
 def product(uow: UnitOfWork, ws: int, shop_id: int, **kw: Any) -> ShopProduct:
-    return catalog.create_product(
+    return shops_service.create_product(
         uow,
         ws,
         shop_id,
@@ -130,10 +131,10 @@ def _tenant_enrollment(uow: UnitOfWork, workspace: Any) -> int:
 
 
 def _tenant_snapshot(uow: UnitOfWork, workspace: Any) -> int:
-    from promodesk.shop import snapshots_service
+    from promodesk.shop.service import snapshots
 
     e = catalog.get_enrollment(uow, workspace.id, _tenant_enrollment(uow, workspace))
-    return int(snapshots_service.take(uow, workspace.id, e, "cancel").id)
+    return int(snapshots.take(uow, workspace.id, e, "cancel").id)
 
 
 def _tenant_batch(uow: UnitOfWork, workspace: Any) -> int:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from promodesk.kit.db import Database
 from promodesk.models import PromoteRecharge, TikTokCampaign
-from promodesk.shop import batch_service, catalog_service
-from promodesk.shop.batch_service import Selection
+from promodesk.shop.service import batches, catalog, shops
+from promodesk.shop.service.batches import Selection
 from tests.integration import promote_factories as promote
 from tests.integration import shop_factories as shopf
 from tests.integration.accounts_factories import (
@@ -235,7 +235,7 @@ def test_a_compensation_typed_wrong_comes_back_on_the_enrollment_page(
     ws = member.workspace.id
     _, _, ids = shopf.setup(db, ws, 10)
     with db.transaction() as uow:
-        batch_service.cancel_now(
+        batches.cancel_now(
             uow,
             ws,
             Selection(enrollment_ids=ids[:1]),
@@ -243,8 +243,8 @@ def test_a_compensation_typed_wrong_comes_back_on_the_enrollment_page(
             actor="user:1",
             role="owner",
         )
-        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
-        catalog_service.add_followers(uow, ws, product_id, ["buyer-1", "buyer-2"])
+        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+        shops.add_followers(uow, ws, product_id, ["buyer-1", "buyer-2"])
     with console_client(db, tmp_path) as client:
         log_in(client, member)
         page = f"/shop/enrollments/{ids[0]}"

@@ -15,7 +15,8 @@ import pytest
 import promodesk.shop.jobs  # noqa: F401
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service, offers_service, remediation_service
+from promodesk.shop.service import catalog, remediation
+from promodesk.shop.service import offers as offers_service
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import (
     console_client,
@@ -69,7 +70,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert 'id="refusal"' in refused.text
     assert 'data-alternative="stock_to_zero"' in refused.text
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
 
     # two now: the batch page shows them done, verification pending
     where = post_form(
@@ -83,7 +84,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     batch_page = client.get(where).text
     assert 'id="verification-pending"' in batch_page
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "removed"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "removed"
         offers = offers_service.offers(uow, ws, ids[0])
         assert {o.status for o in offers} == {"cancelled"}
 
@@ -93,7 +94,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     page = client.get(f"/shop/enrollments/{ids[2]}").text
     assert 'id="delist-notice"' in page
     with db.transaction() as uow:
-        product_id = catalog_service.get_enrollment(uow, ws, ids[2]).product_id
+        product_id = catalog.get_enrollment(uow, ws, ids[2]).product_id
     where = post_form(
         client,
         f"/shop/products/{product_id}/restock",
@@ -173,7 +174,7 @@ def test_storefront_is_public_and_read_only(db: Database, tmp_path: Path) -> Non
     ws = member.workspace.id
     shop, _activity, _ids = f.setup(db, ws, 5)
     with db.transaction() as uow:
-        remediation_service.announce(
+        remediation.announce(
             uow, ws, shop.id, title="月饼暂停", body="Sorry / 抱歉", product_ids=[], actor="t"
         )
     client = console_client(db, tmp_path)
@@ -196,7 +197,7 @@ def test_roles_other_workspaces_and_bad_input(db: Database, tmp_path: Path) -> N
     where = post_form(client, "/shop/cancel", {"ids": str(ids[0]), "reason": "plan_change"}, csrf)
     assert "Not allowed" in flashes_at(client, where)
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
 
     stranger = new_member(db, "owner")
     other = console_client(db, tmp_path)

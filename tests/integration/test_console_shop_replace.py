@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import ShopEnrollment, ShopSnapshot
-from promodesk.shop import catalog_service
+from promodesk.shop.service import catalog
 from promodesk.tenancy.repository import TenancyRepository
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import console_client, flashes_at, log_in, new_member
@@ -44,9 +44,9 @@ def _mooncakes(db: Database, ws: int) -> tuple[int, int, int]:
         a = f.activity(uow, ws, started=True)
         old = f.product(uow, ws, s.id, title="月饼礼盒 138", price_minor=13800)
         new = f.product(uow, ws, s.id, title="月饼礼盒 188", price_minor=18800)
-        e = catalog_service.enroll(uow, ws, a.id, old.id, activity_price_minor=11730,
+        e = catalog.enroll(uow, ws, a.id, old.id, activity_price_minor=11730,
                                    activity_stock=5, ignore_registration_window=True)  # fmt: skip
-        catalog_service.review(uow, ws, e.id, approve=True)
+        catalog.review(uow, ws, e.id, approve=True)
         return e.id, old.id, new.id
 
 
@@ -107,7 +107,7 @@ def test_replace_goes_through_the_confirmation_page_once(db: Database, tmp_path:
         assert where.status_code == 303
         assert where.headers["location"] == f"/shop/enrollments/{e}"
     with db.read() as uow:
-        assert catalog_service.get_enrollment(uow, member.workspace.id, e).state == "live"
+        assert catalog.get_enrollment(uow, member.workspace.id, e).state == "live"
 
 
 def test_a_price_above_the_original_goes_back_with_the_input_kept(

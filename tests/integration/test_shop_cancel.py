@@ -21,16 +21,15 @@ from promodesk.models import (
     ShopOffer,
     ShopRiskEvent,
 )
-from promodesk.shop import (
-    batch_service,
-    catalog_service,
-    offers_service,
-    preview_service,
-    snapshots_service,
-    verification_service,
-)
-from promodesk.shop.batch_service import Selection
 from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, ShopRestricted
+from promodesk.shop.service import batches as batch_service
+from promodesk.shop.service import catalog, shops
+from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service import preview as preview_service
+from promodesk.shop.service import snapshots as snapshots_service
+from promodesk.shop.service import verification as verification_service
+from promodesk.shop.service import window as window_service
+from promodesk.shop.service.batches import Selection
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
@@ -87,7 +86,7 @@ def test_preview_changes_nothing_and_reports_verdict(db: Database) -> None:
         assert over["ok"] is False
         rules = {v["rule"] for v in over["groups"][0]["verdict"]["violations"]}
         assert rules == {"max_cancel_ratio"}
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
 
 
 def test_at_threshold_passes_and_cascades(db: Database) -> None:
@@ -98,7 +97,7 @@ def test_at_threshold_passes_and_cascades(db: Database) -> None:
         batch = batch_service.get_batch(uow, ws, batch_id)
         assert (batch.status, batch.done, batch.failed) == ("done", 3, 0)
         for eid in ids[:3]:
-            assert catalog_service.get_enrollment(uow, ws, eid).state == "removed"
+            assert catalog.get_enrollment(uow, ws, eid).state == "removed"
         offers = uow.session.execute(
             select(ShopOffer.status, func.count())
             .where(ShopOffer.enrollment_id.in_(ids[:3]))
@@ -140,7 +139,7 @@ def test_one_over_is_refused_with_rule_numbers_and_alternatives(db: Database) ->
     assert "replace" in body["alternatives"]
     assert body["can_force"] is True
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
 
 
 def test_min_products_threshold(db: Database) -> None:
@@ -169,7 +168,7 @@ def test_forcing_needs_admin_and_records_risk_event_and_penalty(db: Database) ->
         )
         assert len(events) == 1
         assert events[0].rules[0]["rule"] == "max_cancel_ratio"
-        shop = catalog_service.get_shop(uow, ws, s.id)
+        shop = shops.get_shop(uow, ws, s.id)
         assert shop.restricted_until == clock.now() + timedelta(days=7)
         assert all(
             c.forced
@@ -179,7 +178,7 @@ def test_forcing_needs_admin_and_records_risk_event_and_penalty(db: Database) ->
         )
         p = f.product(uow, ws, s.id)
         with pytest.raises(ShopRestricted):
-            catalog_service.enroll(
+            catalog.enroll(
                 uow,
                 ws,
                 a.id,
@@ -210,11 +209,11 @@ def test_stage_paths_pending_and_live(db: Database, frozen: clock.FrozenClock) -
     _cancel(db, ws, [pending[0].id])
     frozen.advance(timedelta(days=3))  # the activity started
     with db.transaction() as uow:
-        assert catalog_service.start_activity(uow, ws, a.id) == 2
+        assert catalog.start_activity(uow, ws, a.id) == 2
     _cancel(db, ws, [approved[0].id])
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, pending[0].id).state == "withdrawn"
-        assert catalog_service.get_enrollment(uow, ws, approved[0].id).state == "terminated"
+        assert catalog.get_enrollment(uow, ws, pending[0].id).state == "withdrawn"
+        assert catalog.get_enrollment(uow, ws, approved[0].id).state == "terminated"
         paths = (
             uow.session.execute(
                 select(ShopCancellation.path)
@@ -264,7 +263,7 @@ def test_batch_per_item_errors_and_retry_failed(db: Database) -> None:
         codes = sorted(i.error_code for i in failed)
         assert codes == ["ALREADY_CANCELLED"] + ["GUARDRAIL_MAX_CANCEL_RATIO"] * 3
         assert all(i.activity_id == a.id and i.product_id for i in failed)
-        catalog_service.update_rules(uow, ws, a.id, max_cancel_percent=60, min_products_per_shop=4)
+        catalog.update_rules(uow, ws, a.id, max_cancel_percent=60, min_products_per_shop=4)
         batch_service.retry_failed(uow, ws, batch.id, actor="user:1", role="operator")
     drain(db, ws)
     with db.transaction() as uow:
@@ -283,10 +282,10 @@ def test_window_schedule_runs_in_the_window_and_verifies(
     ws = make_workspace(db).id
     s, _a, ids = f.setup(db, ws, 10)
     with db.transaction() as uow:
-        catalog_service.add_member(
+        shops.add_member(
             uow, ws, s.id, name="客服", role="customer_service", email="cs@shop.example"
         )
-        batches = batch_service.schedule_in_window(
+        batches = window_service.schedule_in_window(
             uow,
             ws,
             Selection(enrollment_ids=ids[:2]),
@@ -298,7 +297,7 @@ def test_window_schedule_runs_in_the_window_and_verifies(
         assert len(batches) == 1
         assert batches[0].status == "scheduled"
         assert batches[0].run_at.isoformat().startswith("2026-09-20T17:00")
-        other = batch_service.schedule_in_window(
+        other = window_service.schedule_in_window(
             uow,
             ws,
             Selection(enrollment_ids=ids[2:3]),
@@ -306,16 +305,16 @@ def test_window_schedule_runs_in_the_window_and_verifies(
             actor="user:1",
             role="operator",
         )[0]
-        batch_service.cancel_scheduled(uow, ws, other.id, actor="user:1")
+        window_service.cancel_scheduled(uow, ws, other.id, actor="user:1")
     drain(db, ws)  # not due yet
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
     frozen.set(batches[0].run_at + timedelta(minutes=1))
     drain(db, ws)
     with db.transaction() as uow:
         assert batch_service.get_batch(uow, ws, batches[0].id).status == "done"
         assert batch_service.get_batch(uow, ws, other.id).status == "cancelled"
-        assert catalog_service.get_enrollment(uow, ws, ids[2]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[2]).state == "approved"
         # someone re-activates an offer behind our back: verification must catch it
         offer = offers_service.offers(uow, ws, ids[1])[0]
         offer.status = "active"
@@ -339,7 +338,7 @@ def test_scheduled_enrollment_is_refused_again_and_counts_in_the_guardrails(
     ws = make_workspace(db).id
     _s, _a, ids = f.setup(db, ws, 10)
     with db.transaction() as uow:
-        batch = batch_service.schedule_in_window(
+        batch = window_service.schedule_in_window(
             uow,
             ws,
             Selection(enrollment_ids=ids[:2]),
@@ -347,7 +346,7 @@ def test_scheduled_enrollment_is_refused_again_and_counts_in_the_guardrails(
             actor="user:1",
             role="operator",
         )[0]
-    for again in (batch_service.schedule_in_window, batch_service.cancel_now):
+    for again in (window_service.schedule_in_window, batch_service.cancel_now):
         with pytest.raises(AlreadyScheduled) as refused, db.transaction() as uow:
             again(
                 uow,
@@ -387,7 +386,7 @@ def test_scheduled_enrollment_is_refused_again_and_counts_in_the_guardrails(
         )
     # once called off, the enrollments are free again
     with db.transaction() as uow:
-        batch_service.cancel_scheduled(uow, ws, batch.id, actor="user:1")
+        window_service.cancel_scheduled(uow, ws, batch.id, actor="user:1")
     _cancel(db, ws, ids[1:4])
 
 

@@ -18,7 +18,7 @@ from promodesk import clikit
 from promodesk.cli import app as cli
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.shop import catalog_service
+from promodesk.shop.service import catalog
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 
@@ -49,7 +49,7 @@ def ok(*args: str) -> Any:
 
 def _products(db: Database, ws: int, ids: list[int]) -> list[int]:
     with db.transaction() as uow:
-        return [catalog_service.get_enrollment(uow, ws, i).product_id for i in ids]
+        return [catalog.get_enrollment(uow, ws, i).product_id for i in ids]
 
 
 def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
@@ -165,9 +165,9 @@ def test_replace_from_the_cli_previews_asks_and_is_undone(db: Database) -> None:
         a = f.activity(uow, ws.id, started=True)
         old = f.product(uow, ws.id, s.id, price_minor=13800)
         new = f.product(uow, ws.id, s.id, title="月饼礼盒 188", price_minor=18800)
-        e = catalog_service.enroll(uow, ws.id, a.id, old.id, activity_price_minor=11730,
+        e = catalog.enroll(uow, ws.id, a.id, old.id, activity_price_minor=11730,
                                    activity_stock=5, ignore_registration_window=True)  # fmt: skip
-        catalog_service.review(uow, ws.id, e.id, approve=True)
+        catalog.review(uow, ws.id, e.id, approve=True)
     args = ("replace", str(e.id), "--product", str(new.id))
     view = ok(*args, "--preview", *w)
     assert view["new"]["activity_price_minor"] == 15980

@@ -17,8 +17,8 @@ import promodesk.shop.jobs  # noqa: F401
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop import batch_service, catalog_service, remediation_service
-from promodesk.shop.batch_service import Selection
+from promodesk.shop.service import batches, catalog, remediation, shops
+from promodesk.shop.service.batches import Selection
 from promodesk.shop.settings import shop_settings
 from tests.api_support import bearer, live_server, make_app, new_key
 from tests.integration import shop_factories as f
@@ -44,18 +44,18 @@ def _product_with_followers(db: Database, ws: int, followers: int = 12) -> tuple
     """A cancelled enrollment of a ¥199.00 product with ``followers`` followers."""
     _shop, _activity, ids = f.setup(db, ws, 10)
     with db.transaction() as uow:
-        batch_service.cancel_now(
+        batches.cancel_now(
             uow, ws, Selection(enrollment_ids=ids[:1]), reason="stock_shortage",
             actor="user:1", role="owner",
         )  # fmt: skip
-        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
-        catalog_service.add_followers(uow, ws, product_id, [f"buyer-{n}" for n in range(followers)])
+        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+        shops.add_followers(uow, ws, product_id, [f"buyer-{n}" for n in range(followers)])
     return ids[0], product_id
 
 
 def _issued(db: Database, ws: int, product_id: int) -> list[Any]:
     with db.transaction() as uow:
-        return remediation_service.compensations(uow, ws, product_id)
+        return remediation.compensations(uow, ws, product_id)
 
 
 def test_the_service_caps_the_value_and_the_total(
@@ -65,29 +65,23 @@ def test_the_service_caps_the_value_and_the_total(
     ws = member.workspace.id
     _e, product_id = _product_with_followers(db, ws)
     with db.transaction() as uow, pytest.raises(ValidationFailed, match="price"):
-        remediation_service.compensate(
+        remediation.compensate(
             uow, ws, product_id, value_minor=99_999_999_999_00, valid_days=30, actor="t"
         )
     with db.transaction() as uow, pytest.raises(ValidationFailed, match="price"):
-        remediation_service.compensate(
-            uow, ws, product_id, value_minor=19901, valid_days=30, actor="t"
-        )
+        remediation.compensate(uow, ws, product_id, value_minor=19901, valid_days=30, actor="t")
     monkeypatch.setenv("PROMODESK_SHOP_COMPENSATION_MAX_TOTAL_PRICES", "10")
     shop_settings.cache_clear()
     try:
         # 12 followers × ¥199.00 = 12 prices > 10
         with db.transaction() as uow, pytest.raises(ValidationFailed, match="total"):
-            remediation_service.compensate(
-                uow, ws, product_id, value_minor=19900, valid_days=30, actor="t"
-            )
+            remediation.compensate(uow, ws, product_id, value_minor=19900, valid_days=30, actor="t")
         with db.transaction() as uow:
-            quote = remediation_service.compensation_quote(uow, ws, product_id, 1000)
+            quote = remediation.compensation_quote(uow, ws, product_id, 1000)
             assert (quote.count, quote.value_minor, quote.total_minor) == (12, 1000, 12000)
             assert quote.max_value_minor == 19900
             assert quote.max_total_minor == 199000
-            remediation_service.compensate(
-                uow, ws, product_id, value_minor=1000, valid_days=30, actor="t"
-            )
+            remediation.compensate(uow, ws, product_id, value_minor=1000, valid_days=30, actor="t")
     finally:
         shop_settings.cache_clear()
     assert [c.value_minor for c in _issued(db, ws, product_id)] == [1000]
@@ -121,7 +115,7 @@ def test_the_console_confirms_count_value_and_total(db: Database, tmp_path: Path
 
     # a confirmation for another number of followers is asked again, not issued
     with db.transaction() as uow:
-        catalog_service.add_followers(uow, ws, product_id, ["late-buyer"])
+        shops.add_followers(uow, ws, product_id, ["late-buyer"])
     page = client.post(url, data={**form, "confirm": "yes", "count": "12", "csrf_token": csrf})
     assert 'id="compensation-confirm"' in page.text
     assert "13 × CN¥10.50 = CN¥136.50" in _text(page.text)

@@ -18,14 +18,11 @@ import promodesk.shop.jobs  # noqa: F401
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import Job
-from promodesk.shop import (
-    alternatives_service,
-    batch_service,
-    catalog_service,
-    remediation_service,
-)
-from promodesk.shop.batch_service import Selection
-from promodesk.shop.plan_service import DELIST_JOB
+from promodesk.shop.service import alternatives, batches, catalog
+from promodesk.shop.service import remediation as remediation_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.batches import Selection
+from promodesk.shop.service.product_plan import DELIST_JOB
 from tests.integration import shop_factories as f
 from tests.integration.test_console_support import (
     console_client,
@@ -50,7 +47,7 @@ def _flashes(html: str) -> str:
 def _cancelled(db: Database, ws: int, n: int = 10) -> tuple[Any, Any, list[int]]:
     shop, activity, ids = f.setup(db, ws, n)
     with db.transaction() as uow:
-        batch_service.cancel_now(
+        batches.cancel_now(
             uow,
             ws,
             Selection(enrollment_ids=ids[:1]),
@@ -66,8 +63,8 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
     ws = member.workspace.id
     _shop, _activity, ids = _cancelled(db, ws)
     with db.transaction() as uow:
-        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
-        catalog_service.add_followers(uow, ws, product_id, [f"buyer-{n}" for n in range(12)])
+        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+        shops_service.add_followers(uow, ws, product_id, [f"buyer-{n}" for n in range(12)])
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
 
@@ -118,8 +115,8 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
 
     # a product without followers says so instead of offering the form
     with db.transaction() as uow:
-        e = catalog_service.get_enrollment(uow, ws, ids[2])
-        alternatives_service.stock_to_zero(uow, ws, e.id, actor="t")
+        e = catalog.get_enrollment(uow, ws, ids[2])
+        alternatives.stock_to_zero(uow, ws, e.id, actor="t")
     page = client.get(f"/shop/enrollments/{ids[2]}").text
     assert 'id="no-followers"' in page
 
@@ -130,7 +127,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     shop, _activity, ids = f.setup(db, ws, 6)
     with db.transaction() as uow:
         spare = f.product(uow, ws, shop.id, title="备用月饼礼盒", price_minor=16800)
-        alternatives_service.replace(uow, ws, ids[0], spare.id, actor="t")
+        alternatives.replace(uow, ws, ids[0], spare.id, actor="t")
         gone = f.product(uow, ws, shop.id, title="已下架的月饼")
         gone.status = "delisted"
     client = console_client(db, tmp_path)
@@ -146,7 +143,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     assert f'name="product_{spare.id}" value="1" checked' in form
     assert "已下架的月饼" not in form  # only listed products can be linked
     with db.transaction() as uow:
-        other = catalog_service.get_enrollment(uow, ws, ids[1]).product_id
+        other = catalog.get_enrollment(uow, ws, ids[1]).product_id
     where = post_form(
         client,
         f"/shop/shops/{shop.id}/announcements",
@@ -207,7 +204,7 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     assert 'data-code="ENROLLMENT_NOT_FOUND"' in preview.text
     assert "2026-09-21 12:00 (Asia/Shanghai)" in preview.text  # 24 h later, shop time
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[1]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[1]).state == "approved"
 
     ids_field = re.search(r'name="ids" value="([^"]+)"', preview.text)
     assert ids_field
@@ -217,7 +214,7 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     assert done.text.count('data-ok="yes"') == 3
     assert done.text.count('data-ok="no"') == 3
     with db.transaction() as uow:
-        states = [catalog_service.get_enrollment(uow, ws, i).state for i in ids[1:4]]
+        states = [catalog.get_enrollment(uow, ws, i).state for i in ids[1:4]]
         assert states == ["stock_zeroed"] * 3
         delists = (
             uow.session.execute(select(Job).where(Job.workspace_id == ws, Job.name == DELIST_JOB))
@@ -242,7 +239,7 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     for url in ("/shop/stock-zero", "/shop/stock-zero?e=abc", "/shop/stock-zero?e=0"):
         assert client.get(url).status_code == 422, url
     with db.transaction() as uow:
-        assert catalog_service.get_enrollment(uow, ws, ids[4]).state == "approved"
+        assert catalog.get_enrollment(uow, ws, ids[4]).state == "approved"
 
 
 def test_remediation_pages_in_chinese_and_other_workspaces(db: Database, tmp_path: Path) -> None:
@@ -270,7 +267,7 @@ def test_remediation_pages_in_chinese_and_other_workspaces(db: Database, tmp_pat
     page = other.get(f"/shop/stock-zero?e={ids[1]}").text
     assert 'data-code="ENROLLMENT_NOT_FOUND"' in page
     with db.transaction() as uow:
-        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
+        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
     refused = other.post(
         f"/shop/products/{product_id}/compensation",
         data={"csrf_token": csrf, "value": "5", "valid_days": "3"},

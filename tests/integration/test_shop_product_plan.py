@@ -20,16 +20,12 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Forbidden
 from promodesk.models import AuditEvent
-from promodesk.shop import (
-    alternatives_service,
-    catalog_service,
-    plan_service,
-    preview_service,
-    review_service,
-    stock_zero_service,
-)
-from promodesk.shop.batch_service import Selection
 from promodesk.shop.errors import BreaksOtherActivity
+from promodesk.shop.service import alternatives, catalog, product_plan
+from promodesk.shop.service import preview as preview_service
+from promodesk.shop.service import review as review_service
+from promodesk.shop.service import stock_zero as stock_zero_service
+from promodesk.shop.service.batches import Selection
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
@@ -55,7 +51,7 @@ def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
         new = f.activity(uow, ws, name="双十一")
         f.enrolled(uow, ws, new.id, shop.id, 6)
         product5 = mid_es[4].product_id
-        shared = catalog_service.enroll(
+        shared = catalog.enroll(
             uow,
             ws,
             new.id,
@@ -64,7 +60,7 @@ def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
             activity_stock=50,
             ignore_registration_window=True,
         )
-        catalog_service.review(uow, ws, shared.id, approve=True)
+        catalog.review(uow, ws, shared.id, approve=True)
         return {
             "shop": shop.id,
             "mid": mid.id,
@@ -79,17 +75,17 @@ def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
 
 def _enrollment(db: Database, ws: int, enrollment_id: int) -> tuple[str, list[str]]:
     """State and offer statuses of one enrollment."""
-    from promodesk.shop.repository import ShopRepository
+    from promodesk.shop.repository.catalog import ShopRepository
 
     with db.transaction() as uow:
-        e = catalog_service.get_enrollment(uow, ws, enrollment_id)
+        e = catalog.get_enrollment(uow, ws, enrollment_id)
         uow.session.refresh(e)
         offers = ShopRepository(uow).offers([enrollment_id])
         return e.state, sorted(o.status for o in offers)
 
 
 def _counter(db: Database, ws: int, activity_id: int, shop_id: int) -> tuple[int, int, int]:
-    from promodesk.shop.repository import ShopRepository
+    from promodesk.shop.repository.catalog import ShopRepository
 
     with db.transaction() as uow:
         c = ShopRepository(uow).counter(activity_id, shop_id)
@@ -111,7 +107,7 @@ def test_stock_to_zero_through_one_activity_does_not_break_the_other_silently(
     # the shared stock is zero: the 中秋节 enrollment is not purchasable any more
     assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
     with db.transaction() as uow:  # one delist, for the product, at the new activity's time
-        at = plan_service.delist_at(uow, ws, s["product"])
+        at = product_plan.delist_at(uow, ws, s["product"])
     assert at == f.NOW + timedelta(minutes=s["delay"])
 
     frozen.advance(timedelta(minutes=s["delay"], seconds=1))
@@ -145,7 +141,7 @@ def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_adm
     assert "中秋节" in refused.value.detail
     assert "at least 5" in refused.value.detail
     with pytest.raises(BreaksOtherActivity), db.transaction() as uow:
-        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
     with pytest.raises(Forbidden), db.transaction() as uow:
         stock_zero_service.stock_to_zero_many(
             uow, ws, [s["new_e"]], actor="t", force=True, role="operator"
@@ -193,7 +189,7 @@ def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
     assert next(o for o in others if o["enrollment_id"] == s["new_e"])["selected"] is True
 
     with db.transaction() as uow:
-        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
     # before the delist: the end it will bring in 中秋节 counts as if done
     with db.transaction() as uow:
         waiting = preview_service.preview(uow, ws, Selection(enrollment_ids=s["mid_others"][:2]))
@@ -213,21 +209,21 @@ def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
 
     # the product is delisted: a restock is refused, a second delist job does nothing
     with db.transaction() as uow:
-        assert alternatives_service.delist_if_due(uow, ws, s["mid_e"]) is False
+        assert alternatives.delist_if_due(uow, ws, s["mid_e"]) is False
 
 
 def test_restock_lists_every_enrollment_and_brings_them_back(db: Database) -> None:
     ws = new_workspace(db).id
     s = _two_activities(db, ws, 6)
     with db.transaction() as uow:
-        alternatives_service.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
     with db.transaction() as uow:  # the other activity's snapshot keeps the stock as it was
-        from promodesk.shop import snapshots_service
+        from promodesk.shop.service import snapshots
 
-        snaps = snapshots_service.list_snapshots(uow, ws, enrollment_id=s["mid_e"], limit=5)
+        snaps = snapshots.list_snapshots(uow, ws, enrollment_id=s["mid_e"], limit=5)
         assert [(x.change, x.data["product"]["stock"]) for x in snaps] == [("stock_zero", 100)]
     with db.transaction() as uow:
-        answer = alternatives_service.restock(uow, ws, s["product"], 20, actor="t")
+        answer = alternatives.restock(uow, ws, s["product"], 20, actor="t")
     assert answer["enrollments_restored"] == 2
     by_id = {i["enrollment_id"]: i for i in answer["enrollments"]}
     assert by_id[s["mid_e"]]["effect"] == "resumes"

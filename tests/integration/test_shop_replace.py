@@ -17,7 +17,9 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.models import ShopOffer, ShopSnapshot
-from promodesk.shop import alternatives_service, catalog_service, offers_service, snapshots_service
+from promodesk.shop.service import alternatives, catalog
+from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service import snapshots as snapshots_service
 from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
@@ -41,7 +43,7 @@ def _mooncakes(db: Database, ws: int, **rules: Any) -> dict[str, int]:
         a = f.activity(uow, ws, started=True, **rules)
         old = f.product(uow, ws, s.id, title="月饼礼盒 138", price_minor=13800)
         new = f.product(uow, ws, s.id, title="月饼礼盒 188", price_minor=18800)
-        e = catalog_service.enroll(
+        e = catalog.enroll(
             uow,
             ws,
             a.id,
@@ -50,7 +52,7 @@ def _mooncakes(db: Database, ws: int, **rules: Any) -> dict[str, int]:
             activity_stock=50,
             ignore_registration_window=True,
         )
-        catalog_service.review(uow, ws, e.id, approve=True)
+        catalog.review(uow, ws, e.id, approve=True)
         offers_service.add_offer(uow, ws, e.id, kind="coupon", value_minor=500, percent_off=0)
         return {"shop": s.id, "activity": a.id, "old": old.id, "new": new.id, "enrollment": e.id}
 
@@ -61,11 +63,11 @@ def test_replace_keeps_the_discount_goes_to_review_and_is_undone(db: Database) -
     ws = make_workspace(db).id
     ids = _mooncakes(db, ws)
     with db.transaction() as uow:
-        new = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        new = alternatives.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
         new_id = new.id
         assert new.activity_price_minor == 15980  # ¥188 × 0.85 = ¥159.80, still 15 % off
         assert new.state == "pending_review"  # a new product and a new price: reviewed first
-        old = catalog_service.get_enrollment(uow, ws, ids["enrollment"])
+        old = catalog.get_enrollment(uow, ws, ids["enrollment"])
         assert old.state == "replaced"
         assert old.replaced_by_id == new_id
         snap = uow.session.scalars(
@@ -79,7 +81,7 @@ def test_replace_keeps_the_discount_goes_to_review_and_is_undone(db: Database) -
         assert back.state == "live"
         assert back.activity_price_minor == 11730
         assert back.replaced_by_id is None
-        gone = catalog_service.get_enrollment(uow, ws, new_id)
+        gone = catalog.get_enrollment(uow, ws, new_id)
         assert gone.state == "replaced"
         assert gone.replaced_by_id == ids["enrollment"]
         offers = uow.session.scalars(
@@ -87,7 +89,7 @@ def test_replace_keeps_the_discount_goes_to_review_and_is_undone(db: Database) -
         ).all()
         assert len(offers) == 1
         assert offers[0].status == "active"
-        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        counter = catalog.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
         assert (counter.enrolled, counter.active) == (1, 1)
 
@@ -97,7 +99,7 @@ def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database
     ids = _mooncakes(db, ws)
     with db.transaction() as uow:
         other = f.activity(uow, ws, name="国庆节")
-        catalog_service.enroll(
+        catalog.enroll(
             uow,
             ws,
             other.id,
@@ -106,7 +108,7 @@ def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database
             activity_stock=10,
             ignore_registration_window=True,
         )
-        view = alternatives_service.preview_replace(uow, ws, ids["enrollment"], ids["new"])
+        view = alternatives.preview_replace(uow, ws, ids["enrollment"], ids["new"])
     assert view["old"]["product_id"] == ids["old"]
     assert view["new"]["product_id"] == ids["new"]
     assert view["old"]["original_price_minor"] == 13800
@@ -128,26 +130,26 @@ def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database
     assert touched[(ids["activity"], ids["new"])]["effect"] == "enrolled"
     assert touched[(other.id, ids["new"])]["effect"] == "unchanged"
     with db.transaction() as uow:  # the preview changed nothing
-        assert catalog_service.get_enrollment(uow, ws, ids["enrollment"]).state == "live"
+        assert catalog.get_enrollment(uow, ws, ids["enrollment"]).state == "live"
 
 
 def test_an_explicit_price_is_used_and_never_above_the_new_original(db: Database) -> None:
     ws = make_workspace(db).id
     ids = _mooncakes(db, ws)
     with db.transaction() as uow, pytest.raises(ValidationFailed) as refused:
-        alternatives_service.replace(
+        alternatives.replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=18900, actor="t"
         )
     assert refused.value.field == "activity_price_minor"
     assert "above" in str(refused.value)
     assert "18800" in str(refused.value)
     with db.transaction() as uow:
-        view = alternatives_service.preview_replace(
+        view = alternatives.preview_replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16920
         )
         assert view["price_source"] == "explicit"
         assert view["new"]["discount_percent"] == "10.00"
-        new = alternatives_service.replace(
+        new = alternatives.replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16920, actor="t"
         )
         assert new.activity_price_minor == 16920
@@ -157,19 +159,19 @@ def test_review_follows_the_activity_rules(db: Database) -> None:
     ws = make_workspace(db).id
     free = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        new = alternatives_service.replace(uow, ws, free["enrollment"], free["new"], actor="t")
+        new = alternatives.replace(uow, ws, free["enrollment"], free["new"], actor="t")
         assert new.state == "live"  # neither rule asks for review: the slot's stage carries over
     priced = _mooncakes(db, ws, review_replacements=False, review_price_changes=True)
     with db.transaction() as uow:
-        same = alternatives_service.preview_replace(
+        same = alternatives.preview_replace(
             uow, ws, priced["enrollment"], priced["new"], activity_price_minor=11730
         )
         assert same["review"]["needed"] is False
         assert same["state_after"] == "live"
-        new = alternatives_service.replace(uow, ws, priced["enrollment"], priced["new"], actor="t")
+        new = alternatives.replace(uow, ws, priced["enrollment"], priced["new"], actor="t")
         assert new.state == "pending_review"  # the price changed: ¥117.30 → ¥159.80
     with db.transaction() as uow:
-        approved = catalog_service.review(uow, ws, new.id, approve=True)
+        approved = catalog.review(uow, ws, new.id, approve=True)
         assert approved.state == "live"
 
 
@@ -208,7 +210,7 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
     ws = make_workspace(db).id
     ids = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        first = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        first = alternatives.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
         first_id = first.id
         snap = uow.session.scalars(
             select(ShopSnapshot.id).where(
@@ -218,13 +220,13 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
     with db.transaction() as uow:
         snapshots_service.restore(uow, ws, snap, actor="t")
     with db.transaction() as uow:
-        view = alternatives_service.preview_replace(
+        view = alternatives.preview_replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16000
         )
         assert [t["enrollment_id"] for t in view["touched"] if t["effect"] == "enrolled"] == [
             first_id
         ]
-        again = alternatives_service.replace(
+        again = alternatives.replace(
             uow, ws, ids["enrollment"], ids["new"], activity_price_minor=16000, actor="t"
         )
         assert again.id == first_id
@@ -232,12 +234,12 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
         assert again.activity_price_minor == 16000
         assert again.replaces_id == ids["enrollment"]
         assert again.replaced_by_id is None
-        old = catalog_service.get_enrollment(uow, ws, ids["enrollment"])
+        old = catalog.get_enrollment(uow, ws, ids["enrollment"])
         assert old.state == "replaced"
         assert old.replaced_by_id == first_id
         offers = uow.session.scalars(select(ShopOffer).where(ShopOffer.enrollment_id == first_id))
         assert len(offers.all()) == 1
-        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        counter = catalog.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
         assert (counter.enrolled, counter.active) == (1, 1)
 
@@ -246,9 +248,9 @@ def test_a_rejected_replacement_is_undone_and_a_stock_zeroed_one_is_refused(db: 
     ws = make_workspace(db).id
     ids = _mooncakes(db, ws)
     with db.transaction() as uow:
-        new = alternatives_service.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
-        catalog_service.review(uow, ws, new.id, approve=False)  # the platform says no
-        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        new = alternatives.replace(uow, ws, ids["enrollment"], ids["new"], actor="t")
+        catalog.review(uow, ws, new.id, approve=False)  # the platform says no
+        counter = catalog.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
         assert (counter.enrolled, counter.active) == (0, 0)
         snap = _replace_snapshot(uow, ids["enrollment"])
@@ -256,15 +258,15 @@ def test_a_rejected_replacement_is_undone_and_a_stock_zeroed_one_is_refused(db: 
         back = snapshots_service.restore(uow, ws, snap, actor="t")
         assert back.state == "live"
         assert back.activity_price_minor == 11730
-        counter = catalog_service.ShopRepository(uow).counter(ids["activity"], ids["shop"])
+        counter = catalog.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
         assert (counter.enrolled, counter.active) == (1, 1)
-        assert catalog_service.get_enrollment(uow, ws, new.id).state == "rejected"
+        assert catalog.get_enrollment(uow, ws, new.id).state == "rejected"
 
     other = _mooncakes(db, ws, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        new = alternatives_service.replace(uow, ws, other["enrollment"], other["new"], actor="t")
-        alternatives_service.stock_to_zero(uow, ws, new.id, actor="t")
+        new = alternatives.replace(uow, ws, other["enrollment"], other["new"], actor="t")
+        alternatives.stock_to_zero(uow, ws, new.id, actor="t")
         snap = _replace_snapshot(uow, other["enrollment"])
     with db.transaction() as uow, pytest.raises(Conflict) as refused:
         snapshots_service.restore(uow, ws, snap, actor="t")

@@ -15,9 +15,10 @@ import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import AuditEvent, Job
-from promodesk.shop import batch_service, catalog_service
-from promodesk.shop.batch_service import Selection
-from promodesk.shop.catalog_service import START_JOB
+from promodesk.shop.service import catalog
+from promodesk.shop.service import window as window_service
+from promodesk.shop.service.batches import Selection
+from promodesk.shop.service.catalog import START_JOB
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
@@ -39,7 +40,7 @@ def _start_jobs(db: Database, ws: int) -> list[Job]:
 
 def _states(db: Database, ws: int, ids: list[int]) -> list[str]:
     with db.transaction() as uow:
-        return [catalog_service.get_enrollment(uow, ws, i).state for i in ids]
+        return [catalog.get_enrollment(uow, ws, i).state for i in ids]
 
 
 def _start_audits(db: Database, ws: int) -> int:
@@ -74,8 +75,8 @@ def test_approved_enrollments_go_live_when_the_activity_starts(
 
     # Idempotent: the manual start (API, CLI) and a second run change and record nothing.
     with db.transaction() as uow:
-        assert catalog_service.start_activity(uow, ws, activity.id) == 0
-        assert catalog_service.start_when_due(uow, ws, activity.id) is None
+        assert catalog.start_activity(uow, ws, activity.id) == 0
+        assert catalog.start_when_due(uow, ws, activity.id) is None
     assert _start_audits(db, ws) == 1
 
 
@@ -110,7 +111,7 @@ def test_creating_an_activity_writes_exactly_one_start_job(db: Database) -> None
     assert [j.payload["activity_id"] for j in jobs] == [a.id, b.id]
     with db.transaction() as uow:
         # A missing activity is nothing to do (the job finishes quietly).
-        assert catalog_service.start_when_due(uow, ws, 2**62) is None
+        assert catalog.start_when_due(uow, ws, 2**62) is None
 
 
 def test_an_activity_created_after_its_start(db: Database) -> None:
@@ -124,7 +125,7 @@ def test_an_activity_created_after_its_start(db: Database) -> None:
     assert _start_audits(db, ws) == 0  # nothing moved, nothing recorded
     with db.transaction() as uow:
         for i in ids:
-            catalog_service.review(uow, ws, i, approve=True)
+            catalog.review(uow, ws, i, approve=True)
     assert _states(db, ws, ids) == ["live"] * 5
 
 
@@ -132,12 +133,12 @@ def test_approving_after_the_start_goes_live(db: Database, frozen: clock.FrozenC
     ws = make_workspace(db).id
     _shop, activity, ids = f.setup(db, ws, 7, state="pending_review")
     with db.transaction() as uow:
-        assert catalog_service.review(uow, ws, ids[0], approve=True).state == "approved"
+        assert catalog.review(uow, ws, ids[0], approve=True).state == "approved"
     frozen.set(activity.starts_at + timedelta(hours=1))
     drain(db, ws)
     with db.transaction() as uow:
-        assert catalog_service.review(uow, ws, ids[1], approve=True).state == "live"
-        assert catalog_service.review(uow, ws, ids[2], approve=False).state == "rejected"
+        assert catalog.review(uow, ws, ids[1], approve=True).state == "live"
+        assert catalog.review(uow, ws, ids[2], approve=False).state == "rejected"
         actions = uow.session.execute(
             select(AuditEvent.action, AuditEvent.after)
             .where(AuditEvent.workspace_id == ws, AuditEvent.object_id == str(ids[1]))
@@ -154,7 +155,7 @@ def _scheduled_at(db: Database, ws: int, timezone: str, now: datetime) -> dateti
     clock.set_clock(clock.FrozenClock(now))
     _shop, _activity, ids = f.setup(db, ws, 10, timezone=timezone)
     with db.transaction() as uow:
-        (batch,) = batch_service.schedule_in_window(
+        (batch,) = window_service.schedule_in_window(
             uow,
             ws,
             Selection(enrollment_ids=ids[:1]),

@@ -23,8 +23,9 @@ from promodesk.cli import app as cli
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import Job
-from promodesk.shop import alternatives_service, catalog_service, stock_zero_service
-from promodesk.shop.plan_service import DELIST_JOB
+from promodesk.shop.service import alternatives, catalog, stock_zero
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.product_plan import DELIST_JOB
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
@@ -43,7 +44,7 @@ def frozen() -> Iterator[clock.FrozenClock]:
 
 def _states(db: Database, ws: int, ids: list[int]) -> list[str]:
     with db.transaction() as uow:
-        return [catalog_service.get_enrollment(uow, ws, i).state for i in ids]
+        return [catalog.get_enrollment(uow, ws, i).state for i in ids]
 
 
 def test_each_enrollment_succeeds_or_fails_on_its_own(
@@ -55,13 +56,13 @@ def test_each_enrollment_succeeds_or_fails_on_its_own(
         pending = f.enrolled(uow, ws, activity.id, shop.id, 1, state="pending_review")[0].id
         frozen_act = f.activity(uow, ws, immutable=True, name="不可变")
         fixed = f.enrolled(uow, ws, frozen_act.id, shop.id, 1)[0].id
-        alternatives_service.stock_to_zero(uow, ws, ids[5], actor="t")
+        alternatives.stock_to_zero(uow, ws, ids[5], actor="t")
     other_ws = new_workspace(db).id
     _s, _a, foreign = f.setup(db, other_ws, 1)
 
     picked = [ids[0], ids[1], ids[0], pending, fixed, ids[5], foreign[0], 2**62]
     with db.transaction() as uow:
-        result = stock_zero_service.stock_to_zero_many(uow, ws, picked, actor="user:1")
+        result = stock_zero.stock_to_zero_many(uow, ws, picked, actor="user:1")
     assert (result["done"], result["failed"]) == (2, 5)
     by_id = {i["enrollment_id"]: i for i in result["items"]}
     assert [i["enrollment_id"] for i in result["items"]] == list(dict.fromkeys(picked))
@@ -96,14 +97,14 @@ def test_the_check_changes_nothing_and_bad_selections_are_refused(db: Database) 
     ws = new_workspace(db).id
     _shop, _activity, ids = f.setup(db, ws, 5)
     with db.transaction() as uow:
-        items = stock_zero_service.check(uow, ws, ids[:2])
+        items = stock_zero.check(uow, ws, ids[:2])
         assert [i["ok"] for i in items] == [True, True]
         from promodesk.kit.errors import ValidationFailed
 
         with pytest.raises(ValidationFailed):
-            stock_zero_service.check(uow, ws, [])
+            stock_zero.check(uow, ws, [])
         with pytest.raises(ValidationFailed):
-            stock_zero_service.check(uow, ws, list(range(1, 1002)))
+            stock_zero.check(uow, ws, list(range(1, 1002)))
     assert _states(db, ws, ids[:2]) == ["approved", "approved"]
 
 
@@ -138,8 +139,8 @@ def test_the_api(db: Database, tmp_path: Path) -> None:
 
         # remediation lists
         with db.transaction() as uow:
-            product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
-            catalog_service.add_followers(uow, ws, product_id, ["a", "b"])
+            product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+            shops_service.add_followers(uow, ws, product_id, ["a", "b"])
         r = c.post(
             f"{V}/products/{product_id}/compensation",
             json={"value_minor": 500, "valid_days": 7},
@@ -206,8 +207,8 @@ def test_the_cli(db: Database) -> None:
     assert _states(db, ws, ids[:4]) == ["stock_zeroed"] * 4
 
     with db.transaction() as uow:
-        product_id = catalog_service.get_enrollment(uow, ws, ids[0]).product_id
-        catalog_service.add_followers(uow, ws, product_id, ["f1", "f2", "f3"])
+        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+        shops_service.add_followers(uow, ws, product_id, ["f1", "f2", "f3"])
     code, data, _ = _cli("compensate", str(product_id), "--value-minor", "800", *w, "--json")
     assert (code, data["issued"]) == (0, 3)
     code, data, _ = _cli("compensations", str(product_id), *w, "--json")

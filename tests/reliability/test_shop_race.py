@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from promodesk.kit.db import Database
 from promodesk.kit.errors import PromodeskError
 from promodesk.models import ShopCancellation, ShopEnrollment
-from promodesk.shop import batch_service
-from promodesk.shop.batch_service import Selection
-from promodesk.shop.repository import ShopRepository
+from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import batches
+from promodesk.shop.service.batches import Selection
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 
@@ -33,7 +33,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
         try:
             with db.transaction() as uow:
                 if mode == "now":
-                    batch_service.cancel_now(
+                    batches.cancel_now(
                         uow,
                         ws,
                         Selection(enrollment_ids=ids),
@@ -42,7 +42,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
                         role="operator",
                     )
                 else:
-                    batch = batch_service.start_batch(
+                    batch = batches.start_batch(
                         uow,
                         ws,
                         enrollment_ids=ids,
@@ -53,7 +53,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
             if mode != "now":
                 while True:
                     with db.transaction() as uow:
-                        if not batch_service.run_step(uow, ws, batch.id):
+                        if not batches.run_step(uow, ws, batch.id):
                             break
             result = "ok"
         except PromodeskError as exc:
@@ -111,7 +111,7 @@ def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) 
 def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) -> None:
     """Two operators replace two products with the same spare one at the same moment: one
     wins, the other gets a conflict (the unique activity+product row), nothing half-done."""
-    from promodesk.shop import alternatives_service, catalog_service
+    from promodesk.shop.service import alternatives, catalog
 
     ws = make_workspace(pg_db).id
     shop, activity, ids = f.setup(pg_db, ws, 6)
@@ -125,7 +125,7 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
         barrier.wait()
         try:
             with pg_db.transaction() as uow:
-                alternatives_service.replace(uow, ws, enrollment_id, spare, actor="op")
+                alternatives.replace(uow, ws, enrollment_id, spare, actor="op")
             result = "ok"
         except PromodeskError as exc:
             result = f"{type(exc).__name__}:{exc.status_code}"
@@ -140,7 +140,7 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
     assert sorted(outcomes)[-1] == "ok"
     assert sorted(outcomes)[0].endswith(":409")
     with pg_db.read() as uow:
-        states = [catalog_service.get_enrollment(uow, ws, i).state for i in ids[:2]]
+        states = [catalog.get_enrollment(uow, ws, i).state for i in ids[:2]]
         assert sorted(states) == ["approved", "replaced"]
         counter = ShopRepository(uow).counter(activity.id, shop.id)
         assert counter is not None

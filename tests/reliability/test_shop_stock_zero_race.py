@@ -11,7 +11,7 @@ import pytest
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import PromodeskError
-from promodesk.shop import alternatives_service, catalog_service
+from promodesk.shop.service import alternatives, catalog
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
 
@@ -28,7 +28,7 @@ def _two_shared(db: Database, ws: int) -> tuple[list[int], list[int]]:
         new = f.activity(uow, ws, name="双十一")
         shared = []
         for e in mid_es[:2]:
-            other = catalog_service.enroll(
+            other = catalog.enroll(
                 uow,
                 ws,
                 new.id,
@@ -37,7 +37,7 @@ def _two_shared(db: Database, ws: int) -> tuple[list[int], list[int]]:
                 activity_stock=50,
                 ignore_registration_window=True,
             )
-            catalog_service.review(uow, ws, other.id, approve=True)
+            catalog.review(uow, ws, other.id, approve=True)
             shared.append(other.id)
         return [e.id for e in mid_es[:2]], shared
 
@@ -51,7 +51,7 @@ def _race(db: Database, ws: int, enrollment_ids: list[int]) -> list[str]:
         barrier.wait()
         try:
             with db.transaction() as uow:
-                alternatives_service.stock_to_zero(uow, ws, enrollment_id, actor="op")
+                alternatives.stock_to_zero(uow, ws, enrollment_id, actor="op")
             result = "ok"
         except PromodeskError as exc:
             result = type(exc).__name__
@@ -77,7 +77,7 @@ def test_two_stock_zeros_cannot_both_take_the_last_slot_of_another_activity(
             outcomes = _race(pg_db, ws, shared)
             assert sorted(outcomes) == ["BreaksOtherActivity", "ok"], outcomes
             with pg_db.transaction() as uow:
-                states = [catalog_service.get_enrollment(uow, ws, i).state for i in mid_ids]
+                states = [catalog.get_enrollment(uow, ws, i).state for i in mid_ids]
             assert sorted(states) == ["live", "stock_zeroed"]
     finally:
         clock.set_clock(previous)

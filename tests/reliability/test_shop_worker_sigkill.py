@@ -32,7 +32,7 @@ from promodesk.models import (
     ShopSnapshot,
     Workspace,
 )
-from promodesk.shop import batch_service
+from promodesk.shop.service import batches
 from tests.conftest import REQUIRE_PG, _pg_available, create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.postgres
@@ -205,7 +205,7 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
     ws, eids = _seed(db)
     total = len(eids)
     with db.transaction() as uow:
-        batch = batch_service.start_batch(
+        batch = batches.start_batch(
             uow, ws, enrollment_ids=eids, reason="plan_change", actor="user:1", role="admin"
         )
     first = _worker(db, tmp_path, "first.log")
@@ -224,7 +224,7 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
 
         def finished() -> bool:
             with db.transaction() as uow:
-                return batch_service.get_batch(uow, ws, batch.id).status == "done"
+                return batches.get_batch(uow, ws, batch.id).status == "done"
 
         assert _wait(finished), (tmp_path / "second.log").read_text()
     finally:
@@ -233,7 +233,7 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
 
     with db.transaction() as uow:
         s = uow.session
-        b = batch_service.get_batch(uow, ws, batch.id)
+        b = batches.get_batch(uow, ws, batch.id)
         assert (b.done, b.failed, b.total) == (total, 0, total)
         items = dict(
             s.execute(

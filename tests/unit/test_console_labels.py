@@ -27,18 +27,18 @@ from promodesk.promote.domain.payout import WithdrawalStatus
 from promodesk.promote.domain.settlement import SettlementStatus
 from promodesk.promote.payments import ChargeStatus
 from promodesk.sandbox.generate import OBJECTIVES
-from promodesk.shop import domain as shop
-from promodesk.shop.batch_service import FINAL
+from promodesk.shop.domain import enrollments, guardrails
+from promodesk.shop.service.batches import FINAL
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"
 
 ENUMS: list[tuple[str, type[StrEnum]]] = [
-    ("shop_state", shop.State),
-    ("shop_path", shop.Path),
-    ("shop_reason", shop.Reason),
-    ("shop_alternative", shop.Alternative),
-    ("shop_rule", shop.Rule),
+    ("shop_state", enrollments.State),
+    ("shop_path", enrollments.Path),
+    ("shop_reason", enrollments.Reason),
+    ("shop_alternative", guardrails.Alternative),
+    ("shop_rule", guardrails.Rule),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),
     ("operation_state", OperationState),
@@ -144,7 +144,7 @@ def test_labels_in_both_languages() -> None:
     assert label("shop_batch", "cancelled", en) == "Called off"
     assert label("shop_batch", "cancelled", zh) == "已撤销"  # not 已取消: nothing was cancelled
     assert label("shop_change", "stock_zero", zh) == "库存调零"
-    assert label("shop_state", shop.State.LIVE, zh) == "已开始"
+    assert label("shop_state", enrollments.State.LIVE, zh) == "已开始"
     assert label("tiktok_objective", "TRAFFIC", zh) == "流量"
     assert label("audit_action", "shop.enrollment.presale", zh) == "已改为预售"
     assert label("job_status", None, zh) == "—"

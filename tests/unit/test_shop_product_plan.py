@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from promodesk.shop import domain
-from promodesk.shop.domain import State
-from promodesk.shop.product_plan import (
+from promodesk.shop.domain import guardrails
+from promodesk.shop.domain.enrollments import State
+from promodesk.shop.domain.product_plan import (
     Action,
     ActivityFacts,
     Effect,
@@ -28,8 +28,8 @@ def _activity(
     return ActivityFacts(
         id=aid,
         name=f"activity {aid}",
-        rules=domain.Rules(min_products=5, max_cancel_percent=30, immutable=immutable),
-        counts=domain.Counts(enrolled, active, cancelled),
+        rules=guardrails.Rules(min_products=5, max_cancel_percent=30, immutable=immutable),
+        counts=guardrails.Counts(enrolled, active, cancelled),
         started=started,
         ended=ended,
     )

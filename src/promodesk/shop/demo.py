@@ -19,15 +19,9 @@ from datetime import datetime, timedelta
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import ShopProduct
-from promodesk.shop import (
-    alternatives_service,
-    batch_service,
-    catalog_service,
-    offers_service,
-    remediation_service,
-    verification_service,
-)
-from promodesk.shop.batch_service import Selection
+from promodesk.shop.service import alternatives, batches, catalog, remediation, shops, verification
+from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service.batches import Selection
 
 ACTOR = "demo"
 SHOP_NAME = "月明食品旗舰店 Moonlight Foods"
@@ -76,7 +70,7 @@ def _hours_ago(hours: float) -> Iterator[None]:
 
 
 def _exists(uow: UnitOfWork, ws: int) -> bool:
-    return any(s.name == SHOP_NAME for s in catalog_service.list_shops(uow, ws, limit=500))
+    return any(s.name == SHOP_NAME for s in shops.list_shops(uow, ws, limit=500))
 
 
 def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
@@ -86,23 +80,23 @@ def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
         return False
     now = clock.now()
     with _hours_ago(72):
-        shop = catalog_service.create_shop(uow, ws, name=SHOP_NAME, timezone="Asia/Shanghai",
+        shop = shops.create_shop(uow, ws, name=SHOP_NAME, timezone="Asia/Shanghai",
                                            actor=ACTOR)  # fmt: skip
         for name, role, email, url in TEAM:
-            catalog_service.add_member(uow, ws, shop.id, name=name, role=role, email=email,
+            shops.add_member(uow, ws, shop.id, name=name, role=role, email=email,
                                        webhook_url=url, actor=ACTOR)  # fmt: skip
         products = []
         for t, p, s, ss, es in PRODUCTS:
-            products.append(catalog_service.create_product(
+            products.append(shops.create_product(
                 uow, ws, shop.id, title=t, price_minor=p, currency="CNY", stock=s,
                 safety_stock=ss, expected_sales=es, actor=ACTOR,
             ))  # fmt: skip
-        mid = catalog_service.create_activity(
+        mid = catalog.create_activity(
             uow, ws, name="中秋节 · 月满团圆", registration_starts_at=now - timedelta(days=20),
             registration_ends_at=now + timedelta(days=6), starts_at=now - timedelta(hours=24),
             ends_at=now + timedelta(days=12), actor=ACTOR,
         )  # fmt: skip
-        national = catalog_service.create_activity(
+        national = catalog.create_activity(
             uow, ws, name="国庆节 · 金秋大促", registration_starts_at=now - timedelta(days=5),
             registration_ends_at=now + timedelta(days=8), starts_at=now + timedelta(days=9),
             ends_at=now + timedelta(days=16), actor=ACTOR,
@@ -112,30 +106,30 @@ def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
         # 国庆节 is planned across its started 中秋节 enrollment too.
         _enroll(uow, ws, national.id, [*products[8:14], products[4]], pending={13})
     with _hours_ago(23):
-        catalog_service.start_activity(uow, ws, mid.id, actor=ACTOR)
+        catalog.start_activity(uow, ws, mid.id, actor=ACTOR)
     with _hours_ago(20):
         # Yesterday: 流心奶黄 ran short (12 left of 260 expected) and was terminated.
         short = mid_ids[1]
-        batch = batch_service.cancel_now(
+        batch = batches.cancel_now(
             uow, ws, Selection(enrollment_ids=[short]), reason="stock_shortage",
             reason_text="流心奶黄供应商延迟到货", actor=ACTOR, role="owner",
         )  # fmt: skip
-        remediation_service.announce(
+        remediation.announce(
             uow, ws, shop.id, title="流心奶黄月饼暂停中秋活动 / Custard mooncakes paused",
             body="因供应商延迟到货,流心奶黄月饼暂停参加中秋活动,已关注的顾客将收到补偿优惠券。"
             "推荐同样好评的奶香款替代。\nThe custard mooncakes left the Mid-Autumn activity "
             "(supplier delay); followers receive a compensation coupon. Try these instead.",
             product_ids=[products[0].id, products[7].id], actor=ACTOR,
         )  # fmt: skip
-        catalog_service.add_followers(uow, ws, products[1].id,
+        shops.add_followers(uow, ws, products[1].id,
                                       [f"buyer-{n:04d}" for n in range(1, 37)])  # fmt: skip
-        remediation_service.compensate(uow, ws, products[1].id, value_minor=1000, valid_days=30,
+        remediation.compensate(uow, ws, products[1].id, value_minor=1000, valid_days=30,
                                        actor=ACTOR)  # fmt: skip
     with _hours_ago(19.7):
-        verification_service.verify_batch(uow, ws, batch.id)
+        verification.verify_batch(uow, ws, batch.id)
     with _hours_ago(2):
         # 抹茶红豆 is waiting for stock: zeroed, delisted in 24 h unless restocked.
-        alternatives_service.stock_to_zero(uow, ws, mid_ids[7], actor=ACTOR)
+        alternatives.stock_to_zero(uow, ws, mid_ids[7], actor=ACTOR)
     return True
 
 
@@ -147,7 +141,7 @@ def _enroll(
     ids = []
     for n, product in enumerate(products):
         index = next(i for i, p in enumerate(PRODUCTS) if p[0] == product.title)
-        e = catalog_service.enroll(
+        e = catalog.enroll(
             uow, ws, activity_id, product.id, activity_price_minor=product.price_minor * 85 // 100,
             activity_stock=max(10, product.stock // 2), per_buyer_limit=5,
             actor=ACTOR,
@@ -159,6 +153,6 @@ def _enroll(
         views = 5200 - 430 * n + (index * 97) % 300
         offers_service.record_traffic(uow, ws, e.id, views=views, orders=views // 37)
         if index not in pending:
-            catalog_service.review(uow, ws, e.id, approve=True, actor=ACTOR)
+            catalog.review(uow, ws, e.id, approve=True, actor=ACTOR)
         ids.append(e.id)
     return ids

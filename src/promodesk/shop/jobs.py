@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
-from promodesk.shop.alternatives_service import delist_if_due
-from promodesk.shop.batch_service import BATCH_JOB, VERIFY_JOB, run_step
-from promodesk.shop.catalog_service import START_JOB, start_when_due
-from promodesk.shop.plan_service import DELIST_JOB
-from promodesk.shop.verification_service import verify_batch
+from promodesk.shop.service.alternatives import delist_if_due
+from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
+from promodesk.shop.service.catalog import START_JOB, start_when_due
+from promodesk.shop.service.product_plan import DELIST_JOB
+from promodesk.shop.service.verification import verify_batch
 
 
 @handler(BATCH_JOB)

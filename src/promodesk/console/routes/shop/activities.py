@@ -28,17 +28,17 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import GuestVisit, Uow, ViewerVisit
 from promodesk.kit import clock
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.shop import (
-    batch_service,
-    catalog_service,
-    domain,
-    offers_service,
-    plan_service,
-    product_plan,
-    remediation_service,
-    snapshots_service,
-)
-from promodesk.shop.repository import ShopRepository
+from promodesk.shop.domain import guardrails, product_plan
+from promodesk.shop.domain.enrollments import CANCELLABLE, PURCHASABLE, State
+from promodesk.shop.domain.replace import discount_percent
+from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import batches as batch_service
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service import product_plan as plan_service
+from promodesk.shop.service import remediation as remediation_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -59,7 +59,7 @@ def _summary(
         if shop_ids and c.shop_id not in shop_ids:
             continue
         rules = catalog_service.rules_of(activity)
-        counts = domain.Counts(
+        counts = guardrails.Counts(
             c.enrolled,
             c.active,
             c.cancelled,
@@ -71,8 +71,8 @@ def _summary(
                 "enrolled": c.enrolled,
                 "active": c.active,
                 "cancelled": c.cancelled,
-                "ratio": domain.ratio_percent(c.cancelled, c.enrolled),
-                "allowed": domain.allowed_count(rules, counts),
+                "ratio": guardrails.ratio_percent(c.cancelled, c.enrolled),
+                "allowed": guardrails.allowed_count(rules, counts),
             }
         )
     return rows
@@ -124,7 +124,7 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         filters=filters,
         next_url=next_url,
         first_url="/shop" if after else None,
-        cancellable=domain.CANCELLABLE,
+        cancellable=CANCELLABLE,
         zone=page_zone([s for s in lists["shops"] if shop_id is None or s.id == shop_id]),
         **lists,
         **labels(),
@@ -136,19 +136,19 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
     workspace_id = visit.principal.workspace_id
     e = catalog_service.get_enrollment(uow, workspace_id, enrollment_id)
     activity = catalog_service.get_activity(uow, workspace_id, e.activity_id)
-    shop = catalog_service.get_shop(uow, workspace_id, e.shop_id)
-    product = catalog_service.get_product(uow, workspace_id, e.product_id)
+    shop = shops_service.get_shop(uow, workspace_id, e.shop_id)
+    product = shops_service.get_product(uow, workspace_id, e.product_id)
     names = titles(uow, workspace_id, {shop.id})
     taken = {  # a replaced product (e.g. an undone replace) may replace again
         x.product_id
         for x in catalog_service.list_enrollments(
             uow, workspace_id, activity_id=activity.id, shop_id=shop.id, limit=10_000
         )
-        if x.state != domain.State.REPLACED
+        if x.state != State.REPLACED
     }
     candidates = [
         p
-        for p in catalog_service.list_products(uow, workspace_id, shop.id, limit=500)
+        for p in shops_service.list_products(uow, workspace_id, shop.id, limit=500)
         if p.status == "listed" and p.id not in taken
     ]
     comps = remediation_service.compensations(uow, workspace_id, product.id)
@@ -159,7 +159,7 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
     )
     delist_at = None
     restock_plan: list[dict[str, Any]] = []
-    if e.state == domain.State.STOCK_ZEROED:
+    if e.state == State.STOCK_ZEROED:
         # The product's delist job may belong to another activity's enrollment.
         delist_at = plan_service.delist_at(uow, workspace_id, product.id) or (
             e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
@@ -186,20 +186,20 @@ def enrollment_page(request: Request, visit: ViewerVisit, uow: Uow, enrollment_i
         delist_local=local(delist_at, shop.timezone),
         restock_plan=restock_plan,
         effects=stock_zero.EFFECTS,
-        cancellable=e.state in domain.CANCELLABLE,
+        cancellable=e.state in CANCELLABLE,
         open_activity=not activity.immutable and clock.now() < activity.ends_at,
         # Remediation: once the product left the activity (or cannot be bought), its
         # followers may get compensation coupons and buyers an announcement.
-        remediable=e.state not in domain.PURCHASABLE | {domain.State.PENDING_REVIEW},
+        remediable=e.state not in PURCHASABLE | {State.PENDING_REVIEW},
         compensations=comps,
         compensation_local={c.id: local(c.valid_until, shop.timezone) for c in comps},
-        followers=len(catalog_service.followers(uow, workspace_id, product.id)),
+        followers=len(shops_service.followers(uow, workspace_id, product.id)),
         replacement=replacement,
         replace_values={
             "product_id": request.query_params.get("replace_product", "")[:20],
             "price": request.query_params.get("replace_price", "")[:40],
         },
-        discount=domain.discount_percent(e.activity_price_minor, product.price_minor),
+        discount=discount_percent(e.activity_price_minor, product.price_minor),
         store=remediation.store_url(visit.principal.workspace_slug, shop.id),
         **labels(),
     )

@@ -24,12 +24,12 @@ from promodesk.console.routes.shop.common import (
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.operations import service as operations
-from promodesk.shop import (
-    batch_service,
-    catalog_service,
-    snapshots_service,
-    verification_service,
-)
+from promodesk.shop.service import batches as batch_service
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service import snapshots as snapshots_service
+from promodesk.shop.service import verification as verification_service
+from promodesk.shop.service import window as window_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PAGE = 50
@@ -61,11 +61,11 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
     op = None
     if batch.operation_id is not None:
         op = operations.as_dict(operations.get(uow, workspace_id, batch.operation_id))
-    shop = catalog_service.get_shop(uow, workspace_id, batch.shop_id) if batch.shop_id else None
+    shop = shops_service.get_shop(uow, workspace_id, batch.shop_id) if batch.shop_id else None
     shop_ids = (
         {batch.shop_id}
         if batch.shop_id
-        else {s.id for s in catalog_service.list_shops(uow, workspace_id, limit=200)}
+        else {s.id for s in shops_service.list_shops(uow, workspace_id, limit=200)}
     )
     return visit.page(
         "shop/batch.html",
@@ -99,7 +99,7 @@ def retry(visit: OperatorVisit, uow: Uow, batch_id: int) -> Response:
 @router.post("/shop/batches/{batch_id}/call-off")
 def call_off(visit: OperatorVisit, uow: Uow, batch_id: int) -> Response:
     principal = visit.principal
-    batch_service.cancel_scheduled(uow, principal.workspace_id, batch_id, actor=principal.actor)
+    window_service.cancel_scheduled(uow, principal.workspace_id, batch_id, actor=principal.actor)
     visit.flash("success", visit._("The scheduled cancel is called off; nothing changed."))
     return visit.redirect(f"/shop/batches/{batch_id}")
 
@@ -142,7 +142,7 @@ def snapshot_page(visit: ViewerVisit, uow: Uow, snapshot_id: int) -> Response:
     data = snapshots_service.export(snap)
     return visit.page(
         "shop/snapshot.html",
-        zone=catalog_service.get_shop(uow, workspace_id, current.shop_id).timezone,
+        zone=shops_service.get_shop(uow, workspace_id, current.shop_id).timezone,
         snap=snap,
         data=data,
         current=current,

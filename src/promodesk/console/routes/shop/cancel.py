@@ -50,14 +50,14 @@ from promodesk.console.visit import (
 )
 from promodesk.kit import money
 from promodesk.kit.errors import PromodeskError, ValidationFailed
-from promodesk.shop import (
-    alternatives_service,
-    batch_service,
-    catalog_service,
-    preview_service,
-    stock_zero_service,
-)
 from promodesk.shop.errors import GuardrailViolation
+from promodesk.shop.service import alternatives as alternatives_service
+from promodesk.shop.service import batches as batch_service
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import preview as preview_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service import stock_zero as stock_zero_service
+from promodesk.shop.service import window as window_service
 from promodesk.shop.settings import shop_settings
 from promodesk.tenancy.domain import Role, at_least
 
@@ -79,7 +79,7 @@ def _labels() -> dict[str, Any]:
 def _context(uow: Any, visit: Visit, view: dict[str, Any]) -> dict[str, Any]:
     workspace_id = visit.principal.workspace_id
     shop_ids = {i["shop_id"] for i in view["items"]}
-    shops = {s: catalog_service.get_shop(uow, workspace_id, s) for s in shop_ids}
+    shops = {s: shops_service.get_shop(uow, workspace_id, s) for s in shop_ids}
     for g in view["groups"]:
         tz = g["timing"]["timezone"]
         g["timing"]["window_local"] = local(g["timing"]["window_start"], tz)
@@ -148,9 +148,9 @@ def _run(
     uow: Any, visit: Visit, workspace_id: int, sel: Any, mode: str, common: dict[str, Any]
 ) -> Response:
     if mode == "window":
-        batches = batch_service.schedule_in_window(uow, workspace_id, sel, **common)
+        batches = window_service.schedule_in_window(uow, workspace_id, sel, **common)
         for b in batches:
-            shop = catalog_service.get_shop(uow, workspace_id, b.shop_id or 0)
+            shop = shops_service.get_shop(uow, workspace_id, b.shop_id or 0)
             visit.flash(
                 "success",
                 visit._(
@@ -217,7 +217,7 @@ def stock_zero(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
         uow, workspace_id, enrollment_id, actor=principal.actor, role=principal.role
     )
     activity = catalog_service.get_activity(uow, workspace_id, e.activity_id)
-    shop = catalog_service.get_shop(uow, workspace_id, e.shop_id)
+    shop = shops_service.get_shop(uow, workspace_id, e.shop_id)
     at = e.updated_at + timedelta(minutes=activity.delist_delay_minutes)
     visit.flash(
         "success",

@@ -19,8 +19,11 @@ from promodesk.console import forms
 from promodesk.console.labels import LABELS
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop import catalog_service, domain
-from promodesk.shop.batch_service import Selection
+from promodesk.shop.domain.enrollments import CANCELLABLE
+from promodesk.shop.domain.window import zone
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.batches import Selection
 
 STATES = LABELS["shop_state"]
 REASONS = LABELS["shop_reason"]
@@ -58,7 +61,7 @@ def chosen(values: dict[str, str], ids: list[str] | None = None) -> Chosen:
     """From a GET query (checkbox list ``ids``) or a POST form (``ids`` joined by commas);
     ``all=1`` takes the filter instead of the ids."""
     state = values.get("state", "")
-    if state and state not in domain.CANCELLABLE:
+    if state and state not in CANCELLABLE:
         raise ValidationFailed("pick a stage that can be cancelled", field="state")
     activity_id = forms.optional_id(values.get("activity_id"))
     shop_id = forms.optional_id(values.get("shop_id"))
@@ -82,7 +85,7 @@ def titles(uow: UnitOfWork, workspace_id: int, shop_ids: set[int]) -> dict[int, 
     for shop_id in shop_ids:
         after = 0
         while True:
-            rows = catalog_service.list_products(
+            rows = shops_service.list_products(
                 uow, workspace_id, shop_id, after_id=after, limit=500
             )
             found.update({p.id: p.title for p in rows})
@@ -97,7 +100,7 @@ def local(at: datetime | str | None, tz_name: str) -> str:
     if at is None or at == "":
         return "—"
     value = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return f"{value.astimezone(domain.zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
+    return f"{value.astimezone(zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
 
 
 def page_zone(shops: list[Any]) -> str:
@@ -108,11 +111,11 @@ def page_zone(shops: list[Any]) -> str:
 
 
 def workspace_zone(uow: UnitOfWork, workspace_id: int) -> str:
-    return page_zone(catalog_service.list_shops(uow, workspace_id, limit=200))
+    return page_zone(shops_service.list_shops(uow, workspace_id, limit=200))
 
 
 def activities_and_shops(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
     return {
         "activities": catalog_service.list_activities(uow, workspace_id, limit=200),
-        "shops": catalog_service.list_shops(uow, workspace_id, limit=200),
+        "shops": shops_service.list_shops(uow, workspace_id, limit=200),
     }

@@ -26,7 +26,8 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit import money
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop import catalog_service, remediation_service
+from promodesk.shop.service import remediation as remediation_service
+from promodesk.shop.service import shops as shops_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -38,12 +39,12 @@ def store_url(slug: str, shop_id: int) -> str:
 @router.get("/shop/shops")
 def shops(visit: ViewerVisit, uow: Uow) -> Response:
     workspace_id = visit.principal.workspace_id
-    rows = catalog_service.list_shops(uow, workspace_id, limit=200)
+    rows = shops_service.list_shops(uow, workspace_id, limit=200)
     return visit.page(
         "shop/shops.html",
         zone=page_zone(rows),
         rows=rows,
-        teams={s.id: catalog_service.members(uow, workspace_id, s.id) for s in rows},
+        teams={s.id: shops_service.members(uow, workspace_id, s.id) for s in rows},
         notes={s.id: len(remediation_service.announcements(uow, workspace_id, s.id)) for s in rows},
         slug=visit.principal.workspace_slug,
     )
@@ -52,7 +53,7 @@ def shops(visit: ViewerVisit, uow: Uow) -> Response:
 def _listed(uow: Any, workspace_id: int, shop_id: int) -> list[Any]:
     return [
         p
-        for p in catalog_service.list_products(uow, workspace_id, shop_id, limit=500)
+        for p in shops_service.list_products(uow, workspace_id, shop_id, limit=500)
         if p.status == "listed"
     ]
 
@@ -65,10 +66,10 @@ def announcements(request: Request, visit: ViewerVisit, uow: Uow, shop_id: int) 
         if (i := forms.optional_id(part)) is not None
     }
     workspace_id = visit.principal.workspace_id
-    shop = catalog_service.get_shop(uow, workspace_id, shop_id)
+    shop = shops_service.get_shop(uow, workspace_id, shop_id)
     listed = _listed(uow, workspace_id, shop.id)
     titles = {
-        p.id: p.title for p in catalog_service.list_products(uow, workspace_id, shop.id, limit=500)
+        p.id: p.title for p in shops_service.list_products(uow, workspace_id, shop.id, limit=500)
     }
     return visit.page(
         "shop/announcements.html",
@@ -111,7 +112,7 @@ def announce(visit: OperatorVisit, uow: Uow, shop_id: int) -> Response:
 def compensate(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
     principal = visit.principal
     workspace_id = principal.workspace_id
-    product = catalog_service.get_product(uow, workspace_id, product_id)
+    product = shops_service.get_product(uow, workspace_id, product_id)
     raw = (visit.form.get("value") or "").strip()
     if not raw:
         raise ValidationFailed("give the coupon's value", field="value")
@@ -133,7 +134,7 @@ def compensate(visit: OperatorVisit, uow: Uow, product_id: int) -> Response:
     comp = remediation_service.compensate(
         uow, workspace_id, product.id, value_minor=value, valid_days=days, actor=principal.actor
     )
-    shop = catalog_service.get_shop(uow, workspace_id, product.shop_id)
+    shop = shops_service.get_shop(uow, workspace_id, product.shop_id)
     visit.flash(
         "success",
         visit._(

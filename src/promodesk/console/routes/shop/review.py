@@ -17,7 +17,9 @@ from promodesk.console.routes.shop.common import REASONS
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Uow, ViewerVisit, Visit
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop import catalog_service, review_service
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import review as review_service
+from promodesk.shop.service import shops as shops_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -81,7 +83,7 @@ def review(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         pairs = [
             (a, s)
             for a in catalog_service.list_activities(uow, workspace_id, limit=200)
-            for s in catalog_service.list_shops(uow, workspace_id, limit=200)
+            for s in shops_service.list_shops(uow, workspace_id, limit=200)
         ]
         return visit.page("shop/review_pick.html", pairs=pairs)
     activity_id, shop_id = _ids(request)
@@ -92,7 +94,7 @@ def review(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         texts.append(visit._(message, n=data["safety_stock_percent"]) if message else r["text"])
     return visit.page(
         "shop/review.html",
-        zone=catalog_service.get_shop(uow, workspace_id, shop_id).timezone,
+        zone=shops_service.get_shop(uow, workspace_id, shop_id).timezone,
         data=data,
         recommendations=texts,
         reasons=REASONS,

@@ -24,8 +24,10 @@ from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zon
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop import catalog_service, stock_zero_service
 from promodesk.shop.errors import BreaksOtherActivity
+from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service import stock_zero as stock_zero_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -65,9 +67,7 @@ def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]
     """Titles, activity names and local delist times for the items."""
     workspace_id = visit.principal.workspace_id
     shops = {
-        s: catalog_service.get_shop(uow, workspace_id, s)
-        for s in {i["shop_id"] for i in items}
-        if s
+        s: shops_service.get_shop(uow, workspace_id, s) for s in {i["shop_id"] for i in items} if s
     }
     names = titles(uow, workspace_id, set(shops))
     activities = {

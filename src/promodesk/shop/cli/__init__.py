@@ -1,0 +1,1 @@
+"""``promodesk shop``: the shop's commands."""

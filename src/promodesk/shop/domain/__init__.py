@@ -1,0 +1,1 @@
+"""Pure shop rules: no database, no web."""

@@ -1,0 +1,1 @@
+"""SQL of the shop, one module per sub-feature."""

@@ -1,0 +1,162 @@
+"""Stock to zero for several enrollments at once: the console's multi-select on "My
+activities", ``POST /api/v1/shop/enrollments/stock-zero`` and ``promodesk shop stock-zero 1 2 3``.
+
+Rules:
+- Each enrollment is its own step (a savepoint) through ``alternatives_service.stock_to_zero``
+  (snapshot, product stock 0, the delist job after the activity's delay, audit). One that
+  cannot be stock-zeroed fails with a code, its activity id and product id; the others
+  succeed. It is never all or nothing.
+- Codes: ``ENROLLMENT_NOT_FOUND``; ``ALREADY_STOCK_ZEROED``; ``NOT_STOCK_ZEROABLE`` (pending
+  review, or the product left the activity); ``ACTIVITY_IMMUTABLE``; ``ACTIVITY_ENDED``;
+  ``CHANGED_MEANWHILE`` (someone else changed it between the check and the change).
+- The stock is the product's, shared by all its enrollments: the products of the call are
+  planned together across every enrollment in every activity (``product_plan``). Each item
+  lists them (``enrollments``, with effect and verdict). When another activity's guardrails
+  would break, the whole call is refused (``BreaksOtherActivity``, 409, nothing changed)
+  unless an admin forces it; forcing is audited and the answer names what was ``overridden``.
+- ``check`` alone is the dry run the console shows before its confirmation.
+- At most ``MAX_IDS`` enrollments per call; duplicates count once, the order is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import PromodeskError, ValidationFailed
+from promodesk.models import ShopActivity, ShopEnrollment
+from promodesk.shop.domain import product_plan
+from promodesk.shop.domain.enrollments import ALLOWED, State
+from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import product_plan as plan_service
+from promodesk.shop.service.alternatives import stock_to_zero
+from promodesk.shop.service.catalog import get_activity
+
+MAX_IDS = 1000
+
+
+def _ids(enrollment_ids: list[int]) -> list[int]:
+    ids = list(dict.fromkeys(enrollment_ids))
+    if not ids:
+        raise ValidationFailed("name at least one enrollment", field="enrollment_ids")
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed(f"at most {MAX_IDS} enrollments at once", field="enrollment_ids")
+    return ids
+
+
+def _refusal(e: ShopEnrollment, activity: ShopActivity, at: datetime) -> tuple[str, str] | None:
+    if e.state == State.STOCK_ZEROED:
+        return "ALREADY_STOCK_ZEROED", "the product's stock is zero already"
+    if State.STOCK_ZEROED not in ALLOWED[State(e.state)]:
+        return "NOT_STOCK_ZEROABLE", f"the enrollment is {e.state}"
+    if activity.immutable:
+        return "ACTIVITY_IMMUTABLE", "the activity is immutable"
+    if at >= activity.ends_at:
+        return "ACTIVITY_ENDED", "the activity has ended"
+    return None
+
+
+def _item(enrollment_id: int, e: ShopEnrollment | None, **values: Any) -> dict[str, Any]:
+    return {
+        "enrollment_id": enrollment_id,
+        "activity_id": e.activity_id if e else None,
+        "shop_id": e.shop_id if e else None,
+        "product_id": e.product_id if e else None,
+        "state": e.state if e else None,
+        "ok": True,
+        "code": None,
+        "detail": None,
+        "delist_at": None,
+        "breaks_other_activity": False,
+        "enrollments": [],
+        **values,
+    }
+
+
+def _plan(
+    uow: UnitOfWork, ws: int, items: list[dict[str, Any]], *, lock: bool = False
+) -> product_plan.Plan:
+    """One plan for every product of the items that can be stock-zeroed."""
+    chosen = [i for i in items if i["ok"]]
+    return plan_service.plan_for(
+        uow,
+        ws,
+        product_plan.Action.STOCK_ZERO,
+        {i["product_id"] for i in chosen},
+        {i["enrollment_id"] for i in chosen},
+        lock=lock,
+    )
+
+
+def check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
+    """Per enrollment: would stock to zero succeed now, when would the delist run, and what
+    it does to every enrollment of the product (``enrollments``, ``breaks_other_activity``)."""
+    items = _check(uow, ws, enrollment_ids)
+    plan = _plan(uow, ws, items)
+    for item in items:
+        if item["ok"]:
+            mine = [p for p in plan.items if p.product_id == item["product_id"]]
+            item["enrollments"] = [p.as_dict() for p in mine]
+            item["breaks_other_activity"] = any(p.blocking for p in mine)
+    return items
+
+
+def _check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
+    ids = _ids(enrollment_ids)
+    repo = ShopRepository(uow)
+    found = {e.id: e for e in repo.enrollments_by_ids(ws, ids)}
+    activities = repo.activities_by_ids(ws, {e.activity_id for e in found.values()})
+    now = clock.now()
+    items = []
+    for i in ids:
+        e = found.get(i)
+        if e is None:
+            items.append(
+                _item(i, None, ok=False, code="ENROLLMENT_NOT_FOUND", detail="no such enrollment")
+            )
+            continue
+        activity = activities[e.activity_id]
+        refused = _refusal(e, activity, now)
+        if refused:
+            items.append(_item(i, e, ok=False, code=refused[0], detail=refused[1]))
+        else:
+            delay = timedelta(minutes=activity.delist_delay_minutes)
+            items.append(_item(i, e, delist_at=now + delay))
+    return items
+
+
+def stock_to_zero_many(
+    uow: UnitOfWork,
+    ws: int,
+    enrollment_ids: list[int],
+    *,
+    actor: str,
+    force: bool = False,
+    role: str | None = None,
+) -> dict[str, Any]:
+    """Stock to zero for each enrollment that allows it; per-item results. Refused as a
+    whole when another activity's guardrails would break, unless an admin forces it."""
+    items = check(uow, ws, enrollment_ids)
+    plan = _plan(uow, ws, items, lock=True)
+    overridden = plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
+    chosen = {i["enrollment_id"] for i in items if i["ok"]}
+    for item in items:
+        if not item["ok"]:
+            continue
+        try:
+            with uow.savepoint():
+                e = stock_to_zero(
+                    uow, ws, item["enrollment_id"], actor=actor, selected=chosen, planned=True
+                )
+        except PromodeskError as exc:
+            # Lost a race with another change after the check: this item only fails.
+            item.update(ok=False, code="CHANGED_MEANWHILE", detail=exc.detail, delist_at=None)
+            continue
+        delay = get_activity(uow, ws, e.activity_id).delist_delay_minutes
+        item.update(
+            state=e.state, delist_at=clock.ensure_utc(e.updated_at) + timedelta(minutes=delay)
+        )
+    done = sum(1 for i in items if i["ok"])
+    return {"done": done, "failed": len(items) - done, "overridden": overridden, "items": items}

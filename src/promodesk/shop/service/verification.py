@@ -1,0 +1,50 @@
+"""Verification after a cancel (the seed: check within 15 minutes that it took effect).
+
+Rule: for each cancelled item of a batch, pass = the product is no longer purchasable at the
+activity price and none of its linked offers is active; fail otherwise. An item whose cancel
+was restored from its snapshot (on purpose) is recorded as passed and shown as restored.
+Results are recorded once per (batch, enrollment); failures alert the shop's team (email +
+signed webhook).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promodesk.kit import clock
+from promodesk.kit.db import UnitOfWork
+from promodesk.shop.repository.batches import BatchRepository
+from promodesk.shop.service import alerts
+
+
+def verify_batch(uow: UnitOfWork, ws: int, batch_id: int) -> dict[str, int]:
+    brepo = BatchRepository(uow)
+    if brepo.batch(ws, batch_id) is None:
+        return {"checked": 0, "failed": 0}
+    checked = brepo.verify(ws, batch_id, clock.now())
+    failures = brepo.failed_verifications_by_shop(batch_id)
+    for shop_id, product_ids in sorted(failures.items()):
+        alerts.verification_failed(uow, ws, shop_id, batch_id, product_ids)
+    return {"checked": checked, "failed": sum(len(p) for p in failures.values())}
+
+
+def results(
+    uow: UnitOfWork,
+    ws: int,
+    *,
+    batch_id: int | None = None,
+    passed: bool | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[Any]:
+    return BatchRepository(uow).verifications(
+        ws, batch_id=batch_id, passed=passed, after_id=after_id, limit=limit
+    )
+
+
+def restored_ids(uow: UnitOfWork, ws: int, batch_id: int) -> set[int]:
+    """Enrollments of the batch whose cancel was restored from its snapshot."""
+    brepo = BatchRepository(uow)
+    if brepo.batch(ws, batch_id) is None:
+        return set()
+    return brepo.restored_ids(batch_id)
