@@ -1,6 +1,5 @@
-"""Shop cancels over HTTP: preview (dry run), cancel now / in the window / as a batch, batches
-and retry, snapshots (get, export JSON, restore), the alternatives (replace, stock to zero,
-presale), verification results and the review (复盘) with its CSV."""
+"""Shop cancels over HTTP: the preview (dry run), cancel now / in the window / as a batch, the
+batches with their items, retry and call-off."""
 
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
-from promodesk.shop.api.catalog import after, next_cursor
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.schemas import (
     BatchItemPage,
@@ -97,10 +95,8 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
 @router.get("/batches", response_model=BatchPage)
 def list_batches(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> Any:
     """Newest first; ``next_cursor`` continues with older batches."""
-    before = cursor_int(decode_cursor(cursor), "before")
-    rows = batch_service.list_batches(uow, caller.workspace_id, before, limit)
-    more = len(rows) == limit
-    return {"items": rows, "next_cursor": encode_cursor({"before": rows[-1].id}) if more else None}
+    rows = batch_service.list_batches(uow, caller.workspace_id, after(cursor), fetch(limit))
+    return page(rows, limit)
 
 
 @router.get("/batches/{batch_id}", response_model=BatchRead)
@@ -118,9 +114,9 @@ def batch_items(
     cursor: Cursor = None,
 ) -> Any:
     rows = batch_service.batch_items(
-        uow, caller.workspace_id, batch_id, status=status, after_id=after(cursor), limit=limit
+        uow, caller.workspace_id, batch_id, status=status, after_id=after(cursor) or 0, limit=fetch(limit)
     )
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
+    return page(rows, limit)
 
 
 @router.post("/batches/{batch_id}/retry", response_model=BatchRead)
@@ -135,160 +131,3 @@ def retry_batch(batch_id: int, uow: Uow, caller: Writer) -> Any:
 def call_off(batch_id: int, uow: Uow, caller: Writer) -> Any:
     """Call off a cancel scheduled in the window before it runs."""
     return window_service.cancel_scheduled(uow, caller.workspace_id, batch_id, actor=caller.actor)
-
-
-@router.get("/snapshots", response_model=SnapshotPage)
-def list_snapshots(
-    uow: Uow,
-    caller: Caller,
-    enrollment_id: OptId = None,
-    batch_id: OptId = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Any:
-    rows = snapshots_service.list_snapshots(
-        uow,
-        caller.workspace_id,
-        after_id=after(cursor),
-        limit=limit,
-        enrollment_id=enrollment_id,
-        batch_id=batch_id,
-    )
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
-
-
-@router.get("/snapshots/{snapshot_id}", response_model=SnapshotRead)
-def get_snapshot(snapshot_id: int, uow: Uow, caller: Caller) -> Any:
-    return snapshots_service.get(uow, caller.workspace_id, snapshot_id)
-
-
-@router.get(
-    "/snapshots/{snapshot_id}/export",
-    response_class=Response,
-    responses={200: {"content": {"application/json": {}}}},
-)
-def export_snapshot(snapshot_id: int, uow: Uow, caller: Caller) -> Response:
-    snap = snapshots_service.get(uow, caller.workspace_id, snapshot_id)
-    body = json.dumps(snapshots_service.export(snap), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="snapshot-{snap.id}.json"'},
-    )
-
-
-@router.post("/snapshots/{snapshot_id}/restore", response_model=EnrollmentRead)
-def restore_snapshot(snapshot_id: int, uow: Uow, caller: Writer) -> Any:
-    return snapshots_service.restore(uow, caller.workspace_id, snapshot_id, actor=caller.actor)
-
-
-@router.post(
-    "/enrollments/{enrollment_id}/replace/preview",
-    response_model=dict[str, Any],
-    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may preview
-)
-def replace_preview(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Caller) -> Any:
-    """What a replace would do (prices, discount, review, checks, every activity touched);
-    nothing changes."""
-    return alternatives_service.preview_replace(
-        uow,
-        caller.workspace_id,
-        enrollment_id,
-        body.product_id,
-        activity_price_minor=body.activity_price_minor,
-    )
-
-
-@router.post("/enrollments/{enrollment_id}/replace", response_model=EnrollmentRead, status_code=201)
-def replace(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Writer) -> Any:
-    """The replacement takes the slot and the offers; its activity price keeps the discount
-    percentage unless one is given; it goes to review when the activity's rules say so.
-    Undone by restoring the snapshot it took."""
-    return alternatives_service.replace(
-        uow,
-        caller.workspace_id,
-        enrollment_id,
-        body.product_id,
-        activity_price_minor=body.activity_price_minor,
-        actor=caller.actor,
-    )
-
-
-@router.post("/enrollments/stock-zero", response_model=StockZeroOut)
-def stock_zero_many(body: StockZeroIn, uow: Uow, caller: Writer) -> Any:
-    """Stock to zero for several enrollments: each succeeds or fails on its own, with an error
-    code, its activity id and product id (200 either way; ``failed`` counts the failures).
-    Each item lists every enrollment of its product (``enrollments``, all activities) with its
-    verdict; 409 ``BreaksOtherActivity`` (nothing changed) when another activity's guardrails
-    would break, unless an admin sends ``force`` (audited). ``dry_run``: the plan only."""
-    ws = caller.workspace_id
-    if body.dry_run:
-        items = stock_zero_service.check(uow, ws, body.enrollment_ids)
-        failed = sum(1 for i in items if not i["ok"])
-        return {"dry_run": True, "done": 0, "failed": failed, "items": items}
-    return stock_zero_service.stock_to_zero_many(
-        uow, ws, body.enrollment_ids, actor=caller.actor, force=body.force, role=caller.role
-    )
-
-
-@router.post("/enrollments/{enrollment_id}/stock-zero", response_model=EnrollmentRead)
-def stock_zero(enrollment_id: int, uow: Uow, caller: Writer, force: bool = False) -> Any:
-    """Visible but not purchasable; delisted after the activity's delay unless restocked. The
-    product's other enrollments are planned too: 409 ``BreaksOtherActivity`` when another
-    activity's guardrails would break, unless an admin passes ``force=true`` (audited)."""
-    return alternatives_service.stock_to_zero(
-        uow, caller.workspace_id, enrollment_id, actor=caller.actor, force=force, role=caller.role
-    )
-
-
-@router.post("/enrollments/{enrollment_id}/presale", response_model=EnrollmentRead)
-def presale(enrollment_id: int, body: PresaleIn, uow: Uow, caller: Writer) -> Any:
-    return alternatives_service.set_presale(
-        uow,
-        caller.workspace_id,
-        enrollment_id,
-        shipping_days=body.shipping_days,
-        actor=caller.actor,
-    )
-
-
-@router.get("/verifications", response_model=VerificationPage)
-def verifications(
-    uow: Uow,
-    caller: Caller,
-    batch_id: OptId = None,
-    passed: bool | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Any:
-    rows = verification_service.results(
-        uow,
-        caller.workspace_id,
-        batch_id=batch_id,
-        passed=passed,
-        after_id=after(cursor),
-        limit=limit,
-    )
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
-
-
-@router.get("/activities/{activity_id}/shops/{shop_id}/review", response_model=dict[str, Any])
-def review(activity_id: int, shop_id: int, uow: Uow, caller: Caller) -> Any:
-    """The review (复盘) of one shop in one activity."""
-    return review_service.review(uow, caller.workspace_id, activity_id, shop_id)
-
-
-@router.get(
-    "/activities/{activity_id}/shops/{shop_id}/review.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-def review_csv(activity_id: int, shop_id: int, uow: Uow, caller: Caller) -> Response:
-    text = review_service.review_csv(uow, caller.workspace_id, activity_id, shop_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="review-{activity_id}-{shop_id}.csv"'
-        },
-    )

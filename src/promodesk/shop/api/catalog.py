@@ -1,5 +1,5 @@
 """Shop catalog over HTTP: shops, team members, products, followers, activities, enrollments
-and offers (cancels and their evidence: api_cancel)."""
+and offers (cancels, alternatives and evidence: the other modules of ``shop.api``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from promodesk.kit.pagination import cursor_int, decode_cursor, encode_cursor
+from promodesk.kit.pagination import after, fetch, page
+from promodesk.shop.domain.enrollments import parse_state
 from promodesk.shop.schemas import (
     ActivityCreate,
     ActivityPage,
@@ -47,14 +48,6 @@ OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 States = Annotated[list[str] | None, Query(max_length=10)]
 
 
-def after(cursor: str | None) -> int:
-    return cursor_int(decode_cursor(cursor), "after") or 0
-
-
-def next_cursor(rows: list[Any], limit: int) -> str | None:
-    return encode_cursor({"after": rows[-1].id}) if len(rows) == limit else None
-
-
 # shops ----------------------------------------------------------------------------------------
 
 
@@ -67,8 +60,8 @@ def create_shop(body: ShopCreate, uow: Uow, caller: Writer) -> Any:
 
 @router.get("/shops", response_model=ShopPage)
 def list_shops(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> Any:
-    rows = shops_service.list_shops(uow, caller.workspace_id, after(cursor), limit)
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
+    rows = shops_service.list_shops(uow, caller.workspace_id, after(cursor) or 0, fetch(limit))
+    return page(rows, limit)
 
 
 @router.get("/shops/{shop_id}", response_model=ShopRead)
@@ -139,8 +132,8 @@ def create_product(shop_id: int, body: ProductCreate, uow: Uow, caller: Writer) 
 def list_products(
     uow: Uow, caller: Caller, shop_id: OptId = None, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
-    rows = shops_service.list_products(uow, caller.workspace_id, shop_id, after(cursor), limit)
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
+    rows = shops_service.list_products(uow, caller.workspace_id, shop_id, after(cursor) or 0, fetch(limit))
+    return page(rows, limit)
 
 
 @router.get("/products/{product_id}", response_model=ProductRead)
@@ -209,8 +202,8 @@ def create_activity(body: ActivityCreate, uow: Uow, caller: Writer) -> Any:
 
 @router.get("/activities", response_model=ActivityPage)
 def list_activities(uow: Uow, caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> Any:
-    rows = catalog.list_activities(uow, caller.workspace_id, after(cursor), limit)
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
+    rows = catalog.list_activities(uow, caller.workspace_id, after(cursor) or 0, fetch(limit))
+    return page(rows, limit)
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityRead)
@@ -257,20 +250,18 @@ def list_enrollments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Any:
-    from promodesk.shop.domain.enrollments import parse_state
-
     states = [parse_state(s).value for s in state] if state else None
     rows = catalog.list_enrollments(
         uow,
         caller.workspace_id,
-        after_id=after(cursor),
-        limit=limit,
+        after_id=after(cursor) or 0,
+        limit=fetch(limit),
         activity_id=activity_id,
         shop_id=shop_id,
         states=states,
         product_ids=[product_id] if product_id else None,
     )
-    return {"items": rows, "next_cursor": next_cursor(rows, limit)}
+    return page(rows, limit)
 
 
 @router.get("/enrollments/{enrollment_id}", response_model=EnrollmentRead)

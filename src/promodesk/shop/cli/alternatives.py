@@ -7,19 +7,20 @@ from typing import Any
 
 import typer
 
-from promodesk.clikit import console, database, friendly
-from promodesk.kit import money
-from promodesk.shop.cli.selection import (
+from promodesk.clikit import (
     ACTOR,
-    ROLE,
     JsonOpt,
     WorkspaceOpt,
+    console,
+    database,
     dump,
-    parse_ids,
+    friendly,
     show,
     table,
     workspace_id,
 )
+from promodesk.kit import money
+from promodesk.shop.cli.selection import ROLE, parse_ids
 from promodesk.shop.schemas import (
     AnnouncementRead,
     CompensationRead,
@@ -200,7 +201,7 @@ def replace(
         new = alternatives_service.replace(
             uow, ws, enrollment_id, product, activity_price_minor=price_minor, actor=ACTOR
         )
-        data = dump(EnrollmentRead, new)
+        data = dump(EnrollmentRead.model_validate(new))
     where = "pending review" if data["state"] == "pending_review" else data["state"]
     message = (
         f"enrollment {enrollment_id} replaced by enrollment {data['id']} (product {product}), "
@@ -273,7 +274,7 @@ def presale(
         e = alternatives_service.set_presale(
             uow, ws, enrollment_id, shipping_days=shipping_days, actor=ACTOR
         )
-        data = dump(EnrollmentRead, e)
+        data = dump(EnrollmentRead.model_validate(e))
     show(data, json_out, lambda d: console.print(
         f"enrollment {d['id']} is presale, shipping within {d['shipping_days']} days"))  # fmt: skip
 
@@ -292,7 +293,7 @@ def compensate(
         comp = remediation_service.compensate(
             uow, ws, product_id, value_minor=value_minor, valid_days=valid_days, actor=ACTOR
         )
-        data = dump(CompensationRead, comp)
+        data = dump(CompensationRead.model_validate(comp))
     show(data, json_out, lambda d: console.print(
         f"{d['issued']} compensation coupons issued for product {product_id}"))  # fmt: skip
 
@@ -303,7 +304,7 @@ def compensations(product_id: int, workspace: str = WorkspaceOpt, json_out: bool
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
         rows = [
-            dump(CompensationRead, c)
+            dump(CompensationRead.model_validate(c))
             for c in remediation_service.compensations(uow, ws, product_id)
         ]
     columns = ("id", "value_minor", "currency", "issued", "valid_until", "created_by")
@@ -326,7 +327,7 @@ def announce(
         row = remediation_service.announce(
             uow, ws, shop_id, title=title, body=body, product_ids=ids, actor=ACTOR
         )
-        data = dump(AnnouncementRead, row)
+        data = dump(AnnouncementRead.model_validate(row))
     show(data, json_out, lambda d: console.print(f"announcement {d['id']} published"))
 
 
@@ -336,7 +337,8 @@ def announcements(shop_id: int, workspace: str = WorkspaceOpt, json_out: bool = 
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
         rows = [
-            dump(AnnouncementRead, a) for a in remediation_service.announcements(uow, ws, shop_id)
+            dump(AnnouncementRead.model_validate(a))
+            for a in remediation_service.announcements(uow, ws, shop_id)
         ]
     columns = ("id", "title", "product_ids", "created_at")
     show(rows, json_out, table(rows, columns, title=f"announcements of shop {shop_id}"))

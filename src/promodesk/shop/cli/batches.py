@@ -11,21 +11,24 @@ from typing import Any
 
 import typer
 
-from promodesk.clikit import console, database, emit_json, friendly
-from promodesk.kit.db import UnitOfWork
-from promodesk.kit.progress import Snapshot, tracked_bar
-from promodesk.models import ShopBatch
-from promodesk.shop.cli import render
-from promodesk.shop.cli.selection import (
+from promodesk.clikit import (
     ACTOR,
-    ROLE,
     JsonOpt,
     WorkspaceOpt,
+    console,
+    database,
     dump,
+    emit_json,
+    friendly,
     show,
     table,
     workspace_id,
 )
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.progress import Snapshot, tracked_bar
+from promodesk.models import ShopBatch
+from promodesk.shop.cli import render
+from promodesk.shop.cli.selection import ROLE
 from promodesk.shop.schemas import BatchItemRead, BatchRead
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import window as window_service
@@ -36,12 +39,12 @@ BATCH_COLUMNS = (
 
 
 def batch_data(uow: UnitOfWork, ws: int, batch_id: int) -> dict[str, Any]:
-    return dump(BatchRead, batch_service.get_batch(uow, ws, batch_id))
+    return dump(BatchRead.model_validate(batch_service.get_batch(uow, ws, batch_id)))
 
 
 def failed_items(uow: UnitOfWork, ws: int, batch_id: int, limit: int = 200) -> list[dict[str, Any]]:
     rows = batch_service.batch_items(uow, ws, batch_id, status="failed", limit=limit)
-    return [dump(BatchItemRead, r) for r in rows]
+    return [dump(BatchItemRead.model_validate(r)) for r in rows]
 
 
 def drive(ws: int, batch_id: int, json_out: bool) -> None:
@@ -87,7 +90,10 @@ def list_batches(
     """Cancel batches (now, window, batch) with their counts."""
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
-        rows = [dump(BatchRead, b) for b in batch_service.list_batches(uow, ws, limit=limit)]
+        rows = [
+            dump(BatchRead.model_validate(b))
+            for b in batch_service.list_batches(uow, ws, limit=limit)
+        ]
     show(rows, json_out, table(rows, BATCH_COLUMNS, "batches"))
 
 
@@ -106,7 +112,7 @@ def show_batch(
         ws = workspace_id(uow, workspace)
         data = batch_data(uow, ws, batch_id)
         items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=limit)
-        data["items"] = [dump(BatchItemRead, i) for i in items]
+        data["items"] = [dump(BatchItemRead.model_validate(i)) for i in items]
     if json_out:
         emit_json(data)
         return

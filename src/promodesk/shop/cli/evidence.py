@@ -11,12 +11,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from promodesk.clikit import console, database, emit_json, friendly
-from promodesk.shop.cli.selection import (
+from promodesk.clikit import (
     ACTOR,
     JsonOpt,
     WorkspaceOpt,
+    console,
+    database,
     dump,
+    emit_json,
+    friendly,
     pairs,
     show,
     table,
@@ -88,8 +91,8 @@ def show_snapshot(
     if json_out:
         emit_json(data)
         return
-    pairs(data, f"snapshot {snapshot_id}")
-    pairs(data.get("enrollment", {}), "enrollment as it was")
+    pairs(f"snapshot {snapshot_id}")(data)
+    pairs("enrollment as it was")(data.get("enrollment", {}))
     offers = data.get("offers", [])
     table(offers, ("id", "kind", "title", "value_minor", "percent_off", "status"), "offers")(None)
 
@@ -103,7 +106,11 @@ def restore(
     """Undo a change made through promodesk from its snapshot (while the rules allow)."""
     with database().transaction() as uow:
         ws = workspace_id(uow, workspace)
-        data = dump(EnrollmentRead, snapshots_service.restore(uow, ws, snapshot_id, actor=ACTOR))
+        data = dump(
+            EnrollmentRead.model_validate(
+                snapshots_service.restore(uow, ws, snapshot_id, actor=ACTOR)
+            )
+        )
     message = f"restored enrollment {data['id']} from snapshot {snapshot_id}: it is {data['state']}"
     show(data, json_out, lambda _: console.print(message))
 
@@ -122,7 +129,7 @@ def verifications(
         found = verification_service.results(
             uow, ws, batch_id=batch, passed=False if failed else None, limit=limit
         )
-        rows = [dump(VerificationRead, v) for v in found]
+        rows = [dump(VerificationRead.model_validate(v)) for v in found]
     cols = ("batch_id", "enrollment_id", "product_id", "passed", "purchasable", "active_offers")
     show(rows, json_out, table(rows, cols, "verifications"))
 

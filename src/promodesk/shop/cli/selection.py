@@ -1,44 +1,34 @@
-"""Shared options, selection parsing and output helpers of ``promodesk shop``.
+"""The selection of ``promodesk shop`` commands, and the role the CLI acts with.
 
 Rules:
-- The CLI runs as the machine's operator: actor ``cli`` with the owner role, so ``--force`` is
-  allowed here (the API and the console check the caller's role).
+- The CLI runs as the machine's operator: actor ``cli`` (``clikit.ACTOR``) with the owner role,
+  so ``--force`` is allowed here (the API and the console check the caller's role).
 - A selection names an activity, a shop, product ids (``--products 1,2,3`` or a one-column CSV
   file) or enrollment ids; ids are whole numbers, anything else is a ``ValidationFailed``.
-- ``--json`` prints JSON only on stdout (no bar, no table), for scripts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import typer
-from pydantic import BaseModel
-from rich.table import Table
 
-from promodesk.clikit import console, emit_json
-from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.pagination import MAX_ID
 from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.service.batches import Selection
-from promodesk.tenancy import service as tenancy
 
-ACTOR = "cli"
 ROLE = "owner"
-MAX_ID = 2**63 - 1
 
-WorkspaceOpt = typer.Option(..., "--workspace", "-w", help="workspace slug")
-JsonOpt = typer.Option(False, "--json", help="print JSON instead of tables")
-
-
-def workspace_id(uow: UnitOfWork, slug: str) -> int:
-    return int(tenancy.get_workspace(uow, slug).id)
-
-
-def dump(schema: type[BaseModel], row: Any) -> dict[str, Any]:
-    return schema.model_validate(row, from_attributes=True).model_dump(mode="json")
+ActivityOpt = typer.Option(None, "--activity", "-a", help="activity id")
+ShopOpt = typer.Option(None, "--shop", help="shop id")
+ProductsOpt = typer.Option(None, "--products", "-p", help="product ids: 1,2,3")
+ProductsCsvOpt = typer.Option(
+    None, "--products-csv", help="a CSV file whose first column holds product ids"
+)
+EnrollmentsOpt = typer.Option(None, "--enrollments", "-e", help="enrollment ids: 1,2,3")
+StateOpt = typer.Option(None, "--state", help="only enrollments in this state (repeatable)")
 
 
 def _id(cell: str, field: str, where: str) -> int:
@@ -88,30 +78,3 @@ def selection(
         product_ids=product_ids,
         states=list(states) if states else None,
     )
-
-
-def show(data: Any, json_out: bool, render: Callable[[Any], None]) -> None:
-    if json_out:
-        emit_json(data)
-    else:
-        render(data)
-
-
-def table(
-    rows: list[dict[str, Any]], columns: Sequence[str], title: str | None = None
-) -> Callable[[Any], None]:
-    def render(_: Any) -> None:
-        t = Table(*columns, title=title)
-        for r in rows:
-            t.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
-        console.print(t)
-
-    return render
-
-
-def pairs(data: dict[str, Any], title: str) -> None:
-    t = Table("field", "value", title=title, show_header=False)
-    for k, v in data.items():
-        if not isinstance(v, dict | list):
-            t.add_row(k, "" if v is None else str(v))
-    console.print(t)
