@@ -184,8 +184,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.operations.api import router as operations_api
     from promodesk.promote.api.money import router as promote_money_api
     from promodesk.promote.api.orders import router as promote_api
-    from promodesk.shop.api.cancel import router as shop_cancel_api
-    from promodesk.shop.api.catalog import router as shop_api
+    from promodesk.shop.api.routes import router as shop_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
     from promodesk.tenancy.api import router as tenancy_api
@@ -203,7 +202,6 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         accounts_api,
         campaigns_api,
         shop_api,
-        shop_cancel_api,
     ):
         app.include_router(router)
     mount_console(app, st)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from promodesk.kit.db import Database
@@ -24,23 +25,33 @@ def _batches(db: Database, workspace_id: int, n: int) -> list[int]:
         return [r.id for r in rows]
 
 
-def test_the_batch_list_pages_through_every_batch(db: Database, tmp_path: Path) -> None:
+def _walk(client: TestClient, path: str, limit: int) -> list[list[int]]:
+    pages: list[list[int]] = []
+    cursor = None
+    for _ in range(50):
+        params: dict[str, object] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        body = client.get(path, params=params).json()
+        pages.append([row["id"] for row in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return pages
+    raise AssertionError(f"{path} did not reach its last page")
+
+
+@pytest.mark.parametrize("n", [5, 6])
+def test_the_batch_list_pages_through_every_batch(db: Database, tmp_path: Path, n: int) -> None:
+    """More batches than the limit: every batch exactly once, newest first; the last page
+    carries no next_cursor and is never an empty page (also when ``n`` is a multiple of it)."""
     ws = new_workspace(db, "pages")
-    ids = _batches(db, ws.id, 5)
+    ids = _batches(db, ws.id, n)
     with TestClient(make_app(db, tmp_path)) as client:
         client.headers.update(bearer(new_key(db, ws, "viewer")))
-        seen: list[int] = []
-        cursor = None
-        for _ in range(10):
-            params: dict[str, object] = {"limit": 2}
-            if cursor:
-                params["cursor"] = cursor
-            page = client.get("/api/v1/shop/batches", params=params).json()
-            seen += [b["id"] for b in page["items"]]
-            cursor = page["next_cursor"]
-            if cursor is None:
-                break
-    assert seen == sorted(ids, reverse=True)
+        pages = _walk(client, "/api/v1/shop/batches", 2)
+    assert [i for page in pages for i in page] == sorted(ids, reverse=True)
+    assert len(pages) == -(-n // 2)
+    assert all(pages)
 
 
 def test_the_console_batch_list_links_to_older_batches(db: Database, tmp_path: Path) -> None:

@@ -3,42 +3,22 @@ or several enrollments) and presale."""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi import APIRouter
 
-from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.schemas import (
-    BatchItemPage,
-    BatchPage,
-    BatchRead,
-    CancelIn,
-    CancelOut,
     EnrollmentRead,
     PresaleIn,
     ReplaceIn,
-    SelectionIn,
-    SnapshotPage,
-    SnapshotRead,
     StockZeroIn,
     StockZeroOut,
-    VerificationPage,
 )
 from promodesk.shop.service import alternatives as alternatives_service
-from promodesk.shop.service import batches as batch_service
-from promodesk.shop.service import preview as preview_service
-from promodesk.shop.service import review as review_service
-from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import stock_zero as stock_zero_service
-from promodesk.shop.service import verification as verification_service
-from promodesk.shop.service import window as window_service
-from promodesk.shop.service.batches import Selection
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 @router.post(

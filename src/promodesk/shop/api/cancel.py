@@ -3,13 +3,11 @@ batches with their items, retry and call-off."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 
-from promodesk.kit.pagination import after, fetch, page
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.schemas import (
     BatchItemPage,
@@ -17,29 +15,16 @@ from promodesk.shop.schemas import (
     BatchRead,
     CancelIn,
     CancelOut,
-    EnrollmentRead,
-    PresaleIn,
-    ReplaceIn,
     SelectionIn,
-    SnapshotPage,
-    SnapshotRead,
-    StockZeroIn,
-    StockZeroOut,
-    VerificationPage,
 )
-from promodesk.shop.service import alternatives as alternatives_service
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import preview as preview_service
-from promodesk.shop.service import review as review_service
-from promodesk.shop.service import snapshots as snapshots_service
-from promodesk.shop.service import stock_zero as stock_zero_service
-from promodesk.shop.service import verification as verification_service
 from promodesk.shop.service import window as window_service
 from promodesk.shop.service.batches import Selection
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def selection(body: SelectionIn) -> Selection:
@@ -114,7 +99,12 @@ def batch_items(
     cursor: Cursor = None,
 ) -> Any:
     rows = batch_service.batch_items(
-        uow, caller.workspace_id, batch_id, status=status, after_id=after(cursor) or 0, limit=fetch(limit)
+        uow,
+        caller.workspace_id,
+        batch_id,
+        status=status,
+        after_id=after(cursor) or 0,
+        limit=fetch(limit),
     )
     return page(rows, limit)
 

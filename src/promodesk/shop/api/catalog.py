@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from promodesk.kit.pagination import after, fetch, page
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.shop.domain.enrollments import parse_state
 from promodesk.shop.schemas import (
     ActivityCreate,
@@ -44,7 +44,7 @@ from promodesk.shop.service import shops as shops_service
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 States = Annotated[list[str] | None, Query(max_length=10)]
 
 
@@ -132,7 +132,9 @@ def create_product(shop_id: int, body: ProductCreate, uow: Uow, caller: Writer) 
 def list_products(
     uow: Uow, caller: Caller, shop_id: OptId = None, limit: Limit = 50, cursor: Cursor = None
 ) -> Any:
-    rows = shops_service.list_products(uow, caller.workspace_id, shop_id, after(cursor) or 0, fetch(limit))
+    rows = shops_service.list_products(
+        uow, caller.workspace_id, shop_id, after(cursor) or 0, fetch(limit)
+    )
     return page(rows, limit)
 
 
