@@ -7,13 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from promodesk.shop.schemas import (
-    EnrollmentRead,
-    PresaleIn,
-    ReplaceIn,
-    StockZeroIn,
-    StockZeroOut,
-)
+from promodesk.shop.schemas.alternatives import PresaleIn, ReplaceIn, StockZeroIn, StockZeroOut
+from promodesk.shop.schemas.catalog import EnrollmentRead
 from promodesk.shop.service import alternatives as alternatives_service
 from promodesk.shop.service import stock_zero as stock_zero_service
 from promodesk.web import ApiRoute, Caller, Uow, Writer

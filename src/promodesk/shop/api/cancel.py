@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.shop.domain.selection import parse_csv_ids
-from promodesk.shop.schemas import (
+from promodesk.shop.schemas.cancel import (
     BatchItemPage,
     BatchPage,
     BatchRead,

@@ -9,14 +9,11 @@ from fastapi import APIRouter, Query
 
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.shop.domain.enrollments import parse_state
-from promodesk.shop.schemas import (
+from promodesk.shop.schemas.alternatives import RestockIn, RestockOut
+from promodesk.shop.schemas.catalog import (
     ActivityCreate,
     ActivityPage,
     ActivityRead,
-    AnnouncementIn,
-    AnnouncementRead,
-    CompensationIn,
-    CompensationRead,
     EnrollIn,
     EnrollmentPage,
     EnrollmentRead,
@@ -28,8 +25,6 @@ from promodesk.shop.schemas import (
     ProductCreate,
     ProductPage,
     ProductRead,
-    RestockIn,
-    RestockOut,
     ReviewIn,
     Rules,
     ShopCreate,
@@ -37,6 +32,12 @@ from promodesk.shop.schemas import (
     ShopRead,
     ShopUpdate,
     TrafficIn,
+)
+from promodesk.shop.schemas.remediation import (
+    AnnouncementIn,
+    AnnouncementRead,
+    CompensationIn,
+    CompensationRead,
 )
 from promodesk.shop.service import alternatives, catalog, remediation
 from promodesk.shop.service import offers as offers_service

@@ -10,12 +10,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
-from promodesk.shop.schemas import (
-    EnrollmentRead,
-    SnapshotPage,
-    SnapshotRead,
-    VerificationPage,
-)
+from promodesk.shop.schemas.catalog import EnrollmentRead
+from promodesk.shop.schemas.evidence import SnapshotPage, SnapshotRead, VerificationPage
 from promodesk.shop.service import review as review_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service

@@ -21,13 +21,9 @@ from promodesk.clikit import (
 )
 from promodesk.kit import money
 from promodesk.shop.cli.selection import ROLE, parse_ids
-from promodesk.shop.schemas import (
-    AnnouncementRead,
-    CompensationRead,
-    EnrollmentRead,
-    RestockOut,
-    StockZeroOut,
-)
+from promodesk.shop.schemas.alternatives import RestockOut, StockZeroOut
+from promodesk.shop.schemas.catalog import EnrollmentRead
+from promodesk.shop.schemas.remediation import AnnouncementRead, CompensationRead
 from promodesk.shop.service import alternatives as alternatives_service
 from promodesk.shop.service import catalog
 from promodesk.shop.service import remediation as remediation_service

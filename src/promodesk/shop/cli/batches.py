@@ -29,7 +29,7 @@ from promodesk.kit.progress import Snapshot, tracked_bar
 from promodesk.models import ShopBatch
 from promodesk.shop.cli import render
 from promodesk.shop.cli.selection import ROLE
-from promodesk.shop.schemas import BatchItemRead, BatchRead
+from promodesk.shop.schemas.cancel import BatchItemRead, BatchRead
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import window as window_service
 

@@ -22,7 +22,7 @@ from promodesk.shop.cli.selection import (
     StateOpt,
     selection,
 )
-from promodesk.shop.schemas import ActivityRead, EnrollmentRead
+from promodesk.shop.schemas.catalog import ActivityRead, EnrollmentRead
 from promodesk.shop.service import catalog
 
 

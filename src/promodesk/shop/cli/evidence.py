@@ -25,7 +25,8 @@ from promodesk.clikit import (
     table,
     workspace_id,
 )
-from promodesk.shop.schemas import EnrollmentRead, VerificationRead
+from promodesk.shop.schemas.catalog import EnrollmentRead
+from promodesk.shop.schemas.evidence import VerificationRead
 from promodesk.shop.service import review as review_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service

@@ -1,0 +1,46 @@
+"""Snapshots and verification results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from promodesk.shop.schemas.base import Read
+
+
+class SnapshotRead(Read):
+    id: int
+    enrollment_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    change: str
+    batch_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+    restored_at: datetime | None
+
+
+class VerificationRead(Read):
+    id: int
+    batch_id: int
+    enrollment_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    passed: bool
+    purchasable: bool
+    active_offers: int
+    created_at: datetime
+
+
+class SnapshotPage(BaseModel):
+    items: list[SnapshotRead]
+    next_cursor: str | None
+
+
+class VerificationPage(BaseModel):
+    items: list[VerificationRead]
+    next_cursor: str | None
