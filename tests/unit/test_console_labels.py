@@ -28,7 +28,7 @@ from promodesk.promote.domain.settlement import SettlementStatus
 from promodesk.promote.payments import ChargeStatus
 from promodesk.sandbox.generate import OBJECTIVES
 from promodesk.shop.domain import enrollments, guardrails
-from promodesk.shop.service.batches import FINAL
+from promodesk.shop.domain.batches import BatchStatus, ItemStatus
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"
@@ -39,6 +39,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("shop_reason", enrollments.Reason),
     ("shop_alternative", guardrails.Alternative),
     ("shop_rule", guardrails.Rule),
+    ("shop_batch", BatchStatus),
+    ("shop_batch_item", ItemStatus),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),
     ("operation_state", OperationState),
@@ -85,7 +87,6 @@ def known_codes() -> dict[str, set[str]]:
         sets.setdefault(kind, set()).update(m.value for m in enum)
     promote = (OrderStatus, ReviewStatus, SettlementStatus, CouponStatus, WithdrawalStatus)
     sets["promote_status"] = {m.value for enum in (*promote, ChargeStatus) for m in enum}
-    sets["shop_batch"] = {*FINAL, "scheduled", "running"}
     sets["shop_change"] = _found(r'snapshots_service\.take\(uow, ws, \w+, "(\w+)"\)') | _found(
         r'"change": "(\w+)",\n'
     )

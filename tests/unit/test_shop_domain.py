@@ -10,30 +10,92 @@ import pytest
 
 from promodesk.kit.errors import InvalidTransition, ValidationFailed
 from promodesk.shop.domain import guardrails
+from promodesk.shop.domain.batches import (
+    BATCHES,
+    FINISHED,
+    ITEMS,
+    RETRYABLE,
+    BatchStatus,
+    ItemStatus,
+    outcome,
+)
 from promodesk.shop.domain.enrollments import (
     ALLOWED,
+    ENROLLMENTS,
     Path,
     Reason,
     State,
     cancel_path,
     parse_reason,
     restore_target,
-    transition,
 )
 from promodesk.shop.domain.guardrails import Counts, Rule, Rules
 from promodesk.shop.domain.replace import replace_needs_review, replace_price
 from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.domain.window import check_minute, in_window, next_window, zone
 
+S = State
+#: the enrollment lifecycle, written out here (not read from the table the guard uses)
+ENROLLMENT_EDGES = {
+    (S.PENDING_REVIEW, S.APPROVED), (S.PENDING_REVIEW, S.REJECTED),
+    (S.PENDING_REVIEW, S.WITHDRAWN), (S.PENDING_REVIEW, S.REPLACED),
+    (S.APPROVED, S.LIVE), (S.APPROVED, S.REMOVED), (S.APPROVED, S.TERMINATED),
+    (S.APPROVED, S.STOCK_ZEROED), (S.APPROVED, S.REPLACED),
+    (S.LIVE, S.TERMINATED), (S.LIVE, S.STOCK_ZEROED), (S.LIVE, S.REPLACED),
+    (S.STOCK_ZEROED, S.APPROVED), (S.STOCK_ZEROED, S.LIVE), (S.STOCK_ZEROED, S.DELISTED),
+    (S.STOCK_ZEROED, S.REMOVED), (S.STOCK_ZEROED, S.TERMINATED),
+    (S.WITHDRAWN, S.PENDING_REVIEW),
+    (S.REMOVED, S.APPROVED),
+    (S.TERMINATED, S.LIVE), (S.TERMINATED, S.APPROVED),
+    (S.REPLACED, S.PENDING_REVIEW), (S.REPLACED, S.APPROVED), (S.REPLACED, S.LIVE),
+}  # fmt: skip
+B = BatchStatus
+BATCH_EDGES = {
+    (B.SCHEDULED, B.RUNNING), (B.SCHEDULED, B.CANCELLED),
+    (B.RUNNING, B.DONE), (B.RUNNING, B.PARTIAL), (B.RUNNING, B.FAILED),
+    (B.PARTIAL, B.RUNNING), (B.FAILED, B.RUNNING),
+}  # fmt: skip
+IT = ItemStatus
+ITEM_EDGES = {(IT.PENDING, IT.DONE), (IT.PENDING, IT.FAILED), (IT.FAILED, IT.PENDING)}
+
 
 @pytest.mark.parametrize("current", list(State))
 @pytest.mark.parametrize("target", list(State))
-def test_every_pair_of_the_transition_table(current: State, target: State) -> None:
-    if target in ALLOWED[current]:
-        assert transition(current, target) is target
+def test_every_pair_of_the_enrollment_lifecycle(current: State, target: State) -> None:
+    if (current, target) in ENROLLMENT_EDGES:
+        assert ENROLLMENTS.transition(current, target) is target
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            ENROLLMENTS.transition(current, target)
+        assert refused.value.detail == (
+            f"an enrollment cannot go from {current.value} to {target.value}"
+        )
+        assert refused.value.message == "A product cannot go from %(state)s to %(target_state)s."
+
+
+def test_the_lifecycle_tables_are_the_pinned_edges() -> None:
+    assert ENROLLMENTS.edges() == ENROLLMENT_EDGES
+    assert BATCHES.edges() == BATCH_EDGES
+    assert ITEMS.edges() == ITEM_EDGES
+    assert BATCHES.final == {B.DONE, B.CANCELLED}
+
+
+@pytest.mark.parametrize("current", list(BatchStatus))
+@pytest.mark.parametrize("target", list(BatchStatus))
+def test_every_pair_of_the_batch_lifecycle(current: BatchStatus, target: BatchStatus) -> None:
+    if (current, target) in BATCH_EDGES:
+        assert BATCHES.transition(current, target) is target
     else:
         with pytest.raises(InvalidTransition):
-            transition(current, target)
+            BATCHES.transition(current, target)
+
+
+def test_a_batch_finishes_by_its_items() -> None:
+    assert outcome(done=3, failed=0) is B.DONE
+    assert outcome(done=0, failed=2) is B.FAILED
+    assert outcome(done=1, failed=1) is B.PARTIAL
+    assert {B.PARTIAL, B.FAILED} == RETRYABLE
+    assert {B.DONE, B.PARTIAL, B.FAILED, B.CANCELLED} == FINISHED
 
 
 def test_final_states_have_no_way_out() -> None:

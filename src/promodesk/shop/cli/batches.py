@@ -29,6 +29,7 @@ from promodesk.kit.progress import Snapshot, tracked_bar
 from promodesk.models import ShopBatch
 from promodesk.shop.cli import render
 from promodesk.shop.cli.selection import ROLE
+from promodesk.shop.domain.batches import FINISHED
 from promodesk.shop.schemas.cancel import BatchItemRead, BatchRead
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import window as window_service
@@ -69,7 +70,7 @@ def drive(ws: int, batch_id: int, json_out: bool) -> None:
 
 def batch_snapshot(title: str, batch: ShopBatch) -> Snapshot:
     """A batch for the bar: its total is fixed when it is created, so it is known at once."""
-    final = batch.status in batch_service.FINAL
+    final = batch.status in FINISHED
     return Snapshot(title, batch.total, batch.done, batch.failed, batch.status, final,
                     total_known=final or batch.total > 0)  # fmt: skip
 

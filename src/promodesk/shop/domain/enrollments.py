@@ -4,8 +4,8 @@ Rules:
 - Stage decides the path: 待审核 pending review → withdraw; 已审核 approved and the activity not
   started → remove ("edit activity"); started → terminate participation, then the enrollment
   leaves the activity.
-- Every state change goes through ``transition`` (the table ``ALLOWED``); a refusal is a 409
-  ``InvalidTransition`` in the console user's words.
+- Every state change goes through ``ENROLLMENTS.transition`` (the table ``ALLOWED``); a refusal
+  is a 409 ``InvalidTransition`` in the console user's words.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from promodesk.kit.errors import N_, InvalidTransition, ValidationFailed
+from promodesk.kit.statemachine import StateMachine
 
 
 class State(StrEnum):
@@ -93,16 +94,16 @@ def parse_reason(code: str, text: str = "") -> tuple[Reason, str]:
     return reason, text
 
 
-def transition(current: str, target: str) -> State:
-    """Guard one edge of the enrollment state machine (409 ``InvalidTransition`` otherwise)."""
-    cur, tgt = State(current), State(target)
-    if tgt not in ALLOWED[cur]:
-        raise InvalidTransition(
-            f"an enrollment cannot go from {cur.value} to {tgt.value}",
-            message=N_("A product cannot go from %(state)s to %(target_state)s."),
-            params={"state": cur.value, "target_state": tgt.value},
-        )
-    return tgt
+def _refuse(current: State, target: State) -> InvalidTransition:
+    return InvalidTransition(
+        f"an enrollment cannot go from {current.value} to {target.value}",
+        message=N_("A product cannot go from %(state)s to %(target_state)s."),
+        params={"state": current.value, "target_state": target.value},
+    )
+
+
+#: the guard of every enrollment state change (409 ``InvalidTransition`` otherwise)
+ENROLLMENTS = StateMachine(State, ALLOWED, noun="an enrollment", refuse=_refuse)
 
 
 def cancel_path(state: str, activity_started: bool) -> tuple[Path, State]:

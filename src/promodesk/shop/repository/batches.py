@@ -7,7 +7,7 @@ so a batch's cost grows linearly with its item count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from promodesk.models import (
     ShopVerification,
 )
 from promodesk.models.base import UTCDateTime
+from promodesk.shop.domain.batches import BatchStatus, ItemStatus
 from promodesk.shop.repository.catalog import chunks
 
 
@@ -73,7 +74,7 @@ class BatchRepository:
                     e.id,
                     e.activity_id,
                     e.product_id,
-                    literal("pending"),
+                    literal(ItemStatus.PENDING.value),
                     literal(0),
                 )
                 .where(e.workspace_id == workspace_id, e.id.in_(part))
@@ -109,8 +110,8 @@ class BatchRepository:
                 .join(b, b.id == i.batch_id)
                 .where(
                     b.workspace_id == workspace_id,
-                    b.status == "scheduled",
-                    i.status == "pending",
+                    b.status == BatchStatus.SCHEDULED,
+                    i.status == ItemStatus.PENDING,
                     i.enrollment_id.in_(part),
                 )
             ).all()
@@ -127,10 +128,10 @@ class BatchRepository:
             .join(b, b.id == i.batch_id)
             .where(
                 b.workspace_id == workspace_id,
-                b.status == "scheduled",
+                b.status == BatchStatus.SCHEDULED,
                 b.shop_id == shop_id,
                 i.activity_id == activity_id,
-                i.status == "pending",
+                i.status == ItemStatus.PENDING,
             )
         ).scalar()
         return int(value or 0)
@@ -139,7 +140,7 @@ class BatchRepository:
         i = ShopBatchItem
         q = (
             select(i.id, i.enrollment_id, i.activity_id, i.product_id)
-            .where(i.batch_id == batch_id, i.status == "pending")
+            .where(i.batch_id == batch_id, i.status == ItemStatus.PENDING)
             .order_by(i.id)
             .limit(size)
         )
@@ -226,7 +227,7 @@ class BatchRepository:
             changed += _rows(
                 self.s.execute(
                     update(ShopBatchItem)
-                    .where(ShopBatchItem.id.in_(part), ShopBatchItem.status == "pending")
+                    .where(ShopBatchItem.id.in_(part), ShopBatchItem.status == ItemStatus.PENDING)
                     .values(
                         status=status,
                         processed_at=at,
@@ -248,7 +249,7 @@ class BatchRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def set_batch(self, batch_id: int, expected: Sequence[str] | None, **values: Any) -> bool:
+    def set_batch(self, batch_id: int, expected: Iterable[str] | None, **values: Any) -> bool:
         q = update(ShopBatch).where(ShopBatch.id == batch_id)
         if expected is not None:
             q = q.where(ShopBatch.status.in_(list(expected)))
@@ -262,8 +263,8 @@ class BatchRepository:
         changed = _rows(
             self.s.execute(
                 update(i)
-                .where(i.batch_id == batch_id, i.status == "failed")
-                .values(status="pending", error_code=None, error_detail=None)
+                .where(i.batch_id == batch_id, i.status == ItemStatus.FAILED)
+                .values(status=ItemStatus.PENDING, error_code=None, error_detail=None)
                 .execution_options(synchronize_session=False)
             )
         )
@@ -342,7 +343,7 @@ class BatchRepository:
             .join(p, p.id == e.product_id)
             .where(
                 i.batch_id == batch_id,
-                i.status == "done",
+                i.status == ItemStatus.DONE,
                 ~exists().where(v.batch_id == batch_id, v.enrollment_id == i.enrollment_id),
             )
         )

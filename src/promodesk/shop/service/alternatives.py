@@ -37,7 +37,7 @@ from promodesk.kit.errors import N_, Conflict, ValidationFailed
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopActivity, ShopCancellation, ShopEnrollment, ShopProduct
 from promodesk.shop.domain import guardrails, product_plan
-from promodesk.shop.domain.enrollments import IN_ACTIVITY, Reason, State, transition
+from promodesk.shop.domain.enrollments import ENROLLMENTS, IN_ACTIVITY, Reason, State
 from promodesk.shop.domain.replace import (
     ReplacePrice,
     discount_percent,
@@ -290,7 +290,7 @@ def replace(
     plan = _plan(uow, ws, enrollment_id, product_id, activity_price_minor)
     old, product = plan.old, plan.product
     snapshots_service.take(uow, ws, old, "replace")
-    transition(old.state, State.REPLACED)
+    ENROLLMENTS.transition(old.state, State.REPLACED)
     now = clock.now()
     if plan.earlier is None:
         # Two replaces racing to the same product: the unique (activity, product) row makes
@@ -316,7 +316,7 @@ def replace(
             )
     else:
         new = plan.earlier
-        transition(new.state, plan.state_after)
+        ENROLLMENTS.transition(new.state, plan.state_after)
         if (
             repo.set_state(
                 [new.id],
@@ -390,7 +390,7 @@ def stock_to_zero(
     enrollment = get_enrollment(uow, ws, enrollment_id)
     activity = get_activity(uow, ws, enrollment.activity_id)
     _open_activity(uow, ws, activity.id)
-    transition(enrollment.state, State.STOCK_ZEROED)
+    ENROLLMENTS.transition(enrollment.state, State.STOCK_ZEROED)
     chosen = {enrollment.id, *selected}
     plan = plan_service.plan_for(
         uow, ws, product_plan.Action.STOCK_ZERO, [enrollment.product_id], chosen, lock=True
@@ -449,7 +449,7 @@ def _pause_others(
         if item.selected or item.target_state is not State.STOCK_ZEROED:
             continue
         other = get_enrollment(uow, ws, item.enrollment_id)
-        transition(other.state, State.STOCK_ZEROED)
+        ENROLLMENTS.transition(other.state, State.STOCK_ZEROED)
         _zero(uow, ws, other, item.state, now)
         audit.record(
             uow,
@@ -507,7 +507,7 @@ def restore_stock(
             and clock.now() >= get_activity(uow, ws, e.activity_id).starts_at
         ):
             target = State.LIVE
-        transition(e.state, target)
+        ENROLLMENTS.transition(e.state, target)
         repo.set_state([e.id], ["stock_zeroed"], target, now, previous_state=None)
     audit.record(
         uow,

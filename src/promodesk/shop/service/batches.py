@@ -27,6 +27,14 @@ from promodesk.kit.errors import N_, Conflict, Forbidden, NotFound, ValidationFa
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopBatch
 from promodesk.operations import service as operations
+from promodesk.shop.domain.batches import (
+    BATCHES,
+    FINISHED,
+    RETRYABLE,
+    BatchStatus,
+    ItemStatus,
+    outcome,
+)
 from promodesk.shop.domain.enrollments import CANCELLABLE, parse_reason, parse_state
 from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, NothingToDo
 from promodesk.shop.repository.batches import BatchRepository
@@ -38,7 +46,6 @@ from promodesk.tenancy.domain import Role, at_least
 
 BATCH_JOB = "shop.batch"
 VERIFY_JOB = "shop.verify"
-FINAL = ("done", "partial", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,7 @@ def cancel_now(
         force=force,
         actor=actor,
         all_or_nothing=True,
-        status="running",
+        status=BatchStatus.RUNNING,
     )
     brepo = BatchRepository(uow)
     while True:
@@ -240,7 +247,7 @@ def start_batch(
         force=force,
         actor=actor,
         all_or_nothing=False,
-        status="running",
+        status=BatchStatus.RUNNING,
     )
     start_operation(uow, ws, batch, f"Cancel {len(ids)} enrollments", actor)
     return batch
@@ -249,7 +256,12 @@ def start_batch(
 def start_operation(uow: UnitOfWork, ws: int, batch: ShopBatch, title: str, actor: str) -> None:
     items = BatchRepository(uow).item_counts(batch.id)
     op = operations.start(
-        uow, ws, "shop.batch_cancel", title=title, total=items.get("pending", 0), created_by=actor
+        uow,
+        ws,
+        "shop.batch_cancel",
+        title=title,
+        total=items.get(ItemStatus.PENDING, 0),
+        created_by=actor,
     )
     job = jobs.enqueue(
         uow,
@@ -266,7 +278,7 @@ def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: s
     """Queue the failed items of a finished batch again (the done ones are not touched)."""
     brepo = BatchRepository(uow)
     batch = get_batch(uow, ws, batch_id, lock=True)
-    if batch.status not in ("partial", "failed"):
+    if batch.status not in RETRYABLE:
         raise Conflict(
             f"batch {batch_id} is {batch.status}; only a batch with failed items can be retried",
             message=N_(
@@ -283,8 +295,14 @@ def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: s
             message=N_("Batch %(batch)s has no failed items."),
             params={"batch": batch_id},
         )
+    BATCHES.transition(batch.status, BatchStatus.RUNNING)
     brepo.set_batch(
-        batch.id, None, status="running", finished_at=None, run_at=clock.now(), all_or_nothing=False
+        batch.id,
+        [batch.status],
+        status=BatchStatus.RUNNING,
+        finished_at=None,
+        run_at=clock.now(),
+        all_or_nothing=False,
     )
     uow.session.refresh(batch)
     start_operation(uow, ws, batch, f"Retry {again} failed items of batch {batch.id}", actor)
@@ -304,12 +322,13 @@ def run_step(uow: UnitOfWork, ws: int, batch_id: int) -> bool:
     """One chunk of a batch job; True while items remain. Safe to run again after a crash."""
     brepo = BatchRepository(uow)
     batch = brepo.batch(ws, batch_id, lock=True)
-    if batch is None or batch.status in FINAL:
+    if batch is None or batch.status in FINISHED:
         return False
-    if batch.status == "scheduled":
+    if batch.status == BatchStatus.SCHEDULED:
         if batch.run_at > clock.now():
             return False
-        brepo.set_batch(batch.id, ["scheduled"], status="running")
+        BATCHES.transition(batch.status, BatchStatus.RUNNING)
+        brepo.set_batch(batch.id, [batch.status], status=BatchStatus.RUNNING)
         uow.session.refresh(batch)
     items = brepo.pending_chunk(batch.id, shop_settings().batch_chunk_size)
     if not items:
@@ -346,7 +365,7 @@ def _refuse_all(uow: UnitOfWork, ws: int, batch: ShopBatch, refused: GuardrailVi
     while items := brepo.pending_chunk(batch.id, 5000):
         failed += brepo.finish_items(
             [i.id for i in items],
-            "failed",
+            ItemStatus.FAILED,
             now,
             f"GUARDRAIL_{str(rule).upper()}",
             refused.detail[:500],
@@ -367,10 +386,17 @@ def _refuse_all(uow: UnitOfWork, ws: int, batch: ShopBatch, refused: GuardrailVi
 def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
     brepo = BatchRepository(uow)
     counts = brepo.item_counts(batch_id)
-    done, failed = counts.get("done", 0), counts.get("failed", 0)
-    status = "done" if not failed else ("failed" if not done else "partial")
+    done, failed = counts.get(ItemStatus.DONE, 0), counts.get(ItemStatus.FAILED, 0)
+    status = outcome(done, failed)
     now = clock.now()
-    brepo.set_batch(batch_id, ["running"], status=status, finished_at=now, done=done, failed=failed)
+    brepo.set_batch(
+        batch_id,
+        BATCHES.sources_for(status),
+        status=status,
+        finished_at=now,
+        done=done,
+        failed=failed,
+    )
     batch = brepo.batch(ws, batch_id)
     if batch.operation_id is not None:
         operations.finish(uow, batch.operation_id)
@@ -391,7 +417,7 @@ def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
         action="shop.batch.finish",
         object_type="shop_batch",
         object_id=batch_id,
-        after={"status": status, "done": done, "failed": failed},
+        after={"status": status.value, "done": done, "failed": failed},
     )
 
 
@@ -419,6 +445,6 @@ def batch_items(
     limit: int = 100,
 ) -> list[Any]:
     get_batch(uow, ws, batch_id)
-    if status is not None and status not in ("pending", "done", "failed"):
+    if status is not None and status not in set(ItemStatus):
         raise ValidationFailed("status is pending, done or failed", field="status")
     return BatchRepository(uow).items(batch_id, status, after_id, limit)

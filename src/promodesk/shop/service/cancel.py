@@ -24,7 +24,8 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict
 from promodesk.models import ShopActivity, ShopBatch, ShopRiskEvent
 from promodesk.shop.domain import guardrails
-from promodesk.shop.domain.enrollments import CANCELLABLE, CANCELLED, cancel_path, transition
+from promodesk.shop.domain.batches import ItemStatus
+from promodesk.shop.domain.enrollments import CANCELLABLE, CANCELLED, ENROLLMENTS, cancel_path
 from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.repository.catalog import ShopRepository
@@ -216,7 +217,7 @@ def process_items(
         by_code[(err["code"], err["detail"])].append(item_id)
         result.failed.append(err)
     for (err_code, detail), ids in by_code.items():
-        if brepo.finish_items(ids, "failed", at, err_code, detail[:500]) != len(ids):
+        if brepo.finish_items(ids, ItemStatus.FAILED, at, err_code, detail[:500]) != len(ids):
             raise Conflict("batch items were finished by another worker; chunk rolled back")
     brepo.bump_batch(batch.id, len(result.done), len(result.failed))
     return result
@@ -299,7 +300,7 @@ def _apply(
         )
     brepo.insert_snapshots(snapshots)
     for (source, target_state), target_ids in by_target.items():
-        transition(source, target_state)
+        ENROLLMENTS.transition(source, target_state)
         if repo.set_state(target_ids, [source], target_state, at) != len(target_ids):
             raise Conflict("an enrollment changed during the cancel; chunk rolled back")
     result.offers_cancelled += brepo.cancel_offers(ids, at)
@@ -312,7 +313,7 @@ def _apply(
         if not repo.bump_counter(activity_id, shop_id, active=-n, cancelled=n, guard=guard):
             raise Conflict("the guardrail counters changed meanwhile; chunk rolled back")
     done_items = [item.id for item, _ in accepted]
-    if brepo.finish_items(done_items, "done", at) != len(done_items):
+    if brepo.finish_items(done_items, ItemStatus.DONE, at) != len(done_items):
         raise Conflict("batch items were finished by another worker; chunk rolled back")
     audit.record_many(uow, events)
     result.done.extend(ids)

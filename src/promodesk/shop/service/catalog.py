@@ -22,7 +22,7 @@ from promodesk.models import (
     ShopEnrollment,
 )
 from promodesk.shop.domain import guardrails
-from promodesk.shop.domain.enrollments import State, transition
+from promodesk.shop.domain.enrollments import ENROLLMENTS, State
 from promodesk.shop.domain.replace import check_activity_price
 from promodesk.shop.domain.window import check_minute
 from promodesk.shop.errors import ActivityClosed, ShopRestricted
@@ -262,9 +262,9 @@ def review(
     once the activity has started, the enrollment goes on to 已开始 live at once."""
     repo = ShopRepository(uow)
     enrollment = get_enrollment(uow, ws, enrollment_id)
-    target = transition(enrollment.state, State.APPROVED if approve else State.REJECTED)
+    target = ENROLLMENTS.transition(enrollment.state, State.APPROVED if approve else State.REJECTED)
     if target is State.APPROVED and started(get_activity(uow, ws, enrollment.activity_id)):
-        target = transition(target, State.LIVE)
+        target = ENROLLMENTS.transition(target, State.LIVE)
     if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
         raise Conflict(f"enrollment {enrollment_id} changed meanwhile; try again")
     if target is State.REJECTED:

@@ -21,7 +21,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import N_, Conflict, NotFound
 from promodesk.models import ShopEnrollment, ShopSnapshot
-from promodesk.shop.domain.enrollments import CANCELLED, State, restore_target, transition
+from promodesk.shop.domain.enrollments import CANCELLED, ENROLLMENTS, State, restore_target
 from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.service.catalog import get_activity, rules_of
@@ -186,7 +186,7 @@ def _restore_cancel(
             params={"state": enrollment.state},
         )
     target = restore_target(enrollment.state, started)
-    transition(enrollment.state, target)
+    ENROLLMENTS.transition(enrollment.state, target)
     if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
         raise Conflict(
             f"enrollment {enrollment.id} changed meanwhile; try again",
@@ -220,14 +220,14 @@ def _restore_replace(
         raise Conflict(f"product {enrollment.product_id} is delisted; it cannot come back")
     saved = State(snap.data.get("enrollment", {}).get("state", "approved"))
     target = State.LIVE if saved is State.APPROVED and started else saved
-    transition(enrollment.state, target)
+    ENROLLMENTS.transition(enrollment.state, target)
     now = clock.now()
     if rejected:
         # The review rejected the replacement and freed its slot: the original takes it back.
         repo.lock_counters([(enrollment.activity_id, enrollment.shop_id)])
         repo.bump_counter(enrollment.activity_id, enrollment.shop_id, enrolled=1, active=1)
     else:
-        transition(replacement.state, State.REPLACED)
+        ENROLLMENTS.transition(replacement.state, State.REPLACED)
         if (
             repo.set_state(
                 [replacement.id],

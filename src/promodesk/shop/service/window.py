@@ -18,6 +18,7 @@ from promodesk.kit.errors import N_, Conflict
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import ShopBatch
 from promodesk.operations import service as operations
+from promodesk.shop.domain.batches import BATCHES, BatchStatus
 from promodesk.shop.domain.enrollments import parse_reason
 from promodesk.shop.domain.window import next_window
 from promodesk.shop.errors import NothingToDo
@@ -77,7 +78,7 @@ def schedule_in_window(
             force=force,
             actor=actor,
             all_or_nothing=True,
-            status="scheduled",
+            status=BatchStatus.SCHEDULED,
             shop_id=shop_id,
             run_at=run_at,
         )
@@ -90,8 +91,8 @@ def cancel_scheduled(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str) -> 
     """Call off a window cancel that has not run yet (409 once it started)."""
     brepo = BatchRepository(uow)
     batch = get_batch(uow, ws, batch_id, lock=True)
-    if batch.status != "scheduled" or not brepo.set_batch(
-        batch.id, ["scheduled"], status="cancelled", finished_at=clock.now()
+    if not BATCHES.can(batch.status, BatchStatus.CANCELLED) or not brepo.set_batch(
+        batch.id, [batch.status], status=BatchStatus.CANCELLED, finished_at=clock.now()
     ):
         raise Conflict(
             f"batch {batch_id} is {batch.status}; only a scheduled one can be called off",
