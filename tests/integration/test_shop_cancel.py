@@ -199,6 +199,42 @@ def test_immutable_activity_cannot_be_cancelled_even_forced(db: Database) -> Non
     assert "ACTIVITY_IMMUTABLE" in str(err.value.to_body()) or err.value.to_body()
 
 
+def test_preview_and_batch_run_give_each_item_the_same_verdict(db: Database) -> None:
+    """One plan decides both: an item already cancelled reads ALREADY_CANCELLED in the preview
+    (it read NOT_CANCELLABLE there while the run said ALREADY_CANCELLED) and in the run, and the
+    items the preview lets through are the ones the run cancels."""
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10)
+    _cancel(db, ws, ids[:1])
+    with db.transaction() as uow:
+        view = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[:3]))
+    previewed = {i["enrollment_id"]: i.get("code") for i in view["items"]}
+    assert previewed == {ids[0]: "ALREADY_CANCELLED", ids[1]: None, ids[2]: None}
+    assert view["ok"] is True
+    with db.transaction() as uow:
+        batch = batch_service.start_batch(
+            uow, ws, enrollment_ids=ids[:3], reason="plan_change", actor="user:1", role="operator"
+        )
+    drain(db, ws)
+    with db.transaction() as uow:
+        run = {i.enrollment_id: i.error_code for i in batch_service.batch_items(uow, ws, batch.id)}
+    assert run == previewed
+
+
+def test_an_immutable_activity_refuses_in_the_preview_as_in_the_run(db: Database) -> None:
+    ws = make_workspace(db).id
+    _s, _a, ids = f.setup(db, ws, 10, immutable=True)
+    with db.transaction() as uow:
+        view = preview_service.preview(uow, ws, Selection(enrollment_ids=ids[:2]))
+    assert view["ok"] is False
+    (group,) = view["groups"]
+    assert [v["rule"] for v in group["verdict"]["violations"]] == ["immutable"]
+    with pytest.raises(GuardrailViolation) as refused:
+        _cancel(db, ws, ids[:2], force=True)
+    assert refused.value.extra["violations"][0]["verdict"] == group["verdict"]
+    assert refused.value.extra["can_force"] is False
+
+
 def test_stage_paths_pending_and_live(db: Database, frozen: clock.FrozenClock) -> None:
     ws = make_workspace(db).id
     with db.transaction() as uow:

@@ -29,6 +29,7 @@ from promodesk.promote.payments import ChargeStatus
 from promodesk.sandbox.generate import OBJECTIVES
 from promodesk.shop.domain import enrollments, guardrails
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
+from promodesk.shop.domain.plan import Refusal
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"
@@ -40,6 +41,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("shop_alternative", guardrails.Alternative),
     ("shop_rule", guardrails.Rule),
     ("shop_batch", BatchStatus),
+    ("shop_item_code", Refusal),
     ("shop_batch_item", ItemStatus),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),

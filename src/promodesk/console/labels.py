@@ -57,6 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "max_cancel_ratio": N_("Maximum cancel ratio"),
         "immutable": N_("The activity is immutable"),
     },
+    # the cancel plan's refusal codes (shop.domain.plan.Refusal)
     "shop_item_code": {
         "ALREADY_CANCELLED": N_("Already cancelled"),
         "NOT_CANCELLABLE": N_("Cannot be cancelled in this stage"),
@@ -66,6 +67,10 @@ LABELS: dict[str, dict[str, str]] = {
         "GUARDRAIL_MIN_PRODUCTS": N_("Too few products would remain"),
         "GUARDRAIL_MAX_CANCEL_RATIO": N_("The cancel ratio would be too high"),
         "GUARDRAIL_IMMUTABLE": N_("The activity is immutable"),
+        "ALREADY_SCHEDULED": N_("Already waits in a scheduled cancel"),
+        "ALREADY_STOCK_ZEROED": N_("Stock is zero already"),
+        "NOT_STOCK_ZEROABLE": N_("Not possible in this stage"),
+        "CHANGED_MEANWHILE": N_("Changed by someone else meanwhile; try again"),
     },
     # a cancel batch: "cancelled" is a batch called off before it ran, its products untouched
     "shop_batch": {

@@ -15,6 +15,7 @@ All of it commits together, so an item is either fully cancelled with its eviden
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,9 +24,9 @@ from promodesk.audit import service as audit
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict
 from promodesk.models import ShopActivity, ShopBatch, ShopRiskEvent
-from promodesk.shop.domain import guardrails
+from promodesk.shop.domain import guardrails, plan
 from promodesk.shop.domain.batches import ItemStatus
-from promodesk.shop.domain.enrollments import CANCELLABLE, CANCELLED, ENROLLMENTS, cancel_path
+from promodesk.shop.domain.enrollments import ENROLLMENTS, State
 from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.repository.catalog import ShopRepository
@@ -94,6 +95,55 @@ def _snapshot_data(row: Any, offers: list[Any], activity: ShopActivity) -> dict[
     }
 
 
+def activity_facts(activity: ShopActivity) -> plan.ActivityFacts:
+    return plan.ActivityFacts(
+        id=activity.id,
+        rules=rules_of(activity),
+        presale_allowed=bool(activity.presale_allowed),
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+    )
+
+
+def item_facts(
+    enrollment_id: int, row: Any, item: Any = None, waiting: int | None = None
+) -> plan.ItemFacts:
+    """A selected enrollment as the plan sees it (``row``: the enrollment, None when gone;
+    ``item``: the batch item, which names the activity and product of a gone one)."""
+    if row is None:
+        return plan.ItemFacts(
+            enrollment_id,
+            activity_id=item.activity_id if item is not None else 0,
+            product_id=item.product_id if item is not None else 0,
+        )
+    return plan.ItemFacts(
+        enrollment_id,
+        activity_id=row.activity_id,
+        product_id=row.product_id,
+        shop_id=row.shop_id,
+        state=State(row.state),
+        waiting_batch=waiting,
+    )
+
+
+def guardrail_counts(
+    uow: UnitOfWork,
+    ws: int,
+    facts: Sequence[plan.ItemFacts],
+    counters: Mapping[Key, Any] | None = None,
+) -> dict[Key, guardrails.Counts]:
+    """The guardrail counts of every (activity, shop) of the selection (``counters``: the rows
+    the caller locked); the selected enrollments are not counted twice as ends to come."""
+    selected: dict[Key, set[int]] = defaultdict(set)
+    for f in facts:
+        if f.state is not None:
+            selected[(f.activity_id, f.shop_id)].add(f.enrollment_id)
+    return {
+        key: product_plan.counts(uow, ws, *key, exclude=ids, counter=(counters or {}).get(key))
+        for key, ids in sorted(selected.items())
+    }
+
+
 def process_items(
     uow: UnitOfWork,
     ws: int,
@@ -116,99 +166,43 @@ def process_items(
     counters = repo.lock_counters(keys)
     details = {r.id: r for r in brepo.chunk_details(list(details))}  # fresh, under the locks
     activities = repo.activities_by_ids(ws, [k[0] for k in keys])
-    force = bool(batch.force) and admin
-
-    eligible: dict[Key, list[Any]] = defaultdict(list)
-    failed_items: list[tuple[int, dict[str, Any]]] = []
-    for item in items:
-        row = details.get(item.enrollment_id)
-        if row is None:
-            failed_items.append(
-                (
-                    item.id,
-                    error(
-                        "ENROLLMENT_NOT_FOUND",
-                        item.activity_id,
-                        item.product_id,
-                        item.enrollment_id,
-                        "the enrollment no longer exists",
-                    ),
-                )
-            )
-            continue
-        activity = activities[row.activity_id]
-        code = None
-        if row.state not in CANCELLABLE:
-            code = (
-                ("ALREADY_CANCELLED" if row.state in CANCELLED else "NOT_CANCELLABLE"),
-                f"the enrollment is {row.state}",
-            )
-        elif activity.immutable and not batch.all_or_nothing:
-            code = "ACTIVITY_IMMUTABLE", "the activity is immutable"
-        elif at >= activity.ends_at:
-            code = "ACTIVITY_ENDED", "the activity has ended"
-        if code:
-            failed_items.append(
-                (item.id, error(code[0], row.activity_id, row.product_id, row.id, code[1]))
-            )
-            continue
-        eligible[(row.activity_id, row.shop_id)].append((item, row))
-
-    accepted: list[tuple[Any, Any]] = []
-    violations: list[dict[str, Any]] = []
-    for key, group in sorted(eligible.items()):
-        counter = counters.get(key)
-        # scheduled cancellations and the ends a waiting delist brings count as if done
-        scheduled = brepo.scheduled_count(ws, key[0], key[1]) + product_plan.pending_ends(
-            uow, ws, key[0], key[1], exclude={row.id for _item, row in group}
-        )
-        counts = (
-            guardrails.Counts(counter.enrolled, counter.active, counter.cancelled, scheduled)
-            if counter
-            else guardrails.Counts(0, 0, 0, scheduled)
-        )
-        rules = rules_of(activities[key[0]])
-        verdict = guardrails.check(rules, counts, len(group))
-        if verdict.ok or (force and not rules.immutable):
-            accepted.extend(group)
-            if not verdict.ok:
-                result.forced.append(
-                    {"activity_id": key[0], "shop_id": key[1], "verdict": verdict.as_dict()}
-                )
-            continue
-        if batch.all_or_nothing:
-            violations.append(
-                {"activity_id": key[0], "shop_id": key[1], "verdict": verdict.as_dict()}
-            )
-            continue
-        allowed = guardrails.allowed_count(rules, counts)
-        accepted.extend(group[:allowed])
-        over = guardrails.check(rules, counts, allowed + 1).violations
-        over_code = "GUARDRAIL_" + (over[0].rule.value.upper() if over else "REFUSED")
-        for item, row in group[allowed:]:
-            failed_items.append(
-                (
-                    item.id,
-                    error(
-                        over_code,
-                        row.activity_id,
-                        row.product_id,
-                        row.id,
-                        over[0].detail if over else "refused",
-                    ),
-                )
-            )
-    if violations:
-        activity = activities[violations[0]["activity_id"]]
+    facts = [
+        item_facts(item.enrollment_id, details.get(item.enrollment_id), item) for item in items
+    ]
+    the_plan = plan.plan(
+        facts,
+        {a.id: activity_facts(a) for a in activities.values()},
+        guardrail_counts(uow, ws, facts, counters),
+        now=at,
+        all_or_nothing=bool(batch.all_or_nothing),
+        force=bool(batch.force) and admin,
+    )
+    if the_plan.refused:
+        activity = activities[the_plan.refused[0].activity_id]
         raise GuardrailViolation(
             "the cancel would break an activity rule; nothing was changed",
-            violations=violations,
-            alternatives=[
-                a.value
-                for a in guardrails.alternatives(activity.presale_allowed, activity.immutable)
+            violations=[
+                {"activity_id": g.activity_id, "shop_id": g.shop_id, "verdict": g.verdict.as_dict()}
+                for g in the_plan.refused
             ],
+            alternatives=[a.value for a in plan.safer(activity_facts(activity))],
             can_force=not activity.immutable,
         )
+    result.forced.extend(
+        {"activity_id": g.activity_id, "shop_id": g.shop_id, "verdict": g.verdict.as_dict()}
+        for g in the_plan.groups
+        if g.forced
+    )
+    item_of = {item.enrollment_id: item for item in items}
+    accepted = [
+        (item_of[d.item.enrollment_id], details[d.item.enrollment_id], d) for d in the_plan.accepted
+    ]
+    failed_items: list[tuple[int, dict[str, Any]]] = []
+    for d in the_plan.refusals:
+        assert d.refusal is not None
+        f = d.item
+        err = error(d.refusal.value, f.activity_id, f.product_id, f.enrollment_id, d.detail)
+        failed_items.append((item_of[f.enrollment_id].id, err))
     _apply(uow, ws, batch, accepted, activities, at, actor, result)
     for forced in result.forced:
         _risk_event(uow, ws, batch, forced, activities[forced["activity_id"]], at, actor)
@@ -227,7 +221,7 @@ def _apply(
     uow: UnitOfWork,
     ws: int,
     batch: ShopBatch,
-    accepted: list[tuple[Any, Any]],
+    accepted: list[tuple[Any, Any, plan.Decision]],
     activities: dict[int, ShopActivity],
     at: datetime,
     actor: str,
@@ -236,16 +230,18 @@ def _apply(
     if not accepted:
         return
     repo, brepo = ShopRepository(uow), BatchRepository(uow)
-    ids = [row.id for _, row in accepted]
+    ids = [row.id for _, row, _decision in accepted]
     offers: dict[int, list[Any]] = defaultdict(list)
     for offer in brepo.active_offers(ids):
         offers[offer.enrollment_id].append(offer)
     snapshots, cancellations, events = [], [], []
     by_target: dict[tuple[str, str], list[int]] = defaultdict(list)
     per_key: dict[Key, int] = defaultdict(int)
-    for _, row in accepted:
+    for _, row, decision in accepted:
         activity = activities[row.activity_id]
-        path, target = cancel_path(row.state, at >= activity.starts_at)
+        assert decision.path is not None
+        assert decision.target is not None
+        path, target = decision.path, decision.target
         by_target[(row.state, target.value)].append(row.id)
         per_key[(row.activity_id, row.shop_id)] += 1
         snapshots.append(
@@ -312,7 +308,7 @@ def _apply(
         guard = None if forced else (rules.min_products, rules.max_cancel_percent)
         if not repo.bump_counter(activity_id, shop_id, active=-n, cancelled=n, guard=guard):
             raise Conflict("the guardrail counters changed meanwhile; chunk rolled back")
-    done_items = [item.id for item, _ in accepted]
+    done_items = [item.id for item, _row, _decision in accepted]
     if brepo.finish_items(done_items, ItemStatus.DONE, at) != len(done_items):
         raise Conflict("batch items were finished by another worker; chunk rolled back")
     audit.record_many(uow, events)

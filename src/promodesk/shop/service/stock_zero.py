@@ -28,10 +28,12 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import PromodeskError, ValidationFailed
 from promodesk.models import ShopActivity, ShopEnrollment
 from promodesk.shop.domain import product_plan
-from promodesk.shop.domain.enrollments import ALLOWED, State
+from promodesk.shop.domain.enrollments import ENROLLMENTS, State
+from promodesk.shop.domain.plan import Refusal, activity_refusal
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.service import product_plan as plan_service
 from promodesk.shop.service.alternatives import stock_to_zero
+from promodesk.shop.service.cancel import activity_facts
 from promodesk.shop.service.catalog import get_activity
 
 MAX_IDS = 1000
@@ -47,15 +49,13 @@ def _ids(enrollment_ids: list[int]) -> list[int]:
 
 
 def _refusal(e: ShopEnrollment, activity: ShopActivity, at: datetime) -> tuple[str, str] | None:
+    """The enrollment's own refusal; the activity's (immutable, ended) is the cancel plan's."""
     if e.state == State.STOCK_ZEROED:
-        return "ALREADY_STOCK_ZEROED", "the product's stock is zero already"
-    if State.STOCK_ZEROED not in ALLOWED[State(e.state)]:
-        return "NOT_STOCK_ZEROABLE", f"the enrollment is {e.state}"
-    if activity.immutable:
-        return "ACTIVITY_IMMUTABLE", "the activity is immutable"
-    if at >= activity.ends_at:
-        return "ACTIVITY_ENDED", "the activity has ended"
-    return None
+        return Refusal.ALREADY_STOCK_ZEROED.value, "the product's stock is zero already"
+    if not ENROLLMENTS.can(e.state, State.STOCK_ZEROED):
+        return Refusal.NOT_STOCK_ZEROABLE.value, f"the enrollment is {e.state}"
+    refused = activity_refusal(activity_facts(activity), at)
+    return (refused[0].value, refused[1]) if refused else None
 
 
 def _item(enrollment_id: int, e: ShopEnrollment | None, **values: Any) -> dict[str, Any]:
@@ -114,7 +114,13 @@ def _check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str
         e = found.get(i)
         if e is None:
             items.append(
-                _item(i, None, ok=False, code="ENROLLMENT_NOT_FOUND", detail="no such enrollment")
+                _item(
+                    i,
+                    None,
+                    ok=False,
+                    code=Refusal.ENROLLMENT_NOT_FOUND.value,
+                    detail="no such enrollment",
+                )
             )
             continue
         activity = activities[e.activity_id]
@@ -152,7 +158,9 @@ def stock_to_zero_many(
                 )
         except PromodeskError as exc:
             # Lost a race with another change after the check: this item only fails.
-            item.update(ok=False, code="CHANGED_MEANWHILE", detail=exc.detail, delist_at=None)
+            item.update(
+                ok=False, code=Refusal.CHANGED_MEANWHILE.value, detail=exc.detail, delist_at=None
+            )
             continue
         delay = get_activity(uow, ws, e.activity_id).delist_delay_minutes
         item.update(
