@@ -5,15 +5,20 @@ announcement on the storefront, verification and the review with its CSV."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
+from promodesk.shop.service import batches as batch_service
+from promodesk.shop.service import preview as preview_service
+from promodesk.shop.service.batches import Selection
 from tests.api_support import (
     JSON,
     NOT_JSON_INTEGERS,
@@ -266,3 +271,31 @@ def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
         assert refused.status_code == 422, refused.text
         assert refused.json()["field"] == "product_ids_csv"
         assert "'abc'" in refused.json()["detail"]
+
+
+def test_the_preview_body_is_the_plan_as_the_service_gives_it(db: Database, tmp_path: Path) -> None:
+    """The preview has a schema in OpenAPI (``CancelPreview``) and its JSON is the service's
+    dict as it always was: an item's optional fields (``code``, ``batch_id``,
+    ``target_state``) appear only where they apply."""
+    ws = new_workspace(db, "preview-shape")
+    _s, _a, ids = f.setup(db, ws.id, 10)
+    with db.transaction() as uow:
+        batch_service.cancel_now(
+            uow, ws.id, Selection(enrollment_ids=ids[:1]), reason="other", reason_text="x",
+            actor="user:1", role="owner",
+        )  # fmt: skip
+    selection = {"enrollment_ids": ids[:3]}
+    with TestClient(make_app(db, tmp_path)) as c:
+        c.headers.update(bearer(new_key(db, ws, "viewer")))
+        body = c.post(f"{V}/preview", json=selection).json()
+        spec = c.get("/api/v1/openapi.json").json()
+    with db.transaction() as uow:
+        expected = preview_service.preview(uow, ws.id, Selection(enrollment_ids=ids[:3]))
+    assert body == json.loads(json.dumps(expected))
+    refused, ok = body["items"][0], body["items"][1]
+    assert refused["code"] == "ALREADY_CANCELLED"
+    assert "target_state" not in refused
+    assert "code" not in ok
+    assert "batch_id" not in ok
+    answer = spec["paths"][f"{V}/preview"]["post"]["responses"]["200"]["content"]
+    assert answer["application/json"]["schema"] == {"$ref": "#/components/schemas/CancelPreview"}

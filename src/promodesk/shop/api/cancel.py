@@ -15,6 +15,7 @@ from promodesk.shop.schemas.cancel import (
     BatchRead,
     CancelIn,
     CancelOut,
+    CancelPreview,
     SelectionIn,
 )
 from promodesk.shop.service import batches as batch_service
@@ -44,7 +45,9 @@ def selection(body: SelectionIn) -> Selection:
 
 @router.post(
     "/preview",
-    response_model=dict[str, Any],
+    response_model=CancelPreview,
+    # the optional fields of an item are left out where they do not apply, as they always were
+    response_model_exclude_unset=True,
     openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may preview
 )
 def preview(body: SelectionIn, uow: Uow, caller: Caller) -> Any:
@@ -52,7 +55,7 @@ def preview(body: SelectionIn, uow: Uow, caller: Caller) -> Any:
     return preview_service.preview(uow, caller.workspace_id, selection(body))
 
 
-@router.post("/cancel", response_model=CancelOut)
+@router.post("/cancel", response_model=CancelOut, response_model_exclude_unset=True)
 def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
     """Cancel the selection: ``now`` (all or nothing; 409 GuardrailViolation with the rule,
     numbers and alternatives), ``window`` (the next low-traffic window, cancellable until it
@@ -60,7 +63,7 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
     sel = selection(body)
     ws = caller.workspace_id
     if body.dry_run:
-        return {"dry_run": True, "preview": preview_service.preview(uow, ws, sel)}
+        return {"dry_run": True, "preview": preview_service.preview(uow, ws, sel), "batches": []}
     common: dict[str, Any] = {
         "reason": body.reason,
         "reason_text": body.reason_text,
@@ -74,7 +77,7 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
         batches = window_service.schedule_in_window(uow, ws, sel, **common)
     else:
         batches = [batch_service.start_batch(uow, ws, sel, **common)]
-    return {"dry_run": False, "batches": batches}
+    return {"dry_run": False, "preview": None, "batches": batches}
 
 
 @router.get("/batches", response_model=BatchPage)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -64,9 +64,104 @@ class BatchItemRead(Read):
     processed_at: datetime | None
 
 
+class PreviewItem(BaseModel):
+    """One selected enrollment: its path, or the cancel plan's refusal ``code`` (absent when it
+    can be cancelled; ``batch_id`` only with ``ALREADY_SCHEDULED``; ``target_state`` only when
+    it can)."""
+
+    enrollment_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    state: str
+    views: int
+    orders: int
+    ok: bool
+    code: str | None = None
+    batch_id: int | None = None
+    path: str | None
+    target_state: str | None = None
+    offers: list[int]
+
+
+class PreviewViolation(BaseModel):
+    rule: str
+    detail: str
+    limit: int
+    value: int
+
+
+class PreviewVerdict(BaseModel):
+    """The guardrails after cancelling ``cancel`` more (scheduled ones counted as if done)."""
+
+    cancel: int
+    enrolled: int
+    remaining_before: int
+    remaining_after: int
+    cancelled_before: int
+    scheduled: int
+    cancelled_after: int
+    ratio_after_percent: float
+    ok: bool
+    violations: list[PreviewViolation]
+
+
+class PreviewRules(BaseModel):
+    min_products: int
+    max_cancel_percent: int
+    immutable: bool
+
+
+class PreviewTraffic(BaseModel):
+    views: int
+    orders: int
+    views_share_percent: float
+    orders_share_percent: float
+
+
+class PreviewTiming(BaseModel):
+    """Run now or in the next low-traffic window of the shop's time zone (ISO 8601 times)."""
+
+    timezone: str
+    in_window_now: bool
+    window_start: str
+    window_end: str
+    window_start_local: str
+    options: list[Literal["now", "window"]]
+    recommended: Literal["now", "window"]
+
+
+class PreviewGroup(BaseModel):
+    """One (activity, shop) of the selection."""
+
+    activity_id: int
+    activity: str
+    shop_id: int
+    selected: int
+    rules: PreviewRules
+    verdict: PreviewVerdict
+    allowed_without_force: int
+    traffic: PreviewTraffic
+    alternatives: list[str]
+    timing: PreviewTiming
+
+
+class CancelPreview(BaseModel):
+    """The dry run of a cancel: the cancel plan per item and per (activity, shop); nothing
+    changes. ``items`` holds at most 500 (``items_truncated``)."""
+
+    selected: int
+    cancellable: int
+    offers_cancelled: int
+    ok: bool
+    groups: list[PreviewGroup]
+    items: list[PreviewItem]
+    items_truncated: bool
+
+
 class CancelOut(BaseModel):
     dry_run: bool
-    preview: dict[str, Any] | None = None
+    preview: CancelPreview | None = None
     batches: list[BatchRead] = []
 
 
