@@ -89,9 +89,9 @@ def known_codes() -> dict[str, set[str]]:
         sets.setdefault(kind, set()).update(m.value for m in enum)
     promote = (OrderStatus, ReviewStatus, SettlementStatus, CouponStatus, WithdrawalStatus)
     sets["promote_status"] = {m.value for enum in (*promote, ChargeStatus) for m in enum}
-    sets["shop_change"] = _found(r'snapshots_service\.take\(uow, ws, \w+, "(\w+)"\)') | _found(
-        r'"change": "(\w+)",\n'
-    )
+    sets["shop_change"] = _found(
+        r'snapshots_service\.take\(uow, workspace_id, \w+, "(\w+)"\)'
+    ) | _found(r'"change": "(\w+)",\n')
     sets["tiktok_objective"] = set(OBJECTIVES)
     sets["payment_method"] = set(regions._LABELS)
     sets["tiktok_secondary_status"] = _found(r'"((?:CAMPAIGN|ADGROUP|AD)_STATUS_[A-Z_]+)"') - {

@@ -69,72 +69,78 @@ def _hours_ago(hours: float) -> Iterator[None]:
         clock.set_clock(previous)
 
 
-def _exists(uow: UnitOfWork, ws: int) -> bool:
-    return any(s.name == SHOP_NAME for s in shops.list_shops(uow, ws, limit=500))
+def _exists(uow: UnitOfWork, workspace_id: int) -> bool:
+    return any(s.name == SHOP_NAME for s in shops.list_shops(uow, workspace_id, limit=500))
 
 
 def seed_shop(uow: UnitOfWork, workspace_id: int) -> bool:
     """Seed the demo workspace's shop data; False when it is there already."""
-    ws = workspace_id
-    if _exists(uow, ws):
+    if _exists(uow, workspace_id):
         return False
     now = clock.now()
     with _hours_ago(72):
-        shop = shops.create_shop(uow, ws, name=SHOP_NAME, timezone="Asia/Shanghai",
+        shop = shops.create_shop(uow, workspace_id, name=SHOP_NAME, timezone="Asia/Shanghai",
                                            actor=ACTOR)  # fmt: skip
         for name, role, email, url in TEAM:
-            shops.add_member(uow, ws, shop.id, name=name, role=role, email=email,
+            shops.add_member(uow, workspace_id, shop.id, name=name, role=role, email=email,
                                        webhook_url=url, actor=ACTOR)  # fmt: skip
         products = []
         for t, p, s, ss, es in PRODUCTS:
             products.append(shops.create_product(
-                uow, ws, shop.id, title=t, price_minor=p, currency="CNY", stock=s,
+                uow, workspace_id, shop.id, title=t, price_minor=p, currency="CNY", stock=s,
                 safety_stock=ss, expected_sales=es, actor=ACTOR,
             ))  # fmt: skip
         mid = catalog.create_activity(
-            uow, ws, name="中秋节 · 月满团圆", registration_starts_at=now - timedelta(days=20),
+            uow, workspace_id, name="中秋节 · 月满团圆",
+            registration_starts_at=now - timedelta(days=20),
             registration_ends_at=now + timedelta(days=6), starts_at=now - timedelta(hours=24),
             ends_at=now + timedelta(days=12), actor=ACTOR,
         )  # fmt: skip
         national = catalog.create_activity(
-            uow, ws, name="国庆节 · 金秋大促", registration_starts_at=now - timedelta(days=5),
+            uow, workspace_id, name="国庆节 · 金秋大促",
+            registration_starts_at=now - timedelta(days=5),
             registration_ends_at=now + timedelta(days=8), starts_at=now + timedelta(days=9),
             ends_at=now + timedelta(days=16), actor=ACTOR,
         )  # fmt: skip
-        mid_ids = _enroll(uow, ws, mid.id, products[:10], pending={8, 9})
+        mid_ids = _enroll(uow, workspace_id, mid.id, products[:10], pending={8, 9})
         # 五仁月饼 is in both activities: its stock is shared, so a stock to zero through
         # 国庆节 is planned across its started 中秋节 enrollment too.
-        _enroll(uow, ws, national.id, [*products[8:14], products[4]], pending={13})
+        _enroll(uow, workspace_id, national.id, [*products[8:14], products[4]], pending={13})
     with _hours_ago(23):
-        catalog.start_activity(uow, ws, mid.id, actor=ACTOR)
+        catalog.start_activity(uow, workspace_id, mid.id, actor=ACTOR)
     with _hours_ago(20):
         # Yesterday: 流心奶黄 ran short (12 left of 260 expected) and was terminated.
         short = mid_ids[1]
         batch = batches.cancel_now(
-            uow, ws, Selection(enrollment_ids=[short]), reason="stock_shortage",
+            uow, workspace_id, Selection(enrollment_ids=[short]), reason="stock_shortage",
             reason_text="流心奶黄供应商延迟到货", actor=ACTOR, role="owner",
         )  # fmt: skip
         remediation.announce(
-            uow, ws, shop.id, title="流心奶黄月饼暂停中秋活动 / Custard mooncakes paused",
+            uow, workspace_id, shop.id, title="流心奶黄月饼暂停中秋活动 / Custard mooncakes paused",
             body="因供应商延迟到货,流心奶黄月饼暂停参加中秋活动,已关注的顾客将收到补偿优惠券。"
             "推荐同样好评的奶香款替代。\nThe custard mooncakes left the Mid-Autumn activity "
             "(supplier delay); followers receive a compensation coupon. Try these instead.",
             product_ids=[products[0].id, products[7].id], actor=ACTOR,
         )  # fmt: skip
-        shops.add_followers(uow, ws, products[1].id,
+        shops.add_followers(uow, workspace_id, products[1].id,
                                       [f"buyer-{n:04d}" for n in range(1, 37)])  # fmt: skip
-        remediation.compensate(uow, ws, products[1].id, value_minor=1000, valid_days=30,
+        remediation.compensate(uow, workspace_id, products[1].id, value_minor=1000, valid_days=30,
                                        actor=ACTOR)  # fmt: skip
     with _hours_ago(19.7):
-        verification.verify_batch(uow, ws, batch.id)
+        verification.verify_batch(uow, workspace_id, batch.id)
     with _hours_ago(2):
         # 抹茶红豆 is waiting for stock: zeroed, delisted in 24 h unless restocked.
-        alternatives.stock_to_zero(uow, ws, mid_ids[7], actor=ACTOR)
+        alternatives.stock_to_zero(uow, workspace_id, mid_ids[7], actor=ACTOR)
     return True
 
 
 def _enroll(
-    uow: UnitOfWork, ws: int, activity_id: int, products: list[ShopProduct], *, pending: set[int]
+    uow: UnitOfWork,
+    workspace_id: int,
+    activity_id: int,
+    products: list[ShopProduct],
+    *,
+    pending: set[int],
 ) -> list[int]:
     """Enroll the products with two linked offers each and some recorded traffic; all but the
     ``pending`` indexes (into PRODUCTS) pass the platform's review."""
@@ -142,17 +148,17 @@ def _enroll(
     for n, product in enumerate(products):
         index = next(i for i, p in enumerate(PRODUCTS) if p[0] == product.title)
         e = catalog.enroll(
-            uow, ws, activity_id, product.id, activity_price_minor=product.price_minor * 85 // 100,
-            activity_stock=max(10, product.stock // 2), per_buyer_limit=5,
-            actor=ACTOR,
+            uow, workspace_id, activity_id, product.id,
+            activity_price_minor=product.price_minor * 85 // 100,
+            activity_stock=max(10, product.stock // 2), per_buyer_limit=5, actor=ACTOR,
         )  # fmt: skip
-        offers_service.add_offer(uow, ws, e.id, kind="coupon", title="满199减30",
+        offers_service.add_offer(uow, workspace_id, e.id, kind="coupon", title="满199减30",
                                   value_minor=3000, actor=ACTOR)  # fmt: skip
-        offers_service.add_offer(uow, ws, e.id, kind="discount", title="限时9折",
+        offers_service.add_offer(uow, workspace_id, e.id, kind="discount", title="限时9折",
                                   percent_off=10, actor=ACTOR)  # fmt: skip
         views = 5200 - 430 * n + (index * 97) % 300
-        offers_service.record_traffic(uow, ws, e.id, views=views, orders=views // 37)
+        offers_service.record_traffic(uow, workspace_id, e.id, views=views, orders=views // 37)
         if index not in pending:
-            catalog.review(uow, ws, e.id, approve=True, actor=ACTOR)
+            catalog.review(uow, workspace_id, e.id, approve=True, actor=ACTOR)
         ids.append(e.id)
     return ids

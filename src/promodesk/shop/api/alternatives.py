@@ -55,13 +55,18 @@ def stock_zero_many(body: StockZeroIn, uow: Uow, caller: Writer) -> Any:
     Each item lists every enrollment of its product (``enrollments``, all activities) with its
     verdict; 409 ``BreaksOtherActivity`` (nothing changed) when another activity's guardrails
     would break, unless an admin sends ``force`` (audited). ``dry_run``: the plan only."""
-    ws = caller.workspace_id
+    workspace_id = caller.workspace_id
     if body.dry_run:
-        items = stock_zero_service.check(uow, ws, body.enrollment_ids)
+        items = stock_zero_service.check(uow, workspace_id, body.enrollment_ids)
         failed = sum(1 for i in items if not i["ok"])
         return {"dry_run": True, "done": 0, "failed": failed, "items": items}
     return stock_zero_service.stock_to_zero_many(
-        uow, ws, body.enrollment_ids, actor=caller.actor, force=body.force, role=caller.role
+        uow,
+        workspace_id,
+        body.enrollment_ids,
+        actor=caller.actor,
+        force=body.force,
+        role=caller.role,
     )
 
 

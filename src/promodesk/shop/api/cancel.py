@@ -61,9 +61,13 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
     numbers and alternatives), ``window`` (the next low-traffic window, cancellable until it
     runs) or ``batch`` (per-item results, progress, retry). ``dry_run`` = the preview."""
     sel = selection(body)
-    ws = caller.workspace_id
+    workspace_id = caller.workspace_id
     if body.dry_run:
-        return {"dry_run": True, "preview": preview_service.preview(uow, ws, sel), "batches": []}
+        return {
+            "dry_run": True,
+            "preview": preview_service.preview(uow, workspace_id, sel),
+            "batches": [],
+        }
     common: dict[str, Any] = {
         "reason": body.reason,
         "reason_text": body.reason_text,
@@ -72,11 +76,11 @@ def cancel(body: CancelIn, uow: Uow, caller: Writer) -> Any:
         "role": caller.role,
     }
     if body.mode == "now":
-        batches = [batch_service.cancel_now(uow, ws, sel, **common)]
+        batches = [batch_service.cancel_now(uow, workspace_id, sel, **common)]
     elif body.mode == "window":
-        batches = window_service.schedule_in_window(uow, ws, sel, **common)
+        batches = window_service.schedule_in_window(uow, workspace_id, sel, **common)
     else:
-        batches = [batch_service.start_batch(uow, ws, sel, **common)]
+        batches = [batch_service.start_batch(uow, workspace_id, sel, **common)]
     return {"dry_run": False, "preview": None, "batches": batches}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from promodesk import clikit
 from promodesk.clikit import (
     ACTOR,
     JsonOpt,
@@ -17,7 +18,6 @@ from promodesk.clikit import (
     friendly,
     show,
     table,
-    workspace_id,
 )
 from promodesk.kit import money
 from promodesk.shop.cli.selection import ROLE, parse_ids
@@ -60,14 +60,14 @@ def stock_zero(
     --force. The delist comes after the activity's delay. Exit 1 if any enrollment failed.
     """
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         if dry_run:
-            items = stock_zero_service.check(uow, ws, enrollment_ids)
+            items = stock_zero_service.check(uow, workspace_id, enrollment_ids)
             failed = sum(1 for i in items if not i["ok"])
             raw: dict[str, Any] = {"dry_run": True, "done": 0, "failed": failed, "items": items}
         else:
             raw = stock_zero_service.stock_to_zero_many(
-                uow, ws, enrollment_ids, actor=ACTOR, force=force, role=ROLE
+                uow, workspace_id, enrollment_ids, actor=ACTOR, force=force, role=ROLE
             )
         data = StockZeroOut.model_validate(raw).model_dump(mode="json")
     show(data, json_out, _render_stock_zero)
@@ -144,9 +144,11 @@ def restock(
 
     A pending delist then does nothing."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         data = RestockOut.model_validate(
-            alternatives_service.restock(uow, ws, product_id, stock, actor=ACTOR, dry_run=dry_run)
+            alternatives_service.restock(
+                uow, workspace_id, product_id, stock, actor=ACTOR, dry_run=dry_run
+            )
         ).model_dump(mode="json")
     n = data["enrollments_restored"]
     message = f"product {product_id} restocked; {n} enrollment(s) back in their stage"
@@ -182,10 +184,10 @@ def replace(
     asks; ``--yes`` skips the question, ``--preview`` stops after the preview. Undo with
     ``promodesk shop restore`` on the snapshot it takes."""
     with database().read() as uow:
-        ws = workspace_id(uow, workspace)
-        price_minor = _price(uow, ws, enrollment_id, price)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        price_minor = _price(uow, workspace_id, enrollment_id, price)
         view = alternatives_service.preview_replace(
-            uow, ws, enrollment_id, product, activity_price_minor=price_minor
+            uow, workspace_id, enrollment_id, product, activity_price_minor=price_minor
         )
     if preview_only or not json_out:
         show(view, json_out, render_replace_preview)
@@ -195,7 +197,7 @@ def replace(
         typer.confirm("Replace the product as shown?", abort=True, err=True)
     with database().transaction() as uow:
         new = alternatives_service.replace(
-            uow, ws, enrollment_id, product, activity_price_minor=price_minor, actor=ACTOR
+            uow, workspace_id, enrollment_id, product, activity_price_minor=price_minor, actor=ACTOR
         )
         data = dump(EnrollmentRead.model_validate(new))
     where = "pending review" if data["state"] == "pending_review" else data["state"]
@@ -206,10 +208,10 @@ def replace(
     show(data, json_out, lambda _: console.print(message))
 
 
-def _price(uow: Any, ws: int, enrollment_id: int, price: str | None) -> int | None:
+def _price(uow: Any, workspace_id: int, enrollment_id: int, price: str | None) -> int | None:
     if price is None:
         return None
-    currency = catalog.get_enrollment(uow, ws, enrollment_id).currency
+    currency = catalog.get_enrollment(uow, workspace_id, enrollment_id).currency
     return money.parse_plain(price, currency).amount
 
 
@@ -266,9 +268,9 @@ def presale(
 ) -> None:
     """Presale / a longer shipping promise, where the activity allows it."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         e = alternatives_service.set_presale(
-            uow, ws, enrollment_id, shipping_days=shipping_days, actor=ACTOR
+            uow, workspace_id, enrollment_id, shipping_days=shipping_days, actor=ACTOR
         )
         data = dump(EnrollmentRead.model_validate(e))
     show(data, json_out, lambda d: console.print(
@@ -285,9 +287,14 @@ def compensate(
 ) -> None:
     """One compensation coupon to every follower of a cancelled product, in one batch."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         comp = remediation_service.compensate(
-            uow, ws, product_id, value_minor=value_minor, valid_days=valid_days, actor=ACTOR
+            uow,
+            workspace_id,
+            product_id,
+            value_minor=value_minor,
+            valid_days=valid_days,
+            actor=ACTOR,
         )
         data = dump(CompensationRead.model_validate(comp))
     show(data, json_out, lambda d: console.print(
@@ -298,10 +305,10 @@ def compensate(
 def compensations(product_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """The compensation coupons already issued for a product, newest first."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(CompensationRead.model_validate(c))
-            for c in remediation_service.compensations(uow, ws, product_id)
+            for c in remediation_service.compensations(uow, workspace_id, product_id)
         ]
     columns = ("id", "value_minor", "currency", "issued", "valid_until", "created_by")
     show(rows, json_out, table(rows, columns, title=f"compensations of product {product_id}"))
@@ -319,9 +326,9 @@ def announce(
     """A shop announcement on the public storefront page (with replacement products)."""
     ids = parse_ids(products, "products") or []
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         row = remediation_service.announce(
-            uow, ws, shop_id, title=title, body=body, product_ids=ids, actor=ACTOR
+            uow, workspace_id, shop_id, title=title, body=body, product_ids=ids, actor=ACTOR
         )
         data = dump(AnnouncementRead.model_validate(row))
     show(data, json_out, lambda d: console.print(f"announcement {d['id']} published"))
@@ -331,10 +338,10 @@ def announce(
 def announcements(shop_id: int, workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     """The shop's announcements, newest first."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(AnnouncementRead.model_validate(a))
-            for a in remediation_service.announcements(uow, ws, shop_id)
+            for a in remediation_service.announcements(uow, workspace_id, shop_id)
         ]
     columns = ("id", "title", "product_ids", "created_at")
     show(rows, json_out, table(rows, columns, title=f"announcements of shop {shop_id}"))

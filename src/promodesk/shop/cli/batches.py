@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from promodesk import clikit
 from promodesk.clikit import (
     ACTOR,
     JsonOpt,
@@ -22,7 +23,6 @@ from promodesk.clikit import (
     friendly,
     show,
     table,
-    workspace_id,
 )
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.progress import Snapshot, tracked_bar
@@ -39,23 +39,25 @@ BATCH_COLUMNS = (
 )  # fmt: skip
 
 
-def batch_data(uow: UnitOfWork, ws: int, batch_id: int) -> dict[str, Any]:
-    return dump(BatchRead.model_validate(batch_service.get_batch(uow, ws, batch_id)))
+def batch_data(uow: UnitOfWork, workspace_id: int, batch_id: int) -> dict[str, Any]:
+    return dump(BatchRead.model_validate(batch_service.get_batch(uow, workspace_id, batch_id)))
 
 
-def failed_items(uow: UnitOfWork, ws: int, batch_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    rows = batch_service.batch_items(uow, ws, batch_id, status="failed", limit=limit)
+def failed_items(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, limit: int = 200
+) -> list[dict[str, Any]]:
+    rows = batch_service.batch_items(uow, workspace_id, batch_id, status="failed", limit=limit)
     return [dump(BatchItemRead.model_validate(r)) for r in rows]
 
 
-def drive(ws: int, batch_id: int, json_out: bool) -> None:
+def drive(workspace_id: int, batch_id: int, json_out: bool) -> None:
     """Run the batch's chunks here until it is final, under a bar (none with ``--json``)."""
 
     def step() -> Any:
         with database().transaction() as uow:
-            more = batch_service.run_step(uow, ws, batch_id)
+            more = batch_service.run_step(uow, workspace_id, batch_id)
         with database().transaction() as uow:
-            return more, batch_service.get_batch(uow, ws, batch_id)
+            return more, batch_service.get_batch(uow, workspace_id, batch_id)
 
     if json_out:
         while step()[0]:
@@ -90,10 +92,10 @@ def list_batches(
 ) -> None:
     """Cancel batches (now, window, batch) with their counts."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(BatchRead.model_validate(b))
-            for b in batch_service.list_batches(uow, ws, limit=limit)
+            for b in batch_service.list_batches(uow, workspace_id, limit=limit)
         ]
     show(rows, json_out, table(rows, BATCH_COLUMNS, "batches"))
 
@@ -110,9 +112,9 @@ def show_batch(
 ) -> None:
     """One batch and its items (each failure with its code, activity id and product id)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = batch_data(uow, ws, batch_id)
-        items = batch_service.batch_items(uow, ws, batch_id, status=status, limit=limit)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = batch_data(uow, workspace_id, batch_id)
+        items = batch_service.batch_items(uow, workspace_id, batch_id, status=status, limit=limit)
         data["items"] = [dump(BatchItemRead.model_validate(i)) for i in items]
     if json_out:
         emit_json(data)
@@ -131,13 +133,13 @@ def retry(
 ) -> None:
     """Run the failed items of a batch again; the done ones are not touched."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        batch_service.retry_failed(uow, ws, batch_id, actor=ACTOR, role=ROLE)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        batch_service.retry_failed(uow, workspace_id, batch_id, actor=ACTOR, role=ROLE)
     if wait:
-        drive(ws, batch_id, json_out)
+        drive(workspace_id, batch_id, json_out)
     with database().transaction() as uow:
-        data = batch_data(uow, ws, batch_id)
-        failed = failed_items(uow, ws, batch_id)
+        data = batch_data(uow, workspace_id, batch_id)
+        failed = failed_items(uow, workspace_id, batch_id)
     if json_out:
         emit_json({**data, "failed_items": failed})
     else:
@@ -154,7 +156,7 @@ def call_off(
 ) -> None:
     """Call off a cancel scheduled for the low-traffic window, before it runs."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        window_service.cancel_scheduled(uow, ws, batch_id, actor=ACTOR)
-        data = batch_data(uow, ws, batch_id)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        window_service.cancel_scheduled(uow, workspace_id, batch_id, actor=ACTOR)
+        data = batch_data(uow, workspace_id, batch_id)
     show(data, json_out, lambda d: console.print(f"batch {d['id']} is {d['status']}"))

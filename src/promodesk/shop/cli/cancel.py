@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 
+from promodesk import clikit
 from promodesk.clikit import (
     ACTOR,
     JsonOpt,
@@ -24,7 +25,6 @@ from promodesk.clikit import (
     emit_json,
     friendly,
     show,
-    workspace_id,
 )
 from promodesk.kit.progress import tracked_bar
 from promodesk.shop.cli import render
@@ -71,7 +71,7 @@ def preview(
         enrollments=enrollments, states=state,
     )  # fmt: skip
     with database().transaction() as uow:
-        view = preview_service.preview(uow, workspace_id(uow, workspace), sel)
+        view = preview_service.preview(uow, clikit.workspace_id(uow, workspace), sel)
     show(view, json_out, render.preview)
     if any(not g["verdict"]["ok"] for g in view["groups"]):
         raise typer.Exit(REFUSED_EXIT)
@@ -92,7 +92,7 @@ def _refuse(exc: GuardrailViolation, json_out: bool) -> None:
 def _precheck(ws_slug: str, sel: Selection, force: bool) -> None:
     """Before a batch starts: the same refusal as an inline cancel, from the preview."""
     with database().transaction() as uow:
-        view = preview_service.preview(uow, workspace_id(uow, ws_slug), sel)
+        view = preview_service.preview(uow, clikit.workspace_id(uow, ws_slug), sel)
     bad = [g for g in view["groups"] if not g["verdict"]["ok"]]
     if bad and not force:
         immutable = any(g["rules"]["immutable"] for g in bad)
@@ -151,18 +151,18 @@ def cancel(
             _in_window(workspace, sel, common, json_out)
             return
         with database().transaction() as uow:
-            ws = workspace_id(uow, workspace)
-            count = len(batch_service.resolve(uow, ws, sel))
+            workspace_id = clikit.workspace_id(uow, workspace)
+            count = len(batch_service.resolve(uow, workspace_id, sel))
         if as_batch or count > shop_settings().inline_limit:
             _precheck(workspace, sel, force)
             with database().transaction() as uow:
-                ws = workspace_id(uow, workspace)
-                batch_id = batch_service.start_batch(uow, ws, sel, **common).id
+                workspace_id = clikit.workspace_id(uow, workspace)
+                batch_id = batch_service.start_batch(uow, workspace_id, sel, **common).id
             if not wait:
-                _print_started(ws, batch_id, json_out)
+                _print_started(workspace_id, batch_id, json_out)
                 return
-            drive(ws, batch_id, json_out)
-            _finish(ws, batch_id, json_out)
+            drive(workspace_id, batch_id, json_out)
+            _finish(workspace_id, batch_id, json_out)
             return
         _inline(workspace, sel, common, json_out)
     except GuardrailViolation as exc:
@@ -172,26 +172,26 @@ def cancel(
 def _inline(ws_slug: str, sel: Selection, common: dict[str, Any], json_out: bool) -> None:
     if json_out:
         with database().transaction() as uow:
-            ws = workspace_id(uow, ws_slug)
-            batch_id = batch_service.cancel_now(uow, ws, sel, **common).id
-        _finish(ws, batch_id, json_out)
+            workspace_id = clikit.workspace_id(uow, ws_slug)
+            batch_id = batch_service.cancel_now(uow, workspace_id, sel, **common).id
+        _finish(workspace_id, batch_id, json_out)
         return
     # Transient: a refusal leaves no half-drawn bar above its explanation.
     with (
         tracked_bar(console, "cancel", state="running", transient=True) as bar,
         database().transaction() as uow,
     ):
-        ws = workspace_id(uow, ws_slug)
-        batch = batch_service.cancel_now(uow, ws, sel, **common)
+        workspace_id = clikit.workspace_id(uow, ws_slug)
+        batch = batch_service.cancel_now(uow, workspace_id, sel, **common)
         batch_id = batch.id
         bar.draw(batch_snapshot("cancel", batch))
-    _finish(ws, batch_id, json_out)
+    _finish(workspace_id, batch_id, json_out)
 
 
-def _finish(ws: int, batch_id: int, json_out: bool) -> None:
+def _finish(workspace_id: int, batch_id: int, json_out: bool) -> None:
     with database().transaction() as uow:
-        data = batch_data(uow, ws, batch_id)
-        failed = failed_items(uow, ws, batch_id)
+        data = batch_data(uow, workspace_id, batch_id)
+        failed = failed_items(uow, workspace_id, batch_id)
     if json_out:
         emit_json({**data, "failed_items": failed})
     else:
@@ -205,9 +205,9 @@ def _finish(ws: int, batch_id: int, json_out: bool) -> None:
         raise typer.Exit(1)
 
 
-def _print_started(ws: int, batch_id: int, json_out: bool) -> None:
+def _print_started(workspace_id: int, batch_id: int, json_out: bool) -> None:
     with database().transaction() as uow:
-        data = batch_data(uow, ws, batch_id)
+        data = batch_data(uow, workspace_id, batch_id)
     show(data, json_out, lambda d: console.print(
         f"batch {d['id']} started ({d['total']} items); a worker runs it: "
         f"promodesk operations show {d['operation_id']} --follow"))  # fmt: skip
@@ -215,12 +215,12 @@ def _print_started(ws: int, batch_id: int, json_out: bool) -> None:
 
 def _in_window(ws_slug: str, sel: Selection, common: dict[str, Any], json_out: bool) -> None:
     with database().transaction() as uow:
-        ws = workspace_id(uow, ws_slug)
-        batches = window_service.schedule_in_window(uow, ws, sel, **common)
+        workspace_id = clikit.workspace_id(uow, ws_slug)
+        batches = window_service.schedule_in_window(uow, workspace_id, sel, **common)
         rows = []
         for b in batches:
-            data = batch_data(uow, ws, b.id)
-            tz = shops.get_shop(uow, ws, b.shop_id).timezone if b.shop_id else "UTC"
+            data = batch_data(uow, workspace_id, b.id)
+            tz = shops.get_shop(uow, workspace_id, b.shop_id).timezone if b.shop_id else "UTC"
             data["run_at_local"] = render.local_time(data["run_at"], tz)
             rows.append(data)
     if json_out:

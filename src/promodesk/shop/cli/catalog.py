@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from promodesk.clikit import (
-    JsonOpt,
-    WorkspaceOpt,
-    database,
-    dump,
-    friendly,
-    show,
-    table,
-    workspace_id,
-)
+from promodesk import clikit
+from promodesk.clikit import JsonOpt, WorkspaceOpt, database, dump, friendly, show, table
 from promodesk.shop.cli.selection import (
     ActivityOpt,
     ProductsOpt,
@@ -45,10 +37,10 @@ def activities(
 ) -> None:
     """List the platform activities with their rules."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
             dump(ActivityRead.model_validate(a))
-            for a in catalog.list_activities(uow, ws, limit=limit)
+            for a in catalog.list_activities(uow, workspace_id, limit=limit)
         ]
     cols = ("id", "name", "starts_at", "ends_at", "min_products_per_shop", "max_cancel_percent")
     show(rows, json_out, table(rows, cols, "activities"))
@@ -71,9 +63,9 @@ def list_enrollments(
         states=state,
     )  # fmt: skip
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         found = catalog.list_enrollments(
-            uow, ws, after_id=after, limit=limit, activity_id=sel.activity_id,
+            uow, workspace_id, after_id=after, limit=limit, activity_id=sel.activity_id,
             shop_id=sel.shop_id, product_ids=sel.product_ids, states=sel.states,
         )  # fmt: skip
         rows = [dump(EnrollmentRead.model_validate(e)) for e in found]

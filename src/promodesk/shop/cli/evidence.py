@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from promodesk import clikit
 from promodesk.clikit import (
     ACTOR,
     JsonOpt,
@@ -23,7 +24,6 @@ from promodesk.clikit import (
     pairs,
     show,
     table,
-    workspace_id,
 )
 from promodesk.shop.schemas.catalog import EnrollmentRead
 from promodesk.shop.schemas.evidence import VerificationRead
@@ -64,9 +64,9 @@ def list_snapshots(
 ) -> None:
     """Snapshots saved before changes (cancel, stock to zero, replace, presale)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         found = snapshots_service.list_snapshots(
-            uow, ws, after_id=after, limit=limit, enrollment_id=enrollment, batch_id=batch
+            uow, workspace_id, after_id=after, limit=limit, enrollment_id=enrollment, batch_id=batch
         )
         rows = [_snapshot_row(s) for s in found]
     cols = ("id", "enrollment_id", "product_id", "change", "batch_id", "taken_at", "restored_at")
@@ -82,8 +82,8 @@ def show_snapshot(
 ) -> None:
     """One snapshot: the enrollment, its offers and figures as they were (JSON export)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = snapshots_service.export(snapshots_service.get(uow, ws, snapshot_id))
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = snapshots_service.export(snapshots_service.get(uow, workspace_id, snapshot_id))
     if out is not None:
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if not json_out:
@@ -106,10 +106,10 @@ def restore(
 ) -> None:
     """Undo a change made through promodesk from its snapshot (while the rules allow)."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         data = dump(
             EnrollmentRead.model_validate(
-                snapshots_service.restore(uow, ws, snapshot_id, actor=ACTOR)
+                snapshots_service.restore(uow, workspace_id, snapshot_id, actor=ACTOR)
             )
         )
     message = f"restored enrollment {data['id']} from snapshot {snapshot_id}: it is {data['state']}"
@@ -126,9 +126,9 @@ def verifications(
 ) -> None:
     """Verification results: each cancelled product no longer purchasable, its offers off."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
+        workspace_id = clikit.workspace_id(uow, workspace)
         found = verification_service.results(
-            uow, ws, batch_id=batch, passed=False if failed else None, limit=limit
+            uow, workspace_id, batch_id=batch, passed=False if failed else None, limit=limit
         )
         rows = [dump(VerificationRead.model_validate(v)) for v in found]
     cols = ("batch_id", "enrollment_id", "product_id", "passed", "purchasable", "active_offers")
@@ -145,10 +145,12 @@ def review(
 ) -> None:
     """The review (复盘) of a shop in an activity: reasons, ratio, failures, recommendations."""
     with database().transaction() as uow:
-        ws = workspace_id(uow, workspace)
-        data = review_service.review(uow, ws, activity, shop)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = review_service.review(uow, workspace_id, activity, shop)
         if csv_out is not None:
-            csv_out.write_text(review_service.review_csv(uow, ws, activity, shop), encoding="utf-8")
+            csv_out.write_text(
+                review_service.review_csv(uow, workspace_id, activity, shop), encoding="utf-8"
+            )
     if json_out:
         emit_json(data)
         return

@@ -1,6 +1,6 @@
 """SQL of shops, products, activities, enrollments, offers and counters (batches:
-batch_repository; review: review_repository). Every query is scoped to a workspace; state
-changes are compare-and-set updates."""
+``repository.batches``; review: ``repository.review``). Every query is scoped to a workspace;
+state changes are compare-and-set updates."""
 
 from __future__ import annotations
 

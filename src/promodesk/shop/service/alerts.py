@@ -15,7 +15,7 @@ from promodesk.shop.settings import shop_settings
 
 def notify_team(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     shop_id: int,
     *,
     event: str,
@@ -26,28 +26,28 @@ def notify_team(
 ) -> int:
     """Send one alert to the shop's team; returns how many messages were queued."""
     repo = ShopRepository(uow)
-    members = repo.members(ws, shop_id)
+    members = repo.members(workspace_id, shop_id)
     emails = sorted({m.email for m in members if m.email})
     sent = 0
     if emails:
-        notify.send_email(uow, ws, emails[:50], subject, text, kind=event, ref=ref)
+        notify.send_email(uow, workspace_id, emails[:50], subject, text, kind=event, ref=ref)
         sent += 1
     secret = shop_settings().webhook_secret or get_settings().ensure_secret_key()
     for url in sorted({m.webhook_url for m in members if m.webhook_url}):
         notify.send_webhook(
-            uow, ws, url, event, {"shop_id": shop_id, **payload}, secret=secret, ref=ref
+            uow, workspace_id, url, event, {"shop_id": shop_id, **payload}, secret=secret, ref=ref
         )
         sent += 1
     return sent
 
 
 def verification_failed(
-    uow: UnitOfWork, ws: int, shop_id: int, batch_id: int, product_ids: list[int]
+    uow: UnitOfWork, workspace_id: int, shop_id: int, batch_id: int, product_ids: list[int]
 ) -> int:
     shown = ", ".join(str(p) for p in product_ids[:50])
     return notify_team(
         uow,
-        ws,
+        workspace_id,
         shop_id,
         event="shop.verification_failed",
         ref=f"shop-verify:{batch_id}:{shop_id}",
@@ -62,11 +62,11 @@ def verification_failed(
 
 
 def batch_refused(
-    uow: UnitOfWork, ws: int, shop_id: int, batch_id: int, body: dict[str, Any]
+    uow: UnitOfWork, workspace_id: int, shop_id: int, batch_id: int, body: dict[str, Any]
 ) -> int:
     return notify_team(
         uow,
-        ws,
+        workspace_id,
         shop_id,
         event="shop.cancel_refused",
         ref=f"shop-refused:{batch_id}",

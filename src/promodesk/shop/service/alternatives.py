@@ -58,8 +58,8 @@ from promodesk.shop.settings import shop_settings
 REPLACEABLE = frozenset({State.PENDING_REVIEW, State.APPROVED, State.LIVE})
 
 
-def _open_activity(uow: UnitOfWork, ws: int, activity_id: int) -> None:
-    activity = get_activity(uow, ws, activity_id)
+def _open_activity(uow: UnitOfWork, workspace_id: int, activity_id: int) -> None:
+    activity = get_activity(uow, workspace_id, activity_id)
     if activity.immutable:
         raise ActivityClosed(
             f"activity {activity_id} is immutable",
@@ -87,23 +87,23 @@ class _ReplacePlan:
 
 def _plan(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_id: int,
     product_id: int,
     activity_price_minor: int | None,
 ) -> _ReplacePlan:
     """Load and check a replace; the one decision shared by the preview and the change."""
     repo = ShopRepository(uow)
-    old = get_enrollment(uow, ws, enrollment_id)
-    _open_activity(uow, ws, old.activity_id)
-    activity = get_activity(uow, ws, old.activity_id)
+    old = get_enrollment(uow, workspace_id, enrollment_id)
+    _open_activity(uow, workspace_id, old.activity_id)
+    activity = get_activity(uow, workspace_id, old.activity_id)
     if old.state not in REPLACEABLE:
         raise Conflict(
             f"enrollment {old.id} is {old.state}; only an enrolled product is replaced",
             message=N_("Only a product still in the activity is replaced; this one is %(state)s."),
             params={"state": old.state},
         )
-    product = get_product(uow, ws, product_id)
+    product = get_product(uow, workspace_id, product_id)
     if product.shop_id != old.shop_id:
         raise ValidationFailed(
             "the replacement must be a product of the same shop",
@@ -131,7 +131,7 @@ def _plan(
             field="product_id",
             message=N_("This product is already in the activity."),
         )
-    old_product = get_product(uow, ws, old.product_id)
+    old_product = get_product(uow, workspace_id, old.product_id)
     price = replace_price(
         old_product.price_minor,
         old.activity_price_minor,
@@ -166,7 +166,7 @@ def _side(
 
 def preview_replace(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_id: int,
     product_id: int,
     *,
@@ -181,7 +181,7 @@ def preview_replace(
     the counters do not move), and every enrollment of either product (``touched``: this
     activity's slot changes hands; the others stay as they are). A refusal (another shop, a
     delisted product, a price above the original) raises exactly as the replace would."""
-    plan = _plan(uow, ws, enrollment_id, product_id, activity_price_minor)
+    plan = _plan(uow, workspace_id, enrollment_id, product_id, activity_price_minor)
     repo = ShopRepository(uow)
     old, new = plan.old, plan.product
     counter = repo.counter(old.activity_id, old.shop_id)
@@ -216,9 +216,10 @@ def preview_replace(
             "limit": old.activity_stock,
         },
     ]
-    rows = repo.enrollments(ws, product_ids=[old.product_id, new.id], limit=1000)
+    rows = repo.enrollments(workspace_id, product_ids=[old.product_id, new.id], limit=1000)
     names = {
-        a.id: a.name for a in repo.activities_by_ids(ws, {r.activity_id for r in rows}).values()
+        a.id: a.name
+        for a in repo.activities_by_ids(workspace_id, {r.activity_id for r in rows}).values()
     }
     names[plan.activity.id] = plan.activity.name
     touched: list[dict[str, Any]] = [
@@ -273,7 +274,7 @@ def preview_replace(
 
 def replace(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_id: int,
     product_id: int,
     *,
@@ -287,9 +288,9 @@ def replace(
     rules say so (``replace_needs_review``), else takes the old stage; a snapshot of
     the old enrollment is taken first, and restoring it undoes the replace."""
     repo = ShopRepository(uow)
-    plan = _plan(uow, ws, enrollment_id, product_id, activity_price_minor)
+    plan = _plan(uow, workspace_id, enrollment_id, product_id, activity_price_minor)
     old, product = plan.old, plan.product
-    snapshots_service.take(uow, ws, old, "replace")
+    snapshots_service.take(uow, workspace_id, old, "replace")
     ENROLLMENTS.transition(old.state, State.REPLACED)
     now = clock.now()
     if plan.earlier is None:
@@ -298,7 +299,7 @@ def replace(
         with uow.savepoint():
             new = repo.add(
                 ShopEnrollment(
-                    workspace_id=ws,
+                    workspace_id=workspace_id,
                     activity_id=old.activity_id,
                     shop_id=old.shop_id,
                     product_id=product.id,
@@ -358,7 +359,7 @@ def replace(
     for subject, action in ((old.id, "replaced"), (new.id, "replacement")):
         audit.record(
             uow,
-            workspace_id=ws,
+            workspace_id=workspace_id,
             actor=actor,
             action=f"shop.enrollment.{action}",
             object_type="shop_enrollment",
@@ -371,7 +372,7 @@ def replace(
 
 def stock_to_zero(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_id: int,
     *,
     actor: str,
@@ -382,36 +383,41 @@ def stock_to_zero(
 ) -> ShopEnrollment:
     """Stock to zero through one enrollment, planned across every enrollment of the product
     (``product_plan``): refused when another activity's guardrails would break unless an admin
-    forces it (``plan_service.enforce``); the product's other purchasable enrollments are
+    forces it (``service.product_plan.enforce``); the product's other purchasable enrollments are
     stock-zeroed with it. ``selected`` names the other enrollments of the same call (each is
     its own step, never zeroed as a side effect); ``planned`` means the caller enforced the
     plan already."""
     repo = ShopRepository(uow)
-    enrollment = get_enrollment(uow, ws, enrollment_id)
-    activity = get_activity(uow, ws, enrollment.activity_id)
-    _open_activity(uow, ws, activity.id)
+    enrollment = get_enrollment(uow, workspace_id, enrollment_id)
+    activity = get_activity(uow, workspace_id, enrollment.activity_id)
+    _open_activity(uow, workspace_id, activity.id)
     ENROLLMENTS.transition(enrollment.state, State.STOCK_ZEROED)
     chosen = {enrollment.id, *selected}
     plan = plan_service.plan_for(
-        uow, ws, product_plan.Action.STOCK_ZERO, [enrollment.product_id], chosen, lock=True
+        uow,
+        workspace_id,
+        product_plan.Action.STOCK_ZERO,
+        [enrollment.product_id],
+        chosen,
+        lock=True,
     )
     if not planned:
-        plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
+        plan_service.enforce(uow, workspace_id, plan, force=force, role=role, actor=actor)
     now = clock.now()
-    _zero(uow, ws, enrollment, enrollment.state, now)
+    _zero(uow, workspace_id, enrollment, enrollment.state, now)
     # The others' snapshots keep the stock as it was (a restore puts it back).
-    paused = _pause_others(uow, ws, plan, enrollment.id, actor)
+    paused = _pause_others(uow, workspace_id, plan, enrollment.id, actor)
     repo.set_product_stock([enrollment.product_id], 0, now)
     job = jobs.enqueue(
         uow,
         DELIST_JOB,
-        {"workspace_id": ws, "enrollment_id": enrollment.id, "selected": sorted(chosen)},
+        {"workspace_id": workspace_id, "enrollment_id": enrollment.id, "selected": sorted(chosen)},
         run_at=now + timedelta(minutes=activity.delist_delay_minutes),
-        workspace_id=ws,
+        workspace_id=workspace_id,
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.enrollment.stock_zero",
         object_type="shop_enrollment",
@@ -424,13 +430,15 @@ def stock_to_zero(
             "also_stock_zeroed": paused,
         },
     )
-    return get_enrollment(uow, ws, enrollment.id)
+    return get_enrollment(uow, workspace_id, enrollment.id)
 
 
-def _zero(uow: UnitOfWork, ws: int, row: ShopEnrollment, state: str, now: datetime) -> None:
+def _zero(
+    uow: UnitOfWork, workspace_id: int, row: ShopEnrollment, state: str, now: datetime
+) -> None:
     """Snapshot one enrollment (a restore puts its stock back), then stock-zero it by
     compare-and-set on the ``state`` it was planned from."""
-    snapshots_service.take(uow, ws, row, "stock_zero")
+    snapshots_service.take(uow, workspace_id, row, "stock_zero")
     changed = ShopRepository(uow).set_state(
         [row.id], [state], State.STOCK_ZEROED, now, previous_state=state
     )
@@ -439,7 +447,7 @@ def _zero(uow: UnitOfWork, ws: int, row: ShopEnrollment, state: str, now: dateti
 
 
 def _pause_others(
-    uow: UnitOfWork, ws: int, plan: product_plan.Plan, via: int, actor: str
+    uow: UnitOfWork, workspace_id: int, plan: product_plan.Plan, via: int, actor: str
 ) -> list[int]:
     """The product's other purchasable enrollments lose the shared stock with it: they are
     stock-zeroed too (their coupon and discount cannot be used) and return on a restock."""
@@ -448,12 +456,12 @@ def _pause_others(
     for item in plan.items:
         if item.selected or item.target_state is not State.STOCK_ZEROED:
             continue
-        other = get_enrollment(uow, ws, item.enrollment_id)
+        other = get_enrollment(uow, workspace_id, item.enrollment_id)
         ENROLLMENTS.transition(other.state, State.STOCK_ZEROED)
-        _zero(uow, ws, other, item.state, now)
+        _zero(uow, workspace_id, other, item.state, now)
         audit.record(
             uow,
-            workspace_id=ws,
+            workspace_id=workspace_id,
             actor=actor,
             action="shop.enrollment.stock_zero",
             object_type="shop_enrollment",
@@ -466,7 +474,7 @@ def _pause_others(
 
 
 def _restockable(
-    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, capped: bool
+    uow: UnitOfWork, workspace_id: int, product_id: int, stock: int, *, capped: bool
 ) -> ShopProduct:
     if stock <= 0:
         raise ValidationFailed(
@@ -482,36 +490,44 @@ def _restockable(
             message=N_("A restock adds at most %(limit)s units."),
             params={"limit": f"{limit:,}"},
         )
-    product = get_product(uow, ws, product_id)
+    product = get_product(uow, workspace_id, product_id)
     if product.status != "listed":
         raise Conflict(f"product {product_id} is delisted", message=N_("The product is delisted."))
     return product
 
 
 def restore_stock(
-    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, capped: bool = True
+    uow: UnitOfWork,
+    workspace_id: int,
+    product_id: int,
+    stock: int,
+    *,
+    actor: str,
+    capped: bool = True,
 ) -> int:
     """Stock comes back: the product is purchasable again and its stock-zeroed enrollments
     return to their stage (the pending delist jobs then do nothing). Returns how many.
     A restock is at most ``PROMODESK_SHOP_MAX_RESTOCK`` units (API, console and CLI alike);
     a snapshot restore (``capped=False``) puts back what was saved."""
-    product = _restockable(uow, ws, product_id, stock, capped=capped)
+    product = _restockable(uow, workspace_id, product_id, stock, capped=capped)
     repo = ShopRepository(uow)
     now = clock.now()
     repo.set_product_stock([product.id], stock, now)
-    zeroed = repo.enrollments(ws, product_ids=[product.id], states=["stock_zeroed"], limit=1000)
+    zeroed = repo.enrollments(
+        workspace_id, product_ids=[product.id], states=["stock_zeroed"], limit=1000
+    )
     for e in zeroed:
         target = State(e.previous_state or "approved")
         if (
             target is State.APPROVED
-            and clock.now() >= get_activity(uow, ws, e.activity_id).starts_at
+            and clock.now() >= get_activity(uow, workspace_id, e.activity_id).starts_at
         ):
             target = State.LIVE
         ENROLLMENTS.transition(e.state, target)
         repo.set_state([e.id], ["stock_zeroed"], target, now, previous_state=None)
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.product.restock",
         object_type="shop_product",
@@ -522,17 +538,23 @@ def restore_stock(
 
 
 def restock(
-    uow: UnitOfWork, ws: int, product_id: int, stock: int, *, actor: str, dry_run: bool = False
+    uow: UnitOfWork,
+    workspace_id: int,
+    product_id: int,
+    stock: int,
+    *,
+    actor: str,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """A restock (``restore_stock``) with its plan: every enrollment of the product, in every
     activity, with what the restock does to it (stock-zeroed ones resume their stage).
     ``dry_run``: the same checks and answer, nothing changes."""
-    plan = plan_service.plan_for(uow, ws, product_plan.Action.RESTOCK, [product_id])
+    plan = plan_service.plan_for(uow, workspace_id, product_plan.Action.RESTOCK, [product_id])
     if dry_run:
-        _restockable(uow, ws, product_id, stock, capped=True)
+        _restockable(uow, workspace_id, product_id, stock, capped=True)
         n = sum(1 for i in plan.items if i.effect is product_plan.Effect.RESUMES)
     else:
-        n = restore_stock(uow, ws, product_id, stock, actor=actor)
+        n = restore_stock(uow, workspace_id, product_id, stock, actor=actor)
     return {
         "dry_run": dry_run,
         "product_id": product_id,
@@ -543,7 +565,7 @@ def restock(
 
 
 def delist_if_due(
-    uow: UnitOfWork, ws: int, enrollment_id: int, selected: Iterable[int] | None = None
+    uow: UnitOfWork, workspace_id: int, enrollment_id: int, selected: Iterable[int] | None = None
 ) -> bool:
     """The delist job: a no-op unless the enrollment is still stock-zeroed with no stock.
 
@@ -554,16 +576,16 @@ def delist_if_due(
     cancellation in its activity: counters (the guardrails of later previews see it) and a
     cancellation record (path ``delist``, reason ``other``) for the review."""
     repo = ShopRepository(uow)
-    enrollment = repo.enrollment(ws, enrollment_id, lock=True)
+    enrollment = repo.enrollment(workspace_id, enrollment_id, lock=True)
     if enrollment is None or enrollment.state != State.STOCK_ZEROED:
         return False
-    product = get_product(uow, ws, enrollment.product_id)
+    product = get_product(uow, workspace_id, enrollment.product_id)
     if product.stock > 0:
         return False
     chosen = set(selected) if selected is not None else {enrollment.id}
     chosen.add(enrollment.id)
     plan = plan_service.plan_for(
-        uow, ws, product_plan.Action.DELIST, [product.id], chosen, lock=True
+        uow, workspace_id, product_plan.Action.DELIST, [product.id], chosen, lock=True
     )
     ending = [i for i in plan.items if i.effect is product_plan.Effect.ENDS and i.target_state]
     now = clock.now()
@@ -584,7 +606,7 @@ def delist_if_due(
             # A cancellation of that activity, on its record too (the review counts it).
             repo.add(
                 ShopCancellation(
-                    workspace_id=ws,
+                    workspace_id=workspace_id,
                     enrollment_id=item.enrollment_id,
                     activity_id=item.activity_id,
                     shop_id=item.shop_id,
@@ -600,7 +622,7 @@ def delist_if_due(
             )
         audit.record(
             uow,
-            workspace_id=ws,
+            workspace_id=workspace_id,
             actor="system",
             action="shop.enrollment.delist",
             object_type="shop_enrollment",
@@ -617,11 +639,11 @@ def delist_if_due(
 
 
 def set_presale(
-    uow: UnitOfWork, ws: int, enrollment_id: int, *, shipping_days: int, actor: str
+    uow: UnitOfWork, workspace_id: int, enrollment_id: int, *, shipping_days: int, actor: str
 ) -> ShopEnrollment:
-    enrollment = get_enrollment(uow, ws, enrollment_id)
-    activity = get_activity(uow, ws, enrollment.activity_id)
-    _open_activity(uow, ws, activity.id)
+    enrollment = get_enrollment(uow, workspace_id, enrollment_id)
+    activity = get_activity(uow, workspace_id, enrollment.activity_id)
+    _open_activity(uow, workspace_id, activity.id)
     if not activity.presale_allowed:
         raise ActivityClosed(
             f"activity {activity.id} does not allow presale",
@@ -640,13 +662,13 @@ def set_presale(
             message=N_("Nothing to do: the product is %(state)s."),
             params={"state": enrollment.state},
         )
-    snapshots_service.take(uow, ws, enrollment, "presale")
+    snapshots_service.take(uow, workspace_id, enrollment, "presale")
     before = {"presale": enrollment.presale, "shipping_days": enrollment.shipping_days}
     enrollment.presale, enrollment.shipping_days = True, shipping_days
     uow.flush()
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.enrollment.presale",
         object_type="shop_enrollment",

@@ -75,7 +75,7 @@ class Selection:
         }
 
 
-def resolve(uow: UnitOfWork, ws: int, selection: Selection) -> list[int]:
+def resolve(uow: UnitOfWork, workspace_id: int, selection: Selection) -> list[int]:
     if (
         selection.enrollment_ids is None
         and selection.activity_id is None
@@ -85,15 +85,15 @@ def resolve(uow: UnitOfWork, ws: int, selection: Selection) -> list[int]:
         raise ValidationFailed(
             "select enrollments by ids, activity, shop or products", field="enrollment_ids"
         )
-    ids = ShopRepository(uow).enrollment_ids(ws, **selection.filters())
+    ids = ShopRepository(uow).enrollment_ids(workspace_id, **selection.filters())
     if len(ids) > shop_settings().max_selection:
         raise ValidationFailed("the selection is too large", field="enrollment_ids")
     return ids
 
 
-def refuse_scheduled(uow: UnitOfWork, ws: int, ids: list[int]) -> None:
+def refuse_scheduled(uow: UnitOfWork, workspace_id: int, ids: list[int]) -> None:
     """409 when any of ``ids`` already waits in a scheduled window batch."""
-    found = BatchRepository(uow).scheduled_items(ws, ids)
+    found = BatchRepository(uow).scheduled_items(workspace_id, ids)
     if not found:
         return
     first = min(found)
@@ -112,9 +112,9 @@ def refuse_scheduled(uow: UnitOfWork, ws: int, ids: list[int]) -> None:
     )
 
 
-def scheduled_counts(uow: UnitOfWork, ws: int, activity_id: int, shop_id: int) -> int:
+def scheduled_counts(uow: UnitOfWork, workspace_id: int, activity_id: int, shop_id: int) -> int:
     """Cancellations of one (activity, shop) waiting in a scheduled window batch."""
-    return BatchRepository(uow).scheduled_count(ws, activity_id, shop_id)
+    return BatchRepository(uow).scheduled_count(workspace_id, activity_id, shop_id)
 
 
 def check_force(force: bool, role: str) -> None:
@@ -124,7 +124,7 @@ def check_force(force: bool, role: str) -> None:
 
 def new_batch(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     ids: list[int],
     *,
     mode: str,
@@ -140,7 +140,7 @@ def new_batch(
     brepo = BatchRepository(uow)
     batch = brepo.add(
         ShopBatch(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=shop_id,
             mode=mode,
             all_or_nothing=all_or_nothing,
@@ -155,10 +155,10 @@ def new_batch(
             created_by=actor,
         )
     )
-    brepo.add_items(ws, batch.id, ids)
+    brepo.add_items(workspace_id, batch.id, ids)
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action=f"shop.batch.{mode}",
         object_type="shop_batch",
@@ -175,7 +175,7 @@ def new_batch(
 
 def cancel_now(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     selection: Selection,
     *,
     reason: str,
@@ -188,13 +188,13 @@ def cancel_now(
     (``GuardrailViolation`` with the rule, the numbers and the alternatives) unless forced."""
     code, text = parse_reason(reason, reason_text)
     check_force(force, role)
-    ids = resolve(uow, ws, selection)
+    ids = resolve(uow, workspace_id, selection)
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
-    refuse_scheduled(uow, ws, ids)
+    refuse_scheduled(uow, workspace_id, ids)
     batch = new_batch(
         uow,
-        ws,
+        workspace_id,
         ids,
         mode="now",
         reason=code.value,
@@ -210,15 +210,21 @@ def cancel_now(
         if not items:
             break
         process_items(
-            uow, ws, batch, items, clock.now(), actor=actor, admin=at_least(role, Role.ADMIN)
+            uow,
+            workspace_id,
+            batch,
+            items,
+            clock.now(),
+            actor=actor,
+            admin=at_least(role, Role.ADMIN),
         )
-    _finish(uow, ws, batch.id)
-    return get_batch(uow, ws, batch.id)
+    _finish(uow, workspace_id, batch.id)
+    return get_batch(uow, workspace_id, batch.id)
 
 
 def start_batch(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     selection: Selection | None = None,
     *,
     enrollment_ids: list[int] | None = None,
@@ -232,14 +238,16 @@ def start_batch(
     code, text = parse_reason(reason, reason_text)
     check_force(force, role)
     ids = (
-        enrollment_ids if enrollment_ids is not None else resolve(uow, ws, selection or Selection())
+        enrollment_ids
+        if enrollment_ids is not None
+        else resolve(uow, workspace_id, selection or Selection())
     )
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
-    refuse_scheduled(uow, ws, ids)
+    refuse_scheduled(uow, workspace_id, ids)
     batch = new_batch(
         uow,
-        ws,
+        workspace_id,
         ids,
         mode="batch",
         reason=code.value,
@@ -249,15 +257,17 @@ def start_batch(
         all_or_nothing=False,
         status=BatchStatus.RUNNING,
     )
-    start_operation(uow, ws, batch, f"Cancel {len(ids)} enrollments", actor)
+    start_operation(uow, workspace_id, batch, f"Cancel {len(ids)} enrollments", actor)
     return batch
 
 
-def start_operation(uow: UnitOfWork, ws: int, batch: ShopBatch, title: str, actor: str) -> None:
+def start_operation(
+    uow: UnitOfWork, workspace_id: int, batch: ShopBatch, title: str, actor: str
+) -> None:
     items = BatchRepository(uow).item_counts(batch.id)
     op = operations.start(
         uow,
-        ws,
+        workspace_id,
         "shop.batch_cancel",
         title=title,
         total=items.get(ItemStatus.PENDING, 0),
@@ -266,18 +276,20 @@ def start_operation(uow: UnitOfWork, ws: int, batch: ShopBatch, title: str, acto
     job = jobs.enqueue(
         uow,
         BATCH_JOB,
-        {"workspace_id": ws, "batch_id": batch.id},
-        workspace_id=ws,
+        {"workspace_id": workspace_id, "batch_id": batch.id},
+        workspace_id=workspace_id,
         run_at=batch.run_at,
     )
     batch.operation_id, batch.job_id = op.id, job.id
     uow.flush()
 
 
-def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: str) -> ShopBatch:
+def retry_failed(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, *, actor: str, role: str
+) -> ShopBatch:
     """Queue the failed items of a finished batch again (the done ones are not touched)."""
     brepo = BatchRepository(uow)
-    batch = get_batch(uow, ws, batch_id, lock=True)
+    batch = get_batch(uow, workspace_id, batch_id, lock=True)
     if batch.status not in RETRYABLE:
         raise Conflict(
             f"batch {batch_id} is {batch.status}; only a batch with failed items can be retried",
@@ -305,23 +317,25 @@ def retry_failed(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str, role: s
         all_or_nothing=False,
     )
     uow.session.refresh(batch)
-    start_operation(uow, ws, batch, f"Retry {again} failed items of batch {batch.id}", actor)
+    start_operation(
+        uow, workspace_id, batch, f"Retry {again} failed items of batch {batch.id}", actor
+    )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.batch.retry",
         object_type="shop_batch",
         object_id=batch.id,
         after={"items": again},
     )
-    return get_batch(uow, ws, batch_id)
+    return get_batch(uow, workspace_id, batch_id)
 
 
-def run_step(uow: UnitOfWork, ws: int, batch_id: int) -> bool:
+def run_step(uow: UnitOfWork, workspace_id: int, batch_id: int) -> bool:
     """One chunk of a batch job; True while items remain. Safe to run again after a crash."""
     brepo = BatchRepository(uow)
-    batch = brepo.batch(ws, batch_id, lock=True)
+    batch = brepo.batch(workspace_id, batch_id, lock=True)
     if batch is None or batch.status in FINISHED:
         return False
     if batch.status == BatchStatus.SCHEDULED:
@@ -332,16 +346,16 @@ def run_step(uow: UnitOfWork, ws: int, batch_id: int) -> bool:
         uow.session.refresh(batch)
     items = brepo.pending_chunk(batch.id, shop_settings().batch_chunk_size)
     if not items:
-        _finish(uow, ws, batch.id)
+        _finish(uow, workspace_id, batch.id)
         return False
     admin = True  # the creator's role was checked when the batch was made
     try:
         with uow.savepoint():
             result = process_items(
-                uow, ws, batch, items, clock.now(), actor=batch.created_by, admin=admin
+                uow, workspace_id, batch, items, clock.now(), actor=batch.created_by, admin=admin
             )
     except GuardrailViolation as refused:
-        _refuse_all(uow, ws, batch, refused)
+        _refuse_all(uow, workspace_id, batch, refused)
         return False
     if batch.operation_id is not None:
         operations.progress(
@@ -354,7 +368,9 @@ def run_step(uow: UnitOfWork, ws: int, batch_id: int) -> bool:
     return True
 
 
-def _refuse_all(uow: UnitOfWork, ws: int, batch: ShopBatch, refused: GuardrailViolation) -> None:
+def _refuse_all(
+    uow: UnitOfWork, workspace_id: int, batch: ShopBatch, refused: GuardrailViolation
+) -> None:
     """An all-or-nothing batch (a window run) met a guardrail: every item fails, the team is
     told, nothing else changes."""
     brepo = BatchRepository(uow)
@@ -378,12 +394,12 @@ def _refuse_all(uow: UnitOfWork, ws: int, batch: ShopBatch, refused: GuardrailVi
             failed=failed,
             errors=[{"code": f"GUARDRAIL_{str(rule).upper()}", "detail": refused.detail}],
         )
-    _finish(uow, ws, batch.id)
+    _finish(uow, workspace_id, batch.id)
     if batch.shop_id is not None:
-        alerts.batch_refused(uow, ws, batch.shop_id, batch.id, refused.to_body())
+        alerts.batch_refused(uow, workspace_id, batch.shop_id, batch.id, refused.to_body())
 
 
-def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
+def _finish(uow: UnitOfWork, workspace_id: int, batch_id: int) -> None:
     brepo = BatchRepository(uow)
     counts = brepo.item_counts(batch_id)
     done, failed = counts.get(ItemStatus.DONE, 0), counts.get(ItemStatus.FAILED, 0)
@@ -397,7 +413,7 @@ def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
         done=done,
         failed=failed,
     )
-    batch = brepo.batch(ws, batch_id)
+    batch = brepo.batch(workspace_id, batch_id)
     if batch.operation_id is not None:
         operations.finish(uow, batch.operation_id)
     if done:
@@ -405,14 +421,14 @@ def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
         jobs.enqueue(
             uow,
             VERIFY_JOB,
-            {"workspace_id": ws, "batch_id": batch_id},
+            {"workspace_id": workspace_id, "batch_id": batch_id},
             run_at=now + timedelta(minutes=delay),
-            workspace_id=ws,
+            workspace_id=workspace_id,
             dedupe_key=f"{VERIFY_JOB}:{batch_id}:{done}",
         )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=batch.created_by,
         action="shop.batch.finish",
         object_type="shop_batch",
@@ -421,30 +437,32 @@ def _finish(uow: UnitOfWork, ws: int, batch_id: int) -> None:
     )
 
 
-def get_batch(uow: UnitOfWork, ws: int, batch_id: int, *, lock: bool = False) -> ShopBatch:
-    batch = BatchRepository(uow).batch(ws, batch_id, lock=lock)
+def get_batch(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, *, lock: bool = False
+) -> ShopBatch:
+    batch = BatchRepository(uow).batch(workspace_id, batch_id, lock=lock)
     if batch is None:
         raise NotFound(f"batch {batch_id} not found")
     return batch  # type: ignore[no-any-return]
 
 
 def list_batches(
-    uow: UnitOfWork, ws: int, before_id: int | None = None, limit: int = 50
+    uow: UnitOfWork, workspace_id: int, before_id: int | None = None, limit: int = 50
 ) -> list[Any]:
     """The workspace's batches, newest first, ``limit`` below ``before_id``."""
-    return BatchRepository(uow).batches(ws, before_id, limit)
+    return BatchRepository(uow).batches(workspace_id, before_id, limit)
 
 
 def batch_items(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     batch_id: int,
     *,
     status: str | None = None,
     after_id: int = 0,
     limit: int = 100,
 ) -> list[Any]:
-    get_batch(uow, ws, batch_id)
+    get_batch(uow, workspace_id, batch_id)
     if status is not None and status not in set(ItemStatus):
         raise ValidationFailed("status is pending, done or failed", field="status")
     return BatchRepository(uow).items(batch_id, status, after_id, limit)

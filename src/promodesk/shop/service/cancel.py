@@ -128,7 +128,7 @@ def item_facts(
 
 def guardrail_counts(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     facts: Sequence[plan.ItemFacts],
     counters: Mapping[Key, Any] | None = None,
 ) -> dict[Key, guardrails.Counts]:
@@ -139,14 +139,16 @@ def guardrail_counts(
         if f.state is not None:
             selected[(f.activity_id, f.shop_id)].add(f.enrollment_id)
     return {
-        key: product_plan.counts(uow, ws, *key, exclude=ids, counter=(counters or {}).get(key))
+        key: product_plan.counts(
+            uow, workspace_id, *key, exclude=ids, counter=(counters or {}).get(key)
+        )
         for key, ids in sorted(selected.items())
     }
 
 
 def process_items(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     batch: ShopBatch,
     items: list[Any],
     at: datetime,
@@ -165,14 +167,14 @@ def process_items(
     keys = {(r.activity_id, r.shop_id) for r in details.values()}
     counters = repo.lock_counters(keys)
     details = {r.id: r for r in brepo.chunk_details(list(details))}  # fresh, under the locks
-    activities = repo.activities_by_ids(ws, [k[0] for k in keys])
+    activities = repo.activities_by_ids(workspace_id, [k[0] for k in keys])
     facts = [
         item_facts(item.enrollment_id, details.get(item.enrollment_id), item) for item in items
     ]
     the_plan = plan.plan(
         facts,
         {a.id: activity_facts(a) for a in activities.values()},
-        guardrail_counts(uow, ws, facts, counters),
+        guardrail_counts(uow, workspace_id, facts, counters),
         now=at,
         all_or_nothing=bool(batch.all_or_nothing),
         force=bool(batch.force) and admin,
@@ -203,9 +205,9 @@ def process_items(
         f = d.item
         err = error(d.refusal.value, f.activity_id, f.product_id, f.enrollment_id, d.detail)
         failed_items.append((item_of[f.enrollment_id].id, err))
-    _apply(uow, ws, batch, accepted, activities, at, actor, result)
+    _apply(uow, workspace_id, batch, accepted, activities, at, actor, result)
     for forced in result.forced:
-        _risk_event(uow, ws, batch, forced, activities[forced["activity_id"]], at, actor)
+        _risk_event(uow, workspace_id, batch, forced, activities[forced["activity_id"]], at, actor)
     by_code: dict[tuple[str, str], list[int]] = defaultdict(list)
     for item_id, err in failed_items:
         by_code[(err["code"], err["detail"])].append(item_id)
@@ -219,7 +221,7 @@ def process_items(
 
 def _apply(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     batch: ShopBatch,
     accepted: list[tuple[Any, Any, plan.Decision]],
     activities: dict[int, ShopActivity],
@@ -246,7 +248,7 @@ def _apply(
         per_key[(row.activity_id, row.shop_id)] += 1
         snapshots.append(
             {
-                "workspace_id": ws,
+                "workspace_id": workspace_id,
                 "enrollment_id": row.id,
                 "activity_id": row.activity_id,
                 "shop_id": row.shop_id,
@@ -259,7 +261,7 @@ def _apply(
         )
         cancellations.append(
             {
-                "workspace_id": ws,
+                "workspace_id": workspace_id,
                 "enrollment_id": row.id,
                 "activity_id": row.activity_id,
                 "shop_id": row.shop_id,
@@ -278,7 +280,7 @@ def _apply(
         )
         events.append(
             {
-                "workspace_id": ws,
+                "workspace_id": workspace_id,
                 "actor": actor,
                 "action": f"shop.enrollment.{path.value}",
                 "object_type": "shop_enrollment",
@@ -317,7 +319,7 @@ def _apply(
 
 def _risk_event(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     batch: ShopBatch,
     forced: dict[str, Any],
     activity: ShopActivity,
@@ -326,7 +328,7 @@ def _risk_event(
 ) -> None:
     repo = ShopRepository(uow)
     until = guardrails.penalty_until(at, activity.penalty_days)
-    shop = repo.shop(ws, forced["shop_id"], lock=True)
+    shop = repo.shop(workspace_id, forced["shop_id"], lock=True)
     if (
         shop is not None
         and until is not None
@@ -335,7 +337,7 @@ def _risk_event(
         shop.restricted_until = until
     repo.add(
         ShopRiskEvent(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=forced["shop_id"],
             activity_id=forced["activity_id"],
             rules=forced["verdict"]["violations"],
@@ -346,7 +348,7 @@ def _risk_event(
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.risk.forced",
         object_type="shop",

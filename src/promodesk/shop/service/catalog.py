@@ -68,7 +68,7 @@ def _check_rules(values: dict[str, Any]) -> None:
 
 def create_activity(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     *,
     name: str,
     registration_starts_at: datetime,
@@ -93,7 +93,7 @@ def create_activity(
         )
     activity = ShopRepository(uow).add(
         ShopActivity(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             name=_text(name, "name"),
             registration_starts_at=times[0],
             registration_ends_at=times[1],
@@ -107,14 +107,14 @@ def create_activity(
     jobs.enqueue(
         uow,
         START_JOB,
-        {"workspace_id": ws, "activity_id": activity.id},
+        {"workspace_id": workspace_id, "activity_id": activity.id},
         run_at=activity.starts_at,
         dedupe_key=f"{START_JOB}:{activity.id}",
-        workspace_id=ws,
+        workspace_id=workspace_id,
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.activity.create",
         object_type="shop_activity",
@@ -124,23 +124,23 @@ def create_activity(
     return activity
 
 
-def get_activity(uow: UnitOfWork, ws: int, activity_id: int) -> ShopActivity:
-    activity = ShopRepository(uow).activity(ws, activity_id)
+def get_activity(uow: UnitOfWork, workspace_id: int, activity_id: int) -> ShopActivity:
+    activity = ShopRepository(uow).activity(workspace_id, activity_id)
     if activity is None:
         raise NotFound(f"activity {activity_id} not found")
     return activity
 
 
 def list_activities(
-    uow: UnitOfWork, ws: int, after_id: int = 0, limit: int = 50
+    uow: UnitOfWork, workspace_id: int, after_id: int = 0, limit: int = 50
 ) -> list[ShopActivity]:
-    return ShopRepository(uow).activities(ws, after_id, limit)
+    return ShopRepository(uow).activities(workspace_id, after_id, limit)
 
 
 def update_rules(
-    uow: UnitOfWork, ws: int, activity_id: int, *, actor: str = "system", **rules: Any
+    uow: UnitOfWork, workspace_id: int, activity_id: int, *, actor: str = "system", **rules: Any
 ) -> ShopActivity:
-    activity = get_activity(uow, ws, activity_id)
+    activity = get_activity(uow, workspace_id, activity_id)
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise ValidationFailed(f"unknown rule {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
@@ -151,7 +151,7 @@ def update_rules(
     uow.flush()
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.activity.rules",
         object_type="shop_activity",
@@ -181,7 +181,7 @@ def ended(activity: ShopActivity, at: datetime | None = None) -> bool:
 
 def enroll(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     activity_id: int,
     product_id: int,
     *,
@@ -192,13 +192,13 @@ def enroll(
     ignore_registration_window: bool = False,
 ) -> ShopEnrollment:
     repo = ShopRepository(uow)
-    activity = get_activity(uow, ws, activity_id)
+    activity = get_activity(uow, workspace_id, activity_id)
     now = clock.now()
     open_ = activity.registration_starts_at <= now < activity.registration_ends_at
     if not open_ and not ignore_registration_window:
         raise ActivityClosed(f"registration of activity {activity.id} is not open")
-    product = get_product(uow, ws, product_id)
-    shop = get_shop(uow, ws, product.shop_id)
+    product = get_product(uow, workspace_id, product_id)
+    shop = get_shop(uow, workspace_id, product.shop_id)
     if shop.restricted_until is not None and shop.restricted_until > now:
         raise ShopRestricted(
             f"shop {shop.id} is restricted by risk control until "
@@ -214,7 +214,7 @@ def enroll(
         raise Conflict(f"product {product_id} is already enrolled in activity {activity_id}")
     enrollment = repo.add(
         ShopEnrollment(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             activity_id=activity_id,
             shop_id=shop.id,
             product_id=product.id,
@@ -228,11 +228,11 @@ def enroll(
             presale=False,
         )
     )
-    repo.ensure_counter(ws, activity_id, shop.id)
+    repo.ensure_counter(workspace_id, activity_id, shop.id)
     repo.bump_counter(activity_id, shop.id, enrolled=1, active=1)
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.enrollment.create",
         object_type="shop_enrollment",
@@ -242,28 +242,30 @@ def enroll(
     return enrollment
 
 
-def get_enrollment(uow: UnitOfWork, ws: int, enrollment_id: int) -> ShopEnrollment:
-    enrollment = ShopRepository(uow).enrollment(ws, enrollment_id)
+def get_enrollment(uow: UnitOfWork, workspace_id: int, enrollment_id: int) -> ShopEnrollment:
+    enrollment = ShopRepository(uow).enrollment(workspace_id, enrollment_id)
     if enrollment is None:
         raise NotFound(f"enrollment {enrollment_id} not found")
     return enrollment
 
 
 def list_enrollments(
-    uow: UnitOfWork, ws: int, *, after_id: int = 0, limit: int = 50, **filters: Any
+    uow: UnitOfWork, workspace_id: int, *, after_id: int = 0, limit: int = 50, **filters: Any
 ) -> list[ShopEnrollment]:
-    return ShopRepository(uow).enrollments(ws, after_id=after_id, limit=limit, **filters)
+    return ShopRepository(uow).enrollments(workspace_id, after_id=after_id, limit=limit, **filters)
 
 
 def review(
-    uow: UnitOfWork, ws: int, enrollment_id: int, *, approve: bool, actor: str = "system"
+    uow: UnitOfWork, workspace_id: int, enrollment_id: int, *, approve: bool, actor: str = "system"
 ) -> ShopEnrollment:
     """The platform's review: 待审核 → 已审核 (or rejected, which frees the slot); approved
     once the activity has started, the enrollment goes on to 已开始 live at once."""
     repo = ShopRepository(uow)
-    enrollment = get_enrollment(uow, ws, enrollment_id)
+    enrollment = get_enrollment(uow, workspace_id, enrollment_id)
     target = ENROLLMENTS.transition(enrollment.state, State.APPROVED if approve else State.REJECTED)
-    if target is State.APPROVED and started(get_activity(uow, ws, enrollment.activity_id)):
+    if target is State.APPROVED and started(
+        get_activity(uow, workspace_id, enrollment.activity_id)
+    ):
         target = ENROLLMENTS.transition(target, State.LIVE)
     if repo.set_state([enrollment.id], [enrollment.state], target, clock.now()) != 1:
         raise Conflict(f"enrollment {enrollment_id} changed meanwhile; try again")
@@ -271,7 +273,7 @@ def review(
         repo.bump_counter(enrollment.activity_id, enrollment.shop_id, enrolled=-1, active=-1)
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.enrollment.approved" if approve else "shop.enrollment.rejected",
         object_type="shop_enrollment",
@@ -283,18 +285,20 @@ def review(
     return enrollment
 
 
-def start_activity(uow: UnitOfWork, ws: int, activity_id: int, actor: str = "system") -> int:
+def start_activity(
+    uow: UnitOfWork, workspace_id: int, activity_id: int, actor: str = "system"
+) -> int:
     """已审核 → 已开始 for every approved enrollment once the activity has started. Running it
     again moves nothing and records nothing."""
-    activity = get_activity(uow, ws, activity_id)
+    activity = get_activity(uow, workspace_id, activity_id)
     if not started(activity):
         raise ActivityClosed(f"activity {activity_id} starts at {activity.starts_at.isoformat()}")
-    moved = ShopRepository(uow).start_activity(ws, activity_id, clock.now())
+    moved = ShopRepository(uow).start_activity(workspace_id, activity_id, clock.now())
     if moved == 0:
         return 0
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.activity.start",
         object_type="shop_activity",
@@ -304,13 +308,13 @@ def start_activity(uow: UnitOfWork, ws: int, activity_id: int, actor: str = "sys
     return moved
 
 
-def start_when_due(uow: UnitOfWork, ws: int, activity_id: int) -> datetime | None:
+def start_when_due(uow: UnitOfWork, workspace_id: int, activity_id: int) -> datetime | None:
     """The start job: start the activity if it has started; else the time to try again (the
     clock or the start time moved). A missing activity is nothing to do."""
-    activity = ShopRepository(uow).activity(ws, activity_id)
+    activity = ShopRepository(uow).activity(workspace_id, activity_id)
     if activity is None:
         return None
     if not started(activity):
         return activity.starts_at
-    start_activity(uow, ws, activity_id)
+    start_activity(uow, workspace_id, activity_id)
     return None

@@ -13,11 +13,11 @@ from promodesk.shop.service.shops import OFFER_KINDS
 
 
 def record_traffic(
-    uow: UnitOfWork, ws: int, enrollment_id: int, *, views: int = 0, orders: int = 0
+    uow: UnitOfWork, workspace_id: int, enrollment_id: int, *, views: int = 0, orders: int = 0
 ) -> ShopEnrollment:
     if views < 0 or orders < 0:
         raise ValidationFailed("views and orders cannot be negative")
-    enrollment = get_enrollment(uow, ws, enrollment_id)
+    enrollment = get_enrollment(uow, workspace_id, enrollment_id)
     enrollment.views += views
     enrollment.orders += orders
     uow.flush()
@@ -26,7 +26,7 @@ def record_traffic(
 
 def add_offer(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_id: int,
     *,
     kind: str,
@@ -35,14 +35,14 @@ def add_offer(
     percent_off: int = 0,
     actor: str = "system",
 ) -> ShopOffer:
-    enrollment = get_enrollment(uow, ws, enrollment_id)
+    enrollment = get_enrollment(uow, workspace_id, enrollment_id)
     if kind not in OFFER_KINDS:
         raise ValidationFailed("an offer is a coupon or a discount", field="kind")
     if value_minor < 0 or not 0 <= percent_off <= 100:
         raise ValidationFailed("value_minor ≥ 0 and percent_off 0..100")
     offer = ShopRepository(uow).add(
         ShopOffer(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             enrollment_id=enrollment.id,
             kind=kind,
             title=title[:200],
@@ -53,7 +53,7 @@ def add_offer(
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.offer.create",
         object_type="shop_offer",
@@ -63,6 +63,6 @@ def add_offer(
     return offer
 
 
-def offers(uow: UnitOfWork, ws: int, enrollment_id: int) -> list[ShopOffer]:
-    get_enrollment(uow, ws, enrollment_id)
+def offers(uow: UnitOfWork, workspace_id: int, enrollment_id: int) -> list[ShopOffer]:
+    get_enrollment(uow, workspace_id, enrollment_id)
     return ShopRepository(uow).offers([enrollment_id])

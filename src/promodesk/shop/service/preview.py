@@ -35,18 +35,18 @@ def _share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
 
 
-def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
+def preview(uow: UnitOfWork, workspace_id: int, selection: Selection) -> dict[str, Any]:
     """The plan of an all-or-nothing cancel (``cancel now``) of the selection, as the run would
     make it (``domain.plan``), with what the console and the CLI show beside it."""
     repo = ShopRepository(uow)
     now = clock.now()
-    ids = resolve(uow, ws, selection)
-    enrollments = repo.enrollments_by_ids(ws, ids)
-    activities = repo.activities_by_ids(ws, {e.activity_id for e in enrollments})
+    ids = resolve(uow, workspace_id, selection)
+    enrollments = repo.enrollments_by_ids(workspace_id, ids)
+    activities = repo.activities_by_ids(workspace_id, {e.activity_id for e in enrollments})
     offers: dict[int, list[int]] = defaultdict(list)
     for offer in repo.offers(ids, status="active"):
         offers[offer.enrollment_id].append(offer.id)
-    waiting = BatchRepository(uow).scheduled_items(ws, ids)
+    waiting = BatchRepository(uow).scheduled_items(workspace_id, ids)
     facts = [
         item_facts(e.id, e, waiting=waiting[e.id][0] if e.id in waiting else None)
         for e in enrollments
@@ -54,7 +54,7 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
     the_plan = plan.plan(
         facts,
         {a.id: activity_facts(a) for a in activities.values()},
-        guardrail_counts(uow, ws, facts),
+        guardrail_counts(uow, workspace_id, facts),
         now=now,
         all_or_nothing=True,
     )
@@ -86,7 +86,7 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
         items.append(item)
     by_id = {e.id: e for e in enrollments}
     group_views = [
-        _group(uow, ws, group, activities[group.activity_id], by_id, now)
+        _group(uow, workspace_id, group, activities[group.activity_id], by_id, now)
         for group in the_plan.groups
     ]
     cancellable = sum(1 for i in items if i["ok"])
@@ -103,7 +103,7 @@ def preview(uow: UnitOfWork, ws: int, selection: Selection) -> dict[str, Any]:
 
 def _group(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     group: plan.Group,
     activity: ShopActivity,
     enrollments: dict[int, ShopEnrollment],
@@ -112,9 +112,9 @@ def _group(
     """One (activity, shop) of the preview: its verdict, the traffic share of the selected
     products, the alternatives and the timing choice."""
     repo = ShopRepository(uow)
-    shop = repo.shop(ws, group.shop_id)
+    shop = repo.shop(workspace_id, group.shop_id)
     assert shop is not None
-    views, orders = repo.traffic(ws, group.activity_id)
+    views, orders = repo.traffic(workspace_id, group.activity_id)
     selected = [enrollments[i.enrollment_id] for i in group.items]
     sel_views = sum(e.views for e in selected)
     sel_orders = sum(e.orders for e in selected)

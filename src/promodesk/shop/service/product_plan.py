@@ -38,17 +38,17 @@ _WAITING = ("queued", "running")
 
 
 def pending_ends(
-    uow: UnitOfWork, ws: int, activity_id: int, shop_id: int, exclude: Iterable[int] = ()
+    uow: UnitOfWork, workspace_id: int, activity_id: int, shop_id: int, exclude: Iterable[int] = ()
 ) -> int:
     """Stock-zeroed enrollments of one (activity, shop) that a waiting delist will end as a
     cancellation (their product was stock-zeroed through another enrollment); ``exclude``
     (the ones being cancelled or planned now) are not counted twice."""
     repo = ShopRepository(uow)
-    zeroed = set(repo.stock_zeroed_ids(ws, activity_id, shop_id)) - set(exclude)
+    zeroed = set(repo.stock_zeroed_ids(workspace_id, activity_id, shop_id)) - set(exclude)
     if not zeroed:
         return 0
     own: set[int] = set()
-    for payload in repo.job_payloads(ws, DELIST_JOB, _WAITING):
+    for payload in repo.job_payloads(workspace_id, DELIST_JOB, _WAITING):
         selected = payload.get("selected")
         if isinstance(selected, list):
             own.update(int(i) for i in selected)
@@ -56,14 +56,14 @@ def pending_ends(
     return len(zeroed - own)
 
 
-def delist_at(uow: UnitOfWork, ws: int, product_id: int) -> datetime | None:
+def delist_at(uow: UnitOfWork, workspace_id: int, product_id: int) -> datetime | None:
     """When the product's earliest waiting delist job runs (it ends every enrollment of the
     product), or None."""
     repo = ShopRepository(uow)
-    mine = set(repo.enrollment_ids(ws, product_ids=[product_id]))
+    mine = set(repo.enrollment_ids(workspace_id, product_ids=[product_id]))
     runs = [
         clock.ensure_utc(at)
-        for payload, at in repo.job_runs(ws, DELIST_JOB, _WAITING)
+        for payload, at in repo.job_runs(workspace_id, DELIST_JOB, _WAITING)
         if int(payload.get("enrollment_id", 0)) in mine
     ]
     return min(runs) if runs else None
@@ -71,7 +71,7 @@ def delist_at(uow: UnitOfWork, ws: int, product_id: int) -> datetime | None:
 
 def counts(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     activity_id: int,
     shop_id: int,
     exclude: Iterable[int] = (),
@@ -82,9 +82,9 @@ def counts(
     delist will bring, counted as if done."""
     if counter is None:
         counter = ShopRepository(uow).counter(activity_id, shop_id)
-    waiting = BatchRepository(uow).scheduled_count(ws, activity_id, shop_id) + pending_ends(
-        uow, ws, activity_id, shop_id, exclude
-    )
+    waiting = BatchRepository(uow).scheduled_count(
+        workspace_id, activity_id, shop_id
+    ) + pending_ends(uow, workspace_id, activity_id, shop_id, exclude)
     if counter is None:
         return guardrails.Counts(0, 0, 0, waiting)
     return guardrails.Counts(counter.enrolled, counter.active, counter.cancelled, waiting)
@@ -92,7 +92,7 @@ def counts(
 
 def facts(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     product_ids: Iterable[int],
     selected: Iterable[int] = (),
     *,
@@ -104,10 +104,10 @@ def facts(
     ids = sorted(set(product_ids))
     chosen = set(selected)
     repo = ShopRepository(uow)
-    rows = repo.enrollments_of_products(ws, ids, MAX_ENROLLMENTS) if ids else []
+    rows = repo.enrollments_of_products(workspace_id, ids, MAX_ENROLLMENTS) if ids else []
     mine = {e.id for e in rows}
     locked = repo.lock_counters({(e.activity_id, e.shop_id) for e in rows}) if lock else {}
-    activities = repo.activities_by_ids(ws, {e.activity_id for e in rows})
+    activities = repo.activities_by_ids(workspace_id, {e.activity_id for e in rows})
     now = clock.now()
     by_key: dict[tuple[int, int], product_plan.ActivityFacts] = {}
     for key in sorted({(e.activity_id, e.shop_id) for e in rows}):
@@ -116,7 +116,7 @@ def facts(
             id=activity.id,
             name=activity.name,
             rules=rules_of(activity),
-            counts=counts(uow, ws, *key, exclude=mine, counter=locked.get(key)),
+            counts=counts(uow, workspace_id, *key, exclude=mine, counter=locked.get(key)),
             started=now >= clock.ensure_utc(activity.starts_at),
             ended=now >= clock.ensure_utc(activity.ends_at),
         )
@@ -142,19 +142,19 @@ def facts(
 
 def plan_for(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     action: product_plan.Action,
     product_ids: Iterable[int],
     selected: Iterable[int] = (),
     *,
     lock: bool = False,
 ) -> product_plan.Plan:
-    return product_plan.plan(action, facts(uow, ws, product_ids, selected, lock=lock))
+    return product_plan.plan(action, facts(uow, workspace_id, product_ids, selected, lock=lock))
 
 
 def enforce(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     plan: product_plan.Plan,
     *,
     force: bool,
@@ -184,7 +184,7 @@ def enforce(
     for product_id in sorted({i.product_id for i in plan.refusals}):
         audit.record(
             uow,
-            workspace_id=ws,
+            workspace_id=workspace_id,
             actor=actor,
             action=f"shop.product.{plan.action.value}.forced",
             object_type="shop_product",

@@ -36,7 +36,7 @@ class CompensationQuote:
 
 
 def compensation_quote(
-    uow: UnitOfWork, ws: int, product_id: int, value_minor: int
+    uow: UnitOfWork, workspace_id: int, product_id: int, value_minor: int
 ) -> CompensationQuote:
     """The confirmation's figures; refuses a value or a total above its cap (nothing written)."""
     if value_minor <= 0:
@@ -45,7 +45,7 @@ def compensation_quote(
             field="value_minor",
             message=N_("A compensation coupon is worth more than 0."),
         )
-    product = get_product(uow, ws, product_id)
+    product = get_product(uow, workspace_id, product_id)
     count = len(ShopRepository(uow).follower_ids(product.id))
     if not count:
         raise NothingToDo(
@@ -89,7 +89,13 @@ def compensation_quote(
 
 
 def compensate(
-    uow: UnitOfWork, ws: int, product_id: int, *, value_minor: int, valid_days: int, actor: str
+    uow: UnitOfWork,
+    workspace_id: int,
+    product_id: int,
+    *,
+    value_minor: int,
+    valid_days: int,
+    actor: str,
 ) -> ShopCompensation:
     """One compensation coupon per follower of the product, issued in one batch, within the
     caps of ``compensation_quote``."""
@@ -99,12 +105,12 @@ def compensate(
             field="valid_days",
             message=N_("A coupon is valid for 1 to 365 days."),
         )
-    quote = compensation_quote(uow, ws, product_id, value_minor)
+    quote = compensation_quote(uow, workspace_id, product_id, value_minor)
     product = quote.product
     followers = ShopRepository(uow).follower_ids(product.id)
     comp = ShopRepository(uow).add(
         ShopCompensation(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=product.shop_id,
             product_id=product.id,
             value_minor=value_minor,
@@ -114,10 +120,10 @@ def compensate(
             created_by=actor,
         )
     )
-    ReviewRepository(uow).issue_coupons(ws, comp.id, followers)
+    ReviewRepository(uow).issue_coupons(workspace_id, comp.id, followers)
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.compensation.issue",
         object_type="shop_product",
@@ -127,19 +133,19 @@ def compensate(
     return comp
 
 
-def compensation_coupons(uow: UnitOfWork, ws: int, compensation_id: int) -> list[str]:
-    return ReviewRepository(uow).coupon_followers(ws, compensation_id)
+def compensation_coupons(uow: UnitOfWork, workspace_id: int, compensation_id: int) -> list[str]:
+    return ReviewRepository(uow).coupon_followers(workspace_id, compensation_id)
 
 
-def compensations(uow: UnitOfWork, ws: int, product_id: int) -> list[ShopCompensation]:
+def compensations(uow: UnitOfWork, workspace_id: int, product_id: int) -> list[ShopCompensation]:
     """The compensation batches already issued for a product, newest first."""
-    get_product(uow, ws, product_id)
-    return ReviewRepository(uow).compensations(ws, product_id)
+    get_product(uow, workspace_id, product_id)
+    return ReviewRepository(uow).compensations(workspace_id, product_id)
 
 
 def announce(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     shop_id: int,
     *,
     title: str,
@@ -147,7 +153,7 @@ def announce(
     product_ids: list[int],
     actor: str,
 ) -> ShopAnnouncement:
-    get_shop(uow, ws, shop_id)
+    get_shop(uow, workspace_id, shop_id)
     title = title.strip()
     if not title or len(title) > 200:
         raise ValidationFailed(
@@ -162,7 +168,7 @@ def announce(
             message=N_("The text has at most 5,000 characters."),
         )
     for pid in product_ids:
-        if get_product(uow, ws, pid).shop_id != shop_id:
+        if get_product(uow, workspace_id, pid).shop_id != shop_id:
             raise ValidationFailed(
                 f"product {pid} is not the shop's",
                 field="product_ids",
@@ -171,7 +177,7 @@ def announce(
             )
     row = ShopRepository(uow).add(
         ShopAnnouncement(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=shop_id,
             title=title,
             body=body,
@@ -181,7 +187,7 @@ def announce(
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.announcement.create",
         object_type="shop_announcement",
@@ -191,10 +197,10 @@ def announce(
     return row
 
 
-def announcements(uow: UnitOfWork, ws: int, shop_id: int) -> list[ShopAnnouncement]:
+def announcements(uow: UnitOfWork, workspace_id: int, shop_id: int) -> list[ShopAnnouncement]:
     """The shop's announcements, newest first."""
-    get_shop(uow, ws, shop_id)
-    return ShopRepository(uow).announcements(ws, shop_id)
+    get_shop(uow, workspace_id, shop_id)
+    return ShopRepository(uow).announcements(workspace_id, shop_id)
 
 
 def _on_sale(p: ShopProduct) -> dict[str, Any]:
@@ -208,16 +214,16 @@ def _on_sale(p: ShopProduct) -> dict[str, Any]:
     }
 
 
-def storefront(uow: UnitOfWork, ws: int, shop_id: int) -> dict[str, Any]:
+def storefront(uow: UnitOfWork, workspace_id: int, shop_id: int) -> dict[str, Any]:
     """What a buyer sees on the shop's page: announcements first (with their replacement
     products, where those are still listed), then the listed products."""
     repo = ShopRepository(uow)
-    shop = get_shop(uow, ws, shop_id)
-    notes = [a for a in repo.announcements(ws, shop_id) if a.published]
+    shop = get_shop(uow, workspace_id, shop_id)
+    notes = [a for a in repo.announcements(workspace_id, shop_id) if a.published]
     linked = {pid for a in notes for pid in a.product_ids}
     by_id = {
         p.id: p
-        for p in repo.products_by_ids(ws, sorted(linked))
+        for p in repo.products_by_ids(workspace_id, sorted(linked))
         if p.shop_id == shop.id and p.status == "listed"
     }
     return {
@@ -233,6 +239,8 @@ def storefront(uow: UnitOfWork, ws: int, shop_id: int) -> dict[str, Any]:
             for a in notes
         ],
         "products": [
-            _on_sale(p) for p in repo.products(ws, shop_id, 0, 500) if p.status == "listed"
+            _on_sale(p)
+            for p in repo.products(workspace_id, shop_id, 0, 500)
+            if p.status == "listed"
         ],
     }

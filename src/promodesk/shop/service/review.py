@@ -23,19 +23,19 @@ from promodesk.shop.service.shops import get_shop
 from promodesk.shop.settings import shop_settings
 
 
-def review(uow: UnitOfWork, ws: int, activity_id: int, shop_id: int) -> dict[str, Any]:
-    activity = get_activity(uow, ws, activity_id)
-    shop = get_shop(uow, ws, shop_id)
+def review(uow: UnitOfWork, workspace_id: int, activity_id: int, shop_id: int) -> dict[str, Any]:
+    activity = get_activity(uow, workspace_id, activity_id)
+    shop = get_shop(uow, workspace_id, shop_id)
     rrepo = ReviewRepository(uow)
     counter = ShopRepository(uow).counter(activity_id, shop_id)
     enrolled = counter.enrolled if counter else 0
     cancelled = counter.cancelled if counter else 0
-    p_cancelled, p_enrolled = rrepo.platform_ratio(ws, activity_id)
-    passed, failed = rrepo.verification_counts(ws, activity_id, shop_id)
+    p_cancelled, p_enrolled = rrepo.platform_ratio(workspace_id, activity_id)
+    passed, failed = rrepo.verification_counts(workspace_id, activity_id, shop_id)
     percent = shop_settings().safety_stock_percent
-    shortage = rrepo.shortage_products(ws, activity_id, shop_id)
+    shortage = rrepo.shortage_products(workspace_id, activity_id, shop_id)
     short = []
-    for p in rrepo.shop_products(ws, activity_id, shop_id):
+    for p in rrepo.shop_products(workspace_id, activity_id, shop_id):
         needed = -(-p.expected_sales * percent // 100)  # ceil: whole units
         if (
             p.id in shortage
@@ -56,14 +56,14 @@ def review(uow: UnitOfWork, ws: int, activity_id: int, shop_id: int) -> dict[str
     data: dict[str, Any] = {
         "activity": {"id": activity.id, "name": activity.name},
         "shop": {"id": shop.id, "name": shop.name},
-        "cancellations_by_reason": rrepo.by_reason(ws, activity_id, shop_id),
+        "cancellations_by_reason": rrepo.by_reason(workspace_id, activity_id, shop_id),
         "enrolled": enrolled,
         "remaining": counter.active if counter else 0,
         "cancelled": cancelled,
         "cancel_ratio_percent": guardrails.ratio_percent(cancelled, enrolled),
         "threshold_percent": activity.max_cancel_percent,
         "platform_average_percent": guardrails.ratio_percent(p_cancelled, p_enrolled),
-        "forced_violations": rrepo.forced_count(ws, activity_id, shop_id),
+        "forced_violations": rrepo.forced_count(workspace_id, activity_id, shop_id),
         "verifications": {"passed": passed, "failed": failed},
         "safety_stock_percent": percent,
         "ran_short": short,
@@ -125,7 +125,7 @@ BOM = "\ufeff"  # spreadsheet programs read UTF-8 only when the file says so
 
 def review_csv(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     activity_id: int,
     shop_id: int,
     label: Callable[[str], str] = str,
@@ -134,7 +134,7 @@ def review_csv(
     headers and row labels through ``label`` (the console passes the member's language),
     products named by title and id. The average is over this workspace's shops in the
     activity: promodesk has no platform-wide figures."""
-    data = review(uow, ws, activity_id, shop_id)
+    data = review(uow, workspace_id, activity_id, shop_id)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow([label("Section"), label("Item"), label("Figure")])
@@ -164,8 +164,8 @@ def review_csv(
                 f"{label('recommended')} {p['recommended_safety_stock']}",
             ]
         )
-    cancellations = ReviewRepository(uow).cancellations(ws, activity_id, shop_id)
-    titles.update(ReviewRepository(uow).titles(ws, [c.product_id for c in cancellations]))
+    cancellations = ReviewRepository(uow).cancellations(workspace_id, activity_id, shop_id)
+    titles.update(ReviewRepository(uow).titles(workspace_id, [c.product_id for c in cancellations]))
     for c in cancellations:
         w.writerow(
             [

@@ -42,7 +42,7 @@ def _currency(code: str) -> str:
 
 def create_shop(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     *,
     name: str,
     timezone: str = DEFAULT_TIMEZONE,
@@ -51,13 +51,13 @@ def create_shop(
     name = _text(name, "name")
     zone(timezone)
     repo = ShopRepository(uow)
-    if repo.shop_by_name(ws, name) is not None:
+    if repo.shop_by_name(workspace_id, name) is not None:
         raise Conflict(f"a shop named {name!r} already exists", field="name")
     with uow.savepoint():  # a concurrent create with the same name: 409, not a 500
-        shop = repo.add(Shop(workspace_id=ws, name=name, timezone=timezone))
+        shop = repo.add(Shop(workspace_id=workspace_id, name=name, timezone=timezone))
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.create",
         object_type="shop",
@@ -67,34 +67,36 @@ def create_shop(
     return shop
 
 
-def get_shop(uow: UnitOfWork, ws: int, shop_id: int) -> Shop:
-    shop = ShopRepository(uow).shop(ws, shop_id)
+def get_shop(uow: UnitOfWork, workspace_id: int, shop_id: int) -> Shop:
+    shop = ShopRepository(uow).shop(workspace_id, shop_id)
     if shop is None:
         raise NotFound(f"shop {shop_id} not found")
     return shop
 
 
-def list_shops(uow: UnitOfWork, ws: int, after_id: int = 0, limit: int = 50) -> list[Shop]:
-    return ShopRepository(uow).shops(ws, after_id, limit)
+def list_shops(
+    uow: UnitOfWork, workspace_id: int, after_id: int = 0, limit: int = 50
+) -> list[Shop]:
+    return ShopRepository(uow).shops(workspace_id, after_id, limit)
 
 
 def update_shop(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     shop_id: int,
     *,
     timezone: str | None = None,
     name: str | None = None,
     actor: str = "system",
 ) -> Shop:
-    shop = get_shop(uow, ws, shop_id)
+    shop = get_shop(uow, workspace_id, shop_id)
     before = {"name": shop.name, "timezone": shop.timezone}
     if timezone is not None:
         zone(timezone)
         shop.timezone = timezone
     if name is not None:
         name = _text(name, "name")
-        other = ShopRepository(uow).shop_by_name(ws, name)
+        other = ShopRepository(uow).shop_by_name(workspace_id, name)
         if other is not None and other.id != shop.id:
             raise Conflict(f"a shop named {name!r} already exists", field="name")
         shop.name = name
@@ -102,7 +104,7 @@ def update_shop(
         uow.flush()
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.update",
         object_type="shop",
@@ -115,7 +117,7 @@ def update_shop(
 
 def add_member(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     shop_id: int,
     *,
     name: str,
@@ -124,7 +126,7 @@ def add_member(
     webhook_url: str | None = None,
     actor: str = "system",
 ) -> ShopMember:
-    get_shop(uow, ws, shop_id)
+    get_shop(uow, workspace_id, shop_id)
     if role not in MEMBER_ROLES:
         raise ValidationFailed(f"role is one of {', '.join(MEMBER_ROLES)}", field="role")
     if email is not None and ("@" not in email or len(email) > 320 or " " in email.strip()):
@@ -133,7 +135,7 @@ def add_member(
         raise ValidationFailed("a webhook URL starts with http:// or https://", field="webhook_url")
     member = ShopRepository(uow).add(
         ShopMember(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=shop_id,
             name=_text(name, "name"),
             role=role,
@@ -143,7 +145,7 @@ def add_member(
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.member.add",
         object_type="shop_member",
@@ -153,9 +155,9 @@ def add_member(
     return member
 
 
-def members(uow: UnitOfWork, ws: int, shop_id: int) -> list[ShopMember]:
-    get_shop(uow, ws, shop_id)
-    return ShopRepository(uow).members(ws, shop_id)
+def members(uow: UnitOfWork, workspace_id: int, shop_id: int) -> list[ShopMember]:
+    get_shop(uow, workspace_id, shop_id)
+    return ShopRepository(uow).members(workspace_id, shop_id)
 
 
 # products -----------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def members(uow: UnitOfWork, ws: int, shop_id: int) -> list[ShopMember]:
 
 def create_product(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     shop_id: int,
     *,
     title: str,
@@ -174,12 +176,12 @@ def create_product(
     expected_sales: int = 0,
     actor: str = "system",
 ) -> ShopProduct:
-    get_shop(uow, ws, shop_id)
+    get_shop(uow, workspace_id, shop_id)
     if price_minor < 0 or stock < 0 or safety_stock < 0 or expected_sales < 0:
         raise ValidationFailed("price, stock and sales figures cannot be negative")
     product = ShopRepository(uow).add(
         ShopProduct(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             shop_id=shop_id,
             title=_text(title, "title", 300),
             price_minor=price_minor,
@@ -192,7 +194,7 @@ def create_product(
     )
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.product.create",
         object_type="shop_product",
@@ -202,27 +204,33 @@ def create_product(
     return product
 
 
-def get_product(uow: UnitOfWork, ws: int, product_id: int) -> ShopProduct:
-    product = ShopRepository(uow).product(ws, product_id)
+def get_product(uow: UnitOfWork, workspace_id: int, product_id: int) -> ShopProduct:
+    product = ShopRepository(uow).product(workspace_id, product_id)
     if product is None:
         raise NotFound(f"product {product_id} not found")
     return product
 
 
 def list_products(
-    uow: UnitOfWork, ws: int, shop_id: int | None = None, after_id: int = 0, limit: int = 50
+    uow: UnitOfWork,
+    workspace_id: int,
+    shop_id: int | None = None,
+    after_id: int = 0,
+    limit: int = 50,
 ) -> list[ShopProduct]:
-    return ShopRepository(uow).products(ws, shop_id, after_id, limit)
+    return ShopRepository(uow).products(workspace_id, shop_id, after_id, limit)
 
 
-def add_followers(uow: UnitOfWork, ws: int, product_id: int, follower_ids: list[str]) -> int:
-    get_product(uow, ws, product_id)
+def add_followers(
+    uow: UnitOfWork, workspace_id: int, product_id: int, follower_ids: list[str]
+) -> int:
+    get_product(uow, workspace_id, product_id)
     cleaned = [f.strip() for f in follower_ids if f.strip()]
     if any(len(f) > 100 for f in cleaned):
         raise ValidationFailed("a follower id has at most 100 characters", field="follower_ids")
-    return ShopRepository(uow).add_followers(ws, product_id, cleaned)
+    return ShopRepository(uow).add_followers(workspace_id, product_id, cleaned)
 
 
-def followers(uow: UnitOfWork, ws: int, product_id: int) -> list[str]:
-    get_product(uow, ws, product_id)
+def followers(uow: UnitOfWork, workspace_id: int, product_id: int) -> list[str]:
+    get_product(uow, workspace_id, product_id)
     return ShopRepository(uow).follower_ids(product_id)

@@ -32,11 +32,15 @@ RESTORABLE = frozenset({"cancel", "stock_zero", "presale", "replace"})
 
 
 def take(
-    uow: UnitOfWork, ws: int, enrollment: ShopEnrollment, change: str, batch_id: int | None = None
+    uow: UnitOfWork,
+    workspace_id: int,
+    enrollment: ShopEnrollment,
+    change: str,
+    batch_id: int | None = None,
 ) -> ShopSnapshot:
     repo = ShopRepository(uow)
-    product = get_product(uow, ws, enrollment.product_id)
-    activity = get_activity(uow, ws, enrollment.activity_id)
+    product = get_product(uow, workspace_id, enrollment.product_id)
+    activity = get_activity(uow, workspace_id, enrollment.activity_id)
     data = {
         "enrollment": {
             "id": enrollment.id,
@@ -74,7 +78,7 @@ def take(
     }
     return repo.add(
         ShopSnapshot(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             enrollment_id=enrollment.id,
             activity_id=enrollment.activity_id,
             shop_id=enrollment.shop_id,
@@ -87,15 +91,15 @@ def take(
     )
 
 
-def get(uow: UnitOfWork, ws: int, snapshot_id: int) -> ShopSnapshot:
-    snap = ShopRepository(uow).snapshot(ws, snapshot_id)
+def get(uow: UnitOfWork, workspace_id: int, snapshot_id: int) -> ShopSnapshot:
+    snap = ShopRepository(uow).snapshot(workspace_id, snapshot_id)
     if snap is None:
         raise NotFound(f"snapshot {snapshot_id} not found")
     return snap
 
 
-def list_snapshots(uow: UnitOfWork, ws: int, **filters: Any) -> list[ShopSnapshot]:
-    return ShopRepository(uow).snapshots(ws, **filters)
+def list_snapshots(uow: UnitOfWork, workspace_id: int, **filters: Any) -> list[ShopSnapshot]:
+    return ShopRepository(uow).snapshots(workspace_id, **filters)
 
 
 def export(snap: ShopSnapshot) -> dict[str, Any]:
@@ -110,26 +114,26 @@ def export(snap: ShopSnapshot) -> dict[str, Any]:
     }
 
 
-def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEnrollment:
+def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str) -> ShopEnrollment:
     repo = ShopRepository(uow)
-    snap = get(uow, ws, snapshot_id)
+    snap = get(uow, workspace_id, snapshot_id)
     if snap.restored_at is not None:
         raise Conflict(
             f"snapshot {snapshot_id} was already restored",
             message=N_("Snapshot %(id)s was already restored."),
             params={"id": snapshot_id},
         )
-    activity = get_activity(uow, ws, snap.activity_id)
+    activity = get_activity(uow, workspace_id, snap.activity_id)
     now = clock.now()
     if activity.immutable or now >= activity.ends_at:
         raise ActivityClosed("the activity's rules no longer allow a restore (immutable or ended)")
-    enrollment = repo.enrollment(ws, snap.enrollment_id, lock=True)
+    enrollment = repo.enrollment(workspace_id, snap.enrollment_id, lock=True)
     if enrollment is None:
         raise NotFound(f"enrollment {snap.enrollment_id} not found")
     saved = snap.data.get("enrollment", {})
     before = {"state": enrollment.state, "presale": enrollment.presale}
     if snap.change == "cancel":
-        _restore_cancel(uow, ws, snap, enrollment, now >= activity.starts_at)
+        _restore_cancel(uow, workspace_id, snap, enrollment, now >= activity.starts_at)
     elif snap.change == "stock_zero":
         if enrollment.state != State.STOCK_ZEROED:
             raise Conflict(
@@ -141,14 +145,14 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
 
         restore_stock(
             uow,
-            ws,
+            workspace_id,
             enrollment.product_id,
             int(snap.data.get("product", {}).get("stock", 0)),
             actor=actor,
             capped=False,
         )
     elif snap.change == "replace":
-        _restore_replace(uow, ws, snap, enrollment, now >= activity.starts_at)
+        _restore_replace(uow, workspace_id, snap, enrollment, now >= activity.starts_at)
     elif snap.change == "presale":
         enrollment.presale = bool(saved.get("presale"))
         enrollment.shipping_days = saved.get("shipping_days")
@@ -162,7 +166,7 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
     uow.flush()
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.snapshot.restore",
         object_type="shop_enrollment",
@@ -170,13 +174,17 @@ def restore(uow: UnitOfWork, ws: int, snapshot_id: int, *, actor: str) -> ShopEn
         before=before,
         after={"snapshot_id": snap.id, "change": snap.change},
     )
-    fresh = repo.enrollment(ws, enrollment.id)
+    fresh = repo.enrollment(workspace_id, enrollment.id)
     assert fresh is not None
     return fresh
 
 
 def _restore_cancel(
-    uow: UnitOfWork, ws: int, snap: ShopSnapshot, enrollment: ShopEnrollment, started: bool
+    uow: UnitOfWork,
+    workspace_id: int,
+    snap: ShopSnapshot,
+    enrollment: ShopEnrollment,
+    started: bool,
 ) -> None:
     repo = ShopRepository(uow)
     if enrollment.state not in CANCELLED:
@@ -202,12 +210,16 @@ def _restore_cancel(
 
 
 def _restore_replace(
-    uow: UnitOfWork, ws: int, snap: ShopSnapshot, enrollment: ShopEnrollment, started: bool
+    uow: UnitOfWork,
+    workspace_id: int,
+    snap: ShopSnapshot,
+    enrollment: ShopEnrollment,
+    started: bool,
 ) -> None:
     repo = ShopRepository(uow)
     if enrollment.state != State.REPLACED or enrollment.replaced_by_id is None:
         raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
-    replacement = repo.enrollment(ws, enrollment.replaced_by_id, lock=True)
+    replacement = repo.enrollment(workspace_id, enrollment.replaced_by_id, lock=True)
     live_states = (State.PENDING_REVIEW, State.APPROVED, State.LIVE)
     rejected = replacement is not None and replacement.state == State.REJECTED
     if replacement is None or (replacement.state not in live_states and not rejected):
@@ -216,7 +228,7 @@ def _restore_replace(
             f"the replacement (enrollment {enrollment.replaced_by_id}) is {state}; only a "
             "replacement still in the activity (or rejected by the review) can be undone"
         )
-    if get_product(uow, ws, enrollment.product_id).status != "listed":
+    if get_product(uow, workspace_id, enrollment.product_id).status != "listed":
         raise Conflict(f"product {enrollment.product_id} is delisted; it cannot come back")
     saved = State(snap.data.get("enrollment", {}).get("state", "approved"))
     target = State.LIVE if saved is State.APPROVED and started else saved

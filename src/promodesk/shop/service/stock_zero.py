@@ -2,7 +2,7 @@
 activities", ``POST /api/v1/shop/enrollments/stock-zero`` and ``promodesk shop stock-zero 1 2 3``.
 
 Rules:
-- Each enrollment is its own step (a savepoint) through ``alternatives_service.stock_to_zero``
+- Each enrollment is its own step (a savepoint) through ``service.alternatives.stock_to_zero``
   (snapshot, product stock 0, the delist job after the activity's delay, audit). One that
   cannot be stock-zeroed fails with a code, its activity id and product id; the others
   succeed. It is never all or nothing.
@@ -76,13 +76,13 @@ def _item(enrollment_id: int, e: ShopEnrollment | None, **values: Any) -> dict[s
 
 
 def _plan(
-    uow: UnitOfWork, ws: int, items: list[dict[str, Any]], *, lock: bool = False
+    uow: UnitOfWork, workspace_id: int, items: list[dict[str, Any]], *, lock: bool = False
 ) -> product_plan.Plan:
     """One plan for every product of the items that can be stock-zeroed."""
     chosen = [i for i in items if i["ok"]]
     return plan_service.plan_for(
         uow,
-        ws,
+        workspace_id,
         product_plan.Action.STOCK_ZERO,
         {i["product_id"] for i in chosen},
         {i["enrollment_id"] for i in chosen},
@@ -90,11 +90,11 @@ def _plan(
     )
 
 
-def check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
+def check(uow: UnitOfWork, workspace_id: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
     """Per enrollment: would stock to zero succeed now, when would the delist run, and what
     it does to every enrollment of the product (``enrollments``, ``breaks_other_activity``)."""
-    items = _check(uow, ws, enrollment_ids)
-    plan = _plan(uow, ws, items)
+    items = _check(uow, workspace_id, enrollment_ids)
+    plan = _plan(uow, workspace_id, items)
     for item in items:
         if item["ok"]:
             mine = [p for p in plan.items if p.product_id == item["product_id"]]
@@ -103,11 +103,11 @@ def check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str,
     return items
 
 
-def _check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
+def _check(uow: UnitOfWork, workspace_id: int, enrollment_ids: list[int]) -> list[dict[str, Any]]:
     ids = _ids(enrollment_ids)
     repo = ShopRepository(uow)
-    found = {e.id: e for e in repo.enrollments_by_ids(ws, ids)}
-    activities = repo.activities_by_ids(ws, {e.activity_id for e in found.values()})
+    found = {e.id: e for e in repo.enrollments_by_ids(workspace_id, ids)}
+    activities = repo.activities_by_ids(workspace_id, {e.activity_id for e in found.values()})
     now = clock.now()
     items = []
     for i in ids:
@@ -135,7 +135,7 @@ def _check(uow: UnitOfWork, ws: int, enrollment_ids: list[int]) -> list[dict[str
 
 def stock_to_zero_many(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     enrollment_ids: list[int],
     *,
     actor: str,
@@ -144,9 +144,9 @@ def stock_to_zero_many(
 ) -> dict[str, Any]:
     """Stock to zero for each enrollment that allows it; per-item results. Refused as a
     whole when another activity's guardrails would break, unless an admin forces it."""
-    items = check(uow, ws, enrollment_ids)
-    plan = _plan(uow, ws, items, lock=True)
-    overridden = plan_service.enforce(uow, ws, plan, force=force, role=role, actor=actor)
+    items = check(uow, workspace_id, enrollment_ids)
+    plan = _plan(uow, workspace_id, items, lock=True)
+    overridden = plan_service.enforce(uow, workspace_id, plan, force=force, role=role, actor=actor)
     chosen = {i["enrollment_id"] for i in items if i["ok"]}
     for item in items:
         if not item["ok"]:
@@ -154,7 +154,12 @@ def stock_to_zero_many(
         try:
             with uow.savepoint():
                 e = stock_to_zero(
-                    uow, ws, item["enrollment_id"], actor=actor, selected=chosen, planned=True
+                    uow,
+                    workspace_id,
+                    item["enrollment_id"],
+                    actor=actor,
+                    selected=chosen,
+                    planned=True,
                 )
         except PromodeskError as exc:
             # Lost a race with another change after the check: this item only fails.
@@ -162,7 +167,7 @@ def stock_to_zero_many(
                 ok=False, code=Refusal.CHANGED_MEANWHILE.value, detail=exc.detail, delist_at=None
             )
             continue
-        delay = get_activity(uow, ws, e.activity_id).delist_delay_minutes
+        delay = get_activity(uow, workspace_id, e.activity_id).delist_delay_minutes
         item.update(
             state=e.state, delist_at=clock.ensure_utc(e.updated_at) + timedelta(minutes=delay)
         )

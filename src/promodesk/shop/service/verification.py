@@ -17,20 +17,20 @@ from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.service import alerts
 
 
-def verify_batch(uow: UnitOfWork, ws: int, batch_id: int) -> dict[str, int]:
+def verify_batch(uow: UnitOfWork, workspace_id: int, batch_id: int) -> dict[str, int]:
     brepo = BatchRepository(uow)
-    if brepo.batch(ws, batch_id) is None:
+    if brepo.batch(workspace_id, batch_id) is None:
         return {"checked": 0, "failed": 0}
-    checked = brepo.verify(ws, batch_id, clock.now())
+    checked = brepo.verify(workspace_id, batch_id, clock.now())
     failures = brepo.failed_verifications_by_shop(batch_id)
     for shop_id, product_ids in sorted(failures.items()):
-        alerts.verification_failed(uow, ws, shop_id, batch_id, product_ids)
+        alerts.verification_failed(uow, workspace_id, shop_id, batch_id, product_ids)
     return {"checked": checked, "failed": sum(len(p) for p in failures.values())}
 
 
 def results(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     *,
     batch_id: int | None = None,
     passed: bool | None = None,
@@ -38,13 +38,13 @@ def results(
     limit: int = 50,
 ) -> list[Any]:
     return BatchRepository(uow).verifications(
-        ws, batch_id=batch_id, passed=passed, after_id=after_id, limit=limit
+        workspace_id, batch_id=batch_id, passed=passed, after_id=after_id, limit=limit
     )
 
 
-def restored_ids(uow: UnitOfWork, ws: int, batch_id: int) -> set[int]:
+def restored_ids(uow: UnitOfWork, workspace_id: int, batch_id: int) -> set[int]:
     """Enrollments of the batch whose cancel was restored from its snapshot."""
     brepo = BatchRepository(uow)
-    if brepo.batch(ws, batch_id) is None:
+    if brepo.batch(workspace_id, batch_id) is None:
         return set()
     return brepo.restored_ids(batch_id)

@@ -37,7 +37,7 @@ from promodesk.shop.service.batches import (
 
 def schedule_in_window(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     selection: Selection,
     *,
     reason: str,
@@ -50,18 +50,18 @@ def schedule_in_window(
     code, text = parse_reason(reason, reason_text)
     check_force(force, role)
     repo = ShopRepository(uow)
-    ids = resolve(uow, ws, selection)
+    ids = resolve(uow, workspace_id, selection)
     if not ids:
         raise NothingToDo("no cancellable enrollment in the selection")
-    refuse_scheduled(uow, ws, ids)
+    refuse_scheduled(uow, workspace_id, ids)
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for e in repo.enrollments_by_ids(ws, ids):
+    for e in repo.enrollments_by_ids(workspace_id, ids):
         groups[(e.shop_id, e.activity_id)].append(e.id)
-    activities = repo.activities_by_ids(ws, [k[1] for k in groups])
+    activities = repo.activities_by_ids(workspace_id, [k[1] for k in groups])
     now = clock.now()
     batches = []
     for (shop_id, activity_id), group in sorted(groups.items()):
-        shop = repo.shop(ws, shop_id)
+        shop = repo.shop(workspace_id, shop_id)
         activity = activities[activity_id]
         assert shop is not None
         window = next_window(
@@ -70,7 +70,7 @@ def schedule_in_window(
         run_at = max(window.start, now)
         batch = new_batch(
             uow,
-            ws,
+            workspace_id,
             group,
             mode="window",
             reason=code.value,
@@ -82,15 +82,17 @@ def schedule_in_window(
             shop_id=shop_id,
             run_at=run_at,
         )
-        start_operation(uow, ws, batch, f"Cancel {len(group)} in the low-traffic window", actor)
+        start_operation(
+            uow, workspace_id, batch, f"Cancel {len(group)} in the low-traffic window", actor
+        )
         batches.append(batch)
     return batches
 
 
-def cancel_scheduled(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str) -> ShopBatch:
+def cancel_scheduled(uow: UnitOfWork, workspace_id: int, batch_id: int, *, actor: str) -> ShopBatch:
     """Call off a window cancel that has not run yet (409 once it started)."""
     brepo = BatchRepository(uow)
-    batch = get_batch(uow, ws, batch_id, lock=True)
+    batch = get_batch(uow, workspace_id, batch_id, lock=True)
     if not BATCHES.can(batch.status, BatchStatus.CANCELLED) or not brepo.set_batch(
         batch.id, [batch.status], status=BatchStatus.CANCELLED, finished_at=clock.now()
     ):
@@ -104,15 +106,15 @@ def cancel_scheduled(uow: UnitOfWork, ws: int, batch_id: int, *, actor: str) -> 
     if batch.job_id is not None:
         # Conflict: the job is being picked up right now; it will see the batch cancelled.
         with contextlib.suppress(Conflict):
-            jobs.cancel(uow, batch.job_id, ws)
+            jobs.cancel(uow, batch.job_id, workspace_id)
     if batch.operation_id is not None:
         operations.finish(uow, batch.operation_id, state="cancelled")
     audit.record(
         uow,
-        workspace_id=ws,
+        workspace_id=workspace_id,
         actor=actor,
         action="shop.batch.cancel_scheduled",
         object_type="shop_batch",
         object_id=batch.id,
     )
-    return get_batch(uow, ws, batch_id)
+    return get_batch(uow, workspace_id, batch_id)
