@@ -57,15 +57,15 @@ def _seed(data_dir: Path) -> int:
             workspace = tenancy.create_workspace(uow, "shop-e2e", "月明食品 e2e", actor="e2e")
             tenancy.create_user(uow, EMAIL, PASSWORD, name="店长", workspace=workspace,
                                 role="owner", actor="e2e")  # fmt: skip
-            ws = workspace.id
+            workspace_id = workspace.id
             now = clock.now()
             local = now.astimezone(ZoneInfo(TZ))
             minute = local.hour * 60 + local.minute
-            shop = shops.create_shop(uow, ws, name="E2E 月饼小铺", timezone=TZ)
-            shops.add_member(uow, ws, shop.id, name="运营", role="operations",
+            shop = shops.create_shop(uow, workspace_id, name="E2E 月饼小铺", timezone=TZ)
+            shops.add_member(uow, workspace_id, shop.id, name="运营", role="operations",
                                        email="ops@e2e.example")  # fmt: skip
             activity = catalog.create_activity(
-                uow, ws, name=ACTIVITY, registration_starts_at=now - timedelta(days=3),
+                uow, workspace_id, name=ACTIVITY, registration_starts_at=now - timedelta(days=3),
                 registration_ends_at=now + timedelta(days=2), starts_at=now + timedelta(days=2),
                 ends_at=now + timedelta(days=9), low_traffic_start_minute=(minute - 60) % 1440,
                 low_traffic_end_minute=(minute + 120) % 1440, verification_delay_minutes=0,
@@ -73,17 +73,17 @@ def _seed(data_dir: Path) -> int:
             )  # fmt: skip
             for n in range(10):
                 p = shops.create_product(
-                    uow, ws, shop.id, title=f"E2E 月饼 {n + 1:02d}", price_minor=12800,
+                    uow, workspace_id, shop.id, title=f"E2E 月饼 {n + 1:02d}", price_minor=12800,
                     currency="CNY", stock=80,
                 )  # fmt: skip
-                e = catalog.enroll(uow, ws, activity.id, p.id, activity_price_minor=9900,
+                e = catalog.enroll(uow, workspace_id, activity.id, p.id, activity_price_minor=9900,
                                            activity_stock=40)  # fmt: skip
-                catalog.review(uow, ws, e.id, approve=True)
-                offers.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+                catalog.review(uow, workspace_id, e.id, approve=True)
+                offers.add_offer(uow, workspace_id, e.id, kind="coupon", title="满99减10",
                                           value_minor=1000)  # fmt: skip
-                offers.record_traffic(uow, ws, e.id, views=500 - n * 20, orders=20 - n)
+                offers.record_traffic(uow, workspace_id, e.id, views=500 - n * 20, orders=20 - n)
                 if n == 0:  # the product cancelled in the window: its followers get coupons
-                    shops.add_followers(uow, ws, p.id, [f"buyer-{k}" for k in range(12)])
+                    shops.add_followers(uow, workspace_id, p.id, [f"buyer-{k}" for k in range(12)])
             return int(activity.id)
     finally:
         db.dispose()

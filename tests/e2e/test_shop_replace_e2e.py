@@ -33,18 +33,19 @@ def _seed(data_dir: Path) -> int:
             workspace = tenancy.create_workspace(uow, "replace-e2e", "月明食品", actor="e2e")
             tenancy.create_user(uow, EMAIL, PASSWORD, name="店长", workspace=workspace,
                                 role="owner", actor="e2e")  # fmt: skip
-            ws = workspace.id
+            workspace_id = workspace.id
             now = clock.now()
-            shop = shops.create_shop(uow, ws, name="E2E 月饼小铺")
+            shop = shops.create_shop(uow, workspace_id, name="E2E 月饼小铺")
             activity = catalog.create_activity(
-                uow, ws, name="中秋节 · 替换", registration_starts_at=now - timedelta(days=3),
+                uow, workspace_id, name="中秋节 · 替换",
+                registration_starts_at=now - timedelta(days=3),
                 registration_ends_at=now - timedelta(hours=1), starts_at=now - timedelta(hours=1),
                 ends_at=now + timedelta(days=7),
             )  # fmt: skip
             old, _new = (
                 shops.create_product(
                     uow,
-                    ws,
+                    workspace_id,
                     shop.id,
                     title=f"月饼礼盒 {yuan}",
                     price_minor=yuan * 100,
@@ -54,11 +55,11 @@ def _seed(data_dir: Path) -> int:
                 for yuan in (138, 188)
             )
             e = catalog.enroll(
-                uow, ws, activity.id, old.id, activity_price_minor=11730, activity_stock=40,
-                ignore_registration_window=True,
+                uow, workspace_id, activity.id, old.id, activity_price_minor=11730,
+                activity_stock=40, ignore_registration_window=True,
             )  # fmt: skip
-            catalog.review(uow, ws, e.id, approve=True)
-            offers.add_offer(uow, ws, e.id, kind="coupon", title="满99减10",
+            catalog.review(uow, workspace_id, e.id, approve=True)
+            offers.add_offer(uow, workspace_id, e.id, kind="coupon", title="满99减10",
                                       value_minor=1000)  # fmt: skip
             return int(e.id)
     finally:

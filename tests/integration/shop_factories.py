@@ -16,18 +16,20 @@ from promodesk.shop.service import shops as shops_service
 NOW = datetime(2026, 9, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: outside 01:00-05:00
 
 
-def shop(uow: UnitOfWork, ws: int, *, timezone: str = "Asia/Shanghai", **kw: Any) -> Any:
+def shop(uow: UnitOfWork, workspace_id: int, *, timezone: str = "Asia/Shanghai", **kw: Any) -> Any:
     return shops_service.create_shop(
-        uow, ws, name=kw.pop("name", f"shop-{uuid.uuid4().hex[:6]}"), timezone=timezone
+        uow, workspace_id, name=kw.pop("name", f"shop-{uuid.uuid4().hex[:6]}"), timezone=timezone
     )
 
 
-def activity(uow: UnitOfWork, ws: int, *, started: bool = False, **rules: Any) -> ShopActivity:
+def activity(
+    uow: UnitOfWork, workspace_id: int, *, started: bool = False, **rules: Any
+) -> ShopActivity:
     now = clock.now()
     start = now - timedelta(hours=1) if started else now + timedelta(days=2)
     return catalog.create_activity(
         uow,
-        ws,
+        workspace_id,
         name=rules.pop("name", "中秋节"),
         registration_starts_at=now - timedelta(days=10),
         registration_ends_at=start,
@@ -37,10 +39,10 @@ def activity(uow: UnitOfWork, ws: int, *, started: bool = False, **rules: Any) -
     )
 
 
-def product(uow: UnitOfWork, ws: int, shop_id: int, **kw: Any) -> ShopProduct:
+def product(uow: UnitOfWork, workspace_id: int, shop_id: int, **kw: Any) -> ShopProduct:
     return shops_service.create_product(
         uow,
-        ws,
+        workspace_id,
         shop_id,
         title=kw.pop("title", "月饼礼盒"),
         price_minor=kw.pop("price_minor", 19900),
@@ -52,7 +54,7 @@ def product(uow: UnitOfWork, ws: int, shop_id: int, **kw: Any) -> ShopProduct:
 
 def enrolled(
     uow: UnitOfWork,
-    ws: int,
+    workspace_id: int,
     activity_id: int,
     shop_id: int,
     n: int,
@@ -62,13 +64,13 @@ def enrolled(
     views: int = 10,
 ) -> list[ShopEnrollment]:
     """``n`` products of the shop enrolled and moved to ``state`` (approved or live)."""
-    act = catalog.get_activity(uow, ws, activity_id)
+    act = catalog.get_activity(uow, workspace_id, activity_id)
     found = []
     for i in range(n):
-        p = product(uow, ws, shop_id, title=f"product {i}", expected_sales=100)
+        p = product(uow, workspace_id, shop_id, title=f"product {i}", expected_sales=100)
         e = catalog.enroll(
             uow,
-            ws,
+            workspace_id,
             activity_id,
             p.id,
             activity_price_minor=15900,
@@ -76,31 +78,31 @@ def enrolled(
             ignore_registration_window=True,
         )
         if state != "pending_review":
-            catalog.review(uow, ws, e.id, approve=True)
+            catalog.review(uow, workspace_id, e.id, approve=True)
         for k in range(offers):
             offers_service.add_offer(
                 uow,
-                ws,
+                workspace_id,
                 e.id,
                 kind="coupon" if k % 2 == 0 else "discount",
                 value_minor=1000,
                 percent_off=0 if k % 2 == 0 else 10,
             )
-        offers_service.record_traffic(uow, ws, e.id, views=views + i, orders=i)
+        offers_service.record_traffic(uow, workspace_id, e.id, views=views + i, orders=i)
         found.append(e)
     if state == "live" and clock.now() >= act.starts_at:
-        catalog.start_activity(uow, ws, activity_id)
+        catalog.start_activity(uow, workspace_id, activity_id)
     for e in found:
         uow.session.refresh(e)
     return found
 
 
-def setup(db: Database, ws: int, n: int = 10, **kw: Any) -> tuple[Any, Any, list[int]]:
+def setup(db: Database, workspace_id: int, n: int = 10, **kw: Any) -> tuple[Any, Any, list[int]]:
     with db.transaction() as uow:
-        s = shop(uow, ws, timezone=kw.pop("timezone", "Asia/Shanghai"))
+        s = shop(uow, workspace_id, timezone=kw.pop("timezone", "Asia/Shanghai"))
         state = kw.pop("state", "approved")
-        a = activity(uow, ws, **kw)
-        es = enrolled(uow, ws, a.id, s.id, n, state=state)
+        a = activity(uow, workspace_id, **kw)
+        es = enrolled(uow, workspace_id, a.id, s.id, n, state=state)
         return s, a, [e.id for e in es]
 
 
@@ -124,10 +126,10 @@ def _tenant_activity(uow: UnitOfWork, workspace: Any) -> int:
 
 
 def _tenant_enrollment(uow: UnitOfWork, workspace: Any) -> int:
-    ws = workspace.id
-    s = shop(uow, ws)
-    a = activity(uow, ws, immutable=True)
-    return int(enrolled(uow, ws, a.id, s.id, 1, state="pending_review")[0].id)
+    workspace_id = workspace.id
+    s = shop(uow, workspace_id)
+    a = activity(uow, workspace_id, immutable=True)
+    return int(enrolled(uow, workspace_id, a.id, s.id, 1, state="pending_review")[0].id)
 
 
 def _tenant_snapshot(uow: UnitOfWork, workspace: Any) -> int:

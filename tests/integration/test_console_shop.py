@@ -39,8 +39,8 @@ def frozen() -> Iterator[None]:
 
 def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    shop, activity, ids = f.setup(db, ws, 10)
+    workspace_id = member.workspace.id
+    shop, activity, ids = f.setup(db, workspace_id, 10)
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
 
@@ -70,7 +70,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert 'id="refusal"' in refused.text
     assert 'data-alternative="stock_to_zero"' in refused.text
     with db.transaction() as uow:
-        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, workspace_id, ids[0]).state == "approved"
 
     # two now: the batch page shows them done, verification pending
     where = post_form(
@@ -84,8 +84,8 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     batch_page = client.get(where).text
     assert 'id="verification-pending"' in batch_page
     with db.transaction() as uow:
-        assert catalog.get_enrollment(uow, ws, ids[0]).state == "removed"
-        offers = offers_service.offers(uow, ws, ids[0])
+        assert catalog.get_enrollment(uow, workspace_id, ids[0]).state == "removed"
+        offers = offers_service.offers(uow, workspace_id, ids[0])
         assert {o.status for o in offers} == {"cancelled"}
 
     # stock to zero from the preview's row, then restock
@@ -94,7 +94,7 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     page = client.get(f"/shop/enrollments/{ids[2]}").text
     assert 'id="delist-notice"' in page
     with db.transaction() as uow:
-        product_id = catalog.get_enrollment(uow, ws, ids[2]).product_id
+        product_id = catalog.get_enrollment(uow, workspace_id, ids[2]).product_id
     where = post_form(
         client,
         f"/shop/products/{product_id}/restock",
@@ -171,11 +171,17 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
 
 def test_storefront_is_public_and_read_only(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    shop, _activity, _ids = f.setup(db, ws, 5)
+    workspace_id = member.workspace.id
+    shop, _activity, _ids = f.setup(db, workspace_id, 5)
     with db.transaction() as uow:
         remediation.announce(
-            uow, ws, shop.id, title="月饼暂停", body="Sorry / 抱歉", product_ids=[], actor="t"
+            uow,
+            workspace_id,
+            shop.id,
+            title="月饼暂停",
+            body="Sorry / 抱歉",
+            product_ids=[],
+            actor="t",
         )
     client = console_client(db, tmp_path)
     page = client.get(f"/store/{member.workspace.slug}/{shop.id}")
@@ -188,8 +194,8 @@ def test_storefront_is_public_and_read_only(db: Database, tmp_path: Path) -> Non
 
 def test_roles_other_workspaces_and_bad_input(db: Database, tmp_path: Path) -> None:
     owner = new_member(db, "owner")
-    ws = owner.workspace.id
-    _shop, _activity, ids = f.setup(db, ws, 6)
+    workspace_id = owner.workspace.id
+    _shop, _activity, ids = f.setup(db, workspace_id, 6)
     viewer = new_member(db, "viewer", owner.workspace)
     client = console_client(db, tmp_path)
     csrf = log_in(client, viewer)
@@ -197,7 +203,7 @@ def test_roles_other_workspaces_and_bad_input(db: Database, tmp_path: Path) -> N
     where = post_form(client, "/shop/cancel", {"ids": str(ids[0]), "reason": "plan_change"}, csrf)
     assert "Not allowed" in flashes_at(client, where)
     with db.transaction() as uow:
-        assert catalog.get_enrollment(uow, ws, ids[0]).state == "approved"
+        assert catalog.get_enrollment(uow, workspace_id, ids[0]).state == "approved"
 
     stranger = new_member(db, "owner")
     other = console_client(db, tmp_path)

@@ -38,15 +38,15 @@ def _form(page: str, action: str) -> dict[str, str]:
     return fields
 
 
-def _mooncakes(db: Database, ws: int) -> tuple[int, int, int]:
+def _mooncakes(db: Database, workspace_id: int) -> tuple[int, int, int]:
     with db.transaction() as uow:
-        s = f.shop(uow, ws)
-        a = f.activity(uow, ws, started=True)
-        old = f.product(uow, ws, s.id, title="月饼礼盒 138", price_minor=13800)
-        new = f.product(uow, ws, s.id, title="月饼礼盒 188", price_minor=18800)
-        e = catalog.enroll(uow, ws, a.id, old.id, activity_price_minor=11730,
+        s = f.shop(uow, workspace_id)
+        a = f.activity(uow, workspace_id, started=True)
+        old = f.product(uow, workspace_id, s.id, title="月饼礼盒 138", price_minor=13800)
+        new = f.product(uow, workspace_id, s.id, title="月饼礼盒 188", price_minor=18800)
+        e = catalog.enroll(uow, workspace_id, a.id, old.id, activity_price_minor=11730,
                                    activity_stock=5, ignore_registration_window=True)  # fmt: skip
-        catalog.review(uow, ws, e.id, approve=True)
+        catalog.review(uow, workspace_id, e.id, approve=True)
         return e.id, old.id, new.id
 
 

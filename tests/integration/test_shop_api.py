@@ -46,8 +46,8 @@ def frozen() -> Iterator[clock.FrozenClock]:
 def test_the_seed_procedure_over_http(
     db: Database, tmp_path: Path, frozen: clock.FrozenClock
 ) -> None:
-    ws = new_workspace(db, "shop")
-    admin, operator = new_key(db, ws, "admin"), new_key(db, ws, "operator")
+    workspace = new_workspace(db, "shop")
+    admin, operator = new_key(db, workspace, "admin"), new_key(db, workspace, "operator")
     with live_server(make_app(db, tmp_path)) as base:
         c = httpx.Client(base_url=base, headers=bearer(operator), timeout=30)
         adm = httpx.Client(base_url=base, headers=bearer(admin), timeout=30)
@@ -168,7 +168,7 @@ def test_the_seed_procedure_over_http(
             json={"enrollment_ids": [*ids[:3], ids[7]], "mode": "batch", "reason": "plan_change"},
         )
         assert batch2.status_code == 200
-        drain(db, ws.id)
+        drain(db, workspace.id)
         b2 = c.get(f"{V}/batches/{batch2.json()['batches'][0]['id']}").json()
         items = c.get(f"{V}/batches/{b2['id']}/items", params={"status": "failed"}).json()
         assert b2["status"] == "partial"
@@ -180,13 +180,13 @@ def test_the_seed_procedure_over_http(
         }
 
         frozen.advance(timedelta(minutes=20))
-        drain(db, ws.id)
+        drain(db, workspace.id)
         results = c.get(f"{V}/verifications", params={"batch_id": batch["id"]}).json()
         assert results["items"]
         assert all(r["passed"] for r in results["items"])
 
         frozen.advance(timedelta(hours=24))
-        drain(db, ws.id)
+        drain(db, workspace.id)
         assert c.get(f"{V}/enrollments/{ids[3]}").json()["state"] == "delisted"
 
         c.post(
@@ -226,9 +226,11 @@ def test_the_seed_procedure_over_http(
 def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
     """Issue 11: unknown fields were ignored, and true, "100", 100.0, 1e3 and non-ASCII digits
     were taken for 100 (a price, a stock)."""
-    ws = new_workspace(db, "shop")
+    workspace = new_workspace(db, "shop")
     with live_server(make_app(db, tmp_path)) as base:
-        c = httpx.Client(base_url=base, headers=bearer(new_key(db, ws, "operator")), timeout=30)
+        c = httpx.Client(
+            base_url=base, headers=bearer(new_key(db, workspace, "operator")), timeout=30
+        )
         ignored = c.post(f"{V}/shops", json={"name": "店", "owner_email": "a@b.example"})
         assert ignored.status_code == 422, ignored.text
         assert ignored.json()["field"] == "owner_email"
@@ -277,20 +279,20 @@ def test_the_preview_body_is_the_plan_as_the_service_gives_it(db: Database, tmp_
     """The preview has a schema in OpenAPI (``CancelPreview``) and its JSON is the service's
     dict as it always was: an item's optional fields (``code``, ``batch_id``,
     ``target_state``) appear only where they apply."""
-    ws = new_workspace(db, "preview-shape")
-    _s, _a, ids = f.setup(db, ws.id, 10)
+    workspace = new_workspace(db, "preview-shape")
+    _s, _a, ids = f.setup(db, workspace.id, 10)
     with db.transaction() as uow:
         batch_service.cancel_now(
-            uow, ws.id, Selection(enrollment_ids=ids[:1]), reason="other", reason_text="x",
+            uow, workspace.id, Selection(enrollment_ids=ids[:1]), reason="other", reason_text="x",
             actor="user:1", role="owner",
         )  # fmt: skip
     selection = {"enrollment_ids": ids[:3]}
     with TestClient(make_app(db, tmp_path)) as c:
-        c.headers.update(bearer(new_key(db, ws, "viewer")))
+        c.headers.update(bearer(new_key(db, workspace, "viewer")))
         body = c.post(f"{V}/preview", json=selection).json()
         spec = c.get("/api/v1/openapi.json").json()
     with db.transaction() as uow:
-        expected = preview_service.preview(uow, ws.id, Selection(enrollment_ids=ids[:3]))
+        expected = preview_service.preview(uow, workspace.id, Selection(enrollment_ids=ids[:3]))
     assert body == json.loads(json.dumps(expected))
     refused, ok = body["items"][0], body["items"][1]
     assert refused["code"] == "ALREADY_CANCELLED"

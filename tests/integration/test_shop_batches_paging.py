@@ -44,10 +44,10 @@ def _walk(client: TestClient, path: str, limit: int) -> list[list[int]]:
 def test_the_batch_list_pages_through_every_batch(db: Database, tmp_path: Path, n: int) -> None:
     """More batches than the limit: every batch exactly once, newest first; the last page
     carries no next_cursor and is never an empty page (also when ``n`` is a multiple of it)."""
-    ws = new_workspace(db, "pages")
-    ids = _batches(db, ws.id, n)
+    workspace = new_workspace(db, "pages")
+    ids = _batches(db, workspace.id, n)
     with TestClient(make_app(db, tmp_path)) as client:
-        client.headers.update(bearer(new_key(db, ws, "viewer")))
+        client.headers.update(bearer(new_key(db, workspace, "viewer")))
         pages = _walk(client, "/api/v1/shop/batches", 2)
     assert [i for page in pages for i in page] == sorted(ids, reverse=True)
     assert len(pages) == -(-n // 2)

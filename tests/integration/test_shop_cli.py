@@ -47,16 +47,16 @@ def ok(*args: str) -> Any:
     return json.loads(out)
 
 
-def _products(db: Database, ws: int, ids: list[int]) -> list[int]:
+def _products(db: Database, workspace_id: int, ids: list[int]) -> list[int]:
     with db.transaction() as uow:
-        return [catalog.get_enrollment(uow, ws, i).product_id for i in ids]
+        return [catalog.get_enrollment(uow, workspace_id, i).product_id for i in ids]
 
 
 def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
-    shop, activity, ids = f.setup(db, ws.id, 10)
-    products = _products(db, ws.id, ids)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
+    shop, activity, ids = f.setup(db, workspace.id, 10)
+    products = _products(db, workspace.id, ids)
     a = str(activity.id)
 
     rows = ok("list", "--activity", a, *w)
@@ -158,16 +158,16 @@ def test_the_cancel_journey_from_the_cli(db: Database, tmp_path: Path) -> None:
 
 
 def test_replace_from_the_cli_previews_asks_and_is_undone(db: Database) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
     with db.transaction() as uow:
-        s = f.shop(uow, ws.id)
-        a = f.activity(uow, ws.id, started=True)
-        old = f.product(uow, ws.id, s.id, price_minor=13800)
-        new = f.product(uow, ws.id, s.id, title="月饼礼盒 188", price_minor=18800)
-        e = catalog.enroll(uow, ws.id, a.id, old.id, activity_price_minor=11730,
+        s = f.shop(uow, workspace.id)
+        a = f.activity(uow, workspace.id, started=True)
+        old = f.product(uow, workspace.id, s.id, price_minor=13800)
+        new = f.product(uow, workspace.id, s.id, title="月饼礼盒 188", price_minor=18800)
+        e = catalog.enroll(uow, workspace.id, a.id, old.id, activity_price_minor=11730,
                                    activity_stock=5, ignore_registration_window=True)  # fmt: skip
-        catalog.review(uow, ws.id, e.id, approve=True)
+        catalog.review(uow, workspace.id, e.id, approve=True)
     args = ("replace", str(e.id), "--product", str(new.id))
     view = ok(*args, "--preview", *w)
     assert view["new"]["activity_price_minor"] == 15980
@@ -190,9 +190,9 @@ def test_replace_from_the_cli_previews_asks_and_is_undone(db: Database) -> None:
 
 
 def test_cli_errors_are_one_line(db: Database) -> None:
-    ws = make_workspace(db)
-    w = ("-w", ws.slug)
-    _shop, activity, _ids = f.setup(db, ws.id, 6)
+    workspace = make_workspace(db)
+    w = ("-w", workspace.slug)
+    _shop, activity, _ids = f.setup(db, workspace.id, 6)
     code, _, err = run("cancel", "-p", "abc", "-r", "plan_change", *w)
     assert code == 1
     assert "ValidationFailed" in err

@@ -44,12 +44,12 @@ def _flashes(html: str) -> str:
     return " ".join(re.findall(r'<p class="flash flash-\w+">([^<]*)</p>', html))
 
 
-def _cancelled(db: Database, ws: int, n: int = 10) -> tuple[Any, Any, list[int]]:
-    shop, activity, ids = f.setup(db, ws, n)
+def _cancelled(db: Database, workspace_id: int, n: int = 10) -> tuple[Any, Any, list[int]]:
+    shop, activity, ids = f.setup(db, workspace_id, n)
     with db.transaction() as uow:
         batches.cancel_now(
             uow,
-            ws,
+            workspace_id,
             Selection(enrollment_ids=ids[:1]),
             reason="stock_shortage",
             actor="user:1",
@@ -60,11 +60,13 @@ def _cancelled(db: Database, ws: int, n: int = 10) -> tuple[Any, Any, list[int]]
 
 def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    _shop, _activity, ids = _cancelled(db, ws)
+    workspace_id = member.workspace.id
+    _shop, _activity, ids = _cancelled(db, workspace_id)
     with db.transaction() as uow:
-        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
-        shops_service.add_followers(uow, ws, product_id, [f"buyer-{n}" for n in range(12)])
+        product_id = catalog.get_enrollment(uow, workspace_id, ids[0]).product_id
+        shops_service.add_followers(
+            uow, workspace_id, product_id, [f"buyer-{n}" for n in range(12)]
+        )
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
 
@@ -96,9 +98,9 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
     assert "¥10.50" in page
     assert "already issued" in page
     with db.transaction() as uow:
-        (comp,) = remediation_service.compensations(uow, ws, product_id)
+        (comp,) = remediation_service.compensations(uow, workspace_id, product_id)
         assert (comp.value_minor, comp.issued) == (1050, 12)
-        assert len(remediation_service.compensation_coupons(uow, ws, comp.id)) == 12
+        assert len(remediation_service.compensation_coupons(uow, workspace_id, comp.id)) == 12
 
     # bad input brings the form back with its message, never a 500, and issues nothing
     for data in (
@@ -111,24 +113,24 @@ def test_compensation_coupons_from_the_enrollment_page(db: Database, tmp_path: P
     ):
         assert refused_form(client, f"/shop/products/{product_id}/compensation", data, csrf)
     with db.transaction() as uow:
-        assert len(remediation_service.compensations(uow, ws, product_id)) == 1
+        assert len(remediation_service.compensations(uow, workspace_id, product_id)) == 1
 
     # a product without followers says so instead of offering the form
     with db.transaction() as uow:
-        e = catalog.get_enrollment(uow, ws, ids[2])
-        alternatives.stock_to_zero(uow, ws, e.id, actor="t")
+        e = catalog.get_enrollment(uow, workspace_id, ids[2])
+        alternatives.stock_to_zero(uow, workspace_id, e.id, actor="t")
     page = client.get(f"/shop/enrollments/{ids[2]}").text
     assert 'id="no-followers"' in page
 
 
 def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    shop, _activity, ids = f.setup(db, ws, 6)
+    workspace_id = member.workspace.id
+    shop, _activity, ids = f.setup(db, workspace_id, 6)
     with db.transaction() as uow:
-        spare = f.product(uow, ws, shop.id, title="备用月饼礼盒", price_minor=16800)
-        alternatives.replace(uow, ws, ids[0], spare.id, actor="t")
-        gone = f.product(uow, ws, shop.id, title="已下架的月饼")
+        spare = f.product(uow, workspace_id, shop.id, title="备用月饼礼盒", price_minor=16800)
+        alternatives.replace(uow, workspace_id, ids[0], spare.id, actor="t")
+        gone = f.product(uow, workspace_id, shop.id, title="已下架的月饼")
         gone.status = "delisted"
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
@@ -143,7 +145,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     assert f'name="product_{spare.id}" value="1" checked' in form
     assert "已下架的月饼" not in form  # only listed products can be linked
     with db.transaction() as uow:
-        other = catalog.get_enrollment(uow, ws, ids[1]).product_id
+        other = catalog.get_enrollment(uow, workspace_id, ids[1]).product_id
     where = post_form(
         client,
         f"/shop/shops/{shop.id}/announcements",
@@ -160,7 +162,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     assert "with 2 replacement products" in _flashes(page)
     assert 'data-announcement="' in page
     with db.transaction() as uow:
-        (note,) = remediation_service.announcements(uow, ws, shop.id)
+        (note,) = remediation_service.announcements(uow, workspace_id, shop.id)
         assert note.product_ids == sorted([spare.id, other])
         assert note.body == "抱歉!\n请选择以下替代商品。"
 
@@ -171,11 +173,11 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
 
     # a product of another shop, an empty title: refused on the form, nothing written
     with db.transaction() as uow:
-        foreign = f.product(uow, ws, f.shop(uow, ws).id).id
+        foreign = f.product(uow, workspace_id, f.shop(uow, workspace_id).id).id
     for data in ({"title": "x", f"product_{foreign}": "1"}, {"title": "  "}):
         assert refused_form(client, f"/shop/shops/{shop.id}/announcements", data, csrf)
     with db.transaction() as uow:
-        assert len(remediation_service.announcements(uow, ws, shop.id)) == 1
+        assert len(remediation_service.announcements(uow, workspace_id, shop.id)) == 1
 
     shops = client.get("/shop/shops").text
     assert f'data-shop="{shop.id}"' in shops
@@ -184,10 +186,12 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
 
 def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    shop, activity, ids = _cancelled(db, ws)  # ids[0] is cancelled
+    workspace_id = member.workspace.id
+    shop, activity, ids = _cancelled(db, workspace_id)  # ids[0] is cancelled
     with db.transaction() as uow:
-        pending = f.enrolled(uow, ws, activity.id, shop.id, 1, state="pending_review")[0].id
+        pending = f.enrolled(uow, workspace_id, activity.id, shop.id, 1, state="pending_review")[
+            0
+        ].id
     client = console_client(db, tmp_path)
     csrf = log_in(client, member)
 
@@ -204,7 +208,7 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     assert 'data-code="ENROLLMENT_NOT_FOUND"' in preview.text
     assert "2026-09-21 12:00 (Asia/Shanghai)" in preview.text  # 24 h later, shop time
     with db.transaction() as uow:
-        assert catalog.get_enrollment(uow, ws, ids[1]).state == "approved"
+        assert catalog.get_enrollment(uow, workspace_id, ids[1]).state == "approved"
 
     ids_field = re.search(r'name="ids" value="([^"]+)"', preview.text)
     assert ids_field
@@ -214,10 +218,12 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     assert done.text.count('data-ok="yes"') == 3
     assert done.text.count('data-ok="no"') == 3
     with db.transaction() as uow:
-        states = [catalog.get_enrollment(uow, ws, i).state for i in ids[1:4]]
+        states = [catalog.get_enrollment(uow, workspace_id, i).state for i in ids[1:4]]
         assert states == ["stock_zeroed"] * 3
         delists = (
-            uow.session.execute(select(Job).where(Job.workspace_id == ws, Job.name == DELIST_JOB))
+            uow.session.execute(
+                select(Job).where(Job.workspace_id == workspace_id, Job.name == DELIST_JOB)
+            )
             .scalars()
             .all()
         )
@@ -239,13 +245,13 @@ def test_stock_zero_for_several_from_my_activities(db: Database, tmp_path: Path)
     for url in ("/shop/stock-zero", "/shop/stock-zero?e=abc", "/shop/stock-zero?e=0"):
         assert client.get(url).status_code == 422, url
     with db.transaction() as uow:
-        assert catalog.get_enrollment(uow, ws, ids[4]).state == "approved"
+        assert catalog.get_enrollment(uow, workspace_id, ids[4]).state == "approved"
 
 
 def test_remediation_pages_in_chinese_and_other_workspaces(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "owner")
-    ws = member.workspace.id
-    shop, _activity, ids = _cancelled(db, ws)
+    workspace_id = member.workspace.id
+    shop, _activity, ids = _cancelled(db, workspace_id)
     client = console_client(db, tmp_path)
     log_in(client, member)
     client.cookies.set("promodesk_locale", "zh_Hans")
@@ -267,11 +273,11 @@ def test_remediation_pages_in_chinese_and_other_workspaces(db: Database, tmp_pat
     page = other.get(f"/shop/stock-zero?e={ids[1]}").text
     assert 'data-code="ENROLLMENT_NOT_FOUND"' in page
     with db.transaction() as uow:
-        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
+        product_id = catalog.get_enrollment(uow, workspace_id, ids[0]).product_id
     refused = other.post(
         f"/shop/products/{product_id}/compensation",
         data={"csrf_token": csrf, "value": "5", "valid_days": "3"},
     )
     assert refused.status_code == 404
     with db.transaction() as uow:
-        assert remediation_service.compensations(uow, ws, product_id) == []
+        assert remediation_service.compensations(uow, workspace_id, product_id) == []

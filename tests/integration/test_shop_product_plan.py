@@ -41,26 +41,26 @@ def frozen() -> Iterator[clock.FrozenClock]:
     clock.set_clock(previous)
 
 
-def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
+def _two_activities(db: Database, workspace_id: int, n_mid: int) -> dict[str, Any]:
     """中秋节 started with ``n_mid`` live products; product 5 of it also enrolled (approved)
     in a new activity."""
     with db.transaction() as uow:
-        shop = f.shop(uow, ws)
-        mid = f.activity(uow, ws, started=True, name="中秋节")
-        mid_es = f.enrolled(uow, ws, mid.id, shop.id, n_mid, state="live")
-        new = f.activity(uow, ws, name="双十一")
-        f.enrolled(uow, ws, new.id, shop.id, 6)
+        shop = f.shop(uow, workspace_id)
+        mid = f.activity(uow, workspace_id, started=True, name="中秋节")
+        mid_es = f.enrolled(uow, workspace_id, mid.id, shop.id, n_mid, state="live")
+        new = f.activity(uow, workspace_id, name="双十一")
+        f.enrolled(uow, workspace_id, new.id, shop.id, 6)
         product5 = mid_es[4].product_id
         shared = catalog.enroll(
             uow,
-            ws,
+            workspace_id,
             new.id,
             product5,
             activity_price_minor=15900,
             activity_stock=50,
             ignore_registration_window=True,
         )
-        catalog.review(uow, ws, shared.id, approve=True)
+        catalog.review(uow, workspace_id, shared.id, approve=True)
         return {
             "shop": shop.id,
             "mid": mid.id,
@@ -73,18 +73,20 @@ def _two_activities(db: Database, ws: int, n_mid: int) -> dict[str, Any]:
         }
 
 
-def _enrollment(db: Database, ws: int, enrollment_id: int) -> tuple[str, list[str]]:
+def _enrollment(db: Database, workspace_id: int, enrollment_id: int) -> tuple[str, list[str]]:
     """State and offer statuses of one enrollment."""
     from promodesk.shop.repository.catalog import ShopRepository
 
     with db.transaction() as uow:
-        e = catalog.get_enrollment(uow, ws, enrollment_id)
+        e = catalog.get_enrollment(uow, workspace_id, enrollment_id)
         uow.session.refresh(e)
         offers = ShopRepository(uow).offers([enrollment_id])
         return e.state, sorted(o.status for o in offers)
 
 
-def _counter(db: Database, ws: int, activity_id: int, shop_id: int) -> tuple[int, int, int]:
+def _counter(
+    db: Database, workspace_id: int, activity_id: int, shop_id: int
+) -> tuple[int, int, int]:
     from promodesk.shop.repository.catalog import ShopRepository
 
     with db.transaction() as uow:
@@ -97,61 +99,65 @@ def _counter(db: Database, ws: int, activity_id: int, shop_id: int) -> tuple[int
 def test_stock_to_zero_through_one_activity_does_not_break_the_other_silently(
     db: Database, frozen: clock.FrozenClock
 ) -> None:
-    ws = new_workspace(db).id
-    s = _two_activities(db, ws, 6)
-    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
+    workspace_id = new_workspace(db).id
+    s = _two_activities(db, workspace_id, 6)
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "live"
 
     with db.transaction() as uow:
-        result = stock_zero_service.stock_to_zero_many(uow, ws, [s["new_e"]], actor="t")
+        result = stock_zero_service.stock_to_zero_many(uow, workspace_id, [s["new_e"]], actor="t")
     assert result["done"] == 1
     # the shared stock is zero: the 中秋节 enrollment is not purchasable any more
-    assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "stock_zeroed"
     with db.transaction() as uow:  # one delist, for the product, at the new activity's time
-        at = product_plan.delist_at(uow, ws, s["product"])
+        at = product_plan.delist_at(uow, workspace_id, s["product"])
     assert at == f.NOW + timedelta(minutes=s["delay"])
 
     frozen.advance(timedelta(minutes=s["delay"], seconds=1))
-    drain(db, ws)
-    assert _enrollment(db, ws, s["new_e"])[0] == "delisted"
+    drain(db, workspace_id)
+    assert _enrollment(db, workspace_id, s["new_e"])[0] == "delisted"
     # the product left 中秋节 too: not 已开始, its coupon and discount no longer active
-    assert _enrollment(db, ws, s["mid_e"]) == ("delisted", ["cancelled", "cancelled"])
+    assert _enrollment(db, workspace_id, s["mid_e"]) == ("delisted", ["cancelled", "cancelled"])
     # ... and the guardrails of 中秋节 count it: one product fewer, one cancellation more
-    assert _counter(db, ws, s["mid"], s["shop"]) == (6, 5, 1)
-    assert _counter(db, ws, s["new"], s["shop"]) == (7, 6, 0)  # the alternative: no cancel
+    assert _counter(db, workspace_id, s["mid"], s["shop"]) == (6, 5, 1)
+    assert _counter(db, workspace_id, s["new"], s["shop"]) == (
+        7,
+        6,
+        0,
+    )  # the alternative: no cancel
     with db.transaction() as uow:
-        review = review_service.review(uow, ws, s["mid"], s["shop"])
+        review = review_service.review(uow, workspace_id, s["mid"], s["shop"])
     assert (review["cancelled"], review["cancellations_by_reason"]) == (1, {"other": 1})
 
 
 def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_admin_forces_it(
     db: Database,
 ) -> None:
-    ws = new_workspace(db).id
-    s = _two_activities(db, ws, 5)  # 中秋节 at its minimum of 5 products
+    workspace_id = new_workspace(db).id
+    s = _two_activities(db, workspace_id, 5)  # 中秋节 at its minimum of 5 products
 
     with db.transaction() as uow:
-        items = stock_zero_service.check(uow, ws, [s["new_e"]])
+        items = stock_zero_service.check(uow, workspace_id, [s["new_e"]])
     mid_item = next(o for o in items[0]["enrollments"] if o["enrollment_id"] == s["mid_e"])
     assert mid_item["verdict"] == "breaks_min_products"
     assert not mid_item["ok"]
     assert items[0]["breaks_other_activity"] is True
 
     with pytest.raises(BreaksOtherActivity) as refused, db.transaction() as uow:
-        stock_zero_service.stock_to_zero_many(uow, ws, [s["new_e"]], actor="t")
+        stock_zero_service.stock_to_zero_many(uow, workspace_id, [s["new_e"]], actor="t")
     assert "中秋节" in refused.value.detail
     assert "at least 5" in refused.value.detail
     with pytest.raises(BreaksOtherActivity), db.transaction() as uow:
-        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, workspace_id, s["new_e"], actor="t")
     with pytest.raises(Forbidden), db.transaction() as uow:
         stock_zero_service.stock_to_zero_many(
-            uow, ws, [s["new_e"]], actor="t", force=True, role="operator"
+            uow, workspace_id, [s["new_e"]], actor="t", force=True, role="operator"
         )
-    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
-    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
+    assert _enrollment(db, workspace_id, s["new_e"])[0] == "approved"
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "live"
 
     with db.transaction() as uow:
         result = stock_zero_service.stock_to_zero_many(
-            uow, ws, [s["new_e"]], actor="user:9", force=True, role="admin"
+            uow, workspace_id, [s["new_e"]], actor="user:9", force=True, role="admin"
         )
     assert result["done"] == 1
     assert [o["verdict"] for o in result["overridden"]] == ["breaks_min_products"]
@@ -159,7 +165,7 @@ def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_adm
         events = list(
             uow.session.execute(
                 select(AuditEvent).where(
-                    AuditEvent.workspace_id == ws,
+                    AuditEvent.workspace_id == workspace_id,
                     AuditEvent.action == "shop.product.stock_zero.forced",
                 )
             ).scalars()
@@ -176,11 +182,11 @@ def test_a_stock_to_zero_that_breaks_the_other_activity_is_refused_unless_an_adm
 def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
     db: Database, frozen: clock.FrozenClock
 ) -> None:
-    ws = new_workspace(db).id
-    s = _two_activities(db, ws, 8)
+    workspace_id = new_workspace(db).id
+    s = _two_activities(db, workspace_id, 8)
     # the preview lists every enrollment of the product with its verdict
     with db.transaction() as uow:
-        items = stock_zero_service.check(uow, ws, [s["new_e"]])
+        items = stock_zero_service.check(uow, workspace_id, [s["new_e"]])
     others = items[0]["enrollments"]
     mid_item = next(o for o in others if o["enrollment_id"] == s["mid_e"])
     assert (mid_item["activity_id"], mid_item["verdict"]) == (s["mid"], "ok")
@@ -189,18 +195,22 @@ def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
     assert next(o for o in others if o["enrollment_id"] == s["new_e"])["selected"] is True
 
     with db.transaction() as uow:
-        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, workspace_id, s["new_e"], actor="t")
     # before the delist: the end it will bring in 中秋节 counts as if done
     with db.transaction() as uow:
-        waiting = preview_service.preview(uow, ws, Selection(enrollment_ids=s["mid_others"][:2]))
+        waiting = preview_service.preview(
+            uow, workspace_id, Selection(enrollment_ids=s["mid_others"][:2])
+        )
     verdict = waiting["groups"][0]["verdict"]
     assert (verdict["scheduled"], verdict["cancelled_after"], verdict["ok"]) == (1, 3, False)
     frozen.advance(timedelta(minutes=s["delay"], seconds=1))
-    drain(db, ws)
-    assert _enrollment(db, ws, s["mid_e"])[0] == "delisted"
+    drain(db, workspace_id)
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "delisted"
 
     with db.transaction() as uow:
-        preview = preview_service.preview(uow, ws, Selection(enrollment_ids=s["mid_others"][:2]))
+        preview = preview_service.preview(
+            uow, workspace_id, Selection(enrollment_ids=s["mid_others"][:2])
+        )
     verdict = preview["groups"][0]["verdict"]
     assert (verdict["remaining_before"], verdict["cancelled_before"]) == (7, 1)
     # 3 of 8 cancelled would be 37.5 %: the delisted product counts towards the 30 %
@@ -209,34 +219,34 @@ def test_the_delist_ends_every_enrollment_and_later_previews_count_it(
 
     # the product is delisted: a restock is refused, a second delist job does nothing
     with db.transaction() as uow:
-        assert alternatives.delist_if_due(uow, ws, s["mid_e"]) is False
+        assert alternatives.delist_if_due(uow, workspace_id, s["mid_e"]) is False
 
 
 def test_restock_lists_every_enrollment_and_brings_them_back(db: Database) -> None:
-    ws = new_workspace(db).id
-    s = _two_activities(db, ws, 6)
+    workspace_id = new_workspace(db).id
+    s = _two_activities(db, workspace_id, 6)
     with db.transaction() as uow:
-        alternatives.stock_to_zero(uow, ws, s["new_e"], actor="t")
+        alternatives.stock_to_zero(uow, workspace_id, s["new_e"], actor="t")
     with db.transaction() as uow:  # the other activity's snapshot keeps the stock as it was
         from promodesk.shop.service import snapshots
 
-        snaps = snapshots.list_snapshots(uow, ws, enrollment_id=s["mid_e"], limit=5)
+        snaps = snapshots.list_snapshots(uow, workspace_id, enrollment_id=s["mid_e"], limit=5)
         assert [(x.change, x.data["product"]["stock"]) for x in snaps] == [("stock_zero", 100)]
     with db.transaction() as uow:
-        answer = alternatives.restock(uow, ws, s["product"], 20, actor="t")
+        answer = alternatives.restock(uow, workspace_id, s["product"], 20, actor="t")
     assert answer["enrollments_restored"] == 2
     by_id = {i["enrollment_id"]: i for i in answer["enrollments"]}
     assert by_id[s["mid_e"]]["effect"] == "resumes"
     assert by_id[s["mid_e"]]["target_state"] == "live"
     assert by_id[s["new_e"]]["target_state"] == "approved"
-    assert _enrollment(db, ws, s["mid_e"])[0] == "live"
-    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "live"
+    assert _enrollment(db, workspace_id, s["new_e"])[0] == "approved"
 
 
 def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_path: Path) -> None:
     workspace = new_workspace(db, "plan")
-    ws = workspace.id
-    s = _two_activities(db, ws, 5)
+    workspace_id = workspace.id
+    s = _two_activities(db, workspace_id, 5)
     operator, admin = new_key(db, workspace, "operator"), new_key(db, workspace, "admin")
     with TestClient(make_app(db, tmp_path), raise_server_exceptions=False) as c:
         url = f"{V}/enrollments/{s['new_e']}/stock-zero"
@@ -256,7 +266,7 @@ def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_pat
         )
         assert r.status_code == 200, r.text
         assert r.json()["items"][0]["breaks_other_activity"] is True
-        assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+        assert _enrollment(db, workspace_id, s["new_e"])[0] == "approved"
         r = c.post(url, params={"force": "true"}, headers=bearer(admin))
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "stock_zeroed"
@@ -264,7 +274,7 @@ def test_the_api_refuses_with_words_and_an_admin_may_force(db: Database, tmp_pat
         r = c.post(restock, json={"stock": 5, "dry_run": True}, headers=bearer(operator))
         assert r.status_code == 200, r.text
         assert (r.json()["dry_run"], r.json()["enrollments_restored"]) == (True, 2)
-        assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+        assert _enrollment(db, workspace_id, s["mid_e"])[0] == "stock_zeroed"
         r = c.post(restock, json={"stock": 5}, headers=bearer(admin))
         assert r.status_code == 200, r.text
         assert r.json()["enrollments_restored"] == 2
@@ -282,8 +292,8 @@ def test_the_console_confirmation_lists_every_activity_in_both_languages(
     )
 
     operator = new_member(db, "operator")
-    ws = operator.workspace.id
-    s = _two_activities(db, ws, 5)
+    workspace_id = operator.workspace.id
+    s = _two_activities(db, workspace_id, 5)
     client = console_client(db, tmp_path)
     csrf = log_in(client, operator)
 
@@ -299,7 +309,7 @@ def test_the_console_confirmation_lists_every_activity_in_both_languages(
     refused = client.post("/shop/stock-zero", data={"csrf_token": csrf, "ids": str(s["new_e"])})
     assert refused.status_code == 409
     assert "Nothing was changed" in refused.text
-    assert _enrollment(db, ws, s["new_e"])[0] == "approved"
+    assert _enrollment(db, workspace_id, s["new_e"])[0] == "approved"
 
     client.cookies.set("promodesk_locale", "zh_Hans")
     with db.transaction() as uow:
@@ -322,8 +332,8 @@ def test_the_console_confirmation_lists_every_activity_in_both_languages(
     )
     assert done.status_code == 200
     assert "recorded in the audit log" in done.text
-    assert _enrollment(db, ws, s["new_e"])[0] == "stock_zeroed"
-    assert _enrollment(db, ws, s["mid_e"])[0] == "stock_zeroed"
+    assert _enrollment(db, workspace_id, s["new_e"])[0] == "stock_zeroed"
+    assert _enrollment(db, workspace_id, s["mid_e"])[0] == "stock_zeroed"
     # the enrollment page lists what a restock does in both activities
     enrollment = other.get(f"/shop/enrollments/{s['mid_e']}").text
     assert 'id="restock-plan"' in enrollment

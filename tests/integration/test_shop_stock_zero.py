@@ -42,27 +42,29 @@ def frozen() -> Iterator[clock.FrozenClock]:
     clock.set_clock(previous)
 
 
-def _states(db: Database, ws: int, ids: list[int]) -> list[str]:
+def _states(db: Database, workspace_id: int, ids: list[int]) -> list[str]:
     with db.transaction() as uow:
-        return [catalog.get_enrollment(uow, ws, i).state for i in ids]
+        return [catalog.get_enrollment(uow, workspace_id, i).state for i in ids]
 
 
 def test_each_enrollment_succeeds_or_fails_on_its_own(
     db: Database, frozen: clock.FrozenClock
 ) -> None:
-    ws = new_workspace(db).id
-    shop, activity, ids = f.setup(db, ws, 6)
+    workspace_id = new_workspace(db).id
+    shop, activity, ids = f.setup(db, workspace_id, 6)
     with db.transaction() as uow:
-        pending = f.enrolled(uow, ws, activity.id, shop.id, 1, state="pending_review")[0].id
-        frozen_act = f.activity(uow, ws, immutable=True, name="不可变")
-        fixed = f.enrolled(uow, ws, frozen_act.id, shop.id, 1)[0].id
-        alternatives.stock_to_zero(uow, ws, ids[5], actor="t")
+        pending = f.enrolled(uow, workspace_id, activity.id, shop.id, 1, state="pending_review")[
+            0
+        ].id
+        frozen_act = f.activity(uow, workspace_id, immutable=True, name="不可变")
+        fixed = f.enrolled(uow, workspace_id, frozen_act.id, shop.id, 1)[0].id
+        alternatives.stock_to_zero(uow, workspace_id, ids[5], actor="t")
     other_ws = new_workspace(db).id
     _s, _a, foreign = f.setup(db, other_ws, 1)
 
     picked = [ids[0], ids[1], ids[0], pending, fixed, ids[5], foreign[0], 2**62]
     with db.transaction() as uow:
-        result = stock_zero.stock_to_zero_many(uow, ws, picked, actor="user:1")
+        result = stock_zero.stock_to_zero_many(uow, workspace_id, picked, actor="user:1")
     assert (result["done"], result["failed"]) == (2, 5)
     by_id = {i["enrollment_id"]: i for i in result["items"]}
     assert [i["enrollment_id"] for i in result["items"]] == list(dict.fromkeys(picked))
@@ -77,7 +79,7 @@ def test_each_enrollment_succeeds_or_fails_on_its_own(
     assert by_id[foreign[0]]["code"] == "ENROLLMENT_NOT_FOUND"  # another workspace's
     assert by_id[foreign[0]]["activity_id"] is None
     assert by_id[2**62]["code"] == "ENROLLMENT_NOT_FOUND"
-    assert _states(db, ws, [ids[0], ids[1], pending, fixed]) == [
+    assert _states(db, workspace_id, [ids[0], ids[1], pending, fixed]) == [
         "stock_zeroed", "stock_zeroed", "pending_review", "approved",
     ]  # fmt: skip
     assert _states(db, other_ws, foreign) == ["approved"]
@@ -85,33 +87,33 @@ def test_each_enrollment_succeeds_or_fails_on_its_own(
     # the delist jobs: one per stock-zeroed enrollment, run after the delay
     with db.transaction() as uow:
         jobs = uow.session.execute(
-            select(Job).where(Job.workspace_id == ws, Job.name == DELIST_JOB)
+            select(Job).where(Job.workspace_id == workspace_id, Job.name == DELIST_JOB)
         ).scalars()
         assert sorted(j.payload["enrollment_id"] for j in jobs) == sorted([ids[0], ids[1], ids[5]])
     frozen.advance(timedelta(minutes=activity.delist_delay_minutes, seconds=1))
-    drain(db, ws)
-    assert _states(db, ws, [ids[0], ids[1]]) == ["delisted", "delisted"]
+    drain(db, workspace_id)
+    assert _states(db, workspace_id, [ids[0], ids[1]]) == ["delisted", "delisted"]
 
 
 def test_the_check_changes_nothing_and_bad_selections_are_refused(db: Database) -> None:
-    ws = new_workspace(db).id
-    _shop, _activity, ids = f.setup(db, ws, 5)
+    workspace_id = new_workspace(db).id
+    _shop, _activity, ids = f.setup(db, workspace_id, 5)
     with db.transaction() as uow:
-        items = stock_zero.check(uow, ws, ids[:2])
+        items = stock_zero.check(uow, workspace_id, ids[:2])
         assert [i["ok"] for i in items] == [True, True]
         from promodesk.kit.errors import ValidationFailed
 
         with pytest.raises(ValidationFailed):
-            stock_zero.check(uow, ws, [])
+            stock_zero.check(uow, workspace_id, [])
         with pytest.raises(ValidationFailed):
-            stock_zero.check(uow, ws, list(range(1, 1002)))
-    assert _states(db, ws, ids[:2]) == ["approved", "approved"]
+            stock_zero.check(uow, workspace_id, list(range(1, 1002)))
+    assert _states(db, workspace_id, ids[:2]) == ["approved", "approved"]
 
 
 def test_the_api(db: Database, tmp_path: Path) -> None:
     workspace = new_workspace(db, "sz")
-    ws = workspace.id
-    shop, _activity, ids = f.setup(db, ws, 6)
+    workspace_id = workspace.id
+    shop, _activity, ids = f.setup(db, workspace_id, 6)
     operator, viewer = new_key(db, workspace, "operator"), new_key(db, workspace, "viewer")
     with TestClient(make_app(db, tmp_path), raise_server_exceptions=False) as c:
         url = f"{V}/enrollments/stock-zero"
@@ -139,8 +141,8 @@ def test_the_api(db: Database, tmp_path: Path) -> None:
 
         # remediation lists
         with db.transaction() as uow:
-            product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
-            shops_service.add_followers(uow, ws, product_id, ["a", "b"])
+            product_id = catalog.get_enrollment(uow, workspace_id, ids[0]).product_id
+            shops_service.add_followers(uow, workspace_id, product_id, ["a", "b"])
         r = c.post(
             f"{V}/products/{product_id}/compensation",
             json={"value_minor": 500, "valid_days": 7},
@@ -178,11 +180,13 @@ def _cli(*args: str) -> tuple[int, Any, str]:
 @pytest.mark.usefixtures("cli_env")
 def test_the_cli(db: Database) -> None:
     workspace = new_workspace(db, "szcli")
-    ws = workspace.id
+    workspace_id = workspace.id
     w = ("-w", workspace.slug)
-    shop, activity, ids = f.setup(db, ws, 6)
+    shop, activity, ids = f.setup(db, workspace_id, 6)
     with db.transaction() as uow:
-        pending = f.enrolled(uow, ws, activity.id, shop.id, 1, state="pending_review")[0].id
+        pending = f.enrolled(uow, workspace_id, activity.id, shop.id, 1, state="pending_review")[
+            0
+        ].id
 
     code, data, _ = _cli("stock-zero", str(ids[0]), str(ids[1]), *w, "--json")
     assert code == 0
@@ -204,11 +208,11 @@ def test_the_cli(db: Database) -> None:
     assert "1 stock-zeroed, 1 failed" in text
     code, _, err = _cli("stock-zero", "abc", *w)
     assert code != 0
-    assert _states(db, ws, ids[:4]) == ["stock_zeroed"] * 4
+    assert _states(db, workspace_id, ids[:4]) == ["stock_zeroed"] * 4
 
     with db.transaction() as uow:
-        product_id = catalog.get_enrollment(uow, ws, ids[0]).product_id
-        shops_service.add_followers(uow, ws, product_id, ["f1", "f2", "f3"])
+        product_id = catalog.get_enrollment(uow, workspace_id, ids[0]).product_id
+        shops_service.add_followers(uow, workspace_id, product_id, ["f1", "f2", "f3"])
     code, data, _ = _cli("compensate", str(product_id), "--value-minor", "800", *w, "--json")
     assert (code, data["issued"]) == (0, 3)
     code, data, _ = _cli("compensations", str(product_id), *w, "--json")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.postgres
 THREADS = 4
 
 
-def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list[str]:
+def _race(db: Database, workspace_id: int, selections: list[list[int]], mode: str) -> list[str]:
     barrier = threading.Barrier(len(selections))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -35,7 +35,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
                 if mode == "now":
                     batches.cancel_now(
                         uow,
-                        ws,
+                        workspace_id,
                         Selection(enrollment_ids=ids),
                         reason="plan_change",
                         actor="op",
@@ -44,7 +44,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
                 else:
                     batch = batches.start_batch(
                         uow,
-                        ws,
+                        workspace_id,
                         enrollment_ids=ids,
                         reason="plan_change",
                         actor="op",
@@ -53,7 +53,7 @@ def _race(db: Database, ws: int, selections: list[list[int]], mode: str) -> list
             if mode != "now":
                 while True:
                     with db.transaction() as uow:
-                        if not batches.run_step(uow, ws, batch.id):
+                        if not batches.run_step(uow, workspace_id, batch.id):
                             break
             result = "ok"
         except PromodeskError as exc:
@@ -74,18 +74,18 @@ def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) 
     rng = random.Random(7)
     seen: list[str] = []
     for trial in range(6):
-        ws = make_workspace(pg_db).id
-        shop, activity, ids = f.setup(pg_db, ws, 20)  # max 30 % of 20 = 6, min 5
+        workspace_id = make_workspace(pg_db).id
+        shop, activity, ids = f.setup(pg_db, workspace_id, 20)  # max 30 % of 20 = 6, min 5
         selections = [sorted(rng.sample(ids, rng.randint(2, 6))) for _ in range(THREADS)]
         selections[1] = selections[0][1:] + [i for i in ids if i not in selections[0]][:2]
-        outcomes = _race(pg_db, ws, selections, mode)
+        outcomes = _race(pg_db, workspace_id, selections, mode)
         assert len(outcomes) == THREADS, outcomes
         seen += outcomes
         with pg_db.transaction() as uow:
             states = dict(
                 uow.session.execute(
                     select(ShopEnrollment.state, func.count())
-                    .where(ShopEnrollment.workspace_id == ws)
+                    .where(ShopEnrollment.workspace_id == workspace_id)
                     .group_by(ShopEnrollment.state)
                 ).all()
             )
@@ -97,7 +97,7 @@ def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) 
             assert (counter.cancelled, counter.active) == (cancelled, 20 - cancelled)
             per_enrollment = uow.session.execute(
                 select(ShopCancellation.enrollment_id, func.count())
-                .where(ShopCancellation.workspace_id == ws)
+                .where(ShopCancellation.workspace_id == workspace_id)
                 .group_by(ShopCancellation.enrollment_id)
             ).all()
             assert len(per_enrollment) == cancelled
@@ -113,10 +113,10 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
     wins, the other gets a conflict (the unique activity+product row), nothing half-done."""
     from promodesk.shop.service import alternatives, catalog
 
-    ws = make_workspace(pg_db).id
-    shop, activity, ids = f.setup(pg_db, ws, 6)
+    workspace_id = make_workspace(pg_db).id
+    shop, activity, ids = f.setup(pg_db, workspace_id, 6)
     with pg_db.transaction() as uow:
-        spare = f.product(uow, ws, shop.id, title="spare", price_minor=19900).id
+        spare = f.product(uow, workspace_id, shop.id, title="spare", price_minor=19900).id
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -125,7 +125,7 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
         barrier.wait()
         try:
             with pg_db.transaction() as uow:
-                alternatives.replace(uow, ws, enrollment_id, spare, actor="op")
+                alternatives.replace(uow, workspace_id, enrollment_id, spare, actor="op")
             result = "ok"
         except PromodeskError as exc:
             result = f"{type(exc).__name__}:{exc.status_code}"
@@ -140,7 +140,7 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
     assert sorted(outcomes)[-1] == "ok"
     assert sorted(outcomes)[0].endswith(":409")
     with pg_db.read() as uow:
-        states = [catalog.get_enrollment(uow, ws, i).state for i in ids[:2]]
+        states = [catalog.get_enrollment(uow, workspace_id, i).state for i in ids[:2]]
         assert sorted(states) == ["approved", "replaced"]
         counter = ShopRepository(uow).counter(activity.id, shop.id)
         assert counter is not None

@@ -61,14 +61,14 @@ def crash_db() -> Iterator[Database]:
 def _seed(db: Database) -> tuple[int, list[int]]:
     now = datetime.now(UTC)
     with db.transaction() as uow:
-        ws = Workspace(slug=f"kill-{uuid.uuid4().hex[:8]}", name="kill")
-        uow.session.add(ws)
+        workspace = Workspace(slug=f"kill-{uuid.uuid4().hex[:8]}", name="kill")
+        uow.session.add(workspace)
         uow.flush()
-        shop = Shop(workspace_id=ws.id, name="shop", timezone="Asia/Shanghai")
+        shop = Shop(workspace_id=workspace.id, name="shop", timezone="Asia/Shanghai")
         uow.session.add(shop)
         acts = [
             ShopActivity(
-                workspace_id=ws.id,
+                workspace_id=workspace.id,
                 name=f"中秋节 {n}",
                 registration_starts_at=now - timedelta(days=9),
                 registration_ends_at=now,
@@ -85,7 +85,7 @@ def _seed(db: Database) -> tuple[int, list[int]]:
             insert(ShopProduct),
             [
                 {
-                    "workspace_id": ws.id,
+                    "workspace_id": workspace.id,
                     "shop_id": shop.id,
                     "title": f"p{i}",
                     "price_minor": 100,
@@ -101,7 +101,7 @@ def _seed(db: Database) -> tuple[int, list[int]]:
         pids = list(
             uow.session.execute(
                 select(ShopProduct.id)
-                .where(ShopProduct.workspace_id == ws.id)
+                .where(ShopProduct.workspace_id == workspace.id)
                 .order_by(ShopProduct.id)
             ).scalars()
         )
@@ -109,7 +109,7 @@ def _seed(db: Database) -> tuple[int, list[int]]:
             insert(ShopEnrollment),
             [
                 {
-                    "workspace_id": ws.id,
+                    "workspace_id": workspace.id,
                     "activity_id": acts[k // PER_ACTIVITY].id,
                     "shop_id": shop.id,
                     "product_id": pid,
@@ -128,14 +128,14 @@ def _seed(db: Database) -> tuple[int, list[int]]:
         eids = list(
             uow.session.execute(
                 select(ShopEnrollment.id)
-                .where(ShopEnrollment.workspace_id == ws.id)
+                .where(ShopEnrollment.workspace_id == workspace.id)
                 .order_by(ShopEnrollment.id)
             ).scalars()
         )
         uow.session.execute(
             insert(ShopOffer),
             [
-                {"workspace_id": ws.id, "enrollment_id": e, "kind": kind, "status": "active"}
+                {"workspace_id": workspace.id, "enrollment_id": e, "kind": kind, "status": "active"}
                 for e in eids
                 for kind in ("coupon", "discount")
             ],
@@ -146,7 +146,7 @@ def _seed(db: Database) -> tuple[int, list[int]]:
                 {
                     "activity_id": a.id,
                     "shop_id": shop.id,
-                    "workspace_id": ws.id,
+                    "workspace_id": workspace.id,
                     "enrolled": PER_ACTIVITY,
                     "active": PER_ACTIVITY,
                     "cancelled": 0,
@@ -154,7 +154,7 @@ def _seed(db: Database) -> tuple[int, list[int]]:
                 for a in acts
             ],
         )
-        return ws.id, eids
+        return workspace.id, eids
 
 
 def _worker(db: Database, tmp_path: Path, log: str) -> subprocess.Popen[bytes]:
@@ -202,11 +202,16 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
     crash_db: Database, tmp_path: Path
 ) -> None:
     db = crash_db
-    ws, eids = _seed(db)
+    workspace_id, eids = _seed(db)
     total = len(eids)
     with db.transaction() as uow:
         batch = batches.start_batch(
-            uow, ws, enrollment_ids=eids, reason="plan_change", actor="user:1", role="admin"
+            uow,
+            workspace_id,
+            enrollment_ids=eids,
+            reason="plan_change",
+            actor="user:1",
+            role="admin",
         )
     first = _worker(db, tmp_path, "first.log")
     try:
@@ -224,7 +229,7 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
 
         def finished() -> bool:
             with db.transaction() as uow:
-                return batches.get_batch(uow, ws, batch.id).status == "done"
+                return batches.get_batch(uow, workspace_id, batch.id).status == "done"
 
         assert _wait(finished), (tmp_path / "second.log").read_text()
     finally:
@@ -233,7 +238,7 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
 
     with db.transaction() as uow:
         s = uow.session
-        b = batches.get_batch(uow, ws, batch.id)
+        b = batches.get_batch(uow, workspace_id, batch.id)
         assert (b.done, b.failed, b.total) == (total, 0, total)
         items = dict(
             s.execute(
@@ -248,14 +253,16 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
             (ShopSnapshot, ShopSnapshot.enrollment_id),
         ):
             counts = s.execute(
-                select(column, func.count()).where(model.workspace_id == ws).group_by(column)
+                select(column, func.count())
+                .where(model.workspace_id == workspace_id)
+                .group_by(column)
             ).all()
             assert len(counts) == total
             assert {n for _, n in counts} == {1}
         audits = s.execute(
             select(AuditEvent.object_id, func.count())
             .where(
-                AuditEvent.workspace_id == ws,
+                AuditEvent.workspace_id == workspace_id,
                 AuditEvent.action == "shop.enrollment.remove",
             )
             .group_by(AuditEvent.object_id)
@@ -265,17 +272,21 @@ def test_killed_worker_mid_batch_finishes_every_item_once(
         states = dict(
             s.execute(
                 select(ShopEnrollment.state, func.count())
-                .where(ShopEnrollment.workspace_id == ws)
+                .where(ShopEnrollment.workspace_id == workspace_id)
                 .group_by(ShopEnrollment.state)
             ).all()
         )
         assert states == {"removed": total}
         active_offers = s.execute(
-            select(func.count()).where(ShopOffer.workspace_id == ws, ShopOffer.status == "active")
+            select(func.count()).where(
+                ShopOffer.workspace_id == workspace_id, ShopOffer.status == "active"
+            )
         ).scalar()
         assert active_offers == 0
         counters = (
-            s.execute(select(ShopActivityCounter).where(ShopActivityCounter.workspace_id == ws))
+            s.execute(
+                select(ShopActivityCounter).where(ShopActivityCounter.workspace_id == workspace_id)
+            )
             .scalars()
             .all()
         )
