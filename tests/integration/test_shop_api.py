@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database
+from promodesk.shop.schemas.cancel import BatchRead
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import preview as preview_service
 from promodesk.shop.service.batches import Selection
@@ -291,8 +292,18 @@ def test_the_preview_body_is_the_plan_as_the_service_gives_it(db: Database, tmp_
         c.headers.update(bearer(new_key(db, workspace, "viewer")))
         body = c.post(f"{V}/preview", json=selection).json()
         spec = c.get("/api/v1/openapi.json").json()
-    with db.transaction() as uow:
-        expected = preview_service.preview(uow, workspace.id, Selection(enrollment_ids=ids[:3]))
+        with db.transaction() as uow:
+            expected = preview_service.preview(uow, workspace.id, Selection(enrollment_ids=ids[:3]))
+        c.headers.update(bearer(new_key(db, workspace, "owner")))
+        cancel = {**selection, "reason": "plan_change"}
+        dry = c.post(f"{V}/cancel", json={**cancel, "dry_run": True}).json()
+        done = c.post(f"{V}/cancel", json=cancel).json()
+    assert dry == {"dry_run": True, "preview": body, "batches": []}
+    assert (done["dry_run"], done["preview"]) == (False, None)
+    (batch,) = done["batches"]
+    assert set(batch) == set(BatchRead.model_fields)
+    # the one already cancelled fails by itself, as the preview said
+    assert (batch["status"], batch["done"], batch["failed"]) == ("partial", 2, 1)
     assert body == json.loads(json.dumps(expected))
     refused, ok = body["items"][0], body["items"][1]
     assert refused["code"] == "ALREADY_CANCELLED"
