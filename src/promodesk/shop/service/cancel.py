@@ -3,9 +3,10 @@
 Per chunk, in this order:
 1. lock the guardrail counters of every (activity, shop) in the chunk (fixed order), then read
    the enrollments (so the states seen are the ones the lock protects);
-2. per item: refuse what cannot be cancelled (state, immutable or ended activity) with a code;
-   per (activity, shop): let through at most as many as the guardrails allow (all of them when
-   forced by an admin: a risk-control event and the penalty are recorded instead);
+2. ask the cancel plan (``domain.plan``, the one the preview shows): per item the path or the
+   refusal code, per (activity, shop) the guardrail verdict (a batch lets through as many as the
+   guardrails allow; an all-or-nothing cancel is refused as a whole; an admin's force lets all
+   through, and a risk-control event and the penalty are recorded instead);
 3. snapshot (enrollment + active offers + figures) → compare-and-set the enrollments to their
    stage's target state → cancel their linked offers → cancellations → counters (guarded
    compare-and-set) → items done/failed (compare-and-set pending → final) → audit events.
