@@ -21,9 +21,11 @@ from promodesk.models import (
 )
 
 
-def make_grant(uow: UnitOfWork, ws: int, value: str = "grant-1", status: str = "active") -> int:
+def make_grant(
+    uow: UnitOfWork, workspace_id: int, value: str = "grant-1", status: str = "active"
+) -> int:
     row = TikTokAuthorization(
-        workspace_id=ws,
+        workspace_id=workspace_id,
         app_id="app",
         access_token_enc=tiktok_port.vault().encrypt(value),
         token_fingerprint=uuid.uuid4().hex,
@@ -36,9 +38,11 @@ def make_grant(uow: UnitOfWork, ws: int, value: str = "grant-1", status: str = "
     return row.id
 
 
-def make_ad_account(uow: UnitOfWork, ws: int, grant_id: int | None = None, **kw: object) -> int:
+def make_ad_account(
+    uow: UnitOfWork, workspace_id: int, grant_id: int | None = None, **kw: object
+) -> int:
     row = TikTokAdAccount(
-        workspace_id=ws,
+        workspace_id=workspace_id,
         advertiser_id=str(kw.pop("advertiser_id", 7_000_000_000 + uuid.uuid4().int % 10**9)),
         name=str(kw.pop("name", "Ad account")),
         currency="USD",
@@ -52,17 +56,21 @@ def make_ad_account(uow: UnitOfWork, ws: int, grant_id: int | None = None, **kw:
     return row.id
 
 
-def make_client(uow: UnitOfWork, ws: int, name: str | None = None) -> int:
-    return clients.create_client(uow, ws, name or f"Client {uuid.uuid4().hex[:6]}").id
+def make_client(uow: UnitOfWork, workspace_id: int, name: str | None = None) -> int:
+    return clients.create_client(uow, workspace_id, name or f"Client {uuid.uuid4().hex[:6]}").id
 
 
-def make_advertiser(uow: UnitOfWork, ws: int, client_id: int, name: str | None = None) -> int:
-    return clients.create_advertiser(uow, ws, client_id, name or f"Brand {uuid.uuid4().hex[:6]}").id
+def make_advertiser(
+    uow: UnitOfWork, workspace_id: int, client_id: int, name: str | None = None
+) -> int:
+    return clients.create_advertiser(
+        uow, workspace_id, client_id, name or f"Brand {uuid.uuid4().hex[:6]}"
+    ).id
 
 
-def make_campaign(uow: UnitOfWork, ws: int, ad_account_id: int, **kw: object) -> int:
+def make_campaign(uow: UnitOfWork, workspace_id: int, ad_account_id: int, **kw: object) -> int:
     row = TikTokCampaign(
-        workspace_id=ws,
+        workspace_id=workspace_id,
         ad_account_id=ad_account_id,
         campaign_id=str(kw.pop("campaign_id", 1_800_000_000 + uuid.uuid4().int % 10**9)),
         name=str(kw.pop("name", "Campaign")),
@@ -77,55 +85,57 @@ def make_campaign(uow: UnitOfWork, ws: int, ad_account_id: int, **kw: object) ->
 # cross-tenant factories (tests/reliability/test_cross_tenant.py) --------------------------------
 
 
-def _ws(ws: Any) -> int:
-    return int(ws.id)
+def _workspace_id(workspace: Any) -> int:
+    return int(workspace.id)
 
 
-def _ad_account(uow: UnitOfWork, ws: Any) -> int:
-    return make_ad_account(uow, _ws(ws))
+def _ad_account(uow: UnitOfWork, workspace: Any) -> int:
+    return make_ad_account(uow, _workspace_id(workspace))
 
 
-def _client(uow: UnitOfWork, ws: Any) -> int:
-    return make_client(uow, _ws(ws))
+def _client(uow: UnitOfWork, workspace: Any) -> int:
+    return make_client(uow, _workspace_id(workspace))
 
 
-def _advertiser(uow: UnitOfWork, ws: Any) -> int:
-    return make_advertiser(uow, _ws(ws), _client(uow, ws))
+def _advertiser(uow: UnitOfWork, workspace: Any) -> int:
+    return make_advertiser(uow, _workspace_id(workspace), _client(uow, workspace))
 
 
-def _pair(uow: UnitOfWork, ws: Any) -> tuple[int, int, int]:
-    account = _ad_account(uow, ws)
-    client = _client(uow, ws)
-    advertiser = make_advertiser(uow, _ws(ws), client)
-    allocation.allocate(uow, _ws(ws), account, client_account_id=client, advertiser_id=advertiser)
+def _pair(uow: UnitOfWork, workspace: Any) -> tuple[int, int, int]:
+    account = _ad_account(uow, workspace)
+    client = _client(uow, workspace)
+    advertiser = make_advertiser(uow, _workspace_id(workspace), client)
+    allocation.allocate(
+        uow, _workspace_id(workspace), account, client_account_id=client, advertiser_id=advertiser
+    )
     return account, client, advertiser
 
 
-def _allocation(uow: UnitOfWork, ws: Any) -> int:
-    account, _, advertiser = _pair(uow, ws)
-    return allocation.find_allocation(uow, _ws(ws), account, advertiser).id
+def _allocation(uow: UnitOfWork, workspace: Any) -> int:
+    account, _, advertiser = _pair(uow, workspace)
+    return allocation.find_allocation(uow, _workspace_id(workspace), account, advertiser).id
 
 
-def _goal(uow: UnitOfWork, ws: Any) -> int:
-    account, _, advertiser = _pair(uow, ws)
-    return clients.create_goal(uow, _ws(ws), advertiser, account, "Purchases").id
+def _goal(uow: UnitOfWork, workspace: Any) -> int:
+    account, _, advertiser = _pair(uow, workspace)
+    return clients.create_goal(uow, _workspace_id(workspace), advertiser, account, "Purchases").id
 
 
-def _tag(uow: UnitOfWork, ws: Any) -> int:
-    account, _, advertiser = _pair(uow, ws)
-    return clients.create_tag(uow, _ws(ws), advertiser, account, "Visitors").id
+def _tag(uow: UnitOfWork, workspace: Any) -> int:
+    account, _, advertiser = _pair(uow, workspace)
+    return clients.create_tag(uow, _workspace_id(workspace), advertiser, account, "Visitors").id
 
 
-def _campaign(uow: UnitOfWork, ws: Any) -> int:
-    return make_campaign(uow, _ws(ws), _ad_account(uow, ws))
+def _campaign(uow: UnitOfWork, workspace: Any) -> int:
+    return make_campaign(uow, _workspace_id(workspace), _ad_account(uow, workspace))
 
 
-def _campaign_allocation(uow: UnitOfWork, ws: Any) -> int:
-    account, client, advertiser = _pair(uow, ws)
-    row = make_campaign(uow, _ws(ws), account)
+def _campaign_allocation(uow: UnitOfWork, workspace: Any) -> int:
+    account, client, advertiser = _pair(uow, workspace)
+    row = make_campaign(uow, _workspace_id(workspace), account)
     made = camp_alloc.allocate_campaigns(
         uow,
-        _ws(ws),
+        _workspace_id(workspace),
         account,
         client_account_id=client,
         advertiser_id=advertiser,
@@ -134,16 +144,19 @@ def _campaign_allocation(uow: UnitOfWork, ws: Any) -> int:
     return made[0].id
 
 
-def _audience_allocation(uow: UnitOfWork, ws: Any) -> int:
-    account, client, advertiser = _pair(uow, ws)
+def _audience_allocation(uow: UnitOfWork, workspace: Any) -> int:
+    account, client, advertiser = _pair(uow, workspace)
     audience = TikTokAudience(
-        workspace_id=_ws(ws), ad_account_id=account, audience_id=uuid.uuid4().hex[:12], raw={}
+        workspace_id=_workspace_id(workspace),
+        ad_account_id=account,
+        audience_id=uuid.uuid4().hex[:12],
+        raw={},
     )
     uow.session.add(audience)
     uow.flush()
     made = camp_alloc.allocate_audiences(
         uow,
-        _ws(ws),
+        _workspace_id(workspace),
         account,
         client_account_id=client,
         advertiser_id=advertiser,
@@ -152,10 +165,10 @@ def _audience_allocation(uow: UnitOfWork, ws: Any) -> int:
     return made[0].id
 
 
-def _run(uow: UnitOfWork, ws: Any) -> int:
+def _run(uow: UnitOfWork, workspace: Any) -> int:
     run = TikTokSyncRun(
-        workspace_id=_ws(ws),
-        ad_account_id=_ad_account(uow, ws),
+        workspace_id=_workspace_id(workspace),
+        ad_account_id=_ad_account(uow, workspace),
         scope="account",
         status="succeeded",
         cursor={},
@@ -167,9 +180,9 @@ def _run(uow: UnitOfWork, ws: Any) -> int:
     return run.id
 
 
-def _request(uow: UnitOfWork, ws: Any) -> int:
+def _request(uow: UnitOfWork, workspace: Any) -> int:
     data = AccountRequestInput("New shop", "Retail", "SG", "USD", "Asia/Singapore")
-    return requests_service.submit(uow, _ws(ws), data).id
+    return requests_service.submit(uow, _workspace_id(workspace), data).id
 
 
 ACCOUNTS_FACTORIES: dict[str, Callable[[UnitOfWork, Any], int]] = {

@@ -40,20 +40,20 @@ def fresh_sandbox() -> Iterator[SandboxHandle]:
 
 @dataclass
 class Synced:
-    ws: int
+    workspace_id: int
     slug: str
     account_id: int  # promodesk's row id of the ad account
 
 
-def sync(db: Database, ws: int, account_id: int) -> None:
+def sync(db: Database, workspace_id: int, account_id: int) -> None:
     with db.transaction() as uow:
-        run_id = sync_service.start(uow, ws, account_id, "campaigns").id
+        run_id = sync_service.start(uow, workspace_id, account_id, "campaigns").id
     while True:
         with db.transaction() as uow:
             if sync_service.step(uow, run_id, max_pages=20):
                 break
     with db.transaction() as uow:
-        run = sync_service.get_run(uow, ws, run_id)
+        run = sync_service.get_run(uow, workspace_id, run_id)
         assert run.status == "succeeded", run.errors
 
 
@@ -130,17 +130,17 @@ def ad_group_statuses(db: Database, account_id: int, campaign_id: str) -> set[st
         )
 
 
-def allocate(db: Database, ws: int, account_id: int, campaign_row_id: int) -> int:
+def allocate(db: Database, workspace_id: int, account_id: int, campaign_row_id: int) -> int:
     """Allocate the ad account and then the campaign to a new client's advertiser."""
     with db.transaction() as uow:
-        client = make_client(uow, ws)
-        advertiser = make_advertiser(uow, ws, client)
+        client = make_client(uow, workspace_id)
+        advertiser = make_advertiser(uow, workspace_id, client)
         allocation_service.allocate(
-            uow, ws, account_id, client_account_id=client, advertiser_id=advertiser
+            uow, workspace_id, account_id, client_account_id=client, advertiser_id=advertiser
         )
         made = camp_alloc.allocate_campaigns(
             uow,
-            ws,
+            workspace_id,
             account_id,
             client_account_id=client,
             advertiser_id=advertiser,

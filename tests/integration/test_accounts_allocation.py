@@ -22,17 +22,17 @@ from tests.integration.accounts_factories import (
 
 
 def _setup(db: Database) -> dict[str, int]:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        grant = make_grant(uow, ws)
+        grant = make_grant(uow, workspace_id)
         ids = {
-            "ws": ws,
-            "a1": make_ad_account(uow, ws, grant),
-            "a2": make_ad_account(uow, ws, grant),
-            "client": make_client(uow, ws),
+            "workspace_id": workspace_id,
+            "a1": make_ad_account(uow, workspace_id, grant),
+            "a2": make_ad_account(uow, workspace_id, grant),
+            "client": make_client(uow, workspace_id),
         }
-        ids["adv"] = make_advertiser(uow, ws, ids["client"])
-        ids["adv2"] = make_advertiser(uow, ws, ids["client"])
+        ids["adv"] = make_advertiser(uow, workspace_id, ids["client"])
+        ids["adv2"] = make_advertiser(uow, workspace_id, ids["client"])
     return ids
 
 
@@ -42,91 +42,95 @@ def _refusal(exc: pytest.ExceptionInfo[Refusal]) -> str:
 
 def test_first_allocation_becomes_default_and_default_can_change(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         alloc.allocate(
             uow,
-            ws,
+            workspace_id,
             ids["a1"],
             client_account_id=ids["client"],
             advertiser_id=ids["adv"],
             payment_mode="agency",
         )
         alloc.allocate(
-            uow, ws, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
-        client = clients.get_client(uow, ws, ids["client"])
+        client = clients.get_client(uow, workspace_id, ids["client"])
         assert client.default_ad_account_id == ids["a1"]
-        choice = alloc.default_choice(uow, ws, ids["client"])
+        choice = alloc.default_choice(uow, workspace_id, ids["client"])
         assert {a.id for a in choice.candidates} == {ids["a1"], ids["a2"]}
-        alloc.set_default(uow, ws, ids["client"], ids["a2"])
-        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
+        alloc.set_default(uow, workspace_id, ids["client"], ids["a2"])
+        assert (
+            clients.get_client(uow, workspace_id, ids["client"]).default_ad_account_id == ids["a2"]
+        )
 
 
 def test_same_ad_account_serves_several_advertisers(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
         alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
         )
-        rows = alloc.allocations_by_account(uow, ws, [ids["a1"]])[ids["a1"]]
+        rows = alloc.allocations_by_account(uow, workspace_id, [ids["a1"]])[ids["a1"]]
         assert {r["advertiser_id"] for r in rows} == {ids["adv"], ids["adv2"]}
         # the default may go from one advertiser while another of the client still uses it
-        first = alloc.find_allocation(uow, ws, ids["a1"], ids["adv"])
-        alloc.deallocate(uow, ws, first.id)
+        first = alloc.find_allocation(uow, workspace_id, ids["a1"], ids["adv"])
+        alloc.deallocate(uow, workspace_id, first.id)
 
 
 def test_deallocating_default_requires_another_default(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         first = alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
         alloc.allocate(
-            uow, ws, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
+            uow, workspace_id, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
         )
         with pytest.raises(Refusal) as info:
-            alloc.deallocate(uow, ws, first.id)
+            alloc.deallocate(uow, workspace_id, first.id)
         assert info.value.reason == "default_account"
         assert info.value.to_body()["candidates"] == [ids["a2"]]
-        alloc.set_default(uow, ws, ids["client"], ids["a2"])
-        alloc.deallocate(uow, ws, first.id)
-        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id == ids["a2"]
+        alloc.set_default(uow, workspace_id, ids["client"], ids["a2"])
+        alloc.deallocate(uow, workspace_id, first.id)
+        assert (
+            clients.get_client(uow, workspace_id, ids["client"]).default_ad_account_id == ids["a2"]
+        )
 
 
 def test_last_allocation_clears_default(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         only = alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
-        alloc.deallocate(uow, ws, only.id)
-        assert clients.get_client(uow, ws, ids["client"]).default_ad_account_id is None
+        alloc.deallocate(uow, workspace_id, only.id)
+        assert clients.get_client(uow, workspace_id, ids["client"]).default_ad_account_id is None
 
 
 @pytest.mark.parametrize("what", ["campaign", "goal", "tag"])
 def test_deallocation_refused_while_used(db: Database, what: str) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         pair = alloc.allocate(
-            uow, ws, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a2"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
         alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv2"]
         )
-        alloc.set_default(uow, ws, ids["client"], ids["a1"])
+        alloc.set_default(uow, workspace_id, ids["client"], ids["a1"])
         if what == "campaign":
-            row = make_campaign(uow, ws, ids["a2"])
+            row = make_campaign(uow, workspace_id, ids["a2"])
             camp.allocate_campaigns(
                 uow,
-                ws,
+                workspace_id,
                 ids["a2"],
                 client_account_id=ids["client"],
                 advertiser_id=ids["adv"],
@@ -134,64 +138,76 @@ def test_deallocation_refused_while_used(db: Database, what: str) -> None:
             )
             reason = "campaigns_allocated"
         elif what == "goal":
-            clients.create_goal(uow, ws, ids["adv"], ids["a2"], "Purchases")
+            clients.create_goal(uow, workspace_id, ids["adv"], ids["a2"], "Purchases")
             reason = "conversion_goals"
         else:
-            clients.create_tag(uow, ws, ids["adv"], ids["a2"], "Site visitors")
+            clients.create_tag(uow, workspace_id, ids["adv"], ids["a2"], "Site visitors")
             reason = "remarketing_tags"
         with pytest.raises(Refusal) as info:
-            alloc.deallocate(uow, ws, pair.id)
+            alloc.deallocate(uow, workspace_id, pair.id)
         assert info.value.reason == reason
 
 
 def test_allocation_refusals(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
-        other_client = make_client(uow, ws)
+        other_client = make_client(uow, workspace_id)
         with pytest.raises(Refusal) as info:
             alloc.allocate(
-                uow, ws, ids["a1"], client_account_id=other_client, advertiser_id=ids["adv"]
+                uow,
+                workspace_id,
+                ids["a1"],
+                client_account_id=other_client,
+                advertiser_id=ids["adv"],
             )
         assert info.value.reason == "advertiser_not_of_client"
-        clients.update_client(uow, ws, ids["client"], status="archived")
+        clients.update_client(uow, workspace_id, ids["client"], status="archived")
         with pytest.raises(Refusal) as info:
             alloc.allocate(
-                uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+                uow,
+                workspace_id,
+                ids["a1"],
+                client_account_id=ids["client"],
+                advertiser_id=ids["adv"],
             )
         assert info.value.reason == "client_archived"
-        clients.update_client(uow, ws, ids["client"], status="active", name="Renamed")
+        clients.update_client(uow, workspace_id, ids["client"], status="active", name="Renamed")
         with pytest.raises(Refusal) as info:
-            alloc.set_default(uow, ws, ids["client"], ids["a2"])
+            alloc.set_default(uow, workspace_id, ids["client"], ids["a2"])
         assert info.value.reason == "not_allocated"
 
 
 def test_campaign_allocation_flow(db: Database) -> None:
     ids = _setup(db)
-    ws = ids["ws"]
+    workspace_id = ids["workspace_id"]
     with db.transaction() as uow:
         alloc.allocate(
-            uow, ws, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
+            uow, workspace_id, ids["a1"], client_account_id=ids["client"], advertiser_id=ids["adv"]
         )
-        c1 = make_campaign(uow, ws, ids["a1"])
-        c2 = make_campaign(uow, ws, ids["a1"])
-        make_campaign(uow, ws, ids["a1"], deleted=True)
-        cands = campaigns.list_campaigns(uow, ws, ad_account_id=ids["a1"], candidates_only=True)
+        c1 = make_campaign(uow, workspace_id, ids["a1"])
+        c2 = make_campaign(uow, workspace_id, ids["a1"])
+        make_campaign(uow, workspace_id, ids["a1"], deleted=True)
+        cands = campaigns.list_campaigns(
+            uow, workspace_id, ad_account_id=ids["a1"], candidates_only=True
+        )
         assert {c["id"] for c in cands} == {c1, c2}
         made = camp.allocate_campaigns(
             uow,
-            ws,
+            workspace_id,
             ids["a1"],
             client_account_id=ids["client"],
             advertiser_id=ids["adv"],
             campaign_ids=[c1],
         )
-        cands = campaigns.list_campaigns(uow, ws, ad_account_id=ids["a1"], candidates_only=True)
+        cands = campaigns.list_campaigns(
+            uow, workspace_id, ad_account_id=ids["a1"], candidates_only=True
+        )
         assert {c["id"] for c in cands} == {c2}
         with pytest.raises(Refusal) as info:
             camp.allocate_campaigns(
                 uow,
-                ws,
+                workspace_id,
                 ids["a1"],
                 client_account_id=ids["client"],
                 advertiser_id=ids["adv"],
@@ -202,7 +218,7 @@ def test_campaign_allocation_flow(db: Database) -> None:
         with pytest.raises(Refusal) as info:
             camp.allocate_campaigns(
                 uow,
-                ws,
+                workspace_id,
                 ids["a1"],
                 client_account_id=ids["client"],
                 advertiser_id=ids["adv2"],
@@ -212,25 +228,25 @@ def test_campaign_allocation_flow(db: Database) -> None:
         with pytest.raises(NotFound):
             camp.allocate_campaigns(
                 uow,
-                ws,
+                workspace_id,
                 ids["a2"],
                 client_account_id=ids["client"],
                 advertiser_id=ids["adv"],
                 campaign_ids=[c2],
             )
-        camp.mark_initialized(uow, ws, c1)
+        camp.mark_initialized(uow, workspace_id, c1)
         with pytest.raises(Refusal) as info:
-            camp.deallocate_campaign(uow, ws, made[0].id)
+            camp.deallocate_campaign(uow, workspace_id, made[0].id)
         assert info.value.reason == "campaign_initialized"
         more = camp.allocate_campaigns(
             uow,
-            ws,
+            workspace_id,
             ids["a1"],
             client_account_id=ids["client"],
             advertiser_id=ids["adv"],
             campaign_ids=[c2],
         )
-        camp.deallocate_campaign(uow, ws, more[0].id)
+        camp.deallocate_campaign(uow, workspace_id, more[0].id)
 
 
 def test_other_workspace_is_not_found(db: Database) -> None:
@@ -246,18 +262,18 @@ def test_other_workspace_is_not_found(db: Database) -> None:
 
 
 def test_duplicate_client_name(db: Database) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        clients.create_client(uow, ws, "Acme")
+        clients.create_client(uow, workspace_id, "Acme")
         with pytest.raises(Conflict):
-            clients.create_client(uow, ws, "Acme")
+            clients.create_client(uow, workspace_id, "Acme")
 
 
 def test_rename_clash_is_a_conflict_and_changes_nothing(db: Database) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        clients.create_client(uow, ws, "Acme")
-        other = clients.create_client(uow, ws, "Beta")
+        clients.create_client(uow, workspace_id, "Acme")
+        other = clients.create_client(uow, workspace_id, "Beta")
         with pytest.raises(Conflict, match="Acme"):
-            clients.update_client(uow, ws, other.id, name="Acme", status="archived")
-        assert clients.get_client(uow, ws, other.id).name == "Beta"
+            clients.update_client(uow, workspace_id, other.id, name="Acme", status="archived")
+        assert clients.get_client(uow, workspace_id, other.id).name == "Beta"

@@ -42,8 +42,8 @@ def _approve(sb: SandboxHandle, url: str) -> tuple[str, str]:
 
 
 def test_import_allocate_sync_request(db: Database, tmp_path: Path, sb: SandboxHandle) -> None:
-    ws = new_workspace(db)
-    key = new_key(db, ws, "admin")
+    workspace = new_workspace(db)
+    key = new_key(db, workspace, "admin")
     h = bearer(key)
     with wired(sb, page_size=10), live_server(make_app(db, tmp_path)) as base:
         api = f"{base}/api/v1"
@@ -109,7 +109,7 @@ def test_import_allocate_sync_request(db: Database, tmp_path: Path, sb: SandboxH
         assert run.status_code == 202, run.text
         again = httpx.post(f"{api}/ad-accounts/{account['id']}/sync", headers=h)
         assert again.json()["id"] == run.json()["id"]  # one open run per ad account
-        Worker(db, backoff_base=0.0, workspace_id=ws.id).run_until_idle()
+        Worker(db, backoff_base=0.0, workspace_id=workspace.id).run_until_idle()
         final = httpx.get(f"{api}/sync-runs/{run.json()['id']}", headers=h).json()
         assert final["status"] == "succeeded", final
         op = httpx.get(f"{api}/operations/{final['operation_id']}", headers=h)
@@ -191,7 +191,7 @@ def test_import_allocate_sync_request(db: Database, tmp_path: Path, sb: SandboxH
         assert req.json()["currency"] == "USD"
         assert req.json()["timezone"] == "Asia/Singapore"
         with db.transaction() as uow:
-            mails = notify.list_emails(uow, ws.id, kind="tiktok.account_request")
+            mails = notify.list_emails(uow, workspace.id, kind="tiktok.account_request")
             assert len(mails) == 1
             assert "New shop" in mails[0].text_body
 

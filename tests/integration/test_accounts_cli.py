@@ -38,15 +38,27 @@ def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def test_import_and_sync_with_progress(db: Database, sb: SandboxHandle) -> None:
-    ws = make_workspace(db)
+    workspace = make_workspace(db)
     with wired(sb, page_size=10):
         token = sb.access_token()
-        result = runner.invoke(cli, ["tiktok", "import", "-w", ws.slug, "--token", token, "--json"])
+        result = runner.invoke(
+            cli, ["tiktok", "import", "-w", workspace.slug, "--token", token, "--json"]
+        )
         assert result.exit_code == 0, result.output
         assert len(json.loads(result.stdout)["added"]) == 2
         result = runner.invoke(
             cli,
-            ["tiktok", "sync", "-w", ws.slug, "--json", "--pages-per-step", "2", "--workers", "2"],
+            [
+                "tiktok",
+                "sync",
+                "-w",
+                workspace.slug,
+                "--json",
+                "--pages-per-step",
+                "2",
+                "--workers",
+                "2",
+            ],
         )
         assert result.exit_code == 0, result.output
         runs = json.loads(result.stdout[result.stdout.index("[") :])
@@ -54,7 +66,7 @@ def test_import_and_sync_with_progress(db: Database, sb: SandboxHandle) -> None:
         seen = {r["ad_account_id"]: r["counts"] for r in runs}
         for counts in seen.values():
             assert counts["campaigns"]["seen"] == expected(sb, 0)["campaigns"][0]
-        table = runner.invoke(cli, ["tiktok", "accounts", "-w", ws.slug, "--json"])
+        table = runner.invoke(cli, ["tiktok", "accounts", "-w", workspace.slug, "--json"])
         assert table.exit_code == 0
         assert sb.advertiser_ids[0] in {a["advertiser_id"] for a in json.loads(table.stdout)}
     missing = runner.invoke(cli, ["tiktok", "sync", "-w", "no-such-workspace"])
@@ -73,13 +85,13 @@ def test_sync_bar_counts_until_every_total_is_known_and_never_goes_back(
         return figure
 
     monkeypatch.setattr(Tracker, "draw", spy)
-    ws = make_workspace(db)
+    workspace = make_workspace(db)
     with wired(sb, page_size=10):
         token = sb.access_token()
-        runner.invoke(cli, ["tiktok", "import", "-w", ws.slug, "--token", token, "--json"])
+        runner.invoke(cli, ["tiktok", "import", "-w", workspace.slug, "--token", token, "--json"])
         # One ad account at a time: while the second has not started, its size is unknown.
         result = runner.invoke(
-            cli, ["tiktok", "sync", "-w", ws.slug, "--pages-per-step", "1", "--workers", "1"]
+            cli, ["tiktok", "sync", "-w", workspace.slug, "--pages-per-step", "1", "--workers", "1"]
         )
     assert result.exit_code == 0, result.output
     assert drawn[0][0] is None

@@ -18,9 +18,9 @@ from tests.integration.accounts_factories import make_ad_account, make_advertise
 from tests.integration.test_console_support import console_client, log_in, new_member
 
 
-def _audience(uow: UnitOfWork, ws: int, ad_account_id: int, name: str) -> int:
+def _audience(uow: UnitOfWork, workspace_id: int, ad_account_id: int, name: str) -> int:
     row = TikTokAudience(
-        workspace_id=ws,
+        workspace_id=workspace_id,
         ad_account_id=ad_account_id,
         audience_id=uuid.uuid4().hex[:12],
         name=name,
@@ -43,16 +43,22 @@ def _link(html: str, label: str) -> str | None:
 
 def test_switcher_and_pages(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     member, other = new_member(db, "operator"), new_member(db, "operator")
-    ws = member.workspace.id
+    workspace_id = member.workspace.id
     with db.transaction() as uow:
-        a1 = make_ad_account(uow, ws, name="Shop one", advertiser_id="7300000000000000001")
-        a2 = make_ad_account(uow, ws, name="Shop two", advertiser_id="7300000000000000002")
+        a1 = make_ad_account(
+            uow, workspace_id, name="Shop one", advertiser_id="7300000000000000001"
+        )
+        a2 = make_ad_account(
+            uow, workspace_id, name="Shop two", advertiser_id="7300000000000000002"
+        )
         theirs = make_ad_account(uow, other.workspace.id, name="Not ours")
-        rows = [_audience(uow, ws, a1, f"Audience {i}") for i in range(5)]
-        _audience(uow, ws, a2, "Second shop buyers")
-        client_id = make_client(uow, ws, "Acme")
-        shoes = make_advertiser(uow, ws, client_id, "Shoes")
-        allocation_service.allocate(uow, ws, a1, client_account_id=client_id, advertiser_id=shoes)
+        rows = [_audience(uow, workspace_id, a1, f"Audience {i}") for i in range(5)]
+        _audience(uow, workspace_id, a2, "Second shop buyers")
+        client_id = make_client(uow, workspace_id, "Acme")
+        shoes = make_advertiser(uow, workspace_id, client_id, "Shoes")
+        allocation_service.allocate(
+            uow, workspace_id, a1, client_account_id=client_id, advertiser_id=shoes
+        )
     monkeypatch.setattr(audiences, "LIMIT", 2)
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
@@ -116,11 +122,11 @@ def test_an_ad_account_without_audiences_still_has_the_switcher(
     db: Database, tmp_path: Path
 ) -> None:
     member = new_member(db, "viewer")
-    ws = member.workspace.id
+    workspace_id = member.workspace.id
     with db.transaction() as uow:
-        a1 = make_ad_account(uow, ws, name="Empty shop")
-        a2 = make_ad_account(uow, ws, name="Busy shop")
-        _audience(uow, ws, a2, "Buyers")
+        a1 = make_ad_account(uow, workspace_id, name="Empty shop")
+        a2 = make_ad_account(uow, workspace_id, name="Busy shop")
+        _audience(uow, workspace_id, a2, "Buyers")
     with console_client(db, tmp_path) as client:
         log_in(client, member)
         page = client.get(f"/accounts/{a1}/audiences").text

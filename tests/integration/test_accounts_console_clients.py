@@ -33,18 +33,22 @@ from tests.integration.test_console_support import (
 )
 
 
-def _setup(db: Database, ws: int) -> dict[str, Any]:
+def _setup(db: Database, workspace_id: int) -> dict[str, Any]:
     """Two ad accounts allocated to one advertiser of "Acme" (the first is the default)."""
     with db.transaction() as uow:
-        a1 = make_ad_account(uow, ws, name="First account", advertiser_id="7100000000000000001")
-        a2 = make_ad_account(uow, ws, name="Second account", advertiser_id="7100000000000000002")
-        client = make_client(uow, ws, "Acme")
-        shoes = make_advertiser(uow, ws, client, "Shoes")
+        a1 = make_ad_account(
+            uow, workspace_id, name="First account", advertiser_id="7100000000000000001"
+        )
+        a2 = make_ad_account(
+            uow, workspace_id, name="Second account", advertiser_id="7100000000000000002"
+        )
+        client = make_client(uow, workspace_id, "Acme")
+        shoes = make_advertiser(uow, workspace_id, client, "Shoes")
         for account in (a1, a2):
             allocation_service.allocate(
-                uow, ws, account, client_account_id=client, advertiser_id=shoes
+                uow, workspace_id, account, client_account_id=client, advertiser_id=shoes
             )
-        alloc1 = allocation_service.find_allocation(uow, ws, a1, shoes).id
+        alloc1 = allocation_service.find_allocation(uow, workspace_id, a1, shoes).id
     return {"a1": a1, "a2": a2, "client": client, "shoes": shoes, "alloc1": alloc1}
 
 
@@ -57,8 +61,8 @@ def _default(db: Database, client_id: int) -> int | None:
 
 def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     a1, client_id, alloc1 = ids["a1"], ids["client"], str(ids["alloc1"])
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
@@ -95,7 +99,7 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
 
         # a campaign of the advertiser on that ad account
         with db.transaction() as uow:
-            campaign = make_campaign(uow, ws, a1, name="Spring sale")
+            campaign = make_campaign(uow, workspace_id, a1, name="Spring sale")
         loc = post_form(
             client,
             "/campaigns/allocate",
@@ -132,17 +136,17 @@ def test_every_deallocation_refusal_and_the_default_dialog(db: Database, tmp_pat
         assert "deallocated" in flashes_at(client, loc)
         assert _default(db, client_id) == ids["a2"]
         with db.transaction() as uow, pytest.raises(Exception, match="not found"):
-            allocation_service.get_allocation(uow, ws, int(alloc1))
+            allocation_service.get_allocation(uow, workspace_id, int(alloc1))
 
 
 def test_the_dialog_changes_nothing_when_the_deallocation_is_refused(
     db: Database, tmp_path: Path
 ) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     with db.transaction() as uow:
-        clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases")
+        clients_service.create_goal(uow, workspace_id, ids["shoes"], ids["a1"], "Purchases")
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
         shown = refused_form(
@@ -218,11 +222,11 @@ def test_the_campaign_filter_bar(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     member = new_member(db, "viewer")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     with db.transaction() as uow:
-        made = [make_campaign(uow, ws, ids["a1"], name=f"Campaign {i}") for i in range(5)]
-        make_campaign(uow, ws, ids["a1"], name="Removed one", deleted=True)
+        made = [make_campaign(uow, workspace_id, ids["a1"], name=f"Campaign {i}") for i in range(5)]
+        make_campaign(uow, workspace_id, ids["a1"], name="Removed one", deleted=True)
         unlimited = uow.session.get(TikTokCampaign, made[0])
         assert unlimited is not None
         unlimited.budget_mode = "BUDGET_MODE_INFINITE"
@@ -232,7 +236,7 @@ def test_the_campaign_filter_bar(
 
         camp_alloc.allocate_campaigns(
             uow,
-            ws,
+            workspace_id,
             ids["a1"],
             client_account_id=ids["client"],
             advertiser_id=ids["shoes"],
@@ -284,14 +288,14 @@ def test_the_campaign_filter_bar(
 
 def test_a_revoked_authorization_asks_to_authorize_again(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
+    workspace_id = member.workspace.id
     with db.transaction() as uow:
-        grant = make_grant(uow, ws, status="revoked")
-        account = make_ad_account(uow, ws, grant, advertiser_id="7100000000000000009")
-        client_id = make_client(uow, ws, "Acme")
-        adv = make_advertiser(uow, ws, client_id, "Shoes")
+        grant = make_grant(uow, workspace_id, status="revoked")
+        account = make_ad_account(uow, workspace_id, grant, advertiser_id="7100000000000000009")
+        client_id = make_client(uow, workspace_id, "Acme")
+        adv = make_advertiser(uow, workspace_id, client_id, "Shoes")
         allocation_service.allocate(
-            uow, ws, account, client_account_id=client_id, advertiser_id=adv
+            uow, workspace_id, account, client_account_id=client_id, advertiser_id=adv
         )
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)

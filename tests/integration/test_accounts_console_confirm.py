@@ -35,38 +35,45 @@ from tests.integration.test_console_support import (
 A1, A2 = "7200000000000000001", "7200000000000000002"
 
 
-def _setup(db: Database, ws: int) -> dict[str, Any]:
+def _setup(db: Database, workspace_id: int) -> dict[str, Any]:
     """Two ad accounts allocated to "Shoes" of "Acme" (the first is the default), an audience
     of the second allocated to "Shoes" too."""
     with db.transaction() as uow:
-        a1 = make_ad_account(uow, ws, name="First account", advertiser_id=A1)
-        a2 = make_ad_account(uow, ws, name="Second account", advertiser_id=A2)
-        client = make_client(uow, ws, "Acme")
-        shoes = make_advertiser(uow, ws, client, "Shoes")
+        a1 = make_ad_account(uow, workspace_id, name="First account", advertiser_id=A1)
+        a2 = make_ad_account(uow, workspace_id, name="Second account", advertiser_id=A2)
+        client = make_client(uow, workspace_id, "Acme")
+        shoes = make_advertiser(uow, workspace_id, client, "Shoes")
         for account in (a1, a2):
-            allocation.allocate(uow, ws, account, client_account_id=client, advertiser_id=shoes)
+            allocation.allocate(
+                uow, workspace_id, account, client_account_id=client, advertiser_id=shoes
+            )
         audience = TikTokAudience(
-            workspace_id=ws, ad_account_id=a2, audience_id=uuid.uuid4().hex[:12], raw={}
+            workspace_id=workspace_id, ad_account_id=a2, audience_id=uuid.uuid4().hex[:12], raw={}
         )
         uow.session.add(audience)
         uow.flush()
         camp_alloc.allocate_audiences(
-            uow, ws, a2, client_account_id=client, advertiser_id=shoes, audience_ids=[audience.id]
+            uow,
+            workspace_id,
+            a2,
+            client_account_id=client,
+            advertiser_id=shoes,
+            audience_ids=[audience.id],
         )
         return {
             "a1": a1,
             "a2": a2,
             "client": client,
             "shoes": shoes,
-            "alloc1": allocation.find_allocation(uow, ws, a1, shoes).id,
-            "alloc2": allocation.find_allocation(uow, ws, a2, shoes).id,
+            "alloc1": allocation.find_allocation(uow, workspace_id, a1, shoes).id,
+            "alloc2": allocation.find_allocation(uow, workspace_id, a2, shoes).id,
         }
 
 
-def _allocated(db: Database, ws: int, allocation_id: int) -> bool:
+def _allocated(db: Database, workspace_id: int, allocation_id: int) -> bool:
     with db.transaction() as uow:
         try:
-            allocation.get_allocation(uow, ws, allocation_id)
+            allocation.get_allocation(uow, workspace_id, allocation_id)
         except NotFound:
             return False
         return True
@@ -86,8 +93,8 @@ def _default(db: Database, client_id: int) -> int | None:
 
 def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     url = f"/accounts/allocations/{ids['alloc2']}/delete"
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
@@ -114,18 +121,18 @@ def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) 
 
         # without "confirm", the POST only leads to the confirmation page
         assert post_form(client, url, {}, csrf) == url
-        assert _allocated(db, ws, ids["alloc2"])
+        assert _allocated(db, workspace_id, ids["alloc2"])
 
         # a forged form changes nothing
         forged = client.post(url, data={"csrf_token": "forged", "confirm": "yes"})
         assert forged.status_code == 403
-        assert _allocated(db, ws, ids["alloc2"])
+        assert _allocated(db, workspace_id, ids["alloc2"])
 
         audiences = _count(db, AudienceAllocation)
         loc = post_form(client, url, {"confirm": "yes"}, csrf)
         assert loc == f"/accounts/{ids['a2']}"
         assert "The ad account is deallocated." in flashes_at(client, loc)
-        assert not _allocated(db, ws, ids["alloc2"])
+        assert not _allocated(db, workspace_id, ids["alloc2"])
         assert _count(db, AudienceAllocation) == audiences - 1
         assert client.get(url).status_code == 404  # gone
 
@@ -139,16 +146,18 @@ def test_deallocation_is_previewed_then_confirmed(db: Database, tmp_path: Path) 
 
 def test_every_refusal_is_shown_up_front(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     url = f"/accounts/allocations/{ids['alloc1']}/delete"
     with db.transaction() as uow:
-        goal = clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases").id
-        tag = clients_service.create_tag(uow, ws, ids["shoes"], ids["a1"], "Visitors").id
-        campaign = make_campaign(uow, ws, ids["a1"], name="Spring sale")
+        goal = clients_service.create_goal(
+            uow, workspace_id, ids["shoes"], ids["a1"], "Purchases"
+        ).id
+        tag = clients_service.create_tag(uow, workspace_id, ids["shoes"], ids["a1"], "Visitors").id
+        campaign = make_campaign(uow, workspace_id, ids["a1"], name="Spring sale")
         made = camp_alloc.allocate_campaigns(
             uow,
-            ws,
+            workspace_id,
             ids["a1"],
             client_account_id=ids["client"],
             advertiser_id=ids["shoes"],
@@ -169,17 +178,17 @@ def test_every_refusal_is_shown_up_front(db: Database, tmp_path: Path) -> None:
         assert "1 campaign(s) of this advertiser use the ad account" in shown
         assert f"/campaigns?ad_account_id={ids['a1']}&amp;advertiser_id={ids['shoes']}" in shown
         with db.transaction() as uow:
-            camp_alloc.deallocate_campaign(uow, ws, made[0].id)
+            camp_alloc.deallocate_campaign(uow, workspace_id, made[0].id)
 
         shown = refusal()
         assert "1 conversion goal(s) of this advertiser use the ad account" in shown
         assert f'href="/accounts/clients/{ids["client"]}#pins"' in shown
         with db.transaction() as uow:
-            clients_service.delete_goal(uow, ws, goal)
+            clients_service.delete_goal(uow, workspace_id, goal)
 
         assert "1 remarketing tag(s) of this advertiser" in refusal()
         with db.transaction() as uow:
-            clients_service.delete_tag(uow, ws, tag)
+            clients_service.delete_tag(uow, workspace_id, tag)
 
         # nothing uses it now, but it is the default: the dialog finishes the deallocation
         shown = refusal()
@@ -193,18 +202,20 @@ def test_every_refusal_is_shown_up_front(db: Database, tmp_path: Path) -> None:
         assert loc == dialog
         assert "Choose another default TikTok account first" in flashes_at(client, loc)
         with db.transaction() as uow:
-            clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Late goal")
+            clients_service.create_goal(uow, workspace_id, ids["shoes"], ids["a1"], "Late goal")
         assert "1 conversion goal(s)" in refused_form(client, url, {"confirm": "yes"}, csrf)
-        assert _allocated(db, ws, ids["alloc1"])
+        assert _allocated(db, workspace_id, ids["alloc1"])
 
 
 def test_goals_and_tags_are_deleted_after_their_confirmation(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     with db.transaction() as uow:
-        goal = clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases").id
-        tag = clients_service.create_tag(uow, ws, ids["shoes"], ids["a1"], "Visitors").id
+        goal = clients_service.create_goal(
+            uow, workspace_id, ids["shoes"], ids["a1"], "Purchases"
+        ).id
+        tag = clients_service.create_tag(uow, workspace_id, ids["shoes"], ids["a1"], "Visitors").id
     base = f"/accounts/clients/{ids['client']}/pins"
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
@@ -243,7 +254,9 @@ def test_goals_and_tags_are_deleted_after_their_confirmation(db: Database, tmp_p
         loc = post_form(client, f"{base}/tag/{tag}/delete", {"confirm": "yes"}, csrf)
         assert "The remarketing tag Visitors is deleted." in flashes_at(client, loc)
         with db.transaction() as uow:
-            assert accounts_service.client_overview(uow, ws, ids["client"])[0]["tags"] == []
+            assert (
+                accounts_service.client_overview(uow, workspace_id, ids["client"])[0]["tags"] == []
+            )
 
         # an unknown kind is not found
         assert client.get(f"{base}/nonsense/{tag}/delete").status_code == 404
@@ -254,12 +267,18 @@ def test_other_workspaces_and_other_client_accounts_are_404(db: Database, tmp_pa
     their = _setup(db, theirs.workspace.id)
     ours = _setup(db, mine.workspace.id)
     with db.transaction() as uow:
-        ws = theirs.workspace.id
-        their_goal = clients_service.create_goal(uow, ws, their["shoes"], their["a1"], "G").id
-        their_tag = clients_service.create_tag(uow, ws, their["shoes"], their["a1"], "T").id
-        ws = mine.workspace.id
-        other_client = make_client(uow, ws, "Other client")
-        our_goal = clients_service.create_goal(uow, ws, ours["shoes"], ours["a1"], "Ours").id
+        workspace_id = theirs.workspace.id
+        their_goal = clients_service.create_goal(
+            uow, workspace_id, their["shoes"], their["a1"], "G"
+        ).id
+        their_tag = clients_service.create_tag(
+            uow, workspace_id, their["shoes"], their["a1"], "T"
+        ).id
+        workspace_id = mine.workspace.id
+        other_client = make_client(uow, workspace_id, "Other client")
+        our_goal = clients_service.create_goal(
+            uow, workspace_id, ours["shoes"], ours["a1"], "Ours"
+        ).id
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, mine)
         urls = [
@@ -301,10 +320,12 @@ def test_viewers_see_no_confirmation_pages(db: Database, tmp_path: Path) -> None
 
 def test_confirmation_pages_in_chinese(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     with db.transaction() as uow:
-        goal = clients_service.create_goal(uow, ws, ids["shoes"], ids["a1"], "Purchases").id
+        goal = clients_service.create_goal(
+            uow, workspace_id, ids["shoes"], ids["a1"], "Purchases"
+        ).id
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)
         post_form(client, "/locale", {"locale": "zh_Hans", "next": "/accounts"}, csrf)

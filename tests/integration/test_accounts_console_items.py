@@ -30,16 +30,22 @@ from tests.integration.test_console_support import (
 )
 
 
-def _setup(db: Database, ws: int) -> dict[str, Any]:
+def _setup(db: Database, workspace_id: int) -> dict[str, Any]:
     """A campaign and an audience of one ad account, both allocated to "Shoes" of "Acme"."""
     with db.transaction() as uow:
-        account = make_ad_account(uow, ws, name="Shop", advertiser_id="7400000000000000001")
-        client = make_client(uow, ws, "Acme")
-        shoes = make_advertiser(uow, ws, client, "Shoes")
-        allocation.allocate(uow, ws, account, client_account_id=client, advertiser_id=shoes)
-        campaign = make_campaign(uow, ws, account, name="Spring sale", campaign_id="1810000000001")
+        account = make_ad_account(
+            uow, workspace_id, name="Shop", advertiser_id="7400000000000000001"
+        )
+        client = make_client(uow, workspace_id, "Acme")
+        shoes = make_advertiser(uow, workspace_id, client, "Shoes")
+        allocation.allocate(
+            uow, workspace_id, account, client_account_id=client, advertiser_id=shoes
+        )
+        campaign = make_campaign(
+            uow, workspace_id, account, name="Spring sale", campaign_id="1810000000001"
+        )
         audience = TikTokAudience(
-            workspace_id=ws,
+            workspace_id=workspace_id,
             ad_account_id=account,
             audience_id=uuid.uuid4().hex[:12],
             name="Buyers",
@@ -48,11 +54,16 @@ def _setup(db: Database, ws: int) -> dict[str, Any]:
         uow.session.add(audience)
         uow.flush()
         campaign_alloc = camp_alloc.allocate_campaigns(
-            uow, ws, account, client_account_id=client, advertiser_id=shoes, campaign_ids=[campaign]
+            uow,
+            workspace_id,
+            account,
+            client_account_id=client,
+            advertiser_id=shoes,
+            campaign_ids=[campaign],
         )[0].id
         audience_alloc = camp_alloc.allocate_audiences(
             uow,
-            ws,
+            workspace_id,
             account,
             client_account_id=client,
             advertiser_id=shoes,
@@ -105,10 +116,10 @@ def test_a_campaign_is_deallocated_after_its_confirmation(db: Database, tmp_path
 
 def test_an_initialized_campaign_shows_its_refusal_up_front(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "operator")
-    ws = member.workspace.id
-    ids = _setup(db, ws)
+    workspace_id = member.workspace.id
+    ids = _setup(db, workspace_id)
     with db.transaction() as uow:
-        assert camp_alloc.mark_initialized(uow, ws, ids["campaign"])
+        assert camp_alloc.mark_initialized(uow, workspace_id, ids["campaign"])
     url = f"/campaigns/allocations/{ids['campaign_alloc']}/delete"
     with console_client(db, tmp_path) as client:
         csrf = log_in(client, member)

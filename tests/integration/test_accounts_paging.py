@@ -39,14 +39,14 @@ def _walk(client: TestClient, path: str, limit: int) -> tuple[list[int], int]:
 def test_listings_page_every_row_once_without_an_empty_last_page(
     db: Database, tmp_path: Path
 ) -> None:
-    ws = new_workspace(db, "paging")
+    workspace = new_workspace(db, "paging")
     with db.transaction() as uow:
-        grant = make_grant(uow, ws.id)
-        accounts = [make_ad_account(uow, ws.id, grant) for _ in range(4)]
-        campaigns = [make_campaign(uow, ws.id, accounts[0]) for _ in range(4)]
-        clients = [make_client(uow, ws.id) for _ in range(4)]
+        grant = make_grant(uow, workspace.id)
+        accounts = [make_ad_account(uow, workspace.id, grant) for _ in range(4)]
+        campaigns = [make_campaign(uow, workspace.id, accounts[0]) for _ in range(4)]
+        clients = [make_client(uow, workspace.id) for _ in range(4)]
     with TestClient(make_app(db, tmp_path)) as client:
-        client.headers.update(bearer(new_key(db, ws, "viewer")))
+        client.headers.update(bearer(new_key(db, workspace, "viewer")))
         for path, ids in (
             ("/api/v1/ad-accounts", accounts),
             ("/api/v1/campaigns", campaigns),

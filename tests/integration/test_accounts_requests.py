@@ -55,35 +55,35 @@ def bc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_request_is_mailed_once_and_fulfilled_through_the_bc(
     db: Database, sb: SandboxHandle, bc: None
 ) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with wired(sb):
         with db.transaction() as uow:
-            grant = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
-            row = requests_service.submit(uow, ws, REQUEST, actor="user:1")
+            grant = imports.import_token(uow, workspace_id, sb.access_token(), sb.advertiser_ids)
+            row = requests_service.submit(uow, workspace_id, REQUEST, actor="user:1")
             assert (row.country, row.currency) == ("MY", "MYR")
-            mails = notify.list_emails(uow, ws, kind=requests_service.MAIL_KIND)
+            mails = notify.list_emails(uow, workspace_id, kind=requests_service.MAIL_KIND)
             assert len(mails) == 1
             assert mails[0].to_addrs == ["am@agency.example"]
         with db.transaction() as uow:
-            done = requests_service.fulfil(uow, ws, row.id, grant.authorization.id)
+            done = requests_service.fulfil(uow, workspace_id, row.id, grant.authorization.id)
             assert done.status == "fulfilled"
             assert done.advertiser_id
-            ids = {a["advertiser_id"] for a in service.list_ad_accounts(uow, ws)}
+            ids = {a["advertiser_id"] for a in service.list_ad_accounts(uow, workspace_id)}
             assert done.advertiser_id in ids
         with db.transaction() as uow:  # fulfilling twice changes nothing
-            again = requests_service.fulfil(uow, ws, row.id, grant.authorization.id)
+            again = requests_service.fulfil(uow, workspace_id, row.id, grant.authorization.id)
             assert again.advertiser_id == done.advertiser_id
 
 
 def test_without_a_business_center_fulfil_is_refused(db: Database) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        row = requests_service.submit(uow, ws, REQUEST)
+        row = requests_service.submit(uow, workspace_id, REQUEST)
         with pytest.raises(Conflict):
-            requests_service.fulfil(uow, ws, row.id, 1)
+            requests_service.fulfil(uow, workspace_id, row.id, 1)
         with pytest.raises(ValidationFailed):
             requests_service.submit(
-                uow, ws, AccountRequestInput("X", "Retail", "SG", "USD", "Mars/Base")
+                uow, workspace_id, AccountRequestInput("X", "Retail", "SG", "USD", "Mars/Base")
             )
 
 
@@ -112,18 +112,18 @@ def test_the_request_reaches_the_account_manager_over_smtp(
     )
     accounts_settings.reload()
     workspace = make_workspace(db)
-    ws = workspace.id
-    email = f"ada-{ws}@example.com"
+    workspace_id = workspace.id
+    email = f"ada-{workspace_id}@example.com"
     with db.transaction() as uow:
         user = tenancy.create_user(
             uow, email, "correct horse", name="Ada Lovelace", workspace=workspace, role="operator"
         )
         actor = f"user:{user.id}"
     with db.transaction() as uow:
-        row = requests_service.submit(uow, ws, REQUEST, actor=actor)
+        row = requests_service.submit(uow, workspace_id, REQUEST, actor=actor)
         assert row.created_by == actor  # the stored actor stays the id
     assert inbox == []  # nothing leaves before the transaction's job runs
-    drain(db, ws)
+    drain(db, workspace_id)
     assert len(inbox) == 1
     got = inbox[0]
     assert got.rcpt_tos == ["am@agency.example"]
@@ -160,15 +160,17 @@ def sent_industries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def _fulfil(db: Database, sb: SandboxHandle, industries: list[str]) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with wired(sb), db.transaction() as uow:
-        grant = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+        grant = imports.import_token(uow, workspace_id, sb.access_token(), sb.advertiser_ids)
         for industry in industries:
-            row = requests_service.submit(
-                uow, ws, AccountRequestInput(f"{industry[:20]} shop", industry, "SG", "SGD",
-                                             "Asia/Singapore"),
-            )  # fmt: skip
-            assert requests_service.fulfil(uow, ws, row.id, grant.authorization.id).advertiser_id
+            request = AccountRequestInput(
+                f"{industry[:20]} shop", industry, "SG", "SGD", "Asia/Singapore"
+            )
+            row = requests_service.submit(uow, workspace_id, request)
+            assert requests_service.fulfil(
+                uow, workspace_id, row.id, grant.authorization.id
+            ).advertiser_id
 
 
 def test_every_industry_of_the_request_form_has_a_default_id() -> None:

@@ -20,17 +20,19 @@ def _sweep(db: Database) -> None:
 
 
 def test_sweep_starts_due_accounts_once(db: Database) -> None:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        active = make_ad_account(uow, ws, make_grant(uow, ws))
-        revoked = make_ad_account(uow, ws, make_grant(uow, ws, status="revoked"))
+        active = make_ad_account(uow, workspace_id, make_grant(uow, workspace_id))
+        revoked = make_ad_account(
+            uow, workspace_id, make_grant(uow, workspace_id, status="revoked")
+        )
         imports.ensure_sync_schedule(uow)
         assert uow.session.scalars(select(Schedule).where(Schedule.name == imports.SCHEDULE)).one()
     _sweep(db)
     _sweep(db)
     with db.transaction() as uow:
         runs = uow.session.scalars(
-            select(TikTokSyncRun).where(TikTokSyncRun.workspace_id == ws)
+            select(TikTokSyncRun).where(TikTokSyncRun.workspace_id == workspace_id)
         ).all()
         assert [r.ad_account_id for r in runs] == [active]
         assert revoked not in [r.ad_account_id for r in runs]

@@ -50,10 +50,12 @@ def test_status_change_reaches_tiktok_initializes_and_resyncs(
         s = imported(db, sb)
         cid = pick(sb, delivering_groups=True)
         campaign = row(db, s.account_id, cid)
-        alloc_id = allocate(db, s.ws, s.account_id, campaign.id)
+        alloc_id = allocate(db, s.workspace_id, s.account_id, campaign.id)
         assert "ADGROUP_STATUS_DELIVERY_OK" in ad_group_statuses(db, s.account_id, cid)
 
-        out = changes_service.change_status(db, s.ws, campaign.id, "DISABLE", actor="tester")
+        out = changes_service.change_status(
+            db, s.workspace_id, campaign.id, "DISABLE", actor="tester"
+        )
         assert out["operation_status"] == "DISABLE"
         assert out["secondary_status"] == "CAMPAIGN_STATUS_DISABLE"
         assert out["allocation"]["initialized"] is True
@@ -61,13 +63,14 @@ def test_status_change_reaches_tiktok_initializes_and_resyncs(
 
         # initialized: the campaign may no longer leave its client account
         with pytest.raises(Refusal) as refused, db.transaction() as uow:
-            camp_alloc.deallocate_campaign(uow, s.ws, alloc_id)
+            camp_alloc.deallocate_campaign(uow, s.workspace_id, alloc_id)
         assert refused.value.reason == "campaign_initialized"
 
         with db.transaction() as uow:
             event = uow.session.scalars(
                 select(AuditEvent).where(
-                    AuditEvent.workspace_id == s.ws, AuditEvent.action == "campaign.status"
+                    AuditEvent.workspace_id == s.workspace_id,
+                    AuditEvent.action == "campaign.status",
                 )
             ).one()
             assert event.actor == "tester"
@@ -80,7 +83,7 @@ def test_status_change_reaches_tiktok_initializes_and_resyncs(
             assert event.after["initialized"] is True
 
         # a re-sync shows TikTok's state, the children's included
-        sync(db, s.ws, s.account_id)
+        sync(db, s.workspace_id, s.account_id)
         again = row(db, s.account_id, cid)
         assert (again.operation_status, again.secondary_status) == (
             "DISABLE",
@@ -90,7 +93,7 @@ def test_status_change_reaches_tiktok_initializes_and_resyncs(
         assert "ADGROUP_STATUS_CAMPAIGN_DISABLE" in groups
         assert "ADGROUP_STATUS_DELIVERY_OK" not in groups
 
-        out = changes_service.change_status(db, s.ws, campaign.id, "enable")
+        out = changes_service.change_status(db, s.workspace_id, campaign.id, "enable")
         assert out["operation_status"] == "ENABLE"
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
 
@@ -102,22 +105,22 @@ def test_delete_is_final_and_deleted_campaigns_are_refused(db: Database, sb: San
         assert already.deleted
         before = sb.stats()
         with pytest.raises(Refusal) as refused:
-            changes_service.change_status(db, s.ws, already.id, "ENABLE")
+            changes_service.change_status(db, s.workspace_id, already.id, "ENABLE")
         assert refused.value.reason == "campaign_deleted"
         with pytest.raises(Refusal):
-            changes_service.change_budget(db, s.ws, already.id, "100")
+            changes_service.change_budget(db, s.workspace_id, already.id, "100")
         assert sb.stats() == before  # refused before anything reached TikTok
 
         cid = pick(sb, delivering_groups=True)
         campaign = row(db, s.account_id, cid)
-        out = changes_service.change_status(db, s.ws, campaign.id, "DELETE")
+        out = changes_service.change_status(db, s.workspace_id, campaign.id, "DELETE")
         assert out["deleted"] is True
         assert out["secondary_status"] == "CAMPAIGN_STATUS_DELETE"
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DELETE"
         with pytest.raises(Refusal) as refused:
-            changes_service.change_status(db, s.ws, campaign.id, "ENABLE")
+            changes_service.change_status(db, s.workspace_id, campaign.id, "ENABLE")
         assert refused.value.reason == "campaign_deleted"
-        sync(db, s.ws, s.account_id)
+        sync(db, s.workspace_id, s.account_id)
         assert row(db, s.account_id, cid).deleted
         assert "ADGROUP_STATUS_CAMPAIGN_DELETE" in ad_group_statuses(db, s.account_id, cid)
         assert ad_group_statuses(db, s.account_id, cid) <= {
@@ -131,15 +134,17 @@ def test_budget_change_reaches_tiktok(db: Database, sb: SandboxHandle) -> None:
         s = imported(db, sb)
         cid = pick(sb, modes=BUDGETED)
         campaign = row(db, s.account_id, cid)
-        alloc_id = allocate(db, s.ws, s.account_id, campaign.id)
-        out = changes_service.change_budget(db, s.ws, campaign.id, " 120.50 ", actor="tester")
+        alloc_id = allocate(db, s.workspace_id, s.account_id, campaign.id)
+        out = changes_service.change_budget(
+            db, s.workspace_id, campaign.id, " 120.50 ", actor="tester"
+        )
         assert out["budget_minor"] == 12050
         assert out["currency"] == "USD"
         assert out["allocation"]["initialized"] is True
         assert sb.sandbox.world.changes[cid]["budget"] == 120.5
         with pytest.raises(Refusal), db.transaction() as uow:
-            camp_alloc.deallocate_campaign(uow, s.ws, alloc_id)
-        sync(db, s.ws, s.account_id)
+            camp_alloc.deallocate_campaign(uow, s.workspace_id, alloc_id)
+        sync(db, s.workspace_id, s.account_id)
         assert row(db, s.account_id, cid).budget_minor == 12050
 
 
@@ -149,24 +154,24 @@ def test_invalid_input_and_unlimited_budgets_are_refused(db: Database, sb: Sandb
         campaign = row(db, s.account_id, pick(sb, modes=BUDGETED))
         for bad in ("12.345", "-5", "0", "abc", "", "1e3x", "NaN", "99999999999999999999999"):
             with pytest.raises(ValidationFailed) as invalid:
-                changes_service.change_budget(db, s.ws, campaign.id, bad)
+                changes_service.change_budget(db, s.workspace_id, campaign.id, bad)
             assert invalid.value.field == "budget", bad
         with pytest.raises(ValidationFailed) as invalid:
-            changes_service.change_status(db, s.ws, campaign.id, "PAUSE")
+            changes_service.change_status(db, s.workspace_id, campaign.id, "PAUSE")
         assert invalid.value.field == "status"
         with pytest.raises(NotFound):
-            changes_service.change_status(db, s.ws, 2**62, "ENABLE")
+            changes_service.change_status(db, s.workspace_id, 2**62, "ENABLE")
 
         # TikTok's own rule (a minimum budget): its message, nothing changed here
         with pytest.raises(TikTokRefused) as tiktok:
-            changes_service.change_budget(db, s.ws, campaign.id, "10")
+            changes_service.change_budget(db, s.workspace_id, campaign.id, "10")
         assert tiktok.value.extra["reason"] == "tiktok_bad_parameter"
         assert "at least" in tiktok.value.detail
         assert row(db, s.account_id, campaign.campaign_id).budget_minor == campaign.budget_minor
 
         unlimited = row(db, s.account_id, pick(sb, modes=("BUDGET_MODE_INFINITE",)))
         with pytest.raises(Refusal) as refused:
-            changes_service.change_budget(db, s.ws, unlimited.id, "100")
+            changes_service.change_budget(db, s.workspace_id, unlimited.id, "100")
         assert refused.value.reason == "budget_unlimited"
         assert "BUDGET_MODE_INFINITE" in refused.value.detail
 
@@ -183,20 +188,22 @@ def test_revoked_token_marks_the_grant_revoked(db: Database, sb: SandboxHandle) 
         )
         assert answer.json()["code"] == 0
         with pytest.raises(AuthorizationRevoked) as revoked:
-            changes_service.change_status(db, s.ws, campaign.id, "DISABLE")
+            changes_service.change_status(db, s.workspace_id, campaign.id, "DISABLE")
         assert revoked.value.status_code == 409
         assert revoked.value.extra["reason"] == "authorization_revoked"
         assert "re-authorize" in revoked.value.detail
         with db.transaction() as uow:
             grant = uow.session.scalars(
-                select(TikTokAuthorization).where(TikTokAuthorization.workspace_id == s.ws)
+                select(TikTokAuthorization).where(
+                    TikTokAuthorization.workspace_id == s.workspace_id
+                )
             ).one()
             assert grant.status == "revoked"
         assert row(db, s.account_id, cid).operation_status == "ENABLE"
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
         # from now on refused before calling TikTok
         with pytest.raises(AuthorizationRevoked):
-            changes_service.change_budget(db, s.ws, campaign.id, "100")
+            changes_service.change_budget(db, s.workspace_id, campaign.id, "100")
 
 
 def test_tiktok_outage_is_a_clear_error_and_changes_nothing(
@@ -208,7 +215,7 @@ def test_tiktok_outage_is_a_clear_error_and_changes_nothing(
         campaign = row(db, s.account_id, cid)
         sb.update(fail_next=10)  # more than the client's retries
         with pytest.raises(TikTokUnavailable) as down:
-            changes_service.change_status(db, s.ws, campaign.id, "DISABLE")
+            changes_service.change_status(db, s.workspace_id, campaign.id, "DISABLE")
         assert down.value.extra["reason"] == "tiktok_unavailable"
         assert "nothing was changed" in down.value.detail
         sb.update(fail_next=0)
@@ -242,7 +249,7 @@ def test_the_mirror_shows_the_children_right_after_a_change(
         campaign = row(db, s.account_id, cid)
         assert "ADGROUP_STATUS_DELIVERY_OK" in ad_group_statuses(db, s.account_id, cid)
 
-        changes_service.change_status(db, s.ws, campaign.id, "DISABLE")
+        changes_service.change_status(db, s.workspace_id, campaign.id, "DISABLE")
         groups = ad_group_statuses(db, s.account_id, cid)
         assert "ADGROUP_STATUS_CAMPAIGN_DISABLE" in groups
         assert "ADGROUP_STATUS_DELIVERY_OK" not in groups
@@ -250,10 +257,10 @@ def test_the_mirror_shows_the_children_right_after_a_change(
             status.endswith("DELIVERY_OK") for status, _ in _ad_statuses(db, s.account_id, cid)
         )
 
-        changes_service.change_status(db, s.ws, campaign.id, "ENABLE")
+        changes_service.change_status(db, s.workspace_id, campaign.id, "ENABLE")
         assert "ADGROUP_STATUS_DELIVERY_OK" in ad_group_statuses(db, s.account_id, cid)
 
-        changes_service.change_status(db, s.ws, campaign.id, "DELETE")
+        changes_service.change_status(db, s.workspace_id, campaign.id, "DELETE")
         assert ad_group_statuses(db, s.account_id, cid) <= {
             "ADGROUP_STATUS_DELETE",
             "ADGROUP_STATUS_CAMPAIGN_DELETE",
@@ -283,13 +290,13 @@ def test_without_a_read_back_the_children_follow_the_cascade(
         s = imported(db, sb)
         monkeypatch.setattr(changes_service, "_read_back", lambda target: None)
         off = pick(sb, delivering_groups=True)
-        changes_service.change_status(db, s.ws, row(db, s.account_id, off).id, "DISABLE")
+        changes_service.change_status(db, s.workspace_id, row(db, s.account_id, off).id, "DISABLE")
         groups = ad_group_statuses(db, s.account_id, off)
         assert "ADGROUP_STATUS_CAMPAIGN_DISABLE" in groups
         assert "ADGROUP_STATUS_DELIVERY_OK" not in groups
 
         gone = pick(sb, delivering_groups=True)
-        changes_service.change_status(db, s.ws, row(db, s.account_id, gone).id, "DELETE")
+        changes_service.change_status(db, s.workspace_id, row(db, s.account_id, gone).id, "DELETE")
         assert ad_group_statuses(db, s.account_id, gone) <= {
             "ADGROUP_STATUS_DELETE",
             "ADGROUP_STATUS_CAMPAIGN_DELETE",

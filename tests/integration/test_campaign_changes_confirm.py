@@ -73,15 +73,15 @@ def test_service_and_api_ask_for_confirm_above_the_factor(
         huge = _major(before * 3 + 1)
         for amount in ("1e5", "1E5", "+100", "-100", "0x100", "100e0"):
             with pytest.raises(ValidationFailed):
-                changes.change_budget(db, s.ws, campaign.id, amount, confirm=True)
+                changes.change_budget(db, s.workspace_id, campaign.id, amount, confirm=True)
         with pytest.raises(BudgetConfirmationNeeded) as refused:
-            changes.change_budget(db, s.ws, campaign.id, huge)
+            changes.change_budget(db, s.workspace_id, campaign.id, huge)
         assert refused.value.extra["before_minor"] == before
         assert refused.value.extra["after_minor"] == before * 3 + 1
         assert refused.value.extra["budget_mode"] == "BUDGET_MODE_DAY"
         assert row(db, s.account_id, campaign.campaign_id).budget_minor == before
         # at most the factor: no confirmation needed
-        changes.change_budget(db, s.ws, campaign.id, _major(before * 3))
+        changes.change_budget(db, s.workspace_id, campaign.id, _major(before * 3))
         assert row(db, s.account_id, campaign.campaign_id).budget_minor == before * 3
 
         headers = bearer(new_key(db, member.workspace, "operator"))

@@ -48,21 +48,21 @@ def sb() -> Iterator[SandboxHandle]:
 
 
 def _import(db: Database, sb: SandboxHandle) -> tuple[int, list[int]]:
-    ws = make_workspace(db).id
+    workspace_id = make_workspace(db).id
     with db.transaction() as uow:
-        result = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
-        return ws, [a.id for a in result.accounts]
+        result = imports.import_token(uow, workspace_id, sb.access_token(), sb.advertiser_ids)
+        return workspace_id, [a.id for a in result.accounts]
 
 
-def _run(db: Database, ws: int, account_id: int, *, max_pages: int = 3) -> TikTokSyncRun:
+def _run(db: Database, workspace_id: int, account_id: int, *, max_pages: int = 3) -> TikTokSyncRun:
     with db.transaction() as uow:
-        run_id = sync_service.start(uow, ws, account_id).id
+        run_id = sync_service.start(uow, workspace_id, account_id).id
     while True:
         with db.transaction() as uow:
             if sync_service.step(uow, run_id, max_pages=max_pages):
                 break
     with db.transaction() as uow:
-        return sync_service.get_run(uow, ws, run_id)
+        return sync_service.get_run(uow, workspace_id, run_id)
 
 
 def _counts(db: Database, account_id: int) -> dict[str, tuple[int, int]]:
@@ -106,14 +106,14 @@ def test_sync_matches_sandbox_and_second_sync_changes_nothing(
     db: Database, sb: SandboxHandle
 ) -> None:
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
-        first = _run(db, ws, accounts[0])
+        workspace_id, accounts = _import(db, sb)
+        first = _run(db, workspace_id, accounts[0])
         assert first.status == "succeeded", first.errors
         assert _counts(db, accounts[0]) == expected(sb, 0)
         assert first.counts["campaigns"]["deleted"] > 0
         assert first.pages >= 3 + 5 + 7 + 1
         with db.transaction() as uow:
-            op = operations.get(uow, ws, first.operation_id or 0)
+            op = operations.get(uow, workspace_id, first.operation_id or 0)
             assert op.state == "succeeded"
             assert op.done == op.total > 0
             account = uow.session.get(TikTokAdAccount, accounts[0])
@@ -121,7 +121,7 @@ def test_sync_matches_sandbox_and_second_sync_changes_nothing(
             assert account.last_synced_at is not None
             assert account.currency == sb.sandbox.world.currency(0)
         before = _snapshot(db, accounts[0])
-        second = _run(db, ws, accounts[0])
+        second = _run(db, workspace_id, accounts[0])
         assert second.status == "succeeded"
         assert _snapshot(db, accounts[0]) == before
         assert all(
@@ -137,16 +137,16 @@ def _killed_step(db: Database, run_id: int) -> None:
 
 def test_interrupted_sync_resumes(db: Database, sb: SandboxHandle) -> None:
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
-            run_id = sync_service.start(uow, ws, accounts[1], "campaigns").id
+            run_id = sync_service.start(uow, workspace_id, accounts[1], "campaigns").id
         with db.transaction() as uow:
             assert not sync_service.step(uow, run_id, max_pages=2)
         # the process dies mid-step: the step's pages are rolled back, the cursor too
         with pytest.raises(RuntimeError):
             _killed_step(db, run_id)
         with db.transaction() as uow:
-            run = sync_service.get_run(uow, ws, run_id)
+            run = sync_service.get_run(uow, workspace_id, run_id)
             assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 3}
         while True:
             with db.transaction() as uow:
@@ -162,47 +162,51 @@ def test_revoked_token_marks_grant_revoked_and_keeps_allocations(
     db: Database, sb: SandboxHandle
 ) -> None:
     with wired(sb, page_size=10):
-        ws = make_workspace(db).id
+        workspace_id = make_workspace(db).id
         token = sb.access_token()
         with db.transaction() as uow:
-            result = imports.import_token(uow, ws, token, sb.advertiser_ids)
+            result = imports.import_token(uow, workspace_id, token, sb.advertiser_ids)
             account_id = result.accounts[0].id
-            client = make_client(uow, ws)
-            adv = make_advertiser(uow, ws, client)
+            client = make_client(uow, workspace_id)
+            adv = make_advertiser(uow, workspace_id, client)
             allocation_service.allocate(
-                uow, ws, account_id, client_account_id=client, advertiser_id=adv
+                uow, workspace_id, account_id, client_account_id=client, advertiser_id=adv
             )
         answer = httpx.post(
             sb.api("oauth2/revoke_token/"),
             json={"app_id": sb.app_id, "secret": sb.secret, "access_token": token},
         )
         assert answer.json()["code"] == 0
-        run = _run(db, ws, account_id)
+        run = _run(db, workspace_id, account_id)
         assert run.status == "failed"
         assert run.errors[-1]["error"] == "AuthRevoked"
         with db.transaction() as uow:
             grant = uow.session.scalars(
-                select(TikTokAuthorization).where(TikTokAuthorization.workspace_id == ws)
+                select(TikTokAuthorization).where(TikTokAuthorization.workspace_id == workspace_id)
             ).one()
             assert grant.status == "revoked"
-            assert allocation_service.allocations_by_account(uow, ws, [account_id])[account_id]
+            assert allocation_service.allocations_by_account(uow, workspace_id, [account_id])[
+                account_id
+            ]
             with pytest.raises(Exception, match="revoked"):
-                sync_service.start(uow, ws, account_id)
+                sync_service.start(uow, workspace_id, account_id)
         # re-authorizing brings the grant back without losing the allocation
         with db.transaction() as uow:
-            again = imports.import_token(uow, ws, sb.access_token(), sb.advertiser_ids)
+            again = imports.import_token(uow, workspace_id, sb.access_token(), sb.advertiser_ids)
             assert account_id in [a.id for a in again.accounts]
-            assert allocation_service.allocations_by_account(uow, ws, [account_id])[account_id]
-        assert _run(db, ws, account_id).status == "succeeded"
+            assert allocation_service.allocations_by_account(uow, workspace_id, [account_id])[
+                account_id
+            ]
+        assert _run(db, workspace_id, account_id).status == "succeeded"
 
 
 def test_vanished_rows_are_flagged_and_retries_counted(db: Database, sb: SandboxHandle) -> None:
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
             uow.session.add(
                 TikTokCampaign(
-                    workspace_id=ws,
+                    workspace_id=workspace_id,
                     ad_account_id=accounts[0],
                     campaign_id="1",
                     name="purged on TikTok",
@@ -210,7 +214,7 @@ def test_vanished_rows_are_flagged_and_retries_counted(db: Database, sb: Sandbox
                 )
             )
         sb.update(fail_next=2)
-        run = _run(db, ws, accounts[0])
+        run = _run(db, workspace_id, accounts[0])
         assert run.status == "succeeded"
         assert run.retries >= 2
         assert run.counts["campaigns"]["vanished"] == 1
@@ -228,9 +232,9 @@ def test_prefetched_steps_sync_everything_and_keep_raw_json(
 ) -> None:
     """What the worker does: fetch with no transaction open, then only write."""
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
-            run_id = sync_service.start(uow, ws, accounts[0]).id
+            run_id = sync_service.start(uow, workspace_id, accounts[0]).id
         steps = 0
         while True:
             fetched = sync_service.prefetch(db, run_id, max_pages=3)
@@ -259,15 +263,15 @@ def test_stale_prefetch_is_ignored_and_the_step_fetches_itself(
     db: Database, sb: SandboxHandle
 ) -> None:
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
-            run_id = sync_service.start(uow, ws, accounts[1], "campaigns").id
+            run_id = sync_service.start(uow, workspace_id, accounts[1], "campaigns").id
         stale = sync_service.prefetch(db, run_id, max_pages=2)
         with db.transaction() as uow:  # another worker moved the run meanwhile
             assert not sync_service.step(uow, run_id, max_pages=2)
         with db.transaction() as uow:
             assert not sync_service.step(uow, run_id, max_pages=2, fetched=stale)
-            run = sync_service.get_run(uow, ws, run_id)
+            run = sync_service.get_run(uow, workspace_id, run_id)
             assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 5}
         while True:
             with db.transaction() as uow:
@@ -283,9 +287,9 @@ def test_pages_fetched_before_a_passing_failure_are_kept(db: Database, sb: Sandb
     from promodesk.integrations.tiktok.errors import ServerError
 
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
-            run_id = sync_service.start(uow, ws, accounts[0], "campaigns").id
+            run_id = sync_service.start(uow, workspace_id, accounts[0], "campaigns").id
         fetched = sync_service.prefetch(db, run_id, max_pages=2)
         assert fetched is not None
         assert [e.kind for e in fetched.events] == ["page", "page", "totals"]
@@ -293,7 +297,7 @@ def test_pages_fetched_before_a_passing_failure_are_kept(db: Database, sb: Sandb
         with db.transaction() as uow:
             assert not sync_service.step(uow, run_id, max_pages=2, fetched=fetched)
         with db.transaction() as uow:
-            run = sync_service.get_run(uow, ws, run_id)
+            run = sync_service.get_run(uow, workspace_id, run_id)
             assert run.cursor == {"stage": STAGES[SyncScope.CAMPAIGNS][0], "page": 3}
             assert run.status == "running"
         # with nothing fetched before it, the failure fails the attempt (the job backs off)
@@ -307,9 +311,9 @@ def test_pages_fetched_before_a_passing_failure_are_kept(db: Database, sb: Sandb
 def test_the_progress_total_is_whole_after_the_first_step(db: Database, sb: SandboxHandle) -> None:
     """The bar never reaches 100% early: every list's size is counted in the first step."""
     with wired(sb, page_size=10):
-        ws, accounts = _import(db, sb)
+        workspace_id, accounts = _import(db, sb)
         with db.transaction() as uow:
-            run = sync_service.start(uow, ws, accounts[0])
+            run = sync_service.start(uow, workspace_id, accounts[0])
             run_id, op_id = run.id, run.operation_id
         with db.transaction() as uow:
             assert not sync_service.step(uow, run_id, max_pages=2)
