@@ -153,7 +153,7 @@ def drain(db: Database, workspace_id: int, rounds: int = 100) -> None:
 
 # Factories for the cross-tenant test (tests/reliability/test_cross_tenant.py) ------------------
 def _email(uow: UnitOfWork, ws: Workspace) -> int:
-    from promodesk.notify import service
+    from promodesk.notify.service import outbox as service
 
     row = service.send_email(
         uow, ws.id, "am@agency.example", "Cross-tenant", "body", kind="test", ref=f"ct:{ws.id}"
@@ -162,7 +162,7 @@ def _email(uow: UnitOfWork, ws: Workspace) -> int:
 
 
 def _webhook(uow: UnitOfWork, ws: Workspace) -> int:
-    from promodesk.notify import service
+    from promodesk.notify.service import outbox as service
 
     row = service.send_webhook(
         uow, ws.id, "https://ops.example/hook", "test", {}, secret="s", ref=f"ct:{ws.id}"

@@ -14,7 +14,7 @@ import promodesk.accounts.jobs
 import promodesk.notify.jobs  # noqa: F401
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import REDIRECT_URI, SandboxHandle, running_sandbox

@@ -17,7 +17,7 @@ from promodesk.console.routes.accounts.clients import INDUSTRIES
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from promodesk.sandbox.config import DEFAULT_BC_ID
 from promodesk.tenancy import service as tenancy
 from tests.conftest import make_workspace

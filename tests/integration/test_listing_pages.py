@@ -13,7 +13,7 @@ from promodesk.audit import service as audit
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import service as jobs
 from promodesk.ledger import service as ledger
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from promodesk.operations import service as operations
 from tests.api_support import bearer, make_app, new_key, new_workspace
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from promodesk.kit.db import Database
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration.notify_support import (
     Receiver,

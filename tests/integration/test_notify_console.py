@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from promodesk.kit.db import Database
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from tests.integration.notify_support import (
     Receiver,
     configure,

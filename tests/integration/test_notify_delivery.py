@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound
 from promodesk.models import Job
-from promodesk.notify import service as notify
 from promodesk.notify.domain import InvalidWebhookSignature
+from promodesk.notify.service import outbox as notify
 from tests.conftest import make_workspace
 from tests.integration.notify_support import (
     Received,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from promodesk.kit.pagination import Page, after, fetch, page
-from promodesk.notify import service
 from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.schemas import EmailRead, WebhookRead
+from promodesk.notify.service import outbox as service
 from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, Text, Uow
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/notify", tags=["notify"])

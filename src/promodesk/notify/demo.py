@@ -4,7 +4,7 @@ captured messages look (demo mode sends nothing)."""
 from __future__ import annotations
 
 from promodesk.kit.db import UnitOfWork
-from promodesk.notify import service
+from promodesk.notify.service import outbox as service
 
 WELCOME_TEXT = """Hello,
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from promodesk.kit.jobs import JobContext, handler
-from promodesk.notify.delivery_service import deliver_email, deliver_webhook
-from promodesk.notify.service import EMAIL_JOB, WEBHOOK_JOB
+from promodesk.notify.service.delivery import deliver_email, deliver_webhook
+from promodesk.notify.service.outbox import EMAIL_JOB, WEBHOOK_JOB
 
 
 @handler(EMAIL_JOB)

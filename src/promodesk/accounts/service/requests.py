@@ -28,7 +28,7 @@ from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound
 from promodesk.models import TikTokAccountRequest
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from promodesk.settings import get_settings
 from promodesk.tenancy import service as tenancy
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from promodesk.console.paging import PAGE_SIZE, Pager, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import AdminVisit, Uow, ViewerVisit, console_of
-from promodesk.notify import service as notify
 from promodesk.notify.domain import OutboxStatus
+from promodesk.notify.service import outbox as notify
 from promodesk.notify.settings import delivery
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)

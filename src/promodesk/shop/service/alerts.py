@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from promodesk.kit.db import UnitOfWork
-from promodesk.notify import service as notify
+from promodesk.notify.service import outbox as notify
 from promodesk.settings import get_settings
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.settings import shop_settings
