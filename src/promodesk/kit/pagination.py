@@ -33,7 +33,8 @@ class Page(BaseModel, Generic[T]):
     """A page of a listing; ``next_cursor`` is null on the last page."""
 
     items: list[T]
-    next_cursor: str | None = None
+    # Required (always present, null on the last page), so clients can rely on the key.
+    next_cursor: str | None
 
 
 def encode_cursor(value: dict[str, Any]) -> str:

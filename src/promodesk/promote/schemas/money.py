@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from promodesk.kit.inputs import CurrencyCode, Id, Input, Region
 from promodesk.kit.money import Money
+from promodesk.kit.pagination import Page
 from promodesk.models import PromoteInvoice, PromoteRecharge, PromoteWithdrawal
 
 
@@ -64,9 +65,8 @@ class RechargeRead(BaseModel):
         )
 
 
-class RechargePage(BaseModel):
-    items: list[RechargeRead]
-    next_cursor: str | None
+class RechargePage(Page[RechargeRead]):
+    """A page of ``RechargeRead`` (``kit.pagination``)."""
 
 
 class WebhookResult(BaseModel):
@@ -166,9 +166,8 @@ class WithdrawalRead(BaseModel):
         )
 
 
-class WithdrawalPage(BaseModel):
-    items: list[WithdrawalRead]
-    next_cursor: str | None
+class WithdrawalPage(Page[WithdrawalRead]):
+    """A page of ``WithdrawalRead`` (``kit.pagination``)."""
 
 
 class InvoiceRead(BaseModel):
@@ -205,6 +204,5 @@ class InvoiceRead(BaseModel):
         )
 
 
-class InvoicePage(BaseModel):
-    items: list[InvoiceRead]
-    next_cursor: str | None
+class InvoicePage(Page[InvoiceRead]):
+    """A page of ``InvoiceRead`` (``kit.pagination``)."""

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from promodesk.kit.inputs import MAX_COUNT, Count, Day, Id, Input, Region, Timestamp
+from promodesk.kit.pagination import Page
 from promodesk.models import PromoteOrder
 from promodesk.promote.domain.goals import GOAL_RESULT, RESULT_FIELDS, Goal
 from promodesk.promote.domain.settlement import SettlementStatus
@@ -85,9 +86,8 @@ class CreatorRead(BaseModel):
     created_at: datetime
 
 
-class CreatorPage(BaseModel):
-    items: list[CreatorRead]
-    next_cursor: str | None
+class CreatorPage(Page[CreatorRead]):
+    """A page of ``CreatorRead`` (``kit.pagination``)."""
 
 
 class WalletRead(BaseModel):
@@ -138,9 +138,8 @@ class ContentRead(BaseModel):
     created_at: datetime
 
 
-class ContentPage(BaseModel):
-    items: list[ContentRead]
-    next_cursor: str | None
+class ContentPage(Page[ContentRead]):
+    """A page of ``ContentRead`` (``kit.pagination``)."""
 
 
 class CouponCreate(Input):
@@ -162,9 +161,8 @@ class CouponRead(BaseModel):
     note: str
 
 
-class CouponPage(BaseModel):
-    items: list[CouponRead]
-    next_cursor: str | None
+class CouponPage(Page[CouponRead]):
+    """A page of ``CouponRead`` (``kit.pagination``)."""
 
 
 class AudienceIn(Input):
@@ -252,9 +250,8 @@ def order_read(o: PromoteOrder) -> OrderRead:
     return OrderRead.model_validate(data)
 
 
-class OrderPage(BaseModel):
-    items: list[OrderRead]
-    next_cursor: str | None
+class OrderPage(Page[OrderRead]):
+    """A page of ``OrderRead`` (``kit.pagination``)."""
 
 
 class HourRead(BaseModel):

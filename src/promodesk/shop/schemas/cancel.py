@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from promodesk.kit.inputs import Id, Input
+from promodesk.kit.pagination import Page
 from promodesk.shop.schemas.base import Read, Str
 
 
@@ -165,11 +166,9 @@ class CancelOut(BaseModel):
     batches: list[BatchRead] = []
 
 
-class BatchPage(BaseModel):
-    items: list[BatchRead]
-    next_cursor: str | None
+class BatchPage(Page[BatchRead]):
+    """A page of ``BatchRead`` (``kit.pagination``)."""
 
 
-class BatchItemPage(BaseModel):
-    items: list[BatchItemRead]
-    next_cursor: str | None
+class BatchItemPage(Page[BatchItemRead]):
+    """A page of ``BatchItemRead`` (``kit.pagination``)."""

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from promodesk.kit.inputs import Count, CurrencyCode, Id, Input, TimeZone
+from promodesk.kit.pagination import Page
 from promodesk.shop.schemas.base import Instant, Read, Str
 
 
@@ -173,21 +174,17 @@ class OfferRead(Read):
     status: str
 
 
-class ShopPage(BaseModel):
-    items: list[ShopRead]
-    next_cursor: str | None
+class ShopPage(Page[ShopRead]):
+    """A page of ``ShopRead`` (``kit.pagination``)."""
 
 
-class ProductPage(BaseModel):
-    items: list[ProductRead]
-    next_cursor: str | None
+class ProductPage(Page[ProductRead]):
+    """A page of ``ProductRead`` (``kit.pagination``)."""
 
 
-class ActivityPage(BaseModel):
-    items: list[ActivityRead]
-    next_cursor: str | None
+class ActivityPage(Page[ActivityRead]):
+    """A page of ``ActivityRead`` (``kit.pagination``)."""
 
 
-class EnrollmentPage(BaseModel):
-    items: list[EnrollmentRead]
-    next_cursor: str | None
+class EnrollmentPage(Page[EnrollmentRead]):
+    """A page of ``EnrollmentRead`` (``kit.pagination``)."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from promodesk.kit.pagination import Page
 from promodesk.shop.schemas.base import Read
 
 
@@ -36,11 +35,9 @@ class VerificationRead(Read):
     created_at: datetime
 
 
-class SnapshotPage(BaseModel):
-    items: list[SnapshotRead]
-    next_cursor: str | None
+class SnapshotPage(Page[SnapshotRead]):
+    """A page of ``SnapshotRead`` (``kit.pagination``)."""
 
 
-class VerificationPage(BaseModel):
-    items: list[VerificationRead]
-    next_cursor: str | None
+class VerificationPage(Page[VerificationRead]):
+    """A page of ``VerificationRead`` (``kit.pagination``)."""
