@@ -191,6 +191,8 @@ Admin = Annotated[Principal, Depends(admin)]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the last page")]
+# An optional filter by an object's id (``?shop_id=3``); out of range is a 422, like any id.
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 # error statuses per route -----------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from promodesk.accounts.schemas import Deleted
 from promodesk.campaigns.schemas import (
@@ -21,11 +19,10 @@ from promodesk.campaigns.schemas import (
     StatusChange,
 )
 from promodesk.campaigns.service import allocation, campaigns, changes
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
+from promodesk.kit.pagination import after, fetch, page
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/campaigns", response_model=CampaignPage)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.promote.domain.eligibility import DeviceOS
 from promodesk.promote.domain.regions import Channel, MethodRule
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
@@ -32,10 +32,9 @@ from promodesk.promote.schemas.money import (
 from promodesk.promote.service import creators, invoices, withdrawals
 from promodesk.promote.service import recharge as recharges
 from promodesk.promote.settings import MoneyConfig
-from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, RawBody, Uow, Writer, state
+from promodesk.web import Admin, ApiRoute, Caller, Cursor, Limit, OptId, RawBody, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote money"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def money_config(request: Request) -> MoneyConfig:

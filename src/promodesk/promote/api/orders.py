@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.models import PromoteContent, PromoteCoupon, PromoteCreator
 from promodesk.promote.domain import delivery_parse
 from promodesk.promote.schemas.orders import (
@@ -42,10 +42,9 @@ from promodesk.promote.service import delivery as delivery_service
 from promodesk.promote.service import orders as orders_service
 from promodesk.promote.service import review as review_service
 from promodesk.promote.service.wallet import wallet_view
-from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Cursor, Instant, Limit, OptId, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/promote", tags=["promote"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def _creator(c: PromoteCreator) -> CreatorRead:

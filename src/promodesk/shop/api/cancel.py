@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.shop.domain.selection import parse_csv_ids
 from promodesk.shop.schemas.cancel import (
     BatchItemPage,
@@ -25,7 +25,6 @@ from promodesk.shop.service.batches import Selection
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def selection(body: SelectionIn) -> Selection:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.shop.domain.enrollments import parse_state
 from promodesk.shop.schemas.alternatives import RestockIn, RestockOut
 from promodesk.shop.schemas.catalog import (
@@ -42,10 +42,9 @@ from promodesk.shop.schemas.remediation import (
 from promodesk.shop.service import alternatives, catalog, remediation
 from promodesk.shop.service import offers as offers_service
 from promodesk.shop.service import shops as shops_service
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 States = Annotated[list[str] | None, Query(max_length=10)]
 
 

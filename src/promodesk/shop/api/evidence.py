@@ -4,21 +4,20 @@ verification results and the review (复盘) with its CSV."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from promodesk.kit.pagination import MAX_ID, after, fetch, page
+from promodesk.kit.pagination import after, fetch, page
 from promodesk.shop.schemas.catalog import EnrollmentRead
 from promodesk.shop.schemas.evidence import SnapshotPage, SnapshotRead, VerificationPage
 from promodesk.shop.service import review as review_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
-OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/snapshots", response_model=SnapshotPage)

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from promodesk.console import forms
 from promodesk.console.core import N_
+from promodesk.console.labels import LABELS
 from promodesk.console.routes.shop.common import BADGES, STATES, local, page_zone, titles
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit
@@ -31,14 +32,6 @@ from promodesk.shop.service import stock_zero as stock_zero_service
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
-CODES = {
-    "ENROLLMENT_NOT_FOUND": N_("Enrollment not found"),
-    "ALREADY_STOCK_ZEROED": N_("Stock is zero already"),
-    "NOT_STOCK_ZEROABLE": N_("Not possible in this stage"),
-    "ACTIVITY_IMMUTABLE": N_("The activity is immutable"),
-    "ACTIVITY_ENDED": N_("The activity has ended"),
-    "CHANGED_MEANWHILE": N_("Changed by someone else meanwhile; try again"),
-}
 EFFECTS = {
     "stock_zeroed": N_("Stock to zero here"),
     "paused": N_("Shared stock: not purchasable, leaves the activity at the delist"),
@@ -83,7 +76,7 @@ def _view(uow: Any, visit: Visit, items: list[dict[str, Any]]) -> dict[str, Any]
         "results": items,
         "ok_count": sum(1 for i in items if i["ok"]),
         "zone": page_zone(list(shops.values())),
-        "codes": CODES,
+        "codes": LABELS["shop_item_code"],  # the plan's refusal codes
         "states": STATES,
         "badges": BADGES,
         "plan": plan,
