@@ -2,7 +2,10 @@
 
 Each backend database is created once per test session and migrated with Alembic. Tests
 isolate themselves by creating their own workspace (every query is workspace-scoped), and the
-whole session ends with a ledger check over everything the tests posted.
+whole session ends with a ledger check over everything the tests posted. A test that needs a
+database of its own (a crash, a race, a subprocess) takes one from ``own_database`` or
+``own_database_url``: PostgreSQL names are unique, SQLite files live in the test's temporary
+folder.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +30,7 @@ PG_ADMIN_URL = os.environ.get(
 REQUIRE_PG = os.environ.get("PROMODESK_REQUIRE_POSTGRES") == "1"
 
 
+@cache
 def _pg_available() -> bool:
     try:
         import psycopg
@@ -52,15 +59,55 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def require_postgres() -> None:
+    """Skip the test when PostgreSQL is unreachable; fail it when it is required."""
+    if not _pg_available():
+        if REQUIRE_PG:
+            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
+        pytest.skip("PostgreSQL not reachable at " + PG_ADMIN_URL)
+
+
+@contextmanager
+def own_database_url(
+    kind: str, prefix: str = "pd_test", *, folder: Path | None = None, migrate: bool = True
+) -> Iterator[str]:
+    """A database no other test uses: ``kind`` "sqlite" is the file ``{prefix}.db`` in
+    ``folder`` (a test's temporary folder), "postgres" a new database named ``{prefix}_…``
+    (skipped or failed like ``pg_db`` when the server is away), dropped at the end. Migrated
+    with Alembic unless ``migrate`` is false."""
+    if kind == "sqlite":
+        assert folder is not None, "a SQLite database needs a folder"
+        url = f"sqlite:///{folder / (prefix + '.db')}"
+    else:
+        require_postgres()
+        url = create_pg_database(prefix)
+    try:
+        if migrate:
+            upgrade(url)
+        yield url
+    finally:
+        if kind != "sqlite":
+            drop_pg_database(url)
+
+
+@contextmanager
+def own_database(
+    kind: str, prefix: str = "pd_test", *, folder: Path | None = None, **engine: Any
+) -> Iterator[Database]:
+    """``own_database_url``, migrated and opened; ``engine`` goes to ``Database`` (pool_size)."""
+    with own_database_url(kind, prefix, folder=folder) as url:
+        db = Database(url, **engine)
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path: Path = tmp_path_factory.mktemp("db") / "promodesk.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    assert_ledger_clean(db)
-    db.dispose()
+    with own_database("sqlite", "promodesk", folder=tmp_path_factory.mktemp("db")) as db:
+        yield db
+        assert_ledger_clean(db)
 
 
 def assert_ledger_clean(db: Database) -> None:
@@ -74,19 +121,9 @@ def assert_ledger_clean(db: Database) -> None:
 
 @pytest.fixture(scope="session")
 def pg_db() -> Iterator[Database]:
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable at " + PG_ADMIN_URL)
-    url = create_pg_database()
-    upgrade(url)
-    db = Database(url)
-    yield db
-    try:
+    with own_database("postgres") as db:
+        yield db
         assert_ledger_clean(db)
-    finally:
-        db.dispose()
-        drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

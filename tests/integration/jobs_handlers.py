@@ -17,10 +17,9 @@ from sqlalchemy import update
 
 from promodesk.kit.db import Database
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.kit.migrate import upgrade
 from promodesk.models import Job
 from promodesk.operations import service as operations
-from tests.conftest import REQUIRE_PG, _pg_available, create_pg_database, drop_pg_database
+from tests import conftest
 
 STARTS: Counter[int] = Counter()
 RUNNING: set[int] = set()
@@ -29,22 +28,9 @@ _lock = threading.Lock()
 
 
 def own_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('jobs') / 'jobs.db'}"
-    else:
-        if not _pg_available():
-            if REQUIRE_PG:
-                pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = create_pg_database("pd_jobs")
-    upgrade(url)
-    db = Database(url)
-    try:
+    prefix = "jobs" if kind == "sqlite" else "pd_jobs"
+    with conftest.own_database(kind, prefix, folder=tmp_path_factory.mktemp("jobs")) as db:
         yield db
-    finally:
-        db.dispose()
-        if kind != "sqlite":
-            drop_pg_database(url)
 
 
 def reset() -> None:

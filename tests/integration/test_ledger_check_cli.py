@@ -15,28 +15,17 @@ import pytest
 from sqlalchemy import text
 
 from promodesk.kit.db import Database
-from promodesk.kit.migrate import upgrade
 from promodesk.ledger import service as ledger
-from tests.conftest import create_pg_database, drop_pg_database, make_workspace
+from tests.conftest import make_workspace, own_database
 
 PROMODESK = [sys.executable, "-c", "from promodesk.cli import main; main()"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'check.db'}"
-    else:
-        request.getfixturevalue("pg_db")  # skips or fails exactly like the shared fixture
-        url = create_pg_database("pd_ledger_check")
-    upgrade(url)
-    db = Database(url)
-    try:
+    prefix = "check" if request.param == "sqlite" else "pd_ledger_check"
+    with own_database(request.param, prefix, folder=tmp_path) as db:
         yield db
-    finally:
-        db.dispose()
-        if request.param == "postgres":
-            drop_pg_database(url)
 
 
 def run_check(db: Database, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,6 @@ import pytest
 
 from promodesk.demo import DEMO_SLUG, seed
 from promodesk.kit.db import Database
-from promodesk.kit.migrate import upgrade
 from promodesk.ledger.check import check_ledger
 from promodesk.models import PromoteOrder
 from promodesk.promote.service import creators as creators_service
@@ -20,7 +19,7 @@ from promodesk.promote.service import orders as orders_service
 from promodesk.promote.service.wallet import wallet_view
 from promodesk.settings import get_settings
 from promodesk.tenancy.repository import TenancyRepository
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import own_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -29,16 +28,11 @@ def fresh_db(
 ) -> Iterator[Database]:
     monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
-    url = f"sqlite:///{tmp_path / 'demo.db'}" if request.param == "sqlite" else create_pg_database()
-    upgrade(url)
-    db = Database(url)
     try:
-        yield db
+        with own_database(request.param, "demo", folder=tmp_path) as db:
+            yield db
     finally:
-        db.dispose()
         get_settings.cache_clear()
-        if request.param == "postgres":
-            drop_pg_database(url)
 
 
 def snapshot(db: Database) -> dict[str, object]:

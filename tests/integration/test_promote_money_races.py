@@ -20,7 +20,7 @@ from promodesk.ledger.check import check_ledger
 from promodesk.promote.payments import TestProvider
 from promodesk.promote.service import invoices
 from promodesk.promote.service import recharge as rs
-from tests.conftest import create_pg_database, drop_pg_database, make_workspace
+from tests.conftest import make_workspace, own_database
 from tests.integration.promote_money_helpers import SECRET, config, make_creator, wallet_balance
 
 pytestmark = pytest.mark.postgres
@@ -36,16 +36,10 @@ class Rollback(Exception):
 
 
 @pytest.fixture
-def pg(pg_db: Database) -> Iterator[Database]:
+def pg() -> Iterator[Database]:
     # Its own database so the race shares no counter or lock with other tests.
-    from promodesk.kit.migrate import upgrade
-
-    url = create_pg_database("pd_invoice_race")
-    upgrade(url)
-    db = Database(url, pool_size=THREADS + 2)
-    yield db
-    db.dispose()
-    drop_pg_database(url)
+    with own_database("postgres", "pd_invoice_race", pool_size=THREADS + 2) as db:
+        yield db
 
 
 def test_concurrent_confirmations_are_numbered_without_gaps(pg: Database) -> None:

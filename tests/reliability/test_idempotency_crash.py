@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy import func, select
 
 from promodesk.kit.db import Database
-from promodesk.kit.migrate import upgrade
 from promodesk.models import (
     AdAccountAllocation,
     PromoteOrder,
@@ -34,13 +33,7 @@ from promodesk.models import (
 )
 from promodesk.promote.service.wallet import wallet_account
 from tests.api_support import bearer, new_key, new_workspace
-from tests.conftest import (
-    REQUIRE_PG,
-    _pg_available,
-    assert_ledger_clean,
-    create_pg_database,
-    drop_pg_database,
-)
+from tests.conftest import assert_ledger_clean, own_database_url
 from tests.integration import accounts_factories as accounts
 from tests.integration import promote_factories as promote
 from tests.integration import shop_factories as shop
@@ -54,21 +47,8 @@ RETRY_GUARD_SECONDS = 120.0  # a bound against a hang, not a speed check
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def crash_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'crash.db'}"
-        upgrade(url)
+    with own_database_url(request.param, "pd_idem_crash", folder=tmp_path) as url:
         yield url
-        return
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable")
-    url = create_pg_database("pd_idem_crash")
-    upgrade(url)
-    try:
-        yield url
-    finally:
-        drop_pg_database(url)
 
 
 @dataclass

@@ -20,11 +20,10 @@ from hypothesis.stateful import run_state_machine_as_test as run_machine
 
 from promodesk.kit.db import Database
 from promodesk.kit.errors import InsufficientFunds
-from promodesk.kit.migrate import upgrade
 from promodesk.ledger import service as ledger
 from promodesk.ledger.check import check_ledger
 from promodesk.ledger.domain import Line, NewEntry, transfer
-from tests.conftest import make_workspace
+from tests.conftest import make_workspace, own_database
 
 WALLETS, ESCROWS = 4, 4
 amounts = st.integers(min_value=1, max_value=400)
@@ -34,11 +33,8 @@ escrow_ix = st.integers(min_value=0, max_value=ESCROWS - 1)
 
 @pytest.fixture
 def private_db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'model.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    db.dispose()
+    with own_database("sqlite", "model", folder=tmp_path) as db:
+        yield db
 
 
 class LedgerModel(RuleBasedStateMachine):

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from promodesk.kit.db import Database
-from promodesk.kit.migrate import upgrade
 from promodesk.models import (
     AuditEvent,
     Shop,
@@ -33,7 +32,7 @@ from promodesk.models import (
     Workspace,
 )
 from promodesk.shop.service import batches
-from tests.conftest import REQUIRE_PG, _pg_available, create_pg_database, drop_pg_database
+from tests.conftest import own_database
 
 pytestmark = pytest.mark.postgres
 
@@ -44,18 +43,8 @@ WAIT_LIMIT = 600.0  # a bound so a broken build fails instead of hanging; not a 
 
 @pytest.fixture
 def crash_db() -> Iterator[Database]:
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable")
-    url = create_pg_database("pd_shopkill")
-    upgrade(url)
-    db = Database(url)
-    try:
+    with own_database("postgres", "pd_shopkill") as db:
         yield db
-    finally:
-        db.dispose()
-        drop_pg_database(url)
 
 
 def _seed(db: Database) -> tuple[int, list[int]]:

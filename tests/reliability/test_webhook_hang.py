@@ -25,20 +25,13 @@ import pytest
 from sqlalchemy import func, select
 
 from promodesk.kit.db import Database
-from promodesk.kit.migrate import upgrade
 from promodesk.kit.money import Money
 from promodesk.models import LedgerEntry, PromoteRecharge
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider
 from promodesk.promote.service import recharge as recharge_service
 from promodesk.promote.settings import derive_webhook_secret
 from tests.api_support import bearer, new_key, new_workspace
-from tests.conftest import (
-    REQUIRE_PG,
-    _pg_available,
-    assert_ledger_clean,
-    create_pg_database,
-    drop_pg_database,
-)
+from tests.conftest import assert_ledger_clean, own_database_url
 from tests.integration import promote_factories as promote
 from tests.integration.promote_money_helpers import config, make_creator
 from tests.server_process import ServerProcess
@@ -49,37 +42,16 @@ PROVIDER = TestProvider(derive_webhook_secret("reliability-secret"))
 MONEY = config(provider=PROVIDER)
 
 
-def _postgres() -> str:
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable")
-    url = create_pg_database("pd_hang")
-    upgrade(url)
-    return url
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def hang_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hang.db'}"
-        upgrade(url)
+    with own_database_url(request.param, "pd_hang", folder=tmp_path) as url:
         yield url
-        return
-    url = _postgres()
-    try:
-        yield url
-    finally:
-        drop_pg_database(url)
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    url = _postgres()
-    try:
+    with own_database_url("postgres", "pd_hang") as url:
         yield url
-    finally:
-        drop_pg_database(url)
 
 
 def _video(db: Database, workspace_id: int, creator_id: int) -> int:

@@ -23,16 +23,9 @@ from sqlalchemy import func, select
 from promodesk.kit.db import Database
 from promodesk.kit.jobs import enqueue
 from promodesk.kit.jobs.repository import JobRepository
-from promodesk.kit.migrate import upgrade
 from promodesk.ledger import service as ledger
 from promodesk.models import AuditEvent, LedgerEntry
-from tests.conftest import (
-    REQUIRE_PG,
-    _pg_available,
-    create_pg_database,
-    drop_pg_database,
-    make_workspace,
-)
+from tests.conftest import make_workspace, own_database
 from tests.reliability.job_handlers import CRASH_JOB
 
 pytestmark = pytest.mark.postgres
@@ -45,18 +38,8 @@ WAIT_LIMIT = 300.0  # a bound so a broken build fails instead of hanging; not a 
 
 @pytest.fixture
 def crash_db() -> Iterator[Database]:
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable")
-    url = create_pg_database("pd_crash")
-    upgrade(url)
-    db = Database(url)
-    try:
+    with own_database("postgres", "pd_crash") as db:
         yield db
-    finally:
-        db.dispose()
-        drop_pg_database(url)
 
 
 def _env(db: Database, tmp_path: Path) -> dict[str, str]:
