@@ -35,12 +35,19 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: install-dev translations lint
-	$(BIN)/pytest
+# Tests run on two pytest-xdist workers (one per core); a test module stays whole on one worker
+# and the longest modules start first (tests/conftest.py).
+# PYTEST_WORKERS=0 runs everything in this one process, e.g. to use a debugger.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-# The fast loop while working: the gates, then unit and SQLite integration tests, first failure stops.
+test: install-dev translations lint
+	$(BIN)/pytest $(XDIST)
+
+# The fast loop while working: the gates, then the unit and SQLite integration tests (no
+# PostgreSQL, no browser, nothing marked slow), first failure stops.
 check: install-dev translations lint
-	$(BIN)/pytest -q -x -m "not postgres and not e2e" tests/unit tests/integration
+	$(BIN)/pytest -q -x $(XDIST) -m "not postgres and not e2e and not slow" tests/unit tests/integration
 
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

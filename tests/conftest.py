@@ -1,11 +1,11 @@
 """Shared fixtures: databases (SQLite always, PostgreSQL when reachable), workspaces, clock.
 
-Each backend database is created once per test session and migrated with Alembic. Tests
-isolate themselves by creating their own workspace (every query is workspace-scoped), and the
-whole session ends with a ledger check over everything the tests posted. A test that needs a
-database of its own (a crash, a race, a subprocess) takes one from ``own_database`` or
-``own_database_url``: PostgreSQL names are unique, SQLite files live in the test's temporary
-folder.
+Each backend database is created once per test session (once per pytest-xdist worker) and
+migrated with Alembic. Tests isolate themselves by creating their own workspace (every query is
+workspace-scoped), and the whole session ends with a ledger check over everything the tests
+posted. A test that needs a database of its own (a crash, a race, a subprocess) takes one from
+``own_database`` or ``own_database_url``: PostgreSQL names are unique, SQLite files live in the
+test's temporary folder, so parallel workers never share one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,44 @@ import pytest
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.migrate import upgrade
 from promodesk.models import Workspace
+
+TESTS = Path(__file__).resolve().parent
+
+# Markers by folder, so that a selection needs no marker on each test: ``-m "not e2e"`` leaves
+# out the browser, ``-m "not slow"`` the reliability suite (hypothesis state machines,
+# schemathesis, races, killed workers). ``postgres`` comes with the ``db`` parameter.
+FOLDER_MARKERS = {"e2e": ("e2e",), "reliability": ("slow",)}
+# Tests elsewhere (node id prefixes) that take more than a few seconds on a two-core machine:
+# each starts ``promodesk`` in a subprocess, and so imports the whole product again.
+SLOW_TESTS = (
+    "tests/integration/test_ledger_check_cli.py::",
+    "tests/integration/test_operations_demo.py::test_cli_",
+    "tests/integration/test_sandbox_updates.py::test_cli_",
+)
+# Under pytest-xdist (``--dist loadfile``, see the Makefile) a test module runs whole on one
+# worker, in order, and its module-scoped fixtures (servers, databases) start once per module
+# as in a serial run. The browser tests and the reliability suite are the longest modules, so
+# they are handed out first (``--no-loadscope-reorder`` keeps this order) and the short ones
+# fill in at the end. (``xdist_group`` would need ``--dist loadgroup``, which pytest 9.2 breaks:
+# xdist 3.8 tags the node id through an attribute pytest no longer reads.)
+FIRST_FOLDERS = ("tests/e2e/", "tests/reliability/")
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Markers as each test is collected, before ``-m`` selects."""
+    path = item.path.resolve()
+    if not path.is_relative_to(TESTS):
+        return
+    for name in FOLDER_MARKERS.get(path.relative_to(TESTS).parts[0], ()):
+        item.add_marker(name)
+    if item.nodeid.startswith(SLOW_TESTS):
+        item.add_marker("slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("dist", "no") != "no":  # stable sort: the rest keep their order
+        items.sort(key=lambda item: not item.nodeid.startswith(FIRST_FOLDERS))
+
 
 PG_ADMIN_URL = os.environ.get(
     "PROMODESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -101,6 +139,19 @@ def own_database(
             yield db
         finally:
             db.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A test that reads the settings without a data folder of its own keeps what the product
+    writes there (the generated secret key) in this run's temporary folder, one per xdist
+    worker, instead of ``./var`` of the checkout shared by every run and worker."""
+    if "PROMODESK_DATA_DIR" in os.environ:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROMODESK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
 
 
 @pytest.fixture(scope="session")
