@@ -18,10 +18,8 @@ poll included) waits until the whole sync is over.
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,27 +28,17 @@ import pytest
 from promodesk.kit.db import Database
 from promodesk.sandbox import generate as gen
 from promodesk.tenancy import service as tenancy
-from tests.conftest import (
-    PG_ADMIN_URL,
-    REQUIRE_PG,
-    _pg_available,
-    create_pg_database,
-    drop_pg_database,
-)
-from tests.e2e.test_console_e2e import (
+from tests.conftest import own_database_url
+from tests.e2e.support import (
     ARTIFACTS,
-    BIN,
     CHROMIUM,
     CHROMIUM_ARGS,
-    STARTUP_GUARD_SECONDS,
     Server,
-    _cli,
-    _env,
-    _free_port,
     csp_violations,
+    needs_chromium,
+    running_server,
 )
 
-pytestmark = pytest.mark.e2e
 EMAIL, PASSWORD = "owner@accounts-e2e.example", "accounts-e2e-password"
 APPROVED = [gen.advertiser_id(i) for i in range(3)]  # of the demo sandbox's five
 LEFT_OUT = [gen.advertiser_id(i) for i in (3, 4)]
@@ -72,61 +60,24 @@ def _seed(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    if not _pg_available():
-        if REQUIRE_PG:
-            pytest.fail("PostgreSQL is required (PROMODESK_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL not reachable at " + PG_ADMIN_URL)
-    url = create_pg_database("pd_e2e_accounts")
-    try:
-        yield from _serve(url, tmp_path_factory.mktemp("promodesk-accounts-e2e"))
-    finally:
-        drop_pg_database(url)
-
-
-def _serve(url: str, data_dir: Path) -> Iterator[Server]:
-    port = _free_port()
-    env = _env(data_dir)
-    env.update(
-        PROMODESK_DATABASE_URL=url,
-        PROMODESK_DEMO="1",
-        PROMODESK_HOST="127.0.0.1",
-        PROMODESK_PORT=str(port),
-        # no periodic sync: the only sync is the one the browser starts
-        PROMODESK_ACCOUNTS_SYNC_INTERVAL_MINUTES="0",
-        # small pages, one per step, so the bar moves in steps the browser can see
-        PROMODESK_ACCOUNTS_PAGES_PER_STEP="1",
-        PROMODESK_TIKTOK_PAGE_SIZE="10",
-    )
-    _cli(env, "migrate")
-    _seed(url)
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "promodesk"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((data_dir / "server.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield Server(base, env, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    needs_chromium()
+    with (
+        own_database_url("postgres", "pd_e2e_accounts", migrate=False) as url,
+        running_server(
+            tmp_path_factory.mktemp("promodesk-accounts-e2e"),
+            demo=False,
+            before_serve=lambda: _seed(url),
+            PROMODESK_DATABASE_URL=url,
+            PROMODESK_DEMO="1",
+            PROMODESK_HOST="127.0.0.1",
+            # no periodic sync: the only sync is the one the browser starts
+            PROMODESK_ACCOUNTS_SYNC_INTERVAL_MINUTES="0",
+            # small pages, one per step, so the bar moves in steps the browser can see
+            PROMODESK_ACCOUNTS_PAGES_PER_STEP="1",
+            PROMODESK_TIKTOK_PAGE_SIZE="10",
+        ) as server,
+    ):
+        yield server
 
 
 def _shot(page: Any, name: str) -> None:

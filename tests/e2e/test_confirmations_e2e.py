@@ -11,23 +11,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.support import running_server
-from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, _cli
-from tests.e2e.test_console_e2e import csp_violations as _csp_violations
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    cli,
+    csp_violations,
+    running_server,
+)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     # demo mode: the ad accounts sync their campaigns from the sandbox mounted on the server
     data_dir = tmp_path_factory.mktemp("promodesk-confirm-e2e")
     with running_server(data_dir, PROMODESK_DEMO="1") as server:
@@ -55,7 +56,7 @@ def _locale(page: Any, value: str) -> None:
 def test_money_and_budget_confirmations_in_both_languages(server: Server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    made = _cli(
+    made = cli(
         server.env, "promote", "creators", "create", "budi.bandung", "--birth-date",
         "1992-03-01", "--region", "ID", "--name", "Budi", "-w", "demo", "--json",
     )  # fmt: skip
@@ -66,7 +67,7 @@ def test_money_and_budget_confirmations_in_both_languages(server: Server) -> Non
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
-            violations = _csp_violations(context)
+            violations = csp_violations(context)
             page.goto(base + "/login")
             page.fill("input[name=email]", DEMO_EMAIL)
             page.fill("input[name=password]", DEMO_PASSWORD)

@@ -9,111 +9,25 @@ jobs page, watches a demo operation's live bar and logs out; an API key from
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
 
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
 from promodesk.kit.db import Database
 from promodesk.kit.jobs import enqueue
 from promodesk.models import Job
 from promodesk.tenancy import service as tenancy
-
-pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_GUARD_SECONDS = 60  # only against a hang; not a speed requirement
-
-
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMODESK_")}
-    env["PROMODESK_DATA_DIR"] = str(data_dir)
-    env["PROMODESK_LOG_LEVEL"] = "WARNING"
-    return env
-
-
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "promodesk"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, f"promodesk {' '.join(args)} failed:\n{done.stderr}"
-    return done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    data_dir = tmp_path_factory.mktemp("promodesk-e2e")
-    env = _env(data_dir)
-    _cli(env, "migrate")
-    assert DEMO_EMAIL in _cli(env, "demo")
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "promodesk"), "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((data_dir / "server.log").read_text())
-        time.sleep(0.2)
-    try:
-        yield Server(base, env, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@dataclass(frozen=True)
-class Server:
-    base: str
-    env: dict[str, str]
-    data_dir: Path
+from tests.e2e.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STARTUP_GUARD_SECONDS,
+    Server,
+    cli,
+    csp_violations,
+)
 
 
 def _failing_job(server: Server) -> int:
@@ -135,19 +49,6 @@ def _failing_job(server: Server) -> int:
         raise AssertionError(f"the worker did not run job {job_id}")
     finally:
         db.dispose()
-
-
-def csp_violations(target: Any) -> list[str]:
-    """The Content-Security-Policy violations the browser reports on ``target`` (a page, or a
-    context and so its popups too), collected as they happen: a journey asserts none."""
-    found: list[str] = []
-
-    def seen(message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            found.append(message.text)
-
-    target.on("console", seen)
-    return found
 
 
 def _shot(page: object, name: str) -> None:
@@ -258,7 +159,7 @@ def test_browser_journey(server: Server) -> None:
 
 def test_api_call_with_a_key_from_the_cli(server: Server) -> None:
     base, env = server.base, server.env
-    key = _cli(env, "keys", "create", "-w", "demo", "--role", "admin").strip()
+    key = cli(env, "keys", "create", "-w", "demo", "--role", "admin").strip()
     assert key.startswith("pdk_")
     response = httpx.get(
         base + "/api/v1/workspaces/current", headers={"Authorization": f"Bearer {key}"}

@@ -11,13 +11,8 @@ import re
 import uuid
 from typing import Any
 
-import pytest
-
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
-from tests.e2e.test_promote_e2e import server  # noqa: F401 (the fixture: the server with the demo)
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
 
 FORM = "form[action='/promote/creators']"
 
@@ -61,7 +56,7 @@ def _check_refused(page: Any, handle: str, summary_title: str, reason: str, expe
     expect(form.locator("input[name=handle]")).not_to_have_attribute("aria-invalid", "true")
 
 
-def test_a_refused_form_keeps_what_was_typed_in_both_languages(server: Server) -> None:  # noqa: F811
+def test_a_refused_form_keeps_what_was_typed_in_both_languages(server: Server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = server.base

@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server
-from tests.e2e.test_promote_e2e import server
-
-__all__ = ["server"]  # the module's server fixture: the real app in a subprocess
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server
 
 
 def _new_creator(page: Any, handle: str) -> Any:

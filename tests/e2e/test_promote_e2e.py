@@ -10,32 +10,17 @@ PDF. Screenshots in English and 简体中文 go to ``test-artifacts/promote-*.pn
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.e2e.support import running_server
-from tests.e2e.test_console_e2e import (
+from tests.e2e.support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     Server,
-    _cli,
+    cli,
     csp_violations,
 )
-
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    with running_server(tmp_path_factory.mktemp("promodesk-promote-e2e")) as server:
-        yield server
 
 
 def _shot(page: Any, name: str) -> None:
@@ -129,7 +114,7 @@ def test_promote_journey(server: Server) -> None:
             expect(page.locator(".flash-success")).to_contain_text("approved")
 
             # delivery for a few ticks, then the order page and its chart
-            _cli(
+            cli(
                 server.env, "promote", "simulate", "-w", "demo", "--seconds", "1.5",
                 "--interval", "0.5", "--share", "0.08", "--seed", "7",
             )  # fmt: skip

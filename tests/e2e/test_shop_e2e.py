@@ -29,17 +29,16 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.shop.service import catalog, offers, shops
 from promodesk.tenancy import service as tenancy
-from tests.e2e.support import running_server
-from tests.e2e.test_console_e2e import (
+from tests.e2e.support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     STARTUP_GUARD_SECONDS,
     Server,
     csp_violations,
+    running_server,
 )
 
-pytestmark = pytest.mark.e2e
 TZ = "Asia/Shanghai"
 ACTIVITY = "中秋节 · E2E"
 # Its own workspace and owner (not ``promodesk demo``: the other features' demo jobs would
@@ -91,8 +90,6 @@ def _seed(data_dir: Path) -> int:
 
 @pytest.fixture(scope="module")
 def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     data_dir = tmp_path_factory.mktemp("promodesk-shop-e2e")
     seeded: list[int] = []
     with running_server(

@@ -18,10 +18,15 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.shop.service import catalog, offers, shops
 from promodesk.tenancy import service as tenancy
-from tests.e2e.support import running_server
-from tests.e2e.test_console_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, csp_violations
+from tests.e2e.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    csp_violations,
+    running_server,
+)
 
-pytestmark = pytest.mark.e2e
 EMAIL, PASSWORD = "owner@shop-replace-e2e.example", "shop-replace-e2e-password"
 
 
@@ -68,8 +73,6 @@ def _seed(data_dir: Path) -> int:
 
 @pytest.fixture(scope="module")
 def replace_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     data_dir = tmp_path_factory.mktemp("promodesk-replace-e2e")
     seeded: list[int] = []
     with running_server(
