@@ -27,8 +27,8 @@ def create_workspace(
 ) -> None:
     """Create a workspace."""
     with database().transaction() as uow:
-        ws = service.create_workspace(uow, slug, name)
-        data = {"id": ws.id, "slug": ws.slug, "name": ws.name}
+        workspace_row = service.create_workspace(uow, slug, name)
+        data = {"id": workspace_row.id, "slug": workspace_row.slug, "name": workspace_row.name}
     emit_json(data) if json_out else console.print(
         f"created workspace [bold]{slug}[/] ({data['id']})"
     )
@@ -73,8 +73,10 @@ def create_user(
     The password is prompted for (hidden, twice). Scripts pass ``--password`` or, better, the
     ``PROMODESK_USER_PASSWORD`` environment variable, which does not show up in ``ps``."""
     with database().transaction() as uow:
-        ws = service.get_workspace(uow, workspace)
-        user = service.create_user(uow, email, password, name=name, workspace=ws, role=role)
+        workspace_row = service.get_workspace(uow, workspace)
+        user = service.create_user(
+            uow, email, password, name=name, workspace=workspace_row, role=role
+        )
         uid = user.id
     console.print(f"user {email} ({uid}) is {role} of {workspace}")
 
@@ -88,8 +90,8 @@ def create_key(
 ) -> None:
     """Create an API key. Prints only the key on stdout (it is not shown again)."""
     with database().transaction() as uow:
-        ws = service.get_workspace(uow, workspace)
-        new = service.create_api_key(uow, ws, role, name=name)
+        workspace_row = service.get_workspace(uow, workspace)
+        new = service.create_api_key(uow, workspace_row, role, name=name)
         plaintext = new.plaintext
     typer.echo(plaintext)
 
@@ -102,7 +104,7 @@ def list_keys(
 ) -> None:
     """List a workspace's API keys (their prefixes; the secrets are not kept)."""
     with database().transaction() as uow:
-        ws = service.get_workspace(uow, workspace)
+        workspace_row = service.get_workspace(uow, workspace)
         rows: list[dict[str, Any]] = [
             {
                 "id": k.id,
@@ -112,7 +114,7 @@ def list_keys(
                 "created_at": k.created_at.isoformat(),
                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
             }
-            for k in service.list_api_keys(uow, _cli_principal(ws))
+            for k in service.list_api_keys(uow, _cli_principal(workspace_row))
         ]
     if json_out:
         emit_json(rows)
@@ -138,8 +140,8 @@ def revoke_key(
 ) -> None:
     """Revoke an API key: it answers 401 from the next request on."""
     with database().transaction() as uow:
-        ws = service.get_workspace(uow, workspace)
-        service.revoke_api_key(uow, _cli_principal(ws), key_id)
+        workspace_row = service.get_workspace(uow, workspace)
+        service.revoke_api_key(uow, _cli_principal(workspace_row), key_id)
     console.print(f"key {key_id} of {workspace} revoked")
 
 
