@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 
 from promodesk.accounts.schemas import Deleted
 from promodesk.campaigns.schemas import (
@@ -33,21 +35,40 @@ def list_campaigns(
     advertiser_id: OptId = None,
     candidates: bool = False,
     include_deleted: bool = True,
+    search: Annotated[
+        str | None,
+        Query(max_length=500, description="part of the name (any case), or an exact id"),
+    ] = None,
+    status: Annotated[
+        str | None, Query(max_length=50, description="active, paused, deleted or not_delivering")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            description="name, id, budget, status or last_change; a leading - for descending",
+        ),
+    ] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> CampaignPage:
-    """``candidates=true``: the campaigns of ``ad_account_id`` still free to allocate."""
-    items = campaigns.list_campaigns(
-        uow,
-        caller.workspace_id,
-        ad_account_id=ad_account_id,
-        advertiser_id=advertiser_id,
-        candidates_only=candidates,
-        include_deleted=include_deleted,
-        after_id=after(cursor) or 0,
-        limit=fetch(limit),
+    """``candidates=true``: the campaigns of ``ad_account_id`` still free to allocate.
+    An unknown ``status`` or ``sort``, or a cursor of another sort, is a 422 naming it."""
+    return CampaignPage(
+        **campaigns.campaign_page(
+            uow,
+            caller.workspace_id,
+            ad_account_id=ad_account_id,
+            advertiser_id=advertiser_id,
+            candidates_only=candidates,
+            include_deleted=include_deleted,
+            search=search,
+            status=status,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
     )
-    return CampaignPage(**page([CampaignRead(**i) for i in items], limit))
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)

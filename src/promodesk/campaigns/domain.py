@@ -115,3 +115,114 @@ def child_status_after(
     if op is Operation.DISABLE:
         return StatusAfter("", f"{prefix}_STATUS_CAMPAIGN_DISABLE", False)
     return None
+
+
+# --- the campaign list: status words, sorts --------------------------------------------------
+#
+# Rules of the list (``GET /api/v1/campaigns``, ``promodesk tiktok campaigns``, the console):
+# - Every campaign has exactly one status word, derived from the mirrored statuses in this
+#   order: **deleted** (marked deleted, gone from TikTok's listing, operation ``DELETE`` or
+#   secondary ``CAMPAIGN_STATUS_DELETE``), **paused** (operation ``DISABLE`` or secondary
+#   ``CAMPAIGN_STATUS_DISABLE``), **active** (secondary ``CAMPAIGN_STATUS_ENABLE``, or none
+#   known), else **not delivering**, whose reason is the secondary status (budget used up, in
+#   review, ad account suspended, ...).
+# - A filter or sort value outside the listed words is refused (422 naming the field), never
+#   read as "no filter".
+# - Sorts: name (case-insensitive), id, budget, status (in the order of ``ListStatus``) and
+#   last change (TikTok's modify time), ascending, or descending with a leading ``-``; rows with
+#   the same key follow in id order of the same direction, so the order is total.
+
+
+class ListStatus(StrEnum):
+    ACTIVE = "active"
+    NOT_DELIVERING = "not_delivering"
+    PAUSED = "paused"
+    DELETED = "deleted"
+
+
+STATUS_RANK = {status: rank for rank, status in enumerate(ListStatus)}
+DELETE_SECONDARY = "CAMPAIGN_STATUS_DELETE"
+DISABLE_SECONDARY = "CAMPAIGN_STATUS_DISABLE"
+ENABLE_SECONDARY = "CAMPAIGN_STATUS_ENABLE"
+LIST_STATUS_WORDS = ", ".join(s.value for s in ListStatus)
+
+
+def list_status(value: str | None) -> ListStatus | None:
+    """A status filter: ``active``, ``paused``, ``deleted`` or ``not_delivering`` (any case;
+    spaces or dashes for the underscore); empty means no filter; anything else is a 422."""
+    text = (value or "").strip().lower().replace(" ", "_").replace("-", "_")
+    if not text:
+        return None
+    try:
+        return ListStatus(text)
+    except ValueError:
+        raise ValidationFailed(f"status is one of {LIST_STATUS_WORDS}", field="status") from None
+
+
+def status_of(
+    operation_status: str, secondary_status: str, deleted: bool, vanished: bool
+) -> ListStatus:
+    """The campaign's one status word (rules above)."""
+    if deleted or vanished or operation_status == "DELETE" or secondary_status == DELETE_SECONDARY:
+        return ListStatus.DELETED
+    if operation_status == "DISABLE" or secondary_status == DISABLE_SECONDARY:
+        return ListStatus.PAUSED
+    if secondary_status in ("", ENABLE_SECONDARY):
+        return ListStatus.ACTIVE
+    return ListStatus.NOT_DELIVERING
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    ID = "id"
+    BUDGET = "budget"
+    STATUS = "status"
+    LAST_CHANGE = "last_change"
+
+
+# the type of each key's value in a cursor (the id sort needs none: the id is the key)
+SORT_KEY_TYPES: dict[SortKey, type] = {
+    SortKey.NAME: str,
+    SortKey.BUDGET: int,
+    SortKey.STATUS: int,
+    SortKey.LAST_CHANGE: str,
+}
+SORT_WORDS = ", ".join(k.value for k in SortKey)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSort:
+    key: SortKey
+    descending: bool
+
+    @property
+    def token(self) -> str:
+        """As a client writes it: ``name`` or ``-name``."""
+        return ("-" if self.descending else "") + self.key.value
+
+
+def list_sort(value: str | None) -> ListSort:
+    """``name``, ``id``, ``budget``, ``status`` or ``last_change``, a leading ``-`` for
+    descending; empty is ``id`` ascending; anything else is a 422 naming ``sort``."""
+    text = (value or "").strip().lower()
+    descending = text.startswith("-")
+    text = text.removeprefix("-") or SortKey.ID.value
+    try:
+        return ListSort(SortKey(text), descending)
+    except ValueError:
+        raise ValidationFailed(
+            f"sort is one of {SORT_WORDS}, with a leading - for descending", field="sort"
+        ) from None
+
+
+SEARCH_MAX = 200
+
+
+def search_text(value: str | None) -> str | None:
+    """The search box: trimmed; empty is no search; longer than ``SEARCH_MAX`` is a 422."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > SEARCH_MAX:
+        raise ValidationFailed(f"search is at most {SEARCH_MAX} characters", field="search")
+    return text

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
+from promodesk.campaigns.domain import (
+    DELETE_SECONDARY,
+    DISABLE_SECONDARY,
+    ENABLE_SECONDARY,
+    STATUS_RANK,
+    ListSort,
+    ListStatus,
+    SortKey,
+)
 from promodesk.kit.repository import Repository
 from promodesk.models import (
     AudienceAllocation,
@@ -13,6 +22,7 @@ from promodesk.models import (
     ClientAccount,
     ClientAdvertiser,
     TikTokAd,
+    TikTokAdAccount,
     TikTokAdGroup,
     TikTokAudience,
     TikTokCampaign,
@@ -36,16 +46,38 @@ class CampaignsRepository(Repository[TikTokCampaign]):
         advertiser_id: int | None = None,
         candidates_only: bool = False,
         include_deleted: bool = True,
+        search: str | None = None,
+        status: ListStatus | None = None,
+        sort: ListSort = ListSort(SortKey.ID, False),
+        after_key: int | str | None = None,
         after_id: int = 0,
         limit: int = 100,
     ) -> list[Any]:
-        """(campaign, allocation or None, client name, advertiser name), by row id."""
+        """(campaign, allocation or None, client name, advertiser name, ad account name,
+        TikTok advertiser id, currency, sort key as SQL computed it) in ``sort`` order, ties by
+        id in the same direction.
+
+        ``search``: a case-insensitive substring of the name, or exactly TikTok's campaign id
+        or promodesk's id. ``status``: the status word of ``domain.status_of``, decided here in
+        SQL. The page starts past (``after_key``, ``after_id``); ``after_id`` 0 is the start
+        (with the id sort, the id alone)."""
+        key = self._sort_column(sort.key)
         q = (
-            select(TikTokCampaign, CampaignAllocation, ClientAccount.name, ClientAdvertiser.name)
+            select(
+                TikTokCampaign,
+                CampaignAllocation,
+                ClientAccount.name,
+                ClientAdvertiser.name,
+                TikTokAdAccount.name,
+                TikTokAdAccount.advertiser_id,
+                TikTokAdAccount.currency,
+                key.label("sort_key"),
+            )
+            .join(TikTokAdAccount, TikTokAdAccount.id == TikTokCampaign.ad_account_id)
             .outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
             .outerjoin(ClientAccount, ClientAccount.id == CampaignAllocation.client_account_id)
             .outerjoin(ClientAdvertiser, ClientAdvertiser.id == CampaignAllocation.advertiser_id)
-            .where(TikTokCampaign.workspace_id == workspace_id, TikTokCampaign.id > after_id)
+            .where(TikTokCampaign.workspace_id == workspace_id)
         )
         if ad_account_id is not None:
             q = q.where(TikTokCampaign.ad_account_id == ad_account_id)
@@ -59,7 +91,45 @@ class CampaignsRepository(Repository[TikTokCampaign]):
             )
         elif not include_deleted:
             q = q.where(TikTokCampaign.deleted.is_(False))
-        return list(self.s.execute(q.order_by(TikTokCampaign.id).limit(limit)).all())
+        if search is not None:
+            found = [
+                func.lower(TikTokCampaign.name).contains(search.lower(), autoescape=True),
+                TikTokCampaign.campaign_id == search,
+            ]
+            if search.isascii() and search.isdigit() and len(search) <= 18:
+                found.append(TikTokCampaign.id == int(search))
+            q = q.where(or_(*found))
+        if status is not None:
+            q = q.where(_status_rank() == STATUS_RANK[status])
+        if after_id:
+            if sort.key is SortKey.ID or after_key is None:
+                past = (
+                    TikTokCampaign.id < after_id
+                    if sort.descending
+                    else TikTokCampaign.id > after_id
+                )
+            elif sort.descending:
+                past = or_(key < after_key, and_(key == after_key, TikTokCampaign.id < after_id))
+            else:
+                past = or_(key > after_key, and_(key == after_key, TikTokCampaign.id > after_id))
+            q = q.where(past)
+        if sort.descending:
+            order = [key.desc(), TikTokCampaign.id.desc()]
+        else:
+            order = [key.asc(), TikTokCampaign.id.asc()]
+        if sort.key is SortKey.ID:
+            order = order[1:]
+        return list(self.s.execute(q.order_by(*order).limit(limit)).all())
+
+    @staticmethod
+    def _sort_column(key: SortKey) -> Any:
+        return {
+            SortKey.NAME: func.lower(TikTokCampaign.name),
+            SortKey.ID: TikTokCampaign.id,
+            SortKey.BUDGET: TikTokCampaign.budget_minor,
+            SortKey.STATUS: _status_rank(),
+            SortKey.LAST_CHANGE: TikTokCampaign.modify_time,
+        }[key]
 
     def ad_groups(self, ad_account_id: int, campaign_id: str, limit: int = 200) -> list[Any]:
         return list(
@@ -196,3 +266,25 @@ class CampaignsRepository(Repository[TikTokCampaign]):
             )
         )
         return int(getattr(res, "rowcount", 0) or 0)
+
+
+def _status_rank() -> Any:
+    """``domain.status_of`` in SQL: the rank (``STATUS_RANK``) of the campaign's status word."""
+    c = TikTokCampaign
+    return case(
+        (
+            or_(
+                c.deleted.is_(True),
+                c.vanished.is_(True),
+                c.operation_status == "DELETE",
+                c.secondary_status == DELETE_SECONDARY,
+            ),
+            STATUS_RANK[ListStatus.DELETED],
+        ),
+        (
+            or_(c.operation_status == "DISABLE", c.secondary_status == DISABLE_SECONDARY),
+            STATUS_RANK[ListStatus.PAUSED],
+        ),
+        (c.secondary_status.in_(["", ENABLE_SECONDARY]), STATUS_RANK[ListStatus.ACTIVE]),
+        else_=STATUS_RANK[ListStatus.NOT_DELIVERING],
+    )

@@ -22,6 +22,10 @@ class CampaignAllocationRead(BaseModel):
 class CampaignRead(BaseModel):
     id: int = Field(description="promodesk's id of the mirrored campaign")
     ad_account_id: int
+    ad_account_name: str | None = None
+    ad_account_advertiser_id: str | None = Field(
+        None, description="TikTok's advertiser id of the ad account"
+    )
     campaign_id: str = Field(description="TikTok's campaign id")
     name: str
     objective_type: str
@@ -30,6 +34,10 @@ class CampaignRead(BaseModel):
     currency: str
     operation_status: str
     secondary_status: str
+    status: str = Field(description="active, not_delivering, paused or deleted")
+    status_reason: str | None = Field(
+        description="why a not_delivering campaign does not deliver (its secondary status)"
+    )
     create_time: str
     modify_time: str
     deleted: bool
@@ -38,7 +46,10 @@ class CampaignRead(BaseModel):
 
 
 class CampaignPage(Page[CampaignRead]):
-    """A page of mirrored campaigns (``kit.pagination``)."""
+    """A page of mirrored campaigns (``kit.pagination``); ``prev_cursor`` (null on the first
+    page) reads the page before."""
+
+    prev_cursor: str | None = None
 
 
 class CampaignDetail(CampaignRead):
