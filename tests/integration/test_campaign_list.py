@@ -1,19 +1,23 @@
 """The campaign list at agency scale: search, status words, sorts walked page by page in both
-directions, refusals of unknown values, on SQLite and PostgreSQL (service and API)."""
+directions, refusals of unknown values, on SQLite and PostgreSQL (service, API and CLI)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from promodesk import clikit
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.campaigns.domain import STATUS_RANK, ListStatus, status_of
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import campaigns as service
+from promodesk.cli import app
 from promodesk.kit.db import Database
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.pagination import encode_cursor
@@ -283,3 +287,35 @@ def test_over_http(db: Database, tmp_path: Path) -> None:
             refused = client.get("/api/v1/campaigns", params=refused_params)
             assert refused.status_code == 422, refused_params
             assert refused.json()["field"] == field
+
+
+def test_cli_list_json(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMODESK_DATABASE_URL", db.url)
+    monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+    clikit.reset()
+    workspace = new_workspace(db)
+    ids = _seed(db, workspace)["ids"]
+    runner = CliRunner()
+    args = ["tiktok", "campaigns", "--workspace", workspace.slug, "--json"]
+    result = runner.invoke(
+        app, [*args, "--search", "same", "--status", "not delivering", "--sort", "-name"]
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert [i["id"] for i in body["items"]] == [ids[7]]
+    assert body["items"][0]["status_reason"] == "CAMPAIGN_STATUS_REVIEW_DISAPPROVED"
+    walked: list[int] = []
+    cursor: list[str] = []
+    while True:
+        result = runner.invoke(app, [*args, "--sort", "last_change", "--limit", "5", *cursor])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        walked += [i["id"] for i in body["items"]]
+        if body["next_cursor"] is None:
+            break
+        cursor = ["--cursor", body["next_cursor"]]
+    assert walked == _expected(ids, "last_change")
+    refused = runner.invoke(app, [*args, "--status", "running"])
+    assert refused.exit_code != 0
+    assert "status" in refused.output
+    clikit.reset()
