@@ -1,5 +1,5 @@
 """Keyset paging for console lists: ``?before=<id>`` pages towards older rows (``Pager``);
-``?after=<id>`` pages through a list in id order (``forward``: campaigns, audiences)."""
+``?after=<id>`` pages through a list in id order (``forward``: audiences)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ audiences: ``audiences``."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +16,7 @@ from promodesk.accounts.service import clients as clients_service
 from promodesk.campaigns.service import allocation as allocation_service
 from promodesk.campaigns.service import campaigns as service
 from promodesk.console import forms
-from promodesk.console.paging import forward
+from promodesk.console.labels import N_
 from promodesk.console.routes.accounts import campaign_changes as changes
 from promodesk.console.routes.accounts.common import pair, pairs, reason, refused
 from promodesk.console.routing import ConsoleRoute
@@ -54,8 +55,11 @@ def _advertisers(uow: Any, workspace_id: int) -> list[dict[str, Any]]:
 
 @router.get("/campaigns")
 def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
-    """The campaign list with its filter bar; with "Only campaigns to allocate" and an ad
-    account chosen it is also step 3 of allocating campaigns (tick them, choose the pair)."""
+    """The campaign list with its filter bar (ad account, allocation, search, status word),
+    sortable column headers and Previous / Next pages (``campaigns.service.campaigns.
+    campaign_page``: an unknown status, sort or cursor is refused, never a wider list); with
+    "Only campaigns to allocate" and an ad account chosen it is also step 3 of allocating
+    campaigns (tick them, choose the pair)."""
     q = request.query_params
     workspace_id = visit.principal.workspace_id
     ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
@@ -74,8 +78,11 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     asked_candidates = q.get("candidates") == "1"
     candidates = asked_candidates and chosen is not None
     hide_deleted = q.get("hide_deleted") == "1"
-    after = forms.optional_id(q.get("after", "")) or 0
-    rows = service.list_campaigns(
+    search = q.get("search", "").strip()
+    status = q.get("status", "").strip()
+    sort = q.get("sort", "").strip()
+    cursor = q.get("cursor", "") or None
+    listed = service.campaign_page(
         uow,
         workspace_id,
         ad_account_id=chosen,
@@ -83,18 +90,29 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         advertiser_id=None if candidates else advertiser,
         candidates_only=candidates,
         include_deleted=not hide_deleted,
-        after_id=after,
-        limit=LIMIT + 1,
+        search=search,
+        status=status,
+        sort=sort,
+        cursor=cursor,
+        limit=LIMIT,
     )
-    if unknown:
-        rows = []
+    rows = [] if unknown else listed["items"]
     filters = {
         "ad_account_id": str(chosen or ""),
         "advertiser_id": str(advertiser or ""),
         "candidates": "1" if asked_candidates else "",
         "hide_deleted": "1" if hide_deleted else "",
+        "search": search,
+        "status": status,
     }
-    rows, next_url, first_url = forward(rows, LIMIT, "/campaigns", filters, after)
+    kept = {k: v for k, v in {**filters, "sort": sort}.items() if v}
+    next_url = prev_url = first_url = None
+    if rows:
+        if listed["next_cursor"]:
+            next_url = _url({**kept, "cursor": listed["next_cursor"]})
+        if listed["prev_cursor"]:
+            prev_url = _url({**kept, "cursor": listed["prev_cursor"]})
+            first_url = _url(kept)
     for r in rows:
         r["budget_text"] = _budget(visit, r, r["currency"])
     return visit.page(
@@ -106,13 +124,47 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         candidates=candidates,
         needs_account=asked_candidates and chosen is None,
         hide_deleted=hide_deleted,
+        search=search,
+        status_filter=status,
+        status_words=STATUS_WORDS,
+        sort=sort,
+        sort_links=_sort_links(filters, sort),
         filtered=any(filters.values()) or unknown,
         unknown_filter=unknown,
         campaigns=rows,
         pairs=pairs(uow, workspace_id, chosen),
         next_url=next_url,
+        prev_url=prev_url,
         first_url=first_url,
     )
+
+
+# the list's status words (``campaigns.domain.ListStatus``), in the order of the filter
+STATUS_WORDS = [
+    ("active", N_("Active")),
+    ("not_delivering", N_("Not delivering")),
+    ("paused", N_("Paused")),
+    ("deleted", N_("Deleted")),
+]
+SORTABLE = ("name", "id", "budget", "status", "last_change")
+
+
+def _url(params: dict[str, str]) -> str:
+    return "/campaigns" + ("?" + urlencode(params) if params else "")
+
+
+def _sort_links(filters: dict[str, str], sort: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the link that sorts by it (ascending first, then the other way
+    when it is already the sort) and the arrow of the current sort ("" for other columns).
+    A new sort starts at the first page: a cursor belongs to one sort."""
+    kept = {k: v for k, v in filters.items() if v}
+    current = sort.lower() or "id"
+    links = {}
+    for key in SORTABLE:
+        arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        target = f"-{key}" if current == key else key
+        links[key] = {"url": _url({**kept, "sort": target}), "arrow": arrow}
+    return links
 
 
 @router.post("/campaigns/allocate")
