@@ -176,6 +176,9 @@ def test_search_by_name_or_id(db: Database) -> None:
     with db.read() as uow, pytest.raises(ValidationFailed) as info:
         service.campaign_page(uow, workspace.id, search="x" * 201)
     assert info.value.field == "search"
+    with db.read() as uow, pytest.raises(ValidationFailed) as info:
+        service.campaign_page(uow, workspace.id, search="a\x00b")
+    assert info.value.field == "search"
 
 
 def test_each_status_word(db: Database) -> None:
@@ -251,6 +254,10 @@ def test_unknown_values_and_foreign_cursors_are_refused(db: Database) -> None:
         ),
         ({"sort": "name", "cursor": encode_cursor({"sort": "name", "after": 1})}, "cursor"),
         ({"cursor": encode_cursor({"sort": "id", "after": 1, "back": "yes"})}, "cursor"),
+        (
+            {"sort": "name", "cursor": encode_cursor({"sort": "name", "after": 1, "key": "a\x00"})},
+            "cursor",
+        ),
     ]
     for kw, field in bad:
         with db.read() as uow, pytest.raises(ValidationFailed) as info:
@@ -282,6 +289,7 @@ def test_over_http(db: Database, tmp_path: Path) -> None:
         for refused_params, field in (
             ({"status": "stopped"}, "status"),
             ({"sort": "spend"}, "sort"),
+            ({"search": "a\x00"}, "search"),
             ({"sort": "name", "cursor": params["cursor"]}, "cursor"),
         ):
             refused = client.get("/api/v1/campaigns", params=refused_params)

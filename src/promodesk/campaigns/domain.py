@@ -206,9 +206,10 @@ def list_sort(value: str | None) -> ListSort:
     descending; empty is ``id`` ascending; anything else is a 422 naming ``sort``."""
     text = (value or "").strip().lower()
     descending = text.startswith("-")
-    text = text.removeprefix("-") or SortKey.ID.value
+    if not text:
+        text = SortKey.ID.value
     try:
-        return ListSort(SortKey(text), descending)
+        return ListSort(SortKey(text.removeprefix("-")), descending)
     except ValueError:
         raise ValidationFailed(
             f"sort is one of {SORT_WORDS}, with a leading - for descending", field="sort"
@@ -219,10 +220,13 @@ SEARCH_MAX = 200
 
 
 def search_text(value: str | None) -> str | None:
-    """The search box: trimmed; empty is no search; longer than ``SEARCH_MAX`` is a 422."""
+    """The search box: trimmed; empty is no search; longer than ``SEARCH_MAX`` or with control
+    characters (PostgreSQL refuses NUL outright) is a 422 naming ``search``."""
     text = (value or "").strip()
     if not text:
         return None
     if len(text) > SEARCH_MAX:
         raise ValidationFailed(f"search is at most {SEARCH_MAX} characters", field="search")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationFailed("search is one line of text", field="search")
     return text

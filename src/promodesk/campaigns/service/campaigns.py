@@ -177,7 +177,7 @@ def _read_cursor(cursor: str | None, order: domain.ListSort) -> tuple[Any, int, 
         kind = domain.SORT_KEY_TYPES[order.key]
         if not isinstance(key, kind) or isinstance(key, bool):
             raise bad
-        if isinstance(key, str) and len(key) > 512:
+        if isinstance(key, str) and (len(key) > 512 or "\x00" in key):
             raise bad
         if isinstance(key, int) and not -MAX_ID <= key <= MAX_ID:  # a BIGINT, never a 500
             raise bad
