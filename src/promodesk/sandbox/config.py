@@ -24,6 +24,7 @@ RUNTIME_KNOBS = (
     "late_rate",
     "late_seconds",
     "fail_next",
+    "stop_delay_seconds",
 )
 
 
@@ -49,6 +50,8 @@ class SandboxConfig:
     # Generated create times start here; spend accrues from them until ``now()``.
     epoch: datetime = field(default_factory=lambda: datetime(2025, 6, 1, tzinfo=UTC))
     spend_scale: float = 1.0
+    # A disabled or deleted campaign keeps delivering this long (ads already in flight).
+    stop_delay_seconds: int = 180
     # Per app and endpoint; TikTok's Basic tier. The documented sandbox profile is 1 QPS / 30 QPM.
     rate_limit: bool = True
     qps: int = 10
@@ -86,6 +89,8 @@ class SandboxConfig:
         for name in ("slow_seconds", "late_seconds"):
             if not 0 <= getattr(self, name) <= 60:
                 raise ValueError(f"{name} must be between 0 and 60")
+        if not 0 <= self.stop_delay_seconds <= 3600:
+            raise ValueError("stop_delay_seconds must be between 0 and 3600")
         if self.fail_next < 0:
             raise ValueError("fail_next must not be negative")
         if not self.app_id or not self.secret:

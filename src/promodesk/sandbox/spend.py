@@ -1,10 +1,20 @@
 """Spend that moves with time: enabled campaigns accrue spend, as a function of the clock.
 
-A campaign's full-day amount is drawn from its budget (daily budget, a 60-day share of a lifetime
-budget, or a fixed amount when unlimited) and a per-day variation; the day's spend is that amount
-times the share of the day the campaign was switched on, up to now. Hours split the day by a
-diurnal curve; ad groups split their campaign evenly, ads their ad group. Amounts are integer
-hundredths of the account currency. Other metrics follow from spend with per-campaign rates.
+Rules:
+- A campaign's full-day amount is drawn from the budget **in force** (daily budget, a 60-day
+  share of a lifetime budget, or a fixed amount when unlimited) and a per-day variation of
+  40–95 %. Budgets come from the campaign's budget history (``World.budget_at``), so changing a
+  budget never rewrites past spend.
+- An hour spends its diurnal share of the full-day amount of the budget in force at the hour's
+  start, times the share of the hour the campaign was delivering (``World.enabled_intervals``:
+  a stop takes effect ``stop_delay_seconds`` after the status change). Hours after now are 0.
+- Caps: with ``BUDGET_MODE_DAY`` a day's running spend never exceeds the daily budget in force
+  at each hour; with ``BUDGET_MODE_TOTAL`` the campaign's running spend over its whole life never
+  exceeds the lifetime budget in force at each hour. An hour that would cross a cap spends up to
+  it, and later hours spend nothing until the cap is raised.
+- A day is the sum of its hours (in the ad account's time zone). Ad groups split their campaign
+  evenly, ads their ad group. Amounts are integer hundredths of the account currency. Other
+  metrics follow from spend with per-campaign rates.
 """
 
 from __future__ import annotations
@@ -66,6 +76,8 @@ class SpendModel:
     _intervals: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
     _days: dict[tuple[int, date], int] = field(default_factory=dict)
     _hours: dict[tuple[int, date], list[int]] = field(default_factory=dict)
+    _shapes: dict[tuple[int, date, int], list[int]] = field(default_factory=dict)
+    _prefix: dict[int, tuple[date, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.now = self.world.now()
@@ -94,46 +106,103 @@ class SpendModel:
                 total += int((hi - lo).total_seconds())
         return total
 
-    def full_day(self, campaign: int, day: date) -> int:
+    def budget_cents(self, campaign: int, when: datetime) -> int:
+        """The budget in force at ``when``, in hundredths of the account currency."""
+        return round(self.world.budget_at(self.account, campaign, when) * 100)
+
+    def full_day(self, campaign: int, day: date, budget: int | None = None) -> int:
+        """The day's full amount for ``budget`` (hundredths; default: the budget in force now)."""
         seed = self.world.config.seed
-        mode, budget = gen.campaign_budget(seed, self.account, campaign)
-        change = self.world.changes.get(gen.entity_id("campaign", self.account, campaign)) or {}
-        budget = float(change.get("budget", budget))
+        mode = gen.campaign_budget(seed, self.account, campaign)[0]
+        if budget is None:
+            budget = self.budget_cents(campaign, self.now)
         per_usd = gen.market(self.account)[3]
         if mode == "BUDGET_MODE_DAY":
-            base = budget * 100
+            base = float(budget)
         elif mode == "BUDGET_MODE_TOTAL":
-            base = budget * 100 / 60
+            base = budget / 60
         else:
             base = 100.0 * per_usd * 100
         share = 40 + gen.mix(seed, 20, self.account, campaign, day.toordinal()) % 56
         return int(base * share / 100 * self.world.config.spend_scale)
 
+    def _hourly(self, campaign: int, day: date, budget: int) -> list[int]:
+        key = (campaign, day, budget)
+        if key not in self._shapes:
+            self._shapes[key] = split(self.full_day(campaign, day, budget), list(DIURNAL))
+        return self._shapes[key]
+
+    def _first_day(self, campaign: int) -> date:
+        created = self.world.times("campaign", self.account, campaign)[0]
+        return created.astimezone(self.zone).date()
+
+    def _spent_before(self, campaign: int, day: date) -> int:
+        """Spend of ``campaign`` over its whole life before ``day`` (for the lifetime cap)."""
+        first = self._first_day(campaign)
+        at, total = self._prefix.get(campaign, (first, 0))
+        if at > day:
+            at, total = first, 0
+        while at < day:
+            self._prefix[campaign] = (at, total)
+            total += self.campaign_day(campaign, at)
+            at += timedelta(days=1)
+        self._prefix[campaign] = (max(at, day), total)
+        return total
+
     def campaign_day(self, campaign: int, day: date) -> int:
         key = (campaign, day)
         if key not in self._days:
-            value = 0
-            if self.intervals(campaign):
-                start, end = self.bounds(day)
-                seconds = self._on_seconds(campaign, start, end)
-                if seconds:
-                    value = (
-                        self.full_day(campaign, day) * seconds // int((end - start).total_seconds())
-                    )
-            self._days[key] = value
+            self._days[key] = (
+                sum(self.campaign_hours(campaign, day)) if self._live(campaign, day) else 0
+            )
         return self._days[key]
+
+    def _live(self, campaign: int, day: date) -> bool:
+        start, end = self.bounds(day)
+        return any(on < end and off > start for on, off in self.intervals(campaign))
+
+    def _steady(self, campaign: int, day: date) -> int | None:
+        """The budget when ``day`` is delivering throughout under one budget, else None (the
+        common case, computed without looking at each hour)."""
+        start, end = self.bounds(day)
+        if not any(on <= start and off >= end for on, off in self.intervals(campaign)):
+            return None
+        entity = gen.entity_id("campaign", self.account, campaign)
+        if any(start < when < end for when, _ in self.world.budgets.get(entity, ())):
+            return None
+        return self.budget_cents(campaign, start)
 
     def campaign_hours(self, campaign: int, day: date) -> list[int]:
         key = (campaign, day)
-        if key not in self._hours:
-            total = self.campaign_day(campaign, day)
-            weights = [0] * 24
-            if total:
-                for hour in range(24):
+        if key in self._hours:
+            return self._hours[key]
+        hours = [0] * 24
+        if self._live(campaign, day):
+            mode = gen.campaign_budget(self.world.config.seed, self.account, campaign)[0]
+            spent = self._spent_before(campaign, day) if mode == "BUDGET_MODE_TOTAL" else 0
+            today = 0
+            steady = self._steady(campaign, day)
+            for hour in range(24):
+                if steady is not None:
+                    budget, amount = steady, self._hourly(campaign, day, steady)[hour]
+                else:
                     start, end = self.bounds(day, hour)
-                    weights[hour] = DIURNAL[hour] * self._on_seconds(campaign, start, end)
-            self._hours[key] = split(total, weights)
-        return self._hours[key]
+                    seconds = self._on_seconds(campaign, start, end)
+                    if not seconds:
+                        continue
+                    budget = self.budget_cents(campaign, start)
+                    amount = self._hourly(campaign, day, budget)[hour]
+                    length = int((end - start).total_seconds())
+                    if seconds < length:
+                        amount = amount * seconds // length
+                if mode == "BUDGET_MODE_DAY":
+                    amount = max(0, min(amount, budget - today))
+                elif mode == "BUDGET_MODE_TOTAL":
+                    amount = max(0, min(amount, budget - spent - today))
+                hours[hour] = amount
+                today += amount
+        self._hours[key] = hours
+        return hours
 
     def counts(self, campaign: int, spend: int) -> Counts:
         """Delivery metrics that ``spend`` bought in ``campaign`` (per-campaign rates)."""

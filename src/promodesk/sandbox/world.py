@@ -58,8 +58,10 @@ class World:
     config: SandboxConfig
     lock: threading.RLock = field(default_factory=threading.RLock)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Campaign id -> [(when, ENABLE|DISABLE|DELETE)], for spend accrual over time.
+    # Entity id -> [(when, ENABLE|DISABLE|DELETE)] in sandbox-clock order: the status history.
     events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    # Campaign id -> [(when, budget)] set through ``campaign/update/``: the budget history.
+    budgets: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
     created: dict[int, CreatedAccount] = field(default_factory=dict)
     versions: dict[int, int] = field(default_factory=dict)  # bumped on every change
     _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
@@ -260,15 +262,31 @@ class World:
             change["enabled"] = own.enabled if operation == "DELETE" else operation == "ENABLE"
             change["modify_time"] = when
             self.versions[account] = self.versions.get(account, 0) + 1
-            if kind == "campaign":
-                self.events.setdefault(entity, []).append((when, operation))
+            self.events.setdefault(entity, []).append((when, operation))
 
     def update_campaign(self, account: int, index: int, values: dict[str, Any]) -> None:
+        when = self.now()
+        entity = gen.entity_id("campaign", account, index)
         with self.lock:
-            change = self.changes.setdefault(gen.entity_id("campaign", account, index), {})
+            change = self.changes.setdefault(entity, {})
             change.update(values)
-            change["modify_time"] = self.now()
+            change["modify_time"] = when
             self.versions[account] = self.versions.get(account, 0) + 1
+            if "budget" in values:
+                self.budgets.setdefault(entity, []).append((when, float(values["budget"])))
+
+    def budget_at(self, account: int, index: int, when: datetime) -> float:
+        """The budget of campaign ``index`` in force at ``when``.
+
+        Rules: the generated budget holds until the first ``campaign/update/`` that set one; after
+        that, the last change made at or before ``when`` holds (a change applies from its instant).
+        """
+        budget = gen.campaign_budget(self.config.seed, account, index)[1]
+        for changed, value in self.budgets.get(gen.entity_id("campaign", account, index), ()):
+            if changed > when:
+                break
+            budget = value
+        return budget
 
     # times ------------------------------------------------------------------------------------
 
@@ -288,7 +306,13 @@ class World:
         return "SCHEDULE_FROM_NOW", start, start + timedelta(days=3650)
 
     def enabled_intervals(self, account: int, index: int) -> list[tuple[datetime, datetime]]:
-        """When campaign ``index`` was switched on, up to now: its spend accrues only then."""
+        """When campaign ``index`` was delivering, up to now: its spend accrues only then.
+
+        Rules: a generated enabled campaign delivers from its create time; ENABLE starts delivery
+        at once; DISABLE or DELETE stops it ``stop_delay_seconds`` later (delivery in flight, as
+        on TikTok), and an ENABLE within that delay simply continues it. Intervals are sorted,
+        disjoint and end at the sandbox clock's now at the latest.
+        """
         entity = gen.entity_id("campaign", account, index)
         base = gen.base_state(
             self.config.seed, "campaign", account, index, self.config.deleted_percent
@@ -296,16 +320,26 @@ class World:
         start: datetime | None = self.times("campaign", account, index)[0]
         if not base.enabled or base.deleted:
             start = None
-        out: list[tuple[datetime, datetime]] = []
+        delay = timedelta(seconds=self.config.stop_delay_seconds)
+        raw: list[tuple[datetime, datetime]] = []
         for when, operation in self.events.get(entity, ()):
             if operation == "ENABLE" and start is None:
                 start = when
             elif operation in ("DISABLE", "DELETE") and start is not None:
-                out.append((start, when))
+                raw.append((start, when + delay))
                 start = None
         now = self.now()
-        if start is not None and start < now:
-            out.append((start, now))
+        if start is not None:
+            raw.append((start, now))
+        out: list[tuple[datetime, datetime]] = []
+        for lo, hi in raw:
+            hi = min(hi, now)
+            if hi <= lo:
+                continue
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
         return out
 
     def campaign_name(self, account: int, index: int) -> str:

@@ -1,0 +1,134 @@
+"""Worked examples of the sandbox's spend model: budget history, caps and the stop delay.
+
+Account 0 is in America/New_York (UTC-5 in December). Campaign 1 has a 190.00 daily budget,
+campaign 10 a 3,000.00 lifetime budget; both are generated enabled on 2025-06-01.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from promodesk.sandbox import generate as gen
+from promodesk.sandbox.config import SandboxConfig
+from promodesk.sandbox.spend import DIURNAL, SpendModel, split
+from promodesk.sandbox.world import World
+
+DAILY, LIFETIME = 1, 10
+FIRST = date(2025, 6, 1)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.at = now
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def make(now: datetime, **settings: int) -> tuple[World, Clock]:
+    clock = Clock(now)
+    return World(SandboxConfig(accounts=1, now=clock, **settings)), clock
+
+
+def life(world: World, campaign: int) -> int:
+    model = SpendModel(world, 0)
+    days = (world.now().date() - FIRST).days + 2
+    return sum(model.campaign_day(campaign, FIRST + timedelta(days=i)) for i in range(days))
+
+
+def test_the_generated_budgets_are_the_ones_the_examples_use() -> None:
+    assert gen.campaign_budget(1, 0, DAILY) == ("BUDGET_MODE_DAY", 190.0)
+    assert gen.campaign_budget(1, 0, LIFETIME) == ("BUDGET_MODE_TOTAL", 3000.0)
+    assert World(SandboxConfig(accounts=1)).timezone(0) == "America/New_York"
+
+
+def test_a_budget_raised_after_a_pause_does_not_change_past_spend() -> None:
+    world, clock = make(datetime(2026, 12, 1, 15, tzinfo=UTC))
+    world.set_status("campaign", 0, DAILY, "DISABLE")
+    clock.at += timedelta(days=2)
+    before = life(world, DAILY)
+    yesterday = SpendModel(world, 0).campaign_day(DAILY, date(2026, 11, 30))
+    world.update_campaign(0, DAILY, {"budget": 950.0})
+    clock.at += timedelta(hours=5)
+    assert life(world, DAILY) == before
+    assert SpendModel(world, 0).campaign_day(DAILY, date(2026, 11, 30)) == yesterday
+    # Enabled again, it spends from the new budget from then on only.
+    world.set_status("campaign", 0, DAILY, "ENABLE")
+    clock.at += timedelta(days=1)
+    after = SpendModel(world, 0).campaign_day(DAILY, date(2026, 12, 4))
+    assert 0 < after <= 95_000
+    assert after > 19_000
+
+
+def test_a_daily_budget_caps_each_day_at_the_budget_in_force() -> None:
+    world, clock = make(datetime(2026, 12, 2, 17, tzinfo=UTC))  # 12:00 in New York
+    spent = sum(SpendModel(world, 0).campaign_hours(DAILY, date(2026, 12, 2)))
+    assert spent > 5_000
+    world.update_campaign(0, DAILY, {"budget": 50.0})  # below what the day has spent
+    clock.at += timedelta(hours=8)
+    model = SpendModel(world, 0)
+    hours = model.campaign_hours(DAILY, date(2026, 12, 2))
+    assert sum(hours[:12]) == spent
+    assert sum(hours[13:]) == 0
+    for offset in range(1, 400):
+        assert model.campaign_day(DAILY, date(2026, 12, 2) - timedelta(days=offset)) <= 19_000
+
+
+def test_a_lifetime_budget_is_never_exceeded() -> None:
+    world, clock = make(datetime(2026, 12, 7, 12, tzinfo=UTC))
+    assert life(world, LIFETIME) == 300_000  # spent out long ago, never more
+    world.update_campaign(0, LIFETIME, {"budget": 5000.0})
+    clock.at += timedelta(days=40)
+    model = SpendModel(world, 0)
+    assert model.campaign_day(LIFETIME, date(2026, 12, 6)) == 0  # before the raise: unchanged
+    assert model.campaign_day(LIFETIME, date(2026, 12, 8)) > 0
+    assert life(world, LIFETIME) == 500_000
+
+
+def test_an_8000_lifetime_budget_never_shows_more_spent() -> None:
+    world, _ = make(datetime(2026, 12, 7, 12, tzinfo=UTC))
+    assert gen.campaign_budget(1, 0, 8) == ("BUDGET_MODE_TOTAL", 8000.0)
+    assert life(world, 8) == 800_000
+
+
+def test_a_stop_at_ten_with_a_three_minute_delay_spends_nothing_after_ten_oh_three() -> None:
+    day = date(2026, 12, 3)
+    stop = datetime(2026, 12, 3, 15, tzinfo=UTC)  # 10:00 in New York
+    world, clock = make(stop, stop_delay_seconds=180)
+    world.set_status("campaign", 0, DAILY, "DISABLE")
+    clock.at = stop + timedelta(hours=9)
+    model = SpendModel(world, 0)
+    shape = split(model.full_day(DAILY, day, 19_000), list(DIURNAL))
+    hours = model.campaign_hours(DAILY, day)
+    assert hours[:10] == shape[:10]
+    assert hours[10] == shape[10] * 180 // 3600
+    assert hours[11:] == [0] * 13
+    assert model.intervals(DAILY)[-1][1] == stop + timedelta(minutes=3)
+
+
+def test_without_a_delay_the_stop_is_immediate_and_a_quick_restart_is_seamless() -> None:
+    stop = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    world, clock = make(stop, stop_delay_seconds=0)
+    world.set_status("campaign", 0, DAILY, "DISABLE")
+    clock.at = stop + timedelta(hours=2)
+    assert SpendModel(world, 0).campaign_hours(DAILY, date(2026, 12, 3))[10:] == [0] * 14
+
+    world, clock = make(stop, stop_delay_seconds=180)
+    world.set_status("campaign", 0, DAILY, "DISABLE")
+    clock.at = stop + timedelta(minutes=1)
+    world.set_status("campaign", 0, DAILY, "ENABLE")
+    clock.at = stop + timedelta(hours=2)
+    on = SpendModel(world, 0).intervals(DAILY)
+    assert on == [(world.times("campaign", 0, DAILY)[0], clock.at)]  # one unbroken interval
+
+
+def test_the_budget_and_status_history_is_kept_with_the_sandbox_clock() -> None:
+    at = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    world, clock = make(at)
+    world.update_campaign(0, DAILY, {"budget": 300.0})
+    clock.at += timedelta(hours=1)
+    world.set_status("adgroup", 0, 4, "DISABLE")
+    assert world.budgets[gen.entity_id("campaign", 0, DAILY)] == [(at, 300.0)]
+    assert world.events[gen.entity_id("adgroup", 0, 4)] == [(clock.at, "DISABLE")]
+    assert world.budget_at(0, DAILY, at - timedelta(seconds=1)) == 190.0
+    assert world.budget_at(0, DAILY, at) == 300.0
