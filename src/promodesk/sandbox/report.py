@@ -119,7 +119,10 @@ def report_get(call: Call) -> dict[str, Any]:
     metrics = params.string_list("metrics", max_items=200) or ["spend", "impressions"]
     invalid = [m for m in metrics if m not in COUNTED and level not in ATTRIBUTES.get(m, ())]
     if invalid:
-        raise param_error(f"Invalid metric fields: {invalid}")
+        raise param_error(
+            "Please correct the information in invalid metric fields and try again. "
+            f"Invalid metric fields: {invalid}"
+        )
     if params.boolean("query_lifetime"):
         if time_dim:
             raise param_error("query_lifetime: time dimensions cannot be used with lifetime")

@@ -1,4 +1,15 @@
-"""Report metric values: strings, two decimals for money and ratios, ``"-"`` when undefined."""
+"""Report metric values: strings, two decimals for money and ratios, ``"-"`` when undefined.
+
+Rules:
+- Every metric TikTok documents for BASIC reports (spec §6.9) and every one a common open-source
+  connector requests (Airbyte's report streams, spec §8) is accepted: the additive ones follow
+  from the row's counts; in-app and website event metrics are deterministic shares of
+  conversions, so a row's numbers agree with each other (purchases never exceed conversions).
+- A name in neither ``COUNTED`` nor ``ATTRIBUTES`` (or an attribute at a level where it has no
+  meaning) is rejected with 40002 "Please correct the information in invalid metric fields and
+  try again. Invalid metric fields: [...]".
+- Money is exact: computed from integer hundredths, printed with two decimals.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +77,133 @@ COUNTED: dict[str, Callable[[Counts], str]] = {
     "follows": lambda c: str(c.clicks * 3 // 100),
     "app_install": lambda c: str(c.installs),
 }
+
+
+def _event(share: int) -> Callable[[Counts], int]:
+    """An event that ``share`` per cent of conversions trigger."""
+    return lambda c: c.conversion * share // 100
+
+
+def _money_share(share: int) -> Callable[[Counts], int]:
+    """A value in hundredths: ``share`` per cent of spend (an ROAS of share/100)."""
+    return lambda c: c.spend * share // 100
+
+
+# Event metrics: name -> count per row (``COSTED`` also get ``cost_per_*``, ``RATED`` ``*_rate``).
+EVENTS: dict[str, Callable[[Counts], int]] = {
+    "real_time_app_install": lambda c: c.installs,
+    "registration": _event(40),
+    "total_registration": _event(45),
+    "purchase": _event(25),
+    "total_purchase": _event(30),
+    "app_event_add_to_cart": _event(60),
+    "total_app_event_add_to_cart": _event(70),
+    "checkout": _event(35),
+    "total_checkout": _event(38),
+    "view_content": _event(90),
+    "total_view_content": _event(95),
+    "complete_payment": _event(28),
+    "sales_lead": _event(20),
+    "total_sales_lead": _event(22),
+    "onsite_shopping": _event(15),
+    "vta_purchase": _event(8),
+    "cta_purchase": _event(17),
+    "vta_conversion": _event(30),
+    "cta_conversion": _event(70),
+    "total_pageview": lambda c: c.clicks * 9 // 10,
+    "total_landing_page_view": lambda c: c.clicks * 8 // 10,
+    "real_time_conversion": lambda c: c.conversion,
+    "real_time_result": lambda c: c.conversion,
+    "secondary_goal_result": _event(50),
+    "engaged_view": lambda c: _share(c, 15),
+    "engaged_view_15s": lambda c: _share(c, 6),
+    "clicks_on_music_disc": lambda c: c.clicks // 50,
+    "live_product_clicks": lambda c: 0,
+}
+VALUES: dict[str, Callable[[Counts], int]] = {
+    "total_purchase_value": _money_share(180),
+    "total_onsite_shopping_value": _money_share(60),
+    "total_complete_payment_value": _money_share(150),
+    "total_app_event_add_to_cart_value": _money_share(240),
+    "total_checkout_value": _money_share(200),
+    "cash_spend": lambda c: c.spend,
+    "voucher_spend": lambda c: 0,
+}
+COSTED = (
+    "registration",
+    "total_registration",
+    "purchase",
+    "total_purchase",
+    "app_event_add_to_cart",
+    "total_app_event_add_to_cart",
+    "checkout",
+    "total_checkout",
+    "view_content",
+    "total_view_content",
+    "complete_payment",
+    "sales_lead",
+    "total_landing_page_view",
+    "onsite_shopping",
+)
+RATED = (
+    "registration",
+    "purchase",
+    "app_event_add_to_cart",
+    "checkout",
+    "view_content",
+    "complete_payment",
+    "sales_lead",
+    "onsite_shopping",
+)
+
+
+def _count_text(count: Callable[[Counts], int]) -> Callable[[Counts], str]:
+    return lambda c: str(count(c))
+
+
+def _money_text(value: Callable[[Counts], int]) -> Callable[[Counts], str]:
+    return lambda c: money(value(c))
+
+
+def _cost_text(count: Callable[[Counts], int]) -> Callable[[Counts], str]:
+    return lambda c: cost(c.spend, count(c))
+
+
+def _rate_text(count: Callable[[Counts], int]) -> Callable[[Counts], str]:
+    return lambda c: ratio(count(c), c.clicks, 100)
+
+
+COUNTED.update({name: _count_text(count) for name, count in EVENTS.items()})
+COUNTED.update({name: _money_text(value) for name, value in VALUES.items()})
+COUNTED.update({f"cost_per_{name}": _cost_text(EVENTS[name]) for name in COSTED})
+COUNTED.update({f"{name}_rate": _rate_text(EVENTS[name]) for name in RATED})
+COUNTED.update(
+    {
+        "real_time_app_install_cost": lambda c: cost(c.spend, c.installs),
+        "cost_per_app_install": lambda c: cost(c.spend, c.installs),
+        "real_time_cost_per_conversion": lambda c: cost(c.spend, c.conversion),
+        "real_time_conversion_rate": lambda c: ratio(c.conversion, c.clicks, 100),
+        "real_time_cost_per_result": lambda c: cost(c.spend, c.conversion),
+        "real_time_result_rate": lambda c: ratio(c.conversion, c.impressions, 100),
+        "cost_per_secondary_goal_result": lambda c: cost(c.spend, c.conversion * 50 // 100),
+        "secondary_goal_result_rate": lambda c: ratio(c.conversion * 50 // 100, c.impressions, 100),
+        "average_video_play_per_user": lambda c: ratio(
+            c.impressions * 4 + c.spend % 300, _share(c, 70)
+        ),
+        "profile_visits_rate": lambda c: ratio(c.clicks * 8 // 100, c.impressions, 100),
+        "value_per_complete_payment": lambda c: cost(
+            c.spend * 150 // 100, c.conversion * 28 // 100
+        ),
+        "total_complete_payment_rate": lambda c: ratio(c.conversion * 28 // 100, c.clicks, 100),
+        "value_per_total_purchase": lambda c: cost(c.spend * 180 // 100, c.conversion * 30 // 100),
+        "total_active_pay_roas": lambda c: ratio(c.spend * 180 // 100, c.spend),
+        "value_per_total_app_event_add_to_cart": lambda c: cost(
+            c.spend * 240 // 100, c.conversion * 70 // 100
+        ),
+        "value_per_checkout": lambda c: cost(c.spend * 200 // 100, c.conversion * 35 // 100),
+        "cost_per_total_sales_lead": lambda c: cost(c.spend, c.conversion * 22 // 100),
+    }
+)
 ALL_LEVELS = ("advertiser", "campaign", "adgroup", "ad")
 # Attribute metrics and the data levels where they are valid (others: 40002).
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -78,6 +216,12 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "adgroup_id": ("ad",),
     "ad_name": ("ad",),
     "ad_text": ("ad",),
+    "placement_type": ("adgroup", "ad"),
+    "promotion_type": ("adgroup", "ad"),
+    "tt_app_id": ("adgroup", "ad"),
+    "tt_app_name": ("adgroup", "ad"),
+    "mobile_app_id": ("adgroup", "ad"),
+    "dpa_target_audience_type": ("adgroup", "ad"),
 }
 
 
@@ -105,6 +249,13 @@ def _attributes(world: World, account: int, level: str, index: int) -> dict[str,
     if level in ("adgroup", "ad"):
         attrs["adgroup_name"] = world.adgroup_name(account, group)
         attrs["adgroup_id"] = gen.entity_id("adgroup", account, group)
+        app = attrs["objective_type"] == "APP_PROMOTION"
+        attrs["placement_type"] = "PLACEMENT_TYPE_AUTOMATIC"
+        attrs["promotion_type"] = "APP_ANDROID" if app else "WEBSITE"
+        if app:
+            attrs["tt_app_id"] = str(7_100_000_000 + account)
+            attrs["tt_app_name"] = f"{gen.BRANDS[account % len(gen.BRANDS)]} app"
+            attrs["mobile_app_id"] = f"com.example.app{account}"
     if level == "ad":
         attrs["ad_name"] = world.ad_name(account, index)
         attrs["ad_text"] = gen.ad_text(account, index)
