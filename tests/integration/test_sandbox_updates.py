@@ -255,3 +255,45 @@ def test_cli_runs_a_standalone_sandbox() -> None:
         output = proc.communicate(timeout=10)[0]
     assert "secret:" in output
     assert "123" in output
+
+
+def test_status_noop_acknowledges_but_changes_nothing(sb: SandboxHandle) -> None:
+    token = sb.access_token()
+    adv = sb.advertiser_ids[0]
+    campaign = first(sb, token, "campaign/get/", "CAMPAIGN_STATUS_ENABLE", adv)
+    cid = campaign["campaign_id"]
+    answer = httpx.post(f"{sb.base_url}/sandbox-admin/settings", json={"status_noop": True})
+    assert answer.json()["status_noop"] is True
+    body = {"advertiser_id": adv, "campaign_ids": [cid], "operation_status": "DISABLE"}
+    ack = call(sb, token, "campaign/status/update/", body)
+    assert ack["code"] == 0
+    assert ack["data"]["campaign_ids"] == [cid]
+    assert ack["data"]["status"] == "DISABLE"
+    group = first(sb, token, "adgroup/get/", "ADGROUP_STATUS_DELIVERY_OK", adv)
+    body = {
+        "advertiser_id": adv,
+        "adgroup_ids": [group["adgroup_id"]],
+        "operation_status": "DELETE",
+    }
+    assert call(sb, token, "adgroup/status/update/", body)["code"] == 0
+
+    def read_back() -> dict[str, Any]:
+        filtering = json.dumps({"campaign_ids": [cid], "secondary_status": "CAMPAIGN_STATUS_ALL"})
+        rows = call(sb, token, "campaign/get/", advertiser_id=adv, filtering=filtering)["data"][
+            "list"
+        ]
+        return rows[0]  # type: ignore[no-any-return]
+
+    after = read_back()
+    assert after["operation_status"] == "ENABLE"
+    assert after["secondary_status"] == "CAMPAIGN_STATUS_ENABLE"
+    assert after["modify_time"] == campaign["modify_time"]
+    every = json.dumps({"secondary_status": "ADGROUP_STATUS_ALL"})
+    groups = call(sb, token, "adgroup/get/", advertiser_id=adv, page_size=1000, filtering=every)
+    same = [g for g in groups["data"]["list"] if g["adgroup_id"] == group["adgroup_id"]]
+    assert same[0]["secondary_status"] == "ADGROUP_STATUS_DELIVERY_OK"
+
+    sb.update(status_noop=False)
+    body = {"advertiser_id": adv, "campaign_ids": [cid], "operation_status": "DISABLE"}
+    assert call(sb, token, "campaign/status/update/", body)["code"] == 0
+    assert read_back()["secondary_status"] == "CAMPAIGN_STATUS_DISABLE"

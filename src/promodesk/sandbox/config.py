@@ -25,6 +25,7 @@ RUNTIME_KNOBS = (
     "late_seconds",
     "fail_next",
     "stop_delay_seconds",
+    "status_noop",
 )
 
 
@@ -65,6 +66,9 @@ class SandboxConfig:
     late_rate: float = 0.0
     late_seconds: float = 0.2
     fail_next: int = 0
+    # Silent no-op: ``*/status/update/`` answers success but changes nothing, as users of other
+    # ad APIs report; only reading the objects back shows it.
+    status_noop: bool = False
     auth_code_ttl_seconds: int = 600
     now: Callable[[], datetime] = clock.now
 

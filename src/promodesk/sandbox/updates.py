@@ -3,6 +3,10 @@
 A status update names 1–20 ids; every id must exist in the ad account (40007) and not be
 deleted (40002: "a deleted campaign's status cannot be changed"). Without
 ``allow_partial_success`` nothing changes when one id fails.
+
+Rules (fault injection): with the ``status_noop`` setting on, a status update is validated and
+answered exactly as usual but changes nothing (no status, history or ``modify_time`` change): a
+silent no-op that only a read-back of the objects reveals.
 """
 
 from __future__ import annotations
@@ -58,8 +62,9 @@ def _update(call: Call, kind: str, *, partial: bool = False) -> tuple[list[str],
                 if not partial:
                     raise
                 errors.append({f"{kind}_id": value, "error_message": exc.message})
-        for _, index in done:
-            call.world.set_status(kind, account, index, operation)
+        if not call.world.config.status_noop:
+            for _, index in done:
+                call.world.set_status(kind, account, index, operation)
     return [value for value, _ in done], operation, errors
 
 
