@@ -132,3 +132,49 @@ def test_the_budget_and_status_history_is_kept_with_the_sandbox_clock() -> None:
     assert world.events[gen.entity_id("adgroup", 0, 4)] == [(clock.at, "DISABLE")]
     assert world.budget_at(0, DAILY, at - timedelta(seconds=1)) == 190.0
     assert world.budget_at(0, DAILY, at) == 300.0
+
+
+def test_a_stopped_ad_group_stops_its_share_and_the_last_one_stops_the_campaign() -> None:
+    # Campaign 1's ad groups are 2 (enabled; ads 4 and 5) and 3 (generated disabled).
+    day = date(2026, 12, 3)
+    stop = datetime(2026, 12, 3, 15, tzinfo=UTC)  # 10:00 in New York
+    world, clock = make(stop, stop_delay_seconds=180)
+    world.set_status("ad", 0, 4, "DISABLE")
+    clock.at = stop + timedelta(hours=9)
+    model = SpendModel(world, 0)
+    ten, eleven = model.bounds(day, 10), model.bounds(day, 11)
+    assert model.ad_weights(2, *ten) == [180, 3600]
+    assert model.ad_weights(2, *eleven) == [0, 3600]
+    assert model.group_weights(DAILY, *eleven) == [3600, 0]
+    assert sum(model.campaign_hours(DAILY, day)[11:]) > 0  # ad 5 still delivers
+
+    world.set_status("adgroup", 0, 2, "DISABLE")  # at 19:00 in New York
+    clock.at += timedelta(hours=3)
+    model = SpendModel(world, 0)
+    hours = model.campaign_hours(DAILY, day)
+    shape = split(model.full_day(DAILY, day, 19_000), list(DIURNAL))
+    assert hours[18] == shape[18]
+    assert hours[19] == shape[19] * 180 // 3600
+    assert hours[20:] == [0] * 4
+
+
+def test_ad_groups_and_ads_add_up_to_their_campaign() -> None:
+    from promodesk.sandbox.report import _rows
+
+    stop = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    world, clock = make(stop)
+    world.set_status("ad", 0, 4, "DISABLE")
+    clock.at += timedelta(hours=30)
+    model = SpendModel(world, 0)
+    days = [date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)]
+    for time_dim in ("stat_time_day", "stat_time_hour"):
+        campaigns = {
+            (s, i): c.spend for s, i, c in _rows(model, "campaign", [DAILY], days, time_dim)
+        }
+        groups: dict[object, int] = {}
+        for stamp, _, counts in _rows(model, "adgroup", [2, 3], days, time_dim):
+            groups[stamp] = groups.get(stamp, 0) + counts.spend
+        ads: dict[object, int] = {}
+        for stamp, _, counts in _rows(model, "ad", [4, 5, 6, 7], days, time_dim):
+            ads[stamp] = ads.get(stamp, 0) + counts.spend
+        assert {s: v for (s, _), v in campaigns.items()} == groups == ads

@@ -15,7 +15,7 @@ from typing import Any
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
-from promodesk.sandbox.spend import Counts, SpendModel, even
+from promodesk.sandbox.spend import Counts, SpendModel, split
 from promodesk.sandbox.wire import lenient_json, page_info, param_error
 from promodesk.sandbox.world import DELETED
 
@@ -206,9 +206,13 @@ def _piece(
         return model.counts(index, campaign_spend(index))
     group = world.adgroup_of(account, index) if level == "ad" else index
     campaign = world.campaign_of(account, group)
+    spend = campaign_spend(campaign)
+    if not spend:
+        return Counts()
+    start, end = model.bounds(day, hour)
     groups = gen.child_range(campaign, world.config.adgroups, world.config.campaigns)
-    spend = even(campaign_spend(campaign), len(groups), group - groups.start)
-    if level == "ad":
+    spend = split(spend, model.group_weights(campaign, start, end))[group - groups.start]
+    if level == "ad" and spend:
         ads = gen.child_range(group, world.config.ads, world.config.adgroups)
-        spend = even(spend, len(ads), index - ads.start)
+        spend = split(spend, model.ad_weights(group, start, end))[index - ads.start]
     return model.counts(campaign, spend)

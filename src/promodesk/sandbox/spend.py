@@ -12,9 +12,12 @@ Rules:
   at each hour; with ``BUDGET_MODE_TOTAL`` the campaign's running spend over its whole life never
   exceeds the lifetime budget in force at each hour. An hour that would cross a cap spends up to
   it, and later hours spend nothing until the cap is raised.
-- A day is the sum of its hours (in the ad account's time zone). Ad groups split their campaign
-  evenly, ads their ad group. Amounts are integer hundredths of the account currency. Other
-  metrics follow from spend with per-campaign rates.
+- A campaign delivers only while one of its ad groups does (switched on, with an ad switched
+  on), each with the same stop delay. A bucket's (hour's or day's) spend splits over the ad
+  groups by the seconds each delivered in it, an ad group's over its ads likewise, so every
+  level adds up to the campaign exactly.
+- A day is the sum of its hours (in the ad account's time zone). Amounts are integer hundredths
+  of the account currency. Other metrics follow from spend with per-campaign rates.
 """
 
 from __future__ import annotations
@@ -41,6 +44,15 @@ def split(total: int, weights: list[int]) -> list[int]:
     for i in order[:rest]:
         parts[i] += 1
     return parts
+
+
+def _seconds(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> int:
+    total = 0
+    for on, off in spans:
+        lo, hi = max(on, start), min(off, end)
+        if hi > lo:
+            total += int((hi - lo).total_seconds())
+    return total
 
 
 def even(total: int, count: int, position: int) -> int:
@@ -78,6 +90,8 @@ class SpendModel:
     _hours: dict[tuple[int, date], list[int]] = field(default_factory=dict)
     _shapes: dict[tuple[int, date, int], list[int]] = field(default_factory=dict)
     _prefix: dict[int, tuple[date, int]] = field(default_factory=dict)
+    _own: dict[tuple[str, int], list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    _moves: dict[int, list[datetime]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.now = self.world.now()
@@ -98,13 +112,45 @@ class SpendModel:
             self._intervals[campaign] = self.world.enabled_intervals(self.account, campaign)
         return self._intervals[campaign]
 
+    def own(self, kind: str, index: int) -> list[tuple[datetime, datetime]]:
+        key = (kind, index)
+        if key not in self._own:
+            self._own[key] = self.world.own_intervals(kind, self.account, index)
+        return self._own[key]
+
+    def group_weights(self, campaign: int, start: datetime, end: datetime) -> list[int]:
+        """Seconds each ad group of ``campaign`` delivered in [start, end): switched on while at
+        least one of its ads was (0 when none was); the campaign's spend splits by these."""
+        config = self.world.config
+        out = []
+        for group in gen.child_range(campaign, config.adgroups, config.campaigns):
+            live = any(self.ad_weights(group, start, end))
+            out.append(_seconds(self.own("adgroup", group), start, end) if live else 0)
+        return out
+
+    def ad_weights(self, group: int, start: datetime, end: datetime) -> list[int]:
+        """Seconds each ad of ``group`` was switched on in [start, end); its spend splits so."""
+        config = self.world.config
+        ads = gen.child_range(group, config.ads, config.adgroups)
+        return [_seconds(self.own("ad", ad), start, end) for ad in ads]
+
+    def _children_static(self, campaign: int, start: datetime, end: datetime) -> bool | None:
+        """Whether some ad group can deliver, when no child starts or stops in [start, end)
+        (None when one does: each hour then looks for itself)."""
+        if campaign not in self._moves:
+            config = self.world.config
+            moves: list[datetime] = []
+            for group in gen.child_range(campaign, config.adgroups, config.campaigns):
+                ads = gen.child_range(group, config.ads, config.adgroups)
+                for kind, index in [("adgroup", group), *(("ad", ad) for ad in ads)]:
+                    moves.extend(edge for span in self.own(kind, index) for edge in span)
+            self._moves[campaign] = sorted(moves)
+        if any(start < when < end for when in self._moves[campaign]):
+            return None
+        return any(self.group_weights(campaign, start, end))
+
     def _on_seconds(self, campaign: int, start: datetime, end: datetime) -> int:
-        total = 0
-        for on, off in self.intervals(campaign):
-            lo, hi = max(on, start), min(off, end)
-            if hi > lo:
-                total += int((hi - lo).total_seconds())
-        return total
+        return _seconds(self.intervals(campaign), start, end)
 
     def budget_cents(self, campaign: int, when: datetime) -> int:
         """The budget in force at ``when``, in hundredths of the account currency."""
@@ -181,8 +227,10 @@ class SpendModel:
             mode = gen.campaign_budget(self.world.config.seed, self.account, campaign)[0]
             spent = self._spent_before(campaign, day) if mode == "BUDGET_MODE_TOTAL" else 0
             today = 0
-            steady = self._steady(campaign, day)
-            for hour in range(24):
+            first, last = self.bounds(day)
+            children = self._children_static(campaign, first, last)
+            steady = self._steady(campaign, day) if children else None
+            for hour in range(24 if children is not False else 0):
                 if steady is not None:
                     budget, amount = steady, self._hourly(campaign, day, steady)[hour]
                 else:
@@ -190,6 +238,10 @@ class SpendModel:
                     seconds = self._on_seconds(campaign, start, end)
                     if not seconds:
                         continue
+                    if children is None:
+                        seconds = min(seconds, max(self.group_weights(campaign, start, end)))
+                        if not seconds:
+                            continue
                     budget = self.budget_cents(campaign, start)
                     amount = self._hourly(campaign, day, budget)[hour]
                     length = int((end - start).total_seconds())

@@ -306,18 +306,20 @@ class World:
         return "SCHEDULE_FROM_NOW", start, start + timedelta(days=3650)
 
     def enabled_intervals(self, account: int, index: int) -> list[tuple[datetime, datetime]]:
-        """When campaign ``index`` was delivering, up to now: its spend accrues only then.
+        """When campaign ``index`` was delivering, up to now: its spend accrues only then."""
+        return self.own_intervals("campaign", account, index)
 
-        Rules: a generated enabled campaign delivers from its create time; ENABLE starts delivery
+    def own_intervals(self, kind: str, account: int, index: int) -> list[tuple[datetime, datetime]]:
+        """When the object's own switch let it deliver, up to now (parents aside).
+
+        Rules: a generated enabled object delivers from its create time; ENABLE starts delivery
         at once; DISABLE or DELETE stops it ``stop_delay_seconds`` later (delivery in flight, as
         on TikTok), and an ENABLE within that delay simply continues it. Intervals are sorted,
         disjoint and end at the sandbox clock's now at the latest.
         """
-        entity = gen.entity_id("campaign", account, index)
-        base = gen.base_state(
-            self.config.seed, "campaign", account, index, self.config.deleted_percent
-        )
-        start: datetime | None = self.times("campaign", account, index)[0]
+        entity = gen.entity_id(kind, account, index)
+        base = gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
+        start: datetime | None = self.times(kind, account, index)[0]
         if not base.enabled or base.deleted:
             start = None
         delay = timedelta(seconds=self.config.stop_delay_seconds)
