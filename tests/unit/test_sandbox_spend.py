@@ -178,3 +178,36 @@ def test_ad_groups_and_ads_add_up_to_their_campaign() -> None:
         for stamp, _, counts in _rows(model, "ad", [4, 5, 6, 7], days, time_dim):
             ads[stamp] = ads.get(stamp, 0) + counts.spend
         assert {s: v for (s, _), v in campaigns.items()} == groups == ads
+
+
+def test_conversions_of_a_day_keep_arriving_for_seven_days_then_are_final() -> None:
+    day = date(2026, 12, 1)
+    end = datetime(2026, 12, 2, 5, tzinfo=UTC)  # midnight in New York
+    world, clock = make(end)
+    seen = []
+    for hours in (0, 12, 48, 100, 167, 168, 400):
+        clock.at = end + timedelta(hours=hours)
+        model = SpendModel(world, 0)
+        seen.append(model.counts(DAILY, model.campaign_day(DAILY, day), day))
+    assert len({c.spend for c in seen}) == 1
+    assert len({c.clicks for c in seen}) == 1
+    conversions = [c.conversion for c in seen]
+    assert conversions == sorted(conversions)
+    assert conversions[0] < conversions[-1]
+    assert conversions[0] == conversions[-1] * 60 // 100  # 60 % known when the day ends
+    assert conversions[-3] < conversions[-2] == conversions[-1]  # final after 7 days
+
+
+def test_results_follow_spend_with_seeded_day_to_day_noise() -> None:
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    one, _ = make(now)
+    two, _ = make(now)
+    days = [date(2026, 11, 1) + timedelta(days=i) for i in range(20)]
+    a, b = SpendModel(one, 0), SpendModel(two, 0)
+    rows = [a.counts(DAILY, 1_000_000, d) for d in days]
+    assert rows == [b.counts(DAILY, 1_000_000, d) for d in days]  # deterministic
+    assert len({r.clicks for r in rows}) > 5  # but not flat
+    plain = a.counts(DAILY, 1_000_000)
+    for r in rows:
+        assert r.impressions == plain.impressions
+        assert plain.clicks * 90 // 100 - 1 <= r.clicks <= plain.clicks * 110 // 100 + 1

@@ -200,10 +200,10 @@ def _piece(
         for campaign in range(world.size("campaign", account)):
             spend = campaign_spend(campaign)
             if spend:
-                total.add(model.counts(campaign, spend))
+                total.add(model.counts(campaign, spend, day))
         return total
     if level == "campaign":
-        return model.counts(index, campaign_spend(index))
+        return model.counts(index, campaign_spend(index), day)
     group = world.adgroup_of(account, index) if level == "ad" else index
     campaign = world.campaign_of(account, group)
     spend = campaign_spend(campaign)
@@ -215,4 +215,4 @@ def _piece(
     if level == "ad" and spend:
         ads = gen.child_range(group, world.config.ads, world.config.adgroups)
         spend = split(spend, model.ad_weights(group, start, end))[index - ads.start]
-    return model.counts(campaign, spend)
+    return model.counts(campaign, spend, day)

@@ -29,6 +29,9 @@ from zoneinfo import ZoneInfo
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.world import World
 
+ATTRIBUTION_DAYS = 7  # a day's conversions keep changing this long after it ends
+ATTRIBUTED_IN_FULL = 1_000_000
+
 # Relative weight of each local hour (quiet nights, busy evenings).
 DIURNAL = (2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 7, 7, 6, 6, 6, 7, 8, 9, 10, 9, 6, 4)
 
@@ -256,8 +259,15 @@ class SpendModel:
         self._hours[key] = hours
         return hours
 
-    def counts(self, campaign: int, spend: int) -> Counts:
-        """Delivery metrics that ``spend`` bought in ``campaign`` (per-campaign rates)."""
+    def counts(self, campaign: int, spend: int, day: date | None = None) -> Counts:
+        """Delivery metrics that ``spend`` bought in ``campaign`` (per-campaign rates).
+
+        Rules: with ``day`` (the row's day in the account's zone), the click-through and
+        conversion rates vary per campaign and day (deterministic noise: CTR 90–110 %, CVR
+        85–115 % of the campaign's rate), and conversions are attributed late: a day shows 60 %
+        of its conversions when it ends, rising linearly to all of them ``ATTRIBUTION_DAYS``
+        later, after which the day is final. Spend and impressions are never revised.
+        """
         if spend <= 0:
             return Counts()
         seed = self.world.config.seed
@@ -266,7 +276,20 @@ class SpendModel:
         ctr_bp = 50 + gen.mix(seed, 22, self.account, campaign) % 200
         cvr_bp = 200 + gen.mix(seed, 23, self.account, campaign) % 600
         impressions = spend * 1000 // cpm
+        if day is not None:
+            roll = gen.mix(seed, 24, self.account, campaign, day.toordinal())
+            ctr_bp = ctr_bp * (90 + roll % 21) // 100
+            cvr_bp = cvr_bp * (85 + roll // 21 % 31) // 100
         clicks = impressions * ctr_bp // 10000
         conversion = clicks * cvr_bp // 10000
+        if day is not None:
+            conversion = conversion * self.attributed(day) // ATTRIBUTED_IN_FULL
         app = gen.objective(self.account, campaign) == "APP_PROMOTION"
         return Counts(spend, impressions, clicks, conversion, conversion if app else 0)
+
+    def attributed(self, day: date) -> int:
+        """The share of ``day``'s conversions known now, in millionths (see ``counts``)."""
+        end = self.bounds(day)[1]
+        window = ATTRIBUTION_DAYS * 86_400
+        elapsed = min(max(int((self.now - end).total_seconds()), 0), window)
+        return 600_000 + 400_000 * elapsed // window
