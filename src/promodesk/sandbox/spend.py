@@ -95,12 +95,22 @@ class SpendModel:
     _prefix: dict[int, tuple[date, int]] = field(default_factory=dict)
     _own: dict[tuple[str, int], list[tuple[datetime, datetime]]] = field(default_factory=dict)
     _moves: dict[int, list[datetime]] = field(default_factory=dict)
+    _highest: dict[int, int] = field(default_factory=dict)
+    _bounds: dict[tuple[date, int | None], tuple[datetime, datetime]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.now = self.world.now()
         self.zone = ZoneInfo(self.world.timezone(self.account))
 
     def bounds(self, day: date, hour: int | None = None) -> tuple[datetime, datetime]:
+        """The UTC start and end of ``day`` (or of its ``hour``) in the account's zone."""
+        key = (day, hour)
+        found = self._bounds.get(key)
+        if found is None:
+            found = self._bounds[key] = self._bounds_of(day, hour)
+        return found
+
+    def _bounds_of(self, day: date, hour: int | None) -> tuple[datetime, datetime]:
         if hour is None:
             start = datetime(day.year, day.month, day.day, tzinfo=self.zone)
             nxt = day + timedelta(days=1)
@@ -191,7 +201,8 @@ class SpendModel:
         at, total = self._prefix.get(campaign, (first, 0))
         if at > day:
             at, total = first, 0
-        while at < day:
+        most = self._most(campaign)
+        while at < day and total < most:  # spent out: nothing more until the budget rises
             self._prefix[campaign] = (at, total)
             total += self.campaign_day(campaign, at)
             at += timedelta(days=1)
@@ -201,10 +212,43 @@ class SpendModel:
     def campaign_day(self, campaign: int, day: date) -> int:
         key = (campaign, day)
         if key not in self._days:
-            self._days[key] = (
-                sum(self.campaign_hours(campaign, day)) if self._live(campaign, day) else 0
-            )
+            self._days[key] = self._day_total(campaign, day)
         return self._days[key]
+
+    def _day_total(self, campaign: int, day: date) -> int:
+        """``sum(campaign_hours(...))``, without the hours when the day is steady and uncapped
+        (a lifetime campaign's whole history is summed for its cap)."""
+        if not self._live(campaign, day):
+            return 0
+        mode = gen.campaign_budget(self.world.config.seed, self.account, campaign)[0]
+        spent = 0
+        if mode == "BUDGET_MODE_TOTAL":
+            spent = self._spent_before(campaign, day)
+            if spent >= self._most(campaign):
+                return 0
+        first, last = self.bounds(day)
+        children = self._children_static(campaign, first, last)
+        if children is False:
+            return 0
+        steady = self._steady(campaign, day) if children else None
+        if steady is not None:
+            full = self.full_day(campaign, day, steady)
+            room = {"BUDGET_MODE_DAY": steady, "BUDGET_MODE_TOTAL": steady - spent}.get(mode, full)
+            if full <= room:
+                return full
+        return sum(self.campaign_hours(campaign, day))
+
+    def _most(self, campaign: int) -> int:
+        """The highest budget the campaign ever had, in hundredths."""
+        if campaign not in self._highest:
+            self._highest[campaign] = self._highest_budget(campaign)
+        return self._highest[campaign]
+
+    def _highest_budget(self, campaign: int) -> int:
+        entity = gen.entity_id("campaign", self.account, campaign)
+        values = [v for _, v in self.world.budgets.get(entity, ())]
+        generated = gen.campaign_budget(self.world.config.seed, self.account, campaign)[1]
+        return round(max([generated, *values]) * 100)
 
     def _live(self, campaign: int, day: date) -> bool:
         start, end = self.bounds(day)
