@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from promodesk.integrations.tiktok import endpoints
-from promodesk.sandbox import advertisers, entities, portal, report, updates
+from promodesk.sandbox import advertisers, entities, money, portal, report, updates
 from promodesk.sandbox.auth import Auth
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.context import Call
@@ -66,6 +66,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     endpoints.AUDIENCE_LIST: Endpoint("GET", entities.audience_list),
     endpoints.REPORT: Endpoint("GET", report.report_get),
     endpoints.BC_ADVERTISER_CREATE: Endpoint("POST", advertisers.bc_advertiser_create),
+    endpoints.ADVERTISER_BALANCE: Endpoint("GET", money.advertiser_balance_get),
+    endpoints.BC_BALANCE: Endpoint("GET", money.bc_balance_get),
 }
 
 

@@ -69,6 +69,11 @@ class SandboxConfig:
     # Silent no-op: ``*/status/update/`` answers success but changes nothing, as users of other
     # ad APIs report; only reading the objects back shows it.
     status_noop: bool = False
+    # The Business Center's cash at start, in ``bc_currency``. What TikTok gives a new BC and
+    # whether a BC may fund ad accounts of another currency are UNCERTAIN (spec §12): here a
+    # transfer needs the ad account's currency to be the BC's.
+    bc_cash: float = 100_000.0
+    bc_currency: str = "USD"
     auth_code_ttl_seconds: int = 600
     now: Callable[[], datetime] = clock.now
 
@@ -97,6 +102,8 @@ class SandboxConfig:
             raise ValueError("stop_delay_seconds must be between 0 and 3600")
         if self.fail_next < 0:
             raise ValueError("fail_next must not be negative")
+        if not 0 <= self.bc_cash <= 1e12:
+            raise ValueError("bc_cash must be between 0 and 1e12")
         if not self.app_id or not self.secret:
             raise ValueError("app_id and secret must not be empty")
 

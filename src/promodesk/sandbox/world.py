@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from promodesk.sandbox import generate as gen
@@ -64,6 +65,8 @@ class World:
     budgets: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
     created: dict[int, CreatedAccount] = field(default_factory=dict)
     versions: dict[int, int] = field(default_factory=dict)  # bumped on every change
+    # Cash moved by ``bc/transfer/``: ad account -> net amount received from the BC.
+    moved: dict[int, Decimal] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
         default_factory=OrderedDict
     )
@@ -120,6 +123,22 @@ class World:
 
     def now(self) -> datetime:
         return self.config.now()
+
+    # money ------------------------------------------------------------------------------------
+
+    def account_cash(self, account: int) -> Decimal:
+        """The ad account's cash balance: generated (nothing for a created one) plus transfers."""
+        start = (
+            Decimal(0)
+            if account in self.created
+            else Decimal(str(self.account(account)["balance"]))
+        )
+        return (start + self.moved.get(account, Decimal(0))).quantize(Decimal("0.01"))
+
+    def bc_cash(self) -> Decimal:
+        """The Business Center's cash: ``bc_cash`` less what went to ad accounts."""
+        start = Decimal(str(self.config.bc_cash))
+        return (start - sum(self.moved.values(), Decimal(0))).quantize(Decimal("0.01"))
 
     # ids and parents --------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ AD_STATUS_UPDATE = "ad/status/update/"
 AUDIENCE_LIST = "dmp/custom_audience/list/"
 REPORT = "report/integrated/get/"
 BC_ADVERTISER_CREATE = "bc/advertiser/create/"
+ADVERTISER_BALANCE = "advertiser/balance/get/"
+BC_BALANCE = "bc/balance/get/"
 
 # The list and status-update endpoint of each entity level.
 GET: dict[Level, str] = {"campaign": CAMPAIGN_GET, "adgroup": ADGROUP_GET, "ad": AD_GET}
