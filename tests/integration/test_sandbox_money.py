@@ -1,9 +1,11 @@
-"""Business Center money over HTTP: ad account and BC balances (spec §12)."""
+"""Business Center money over HTTP: ad account and BC balances, and ``bc/transfer/`` with its
+``request_id`` idempotency (spec §12)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -46,6 +48,12 @@ def bc_cash(sb: SandboxHandle, token: str) -> float:
     answer = call(sb, token, "bc/balance/get/", bc_id=bc(sb))
     assert answer["code"] == 0, answer
     return float(answer["data"]["cash_balance"])
+
+
+def transfer(sb: SandboxHandle, token: str, **body: Any) -> dict[str, Any]:
+    full = {"bc_id": bc(sb), "advertiser_id": sb.advertiser_ids[0], "transfer_type": "RECHARGE"}
+    full.update(body)
+    return call(sb, token, "bc/transfer/", full)
 
 
 def test_advertiser_balance_lists_the_bc_accounts_paged(sb: SandboxHandle) -> None:
@@ -95,3 +103,91 @@ def test_balances_need_a_token_and_the_sandbox_bc(sb: SandboxHandle) -> None:
     assert answer["data"]["bc_id"] == bc(sb)
     assert answer["data"]["currency"] == "USD"
     assert answer["data"]["cash_balance"] == 100_000
+
+
+def test_transfer_both_ways_moves_cash(sb: SandboxHandle) -> None:
+    token = sb.access_token()
+    adv = sb.advertiser_ids[0]
+    before_adv, before_bc = account_cash(sb, token, adv), bc_cash(sb, token)
+    answer = transfer(sb, token, cash_amount=250.5, request_id="r-1")
+    assert answer["code"] == 0, answer
+    assert answer["data"]["cash_amount"] == 250.5
+    assert account_cash(sb, token, adv) == before_adv + 250.5
+    assert bc_cash(sb, token) == before_bc - 250.5
+    back = transfer(sb, token, cash_amount="100", transfer_type="DEDUCT", request_id="r-2")
+    assert back["code"] == 0, back
+    assert account_cash(sb, token, adv) == before_adv + 150.5
+    assert bc_cash(sb, token) == before_bc - 150.5
+
+
+def test_transfer_is_idempotent_by_request_id(sb: SandboxHandle) -> None:
+    token = sb.access_token()
+    adv = sb.advertiser_ids[0]
+    before = account_cash(sb, token, adv)
+    first = transfer(sb, token, cash_amount=10, request_id="same")
+    again = transfer(sb, token, cash_amount=10, request_id="same")
+    assert first["code"] == again["code"] == 0
+    assert first["data"] == again["data"]
+    assert account_cash(sb, token, adv) == before + 10
+    other = transfer(sb, token, cash_amount=11, request_id="same")
+    assert other["code"] == 40002
+    assert "request_id" in other["message"]
+    assert account_cash(sb, token, adv) == before + 10
+
+
+def test_transfer_refusals_move_nothing(sb: SandboxHandle) -> None:
+    token = sb.access_token()
+    adv = sb.advertiser_ids[0]
+    before_adv, before_bc = account_cash(sb, token, adv), bc_cash(sb, token)
+    too_much = transfer(sb, token, cash_amount=before_bc + 1, request_id="big")
+    assert too_much["code"] == 40002
+    assert "available" in too_much["message"]
+    overdraw = transfer(
+        sb, token, cash_amount=before_adv + 0.01, transfer_type="DEDUCT", request_id="over"
+    )
+    assert overdraw["code"] == 40002
+    cases: list[dict[str, Any]] = [
+        {"cash_amount": 0, "request_id": "a"},
+        {"cash_amount": -5, "request_id": "b"},
+        {"cash_amount": 1.234, "request_id": "c"},
+        {"cash_amount": True, "request_id": "d"},
+        {"cash_amount": 5},
+        {"cash_amount": 5, "request_id": "e", "transfer_type": "SIDEWAYS"},
+        {"cash_amount": 5, "request_id": "f", "grant_amount": 3},
+        {"cash_amount": 5, "request_id": "g", "advertiser_id": sb.advertiser_ids[1]},  # IDR
+    ]
+    for body in cases:
+        assert transfer(sb, token, **body)["code"] == 40002, body
+    assert transfer(sb, token, cash_amount=5, request_id="h", bc_id="7")["code"] == 40001
+    unknown = transfer(sb, token, cash_amount=5, request_id="i", advertiser_id="123")
+    assert unknown["code"] == 40001
+    assert transfer(sb, "wrong", cash_amount=5, request_id="j")["code"] == 40105
+    assert account_cash(sb, token, adv) == before_adv
+    assert bc_cash(sb, token) == before_bc
+    # A refused request_id is not spent: the same id may carry a valid transfer afterwards.
+    assert transfer(sb, token, cash_amount=5, request_id="big")["code"] == 0
+
+
+def test_concurrent_repeats_move_once_and_never_overdraw(sb: SandboxHandle) -> None:
+    token = sb.access_token()
+    adv = sb.advertiser_ids[0]
+    before = account_cash(sb, token, adv)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        same = list(
+            pool.map(lambda _: transfer(sb, token, cash_amount=7, request_id="x"), range(8))
+        )
+    assert {a["code"] for a in same} == {0}
+    assert account_cash(sb, token, adv) == before + 7
+    # Eight different requests each deducting 40% of the account: only two can succeed.
+    share = round((before + 7) * 0.4, 2)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        drains = list(
+            pool.map(
+                lambda n: transfer(
+                    sb, token, cash_amount=share, transfer_type="DEDUCT", request_id=f"d{n}"
+                ),
+                range(8),
+            )
+        )
+    assert sorted(a["code"] for a in drains) == [0, 0] + [40002] * 6
+    assert account_cash(sb, token, adv) == pytest.approx(before + 7 - 2 * share)

@@ -68,6 +68,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     endpoints.BC_ADVERTISER_CREATE: Endpoint("POST", advertisers.bc_advertiser_create),
     endpoints.ADVERTISER_BALANCE: Endpoint("GET", money.advertiser_balance_get),
     endpoints.BC_BALANCE: Endpoint("GET", money.bc_balance_get),
+    endpoints.BC_TRANSFER: Endpoint("POST", money.bc_transfer),
 }
 
 

@@ -67,6 +67,8 @@ class World:
     versions: dict[int, int] = field(default_factory=dict)  # bumped on every change
     # Cash moved by ``bc/transfer/``: ad account -> net amount received from the BC.
     moved: dict[int, Decimal] = field(default_factory=dict)
+    # ``bc/transfer/`` request_id -> (the request's fingerprint, its answer).
+    transfers: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
         default_factory=OrderedDict
     )

@@ -23,6 +23,7 @@ REPORT = "report/integrated/get/"
 BC_ADVERTISER_CREATE = "bc/advertiser/create/"
 ADVERTISER_BALANCE = "advertiser/balance/get/"
 BC_BALANCE = "bc/balance/get/"
+BC_TRANSFER = "bc/transfer/"
 
 # The list and status-update endpoint of each entity level.
 GET: dict[Level, str] = {"campaign": CAMPAIGN_GET, "adgroup": ADGROUP_GET, "ad": AD_GET}
