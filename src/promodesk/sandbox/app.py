@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from promodesk.integrations.tiktok import endpoints
-from promodesk.sandbox import advertisers, entities, money, portal, report, updates
+from promodesk.sandbox import advertisers, creates, entities, money, portal, report, updates
 from promodesk.sandbox.auth import Auth
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.context import Call
@@ -69,6 +69,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     endpoints.ADVERTISER_BALANCE: Endpoint("GET", money.advertiser_balance_get),
     endpoints.BC_BALANCE: Endpoint("GET", money.bc_balance_get),
     endpoints.BC_TRANSFER: Endpoint("POST", money.bc_transfer),
+    endpoints.CAMPAIGN_CREATE: Endpoint("POST", creates.campaign_create),
+    endpoints.ADGROUP_CREATE: Endpoint("POST", creates.adgroup_create),
+    endpoints.AD_CREATE: Endpoint("POST", creates.ad_create),
 }
 
 

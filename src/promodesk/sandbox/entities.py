@@ -161,9 +161,9 @@ def candidates(call: Call, kind: str, account: int, filtering: dict[str, Any]) -
             continue
         if kind == "ad" and "adgroup" in wanted and adgroup not in wanted["adgroup"]:
             continue
-        if objective is not None and gen.objective(account, campaign) != objective:
+        if objective is not None and world.objective(account, campaign) != objective:
             continue
-        if goal is not None and gen.GOALS[gen.objective(account, campaign)][0] != goal:
+        if goal is not None and gen.GOALS[world.objective(account, campaign)][0] != goal:
             continue
         if needle and needle not in _name(world, kind, account, index).lower():
             continue

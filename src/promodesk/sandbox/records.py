@@ -49,11 +49,10 @@ class Memo:
 
 def campaign(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
     m = memo or Memo(world, account)
-    seed = world.config.seed
-    mode, budget = gen.campaign_budget(seed, account, index)
+    mode, budget = world.campaign_budget(account, index)
     change = world.changes.get(gen.entity_id("campaign", account, index)) or {}
     own = world.own("campaign", account, index)
-    goal = gen.objective(account, index)
+    goal = world.objective(account, index)
     return {
         "advertiser_id": m.advertiser_id,
         "campaign_id": gen.entity_id("campaign", account, index),
@@ -86,11 +85,11 @@ def campaign(world: World, account: int, index: int, memo: Memo | None = None) -
     }
 
 
-def adgroup(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+def _adgroup(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
     m = memo or Memo(world, account)
     seed = world.config.seed
     parent = world.campaign_of(account, index)
-    goal = gen.objective(account, parent)
+    goal = world.objective(account, parent)
     optimization, billing = gen.GOALS[goal]
     schedule_type, start, end = world.schedule(account, index)
     per_usd = gen.market(account)[3]
@@ -130,7 +129,7 @@ def adgroup(world: World, account: int, index: int, memo: Memo | None = None) ->
     }
 
 
-def ad(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+def _ad(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
     m = memo or Memo(world, account)
     seed = world.config.seed
     group = world.adgroup_of(account, index)
@@ -186,6 +185,62 @@ def audience(world: World, account: int, index: int) -> dict[str, Any]:
         "shared": False,
         "is_creator": True,
     }
+
+
+# The fields an ad group or ad made through ``*/create/`` keeps as it was created with; the
+# rest (ids, names, statuses, times) comes from the world like a generated object's.
+CREATED_FIELDS = {
+    "adgroup": frozenset(
+        {
+            "budget_mode",
+            "budget",
+            "optimization_goal",
+            "billing_event",
+            "bid_type",
+            "bid_price",
+            "pacing",
+            "placement_type",
+            "placements",
+            "location_ids",
+            "age_groups",
+            "gender",
+            "languages",
+            "promotion_type",
+        }
+    ),
+    "ad": frozenset(
+        {
+            "ad_format",
+            "ad_text",
+            "video_id",
+            "image_ids",
+            "call_to_action",
+            "landing_page_url",
+            "display_name",
+            "identity_id",
+            "identity_type",
+        }
+    ),
+}
+
+
+def _created(kind: str, world: World, account: int, index: int, record: dict[str, Any]) -> None:
+    made = world.made_of(kind, account, index)
+    if made is not None:
+        keep = CREATED_FIELDS[kind]
+        record.update({k: v for k, v in made.values.items() if k in keep})
+
+
+def adgroup(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+    record = _adgroup(world, account, index, memo)
+    _created("adgroup", world, account, index, record)
+    return record
+
+
+def ad(world: World, account: int, index: int, memo: Memo | None = None) -> dict[str, Any]:
+    record = _ad(world, account, index, memo)
+    _created("ad", world, account, index, record)
+    return record
 
 
 BUILDERS = {"campaign": campaign, "adgroup": adgroup, "ad": ad}

@@ -210,9 +210,9 @@ def _piece(
     if not spend:
         return Counts()
     start, end = model.bounds(day, hour)
-    groups = gen.child_range(campaign, world.config.adgroups, world.config.campaigns)
-    spend = split(spend, model.group_weights(campaign, start, end))[group - groups.start]
+    groups = world.children("adgroup", account, campaign)
+    spend = split(spend, model.group_weights(campaign, start, end))[groups.index(group)]
     if level == "ad" and spend:
-        ads = gen.child_range(group, world.config.ads, world.config.adgroups)
-        spend = split(spend, model.ad_weights(group, start, end))[index - ads.start]
+        ads = world.children("ad", account, group)
+        spend = split(spend, model.ad_weights(group, start, end))[ads.index(index)]
     return model.counts(campaign, spend, day)

@@ -244,7 +244,7 @@ def _attributes(world: World, account: int, level: str, index: int) -> dict[str,
     group = world.adgroup_of(account, index) if level == "ad" else index
     campaign = world.campaign_of(account, group) if level != "campaign" else index
     attrs["campaign_name"] = world.campaign_name(account, campaign)
-    attrs["objective_type"] = gen.objective(account, campaign)
+    attrs["objective_type"] = world.objective(account, campaign)
     attrs["campaign_id"] = gen.entity_id("campaign", account, campaign)
     if level in ("adgroup", "ad"):
         attrs["adgroup_name"] = world.adgroup_name(account, group)

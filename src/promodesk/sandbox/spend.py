@@ -134,27 +134,24 @@ class SpendModel:
     def group_weights(self, campaign: int, start: datetime, end: datetime) -> list[int]:
         """Seconds each ad group of ``campaign`` delivered in [start, end): switched on while at
         least one of its ads was (0 when none was); the campaign's spend splits by these."""
-        config = self.world.config
         out = []
-        for group in gen.child_range(campaign, config.adgroups, config.campaigns):
+        for group in self.world.children("adgroup", self.account, campaign):
             live = any(self.ad_weights(group, start, end))
             out.append(_seconds(self.own("adgroup", group), start, end) if live else 0)
         return out
 
     def ad_weights(self, group: int, start: datetime, end: datetime) -> list[int]:
         """Seconds each ad of ``group`` was switched on in [start, end); its spend splits so."""
-        config = self.world.config
-        ads = gen.child_range(group, config.ads, config.adgroups)
+        ads = self.world.children("ad", self.account, group)
         return [_seconds(self.own("ad", ad), start, end) for ad in ads]
 
     def _children_static(self, campaign: int, start: datetime, end: datetime) -> bool | None:
         """Whether some ad group can deliver, when no child starts or stops in [start, end)
         (None when one does: each hour then looks for itself)."""
         if campaign not in self._moves:
-            config = self.world.config
             moves: list[datetime] = []
-            for group in gen.child_range(campaign, config.adgroups, config.campaigns):
-                ads = gen.child_range(group, config.ads, config.adgroups)
+            for group in self.world.children("adgroup", self.account, campaign):
+                ads = self.world.children("ad", self.account, group)
                 for kind, index in [("adgroup", group), *(("ad", ad) for ad in ads)]:
                     moves.extend(edge for span in self.own(kind, index) for edge in span)
             self._moves[campaign] = sorted(moves)
@@ -172,7 +169,7 @@ class SpendModel:
     def full_day(self, campaign: int, day: date, budget: int | None = None) -> int:
         """The day's full amount for ``budget`` (hundredths; default: the budget in force now)."""
         seed = self.world.config.seed
-        mode = gen.campaign_budget(seed, self.account, campaign)[0]
+        mode = self.world.campaign_budget(self.account, campaign)[0]
         if budget is None:
             budget = self.budget_cents(campaign, self.now)
         per_usd = gen.market(self.account)[3]
@@ -220,7 +217,7 @@ class SpendModel:
         (a lifetime campaign's whole history is summed for its cap)."""
         if not self._live(campaign, day):
             return 0
-        mode = gen.campaign_budget(self.world.config.seed, self.account, campaign)[0]
+        mode = self.world.campaign_budget(self.account, campaign)[0]
         spent = 0
         if mode == "BUDGET_MODE_TOTAL":
             spent = self._spent_before(campaign, day)
@@ -247,7 +244,7 @@ class SpendModel:
     def _highest_budget(self, campaign: int) -> int:
         entity = gen.entity_id("campaign", self.account, campaign)
         values = [v for _, v in self.world.budgets.get(entity, ())]
-        generated = gen.campaign_budget(self.world.config.seed, self.account, campaign)[1]
+        generated = self.world.campaign_budget(self.account, campaign)[1]
         return round(max([generated, *values]) * 100)
 
     def _live(self, campaign: int, day: date) -> bool:
@@ -271,7 +268,7 @@ class SpendModel:
             return self._hours[key]
         hours = [0] * 24
         if self._live(campaign, day):
-            mode = gen.campaign_budget(self.world.config.seed, self.account, campaign)[0]
+            mode = self.world.campaign_budget(self.account, campaign)[0]
             spent = self._spent_before(campaign, day) if mode == "BUDGET_MODE_TOTAL" else 0
             today = 0
             first, last = self.bounds(day)
@@ -328,7 +325,7 @@ class SpendModel:
         conversion = clicks * cvr_bp // 10000
         if day is not None:
             conversion = conversion * self.attributed(day) // ATTRIBUTED_IN_FULL
-        app = gen.objective(self.account, campaign) == "APP_PROMOTION"
+        app = self.world.objective(self.account, campaign) == "APP_PROMOTION"
         return Counts(spend, impressions, clicks, conversion, conversion if app else 0)
 
     def attributed(self, day: date) -> int:

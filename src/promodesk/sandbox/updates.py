@@ -124,7 +124,7 @@ def _budget(raw: Any, account: int, index: int, call: Call) -> float:
         raise param_error("budget: must be a number") from None
     if not math.isfinite(budget) or budget > 1e12:
         raise param_error("budget: out of range")
-    mode, _ = gen.campaign_budget(call.world.config.seed, account, index)
+    mode, _ = call.world.campaign_budget(account, index)
     if mode == "BUDGET_MODE_INFINITE":
         raise param_error("budget: cannot be set when budget_mode is BUDGET_MODE_INFINITE")
     minimum = MIN_BUDGET_USD * gen.market(account)[3]

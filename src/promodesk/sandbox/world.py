@@ -47,6 +47,16 @@ class CreatedAccount:
 
 
 @dataclass
+class Made:
+    """A campaign, ad group or ad made through ``*/create/``: its parent's index (-1 for a
+    campaign), its create time and the record fields it was created with."""
+
+    parent: int
+    created: datetime
+    values: dict[str, Any]
+
+
+@dataclass
 class State:
     """Own switch and deletion of one entity, parents aside."""
 
@@ -69,6 +79,10 @@ class World:
     moved: dict[int, Decimal] = field(default_factory=dict)
     # ``bc/transfer/`` request_id -> (the request's fingerprint, its answer).
     transfers: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
+    # (kind, account) -> objects made through ``*/create/``; their indices follow the generated.
+    made: dict[tuple[str, int], list[Made]] = field(default_factory=dict)
+    # (account, campaign/create/ request_id) -> the campaign index it made.
+    creations: dict[tuple[int, str], int] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[str, int, int, int], list[str]] = field(
         default_factory=OrderedDict
     )
@@ -82,7 +96,8 @@ class World:
     def account_exists(self, account: int) -> bool:
         return 0 <= account < self.config.accounts or account in self.created
 
-    def size(self, kind: str, account: int) -> int:
+    def generated(self, kind: str, account: int) -> int:
+        """How many ``kind`` objects of ``account`` are generated (none in a created account)."""
         if not 0 <= account < self.config.accounts:
             return 0
         sizes = {
@@ -92,6 +107,10 @@ class World:
             "audience": self.config.audiences,
         }
         return sizes[kind]
+
+    def size(self, kind: str, account: int) -> int:
+        made = self.made.get((kind, account)) if self.made else None
+        return self.generated(kind, account) + (len(made) if made else 0)
 
     def account(self, account: int) -> dict[str, Any]:
         record = gen.account_record(account, self.config.epoch)
@@ -151,11 +170,72 @@ class World:
             return None
         return found[1]
 
+    def made_of(self, kind: str, account: int, index: int) -> Made | None:
+        """The ``*/create/`` record of an object, None for a generated one."""
+        if not self.made:
+            return None
+        found = self.made.get((kind, account))
+        offset = index - self.generated(kind, account)
+        return found[offset] if found and 0 <= offset < len(found) else None
+
     def campaign_of(self, account: int, adgroup: int) -> int:
+        made = self.made_of("adgroup", account, adgroup)
+        if made is not None:
+            return made.parent
         return gen.parent_index(adgroup, self.config.adgroups, self.config.campaigns)
 
     def adgroup_of(self, account: int, ad: int) -> int:
+        made = self.made_of("ad", account, ad)
+        if made is not None:
+            return made.parent
         return gen.parent_index(ad, self.config.ads, self.config.adgroups)
+
+    def children(self, kind: str, account: int, parent: int) -> list[int]:
+        """Indices of the ad groups (``kind="adgroup"``) of campaign ``parent``, or of the ads of
+        ad group ``parent``: the generated block, then those made through ``*/create/``."""
+        above = "campaign" if kind == "adgroup" else "adgroup"
+        out: list[int] = []
+        if parent < self.generated(above, account):
+            size, parents = self.generated(kind, account), self.generated(above, account)
+            out.extend(gen.child_range(parent, size, parents))
+        made = self.made.get((kind, account)) if self.made else None
+        if made:
+            first = self.generated(kind, account)
+            out.extend(first + i for i, m in enumerate(made) if m.parent == parent)
+        return out
+
+    def create(self, kind: str, account: int, parent: int, values: dict[str, Any]) -> int:
+        """Add an object made through ``*/create/``; its index (and so its id) is new."""
+        when = self.now()
+        with self.lock:
+            index = self.size(kind, account)
+            self.made.setdefault((kind, account), []).append(Made(parent, when, values))
+            entity = gen.entity_id(kind, account, index)
+            enabled = values.get("operation_status", "ENABLE") == "ENABLE"
+            self.changes[entity] = {"enabled": enabled, "deleted": False, "modify_time": when}
+            self.versions[account] = self.versions.get(account, 0) + 1
+            return index
+
+    def campaign_budget(self, account: int, index: int) -> tuple[str, float]:
+        """The budget mode and the budget the campaign was generated or created with."""
+        made = self.made_of("campaign", account, index)
+        if made is not None:
+            return str(made.values["budget_mode"]), float(made.values["budget"])
+        return gen.campaign_budget(self.config.seed, account, index)
+
+    def objective(self, account: int, campaign: int) -> str:
+        made = self.made_of("campaign", account, campaign)
+        if made is not None:
+            return str(made.values["objective_type"])
+        return gen.objective(account, campaign)
+
+    def base(self, kind: str, account: int, index: int) -> gen.Base:
+        """The state an object started with: generated, or as ``*/create/`` made it."""
+        made = self.made_of(kind, account, index)
+        if made is not None:
+            enabled = made.values.get("operation_status", "ENABLE") == "ENABLE"
+            return gen.Base(enabled=enabled, deleted=False)
+        return gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
 
     # states -----------------------------------------------------------------------------------
 
@@ -163,7 +243,7 @@ class World:
         change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
         if change is not None and "enabled" in change:
             return State(change["enabled"], change["deleted"])
-        base = gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
+        base = self.base(kind, account, index)
         return State(base.enabled, base.deleted)
 
     def status(self, kind: str, account: int, index: int) -> str:
@@ -302,7 +382,7 @@ class World:
         Rules: the generated budget holds until the first ``campaign/update/`` that set one; after
         that, the last change made at or before ``when`` holds (a change applies from its instant).
         """
-        budget = gen.campaign_budget(self.config.seed, account, index)[1]
+        budget = self.campaign_budget(account, index)[1]
         for changed, value in self.budgets.get(gen.entity_id("campaign", account, index), ()):
             if changed > when:
                 break
@@ -312,7 +392,11 @@ class World:
     # times ------------------------------------------------------------------------------------
 
     def times(self, kind: str, account: int, index: int) -> tuple[datetime, datetime]:
-        created = gen.created_at(self.config.epoch, self.config.seed, kind, account, index)
+        made = self.made_of(kind, account, index)
+        if made is not None:
+            created = made.created
+        else:
+            created = gen.created_at(self.config.epoch, self.config.seed, kind, account, index)
         modified = gen.modified_at(created, self.config.seed, account, index)
         change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
         if change and "modify_time" in change:
@@ -320,6 +404,9 @@ class World:
         return created, modified
 
     def schedule(self, account: int, adgroup: int) -> tuple[str, datetime, datetime]:
+        made = self.made_of("adgroup", account, adgroup)
+        if made is not None:
+            return made.values["schedule"]  # type: ignore[no-any-return]
         start = gen.created_at(self.config.epoch, self.config.seed, "adgroup", account, adgroup)
         roll = gen.mix(self.config.seed, 13, account, adgroup)
         if roll % 3 == 0:
@@ -339,7 +426,7 @@ class World:
         disjoint and end at the sandbox clock's now at the latest.
         """
         entity = gen.entity_id(kind, account, index)
-        base = gen.base_state(self.config.seed, kind, account, index, self.config.deleted_percent)
+        base = self.base(kind, account, index)
         start: datetime | None = self.times(kind, account, index)[0]
         if not base.enabled or base.deleted:
             start = None
@@ -367,18 +454,28 @@ class World:
 
     def campaign_name(self, account: int, index: int) -> str:
         change = self.changes.get(gen.entity_id("campaign", account, index)) or {}
-        default = f"{gen.objective(account, index).replace('_', ' ').title()} {index + 1:04d}"
+        made = self.made_of("campaign", account, index)
+        if made is not None:
+            default = str(made.values["campaign_name"])
+        else:
+            default = f"{gen.objective(account, index).replace('_', ' ').title()} {index + 1:04d}"
         return str(change.get("campaign_name", default))
 
     def adgroup_name(self, account: int, index: int) -> str:
-        return f"Ad group {index + 1:05d}"
+        made = self.made_of("adgroup", account, index)
+        return str(made.values["adgroup_name"]) if made else f"Ad group {index + 1:05d}"
 
     def ad_name(self, account: int, index: int) -> str:
-        return f"Ad {index + 1:05d}"
+        made = self.made_of("ad", account, index)
+        return str(made.values["ad_name"]) if made else f"Ad {index + 1:05d}"
 
     def timestamps(self, kind: str, account: int, index: int) -> dict[str, str]:
         """``times`` as text; computed in whole minutes, as every listed row has them."""
         seed, epoch = self.config.seed, self.config.epoch
+        made = self.made_of(kind, account, index)
+        if made is not None:
+            times = self.times(kind, account, index)
+            return {"create_time": fmt_time(times[0]), "modify_time": fmt_time(times[1])}
         created = gen.created_minutes(seed, kind, account, index)
         change = self.changes.get(gen.entity_id(kind, account, index)) if self.changes else None
         if change and "modify_time" in change:

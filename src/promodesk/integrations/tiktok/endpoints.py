@@ -24,6 +24,9 @@ BC_ADVERTISER_CREATE = "bc/advertiser/create/"
 ADVERTISER_BALANCE = "advertiser/balance/get/"
 BC_BALANCE = "bc/balance/get/"
 BC_TRANSFER = "bc/transfer/"
+CAMPAIGN_CREATE = "campaign/create/"
+ADGROUP_CREATE = "adgroup/create/"
+AD_CREATE = "ad/create/"
 
 # The list and status-update endpoint of each entity level.
 GET: dict[Level, str] = {"campaign": CAMPAIGN_GET, "adgroup": ADGROUP_GET, "ad": AD_GET}
