@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +23,7 @@ from promodesk.sandbox.wire import fmt_time, minutes_text
 KINDS = ("campaign", "adgroup", "ad")
 STATUS_CACHE = 48  # (kind, account) status vectors kept
 PREFIX = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}
+SIZE_FIELDS = {"campaign": "campaigns", "adgroup": "adgroups", "ad": "ads", "audience": "audiences"}
 DELETED = frozenset(
     {
         "CAMPAIGN_STATUS_DELETE",
@@ -98,15 +99,10 @@ class World:
 
     def generated(self, kind: str, account: int) -> int:
         """How many ``kind`` objects of ``account`` are generated (none in a created account)."""
-        if not 0 <= account < self.config.accounts:
+        config = self.config
+        if not 0 <= account < config.accounts:
             return 0
-        sizes = {
-            "campaign": self.config.campaigns,
-            "adgroup": self.config.adgroups,
-            "ad": self.config.ads,
-            "audience": self.config.audiences,
-        }
-        return sizes[kind]
+        return int(getattr(config, SIZE_FIELDS[kind]))
 
     def size(self, kind: str, account: int) -> int:
         made = self.made.get((kind, account)) if self.made else None
@@ -190,19 +186,24 @@ class World:
             return made.parent
         return gen.parent_index(ad, self.config.ads, self.config.adgroups)
 
-    def children(self, kind: str, account: int, parent: int) -> list[int]:
+    def children(self, kind: str, account: int, parent: int) -> Sequence[int]:
         """Indices of the ad groups (``kind="adgroup"``) of campaign ``parent``, or of the ads of
         ad group ``parent``: the generated block, then those made through ``*/create/``."""
+        config = self.config
+        if not self.made and 0 <= account < config.accounts:  # nothing created: index arithmetic
+            if kind == "adgroup":
+                return gen.child_range(parent, config.adgroups, config.campaigns)
+            return gen.child_range(parent, config.ads, config.adgroups)
         above = "campaign" if kind == "adgroup" else "adgroup"
-        out: list[int] = []
-        if parent < self.generated(above, account):
-            size, parents = self.generated(kind, account), self.generated(above, account)
-            out.extend(gen.child_range(parent, size, parents))
+        parents = self.generated(above, account)
+        block = gen.child_range(parent, self.generated(kind, account), parents)
+        if parent >= parents:
+            block = range(0)
         made = self.made.get((kind, account)) if self.made else None
-        if made:
-            first = self.generated(kind, account)
-            out.extend(first + i for i, m in enumerate(made) if m.parent == parent)
-        return out
+        if not made:
+            return block  # the common case: a range, no list built (spend asks every hour)
+        first = self.generated(kind, account)
+        return [*block, *(first + i for i, m in enumerate(made) if m.parent == parent)]
 
     def create(self, kind: str, account: int, parent: int, values: dict[str, Any]) -> int:
         """Add an object made through ``*/create/``; its index (and so its id) is new."""
