@@ -20,6 +20,7 @@ from promodesk.kit.db import Database
 from promodesk.models import Job
 from promodesk.shop.service import alternatives, batches, catalog
 from promodesk.shop.service import remediation as remediation_service
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import shops as shops_service
 from promodesk.shop.service.batches import Selection
 from promodesk.shop.service.product_plan import DELIST_JOB
@@ -129,7 +130,7 @@ def test_announcement_with_replacements_on_the_storefront(db: Database, tmp_path
     shop, _activity, ids = f.setup(db, workspace_id, 6)
     with db.transaction() as uow:
         spare = f.product(uow, workspace_id, shop.id, title="备用月饼礼盒", price_minor=16800)
-        alternatives.replace(uow, workspace_id, ids[0], spare.id, actor="t")
+        replace_service.replace(uow, workspace_id, ids[0], spare.id, actor="t")
         gone = f.product(uow, workspace_id, shop.id, title="已下架的月饼")
         gone.status = "delisted"
     client = console_client(db, tmp_path)

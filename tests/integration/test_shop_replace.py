@@ -19,6 +19,7 @@ from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.models import ShopOffer, ShopSnapshot
 from promodesk.shop.service import alternatives, catalog
 from promodesk.shop.service import offers as offers_service
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import snapshots as snapshots_service
 from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
 from tests.conftest import make_workspace
@@ -65,7 +66,7 @@ def test_replace_keeps_the_discount_goes_to_review_and_is_undone(db: Database) -
     workspace_id = make_workspace(db).id
     ids = _mooncakes(db, workspace_id)
     with db.transaction() as uow:
-        new = alternatives.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
+        new = replace_service.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
         new_id = new.id
         assert new.activity_price_minor == 15980  # ¥188 × 0.85 = ¥159.80, still 15 % off
         assert new.state == "pending_review"  # a new product and a new price: reviewed first
@@ -110,7 +111,7 @@ def test_preview_shows_prices_guardrails_and_every_activity_touched(db: Database
             activity_stock=10,
             ignore_registration_window=True,
         )
-        view = alternatives.preview_replace(uow, workspace_id, ids["enrollment"], ids["new"])
+        view = replace_service.preview_replace(uow, workspace_id, ids["enrollment"], ids["new"])
     assert view["old"]["product_id"] == ids["old"]
     assert view["new"]["product_id"] == ids["new"]
     assert view["old"]["original_price_minor"] == 13800
@@ -139,19 +140,19 @@ def test_an_explicit_price_is_used_and_never_above_the_new_original(db: Database
     workspace_id = make_workspace(db).id
     ids = _mooncakes(db, workspace_id)
     with db.transaction() as uow, pytest.raises(ValidationFailed) as refused:
-        alternatives.replace(
+        replace_service.replace(
             uow, workspace_id, ids["enrollment"], ids["new"], activity_price_minor=18900, actor="t"
         )
     assert refused.value.field == "activity_price_minor"
     assert "above" in str(refused.value)
     assert "18800" in str(refused.value)
     with db.transaction() as uow:
-        view = alternatives.preview_replace(
+        view = replace_service.preview_replace(
             uow, workspace_id, ids["enrollment"], ids["new"], activity_price_minor=16920
         )
         assert view["price_source"] == "explicit"
         assert view["new"]["discount_percent"] == "10.00"
-        new = alternatives.replace(
+        new = replace_service.replace(
             uow, workspace_id, ids["enrollment"], ids["new"], activity_price_minor=16920, actor="t"
         )
         assert new.activity_price_minor == 16920
@@ -161,16 +162,16 @@ def test_review_follows_the_activity_rules(db: Database) -> None:
     workspace_id = make_workspace(db).id
     free = _mooncakes(db, workspace_id, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        new = alternatives.replace(uow, workspace_id, free["enrollment"], free["new"], actor="t")
+        new = replace_service.replace(uow, workspace_id, free["enrollment"], free["new"], actor="t")
         assert new.state == "live"  # neither rule asks for review: the slot's stage carries over
     priced = _mooncakes(db, workspace_id, review_replacements=False, review_price_changes=True)
     with db.transaction() as uow:
-        same = alternatives.preview_replace(
+        same = replace_service.preview_replace(
             uow, workspace_id, priced["enrollment"], priced["new"], activity_price_minor=11730
         )
         assert same["review"]["needed"] is False
         assert same["state_after"] == "live"
-        new = alternatives.replace(
+        new = replace_service.replace(
             uow, workspace_id, priced["enrollment"], priced["new"], actor="t"
         )
         assert new.state == "pending_review"  # the price changed: ¥117.30 → ¥159.80
@@ -214,7 +215,7 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
     workspace_id = make_workspace(db).id
     ids = _mooncakes(db, workspace_id, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        first = alternatives.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
+        first = replace_service.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
         first_id = first.id
         snap = uow.session.scalars(
             select(ShopSnapshot.id).where(
@@ -224,13 +225,13 @@ def test_after_an_undo_the_same_replacement_can_be_made_again(db: Database) -> N
     with db.transaction() as uow:
         snapshots_service.restore(uow, workspace_id, snap, actor="t")
     with db.transaction() as uow:
-        view = alternatives.preview_replace(
+        view = replace_service.preview_replace(
             uow, workspace_id, ids["enrollment"], ids["new"], activity_price_minor=16000
         )
         assert [t["enrollment_id"] for t in view["touched"] if t["effect"] == "enrolled"] == [
             first_id
         ]
-        again = alternatives.replace(
+        again = replace_service.replace(
             uow, workspace_id, ids["enrollment"], ids["new"], activity_price_minor=16000, actor="t"
         )
         assert again.id == first_id
@@ -252,7 +253,7 @@ def test_a_rejected_replacement_is_undone_and_a_stock_zeroed_one_is_refused(db: 
     workspace_id = make_workspace(db).id
     ids = _mooncakes(db, workspace_id)
     with db.transaction() as uow:
-        new = alternatives.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
+        new = replace_service.replace(uow, workspace_id, ids["enrollment"], ids["new"], actor="t")
         catalog.review(uow, workspace_id, new.id, approve=False)  # the platform says no
         counter = catalog.ShopRepository(uow).counter(ids["activity"], ids["shop"])
         assert counter is not None
@@ -269,7 +270,9 @@ def test_a_rejected_replacement_is_undone_and_a_stock_zeroed_one_is_refused(db: 
 
     other = _mooncakes(db, workspace_id, review_replacements=False, review_price_changes=False)
     with db.transaction() as uow:
-        new = alternatives.replace(uow, workspace_id, other["enrollment"], other["new"], actor="t")
+        new = replace_service.replace(
+            uow, workspace_id, other["enrollment"], other["new"], actor="t"
+        )
         alternatives.stock_to_zero(uow, workspace_id, new.id, actor="t")
         snap = _replace_snapshot(uow, other["enrollment"])
     with db.transaction() as uow, pytest.raises(Conflict) as refused:

@@ -15,6 +15,7 @@ from promodesk.kit.errors import PromodeskError
 from promodesk.models import ShopCancellation, ShopEnrollment
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.service import batches
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service.batches import Selection
 from tests.conftest import make_workspace
 from tests.integration import shop_factories as f
@@ -111,7 +112,7 @@ def test_overlapping_cancels_keep_ratio_and_minimum(pg_db: Database, mode: str) 
 def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) -> None:
     """Two operators replace two products with the same spare one at the same moment: one
     wins, the other gets a conflict (the unique activity+product row), nothing half-done."""
-    from promodesk.shop.service import alternatives, catalog
+    from promodesk.shop.service import catalog
 
     workspace_id = make_workspace(pg_db).id
     shop, activity, ids = f.setup(pg_db, workspace_id, 6)
@@ -125,7 +126,7 @@ def test_two_replaces_racing_to_one_product_answer_409_not_500(pg_db: Database) 
         barrier.wait()
         try:
             with pg_db.transaction() as uow:
-                alternatives.replace(uow, workspace_id, enrollment_id, spare, actor="op")
+                replace_service.replace(uow, workspace_id, enrollment_id, spare, actor="op")
             result = "ok"
         except PromodeskError as exc:
             result = f"{type(exc).__name__}:{exc.status_code}"

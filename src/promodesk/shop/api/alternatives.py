@@ -10,6 +10,8 @@ from fastapi import APIRouter
 from promodesk.shop.schemas.alternatives import PresaleIn, ReplaceIn, StockZeroIn, StockZeroOut
 from promodesk.shop.schemas.catalog import EnrollmentRead
 from promodesk.shop.service import alternatives as alternatives_service
+from promodesk.shop.service import presale as presale_service
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import stock_zero as stock_zero_service
 from promodesk.web import ApiRoute, Caller, Uow, Writer
 
@@ -24,7 +26,7 @@ router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 def replace_preview(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Caller) -> Any:
     """What a replace would do (prices, discount, review, checks, every activity touched);
     nothing changes."""
-    return alternatives_service.preview_replace(
+    return replace_service.preview_replace(
         uow,
         caller.workspace_id,
         enrollment_id,
@@ -38,7 +40,7 @@ def replace(enrollment_id: int, body: ReplaceIn, uow: Uow, caller: Writer) -> An
     """The replacement takes the slot and the offers; its activity price keeps the discount
     percentage unless one is given; it goes to review when the activity's rules say so.
     Undone by restoring the snapshot it took."""
-    return alternatives_service.replace(
+    return replace_service.replace(
         uow,
         caller.workspace_id,
         enrollment_id,
@@ -82,7 +84,7 @@ def stock_zero(enrollment_id: int, uow: Uow, caller: Writer, force: bool = False
 
 @router.post("/enrollments/{enrollment_id}/presale", response_model=EnrollmentRead)
 def presale(enrollment_id: int, body: PresaleIn, uow: Uow, caller: Writer) -> Any:
-    return alternatives_service.set_presale(
+    return presale_service.set_presale(
         uow,
         caller.workspace_id,
         enrollment_id,

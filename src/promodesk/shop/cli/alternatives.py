@@ -26,7 +26,9 @@ from promodesk.shop.schemas.catalog import EnrollmentRead
 from promodesk.shop.schemas.remediation import AnnouncementRead, CompensationRead
 from promodesk.shop.service import alternatives as alternatives_service
 from promodesk.shop.service import catalog
+from promodesk.shop.service import presale as presale_service
 from promodesk.shop.service import remediation as remediation_service
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import stock_zero as stock_zero_service
 
 
@@ -186,7 +188,7 @@ def replace(
     with database().read() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
         price_minor = _price(uow, workspace_id, enrollment_id, price)
-        view = alternatives_service.preview_replace(
+        view = replace_service.preview_replace(
             uow, workspace_id, enrollment_id, product, activity_price_minor=price_minor
         )
     if preview_only or not json_out:
@@ -196,7 +198,7 @@ def replace(
     if not yes:
         typer.confirm("Replace the product as shown?", abort=True, err=True)
     with database().transaction() as uow:
-        new = alternatives_service.replace(
+        new = replace_service.replace(
             uow, workspace_id, enrollment_id, product, activity_price_minor=price_minor, actor=ACTOR
         )
         data = dump(EnrollmentRead.model_validate(new))
@@ -269,7 +271,7 @@ def presale(
     """Presale / a longer shipping promise, where the activity allows it."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        e = alternatives_service.set_presale(
+        e = presale_service.set_presale(
             uow, workspace_id, enrollment_id, shipping_days=shipping_days, actor=ACTOR
         )
         data = dump(EnrollmentRead.model_validate(e))

@@ -15,7 +15,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.errors import N_, Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs import service as jobs
 from promodesk.models import (
     ShopActivity,
@@ -318,3 +318,17 @@ def start_when_due(uow: UnitOfWork, workspace_id: int, activity_id: int) -> date
         return activity.starts_at
     start_activity(uow, workspace_id, activity_id)
     return None
+
+
+def open_activity(uow: UnitOfWork, workspace_id: int, activity_id: int) -> None:
+    """Refuse a change to an immutable or ended activity (``ActivityClosed``)."""
+    activity = get_activity(uow, workspace_id, activity_id)
+    if activity.immutable:
+        raise ActivityClosed(
+            f"activity {activity_id} is immutable",
+            message=N_("The activity can no longer be changed."),
+        )
+    if clock.now() >= activity.ends_at:
+        raise ActivityClosed(
+            f"activity {activity_id} has ended", message=N_("The activity has ended.")
+        )

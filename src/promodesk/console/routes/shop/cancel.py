@@ -54,7 +54,9 @@ from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.service import alternatives as alternatives_service
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import presale as presale_service
 from promodesk.shop.service import preview as preview_service
+from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import shops as shops_service
 from promodesk.shop.service import stock_zero as stock_zero_service
 from promodesk.shop.service import window as window_service
@@ -280,7 +282,7 @@ def _replace_page(
 ) -> Response:
     workspace_id = visit.principal.workspace_id
     product_id = forms.whole(values, "product_id")
-    view = alternatives_service.preview_replace(
+    view = replace_service.preview_replace(
         uow,
         workspace_id,
         enrollment_id,
@@ -327,14 +329,14 @@ def replace(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
     values = _replace_values(visit.form)
     product_id = forms.whole(values, "product_id")
     price = _replace_price(uow, workspace_id, enrollment_id, values["price"])
-    view = alternatives_service.preview_replace(
+    view = replace_service.preview_replace(
         uow, workspace_id, enrollment_id, product_id, activity_price_minor=price
     )
     shown = visit.form.get("shown_price_minor", "")
     confirmed = visit.form.get("confirm") == "yes"
     if not confirmed or shown != str(view["new"]["activity_price_minor"]):
         return _replace_page(uow, visit, enrollment_id, values, changed=confirmed)
-    new = alternatives_service.replace(
+    new = replace_service.replace(
         uow,
         workspace_id,
         enrollment_id,
@@ -363,7 +365,7 @@ def replace(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
 def presale(visit: OperatorVisit, uow: Uow, enrollment_id: int) -> Response:
     principal = visit.principal
     days = forms.whole(visit.form, "shipping_days", high=3650)
-    alternatives_service.set_presale(
+    presale_service.set_presale(
         uow, principal.workspace_id, enrollment_id, shipping_days=days, actor=principal.actor
     )
     visit.flash(
