@@ -177,7 +177,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
 def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.accounts.api import router as accounts_api
     from promodesk.audit.api import router as audit_api
-    from promodesk.campaigns.api import router as campaigns_api
+    from promodesk.campaigns.api.routes import router as campaigns_api
     from promodesk.console import mount as mount_console
     from promodesk.ledger.api import router as ledger_api
     from promodesk.notify.api import router as notify_api

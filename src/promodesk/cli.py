@@ -12,7 +12,7 @@ import typer
 from promodesk import clikit
 from promodesk.accounts.cli import app as tiktok_app
 from promodesk.audit.cli import app as audit_app
-from promodesk.campaigns import cli as campaigns_cli
+from promodesk.campaigns.cli import app as campaigns_cli
 from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app

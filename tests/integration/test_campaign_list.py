@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from promodesk import clikit
 from promodesk.accounts.service import allocation as accounts_alloc
-from promodesk.campaigns.domain import STATUS_RANK, ListStatus, status_of
+from promodesk.campaigns.domain.campaigns import STATUS_RANK, ListStatus, status_of
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import campaigns as service
 from promodesk.cli import app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from promodesk.campaigns.domain import (
+from promodesk.campaigns.domain.campaigns import (
     ListSort,
     ListStatus,
     SortKey,

@@ -10,7 +10,7 @@ import pytest
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import TikTokUnavailable
 from promodesk.accounts.service import grants
-from promodesk.campaigns.domain import (
+from promodesk.campaigns.domain.campaigns import (
     Operation,
     budget,
     check_budget_mode,
@@ -137,7 +137,7 @@ def test_a_request_that_may_have_arrived_says_so() -> None:
 
 
 def test_budgets_are_plain_decimals() -> None:
-    from promodesk.campaigns.domain import budget
+    from promodesk.campaigns.domain.campaigns import budget
     from promodesk.kit.errors import ValidationFailed
 
     assert budget("120.50", "USD").amount == 12050
@@ -149,7 +149,7 @@ def test_budgets_are_plain_decimals() -> None:
 def test_a_budget_above_the_factor_needs_confirmation() -> None:
     from decimal import Decimal
 
-    from promodesk.campaigns.domain import budget_needs_confirmation as needs
+    from promodesk.campaigns.domain.campaigns import budget_needs_confirmation as needs
 
     three = Decimal(3)
     assert not needs(5000, 15000, three)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from promodesk.accounts.domain import AuthStatus, ClientStatus, PaymentMode, SyncScope, SyncStatus
-from promodesk.campaigns.domain import Operation
+from promodesk.campaigns.domain.campaigns import Operation
 from promodesk.console.core import LOCALES, catalogs
 from promodesk.console.labels import LABELS, humanize, label, operation_title
 from promodesk.kit.jobs.domain import JobStatus

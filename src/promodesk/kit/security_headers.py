@@ -7,8 +7,9 @@ Rules:
 - The default policy fits the server-rendered console: scripts and style sheets only from this
   origin (no inline script: behaviour lives in ``static/console.js``; ``<script
   type="application/json">`` data blocks are not scripts), inline ``style`` attributes allowed
-  (progress bars are drawn with a width), images from this origin or ``data:``, forms posted
-  only here, no plugins, no ``<base>``.
+  (progress bars are drawn with a width), an empty ``<style>`` element (plotly.js fills it
+  through the CSSOM, which the policy does not govern), images from this origin or
+  ``data:``, forms posted only here, no plugins, no ``<base>``.
 - A few paths get their own policy (``path_policies``, longest matching prefix wins): the API
   docs (Swagger UI, ReDoc) run an inline start-up script with their local assets, and the
   demo's TikTok sandbox pages stand in for a third-party site with inline styles.
@@ -28,8 +29,12 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BASE = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+# plotly.js adds its rules to an empty <style> element through the CSSOM; the hash is that of
+# the empty text, so no inline style sheet with content can run.
+_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 CONSOLE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    f"default-src 'self'; script-src 'self'; style-src 'self' {_EMPTY_STYLE}; "
+    "style-src-attr 'unsafe-inline'; "
     f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {_BASE}"
 )
 # Swagger UI and ReDoc, served from this app's own assets: an inline start-up script and

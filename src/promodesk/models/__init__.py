@@ -24,6 +24,10 @@ from promodesk.models.campaigns import (
     TikTokAudience,
     TikTokCampaign,
 )
+from promodesk.models.cancellations import (
+    CampaignCancellation,
+    CampaignCancellationItem,
+)
 from promodesk.models.idempotency import (
     IdempotencyKey,
 )
@@ -57,6 +61,10 @@ from promodesk.models.promote import (
     PromotePaymentMethod,
     PromoteRecharge,
     PromoteWithdrawal,
+)
+from promodesk.models.reports import (
+    TikTokReportRow,
+    TikTokReportSync,
 )
 from promodesk.models.shop import (
     Shop,
@@ -93,6 +101,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CampaignAllocation",
+    "CampaignCancellation",
+    "CampaignCancellationItem",
     "ClientAccount",
     "ClientAdvertiser",
     "ConsoleSession",
@@ -145,6 +155,8 @@ __all__ = [
     "TikTokAudience",
     "TikTokAuthorization",
     "TikTokCampaign",
+    "TikTokReportRow",
+    "TikTokReportSync",
     "TikTokSyncRun",
     "User",
     "WorkerHeartbeat",

@@ -19,7 +19,7 @@ from promodesk.accounts.domain import (
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import clients
 from promodesk.audit.service import record
-from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.campaigns.repository.campaigns import CampaignsRepository
 from promodesk.kit.db import IntegrityViolation, UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import (

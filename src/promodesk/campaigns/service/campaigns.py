@@ -10,8 +10,8 @@ from typing import Any
 from promodesk.accounts.domain import to_minor
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
-from promodesk.campaigns import domain
-from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.campaigns.domain import campaigns as domain
+from promodesk.campaigns.repository.campaigns import CampaignsRepository
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed

@@ -32,7 +32,7 @@ from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
 from promodesk.audit.service import record
-from promodesk.campaigns.domain import (
+from promodesk.campaigns.domain.campaigns import (
     DAILY_MODES,
     Operation,
     budget,
@@ -44,7 +44,7 @@ from promodesk.campaigns.domain import (
     status_after,
 )
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
-from promodesk.campaigns.repository import CampaignsRepository
+from promodesk.campaigns.repository.campaigns import CampaignsRepository
 from promodesk.campaigns.service import allocation
 from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.settings import campaigns_settings

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
-from promodesk.campaigns.domain import BUDGETED_MODES
+from promodesk.campaigns.domain.campaigns import BUDGETED_MODES
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
 from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.service import changes

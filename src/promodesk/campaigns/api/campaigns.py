@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from promodesk.accounts.schemas import Deleted
-from promodesk.campaigns.schemas import (
+from promodesk.campaigns.schemas.campaigns import (
     AllocatedIds,
     AudienceAllocate,
     AudiencePage,

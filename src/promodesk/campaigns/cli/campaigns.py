@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from promodesk import clikit
-from promodesk.campaigns.schemas import CampaignPage
+from promodesk.campaigns.schemas.campaigns import CampaignPage
 from promodesk.campaigns.service import campaigns, changes
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.money import Money

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
-from promodesk.campaigns.domain import (
+from promodesk.campaigns.domain.campaigns import (
     DELETE_SECONDARY,
     DISABLE_SECONDARY,
     ENABLE_SECONDARY,

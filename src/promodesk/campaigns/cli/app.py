@@ -1,0 +1,14 @@
+"""The campaigns' commands put together on ``promodesk tiktok``: one unit of work per step;
+every rule lives in the services."""
+
+from __future__ import annotations
+
+import typer
+
+from promodesk.campaigns.cli import campaigns
+
+
+def register(app: typer.Typer) -> None:
+    """Add every campaigns command to the ``promodesk tiktok`` app."""
+    for feature in (campaigns,):
+        feature.register(app)
