@@ -17,6 +17,7 @@ from promodesk.models import (
     TikTokAudience,
     TikTokAuthorization,
     TikTokCampaign,
+    TikTokReportRow,
     TikTokSyncRun,
 )
 
@@ -80,6 +81,49 @@ def make_campaign(uow: UnitOfWork, workspace_id: int, ad_account_id: int, **kw: 
     uow.session.add(row)
     uow.flush()
     return row.id
+
+
+def make_report_rows(
+    uow: UnitOfWork,
+    workspace_id: int,
+    ad_account_id: int,
+    object_id: str,
+    spend_by_time: dict[str, int],
+    *,
+    level: str = "campaign",
+    grain: str = "day",
+    campaign_id: str | None = None,
+    currency: str = "USD",
+    time_zone: str = "Asia/Singapore",
+    final: bool = False,
+) -> None:
+    """Report rows of one object: ``spend_by_time`` maps a stat time (``YYYY-MM-DD`` or
+    ``YYYY-MM-DD HH:00:00``) to spend in minor units; the other metrics follow from it
+    (impressions 100 per minor unit, clicks 1 per 100 impressions, a conversion per 10 clicks)."""
+    for stat_time, spend in spend_by_time.items():
+        impressions = spend * 100
+        clicks = impressions // 100
+        uow.session.add(
+            TikTokReportRow(
+                workspace_id=workspace_id,
+                ad_account_id=ad_account_id,
+                level=level,
+                grain=grain,
+                object_id=object_id,
+                campaign_id=campaign_id if campaign_id is not None else object_id,
+                stat_time=stat_time,
+                time_zone=time_zone,
+                currency=currency,
+                spend_minor=spend,
+                impressions=impressions,
+                clicks=clicks,
+                conversions=clicks // 10,
+                video_views=impressions // 4,
+                reach=impressions // 2,
+                final=final,
+            )
+        )
+    uow.flush()
 
 
 # cross-tenant factories (tests/reliability/test_cross_tenant.py) --------------------------------
