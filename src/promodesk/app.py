@@ -164,6 +164,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
     import importlib
 
     import promodesk.accounts.jobs
+    import promodesk.campaigns.jobs
     import promodesk.notify.jobs
     import promodesk.operations.jobs
     import promodesk.promote.jobs

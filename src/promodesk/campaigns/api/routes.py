@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from promodesk.campaigns.api import campaigns
+from promodesk.campaigns.api import budget, campaigns, cancellations, monitor, reports
 
 router = APIRouter()
-for feature in (campaigns,):
+for feature in (campaigns, reports, monitor, cancellations, budget):
     router.include_router(feature.router)

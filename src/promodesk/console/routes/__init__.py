@@ -16,10 +16,13 @@ from promodesk.console.routes.accounts import (
     ad_accounts,
     audiences,
     campaign_changes,
-    campaigns,
     clients,
     removals,
 )
+from promodesk.console.routes.accounts import campaigns as campaign_list
+from promodesk.console.routes.campaigns import budget as campaign_budget
+from promodesk.console.routes.campaigns import cancel as campaign_cancel
+from promodesk.console.routes.campaigns import monitor as campaign_monitor
 from promodesk.console.routes.promote import creators, money, orders
 from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.shop import (
@@ -45,7 +48,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     outbox.router,
     clients.router,
     removals.router,
-    campaigns.router,
+    campaign_monitor.router,
+    campaign_cancel.router,
+    campaign_budget.router,
+    campaign_list.router,
     campaign_changes.router,
     audiences.router,
     ad_accounts.router,

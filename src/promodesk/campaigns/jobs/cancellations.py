@@ -1,0 +1,3 @@
+"""Cancellation job handlers: run the chunks, verify later."""
+
+from __future__ import annotations

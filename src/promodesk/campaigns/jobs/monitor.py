@@ -1,0 +1,3 @@
+"""Monitoring job handlers: watch cancelled objects after the stop."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Report sync job handlers."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Console pages of campaign cancellations, budgets and their monitoring."""
