@@ -1,6 +1,6 @@
 """``promodesk tiktok accounts|import|sync``: TikTok ad accounts from the command line
-(``campaigns``, ``campaign-status`` and ``campaign-budget`` come from ``campaigns/cli.py``; the
-root ``cli.py`` adds them).
+(the campaign commands, ``campaigns``, ``campaign-status``, ``campaign-budget`` and the rest,
+come from the ``campaigns/cli/`` package; the root ``cli.py`` adds them).
 
 ``sync`` runs the sync in this process (one commit per step of pages, several ad accounts at
 once with ``--workers``) and draws a Rich progress bar; ``--enqueue`` instead hands the runs
