@@ -18,6 +18,17 @@ class CampaignsSettings(BaseSettings):
     # confirmation page, ``confirm: true`` in the API, a question or ``--yes`` in the CLI).
     budget_confirm_factor: Annotated[Decimal, Field(gt=1, le=1000)] = Decimal(3)
 
+    # Report history (the report sync). A first sync reads daily rows from the oldest
+    # campaign's creation, at most this many days back.
+    report_history_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    # Hourly rows are kept fresh for the last this many days (0: no hourly rows).
+    report_hourly_days: Annotated[int, Field(ge=0, le=31)] = 3
+    # Every sync re-reads this many days (late conversions); older days become final.
+    report_attribution_days: Annotated[int, Field(ge=0, le=90)] = 7
+    # Report pages (up to 1,000 rows each) fetched and written per job step.
+    report_pages_per_step: Annotated[int, Field(ge=1, le=200)] = 10
+    report_sync_max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
+
 
 @lru_cache(maxsize=1)
 def campaigns_settings() -> CampaignsSettings:

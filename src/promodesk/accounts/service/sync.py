@@ -44,6 +44,8 @@ from promodesk.models import TikTokAdAccount, TikTokSyncRun
 from promodesk.operations import service as operations
 
 JOB = "tiktok.sync"
+# Handled by the campaigns' report sync (``campaigns.service.report_sync.START_JOB``).
+REPORT_SYNC_JOB = "campaigns.report_sync.start"
 
 
 def start(
@@ -210,6 +212,15 @@ def step(
     if final:
         account.last_synced_at = clock.now()
         _finish(uow, run, SyncStatus.PARTIAL if run.errors else SyncStatus.SUCCEEDED)
+        if run.scope != SyncScope.AUDIENCES:
+            # The entities are fresh: their reports follow (the report sync's start job).
+            enqueue(
+                uow,
+                REPORT_SYNC_JOB,
+                {"workspace_id": run.workspace_id, "ad_account_id": account.id},
+                workspace_id=run.workspace_id,
+                dedupe_key=f"{REPORT_SYNC_JOB}:{run.id}",
+            )
     uow.flush()
     return final
 

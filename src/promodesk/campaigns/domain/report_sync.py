@@ -148,21 +148,30 @@ def plan(
         since = first_sync_since(today, history_days, oldest)
     else:
         since = reread_since(today, attribution_days, final_through)
-    hourly_since = today - timedelta(days=max(0, hourly_days) - 1)
-    windows: list[Window] = []
-    for level in levels:
-        for start, end in spans(since, today, DAILY_SPAN_DAYS):
-            windows.append(Window(level, Grain.DAY, start, end))
-        if hourly_days > 0:
-            for start, end in spans(max(hourly_since, since), today, HOURLY_SPAN_DAYS):
-                windows.append(Window(level, Grain.HOUR, start, end))
     return Plan(
         today=today,
         daily_since=since,
-        hourly_since=hourly_since,
+        hourly_since=today - timedelta(days=max(0, hourly_days) - 1),
         final_before=final_before(today, attribution_days),
-        windows=tuple(windows),
+        windows=windows(since, today, hourly_days, levels),
     )
+
+
+def windows(
+    since: date, today: date, hourly_days: int, levels: tuple[Level, ...] = LEVELS
+) -> tuple[Window, ...]:
+    """Per level: daily windows ``since..today``, then one hourly window per day of the last
+    ``hourly_days`` days (never before ``since``). The same inputs give the same windows, so a
+    sync's cursor (a window's index) stays valid between its steps."""
+    hourly_since = today - timedelta(days=max(0, hourly_days) - 1)
+    out: list[Window] = []
+    for level in levels:
+        for start, end in spans(since, today, DAILY_SPAN_DAYS):
+            out.append(Window(level, Grain.DAY, start, end))
+        if hourly_days > 0:
+            for start, end in spans(max(hourly_since, since), today, HOURLY_SPAN_DAYS):
+                out.append(Window(level, Grain.HOUR, start, end))
+    return tuple(out)
 
 
 def stat_time(grain: Grain, raw: str) -> str | None:

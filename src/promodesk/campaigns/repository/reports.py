@@ -1,15 +1,18 @@
-"""All SQL of the report store: sums of report rows per object and per day."""
+"""All SQL of the report store: sums of report rows per object and per day; the report
+sync's upsert of rows and its state per ad account."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from promodesk.campaigns.domain.reports import Metrics
 from promodesk.kit.db import UnitOfWork
-from promodesk.models import TikTokReportRow
+from promodesk.models import TikTokCampaign, TikTokReportRow, TikTokReportSync
 
 R = TikTokReportRow
 _SUMS = (
@@ -86,3 +89,87 @@ class ReportsRepository:
         q = select(R.stat_time, *_SUMS).group_by(R.stat_time).order_by(R.stat_time)
         q = self._scope(q, workspace_id, level, grain, since, until, ad_account_id, object_ids)
         return [(str(r[0]), _metrics(r, 1)) for r in self.s.execute(q)]
+
+
+# The report sync's writes --------------------------------------------------------------------
+
+_KEY = ("ad_account_id", "level", "grain", "object_id", "stat_time")
+_UPDATED = (
+    "campaign_id",
+    "time_zone",
+    "currency",
+    "spend_minor",
+    "impressions",
+    "clicks",
+    "conversions",
+    "video_views",
+    "reach",
+    "final",
+    "synced_at",
+)
+
+
+class ReportSyncRepository:
+    """Where an ad account's report history stands, and the upsert of report rows."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.s = uow.session
+
+    def state(self, ad_account_id: int, *, lock: bool = False) -> TikTokReportSync | None:
+        q = select(TikTokReportSync).where(TikTokReportSync.ad_account_id == ad_account_id)
+        if lock:
+            q = q.with_for_update()
+        return self.s.scalars(q).first()
+
+    def add_state(self, row: TikTokReportSync) -> TikTokReportSync:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def oldest_campaign_create_time(self, ad_account_id: int) -> str | None:
+        """The earliest ``create_time`` of the account's mirrored campaigns (deleted included)."""
+        value = self.s.scalar(
+            select(func.min(TikTokCampaign.create_time)).where(
+                TikTokCampaign.ad_account_id == ad_account_id, TikTokCampaign.create_time != ""
+            )
+        )
+        return str(value) if value else None
+
+    def upsert_rows(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert report rows or update them in place on (ad account, level, grain, object,
+        stat time): one ``INSERT … ON CONFLICT DO UPDATE`` per batch, on SQLite and PostgreSQL.
+        Every row has the same keys; a key twice in ``rows`` keeps the last one."""
+        unique = list({tuple(r[k] for k in _KEY): r for r in rows}.values())
+        if not unique:
+            return 0
+        table = cast(Table, R.__table__)
+        dialect = self.s.get_bind().dialect.name
+        insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(_KEY), set_={c: stmt.excluded[c] for c in _UPDATED}
+        )
+        for start in range(0, len(unique), _BATCH):
+            self.s.execute(stmt, unique[start : start + _BATCH])
+        return len(unique)
+
+    def mark_final(self, ad_account_id: int, before_day: str) -> int:
+        """Rows of days before ``before_day`` (``YYYY-MM-DD``; hours too) become final."""
+        result = self.s.execute(
+            update(R)
+            .where(R.ad_account_id == ad_account_id, R.stat_time < before_day, R.final.is_(False))
+            .values(final=True)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def row_counts(self, ad_account_id: int) -> dict[tuple[str, str], int]:
+        """Stored rows per (level, grain)."""
+        q = (
+            select(R.level, R.grain, func.count())
+            .where(R.ad_account_id == ad_account_id)
+            .group_by(R.level, R.grain)
+        )
+        return {(str(r[0]), str(r[1])): int(r[2]) for r in self.s.execute(q)}
+
+
+_BATCH = 1000

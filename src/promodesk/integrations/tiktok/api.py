@@ -331,3 +331,43 @@ class TikTokApi:
             "POST", endpoints.BC_ADVERTISER_CREATE, token=self._token, body=body, idempotent=False
         )
         return str(data.get("advertiser_id") or "")
+
+    # Report history --------------------------------------------------------------------------
+
+    def basic_report_pages(
+        self,
+        advertiser_id: str,
+        *,
+        data_level: DataLevel,
+        dimensions: Sequence[str],
+        metrics: Sequence[str],
+        start_date: str,
+        end_date: str,
+        start_page: int = 1,
+        page_size: int | None = None,
+    ) -> Iterator[Page[ReportRow]]:
+        """BASIC report pages of every status (deleted objects included), from ``start_page``:
+        a long report resumes where the last committed page left it."""
+        status_field = REPORT_STATUS_FIELD[data_level]
+        params: dict[str, Any] = {
+            "advertiser_id": advertiser_id,
+            "service_type": "AUCTION",
+            "report_type": "BASIC",
+            "data_level": data_level,
+            "dimensions": list(dimensions),
+            "metrics": list(metrics),
+            "start_date": start_date,
+            "end_date": end_date,
+            "filtering": [
+                {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
+            ],
+        }
+        return iter_pages(
+            self.client,
+            endpoints.REPORT,
+            token=self._token,
+            params=params,
+            parse=ReportRow.parse,
+            page_size=self._page_size(page_size),
+            start_page=max(1, start_page),
+        )
