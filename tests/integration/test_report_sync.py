@@ -19,6 +19,7 @@ import promodesk.campaigns.jobs  # noqa: F401 - registers the report sync's hand
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
@@ -41,6 +42,16 @@ def frozen() -> Iterator[clock.FrozenClock]:
     previous = clock.set_clock(fc)
     yield fc
     clock.set_clock(previous)
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pages of 7 rows, so that windows span several pages and steps."""
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_REPORT_PAGE_SIZE", "7")
+    campaigns_settings.cache_clear()
+    yield
+    monkeypatch.delenv("PROMODESK_ACCOUNTS_REPORT_PAGE_SIZE")
+    campaigns_settings.cache_clear()
 
 
 @pytest.fixture
@@ -200,6 +211,7 @@ def test_first_sync_stores_every_level_exactly(
         assert op.state == "succeeded", op.errors
         assert op.done == op.total == op.result["windows"] > 0
         assert op.result["rows"] == len(rows)
+        assert op.result["pages"] > op.result["windows"]  # windows of several pages
         state = uow.session.scalars(
             select(TikTokReportSync).where(TikTokReportSync.ad_account_id == accounts[0])
         ).one()

@@ -25,7 +25,9 @@ class CampaignsSettings(BaseSettings):
     report_hourly_days: Annotated[int, Field(ge=0, le=31)] = 3
     # Every sync re-reads this many days (late conversions); older days become final.
     report_attribution_days: Annotated[int, Field(ge=0, le=90)] = 7
-    # Report pages (up to 1,000 rows each) fetched and written per job step.
+    # Rows per report page: TikTok's maximum (1,000) unless a test wants many pages.
+    report_page_size: Annotated[int, Field(ge=1, le=1000)] = 1000
+    # Report pages fetched and written per job step.
     report_pages_per_step: Annotated[int, Field(ge=1, le=200)] = 10
     report_sync_max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
 

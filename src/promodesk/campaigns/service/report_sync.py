@@ -212,7 +212,8 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
         return fetched
     window = all_windows[cursor["window"]]
     api = access.api()
-    budget = max_pages or campaigns_settings().report_pages_per_step
+    settings = campaigns_settings()
+    budget = max_pages or settings.report_pages_per_step
     before = api.client.stats.snapshot()
     page_no = cursor["page"]
     try:
@@ -224,6 +225,7 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
             start_date=window.since.isoformat(),
             end_date=window.until.isoformat(),
             start_page=page_no,
+            page_size=settings.report_page_size,
         )
         for page in pages:
             _convert(fetched, window, page.items, plan_)
