@@ -236,7 +236,7 @@ def test_unknown_values_and_foreign_cursors_are_refused(db: Database) -> None:
     bad: list[tuple[dict[str, Any], str]] = [
         ({"status": "running"}, "status"),
         ({"status": "ENABLE"}, "status"),
-        ({"sort": "spend"}, "sort"),
+        ({"sort": "spent"}, "sort"),
         ({"sort": "--name"}, "sort"),
         ({"sort": "-name", "cursor": name_cursor}, "cursor"),
         ({"sort": "budget", "cursor": name_cursor}, "cursor"),
@@ -288,7 +288,7 @@ def test_over_http(db: Database, tmp_path: Path) -> None:
         assert paused["prev_cursor"] is None
         for refused_params, field in (
             ({"status": "stopped"}, "status"),
-            ({"sort": "spend"}, "sort"),
+            ({"sort": "spent"}, "sort"),
             ({"search": "a\x00"}, "search"),
             ({"sort": "name", "cursor": params["cursor"]}, "cursor"),
         ):

@@ -10,55 +10,14 @@ from typing import Any
 from promodesk.accounts.domain import to_minor
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
-from promodesk.campaigns.domain import campaigns as domain
+from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.campaigns import CampaignsRepository
+from promodesk.campaigns.service import lists
 from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.kit.pagination import MAX_ID, cursor_int, decode_cursor, encode_cursor, fetch
-from promodesk.models import TikTokCampaign
+from promodesk.kit.errors import NotFound
 
-
-def _campaign(
-    c: TikTokCampaign,
-    a: Any,
-    client_name: str | None,
-    adv_name: str | None,
-    currency: str,
-    account_name: str | None = None,
-    account_advertiser_id: str | None = None,
-) -> dict[str, Any]:
-    status = domain.status_of(c.operation_status, c.secondary_status, c.deleted, c.vanished)
-    return {
-        "id": c.id,
-        "ad_account_id": c.ad_account_id,
-        "ad_account_name": account_name,
-        "ad_account_advertiser_id": account_advertiser_id,
-        "campaign_id": c.campaign_id,
-        "name": c.name,
-        "objective_type": c.objective_type,
-        "budget_mode": c.budget_mode,
-        "budget_minor": c.budget_minor,
-        "currency": currency,
-        "operation_status": c.operation_status,
-        "secondary_status": c.secondary_status,
-        "status": status.value,
-        "status_reason": c.secondary_status if status is domain.ListStatus.NOT_DELIVERING else None,
-        "create_time": c.create_time,
-        "modify_time": c.modify_time,
-        "deleted": c.deleted,
-        "vanished": c.vanished,
-        "allocation": None
-        if a is None
-        else {
-            "id": a.id,
-            "client_account_id": a.client_account_id,
-            "client_account_name": client_name,
-            "advertiser_id": a.advertiser_id,
-            "advertiser_name": adv_name,
-            "initialized": a.initialized,
-        },
-    }
+_campaign = lists.campaign_item
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -92,96 +51,9 @@ def list_campaigns(
     return [_row(r) for r in rows]
 
 
-def campaign_page(
-    uow: UnitOfWork,
-    workspace_id: int,
-    *,
-    ad_account_id: int | None = None,
-    advertiser_id: int | None = None,
-    candidates_only: bool = False,
-    include_deleted: bool = True,
-    search: str | None = None,
-    status: str | None = None,
-    sort: str | None = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> dict[str, Any]:
-    """A page of the campaign list: ``{"items", "next_cursor", "prev_cursor"}``.
-
-    Search, status words and sorts follow ``campaigns.domain`` (unknown values are 422s naming
-    ``search``, ``status`` or ``sort``). Paging follows ``kit.pagination`` (``limit + 1`` rows,
-    opaque cursors, a 422 naming ``cursor`` for anything else), with the sort key in the cursor:
-    ``{"sort", "key", "after"}`` (the key and id of the row the page starts past), ``"back":
-    true`` for the page before it. A cursor made under another sort is refused: following it
-    would skip or repeat rows. ``prev_cursor`` is null on the first page."""
-    words = domain.search_text(search)
-    wanted = domain.list_status(status)
-    order = domain.list_sort(sort)
-    key, after_id, back = _read_cursor(cursor, order)
-    if ad_account_id is not None:
-        accounts_alloc.get_ad_account(uow, workspace_id, ad_account_id)
-    walk = domain.ListSort(order.key, not order.descending) if back else order
-    rows = CampaignsRepository(uow).campaigns(
-        workspace_id,
-        ad_account_id=ad_account_id,
-        advertiser_id=advertiser_id,
-        candidates_only=candidates_only,
-        include_deleted=include_deleted,
-        search=words,
-        status=wanted,
-        sort=walk,
-        after_key=key,
-        after_id=after_id,
-        limit=fetch(limit),
-    )
-    shown = list(rows[:limit])
-    more = len(rows) > limit
-    if back:
-        shown.reverse()
-    has_next = more if not back else bool(shown)
-    has_prev = more if back else bool(after_id)
-    return {
-        "items": [_row(r) for r in shown],
-        "next_cursor": _cursor(order, shown[-1], back=False) if has_next and shown else None,
-        "prev_cursor": _cursor(order, shown[0], back=True) if has_prev and shown else None,
-    }
-
-
-def _cursor(order: domain.ListSort, row: Any, *, back: bool) -> str:
-    value: dict[str, Any] = {"sort": order.token, "after": row[0].id}
-    if order.key is not domain.SortKey.ID:
-        value["key"] = row[-1]
-    if back:
-        value["back"] = True
-    return encode_cursor(value)
-
-
-def _read_cursor(cursor: str | None, order: domain.ListSort) -> tuple[Any, int, bool]:
-    """(sort key, id, back) the page starts past; (None, 0, False) for the first page. A cursor
-    of the id sort made before sorts existed (``{"after": id}``) still reads as one."""
-    data = decode_cursor(cursor)
-    if not data:
-        return None, 0, False
-    bad = ValidationFailed(
-        "cursor was made for another sort or is not one this API returned", field="cursor"
-    )
-    if data.get("sort", "id") != order.token:
-        raise bad
-    after_id = cursor_int(data, "after")
-    back = data.get("back", False)
-    if not after_id or not isinstance(back, bool):
-        raise bad
-    key = None
-    if order.key is not domain.SortKey.ID:
-        key = data.get("key")
-        kind = domain.SORT_KEY_TYPES[order.key]
-        if not isinstance(key, kind) or isinstance(key, bool):
-            raise bad
-        if isinstance(key, str) and (len(key) > 512 or "\x00" in key):
-            raise bad
-        if isinstance(key, int) and not -MAX_ID <= key <= MAX_ID:  # a BIGINT, never a 500
-            raise bad
-    return key, after_id, back
+def campaign_page(uow: UnitOfWork, workspace_id: int, **kw: Any) -> dict[str, Any]:
+    """A page of the campaign list (``service.lists.object_page`` at the campaign level)."""
+    return lists.object_page(uow, workspace_id, Level.CAMPAIGN, **kw)
 
 
 def campaign_view(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
