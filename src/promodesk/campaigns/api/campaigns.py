@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from promodesk.accounts.schemas import Deleted
+from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.schemas.campaigns import (
     AllocatedIds,
     AudienceAllocate,
@@ -17,17 +18,68 @@ from promodesk.campaigns.schemas.campaigns import (
     CampaignDetail,
     CampaignPage,
     CampaignRead,
+    ObjectPage,
     SpendRead,
     StatusChange,
 )
-from promodesk.campaigns.service import allocation, campaigns, changes
-from promodesk.kit.pagination import after, fetch, page
+from promodesk.campaigns.service import allocation, campaigns, changes, lists
+from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
 
 
-@router.get("/campaigns", response_model=CampaignPage)
+Search = Annotated[
+    str | None,
+    Query(max_length=500, description="part of the name (any case), or an exact id"),
+]
+StatusWord = Annotated[
+    str | None, Query(max_length=50, description="active, paused, deleted or not_delivering")
+]
+SortWord = Annotated[
+    str | None,
+    Query(
+        max_length=50,
+        description="name, id, budget (not for ads), status, last_change, spend, impressions, "
+        "clicks, ctr, cpc, cpm, conversions or cost_per_result; a leading - for descending",
+    ),
+]
+RangeWord = Annotated[
+    str | None,
+    Query(
+        max_length=50,
+        description="the metric columns' days: today, yesterday, last_7_days (default), "
+        "last_30_days, or custom with since and until (each ad account's local days)",
+    ),
+]
+Day = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (range=custom)")]
+ExportFormat = Annotated[
+    str | None,
+    Query(
+        max_length=10,
+        description="csv or xlsx: the whole list (every page, totals) as a file instead of a page",
+    ),
+]
+FILE = {
+    200: {
+        "content": {
+            "text/csv": {},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+        },
+        "description": "with format=csv|xlsx: the whole list as a file",
+    }
+}
+
+
+def _file(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/campaigns", response_model=CampaignPage, responses=FILE)  # type: ignore[arg-type]
 def list_campaigns(
     uow: Uow,
     caller: Caller,
@@ -35,40 +87,129 @@ def list_campaigns(
     advertiser_id: OptId = None,
     candidates: bool = False,
     include_deleted: bool = True,
-    search: Annotated[
-        str | None,
-        Query(max_length=500, description="part of the name (any case), or an exact id"),
-    ] = None,
-    status: Annotated[
-        str | None, Query(max_length=50, description="active, paused, deleted or not_delivering")
-    ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            max_length=50,
-            description="name, id, budget, status or last_change; a leading - for descending",
-        ),
-    ] = None,
+    search: Search = None,
+    status: StatusWord = None,
+    sort: SortWord = None,
+    range: RangeWord = None,
+    since: Day = None,
+    until: Day = None,
+    format: ExportFormat = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> CampaignPage:
-    """``candidates=true``: the campaigns of ``ad_account_id`` still free to allocate.
-    An unknown ``status`` or ``sort``, or a cursor of another sort, is a 422 naming it."""
+) -> CampaignPage | Response:
+    """The campaign list with metric columns over ``range`` and the totals of the whole
+    filtered list (per currency). ``candidates=true``: the campaigns of ``ad_account_id`` still
+    free to allocate. ``format=csv|xlsx``: the whole list as a file. An unknown ``status``,
+    ``sort``, ``range`` or ``format``, or a cursor of another sort or range, is a 422 naming
+    it."""
+    kw: dict[str, Any] = {
+        "ad_account_id": ad_account_id,
+        "advertiser_id": advertiser_id,
+        "candidates_only": candidates,
+        "include_deleted": include_deleted,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "range": range,
+        "since": since,
+        "until": until,
+    }
+    if format is not None:
+        return _file(*lists.export(uow, caller.workspace_id, Level.CAMPAIGN, format, **kw))
     return CampaignPage(
-        **campaigns.campaign_page(
-            uow,
-            caller.workspace_id,
-            ad_account_id=ad_account_id,
-            advertiser_id=advertiser_id,
-            candidates_only=candidates,
-            include_deleted=include_deleted,
-            search=search,
-            status=status,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
+        **lists.object_page(
+            uow, caller.workspace_id, Level.CAMPAIGN, cursor=cursor, limit=limit, **kw
         )
     )
+
+
+def _children(
+    level: Level,
+    uow: Uow,
+    caller: Caller,
+    kw: dict[str, Any],
+    fmt: str | None,
+    cursor: str | None,
+    limit: int,
+) -> ObjectPage | Response:
+    if fmt is not None:
+        return _file(*lists.export(uow, caller.workspace_id, level, fmt, **kw))
+    return ObjectPage(
+        **lists.object_page(uow, caller.workspace_id, level, cursor=cursor, limit=limit, **kw)
+    )
+
+
+@router.get("/adgroups", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
+def list_adgroups(
+    uow: Uow,
+    caller: Caller,
+    ad_account_id: OptId = None,
+    advertiser_id: OptId = None,
+    campaign_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="promodesk's id of the campaign")
+    ] = None,
+    include_deleted: bool = True,
+    search: Search = None,
+    status: StatusWord = None,
+    sort: SortWord = None,
+    range: RangeWord = None,
+    since: Day = None,
+    until: Day = None,
+    format: ExportFormat = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ObjectPage | Response:
+    """The ad group list: as the campaign list (``advertiser_id``: its campaign's allocation;
+    ``campaign_id``: the ad groups of one campaign)."""
+    kw = {
+        "ad_account_id": ad_account_id,
+        "advertiser_id": advertiser_id,
+        "campaign_row_id": campaign_id,
+        "include_deleted": include_deleted,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "range": range,
+        "since": since,
+        "until": until,
+    }
+    return _children(Level.ADGROUP, uow, caller, kw, format, cursor, limit)
+
+
+@router.get("/ads", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
+def list_ads(
+    uow: Uow,
+    caller: Caller,
+    ad_account_id: OptId = None,
+    advertiser_id: OptId = None,
+    campaign_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="promodesk's id of the campaign")
+    ] = None,
+    include_deleted: bool = True,
+    search: Search = None,
+    status: StatusWord = None,
+    sort: SortWord = None,
+    range: RangeWord = None,
+    since: Day = None,
+    until: Day = None,
+    format: ExportFormat = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ObjectPage | Response:
+    """The ad list: as the ad group list (``budget`` is no sort of ads)."""
+    kw = {
+        "ad_account_id": ad_account_id,
+        "advertiser_id": advertiser_id,
+        "campaign_row_id": campaign_id,
+        "include_deleted": include_deleted,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "range": range,
+        "since": since,
+        "until": until,
+    }
+    return _children(Level.AD, uow, caller, kw, format, cursor, limit)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)

@@ -118,16 +118,21 @@ class ListsRepository:
 
     def totals(
         self, workspace_id: int, level: Level, filters: Filters, windows: list[Window]
-    ) -> tuple[int, Metrics]:
-        """(how many objects the filtered list holds, the sum of their metrics)."""
+    ) -> list[tuple[str, int, Metrics]]:
+        """Per currency of the ad accounts: (currency, how many objects of the whole filtered
+        list, the sum of their metrics), in currency order."""
         q, parts = self._base(workspace_id, level, filters, windows)
         model, _camp, _group, metrics = parts
-        q = q.with_only_columns(
-            func.count(model.id),
-            *(func.coalesce(func.sum(metrics.c[n]), 0).label(f"m_{n}") for n in METRIC_COLUMNS),
+        q = (
+            q.with_only_columns(
+                TikTokAdAccount.currency,
+                func.count(model.id),
+                *(func.coalesce(func.sum(metrics.c[n]), 0).label(f"m_{n}") for n in METRIC_COLUMNS),
+            )
+            .group_by(TikTokAdAccount.currency)
+            .order_by(TikTokAdAccount.currency)
         )
-        row = self.s.execute(q).one()
-        return int(row[0] or 0), metrics_of(row)
+        return [(str(r[0]), int(r[1] or 0), metrics_of(r)) for r in self.s.execute(q)]
 
     # the query ---------------------------------------------------------------------------------
 

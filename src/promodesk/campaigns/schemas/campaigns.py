@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,44 @@ class CampaignAllocationRead(BaseModel):
     advertiser_id: int
     advertiser_name: str | None
     initialized: bool
+
+
+class MetricsRead(BaseModel):
+    """Sums over the list's range and the ratios computed from them (null: nothing to divide
+    by). Money in minor units of the ad account currency; ratios as decimal strings."""
+
+    spend_minor: int
+    impressions: int
+    clicks: int
+    conversions: int
+    ctr: Decimal | None = Field(description="clicks per impression, in percent")
+    cpc_minor: Decimal | None = Field(description="spend per click, minor units")
+    cpm_minor: Decimal | None = Field(description="spend per 1000 impressions, minor units")
+    cost_per_result_minor: Decimal | None = Field(description="spend per conversion, minor units")
+
+
+class RangeDays(BaseModel):
+    time_zone: str
+    since: str = Field(description="first local day, YYYY-MM-DD")
+    until: str = Field(description="last local day (included), YYYY-MM-DD")
+
+
+class RangeRead(BaseModel):
+    range: str = Field(description="today, yesterday, last_7_days, last_30_days or since..until")
+    days: list[RangeDays] = Field(description="the days per time zone of the ad accounts")
+
+
+class CurrencyTotals(BaseModel):
+    currency: str
+    count: int
+    metrics: MetricsRead
+
+
+class TotalsRead(BaseModel):
+    count: int = Field(description="how many objects the whole filtered list holds")
+    by_currency: list[CurrencyTotals] = Field(
+        description="sums per currency of the ad accounts (never added across currencies)"
+    )
 
 
 class CampaignRead(BaseModel):
@@ -43,13 +82,54 @@ class CampaignRead(BaseModel):
     deleted: bool
     vanished: bool
     allocation: CampaignAllocationRead | None
+    time_zone: str | None = Field(None, description="the ad account's time zone")
+    metrics: MetricsRead | None = Field(None, description="over the list's range")
 
 
 class CampaignPage(Page[CampaignRead]):
     """A page of mirrored campaigns (``kit.pagination``); ``prev_cursor`` (null on the first
-    page) reads the page before."""
+    page) reads the page before; ``totals`` sums the whole filtered list over ``range``."""
 
     prev_cursor: str | None = None
+    range: RangeRead | None = None
+    totals: TotalsRead | None = None
+
+
+class ObjectRead(BaseModel):
+    """An ad group or an ad as its list shows it."""
+
+    id: int = Field(description="promodesk's id of the mirrored ad group or ad")
+    level: str = Field(description="adgroup or ad")
+    ad_account_id: int
+    ad_account_name: str | None
+    ad_account_advertiser_id: str | None
+    tiktok_id: str = Field(description="TikTok's ad group or ad id")
+    name: str
+    campaign_id: str = Field(description="TikTok's campaign id")
+    campaign_row_id: int | None = Field(description="promodesk's id of the campaign")
+    campaign_name: str | None
+    adgroup_id: str = Field(description="TikTok's ad group id")
+    adgroup_name: str | None
+    budget_mode: str | None
+    budget_minor: int | None
+    currency: str
+    operation_status: str
+    secondary_status: str
+    status: str = Field(description="active, not_delivering, paused or deleted")
+    status_reason: str | None
+    create_time: str
+    modify_time: str
+    deleted: bool
+    vanished: bool
+    allocation: CampaignAllocationRead | None = Field(description="its campaign's allocation")
+    time_zone: str | None
+    metrics: MetricsRead
+
+
+class ObjectPage(Page[ObjectRead]):
+    prev_cursor: str | None = None
+    range: RangeRead
+    totals: TotalsRead | None
 
 
 class CampaignDetail(CampaignRead):

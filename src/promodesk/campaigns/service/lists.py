@@ -11,7 +11,7 @@ another sort or range is refused, since following it would skip or repeat rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,8 @@ from promodesk.campaigns.repository.lists import Filters, ListsRepository, Windo
 from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.export import MEDIA_TYPES, Cell, Table, export_format, filename, render
+from promodesk.kit.money import exponent
 from promodesk.kit.pagination import MAX_ID, cursor_int, decode_cursor, encode_cursor, fetch
 
 EXPORT_PAGE = 1000
@@ -189,7 +191,8 @@ def object_page(
     """A page of a list: ``{"items", "next_cursor", "prev_cursor", "totals", "range"}``.
 
     Each item carries ``metrics`` over ``range`` (``metrics_view``); ``totals`` sums the whole
-    filtered list (``count`` and ``metrics``), whatever the page; ``range`` says the days
+    filtered list, whatever the page: ``count`` and ``by_currency`` (``currency``, ``count``,
+    ``metrics``; money of different currencies is never added up); ``range`` says the days
     (``range``: the token; ``days``: per time zone, ``since`` and ``until`` both included)."""
     lvl = level if isinstance(level, Level) else domain.level(level)
     if candidates_only and lvl is not Level.CAMPAIGN:
@@ -241,8 +244,13 @@ def object_page(
         "totals": None,
     }
     if with_totals:
-        count, total = repo.totals(workspace_id, lvl, filters, wins)
-        result["totals"] = {"count": count, "metrics": metrics_view(total)}
+        per = repo.totals(workspace_id, lvl, filters, wins)
+        result["totals"] = {
+            "count": sum(n for _c, n, _m in per),
+            "by_currency": [
+                {"currency": cur, "count": n, "metrics": metrics_view(m)} for cur, n, m in per
+            ],
+        }
     return result
 
 
@@ -316,3 +324,130 @@ def _read_cursor(
 
 def ratio_text(value: Decimal | None) -> str:
     return "-" if value is None else str(value)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+STATUS_WORDS = {
+    words.ListStatus.ACTIVE.value: "Active",
+    words.ListStatus.NOT_DELIVERING.value: "Not delivering",
+    words.ListStatus.PAUSED.value: "Paused",
+    words.ListStatus.DELETED.value: "Deleted",
+}
+NOUNS = {Level.CAMPAIGN: "Campaign", Level.ADGROUP: "Ad group", Level.AD: "Ad"}
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def major(minor: int | Decimal | None, currency: str) -> Decimal | None:
+    """An amount (or a ratio) in minor units as major units of ``currency``, exactly."""
+    if minor is None:
+        return None
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def export_table(
+    level: Level | str,
+    items: Iterable[dict[str, Any]],
+    meta: dict[str, Any],
+    *,
+    tr: Callable[[str], str] = _plain,
+    reason: Callable[[str], str] = _plain,
+) -> Table:
+    """What the list shows, as a ``kit.export.Table``: one row per item in the list's order,
+    then one total row per currency. ``tr`` translates the header and status words; ``reason``
+    names a not-delivering reason (TikTok's secondary status by default)."""
+    lvl = level if isinstance(level, Level) else domain.level(level)
+    header = ["ID", tr(NOUNS[lvl]), tr("TikTok ID")]
+    if lvl is not Level.CAMPAIGN:
+        header += [tr("Campaign")]
+    if lvl is Level.AD:
+        header += [tr("Ad group")]
+    header += [tr("Status"), tr("Not delivering because")]
+    if lvl is Level.CAMPAIGN:
+        header += [tr("Objective")]
+    if lvl is not Level.AD:
+        header += [tr("Budget mode"), tr("Budget")]
+    header += [tr("Currency"), tr("TikTok ad account"), tr("Client account"), tr("Advertiser")]
+    header += [
+        tr("Spend"),
+        tr("Impressions"),
+        tr("Clicks"),
+        tr("CTR (%)"),
+        tr("CPC"),
+        tr("CPM"),
+        tr("Conversions"),
+        tr("Cost per result"),
+    ]
+    metric_at = len(header) - 8
+
+    def metric_cells(m: dict[str, Any], currency: str) -> list[Cell]:
+        return [
+            major(m["spend_minor"], currency),
+            m["impressions"],
+            m["clicks"],
+            m["ctr"],
+            major(m["cpc_minor"], currency),
+            major(m["cpm_minor"], currency),
+            m["conversions"],
+            major(m["cost_per_result_minor"], currency),
+        ]
+
+    def rows() -> Iterator[list[Cell]]:
+        for it in items:
+            alloc = it.get("allocation") or {}
+            cur = it["currency"]
+            row: list[Cell] = [it["id"], it["name"]]
+            row.append(it["campaign_id"] if lvl is Level.CAMPAIGN else it["tiktok_id"])
+            if lvl is not Level.CAMPAIGN:
+                row.append(it.get("campaign_name") or it["campaign_id"])
+            if lvl is Level.AD:
+                row.append(it.get("adgroup_name") or it["adgroup_id"])
+            row += [
+                tr(STATUS_WORDS[it["status"]]),
+                reason(it["status_reason"]) if it["status_reason"] else None,
+            ]
+            if lvl is Level.CAMPAIGN:
+                row.append(it["objective_type"])
+            if lvl is not Level.AD:
+                budgeted = it["budget_mode"] != "BUDGET_MODE_INFINITE"
+                row += [it["budget_mode"], major(it["budget_minor"], cur) if budgeted else None]
+            row += [
+                cur,
+                f"{it['ad_account_name'] or ''} ({it['ad_account_advertiser_id']})",
+                alloc.get("client_account_name"),
+                alloc.get("advertiser_name"),
+            ]
+            yield row + metric_cells(it["metrics"], cur)
+
+    totals: list[list[Cell]] = []
+    for t in (meta.get("totals") or {}).get("by_currency", []):
+        row: list[Cell] = [None] * metric_at
+        row[0] = f"{tr('Total')} {t['currency']}"
+        row[1] = f"{t['count']}"
+        totals.append(row + metric_cells(t["metrics"], t["currency"]))
+    return Table(header, rows(), totals, title=f"{tr(NOUNS[lvl])} {meta['range']['range']}")
+
+
+def export(
+    uow: UnitOfWork,
+    workspace_id: int,
+    level: Level | str,
+    fmt: str | None,
+    *,
+    tr: Callable[[str], str] = _plain,
+    reason: Callable[[str], str] = _plain,
+    **kw: Any,
+) -> tuple[bytes, str, str]:
+    """The whole list (every page, in its order, with its total rows) as CSV or XLSX:
+    (content, media type, file name). ``kw`` as ``object_page`` without ``cursor``/``limit``;
+    an unknown ``fmt`` is a 422 naming ``format``."""
+    form = export_format(fmt)
+    lvl = level if isinstance(level, Level) else domain.level(level)
+    items, meta = all_items(uow, workspace_id, lvl, **kw)
+    table = export_table(lvl, items, meta, tr=tr, reason=reason)
+    body = render(table, form)
+    stem = {Level.CAMPAIGN: "campaigns", Level.ADGROUP: "adgroups", Level.AD: "ads"}[lvl]
+    return body, MEDIA_TYPES[form], filename(f"{stem}-{meta['range']['range']}", form)
