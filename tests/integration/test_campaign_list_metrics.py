@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,8 +16,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from promodesk import clikit
 from promodesk.campaigns.service import lists
+from promodesk.cli import app
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import ValidationFailed
@@ -341,3 +345,44 @@ def test_exports_and_api(db: Database, tmp_path: Path) -> None:
             assert client.get("/api/v1/adgroups", params={"campaign_id": 999999}).status_code == 404
     finally:
         clock.set_clock(previous)
+
+
+def test_cli_list_parity_and_export(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMODESK_DATABASE_URL", db.url)
+    monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+    clikit.reset()
+    workspace = new_workspace(db)
+    s = _seed(db, workspace)
+    _children(db, workspace, s)
+    previous = clock.set_clock(clock.FrozenClock(AT))
+    try:
+        runner = CliRunner()
+        ws = ["--workspace", workspace.slug]
+        params = {"range": "last_30_days", "sort": "-spend", "limit": "2"}
+        flags = ["--json", "--range", "last_30_days", "--sort", "-spend", "--limit", "2"]
+        result = runner.invoke(app, ["tiktok", "campaigns", "list", *ws, *flags])
+        assert result.exit_code == 0, result.output
+        with TestClient(make_app(db, tmp_path)) as client:
+            client.headers.update(bearer(new_key(db, workspace, "viewer")))
+            api = client.get("/api/v1/campaigns", params=params).json()
+        assert json.loads(result.stdout) == api
+        plain = runner.invoke(app, ["tiktok", "campaigns", *ws, "--range", "today"])
+        assert plain.exit_code == 0, plain.output
+        assert "range today: 2026-03-09..2026-03-09 America/New_York" in plain.output
+        target = tmp_path / "groups.xlsx"
+        exported = runner.invoke(app, ["tiktok", "adgroups", *ws, "--export", str(target)])
+        assert exported.exit_code == 0, exported.output
+        assert "Group 2" in _cells(target.read_bytes())
+        ads = runner.invoke(app, ["tiktok", "ads", "list", *ws, "--json"])
+        assert exported.exit_code == 0, ads.output
+        assert len(json.loads(ads.stdout)["items"]) == 2
+        refused = runner.invoke(app, ["tiktok", "campaigns", *ws, "--range", "week"])
+        assert refused.exit_code != 0
+        assert "range" in refused.output
+        wrong = runner.invoke(app, ["tiktok", "campaigns", *ws, "--export", "x.pdf"])
+        assert wrong.exit_code != 0
+    finally:
+        clock.set_clock(previous)
+        clikit.reset()

@@ -1,9 +1,5 @@
-"""``promodesk tiktok campaigns``: the campaign list; ``promodesk tiktok
-campaign-status|campaign-budget``: change a campaign on TikTok.
-
-``campaigns`` takes the list's search, status word and sort (``campaigns.domain``) and pages
-like the API: ``--json`` prints the page (``items``, ``next_cursor``, ``prev_cursor``); pass a
-``next_cursor`` back with ``--cursor`` (and the same ``--sort``) for the next page.
+"""``promodesk tiktok campaign-status|campaign-budget``: change a campaign on TikTok (the
+lists are ``cli/lists.py``).
 
 Registered on the ``promodesk tiktok`` app (``accounts/cli.py``). The id is promodesk's id of
 the mirrored campaign (the console's campaign pages and ``GET /api/v1/campaigns`` show it).
@@ -18,11 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from promodesk import clikit
-from promodesk.campaigns.schemas.campaigns import CampaignPage
-from promodesk.campaigns.service import campaigns, changes
+from promodesk.campaigns.service import changes
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.money import Money
 
@@ -39,56 +33,6 @@ def _show(changed: dict[str, Any], json_out: bool, what: str) -> None:
         console.print(f"Campaign {c['id']} ({c['campaign_id']}, {c['name']}): {what}")
 
     show(changed, json_out, line)
-
-
-@friendly
-def list_campaigns(
-    workspace: str = WorkspaceOpt,
-    ad_account: int | None = typer.Option(None, "--ad-account", min=1, help="an ad account id"),
-    search: str | None = typer.Option(None, "--search", help="part of the name, or an exact id"),
-    status: str | None = typer.Option(
-        None, "--status", help="active, paused, deleted or not delivering"
-    ),
-    sort: str | None = typer.Option(
-        None, "--sort", help="name, id, budget, status or last_change; -name for descending"
-    ),
-    limit: int = typer.Option(50, "--limit", min=1, max=500, help="campaigns per page"),
-    cursor: str | None = typer.Option(None, "--cursor", help="next_cursor of the last page"),
-    json_out: bool = JsonOpt,
-) -> None:
-    """List campaigns: search, filter by status, sort, one page at a time."""
-    with database().read() as uow:
-        page = campaigns.campaign_page(
-            uow,
-            clikit.workspace_id(uow, workspace),
-            ad_account_id=ad_account,
-            search=search,
-            status=status,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-        )
-    show(clikit.dump(CampaignPage(**page)), json_out, _campaigns_table)
-
-
-def _campaigns_table(page: dict[str, Any]) -> None:
-    table = Table("id", "campaign", "ad account", "client / advertiser", "budget", "status")
-    for c in page["items"]:
-        alloc = c["allocation"]
-        status = c["status"].replace("_", " ")
-        if c["status_reason"]:
-            status += f" ({c['status_reason']})"
-        table.add_row(
-            str(c["id"]),
-            f"{c['name']} ({c['campaign_id']})",
-            f"{c['ad_account_name']} ({c['ad_account_advertiser_id']})",
-            f"{alloc['client_account_name']} / {alloc['advertiser_name']}" if alloc else "-",
-            Money(int(c["budget_minor"]), c["currency"]).format(),
-            status,
-        )
-    console.print(table)
-    if page["next_cursor"]:
-        console.print(f"next page: --cursor {page['next_cursor']}")
 
 
 @friendly
@@ -145,6 +89,5 @@ def _money(minor: int, preview: changes.BudgetPreview) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("campaigns")(list_campaigns)
     app.command("campaign-status")(campaign_status)
     app.command("campaign-budget")(campaign_budget)
