@@ -6,8 +6,10 @@ SQLite and PostgreSQL (service and API)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import zipfile
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,6 +34,7 @@ from tests.integration.accounts_factories import (
     make_grant,
     make_report_rows,
 )
+from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 
 # 02:00 UTC: already 10:00 on 10 March in Singapore, still 21:00 on 9 March in New York
 AT = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -386,3 +389,67 @@ def test_cli_list_parity_and_export(
     finally:
         clock.set_clock(previous)
         clikit.reset()
+
+
+def test_console_lists_in_both_languages(db: Database, tmp_path: Path) -> None:
+    operator = new_member(db, "operator")
+    workspace = operator.workspace
+    s = _seed(db, workspace)
+    _children(db, workspace, s)
+    c1 = s["ids"][0]
+    previous = clock.set_clock(clock.FrozenClock(AT))
+    try:
+        with console_client(db, tmp_path) as client:
+            csrf = log_in(client, operator)
+            page = client.get("/campaigns", params={"range": "last_30_days", "sort": "-spend"})
+            assert page.status_code == 200
+            text = page.text
+            assert '<option value="last_30_days" selected>Last 30 days</option>' in text
+            assert re.findall(r'<tr[^>]*data-id="(\d+)"', text)[0] == str(c1)
+            assert "18.00 USD" in text  # c1's spend over 30 days
+            assert 'id="totals"' in text
+            assert "Total USD" in text
+            assert "19.00 USD" in text  # the USD total
+            assert "Asia/Singapore" in text  # the days, named with their zone
+            # checkboxes of mirror ids for the Cancel preview, operators only
+            assert f'name="ids" value="{c1}" form="cancel-form"' in text
+            assert 'action="/campaigns/cancel"' in text
+            assert 'name="level" value="campaign"' in text
+            export = re.search(r'href="([^"]+)" id="export-csv"', text)
+            assert export is not None
+            got = client.get(html.unescape(export.group(1)))
+            assert got.status_code == 200
+            rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+            assert rows[1][0] == str(c1)  # the list's sort
+            groups = client.get("/campaigns/adgroups", params={"range": "today"}).text
+            assert "In review" in groups  # Not delivering — reason, as a label
+            assert "Not delivering" in groups
+            assert 'name="level" value="adgroup"' in groups
+            ads = client.get("/campaigns/ads", params={"campaign_id": c1}).text
+            assert "Group 1" in ads
+            assert 'name="level" value="ad"' in ads
+
+            post_form(client, "/locale", {"locale": "zh_Hans", "next": "/campaigns"}, csrf)
+            zh = client.get("/campaigns", params={"range": "today"}).text
+            assert '<option value="today" selected>今天</option>' in zh
+            assert "展示" in zh
+            assert "按各广告账户自己的时区计算" in zh
+            zh_groups = client.get("/campaigns/adgroups").text
+            assert "广告组" in zh_groups
+            zh_export = client.get("/campaigns/export", params={"format": "csv"})
+            assert "点击率（%）" in zh_export.content.decode("utf-8-sig")
+            refused = client.get("/campaigns", params={"range": "fortnight"})
+            assert refused.status_code == 422
+    finally:
+        clock.set_clock(previous)
+
+
+def test_console_viewer_has_no_cancel(db: Database, tmp_path: Path) -> None:
+    viewer = new_member(db, "viewer")
+    _seed(db, viewer.workspace)
+    with console_client(db, tmp_path) as client:
+        log_in(client, viewer)
+        text = client.get("/campaigns").text
+        assert 'id="export-csv"' in text
+        assert "/campaigns/cancel" not in text
+        assert 'name="ids"' not in text

@@ -4,6 +4,7 @@ audiences: ``audiences``."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +14,12 @@ from fastapi.responses import Response
 from promodesk.accounts.domain import Refusal
 from promodesk.accounts.service import accounts
 from promodesk.accounts.service import clients as clients_service
+from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.service import allocation as allocation_service
 from promodesk.campaigns.service import campaigns as service
+from promodesk.campaigns.service import lists
 from promodesk.console import forms
-from promodesk.console.labels import N_
+from promodesk.console.labels import N_, label
 from promodesk.console.routes.accounts import campaign_changes as changes
 from promodesk.console.routes.accounts.common import pair, pairs, reason, refused
 from promodesk.console.routing import ConsoleRoute
@@ -53,13 +56,259 @@ def _advertisers(uow: Any, workspace_id: int) -> list[dict[str, Any]]:
     return out
 
 
+# the list's status words (``campaigns.domain.ListStatus``), in the order of the filter
+STATUS_WORDS = [
+    ("active", N_("Active")),
+    ("not_delivering", N_("Not delivering")),
+    ("paused", N_("Paused")),
+    ("deleted", N_("Deleted")),
+]
+RANGE_WORDS = [
+    ("today", N_("Today")),
+    ("yesterday", N_("Yesterday")),
+    ("last_7_days", N_("Last 7 days")),
+    ("last_30_days", N_("Last 30 days")),
+    ("custom", N_("Custom")),
+]
+SORTABLE = (
+    "name",
+    "id",
+    "budget",
+    "status",
+    "last_change",
+    "spend",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "cpm",
+    "conversions",
+    "cost_per_result",
+)
+PATHS = {
+    Level.CAMPAIGN: "/campaigns",
+    Level.ADGROUP: "/campaigns/adgroups",
+    Level.AD: "/campaigns/ads",
+}
+
+
+def _ratio_money(minor: Decimal | None, currency: str) -> str:
+    """A money ratio (CPC, CPM, cost per result) in minor units, shown to the minor unit."""
+    if minor is None:
+        return "-"
+    return _money(int(minor.to_integral_value(rounding=ROUND_HALF_EVEN)), currency)
+
+
+def _metric_texts(m: dict[str, Any], currency: str) -> dict[str, str]:
+    return {
+        "spend": _money(m["spend_minor"], currency),
+        "impressions": f"{m['impressions']:,}",
+        "clicks": f"{m['clicks']:,}",
+        "ctr": "-" if m["ctr"] is None else f"{m['ctr']}%",
+        "cpc": _ratio_money(m["cpc_minor"], currency),
+        "cpm": _ratio_money(m["cpm_minor"], currency),
+        "conversions": f"{m['conversions']:,}",
+        "cost_per_result": _ratio_money(m["cost_per_result_minor"], currency),
+    }
+
+
+def _list_query(request: Request) -> dict[str, str]:
+    """The list's own parameters from the query string, trimmed (absent ones empty)."""
+    q = request.query_params
+    keys = ("search", "status", "sort", "range", "since", "until", "cursor", "hide_deleted")
+    return {k: q.get(k, "").strip() for k in keys}
+
+
+def _metric_list(
+    visit: Visit,
+    uow: Any,
+    level: Level,
+    query: dict[str, str],
+    *,
+    ad_account_id: int | None,
+    advertiser_id: int | None,
+    campaign_row_id: int | None = None,
+    candidates: bool = False,
+) -> dict[str, Any]:
+    """A page of a list with its metric texts, totals and range, as the templates show it."""
+    range_word = query["range"] or ("custom" if query["since"] or query["until"] else "")
+    listed = lists.object_page(
+        uow,
+        visit.principal.workspace_id,
+        level,
+        ad_account_id=ad_account_id,
+        # candidates are unallocated, so "allocated to" cannot narrow them
+        advertiser_id=None if candidates else advertiser_id,
+        campaign_row_id=campaign_row_id,
+        candidates_only=candidates,
+        include_deleted=query["hide_deleted"] != "1",
+        search=query["search"],
+        status=query["status"],
+        sort=query["sort"],
+        range=range_word,
+        since=query["since"] if range_word == "custom" else None,
+        until=query["until"] if range_word == "custom" else None,
+        cursor=query["cursor"] or None,
+        limit=LIMIT,
+    )
+    for r in listed["items"]:
+        r["budget_text"] = _budget(visit, r, r["currency"]) if r.get("budget_mode") else "-"
+        r["m"] = _metric_texts(r["metrics"], r["currency"])
+    for t in listed["totals"]["by_currency"]:
+        t["m"] = _metric_texts(t["metrics"], t["currency"])
+    listed["range_word"] = range_word or "last_7_days"
+    return listed
+
+
+def _pages(path: str, kept: dict[str, str], listed: dict[str, Any]) -> dict[str, Any]:
+    urls: dict[str, Any] = {"next_url": None, "prev_url": None, "first_url": None}
+    if listed["items"]:
+        if listed["next_cursor"]:
+            urls["next_url"] = _url({**kept, "cursor": listed["next_cursor"]}, path)
+        if listed["prev_cursor"]:
+            urls["prev_url"] = _url({**kept, "cursor": listed["prev_cursor"]}, path)
+            urls["first_url"] = _url(kept, path)
+    return urls
+
+
+def _export_urls(path: str, kept: dict[str, str]) -> dict[str, str]:
+    return {fmt: _url({**kept, "format": fmt}, f"{path}/export") for fmt in ("csv", "xlsx")}
+
+
+@router.get("/campaigns/export")
+def campaigns_export(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    return _export(request, visit, uow, Level.CAMPAIGN)
+
+
+@router.get("/campaigns/adgroups/export")
+def adgroups_export(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    return _export(request, visit, uow, Level.ADGROUP)
+
+
+@router.get("/campaigns/ads/export")
+def ads_export(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    return _export(request, visit, uow, Level.AD)
+
+
+def _export(request: Request, visit: Visit, uow: Any, level: Level) -> Response:
+    """The list as shown (filters, range, sort, every page, totals) as CSV or XLSX, with the
+    header and status words in the reader's language."""
+    q = request.query_params
+    query = _list_query(request)
+    range_word = query["range"] or ("custom" if query["since"] or query["until"] else "")
+    candidates = level is Level.CAMPAIGN and q.get("candidates") == "1"
+    chosen = forms.optional_id(q.get("ad_account_id", ""))
+    body, media, name = lists.export(
+        uow,
+        visit.principal.workspace_id,
+        level,
+        q.get("format", ""),
+        tr=visit._,
+        reason=lambda code: label("tiktok_secondary_status", code, visit._),
+        ad_account_id=chosen,
+        advertiser_id=None if candidates else forms.optional_id(q.get("advertiser_id", "")),
+        campaign_row_id=forms.optional_id(q.get("campaign_id", "")),
+        candidates_only=candidates and chosen is not None,
+        include_deleted=query["hide_deleted"] != "1",
+        search=query["search"],
+        status=query["status"],
+        sort=query["sort"],
+        range=range_word,
+        since=query["since"] if range_word == "custom" else None,
+        until=query["until"] if range_word == "custom" else None,
+    )
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/campaigns/adgroups")
+def adgroups_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    """The ad group list (as the campaign list; ``campaign_id``: one campaign's)."""
+    return _children_home(request, visit, uow, Level.ADGROUP)
+
+
+@router.get("/campaigns/ads")
+def ads_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
+    """The ad list (as the campaign list; ``campaign_id``: one campaign's)."""
+    return _children_home(request, visit, uow, Level.AD)
+
+
+def _children_home(request: Request, visit: Visit, uow: Any, level: Level) -> Response:
+    q = request.query_params
+    workspace_id = visit.principal.workspace_id
+    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
+    chosen = forms.optional_id(q.get("ad_account_id", ""))
+    if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
+        chosen = None
+    advertisers = _advertisers(uow, workspace_id)
+    advertiser = forms.optional_id(q.get("advertiser_id", ""))
+    if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
+        advertiser = None
+    campaign = forms.optional_id(q.get("campaign_id", ""))
+    unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
+        bool(q.get("advertiser_id", "").strip()) and advertiser is None
+    )
+    query = _list_query(request)
+    listed = _metric_list(
+        visit,
+        uow,
+        level,
+        query,
+        ad_account_id=chosen,
+        advertiser_id=advertiser,
+        campaign_row_id=campaign,
+    )
+    rows = [] if unknown else listed["items"]
+    filters = {
+        "ad_account_id": str(chosen or ""),
+        "advertiser_id": str(advertiser or ""),
+        "campaign_id": str(campaign or ""),
+        "hide_deleted": "1" if query["hide_deleted"] == "1" else "",
+        "search": query["search"],
+        "status": query["status"],
+        "range": listed["range_word"] if query["range"] or query["since"] else "",
+        "since": query["since"] if listed["range_word"] == "custom" else "",
+        "until": query["until"] if listed["range_word"] == "custom" else "",
+    }
+    path = PATHS[level]
+    kept = {k: v for k, v in {**filters, "sort": query["sort"]}.items() if v}
+    return visit.page(
+        "campaigns/objects.html",
+        level=level.value,
+        path=path,
+        ad_accounts=ad_accounts,
+        advertisers=advertisers,
+        chosen=chosen,
+        advertiser=advertiser,
+        campaign=campaign,
+        hide_deleted=query["hide_deleted"] == "1",
+        search=query["search"],
+        status_filter=query["status"],
+        status_words=STATUS_WORDS,
+        range_words=RANGE_WORDS,
+        listed=listed,
+        since=query["since"],
+        until=query["until"],
+        sort=query["sort"],
+        sort_links=_sort_links(filters, query["sort"], path),
+        filtered=any(v for k, v in filters.items() if k != "range") or unknown,
+        unknown_filter=unknown,
+        rows=rows,
+        totals=[] if unknown else listed["totals"]["by_currency"],
+        export_urls=_export_urls(path, kept),
+        **_pages(path, kept, listed),
+    )
+
+
 @router.get("/campaigns")
 def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
-    """The campaign list with its filter bar (ad account, allocation, search, status word),
-    sortable column headers and Previous / Next pages (``campaigns.service.campaigns.
-    campaign_page``: an unknown status, sort or cursor is refused, never a wider list); with
-    "Only campaigns to allocate" and an ad account chosen it is also step 3 of allocating
-    campaigns (tick them, choose the pair)."""
+    """The campaign list with its filter bar (ad account, allocation, search, status word,
+    range of the metric columns), sortable column headers (metrics included), the totals of the
+    whole filtered list, exports and Previous / Next pages (``campaigns.service.lists``: an
+    unknown status, sort, range or cursor is refused, never a wider list); ticked rows go to the
+    Cancel preview; with "Only campaigns to allocate" and an ad account chosen it is also step 3
+    of allocating campaigns (tick them, choose the pair)."""
     q = request.query_params
     workspace_id = visit.principal.workspace_id
     ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
@@ -77,44 +326,29 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     )
     asked_candidates = q.get("candidates") == "1"
     candidates = asked_candidates and chosen is not None
-    hide_deleted = q.get("hide_deleted") == "1"
-    search = q.get("search", "").strip()
-    status = q.get("status", "").strip()
-    sort = q.get("sort", "").strip()
-    cursor = q.get("cursor", "") or None
-    listed = service.campaign_page(
+    query = _list_query(request)
+    listed = _metric_list(
+        visit,
         uow,
-        workspace_id,
+        Level.CAMPAIGN,
+        query,
         ad_account_id=chosen,
-        # candidates are unallocated, so "allocated to" cannot narrow them
-        advertiser_id=None if candidates else advertiser,
-        candidates_only=candidates,
-        include_deleted=not hide_deleted,
-        search=search,
-        status=status,
-        sort=sort,
-        cursor=cursor,
-        limit=LIMIT,
+        advertiser_id=advertiser,
+        candidates=candidates,
     )
     rows = [] if unknown else listed["items"]
     filters = {
         "ad_account_id": str(chosen or ""),
         "advertiser_id": str(advertiser or ""),
         "candidates": "1" if asked_candidates else "",
-        "hide_deleted": "1" if hide_deleted else "",
-        "search": search,
-        "status": status,
+        "hide_deleted": "1" if query["hide_deleted"] == "1" else "",
+        "search": query["search"],
+        "status": query["status"],
+        "range": listed["range_word"] if query["range"] or query["since"] else "",
+        "since": query["since"] if listed["range_word"] == "custom" else "",
+        "until": query["until"] if listed["range_word"] == "custom" else "",
     }
-    kept = {k: v for k, v in {**filters, "sort": sort}.items() if v}
-    next_url = prev_url = first_url = None
-    if rows:
-        if listed["next_cursor"]:
-            next_url = _url({**kept, "cursor": listed["next_cursor"]})
-        if listed["prev_cursor"]:
-            prev_url = _url({**kept, "cursor": listed["prev_cursor"]})
-            first_url = _url(kept)
-    for r in rows:
-        r["budget_text"] = _budget(visit, r, r["currency"])
+    kept = {k: v for k, v in {**filters, "sort": query["sort"]}.items() if v}
     return visit.page(
         "accounts/campaigns.html",
         ad_accounts=ad_accounts,
@@ -123,37 +357,33 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         advertiser=advertiser,
         candidates=candidates,
         needs_account=asked_candidates and chosen is None,
-        hide_deleted=hide_deleted,
-        search=search,
-        status_filter=status,
+        hide_deleted=query["hide_deleted"] == "1",
+        search=query["search"],
+        status_filter=query["status"],
         status_words=STATUS_WORDS,
-        sort=sort,
-        sort_links=_sort_links(filters, sort),
-        filtered=any(filters.values()) or unknown,
+        range_words=RANGE_WORDS,
+        listed=listed,
+        since=query["since"],
+        until=query["until"],
+        sort=query["sort"],
+        sort_links=_sort_links(filters, query["sort"], "/campaigns"),
+        filtered=any(v for k, v in filters.items() if k != "range") or unknown,
         unknown_filter=unknown,
         campaigns=rows,
+        totals=[] if unknown else listed["totals"]["by_currency"],
+        export_urls=_export_urls("/campaigns", kept),
         pairs=pairs(uow, workspace_id, chosen),
-        next_url=next_url,
-        prev_url=prev_url,
-        first_url=first_url,
+        **_pages("/campaigns", kept, listed),
     )
 
 
-# the list's status words (``campaigns.domain.ListStatus``), in the order of the filter
-STATUS_WORDS = [
-    ("active", N_("Active")),
-    ("not_delivering", N_("Not delivering")),
-    ("paused", N_("Paused")),
-    ("deleted", N_("Deleted")),
-]
-SORTABLE = ("name", "id", "budget", "status", "last_change")
+def _url(params: dict[str, str], path: str = "/campaigns") -> str:
+    return path + ("?" + urlencode(params) if params else "")
 
 
-def _url(params: dict[str, str]) -> str:
-    return "/campaigns" + ("?" + urlencode(params) if params else "")
-
-
-def _sort_links(filters: dict[str, str], sort: str) -> dict[str, dict[str, str]]:
+def _sort_links(
+    filters: dict[str, str], sort: str, path: str = "/campaigns"
+) -> dict[str, dict[str, str]]:
     """Per sortable column: the link that sorts by it (ascending first, then the other way
     when it is already the sort) and the arrow of the current sort ("" for other columns).
     A new sort starts at the first page: a cursor belongs to one sort."""
@@ -163,7 +393,7 @@ def _sort_links(filters: dict[str, str], sort: str) -> dict[str, dict[str, str]]
     for key in SORTABLE:
         arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
         target = f"-{key}" if current == key else key
-        links[key] = {"url": _url({**kept, "sort": target}), "arrow": arrow}
+        links[key] = {"url": _url({**kept, "sort": target}, path), "arrow": arrow}
     return links
 
 
