@@ -31,6 +31,20 @@ class CampaignsSettings(BaseSettings):
     report_pages_per_step: Annotated[int, Field(ge=1, le=200)] = 10
     report_sync_max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
 
+    # Cancellations: the read-back after the settle delay, and again later.
+    cancel_verify_settle_seconds: Annotated[int, Field(ge=0, le=86_400)] = 120
+    cancel_verify_later_seconds: Annotated[int, Field(ge=0, le=7 * 86_400)] = 900
+    # Spend reported for the hours after the stop up to this much (major units of the ad
+    # account's currency) still passes the verification.
+    cancel_spend_tolerance: Annotated[Decimal, Field(ge=0, le=1_000_000)] = Decimal(1)
+    # Status-update chunks (20 ids each) one cancel job step sends before it commits.
+    cancel_chunks_per_step: Annotated[int, Field(ge=1, le=500)] = 10
+    # A failed verification alerts the workspace's owners, admins and operators by email, and
+    # this webhook (signed with PROMODESK_ACCOUNTS_CANCEL_ALERT_WEBHOOK_SECRET, else the app's
+    # secret key) when set.
+    cancel_alert_webhook_url: str = ""
+    cancel_alert_webhook_secret: str = ""
+
 
 @lru_cache(maxsize=1)
 def campaigns_settings() -> CampaignsSettings:

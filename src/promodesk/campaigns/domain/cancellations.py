@@ -309,3 +309,40 @@ def verify(
             f"(tolerance {Money(tolerance, currency).format()})"
         )
     return Verdict(not problems, problems)
+
+
+# --- the mirror after the stop ----------------------------------------------------------------
+
+PREFIX = {Level.CAMPAIGN: "CAMPAIGN", Level.ADGROUP: "ADGROUP", Level.AD: "AD"}
+
+
+@dataclass(frozen=True)
+class Mirrored:
+    """Statuses a mirror row takes; ``operation_status`` None keeps the row's own."""
+
+    operation_status: str | None
+    secondary_status: str
+    deleted: bool
+
+
+def stopped(act: Action, lvl: Level) -> Mirrored:
+    """The object once TikTok accepted the stop (until a read-back says more): paused shows
+    ``DISABLE``, deleted shows ``DELETE`` and deleted — never "On" next to "Deleted"."""
+    prefix = PREFIX[lvl]
+    if act is Action.DELETE:
+        return Mirrored("DELETE", f"{prefix}_STATUS_DELETE", True)
+    return Mirrored("DISABLE", f"{prefix}_STATUS_DISABLE", False)
+
+
+def child_stopped(act: Action, parent: Level, child: Level, deleted: bool) -> Mirrored | None:
+    """A child of a stopped object derives the stop (``AD_STATUS_CAMPAIGN_DELETE``, ...);
+    None when the child is deleted itself (its own status stands)."""
+    if deleted:
+        return None
+    word = "DELETE" if act is Action.DELETE else "DISABLE"
+    return Mirrored(None, f"{PREFIX[child]}_STATUS_{PREFIX[parent]}_{word}", act is Action.DELETE)
+
+
+def enabled(lvl: Level) -> Mirrored:
+    """The object after an undo of a pause (TikTok re-derives its children)."""
+    return Mirrored("ENABLE", f"{PREFIX[lvl]}_STATUS_ENABLE", False)

@@ -1,3 +1,40 @@
-"""Cancellation job handlers: run the chunks, verify later."""
+"""Cancellation job handlers: run the chunks, verify later.
+
+Both jobs make their TikTok calls in a ``prefetch`` (no transaction open) and write the
+results in the handler; both reload by id and are no-ops for work already written."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from promodesk.campaigns.service import cancel_verification, cancellations
+from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
+
+
+@prefetch(cancellations.JOB)
+def run_fetch(ctx: PrefetchContext) -> Any:
+    return cancellations.prefetch_step(ctx.db, int(ctx.payload["cancellation_id"]))
+
+
+@handler(cancellations.JOB)
+def run(ctx: JobContext) -> None:
+    """One step of status updates; continues in a new step while items are pending."""
+    later = cancellations.run_step(ctx.uow, int(ctx.payload["cancellation_id"]), ctx.prefetched)
+    if later is not None:
+        ctx.reschedule(later, ctx.payload)
+
+
+@prefetch(cancellations.VERIFY_JOB)
+def verify_fetch(ctx: PrefetchContext) -> Any:
+    return cancel_verification.prefetch(ctx.db, int(ctx.payload["cancellation_id"]))
+
+
+@handler(cancellations.VERIFY_JOB)
+def verify(ctx: JobContext) -> None:
+    """Round 1 after the settle delay; it reschedules itself as round 2."""
+    round_no = int(ctx.payload.get("round") or 1)
+    later = cancel_verification.verify_step(
+        ctx.uow, int(ctx.payload["cancellation_id"]), round_no, ctx.prefetched
+    )
+    if later is not None:
+        ctx.reschedule(later, {**ctx.payload, "round": round_no + 1})

@@ -20,6 +20,7 @@ from promodesk.ledger import service as ledger
 
 FREED = "campaigns.freed"
 REALLOCATED = "campaigns.reallocated"
+UNFREED = "campaigns.unfreed"
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,16 @@ def balance(uow: UnitOfWork, workspace_id: int, pool: Pool) -> int:
     """What the pool holds now (0 for a pool never posted to)."""
     _source, account = _accounts(uow, workspace_id, pool)
     return ledger.get_account(uow, workspace_id, account).balance
+
+
+def unfree(
+    uow: UnitOfWork, workspace_id: int, pool: Pool, amount_minor: int, ref: str, memo: str = ""
+) -> ledger.Posted | None:
+    """An undone cancel takes back what it freed and the pool still holds (``campaigns.unfreed``,
+    ref ``undo:{item_id}``): at most ``amount_minor``, never more than the balance (what was
+    reallocated meanwhile stays reallocated). Nothing when 0."""
+    take = min(amount_minor, balance(uow, workspace_id, pool))
+    if take <= 0:
+        return None
+    source, account = _accounts(uow, workspace_id, pool)
+    return ledger.move(uow, workspace_id, UNFREED, ref, account, source, take, memo=memo)

@@ -1,0 +1,261 @@
+"""All SQL of cancellations: the objects to cancel, their children, the advertiser's spend, the
+cancellations and their items, and the team an alert goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from promodesk.models import (
+    CampaignAllocation,
+    CampaignCancellation,
+    CampaignCancellationItem,
+    Membership,
+    TikTokAd,
+    TikTokAdAccount,
+    TikTokAdGroup,
+    TikTokCampaign,
+    TikTokReportRow,
+    User,
+)
+
+Item = CampaignCancellationItem
+MODELS: dict[str, Any] = {"campaign": TikTokCampaign, "adgroup": TikTokAdGroup, "ad": TikTokAd}
+ID_COLUMN = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id"}
+
+
+class CancellationsRepository:
+    def __init__(self, uow: Any) -> None:
+        self.s = uow.session
+
+    # the objects ---------------------------------------------------------------------------
+
+    def objects(self, workspace_id: int, level: str, row_ids: Sequence[int]) -> list[Any]:
+        """The mirror rows of ``level`` with these ids in the workspace (any order)."""
+        model = MODELS[level]
+        found: list[Any] = []
+        ids = list(row_ids)
+        for start in range(0, len(ids), 500):
+            q = select(model).where(
+                model.workspace_id == workspace_id, model.id.in_(ids[start : start + 500])
+            )
+            found.extend(self.s.execute(q).scalars())
+        return found
+
+    def objects_by_tiktok_id(
+        self, workspace_id: int, level: str, object_ids: Sequence[str], ad_account_id: int | None
+    ) -> list[Any]:
+        model = MODELS[level]
+        column = getattr(model, ID_COLUMN[level])
+        q = select(model).where(model.workspace_id == workspace_id, column.in_(list(object_ids)))
+        if ad_account_id is not None:
+            q = q.where(model.ad_account_id == ad_account_id)
+        return list(self.s.execute(q).scalars())
+
+    def object_row(self, level: str, ad_account_id: int, object_id: str, lock: bool = False) -> Any:
+        model = MODELS[level]
+        q = select(model).where(
+            model.ad_account_id == ad_account_id, getattr(model, ID_COLUMN[level]) == object_id
+        )
+        if lock:
+            q = q.with_for_update()
+        return self.s.execute(q).scalar_one_or_none()
+
+    def accounts(self, workspace_id: int, ids: Iterable[int]) -> dict[int, TikTokAdAccount]:
+        q = select(TikTokAdAccount).where(
+            TikTokAdAccount.workspace_id == workspace_id, TikTokAdAccount.id.in_(list(set(ids)))
+        )
+        return {a.id: a for a in self.s.execute(q).scalars()}
+
+    def allocations(self, campaign_keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Any]:
+        """(ad account id, TikTok campaign id) → its allocation, for the campaigns allocated."""
+        keys = list(set(campaign_keys))
+        found: dict[tuple[int, str], Any] = {}
+        for start in range(0, len(keys), 300):
+            part = keys[start : start + 300]
+            accounts = {k[0] for k in part}
+            ids = {k[1] for k in part}
+            q = (
+                select(TikTokCampaign.ad_account_id, TikTokCampaign.campaign_id, CampaignAllocation)
+                .join(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
+                .where(
+                    TikTokCampaign.ad_account_id.in_(accounts),
+                    TikTokCampaign.campaign_id.in_(ids),
+                )
+            )
+            for account_id, campaign_id, alloc in self.s.execute(q):
+                if (account_id, campaign_id) in part:
+                    found[(int(account_id), str(campaign_id))] = alloc
+        return found
+
+    def children(self, level: str, ad_account_id: int, object_id: str) -> dict[str, list[Any]]:
+        """A campaign's ad groups and ads, an ad group's ads (mirror rows, deleted included)."""
+        if level == "campaign":
+            groups = self.s.execute(
+                select(TikTokAdGroup)
+                .where(
+                    TikTokAdGroup.ad_account_id == ad_account_id,
+                    TikTokAdGroup.campaign_id == object_id,
+                )
+                .order_by(TikTokAdGroup.id)
+            ).scalars()
+            ads = self.s.execute(
+                select(TikTokAd)
+                .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.campaign_id == object_id)
+                .order_by(TikTokAd.id)
+            ).scalars()
+            return {"adgroups": list(groups), "ads": list(ads)}
+        if level == "adgroup":
+            ads = self.s.execute(
+                select(TikTokAd)
+                .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.adgroup_id == object_id)
+                .order_by(TikTokAd.id)
+            ).scalars()
+            return {"adgroups": [], "ads": list(ads)}
+        return {"adgroups": [], "ads": []}
+
+    def spend_of_campaigns(
+        self,
+        workspace_id: int,
+        since: str,
+        until: str,
+        *,
+        advertiser_id: int | None = None,
+        ad_account_id: int | None = None,
+    ) -> int:
+        """Daily campaign spend ``since <= day < until`` of one client advertiser's campaigns
+        (through their allocations), or of one ad account's."""
+        R = TikTokReportRow
+        q = select(func.coalesce(func.sum(R.spend_minor), 0)).where(
+            R.workspace_id == workspace_id,
+            R.level == "campaign",
+            R.grain == "day",
+            R.stat_time >= since,
+            R.stat_time < until,
+        )
+        if advertiser_id is not None:
+            q = (
+                q.join(
+                    TikTokCampaign,
+                    (TikTokCampaign.ad_account_id == R.ad_account_id)
+                    & (TikTokCampaign.campaign_id == R.object_id),
+                )
+                .join(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
+                .where(CampaignAllocation.advertiser_id == advertiser_id)
+            )
+        elif ad_account_id is not None:
+            q = q.where(R.ad_account_id == ad_account_id)
+        return int(self.s.execute(q).scalar() or 0)
+
+    def freed_before(self, ad_account_id: int, level: str, object_id: str) -> int:
+        """What earlier done cancellations of this object freed and no undo took back."""
+        q = select(func.coalesce(func.sum(Item.freed_minor), 0)).where(
+            Item.ad_account_id == ad_account_id,
+            Item.level == level,
+            Item.object_id == object_id,
+            Item.status == "done",
+            Item.undone_at.is_(None),
+        )
+        return int(self.s.execute(q).scalar() or 0)
+
+    # cancellations -------------------------------------------------------------------------
+
+    def add(self, row: Any) -> None:
+        self.s.add(row)
+        self.s.flush()
+
+    def get(self, workspace_id: int, cancellation_id: int, lock: bool = False) -> Any:
+        q = select(CampaignCancellation).where(
+            CampaignCancellation.id == cancellation_id,
+            CampaignCancellation.workspace_id == workspace_id,
+        )
+        if lock:
+            q = q.with_for_update()
+        return self.s.execute(q).scalar_one_or_none()
+
+    def get_any(self, cancellation_id: int, lock: bool = False) -> Any:
+        q = select(CampaignCancellation).where(CampaignCancellation.id == cancellation_id)
+        if lock:
+            q = q.with_for_update()
+        return self.s.execute(q).scalar_one_or_none()
+
+    def items(
+        self, cancellation_id: int, statuses: Iterable[str] | None = None, lock: bool = False
+    ) -> list[Item]:
+        q = select(Item).where(Item.cancellation_id == cancellation_id).order_by(Item.id)
+        if statuses is not None:
+            q = q.where(Item.status.in_(list(statuses)))
+        if lock:
+            q = q.with_for_update()
+        return list(self.s.execute(q).scalars())
+
+    def item(self, workspace_id: int, item_id: int, lock: bool = False) -> Item | None:
+        q = select(Item).where(Item.id == item_id, Item.workspace_id == workspace_id)
+        if lock:
+            q = q.with_for_update()
+        found: Item | None = self.s.execute(q).scalar_one_or_none()
+        return found
+
+    def items_of(self, cancellation_ids: Sequence[int]) -> list[Item]:
+        if not cancellation_ids:
+            return []
+        q = select(Item).where(Item.cancellation_id.in_(list(cancellation_ids))).order_by(Item.id)
+        return list(self.s.execute(q).scalars())
+
+    def search(
+        self,
+        workspace_id: int,
+        *,
+        before_id: int | None,
+        limit: int,
+        status: str | None = None,
+        reason_code: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[CampaignCancellation]:
+        C = CampaignCancellation
+        q = select(C).where(C.workspace_id == workspace_id)
+        if before_id:
+            q = q.where(C.id < before_id)
+        if status is not None:
+            q = q.where(C.status == status)
+        if reason_code is not None:
+            q = q.where(C.reason_code == reason_code)
+        if action is not None:
+            q = q.where(C.action == action)
+        if since is not None:
+            q = q.where(C.created_at >= since)
+        if until is not None:
+            q = q.where(C.created_at < until)
+        return list(self.s.execute(q.order_by(C.id.desc()).limit(limit)).scalars())
+
+    def set_status(self, cancellation_id: int, expected: Iterable[str], new: str) -> int:
+        """Compare-and-set of the cancellation's status; the number of rows changed."""
+        res = self.s.execute(
+            update(CampaignCancellation)
+            .where(
+                CampaignCancellation.id == cancellation_id,
+                CampaignCancellation.status.in_(list(expected)),
+            )
+            .values(status=new)
+        )
+        return int(getattr(res, "rowcount", 0) or 0)
+
+    # the team ------------------------------------------------------------------------------
+
+    def team_emails(self, workspace_id: int, roles: Iterable[str]) -> list[str]:
+        q = (
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.workspace_id == workspace_id,
+                Membership.role.in_(list(roles)),
+                User.is_active.is_(True),
+            )
+            .order_by(User.email)
+        )
+        return [str(e) for e in self.s.execute(q).scalars() if e]

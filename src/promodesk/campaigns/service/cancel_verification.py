@@ -1,0 +1,320 @@
+"""Verify a cancellation by reading every stopped object back from TikTok, and alert the team
+when a check fails.
+
+Rules:
+- Round 1 runs ``cancel_verify_settle_seconds`` after the cancellation ends (default 120),
+  round 2 ``cancel_verify_later_seconds`` after the stop (default 900). Each round checks the
+  done items not undone: the object as TikTok lists it (``*/get/`` filtered by ids, deleted
+  included), its children (none may still deliver), and the spend TikTok reports for the hours
+  after the stop (``report/integrated/get/`` hourly, the hours that begin at or after the stop
+  in the ad account's zone) against ``cancel_spend_tolerance``. ``domain.verify`` decides.
+- The item keeps the verdict (``verify_status``, ``verify_detail`` with the problems and what
+  was seen, ``spend_after_minor``); the mirror row takes the statuses TikTok listed.
+- A failed check alerts once per item (email to the workspace's owners, admins and operators;
+  the webhook of ``cancel_alert_webhook_url``), keyed by the item so a re-run sends nothing new.
+- The TikTok calls are made in ``prefetch`` with no transaction open; TikTok not answering
+  fails the job attempt and the job retries it later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from promodesk.accounts.domain import to_minor
+from promodesk.accounts.service import grants
+from promodesk.campaigns.domain.cancellations import (
+    LIVE_CHILD,
+    VERIFICATION,
+    Action,
+    ItemStatus,
+    Seen,
+    VerifyStatus,
+    is_deleted_status,
+    tolerance_minor,
+    verify,
+)
+from promodesk.campaigns.repository.cancellations import CancellationsRepository
+from promodesk.campaigns.settings import campaigns_settings
+from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.entities import Page
+from promodesk.kit import clock
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.models import CampaignCancellationItem
+from promodesk.notify.service import outbox as notify
+from promodesk.settings import get_settings
+
+ID_FILTER = {"campaign": "campaign_ids", "adgroup": "adgroup_ids", "ad": "ad_ids"}
+DATA_LEVEL = {"campaign": "AUCTION_CAMPAIGN", "adgroup": "AUCTION_ADGROUP", "ad": "AUCTION_AD"}
+ALERT_ROLES = ("owner", "admin", "operator")
+READ_BATCH = 100  # TikTok's most ids per filter
+
+
+@dataclass
+class Checked:
+    """One object read back: what TikTok listed and the spend after the stop."""
+
+    seen: Seen
+    spend_after_minor: int
+
+
+@dataclass
+class VerifyFetched:
+    checked: dict[int, Checked]  # item id → what was read back
+    at: datetime
+
+
+def _items(repo: CancellationsRepository, cancellation_id: int) -> list[CampaignCancellationItem]:
+    return [
+        i
+        for i in repo.items(cancellation_id, [ItemStatus.DONE.value])
+        if i.undone_at is None
+        and i.verify_status in (VerifyStatus.PENDING.value, VerifyStatus.VERIFIED.value)
+    ]
+
+
+def prefetch(db: Database, cancellation_id: int) -> VerifyFetched | None:
+    """Read the objects back (TikTok errors propagate: the job retries the round)."""
+    with db.read() as uow:
+        repo = CancellationsRepository(uow)
+        c = repo.get_any(cancellation_id)
+        if c is None:
+            return None
+        items = _items(repo, cancellation_id)
+        accounts = repo.accounts(c.workspace_id, {i.ad_account_id for i in items})
+        access = {a.id: grants.tiktok_access(uow, a) for a in accounts.values()}
+        zones = {a.id: a.timezone for a in accounts.values()}
+        plan = [
+            (i.id, i.ad_account_id, i.level, i.object_id, i.stopped_at, i.currency) for i in items
+        ]
+    groups: dict[tuple[int, str], list[tuple[int, str, datetime | None, str]]] = defaultdict(list)
+    for item_id, account_id, level, object_id, stopped_at, currency in plan:
+        groups[(account_id, level)].append((item_id, object_id, stopped_at, currency))
+    checked: dict[int, Checked] = {}
+    for (account_id, level), members in groups.items():
+        grant = access.get(account_id)
+        if grant is None:
+            continue  # no access: the items stay pending and show it
+        api = grant.api()
+        adv = grant.advertiser_id
+        for start in range(0, len(members), READ_BATCH):
+            part = members[start : start + READ_BATCH]
+            ids = [m[1] for m in part]
+            listed = _listed(api, adv, level, ids)
+            live = _live_children(api, adv, level, ids)
+            spend = _spend_after(api, adv, level, part, zones.get(account_id, "UTC"))
+            for item_id, object_id, _stopped, _currency in part:
+                item = listed.get(object_id)
+                seen = Seen(
+                    found=item is not None,
+                    operation_status=str((item or {}).get("operation_status") or ""),
+                    secondary_status=str((item or {}).get("secondary_status") or ""),
+                    live_children=tuple(live.get(object_id, [])),
+                )
+                checked[item_id] = Checked(seen, spend.get(object_id, 0))
+    return VerifyFetched(checked, clock.now())
+
+
+def _listed(api: TikTokApi, adv: str, level: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    only = {ID_FILTER[level]: ids}
+    key = f"{level}_id"
+    pages: Iterator[Page[Any]]
+    if level == "campaign":
+        pages = api.campaign_pages(adv, filtering=only, include_deleted=True)
+    elif level == "adgroup":
+        pages = api.adgroup_pages(adv, filtering=only, include_deleted=True)
+    else:
+        pages = api.ad_pages(adv, filtering=only, include_deleted=True)
+    return {str(getattr(e, key)): e.raw() for page in pages for e in page.items}
+
+
+def _live_children(api: TikTokApi, adv: str, level: str, ids: list[str]) -> dict[str, list[str]]:
+    """Children still delivering, per parent id."""
+    out: dict[str, list[str]] = defaultdict(list)
+    parent_key = f"{level}_id"
+    only = {ID_FILTER[level]: ids}
+    if level == "campaign":
+        for page in api.adgroup_pages(adv, filtering=only, include_deleted=True):
+            for g in page.items:
+                if (g.secondary_status or "") in LIVE_CHILD:
+                    out[str(g.campaign_id)].append(f"ad group {g.adgroup_id}")
+    if level in ("campaign", "adgroup"):
+        for ads in api.ad_pages(adv, filtering=only, include_deleted=True):
+            for a in ads.items:
+                if (a.secondary_status or "") in LIVE_CHILD:
+                    out[str(getattr(a, parent_key))].append(f"ad {a.ad_id}")
+    return out
+
+
+def _spend_after(
+    api: TikTokApi,
+    adv: str,
+    level: str,
+    members: list[tuple[int, str, datetime | None, str]],
+    tz: str,
+) -> dict[str, int]:
+    """Spend of the hours that begin at or after each object's stop, in minor units."""
+    try:
+        zone = ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    stops = {m[1]: m[2].astimezone(zone) for m in members if m[2] is not None}
+    if not stops:
+        return {}
+    currency = members[0][3]
+    first = min(stops.values()).date()
+    today = clock.now().astimezone(zone).date()
+    out: dict[str, int] = defaultdict(int)
+    day = first
+    while day <= today:
+        text = day.isoformat()
+        pages = api.report_pages(
+            adv,
+            data_level=DATA_LEVEL[level],  # type: ignore[arg-type]
+            dimensions=[f"{level}_id", "stat_time_hour"],
+            metrics=["spend"],
+            start_date=text,
+            end_date=text,
+            include_deleted=True,
+            filtering=[
+                {
+                    "field_name": ID_FILTER[level],
+                    "filter_type": "IN",
+                    "filter_value": json.dumps(sorted(stops)),
+                }
+            ],
+        )
+        for page in pages:
+            for row in page.items:
+                oid = str(row.dimensions.get(f"{level}_id") or "")
+                hour = str(row.dimensions.get("stat_time_hour") or "")
+                stop = stops.get(oid)
+                if stop is None or len(hour) < 13:
+                    continue
+                try:
+                    begins = datetime.strptime(hour[:13], "%Y-%m-%d %H").replace(tzinfo=zone)
+                except ValueError:
+                    continue
+                if begins >= stop:
+                    out[oid] += to_minor(row.metric("spend"), currency)
+        day += timedelta(days=1)
+    return dict(out)
+
+
+def verify_step(
+    uow: UnitOfWork, cancellation_id: int, round_no: int, fetched: VerifyFetched | None
+) -> datetime | None:
+    """Write one round's verdicts; when round 2 is due, its time (None: no more rounds)."""
+    if fetched is None:
+        return None
+    repo = CancellationsRepository(uow)
+    c = repo.get_any(cancellation_id, lock=True)
+    if c is None:
+        return None
+    settings = campaigns_settings()
+    act = Action(c.action)
+    failed_now: list[CampaignCancellationItem] = []
+    for item in _items(repo, cancellation_id):
+        got = fetched.checked.get(item.id)
+        if got is None:
+            continue
+        tolerance = tolerance_minor(settings.cancel_spend_tolerance, item.currency)
+        verdict = verify(act, got.seen, got.spend_after_minor, tolerance, item.currency)
+        item.spend_after_minor = got.spend_after_minor
+        item.verified_at = fetched.at
+        item.verify_detail = {
+            "round": round_no,
+            "checked_at": fetched.at.isoformat(),
+            "problems": verdict.problems,
+            "found": got.seen.found,
+            "operation_status": got.seen.operation_status,
+            "secondary_status": got.seen.secondary_status,
+            "live_children": list(got.seen.live_children)[:20],
+            "spend_after_minor": got.spend_after_minor,
+        }
+        _mirror_seen(repo, item, got.seen)
+        if verdict.ok:
+            if item.verify_status == VerifyStatus.PENDING.value:
+                item.verify_status = VERIFICATION.transition(
+                    item.verify_status, VerifyStatus.VERIFIED
+                ).value
+        else:
+            item.verify_status = VERIFICATION.transition(
+                item.verify_status, VerifyStatus.FAILED
+            ).value
+            failed_now.append(item)
+    uow.flush()
+    for item in failed_now:
+        alert(uow, c.workspace_id, item)
+    if round_no == 1:
+        stops = [i.stopped_at for i in repo.items(cancellation_id) if i.stopped_at]
+        later = settings.cancel_verify_later_seconds
+        if stops:
+            return max(max(stops) + timedelta(seconds=later), clock.now())
+    return None
+
+
+def _mirror_seen(repo: CancellationsRepository, item: CampaignCancellationItem, seen: Seen) -> None:
+    if not seen.found or not seen.secondary_status:
+        return
+    row = repo.object_row(item.level, item.ad_account_id, item.object_id, lock=True)
+    if row is None:
+        return
+    deleted = is_deleted_status(seen.secondary_status)
+    row.secondary_status = seen.secondary_status[:64]
+    row.deleted = deleted
+    if deleted:
+        row.operation_status = "DELETE"
+    elif seen.operation_status:
+        row.operation_status = seen.operation_status[:16]
+
+
+def alert(uow: UnitOfWork, workspace_id: int, item: CampaignCancellationItem) -> int:
+    """Tell the team a cancelled object did not verify (once per item); messages queued."""
+    settings = campaigns_settings()
+    problems = "; ".join((item.verify_detail or {}).get("problems") or []) or "check failed"
+    ref = f"cancel-verify:{item.id}"
+    subject = (
+        f"取消核验失败 / Cancel not verified: {item.level} {item.name or item.object_id} "
+        f"({item.object_id})"
+    )
+    text = (
+        f"The {item.level} {item.name!r} ({item.object_id}) was cancelled by promodesk "
+        f"(cancellation {item.cancellation_id}), but reading it back from TikTok shows: "
+        f"{problems}.\nCheck it in TikTok Ads Manager and in promodesk's cancellation page.\n"
+        f"取消后从 TikTok 读回的结果未通过核验:{problems}。请检查。"
+    )
+    payload = {
+        "cancellation_id": item.cancellation_id,
+        "item_id": item.id,
+        "level": item.level,
+        "object_id": item.object_id,
+        "problems": (item.verify_detail or {}).get("problems") or [],
+        "spend_after_minor": item.spend_after_minor,
+        "currency": item.currency,
+    }
+    sent = 0
+    emails = CancellationsRepository(uow).team_emails(workspace_id, ALERT_ROLES)
+    if emails:
+        notify.send_email(
+            uow, workspace_id, emails[:50], subject, text, kind="campaigns.cancel_verify", ref=ref
+        )
+        sent += 1
+    if settings.cancel_alert_webhook_url:
+        secret = settings.cancel_alert_webhook_secret or get_settings().ensure_secret_key()
+        notify.send_webhook(
+            uow,
+            workspace_id,
+            settings.cancel_alert_webhook_url,
+            "campaigns.cancel_verification_failed",
+            payload,
+            secret=secret,
+            ref=ref,
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,786 @@
+"""Cancel TikTok campaigns, ad groups or ads: the money preview, the confirmed cancellation,
+its run in chunks, retry of the failed items, and the reads of the log.
+
+Flow:
+1. ``preview`` (reads only): per object and in total per currency, the budget and its mode,
+   spent to date, spent today (the ad account's local today), what the cancel frees
+   (``domain.freed_minor``), live children, the last 7 days of spend and their share of the
+   advertiser's (else the ad account's) last 7 days, and what TikTok will do.
+2. ``confirm``: the same figures are stored on one item per object with a snapshot of the
+   object (its mirror ``raw``, and for a campaign its ad groups' and ads'), an operation with a
+   progress bar and a durable job are started, all in the caller's transaction, audited.
+3. The job (``JOB``) runs in steps: ``prefetch_step`` sends up to ``cancel_chunks_per_step``
+   status updates of ≤ 20 ids (one ad account and level each) with no transaction open;
+   ``run_step`` writes what TikTok answered: items done or failed with TikTok's words, the
+   mirror rows show the stop at once (children derive it), the freed money goes into the
+   advertiser's pool (``freed.post_freed``, once per item by its ledger ref), progress counts.
+   A chunk TikTok refuses as a whole is sent again one id at a time, so one bad object fails
+   alone. TikTok not answering leaves the rest pending for the next step.
+4. When no item is pending the cancellation ends ``done``/``partial``/``failed`` and the
+   verification (``cancel_verification``) is due after the settle delay.
+``retry`` puts the failed items back to pending under a new operation and runs them again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from promodesk.accounts.domain import Refusal
+from promodesk.accounts.service import grants
+from promodesk.audit.service import record
+from promodesk.campaigns.domain.cancellations import (
+    CANCELLATION,
+    ITEM,
+    Action,
+    CancelStatus,
+    ItemStatus,
+    Level,
+    already_as_asked,
+    cancellation_status,
+    child_stopped,
+    chunks,
+    freed_minor,
+    share_percent,
+    stopped,
+)
+from promodesk.campaigns.domain.cancellations import (
+    action as parse_action,
+)
+from promodesk.campaigns.domain.cancellations import (
+    level as parse_level,
+)
+from promodesk.campaigns.domain.cancellations import (
+    reason as parse_reason,
+)
+from promodesk.campaigns.domain.cancellations import (
+    row_ids as parse_row_ids,
+)
+from promodesk.campaigns.domain.reports import Grain
+from promodesk.campaigns.repository.cancellations import ID_COLUMN, CancellationsRepository
+from promodesk.campaigns.repository.reports import ReportsRepository
+from promodesk.campaigns.service import freed
+from promodesk.campaigns.settings import campaigns_settings
+from promodesk.integrations.tiktok import errors as tt
+from promodesk.kit import clock
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.jobs import enqueue
+from promodesk.models import CampaignCancellation, CampaignCancellationItem
+from promodesk.operations import service as operations
+
+JOB = "campaigns.cancel.run"
+VERIFY_JOB = "campaigns.cancel.verify"
+OPERATION_KIND = "campaigns.cancel"
+EPOCH = date(2000, 1, 1)
+
+
+def _refusal(reason: str, detail: str, **extra: Any) -> Refusal:
+    return Refusal(reason, detail, **extra)
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemPlan:
+    row_id: int
+    level: str
+    object_id: str
+    campaign_id: str
+    name: str
+    ad_account_id: int
+    ad_account_name: str
+    tiktok_advertiser_id: str
+    time_zone: str
+    client_account_id: int | None
+    advertiser_id: int | None
+    currency: str
+    budget_mode: str
+    budget_minor: int
+    spent_to_date_minor: int
+    spent_today_minor: int
+    last_7_days_minor: int
+    freed_minor: int
+    live_children: int
+    operation_status: str
+    secondary_status: str
+    share_base: str
+    share_base_minor: int
+    share_percent: str | None
+    skip: bool
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def view(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "raw"}
+        return out
+
+
+def _today(tz: str) -> date:
+    try:
+        zone = ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return clock.now().astimezone(zone).date()
+
+
+def _plan(
+    uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int], act: Action
+) -> list[ItemPlan]:
+    repo = CancellationsRepository(uow)
+    rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids)}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        shown = ", ".join(str(i) for i in missing[:20])
+        raise NotFound(f"no {lvl.value} with id {shown} in this workspace", field="ids")
+    gone = [r for r in rows.values() if r.deleted or r.vanished]
+    if gone:
+        shown = ", ".join(f"{r.name or '?'} ({getattr(r, ID_COLUMN[lvl.value])})" for r in gone)
+        raise _refusal(
+            "object_deleted",
+            f"already deleted on TikTok, nothing to cancel: {shown[:500]}",
+            ids=[r.id for r in gone][:100],
+        )
+    ordered = [rows[i] for i in ids]
+    accounts = repo.accounts(workspace_id, {r.ad_account_id for r in ordered})
+    campaign_of = {r.id: r.campaign_id for r in ordered}
+    allocs = repo.allocations((r.ad_account_id, campaign_of[r.id]) for r in ordered)
+    reports = ReportsRepository(uow)
+    by_account: dict[int, list[Any]] = defaultdict(list)
+    for r in ordered:
+        by_account[r.ad_account_id].append(r)
+    figures: dict[int, tuple[int, int, int]] = {}
+    for account_id, part in by_account.items():
+        account = accounts[account_id]
+        today = _today(account.timezone)
+        tomorrow = today + timedelta(days=1)
+        object_ids = [getattr(r, ID_COLUMN[lvl.value]) for r in part]
+        day = Grain.DAY.value
+
+        def sums(since: str, until: str, grain: str = day) -> dict[str, int]:
+            found = reports.totals(
+                workspace_id,
+                lvl.value,
+                grain,
+                since,
+                until,
+                ad_account_id=account_id,  # noqa: B023 - used at once
+                object_ids=object_ids,  # noqa: B023
+            )
+            return {k[1]: m.spend_minor for k, m in found.items()}
+
+        to_date = sums(EPOCH.isoformat(), tomorrow.isoformat())
+        week = sums((today - timedelta(days=6)).isoformat(), tomorrow.isoformat())
+        today_days = sums(today.isoformat(), tomorrow.isoformat())
+        midnight = " 00:00:00"
+        today_hours = sums(f"{today}{midnight}", f"{tomorrow}{midnight}", Grain.HOUR.value)
+        for r in part:
+            oid = getattr(r, ID_COLUMN[lvl.value])
+            spent_today = today_hours.get(oid, today_days.get(oid, 0))
+            figures[r.id] = (to_date.get(oid, 0), spent_today, week.get(oid, 0))
+    bases: dict[tuple[str, int], int] = {}
+    plans: list[ItemPlan] = []
+    for r in ordered:
+        account = accounts[r.ad_account_id]
+        alloc = allocs.get((r.ad_account_id, campaign_of[r.id]))
+        spent_total, today_spent, spent_week = figures[r.id]
+        oid = getattr(r, ID_COLUMN[lvl.value])
+        mode = getattr(r, "budget_mode", "") or ""
+        budget = int(getattr(r, "budget_minor", 0) or 0)
+        rule = freed_minor(lvl, mode, budget, spent_total, today_spent)
+        if rule:
+            rule = max(0, rule - repo.freed_before(r.ad_account_id, lvl.value, oid))
+        base_key = ("advertiser", alloc.advertiser_id) if alloc else ("ad_account", account.id)
+        if base_key not in bases:
+            today = _today(account.timezone)
+            since = (today - timedelta(days=6)).isoformat()
+            until = (today + timedelta(days=1)).isoformat()
+            bases[base_key] = repo.spend_of_campaigns(
+                workspace_id,
+                since,
+                until,
+                advertiser_id=base_key[1] if alloc else None,
+                ad_account_id=None if alloc else account.id,
+            )
+        kids = repo.children(lvl.value, r.ad_account_id, oid)
+        live = sum(1 for c in kids["adgroups"] + kids["ads"] if _live(c))
+        skip = already_as_asked(act, r.operation_status, r.deleted)
+        share = share_percent(spent_week, bases[base_key])
+        plans.append(
+            ItemPlan(
+                row_id=r.id,
+                level=lvl.value,
+                object_id=oid,
+                campaign_id=campaign_of[r.id],
+                name=r.name or "",
+                ad_account_id=account.id,
+                ad_account_name=account.name,
+                tiktok_advertiser_id=account.advertiser_id,
+                time_zone=account.timezone,
+                client_account_id=alloc.client_account_id if alloc else None,
+                advertiser_id=alloc.advertiser_id if alloc else None,
+                currency=account.currency,
+                budget_mode=mode,
+                budget_minor=budget,
+                spent_to_date_minor=spent_total,
+                spent_today_minor=today_spent,
+                last_7_days_minor=spent_week,
+                freed_minor=0 if skip else rule,
+                live_children=live,
+                operation_status=r.operation_status,
+                secondary_status=r.secondary_status,
+                share_base=base_key[0],
+                share_base_minor=bases[base_key],
+                share_percent=None if share is None else str(share),
+                skip=skip,
+                raw=dict(r.raw or {}),
+            )
+        )
+    return plans
+
+
+def _live(row: Any) -> bool:
+    """A child that may deliver: not deleted, not paused, not stopped by a parent or its end."""
+    stop_words = ("DISABLE", "DELETE", "TIME_DONE")
+    secondary = row.secondary_status or ""
+    return (
+        not row.deleted
+        and row.operation_status != "DISABLE"
+        and not any(w in secondary for w in stop_words)
+    )
+
+
+def _totals(plans: list[ItemPlan]) -> list[dict[str, Any]]:
+    """Money per currency (mixed currencies are never added together)."""
+    per: dict[str, dict[str, Any]] = {}
+    for p in plans:
+        t = per.setdefault(
+            p.currency,
+            {
+                "currency": p.currency,
+                "count": 0,
+                "budget_minor": 0,
+                "spent_to_date_minor": 0,
+                "spent_today_minor": 0,
+                "last_7_days_minor": 0,
+                "freed_minor": 0,
+                "live_children": 0,
+            },
+        )
+        t["count"] += 1
+        for k in (
+            "budget_minor",
+            "spent_to_date_minor",
+            "spent_today_minor",
+            "last_7_days_minor",
+            "freed_minor",
+            "live_children",
+        ):
+            t[k] += getattr(p, k)
+    return [per[c] for c in sorted(per)]
+
+
+def preview(
+    uow: UnitOfWork,
+    workspace_id: int,
+    level: str,
+    row_ids: list[int] | list[str] | list[int | str],
+    action: str,
+) -> dict[str, Any]:
+    """What cancelling these objects would do; nothing changes."""
+    lvl, act = parse_level(level), parse_action(action)
+    plans = _plan(uow, workspace_id, lvl, parse_row_ids(row_ids), act)
+    return {
+        "level": lvl.value,
+        "action": act.value,
+        "operation_status": act.operation_status,
+        "reversible": act.reversible,
+        "items": [p.view() for p in plans],
+        "totals": _totals(plans),
+    }
+
+
+# --- confirm ------------------------------------------------------------------------------------
+
+
+def confirm(
+    uow: UnitOfWork,
+    workspace_id: int,
+    level: str,
+    row_ids: list[int] | list[str] | list[int | str],
+    action: str,
+    reason_code: str | None,
+    note: str | None,
+    *,
+    actor: str = "system",
+) -> CampaignCancellation:
+    """Create the cancellation, its items and snapshots, its operation and job."""
+    code, clean_note = parse_reason(reason_code, note)
+    lvl, act = parse_level(level), parse_action(action)
+    plans = _plan(uow, workspace_id, lvl, parse_row_ids(row_ids), act)
+    repo = CancellationsRepository(uow)
+    cancellation = CampaignCancellation(
+        workspace_id=workspace_id,
+        action=act.value,
+        reason_code=code.value,
+        note=clean_note,
+        status=CancelStatus.RUNNING.value,
+        created_by=actor[:200],
+        action_items=[],
+    )
+    repo.add(cancellation)
+    pending = 0
+    for p in plans:
+        kids = repo.children(lvl.value, p.ad_account_id, p.object_id)
+        snapshot = {
+            "level": lvl.value,
+            "object": p.raw,
+            "adgroups": [dict(g.raw or {}) for g in kids["adgroups"]],
+            "ads": [dict(a.raw or {}) for a in kids["ads"]],
+            "taken_at": clock.now().isoformat(),
+        }
+        item = CampaignCancellationItem(
+            cancellation_id=cancellation.id,
+            workspace_id=workspace_id,
+            ad_account_id=p.ad_account_id,
+            level=lvl.value,
+            object_id=p.object_id,
+            row_id=p.row_id,
+            campaign_id=p.campaign_id,
+            name=p.name[:512],
+            client_account_id=p.client_account_id,
+            advertiser_id=p.advertiser_id,
+            currency=p.currency,
+            budget_mode=p.budget_mode,
+            budget_minor=p.budget_minor,
+            spent_to_date_minor=p.spent_to_date_minor,
+            spent_today_minor=p.spent_today_minor,
+            last_7_days_minor=p.last_7_days_minor,
+            freed_minor=p.freed_minor,
+            status_before=p.operation_status[:16],
+            status=ItemStatus.SKIPPED.value if p.skip else ItemStatus.PENDING.value,
+            error="already paused on TikTok" if p.skip else "",
+            snapshot=snapshot,
+            verify_status="skipped" if p.skip else "pending",
+            verify_detail={},
+        )
+        repo.add(item)
+        pending += 0 if p.skip else 1
+    title = f"{act.value.capitalize()} {len(plans)} {lvl.value}(s)"
+    op = operations.start(
+        uow, workspace_id, OPERATION_KIND, title=title, total=len(plans), created_by=actor
+    )
+    cancellation.operation_id = op.id
+    skipped = len(plans) - pending
+    if skipped:
+        operations.progress(uow, op, done=skipped)
+    if pending:
+        enqueue(
+            uow,
+            JOB,
+            {"cancellation_id": cancellation.id},
+            dedupe_key=f"{JOB}:{cancellation.id}:{op.id}",
+            workspace_id=workspace_id,
+        )
+    else:
+        cancellation.status = CANCELLATION.transition(cancellation.status, CancelStatus.DONE).value
+        cancellation.finished_at = clock.now()
+        operations.finish(uow, op)
+    uow.flush()
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="campaign.cancellation",
+        object_type="campaign_cancellation",
+        object_id=cancellation.id,
+        after={
+            "level": lvl.value,
+            "action": act.value,
+            "reason_code": code.value,
+            "note": clean_note[:300],
+            "objects": [p.object_id for p in plans][:200],
+            "freed": _totals(plans),
+        },
+    )
+    return cancellation
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class StepFetched:
+    """What one step's status updates answered: item id → None (done) or TikTok's error."""
+
+    results: dict[int, str | None]
+    at: datetime
+    unavailable: str = ""
+
+
+def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
+    """The TikTok calls of one step, with no transaction open (module rules)."""
+    per_step = campaigns_settings().cancel_chunks_per_step
+    with db.read() as uow:
+        repo = CancellationsRepository(uow)
+        c = repo.get_any(cancellation_id)
+        if c is None or c.status != CancelStatus.RUNNING.value:
+            return None
+        act = Action(c.action)
+        pending = repo.items(cancellation_id, statuses=[ItemStatus.PENDING.value])
+        if not pending:
+            return StepFetched({}, clock.now())
+        accounts = repo.accounts(c.workspace_id, {i.ad_account_id for i in pending})
+        access = {a.id: grants.tiktok_access(uow, a) for a in accounts.values()}
+        groups: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+        for i in pending:
+            groups[(i.ad_account_id, i.level)].append((i.id, i.object_id))
+    plan: list[tuple[Any, str, list[tuple[int, str]]]] = []
+    for (account_id, lvl), members in groups.items():
+        for part in chunks([str(n) for n in range(len(members))]):
+            plan.append((access.get(account_id), lvl, [members[int(n)] for n in part]))
+            if len(plan) >= per_step:
+                break
+        if len(plan) >= per_step:
+            break
+    results: dict[int, str | None] = {}
+    unavailable = ""
+    for grant, lvl, members in plan:
+        if grant is None:
+            for item_id, _ in members:
+                results[item_id] = (
+                    "the TikTok authorization of this ad account is revoked: import the ad "
+                    "account again (re-authorize), then retry"
+                )
+            continue
+        try:
+            results.update(_send(grant, lvl, members, act))
+        except tt.TikTokError as exc:
+            unavailable = _said(exc)
+            break
+    return StepFetched(results, clock.now(), unavailable)
+
+
+def _said(exc: tt.TikTokError) -> str:
+    return f"{exc.message} (code {exc.code})" if exc.code is not None else exc.message
+
+
+def _send(
+    grant: grants.TikTokAccess, lvl: str, members: list[tuple[int, str]], act: Action
+) -> dict[int, str | None]:
+    """One chunk; a chunk refused as a whole is sent one id at a time. Retryable failures
+    (TikTok unavailable, throttled after the client's retries) propagate."""
+    api = grant.api()
+    ids = [oid for _, oid in members]
+    try:
+        answer = api.update_status(lvl, grant.advertiser_id, ids, act.operation_status)  # type: ignore[arg-type]
+    except tt.TikTokError as exc:
+        if exc.retryable:
+            raise
+        if len(members) == 1:
+            return {members[0][0]: f"TikTok refused: {_said(exc)}"}
+        out: dict[int, str | None] = {}
+        for member in members:
+            out.update(_send(grant, lvl, [member], act))
+        return out
+    changed = set(answer.ids)
+    errors = {
+        str(e.get(f"{lvl}_id")): str(e.get("error_message") or "refused")
+        for e in answer.errors
+        if isinstance(e, dict)
+    }
+    return {
+        item_id: None
+        if oid in changed
+        else f"TikTok refused: {errors.get(oid, 'answered without changing it')}"
+        for item_id, oid in members
+    }
+
+
+def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None) -> datetime | None:
+    """Write one step's results; the time to run the next step, None when finished."""
+    if fetched is None:
+        return None
+    repo = CancellationsRepository(uow)
+    c = repo.get_any(cancellation_id, lock=True)
+    if c is None or c.status != CancelStatus.RUNNING.value:
+        return None
+    act = Action(c.action)
+    pending = {i.id: i for i in repo.items(cancellation_id, [ItemStatus.PENDING.value], True)}
+    done = failed = 0
+    errors: list[dict[str, Any]] = []
+    for item_id, error in fetched.results.items():
+        item = pending.pop(item_id, None)
+        if item is None:  # written by an earlier run of this step
+            continue
+        if error is None:
+            item.status = ITEM.transition(item.status, ItemStatus.DONE).value
+            item.stopped_at = fetched.at
+            item.error = ""
+            _mirror_stop(repo, act, item)
+            pool = freed.pool_of(item.advertiser_id, item.ad_account_id, item.currency)
+            freed.post_freed(
+                uow,
+                c.workspace_id,
+                pool,
+                item.freed_minor,
+                f"item:{item.id}",
+                memo=f"{act.value} {item.level} {item.object_id}",
+            )
+            done += 1
+        else:
+            item.status = ITEM.transition(item.status, ItemStatus.FAILED).value
+            item.error = error[:2000]
+            errors.append({"item": f"{item.level} {item.object_id}", "error": error[:300]})
+            failed += 1
+    if c.operation_id and (done or failed):
+        operations.progress(uow, c.operation_id, done=done, failed=failed, errors=errors)
+    uow.flush()
+    if pending:
+        if fetched.unavailable:
+            return clock.now() + timedelta(seconds=5)
+        return clock.now()
+    _finish(uow, c)
+    return None
+
+
+def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
+    repo = CancellationsRepository(uow)
+    items = repo.items(c.id)
+    final = cancellation_status([i.status for i in items])
+    c.status = CANCELLATION.transition(c.status, final).value
+    c.finished_at = clock.now()
+    if c.operation_id:
+        operations.finish(uow, c.operation_id)
+    if any(i.status == ItemStatus.DONE.value and i.verify_status == "pending" for i in items):
+        settle = campaigns_settings().cancel_verify_settle_seconds
+        enqueue(
+            uow,
+            VERIFY_JOB,
+            {"cancellation_id": c.id, "round": 1},
+            run_at=clock.now() + timedelta(seconds=settle),
+            dedupe_key=f"{VERIFY_JOB}:{c.id}:{c.operation_id}",
+            workspace_id=c.workspace_id,
+        )
+    uow.flush()
+
+
+def _mirror_stop(repo: CancellationsRepository, act: Action, item: Any) -> None:
+    """The mirror row and its children show the stop TikTok accepted, at once."""
+    lvl = Level(item.level)
+    row = repo.object_row(item.level, item.ad_account_id, item.object_id, lock=True)
+    if row is not None:
+        after = stopped(act, lvl)
+        if after.operation_status is not None:
+            row.operation_status = after.operation_status
+        row.secondary_status = after.secondary_status
+        row.deleted = after.deleted
+    kids = repo.children(item.level, item.ad_account_id, item.object_id)
+    for child_level, rows in ((Level.ADGROUP, kids["adgroups"]), (Level.AD, kids["ads"])):
+        for child in rows:
+            derived = child_stopped(act, lvl, child_level, child.deleted)
+            if derived is not None:
+                child.secondary_status = derived.secondary_status
+                child.deleted = derived.deleted
+
+
+# --- retry --------------------------------------------------------------------------------------
+
+
+def retry(
+    uow: UnitOfWork, workspace_id: int, cancellation_id: int, *, actor: str = "system"
+) -> CampaignCancellation:
+    """Run the failed items again (the done ones are not touched), under a new operation."""
+    repo = CancellationsRepository(uow)
+    c = get_row(uow, workspace_id, cancellation_id, lock=True)
+    CANCELLATION.transition(c.status, CancelStatus.RUNNING)
+    failed = repo.items(c.id, [ItemStatus.FAILED.value], lock=True)
+    if not failed:
+        raise _refusal("nothing_to_retry", "no item of this cancellation failed")
+    if not repo.set_status(c.id, [c.status], CancelStatus.RUNNING.value):
+        raise _refusal("changed_meanwhile", "the cancellation changed meanwhile: reload it")
+    uow.session.refresh(c)
+    for item in failed:
+        item.status = ITEM.transition(item.status, ItemStatus.PENDING).value
+    op = operations.start(
+        uow,
+        workspace_id,
+        OPERATION_KIND,
+        title=f"Retry {len(failed)} failed {failed[0].level}(s)",
+        total=len(failed),
+        created_by=actor,
+    )
+    c.operation_id = op.id
+    c.finished_at = None
+    enqueue(
+        uow,
+        JOB,
+        {"cancellation_id": c.id},
+        dedupe_key=f"{JOB}:{c.id}:{op.id}",
+        workspace_id=workspace_id,
+    )
+    uow.flush()
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="campaign.cancellation.retry",
+        object_type="campaign_cancellation",
+        object_id=c.id,
+        after={"items": [i.id for i in failed][:200]},
+    )
+    return c
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def get_row(
+    uow: UnitOfWork, workspace_id: int, cancellation_id: int, lock: bool = False
+) -> CampaignCancellation:
+    found: CampaignCancellation | None = CancellationsRepository(uow).get(
+        workspace_id, cancellation_id, lock=lock
+    )
+    if found is None:
+        raise NotFound(f"cancellation {cancellation_id} not found")
+    return found
+
+
+def item_view(i: CampaignCancellationItem) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "cancellation_id": i.cancellation_id,
+        "ad_account_id": i.ad_account_id,
+        "level": i.level,
+        "object_id": i.object_id,
+        "row_id": i.row_id,
+        "campaign_id": i.campaign_id,
+        "name": i.name,
+        "client_account_id": i.client_account_id,
+        "advertiser_id": i.advertiser_id,
+        "currency": i.currency,
+        "budget_mode": i.budget_mode,
+        "budget_minor": i.budget_minor,
+        "spent_to_date_minor": i.spent_to_date_minor,
+        "spent_today_minor": i.spent_today_minor,
+        "last_7_days_minor": i.last_7_days_minor,
+        "freed_minor": i.freed_minor,
+        "status_before": i.status_before,
+        "status": i.status,
+        "error": i.error,
+        "stopped_at": i.stopped_at.isoformat() if i.stopped_at else None,
+        "verify_status": i.verify_status,
+        "verify_detail": i.verify_detail or {},
+        "verified_at": i.verified_at.isoformat() if i.verified_at else None,
+        "spend_after_minor": i.spend_after_minor,
+        "undone_at": i.undone_at.isoformat() if i.undone_at else None,
+        "recreated_object_id": i.recreated_object_id,
+        "recreated_at": i.recreated_at.isoformat() if i.recreated_at else None,
+    }
+
+
+def _freed_totals(items: list[CampaignCancellationItem]) -> list[dict[str, Any]]:
+    per: dict[str, int] = defaultdict(int)
+    for i in items:
+        if i.status == ItemStatus.DONE.value:
+            per[i.currency] += i.freed_minor
+    return [{"currency": c, "freed_minor": per[c]} for c in sorted(per)]
+
+
+def view(
+    uow: UnitOfWork, c: CampaignCancellation, items: list[CampaignCancellationItem] | None = None
+) -> dict[str, Any]:
+    rows = items if items is not None else CancellationsRepository(uow).items(c.id)
+    counts: dict[str, int] = defaultdict(int)
+    verify: dict[str, int] = defaultdict(int)
+    for i in rows:
+        counts[i.status] += 1
+        verify[i.verify_status] += 1
+    op = None
+    if c.operation_id:
+        try:
+            op = operations.as_dict(operations.get(uow, c.workspace_id, c.operation_id))
+        except NotFound:
+            op = None
+    return {
+        "id": c.id,
+        "action": c.action,
+        "reason_code": c.reason_code,
+        "note": c.note,
+        "status": c.status,
+        "created_by": c.created_by,
+        "created_at": c.created_at.isoformat(),
+        "finished_at": c.finished_at.isoformat() if c.finished_at else None,
+        "level": rows[0].level if rows else "",
+        "item_count": len(rows),
+        "counts": dict(counts),
+        "verification": dict(verify),
+        "freed": _freed_totals(rows),
+        "operation": op,
+        "items": [item_view(i) for i in rows] if items is None else [],
+    }
+
+
+def get(uow: UnitOfWork, workspace_id: int, cancellation_id: int) -> dict[str, Any]:
+    """One cancellation with its items, progress and verification."""
+    return view(uow, get_row(uow, workspace_id, cancellation_id))
+
+
+def list_cancellations(
+    uow: UnitOfWork,
+    workspace_id: int,
+    *,
+    before_id: int | None,
+    limit: int,
+    status: str | None = None,
+    reason_code: str | None = None,
+    action: str | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first, without items (``item_count``, counts and freed per currency)."""
+    if status is not None:
+        status = CancelStatus(_word(status, [s.value for s in CancelStatus], "status")).value
+    if reason_code is not None:
+        reason_code = parse_reason(reason_code, "filter")[0].value
+    if action is not None:
+        action = parse_action(action).value
+    repo = CancellationsRepository(uow)
+    rows = repo.search(
+        workspace_id,
+        before_id=before_id,
+        limit=limit,
+        status=status,
+        reason_code=reason_code,
+        action=action,
+    )
+    by: dict[int, list[CampaignCancellationItem]] = defaultdict(list)
+    for i in repo.items_of([c.id for c in rows]):
+        by[i.cancellation_id].append(i)
+    out = []
+    for c in rows:
+        v = view(uow, c, by.get(c.id, []))
+        v.pop("items")
+        out.append(v)
+    return out
+
+
+def _word(value: str, allowed: list[str], name: str) -> str:
+    text = value.strip().lower()
+    if text not in allowed:
+        raise ValidationFailed(f"{name} is one of {', '.join(allowed)}", field=name)
+    return text
+
+
+__all__ = [
+    "JOB",
+    "VERIFY_JOB",
+    "confirm",
+    "get",
+    "list_cancellations",
+    "prefetch_step",
+    "preview",
+    "retry",
+    "run_step",
+]
