@@ -1,0 +1,334 @@
+"""The cancel flow over the real sandbox on both databases: three campaigns cancelled and
+verified with their money freed once, a partial failure listed and retried, the silent no-op
+caught by verification (with an alert), undo of a pause, re-creation of a deleted campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from promodesk.campaigns.service import cancel_undo, cancel_verification, freed
+from promodesk.campaigns.service import cancellations as service
+from promodesk.kit.db import Database
+from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.models import (
+    AuditEvent,
+    CampaignCancellationItem,
+    LedgerEntry,
+    OutboxEmail,
+    OutboxWebhook,
+    TikTokAdGroup,
+    TikTokCampaign,
+)
+from tests.integration.accounts_factories import make_campaign
+from tests.integration.cancel_support import cancel_env, drain, imported, live_campaigns
+from tests.integration.tiktok_sync_support import wired
+from tests.sandbox_support import SandboxHandle, running_sandbox
+
+__all__ = ["cancel_env"]
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    with running_sandbox(
+        accounts=2,
+        campaigns=12,
+        adgroups=20,
+        ads=30,
+        audiences=0,
+        deleted_percent=0,
+        rate_limit=False,
+        stop_delay_seconds=0,
+    ) as handle:
+        yield handle
+
+
+def _items(db: Database, cancellation_id: int) -> list[CampaignCancellationItem]:
+    with db.read() as uow:
+        rows = list(
+            uow.session.execute(
+                select(CampaignCancellationItem)
+                .where(CampaignCancellationItem.cancellation_id == cancellation_id)
+                .order_by(CampaignCancellationItem.id)
+            ).scalars()
+        )
+        for r in rows:
+            uow.session.expunge(r)
+        return rows
+
+
+def _sandbox_status(sb: SandboxHandle, campaign_id: str) -> str:
+    world = sb.sandbox.world
+    for account in world.account_indices():
+        index = world.index_of("campaign", account, campaign_id)
+        if index is not None:
+            return world.status("campaign", account, index)
+    raise AssertionError(f"the sandbox does not know {campaign_id}")
+
+
+def test_cancel_three_campaigns_verified_and_freed_once(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        rows = live_campaigns(db, accounts[0], 3)
+        with db.read() as uow:
+            shown = service.preview(uow, workspace_id, "campaign", [r.id for r in rows], "delete")
+        assert shown["reversible"] is False
+        assert [i["row_id"] for i in shown["items"]] == [r.id for r in rows]
+        budgeted = [i for i in shown["items"] if i["budget_mode"] != "BUDGET_MODE_INFINITE"]
+        assert all(i["freed_minor"] == i["budget_minor"] for i in budgeted)  # nothing spent yet
+        total = sum(i["freed_minor"] for i in shown["items"])
+        assert shown["totals"][0]["freed_minor"] == total
+
+        with db.transaction() as uow:
+            c = service.confirm(
+                uow,
+                workspace_id,
+                "campaign",
+                [r.id for r in rows],
+                "delete",
+                "poor_performance",
+                "CPA twice the target",
+                actor="olga",
+            )
+            cancellation_id = c.id
+        # one step by hand, written twice: the second write changes nothing
+        fetched = service.prefetch_step(db, cancellation_id)
+        assert fetched is not None
+        assert sorted(fetched.results.values(), key=str) == [None, None, None]
+        with db.transaction() as uow:
+            assert service.run_step(uow, cancellation_id, fetched) is None
+        with db.transaction() as uow:
+            assert service.run_step(uow, cancellation_id, fetched) is None
+        drain(db, workspace_id)
+
+        with db.read() as uow:
+            view = service.get(uow, workspace_id, cancellation_id)
+            assert view["status"] == "done"
+            assert view["operation"]["state"] == "succeeded"
+            assert view["operation"]["done"] == 3
+            currency = view["freed"][0]["currency"]
+            assert view["freed"] == [{"currency": currency, "freed_minor": total}]
+            pool = freed.pool_of(None, accounts[0], currency)
+            assert freed.balance(uow, workspace_id, pool) == total
+            entries = uow.session.execute(
+                select(LedgerEntry).where(
+                    LedgerEntry.workspace_id == workspace_id, LedgerEntry.kind == freed.FREED
+                )
+            ).scalars()
+            assert len(list(entries)) == len([i for i in shown["items"] if i["freed_minor"]])
+            for r in rows:
+                mirror = uow.session.get(TikTokCampaign, r.id)
+                assert mirror is not None
+                assert mirror.deleted is True
+                assert mirror.operation_status == "DELETE"
+            groups = uow.session.execute(
+                select(TikTokAdGroup).where(
+                    TikTokAdGroup.ad_account_id == accounts[0],
+                    TikTokAdGroup.campaign_id.in_([r.campaign_id for r in rows]),
+                )
+            ).scalars()
+            assert all(g.deleted for g in groups)
+            audit = uow.session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.workspace_id == workspace_id,
+                    AuditEvent.action == "campaign.cancellation",
+                )
+            ).scalar_one()
+            assert audit.actor == "olga"
+        for item in _items(db, cancellation_id):
+            assert item.status == "done"
+            assert item.verify_status == "verified", item.verify_detail
+            assert item.verify_detail["round"] == 2
+            assert item.snapshot["object"]["campaign_id"] == item.object_id
+            assert _sandbox_status(sb, item.object_id) == "CAMPAIGN_STATUS_DELETE"
+
+        # a deleted campaign cannot be cancelled again
+        with db.read() as uow, pytest.raises(Exception, match="already deleted"):
+            service.preview(uow, workspace_id, "campaign", [rows[0].id], "pause")
+
+
+def test_partial_failure_is_listed_and_retried(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        rows = live_campaigns(db, accounts[1], 2)
+        with db.transaction() as uow:
+            unknown = make_campaign(
+                uow, workspace_id, accounts[1], campaign_id="1999999999999", name="Ghost"
+            )
+            c = service.confirm(
+                uow,
+                workspace_id,
+                "campaign",
+                [rows[0].id, unknown, rows[1].id],
+                "pause",
+                "budget",
+                "",
+            )
+            cancellation_id = c.id
+        drain(db, workspace_id)
+        with db.read() as uow:
+            view = service.get(uow, workspace_id, cancellation_id)
+        assert view["status"] == "partial"
+        assert view["operation"]["state"] == "partial"
+        failed = [i for i in view["items"] if i["status"] == "failed"]
+        assert [i["row_id"] for i in failed] == [unknown]
+        assert "TikTok refused" in failed[0]["error"]
+        assert view["operation"]["errors"][0]["item"] == "campaign 1999999999999"
+        assert {i["verify_status"] for i in view["items"] if i["status"] == "done"} == {"verified"}
+
+        with db.transaction() as uow:
+            again = service.retry(uow, workspace_id, cancellation_id, actor="olga")
+            assert again.status == "running"
+        drain(db, workspace_id)
+        with db.read() as uow:
+            view = service.get(uow, workspace_id, cancellation_id)
+        assert view["status"] == "partial"  # TikTok still does not know it: listed again
+        assert view["operation"]["total"] == 1  # only the failed item ran again
+        with db.transaction() as uow, pytest.raises(NotFound):
+            service.retry(uow, workspace_id, 10**12, actor="olga")
+
+
+def test_silent_noop_is_caught_by_verification_and_alerts_once(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        row = live_campaigns(db, accounts[0], 1)[0]
+        sb.update(status_noop=True)
+        try:
+            with db.transaction() as uow:
+                cancellation_id = service.confirm(
+                    uow, workspace_id, "campaign", [row.id], "pause", "out_of_stock", ""
+                ).id
+            drain(db, workspace_id)
+        finally:
+            sb.update(status_noop=False)
+        (item,) = _items(db, cancellation_id)
+        assert item.status == "done"  # TikTok said yes
+        assert item.verify_status == "failed"
+        assert "not paused" in item.verify_detail["problems"][0]
+        with db.read() as uow:
+            mails = list(
+                uow.session.execute(
+                    select(OutboxEmail).where(
+                        OutboxEmail.workspace_id == workspace_id,
+                        OutboxEmail.ref == f"cancel-verify:{item.id}",
+                    )
+                ).scalars()
+            )
+            hooks = list(
+                uow.session.execute(
+                    select(OutboxWebhook).where(
+                        OutboxWebhook.workspace_id == workspace_id,
+                        OutboxWebhook.ref == f"cancel-verify:{item.id}",
+                    )
+                ).scalars()
+            )
+            mirror = uow.session.get(TikTokCampaign, row.id)
+            assert mirror is not None
+            assert mirror.operation_status == "ENABLE"  # the read-back's truth
+            assert len(mails) == 1
+            assert "Cancel not verified" in mails[0].subject
+            assert len(hooks) == 1
+            assert hooks[0].payload["item_id"] == item.id
+        # another round sends nothing new
+        with db.transaction() as uow:
+            fetched = cancel_verification.prefetch(db, cancellation_id)
+            cancel_verification.verify_step(uow, cancellation_id, 2, fetched)
+        with db.read() as uow:
+            count = uow.session.execute(
+                select(OutboxEmail).where(OutboxEmail.workspace_id == workspace_id)
+            ).all()
+        assert len(count) == 1
+
+
+def test_undo_a_pause_takes_back_the_freed_money(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        row = live_campaigns(db, accounts[1], 1, budget_mode="BUDGET_MODE_DAY")[0]
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "campaign", [row.id], "pause", "strategy_change", ""
+            ).id
+        drain(db, workspace_id)
+        (item,) = _items(db, cancellation_id)
+        assert item.freed_minor == row.budget_minor > 0
+        pool = freed.pool_of(None, accounts[1], item.currency)
+        with db.read() as uow:
+            before = freed.balance(uow, workspace_id, pool)
+        assert _sandbox_status(sb, row.campaign_id) == "CAMPAIGN_STATUS_DISABLE"
+
+        done = cancel_undo.undo(db, workspace_id, item.id, actor="olga")
+        assert done["undone_at"] is not None
+        assert _sandbox_status(sb, row.campaign_id) == "CAMPAIGN_STATUS_ENABLE"
+        with db.read() as uow:
+            assert freed.balance(uow, workspace_id, pool) == before - item.freed_minor
+            mirror = uow.session.get(TikTokCampaign, row.id)
+            assert mirror is not None
+            assert mirror.operation_status == "ENABLE"
+        with pytest.raises(Exception, match="already undone"):
+            cancel_undo.undo(db, workspace_id, item.id)
+        with pytest.raises(Exception, match="only a campaign this cancellation deleted"):
+            cancel_undo.recreate(db, workspace_id, item.id)
+        with pytest.raises(NotFound):
+            cancel_undo.undo(db, workspace_id, 10**12)
+
+
+def test_recreate_a_deleted_campaign_from_its_snapshot(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        row = live_campaigns(db, accounts[1], 3)[2]
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "campaign", [row.id], "delete", "creative_or_policy", ""
+            ).id
+        drain(db, workspace_id)
+        (item,) = _items(db, cancellation_id)
+        groups = [
+            g for g in item.snapshot["adgroups"] if not g["secondary_status"].endswith("_DELETE")
+        ]
+        with pytest.raises(Exception, match="cannot be switched on"):
+            cancel_undo.undo(db, workspace_id, item.id)
+
+        made = cancel_undo.recreate(db, workspace_id, item.id, actor="olga")
+        new_id = made["recreated_object_id"]
+        assert new_id
+        assert new_id != item.object_id
+        assert made["recreated"]["error"] == ""
+        assert len(made["recreated"]["adgroups"]) == len(groups)
+        world = sb.sandbox.world
+        index = world.index_of("campaign", 1, new_id)
+        assert index is not None
+        assert world.status("campaign", 1, index) != "CAMPAIGN_STATUS_DELETE"
+        with pytest.raises(Exception, match="already re-created"):
+            cancel_undo.recreate(db, workspace_id, item.id)
+        (after,) = _items(db, cancellation_id)
+        assert after.recreated_object_id == new_id
+        assert after.recreated_at is not None
+
+
+def test_refusals(db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        row = live_campaigns(db, accounts[0], 1)[0]
+        with db.transaction() as uow:
+            with pytest.raises(ValidationFailed) as no_reason:
+                service.confirm(uow, workspace_id, "campaign", [row.id], "pause", "", "")
+            assert no_reason.value.field == "reason_code"
+            with pytest.raises(ValidationFailed) as no_note:
+                service.confirm(uow, workspace_id, "campaign", [row.id], "pause", "other", " ")
+            assert no_note.value.field == "note"
+            with pytest.raises(NotFound):
+                service.preview(uow, workspace_id, "campaign", [row.id, 10**12], "pause")
+            with pytest.raises(ValidationFailed):
+                service.preview(uow, workspace_id, "campaign", [row.id], "stop")
