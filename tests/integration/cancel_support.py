@@ -19,7 +19,7 @@ from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
-from promodesk.models import Job, TikTokCampaign
+from promodesk.models import Job, TikTokCampaign, Workspace
 from promodesk.notify import settings as notify_settings
 from promodesk.tenancy import service as tenancy
 from tests.conftest import make_workspace
@@ -45,10 +45,12 @@ def cancel_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     notify_settings.reload()
 
 
-def imported(db: Database, sb: SandboxHandle) -> tuple[int, list[int]]:
-    """A new workspace with an operator who gets alerts, the sandbox's ad accounts imported and
-    their campaigns synced."""
-    workspace = make_workspace(db)
+def imported(
+    db: Database, sb: SandboxHandle, workspace: Workspace | None = None
+) -> tuple[int, list[int]]:
+    """A workspace (new unless given) with an operator who gets alerts, the sandbox's ad
+    accounts imported and their campaigns synced."""
+    workspace = workspace or make_workspace(db)
     with db.transaction() as uow:
         tenancy.create_user(
             uow,

@@ -784,3 +784,45 @@ __all__ = [
     "retry",
     "run_step",
 ]
+
+
+def resolve(
+    uow: UnitOfWork,
+    workspace_id: int,
+    level: str,
+    *,
+    ids: list[int] | None = None,
+    tiktok_ids: list[str] | None = None,
+    ad_account_id: int | None = None,
+) -> list[int]:
+    """Mirror row ids from promodesk's ids or TikTok's ids (the ids users see). A TikTok id
+    unknown here is a 404; one found in several ad accounts needs ``ad_account_id`` (422)."""
+    lvl = parse_level(level)
+    found: list[int] = list(ids or [])
+    if tiktok_ids:
+        rows = CancellationsRepository(uow).objects_by_tiktok_id(
+            workspace_id, lvl.value, tiktok_ids, ad_account_id
+        )
+        by: dict[str, list[Any]] = defaultdict(list)
+        for r in rows:
+            by[getattr(r, ID_COLUMN[lvl.value])].append(r)
+        for tid in tiktok_ids:
+            matches = by.get(tid, [])
+            if not matches:
+                raise NotFound(f"no {lvl.value} with TikTok id {tid} here", field="ids")
+            if len(matches) > 1:
+                raise ValidationFailed(
+                    f"TikTok id {tid} is in several ad accounts: give the ad account",
+                    field="ad_account_id",
+                )
+            found.append(matches[0].id)
+    if not found:
+        raise ValidationFailed("select at least one object to cancel", field="ids")
+    return found
+
+
+def check_item(uow: UnitOfWork, workspace_id: int, cancellation_id: int, item_id: int) -> None:
+    """The item belongs to the cancellation (404 otherwise)."""
+    item = CancellationsRepository(uow).item(workspace_id, item_id)
+    if item is None or item.cancellation_id != cancellation_id:
+        raise NotFound(f"item {item_id} of cancellation {cancellation_id} not found")
