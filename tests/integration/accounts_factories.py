@@ -257,3 +257,57 @@ ACCOUNTS_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", f"{_V}/tiktok/account-requests/{{request_id}}/fulfil"): {"authorization_id": 1},
 }
+
+
+# cancellations (the cross-tenant test reaches every /api/v1/cancellations/{id} route) ----------
+
+
+def make_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> tuple[int, int]:
+    """A finished pause of one campaign with one failed item: (cancellation id, item id)."""
+    from promodesk.models import CampaignCancellation, CampaignCancellationItem
+
+    ad_account_id = int(kw.pop("ad_account_id", 0)) or make_ad_account(uow, workspace_id)
+    campaign_row = make_campaign(uow, workspace_id, ad_account_id)
+    row = CampaignCancellation(
+        workspace_id=workspace_id,
+        action=str(kw.pop("action", "pause")),
+        reason_code=str(kw.pop("reason_code", "budget")),
+        note="",
+        status=str(kw.pop("status", "done")),
+        created_by="factory",
+        action_items=[],
+    )
+    uow.session.add(row)
+    uow.flush()
+    item = CampaignCancellationItem(
+        cancellation_id=row.id,
+        workspace_id=workspace_id,
+        ad_account_id=ad_account_id,
+        level="campaign",
+        object_id="1800000000001",
+        row_id=campaign_row,
+        currency="USD",
+        status=str(kw.pop("item_status", "failed")),
+        snapshot={},
+        verify_detail={},
+    )
+    uow.session.add(item)
+    uow.flush()
+    return row.id, item.id
+
+
+_CANCELLATIONS: dict[tuple[str, int], tuple[int, int]] = {}
+
+
+def _cancellation_pair(uow: UnitOfWork, workspace: Any) -> tuple[int, int]:
+    """One cancellation per workspace (and database), so that the item is of the
+    cancellation in the same route."""
+    key = (str(uow.session.get_bind().url), _workspace_id(workspace))
+    if key not in _CANCELLATIONS:
+        _CANCELLATIONS[key] = make_cancellation(uow, key[1])
+    return _CANCELLATIONS[key]
+
+
+ACCOUNTS_FACTORIES["cancellation_id"] = lambda uow, ws: _cancellation_pair(uow, ws)[0]
+ACCOUNTS_FACTORIES["item_id"] = lambda uow, ws: _cancellation_pair(uow, ws)[1]
+ACCOUNTS_BODIES[("POST", f"{_V}/cancellations/preview")] = {"ids": [1]}
