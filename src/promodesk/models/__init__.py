@@ -62,6 +62,11 @@ from promodesk.models.promote import (
     PromoteRecharge,
     PromoteWithdrawal,
 )
+from promodesk.models.reallocations import (
+    BudgetTransfer,
+    CampaignReallocation,
+    CampaignReallocationItem,
+)
 from promodesk.models.reports import (
     TikTokReportRow,
     TikTokReportSync,
@@ -100,9 +105,12 @@ __all__ = [
     "AudienceAllocation",
     "AuditEvent",
     "Base",
+    "BudgetTransfer",
     "CampaignAllocation",
     "CampaignCancellation",
     "CampaignCancellationItem",
+    "CampaignReallocation",
+    "CampaignReallocationItem",
     "ClientAccount",
     "ClientAdvertiser",
     "ConsoleSession",
