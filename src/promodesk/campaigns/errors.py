@@ -15,3 +15,18 @@ class BudgetConfirmationNeeded(Conflict):
     and the change was not confirmed; nothing changed. The body carries ``before_minor``,
     ``after_minor``, ``currency``, ``budget_mode`` and ``factor``: send it again with
     ``confirm: true`` to go ahead."""
+
+
+class ReallocationRefused(Conflict):
+    """A reallocation broke a rule (``campaigns.domain.reallocation``): the body's ``problems``
+    name each (``code``, ``detail``, ``campaign_id``); nothing was taken from the pool."""
+
+
+class PoolTooSmall(Conflict):
+    """The pool holds less than the reallocation asks for (another operator may have used it
+    meanwhile); ``left_minor`` says what is left; nothing was taken."""
+
+
+class NoBusinessCenter(Conflict):
+    """A Business Center transfer needs ``PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID`` and
+    agency-paid ad accounts of the same currency."""

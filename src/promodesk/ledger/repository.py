@@ -166,6 +166,12 @@ class LedgerRepository:
             q = q.where(_a.kind == kind)
         return [_row(r) for r in self.conn.execute(q.order_by(_a.id).limit(limit))]
 
+    def accounts_by_prefix(self, workspace_id: int, prefix: str) -> list[AccountRow]:
+        q = select(*_COLS).where(
+            _a.workspace_id == workspace_id, _a.code.startswith(prefix, autoescape=True)
+        )
+        return [_row(r) for r in self.conn.execute(q.order_by(_a.id))]
+
     def lock_accounts(self, workspace_id: int, ids: Iterable[int]) -> dict[int, AccountState]:
         """Read accounts for a posting, locking them in ascending id order."""
         ordered = sorted(set(ids))

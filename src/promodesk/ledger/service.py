@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
@@ -93,6 +94,20 @@ def get_account(uow: UnitOfWork, workspace_id: int, account_id: int) -> AccountR
     if account is None:
         raise NotFound(f"ledger account {account_id} not found")
     return account
+
+
+def accounts_by_prefix(uow: UnitOfWork, workspace_id: int, prefix: str) -> list[AccountRow]:
+    """The workspace's accounts whose code starts with ``prefix``, oldest first (read only)."""
+    return LedgerRepository(uow).accounts_by_prefix(workspace_id, prefix)
+
+
+def account_lines(
+    uow: UnitOfWork, workspace_id: int, account_id: int, *, after_id: int = 0, limit: int = 50
+) -> list[tuple[int, int, str, str, int, datetime]]:
+    """An account's lines in posting order: (line id, entry id, kind, ref, amount, when)."""
+    return LedgerRepository(uow).account_lines(
+        workspace_id, account_id, after_id=after_id, limit=limit
+    )
 
 
 def balances(uow: UnitOfWork, workspace_id: int) -> dict[int, int]:

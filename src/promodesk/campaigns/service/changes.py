@@ -182,7 +182,46 @@ def change_budget(
                 **preview.body(),
             )
         target = _target(uow, workspace_id, row_id)
-    money = Money(preview.after_minor, preview.currency)
+    return _apply_budget(db, target, preview.after_minor, actor, "campaign.budget").view
+
+
+@dataclass(frozen=True)
+class BudgetApplied:
+    """A budget TikTok took: the campaign as now mirrored, and the budget TikTok lists when
+    the campaign is read back (None when the read-back failed or showed no budget)."""
+
+    view: dict[str, Any]
+    sent_minor: int
+    read_back_minor: int | None
+
+    @property
+    def verified(self) -> bool:
+        return self.read_back_minor == self.sent_minor
+
+
+def apply_budget(
+    db: Database,
+    workspace_id: int,
+    row_id: int,
+    after_minor: int,
+    *,
+    actor: str = "system",
+    action: str = "campaign.budget",
+) -> BudgetApplied:
+    """Set the campaign's budget to ``after_minor`` (the ad account's currency) on TikTok,
+    read it back, mirror and audit it (``action``). No confirmation factor: the caller (a
+    reallocation) showed its own preview. Errors as for ``change_budget``."""
+    with db.read() as uow:
+        target = _target(uow, workspace_id, row_id)
+        c = _campaign(uow, workspace_id, row_id)
+        check_budget_mode(c.budget_mode)
+    return _apply_budget(db, target, after_minor, actor, action)
+
+
+def _apply_budget(
+    db: Database, target: _Target, after_minor: int, actor: str, action: str
+) -> BudgetApplied:
+    money = Money(after_minor, target.currency)
     try:
         data = _api(target).update_campaign(
             target.advertiser_id, target.campaign_id, budget=money.decimal
@@ -190,17 +229,28 @@ def change_budget(
     except tt.TikTokError as exc:
         raise _failure(db, target, exc) from None
     seen = _read_back(target)
+    listed = seen.campaign.get("budget") if seen and seen.campaign else None
+    read_back = None if listed is None else _minor(listed, target.currency, money.amount)
     with db.transaction() as uow:
         c = _locked(uow, target)
         _mirror(uow, target, c, seen, None)
         before = {"budget_minor": c.budget_minor, "currency": target.currency}
-        c.budget_minor = _minor(data.get("budget"), target.currency, money.amount)
+        c.budget_minor = (
+            read_back
+            if read_back is not None
+            else _minor(data.get("budget"), target.currency, money.amount)
+        )
         modify_time = data.get("modify_time")
         c.modify_time = (
             modify_time if isinstance(modify_time, str) and len(modify_time) == 19 else _now_text()
         )
-        after = {"budget_minor": c.budget_minor, "currency": target.currency}
-        return _finish(uow, target, actor, "campaign.budget", before, after)
+        after = {
+            "budget_minor": c.budget_minor,
+            "currency": target.currency,
+            "read_back_minor": read_back,
+        }
+        view = _finish(uow, target, actor, action, before, after)
+    return BudgetApplied(view=view, sent_minor=money.amount, read_back_minor=read_back)
 
 
 def _shown(minor: int | None, currency: str) -> str:

@@ -14,8 +14,11 @@ Posting the same ``(kind, ref)`` twice changes nothing (the ledger's idempotency
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import is_currency
 from promodesk.ledger import service as ledger
 
 FREED = "campaigns.freed"
@@ -102,3 +105,114 @@ def unfree(
         return None
     source, account = _accounts(uow, workspace_id, pool)
     return ledger.move(uow, workspace_id, UNFREED, ref, account, source, take, memo=memo)
+
+
+# Reallocation's side of the pools ---------------------------------------------------------
+
+# A reallocated amount TikTok did not take (its budget update failed) goes back to the pool
+# (ref ``realloc-item:{item_id}``): a reversal, nothing is updated in place.
+RETURNED = "campaigns.realloc_returned"
+PREFIX = "campaigns:freed:"
+
+
+def give_back(
+    uow: UnitOfWork, workspace_id: int, pool: Pool, amount_minor: int, ref: str, memo: str = ""
+) -> ledger.Posted | None:
+    """Return to the pool part of what a reallocation took (``RETURNED``; nothing when 0)."""
+    if amount_minor <= 0:
+        return None
+    source, account = _accounts(uow, workspace_id, pool)
+    return ledger.move(uow, workspace_id, RETURNED, ref, source, account, amount_minor, memo=memo)
+
+
+def parse_pool(text: str) -> Pool:
+    """A pool from its key (``adv:12:USD``, ``acct:3:USD``) or its full ledger code;
+    ``ValidationFailed`` (field ``pool``) for anything else."""
+    value = text.strip()
+    if value.startswith(PREFIX):
+        value = value[len(PREFIX) :]
+    parts = value.split(":")
+    if len(parts) == 3 and parts[0] in ("adv", "acct") and parts[1].isdigit():
+        currency = parts[2].upper()
+        if is_currency(currency):
+            ident = int(parts[1])
+            if parts[0] == "adv":
+                return Pool(ident, None, currency)
+            return Pool(None, ident, currency)
+    raise ValidationFailed(
+        f"not a freed-budget pool: {text!r} (adv:ADVERTISER_ID:CUR or acct:AD_ACCOUNT_ID:CUR)",
+        field="pool",
+    )
+
+
+def key_of(pool: Pool) -> str:
+    """The pool's short key (``adv:12:USD``), as the API, the CLI and the console name it."""
+    return pool.code[len(PREFIX) :]
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A pool with what it holds and, from its ledger history, what went in and out."""
+
+    pool: Pool
+    account_id: int
+    balance_minor: int
+    freed_minor: int
+    reallocated_minor: int  # net of what came back from failed updates
+    unfreed_minor: int  # taken back by undos
+
+    @property
+    def key(self) -> str:
+        return key_of(self.pool)
+
+
+@dataclass(frozen=True)
+class PoolLine:
+    kind: str
+    ref: str
+    amount_minor: int  # positive into the pool
+    at: datetime
+
+
+def pools(uow: UnitOfWork, workspace_id: int) -> list[PoolState]:
+    """Every freed-budget pool of the workspace (read only: nothing is opened)."""
+    found: list[PoolState] = []
+    for account in ledger.accounts_by_prefix(uow, workspace_id, PREFIX):
+        try:
+            pool = parse_pool(account.code)
+        except ValidationFailed:
+            continue
+        sums = {FREED: 0, REALLOCATED: 0, RETURNED: 0, UNFREED: 0}
+        for line in history(uow, workspace_id, account.id):
+            if line.kind in sums:
+                sums[line.kind] += line.amount_minor
+        found.append(
+            PoolState(
+                pool=pool,
+                account_id=account.id,
+                balance_minor=account.balance,
+                freed_minor=sums[FREED],
+                reallocated_minor=-(sums[REALLOCATED] + sums[RETURNED]),
+                unfreed_minor=-sums[UNFREED],
+            )
+        )
+    return found
+
+
+def pool_state(uow: UnitOfWork, workspace_id: int, pool: Pool) -> PoolState | None:
+    return next((p for p in pools(uow, workspace_id) if p.pool == pool), None)
+
+
+def history(
+    uow: UnitOfWork, workspace_id: int, account_id: int, *, limit: int = 10_000
+) -> list[PoolLine]:
+    """The pool's ledger lines, oldest first."""
+    out: list[PoolLine] = []
+    after = 0
+    while len(out) < limit:
+        rows = ledger.account_lines(uow, workspace_id, account_id, after_id=after, limit=500)
+        if not rows:
+            break
+        out.extend(PoolLine(r[2], r[3], r[4], r[5]) for r in rows)
+        after = rows[-1][0]
+    return out[:limit]

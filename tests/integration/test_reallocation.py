@@ -1,0 +1,157 @@
+"""Reallocating freed budget to campaigns on TikTok (the sandbox over real HTTP), on both
+databases: the budgets go up on TikTok and are read back, the pool goes down by exactly what
+was used; more than the pool is refused with what is left; a campaign TikTok refuses gets its
+money back into the pool; the same request key never takes money twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from promodesk.campaigns.errors import PoolTooSmall, ReallocationRefused
+from promodesk.campaigns.service import freed
+from promodesk.campaigns.service import reallocation as service
+from promodesk.campaigns.service.reallocation import Target
+from promodesk.kit.db import Database
+from promodesk.models import AuditEvent
+from tests.integration.budget_support import delete_on_tiktok, sandbox_budget, setup
+from tests.integration.campaign_changes_support import fresh_sandbox, row
+from tests.integration.tiktok_sync_support import wired
+from tests.sandbox_support import SandboxHandle
+
+
+@pytest.fixture
+def sb() -> Iterator[SandboxHandle]:
+    with fresh_sandbox() as handle:
+        yield handle
+
+
+def pool_balance(db: Database, workspace_id: int, pool: freed.Pool) -> int:
+    with db.read() as uow:
+        state = freed.pool_state(uow, workspace_id, pool)
+        return 0 if state is None else state.balance_minor
+
+
+def test_reallocation_raises_budgets_reads_back_and_uses_the_pool(
+    db: Database, sb: SandboxHandle
+) -> None:
+    with wired(sb):
+        s = setup(db, sb, pool_minor=300_00)
+        first, second = s.campaigns
+        before = [row(db, s.account_id, cid).budget_minor for cid in s.tiktok_ids]
+        targets = [Target(first, "100.00"), Target(second, "50.50")]
+
+        with db.read() as uow:
+            plan = service.preview(uow, s.workspace_id, s.pool, targets)
+        assert plan.ok, plan.problems
+        assert (plan.pool_before_minor, plan.total_minor, plan.pool_after_minor) == (
+            300_00,
+            150_50,
+            149_50,
+        )
+        assert [line.after_minor for line in plan.lines] == [before[0] + 100_00, before[1] + 50_50]
+
+        out = service.reallocate(
+            db, s.workspace_id, s.pool, targets, actor="ana", request_key="k-1"
+        )
+        assert out["status"] == "done"
+        assert (out["total_minor"], out["returned_minor"], out["used_minor"]) == (150_50, 0, 150_50)
+        assert [i["status"] for i in out["items"]] == ["done", "done"]
+        assert all(i["verified"] for i in out["items"])
+        assert [i["read_back_minor"] for i in out["items"]] == [
+            i["after_minor"] for i in out["items"]
+        ]
+        # TikTok has the new budgets, the mirror too, and the pool holds exactly the rest
+        assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before[0] + 100_00
+        assert sandbox_budget(sb, s.tiktok_ids[1]) * 100 == before[1] + 50_50
+        assert row(db, s.account_id, s.tiktok_ids[0]).budget_minor == before[0] + 100_00
+        assert pool_balance(db, s.workspace_id, s.pool) == 149_50
+
+        # the same key again: the first reallocation, nothing taken twice
+        again = service.reallocate(
+            db, s.workspace_id, s.pool, targets, actor="ana", request_key="k-1"
+        )
+        assert again["id"] == out["id"]
+        assert pool_balance(db, s.workspace_id, s.pool) == 149_50
+
+        with db.read() as uow:
+            state = freed.pool_state(uow, s.workspace_id, s.pool)
+            assert state is not None
+            assert (state.freed_minor, state.reallocated_minor) == (300_00, 150_50)
+            actions = list(
+                uow.session.scalars(
+                    select(AuditEvent.action).where(
+                        AuditEvent.workspace_id == s.workspace_id, AuditEvent.actor == "ana"
+                    )
+                )
+            )
+        assert actions.count("campaign.reallocation") == 1
+        assert actions.count("campaign.budget.reallocated") == 2
+        assert "campaign.reallocation.finished" in actions
+
+
+def test_more_than_the_pool_is_refused_with_what_is_left(db: Database, sb: SandboxHandle) -> None:
+    with wired(sb):
+        s = setup(db, sb, pool_minor=80_00)
+        before = sb.stats()
+        with pytest.raises(PoolTooSmall) as refused:
+            service.reallocate(
+                db, s.workspace_id, s.pool, [Target(s.campaigns[0], "80.01")], actor="ana"
+            )
+        assert refused.value.detail.startswith("only 80.00 USD left in the pool")
+        assert refused.value.extra["left_minor"] == 80_00
+        assert pool_balance(db, s.workspace_id, s.pool) == 80_00
+        assert sb.stats() == before  # nothing reached TikTok
+
+        other = freed.pool_of(s.advertiser_id + 1000, s.account_id, "USD")
+        with pytest.raises(ReallocationRefused) as wrong:
+            service.reallocate(db, s.workspace_id, other, [Target(s.campaigns[0], "1")])
+        codes = {p["code"] for p in wrong.value.extra["problems"]}
+        assert codes == {"not_in_pool", "pool_too_small"}
+
+
+def test_campaign_tiktok_refuses_gets_its_money_back(db: Database, sb: SandboxHandle) -> None:
+    with wired(sb):
+        s = setup(db, sb, pool_minor=200_00)
+        delete_on_tiktok(sb, s.tiktok_ids[1])  # the mirror does not know yet
+        out = service.reallocate(
+            db,
+            s.workspace_id,
+            s.pool,
+            [Target(s.campaigns[0], "60.00"), Target(s.campaigns[1], "40.00")],
+            actor="ana",
+        )
+        assert out["status"] == "partial"
+        ok, refused = out["items"]
+        assert ok["status"] == "done"
+        assert ok["verified"]
+        assert refused["status"] == "failed"
+        assert refused["returned"]
+        assert "TikTok refused" in refused["error"]
+        assert "40.00 USD went back to the pool" in refused["error"]
+        assert (out["returned_minor"], out["used_minor"]) == (40_00, 60_00)
+        assert pool_balance(db, s.workspace_id, s.pool) == 140_00
+        with db.read() as uow:
+            state = freed.pool_state(uow, s.workspace_id, s.pool)
+            assert state is not None
+            assert state.reallocated_minor == 60_00
+
+
+def test_tiktok_not_answering_keeps_the_item_for_a_retry(db: Database, sb: SandboxHandle) -> None:
+    with wired(sb, max_attempts=1):
+        s = setup(db, sb, pool_minor=100_00)
+        sb.update(fail_next=1)
+        out = service.reallocate(
+            db, s.workspace_id, s.pool, [Target(s.campaigns[0], "25.00")], actor="ana"
+        )
+        assert out["status"] == "reserved"
+        assert out["items"][0]["status"] == "pending"
+        assert out["items"][0]["error"].startswith("not settled yet")
+        assert pool_balance(db, s.workspace_id, s.pool) == 75_00  # held while unsettled
+
+        done = service.retry(db, s.workspace_id, out["id"], actor="ana")
+        assert done["status"] == "done"
+        assert done["items"][0]["verified"]
+        assert pool_balance(db, s.workspace_id, s.pool) == 75_00
