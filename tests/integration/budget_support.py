@@ -3,13 +3,19 @@ allocated to one client advertiser, and money in that advertiser's freed-budget 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
+
+from promodesk.accounts import settings as accounts_settings
 from promodesk.accounts.service import allocation as allocation_service
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import freed
 from promodesk.kit.db import Database
 from promodesk.sandbox import generate as gen
+from promodesk.sandbox.config import DEFAULT_BC_ID
 from tests.integration.accounts_factories import make_advertiser, make_client
 from tests.integration.campaign_changes_support import ACCOUNT, imported, row
 from tests.sandbox_support import SandboxHandle
@@ -86,3 +92,14 @@ def delete_on_tiktok(sb: SandboxHandle, campaign_id: str) -> None:
     decoded = gen.decode_id("campaign", campaign_id)
     assert decoded is not None
     sb.sandbox.world.set_status("campaign", decoded[0], decoded[1], "DELETE")
+
+
+@contextmanager
+def business_center(monkeypatch: pytest.MonkeyPatch, bc_id: str = DEFAULT_BC_ID) -> Iterator[str]:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID", bc_id)
+    accounts_settings.reload()
+    try:
+        yield bc_id
+    finally:
+        monkeypatch.delenv("PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID")
+        accounts_settings.reload()
