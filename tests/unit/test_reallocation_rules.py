@@ -134,3 +134,28 @@ def test_outcome_of_items() -> None:
     assert outcome(["done", "done"]) is Status.DONE
     assert outcome(["failed"]) is Status.FAILED
     assert outcome(["done", "failed"]) is Status.PARTIAL
+
+
+def test_transfer_rules_and_edges() -> None:
+    from promodesk.campaigns.domain import transfers
+
+    agency = transfers.Side(1, "USD", True)
+    other = transfers.Side(2, "USD", True)
+    assert transfers.problem(agency, other, 10_00) is None
+    cases = [
+        (agency, other, 0, "amount_not_positive"),
+        (agency, agency, 5, "same_account"),
+        (agency, transfers.Side(2, "USD", False), 5, "not_agency_paid"),
+        (transfers.Side(1, "USD", False), other, 5, "not_agency_paid"),
+        (agency, transfers.Side(2, "EUR", True), 5, "currency_mismatch"),
+    ]
+    for source, target, amount_minor, code in cases:
+        found = transfers.problem(source, target, amount_minor)
+        assert found is not None
+        assert found[0] == code
+    assert {(a.value, b.value) for a, nxt in transfers.ALLOWED.items() for b in nxt} == {
+        ("pending", "out_done"),
+        ("pending", "failed"),
+        ("out_done", "done"),
+    }
+    assert transfers.request_id(3, 41, "out") == "promodesk-3-41-out"

@@ -30,3 +30,8 @@ class PoolTooSmall(Conflict):
 class NoBusinessCenter(Conflict):
     """A Business Center transfer needs ``PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID`` and
     agency-paid ad accounts of the same currency."""
+
+
+class TransferRefused(Conflict):
+    """A Business Center transfer broke a rule (``campaigns.domain.transfers``: agency-paid
+    accounts, two different ones, one currency, an amount); ``reason`` names it; nothing moved."""

@@ -1,0 +1,133 @@
+"""Business Center transfers between two agency-paid ad accounts (the sandbox over real HTTP),
+on both databases: the cash moves once, a retry with the same key or a leg sent again after a
+lost answer never moves it twice, self-paid accounts and a missing Business Center are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from promodesk.accounts.service import allocation as allocation_service
+from promodesk.accounts.service import imports
+from promodesk.campaigns.errors import NoBusinessCenter, TransferRefused
+from promodesk.campaigns.service import transfers as service
+from promodesk.kit.db import Database
+from promodesk.models import AuditEvent, BudgetTransfer
+from promodesk.sandbox import generate as gen
+from tests.conftest import make_workspace
+from tests.integration.accounts_factories import make_advertiser, make_client
+from tests.integration.budget_support import business_center
+from tests.integration.tiktok_sync_support import wired
+from tests.sandbox_support import SandboxHandle, running_sandbox
+
+USD_ACCOUNTS = (0, 8)  # the sandbox's markets repeat every 8 accounts; 0 and 8 pay in USD
+
+
+@pytest.fixture
+def sb() -> Iterator[SandboxHandle]:
+    with running_sandbox(
+        accounts=9, campaigns=1, adgroups=1, ads=1, audiences=1, rate_limit=False
+    ) as handle:
+        yield handle
+
+
+def _setup(db: Database, sb: SandboxHandle, mode: str = "agency") -> tuple[int, int, int]:
+    ws = make_workspace(db).id
+    wanted = [gen.advertiser_id(i) for i in USD_ACCOUNTS]
+    with db.transaction() as uow:
+        result = imports.import_token(uow, ws, sb.access_token(), wanted)
+        ids = {a.advertiser_id: a.id for a in result.accounts}
+        client = make_client(uow, ws)
+        advertiser = make_advertiser(uow, ws, client)
+        for advertiser_id in wanted:
+            allocation_service.allocate(
+                uow,
+                ws,
+                ids[advertiser_id],
+                client_account_id=client,
+                advertiser_id=advertiser,
+                payment_mode=mode,
+            )
+    return ws, ids[wanted[0]], ids[wanted[1]]
+
+
+def cash(sb: SandboxHandle, index: int) -> Decimal:
+    return sb.sandbox.world.account_cash(index)
+
+
+def test_transfer_moves_cash_once(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with wired(sb), business_center(monkeypatch):
+        ws, first, second = _setup(db, sb)
+        before = (cash(sb, 0), cash(sb, 8))
+        out = service.transfer(
+            db,
+            ws,
+            from_ad_account_id=first,
+            to_ad_account_id=second,
+            amount="250.00",
+            actor="ana",
+            request_key="t-1",
+        )
+        assert out["status"] == "done"
+        assert [(x["leg"], x["status"]) for x in out["legs"]] == [("out", "done"), ("in", "done")]
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 250, before[1] + 250)
+
+        # the same key: the first transfer, nothing moves again
+        again = service.transfer(
+            db,
+            ws,
+            from_ad_account_id=first,
+            to_ad_account_id=second,
+            amount="250.00",
+            actor="ana",
+            request_key="t-1",
+        )
+        assert again["id"] == out["id"]
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 250, before[1] + 250)
+
+        # a crash after TikTok moved the cash but before promodesk wrote it down: running the
+        # transfer again sends the same request_ids, and TikTok moves nothing twice
+        with db.transaction() as uow:
+            row = uow.session.get(BudgetTransfer, out["id"])
+            assert row is not None
+            row.status = "pending"
+        rerun = service.run(db, ws, out["id"], actor="ana")
+        assert rerun["status"] == "done"
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 250, before[1] + 250)
+
+        with db.read() as uow:
+            actions = set(
+                uow.session.scalars(
+                    select(AuditEvent.action).where(
+                        AuditEvent.workspace_id == ws, AuditEvent.actor == "ana"
+                    )
+                )
+            )
+        assert {"budget.transfer", "budget.transfer.out", "budget.transfer.in"} <= actions
+
+
+def test_refusals(db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    with wired(sb):
+        ws, first, second = _setup(db, sb, mode="self")
+        with pytest.raises(NoBusinessCenter):
+            service.transfer(db, ws, from_ad_account_id=first, to_ad_account_id=second, amount="1")
+        with business_center(monkeypatch):
+            with pytest.raises(TransferRefused) as refused:
+                service.transfer(
+                    db, ws, from_ad_account_id=first, to_ad_account_id=second, amount="1"
+                )
+            assert refused.value.extra["reason"] == "not_agency_paid"
+            before = cash(sb, 0)
+            # more than the account holds: TikTok refuses the first leg, nothing moves
+            ws2, a, b = _setup(db, sb)
+            out = service.transfer(
+                db, ws2, from_ad_account_id=a, to_ad_account_id=b, amount="99999999.00"
+            )
+            assert out["status"] == "failed"
+            assert "nothing moved" in out["error"]
+            assert cash(sb, 0) == before
