@@ -14,6 +14,7 @@ from promodesk.accounts.service import allocation as allocation_service
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import freed
 from promodesk.kit.db import Database
+from promodesk.models import Workspace
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import DEFAULT_BC_ID
 from tests.integration.accounts_factories import make_advertiser, make_client
@@ -47,9 +48,15 @@ def enabled_budgeted(sb: SandboxHandle, count: int) -> list[str]:
 
 
 def setup(
-    db: Database, sb: SandboxHandle, *, pool_minor: int = 0, campaigns: int = 2, mode: str = "self"
+    db: Database,
+    sb: SandboxHandle,
+    *,
+    pool_minor: int = 0,
+    campaigns: int = 2,
+    mode: str = "self",
+    workspace: Workspace | None = None,
 ) -> Setup:
-    s = imported(db, sb)
+    s = imported(db, sb, workspace=workspace)
     ids = enabled_budgeted(sb, campaigns)
     rows = [row(db, s.account_id, cid).id for cid in ids]
     with db.transaction() as uow:
