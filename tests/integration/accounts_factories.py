@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from promodesk.accounts.domain import AccountRequestInput
@@ -262,7 +263,7 @@ ACCOUNTS_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # cancellations (the cross-tenant test reaches every /api/v1/cancellations/{id} route) ----------
 
 
-def make_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> tuple[int, int]:
+def make_failed_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> tuple[int, int]:
     """A finished pause of one campaign with one failed item: (cancellation id, item id)."""
     from promodesk.models import CampaignCancellation, CampaignCancellationItem
 
@@ -304,10 +305,73 @@ def _cancellation_pair(uow: UnitOfWork, workspace: Any) -> tuple[int, int]:
     cancellation in the same route."""
     key = (str(uow.session.get_bind().url), _workspace_id(workspace))
     if key not in _CANCELLATIONS:
-        _CANCELLATIONS[key] = make_cancellation(uow, key[1])
+        _CANCELLATIONS[key] = make_failed_cancellation(uow, key[1])
     return _CANCELLATIONS[key]
 
 
 ACCOUNTS_FACTORIES["cancellation_id"] = lambda uow, ws: _cancellation_pair(uow, ws)[0]
 ACCOUNTS_FACTORIES["item_id"] = lambda uow, ws: _cancellation_pair(uow, ws)[1]
 ACCOUNTS_BODIES[("POST", f"{_V}/cancellations/preview")] = {"ids": [1]}
+
+# cancellations (monitoring and retrospective tests) ---------------------------------------------
+
+
+def make_cancellation(
+    uow: UnitOfWork,
+    workspace_id: int,
+    items: list[dict[str, Any]],
+    *,
+    reason_code: str = "poor_performance",
+    action: str = "pause",
+    note: str = "",
+    status: str = "done",
+    created_at: datetime | None = None,
+    created_by: str = "user:1",
+) -> int:
+    """A cancellation with its items, written directly. Each item names at least
+    ``ad_account_id`` and ``object_id``; the others have defaults (a campaign, done, USD)."""
+    from promodesk.models import CampaignCancellation, CampaignCancellationItem
+
+    row = CampaignCancellation(
+        workspace_id=workspace_id,
+        action=action,
+        reason_code=reason_code,
+        note=note,
+        status=status,
+        created_by=created_by,
+        lessons="",
+        action_items=[],
+    )
+    if created_at is not None:
+        row.created_at = created_at
+    uow.session.add(row)
+    uow.flush()
+    for item in items:
+        values: dict[str, Any] = {
+            "level": "campaign",
+            "row_id": 0,
+            "campaign_id": item.get("object_id", ""),
+            "name": "Campaign",
+            "currency": "USD",
+            "budget_mode": "BUDGET_MODE_DAY",
+            "status": "done",
+            "status_before": "ENABLE",
+            "snapshot": {},
+            "verify_detail": {},
+            **item,
+        }
+        uow.session.add(
+            CampaignCancellationItem(cancellation_id=row.id, workspace_id=workspace_id, **values)
+        )
+    uow.flush()
+    return row.id
+
+
+def _cancellation(uow: UnitOfWork, workspace: Any) -> int:
+    account = _ad_account(uow, workspace)
+    return make_cancellation(
+        uow, _workspace_id(workspace), [{"ad_account_id": account, "object_id": "1800000001"}]
+    )
+
+
+ACCOUNTS_FACTORIES["cancellation_id"] = _cancellation

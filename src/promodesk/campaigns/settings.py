@@ -62,6 +62,10 @@ class CampaignsSettings(BaseSettings):
     cancel_alert_webhook_url: str = ""
     cancel_alert_webhook_secret: str = ""
 
+    # Monitoring after a cancellation: days shown before and after the stop day, and the
+    # longest windows compared before vs after.
+    monitor_days: Annotated[int, Field(ge=1, le=90)] = 14
+
 
 @lru_cache(maxsize=1)
 def campaigns_settings() -> CampaignsSettings:

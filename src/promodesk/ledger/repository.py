@@ -391,3 +391,45 @@ class LedgerRepository:
         e = c.execute(select(func.count()).select_from(_entries)).scalar_one()
         n = c.execute(select(func.count()).select_from(_lines)).scalar_one()
         return int(a), int(e), int(n)
+
+    # lines of entries by kind, on accounts of a code prefix (feature reports) ----------------
+    def lines_by_kind(
+        self,
+        workspace_id: int,
+        kinds: Sequence[str],
+        code_prefix: str,
+        *,
+        refs: Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[str, str, str, str, int, datetime]]:
+        """``(kind, ref, account code, currency, amount, entry time)`` of every line of an
+        entry of ``kinds`` on an account whose code starts with ``code_prefix``; optionally only
+        the entries of ``refs`` and those made in ``since <= time < until``."""
+        base = (
+            select(_e.kind, _e.ref, _a.code, _l.currency, _l.amount, _e.created_at)
+            .join(_entries, _e.id == _l.entry_id)
+            .join(_accounts, _a.id == _l.account_id)
+            .where(
+                _e.workspace_id == workspace_id,
+                _e.kind.in_(list(kinds)),
+                _a.code.startswith(code_prefix, autoescape=True),
+            )
+        )
+        if since is not None:
+            base = base.where(_e.created_at >= since)
+        if until is not None:
+            base = base.where(_e.created_at < until)
+        chunks: list[Sequence[str] | None] = [None]
+        if refs is not None:
+            ref_list = list(refs)
+            chunks = [
+                ref_list[i : i + _ROWS_PER_INSERT]
+                for i in range(0, len(ref_list), _ROWS_PER_INSERT)
+            ]
+        out: list[tuple[str, str, str, str, int, datetime]] = []
+        for chunk in chunks:
+            q = base if chunk is None else base.where(_e.ref.in_(list(chunk)))
+            for r in self.s.execute(q.order_by(_l.id)):
+                out.append((r[0], r[1], r[2], r[3], int(r[4]), r[5]))
+        return out

@@ -359,3 +359,37 @@ def release(
     lines += [Line(acct, amt) for acct, amt in amounts.items()]
     _apply(repo, workspace_id, entry_id, lines, net_deltas(lines))
     return Released(Posted(entry_id, created=True), amounts)
+
+
+# reading entries by kind ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KindLine:
+    kind: str
+    ref: str
+    account_code: str
+    currency: str
+    amount: int  # signed: + into the account, - out of it
+    created_at: datetime
+
+
+def lines_by_kind(
+    uow: UnitOfWork,
+    workspace_id: int,
+    kinds: Sequence[str],
+    code_prefix: str,
+    *,
+    refs: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[KindLine]:
+    """The lines of entries of ``kinds`` on accounts whose code starts with ``code_prefix``
+    (a feature's accounts), optionally only for ``refs`` and entries made in
+    ``since <= time < until``; in posting order."""
+    if refs is not None and not refs:
+        return []
+    rows = LedgerRepository(uow).lines_by_kind(
+        workspace_id, kinds, code_prefix, refs=refs, since=since, until=until
+    )
+    return [KindLine(*r) for r in rows]
