@@ -375,3 +375,5 @@ def _cancellation(uow: UnitOfWork, workspace: Any) -> int:
 
 
 ACCOUNTS_FACTORIES["cancellation_id"] = _cancellation
+ACCOUNTS_BODIES[("PUT", f"{_V}/cancellations/{{cancellation_id}}/lessons")] = {"lessons": "x"}
+ACCOUNTS_BODIES[("POST", f"{_V}/cancellations/{{cancellation_id}}/action-items")] = {"text": "x"}
