@@ -542,3 +542,44 @@ def label(kind: str, code: object, gettext: Callable[[str], str]) -> str:
     value = str(getattr(code, "value", code))
     message = LABELS[kind].get(value)
     return gettext(message) if message else humanize(value)
+
+
+# --- campaign cancellations: monitoring and the retrospective (added without reordering the
+# table above; a code another part already labelled keeps its label) ---------------------------
+_CANCELLATION_LABELS: dict[str, dict[str, str]] = {
+    "campaign_cancel_reason": {
+        "budget": N_("Budget"),
+        "strategy_change": N_("Strategy change"),
+        "poor_performance": N_("Poor performance"),
+        "creative_policy": N_("Creative or policy issue"),
+        "out_of_stock": N_("Product out of stock"),
+        "other": N_("Other"),
+    },
+    "campaign_level": {
+        "campaign": N_("Campaign"),
+        "adgroup": N_("Ad group"),
+        "ad": N_("Ad"),
+    },
+    "campaign_cancel_item": {
+        "pending": N_("Pending"),
+        "done": N_("Done"),
+        "failed": N_("Failed"),
+        "skipped": N_("Skipped"),
+    },
+    "campaign_verify": {
+        "pending": N_("Not verified yet"),
+        "verified": N_("Verified"),
+        "failed": N_("Verification failed"),
+    },
+    "campaign_cpr_verdict": {
+        "worse": N_("Worse than the reference"),
+        "same": N_("About the same as the reference"),
+        "better": N_("Better than the reference"),
+    },
+    "audit_action": {"campaigns.cancellation_notes": N_("Cancellation lessons changed")},
+    "audit_object": {"campaign_cancellation": N_("Campaign cancellation")},
+}
+for _kind, _codes in _CANCELLATION_LABELS.items():
+    _known = LABELS.setdefault(_kind, {})
+    for _code, _text in _codes.items():
+        _known.setdefault(_code, _text)

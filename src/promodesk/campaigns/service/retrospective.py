@@ -590,3 +590,51 @@ def to_xlsx(data: dict[str, Any], label: Callable[[str], str] = str) -> bytes:
         sheet.freeze_panes(1, 0)
     book.close()
     return buf.getvalue()
+
+
+# the dashboard's card -------------------------------------------------------------------------
+
+
+def week_card(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
+    """This ISO week (UTC days): cancellations made, and per currency what they freed (net of
+    undos), what was reallocated from any pool, and what the cancelled objects spent after
+    their stop (the report store, as the monitor counts it)."""
+    today = clock.now().astimezone(UTC).date()
+    window = rules.week_window(rules.week_text(today))
+    start, end = _utc(window.since), _utc(window.until)
+    repo = RetrospectiveRepository(uow)
+    cancellations = repo.between(workspace_id, start, end)
+    items = repo.items(workspace_id, [c.id for c in cancellations])
+    sums = rules.MoneySums()
+    for item_id, amount in _freed_by_item(uow, workspace_id, items).items():
+        currency = next(i.currency for i in items if i.id == item_id)
+        sums.add(currency, "freed_minor", amount)
+    for line in ledger.lines_by_kind(
+        uow, workspace_id, [freed.REALLOCATED], POOL_PREFIX, since=start, until=end
+    ):
+        sums.add(line.currency, "reallocated_minor", -line.amount)
+    by_key: dict[tuple[int, int], list[CampaignCancellationItem]] = {}
+    for i in items:
+        by_key.setdefault((i.cancellation_id, i.ad_account_id), []).append(i)
+    accounts = repo.ad_accounts(workspace_id, {i.ad_account_id for i in items})
+    of_id = {c.id: c for c in cancellations}
+    now_utc = clock.now().astimezone(UTC)
+    for (cancellation_id, account_id), group in by_key.items():
+        acct = accounts.get(account_id)
+        after = monitor.spend_after_stop(
+            uow,
+            workspace_id,
+            account_id,
+            group,
+            monitor.stop_time(of_id[cancellation_id], group),
+            monitor.zone(acct.timezone if acct is not None else "UTC"),
+            now_utc,
+        )
+        for i in group:
+            sums.add(i.currency, "spend_after_minor", after.get(i.id, 0))
+    return {
+        "week": rules.week_text(today),
+        "since": day_text(window.since),
+        "cancelled": len(cancellations),
+        "money": sums.rows(),
+    }
