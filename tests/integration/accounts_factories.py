@@ -367,13 +367,6 @@ def make_cancellation(
     return row.id
 
 
-def _cancellation(uow: UnitOfWork, workspace: Any) -> int:
-    account = _ad_account(uow, workspace)
-    return make_cancellation(
-        uow, _workspace_id(workspace), [{"ad_account_id": account, "object_id": "1800000001"}]
-    )
-
-
-ACCOUNTS_FACTORIES["cancellation_id"] = _cancellation
+# ``cancellation_id`` and ``item_id`` above name one cancellation and its item.
 ACCOUNTS_BODIES[("PUT", f"{_V}/cancellations/{{cancellation_id}}/lessons")] = {"lessons": "x"}
 ACCOUNTS_BODIES[("POST", f"{_V}/cancellations/{{cancellation_id}}/action-items")] = {"text": "x"}
