@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 import promodesk.campaigns.jobs  # noqa: F401 - registers the report sync's handlers
@@ -28,6 +30,7 @@ from promodesk.operations import service as operations
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.spend import SpendModel
 from promodesk.sandbox.world import DELETED
+from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.conftest import make_workspace
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
@@ -283,3 +286,37 @@ def test_job_runs_the_sync_and_an_entity_sync_starts_it(db: Database, sb: Sandbo
                 assert where["operation"]["state"] == "succeeded", where
                 assert where["rows"]["ad_day"] > 0
                 assert where["last_day"] == date.fromisoformat(where["last_day"]).isoformat()
+
+
+def test_api_starts_and_reports_the_sync(db: Database, sb: SandboxHandle, tmp_path: Path) -> None:
+    with wired(sb, page_size=50):
+        workspace = new_workspace(db)
+        with db.transaction() as uow:
+            result = imports.import_token(uow, workspace.id, sb.access_token(), sb.advertiser_ids)
+            account_id = result.accounts[0].id
+        operator = bearer(new_key(db, workspace, "operator"))
+        viewer = bearer(new_key(db, workspace, "viewer"))
+        with TestClient(make_app(db, tmp_path)) as http:
+            url = f"/api/v1/ad-accounts/{account_id}/report-sync"
+            before = http.get(url, headers=viewer)
+            assert before.status_code == 200, before.text
+            assert before.json()["operation"] is None
+            assert before.json()["last_day"] is None
+            denied = http.post(url, headers=viewer)
+            assert denied.status_code == 403, denied.text
+            key = {**operator, "Idempotency-Key": "report-sync-1"}
+            started = http.post(url, headers=key)
+            assert started.status_code == 202, started.text
+            op = started.json()["operation"]
+            assert op["kind"] == "tiktok.report_sync"
+            assert op["total"] == op["result"]["windows"] > 0
+            replay = http.post(url, headers=key)
+            assert replay.json()["operation"]["id"] == op["id"]
+            missing = http.post("/api/v1/ad-accounts/999999999/report-sync", headers=operator)
+            assert missing.status_code == 404, missing.text
+            Worker(db, backoff_base=0.0, workspace_id=workspace.id).run_until_idle()
+            done = http.get(url, headers=viewer).json()
+            assert done["operation"]["state"] == "succeeded", done
+            assert done["time_zone"] == sb.sandbox.world.timezone(0)
+            assert done["rows"]["campaign_day"] > 0
+            assert done["final_through"] < done["last_day"]
