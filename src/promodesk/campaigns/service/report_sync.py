@@ -440,6 +440,7 @@ __all__ = [
     "START_JOB",
     "Fetched",
     "Grain",
+    "TikTokError",
     "prefetch",
     "run",
     "spend_minor",
