@@ -201,6 +201,8 @@ LABELS: dict[str, dict[str, str]] = {
         "tiktok.sync": N_("TikTok: sync an ad account"),
         "tiktok.sync_due": N_("TikTok: start due syncs"),
         "demo.count": N_("Demo: count"),
+        "campaigns.report_sync": N_("TikTok: sync reports"),
+        "campaigns.report_sync.start": N_("TikTok: start a report sync"),
     },
     "operation_state": {
         "pending": N_("Queued"),
@@ -215,6 +217,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tiktok.sync": N_("TikTok sync"),
         "demo.count": N_("Demo count"),
         "campaigns.batch_cancel": N_("Campaign batch cancel"),
+        "tiktok.report_sync": N_("TikTok report sync"),
     },
     "mail_kind": {
         "demo.welcome": N_("Welcome"),
@@ -431,6 +434,7 @@ LABELS: dict[str, dict[str, str]] = {
         "remarketing_tag.delete": N_("Remarketing tag removed"),
         "tiktok.import": N_("TikTok ad accounts imported"),
         "tiktok.sync.start": N_("TikTok sync started"),
+        "tiktok.report_sync.start": N_("TikTok report sync started"),
         "tiktok.grant.revoked": N_("TikTok authorization revoked"),
         "tiktok.account_request": N_("Ad account requested"),
         "tiktok.account_request.fulfil": N_("Ad account request fulfilled"),
@@ -507,6 +511,7 @@ _TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("Count to %(n)s, every %(every)sth item fails"),
     ),
     (re.compile(r"Count to (?P<n>\d+)"), N_("Count to %(n)s")),
+    (re.compile(r"Sync reports of (?P<name>.+)"), N_("Sync reports of %(name)s")),
 )
 
 

@@ -14,6 +14,7 @@ from promodesk.accounts.service import allocation as allocation_service
 from promodesk.accounts.service import clients as clients_service
 from promodesk.accounts.service import imports as import_service
 from promodesk.accounts.service import sync as sync_service
+from promodesk.campaigns.service import report_sync
 from promodesk.console import forms
 from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute
@@ -93,6 +94,7 @@ def ad_account_page(visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Respons
         modes=[m.value for m in PaymentMode],
         runs=sync_service.runs(uow, workspace_id, ad_account_id),
         scopes=[s.value for s in SyncScope],
+        reports=report_sync.where(uow, workspace_id, ad_account_id),
     )
 
 
@@ -148,3 +150,11 @@ def start_sync(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
     )
     visit.flash("success", visit._("The sync is queued; it runs as fast as TikTok allows."))
     return visit.redirect(f"/operations/{run.operation_id}")
+
+
+@router.post("/accounts/{ad_account_id}/report-sync")
+def start_report_sync(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
+    principal = visit.principal
+    state = report_sync.start(uow, principal.workspace_id, ad_account_id, actor=principal.actor)
+    visit.flash("success", visit._("The report sync is queued; it runs as fast as TikTok allows."))
+    return visit.redirect(f"/operations/{state.last_operation_id}")
