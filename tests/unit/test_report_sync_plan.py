@@ -17,6 +17,7 @@ from promodesk.campaigns.domain.report_sync import (
     plan,
     reread_since,
     spans,
+    spend_minor,
     stat_time,
 )
 from promodesk.campaigns.domain.reports import Grain, Level
@@ -143,3 +144,23 @@ def test_counted_metrics_parse_tiktoks_strings() -> None:
     assert count("1,234") == 1234
     assert count("12.0") == 12
     assert count("n/a") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "minor"),
+    [
+        ("14.68", "USD", 1468),
+        ("0.01", "USD", 1),
+        ("123456789.99", "USD", 12345678999),
+        ("15000.00", "IDR", 1500000),
+        ("1200", "JPY", 1200),
+        ("1200.50", "JPY", 1201),
+        ("1200.49", "JPY", 1200),
+        ("-", "USD", 0),
+        (None, "USD", 0),
+        ("", "USD", 0),
+        ("n/a", "USD", 0),
+    ],
+)
+def test_spend_is_exact_minor_units(value: str | None, currency: str, minor: int) -> None:
+    assert spend_minor(value, currency) == minor

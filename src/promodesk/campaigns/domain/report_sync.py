@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from promodesk.campaigns.domain.reports import Grain, Level
+from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.money import parse, round_minor
 
 DAILY_SPAN_DAYS = 30  # TikTok's limit with stat_time_day
 HOURLY_SPAN_DAYS = 1  # with stat_time_hour
@@ -204,3 +206,18 @@ def count(value: str | None) -> int:
     except InvalidOperation:
         return 0
     return int(number) if number.is_finite() else 0
+
+
+def spend_minor(value: str | None, currency: str) -> int:
+    """TikTok's spend string in exact minor units of the account currency (``"14.68"`` USD is
+    1468), parsed as a decimal, never through a float. More decimals than the currency has
+    round half up once; ``"-"`` or nothing is 0."""
+    if value is None or value in ("", "-"):
+        return 0
+    try:
+        return parse(value, currency).amount
+    except ValidationFailed:
+        try:
+            return round_minor(Decimal(value), currency)
+        except InvalidOperation:
+            return 0

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from promodesk.accounts.service import allocation as accounts_alloc
@@ -39,11 +38,12 @@ from promodesk.campaigns.domain.report_sync import (
     local_day_of,
     local_today,
     plan,
+    spend_minor,
     stat_time,
     windows,
     zone,
 )
-from promodesk.campaigns.domain.reports import Grain, Level
+from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
@@ -51,7 +51,6 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
-from promodesk.kit.money import parse, round_minor
 from promodesk.models import Operation, TikTokReportSync
 from promodesk.operations import service as operations
 from promodesk.operations.domain import FINAL_STATES
@@ -284,20 +283,6 @@ def _convert(fetched: Fetched, window: Window, items: list[Any], plan_: dict[str
         fetched.rows.append(row)
 
 
-def spend_minor(value: str | None, currency: str) -> int:
-    """TikTok's spend string in exact minor units (``"14.68"`` USD is 1468). More decimals
-    than the currency has (TikTok reports two for every currency) round half up, in Decimal."""
-    if value is None:
-        return 0
-    try:
-        return parse(value, currency).amount
-    except ValidationFailed:
-        try:
-            return round_minor(Decimal(value), currency)
-        except InvalidOperation:
-            return 0
-
-
 def step(
     uow: UnitOfWork, operation_id: int, fetched: Fetched | None, *, last_attempt: bool = False
 ) -> bool:
@@ -439,11 +424,9 @@ __all__ = [
     "JOB",
     "START_JOB",
     "Fetched",
-    "Grain",
     "TikTokError",
     "prefetch",
     "run",
-    "spend_minor",
     "start",
     "start_after_entity_sync",
     "step",
