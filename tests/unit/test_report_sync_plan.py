@@ -164,3 +164,10 @@ def test_counted_metrics_parse_tiktoks_strings() -> None:
 )
 def test_spend_is_exact_minor_units(value: str | None, currency: str, minor: int) -> None:
     assert spend_minor(value, currency) == minor
+
+
+def test_odd_stat_times_are_refused() -> None:
+    assert stat_time(Grain.DAY, "2026-02-30 00:00:00") is None
+    assert stat_time(Grain.HOUR, "2026-03-05 24:00:00") is None
+    assert stat_time(Grain.HOUR, "2026-03-05") == "2026-03-05 00:00:00"
+    assert stat_time(Grain.DAY, " 2026-03-05 00:00:00 ") == "2026-03-05"

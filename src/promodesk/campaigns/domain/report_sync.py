@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -180,16 +181,19 @@ def stat_time(grain: Grain, raw: str) -> str | None:
     """TikTok's ``YYYY-MM-DD HH:MM:SS`` as the store keys it: ``YYYY-MM-DD`` for a day,
     ``YYYY-MM-DD HH:00:00`` for an hour. None if it is not a time."""
     text = raw.strip()
-    try:
-        moment = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+    if not _STAMP.fullmatch(text):
+        return None
+    try:  # a real day (no 2026-02-30)
+        date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
     except ValueError:
-        try:
-            moment = datetime.strptime(text[:10], "%Y-%m-%d")
-        except ValueError:
-            return None
+        return None
     if grain == Grain.DAY:
-        return moment.date().isoformat()
-    return moment.strftime("%Y-%m-%d %H:00:00")
+        return text[:10]
+    hour = text[11:13] if len(text) > 10 else "00"
+    return f"{text[:10]} {hour}:00:00"
+
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?: (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)?")
 
 
 def is_final(stat: str, before: date) -> bool:
