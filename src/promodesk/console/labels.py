@@ -492,6 +492,69 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# --- campaign cancellations (seed 000) -----------------------------------------------------------
+LABELS["audit_action"].update(
+    {
+        "campaign.cancellation": N_("Campaigns cancelled"),
+        "campaign.cancellation.retry": N_("Failed cancels retried"),
+        "campaign.cancellation.undo": N_("Cancel undone (switched on again)"),
+        "campaign.cancellation.recreate": N_("Deleted campaign re-created"),
+    }
+)
+LABELS["audit_object"].update(
+    {
+        "campaign_cancellation": N_("Campaign cancellation"),
+        "campaign_cancellation_item": N_("Cancelled object"),
+    }
+)
+LABELS["job_kind"].update(
+    {
+        "campaigns.cancel.run": N_("Campaign cancel"),
+        "campaigns.cancel.verify": N_("Campaign cancel verification"),
+    }
+)
+LABELS["operation_kind"]["campaigns.cancel"] = N_("Campaign cancel")
+LABELS["mail_kind"]["campaigns.cancel_verify"] = N_("Campaigns: a cancel failed verification")
+LABELS.update(
+    {
+        "cancel_status": {
+            "running": N_("Running"),
+            "done": N_("Done"),
+            "partial": N_("Partly failed"),
+            "failed": N_("Failed"),
+        },
+        "cancel_item": {
+            "pending": N_("Waiting"),
+            "done": N_("Stopped on TikTok"),
+            "failed": N_("Failed"),
+            "skipped": N_("Already stopped"),
+        },
+        "cancel_verify": {
+            "pending": N_("Not checked yet"),
+            "verified": N_("Verified"),
+            "failed": N_("Check failed"),
+            "skipped": N_("Not checked"),
+        },
+        "cancel_reason": {
+            "budget": N_("Budget"),
+            "strategy_change": N_("Strategy change"),
+            "poor_performance": N_("Poor performance"),
+            "creative_or_policy": N_("Creative or policy issue"),
+            "out_of_stock": N_("Product out of stock"),
+            "other": N_("Other"),
+        },
+        "cancel_action": {
+            "pause": N_("Pause"),
+            "delete": N_("Delete"),
+        },
+        "cancel_level": {
+            "campaign": N_("Campaign"),
+            "adgroup": N_("Ad group"),
+            "ad": N_("Ad"),
+        },
+    }
+)
+
 # Operation titles are stored in English; the console shows them in the reader's language.
 _TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Cancel (?P<n>\d+) enrollments"), N_("Cancel %(n)s enrollments")),
@@ -512,6 +575,15 @@ _TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"Count to (?P<n>\d+)"), N_("Count to %(n)s")),
     (re.compile(r"Sync reports of (?P<name>.+)"), N_("Sync reports of %(name)s")),
+)
+_TITLES += (
+    (re.compile(r"Pause (?P<n>\d+) campaign\(s\)"), N_("Pause %(n)s campaign(s)")),
+    (re.compile(r"Delete (?P<n>\d+) campaign\(s\)"), N_("Delete %(n)s campaign(s)")),
+    (re.compile(r"Pause (?P<n>\d+) adgroup\(s\)"), N_("Pause %(n)s ad group(s)")),
+    (re.compile(r"Delete (?P<n>\d+) adgroup\(s\)"), N_("Delete %(n)s ad group(s)")),
+    (re.compile(r"Pause (?P<n>\d+) ad\(s\)"), N_("Pause %(n)s ad(s)")),
+    (re.compile(r"Delete (?P<n>\d+) ad\(s\)"), N_("Delete %(n)s ad(s)")),
+    (re.compile(r"Retry (?P<n>\d+) failed \w+\(s\)"), N_("Retry %(n)s failed cancel(s)")),
 )
 
 
