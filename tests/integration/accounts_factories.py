@@ -264,7 +264,8 @@ ACCOUNTS_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def make_failed_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> tuple[int, int]:
-    """A finished pause of one campaign with one failed item: (cancellation id, item id)."""
+    """A finished pause of two campaigns, one stopped and one failed (its page shows Retry and
+    Switch on again): (cancellation id, id of the stopped item)."""
     from promodesk.models import CampaignCancellation, CampaignCancellationItem
 
     ad_account_id = int(kw.pop("ad_account_id", 0)) or make_ad_account(uow, workspace_id)
@@ -274,7 +275,7 @@ def make_failed_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> t
         action=str(kw.pop("action", "pause")),
         reason_code=str(kw.pop("reason_code", "budget")),
         note="",
-        status=str(kw.pop("status", "done")),
+        status=str(kw.pop("status", "partial")),
         created_by="factory",
         action_items=[],
     )
@@ -288,11 +289,24 @@ def make_failed_cancellation(uow: UnitOfWork, workspace_id: int, **kw: Any) -> t
         object_id="1800000000001",
         row_id=campaign_row,
         currency="USD",
-        status=str(kw.pop("item_status", "failed")),
+        status="done",
         snapshot={},
         verify_detail={},
     )
-    uow.session.add(item)
+    failed = CampaignCancellationItem(
+        cancellation_id=row.id,
+        workspace_id=workspace_id,
+        ad_account_id=ad_account_id,
+        level="campaign",
+        object_id="1800000000002",
+        row_id=campaign_row,
+        currency="USD",
+        status="failed",
+        error="TikTok refused: campaign_id 1800000000002 does not exist.",
+        snapshot={},
+        verify_detail={},
+    )
+    uow.session.add_all([item, failed])
     uow.flush()
     return row.id, item.id
 

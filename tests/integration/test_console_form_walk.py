@@ -32,6 +32,10 @@ NOT_WALKED = {
     "/login": "its own page answers a refusal (tests/integration/test_console_auth.py)",
     "/logout": "no input; it ends the session the walk runs in",
     "/locale": "no input; it switches the language and goes back to the page",
+    "/cancellations/{cancellation_id}/items/{item_id}/recreate": (
+        "shown for a campaign a cancellation deleted; the walk's cancellation is a pause "
+        "(tests/integration/test_cancellations_console.py re-creates one)"
+    ),
 }
 # Query strings a GET page needs to show its form.
 QUERIES = {
