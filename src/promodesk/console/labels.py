@@ -403,6 +403,8 @@ LABELS: dict[str, dict[str, str]] = {
         "tiktok_campaign": N_("TikTok campaign"),
         "user": N_("User"),
         "workspace": N_("Workspace"),
+        "campaign_reallocation": N_("Reallocation"),
+        "budget_transfer": N_("Business Center transfer"),
     },
     "audit_action": {
         "workspace.created": N_("Workspace created"),
@@ -489,6 +491,36 @@ LABELS: dict[str, dict[str, str]] = {
         "shop.product.restock": N_("Product restocked"),
         "shop.risk.forced": N_("Rule forced (risk control)"),
         "shop.snapshot.restore": N_("Restored from a snapshot"),
+        "campaign.reallocation": N_("Freed budget reallocated"),
+        "campaign.reallocation.returned": N_("Reallocated budget returned to the pool"),
+        "campaign.reallocation.finished": N_("Reallocation finished"),
+        "campaign.budget.reallocated": N_("Campaign budget raised from freed budget"),
+        "budget.transfer": N_("Business Center transfer started"),
+        "budget.transfer.out": N_("Cash moved out of an ad account"),
+        "budget.transfer.in": N_("Cash moved into an ad account"),
+    },
+    "reallocation_status": {
+        "reserved": N_("Updating TikTok"),
+        "done": N_("Done"),
+        "partial": N_("Partly done"),
+        "failed": N_("Failed"),
+    },
+    "reallocation_item_status": {
+        "pending": N_("Waiting for TikTok"),
+        "done": N_("Budget raised"),
+        "failed": N_("Refused, money back in the pool"),
+    },
+    "transfer_status": {
+        "pending": N_("Not moved yet"),
+        "out_done": N_("In the Business Center"),
+        "done": N_("Moved"),
+        "failed": N_("Failed, nothing moved"),
+    },
+    "budget_pace": {
+        "ahead": N_("Spending ahead of the day"),
+        "on": N_("On pace"),
+        "behind": N_("Spending behind the day"),
+        "none": N_("No daily budget"),
     },
 }
 

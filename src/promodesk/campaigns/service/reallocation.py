@@ -31,6 +31,7 @@ from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.audit.service import record
 from promodesk.campaigns.domain import reallocation as rules
 from promodesk.campaigns.errors import PoolTooSmall, ReallocationRefused
+from promodesk.campaigns.repository.budget import BudgetRepository
 from promodesk.campaigns.repository.campaigns import CampaignsRepository
 from promodesk.campaigns.repository.reallocations import ReallocationsRepository
 from promodesk.campaigns.service import changes, freed
@@ -499,3 +500,38 @@ def reallocation_page(
         pool_code=None if pool is None else pool.code,
     )
     return [_view(r, None) for r in rows]
+
+
+def candidates(uow: UnitOfWork, workspace_id: int, pool: freed.Pool) -> list[dict[str, Any]]:
+    """The campaigns that may take the pool's money: live, with a daily or lifetime budget, of
+    the pool's advertiser (allocated to it, or unallocated in its ad accounts) or ad account,
+    in the pool's currency."""
+    currencies: dict[int, str] = {}
+    out: list[dict[str, Any]] = []
+    daily, lifetime = _minimums(pool.currency)
+    for c, advertiser in BudgetRepository(uow).pool_campaigns(
+        workspace_id, advertiser_id=pool.advertiser_id, ad_account_id=pool.ad_account_id
+    ):
+        if pool.advertiser_id is not None and advertiser not in (None, pool.advertiser_id):
+            continue
+        if c.budget_mode == rules.INFINITE or not c.budget_mode:
+            continue
+        if c.ad_account_id not in currencies:
+            account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
+            currencies[c.ad_account_id] = account.currency.upper()
+        if currencies[c.ad_account_id] != pool.currency:
+            continue
+        out.append(
+            {
+                "id": c.id,
+                "campaign_id": c.campaign_id,
+                "name": c.name or "",
+                "ad_account_id": c.ad_account_id,
+                "operation_status": c.operation_status,
+                "budget_mode": c.budget_mode,
+                "budget_minor": int(c.budget_minor or 0),
+                "daily": c.budget_mode in rules.DAILY_MODES,
+                "minimum_minor": rules.minimum_minor(c.budget_mode, pool.currency, daily, lifetime),
+            }
+        )
+    return out
