@@ -377,6 +377,46 @@ def make_cancellation(
         uow.session.add(
             CampaignCancellationItem(cancellation_id=row.id, workspace_id=workspace_id, **values)
         )
+
+
+# Reallocations of freed budget and Business Center transfers (the API's id routes) ---------
+
+
+def make_reallocation(uow: UnitOfWork, workspace_id: int, **kw: object) -> int:
+    """A finished reallocation of 10.00 USD from an ad account's pool, with one item."""
+    from promodesk.models import CampaignReallocation, CampaignReallocationItem
+
+    account = int(str(kw.pop("ad_account_id", 0))) or make_ad_account(uow, workspace_id)
+    row = CampaignReallocation(
+        workspace_id=workspace_id,
+        pool_code=f"campaigns:freed:acct:{account}:USD",
+        advertiser_id=None,
+        ad_account_id=account,
+        currency="USD",
+        total_minor=10_00,
+        returned_minor=0,
+        status=str(kw.pop("status", "done")),
+        created_by="test",
+    )
+    uow.session.add(row)
+    uow.flush()
+    uow.session.add(
+        CampaignReallocationItem(
+            reallocation_id=row.id,
+            workspace_id=workspace_id,
+            ad_account_id=account,
+            campaign_row_id=0,
+            campaign_id="1800000000",
+            name="Campaign",
+            budget_mode="BUDGET_MODE_DAY",
+            amount_minor=10_00,
+            before_minor=100_00,
+            after_minor=110_00,
+            status="done",
+            read_back_minor=110_00,
+            verified=True,
+        )
+    )
     uow.flush()
     return row.id
 
@@ -384,3 +424,31 @@ def make_cancellation(
 # ``cancellation_id`` and ``item_id`` above name one cancellation and its item.
 ACCOUNTS_BODIES[("PUT", f"{_V}/cancellations/{{cancellation_id}}/lessons")] = {"lessons": "x"}
 ACCOUNTS_BODIES[("POST", f"{_V}/cancellations/{{cancellation_id}}/action-items")] = {"text": "x"}
+
+
+def make_budget_transfer(uow: UnitOfWork, workspace_id: int, **kw: object) -> int:
+    from promodesk.models import BudgetTransfer
+
+    first, second = make_ad_account(uow, workspace_id), make_ad_account(uow, workspace_id)
+    row = BudgetTransfer(
+        workspace_id=workspace_id,
+        bc_id="7200000000000000001",
+        from_ad_account_id=first,
+        to_ad_account_id=second,
+        currency="USD",
+        amount_minor=int(str(kw.pop("amount_minor", 25_00))),
+        status=str(kw.pop("status", "done")),
+        legs=[],
+        created_by="test",
+    )
+    uow.session.add(row)
+    uow.flush()
+    return row.id
+
+
+ACCOUNTS_FACTORIES.update(
+    {
+        "reallocation_id": lambda uow, ws: make_reallocation(uow, _workspace_id(ws)),
+        "transfer_id": lambda uow, ws: make_budget_transfer(uow, _workspace_id(ws)),
+    }
+)
