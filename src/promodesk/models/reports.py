@@ -33,6 +33,22 @@ class TikTokReportRow(Base):
         Index(
             "ix_tiktok_report_rows_campaign", "ad_account_id", "campaign_id", "grain", "stat_time"
         ),
+        # The lists' sums over a range of days read from this index alone (0010_list_indexes).
+        Index(
+            "ix_tiktok_report_rows_list_sums",
+            "workspace_id",
+            "level",
+            "grain",
+            "stat_time",
+            "ad_account_id",
+            "object_id",
+            "spend_minor",
+            "impressions",
+            "clicks",
+            "conversions",
+            "video_views",
+            "reach",
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[int] = mapped_column(

@@ -236,7 +236,10 @@ def _metrics_subquery(workspace_id: int, level: Level, windows: list[Window]) ->
             R.workspace_id == workspace_id,
             R.level == level.value,
             R.grain == Grain.DAY.value,
-            or_(*ranges) if ranges else false(),
+            # the span of every window first: one index range, then each account's own days
+            R.stat_time >= min((w.since for w in windows), default=""),
+            R.stat_time < max((w.until for w in windows), default=""),
+            (ranges[0] if len(ranges) == 1 else or_(*ranges)) if ranges else false(),
         )
         .group_by(R.ad_account_id, R.object_id)
         .subquery("m")
