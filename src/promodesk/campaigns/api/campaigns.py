@@ -213,8 +213,19 @@ def list_ads(
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignDetail)
-def get_campaign(campaign_id: int, uow: Uow, caller: Caller) -> CampaignDetail:
-    return CampaignDetail(**campaigns.campaign_detail(uow, caller.workspace_id, campaign_id))
+def get_campaign(
+    campaign_id: int,
+    uow: Uow,
+    caller: Caller,
+    chart: Annotated[
+        str | None, Query(max_length=20, description="daily points: life (default) or last_30_days")
+    ] = None,
+) -> CampaignDetail:
+    """Everything a review needs: budget and mode, schedule, spent to date and today, remaining
+    budget, daily spend and conversions, ad groups and ads with their status words."""
+    return CampaignDetail(
+        **campaigns.campaign_detail(uow, caller.workspace_id, campaign_id, chart=chart)
+    )
 
 
 @router.get("/campaigns/{campaign_id}/spend", response_model=SpendRead)

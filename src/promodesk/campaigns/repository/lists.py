@@ -302,3 +302,16 @@ def zones(uow: UnitOfWork, workspace_id: int) -> list[tuple[int, str]]:
         .order_by(TikTokAdAccount.id)
     )
     return [(int(r[0]), str(r[1] or "UTC")) for r in rows]
+
+
+def first_day(uow: UnitOfWork, ad_account_id: int, level: Level, object_id: str) -> str | None:
+    """The object's first local day with a daily report row (``YYYY-MM-DD``), if any."""
+    found = uow.session.execute(
+        select(func.min(R.stat_time)).where(
+            R.ad_account_id == ad_account_id,
+            R.level == level.value,
+            R.grain == Grain.DAY.value,
+            R.object_id == object_id,
+        )
+    ).scalar_one_or_none()
+    return str(found) if found else None

@@ -132,9 +132,44 @@ class ObjectPage(Page[ObjectRead]):
     totals: TotalsRead | None
 
 
+class ScheduleRead(BaseModel):
+    start: str | None = Field(description="earliest ad group start, in time_zone")
+    end: str | None = Field(description="latest ad group end, in time_zone; null: no end")
+    time_zone: str
+
+
+class SpentRead(MetricsRead):
+    first_day: str | None = Field(None, description="first local day with report rows")
+    day: str | None = Field(None, description="the ad account's local day (spent today)")
+
+
+class DayPoint(BaseModel):
+    day: str
+    spend_minor: int
+    conversions: int
+    clicks: int
+    impressions: int
+
+
+class DailyRead(BaseModel):
+    chart: str = Field(description="life or last_30_days")
+    points: list[DayPoint] = Field(description="every day, oldest first, through today")
+
+
 class CampaignDetail(CampaignRead):
     ad_account: dict[str, Any]
-    ad_groups: list[dict[str, Any]]
+    ad_groups: list[dict[str, Any]] = Field(
+        description="ad groups (status, status_reason) with their ads (status, status_reason)"
+    )
+    schedule: ScheduleRead
+    spent_to_date: SpentRead = Field(description="from the report store, every stored day")
+    spent_today: SpentRead
+    remaining_budget_minor: int | None = Field(
+        description="lifetime budget less spent to date, or daily budget less spent today; "
+        "null for no limit"
+    )
+    remaining_basis: str | None = Field(description="lifetime, today or null")
+    daily: DailyRead
 
 
 class SpendRead(BaseModel):

@@ -4,16 +4,22 @@ report endpoint."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from promodesk.accounts.domain import to_minor
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
+from promodesk.campaigns.domain import detail as detail_rules
+from promodesk.campaigns.domain import lists as list_rules
+from promodesk.campaigns.domain.campaigns import ListStatus
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.campaigns import CampaignsRepository
-from promodesk.campaigns.service import lists
+from promodesk.campaigns.repository.lists import first_day
+from promodesk.campaigns.service import lists, reports
 from promodesk.integrations.tiktok.errors import TikTokError
+from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound
 
@@ -74,7 +80,19 @@ def campaign_view(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, 
     )
 
 
-def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:
+def campaign_detail(
+    uow: UnitOfWork,
+    workspace_id: int,
+    row_id: int,
+    *,
+    chart: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One campaign with everything a review needs (``campaigns.domain.detail``): objective,
+    budget and mode, schedule (the ad account's zone, named), spent to date and today from the
+    report store, the remaining budget, one point per day for the chart (``chart``: ``life`` or
+    ``last_30_days``), and its ad groups and ads with their status words."""
+    span = detail_rules.chart_span(chart)
     repo = CampaignsRepository(uow)
     c = repo.get(workspace_id, row_id)
     if c is None:
@@ -91,6 +109,7 @@ def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str
     }
     detail["ad_groups"] = [
         {
+            "id": g.id,
             "adgroup_id": g.adgroup_id,
             "name": g.name,
             "budget_mode": g.budget_mode,
@@ -101,13 +120,16 @@ def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str
             "operation_status": g.operation_status,
             "secondary_status": g.secondary_status,
             "deleted": g.deleted,
+            **_words(Level.ADGROUP, g),
             "ads": [
                 {
+                    "id": ad.id,
                     "ad_id": ad.ad_id,
                     "name": ad.name,
                     "operation_status": ad.operation_status,
                     "secondary_status": ad.secondary_status,
                     "deleted": ad.deleted,
+                    **_words(Level.AD, ad),
                 }
                 for ad in ads
                 if ad.adgroup_id == g.adgroup_id
@@ -115,7 +137,52 @@ def campaign_detail(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str
         }
         for g in groups
     ]
+    zone = account.timezone or "UTC"
+    planned = detail_rules.schedule(
+        [(g.schedule_type, g.schedule_start_time, g.schedule_end_time, g.deleted) for g in groups]
+    )
+    detail["time_zone"] = zone
+    detail["schedule"] = {"start": planned.start, "end": planned.end, "time_zone": zone}
+    today = list_rules.local_today(zone, at or now())
+    first = first_day(uow, c.ad_account_id, Level.CAMPAIGN, c.campaign_id)
+    first_date = date.fromisoformat(first) if first else None
+    mine: dict[str, Any] = {"ad_account_id": c.ad_account_id, "object_ids": [c.campaign_id]}
+    key = (c.ad_account_id, c.campaign_id)
+    end = today + timedelta(days=1)
+    to_date = reports.totals(uow, workspace_id, Level.CAMPAIGN, date(1970, 1, 1), end, **mine)
+    on_day = reports.totals(uow, workspace_id, Level.CAMPAIGN, today, end, **mine)
+    spent, spent_today = to_date.get(key, reports.ZERO), on_day.get(key, reports.ZERO)
+    left = detail_rules.remaining(
+        c.budget_mode, c.budget_minor, spent.spend_minor, spent_today.spend_minor
+    )
+    detail["spent_to_date"] = {**lists.metrics_view(spent), "first_day": first}
+    detail["spent_today"] = {**lists.metrics_view(spent_today), "day": today.isoformat()}
+    detail["remaining_budget_minor"] = left.minor
+    detail["remaining_basis"] = left.basis
+    days = detail_rules.chart_days(span, first_date, today)
+    points = dict(reports.per_day(uow, workspace_id, Level.CAMPAIGN, days[0], end, **mine))
+    detail["daily"] = {
+        "chart": span.value,
+        "points": [
+            {
+                "day": d.isoformat(),
+                "spend_minor": points.get(d.isoformat(), reports.ZERO).spend_minor,
+                "conversions": points.get(d.isoformat(), reports.ZERO).conversions,
+                "clicks": points.get(d.isoformat(), reports.ZERO).clicks,
+                "impressions": points.get(d.isoformat(), reports.ZERO).impressions,
+            }
+            for d in days
+        ],
+    }
     return detail
+
+
+def _words(level: Level, obj: Any) -> dict[str, Any]:
+    status = list_rules.status_at(
+        level, obj.operation_status, obj.secondary_status, obj.deleted, obj.vanished
+    )
+    reason = obj.secondary_status if status is ListStatus.NOT_DELIVERING else None
+    return {"status": status.value, "status_reason": reason}
 
 
 def spend(uow: UnitOfWork, workspace_id: int, row_id: int) -> dict[str, Any]:

@@ -421,10 +421,13 @@ def allocate_campaigns(visit: OperatorVisit, uow: Uow) -> Response:
 
 
 @router.get("/campaigns/{campaign_id}")
-def campaign_page(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
+def campaign_page(request: Request, visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
+    """Everything to review a campaign: budget and mode, schedule in the ad account's zone,
+    spent to date and today, remaining budget, daily spend and conversions as a chart (its
+    life or the last 30 days), ad groups and ads with their status words."""
     workspace_id = visit.principal.workspace_id
-    detail = service.campaign_detail(uow, workspace_id, campaign_id)
-    spend = service.spend(uow, workspace_id, campaign_id)
+    chart = request.query_params.get("chart", "").strip() or None
+    detail = service.campaign_detail(uow, workspace_id, campaign_id, chart=chart)
     currency = detail["currency"]
     detail["budget_text"] = _budget(visit, detail, currency)
     for g in detail["ad_groups"]:
@@ -437,11 +440,38 @@ def campaign_page(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
         alloc["advertiser_name"] = clients_service.get_advertiser(
             uow, workspace_id, alloc["advertiser_id"]
         ).name
+    points = detail["daily"]["points"]
+    spec = {
+        "x": [p["day"] for p in points],
+        "series": [
+            {
+                "name": visit._("Spend") + f" ({currency})",
+                "y": [float(lists.major(p["spend_minor"], currency) or 0) for p in points],
+                "kind": "bar",
+                "axis": "y",
+            },
+            {
+                "name": visit._("Conversions"),
+                "y": [p["conversions"] for p in points],
+                "kind": "line",
+                "axis": "y2",
+            },
+        ],
+        "markers": [],
+        "y_title": visit._("Spend") + f" ({currency})",
+        "y2_title": visit._("Conversions"),
+    }
+    spent, today = detail["spent_to_date"], detail["spent_today"]
     return visit.page(
         "accounts/campaign.html",
         c=detail,
-        spend=spend,
-        spend_text=_money(spend["spend_minor"], spend["currency"]),
+        spent_text=_money(spent["spend_minor"], currency),
+        spent_m=_metric_texts(spent, currency),
+        today_text=_money(today["spend_minor"], currency),
+        remaining_text=_money(detail["remaining_budget_minor"], currency),
+        chart_spec=spec,
+        chart_total=_money(sum(p["spend_minor"] for p in points), currency),
+        status_words=STATUS_WORDS,
         **changes.change_context(detail),
     )
 
