@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from promodesk.accounts.demo import seed_accounts
+from promodesk.campaigns.demo import seed_cancellations
 from promodesk.integrations.tiktok.entities import Advertiser
 from promodesk.kit.db import UnitOfWork
 from promodesk.notify.demo import seed_notify
@@ -41,6 +43,7 @@ def seed(uow: UnitOfWork) -> DemoInfo:
     seed_notify(uow, workspace.id)  # idempotent: the outbox's demo messages
     seed_shop(uow, workspace.id)  # idempotent
     seed_accounts(uow, workspace.id, sandbox_grant)  # idempotent
+    seed_cancellations(uow, workspace.id, sandbox_campaigns)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)
 
 
@@ -56,3 +59,31 @@ def sandbox_grant(accounts: int) -> tuple[str, dict[str, Advertiser]]:
         for i in range(accounts)
     }
     return token, known
+
+
+def sandbox_campaigns(advertiser_id: str, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` live campaigns of a sandbox ad account, as the sandbox mounted at
+    ``/sandbox`` generates them (it is deterministic)."""
+    sandbox = Sandbox(SandboxConfig())
+    account = gen.decode_advertiser(advertiser_id)
+    if account is None:
+        return []
+    world = sandbox.world
+    out: list[dict[str, Any]] = []
+    for index in range(world.size("campaign", account)):
+        if len(out) >= count:
+            break
+        if world.campaign_status(account, index) == "CAMPAIGN_STATUS_DELETE":
+            continue
+        mode, budget = world.campaign_budget(account, index)
+        if mode == "BUDGET_MODE_INFINITE":
+            continue
+        out.append(
+            {
+                "campaign_id": gen.entity_id("campaign", account, index),
+                "name": world.campaign_name(account, index),
+                "budget_mode": mode,
+                "budget": str(budget),
+            }
+        )
+    return out

@@ -199,3 +199,14 @@ class RetrospectiveRepository:
             for r in self.s.execute(q):
                 out.setdefault(str(r[0]), []).append((str(r[1]), _metrics(r, 2)))
         return out
+
+    # the demo's rows ----------------------------------------------------------------------------
+    def any_cancellation(self, workspace_id: int) -> bool:
+        return (
+            self.s.execute(select(C.id).where(C.workspace_id == workspace_id).limit(1)).first()
+            is not None
+        )
+
+    def add(self, row: CampaignCancellation | CampaignCancellationItem) -> None:
+        self.s.add(row)
+        self.s.flush()
