@@ -17,7 +17,9 @@ def test_month_window_covers_the_whole_month_until_exclusive() -> None:
     assert r.month_window("2024-02").days == 29
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-1", "26-01", "december", ""])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-1", "26-01", "december", "", "0000-01", "9999-12"]
+)
 def test_month_window_refuses_what_is_not_a_month(text: str) -> None:
     with pytest.raises(r.PeriodError) as err:
         r.month_window(text)
@@ -30,6 +32,8 @@ def test_week_window_is_monday_through_sunday() -> None:
     assert r.week_text(date(2026, 12, 9)) == "2026-W50"
     with pytest.raises(r.PeriodError):
         r.week_window("2026-W54")
+    with pytest.raises(r.PeriodError):
+        r.week_window("0000-W01")
 
 
 def test_custom_window_includes_its_last_day_and_is_bounded() -> None:
@@ -52,6 +56,12 @@ def test_period_window_defaults_to_the_current_month_or_week() -> None:
     with pytest.raises(r.PeriodError) as err:
         r.period_window("custom", today, since="2026-11-03")
     assert err.value.field == "until"
+    with pytest.raises(r.PeriodError) as err:
+        r.period_window("custom", today, since="2026-11-03", until="9999-12-31")
+    assert err.value.field == "until"
+    with pytest.raises(r.PeriodError) as err:
+        r.period_window("custom", today, since="0001-01-01", until="0001-01-02")
+    assert err.value.field == "since"
 
 
 def test_compare_windows_same_length_on_each_side_of_the_stop_day() -> None:

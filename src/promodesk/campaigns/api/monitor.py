@@ -17,7 +17,7 @@ from promodesk.campaigns.schemas.monitor import (
 )
 from promodesk.campaigns.service import monitor as monitor_service
 from promodesk.campaigns.service import retrospective as retro
-from promodesk.web import ApiRoute, Caller, OptId, Uow, Writer
+from promodesk.web import ApiRoute, Caller, OptId, Uow, Writer, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok cancellations"])
 
@@ -39,7 +39,7 @@ def cancellation_monitor(cancellation_id: int, uow: Uow, caller: Caller) -> Moni
 @router.get(
     "/retrospective",
     response_model=RetrospectiveRead,
-    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+    responses={**errors(404), 200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 def retrospective(
     uow: Uow,

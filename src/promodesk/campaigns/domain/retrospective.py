@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 MAX_RANGE_DAYS = 366
+MIN_YEAR, MAX_YEAR = 1970, 9998  # periods outside these years name nothing promodesk holds
 CPR_TOLERANCE_PERCENT = 10
 LESSONS_MAX = 10_000
 ACTION_ITEMS_MAX = 50
@@ -70,6 +71,8 @@ def month_window(text: str) -> Window:
     if not found or not 1 <= int(found.group(2)) <= 12:
         raise PeriodError(f"{text!r} is not a month (YYYY-MM)", "month")
     year, month = int(found.group(1)), int(found.group(2))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"{text!r}: the year is out of range", "month")
     start = date(year, month, 1)
     end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return Window(start, end)
@@ -78,7 +81,7 @@ def month_window(text: str) -> Window:
 def week_window(text: str) -> Window:
     """An ISO week (``2026-W49``): Monday through Sunday."""
     found = _WEEK.fullmatch(text.strip())
-    if not found:
+    if not found or not MIN_YEAR <= int(found.group(1)) <= MAX_YEAR:
         raise PeriodError(f"{text!r} is not an ISO week (YYYY-Www)", "week")
     try:
         start = date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
@@ -103,9 +106,12 @@ def week_text(day: date) -> str:
 
 def parse_day(text: str, field_name: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise PeriodError(f"{text!r} is not a day (YYYY-MM-DD)", field_name) from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PeriodError(f"{text!r}: the year is out of range", field_name)
+    return day
 
 
 def period_window(
