@@ -133,6 +133,13 @@ def test_retrospective_page_filters_exports_and_dashboard(
         assert plots(zh)["by-reason"]["x"] == ["预算", "效果不佳"]
         zh_csv = client.get("/cancellations/retrospective.csv", params={"month": "2026-12"})
         assert zh_csv.text.startswith("\ufeff取消记录,创建时间（UTC）,原因")
+        assert ",效果不佳," in zh_csv.text  # reasons as labels
+        # days typed while "Month" is still chosen mean a range of days
+        ranged = client.get(
+            "/cancellations/retrospective",
+            params={"period": "month", "since": "2026-12-03", "until": "2026-12-04"},
+        ).text
+        assert plots(ranged)["by-reason"]["series"][0]["y"] == [1, 1]
         assert "本周取消" in client.get("/").text
 
 

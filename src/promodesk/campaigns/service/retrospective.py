@@ -485,8 +485,13 @@ def _major_dec(value: str | None, currency: str) -> str:
     return str(Decimal(value).scaleb(-digits).quantize(Decimal(1).scaleb(-digits)))
 
 
-def table(data: dict[str, Any], label: Callable[[str], str] = str) -> list[list[Any]]:
-    """The export's rows: a header, then one row per cancellation and currency."""
+def table(
+    data: dict[str, Any],
+    label: Callable[[str], str] = str,
+    reason: Callable[[str], str] = str,
+) -> list[list[Any]]:
+    """The export's rows: a header, then one row per cancellation and currency (reasons as
+    ``reason`` words them: codes by default)."""
     out: list[list[Any]] = [[label(c) for c in COLUMNS]]
     for r in data["rows"]:
         cpr = r["cost_per_result"]
@@ -501,7 +506,7 @@ def table(data: dict[str, Any], label: Callable[[str], str] = str) -> list[list[
                 [
                     r["id"],
                     r["created_at"][:16].replace("T", " "),
-                    r["reason_code"],
+                    reason(r["reason_code"]),
                     r["action"],
                     names,
                     r["items"],
@@ -528,13 +533,17 @@ def table(data: dict[str, Any], label: Callable[[str], str] = str) -> list[list[
     return out
 
 
-def summary(data: dict[str, Any], label: Callable[[str], str] = str) -> list[list[Any]]:
+def summary(
+    data: dict[str, Any],
+    label: Callable[[str], str] = str,
+    reason: Callable[[str], str] = str,
+) -> list[list[Any]]:
     out: list[list[Any]] = [[label("Section"), label("Item"), label("Currency"), label("Figure")]]
     p = data["period"]
     out.append([label("Period"), f"{p['since']} – {p['last']}", "", p["time_zone"]])
     out.append([label("Summary"), label("Cancellations"), "", data["cancellations"]])
-    for reason, n in data["by_reason"].items():
-        out.append([label("Cancellations by reason"), reason, "", n])
+    for code, n in data["by_reason"].items():
+        out.append([label("Cancellations by reason"), reason(code), "", n])
     for t in data["totals"]:
         cur = t["currency"]
         for key, text in (
@@ -559,24 +568,32 @@ def summary(data: dict[str, Any], label: Callable[[str], str] = str) -> list[lis
     return out
 
 
-def to_csv(data: dict[str, Any], label: Callable[[str], str] = str) -> str:
+def to_csv(
+    data: dict[str, Any],
+    label: Callable[[str], str] = str,
+    reason: Callable[[str], str] = str,
+) -> str:
     """The table as CSV: UTF-8 with a byte-order mark (Excel opens it, Chinese included)."""
     out = io.StringIO()
     w = csv.writer(out)
-    for row in table(data, label):
+    for row in table(data, label, reason):
         w.writerow(row)
     return BOM + out.getvalue()
 
 
-def to_xlsx(data: dict[str, Any], label: Callable[[str], str] = str) -> bytes:
+def to_xlsx(
+    data: dict[str, Any],
+    label: Callable[[str], str] = str,
+    reason: Callable[[str], str] = str,
+) -> bytes:
     """Two sheets: the cancellations and the summary (per reason, per currency, per
     advertiser)."""
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     bold = book.add_format({"bold": True})
     for title, rows in (
-        (label("Cancellations"), table(data, label)),
-        (label("Summary"), summary(data, label)),
+        (label("Cancellations"), table(data, label, reason)),
+        (label("Summary"), summary(data, label, reason)),
     ):
         sheet = book.add_worksheet(title[:31])
         for r, row in enumerate(rows):

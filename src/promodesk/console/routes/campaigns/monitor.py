@@ -152,11 +152,28 @@ def _filters(request: Request) -> dict[str, str]:
     return {k: q.get(k, "").strip()[:20] for k in FILTER_KEYS}
 
 
+def effective_period(f: dict[str, str]) -> str:
+    """The period the filters mean: the one chosen, unless its own field is empty and another
+    period's is filled (days typed with "Month" still selected mean a range)."""
+    filled = {
+        "month": bool(f["month"]),
+        "week": bool(f["week"]),
+        "custom": bool(f["since"] or f["until"]),
+    }
+    chosen = f["period"]
+    if chosen in filled and (filled[chosen] or not any(filled.values())):
+        return chosen
+    for kind in ("custom", "week", "month"):
+        if filled[kind]:
+            return kind
+    return chosen or "month"
+
+
 def _retro_data(
     visit: Visit, uow: Any, f: dict[str, str]
 ) -> tuple[dict[str, Any] | None, str, str]:
     """The retrospective of the filters, or (None, the refusal in words, its field)."""
-    period = f["period"] or ("custom" if f["since"] or f["until"] else "month")
+    period = effective_period(f)
     client = forms.optional_id(f["client"])
     advertiser = forms.optional_id(f["advertiser"])
     if f["client"] and client is None:
@@ -269,6 +286,7 @@ def retrospective_page(request: Request, visit: ViewerVisit, uow: Uow) -> Respon
         "campaigns/retrospective.html",
         d=data,
         f=f,
+        period=effective_period(f),
         error=error,
         error_field=error_field,
         clients=clients,
@@ -306,13 +324,17 @@ def _label_of(visit: Visit) -> Any:
     return label
 
 
+def _reason_of(visit: Visit) -> Any:
+    return lambda code: labels.label("campaign_cancel_reason", code, visit._)
+
+
 @router.get("/cancellations/retrospective.csv")
 def retrospective_csv(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     data, error, _field = _retro_data(visit, uow, _filters(request))
     if data is None:
         raise FormRefused(error, status=422)
     return Response(
-        content=retro.to_csv(data, _label_of(visit)),
+        content=retro.to_csv(data, _label_of(visit), _reason_of(visit)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_name(data)}.csv"'},
     )
@@ -324,7 +346,7 @@ def retrospective_xlsx(request: Request, visit: ViewerVisit, uow: Uow) -> Respon
     if data is None:
         raise FormRefused(error, status=422)
     return Response(
-        content=retro.to_xlsx(data, _label_of(visit)),
+        content=retro.to_xlsx(data, _label_of(visit), _reason_of(visit)),
         media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_name(data)}.xlsx"'},
     )
