@@ -421,6 +421,8 @@ def monitor(
             "status": c.status,
             "created_by": c.created_by,
             "created_at": clock.ensure_utc(c.created_at).isoformat(),
+            "lessons": c.lessons,
+            "action_items": list(c.action_items or []),
         },
         "monitor_days": n_days,
         "hours_around": HOURS_AROUND,
