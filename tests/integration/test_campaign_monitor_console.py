@@ -188,3 +188,23 @@ def test_lessons_form_for_operators(
         assert answer.status_code in (303, 403)
     with db.read() as uow:
         assert retro.notes(uow, member.workspace.id, cid)["lessons"] == "Test budgets first."
+
+
+def test_a_cancellation_without_items_still_shows(
+    db: Database, tmp_path: Path, frozen: clock.FrozenClock
+) -> None:
+    from tests.integration.accounts_factories import make_cancellation
+
+    member = new_member(db, "viewer")
+    with db.transaction() as uow:
+        cid = make_cancellation(uow, member.workspace.id, [], reason_code="other", status="running")
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        page = client.get("/cancellations/retrospective")
+        assert page.status_code == 200, page.text
+        assert f'id="cancellation-{cid}"' in page.text
+        assert client.get("/cancellations/retrospective.csv").status_code == 200
+        assert client.get("/cancellations/retrospective.xlsx").status_code == 200
+        monitor = client.get(f"/cancellations/{cid}/monitor")
+        assert monitor.status_code == 200
+        assert "Nothing to monitor" in monitor.text

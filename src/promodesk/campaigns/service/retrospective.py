@@ -169,7 +169,15 @@ def _row(
             sums.add(i.currency, "spend_after_minor", after.get(i.id, 0))
     # cost per result before the cancel: the objects of the first ad account (one currency)
     advertiser_id = next((i.advertiser_id for i in items if i.advertiser_id is not None), None)
-    cpr: dict[str, Any] = {"objects": None, "reference": None, "reference_kind": None}
+    cpr: dict[str, Any] = {
+        "since": None,
+        "last": None,
+        "currency": None,
+        "objects": None,
+        "reference": None,
+        "reference_kind": None,
+        "verdict": None,
+    }
     adv_change: dict[str, Any] | None = None
     if items:
         main = by_account[items[0].ad_account_id]
