@@ -203,7 +203,7 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
             and (f.advertiser_id is None or p["advertiser_id"] == f.advertiser_id)
         ]
         if not a["allocations"] and f.client_id is None and f.advertiser_id is None:
-            unallocated.append(view)
+            unallocated.append({**view, "payment_mode": None})
         for p in pairs:
             client = clients.setdefault(
                 int(p["client_account_id"]),
