@@ -332,3 +332,37 @@ def test_refusals(db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatc
                 service.preview(uow, workspace_id, "campaign", [row.id, 10**12], "pause")
             with pytest.raises(ValidationFailed):
                 service.preview(uow, workspace_id, "campaign", [row.id], "stop")
+
+
+def test_freed_goes_to_the_advertiser_its_ad_account_serves(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    """A campaign not allocated on its own frees into the advertiser pool of its ad account
+    when that ad account serves exactly one advertiser; with two, into the ad account's pool."""
+    from promodesk.accounts.service import allocation
+    from tests.integration.accounts_factories import make_advertiser, make_client
+
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        with db.transaction() as uow:
+            client = make_client(uow, workspace_id)
+            brand = make_advertiser(uow, workspace_id, client)
+            other = make_advertiser(uow, workspace_id, client)
+            allocation.allocate(
+                uow, workspace_id, accounts[0], client_account_id=client, advertiser_id=brand
+            )
+            for advertiser in (brand, other):
+                allocation.allocate(
+                    uow,
+                    workspace_id,
+                    accounts[1],
+                    client_account_id=client,
+                    advertiser_id=advertiser,
+                )
+        one = live_campaigns(db, accounts[0], 1)
+        two = live_campaigns(db, accounts[1], 1)
+        with db.read() as uow:
+            first = service.preview(uow, workspace_id, "campaign", [one[0].id], "pause")
+            second = service.preview(uow, workspace_id, "campaign", [two[0].id], "pause")
+        assert first["items"][0]["advertiser_id"] == brand
+        assert second["items"][0]["advertiser_id"] is None

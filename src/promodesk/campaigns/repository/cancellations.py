@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from promodesk.models import (
+    AdAccountAllocation,
     CampaignAllocation,
     CampaignCancellation,
     CampaignCancellationItem,
@@ -71,7 +72,8 @@ class CancellationsRepository:
         return {a.id: a for a in self.s.execute(q).scalars()}
 
     def allocations(self, campaign_keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Any]:
-        """(ad account id, TikTok campaign id) → its allocation, for the campaigns allocated."""
+        """(ad account id, TikTok campaign id) → its allocation (``client_account_id``,
+        ``advertiser_id``): the campaign's own, else its ad account's when that serves one pair."""
         keys = list(set(campaign_keys))
         found: dict[tuple[int, str], Any] = {}
         for start in range(0, len(keys), 300):
@@ -89,6 +91,18 @@ class CancellationsRepository:
             for account_id, campaign_id, alloc in self.s.execute(q):
                 if (account_id, campaign_id) in part:
                     found[(int(account_id), str(campaign_id))] = alloc
+        # A campaign not allocated on its own belongs to its ad account's advertiser when the
+        # ad account serves exactly one (client account, advertiser) pair.
+        missing = {k[0] for k in keys if k not in found}
+        if missing:
+            by_account: dict[int, list[AdAccountAllocation]] = {}
+            q2 = select(AdAccountAllocation).where(AdAccountAllocation.ad_account_id.in_(missing))
+            for row in self.s.scalars(q2):
+                by_account.setdefault(int(row.ad_account_id), []).append(row)
+            for key in keys:
+                only = by_account.get(key[0], [])
+                if key not in found and len(only) == 1:
+                    found[key] = only[0]
         return found
 
     def children(self, level: str, ad_account_id: int, object_id: str) -> dict[str, list[Any]]:
