@@ -36,6 +36,7 @@ from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit, clos
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, PromodeskError, ValidationFailed
 from promodesk.kit.money import Money, parse_plain
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -214,8 +215,10 @@ def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
 
 @router.get("/budget/reallocations/{reallocation_id}")
 def reallocation_page(visit: ViewerVisit, uow: Uow, reallocation_id: int) -> Response:
-    out = reallocation.view(uow, visit.principal.workspace_id, reallocation_id)
-    return visit.page("campaigns/budget_reallocation.html", r=out)
+    workspace_id = visit.principal.workspace_id
+    out = reallocation.view(uow, workspace_id, reallocation_id)
+    by = tenancy.actor_name(uow, workspace_id, str(out["created_by"]))
+    return visit.page("campaigns/budget_reallocation.html", r=out, by=by)
 
 
 @router.post("/budget/reallocations/{reallocation_id}/retry")
@@ -300,10 +303,10 @@ def transfer(request: Request, visit: OperatorVisit, uow: Uow) -> Response:
 
 @router.get("/budget/transfers/{transfer_id}")
 def transfer_page(visit: ViewerVisit, uow: Uow, transfer_id: int) -> Response:
-    return visit.page(
-        "campaigns/budget_transfer_result.html",
-        t=transfers.get(uow, visit.principal.workspace_id, transfer_id),
-    )
+    workspace_id = visit.principal.workspace_id
+    t = transfers.get(uow, workspace_id, transfer_id)
+    by = tenancy.actor_name(uow, workspace_id, str(t["created_by"]))
+    return visit.page("campaigns/budget_transfer_result.html", t=t, by=by)
 
 
 @router.post("/budget/transfers/{transfer_id}/retry")
