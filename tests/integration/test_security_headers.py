@@ -55,8 +55,12 @@ def test_console_pages_get_a_strict_policy(db: Database, tmp_path: Path) -> None
     csp = directives(page)
     assert csp["default-src"] == "'self'"
     assert csp["script-src"] == "'self'"
-    # plotly.js may add an empty <style> element (filled through the CSSOM), nothing else.
-    assert csp["style-src"] == "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    # plotly.js may add an empty <style> element (filled through the CSSOM) and its map
+    # library's one fixed style sheet, nothing else.
+    assert csp["style-src"] == (
+        "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
+        "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+    )
     assert csp["object-src"] == "'none'"
     assert csp["form-action"] == "'self'"
     assert "unsafe-inline" not in csp["script-src"]

@@ -32,8 +32,12 @@ _BASE = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 # plotly.js adds its rules to an empty <style> element through the CSSOM; the hash is that of
 # the empty text, so no inline style sheet with content can run.
 _EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+# The bundle also appends one fixed style sheet of its map library (``.maplibregl-…`` rules) as
+# it loads; this is the hash of exactly that text in the plotly release pinned by pyproject
+# (tests/unit/test_plotly_style_hash.py recomputes it from the installed bundle).
+PLOTLY_MAP_STYLE = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
 CONSOLE_POLICY = (
-    f"default-src 'self'; script-src 'self'; style-src 'self' {_EMPTY_STYLE}; "
+    f"default-src 'self'; script-src 'self'; style-src 'self' {_EMPTY_STYLE} {PLOTLY_MAP_STYLE}; "
     "style-src-attr 'unsafe-inline'; "
     f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {_BASE}"
 )
