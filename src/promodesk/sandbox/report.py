@@ -144,18 +144,27 @@ def report_get(call: Call) -> dict[str, Any]:
     ids, status = _filters(call, level, account)
     entities = _entities(call, level, account, ids, status)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    start, total, rows = (page - 1) * size, 0, []
-    for bucket, index, counts in _rows(model, level, entities, days, time_dim):
-        if start <= total < start + size:
-            dims_out: dict[str, Any] = {}
-            if id_dim in dims:
-                dims_out[id_dim] = _entity_id(level, account, index)
-            if time_dim:
-                dims_out[time_dim] = bucket.strftime("%Y-%m-%d %H:%M:%S")
-            values = metric_values(call.world, account, level, index, counts, metrics)
-            rows.append({"dimensions": dims_out, "metrics": values})
-        total += 1
-    return {"list": rows, "page_info": page_info(page, size, total)}
+    query = (
+        level,
+        first,
+        last,
+        time_dim,
+        status,
+        tuple(sorted((k, tuple(sorted(v))) for k, v in ids.items())),
+    )
+    found = call.world.report_rows(
+        account, query, lambda: list(_rows(model, level, entities, days, time_dim))
+    )
+    start, rows = (page - 1) * size, []
+    for bucket, index, counts in found[start : start + size]:
+        dims_out: dict[str, Any] = {}
+        if id_dim in dims:
+            dims_out[id_dim] = _entity_id(level, account, index)
+        if time_dim:
+            dims_out[time_dim] = bucket.strftime("%Y-%m-%d %H:%M:%S")
+        values = metric_values(call.world, account, level, index, counts, metrics)
+        rows.append({"dimensions": dims_out, "metrics": values})
+    return {"list": rows, "page_info": page_info(page, size, len(found))}
 
 
 def _entity_id(level: str, account: int, index: int) -> str:

@@ -22,6 +22,7 @@ from promodesk.sandbox.wire import fmt_time, minutes_text
 
 KINDS = ("campaign", "adgroup", "ad")
 STATUS_CACHE = 48  # (kind, account) status vectors kept
+REPORT_CACHE = 16  # report queries kept (a 30-day window of 1,000 campaigns is ~30,000 rows)
 PREFIX = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}
 SIZE_FIELDS = {"campaign": "campaigns", "adgroup": "adgroups", "ad": "ads", "audience": "audiences"}
 DELETED = frozenset(
@@ -88,6 +89,7 @@ class World:
         default_factory=OrderedDict
     )
     _matching: OrderedDict[tuple[Any, ...], list[int]] = field(default_factory=OrderedDict)
+    _reports: OrderedDict[tuple[Any, ...], list[Any]] = field(default_factory=OrderedDict)
 
     # accounts ---------------------------------------------------------------------------------
 
@@ -312,6 +314,28 @@ class World:
             self._matching[key] = computed
             while len(self._matching) > STATUS_CACHE:
                 self._matching.popitem(last=False)
+        return computed
+
+    def report_rows(
+        self, account: int, query: tuple[Any, ...], compute: Callable[[], list[Any]]
+    ) -> list[Any]:
+        """A report query's rows, kept like ``statuses`` (per account change, per minute, per
+        setting): a report of 1,000 campaigns x 30 days is 30 pages, and each page needs every
+        row (for ``page_info``); computing them once per query makes page 2 cost a slice.
+        Within a minute a report can thus be up to a minute old, as TikTok's own reports lag."""
+        minute = int(self.now().timestamp() // 60)
+        knobs = tuple(vars(self.config).values())
+        key = (account, self.versions.get(account, 0), minute, knobs, query)
+        with self.lock:
+            found = self._reports.get(key)
+            if found is not None:
+                self._reports.move_to_end(key)
+                return found
+        computed = compute()
+        with self.lock:
+            self._reports[key] = computed
+            while len(self._reports) > REPORT_CACHE:
+                self._reports.popitem(last=False)
         return computed
 
     def _campaign_status(self, account: int, index: int) -> str:
