@@ -45,7 +45,7 @@ class CampaignsSettings(BaseSettings):
     # Rows per report page: TikTok's maximum (1,000) unless a test wants many pages.
     report_page_size: Annotated[int, Field(ge=1, le=1000)] = 1000
     # Report pages fetched and written per job step.
-    report_pages_per_step: Annotated[int, Field(ge=1, le=200)] = 10
+    report_pages_per_step: Annotated[int, Field(ge=1, le=200)] = 5
     report_sync_max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
 
     # Cancellations: the read-back after the settle delay, and again later.

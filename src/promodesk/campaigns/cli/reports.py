@@ -53,7 +53,7 @@ def reports_sync(
     ad_account_id: int = typer.Argument(..., min=1, help="the ad account's id in promodesk"),
     workspace: str = WorkspaceOpt,
     wait: bool = typer.Option(False, "--wait", help="run the sync here with a progress bar"),
-    pages: int = typer.Option(10, "--pages-per-step", min=1, max=200, help="pages per commit"),
+    pages: int = typer.Option(5, "--pages-per-step", min=1, max=200, help="pages per commit"),
     json_out: bool = JsonOpt,
 ) -> None:
     """Sync the report history of an ad account (daily history, recent hours, late days)."""
