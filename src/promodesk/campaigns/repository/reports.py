@@ -163,6 +163,12 @@ class ReportSyncRepository:
         updates = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
         tail = f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
         head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "  # noqa: S608 (names)
+        if dialect.name == "postgresql":
+            # One row per statement, many at once (psycopg's executemany, a pipeline): it parses
+            # the statement once, where a statement of thousands of placeholders is parsed in
+            # Python on every call.
+            conn.exec_driver_sql(head + one + tail, [tuple(values) for values in params])
+            return len(unique)
         for start in range(0, len(params), _BATCH):
             part = params[start : start + _BATCH]
             sql = head + ", ".join([one] * len(part)) + tail
