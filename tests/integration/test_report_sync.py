@@ -320,3 +320,7 @@ def test_api_starts_and_reports_the_sync(db: Database, sb: SandboxHandle, tmp_pa
             assert done["time_zone"] == sb.sandbox.world.timezone(0)
             assert done["rows"]["campaign_day"] > 0
             assert done["final_through"] < done["last_day"]
+
+
+def test_the_entity_sync_enqueues_the_report_sync_start_job_by_its_name() -> None:
+    assert sync_service.REPORT_SYNC_JOB == report_sync.START_JOB
