@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import defer
 
 from promodesk.models import (
     AdAccountAllocation,
@@ -197,14 +198,32 @@ class CancellationsRepository:
         return self.s.execute(q).scalar_one_or_none()
 
     def items(
-        self, cancellation_id: int, statuses: Iterable[str] | None = None, lock: bool = False
+        self,
+        cancellation_id: int,
+        statuses: Iterable[str] | None = None,
+        lock: bool = False,
+        *,
+        ids: Iterable[int] | None = None,
+        light: bool = False,
     ) -> list[Item]:
+        """The items in id order; ``ids`` only those; ``light`` leaves the snapshot and the
+        verification detail unloaded (loaded on access): the run's steps never read them."""
         q = select(Item).where(Item.cancellation_id == cancellation_id).order_by(Item.id)
         if statuses is not None:
             q = q.where(Item.status.in_(list(statuses)))
+        if ids is not None:
+            q = q.where(Item.id.in_(list(ids)))
+        if light:
+            q = q.options(defer(Item.snapshot), defer(Item.verify_detail))
         if lock:
             q = q.with_for_update()
         return list(self.s.execute(q).scalars())
+
+    def count_items(self, cancellation_id: int, status: str) -> int:
+        q = select(func.count()).where(
+            Item.cancellation_id == cancellation_id, Item.status == status
+        )
+        return int(self.s.execute(q).scalar() or 0)
 
     def item(self, workspace_id: int, item_id: int, lock: bool = False) -> Item | None:
         q = select(Item).where(Item.id == item_id, Item.workspace_id == workspace_id)
@@ -273,3 +292,124 @@ class CancellationsRepository:
             .order_by(User.email)
         )
         return [str(e) for e in self.s.execute(q).scalars() if e]
+
+
+class BulkCancellations(CancellationsRepository):
+    """The same tables, many objects of one ad account per statement (the cancel of
+    thousands of campaigns runs in a few statements per step)."""
+
+    CHUNK = 500
+
+    def _parts(self, ids: Sequence[str]) -> list[list[str]]:
+        items = list(dict.fromkeys(ids))
+        return [items[i : i + self.CHUNK] for i in range(0, len(items), self.CHUNK)]
+
+    def object_rows(
+        self, level: str, ad_account_id: int, object_ids: Sequence[str]
+    ) -> dict[str, Any]:
+        model = MODELS[level]
+        column = getattr(model, ID_COLUMN[level])
+        found: dict[str, Any] = {}
+        for part in self._parts(object_ids):
+            q = select(model).where(model.ad_account_id == ad_account_id, column.in_(part))
+            for row in self.s.execute(q).scalars():
+                found[str(getattr(row, ID_COLUMN[level]))] = row
+        return found
+
+    def children_of(
+        self, level: str, ad_account_id: int, object_ids: Sequence[str]
+    ) -> dict[str, dict[str, list[Any]]]:
+        """Per object id: its ad groups and ads (a campaign) or its ads (an ad group)."""
+        out: dict[str, dict[str, list[Any]]] = {
+            oid: {"adgroups": [], "ads": []} for oid in object_ids
+        }
+        if level == "ad":
+            return out
+        for part in self._parts(object_ids):
+            if level == "campaign":
+                groups = self.s.execute(
+                    select(TikTokAdGroup)
+                    .where(
+                        TikTokAdGroup.ad_account_id == ad_account_id,
+                        TikTokAdGroup.campaign_id.in_(part),
+                    )
+                    .order_by(TikTokAdGroup.id)
+                ).scalars()
+                for g in groups:
+                    out[g.campaign_id]["adgroups"].append(g)
+                ads = self.s.execute(
+                    select(TikTokAd)
+                    .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.campaign_id.in_(part))
+                    .order_by(TikTokAd.id)
+                ).scalars()
+                for a in ads:
+                    out[a.campaign_id]["ads"].append(a)
+            else:
+                ads = self.s.execute(
+                    select(TikTokAd)
+                    .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.adgroup_id.in_(part))
+                    .order_by(TikTokAd.id)
+                ).scalars()
+                for a in ads:
+                    out[a.adgroup_id]["ads"].append(a)
+        return out
+
+    def freed_before_many(
+        self, ad_account_id: int, level: str, object_ids: Sequence[str]
+    ) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in self._parts(object_ids):
+            q = (
+                select(Item.object_id, func.sum(Item.freed_minor))
+                .where(
+                    Item.ad_account_id == ad_account_id,
+                    Item.level == level,
+                    Item.object_id.in_(part),
+                    Item.status == "done",
+                    Item.undone_at.is_(None),
+                )
+                .group_by(Item.object_id)
+            )
+            for oid, total in self.s.execute(q):
+                found[str(oid)] = int(total or 0)
+        return found
+
+    def set_objects(
+        self,
+        level: str,
+        ad_account_id: int,
+        object_ids: Sequence[str],
+        values: dict[str, Any],
+    ) -> None:
+        model = MODELS[level]
+        column = getattr(model, ID_COLUMN[level])
+        for part in self._parts(object_ids):
+            self.s.execute(
+                update(model)
+                .where(model.ad_account_id == ad_account_id, column.in_(part))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+
+    def set_children(
+        self,
+        parent_level: str,
+        child_level: str,
+        ad_account_id: int,
+        parent_ids: Sequence[str],
+        values: dict[str, Any],
+    ) -> None:
+        """The children not deleted themselves take ``values``."""
+        model = MODELS[child_level]
+        parent = getattr(model, ID_COLUMN[parent_level])
+        for part in self._parts(parent_ids):
+            self.s.execute(
+                update(model)
+                .where(
+                    model.ad_account_id == ad_account_id,
+                    parent.in_(part),
+                    model.deleted.is_(False),
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,7 +40,10 @@ from promodesk.campaigns.domain.cancellations import (
     tolerance_minor,
     verify,
 )
-from promodesk.campaigns.repository.cancellations import CancellationsRepository
+from promodesk.campaigns.repository.cancellations import (
+    BulkCancellations,
+    CancellationsRepository,
+)
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.integrations.tiktok.entities import Page
@@ -72,7 +76,7 @@ class VerifyFetched:
 def _items(repo: CancellationsRepository, cancellation_id: int) -> list[CampaignCancellationItem]:
     return [
         i
-        for i in repo.items(cancellation_id, [ItemStatus.DONE.value])
+        for i in repo.items(cancellation_id, [ItemStatus.DONE.value], light=True)
         if i.undone_at is None
         and i.verify_status in (VerifyStatus.PENDING.value, VerifyStatus.VERIFIED.value)
     ]
@@ -95,29 +99,46 @@ def prefetch(db: Database, cancellation_id: int) -> VerifyFetched | None:
     groups: dict[tuple[int, str], list[tuple[int, str, datetime | None, str]]] = defaultdict(list)
     for item_id, account_id, level, object_id, stopped_at, currency in plan:
         groups[(account_id, level)].append((item_id, object_id, stopped_at, currency))
-    checked: dict[int, Checked] = {}
+    tasks = []
     for (account_id, level), members in groups.items():
         grant = access.get(account_id)
         if grant is None:
             continue  # no access: the items stay pending and show it
-        api = grant.api()
-        adv = grant.advertiser_id
         for start in range(0, len(members), READ_BATCH):
             part = members[start : start + READ_BATCH]
-            ids = [m[1] for m in part]
-            listed = _listed(api, adv, level, ids)
-            live = _live_children(api, adv, level, ids)
-            spend = _spend_after(api, adv, level, part, zones.get(account_id, "UTC"))
-            for item_id, object_id, _stopped, _currency in part:
-                item = listed.get(object_id)
-                seen = Seen(
-                    found=item is not None,
-                    operation_status=str((item or {}).get("operation_status") or ""),
-                    secondary_status=str((item or {}).get("secondary_status") or ""),
-                    live_children=tuple(live.get(object_id, [])),
-                )
-                checked[item_id] = Checked(seen, spend.get(object_id, 0))
+            tasks.append((grant, level, part, zones.get(account_id, "UTC")))
+    checked: dict[int, Checked] = {}
+    workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(tasks)))
+    with ThreadPoolExecutor(workers) as pool:
+        for found in pool.map(lambda task: _check(*task), tasks):
+            checked.update(found)
     return VerifyFetched(checked, clock.now())
+
+
+def _check(
+    grant: grants.TikTokAccess,
+    level: str,
+    part: list[tuple[int, str, datetime | None, str]],
+    zone: str,
+) -> dict[int, Checked]:
+    """One batch of ≤ 100 objects of one ad account and level, read back."""
+    api = grant.api()
+    adv = grant.advertiser_id
+    ids = [m[1] for m in part]
+    listed = _listed(api, adv, level, ids)
+    live = _live_children(api, adv, level, ids)
+    spend = _spend_after(api, adv, level, part, zone)
+    out: dict[int, Checked] = {}
+    for item_id, object_id, _stopped, _currency in part:
+        item = listed.get(object_id)
+        seen = Seen(
+            found=item is not None,
+            operation_status=str((item or {}).get("operation_status") or ""),
+            secondary_status=str((item or {}).get("secondary_status") or ""),
+            live_children=tuple(live.get(object_id, [])),
+        )
+        out[item_id] = Checked(seen, spend.get(object_id, 0))
+    return out
 
 
 def _listed(api: TikTokApi, adv: str, level: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -219,7 +240,16 @@ def verify_step(
     settings = campaigns_settings()
     act = Action(c.action)
     failed_now: list[CampaignCancellationItem] = []
-    for item in _items(repo, cancellation_id):
+    items = _items(repo, cancellation_id)
+    bulk = BulkCancellations(uow)
+    keys: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for i in items:
+        keys[(i.ad_account_id, i.level)].append(i.object_id)
+    mirror: dict[tuple[int, str, str], Any] = {}
+    for (account_id, level), ids in keys.items():
+        for oid, row in bulk.object_rows(level, account_id, ids).items():
+            mirror[(account_id, level, oid)] = row
+    for item in items:
         got = fetched.checked.get(item.id)
         if got is None:
             continue
@@ -237,7 +267,7 @@ def verify_step(
             "live_children": list(got.seen.live_children)[:20],
             "spend_after_minor": got.spend_after_minor,
         }
-        _mirror_seen(repo, item, got.seen)
+        _mirror_seen(mirror.get((item.ad_account_id, item.level, item.object_id)), got.seen)
         if verdict.ok:
             if item.verify_status == VerifyStatus.PENDING.value:
                 item.verify_status = VERIFICATION.transition(
@@ -259,11 +289,9 @@ def verify_step(
     return None
 
 
-def _mirror_seen(repo: CancellationsRepository, item: CampaignCancellationItem, seen: Seen) -> None:
-    if not seen.found or not seen.secondary_status:
-        return
-    row = repo.object_row(item.level, item.ad_account_id, item.object_id, lock=True)
-    if row is None:
+def _mirror_seen(row: Any, seen: Seen) -> None:
+    """The mirror row takes the statuses TikTok listed."""
+    if row is None or not seen.found or not seen.secondary_status:
         return
     deleted = is_deleted_status(seen.secondary_status)
     row.secondary_status = seen.secondary_status[:64]

@@ -24,6 +24,7 @@ Flow:
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -60,7 +61,11 @@ from promodesk.campaigns.domain.cancellations import (
     row_ids as parse_row_ids,
 )
 from promodesk.campaigns.domain.reports import Grain
-from promodesk.campaigns.repository.cancellations import ID_COLUMN, CancellationsRepository
+from promodesk.campaigns.repository.cancellations import (
+    ID_COLUMN,
+    BulkCancellations,
+    CancellationsRepository,
+)
 from promodesk.campaigns.repository.reports import ReportsRepository
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.settings import campaigns_settings
@@ -113,10 +118,10 @@ class ItemPlan:
     share_percent: str | None
     skip: bool
     raw: dict[str, Any] = field(default_factory=dict)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def view(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k != "raw"}
-        return out
+        return {k: v for k, v in self.__dict__.items() if k not in ("raw", "children")}
 
 
 def _today(tz: str) -> date:
@@ -130,7 +135,7 @@ def _today(tz: str) -> date:
 def _plan(
     uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int], act: Action
 ) -> list[ItemPlan]:
-    repo = CancellationsRepository(uow)
+    repo = BulkCancellations(uow)
     rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids)}
     missing = [i for i in ids if i not in rows]
     if missing:
@@ -153,7 +158,14 @@ def _plan(
     for r in ordered:
         by_account[r.ad_account_id].append(r)
     figures: dict[int, tuple[int, int, int]] = {}
+    kids_of: dict[tuple[int, str], dict[str, list[Any]]] = {}
+    earlier: dict[tuple[int, str], int] = {}
     for account_id, part in by_account.items():
+        part_ids = [getattr(r, ID_COLUMN[lvl.value]) for r in part]
+        for oid, kids in repo.children_of(lvl.value, account_id, part_ids).items():
+            kids_of[(account_id, oid)] = kids
+        for oid, total in repo.freed_before_many(account_id, lvl.value, part_ids).items():
+            earlier[(account_id, oid)] = total
         account = accounts[account_id]
         today = _today(account.timezone)
         tomorrow = today + timedelta(days=1)
@@ -192,7 +204,7 @@ def _plan(
         budget = int(getattr(r, "budget_minor", 0) or 0)
         rule = freed_minor(lvl, mode, budget, spent_total, today_spent)
         if rule:
-            rule = max(0, rule - repo.freed_before(r.ad_account_id, lvl.value, oid))
+            rule = max(0, rule - earlier.get((r.ad_account_id, oid), 0))
         base_key = ("advertiser", alloc.advertiser_id) if alloc else ("ad_account", account.id)
         if base_key not in bases:
             today = _today(account.timezone)
@@ -205,7 +217,7 @@ def _plan(
                 advertiser_id=base_key[1] if alloc else None,
                 ad_account_id=None if alloc else account.id,
             )
-        kids = repo.children(lvl.value, r.ad_account_id, oid)
+        kids = kids_of.get((r.ad_account_id, oid), {"adgroups": [], "ads": []})
         live = sum(1 for c in kids["adgroups"] + kids["ads"] if _live(c))
         skip = already_as_asked(act, r.operation_status, r.deleted)
         share = share_percent(spent_week, bases[base_key])
@@ -237,6 +249,10 @@ def _plan(
                 share_percent=None if share is None else str(share),
                 skip=skip,
                 raw=dict(r.raw or {}),
+                children={
+                    "adgroups": [dict(g.raw or {}) for g in kids["adgroups"]],
+                    "ads": [dict(a.raw or {}) for a in kids["ads"]],
+                },
             )
         )
     return plans
@@ -333,14 +349,15 @@ def confirm(
     )
     repo.add(cancellation)
     pending = 0
+    taken_at = clock.now().isoformat()
+    made: list[CampaignCancellationItem] = []
     for p in plans:
-        kids = repo.children(lvl.value, p.ad_account_id, p.object_id)
         snapshot = {
             "level": lvl.value,
             "object": p.raw,
-            "adgroups": [dict(g.raw or {}) for g in kids["adgroups"]],
-            "ads": [dict(a.raw or {}) for a in kids["ads"]],
-            "taken_at": clock.now().isoformat(),
+            "adgroups": p.children.get("adgroups", []),
+            "ads": p.children.get("ads", []),
+            "taken_at": taken_at,
         }
         item = CampaignCancellationItem(
             cancellation_id=cancellation.id,
@@ -367,8 +384,10 @@ def confirm(
             verify_status="skipped" if p.skip else "pending",
             verify_detail={},
         )
-        repo.add(item)
+        made.append(item)
         pending += 0 if p.skip else 1
+    uow.session.add_all(made)
+    uow.flush()
     title = f"{act.value.capitalize()} {len(plans)} {lvl.value}(s)"
     op = operations.start(
         uow, workspace_id, OPERATION_KIND, title=title, total=len(plans), created_by=actor
@@ -430,7 +449,7 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
         if c is None or c.status != CancelStatus.RUNNING.value:
             return None
         act = Action(c.action)
-        pending = repo.items(cancellation_id, statuses=[ItemStatus.PENDING.value])
+        pending = repo.items(cancellation_id, statuses=[ItemStatus.PENDING.value], light=True)
         if not pending:
             return StepFetched({}, clock.now())
         accounts = repo.accounts(c.workspace_id, {i.ad_account_id for i in pending})
@@ -448,20 +467,29 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
             break
     results: dict[int, str | None] = {}
     unavailable = ""
-    for grant, lvl, members in plan:
+
+    def send(task: tuple[Any, str, list[tuple[int, str]]]) -> dict[int, str | None]:
+        grant, lvl, members = task
         if grant is None:
-            for item_id, _ in members:
-                results[item_id] = (
-                    "the TikTok authorization of this ad account is revoked: import the ad "
-                    "account again (re-authorize), then retry"
-                )
-            continue
-        try:
-            results.update(_send(grant, lvl, members, act))
-        except tt.TikTokError as exc:
-            unavailable = _said(exc)
-            break
+            return {item_id: REVOKED for item_id, _ in members}
+        return _send(grant, lvl, members, act)
+
+    # The chunks go out in parallel; the client's limiter keeps them under TikTok's QPS.
+    workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(plan)))
+    with ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(send, task) for task in plan]
+        for future in futures:
+            try:
+                results.update(future.result())
+            except tt.TikTokError as exc:  # not answering: these stay pending for the next step
+                unavailable = _said(exc)
     return StepFetched(results, clock.now(), unavailable)
+
+
+REVOKED = (
+    "the TikTok authorization of this ad account is revoked: import the ad account again "
+    "(re-authorize), then retry"
+)
 
 
 def _said(exc: tt.TikTokError) -> str:
@@ -509,9 +537,15 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
     if c is None or c.status != CancelStatus.RUNNING.value:
         return None
     act = Action(c.action)
-    pending = {i.id: i for i in repo.items(cancellation_id, [ItemStatus.PENDING.value], True)}
+    pending = {
+        i.id: i
+        for i in repo.items(
+            cancellation_id, [ItemStatus.PENDING.value], True, ids=fetched.results, light=True
+        )
+    }
     done = failed = 0
     errors: list[dict[str, Any]] = []
+    stopped_now: list[CampaignCancellationItem] = []
     for item_id, error in fetched.results.items():
         item = pending.pop(item_id, None)
         if item is None:  # written by an earlier run of this step
@@ -520,26 +554,31 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
             item.status = ITEM.transition(item.status, ItemStatus.DONE).value
             item.stopped_at = fetched.at
             item.error = ""
-            _mirror_stop(repo, act, item)
-            pool = freed.pool_of(item.advertiser_id, item.ad_account_id, item.currency)
-            freed.post_freed(
-                uow,
-                c.workspace_id,
-                pool,
-                item.freed_minor,
-                f"item:{item.id}",
-                memo=f"{act.value} {item.level} {item.object_id}",
-            )
+            stopped_now.append(item)
             done += 1
         else:
             item.status = ITEM.transition(item.status, ItemStatus.FAILED).value
             item.error = error[:2000]
             errors.append({"item": f"{item.level} {item.object_id}", "error": error[:300]})
             failed += 1
+    _mirror_stop(BulkCancellations(uow), act, stopped_now)
+    freed.post_freed_many(
+        uow,
+        c.workspace_id,
+        [
+            (
+                freed.pool_of(i.advertiser_id, i.ad_account_id, i.currency),
+                i.freed_minor,
+                f"item:{i.id}",
+                f"{act.value} {i.level} {i.object_id}",
+            )
+            for i in stopped_now
+        ],
+    )
     if c.operation_id and (done or failed):
         operations.progress(uow, c.operation_id, done=done, failed=failed, errors=errors)
     uow.flush()
-    if pending:
+    if repo.count_items(cancellation_id, ItemStatus.PENDING.value):
         if fetched.unavailable:
             return clock.now() + timedelta(seconds=5)
         return clock.now()
@@ -568,23 +607,35 @@ def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
     uow.flush()
 
 
-def _mirror_stop(repo: CancellationsRepository, act: Action, item: Any) -> None:
-    """The mirror row and its children show the stop TikTok accepted, at once."""
-    lvl = Level(item.level)
-    row = repo.object_row(item.level, item.ad_account_id, item.object_id, lock=True)
-    if row is not None:
+def _mirror_stop(
+    repo: BulkCancellations, act: Action, items: list[CampaignCancellationItem]
+) -> None:
+    """The mirror rows and their children show the stop TikTok accepted, at once (a few
+    statements per ad account and level)."""
+    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for i in items:
+        groups[(i.ad_account_id, i.level)].append(i.object_id)
+    for (account_id, level), ids in groups.items():
+        lvl = Level(level)
         after = stopped(act, lvl)
+        values: dict[str, Any] = {
+            "secondary_status": after.secondary_status,
+            "deleted": after.deleted,
+        }
         if after.operation_status is not None:
-            row.operation_status = after.operation_status
-        row.secondary_status = after.secondary_status
-        row.deleted = after.deleted
-    kids = repo.children(item.level, item.ad_account_id, item.object_id)
-    for child_level, rows in ((Level.ADGROUP, kids["adgroups"]), (Level.AD, kids["ads"])):
-        for child in rows:
-            derived = child_stopped(act, lvl, child_level, child.deleted)
+            values["operation_status"] = after.operation_status
+        repo.set_objects(level, account_id, ids, values)
+        children = {Level.CAMPAIGN: (Level.ADGROUP, Level.AD), Level.ADGROUP: (Level.AD,)}
+        for child in children.get(lvl, ()):
+            derived = child_stopped(act, lvl, child, False)
             if derived is not None:
-                child.secondary_status = derived.secondary_status
-                child.deleted = derived.deleted
+                repo.set_children(
+                    level,
+                    child.value,
+                    account_id,
+                    ids,
+                    {"secondary_status": derived.secondary_status, "deleted": derived.deleted},
+                )
 
 
 # --- retry --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Posting the same ``(kind, ref)`` twice changes nothing (the ledger's idempotency
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import is_currency
 from promodesk.ledger import service as ledger
+from promodesk.ledger.domain import NewEntry, transfer
 
 FREED = "campaigns.freed"
 REALLOCATED = "campaigns.reallocated"
@@ -216,3 +218,22 @@ def history(
         out.extend(PoolLine(r[2], r[3], r[4], r[5]) for r in rows)
         after = rows[-1][0]
     return out[:limit]
+
+
+def post_freed_many(
+    uow: UnitOfWork, workspace_id: int, items: Sequence[tuple[Pool, int, str, str]]
+) -> int:
+    """``post_freed`` for many items at once (``(pool, amount, ref, memo)``), in one ledger
+    batch: each pool's accounts opened once; a ref posted before changes nothing. Returns how
+    many entries were new."""
+    entries: list[NewEntry] = []
+    opened: dict[Pool, tuple[int, int]] = {}
+    for pool, amount, ref, memo in items:
+        if amount <= 0:
+            continue
+        if pool not in opened:
+            opened[pool] = _accounts(uow, workspace_id, pool)
+        source, account = opened[pool]
+        entries.append(NewEntry(FREED, ref, transfer(source, account, amount), memo))
+    posted = ledger.post_entries(uow, workspace_id, entries) if entries else []
+    return sum(1 for p in posted if p.created)
