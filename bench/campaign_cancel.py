@@ -121,17 +121,22 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
         httpx.post(f"{base}/sandbox-admin/reset")
 
         with timed() as wall:
+            calls = writes = 0.0
             with timed() as cancel:
-                with db.transaction() as uow:
+                with timed() as confirm, db.transaction() as uow:
                     c = service.confirm(
                         uow, ws.id, "campaign", ids, "delete", "strategy_change", "", actor="bench"
                     )
                     cancellation_id = c.id
                 while True:
-                    step = service.prefetch_step(db, cancellation_id)
-                    with db.transaction() as uow:
-                        if service.run_step(uow, cancellation_id, step) is None:
-                            break
+                    with timed() as sent:
+                        step = service.prefetch_step(db, cancellation_id)
+                    calls += sent.seconds
+                    with timed() as written, db.transaction() as uow:
+                        last = service.run_step(uow, cancellation_id, step) is None
+                    writes += written.seconds
+                    if last:
+                        break
             cancel_calls = accepted(base)
             with timed() as verify:
                 checked = cancel_verification.prefetch(db, cancellation_id)
@@ -163,6 +168,9 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
             "accounts": len(per),
             "wall": wall.seconds,
             "cancel": cancel.seconds,
+            "confirm": confirm.seconds,
+            "calls": calls,
+            "writes": writes,
             "verify": verify.seconds,
             "cancel_calls": cancel_calls,
             "verify_calls": {e: n for e, n in verify_calls.items() if n},
@@ -189,6 +197,9 @@ def report(name: str, r: dict[str, Any], qps: int) -> float:
     t = Table(f"{name}: {r['objects']:,} campaigns over {r['accounts']} ad accounts, {qps} QPS")
     t.add("wall time (cancel + verification)", f"{r['wall']:,.1f} s")
     t.add("  cancel", f"{r['cancel']:,.1f} s", f"{c_n} calls to {c_end}")
+    t.add("    confirm (preview figures, items, snapshots)", f"{r['confirm']:,.1f} s")
+    t.add("    status updates (steps' TikTok calls)", f"{r['calls']:,.1f} s")
+    t.add("    steps' writes", f"{r['writes']:,.1f} s")
     t.add("  verification", f"{r['verify']:,.1f} s", f"busiest: {v_n} calls to {v_end}")
     t.add("rate-limit lower bound", f"{bound:,.1f} s", "per phase: busiest endpoint / QPS")
     t.add("ratio bound / wall", f"{ratio:.2f}", verdict(ratio, RATIO_AIM))

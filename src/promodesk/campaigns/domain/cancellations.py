@@ -26,7 +26,7 @@ ad account at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
@@ -246,13 +246,22 @@ def already_as_asked(act: Action, operation_status: str, deleted: bool) -> bool:
 def cancellation_status(statuses: Sequence[ItemStatus | str]) -> CancelStatus:
     """Where a cancellation ends once no item is pending: done when none failed, failed when
     none was done (or skipped), else partial."""
-    items = [ItemStatus(s) for s in statuses]
-    if ItemStatus.PENDING in items:
+    counts: dict[str, int] = {}
+    for s in statuses:
+        key = ItemStatus(s).value
+        counts[key] = counts.get(key, 0) + 1
+    return status_of_counts(counts)
+
+
+def status_of_counts(counts: Mapping[str, int]) -> CancelStatus:
+    """``cancellation_status`` from the number of items per status."""
+    total = sum(counts.values())
+    if counts.get(ItemStatus.PENDING.value, 0):
         return CancelStatus.RUNNING
-    failed = sum(1 for s in items if s is ItemStatus.FAILED)
+    failed = counts.get(ItemStatus.FAILED.value, 0)
     if not failed:
         return CancelStatus.DONE
-    if failed == len(items):
+    if failed == total:
         return CancelStatus.FAILED
     return CancelStatus.PARTIAL
 

@@ -413,3 +413,56 @@ class BulkCancellations(CancellationsRepository):
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
+
+    # items in bulk ---------------------------------------------------------------------------
+
+    def pending_rows(self, cancellation_id: int, ids: Sequence[int]) -> list[Any]:
+        """(id, ad_account_id, level, object_id, advertiser_id, currency, freed_minor) of the
+        listed items still pending: plain rows, no ORM objects to flush."""
+        found: list[Any] = []
+        for start in range(0, len(ids), self.CHUNK):
+            q = select(
+                Item.id,
+                Item.ad_account_id,
+                Item.level,
+                Item.object_id,
+                Item.advertiser_id,
+                Item.currency,
+                Item.freed_minor,
+            ).where(
+                Item.cancellation_id == cancellation_id,
+                Item.status == "pending",
+                Item.id.in_(list(ids[start : start + self.CHUNK])),
+            )
+            found.extend(self.s.execute(q).all())
+        return found
+
+    def set_items(self, ids: Sequence[int], sources: Iterable[str], values: dict[str, Any]) -> int:
+        """Compare-and-set of many items: only those in one of ``sources`` change."""
+        changed = 0
+        allowed = [str(getattr(x, "value", x)) for x in sources]
+        for start in range(0, len(ids), self.CHUNK):
+            res = self.s.execute(
+                update(Item)
+                .where(Item.id.in_(list(ids[start : start + self.CHUNK])), Item.status.in_(allowed))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            changed += int(getattr(res, "rowcount", 0) or 0)
+        return changed
+
+    def status_counts(self, cancellation_id: int) -> dict[str, int]:
+        q = (
+            select(Item.status, func.count())
+            .where(Item.cancellation_id == cancellation_id)
+            .group_by(Item.status)
+        )
+        return {str(s): int(n) for s, n in self.s.execute(q)}
+
+    def to_verify(self, cancellation_id: int) -> int:
+        q = select(func.count()).where(
+            Item.cancellation_id == cancellation_id,
+            Item.status == "done",
+            Item.verify_status == "pending",
+        )
+        return int(self.s.execute(q).scalar() or 0)

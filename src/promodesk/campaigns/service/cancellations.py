@@ -41,11 +41,11 @@ from promodesk.campaigns.domain.cancellations import (
     ItemStatus,
     Level,
     already_as_asked,
-    cancellation_status,
     child_stopped,
     chunks,
     freed_minor,
     share_percent,
+    status_of_counts,
     stopped,
 )
 from promodesk.campaigns.domain.cancellations import (
@@ -537,31 +537,35 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
     if c is None or c.status != CancelStatus.RUNNING.value:
         return None
     act = Action(c.action)
-    pending = {
-        i.id: i
-        for i in repo.items(
-            cancellation_id, [ItemStatus.PENDING.value], True, ids=fetched.results, light=True
-        )
-    }
+    bulk = BulkCancellations(uow)
+    pending = {r.id: r for r in bulk.pending_rows(cancellation_id, list(fetched.results))}
     done = failed = 0
     errors: list[dict[str, Any]] = []
-    stopped_now: list[CampaignCancellationItem] = []
+    stopped_now: list[Any] = []
     for item_id, error in fetched.results.items():
         item = pending.pop(item_id, None)
         if item is None:  # written by an earlier run of this step
             continue
         if error is None:
-            item.status = ITEM.transition(item.status, ItemStatus.DONE).value
-            item.stopped_at = fetched.at
-            item.error = ""
             stopped_now.append(item)
             done += 1
         else:
-            item.status = ITEM.transition(item.status, ItemStatus.FAILED).value
-            item.error = error[:2000]
+            ITEM.transition(ItemStatus.PENDING, ItemStatus.FAILED)
+            bulk.set_items(
+                [item.id],
+                ITEM.sources_for(ItemStatus.FAILED),
+                {"status": ItemStatus.FAILED.value, "error": error[:2000]},
+            )
             errors.append({"item": f"{item.level} {item.object_id}", "error": error[:300]})
             failed += 1
-    _mirror_stop(BulkCancellations(uow), act, stopped_now)
+    if stopped_now:
+        ITEM.transition(ItemStatus.PENDING, ItemStatus.DONE)
+        bulk.set_items(
+            [i.id for i in stopped_now],
+            ITEM.sources_for(ItemStatus.DONE),
+            {"status": ItemStatus.DONE.value, "stopped_at": fetched.at, "error": ""},
+        )
+    _mirror_stop(bulk, act, stopped_now)
     freed.post_freed_many(
         uow,
         c.workspace_id,
@@ -587,14 +591,13 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
 
 
 def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
-    repo = CancellationsRepository(uow)
-    items = repo.items(c.id)
-    final = cancellation_status([i.status for i in items])
+    repo = BulkCancellations(uow)
+    final = status_of_counts(repo.status_counts(c.id))
     c.status = CANCELLATION.transition(c.status, final).value
     c.finished_at = clock.now()
     if c.operation_id:
         operations.finish(uow, c.operation_id)
-    if any(i.status == ItemStatus.DONE.value and i.verify_status == "pending" for i in items):
+    if repo.to_verify(c.id):
         settle = campaigns_settings().cancel_verify_settle_seconds
         enqueue(
             uow,
@@ -607,9 +610,7 @@ def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
     uow.flush()
 
 
-def _mirror_stop(
-    repo: BulkCancellations, act: Action, items: list[CampaignCancellationItem]
-) -> None:
+def _mirror_stop(repo: BulkCancellations, act: Action, items: list[Any]) -> None:
     """The mirror rows and their children show the stop TikTok accepted, at once (a few
     statements per ad account and level)."""
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
