@@ -366,3 +366,44 @@ def test_freed_goes_to_the_advertiser_its_ad_account_serves(
             second = service.preview(uow, workspace_id, "campaign", [two[0].id], "pause")
         assert first["items"][0]["advertiser_id"] == brand
         assert second["items"][0]["advertiser_id"] is None
+
+
+def test_pause_ad_groups_and_ads(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        with db.read() as uow:
+            groups = list(
+                uow.session.execute(
+                    select(TikTokAdGroup)
+                    .where(
+                        TikTokAdGroup.ad_account_id == accounts[0],
+                        TikTokAdGroup.deleted.is_(False),
+                        TikTokAdGroup.operation_status == "ENABLE",
+                    )
+                    .order_by(TikTokAdGroup.id)
+                    .limit(2)
+                ).scalars()
+            )
+            group_ids = [g.id for g in groups]
+            tiktok_group_ids = [g.adgroup_id for g in groups]
+            shown = service.preview(uow, workspace_id, "adgroup", group_ids, "pause")
+        assert [i["level"] for i in shown["items"]] == ["adgroup", "adgroup"]
+        assert all(i["freed_minor"] == i["budget_minor"] for i in shown["items"])
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "adgroup", group_ids, "pause", "budget", ""
+            ).id
+        drain(db, workspace_id)
+        items = _items(db, cancellation_id)
+        assert [i.status for i in items] == ["done", "done"]
+        assert [i.verify_status for i in items] == ["verified", "verified"]
+        world = sb.sandbox.world
+        for gid in tiktok_group_ids:
+            index = world.index_of("adgroup", 0, gid)
+            assert index is not None
+            assert world.status("adgroup", 0, index) == "ADGROUP_STATUS_DISABLE"
+        with db.read() as uow:
+            mirrored = [uow.session.get(TikTokAdGroup, g) for g in group_ids]
+            assert {g.operation_status for g in mirrored if g} == {"DISABLE"}
