@@ -12,6 +12,7 @@ import pytest
 
 from promodesk.campaigns.service import freed
 from promodesk.kit.db import Database
+from tests.integration.accounts_factories import make_ad_account
 from tests.integration.budget_support import sandbox_budget, setup
 from tests.integration.campaign_changes_support import fresh_sandbox, row
 from tests.integration.test_console_support import (
@@ -38,6 +39,8 @@ def test_budget_page_and_reallocation_in_the_console(
     member = new_member(db, "operator")
     with wired(sb), console_client(db, tmp_path) as client:
         s = setup(db, sb, pool_minor=150_00, workspace=member.workspace)
+        with db.transaction() as uow:
+            lone = make_ad_account(uow, s.workspace_id, name="Lone account")
         key = freed.key_of(s.pool)
         before = row(db, s.account_id, s.tiktok_ids[0]).budget_minor
         csrf = log_in(client, member)
@@ -47,6 +50,8 @@ def test_budget_page_and_reallocation_in_the_console(
         assert "150.00" in html
         assert f"/budget/reallocate?pool={key}" in html
         assert f'data-ad-account="{s.account_id}"' in html
+        assert f'data-ad-account="{lone}"' in html  # not allocated to a client
+        assert "Not allocated to a client" in html
         assert "PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID" in html  # why no balance
 
         form = client.get(f"/budget/reallocate?pool={key}")

@@ -32,6 +32,7 @@ class BalanceRead(BaseModel):
 
 class PoolRead(BaseModel):
     key: str
+    label: str = Field(description='"client / advertiser (CUR)" or "ad account (CUR)"')
     advertiser_id: int | None
     ad_account_id: int | None
     currency: str

@@ -142,9 +142,10 @@ def _account_view(
     }
 
 
-def _pool_view(p: freed.PoolState) -> dict[str, Any]:
+def _pool_view(p: freed.PoolState, names: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "key": p.key,
+        "label": (names or {}).get(p.key, p.key),
         "advertiser_id": p.pool.advertiser_id,
         "ad_account_id": p.pool.ad_account_id,
         "currency": p.pool.currency,
@@ -153,6 +154,25 @@ def _pool_view(p: freed.PoolState) -> dict[str, Any]:
         "reallocated_minor": p.reallocated_minor,
         "unfreed_minor": p.unfreed_minor,
     }
+
+
+def _pool_names(accounts: list[dict[str, Any]], pools: list[freed.PoolState]) -> dict[str, str]:
+    """A pool's name for people: "client / advertiser (CUR)" or "ad account (CUR)"."""
+    advertisers = {
+        int(p["advertiser_id"]): f"{p['client_account_name']} / {p['advertiser_name']}"
+        for a in accounts
+        for p in a["allocations"]
+    }
+    account_names = {int(a["id"]): str(a["name"] or a["advertiser_id"]) for a in accounts}
+    out: dict[str, str] = {}
+    for p in pools:
+        if p.pool.advertiser_id is not None:
+            who = advertisers.get(p.pool.advertiser_id, f"advertiser {p.pool.advertiser_id}")
+        else:
+            ident = p.pool.ad_account_id or 0
+            who = account_names.get(ident, f"ad account {ident}")
+        out[p.key] = f"{who} ({p.pool.currency})"
+    return out
 
 
 def _check_filters(accounts: list[dict[str, Any]], f: Filters) -> None:
@@ -186,9 +206,10 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
     now = clock.now()
     views = {a["id"]: _account_view(uow, workspace_id, a, live[a["id"]], now) for a in accounts}
     pools = freed.pools(uow, workspace_id)
+    names = _pool_names(accounts, pools)
     for p in pools:
         if p.pool.ad_account_id is not None and p.pool.ad_account_id in views:
-            views[p.pool.ad_account_id]["pools"].append(_pool_view(p))
+            views[p.pool.ad_account_id]["pools"].append(_pool_view(p, names))
 
     clients: dict[int, dict[str, Any]] = {}
     unallocated: list[dict[str, Any]] = []
@@ -221,7 +242,7 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
     adv_pools: dict[int, list[dict[str, Any]]] = {}
     for p in pools:
         if p.pool.advertiser_id is not None:
-            adv_pools.setdefault(p.pool.advertiser_id, []).append(_pool_view(p))
+            adv_pools.setdefault(p.pool.advertiser_id, []).append(_pool_view(p, names))
     out_clients = []
     for client in sorted(clients.values(), key=lambda c: str(c["name"]).lower()):
         advertisers = []
@@ -231,7 +252,9 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
             advertisers.append(adv)
         out_clients.append({"id": client["id"], "name": client["name"], "advertisers": advertisers})
     shown_pools = [
-        _pool_view(p) for p in pools if _pool_shown(p, f, [a for a in accounts if a["id"] in views])
+        _pool_view(p, names)
+        for p in pools
+        if _pool_shown(p, f, [a for a in accounts if a["id"] in views])
     ]
     bc = account_requests.business_center_id()
     return {
@@ -365,3 +388,8 @@ def budget_view(
                 a["id"], {"available": False, "cash_minor": None, "reason": "not found"}
             )
     return view
+
+
+def pool_label(uow: UnitOfWork, workspace_id: int, pool: freed.PoolState) -> str:
+    """The pool's name for people (as the Budget view shows it)."""
+    return _pool_names(_all_accounts(uow, workspace_id), [pool])[pool.key]

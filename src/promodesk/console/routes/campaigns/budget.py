@@ -125,6 +125,7 @@ def _form_page(
     return visit.page(
         "campaigns/budget_reallocate.html",
         pool=state,
+        pool_label=budget_service.pool_label(uow, workspace_id, state),
         candidates=reallocation.candidates(uow, workspace_id, pool),
         amounts=amounts,
     )
