@@ -79,6 +79,11 @@ def test_budget_page_and_reallocation_in_the_console(
         assert "Verified" in result
         assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before + 30_00
 
+        pool_page = client.get(f"/budget/pools/{key}").text
+        assert 'data-kind="freed"' in pool_page
+        assert 'data-kind="reallocated"' in pool_page
+        assert done in pool_page  # the reallocation is listed
+
         zh = client.get("/budget", headers={"Accept-Language": "zh-CN"})
         assert zh.status_code == 200
 

@@ -516,6 +516,12 @@ LABELS: dict[str, dict[str, str]] = {
         "done": N_("Moved"),
         "failed": N_("Failed, nothing moved"),
     },
+    "pool_entry": {
+        "freed": N_("Freed by a cancellation"),
+        "reallocated": N_("Reallocated to campaigns"),
+        "returned": N_("Returned: TikTok refused the update"),
+        "unfreed": N_("Taken back by an undo"),
+    },
     "budget_pace": {
         "ahead": N_("Spending ahead of the day"),
         "on": N_("On pace"),

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Query, Request
 
 from promodesk.campaigns.schemas.budget import (
     BudgetRead,
+    PoolHistoryRead,
     ReallocationCreate,
     ReallocationPage,
     ReallocationPreview,
@@ -61,6 +62,13 @@ def get_budget(
         with_balances=balances,
     )
     return BudgetRead(**view)
+
+
+@router.get("/budget/pools/{pool}", response_model=PoolHistoryRead)
+def get_pool(pool: str, uow: Uow, caller: Caller) -> PoolHistoryRead:
+    """One freed-budget pool (``adv:ADVERTISER_ID:CUR`` or ``acct:AD_ACCOUNT_ID:CUR``) with its
+    ledger history, newest first."""
+    return PoolHistoryRead(**budget.pool_history(uow, caller.workspace_id, freed.parse_pool(pool)))
 
 
 @router.post("/reallocations/preview", response_model=ReallocationPreview)

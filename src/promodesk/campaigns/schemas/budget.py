@@ -42,6 +42,19 @@ class PoolRead(BaseModel):
     unfreed_minor: int = Field(description="what undos of cancellations took back")
 
 
+class PoolLineRead(BaseModel):
+    kind: str = Field(description="freed, reallocated, returned (a refused update) or unfreed")
+    ref: str = Field(
+        description="item:ID (cancellation item), realloc:ID, realloc-item:ID, undo:ID"
+    )
+    amount_minor: int = Field(description="into the pool when positive")
+    at: datetime
+
+
+class PoolHistoryRead(PoolRead):
+    history: list[PoolLineRead]
+
+
 class BudgetAccountRead(BaseModel):
     id: int
     advertiser_id: str = Field(description="TikTok's advertiser id of the ad account")

@@ -393,3 +393,33 @@ def budget_view(
 def pool_label(uow: UnitOfWork, workspace_id: int, pool: freed.PoolState) -> str:
     """The pool's name for people (as the Budget view shows it)."""
     return _pool_names(_all_accounts(uow, workspace_id), [pool])[pool.key]
+
+
+def pool_history(
+    uow: UnitOfWork, workspace_id: int, pool: freed.Pool, *, limit: int = 500
+) -> dict[str, Any]:
+    """One pool: what it holds and every ledger line of it, newest first (``kind`` freed,
+    reallocated, returned or unfreed; ``ref`` the cancellation item, reallocation or undo)."""
+    state = freed.pool_state(uow, workspace_id, pool)
+    if state is None:
+        raise NotFound(f"freed-budget pool {freed.key_of(pool)} not found", field="pool")
+    names = _pool_names(_all_accounts(uow, workspace_id), [state])
+    kinds = {
+        freed.FREED: "freed",
+        freed.REALLOCATED: "reallocated",
+        freed.RETURNED: "returned",
+        "campaigns.unfreed": "unfreed",
+    }
+    lines = freed.history(uow, workspace_id, state.account_id)
+    return {
+        **_pool_view(state, names),
+        "history": [
+            {
+                "kind": kinds.get(line.kind, line.kind),
+                "ref": line.ref,
+                "amount_minor": line.amount_minor,
+                "at": line.at,
+            }
+            for line in reversed(lines[-limit:])
+        ],
+    }

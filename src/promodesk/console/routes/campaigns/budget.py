@@ -131,6 +131,17 @@ def _form_page(
     )
 
 
+@router.get("/budget/pools/{key}")
+def pool_page(visit: ViewerVisit, uow: Uow, key: str) -> Response:
+    pool = _pool(visit, key)
+    workspace_id = visit.principal.workspace_id
+    return visit.page(
+        "campaigns/budget_pool.html",
+        p=budget_service.pool_history(uow, workspace_id, pool),
+        reallocations=reallocation.reallocation_page(uow, workspace_id, pool=pool, limit=50),
+    )
+
+
 @router.get("/budget/reallocate")
 def reallocate_form(visit: OperatorVisit, uow: Uow, pool: str = "") -> Response:
     return _form_page(visit, uow, _pool(visit, pool), {})
