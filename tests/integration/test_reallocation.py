@@ -14,7 +14,9 @@ from promodesk.campaigns.errors import PoolTooSmall, ReallocationRefused
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.service import reallocation as service
 from promodesk.campaigns.service.reallocation import Target
+from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit.db import Database
+from promodesk.kit.jobs.worker import Worker
 from promodesk.models import AuditEvent
 from tests.integration.budget_support import delete_on_tiktok, sandbox_budget, setup
 from tests.integration.campaign_changes_support import fresh_sandbox, row
@@ -155,3 +157,39 @@ def test_tiktok_not_answering_keeps_the_item_for_a_retry(db: Database, sb: Sandb
         assert done["status"] == "done"
         assert done["items"][0]["verified"]
         assert pool_balance(db, s.workspace_id, s.pool) == 75_00
+
+
+@pytest.fixture
+def settle_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_REALLOCATION_SETTLE_SECONDS", "0")
+    campaigns_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    campaigns_settings.cache_clear()
+
+
+def test_the_job_settles_what_the_request_left(
+    db: Database, sb: SandboxHandle, settle_now: None
+) -> None:
+    import promodesk.campaigns.jobs  # noqa: F401 - registers the handlers
+
+    with wired(sb, max_attempts=1):
+        s = setup(db, sb, pool_minor=100_00)
+        before = row(db, s.account_id, s.tiktok_ids[0]).budget_minor
+        # the process stops right after the money left the pool: nothing reached TikTok yet
+        first = service.start(db, s.workspace_id, s.pool, [Target(s.campaigns[0], "10.00")])
+        # TikTok does not answer the request's own attempt
+        sb.update(fail_next=1)
+        second = service.reallocate(
+            db, s.workspace_id, s.pool, [Target(s.campaigns[1], "20.00")], actor="ana"
+        )
+        assert second["status"] == "reserved"
+        assert pool_balance(db, s.workspace_id, s.pool) == 70_00
+
+        Worker(db, backoff_base=0.0, workspace_id=s.workspace_id).run_until_idle()
+        with db.read() as uow:
+            done = [service.view(uow, s.workspace_id, r) for r in (first, second["id"])]
+        assert [r["status"] for r in done] == ["done", "done"]
+        assert all(r["items"][0]["verified"] for r in done)
+        assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before + 10_00
+        assert pool_balance(db, s.workspace_id, s.pool) == 70_00

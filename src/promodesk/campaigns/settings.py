@@ -34,6 +34,11 @@ class CampaignsSettings(BaseSettings):
     # listed has no minimum checked here (TikTok's own answer still applies).
     min_daily_budget: dict[str, Decimal] = Field(default_factory=lambda: dict(_MINIMUMS))
     min_lifetime_budget: dict[str, Decimal] = Field(default_factory=lambda: dict(_MINIMUMS))
+    # A reallocation whose budget updates TikTok did not answer (or whose process stopped)
+    # is settled again by a job this many seconds after it started, then again every as many
+    # seconds, at most ``reallocation_settle_rounds`` times; after that, Retry by hand.
+    reallocation_settle_seconds: Annotated[int, Field(ge=0, le=86_400)] = 300
+    reallocation_settle_rounds: Annotated[int, Field(ge=1, le=1000)] = 12
 
     # Report history (the report sync). A first sync reads daily rows from the oldest
     # campaign's creation, at most this many days back.

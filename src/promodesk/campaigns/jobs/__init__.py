@@ -1,5 +1,5 @@
 """Campaign job handlers; importing this package registers them all."""
 
-from promodesk.campaigns.jobs import cancellations, monitor, reports
+from promodesk.campaigns.jobs import cancellations, monitor, reallocation, reports
 
-__all__ = ["cancellations", "monitor", "reports"]
+__all__ = ["cancellations", "monitor", "reallocation", "reports"]

@@ -199,28 +199,31 @@ class BudgetApplied:
         return self.read_back_minor == self.sent_minor
 
 
-def apply_budget(
-    db: Database,
-    workspace_id: int,
-    row_id: int,
-    after_minor: int,
-    *,
-    actor: str = "system",
-    action: str = "campaign.budget",
-) -> BudgetApplied:
-    """Set the campaign's budget to ``after_minor`` (the ad account's currency) on TikTok,
-    read it back, mirror and audit it (``action``). No confirmation factor: the caller (a
-    reallocation) showed its own preview. Errors as for ``change_budget``."""
+@dataclass(frozen=True)
+class BudgetSent:
+    """A budget TikTok took (``send_budget``), with the campaign as read back right after; not
+    yet recorded in promodesk (``record_budget``)."""
+
+    target: _Target
+    sent_minor: int
+    answer: dict[str, Any]
+    seen: _Seen | None
+    read_back_minor: int | None
+
+
+def send_budget(db: Database, workspace_id: int, row_id: int, after_minor: int) -> BudgetSent:
+    """Set the campaign's budget to ``after_minor`` (the ad account's currency) on TikTok and
+    read the campaign back; nothing is written in promodesk (a revoked token excepted, which
+    marks the authorization revoked). No confirmation factor: the caller (a reallocation)
+    showed its own preview. Errors as for ``change_budget``. The budget is absolute, so sending
+    it again after a lost answer changes nothing more."""
     with db.read() as uow:
         target = _target(uow, workspace_id, row_id)
-        c = _campaign(uow, workspace_id, row_id)
-        check_budget_mode(c.budget_mode)
-    return _apply_budget(db, target, after_minor, actor, action)
+        check_budget_mode(_campaign(uow, workspace_id, row_id).budget_mode)
+    return _send_budget(db, target, after_minor)
 
 
-def _apply_budget(
-    db: Database, target: _Target, after_minor: int, actor: str, action: str
-) -> BudgetApplied:
+def _send_budget(db: Database, target: _Target, after_minor: int) -> BudgetSent:
     money = Money(after_minor, target.currency)
     try:
         data = _api(target).update_campaign(
@@ -231,26 +234,41 @@ def _apply_budget(
     seen = _read_back(target)
     listed = seen.campaign.get("budget") if seen and seen.campaign else None
     read_back = None if listed is None else _minor(listed, target.currency, money.amount)
+    return BudgetSent(target, money.amount, data, seen, read_back)
+
+
+def record_budget(
+    uow: UnitOfWork, sent: BudgetSent, *, actor: str = "system", action: str = "campaign.budget"
+) -> BudgetApplied:
+    """Mirror and audit a budget TikTok took, in the caller's unit of work."""
+    target, data, read_back = sent.target, sent.answer, sent.read_back_minor
+    c = _locked(uow, target)
+    _mirror(uow, target, c, sent.seen, None)
+    before = {"budget_minor": c.budget_minor, "currency": target.currency}
+    c.budget_minor = (
+        read_back
+        if read_back is not None
+        else _minor(data.get("budget"), target.currency, sent.sent_minor)
+    )
+    modify_time = data.get("modify_time")
+    c.modify_time = (
+        modify_time if isinstance(modify_time, str) and len(modify_time) == 19 else _now_text()
+    )
+    after = {
+        "budget_minor": c.budget_minor,
+        "currency": target.currency,
+        "read_back_minor": read_back,
+    }
+    view = _finish(uow, target, actor, action, before, after)
+    return BudgetApplied(view=view, sent_minor=sent.sent_minor, read_back_minor=read_back)
+
+
+def _apply_budget(
+    db: Database, target: _Target, after_minor: int, actor: str, action: str
+) -> BudgetApplied:
+    sent = _send_budget(db, target, after_minor)
     with db.transaction() as uow:
-        c = _locked(uow, target)
-        _mirror(uow, target, c, seen, None)
-        before = {"budget_minor": c.budget_minor, "currency": target.currency}
-        c.budget_minor = (
-            read_back
-            if read_back is not None
-            else _minor(data.get("budget"), target.currency, money.amount)
-        )
-        modify_time = data.get("modify_time")
-        c.modify_time = (
-            modify_time if isinstance(modify_time, str) and len(modify_time) == 19 else _now_text()
-        )
-        after = {
-            "budget_minor": c.budget_minor,
-            "currency": target.currency,
-            "read_back_minor": read_back,
-        }
-        view = _finish(uow, target, actor, action, before, after)
-    return BudgetApplied(view=view, sent_minor=money.amount, read_back_minor=read_back)
+        return record_budget(uow, sent, actor=actor, action=action)
 
 
 def _shown(minor: int | None, currency: str) -> str:

@@ -18,12 +18,18 @@ Three steps, so that no database transaction waits on TikTok (SQLite has one wri
    (``freed.give_back``, ref ``realloc-item:{item_id}``). When TikTok did not answer the item stays
    ``pending`` (the change may have reached TikTok): ``settle`` runs again on a retry. When no item
    is pending, the reallocation ends ``done``, ``partial`` or ``failed``.
+
+Step 1 also writes a job (``SETTLE_JOB``, in the same transaction) that runs steps 2 and 3
+again a few minutes later (``PROMODESK_ACCOUNTS_REALLOCATION_SETTLE_SECONDS``): whatever the
+request left pending (TikTok did not answer, the process stopped) is settled without anyone
+pressing Retry. The job sends in its prefetch (no transaction open) and records in its handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from promodesk.accounts.errors import TikTokUnavailable
@@ -39,8 +45,12 @@ from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import InsufficientFunds, NotFound, PromodeskError, ValidationFailed
+from promodesk.kit.jobs import service as jobs
 from promodesk.kit.money import Money, parse
 from promodesk.models import CampaignReallocation, CampaignReallocationItem
+
+# The safety net: settles what the request that started a reallocation left pending.
+SETTLE_JOB = "campaigns.reallocation.settle"
 
 
 @dataclass(frozen=True)
@@ -249,6 +259,15 @@ def start(
                 left_minor=left,
                 currency=pool.currency,
             ) from None
+        settings = campaigns_settings()
+        jobs.enqueue(
+            uow,
+            SETTLE_JOB,
+            {"reallocation_id": realloc.id, "actor": actor, "round": 1},
+            run_at=clock.now() + timedelta(seconds=settings.reallocation_settle_seconds),
+            dedupe_key=f"{SETTLE_JOB}:{realloc.id}",
+            workspace_id=workspace_id,
+        )
         record(
             uow,
             workspace_id=workspace_id,
@@ -268,7 +287,28 @@ def start(
 
 
 def settle(db: Database, workspace_id: int, reallocation_id: int, *, actor: str = "system") -> None:
-    """Send each pending item's budget to TikTok and record its outcome (steps 2 and 3)."""
+    """Send each pending item's budget to TikTok and record its outcome (steps 2 and 3): each
+    item's outcome, its mirror and audit commit together in one short unit."""
+    for outcome in send_pending(db, workspace_id, reallocation_id):
+        with db.transaction() as uow:
+            record_outcome(uow, workspace_id, reallocation_id, outcome, actor=actor)
+    with db.transaction() as uow:
+        finish(uow, workspace_id, reallocation_id, actor=actor)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What TikTok did with one item: ``sent`` (it took the budget), else ``error`` and whether
+    it surely refused (``refused``: the money goes back) or did not answer (kept pending)."""
+
+    item_id: int
+    sent: changes.BudgetSent | None = None
+    error: str = ""
+    refused: bool = False
+
+
+def send_pending(db: Database, workspace_id: int, reallocation_id: int) -> list[Outcome]:
+    """Step 2, with no transaction open: each pending item's budget to TikTok."""
     with db.read() as uow:
         realloc = _get(uow, workspace_id, reallocation_id)
         pending = [
@@ -276,24 +316,18 @@ def settle(db: Database, workspace_id: int, reallocation_id: int, *, actor: str 
             for i in ReallocationsRepository(uow).items(realloc.id)
             if i.status == rules.ItemStatus.PENDING.value
         ]
+    outcomes: list[Outcome] = []
     for item_id, row_id, after_minor in pending:
         try:
-            applied = changes.apply_budget(
-                db,
-                workspace_id,
-                row_id,
-                after_minor,
-                actor=actor,
-                action="campaign.budget.reallocated",
-            )
+            sent = changes.send_budget(db, workspace_id, row_id, after_minor)
         except TikTokUnavailable as exc:
-            _note(db, workspace_id, reallocation_id, item_id, exc.detail)
+            outcomes.append(Outcome(item_id, error=exc.detail))
             continue
         except PromodeskError as exc:
-            _failed(db, workspace_id, reallocation_id, item_id, exc.detail, actor)
+            outcomes.append(Outcome(item_id, error=exc.detail, refused=True))
             continue
-        _done(db, workspace_id, reallocation_id, item_id, applied)
-    _finish(db, workspace_id, reallocation_id, actor)
+        outcomes.append(Outcome(item_id, sent=sent))
+    return outcomes
 
 
 def _get(uow: UnitOfWork, workspace_id: int, reallocation_id: int) -> CampaignReallocation:
@@ -307,36 +341,21 @@ def _pool(realloc: CampaignReallocation) -> freed.Pool:
     return freed.Pool(realloc.advertiser_id, realloc.ad_account_id, realloc.currency)
 
 
-def _pending_item(
-    uow: UnitOfWork, workspace_id: int, reallocation_id: int, item_id: int
-) -> tuple[CampaignReallocation, CampaignReallocationItem] | None:
+def record_outcome(
+    uow: UnitOfWork, workspace_id: int, reallocation_id: int, outcome: Outcome, *, actor: str
+) -> None:
+    """Step 3 for one item, in the caller's unit: done (mirror, audit, read-back), failed (its
+    money back to the pool) or still pending (TikTok did not answer). Nothing when another run
+    settled the item meanwhile."""
     repo = ReallocationsRepository(uow)
     realloc = repo.get(workspace_id, reallocation_id, lock=True)
-    item = repo.item(reallocation_id, item_id, lock=True)
+    item = repo.item(reallocation_id, outcome.item_id, lock=True)
     if realloc is None or item is None or item.status != rules.ItemStatus.PENDING.value:
-        return None  # settled meanwhile by another run
-    return realloc, item
-
-
-def _note(db: Database, workspace_id: int, reallocation_id: int, item_id: int, why: str) -> None:
-    with db.transaction() as uow:
-        found = _pending_item(uow, workspace_id, reallocation_id, item_id)
-        if found is not None:
-            found[1].error = f"not settled yet: {why}"[:2000]
-
-
-def _done(
-    db: Database,
-    workspace_id: int,
-    reallocation_id: int,
-    item_id: int,
-    applied: changes.BudgetApplied,
-) -> None:
-    with db.transaction() as uow:
-        found = _pending_item(uow, workspace_id, reallocation_id, item_id)
-        if found is None:
-            return
-        _realloc, item = found
+        return
+    if outcome.sent is not None:
+        applied = changes.record_budget(
+            uow, outcome.sent, actor=actor, action="campaign.budget.reallocated"
+        )
         item.status = rules.ITEM_MACHINE.transition(item.status, rules.ItemStatus.DONE).value
         item.read_back_minor = applied.read_back_minor
         item.verified = applied.read_back_minor == item.after_minor
@@ -346,67 +365,73 @@ def _done(
             else "TikTok took the update, but reading the campaign back did not show the new budget"
         )
         item.finished_at = clock.now()
+    elif not outcome.refused:
+        item.error = f"not settled yet: {outcome.error}"[:2000]
+    else:
+        _give_back(uow, workspace_id, realloc, item, outcome.error, actor)
 
 
-def _failed(
-    db: Database, workspace_id: int, reallocation_id: int, item_id: int, why: str, actor: str
+def _give_back(
+    uow: UnitOfWork,
+    workspace_id: int,
+    realloc: CampaignReallocation,
+    item: CampaignReallocationItem,
+    why: str,
+    actor: str,
 ) -> None:
-    with db.transaction() as uow:
-        found = _pending_item(uow, workspace_id, reallocation_id, item_id)
-        if found is None:
-            return
-        realloc, item = found
-        item.status = rules.ITEM_MACHINE.transition(item.status, rules.ItemStatus.FAILED).value
-        item.error = f"{why}; {_shown(item.amount_minor, realloc.currency)} went back to the pool"[
-            :2000
-        ]
-        item.finished_at = clock.now()
-        freed.give_back(
-            uow,
-            workspace_id,
-            _pool(realloc),
-            item.amount_minor,
-            f"realloc-item:{item.id}",
-            memo=f"reallocation {realloc.id}: TikTok refused campaign {item.campaign_id}",
-        )
-        item.returned = True
-        realloc.returned_minor = int(realloc.returned_minor) + item.amount_minor
-        record(
-            uow,
-            workspace_id=workspace_id,
-            actor=actor,
-            action="campaign.reallocation.returned",
-            object_type="campaign_reallocation",
-            object_id=realloc.id,
-            after={
-                "campaign_row_id": item.campaign_row_id,
-                "returned_minor": item.amount_minor,
-                "currency": realloc.currency,
-                "error": why[:500],
-            },
-        )
+    item.status = rules.ITEM_MACHINE.transition(item.status, rules.ItemStatus.FAILED).value
+    back = _shown(item.amount_minor, realloc.currency)
+    item.error = f"{why}; {back} went back to the pool"[:2000]
+    item.finished_at = clock.now()
+    freed.give_back(
+        uow,
+        workspace_id,
+        _pool(realloc),
+        item.amount_minor,
+        f"realloc-item:{item.id}",
+        memo=f"reallocation {realloc.id}: TikTok refused campaign {item.campaign_id}",
+    )
+    item.returned = True
+    realloc.returned_minor = int(realloc.returned_minor) + item.amount_minor
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="campaign.reallocation.returned",
+        object_type="campaign_reallocation",
+        object_id=realloc.id,
+        after={
+            "campaign_row_id": item.campaign_row_id,
+            "returned_minor": item.amount_minor,
+            "currency": realloc.currency,
+            "error": why[:500],
+        },
+    )
 
 
-def _finish(db: Database, workspace_id: int, reallocation_id: int, actor: str) -> None:
-    with db.transaction() as uow:
-        repo = ReallocationsRepository(uow)
-        realloc = repo.get(workspace_id, reallocation_id, lock=True)
-        if realloc is None or realloc.status != rules.Status.RESERVED.value:
-            return
-        status = rules.outcome(i.status for i in repo.items(realloc.id))
-        if status is rules.Status.RESERVED:
-            return
-        realloc.status = rules.MACHINE.transition(realloc.status, status).value
-        realloc.finished_at = clock.now()
-        record(
-            uow,
-            workspace_id=workspace_id,
-            actor=actor,
-            action="campaign.reallocation.finished",
-            object_type="campaign_reallocation",
-            object_id=realloc.id,
-            after={"status": realloc.status, "returned_minor": realloc.returned_minor},
-        )
+def finish(uow: UnitOfWork, workspace_id: int, reallocation_id: int, *, actor: str) -> bool:
+    """End the reallocation when no item is pending; True when it is final."""
+    repo = ReallocationsRepository(uow)
+    realloc = repo.get(workspace_id, reallocation_id, lock=True)
+    if realloc is None:
+        return True
+    if realloc.status != rules.Status.RESERVED.value:
+        return True
+    status = rules.outcome(i.status for i in repo.items(realloc.id))
+    if status is rules.Status.RESERVED:
+        return False
+    realloc.status = rules.MACHINE.transition(realloc.status, status).value
+    realloc.finished_at = clock.now()
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="campaign.reallocation.finished",
+        object_type="campaign_reallocation",
+        object_id=realloc.id,
+        after={"status": realloc.status, "returned_minor": realloc.returned_minor},
+    )
+    return True
 
 
 def reallocate(
