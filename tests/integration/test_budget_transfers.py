@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +16,18 @@ from promodesk.accounts.service import imports
 from promodesk.campaigns.errors import NoBusinessCenter, TransferRefused
 from promodesk.campaigns.service import transfers as service
 from promodesk.kit.db import Database
-from promodesk.models import AuditEvent, BudgetTransfer
+from promodesk.models import AuditEvent, BudgetTransfer, Workspace
 from promodesk.sandbox import generate as gen
 from tests.conftest import make_workspace
 from tests.integration.accounts_factories import make_advertiser, make_client
 from tests.integration.budget_support import business_center
+from tests.integration.test_console_support import (
+    console_client,
+    log_in,
+    new_member,
+    post_form,
+    refused_form,
+)
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
 
@@ -131,3 +139,38 @@ def test_refusals(db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPat
             assert out["status"] == "failed"
             assert "nothing moved" in out["error"]
             assert cash(sb, 0) == before
+
+
+def test_transfer_in_the_console(
+    db: Database, sb: SandboxHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with wired(sb), business_center(monkeypatch):
+        ws_id, first, second = _setup(db, sb)
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws_id)
+            assert workspace is not None
+            uow.session.expunge(workspace)
+        member = new_member(db, "operator", workspace=workspace)
+        before = (cash(sb, 0), cash(sb, 8))
+        with console_client(db, tmp_path) as client:
+            csrf = log_in(client, member)
+            assert "/budget/transfer" in client.get("/budget").text
+            assert 'name="from_ad_account_id"' in client.get("/budget/transfer").text
+            form = {"from_ad_account_id": str(first), "to_ad_account_id": str(second)}
+            preview = client.post(
+                "/budget/transfer", data={"csrf_token": csrf, **form, "amount": "12.34"}
+            )
+            assert preview.status_code == 200, preview.text
+            assert 'id="confirm-transfer"' in preview.text
+            assert (cash(sb, 0), cash(sb, 8)) == before  # nothing moved yet
+            refused = refused_form(client, "/budget/transfer", {**form, "amount": "1e2"}, csrf)
+            assert "plain decimal" in refused
+            done = post_form(
+                client, "/budget/transfer", {**form, "amount": "12.34", "confirm": "yes"}, csrf
+            )
+            assert done.startswith("/budget/transfers/")
+            assert 'id="transfer-status"' in client.get(done).text
+            assert (cash(sb, 0), cash(sb, 8)) == (
+                before[0] - Decimal("12.34"),
+                before[1] + Decimal("12.34"),
+            )
