@@ -67,7 +67,7 @@ def test_budget_page_and_reallocation_in_the_console(
         assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before  # nothing yet
 
         refused = refused_form(client, url, {f"amount_{s.campaigns[0]}": "150.01"}, csrf)
-        assert "Only 150.00" in refused
+        assert "Only $150.00 left in the pool" in refused
         refused = refused_form(client, url, {f"amount_{s.campaigns[0]}": "1e3"}, csrf)
         assert "plain decimals" in refused
 

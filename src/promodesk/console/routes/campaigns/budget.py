@@ -35,7 +35,7 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit, close_unit, console_of
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, PromodeskError, ValidationFailed
-from promodesk.kit.money import Money, parse_plain
+from promodesk.kit.money import Money, parse_plain, price_text
 from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -161,10 +161,10 @@ def _problem_text(visit: Visit, p: dict[str, Any], currency: str, plan: dict[str
     code = p["code"]
     if code == "below_minimum":
         line = next(x for x in plan["lines"] if x["campaign_id"] == p["campaign_id"])
-        minimum = Money(int(line["minimum_minor"] or 0), currency).format()
+        minimum = price_text(Money(int(line["minimum_minor"] or 0), currency), visit.locale)
         return visit._(PROBLEMS[code], minimum=minimum)
     if code == "pool_too_small":
-        left = Money(max(int(plan["pool_before_minor"]), 0), currency).format()
+        left = price_text(Money(max(int(plan["pool_before_minor"]), 0), currency), visit.locale)
         return visit._(PROBLEMS[code], left=left)
     return visit._(PROBLEMS.get(code, N_("The reallocation is refused.")))
 
@@ -212,7 +212,7 @@ def reallocate(request: Request, visit: OperatorVisit, uow: Uow, pool: str = "")
 def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
     if isinstance(exc, PoolTooSmall):
         left = Money(int(exc.extra.get("left_minor", 0)), str(exc.extra.get("currency", "USD")))
-        text = visit._(PROBLEMS["pool_too_small"], left=left.format())
+        text = visit._(PROBLEMS["pool_too_small"], left=price_text(left, visit.locale))
     elif isinstance(exc, ValidationFailed):
         text = visit._("Enter amounts as plain decimals in the pool's currency, e.g. 50.00.")
     elif isinstance(exc, NoBusinessCenter):
