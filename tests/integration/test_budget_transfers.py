@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from promodesk.campaigns.service import transfers as service
 from promodesk.kit.db import Database
 from promodesk.models import AuditEvent, BudgetTransfer, Workspace
 from promodesk.sandbox import generate as gen
+from tests.api_support import bearer, live_server, make_app, new_key
 from tests.conftest import make_workspace
 from tests.integration.accounts_factories import make_advertiser, make_client
 from tests.integration.budget_support import business_center
@@ -31,6 +33,7 @@ from tests.integration.test_console_support import (
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
 
+http = httpx.Client(timeout=60)
 USD_ACCOUNTS = (0, 8)  # the sandbox's markets repeat every 8 accounts; 0 and 8 pay in USD
 
 
@@ -173,4 +176,43 @@ def test_transfer_in_the_console(
             assert (cash(sb, 0), cash(sb, 8)) == (
                 before[0] - Decimal("12.34"),
                 before[1] + Decimal("12.34"),
+            )
+
+
+def test_transfer_over_http(
+    db: Database, sb: SandboxHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with wired(sb), business_center(monkeypatch):
+        ws_id, first, second = _setup(db, sb)
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws_id)
+            assert workspace is not None
+            uow.session.expunge(workspace)
+        operator = bearer(new_key(db, workspace, "operator"))
+        viewer = bearer(new_key(db, workspace, "viewer"))
+        body = {"from_ad_account_id": first, "to_ad_account_id": second, "amount": "5.00"}
+        before = (cash(sb, 0), cash(sb, 8))
+        with live_server(make_app(db, tmp_path)) as base:
+            url = f"{base}/api/v1/budget/transfers"
+            assert http.post(url, json=body, headers=viewer).status_code == 403
+            headers = {**operator, "Idempotency-Key": "move-5"}
+            made = http.post(url, json=body, headers=headers)
+            assert made.status_code == 201, made.text
+            assert made.json()["status"] == "done"
+            again = http.post(url, json=body, headers=headers)
+            assert again.json()["id"] == made.json()["id"]
+            assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 5, before[1] + 5)
+            listed = http.get(url, headers=viewer).json()["items"]
+            assert [t["id"] for t in listed] == [made.json()["id"]]
+            one = http.get(f"{url}/{made.json()['id']}", headers=viewer)
+            assert one.json()["amount_minor"] == 500
+            same = http.post(
+                url,
+                json={**body, "to_ad_account_id": first},
+                headers=operator,
+            )
+            assert same.status_code == 409, same.text
+            assert (same.json()["error"], same.json()["reason"]) == (
+                "TransferRefused",
+                "same_account",
             )
