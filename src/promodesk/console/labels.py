@@ -203,6 +203,7 @@ LABELS: dict[str, dict[str, str]] = {
         "demo.count": N_("Demo: count"),
         "campaigns.report_sync": N_("TikTok: sync reports"),
         "campaigns.report_sync.start": N_("TikTok: start a report sync"),
+        "campaigns.reallocation.settle": N_("Budget: settle a reallocation on TikTok"),
     },
     "operation_state": {
         "pending": N_("Queued"),
