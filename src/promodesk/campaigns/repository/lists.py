@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, false, func, or_, select, true
+from sqlalchemy import BigInteger, and_, case, cast, false, func, or_, select, text, true
 from sqlalchemy.orm import aliased
 
 from promodesk.campaigns.domain.campaigns import STATUS_RANK, ListStatus, SortKey
@@ -64,9 +64,23 @@ def metrics_of(row: Any) -> Metrics:
     return Metrics(*(int(getattr(row, f"m_{name}") or 0) for name in METRIC_COLUMNS))
 
 
+# PostgreSQL sorts or hashes every (account, object) group of the range in memory rather than
+# on disk: the page and its totals aggregate up to millions of report rows.
+PG_WORK_MEM = "64MB"
+
+
 class ListsRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.s = uow.session
+        self._tuned = False
+
+    def _tune(self) -> None:
+        """``SET LOCAL work_mem`` once per transaction on PostgreSQL (gone at its end)."""
+        if self._tuned:
+            return
+        self._tuned = True
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
 
     def page(
         self,
@@ -85,6 +99,7 @@ class ListsRepository:
         ``account_advertiser_id``, ``currency``, ``timezone``, ``campaign_row_id``,
         ``campaign_name``, ``adgroup_name`` (ads), ``m_<metric>`` sums and ``sort_key``, in
         ``sort`` order past (``after_key``, ``after_id``); ``after_id`` 0 is the first page."""
+        self._tune()
         q, parts = self._base(workspace_id, level, filters, windows)
         model, camp, group, metrics = parts
         key = self._sort_column(level, sort, model, metrics)
@@ -121,6 +136,7 @@ class ListsRepository:
     ) -> list[tuple[str, int, Metrics]]:
         """Per currency of the ad accounts: (currency, how many objects of the whole filtered
         list, the sum of their metrics), in currency order."""
+        self._tune()
         q, parts = self._base(workspace_id, level, filters, windows)
         model, _camp, _group, metrics = parts
         q = (
