@@ -56,7 +56,8 @@ def _item(account: int, object_id: str, adv: int, client: int, **kw: Any) -> dic
 def seed_retro(db: Database, ws: int) -> dict[str, Any]:
     """Advertiser X (client C1) on account 1, advertiser Y (client C2) on account 2.
     December: c1 budget (X, freed 400.00), c2 poor performance (X, freed 100.00 of which an
-    undo took back 30.00), c3 budget (Y, freed 50.00); a reallocation of 250.00 from X's pool.
+    undo took back 30.00), c3 budget (Y, freed 50.00); a reallocation of 300.00 from X's pool
+    of which 50.00 came back (a budget update TikTok refused).
     November: c4 (X), outside the month."""
     with db.transaction() as uow:
         a1 = make_ad_account(uow, ws, name="Acct 1")
@@ -123,7 +124,8 @@ def seed_retro(db: Database, ws: int) -> dict[str, Any]:
         freed.post_freed(uow, ws, pool_x, 9_00, f"item:{by_c[c4]}")
         source, pool = freed._accounts(uow, ws, pool_x)
         ledger.move(uow, ws, retro.UNFREED, f"undo:{by_c[c2]}", pool, source, 30_00)
-        freed.use(uow, ws, pool_x, 250_00, "realloc:1")
+        freed.use(uow, ws, pool_x, 300_00, "realloc:1")
+        freed.give_back(uow, ws, pool_x, 50_00, "realloc-item:1")  # TikTok refused a part
     return {"x": x, "y": y, "c1_client": c1_client, "c2_client": c2_client, "c": [c1, c2, c3, c4]}
 
 

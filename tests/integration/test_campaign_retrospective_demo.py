@@ -39,7 +39,7 @@ def test_demo_cancellations_fill_the_retrospective(db: Database, frozen: clock.F
         month = retro.retrospective(uow, workspace_id, period="month")
         card = retro.week_card(uow, workspace_id)
     assert month["cancellations"] == 3
-    assert month["by_reason"] == {"budget": 1, "creative_policy": 1, "poor_performance": 1}
+    assert month["by_reason"] == {"budget": 1, "creative_or_policy": 1, "poor_performance": 1}
     assert {r["advertisers"][0]["name"] for r in month["rows"]} == {"Bloom Skincare"}
     [totals] = month["totals"]
     assert totals["freed_minor"] > 0

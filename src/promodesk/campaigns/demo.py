@@ -48,7 +48,7 @@ CASES: tuple[tuple[int, str, str, str, str, list[dict[str, Any]]], ...] = (
     ),
     (
         50,
-        "creative_policy",
+        "creative_or_policy",
         "delete",
         "Creative rejected twice in review.",
         "Check claims in skincare copy against the ad policy before upload.",

@@ -667,7 +667,7 @@ _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
         "budget": N_("Budget"),
         "strategy_change": N_("Strategy change"),
         "poor_performance": N_("Poor performance"),
-        "creative_policy": N_("Creative or policy issue"),
+        "creative_or_policy": N_("Creative or policy issue"),
         "out_of_stock": N_("Product out of stock"),
         "other": N_("Other"),
     },
@@ -686,6 +686,7 @@ _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
         "pending": N_("Not verified yet"),
         "verified": N_("Verified"),
         "failed": N_("Verification failed"),
+        "skipped": N_("Not checked"),
     },
     "campaign_cpr_verdict": {
         "worse": N_("Worse than the reference"),

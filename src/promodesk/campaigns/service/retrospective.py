@@ -42,8 +42,8 @@ from promodesk.kit.money import Money, exponent
 from promodesk.ledger import service as ledger
 from promodesk.models import CampaignCancellation, CampaignCancellationItem
 
-UNFREED = "campaigns.unfreed"  # an undo taking back what is still in the pool (ref undo:{item})
-POOL_PREFIX = "campaigns:freed:"
+UNFREED = freed.UNFREED  # an undo taking back what is still in the pool (ref undo:{item})
+POOL_PREFIX = freed.PREFIX
 CPR_DAYS = 7
 
 
@@ -286,8 +286,9 @@ def retrospective(
     freed_by_item = _freed_by_item(uow, workspace_id, kept_items)
 
     # reallocations made in the period, attributed to the pool's advertiser
+    # net of what failed budget updates gave back to the pool
     realloc = ledger.lines_by_kind(
-        uow, workspace_id, [freed.REALLOCATED], POOL_PREFIX, since=start, until=end
+        uow, workspace_id, [freed.REALLOCATED, freed.RETURNED], POOL_PREFIX, since=start, until=end
     )
     adv_of_pool: list[tuple[int | None, str, int]] = []  # (advertiser, currency, amount)
     for line in realloc:
@@ -635,7 +636,7 @@ def week_card(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
         currency = next(i.currency for i in items if i.id == item_id)
         sums.add(currency, "freed_minor", amount)
     for line in ledger.lines_by_kind(
-        uow, workspace_id, [freed.REALLOCATED], POOL_PREFIX, since=start, until=end
+        uow, workspace_id, [freed.REALLOCATED, freed.RETURNED], POOL_PREFIX, since=start, until=end
     ):
         sums.add(line.currency, "reallocated_minor", -line.amount)
     by_key: dict[tuple[int, int], list[CampaignCancellationItem]] = {}
