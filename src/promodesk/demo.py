@@ -62,8 +62,9 @@ def sandbox_grant(accounts: int) -> tuple[str, dict[str, Advertiser]]:
 
 
 def sandbox_campaigns(advertiser_id: str, count: int) -> list[dict[str, Any]]:
-    """The first ``count`` live campaigns of a sandbox ad account, as the sandbox mounted at
-    ``/sandbox`` generates them (it is deterministic)."""
+    """The first ``count`` paused campaigns with a budget of a sandbox ad account, as the
+    sandbox mounted at ``/sandbox`` generates them (it is deterministic): paused on TikTok, so
+    their report rows agree with a past pause (nothing spent after it)."""
     sandbox = Sandbox(SandboxConfig())
     account = gen.decode_advertiser(advertiser_id)
     if account is None:
@@ -73,7 +74,8 @@ def sandbox_campaigns(advertiser_id: str, count: int) -> list[dict[str, Any]]:
     for index in range(world.size("campaign", account)):
         if len(out) >= count:
             break
-        if world.campaign_status(account, index) == "CAMPAIGN_STATUS_DELETE":
+        base = world.base("campaign", account, index)
+        if base.enabled or base.deleted:
             continue
         mode, budget = world.campaign_budget(account, index)
         if mode == "BUDGET_MODE_INFINITE":

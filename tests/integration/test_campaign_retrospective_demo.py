@@ -43,7 +43,8 @@ def test_demo_cancellations_fill_the_retrospective(db: Database, frozen: clock.F
     assert {r["advertisers"][0]["name"] for r in month["rows"]} == {"Bloom Skincare"}
     [totals] = month["totals"]
     assert totals["freed_minor"] > 0
-    assert totals["spent_minor"] > totals["freed_minor"]  # 60 % of each budget was spent
+    assert totals["spent_minor"] == 0  # paused before they delivered: every budget is freed
+    assert totals["spend_after_minor"] == 0
     assert sum(1 for r in month["rows"] if r["lessons"]) == 2
     assert card["cancelled"] == 1  # two hours ago; the others were last week
     assert card["money"][0]["freed_minor"] > 0

@@ -1,9 +1,9 @@
-"""Demo data of the retrospective: three past cancellations of campaigns of the first demo ad
-account (allocated to Bloom Skincare), with reasons, notes, lessons, action items and the
-budget they freed posted to the advertiser's pool, so that the month's retrospective and the
-dashboard's card are not empty after ``make run``. Their spend before and after comes from the
-report store once the report sync ran. Idempotent: nothing is written when the workspace has
-a cancellation.
+"""Demo data of the retrospective: three past pauses of campaigns of the first demo ad account
+(allocated to Bloom Skincare; campaigns the sandbox has paused), with reasons, notes, lessons,
+action items and the budget they freed posted to the advertiser's pool, so that the month's
+retrospective and the dashboard's card are not empty after ``make run``. Their spend before
+and after comes from the report store once the report sync ran. Idempotent: nothing is
+written when the workspace has a cancellation.
 
 The campaigns come from the demo wiring (``promodesk.demo``): only the composition root knows
 the sandbox."""
@@ -49,7 +49,7 @@ CASES: tuple[tuple[int, str, str, str, str, list[dict[str, Any]]], ...] = (
     (
         50,
         "creative_or_policy",
-        "delete",
+        "pause",
         "Creative rejected twice in review.",
         "Check claims in skincare copy against the ad policy before upload.",
         [
@@ -93,7 +93,7 @@ def seed_cancellations(uow: UnitOfWork, workspace_id: int, campaigns_of: DemoCam
         c.created_at = at
         repo.add(c)
         budget = round_minor(Decimal(str(camp["budget"])), currency)
-        spent = budget * 3 // 5
+        spent = 0  # paused before it delivered: the whole budget is freed
         item = CampaignCancellationItem(
             cancellation_id=c.id,
             workspace_id=workspace_id,
@@ -110,7 +110,7 @@ def seed_cancellations(uow: UnitOfWork, workspace_id: int, campaigns_of: DemoCam
             budget_minor=budget,
             spent_to_date_minor=spent,
             spent_today_minor=0,
-            last_7_days_minor=spent // 4,
+            last_7_days_minor=0,
             freed_minor=budget - spent,
             status_before="ENABLE",
             status="done",
