@@ -190,3 +190,33 @@ def test_too_early_to_compare_and_other_workspaces_see_nothing(
     other = make_workspace(db)
     with db.read() as uow, pytest.raises(NotFound):
         monitor.monitor(uow, other.id, cid)
+
+
+def test_an_advertiser_without_allocated_campaigns_is_its_ad_accounts(
+    db: Database, workspace: Workspace, frozen: clock.FrozenClock
+) -> None:
+    with db.transaction() as uow:
+        account = make_ad_account(uow, workspace.id)
+        client = make_client(uow, workspace.id)
+        advertiser = make_advertiser(uow, workspace.id, client, "Only the account")
+        accounts_alloc.allocate(
+            uow, workspace.id, account, client_account_id=client, advertiser_id=advertiser
+        )
+        make_report_rows(uow, workspace.id, account, A, {"2026-11-30": 70_00})
+        make_report_rows(uow, workspace.id, account, B, {"2026-11-30": 30_00, "2026-12-02": 9_00})
+        cid = make_cancellation(
+            uow,
+            workspace.id,
+            [
+                {
+                    "ad_account_id": account,
+                    "object_id": A,
+                    "advertiser_id": advertiser,
+                    "stopped_at": STOP,
+                }
+            ],
+        )
+    with db.read() as uow:
+        [adv] = monitor.monitor(uow, workspace.id, cid)["advertisers"]
+    assert adv["by_currency"]["USD"]["before"]["spend_minor"] == 100_00
+    assert adv["by_currency"]["USD"]["after"]["spend_minor"] == 9_00

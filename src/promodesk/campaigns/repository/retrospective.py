@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select, update
 from promodesk.campaigns.domain.reports import Metrics
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
+    AdAccountAllocation,
     CampaignAllocation,
     CampaignCancellation,
     CampaignCancellationItem,
@@ -143,30 +144,44 @@ class RetrospectiveRepository:
     def advertiser_totals(
         self, workspace_id: int, advertiser_id: int, since: str, until: str
     ) -> dict[str, Metrics]:
-        """Per currency: the daily campaign rows of every campaign allocated to the advertiser,
-        summed over ``since <= day < until``."""
-        q = (
-            select(R.currency, *_SUMS)
-            .join(
-                TikTokCampaign,
-                and_(
-                    TikTokCampaign.ad_account_id == R.ad_account_id,
-                    TikTokCampaign.campaign_id == R.object_id,
-                    TikTokCampaign.workspace_id == R.workspace_id,
-                ),
-            )
-            .join(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
+        """Per currency: the daily campaign rows of the advertiser's campaigns, summed over
+        ``since <= day < until``. Its campaigns are those allocated to it; an advertiser with no
+        campaign allocated yet is taken as every campaign of its ad accounts."""
+        q = select(R.currency, *_SUMS).where(
+            R.workspace_id == workspace_id,
+            R.level == "campaign",
+            R.grain == "day",
+            R.stat_time >= since,
+            R.stat_time < until,
+        )
+        allocated = self.s.execute(
+            select(CampaignAllocation.id)
             .where(
-                R.workspace_id == workspace_id,
-                R.level == "campaign",
-                R.grain == "day",
-                R.stat_time >= since,
-                R.stat_time < until,
+                CampaignAllocation.workspace_id == workspace_id,
                 CampaignAllocation.advertiser_id == advertiser_id,
             )
-            .group_by(R.currency)
-        )
-        return {str(r[0]): _metrics(r, 1) for r in self.s.execute(q)}
+            .limit(1)
+        ).first()
+        if allocated is not None:
+            q = (
+                q.join(
+                    TikTokCampaign,
+                    and_(
+                        TikTokCampaign.ad_account_id == R.ad_account_id,
+                        TikTokCampaign.campaign_id == R.object_id,
+                        TikTokCampaign.workspace_id == R.workspace_id,
+                    ),
+                )
+                .join(CampaignAllocation, CampaignAllocation.campaign_row_id == TikTokCampaign.id)
+                .where(CampaignAllocation.advertiser_id == advertiser_id)
+            )
+        else:
+            accounts = select(AdAccountAllocation.ad_account_id).where(
+                AdAccountAllocation.workspace_id == workspace_id,
+                AdAccountAllocation.advertiser_id == advertiser_id,
+            )
+            q = q.where(R.ad_account_id.in_(accounts))
+        return {str(r[0]): _metrics(r, 1) for r in self.s.execute(q.group_by(R.currency))}
 
     def object_series(
         self,
