@@ -61,8 +61,8 @@ def _monitor_text(data: dict[str, Any]) -> None:
             console.print("Too early to compare: no whole day has passed since the stop day.")
         else:
             console.print(
-                f"{cmp['days']} days before ({cmp['before']['since']} – {cmp['before']['last']}) "
-                f"vs after ({cmp['after']['since']} – {cmp['after']['last']})"
+                f"before {cmp['before']['since']} – {cmp['before']['last']} vs after "
+                f"{cmp['after']['since']} – {cmp['after']['last']} ({cmp['days']} d each side)"
             )
         t = Table("", "before", "after", "change")
         for label, part in (("cancelled objects", a["objects"]), ("ad account", a["account"])):
