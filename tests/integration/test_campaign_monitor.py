@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from promodesk.accounts.service import allocation as accounts_alloc
+from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import monitor
 from promodesk.kit import clock
@@ -220,3 +221,53 @@ def test_an_advertiser_without_allocated_campaigns_is_its_ad_accounts(
         [adv] = monitor.monitor(uow, workspace.id, cid)["advertisers"]
     assert adv["by_currency"]["USD"]["before"]["spend_minor"] == 100_00
     assert adv["by_currency"]["USD"]["after"]["spend_minor"] == 9_00
+
+
+def test_the_watch_alerts_once_per_object_still_spending_after_the_stop(
+    db: Database, frozen: clock.FrozenClock
+) -> None:
+    from promodesk.campaigns.jobs import monitor as monitor_jobs
+    from promodesk.kit.jobs.registry import registered
+    from promodesk.notify.service import outbox
+    from tests.integration.test_console_support import new_member
+
+    operator = new_member(db, "operator")
+    viewer = new_member(db, "viewer", operator.workspace)
+    ws = operator.workspace.id
+    with db.transaction() as uow:
+        account = make_ad_account(uow, ws)
+        # stopped at 12:30 local: the 12:00 hour is the stop hour, 13:00 is after it
+        make_report_rows(uow, ws, account, A, {"2026-12-01 13:00:00": 5_00}, grain="hour")
+        make_report_rows(uow, ws, account, B, {"2026-12-01 13:00:00": 50}, grain="hour")
+        make_report_rows(
+            uow, ws, account, "1801000003", {"2026-12-01 13:00:00": 9_00}, grain="hour"
+        )
+        cid = make_cancellation(
+            uow,
+            ws,
+            [
+                {"ad_account_id": account, "object_id": A, "name": "Still on", "stopped_at": STOP},
+                {"ad_account_id": account, "object_id": B, "stopped_at": STOP},  # within 1.00
+                {
+                    "ad_account_id": account,
+                    "object_id": "1801000003",
+                    "stopped_at": STOP,
+                    "undone_at": STOP + timedelta(hours=1),  # enabled again: spend expected
+                },
+            ],
+        )
+        items = {i.object_id: i.id for i in RetrospectiveRepository(uow).items(ws, [cid])}
+    assert registered()[monitor.WATCH_JOB] is monitor_jobs.watch
+    for _ in range(2):  # a second run sends nothing new
+        with db.transaction() as uow:
+            monitor.watch(uow)
+    with db.read() as uow:
+        mails = outbox.list_emails(uow, ws, kind=monitor.MAIL_KIND)
+        sent = [(m.ref, sorted(m.to_addrs), m.subject) for m in mails]
+    assert len(sent) == 1
+    ref, to, subject = sent[0]
+    assert ref == f"cancel-watch:{items[A]}"
+    assert to == [operator.email]  # viewers are not alerted
+    assert viewer.email not in to
+    assert "Still on" in subject
+    assert "5.00" in subject

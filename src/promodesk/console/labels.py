@@ -694,6 +694,8 @@ _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
         "better": N_("Better than the reference"),
     },
     "audit_action": {"campaigns.cancellation_notes": N_("Cancellation lessons changed")},
+    "job_kind": {"campaigns.monitor_watch": N_("Watch cancelled objects for spend")},
+    "mail_kind": {"campaigns.cancel_watch": N_("Spend after a cancel")},
     "audit_object": {"campaign_cancellation": N_("Campaign cancellation")},
 }
 for _kind, _codes in _CANCELLATION_LABELS.items():

@@ -34,3 +34,7 @@ def housekeeping(ctx: JobContext) -> None:
 def ensure_schedules(uow: UnitOfWork) -> None:
     ensure_schedule(uow, "idempotency.purge", "idempotency.purge", interval_seconds=3600)
     ensure_schedule(uow, "housekeeping", "housekeeping", cron="17 3 * * *")
+    # cancelled objects still spending after the stop (the report store; campaigns.jobs.monitor)
+    ensure_schedule(
+        uow, "campaigns.monitor_watch", "campaigns.monitor_watch", interval_seconds=3600
+    )

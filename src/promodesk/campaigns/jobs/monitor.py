@@ -1,3 +1,14 @@
-"""Monitoring job handlers: watch cancelled objects after the stop."""
+"""Monitoring job handlers: watch cancelled objects after the stop.
+
+``campaigns.monitor_watch`` runs on a schedule (hourly; ``system.jobs``): it reads the report
+store only (no TikTok call) and alerts once per item still spending after its stop."""
 
 from __future__ import annotations
+
+from promodesk.campaigns.service import monitor
+from promodesk.kit.jobs import JobContext, handler
+
+
+@handler(monitor.WATCH_JOB)
+def watch(ctx: JobContext) -> None:
+    monitor.watch(ctx.uow)

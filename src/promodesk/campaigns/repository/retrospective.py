@@ -225,3 +225,32 @@ class RetrospectiveRepository:
     def add(self, row: CampaignCancellation | CampaignCancellationItem) -> None:
         self.s.add(row)
         self.s.flush()
+
+    # the watch after the stop -------------------------------------------------------------------
+    def stopped_items(
+        self, stopped_since: datetime, stopped_before: datetime, *, limit: int = 5000
+    ) -> list[CampaignCancellationItem]:
+        """Items of every workspace that stopped in ``[stopped_since, stopped_before)`` and were
+        not undone, oldest stop first."""
+        return list(
+            self.s.execute(
+                select(I)
+                .where(
+                    I.status == "done",
+                    I.undone_at.is_(None),
+                    I.stopped_at.is_not(None),
+                    I.stopped_at >= stopped_since,
+                    I.stopped_at < stopped_before,
+                )
+                .order_by(I.stopped_at, I.id)
+                .limit(limit)
+            ).scalars()
+        )
+
+    def cancellations_by_id(self, ids: Iterable[int]) -> dict[int, CampaignCancellation]:
+        wanted = sorted(set(ids))
+        out: dict[int, CampaignCancellation] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            rows = self.s.execute(select(C).where(C.id.in_(wanted[i : i + _CHUNK]))).scalars()
+            out.update({r.id: r for r in rows})
+        return out
