@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,11 @@ from sqlalchemy import select
 import promodesk.campaigns.jobs  # noqa: F401 - registers the report sync's handlers
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
+from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns.service import report_sync
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
+from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
 from promodesk.models import Job, TikTokReportRow, TikTokReportSync
@@ -32,6 +35,7 @@ from promodesk.sandbox.spend import SpendModel
 from promodesk.sandbox.world import DELETED
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.conftest import make_workspace
+from tests.integration.tiktok_client_support import make_client
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
 
@@ -324,3 +328,39 @@ def test_api_starts_and_reports_the_sync(db: Database, sb: SandboxHandle, tmp_pa
 
 def test_the_entity_sync_enqueues_the_report_sync_start_job_by_its_name() -> None:
     assert sync_service.REPORT_SYNC_JOB == report_sync.START_JOB
+
+
+def test_syncs_at_once_stay_under_the_rate_limit(
+    db: Database, frozen: clock.FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_REPORT_PAGE_SIZE", "40")
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_REPORT_HOURLY_DAYS", "1")
+    campaigns_settings.cache_clear()
+    knobs = {"qps": 5, "qpm": 300, "audiences": 0, "epoch": NOW - timedelta(days=12)}
+    with running_sandbox(accounts=3, campaigns=4, adgroups=5, ads=6, **knobs) as sandbox:
+        with make_client(sandbox, qps=5, qpm=300) as client:
+            previous = tiktok_port.use_client(client)
+            tiktok_port.use_vault(TokenVault([], "report-sync-limits"))
+            try:
+                workspace_id = make_workspace(db).id
+                with db.transaction() as uow:
+                    imported = imports.import_token(
+                        uow, workspace_id, sandbox.access_token(), sandbox.advertiser_ids
+                    )
+                    ops = [
+                        int(report_sync.start(uow, workspace_id, a.id).last_operation_id or 0)
+                        for a in imported.accounts
+                    ]
+                with ThreadPoolExecutor(3) as pool:
+                    list(pool.map(lambda op_id: report_sync.run(db, op_id), ops))
+                counts = client.stats.snapshot()
+            finally:
+                tiktok_port.use_client(previous)
+                tiktok_port.use_vault(None)
+        assert counts.requests >= 3 * 3 * 2  # 3 accounts x 3 levels x (days + hours) pages
+        assert counts.throttles == 0
+        assert counts.limiter_waits > 0  # the limiter did hold calls back
+        assert sandbox.stats()["throttled_total"] == 0
+    with db.transaction() as uow:
+        for op_id in ops:
+            assert operations.get(uow, workspace_id, op_id).state == "succeeded"
