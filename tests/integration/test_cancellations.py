@@ -407,3 +407,88 @@ def test_pause_ad_groups_and_ads(
         with db.read() as uow:
             mirrored = [uow.session.get(TikTokAdGroup, g) for g in group_ids]
             assert {g.operation_status for g in mirrored if g} == {"DISABLE"}
+
+
+def test_preview_money_from_the_report_store(db: Database) -> None:
+    """Spent to date from daily rows, spent today from the hourly rows of the ad account's
+    local today, the freed rule per budget mode, the share of the ad account's last 7 days."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from promodesk.kit import clock
+    from tests.conftest import make_workspace
+    from tests.integration.accounts_factories import make_ad_account, make_report_rows
+
+    workspace_id = make_workspace(db).id
+    today = clock.now().astimezone(ZoneInfo("Asia/Singapore")).date()
+    day = timedelta(days=1)
+    with db.transaction() as uow:
+        account = make_ad_account(uow, workspace_id)
+        lifetime = make_campaign(uow, workspace_id, account, campaign_id="1801", name="Life")
+        daily = make_campaign(uow, workspace_id, account, campaign_id="1802", name="Daily")
+        other = make_campaign(uow, workspace_id, account, campaign_id="1803", name="Other")
+        for row_id, mode, budget in (
+            (lifetime, "BUDGET_MODE_TOTAL", 800_000),
+            (daily, "BUDGET_MODE_DAY", 50_000),
+            (other, "BUDGET_MODE_INFINITE", 0),
+        ):
+            row = uow.session.get(TikTokCampaign, row_id)
+            assert row is not None
+            row.budget_mode, row.budget_minor, row.operation_status = mode, budget, "ENABLE"
+        old = (today - 30 * day).isoformat()
+        make_report_rows(uow, workspace_id, account, "1801", {old: 400_000, str(today): 20_000})
+        make_report_rows(
+            uow, workspace_id, account, "1801", {f"{today} 09:00:00": 20_000}, grain="hour"
+        )
+        make_report_rows(uow, workspace_id, account, "1802", {str(today - day): 30_000})
+        make_report_rows(
+            uow,
+            workspace_id,
+            account,
+            "1802",
+            {f"{today} 08:00:00": 5_000, f"{today} 09:00:00": 7_000},
+            grain="hour",
+        )
+        make_report_rows(uow, workspace_id, account, "1803", {str(today - 2 * day): 50_000})
+    with db.read() as uow:
+        shown = service.preview(uow, workspace_id, "campaign", [lifetime, daily, other], "pause")
+    life, dai, oth = shown["items"]
+    assert (life["spent_to_date_minor"], life["spent_today_minor"]) == (420_000, 20_000)
+    assert life["freed_minor"] == 800_000 - 420_000
+    assert (dai["spent_to_date_minor"], dai["spent_today_minor"]) == (30_000, 12_000)
+    assert dai["freed_minor"] == 50_000 - 12_000
+    assert oth["freed_minor"] == 0
+    # last 7 days: 20,000 + 30,000 + 50,000 = 100,000 for the ad account
+    assert (life["last_7_days_minor"], life["share_base"]) == (20_000, "ad_account")
+    assert life["share_percent"] == "20.0"
+    assert dai["share_percent"] == "30.0"
+    assert shown["totals"] == [
+        {
+            "currency": "USD",
+            "count": 3,
+            "budget_minor": 850_000,
+            "spent_to_date_minor": 500_000,
+            "spent_today_minor": 32_000,
+            "last_7_days_minor": 100_000,
+            "freed_minor": 418_000,
+            "live_children": 0,
+        }
+    ]
+
+
+def test_delete_of_an_object_deleted_meanwhile_is_done(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        rows = live_campaigns(db, accounts[1], 2)
+        world = sb.sandbox.world
+        index = world.index_of("campaign", 1, rows[0].campaign_id)
+        assert index is not None
+        world.set_status("campaign", 1, index, "DELETE")  # deleted in Ads Manager meanwhile
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "campaign", [r.id for r in rows], "delete", "budget", ""
+            ).id
+        drain(db, workspace_id)
+        assert [i.status for i in _items(db, cancellation_id)] == ["done", "done"]

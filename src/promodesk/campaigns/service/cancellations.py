@@ -500,7 +500,9 @@ def _send(
     grant: grants.TikTokAccess, lvl: str, members: list[tuple[int, str]], act: Action
 ) -> dict[int, str | None]:
     """One chunk; a chunk refused as a whole is sent one id at a time. Retryable failures
-    (TikTok unavailable, throttled after the client's retries) propagate."""
+    (TikTok unavailable, throttled after the client's retries) propagate. A DELETE of an
+    object TikTok says is deleted already is done (it was deleted in Ads Manager meanwhile,
+    or a run whose write was lost sent it)."""
     api = grant.api()
     ids = [oid for _, oid in members]
     try:
@@ -509,6 +511,8 @@ def _send(
         if exc.retryable:
             raise
         if len(members) == 1:
+            if act is Action.DELETE and _already_deleted(exc):
+                return {members[0][0]: None}  # deleted already (elsewhere, or an earlier run)
             return {members[0][0]: f"TikTok refused: {_said(exc)}"}
         out: dict[int, str | None] = {}
         for member in members:
@@ -526,6 +530,11 @@ def _send(
         else f"TikTok refused: {errors.get(oid, 'answered without changing it')}"
         for item_id, oid in members
     }
+
+
+def _already_deleted(exc: tt.TikTokError) -> bool:
+    """TikTok refusing a DELETE because the object is deleted already: what was asked holds."""
+    return isinstance(exc, tt.BadParameter) and "has been deleted" in exc.message
 
 
 def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None) -> datetime | None:
