@@ -179,14 +179,15 @@ def _spend_after(
     members: list[tuple[int, str, datetime | None, str]],
     tz: str,
 ) -> dict[str, int]:
-    """Spend of the hours that begin at or after each object's stop, in minor units."""
+    """Spend of the hours that begin at or after each object's stop, in minor units; no call
+    while none of those hours has begun."""
     try:
         zone = ZoneInfo(tz or "UTC")
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
     stops = {m[1]: m[2].astimezone(zone) for m in members if m[2] is not None}
-    if not stops:
-        return {}
+    if not stops or min(first_hour_after(s) for s in stops.values()) > clock.now():
+        return {}  # no hour after a stop has begun yet: nothing to ask TikTok
     currency = members[0][3]
     first = min(stops.values()).date()
     today = clock.now().astimezone(zone).date()
@@ -225,6 +226,13 @@ def _spend_after(
                     out[oid] += to_minor(row.metric("spend"), currency)
         day += timedelta(days=1)
     return dict(out)
+
+
+def first_hour_after(stop: datetime) -> datetime:
+    """The first whole hour that begins at or after ``stop`` (the hour of the stop itself mixes
+    spend before and after, so it is not counted)."""
+    start = stop.replace(minute=0, second=0, microsecond=0)
+    return start if start == stop else start + timedelta(hours=1)
 
 
 def verify_step(
