@@ -282,12 +282,31 @@ def test_undo_a_pause_takes_back_the_freed_money(
             cancel_undo.undo(db, workspace_id, 10**12)
 
 
+def _recreatable(db: Database, account_id: int) -> TikTokCampaign:
+    """A live campaign with ad groups whose budgets TikTok takes for a new ad group (the
+    sandbox's minimum is 50 USD in the account's currency: 750,000 IDR)."""
+    for row in live_campaigns(db, account_id, 8):
+        with db.read() as uow:
+            budgets = list(
+                uow.session.execute(
+                    select(TikTokAdGroup.budget_minor).where(
+                        TikTokAdGroup.ad_account_id == account_id,
+                        TikTokAdGroup.campaign_id == row.campaign_id,
+                        TikTokAdGroup.deleted.is_(False),
+                    )
+                ).scalars()
+            )
+        if budgets and all(b >= 75_000_000 for b in budgets):  # IDR has 2 minor digits
+            return row
+    raise AssertionError("no campaign of the sandbox can be re-created as it is")
+
+
 def test_recreate_a_deleted_campaign_from_its_snapshot(
     db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
 ) -> None:
     with wired(sb):
         workspace_id, accounts = imported(db, sb)
-        row = live_campaigns(db, accounts[1], 3)[2]
+        row = _recreatable(db, accounts[1])
         with db.transaction() as uow:
             cancellation_id = service.confirm(
                 uow, workspace_id, "campaign", [row.id], "delete", "creative_or_policy", ""

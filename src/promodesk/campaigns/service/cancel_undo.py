@@ -8,7 +8,7 @@ Rules:
   reallocated stays reallocated). A delete cannot be undone (re-create it instead).
 - ``recreate``: only a done item of a **deleted campaign**, not re-created yet. The campaign is
   created again from the snapshot through ``campaign/create/`` (with a ``request_id`` of the
-  item, so a retry makes no second campaign), then each ad group that was not deleted through
+  deleted campaign's id and the item's, so a retry makes no second campaign), then each ad group that was not deleted through
   ``adgroup/create/`` and its ads through ``ad/create/``. A schedule that started in the past
   starts now. The new ids are linked on the item (``recreated_object_id``, and the children's
   in ``snapshot["recreated"]``) and audited; a sync of the ad account is started so the list
@@ -204,7 +204,7 @@ def _amount(value: Any) -> Decimal | None:
 def campaign_body(item: CampaignCancellationItem) -> dict[str, Any]:
     raw = dict(item.snapshot["object"])
     body: dict[str, Any] = {
-        "request_id": f"promodesk-recreate-{item.id}",
+        "request_id": f"promodesk-recreate-{item.object_id}-{item.id}"[:64],
         "campaign_name": str(raw.get("campaign_name") or item.name or item.object_id)[:512],
         "objective_type": raw.get("objective_type"),
         "budget_mode": raw.get("budget_mode") or "BUDGET_MODE_INFINITE",
