@@ -9,8 +9,8 @@ Rules:
 - ``recreate``: only a done item of a **deleted campaign**, not re-created yet. The campaign is
   created again from the snapshot through ``campaign/create/`` (with a ``request_id`` of the
   deleted campaign's id and the item's, so a retry makes no second campaign), then each ad
-  group that was not deleted through ``adgroup/create/`` and its ads through ``ad/create/``. A schedule that started in the past
-  starts now. The new ids are linked on the item (``recreated_object_id``, and the children's
+  group that was not deleted through ``adgroup/create/`` and its ads through ``ad/create/``.
+  A schedule that started in the past starts now. The new ids are linked on the item (``recreated_object_id``, and the children's
   in ``snapshot["recreated"]``) and audited; a sync of the ad account is started so the list
   shows the new campaign.
 - Both run like a campaign change: read and check in a short unit, call TikTok with no
