@@ -10,9 +10,11 @@ Rules:
   created again from the snapshot through ``campaign/create/`` (with a ``request_id`` of the
   deleted campaign's id and the item's, so a retry makes no second campaign), then each ad
   group that was not deleted through ``adgroup/create/`` and its ads through ``ad/create/``.
-  A schedule that started in the past starts now. The new ids are linked on the item (``recreated_object_id``, and the children's
-  in ``snapshot["recreated"]``) and audited; a sync of the ad account is started so the list
-  shows the new campaign.
+  A schedule that started in the past starts now. The new ids are linked on the item
+  (``recreated_object_id``, and the children's in ``snapshot["recreated"]``) and audited; a
+  sync of the ad account is started so the list shows the new campaign. A re-creation TikTok
+  stops half-way (an ad group it refuses) keeps what was made and says what failed
+  (``recreated.error``).
 - Both run like a campaign change: read and check in a short unit, call TikTok with no
   transaction open, write in a second unit. A TikTok refusal changes nothing here and answers
   409 ``TikTokRefused`` with TikTok's words.
