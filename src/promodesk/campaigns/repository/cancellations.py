@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import defer
 
 from promodesk.models import (
@@ -319,40 +319,43 @@ class BulkCancellations(CancellationsRepository):
     def children_of(
         self, level: str, ad_account_id: int, object_ids: Sequence[str]
     ) -> dict[str, dict[str, list[Any]]]:
-        """Per object id: its ad groups and ads (a campaign) or its ads (an ad group)."""
+        """Per object id: its ad groups and ads (a campaign) or its ads (an ad group), as rows
+        of (parent id, deleted, operation_status, secondary_status, raw): no ORM objects."""
         out: dict[str, dict[str, list[Any]]] = {
             oid: {"adgroups": [], "ads": []} for oid in object_ids
         }
         if level == "ad":
             return out
+        G, A = TikTokAdGroup, TikTokAd
+
+        def rows(model: Any, parent: Any, part: list[str]) -> Any:
+            return self.s.execute(
+                select(
+                    parent.label("parent"),
+                    model.deleted,
+                    model.operation_status,
+                    model.secondary_status,
+                    model.raw,
+                )
+                .where(model.ad_account_id == ad_account_id, parent.in_(part))
+                .order_by(model.id)
+            ).all()
+
         for part in self._parts(object_ids):
             if level == "campaign":
-                groups = self.s.execute(
-                    select(TikTokAdGroup)
-                    .where(
-                        TikTokAdGroup.ad_account_id == ad_account_id,
-                        TikTokAdGroup.campaign_id.in_(part),
-                    )
-                    .order_by(TikTokAdGroup.id)
-                ).scalars()
-                for g in groups:
-                    out[g.campaign_id]["adgroups"].append(g)
-                ads = self.s.execute(
-                    select(TikTokAd)
-                    .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.campaign_id.in_(part))
-                    .order_by(TikTokAd.id)
-                ).scalars()
-                for a in ads:
-                    out[a.campaign_id]["ads"].append(a)
+                for g in rows(G, G.campaign_id, part):
+                    out[g.parent]["adgroups"].append(g)
+                for a in rows(A, A.campaign_id, part):
+                    out[a.parent]["ads"].append(a)
             else:
-                ads = self.s.execute(
-                    select(TikTokAd)
-                    .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.adgroup_id.in_(part))
-                    .order_by(TikTokAd.id)
-                ).scalars()
-                for a in ads:
-                    out[a.adgroup_id]["ads"].append(a)
+                for a in rows(A, A.adgroup_id, part):
+                    out[a.parent]["ads"].append(a)
         return out
+
+    def insert_items(self, rows: list[dict[str, Any]]) -> None:
+        """Many items in one multi-row INSERT per chunk."""
+        for start in range(0, len(rows), self.CHUNK):
+            self.s.execute(insert(Item), rows[start : start + self.CHUNK])
 
     def freed_before_many(
         self, ad_account_id: int, level: str, object_ids: Sequence[str]

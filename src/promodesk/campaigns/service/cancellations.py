@@ -337,7 +337,7 @@ def confirm(
     code, clean_note = parse_reason(reason_code, note)
     lvl, act = parse_level(level), parse_action(action)
     plans = _plan(uow, workspace_id, lvl, parse_row_ids(row_ids), act)
-    repo = CancellationsRepository(uow)
+    repo = BulkCancellations(uow)
     cancellation = CampaignCancellation(
         workspace_id=workspace_id,
         action=act.value,
@@ -350,44 +350,45 @@ def confirm(
     repo.add(cancellation)
     pending = 0
     taken_at = clock.now().isoformat()
-    made: list[CampaignCancellationItem] = []
+    rows: list[dict[str, Any]] = []
     for p in plans:
-        snapshot = {
-            "level": lvl.value,
-            "object": p.raw,
-            "adgroups": p.children.get("adgroups", []),
-            "ads": p.children.get("ads", []),
-            "taken_at": taken_at,
-        }
-        item = CampaignCancellationItem(
-            cancellation_id=cancellation.id,
-            workspace_id=workspace_id,
-            ad_account_id=p.ad_account_id,
-            level=lvl.value,
-            object_id=p.object_id,
-            row_id=p.row_id,
-            campaign_id=p.campaign_id,
-            name=p.name[:512],
-            client_account_id=p.client_account_id,
-            advertiser_id=p.advertiser_id,
-            currency=p.currency,
-            budget_mode=p.budget_mode,
-            budget_minor=p.budget_minor,
-            spent_to_date_minor=p.spent_to_date_minor,
-            spent_today_minor=p.spent_today_minor,
-            last_7_days_minor=p.last_7_days_minor,
-            freed_minor=p.freed_minor,
-            status_before=p.operation_status[:16],
-            status=ItemStatus.SKIPPED.value if p.skip else ItemStatus.PENDING.value,
-            error="already paused on TikTok" if p.skip else "",
-            snapshot=snapshot,
-            verify_status="skipped" if p.skip else "pending",
-            verify_detail={},
+        rows.append(
+            {
+                "cancellation_id": cancellation.id,
+                "workspace_id": workspace_id,
+                "ad_account_id": p.ad_account_id,
+                "level": lvl.value,
+                "object_id": p.object_id,
+                "row_id": p.row_id,
+                "campaign_id": p.campaign_id,
+                "name": p.name[:512],
+                "client_account_id": p.client_account_id,
+                "advertiser_id": p.advertiser_id,
+                "currency": p.currency,
+                "budget_mode": p.budget_mode,
+                "budget_minor": p.budget_minor,
+                "spent_to_date_minor": p.spent_to_date_minor,
+                "spent_today_minor": p.spent_today_minor,
+                "last_7_days_minor": p.last_7_days_minor,
+                "freed_minor": p.freed_minor,
+                "status_before": p.operation_status[:16],
+                "status": ItemStatus.SKIPPED.value if p.skip else ItemStatus.PENDING.value,
+                "error": "already paused on TikTok" if p.skip else "",
+                "snapshot": {
+                    "level": lvl.value,
+                    "object": p.raw,
+                    "adgroups": p.children.get("adgroups", []),
+                    "ads": p.children.get("ads", []),
+                    "taken_at": taken_at,
+                },
+                "verify_status": "skipped" if p.skip else "pending",
+                "verify_detail": {},
+                "spend_after_minor": 0,
+                "recreated_object_id": "",
+            }
         )
-        made.append(item)
         pending += 0 if p.skip else 1
-    uow.session.add_all(made)
-    uow.flush()
+    repo.insert_items(rows)
     title = f"{act.value.capitalize()} {len(plans)} {lvl.value}(s)"
     op = operations.start(
         uow, workspace_id, OPERATION_KIND, title=title, total=len(plans), created_by=actor
