@@ -383,42 +383,50 @@ def make_cancellation(
 
 
 def make_reallocation(uow: UnitOfWork, workspace_id: int, **kw: object) -> int:
-    """A finished reallocation of 10.00 USD from an ad account's pool, with one item."""
+    """A reallocation of 10.00 USD from an ad account's pool (20.00 freed) to one of its
+    campaigns, still waiting for TikTok (``status`` reserved, its item pending): the Budget
+    page offers "Reallocate…" for the 10.00 left, the reallocation's page "Retry"."""
+    from promodesk.campaigns.service import freed
     from promodesk.models import CampaignReallocation, CampaignReallocationItem
 
-    account = int(str(kw.pop("ad_account_id", 0))) or make_ad_account(uow, workspace_id)
-    row = CampaignReallocation(
+    account = make_ad_account(uow, workspace_id)
+    campaign = make_campaign(uow, workspace_id, account, name="Budgeted campaign")
+    row = uow.session.get(TikTokCampaign, campaign)
+    assert row is not None
+    row.budget_mode, row.budget_minor, row.operation_status = "BUDGET_MODE_DAY", 100_00, "ENABLE"
+    pool = freed.pool_of(None, account, "USD")
+    freed.post_freed(uow, workspace_id, pool, 20_00, f"item:factory-{account}")
+    realloc = CampaignReallocation(
         workspace_id=workspace_id,
-        pool_code=f"campaigns:freed:acct:{account}:USD",
+        pool_code=pool.code,
         advertiser_id=None,
         ad_account_id=account,
         currency="USD",
         total_minor=10_00,
         returned_minor=0,
-        status=str(kw.pop("status", "done")),
+        status=str(kw.pop("status", "reserved")),
         created_by="test",
     )
-    uow.session.add(row)
+    uow.session.add(realloc)
     uow.flush()
+    freed.use(uow, workspace_id, pool, 10_00, f"realloc:{realloc.id}")
     uow.session.add(
         CampaignReallocationItem(
-            reallocation_id=row.id,
+            reallocation_id=realloc.id,
             workspace_id=workspace_id,
             ad_account_id=account,
-            campaign_row_id=0,
-            campaign_id="1800000000",
-            name="Campaign",
+            campaign_row_id=campaign,
+            campaign_id=row.campaign_id,
+            name=row.name,
             budget_mode="BUDGET_MODE_DAY",
             amount_minor=10_00,
             before_minor=100_00,
             after_minor=110_00,
-            status="done",
-            read_back_minor=110_00,
-            verified=True,
+            status="pending",
         )
     )
     uow.flush()
-    return row.id
+    return realloc.id
 
 
 # ``cancellation_id`` and ``item_id`` above name one cancellation and its item.
@@ -437,7 +445,7 @@ def make_budget_transfer(uow: UnitOfWork, workspace_id: int, **kw: object) -> in
         to_ad_account_id=second,
         currency="USD",
         amount_minor=int(str(kw.pop("amount_minor", 25_00))),
-        status=str(kw.pop("status", "done")),
+        status=str(kw.pop("status", "pending")),
         legs=[],
         created_by="test",
     )

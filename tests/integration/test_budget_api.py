@@ -71,15 +71,18 @@ def test_budget_and_reallocation_over_http(db: Database, tmp_path: Path, sb: San
             one = http.get(f"{api}/reallocations/{out['id']}", headers=viewer).json()
             assert one["used_minor"] == 75_00
 
-            pool = http.get(f"{api}/budget/pools/{key}", headers=viewer)
-            assert pool.status_code == 200, pool.text
-            assert pool.json()["balance_minor"] == 125_00
-            assert [(h["kind"], h["amount_minor"]) for h in pool.json()["history"]] == [
+            pools = http.get(f"{api}/budget/pools", params={"pool": key}, headers=viewer)
+            assert pools.status_code == 200, pools.text
+            (pool,) = pools.json()["items"]
+            assert pool["balance_minor"] == 125_00
+            assert [(h["kind"], h["amount_minor"]) for h in pool["history"]] == [
                 ("reallocated", -75_00),
                 ("freed", 200_00),
             ]
-            assert http.get(f"{api}/budget/pools/adv:999999:USD", headers=viewer).status_code == 404
-            assert http.get(f"{api}/budget/pools/bogus", headers=viewer).status_code == 422
+            assert http.get(f"{api}/budget/pools", headers=viewer).json()["items"] == [pool]
+            for bad, status in (("adv:999999:USD", 404), ("bogus", 422)):
+                answer = http.get(f"{api}/budget/pools", params={"pool": bad}, headers=viewer)
+                assert answer.status_code == status, answer.text
 
             too_much = {
                 "pool": key,

@@ -58,17 +58,17 @@ def test_budget_page_and_reallocation_in_the_console(
         assert form.status_code == 200
         assert f'name="amount_{s.campaigns[0]}"' in form.text
 
-        url = f"/budget/reallocate?pool={key}"
-        amount = {f"amount_{s.campaigns[0]}": "30.00"}
+        url = "/budget/reallocate"
+        amount = {"pool": key, f"amount_{s.campaigns[0]}": "30.00"}
         preview = client.post(url, data={"csrf_token": csrf, **amount})
         assert preview.status_code == 200, preview.text
         assert 'id="confirm-reallocation"' in preview.text
         assert "120.00" in preview.text  # the pool after
         assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before  # nothing yet
 
-        refused = refused_form(client, url, {f"amount_{s.campaigns[0]}": "150.01"}, csrf)
+        refused = refused_form(client, url, {**amount, f"amount_{s.campaigns[0]}": "150.01"}, csrf)
         assert "Only $150.00 left in the pool" in refused
-        refused = refused_form(client, url, {f"amount_{s.campaigns[0]}": "1e3"}, csrf)
+        refused = refused_form(client, url, {**amount, f"amount_{s.campaigns[0]}": "1e3"}, csrf)
         assert "plain decimals" in refused
 
         done = post_form(client, url, {**amount, "confirm": "yes"}, csrf)

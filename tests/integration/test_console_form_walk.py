@@ -36,6 +36,8 @@ NOT_WALKED = {
         "shown for a campaign a cancellation deleted; the walk's cancellation is a pause "
         "(tests/integration/test_cancellations_console.py re-creates one)"
     ),
+    "/budget/transfer": "shown only with a Business Center and two agency-paid ad accounts "
+    "(walked in tests/integration/test_budget_transfers.py)",
 }
 # Query strings a GET page needs to show its form.
 QUERIES = {

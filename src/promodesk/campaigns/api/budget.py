@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Query, Request
 from promodesk.campaigns.schemas.budget import (
     BudgetRead,
     PoolHistoryRead,
+    PoolPage,
     ReallocationCreate,
     ReallocationPage,
     ReallocationPreview,
@@ -64,11 +65,21 @@ def get_budget(
     return BudgetRead(**view)
 
 
-@router.get("/budget/pools/{pool}", response_model=PoolHistoryRead)
-def get_pool(pool: str, uow: Uow, caller: Caller) -> PoolHistoryRead:
-    """One freed-budget pool (``adv:ADVERTISER_ID:CUR`` or ``acct:AD_ACCOUNT_ID:CUR``) with its
-    ledger history, newest first."""
-    return PoolHistoryRead(**budget.pool_history(uow, caller.workspace_id, freed.parse_pool(pool)))
+@router.get("/budget/pools", response_model=PoolPage)
+def list_pools(
+    uow: Uow,
+    caller: Caller,
+    pool: Annotated[
+        str | None, Query(max_length=220, description="one pool: adv:ID:CUR or acct:ID:CUR")
+    ] = None,
+) -> PoolPage:
+    """The freed-budget pools with their ledger history, newest line first. An unknown ``pool``
+    is 404, never a wider list."""
+    if pool is not None:
+        items = [budget.pool_history(uow, caller.workspace_id, freed.parse_pool(pool))]
+    else:
+        items = budget.pool_histories(uow, caller.workspace_id)
+    return PoolPage(items=[PoolHistoryRead(**i) for i in items], next_cursor=None)
 
 
 @router.post("/reallocations/preview", response_model=ReallocationPreview)

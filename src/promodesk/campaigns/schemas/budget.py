@@ -55,6 +55,10 @@ class PoolHistoryRead(PoolRead):
     history: list[PoolLineRead]
 
 
+class PoolPage(Page[PoolHistoryRead]):
+    pass
+
+
 class BudgetAccountRead(BaseModel):
     id: int
     advertiser_id: str = Field(description="TikTok's advertiser id of the ad account")

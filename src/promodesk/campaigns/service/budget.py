@@ -423,3 +423,8 @@ def pool_history(
             for line in reversed(lines[-limit:])
         ],
     }
+
+
+def pool_histories(uow: UnitOfWork, workspace_id: int) -> list[dict[str, Any]]:
+    """Every pool of the workspace with its history (``pool_history``)."""
+    return [pool_history(uow, workspace_id, p.pool) for p in freed.pools(uow, workspace_id)]

@@ -170,8 +170,8 @@ def _problem_text(visit: Visit, p: dict[str, Any], currency: str, plan: dict[str
 
 
 @router.post("/budget/reallocate")
-def reallocate(request: Request, visit: OperatorVisit, uow: Uow, pool: str = "") -> Response:
-    the_pool = _pool(visit, pool)
+def reallocate(request: Request, visit: OperatorVisit, uow: Uow) -> Response:
+    the_pool = _pool(visit, visit.form.get("pool", ""))
     back = f"/budget/reallocate?pool={freed.key_of(the_pool)}"
     targets, amounts = _targets(visit)
     workspace_id = visit.principal.workspace_id
