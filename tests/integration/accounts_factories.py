@@ -377,6 +377,8 @@ def make_cancellation(
         uow.session.add(
             CampaignCancellationItem(cancellation_id=row.id, workspace_id=workspace_id, **values)
         )
+    uow.flush()
+    return row.id
 
 
 # Reallocations of freed budget and Business Center transfers (the API's id routes) ---------
