@@ -76,6 +76,12 @@ def test_monitor_page_in_both_languages(
         assert "Advertiser Acme Shoes" in text
         assert "Poor performance" in text
 
+        # reached from the cancellation's page and the log
+        one = client.get(f"/cancellations/{cid}")
+        assert one.status_code == 200, one.text
+        assert f'href="/cancellations/{cid}/monitor"' in one.text
+        assert 'href="/cancellations/retrospective"' in client.get("/cancellations").text
+
         post_form(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
         zh = client.get(f"/cancellations/{cid}/monitor").text
         assert "取消之后" in zh

@@ -660,34 +660,9 @@ def label(kind: str, code: object, gettext: Callable[[str], str]) -> str:
     return gettext(message) if message else humanize(value)
 
 
-# --- campaign cancellations: monitoring and the retrospective (added without reordering the
-# table above; a code another part already labelled keeps its label) ---------------------------
+# --- campaign cancellations: monitoring and the retrospective (reasons, levels and statuses
+# use the cancel_* sets above; a code another part already labelled keeps its label) ----------
 _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
-    "campaign_cancel_reason": {
-        "budget": N_("Budget"),
-        "strategy_change": N_("Strategy change"),
-        "poor_performance": N_("Poor performance"),
-        "creative_or_policy": N_("Creative or policy issue"),
-        "out_of_stock": N_("Product out of stock"),
-        "other": N_("Other"),
-    },
-    "campaign_level": {
-        "campaign": N_("Campaign"),
-        "adgroup": N_("Ad group"),
-        "ad": N_("Ad"),
-    },
-    "campaign_cancel_item": {
-        "pending": N_("Pending"),
-        "done": N_("Done"),
-        "failed": N_("Failed"),
-        "skipped": N_("Skipped"),
-    },
-    "campaign_verify": {
-        "pending": N_("Not verified yet"),
-        "verified": N_("Verified"),
-        "failed": N_("Verification failed"),
-        "skipped": N_("Not checked"),
-    },
     "campaign_cpr_verdict": {
         "worse": N_("Worse than the reference"),
         "same": N_("About the same as the reference"),

@@ -219,7 +219,7 @@ def _retro_data(
 def retro_charts(visit: Visit, data: dict[str, Any]) -> dict[str, Any]:
     reasons = list(data["by_reason"].items())
     by_reason = {
-        "x": [labels.label("campaign_cancel_reason", k, visit._) for k, _ in reasons],
+        "x": [labels.label("cancel_reason", k, visit._) for k, _ in reasons],
         "x_type": "category",
         "series": [{"name": visit._("Cancellations"), "y": [n for _, n in reasons], "kind": "bar"}],
         "y_title": visit._("Cancellations"),
@@ -325,7 +325,7 @@ def _label_of(visit: Visit) -> Any:
 
 
 def _reason_of(visit: Visit) -> Any:
-    return lambda code: labels.label("campaign_cancel_reason", code, visit._)
+    return lambda code: labels.label("cancel_reason", code, visit._)
 
 
 @router.get("/cancellations/retrospective.csv")
