@@ -453,3 +453,24 @@ def test_console_viewer_has_no_cancel(db: Database, tmp_path: Path) -> None:
         assert 'id="export-csv"' in text
         assert "/campaigns/cancel" not in text
         assert 'name="ids"' not in text
+
+
+def test_console_range_mistake_keeps_the_input(db: Database, tmp_path: Path) -> None:
+    viewer = new_member(db, "viewer")
+    _seed(db, viewer.workspace)
+    with console_client(db, tmp_path) as client:
+        csrf = log_in(client, viewer)
+        wrong = client.get("/campaigns", params={"range": "custom", "since": "2026-03-01"})
+        assert wrong.status_code == 422
+        assert 'id="range-error"' in wrong.text
+        assert "a custom range needs until" in wrong.text
+        assert 'name="since" value="2026-03-01"' in wrong.text
+        assert '<option value="custom" selected>' in wrong.text
+        assert 'id="campaigns"' in wrong.text  # the list is still there (default range)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
+        zh = client.get(
+            "/campaigns/adgroups",
+            params={"range": "custom", "since": "2026-03-02", "until": "2026-03-01"},
+        )
+        assert zh.status_code == 422
+        assert "开始日期晚于结束日期" in zh.text

@@ -24,6 +24,7 @@ from promodesk.console.routes.accounts import campaign_changes as changes
 from promodesk.console.routes.accounts.common import pair, pairs, reason, refused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit
+from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -130,33 +131,52 @@ def _metric_list(
     campaign_row_id: int | None = None,
     candidates: bool = False,
 ) -> dict[str, Any]:
-    """A page of a list with its metric texts, totals and range, as the templates show it."""
+    """A page of a list with its metric texts, totals and range, as the templates show it.
+    A range the reader got wrong (custom without both days, since after until) keeps the input
+    and says so beside the range fields; the list then shows the default range."""
     range_word = query["range"] or ("custom" if query["since"] or query["until"] else "")
-    listed = lists.object_page(
-        uow,
-        visit.principal.workspace_id,
-        level,
-        ad_account_id=ad_account_id,
-        # candidates are unallocated, so "allocated to" cannot narrow them
-        advertiser_id=None if candidates else advertiser_id,
-        campaign_row_id=campaign_row_id,
-        candidates_only=candidates,
-        include_deleted=query["hide_deleted"] != "1",
-        search=query["search"],
-        status=query["status"],
-        sort=query["sort"],
-        range=range_word,
-        since=query["since"] if range_word == "custom" else None,
-        until=query["until"] if range_word == "custom" else None,
-        cursor=query["cursor"] or None,
-        limit=LIMIT,
-    )
+
+    def page(word: str, since: str | None, until: str | None) -> dict[str, Any]:
+        return lists.object_page(
+            uow,
+            visit.principal.workspace_id,
+            level,
+            ad_account_id=ad_account_id,
+            # candidates are unallocated, so "allocated to" cannot narrow them
+            advertiser_id=None if candidates else advertiser_id,
+            campaign_row_id=campaign_row_id,
+            candidates_only=candidates,
+            include_deleted=query["hide_deleted"] != "1",
+            search=query["search"],
+            status=query["status"],
+            sort=query["sort"],
+            range=word,
+            since=since,
+            until=until,
+            cursor=query["cursor"] or None,
+            limit=LIMIT,
+        )
+
+    range_error = None
+    custom = range_word == "custom"
+    try:
+        listed = page(
+            range_word, query["since"] if custom else None, query["until"] if custom else None
+        )
+    except ValidationFailed as exc:
+        if exc.field not in ("since", "until") or not custom:
+            raise
+        range_error = visit.error_text(exc)
+        query["cursor"] = ""
+        listed = page("", None, None)
+    listed["range_error"] = range_error
     for r in listed["items"]:
         r["budget_text"] = _budget(visit, r, r["currency"]) if r.get("budget_mode") else "-"
         r["m"] = _metric_texts(r["metrics"], r["currency"])
     for t in listed["totals"]["by_currency"]:
         t["m"] = _metric_texts(t["metrics"], t["currency"])
     listed["range_word"] = range_word or "last_7_days"
+    listed["status_code"] = 422 if range_error else 200
     return listed
 
 
@@ -275,6 +295,7 @@ def _children_home(request: Request, visit: Visit, uow: Any, level: Level) -> Re
     kept = {k: v for k, v in {**filters, "sort": query["sort"]}.items() if v}
     return visit.page(
         "campaigns/objects.html",
+        status=listed["status_code"],
         level=level.value,
         path=path,
         ad_accounts=ad_accounts,
@@ -351,6 +372,7 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     kept = {k: v for k, v in {**filters, "sort": query["sort"]}.items() if v}
     return visit.page(
         "accounts/campaigns.html",
+        status=listed["status_code"],
         ad_accounts=ad_accounts,
         advertisers=advertisers,
         chosen=chosen,
