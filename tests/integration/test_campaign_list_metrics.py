@@ -165,14 +165,24 @@ def test_sort_by_metric_walks_every_row_once(db: Database, sort: str) -> None:
     full = _page(db, workspace.id, range="last_30_days", sort=sort, limit=100)["items"]
     assert sorted(i["id"] for i in full) == sorted(ids)
     seen: list[int] = []
+    pages: list[list[int]] = []
     cursor = None
     while True:
         page = _page(db, workspace.id, range="last_30_days", sort=sort, limit=2, cursor=cursor)
-        seen += [i["id"] for i in page["items"]]
+        pages.append([i["id"] for i in page["items"]])
+        seen += pages[-1]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     assert seen == [i["id"] for i in full]
+    # and back with prev_cursor: the same pages in reverse
+    back = page["prev_cursor"]
+    walked_back = [pages[-1]]
+    while back is not None:
+        page = _page(db, workspace.id, range="last_30_days", sort=sort, limit=2, cursor=back)
+        walked_back.append([i["id"] for i in page["items"]])
+        back = page["prev_cursor"]
+    assert walked_back == pages[::-1]
     # the order is the metric's (then id), in the asked direction
     field = {
         "spend": "spend_minor",
