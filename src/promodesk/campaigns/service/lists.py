@@ -322,10 +322,6 @@ def _read_cursor(
     return key, after_id, back
 
 
-def ratio_text(value: Decimal | None) -> str:
-    return "-" if value is None else str(value)
-
-
 # --- exports ----------------------------------------------------------------------------------
 
 STATUS_WORDS = {
