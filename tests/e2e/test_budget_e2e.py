@@ -1,7 +1,7 @@
 """End to end, freed budget (seed step 5): the real server in demo mode (the TikTok sandbox
 mounted on it), Debian's chromium driven by Playwright.
 
-The demo workspace gets 500.00 USD of freed budget in its agency-paid advertiser's pool (what a
+The demo workspace gets 500.00 USD of freed budget in the pool of its agency-paid ad account (what a
 cancellation would have posted). The owner opens Budget, sees the pool and the balances TikTok
 reports, opens "Reallocate…", gives two campaigns an amount each, sees before → after and the
 pool left, confirms, and lands on the result: both budgets raised and verified by read-back,
@@ -37,7 +37,8 @@ POOL: dict[str, str] = {}
 
 
 def _seed_pool(data_dir: Path) -> None:
-    """500.00 in the pool of the demo's first USD advertiser, as a cancellation posts it."""
+    """500.00 in the pool of the demo's first USD ad account (the advertiser's pool already
+    holds what the demo's past cancellations freed), as a cancellation posts it."""
     db = Database(f"sqlite:///{data_dir / 'promodesk.db'}")
     try:
         with db.transaction() as uow:
@@ -48,7 +49,7 @@ def _seed_pool(data_dir: Path) -> None:
             ):
                 account = uow.session.get(TikTokAdAccount, alloc.ad_account_id)
                 if account is not None and account.currency == "USD":
-                    pool = freed.pool_of(alloc.advertiser_id, account.id, "USD")
+                    pool = freed.pool_of(None, account.id, "USD")
                     freed.post_freed(uow, workspace.id, pool, 500_00, "item:e2e", memo="e2e")
                     POOL["key"] = freed.key_of(pool)
                     return

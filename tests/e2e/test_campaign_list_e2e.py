@@ -123,9 +123,8 @@ def test_list_detail_and_cancel_selection(list_server: Server) -> None:
 
             page.goto(base + "/campaigns/adgroups")
             expect(page.locator("#list-tabs a.active")).to_have_text("Ad groups")
-            page.context.add_cookies([{"name": "promodesk_locale", "value": "zh_Hans",
-                                       "url": base}])  # fmt: skip
             page.goto(base + "/campaigns?range=last_30_days&sort=-spend")
+            page.get_by_role("button", name="简体中文").click()  # the switch a user clicks
             expect(page.locator("#range-select")).to_contain_text("最近 30 天")
             _shot(page, "04-list-zh")
         finally:
