@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from promodesk.accounts.schemas import Deleted
 from promodesk.campaigns.domain.reports import Level
@@ -139,7 +139,10 @@ def _children(
     )
 
 
-def _child_filters(
+@router.get("/adgroups", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
+def list_adgroups(
+    uow: Uow,
+    caller: Caller,
     ad_account_id: OptId = None,
     advertiser_id: OptId = None,
     campaign_id: Annotated[
@@ -152,9 +155,13 @@ def _child_filters(
     range: RangeWord = None,
     since: Day = None,
     until: Day = None,
-) -> dict[str, Any]:
-    """The filters the ad group and ad lists share, as ``lists.object_page`` names them."""
-    return {
+    format: ExportFormat = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ObjectPage | Response:
+    """The ad group list: as the campaign list (``advertiser_id``: its campaign's allocation;
+    ``campaign_id``: the ad groups of one campaign)."""
+    kw = {
         "ad_account_id": ad_account_id,
         "advertiser_id": advertiser_id,
         "campaign_row_id": campaign_id,
@@ -166,22 +173,6 @@ def _child_filters(
         "since": since,
         "until": until,
     }
-
-
-ChildFilters = Annotated[dict[str, Any], Depends(_child_filters)]
-
-
-@router.get("/adgroups", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
-def list_adgroups(
-    uow: Uow,
-    caller: Caller,
-    kw: ChildFilters,
-    format: ExportFormat = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
-) -> ObjectPage | Response:
-    """The ad group list: as the campaign list (``advertiser_id``: its campaign's allocation;
-    ``campaign_id``: the ad groups of one campaign)."""
     return _children(Level.ADGROUP, uow, caller, kw, format, cursor, limit)
 
 
@@ -189,12 +180,35 @@ def list_adgroups(
 def list_ads(
     uow: Uow,
     caller: Caller,
-    kw: ChildFilters,
+    ad_account_id: OptId = None,
+    advertiser_id: OptId = None,
+    campaign_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="promodesk's id of the campaign")
+    ] = None,
+    include_deleted: bool = True,
+    search: Search = None,
+    status: StatusWord = None,
+    sort: SortWord = None,
+    range: RangeWord = None,
+    since: Day = None,
+    until: Day = None,
     format: ExportFormat = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> ObjectPage | Response:
     """The ad list: as the ad group list (``budget`` is no sort of ads)."""
+    kw = {
+        "ad_account_id": ad_account_id,
+        "advertiser_id": advertiser_id,
+        "campaign_row_id": campaign_id,
+        "include_deleted": include_deleted,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "range": range,
+        "since": since,
+        "until": until,
+    }
     return _children(Level.AD, uow, caller, kw, format, cursor, limit)
 
 
