@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from promodesk.campaigns.schemas.cancellations import (
+    CampaignCancelPreview,
     CancelCreate,
     CancellationPage,
     CancellationRead,
-    CancelPreview,
     CancelSelection,
     ItemRead,
 )
@@ -38,7 +38,7 @@ def _ids(uow: Uow, workspace_id: int, body: CancelSelection) -> list[int]:
 
 @router.post(
     "/cancellations/preview",
-    response_model=CancelPreview,
+    response_model=CampaignCancelPreview,
     openapi_extra={"x-promodesk-dry-run": True},
 )
 def preview(body: CancelSelection, uow: Uow, caller: Caller) -> Any:

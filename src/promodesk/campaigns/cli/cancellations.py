@@ -21,8 +21,8 @@ from rich.table import Table
 from promodesk import clikit
 from promodesk.campaigns.domain.cancellations import reason as parse_reason
 from promodesk.campaigns.schemas.cancellations import (
+    CampaignCancelPreview,
     CancellationRead,
-    CancelPreview,
     ItemRead,
 )
 from promodesk.campaigns.service import cancel_undo
@@ -191,7 +191,9 @@ def cancel(
             uow, workspace_id, level, tiktok_ids=tiktok_ids, ad_account_id=ad_account
         )
         shown = dump(
-            CancelPreview.model_validate(service.preview(uow, workspace_id, level, row_ids, action))
+            CampaignCancelPreview.model_validate(
+                service.preview(uow, workspace_id, level, row_ids, action)
+            )
         )
     if not json_out:
         _preview_table(shown)

@@ -84,7 +84,7 @@ class BudgetAccountRead(BaseModel):
     allocations: list[dict[str, Any]]
 
 
-class TotalsRead(BaseModel):
+class BudgetTotalsRead(BaseModel):
     currency: str
     daily_budget_minor: int
     lifetime_budget_minor: int
@@ -97,7 +97,7 @@ class BudgetAdvertiserRead(BaseModel):
     name: str
     ad_accounts: list[BudgetAccountRead]
     pools: list[PoolRead]
-    totals: list[TotalsRead]
+    totals: list[BudgetTotalsRead]
 
 
 class BudgetClientRead(BaseModel):

@@ -46,7 +46,7 @@ class MoneyTotal(BaseModel):
     live_children: int
 
 
-class PreviewItem(BaseModel):
+class CampaignPreviewItem(BaseModel):
     row_id: int
     level: str
     object_id: str = Field(description="TikTok's id")
@@ -74,12 +74,12 @@ class PreviewItem(BaseModel):
     skip: bool = Field(description="already stopped as asked: nothing will be sent")
 
 
-class CancelPreview(BaseModel):
+class CampaignCancelPreview(BaseModel):
     level: str
     action: str
     operation_status: str = Field(description="what TikTok is sent: DISABLE or DELETE")
     reversible: bool
-    items: list[PreviewItem]
+    items: list[CampaignPreviewItem]
     totals: list[MoneyTotal] = Field(description="per currency; currencies are never added")
 
 
