@@ -75,6 +75,12 @@ def json_text(body: Any) -> str:
 JSON = {"Content-Type": "application/json"}
 
 
+#: How long a test client waits for an answer from a live server. A guard against a hang, not a
+#: speed limit: httpx's default of 5 s failed on a loaded machine (argon2 and SQLite beside
+#: other test processes).
+HANG_GUARD = 120.0
+
+
 @contextmanager
 def live_server(app: ASGIApp) -> Iterator[str]:
     """Run ``app`` under a real uvicorn server on a free port, configured as ``promodesk

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from promodesk.app import create_app
 from promodesk.kit.db import Database
 from promodesk.settings import Settings
-from tests.api_support import live_server
+from tests.api_support import HANG_GUARD, live_server
 from tests.integration.test_console_support import PASSWORD, csrf_of, new_member
 
 
@@ -46,7 +46,10 @@ def test_a_forged_forwarded_for_does_not_reset_the_throttle(db: Database, tmp_pa
     """Through a real server: each attempt claims another address in X-Forwarded-For."""
     member = new_member(db)
     app = create_app(settings(db, tmp_path, login_max_failures=3), db=db)
-    with live_server(app) as base_url, httpx.Client(base_url=base_url) as client:
+    with (
+        live_server(app) as base_url,
+        httpx.Client(base_url=base_url, timeout=HANG_GUARD) as client,
+    ):
         for n in range(3):
             forged = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
             assert attempt(client, member.email, "wrong-wrong", **forged) == 401

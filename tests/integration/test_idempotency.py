@@ -22,6 +22,7 @@ from promodesk.kit.jobs.registry import JobContext
 from promodesk.models import ApiKey, AuditEvent, IdempotencyKey, Job
 from promodesk.system.jobs import purge_idempotency_keys
 from tests.api_support import (
+    HANG_GUARD,
     Probe,
     add_probe_routes,
     bearer,
@@ -311,7 +312,7 @@ def test_concurrent_duplicates_run_once(db: Database, app: FastAPI, probe: Probe
         probe.release.set()
         for w in workers:
             w.join()
-        with httpx.Client(base_url=base) as c:
+        with httpx.Client(base_url=base, timeout=HANG_GUARD) as c:
             replay = c.post("/test/slow", json={"n": 1}, headers=keyed(key, "k-race"))
     statuses = sorted(r.status_code for r in results)
     assert statuses == [201] + [409] * (threads - 1)
@@ -331,7 +332,7 @@ def test_a_client_that_disconnects_gets_the_result_on_retry(
         with impatient, pytest.raises(httpx.ReadTimeout):
             impatient.post("/test/slow", json={"d": 1}, headers=keyed(key, "k-gone"))
         assert probe.entered.wait(60)
-        with httpx.Client(base_url=base) as c:
+        with httpx.Client(base_url=base, timeout=HANG_GUARD) as c:
             busy = c.post("/test/slow", json={"d": 1}, headers=keyed(key, "k-gone"))
             assert busy.status_code == 409
             probe.release.set()

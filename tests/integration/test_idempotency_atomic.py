@@ -24,7 +24,7 @@ from promodesk.kit.db import Database
 from promodesk.kit.idempotency import IdempotencyMiddleware
 from promodesk.models import AuditEvent, IdempotencyKey
 from promodesk.web import ApiRoute, Uow
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.api_support import HANG_GUARD, bearer, live_server, make_app, new_key, new_workspace
 
 
 class Gate:
@@ -93,7 +93,7 @@ def test_the_response_is_stored_in_the_transaction_of_the_work(
     gate.release.set()
     app = _app(db, tmp_path, gate)
     headers = {**bearer(api_key), "Idempotency-Key": "atomic-1"}
-    with live_server(app) as base, httpx.Client(base_url=base) as http:
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=HANG_GUARD) as http:
         first = http.post("/api/test/audited", json={"tag": "atomic-1"}, headers=headers)
         assert first.status_code == 201
         assert _key_state(db, "atomic-1") == ("done", 201)
@@ -109,7 +109,7 @@ def test_a_real_route_stores_its_answer_with_its_work(
 ) -> None:
     app = make_app(db, tmp_path)
     headers = {**bearer(api_key), "Idempotency-Key": "atomic-client"}
-    with live_server(app) as base, httpx.Client(base_url=base) as http:
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=HANG_GUARD) as http:
         body = {"name": "Atomic client"}
         first = http.post("/api/v1/client-accounts", json=body, headers=headers)
         assert first.status_code == 201, first.text

@@ -17,6 +17,7 @@ from promodesk.promote.api.money import router as money_router
 from promodesk.promote.payments import SIGNATURE_HEADER, TestProvider, sign
 from promodesk.promote.settings import derive_webhook_secret
 from tests.api_support import (
+    HANG_GUARD,
     JSON,
     NOT_JSON_INTEGERS,
     bearer,
@@ -107,7 +108,7 @@ def test_pending_recharge_confirmed_by_signed_webhook(
     payload, signature = PROVIDER.webhook(
         provider_ref=r["provider_ref"], reference=str(r["id"]), amount=Money(r["amount"], "IDR")
     )
-    anonymous = httpx.Client(base_url=str(http.base_url))
+    anonymous = httpx.Client(base_url=str(http.base_url), timeout=HANG_GUARD)
     forged = anonymous.post(WEBHOOK, content=payload, headers={SIGNATURE_HEADER: "sha256=00"})
     assert forged.status_code == 401
     assert forged.json()["error"] == "InvalidSignature"
@@ -178,11 +179,15 @@ def test_bad_inputs_and_other_tenants(
     assert http.get("/api/v1/promote/invoices/99999999999/pdf").status_code == 404
     assert http.get("/api/v1/promote/recharges?cursor=!!").status_code == 422
     other = new_workspace(db)
-    stranger = httpx.Client(base_url=str(http.base_url), headers=bearer(new_key(db, other)))
+    stranger = httpx.Client(
+        base_url=str(http.base_url), headers=bearer(new_key(db, other)), timeout=HANG_GUARD
+    )
     assert stranger.get(f"/api/v1/promote/recharges/{r['id']}").status_code == 404
     assert ok(stranger.get("/api/v1/promote/invoices"))["items"] == []
     viewer = httpx.Client(
-        base_url=str(http.base_url), headers=bearer(new_key(db, workspace, "viewer"))
+        base_url=str(http.base_url),
+        headers=bearer(new_key(db, workspace, "viewer")),
+        timeout=HANG_GUARD,
     )
     denied = viewer.post(
         "/api/v1/promote/recharges", json={"creator_id": creator, "coins": 1, "method": "ovo"}

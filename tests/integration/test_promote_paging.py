@@ -13,7 +13,7 @@ import pytest
 
 from promodesk.kit.db import Database
 from promodesk.models import Workspace
-from tests.api_support import bearer, live_server, make_app, new_key, new_workspace
+from tests.api_support import HANG_GUARD, bearer, live_server, make_app, new_key, new_workspace
 from tests.integration.promote_factories import fund, make_creator, make_video, place
 
 
@@ -24,7 +24,10 @@ def workspace(db: Database) -> Workspace:
 
 @pytest.fixture
 def http(db: Database, tmp_path: Path, workspace: Workspace) -> Iterator[httpx.Client]:
-    with live_server(make_app(db, tmp_path)) as base, httpx.Client(base_url=base) as client:
+    with (
+        live_server(make_app(db, tmp_path)) as base,
+        httpx.Client(base_url=base, timeout=HANG_GUARD) as client,
+    ):
         client.headers.update(bearer(new_key(db, workspace, "viewer")))
         yield client
 

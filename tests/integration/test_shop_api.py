@@ -21,6 +21,7 @@ from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import preview as preview_service
 from promodesk.shop.service.batches import Selection
 from tests.api_support import (
+    HANG_GUARD,
     JSON,
     NOT_JSON_INTEGERS,
     bearer,
@@ -230,7 +231,7 @@ def test_shop_bodies_are_strict(db: Database, tmp_path: Path) -> None:
     workspace = new_workspace(db, "shop")
     with live_server(make_app(db, tmp_path)) as base:
         c = httpx.Client(
-            base_url=base, headers=bearer(new_key(db, workspace, "operator")), timeout=30
+            base_url=base, headers=bearer(new_key(db, workspace, "operator")), timeout=HANG_GUARD
         )
         ignored = c.post(f"{V}/shops", json={"name": "店", "owner_email": "a@b.example"})
         assert ignored.status_code == 422, ignored.text
