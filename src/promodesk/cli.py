@@ -20,7 +20,7 @@ from promodesk.promote.cli.app import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli.app import shop_app
-from promodesk.system.cli import jobs
+from promodesk.system.cli import backup_command, jobs, restore_command
 from promodesk.tenancy.cli import keys, users, workspaces
 
 app = typer.Typer(
@@ -41,6 +41,8 @@ app.add_typer(sandbox_app, name="sandbox")
 campaigns_cli.register(tiktok_app)
 app.add_typer(tiktok_app, name="tiktok")
 app.add_typer(shop_app, name="shop")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 def _logging() -> None:

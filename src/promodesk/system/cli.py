@@ -1,7 +1,8 @@
-"""``promodesk jobs list|retry|cancel|schedules``."""
+"""``promodesk jobs list|retry|cancel|schedules``; ``promodesk backup`` and ``restore``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from promodesk import clikit
 from promodesk.audit import service as audit
 from promodesk.clikit import JsonOpt, console, database, emit_json, friendly
+from promodesk.kit import backup as backups
 from promodesk.kit.jobs import service as jobs_service
 from promodesk.kit.jobs.repository import JobRepository
 
@@ -125,3 +127,25 @@ def schedules(json_out: bool = JsonOpt) -> None:
             "yes" if r["enabled"] else "no",
         )
     console.print(table)
+
+
+@friendly
+def backup_command(
+    file: Path = typer.Argument(..., help="the backup file to write (never overwritten)"),
+) -> None:
+    """Write a consistent backup of the database (SQLite online backup, or pg_dump)."""
+    done = backups.backup(clikit.settings().database_url, file)
+    size = f"{done.size:,} bytes"
+    console.print(f"[green]backup written[/green]: {done.path} ({done.backend}, {size})")
+
+
+@friendly
+def restore_command(
+    file: Path = typer.Argument(..., help="a file written by promodesk backup"),
+) -> None:
+    """Restore a backup into the configured database, which must be new and empty."""
+    done = backups.restore(clikit.settings().database_url, file)
+    console.print(
+        f"[green]restored[/green] {done.path} ({done.backend}); next: promodesk migrate, "
+        "then promodesk ledger check"
+    )
