@@ -137,6 +137,7 @@ def create_app(
             "/api/redoc": DOCS_POLICY,
             app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect": DOCS_POLICY,
             "/sandbox": SANDBOX_POLICY,
+            "/shop-sandbox": SANDBOX_POLICY,
         },
         hsts_seconds=settings.hsts_seconds,
     )
@@ -210,6 +211,10 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         from promodesk.sandbox import create_sandbox_app
 
         app.mount("/sandbox", create_sandbox_app())
+        # The TikTok Shop sandbox beside it, so the demo can link a shop with no credentials.
+        from promodesk.shop_sandbox import create_shop_sandbox_app
+
+        app.mount("/shop-sandbox", create_shop_sandbox_app())
 
 
 def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:

@@ -20,6 +20,7 @@ from promodesk.promote.cli.app import promote_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli.app import shop_app
+from promodesk.shop_sandbox.cli import app as shop_sandbox_app
 from promodesk.system.cli import backup_command, jobs, restore_command
 from promodesk.tenancy.cli import keys, users, workspaces
 
@@ -43,6 +44,7 @@ app.add_typer(tiktok_app, name="tiktok")
 app.add_typer(shop_app, name="shop")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+app.add_typer(shop_sandbox_app, name="shop-sandbox")
 
 
 def _logging() -> None:

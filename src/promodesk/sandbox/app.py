@@ -23,11 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from promodesk.integrations.tiktok import endpoints
+from promodesk.kit.sandbox_limits import Limits
 from promodesk.sandbox import advertisers, creates, entities, money, portal, report, updates
 from promodesk.sandbox.auth import Auth
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.context import Call
-from promodesk.sandbox.limits import Limits
 from promodesk.sandbox.wire import (
     REQUEST_TOO_FREQUENT,
     ROUTE_NOT_FOUND,

@@ -1,8 +1,10 @@
-"""Per-app, per-endpoint rate limits (answered with 40100), fault injection and counters.
+"""Rate limits, fault injection and counters of the local API sandboxes (shared by the
+TikTok Marketing API sandbox and the TikTok Shop Partner API sandbox).
 
 The limit is two sliding windows: at most ``qps`` accepted calls in any 1-second span and at
-most ``qpm`` in any 60-second span, per (app, endpoint). Refused calls do not count against the
-windows, so a client that backs off gets through as soon as the window allows.
+most ``qpm`` in any 60-second span, per (caller, endpoint), or per caller alone when
+``per_endpoint`` is off (TikTok Shop limits a shop across endpoints). Refused calls do not count
+against the windows, so a client that backs off gets through as soon as the window allows.
 """
 
 from __future__ import annotations
@@ -12,14 +14,31 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from promodesk.sandbox.config import SandboxConfig
+
+class LimitSettings(Protocol):
+    """The knobs a sandbox's settings carry for its limits (read on every call, so runtime
+    changes apply at once)."""
+
+    seed: int
+    rate_limit: bool
+    qps: int
+    qpm: int
+    fault_rate: float
+    slow_rate: float
+    slow_seconds: float
+    late_rate: float
+    late_seconds: float
+    fail_next: int
+
+    def public(self) -> dict[str, Any]: ...
 
 
 @dataclass
 class Limits:
-    config: SandboxConfig
+    config: LimitSettings
+    per_endpoint: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
     _second: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
     _minute: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
@@ -35,13 +54,13 @@ class Limits:
         self._random = random.Random(self.config.seed)
 
     def admit(self, app_id: str, endpoint: str) -> bool:
-        """Count a call; False when it is over the app's limit for this endpoint."""
+        """Count a call; False when it is over the caller's limit (for this endpoint)."""
         with self.lock:
             self.requests[endpoint] += 1
             if not self.config.rate_limit:
                 return True
             now = time.monotonic()
-            key = (app_id, endpoint)
+            key = (app_id, endpoint if self.per_endpoint else "")
             second = self._second.setdefault(key, deque())
             minute = self._minute.setdefault(key, deque())
             while second and second[0] <= now - 1.0:
@@ -56,7 +75,8 @@ class Limits:
             return True
 
     def fault(self) -> bool:
-        """Whether this call should fail with 50000 (``fail_next`` first, then ``fault_rate``)."""
+        """Whether this call should fail as a server error (``fail_next`` first, then
+        ``fault_rate``)."""
         with self.lock:
             if self.config.fail_next > 0:
                 self.config.fail_next -= 1

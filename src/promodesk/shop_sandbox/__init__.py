@@ -1,0 +1,13 @@
+"""A local stand-in of the TikTok Shop Partner API (promotion, product and authorization
+endpoints) with the same wire format, signing, tokens and webhooks."""
+
+from promodesk.shop_sandbox.app import ShopSandbox, create_shop_sandbox_app
+from promodesk.shop_sandbox.config import DEFAULT_APP_KEY, DEFAULT_APP_SECRET, ShopSandboxConfig
+
+__all__ = [
+    "DEFAULT_APP_KEY",
+    "DEFAULT_APP_SECRET",
+    "ShopSandbox",
+    "ShopSandboxConfig",
+    "create_shop_sandbox_app",
+]
