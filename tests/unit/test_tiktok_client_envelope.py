@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from promodesk.integrations.tiktok import errors
 from promodesk.integrations.tiktok.envelope import encode_body, encode_query, parse
-from promodesk.integrations.tiktok.redact import scrub
 from promodesk.integrations.tiktok.settings import PRODUCTION_URL, SANDBOX_URL, TikTokSettings
+from promodesk.kit.redact import scrub
 
 
 def envelope(code: int, data: object = None, message: str = "OK") -> bytes:

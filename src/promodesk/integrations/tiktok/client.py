@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from tenacity import RetryCallState
 
-from promodesk.integrations.tiktok import envelope, redact
+from promodesk.integrations.tiktok import envelope
 from promodesk.integrations.tiktok.errors import Throttled, TikTokError, Transport
-from promodesk.integrations.tiktok.limiter import Limits, RateLimiter
 from promodesk.integrations.tiktok.retry import policy
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.integrations.tiktok.stats import Stats
+from promodesk.kit import redact
 from promodesk.kit.loopguard import forbid_on_event_loop
+from promodesk.kit.ratelimit import Limits, RateLimiter
 
 if TYPE_CHECKING:
     from promodesk.integrations.tiktok.api import TikTokApi

@@ -1,4 +1,6 @@
-"""Client-side rate limiter: per endpoint, a QPS budget AND a QPM budget, thread-safe, blocking.
+"""Client-side rate limiter: per key (an API endpoint, a shop), a QPS budget AND a QPM budget,
+thread-safe, blocking. Used by the TikTok Marketing API client (keyed by endpoint) and the
+TikTok Shop client (keyed by shop).
 
 Why sliding windows rather than refilling buckets: a bucket of capacity C refilled at C per
 window lets up to 2C requests through in one window (a full bucket plus its refill), which a
@@ -123,7 +125,8 @@ class _Endpoint:
 
 
 class RateLimiter:
-    """One per TikTok app: every thread calling an endpoint shares that endpoint's budgets."""
+    """One per remote app: every thread calling with one key (an endpoint, a shop) shares that
+    key's budgets."""
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""Keep access tokens and the app secret out of logs and error messages."""
+"""Keep access tokens and app secrets out of logs and error messages (every HTTP client of a
+third-party API uses it)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import logging
 import re
 
 MASK = "***"
-# Query parameters that carry credentials (oauth2/advertiser/get/ sends the secret in the URL).
-_SECRET_PARAMS = re.compile(r"(?i)\b(secret|access_token|auth_code)=[^&\s\"']*")
+# Query parameters that carry credentials (TikTok's oauth2/advertiser/get/ sends the secret in
+# the URL; TikTok Shop's token paths send app_secret, auth_code and refresh_token).
+_SECRET_PARAMS = re.compile(
+    r"(?i)\b((?:app_)?secret|access_token|refresh_token|auth_code)=[^&\s\"']*"
+)
 
 
 def scrub(text: str, *secrets: str) -> str:

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from promodesk.integrations.tiktok.limiter import Budget, Limits, RateLimiter
+from promodesk.kit.ratelimit import Budget, Limits, RateLimiter
 
 
 class FakeTime:
