@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,17 @@ class ShopSettings(BaseSettings):
     default_timezone: str = "Asia/Shanghai"
     # Signs team webhooks (X-Promodesk-Signature); empty: the app's secret key.
     webhook_secret: str = ""
+
+    # Platform links (TikTok Shop): a token is refreshed when it has less than this left;
+    # the refresh job looks for such links this often.
+    platform_refresh_before_seconds: Annotated[int, Field(ge=60)] = 24 * 3600
+    platform_refresh_check_seconds: Annotated[int, Field(ge=10)] = 600
+    # An authorization must come back within this many seconds of its start.
+    platform_state_max_age_seconds: Annotated[int, Field(ge=60)] = 900
+    # Demo mode: the shop sandbox mounted at this path, with its published test app.
+    demo_platform_mount: str = "/shop-sandbox"
+    demo_platform_app_key: str = "6dsbxpromodesk"
+    demo_platform_app_secret: SecretStr = SecretStr("promodesk-shop-sandbox-secret")
 
 
 @lru_cache(maxsize=1)
