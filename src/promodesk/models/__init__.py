@@ -90,6 +90,12 @@ from promodesk.models.shop import (
     ShopSnapshot,
     ShopVerification,
 )
+from promodesk.models.shop_platform import (
+    ShopPlatformEvent,
+    ShopPlatformIntent,
+    ShopPlatformLink,
+    ShopProductSku,
+)
 from promodesk.models.tenancy import (
     ApiKey,
     ConsoleSession,
@@ -151,8 +157,12 @@ __all__ = [
     "ShopEnrollment",
     "ShopMember",
     "ShopOffer",
+    "ShopPlatformEvent",
+    "ShopPlatformIntent",
+    "ShopPlatformLink",
     "ShopProduct",
     "ShopProductFollower",
+    "ShopProductSku",
     "ShopRiskEvent",
     "ShopSnapshot",
     "ShopVerification",

@@ -59,7 +59,10 @@ class ShopMember(IdMixin, CreatedMixin, Base):
 
 class ShopProduct(IdMixin, CreatedMixin, Base):
     __tablename__ = "shop_products"
-    __table_args__ = (Index("ix_shop_products_workspace_id_shop_id", "workspace_id", "shop_id"),)
+    __table_args__ = (
+        Index("ix_shop_products_workspace_id_shop_id", "workspace_id", "shop_id"),
+        UniqueConstraint("shop_id", "platform_product_id"),
+    )
     workspace_id: Mapped[int] = _ws_fk()
     shop_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("shops.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(300))
@@ -69,6 +72,9 @@ class ShopProduct(IdMixin, CreatedMixin, Base):
     safety_stock: Mapped[int] = mapped_column(BigInteger, default=0)
     expected_sales: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(16), default="listed")  # listed | delisted
+    # The product's id on the linked platform (None for a shop with no link).
+    platform_product_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    platform_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
 
 
@@ -86,6 +92,7 @@ class ShopActivity(IdMixin, CreatedMixin, Base):
     """A platform activity (e.g. 中秋节) with its rules; the seed's numbers are the defaults."""
 
     __tablename__ = "shop_activities"
+    __table_args__ = (UniqueConstraint("platform_shop_id", "platform_activity_id"),)
     workspace_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
@@ -107,6 +114,14 @@ class ShopActivity(IdMixin, CreatedMixin, Base):
     # Review (待审核) before a change sells: a replacement product, a new activity price.
     review_replacements: Mapped[bool] = mapped_column(Boolean, default=True)
     review_price_changes: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An activity mirrored from a linked shop's platform: its id there, the shop it belongs
+    # to, and the platform's own status (ONGOING, DEACTIVATED, ...) and type.
+    platform_activity_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    platform_shop_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("shops.id", ondelete="CASCADE"), nullable=True
+    )
+    platform_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    platform_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
 
 
@@ -174,6 +189,9 @@ class ShopOffer(IdMixin, CreatedMixin, Base):
         BigInteger, ForeignKey("shop_enrollments.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # coupon | discount
+    # The coupon's id on the linked platform (read-only there: coupons are made in Seller
+    # Center, spec §1.1).
+    platform_coupon_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     value_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     percent_off: Mapped[int] = mapped_column(Integer, default=0)
