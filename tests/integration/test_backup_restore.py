@@ -55,7 +55,8 @@ def test_a_backup_restores_into_a_fresh_database_with_its_money(kind: str, tmp_p
         ok(cli(source, tmp_path, "demo"))
         before = ledger(source, tmp_path)
         assert before["ok"] is True
-        assert isinstance(before["entries"], int) and before["entries"] > 0
+        assert isinstance(before["entries"], int)
+        assert before["entries"] > 0
 
         file = tmp_path / "backups" / "promodesk.backup"
         assert "backup written" in ok(cli(source, tmp_path, "backup", str(file)))

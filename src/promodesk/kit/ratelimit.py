@@ -31,8 +31,9 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -112,6 +113,16 @@ class Limits:
 class Grant:
     at: float  # the clock reading when the request was allowed
     waited: float  # seconds spent blocked
+    token: str = ""  # which place it took, where places are named (the Redis limiter)
+
+
+class Limiter(Protocol):
+    """What the API clients need of a limiter: in process (``RateLimiter``) or shared by every
+    process through Redis (``kit.ratelimit_redis.RedisRateLimiter``)."""
+
+    def limits(self, endpoint: str) -> Limits: ...
+
+    def call(self, endpoint: str) -> AbstractContextManager[Grant]: ...
 
 
 class _Endpoint:
@@ -206,3 +217,32 @@ class RateLimiter:
             yield grant
         finally:
             self.release(endpoint)
+
+
+def make_limiter(
+    default: Limits,
+    overrides: Mapping[str, Limits] | None = None,
+    *,
+    margin: float = 0.0,
+    spread: bool = False,
+    hold: bool = False,
+    redis_url: str = "",
+    namespace: str = "",
+    longest_call: float = 120.0,
+) -> Limiter:
+    """The limiter of one remote app: shared by every process through Redis when ``redis_url``
+    is set (``namespace`` names the app there), else this process's own."""
+    if not redis_url:
+        return RateLimiter(default, overrides, margin=margin, spread=spread, hold=hold)
+    from promodesk.kit.ratelimit_redis import RedisRateLimiter, connect
+
+    return RedisRateLimiter(
+        connect(redis_url),
+        namespace,
+        default,
+        overrides,
+        margin=margin,
+        spread=spread,
+        hold=hold,
+        longest_call=longest_call,
+    )

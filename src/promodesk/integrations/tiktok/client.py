@@ -22,29 +22,34 @@ from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.integrations.tiktok.stats import Stats
 from promodesk.kit import redact
 from promodesk.kit.loopguard import forbid_on_event_loop
-from promodesk.kit.ratelimit import Limits, RateLimiter
+from promodesk.kit.ratelimit import Limiter, Limits, make_limiter
 
 if TYPE_CHECKING:
     from promodesk.integrations.tiktok.api import TikTokApi
 
 log = logging.getLogger("promodesk.integrations.tiktok")
 
-_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters: dict[tuple[str, str], Limiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def build_limiter(settings: TikTokSettings) -> RateLimiter:
+def build_limiter(settings: TikTokSettings) -> Limiter:
+    """Per endpoint; shared by every process through Redis when ``PROMODESK_REDIS_URL`` is set."""
     overrides = {path: Limits(qps, qpm) for path, (qps, qpm) in settings.endpoint_limits.items()}
-    return RateLimiter(
+    return make_limiter(
         Limits(settings.qps, settings.qpm),
         overrides,
         margin=settings.limiter_margin_seconds,
         spread=settings.limiter_spread,
         hold=settings.limiter_hold_until_answer,
+        redis_url=settings.redis_url,
+        namespace=f"promodesk:ratelimit:tiktok:{settings.app_id}@{settings.base_url}",
+        # A place in flight is given up for lost after the longest one attempt can take.
+        longest_call=2 * settings.timeout_seconds + settings.connect_timeout_seconds,
     )
 
 
-def shared_limiter(settings: TikTokSettings) -> RateLimiter:
+def shared_limiter(settings: TikTokSettings) -> Limiter:
     """TikTok limits each app per endpoint, so all clients of one app in a process share one."""
     key = (settings.base_url, settings.app_id)
     with _limiters_lock:
@@ -64,14 +69,14 @@ class TikTokClient:
         self,
         settings: TikTokSettings,
         *,
-        limiter: RateLimiter | None = _UNSET,
+        limiter: Limiter | None = _UNSET,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
         if limiter is _UNSET:
             limiter = shared_limiter(settings) if settings.limiter_enabled else None
-        self.limiter: RateLimiter | None = limiter
+        self.limiter: Limiter | None = limiter
         self.stats = Stats()
         self._sleep = sleep
         self._secret = settings.secret.get_secret_value()

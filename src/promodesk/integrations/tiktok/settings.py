@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PRODUCTION_URL = "https://business-api.tiktok.com"
@@ -42,6 +42,12 @@ class TikTokSettings(BaseSettings):
     backoff_jitter_seconds: Annotated[float, Field(ge=0)] = 1.0
 
     # Client-side limiter, per endpoint (TikTok limits each app per endpoint).
+    # Set: every process takes its places from one limiter in Redis (``kit.ratelimit_redis``);
+    # empty: each process paces itself. Read from ``PROMODESK_REDIS_URL``, like every feature
+    # that shares state between processes.
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("PROMODESK_REDIS_URL", "redis_url")
+    )
     limiter_enabled: bool = True
     qps: Annotated[float, Field(gt=0)] = 10.0
     qpm: Annotated[int, Field(ge=1)] = 600

@@ -44,7 +44,7 @@ from promodesk.integrations.tiktok_shop.errors import (
 from promodesk.integrations.tiktok_shop.settings import TikTokShopSettings
 from promodesk.kit import redact
 from promodesk.kit.loopguard import forbid_on_event_loop
-from promodesk.kit.ratelimit import Limits, RateLimiter
+from promodesk.kit.ratelimit import Limiter, Limits, make_limiter
 
 if TYPE_CHECKING:
     from promodesk.integrations.tiktok_shop.api import ShopApi
@@ -53,17 +53,23 @@ log = logging.getLogger("promodesk.integrations.tiktok_shop")
 
 APP_SCOPE = "app"  # the limiter key of calls made for no shop (authorized shops, tokens)
 
-_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters: dict[tuple[str, str], Limiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def build_limiter(settings: TikTokShopSettings) -> RateLimiter:
-    return RateLimiter(
-        Limits(settings.qps, settings.qpm), spread=settings.limiter_spread, hold=True
+def build_limiter(settings: TikTokShopSettings) -> Limiter:
+    """Per shop; shared by every process through Redis when ``PROMODESK_REDIS_URL`` is set."""
+    return make_limiter(
+        Limits(settings.qps, settings.qpm),
+        spread=settings.limiter_spread,
+        hold=True,
+        redis_url=settings.redis_url,
+        namespace=f"promodesk:ratelimit:tiktok-shop:{settings.app_key}@{settings.base_url}",
+        longest_call=2 * settings.timeout_seconds + settings.connect_timeout_seconds,
     )
 
 
-def shared_limiter(settings: TikTokShopSettings) -> RateLimiter:
+def shared_limiter(settings: TikTokShopSettings) -> Limiter:
     """All clients of one app against one base URL share one limiter per process."""
     key = (settings.base_url, settings.app_key)
     with _limiters_lock:
@@ -93,7 +99,7 @@ class TikTokShopClient:
         self,
         settings: TikTokShopSettings,
         *,
-        limiter: RateLimiter | None = _UNSET,
+        limiter: Limiter | None = _UNSET,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         transport: httpx.BaseTransport | None = None,
@@ -101,7 +107,7 @@ class TikTokShopClient:
         self.settings = settings
         if limiter is _UNSET:
             limiter = shared_limiter(settings) if settings.limiter_enabled else None
-        self.limiter: RateLimiter | None = limiter
+        self.limiter: Limiter | None = limiter
         self.stats = Stats()
         self._sleep = sleep
         self._clock = clock

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PRODUCTION_URL = "https://open-api.tiktokglobalshop.com"
@@ -48,6 +48,12 @@ class TikTokShopSettings(BaseSettings):
 
     # Rate limit per shop (UNCERTAIN: a third party reports 10 QPS by default). Each call
     # holds its place until its answer is back, then one window more (``kit.ratelimit``).
+    # Set: every process takes its places from one limiter in Redis (``kit.ratelimit_redis``);
+    # empty: each process paces itself. Read from ``PROMODESK_REDIS_URL``, like every feature
+    # that shares state between processes.
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("PROMODESK_REDIS_URL", "redis_url")
+    )
     limiter_enabled: bool = True
     qps: Annotated[float, Field(gt=0)] = 10.0
     qpm: Annotated[int, Field(ge=1)] = 600
