@@ -225,6 +225,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tiktok.account_request": N_("Ad account request"),
         "shop.verification_failed": N_("Shop: a cancellation failed verification"),
         "shop.cancel_refused": N_("Shop: a scheduled cancel was refused"),
+        "shop.cancel_done": N_("Shop: products left an activity"),
     },
     "outbox_status": {
         "queued": N_("Queued"),

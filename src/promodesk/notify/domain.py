@@ -8,6 +8,9 @@
   ``X-Promodesk-Timestamp`` header (Unix seconds). Signing the timestamp with the body lets a
   receiver refuse a replayed request: a valid signature with a timestamp outside the tolerance
   is refused too.
+- Chat webhooks (Slack, Feishu/Lark, DingTalk incoming-webhook URLs, known by their host) do not
+  take promodesk's JSON: the message goes to them as the chat's own text message, built from the
+  alert's title and text (``chat_body``). The signature headers are sent all the same.
 """
 
 from __future__ import annotations
@@ -129,6 +132,39 @@ def webhook_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         raise ValidationFailed("an http(s) URL of at most 2000 characters", field="url")
     return url
+
+
+class ChatFormat(StrEnum):
+    SLACK = "slack"
+    FEISHU = "feishu"  # Feishu and Lark share the bot format
+    DINGTALK = "dingtalk"
+
+
+CHAT_HOSTS: dict[str, ChatFormat] = {
+    "hooks.slack.com": ChatFormat.SLACK,
+    "open.feishu.cn": ChatFormat.FEISHU,
+    "open.larksuite.com": ChatFormat.FEISHU,
+    "oapi.dingtalk.com": ChatFormat.DINGTALK,
+}
+MAX_CHAT_TEXT = 4000  # the shortest of the three limits on one text message, with room
+
+
+def chat_format(url: str) -> ChatFormat | None:
+    """The chat whose incoming-webhook URL this is, or None for a plain JSON webhook."""
+    return CHAT_HOSTS.get((urlsplit(url).hostname or "").lower())
+
+
+def chat_body(chat: ChatFormat, title: str, text: str) -> dict[str, Any]:
+    """The chat's own text message: Slack ``{"text"}``, Feishu/Lark ``{"msg_type": "text",
+    "content": {"text"}}``, DingTalk ``{"msgtype": "text", "text": {"content"}}``."""
+    message = f"{title}\n{text}".strip()
+    if len(message) > MAX_CHAT_TEXT:
+        message = message[: MAX_CHAT_TEXT - 1] + "…"
+    if chat is ChatFormat.SLACK:
+        return {"text": message}
+    if chat is ChatFormat.FEISHU:
+        return {"msg_type": "text", "content": {"text": message}}
+    return {"msgtype": "text", "text": {"content": message}}
 
 
 def url_hash(url: str) -> str:

@@ -106,12 +106,19 @@ def send_webhook(
     *,
     secret: str,
     ref: str,
+    summary: tuple[str, str] | None = None,
 ) -> OutboxWebhook:
-    """Queue a signed JSON POST of ``payload`` to ``url``."""
+    """Queue a signed JSON POST of ``payload`` to ``url``. To a chat's incoming webhook
+    (``domain.chat_format``) the POST is the chat's text message of ``summary`` (title, text)
+    instead; without a summary, of the event and the payload."""
     if not secret or len(secret) > 500:
         raise ValidationFailed("a webhook secret has 1 to 500 characters", field="secret")
     clean_url = domain.webhook_url(url)
     key_event, key_ref = domain.name(event, "event"), domain.ref(ref)
+    chat = domain.chat_format(clean_url)
+    if chat is not None:
+        title, text = summary or (key_event, domain.encode_payload(payload).decode())
+        payload = domain.chat_body(chat, title, text)
     digest = domain.url_hash(clean_url)
     domain.encode_payload(payload)  # refuse what cannot be sent before storing it
     repo = NotifyRepository(uow)

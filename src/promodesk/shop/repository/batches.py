@@ -285,6 +285,27 @@ class BatchRepository:
             q = q.where(i.status == status)
         return list(self.s.execute(q.order_by(i.id).limit(limit)).scalars())
 
+    def done_by_shop(self, batch_id: int, named: int = 20) -> dict[int, tuple[int, list[Any]]]:
+        """Per shop, how many items of the batch are done and the first ``named`` of them
+        (product title, activity title), for the notice that tells the team."""
+        i, e, p, a = ShopBatchItem, ShopEnrollment, ShopProduct, ShopActivity
+        rows = self.s.execute(
+            select(e.shop_id, p.title, a.name.label("activity"))
+            .select_from(i)
+            .join(e, e.id == i.enrollment_id)
+            .join(p, p.id == i.product_id)
+            .join(a, a.id == i.activity_id)
+            .where(i.batch_id == batch_id, i.status == ItemStatus.DONE)
+            .order_by(i.id)
+        ).all()
+        found: dict[int, tuple[int, list[Any]]] = {}
+        for row in rows:
+            count, first = found.get(int(row.shop_id), (0, []))
+            if len(first) < named:
+                first.append(row)
+            found[int(row.shop_id)] = (count + 1, first)
+        return found
+
     def item_counts(self, batch_id: int) -> dict[str, int]:
         i = ShopBatchItem
         rows = self.s.execute(

@@ -9,6 +9,9 @@ from typing import Any
 from promodesk.kit.db import UnitOfWork
 from promodesk.notify.service import outbox as notify
 from promodesk.settings import get_settings
+from promodesk.shop.domain.enrollments import Reason
+from promodesk.shop.domain.wording import customer_wording
+from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.settings import shop_settings
 
@@ -35,7 +38,14 @@ def notify_team(
     secret = shop_settings().webhook_secret or get_settings().ensure_secret_key()
     for url in sorted({m.webhook_url for m in members if m.webhook_url}):
         notify.send_webhook(
-            uow, workspace_id, url, event, {"shop_id": shop_id, **payload}, secret=secret, ref=ref
+            uow,
+            workspace_id,
+            url,
+            event,
+            {"shop_id": shop_id, **payload},
+            secret=secret,
+            ref=ref,
+            summary=(subject, text),
         )
         sent += 1
     return sent
@@ -77,3 +87,53 @@ def batch_refused(
         ),
         payload={"batch_id": batch_id, "error": body},
     )
+
+
+def cancel_done(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, reason: str, actor: str, failed: int
+) -> int:
+    """Tell each shop's team of every cancel that removed products (not only of failures):
+    what left which activity, why, who did it, and wording to send customers."""
+    sent = 0
+    try:
+        code = Reason(reason)
+    except ValueError:
+        code = Reason.OTHER
+    for shop_id, (count, first) in BatchRepository(uow).done_by_shop(batch_id).items():
+        products = [str(row.title) for row in first]
+        activities = sorted({str(row.activity) for row in first})
+        wording = customer_wording(code, products, activities, more=count - len(products))
+        listed = "\n".join(f"- {row.title} ({row.activity})" for row in first)
+        if count > len(first):
+            listed += f"\n- … {count - len(first)} more"
+        failures = (
+            f"\n{failed} item(s) failed and can be retried. / {failed} 项失败,可重试。"
+            if failed
+            else ""
+        )
+        sent += notify_team(
+            uow,
+            workspace_id,
+            shop_id,
+            event="shop.cancel_done",
+            ref=f"shop-cancel-done:{batch_id}:{shop_id}:{count}",
+            subject=f"已取消 / Cancelled: {count} product(s) left the activity, batch {batch_id}",
+            text=(
+                f"{count} product(s) left their activity (batch {batch_id}, reason {code.value}, "
+                f"by {actor}):\n{listed}{failures}\n\n"
+                f"建议告知顾客 / Suggested wording for customers:\n{wording.zh}\n{wording.en}"
+            ),
+            payload={
+                "batch_id": batch_id,
+                "done": count,
+                "failed": failed,
+                "reason": code.value,
+                "actor": actor,
+                "products": [
+                    {"title": p, "activity": a.activity}
+                    for p, a in zip(products, first, strict=True)
+                ],
+                "customer_wording": {"zh": wording.zh, "en": wording.en},
+            },
+        )
+    return sent

@@ -417,6 +417,7 @@ def _finish(uow: UnitOfWork, workspace_id: int, batch_id: int) -> None:
     if batch.operation_id is not None:
         operations.finish(uow, batch.operation_id)
     if done:
+        alerts.cancel_done(uow, workspace_id, batch_id, batch.reason_code, batch.created_by, failed)
         delay = brepo.batch_activity_delay(batch_id)
         jobs.enqueue(
             uow,
