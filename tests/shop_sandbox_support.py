@@ -9,7 +9,6 @@ with running_shop_sandbox(shops=2, products=30) as sb:
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,7 +77,7 @@ class ShopSandboxHandle:
     ) -> httpx.Response:
         """A signed call (``secret`` signs with another secret, to test refusals)."""
         params = {"app_key": self.app_key, **(query or {})}
-        stamp = timestamp if timestamp is not None else int(time.time())
+        stamp = timestamp if timestamp is not None else self.sandbox.world.now()
         params.setdefault("timestamp", str(stamp))
         if shop is not None:
             params["shop_cipher"] = self.cipher(shop)

@@ -406,7 +406,7 @@ def create_shop_sandbox_app(config: ShopSandboxConfig | ShopSandbox | None = Non
         Route("/sandbox-admin/revoke", revoke, methods=["POST"]),
         Route("/sandbox-admin/authorization-expiring", expiring, methods=["POST"]),
         Route("/sandbox-admin/webhooks", webhooks, methods=["GET"]),
-        Route("/{path:path}", api, methods=["GET", "POST", "PUT", "DELETE"]),
+        Route("/{path:path}", api, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
     ]
     app = Starlette(routes=routes)
     app.state.shop_sandbox = sandbox
