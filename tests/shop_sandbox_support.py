@@ -63,6 +63,14 @@ class ShopSandboxHandle:
     def access_token(self, shop_ids: list[str] | None = None) -> str:
         return str(self.tokens(shop_ids)["access_token"])
 
+    def update(self, **changes: Any) -> None:
+        """Change runtime settings through ``/sandbox-admin/settings``."""
+        answer = httpx.post(f"{self.base_url}/sandbox-admin/settings", json=changes)
+        assert answer.status_code == 200, answer.text
+
+    def stats(self) -> dict[str, Any]:
+        return httpx.get(f"{self.base_url}/sandbox-admin/stats").json()  # type: ignore[no-any-return]
+
     def call(
         self,
         method: str,

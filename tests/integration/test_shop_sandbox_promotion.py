@@ -1,0 +1,479 @@
+"""The shop sandbox's promotion and product endpoints over real HTTP: paging, the 300-id limit,
+status, time, price and quantity rules, coupons, products and inventory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from promodesk.kit.clock import FrozenClock
+from promodesk.shop_sandbox import ShopSandboxConfig
+from tests.shop_sandbox_support import ShopSandboxHandle, running_shop_sandbox
+
+CLOCK = FrozenClock(datetime(2026, 9, 15, 12, 0, tzinfo=UTC))
+NOW = int(CLOCK.now().timestamp())
+ACTIVITIES = "/promotion/202309/activities"
+SEARCH = f"{ACTIVITIES}/search"
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[ShopSandboxHandle]:
+    config = ShopSandboxConfig(
+        shops=2, products=400, activities=16, enrollments=10, coupons=9, rate_limit=False
+    )
+    config.now = CLOCK.now
+    with running_shop_sandbox(config) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def token(sb: ShopSandboxHandle) -> str:
+    return sb.access_token()
+
+
+def code_of(
+    sb: ShopSandboxHandle, token: str, method: str, path: str, **kw: Any
+) -> tuple[int, str]:
+    body = sb.call(method, path, token, shop=0, **kw).json()
+    return body["code"], body["message"]
+
+
+def search(sb: ShopSandboxHandle, token: str, **filters: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    page_token = ""
+    while True:
+        body = {"page_size": 3, "page_token": page_token, **filters}
+        data = sb.data("POST", SEARCH, token, shop=0, body=body)
+        out.extend(data["activities"])
+        page_token = data["next_page_token"]
+        if not page_token:
+            assert data["total_count"] == len(out)
+            return out
+
+
+def first(
+    sb: ShopSandboxHandle, token: str, status: str, *, immutable: bool = False
+) -> dict[str, Any]:
+    for activity in search(sb, token, status=status):
+        if ("IMMUTABLE" in activity["activity_commands"]) == immutable:
+            return activity
+    raise AssertionError(f"no {status} activity")
+
+
+def create(sb: ShopSandboxHandle, token: str, **fields: Any) -> str:
+    body = {
+        "title": "Test deal",
+        "activity_type": "FIXED_PRICE",
+        "product_level": "PRODUCT",
+        "begin_time": NOW + 3600,
+        "end_time": NOW + 7 * 86_400,
+        **fields,
+    }
+    data = sb.data("POST", ACTIVITIES, token, shop=0, body=body)
+    assert data["status"] == "NOT_START"
+    return str(data["activity_id"])
+
+
+def products(sb: ShopSandboxHandle, token: str, n: int, start: int = 0) -> list[dict[str, Any]]:
+    data = sb.data(
+        "POST",
+        "/product/202502/products/search",
+        token,
+        shop=0,
+        body={},
+        query={"page_size": "100"},
+    )
+    found = data["products"]
+    while len(found) < start + n and data["next_page_token"]:
+        query = {"page_size": "100", "page_token": data["next_page_token"]}
+        data = sb.data(
+            "POST", "/product/202502/products/search", token, shop=0, body={}, query=query
+        )
+        found.extend(data["products"])
+    return found[start : start + n]  # type: ignore[no-any-return]
+
+
+def test_search_pages_every_activity_once_in_every_status(
+    sb: ShopSandboxHandle, token: str
+) -> None:
+    everything = search(sb, token)
+    ids = [a["id"] for a in everything]
+    assert len(ids) == len(set(ids)) == 16
+    assert ids == sorted(ids, reverse=True)
+    statuses = {a["status"] for a in everything}
+    assert statuses == {"ONGOING", "NOT_START", "EXPIRED", "DEACTIVATED", "NOT_EFFECTIVE", "DRAFT"}
+    assert any("IMMUTABLE" in a["activity_commands"] for a in everything)
+    ongoing = search(sb, token, status="ONGOING")
+    assert ongoing
+    assert all(a["status"] == "ONGOING" for a in ongoing)
+    flash = search(sb, token, activity_type="FLASHSALE")
+    assert flash
+    assert all(a["activity_type"] == "FLASHSALE" for a in flash)
+    assert search(sb, token, activity_title="Double 11") == [
+        a for a in everything if "Double 11" in a["title"]
+    ]
+    # The other shop's activities are its own.
+    other = sb.data("POST", SEARCH, token, shop=1, body={"page_size": 100})["activities"]
+    assert not {a["id"] for a in other} & set(ids)
+    # Data is deterministic in the seed.
+    with running_shop_sandbox(
+        ShopSandboxConfig(
+            shops=2, products=400, activities=16, enrollments=10, coupons=9, now=CLOCK.now
+        )
+    ) as twin:
+        twin_ids = [a["id"] for a in search(twin, twin.access_token())]
+        assert twin_ids == ids
+        assert twin.cipher(0) == sb.cipher(0)
+
+
+def test_get_activity_shows_products_with_prices(sb: ShopSandboxHandle, token: str) -> None:
+    activity = first(sb, token, "ONGOING")
+    data = sb.data("GET", f"{ACTIVITIES}/{activity['id']}", token, shop=0)
+    assert data["activity_id"] == activity["id"]
+    assert len(data["products"]) == 10
+    item = data["products"][0]
+    assert {"id", "quantity_limit", "quantity_per_user", "skus"} <= set(item)
+    missing = code_of(sb, token, "GET", f"{ACTIVITIES}/7300000000099999999")
+    assert missing[0] == 17009001
+    # Another shop's activity is not found through this shop.
+    theirs = sb.data("POST", SEARCH, token, shop=1, body={})["activities"][0]["id"]
+    assert code_of(sb, token, "GET", f"{ACTIVITIES}/{theirs}")[0] == 17009001
+
+
+def test_status_rules(sb: ShopSandboxHandle, token: str) -> None:
+    immutable = first(sb, token, "ONGOING", immutable=True)["id"]
+    code, message = code_of(sb, token, "POST", f"{ACTIVITIES}/{immutable}/deactivate")
+    assert (code, message) == (
+        17009002,
+        "The activity is IMMUTABLE: it can be neither edited nor deactivated.",
+    )
+    edit = {"title": "x", "begin_time": NOW, "end_time": NOW + 86_400}
+    assert code_of(sb, token, "PUT", f"{ACTIVITIES}/{immutable}", body=edit)[0] == 17009002
+    removal = {"product_ids": ["1729000000000000001"]}
+    assert (
+        code_of(sb, token, "DELETE", f"{ACTIVITIES}/{immutable}/products", body=removal)[0]
+        == 17009002
+    )
+
+    expired = first(sb, token, "EXPIRED")["id"]
+    code, message = code_of(sb, token, "POST", f"{ACTIVITIES}/{expired}/deactivate")
+    assert code == 17009002
+    assert "this one is EXPIRED" in message
+    add = {"activity_id": expired, "products": []}
+    assert code_of(sb, token, "PUT", f"{ACTIVITIES}/{expired}/products", body=add)[0] == 17009002
+
+    ongoing = first(sb, token, "ONGOING")["id"]
+    done = sb.data("POST", f"{ACTIVITIES}/{ongoing}/deactivate", token, shop=0)
+    assert done["status"] == "DEACTIVATED"
+    assert sb.data("GET", f"{ACTIVITIES}/{ongoing}", token, shop=0)["status"] == "DEACTIVATED"
+    assert code_of(sb, token, "POST", f"{ACTIVITIES}/{ongoing}/deactivate")[0] == 17009002
+    # Republish brings it back for a new period, products kept.
+    period = {"begin_time": NOW + 600, "end_time": NOW + 86_400}
+    assert (
+        code_of(
+            sb,
+            token,
+            "POST",
+            f"/promotion/202607/activities/{ongoing}/republish",
+            body={"begin_time": NOW - 1, "end_time": NOW + 86_400},
+        )[0]
+        == 17009005
+    )
+    sb.data("POST", f"/promotion/202607/activities/{ongoing}/republish", token, shop=0, body=period)
+    back = sb.data("GET", f"{ACTIVITIES}/{ongoing}", token, shop=0)
+    assert (back["status"], back["begin_time"], len(back["products"])) == (
+        "NOT_START",
+        NOW + 600,
+        10,
+    )
+    again = code_of(
+        sb, token, "POST", f"/promotion/202607/activities/{ongoing}/republish", body=period
+    )
+    assert again[0] == 17009002
+
+
+def test_time_rules(sb: ShopSandboxHandle, token: str) -> None:
+    base = {"title": "t", "activity_type": "FIXED_PRICE", "product_level": "PRODUCT"}
+    past = {**base, "begin_time": NOW - 10, "end_time": NOW + 86_400}
+    assert code_of(sb, token, "POST", ACTIVITIES, body=past)[0] == 17009005
+    short = {**base, "begin_time": NOW + 60, "end_time": NOW + 60 + 599}
+    assert "10 minutes" in code_of(sb, token, "POST", ACTIVITIES, body=short)[1]
+    year = {**base, "begin_time": NOW + 60, "end_time": NOW + 60 + 365 * 86_400}
+    assert "365 days" in code_of(sb, token, "POST", ACTIVITIES, body=year)[1]
+    flash = {
+        **base,
+        "activity_type": "FLASHSALE",
+        "begin_time": NOW + 60,
+        "end_time": NOW + 60 + 73 * 3600,
+    }
+    assert "72 hours" in code_of(sb, token, "POST", ACTIVITIES, body=flash)[1]
+    bad_level = {
+        **base,
+        "activity_type": "SHIPPING_DISCOUNT",
+        "product_level": "VARIATION",
+        "begin_time": NOW + 60,
+        "end_time": NOW + 86_400,
+    }
+    assert code_of(sb, token, "POST", ACTIVITIES, body=bad_level)[0] == 36009004
+    assert (
+        code_of(sb, token, "POST", ACTIVITIES, body={**base, "activity_type": "COUPON"})[0]
+        == 36009004
+    )
+
+    upcoming = create(sb, token)
+    later_end = {"title": "t", "begin_time": NOW + 3600, "end_time": NOW + 8 * 86_400}
+    assert (
+        "start later and end earlier"
+        in code_of(sb, token, "PUT", f"{ACTIVITIES}/{upcoming}", body=later_end)[1]
+    )
+    shrink = {"title": "Renamed", "begin_time": NOW + 7200, "end_time": NOW + 6 * 86_400}
+    assert (
+        sb.data("PUT", f"{ACTIVITIES}/{upcoming}", token, shop=0, body=shrink)["title"] == "Renamed"
+    )
+
+    ongoing = first(sb, token, "ONGOING")
+    path = f"{ACTIVITIES}/{ongoing['id']}"
+    moved = {
+        "title": "t",
+        "begin_time": ongoing["begin_time"] + 60,
+        "end_time": ongoing["end_time"],
+    }
+    assert "keeps its begin_time" in code_of(sb, token, "PUT", path, body=moved)[1]
+    longer = {
+        "title": "t",
+        "begin_time": ongoing["begin_time"],
+        "end_time": ongoing["end_time"] + 60,
+    }
+    assert "only move earlier" in code_of(sb, token, "PUT", path, body=longer)[1]
+    earlier = {
+        "title": ongoing["title"],
+        "begin_time": ongoing["begin_time"],
+        "end_time": NOW + 3600,
+    }
+    assert sb.data("PUT", path, token, shop=0, body=earlier)["activity_id"] == ongoing["id"]
+    # The setting lifts the UNCERTAIN rule.
+    sb.update(ongoing_end_earlier_only=False)
+    try:
+        assert sb.data("PUT", path, token, shop=0, body={**earlier, "end_time": NOW + 7200})
+    finally:
+        sb.update(ongoing_end_earlier_only=True)
+
+
+def test_products_update_rules_and_the_300_limit(sb: ShopSandboxHandle, token: str) -> None:
+    activity = create(sb, token)
+    path = f"{ACTIVITIES}/{activity}/products"
+    items = products(sb, token, 301)
+    price = min(float(s["price"]["sale_price"]) for s in items[0]["skus"])
+
+    def entry(p: dict[str, Any], **over: Any) -> dict[str, Any]:
+        lowest = min(float(s["price"]["sale_price"]) for s in p["skus"])
+        return {
+            "id": p["id"],
+            "quantity_limit": 10,
+            "quantity_per_user": 2,
+            "activity_price_amount": f"{lowest / 2:.2f}",
+            "skus": [],
+            **over,
+        }
+
+    too_many = {"activity_id": activity, "products": [entry(p) for p in items]}
+    code, message = code_of(sb, token, "PUT", path, body=too_many)
+    assert code == 36009004
+    assert "at most 300" in message
+    full = {"activity_id": activity, "products": [entry(p) for p in items[:300]]}
+    data = sb.data("PUT", path, token, shop=0, body=full)
+    assert data["total_count"] == 300
+    listed = sb.data("GET", f"{ACTIVITIES}/{activity}", token, shop=0)["products"]
+    assert len(listed) == 300
+
+    one = items[0]
+    wrong_id = {"activity_id": "7300000000000000001", "products": [entry(one)]}
+    assert "path" in code_of(sb, token, "PUT", path, body=wrong_id)[1]
+    at_price = {
+        "activity_id": activity,
+        "products": [entry(one, activity_price_amount=f"{price:.2f}")],
+    }
+    assert code_of(sb, token, "PUT", path, body=at_price)[0] == 17009003
+    no_price = {"activity_id": activity, "products": [entry(one, activity_price_amount=None)]}
+    assert code_of(sb, token, "PUT", path, body=no_price)[0] == 36009004
+    discount_here = {"activity_id": activity, "products": [entry(one, discount="10")]}
+    assert "omitted" in code_of(sb, token, "PUT", path, body=discount_here)[1]
+    fewer = {"activity_id": activity, "products": [entry(one, quantity_limit=5)]}
+    assert code_of(sb, token, "PUT", path, body=fewer) == (
+        17009004,
+        f"quantity_limit of product {one['id']} cannot be decreased (it is 10).",
+    )
+    zero = {"activity_id": activity, "products": [entry(one, quantity_per_user=0)]}
+    assert code_of(sb, token, "PUT", path, body=zero)[0] == 17009004
+    more = {"activity_id": activity, "products": [entry(one, quantity_limit=-1)]}
+    assert sb.data("PUT", path, token, shop=0, body=more)["total_count"] == 1
+    stranger = {"activity_id": activity, "products": [entry(one, id="1729000000000999999")]}
+    assert code_of(sb, token, "PUT", path, body=stranger)[0] == 17009001
+
+    # Removal: 300 ids a call at most; ids not in the activity are ignored.
+    ids = [p["id"] for p in items]
+    over = code_of(sb, token, "DELETE", path, body={"product_ids": ids})
+    assert over[0] == 36009004
+    assert "at most 300" in over[1]
+    assert code_of(sb, token, "DELETE", path, body={})[0] == 36009004
+    sb.data("DELETE", path, token, shop=0, body={"product_ids": ids[:150]})
+    sb.data("DELETE", path, token, shop=0, body={"product_ids": ids[:200]})  # a retried chunk
+    left = sb.data("GET", f"{ACTIVITIES}/{activity}", token, shop=0)["products"]
+    assert sorted(p["id"] for p in left) == sorted(ids[200:300])
+
+
+def test_discount_and_variation_rules(sb: ShopSandboxHandle, token: str) -> None:
+    items = products(sb, token, 2, start=10)
+    discount = create(sb, token, activity_type="DIRECT_DISCOUNT")
+    path = f"{ACTIVITIES}/{discount}/products"
+    good = {
+        "id": items[0]["id"],
+        "quantity_limit": -1,
+        "quantity_per_user": -1,
+        "discount": "15",
+        "skus": [],
+    }
+    assert sb.data("PUT", path, token, shop=0, body={"activity_id": discount, "products": [good]})
+    for bad in ("0", "100", "12.5", "abc"):
+        body = {"activity_id": discount, "products": [{**good, "discount": bad}]}
+        assert code_of(sb, token, "PUT", path, body=body)[0] == 17009003, bad
+    sb.update(discount_min_percent=5, discount_max_percent=90)
+    try:
+        body = {"activity_id": discount, "products": [{**good, "discount": "95"}]}
+        assert "from 5 to 90" in code_of(sb, token, "PUT", path, body=body)[1]
+    finally:
+        sb.update(discount_min_percent=1, discount_max_percent=99)
+
+    flash = create(
+        sb, token, activity_type="FLASHSALE", product_level="VARIATION", end_time=NOW + 48 * 3600
+    )
+    path = f"{ACTIVITIES}/{flash}/products"
+    product = items[1]
+    skus = [
+        {
+            "id": s["id"],
+            "quantity_limit": 20,
+            "quantity_per_user": 1,
+            "activity_price_amount": "1.00",
+        }
+        for s in product["skus"]
+    ]
+    entry = {"id": product["id"], "quantity_limit": -1, "quantity_per_user": -1, "skus": skus}
+    data = sb.data("PUT", path, token, shop=0, body={"activity_id": flash, "products": [entry]})
+    assert data["total_count"] == len(skus)
+    capped = {**entry, "quantity_limit": 5}
+    assert (
+        "must be -1"
+        in code_of(sb, token, "PUT", path, body={"activity_id": flash, "products": [capped]})[1]
+    )
+    bare = {**entry, "skus": []}
+    assert (
+        code_of(sb, token, "PUT", path, body={"activity_id": flash, "products": [bare]})[0]
+        == 36009004
+    )
+    # Removing its SKUs one by one: the product leaves with its last SKU.
+    for sku in skus:
+        sb.data("DELETE", path, token, shop=0, body={"sku_ids": [sku["id"]]})
+    assert sb.data("GET", f"{ACTIVITIES}/{flash}", token, shop=0)["products"] == []
+
+
+def test_coupons_page_and_get(sb: ShopSandboxHandle, token: str) -> None:
+    path = "/promotion/202406/coupons/search"
+    seen: list[str] = []
+    page_token = ""
+    while True:
+        data = sb.data(
+            "POST", path, token, shop=0, body={}, query={"page_size": "4", "page_token": page_token}
+        )
+        seen.extend(c["id"] for c in data["coupons"])
+        page_token = data["next_page_token"]
+        if not page_token:
+            break
+    assert len(seen) == len(set(seen)) == 9 == data["total_count"]
+    ongoing = sb.data(
+        "POST", path, token, shop=0, body={"status": ["ONGOING"]}, query={"page_size": "50"}
+    )
+    assert ongoing["coupons"]
+    assert all(c["status"] == "ONGOING" for c in ongoing["coupons"])
+    coupon = sb.data("GET", f"/promotion/202406/coupons/{seen[0]}", token, shop=0)["coupon"]
+    assert {"claimed_count", "redeemed_count"} <= set(coupon["usage_stats"])
+    assert code_of(sb, token, "GET", "/promotion/202406/coupons/7310000000099999999")[0] == 17009001
+    assert code_of(sb, token, "POST", path, body={"status": ["LIVE"]})[0] == 36009004
+
+
+def test_products_search_activate_and_inventory(sb: ShopSandboxHandle, token: str) -> None:
+    path = "/product/202502/products/search"
+    every: list[str] = []
+    page_token = ""
+    while True:
+        query = {"page_size": "100", "page_token": page_token}
+        data = sb.data("POST", path, token, shop=0, body={"status": "ALL"}, query=query)
+        every.extend(p["id"] for p in data["products"])
+        page_token = data["next_page_token"]
+        if not page_token:
+            break
+    assert len(every) == len(set(every)) == 400
+    product = sb.data("GET", f"/product/202309/products/{every[5]}", token, shop=0)
+    assert product["id"] == every[5]
+    assert product["skus"][0]["price"]["currency"] == "GBP"
+
+    answer = sb.data(
+        "POST",
+        "/product/202309/products/deactivate",
+        token,
+        shop=0,
+        body={"product_ids": [every[5], "1729000000000999999"]},
+    )
+    assert [e["detail"]["product_id"] for e in answer["errors"]] == ["1729000000000999999"]
+    assert (
+        sb.data("GET", f"/product/202309/products/{every[5]}", token, shop=0)["status"]
+        == "SELLER_DEACTIVATED"
+    )
+    inactive = sb.data(
+        "POST",
+        path,
+        token,
+        shop=0,
+        body={"status": "SELLER_DEACTIVATED"},
+        query={"page_size": "100"},
+    )
+    assert every[5] in [p["id"] for p in inactive["products"]]
+    sb.data(
+        "POST", "/product/202309/products/activate", token, shop=0, body={"product_ids": [every[5]]}
+    )
+    assert (
+        sb.data("GET", f"/product/202309/products/{every[5]}", token, shop=0)["status"]
+        == "ACTIVATE"
+    )
+
+    sku = product["skus"][0]["id"]
+    update = {"skus": [{"id": sku, "inventory": [{"quantity": 0}]}]}
+    sb.data(
+        "POST", f"/product/202309/products/{every[5]}/inventory/update", token, shop=0, body=update
+    )
+    stock = sb.data(
+        "POST", "/product/202309/inventory/search", token, shop=0, body={"sku_ids": [sku]}
+    )
+    found = stock["inventory"][0]["skus"]
+    assert [(s["id"], s["total_available_quantity"]) for s in found] == [(sku, 0)]
+    negative = {"skus": [{"id": sku, "inventory": [{"quantity": -1}]}]}
+    assert (
+        code_of(
+            sb,
+            token,
+            "POST",
+            f"/product/202309/products/{every[5]}/inventory/update",
+            body=negative,
+        )[0]
+        == 36009004
+    )
+    foreign = {"skus": [{"id": "1730000000000000999", "inventory": [{"quantity": 1}]}]}
+    assert (
+        code_of(
+            sb, token, "POST", f"/product/202309/products/{every[5]}/inventory/update", body=foreign
+        )[0]
+        == 17009001
+    )
