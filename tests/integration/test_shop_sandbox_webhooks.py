@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ from tiktok_shop_api.generated.models import (
     UpcomingAuthorizationExpirationWebhook,
 )
 
+from promodesk.kit.clock import FrozenClock
 from promodesk.shop_sandbox import ShopSandboxConfig
 from promodesk.shop_sandbox.signing import webhook_signature
 from tests.api_support import HANG_GUARD, live_server
@@ -236,3 +238,29 @@ def test_injected_faults() -> None:
         assert len(sb.data("GET", path, token, shop=0)["products"]) == len(before) - 1
         refused = httpx.post(f"{sb.base_url}/sandbox-admin/settings", json={"shops": 3})
         assert refused.status_code == 422
+
+
+def test_the_clock_starting_and_ending_an_activity_is_announced() -> None:
+    clock = FrozenClock(datetime(2026, 9, 15, 12, 0, tzinfo=UTC))
+    with receiving() as (receiver, url):
+        config = ShopSandboxConfig(shops=1, products=5, activities=0, enrollments=0, now=clock.now)
+        config.webhook_url, config.status_watch_seconds, config.rate_limit = url, 0.02, False
+        with running_shop_sandbox(config) as sb:
+            token = sb.access_token()
+            now = sb.sandbox.world.now()
+            body = {
+                "title": "Timed",
+                "activity_type": "DIRECT_DISCOUNT",
+                "product_level": "PRODUCT",
+                "begin_time": now + 3600,
+                "end_time": now + 7200,
+            }
+            sb.data("POST", ACTIVITIES, token, shop=0, body=body)
+            receiver.wait_for(1)
+            clock.advance(3600)
+            receiver.wait_for(2)
+            clock.advance(3600)
+            statuses = [
+                parsed(sb, *hit).to_dict()["data"]["status"] for hit in receiver.wait_for(3)
+            ]
+            assert statuses == ["NOT_START", "ONGOING", "EXPIRED"]

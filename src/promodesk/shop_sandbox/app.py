@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from promodesk.shop_sandbox.config import ShopSandboxConfig
 from promodesk.shop_sandbox.context import Call
 from promodesk.shop_sandbox.signing import same, sign
 from promodesk.shop_sandbox.webhooks import (
+    ACTIVITY_STATUS_CHANGE,
     SELLER_DEAUTHORIZATION,
     UPCOMING_AUTHORIZATION_EXPIRATION,
     Webhooks,
@@ -127,6 +129,31 @@ class ShopSandbox:
         # own requests are not held up behind a page of 100 products.
         self.inline = inline
         self._builders = anyio.CapacityLimiter(1)
+        self._closed = threading.Event()
+        self._watcher = threading.Thread(
+            target=self._watch, name="shop-sandbox-status-watch", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        """Announce the clock's status changes (ACTIVITY_STATUS_CHANGE), as the platform does
+        when an activity starts or ends; only while webhooks are configured."""
+        while not self._closed.wait(self.config.status_watch_seconds):
+            if not self.config.webhook_url:
+                continue
+            try:
+                for activity in self.world.clock_moves():
+                    data = {
+                        "activity_id": activity.id,
+                        "update_time": self.world.now(),
+                        "activity_type": activity.activity_type,
+                        "product_level": activity.product_level,
+                        "status": activity.status(self.world.now()),
+                    }
+                    shop = self.world.shops[activity.shop].id
+                    self.webhooks.emit(ACTIVITY_STATUS_CHANGE, shop, data)
+            except Exception:  # the watcher must outlive a bad tick
+                log.exception("shop sandbox status watch failed")
 
     def stats(self) -> dict[str, Any]:
         out = self.limits.stats()
@@ -141,6 +168,7 @@ class ShopSandbox:
         self.limits.reset()
 
     def close(self) -> None:
+        self._closed.set()
         self.webhooks.close()
 
     # admin controls -------------------------------------------------------------------------

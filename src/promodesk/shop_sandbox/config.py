@@ -96,6 +96,8 @@ class ShopSandboxConfig:
     webhook_url: str = ""
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0
+    # How often the clock's status changes (an activity starting or ending) are looked for.
+    status_watch_seconds: float = 1.0
     now: Callable[[], datetime] = field(default=clock.now, repr=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +147,8 @@ class ShopSandboxConfig:
             raise ValueError("webhook_attempts must be between 1 and 20")
         if not 0 <= self.webhook_backoff_seconds <= 300:
             raise ValueError("webhook_backoff_seconds must be between 0 and 300")
+        if not 0.01 <= self.status_watch_seconds <= 3600:
+            raise ValueError("status_watch_seconds must be between 0.01 and 3600")
         if not self.app_key or not self.app_secret:
             raise ValueError("app_key and app_secret must not be empty")
         if len(self.app_key) > 64 or len(self.app_secret) > 256:

@@ -234,6 +234,9 @@ def create_activity(call: Call) -> dict[str, Any]:
 
 
 def _status_event(call: Call, activity: Activity) -> None:
+    status = activity.status(call.world.now())
+    with call.world.lock:
+        call.world.announced[activity.id] = status
     call.emit(
         ACTIVITY_STATUS_CHANGE,
         {
@@ -241,7 +244,7 @@ def _status_event(call: Call, activity: Activity) -> None:
             "update_time": activity.update_time,
             "activity_type": activity.activity_type,
             "product_level": activity.product_level,
-            "status": activity.status(call.world.now()),
+            "status": status,
         },
     )
 

@@ -151,6 +151,8 @@ class World:
     shop_coupons: list[list[str]] = field(default_factory=list)
     next_activity: int = 0
     noops: int = 0  # removals acknowledged but not applied (fault injection)
+    # The last status each activity was announced with (ACTIVITY_STATUS_CHANGE).
+    announced: dict[str, str] = field(default_factory=dict)
     start: int = 0
 
     def __post_init__(self) -> None:
@@ -306,6 +308,21 @@ class World:
             "creation_source": "SELLER_CENTER",
         }
         self.shop_coupons[shop.index].append(coupon_id)
+
+    def clock_moves(self) -> list[Activity]:
+        """The activities whose status the clock changed (NOT_START → ONGOING → EXPIRED) since
+        they were last announced; they count as announced now. The first look announces none."""
+        now = self.now()
+        moved = []
+        with self.lock:
+            first = not self.announced
+            for activity in self.activities.values():
+                status = activity.status(now)
+                before = self.announced.get(activity.id)
+                self.announced[activity.id] = status
+                if not first and before is not None and before != status:
+                    moved.append(activity)
+        return moved
 
     # lookups ----------------------------------------------------------------------------------
 
