@@ -477,3 +477,48 @@ def test_products_search_activate_and_inventory(sb: ShopSandboxHandle, token: st
         )[0]
         == 17009001
     )
+
+
+JUNK: list[Any] = [
+    {},
+    {"products": "x"},
+    {"products": [{"id": 5}]},
+    {"products": [{"id": "1", "skus": "x", "quantity_limit": True}]},
+    {"activity_id": ["x"], "products": [None]},
+    {"product_ids": "1"},
+    {"product_ids": [1, 2]},
+    {"sku_ids": ["x" * 40]},
+    {"skus": [{"id": "1", "inventory": [{"quantity": "5"}]}]},
+    {"skus": [{"id": "1", "inventory": "5"}]},
+    {"title": 5, "begin_time": "1", "end_time": 1.5, "activity_type": None},
+    {"page_size": -1, "page_token": 5},
+    {"status": ["ONGOING", 3], "display_type": "x", "title_keyword": ["x"]},
+    {"discount": [1], "participation_limit": [{"type": "x"}], "target_user_info": 3},
+    {"begin_time": 2**70, "end_time": -(2**70)},
+    {"seller_skus": [1], "create_time_ge": "x", "status": "NOPE"},
+]
+
+
+def test_no_body_a_client_sends_fails_the_server(sb: ShopSandboxHandle, token: str) -> None:
+    activity = first(sb, token, "NOT_START")["id"]
+    product = products(sb, token, 1)[0]["id"]
+    paths = [
+        ("POST", ACTIVITIES),
+        ("POST", SEARCH),
+        ("PUT", f"{ACTIVITIES}/{activity}"),
+        ("PUT", f"{ACTIVITIES}/{activity}/products"),
+        ("DELETE", f"{ACTIVITIES}/{activity}/products"),
+        ("POST", f"/promotion/202607/activities/{activity}/republish"),
+        ("POST", "/promotion/202406/coupons/search"),
+        ("POST", "/product/202502/products/search"),
+        ("POST", "/product/202309/products/activate"),
+        ("POST", f"/product/202309/products/{product}/inventory/update"),
+        ("POST", "/product/202309/inventory/search"),
+        ("GET", f"{ACTIVITIES}/not-a-number"),
+        ("GET", "/product/202309/products/%00"),
+    ]
+    for method, path in paths:
+        for body in JUNK:
+            answer = sb.call(method, path, token, shop=0, body=body, query={"page_size": "x"})
+            assert answer.status_code < 500, (method, path, body, answer.text)
+            assert set(answer.json()) == {"code", "message", "request_id", "data"}
