@@ -7,6 +7,7 @@ import pytest
 from promodesk.shop_sandbox import ShopSandboxConfig
 from promodesk.shop_sandbox.paging import page
 from promodesk.shop_sandbox.wire import ApiError
+from promodesk.shop_sandbox.world import World
 
 
 def test_runtime_settings_change_as_a_whole_or_not_at_all() -> None:
@@ -61,3 +62,19 @@ def test_pages_resume_after_the_last_id_served() -> None:
         page("y", ids, token, 3)
     with pytest.raises(ApiError):
         page("x", ids, "%%%", 3)
+
+
+def test_generated_activities_take_one_status_when_asked() -> None:
+    mixed = World(ShopSandboxConfig(shops=1, products=10, activities=8, enrollments=3))
+    now = mixed.now()
+    statuses = {a.status(now) for a in mixed.activities.values()}
+    assert statuses == {"ONGOING", "NOT_START", "EXPIRED", "DEACTIVATED", "NOT_EFFECTIVE", "DRAFT"}
+    config = ShopSandboxConfig(
+        shops=2, products=10, activities=5, enrollments=3, activity_status="ONGOING"
+    )
+    ongoing = World(config)
+    assert {a.status(now) for a in ongoing.activities.values()} == {"ONGOING"}
+    assert not any(a.immutable for a in ongoing.activities.values())
+    assert all(len(a.products) == 3 for a in ongoing.activities.values())
+    with pytest.raises(ValueError, match="activity_status"):
+        ShopSandboxConfig(activity_status="LIVE")

@@ -24,6 +24,9 @@ def shop_sandbox(
     activities: int = typer.Option(16, min=0, help="activities per shop, in every status"),
     enrollments: int = typer.Option(12, min=0, help="products enrolled per activity"),
     coupons: int = typer.Option(6, min=0, help="coupons per shop"),
+    activity_status: str = typer.Option(
+        "mixed", help="status of the generated activities: mixed (every status) or one status"
+    ),
     qps: int = typer.Option(10, min=1, help="calls per second per shop"),
     no_rate_limit: bool = typer.Option(False, "--no-rate-limit", help="never answer 36009002"),
     fault_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="share of calls failing 36009003"),
@@ -51,8 +54,8 @@ def shop_sandbox(
             activities=activities,
             enrollments=enrollments,
             coupons=coupons,
+            activity_status=activity_status,
             qps=qps,
-            qpm=max(600, qps * 60),
             rate_limit=not no_rate_limit,
             fault_rate=fault_rate,
             slow_rate=slow_rate,

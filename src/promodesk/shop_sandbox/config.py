@@ -39,6 +39,15 @@ RUNTIME_KNOBS = (
     "max_products_per_activity",
 )
 MAX_TOTAL_PRODUCTS = 1_000_000
+ACTIVITY_PLANS = (
+    "mixed",
+    "ONGOING",
+    "NOT_START",
+    "EXPIRED",
+    "DEACTIVATED",
+    "NOT_EFFECTIVE",
+    "DRAFT",
+)
 
 
 @dataclass
@@ -60,10 +69,13 @@ class ShopSandboxConfig:
     enrollments: int = 12
     coupons: int = 6
     seed: int = 1
+    # "mixed": generated activities cycle through every status; or one status for them all
+    # (e.g. ONGOING: a benchmark's activities all accept removals).
+    activity_status: str = "mixed"
     # Per shop, across endpoints (a third-party note: 10 QPS per shop; spec §1.9, UNCERTAIN).
     rate_limit: bool = True
     qps: int = 10
-    qpm: int = 600
+    qpm: int = 1_000_000  # no minute window unless one is set (the platform states QPS only)
     # Fault injection: a share of calls answered 36009003 (HTTP 500), a share answered slowly,
     # the next N failed; ``remove_noop``: Remove Activity Product answers success but changes
     # nothing (only reading the activity back shows it).
@@ -116,6 +128,8 @@ class ShopSandboxConfig:
             raise ValueError("skus_per_product must be between 1 and 50")
         if not 0 <= self.enrollments <= self.products:
             raise ValueError("enrollments must be between 0 and products")
+        if self.activity_status not in ACTIVITY_PLANS:
+            raise ValueError(f"activity_status must be one of {', '.join(ACTIVITY_PLANS)}")
         if self.qps < 1 or self.qpm < 1:
             raise ValueError("qps and qpm must be at least 1")
         for name in ("fault_rate", "slow_rate", "late_rate"):
@@ -172,8 +186,8 @@ class ShopSandboxConfig:
 
     def public(self) -> dict[str, Any]:
         """The settings a test or the admin page may see (no secret)."""
-        keys = ("app_key", "shops", "products", "skus_per_product", "activities")
-        shown = {k: getattr(self, k) for k in (*keys, "enrollments", "coupons", "seed")}
+        keys = ("app_key", "shops", "products", "skus_per_product", "activities", "enrollments")
+        shown = {k: getattr(self, k) for k in (*keys, "coupons", "seed", "activity_status")}
         shown.update({k: getattr(self, k) for k in RUNTIME_KNOBS})
         return shown
 

@@ -202,6 +202,8 @@ class World:
 
     def _generate_activity(self, shop: Shop, i: int, rng: random.Random) -> None:
         status, immutable = PLAN[i % len(PLAN)]
+        if self.config.activity_status != "mixed":
+            status, immutable = self.config.activity_status, False
         activity_type, level = TYPES[i % len(TYPES)]
         length = 2 * DAY if activity_type == "FLASHSALE" else rng.randint(5, 20) * DAY
         if status in ("NOT_START", "DRAFT"):
