@@ -496,6 +496,21 @@ JUNK: list[Any] = [
     {"discount": [1], "participation_limit": [{"type": "x"}], "target_user_info": 3},
     {"begin_time": 2**70, "end_time": -(2**70)},
     {"seller_skus": [1], "create_time_ge": "x", "status": "NOPE"},
+    {"product_ids": ["\u00b2"], "sku_ids": ["\u0661"]},
+    {"page_token": "YWN0aXZpdHk6wrI"},  # "activity:²"
+    {
+        "activity_id": "1",
+        "products": [
+            {
+                "id": "1729000000000000000",
+                "quantity_limit": 1,
+                "quantity_per_user": 1,
+                "activity_price_amount": "1E+999999999",
+                "discount": "\u00b2",
+                "skus": [],
+            }
+        ],
+    },
 ]
 
 
@@ -522,3 +537,7 @@ def test_no_body_a_client_sends_fails_the_server(sb: ShopSandboxHandle, token: s
             answer = sb.call(method, path, token, shop=0, body=body, query={"page_size": "x"})
             assert answer.status_code < 500, (method, path, body, answer.text)
             assert set(answer.json()) == {"code", "message", "request_id", "data"}
+    stamp = sb.call("POST", SEARCH, token, shop=0, body={}, timestamp="--5")  # type: ignore[arg-type]
+    assert stamp.json()["code"] == 36009004
+    huge = sb.call("POST", SEARCH, token, shop=0, body={"x": "y" * 1_100_000})
+    assert huge.json()["message"] == "Invalid parameter: the body is larger than 1 MB."

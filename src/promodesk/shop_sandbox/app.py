@@ -54,6 +54,7 @@ from promodesk.shop_sandbox.world import World
 
 log = logging.getLogger("promodesk.shop_sandbox")
 MAX_BODY = 1_000_000
+TIMESTAMP = re.compile(r"-?[0-9]{1,12}")
 Handler = Callable[[Call], dict[str, Any]]
 
 
@@ -213,9 +214,7 @@ class ShopSandbox:
             return self._answer(ApiError(PATH_NOT_FOUND, message))
         endpoint, ids = found
         try:
-            raw = await request.body()
-            if len(raw) > MAX_BODY:
-                raise invalid("Invalid parameter: the body is larger than 1 MB.")
+            raw = await _capped_body(request)
             grant = self._authenticate(request, path, raw)
             shop = self._shop(request, grant, endpoint.shop)
             who = self.world.shops[shop].id if shop >= 0 else f"app:{self.config.app_key}"
@@ -261,7 +260,7 @@ class ShopSandbox:
         if app_key != config.app_key:
             raise invalid("Invalid app_key: no app has this app_key.")
         stamp = query.get("timestamp")
-        if not stamp or not stamp.lstrip("-").isdigit() or len(stamp) > 12:
+        if not stamp or not TIMESTAMP.fullmatch(stamp):
             raise invalid("Invalid timestamp: the timestamp query parameter must be Unix seconds.")
         moment = int(stamp)
         if moment < 0:
@@ -322,6 +321,17 @@ class ShopSandbox:
         except ApiError as exc:
             return self._answer(exc)
         return JSONResponse(envelope(data))
+
+
+async def _capped_body(request: Request) -> bytes:
+    """The body, read no further than ``MAX_BODY`` (a larger one is refused, not buffered)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise invalid("Invalid parameter: the body is larger than 1 MB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _api_path(request: Request) -> str:

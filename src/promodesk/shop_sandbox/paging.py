@@ -23,7 +23,7 @@ def decode(kind: str, token: str | None) -> str | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid("Invalid parameter: page_token is not a token this list gave.") from None
     found, _, last = text.partition(":")
-    if found != kind or not last.isdigit():
+    if found != kind or not (last.isascii() and last.isdigit()):
         raise invalid("Invalid parameter: page_token is not a token this list gave.")
     return last
 

@@ -427,7 +427,7 @@ def _terms(
     if text is not None:
         low = call.world.config.discount_min_percent
         high = call.world.config.discount_max_percent
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             raise ApiError(
                 PRICE_RULE, f"The discount of {what} must be a whole percent from {low} to {high}."
             )

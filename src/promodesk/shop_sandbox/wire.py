@@ -52,6 +52,7 @@ MESSAGES = {
     TOKEN_REVOKED: "The access token has been revoked: the seller deauthorized the app.",
 }
 
+MAX_AMOUNT = Decimal(10**9)
 _sequence = itertools.count()
 
 
@@ -147,7 +148,11 @@ class Body:
             )
         out: list[str] = []
         for item in value:
-            if not isinstance(item, str) or not item.isdigit() or len(item) > 32:
+            if (
+                not isinstance(item, str)
+                or not (item.isascii() and item.isdigit())
+                or len(item) > 32
+            ):
                 raise invalid(f"Invalid parameter: {self._name(name)} must hold numeric strings.")
             out.append(item)
         return out
@@ -174,7 +179,8 @@ class Body:
         return Body(value, self._name(name))
 
     def amount(self, name: str, *, required: bool = False) -> Decimal | None:
-        """A positive decimal string with at most 2 decimals (the product's currency)."""
+        """A positive decimal string with at most 2 decimals (the product's currency), below
+        a billion."""
         text = self.string(name, required=required, max_len=32)
         if text is None:
             return None
@@ -184,7 +190,9 @@ class Body:
             raise invalid(
                 f"Invalid parameter: {self._name(name)} must be a decimal string."
             ) from None
-        if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        if (
+            not value.is_finite() or not 0 < value < MAX_AMOUNT or value.as_tuple().exponent < -2  # type: ignore[operator]
+        ):
             raise invalid(
                 f"Invalid parameter: {self._name(name)} must be positive with at most 2 decimals."
             )
