@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from promodesk.shop_sandbox import ShopSandbox, ShopSandboxConfig, create_shop_sandbox_app
 from promodesk.shop_sandbox.signing import sign
@@ -119,3 +120,10 @@ def running_shop_sandbox(
             yield ShopSandboxHandle(base_url, sandbox)
     finally:
         sandbox.close()
+
+
+@pytest.fixture
+def shop_sandbox() -> Iterator[ShopSandboxHandle]:
+    """A small shop sandbox (2 shops) without a rate limit; import it into a test module."""
+    with running_shop_sandbox(shops=2, products=30, activities=8, rate_limit=False) as sb:
+        yield sb

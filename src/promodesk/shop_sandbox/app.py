@@ -131,10 +131,20 @@ class ShopSandbox:
         self.inline = inline
         self._builders = anyio.CapacityLimiter(1)
         self._closed = threading.Event()
-        self._watcher = threading.Thread(
-            target=self._watch, name="shop-sandbox-status-watch", daemon=True
-        )
-        self._watcher.start()
+        self._watcher: threading.Thread | None = None
+        self._watch_lock = threading.Lock()
+        self._start_watch()
+
+    def _start_watch(self) -> None:
+        # Only a sandbox that sends webhooks needs the watcher (a demo server keeps none idle).
+        if not self.config.webhook_url or self._closed.is_set():
+            return
+        with self._watch_lock:
+            if self._watcher is None:
+                self._watcher = threading.Thread(
+                    target=self._watch, name="shop-sandbox-status-watch", daemon=True
+                )
+                self._watcher.start()
 
     def _watch(self) -> None:
         """Announce the clock's status changes (ACTIVITY_STATUS_CHANGE), as the platform does
@@ -164,6 +174,7 @@ class ShopSandbox:
 
     def update(self, **changes: Any) -> None:
         self.config.update(changes)
+        self._start_watch()
 
     def reset_stats(self) -> None:
         self.limits.reset()
