@@ -220,9 +220,15 @@ class World:
         activity.immutable = immutable
         count, products = self.config.enrollments, self.shop_products[shop.index]
         first = (i * count) % len(products) if products else 0
+        sold = status not in ("NOT_START", "DRAFT")  # buyers used some of the deal already
         for n in range(count):
             product = self.products[products[(first + n) % len(products)]]
-            activity.products[product.id] = self._generated_deal(activity, product, rng)
+            enrollment = self._generated_deal(activity, product, rng)
+            if sold:
+                for deal in (enrollment.deal, *enrollment.skus.values()):
+                    cap = 30 if deal.quantity_limit == -1 else deal.quantity_limit
+                    deal.used_quantity = rng.randint(0, cap)
+            activity.products[product.id] = enrollment
 
     def _generated_deal(
         self, activity: Activity, product: Product, rng: random.Random
