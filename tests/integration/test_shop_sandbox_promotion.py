@@ -479,6 +479,27 @@ def test_products_search_activate_and_inventory(sb: ShopSandboxHandle, token: st
     )
 
 
+def test_an_indefinite_shipping_discount(sb: ShopSandboxHandle, token: str) -> None:
+    body = {
+        "title": "Free shipping",
+        "activity_type": "SHIPPING_DISCOUNT",
+        "product_level": "SHOP",
+        "duration_type": "INDEFINITE",
+        "begin_time": 0,
+        "end_time": 0,
+        "discount": {"shipping_discount": {"type": "FREE_SHIPPING", "area_scope": "WHOLE"}},
+    }
+    created = sb.data("POST", ACTIVITIES, token, shop=0, body=body)
+    assert created["status"] == "ONGOING"
+    got = sb.data("GET", f"{ACTIVITIES}/{created['activity_id']}", token, shop=0)
+    assert got["discount"]["shipping_discount"]["type"] == "FREE_SHIPPING"
+    assert got["duration_type"] == "INDEFINITE"
+    fixed = {**body, "activity_type": "FIXED_PRICE", "product_level": "PRODUCT"}
+    assert "only for SHIPPING_DISCOUNT" in code_of(sb, token, "POST", ACTIVITIES, body=fixed)[1]
+    timed = {**body, "begin_time": NOW + 60}
+    assert code_of(sb, token, "POST", ACTIVITIES, body=timed)[0] == 36009004
+
+
 JUNK: list[Any] = [
     {},
     {"products": "x"},

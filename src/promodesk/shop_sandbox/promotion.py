@@ -218,11 +218,18 @@ def create_activity(call: Call) -> dict[str, Any]:
         _check_times(call, kind, begin, end)
     probe = Activity("", call.shop_index, title, kind, level, begin, end, 0, 0)
     _options(probe, body)  # validate before anything is stored
-    activity = call.world.create_activity(call.shop_index, title, kind, level, begin, end)
-    activity.duration_type = duration
-    activity.participation_limit = probe.participation_limit
-    activity.discount = probe.discount
-    activity.target_user_info = probe.target_user_info
+    activity = call.world.create_activity(
+        call.shop_index,
+        title,
+        kind,
+        level,
+        begin,
+        end,
+        duration_type=duration,
+        participation_limit=probe.participation_limit,
+        discount=probe.discount,
+        target_user_info=probe.target_user_info,
+    )
     status = activity.status(call.world.now())
     _status_event(call, activity)
     return {

@@ -256,6 +256,7 @@ class World:
         begin: int,
         end: int,
         created: int,
+        **options: Any,
     ) -> Activity:
         with self.lock:
             activity_id = str(ACTIVITY_BASE + self.next_activity)
@@ -263,6 +264,8 @@ class World:
             activity = Activity(
                 activity_id, shop, title, activity_type, level, begin, end, created, created
             )
+            for name, value in options.items():  # set before anyone can see it
+                setattr(activity, name, value)
             self.activities[activity_id] = activity
             self.shop_activities[shop].append(activity_id)
             return activity
@@ -343,6 +346,15 @@ class World:
         return found if found is not None and found.shop == shop else None
 
     def create_activity(
-        self, shop: int, title: str, activity_type: str, level: str, begin: int, end: int
+        self,
+        shop: int,
+        title: str,
+        activity_type: str,
+        level: str,
+        begin: int,
+        end: int,
+        **options: Any,
     ) -> Activity:
-        return self._new_activity(shop, title, activity_type, level, begin, end, self.now())
+        """A new activity; ``options`` are further ``Activity`` fields (duration_type, …)."""
+        now = self.now()
+        return self._new_activity(shop, title, activity_type, level, begin, end, now, **options)
