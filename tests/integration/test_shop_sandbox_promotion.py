@@ -487,7 +487,13 @@ def test_an_indefinite_shipping_discount(sb: ShopSandboxHandle, token: str) -> N
         "duration_type": "INDEFINITE",
         "begin_time": 0,
         "end_time": 0,
-        "discount": {"shipping_discount": {"type": "FREE_SHIPPING", "area_scope": "WHOLE"}},
+        "discount": {
+            "shipping_discount": {
+                "threshold_type": "NO_THRESHOLD",
+                "type": "FREE_SHIPPING",
+                "area_scope": {"type": "WHOLE"},
+            }
+        },
     }
     created = sb.data("POST", ACTIVITIES, token, shop=0, body=body)
     assert created["status"] == "ONGOING"
@@ -562,3 +568,81 @@ def test_no_body_a_client_sends_fails_the_server(sb: ShopSandboxHandle, token: s
     assert stamp.json()["code"] == 36009004
     huge = sb.call("POST", SEARCH, token, shop=0, body={"x": "y" * 1_100_000})
     assert huge.json()["message"] == "Invalid parameter: the body is larger than 1 MB."
+
+
+def test_discount_objects_follow_the_platform_rules(sb: ShopSandboxHandle, token: str) -> None:
+    base = {
+        "title": "Tiers",
+        "activity_type": "BUY_MORE_SAVE_MORE",
+        "product_level": "PRODUCT",
+        "begin_time": NOW + 600,
+        "end_time": NOW + 86_400,
+    }
+
+    def tier(n: int, threshold: str, value: str, kind: str = "PERCENTAGE_OFF") -> dict[str, Any]:
+        return {
+            "tier": n,
+            "threshold_type": "MINIMAL_ITEM_QUANTITY",
+            "threshold_value": threshold,
+            "type": kind,
+            "value": value,
+        }
+
+    def bmsm(*details: dict[str, Any]) -> dict[str, Any]:
+        return {**base, "discount": {"bmsm_discount": {"details": list(details)}}}
+
+    assert code_of(sb, token, "POST", ACTIVITIES, body=base)[0] == 36009004
+    good = bmsm(tier(1, "2", "5"), tier(2, "3", "10"))
+    assert sb.data("POST", ACTIVITIES, token, shop=0, body=good)["status"] == "NOT_START"
+    three = bmsm(tier(1, "2", "5"), tier(2, "3", "10"), tier(3, "4", "15"))
+    assert "at most 2" in code_of(sb, token, "POST", ACTIVITIES, body=three)[1]
+    flat = bmsm(tier(1, "2", "10"), tier(2, "3", "10"))
+    assert code_of(sb, token, "POST", ACTIVITIES, body=flat)[0] == 17009003
+    unordered = bmsm(tier(2, "2", "5"), tier(1, "3", "10"))
+    assert code_of(sb, token, "POST", ACTIVITIES, body=unordered)[0] == 17009003
+    fraction = bmsm(tier(1, "2", "5.5"))
+    assert code_of(sb, token, "POST", ACTIVITIES, body=fraction)[0] == 36009004
+    assert sb.data("POST", ACTIVITIES, token, shop=0, body=bmsm(tier(1, "2", "5.25", "AMOUNT_OFF")))
+
+    gift = {
+        "gift_receiving_type": "AUTO",
+        "gift_infos": [
+            {
+                "tier": 1,
+                "threshold_type": "MINIMAL_ITEM_QUANTITY",
+                "threshold_value": "1",
+                "gift_details": [
+                    {"product_id": "1", "sku_id": "1730000000000000000", "total_claim_limit": "50"}
+                ],
+            }
+        ],
+    }
+    fixed = {**base, "activity_type": "FIXED_PRICE", "discount": {"gift_discount": gift}}
+    activity = sb.data("POST", ACTIVITIES, token, shop=0, body=fixed)["activity_id"]
+    fewer = {
+        "title": "Tiers",
+        "begin_time": NOW + 600,
+        "end_time": NOW + 86_400,
+        "discount": {"gift_discount": {**gift, "gift_infos": [{**gift["gift_infos"][0]}]}},
+    }
+    fewer["discount"]["gift_discount"]["gift_infos"][0]["gift_details"] = [
+        {"product_id": "1", "sku_id": "1730000000000000000", "total_claim_limit": "10"}
+    ]
+    assert (
+        "cannot be decreased"
+        in code_of(sb, token, "PUT", f"{ACTIVITIES}/{activity}", body=fewer)[1]
+    )
+
+    shipping = {
+        **base,
+        "activity_type": "SHIPPING_DISCOUNT",
+        "discount": {
+            "shipping_discount": {
+                "threshold_type": "MINIMAL_ORDER_AMOUNT",
+                "type": "FREE_SHIPPING",
+                "area_scope": {"type": "WHOLE"},
+                "inventory_type": "ALL",
+            }
+        },
+    }
+    assert "needs product_level SHOP" in code_of(sb, token, "POST", ACTIVITIES, body=shipping)[1]

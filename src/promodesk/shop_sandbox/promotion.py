@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.shop_sandbox import paging
+from promodesk.shop_sandbox import discounts, paging
 from promodesk.shop_sandbox.context import Call
 from promodesk.shop_sandbox.webhooks import ACTIVITY_CHANGE, ACTIVITY_STATUS_CHANGE
 from promodesk.shop_sandbox.wire import (
@@ -175,7 +175,7 @@ def _check_length(call: Call, activity_type: str, begin: int, end: int) -> None:
         raise ApiError(TIME_RULE, f"A flash deal may last at most {longest // 3600} hours.")
 
 
-def _options(activity: Activity, body: Body) -> None:
+def _options(call: Call, activity: Activity, body: Body, before: dict[str, Any] | None) -> None:
     limits = body.objects("participation_limit", limit=10)
     if limits:
         kinds = [
@@ -183,9 +183,13 @@ def _options(activity: Activity, body: Body) -> None:
             for x in limits
         ]
         activity.participation_limit = [{"type": k} for k in kinds]
-    discount = body.object("discount")
-    if discount is not None:
-        activity.discount = dict(discount.values)
+    activity.discount = discounts.check(
+        body,
+        activity_type=activity.activity_type,
+        product_level=activity.product_level,
+        region=call.world.shops[activity.shop].region,
+        before=before,
+    )
     target = body.object("target_user_info")
     if target is not None:
         users = ("ALL_USER", "SHOP_NEW_CUSTOMER", "SHOP_EXISTING_CUSTOMER", "SHOP_REPEAT_CUSTOMER")
@@ -217,7 +221,7 @@ def create_activity(call: Call) -> dict[str, Any]:
     else:
         _check_times(call, kind, begin, end)
     probe = Activity("", call.shop_index, title, kind, level, begin, end, 0, 0)
-    _options(probe, body)  # validate before anything is stored
+    _options(call, probe, body, None)  # validate before anything is stored
     activity = call.world.create_activity(
         call.shop_index,
         title,
@@ -311,7 +315,7 @@ def update_activity(call: Call) -> dict[str, Any]:
         probe = Activity(
             "", activity.shop, title, activity.activity_type, activity.product_level, 0, 0, 0, 0
         )
-        _options(probe, body)
+        _options(call, probe, body, activity.discount)
         activity.title, activity.begin_time, activity.end_time = title, begin, end
         if probe.participation_limit:
             activity.participation_limit = probe.participation_limit
