@@ -167,10 +167,11 @@ class ShopApi:
     # -- coupons -------------------------------------------------------------------------
 
     def search_coupons(self, *, page_token: str = "", page_size: int | None = None) -> Reply:
-        body: dict[str, Any] = {"page_size": page_size or self.client.settings.page_size}
+        """Paging in the query, filters in the body (Search Coupons 202406)."""
+        params: dict[str, Any] = {"page_size": page_size or self.client.settings.page_size}
         if page_token:
-            body["page_token"] = page_token
-        return self._call("POST", COUPON_SEARCH, body=body)
+            params["page_token"] = page_token
+        return self._call("POST", COUPON_SEARCH, params=params, body={})
 
     def coupon_pages(self, *, start_token: str = "") -> Iterator[Page]:
         return iter_pages(
@@ -185,19 +186,32 @@ class ShopApi:
     # -- products ------------------------------------------------------------------------
 
     def search_products(
-        self, *, page_token: str = "", page_size: int | None = None, status: str | None = None
+        self,
+        *,
+        page_token: str = "",
+        page_size: int | None = None,
+        status: str | None = None,
+        updated_since: int | None = None,
     ) -> Reply:
+        """Paging in the query, filters in the body; ``updated_since`` (Unix seconds) lists
+        only products changed since then (an incremental sync)."""
         body: dict[str, Any] = {}
         if status:
             body["status"] = status
+        if updated_since:
+            body["update_time_ge"] = updated_since
         params: dict[str, Any] = {"page_size": page_size or self.client.settings.page_size}
         if page_token:
             params["page_token"] = page_token
         return self._call("POST", PRODUCT_SEARCH, params=params, body=body)
 
-    def product_pages(self, *, start_token: str = "", status: str | None = None) -> Iterator[Page]:
+    def product_pages(
+        self, *, start_token: str = "", status: str | None = None, updated_since: int | None = None
+    ) -> Iterator[Page]:
         return iter_pages(
-            lambda token: self.search_products(page_token=token, status=status),
+            lambda token: self.search_products(
+                page_token=token, status=status, updated_since=updated_since
+            ),
             list_key="products",
             start_token=start_token,
         )

@@ -43,7 +43,8 @@ class WebhookEvent:
     shop_id: str
     timestamp: int
     data: dict[str, Any] = field(default_factory=dict)
-    # sha256 of the raw body: a redelivered event has the same one (the dedup key).
+    # The dedup key: the platform's ``tts_notification_id`` when it sends one (the same on a
+    # redelivery), else the sha256 of the raw body.
     digest: str = ""
 
     @property
@@ -68,5 +69,12 @@ def verify(raw_body: bytes, signature: str, *, app_key: str, app_secret: str) ->
         shop_id=str(body.get("shop_id") or ""),
         timestamp=timestamp if isinstance(timestamp, int) else 0,
         data=data if isinstance(data, dict) else {},
-        digest=hashlib.sha256(raw_body).hexdigest(),
+        digest=_dedup_key(body, raw_body),
     )
+
+
+def _dedup_key(body: dict[str, Any], raw_body: bytes) -> str:
+    notification = body.get("tts_notification_id")
+    if isinstance(notification, str | int) and str(notification).strip():
+        return "n:" + str(notification).strip()[:60]
+    return hashlib.sha256(raw_body).hexdigest()

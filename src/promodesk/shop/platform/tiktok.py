@@ -202,11 +202,11 @@ def product_from(data: dict[str, Any], *, request_id: str | None = None) -> Plat
 
 
 def coupon_from(data: dict[str, Any]) -> PlatformCoupon:
-    discount = data.get("discount") if isinstance(data.get("discount"), dict) else {}
-    assert isinstance(discount, dict)
-    amount_off = discount.get("amount_off") or data.get("amount_off")
+    raw = data.get("discount")
+    discount: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    amount_off = discount.get("reduction_amount") or discount.get("amount_off")
     currency = _currency(amount_off, data.get("currency"))
-    percent = _int(discount.get("percentage_off") or data.get("percentage_off")) or 0
+    percent = _int(discount.get("percentage") or discount.get("percentage_off")) or 0
     products = data.get("product_ids") or []
     return PlatformCoupon(
         coupon_id=str(data.get("id") or data.get("coupon_id") or ""),
@@ -295,9 +295,11 @@ class TikTokShopPlatform:
         return activity_from(reply.data, request_id=reply.request_id)
 
     def product_pages(
-        self, access: ShopAccess, *, cursor: str = ""
+        self, access: ShopAccess, *, cursor: str = "", updated_since: datetime | None = None
     ) -> Iterator[PlatformPage[PlatformProduct]]:
-        return self._pages(self._api(access).product_pages(start_token=cursor), product_from)
+        since = int(updated_since.timestamp()) if updated_since else None
+        pages = self._api(access).product_pages(start_token=cursor, updated_since=since)
+        return self._pages(pages, product_from)
 
     def product(self, access: ShopAccess, product_id: str) -> PlatformProduct:
         reply = _call(lambda: self._api(access).get_product(product_id))
@@ -347,20 +349,30 @@ class TikTokShopPlatform:
         except webhooks.WebhookRejected as exc:
             raise PlatformRefused(str(exc), kind="WebhookRejected") from None
         data = event.data
-        product_ids: list[str] = []
-        for key in ("product_update_list", "product_remove_list"):
-            for item in data.get(key) or []:
-                pid = item.get("product_id") or item.get("id") if isinstance(item, dict) else item
-                if pid:
-                    product_ids.append(str(pid))
-        if data.get("product_id"):
-            product_ids.append(str(data["product_id"]))
+        product_ids = _event_products(data)
         return PlatformEvent(
             kind=_EVENT_KINDS.get(event.type, event.name.lower()),
             shop_id=event.shop_id,
             digest=event.digest,
             activity_id=str(data.get("activity_id") or ""),
-            product_ids=tuple(dict.fromkeys(product_ids)),
+            product_ids=product_ids,
             status=str(data.get("status") or ""),
             data=data,
         )
+
+
+def _event_products(data: dict[str, Any]) -> tuple[str, ...]:
+    """The product ids an event names: ``product_update_list`` / ``product_remove_list`` as
+    lists of ids or of ``{product_id}`` objects, or as ``{product_ids: [...]}``; ``product_id``."""
+    found: list[str] = []
+    for key in ("product_update_list", "product_remove_list"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("product_ids")
+        for item in value if isinstance(value, list) else []:
+            pid = item.get("product_id") or item.get("id") if isinstance(item, dict) else item
+            if pid:
+                found.append(str(pid))
+    if data.get("product_id"):
+        found.append(str(data["product_id"]))
+    return tuple(dict.fromkeys(found))
