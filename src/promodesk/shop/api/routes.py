@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from promodesk.shop.api import alternatives, cancel, catalog, evidence
+from promodesk.shop.api import alternatives, cancel, catalog, evidence, platform
 
 router = APIRouter()
-for feature in (catalog, cancel, evidence, alternatives):
+for feature in (catalog, cancel, evidence, alternatives, platform):
     router.include_router(feature.router)

@@ -1,0 +1,68 @@
+"""A shop's platform link over HTTP: the authorization URL, completing the link, its state,
+a sync; and the platform's webhooks (signed by the platform, no API key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.shop.errors import PlatformChoiceNeeded
+from promodesk.shop.schemas.platform import (
+    PlatformAuthorizeIn,
+    PlatformAuthorizeOut,
+    PlatformLinkIn,
+    PlatformLinkRead,
+    PlatformPickIn,
+)
+from promodesk.shop.service import platform_links
+from promodesk.web import ApiRoute, Caller, Uow, Writer
+
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop platform"])
+
+
+@router.get("/shops/{shop_id}/platform", response_model=PlatformLinkRead)
+def get_link(shop_id: int, uow: Uow, caller: Caller) -> Any:
+    """The shop's platform link (404 when it has none)."""
+    row = platform_links.get_link(uow, caller.workspace_id, shop_id)
+    if row is None:
+        raise NotFound(f"shop {shop_id} has no platform link")
+    return platform_links.link_view(row)
+
+
+@router.post("/shops/{shop_id}/platform/authorize-url", response_model=PlatformAuthorizeOut)
+def authorize_url(shop_id: int, body: PlatformAuthorizeIn, uow: Uow, caller: Writer) -> Any:
+    """The platform's authorization page with a signed ``state``; open it in a popup. The
+    platform sends the seller back to ``redirect_uri`` with ``code`` and ``state``."""
+    url = platform_links.authorization_url(
+        uow, caller.workspace_id, shop_id, actor=caller.actor, redirect_uri=body.redirect_uri
+    )
+    return {"url": url}
+
+
+@router.post("/shops/{shop_id}/platform/link", response_model=PlatformLinkRead)
+def link(shop_id: int, body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
+    """Exchange the callback's code and link the shop. When the authorization covers several
+    platform shops and no ``shop_cipher`` picks one, the answer is 409
+    ``PlatformChoiceNeeded`` listing them with a ``pending`` authorization (signed, its
+    tokens encrypted, valid for minutes): send it with the chosen cipher to ``link/pick``."""
+    authorized = platform_links.authorize(caller.workspace_id, state=body.state, code=body.code)
+    if authorized.shop_id != shop_id:
+        raise ValidationFailed("the authorization was started for another shop", field="state")
+    try:
+        row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
+    except PlatformChoiceNeeded as exc:
+        exc.extra["pending"] = platform_links.pending_token(authorized)
+        raise
+    return platform_links.link_view(row)
+
+
+@router.post("/shops/{shop_id}/platform/link/pick", response_model=PlatformLinkRead)
+def pick(shop_id: int, body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
+    """Link the shop to the platform shop ``shop_cipher`` of a ``pending`` authorization."""
+    authorized = platform_links.from_pending(caller.workspace_id, body.pending)
+    if authorized.shop_id != shop_id:
+        raise ValidationFailed("the authorization was started for another shop", field="pending")
+    row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
+    return platform_links.link_view(row)
