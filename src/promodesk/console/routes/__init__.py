@@ -32,6 +32,7 @@ from promodesk.console.routes.shop import (
     remediation,
     stock_zero,
 )
+from promodesk.console.routes.shop import platform as shop_platform
 from promodesk.console.routes.shop import review as shop_review
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -60,5 +61,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     stock_zero.router,
     batches.router,
     remediation.router,
+    shop_platform.router,
     shop_review.router,
 )
