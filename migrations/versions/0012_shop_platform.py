@@ -215,6 +215,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("platform_shop_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("platform_status", sa.String(length=24), nullable=True))
         batch_op.add_column(sa.Column("platform_type", sa.String(length=32), nullable=True))
+        batch_op.add_column(
+            sa.Column("platform_updated_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.create_unique_constraint(
             batch_op.f("uq_shop_activities_platform_shop_id_platform_activity_id"),
             ["platform_shop_id", "platform_activity_id"],
@@ -257,6 +260,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("uq_shop_activities_platform_shop_id_platform_activity_id"), type_="unique"
         )
+        batch_op.drop_column("platform_updated_at")
         batch_op.drop_column("platform_type")
         batch_op.drop_column("platform_status")
         batch_op.drop_column("platform_shop_id")

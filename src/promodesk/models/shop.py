@@ -122,6 +122,8 @@ class ShopActivity(IdMixin, CreatedMixin, Base):
     )
     platform_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     platform_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The platform's update_time of what was last mirrored (an unchanged activity is skipped).
+    platform_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_links
+from promodesk.shop.service import platform_links, platform_sync
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
@@ -69,3 +69,31 @@ def platform_refresh(ctx: JobContext) -> None:
     that may pass raises, and the job's backoff tries again."""
     if ctx.prefetched is not None:
         platform_links.store_refresh(ctx.uow, ctx.prefetched)
+
+
+@prefetch(platform_sync.SYNC_JOB)
+def platform_sync_fetch(ctx: PrefetchContext) -> platform_sync.Fetched:
+    """The step's platform page, read before the step's transaction opens."""
+    return platform_sync.prefetch_step(ctx.db, ctx.payload)
+
+
+@handler(platform_sync.SYNC_JOB)
+def platform_sync_step(ctx: JobContext) -> None:
+    """One page of a platform sync; the next page (or phase) in a new step. Safe to run
+    twice: the cursor commits with the rows of its page, and the mirror is an upsert."""
+    following = platform_sync.step(ctx.uow, ctx.payload, ctx.prefetched)
+    if following is not None:
+        ctx.reschedule(clock.now(), following)
+
+
+@prefetch(platform_sync.ACTIVITY_JOB)
+@prefetch(platform_sync.PRODUCT_JOB)
+def platform_read_back_fetch(ctx: PrefetchContext) -> platform_sync.ReadBack:
+    return platform_sync.prefetch_read_back(ctx.db, ctx.payload)
+
+
+@handler(platform_sync.ACTIVITY_JOB)
+@handler(platform_sync.PRODUCT_JOB)
+def platform_read_back(ctx: JobContext) -> None:
+    """A webhook named this activity or product: mirror what the platform now says."""
+    platform_sync.apply_read_back(ctx.uow, ctx.payload, ctx.prefetched)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.shop.errors import PlatformChoiceNeeded
@@ -15,16 +16,21 @@ from promodesk.shop.schemas.platform import (
     PlatformLinkIn,
     PlatformLinkRead,
     PlatformPickIn,
+    PlatformSyncIn,
+    PlatformSyncOut,
 )
-from promodesk.shop.service import platform_links
-from promodesk.web import ApiRoute, Caller, Uow, Writer
+from promodesk.shop.service import platform_links, platform_sync
+from promodesk.shop.service import shops as shops_service
+from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop platform"])
+webhooks = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop-platform", tags=["shop platform"])
 
 
 @router.get("/shops/{shop_id}/platform", response_model=PlatformLinkRead)
 def get_link(shop_id: int, uow: Uow, caller: Caller) -> Any:
     """The shop's platform link (404 when it has none)."""
+    shops_service.get_shop(uow, caller.workspace_id, shop_id)
     row = platform_links.get_link(uow, caller.workspace_id, shop_id)
     if row is None:
         raise NotFound(f"shop {shop_id} has no platform link")
@@ -47,6 +53,7 @@ def link(shop_id: int, body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
     platform shops and no ``shop_cipher`` picks one, the answer is 409
     ``PlatformChoiceNeeded`` listing them with a ``pending`` authorization (signed, its
     tokens encrypted, valid for minutes): send it with the chosen cipher to ``link/pick``."""
+    shops_service.get_shop(uow, caller.workspace_id, shop_id)  # another tenant's shop: 404
     authorized = platform_links.authorize(caller.workspace_id, state=body.state, code=body.code)
     if authorized.shop_id != shop_id:
         raise ValidationFailed("the authorization was started for another shop", field="state")
@@ -61,8 +68,28 @@ def link(shop_id: int, body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
 @router.post("/shops/{shop_id}/platform/link/pick", response_model=PlatformLinkRead)
 def pick(shop_id: int, body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
     """Link the shop to the platform shop ``shop_cipher`` of a ``pending`` authorization."""
+    shops_service.get_shop(uow, caller.workspace_id, shop_id)
     authorized = platform_links.from_pending(caller.workspace_id, body.pending)
     if authorized.shop_id != shop_id:
         raise ValidationFailed("the authorization was started for another shop", field="pending")
     row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
     return platform_links.link_view(row)
+
+
+@router.post("/shops/{shop_id}/platform/sync", response_model=PlatformSyncOut, status_code=202)
+def sync(shop_id: int, body: PlatformSyncIn, uow: Uow, caller: Writer) -> Any:
+    """Mirror the platform shop's products, activities and coupons (changes since the last
+    sync unless ``full``). Progress: ``GET /api/v1/operations/{operation_id}``."""
+    job_id, op_id = platform_sync.start_sync(
+        uow, caller.workspace_id, shop_id, actor=caller.actor, full=body.full
+    )
+    return {"job_id": job_id, "operation_id": op_id}
+
+
+@webhooks.post("/webhooks/tiktok", status_code=200)
+def tiktok_webhook(request: Request, raw: RawBody, uow: Uow) -> Any:
+    """TikTok Shop's webhooks, signed by the platform (``Authorization``: HMAC-SHA256 of the
+    app key and the raw body); a wrong signature is 401, a redelivery is accepted once."""
+    headers = {"authorization": request.headers.get("authorization", "")}
+    outcome, count = platform_sync.receive_webhook(uow, "tiktok_shop", raw, headers)
+    return JSONResponse({"code": 0, "message": outcome, "links": count})

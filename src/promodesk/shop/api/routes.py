@@ -9,3 +9,4 @@ from promodesk.shop.api import alternatives, cancel, catalog, evidence, platform
 router = APIRouter()
 for feature in (catalog, cancel, evidence, alternatives, platform):
     router.include_router(feature.router)
+router.include_router(platform.webhooks)

@@ -226,6 +226,10 @@ class ShopPlatform(Protocol):
         self, access: ShopAccess, *, cursor: str = ""
     ) -> Iterator[PlatformPage[PlatformCoupon]]: ...
 
+    def coupon(self, access: ShopAccess, coupon_id: str) -> PlatformCoupon:
+        """One coupon with the products it covers (a search page may leave them out)."""
+        ...
+
     def remove_from_activity(
         self, access: ShopAccess, activity_id: str, product_ids: Sequence[str]
     ) -> Receipt: ...

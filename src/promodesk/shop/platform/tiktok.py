@@ -310,6 +310,11 @@ class TikTokShopPlatform:
     ) -> Iterator[PlatformPage[PlatformCoupon]]:
         return self._pages(self._api(access).coupon_pages(start_token=cursor), coupon_from)
 
+    def coupon(self, access: ShopAccess, coupon_id: str) -> PlatformCoupon:
+        reply = _call(lambda: self._api(access).get_coupon(coupon_id))
+        data = reply.data.get("coupon")
+        return coupon_from(data if isinstance(data, dict) else reply.data)
+
     def remove_from_activity(
         self, access: ShopAccess, activity_id: str, product_ids: Sequence[str]
     ) -> Receipt:

@@ -13,6 +13,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
+    ShopOffer,
     ShopPlatformEvent,
     ShopPlatformIntent,
     ShopPlatformLink,
@@ -211,3 +212,44 @@ class PlatformRepository:
             select(ShopProductSku).where(ShopProductSku.product_id == product_id)
         ).scalars()
         return {row.platform_sku_id: row for row in rows}
+
+    def coupon_offers(self, workspace_id: int, platform_coupon_id: str) -> dict[int, Any]:
+        """The offers mirroring one platform coupon, by enrollment id."""
+        rows = self.s.execute(
+            select(ShopOffer).where(
+                ShopOffer.workspace_id == workspace_id,
+                ShopOffer.platform_coupon_id == platform_coupon_id,
+            )
+        ).scalars()
+        return {row.enrollment_id: row for row in rows}
+
+    def enrollments_of_products(
+        self, workspace_id: int, shop_id: int, product_ids: Sequence[int]
+    ) -> Sequence[ShopEnrollment]:
+        if not product_ids:
+            return []
+        return (
+            self.s.execute(
+                select(ShopEnrollment).where(
+                    ShopEnrollment.workspace_id == workspace_id,
+                    ShopEnrollment.shop_id == shop_id,
+                    ShopEnrollment.product_id.in_(list(product_ids)[:5000]),
+                )
+            )
+            .scalars()
+            .all()
+        )
+
+    def activity_versions(
+        self, workspace_id: int, shop_id: int, platform_ids: Sequence[str]
+    ) -> dict[str, datetime | None]:
+        if not platform_ids:
+            return {}
+        rows = self.s.execute(
+            select(ShopActivity.platform_activity_id, ShopActivity.platform_updated_at).where(
+                ShopActivity.workspace_id == workspace_id,
+                ShopActivity.platform_shop_id == shop_id,
+                ShopActivity.platform_activity_id.in_(list(platform_ids)),
+            )
+        ).all()
+        return {str(pid): at for pid, at in rows}

@@ -53,6 +53,10 @@ class PlatformLinkRead(Read):
     created_at: datetime
 
 
+class PlatformSyncIn(Input):
+    full: bool = False
+
+
 class PlatformSyncOut(Read):
     job_id: int
-    link_id: int
+    operation_id: int
