@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import typer
 
-from promodesk.shop.cli import alternatives, batches, cancel, catalog, evidence
+from promodesk.shop.cli import alternatives, batches, cancel, catalog, evidence, platform
 
 shop_app = typer.Typer(
     help="Shop: products enrolled in festival activities and their safe cancellation.",
     no_args_is_help=True,
 )
-for feature in (batches, evidence, alternatives, catalog, cancel):
+for feature in (batches, evidence, alternatives, catalog, cancel, platform):
     feature.register(shop_app)
