@@ -10,14 +10,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from promodesk.accounts.service import allocation as allocation_service
 from promodesk.accounts.service import imports
 from promodesk.campaigns.errors import NoBusinessCenter, TransferRefused
 from promodesk.campaigns.service import transfers as service
+from promodesk.campaigns.settings import campaigns_settings
+from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.models import AuditEvent, BudgetTransfer, Workspace
+from promodesk.kit.jobs.worker import Worker
+from promodesk.models import AuditEvent, BudgetTransfer, Job, Workspace
 from promodesk.sandbox import generate as gen
 from tests.api_support import bearer, live_server, make_app, new_key
 from tests.conftest import make_workspace
@@ -216,3 +219,127 @@ def test_transfer_over_http(
                 "TransferRefused",
                 "same_account",
             )
+
+
+@pytest.fixture
+def retry_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PROMODESK_ACCOUNTS_TRANSFER_RETRY_SECONDS", "0")
+    campaigns_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    campaigns_settings.cache_clear()
+
+
+def _two_grants(db: Database, sb: SandboxHandle) -> tuple[int, int, int, str]:
+    """Two agency-paid USD ad accounts, each through a token of its own; the second token."""
+    ws = make_workspace(db).id
+    wanted = [gen.advertiser_id(i) for i in USD_ACCOUNTS]
+    tokens = [sb.access_token([a]) for a in wanted]
+    with db.transaction() as uow:
+        ids = {}
+        for token, advertiser_id in zip(tokens, wanted, strict=True):
+            result = imports.import_token(uow, ws, token, [advertiser_id])
+            ids[advertiser_id] = result.accounts[0].id
+        client = make_client(uow, ws)
+        advertiser = make_advertiser(uow, ws, client)
+        for advertiser_id in wanted:
+            allocation_service.allocate(
+                uow,
+                ws,
+                ids[advertiser_id],
+                client_account_id=client,
+                advertiser_id=advertiser,
+                payment_mode="agency",
+            )
+    return ws, ids[wanted[0]], ids[wanted[1]], tokens[1]
+
+
+def test_a_failed_second_leg_is_retried_by_a_job(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch, retry_now: None
+) -> None:
+    import promodesk.campaigns.jobs  # noqa: F401 - registers the handlers
+
+    with wired(sb, max_attempts=1), business_center(monkeypatch):
+        ws, first, second, second_token = _two_grants(db, sb)
+        before = (cash(sb, 0), cash(sb, 8))
+        # the receiving account's token is revoked on TikTok: the cash leaves the first account
+        # for the Business Center, and the second leg fails
+        sb.sandbox.auth.revoke(second_token)
+        out = service.transfer(
+            db, ws, from_ad_account_id=first, to_ad_account_id=second, amount="40.00", actor="ana"
+        )
+        assert out["status"] == "out_done"
+        assert "retry" in out["error"]
+        assert out["auto_retry"] is not None
+        assert (out["auto_retry"]["round"], out["auto_retry"]["status"]) == (1, "queued")
+        assert out["auto_retry"]["rounds"] == campaigns_settings().transfer_retry_rounds
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 40, before[1])
+
+        # one round of the job while the token is still revoked: still waiting, next round due
+        Worker(db, backoff_base=0.0, workspace_id=ws).run_once()
+        with db.read() as uow:
+            waiting = service.get(uow, ws, out["id"])
+        assert waiting["status"] == "out_done"
+        assert waiting["auto_retry"]["round"] == 2
+
+        # reconnected: a new token for the second account; TikTok fails once more (transient),
+        # then the job moves the cash on, under the same request_id, once
+        with db.transaction() as uow:
+            imports.import_token(
+                uow, ws, sb.access_token([gen.advertiser_id(8)]), [gen.advertiser_id(8)]
+            )
+        sb.update(fail_next=1)
+        Worker(db, backoff_base=0.0, workspace_id=ws).run_until_idle()
+        with db.read() as uow:
+            done = service.get(uow, ws, out["id"])
+        assert done["status"] == "done", done
+        assert done["error"] == ""
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 40, before[1] + 40)
+
+        # a manual Retry after the job finished changes nothing and moves nothing again
+        again = service.run(db, ws, out["id"], actor="ana")
+        assert again["status"] == "done"
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 40, before[1] + 40)
+
+
+def test_a_manual_retry_still_works_and_the_job_then_finds_nothing_to_do(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import promodesk.campaigns.jobs  # noqa: F401 - registers the handlers
+
+    with wired(sb, max_attempts=1), business_center(monkeypatch):
+        ws, first, second, _ = _two_grants(db, sb)
+        before = (cash(sb, 0), cash(sb, 8))
+        sb.update(fail_next=1)  # TikTok does not answer the first leg: nothing moved yet
+        out = service.transfer(
+            db, ws, from_ad_account_id=first, to_ad_account_id=second, amount="7.00", actor="ana"
+        )
+        assert out["status"] == "pending"
+        assert out["auto_retry"]["status"] == "queued"
+        assert (cash(sb, 0), cash(sb, 8)) == before
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws)
+            assert workspace is not None
+            uow.session.expunge(workspace)
+        member = new_member(db, "operator", workspace=workspace)
+        with console_client(db, tmp_path) as client:
+            csrf = log_in(client, member)
+            page = client.get(f"/budget/transfers/{out['id']}").text
+            assert 'id="transfer-auto-retry"' in page
+            assert "Automatic retry 1 of" in page
+            # Retry by hand, before the job
+            done_at = post_form(client, f"/budget/transfers/{out['id']}/retry", {}, csrf)
+            assert done_at == f"/budget/transfers/{out['id']}"
+            assert 'id="transfer-auto-retry"' not in client.get(done_at).text
+        with db.read() as uow:
+            assert service.get(uow, ws, out["id"])["status"] == "done"
+        with db.transaction() as uow:  # the job comes due
+            uow.session.execute(
+                update(Job).where(Job.workspace_id == ws).values(run_at=clock.now())
+            )
+        Worker(db, backoff_base=0.0, workspace_id=ws).run_until_idle()
+        with db.read() as uow:
+            final = service.get(uow, ws, out["id"])
+        assert final["status"] == "done"
+        assert final["auto_retry"]["status"] == "done"
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 7, before[1] + 7)

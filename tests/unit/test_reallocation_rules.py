@@ -159,3 +159,22 @@ def test_transfer_rules_and_edges() -> None:
         ("out_done", "done"),
     }
     assert transfers.request_id(3, 41, "out") == "promodesk-3-41-out"
+
+
+def test_transfer_retry_backoff_doubles_up_to_an_hour() -> None:
+    from promodesk.campaigns.domain import transfers
+
+    assert [transfers.retry_delay(n, 60) for n in range(1, 9)] == [
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
+    ]
+    assert transfers.retry_delay(1, 0) == 0
+    assert transfers.retry_delay(1000, 60) == 3600
+    with pytest.raises(ValueError):
+        transfers.retry_delay(0, 60)

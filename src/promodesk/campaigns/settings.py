@@ -39,6 +39,11 @@ class CampaignsSettings(BaseSettings):
     # seconds, at most ``reallocation_settle_rounds`` times; after that, Retry by hand.
     reallocation_settle_seconds: Annotated[int, Field(ge=0, le=86_400)] = 300
     reallocation_settle_rounds: Annotated[int, Field(ge=1, le=1000)] = 12
+    # A Business Center transfer whose leg failed is sent again by a job, under the same
+    # request_id: first this many seconds later, then twice as long each round (at most an
+    # hour apart), at most ``transfer_retry_rounds`` times; after that, Retry by hand.
+    transfer_retry_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    transfer_retry_rounds: Annotated[int, Field(ge=1, le=100)] = 10
 
     # Report history (the report sync). A first sync reads daily rows from the oldest
     # campaign's creation, at most this many days back.

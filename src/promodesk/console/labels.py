@@ -204,6 +204,7 @@ LABELS: dict[str, dict[str, str]] = {
         "campaigns.report_sync": N_("TikTok: sync reports"),
         "campaigns.report_sync.start": N_("TikTok: start a report sync"),
         "campaigns.reallocation.settle": N_("Budget: settle a reallocation on TikTok"),
+        "campaigns.transfer.retry": N_("Budget: send a Business Center transfer again"),
     },
     "operation_state": {
         "pending": N_("Queued"),

@@ -10,8 +10,10 @@ Rules:
   transfer's id, so sending a leg again (a retry, a lost answer) never moves money twice.
 
 Lifecycle: ``pending`` → ``out_done`` (the cash is in the BC) → ``done``; ``pending`` →
-``failed`` when TikTok refuses the first leg (nothing moved). When the second leg fails the
-transfer stays ``out_done`` and a retry sends it again.
+``failed`` when TikTok refuses the first leg (nothing moved). When a leg fails otherwise (the
+second leg for any reason, the first when TikTok did not answer or may answer later), the
+transfer stays where it is and is sent again: by a job with backoff (``retry_delay``), and by
+hand (Retry) at any time. Both send the same ``request_id``, so the money never moves twice.
 """
 
 from __future__ import annotations
@@ -69,3 +71,16 @@ def problem(source: Side, target: Side, amount_minor: int) -> tuple[str, str] | 
 def request_id(workspace_id: int, transfer_id: int, leg: str) -> str:
     """TikTok's idempotency key of one leg (``out`` or ``in``) of a transfer."""
     return f"promodesk-{workspace_id}-{transfer_id}-{leg}"
+
+
+# Automatic retries of a failed leg are never more than this far apart.
+RETRY_DELAY_CAP_SECONDS = 3600
+
+
+def retry_delay(round_number: int, base_seconds: int) -> int:
+    """Seconds before automatic retry ``round_number`` (1, 2, …): ``base_seconds`` doubled
+    each round, at most ``RETRY_DELAY_CAP_SECONDS``."""
+    if round_number < 1:
+        raise ValueError("rounds count from 1")
+    doubled: int = base_seconds << min(round_number - 1, 30)
+    return min(doubled, RETRY_DELAY_CAP_SECONDS)

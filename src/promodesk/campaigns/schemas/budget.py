@@ -202,6 +202,16 @@ class TransferCreate(Input):
     note: str = Field("", max_length=2000)
 
 
+class TransferRetry(BaseModel):
+    """The automatic retry of a transfer's failed leg (the same request_id each round)."""
+
+    round: int = Field(description="the round due next, or the last one run")
+    rounds: int = Field(description="rounds at most; after them, Retry by hand")
+    status: str = Field(description="queued, running, done, dead or cancelled")
+    next_at: datetime | None = Field(description="when the next round runs, while queued")
+    last_error: str
+
+
 class TransferRead(BaseModel):
     id: int
     bc_id: str
@@ -212,6 +222,9 @@ class TransferRead(BaseModel):
     status: str = Field(description="pending, out_done, done or failed")
     legs: list[dict[str, Any]]
     error: str
+    auto_retry: TransferRetry | None = Field(
+        None, description="the job that sends a failed leg again; null when no leg failed"
+    )
     note: str
     created_by: str
     created_at: datetime

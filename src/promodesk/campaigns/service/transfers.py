@@ -5,11 +5,20 @@
 Idempotency-Key or the console's submit token; a retry returns the first), then ``run`` sends
 its legs with no transaction open, each with its own ``request_id`` (TikTok moves money once
 per id), and records each leg's outcome in a short unit of its own. Audited with the user's
-name. ``run`` again (``retry``) picks up where the transfer stopped.
+name. ``run`` again (Retry) picks up where the transfer stopped.
+
+A leg that fails without TikTok's final word (no answer, a transient error, the second leg for
+any reason) queues ``RETRY_JOB`` in the same unit that records the failure: the job sends the
+legs left again with backoff (``campaigns.domain.transfers.retry_delay``), sending in its
+prefetch and recording in its handler, and the transfer shows its rounds (``auto_retry``).
+Manual Retry stays offered; whichever comes first moves the money, the other finds nothing
+left to do.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from promodesk.accounts.service import allocation as accounts_alloc
@@ -19,11 +28,18 @@ from promodesk.audit.service import record
 from promodesk.campaigns.domain import transfers as rules
 from promodesk.campaigns.errors import NoBusinessCenter, TransferRefused
 from promodesk.campaigns.repository.reallocations import TransfersRepository
+from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
+from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.jobs import service as jobs
+from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.money import Money, parse_plain
 from promodesk.models import BudgetTransfer
+
+# Sends the legs a failure left (with backoff), so nobody has to press Retry.
+RETRY_JOB = "campaigns.transfer.retry"
 
 LEGS: tuple[tuple[str, Literal["DEDUCT", "RECHARGE"]], ...] = (
     ("out", "DEDUCT"),
@@ -145,16 +161,41 @@ def _get(uow: UnitOfWork, workspace_id: int, transfer_id: int) -> BudgetTransfer
     return row
 
 
+@dataclass(frozen=True)
+class LegOutcome:
+    """What TikTok said to one leg: its answer, or the error (``final``: it will never work)."""
+
+    leg: str
+    answer: dict[str, Any] | None
+    error: str = ""
+    final: bool = False
+
+
 def run(
     db: Database, workspace_id: int, transfer_id: int, *, actor: str = "system"
 ) -> dict[str, Any]:
-    """Send the legs not yet done; the transfer as it is afterwards."""
+    """Send the legs not yet done (the console's and API's Retry too), then record what TikTok
+    said in one short unit; the transfer as it is afterwards."""
+    outcomes = send(db, workspace_id, transfer_id)
+    with db.transaction() as uow:
+        for outcome in outcomes:
+            record_outcome(uow, workspace_id, transfer_id, outcome, actor=actor)
+        return get(uow, workspace_id, transfer_id)
+
+
+def send(db: Database, workspace_id: int, transfer_id: int) -> list[LegOutcome]:
+    """Send the legs not yet done, in order, with no transaction open (reads only); stop at
+    the first that fails. Each leg carries its own ``request_id``: TikTok moves its money once,
+    however often it is sent."""
+    outcomes: list[LegOutcome] = []
+    with db.read() as uow:
+        status = rules.Status(_get(uow, workspace_id, transfer_id).status)
     for leg, kind in LEGS:
+        wanted = rules.Status.PENDING if leg == "out" else rules.Status.OUT_DONE
+        if status != wanted:
+            continue
         with db.read() as uow:
             row = _get(uow, workspace_id, transfer_id)
-            wanted = rules.Status.PENDING if leg == "out" else rules.Status.OUT_DONE
-            if row.status != wanted.value:
-                continue
             account_id = row.from_ad_account_id if leg == "out" else row.to_ad_account_id
             account = accounts_alloc.get_ad_account(uow, workspace_id, account_id)
             access = grants.tiktok_access(uow, account)
@@ -163,15 +204,7 @@ def run(
             cash = Money(row.amount_minor, row.currency).decimal
             bc = row.bc_id
         if access is None:
-            _leg_outcome(
-                db,
-                workspace_id,
-                transfer_id,
-                leg,
-                None,
-                "the ad account's authorization is revoked",
-                actor,
-            )
+            outcomes.append(LegOutcome(leg, None, "the ad account's authorization is revoked"))
             break
         try:
             answer = access.api().bc_transfer(
@@ -183,60 +216,108 @@ def run(
             )
         except tt.TikTokError as exc:
             said = f"{exc.message} (code {exc.code})" if exc.code is not None else exc.message
-            final = not exc.retryable
-            _leg_outcome(
-                db, workspace_id, transfer_id, leg, None, f"TikTok: {said}", actor, final=final
-            )
+            outcomes.append(LegOutcome(leg, None, f"TikTok: {said}", final=not exc.retryable))
             break
-        _leg_outcome(db, workspace_id, transfer_id, leg, answer, "", actor)
-    with db.read() as uow:
-        return view(_get(uow, workspace_id, transfer_id))
+        outcomes.append(LegOutcome(leg, answer))
+        status = rules.Status.OUT_DONE if leg == "out" else rules.Status.DONE
+    return outcomes
 
 
-def _leg_outcome(
-    db: Database,
+def record_outcome(
+    uow: UnitOfWork,
     workspace_id: int,
     transfer_id: int,
-    leg: str,
-    answer: dict[str, Any] | None,
-    error: str,
-    actor: str,
+    outcome: LegOutcome,
     *,
-    final: bool = False,
+    actor: str = "system",
 ) -> None:
-    with db.transaction() as uow:
-        row = TransfersRepository(uow).get(workspace_id, transfer_id, lock=True)
-        if row is None:
-            return
-        legs = [dict(x) for x in row.legs]
-        for x in legs:
-            if x["leg"] == leg:
-                x["status"] = "done" if answer is not None else "failed"
-                x["error"] = error
-        row.legs = legs
-        if answer is not None:
-            target = rules.Status.OUT_DONE if leg == "out" else rules.Status.DONE
-            row.status = rules.MACHINE.transition(row.status, target).value
-            row.error = ""
-        elif leg == "out" and final:
-            row.status = rules.MACHINE.transition(row.status, rules.Status.FAILED).value
-            row.error = f"{error}; nothing moved"
-        elif leg == "in":
-            row.error = f"{error}; the cash is in the Business Center: retry to move it on"
+    """Write down one leg's outcome (a no-op when the transfer has already moved past that
+    leg: a job and a manual Retry may both have sent it). A failure that is not final leaves
+    the transfer where it is and makes sure its retry job is queued."""
+    row = TransfersRepository(uow).get(workspace_id, transfer_id, lock=True)
+    if row is None:
+        return
+    leg = outcome.leg
+    if row.status != (rules.Status.PENDING if leg == "out" else rules.Status.OUT_DONE).value:
+        return
+    legs = [dict(x) for x in row.legs]
+    for x in legs:
+        if x["leg"] == leg:
+            x["status"] = "done" if outcome.answer is not None else "failed"
+            x["error"] = outcome.error
+    row.legs = legs
+    if outcome.answer is not None:
+        target = rules.Status.OUT_DONE if leg == "out" else rules.Status.DONE
+        row.status = rules.MACHINE.transition(row.status, target).value
+        row.error = ""
+    elif leg == "out" and outcome.final:
+        row.status = rules.MACHINE.transition(row.status, rules.Status.FAILED).value
+        row.error = f"{outcome.error}; nothing moved"
+    else:
+        if leg == "in":
+            row.error = f"{outcome.error}; the cash is in the Business Center: retry to move it on"
         else:
-            row.error = f"{error}; nothing moved yet: retry"
-        record(
-            uow,
-            workspace_id=workspace_id,
-            actor=actor,
-            action=f"budget.transfer.{leg}",
-            object_type="budget_transfer",
-            object_id=row.id,
-            after={"status": row.status, "error": row.error},
-        )
+            row.error = f"{outcome.error}; nothing moved yet: retry"
+        _queue_retry(uow, workspace_id, row.id, actor)
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=f"budget.transfer.{leg}",
+        object_type="budget_transfer",
+        object_id=row.id,
+        after={"status": row.status, "error": row.error},
+    )
 
 
-def view(row: BudgetTransfer) -> dict[str, Any]:
+def _retry_key(transfer_id: int) -> str:
+    return f"{RETRY_JOB}:{transfer_id}"
+
+
+def _queue_retry(uow: UnitOfWork, workspace_id: int, transfer_id: int, actor: str) -> None:
+    """One retry job per transfer (its dedupe key): queued at the first failure of a leg."""
+    settings = campaigns_settings()
+    jobs.enqueue(
+        uow,
+        RETRY_JOB,
+        {"transfer_id": transfer_id, "actor": actor, "round": 1},
+        run_at=clock.now()
+        + timedelta(seconds=rules.retry_delay(1, settings.transfer_retry_seconds)),
+        dedupe_key=_retry_key(transfer_id),
+        workspace_id=workspace_id,
+    )
+
+
+def next_retry(
+    uow: UnitOfWork, workspace_id: int, transfer_id: int, round_done: int
+) -> datetime | None:
+    """When the retry job runs again after round ``round_done`` failed to finish the transfer;
+    None when the rounds are used up (Retry by hand) or nothing is left to do."""
+    row = _get(uow, workspace_id, transfer_id)
+    if row.status not in (rules.Status.PENDING.value, rules.Status.OUT_DONE.value):
+        return None
+    settings = campaigns_settings()
+    if round_done >= settings.transfer_retry_rounds:
+        return None
+    delay = rules.retry_delay(round_done + 1, settings.transfer_retry_seconds)
+    return clock.now() + timedelta(seconds=delay)
+
+
+def _auto_retry(uow: UnitOfWork, row: BudgetTransfer) -> dict[str, Any] | None:
+    job = JobRepository(uow).by_dedupe_key(_retry_key(row.id))
+    if job is None or job.workspace_id != row.workspace_id:
+        return None
+    status = str(job.status)
+    return {
+        "round": int(job.payload.get("round") or 1),
+        "rounds": campaigns_settings().transfer_retry_rounds,
+        "status": status,
+        "next_at": job.run_at if status == "queued" else None,
+        "last_error": job.last_error or "",
+    }
+
+
+def view(row: BudgetTransfer, auto_retry: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "bc_id": row.bc_id,
@@ -247,6 +328,7 @@ def view(row: BudgetTransfer) -> dict[str, Any]:
         "status": row.status,
         "legs": row.legs,
         "error": row.error,
+        "auto_retry": auto_retry,
         "note": row.note,
         "created_by": row.created_by,
         "created_at": row.created_at,
@@ -254,14 +336,15 @@ def view(row: BudgetTransfer) -> dict[str, Any]:
 
 
 def get(uow: UnitOfWork, workspace_id: int, transfer_id: int) -> dict[str, Any]:
-    return view(_get(uow, workspace_id, transfer_id))
+    row = _get(uow, workspace_id, transfer_id)
+    return view(row, _auto_retry(uow, row))
 
 
 def transfer_page(
     uow: UnitOfWork, workspace_id: int, *, before_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     return [
-        view(r)
+        view(r, _auto_retry(uow, r))
         for r in TransfersRepository(uow).page(workspace_id, before_id=before_id, limit=limit)
     ]
 
