@@ -18,7 +18,12 @@ from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
 from promodesk.models import AuditEvent
-from tests.integration.budget_support import delete_on_tiktok, sandbox_budget, setup
+from tests.integration.budget_support import (
+    delete_on_tiktok,
+    enabled_budgeted,
+    sandbox_budget,
+    setup,
+)
 from tests.integration.campaign_changes_support import fresh_sandbox, row
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
@@ -112,6 +117,46 @@ def test_more_than_the_pool_is_refused_with_what_is_left(db: Database, sb: Sandb
             service.reallocate(db, s.workspace_id, other, [Target(s.campaigns[0], "1")])
         codes = {p["code"] for p in wrong.value.extra["problems"]}
         assert codes == {"not_in_pool", "pool_too_small"}
+
+
+def test_an_ad_account_pool_funds_only_its_account_s_unallocated_campaigns(
+    db: Database, sb: SandboxHandle
+) -> None:
+    with wired(sb):
+        s = setup(db, sb, campaigns=2)
+        unallocated = row(db, s.account_id, enabled_budgeted(sb, 3)[2]).id
+        pool = freed.pool_of(None, s.account_id, "USD")
+        with db.transaction() as uow:
+            freed.post_freed(uow, s.workspace_id, pool, 100_00, "item:acct-1", memo="test")
+            # the campaigns allocated to the advertiser are not the ad account pool's to fund
+            plan = service.preview(
+                uow, s.workspace_id, pool, [Target(c, "1.00") for c in s.campaigns]
+            )
+            assert [x.code for x in plan.problems] == ["not_in_pool", "not_in_pool"]
+            # the ad account is allocated to the advertiser alone: its pool may fund the
+            # account's unallocated campaign too
+            offered = {c["id"] for c in service.candidates(uow, s.workspace_id, pool)}
+            assert unallocated in offered
+            assert not offered & set(s.campaigns)
+            own = service.preview(uow, s.workspace_id, s.pool, [Target(unallocated, "1")])
+            assert [x.code for x in own.problems] == ["pool_too_small"]  # but in scope
+            # another ad account's pool funds nothing here
+            other = freed.pool_of(None, s.account_id + 1000, "USD")
+            assert [
+                x.code
+                for x in service.preview(
+                    uow, s.workspace_id, other, [Target(unallocated, "1")]
+                ).problems
+            ] == ["not_in_pool", "pool_too_small"]
+        out = service.reallocate(
+            db, s.workspace_id, pool, [Target(unallocated, "10.00")], actor="ana"
+        )
+        assert out["status"] == "done"
+        assert pool_balance(db, s.workspace_id, pool) == 90_00
+        with pytest.raises(ReallocationRefused) as refused:
+            service.reallocate(db, s.workspace_id, pool, [Target(s.campaigns[0], "1.00")])
+        assert {p["code"] for p in refused.value.extra["problems"]} == {"not_in_pool"}
+        assert pool_balance(db, s.workspace_id, pool) == 90_00
 
 
 def test_campaign_tiktok_refuses_gets_its_money_back(db: Database, sb: SandboxHandle) -> None:

@@ -178,3 +178,44 @@ def test_transfer_retry_backoff_doubles_up_to_an_hour() -> None:
     assert transfers.retry_delay(1000, 60) == 3600
     with pytest.raises(ValueError):
         transfers.retry_delay(0, 60)
+
+
+@pytest.mark.parametrize(
+    ("pool", "campaign_of", "funds"),
+    [
+        # an advertiser pool: campaigns allocated to that advertiser, in any of its ad accounts
+        (("adv", 7), (1, 7, ()), True),
+        (("adv", 7), (2, 7, (7, 8)), True),
+        # ... not a campaign of another advertiser, even in an ad account advertiser 7 shares
+        (("adv", 7), (1, 8, (7, 8)), False),
+        (("adv", 7), (3, 8, (8,)), False),
+        # ... an unallocated campaign only when its ad account is allocated to advertiser 7 alone
+        (("adv", 7), (1, None, (7,)), True),
+        (("adv", 7), (1, None, (7, 8)), False),
+        (("adv", 7), (1, None, ()), False),
+        # an ad-account pool (freed by campaigns no advertiser owns): campaigns of that ad
+        # account that no advertiser owns
+        (("acct", 1), (1, None, ()), True),
+        (("acct", 1), (1, None, (7,)), True),
+        (("acct", 1), (2, None, ()), False),
+        (("acct", 1), (1, 7, (7,)), False),
+        (("acct", 1), (2, 7, (7,)), False),
+    ],
+)
+def test_which_campaigns_a_freed_budget_pool_may_fund(
+    pool: tuple[str, int], campaign_of: tuple[int, int | None, tuple[int, ...]], funds: bool
+) -> None:
+    from promodesk.campaigns.domain.reallocation import pool_funds
+
+    kind, ident = pool
+    ad_account, owner, account_advertisers = campaign_of
+    assert (
+        pool_funds(
+            pool_advertiser_id=ident if kind == "adv" else None,
+            pool_ad_account_id=ident if kind == "acct" else None,
+            campaign_ad_account_id=ad_account,
+            campaign_advertiser_id=owner,
+            account_advertiser_ids=frozenset(account_advertisers),
+        )
+        is funds
+    )

@@ -73,6 +73,34 @@ def outcome(items: Iterable[ItemStatus | str]) -> Status:
     return Status.PARTIAL
 
 
+def pool_funds(
+    *,
+    pool_advertiser_id: int | None,
+    pool_ad_account_id: int | None,
+    campaign_ad_account_id: int,
+    campaign_advertiser_id: int | None,
+    account_advertiser_ids: frozenset[int],
+) -> bool:
+    """Whether a freed-budget pool may fund a campaign: the money stays with whom it was
+    freed for. ``campaign_advertiser_id`` is the advertiser the campaign is allocated to
+    (None: unallocated); ``account_advertiser_ids`` the advertisers its ad account is
+    allocated to.
+
+    - An advertiser pool (what cancelled campaigns of that advertiser freed) funds the
+      campaigns allocated to that advertiser, in any of its ad accounts, and the unallocated
+      campaigns of an ad account allocated to that advertiser alone. Never a campaign of
+      another advertiser, nor an unallocated one of an ad account shared with another.
+    - An ad-account pool (what cancelled campaigns that no advertiser owns freed) funds the
+      campaigns of that ad account that no advertiser owns. Never a campaign of another ad
+      account, nor one allocated to an advertiser (that advertiser's own pool funds it).
+    """
+    if pool_advertiser_id is not None:
+        if campaign_advertiser_id is not None:
+            return campaign_advertiser_id == pool_advertiser_id
+        return account_advertiser_ids == frozenset({pool_advertiser_id})
+    return campaign_ad_account_id == pool_ad_account_id and campaign_advertiser_id is None
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A target campaign as the mirror knows it."""
@@ -85,7 +113,7 @@ class Candidate:
     budget_minor: int
     deleted: bool = False
     vanished: bool = False
-    in_scope: bool = True  # belongs to the pool's advertiser or ad account
+    in_scope: bool = True  # the pool may fund it (``pool_funds``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,10 @@ account when the cancelled campaign was not allocated to a client
   the pool back to the source. Two operators reallocating at once cannot both take the same
   money: the second posting would cross the floor and fails with ``InsufficientFunds``.
 Posting the same ``(kind, ref)`` twice changes nothing (the ledger's idempotency).
+
+Which campaigns a pool may fund is one rule, ``campaigns.domain.reallocation.pool_funds``:
+an advertiser pool funds that advertiser's campaigns only, an ad-account pool only the
+campaigns of that ad account no advertiser owns.
 """
 
 from __future__ import annotations

@@ -74,6 +74,11 @@ def _minimums(currency: str) -> tuple[dict[str, int], dict[str, int]]:
     return minor(settings.min_daily_budget), minor(settings.min_lifetime_budget)
 
 
+def _account_advertisers(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> frozenset[int]:
+    pairs = accounts_alloc.allocations_by_account(uow, workspace_id, [ad_account_id])
+    return frozenset(a for p in pairs[ad_account_id] if isinstance(a := p["advertiser_id"], int))
+
+
 def _candidate(uow: UnitOfWork, workspace_id: int, pool: freed.Pool, row_id: int) -> Any:
     repo = CampaignsRepository(uow)
     c = repo.get(workspace_id, row_id)
@@ -81,14 +86,13 @@ def _candidate(uow: UnitOfWork, workspace_id: int, pool: freed.Pool, row_id: int
         return None
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
     alloc = repo.allocation_of_campaign(c.id)
-    if pool.advertiser_id is not None:
-        if alloc is not None:
-            in_scope = alloc.advertiser_id == pool.advertiser_id
-        else:
-            pairs = accounts_alloc.allocations_by_account(uow, workspace_id, [c.ad_account_id])
-            in_scope = any(p["advertiser_id"] == pool.advertiser_id for p in pairs[c.ad_account_id])
-    else:
-        in_scope = c.ad_account_id == pool.ad_account_id
+    in_scope = rules.pool_funds(
+        pool_advertiser_id=pool.advertiser_id,
+        pool_ad_account_id=pool.ad_account_id,
+        campaign_ad_account_id=c.ad_account_id,
+        campaign_advertiser_id=None if alloc is None else alloc.advertiser_id,
+        account_advertiser_ids=_account_advertisers(uow, workspace_id, c.ad_account_id),
+    )
     return rules.Candidate(
         row_id=c.id,
         campaign_id=c.campaign_id,
@@ -528,16 +532,24 @@ def reallocation_page(
 
 
 def candidates(uow: UnitOfWork, workspace_id: int, pool: freed.Pool) -> list[dict[str, Any]]:
-    """The campaigns that may take the pool's money: live, with a daily or lifetime budget, of
-    the pool's advertiser (allocated to it, or unallocated in its ad accounts) or ad account,
-    in the pool's currency."""
+    """The campaigns that may take the pool's money: live, with a daily or lifetime budget,
+    that the pool may fund (``rules.pool_funds``), in the pool's currency."""
     currencies: dict[int, str] = {}
+    owners: dict[int, frozenset[int]] = {}
     out: list[dict[str, Any]] = []
     daily, lifetime = _minimums(pool.currency)
     for c, advertiser in BudgetRepository(uow).pool_campaigns(
         workspace_id, advertiser_id=pool.advertiser_id, ad_account_id=pool.ad_account_id
     ):
-        if pool.advertiser_id is not None and advertiser not in (None, pool.advertiser_id):
+        if c.ad_account_id not in owners:
+            owners[c.ad_account_id] = _account_advertisers(uow, workspace_id, c.ad_account_id)
+        if not rules.pool_funds(
+            pool_advertiser_id=pool.advertiser_id,
+            pool_ad_account_id=pool.ad_account_id,
+            campaign_ad_account_id=c.ad_account_id,
+            campaign_advertiser_id=advertiser,
+            account_advertiser_ids=owners[c.ad_account_id],
+        ):
             continue
         if c.budget_mode == rules.INFINITE or not c.budget_mode:
             continue
