@@ -11,9 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from promodesk import clikit
+from promodesk.audit import service as audit
 from promodesk.cli import app as cli
 from promodesk.kit.db import Database
-from promodesk.models import Workspace
+from promodesk.models import CampaignCancellation, Workspace
+from promodesk.tenancy import service as tenancy
 from tests.integration.cancel_support import cancel_env, drain, imported, live_campaigns
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox
@@ -113,3 +115,57 @@ def test_cancel_commands(db: Database, sb: SandboxHandle, cancel_env: pytest.Mon
         made = runner.invoke(cli, ["tiktok", "cancel-recreate", str(deleted_item), "--json", *w])
         assert made.exit_code == 0, made.output
         assert json.loads(made.stdout)["recreated_object_id"]
+
+
+def test_the_cli_names_people_as_the_console_does(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    cancel_env.setattr(clikit.console, "width", 200)  # a wide terminal: a table row per line
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, workspace_id)
+            assert workspace is not None
+            slug = workspace.slug
+            user = tenancy.create_user(
+                uow, "ada@example.com", "long-enough-password", workspace=workspace,
+                role="operator", name="Ada Lovelace", actor="test",
+            )  # fmt: skip
+            actor = f"user:{user.id}"
+        ids = [r.campaign_id for r in live_campaigns(db, accounts[0], 1)]
+        w = ["-w", slug]
+        done = runner.invoke(
+            cli,
+            ["tiktok", "cancel", *ids, "--action", "pause", "--reason", "budget", "--yes",
+             "--json", *w],
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        cancellation = json.loads(done.stdout)["id"]
+        with db.transaction() as uow:  # as if Ada had cancelled it in the console
+            row = uow.session.get(CampaignCancellation, cancellation)
+            assert row is not None
+            row.created_by = actor
+            audit.record(
+                uow, workspace_id=workspace_id, actor=actor, action="campaign.cancel.test",
+                object_type="campaign_cancellation", object_id=cancellation,
+            )  # fmt: skip
+        person = "Ada Lovelace <ada@example.com>"
+        log = runner.invoke(cli, ["tiktok", "cancellations", *w])
+        assert log.exit_code == 0, log.output
+        assert person in log.output
+        assert actor not in log.output
+        one = runner.invoke(cli, ["tiktok", "cancellation", str(cancellation), *w])
+        assert f"by {person}" in one.output
+        tail = runner.invoke(cli, ["audit", "tail", *w])
+        assert tail.exit_code == 0, tail.output
+        line = next(x for x in tail.output.splitlines() if "campaign.cancel.test" in x)
+        assert person in line
+        # scripts keep the stored actor, and get the name beside it
+        as_json = runner.invoke(cli, ["audit", "tail", *w, "--json"])
+        events, text, at = [], as_json.stdout, 0
+        decoder = json.JSONDecoder()
+        while text[at:].strip():
+            found, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
+            events.append(found)
+        event = next(e for e in events if e["action"] == "campaign.cancel.test")
+        assert (event["actor"], event["actor_name"]) == (actor, person)

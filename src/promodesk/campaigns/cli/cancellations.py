@@ -30,6 +30,7 @@ from promodesk.campaigns.service import cancellations as service
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, dump, friendly, show
 from promodesk.kit.money import Money
 from promodesk.kit.progress import Snapshot, tracked_bar
+from promodesk.tenancy import service as tenancy
 
 YES = typer.Option(False, "--yes", "-y", help="do not ask for a confirmation")
 
@@ -100,11 +101,27 @@ def _preview_table(data: dict[str, Any]) -> None:
         console.print("[bold red]Delete is final[/bold red]: TikTok cannot bring them back.")
 
 
-def _cancellation_table(c: dict[str, Any]) -> None:
+def _people(workspace_id: int, actors: list[str]) -> dict[str, str]:
+    """Stored actors as the console shows them (``user:3`` is "Ada <ada@example.com>")."""
+    with database().read() as uow:
+        return tenancy.actor_names(uow, workspace_id, actors)
+
+
+def _show_cancellation(workspace_id: int, data: dict[str, Any], json_out: bool) -> None:
+    """One cancellation: ``--json`` as the API gives it (the stored actor), else the table with
+    the person's name."""
+    shown = dump(CancellationRead.model_validate(data))
+    by = str(shown["created_by"])
+    if not json_out:
+        by = _people(workspace_id, [by]).get(by, by)
+    show(shown, json_out, lambda c: _cancellation_table(c, by))
+
+
+def _cancellation_table(c: dict[str, Any], by: str) -> None:
     freed = ", ".join(_money(f["freed_minor"], f["currency"]) for f in c["freed"]) or "-"
     console.print(
         f"Cancellation {c['id']}: {c['action']} {c['item_count']} {c['level']}(s), reason "
-        f"{c['reason_code']}, {c['status']}; freed {freed}; by {c['created_by']}"
+        f"{c['reason_code']}, {c['status']}; freed {freed}; by {by}"
     )
     if c["note"]:
         console.print(f"note: {c['note']}")
@@ -217,7 +234,7 @@ def cancel(
         )
         cancellation_id = c.id
     data = _drive(workspace_id, cancellation_id, json_out)
-    show(dump(CancellationRead.model_validate(data)), json_out, _cancellation_table)
+    _show_cancellation(workspace_id, data, json_out)
 
 
 @friendly
@@ -230,9 +247,10 @@ def list_cancellations(
 ) -> None:
     """The cancellation log, newest first."""
     with database().read() as uow:
+        workspace_id = clikit.workspace_id(uow, workspace)
         rows = service.list_cancellations(
             uow,
-            clikit.workspace_id(uow, workspace),
+            workspace_id,
             before_id=None,
             limit=limit,
             status=status,
@@ -241,13 +259,14 @@ def list_cancellations(
     data = [dump(CancellationRead.model_validate(r)) for r in rows]
 
     def render(_: Any) -> None:
+        people = _people(workspace_id, [str(c["created_by"]) for c in data])
         t = Table("id", "when", "by", "action", "items", "reason", "status", "freed")
         for c in data:
             freed = ", ".join(_money(f["freed_minor"], f["currency"]) for f in c["freed"])
             t.add_row(
                 str(c["id"]),
                 c["created_at"][:16],
-                c["created_by"],
+                people.get(c["created_by"], c["created_by"]),
                 c["action"],
                 f"{c['item_count']} {c['level']}",
                 c["reason_code"],
@@ -267,8 +286,9 @@ def show_cancellation(
 ) -> None:
     """One cancellation: items, results, verification, freed money."""
     with database().read() as uow:
-        data = service.get(uow, clikit.workspace_id(uow, workspace), cancellation)
-    show(dump(CancellationRead.model_validate(data)), json_out, _cancellation_table)
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = service.get(uow, workspace_id, cancellation)
+    _show_cancellation(workspace_id, data, json_out)
 
 
 @friendly
@@ -282,7 +302,7 @@ def retry(
     with database().transaction() as uow:
         service.retry(uow, workspace_id, cancellation, actor=ACTOR)
     data = _drive(workspace_id, cancellation, json_out)
-    show(dump(CancellationRead.model_validate(data)), json_out, _cancellation_table)
+    _show_cancellation(workspace_id, data, json_out)
 
 
 def _item_line(i: dict[str, Any]) -> None:
