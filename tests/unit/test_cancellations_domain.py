@@ -64,7 +64,10 @@ def test_verification_edges() -> None:
         ("pending", "verified"),
         ("pending", "failed"),
         ("pending", "skipped"),
+        ("pending", "unverifiable"),
         ("verified", "failed"),
+        ("verified", "unverifiable"),
+        ("unverifiable", "pending"),
     }
     assert VERIFICATION.final == {VerifyStatus.FAILED, VerifyStatus.SKIPPED}
 

@@ -575,6 +575,7 @@ LABELS.update(
             "verified": N_("Verified"),
             "failed": N_("Check failed"),
             "skipped": N_("Not checked"),
+            "unverifiable": N_("Could not verify"),
         },
         "cancel_reason": {
             "budget": N_("Budget"),

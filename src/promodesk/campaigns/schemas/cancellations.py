@@ -110,7 +110,9 @@ class ItemRead(BaseModel):
     status: str = Field(description="pending, done, failed or skipped")
     error: str
     stopped_at: str | None
-    verify_status: str = Field(description="pending, verified, failed or skipped")
+    verify_status: str = Field(
+        description="pending, verified, failed, skipped or unverifiable (authorization revoked)"
+    )
     verify_detail: dict[str, Any]
     verified_at: str | None
     spend_after_minor: int

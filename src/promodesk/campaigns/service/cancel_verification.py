@@ -14,6 +14,8 @@ Rules:
   the webhook of ``cancel_alert_webhook_url``), keyed by the item so a re-run sends nothing new.
 - The TikTok calls are made in ``prefetch`` with no transaction open; TikTok not answering
   fails the job attempt and the job retries it later.
+- An ad account whose authorization is revoked cannot be read back: ``cancel_unverifiable``
+  ends its items "could not verify" (and alerts) instead of leaving them pending.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +46,7 @@ from promodesk.campaigns.repository.cancellations import (
     BulkCancellations,
     CancellationsRepository,
 )
+from promodesk.campaigns.service import cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.integrations.tiktok.entities import Page
@@ -71,6 +74,7 @@ class Checked:
 class VerifyFetched:
     checked: dict[int, Checked]  # item id → what was read back
     at: datetime
+    revoked: set[int] = field(default_factory=set)  # grants TikTok said are revoked
 
 
 def _items(repo: CancellationsRepository, cancellation_id: int) -> list[CampaignCancellationItem]:
@@ -108,11 +112,14 @@ def prefetch(db: Database, cancellation_id: int) -> VerifyFetched | None:
             part = members[start : start + READ_BATCH]
             tasks.append((grant, level, part, zones.get(account_id, "UTC")))
     checked: dict[int, Checked] = {}
+    revoked: set[int] = set()
     workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(tasks)))
     with ThreadPoolExecutor(workers) as pool:
-        for found in pool.map(lambda task: _check(*task), tasks):
+        for found in pool.map(
+            lambda task: cancel_unverifiable.read_or_revoked(_check, task, revoked), tasks
+        ):
             checked.update(found)
-    return VerifyFetched(checked, clock.now())
+    return VerifyFetched(checked, clock.now(), revoked)
 
 
 def _check(
@@ -286,6 +293,9 @@ def verify_step(
                 item.verify_status, VerifyStatus.FAILED
             ).value
             failed_now.append(item)
+    failed_now += cancel_unverifiable.mark(
+        uow, c.workspace_id, items, fetched.checked, fetched.revoked, round_no, fetched.at
+    )
     uow.flush()
     for item in failed_now:
         alert(uow, c.workspace_id, item)
