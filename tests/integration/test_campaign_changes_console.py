@@ -1,6 +1,6 @@
 """The campaign page's change controls against the sandbox, on both databases: Pause and
-Enable, Delete only through its confirmation page, the budget form, refusals on the form again
-in the user's language, no controls for viewers."""
+Enable, Delete only through the cancel preview (the old delete page leads there), the budget
+form, refusals on the form again in the user's language, no controls for viewers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.integration.campaign_changes_support import (
     row,
     sandbox_status,
 )
+from tests.integration.cancel_support import drain
 from tests.integration.test_console_support import (
     console_client,
     flashes_at,
@@ -76,14 +77,27 @@ def test_pause_enable_budget_and_delete_from_the_campaign_page(
         assert "TikTok refused the change: budget: must be at least" in shown
         assert row(db, s.account_id, cid).budget_minor == 8050
 
-        # Delete: the button leads to the preview; a POST without the confirmation changes nothing
-        assert post_form(client, f"{page}/status", {"status": "DELETE"}, csrf) == f"{page}/delete"
+        # Delete goes through the cancel preview (money, reason, confirmation): the old delete
+        # page and a DELETE posted to the status form lead there and change nothing
+        cancel = f"/campaigns/cancel?level=campaign&ids={campaign.id}&action=delete"
+        old = client.get(f"{page}/delete", follow_redirects=False)
+        assert old.status_code in (302, 303, 307)
+        assert old.headers["location"] == cancel
+        for posted in ({"status": "DELETE"}, {"status": "DELETE", "confirm": "yes"}):
+            assert post_form(client, f"{page}/status", posted, csrf) == cancel
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
-        preview = client.get(f"{page}/delete").text
-        assert "Delete the campaign" in preview
-        assert "Deleting cannot be undone" in preview
-        back = post_form(client, f"{page}/status", {"status": "DELETE", "confirm": "yes"}, csrf)
-        assert "The campaign is deleted on TikTok." in flashes_at(client, back)
+        preview = client.get(cancel).text
+        assert 'name="reason_code"' in preview
+        assert "Delete the campaign" not in preview  # the old page's words are gone
+        done = post_form(
+            client,
+            "/campaigns/cancel",
+            {"level": "campaign", "ids": str(campaign.id), "action": "delete",
+             "reason_code": "strategy_change", "note": ""},
+            csrf,
+        )  # fmt: skip
+        assert done.startswith("/cancellations/")
+        drain(db, member.workspace.id)
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DELETE"
         html = client.get(page).text
         assert "cannot be changed" in html

@@ -1,6 +1,7 @@
-"""Change a campaign on TikTok from its page: Enable, Pause, Delete (after a confirmation page)
-and a budget form (a raise above the confirmation factor shows a confirmation page first:
-before → after, per day or lifetime).
+"""Change a campaign on TikTok from its page: Enable, Pause, and a budget form (a raise above
+the confirmation factor shows a confirmation page first: before → after, per day or lifetime).
+Deleting is a cancellation (``/campaigns/cancel``: money preview, reason, verification); the
+old delete page and a DELETE posted here lead to its preview.
 
 Rule: the request's unit of work (the session read, the budget preview) ends before TikTok is
 called (``close_unit``); the change itself runs its own short units
@@ -59,7 +60,6 @@ REASONS = {
 DONE = {
     "ENABLE": N_("The campaign is enabled on TikTok."),
     "DISABLE": N_("The campaign is paused on TikTok."),
-    "DELETE": N_("The campaign is deleted on TikTok."),
 }
 
 
@@ -104,17 +104,15 @@ def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
 CHANGE_ERRORS = (Refusal, AuthorizationRevoked, TikTokUnavailable, TikTokRefused, ValidationFailed)
 
 
+def _cancel_preview(campaign_id: int) -> str:
+    return f"/campaigns/cancel?level=campaign&ids={campaign_id}&action=delete"
+
+
 @router.get("/campaigns/{campaign_id}/delete")
-def delete_preview(visit: ViewerVisit, uow: Uow, campaign_id: int) -> Response:
-    detail = service.campaign_detail(uow, visit.principal.workspace_id, campaign_id)
-    groups = [g for g in detail["ad_groups"] if not g["deleted"]]
-    return visit.page(
-        "accounts/campaign_delete.html",
-        c=detail,
-        live_groups=len(groups),
-        live_ads=sum(1 for g in groups for ad in g["ads"] if not ad["deleted"]),
-        **change_context(detail),
-    )
+def delete_preview(visit: ViewerVisit, campaign_id: int) -> Response:
+    """The old delete page: deleting is a cancellation now (money preview, reason,
+    verification), so old links lead to its preview."""
+    return visit.redirect(_cancel_preview(campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/status")
@@ -123,8 +121,8 @@ def change_status(request: Request, visit: OperatorVisit, campaign_id: int) -> R
     principal = visit.principal
     back = f"/campaigns/{campaign_id}"
     status = visit.form.get("status", "").strip().upper()
-    if status == "DELETE" and visit.form.get("confirm") != "yes":
-        return visit.redirect(f"/campaigns/{campaign_id}/delete")  # deleting needs the preview
+    if status == "DELETE":
+        return visit.redirect(_cancel_preview(campaign_id))  # a delete is a cancellation
     try:
         changes.change_status(
             console_of(request).st.db,
