@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from promodesk.accounts.schemas import Deleted
 from promodesk.campaigns.domain.reports import Level
@@ -24,7 +24,7 @@ from promodesk.campaigns.schemas.campaigns import (
 )
 from promodesk.campaigns.service import allocation, campaigns, changes, lists
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, state
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, errors, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok campaigns"])
 
@@ -60,7 +60,7 @@ ExportFormat = Annotated[
         description="csv or xlsx: the whole list (every page, totals) as a file instead of a page",
     ),
 ]
-FILE = {
+FILE: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             "text/csv": {},
@@ -79,7 +79,7 @@ def _file(body: bytes, media_type: str, name: str) -> Response:
     )
 
 
-@router.get("/campaigns", response_model=CampaignPage, responses=FILE)  # type: ignore[arg-type]
+@router.get("/campaigns", response_model=CampaignPage, responses=FILE)
 def list_campaigns(
     uow: Uow,
     caller: Caller,
@@ -139,10 +139,7 @@ def _children(
     )
 
 
-@router.get("/adgroups", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
-def list_adgroups(
-    uow: Uow,
-    caller: Caller,
+def _child_filters(
     ad_account_id: OptId = None,
     advertiser_id: OptId = None,
     campaign_id: Annotated[
@@ -155,60 +152,53 @@ def list_adgroups(
     range: RangeWord = None,
     since: Day = None,
     until: Day = None,
+) -> dict[str, Any]:
+    """The filters the ad group and ad lists share, as ``lists.object_page`` names them."""
+    return {
+        "ad_account_id": ad_account_id,
+        "advertiser_id": advertiser_id,
+        "campaign_row_id": campaign_id,
+        "include_deleted": include_deleted,
+        "search": search,
+        "status": status,
+        "sort": sort,
+        "range": range,
+        "since": since,
+        "until": until,
+    }
+
+
+ChildFilters = Annotated[dict[str, Any], Depends(_child_filters)]
+# The ids among the shared filters (``ad_account_id``, ``advertiser_id``, ``campaign_id``) may
+# name nothing of the caller's: a 404 the routes declare themselves, since the statuses read
+# from a route's signature do not look into its dependencies.
+CHILD_RESPONSES = {**FILE, **errors(404)}
+
+
+@router.get("/adgroups", response_model=ObjectPage, responses=CHILD_RESPONSES)
+def list_adgroups(
+    uow: Uow,
+    caller: Caller,
+    kw: ChildFilters,
     format: ExportFormat = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> ObjectPage | Response:
     """The ad group list: as the campaign list (``advertiser_id``: its campaign's allocation;
     ``campaign_id``: the ad groups of one campaign)."""
-    kw = {
-        "ad_account_id": ad_account_id,
-        "advertiser_id": advertiser_id,
-        "campaign_row_id": campaign_id,
-        "include_deleted": include_deleted,
-        "search": search,
-        "status": status,
-        "sort": sort,
-        "range": range,
-        "since": since,
-        "until": until,
-    }
     return _children(Level.ADGROUP, uow, caller, kw, format, cursor, limit)
 
 
-@router.get("/ads", response_model=ObjectPage, responses=FILE)  # type: ignore[arg-type]
+@router.get("/ads", response_model=ObjectPage, responses=CHILD_RESPONSES)
 def list_ads(
     uow: Uow,
     caller: Caller,
-    ad_account_id: OptId = None,
-    advertiser_id: OptId = None,
-    campaign_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="promodesk's id of the campaign")
-    ] = None,
-    include_deleted: bool = True,
-    search: Search = None,
-    status: StatusWord = None,
-    sort: SortWord = None,
-    range: RangeWord = None,
-    since: Day = None,
-    until: Day = None,
+    kw: ChildFilters,
     format: ExportFormat = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> ObjectPage | Response:
     """The ad list: as the ad group list (``budget`` is no sort of ads)."""
-    kw = {
-        "ad_account_id": ad_account_id,
-        "advertiser_id": advertiser_id,
-        "campaign_row_id": campaign_id,
-        "include_deleted": include_deleted,
-        "search": search,
-        "status": status,
-        "sort": sort,
-        "range": range,
-        "since": since,
-        "until": until,
-    }
     return _children(Level.AD, uow, caller, kw, format, cursor, limit)
 
 
