@@ -15,7 +15,7 @@ from typing import Any
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
-from promodesk.sandbox.spend import Counts, SpendModel, split
+from promodesk.sandbox.spend import Counts, SpendModel
 from promodesk.sandbox.wire import lenient_json, page_info, param_error
 from promodesk.sandbox.world import DELETED
 
@@ -153,10 +153,11 @@ def report_get(call: Call) -> dict[str, Any]:
         tuple(sorted((k, tuple(sorted(v))) for k, v in ids.items())),
     )
     found = call.world.report_rows(
-        account, query, lambda: list(_rows(model, level, entities, days, time_dim))
+        account, query, lambda: list(_spend_rows(model, level, entities, days, time_dim))
     )
     start, rows = (page - 1) * size, []
-    for bucket, index, counts in found[start : start + size]:
+    for bucket, index, piece in found[start : start + size]:
+        counts = piece if isinstance(piece, Counts) else _counts(model, level, index, *piece)
         dims_out: dict[str, Any] = {}
         if id_dim in dims:
             dims_out[id_dim] = _entity_id(level, account, index)
@@ -173,11 +174,50 @@ def _entity_id(level: str, account: int, index: int) -> str:
     return gen.entity_id(level, account, index)
 
 
+# A report row as kept for its query: its time bucket, the object's index, and either its counts
+# or (day, spend) when the counts are left to the page that shows the row.
+Piece = tuple[datetime, int, Counts | tuple[date, int]]
+
+
 def _rows(
     model: SpendModel, level: str, entities: list[int], days: list[date], time_dim: str | None
 ) -> Iterator[tuple[datetime, int, Counts]]:
+    """Every row of the query with its counts (rows without delivery are left out)."""
+    for stamp, index, piece in _spend_rows(model, level, entities, days, time_dim):
+        counts = piece if isinstance(piece, Counts) else _counts(model, level, index, *piece)
+        yield stamp, index, counts
+
+
+def _spend_rows(
+    model: SpendModel, level: str, entities: list[int], days: list[date], time_dim: str | None
+) -> Iterator[Piece]:
+    """The query's rows in the report's order (time bucket, then object index), those without
+    delivery left out. A row's spend is read from the spend of every object of the level in its
+    bucket (``SpendModel.level_spend``: ended days are kept by the world, so a report of 1,000
+    objects x 30 days looks up 30,000 numbers); its other counts are left to the page that
+    shows it, except for the advertiser and lifetime rows, which sum many buckets."""
     today = model.now.astimezone(model.zone).date()
     days = [d for d in days if d <= today]
+    if time_dim is None or level == "advertiser":
+        yield from _summed_rows(model, level, entities, days, time_dim)
+        return
+    buckets: list[tuple[datetime, date, int | None]]
+    if time_dim == "stat_time_day":
+        buckets = [(datetime(d.year, d.month, d.day), d, None) for d in days]
+    else:
+        buckets = [(datetime(d.year, d.month, d.day, h), d, h) for d in days for h in range(24)]
+    for stamp, day, hour in buckets:
+        spends = model.level_spend(level, day, hour)
+        known = len(spends)
+        for index in entities:
+            spend = spends[index] if index < known else 0
+            if spend > 0:
+                yield stamp, index, (day, spend)
+
+
+def _summed_rows(
+    model: SpendModel, level: str, entities: list[int], days: list[date], time_dim: str | None
+) -> Iterator[Piece]:
     if time_dim is None:
         buckets: list[tuple[datetime, list[tuple[date, int | None]]]] = [
             (datetime.min, [(d, None) for d in days])
@@ -186,42 +226,26 @@ def _rows(
         buckets = [(datetime(d.year, d.month, d.day), [(d, None)]) for d in days]
     else:
         buckets = [(datetime(d.year, d.month, d.day, h), [(d, h)]) for d in days for h in range(24)]
-    world, account = model.world, model.account
+    inner = "campaign" if level == "advertiser" else level
     for stamp, parts in buckets:
         for index in entities:
             counts = Counts()
             for day, hour in parts:
-                counts.add(_piece(model, level, index, day, hour, world, account))
+                spends = model.level_spend(inner, day, hour)
+                if level == "advertiser":
+                    for campaign, spend in enumerate(spends):
+                        if spend > 0:
+                            counts.add(model.counts(campaign, spend, day))
+                elif index < len(spends) and spends[index] > 0:
+                    counts.add(_counts(model, level, index, day, spends[index]))
             if counts.spend or counts.impressions:
                 yield stamp, index, counts
 
 
-def _piece(
-    model: SpendModel, level: str, index: int, day: date, hour: int | None, world: Any, account: int
-) -> Counts:
-    def campaign_spend(campaign: int) -> int:
-        if hour is None:
-            return model.campaign_day(campaign, day)
-        return model.campaign_hours(campaign, day)[hour]
-
-    if level == "advertiser":
-        total = Counts()
-        for campaign in range(world.size("campaign", account)):
-            spend = campaign_spend(campaign)
-            if spend:
-                total.add(model.counts(campaign, spend, day))
-        return total
+def _counts(model: SpendModel, level: str, index: int, day: date, spend: int) -> Counts:
+    """The counts ``spend`` of object ``index`` bought (at its campaign's rates)."""
+    world, account = model.world, model.account
     if level == "campaign":
-        return model.counts(index, campaign_spend(index), day)
+        return model.counts(index, spend, day)
     group = world.adgroup_of(account, index) if level == "ad" else index
-    campaign = world.campaign_of(account, group)
-    spend = campaign_spend(campaign)
-    if not spend:
-        return Counts()
-    start, end = model.bounds(day, hour)
-    groups = world.children("adgroup", account, campaign)
-    spend = split(spend, model.group_weights(campaign, start, end))[groups.index(group)]
-    if level == "ad" and spend:
-        ads = world.children("ad", account, group)
-        spend = split(spend, model.ad_weights(group, start, end))[ads.index(index)]
-    return model.counts(campaign, spend, day)
+    return model.counts(world.campaign_of(account, group), spend, day)

@@ -18,10 +18,17 @@ Rules:
   level adds up to the campaign exactly.
 - A day is the sum of its hours (in the ad account's time zone). Amounts are integer hundredths
   of the account currency. Other metrics follow from spend with per-campaign rates.
+- A day that has ended (its end is at or before now) never changes again: every change (a budget,
+  a status, a new object) takes effect from its own instant, which is now. The world therefore
+  keeps the spend of ended days per ad account (``Settled``), computed once for every object of
+  a level, and each report reads it instead of walking the budget and status history again.
 """
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -81,8 +88,40 @@ class Counts:
 
 
 @dataclass
+class Settled:
+    """The spend of an ad account's ended days, shared by every request (see the module's rules).
+
+    ``campaigns`` holds one array per day (a campaign's spend at its index), filled in day order
+    from ``first`` through ``through`` (a lifetime cap sums the days before, so they come first).
+    ``levels`` holds the ad group and ad arrays of a day, and the 24 hourly arrays of a level's
+    day, as reports ask for them. An object made after an array was computed lies past its end:
+    it had no spend on that day.
+    """
+
+    first: date
+    through: date | None = None
+    campaigns: dict[date, array[int]] = field(default_factory=dict)
+    levels: dict[tuple[str, date, bool], array[int] | tuple[array[int], ...]] = field(
+        default_factory=dict
+    )
+
+    def forget_from(self, day: date) -> None:
+        """Drop ``day`` and every later day: a change was recorded on ``day`` (a sandbox clock
+        set back in time can record one on a day that had ended)."""
+        self.campaigns = {d: v for d, v in self.campaigns.items() if d < day}
+        self.levels = {k: v for k, v in self.levels.items() if k[1] < day}
+        if self.through is not None and self.through >= day:
+            self.through = day - timedelta(days=1) if day > self.first else None
+
+
+def _spend_array(values: Sequence[int] | None = None, size: int = 0) -> array[int]:
+    return array("q", values) if values is not None else array("q", bytes(8 * size))
+
+
+@dataclass
 class SpendModel:
-    """Spend of one ad account; caches per request, so build one per report."""
+    """Spend of one ad account; caches per request, so build one per report. Ended days come
+    from the world's ``Settled`` store of the account."""
 
     world: World
     account: int
@@ -95,12 +134,94 @@ class SpendModel:
     _prefix: dict[int, tuple[date, int]] = field(default_factory=dict)
     _own: dict[tuple[str, int], list[tuple[datetime, datetime]]] = field(default_factory=dict)
     _moves: dict[int, list[datetime]] = field(default_factory=dict)
+    _stretches: dict[tuple[int, int], tuple[list[int], dict[int, list[int]]]] = field(
+        default_factory=dict
+    )
+    _firsts: dict[int, date] = field(default_factory=dict)
+    _budgets: dict[int, tuple[str, float, Sequence[tuple[datetime, float]]]] = field(
+        default_factory=dict
+    )
     _highest: dict[int, int] = field(default_factory=dict)
     _bounds: dict[tuple[date, int | None], tuple[datetime, datetime]] = field(default_factory=dict)
+    _fresh: dict[tuple[str, date, int | None], Sequence[int]] = field(default_factory=dict)
+    settled: Settled = field(init=False)
 
     def __post_init__(self) -> None:
         self.now = self.world.now()
         self.zone = ZoneInfo(self.world.timezone(self.account))
+        first = self.world.config.epoch.astimezone(self.zone).date()
+        self.settled = self.world.settled(self.account, lambda: Settled(first))
+
+    def ended(self, day: date) -> bool:
+        """Whether ``day`` is over: its spend can no longer change."""
+        return self.bounds(day)[1] <= self.now
+
+    def level_spend(self, level: str, day: date, hour: int | None = None) -> Sequence[int]:
+        """The spend of every ``level`` object (campaign, adgroup, ad) in ``day`` (or in its
+        ``hour``), by index: what the report rows of that bucket are made of."""
+        if not self.ended(day):
+            key = (level, day, hour)
+            found = self._fresh.get(key)
+            if found is None:
+                found = self._fresh[key] = self._level_spend(level, day, hour)
+            return found
+        if level == "campaign" and hour is None:
+            return self._settled_campaigns(day)
+        store = self.settled.levels
+        stored = store.get((level, day, hour is not None))
+        if stored is None:
+            if hour is None:
+                stored = self._level_spend(level, day, None)
+            else:
+                stored = tuple(self._level_spend(level, day, h) for h in range(24))
+            store[(level, day, hour is not None)] = stored
+        if isinstance(stored, tuple):
+            return stored[hour or 0]
+        return stored
+
+    def _settled_campaigns(self, day: date) -> array[int]:
+        """The campaign array of an ended ``day``, filling the store's missing days in order."""
+        settled = self.settled
+        found = settled.campaigns.get(day)
+        if found is not None:
+            return found
+        size = self.world.size("campaign", self.account)
+        if day < settled.first:
+            return _spend_array(size=size)  # before anything was generated
+        at = settled.first if settled.through is None else settled.through + timedelta(days=1)
+        while at <= day:
+            row = _spend_array([self._day_total(c, at) for c in range(size)])
+            settled.campaigns[at] = row
+            settled.through = at
+            at += timedelta(days=1)
+        return settled.campaigns[day]
+
+    def _level_spend(self, level: str, day: date, hour: int | None) -> array[int]:
+        world, account = self.world, self.account
+        campaigns = world.size("campaign", account)
+        if hour is None:
+            spends: Sequence[int] = [self.campaign_day(c, day) for c in range(campaigns)]
+        else:
+            spends = [self.campaign_hours(c, day)[hour] for c in range(campaigns)]
+        if level == "campaign":
+            return _spend_array(spends)
+        out = _spend_array(size=world.size(level, account))
+        start, end = self.bounds(day, hour)
+        for campaign, spend in enumerate(spends):
+            if spend <= 0:
+                continue
+            groups = world.children("adgroup", account, campaign)
+            static = self._static_weights(campaign, start, end)
+            weights = static[0] if static else self.group_weights(campaign, start, end)
+            for group, share in zip(groups, split(spend, weights), strict=True):
+                if level == "adgroup":
+                    out[group] = share
+                elif share:
+                    ads = world.children("ad", account, group)
+                    within = static[1][group] if static else self.ad_weights(group, start, end)
+                    for ad, part in zip(ads, split(share, within), strict=True):
+                        out[ad] = part
+        return out
 
     def bounds(self, day: date, hour: int | None = None) -> tuple[datetime, datetime]:
         """The UTC start and end of ``day`` (or of its ``hour``) in the account's zone."""
@@ -148,28 +269,73 @@ class SpendModel:
     def _children_static(self, campaign: int, start: datetime, end: datetime) -> bool | None:
         """Whether some ad group can deliver, when no child starts or stops in [start, end)
         (None when one does: each hour then looks for itself)."""
-        if campaign not in self._moves:
-            moves: list[datetime] = []
+        found = self._static_weights(campaign, start, end)
+        return None if found is None else any(found[0])
+
+    def _stretch(self, campaign: int, start: datetime, end: datetime) -> int | None:
+        """Which stretch between two consecutive starts or stops of the campaign's children
+        holds [start, end) (None when one falls inside it)."""
+        moves = self._moves.get(campaign)
+        if moves is None:
+            found: list[datetime] = []
             for group in self.world.children("adgroup", self.account, campaign):
                 ads = self.world.children("ad", self.account, group)
                 for kind, index in [("adgroup", group), *(("ad", ad) for ad in ads)]:
-                    moves.extend(edge for span in self.own(kind, index) for edge in span)
-            self._moves[campaign] = sorted(moves)
-        if any(start < when < end for when in self._moves[campaign]):
+                    found.extend(edge for span in self.own(kind, index) for edge in span)
+            moves = self._moves[campaign] = sorted(found)
+        stretch = bisect_right(moves, start)
+        if stretch < len(moves) and moves[stretch] < end:
             return None
-        return any(self.group_weights(campaign, start, end))
+        return stretch
+
+    def _static_weights(
+        self, campaign: int, start: datetime, end: datetime
+    ) -> tuple[list[int], dict[int, list[int]]] | None:
+        """The split weights of [start, end) when no child starts or stops in it (None when one
+        does): each child then delivers all of it or none of it, so the weights are 1 or 0 (the
+        same split as by seconds), and they hold for the whole stretch, worked out once."""
+        stretch = self._stretch(campaign, start, end)
+        if stretch is None:
+            return None
+        key = (campaign, stretch)
+        found = self._stretches.get(key)
+        if found is None:
+            groups = [min(1, w) for w in self.group_weights(campaign, start, end)]
+            ads = {
+                group: [min(1, w) for w in self.ad_weights(group, start, end)]
+                for group in self.world.children("adgroup", self.account, campaign)
+            }
+            found = self._stretches[key] = (groups, ads)
+        return found
 
     def _on_seconds(self, campaign: int, start: datetime, end: datetime) -> int:
         return _seconds(self.intervals(campaign), start, end)
 
     def budget_cents(self, campaign: int, when: datetime) -> int:
-        """The budget in force at ``when``, in hundredths of the account currency."""
-        return round(self.world.budget_at(self.account, campaign, when) * 100)
+        """The budget in force at ``when``, in hundredths of the account currency (the rule of
+        ``World.budget_at``: the last change made at or before ``when``, else the generated)."""
+        _, budget, history = self._budget(campaign)
+        for changed, value in history:
+            if changed > when:
+                break
+            budget = value
+        return round(budget * 100)
+
+    def _budget(self, campaign: int) -> tuple[str, float, Sequence[tuple[datetime, float]]]:
+        """The campaign's budget mode, generated budget and budget history (kept per request:
+        every hour of every day asks)."""
+        found = self._budgets.get(campaign)
+        if found is None:
+            mode, generated = self.world.campaign_budget(self.account, campaign)
+            entity = gen.entity_id("campaign", self.account, campaign)
+            history = self.world.budgets.get(entity, ())
+            found = self._budgets[campaign] = (mode, generated, history)
+        return found
 
     def full_day(self, campaign: int, day: date, budget: int | None = None) -> int:
         """The day's full amount for ``budget`` (hundredths; default: the budget in force now)."""
         seed = self.world.config.seed
-        mode = self.world.campaign_budget(self.account, campaign)[0]
+        mode = self._budget(campaign)[0]
         if budget is None:
             budget = self.budget_cents(campaign, self.now)
         per_usd = gen.market(self.account)[3]
@@ -189,8 +355,11 @@ class SpendModel:
         return self._shapes[key]
 
     def _first_day(self, campaign: int) -> date:
-        created = self.world.times("campaign", self.account, campaign)[0]
-        return created.astimezone(self.zone).date()
+        found = self._firsts.get(campaign)
+        if found is None:
+            created = self.world.times("campaign", self.account, campaign)[0]
+            found = self._firsts[campaign] = created.astimezone(self.zone).date()
+        return found
 
     def _spent_before(self, campaign: int, day: date) -> int:
         """Spend of ``campaign`` over its whole life before ``day`` (for the lifetime cap)."""
@@ -207,6 +376,9 @@ class SpendModel:
         return total
 
     def campaign_day(self, campaign: int, day: date) -> int:
+        if self.ended(day):
+            spends = self._settled_campaigns(day)
+            return spends[campaign] if campaign < len(spends) else 0
         key = (campaign, day)
         if key not in self._days:
             self._days[key] = self._day_total(campaign, day)
@@ -217,7 +389,7 @@ class SpendModel:
         (a lifetime campaign's whole history is summed for its cap)."""
         if not self._live(campaign, day):
             return 0
-        mode = self.world.campaign_budget(self.account, campaign)[0]
+        mode = self._budget(campaign)[0]
         spent = 0
         if mode == "BUDGET_MODE_TOTAL":
             spent = self._spent_before(campaign, day)
@@ -242,10 +414,8 @@ class SpendModel:
         return self._highest[campaign]
 
     def _highest_budget(self, campaign: int) -> int:
-        entity = gen.entity_id("campaign", self.account, campaign)
-        values = [v for _, v in self.world.budgets.get(entity, ())]
-        generated = self.world.campaign_budget(self.account, campaign)[1]
-        return round(max([generated, *values]) * 100)
+        _, generated, history = self._budget(campaign)
+        return round(max([generated, *(v for _, v in history)]) * 100)
 
     def _live(self, campaign: int, day: date) -> bool:
         start, end = self.bounds(day)
@@ -257,8 +427,7 @@ class SpendModel:
         start, end = self.bounds(day)
         if not any(on <= start and off >= end for on, off in self.intervals(campaign)):
             return None
-        entity = gen.entity_id("campaign", self.account, campaign)
-        if any(start < when < end for when, _ in self.world.budgets.get(entity, ())):
+        if any(start < when < end for when, _ in self._budget(campaign)[2]):
             return None
         return self.budget_cents(campaign, start)
 
@@ -268,7 +437,7 @@ class SpendModel:
             return self._hours[key]
         hours = [0] * 24
         if self._live(campaign, day):
-            mode = self.world.campaign_budget(self.account, campaign)[0]
+            mode = self._budget(campaign)[0]
             spent = self._spent_before(campaign, day) if mode == "BUDGET_MODE_TOTAL" else 0
             today = 0
             first, last = self.bounds(day)

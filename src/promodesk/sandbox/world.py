@@ -14,15 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.wire import fmt_time, minutes_text
 
+T = TypeVar("T")
 KINDS = ("campaign", "adgroup", "ad")
 STATUS_CACHE = 48  # (kind, account) status vectors kept
 REPORT_CACHE = 16  # report queries kept (a 30-day window of 1,000 campaigns is ~30,000 rows)
+SETTLED_CACHE = 32  # ad accounts whose ended days are kept (~1 MB per 1,000 objects x 90 days)
+# The settings spend depends on (the others, such as limits and faults, leave it alone).
+SPEND_KNOBS = ("seed", "epoch", "spend_scale", "stop_delay_seconds", "deleted_percent")
 PREFIX = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}
 SIZE_FIELDS = {"campaign": "campaigns", "adgroup": "adgroups", "ad": "ads", "audience": "audiences"}
 DELETED = frozenset(
@@ -90,6 +95,7 @@ class World:
     )
     _matching: OrderedDict[tuple[Any, ...], list[int]] = field(default_factory=OrderedDict)
     _reports: OrderedDict[tuple[Any, ...], list[Any]] = field(default_factory=OrderedDict)
+    _settled: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
 
     # accounts ---------------------------------------------------------------------------------
 
@@ -216,7 +222,7 @@ class World:
             entity = gen.entity_id(kind, account, index)
             enabled = values.get("operation_status", "ENABLE") == "ENABLE"
             self.changes[entity] = {"enabled": enabled, "deleted": False, "modify_time": when}
-            self.versions[account] = self.versions.get(account, 0) + 1
+            self._changed(account, when)
             return index
 
     def campaign_budget(self, account: int, index: int) -> tuple[str, float]:
@@ -338,6 +344,31 @@ class World:
                 self._reports.popitem(last=False)
         return computed
 
+    def settled(self, account: int, make: Callable[[], T]) -> T:
+        """The store of the ad account's ended days' spend (``spend.Settled``), made by ``make``
+        the first time. Kept across changes, which never reach back before their own instant,
+        but not across settings (the stop delay moves past stops); only the most recent
+        accounts are kept."""
+        key = (account, *(getattr(self.config, name) for name in SPEND_KNOBS))
+        with self.lock:
+            found = self._settled.get(key)
+            if found is None:
+                found = self._settled[key] = make()
+                while len(self._settled) > SETTLED_CACHE:
+                    self._settled.popitem(last=False)
+            else:
+                self._settled.move_to_end(key)
+            return found
+
+    def _changed(self, account: int, when: datetime) -> None:
+        """Count a change of the account (its caches key on it) and drop the kept spend of the
+        days it reaches: none unless the sandbox clock was set back before a day's end."""
+        self.versions[account] = self.versions.get(account, 0) + 1
+        day = when.astimezone(ZoneInfo(self.timezone(account))).date()
+        for key, store in self._settled.items():
+            if key[0] == account:
+                store.forget_from(day)
+
     def _campaign_status(self, account: int, index: int) -> str:
         state = self.own("campaign", account, index)
         if state.deleted:
@@ -387,7 +418,7 @@ class World:
             change["deleted"] = operation == "DELETE"
             change["enabled"] = own.enabled if operation == "DELETE" else operation == "ENABLE"
             change["modify_time"] = when
-            self.versions[account] = self.versions.get(account, 0) + 1
+            self._changed(account, when)
             self.events.setdefault(entity, []).append((when, operation))
 
     def update_campaign(self, account: int, index: int, values: dict[str, Any]) -> None:
@@ -397,7 +428,7 @@ class World:
             change = self.changes.setdefault(entity, {})
             change.update(values)
             change["modify_time"] = when
-            self.versions[account] = self.versions.get(account, 0) + 1
+            self._changed(account, when)
             if "budget" in values:
                 self.budgets.setdefault(entity, []).append((when, float(values["budget"])))
 
