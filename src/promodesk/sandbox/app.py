@@ -133,7 +133,7 @@ class Sandbox:
             log.exception("sandbox endpoint %s failed", name)
             return self._answer(ApiError(SYS_ERROR))
         self.limits.answered(0)
-        return Response(body, media_type="application/json")
+        return Response(body, media_type="application/json", headers=call.headers or None)
 
     def _answer(self, error: ApiError) -> Response:
         self.limits.answered(error.code)

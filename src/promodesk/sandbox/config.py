@@ -26,6 +26,7 @@ RUNTIME_KNOBS = (
     "fail_next",
     "stop_delay_seconds",
     "status_noop",
+    "report_ads_limit",
 )
 
 
@@ -69,6 +70,9 @@ class SandboxConfig:
     # Silent no-op: ``*/status/update/`` answers success but changes nothing, as users of other
     # ad APIs report; only reading the objects back shows it.
     status_noop: bool = False
+    # An ad-level report covers at most this many ads; beyond it TikTok truncates the result
+    # and says so in the ``X-Tt-Ads-Throttle`` header (spec §6.9: 20,000).
+    report_ads_limit: int = 20_000
     # The Business Center's cash at start, in ``bc_currency``. What TikTok gives a new BC and
     # whether a BC may fund ad accounts of another currency are UNCERTAIN (spec §12): here a
     # transfer needs the ad account's currency to be the BC's.
@@ -100,6 +104,8 @@ class SandboxConfig:
                 raise ValueError(f"{name} must be between 0 and 60")
         if not 0 <= self.stop_delay_seconds <= 3600:
             raise ValueError("stop_delay_seconds must be between 0 and 3600")
+        if not 1 <= self.report_ads_limit <= 10_000_000:
+            raise ValueError("report_ads_limit must be between 1 and 10,000,000")
         if self.fail_next < 0:
             raise ValueError("fail_next must not be negative")
         if not 0 <= self.bc_cash <= 1e12:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.auth import Auth, Grant
@@ -16,6 +16,7 @@ class Call:
     auth: Auth
     params: Params
     grant: Grant | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with the answer
 
     def visible_accounts(self) -> list[int]:
         """The ad accounts the token may use: those granted, plus those its app created."""

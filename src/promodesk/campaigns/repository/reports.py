@@ -133,6 +133,22 @@ class ReportSyncRepository:
         )
         return str(value) if value else None
 
+    def campaign_ids(self, ad_account_id: int, since: str, until: str) -> list[str]:
+        """Every campaign id of the ad account that can have report rows in ``since..until``
+        (both included): those with stored campaign rows in those days and every mirrored
+        campaign (deleted included), sorted. A query truncated by TikTok is split by these."""
+        stored = select(R.campaign_id).where(
+            R.ad_account_id == ad_account_id,
+            R.level == "campaign",
+            R.stat_time >= since,
+            R.stat_time < until + "~",  # the hours of ``until`` too
+        )
+        mirrored = select(TikTokCampaign.campaign_id).where(
+            TikTokCampaign.ad_account_id == ad_account_id
+        )
+        found = {str(v) for v in self.s.scalars(stored.union(mirrored)) if v}
+        return sorted(found, key=lambda v: (len(v), v))
+
     def upsert_rows(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert report rows or update them in place on (ad account, level, grain, object,
         stat time): ``INSERT … ON CONFLICT (…) DO UPDATE`` over blocks of rows, the same text on

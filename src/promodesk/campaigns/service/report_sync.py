@@ -15,6 +15,13 @@ How a report sync runs:
   before the attribution window are marked final and the account's ``TikTokReportSync``
   (first_day, last_day, final_through, synced_at) moves. Prefetched pages of another cursor are
   ignored (someone else moved the sync): the driver prefetches again.
+- Truncated reports: TikTok cuts an answer short past 20,000 ads and says so in a header
+  (spec §6.9). A truncated page is not stored; the window is read again in parts, each
+  narrowed to at most 100 campaigns (every campaign that can have rows in the window: those
+  with campaign rows stored, the campaign level being read first, and every mirrored one), and
+  a part still truncated is halved, down to one campaign. The parts live in the plan beside the
+  cursor (window, part, page). Only a single campaign over the limit keeps its truncated rows,
+  counted in ``truncated_pages`` and reported as an error of the operation, never silently.
 - TikTok's rate limit: every call goes through the process-wide client and its limiter.
   A passing failure (40100, 50000, a timeout) after some pages keeps those pages; with none,
   the step raises and the job's backoff retries it. 40105 revokes the grant and fails the sync.
@@ -46,6 +53,7 @@ from promodesk.campaigns.domain.report_sync import (
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.settings import campaigns_settings
+from promodesk.integrations.tiktok.api import REPORT_ID_FILTER_MAX
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
@@ -74,6 +82,9 @@ class Fetched:
     throttles: int = 0
     retries: int = 0
     error: TikTokError | None = None
+    # The window's campaign-id parts after this step, when it split them (see the module).
+    parts: list[list[str]] | None = None
+    truncated: int = 0  # truncated pages kept (one campaign over TikTok's limit)
 
 
 def start(
@@ -189,7 +200,34 @@ def _windows(plan_: dict[str, Any]) -> tuple[Window, ...]:
 
 
 def _cursor(plan_: dict[str, Any]) -> dict[str, int]:
-    return {"window": int(plan_["window"]), "page": int(plan_["page"])}
+    return {
+        "window": int(plan_["window"]),
+        "page": int(plan_["page"]),
+        "part": int(plan_.get("part") or 0),
+    }
+
+
+def _parts(plan_: dict[str, Any]) -> list[list[str]] | None:
+    parts = plan_.get("parts")
+    return [[str(i) for i in part] for part in parts] if parts else None
+
+
+def split_parts(
+    parts: list[list[str]] | None, part: int, campaign_ids: list[str]
+) -> list[list[str]] | None:
+    """The parts of a window after a truncated page of ``part``: a whole window (no parts yet)
+    becomes ``campaign_ids`` in chunks of TikTok's 100-id filter; a part of several campaigns
+    is halved in place. None when nothing narrower exists (one campaign, or no ids known)."""
+    if parts is None:
+        if not campaign_ids:
+            return None
+        size = REPORT_ID_FILTER_MAX
+        return [campaign_ids[i : i + size] for i in range(0, len(campaign_ids), size)]
+    ids = parts[part]
+    if len(ids) < 2:
+        return None
+    half = len(ids) // 2
+    return [*parts[:part], ids[:half], ids[half:], *parts[part + 1 :]]
 
 
 def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -> Fetched | None:
@@ -210,11 +248,21 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
         fetched.next_cursor = cursor
         return fetched
     window = all_windows[cursor["window"]]
+    parts = _parts(plan_)
+    part = cursor["part"]
     api = access.api()
     settings = campaigns_settings()
     budget = max_pages or settings.report_pages_per_step
     before = api.client.stats.snapshot()
     page_no = cursor["page"]
+
+    def after_last() -> dict[str, int]:
+        """The cursor after the last page of the current part (or of the whole window)."""
+        if parts is not None and part + 1 < len(parts):
+            return {"window": cursor["window"], "page": 1, "part": part + 1}
+        fetched.window_done = True
+        return {"window": cursor["window"] + 1, "page": 1, "part": 0}
+
     try:
         pages = api.basic_report_pages(
             access.advertiser_id,
@@ -225,8 +273,16 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
             end_date=window.until.isoformat(),
             start_page=page_no,
             page_size=settings.report_page_size,
+            campaign_ids=parts[part] if parts is not None else None,
         )
         for page in pages:
+            if page.truncated:
+                split = _split(db, plan_, window, parts, part)
+                if split is not None:  # read the window again, narrower; this page is dropped
+                    fetched.parts = split
+                    fetched.next_cursor = {"window": cursor["window"], "page": 1, "part": part}
+                    break
+                fetched.truncated += 1
             _convert(fetched, window, page.items, plan_)
             fetched.pages += 1
             last = not page.items or (
@@ -235,20 +291,34 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
                 else len(page.items) < page.page_size
             )
             if last:
-                fetched.window_done = True
-                fetched.next_cursor = {"window": cursor["window"] + 1, "page": 1}
+                fetched.next_cursor = after_last()
                 break
-            fetched.next_cursor = {"window": cursor["window"], "page": page.page + 1}
+            fetched.next_cursor = {"window": cursor["window"], "page": page.page + 1, "part": part}
             if fetched.pages >= budget:
                 break
-        else:  # the generator ended by itself: the window is complete
-            fetched.window_done = True
-            fetched.next_cursor = {"window": cursor["window"] + 1, "page": 1}
+        else:  # the generator ended by itself: the part (or window) is complete
+            fetched.next_cursor = after_last()
     except TikTokError as exc:
         fetched.error = exc
     delta = api.client.stats.snapshot() - before
     fetched.throttles, fetched.retries = int(delta.throttles), int(delta.retries)
     return fetched
+
+
+def _split(
+    db: Database,
+    plan_: dict[str, Any],
+    window: Window,
+    parts: list[list[str]] | None,
+    part: int,
+) -> list[list[str]] | None:
+    ids: list[str] = []
+    if parts is None:
+        with db.read() as uow:
+            ids = ReportSyncRepository(uow).campaign_ids(
+                int(plan_["ad_account_id"]), window.since.isoformat(), window.until.isoformat()
+            )
+    return split_parts(parts, part, ids)
 
 
 def _convert(fetched: Fetched, window: Window, items: list[Any], plan_: dict[str, Any]) -> None:
@@ -329,7 +399,22 @@ def step(
     plan_["pages"] = int(plan_["pages"]) + fetched.pages
     if fetched.malformed:
         plan_["malformed"] = int(plan_.get("malformed", 0)) + fetched.malformed
+    if fetched.parts is not None:
+        plan_["parts"] = fetched.parts
+        plan_["splits"] = int(plan_.get("splits") or 0) + 1
+    if fetched.truncated:
+        plan_["truncated_pages"] = int(plan_.get("truncated_pages") or 0) + fetched.truncated
+        warning = {
+            "error": "ReportTruncated",
+            "code": None,
+            "detail": f"TikTok truncated {fetched.truncated} page(s) of one campaign with more "
+            "ads than a report covers; some of its ad rows are missing",
+            "at": clock.now().isoformat(),
+        }
+        operations.progress(uow, op.id, errors=[warning])
     if fetched.next_cursor is not None:
+        if fetched.next_cursor["window"] != int(plan_["window"]):
+            plan_["parts"] = None
         plan_.update(fetched.next_cursor)
     if fetched.window_done:
         operations.progress(uow, op.id, done=1)

@@ -7,6 +7,7 @@ status updates go out in chunks of at most 20 ids, as the API requires.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -34,6 +35,10 @@ STATUS_UPDATE_BATCH = 20
 ENTITY_PAGE_MAX = 1000
 AUDIENCE_PAGE_MAX = 100
 
+
+# Sent on a report answer whose rows TikTok truncated: more than 20,000 ads (spec §4, §6.9).
+ADS_THROTTLE_HEADER = "X-Tt-Ads-Throttle"
+REPORT_ID_FILTER_MAX = 100  # ids per report id filter (spec §6.9)
 
 # The status filter a report needs per level to include deleted objects (spec §6.9).
 REPORT_STATUS_FIELD = {
@@ -345,10 +350,26 @@ class TikTokApi:
         end_date: str,
         start_page: int = 1,
         page_size: int | None = None,
+        campaign_ids: Sequence[str] | None = None,
     ) -> Iterator[Page[ReportRow]]:
         """BASIC report pages of every status (deleted objects included), from ``start_page``:
-        a long report resumes where the last committed page left it."""
+        a long report resumes where the last committed page left it. ``campaign_ids`` (at most
+        100) narrows it to those campaigns' rows. A page is ``truncated`` when TikTok says it
+        cut the result short (``X-Tt-Ads-Throttle``)."""
         status_field = REPORT_STATUS_FIELD[data_level]
+        filtering = [
+            {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
+        ]
+        if campaign_ids is not None:
+            if not 0 < len(campaign_ids) <= REPORT_ID_FILTER_MAX:
+                raise ValueError(f"campaign_ids: 1 to {REPORT_ID_FILTER_MAX} ids")
+            filtering.append(
+                {
+                    "field_name": "campaign_ids",
+                    "filter_type": "IN",
+                    "filter_value": json.dumps([str(i) for i in campaign_ids]),
+                }
+            )
         params: dict[str, Any] = {
             "advertiser_id": advertiser_id,
             "service_type": "AUCTION",
@@ -358,9 +379,7 @@ class TikTokApi:
             "metrics": list(metrics),
             "start_date": start_date,
             "end_date": end_date,
-            "filtering": [
-                {"field_name": status_field, "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
-            ],
+            "filtering": filtering,
         }
         return iter_pages(
             self.client,
@@ -370,6 +389,7 @@ class TikTokApi:
             parse=ReportRow.parse,
             page_size=self._page_size(page_size),
             start_page=max(1, start_page),
+            truncation_header=ADS_THROTTLE_HEADER,
         )
 
     # Re-creation (spec §12) ------------------------------------------------------------------

@@ -130,6 +130,20 @@ class TikTokClient:
         )
         return result
 
+    def request_answer(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> envelope.Answer:
+        """``request`` (idempotent), with the answer's HTTP headers kept beside ``data``."""
+        result: envelope.Answer = self._call(
+            method, path, token, params, None, True, envelope.parse_answer
+        )
+        return result
+
     def request_list(
         self, path: str, *, token: str, params: Mapping[str, Any] | None = None
     ) -> envelope.RawList:
@@ -244,6 +258,7 @@ class TikTokClient:
                 response.content,
                 endpoint=path,
                 redact=lambda text: redact.scrub(text, *secrets),
+                headers=response.headers,
             )
         except Throttled:
             self.stats.add(throttles=1)

@@ -143,3 +143,6 @@ class Page(Generic[T]):
     page_size: int
     total_number: int | None
     total_page: int | None
+    # TikTok cut the result short (a report over more than 20,000 ads, spec §6.9): rows are
+    # missing, and the query must be split to get them.
+    truncated: bool = False

@@ -83,9 +83,14 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 
 def parse(
-    status_code: int, content: bytes, *, endpoint: str, redact: Redact = _same
+    status_code: int,
+    content: bytes,
+    *,
+    endpoint: str,
+    redact: Redact = _same,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Return the envelope's ``data`` or raise the mapped ``TikTokError``."""
+    """Return the envelope's ``data`` or raise the mapped ``TikTokError`` (``headers`` unused)."""
     if status_code == 429:
         raise Throttled(f"HTTP {status_code}", endpoint=endpoint)
     if status_code >= 500:
@@ -115,6 +120,28 @@ def parse(
     return data
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An envelope's ``data`` with the answer's HTTP headers: TikTok says a few things only
+    there (``X-Tt-Ads-Throttle`` on a truncated report, spec §4)."""
+
+    data: dict[str, Any]
+    headers: Mapping[str, str]
+
+
+def parse_answer(
+    status_code: int,
+    content: bytes,
+    *,
+    endpoint: str,
+    redact: Redact = _same,
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
+    """``parse``, keeping the headers."""
+    data = parse(status_code, content, endpoint=endpoint, redact=redact)
+    return Answer(data, headers if headers is not None else {})
+
+
 @dataclass
 class RawList:
     """A list page: each item as its raw JSON (``msgspec.Raw``, a zero-copy view of the
@@ -142,7 +169,12 @@ _EXACT = msgspec.json.Encoder(decimal_format="number")
 
 
 def parse_list(
-    status_code: int, content: bytes, *, endpoint: str, redact: Redact = _same
+    status_code: int,
+    content: bytes,
+    *,
+    endpoint: str,
+    redact: Redact = _same,
+    headers: Mapping[str, str] | None = None,
 ) -> RawList:
     """``parse`` for list endpoints: ``data.list`` as raw JSON items, ``data.page_info``.
 

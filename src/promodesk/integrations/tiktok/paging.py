@@ -25,12 +25,21 @@ def iter_pages(
     page_size: int,
     start_page: int = 1,
     list_key: str = "list",
+    truncation_header: str | None = None,
 ) -> Iterator[Page[T]]:
+    """Pages of ``path``. With ``truncation_header``, a page whose answer carries that header
+    (any value but empty, ``0`` or ``false``) is marked ``truncated``."""
     page = start_page
     while True:
-        data = client.request(
-            "GET", path, token=token, params={**params, "page": page, "page_size": page_size}
-        )
+        query = {**params, "page": page, "page_size": page_size}
+        truncated = False
+        if truncation_header is None:
+            data = client.request("GET", path, token=token, params=query)
+        else:
+            answer = client.request_answer("GET", path, token=token, params=query)
+            data = answer.data
+            flag = str(answer.headers.get(truncation_header) or "").strip().lower()
+            truncated = flag not in ("", "0", "false")
         client.stats.add(pages=1)
         raw_items = data.get(list_key) or []
         info = data.get("page_info") or {}
@@ -41,6 +50,7 @@ def iter_pages(
             page_size=page_size,
             total_number=_int_or_none(info.get("total_number")),
             total_page=total_page,
+            truncated=truncated,
         )
         if not _more(len(raw_items), page, page_size, total_page):
             return
