@@ -79,7 +79,8 @@ def serve_sandbox(args: argparse.Namespace) -> None:
         qpm=args.qps * 60,
         epoch=datetime.now(UTC) - timedelta(days=args.days + 5),
     )
-    app = create_sandbox_app(Sandbox(config))
+    # Answers built on the event loop, as ``promodesk sandbox`` runs it (no thread hand-over).
+    app = create_sandbox_app(Sandbox(config, inline=True))
     uvicorn.run(app, host="127.0.0.1", port=args.serve_sandbox, log_level="warning")
 
 

@@ -146,7 +146,10 @@ def report_get(call: Call) -> dict[str, Any]:
     page = params.integer("page", 1, 1, 10**7)
     size = params.integer("page_size", 10, 1, 1000)
     ids, status = _filters(call, level, account)
-    entities = _entities(call, level, account, ids, status)
+    chosen = ("report", status, tuple(sorted((k, tuple(sorted(v))) for k, v in ids.items())))
+    entities = call.world.matching(
+        level, account, chosen, lambda: _entities(call, level, account, ids, status)
+    )
     limit = call.world.config.report_ads_limit
     if level == "ad" and len(entities) > limit:
         entities = entities[:limit]
