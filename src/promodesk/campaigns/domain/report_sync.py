@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from promodesk.campaigns.domain.reports import Grain, Level
 from promodesk.kit.errors import ValidationFailed
-from promodesk.kit.money import parse, round_minor
+from promodesk.kit.money import exponent, parse, round_minor
 
 DAILY_SPAN_DAYS = 30  # TikTok's limit with stat_time_day
 HOURLY_SPAN_DAYS = 1  # with stat_time_hour
@@ -193,6 +193,7 @@ def stat_time(grain: Grain, raw: str) -> str | None:
     return f"{text[:10]} {hour}:00:00"
 
 
+_PLAIN = re.compile(r"([0-9]{1,14})(?:\.([0-9]{1,4}))?")  # far below MAX_MINOR
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?: (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)?")
 
 
@@ -205,6 +206,8 @@ def count(value: str | None) -> int:
     """A counted metric as TikTok sends it (a string, ``"-"`` or missing for none)."""
     if value is None or value in ("", "-"):
         return 0
+    if value.isascii() and value.isdigit():  # the common case, a million times a sync
+        return int(value)
     try:
         number = Decimal(value.replace(",", ""))
     except InvalidOperation:
@@ -218,6 +221,12 @@ def spend_minor(value: str | None, currency: str) -> int:
     round half up once; ``"-"`` or nothing is 0."""
     if value is None or value in ("", "-"):
         return 0
+    plain = _PLAIN.fullmatch(value)
+    if plain is not None:  # digits with at most the currency's decimals: exact as it stands
+        places = exponent(currency)
+        whole, decimals = plain.group(1), plain.group(2) or ""
+        if len(decimals) <= places:
+            return int(whole) * int(10**places) + int(decimals.ljust(places, "0") or "0")
     try:
         return parse(value, currency).amount
     except ValidationFailed:
