@@ -66,8 +66,9 @@ class CampaignsSettings(BaseSettings):
     cancel_spend_tolerance: Annotated[Decimal, Field(ge=0, le=1_000_000)] = Decimal(1)
     # Status-update chunks (20 ids each) one cancel job step sends before it commits.
     cancel_chunks_per_step: Annotated[int, Field(ge=1, le=500)] = 10
-    # TikTok calls of one cancel step (and of one verification round) in flight at once; the
-    # client's rate limiter paces them, so this only hides each call's answer time.
+    # TikTok calls of one cancel step (and of one verification round, per endpoint it reads)
+    # in flight at once; the client's rate limiter paces them, so this only hides each call's
+    # answer time.
     cancel_parallel_calls: Annotated[int, Field(ge=1, le=32)] = 4
     # A failed verification alerts the workspace's owners, admins and operators by email, and
     # this webhook (signed with PROMODESK_ACCOUNTS_CANCEL_ALERT_WEBHOOK_SECRET, else the app's

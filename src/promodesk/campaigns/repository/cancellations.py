@@ -440,6 +440,22 @@ class BulkCancellations(CancellationsRepository):
             found.extend(self.s.execute(q).all())
         return found
 
+    def pending_keys(self, cancellation_id: int) -> list[Any]:
+        """(id, ad_account_id, level, object_id) of the pending items in id order: plain rows,
+        what a step needs to group its status updates."""
+        q = (
+            select(Item.id, Item.ad_account_id, Item.level, Item.object_id)
+            .where(Item.cancellation_id == cancellation_id, Item.status == "pending")
+            .order_by(Item.id)
+        )
+        return list(self.s.execute(q).all())
+
+    def last_stop(self, cancellation_id: int) -> datetime | None:
+        """The latest ``stopped_at`` of the cancellation's items."""
+        q = select(func.max(Item.stopped_at)).where(Item.cancellation_id == cancellation_id)
+        found: datetime | None = self.s.execute(q).scalar()
+        return found
+
     def set_items(self, ids: Sequence[int], sources: Iterable[str], values: dict[str, Any]) -> int:
         """Compare-and-set of many items: only those in one of ``sources`` change."""
         changed = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
@@ -36,16 +36,14 @@ VERIFY_JOB = "campaigns.cancel.verify"
 T = TypeVar("T")
 
 
-def read_or_revoked(
-    check: Callable[..., dict[int, T]], task: tuple[Any, ...], revoked: set[int]
-) -> dict[int, T]:
-    """Run one read-back batch (``task[0]`` is the ad account's access); when TikTok says the
-    token is revoked, nothing is read and the grant's id is added to ``revoked``."""
+def read_or_revoked(read: Callable[[], T], grant_id: int, revoked: set[int]) -> T | None:
+    """Run one read-back call of an ad account; when TikTok says the token is revoked,
+    nothing is read and ``grant_id`` is added to ``revoked``."""
     try:
-        return check(*task)
+        return read()
     except AuthRevoked:
-        revoked.add(task[0].grant_id)
-        return {}
+        revoked.add(grant_id)
+        return None
 
 
 def mark(

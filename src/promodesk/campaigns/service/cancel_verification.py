@@ -103,40 +103,80 @@ def prefetch(db: Database, cancellation_id: int) -> VerifyFetched | None:
     groups: dict[tuple[int, str], list[tuple[int, str, datetime | None, str]]] = defaultdict(list)
     for item_id, account_id, level, object_id, stopped_at, currency in plan:
         groups[(account_id, level)].append((item_id, object_id, stopped_at, currency))
-    tasks = []
+    batches: list[Batch] = []
     for (account_id, level), members in groups.items():
         grant = access.get(account_id)
         if grant is None:
             continue  # no access: the items stay pending and show it
         for start in range(0, len(members), READ_BATCH):
             part = members[start : start + READ_BATCH]
-            tasks.append((grant, level, part, zones.get(account_id, "UTC")))
-    checked: dict[int, Checked] = {}
-    revoked: set[int] = set()
-    workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(tasks)))
+            batches.append(Batch(grant, level, part, zones.get(account_id, "UTC")))
+    # Each read of a batch is a task of its own: the reads of different endpoints (the
+    # objects, their ad groups, their ads, the report) are in flight together, each endpoint
+    # paced by the client's limiter, instead of one after another per batch.
+    tasks = [(b, read) for b in batches for read in READS[b.level]]
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    per_endpoint = campaigns_settings().cancel_parallel_calls
+    kinds = {read for _, read in tasks}
+    workers = max(1, min(per_endpoint * max(1, len(kinds)), len(tasks)))
+    revoked: set[int] = set()  # grants TikTok said are revoked: their items are not checked
+
+    def run(task: tuple[Batch, str]) -> tuple[int, str, Any]:
+        b, read = task
+        answer = cancel_unverifiable.read_or_revoked(
+            lambda: _read(b, read), b.grant.grant_id, revoked
+        )
+        return id(b), read, answer
+
     with ThreadPoolExecutor(workers) as pool:
-        for found in pool.map(
-            lambda task: cancel_unverifiable.read_or_revoked(_check, task, revoked), tasks
-        ):
-            checked.update(found)
+        for key, read, answer in pool.map(run, tasks):
+            answers[key][read] = answer
+    checked: dict[int, Checked] = {}
+    for b in batches:
+        if b.grant.grant_id not in revoked:
+            checked.update(_checked(b, answers[id(b)]))
     return VerifyFetched(checked, clock.now(), revoked)
 
 
-def _check(
-    grant: grants.TikTokAccess,
-    level: str,
-    part: list[tuple[int, str, datetime | None, str]],
-    zone: str,
-) -> dict[int, Checked]:
-    """One batch of ≤ 100 objects of one ad account and level, read back."""
-    api = grant.api()
-    adv = grant.advertiser_id
-    ids = [m[1] for m in part]
-    listed = _listed(api, adv, level, ids)
-    live = _live_children(api, adv, level, ids)
-    spend = _spend_after(api, adv, level, part, zone)
+@dataclass
+class Batch:
+    """≤ 100 objects of one ad account and level, read back together."""
+
+    grant: grants.TikTokAccess
+    level: str
+    part: list[tuple[int, str, datetime | None, str]]
+    zone: str
+
+
+# What is read back per level: the objects, the children that could still deliver, the
+# spend after the stop.
+READS = {
+    "campaign": ("listed", "adgroups", "ads", "spend"),
+    "adgroup": ("listed", "ads", "spend"),
+    "ad": ("listed", "spend"),
+}
+
+
+def _read(b: Batch, read: str) -> Any:
+    api = b.grant.api()
+    adv = b.grant.advertiser_id
+    ids = [m[1] for m in b.part]
+    if read == "listed":
+        return _listed(api, adv, b.level, ids)
+    if read == "spend":
+        return _spend_after(api, adv, b.level, b.part, b.zone)
+    return _live_children(api, adv, b.level, ids, read)
+
+
+def _checked(b: Batch, answers: dict[str, Any]) -> dict[int, Checked]:
+    listed: dict[str, dict[str, Any]] = answers.get("listed", {})
+    spend: dict[str, int] = answers.get("spend", {})
+    live: dict[str, list[str]] = defaultdict(list)
+    for read in ("adgroups", "ads"):
+        for parent, children in (answers.get(read) or {}).items():
+            live[parent].extend(children)
     out: dict[int, Checked] = {}
-    for item_id, object_id, _stopped, _currency in part:
+    for item_id, object_id, _stopped, _currency in b.part:
         item = listed.get(object_id)
         seen = Seen(
             found=item is not None,
@@ -161,22 +201,24 @@ def _listed(api: TikTokApi, adv: str, level: str, ids: list[str]) -> dict[str, d
     return {str(getattr(e, key)): e.raw() for page in pages for e in page.items}
 
 
-def _live_children(api: TikTokApi, adv: str, level: str, ids: list[str]) -> dict[str, list[str]]:
-    """Children still delivering, per parent id."""
+def _live_children(
+    api: TikTokApi, adv: str, level: str, ids: list[str], children: str
+) -> dict[str, list[str]]:
+    """Children (``adgroups`` or ``ads``) still delivering, per parent id."""
     out: dict[str, list[str]] = defaultdict(list)
     parent_key = f"{level}_id"
     only = {ID_FILTER[level]: ids}
-    if level == "campaign":
+    if children == "adgroups":
         for page in api.adgroup_pages(adv, filtering=only, include_deleted=True):
             for g in page.items:
                 if (g.secondary_status or "") in LIVE_CHILD:
                     out[str(g.campaign_id)].append(f"ad group {g.adgroup_id}")
-    if level in ("campaign", "adgroup"):
+    else:
         for ads in api.ad_pages(adv, filtering=only, include_deleted=True):
             for a in ads.items:
                 if (a.secondary_status or "") in LIVE_CHILD:
                     out[str(getattr(a, parent_key))].append(f"ad {a.ad_id}")
-    return out
+    return dict(out)
 
 
 def _spend_after(
@@ -300,10 +342,10 @@ def verify_step(
     for item in failed_now:
         alert(uow, c.workspace_id, item)
     if round_no == 1:
-        stops = [i.stopped_at for i in repo.items(cancellation_id) if i.stopped_at]
+        last = bulk.last_stop(cancellation_id)
         later = settings.cancel_verify_later_seconds
-        if stops:
-            return max(max(stops) + timedelta(seconds=later), clock.now())
+        if last is not None:
+            return max(last + timedelta(seconds=later), clock.now())
     return None
 
 

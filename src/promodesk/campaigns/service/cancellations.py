@@ -450,14 +450,14 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
         if c is None or c.status != CancelStatus.RUNNING.value:
             return None
         act = Action(c.action)
-        pending = repo.items(cancellation_id, statuses=[ItemStatus.PENDING.value], light=True)
+        pending = BulkCancellations(uow).pending_keys(cancellation_id)
         if not pending:
             return StepFetched({}, clock.now())
         accounts = repo.accounts(c.workspace_id, {i.ad_account_id for i in pending})
         access = {a.id: grants.tiktok_access(uow, a) for a in accounts.values()}
         groups: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
         for i in pending:
-            groups[(i.ad_account_id, i.level)].append((i.id, i.object_id))
+            groups[(int(i.ad_account_id), str(i.level))].append((int(i.id), str(i.object_id)))
     plan: list[tuple[Any, str, list[tuple[int, str]]]] = []
     for (account_id, lvl), members in groups.items():
         for part in chunks([str(n) for n in range(len(members))]):
