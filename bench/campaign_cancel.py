@@ -5,8 +5,9 @@ Starts the local sandbox as a subprocess (``promodesk sandbox``, ``--qps`` calls
 endpoint), imports its ad accounts and syncs their campaigns into a fresh database (a
 temporary SQLite file, or with ``--postgres`` a database created for the run): all off the
 clock. Then, on the clock, what an operator's confirm sets off:
-``cancellations.confirm`` of every live campaign (one cancellation, delete), the job's steps
-(``prefetch_step``: status updates of 20 ids with no transaction open; ``run_step``: the
+``cancellations.confirm`` of every live campaign (one cancellation, delete: the items with their
+money figures), the job's steps (``prefetch_step``: status updates of 20 ids with no
+transaction open, the snapshots of the next step's objects stored meanwhile; ``run_step``: the
 results written) until none is pending, and one verification round (``cancel_verification``:
 the objects, their children and the hourly spend after the stop read back), with the product's
 client and its limiter.
@@ -197,8 +198,8 @@ def report(name: str, r: dict[str, Any], qps: int) -> float:
     t = Table(f"{name}: {r['objects']:,} campaigns over {r['accounts']} ad accounts, {qps} QPS")
     t.add("wall time (cancel + verification)", f"{r['wall']:,.1f} s")
     t.add("  cancel", f"{r['cancel']:,.1f} s", f"{c_n} calls to {c_end}")
-    t.add("    confirm (preview figures, items, snapshots)", f"{r['confirm']:,.1f} s")
-    t.add("    status updates (steps' TikTok calls)", f"{r['calls']:,.1f} s")
+    t.add("    confirm (money figures, items)", f"{r['confirm']:,.1f} s")
+    t.add("    status updates (steps' calls; snapshots meanwhile)", f"{r['calls']:,.1f} s")
     t.add("    steps' writes", f"{r['writes']:,.1f} s")
     t.add("  verification", f"{r['verify']:,.1f} s", f"busiest: {v_n} calls to {v_end}")
     t.add("rate-limit lower bound", f"{bound:,.1f} s", "per phase: busiest endpoint / QPS")

@@ -511,3 +511,74 @@ def test_delete_of_an_object_deleted_meanwhile_is_done(
             ).id
         drain(db, workspace_id)
         assert [i.status for i in _items(db, cancellation_id)] == ["done", "done"]
+
+
+def test_each_snapshot_is_stored_before_its_object_is_changed(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    """The confirm stores the items with their money; a step stores the snapshots of the
+    items it sends before sending them, and those of the next step's items while its own
+    calls are in flight; a snapshot, once stored, is never replaced."""
+    cancel_env.setenv("PROMODESK_ACCOUNTS_CANCEL_CHUNKS_PER_STEP", "1")
+    from promodesk.campaigns.settings import campaigns_settings
+
+    campaigns_settings.cache_clear()
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        first, second = live_campaigns(db, accounts[0], 2), live_campaigns(db, accounts[1], 2)
+        ids = [r.id for r in first + second]
+        with db.read() as uow:
+            shown = service.preview(uow, workspace_id, "campaign", ids, "pause")
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "campaign", ids, "pause", "budget", ""
+            ).id
+        items = _items(db, cancellation_id)
+        assert [i.snapshot for i in items] == [{}, {}, {}, {}]  # none yet
+        assert [i.freed_minor for i in items] == [i["freed_minor"] for i in shown["items"]]
+
+        # step 1 sends the first ad account's chunk (one chunk per step)
+        fetched = service.prefetch_step(db, cancellation_id)
+        assert fetched is not None
+        assert set(fetched.results) == {items[0].id, items[1].id}
+        taken = {i.id: i.snapshot for i in _items(db, cancellation_id)}
+        for item in items:
+            snap = taken[item.id]
+            assert snap["object"]["campaign_id"] == item.object_id
+            assert snap["taken_at"] <= fetched.at.isoformat()
+        for row in second:  # snapshots ahead; not changed yet
+            assert _sandbox_status(sb, row.campaign_id) == "CAMPAIGN_STATUS_ENABLE"
+        with db.transaction() as uow:
+            assert service.run_step(uow, cancellation_id, fetched) is not None
+        drain(db, workspace_id)
+        for item in _items(db, cancellation_id):
+            assert item.status == "done"
+            assert item.snapshot == taken[item.id]  # never replaced
+            assert item.stopped_at is not None
+            assert item.snapshot["taken_at"] < item.stopped_at.isoformat()
+            assert item.snapshot["object"]["operation_status"] == "ENABLE"
+
+
+def test_an_object_promodesk_no_longer_has_is_not_changed(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+) -> None:
+    """No snapshot, no change: an object whose mirror row went away between the confirm and
+    its step fails with the reason, unsent, and the others go on."""
+    with wired(sb):
+        workspace_id, accounts = imported(db, sb)
+        rows = live_campaigns(db, accounts[0], 2)
+        with db.transaction() as uow:
+            cancellation_id = service.confirm(
+                uow, workspace_id, "campaign", [r.id for r in rows], "pause", "budget", ""
+            ).id
+        with db.transaction() as uow:
+            gone = uow.session.get(TikTokCampaign, rows[0].id)
+            uow.session.delete(gone)
+        drain(db, workspace_id)
+        lost, kept = _items(db, cancellation_id)
+        assert lost.status == "failed"
+        assert "no snapshot could be taken" in lost.error
+        assert lost.snapshot == {}
+        assert _sandbox_status(sb, rows[0].campaign_id) == "CAMPAIGN_STATUS_ENABLE"
+        assert kept.status == "done"
+        assert _sandbox_status(sb, rows[1].campaign_id) == "CAMPAIGN_STATUS_DISABLE"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, Text, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.orm import defer
 
 from promodesk.models import (
@@ -27,6 +27,8 @@ from promodesk.models import (
 Item = CampaignCancellationItem
 MODELS: dict[str, Any] = {"campaign": TikTokCampaign, "adgroup": TikTokAdGroup, "ad": TikTokAd}
 ID_COLUMN = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id"}
+# An item's snapshot until its step stores one: the empty JSON object, as the column keeps it.
+NO_SNAPSHOT = "{}"
 
 
 class CancellationsRepository:
@@ -35,8 +37,11 @@ class CancellationsRepository:
 
     # the objects ---------------------------------------------------------------------------
 
-    def objects(self, workspace_id: int, level: str, row_ids: Sequence[int]) -> list[Any]:
-        """The mirror rows of ``level`` with these ids in the workspace (any order)."""
+    def objects(
+        self, workspace_id: int, level: str, row_ids: Sequence[int], *, light: bool = False
+    ) -> list[Any]:
+        """The mirror rows of ``level`` with these ids in the workspace (any order); ``light``
+        leaves their settings (``raw``) unloaded."""
         model = MODELS[level]
         found: list[Any] = []
         ids = list(row_ids)
@@ -44,6 +49,8 @@ class CancellationsRepository:
             q = select(model).where(
                 model.workspace_id == workspace_id, model.id.in_(ids[start : start + 500])
             )
+            if light:
+                q = q.options(defer(model.raw))
             found.extend(self.s.execute(q).scalars())
         return found
 
@@ -352,6 +359,81 @@ class BulkCancellations(CancellationsRepository):
                     out[a.parent]["ads"].append(a)
         return out
 
+    def children_statuses(
+        self, level: str, ad_account_id: int, object_ids: Sequence[str]
+    ) -> dict[str, list[Any]]:
+        """Per object id: its children (ad groups and ads of a campaign, ads of an ad group)
+        counted per status, as rows of (deleted, operation_status, secondary_status, n)."""
+        out: dict[str, list[Any]] = {oid: [] for oid in object_ids}
+        if level == "ad":
+            return out
+        G, A = TikTokAdGroup, TikTokAd
+        kinds: list[tuple[Any, Any]] = [(A, A.adgroup_id)]
+        if level == "campaign":
+            kinds = [(G, G.campaign_id), (A, A.campaign_id)]
+        for part in self._parts(object_ids):
+            for model, parent in kinds:
+                keys = (parent, model.deleted, model.operation_status, model.secondary_status)
+                q = (
+                    select(*keys, func.count().label("n"))
+                    .where(model.ad_account_id == ad_account_id, parent.in_(part))
+                    .group_by(*keys)
+                )
+                for row in self.s.execute(q):
+                    out[str(row[0])].append(row)
+        return out
+
+    def spend_figures(
+        self,
+        workspace_id: int,
+        level: str,
+        ad_account_id: int,
+        object_ids: Sequence[str],
+        *,
+        epoch: str,
+        week_since: str,
+        today: str,
+        tomorrow: str,
+    ) -> dict[str, tuple[int, int, int, int | None]]:
+        """Per object id with report rows: the daily spend ``epoch <= day < tomorrow``, of
+        ``week_since <= day``, of ``today <= day``, and the hourly spend of today's hours
+        (None without hourly rows): one statement per chunk of objects."""
+        R = TikTokReportRow
+        day, hour, spend = R.grain == "day", R.grain == "hour", R.spend_minor
+        midnight = " 00:00:00"
+        found: dict[str, tuple[int, int, int, int | None]] = {}
+        for part in self._parts(object_ids):
+            q = (
+                select(
+                    R.object_id,
+                    func.sum(case((day, spend), else_=0)),
+                    func.sum(case((day & (R.stat_time >= week_since), spend), else_=0)),
+                    func.sum(case((day & (R.stat_time >= today), spend), else_=0)),
+                    func.sum(case((hour, spend))),
+                )
+                .where(
+                    R.workspace_id == workspace_id,
+                    R.level == level,
+                    R.ad_account_id == ad_account_id,
+                    R.object_id.in_(part),
+                    or_(
+                        day & (R.stat_time >= epoch) & (R.stat_time < tomorrow),
+                        hour
+                        & (R.stat_time >= f"{today}{midnight}")
+                        & (R.stat_time < f"{tomorrow}{midnight}"),
+                    ),
+                )
+                .group_by(R.object_id)
+            )
+            for oid, to_date, week, today_days, today_hours in self.s.execute(q):
+                found[str(oid)] = (
+                    int(to_date or 0),
+                    int(week or 0),
+                    int(today_days or 0),
+                    None if today_hours is None else int(today_hours),
+                )
+        return found
+
     def insert_items(self, rows: list[dict[str, Any]]) -> None:
         """Many items in one multi-row INSERT per chunk."""
         for start in range(0, len(rows), self.CHUNK):
@@ -441,14 +523,81 @@ class BulkCancellations(CancellationsRepository):
         return found
 
     def pending_keys(self, cancellation_id: int) -> list[Any]:
-        """(id, ad_account_id, level, object_id) of the pending items in id order: plain rows,
-        what a step needs to group its status updates."""
+        """(id, ad_account_id, level, object_id, taken) of the pending items in id order: plain
+        rows, what a step needs to group its status updates; ``taken``: the item's snapshot
+        is stored."""
         q = (
-            select(Item.id, Item.ad_account_id, Item.level, Item.object_id)
+            select(
+                Item.id,
+                Item.ad_account_id,
+                Item.level,
+                Item.object_id,
+                (cast(Item.snapshot, Text) != NO_SNAPSHOT).label("taken"),
+            )
             .where(Item.cancellation_id == cancellation_id, Item.status == "pending")
             .order_by(Item.id)
         )
         return list(self.s.execute(q).all())
+
+    def without_snapshot(self, cancellation_id: int, ids: Sequence[int]) -> list[Any]:
+        """(id, row_id, level) of these items still pending with no snapshot, locked."""
+        found: list[Any] = []
+        for start in range(0, len(ids), self.CHUNK):
+            q = (
+                select(Item.id, Item.row_id, Item.level)
+                .where(
+                    Item.cancellation_id == cancellation_id,
+                    Item.id.in_(list(ids[start : start + self.CHUNK])),
+                    Item.status == "pending",
+                    cast(Item.snapshot, Text) == NO_SNAPSHOT,
+                )
+                .order_by(Item.id)
+                .with_for_update()
+            )
+            found.extend(self.s.execute(q).all())
+        return found
+
+    def store_snapshots(self, snapshots: dict[int, dict[str, Any]]) -> None:
+        """Item id → its snapshot, stored only where none is yet (one executemany): a snapshot,
+        once stored, is never replaced."""
+        if not snapshots:
+            return
+        t: Table = Item.__table__  # type: ignore[assignment]
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("item_id"), cast(t.c.snapshot, Text) == NO_SNAPSHOT)
+            .values(snapshot=bindparam("taken", type_=t.c.snapshot.type))
+        )
+        self.s.execute(stmt, [{"item_id": i, "taken": v} for i, v in snapshots.items()])
+
+    def set_verdicts(self, verdicts: list[dict[str, Any]]) -> None:
+        """Verification results of many items in one executemany: each dict has ``item_id``,
+        ``spend_after_minor``, ``verified_at``, ``verify_detail`` and ``verify_status``."""
+        if not verdicts:
+            return
+        t: Table = Item.__table__  # type: ignore[assignment]
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("v_item_id"))
+            .values(
+                spend_after_minor=bindparam("v_spend"),
+                verified_at=bindparam("v_at", type_=t.c.verified_at.type),
+                verify_detail=bindparam("v_detail", type_=t.c.verify_detail.type),
+                verify_status=bindparam("v_status"),
+            )
+        )
+        rows = [
+            {
+                "v_item_id": v["item_id"],
+                "v_spend": v["spend_after_minor"],
+                "v_at": v["verified_at"],
+                "v_detail": v["verify_detail"],
+                "v_status": v["verify_status"],
+            }
+            for v in verdicts
+        ]
+        for start in range(0, len(rows), self.CHUNK):
+            self.s.execute(stmt, rows[start : start + self.CHUNK])
 
     def last_stop(self, cancellation_id: int) -> datetime | None:
         """The latest ``stopped_at`` of the cancellation's items."""

@@ -299,22 +299,16 @@ def verify_step(
     failed_now: list[CampaignCancellationItem] = []
     items = _items(repo, cancellation_id)
     bulk = BulkCancellations(uow)
-    keys: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for i in items:
-        keys[(i.ad_account_id, i.level)].append(i.object_id)
-    mirror: dict[tuple[int, str, str], Any] = {}
-    for (account_id, level), ids in keys.items():
-        for oid, row in bulk.object_rows(level, account_id, ids).items():
-            mirror[(account_id, level, oid)] = row
+    verdicts: list[dict[str, Any]] = []  # the items that passed, written in one statement
+    # The mirror rows take what TikTok listed: one update per ad account, level and statuses.
+    mirror: dict[tuple[int, str, tuple[tuple[str, Any], ...]], list[str]] = defaultdict(list)
     for item in items:
         got = fetched.checked.get(item.id)
         if got is None:
             continue
         tolerance = tolerance_minor(settings.cancel_spend_tolerance, item.currency)
         verdict = verify(act, got.seen, got.spend_after_minor, tolerance, item.currency)
-        item.spend_after_minor = got.spend_after_minor
-        item.verified_at = fetched.at
-        item.verify_detail = {
+        detail = {
             "round": round_no,
             "checked_at": fetched.at.isoformat(),
             "problems": verdict.problems,
@@ -324,13 +318,28 @@ def verify_step(
             "live_children": list(got.seen.live_children)[:20],
             "spend_after_minor": got.spend_after_minor,
         }
-        _mirror_seen(mirror.get((item.ad_account_id, item.level, item.object_id)), got.seen)
+        seen = _mirror_values(got.seen)
+        if seen:
+            mirror[(item.ad_account_id, item.level, tuple(sorted(seen.items())))].append(
+                item.object_id
+            )
         if verdict.ok:
-            if item.verify_status == VerifyStatus.PENDING.value:
-                item.verify_status = VERIFICATION.transition(
-                    item.verify_status, VerifyStatus.VERIFIED
-                ).value
+            status = item.verify_status
+            if status == VerifyStatus.PENDING.value:
+                status = VERIFICATION.transition(status, VerifyStatus.VERIFIED).value
+            verdicts.append(
+                {
+                    "item_id": item.id,
+                    "spend_after_minor": got.spend_after_minor,
+                    "verified_at": fetched.at,
+                    "verify_detail": detail,
+                    "verify_status": status,
+                }
+            )
         else:
+            item.spend_after_minor = got.spend_after_minor
+            item.verified_at = fetched.at
+            item.verify_detail = detail
             item.verify_status = VERIFICATION.transition(
                 item.verify_status, VerifyStatus.FAILED
             ).value
@@ -338,6 +347,9 @@ def verify_step(
     failed_now += cancel_unverifiable.mark(
         uow, c.workspace_id, items, fetched.checked, fetched.revoked, round_no, fetched.at
     )
+    bulk.set_verdicts(verdicts)
+    for (account_id, level, values), ids in mirror.items():
+        bulk.set_objects(level, account_id, ids, dict(values))
     uow.flush()
     for item in failed_now:
         alert(uow, c.workspace_id, item)
@@ -349,17 +361,17 @@ def verify_step(
     return None
 
 
-def _mirror_seen(row: Any, seen: Seen) -> None:
-    """The mirror row takes the statuses TikTok listed."""
-    if row is None or not seen.found or not seen.secondary_status:
-        return
+def _mirror_values(seen: Seen) -> dict[str, Any]:
+    """What the mirror row takes from the statuses TikTok listed (nothing when not listed)."""
+    if not seen.found or not seen.secondary_status:
+        return {}
     deleted = is_deleted_status(seen.secondary_status)
-    row.secondary_status = seen.secondary_status[:64]
-    row.deleted = deleted
+    values: dict[str, Any] = {"secondary_status": seen.secondary_status[:64], "deleted": deleted}
     if deleted:
-        row.operation_status = "DELETE"
+        values["operation_status"] = "DELETE"
     elif seen.operation_status:
-        row.operation_status = seen.operation_status[:16]
+        values["operation_status"] = seen.operation_status[:16]
+    return values
 
 
 def alert(uow: UnitOfWork, workspace_id: int, item: CampaignCancellationItem) -> int:

@@ -23,9 +23,10 @@ Flow:
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,13 +61,11 @@ from promodesk.campaigns.domain.cancellations import (
 from promodesk.campaigns.domain.cancellations import (
     row_ids as parse_row_ids,
 )
-from promodesk.campaigns.domain.reports import Grain
 from promodesk.campaigns.repository.cancellations import (
     ID_COLUMN,
     BulkCancellations,
     CancellationsRepository,
 )
-from promodesk.campaigns.repository.reports import ReportsRepository
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
@@ -81,6 +80,7 @@ JOB = "campaigns.cancel.run"
 VERIFY_JOB = "campaigns.cancel.verify"
 OPERATION_KIND = "campaigns.cancel"
 EPOCH = date(2000, 1, 1)
+log = logging.getLogger(__name__)
 
 
 def _refusal(reason: str, detail: str, **extra: Any) -> Refusal:
@@ -117,11 +117,9 @@ class ItemPlan:
     share_base_minor: int
     share_percent: str | None
     skip: bool
-    raw: dict[str, Any] = field(default_factory=dict)
-    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def view(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("raw", "children")}
+        return dict(self.__dict__)
 
 
 def _today(tz: str) -> date:
@@ -136,7 +134,7 @@ def _plan(
     uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int], act: Action
 ) -> list[ItemPlan]:
     repo = BulkCancellations(uow)
-    rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids)}
+    rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids, light=True)}
     missing = [i for i in ids if i not in rows]
     if missing:
         shown = ", ".join(str(i) for i in missing[:20])
@@ -153,46 +151,38 @@ def _plan(
     accounts = repo.accounts(workspace_id, {r.ad_account_id for r in ordered})
     campaign_of = {r.id: r.campaign_id for r in ordered}
     allocs = repo.allocations((r.ad_account_id, campaign_of[r.id]) for r in ordered)
-    reports = ReportsRepository(uow)
     by_account: dict[int, list[Any]] = defaultdict(list)
     for r in ordered:
         by_account[r.ad_account_id].append(r)
     figures: dict[int, tuple[int, int, int]] = {}
-    kids_of: dict[tuple[int, str], dict[str, list[Any]]] = {}
+    kids_of: dict[tuple[int, str], list[Any]] = {}
     earlier: dict[tuple[int, str], int] = {}
     for account_id, part in by_account.items():
         part_ids = [getattr(r, ID_COLUMN[lvl.value]) for r in part]
-        for oid, kids in repo.children_of(lvl.value, account_id, part_ids).items():
+        for oid, kids in repo.children_statuses(lvl.value, account_id, part_ids).items():
             kids_of[(account_id, oid)] = kids
         for oid, total in repo.freed_before_many(account_id, lvl.value, part_ids).items():
             earlier[(account_id, oid)] = total
         account = accounts[account_id]
         today = _today(account.timezone)
         tomorrow = today + timedelta(days=1)
-        object_ids = [getattr(r, ID_COLUMN[lvl.value]) for r in part]
-        day = Grain.DAY.value
-
-        def sums(since: str, until: str, grain: str = day) -> dict[str, int]:
-            found = reports.totals(
-                workspace_id,
-                lvl.value,
-                grain,
-                since,
-                until,
-                ad_account_id=account_id,  # noqa: B023 - used at once
-                object_ids=object_ids,  # noqa: B023
-            )
-            return {k[1]: m.spend_minor for k, m in found.items()}
-
-        to_date = sums(EPOCH.isoformat(), tomorrow.isoformat())
-        week = sums((today - timedelta(days=6)).isoformat(), tomorrow.isoformat())
-        today_days = sums(today.isoformat(), tomorrow.isoformat())
-        midnight = " 00:00:00"
-        today_hours = sums(f"{today}{midnight}", f"{tomorrow}{midnight}", Grain.HOUR.value)
+        spent = repo.spend_figures(
+            workspace_id,
+            lvl.value,
+            account_id,
+            part_ids,
+            epoch=EPOCH.isoformat(),
+            week_since=(today - timedelta(days=6)).isoformat(),
+            today=today.isoformat(),
+            tomorrow=tomorrow.isoformat(),
+        )
         for r in part:
-            oid = getattr(r, ID_COLUMN[lvl.value])
-            spent_today = today_hours.get(oid, today_days.get(oid, 0))
-            figures[r.id] = (to_date.get(oid, 0), spent_today, week.get(oid, 0))
+            to_date, week, today_days, today_hours = spent.get(
+                getattr(r, ID_COLUMN[lvl.value]), (0, 0, 0, None)
+            )
+            # today from the local day's hours where the store has them, else the daily row
+            spent_today = today_days if today_hours is None else today_hours
+            figures[r.id] = (to_date, spent_today, week)
     bases: dict[tuple[str, int], int] = {}
     plans: list[ItemPlan] = []
     for r in ordered:
@@ -217,8 +207,7 @@ def _plan(
                 advertiser_id=base_key[1] if alloc else None,
                 ad_account_id=None if alloc else account.id,
             )
-        kids = kids_of.get((r.ad_account_id, oid), {"adgroups": [], "ads": []})
-        live = sum(1 for c in kids["adgroups"] + kids["ads"] if _live(c))
+        live = sum(int(c.n) for c in kids_of.get((r.ad_account_id, oid), []) if _live(c))
         skip = already_as_asked(act, r.operation_status, r.deleted)
         share = share_percent(spent_week, bases[base_key])
         plans.append(
@@ -248,14 +237,36 @@ def _plan(
                 share_base_minor=bases[base_key],
                 share_percent=None if share is None else str(share),
                 skip=skip,
-                raw=dict(r.raw or {}),
-                children={
-                    "adgroups": [dict(g.raw or {}) for g in kids["adgroups"]],
-                    "ads": [dict(a.raw or {}) for a in kids["ads"]],
-                },
             )
         )
     return plans
+
+
+def _snapshots(
+    uow: UnitOfWork, workspace_id: int, lvl: Level, row_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """Mirror row id → the snapshot of the object: its settings as the mirror keeps them
+    (``raw``) and, for a campaign, its ad groups' and ads' (an ad group: its ads'). A row no
+    longer in the mirror has none."""
+    repo = BulkCancellations(uow)
+    by_account: dict[int, list[Any]] = defaultdict(list)
+    for r in repo.objects(workspace_id, lvl.value, row_ids):
+        by_account[r.ad_account_id].append(r)
+    taken_at = clock.now().isoformat()
+    out: dict[int, dict[str, Any]] = {}
+    for account_id, part in by_account.items():
+        oids = [getattr(r, ID_COLUMN[lvl.value]) for r in part]
+        children = repo.children_of(lvl.value, account_id, oids)
+        for r, oid in zip(part, oids, strict=True):
+            kids = children.get(oid, {"adgroups": [], "ads": []})
+            out[r.id] = {
+                "level": lvl.value,
+                "object": dict(r.raw or {}),
+                "adgroups": [dict(g.raw or {}) for g in kids["adgroups"]],
+                "ads": [dict(a.raw or {}) for a in kids["ads"]],
+                "taken_at": taken_at,
+            }
+    return out
 
 
 def _live(row: Any) -> bool:
@@ -333,7 +344,10 @@ def confirm(
     *,
     actor: str = "system",
 ) -> CampaignCancellation:
-    """Create the cancellation, its items and snapshots, its operation and job."""
+    """Create the cancellation, its items with the money figures, its operation and job. The
+    snapshots of the items to change are taken by the job's steps, each stored before its
+    object is changed (``prefetch_step``); an item skipped (already as asked) has its
+    snapshot at once."""
     code, clean_note = parse_reason(reason_code, note)
     lvl, act = parse_level(level), parse_action(action)
     plans = _plan(uow, workspace_id, lvl, parse_row_ids(row_ids), act)
@@ -349,7 +363,8 @@ def confirm(
     )
     repo.add(cancellation)
     pending = 0
-    taken_at = clock.now().isoformat()
+    skipped = [p.row_id for p in plans if p.skip]
+    snapshots = _snapshots(uow, workspace_id, lvl, skipped) if skipped else {}
     rows: list[dict[str, Any]] = []
     for p in plans:
         rows.append(
@@ -374,13 +389,7 @@ def confirm(
                 "status_before": p.operation_status[:16],
                 "status": ItemStatus.SKIPPED.value if p.skip else ItemStatus.PENDING.value,
                 "error": "already paused on TikTok" if p.skip else "",
-                "snapshot": {
-                    "level": lvl.value,
-                    "object": p.raw,
-                    "adgroups": p.children.get("adgroups", []),
-                    "ads": p.children.get("ads", []),
-                    "taken_at": taken_at,
-                },
+                "snapshot": snapshots.get(p.row_id, {}),
                 "verify_status": "skipped" if p.skip else "pending",
                 "verify_detail": {},
                 "spend_after_minor": 0,
@@ -394,9 +403,8 @@ def confirm(
         uow, workspace_id, OPERATION_KIND, title=title, total=len(plans), created_by=actor
     )
     cancellation.operation_id = op.id
-    skipped = len(plans) - pending
     if skipped:
-        operations.progress(uow, op, done=skipped)
+        operations.progress(uow, op, done=len(skipped))
     if pending:
         enqueue(
             uow,
@@ -442,7 +450,13 @@ class StepFetched:
 
 
 def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
-    """The TikTok calls of one step, with no transaction open (module rules)."""
+    """The TikTok calls of one step, with no transaction open (module rules).
+
+    The rule: an object is changed only once its snapshot is stored. The snapshots of this
+    step's items are stored already (by the step before, see below), else first, in a
+    transaction of their own; an item whose object promodesk no longer has fails unsent. While
+    this step's calls are in flight, the snapshots of the next step's items are stored, so
+    that taking them costs no time at the rate limit."""
     per_step = campaigns_settings().cancel_chunks_per_step
     with db.read() as uow:
         repo = CancellationsRepository(uow)
@@ -458,15 +472,22 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
         groups: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
         for i in pending:
             groups[(int(i.ad_account_id), str(i.level))].append((int(i.id), str(i.object_id)))
-    plan: list[tuple[Any, str, list[tuple[int, str]]]] = []
+        taken = {int(i.id) for i in pending if i.taken}
+    order: list[tuple[Any, str, list[tuple[int, str]]]] = []
     for (account_id, lvl), members in groups.items():
         for part in chunks([str(n) for n in range(len(members))]):
-            plan.append((access.get(account_id), lvl, [members[int(n)] for n in part]))
-            if len(plan) >= per_step:
-                break
-        if len(plan) >= per_step:
-            break
-    results: dict[int, str | None] = {}
+            order.append((access.get(account_id), lvl, [members[int(n)] for n in part]))
+    plan, ahead = order[:per_step], order[per_step : 2 * per_step]
+
+    def untaken(tasks: list[tuple[Any, str, list[tuple[int, str]]]]) -> list[int]:
+        ids = [item_id for _, _, members in tasks for item_id, _ in members]
+        return [item_id for item_id in ids if item_id not in taken]
+
+    results: dict[int, str | None] = dict(_take_snapshots(db, cancellation_id, untaken(plan)))
+    sendable = [
+        (grant, lvl, [m for m in members if m[0] not in results]) for grant, lvl, members in plan
+    ]
+    sendable = [task for task in sendable if task[2]]
     unavailable = ""
 
     def send(task: tuple[Any, str, list[tuple[int, str]]]) -> dict[int, str | None]:
@@ -476,15 +497,53 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
         return _send(grant, lvl, members, act)
 
     # The chunks go out in parallel; the client's limiter keeps them under TikTok's QPS.
-    workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(plan)))
+    workers = max(1, min(campaigns_settings().cancel_parallel_calls, len(sendable)))
     with ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(send, task) for task in plan]
+        futures = [pool.submit(send, task) for task in sendable]
+        try:
+            _take_snapshots(db, cancellation_id, untaken(ahead))
+        except Exception:  # only ahead of time: the next step takes what is missing itself
+            log.warning("cancel %s: snapshots ahead not stored", cancellation_id, exc_info=True)
         for future in futures:
             try:
                 results.update(future.result())
             except tt.TikTokError as exc:  # not answering: these stay pending for the next step
                 unavailable = _said(exc)
     return StepFetched(results, clock.now(), unavailable)
+
+
+NO_MIRROR = (
+    "promodesk no longer has this object, so no snapshot could be taken and nothing was sent: "
+    "sync its ad account, then retry"
+)
+
+
+def _take_snapshots(db: Database, cancellation_id: int, item_ids: list[int]) -> dict[int, str]:
+    """Store the snapshots of these items that are pending without one, in a transaction of
+    its own (committed before any of them is changed); item id → the error of those whose
+    object promodesk no longer has."""
+    if not item_ids:
+        return {}
+    missing: dict[int, str] = {}
+    with db.transaction() as uow:
+        bulk = BulkCancellations(uow)
+        c = bulk.get_any(cancellation_id)
+        if c is None:
+            return {}
+        by_level: dict[str, list[Any]] = defaultdict(list)
+        for row in bulk.without_snapshot(cancellation_id, item_ids):
+            by_level[str(row.level)].append(row)
+        stored: dict[int, dict[str, Any]] = {}
+        for level, members in by_level.items():
+            rows = [int(m.row_id) for m in members]
+            found = _snapshots(uow, c.workspace_id, Level(level), rows)
+            for m in members:
+                if int(m.row_id) in found:
+                    stored[int(m.id)] = found[int(m.row_id)]
+                else:
+                    missing[int(m.id)] = NO_MIRROR
+        bulk.store_snapshots(stored)
+    return missing
 
 
 REVOKED = (
