@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +20,7 @@ import pytest
 
 from promodesk.shop_sandbox import ShopSandbox, ShopSandboxConfig, create_shop_sandbox_app
 from promodesk.shop_sandbox.signing import sign
-from tests.api_support import live_server
+from tests.api_support import HANG_GUARD, live_server
 
 REDIRECT_URI = "http://127.0.0.1/callback"
 
@@ -29,6 +29,9 @@ REDIRECT_URI = "http://127.0.0.1/callback"
 class ShopSandboxHandle:
     base_url: str
     sandbox: ShopSandbox
+    # One connection pool for the test's calls (a new connection per call costs more than
+    # the call on a loaded machine); a guard against a hang, not a speed limit.
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=HANG_GUARD))
 
     @property
     def app_key(self) -> str:
@@ -95,7 +98,7 @@ class ShopSandboxHandle:
         headers = {"content-type": "application/json"}
         if token is not None:
             headers["x-tts-access-token"] = token
-        return httpx.request(
+        return self.http.request(
             method, self.base_url + path, params=params, content=raw, headers=headers
         )
 
@@ -117,7 +120,9 @@ def running_shop_sandbox(
     sandbox = ShopSandbox(config or ShopSandboxConfig(**knobs), inline=True)
     try:
         with live_server(create_shop_sandbox_app(sandbox)) as base_url:
-            yield ShopSandboxHandle(base_url, sandbox)
+            handle = ShopSandboxHandle(base_url, sandbox)
+            with handle.http:
+                yield handle
     finally:
         sandbox.close()
 
