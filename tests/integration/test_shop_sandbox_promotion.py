@@ -380,6 +380,28 @@ def test_discount_and_variation_rules(sb: ShopSandboxHandle, token: str) -> None
     assert sb.data("GET", f"{ACTIVITIES}/{flash}", token, shop=0)["products"] == []
 
 
+def test_the_flash_deal_eligibility_gate(sb: ShopSandboxHandle, token: str) -> None:
+    flashes = [a for a in search(sb, token, activity_type="FLASHSALE") if a["status"] == "ONGOING"]
+    body = {
+        "title": "Flash",
+        "activity_type": "FLASHSALE",
+        "product_level": "VARIATION",
+        "begin_time": NOW + 600,
+        "end_time": NOW + 3600,
+    }
+    sb.update(flashsale_eligible=False)
+    try:
+        assert "flash deal requirements" in code_of(sb, token, "POST", ACTIVITIES, body=body)[1]
+        if flashes:  # a running flash deal keeps running, and stays readable
+            running = sb.data("GET", f"{ACTIVITIES}/{flashes[0]['id']}", token, shop=0)
+            assert running["status"] == "ONGOING"
+        other = {**body, "activity_type": "FIXED_PRICE", "product_level": "PRODUCT"}
+        assert sb.data("POST", ACTIVITIES, token, shop=0, body=other)
+    finally:
+        sb.update(flashsale_eligible=True)
+    assert sb.data("POST", ACTIVITIES, token, shop=0, body=body)["status"] == "NOT_START"
+
+
 def test_coupons_page_and_get(sb: ShopSandboxHandle, token: str) -> None:
     path = "/promotion/202406/coupons/search"
     seen: list[str] = []

@@ -37,6 +37,7 @@ RUNTIME_KNOBS = (
     "discount_max_percent",
     "flashsale_max_seconds",
     "max_products_per_activity",
+    "flashsale_eligible",
 )
 MAX_TOTAL_PRODUCTS = 1_000_000
 ACTIVITY_PLANS = (
@@ -104,6 +105,9 @@ class ShopSandboxConfig:
     discount_max_percent: int = 99
     flashsale_max_seconds: int = 72 * 3600
     max_products_per_activity: int = 0
+    # The seller-flash-deal eligibility gate (store rating, violation points; §1.6): when off,
+    # flash deals can be neither created nor edited through the API; running ones keep running.
+    flashsale_eligible: bool = True
     # Webhooks go to this URL (none when empty), retried with doubling backoff.
     webhook_url: str = ""
     webhook_attempts: int = 5

@@ -207,6 +207,7 @@ def create_activity(call: Call) -> dict[str, Any]:
     duration = body.choice("duration_type", ("NORMAL", "INDEFINITE")) or "NORMAL"
     begin = body.integer("begin_time", required=True, low=0) or 0
     end = body.integer("end_time", required=True, low=0) or 0
+    _eligible(call, kind)
     if kind == "SHIPPING_DISCOUNT" and level == "VARIATION":
         raise invalid("Invalid parameter: SHIPPING_DISCOUNT cannot use product_level VARIATION.")
     if duration == "INDEFINITE":
@@ -272,6 +273,15 @@ def _change_event(
     call.emit(ACTIVITY_CHANGE, data)
 
 
+def _eligible(call: Call, activity_type: str) -> None:
+    if activity_type == "FLASHSALE" and not call.world.config.flashsale_eligible:
+        raise ApiError(
+            STATUS_RULE,
+            "The shop does not meet the flash deal requirements (store rating and violation "
+            "points): flash deals cannot be created or edited.",
+        )
+
+
 def _editable(activity: Activity, now: int, what: str) -> str:
     if activity.immutable:
         raise ApiError(
@@ -292,6 +302,7 @@ def update_activity(call: Call) -> dict[str, Any]:
     level = body.choice("product_level", LEVELS)
     if level is not None and level != activity.product_level:
         raise invalid("Invalid parameter: product_level cannot change after creation.")
+    _eligible(call, activity.activity_type)
     with call.world.lock:
         status = _editable(activity, now, "Updating the activity")
         if activity.duration_type == "INDEFINITE":
@@ -461,6 +472,7 @@ def update_activity_products(call: Call) -> dict[str, Any]:
                 f"Invalid parameter: {total} SKUs in one call; at most {PER_CALL} are allowed."
             )
     now = call.world.now()
+    _eligible(call, activity.activity_type)
     with call.world.lock:
         _editable(activity, now, "Updating products")
         if activity.product_level == "SHOP" and items:
