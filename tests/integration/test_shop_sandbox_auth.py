@@ -219,6 +219,8 @@ def test_refusals_each_have_their_code_and_message(sb: ShopSandboxHandle, token:
     lost = refusal(sb.call("GET", "/promotion/202309/nothing", token, shop=0))
     assert lost[:2] == (404, 36009009)
     assert refusal(sb.call("PATCH", SEARCH, token, shop=0))[:2] == (404, 36009009)
+    old = refusal(sb.call("POST", "/promotion/202309/activities/1/republish", token, shop=0))
+    assert old == (200, 36009004, "Unsupported version: this API is served at version 202607.")
 
 
 def test_a_token_for_some_shops_is_refused_for_the_others(sb: ShopSandboxHandle) -> None:

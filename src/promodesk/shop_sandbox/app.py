@@ -116,6 +116,23 @@ def match(method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
     return None
 
 
+VERSION = re.compile(r"^/(\w+)/(\d{6})(/.*)$")
+
+
+def other_version(method: str, path: str) -> str | None:
+    """The version an API is served at when ``path`` names it at another one."""
+    asked = VERSION.match(path)
+    if asked is None:
+        return None
+    for endpoint, pattern in _PATTERNS:
+        served = VERSION.match(endpoint.template)
+        if served is None or endpoint.method != method or served.group(1) != asked.group(1):
+            continue
+        if pattern.match(f"/{asked.group(1)}/{served.group(2)}{asked.group(3)}"):
+            return served.group(2)
+    return None
+
+
 class ShopSandbox:
     """One shop sandbox: its settings, generated world, authorization store, limits, webhooks."""
 
@@ -221,6 +238,10 @@ class ShopSandbox:
         path = _api_path(request)
         found = match(request.method, path)
         if found is None:
+            served = other_version(request.method, path)
+            if served is not None:
+                message = f"Unsupported version: this API is served at version {served}."
+                return self._answer(invalid(message))
             message = f"{request.method} {path[:200]}: no such path in the Partner API."
             return self._answer(ApiError(PATH_NOT_FOUND, message))
         endpoint, ids = found
