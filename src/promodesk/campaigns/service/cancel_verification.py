@@ -415,6 +415,7 @@ def alert(uow: UnitOfWork, workspace_id: int, item: CampaignCancellationItem) ->
             payload,
             secret=secret,
             ref=ref,
+            summary=(subject, text),
         )
         sent += 1
     return sent
