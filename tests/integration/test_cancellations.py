@@ -516,9 +516,9 @@ def test_delete_of_an_object_deleted_meanwhile_is_done(
 def test_each_snapshot_is_stored_before_its_object_is_changed(
     db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
 ) -> None:
-    """The confirm stores the items with their money; a step stores the snapshots of the
-    items it sends before sending them, and those of the next step's items while its own
-    calls are in flight; a snapshot, once stored, is never replaced."""
+    """The confirm stores the items (the intent); a step stores the snapshots and money
+    figures of the items it sends before sending them, and those of the next step's items
+    while its own calls are in flight; a snapshot, once stored, is never replaced."""
     cancel_env.setenv("PROMODESK_ACCOUNTS_CANCEL_CHUNKS_PER_STEP", "1")
     from promodesk.campaigns.settings import campaigns_settings
 
@@ -535,13 +535,15 @@ def test_each_snapshot_is_stored_before_its_object_is_changed(
             ).id
         items = _items(db, cancellation_id)
         assert [i.snapshot for i in items] == [{}, {}, {}, {}]  # none yet
-        assert [i.freed_minor for i in items] == [i["freed_minor"] for i in shown["items"]]
+        assert [i.freed_minor for i in items] == [0, 0, 0, 0]
 
         # step 1 sends the first ad account's chunk (one chunk per step)
         fetched = service.prefetch_step(db, cancellation_id)
         assert fetched is not None
         assert set(fetched.results) == {items[0].id, items[1].id}
         taken = {i.id: i.snapshot for i in _items(db, cancellation_id)}
+        money = {i.id: i.freed_minor for i in _items(db, cancellation_id)}
+        assert list(money.values()) == [i["freed_minor"] for i in shown["items"]]
         for item in items:
             snap = taken[item.id]
             assert snap["object"]["campaign_id"] == item.object_id
@@ -554,6 +556,7 @@ def test_each_snapshot_is_stored_before_its_object_is_changed(
         for item in _items(db, cancellation_id):
             assert item.status == "done"
             assert item.snapshot == taken[item.id]  # never replaced
+            assert item.freed_minor == money[item.id]
             assert item.stopped_at is not None
             assert item.snapshot["taken_at"] < item.stopped_at.isoformat()
             assert item.snapshot["object"]["operation_status"] == "ENABLE"

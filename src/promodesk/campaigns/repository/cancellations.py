@@ -29,6 +29,19 @@ MODELS: dict[str, Any] = {"campaign": TikTokCampaign, "adgroup": TikTokAdGroup, 
 ID_COLUMN = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id"}
 # An item's snapshot until its step stores one: the empty JSON object, as the column keeps it.
 NO_SNAPSHOT = "{}"
+# The item columns taken with its snapshot: whom the freed money goes to, and the money.
+FIGURES = (
+    "client_account_id",
+    "advertiser_id",
+    "currency",
+    "budget_mode",
+    "budget_minor",
+    "spent_to_date_minor",
+    "spent_today_minor",
+    "last_7_days_minor",
+    "freed_minor",
+    "status_before",
+)
 
 
 class CancellationsRepository:
@@ -557,18 +570,25 @@ class BulkCancellations(CancellationsRepository):
             found.extend(self.s.execute(q).all())
         return found
 
-    def store_snapshots(self, snapshots: dict[int, dict[str, Any]]) -> None:
-        """Item id → its snapshot, stored only where none is yet (one executemany): a snapshot,
-        once stored, is never replaced."""
-        if not snapshots:
+    def store_snapshots(self, taken: dict[int, dict[str, Any]]) -> None:
+        """Item id → its ``snapshot`` and money figures (the item columns of ``FIGURES``),
+        stored only where no snapshot is yet (one executemany): a snapshot, once stored, is
+        never replaced, nor the figures taken with it."""
+        if not taken:
             return
         t: Table = Item.__table__  # type: ignore[assignment]
+        columns = ("snapshot", *FIGURES)
         stmt = (
             update(t)
-            .where(t.c.id == bindparam("item_id"), cast(t.c.snapshot, Text) == NO_SNAPSHOT)
-            .values(snapshot=bindparam("taken", type_=t.c.snapshot.type))
+            .where(t.c.id == bindparam("s_item_id"), cast(t.c.snapshot, Text) == NO_SNAPSHOT)
+            .values({c: bindparam(f"s_{c}", type_=t.c[c].type) for c in columns})
         )
-        self.s.execute(stmt, [{"item_id": i, "taken": v} for i, v in snapshots.items()])
+        rows = [
+            {"s_item_id": item_id, **{f"s_{c}": values[c] for c in columns}}
+            for item_id, values in taken.items()
+        ]
+        for start in range(0, len(rows), self.CHUNK):
+            self.s.execute(stmt, rows[start : start + self.CHUNK])
 
     def set_verdicts(self, verdicts: list[dict[str, Any]]) -> None:
         """Verification results of many items in one executemany: each dict has ``item_id``,

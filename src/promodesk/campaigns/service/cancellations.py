@@ -130,9 +130,9 @@ def _today(tz: str) -> date:
     return clock.now().astimezone(zone).date()
 
 
-def _plan(
-    uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int], act: Action
-) -> list[ItemPlan]:
+def _objects(uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int]) -> list[Any]:
+    """The mirror rows of the objects to cancel, in the order asked (settings not loaded): a
+    404 for an id not in the workspace, a refusal for an object deleted already."""
     repo = BulkCancellations(uow)
     rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids, light=True)}
     missing = [i for i in ids if i not in rows]
@@ -147,7 +147,26 @@ def _plan(
             f"already deleted on TikTok, nothing to cancel: {shown[:500]}",
             ids=[r.id for r in gone][:100],
         )
-    ordered = [rows[i] for i in ids]
+    return [rows[i] for i in ids]
+
+
+def _plan(
+    uow: UnitOfWork,
+    workspace_id: int,
+    lvl: Level,
+    ids: list[int],
+    act: Action,
+    *,
+    strict: bool = True,
+) -> list[ItemPlan]:
+    """The money figures of each object; ``strict``: refuse what ``_objects`` refuses (else
+    the objects promodesk no longer has are left out and deleted ones are planned too)."""
+    repo = BulkCancellations(uow)
+    if strict:
+        ordered = _objects(uow, workspace_id, lvl, ids)
+    else:
+        rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids, light=True)}
+        ordered = [rows[i] for i in ids if i in rows]
     accounts = repo.accounts(workspace_id, {r.ad_account_id for r in ordered})
     campaign_of = {r.id: r.campaign_id for r in ordered}
     allocs = repo.allocations((r.ad_account_id, campaign_of[r.id]) for r in ordered)
@@ -344,14 +363,17 @@ def confirm(
     *,
     actor: str = "system",
 ) -> CampaignCancellation:
-    """Create the cancellation, its items with the money figures, its operation and job. The
-    snapshots of the items to change are taken by the job's steps, each stored before its
-    object is changed (``prefetch_step``); an item skipped (already as asked) has its
-    snapshot at once."""
+    """Create the cancellation, its items, its operation and job: the operator's intent. The
+    job's steps take each item's snapshot and money figures (``_take_snapshots``), stored
+    before its object is changed; an item skipped (already as asked) has them at once."""
     code, clean_note = parse_reason(reason_code, note)
     lvl, act = parse_level(level), parse_action(action)
-    plans = _plan(uow, workspace_id, lvl, parse_row_ids(row_ids), act)
+    objects = _objects(uow, workspace_id, lvl, parse_row_ids(row_ids))
     repo = BulkCancellations(uow)
+    accounts = repo.accounts(workspace_id, {r.ad_account_id for r in objects})
+    skipped = [r.id for r in objects if already_as_asked(act, r.operation_status, r.deleted)]
+    plans = {p.row_id: p for p in _plan(uow, workspace_id, lvl, skipped, act)} if skipped else {}
+    snapshots = _snapshots(uow, workspace_id, lvl, skipped) if skipped else {}
     cancellation = CampaignCancellation(
         workspace_id=workspace_id,
         action=act.value,
@@ -362,45 +384,42 @@ def confirm(
         action_items=[],
     )
     repo.add(cancellation)
-    pending = 0
-    skipped = [p.row_id for p in plans if p.skip]
-    snapshots = _snapshots(uow, workspace_id, lvl, skipped) if skipped else {}
     rows: list[dict[str, Any]] = []
-    for p in plans:
-        rows.append(
-            {
-                "cancellation_id": cancellation.id,
-                "workspace_id": workspace_id,
-                "ad_account_id": p.ad_account_id,
-                "level": lvl.value,
-                "object_id": p.object_id,
-                "row_id": p.row_id,
-                "campaign_id": p.campaign_id,
-                "name": p.name[:512],
-                "client_account_id": p.client_account_id,
-                "advertiser_id": p.advertiser_id,
-                "currency": p.currency,
-                "budget_mode": p.budget_mode,
-                "budget_minor": p.budget_minor,
-                "spent_to_date_minor": p.spent_to_date_minor,
-                "spent_today_minor": p.spent_today_minor,
-                "last_7_days_minor": p.last_7_days_minor,
-                "freed_minor": p.freed_minor,
-                "status_before": p.operation_status[:16],
-                "status": ItemStatus.SKIPPED.value if p.skip else ItemStatus.PENDING.value,
-                "error": "already paused on TikTok" if p.skip else "",
-                "snapshot": snapshots.get(p.row_id, {}),
-                "verify_status": "skipped" if p.skip else "pending",
-                "verify_detail": {},
-                "spend_after_minor": 0,
-                "recreated_object_id": "",
-            }
-        )
-        pending += 0 if p.skip else 1
+    for r in objects:
+        p = plans.get(r.id)
+        row: dict[str, Any] = {
+            "cancellation_id": cancellation.id,
+            "workspace_id": workspace_id,
+            "ad_account_id": r.ad_account_id,
+            "level": lvl.value,
+            "object_id": getattr(r, ID_COLUMN[lvl.value]),
+            "row_id": r.id,
+            "campaign_id": r.campaign_id,
+            "name": (r.name or "")[:512],
+            "currency": accounts[r.ad_account_id].currency,
+            "budget_mode": getattr(r, "budget_mode", "") or "",
+            "budget_minor": int(getattr(r, "budget_minor", 0) or 0),
+            "status_before": (r.operation_status or "")[:16],
+            "status": ItemStatus.PENDING.value,
+            "error": "",
+            "snapshot": {},
+            "verify_status": "pending",
+            "verify_detail": {},
+            "spend_after_minor": 0,
+            "recreated_object_id": "",
+        }
+        if p is not None:
+            row.update(_figures(p))
+            row["status"] = ItemStatus.SKIPPED.value
+            row["error"] = "already paused on TikTok"
+            row["snapshot"] = snapshots.get(r.id, {})
+            row["verify_status"] = "skipped"
+        rows.append(row)
+    pending = len(rows) - len(skipped)
     repo.insert_items(rows)
-    title = f"{act.value.capitalize()} {len(plans)} {lvl.value}(s)"
+    title = f"{act.value.capitalize()} {len(rows)} {lvl.value}(s)"
     op = operations.start(
-        uow, workspace_id, OPERATION_KIND, title=title, total=len(plans), created_by=actor
+        uow, workspace_id, OPERATION_KIND, title=title, total=len(rows), created_by=actor
     )
     cancellation.operation_id = op.id
     if skipped:
@@ -430,11 +449,26 @@ def confirm(
             "action": act.value,
             "reason_code": code.value,
             "note": clean_note[:300],
-            "objects": [p.object_id for p in plans][:200],
-            "freed": _totals(plans),
+            "objects": [row["object_id"] for row in rows][:200],
         },
     )
     return cancellation
+
+
+def _figures(p: ItemPlan) -> dict[str, Any]:
+    """An item's columns from its plan: who it frees for and its money."""
+    return {
+        "client_account_id": p.client_account_id,
+        "advertiser_id": p.advertiser_id,
+        "currency": p.currency,
+        "budget_mode": p.budget_mode,
+        "budget_minor": p.budget_minor,
+        "spent_to_date_minor": p.spent_to_date_minor,
+        "spent_today_minor": p.spent_today_minor,
+        "last_7_days_minor": p.last_7_days_minor,
+        "freed_minor": p.freed_minor,
+        "status_before": p.operation_status[:16],
+    }
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -519,9 +553,9 @@ NO_MIRROR = (
 
 
 def _take_snapshots(db: Database, cancellation_id: int, item_ids: list[int]) -> dict[int, str]:
-    """Store the snapshots of these items that are pending without one, in a transaction of
-    its own (committed before any of them is changed); item id → the error of those whose
-    object promodesk no longer has."""
+    """Store the snapshots and money figures of these items that are pending without a
+    snapshot, in a transaction of its own (committed before any of them is changed); item
+    id → the error of those whose object promodesk no longer has."""
     if not item_ids:
         return {}
     missing: dict[int, str] = {}
@@ -530,18 +564,23 @@ def _take_snapshots(db: Database, cancellation_id: int, item_ids: list[int]) -> 
         c = bulk.get_any(cancellation_id)
         if c is None:
             return {}
+        act = Action(c.action)
         by_level: dict[str, list[Any]] = defaultdict(list)
         for row in bulk.without_snapshot(cancellation_id, item_ids):
             by_level[str(row.level)].append(row)
         stored: dict[int, dict[str, Any]] = {}
         for level, members in by_level.items():
+            lvl = Level(level)
             rows = [int(m.row_id) for m in members]
-            found = _snapshots(uow, c.workspace_id, Level(level), rows)
+            found = _snapshots(uow, c.workspace_id, lvl, rows)
+            plans = _plan(uow, c.workspace_id, lvl, rows, act, strict=False)
+            planned = {p.row_id: p for p in plans}
             for m in members:
-                if int(m.row_id) in found:
-                    stored[int(m.id)] = found[int(m.row_id)]
-                else:
+                snapshot, plan = found.get(int(m.row_id)), planned.get(int(m.row_id))
+                if snapshot is None or plan is None:
                     missing[int(m.id)] = NO_MIRROR
+                else:
+                    stored[int(m.id)] = {"snapshot": snapshot, **_figures(plan)}
         bulk.store_snapshots(stored)
     return missing
 
