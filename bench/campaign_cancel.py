@@ -43,7 +43,8 @@ from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns.service import cancel_verification
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
@@ -125,16 +126,16 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
             calls = writes = 0.0
             with timed() as cancel:
                 with timed() as confirm, db.transaction() as uow:
-                    c = service.confirm(
+                    c = cancel_confirm.confirm(
                         uow, ws.id, "campaign", ids, "delete", "strategy_change", "", actor="bench"
                     )
                     cancellation_id = c.id
                 while True:
                     with timed() as sent:
-                        step = service.prefetch_step(db, cancellation_id)
+                        step = cancel_run.prefetch_step(db, cancellation_id)
                     calls += sent.seconds
                     with timed() as written, db.transaction() as uow:
-                        last = service.run_step(uow, cancellation_id, step) is None
+                        last = cancel_run.run_step(uow, cancellation_id, step) is None
                     writes += written.seconds
                     if last:
                         break

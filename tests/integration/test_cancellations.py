@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from promodesk.campaigns.service import cancel_undo, cancel_verification, freed
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import preview as cancel_preview
+from promodesk.campaigns.service.cancellations import reads as cancel_reads
+from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import (
@@ -75,7 +78,9 @@ def test_cancel_three_campaigns_verified_and_freed_once(
         workspace_id, accounts = imported(db, sb)
         rows = live_campaigns(db, accounts[0], 3)
         with db.read() as uow:
-            shown = service.preview(uow, workspace_id, "campaign", [r.id for r in rows], "delete")
+            shown = cancel_preview.preview(
+                uow, workspace_id, "campaign", [r.id for r in rows], "delete"
+            )
         assert shown["reversible"] is False
         assert [i["row_id"] for i in shown["items"]] == [r.id for r in rows]
         budgeted = [i for i in shown["items"] if i["budget_mode"] != "BUDGET_MODE_INFINITE"]
@@ -84,7 +89,7 @@ def test_cancel_three_campaigns_verified_and_freed_once(
         assert shown["totals"][0]["freed_minor"] == total
 
         with db.transaction() as uow:
-            c = service.confirm(
+            c = cancel_confirm.confirm(
                 uow,
                 workspace_id,
                 "campaign",
@@ -96,17 +101,17 @@ def test_cancel_three_campaigns_verified_and_freed_once(
             )
             cancellation_id = c.id
         # one step by hand, written twice: the second write changes nothing
-        fetched = service.prefetch_step(db, cancellation_id)
+        fetched = cancel_run.prefetch_step(db, cancellation_id)
         assert fetched is not None
         assert sorted(fetched.results.values(), key=str) == [None, None, None]
         with db.transaction() as uow:
-            assert service.run_step(uow, cancellation_id, fetched) is None
+            assert cancel_run.run_step(uow, cancellation_id, fetched) is None
         with db.transaction() as uow:
-            assert service.run_step(uow, cancellation_id, fetched) is None
+            assert cancel_run.run_step(uow, cancellation_id, fetched) is None
         drain(db, workspace_id)
 
         with db.read() as uow:
-            view = service.get(uow, workspace_id, cancellation_id)
+            view = cancel_reads.get(uow, workspace_id, cancellation_id)
             assert view["status"] == "done"
             assert view["operation"]["state"] == "succeeded"
             assert view["operation"]["done"] == 3
@@ -148,7 +153,7 @@ def test_cancel_three_campaigns_verified_and_freed_once(
 
         # a deleted campaign cannot be cancelled again
         with db.read() as uow, pytest.raises(Exception, match="already deleted"):
-            service.preview(uow, workspace_id, "campaign", [rows[0].id], "pause")
+            cancel_preview.preview(uow, workspace_id, "campaign", [rows[0].id], "pause")
 
 
 def test_partial_failure_is_listed_and_retried(
@@ -161,7 +166,7 @@ def test_partial_failure_is_listed_and_retried(
             unknown = make_campaign(
                 uow, workspace_id, accounts[1], campaign_id="1999999999999", name="Ghost"
             )
-            c = service.confirm(
+            c = cancel_confirm.confirm(
                 uow,
                 workspace_id,
                 "campaign",
@@ -173,7 +178,7 @@ def test_partial_failure_is_listed_and_retried(
             cancellation_id = c.id
         drain(db, workspace_id)
         with db.read() as uow:
-            view = service.get(uow, workspace_id, cancellation_id)
+            view = cancel_reads.get(uow, workspace_id, cancellation_id)
         assert view["status"] == "partial"
         assert view["operation"]["state"] == "partial"
         failed = [i for i in view["items"] if i["status"] == "failed"]
@@ -183,15 +188,15 @@ def test_partial_failure_is_listed_and_retried(
         assert {i["verify_status"] for i in view["items"] if i["status"] == "done"} == {"verified"}
 
         with db.transaction() as uow:
-            again = service.retry(uow, workspace_id, cancellation_id, actor="olga")
+            again = cancel_confirm.retry(uow, workspace_id, cancellation_id, actor="olga")
             assert again.status == "running"
         drain(db, workspace_id)
         with db.read() as uow:
-            view = service.get(uow, workspace_id, cancellation_id)
+            view = cancel_reads.get(uow, workspace_id, cancellation_id)
         assert view["status"] == "partial"  # TikTok still does not know it: listed again
         assert view["operation"]["total"] == 1  # only the failed item ran again
         with db.transaction() as uow, pytest.raises(NotFound):
-            service.retry(uow, workspace_id, 10**12, actor="olga")
+            cancel_confirm.retry(uow, workspace_id, 10**12, actor="olga")
 
 
 def test_silent_noop_is_caught_by_verification_and_alerts_once(
@@ -203,7 +208,7 @@ def test_silent_noop_is_caught_by_verification_and_alerts_once(
         sb.update(status_noop=True)
         try:
             with db.transaction() as uow:
-                cancellation_id = service.confirm(
+                cancellation_id = cancel_confirm.confirm(
                     uow, workspace_id, "campaign", [row.id], "pause", "out_of_stock", ""
                 ).id
             drain(db, workspace_id)
@@ -255,7 +260,7 @@ def test_undo_a_pause_takes_back_the_freed_money(
         workspace_id, accounts = imported(db, sb)
         row = live_campaigns(db, accounts[1], 1, budget_mode="BUDGET_MODE_DAY")[0]
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "campaign", [row.id], "pause", "strategy_change", ""
             ).id
         drain(db, workspace_id)
@@ -308,7 +313,7 @@ def test_recreate_a_deleted_campaign_from_its_snapshot(
         workspace_id, accounts = imported(db, sb)
         row = _recreatable(db, accounts[1])
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "campaign", [row.id], "delete", "creative_or_policy", ""
             ).id
         drain(db, workspace_id)
@@ -342,15 +347,17 @@ def test_refusals(db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatc
         row = live_campaigns(db, accounts[0], 1)[0]
         with db.transaction() as uow:
             with pytest.raises(ValidationFailed) as no_reason:
-                service.confirm(uow, workspace_id, "campaign", [row.id], "pause", "", "")
+                cancel_confirm.confirm(uow, workspace_id, "campaign", [row.id], "pause", "", "")
             assert no_reason.value.field == "reason_code"
             with pytest.raises(ValidationFailed) as no_note:
-                service.confirm(uow, workspace_id, "campaign", [row.id], "pause", "other", " ")
+                cancel_confirm.confirm(
+                    uow, workspace_id, "campaign", [row.id], "pause", "other", " "
+                )
             assert no_note.value.field == "note"
             with pytest.raises(NotFound):
-                service.preview(uow, workspace_id, "campaign", [row.id, 10**12], "pause")
+                cancel_preview.preview(uow, workspace_id, "campaign", [row.id, 10**12], "pause")
             with pytest.raises(ValidationFailed):
-                service.preview(uow, workspace_id, "campaign", [row.id], "stop")
+                cancel_preview.preview(uow, workspace_id, "campaign", [row.id], "stop")
 
 
 def test_freed_goes_to_the_advertiser_its_ad_account_serves(
@@ -381,8 +388,8 @@ def test_freed_goes_to_the_advertiser_its_ad_account_serves(
         one = live_campaigns(db, accounts[0], 1)
         two = live_campaigns(db, accounts[1], 1)
         with db.read() as uow:
-            first = service.preview(uow, workspace_id, "campaign", [one[0].id], "pause")
-            second = service.preview(uow, workspace_id, "campaign", [two[0].id], "pause")
+            first = cancel_preview.preview(uow, workspace_id, "campaign", [one[0].id], "pause")
+            second = cancel_preview.preview(uow, workspace_id, "campaign", [two[0].id], "pause")
         assert first["items"][0]["advertiser_id"] == brand
         assert second["items"][0]["advertiser_id"] is None
 
@@ -407,11 +414,11 @@ def test_pause_ad_groups_and_ads(
             )
             group_ids = [g.id for g in groups]
             tiktok_group_ids = [g.adgroup_id for g in groups]
-            shown = service.preview(uow, workspace_id, "adgroup", group_ids, "pause")
+            shown = cancel_preview.preview(uow, workspace_id, "adgroup", group_ids, "pause")
         assert [i["level"] for i in shown["items"]] == ["adgroup", "adgroup"]
         assert all(i["freed_minor"] == i["budget_minor"] for i in shown["items"])
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "adgroup", group_ids, "pause", "budget", ""
             ).id
         drain(db, workspace_id)
@@ -470,7 +477,9 @@ def test_preview_money_from_the_report_store(db: Database) -> None:
         )
         make_report_rows(uow, workspace_id, account, "1803", {str(today - 2 * day): 50_000})
     with db.read() as uow:
-        shown = service.preview(uow, workspace_id, "campaign", [lifetime, daily, other], "pause")
+        shown = cancel_preview.preview(
+            uow, workspace_id, "campaign", [lifetime, daily, other], "pause"
+        )
     life, dai, oth = shown["items"]
     assert (life["spent_to_date_minor"], life["spent_today_minor"]) == (420_000, 20_000)
     assert life["freed_minor"] == 800_000 - 420_000
@@ -506,7 +515,7 @@ def test_delete_of_an_object_deleted_meanwhile_is_done(
         assert index is not None
         world.set_status("campaign", 1, index, "DELETE")  # deleted in Ads Manager meanwhile
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "campaign", [r.id for r in rows], "delete", "budget", ""
             ).id
         drain(db, workspace_id)
@@ -528,9 +537,9 @@ def test_each_snapshot_is_stored_before_its_object_is_changed(
         first, second = live_campaigns(db, accounts[0], 2), live_campaigns(db, accounts[1], 2)
         ids = [r.id for r in first + second]
         with db.read() as uow:
-            shown = service.preview(uow, workspace_id, "campaign", ids, "pause")
+            shown = cancel_preview.preview(uow, workspace_id, "campaign", ids, "pause")
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "campaign", ids, "pause", "budget", ""
             ).id
         items = _items(db, cancellation_id)
@@ -538,7 +547,7 @@ def test_each_snapshot_is_stored_before_its_object_is_changed(
         assert [i.freed_minor for i in items] == [0, 0, 0, 0]
 
         # step 1 sends the first ad account's chunk (one chunk per step)
-        fetched = service.prefetch_step(db, cancellation_id)
+        fetched = cancel_run.prefetch_step(db, cancellation_id)
         assert fetched is not None
         assert set(fetched.results) == {items[0].id, items[1].id}
         taken = {i.id: i.snapshot for i in _items(db, cancellation_id)}
@@ -551,7 +560,7 @@ def test_each_snapshot_is_stored_before_its_object_is_changed(
         for row in second:  # snapshots ahead; not changed yet
             assert _sandbox_status(sb, row.campaign_id) == "CAMPAIGN_STATUS_ENABLE"
         with db.transaction() as uow:
-            assert service.run_step(uow, cancellation_id, fetched) is not None
+            assert cancel_run.run_step(uow, cancellation_id, fetched) is not None
         drain(db, workspace_id)
         for item in _items(db, cancellation_id):
             assert item.status == "done"
@@ -571,7 +580,7 @@ def test_an_object_promodesk_no_longer_has_is_not_changed(
         workspace_id, accounts = imported(db, sb)
         rows = live_campaigns(db, accounts[0], 2)
         with db.transaction() as uow:
-            cancellation_id = service.confirm(
+            cancellation_id = cancel_confirm.confirm(
                 uow, workspace_id, "campaign", [r.id for r in rows], "pause", "budget", ""
             ).id
         with db.transaction() as uow:

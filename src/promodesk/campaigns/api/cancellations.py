@@ -18,7 +18,9 @@ from promodesk.campaigns.schemas.cancellations import (
     ItemRead,
 )
 from promodesk.campaigns.service import cancel_undo
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import preview as cancel_preview
+from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.kit.pagination import after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
@@ -26,7 +28,7 @@ router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok cancell
 
 
 def _ids(uow: Uow, workspace_id: int, body: CancelSelection) -> list[int]:
-    return service.resolve(
+    return cancel_preview.resolve(
         uow,
         workspace_id,
         body.level,
@@ -46,7 +48,7 @@ def preview(body: CancelSelection, uow: Uow, caller: Caller) -> Any:
     live children, last 7 days and their share, what TikTok will do. Nothing changes.
     404 for an id not in the workspace; 409 ``Refusal`` (``object_deleted``) for a deleted one."""
     ids = _ids(uow, caller.workspace_id, body)
-    return service.preview(uow, caller.workspace_id, body.level, ids, body.action)
+    return cancel_preview.preview(uow, caller.workspace_id, body.level, ids, body.action)
 
 
 @router.post("/cancellations", response_model=CancellationRead, status_code=201)
@@ -55,7 +57,7 @@ def create(body: CancelCreate, uow: Uow, caller: Writer) -> Any:
     objects are read back after the settle delay and again later (``verify_status``).
     422 for a missing reason (``reason_code``) or a missing note for ``other``."""
     ids = _ids(uow, caller.workspace_id, body)
-    c = service.confirm(
+    c = cancel_confirm.confirm(
         uow,
         caller.workspace_id,
         body.level,
@@ -65,7 +67,7 @@ def create(body: CancelCreate, uow: Uow, caller: Writer) -> Any:
         body.note,
         actor=caller.actor,
     )
-    return service.get(uow, caller.workspace_id, c.id)
+    return cancel_reads.get(uow, caller.workspace_id, c.id)
 
 
 @router.get("/cancellations", response_model=CancellationPage)
@@ -80,7 +82,7 @@ def list_cancellations(
 ) -> Any:
     """Newest first. Filters: ``status`` (running, done, partial, failed), ``reason_code``,
     ``action`` (pause, delete); an unknown value is a 422 naming it."""
-    rows = service.list_cancellations(
+    rows = cancel_reads.list_cancellations(
         uow,
         caller.workspace_id,
         before_id=after(cursor),
@@ -95,21 +97,21 @@ def list_cancellations(
 @router.get("/cancellations/{cancellation_id}", response_model=CancellationRead)
 def get_cancellation(cancellation_id: int, uow: Uow, caller: Caller) -> Any:
     """The cancellation with its items, progress and verification."""
-    return service.get(uow, caller.workspace_id, cancellation_id)
+    return cancel_reads.get(uow, caller.workspace_id, cancellation_id)
 
 
 @router.post("/cancellations/{cancellation_id}/retry", response_model=CancellationRead)
 def retry(cancellation_id: int, uow: Uow, caller: Writer) -> Any:
     """Run the failed items again; done ones are not touched. 409 when none failed."""
-    service.retry(uow, caller.workspace_id, cancellation_id, actor=caller.actor)
-    return service.get(uow, caller.workspace_id, cancellation_id)
+    cancel_confirm.retry(uow, caller.workspace_id, cancellation_id, actor=caller.actor)
+    return cancel_reads.get(uow, caller.workspace_id, cancellation_id)
 
 
 @router.post("/cancellations/{cancellation_id}/items/{item_id}/undo", response_model=ItemRead)
 def undo(cancellation_id: int, item_id: int, request: Request, uow: Uow, caller: Writer) -> Any:
     """Switch a paused object on again (TikTok ENABLE) and take back what its cancel freed
     and the pool still holds. 409 ``Refusal`` for a deleted object (``deleted_final``)."""
-    service.check_item(uow, caller.workspace_id, cancellation_id, item_id)
+    cancel_reads.check_item(uow, caller.workspace_id, cancellation_id, item_id)
     uow.commit()  # no transaction stays open while TikTok answers
     return cancel_undo.undo(state(request).db, caller.workspace_id, item_id, actor=caller.actor)
 
@@ -118,6 +120,6 @@ def undo(cancellation_id: int, item_id: int, request: Request, uow: Uow, caller:
 def recreate(cancellation_id: int, item_id: int, request: Request, uow: Uow, caller: Writer) -> Any:
     """Re-create a deleted campaign, its ad groups and ads from the snapshot; the new TikTok
     ids are linked on the item (``recreated_object_id``, ``recreated``)."""
-    service.check_item(uow, caller.workspace_id, cancellation_id, item_id)
+    cancel_reads.check_item(uow, caller.workspace_id, cancellation_id, item_id)
     uow.commit()
     return cancel_undo.recreate(state(request).db, caller.workspace_id, item_id, actor=caller.actor)

@@ -26,7 +26,10 @@ from promodesk.campaigns.schemas.cancellations import (
     ItemRead,
 )
 from promodesk.campaigns.service import cancel_undo
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import preview as cancel_preview
+from promodesk.campaigns.service.cancellations import reads as cancel_reads
+from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, dump, friendly, show
 from promodesk.kit.money import Money
 from promodesk.kit.progress import Snapshot, tracked_bar
@@ -151,11 +154,11 @@ def _drive(workspace_id: int, cancellation_id: int, json_out: bool) -> dict[str,
     db = database()
 
     def step() -> tuple[bool, dict[str, Any]]:
-        fetched = service.prefetch_step(db, cancellation_id)
+        fetched = cancel_run.prefetch_step(db, cancellation_id)
         with db.transaction() as uow:
-            more = service.run_step(uow, cancellation_id, fetched) is not None
+            more = cancel_run.run_step(uow, cancellation_id, fetched) is not None
         with db.read() as uow:
-            return more, service.get(uow, workspace_id, cancellation_id)
+            return more, cancel_reads.get(uow, workspace_id, cancellation_id)
 
     more = True
     data: dict[str, Any] = {}
@@ -204,12 +207,12 @@ def cancel(
     tiktok_ids = [p.strip() for i in ids for p in i.split(",") if p.strip()]
     service_reason = parse_reason(reason, note)  # a bad reason stops before the preview
     with database().read() as uow:
-        row_ids = service.resolve(
+        row_ids = cancel_preview.resolve(
             uow, workspace_id, level, tiktok_ids=tiktok_ids, ad_account_id=ad_account
         )
         shown = dump(
             CampaignCancelPreview.model_validate(
-                service.preview(uow, workspace_id, level, row_ids, action)
+                cancel_preview.preview(uow, workspace_id, level, row_ids, action)
             )
         )
     if not json_out:
@@ -222,7 +225,7 @@ def cancel(
             err=True,
         )
     with database().transaction() as uow:
-        c = service.confirm(
+        c = cancel_confirm.confirm(
             uow,
             workspace_id,
             level,
@@ -248,7 +251,7 @@ def list_cancellations(
     """The cancellation log, newest first."""
     with database().read() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        rows = service.list_cancellations(
+        rows = cancel_reads.list_cancellations(
             uow,
             workspace_id,
             before_id=None,
@@ -287,7 +290,7 @@ def show_cancellation(
     """One cancellation: items, results, verification, freed money."""
     with database().read() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        data = service.get(uow, workspace_id, cancellation)
+        data = cancel_reads.get(uow, workspace_id, cancellation)
     _show_cancellation(workspace_id, data, json_out)
 
 
@@ -300,7 +303,7 @@ def retry(
     """Run the failed items of a cancellation again."""
     workspace_id = _workspace_id(workspace)
     with database().transaction() as uow:
-        service.retry(uow, workspace_id, cancellation, actor=ACTOR)
+        cancel_confirm.retry(uow, workspace_id, cancellation, actor=ACTOR)
     data = _drive(workspace_id, cancellation, json_out)
     _show_cancellation(workspace_id, data, json_out)
 

@@ -7,29 +7,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.campaigns.service import cancel_verification, cancellations
+from promodesk.campaigns.service import cancel_verification
+from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 
 
-@prefetch(cancellations.JOB)
+@prefetch(cancel_run.JOB)
 def run_fetch(ctx: PrefetchContext) -> Any:
-    return cancellations.prefetch_step(ctx.db, int(ctx.payload["cancellation_id"]))
+    return cancel_run.prefetch_step(ctx.db, int(ctx.payload["cancellation_id"]))
 
 
-@handler(cancellations.JOB)
+@handler(cancel_run.JOB)
 def run(ctx: JobContext) -> None:
     """One step of status updates; continues in a new step while items are pending."""
-    later = cancellations.run_step(ctx.uow, int(ctx.payload["cancellation_id"]), ctx.prefetched)
+    later = cancel_run.run_step(ctx.uow, int(ctx.payload["cancellation_id"]), ctx.prefetched)
     if later is not None:
         ctx.reschedule(later, ctx.payload)
 
 
-@prefetch(cancellations.VERIFY_JOB)
+@prefetch(cancel_run.VERIFY_JOB)
 def verify_fetch(ctx: PrefetchContext) -> Any:
     return cancel_verification.prefetch(ctx.db, int(ctx.payload["cancellation_id"]))
 
 
-@handler(cancellations.VERIFY_JOB)
+@handler(cancel_run.VERIFY_JOB)
 def verify(ctx: JobContext) -> None:
     """Round 1 after the settle delay; it reschedules itself as round 2."""
     round_no = int(ctx.payload.get("round") or 1)

@@ -37,7 +37,7 @@ from promodesk.campaigns.domain.cancellations import Action, ItemStatus, Level, 
 from promodesk.campaigns.errors import TikTokRefused
 from promodesk.campaigns.repository.cancellations import CancellationsRepository
 from promodesk.campaigns.service import freed
-from promodesk.campaigns.service.cancellations import item_view
+from promodesk.campaigns.service.cancellations.reads import item_view
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork

@@ -20,7 +20,9 @@ from fastapi.responses import Response
 from promodesk.campaigns.domain.cancellations import Action, ReasonCode
 from promodesk.campaigns.domain.cancellations import row_ids as parse_row_ids
 from promodesk.campaigns.service import cancel_undo
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as confirm_service
+from promodesk.campaigns.service.cancellations import preview as preview_service
+from promodesk.campaigns.service.cancellations import reads as reads_service
 from promodesk.console.paging import PAGE_SIZE, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import (
@@ -47,7 +49,7 @@ def cancel_preview(request: Request, visit: OperatorVisit, uow: Uow) -> Response
     level = request.query_params.get("level") or "campaign"
     action = request.query_params.get("action") or Action.PAUSE.value
     ids = parse_row_ids(_query_ids(request))
-    preview = service.preview(uow, visit.principal.workspace_id, level, ids, action)
+    preview = preview_service.preview(uow, visit.principal.workspace_id, level, ids, action)
     return visit.page(
         "campaigns/cancel_preview.html",
         p=preview,
@@ -61,7 +63,7 @@ def cancel_preview(request: Request, visit: OperatorVisit, uow: Uow) -> Response
 def cancel_confirm(visit: OperatorVisit, uow: Uow) -> Response:
     principal = visit.principal
     form = visit.form
-    c = service.confirm(
+    c = confirm_service.confirm(
         uow,
         principal.workspace_id,
         form.get("level", ""),
@@ -79,7 +81,7 @@ def cancel_confirm(visit: OperatorVisit, uow: Uow) -> Response:
 def cancellation_log(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     before = parse_before(request.query_params.get("before", ""))
     reason = request.query_params.get("reason_code") or None
-    rows = service.list_cancellations(
+    rows = reads_service.list_cancellations(
         uow,
         visit.principal.workspace_id,
         before_id=before,
@@ -106,7 +108,7 @@ def cancellation_log(request: Request, visit: ViewerVisit, uow: Uow) -> Response
 
 @router.get("/cancellations/{cancellation_id}")
 def cancellation_page(visit: ViewerVisit, uow: Uow, cancellation_id: int) -> Response:
-    data = service.get(uow, visit.principal.workspace_id, cancellation_id)
+    data = reads_service.get(uow, visit.principal.workspace_id, cancellation_id)
     running = data["status"] == "running"
     checking = data["verification"].get("pending", 0) > 0 and not running
     return visit.page(
@@ -124,7 +126,7 @@ def cancellation_page(visit: ViewerVisit, uow: Uow, cancellation_id: int) -> Res
 @router.post("/cancellations/{cancellation_id}/retry")
 def retry(visit: OperatorVisit, uow: Uow, cancellation_id: int) -> Response:
     principal = visit.principal
-    service.retry(uow, principal.workspace_id, cancellation_id, actor=principal.actor)
+    confirm_service.retry(uow, principal.workspace_id, cancellation_id, actor=principal.actor)
     visit.flash("info", visit._("The failed objects are sent to TikTok again."))
     return visit.redirect(f"/cancellations/{cancellation_id}")
 
@@ -133,7 +135,7 @@ def _item_action(
     request: Request, visit: Visit, uow: UnitOfWork, cancellation_id: int, item_id: int, what: str
 ) -> Response:
     principal = visit.principal
-    service.check_item(uow, principal.workspace_id, cancellation_id, item_id)
+    reads_service.check_item(uow, principal.workspace_id, cancellation_id, item_id)
     close_unit(request, None)  # no transaction waits on TikTok
     db = console_of(request).st.db
     if what == "undo":
