@@ -8,7 +8,7 @@ clock. Then, on the clock, what an operator's confirm sets off:
 ``cancellations.confirm`` of every live campaign (one cancellation, delete: the items with their
 money figures), the job's steps (``prefetch_step``: status updates of 20 ids with no
 transaction open, the snapshots of the next step's objects stored meanwhile; ``run_step``: the
-results written) until none is pending, and one verification round (``cancel_verification``:
+results written) until none is pending, and one verification round (``cancellations.verification``:
 the objects, their children and the hourly spend after the stop read back), with the product's
 client and its limiter.
 
@@ -42,9 +42,9 @@ from _common import Table, timed, verdict
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok_port
-from promodesk.campaigns.service import cancel_verification
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import run as cancel_run
+from promodesk.campaigns.service.cancellations import verification as cancel_verification
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from promodesk.campaigns.service import cancel_undo, cancel_verification, freed
+from promodesk.campaigns.service import freed
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import preview as cancel_preview
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.campaigns.service.cancellations import run as cancel_run
+from promodesk.campaigns.service.cancellations import undo as cancel_undo
+from promodesk.campaigns.service.cancellations import verification as cancel_verification
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import (

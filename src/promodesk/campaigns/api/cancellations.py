@@ -17,10 +17,10 @@ from promodesk.campaigns.schemas.cancellations import (
     CancelSelection,
     ItemRead,
 )
-from promodesk.campaigns.service import cancel_undo
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import preview as cancel_preview
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
+from promodesk.campaigns.service.cancellations import undo as cancel_undo
 from promodesk.kit.pagination import after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 

@@ -25,11 +25,11 @@ from promodesk.campaigns.schemas.cancellations import (
     CancellationRead,
     ItemRead,
 )
-from promodesk.campaigns.service import cancel_undo
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import preview as cancel_preview
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.campaigns.service.cancellations import run as cancel_run
+from promodesk.campaigns.service.cancellations import undo as cancel_undo
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, dump, friendly, show
 from promodesk.kit.money import Money
 from promodesk.kit.progress import Snapshot, tracked_bar

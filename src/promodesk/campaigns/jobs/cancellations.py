@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.campaigns.service import cancel_verification
 from promodesk.campaigns.service.cancellations import run as cancel_run
+from promodesk.campaigns.service.cancellations import verification as cancel_verification
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 
 

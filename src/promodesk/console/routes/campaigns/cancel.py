@@ -19,10 +19,10 @@ from fastapi.responses import Response
 
 from promodesk.campaigns.domain.cancellations import Action, ReasonCode
 from promodesk.campaigns.domain.cancellations import row_ids as parse_row_ids
-from promodesk.campaigns.service import cancel_undo
 from promodesk.campaigns.service.cancellations import confirm as confirm_service
 from promodesk.campaigns.service.cancellations import preview as preview_service
 from promodesk.campaigns.service.cancellations import reads as reads_service
+from promodesk.campaigns.service.cancellations import undo as cancel_undo
 from promodesk.console.paging import PAGE_SIZE, parse_before
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import (
