@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 from promodesk.accounts.service import grants, imports
-from promodesk.campaigns.service import cancel_unverifiable
-from promodesk.campaigns.service import cancellations as service
+from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import reads as cancel_reads
+from promodesk.campaigns.service.cancellations import run as cancel_run
+from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import Database
@@ -55,7 +57,7 @@ def _cancel_now_verify_later(
     env.setenv("PROMODESK_ACCOUNTS_CANCEL_VERIFY_SETTLE_SECONDS", "3600")
     campaigns_settings.cache_clear()
     with db.transaction() as uow:
-        cancellation_id = service.confirm(
+        cancellation_id = cancel_confirm.confirm(
             uow, workspace_id, "campaign", [row_id], "pause", "budget", ""
         ).id
     drain(db, workspace_id)
@@ -104,7 +106,7 @@ def _has_access(db: Database, account_id: int) -> bool:
 def test_revoked_on_tiktok_ends_unverifiable_alerts_and_is_verified_after_reconnecting(
     db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert cancel_unverifiable.VERIFY_JOB == service.VERIFY_JOB
+    assert cancel_unverifiable.VERIFY_JOB == cancel_run.VERIFY_JOB
     with wired(sb):
         workspace_id, accounts = imported(db, sb)
         token = sb.access_token()  # the grant the ad account uses from now on
@@ -124,7 +126,7 @@ def test_revoked_on_tiktok_ends_unverifiable_alerts_and_is_verified_after_reconn
         assert _alerts(db, item.id) == 1
 
         with db.read() as uow:
-            shown = service.get(uow, workspace_id, cancellation_id)
+            shown = cancel_reads.get(uow, workspace_id, cancellation_id)
             workspace = uow.session.get(Workspace, workspace_id)
             assert workspace is not None
             uow.session.expunge(workspace)

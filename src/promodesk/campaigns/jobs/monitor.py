@@ -7,7 +7,8 @@ their ad account is reconnected (``cancel_unverifiable``)."""
 
 from __future__ import annotations
 
-from promodesk.campaigns.service import cancel_unverifiable, monitor
+from promodesk.campaigns.service import monitor
+from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.kit.jobs import JobContext, handler
 
 

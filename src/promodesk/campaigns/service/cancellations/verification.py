@@ -46,7 +46,7 @@ from promodesk.campaigns.repository.cancellations import (
     BulkCancellations,
     CancellationsRepository,
 )
-from promodesk.campaigns.service import cancel_unverifiable
+from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.api import TikTokApi
 from promodesk.integrations.tiktok.entities import Page

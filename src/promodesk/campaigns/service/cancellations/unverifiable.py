@@ -21,7 +21,7 @@ from typing import TypeVar
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
 from promodesk.campaigns.domain.cancellations import VERIFICATION, VerifyStatus
-from promodesk.campaigns.repository.cancel_unverifiable import UnverifiableRepository
+from promodesk.campaigns.repository.unverifiable import UnverifiableRepository
 from promodesk.integrations.tiktok.errors import AuthRevoked
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
@@ -30,7 +30,7 @@ from promodesk.kit.jobs import service as jobs
 from promodesk.models import CampaignCancellationItem
 
 PROBLEM = "could not verify: authorization revoked — reconnect"
-# The verification job's name (``campaigns.service.cancellations.VERIFY_JOB``).
+# The verification job's name (``campaigns.service.cancellations.run.VERIFY_JOB``).
 VERIFY_JOB = "campaigns.cancel.verify"
 
 T = TypeVar("T")
