@@ -56,7 +56,7 @@ from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.api import REPORT_ID_FILTER_MAX
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
 from promodesk.kit import clock
-from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.db import BUSY_ERRORS, Database, UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import Operation, TikTokReportSync
@@ -67,6 +67,7 @@ JOB = "campaigns.report_sync"
 # Enqueued by a successful entity sync of an ad account: start its report sync.
 START_JOB = "campaigns.report_sync.start"
 KIND = "tiktok.report_sync"
+RUN_BUSY_ATTEMPTS = 5  # ``run``: writes of one step tried on a busy database
 
 
 @dataclass
@@ -460,17 +461,27 @@ def _save(uow: UnitOfWork, op_id: int, plan_: dict[str, Any]) -> None:
 
 def run(db: Database, operation_id: int, *, max_pages: int | None = None) -> None:
     """Drive a sync to its end here (the CLI's ``--wait``, tests, benchmarks): prefetch, then
-    write in a short transaction, until final."""
+    write in a short transaction, until final. A write that found the database busy (its lock
+    wait ran out) is tried again with the same pages, as the job's retry would: nothing of it
+    was committed, so the cursor still matches them."""
     attempts = 0
     while True:
         fetched = prefetch(db, operation_id, max_pages=max_pages)
-        try:
-            with db.transaction() as uow:
-                if step(uow, operation_id, fetched, last_attempt=attempts >= 5):
-                    return
-            attempts = 0
-        except TikTokError:
-            attempts += 1
+        busy = 0
+        while True:
+            try:
+                with db.transaction() as uow:
+                    if step(uow, operation_id, fetched, last_attempt=attempts >= 5):
+                        return
+                attempts = 0
+            except TikTokError:
+                attempts += 1
+            except BUSY_ERRORS:
+                busy += 1
+                if busy >= RUN_BUSY_ATTEMPTS:
+                    raise
+                continue
+            break
 
 
 def where(uow: UnitOfWork, workspace_id: int, ad_account_id: int) -> dict[str, Any]:

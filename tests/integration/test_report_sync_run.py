@@ -1,0 +1,53 @@
+"""``report_sync.run`` (the CLI's ``--wait``, benchmarks) writes a step again when the database
+was busy, with the same prefetched pages, and gives up after a few busy tries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from promodesk.campaigns.service import report_sync
+from promodesk.kit.db import Database
+
+
+def _busy() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+
+def test_a_busy_write_is_tried_again_with_the_same_pages(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetched = [object(), object()]
+    written: list[Any] = []
+
+    def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -> Any:
+        return fetched[len({id(w) for w in written})]
+
+    def step(uow: Any, operation_id: int, pages: Any, *, last_attempt: bool = False) -> bool:
+        written.append(pages)
+        if len(written) in (1, 2):
+            raise _busy()
+        return len(written) == 4
+
+    monkeypatch.setattr(report_sync, "prefetch", prefetch)
+    monkeypatch.setattr(report_sync, "step", step)
+    report_sync.run(db, 1)
+    assert written == [fetched[0], fetched[0], fetched[0], fetched[1]]
+
+
+def test_a_database_busy_for_long_fails_the_run(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def step(uow: Any, operation_id: int, pages: Any, *, last_attempt: bool = False) -> bool:
+        calls.append(1)
+        raise _busy()
+
+    monkeypatch.setattr(report_sync, "prefetch", lambda *a, **k: object())
+    monkeypatch.setattr(report_sync, "step", step)
+    with pytest.raises(OperationalError):
+        report_sync.run(db, 1)
+    assert len(calls) == report_sync.RUN_BUSY_ATTEMPTS
