@@ -3,10 +3,10 @@ totals of the whole list, through the product (``campaigns.service.lists.object_
 the bare SQL of the same page and totals run by the driver (``sqlite3`` / ``psycopg``) in the
 same run, on SQLite and PostgreSQL.
 
-Data (made by the database in one ``INSERT … SELECT``, off the clock): ``--campaigns`` campaigns (10,000; ``--full``: 100,000)
-over ``campaigns / 1,000`` ad accounts (at least 10) in three time zones, every other campaign
-allocated to one of 20 advertisers, and 90 days of daily report rows per campaign (spend,
-impressions, clicks, conversions, ...).
+Data (made by the database in one ``INSERT … SELECT``, off the clock): ``--campaigns``
+campaigns (10,000; ``--full``: 100,000) over ``campaigns / 1,000`` ad accounts (at least 10)
+in three time zones, every other campaign allocated to one of 20 advertisers, and 90 days of
+daily report rows per campaign (spend, impressions, clicks, conversions, ...).
 
 Timed, ``--repeats`` times each (first the page, then the next page from its cursor):
 - product: ``object_page(range="last_30_days", sort="-spend", limit=50)`` in a read unit of
