@@ -63,8 +63,8 @@ RSS_AIM_MIB = 250.0
 
 def serve_sandbox(args: argparse.Namespace) -> None:
     """The sandbox of this benchmark (``--serve-sandbox PORT``, run as a subprocess): its
-    campaigns start ``--days`` + 5 days ago, so the spend model does not walk back over a year
-    of history on every call (what a report costs the sandbox grows with the history)."""
+    campaigns start ``--days`` + 5 days ago (the sandbox works out an account's history once,
+    when its first report asks, so a longer one only costs that first answer more)."""
     import uvicorn
 
     from promodesk.sandbox import Sandbox, SandboxConfig, create_sandbox_app
