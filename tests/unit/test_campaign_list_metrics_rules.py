@@ -159,3 +159,26 @@ def test_export_writer_csv_and_xlsx() -> None:
     assert export.filename("campaigns 2026-01-01..2026-01-31", export.Format.CSV) == (
         "campaigns_2026-01-01..2026-01-31.csv"
     )
+
+
+def test_export_writer_xlsx_of_several_sheets() -> None:
+    first = export.Table(["Reason", "Count"], [["budget", 2], ["=cmd", 1]], title="Cancellations")
+    second = export.Table(["Item", "Figure"], [["Freed", Decimal("520.00")]], title="Summary")
+    third = export.Table(["X"], [], title="summary")  # a name taken, in another case
+    with zipfile.ZipFile(io.BytesIO(export.to_xlsx_sheets([first, second, third]))) as z:
+        names = z.namelist()
+        book = z.read("xl/workbook.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+        one = z.read("xl/worksheets/sheet1.xml").decode()
+        two = z.read("xl/worksheets/sheet2.xml").decode()
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} <= set(names)
+    assert book.index('name="Cancellations"') < book.index('name="Summary"')
+    assert 'name="summary (2)"' in book
+    assert "<f>" not in one  # the formula-like text stays text
+    assert "=cmd" in strings
+    assert "<v>2</v>" in one
+    assert "<v>520</v>" in two
+    assert 'topLeftCell="A2"' in one  # the header row is frozen on every sheet
+    assert 'topLeftCell="A2"' in two
+    with pytest.raises(ValueError):
+        export.to_xlsx_sheets([])

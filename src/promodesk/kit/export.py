@@ -3,8 +3,9 @@
 - A cell is text, an integer, a ``Decimal`` or ``None`` (an empty cell). Money is written by
   the caller as a ``Decimal`` in major units (``Money.decimal``); the writer never computes.
 - CSV: UTF-8 with a byte-order mark (so spreadsheet programs read 简体中文 right), the stdlib
-  ``csv`` module, ``\\r\\n`` line ends. XLSX: one sheet, bold header, frozen header row, numbers
-  as numbers (a ``Decimal`` keeps its decimals in the cell format), total rows in bold.
+  ``csv`` module, ``\\r\\n`` line ends. XLSX: one sheet per table (``to_xlsx_sheets`` for
+  several), bold header, frozen header row, numbers as numbers (a ``Decimal`` keeps its
+  decimals in the cell format), total rows in bold.
 - Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return) is written with a leading apostrophe in CSV and as a string in XLSX:
   names come from TikTok and from users, never to be executed.
@@ -79,9 +80,16 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
+    return to_xlsx_sheets([table])
+
+
+def to_xlsx_sheets(tables: Sequence[Table]) -> bytes:
+    """One workbook, one sheet per table in order, each written as ``to_xlsx`` writes one
+    (named by its title; a name already taken gets " (2)", " (3)", …)."""
+    if not tables:
+        raise ValueError("a workbook needs at least one table")
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet(_sheet_name(table.title))
     bold = book.add_format({"bold": True})
     formats: dict[tuple[int, bool], Any] = {}
 
@@ -91,6 +99,23 @@ def to_xlsx(table: Table) -> bytes:
             formats[(decimals, strong)] = book.add_format({"num_format": pattern, "bold": strong})
         return formats[(decimals, strong)]
 
+    taken: set[str] = set()
+    for table in tables:
+        name = _sheet_name(table.title)
+        n = 1
+        while name.lower() in taken:
+            n += 1
+            suffix = f" ({n})"
+            name = _sheet_name(table.title)[: 31 - len(suffix)] + suffix
+        taken.add(name.lower())
+        _write_sheet(book.add_worksheet(name), table, bold, number_format)
+    book.close()
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet: Any, table: Table, bold: Any, number_format: Any) -> None:
+    """Bold header, frozen header row, numbers as numbers, total rows in bold, columns as wide
+    as their text (at most 60)."""
     widths = [len(str(h)) for h in table.header]
 
     def write(r: int, row: Sequence[Cell], strong: bool) -> None:
@@ -123,8 +148,6 @@ def to_xlsx(table: Table) -> bytes:
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width + 2)
     sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
 
 
 def _sheet_name(title: str) -> str:

@@ -26,8 +26,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
-
 from promodesk.audit.service import record
 from promodesk.campaigns.domain import retrospective as rules
 from promodesk.campaigns.domain.reports import ZERO, Level, Metrics, day_text
@@ -35,7 +33,7 @@ from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service import freed, monitor
 from promodesk.campaigns.service import reports as report_reads
 from promodesk.campaigns.settings import campaigns_settings
-from promodesk.kit import clock
+from promodesk.kit import clock, export
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.kit.money import Money, exponent
@@ -596,26 +594,14 @@ def to_xlsx(
     reason: Callable[[str], str] = str,
 ) -> bytes:
     """Two sheets: the cancellations and the summary (per reason, per currency, per
-    advertiser)."""
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = book.add_format({"bold": True})
+    advertiser), written by the kit's export writer."""
+    sheets = []
     for title, rows in (
         (label("Cancellations"), table(data, label, reason)),
         (label("Summary"), summary(data, label, reason)),
     ):
-        sheet = book.add_worksheet(title[:31])
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if r == 0:
-                    sheet.write_string(r, c, str(value), bold)
-                elif isinstance(value, int):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, str(value))
-        sheet.freeze_panes(1, 0)
-    book.close()
-    return buf.getvalue()
+        sheets.append(export.Table(header=rows[0], rows=rows[1:], title=title))
+    return export.to_xlsx_sheets(sheets)
 
 
 # the dashboard's card -------------------------------------------------------------------------
