@@ -13,7 +13,7 @@ import pytest
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service import allocation as camp_alloc
-from promodesk.campaigns.service import monitor
+from promodesk.campaigns.service.monitor import before_after, watch
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound
@@ -114,7 +114,7 @@ def test_monitor_windows_and_before_after_totals(
 ) -> None:
     seeded = seed_monitor(db, workspace.id)
     with db.read() as uow:
-        data = monitor.monitor(uow, workspace.id, seeded["cancellation"])
+        data = before_after.monitor(uow, workspace.id, seeded["cancellation"])
     assert data["monitor_days"] == 14
     [acct] = data["accounts"]
     assert (acct["time_zone"], acct["currency"]) == ("Asia/Singapore", "USD")
@@ -169,7 +169,7 @@ def test_spend_after_stop_falls_back_to_daily_rows(
             uow, workspace.id, [{"ad_account_id": account, "object_id": A, "stopped_at": STOP}]
         )
     with db.read() as uow:
-        [acct] = monitor.monitor(uow, workspace.id, cid)["accounts"]
+        [acct] = before_after.monitor(uow, workspace.id, cid)["accounts"]
     assert acct["items"][0]["spend_after_minor"] == 4_00  # days after the stop day only
     assert acct["others"]["picked_up_minor"] == 0
 
@@ -185,12 +185,12 @@ def test_too_early_to_compare_and_other_workspaces_see_nothing(
             [{"ad_account_id": account, "object_id": A, "stopped_at": NOW - timedelta(hours=2)}],
         )
     with db.read() as uow:
-        [acct] = monitor.monitor(uow, workspace.id, cid)["accounts"]
+        [acct] = before_after.monitor(uow, workspace.id, cid)["accounts"]
     assert acct["comparison"]["days"] == 0
     assert acct["hourly"][-1]["hour"] == "2026-12-07 14:00:00"  # nothing after now
     other = make_workspace(db)
     with db.read() as uow, pytest.raises(NotFound):
-        monitor.monitor(uow, other.id, cid)
+        before_after.monitor(uow, other.id, cid)
 
 
 def test_an_advertiser_without_allocated_campaigns_is_its_ad_accounts(
@@ -218,7 +218,7 @@ def test_an_advertiser_without_allocated_campaigns_is_its_ad_accounts(
             ],
         )
     with db.read() as uow:
-        [adv] = monitor.monitor(uow, workspace.id, cid)["advertisers"]
+        [adv] = before_after.monitor(uow, workspace.id, cid)["advertisers"]
     assert adv["by_currency"]["USD"]["before"]["spend_minor"] == 100_00
     assert adv["by_currency"]["USD"]["after"]["spend_minor"] == 9_00
 
@@ -257,12 +257,12 @@ def test_the_watch_alerts_once_per_object_still_spending_after_the_stop(
             ],
         )
         items = {i.object_id: i.id for i in RetrospectiveRepository(uow).items(ws, [cid])}
-    assert registered()[monitor.WATCH_JOB] is monitor_jobs.watch
+    assert registered()[watch.WATCH_JOB] is monitor_jobs.watch
     for _ in range(2):  # a second run sends nothing new
         with db.transaction() as uow:
-            monitor.watch(uow)
+            watch.watch(uow)
     with db.read() as uow:
-        mails = outbox.list_emails(uow, ws, kind=monitor.MAIL_KIND)
+        mails = outbox.list_emails(uow, ws, kind=watch.MAIL_KIND)
         sent = [(m.ref, sorted(m.to_addrs), m.subject) for m in mails]
     assert len(sent) == 1
     ref, to, subject = sent[0]

@@ -15,8 +15,8 @@ from promodesk.campaigns.schemas.monitor import (
     NotesUpdate,
     RetrospectiveRead,
 )
-from promodesk.campaigns.service import monitor as monitor_service
 from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.monitor import before_after
 from promodesk.web import ApiRoute, Caller, OptId, Uow, Writer, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok cancellations"])
@@ -33,7 +33,7 @@ def cancellation_monitor(cancellation_id: int, uow: Uow, caller: Caller) -> Moni
     """Spend and results per day (``monitor_days`` before and after the stop day) and per
     hour (48 h either side of the stop), the ad account's, other campaigns' and advertiser's
     totals over same-length windows before and after, spend after the stop per item."""
-    return MonitorRead(**monitor_service.monitor(uow, caller.workspace_id, cancellation_id))
+    return MonitorRead(**before_after.monitor(uow, caller.workspace_id, cancellation_id))
 
 
 @router.get(

@@ -17,8 +17,8 @@ from rich.table import Table
 
 from promodesk import clikit
 from promodesk.campaigns.schemas.monitor import MonitorRead, NotesRead, RetrospectiveRead
-from promodesk.campaigns.service import monitor as monitor_service
 from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.monitor import before_after
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -41,7 +41,7 @@ def cancel_monitor(
     """Spend before and after a cancellation: the objects, the ad account, the other
     campaigns and the advertiser, per day and around the stop."""
     with database().read() as uow:
-        data = monitor_service.monitor(uow, clikit.workspace_id(uow, workspace), cancellation)
+        data = before_after.monitor(uow, clikit.workspace_id(uow, workspace), cancellation)
     show(clikit.dump(MonitorRead(**data)), json_out, _monitor_text)
 
 

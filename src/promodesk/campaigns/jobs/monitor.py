@@ -7,12 +7,12 @@ their ad account is reconnected (``cancel_unverifiable``)."""
 
 from __future__ import annotations
 
-from promodesk.campaigns.service import monitor
 from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
+from promodesk.campaigns.service.monitor import watch as monitor_watch
 from promodesk.kit.jobs import JobContext, handler
 
 
-@handler(monitor.WATCH_JOB)
+@handler(monitor_watch.WATCH_JOB)
 def watch(ctx: JobContext) -> None:
-    monitor.watch(ctx.uow)
+    monitor_watch.watch(ctx.uow)
     cancel_unverifiable.reverify_reconnected(ctx.uow)

@@ -30,8 +30,9 @@ from promodesk.audit.service import record
 from promodesk.campaigns.domain import retrospective as rules
 from promodesk.campaigns.domain.reports import ZERO, Level, Metrics, day_text
 from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
-from promodesk.campaigns.service import freed, monitor
+from promodesk.campaigns.service import freed
 from promodesk.campaigns.service import reports as report_reads
+from promodesk.campaigns.service.monitor import before_after, stops
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock, export
 from promodesk.kit.db import UnitOfWork
@@ -100,7 +101,7 @@ def _objects_total(
     until: date,
 ) -> Metrics:
     total = ZERO
-    for level, ids in monitor.counted_objects(items).items():
+    for level, ids in stops.counted_objects(items).items():
         for m in report_reads.totals(
             uow,
             workspace_id,
@@ -148,18 +149,18 @@ def _row(
         sums.add(i.currency, "spent_minor", i.spent_to_date_minor)
         sums.add(i.currency, "freed_minor", freed_by_item.get(i.id, 0))
     first_account = accounts.get(items[0].ad_account_id) if items else None
-    tz = monitor.zone(first_account.timezone if first_account is not None else "UTC")
-    stopped = monitor.stop_time(c, items)
+    tz = stops.zone(first_account.timezone if first_account is not None else "UTC")
+    stopped = stops.stop_time(c, items)
     stop_day = stopped.astimezone(tz).date()
     for account_id, account_items in by_account.items():
         acct = accounts.get(account_id)
-        a_tz = monitor.zone(acct.timezone if acct is not None else "UTC")
-        after = monitor.spend_after_stop(
+        a_tz = stops.zone(acct.timezone if acct is not None else "UTC")
+        after = stops.spend_after_stop(
             uow,
             workspace_id,
             account_id,
             account_items,
-            monitor.stop_time(c, account_items),
+            stops.stop_time(c, account_items),
             a_tz,
             now_utc,
         )
@@ -206,7 +207,7 @@ def _row(
         }
         if advertiser_id is not None:
             cmp = rules.compare_windows(stop_day, now_utc.astimezone(tz).date(), n_days)
-            found = monitor.advertiser_comparison(uow, workspace_id, advertiser_id, cmp).get(
+            found = before_after.advertiser_comparison(uow, workspace_id, advertiser_id, cmp).get(
                 currency
             )
             adv_change = {
@@ -400,7 +401,7 @@ def update_notes(
     actor: str = "system",
 ) -> dict[str, Any]:
     """Replace the lessons and/or the action items of a cancellation (audited)."""
-    c = monitor.get_cancellation(uow, workspace_id, cancellation_id)
+    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
     before = _notes(c)
     try:
         new_lessons = rules.clean_lessons(lessons) if lessons is not None else c.lessons
@@ -438,7 +439,7 @@ def add_action_item(
     actor: str = "system",
 ) -> dict[str, Any]:
     """Append one action item (audited)."""
-    c = monitor.get_cancellation(uow, workspace_id, cancellation_id)
+    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
     items = [*list(c.action_items or []), item]
     try:
         if not str(item.get("text") or "").strip():
@@ -449,7 +450,7 @@ def add_action_item(
 
 
 def notes(uow: UnitOfWork, workspace_id: int, cancellation_id: int) -> dict[str, Any]:
-    c = monitor.get_cancellation(uow, workspace_id, cancellation_id)
+    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
     return {"id": c.id, **_notes(c)}
 
 
@@ -633,13 +634,13 @@ def week_card(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
     now_utc = clock.now().astimezone(UTC)
     for (cancellation_id, account_id), group in by_key.items():
         acct = accounts.get(account_id)
-        after = monitor.spend_after_stop(
+        after = stops.spend_after_stop(
             uow,
             workspace_id,
             account_id,
             group,
-            monitor.stop_time(of_id[cancellation_id], group),
-            monitor.zone(acct.timezone if acct is not None else "UTC"),
+            stops.stop_time(of_id[cancellation_id], group),
+            stops.zone(acct.timezone if acct is not None else "UTC"),
             now_utc,
         )
         for i in group:

@@ -20,8 +20,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.accounts.service import clients as clients_service
-from promodesk.campaigns.service import monitor as monitor_service
 from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.monitor import before_after
 from promodesk.console import forms, labels
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.labels import N_
@@ -142,7 +142,7 @@ def monitor_charts(visit: Visit, account: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/cancellations/{cancellation_id}/monitor")
 def monitor_page(visit: ViewerVisit, uow: Uow, cancellation_id: int) -> Response:
-    data = monitor_service.monitor(uow, visit.principal.workspace_id, cancellation_id)
+    data = before_after.monitor(uow, visit.principal.workspace_id, cancellation_id)
     charts = {a["ad_account_id"]: monitor_charts(visit, a) for a in data["accounts"]}
     return visit.page("campaigns/monitor.html", d=data, charts=charts)
 

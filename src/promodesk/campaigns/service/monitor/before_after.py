@@ -1,4 +1,4 @@
-"""Monitoring after a cancellation (seed step 6): did the objects stop, and did the rest of the
+"""Before and after a cancellation (seed step 6): did the objects stop, and did the rest of the
 ad account and of the advertiser pick up the spend?
 
 Per ad account of the cancellation (its own currency and zone, named on the page):
@@ -6,87 +6,36 @@ Per ad account of the cancellation (its own currency and zone, named on the page
   hour 48 hours either side of the stop hour, zero-filled, with the stop as a marker;
 - the cancelled objects', the ad account's and the other campaigns' totals over same-length
   windows before and after the stop day (``domain.retrospective.compare_windows``);
-- spend after the stop per item: its hourly rows after the stop hour (the stop hour itself
-  mixes before and after), or, when the hourly history no longer covers it, its daily rows
-  after the stop day.
+- spend after the stop per item (``stops.spend_after_stop``).
 Per advertiser of the items: its allocated campaigns' totals over the same windows.
-
-Days and hours are the ad account's local ones, as the report store keeps them. An object
-cancelled at ad group or ad level inside a campaign cancelled with it is counted once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from promodesk.campaigns.domain import cancellations as cancel_rules
 from promodesk.campaigns.domain import retrospective as rules
 from promodesk.campaigns.domain.reports import ZERO, Level, Metrics, day_text, days
-from promodesk.campaigns.repository.cancellations import CancellationsRepository
 from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service import reports
+from promodesk.campaigns.service.monitor.stops import (
+    HOUR_FMT,
+    counted_objects,
+    get_cancellation,
+    local_hours,
+    metrics_dict,
+    spend_after_stop,
+    stop_time,
+    zone,
+)
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import NotFound
-from promodesk.kit.money import Money
-from promodesk.models import CampaignCancellation, CampaignCancellationItem
-from promodesk.notify.service import outbox as notify
-from promodesk.settings import get_settings
+from promodesk.models import CampaignCancellationItem
 
 HOURS_AROUND = 48
-HOUR_FMT = "%Y-%m-%d %H:00:00"
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def get_cancellation(
-    uow: UnitOfWork, workspace_id: int, cancellation_id: int
-) -> CampaignCancellation:
-    found = RetrospectiveRepository(uow).get(workspace_id, cancellation_id)
-    if found is None:
-        raise NotFound(f"cancellation {cancellation_id} not found", field="cancellation_id")
-    return found
-
-
-def metrics_dict(m: Metrics) -> dict[str, Any]:
-    cpr = m.cost_per_result_minor
-    return {
-        "spend_minor": m.spend_minor,
-        "impressions": m.impressions,
-        "clicks": m.clicks,
-        "conversions": m.conversions,
-        "cost_per_result_minor": str(cpr) if cpr is not None else None,
-    }
-
-
-def stop_time(
-    cancellation: CampaignCancellation, items: Iterable[CampaignCancellationItem]
-) -> datetime:
-    """When the objects stopped: the first recorded stop, else when the cancellation began."""
-    stops = [clock.ensure_utc(i.stopped_at) for i in items if i.stopped_at is not None]
-    return min(stops) if stops else clock.ensure_utc(cancellation.created_at)
-
-
-def counted_objects(items: Sequence[CampaignCancellationItem]) -> dict[str, list[str]]:
-    """Object ids per level, without ad groups and ads of a campaign cancelled with them."""
-    campaigns = {i.object_id for i in items if i.level == Level.CAMPAIGN}
-    out: dict[str, list[str]] = {}
-    for i in items:
-        if i.level != Level.CAMPAIGN and i.campaign_id in campaigns:
-            continue
-        ids = out.setdefault(i.level, [])
-        if i.object_id not in ids:
-            ids.append(i.object_id)
-    return out
 
 
 def _sum_series(rows: Iterable[tuple[str, Metrics]], into: dict[str, Metrics]) -> None:
@@ -150,72 +99,6 @@ def _objects_hourly(
             ),
             out,
         )
-    return out
-
-
-def local_hours(start_utc: datetime, end_utc: datetime, tz: ZoneInfo) -> list[str]:
-    """Local hour keys from ``start_utc`` up to ``end_utc`` (exclusive), in order, no repeats."""
-    out: list[str] = []
-    at = start_utc.replace(minute=0, second=0, microsecond=0)
-    while at < end_utc:
-        key = at.astimezone(tz).strftime(HOUR_FMT)
-        if not out or out[-1] != key:
-            out.append(key)
-        at += timedelta(hours=1)
-    return out
-
-
-def spend_after_stop(
-    uow: UnitOfWork,
-    workspace_id: int,
-    account_id: int,
-    items: Sequence[CampaignCancellationItem],
-    stopped: datetime,
-    tz: ZoneInfo,
-    now_utc: datetime,
-) -> dict[int, int]:
-    """Per item id: spend in the report store after its stop (see the module's rule)."""
-    repo = RetrospectiveRepository(uow)
-    out: dict[int, int] = {}
-    by_level: dict[str, list[CampaignCancellationItem]] = {}
-    for i in items:
-        by_level.setdefault(i.level, []).append(i)
-    far = (now_utc + timedelta(days=2)).astimezone(tz)
-    for level, level_items in by_level.items():
-        stop_of = {
-            i.id: clock.ensure_utc(i.stopped_at) if i.stopped_at is not None else stopped
-            for i in level_items
-        }
-        earliest = min(stop_of.values()).astimezone(tz)
-        ids = [i.object_id for i in level_items]
-        hourly = repo.object_series(
-            workspace_id,
-            account_id,
-            level,
-            ids,
-            "hour",
-            earliest.strftime(HOUR_FMT),
-            far.strftime(HOUR_FMT),
-        )
-        daily = repo.object_series(
-            workspace_id,
-            account_id,
-            level,
-            ids,
-            "day",
-            day_text(earliest.date()),
-            day_text(far.date()),
-        )
-        for i in level_items:
-            local = stop_of[i.id].astimezone(tz)
-            stop_hour, stop_day = local.strftime(HOUR_FMT), day_text(local.date())
-            hours = [m.spend_minor for t, m in hourly.get(i.object_id, []) if t > stop_hour]
-            if hours:
-                out[i.id] = sum(hours)
-            else:
-                out[i.id] = sum(
-                    m.spend_minor for t, m in daily.get(i.object_id, []) if t > stop_day
-                )
     return out
 
 
@@ -434,85 +317,3 @@ def monitor(
         "accounts": sections,
         "advertisers": advertisers,
     }
-
-
-# the watch: a cancelled object that keeps spending after the settle window ---------------------
-
-WATCH_JOB = "campaigns.monitor_watch"
-MAIL_KIND = "campaigns.cancel_watch"
-ALERT_ROLES = ("owner", "admin", "operator")
-
-
-def watch(uow: UnitOfWork) -> int:
-    """Check the objects stopped in the last ``monitor_days`` days (past the settle delay)
-    against the report store: one whose spend after its stop is above ``cancel_spend_tolerance``
-    alerts the team once (email to owners, admins and operators; the cancellation webhook),
-    keyed by the item, so later runs and the report sync's revisions send nothing new.
-    Returns how many items are above the tolerance."""
-    settings = campaigns_settings()
-    now_utc = clock.now().astimezone(UTC)
-    repo = RetrospectiveRepository(uow)
-    items = repo.stopped_items(
-        now_utc - timedelta(days=settings.monitor_days),
-        now_utc - timedelta(seconds=settings.cancel_verify_settle_seconds),
-    )
-    cancellations = repo.cancellations_by_id(i.cancellation_id for i in items)
-    groups: dict[tuple[int, int, int], list[CampaignCancellationItem]] = {}
-    for i in items:
-        groups.setdefault((i.workspace_id, i.cancellation_id, i.ad_account_id), []).append(i)
-    above = 0
-    for (workspace_id, cancellation_id, account_id), group in groups.items():
-        account = repo.ad_accounts(workspace_id, [account_id]).get(account_id)
-        tz = zone(account.timezone if account is not None else "UTC")
-        c = cancellations.get(cancellation_id)
-        if c is None:
-            continue
-        after = spend_after_stop(
-            uow, workspace_id, account_id, group, stop_time(c, group), tz, now_utc
-        )
-        for i in group:
-            spent = after.get(i.id, 0)
-            if spent > cancel_rules.tolerance_minor(settings.cancel_spend_tolerance, i.currency):
-                above += 1
-                _alert(uow, i, spent)
-    return above
-
-
-def _alert(uow: UnitOfWork, item: CampaignCancellationItem, spent_minor: int) -> None:
-    settings = campaigns_settings()
-    ref = f"cancel-watch:{item.id}"
-    amount = Money(spent_minor, item.currency).format()
-    subject = (
-        f"停止后仍有消耗 / Still spending after the stop: {item.level} "
-        f"{item.name or item.object_id} ({item.object_id}), {amount}"
-    )
-    text = (
-        f"The {item.level} {item.name!r} ({item.object_id}) was stopped by promodesk "
-        f"(cancellation {item.cancellation_id}), but TikTok's reports show {amount} spent after "
-        f"the stop. Check it in TikTok Ads Manager and on promodesk's page "
-        f"/cancellations/{item.cancellation_id}/monitor.\n"
-        f"取消后 TikTok 报表显示仍有消耗 {amount}。请检查。"
-    )
-    emails = CancellationsRepository(uow).team_emails(item.workspace_id, ALERT_ROLES)
-    if emails:
-        notify.send_email(
-            uow, item.workspace_id, emails[:50], subject, text, kind=MAIL_KIND, ref=ref
-        )
-    if settings.cancel_alert_webhook_url:
-        secret = settings.cancel_alert_webhook_secret or get_settings().ensure_secret_key()
-        notify.send_webhook(
-            uow,
-            item.workspace_id,
-            settings.cancel_alert_webhook_url,
-            "campaigns.cancel_spend_after_stop",
-            {
-                "cancellation_id": item.cancellation_id,
-                "item_id": item.id,
-                "level": item.level,
-                "object_id": item.object_id,
-                "spend_after_minor": spent_minor,
-                "currency": item.currency,
-            },
-            secret=secret,
-            ref=ref,
-        )
