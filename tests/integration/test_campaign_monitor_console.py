@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from promodesk.audit import service as audit
-from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.retrospective import notes as retro_notes
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from tests.integration.test_campaign_monitor import NOW, seed_monitor
@@ -193,7 +193,7 @@ def test_lessons_form_for_operators(
         )
         assert answer.status_code in (303, 403)
     with db.read() as uow:
-        assert retro.notes(uow, member.workspace.id, cid)["lessons"] == "Test budgets first."
+        assert retro_notes.notes(uow, member.workspace.id, cid)["lessons"] == "Test budgets first."
 
 
 def test_a_cancellation_without_items_still_shows(

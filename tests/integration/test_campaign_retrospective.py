@@ -15,9 +15,12 @@ import pytest
 
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.audit import service as audit
+from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.campaigns.service import freed
-from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.retrospective import export as retro_export
+from promodesk.campaigns.service.retrospective import notes as retro_notes
+from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
@@ -114,7 +117,7 @@ def seed_retro(db: Database, ws: int) -> dict[str, Any]:
             reason_code="other",
             created_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
         )
-        item_ids = retro.RetrospectiveRepository(uow).items(ws, [c1, c2, c3, c4])
+        item_ids = RetrospectiveRepository(uow).items(ws, [c1, c2, c3, c4])
         by_c = {i.cancellation_id: i.id for i in item_ids}
         pool_x = freed.pool_of(x, a1, "USD")
         pool_y = freed.pool_of(y, a2, "USD")
@@ -123,7 +126,7 @@ def seed_retro(db: Database, ws: int) -> dict[str, Any]:
         freed.post_freed(uow, ws, pool_y, 50_00, f"item:{by_c[c3]}")
         freed.post_freed(uow, ws, pool_x, 9_00, f"item:{by_c[c4]}")
         source, pool = freed._accounts(uow, ws, pool_x)
-        ledger.move(uow, ws, retro.UNFREED, f"undo:{by_c[c2]}", pool, source, 30_00)
+        ledger.move(uow, ws, retro_report.UNFREED, f"undo:{by_c[c2]}", pool, source, 30_00)
         freed.use(uow, ws, pool_x, 300_00, "realloc:1")
         freed.give_back(uow, ws, pool_x, 50_00, "realloc-item:1")  # TikTok refused a part
     return {"x": x, "y": y, "c1_client": c1_client, "c2_client": c2_client, "c": [c1, c2, c3, c4]}
@@ -134,7 +137,7 @@ def test_retrospective_of_the_month(
 ) -> None:
     s = seed_retro(db, workspace.id)
     with db.read() as uow:
-        data = retro.retrospective(uow, workspace.id, period="month", month="2026-12")
+        data = retro_report.retrospective(uow, workspace.id, period="month", month="2026-12")
     assert data["period"] == {
         "kind": "month",
         "since": "2026-12-01",
@@ -177,10 +180,14 @@ def test_filters_by_advertiser_and_client(
 ) -> None:
     s = seed_retro(db, workspace.id)
     with db.read() as uow:
-        only_y = retro.retrospective(uow, workspace.id, month="2026-12", advertiser_id=s["y"])
-        only_c1 = retro.retrospective(uow, workspace.id, month="2026-12", client_id=s["c1_client"])
-        november = retro.retrospective(uow, workspace.id, month="2026-11")
-        custom = retro.retrospective(
+        only_y = retro_report.retrospective(
+            uow, workspace.id, month="2026-12", advertiser_id=s["y"]
+        )
+        only_c1 = retro_report.retrospective(
+            uow, workspace.id, month="2026-12", client_id=s["c1_client"]
+        )
+        november = retro_report.retrospective(uow, workspace.id, month="2026-11")
+        custom = retro_report.retrospective(
             uow, workspace.id, period="custom", since="2026-11-15", until="2026-12-03"
         )
     assert only_y["cancellations"] == 1
@@ -193,12 +200,12 @@ def test_filters_by_advertiser_and_client(
     assert custom["cancellations"] == 3  # c4, c1 and c2 (the 3rd is included)
     with db.read() as uow:
         with pytest.raises(NotFound):
-            retro.retrospective(uow, workspace.id, advertiser_id=999_999)
+            retro_report.retrospective(uow, workspace.id, advertiser_id=999_999)
         with pytest.raises(ValidationFailed) as err:
-            retro.retrospective(uow, workspace.id, month="2026-13")
+            retro_report.retrospective(uow, workspace.id, month="2026-13")
         assert err.value.field == "month"
         with pytest.raises(ValidationFailed):
-            retro.retrospective(uow, workspace.id, period="year")
+            retro_report.retrospective(uow, workspace.id, period="year")
 
 
 def test_exports_csv_and_xlsx(
@@ -206,13 +213,13 @@ def test_exports_csv_and_xlsx(
 ) -> None:
     seed_retro(db, workspace.id)
     with db.read() as uow:
-        data = retro.retrospective(uow, workspace.id, month="2026-12")
-    text = retro.to_csv(data)
+        data = retro_report.retrospective(uow, workspace.id, month="2026-12")
+    text = retro_export.to_csv(data)
     assert text.startswith("\ufeffCancellation,Made at (UTC),Reason")
     lines = text.strip().splitlines()
     assert len(lines) == 4
     assert ",budget,pause,X shoes,1,USD,1000.00,400.00,0.00,0.10,0.10,advertiser," in lines[3]
-    blob = retro.to_xlsx(data)
+    blob = retro_export.to_xlsx(data)
     with zipfile.ZipFile(io.BytesIO(blob)) as z:
         names = z.namelist()
         strings = z.read("xl/sharedStrings.xml").decode()
@@ -228,7 +235,7 @@ def test_lessons_and_action_items_are_checked_and_audited(
     s = seed_retro(db, workspace.id)
     cid = s["c"][0]
     with db.transaction() as uow:
-        saved = retro.update_notes(
+        saved = retro_notes.update_notes(
             uow,
             workspace.id,
             cid,
@@ -236,15 +243,15 @@ def test_lessons_and_action_items_are_checked_and_audited(
             action_items=[{"text": "Cap test budgets at 50", "owner": "Lin", "due": "2026-12-01"}],
             actor="user:7",
         )
-        retro.add_action_item(
+        retro_notes.add_action_item(
             uow, workspace.id, cid, {"text": "Weekly creative review"}, actor="user:7"
         )
     assert saved["action_items"][0]["due"] == "2026-12-01"
     with db.read() as uow:
-        notes = retro.notes(uow, workspace.id, cid)
+        notes = retro_notes.notes(uow, workspace.id, cid)
         events = audit.list_events(uow, workspace.id, action="campaigns.cancellation_notes")
         actors = {e.actor for e in events}
-        data = retro.retrospective(uow, workspace.id, month="2026-12")
+        data = retro_report.retrospective(uow, workspace.id, month="2026-12")
     assert notes["lessons"] == "Daily caps were too high for a test."
     assert [i["text"] for i in notes["action_items"]] == [
         "Cap test budgets at 50",
@@ -255,9 +262,11 @@ def test_lessons_and_action_items_are_checked_and_audited(
     row = next(r for r in data["rows"] if r["id"] == cid)
     assert row["action_items_open"] == {"open": 2, "overdue": 1}
     with db.transaction() as uow, pytest.raises(ValidationFailed) as err:
-        retro.update_notes(uow, workspace.id, cid, action_items=[{"owner": "Lin"}])
+        retro_notes.update_notes(uow, workspace.id, cid, action_items=[{"owner": "Lin"}])
     assert err.value.field == "action_items.0.text"
     with db.transaction() as uow:  # saving the same again records nothing
-        retro.update_notes(uow, workspace.id, cid, lessons="Daily caps were too high for a test.")
+        retro_notes.update_notes(
+            uow, workspace.id, cid, lessons="Daily caps were too high for a test."
+        )
     with db.read() as uow:
         assert len(audit.list_events(uow, workspace.id, action="campaigns.cancellation_notes")) == 2

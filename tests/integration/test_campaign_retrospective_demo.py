@@ -11,7 +11,8 @@ import pytest
 
 from promodesk.accounts.demo import seed_accounts
 from promodesk.campaigns.demo import seed_cancellations
-from promodesk.campaigns.service import retrospective as retro
+from promodesk.campaigns.service.retrospective import card as retro_card
+from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.demo import sandbox_campaigns, sandbox_grant
 from promodesk.kit import clock
 from promodesk.kit.db import Database
@@ -36,8 +37,8 @@ def test_demo_cancellations_fill_the_retrospective(db: Database, frozen: clock.F
     with db.transaction() as uow:
         seed_cancellations(uow, workspace_id, sandbox_campaigns)
     with db.read() as uow:
-        month = retro.retrospective(uow, workspace_id, period="month")
-        card = retro.week_card(uow, workspace_id)
+        month = retro_report.retrospective(uow, workspace_id, period="month")
+        card = retro_card.week_card(uow, workspace_id)
     assert month["cancellations"] == 3
     assert month["by_reason"] == {"budget": 1, "creative_or_policy": 1, "poor_performance": 1}
     assert {r["advertisers"][0]["name"] for r in month["rows"]} == {"Bloom Skincare"}

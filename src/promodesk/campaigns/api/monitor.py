@@ -15,8 +15,10 @@ from promodesk.campaigns.schemas.monitor import (
     NotesUpdate,
     RetrospectiveRead,
 )
-from promodesk.campaigns.service import retrospective as retro
 from promodesk.campaigns.service.monitor import before_after
+from promodesk.campaigns.service.retrospective import export as retro_export
+from promodesk.campaigns.service.retrospective import notes as retro_notes
+from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.web import ApiRoute, Caller, OptId, Uow, Writer, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok cancellations"])
@@ -57,7 +59,7 @@ def retrospective(
     client account or advertiser if named. ``format=csv`` or ``xlsx`` downloads the table
     (XLSX with a summary sheet). A client or advertiser of no cancellation is an empty
     retrospective; one that does not exist here is a 404; an unreadable period a 422."""
-    data = retro.retrospective(
+    data = retro_report.retrospective(
         uow,
         caller.workspace_id,
         period=period or ("custom" if since or until else "week" if week else "month"),
@@ -71,13 +73,13 @@ def retrospective(
     name = f"retrospective-{data['period']['since']}-{data['period']['last']}"
     if format == "csv":
         return Response(
-            content=retro.to_csv(data),
+            content=retro_export.to_csv(data),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if format == "xlsx":
         return Response(
-            content=retro.to_xlsx(data),
+            content=retro_export.to_xlsx(data),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
@@ -86,7 +88,7 @@ def retrospective(
 
 @router.get("/cancellations/{cancellation_id}/lessons", response_model=NotesRead)
 def get_lessons(cancellation_id: int, uow: Uow, caller: Caller) -> NotesRead:
-    return NotesRead(**retro.notes(uow, caller.workspace_id, cancellation_id))
+    return NotesRead(**retro_notes.notes(uow, caller.workspace_id, cancellation_id))
 
 
 @router.put("/cancellations/{cancellation_id}/lessons", response_model=NotesRead)
@@ -98,7 +100,7 @@ def put_lessons(cancellation_id: int, body: NotesUpdate, uow: Uow, caller: Write
         else None
     )
     return NotesRead(
-        **retro.update_notes(
+        **retro_notes.update_notes(
             uow,
             caller.workspace_id,
             cancellation_id,
@@ -115,7 +117,7 @@ def put_lessons(cancellation_id: int, body: NotesUpdate, uow: Uow, caller: Write
 def add_action_item(cancellation_id: int, body: ActionItem, uow: Uow, caller: Writer) -> NotesRead:
     """Add one action item (audited). Send an ``Idempotency-Key``: a retry adds it once."""
     return NotesRead(
-        **retro.add_action_item(
+        **retro_notes.add_action_item(
             uow,
             caller.workspace_id,
             cancellation_id,

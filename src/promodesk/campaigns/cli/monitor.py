@@ -17,8 +17,10 @@ from rich.table import Table
 
 from promodesk import clikit
 from promodesk.campaigns.schemas.monitor import MonitorRead, NotesRead, RetrospectiveRead
-from promodesk.campaigns.service import retrospective as retro
 from promodesk.campaigns.service.monitor import before_after
+from promodesk.campaigns.service.retrospective import export as retro_export
+from promodesk.campaigns.service.retrospective import notes as retro_notes
+from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -129,7 +131,7 @@ def retrospective(
     if export is not None and export.suffix.lower() not in (".csv", ".xlsx"):
         raise ValidationFailed("--export writes a .csv or an .xlsx file", field="export")
     with database().read() as uow:
-        data = retro.retrospective(
+        data = retro_report.retrospective(
             uow,
             clikit.workspace_id(uow, workspace),
             period=period,
@@ -142,9 +144,9 @@ def retrospective(
         )
     if export is not None:
         if export.suffix.lower() == ".csv":
-            export.write_text(retro.to_csv(data), encoding="utf-8")
+            export.write_text(retro_export.to_csv(data), encoding="utf-8")
         else:
-            export.write_bytes(retro.to_xlsx(data))
+            export.write_bytes(retro_export.to_xlsx(data))
         if not json_out:
             console.print(f"Wrote {export}")
             return
@@ -213,7 +215,7 @@ def cancel_lessons(
     db = database()
     with db.transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        current = retro.notes(uow, workspace_id, cancellation)
+        current = retro_notes.notes(uow, workspace_id, cancellation)
         items = [] if clear_items else list(current["action_items"])
         for n in done:
             if n > len(items):
@@ -222,7 +224,7 @@ def cancel_lessons(
         items += [_action_item(a) for a in action_item]
         changed = lessons is not None or bool(action_item) or bool(done) or clear_items
         saved = (
-            retro.update_notes(
+            retro_notes.update_notes(
                 uow, workspace_id, cancellation, lessons=lessons, action_items=items, actor=ACTOR
             )
             if changed

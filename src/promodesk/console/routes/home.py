@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from promodesk.audit import service as audit
-from promodesk.campaigns.service import retrospective as cancellations_retro
+from promodesk.campaigns.service.retrospective import card as retro_card
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import Uow, ViewerVisit
 from promodesk.kit.jobs.repository import JobRepository
@@ -33,5 +33,5 @@ def dashboard(visit: ViewerVisit, uow: Uow) -> Response:
         ops=[operations.as_dict(o) for o in operations.list_ops(uow, workspace_id, limit=5)],
         events=events,
         who=tenancy.actor_names(uow, workspace_id, [e.actor for e in events]),
-        cancel_week=cancellations_retro.week_card(uow, workspace_id),
+        cancel_week=retro_card.week_card(uow, workspace_id),
     )

@@ -20,8 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.accounts.service import clients as clients_service
-from promodesk.campaigns.service import retrospective as retro
 from promodesk.campaigns.service.monitor import before_after
+from promodesk.campaigns.service.retrospective import export as retro_export
+from promodesk.campaigns.service.retrospective import notes as retro_notes
+from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.console import forms, labels
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.labels import N_
@@ -181,7 +183,7 @@ def _retro_data(
     if f["advertiser"] and advertiser is None:
         return None, visit._("Choose an advertiser from the list."), "advertiser"
     try:
-        data = retro.retrospective(
+        data = retro_report.retrospective(
             uow,
             visit.principal.workspace_id,
             period=period,
@@ -334,7 +336,7 @@ def retrospective_csv(request: Request, visit: ViewerVisit, uow: Uow) -> Respons
     if data is None:
         raise FormRefused(error, status=422)
     return Response(
-        content=retro.to_csv(data, _label_of(visit), _reason_of(visit)),
+        content=retro_export.to_csv(data, _label_of(visit), _reason_of(visit)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_name(data)}.csv"'},
     )
@@ -346,7 +348,7 @@ def retrospective_xlsx(request: Request, visit: ViewerVisit, uow: Uow) -> Respon
     if data is None:
         raise FormRefused(error, status=422)
     return Response(
-        content=retro.to_xlsx(data, _label_of(visit), _reason_of(visit)),
+        content=retro_export.to_xlsx(data, _label_of(visit), _reason_of(visit)),
         media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_name(data)}.xlsx"'},
     )
@@ -379,7 +381,7 @@ def save_lessons(visit: OperatorVisit, uow: Uow, cancellation_id: int) -> Respon
     if not back.startswith("/cancellations/"):
         back = "/cancellations/retrospective"
     try:
-        retro.update_notes(
+        retro_notes.update_notes(
             uow,
             visit.principal.workspace_id,
             cancellation_id,

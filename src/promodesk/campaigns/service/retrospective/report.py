@@ -1,5 +1,5 @@
 """The retrospective of cancellations (seed step 7, 复盘) per period and per client or
-advertiser, its CSV/XLSX export, and the lessons and action items of a cancellation.
+advertiser.
 
 - The period is in UTC days (a cancellation belongs to the day it was made, in UTC); the
   figures inside (spend, results) are the ad accounts' local days, as the report store keeps
@@ -19,14 +19,10 @@ advertiser, its CSV/XLSX export, and the lessons and action items of a cancellat
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
-from promodesk.audit.service import record
 from promodesk.campaigns.domain import retrospective as rules
 from promodesk.campaigns.domain.reports import ZERO, Level, Metrics, day_text
 from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
@@ -34,15 +30,18 @@ from promodesk.campaigns.service import freed
 from promodesk.campaigns.service import reports as report_reads
 from promodesk.campaigns.service.monitor import before_after, stops
 from promodesk.campaigns.settings import campaigns_settings
-from promodesk.kit import clock, export
+from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.kit.money import Money, exponent
 from promodesk.ledger import service as ledger
 from promodesk.models import CampaignCancellation, CampaignCancellationItem
 
 UNFREED = freed.UNFREED  # an undo taking back what is still in the pool (ref undo:{item})
+
+
 POOL_PREFIX = freed.PREFIX
+
+
 CPR_DAYS = 7
 
 
@@ -68,7 +67,8 @@ def window_of(
         raise ValidationFailed(str(exc), field=exc.field) from exc
 
 
-def _utc(day: date) -> datetime:
+def day_start_utc(day: date) -> datetime:
+    """A UTC day's first instant (the periods are UTC days)."""
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
@@ -80,9 +80,10 @@ def _pool_owner(code: str) -> tuple[str, int] | None:
     return None
 
 
-def _freed_by_item(
+def freed_of_items(
     uow: UnitOfWork, workspace_id: int, items: Sequence[CampaignCancellationItem]
 ) -> dict[int, int]:
+    """Per item id: what its cancel freed, less what an undo took back (the ledger)."""
     refs = [f"item:{i.id}" for i in items] + [f"undo:{i.id}" for i in items]
     out: dict[int, int] = {}
     for line in ledger.lines_by_kind(
@@ -266,7 +267,7 @@ def retrospective(
         raise NotFound(f"advertiser {advertiser_id} not found", field="advertiser")
     now_utc = clock.now().astimezone(UTC)
     n_days = campaigns_settings().monitor_days
-    start, end = _utc(window.since), _utc(window.until)
+    start, end = day_start_utc(window.since), day_start_utc(window.until)
     cancellations = repo.between(workspace_id, start, end)
     all_items = repo.items(workspace_id, [c.id for c in cancellations])
 
@@ -282,7 +283,7 @@ def retrospective(
     filtered = client_id is not None or advertiser_id is not None
     kept = [c for c in cancellations if not filtered or c.id in items_of]
     kept_items = [i for c in kept for i in items_of.get(c.id, [])]
-    freed_by_item = _freed_by_item(uow, workspace_id, kept_items)
+    freed_by_item = freed_of_items(uow, workspace_id, kept_items)
 
     # reallocations made in the period, attributed to the pool's advertiser
     # net of what failed budget updates gave back to the pool
@@ -381,273 +382,4 @@ def retrospective(
         "totals": totals.rows(),
         "advertisers": advertisers,
         "rows": rows,
-    }
-
-
-# lessons and action items ---------------------------------------------------------------------
-
-
-def _notes(c: CampaignCancellation) -> dict[str, Any]:
-    return {"lessons": c.lessons, "action_items": list(c.action_items or [])}
-
-
-def update_notes(
-    uow: UnitOfWork,
-    workspace_id: int,
-    cancellation_id: int,
-    *,
-    lessons: str | None = None,
-    action_items: Sequence[dict[str, Any]] | None = None,
-    actor: str = "system",
-) -> dict[str, Any]:
-    """Replace the lessons and/or the action items of a cancellation (audited)."""
-    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
-    before = _notes(c)
-    try:
-        new_lessons = rules.clean_lessons(lessons) if lessons is not None else c.lessons
-        new_items = (
-            rules.clean_action_items(action_items)
-            if action_items is not None
-            else list(c.action_items or [])
-        )
-    except rules.NotesError as exc:
-        raise ValidationFailed(str(exc), field=exc.field) from exc
-    after = {"lessons": new_lessons, "action_items": new_items}
-    if after != before:
-        RetrospectiveRepository(uow).set_notes(
-            workspace_id, cancellation_id, new_lessons, new_items, clock.now()
-        )
-        record(
-            uow,
-            workspace_id=workspace_id,
-            actor=actor,
-            action="campaigns.cancellation_notes",
-            object_type="campaign_cancellation",
-            object_id=cancellation_id,
-            before=before,
-            after=after,
-        )
-    return {"id": cancellation_id, **after}
-
-
-def add_action_item(
-    uow: UnitOfWork,
-    workspace_id: int,
-    cancellation_id: int,
-    item: dict[str, Any],
-    *,
-    actor: str = "system",
-) -> dict[str, Any]:
-    """Append one action item (audited)."""
-    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
-    items = [*list(c.action_items or []), item]
-    try:
-        if not str(item.get("text") or "").strip():
-            raise rules.NotesError("an action item needs a text", "text")
-    except rules.NotesError as exc:
-        raise ValidationFailed(str(exc), field=exc.field) from exc
-    return update_notes(uow, workspace_id, cancellation_id, action_items=items, actor=actor)
-
-
-def notes(uow: UnitOfWork, workspace_id: int, cancellation_id: int) -> dict[str, Any]:
-    c = stops.get_cancellation(uow, workspace_id, cancellation_id)
-    return {"id": c.id, **_notes(c)}
-
-
-# export -----------------------------------------------------------------------------------------
-
-BOM = "\ufeff"  # spreadsheet programs read UTF-8 only when the file says so
-COLUMNS = (
-    "Cancellation",
-    "Made at (UTC)",
-    "Reason",
-    "Action",
-    "Advertisers",
-    "Items",
-    "Currency",
-    "Spent to date",
-    "Freed",
-    "Spend after stop",
-    "Cost per result before",
-    "Reference cost per result",
-    "Compared with",
-    "Advertiser spend before",
-    "Advertiser spend after",
-    "Advertiser change (%)",
-    "Lessons",
-    "Open action items",
-)
-
-
-def _major(amount: int | None, currency: str) -> str:
-    if amount is None:
-        return ""
-    return str(Money(amount, currency).decimal)
-
-
-def _major_dec(value: str | None, currency: str) -> str:
-    """A cost per result in minor units (a decimal string) in major units."""
-    if value is None:
-        return ""
-    digits = exponent(currency)
-    return str(Decimal(value).scaleb(-digits).quantize(Decimal(1).scaleb(-digits)))
-
-
-def table(
-    data: dict[str, Any],
-    label: Callable[[str], str] = str,
-    reason: Callable[[str], str] = str,
-) -> list[list[Any]]:
-    """The export's rows: a header, then one row per cancellation and currency (reasons as
-    ``reason`` words them: codes by default)."""
-    out: list[list[Any]] = [[label(c) for c in COLUMNS]]
-    for r in data["rows"]:
-        cpr = r["cost_per_result"]
-        adv = r["advertiser_after"] or {}
-        names = ", ".join(a["name"] or str(a["id"]) for a in r["advertisers"])
-        for m in r["money"] or [
-            {"currency": "", "spent_minor": 0, "freed_minor": 0, "spend_after_minor": 0}
-        ]:
-            cur = m["currency"]
-            same = cur and cpr.get("currency") == cur
-            out.append(
-                [
-                    r["id"],
-                    r["created_at"][:16].replace("T", " "),
-                    reason(r["reason_code"]),
-                    r["action"],
-                    names,
-                    r["items"],
-                    cur,
-                    _major(m["spent_minor"], cur) if cur else "",
-                    _major(m["freed_minor"], cur) if cur else "",
-                    _major(m["spend_after_minor"], cur) if cur else "",
-                    _major_dec(cpr.get("objects"), cur) if same else "",
-                    _major_dec(cpr.get("reference"), cur) if same else "",
-                    label(cpr["reference_kind"] or "")
-                    if same and cpr.get("reference_kind")
-                    else "",
-                    _major(adv.get("before_minor"), cur)
-                    if adv and adv.get("currency") == cur
-                    else "",
-                    _major(adv.get("after_minor"), cur)
-                    if adv and adv.get("currency") == cur
-                    else "",
-                    (adv.get("change_percent") or "") if adv and adv.get("currency") == cur else "",
-                    r["lessons"],
-                    r["action_items_open"]["open"],
-                ]
-            )
-    return out
-
-
-def summary(
-    data: dict[str, Any],
-    label: Callable[[str], str] = str,
-    reason: Callable[[str], str] = str,
-) -> list[list[Any]]:
-    out: list[list[Any]] = [[label("Section"), label("Item"), label("Currency"), label("Figure")]]
-    p = data["period"]
-    out.append([label("Period"), f"{p['since']} – {p['last']}", "", p["time_zone"]])
-    out.append([label("Summary"), label("Cancellations"), "", data["cancellations"]])
-    for code, n in data["by_reason"].items():
-        out.append([label("Cancellations by reason"), reason(code), "", n])
-    for t in data["totals"]:
-        cur = t["currency"]
-        for key, text in (
-            ("spent_minor", "Spent to date"),
-            ("freed_minor", "Freed"),
-            ("reallocated_minor", "Reallocated"),
-            ("spend_after_minor", "Spend after stop"),
-        ):
-            out.append([label("Totals"), label(text), cur, _major(t[key], cur)])
-    for a in data["advertisers"]:
-        for m in a["money"]:
-            cur = m["currency"]
-            out.append(
-                [
-                    label("Advertiser"),
-                    a["name"] or label("Not allocated"),
-                    cur,
-                    f"{label('Freed')} {_major(m['freed_minor'], cur)}; "
-                    f"{label('Reallocated')} {_major(m['reallocated_minor'], cur)}",
-                ]
-            )
-    return out
-
-
-def to_csv(
-    data: dict[str, Any],
-    label: Callable[[str], str] = str,
-    reason: Callable[[str], str] = str,
-) -> str:
-    """The table as CSV: UTF-8 with a byte-order mark (Excel opens it, Chinese included)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    for row in table(data, label, reason):
-        w.writerow(row)
-    return BOM + out.getvalue()
-
-
-def to_xlsx(
-    data: dict[str, Any],
-    label: Callable[[str], str] = str,
-    reason: Callable[[str], str] = str,
-) -> bytes:
-    """Two sheets: the cancellations and the summary (per reason, per currency, per
-    advertiser), written by the kit's export writer."""
-    sheets = []
-    for title, rows in (
-        (label("Cancellations"), table(data, label, reason)),
-        (label("Summary"), summary(data, label, reason)),
-    ):
-        sheets.append(export.Table(header=rows[0], rows=rows[1:], title=title))
-    return export.to_xlsx_sheets(sheets)
-
-
-# the dashboard's card -------------------------------------------------------------------------
-
-
-def week_card(uow: UnitOfWork, workspace_id: int) -> dict[str, Any]:
-    """This ISO week (UTC days): cancellations made, and per currency what they freed (net of
-    undos), what was reallocated from any pool, and what the cancelled objects spent after
-    their stop (the report store, as the monitor counts it)."""
-    today = clock.now().astimezone(UTC).date()
-    window = rules.week_window(rules.week_text(today))
-    start, end = _utc(window.since), _utc(window.until)
-    repo = RetrospectiveRepository(uow)
-    cancellations = repo.between(workspace_id, start, end)
-    items = repo.items(workspace_id, [c.id for c in cancellations])
-    sums = rules.MoneySums()
-    for item_id, amount in _freed_by_item(uow, workspace_id, items).items():
-        currency = next(i.currency for i in items if i.id == item_id)
-        sums.add(currency, "freed_minor", amount)
-    for line in ledger.lines_by_kind(
-        uow, workspace_id, [freed.REALLOCATED, freed.RETURNED], POOL_PREFIX, since=start, until=end
-    ):
-        sums.add(line.currency, "reallocated_minor", -line.amount)
-    by_key: dict[tuple[int, int], list[CampaignCancellationItem]] = {}
-    for i in items:
-        by_key.setdefault((i.cancellation_id, i.ad_account_id), []).append(i)
-    accounts = repo.ad_accounts(workspace_id, {i.ad_account_id for i in items})
-    of_id = {c.id: c for c in cancellations}
-    now_utc = clock.now().astimezone(UTC)
-    for (cancellation_id, account_id), group in by_key.items():
-        acct = accounts.get(account_id)
-        after = stops.spend_after_stop(
-            uow,
-            workspace_id,
-            account_id,
-            group,
-            stops.stop_time(of_id[cancellation_id], group),
-            stops.zone(acct.timezone if acct is not None else "UTC"),
-            now_utc,
-        )
-        for i in group:
-            sums.add(i.currency, "spend_after_minor", after.get(i.id, 0))
-    return {
-        "week": rules.week_text(today),
-        "since": day_text(window.since),
-        "cancelled": len(cancellations),
-        "money": sums.rows(),
     }
