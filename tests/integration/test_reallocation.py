@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from promodesk.campaigns.errors import PoolTooSmall, ReallocationRefused
 from promodesk.campaigns.service import freed
-from promodesk.campaigns.service import reallocation as service
-from promodesk.campaigns.service.reallocation import Target
+from promodesk.campaigns.service.reallocation import plan as realloc_plan
+from promodesk.campaigns.service.reallocation import settle as realloc_settle
+from promodesk.campaigns.service.reallocation import start as realloc_start
+from promodesk.campaigns.service.reallocation import views as realloc_views
+from promodesk.campaigns.service.reallocation.plan import Target
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
@@ -51,7 +54,7 @@ def test_reallocation_raises_budgets_reads_back_and_uses_the_pool(
         targets = [Target(first, "100.00"), Target(second, "50.50")]
 
         with db.read() as uow:
-            plan = service.preview(uow, s.workspace_id, s.pool, targets)
+            plan = realloc_plan.preview(uow, s.workspace_id, s.pool, targets)
         assert plan.ok, plan.problems
         assert (plan.pool_before_minor, plan.total_minor, plan.pool_after_minor) == (
             300_00,
@@ -60,7 +63,7 @@ def test_reallocation_raises_budgets_reads_back_and_uses_the_pool(
         )
         assert [line.after_minor for line in plan.lines] == [before[0] + 100_00, before[1] + 50_50]
 
-        out = service.reallocate(
+        out = realloc_start.reallocate(
             db, s.workspace_id, s.pool, targets, actor="ana", request_key="k-1"
         )
         assert out["status"] == "done"
@@ -77,7 +80,7 @@ def test_reallocation_raises_budgets_reads_back_and_uses_the_pool(
         assert pool_balance(db, s.workspace_id, s.pool) == 149_50
 
         # the same key again: the first reallocation, nothing taken twice
-        again = service.reallocate(
+        again = realloc_start.reallocate(
             db, s.workspace_id, s.pool, targets, actor="ana", request_key="k-1"
         )
         assert again["id"] == out["id"]
@@ -104,7 +107,7 @@ def test_more_than_the_pool_is_refused_with_what_is_left(db: Database, sb: Sandb
         s = setup(db, sb, pool_minor=80_00)
         before = sb.stats()
         with pytest.raises(PoolTooSmall) as refused:
-            service.reallocate(
+            realloc_start.reallocate(
                 db, s.workspace_id, s.pool, [Target(s.campaigns[0], "80.01")], actor="ana"
             )
         assert refused.value.detail.startswith("only 80.00 USD left in the pool")
@@ -114,7 +117,7 @@ def test_more_than_the_pool_is_refused_with_what_is_left(db: Database, sb: Sandb
 
         other = freed.pool_of(s.advertiser_id + 1000, s.account_id, "USD")
         with pytest.raises(ReallocationRefused) as wrong:
-            service.reallocate(db, s.workspace_id, other, [Target(s.campaigns[0], "1")])
+            realloc_start.reallocate(db, s.workspace_id, other, [Target(s.campaigns[0], "1")])
         codes = {p["code"] for p in wrong.value.extra["problems"]}
         assert codes == {"not_in_pool", "pool_too_small"}
 
@@ -129,32 +132,32 @@ def test_an_ad_account_pool_funds_only_its_account_s_unallocated_campaigns(
         with db.transaction() as uow:
             freed.post_freed(uow, s.workspace_id, pool, 100_00, "item:acct-1", memo="test")
             # the campaigns allocated to the advertiser are not the ad account pool's to fund
-            plan = service.preview(
+            plan = realloc_plan.preview(
                 uow, s.workspace_id, pool, [Target(c, "1.00") for c in s.campaigns]
             )
             assert [x.code for x in plan.problems] == ["not_in_pool", "not_in_pool"]
             # the ad account is allocated to the advertiser alone: its pool may fund the
             # account's unallocated campaign too
-            offered = {c["id"] for c in service.candidates(uow, s.workspace_id, pool)}
+            offered = {c["id"] for c in realloc_plan.candidates(uow, s.workspace_id, pool)}
             assert unallocated in offered
             assert not offered & set(s.campaigns)
-            own = service.preview(uow, s.workspace_id, s.pool, [Target(unallocated, "1")])
+            own = realloc_plan.preview(uow, s.workspace_id, s.pool, [Target(unallocated, "1")])
             assert [x.code for x in own.problems] == ["pool_too_small"]  # but in scope
             # another ad account's pool funds nothing here
             other = freed.pool_of(None, s.account_id + 1000, "USD")
             assert [
                 x.code
-                for x in service.preview(
+                for x in realloc_plan.preview(
                     uow, s.workspace_id, other, [Target(unallocated, "1")]
                 ).problems
             ] == ["not_in_pool", "pool_too_small"]
-        out = service.reallocate(
+        out = realloc_start.reallocate(
             db, s.workspace_id, pool, [Target(unallocated, "10.00")], actor="ana"
         )
         assert out["status"] == "done"
         assert pool_balance(db, s.workspace_id, pool) == 90_00
         with pytest.raises(ReallocationRefused) as refused:
-            service.reallocate(db, s.workspace_id, pool, [Target(s.campaigns[0], "1.00")])
+            realloc_start.reallocate(db, s.workspace_id, pool, [Target(s.campaigns[0], "1.00")])
         assert {p["code"] for p in refused.value.extra["problems"]} == {"not_in_pool"}
         assert pool_balance(db, s.workspace_id, pool) == 90_00
 
@@ -163,7 +166,7 @@ def test_campaign_tiktok_refuses_gets_its_money_back(db: Database, sb: SandboxHa
     with wired(sb):
         s = setup(db, sb, pool_minor=200_00)
         delete_on_tiktok(sb, s.tiktok_ids[1])  # the mirror does not know yet
-        out = service.reallocate(
+        out = realloc_start.reallocate(
             db,
             s.workspace_id,
             s.pool,
@@ -190,7 +193,7 @@ def test_tiktok_not_answering_keeps_the_item_for_a_retry(db: Database, sb: Sandb
     with wired(sb, max_attempts=1):
         s = setup(db, sb, pool_minor=100_00)
         sb.update(fail_next=1)
-        out = service.reallocate(
+        out = realloc_start.reallocate(
             db, s.workspace_id, s.pool, [Target(s.campaigns[0], "25.00")], actor="ana"
         )
         assert out["status"] == "reserved"
@@ -198,7 +201,7 @@ def test_tiktok_not_answering_keeps_the_item_for_a_retry(db: Database, sb: Sandb
         assert out["items"][0]["error"].startswith("not settled yet")
         assert pool_balance(db, s.workspace_id, s.pool) == 75_00  # held while unsettled
 
-        done = service.retry(db, s.workspace_id, out["id"], actor="ana")
+        done = realloc_settle.retry(db, s.workspace_id, out["id"], actor="ana")
         assert done["status"] == "done"
         assert done["items"][0]["verified"]
         assert pool_balance(db, s.workspace_id, s.pool) == 75_00
@@ -222,10 +225,10 @@ def test_the_job_settles_what_the_request_left(
         s = setup(db, sb, pool_minor=100_00)
         before = row(db, s.account_id, s.tiktok_ids[0]).budget_minor
         # the process stops right after the money left the pool: nothing reached TikTok yet
-        first = service.start(db, s.workspace_id, s.pool, [Target(s.campaigns[0], "10.00")])
+        first = realloc_start.start(db, s.workspace_id, s.pool, [Target(s.campaigns[0], "10.00")])
         # TikTok does not answer the request's own attempt
         sb.update(fail_next=1)
-        second = service.reallocate(
+        second = realloc_start.reallocate(
             db, s.workspace_id, s.pool, [Target(s.campaigns[1], "20.00")], actor="ana"
         )
         assert second["status"] == "reserved"
@@ -233,7 +236,7 @@ def test_the_job_settles_what_the_request_left(
 
         Worker(db, backoff_base=0.0, workspace_id=s.workspace_id).run_until_idle()
         with db.read() as uow:
-            done = [service.view(uow, s.workspace_id, r) for r in (first, second["id"])]
+            done = [realloc_views.view(uow, s.workspace_id, r) for r in (first, second["id"])]
         assert [r["status"] for r in done] == ["done", "done"]
         assert all(r["items"][0]["verified"] for r in done)
         assert sandbox_budget(sb, s.tiktok_ids[0]) * 100 == before + 10_00

@@ -10,7 +10,9 @@ import pytest
 
 from promodesk.campaigns.errors import PoolTooSmall
 from promodesk.campaigns.service import freed
-from promodesk.campaigns.service import reallocation as service
+from promodesk.campaigns.service.reallocation import plan as realloc_plan
+from promodesk.campaigns.service.reallocation import start as realloc_start
+from promodesk.campaigns.service.reallocation import views as realloc_views
 from promodesk.kit.db import Database
 from promodesk.models import TikTokCampaign
 from tests.conftest import make_workspace
@@ -43,8 +45,8 @@ def test_operators_racing_for_one_pool(pg_db: Database) -> None:
     def operator(n: int) -> None:
         barrier.wait()
         try:
-            made = service.start(
-                db, ws, pool, [service.Target(campaigns[n], "25.00")], actor=f"op{n}"
+            made = realloc_start.start(
+                db, ws, pool, [realloc_plan.Target(campaigns[n], "25.00")], actor=f"op{n}"
             )
             with lock:
                 won.append(made)
@@ -70,5 +72,5 @@ def test_operators_racing_for_one_pool(pg_db: Database) -> None:
         assert state is not None
         assert state.balance_minor == 0
         assert state.reallocated_minor == POOL
-        totals = [service.view(uow, ws, r)["total_minor"] for r in won]
+        totals = [realloc_views.view(uow, ws, r)["total_minor"] for r in won]
     assert sum(totals) == POOL

@@ -24,7 +24,11 @@ from promodesk.campaigns.schemas.budget import (
     TransferPage,
     TransferRead,
 )
-from promodesk.campaigns.service import budget, freed, reallocation, transfers
+from promodesk.campaigns.service import budget, freed, transfers
+from promodesk.campaigns.service.reallocation import plan as realloc_plan
+from promodesk.campaigns.service.reallocation import settle as realloc_settle
+from promodesk.campaigns.service.reallocation import start as realloc_start
+from promodesk.campaigns.service.reallocation import views as realloc_views
 from promodesk.kit.pagination import after, fetch, page
 from promodesk.tenancy.domain import Principal
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, state
@@ -38,8 +42,8 @@ def _key(caller: Principal, key: str | None) -> str | None:
     return f"api:{caller.actor}:{key}"[:255] if key else None
 
 
-def _targets(body: ReallocationCreate) -> list[reallocation.Target]:
-    return [reallocation.Target(t.campaign_id, t.amount) for t in body.targets]
+def _targets(body: ReallocationCreate) -> list[realloc_plan.Target]:
+    return [realloc_plan.Target(t.campaign_id, t.amount) for t in body.targets]
 
 
 @router.get("/budget", response_model=BudgetRead)
@@ -87,8 +91,8 @@ def preview_reallocation(body: ReallocationCreate, uow: Uow, caller: Writer) -> 
     """Before → after budgets, TikTok's minimums and the pool left; ``problems`` lists every
     broken rule. Nothing changes."""
     pool = freed.parse_pool(body.pool)
-    plan = reallocation.preview(uow, caller.workspace_id, pool, _targets(body))
-    return ReallocationPreview(**reallocation.plan_view(plan, pool))
+    plan = realloc_plan.preview(uow, caller.workspace_id, pool, _targets(body))
+    return ReallocationPreview(**realloc_plan.plan_view(plan, pool))
 
 
 @router.post("/reallocations", response_model=ReallocationRead, status_code=201)
@@ -106,7 +110,7 @@ def create_reallocation(
     one TikTok did not answer stays ``pending`` (POST .../retry)."""
     pool = freed.parse_pool(body.pool)
     uow.commit()
-    out = reallocation.reallocate(
+    out = realloc_start.reallocate(
         state(request).db,
         caller.workspace_id,
         pool,
@@ -127,7 +131,7 @@ def list_reallocations(
     cursor: Cursor = None,
 ) -> ReallocationPage:
     """Newest first."""
-    rows = reallocation.reallocation_page(
+    rows = realloc_views.reallocation_page(
         uow,
         caller.workspace_id,
         pool=None if pool is None else freed.parse_pool(pool),
@@ -141,7 +145,7 @@ def list_reallocations(
 
 @router.get("/reallocations/{reallocation_id}", response_model=ReallocationRead)
 def get_reallocation(reallocation_id: int, uow: Uow, caller: Caller) -> ReallocationRead:
-    return ReallocationRead(**reallocation.view(uow, caller.workspace_id, reallocation_id))
+    return ReallocationRead(**realloc_views.view(uow, caller.workspace_id, reallocation_id))
 
 
 @router.post("/reallocations/{reallocation_id}/retry", response_model=ReallocationRead)
@@ -149,10 +153,10 @@ def retry_reallocation(
     reallocation_id: int, request: Request, uow: Uow, caller: Writer
 ) -> ReallocationRead:
     """Send the items TikTok did not answer for again (an absolute budget: safe to repeat)."""
-    reallocation.view(uow, caller.workspace_id, reallocation_id)  # 404 first
+    realloc_views.view(uow, caller.workspace_id, reallocation_id)  # 404 first
     uow.commit()
     return ReallocationRead(
-        **reallocation.retry(
+        **realloc_settle.retry(
             state(request).db, caller.workspace_id, reallocation_id, actor=caller.actor
         )
     )

@@ -24,7 +24,11 @@ from promodesk.campaigns.schemas.budget import (
     ReallocationRead,
     TransferRead,
 )
-from promodesk.campaigns.service import budget, freed, reallocation, transfers
+from promodesk.campaigns.service import budget, freed, transfers
+from promodesk.campaigns.service.reallocation import plan as realloc_plan
+from promodesk.campaigns.service.reallocation import settle as realloc_settle
+from promodesk.campaigns.service.reallocation import start as realloc_start
+from promodesk.campaigns.service.reallocation import views as realloc_views
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -107,15 +111,15 @@ def _budget_tables(view: dict[str, Any]) -> None:
     console.print(p)
 
 
-def _targets(pairs: list[str]) -> list[reallocation.Target]:
-    out: list[reallocation.Target] = []
+def _targets(pairs: list[str]) -> list[realloc_plan.Target]:
+    out: list[realloc_plan.Target] = []
     for pair in pairs:
         campaign, sep, amount = pair.partition("=")
         if not sep or not campaign.strip().isdigit() or not amount.strip():
             raise ValidationFailed(
                 f"--to {pair!r}: write CAMPAIGN_ID=AMOUNT, e.g. --to 12=50.00", field="to"
             )
-        out.append(reallocation.Target(int(campaign), amount.strip()))
+        out.append(realloc_plan.Target(int(campaign), amount.strip()))
     return out
 
 
@@ -169,15 +173,15 @@ def reallocate(
     the_pool = freed.parse_pool(pool)
     targets = _targets(to)
     with database().read() as uow:
-        plan = reallocation.plan_view(
-            reallocation.preview(uow, workspace_id, the_pool, targets), the_pool
+        plan = realloc_plan.plan_view(
+            realloc_plan.preview(uow, workspace_id, the_pool, targets), the_pool
         )
     if not yes:
         if not json_out:
             _plan_table(ReallocationPreview(**plan).model_dump())
         if plan["ok"]:
             typer.confirm("Reallocate?", abort=True, err=True)
-    out = reallocation.reallocate(
+    out = realloc_start.reallocate(
         database(), workspace_id, the_pool, targets, actor=ACTOR, note=note
     )
     show(clikit.dump(ReallocationRead(**out)), json_out, _show_reallocation)
@@ -195,10 +199,10 @@ def show_reallocation(
     """One reallocation with its campaigns, their read-back and what went back to the pool."""
     workspace_id = _workspace_id(workspace)
     if retry:
-        out = reallocation.retry(database(), workspace_id, reallocation_id, actor=ACTOR)
+        out = realloc_settle.retry(database(), workspace_id, reallocation_id, actor=ACTOR)
     else:
         with database().read() as uow:
-            out = reallocation.view(uow, workspace_id, reallocation_id)
+            out = realloc_views.view(uow, workspace_id, reallocation_id)
     show(clikit.dump(ReallocationRead(**out)), json_out, _show_reallocation)
 
 

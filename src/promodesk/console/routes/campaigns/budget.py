@@ -28,7 +28,11 @@ from promodesk.campaigns.errors import (
     TransferRefused,
 )
 from promodesk.campaigns.service import budget as budget_service
-from promodesk.campaigns.service import freed, reallocation, transfers
+from promodesk.campaigns.service import freed, transfers
+from promodesk.campaigns.service.reallocation import plan as realloc_plan
+from promodesk.campaigns.service.reallocation import settle as realloc_settle
+from promodesk.campaigns.service.reallocation import start as realloc_start
+from promodesk.campaigns.service.reallocation import views as realloc_views
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.routing import ConsoleRoute
@@ -126,7 +130,7 @@ def _form_page(
         "campaigns/budget_reallocate.html",
         pool=state,
         pool_label=budget_service.pool_label(uow, workspace_id, state),
-        candidates=reallocation.candidates(uow, workspace_id, pool),
+        candidates=realloc_plan.candidates(uow, workspace_id, pool),
         amounts=amounts,
     )
 
@@ -138,7 +142,7 @@ def pool_page(visit: ViewerVisit, uow: Uow, key: str) -> Response:
     return visit.page(
         "campaigns/budget_pool.html",
         p=budget_service.pool_history(uow, workspace_id, pool),
-        reallocations=reallocation.reallocation_page(uow, workspace_id, pool=pool, limit=50),
+        reallocations=realloc_views.reallocation_page(uow, workspace_id, pool=pool, limit=50),
     )
 
 
@@ -147,14 +151,14 @@ def reallocate_form(visit: OperatorVisit, uow: Uow, pool: str = "") -> Response:
     return _form_page(visit, uow, _pool(visit, pool), {})
 
 
-def _targets(visit: Visit) -> tuple[list[reallocation.Target], dict[int, str]]:
+def _targets(visit: Visit) -> tuple[list[realloc_plan.Target], dict[int, str]]:
     amounts: dict[int, str] = {}
     for name, value in visit.form.items():
         if name.startswith("amount_") and value.strip():
             row = name.removeprefix("amount_")
             if row.isdigit() and len(row) <= 18:
                 amounts[int(row)] = value.strip()
-    return [reallocation.Target(row, amount) for row, amount in amounts.items()], amounts
+    return [realloc_plan.Target(row, amount) for row, amount in amounts.items()], amounts
 
 
 def _problem_text(visit: Visit, p: dict[str, Any], currency: str, plan: dict[str, Any]) -> str:
@@ -176,8 +180,8 @@ def reallocate(request: Request, visit: OperatorVisit, uow: Uow) -> Response:
     targets, amounts = _targets(visit)
     workspace_id = visit.principal.workspace_id
     try:
-        plan = reallocation.plan_view(
-            reallocation.preview(uow, workspace_id, the_pool, targets), the_pool
+        plan = realloc_plan.plan_view(
+            realloc_plan.preview(uow, workspace_id, the_pool, targets), the_pool
         )
     except ValidationFailed as exc:
         return _refused(visit, exc, back)
@@ -191,7 +195,7 @@ def reallocate(request: Request, visit: OperatorVisit, uow: Uow) -> Response:
     token = visit.form.get("submit_token", "")
     close_unit(request, None)  # the form's token is spent; no transaction waits on TikTok
     try:
-        out = reallocation.reallocate(
+        out = realloc_start.reallocate(
             console_of(request).st.db,
             workspace_id,
             the_pool,
@@ -228,7 +232,7 @@ def _refused(visit: Visit, exc: PromodeskError, back: str) -> NoReturn:
 @router.get("/budget/reallocations/{reallocation_id}")
 def reallocation_page(visit: ViewerVisit, uow: Uow, reallocation_id: int) -> Response:
     workspace_id = visit.principal.workspace_id
-    out = reallocation.view(uow, workspace_id, reallocation_id)
+    out = realloc_views.view(uow, workspace_id, reallocation_id)
     by = tenancy.actor_name(uow, workspace_id, str(out["created_by"]))
     return visit.page("campaigns/budget_reallocation.html", r=out, by=by)
 
@@ -238,9 +242,9 @@ def reallocation_retry(
     request: Request, visit: OperatorVisit, uow: Uow, reallocation_id: int
 ) -> Response:
     workspace_id = visit.principal.workspace_id
-    reallocation.view(uow, workspace_id, reallocation_id)  # 404 first
+    realloc_views.view(uow, workspace_id, reallocation_id)  # 404 first
     close_unit(request, None)
-    reallocation.retry(
+    realloc_settle.retry(
         console_of(request).st.db, workspace_id, reallocation_id, actor=visit.principal.actor
     )
     return visit.redirect(f"/budget/reallocations/{reallocation_id}")
