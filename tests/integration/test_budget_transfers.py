@@ -48,12 +48,22 @@ def sb() -> Iterator[SandboxHandle]:
         yield handle
 
 
-def _setup(db: Database, sb: SandboxHandle, mode: str = "agency") -> tuple[int, int, int]:
+def _setup(
+    db: Database, sb: SandboxHandle, mode: str = "agency", tokens: list[str] | None = None
+) -> tuple[int, int, int]:
+    """Two USD ad accounts allocated to one advertiser; through one token, or each through its
+    own of ``tokens`` (in the order of ``USD_ACCOUNTS``)."""
     ws = make_workspace(db).id
     wanted = [gen.advertiser_id(i) for i in USD_ACCOUNTS]
     with db.transaction() as uow:
-        result = imports.import_token(uow, ws, sb.access_token(), wanted)
-        ids = {a.advertiser_id: a.id for a in result.accounts}
+        ids: dict[str, int] = {}
+        for token, some in zip(
+            tokens or [sb.access_token()],
+            [[a] for a in wanted] if tokens else [wanted],
+            strict=True,
+        ):
+            result = imports.import_token(uow, ws, token, some)
+            ids.update({a.advertiser_id: a.id for a in result.accounts})
         client = make_client(uow, ws)
         advertiser = make_advertiser(uow, ws, client)
         for advertiser_id in wanted:
@@ -232,26 +242,8 @@ def retry_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _two_grants(db: Database, sb: SandboxHandle) -> tuple[int, int, int, str]:
     """Two agency-paid USD ad accounts, each through a token of its own; the second token."""
-    ws = make_workspace(db).id
-    wanted = [gen.advertiser_id(i) for i in USD_ACCOUNTS]
-    tokens = [sb.access_token([a]) for a in wanted]
-    with db.transaction() as uow:
-        ids = {}
-        for token, advertiser_id in zip(tokens, wanted, strict=True):
-            result = imports.import_token(uow, ws, token, [advertiser_id])
-            ids[advertiser_id] = result.accounts[0].id
-        client = make_client(uow, ws)
-        advertiser = make_advertiser(uow, ws, client)
-        for advertiser_id in wanted:
-            allocation_service.allocate(
-                uow,
-                ws,
-                ids[advertiser_id],
-                client_account_id=client,
-                advertiser_id=advertiser,
-                payment_mode="agency",
-            )
-    return ws, ids[wanted[0]], ids[wanted[1]], tokens[1]
+    tokens = [sb.access_token([gen.advertiser_id(i)]) for i in USD_ACCOUNTS]
+    return (*_setup(db, sb, tokens=tokens), tokens[1])
 
 
 def test_a_failed_second_leg_is_retried_by_a_job(
