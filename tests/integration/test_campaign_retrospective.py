@@ -5,6 +5,7 @@ items (audited)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Iterator
@@ -223,10 +224,11 @@ def test_exports_csv_and_xlsx(
     with zipfile.ZipFile(io.BytesIO(blob)) as z:
         names = z.namelist()
         strings = z.read("xl/sharedStrings.xml").decode()
+        summary_sheet = z.read("xl/worksheets/sheet2.xml").decode()
     assert "xl/worksheets/sheet1.xml" in names
     assert "xl/worksheets/sheet2.xml" in names
     assert "poor_performance" in strings
-    assert "520.00" in strings  # freed in the summary sheet
+    assert "<v>520</v>" in summary_sheet  # freed in the summary sheet, a number
 
 
 def test_lessons_and_action_items_are_checked_and_audited(
@@ -270,3 +272,24 @@ def test_lessons_and_action_items_are_checked_and_audited(
         )
     with db.read() as uow:
         assert len(audit.list_events(uow, workspace.id, action="campaigns.cancellation_notes")) == 2
+
+
+def test_exports_never_carry_a_formula(
+    db: Database, workspace: Workspace, frozen: clock.FrozenClock
+) -> None:
+    s = seed_retro(db, workspace.id)
+    with db.transaction() as uow:
+        retro_notes.update_notes(
+            uow, workspace.id, s["c"][0], lessons='=HYPERLINK("http://x.example","see")'
+        )
+    with db.read() as uow:
+        data = retro_report.retrospective(uow, workspace.id, month="2026-12")
+    rows = list(csv.reader(io.StringIO(retro_export.to_csv(data).lstrip("\ufeff"))))
+    lessons = rows[0].index("Lessons")
+    assert '\'=HYPERLINK("http://x.example","see")' in [r[lessons] for r in rows[1:]]
+    # figures stay plain numbers, a negative change included
+    spent = rows[0].index("Spent to date")
+    assert all(not r[spent].startswith("'") for r in rows[1:])
+    with zipfile.ZipFile(io.BytesIO(retro_export.to_xlsx(data))) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet

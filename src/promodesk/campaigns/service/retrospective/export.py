@@ -1,21 +1,17 @@
 """The retrospective as files: CSV (one table) and XLSX (the cancellations and the summary,
-two sheets through ``kit.export``), headers and words as the caller's ``label`` and
-``reason`` give them (codes and English by default).
+two sheets), both written by ``kit.export``, headers and words as the caller's ``label`` and
+``reason`` give them (codes and English by default). Figures are numbers (money in major
+units); text that a spreadsheet would run as a formula (lessons, names) stays text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from promodesk.kit import export as kit_export
 from promodesk.kit.money import Money, exponent
-
-BOM = "\ufeff"  # spreadsheet programs read UTF-8 only when the file says so
-
 
 COLUMNS = (
     "Cancellation",
@@ -39,18 +35,22 @@ COLUMNS = (
 )
 
 
-def _major(amount: int | None, currency: str) -> str:
+def _major(amount: int | None, currency: str) -> Decimal | None:
     if amount is None:
-        return ""
-    return str(Money(amount, currency).decimal)
+        return None
+    return Money(amount, currency).decimal
 
 
-def _major_dec(value: str | None, currency: str) -> str:
+def _major_dec(value: str | None, currency: str) -> Decimal | None:
     """A cost per result in minor units (a decimal string) in major units."""
     if value is None:
-        return ""
+        return None
     digits = exponent(currency)
-    return str(Decimal(value).scaleb(-digits).quantize(Decimal(1).scaleb(-digits)))
+    return Decimal(value).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+def _number(value: str | None) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(value)
 
 
 def table(
@@ -93,7 +93,9 @@ def table(
                     _major(adv.get("after_minor"), cur)
                     if adv and adv.get("currency") == cur
                     else "",
-                    (adv.get("change_percent") or "") if adv and adv.get("currency") == cur else "",
+                    _number(adv.get("change_percent"))
+                    if adv and adv.get("currency") == cur
+                    else "",
                     r["lessons"],
                     r["action_items_open"]["open"],
                 ]
@@ -142,11 +144,8 @@ def to_csv(
     reason: Callable[[str], str] = str,
 ) -> str:
     """The table as CSV: UTF-8 with a byte-order mark (Excel opens it, Chinese included)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    for row in table(data, label, reason):
-        w.writerow(row)
-    return BOM + out.getvalue()
+    rows = table(data, label, reason)
+    return kit_export.to_csv(kit_export.Table(header=rows[0], rows=rows[1:])).decode("utf-8")
 
 
 def to_xlsx(
