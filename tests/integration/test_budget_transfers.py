@@ -335,3 +335,22 @@ def test_a_manual_retry_still_works_and_the_job_then_finds_nothing_to_do(
         assert final["status"] == "done"
         assert final["auto_retry"]["status"] == "done"
         assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 7, before[1] + 7)
+
+
+def test_a_transfer_whose_process_stopped_is_finished_by_the_job(
+    db: Database, sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch, retry_now: None
+) -> None:
+    import promodesk.campaigns.jobs  # noqa: F401 - registers the handlers
+
+    with wired(sb), business_center(monkeypatch):
+        ws, first, second = _setup(db, sb)
+        before = (cash(sb, 0), cash(sb, 8))
+        # the transfer is recorded, then the process stops before any leg is sent
+        transfer_id = service.start(
+            db, ws, from_ad_account_id=first, to_ad_account_id=second, amount="3.00"
+        )
+        Worker(db, backoff_base=0.0, workspace_id=ws).run_until_idle()
+        with db.read() as uow:
+            done = service.get(uow, ws, transfer_id)
+        assert done["status"] == "done"
+        assert (cash(sb, 0), cash(sb, 8)) == (before[0] - 3, before[1] + 3)

@@ -223,7 +223,9 @@ class TransferRead(BaseModel):
     legs: list[dict[str, Any]]
     error: str
     auto_retry: TransferRetry | None = Field(
-        None, description="the job that sends a failed leg again; null when no leg failed"
+        None,
+        description="the job that sends again what a failed leg or a stopped process left "
+        "(a no-op once the transfer is done); null when there is none",
     )
     note: str
     created_by: str

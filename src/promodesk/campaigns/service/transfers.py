@@ -7,12 +7,12 @@ its legs with no transaction open, each with its own ``request_id`` (TikTok move
 per id), and records each leg's outcome in a short unit of its own. Audited with the user's
 name. ``run`` again (Retry) picks up where the transfer stopped.
 
-A leg that fails without TikTok's final word (no answer, a transient error, the second leg for
-any reason) queues ``RETRY_JOB`` in the same unit that records the failure: the job sends the
-legs left again with backoff (``campaigns.domain.transfers.retry_delay``), sending in its
-prefetch and recording in its handler, and the transfer shows its rounds (``auto_retry``).
-Manual Retry stays offered; whichever comes first moves the money, the other finds nothing
-left to do.
+``start`` also queues ``RETRY_JOB`` in the unit that records the transfer (a failure that is
+not final makes sure it is queued too): whatever a failed leg or a stopped process left (no
+answer, a transient error, the second leg for any reason) is sent again with backoff
+(``campaigns.domain.transfers.retry_delay``), the job sending in its prefetch and recording
+in its handler; the transfer shows its rounds (``auto_retry``). Manual Retry stays offered;
+whichever comes first moves the money, the other finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -136,6 +136,9 @@ def start(
             {"leg": leg, "type": kind, "request_id": rules.request_id(workspace_id, row.id, leg)}
             for leg, kind in LEGS
         ]
+        # the safety net, written with the transfer: if the process stops before the legs'
+        # outcomes are recorded, the job sends them again (a no-op once the transfer is done)
+        _queue_retry(uow, workspace_id, row.id, actor)
         record(
             uow,
             workspace_id=workspace_id,
@@ -275,7 +278,8 @@ def _retry_key(transfer_id: int) -> str:
 
 
 def _queue_retry(uow: UnitOfWork, workspace_id: int, transfer_id: int, actor: str) -> None:
-    """One retry job per transfer (its dedupe key): queued at the first failure of a leg."""
+    """One retry job per transfer (its dedupe key): queued with the transfer; queuing it
+    again changes nothing."""
     settings = campaigns_settings()
     jobs.enqueue(
         uow,
