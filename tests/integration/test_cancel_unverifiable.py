@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
+from promodesk import clikit
 from promodesk.accounts.service import grants, imports
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
+from promodesk.cli import app as cli
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import (
@@ -154,8 +157,8 @@ def test_revoked_on_tiktok_ends_unverifiable_alerts_and_is_verified_after_reconn
         assert _alerts(db, item.id) == 1  # no second alert
 
 
-def test_revoked_in_promodesk_before_the_check(
-    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch
+def test_revoked_in_promodesk_before_the_check_and_verified_again_from_the_cli(
+    db: Database, sb: SandboxHandle, cancel_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with wired(sb):
         workspace_id, accounts = imported(db, sb)
@@ -171,3 +174,19 @@ def test_revoked_in_promodesk_before_the_check(
         assert item.verify_status == "unverifiable"
         assert item.verify_detail["problems"] == [REVOKED]
         assert _alerts(db, item.id) == 1
+
+        # reconnected: the CLI sends the workspace's items to verification at once
+        with db.transaction() as uow:
+            imports.import_token(uow, workspace_id, sb.access_token(), sb.advertiser_ids)
+            slug = uow.session.get(Workspace, workspace_id).slug  # type: ignore[union-attr]
+        cancel_env.setenv("PROMODESK_DATABASE_URL", db.url)
+        cancel_env.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+        clikit.reset()
+        try:
+            again = CliRunner().invoke(cli, ["tiktok", "cancel-reverify", "-w", slug])
+        finally:
+            clikit.reset()
+        assert again.exit_code == 0, again.output
+        assert "1 item" in again.output
+        drain(db, workspace_id)
+        assert _item(db, cancellation_id).verify_status == "verified"

@@ -1,6 +1,7 @@
 """``promodesk tiktok cancel|cancellations|cancellation|cancel-retry|cancel-undo|
-cancel-recreate``: cancel campaigns, ad groups or ads with a reason, see the log, retry the
-failed items, undo a pause, re-create a deleted campaign.
+cancel-recreate|cancel-reverify``: cancel campaigns, ad groups or ads with a reason, see the
+log, retry the failed items, undo a pause, re-create a deleted campaign, verify again what a
+revoked authorization kept from being verified.
 
 ``cancel`` takes TikTok's ids (the ids users see in Ads Manager and in the list), with
 ``--ad-account`` (promodesk's id) when an id is in several ad accounts. It prints the money
@@ -30,6 +31,7 @@ from promodesk.campaigns.service.cancellations import preview as cancel_preview
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.service.cancellations import undo as cancel_undo
+from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, dump, friendly, show
 from promodesk.kit.money import Money
 from promodesk.kit.progress import Snapshot, tracked_bar
@@ -341,11 +343,28 @@ def recreate(
     show(dump(ItemRead.model_validate(data)), json_out, _item_line)
 
 
+@friendly
+def reverify(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
+    """Verify again, now, the cancelled objects that could not be verified because their ad
+    account's authorization was revoked, once the account is reconnected."""
+    workspace_id = _workspace_id(workspace)
+    with database().transaction() as uow:
+        count = cancel_unverifiable.reverify_reconnected(uow, workspace_id)
+    if json_out:
+        show({"items": count}, json_out, lambda _: None)
+        return
+    console.print(
+        f"{count} item(s) sent to verification again; "
+        "`promodesk tiktok cancellation ID` shows the result."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``promodesk tiktok`` app."""
     app.command("cancel")(cancel)
     app.command("cancellations")(list_cancellations)
     app.command("cancellation")(show_cancellation)
+    app.command("cancel-reverify")(reverify)
     app.command("cancel-retry")(retry)
     app.command("cancel-undo")(undo)
     app.command("cancel-recreate")(recreate)

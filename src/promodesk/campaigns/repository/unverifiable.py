@@ -16,8 +16,13 @@ class UnverifiableRepository:
         self.uow = uow
         self.s = uow.session
 
-    def items(self, status: str, *, limit: int = 5000) -> list[CampaignCancellationItem]:
-        """Items of every workspace in verification status ``status``, locked for the change
-        (oldest first)."""
-        q = select(I).where(I.verify_status == status).order_by(I.id).limit(limit)
+    def items(
+        self, status: str, *, workspace_id: int | None = None, limit: int = 5000
+    ) -> list[CampaignCancellationItem]:
+        """Items in verification status ``status`` (of every workspace, or of
+        ``workspace_id``), locked for the change, oldest first."""
+        q = select(I).where(I.verify_status == status)
+        if workspace_id is not None:
+            q = q.where(I.workspace_id == workspace_id)
+        q = q.order_by(I.id).limit(limit)
         return list(self.s.execute(q.with_for_update()).scalars())

@@ -9,7 +9,8 @@ Rules:
   shown on the item, and alert the team like a failed check (once per item).
 - ``unverifiable`` is not final: once the ad account has an active authorization again
   (reconnected by importing it anew), ``reverify_reconnected`` (run by the hourly monitoring
-  job) puts its items back to pending and queues their cancellation's verification.
+  job, and at once by ``promodesk tiktok cancel-reverify``) puts its items back to pending and
+  queues their cancellation's verification.
 """
 
 from __future__ import annotations
@@ -89,12 +90,13 @@ def mark(
     return marked
 
 
-def reverify_reconnected(uow: UnitOfWork) -> int:
-    """Items whose ad account is reconnected go back to pending, and their cancellations'
-    verification is queued at once; how many items."""
+def reverify_reconnected(uow: UnitOfWork, workspace_id: int | None = None) -> int:
+    """Items (of every workspace, or of ``workspace_id``) whose ad account is reconnected go
+    back to pending, and their cancellations' verification is queued at once; how many."""
     access: dict[tuple[int, int], bool] = {}
     again: dict[tuple[int, int], int] = {}
-    for item in UnverifiableRepository(uow).items(VerifyStatus.UNVERIFIABLE.value):
+    repo = UnverifiableRepository(uow)
+    for item in repo.items(VerifyStatus.UNVERIFIABLE.value, workspace_id=workspace_id):
         key = (item.workspace_id, item.ad_account_id)
         if key not in access:
             try:
