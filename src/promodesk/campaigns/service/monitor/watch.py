@@ -99,4 +99,5 @@ def _alert(uow: UnitOfWork, item: CampaignCancellationItem, spent_minor: int) ->
             },
             secret=secret,
             ref=ref,
+            summary=(subject, text),
         )
