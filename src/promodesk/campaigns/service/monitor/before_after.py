@@ -12,7 +12,7 @@ Per advertiser of the items: its allocated campaigns' totals over the same windo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -52,43 +52,21 @@ def _total(series: dict[str, Metrics], since: date, until: date) -> Metrics:
     return total
 
 
-def _objects_daily(
+def _objects_series(
+    read: Callable[..., Iterable[tuple[str, Metrics]]],
     uow: UnitOfWork,
     workspace_id: int,
     account_id: int,
     objects: dict[str, list[str]],
-    since: date,
-    until: date,
+    since: date | datetime,
+    until: date | datetime,
 ) -> dict[str, Metrics]:
+    """The counted objects' metrics summed per day or per hour (``read``: the report store's
+    ``per_day`` or ``hourly``)."""
     out: dict[str, Metrics] = {}
     for level, ids in objects.items():
         _sum_series(
-            reports.per_day(
-                uow,
-                workspace_id,
-                Level(level),
-                since,
-                until,
-                ad_account_id=account_id,
-                object_ids=ids,
-            ),
-            out,
-        )
-    return out
-
-
-def _objects_hourly(
-    uow: UnitOfWork,
-    workspace_id: int,
-    account_id: int,
-    objects: dict[str, list[str]],
-    since: datetime,
-    until: datetime,
-) -> dict[str, Metrics]:
-    out: dict[str, Metrics] = {}
-    for level, ids in objects.items():
-        _sum_series(
-            reports.hourly(
+            read(
                 uow,
                 workspace_id,
                 Level(level),
@@ -121,7 +99,9 @@ def _account_section(
     until = last_day + timedelta(days=1)
     objects = counted_objects(items)
 
-    obj_daily = _objects_daily(uow, workspace_id, account_id, objects, first_day, until)
+    obj_daily = _objects_series(
+        reports.per_day, uow, workspace_id, account_id, objects, first_day, until
+    )
     acct_daily: dict[str, Metrics] = {}
     _sum_series(
         reports.per_day(
@@ -142,7 +122,8 @@ def _account_section(
     h_start = stop_hour - timedelta(hours=HOURS_AROUND)
     h_end = min(stop_hour + timedelta(hours=HOURS_AROUND + 1), now_utc + timedelta(hours=1))
     hour_keys = local_hours(h_start, h_end, tz)
-    obj_hourly = _objects_hourly(
+    obj_hourly = _objects_series(
+        reports.hourly,
         uow,
         workspace_id,
         account_id,
