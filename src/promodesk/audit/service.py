@@ -8,6 +8,7 @@ or neither does); events are only ever inserted; secrets are masked before they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from promodesk.audit.repository import AuditRepository
@@ -22,14 +23,27 @@ SECRET_MARKERS = ("password", "secret", "token", "key_hash", "api_key", "plainte
 MASK = "***"
 
 
+# Field names repeat across events (a bulk change records thousands with the same keys): the
+# verdict per name is cached instead of scanning the markers for every field of every event.
+@lru_cache(maxsize=4096)
 def is_secret(name: str) -> bool:
     lowered = name.lower()
     return lowered == "key" or any(marker in lowered for marker in SECRET_MARKERS)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (MASK if is_secret(str(k)) else _mask(v)) for k, v in value.items()}
+        return {
+            k: (
+                MASK
+                if is_secret(str(k))
+                else (v if type(v) in _SCALARS else _mask(v))  # scalars need no walk
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_mask(v) for v in value]
     return value
