@@ -94,6 +94,38 @@ def test_dedupe_key_returns_the_first_job(drained: Database) -> None:
         jobs.cancel(uow, first.id)
 
 
+def test_enqueue_many_adds_due_jobs_and_skips_taken_keys(drained: Database) -> None:
+    with drained.transaction() as uow:
+        first = enqueue(uow, "t.effect", {"op": 1}, dedupe_key="many-1")
+        added = jobs.enqueue_many(
+            uow,
+            "t.effect",
+            [({"op": 10}, "many-1"), ({"op": 11}, "many-2"), ({"op": 12}, "many-3")],
+        )
+        assert added == 2
+    with drained.transaction() as uow:
+        assert jobs.enqueue_many(uow, "t.effect", [({"op": 13}, "many-3")]) == 0
+        rows = {
+            key: JobRepository(uow).by_dedupe_key(key) for key in ("many-1", "many-2", "many-3")
+        }
+        assert rows["many-1"] is not None
+        assert rows["many-1"].id == first.id
+        assert rows["many-1"].payload == {"op": 1}  # the first job stands
+        for key, op in (("many-2", 11), ("many-3", 12)):
+            job = rows[key]
+            assert job is not None
+            assert (job.name, job.payload, job.status, job.attempts) == (
+                "t.effect",
+                {"op": op},
+                "queued",
+                0,
+            )
+            assert job.run_at == T0
+        for job in rows.values():
+            assert job is not None
+            jobs.cancel(uow, job.id)
+
+
 def test_claim_run_and_finish_commit_effect_with_done_mark(drained: Database) -> None:
     op = _op(drained)
     with drained.transaction() as uow:

@@ -7,9 +7,10 @@ worker its own lease, in the ``WHERE``): zero rows means someone else changed th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy import Table, and_, case, delete, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from promodesk.kit.clock import ensure_utc
@@ -40,6 +41,20 @@ class JobRepository:
         except IntegrityViolation:
             return None
         return job
+
+    def add_many(self, rows: list[dict[str, Any]]) -> int:
+        """Insert job rows (column values) in one statement; a row whose ``dedupe_key`` is
+        taken is skipped (the existing job stands). Returns how many were inserted."""
+        if not rows:
+            return 0
+        table = cast(Table, Job.__table__)
+        ins = (postgresql.insert if self.uow.dialect == "postgresql" else sqlite.insert)(table)
+        # RETURNING counts the inserted rows (a driver's rowcount of a batched insert is not
+        # reliable).
+        result = self.s.connection().execute(
+            ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id), rows
+        )
+        return len(result.all())
 
     def by_dedupe_key(self, key: str) -> Job | None:
         return self.s.execute(select(Job).where(Job.dedupe_key == key)).scalar_one_or_none()

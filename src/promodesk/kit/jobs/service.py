@@ -86,6 +86,44 @@ def enqueue(
     return added
 
 
+def enqueue_many(
+    uow: UnitOfWork,
+    name: str,
+    jobs: list[tuple[dict[str, Any], str]],
+    *,
+    workspace_id: int | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> int:
+    """``enqueue`` for many jobs of one name, due now, in one statement: ``jobs`` are
+    ``(payload, dedupe_key)`` pairs; a key enqueued before adds nothing. Returns how many
+    were added."""
+    if not name or len(name) > 100:
+        raise ValidationFailed("a job name has 1 to 100 characters", field="name")
+    if max_attempts < 1:
+        raise ValidationFailed("the number of attempts must be at least 1", field="max_attempts")
+    at = clock.now()
+    added = JobRepository(uow).add_many(
+        [
+            {
+                "name": name,
+                "payload": payload,
+                "run_at": at,
+                "dedupe_key": key,
+                "workspace_id": workspace_id,
+                "max_attempts": max_attempts,
+                "status": JobStatus.QUEUED.value,
+                "attempts": 0,
+                "created_at": at,
+                "updated_at": at,
+            }
+            for payload, key in jobs
+        ]
+    )
+    if added:
+        uow.on_commit(wake_workers)
+    return added
+
+
 def get(uow: UnitOfWork, job_id: int, workspace_id: int | None = None) -> Job:
     job = JobRepository(uow).get(job_id, workspace_id)
     if job is None:

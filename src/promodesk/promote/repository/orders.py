@@ -203,6 +203,28 @@ class PromoteRepository:
         result = self.s.execute(q.values(**values))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    def cas_orders(
+        self, workspace_id: int, order_ids: Iterable[int], expected: Iterable[str], **values: Any
+    ) -> list[int]:
+        """``cas_order`` for many orders: one statement per chunk of ids; returns the ids whose
+        update won (their status was one of ``expected``), ascending."""
+        ids = sorted(set(order_ids))
+        statuses = [str(s) for s in expected]
+        won: list[int] = []
+        for start in range(0, len(ids), 1000):
+            q = (
+                update(_orders)
+                .where(
+                    _orders.c.workspace_id == workspace_id,
+                    _orders.c.id.in_(ids[start : start + 1000]),
+                    _orders.c.status.in_(statuses),
+                )
+                .values(**values)
+                .returning(_orders.c.id)
+            )
+            won.extend(int(r[0]) for r in self.s.execute(q))
+        return sorted(won)
+
     def cas_settlement(self, workspace_id: int, order_id: int, **values: Any) -> bool:
         """Mark an ended order settled, once (the settlement lifecycle's one edge)."""
         settled = SettlementStatus.SETTLED

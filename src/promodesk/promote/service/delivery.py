@@ -24,7 +24,7 @@ from promodesk.ledger.service import Line, NewEntry, post_entries
 from promodesk.promote.domain.delivery_parse import MAX_EVENTS, Event
 from promodesk.promote.domain.orders import OrderStatus, cap_spend
 from promodesk.promote.repository.delivery import RESULTS, DeliveryRepository
-from promodesk.promote.service.settlement import end_order
+from promodesk.promote.service.settlement import end_orders
 from promodesk.promote.service.wallet import revenue_account
 
 
@@ -115,15 +115,9 @@ def ingest_batch(
         )
     repo.bump_orders(bumps)
     repo.add_hourly(workspace_id, at.replace(minute=0, second=0, microsecond=0), hourly)
-    for oid in emptied:
-        if end_order(
-            uow,
-            workspace_id,
-            oid,
-            OrderStatus.COMPLETED,
-            actor=actor,
-        ):
-            result.completed_orders.append(oid)
+    result.completed_orders = end_orders(
+        uow, workspace_id, emptied, OrderStatus.COMPLETED, actor=actor
+    )
     repo.finish_batch(
         batch_id,
         accepted=result.accepted,

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from promodesk.audit.service import record
+from promodesk.audit.service import record, record_many
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.jobs import enqueue
+from promodesk.kit.jobs.service import enqueue_many
 from promodesk.ledger.service import get_account, release
 from promodesk.promote.domain.orders import ENDED, ORDER, OrderStatus
 from promodesk.promote.domain.settlement import SETTLEMENT, SettlementStatus, refund_split
@@ -73,6 +74,53 @@ def end_order(
         },
     )
     return True
+
+
+def end_orders(
+    uow: UnitOfWork,
+    workspace_id: int,
+    order_ids: list[int],
+    target: OrderStatus,
+    *,
+    actor: str,
+) -> list[int]:
+    """``end_order`` for many orders at once (a delivery batch that empties many escrows):
+    one compare-and-set statement, one insert of their settlement jobs, one of their audit
+    events. Returns the ids that ended here, ascending; the others were won by another
+    change and nothing was written for them."""
+    if not order_ids:
+        return []
+    at = clock.now()
+    won = PromoteRepository(uow).cas_orders(
+        workspace_id,
+        order_ids,
+        ORDER.sources_for(target),
+        status=target.value,
+        ended_at=at,
+        updated_at=at,
+    )
+    enqueue_many(
+        uow,
+        SETTLE_JOB,
+        [({"workspace_id": workspace_id, "order_id": oid}, f"{SETTLE_JOB}:{oid}") for oid in won],
+        workspace_id=workspace_id,
+    )
+    record_many(
+        uow,
+        [
+            {
+                "workspace_id": workspace_id,
+                "actor": actor,
+                "action": f"promote.order.{target.value}",
+                "object_type": "promote_order",
+                "object_id": oid,
+                "after": {"status": target.value},
+                "created_at": at,
+            }
+            for oid in won
+        ],
+    )
+    return won
 
 
 def enqueue_settlement(uow: UnitOfWork, workspace_id: int, order_id: int) -> None:
