@@ -17,6 +17,9 @@ database, with the product's SQLite pragmas; they are cheap, so they report the 
 PostgreSQL database created for the run and dropped after it.
 
     python bench/ledger.py [--entries 200000] [--single 20000] [--quick] [--no-postgres]
+                           [--breakdown ROUNDS]
+
+``--breakdown`` adds, on SQLite, where one entry's time goes (see ``breakdown``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 from _common import Table, fmt_rate, median_of, peak_rss_mib, rate, timed, verdict
 from promodesk.kit.db import Database
@@ -209,6 +213,107 @@ class Raw:
         return run
 
 
+# where one entry's time goes (SQLite) ----------------------------------------------------------
+
+_BARE_ENTRY = (
+    "INSERT INTO ledger_entries (workspace_id, kind, ref, memo, created_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (workspace_id, kind, ref) DO NOTHING RETURNING id"
+)
+_BARE_APPLY = (
+    "UPDATE ledger_accounts SET balance = balance + ? WHERE id = ? AND workspace_id = ? "
+    "AND (floor IS NULL OR balance + ? >= floor) RETURNING currency"
+)
+_BARE_LINES = (
+    "INSERT INTO ledger_lines (entry_id, account_id, currency, amount) "
+    "VALUES (?, ?, ?, ?), (?, ?, ?, ?)"
+)
+
+
+def breakdown(db: Database, book: Book, path: str, rounds: int, per_round: int) -> None:
+    """Per operation, CPU and wall time (medians of ``rounds`` interleaved rounds): a raw row
+    per commit (the reference), the SQL of one entry run by the bare driver on the product's
+    tables (an entry's floor without promodesk), an empty unit of work that takes its
+    connection, and the product's entry (hold, capture, release in turn)."""
+    import time
+
+    raw = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        raw.execute(f"PRAGMA {pragma}")
+    raw.execute("DROP TABLE IF EXISTS bench_raw_lines")
+    for sql in RAW_TABLE["sqlite"] + RAW_INDEXES:
+        raw.execute(sql)
+    row_sql = Raw("sqlite", path).sql()
+    counter = {"n": 0}
+
+    def raw_row(i: int) -> None:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute(row_sql, (i // 2 + 1, 1 + i % 2000, "COIN", 100))
+        raw.execute("COMMIT")
+
+    def bare_entry(i: int) -> None:
+        wallet, escrow = book.wallets[i % WALLETS], book.escrows[i % ESCROWS]
+        raw.execute("BEGIN IMMEDIATE")
+        (entry,) = raw.execute(
+            _BARE_ENTRY, (book.ws, "bare", f"x{i}", "", "2026-01-01 00:00:00.000000")
+        ).fetchone()
+        for account, delta in sorted([(wallet, -1), (escrow, 1)]):
+            raw.execute(_BARE_APPLY, (delta, account, book.ws, delta)).fetchone()
+        raw.execute(_BARE_LINES, (entry, wallet, "COIN", -1, entry, escrow, "COIN", 1))
+        raw.execute("COMMIT")
+
+    def empty_uow(_i: int) -> None:
+        with db.transaction() as uow:
+            uow.session.connection()
+
+    def product(_i: int) -> None:
+        i = counter["n"]
+        counter["n"] += 1
+        order, step = divmod(i, 3)
+        wallet, escrow = book.wallets[order % WALLETS], book.escrows[order % ESCROWS]
+        with db.transaction() as uow:
+            if step == 0:
+                ledger.hold(uow, book.ws, f"k{order}", escrow, [(wallet, HOLD)])
+            elif step == 1:
+                ledger.capture(uow, book.ws, f"k{order}", escrow, book.revenue, CAPTURE)
+            else:
+                ledger.release(uow, book.ws, f"k{order}", escrow, [(wallet, None)])
+
+    ops = {
+        "raw row + commit": raw_row,
+        "entry SQL, bare driver": bare_entry,
+        "empty unit of work": empty_uow,
+        "product entry": product,
+    }
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in ops}
+    start = 0
+    for _ in range(rounds):
+        for name, op in ops.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            for i in range(start, start + per_round):
+                op(i)
+            samples[name].append(
+                (
+                    (time.perf_counter() - wall) / per_round * 1e6,
+                    (time.process_time() - cpu) / per_round * 1e6,
+                )
+            )
+        start += per_round
+    raw.close()
+    med = {
+        name: (median([w for w, _ in v]), median([c for _, c in v])) for name, v in samples.items()
+    }
+    ref_wall, ref_cpu = med["raw row + commit"]
+    t = Table(f"SQLite: one entry, where the time goes (medians of {rounds} interleaved rounds)")
+    for name, (wall, cpu) in med.items():
+        t.add(
+            name,
+            f"{wall:,.0f} us wall",
+            f"{cpu:,.0f} us CPU; 2 raw rows / this = {2 * ref_wall / wall:.0%} wall, "
+            f"{2 * ref_cpu / cpu:.0%} CPU",
+        )
+    t.print()
+
+
 # one backend ----------------------------------------------------------------------------------
 
 
@@ -275,6 +380,15 @@ def bench_sqlite(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="promodesk-bench-") as tmp:
         path = Path(tmp) / "ledger.db"
         run_backend("SQLite", f"sqlite:///{path}", Raw("sqlite", str(path)), args)
+    if args.breakdown:
+        with tempfile.TemporaryDirectory(prefix="promodesk-bench-") as tmp:
+            path = Path(tmp) / "ledger.db"
+            upgrade(f"sqlite:///{path}")
+            db = Database(f"sqlite:///{path}")
+            try:
+                breakdown(db, setup(db), str(path), args.breakdown, 300)
+            finally:
+                db.dispose()
 
 
 def bench_postgres(args: argparse.Namespace) -> None:
@@ -304,6 +418,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each raw reference")
     parser.add_argument("--quick", action="store_true", help="a short run (20k / 3k entries)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also time one SQLite entry's parts in ROUNDS interleaved rounds of 300",
+    )
     args = parser.parse_args()
     if args.quick:
         args.entries, args.single = min(args.entries, 20_000), min(args.single, 3_000)
