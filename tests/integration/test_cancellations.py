@@ -39,7 +39,7 @@ __all__ = ["cancel_env"]
 def sb() -> Iterator[SandboxHandle]:
     with running_sandbox(
         accounts=2,
-        campaigns=12,
+        campaigns=24,
         adgroups=20,
         ads=30,
         audiences=0,
