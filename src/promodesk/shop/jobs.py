@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_links, platform_sync
+from promodesk.shop.service import platform_links, platform_sync, platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
@@ -97,3 +97,16 @@ def platform_read_back_fetch(ctx: PrefetchContext) -> platform_sync.ReadBack:
 def platform_read_back(ctx: JobContext) -> None:
     """A webhook named this activity or product: mirror what the platform now says."""
     platform_sync.apply_read_back(ctx.uow, ctx.payload, ctx.prefetched)
+
+
+@prefetch(platform_writes.WRITE_JOB)
+def platform_write_fetch(ctx: PrefetchContext) -> platform_writes.Attempt | None:
+    """Read back, send what is still to do, read back again: before the step's transaction."""
+    return platform_writes.prefetch(ctx.db, ctx.payload)
+
+
+@handler(platform_writes.WRITE_JOB)
+def platform_write(ctx: JobContext) -> None:
+    """Record one chunk's outcome with its verification; the next chunk in a new step."""
+    if platform_writes.step(ctx.uow, ctx.payload, ctx.prefetched):
+        ctx.reschedule(clock.now())

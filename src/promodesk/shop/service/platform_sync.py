@@ -402,7 +402,7 @@ def _fetch_page(
     return page if page is not None else port.PlatformPage(items=[], cursor=cursor, next_cursor="")
 
 
-def _with_refresh(link: links.LinkAccess, fetched: Fetched, read: Any) -> Any:
+def with_refresh(link: links.LinkAccess, fetched: Fetched, read: Any) -> Any:
     """``read(platform, access)``; when the platform refuses the token, refresh once (kept in
     ``fetched.refreshed`` for the step to store) and read again."""
     shop_platform = link.platform()
@@ -428,7 +428,7 @@ def prefetch_step(db: Database, payload: dict[str, Any]) -> Fetched:
     phase, cursor = str(payload["phase"]), str(payload.get("cursor") or "")
     since = datetime.fromisoformat(payload["since"]) if payload.get("since") else None
     try:
-        page = _with_refresh(link, fetched, lambda p, a: _fetch_page(p, a, phase, cursor, since))
+        page = with_refresh(link, fetched, lambda p, a: _fetch_page(p, a, phase, cursor, since))
         if page is None:
             return fetched
         fetched.page = page
@@ -439,7 +439,7 @@ def prefetch_step(db: Database, payload: dict[str, Any]) -> Fetched:
                 )
             for item in page.items:
                 if item.updated_at is None or versions.get(item.activity_id) != item.updated_at:
-                    detail = _with_refresh(
+                    detail = with_refresh(
                         link, fetched, lambda p, a, i=item.activity_id: p.activity(a, i)
                     )
                     if detail is not None:
@@ -447,7 +447,7 @@ def prefetch_step(db: Database, payload: dict[str, Any]) -> Fetched:
         if phase == "coupons":
             for coupon in page.items:
                 if not coupon.product_ids:
-                    full = _with_refresh(
+                    full = with_refresh(
                         link, fetched, lambda p, a, i=coupon.coupon_id: p.coupon(a, i)
                     )
                     if full is not None:
@@ -621,11 +621,11 @@ def prefetch_read_back(db: Database, payload: dict[str, Any]) -> ReadBack:
     out = ReadBack()
     try:
         if payload.get("activity_id"):
-            out.activity = _with_refresh(
+            out.activity = with_refresh(
                 link, holder, lambda p, a: p.activity(a, str(payload["activity_id"]))
             )
         else:
-            out.product = _with_refresh(
+            out.product = with_refresh(
                 link, holder, lambda p, a: p.product(a, str(payload["product_id"]))
             )
     except port.PlatformError as exc:

@@ -1,0 +1,325 @@
+"""Writes to the platform, each recorded as an intent before its call and verified by reading
+back: removing products from an activity (in chunks of at most ``max_remove_ids``) and
+deactivating an activity left empty.
+
+Rules:
+- ``remove_products`` records one intent per chunk (``pending``) and a job in the same
+  transaction; nothing is sent before that commits. The same ``key`` again returns the
+  intents already recorded (a retried request does nothing twice).
+- Each job step takes the first unfinished intent, reads the activity back, and removes only
+  the chunk's products the platform still lists; then reads back again: ``verified`` when
+  none is left, else tried once more and then ``failed`` (a removal acknowledged but not
+  applied). A worker killed after a call and before its commit finds the products gone on the
+  next read and sends nothing again.
+- An activity left with no product by a removal is deactivated (an intent of its own), so no
+  empty "zombie" activity stays online; an IMMUTABLE activity is never touched.
+- Every intent keeps the platform's code, message and ``request_id`` of each call, and the
+  mirror is updated from each read-back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from promodesk.audit import service as audit
+from promodesk.kit import clock
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.jobs.service import enqueue
+from promodesk.models import ShopPlatformIntent
+from promodesk.shop.domain.platform import (
+    INTENT_LIFECYCLE,
+    REMOVABLE_STATUSES,
+    IntentStatus,
+    LinkStatus,
+    chunk,
+    still_enrolled,
+)
+from promodesk.shop.errors import PlatformNotLinked, PlatformReauthorize
+from promodesk.shop.platform import port
+from promodesk.shop.platform.providers import platform
+from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.service import platform_links as links
+from promodesk.shop.service import platform_sync
+
+WRITE_JOB = "shop.platform_write"
+REMOVE = "remove_products"
+DEACTIVATE = "deactivate_activity"
+MAX_ATTEMPTS = 2
+FINAL = frozenset({IntentStatus.VERIFIED, IntentStatus.FAILED})
+
+
+def remove_products(
+    uow: UnitOfWork,
+    workspace_id: int,
+    activity_id: int,
+    product_ids: Sequence[int],
+    *,
+    key: str,
+    actor: str = "system",
+) -> list[ShopPlatformIntent]:
+    """Record the removal of ``product_ids`` (promodesk ids) from a mirrored activity on the
+    platform, chunked to the platform's limit, and the job that carries it out."""
+    if not key or len(key) > 150:
+        raise ValidationFailed("a write key has 1 to 150 characters", field="key")
+    repo = PlatformRepository(uow)
+    existing = list(repo.intents(workspace_id, f"{key}:"))
+    if existing:
+        return existing
+    activity = ShopRepository(uow).activity(workspace_id, activity_id)
+    if activity is None or activity.platform_activity_id is None:
+        raise NotFound(f"activity {activity_id} is not a platform activity")
+    assert activity.platform_shop_id is not None
+    link = repo.link_for_shop(workspace_id, activity.platform_shop_id)
+    if link is None:
+        raise PlatformNotLinked("the activity's shop is not linked to a platform shop")
+    if link.status != LinkStatus.ACTIVE:
+        raise PlatformReauthorize(
+            "the platform no longer accepts this shop's authorization: connect it again"
+        )
+    if activity.immutable:
+        raise ValidationFailed("the activity is IMMUTABLE on the platform", field="activity_id")
+    products = {
+        p.id: p for p in ShopRepository(uow).products_by_ids(workspace_id, list(product_ids))
+    }
+    platform_ids = [
+        products[pid].platform_product_id
+        for pid in product_ids
+        if pid in products and products[pid].platform_product_id
+    ]
+    if not platform_ids:
+        raise ValidationFailed("none of these products is on the platform", field="product_ids")
+    size = platform(link.provider).max_remove_ids
+    intents = [
+        repo.add(
+            ShopPlatformIntent(
+                workspace_id=workspace_id,
+                link_id=link.id,
+                key=f"{key}:{n:05d}",
+                action=REMOVE,
+                platform_activity_id=activity.platform_activity_id,
+                chunk=n,
+                product_ids=[str(p) for p in part],
+                status=IntentStatus.PENDING,
+                attempts=0,
+                result={},
+            )
+        )
+        for n, part in enumerate(chunk([str(p) for p in platform_ids], size))
+    ]
+    enqueue(
+        uow,
+        WRITE_JOB,
+        {"workspace_id": workspace_id, "key": key},
+        dedupe_key=f"{WRITE_JOB}:{workspace_id}:{key}",
+        workspace_id=workspace_id,
+    )
+    audit.record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="shop.platform.remove_recorded",
+        object_type="shop_activity",
+        object_id=activity.id,
+        after={"key": key, "products": len(platform_ids), "calls": len(intents)},
+    )
+    return intents
+
+
+def progress(uow: UnitOfWork, workspace_id: int, key: str) -> dict[str, Any]:
+    intents = list(PlatformRepository(uow).intents(workspace_id, f"{key}:"))
+    if not intents:
+        raise NotFound(f"no platform write {key!r}")
+    counts = {s.value: 0 for s in IntentStatus}
+    for intent in intents:
+        counts[intent.status] += 1
+    return {
+        "key": key,
+        "counts": counts,
+        "done": all(i.status in FINAL for i in intents),
+        "intents": [
+            {
+                "id": i.id,
+                "action": i.action,
+                "chunk": i.chunk,
+                "platform_activity_id": i.platform_activity_id,
+                "products": len(i.product_ids),
+                "status": i.status,
+                "attempts": i.attempts,
+                "result": i.result,
+            }
+            for i in intents
+        ],
+    }
+
+
+@dataclass
+class Attempt:
+    """One step's platform calls for one intent, made before the step's transaction."""
+
+    intent_id: int
+    before: port.PlatformActivity | None = None
+    sent: list[str] = field(default_factory=list)
+    receipt: port.Receipt | None = None
+    after: port.PlatformActivity | None = None
+    refreshed: links.Refreshed | None = None
+    error: port.PlatformError | None = None
+
+
+def _next_intent(intents: Sequence[ShopPlatformIntent]) -> ShopPlatformIntent | None:
+    return next((i for i in intents if i.status not in FINAL), None)
+
+
+def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
+    workspace_id, key = int(payload["workspace_id"]), str(payload["key"])
+    with db.read() as uow:
+        repo = PlatformRepository(uow)
+        intent = _next_intent(list(repo.intents(workspace_id, f"{key}:")))
+        if intent is None:
+            return None
+        row = repo.link(workspace_id, intent.link_id)
+        if row is None or row.status != LinkStatus.ACTIVE:
+            return Attempt(intent.id, error=port.AuthorizationLost("the link is not active"))
+        link = links.access_of(row)
+        intent_id, action, activity_id = intent.id, intent.action, intent.platform_activity_id
+        wanted = list(intent.product_ids)
+    attempt = Attempt(intent_id)
+    holder = platform_sync.Fetched()
+    try:
+        attempt.before = platform_sync.with_refresh(
+            link, holder, lambda p, a: p.activity(a, activity_id)
+        )
+        before = attempt.before
+        if before is None:
+            attempt.error = port.AuthorizationLost("the platform refused the refresh")
+        elif action == REMOVE:
+            present = [pp.product_id for pp in before.products or ()]
+            attempt.sent = still_enrolled(wanted, present)
+            if attempt.sent:
+                attempt.receipt = platform_sync.with_refresh(
+                    link, holder, lambda p, a: p.remove_from_activity(a, activity_id, attempt.sent)
+                )
+                attempt.after = platform_sync.with_refresh(
+                    link, holder, lambda p, a: p.activity(a, activity_id)
+                )
+            else:
+                attempt.after = before
+        elif action == DEACTIVATE:
+            if before.status in REMOVABLE_STATUSES and not before.immutable:
+                attempt.receipt = platform_sync.with_refresh(
+                    link, holder, lambda p, a: p.deactivate_activity(a, activity_id)
+                )
+                attempt.after = platform_sync.with_refresh(
+                    link, holder, lambda p, a: p.activity(a, activity_id)
+                )
+            else:
+                attempt.after = before
+    except port.PlatformError as exc:
+        attempt.error = exc
+    attempt.refreshed = holder.refreshed
+    return attempt
+
+
+def step(uow: UnitOfWork, payload: dict[str, Any], attempt: Attempt | None) -> bool:
+    """Record one attempt; True while intents of the write remain."""
+    workspace_id, key = int(payload["workspace_id"]), str(payload["key"])
+    repo = PlatformRepository(uow)
+    intents = list(repo.intents(workspace_id, f"{key}:"))
+    intent = _next_intent(intents)
+    if intent is None or attempt is None:
+        return False
+    if attempt.intent_id != intent.id:
+        return True  # another step moved on meanwhile: read again
+    link = repo.link(workspace_id, intent.link_id)
+    if link is None:
+        return False
+    if attempt.refreshed is not None:
+        links.store_refresh(uow, attempt.refreshed)
+    result = dict(intent.result or {})
+    intent.attempts += 1
+    if attempt.error is not None:
+        result[f"attempt_{intent.attempts}"] = attempt.error.as_result()
+        intent.result = result
+        if attempt.error.needs_authorization:
+            links.mark_needs_reauth(uow, workspace_id, link.id, attempt.error.message)
+            _finish(intent, IntentStatus.FAILED)
+            return False
+        if attempt.error.retryable:
+            raise attempt.error  # the job's backoff tries this intent again
+        _finish(intent, IntentStatus.FAILED)
+        return _next_intent(intents) is not None
+    if attempt.receipt is not None:
+        result[f"attempt_{intent.attempts}"] = {
+            **attempt.receipt.as_result(),
+            "ids": len(attempt.sent),
+        }
+        if intent.status == IntentStatus.PENDING:
+            intent.status = INTENT_LIFECYCLE.transition(intent.status, IntentStatus.SENT)
+    after = attempt.after
+    if after is not None:
+        result["read_back_request_id"] = after.request_id
+        platform_sync.apply_activity(uow, link, after)
+    if intent.action == REMOVE:
+        left = still_enrolled(
+            intent.product_ids, [p.product_id for p in (after.products or ())] if after else []
+        )
+        result["still_listed"] = left[:20]
+        if not left:
+            _finish(intent, IntentStatus.VERIFIED)
+            if _next_intent(intents) is None and after is not None and not after.products:
+                _deactivate_intent(uow, intent, key, after)
+        elif intent.attempts >= MAX_ATTEMPTS:
+            result["message"] = (
+                f"the platform acknowledged the removal but still lists {len(left)} products"
+            )
+            _finish(intent, IntentStatus.FAILED)
+    else:
+        gone = after is not None and after.status not in REMOVABLE_STATUSES
+        if gone:
+            _finish(intent, IntentStatus.VERIFIED)
+        elif intent.attempts >= MAX_ATTEMPTS:
+            _finish(intent, IntentStatus.FAILED)
+    intent.result = result
+    uow.flush()
+    remaining = _next_intent(list(repo.intents(workspace_id, f"{key}:")))
+    if remaining is None:
+        audit.record(
+            uow,
+            workspace_id=workspace_id,
+            actor="platform",
+            action="shop.platform.write_done",
+            object_type="shop",
+            object_id=link.shop_id,
+            after=progress(uow, workspace_id, key)["counts"],
+        )
+    return remaining is not None
+
+
+def _finish(intent: ShopPlatformIntent, status: IntentStatus) -> None:
+    intent.status = INTENT_LIFECYCLE.transition(intent.status, status)
+    intent.updated_at = clock.now()
+
+
+def _deactivate_intent(
+    uow: UnitOfWork, last: ShopPlatformIntent, key: str, after: port.PlatformActivity
+) -> None:
+    """The removal left the activity empty: deactivate it, recorded like any write."""
+    if after.immutable or after.status not in REMOVABLE_STATUSES:
+        return
+    PlatformRepository(uow).add(
+        ShopPlatformIntent(
+            workspace_id=last.workspace_id,
+            link_id=last.link_id,
+            key=f"{key}:deactivate",
+            action=DEACTIVATE,
+            platform_activity_id=last.platform_activity_id,
+            chunk=last.chunk + 1,
+            product_ids=[],
+            status=IntentStatus.PENDING,
+            attempts=0,
+            result={},
+        )
+    )

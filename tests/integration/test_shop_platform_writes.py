@@ -1,0 +1,128 @@
+"""Removing products from a platform activity through recorded intents, against the shop
+sandbox (both databases): 620 products in chunks of 300, each verified by reading back, the
+emptied activity deactivated (no zombie), the mirror updated; a worker that dies after its
+call resumes without removing anything twice; a removal acknowledged but not applied is caught
+by the read-back; the same key twice records once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
+from promodesk.kit.db import Database
+from promodesk.models import ShopActivity, ShopEnrollment
+from promodesk.shop.service import platform_sync, platform_writes
+from tests.api_support import new_workspace
+from tests.integration import shop_factories as f
+from tests.integration.promote_factories import drain
+from tests.shop_platform_support import link_shop, sandbox_platform
+from tests.shop_sandbox_support import ShopSandboxHandle
+
+REMOVE_PATH = "/promotion/202309/activities/{activity_id}/products"
+DEACTIVATE_PATH = "/promotion/202309/activities/{activity_id}/deactivate"
+
+
+def _linked(db: Database, sb: ShopSandboxHandle) -> tuple[int, int]:
+    ws = new_workspace(db, "write")
+    with db.transaction() as uow:
+        shop_id = f.shop(uow, ws.id).id
+    link_shop(db, ws.id, shop_id, sb)
+    with db.transaction() as uow:
+        platform_sync.start_sync(uow, ws.id, shop_id, actor="test")
+    drain(db, ws.id)
+    return ws.id, shop_id
+
+
+def _ongoing(db: Database, sb: ShopSandboxHandle, shop_id: int) -> tuple[int, list[int]]:
+    world = sb.sandbox.world
+    now = world.now()
+    target = next(
+        a
+        for a in world.activities.values()
+        if a.status(now) == "ONGOING" and not a.immutable and len(a.products) > 600
+    )
+    with db.transaction() as uow:
+        activity = uow.session.execute(
+            select(ShopActivity).where(
+                ShopActivity.platform_shop_id == shop_id,
+                ShopActivity.platform_activity_id == target.id,
+            )
+        ).scalar_one()
+        products = [
+            int(p)
+            for p in uow.session.execute(
+                select(ShopEnrollment.product_id).where(
+                    ShopEnrollment.activity_id == activity.id, ShopEnrollment.state == "live"
+                )
+            ).scalars()
+        ]
+    return activity.id, products
+
+
+def test_remove_in_chunks_verified_with_no_zombie_and_a_crash_resumed(db: Database) -> None:
+    with sandbox_platform(shops=1, products=650, activities=3, enrollments=620) as sb:
+        ws, shop_id = _linked(db, sb)
+        activity_id, products = _ongoing(db, sb, shop_id)
+        assert len(products) == 620
+        with db.transaction() as uow:
+            intents = platform_writes.remove_products(
+                uow, ws, activity_id, products, key="cancel-1"
+            )
+            assert [len(i.product_ids) for i in intents] == [300, 300, 20]
+            first = [i.id for i in intents]
+        with db.transaction() as uow:
+            again = platform_writes.remove_products(uow, ws, activity_id, products, key="cancel-1")
+            assert [i.id for i in again] == first
+        sb.sandbox.reset_stats()
+        # A worker calls the platform for the first chunk and dies before it commits.
+        platform_writes.prefetch(db, {"workspace_id": ws, "key": "cancel-1"})
+        drain(db, ws)
+        stats = sb.sandbox.stats()
+        assert stats["requests"][REMOVE_PATH] == 3  # the first chunk was not sent again
+        assert stats["requests"][DEACTIVATE_PATH] == 1
+        assert stats["throttled_total"] == 0
+        with db.transaction() as uow:
+            report = platform_writes.progress(uow, ws, "cancel-1")
+        assert report["done"]
+        assert report["counts"]["verified"] == 4
+        assert all(i["result"].get("read_back_request_id") for i in report["intents"])
+        platform = sb.sandbox.world.activities
+        activity = next(
+            a for a in platform.values() if a.stored == "DEACTIVATED" and not a.products
+        )
+        assert activity is not None
+        with db.transaction() as uow:
+            states = set(
+                uow.session.execute(
+                    select(ShopEnrollment.state).where(ShopEnrollment.activity_id == activity_id)
+                ).scalars()
+            )
+            mirrored = uow.session.get(ShopActivity, activity_id)
+            assert mirrored is not None
+            assert mirrored.platform_status == "DEACTIVATED"
+        assert states == {"terminated"}
+
+
+def test_a_removal_acknowledged_but_not_applied_is_caught(db: Database) -> None:
+    with sandbox_platform(shops=1, products=650, activities=3, enrollments=620) as sb:
+        ws, shop_id = _linked(db, sb)
+        activity_id, products = _ongoing(db, sb, shop_id)
+        sb.sandbox.update(remove_noop=True)
+        with db.transaction() as uow:
+            platform_writes.remove_products(uow, ws, activity_id, products[:5], key="noop")
+        drain(db, ws)
+        with db.transaction() as uow:
+            report = platform_writes.progress(uow, ws, "noop")
+        (intent,) = report["intents"]
+        assert intent["status"] == "failed"
+        assert "still lists 5 products" in intent["result"]["message"]
+        assert intent["result"]["attempt_1"]["request_id"]
+        assert sb.sandbox.stats()["remove_noops_total"] == 2
+        with db.transaction() as uow:
+            live = uow.session.execute(
+                select(ShopEnrollment.state).where(
+                    ShopEnrollment.activity_id == activity_id,
+                    ShopEnrollment.product_id.in_(products[:5]),
+                )
+            ).scalars()
+            assert set(live) == {"live"}
