@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from promodesk.accounts.demo import seed_accounts
@@ -13,7 +14,9 @@ from promodesk.notify.demo import seed_notify
 from promodesk.promote.demo import seed_promote
 from promodesk.sandbox import Sandbox, SandboxConfig
 from promodesk.sandbox import generate as gen
-from promodesk.shop.demo import seed_shop
+from promodesk.shop.demo import seed_platform_link, seed_shop
+from promodesk.shop.platform import port
+from promodesk.shop_sandbox import ShopSandbox, ShopSandboxConfig
 from promodesk.tenancy import service as tenancy
 from promodesk.tenancy.repository import TenancyRepository
 
@@ -44,6 +47,7 @@ def seed(uow: UnitOfWork) -> DemoInfo:
     seed_shop(uow, workspace.id)  # idempotent
     seed_accounts(uow, workspace.id, sandbox_grant)  # idempotent
     seed_cancellations(uow, workspace.id, sandbox_campaigns)  # idempotent
+    seed_platform_link(uow, workspace.id, shop_sandbox_grant)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)
 
 
@@ -59,6 +63,33 @@ def sandbox_grant(accounts: int) -> tuple[str, dict[str, Advertiser]]:
         for i in range(accounts)
     }
     return token, known
+
+
+def shop_sandbox_grant() -> tuple[port.Tokens, port.PlatformShop]:
+    """Tokens of the shop sandbox's test app for its first shop, and that shop: the sandbox
+    is deterministic and its tokens are signed, so the one mounted at ``/shop-sandbox``
+    accepts them."""
+    sandbox = ShopSandbox(ShopSandboxConfig())
+    try:
+        code = sandbox.auth.issue_code(frozenset({0}))
+        access, refresh, grant = sandbox.auth.exchange(code)
+        shop = sandbox.world.shops[0]
+        expires = datetime.fromtimestamp(grant.expires, tz=UTC)
+        tokens = port.Tokens(
+            access_token=access,
+            access_expires_at=expires,
+            refresh_token=refresh,
+            refresh_expires_at=expires
+            + timedelta(
+                seconds=sandbox.config.refresh_token_ttl_seconds
+                - sandbox.config.access_token_ttl_seconds
+            ),
+            seller_name="Sandbox seller",
+            region=shop.region,
+        )
+        return tokens, port.PlatformShop(shop.id, shop.cipher, shop.name, shop.region)
+    finally:
+        sandbox.close()
 
 
 def sandbox_campaigns(advertiser_id: str, count: int) -> list[dict[str, Any]]:

@@ -12,14 +12,24 @@ when the demo shop exists already.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import ShopProduct
-from promodesk.shop.service import alternatives, batches, catalog, remediation, shops, verification
+from promodesk.shop.platform import port
+from promodesk.shop.service import (
+    alternatives,
+    batches,
+    catalog,
+    platform_links,
+    platform_sync,
+    remediation,
+    shops,
+    verification,
+)
 from promodesk.shop.service import offers as offers_service
 from promodesk.shop.service.batches import Selection
 
@@ -162,3 +172,29 @@ def _enroll(
             catalog.review(uow, workspace_id, e.id, approve=True, actor=ACTOR)
         ids.append(e.id)
     return ids
+
+
+# The platform link (TikTok Shop): given nothing, the tokens of an authorization of the demo
+# platform shop and that shop, as the shop sandbox mounted at ``/shop-sandbox`` knows them
+# (the demo wiring, ``promodesk.demo``, is the only place that knows the sandbox).
+DemoShopGrant = Callable[[], tuple[port.Tokens, port.PlatformShop]]
+
+
+def seed_platform_link(uow: UnitOfWork, workspace_id: int, grant: DemoShopGrant) -> bool:
+    """A demo shop linked to the sandbox's first shop, and its first sync queued (the
+    server's worker runs it against the mounted sandbox); False when it is there already."""
+    tokens, platform_shop = grant()
+    name = f"{platform_shop.name} · TikTok Shop"[:200]
+    if any(s.name == name for s in shops.list_shops(uow, workspace_id, limit=500)):
+        return False
+    shop = shops.create_shop(uow, workspace_id, name=name, timezone="UTC", actor=ACTOR)
+    authorized = platform_links.Authorized(
+        workspace_id=workspace_id,
+        shop_id=shop.id,
+        provider=platform_links.DEFAULT_PROVIDER,
+        tokens=tokens,
+        shops=[platform_shop],
+    )
+    platform_links.link(uow, authorized, actor=ACTOR)
+    platform_sync.start_sync(uow, workspace_id, shop.id, actor=ACTOR)
+    return True

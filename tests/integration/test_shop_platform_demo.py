@@ -1,0 +1,46 @@
+"""The demo workspace gets a shop linked to the shop sandbox's first shop, with its first sync
+queued; seeding twice adds nothing; the seeded tokens and cipher work against a sandbox with
+the default settings (the one ``make run`` mounts at ``/shop-sandbox``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
+from promodesk.demo import shop_sandbox_grant
+from promodesk.kit.db import Database
+from promodesk.models import ShopActivity, ShopProduct
+from promodesk.shop.demo import seed_platform_link
+from promodesk.shop.service import platform_links
+from tests.conftest import make_workspace
+from tests.integration.promote_factories import drain
+from tests.shop_platform_support import sandbox_platform
+
+
+def test_the_demo_shop_is_linked_and_syncs_from_the_sandbox(db: Database) -> None:
+    workspace_id = make_workspace(db).id
+    with db.transaction() as uow:
+        assert seed_platform_link(uow, workspace_id, shop_sandbox_grant)
+    with db.transaction() as uow:
+        assert not seed_platform_link(uow, workspace_id, shop_sandbox_grant)
+        (link,) = platform_links.links(uow, workspace_id)
+        assert link.status == "active"
+        assert link.sync_state["status"] == "running"
+        shop_id = link.shop_id
+    with sandbox_platform() as sb:
+        drain(db, workspace_id)
+        assert link.platform_shop_id == sb.sandbox.world.shops[0].id
+    with db.transaction() as uow:
+        row = platform_links.get_link(uow, workspace_id, shop_id)
+        assert row is not None
+        assert row.sync_state["status"] == "done", row.sync_state
+        products = uow.session.execute(
+            select(func.count()).select_from(ShopProduct).where(ShopProduct.shop_id == shop_id)
+        ).scalar_one()
+        activities = uow.session.execute(
+            select(func.count())
+            .select_from(ShopActivity)
+            .where(ShopActivity.platform_shop_id == shop_id)
+        ).scalar_one()
+    assert products == 40
+    assert activities > 0
