@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
 from promodesk.kit.db import Database
-from promodesk.models import ShopActivity, ShopEnrollment
+from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
+from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import platform_sync, platform_writes
 from tests.api_support import new_workspace
 from tests.integration import shop_factories as f
@@ -126,3 +127,49 @@ def test_a_removal_acknowledged_but_not_applied_is_caught(db: Database) -> None:
                 )
             ).scalars()
             assert set(live) == {"live"}
+
+
+def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database) -> None:
+    with sandbox_platform(shops=1, products=40, activities=4, enrollments=10) as sb:
+        ws, shop_id = _linked(db, sb)
+        world = sb.sandbox.world
+        now = world.now()
+        target = next(
+            a for a in world.activities.values() if a.status(now) == "ONGOING" and not a.immutable
+        )
+        with db.transaction() as uow:
+            activity_id = uow.session.execute(
+                select(ShopActivity.id).where(
+                    ShopActivity.platform_shop_id == shop_id,
+                    ShopActivity.platform_activity_id == target.id,
+                )
+            ).scalar_one()
+            enrollments = list(
+                uow.session.execute(
+                    select(ShopEnrollment.id, ShopEnrollment.product_id).where(
+                        ShopEnrollment.activity_id == activity_id
+                    )
+                )
+            )[:2]
+        with db.transaction() as uow:
+            batch = batch_service.cancel_now(
+                uow,
+                ws,
+                batch_service.Selection(enrollment_ids=[e for e, _ in enrollments]),
+                reason="stock_shortage",
+                actor="test",
+                role="admin",
+            )
+            assert batch.done == 2
+        drain(db, ws)
+        with db.transaction() as uow:
+            report = platform_writes.progress(uow, ws, f"batch:{batch.id}:activity:{activity_id}")
+            platform_ids = {
+                str(p.platform_product_id)
+                for p in uow.session.execute(
+                    select(ShopProduct).where(ShopProduct.id.in_([p for _, p in enrollments]))
+                ).scalars()
+            }
+        assert report["counts"]["verified"] == 1
+        assert platform_ids.isdisjoint(world.activities[target.id].products)
+        assert len(world.activities[target.id].products) == 8

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from promodesk.kit.statemachine import StateMachine
-from promodesk.shop.domain.enrollments import ALLOWED, IN_ACTIVITY, State
+from promodesk.shop.domain.enrollments import ALLOWED, CANCELLED, IN_ACTIVITY, State
 
 
 class LinkStatus(StrEnum):
@@ -97,8 +97,9 @@ def mirrored_state(current: State | None, platform_status: str, listed: bool) ->
     """The enrollment's state after a read of the platform, or None to leave it as it is.
 
     - Listed in an activity the platform runs (DRAFT, NOT_START, ONGOING): the stage of that
-      status, when the enrollment lifecycle allows the move (a product put back on the
-      platform comes back: removed → approved, terminated → live).
+      status, when the enrollment lifecycle allows the move. A cancelled enrollment is never
+      brought back by a read: its removal may still be on its way to the platform, and a
+      restore goes through its snapshot.
     - Not listed any more, or the activity deactivated: an enrollment still in the activity
       leaves it the way its stage leaves (withdrawn, removed, terminated).
     - EXPIRED activities keep their enrollments' last states (the activity just ended)."""
@@ -106,7 +107,7 @@ def mirrored_state(current: State | None, platform_status: str, listed: bool) ->
     if listed and stage is not None:
         if current is None:
             return stage
-        if current == stage or current == State.STOCK_ZEROED:
+        if current == stage or current == State.STOCK_ZEROED or current in CANCELLED:
             return None
         return stage if stage in ALLOWED[current] else None
     if current is None or current not in IN_ACTIVITY:

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
     ShopActivity,
+    ShopBatchItem,
     ShopEnrollment,
     ShopOffer,
     ShopPlatformEvent,
@@ -253,3 +254,18 @@ class PlatformRepository:
             )
         ).all()
         return {str(pid): at for pid, at in rows}
+
+    def done_platform_items(self, batch_id: int) -> list[tuple[int, int]]:
+        """(activity id, product id) of a batch's done items in activities mirrored from a
+        platform."""
+        rows = self.s.execute(
+            select(ShopBatchItem.activity_id, ShopBatchItem.product_id)
+            .join(ShopActivity, ShopActivity.id == ShopBatchItem.activity_id)
+            .where(
+                ShopBatchItem.batch_id == batch_id,
+                ShopBatchItem.status == "done",
+                ShopActivity.platform_activity_id.is_not(None),
+            )
+            .order_by(ShopBatchItem.activity_id, ShopBatchItem.id)
+        ).all()
+        return [(int(a), int(p)) for a, p in rows]

@@ -26,7 +26,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.errors import NotFound, PromodeskError, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import ShopPlatformIntent
 from promodesk.shop.domain.platform import (
@@ -323,3 +323,38 @@ def _deactivate_intent(
             result={},
         )
     )
+
+
+def record_batch_removals(uow: UnitOfWork, workspace_id: int, batch_id: int) -> int:
+    """A cancel batch finished: its done items in platform activities leave them on the
+    platform too, one recorded removal per activity (key ``batch:<id>:activity:<id>``, so a
+    second call records nothing). An activity whose shop link waits for re-authorization is
+    noted in the audit log and left for a new authorization. Returns the intents recorded."""
+    by_activity: dict[int, list[int]] = {}
+    for activity_id, product_id in PlatformRepository(uow).done_platform_items(batch_id):
+        by_activity.setdefault(activity_id, []).append(product_id)
+    recorded = 0
+    for activity_id, product_ids in by_activity.items():
+        try:
+            with uow.savepoint():
+                recorded += len(
+                    remove_products(
+                        uow,
+                        workspace_id,
+                        activity_id,
+                        product_ids,
+                        key=f"batch:{batch_id}:activity:{activity_id}",
+                        actor="batch",
+                    )
+                )
+        except PromodeskError as exc:
+            audit.record(
+                uow,
+                workspace_id=workspace_id,
+                actor="batch",
+                action="shop.platform.write_skipped",
+                object_type="shop_activity",
+                object_id=activity_id,
+                note=f"batch {batch_id}: {exc.detail}"[:300],
+            )
+    return recorded
