@@ -6,14 +6,24 @@ by the read-back; the same key twice records once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
 from promodesk.kit.db import Database
-from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct
+from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct, Workspace
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import platform_sync, platform_writes
-from tests.api_support import new_workspace
+from tests.api_support import (
+    HANG_GUARD,
+    bearer,
+    live_server,
+    make_app,
+    new_key,
+    new_workspace,
+)
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
 from tests.shop_platform_support import link_shop, sandbox_platform
@@ -129,7 +139,7 @@ def test_a_removal_acknowledged_but_not_applied_is_caught(db: Database) -> None:
             assert set(live) == {"live"}
 
 
-def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database) -> None:
+def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database, tmp_path: Path) -> None:
     with sandbox_platform(shops=1, products=40, activities=4, enrollments=10) as sb:
         ws, shop_id = _linked(db, sb)
         world = sb.sandbox.world
@@ -173,3 +183,16 @@ def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database) -> None:
         assert report["counts"]["verified"] == 1
         assert platform_ids.isdisjoint(world.activities[target.id].products)
         assert len(world.activities[target.id].products) == 8
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws)
+            assert workspace is not None
+        key = new_key(db, workspace, "viewer")
+        with live_server(make_app(db, tmp_path)) as base:
+            url = f"{base}/api/v1/shop/platform/writes/batch:{batch.id}:activity:{activity_id}"
+            answer = httpx.get(url, headers=bearer(key), timeout=HANG_GUARD)
+            assert answer.status_code == 200, answer.text
+            (intent,) = answer.json()["intents"]
+            assert intent["status"] == "verified"
+            assert intent["result"]["attempt_1"]["request_id"]
+            missing = httpx.get(f"{base}/api/v1/shop/platform/writes/nope", headers=bearer(key))
+            assert missing.status_code == 404

@@ -18,8 +18,9 @@ from promodesk.shop.schemas.platform import (
     PlatformPickIn,
     PlatformSyncIn,
     PlatformSyncOut,
+    PlatformWriteRead,
 )
-from promodesk.shop.service import platform_links, platform_sync
+from promodesk.shop.service import platform_links, platform_sync, platform_writes
 from promodesk.shop.service import shops as shops_service
 from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer
 
@@ -93,3 +94,12 @@ def tiktok_webhook(request: Request, raw: RawBody, uow: Uow) -> Any:
     headers = {"authorization": request.headers.get("authorization", "")}
     outcome, count = platform_sync.receive_webhook(uow, "tiktok_shop", raw, headers)
     return JSONResponse({"code": 0, "message": outcome, "links": count})
+
+
+@router.get("/platform/writes/{key:path}", response_model=PlatformWriteRead)
+def write_progress(key: str, uow: Uow, caller: Caller) -> Any:
+    """A platform write by its key (a cancel batch's is ``batch:<batch id>:activity:<activity
+    id>``): each chunk's status, attempts, and the platform's code, message and request id."""
+    if not key or len(key) > 150:
+        raise NotFound("no such platform write")
+    return platform_writes.progress(uow, caller.workspace_id, key)

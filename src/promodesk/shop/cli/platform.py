@@ -10,7 +10,7 @@ from promodesk import clikit
 from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, dump, friendly, show, table
 from promodesk.shop.errors import PlatformChoiceNeeded
 from promodesk.shop.schemas.platform import PlatformLinkRead
-from promodesk.shop.service import platform_links, platform_sync
+from promodesk.shop.service import platform_links, platform_sync, platform_writes
 
 platform_app = typer.Typer(
     help="The shop's link to its TikTok Shop: connect, state, sync.", no_args_is_help=True
@@ -137,3 +137,22 @@ def sync(
             f"sync started: promodesk operations show {op_id} --follow", soft_wrap=True
         ),
     )
+
+
+@platform_app.command("writes")
+@friendly
+def writes(
+    key: str = typer.Argument(..., help="the write's key, e.g. batch:12:activity:3"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """A platform write's chunks: status, attempts, the platform's request ids."""
+    with database().transaction() as uow:
+        workspace_id = clikit.workspace_id(uow, workspace)
+        data = platform_writes.progress(uow, workspace_id, key)
+    rows = [
+        {**i, "request_id": (i["result"].get("attempt_1") or {}).get("request_id")}
+        for i in data["intents"]
+    ]
+    cols = ("chunk", "action", "products", "status", "attempts", "request_id")
+    show(data, json_out, table(rows, cols, f"platform write {key}"))

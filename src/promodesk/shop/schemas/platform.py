@@ -60,3 +60,21 @@ class PlatformSyncIn(Input):
 class PlatformSyncOut(Read):
     job_id: int
     operation_id: int
+
+
+class PlatformIntentRead(Read):
+    id: int
+    action: str
+    chunk: int
+    platform_activity_id: str
+    products: int
+    status: str
+    attempts: int
+    result: dict[str, Any]
+
+
+class PlatformWriteRead(Read):
+    key: str
+    counts: dict[str, int]
+    done: bool
+    intents: list[PlatformIntentRead]
