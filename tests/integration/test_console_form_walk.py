@@ -38,6 +38,10 @@ NOT_WALKED = {
     ),
     "/budget/transfer": "shown only with a Business Center and two agency-paid ad accounts "
     "(walked in tests/integration/test_budget_transfers.py)",
+    "/shop/platform/callback": "shown only when TikTok Shop sends the seller back with a code "
+    "(walked in tests/integration/test_shop_platform_console.py)",
+    "/shop/platform/pick": "shown only after an authorization covering several shops "
+    "(walked in tests/integration/test_shop_platform_console.py)",
 }
 # Query strings a GET page needs to show its form.
 QUERIES = {
