@@ -187,6 +187,4 @@ SHOP_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/replace/preview"): {"product_id": 1},
     ("POST", f"{_S}/enrollments/{{enrollment_id}}/presale"): {"shipping_days": 3},
     ("POST", f"{_S}/shops/{{shop_id}}/platform/authorize-url"): {"redirect_uri": "http://x/cb"},
-    ("POST", f"{_S}/shops/{{shop_id}}/platform/link"): {"state": "s", "code": "c"},
-    ("POST", f"{_S}/shops/{{shop_id}}/platform/link/pick"): {"pending": "p", "shop_cipher": "c"},
 }

@@ -188,11 +188,14 @@ def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database, tmp_path: 
             assert workspace is not None
         key = new_key(db, workspace, "viewer")
         with live_server(make_app(db, tmp_path)) as base:
-            url = f"{base}/api/v1/shop/platform/writes/batch:{batch.id}:activity:{activity_id}"
-            answer = httpx.get(url, headers=bearer(key), timeout=HANG_GUARD)
+            url = f"{base}/api/v1/shop/platform/writes"
+            wanted = {"key": f"batch:{batch.id}:activity:{activity_id}"}
+            answer = httpx.get(url, params=wanted, headers=bearer(key), timeout=HANG_GUARD)
             assert answer.status_code == 200, answer.text
             (intent,) = answer.json()["intents"]
             assert intent["status"] == "verified"
             assert intent["result"]["attempt_1"]["request_id"]
-            missing = httpx.get(f"{base}/api/v1/shop/platform/writes/nope", headers=bearer(key))
+            missing = httpx.get(url, params={"key": "nope"}, headers=bearer(key))
             assert missing.status_code == 404
+            everything = httpx.get(url, headers=bearer(key), timeout=HANG_GUARD).json()
+            assert everything["intents"][0]["key"].startswith(f"batch:{batch.id}:")

@@ -3,12 +3,11 @@ a sync; and the platform's webhooks (signed by the platform, no API key)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.shop.errors import PlatformChoiceNeeded
 from promodesk.shop.schemas.platform import (
     PlatformAuthorizeIn,
@@ -25,17 +24,16 @@ from promodesk.shop.service import shops as shops_service
 from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop platform"])
+WriteKey = Annotated[str | None, Query(min_length=1, max_length=150)]
 webhooks = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop-platform", tags=["shop platform"])
 
 
-@router.get("/shops/{shop_id}/platform", response_model=PlatformLinkRead)
+@router.get("/shops/{shop_id}/platform", response_model=PlatformLinkRead | None)
 def get_link(shop_id: int, uow: Uow, caller: Caller) -> Any:
-    """The shop's platform link (404 when it has none)."""
+    """The shop's platform link (null when the shop has none)."""
     shops_service.get_shop(uow, caller.workspace_id, shop_id)
     row = platform_links.get_link(uow, caller.workspace_id, shop_id)
-    if row is None:
-        raise NotFound(f"shop {shop_id} has no platform link")
-    return platform_links.link_view(row)
+    return platform_links.link_view(row) if row is not None else None
 
 
 @router.post("/shops/{shop_id}/platform/authorize-url", response_model=PlatformAuthorizeOut)
@@ -48,16 +46,14 @@ def authorize_url(shop_id: int, body: PlatformAuthorizeIn, uow: Uow, caller: Wri
     return {"url": url}
 
 
-@router.post("/shops/{shop_id}/platform/link", response_model=PlatformLinkRead)
-def link(shop_id: int, body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
-    """Exchange the callback's code and link the shop. When the authorization covers several
-    platform shops and no ``shop_cipher`` picks one, the answer is 409
-    ``PlatformChoiceNeeded`` listing them with a ``pending`` authorization (signed, its
-    tokens encrypted, valid for minutes): send it with the chosen cipher to ``link/pick``."""
-    shops_service.get_shop(uow, caller.workspace_id, shop_id)  # another tenant's shop: 404
+@router.post("/platform/link", response_model=PlatformLinkRead)
+def link(body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
+    """Exchange the callback's code and link the shop the authorization was started for (its
+    signed ``state`` names it). When the authorization covers several platform shops and no
+    ``shop_cipher`` picks one, the answer is 409 ``PlatformChoiceNeeded`` listing them with a
+    ``pending`` authorization (signed, its tokens encrypted, valid for minutes): send it with
+    the chosen cipher to ``/platform/link/pick``."""
     authorized = platform_links.authorize(caller.workspace_id, state=body.state, code=body.code)
-    if authorized.shop_id != shop_id:
-        raise ValidationFailed("the authorization was started for another shop", field="state")
     try:
         row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
     except PlatformChoiceNeeded as exc:
@@ -66,13 +62,10 @@ def link(shop_id: int, body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
     return platform_links.link_view(row)
 
 
-@router.post("/shops/{shop_id}/platform/link/pick", response_model=PlatformLinkRead)
-def pick(shop_id: int, body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
-    """Link the shop to the platform shop ``shop_cipher`` of a ``pending`` authorization."""
-    shops_service.get_shop(uow, caller.workspace_id, shop_id)
+@router.post("/platform/link/pick", response_model=PlatformLinkRead)
+def pick(body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
+    """Link the shop of a ``pending`` authorization to its platform shop ``shop_cipher``."""
     authorized = platform_links.from_pending(caller.workspace_id, body.pending)
-    if authorized.shop_id != shop_id:
-        raise ValidationFailed("the authorization was started for another shop", field="pending")
     row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
     return platform_links.link_view(row)
 
@@ -96,10 +89,11 @@ def tiktok_webhook(request: Request, raw: RawBody, uow: Uow) -> Any:
     return JSONResponse({"code": 0, "message": outcome, "links": count})
 
 
-@router.get("/platform/writes/{key:path}", response_model=PlatformWriteRead)
-def write_progress(key: str, uow: Uow, caller: Caller) -> Any:
-    """A platform write by its key (a cancel batch's is ``batch:<batch id>:activity:<activity
-    id>``): each chunk's status, attempts, and the platform's code, message and request id."""
-    if not key or len(key) > 150:
-        raise NotFound("no such platform write")
+@router.get("/platform/writes", response_model=PlatformWriteRead)
+def write_progress(uow: Uow, caller: Caller, key: WriteKey = None) -> Any:
+    """Platform writes, newest first, or the one with ``key`` (a cancel batch's is
+    ``batch:<batch id>:activity:<activity id>``): each chunk's status, attempts, and the
+    platform's code, message and request id."""
+    if key is None:
+        return platform_writes.recent(uow, caller.workspace_id)
     return platform_writes.progress(uow, caller.workspace_id, key)

@@ -131,6 +131,18 @@ class PlatformRepository:
             .all()
         )
 
+    def recent_intents(self, workspace_id: int, limit: int) -> Sequence[ShopPlatformIntent]:
+        return (
+            self.s.execute(
+                select(ShopPlatformIntent)
+                .where(ShopPlatformIntent.workspace_id == workspace_id)
+                .order_by(ShopPlatformIntent.id.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+
     def intent(self, workspace_id: int, intent_id: int) -> ShopPlatformIntent | None:
         return self.s.execute(
             select(ShopPlatformIntent).where(

@@ -64,6 +64,7 @@ class PlatformSyncOut(Read):
 
 class PlatformIntentRead(Read):
     id: int
+    key: str
     action: str
     chunk: int
     platform_activity_id: str

@@ -133,6 +133,15 @@ def progress(uow: UnitOfWork, workspace_id: int, key: str) -> dict[str, Any]:
     intents = list(PlatformRepository(uow).intents(workspace_id, f"{key}:"))
     if not intents:
         raise NotFound(f"no platform write {key!r}")
+    return _summary(key, intents)
+
+
+def recent(uow: UnitOfWork, workspace_id: int, limit: int = 200) -> dict[str, Any]:
+    """The latest intents of every write (newest first)."""
+    return _summary("", list(PlatformRepository(uow).recent_intents(workspace_id, limit)))
+
+
+def _summary(key: str, intents: list[ShopPlatformIntent]) -> dict[str, Any]:
     counts = {s.value: 0 for s in IntentStatus}
     for intent in intents:
         counts[intent.status] += 1
@@ -143,6 +152,7 @@ def progress(uow: UnitOfWork, workspace_id: int, key: str) -> dict[str, Any]:
         "intents": [
             {
                 "id": i.id,
+                "key": i.key,
                 "action": i.action,
                 "chunk": i.chunk,
                 "platform_activity_id": i.platform_activity_id,
