@@ -31,6 +31,7 @@ from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, Unauthorized
+from promodesk.kit.jobs import service as jobs_service
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import (
     ShopActivity,
@@ -332,9 +333,13 @@ def start_sync(
         )
     state = dict(link.sync_state or {})
     if state.get("status") == "running":
+        # The running sync answers, unless its job died (dead or cancelled): then a new one.
         op = operations.get(uow, workspace_id, int(state["operation_id"]))
+        job = jobs_service.get(uow, int(state["job_id"]), workspace_id)
+        if op.state not in operations.FINAL_STATES and job.status in ("queued", "running"):
+            return job.id, op.id
         if op.state not in operations.FINAL_STATES:
-            return int(state["job_id"]), op.id
+            operations.finish(uow, op.id, state="failed", result={"error": "its job stopped"})
     op = operations.start(
         uow,
         workspace_id,
