@@ -21,11 +21,11 @@ from promodesk.shop.schemas.platform import (
 )
 from promodesk.shop.service import platform_links, platform_sync, platform_writes
 from promodesk.shop.service import shops as shops_service
-from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer
+from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer, errors
 
-router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop platform"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
 WriteKey = Annotated[str | None, Query(min_length=1, max_length=150)]
-webhooks = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop-platform", tags=["shop platform"])
+webhooks = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop-platform", tags=["shop"])
 
 
 @router.get("/shops/{shop_id}/platform", response_model=PlatformLinkRead | None)
@@ -89,7 +89,7 @@ def tiktok_webhook(request: Request, raw: RawBody, uow: Uow) -> Any:
     return JSONResponse({"code": 0, "message": outcome, "links": count})
 
 
-@router.get("/platform/writes", response_model=PlatformWriteRead)
+@router.get("/platform/writes", response_model=PlatformWriteRead, responses=errors(404))
 def write_progress(uow: Uow, caller: Caller, key: WriteKey = None) -> Any:
     """Platform writes, newest first, or the one with ``key`` (a cancel batch's is
     ``batch:<batch id>:activity:<activity id>``): each chunk's status, attempts, and the
