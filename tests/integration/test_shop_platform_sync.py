@@ -26,6 +26,8 @@ from promodesk.models import (
     ShopProductSku,
 )
 from promodesk.shop.domain.enrollments import IN_ACTIVITY
+from promodesk.shop.platform import providers
+from promodesk.shop.platform.port import ShopAccess
 from promodesk.shop.service import platform_links, platform_sync
 from promodesk.shop_sandbox.signing import webhook_signature
 from tests.api_support import HANG_GUARD, live_server, make_app, new_workspace
@@ -96,11 +98,9 @@ def test_sync_mirrors_products_activities_and_coupons(db: Database) -> None:
         platform = _platform_activities(sb)
         assert _count(db, ShopActivity, ShopActivity.platform_shop_id == shop_id) == len(platform)
         running = [a for a in platform if a["status"] in ("DRAFT", "NOT_START", "ONGOING")]
-        token = sb.access_token()
-        expected = 0
-        for activity in running:
-            detail = sb.data("GET", f"/promotion/202309/activities/{activity['id']}", token, shop=0)
-            expected += len(detail["products"])
+        # Read from the sandbox's own world (calls of the test would count against the
+        # shop's rate limit the connector keeps to).
+        expected = sum(len(world.activities[str(a["id"])].products) for a in running)
         in_activity = [s.value for s in IN_ACTIVITY]
         assert (
             _count(
@@ -143,15 +143,16 @@ def test_a_platform_removal_reaches_the_mirror_by_webhook(db: Database, tmp_path
         _sync(db, ws, shop_id)
         hook = f"{base}/api/v1/shop-platform/webhooks/tiktok"
         sb.sandbox.update(webhook_url=hook, webhook_backoff_seconds=0.1)
+        world = sb.sandbox.world
         ongoing = next(
             a
-            for a in _platform_activities(sb)
-            if a["status"] == "ONGOING" and not a["activity_commands"]
+            for a in world.activities.values()
+            if a.status(world.now()) == "ONGOING" and not a.immutable
         )
-        token = sb.access_token()
-        path = f"/promotion/202309/activities/{ongoing['id']}"
-        removed = [p["id"] for p in sb.data("GET", path, token, shop=0)["products"]][:2]
-        sb.data("DELETE", f"{path}/products", token, shop=0, body={"product_ids": removed})
+        removed = list(ongoing.products)[:2]
+        # Through the connector, which keeps to the shop's rate limit the sync just used.
+        access = ShopAccess(sb.access_token(), sb.cipher(0))
+        providers.platform().remove_from_activity(access, ongoing.id, removed)
         deadline = time.monotonic() + HANG_GUARD
         while not any(d["delivered"] for d in sb.sandbox.webhooks.deliveries()):
             assert time.monotonic() < deadline, sb.sandbox.webhooks.deliveries()
@@ -162,7 +163,10 @@ def test_a_platform_removal_reaches_the_mirror_by_webhook(db: Database, tmp_path
                 select(ShopProduct.platform_product_id, ShopEnrollment.state)
                 .join(ShopProduct, ShopProduct.id == ShopEnrollment.product_id)
                 .join(ShopActivity, ShopActivity.id == ShopEnrollment.activity_id)
-                .where(ShopActivity.platform_activity_id == ongoing["id"])
+                .where(
+                    ShopActivity.platform_shop_id == shop_id,
+                    ShopActivity.platform_activity_id == ongoing.id,
+                )
             ).all()
         by_product = dict(states)
         assert all(by_product[p] == "terminated" for p in removed)
