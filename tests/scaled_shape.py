@@ -737,8 +737,10 @@ class Outcome:
     problems: list[str]
     drain_seconds: float
 
-    def throughput(self, cls: str) -> float:
-        return len(self.records.latencies[cls]) / self.load_seconds
+    def throughput(self, cls: str | None = None) -> float:
+        """Acknowledged answers per second of the load window (``None``: every class)."""
+        classes = CLASSES if cls is None else (cls,)
+        return sum(len(self.records.latencies[c]) for c in classes) / self.load_seconds
 
     def percentile(self, cls: str, q: float) -> float:
         values = sorted(self.records.latencies[cls])
