@@ -457,6 +457,9 @@ class Records:
     sync_runs: set[int] = field(default_factory=set)
     batches: set[int] = field(default_factory=set)
     server_errors: list[str] = field(default_factory=list)
+    # (seconds since ``started``, class, latency) of every acknowledged answer: the timeline
+    started: float = field(default_factory=time.monotonic)
+    timeline: list[tuple[float, str, float]] = field(default_factory=list)
 
 
 class LoadClient:
@@ -506,6 +509,8 @@ class LoadClient:
                 self.records.statuses[(cls, r.status_code)] += 1
                 if 200 <= r.status_code < 300:
                     self.records.latencies[cls].append(took)
+                    at = time.monotonic() - self.records.started
+                    self.records.timeline.append((at, cls, took))
                 if r.status_code >= 500:
                     self.records.server_errors.append(f"{method} {path}: {r.status_code} {r.text}")
             return r
@@ -733,14 +738,18 @@ class Outcome:
     kills: list[Kill]
     jobs: dict[str, Counter[str]]  # job name -> status -> count
     retried_jobs: int  # jobs that took more than one attempt
+    retry_reasons: Counter[str]  # their job name and last error's first line
     sandbox: dict[str, Any]
     problems: list[str]
     drain_seconds: float
 
     def throughput(self, cls: str | None = None) -> float:
-        """Acknowledged answers per second of the load window (``None``: every class)."""
+        """Answers acknowledged within the load window, per second (``None``: every class).
+        Requests still being resent after the window are left out of both sides."""
         classes = CLASSES if cls is None else (cls,)
-        return sum(len(self.records.latencies[c]) for c in classes) / self.load_seconds
+        window = self.shape.seconds
+        done = sum(1 for at, c, _ in self.records.timeline if c in classes and at <= window)
+        return done / window
 
     def percentile(self, cls: str, q: float) -> float:
         values = sorted(self.records.latencies[cls])
@@ -812,7 +821,7 @@ def run(
             say(f"load for {shape.seconds:.0f} s")
             records = Records()
             load = Load(shape, cluster.bases, seeded, records)
-            started = time.monotonic()
+            started = records.started = time.monotonic()
             faults, kills = (
                 chaos(cluster, db, shape, random.Random(shape.seed)) if shape.kills else ([], [])
             )
@@ -838,26 +847,41 @@ def run(
             say("verifying")
             problems = [] if drained else ["the jobs did not drain within the guard"]
             problems += verify(db, url, folder, shape, seeded, records, kills, sandbox_stats)
-            jobs, retried = job_counts(db)
+            jobs, retried, reasons = job_counts(db)
     finally:
         db.dispose()
     return Outcome(
-        shape, load_seconds, records, kills, jobs, retried, sandbox_stats, problems, drain_seconds
+        shape,
+        load_seconds,
+        records,
+        kills,
+        jobs,
+        retried,
+        reasons,
+        sandbox_stats,
+        problems,
+        drain_seconds,
     )
 
 
 # the rules ------------------------------------------------------------------------------------
 
 
-def job_counts(db: Database) -> tuple[dict[str, Counter[str]], int]:
+def job_counts(db: Database) -> tuple[dict[str, Counter[str]], int, Counter[str]]:
+    """Jobs by name and status; how many took more than one attempt, and why."""
     out: dict[str, Counter[str]] = defaultdict(Counter)
+    reasons: Counter[str] = Counter()
     with db.transaction() as uow:
         for name, status, n in uow.session.execute(
             select(Job.name, Job.status, func.count()).group_by(Job.name, Job.status)
         ):
             out[name][status] = int(n)
-        retried = uow.session.execute(select(func.count()).where(Job.attempts > 1)).scalar_one()
-    return dict(out), int(retried)
+        retried = uow.session.execute(
+            select(Job.name, Job.last_error).where(Job.attempts > 1)
+        ).all()
+    for name, error in retried:
+        reasons[f"{name}: {(error or 'no error recorded').splitlines()[0][:160]}"] += 1
+    return dict(out), len(retried), reasons
 
 
 def _in_chunks(values: list[Any], size: int = 1000) -> Iterator[list[Any]]:
