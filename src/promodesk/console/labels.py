@@ -680,3 +680,30 @@ for _kind, _codes in _CANCELLATION_LABELS.items():
     _known = LABELS.setdefault(_kind, {})
     for _code, _text in _codes.items():
         _known.setdefault(_code, _text)
+
+# --- shop platform links (TikTok Shop): linking, sync, platform writes ------------------------
+_SHOP_PLATFORM_LABELS: dict[str, dict[str, str]] = {
+    "audit_action": {
+        "shop.platform.linked": N_("Shop connected to its platform shop"),
+        "shop.platform.relinked": N_("Shop connected again to its platform shop"),
+        "shop.platform.needs_reauth": N_("Platform authorization needs renewing"),
+        "shop.platform.token_refreshed": N_("Platform authorization renewed"),
+        "shop.platform.sync_started": N_("Platform sync started"),
+        "shop.platform.synced": N_("Platform sync finished"),
+        "shop.platform.remove_recorded": N_("Removal on the platform recorded"),
+        "shop.platform.write_done": N_("Change on the platform verified"),
+        "shop.platform.write_skipped": N_("Change on the platform skipped"),
+    },
+    "job_kind": {
+        "shop.platform_sync": N_("Shop: sync with the platform"),
+        "shop.platform_activity": N_("Shop: read an activity back from the platform"),
+        "shop.platform_product": N_("Shop: read a product back from the platform"),
+        "shop.platform_refresh": N_("Shop: renew a platform authorization"),
+        "shop.platform_refresh_due": N_("Shop: find platform authorizations to renew"),
+        "shop.platform_write": N_("Shop: change on the platform"),
+    },
+}
+for _kind, _codes in _SHOP_PLATFORM_LABELS.items():
+    _known = LABELS.setdefault(_kind, {})
+    for _code, _text in _codes.items():
+        _known.setdefault(_code, _text)
