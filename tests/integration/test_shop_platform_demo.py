@@ -4,13 +4,21 @@ the default settings (the one ``make run`` mounts at ``/shop-sandbox``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
+from promodesk.app import create_app
 from promodesk.demo import shop_sandbox_grant
 from promodesk.kit.db import Database
 from promodesk.models import ShopActivity, ShopProduct
+from promodesk.settings import get_settings
 from promodesk.shop.demo import seed_platform_link
+from promodesk.shop.platform import providers
 from promodesk.shop.service import platform_links
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import drain
@@ -44,3 +52,26 @@ def test_the_demo_shop_is_linked_and_syncs_from_the_sandbox(db: Database) -> Non
         ).scalar_one()
     assert products == 40
     assert activities > 0
+
+
+def test_connect_in_demo_mode_opens_the_mounted_sandbox_s_authorization_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connecting another shop in the demo opens the seller page the mounted sandbox serves
+    (the platform's own page lives on its auth host, which the sandbox does not have)."""
+    monkeypatch.setenv("PROMODESK_DEMO", "1")
+    monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PROMODESK_SHOP_PLATFORM_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        settings = providers.tiktok_settings()
+        with TestClient(create_app(get_settings())) as client:
+            page = client.get(
+                urlsplit(settings.authorization_page).path,
+                params={"app_key": settings.app_key, "redirect_uri": "http://x/cb", "state": "s"},
+            )
+    finally:
+        get_settings.cache_clear()
+    assert settings.authorization_page.endswith("/shop-sandbox/shop-portal/authorize")
+    assert page.status_code == 200
+    assert "Authorize" in page.text

@@ -33,6 +33,8 @@ def tiktok_settings() -> TikTokShopSettings:
         return TikTokShopSettings(
             base_url=f"{base}{demo.demo_platform_mount}",
             auth_url="",
+            # The sandbox's seller authorization page (the platform's is on its auth host).
+            authorize_page=f"{base}{demo.demo_platform_mount}/shop-portal/authorize",
             app_key=demo.demo_platform_app_key,
             app_secret=demo.demo_platform_app_secret,
         )
