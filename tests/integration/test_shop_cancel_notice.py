@@ -57,13 +57,19 @@ def test_each_cancel_tells_the_team_with_customer_wording(db: Database) -> None:
     with db.read() as uow:
         mails = list(
             uow.session.scalars(
-                select(OutboxEmail).where(OutboxEmail.ref.like("shop-cancel-done:%"))
+                select(OutboxEmail).where(
+                    OutboxEmail.workspace_id == workspace_id,
+                    OutboxEmail.ref.like("shop-cancel-done:%"),
+                )
             )
         )
         hooks = {
             h.url: h.payload
             for h in uow.session.scalars(
-                select(OutboxWebhook).where(OutboxWebhook.event == "shop.cancel_done")
+                select(OutboxWebhook).where(
+                    OutboxWebhook.workspace_id == workspace_id,
+                    OutboxWebhook.event == "shop.cancel_done",
+                )
             )
         }
         assert len(mails) == 1
@@ -109,4 +115,6 @@ def test_a_refused_cancel_tells_no_one_it_was_done(db: Database) -> None:
             role="admin",
         )
     with db.read() as uow:
-        assert not list(uow.session.scalars(select(OutboxEmail)))
+        assert not list(
+            uow.session.scalars(select(OutboxEmail).where(OutboxEmail.workspace_id == workspace_id))
+        )

@@ -142,6 +142,8 @@ def cancel(visit: OperatorVisit, uow: Uow) -> Response:
             status=409,
             error=exc.to_body(),
             hidden=sel.hidden,
+            # what was typed comes back in the form of the refusal page (nothing is lost)
+            typed={"mode": mode, "reason": common["reason"], "reason_text": common["reason_text"]},
             **_context(uow, visit, view),
         )
 
