@@ -125,18 +125,15 @@ def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
 
     turn = _turns[engine] = _WriteTurn(timeout=lock_timeout)
 
-    # BEGIN goes straight to the driver: through ``exec_driver_sql`` it paid SQLAlchemy's whole
-    # statement path (context, events, result), more than SQLite takes to begin.
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        driver = conn.connection.driver_connection
         if conn.get_execution_options().get(READ_ONLY):
             # WAL lets readers run beside the writer: no write lock, no turn.
-            driver.execute("BEGIN")
+            conn.exec_driver_sql("BEGIN")
             return
         turn.take(conn.info)
         try:
-            driver.execute("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             turn.give(conn.info)
             raise
