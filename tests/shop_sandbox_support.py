@@ -9,6 +9,7 @@ with running_shop_sandbox(shops=2, products=30) as sb:
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from promodesk.shop_sandbox.signing import sign
 from tests.api_support import HANG_GUARD, live_server
 
 REDIRECT_URI = "http://127.0.0.1/callback"
+RATE_LIMITED = 36009002  # the platform's code for a shop over its rate limit
 
 
 @dataclass
@@ -103,9 +105,15 @@ class ShopSandboxHandle:
         )
 
     def data(self, method: str, path: str, token: str, **kw: Any) -> dict[str, Any]:
-        """A call that must succeed; its ``data``."""
-        answer = self.call(method, path, token, **kw)
-        envelope = answer.json()
+        """A call that must succeed; its ``data``. Refused for the shop's rate limit (a
+        connector under test may be using the whole limit), it waits ``Retry-After`` and asks
+        again, as a well-behaved client does (a bounded number of times)."""
+        for _ in range(20):
+            answer = self.call(method, path, token, **kw)
+            envelope = answer.json()
+            if envelope.get("code") != RATE_LIMITED:
+                break
+            time.sleep(float(answer.headers.get("retry-after", "1")))
         assert envelope["code"] == 0, envelope
         assert answer.status_code == 200
         return envelope["data"]  # type: ignore[no-any-return]
