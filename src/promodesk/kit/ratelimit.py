@@ -219,6 +219,20 @@ class RateLimiter:
             self.release(endpoint)
 
 
+_shared: dict[str, Limiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(namespace: str, build: Callable[[], Limiter]) -> Limiter:
+    """The one limiter of a remote app in this process (``namespace`` names the app: its id and
+    base URL), built by ``build`` on first use: every client of that app shares its places."""
+    with _shared_lock:
+        limiter = _shared.get(namespace)
+        if limiter is None:
+            limiter = _shared[namespace] = build()
+        return limiter
+
+
 def make_limiter(
     default: Limits,
     overrides: Mapping[str, Limits] | None = None,

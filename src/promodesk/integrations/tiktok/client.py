@@ -6,7 +6,6 @@ Typed endpoint methods live in ``api.py`` (``client.for_token(token)``) and ``oa
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ from promodesk.integrations.tiktok.errors import Throttled, TikTokError, Transpo
 from promodesk.integrations.tiktok.retry import policy
 from promodesk.integrations.tiktok.settings import TikTokSettings
 from promodesk.integrations.tiktok.stats import Stats
-from promodesk.kit import redact
-from promodesk.kit.loopguard import forbid_on_event_loop
+from promodesk.kit import ratelimit, redact
+from promodesk.kit.http import pooled_client
 from promodesk.kit.ratelimit import Limiter, Limits, make_limiter
 
 if TYPE_CHECKING:
@@ -29,8 +28,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("promodesk.integrations.tiktok")
 
-_limiters: dict[tuple[str, str], Limiter] = {}
-_limiters_lock = threading.Lock()
+
+def namespace(settings: TikTokSettings) -> str:
+    """The app's name for its limiter, in this process and in Redis."""
+    return f"promodesk:ratelimit:tiktok:{settings.app_id}@{settings.base_url}"
 
 
 def build_limiter(settings: TikTokSettings) -> Limiter:
@@ -43,7 +44,7 @@ def build_limiter(settings: TikTokSettings) -> Limiter:
         spread=settings.limiter_spread,
         hold=settings.limiter_hold_until_answer,
         redis_url=settings.redis_url,
-        namespace=f"promodesk:ratelimit:tiktok:{settings.app_id}@{settings.base_url}",
+        namespace=namespace(settings),
         # A place in flight is given up for lost after the longest one attempt can take.
         longest_call=2 * settings.timeout_seconds + settings.connect_timeout_seconds,
     )
@@ -51,12 +52,7 @@ def build_limiter(settings: TikTokSettings) -> Limiter:
 
 def shared_limiter(settings: TikTokSettings) -> Limiter:
     """TikTok limits each app per endpoint, so all clients of one app in a process share one."""
-    key = (settings.base_url, settings.app_id)
-    with _limiters_lock:
-        limiter = _limiters.get(key)
-        if limiter is None:
-            limiter = _limiters[key] = build_limiter(settings)
-        return limiter
+    return ratelimit.shared(namespace(settings), lambda: build_limiter(settings))
 
 
 _UNSET: Any = object()
@@ -81,19 +77,14 @@ class TikTokClient:
         self._sleep = sleep
         self._secret = settings.secret.get_secret_value()
         redact.install_log_filter()
-        self._http = httpx.Client(
+        self._http = pooled_client(
+            timeout=settings.timeout_seconds,
+            connect_timeout=settings.connect_timeout_seconds,
+            max_connections=settings.max_connections,
+            keepalive=settings.keepalive_seconds,
+            user_agent="promodesk-tiktok/1",
             base_url=settings.api_url,
-            timeout=httpx.Timeout(
-                settings.timeout_seconds, connect=settings.connect_timeout_seconds
-            ),
-            limits=httpx.Limits(
-                max_connections=settings.max_connections,
-                max_keepalive_connections=settings.max_connections,
-                keepalive_expiry=settings.keepalive_seconds,
-            ),
-            headers={"Accept": "application/json", "User-Agent": "promodesk-tiktok/1"},
             transport=transport,
-            event_hooks={"request": [_not_on_event_loop]},
         )
 
     def __enter__(self) -> TikTokClient:
@@ -274,8 +265,3 @@ class TikTokClient:
             elapsed_ms,
         )
         return data
-
-
-def _not_on_event_loop(request: httpx.Request) -> None:
-    # A synchronous call from an event loop's thread would stall every request of the server.
-    forbid_on_event_loop(f"an HTTP call to {request.url.host}")

@@ -16,7 +16,6 @@ Rules:
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,8 +41,8 @@ from promodesk.integrations.tiktok_shop.errors import (
     Transport,
 )
 from promodesk.integrations.tiktok_shop.settings import TikTokShopSettings
-from promodesk.kit import redact
-from promodesk.kit.loopguard import forbid_on_event_loop
+from promodesk.kit import ratelimit, redact
+from promodesk.kit.http import pooled_client
 from promodesk.kit.ratelimit import Limiter, Limits, make_limiter
 
 if TYPE_CHECKING:
@@ -53,8 +52,10 @@ log = logging.getLogger("promodesk.integrations.tiktok_shop")
 
 APP_SCOPE = "app"  # the limiter key of calls made for no shop (authorized shops, tokens)
 
-_limiters: dict[tuple[str, str], Limiter] = {}
-_limiters_lock = threading.Lock()
+
+def namespace(settings: TikTokShopSettings) -> str:
+    """The app's name for its limiter, in this process and in Redis."""
+    return f"promodesk:ratelimit:tiktok-shop:{settings.app_key}@{settings.base_url}"
 
 
 def build_limiter(settings: TikTokShopSettings) -> Limiter:
@@ -64,19 +65,14 @@ def build_limiter(settings: TikTokShopSettings) -> Limiter:
         spread=settings.limiter_spread,
         hold=True,
         redis_url=settings.redis_url,
-        namespace=f"promodesk:ratelimit:tiktok-shop:{settings.app_key}@{settings.base_url}",
+        namespace=namespace(settings),
         longest_call=2 * settings.timeout_seconds + settings.connect_timeout_seconds,
     )
 
 
 def shared_limiter(settings: TikTokShopSettings) -> Limiter:
     """All clients of one app against one base URL share one limiter per process."""
-    key = (settings.base_url, settings.app_key)
-    with _limiters_lock:
-        limiter = _limiters.get(key)
-        if limiter is None:
-            limiter = _limiters[key] = build_limiter(settings)
-        return limiter
+    return ratelimit.shared(namespace(settings), lambda: build_limiter(settings))
 
 
 def should_retry(error: BaseException, *, idempotent: bool) -> bool:
@@ -113,18 +109,13 @@ class TikTokShopClient:
         self._clock = clock
         self._secret = settings.app_secret.get_secret_value()
         redact.install_log_filter()
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(
-                settings.timeout_seconds, connect=settings.connect_timeout_seconds
-            ),
-            limits=httpx.Limits(
-                max_connections=settings.max_connections,
-                max_keepalive_connections=settings.max_connections,
-                keepalive_expiry=settings.keepalive_seconds,
-            ),
-            headers={"Accept": "application/json", "User-Agent": "promodesk-tiktok-shop/1"},
+        self._http = pooled_client(
+            timeout=settings.timeout_seconds,
+            connect_timeout=settings.connect_timeout_seconds,
+            max_connections=settings.max_connections,
+            keepalive=settings.keepalive_seconds,
+            user_agent="promodesk-tiktok-shop/1",
             transport=transport,
-            event_hooks={"request": [_not_on_event_loop]},
         )
 
     def __enter__(self) -> TikTokShopClient:
@@ -314,8 +305,3 @@ def _credential_values(params: Mapping[str, Any]) -> list[str]:
     return [
         str(params[key]) for key in ("auth_code", "refresh_token", "app_secret") if params.get(key)
     ]
-
-
-def _not_on_event_loop(request: httpx.Request) -> None:
-    # A synchronous call from an event loop's thread would stall every request of the server.
-    forbid_on_event_loop(f"an HTTP call to {request.url.host}")
