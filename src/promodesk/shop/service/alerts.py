@@ -129,10 +129,7 @@ def cancel_done(
                 "failed": failed,
                 "reason": code.value,
                 "actor": actor,
-                "products": [
-                    {"title": p, "activity": a.activity}
-                    for p, a in zip(products, first, strict=True)
-                ],
+                "products": [{"title": str(r.title), "activity": str(r.activity)} for r in first],
                 "customer_wording": {"zh": wording.zh, "en": wording.en},
             },
         )
