@@ -29,10 +29,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from promodesk.kit.sandbox_limits import Limits
-from promodesk.shop_sandbox import authorization, portal, products, promotion
+from promodesk.shop_sandbox import authorization, portal, products
 from promodesk.shop_sandbox.auth import Auth, Grant
 from promodesk.shop_sandbox.config import ShopSandboxConfig
 from promodesk.shop_sandbox.context import Call
+from promodesk.shop_sandbox.promotion import activities, activity_products, coupons
 from promodesk.shop_sandbox.signing import same, sign
 from promodesk.shop_sandbox.webhooks import (
     ACTIVITY_STATUS_CHANGE,
@@ -72,30 +73,32 @@ class Endpoint:
 
 ENDPOINTS = (
     Endpoint("GET", "/authorization/202309/shops", authorization.authorized_shops, shop=False),
-    Endpoint("POST", "/promotion/202309/activities", promotion.create_activity),
-    Endpoint("POST", "/promotion/202309/activities/search", promotion.search_activities),
-    Endpoint("GET", "/promotion/202309/activities/{activity_id}", promotion.get_activity),
-    Endpoint("PUT", "/promotion/202309/activities/{activity_id}", promotion.update_activity),
+    Endpoint("POST", "/promotion/202309/activities", activities.create_activity),
+    Endpoint("POST", "/promotion/202309/activities/search", activities.search_activities),
+    Endpoint("GET", "/promotion/202309/activities/{activity_id}", activities.get_activity),
+    Endpoint("PUT", "/promotion/202309/activities/{activity_id}", activities.update_activity),
     Endpoint(
         "POST",
         "/promotion/202309/activities/{activity_id}/deactivate",
-        promotion.deactivate_activity,
+        activities.deactivate_activity,
     ),
     Endpoint(
-        "POST", "/promotion/202607/activities/{activity_id}/republish", promotion.republish_activity
+        "POST",
+        "/promotion/202607/activities/{activity_id}/republish",
+        activities.republish_activity,
     ),
     Endpoint(
         "PUT",
         "/promotion/202309/activities/{activity_id}/products",
-        promotion.update_activity_products,
+        activity_products.update_activity_products,
     ),
     Endpoint(
         "DELETE",
         "/promotion/202309/activities/{activity_id}/products",
-        promotion.remove_activity_products,
+        activity_products.remove_activity_products,
     ),
-    Endpoint("POST", "/promotion/202406/coupons/search", promotion.search_coupons),
-    Endpoint("GET", "/promotion/202406/coupons/{coupon_id}", promotion.get_coupon),
+    Endpoint("POST", "/promotion/202406/coupons/search", coupons.search_coupons),
+    Endpoint("GET", "/promotion/202406/coupons/{coupon_id}", coupons.get_coupon),
     Endpoint("GET", "/product/202309/products/{product_id}", products.get_product),
     Endpoint("POST", "/product/202502/products/search", products.search_products),
     Endpoint("POST", "/product/202309/products/activate", products.activate_products),
