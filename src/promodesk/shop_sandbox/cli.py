@@ -42,7 +42,8 @@ def shop_sandbox(
     and /sandbox-admin/*."""
     import uvicorn
 
-    from promodesk.shop_sandbox.app import ShopSandbox, create_shop_sandbox_app
+    from promodesk.shop_sandbox.app.asgi import create_shop_sandbox_app
+    from promodesk.shop_sandbox.app.sandbox import ShopSandbox
 
     try:
         config = ShopSandboxConfig(
