@@ -9,13 +9,12 @@ account of the app is granted.
 
 from __future__ import annotations
 
-import json
 from html import escape
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
+from promodesk.kit import sandbox_portal
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.auth import Auth
 from promodesk.sandbox.world import World
@@ -43,16 +42,6 @@ This is the promodesk sandbox: no real TikTok account is involved.</p>
 <button type="submit" id="approve">Confirm</button>
 </form></body></html>
 """
-
-
-def _problem(message: str) -> HTMLResponse:
-    body = f'<!doctype html><meta charset="utf-8"><title>Error</title><p>{escape(message)}</p>'
-    return HTMLResponse(body, status_code=400)
-
-
-def _redirect_ok(uri: str) -> bool:
-    parts = urlsplit(uri)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(uri) <= 2048
 
 
 def _accounts(world: World, app_id: str) -> list[int]:
@@ -95,47 +84,32 @@ async def auth_page(request: Request, world: World, auth: Auth) -> Response:
     app_id = query.get("app_id", "")
     redirect_uri = query.get("redirect_uri", "")
     if app_id != auth.config.app_id:
-        return _problem("Unknown app_id.")
-    if not _redirect_ok(redirect_uri):
-        return _problem("redirect_uri must be an http(s) URL.")
+        return sandbox_portal.problem("Unknown app_id.")
+    if not sandbox_portal.redirect_ok(redirect_uri):
+        return sandbox_portal.problem("redirect_uri must be an http(s) URL.")
     return HTMLResponse(_page(world, app_id, redirect_uri, query.get("state", "")))
-
-
-def _chosen(values: list[str]) -> list[str]:
-    """Ids from repeated fields, comma-separated text or a JSON array."""
-    out: list[str] = []
-    for value in values:
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                out.extend(str(v) for v in json.loads(text))
-                continue
-            except ValueError:
-                pass
-        out.extend(v.strip() for v in text.split(",") if v.strip())
-    return out
 
 
 async def approve(request: Request, world: World, auth: Auth) -> Response:
     try:
         form = await request.form()
     except Exception:  # a malformed form body is the client's problem, never a 500
-        return _problem("The form could not be read.")
+        return sandbox_portal.problem("The form could not be read.")
     app_id = str(form.get("app_id") or "")
     redirect_uri = str(form.get("redirect_uri") or "")
     state = str(form.get("state") or "")
     if app_id != auth.config.app_id:
-        return _problem("Unknown app_id.")
-    if not _redirect_ok(redirect_uri):
-        return _problem("redirect_uri must be an http(s) URL.")
+        return sandbox_portal.problem("Unknown app_id.")
+    if not sandbox_portal.redirect_ok(redirect_uri):
+        return sandbox_portal.problem("redirect_uri must be an http(s) URL.")
     allowed = _accounts(world, app_id)
-    wanted = _chosen([str(v) for v in form.getlist("advertiser_ids")])
+    wanted = sandbox_portal.chosen([str(v) for v in form.getlist("advertiser_ids")])
     if wanted:
         indices = []
         for value in wanted:
             index = gen.decode_advertiser(value)
             if index is None or index not in allowed:
-                return _problem(f"Unknown advertiser {value}.")
+                return sandbox_portal.problem(f"Unknown advertiser {value}.")
             indices.append(index)
     elif form.get("from_page"):
         page = _page(
@@ -150,7 +124,5 @@ async def approve(request: Request, world: World, auth: Auth) -> Response:
     else:
         indices = allowed
     code = auth.issue_code(app_id, frozenset(indices))
-    parts = urlsplit(redirect_uri)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [("auth_code", code), ("code", code), ("state", state)]
-    return RedirectResponse(urlunsplit(parts._replace(query=urlencode(query))), status_code=302)
+    params = [("auth_code", code), ("code", code), ("state", state)]
+    return sandbox_portal.redirect(redirect_uri, params)

@@ -9,13 +9,12 @@ sandbox shop is granted. English only, like the Marketing API sandbox's page.
 
 from __future__ import annotations
 
-import json
 from html import escape
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
+from promodesk.kit import sandbox_portal
 from promodesk.shop_sandbox.auth import Auth
 from promodesk.shop_sandbox.world import World
 
@@ -42,16 +41,6 @@ promotions. This is the promodesk sandbox: no real TikTok Shop account is involv
 <button type="submit" id="approve">Authorize</button>
 </form></body></html>
 """
-
-
-def _problem(message: str) -> HTMLResponse:
-    body = f'<!doctype html><meta charset="utf-8"><title>Error</title><p>{escape(message)}</p>'
-    return HTMLResponse(body, status_code=400)
-
-
-def _redirect_ok(uri: str) -> bool:
-    parts = urlsplit(uri)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(uri) <= 2048
 
 
 def _page(
@@ -84,46 +73,31 @@ async def authorize_page(request: Request, world: World, auth: Auth) -> Response
     app_key = query.get("app_key", "")
     redirect_uri = query.get("redirect_uri", "")
     if app_key != auth.config.app_key:
-        return _problem("Unknown app_key.")
-    if not _redirect_ok(redirect_uri):
-        return _problem("redirect_uri must be an http(s) URL.")
+        return sandbox_portal.problem("Unknown app_key.")
+    if not sandbox_portal.redirect_ok(redirect_uri):
+        return sandbox_portal.problem("redirect_uri must be an http(s) URL.")
     state = query.get("state", "")[:1024]
     return HTMLResponse(_page(world, app_key, redirect_uri, state))
-
-
-def _chosen(values: list[str]) -> list[str]:
-    """Ids from repeated fields, comma-separated text or a JSON array."""
-    out: list[str] = []
-    for value in values:
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                out.extend(str(v) for v in json.loads(text))
-                continue
-            except ValueError:
-                pass
-        out.extend(v.strip() for v in text.split(",") if v.strip())
-    return out
 
 
 async def approve(request: Request, world: World, auth: Auth) -> Response:
     try:
         form = await request.form()
     except Exception:  # a malformed form body is the client's problem, never a 500
-        return _problem("The form could not be read.")
+        return sandbox_portal.problem("The form could not be read.")
     app_key = str(form.get("app_key") or "")
     redirect_uri = str(form.get("redirect_uri") or "")
     state = str(form.get("state") or "")[:1024]
     if app_key != auth.config.app_key:
-        return _problem("Unknown app_key.")
-    if not _redirect_ok(redirect_uri):
-        return _problem("redirect_uri must be an http(s) URL.")
+        return sandbox_portal.problem("Unknown app_key.")
+    if not sandbox_portal.redirect_ok(redirect_uri):
+        return sandbox_portal.problem("redirect_uri must be an http(s) URL.")
     by_id = {shop.id: shop.index for shop in world.shops}
-    wanted = _chosen([str(v) for v in form.getlist("shop_ids")])
+    wanted = sandbox_portal.chosen([str(v) for v in form.getlist("shop_ids")])
     if wanted:
         unknown = [v for v in wanted if v not in by_id]
         if unknown:
-            return _problem(f"Unknown shop {unknown[0][:40]}.")
+            return sandbox_portal.problem(f"Unknown shop {unknown[0][:40]}.")
         shops = frozenset(by_id[v] for v in wanted)
     elif form.get("from_page"):
         page = _page(
@@ -138,7 +112,4 @@ async def approve(request: Request, world: World, auth: Auth) -> Response:
     else:
         shops = frozenset(by_id.values())
     code = auth.issue_code(shops)
-    parts = urlsplit(redirect_uri)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [("code", code), ("state", state)]
-    return RedirectResponse(urlunsplit(parts._replace(query=urlencode(query))), status_code=302)
+    return sandbox_portal.redirect(redirect_uri, [("code", code), ("state", state)])
