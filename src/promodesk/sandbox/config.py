@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from promodesk.kit import clock
+from promodesk.kit import clock, sandbox_settings
 
 DEFAULT_APP_ID = "7460000000000000001"
 DEFAULT_SECRET = "promodesk-sandbox-secret"  # noqa: S105 - a public test credential, not a secret
@@ -115,19 +115,7 @@ class SandboxConfig:
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply runtime changes (only ``RUNTIME_KNOBS``), validating the result as a whole."""
-        unknown = sorted(set(changes) - set(RUNTIME_KNOBS))
-        if unknown:
-            raise ValueError(f"unknown or fixed settings: {', '.join(unknown)}")
-        types = {f.name: f.type for f in fields(self)}
-        previous = {name: getattr(self, name) for name in changes}
-        try:
-            for name, value in changes.items():
-                setattr(self, name, _coerce(value, str(types[name])))
-            self.validate()
-        except (TypeError, ValueError):
-            for name, value in previous.items():
-                setattr(self, name, value)
-            raise
+        sandbox_settings.apply(self, changes, RUNTIME_KNOBS)
 
     def public(self) -> dict[str, Any]:
         """The settings a test or the admin page may see (no secret)."""
@@ -135,17 +123,3 @@ class SandboxConfig:
         shown = {k: getattr(self, k) for k in (*keys, "deleted_percent")}
         shown.update({k: getattr(self, k) for k in RUNTIME_KNOBS})
         return shown
-
-
-def _coerce(value: Any, kind: str) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        raise TypeError("expected true or false")
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("expected an integer")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError("expected a number")
-    return float(value)

@@ -4,12 +4,12 @@ choices where the spec is UNCERTAIN, limits, faults and webhooks."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from promodesk.kit import clock
+from promodesk.kit import clock, sandbox_settings
 
 DEFAULT_APP_KEY = "6dsbxpromodesk"
 DEFAULT_APP_SECRET = "promodesk-shop-sandbox-secret"  # noqa: S105 - a public test credential
@@ -174,19 +174,7 @@ class ShopSandboxConfig:
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply runtime changes (only ``RUNTIME_KNOBS``), validating the result as a whole."""
-        unknown = sorted(set(changes) - set(RUNTIME_KNOBS))
-        if unknown:
-            raise ValueError(f"unknown or fixed settings: {', '.join(unknown)}")
-        types = {f.name: f.type for f in fields(self)}
-        previous = {name: getattr(self, name) for name in changes}
-        try:
-            for name, value in changes.items():
-                setattr(self, name, _coerce(value, str(types[name])))
-            self.validate()
-        except (TypeError, ValueError):
-            for name, value in previous.items():
-                setattr(self, name, value)
-            raise
+        sandbox_settings.apply(self, changes, RUNTIME_KNOBS)
 
     def public(self) -> dict[str, Any]:
         """The settings a test or the admin page may see (no secret)."""
@@ -199,21 +187,3 @@ class ShopSandboxConfig:
 def _http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and len(value) <= 2048
-
-
-def _coerce(value: Any, kind: str) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        raise TypeError("expected true or false")
-    if kind == "str":
-        if isinstance(value, str):
-            return value
-        raise TypeError("expected a string")
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("expected an integer")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError("expected a number")
-    return float(value)
