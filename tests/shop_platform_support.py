@@ -18,7 +18,7 @@ from promodesk.integrations.tiktok_shop.settings import TikTokShopSettings
 from promodesk.kit.db import Database
 from promodesk.kit.ratelimit import Limits, RateLimiter
 from promodesk.shop.platform import providers, tiktok
-from promodesk.shop.service import platform_links
+from promodesk.shop.service.platform_links import authorization, linking
 from tests.shop_sandbox_support import ShopSandboxHandle, running_shop_sandbox
 
 CALLBACK = "http://127.0.0.1/shop-callback"
@@ -77,10 +77,10 @@ def link_shop(
 ) -> int:
     """Link a promodesk shop to sandbox shop ``shop_index`` through the whole authorization."""
     with db.transaction() as uow:
-        url = platform_links.authorization_url(
+        url = authorization.authorization_url(
             uow, workspace_id, shop_id, actor="test", redirect_uri=CALLBACK
         )
     code, state = approve(url, [sb.sandbox.world.shops[shop_index].id])
-    authorized = platform_links.authorize(workspace_id, state=state, code=code)
+    authorized = authorization.authorize(workspace_id, state=state, code=code)
     with db.transaction() as uow:
-        return int(platform_links.link(uow, authorized, actor="test").id)
+        return int(linking.link(uow, authorized, actor="test").id)

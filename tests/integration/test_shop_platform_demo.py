@@ -19,7 +19,7 @@ from promodesk.models import ShopActivity, ShopProduct
 from promodesk.settings import get_settings
 from promodesk.shop.demo import seed_platform_link
 from promodesk.shop.platform import providers
-from promodesk.shop.service import platform_links
+from promodesk.shop.service.platform_links import reads
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import drain
 from tests.shop_platform_support import sandbox_platform
@@ -31,7 +31,7 @@ def test_the_demo_shop_is_linked_and_syncs_from_the_sandbox(db: Database) -> Non
         assert seed_platform_link(uow, workspace_id, shop_sandbox_grant)
     with db.transaction() as uow:
         assert not seed_platform_link(uow, workspace_id, shop_sandbox_grant)
-        (link,) = platform_links.links(uow, workspace_id)
+        (link,) = reads.links(uow, workspace_id)
         assert link.status == "active"
         assert link.sync_state["status"] == "running"
         shop_id = link.shop_id
@@ -39,7 +39,7 @@ def test_the_demo_shop_is_linked_and_syncs_from_the_sandbox(db: Database) -> Non
         drain(db, workspace_id)
         assert link.platform_shop_id == sb.sandbox.world.shops[0].id
     with db.transaction() as uow:
-        row = platform_links.get_link(uow, workspace_id, shop_id)
+        row = reads.get_link(uow, workspace_id, shop_id)
         assert row is not None
         assert row.sync_state["status"] == "done", row.sync_state
         products = uow.session.execute(

@@ -14,7 +14,7 @@ from promodesk.kit.errors import ValidationFailed
 from promodesk.models import Job, ShopPlatformLink, Workspace
 from promodesk.shop.errors import InvalidPlatformState, PlatformChoiceNeeded
 from promodesk.shop.platform import port
-from promodesk.shop.service import platform_links as links
+from promodesk.shop.service.platform_links import authorization, linking, reads, refresh, tokens
 from tests.integration import shop_factories as f
 
 
@@ -37,8 +37,8 @@ SHOPS = [
 ]
 
 
-def _authorized(ws: Workspace, shop_id: int, **kw: object) -> links.Authorized:
-    return links.Authorized(
+def _authorized(ws: Workspace, shop_id: int, **kw: object) -> authorization.Authorized:
+    return authorization.Authorized(
         workspace_id=ws.id,
         shop_id=shop_id,
         provider="tiktok_shop",
@@ -57,12 +57,12 @@ def test_linking_keeps_tokens_encrypted_and_picks_the_shop_by_cipher(
 ) -> None:
     shop_id = _shop(db, workspace)
     with db.transaction() as uow, pytest.raises(PlatformChoiceNeeded) as caught:
-        links.link(uow, _authorized(workspace, shop_id))
+        linking.link(uow, _authorized(workspace, shop_id))
     assert {s["shop_id"] for s in caught.value.extra["shops"]} == {"7001", "7002"}
     with db.transaction() as uow, pytest.raises(ValidationFailed):
-        links.link(uow, _authorized(workspace, shop_id), shop_cipher="ROW_zzz")
+        linking.link(uow, _authorized(workspace, shop_id), shop_cipher="ROW_zzz")
     with db.transaction() as uow:
-        row = links.link(uow, _authorized(workspace, shop_id), shop_cipher="ROW_bbb", actor="ann")
+        row = linking.link(uow, _authorized(workspace, shop_id), shop_cipher="ROW_bbb", actor="ann")
         link_id = row.id
     with db.transaction() as uow:
         row = uow.session.get(ShopPlatformLink, link_id)
@@ -71,8 +71,8 @@ def test_linking_keeps_tokens_encrypted_and_picks_the_shop_by_cipher(
         assert row.status == "active"
         assert "ACCESS-1" not in row.access_token_enc
         assert "REFRESH-1" not in row.refresh_token_enc
-        assert links.vault().decrypt(row.access_token_enc) == "ACCESS-1"
-        view = links.link_view(row)
+        assert tokens.vault().decrypt(row.access_token_enc) == "ACCESS-1"
+        view = reads.link_view(row)
         assert not any("ACCESS" in str(v) or "REFRESH" in str(v) for v in view.values())
 
 
@@ -81,11 +81,11 @@ def test_one_authorized_shop_needs_no_choice_and_another_shop_cannot_take_it(
 ) -> None:
     first, second = _shop(db, workspace), _shop(db, workspace)
     with db.transaction() as uow:
-        links.link(uow, _authorized(workspace, first, shops=SHOPS[:1]))
+        linking.link(uow, _authorized(workspace, first, shops=SHOPS[:1]))
     with db.transaction() as uow, pytest.raises(ValidationFailed, match="already linked"):
-        links.link(uow, _authorized(workspace, second, shops=SHOPS[:1]))
+        linking.link(uow, _authorized(workspace, second, shops=SHOPS[:1]))
     with db.transaction() as uow, pytest.raises(ValidationFailed, match="another platform shop"):
-        links.link(uow, _authorized(workspace, first, shops=SHOPS[1:]))
+        linking.link(uow, _authorized(workspace, first, shops=SHOPS[1:]))
 
 
 def test_a_refused_token_marks_the_link_and_a_new_authorization_brings_it_back(
@@ -93,23 +93,23 @@ def test_a_refused_token_marks_the_link_and_a_new_authorization_brings_it_back(
 ) -> None:
     shop_id = _shop(db, workspace)
     with db.transaction() as uow:
-        link_id = links.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1])).id
+        link_id = linking.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1])).id
     with db.transaction() as uow:
-        assert links.mark_needs_reauth(uow, workspace.id, link_id, "token revoked")
-        assert not links.mark_needs_reauth(uow, workspace.id, link_id, "again")
+        assert tokens.mark_needs_reauth(uow, workspace.id, link_id, "token revoked")
+        assert not tokens.mark_needs_reauth(uow, workspace.id, link_id, "again")
     with db.transaction() as uow:
-        row = links.get_link(uow, workspace.id, shop_id)
+        row = reads.get_link(uow, workspace.id, shop_id)
         assert row is not None
         assert row.status == "needs_reauth"
         assert row.status_reason == "token revoked"
     with db.transaction() as uow:
-        links.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1], tokens=_tokens("2")))
+        linking.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1], tokens=_tokens("2")))
     with db.transaction() as uow:
-        row = links.get_link(uow, workspace.id, shop_id)
+        row = reads.get_link(uow, workspace.id, shop_id)
         assert row is not None
         assert row.id == link_id
         assert row.status == "active"
-        assert links.vault().decrypt(row.access_token_enc) == "ACCESS-2"
+        assert tokens.vault().decrypt(row.access_token_enc) == "ACCESS-2"
 
 
 def test_a_refresh_is_stored_once_and_a_refused_refresh_asks_for_authorization(
@@ -117,50 +117,50 @@ def test_a_refresh_is_stored_once_and_a_refused_refresh_asks_for_authorization(
 ) -> None:
     shop_id = _shop(db, workspace)
     with db.transaction() as uow:
-        row = links.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1]))
-        access = links.access_of(row)
-    first = links.Refreshed(row.id, workspace.id, access.refresh_token_enc, tokens=_tokens("2"))
-    late = links.Refreshed(row.id, workspace.id, access.refresh_token_enc, tokens=_tokens("3"))
+        row = linking.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1]))
+        access = tokens.access_of(row)
+    first = tokens.Refreshed(row.id, workspace.id, access.refresh_token_enc, tokens=_tokens("2"))
+    late = tokens.Refreshed(row.id, workspace.id, access.refresh_token_enc, tokens=_tokens("3"))
     with db.transaction() as uow:
-        assert links.store_refresh(uow, first) == "refreshed"
+        assert tokens.store_refresh(uow, first) == "refreshed"
     with db.transaction() as uow:
-        assert links.store_refresh(uow, late) == "already"
-        stored = links.get_link(uow, workspace.id, shop_id)
+        assert tokens.store_refresh(uow, late) == "already"
+        stored = reads.get_link(uow, workspace.id, shop_id)
         assert stored is not None
-        assert links.vault().decrypt(stored.access_token_enc) == "ACCESS-2"
-        fresh = links.access_of(stored)
-    refused = links.Refreshed(
+        assert tokens.vault().decrypt(stored.access_token_enc) == "ACCESS-2"
+        fresh = tokens.access_of(stored)
+    refused = tokens.Refreshed(
         row.id,
         workspace.id,
         fresh.refresh_token_enc,
         error=port.AuthorizationLost("refresh token invalid", code="36004004", request_id="r9"),
     )
     with db.transaction() as uow:
-        assert links.store_refresh(uow, refused) == "needs_reauth"
+        assert tokens.store_refresh(uow, refused) == "needs_reauth"
     with db.transaction() as uow:
-        stored = links.get_link(uow, workspace.id, shop_id)
+        stored = reads.get_link(uow, workspace.id, shop_id)
         assert stored is not None
         assert stored.status == "needs_reauth"
-        assert links.vault().decrypt(stored.access_token_enc) == "ACCESS-2"  # kept
+        assert tokens.vault().decrypt(stored.access_token_enc) == "ACCESS-2"  # kept
 
 
 def test_the_sweep_enqueues_one_refresh_per_link_due(db: Database, workspace: Workspace) -> None:
     due_shop, later_shop = _shop(db, workspace), _shop(db, workspace)
     with db.transaction() as uow:
-        due = links.link(
+        due = linking.link(
             uow,
             _authorized(
                 workspace, due_shop, shops=SHOPS[:1], tokens=_tokens(expires_in=timedelta(hours=2))
             ),
         )
-        links.link(uow, _authorized(workspace, later_shop, shops=SHOPS[1:]))
+        linking.link(uow, _authorized(workspace, later_shop, shops=SHOPS[1:]))
     with db.transaction() as uow:
-        links.enqueue_due_refreshes(uow)
-        links.enqueue_due_refreshes(uow)
+        refresh.enqueue_due_refreshes(uow)
+        refresh.enqueue_due_refreshes(uow)
     with db.transaction() as uow:
         jobs = [
             j
-            for j in uow.session.query(Job).filter(Job.name == links.REFRESH_JOB).all()
+            for j in uow.session.query(Job).filter(Job.name == refresh.REFRESH_JOB).all()
             if j.payload.get("workspace_id") == workspace.id
         ]
         assert [j.payload["link_id"] for j in jobs] == [due.id]
@@ -170,17 +170,17 @@ def test_the_pending_authorization_round_trips_and_refuses_tampering(
     db: Database, workspace: Workspace
 ) -> None:
     shop_id = _shop(db, workspace)
-    token = links.pending_token(_authorized(workspace, shop_id))
+    token = authorization.pending_token(_authorized(workspace, shop_id))
     assert "ACCESS-1" not in token
-    back = links.from_pending(workspace.id, token)
+    back = authorization.from_pending(workspace.id, token)
     assert back.tokens.access_token == "ACCESS-1"
     assert [s.cipher for s in back.shops] == ["ROW_aaa", "ROW_bbb"]
     with pytest.raises(InvalidPlatformState):
-        links.from_pending(workspace.id + 1, token)
+        authorization.from_pending(workspace.id + 1, token)
     with pytest.raises(InvalidPlatformState):
-        links.from_pending(workspace.id, token[:-3] + "abc")
+        authorization.from_pending(workspace.id, token[:-3] + "abc")
     with pytest.raises(InvalidPlatformState):
-        links.check_state(workspace.id, "forged.state.value")
+        authorization.check_state(workspace.id, "forged.state.value")
 
 
 def test_a_running_sync_answers_until_its_job_stops(db: Database, workspace: Workspace) -> None:
@@ -190,7 +190,7 @@ def test_a_running_sync_answers_until_its_job_stops(db: Database, workspace: Wor
 
     shop_id = _shop(db, workspace)
     with db.transaction() as uow:
-        links.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1]))
+        linking.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1]))
     with db.transaction() as uow:
         first = platform_sync.start_sync(uow, workspace.id, shop_id, actor="t")
     with db.transaction() as uow:

@@ -28,7 +28,8 @@ from promodesk.models import (
 from promodesk.shop.domain.enrollments import IN_ACTIVITY
 from promodesk.shop.platform import providers
 from promodesk.shop.platform.port import ShopAccess
-from promodesk.shop.service import platform_links, platform_sync
+from promodesk.shop.service import platform_sync
+from promodesk.shop.service.platform_links import reads as link_reads
 from promodesk.shop_sandbox.signing import webhook_signature
 from tests.api_support import HANG_GUARD, live_server, make_app, new_workspace
 from tests.integration import shop_factories as f
@@ -81,7 +82,7 @@ def test_sync_mirrors_products_activities_and_coupons(db: Database) -> None:
             op = uow.session.get(Operation, op_id)
             assert op is not None
             assert op.state == "succeeded", op.errors
-            link = platform_links.get_link(uow, ws, shop_id)
+            link = link_reads.get_link(uow, ws, shop_id)
             assert link is not None
             assert link.synced_at is not None
             assert link.sync_state["status"] == "done"
@@ -203,7 +204,7 @@ def test_a_revoked_token_stops_the_sync_and_keeps_the_mirror(db: Database) -> No
             op = uow.session.get(Operation, op_id)
             assert op is not None
             assert op.state == "failed"
-            link = platform_links.get_link(uow, ws, shop_id)
+            link = link_reads.get_link(uow, ws, shop_id)
             assert link is not None
             assert link.status == "needs_reauth"
         assert _count(db, ShopProduct, ShopProduct.shop_id == shop_id) == products

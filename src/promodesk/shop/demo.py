@@ -24,7 +24,6 @@ from promodesk.shop.service import (
     alternatives,
     batches,
     catalog,
-    platform_links,
     platform_sync,
     remediation,
     shops,
@@ -32,6 +31,7 @@ from promodesk.shop.service import (
 )
 from promodesk.shop.service import offers as offers_service
 from promodesk.shop.service.batches import Selection
+from promodesk.shop.service.platform_links import authorization, linking
 
 ACTOR = "demo"
 SHOP_NAME = "月明食品旗舰店 Moonlight Foods"
@@ -188,13 +188,13 @@ def seed_platform_link(uow: UnitOfWork, workspace_id: int, grant: DemoShopGrant)
     if any(s.name == name for s in shops.list_shops(uow, workspace_id, limit=500)):
         return False
     shop = shops.create_shop(uow, workspace_id, name=name, timezone="UTC", actor=ACTOR)
-    authorized = platform_links.Authorized(
+    authorized = authorization.Authorized(
         workspace_id=workspace_id,
         shop_id=shop.id,
-        provider=platform_links.DEFAULT_PROVIDER,
+        provider=authorization.DEFAULT_PROVIDER,
         tokens=tokens,
         shops=[platform_shop],
     )
-    platform_links.link(uow, authorized, actor=ACTOR)
+    linking.link(uow, authorized, actor=ACTOR)
     platform_sync.start_sync(uow, workspace_id, shop.id, actor=ACTOR)
     return True

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_links, platform_sync, platform_writes
+from promodesk.shop.service import platform_sync, platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
+from promodesk.shop.service.platform_links import refresh, tokens
 from promodesk.shop.service.product_plan import DELIST_JOB
 from promodesk.shop.service.verification import verify_batch
 
@@ -50,25 +51,25 @@ def start_activity(ctx: JobContext) -> None:
         ctx.reschedule(later)
 
 
-@handler(platform_links.REFRESH_SCHEDULE)
+@handler(refresh.REFRESH_SCHEDULE)
 def platform_refresh_due(ctx: JobContext) -> None:
     """One refresh job per platform link whose access token expires soon."""
-    platform_links.enqueue_due_refreshes(ctx.uow)
+    refresh.enqueue_due_refreshes(ctx.uow)
 
 
-@prefetch(platform_links.REFRESH_JOB)
-def platform_refresh_fetch(ctx: PrefetchContext) -> platform_links.Refreshed | None:
-    return platform_links.prefetch_refresh(
+@prefetch(refresh.REFRESH_JOB)
+def platform_refresh_fetch(ctx: PrefetchContext) -> tokens.Refreshed | None:
+    return refresh.prefetch_refresh(
         ctx.db, int(ctx.payload["workspace_id"]), int(ctx.payload["link_id"])
     )
 
 
-@handler(platform_links.REFRESH_JOB)
+@handler(refresh.REFRESH_JOB)
 def platform_refresh(ctx: JobContext) -> None:
     """Store the new token pair (or mark the link for re-authorization); a platform failure
     that may pass raises, and the job's backoff tries again."""
     if ctx.prefetched is not None:
-        platform_links.store_refresh(ctx.uow, ctx.prefetched)
+        tokens.store_refresh(ctx.uow, ctx.prefetched)
 
 
 @prefetch(platform_sync.SYNC_JOB)

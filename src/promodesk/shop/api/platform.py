@@ -19,8 +19,9 @@ from promodesk.shop.schemas.platform import (
     PlatformSyncOut,
     PlatformWriteRead,
 )
-from promodesk.shop.service import platform_links, platform_sync, platform_writes
+from promodesk.shop.service import platform_sync, platform_writes
 from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.platform_links import authorization, linking, reads
 from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
@@ -32,15 +33,15 @@ webhooks = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop-platform", tags=
 def get_link(shop_id: int, uow: Uow, caller: Caller) -> Any:
     """The shop's platform link (null when the shop has none)."""
     shops_service.get_shop(uow, caller.workspace_id, shop_id)
-    row = platform_links.get_link(uow, caller.workspace_id, shop_id)
-    return platform_links.link_view(row) if row is not None else None
+    row = reads.get_link(uow, caller.workspace_id, shop_id)
+    return reads.link_view(row) if row is not None else None
 
 
 @router.post("/shops/{shop_id}/platform/authorize-url", response_model=PlatformAuthorizeOut)
 def authorize_url(shop_id: int, body: PlatformAuthorizeIn, uow: Uow, caller: Writer) -> Any:
     """The platform's authorization page with a signed ``state``; open it in a popup. The
     platform sends the seller back to ``redirect_uri`` with ``code`` and ``state``."""
-    url = platform_links.authorization_url(
+    url = authorization.authorization_url(
         uow, caller.workspace_id, shop_id, actor=caller.actor, redirect_uri=body.redirect_uri
     )
     return {"url": url}
@@ -53,21 +54,21 @@ def link(body: PlatformLinkIn, uow: Uow, caller: Writer) -> Any:
     ``shop_cipher`` picks one, the answer is 409 ``PlatformChoiceNeeded`` listing them with a
     ``pending`` authorization (signed, its tokens encrypted, valid for minutes): send it with
     the chosen cipher to ``/platform/link/pick``."""
-    authorized = platform_links.authorize(caller.workspace_id, state=body.state, code=body.code)
+    authorized = authorization.authorize(caller.workspace_id, state=body.state, code=body.code)
     try:
-        row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
+        row = linking.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
     except PlatformChoiceNeeded as exc:
-        exc.extra["pending"] = platform_links.pending_token(authorized)
+        exc.extra["pending"] = authorization.pending_token(authorized)
         raise
-    return platform_links.link_view(row)
+    return reads.link_view(row)
 
 
 @router.post("/platform/link/pick", response_model=PlatformLinkRead)
 def pick(body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
     """Link the shop of a ``pending`` authorization to its platform shop ``shop_cipher``."""
-    authorized = platform_links.from_pending(caller.workspace_id, body.pending)
-    row = platform_links.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
-    return platform_links.link_view(row)
+    authorized = authorization.from_pending(caller.workspace_id, body.pending)
+    row = linking.link(uow, authorized, shop_cipher=body.shop_cipher, actor=caller.actor)
+    return reads.link_view(row)
 
 
 @router.post("/shops/{shop_id}/platform/sync", response_model=PlatformSyncOut, status_code=202)

@@ -10,7 +10,8 @@ from promodesk import clikit
 from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, dump, friendly, show, table
 from promodesk.shop.errors import PlatformChoiceNeeded
 from promodesk.shop.schemas.platform import PlatformLinkRead
-from promodesk.shop.service import platform_links, platform_sync, platform_writes
+from promodesk.shop.service import platform_sync, platform_writes
+from promodesk.shop.service.platform_links import authorization, linking, reads
 
 platform_app = typer.Typer(
     help="The shop's link to its TikTok Shop: connect, state, sync.", no_args_is_help=True
@@ -33,8 +34,8 @@ def status(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
         rows = [
-            dump(PlatformLinkRead.model_validate(platform_links.link_view(row)))
-            for row in platform_links.links(uow, workspace_id)
+            dump(PlatformLinkRead.model_validate(reads.link_view(row)))
+            for row in reads.links(uow, workspace_id)
         ]
     show(rows, json_out, table(rows, LINK_COLUMNS, "platform links"))
 
@@ -49,7 +50,7 @@ def authorize_url(
     """Print the platform's authorization page for the shop (open it in a browser)."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        url = platform_links.authorization_url(
+        url = authorization.authorization_url(
             uow, workspace_id, shop, actor="cli", redirect_uri=redirect_uri
         )
     console.print(url, soft_wrap=True)
@@ -84,15 +85,15 @@ def link(
     """Exchange the callback's code and link the shop."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-    authorized = platform_links.authorize(workspace_id, state=state, code=code)
+    authorized = authorization.authorize(workspace_id, state=state, code=code)
     if authorized.shop_id != shop:
         raise typer.BadParameter("the authorization was started for another shop")
     try:
         with database().transaction() as uow:
-            row = platform_links.link(uow, authorized, shop_cipher=cipher, actor="cli")
-            data = dump(PlatformLinkRead.model_validate(platform_links.link_view(row)))
+            row = linking.link(uow, authorized, shop_cipher=cipher, actor="cli")
+            data = dump(PlatformLinkRead.model_validate(reads.link_view(row)))
     except PlatformChoiceNeeded as exc:
-        _print_choice(exc, platform_links.pending_token(authorized))
+        _print_choice(exc, authorization.pending_token(authorized))
         raise typer.Exit(2) from None
     show(data, json_out, clikit.pairs("linked"))
 
@@ -109,11 +110,11 @@ def pick(
     """Link the shop to one platform shop of a pending authorization."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        authorized = platform_links.from_pending(workspace_id, pending)
+        authorized = authorization.from_pending(workspace_id, pending)
         if authorized.shop_id != shop:
             raise typer.BadParameter("the authorization was started for another shop")
-        row = platform_links.link(uow, authorized, shop_cipher=cipher, actor="cli")
-        data = dump(PlatformLinkRead.model_validate(platform_links.link_view(row)))
+        row = linking.link(uow, authorized, shop_cipher=cipher, actor="cli")
+        data = dump(PlatformLinkRead.model_validate(reads.link_view(row)))
     show(data, json_out, clikit.pairs("linked"))
 
 

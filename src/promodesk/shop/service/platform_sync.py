@@ -58,7 +58,15 @@ from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import PROVIDERS, platform
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service import platform_links as links
+from promodesk.shop.service.platform_links.reads import get_link
+from promodesk.shop.service.platform_links.tokens import (
+    LinkAccess,
+    Refreshed,
+    access_of,
+    fetch_refresh,
+    mark_needs_reauth,
+    store_refresh,
+)
 
 SYNC_JOB = "shop.platform_sync"
 ACTIVITY_JOB = "shop.platform_activity"
@@ -323,7 +331,7 @@ def start_sync(
     shop = ShopRepository(uow).shop(workspace_id, shop_id)
     if shop is None:
         raise NotFound(f"shop {shop_id} not found")
-    link = links.get_link(uow, workspace_id, shop_id)
+    link = get_link(uow, workspace_id, shop_id)
     if link is None:
         raise PlatformNotLinked(f"shop {shop_id} is not linked to a platform shop")
     if link.status != LinkStatus.ACTIVE:
@@ -385,7 +393,7 @@ class Fetched:
     page: port.PlatformPage[Any] | None = None
     details: dict[str, port.PlatformActivity] = field(default_factory=dict)
     coupons: dict[str, port.PlatformCoupon] = field(default_factory=dict)
-    refreshed: links.Refreshed | None = None
+    refreshed: Refreshed | None = None
     error: port.PlatformError | None = None
 
 
@@ -407,14 +415,14 @@ def _fetch_page(
     return page if page is not None else port.PlatformPage(items=[], cursor=cursor, next_cursor="")
 
 
-def with_refresh(link: links.LinkAccess, fetched: Fetched, read: Any) -> Any:
+def with_refresh(link: LinkAccess, fetched: Fetched, read: Any) -> Any:
     """``read(platform, access)``; when the platform refuses the token, refresh once (kept in
     ``fetched.refreshed`` for the step to store) and read again."""
     shop_platform = link.platform()
     try:
         return read(shop_platform, link.access())
     except port.AuthorizationLost:
-        fetched.refreshed = links.fetch_refresh(link)
+        fetched.refreshed = fetch_refresh(link)
         tokens = fetched.refreshed.tokens
         if tokens is None:
             return None
@@ -428,7 +436,7 @@ def prefetch_step(db: Database, payload: dict[str, Any]) -> Fetched:
         row = PlatformRepository(uow).link(workspace_id, link_id)
         if row is None or row.status != LinkStatus.ACTIVE:
             return Fetched()
-        link = links.access_of(row)
+        link = access_of(row)
     fetched = Fetched()
     phase, cursor = str(payload["phase"]), str(payload.get("cursor") or "")
     since = datetime.fromisoformat(payload["since"]) if payload.get("since") else None
@@ -484,7 +492,7 @@ def step(
     if link is None:
         return None
     if fetched is not None and fetched.refreshed is not None:
-        links.store_refresh(uow, fetched.refreshed)
+        store_refresh(uow, fetched.refreshed)
         uow.session.refresh(link)
     if link.status != LinkStatus.ACTIVE:
         _stop(uow, link, op_id, "needs_reauth", {"message": "the platform needs re-authorization"})
@@ -493,7 +501,7 @@ def step(
         if fetched is not None and fetched.error is not None:
             error = fetched.error
             if error.needs_authorization:
-                links.mark_needs_reauth(uow, workspace_id, link_id, error.message)
+                mark_needs_reauth(uow, workspace_id, link_id, error.message)
                 _stop(uow, link, op_id, "needs_reauth", error.as_result())
                 return None
             if error.retryable:
@@ -585,7 +593,7 @@ def _small(data: dict[str, Any]) -> dict[str, Any]:
 def _dispatch(uow: UnitOfWork, link: ShopPlatformLink, event: port.PlatformEvent) -> None:
     payload = {"workspace_id": link.workspace_id, "link_id": link.id}
     if event.kind == "deauthorized":
-        links.mark_needs_reauth(uow, link.workspace_id, link.id, "the seller deauthorized the app")
+        mark_needs_reauth(uow, link.workspace_id, link.id, "the seller deauthorized the app")
         return
     if link.status != LinkStatus.ACTIVE:
         return
@@ -611,7 +619,7 @@ def _dispatch(uow: UnitOfWork, link: ShopPlatformLink, event: port.PlatformEvent
 class ReadBack:
     activity: port.PlatformActivity | None = None
     product: port.PlatformProduct | None = None
-    refreshed: links.Refreshed | None = None
+    refreshed: Refreshed | None = None
     error: port.PlatformError | None = None
 
 
@@ -621,7 +629,7 @@ def prefetch_read_back(db: Database, payload: dict[str, Any]) -> ReadBack:
         row = PlatformRepository(uow).link(int(payload["workspace_id"]), int(payload["link_id"]))
         if row is None or row.status != LinkStatus.ACTIVE:
             return ReadBack()
-        link = links.access_of(row)
+        link = access_of(row)
     holder = Fetched()
     out = ReadBack()
     try:
@@ -644,10 +652,10 @@ def apply_read_back(uow: UnitOfWork, payload: dict[str, Any], fetched: ReadBack 
     if link is None or fetched is None:
         return
     if fetched.refreshed is not None:
-        links.store_refresh(uow, fetched.refreshed)
+        store_refresh(uow, fetched.refreshed)
     if fetched.error is not None:
         if fetched.error.needs_authorization:
-            links.mark_needs_reauth(uow, link.workspace_id, link.id, fetched.error.message)
+            mark_needs_reauth(uow, link.workspace_id, link.id, fetched.error.message)
             return
         if fetched.error.retryable:
             raise fetched.error

@@ -42,8 +42,13 @@ from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service import platform_links as links
 from promodesk.shop.service import platform_sync
+from promodesk.shop.service.platform_links.tokens import (
+    Refreshed,
+    access_of,
+    mark_needs_reauth,
+    store_refresh,
+)
 
 WRITE_JOB = "shop.platform_write"
 REMOVE = "remove_products"
@@ -175,7 +180,7 @@ class Attempt:
     sent: list[str] = field(default_factory=list)
     receipt: port.Receipt | None = None
     after: port.PlatformActivity | None = None
-    refreshed: links.Refreshed | None = None
+    refreshed: Refreshed | None = None
     error: port.PlatformError | None = None
 
 
@@ -193,7 +198,7 @@ def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
         row = repo.link(workspace_id, intent.link_id)
         if row is None or row.status != LinkStatus.ACTIVE:
             return Attempt(intent.id, error=port.AuthorizationLost("the link is not active"))
-        link = links.access_of(row)
+        link = access_of(row)
         intent_id, action, activity_id = intent.id, intent.action, intent.platform_activity_id
         wanted = list(intent.product_ids)
     attempt = Attempt(intent_id)
@@ -247,14 +252,14 @@ def step(uow: UnitOfWork, payload: dict[str, Any], attempt: Attempt | None) -> b
     if link is None:
         return False
     if attempt.refreshed is not None:
-        links.store_refresh(uow, attempt.refreshed)
+        store_refresh(uow, attempt.refreshed)
     result = dict(intent.result or {})
     intent.attempts += 1
     if attempt.error is not None:
         result[f"attempt_{intent.attempts}"] = attempt.error.as_result()
         intent.result = result
         if attempt.error.needs_authorization:
-            links.mark_needs_reauth(uow, workspace_id, link.id, attempt.error.message)
+            mark_needs_reauth(uow, workspace_id, link.id, attempt.error.message)
             _finish(intent, IntentStatus.FAILED)
             return False
         if attempt.error.retryable:

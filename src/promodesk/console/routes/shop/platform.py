@@ -4,7 +4,7 @@ CSRF-checked POST), and the choice of a platform shop by its cipher when the sel
 several.
 
 Rules: no token ever reaches a page; the list of shops to choose from travels in a signed
-pending authorization whose tokens are encrypted (``platform_links.pending_token``).
+pending authorization whose tokens are encrypted (``platform_links.authorization.pending_token``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from promodesk.console import forms
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, console_of
 from promodesk.shop.errors import PlatformChoiceNeeded
-from promodesk.shop.service import platform_links
 from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.platform_links import authorization, linking, reads
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 CALLBACK = "/shop/platform/callback"
@@ -33,12 +33,12 @@ def _redirect_uri(request: Request) -> str:
 def platform_page(visit: ViewerVisit, uow: Uow, shop_id: int) -> Response:
     workspace_id = visit.principal.workspace_id
     shop = shops_service.get_shop(uow, workspace_id, shop_id)
-    row = platform_links.get_link(uow, workspace_id, shop.id)
+    row = reads.get_link(uow, workspace_id, shop.id)
     return visit.page(
         "shop/platform.html",
         zone=shop.timezone,
         shop=shop,
-        link=platform_links.link_view(row) if row is not None else None,
+        link=reads.link_view(row) if row is not None else None,
     )
 
 
@@ -46,7 +46,7 @@ def platform_page(visit: ViewerVisit, uow: Uow, shop_id: int) -> Response:
 def connect(request: Request, visit: OperatorVisit, uow: Uow, shop_id: int) -> Response:
     """Opened in a popup: on to the platform's authorization page with a signed state."""
     principal = visit.principal
-    url = platform_links.authorization_url(
+    url = authorization.authorization_url(
         uow,
         principal.workspace_id,
         shop_id,
@@ -72,13 +72,13 @@ def _done(visit: OperatorVisit, shop_id: int) -> Response:
 @router.post(CALLBACK)
 def confirm(visit: OperatorVisit, uow: Uow) -> Response:
     principal = visit.principal
-    authorized = platform_links.authorize(
+    authorized = authorization.authorize(
         principal.workspace_id,
         state=visit.form.get("state", ""),
         code=visit.form.get("code", ""),
     )
     try:
-        platform_links.link(uow, authorized, actor=principal.actor)
+        linking.link(uow, authorized, actor=principal.actor)
     except PlatformChoiceNeeded:
         return visit.page(
             "shop/platform_callback.html",
@@ -86,7 +86,7 @@ def confirm(visit: OperatorVisit, uow: Uow) -> Response:
             state="",
             choice={
                 "shops": authorized.shops,
-                "pending": platform_links.pending_token(authorized),
+                "pending": authorization.pending_token(authorized),
             },
         )
     return _done(visit, authorized.shop_id)
@@ -95,8 +95,8 @@ def confirm(visit: OperatorVisit, uow: Uow) -> Response:
 @router.post("/shop/platform/pick")
 def pick(visit: OperatorVisit, uow: Uow) -> Response:
     principal = visit.principal
-    authorized = platform_links.from_pending(principal.workspace_id, visit.form.get("pending", ""))
-    platform_links.link(
+    authorized = authorization.from_pending(principal.workspace_id, visit.form.get("pending", ""))
+    linking.link(
         uow,
         authorized,
         shop_cipher=forms.clean(visit.form.get("shop_cipher", ""), 255) or None,

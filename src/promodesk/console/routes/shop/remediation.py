@@ -26,9 +26,9 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.kit import money
 from promodesk.kit.errors import ValidationFailed
-from promodesk.shop.service import platform_links
 from promodesk.shop.service import remediation as remediation_service
 from promodesk.shop.service import shops as shops_service
+from promodesk.shop.service.platform_links import reads
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -48,7 +48,7 @@ def shops(visit: ViewerVisit, uow: Uow) -> Response:
         teams={s.id: shops_service.members(uow, workspace_id, s.id) for s in rows},
         notes={s.id: len(remediation_service.announcements(uow, workspace_id, s.id)) for s in rows},
         slug=visit.principal.workspace_slug,
-        links={row.shop_id: row for row in platform_links.links(uow, workspace_id)},
+        links={row.shop_id: row for row in reads.links(uow, workspace_id)},
     )
 
 
