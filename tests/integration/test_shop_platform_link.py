@@ -186,19 +186,19 @@ def test_the_pending_authorization_round_trips_and_refuses_tampering(
 def test_a_running_sync_answers_until_its_job_stops(db: Database, workspace: Workspace) -> None:
     from promodesk.kit.jobs import service as jobs
     from promodesk.models import Operation
-    from promodesk.shop.service import platform_sync
+    from promodesk.shop.service.platform_sync import steps
 
     shop_id = _shop(db, workspace)
     with db.transaction() as uow:
         linking.link(uow, _authorized(workspace, shop_id, shops=SHOPS[:1]))
     with db.transaction() as uow:
-        first = platform_sync.start_sync(uow, workspace.id, shop_id, actor="t")
+        first = steps.start_sync(uow, workspace.id, shop_id, actor="t")
     with db.transaction() as uow:
-        assert platform_sync.start_sync(uow, workspace.id, shop_id, actor="t") == first
+        assert steps.start_sync(uow, workspace.id, shop_id, actor="t") == first
     with db.transaction() as uow:
         jobs.cancel(uow, first[0], workspace.id)
     with db.transaction() as uow:
-        second = platform_sync.start_sync(uow, workspace.id, shop_id, actor="t")
+        second = steps.start_sync(uow, workspace.id, shop_id, actor="t")
         assert second != first
         old = uow.session.get(Operation, first[1])
         assert old is not None

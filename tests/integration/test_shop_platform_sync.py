@@ -28,8 +28,8 @@ from promodesk.models import (
 from promodesk.shop.domain.enrollments import IN_ACTIVITY
 from promodesk.shop.platform import providers
 from promodesk.shop.platform.port import ShopAccess
-from promodesk.shop.service import platform_sync
 from promodesk.shop.service.platform_links import reads as link_reads
+from promodesk.shop.service.platform_sync import steps
 from promodesk.shop_sandbox.signing import webhook_signature
 from tests.api_support import HANG_GUARD, live_server, make_app, new_workspace
 from tests.integration import shop_factories as f
@@ -57,7 +57,7 @@ def _setup(db: Database, sb: ShopSandboxHandle) -> tuple[int, int]:
 
 def _sync(db: Database, ws: int, shop_id: int, *, full: bool = False) -> int:
     with db.transaction() as uow:
-        _, op_id = platform_sync.start_sync(uow, ws, shop_id, actor="test", full=full)
+        _, op_id = steps.start_sync(uow, ws, shop_id, actor="test", full=full)
     drain(db, ws)
     return op_id
 

@@ -15,7 +15,8 @@ import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
 from promodesk.kit.db import Database
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct, Workspace
 from promodesk.shop.service import batches as batch_service
-from promodesk.shop.service import platform_sync, platform_writes
+from promodesk.shop.service import platform_writes
+from promodesk.shop.service.platform_sync import steps
 from tests.api_support import (
     HANG_GUARD,
     bearer,
@@ -39,7 +40,7 @@ def _linked(db: Database, sb: ShopSandboxHandle) -> tuple[int, int]:
         shop_id = f.shop(uow, ws.id).id
     link_shop(db, ws.id, shop_id, sb)
     with db.transaction() as uow:
-        platform_sync.start_sync(uow, ws.id, shop_id, actor="test")
+        steps.start_sync(uow, ws.id, shop_id, actor="test")
     drain(db, ws.id)
     return ws.id, shop_id
 

@@ -24,7 +24,6 @@ from promodesk.shop.service import (
     alternatives,
     batches,
     catalog,
-    platform_sync,
     remediation,
     shops,
     verification,
@@ -32,6 +31,7 @@ from promodesk.shop.service import (
 from promodesk.shop.service import offers as offers_service
 from promodesk.shop.service.batches import Selection
 from promodesk.shop.service.platform_links import authorization, linking
+from promodesk.shop.service.platform_sync import steps
 
 ACTOR = "demo"
 SHOP_NAME = "月明食品旗舰店 Moonlight Foods"
@@ -196,5 +196,5 @@ def seed_platform_link(uow: UnitOfWork, workspace_id: int, grant: DemoShopGrant)
         shops=[platform_shop],
     )
     linking.link(uow, authorized, actor=ACTOR)
-    platform_sync.start_sync(uow, workspace_id, shop.id, actor=ACTOR)
+    steps.start_sync(uow, workspace_id, shop.id, actor=ACTOR)
     return True

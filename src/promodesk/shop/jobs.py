@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_sync, platform_writes
+from promodesk.shop.service import platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
 from promodesk.shop.service.platform_links import refresh, tokens
+from promodesk.shop.service.platform_sync import steps, webhooks
 from promodesk.shop.service.product_plan import DELIST_JOB
 from promodesk.shop.service.verification import verify_batch
 
@@ -72,32 +73,32 @@ def platform_refresh(ctx: JobContext) -> None:
         tokens.store_refresh(ctx.uow, ctx.prefetched)
 
 
-@prefetch(platform_sync.SYNC_JOB)
-def platform_sync_fetch(ctx: PrefetchContext) -> platform_sync.Fetched:
+@prefetch(steps.SYNC_JOB)
+def platform_sync_fetch(ctx: PrefetchContext) -> steps.Fetched:
     """The step's platform page, read before the step's transaction opens."""
-    return platform_sync.prefetch_step(ctx.db, ctx.payload)
+    return steps.prefetch_step(ctx.db, ctx.payload)
 
 
-@handler(platform_sync.SYNC_JOB)
+@handler(steps.SYNC_JOB)
 def platform_sync_step(ctx: JobContext) -> None:
     """One page of a platform sync; the next page (or phase) in a new step. Safe to run
     twice: the cursor commits with the rows of its page, and the mirror is an upsert."""
-    following = platform_sync.step(ctx.uow, ctx.payload, ctx.prefetched)
+    following = steps.step(ctx.uow, ctx.payload, ctx.prefetched)
     if following is not None:
         ctx.reschedule(clock.now(), following)
 
 
-@prefetch(platform_sync.ACTIVITY_JOB)
-@prefetch(platform_sync.PRODUCT_JOB)
-def platform_read_back_fetch(ctx: PrefetchContext) -> platform_sync.ReadBack:
-    return platform_sync.prefetch_read_back(ctx.db, ctx.payload)
+@prefetch(webhooks.ACTIVITY_JOB)
+@prefetch(webhooks.PRODUCT_JOB)
+def platform_read_back_fetch(ctx: PrefetchContext) -> webhooks.ReadBack:
+    return webhooks.prefetch_read_back(ctx.db, ctx.payload)
 
 
-@handler(platform_sync.ACTIVITY_JOB)
-@handler(platform_sync.PRODUCT_JOB)
+@handler(webhooks.ACTIVITY_JOB)
+@handler(webhooks.PRODUCT_JOB)
 def platform_read_back(ctx: JobContext) -> None:
     """A webhook named this activity or product: mirror what the platform now says."""
-    platform_sync.apply_read_back(ctx.uow, ctx.payload, ctx.prefetched)
+    webhooks.apply_read_back(ctx.uow, ctx.payload, ctx.prefetched)
 
 
 @prefetch(platform_writes.WRITE_JOB)

@@ -19,9 +19,11 @@ from promodesk.shop.schemas.platform import (
     PlatformSyncOut,
     PlatformWriteRead,
 )
-from promodesk.shop.service import platform_sync, platform_writes
+from promodesk.shop.service import platform_writes
 from promodesk.shop.service import shops as shops_service
 from promodesk.shop.service.platform_links import authorization, linking, reads
+from promodesk.shop.service.platform_sync import steps
+from promodesk.shop.service.platform_sync import webhooks as platform_webhooks
 from promodesk.web import ApiRoute, Caller, RawBody, Uow, Writer, errors
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/shop", tags=["shop"])
@@ -75,7 +77,7 @@ def pick(body: PlatformPickIn, uow: Uow, caller: Writer) -> Any:
 def sync(shop_id: int, body: PlatformSyncIn, uow: Uow, caller: Writer) -> Any:
     """Mirror the platform shop's products, activities and coupons (changes since the last
     sync unless ``full``). Progress: ``GET /api/v1/operations/{operation_id}``."""
-    job_id, op_id = platform_sync.start_sync(
+    job_id, op_id = steps.start_sync(
         uow, caller.workspace_id, shop_id, actor=caller.actor, full=body.full
     )
     return {"job_id": job_id, "operation_id": op_id}
@@ -86,7 +88,7 @@ def tiktok_webhook(request: Request, raw: RawBody, uow: Uow) -> Any:
     """TikTok Shop's webhooks, signed by the platform (``Authorization``: HMAC-SHA256 of the
     app key and the raw body); a wrong signature is 401, a redelivery is accepted once."""
     headers = {"authorization": request.headers.get("authorization", "")}
-    outcome, count = platform_sync.receive_webhook(uow, "tiktok_shop", raw, headers)
+    outcome, count = platform_webhooks.receive_webhook(uow, "tiktok_shop", raw, headers)
     return JSONResponse({"code": 0, "message": outcome, "links": count})
 
 

@@ -10,8 +10,9 @@ from promodesk import clikit
 from promodesk.clikit import JsonOpt, WorkspaceOpt, console, database, dump, friendly, show, table
 from promodesk.shop.errors import PlatformChoiceNeeded
 from promodesk.shop.schemas.platform import PlatformLinkRead
-from promodesk.shop.service import platform_sync, platform_writes
+from promodesk.shop.service import platform_writes
 from promodesk.shop.service.platform_links import authorization, linking, reads
+from promodesk.shop.service.platform_sync import steps
 
 platform_app = typer.Typer(
     help="The shop's link to its TikTok Shop: connect, state, sync.", no_args_is_help=True
@@ -129,7 +130,7 @@ def sync(
     """Start a sync from the platform (the worker runs it)."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        job_id, op_id = platform_sync.start_sync(uow, workspace_id, shop, actor="cli", full=full)
+        job_id, op_id = steps.start_sync(uow, workspace_id, shop, actor="cli", full=full)
     data = {"job_id": job_id, "operation_id": op_id}
     show(
         data,

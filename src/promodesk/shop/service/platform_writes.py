@@ -42,13 +42,14 @@ from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service import platform_sync
 from promodesk.shop.service.platform_links.tokens import (
     Refreshed,
     access_of,
     mark_needs_reauth,
     store_refresh,
 )
+from promodesk.shop.service.platform_sync.activities import apply_activity
+from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
 
 WRITE_JOB = "shop.platform_write"
 REMOVE = "remove_products"
@@ -202,11 +203,9 @@ def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
         intent_id, action, activity_id = intent.id, intent.action, intent.platform_activity_id
         wanted = list(intent.product_ids)
     attempt = Attempt(intent_id)
-    holder = platform_sync.Fetched()
+    holder = Fetched()
     try:
-        attempt.before = platform_sync.with_refresh(
-            link, holder, lambda p, a: p.activity(a, activity_id)
-        )
+        attempt.before = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
         before = attempt.before
         if before is None:
             attempt.error = port.AuthorizationLost("the platform refused the refresh")
@@ -214,22 +213,18 @@ def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
             present = [pp.product_id for pp in before.products or ()]
             attempt.sent = still_enrolled(wanted, present)
             if attempt.sent:
-                attempt.receipt = platform_sync.with_refresh(
+                attempt.receipt = with_refresh(
                     link, holder, lambda p, a: p.remove_from_activity(a, activity_id, attempt.sent)
                 )
-                attempt.after = platform_sync.with_refresh(
-                    link, holder, lambda p, a: p.activity(a, activity_id)
-                )
+                attempt.after = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
             else:
                 attempt.after = before
         elif action == DEACTIVATE:
             if before.status in REMOVABLE_STATUSES and not before.immutable:
-                attempt.receipt = platform_sync.with_refresh(
+                attempt.receipt = with_refresh(
                     link, holder, lambda p, a: p.deactivate_activity(a, activity_id)
                 )
-                attempt.after = platform_sync.with_refresh(
-                    link, holder, lambda p, a: p.activity(a, activity_id)
-                )
+                attempt.after = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
             else:
                 attempt.after = before
     except port.PlatformError as exc:
@@ -276,7 +271,7 @@ def step(uow: UnitOfWork, payload: dict[str, Any], attempt: Attempt | None) -> b
     after = attempt.after
     if after is not None:
         result["read_back_request_id"] = after.request_id
-        platform_sync.apply_activity(uow, link, after)
+        apply_activity(uow, link, after)
     if intent.action == REMOVE:
         left = still_enrolled(
             intent.product_ids, [p.product_id for p in (after.products or ())] if after else []
