@@ -9,25 +9,19 @@ Rules:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.auth import TokenVault
-from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.db import UnitOfWork
 from promodesk.models import ShopPlatformLink
 from promodesk.settings import get_settings
 from promodesk.shop.domain.platform import LINK_LIFECYCLE, LinkStatus
-from promodesk.shop.errors import PlatformNotLinked, PlatformReauthorize
 from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service.platform_links.reads import get_link
-
-R = TypeVar("R")
 
 _lock = threading.Lock()
 _vault: TokenVault | None = None
@@ -80,18 +74,6 @@ def access_of(row: ShopPlatformLink) -> LinkAccess:
         refresh_token_enc=row.refresh_token_enc,
         access_expires_at=row.access_expires_at,
     )
-
-
-def active_access(uow: UnitOfWork, workspace_id: int, shop_id: int) -> LinkAccess:
-    row = get_link(uow, workspace_id, shop_id)
-    if row is None:
-        raise PlatformNotLinked(f"shop {shop_id} is not linked to a platform shop")
-    if row.status != LinkStatus.ACTIVE:
-        raise PlatformReauthorize(
-            "the platform no longer accepts this shop's authorization: connect it again",
-            field="shop_id",
-        )
-    return access_of(row)
 
 
 def mark_needs_reauth(uow: UnitOfWork, workspace_id: int, link_id: int, reason: str) -> bool:
@@ -181,38 +163,3 @@ def store_refresh(uow: UnitOfWork, refreshed: Refreshed, *, actor: str = "platfo
         note=f"request_id={tokens.request_id or ''}",
     )
     return "refreshed"
-
-
-def call(
-    db: Database,
-    link: LinkAccess,
-    fn: Callable[[port.ShopPlatform, port.ShopAccess], R],
-) -> R:
-    """Run ``fn`` against the platform for ``link``. When the platform refuses the access
-    token, refresh once (stored in a unit of its own) and try again; when the refresh is
-    refused too, the link is marked for re-authorization and ``PlatformReauthorize`` raised.
-    Each store opens a short transaction of its own; none is held during the calls."""
-    shop_platform = link.platform()
-    try:
-        return fn(shop_platform, link.access())
-    except port.AuthorizationLost:
-        pass
-    refreshed = fetch_refresh(link)
-    with db.transaction() as uow:
-        outcome = store_refresh(uow, refreshed)
-        row = PlatformRepository(uow).link(link.workspace_id, link.link_id)
-        fresh = access_of(row) if row is not None else None
-    if outcome == "needs_reauth" or fresh is None:
-        raise PlatformReauthorize(
-            "the platform no longer accepts this shop's authorization: connect it again",
-            field="shop_id",
-        )
-    try:
-        return fn(shop_platform, fresh.access())
-    except port.AuthorizationLost as exc:
-        with db.transaction() as uow:
-            mark_needs_reauth(uow, link.workspace_id, link.link_id, exc.message)
-        raise PlatformReauthorize(
-            "the platform no longer accepts this shop's authorization: connect it again",
-            field="shop_id",
-        ) from None
