@@ -31,7 +31,7 @@ from promodesk.kit.jobs.worker import Worker
 from promodesk.models import Job, TikTokReportRow, TikTokReportSync
 from promodesk.operations import service as operations
 from promodesk.sandbox import generate as gen
-from promodesk.sandbox.spend import SpendModel
+from promodesk.sandbox.spend.model import SpendModel
 from promodesk.sandbox.world import DELETED
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.conftest import make_workspace

@@ -23,7 +23,7 @@ from promodesk.kit.db import Database
 from promodesk.models import TikTokReportRow
 from promodesk.operations import service as operations
 from promodesk.sandbox import generate as gen
-from promodesk.sandbox.spend import SpendModel
+from promodesk.sandbox.spend.model import SpendModel
 from tests.conftest import make_workspace
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle, running_sandbox

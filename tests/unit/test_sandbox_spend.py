@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import SandboxConfig
-from promodesk.sandbox.spend import DIURNAL, SpendModel, split
+from promodesk.sandbox.spend.model import DIURNAL, SpendModel, split
 from promodesk.sandbox.world import World
 
 DAILY, LIFETIME = 1, 10

@@ -18,7 +18,8 @@ from typing import Any
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
-from promodesk.sandbox.spend import Counts, SpendModel
+from promodesk.sandbox.spend.metrics import Counts
+from promodesk.sandbox.spend.model import SpendModel
 from promodesk.sandbox.wire import lenient_json, page_info, param_error
 from promodesk.sandbox.world import DELETED
 

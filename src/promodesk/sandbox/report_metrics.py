@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from promodesk.sandbox import generate as gen
-from promodesk.sandbox.spend import Counts
+from promodesk.sandbox.spend.metrics import Counts
 from promodesk.sandbox.world import World
 
 CENT = Decimal("0.01")

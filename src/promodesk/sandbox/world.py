@@ -345,9 +345,9 @@ class World:
         return computed
 
     def settled(self, account: int, make: Callable[[], T]) -> T:
-        """The store of the ad account's ended days' spend (``spend.Settled``), made by ``make``
-        the first time. Kept across changes, which never reach back before their own instant,
-        but not across settings (the stop delay moves past stops); only the most recent
+        """The store of the ad account's ended days' spend (``spend.settled.Settled``), made by
+        ``make`` the first time. Kept across changes, which never reach back before their own
+        instant, but not across settings (the stop delay moves past stops); only the most recent
         accounts are kept."""
         key = (account, *(getattr(self.config, name) for name in SPEND_KNOBS))
         with self.lock:

@@ -12,32 +12,26 @@ Rules:
   at each hour; with ``BUDGET_MODE_TOTAL`` the campaign's running spend over its whole life never
   exceeds the lifetime budget in force at each hour. An hour that would cross a cap spends up to
   it, and later hours spend nothing until the cap is raised.
-- A campaign delivers only while one of its ad groups does (switched on, with an ad switched
-  on), each with the same stop delay. A bucket's (hour's or day's) spend splits over the ad
-  groups by the seconds each delivered in it, an ad group's over its ads likewise, so every
-  level adds up to the campaign exactly.
+- A campaign delivers only while one of its ad groups does; its spend splits over them and
+  their ads by the rules of ``delivery``, so every level adds up to the campaign exactly.
 - A day is the sum of its hours (in the ad account's time zone). Amounts are integer hundredths
   of the account currency. Other metrics follow from spend with per-campaign rates.
-- A day that has ended (its end is at or before now) never changes again: every change (a budget,
-  a status, a new object) takes effect from its own instant, which is now. The world therefore
-  keeps the spend of ended days per ad account (``Settled``), computed once for every object of
-  a level, and each report reads it instead of walking the budget and status history again.
+- A day that has ended is read from the account's kept store (``settled``), not worked out again.
 """
 
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from promodesk.sandbox import generate as gen
+from promodesk.sandbox.spend.delivery import Delivery, seconds
+from promodesk.sandbox.spend.metrics import Metrics
+from promodesk.sandbox.spend.settled import Settled, spend_array
 from promodesk.sandbox.world import World
-
-ATTRIBUTION_DAYS = 7  # a day's conversions keep changing this long after it ends
-ATTRIBUTED_IN_FULL = 1_000_000
 
 # Relative weight of each local hour (quiet nights, busy evenings).
 DIURNAL = (2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 7, 7, 6, 6, 6, 7, 8, 9, 10, 9, 6, 4)
@@ -56,70 +50,12 @@ def split(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def _seconds(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> int:
-    total = 0
-    for on, off in spans:
-        lo, hi = max(on, start), min(off, end)
-        if hi > lo:
-            total += int((hi - lo).total_seconds())
-    return total
-
-
 def even(total: int, count: int, position: int) -> int:
     return total // count + (1 if position < total % count else 0)
 
 
 @dataclass
-class Counts:
-    """The additive metrics of one report row."""
-
-    spend: int = 0  # hundredths of the account currency
-    impressions: int = 0
-    clicks: int = 0
-    conversion: int = 0
-    installs: int = 0
-
-    def add(self, other: Counts) -> None:
-        self.spend += other.spend
-        self.impressions += other.impressions
-        self.clicks += other.clicks
-        self.conversion += other.conversion
-        self.installs += other.installs
-
-
-@dataclass
-class Settled:
-    """The spend of an ad account's ended days, shared by every request (see the module's rules).
-
-    ``campaigns`` holds one array per day (a campaign's spend at its index), filled in day order
-    from ``first`` through ``through`` (a lifetime cap sums the days before, so they come first).
-    ``levels`` holds the ad group and ad arrays of a day, and the 24 hourly arrays of a level's
-    day, as reports ask for them. An object made after an array was computed lies past its end:
-    it had no spend on that day.
-    """
-
-    first: date
-    through: date | None = None
-    campaigns: dict[date, array[int]] = field(default_factory=dict)
-    levels: dict[tuple[str, date, bool], array[int] | tuple[array[int], ...]] = field(
-        default_factory=dict
-    )
-
-    def forget_from(self, day: date) -> None:
-        """Drop ``day`` and every later day: a change was recorded on ``day`` (a sandbox clock
-        set back in time can record one on a day that had ended)."""
-        self.campaigns = {d: v for d, v in self.campaigns.items() if d < day}
-        self.levels = {k: v for k, v in self.levels.items() if k[1] < day}
-        if self.through is not None and self.through >= day:
-            self.through = day - timedelta(days=1) if day > self.first else None
-
-
-def _spend_array(values: Sequence[int] | None = None, size: int = 0) -> array[int]:
-    return array("q", values) if values is not None else array("q", bytes(8 * size))
-
-
-@dataclass
-class SpendModel:
+class SpendModel(Delivery, Metrics):
     """Spend of one ad account; caches per request, so build one per report. Ended days come
     from the world's ``Settled`` store of the account."""
 
@@ -187,10 +123,10 @@ class SpendModel:
             return found
         size = self.world.size("campaign", self.account)
         if day < settled.first:
-            return _spend_array(size=size)  # before anything was generated
+            return spend_array(size=size)  # before anything was generated
         at = settled.first if settled.through is None else settled.through + timedelta(days=1)
         while at <= day:
-            row = _spend_array([self._day_total(c, at) for c in range(size)])
+            row = spend_array([self._day_total(c, at) for c in range(size)])
             settled.campaigns[at] = row
             settled.through = at
             at += timedelta(days=1)
@@ -204,8 +140,8 @@ class SpendModel:
         else:
             spends = [self.campaign_hours(c, day)[hour] for c in range(campaigns)]
         if level == "campaign":
-            return _spend_array(spends)
-        out = _spend_array(size=world.size(level, account))
+            return spend_array(spends)
+        out = spend_array(size=world.size(level, account))
         start, end = self.bounds(day, hour)
         for campaign, spend in enumerate(spends):
             if spend <= 0:
@@ -246,70 +182,8 @@ class SpendModel:
             self._intervals[campaign] = self.world.enabled_intervals(self.account, campaign)
         return self._intervals[campaign]
 
-    def own(self, kind: str, index: int) -> list[tuple[datetime, datetime]]:
-        key = (kind, index)
-        if key not in self._own:
-            self._own[key] = self.world.own_intervals(kind, self.account, index)
-        return self._own[key]
-
-    def group_weights(self, campaign: int, start: datetime, end: datetime) -> list[int]:
-        """Seconds each ad group of ``campaign`` delivered in [start, end): switched on while at
-        least one of its ads was (0 when none was); the campaign's spend splits by these."""
-        out = []
-        for group in self.world.children("adgroup", self.account, campaign):
-            live = any(self.ad_weights(group, start, end))
-            out.append(_seconds(self.own("adgroup", group), start, end) if live else 0)
-        return out
-
-    def ad_weights(self, group: int, start: datetime, end: datetime) -> list[int]:
-        """Seconds each ad of ``group`` was switched on in [start, end); its spend splits so."""
-        ads = self.world.children("ad", self.account, group)
-        return [_seconds(self.own("ad", ad), start, end) for ad in ads]
-
-    def _children_static(self, campaign: int, start: datetime, end: datetime) -> bool | None:
-        """Whether some ad group can deliver, when no child starts or stops in [start, end)
-        (None when one does: each hour then looks for itself)."""
-        found = self._static_weights(campaign, start, end)
-        return None if found is None else any(found[0])
-
-    def _stretch(self, campaign: int, start: datetime, end: datetime) -> int | None:
-        """Which stretch between two consecutive starts or stops of the campaign's children
-        holds [start, end) (None when one falls inside it)."""
-        moves = self._moves.get(campaign)
-        if moves is None:
-            found: list[datetime] = []
-            for group in self.world.children("adgroup", self.account, campaign):
-                ads = self.world.children("ad", self.account, group)
-                for kind, index in [("adgroup", group), *(("ad", ad) for ad in ads)]:
-                    found.extend(edge for span in self.own(kind, index) for edge in span)
-            moves = self._moves[campaign] = sorted(found)
-        stretch = bisect_right(moves, start)
-        if stretch < len(moves) and moves[stretch] < end:
-            return None
-        return stretch
-
-    def _static_weights(
-        self, campaign: int, start: datetime, end: datetime
-    ) -> tuple[list[int], dict[int, list[int]]] | None:
-        """The split weights of [start, end) when no child starts or stops in it (None when one
-        does): each child then delivers all of it or none of it, so the weights are 1 or 0 (the
-        same split as by seconds), and they hold for the whole stretch, worked out once."""
-        stretch = self._stretch(campaign, start, end)
-        if stretch is None:
-            return None
-        key = (campaign, stretch)
-        found = self._stretches.get(key)
-        if found is None:
-            groups = [min(1, w) for w in self.group_weights(campaign, start, end)]
-            ads = {
-                group: [min(1, w) for w in self.ad_weights(group, start, end)]
-                for group in self.world.children("adgroup", self.account, campaign)
-            }
-            found = self._stretches[key] = (groups, ads)
-        return found
-
     def _on_seconds(self, campaign: int, start: datetime, end: datetime) -> int:
-        return _seconds(self.intervals(campaign), start, end)
+        return seconds(self.intervals(campaign), start, end)
 
     def budget_cents(self, campaign: int, when: datetime) -> int:
         """The budget in force at ``when``, in hundredths of the account currency (the rule of
@@ -468,38 +342,3 @@ class SpendModel:
                 today += amount
         self._hours[key] = hours
         return hours
-
-    def counts(self, campaign: int, spend: int, day: date | None = None) -> Counts:
-        """Delivery metrics that ``spend`` bought in ``campaign`` (per-campaign rates).
-
-        Rules: with ``day`` (the row's day in the account's zone), the click-through and
-        conversion rates vary per campaign and day (deterministic noise: CTR 90–110 %, CVR
-        85–115 % of the campaign's rate), and conversions are attributed late: a day shows 60 %
-        of its conversions when it ends, rising linearly to all of them ``ATTRIBUTION_DAYS``
-        later, after which the day is final. Spend and impressions are never revised.
-        """
-        if spend <= 0:
-            return Counts()
-        seed = self.world.config.seed
-        per_usd = gen.market(self.account)[3]
-        cpm = (150 + gen.mix(seed, 21, self.account, campaign) % 450) * per_usd
-        ctr_bp = 50 + gen.mix(seed, 22, self.account, campaign) % 200
-        cvr_bp = 200 + gen.mix(seed, 23, self.account, campaign) % 600
-        impressions = spend * 1000 // cpm
-        if day is not None:
-            roll = gen.mix(seed, 24, self.account, campaign, day.toordinal())
-            ctr_bp = ctr_bp * (90 + roll % 21) // 100
-            cvr_bp = cvr_bp * (85 + roll // 21 % 31) // 100
-        clicks = impressions * ctr_bp // 10000
-        conversion = clicks * cvr_bp // 10000
-        if day is not None:
-            conversion = conversion * self.attributed(day) // ATTRIBUTED_IN_FULL
-        app = self.world.objective(self.account, campaign) == "APP_PROMOTION"
-        return Counts(spend, impressions, clicks, conversion, conversion if app else 0)
-
-    def attributed(self, day: date) -> int:
-        """The share of ``day``'s conversions known now, in millionths (see ``counts``)."""
-        end = self.bounds(day)[1]
-        window = ATTRIBUTION_DAYS * 86_400
-        elapsed = min(max(int((self.now - end).total_seconds()), 0), window)
-        return 600_000 + 400_000 * elapsed // window
