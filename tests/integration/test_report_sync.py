@@ -32,7 +32,7 @@ from promodesk.models import Job, TikTokReportRow, TikTokReportSync
 from promodesk.operations import service as operations
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.spend.model import SpendModel
-from promodesk.sandbox.world import DELETED
+from promodesk.sandbox.world.status import DELETED
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.conftest import make_workspace
 from tests.integration.tiktok_client_support import make_client

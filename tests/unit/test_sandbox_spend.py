@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.spend.model import DIURNAL, SpendModel, split
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 DAILY, LIFETIME = 1, 10
 FIRST = date(2025, 6, 1)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.report import _rows
 from promodesk.sandbox.spend.model import SpendModel
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 LEVELS = (("campaign", 12), ("adgroup", 25), ("ad", 40), ("advertiser", 1))
 

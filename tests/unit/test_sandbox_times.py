@@ -8,7 +8,7 @@ import pytest
 
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.wire import fmt_time, minutes_text
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 EPOCHS = [
     datetime(2025, 6, 1, tzinfo=UTC),

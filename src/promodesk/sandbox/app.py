@@ -37,7 +37,7 @@ from promodesk.sandbox.wire import (
     envelope,
     param_error,
 )
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 log = logging.getLogger("promodesk.sandbox")
 API_PREFIX = "/open_api/v1.3/"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.auth import Auth, Grant
 from promodesk.sandbox.wire import PERMISSION_ERROR, ApiError, Params
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 
 @dataclass

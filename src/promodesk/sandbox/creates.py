@@ -25,7 +25,7 @@ from promodesk.sandbox import records
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.updates import MIN_BUDGET_USD, SPECIAL_INDUSTRIES
 from promodesk.sandbox.wire import NOT_EXIST, ApiError, Params, param_error
-from promodesk.sandbox.world import DELETED
+from promodesk.sandbox.world.status import DELETED
 
 STATUSES = ("ENABLE", "DISABLE")
 SCHEDULES = ("SCHEDULE_START_END", "SCHEDULE_FROM_NOW")

@@ -16,7 +16,8 @@ from promodesk.sandbox import generate as gen
 from promodesk.sandbox import records
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.wire import page_info, param_error
-from promodesk.sandbox.world import DELETED, PREFIX, World
+from promodesk.sandbox.world.objects import PREFIX, World
+from promodesk.sandbox.world.status import DELETED
 
 PRIMARY = frozenset(
     {

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from promodesk.kit import sandbox_portal
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.auth import Auth
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorize sandbox app</title>

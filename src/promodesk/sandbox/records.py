@@ -8,7 +8,7 @@ from typing import Any
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.wire import fmt_time
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 
 class Memo:

@@ -21,7 +21,7 @@ from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
 from promodesk.sandbox.spend.metrics import Counts
 from promodesk.sandbox.spend.model import SpendModel
 from promodesk.sandbox.wire import lenient_json, page_info, param_error
-from promodesk.sandbox.world import DELETED
+from promodesk.sandbox.world.status import DELETED
 
 LEVELS = {
     "AUCTION_ADVERTISER": "advertiser",

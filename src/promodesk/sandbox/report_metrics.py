@@ -19,7 +19,7 @@ from typing import Any
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.spend.metrics import Counts
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 CENT = Decimal("0.01")
 EMPTY = "-"

@@ -18,7 +18,7 @@ from promodesk.sandbox import generate as gen
 from promodesk.sandbox import records
 from promodesk.sandbox.context import Call
 from promodesk.sandbox.wire import NOT_EXIST, ApiError, param_error
-from promodesk.sandbox.world import DELETED
+from promodesk.sandbox.world.status import DELETED
 
 OPERATIONS = ("ENABLE", "DISABLE", "DELETE")
 SPECIAL_INDUSTRIES = ("HOUSING", "EMPLOYMENT", "CREDIT")

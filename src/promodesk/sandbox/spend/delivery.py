@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import datetime
 
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 
 def seconds(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> int:

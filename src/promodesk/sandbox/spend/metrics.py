@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from promodesk.sandbox import generate as gen
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 ATTRIBUTION_DAYS = 7  # a day's conversions keep changing this long after it ends
 ATTRIBUTED_IN_FULL = 1_000_000

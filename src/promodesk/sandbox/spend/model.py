@@ -31,7 +31,7 @@ from promodesk.sandbox import generate as gen
 from promodesk.sandbox.spend.delivery import Delivery, seconds
 from promodesk.sandbox.spend.metrics import Metrics
 from promodesk.sandbox.spend.settled import Settled, spend_array
-from promodesk.sandbox.world import World
+from promodesk.sandbox.world.objects import World
 
 # Relative weight of each local hour (quiet nights, busy evenings).
 DIURNAL = (2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 7, 7, 6, 6, 6, 7, 8, 9, 10, 9, 6, 4)

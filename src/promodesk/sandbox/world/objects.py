@@ -1,45 +1,29 @@
-"""The sandbox's state: generated records plus the changes clients made, and status rules.
+"""The sandbox's state: generated records plus the changes clients made.
 
-Status rules (spec §6.3, §9.7): ``operation_status`` is the entity's own switch; the effective
-``secondary_status`` also reflects the parents, so disabling or deleting a campaign shows on its
-ad groups (``ADGROUP_STATUS_CAMPAIGN_DISABLE``/``…_CAMPAIGN_DELETE``) and ads. Deleted entities
-cannot change any more.
+Deleted entities cannot change any more; a change counts against its account, whose kept status
+vectors and report rows key on it (``status``, ``caches``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.wire import fmt_time, minutes_text
+from promodesk.sandbox.world.caches import Caches
+from promodesk.sandbox.world.status import Statuses
 
-T = TypeVar("T")
 KINDS = ("campaign", "adgroup", "ad")
-STATUS_CACHE = 48  # (kind, account) status vectors kept
-REPORT_CACHE = 16  # report queries kept (a 30-day window of 1,000 campaigns is ~30,000 rows)
-SETTLED_CACHE = 32  # ad accounts whose ended days are kept (~1 MB per 1,000 objects x 90 days)
-# The settings spend depends on (the others, such as limits and faults, leave it alone).
-SPEND_KNOBS = ("seed", "epoch", "spend_scale", "stop_delay_seconds", "deleted_percent")
 PREFIX = {"campaign": "CAMPAIGN", "adgroup": "ADGROUP", "ad": "AD"}
 SIZE_FIELDS = {"campaign": "campaigns", "adgroup": "adgroups", "ad": "ads", "audience": "audiences"}
-DELETED = frozenset(
-    {
-        "CAMPAIGN_STATUS_DELETE",
-        "ADGROUP_STATUS_DELETE",
-        "ADGROUP_STATUS_CAMPAIGN_DELETE",
-        "AD_STATUS_DELETE",
-        "AD_STATUS_ADGROUP_DELETE",
-        "AD_STATUS_CAMPAIGN_DELETE",
-    }
-)
 
 
 @dataclass
@@ -72,7 +56,7 @@ class State:
 
 
 @dataclass
-class World:
+class World(Statuses, Caches):
     config: SandboxConfig
     lock: threading.RLock = field(default_factory=threading.RLock)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -255,111 +239,6 @@ class World:
         base = self.base(kind, account, index)
         return State(base.enabled, base.deleted)
 
-    def status(self, kind: str, account: int, index: int) -> str:
-        return self.statuses(kind, account)[index]
-
-    def campaign_status(self, account: int, index: int) -> str:
-        return self.statuses("campaign", account)[index]
-
-    def adgroup_status(self, account: int, index: int) -> str:
-        return self.statuses("adgroup", account)[index]
-
-    def ad_status(self, account: int, index: int) -> str:
-        return self.statuses("ad", account)[index]
-
-    def statuses(self, kind: str, account: int) -> list[str]:
-        """Effective statuses of every ``kind`` in ``account``, computed once per account and
-        change (and per minute, as schedules end): listing 5,000 ads then costs a list lookup
-        per ad instead of three hash chains. Only the most recent accounts are kept."""
-        minute = int(self.now().timestamp() // 60)
-        key = (kind, account, self.versions.get(account, 0), minute)
-        with self.lock:
-            found = self._statuses.get(key)
-            if found is not None:
-                self._statuses.move_to_end(key)
-                return found
-        if kind == "campaign":
-            computed = [self._campaign_status(account, i) for i in range(self.size(kind, account))]
-        elif kind == "adgroup":
-            parents = self.statuses("campaign", account)
-            computed = [
-                self._adgroup_status(account, i, parents[self.campaign_of(account, i)])
-                for i in range(self.size(kind, account))
-            ]
-        else:
-            parents = self.statuses("adgroup", account)
-            computed = [
-                self._ad_status(account, i, parents[self.adgroup_of(account, i)])
-                for i in range(self.size(kind, account))
-            ]
-        with self.lock:
-            self._statuses[key] = computed
-            while len(self._statuses) > STATUS_CACHE:
-                self._statuses.popitem(last=False)
-        return computed
-
-    def matching(
-        self,
-        kind: str,
-        account: int,
-        status_filter: tuple[Any, ...],
-        compute: Callable[[], list[int]],
-    ) -> list[int]:
-        """The indices of ``kind`` whose status passes ``status_filter``, id-descending, kept like
-        ``statuses``: a sync lists the same filter page after page, and each page needs them all
-        (for ``page_info.total_number``)."""
-        minute = int(self.now().timestamp() // 60)
-        key = (kind, account, self.versions.get(account, 0), minute, status_filter)
-        with self.lock:
-            found = self._matching.get(key)
-            if found is not None:
-                self._matching.move_to_end(key)
-                return found
-        computed = compute()
-        with self.lock:
-            self._matching[key] = computed
-            while len(self._matching) > STATUS_CACHE:
-                self._matching.popitem(last=False)
-        return computed
-
-    def report_rows(
-        self, account: int, query: tuple[Any, ...], compute: Callable[[], list[Any]]
-    ) -> list[Any]:
-        """A report query's rows, kept like ``statuses`` (per account change, per minute, per
-        setting): a report of 1,000 campaigns x 30 days is 30 pages, and each page needs every
-        row (for ``page_info``); computing them once per query makes page 2 cost a slice.
-        Within a minute a report can thus be up to a minute old, as TikTok's own reports lag."""
-        minute = int(self.now().timestamp() // 60)
-        knobs = tuple(vars(self.config).values())
-        key = (account, self.versions.get(account, 0), minute, knobs, query)
-        with self.lock:
-            found = self._reports.get(key)
-            if found is not None:
-                self._reports.move_to_end(key)
-                return found
-        computed = compute()
-        with self.lock:
-            self._reports[key] = computed
-            while len(self._reports) > REPORT_CACHE:
-                self._reports.popitem(last=False)
-        return computed
-
-    def settled(self, account: int, make: Callable[[], T]) -> T:
-        """The store of the ad account's ended days' spend (``spend.settled.Settled``), made by
-        ``make`` the first time. Kept across changes, which never reach back before their own
-        instant, but not across settings (the stop delay moves past stops); only the most recent
-        accounts are kept."""
-        key = (account, *(getattr(self.config, name) for name in SPEND_KNOBS))
-        with self.lock:
-            found = self._settled.get(key)
-            if found is None:
-                found = self._settled[key] = make()
-                while len(self._settled) > SETTLED_CACHE:
-                    self._settled.popitem(last=False)
-            else:
-                self._settled.move_to_end(key)
-            return found
-
     def _changed(self, account: int, when: datetime) -> None:
         """Count a change of the account (its caches key on it) and drop the kept spend of the
         days it reaches: none unless the sandbox clock was set back before a day's end."""
@@ -368,45 +247,6 @@ class World:
         for key, store in self._settled.items():
             if key[0] == account:
                 store.forget_from(day)
-
-    def _campaign_status(self, account: int, index: int) -> str:
-        state = self.own("campaign", account, index)
-        if state.deleted:
-            return "CAMPAIGN_STATUS_DELETE"
-        return "CAMPAIGN_STATUS_ENABLE" if state.enabled else "CAMPAIGN_STATUS_DISABLE"
-
-    def _adgroup_status(self, account: int, index: int, parent: str) -> str:
-        state = self.own("adgroup", account, index)
-        if state.deleted:
-            return "ADGROUP_STATUS_DELETE"
-        if parent == "CAMPAIGN_STATUS_DELETE":
-            return "ADGROUP_STATUS_CAMPAIGN_DELETE"
-        if not state.enabled:
-            return "ADGROUP_STATUS_DISABLE"
-        if parent == "CAMPAIGN_STATUS_DISABLE":
-            return "ADGROUP_STATUS_CAMPAIGN_DISABLE"
-        end = self.schedule(account, index)[2]
-        if end <= self.now():
-            return "ADGROUP_STATUS_TIME_DONE"
-        return "ADGROUP_STATUS_DELIVERY_OK"
-
-    def _ad_status(self, account: int, index: int, parent: str) -> str:
-        state = self.own("ad", account, index)
-        if state.deleted:
-            return "AD_STATUS_DELETE"
-        if parent == "ADGROUP_STATUS_DELETE":
-            return "AD_STATUS_ADGROUP_DELETE"
-        if parent == "ADGROUP_STATUS_CAMPAIGN_DELETE":
-            return "AD_STATUS_CAMPAIGN_DELETE"
-        if not state.enabled:
-            return "AD_STATUS_DISABLE"
-        if parent == "ADGROUP_STATUS_DISABLE":
-            return "AD_STATUS_ADGROUP_DISABLE"
-        if parent == "ADGROUP_STATUS_CAMPAIGN_DISABLE":
-            return "AD_STATUS_CAMPAIGN_DISABLE"
-        if parent == "ADGROUP_STATUS_TIME_DONE":
-            return "AD_STATUS_DONE"
-        return "AD_STATUS_DELIVERY_OK"
 
     def set_status(self, kind: str, account: int, index: int, operation: str) -> None:
         """Apply ENABLE/DISABLE/DELETE; the caller has checked the entity is not deleted."""
