@@ -14,7 +14,7 @@ from promodesk.accounts.service import accounts as service
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import requests as requests_service
 from promodesk.console.routes.accounts.clients import INDUSTRIES
-from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, ValidationFailed
 from promodesk.notify.service import outbox as notify

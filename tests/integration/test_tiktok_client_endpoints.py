@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.errors import BadParameter, ObjectNotFound, PermissionDenied
 from promodesk.integrations.tiktok.paging import iter_items

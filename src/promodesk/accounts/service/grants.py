@@ -17,7 +17,7 @@ from promodesk.accounts.domain import GRANT_LIFECYCLE, AuthStatus
 from promodesk.accounts.repository.accounts import AccountsRepository
 from promodesk.accounts.tiktok import client as tiktok
 from promodesk.audit.service import record
-from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import TikTokAdAccount

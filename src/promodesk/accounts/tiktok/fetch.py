@@ -13,7 +13,8 @@ from typing import Any
 from promodesk.accounts.domain import STAGES, SyncScope, next_stage
 from promodesk.accounts.tiktok.mapping import row_of
 from promodesk.integrations.tiktok import endpoints
-from promodesk.integrations.tiktok.api import AUDIENCE_PAGE_MAX, ENTITY_PAGE_MAX, entity_filtering
+from promodesk.integrations.tiktok.api.access import ENTITY_PAGE_MAX
+from promodesk.integrations.tiktok.api.entities import AUDIENCE_PAGE_MAX, entity_filtering
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.entities import Page
 from promodesk.integrations.tiktok.errors import TikTokError

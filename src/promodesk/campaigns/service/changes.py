@@ -49,7 +49,7 @@ from promodesk.campaigns.service import allocation
 from promodesk.campaigns.service import campaigns as service
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
-from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound

@@ -53,7 +53,7 @@ from promodesk.campaigns.domain.report_sync import (
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.settings import campaigns_settings
-from promodesk.integrations.tiktok.api import REPORT_ID_FILTER_MAX
+from promodesk.integrations.tiktok.api.reports import REPORT_ID_FILTER_MAX
 from promodesk.integrations.tiktok.errors import AuthRevoked, TikTokError
 from promodesk.kit import clock
 from promodesk.kit.db import BUSY_ERRORS, Database, UnitOfWork

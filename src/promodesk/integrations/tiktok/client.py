@@ -1,6 +1,6 @@
 """The HTTP core: one keep-alive ``httpx.Client``, the limiter, retries, envelopes, counters.
 
-Typed endpoint methods live in ``api.py`` (``client.for_token(token)``) and ``oauth.py``.
+Typed endpoint methods live in ``api/`` (``client.for_token(token)``) and ``oauth.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from promodesk.kit.http import pooled_client
 from promodesk.kit.ratelimit import Limiter, Limits, make_limiter
 
 if TYPE_CHECKING:
-    from promodesk.integrations.tiktok.api import TikTokApi
+    from promodesk.integrations.tiktok.api.token import TikTokApi
 
 log = logging.getLogger("promodesk.integrations.tiktok")
 
@@ -98,7 +98,7 @@ class TikTokClient:
 
     def for_token(self, access_token: str) -> TikTokApi:
         """The typed endpoint methods, acting with ``access_token``."""
-        from promodesk.integrations.tiktok.api import TikTokApi
+        from promodesk.integrations.tiktok.api.token import TikTokApi
 
         return TikTokApi(self, access_token)
 

@@ -48,7 +48,7 @@ from promodesk.campaigns.repository.cancellations import (
 )
 from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
-from promodesk.integrations.tiktok.api import TikTokApi
+from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.integrations.tiktok.entities import Page
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
