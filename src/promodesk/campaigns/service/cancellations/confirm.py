@@ -33,11 +33,8 @@ from promodesk.campaigns.domain.cancellations import (
 from promodesk.campaigns.domain.cancellations import (
     row_ids as parse_row_ids,
 )
-from promodesk.campaigns.repository.cancellations import (
-    ID_COLUMN,
-    BulkCancellations,
-    CancellationsRepository,
-)
+from promodesk.campaigns.repository.cancellations.confirm import ConfirmRepository
+from promodesk.campaigns.repository.cancellations.objects import ID_COLUMN
 from promodesk.campaigns.service.cancellations import preview, reads, run
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
@@ -63,7 +60,7 @@ def confirm(
     code, clean_note = parse_reason(reason_code, note)
     lvl, act = parse_level(level), parse_action(action)
     objects = preview.objects(uow, workspace_id, lvl, parse_row_ids(row_ids))
-    repo = BulkCancellations(uow)
+    repo = ConfirmRepository(uow)
     accounts = repo.accounts(workspace_id, {r.ad_account_id for r in objects})
     skipped = [r.id for r in objects if already_as_asked(act, r.operation_status, r.deleted)]
     planned = preview.plan(uow, workspace_id, lvl, skipped, act) if skipped else []
@@ -154,7 +151,7 @@ def retry(
     uow: UnitOfWork, workspace_id: int, cancellation_id: int, *, actor: str = "system"
 ) -> CampaignCancellation:
     """Run the failed items again (the done ones are not touched), under a new operation."""
-    repo = CancellationsRepository(uow)
+    repo = ConfirmRepository(uow)
     c = reads.get_row(uow, workspace_id, cancellation_id, lock=True)
     CANCELLATION.transition(c.status, CancelStatus.RUNNING)
     failed = repo.items(c.id, [ItemStatus.FAILED.value], lock=True)

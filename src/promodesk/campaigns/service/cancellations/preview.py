@@ -33,11 +33,8 @@ from promodesk.campaigns.domain.cancellations import (
 from promodesk.campaigns.domain.cancellations import (
     row_ids as parse_row_ids,
 )
-from promodesk.campaigns.repository.cancellations import (
-    ID_COLUMN,
-    BulkCancellations,
-    CancellationsRepository,
-)
+from promodesk.campaigns.repository.cancellations.objects import ID_COLUMN
+from promodesk.campaigns.repository.cancellations.preview import PreviewRepository
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
@@ -88,7 +85,7 @@ def _today(tz: str) -> date:
 def objects(uow: UnitOfWork, workspace_id: int, lvl: Level, ids: list[int]) -> list[Any]:
     """The mirror rows of the objects to cancel, in the order asked (settings not loaded): a
     404 for an id not in the workspace, a refusal for an object deleted already."""
-    repo = BulkCancellations(uow)
+    repo = PreviewRepository(uow)
     rows = {r.id: r for r in repo.objects(workspace_id, lvl.value, ids, light=True)}
     missing = [i for i in ids if i not in rows]
     if missing:
@@ -116,7 +113,7 @@ def plan(
 ) -> list[ItemPlan]:
     """The money figures of each object; ``strict``: refuse what ``objects`` refuses (else
     the objects promodesk no longer has are left out and deleted ones are planned too)."""
-    repo = BulkCancellations(uow)
+    repo = PreviewRepository(uow)
     if strict:
         ordered = objects(uow, workspace_id, lvl, ids)
     else:
@@ -222,7 +219,7 @@ def snapshots(
     """Mirror row id → the snapshot of the object: its settings as the mirror keeps them
     (``raw``) and, for a campaign, its ad groups' and ads' (an ad group: its ads'). A row no
     longer in the mirror has none."""
-    repo = BulkCancellations(uow)
+    repo = PreviewRepository(uow)
     by_account: dict[int, list[Any]] = defaultdict(list)
     for r in repo.objects(workspace_id, lvl.value, row_ids):
         by_account[r.ad_account_id].append(r)
@@ -334,7 +331,7 @@ def resolve(
     lvl = parse_level(level)
     found: list[int] = list(ids or [])
     if tiktok_ids:
-        rows = CancellationsRepository(uow).objects_by_tiktok_id(
+        rows = PreviewRepository(uow).objects_by_tiktok_id(
             workspace_id, lvl.value, tiktok_ids, ad_account_id
         )
         by: dict[str, list[Any]] = defaultdict(list)

@@ -16,9 +16,7 @@ from promodesk.campaigns.domain.cancellations import (
 from promodesk.campaigns.domain.cancellations import (
     reason as parse_reason,
 )
-from promodesk.campaigns.repository.cancellations import (
-    CancellationsRepository,
-)
+from promodesk.campaigns.repository.cancellations.reads import CancellationsRepository
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.models import CampaignCancellation, CampaignCancellationItem

@@ -34,10 +34,7 @@ from promodesk.campaigns.domain.cancellations import (
     status_of_counts,
     stopped,
 )
-from promodesk.campaigns.repository.cancellations import (
-    BulkCancellations,
-    CancellationsRepository,
-)
+from promodesk.campaigns.repository.cancellations.run import RunRepository
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.service.cancellations import preview
 from promodesk.campaigns.settings import campaigns_settings
@@ -79,12 +76,12 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
     that taking them costs no time at the rate limit."""
     per_step = campaigns_settings().cancel_chunks_per_step
     with db.read() as uow:
-        repo = CancellationsRepository(uow)
+        repo = RunRepository(uow)
         c = repo.get_any(cancellation_id)
         if c is None or c.status != CancelStatus.RUNNING.value:
             return None
         act = Action(c.action)
-        pending = BulkCancellations(uow).pending_keys(cancellation_id)
+        pending = RunRepository(uow).pending_keys(cancellation_id)
         if not pending:
             return StepFetched({}, clock.now())
         accounts = repo.accounts(c.workspace_id, {i.ad_account_id for i in pending})
@@ -146,7 +143,7 @@ def _take_snapshots(db: Database, cancellation_id: int, item_ids: list[int]) -> 
         return {}
     missing: dict[int, str] = {}
     with db.transaction() as uow:
-        bulk = BulkCancellations(uow)
+        bulk = RunRepository(uow)
         c = bulk.get_any(cancellation_id)
         if c is None:
             return {}
@@ -226,12 +223,12 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
     """Write one step's results; the time to run the next step, None when finished."""
     if fetched is None:
         return None
-    repo = CancellationsRepository(uow)
+    repo = RunRepository(uow)
     c = repo.get_any(cancellation_id, lock=True)
     if c is None or c.status != CancelStatus.RUNNING.value:
         return None
     act = Action(c.action)
-    bulk = BulkCancellations(uow)
+    bulk = RunRepository(uow)
     pending = {r.id: r for r in bulk.pending_rows(cancellation_id, list(fetched.results))}
     done = failed = 0
     errors: list[dict[str, Any]] = []
@@ -285,7 +282,7 @@ def run_step(uow: UnitOfWork, cancellation_id: int, fetched: StepFetched | None)
 
 
 def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
-    repo = BulkCancellations(uow)
+    repo = RunRepository(uow)
     final = status_of_counts(repo.status_counts(c.id))
     c.status = CANCELLATION.transition(c.status, final).value
     c.finished_at = clock.now()
@@ -304,7 +301,7 @@ def _finish(uow: UnitOfWork, c: CampaignCancellation) -> None:
     uow.flush()
 
 
-def _mirror_stop(repo: BulkCancellations, act: Action, items: list[Any]) -> None:
+def _mirror_stop(repo: RunRepository, act: Action, items: list[Any]) -> None:
     """The mirror rows and their children show the stop TikTok accepted, at once (a few
     statements per ad account and level)."""
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)

@@ -35,7 +35,8 @@ from promodesk.accounts.service import sync as accounts_sync
 from promodesk.audit.service import record
 from promodesk.campaigns.domain.cancellations import Action, ItemStatus, Level, enabled
 from promodesk.campaigns.errors import TikTokRefused
-from promodesk.campaigns.repository.cancellations import CancellationsRepository
+from promodesk.campaigns.repository.cancellations.objects import ObjectsRepository
+from promodesk.campaigns.repository.cancellations.reads import CancellationsRepository
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.service.cancellations.reads import item_view
 from promodesk.integrations.tiktok import errors as tt
@@ -142,7 +143,7 @@ def undo(db: Database, workspace_id: int, item_id: int, *, actor: str = "system"
         item = _item(uow, workspace_id, item_id, lock=True)
         check_undo(_action(uow, item), item)
         item.undone_at = clock.now()
-        repo = CancellationsRepository(uow)
+        repo = ObjectsRepository(uow)
         row = repo.object_row(item.level, item.ad_account_id, item.object_id, lock=True)
         if row is not None:
             after = enabled(Level(item.level))

@@ -22,7 +22,7 @@ from typing import TypeVar
 from promodesk.accounts.service import allocation as accounts_alloc
 from promodesk.accounts.service import grants
 from promodesk.campaigns.domain.cancellations import VERIFICATION, VerifyStatus
-from promodesk.campaigns.repository.unverifiable import UnverifiableRepository
+from promodesk.campaigns.repository.cancellations.unverifiable import UnverifiableRepository
 from promodesk.integrations.tiktok.errors import AuthRevoked
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork

@@ -42,10 +42,8 @@ from promodesk.campaigns.domain.cancellations import (
     tolerance_minor,
     verify,
 )
-from promodesk.campaigns.repository.cancellations import (
-    BulkCancellations,
-    CancellationsRepository,
-)
+from promodesk.campaigns.repository.cancellations.reads import CancellationsRepository
+from promodesk.campaigns.repository.cancellations.verification import VerificationRepository
 from promodesk.campaigns.service.cancellations import unverifiable as cancel_unverifiable
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.api.token import TikTokApi
@@ -298,7 +296,7 @@ def verify_step(
     act = Action(c.action)
     failed_now: list[CampaignCancellationItem] = []
     items = _items(repo, cancellation_id)
-    bulk = BulkCancellations(uow)
+    bulk = VerificationRepository(uow)
     verdicts: list[dict[str, Any]] = []  # the items that passed, written in one statement
     # The mirror rows take what TikTok listed: one update per ad account, level and statuses.
     mirror: dict[tuple[int, str, tuple[tuple[str, Any], ...]], list[str]] = defaultdict(list)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from promodesk.campaigns.domain import cancellations as cancel_rules
-from promodesk.campaigns.repository.cancellations import CancellationsRepository
+from promodesk.campaigns.repository.cancellations.reads import CancellationsRepository
 from promodesk.campaigns.repository.retrospective import RetrospectiveRepository
 from promodesk.campaigns.service.monitor.stops import spend_after_stop, stop_time, zone
 from promodesk.campaigns.settings import campaigns_settings
