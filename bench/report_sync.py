@@ -42,9 +42,12 @@ import httpx
 from pydantic import SecretStr
 
 from _common import Table, peak_rss_mib, timed, verdict
-from promodesk.accounts.service import imports
+from promodesk.accounts.service import allocation as accounts_alloc
+from promodesk.accounts.service import grants, imports
 from promodesk.accounts.tiktok import client as tiktok_port
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import progress as sync_progress
+from promodesk.campaigns.service.report_sync import start as sync_start
+from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
@@ -150,7 +153,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
                 uow, ws.id, token["access_token"], token["advertiser_ids"], known={}
             )
             op_ids = [
-                int(report_sync.start(uow, ws.id, a.id, actor="bench").last_operation_id or 0)
+                int(sync_start.start(uow, ws.id, a.id, actor="bench").last_operation_id or 0)
                 for a in imported.accounts
             ]
         httpx.post(f"{base}/sandbox-admin/reset")
@@ -159,7 +162,7 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
         sandbox_cpu = sandbox.cpu_seconds()
         own_cpu = time.process_time()
         with timed() as wall, ThreadPoolExecutor(args.workers) as pool:
-            list(pool.map(lambda op_id: report_sync.run(db, op_id), op_ids))
+            list(pool.map(lambda op_id: sync_write.run(db, op_id), op_ids))
         own_cpu = time.process_time() - own_cpu
         after = sandbox.cpu_seconds()
         if sandbox_cpu is not None and after is not None:
@@ -202,12 +205,12 @@ def bare_fetch(
         for op_id in op_ids:
             op = operations.get_unscoped(uow, op_id)
             plan = dict(op.result or {})
-            account = report_sync.accounts_alloc.get_ad_account(
+            account = accounts_alloc.get_ad_account(
                 uow, op.workspace_id, int(plan["ad_account_id"])
             )
-            access = report_sync.grants.tiktok_access(uow, account)
+            access = grants.tiktok_access(uow, account)
             assert access is not None
-            plans.append((access.advertiser_id, access.token, list(report_sync._windows(plan))))
+            plans.append((access.advertiser_id, access.token, list(sync_progress.windows_of(plan))))
     calls = 0
 
     def fetch(item: tuple[str, str, list[Any]]) -> int:

@@ -22,7 +22,9 @@ import promodesk.campaigns.jobs  # noqa: F401 - registers the report sync's hand
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok_port
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import progress as sync_progress
+from promodesk.campaigns.service.report_sync import start as sync_start
+from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.auth import TokenVault
@@ -93,9 +95,9 @@ def _imported(db: Database, sb: SandboxHandle) -> tuple[int, list[int]]:
 
 def _sync(db: Database, workspace_id: int, account_id: int) -> int:
     with db.transaction() as uow:
-        state = report_sync.start(uow, workspace_id, account_id, actor="tester")
+        state = sync_start.start(uow, workspace_id, account_id, actor="tester")
         op_id = int(state.last_operation_id or 0)
-    report_sync.run(db, op_id, max_pages=2)
+    sync_write.run(db, op_id, max_pages=2)
     return op_id
 
 
@@ -226,7 +228,7 @@ def test_first_sync_stores_every_level_exactly(
         assert state.final_through == (today - timedelta(days=8)).isoformat()
         assert state.first_day == min(r.stat_time for r in by[("campaign", "day")])
         assert state.synced_at is not None
-        where = report_sync.where(uow, workspace_id, accounts[0])
+        where = sync_progress.where(uow, workspace_id, accounts[0])
         assert where["final_through"] == state.final_through
         assert where["rows"]["campaign_day"] == len(by[("campaign", "day")])
         assert where["operation"]["state"] == "succeeded"
@@ -275,18 +277,18 @@ def test_job_runs_the_sync_and_an_entity_sync_starts_it(db: Database, sb: Sandbo
             starts = list(
                 uow.session.scalars(
                     select(Job).where(
-                        Job.workspace_id == workspace_id, Job.name == report_sync.START_JOB
+                        Job.workspace_id == workspace_id, Job.name == sync_start.START_JOB
                     )
                 )
             )
             assert len(starts) == 2  # one per ad account's successful entity sync
-            first = report_sync.start(uow, workspace_id, accounts[0], actor="tester")
-            again = report_sync.start(uow, workspace_id, accounts[0], actor="tester")
+            first = sync_start.start(uow, workspace_id, accounts[0], actor="tester")
+            again = sync_start.start(uow, workspace_id, accounts[0], actor="tester")
             assert again.last_operation_id == first.last_operation_id  # one open sync
         Worker(db, backoff_base=0.0, workspace_id=workspace_id).run_until_idle()
         with db.transaction() as uow:
             for account_id in accounts:
-                where: dict[str, Any] = report_sync.where(uow, workspace_id, account_id)
+                where: dict[str, Any] = sync_progress.where(uow, workspace_id, account_id)
                 assert where["operation"]["state"] == "succeeded", where
                 assert where["rows"]["ad_day"] > 0
                 assert where["last_day"] == date.fromisoformat(where["last_day"]).isoformat()
@@ -327,7 +329,7 @@ def test_api_starts_and_reports_the_sync(db: Database, sb: SandboxHandle, tmp_pa
 
 
 def test_the_entity_sync_enqueues_the_report_sync_start_job_by_its_name() -> None:
-    assert sync_service.REPORT_SYNC_JOB == report_sync.START_JOB
+    assert sync_service.REPORT_SYNC_JOB == sync_start.START_JOB
 
 
 def test_syncs_at_once_stay_under_the_rate_limit(
@@ -348,11 +350,11 @@ def test_syncs_at_once_stay_under_the_rate_limit(
                         uow, workspace_id, sandbox.access_token(), sandbox.advertiser_ids
                     )
                     ops = [
-                        int(report_sync.start(uow, workspace_id, a.id).last_operation_id or 0)
+                        int(sync_start.start(uow, workspace_id, a.id).last_operation_id or 0)
                         for a in imported.accounts
                     ]
                 with ThreadPoolExecutor(3) as pool:
-                    list(pool.map(lambda op_id: report_sync.run(db, op_id), ops))
+                    list(pool.map(lambda op_id: sync_write.run(db, op_id), ops))
                 counts = client.stats.snapshot()
             finally:
                 tiktok_port.use_client(previous)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.kit.db import Database
 
 
@@ -31,9 +31,9 @@ def test_a_busy_write_is_tried_again_with_the_same_pages(
             raise _busy()
         return len(written) == 4
 
-    monkeypatch.setattr(report_sync, "prefetch", prefetch)
-    monkeypatch.setattr(report_sync, "step", step)
-    report_sync.run(db, 1)
+    monkeypatch.setattr(sync_write, "prefetch", prefetch)
+    monkeypatch.setattr(sync_write, "step", step)
+    sync_write.run(db, 1)
     assert written == [fetched[0], fetched[0], fetched[0], fetched[1]]
 
 
@@ -46,8 +46,8 @@ def test_a_database_busy_for_long_fails_the_run(
         calls.append(1)
         raise _busy()
 
-    monkeypatch.setattr(report_sync, "prefetch", lambda *a, **k: object())
-    monkeypatch.setattr(report_sync, "step", step)
+    monkeypatch.setattr(sync_write, "prefetch", lambda *a, **k: object())
+    monkeypatch.setattr(sync_write, "step", step)
     with pytest.raises(OperationalError):
-        report_sync.run(db, 1)
-    assert len(calls) == report_sync.RUN_BUSY_ATTEMPTS
+        sync_write.run(db, 1)
+    assert len(calls) == sync_write.RUN_BUSY_ATTEMPTS

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
-from promodesk.campaigns.service import report_sync
-from promodesk.campaigns.service.report_sync import split_parts
+from promodesk.campaigns.service.report_sync import start as sync_start
+from promodesk.campaigns.service.report_sync import write as sync_write
+from promodesk.campaigns.service.report_sync.truncation import split_parts
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
 from promodesk.kit.db import Database
@@ -135,9 +136,9 @@ def _synced(db: Database, sb: SandboxHandle) -> tuple[dict[str, object], list[Ti
                 if sync_service.step(uow, run_id, max_pages=50):
                     break
         with db.transaction() as uow:
-            state = report_sync.start(uow, workspace_id, account_id, actor="tester")
+            state = sync_start.start(uow, workspace_id, account_id, actor="tester")
             op_id = int(state.last_operation_id or 0)
-        report_sync.run(db, op_id, max_pages=2)
+        sync_write.run(db, op_id, max_pages=2)
     with db.transaction() as uow:
         op = operations.get(uow, workspace_id, op_id)
         summary = {"state": op.state, "result": dict(op.result or {}), "errors": op.errors}

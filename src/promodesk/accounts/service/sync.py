@@ -44,7 +44,7 @@ from promodesk.models import TikTokAdAccount, TikTokSyncRun
 from promodesk.operations import service as operations
 
 JOB = "tiktok.sync"
-# Handled by the campaigns' report sync (``campaigns.service.report_sync.START_JOB``).
+# Handled by the campaigns' report sync (``campaigns.service.report_sync.start.START_JOB``).
 REPORT_SYNC_JOB = "campaigns.report_sync.start"
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from promodesk.campaigns.schemas.reports import ReportSyncRead
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import progress as sync_progress
+from promodesk.campaigns.service.report_sync import start as sync_start
 from promodesk.web import ApiRoute, Caller, Uow, Writer
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["tiktok reports"])
@@ -19,12 +20,12 @@ def start_report_sync(ad_account_id: int, uow: Uow, caller: Writer) -> ReportSyn
     attribution window and any newer day; hourly rows for the last days. One open sync per
     ad account: asking again returns it. 409 ``Conflict`` (reason ``authorization_revoked``)
     when the ad account must be imported again."""
-    report_sync.start(uow, caller.workspace_id, ad_account_id, actor=caller.actor)
+    sync_start.start(uow, caller.workspace_id, ad_account_id, actor=caller.actor)
     uow.flush()
-    return ReportSyncRead(**report_sync.where(uow, caller.workspace_id, ad_account_id))
+    return ReportSyncRead(**sync_progress.where(uow, caller.workspace_id, ad_account_id))
 
 
 @router.get("/ad-accounts/{ad_account_id}/report-sync", response_model=ReportSyncRead)
 def report_sync_state(ad_account_id: int, uow: Uow, caller: Caller) -> ReportSyncRead:
     """Where the report history stands: stored and final days, rows, the last sync's progress."""
-    return ReportSyncRead(**report_sync.where(uow, caller.workspace_id, ad_account_id))
+    return ReportSyncRead(**sync_progress.where(uow, caller.workspace_id, ad_account_id))

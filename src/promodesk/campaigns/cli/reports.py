@@ -15,8 +15,12 @@ import typer
 
 from promodesk import clikit
 from promodesk.campaigns.schemas.reports import ReportSyncRead
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import fetch as sync_fetch
+from promodesk.campaigns.service.report_sync import progress as sync_progress
+from promodesk.campaigns.service.report_sync import start as sync_start
+from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
+from promodesk.integrations.tiktok.errors import TikTokError
 from promodesk.kit.progress import Snapshot, tracked_bar
 from promodesk.operations import service as operations
 from promodesk.operations.domain import FINAL_STATES
@@ -24,7 +28,7 @@ from promodesk.operations.domain import FINAL_STATES
 
 def _state(workspace_id: int, ad_account_id: int) -> dict[str, Any]:
     with database().read() as uow:
-        where = report_sync.where(uow, workspace_id, ad_account_id)
+        where = sync_progress.where(uow, workspace_id, ad_account_id)
     return clikit.dump(ReportSyncRead(**where))
 
 
@@ -59,7 +63,7 @@ def reports_sync(
     """Sync the report history of an ad account (daily history, recent hours, late days)."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
-        state = report_sync.start(uow, workspace_id, ad_account_id, actor=ACTOR)
+        state = sync_start.start(uow, workspace_id, ad_account_id, actor=ACTOR)
         op_id = int(state.last_operation_id or 0)
     if wait:
         _drive(workspace_id, op_id, pages, json_out)
@@ -76,12 +80,12 @@ def _drive(workspace_id: int, op_id: int, pages: int, json_out: bool) -> None:
     with tracked_bar(console, title, state="running", transient=json_out) as bar:
         attempts = 0
         while True:
-            fetched = report_sync.prefetch(db, op_id, max_pages=pages)
+            fetched = sync_fetch.prefetch(db, op_id, max_pages=pages)
             try:
                 with db.transaction() as uow:
-                    final = report_sync.step(uow, op_id, fetched, last_attempt=attempts >= 5)
+                    final = sync_write.step(uow, op_id, fetched, last_attempt=attempts >= 5)
                 attempts = 0
-            except report_sync.TikTokError:
+            except TikTokError:
                 attempts += 1
                 final = False
             with db.read() as uow:

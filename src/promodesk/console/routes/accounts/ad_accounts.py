@@ -14,7 +14,8 @@ from promodesk.accounts.service import allocation as allocation_service
 from promodesk.accounts.service import clients as clients_service
 from promodesk.accounts.service import imports as import_service
 from promodesk.accounts.service import sync as sync_service
-from promodesk.campaigns.service import report_sync
+from promodesk.campaigns.service.report_sync import progress as sync_progress
+from promodesk.campaigns.service.report_sync import start as sync_start
 from promodesk.console import forms
 from promodesk.console.routes.accounts.common import refused
 from promodesk.console.routing import ConsoleRoute
@@ -94,7 +95,7 @@ def ad_account_page(visit: ViewerVisit, uow: Uow, ad_account_id: int) -> Respons
         modes=[m.value for m in PaymentMode],
         runs=sync_service.runs(uow, workspace_id, ad_account_id),
         scopes=[s.value for s in SyncScope],
-        reports=report_sync.where(uow, workspace_id, ad_account_id),
+        reports=sync_progress.where(uow, workspace_id, ad_account_id),
     )
 
 
@@ -155,6 +156,6 @@ def start_sync(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
 @router.post("/accounts/{ad_account_id}/report-sync")
 def start_report_sync(visit: OperatorVisit, uow: Uow, ad_account_id: int) -> Response:
     principal = visit.principal
-    state = report_sync.start(uow, principal.workspace_id, ad_account_id, actor=principal.actor)
+    state = sync_start.start(uow, principal.workspace_id, ad_account_id, actor=principal.actor)
     visit.flash("success", visit._("The report sync is queued; it runs as fast as TikTok allows."))
     return visit.redirect(f"/operations/{state.last_operation_id}")
