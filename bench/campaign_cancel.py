@@ -8,9 +8,9 @@ clock. Then, on the clock, what an operator's confirm sets off:
 ``cancellations.confirm`` of every live campaign (one cancellation, delete: the items with their
 money figures), the job's steps (``prefetch_step``: status updates of 20 ids with no
 transaction open, the snapshots of the next step's objects stored meanwhile; ``run_step``: the
-results written) until none is pending, and one verification round (``cancellations.verification``:
-the objects, their children and the hourly spend after the stop read back), with the product's
-client and its limiter.
+results written) until none is pending, and one verification round (``cancellations.readback``:
+the objects, their children and the hourly spend after the stop read back;
+``cancellations.verification``: the verdicts written), with the product's client and its limiter.
 
 Printed figures:
 - wall time of cancel + verification;
@@ -43,6 +43,7 @@ from promodesk.accounts.service import imports
 from promodesk.accounts.service import sync as sync_service
 from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
+from promodesk.campaigns.service.cancellations import readback as cancel_readback
 from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.service.cancellations import verification as cancel_verification
 from promodesk.campaigns.settings import campaigns_settings
@@ -141,7 +142,7 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
                         break
             cancel_calls = accepted(base)
             with timed() as verify:
-                checked = cancel_verification.prefetch(db, cancellation_id)
+                checked = cancel_readback.prefetch(db, cancellation_id)
                 with db.transaction() as uow:
                     cancel_verification.verify_step(uow, cancellation_id, 1, checked)
         total_calls = accepted(base)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from promodesk.campaigns.service import freed
 from promodesk.campaigns.service.cancellations import confirm as cancel_confirm
 from promodesk.campaigns.service.cancellations import preview as cancel_preview
+from promodesk.campaigns.service.cancellations import readback as cancel_readback
 from promodesk.campaigns.service.cancellations import reads as cancel_reads
 from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.service.cancellations import undo as cancel_undo
@@ -246,7 +247,7 @@ def test_silent_noop_is_caught_by_verification_and_alerts_once(
             assert hooks[0].payload["item_id"] == item.id
         # another round sends nothing new
         with db.transaction() as uow:
-            fetched = cancel_verification.prefetch(db, cancellation_id)
+            fetched = cancel_readback.prefetch(db, cancellation_id)
             cancel_verification.verify_step(uow, cancellation_id, 2, fetched)
         with db.read() as uow:
             count = uow.session.execute(

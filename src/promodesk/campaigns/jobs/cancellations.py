@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from promodesk.campaigns.service.cancellations import readback as cancel_readback
 from promodesk.campaigns.service.cancellations import run as cancel_run
 from promodesk.campaigns.service.cancellations import verification as cancel_verification
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
@@ -27,7 +28,7 @@ def run(ctx: JobContext) -> None:
 
 @prefetch(cancel_run.VERIFY_JOB)
 def verify_fetch(ctx: PrefetchContext) -> Any:
-    return cancel_verification.prefetch(ctx.db, int(ctx.payload["cancellation_id"]))
+    return cancel_readback.prefetch(ctx.db, int(ctx.payload["cancellation_id"]))
 
 
 @handler(cancel_run.VERIFY_JOB)

@@ -5,8 +5,10 @@
   items that failed;
 - ``run``: the job's steps, the status updates sent under the rate limit, each object's
   snapshot and money stored before it is changed, the results, the freed budget;
-- ``verification``: every stopped object read back from TikTok after the settle delay and
-  later, a failed check alerting the team;
+- ``readback``: every stopped object read back from TikTok (the object, its children, the
+  spend after the stop);
+- ``verification``: the verdicts of what was read back, after the settle delay and later, a
+  failed check alerting the team;
 - ``undo``: a paused object switched on again, a deleted campaign re-created from its snapshot;
 - ``reads``: one cancellation, the log with filters.
 """
