@@ -55,18 +55,6 @@ class ObjectsRepository(CancellationsRepository):
             q = q.with_for_update()
         return self.s.execute(q).scalar_one_or_none()
 
-    def object_rows(
-        self, level: str, ad_account_id: int, object_ids: Sequence[str]
-    ) -> dict[str, Any]:
-        model = MODELS[level]
-        column = getattr(model, ID_COLUMN[level])
-        found: dict[str, Any] = {}
-        for part in self._parts(object_ids):
-            q = select(model).where(model.ad_account_id == ad_account_id, column.in_(part))
-            for row in self.s.execute(q).scalars():
-                found[str(getattr(row, ID_COLUMN[level]))] = row
-        return found
-
     def set_objects(
         self,
         level: str,

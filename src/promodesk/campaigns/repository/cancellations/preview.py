@@ -55,32 +55,6 @@ class PreviewRepository(ObjectsRepository):
                     found[key] = only[0]
         return found
 
-    def children(self, level: str, ad_account_id: int, object_id: str) -> dict[str, list[Any]]:
-        """A campaign's ad groups and ads, an ad group's ads (mirror rows, deleted included)."""
-        if level == "campaign":
-            groups = self.s.execute(
-                select(TikTokAdGroup)
-                .where(
-                    TikTokAdGroup.ad_account_id == ad_account_id,
-                    TikTokAdGroup.campaign_id == object_id,
-                )
-                .order_by(TikTokAdGroup.id)
-            ).scalars()
-            ads = self.s.execute(
-                select(TikTokAd)
-                .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.campaign_id == object_id)
-                .order_by(TikTokAd.id)
-            ).scalars()
-            return {"adgroups": list(groups), "ads": list(ads)}
-        if level == "adgroup":
-            ads = self.s.execute(
-                select(TikTokAd)
-                .where(TikTokAd.ad_account_id == ad_account_id, TikTokAd.adgroup_id == object_id)
-                .order_by(TikTokAd.id)
-            ).scalars()
-            return {"adgroups": [], "ads": list(ads)}
-        return {"adgroups": [], "ads": []}
-
     def children_of(
         self, level: str, ad_account_id: int, object_ids: Sequence[str]
     ) -> dict[str, dict[str, list[Any]]]:
@@ -224,17 +198,6 @@ class PreviewRepository(ObjectsRepository):
                     None if today_hours is None else int(today_hours),
                 )
         return found
-
-    def freed_before(self, ad_account_id: int, level: str, object_id: str) -> int:
-        """What earlier done cancellations of this object freed and no undo took back."""
-        q = select(func.coalesce(func.sum(Item.freed_minor), 0)).where(
-            Item.ad_account_id == ad_account_id,
-            Item.level == level,
-            Item.object_id == object_id,
-            Item.status == "done",
-            Item.undone_at.is_(None),
-        )
-        return int(self.s.execute(q).scalar() or 0)
 
     def freed_before_many(
         self, ad_account_id: int, level: str, object_ids: Sequence[str]
