@@ -59,6 +59,8 @@ def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     # A TikTok that cannot be reached: nothing listens on port 9 of this machine.
     monkeypatch.setenv("PROMODESK_TIKTOK_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("PROMODESK_DEBUG", raising=False)
+    # A command whose argument is a file to write (a backup) writes it here, not in the checkout.
+    monkeypatch.chdir(tmp_path)
     clikit.reset()
     yield
     clikit.reset()
