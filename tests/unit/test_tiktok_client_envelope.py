@@ -213,3 +213,47 @@ def test_parse_list_fails_like_parse() -> None:
         parse_list(200, b"<html>", endpoint="x/")
     with pytest.raises(UnexpectedResponse):
         parse_list(200, b'{"code":0,"data":{"list":{"a":1}}}', endpoint="x/")
+
+
+def test_parse_report_decodes_rows_and_keeps_numbers_as_their_text() -> None:
+    from promodesk.integrations.tiktok.entities import ReportRow
+    from promodesk.integrations.tiktok.envelope import parse_report
+
+    body = (
+        b'{"code":0,"message":"OK","request_id":"r","data":{"list":['
+        b'{"dimensions":{"campaign_id":"1","stat_time_day":"2026-01-01 00:00:00"},'
+        b'"metrics":{"spend":"14.68","clicks":"3","cpc":"-"}}],'
+        b'"page_info":{"page":1,"page_size":1000,"total_number":1,"total_page":1}}}'
+    )
+    page = parse_report(200, body, endpoint="report/integrated/get/", headers={"X-A": "1"})
+    assert page.items == [
+        ReportRow(
+            {"campaign_id": "1", "stat_time_day": "2026-01-01 00:00:00"},
+            {"spend": "14.68", "clicks": "3", "cpc": "-"},
+        )
+    ]
+    assert (page.page_info["total_page"], page.headers) == (1, {"X-A": "1"})
+    # Numbers where TikTok documents strings: the same rows as their exact text, no float.
+    numbers = body.replace(b'"campaign_id":"1"', b'"campaign_id":1').replace(
+        b'"spend":"14.68"', b'"spend":14.680'
+    )
+    row = parse_report(200, numbers, endpoint="report/integrated/get/").items[0]
+    assert (row.dimensions["campaign_id"], row.metric("spend"), row.metric("cpc")) == (
+        "1",
+        "14.680",
+        None,
+    )
+    empty = parse_report(200, b'{"code":0,"message":"OK","data":null}', endpoint="x/")
+    assert (empty.items, empty.page_info) == ([], {})
+
+
+def test_parse_report_fails_like_parse() -> None:
+    from promodesk.integrations.tiktok.envelope import parse_report
+    from promodesk.integrations.tiktok.errors import Throttled, UnexpectedResponse
+
+    with pytest.raises(Throttled):
+        parse_report(200, b'{"code":40100,"message":"slow down","data":{}}', endpoint="x/")
+    with pytest.raises(UnexpectedResponse):
+        parse_report(200, b"<html>", endpoint="x/")
+    with pytest.raises(UnexpectedResponse, match=r"metrics\.spend"):
+        parse_report(200, b'{"code":0,"data":{"list":[{"metrics":{"spend":null}}]}}', endpoint="x/")

@@ -4,10 +4,13 @@ sync's upsert of rows and its state per ad account."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
 
+from promodesk.campaigns.domain.report_sync import METRICS
 from promodesk.campaigns.domain.reports import Metrics
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import TikTokCampaign, TikTokReportRow, TikTokReportSync
@@ -91,7 +94,24 @@ class ReportsRepository:
 
 # The report sync's writes --------------------------------------------------------------------
 
+# A report row as the sync hands it to ``upsert_rows``: these columns in this order, the metrics
+# in ``METRICS`` order with spend first (``synced_at`` is added by the upsert).
+ROW_COLUMNS = (
+    "workspace_id",
+    "ad_account_id",
+    "level",
+    "grain",
+    "object_id",
+    "campaign_id",
+    "stat_time",
+    "time_zone",
+    "currency",
+    "final",
+    METRICS["spend"],
+    *(column for metric, column in METRICS.items() if metric != "spend"),
+)
 _KEY = ("ad_account_id", "level", "grain", "object_id", "stat_time")
+_key_of = itemgetter(*(ROW_COLUMNS.index(c) for c in _KEY))
 _UPDATED = (
     "campaign_id",
     "time_zone",
@@ -149,46 +169,32 @@ class ReportSyncRepository:
         found = {str(v) for v in self.s.scalars(stored.union(mirrored)) if v}
         return sorted(found, key=lambda v: (len(v), v))
 
-    def upsert_rows(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert report rows or update them in place on (ad account, level, grain, object,
-        stat time): ``INSERT … ON CONFLICT (…) DO UPDATE`` over blocks of rows, the same text on
-        SQLite and PostgreSQL, run on the driver over plain tuples (per row, SQLAlchemy's
-        parameter processing cost more than the database's work). Every row has the same
-        keys; a key twice in ``rows`` keeps the last one."""
-        unique = list({tuple(r[k] for k in _KEY): r for r in rows}.values())
+    def upsert_rows(self, rows: Sequence[tuple[Any, ...]], synced_at: datetime) -> int:
+        """Insert report rows (tuples in ``ROW_COLUMNS`` order) or update them in place on (ad
+        account, level, grain, object, stat time), all with ``synced_at``: one ``INSERT … ON
+        CONFLICT (…) DO UPDATE`` of one row, the same text on SQLite and PostgreSQL, run by the
+        driver's ``executemany`` over plain tuples (SQLAlchemy's parameter processing per row
+        would cost more than the database's work; psycopg sends them in one pipeline). Rows go
+        in key order, so each index page is visited once per run of neighbours; a key twice in
+        ``rows`` keeps the last one."""
+        unique = {_key_of(row): row for row in rows}
         if not unique:
             return 0
         conn = self.s.connection()
         dialect = conn.dialect
-        mark = "%s" if dialect.name == "postgresql" else "?"
         table = cast(Table, R.__table__)
         stamp = table.c.synced_at.type.dialect_impl(dialect).bind_processor(dialect)
-        names = list(unique[0])
-        at = names.index("synced_at")
-        params: list[Any] = []
-        stamped: dict[Any, Any] = {}  # a step's rows share one sync time: convert it once
-        for row in unique:
-            values = [row[n] for n in names]
-            if stamp is not None:
-                when = values[at]
-                if when not in stamped:
-                    stamped[when] = stamp(when)
-                values[at] = stamped[when]
-            params.append(values)
-        one = "(" + ", ".join([mark] * len(names)) + ")"
+        when = stamp(synced_at) if stamp is not None else synced_at
+        params = [(*unique[key], when) for key in sorted(unique)]
+        mark = "%s" if dialect.name == "postgresql" else "?"
+        names = (*ROW_COLUMNS, "synced_at")
         updates = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-        tail = f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
-        head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "  # noqa: S608 (names)
-        if dialect.name == "postgresql":
-            # One row per statement, many at once (psycopg's executemany, a pipeline): it parses
-            # the statement once, where a statement of thousands of placeholders is parsed in
-            # Python on every call.
-            conn.exec_driver_sql(head + one + tail, [tuple(values) for values in params])
-            return len(unique)
-        for start in range(0, len(params), _BATCH):
-            part = params[start : start + _BATCH]
-            sql = head + ", ".join([one] * len(part)) + tail
-            conn.exec_driver_sql(sql, tuple(v for values in part for v in values))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (names)
+            f"VALUES ({', '.join([mark] * len(names))}) "
+            f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}",
+            params,
+        )
         return len(unique)
 
     def mark_final(self, ad_account_id: int, before_day: str) -> int:
@@ -208,7 +214,3 @@ class ReportSyncRepository:
             .group_by(R.level, R.grain)
         )
         return {(str(r[0]), str(r[1])): int(r[2]) for r in self.s.execute(q)}
-
-
-# Rows per INSERT statement (x 17 columns: well under SQLite's 32,766 parameters).
-_BATCH = 200

@@ -121,17 +121,13 @@ class TikTokClient:
         )
         return result
 
-    def request_answer(
-        self,
-        method: str,
-        path: str,
-        *,
-        token: str | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> envelope.Answer:
-        """``request`` (idempotent), with the answer's HTTP headers kept beside ``data``."""
-        result: envelope.Answer = self._call(
-            method, path, token, params, None, True, envelope.parse_answer
+    def request_report(
+        self, path: str, *, token: str, params: Mapping[str, Any] | None = None
+    ) -> envelope.ReportPage:
+        """GET a report page: its rows decoded straight into ``ReportRow`` structs, with the
+        answer's HTTP headers (see ``envelope.parse_report``)."""
+        result: envelope.ReportPage = self._call(
+            "GET", path, token, params, None, True, envelope.parse_report
         )
         return result
 

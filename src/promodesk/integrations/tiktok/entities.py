@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from promodesk.integrations.tiktok.errors import UnexpectedResponse
@@ -109,15 +110,43 @@ class Audience(Entity):
     create_time: str | None = None
 
 
-class ReportRow(Entity):
-    """Metric values stay strings as sent; ``"-"`` means empty."""
+class ReportRow(msgspec.Struct, frozen=True):
+    """One report row: its dimensions and metrics, every value a string as TikTok sends it (a
+    JSON number becomes its text); ``"-"`` means empty. A msgspec struct, not an ``Entity``: a
+    report page is a thousand of them, decoded straight from the answer's bytes
+    (``envelope.parse_report``); ``parse`` builds one from an already decoded item."""
 
-    dimensions: dict[str, str] = Field(default_factory=dict)
-    metrics: dict[str, str] = Field(default_factory=dict)
+    dimensions: dict[str, str] = msgspec.field(default_factory=dict)
+    metrics: dict[str, str] = msgspec.field(default_factory=dict)
 
     def metric(self, name: str) -> str | None:
         value = self.metrics.get(name)
         return None if value in (None, "-", "") else value
+
+    @classmethod
+    def parse(cls, item: Any) -> ReportRow:
+        """A decoded item (numbers as ``int`` or ``Decimal``); a malformed one is TikTok's fault."""
+        if not isinstance(item, dict):
+            raise UnexpectedResponse("ReportRow with unexpected fields: ")
+        parts: dict[str, dict[str, str]] = {}
+        for name in ("dimensions", "metrics"):
+            values = item.get(name, {})
+            if not isinstance(values, dict):
+                raise UnexpectedResponse(f"ReportRow with unexpected fields: {name}")
+            bad = sorted(f"{name}.{k}" for k, v in values.items() if _text(v) is None)
+            if bad:
+                raise UnexpectedResponse(f"ReportRow with unexpected fields: {', '.join(bad)}")
+            parts[name] = {str(k): cast(str, _text(v)) for k, v in values.items()}
+        return cls(parts["dimensions"], parts["metrics"])
+
+
+def _text(value: Any) -> str | None:
+    """A report value as text: strings as sent, numbers as their text, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 class StatusUpdate(Entity):

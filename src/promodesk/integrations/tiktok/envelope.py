@@ -4,6 +4,9 @@ Rules (spec §2): errors usually arrive as HTTP 200 with a non-zero ``code``; ar
 in GET queries are JSON strings; decimals are read as ``Decimal`` so budgets never pass through
 a float.
 
+Report pages (``parse_report``) are read with msgspec straight into ``ReportRow`` structs: no
+dict per row and no validation library on the way (a sync reads millions of rows).
+
 List pages (``parse_list``) are read with msgspec into one raw JSON slice per item: a sync
 stores each item's JSON as TikTok sent it and reads only the fields it maps, so the bulk of a
 1,000-item page is never turned into Python objects and back.
@@ -20,6 +23,7 @@ from typing import Any
 
 import msgspec
 
+from promodesk.integrations.tiktok.entities import ReportRow
 from promodesk.integrations.tiktok.errors import (
     SUCCESS_CODES,
     ServerError,
@@ -120,28 +124,6 @@ def parse(
     return data
 
 
-@dataclass(frozen=True)
-class Answer:
-    """An envelope's ``data`` with the answer's HTTP headers: TikTok says a few things only
-    there (``X-Tt-Ads-Throttle`` on a truncated report, spec §4)."""
-
-    data: dict[str, Any]
-    headers: Mapping[str, str]
-
-
-def parse_answer(
-    status_code: int,
-    content: bytes,
-    *,
-    endpoint: str,
-    redact: Redact = _same,
-    headers: Mapping[str, str] | None = None,
-) -> Answer:
-    """``parse``, keeping the headers."""
-    data = parse(status_code, content, endpoint=endpoint, redact=redact)
-    return Answer(data, headers if headers is not None else {})
-
-
 @dataclass
 class RawList:
     """A list page: each item as its raw JSON (``msgspec.Raw``, a zero-copy view of the
@@ -199,4 +181,59 @@ def parse_list(
     return RawList(
         items=[_EXACT.encode(item) for item in items],
         page_info=info if isinstance(info, dict) else {},
+    )
+
+
+@dataclass
+class ReportPage:
+    """A report page: its rows, the ``page_info`` object and the answer's HTTP headers (TikTok
+    says a truncated report only there, spec §4)."""
+
+    items: list[ReportRow] = field(default_factory=list)
+    page_info: dict[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class _ReportData(msgspec.Struct, rename={"items": "list"}):
+    items: list[ReportRow] | None = None
+    page_info: dict[str, Any] | None = None
+
+
+class _ReportEnvelope(msgspec.Struct):
+    code: int
+    data: _ReportData | None = None
+
+
+_REPORT = msgspec.json.Decoder(_ReportEnvelope)
+
+
+def parse_report(
+    status_code: int,
+    content: bytes,
+    *,
+    endpoint: str,
+    redact: Redact = _same,
+    headers: Mapping[str, str] | None = None,
+) -> ReportPage:
+    """``parse`` for report pages: ``data.list`` decoded into ``ReportRow`` structs.
+
+    Anything unusual (not JSON, an error code, a 4xx/5xx, a value that is not a string) goes
+    through ``parse`` and ``ReportRow.parse``, which raise the mapped error or accept numbers
+    as their text, so both paths give the same rows or fail the same way."""
+    kept: Mapping[str, str] = headers if headers is not None else {}
+    if status_code < 400:
+        try:
+            env = _REPORT.decode(content)
+            if env.code in SUCCESS_CODES:
+                data = env.data or _ReportData()
+                return ReportPage(data.items or [], data.page_info or {}, kept)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+    body = parse(status_code, content, endpoint=endpoint, redact=redact)
+    items = body.get("list") or []
+    if not isinstance(items, list):
+        raise UnexpectedResponse("'data.list' is not a list", endpoint=endpoint)
+    info = body.get("page_info")
+    return ReportPage(
+        [ReportRow.parse(item) for item in items], info if isinstance(info, dict) else {}, kept
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from promodesk.integrations.tiktok.client import TikTokClient
-from promodesk.integrations.tiktok.entities import Page
+from promodesk.integrations.tiktok.entities import Page, ReportRow
 
 T = TypeVar("T")
 
@@ -25,21 +25,12 @@ def iter_pages(
     page_size: int,
     start_page: int = 1,
     list_key: str = "list",
-    truncation_header: str | None = None,
 ) -> Iterator[Page[T]]:
-    """Pages of ``path``. With ``truncation_header``, a page whose answer carries that header
-    (any value but empty, ``0`` or ``false``) is marked ``truncated``."""
+    """Pages of ``path``."""
     page = start_page
     while True:
         query = {**params, "page": page, "page_size": page_size}
-        truncated = False
-        if truncation_header is None:
-            data = client.request("GET", path, token=token, params=query)
-        else:
-            answer = client.request_answer("GET", path, token=token, params=query)
-            data = answer.data
-            flag = str(answer.headers.get(truncation_header) or "").strip().lower()
-            truncated = flag not in ("", "0", "false")
+        data = client.request("GET", path, token=token, params=query)
         client.stats.add(pages=1)
         raw_items = data.get(list_key) or []
         info = data.get("page_info") or {}
@@ -50,9 +41,45 @@ def iter_pages(
             page_size=page_size,
             total_number=_int_or_none(info.get("total_number")),
             total_page=total_page,
-            truncated=truncated,
         )
         if not _more(len(raw_items), page, page_size, total_page):
+            return
+        page += 1
+
+
+def iter_report_pages(
+    client: TikTokClient,
+    path: str,
+    *,
+    token: str,
+    params: Mapping[str, Any],
+    page_size: int,
+    start_page: int = 1,
+    truncation_header: str | None = None,
+) -> Iterator[Page[ReportRow]]:
+    """``iter_pages`` for reports, rows decoded straight from the answer's bytes. With
+    ``truncation_header``, a page whose answer carries that header (any value but empty, ``0``
+    or ``false``) is marked ``truncated``."""
+    page = start_page
+    while True:
+        query = {**params, "page": page, "page_size": page_size}
+        found = client.request_report(path, token=token, params=query)
+        truncated = False
+        if truncation_header is not None:
+            flag = str(found.headers.get(truncation_header) or "").strip().lower()
+            truncated = flag not in ("", "0", "false")
+        client.stats.add(pages=1)
+        info = found.page_info
+        total_page = _int_or_none(info.get("total_page"))
+        yield Page(
+            items=found.items,
+            page=page,
+            page_size=page_size,
+            total_number=_int_or_none(info.get("total_number")),
+            total_page=total_page,
+            truncated=truncated,
+        )
+        if not _more(len(found.items), page, page_size, total_page):
             return
         page += 1
 

@@ -33,7 +33,7 @@ class Fetched:
     """A step's pages, fetched before its transaction: rows for the store and the cursor after."""
 
     cursor: dict[str, int]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # in ``ROW_COLUMNS`` order
     pages: int = 0
     next_cursor: dict[str, int] | None = None  # None: nothing fetched (see ``error``)
     window_done: bool = False
@@ -53,6 +53,7 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
         if op.state in FINAL_STATES:
             return None
         plan_ = plan_of(op)
+        workspace_id = op.workspace_id
         account = accounts_alloc.get_ad_account(uow, op.workspace_id, int(plan_["ad_account_id"]))
         access = grants.tiktok_access(uow, account)
     if access is None:
@@ -99,7 +100,7 @@ def prefetch(db: Database, operation_id: int, *, max_pages: int | None = None) -
                     fetched.next_cursor = {"window": cursor["window"], "page": 1, "part": part}
                     break
                 fetched.truncated += 1
-            convert(fetched, window, page.items, plan_)
+            convert(fetched, window, page.items, plan_, workspace_id)
             fetched.pages += 1
             last = not page.items or (
                 page.total_page <= page.page

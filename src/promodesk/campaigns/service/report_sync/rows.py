@@ -1,5 +1,8 @@
 """Report rows turned into store rows: the object, its campaign, the stat time, whether the day
-is final, and the metrics (spend parsed exactly into minor units of the account's currency)."""
+is final, and the metrics (spend parsed exactly into minor units of the account's currency).
+
+A store row is a plain tuple in the order of the store's ``ROW_COLUMNS`` (a sync makes millions
+of them); a stat time and its finality are worked out once per distinct time of a page."""
 
 from __future__ import annotations
 
@@ -16,38 +19,58 @@ from promodesk.campaigns.domain.report_sync import (
     stat_time,
 )
 from promodesk.campaigns.domain.reports import Level
+from promodesk.integrations.tiktok.entities import ReportRow
 
 if TYPE_CHECKING:
     from promodesk.campaigns.service.report_sync.fetch import Fetched
 
+_COUNTED = tuple(m for m in METRICS if m != "spend")  # after spend, as ``ROW_COLUMNS`` has them
 
-def convert(fetched: Fetched, window: Window, items: list[Any], plan_: dict[str, Any]) -> None:
+
+def convert(
+    fetched: Fetched,
+    window: Window,
+    items: list[ReportRow],
+    plan_: dict[str, Any],
+    workspace_id: int,
+) -> None:
     level, grain = window.level, window.grain
     id_key, time_key = f"{level.value}_id", TIME_DIMENSION[grain]
     currency = str(plan_["currency"])
     final_before = date.fromisoformat(plan_["final_before"])
+    head = (workspace_id, int(plan_["ad_account_id"]), level.value, grain.value)
+    time_zone = str(plan_["time_zone"])[:64]
+    of_campaign = level == Level.CAMPAIGN
+    stamps: dict[str, tuple[str, bool] | None] = {}  # TikTok's time -> (stat time, final)
+    append = fetched.rows.append
     for item in items:
-        object_id = str(item.dimensions.get(id_key) or "")
-        stamp = stat_time(grain, str(item.dimensions.get(time_key) or ""))
+        dimensions, metrics = item.dimensions, item.metrics
+        object_id = dimensions.get(id_key) or ""
+        raw = dimensions.get(time_key) or ""
+        if raw in stamps:
+            stamp = stamps[raw]
+        else:
+            text = stat_time(grain, raw)
+            stamp = stamps[raw] = None if text is None else (text, is_final(text, final_before))
         if not object_id or stamp is None:
             fetched.malformed += 1
             continue
-        campaign_id = (
-            object_id if level == Level.CAMPAIGN else str(item.metric("campaign_id") or "")
+        if of_campaign:
+            campaign_id = object_id
+        else:
+            campaign_id = metrics.get("campaign_id") or ""
+            if campaign_id == "-":
+                campaign_id = ""
+        append(
+            (
+                *head,
+                object_id[:32],
+                campaign_id[:32],
+                stamp[0],
+                time_zone,
+                currency,
+                stamp[1],
+                spend_minor(metrics.get("spend"), currency),
+                *[count(metrics.get(m)) for m in _COUNTED],
+            )
         )
-        row: dict[str, Any] = {
-            "workspace_id": 0,  # set by the step
-            "ad_account_id": int(plan_["ad_account_id"]),
-            "level": level.value,
-            "grain": grain.value,
-            "object_id": object_id[:32],
-            "campaign_id": campaign_id[:32],
-            "stat_time": stamp,
-            "time_zone": str(plan_["time_zone"])[:64],
-            "currency": currency,
-            "final": is_final(stamp, final_before),
-        }
-        for metric, column in METRICS.items():
-            value = item.metric(metric)
-            row[column] = spend_minor(value, currency) if metric == "spend" else count(value)
-        fetched.rows.append(row)

@@ -67,11 +67,7 @@ def step(
             raise error
         _fail(uow, op.id, plan_, type(error).__name__, error.message, error.code)
         return True
-    now = clock.now()
-    for row in fetched.rows:
-        row["workspace_id"] = op.workspace_id
-        row["synced_at"] = now
-    written = repo.upsert_rows(fetched.rows)
+    written = repo.upsert_rows(fetched.rows, clock.now())
     plan_["rows"] = int(plan_["rows"]) + written
     plan_["pages"] = int(plan_["pages"]) + fetched.pages
     if fetched.malformed:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from promodesk.integrations.tiktok import endpoints
 from promodesk.integrations.tiktok.api.access import Access
 from promodesk.integrations.tiktok.entities import Page, ReportRow
-from promodesk.integrations.tiktok.paging import iter_pages
+from promodesk.integrations.tiktok.paging import iter_report_pages
 
 DataLevel = Literal["AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"]
 
@@ -71,12 +71,11 @@ class Reports(Access):
             "query_lifetime": True if query_lifetime else None,
             "filtering": filters or None,
         }
-        return iter_pages(
+        return iter_report_pages(
             self.client,
             endpoints.REPORT,
             token=self._token,
             params=params,
-            parse=ReportRow.parse,
             page_size=self._page_size(page_size),
         )
 
@@ -124,12 +123,11 @@ class Reports(Access):
             "end_date": end_date,
             "filtering": filtering,
         }
-        return iter_pages(
+        return iter_report_pages(
             self.client,
             endpoints.REPORT,
             token=self._token,
             params=params,
-            parse=ReportRow.parse,
             page_size=self._page_size(page_size),
             start_page=max(1, start_page),
             truncation_header=ADS_THROTTLE_HEADER,
