@@ -17,7 +17,7 @@ from typing import Any
 
 from promodesk.sandbox import generate as gen
 from promodesk.sandbox.context import Call
-from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_values
+from promodesk.sandbox.report_metrics import ATTRIBUTES, COUNTED, metric_row
 from promodesk.sandbox.spend.metrics import Counts
 from promodesk.sandbox.spend.model import SpendModel
 from promodesk.sandbox.wire import lenient_json, page_info, param_error
@@ -168,15 +168,20 @@ def report_get(call: Call) -> dict[str, Any]:
         account, query, lambda: list(_spend_rows(model, level, entities, days, time_dim))
     )
     start, rows = (page - 1) * size, []
+    values_of = metric_row(call.world, account, level, metrics)
+    with_id = id_dim in dims
+    texts: dict[datetime, str] = {}  # a page's rows share a few time buckets
     for bucket, index, piece in found[start : start + size]:
         counts = piece if isinstance(piece, Counts) else _counts(model, level, index, *piece)
         dims_out: dict[str, Any] = {}
-        if id_dim in dims:
+        if with_id:
             dims_out[id_dim] = _entity_id(level, account, index)
         if time_dim:
-            dims_out[time_dim] = bucket.strftime("%Y-%m-%d %H:%M:%S")
-        values = metric_values(call.world, account, level, index, counts, metrics)
-        rows.append({"dimensions": dims_out, "metrics": values})
+            text = texts.get(bucket)
+            if text is None:
+                text = texts[bucket] = bucket.strftime("%Y-%m-%d %H:%M:%S")
+            dims_out[time_dim] = text
+        rows.append({"dimensions": dims_out, "metrics": values_of(index, counts)})
     return {"list": rows, "page_info": page_info(page, size, len(found))}
 
 

@@ -225,55 +225,81 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 
 
-def metric_values(
-    world: World, account: int, level: str, index: int, counts: Counts, metrics: list[str]
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    attrs: dict[str, str] = {}
-    wanted = [m for m in metrics if m in ATTRIBUTES]
-    if wanted:
-        attrs = _attributes(world, account, level, index, wanted)
-    for name in metrics:
-        out[name] = COUNTED[name](counts) if name in COUNTED else attrs.get(name, EMPTY)
-    return out
+def metric_row(
+    world: World, account: int, level: str, metrics: list[str]
+) -> Callable[[int, Counts], dict[str, Any]]:
+    """The metrics of one row of a page, as ``row(index, counts)``: what depends only on the
+    query (which names are counted, which are attributes) is settled once per page."""
+    plan = [(name, COUNTED.get(name)) for name in dict.fromkeys(metrics)]
+    wanted = [name for name, value in plan if value is None and name in ATTRIBUTES]
+
+    def row(index: int, counts: Counts) -> dict[str, Any]:
+        attrs = _attributes(world, account, level, index, wanted) if wanted else {}
+        return {
+            name: value(counts) if value is not None else attrs.get(name, EMPTY)
+            for name, value in plan
+        }
+
+    return row
 
 
 def _attributes(
     world: World, account: int, level: str, index: int, wanted: list[str]
 ) -> dict[str, str]:
     """The attribute metrics in ``wanted`` of one row (only those: a page of 1,000 rows asks
-    for each, and most reports want one or two)."""
+    for each, and most reports want one or two); a name the row's level lacks is left out."""
     group = world.adgroup_of(account, index) if level == "ad" else index
     campaign = (
         world.campaign_of(account, group) if level not in ("campaign", "advertiser") else index
     )
-    app = level in ("adgroup", "ad") and world.objective(account, campaign) == "APP_PROMOTION"
-    found: dict[str, Callable[[], str]] = {
-        "currency": lambda: world.currency(account),
-        "advertiser_name": lambda: str(world.account(account)["name"]),
-    }
-    if level != "advertiser":
-        found.update(
-            campaign_name=lambda: world.campaign_name(account, campaign),
-            objective_type=lambda: world.objective(account, campaign),
-            campaign_id=lambda: gen.entity_id("campaign", account, campaign),
-        )
-    if level in ("adgroup", "ad"):
-        found.update(
-            adgroup_name=lambda: world.adgroup_name(account, group),
-            adgroup_id=lambda: gen.entity_id("adgroup", account, group),
-            placement_type=lambda: "PLACEMENT_TYPE_AUTOMATIC",
-            promotion_type=lambda: "APP_ANDROID" if app else "WEBSITE",
-        )
-        if app:
-            found.update(
-                tt_app_id=lambda: str(7_100_000_000 + account),
-                tt_app_name=lambda: f"{gen.BRANDS[account % len(gen.BRANDS)]} app",
-                mobile_app_id=lambda: f"com.example.app{account}",
-            )
-    if level == "ad":
-        found.update(
-            ad_name=lambda: world.ad_name(account, index),
-            ad_text=lambda: gen.ad_text(account, index),
-        )
-    return {name: found[name]() for name in wanted if name in found}
+    out: dict[str, str] = {}
+    app: bool | None = None  # an app campaign's ad group or ad (looked up when a name needs it)
+    for name in wanted:
+        if level not in _LEVELS_OF.get(name, ()):
+            continue
+        if name in _APP_ONLY or name == "promotion_type":
+            if app is None:
+                app = world.objective(account, campaign) == "APP_PROMOTION"
+            if name in _APP_ONLY and not app:
+                continue
+        out[name] = _ATTRIBUTE[name](world, account, index, group, campaign, bool(app))
+    return out
+
+
+# Attribute metric -> its value from (world, account, index, ad group, campaign, app), and the
+# levels whose rows have it (``_APP_ONLY``: ad groups and ads of app campaigns only).
+_Attribute = Callable[[World, int, int, int, int, bool], str]
+_ATTRIBUTE: dict[str, _Attribute] = {
+    "currency": lambda w, a, i, g, c, app: w.currency(a),
+    "advertiser_name": lambda w, a, i, g, c, app: str(w.account(a)["name"]),
+    "campaign_name": lambda w, a, i, g, c, app: w.campaign_name(a, c),
+    "objective_type": lambda w, a, i, g, c, app: w.objective(a, c),
+    "campaign_id": lambda w, a, i, g, c, app: gen.entity_id("campaign", a, c),
+    "adgroup_name": lambda w, a, i, g, c, app: w.adgroup_name(a, g),
+    "adgroup_id": lambda w, a, i, g, c, app: gen.entity_id("adgroup", a, g),
+    "placement_type": lambda w, a, i, g, c, app: "PLACEMENT_TYPE_AUTOMATIC",
+    "promotion_type": lambda w, a, i, g, c, app: "APP_ANDROID" if app else "WEBSITE",
+    "tt_app_id": lambda w, a, i, g, c, app: str(7_100_000_000 + a),
+    "tt_app_name": lambda w, a, i, g, c, app: f"{gen.BRANDS[a % len(gen.BRANDS)]} app",
+    "mobile_app_id": lambda w, a, i, g, c, app: f"com.example.app{a}",
+    "ad_name": lambda w, a, i, g, c, app: w.ad_name(a, i),
+    "ad_text": lambda w, a, i, g, c, app: gen.ad_text(a, i),
+}
+_ADGROUP_AND_AD = ("adgroup", "ad")
+_LEVELS_OF: dict[str, tuple[str, ...]] = {
+    "currency": ALL_LEVELS,
+    "advertiser_name": ALL_LEVELS,
+    "campaign_name": ALL_LEVELS[1:],
+    "objective_type": ALL_LEVELS[1:],
+    "campaign_id": ALL_LEVELS[1:],
+    "adgroup_name": _ADGROUP_AND_AD,
+    "adgroup_id": _ADGROUP_AND_AD,
+    "placement_type": _ADGROUP_AND_AD,
+    "promotion_type": _ADGROUP_AND_AD,
+    "tt_app_id": _ADGROUP_AND_AD,
+    "tt_app_name": _ADGROUP_AND_AD,
+    "mobile_app_id": _ADGROUP_AND_AD,
+    "ad_name": ("ad",),
+    "ad_text": ("ad",),
+}
+_APP_ONLY = frozenset(("tt_app_id", "tt_app_name", "mobile_app_id"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from promodesk.sandbox import generate as gen
@@ -37,6 +38,7 @@ class Metrics:
     world: World
     account: int
     now: datetime
+    _attributed: dict[date, int]  # ``attributed`` per day, for the model's lifetime (one "now")
 
     if TYPE_CHECKING:
 
@@ -54,10 +56,7 @@ class Metrics:
         if spend <= 0:
             return Counts()
         seed = self.world.config.seed
-        per_usd = gen.market(self.account)[3]
-        cpm = (150 + gen.mix(seed, 21, self.account, campaign) % 450) * per_usd
-        ctr_bp = 50 + gen.mix(seed, 22, self.account, campaign) % 200
-        cvr_bp = 200 + gen.mix(seed, 23, self.account, campaign) % 600
+        cpm, ctr_bp, cvr_bp = _rates(seed, self.account, campaign)
         impressions = spend * 1000 // cpm
         if day is not None:
             roll = gen.mix(seed, 24, self.account, campaign, day.toordinal())
@@ -72,7 +71,25 @@ class Metrics:
 
     def attributed(self, day: date) -> int:
         """The share of ``day``'s conversions known now, in millionths (see ``counts``)."""
+        known = self._attributed.get(day)
+        if known is None:
+            known = self._attributed[day] = self._attributed_now(day)
+        return known
+
+    def _attributed_now(self, day: date) -> int:
         end = self.bounds(day)[1]
         window = ATTRIBUTION_DAYS * 86_400
         elapsed = min(max(int((self.now - end).total_seconds()), 0), window)
         return 600_000 + 400_000 * elapsed // window
+
+
+@lru_cache(maxsize=1 << 16)
+def _rates(seed: int, account: int, campaign: int) -> tuple[int, int, int]:
+    """A campaign's CPM (hundredths per thousand impressions), CTR and CVR (basis points):
+    fixed per campaign, and asked for by every row of a report (kept for the busiest ones)."""
+    per_usd = gen.market(account)[3]
+    return (
+        (150 + gen.mix(seed, 21, account, campaign) % 450) * per_usd,
+        50 + gen.mix(seed, 22, account, campaign) % 200,
+        200 + gen.mix(seed, 23, account, campaign) % 600,
+    )

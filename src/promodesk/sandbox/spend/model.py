@@ -80,6 +80,7 @@ class SpendModel(Delivery, Metrics):
     _highest: dict[int, int] = field(default_factory=dict)
     _bounds: dict[tuple[date, int | None], tuple[datetime, datetime]] = field(default_factory=dict)
     _fresh: dict[tuple[str, date, int | None], Sequence[int]] = field(default_factory=dict)
+    _attributed: dict[date, int] = field(default_factory=dict)
     settled: Settled = field(init=False)
 
     def __post_init__(self) -> None:
