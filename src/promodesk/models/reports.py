@@ -22,9 +22,6 @@ class TikTokReportRow(Base):
     __tablename__ = "tiktok_report_rows"
     __table_args__ = (
         UniqueConstraint("ad_account_id", "level", "grain", "object_id", "stat_time"),
-        Index(
-            "ix_tiktok_report_rows_campaign", "ad_account_id", "campaign_id", "grain", "stat_time"
-        ),
         # The lists' sums over a range of days read from this index alone (0010_list_indexes);
         # also every query of one level and grain over a range of days in a workspace.
         Index(
