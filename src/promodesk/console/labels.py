@@ -707,3 +707,14 @@ for _kind, _codes in _SHOP_PLATFORM_LABELS.items():
     _known = LABELS.setdefault(_kind, {})
     for _code, _text in _codes.items():
         _known.setdefault(_code, _text)
+
+# --- shop actions on the platform: every write recorded, the verification read back ---------
+_SHOP_PLATFORM_ACTION_LABELS: dict[str, dict[str, str]] = {
+    "audit_action": {
+        "shop.platform.write_recorded": N_("Change on the platform recorded"),
+    },
+}
+for _kind, _codes in _SHOP_PLATFORM_ACTION_LABELS.items():
+    _known = LABELS.setdefault(_kind, {})
+    for _code, _text in _codes.items():
+        _known.setdefault(_code, _text)

@@ -311,6 +311,9 @@ class ShopVerification(IdMixin, CreatedMixin, Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     purchasable: Mapped[bool] = mapped_column(Boolean)
     active_offers: Mapped[int] = mapped_column(Integer, default=0)
+    # A linked shop's item: what the platform showed when read back (the product's status and
+    # stock, whether the activity still lists it, the request ids) and the remediation.
+    platform: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class ShopCompensation(IdMixin, CreatedMixin, Base):

@@ -90,10 +90,15 @@ class ShopPlatformIntent(IdMixin, CreatedMixin, Base):
     link_id: Mapped[int] = _link()
     # What asked for it (e.g. "batch:12:activity:3"): one intent per key and chunk.
     key: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))  # remove_products | deactivate_activity
+    # remove_products | deactivate_activity | update_activity_products | republish_activity |
+    # set_inventory | delist_products | relist_products
+    action: Mapped[str] = mapped_column(String(32))
     platform_activity_id: Mapped[str] = mapped_column(String(64), default="")
     chunk: Mapped[int] = mapped_column(Integer, default=0)
     product_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # What the write asks for beyond the ids: an activity's product terms, a SKU's stock, a
+    # period (e.g. {"products": [...]}, {"quantities": {...}}, {"begin": ..., "end": ...}).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
     # pending -> sent -> verified | failed (a failed one keeps the platform's answer)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

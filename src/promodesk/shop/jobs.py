@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_writes
+from promodesk.shop.service import platform_write_steps, platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
@@ -102,7 +102,7 @@ def platform_read_back(ctx: JobContext) -> None:
 
 
 @prefetch(platform_writes.WRITE_JOB)
-def platform_write_fetch(ctx: PrefetchContext) -> platform_writes.Attempt | None:
+def platform_write_fetch(ctx: PrefetchContext) -> platform_write_steps.Attempt | None:
     """Read back, send what is still to do, read back again: before the step's transaction."""
     return platform_writes.prefetch(ctx.db, ctx.payload)
 

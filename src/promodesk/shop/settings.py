@@ -39,6 +39,14 @@ class ShopSettings(BaseSettings):
     platform_refresh_check_seconds: Annotated[int, Field(ge=10)] = 600
     # An authorization must come back within this many seconds of its start.
     platform_state_max_age_seconds: Annotated[int, Field(ge=60)] = 900
+    # Republish Activity (announced 2026-07; spec §1.1, §1.5) brings a deactivated or expired
+    # activity back for a restore: off where the platform does not offer it. A republished
+    # activity begins this many seconds after the call (its begin must lie in the future).
+    platform_republish: bool = True
+    platform_republish_lead_seconds: Annotated[int, Field(ge=1, le=86_400)] = 60
+    # The 15-minute verification of a linked shop reads each product and activity back from
+    # the platform; at most this many products a batch are read there (the rest: locally).
+    platform_verify_max_products: Annotated[int, Field(ge=0)] = 2000
     # Demo mode: the shop sandbox mounted at this path, with its published test app.
     demo_platform_mount: str = "/shop-sandbox"
     demo_platform_app_key: str = "6dsbxpromodesk"

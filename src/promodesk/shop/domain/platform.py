@@ -141,3 +141,82 @@ def next_phase(phase: str) -> str | None:
     activities find the products they enroll; coupons last, so that they find enrollments."""
     index = SYNC_PHASES.index(phase)
     return SYNC_PHASES[index + 1] if index + 1 < len(SYNC_PHASES) else None
+
+
+class WriteAction(StrEnum):
+    """What one recorded platform write does (an intent's ``action``)."""
+
+    REMOVE = "remove_products"
+    DEACTIVATE = "deactivate_activity"
+    UPDATE = "update_activity_products"
+    REPUBLISH = "republish_activity"
+    INVENTORY = "set_inventory"
+    DELIST = "delist_products"
+    RELIST = "relist_products"
+
+
+# Activity types the platform republishes (the changelog: product discounts and flash deals).
+REPUBLISHABLE_TYPES = frozenset({"FIXED_PRICE", "DIRECT_DISCOUNT", "FLASHSALE"})
+REPUBLISHABLE_STATUSES = frozenset({"EXPIRED", "DEACTIVATED"})
+
+
+def republishable(status: str, immutable: bool, activity_type: str, allowed: bool) -> bool:
+    """Whether an activity can be put back online by Republish (spec §1.1, §1.5): an expired
+    or deactivated product discount or flash deal, not IMMUTABLE, where the setting allows
+    the (new, 2026-07) API at all."""
+    return (
+        allowed
+        and not immutable
+        and status in REPUBLISHABLE_STATUSES
+        and activity_type in REPUBLISHABLE_TYPES
+    )
+
+
+def percent_off(price_minor: int, activity_price_minor: int) -> int:
+    """The whole percent off ``price_minor`` an activity price gives (the inverse of
+    ``discounted``, rounded half up), within 0..100."""
+    if price_minor <= 0:
+        return 0
+    saved = (price_minor - activity_price_minor) * 100
+    return max(0, min(100, (2 * saved + price_minor) // (2 * price_minor)))
+
+
+def split_stock(
+    total: int, skus: Sequence[str], saved: dict[str, int] | None = None
+) -> dict[str, int]:
+    """A product's stock spread over its SKUs for an inventory update: the saved quantities
+    when they add up to ``total`` (a snapshot restore), else as evenly as possible, the
+    remainder on the first SKUs."""
+    if not skus:
+        return {}
+    if saved and set(saved) == set(skus) and sum(saved.values()) == total:
+        return {sku: saved[sku] for sku in skus}
+    share, rest = divmod(max(total, 0), len(skus))
+    return {sku: share + (1 if n < rest else 0) for n, sku in enumerate(skus)}
+
+
+def orderable(product_status_listed: bool, stock: int, stock_expected: bool) -> bool:
+    """A buyer can order the product at its normal price: it is active on the platform and has
+    stock, unless its stock was at zero on purpose (stock to zero was the path)."""
+    return product_status_listed and (stock > 0 or not stock_expected)
+
+
+def verification_verdict(
+    *,
+    still_in_activity: bool,
+    activity_status: str,
+    product_listed: bool,
+    stock: int,
+    stock_expected: bool,
+) -> list[str]:
+    """The problems the platform's read-back shows after a cancel (none: passed).
+
+    - ``activity_price``: the activity still lists the product and runs (or will run): the
+      product still shows, or will show, the activity price;
+    - ``not_orderable``: the product is not active or has no stock when it should have some."""
+    problems = []
+    if still_in_activity and activity_status in REMOVABLE_STATUSES:
+        problems.append("activity_price")
+    if not orderable(product_listed, stock, stock_expected):
+        problems.append("not_orderable")
+    return problems

@@ -199,8 +199,9 @@ class ShopPlatform(Protocol):
     """One commerce platform. Implementations are thread-safe and keep their own rate limit."""
 
     name: str
-    # The most product ids one removal may carry.
+    # The most product ids one removal may carry, and the most products one update may.
     max_remove_ids: int
+    max_update_products: int
 
     def authorization_url(self, *, redirect_uri: str, state: str) -> str: ...
 
@@ -235,6 +236,23 @@ class ShopPlatform(Protocol):
     ) -> Receipt: ...
 
     def deactivate_activity(self, access: ShopAccess, activity_id: str) -> Receipt: ...
+
+    def update_activity_products(
+        self,
+        access: ShopAccess,
+        activity: PlatformActivity,
+        products: Sequence[PlatformActivityProduct],
+    ) -> Receipt:
+        """Add products to ``activity`` (as read: its type and product level decide which
+        terms are sent) or change the terms of ones in it, at most ``max_update_products``."""
+        ...
+
+    def republish_activity(
+        self, access: ShopAccess, activity_id: str, *, begins_at: datetime, ends_at: datetime
+    ) -> Receipt:
+        """Put an expired or deactivated activity back online for a new period, with its
+        products (where the platform allows it)."""
+        ...
 
     def set_inventory(
         self, access: ShopAccess, product_id: str, quantities: dict[str, int]

@@ -219,6 +219,78 @@ def coupon_from(data: dict[str, Any]) -> PlatformCoupon:
     )
 
 
+PRICED_TYPES = frozenset({"FIXED_PRICE", "FLASHSALE"})
+
+
+def _amount(price_minor: int, currency: str) -> str:
+    """Minor units as the platform's decimal string (``"12.90"``)."""
+    return str(money.Money(price_minor, currency).decimal)
+
+
+def _terms(
+    activity_type: str,
+    price_minor: int | None,
+    discount_percent: int | None,
+    currency: str,
+    limit: int | None,
+    per_user: int | None,
+) -> dict[str, Any]:
+    """One product's or SKU's terms (spec §1.4): the activity price for FIXED_PRICE and
+    FLASHSALE, the percent off for DIRECT_DISCOUNT (each omitted otherwise), the quantities
+    (−1 unlimited)."""
+    out: dict[str, Any] = {
+        "quantity_limit": limit if limit not in (None, 0) else -1,
+        "quantity_per_user": per_user if per_user not in (None, 0) else -1,
+    }
+    if activity_type in PRICED_TYPES and price_minor is not None:
+        out["activity_price_amount"] = _amount(price_minor, currency)
+    if activity_type == "DIRECT_DISCOUNT" and discount_percent is not None:
+        out["discount"] = str(discount_percent)
+    return out
+
+
+def activity_product_wire(
+    activity: PlatformActivity, product: PlatformActivityProduct
+) -> dict[str, Any]:
+    """A product of Update Activity Product: at PRODUCT level its terms with ``skus: []``;
+    under VARIATION both quantities −1 on the product and the terms on each SKU."""
+    kind, currency = activity.activity_type, product.currency
+    if activity.product_level == "VARIATION":
+        return {
+            "id": product.product_id,
+            "quantity_limit": -1,
+            "quantity_per_user": -1,
+            "skus": [
+                {
+                    "id": sku.sku_id,
+                    **_terms(
+                        kind,
+                        sku.price_minor
+                        if sku.price_minor is not None
+                        else product.activity_price_minor,
+                        product.discount_percent,
+                        currency,
+                        sku.quantity_limit,
+                        sku.quantity_per_user,
+                    ),
+                }
+                for sku in product.skus
+            ],
+        }
+    return {
+        "id": product.product_id,
+        **_terms(
+            kind,
+            product.activity_price_minor,
+            product.discount_percent,
+            currency,
+            product.quantity_limit,
+            product.quantity_per_user,
+        ),
+        "skus": [],
+    }
+
+
 def _tokens(grant: TokenGrant) -> Tokens:
     return Tokens(
         access_token=grant.access_token,
@@ -244,6 +316,7 @@ class TikTokShopPlatform:
     def __init__(self, client: TikTokShopClient) -> None:
         self.client = client
         self.max_remove_ids = min(client.settings.remove_ids_per_call, MAX_IDS_PER_CALL)
+        self.max_update_products = min(client.settings.update_products_per_call, MAX_IDS_PER_CALL)
 
     def _api(self, access: ShopAccess) -> ShopApi:
         return self.client.for_shop(access.access_token, access.shop_cipher)
@@ -328,6 +401,29 @@ class TikTokShopPlatform:
 
     def deactivate_activity(self, access: ShopAccess, activity_id: str) -> Receipt:
         return _receipt(_call(lambda: self._api(access).deactivate_activity(activity_id)))
+
+    def update_activity_products(
+        self,
+        access: ShopAccess,
+        activity: PlatformActivity,
+        products: Sequence[PlatformActivityProduct],
+    ) -> Receipt:
+        items = [activity_product_wire(activity, p) for p in products]
+        return _receipt(
+            _call(lambda: self._api(access).update_activity_products(activity.activity_id, items))
+        )
+
+    def republish_activity(
+        self, access: ShopAccess, activity_id: str, *, begins_at: datetime, ends_at: datetime
+    ) -> Receipt:
+        begin, end = int(begins_at.timestamp()), int(ends_at.timestamp())
+        return _receipt(
+            _call(
+                lambda: self._api(access).republish_activity(
+                    activity_id, begin_time=begin, end_time=end
+                )
+            )
+        )
 
     def set_inventory(
         self, access: ShopAccess, product_id: str, quantities: dict[str, int]

@@ -20,7 +20,6 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -28,34 +27,109 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, PromodeskError, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
-from promodesk.models import ShopPlatformIntent
+from promodesk.models import ShopPlatformIntent, ShopPlatformLink
 from promodesk.shop.domain.platform import (
     INTENT_LIFECYCLE,
     REMOVABLE_STATUSES,
     IntentStatus,
     LinkStatus,
+    WriteAction,
     chunk,
-    still_enrolled,
 )
 from promodesk.shop.errors import PlatformNotLinked, PlatformReauthorize
 from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.service import platform_write_steps as write_steps
 from promodesk.shop.service.platform_links.tokens import (
-    Refreshed,
     access_of,
     mark_needs_reauth,
     store_refresh,
 )
 from promodesk.shop.service.platform_sync.activities import apply_activity
+from promodesk.shop.service.platform_sync.products import apply_products
 from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
+from promodesk.shop.service.platform_write_steps import Attempt, Wanted
 
 WRITE_JOB = "shop.platform_write"
-REMOVE = "remove_products"
-DEACTIVATE = "deactivate_activity"
+REMOVE = WriteAction.REMOVE.value
+DEACTIVATE = WriteAction.DEACTIVATE.value
 MAX_ATTEMPTS = 2
 FINAL = frozenset({IntentStatus.VERIFIED, IntentStatus.FAILED})
+
+
+def active_link(uow: UnitOfWork, workspace_id: int, shop_id: int) -> ShopPlatformLink:
+    """The shop's platform link, able to write (else ``PlatformNotLinked`` or
+    ``PlatformReauthorize``)."""
+    link = PlatformRepository(uow).link_for_shop(workspace_id, shop_id)
+    if link is None:
+        raise PlatformNotLinked("the shop is not linked to a platform shop")
+    if link.status != LinkStatus.ACTIVE:
+        raise PlatformReauthorize(
+            "the platform no longer accepts this shop's authorization: connect it again"
+        )
+    return link
+
+
+def record(
+    uow: UnitOfWork,
+    link: ShopPlatformLink,
+    key: str,
+    parts: Sequence[tuple[WriteAction, str, Sequence[str], dict[str, Any]]],
+    *,
+    actor: str,
+    object_type: str,
+    object_id: int,
+    audited: bool = True,
+) -> list[ShopPlatformIntent]:
+    """Record a write of several calls (``parts``: action, platform activity id, platform
+    product ids, payload; run in this order) and the job that carries it out, in the
+    caller's transaction; nothing is sent before it commits. The same ``key`` again returns
+    the intents already recorded."""
+    if not key or len(key) > 150:
+        raise ValidationFailed("a write key has 1 to 150 characters", field="key")
+    repo = PlatformRepository(uow)
+    existing = list(repo.intents(link.workspace_id, f"{key}:"))
+    if existing:
+        return existing
+    intents = [
+        repo.add(
+            ShopPlatformIntent(
+                workspace_id=link.workspace_id,
+                link_id=link.id,
+                key=f"{key}:{n:05d}",
+                action=action.value,
+                platform_activity_id=activity_id,
+                chunk=n,
+                product_ids=[str(p) for p in product_ids],
+                payload=payload,
+                status=IntentStatus.PENDING,
+                attempts=0,
+                result={},
+            )
+        )
+        for n, (action, activity_id, product_ids, payload) in enumerate(parts)
+    ]
+    enqueue(
+        uow,
+        WRITE_JOB,
+        {"workspace_id": link.workspace_id, "key": key},
+        dedupe_key=f"{WRITE_JOB}:{link.workspace_id}:{key}",
+        workspace_id=link.workspace_id,
+    )
+    if not audited:
+        return intents
+    audit.record(
+        uow,
+        workspace_id=link.workspace_id,
+        actor=actor,
+        action="shop.platform.write_recorded",
+        object_type=object_type,
+        object_id=object_id,
+        after={"key": key, "actions": sorted({a.value for a, *_ in parts}), "calls": len(parts)},
+    )
+    return intents
 
 
 def remove_products(
@@ -79,13 +153,7 @@ def remove_products(
     if activity is None or activity.platform_activity_id is None:
         raise NotFound(f"activity {activity_id} is not a platform activity")
     assert activity.platform_shop_id is not None
-    link = repo.link_for_shop(workspace_id, activity.platform_shop_id)
-    if link is None:
-        raise PlatformNotLinked("the activity's shop is not linked to a platform shop")
-    if link.status != LinkStatus.ACTIVE:
-        raise PlatformReauthorize(
-            "the platform no longer accepts this shop's authorization: connect it again"
-        )
+    link = active_link(uow, workspace_id, activity.platform_shop_id)
     if activity.immutable:
         raise ValidationFailed("the activity is IMMUTABLE on the platform", field="activity_id")
     products = {
@@ -99,29 +167,19 @@ def remove_products(
     if not platform_ids:
         raise ValidationFailed("none of these products is on the platform", field="product_ids")
     size = platform(link.provider).max_remove_ids
-    intents = [
-        repo.add(
-            ShopPlatformIntent(
-                workspace_id=workspace_id,
-                link_id=link.id,
-                key=f"{key}:{n:05d}",
-                action=REMOVE,
-                platform_activity_id=activity.platform_activity_id,
-                chunk=n,
-                product_ids=[str(p) for p in part],
-                status=IntentStatus.PENDING,
-                attempts=0,
-                result={},
-            )
-        )
-        for n, part in enumerate(chunk([str(p) for p in platform_ids], size))
+    parts: list[tuple[WriteAction, str, Sequence[str], dict[str, Any]]] = [
+        (WriteAction.REMOVE, activity.platform_activity_id, part, {})
+        for part in chunk([str(p) for p in platform_ids], size)
     ]
-    enqueue(
+    intents = record(
         uow,
-        WRITE_JOB,
-        {"workspace_id": workspace_id, "key": key},
-        dedupe_key=f"{WRITE_JOB}:{workspace_id}:{key}",
-        workspace_id=workspace_id,
+        link,
+        key,
+        parts,
+        actor=actor,
+        object_type="shop_activity",
+        object_id=activity.id,
+        audited=False,
     )
     audit.record(
         uow,
@@ -172,19 +230,6 @@ def _summary(key: str, intents: list[ShopPlatformIntent]) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Attempt:
-    """One step's platform calls for one intent, made before the step's transaction."""
-
-    intent_id: int
-    before: port.PlatformActivity | None = None
-    sent: list[str] = field(default_factory=list)
-    receipt: port.Receipt | None = None
-    after: port.PlatformActivity | None = None
-    refreshed: Refreshed | None = None
-    error: port.PlatformError | None = None
-
-
 def _next_intent(intents: Sequence[ShopPlatformIntent]) -> ShopPlatformIntent | None:
     return next((i for i in intents if i.status not in FINAL), None)
 
@@ -200,33 +245,16 @@ def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
         if row is None or row.status != LinkStatus.ACTIVE:
             return Attempt(intent.id, error=port.AuthorizationLost("the link is not active"))
         link = access_of(row)
-        intent_id, action, activity_id = intent.id, intent.action, intent.platform_activity_id
-        wanted = list(intent.product_ids)
-    attempt = Attempt(intent_id)
+        wanted = Wanted(
+            intent.action,
+            intent.platform_activity_id,
+            list(intent.product_ids),
+            dict(intent.payload or {}),
+        )
+        attempt = Attempt(intent.id)
     holder = Fetched()
     try:
-        attempt.before = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
-        before = attempt.before
-        if before is None:
-            attempt.error = port.AuthorizationLost("the platform refused the refresh")
-        elif action == REMOVE:
-            present = [pp.product_id for pp in before.products or ()]
-            attempt.sent = still_enrolled(wanted, present)
-            if attempt.sent:
-                attempt.receipt = with_refresh(
-                    link, holder, lambda p, a: p.remove_from_activity(a, activity_id, attempt.sent)
-                )
-                attempt.after = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
-            else:
-                attempt.after = before
-        elif action == DEACTIVATE:
-            if before.status in REMOVABLE_STATUSES and not before.immutable:
-                attempt.receipt = with_refresh(
-                    link, holder, lambda p, a: p.deactivate_activity(a, activity_id)
-                )
-                attempt.after = with_refresh(link, holder, lambda p, a: p.activity(a, activity_id))
-            else:
-                attempt.after = before
+        write_steps.fetch(lambda read: with_refresh(link, holder, read), wanted, attempt)
     except port.PlatformError as exc:
         attempt.error = exc
     attempt.refreshed = holder.refreshed
@@ -268,30 +296,33 @@ def step(uow: UnitOfWork, payload: dict[str, Any], attempt: Attempt | None) -> b
         }
         if intent.status == IntentStatus.PENDING:
             intent.status = INTENT_LIFECYCLE.transition(intent.status, IntentStatus.SENT)
+    if attempt.terms:
+        result["terms"] = {**result.get("terms", {}), **attempt.terms}
     after = attempt.after
     if after is not None:
         result["read_back_request_id"] = after.request_id
         apply_activity(uow, link, after)
+    if attempt.products_after:
+        result["read_back_request_id"] = attempt.products_after[-1].request_id
+        apply_products(uow, link, attempt.products_after)
+    wanted = Wanted(
+        intent.action, intent.platform_activity_id, list(intent.product_ids), intent.payload
+    )
+    left = write_steps.left_over(wanted, attempt)
     if intent.action == REMOVE:
-        left = still_enrolled(
-            intent.product_ids, [p.product_id for p in (after.products or ())] if after else []
-        )
         result["still_listed"] = left[:20]
-        if not left:
-            _finish(intent, IntentStatus.VERIFIED)
-            if _next_intent(intents) is None and after is not None and not after.products:
-                _deactivate_intent(uow, intent, key, after)
-        elif intent.attempts >= MAX_ATTEMPTS:
-            result["message"] = (
-                f"the platform acknowledged the removal but still lists {len(left)} products"
-            )
-            _finish(intent, IntentStatus.FAILED)
-    else:
-        gone = after is not None and after.status not in REMOVABLE_STATUSES
-        if gone:
-            _finish(intent, IntentStatus.VERIFIED)
-        elif intent.attempts >= MAX_ATTEMPTS:
-            _finish(intent, IntentStatus.FAILED)
+    if not left:
+        _finish(intent, IntentStatus.VERIFIED)
+        if (
+            intent.action == REMOVE
+            and _next_intent(intents) is None
+            and after is not None
+            and not after.products
+        ):
+            _deactivate_intent(uow, intent, key, after)
+    elif intent.attempts >= MAX_ATTEMPTS:
+        result["message"] = write_steps.not_done_message(intent.action, left)
+        _finish(intent, IntentStatus.FAILED)
     intent.result = result
     uow.flush()
     remaining = _next_intent(list(repo.intents(workspace_id, f"{key}:")))
