@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
-from promodesk.shop.service import platform_write_steps, platform_writes
+from promodesk.shop.service import platform_verification, platform_write_steps, platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
 from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
@@ -23,9 +23,19 @@ def run_batch(ctx: JobContext) -> None:
         ctx.reschedule(clock.now())
 
 
+@prefetch(VERIFY_JOB)
+def verify_fetch(ctx: PrefetchContext) -> platform_verification.Reads:
+    """A linked shop's items read back from the platform, before the transaction."""
+    return platform_verification.prefetch(
+        ctx.db, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"])
+    )
+
+
 @handler(VERIFY_JOB)
 def verify(ctx: JobContext) -> None:
-    verify_batch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]))
+    verify_batch(
+        ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]), ctx.prefetched
+    )
 
 
 @handler(DELIST_JOB)

@@ -10,8 +10,12 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from promodesk.kit.pagination import after, fetch, page
-from promodesk.shop.schemas.catalog import EnrollmentRead
-from promodesk.shop.schemas.evidence import SnapshotPage, SnapshotRead, VerificationPage
+from promodesk.shop.schemas.evidence import (
+    RestoreRead,
+    SnapshotPage,
+    SnapshotRead,
+    VerificationPage,
+)
 from promodesk.shop.service import review as review_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service
@@ -60,9 +64,20 @@ def export_snapshot(snapshot_id: int, uow: Uow, caller: Caller) -> Response:
     )
 
 
-@router.post("/snapshots/{snapshot_id}/restore", response_model=EnrollmentRead)
+@router.post("/snapshots/{snapshot_id}/restore", response_model=RestoreRead)
 def restore_snapshot(snapshot_id: int, uow: Uow, caller: Writer) -> Any:
-    return snapshots_service.restore(uow, caller.workspace_id, snapshot_id, actor=caller.actor)
+    """Undo a change from its snapshot; a linked shop's product goes back on the platform
+    too (``platform_write``: the write's key, verified by reading back)."""
+    enrollment = snapshots_service.restore(
+        uow, caller.workspace_id, snapshot_id, actor=caller.actor
+    )
+    return RestoreRead.model_validate(enrollment).model_copy(
+        update={
+            "platform_write": snapshots_service.platform_write_key(
+                uow, caller.workspace_id, snapshot_id
+            )
+        }
+    )
 
 
 @router.get("/verifications", response_model=VerificationPage)

@@ -25,8 +25,7 @@ from promodesk.clikit import (
     show,
     table,
 )
-from promodesk.shop.schemas.catalog import EnrollmentRead
-from promodesk.shop.schemas.evidence import VerificationRead
+from promodesk.shop.schemas.evidence import RestoreRead, VerificationRead
 from promodesk.shop.service import review as review_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service
@@ -104,15 +103,20 @@ def restore(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Undo a change made through promodesk from its snapshot (while the rules allow)."""
+    """Undo a change made through promodesk from its snapshot (while the rules allow); a
+    linked shop's product goes back on the platform too, verified by reading back."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
+        enrollment = snapshots_service.restore(uow, workspace_id, snapshot_id, actor=ACTOR)
+        key = snapshots_service.platform_write_key(uow, workspace_id, snapshot_id)
         data = dump(
-            EnrollmentRead.model_validate(
-                snapshots_service.restore(uow, workspace_id, snapshot_id, actor=ACTOR)
-            )
+            RestoreRead.model_validate(enrollment).model_copy(update={"platform_write": key})
         )
     message = f"restored enrollment {data['id']} from snapshot {snapshot_id}: it is {data['state']}"
+    if key:
+        message += (
+            f"\non the platform: write {key} (progress: promodesk shop platform writes {key})"
+        )
     show(data, json_out, lambda _: console.print(message))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from promodesk.kit.pagination import Page
 from promodesk.shop.schemas.base import Read
+from promodesk.shop.schemas.catalog import EnrollmentRead
 
 
 class SnapshotRead(Read):
@@ -32,6 +33,8 @@ class VerificationRead(Read):
     passed: bool
     purchasable: bool
     active_offers: int
+    # A linked shop's item: what the platform showed when read back, and the remediation.
+    platform: dict[str, Any] | None = None
     created_at: datetime
 
 
@@ -41,3 +44,10 @@ class SnapshotPage(Page[SnapshotRead]):
 
 class VerificationPage(Page[VerificationRead]):
     """A page of ``VerificationRead`` (``kit.pagination``)."""
+
+
+class RestoreRead(EnrollmentRead):
+    """The enrollment after a restore; for a linked shop's product, the key of the write that
+    puts it back on the platform (its progress: ``GET /api/v1/shop/platform/writes?key=``)."""
+
+    platform_write: str | None = None

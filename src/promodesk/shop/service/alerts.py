@@ -52,9 +52,16 @@ def notify_team(
 
 
 def verification_failed(
-    uow: UnitOfWork, workspace_id: int, shop_id: int, batch_id: int, product_ids: list[int]
+    uow: UnitOfWork,
+    workspace_id: int,
+    shop_id: int,
+    batch_id: int,
+    product_ids: list[int],
+    *,
+    remediation: list[str] | None = None,
 ) -> int:
     shown = ", ".join(str(p) for p in product_ids[:50])
+    steps = "".join(f"\n- {r}" for r in (remediation or [])[:20])
     return notify_team(
         uow,
         workspace_id,
@@ -66,8 +73,13 @@ def verification_failed(
             f"After the cancel of batch {batch_id}, {len(product_ids)} product(s) are still "
             f"purchasable at the activity price or keep an active coupon/discount: {shown}.\n"
             f"取消后核验未通过的商品:{shown}。请检查活动设置和关联优惠。"
+            + (f"\nWhat to do / 处理建议:{steps}" if steps else "")
         ),
-        payload={"batch_id": batch_id, "product_ids": product_ids[:1000]},
+        payload={
+            "batch_id": batch_id,
+            "product_ids": product_ids[:1000],
+            "remediation": (remediation or [])[:20],
+        },
     )
 
 

@@ -29,6 +29,7 @@ from promodesk.models import ShopCancellation, ShopEnrollment, ShopProduct
 from promodesk.shop.domain import product_plan
 from promodesk.shop.domain.enrollments import ENROLLMENTS, Reason, State
 from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import platform_actions
 from promodesk.shop.service import product_plan as plan_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service.catalog import get_activity, get_enrollment, open_activity
@@ -75,6 +76,10 @@ def stock_to_zero(
     # The others' snapshots keep the stock as it was (a restore puts it back).
     paused = _pause_others(uow, workspace_id, plan, enrollment.id, actor)
     repo.set_product_stock([enrollment.product_id], 0, now)
+    # A linked shop's product: its stock goes to zero on the platform too (verified there).
+    platform_actions.stock_zero(
+        uow, workspace_id, get_product(uow, workspace_id, enrollment.product_id), actor=actor
+    )
     job = jobs.enqueue(
         uow,
         DELIST_JOB,
@@ -171,15 +176,18 @@ def restore_stock(
     *,
     actor: str,
     capped: bool = True,
+    saved_skus: dict[str, int] | None = None,
 ) -> int:
     """Stock comes back: the product is purchasable again and its stock-zeroed enrollments
     return to their stage (the pending delist jobs then do nothing). Returns how many.
     A restock is at most ``PROMODESK_SHOP_MAX_RESTOCK`` units (API, console and CLI alike);
-    a snapshot restore (``capped=False``) puts back what was saved."""
+    a snapshot restore (``capped=False``) puts back what was saved (``saved_skus``: the SKU
+    quantities of a linked shop's product, set again on the platform)."""
     product = _restockable(uow, workspace_id, product_id, stock, capped=capped)
     repo = ShopRepository(uow)
     now = clock.now()
     repo.set_product_stock([product.id], stock, now)
+    platform_actions.restock(uow, workspace_id, product, stock, actor=actor, saved=saved_skus)
     zeroed = repo.enrollments(
         workspace_id, product_ids=[product.id], states=["stock_zeroed"], limit=1000
     )
@@ -257,6 +265,7 @@ def delist_if_due(
     ending = [i for i in plan.items if i.effect is product_plan.Effect.ENDS and i.target_state]
     now = clock.now()
     product.status = "delisted"
+    platform_actions.delist(uow, workspace_id, product)
     for item in ending:
         assert item.target_state is not None
         if repo.set_state([item.enrollment_id], [item.state], item.target_state, now) != 1:

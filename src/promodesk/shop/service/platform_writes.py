@@ -20,6 +20,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -55,6 +56,7 @@ from promodesk.shop.service.platform_write_steps import Attempt, Wanted
 WRITE_JOB = "shop.platform_write"
 REMOVE = WriteAction.REMOVE.value
 DEACTIVATE = WriteAction.DEACTIVATE.value
+REPUBLISH = WriteAction.REPUBLISH.value
 MAX_ATTEMPTS = 2
 FINAL = frozenset({IntentStatus.VERIFIED, IntentStatus.FAILED})
 
@@ -301,7 +303,10 @@ def step(uow: UnitOfWork, payload: dict[str, Any], attempt: Attempt | None) -> b
     after = attempt.after
     if after is not None:
         result["read_back_request_id"] = after.request_id
-        apply_activity(uow, link, after)
+        # A republish brings the activity back without the products a restore adds next:
+        # its read-back moves the activity, not the enrollments.
+        mirrored = replace(after, products=None) if intent.action == REPUBLISH else after
+        apply_activity(uow, link, mirrored)
     if attempt.products_after:
         result["read_back_request_id"] = attempt.products_after[-1].request_id
         apply_products(uow, link, attempt.products_after)

@@ -30,6 +30,7 @@ from promodesk.shop.domain.replace import (
     replace_price,
 )
 from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import platform_actions
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service.catalog import get_activity, get_enrollment, open_activity
 from promodesk.shop.service.catalog import rules_of as activity_rules
@@ -308,6 +309,10 @@ def replace(
     if repo.set_state([old.id], [old.state], State.REPLACED, now, replaced_by_id=new.id) != 1:
         raise Conflict(f"enrollment {old.id} changed meanwhile; try again")
     uow.session.refresh(new)
+    # A linked shop's activity: the replacement joins it on the platform, the old one leaves.
+    platform_key = platform_actions.replace(
+        uow, workspace_id, plan.activity, (old, plan.old_product), (new, product), actor=actor
+    )
     after = {
         "old": old.id,
         "new": new.id,
@@ -318,6 +323,7 @@ def replace(
         "discount_percent": str(plan.price.discount_percent),
         "state": plan.state_after.value,
         "review": plan.review,
+        "platform_write": platform_key,
     }
     before = {
         "product_id": old.product_id,

@@ -24,6 +24,8 @@ from promodesk.models import ShopEnrollment, ShopSnapshot
 from promodesk.shop.domain.enrollments import CANCELLED, ENROLLMENTS, State, restore_target
 from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.service import platform_actions
 from promodesk.shop.service.catalog import get_activity, rules_of
 from promodesk.shop.service.shops import get_product
 
@@ -41,7 +43,7 @@ def take(
     repo = ShopRepository(uow)
     product = get_product(uow, workspace_id, enrollment.product_id)
     activity = get_activity(uow, workspace_id, enrollment.activity_id)
-    data = {
+    data: dict[str, Any] = {
         "enrollment": {
             "id": enrollment.id,
             "activity_id": enrollment.activity_id,
@@ -76,6 +78,9 @@ def take(
         },
         "activity": {"name": activity.name, "rules": rules_of(activity).__dict__},
     }
+    skus = platform_actions.sku_stock(uow, product)
+    if skus:  # a linked shop's product: its SKUs' stock, put back on the platform by a restore
+        data["product"]["skus"] = skus
     return repo.add(
         ShopSnapshot(
             workspace_id=workspace_id,
@@ -114,6 +119,13 @@ def export(snap: ShopSnapshot) -> dict[str, Any]:
     }
 
 
+def platform_write_key(uow: UnitOfWork, workspace_id: int, snapshot_id: int) -> str | None:
+    """The key of the platform write a restore of this snapshot recorded (a linked shop's
+    product), or None."""
+    key = f"restore:snapshot:{snapshot_id}"
+    return key if PlatformRepository(uow).intents(workspace_id, f"{key}:") else None
+
+
 def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str) -> ShopEnrollment:
     repo = ShopRepository(uow)
     snap = get(uow, workspace_id, snapshot_id)
@@ -134,6 +146,15 @@ def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str)
     before = {"state": enrollment.state, "presale": enrollment.presale}
     if snap.change == "cancel":
         _restore_cancel(uow, workspace_id, snap, enrollment, now >= activity.starts_at)
+        # A linked shop's activity: the product goes back there with the snapshot's terms.
+        platform_actions.restore_cancel(
+            uow,
+            workspace_id,
+            snap,
+            activity,
+            get_product(uow, workspace_id, enrollment.product_id),
+            actor=actor,
+        )
     elif snap.change == "stock_zero":
         if enrollment.state != State.STOCK_ZEROED:
             raise Conflict(
@@ -143,16 +164,29 @@ def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str)
             )
         from promodesk.shop.service.alternatives import restore_stock
 
+        saved_product = snap.data.get("product", {})
         restore_stock(
             uow,
             workspace_id,
             enrollment.product_id,
-            int(snap.data.get("product", {}).get("stock", 0)),
+            int(saved_product.get("stock", 0)),
             actor=actor,
             capped=False,
+            saved_skus=saved_product.get("skus"),
         )
     elif snap.change == "replace":
-        _restore_replace(uow, workspace_id, snap, enrollment, now >= activity.starts_at)
+        replacement = _restore_replace(
+            uow, workspace_id, snap, enrollment, now >= activity.starts_at
+        )
+        platform_actions.replace(
+            uow,
+            workspace_id,
+            activity,
+            (replacement, get_product(uow, workspace_id, replacement.product_id)),
+            (enrollment, get_product(uow, workspace_id, enrollment.product_id)),
+            actor=actor,
+            key=f"restore:snapshot:{snap.id}",
+        )
     elif snap.change == "presale":
         enrollment.presale = bool(saved.get("presale"))
         enrollment.shipping_days = saved.get("shipping_days")
@@ -215,7 +249,8 @@ def _restore_replace(
     snap: ShopSnapshot,
     enrollment: ShopEnrollment,
     started: bool,
-) -> None:
+) -> ShopEnrollment:
+    """Undo a replace; returns the replacement (now ``replaced`` by the original)."""
     repo = ShopRepository(uow)
     if enrollment.state != State.REPLACED or enrollment.replaced_by_id is None:
         raise Conflict(f"enrollment {enrollment.id} is {enrollment.state}; nothing to restore")
@@ -254,3 +289,4 @@ def _restore_replace(
     if repo.set_state([enrollment.id], [State.REPLACED], target, now, replaced_by_id=None) != 1:
         raise Conflict(f"enrollment {enrollment.id} changed meanwhile; try again")
     repo.move_offers(replacement.id, enrollment.id)
+    return replacement

@@ -1,0 +1,198 @@
+"""The 15-minute verification of a cancel, on the platform, for a linked shop's items.
+
+Rules:
+- Each done item of the batch in an activity of a linked shop is read back from the
+  platform before the verification's transaction opens (``prefetch``): its activity (Get
+  Activity, once per activity) and its product (Get Product, once per product), and the
+  platform coupons linked to it (Get Coupon).
+- An item passes when the platform no longer shows the activity price (the activity does not
+  list the product, or no longer runs), the product can still be ordered at its normal price
+  (active, with stock unless its stock was at zero before the cancel: stock to zero was the
+  path), and no linked coupon still runs for it. A removal acknowledged but not applied
+  therefore fails here, whatever the local rows say.
+- A failed item keeps what the platform showed, the request ids and the remediation: remove
+  it again or deactivate the activity (with the ids support asks for), list or restock the
+  product, end the coupon in Seller Center (the Partner API cannot change coupons).
+- A platform that cannot be read (authorization lost, a refusal) fails the items with that
+  error as the remediation; one that may come back (throttled, down) retries the job.
+- An item restored from its snapshot on purpose passes, as in the local rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from promodesk.kit.db import Database, UnitOfWork
+from promodesk.shop.domain.platform import LinkStatus, verification_verdict
+from promodesk.shop.platform import port
+from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.service.platform_links.tokens import access_of, store_refresh
+from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
+from promodesk.shop.settings import shop_settings
+
+RUNNING = frozenset({"ONGOING", "NOT_START"})
+
+
+@dataclass
+class Reads:
+    """What the platform showed for a batch's linked items, read before the transaction."""
+
+    activities: dict[str, port.PlatformActivity] = field(default_factory=dict)
+    products: dict[str, port.PlatformProduct] = field(default_factory=dict)
+    coupons: dict[str, port.PlatformCoupon] = field(default_factory=dict)
+    # link id → the error that stopped its reads (as kept on a result)
+    errors: dict[int, dict[str, Any]] = field(default_factory=dict)
+    refreshed: list[Any] = field(default_factory=list)
+
+
+def prefetch(db: Database, workspace_id: int, batch_id: int) -> Reads:
+    """Read the batch's linked items back from the platform (raises ``PlatformError`` when
+    it may pass: the job tries again later)."""
+    reads = Reads()
+    limit = shop_settings().platform_verify_max_products
+    with db.read() as uow:
+        repo = PlatformRepository(uow)
+        targets = repo.verify_targets(workspace_id, batch_id, limit)
+        coupons = repo.coupons_of([t.enrollment_id for t in targets])
+        links = {}
+        for link_id in sorted({int(t.link_id) for t in targets}):
+            row = repo.link(workspace_id, link_id)
+            if row is None or row.status != LinkStatus.ACTIVE:
+                reads.errors[link_id] = port.AuthorizationLost(
+                    "the shop's platform link waits for re-authorization"
+                ).as_result()
+            else:
+                links[link_id] = access_of(row)
+    for link_id, link in links.items():
+        holder = Fetched()
+        mine = [t for t in targets if int(t.link_id) == link_id]
+        try:
+            for activity_id in sorted({str(t.platform_activity_id) for t in mine}):
+                found = with_refresh(link, holder, lambda p, a, i=activity_id: p.activity(a, i))
+                if found is None:
+                    raise port.AuthorizationLost("the platform refused the refresh")
+                reads.activities[activity_id] = found
+            for product_id in sorted({str(t.platform_product_id) for t in mine}):
+                found = with_refresh(link, holder, lambda p, a, i=product_id: p.product(a, i))
+                if found is None:
+                    raise port.AuthorizationLost("the platform refused the refresh")
+                reads.products[product_id] = found
+            for coupon_id in sorted({c for t in mine for c in coupons.get(t.enrollment_id, [])}):
+                found = with_refresh(link, holder, lambda p, a, i=coupon_id: p.coupon(a, i))
+                if found is not None:
+                    reads.coupons[coupon_id] = found
+        except port.PlatformError as exc:
+            if exc.retryable:
+                raise
+            reads.errors[link_id] = exc.as_result()
+        if holder.refreshed is not None:
+            reads.refreshed.append(holder.refreshed)
+    return reads
+
+
+def _stock_expected(snapshot: dict[str, Any] | None) -> bool:
+    """Whether the product had stock before the cancel (else stock to zero was the path)."""
+    if not snapshot:
+        return True
+    was = snapshot.get("enrollment", {}).get("state")
+    return was != "stock_zeroed" and int(snapshot.get("product", {}).get("stock", 1) or 0) > 0
+
+
+def _remediation(problems: list[str], activity_id: str, product_id: str, rid: str | None) -> str:
+    steps = []
+    if "activity_price" in problems:
+        steps.append(
+            f"the platform still shows product {product_id} at the price of activity "
+            f"{activity_id}: remove it again or deactivate the activity in Seller Center; if "
+            f"the platform keeps acknowledging without applying, tell TikTok Shop support the "
+            f"activity id, the product id and request_id {rid or '-'}"
+        )
+    if "not_orderable" in problems:
+        steps.append(
+            f"product {product_id} cannot be ordered at its normal price: activate it and "
+            "check its stock"
+        )
+    if "coupon_active" in problems:
+        steps.append(
+            "a coupon linked to the product still runs: end it in Seller Center (the "
+            "Partner API cannot change coupons)"
+        )
+    return "; ".join(steps)
+
+
+def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None) -> int:
+    """Overrule the local verdict of the batch's linked items with the platform's read-back;
+    returns how many items were checked there."""
+    if reads is None:
+        return 0
+    for refreshed in reads.refreshed:
+        store_refresh(uow, refreshed)
+    repo = PlatformRepository(uow)
+    targets = repo.verify_targets(
+        workspace_id, batch_id, shop_settings().platform_verify_max_products
+    )
+    if not targets:
+        return 0
+    coupons = repo.coupons_of([t.enrollment_id for t in targets])
+    rows = {
+        v.enrollment_id: v
+        for v in repo.verifications_of(batch_id, [t.enrollment_id for t in targets])
+    }
+    checked = 0
+    for t in targets:
+        row = rows.get(t.enrollment_id)
+        if row is None or row.platform is not None or t.restored_at is not None:
+            continue
+        checked += 1
+        error = reads.errors.get(int(t.link_id))
+        activity = reads.activities.get(str(t.platform_activity_id))
+        product = reads.products.get(str(t.platform_product_id))
+        if error is not None or activity is None or product is None:
+            row.passed = False
+            row.platform = {
+                "read": False,
+                "error": error or {"message": "the platform was not read"},
+                "remediation": "read the platform again: reconnect the shop if it asks for "
+                "a new authorization, then look at the product in Seller Center",
+            }
+            continue
+        listed = {p.product_id for p in activity.products or ()}
+        problems = verification_verdict(
+            still_in_activity=str(t.platform_product_id) in listed,
+            activity_status=activity.status,
+            product_listed=product.listed,
+            stock=product.stock,
+            stock_expected=_stock_expected(t.snapshot),
+        )
+        running = [
+            c
+            for c in coupons.get(t.enrollment_id, [])
+            if c in reads.coupons
+            and reads.coupons[c].status in RUNNING
+            and str(t.platform_product_id) in reads.coupons[c].product_ids
+        ]
+        if running:
+            problems.append("coupon_active")
+        row.passed = bool(row.passed) and not problems
+        row.purchasable = "activity_price" in problems
+        row.platform = {
+            "read": True,
+            "activity_id": str(t.platform_activity_id),
+            "activity_status": activity.status,
+            "still_in_activity": str(t.platform_product_id) in listed,
+            "product_id": str(t.platform_product_id),
+            "product_status": product.status,
+            "stock": product.stock,
+            "coupons_running": running,
+            "problems": problems,
+            "request_ids": [activity.request_id, product.request_id],
+            "remediation": _remediation(
+                problems,
+                str(t.platform_activity_id),
+                str(t.platform_product_id),
+                activity.request_id,
+            ),
+        }
+    uow.flush()
+    return checked
