@@ -80,6 +80,9 @@ class ActivityFacts:
     counts: guardrails.Counts
     started: bool
     ended: bool
+    # The activity's status on the linked shop's platform (ONGOING, ...), None for an
+    # activity that lives only in promodesk: a product's exposure shows both alike.
+    platform_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Item:
     counts_as_cancel: bool
     verdict: Verdict
     detail: str
+    platform_status: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -134,6 +138,7 @@ class Item:
             "verdict": self.verdict.value,
             "ok": not self.blocking,
             "detail": self.detail,
+            "platform_status": self.platform_status,
         }
 
 
@@ -243,6 +248,7 @@ def plan(action: Action, products: Sequence[ProductFacts]) -> Plan:
                 counts_as_cancel=cancels,
                 verdict=verdict,
                 detail=detail,
+                platform_status=e.activity.platform_status,
             )
         )
     return Plan(action, tuple(items))

@@ -50,6 +50,8 @@ class PlanItem(BaseModel):
     verdict: str
     ok: bool
     detail: str
+    # the activity's status on the linked shop's platform; None for a local activity
+    platform_status: str | None = None
 
 
 class StockZeroItem(BaseModel):

@@ -119,6 +119,7 @@ def facts(
             counts=counts(uow, workspace_id, *key, exclude=mine, counter=locked.get(key)),
             started=now >= clock.ensure_utc(activity.starts_at),
             ended=now >= clock.ensure_utc(activity.ends_at),
+            platform_status=activity.platform_status,
         )
     return [
         product_plan.ProductFacts(
