@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit.db import Database
 from promodesk.models import ShopActivity, ShopEnrollment, ShopPlatformIntent, ShopProduct
+from promodesk.shop.errors import PlatformReauthorize
+from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service import alternatives, platform_writes
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import replace as replace_service
@@ -104,7 +107,8 @@ def test_stock_zero_restock_and_delist_reach_the_platform(db: Database) -> None:
         target = ongoing(sb)
         _a, enrollment_id, product_id, platform_id = enrollments(db, shop_id, target.id)[0]
         product = sb.sandbox.world.products[platform_id]
-        assert sum(s.stock for s in product.skus) > 0
+        before = {s.id: s.stock for s in product.skus}
+        assert sum(before.values()) > 0
         with db.transaction() as uow:
             done = stock_service.stock_to_zero_many(
                 uow, ws, [enrollment_id], actor="test", force=True, role="admin"
@@ -112,17 +116,34 @@ def test_stock_zero_restock_and_delist_reach_the_platform(db: Database) -> None:
         assert done["done"] == 1, done
         drain(db, ws)
         assert [s.stock for s in product.skus] == [0] * len(product.skus)
-        (zeroed,) = intents(db, ws, f"stock_zero:p{product_id}:")
+        (zeroed, *_again) = intents(db, ws, f"stock_zero:p{product_id}:")
         assert zeroed.action == "set_inventory"
         assert zeroed.status == "verified"
         assert zeroed.result["attempt_1"]["request_id"]
+        # Restored from its snapshot: each SKU's stock as it was, on the platform too.
+        with db.transaction() as uow:
+            (snap,) = snapshot_service.list_snapshots(uow, ws, enrollment_id=enrollment_id)
+            assert snap.change == "stock_zero"
+            snapshot_service.restore(uow, ws, snap.id, actor="test")
+        drain(db, ws)
+        assert {s.id: s.stock for s in product.skus} == before
+        assert state(db, enrollment_id) == "live"
+        with db.transaction() as uow:
+            stock_service.stock_to_zero_many(
+                uow, ws, [enrollment_id], actor="test", force=True, role="admin"
+            )
+        drain(db, ws)
+        assert sum(s.stock for s in product.skus) == 0
         # Restock: the new stock on the platform, spread over the SKUs; the enrollment resumes.
         with db.transaction() as uow:
             alternatives.restock(uow, ws, product_id, 7, actor="test")
         drain(db, ws)
         assert sum(s.stock for s in product.skus) == 7
         assert state(db, enrollment_id) == "live"
-        assert [i.status for i in intents(db, ws, f"restock:p{product_id}:")] == ["verified"]
+        # the snapshot's restore and this restock
+        restocks = intents(db, ws, f"restock:p{product_id}:")
+        assert [i.status for i in restocks] == ["verified", "verified"]
+        assert restocks[0].payload["quantities"] == before
         # Stock to zero again, and the delist after the delay deactivates the product there.
         with db.transaction() as uow:
             stock_service.stock_to_zero_many(
@@ -257,3 +278,23 @@ def test_a_shop_without_a_link_writes_nothing(db: Database) -> None:
         assert not uow.session.execute(
             select(ShopPlatformIntent).where(ShopPlatformIntent.workspace_id == ws.id)
         ).first()
+
+
+def test_a_link_waiting_for_reauthorization_refuses_an_action(db: Database) -> None:
+    with sandbox_platform(shops=1, products=30, activities=6, enrollments=8) as sb:
+        ws, shop_id = linked(db, sb)
+        target = ongoing(sb)
+        _a, enrollment_id, product_id, platform_id = enrollments(db, shop_id, target.id)[0]
+        with db.transaction() as uow:
+            link = PlatformRepository(uow).link_for_shop(ws, shop_id)
+            assert link is not None
+            link.status = "needs_reauth"
+        with db.transaction() as uow, pytest.raises(PlatformReauthorize):
+            stock_service.stock_to_zero_many(
+                uow, ws, [enrollment_id], actor="test", force=True, role="admin"
+            )
+        with db.transaction() as uow, pytest.raises(PlatformReauthorize):
+            alternatives.restock(uow, ws, product_id, 5, actor="test")
+        assert state(db, enrollment_id) == "live"
+        assert sum(s.stock for s in sb.sandbox.world.products[platform_id].skus) > 0
+        assert intents(db, ws, "") == []

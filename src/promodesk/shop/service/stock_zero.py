@@ -31,6 +31,7 @@ from promodesk.shop.domain import product_plan
 from promodesk.shop.domain.enrollments import ENROLLMENTS, State
 from promodesk.shop.domain.plan import Refusal, activity_refusal
 from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.service import platform_actions
 from promodesk.shop.service import product_plan as plan_service
 from promodesk.shop.service.alternatives import stock_to_zero
 from promodesk.shop.service.cancel import activity_facts
@@ -145,6 +146,10 @@ def stock_to_zero_many(
     """Stock to zero for each enrollment that allows it; per-item results. Refused as a
     whole when another activity's guardrails would break, unless an admin forces it."""
     items = check(uow, workspace_id, enrollment_ids)
+    for shop_id in sorted({i["shop_id"] for i in items if i["ok"]}):
+        # A linked shop whose platform waits for re-authorization: refused as a whole (409),
+        # before anything changes (the platform would not follow).
+        platform_actions.link_for(uow, workspace_id, shop_id)
     plan = _plan(uow, workspace_id, items, lock=True)
     overridden = plan_service.enforce(uow, workspace_id, plan, force=force, role=role, actor=actor)
     chosen = {i["enrollment_id"] for i in items if i["ok"]}
