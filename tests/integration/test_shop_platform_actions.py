@@ -14,7 +14,7 @@ from sqlalchemy import select
 import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit.db import Database
 from promodesk.models import ShopActivity, ShopEnrollment, ShopPlatformIntent, ShopProduct
-from promodesk.shop.errors import PlatformReauthorize
+from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service import alternatives, platform_writes
 from promodesk.shop.service import batches as batch_service
@@ -22,6 +22,7 @@ from promodesk.shop.service import replace as replace_service
 from promodesk.shop.service import snapshots as snapshot_service
 from promodesk.shop.service import stock_zero as stock_service
 from promodesk.shop.service.platform_sync import steps
+from promodesk.shop.settings import shop_settings
 from promodesk.shop_sandbox.world import Activity
 from tests.api_support import new_workspace
 from tests.integration import shop_factories as f
@@ -289,12 +290,44 @@ def test_a_link_waiting_for_reauthorization_refuses_an_action(db: Database) -> N
             link = PlatformRepository(uow).link_for_shop(ws, shop_id)
             assert link is not None
             link.status = "needs_reauth"
-        with db.transaction() as uow, pytest.raises(PlatformReauthorize):
+        with pytest.raises(PlatformReauthorize), db.transaction() as uow:
             stock_service.stock_to_zero_many(
                 uow, ws, [enrollment_id], actor="test", force=True, role="admin"
             )
-        with db.transaction() as uow, pytest.raises(PlatformReauthorize):
+        with pytest.raises(PlatformReauthorize), db.transaction() as uow:
             alternatives.restock(uow, ws, product_id, 5, actor="test")
         assert state(db, enrollment_id) == "live"
-        assert sum(s.stock for s in sb.sandbox.world.products[platform_id].skus) > 0
+        with db.transaction() as uow:
+            mirrored = uow.session.get(ShopProduct, product_id)
+            assert mirrored is not None
+            assert mirrored.stock == sum(
+                s.stock for s in sb.sandbox.world.products[platform_id].skus
+            )
+            assert mirrored.stock > 0
         assert intents(db, ws, "") == []
+
+
+def test_a_restore_the_platform_cannot_follow_is_refused(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Republish off (a market without the 2026-07 API): the product cannot go back into the
+    deactivated activity, so the restore is refused and nothing changes anywhere."""
+    monkeypatch.setenv("PROMODESK_SHOP_PLATFORM_REPUBLISH", "false")
+    shop_settings.cache_clear()
+    try:
+        with sandbox_platform(shops=1, products=30, activities=6, enrollments=5) as sb:
+            ws, shop_id = linked(db, sb)
+            target = ongoing(sb, kind="FIXED_PRICE")
+            rows = enrollments(db, shop_id, target.id)
+            batch_id = _cancel(db, ws, [r[1] for r in rows])
+            drain(db, ws)
+            snap = _snapshot(db, ws, batch_id, rows[0][1])
+            before = state(db, rows[0][1])
+            with pytest.raises(ActivityClosed), db.transaction() as uow:
+                snapshot_service.restore(uow, ws, snap, actor="test")
+            assert state(db, rows[0][1]) == before
+            assert intents(db, ws, f"restore:snapshot:{snap}:") == []
+            assert target.status(sb.sandbox.world.now()) == "DEACTIVATED"
+    finally:
+        monkeypatch.delenv("PROMODESK_SHOP_PLATFORM_REPUBLISH")
+        shop_settings.cache_clear()

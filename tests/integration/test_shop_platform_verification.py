@@ -8,6 +8,7 @@ platform activity and is refused when it would break that activity's rules, unle
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from promodesk.models import Job, ShopActivity, ShopVerification
 from promodesk.shop.errors import BreaksOtherActivity
 from promodesk.shop.service import stock_zero as stock_service
 from promodesk.shop.service.batches import VERIFY_JOB
+from promodesk.shop.service.platform_writes import WRITE_JOB
 from promodesk.shop_sandbox.world import Deal, Enrollment
 from tests.integration.promote_factories import drain
 from tests.integration.test_shop_platform_actions import _cancel, enrollments, linked, ongoing
@@ -130,7 +132,7 @@ def test_a_products_exposure_across_platform_activities(db: Database) -> None:
         with db.transaction() as uow:
             (item,) = stock_service.check(uow, ws, [mine[1]])
         assert item["breaks_other_activity"]
-        with db.transaction() as uow, pytest.raises(BreaksOtherActivity):
+        with pytest.raises(BreaksOtherActivity), db.transaction() as uow:
             stock_service.stock_to_zero_many(uow, ws, [mine[1]], actor="test")
         drain(db, ws)
         product = world.products[shared]
@@ -143,3 +145,36 @@ def test_a_products_exposure_across_platform_activities(db: Database) -> None:
         assert done["overridden"][0]["enrollment_id"] == theirs[1]
         drain(db, ws)
         assert sum(s.stock for s in product.skus) == 0
+
+
+def test_the_verification_waits_for_the_removals_on_their_way(db: Database) -> None:
+    with sandbox_platform(shops=1, products=40, activities=6, enrollments=12, coupons=0) as sb:
+        target = ongoing(sb, kind="FIXED_PRICE")
+        ws, shop_id = linked(db, sb)
+        row = enrollments(db, shop_id, target.id)[0]
+        batch = _cancel(db, ws, [row[1]])
+        later = clock.now() + timedelta(hours=1)
+        with db.transaction() as uow:  # the removal has not run when the check is due
+            uow.session.execute(
+                update(Job)
+                .where(Job.workspace_id == ws, Job.name == WRITE_JOB)
+                .values(run_at=later)
+            )
+        assert verify_now(db, ws, batch) == []
+        with db.transaction() as uow:
+            (job,) = uow.session.execute(
+                select(Job).where(Job.workspace_id == ws, Job.name == VERIFY_JOB)
+            ).scalars()
+            assert job.payload["waited"] == 1
+            assert job.status == "queued"
+            uow.session.execute(
+                update(Job)
+                .where(Job.workspace_id == ws, Job.name == WRITE_JOB)
+                .values(run_at=clock.now())
+            )
+        drain(db, ws)
+        assert row[3] not in target.products
+        (checked,) = verify_now(db, ws, batch)
+        assert checked.passed
+        assert checked.platform is not None
+        assert checked.platform["problems"] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 from promodesk.shop.service import platform_verification, platform_write_steps, platform_writes
@@ -27,15 +29,23 @@ def run_batch(ctx: JobContext) -> None:
 def verify_fetch(ctx: PrefetchContext) -> platform_verification.Reads:
     """A linked shop's items read back from the platform, before the transaction."""
     return platform_verification.prefetch(
-        ctx.db, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"])
+        ctx.db,
+        int(ctx.payload["workspace_id"]),
+        int(ctx.payload["batch_id"]),
+        waited=int(ctx.payload.get("waited", 0)),
     )
 
 
 @handler(VERIFY_JOB)
 def verify(ctx: JobContext) -> None:
-    verify_batch(
-        ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]), ctx.prefetched
-    )
+    """The verification waits, a minute at a time, while the batch's removals on the platform
+    are still on their way (``platform_verification.WRITE_WAITS`` at most), then checks."""
+    reads = ctx.prefetched
+    if reads is not None and reads.waiting:
+        waited = int(ctx.payload.get("waited", 0)) + 1
+        ctx.reschedule(clock.now() + timedelta(minutes=1), {**ctx.payload, "waited": waited})
+        return
+    verify_batch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["batch_id"]), reads)
 
 
 @handler(DELIST_JOB)

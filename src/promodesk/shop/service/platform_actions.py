@@ -34,15 +34,18 @@ from promodesk.models import (
     ShopSnapshot,
 )
 from promodesk.shop.domain.platform import (
+    REMOVABLE_STATUSES,
     REPUBLISHABLE_STATUSES,
     LinkStatus,
     WriteAction,
     percent_off,
+    republishable,
     split_stock,
 )
-from promodesk.shop.errors import PlatformReauthorize
+from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service.platform_writes import record
+from promodesk.shop.settings import shop_settings
 
 Part = tuple[WriteAction, str, list[str], dict[str, Any]]
 
@@ -233,8 +236,20 @@ def restore_cancel(
         int(saved.get("per_buyer_limit") or 0),
         kept,
     )
+    status = activity.platform_status or ""
+    comes_back = republishable(
+        status,
+        bool(activity.immutable),
+        activity.platform_type or "",
+        shop_settings().platform_republish,
+    )
+    if status not in REMOVABLE_STATUSES and not comes_back:
+        raise ActivityClosed(
+            f"the activity is {status} on the platform, which does not bring it back: the "
+            "product cannot return to it"
+        )
     parts: list[Part] = []
-    if activity.platform_status in REPUBLISHABLE_STATUSES:
+    if status in REPUBLISHABLE_STATUSES:
         end = int(activity.ends_at.timestamp())
         parts.append((WriteAction.REPUBLISH, activity.platform_activity_id, [], {"end": end}))
     parts.append(
@@ -273,6 +288,11 @@ def replace(
     link = link_for(uow, workspace_id, activity.platform_shop_id)
     if link is None:
         return None
+    if (activity.platform_status or "") not in REMOVABLE_STATUSES:
+        raise ActivityClosed(
+            f"the activity is {activity.platform_status} on the platform: its products cannot "
+            "change there"
+        )
     terms = _terms(
         uow,
         new_product,

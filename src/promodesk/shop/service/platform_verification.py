@@ -32,6 +32,7 @@ from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
 from promodesk.shop.settings import shop_settings
 
 RUNNING = frozenset({"ONGOING", "NOT_START"})
+WRITE_WAITS = 60  # times (a minute each) a verification waits for its batch's removals
 
 
 @dataclass
@@ -44,14 +45,20 @@ class Reads:
     # link id → the error that stopped its reads (as kept on a result)
     errors: dict[int, dict[str, Any]] = field(default_factory=dict)
     refreshed: list[Any] = field(default_factory=list)
+    # The batch's removals are still on their way: nothing was read, the check waits.
+    waiting: bool = False
 
 
-def prefetch(db: Database, workspace_id: int, batch_id: int) -> Reads:
+def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0) -> Reads:
     """Read the batch's linked items back from the platform (raises ``PlatformError`` when
-    it may pass: the job tries again later)."""
+    it may pass: the job tries again later); nothing while the batch's removals are still
+    on their way (``waiting``), unless it waited ``WRITE_WAITS`` times already."""
     reads = Reads()
     limit = shop_settings().platform_verify_max_products
     with db.read() as uow:
+        if waited < WRITE_WAITS and writes_pending(uow, workspace_id, batch_id):
+            reads.waiting = True
+            return reads
         repo = PlatformRepository(uow)
         targets = repo.verify_targets(workspace_id, batch_id, limit)
         coupons = repo.coupons_of([t.enrollment_id for t in targets])
@@ -89,6 +96,13 @@ def prefetch(db: Database, workspace_id: int, batch_id: int) -> Reads:
         if holder.refreshed is not None:
             reads.refreshed.append(holder.refreshed)
     return reads
+
+
+def writes_pending(uow: UnitOfWork, workspace_id: int, batch_id: int) -> bool:
+    """Whether the batch's removals on the platform are still on their way (the verification
+    waits for them: it checks what they did, not what they have not done yet)."""
+    intents = PlatformRepository(uow).intents(workspace_id, f"batch:{batch_id}:activity:")
+    return any(i.status in ("pending", "sent") for i in intents)
 
 
 def _stock_expected(snapshot: dict[str, Any] | None) -> bool:
