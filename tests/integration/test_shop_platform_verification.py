@@ -9,6 +9,7 @@ platform activity and is refused when it would break that activity's rules, unle
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +18,15 @@ from sqlalchemy import select, update
 import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit import clock
 from promodesk.kit.db import Database
-from promodesk.models import Job, ShopActivity, ShopVerification
+from promodesk.models import Job, ShopActivity, ShopVerification, Workspace
 from promodesk.shop.errors import BreaksOtherActivity
 from promodesk.shop.service import stock_zero as stock_service
 from promodesk.shop.service.batches import VERIFY_JOB
 from promodesk.shop.service.platform_writes import WRITE_JOB
 from promodesk.shop_sandbox.world import Deal, Enrollment
+from promodesk.tenancy.repository import TenancyRepository
 from tests.integration.promote_factories import drain
+from tests.integration.test_console_support import console_client, log_in, new_member
 from tests.integration.test_shop_platform_actions import _cancel, enrollments, linked, ongoing
 from tests.shop_platform_support import sandbox_platform
 
@@ -49,7 +52,7 @@ def verify_now(db: Database, ws: int, batch_id: int) -> list[ShopVerification]:
         return rows
 
 
-def test_the_verification_reads_the_platform(db: Database) -> None:
+def test_the_verification_reads_the_platform(db: Database, tmp_path: Path) -> None:
     with sandbox_platform(shops=1, products=40, activities=6, enrollments=12, coupons=1) as sb:
         world = sb.sandbox.world
         target = ongoing(sb, kind="FIXED_PRICE")
@@ -94,6 +97,27 @@ def test_the_verification_reads_the_platform(db: Database) -> None:
         assert rows[1][3] in noop.platform["remediation"]
         assert target.id in noop.platform["remediation"]
         assert rows[1][3] in target.products  # it really is still there
+        # The batch's page shows what the platform showed and what to do, in both languages.
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws)
+            assert workspace is not None
+            uow.session.expunge(workspace)
+        client = console_client(db, tmp_path)
+        member = new_member(db, "viewer", workspace)
+        log_in(client, member)
+        page = client.get(f"/shop/batches/{batch}")
+        assert page.status_code == 200
+        assert 'id="verification-platform"' in page.text
+        assert 'data-problem="activity_price"' in page.text
+        assert "Still at the activity price on the platform" in page.text
+        assert "give TikTok Shop support the activity id" in page.text
+        with db.transaction() as uow:
+            user = TenancyRepository(uow).user_by_email(member.email)
+            assert user is not None
+            user.locale = "zh_Hans"
+        page = client.get(f"/shop/batches/{batch}")
+        assert "平台上仍以活动价展示" in page.text
+        assert "进行中" in page.text
 
 
 def test_a_products_exposure_across_platform_activities(db: Database) -> None:

@@ -27,9 +27,10 @@ from promodesk.promote.domain.payout import WithdrawalStatus
 from promodesk.promote.domain.settlement import SettlementStatus
 from promodesk.promote.payments import ChargeStatus
 from promodesk.sandbox.generate import OBJECTIVES
-from promodesk.shop.domain import enrollments, guardrails
+from promodesk.shop.domain import enrollments, guardrails, platform
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
 from promodesk.shop.domain.plan import Refusal
+from promodesk.shop_sandbox.promotion.activities import STATUSES as ACTIVITY_STATUSES
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"
@@ -43,6 +44,8 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("shop_batch", BatchStatus),
     ("shop_item_code", Refusal),
     ("shop_batch_item", ItemStatus),
+    ("shop_platform_problem", platform.Problem),
+    ("shop_platform_remedy", platform.Problem),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),
     ("operation_state", OperationState),
@@ -93,6 +96,7 @@ def known_codes() -> dict[str, set[str]]:
         r'snapshots_service\.take\(uow, workspace_id, \w+, "(\w+)"\)'
     ) | _found(r'"change": "(\w+)",\n')
     sets["tiktok_objective"] = set(OBJECTIVES)
+    sets["shop_platform_activity"] = set(ACTIVITY_STATUSES)
     sets["payment_method"] = set(regions._LABELS)
     sets["tiktok_secondary_status"] = _found(r'"((?:CAMPAIGN|ADGROUP|AD)_STATUS_[A-Z_]+)"') - {
         "CAMPAIGN_STATUS_ALL",

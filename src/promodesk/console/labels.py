@@ -713,6 +713,37 @@ _SHOP_PLATFORM_ACTION_LABELS: dict[str, dict[str, str]] = {
     "audit_action": {
         "shop.platform.write_recorded": N_("Change on the platform recorded"),
     },
+    # what the verification's read-back of the platform found, and what to do about it
+    "shop_platform_problem": {
+        "activity_price": N_("Still at the activity price on the platform"),
+        "not_orderable": N_("Cannot be ordered at its normal price"),
+        "coupon_active": N_("A linked coupon still runs"),
+        "not_read": N_("The platform could not be read"),
+    },
+    "shop_platform_remedy": {
+        "activity_price": N_(
+            "Remove it again or deactivate the activity in Seller Center; if the platform "
+            "keeps acknowledging without applying, give TikTok Shop support the activity id, "
+            "the product id and the request id."
+        ),
+        "not_orderable": N_("Activate the product and check its stock."),
+        "coupon_active": N_(
+            "End the coupon in Seller Center (the Partner API cannot change coupons)."
+        ),
+        "not_read": N_(
+            "Reconnect the shop if it asks for a new authorization, then check the product in "
+            "Seller Center."
+        ),
+    },
+    # an activity's status on TikTok Shop (spec §1.3)
+    "shop_platform_activity": {
+        "DRAFT": N_("Draft"),
+        "NOT_START": N_("Not started"),
+        "ONGOING": N_("Ongoing"),
+        "EXPIRED": N_("Expired"),
+        "DEACTIVATED": N_("Deactivated by the seller"),
+        "NOT_EFFECTIVE": N_("Ended by the platform"),
+    },
 }
 for _kind, _codes in _SHOP_PLATFORM_ACTION_LABELS.items():
     _known = LABELS.setdefault(_kind, {})

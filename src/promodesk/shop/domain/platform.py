@@ -201,6 +201,15 @@ def orderable(product_status_listed: bool, stock: int, stock_expected: bool) -> 
     return product_status_listed and (stock > 0 or not stock_expected)
 
 
+class Problem(StrEnum):
+    """What a verification's read-back of the platform found wrong."""
+
+    ACTIVITY_PRICE = "activity_price"  # the activity still lists the product and runs
+    NOT_ORDERABLE = "not_orderable"  # not active, or no stock when it should have some
+    COUPON_ACTIVE = "coupon_active"  # a linked coupon still runs for the product
+    NOT_READ = "not_read"  # the platform could not be read
+
+
 def verification_verdict(
     *,
     still_in_activity: bool,

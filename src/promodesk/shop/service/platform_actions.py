@@ -25,6 +25,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.errors import N_
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
@@ -67,7 +68,11 @@ def link_for(
             return None
         raise PlatformReauthorize(
             "the platform no longer accepts this shop's authorization: connect it again "
-            "before changing its products"
+            "before changing its products",
+            message=N_(
+                "The platform no longer accepts this shop's authorization: connect the shop "
+                "again before changing its products."
+            ),
         )
     return link
 
@@ -246,7 +251,12 @@ def restore_cancel(
     if status not in REMOVABLE_STATUSES and not comes_back:
         raise ActivityClosed(
             f"the activity is {status} on the platform, which does not bring it back: the "
-            "product cannot return to it"
+            "product cannot return to it",
+            message=N_(
+                "The activity is %(status)s on the platform, which does not bring it back: "
+                "the product cannot return to it."
+            ),
+            params={"status": status},
         )
     parts: list[Part] = []
     if status in REPUBLISHABLE_STATUSES:
@@ -291,7 +301,11 @@ def replace(
     if (activity.platform_status or "") not in REMOVABLE_STATUSES:
         raise ActivityClosed(
             f"the activity is {activity.platform_status} on the platform: its products cannot "
-            "change there"
+            "change there",
+            message=N_(
+                "The activity is %(status)s on the platform: its products cannot change there."
+            ),
+            params={"status": activity.platform_status or ""},
         )
     terms = _terms(
         uow,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.shop.domain.platform import LinkStatus, verification_verdict
+from promodesk.shop.domain.platform import LinkStatus, Problem, verification_verdict
 from promodesk.shop.platform import port
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service.platform_links.tokens import access_of, store_refresh
@@ -115,19 +115,19 @@ def _stock_expected(snapshot: dict[str, Any] | None) -> bool:
 
 def _remediation(problems: list[str], activity_id: str, product_id: str, rid: str | None) -> str:
     steps = []
-    if "activity_price" in problems:
+    if Problem.ACTIVITY_PRICE in problems:
         steps.append(
             f"the platform still shows product {product_id} at the price of activity "
             f"{activity_id}: remove it again or deactivate the activity in Seller Center; if "
             f"the platform keeps acknowledging without applying, tell TikTok Shop support the "
             f"activity id, the product id and request_id {rid or '-'}"
         )
-    if "not_orderable" in problems:
+    if Problem.NOT_ORDERABLE in problems:
         steps.append(
             f"product {product_id} cannot be ordered at its normal price: activate it and "
             "check its stock"
         )
-    if "coupon_active" in problems:
+    if Problem.COUPON_ACTIVE in problems:
         steps.append(
             "a coupon linked to the product still runs: end it in Seller Center (the "
             "Partner API cannot change coupons)"
@@ -166,6 +166,7 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
             row.passed = False
             row.platform = {
                 "read": False,
+                "problems": [Problem.NOT_READ.value],
                 "error": error or {"message": "the platform was not read"},
                 "remediation": "read the platform again: reconnect the shop if it asks for "
                 "a new authorization, then look at the product in Seller Center",
@@ -187,9 +188,9 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
             and str(t.platform_product_id) in reads.coupons[c].product_ids
         ]
         if running:
-            problems.append("coupon_active")
+            problems.append(Problem.COUPON_ACTIVE.value)
         row.passed = bool(row.passed) and not problems
-        row.purchasable = "activity_price" in problems
+        row.purchasable = Problem.ACTIVITY_PRICE in problems
         row.platform = {
             "read": True,
             "activity_id": str(t.platform_activity_id),

@@ -79,6 +79,8 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
         passed=sum(1 for c in checks if c.passed and c.enrollment_id not in restored),
         restored_checks=sum(1 for c in checks if c.enrollment_id in restored),
         failed_checks=sum(1 for c in checks if not c.passed),
+        # a linked shop's items: what the platform showed when read back
+        platform_checks=[c for c in checks if c.platform],
         run_local=local(batch.run_at, shop.timezone) if shop else None,
         names=titles(uow, workspace_id, shop_ids),
         reasons=REASONS,
