@@ -121,7 +121,9 @@ def _render_plan(enrollments: list[dict[str, Any]]) -> None:
         {
             "product": p["product_id"],
             "enrollment": p["enrollment_id"],
-            "activity": f"{p['activity']} (#{p['activity_id']})",
+            # an activity of a linked shop's platform shows its status there
+            "activity": f"{p['activity']} (#{p['activity_id']})"
+            + (f" · {p['platform_status']} on the platform" if p.get("platform_status") else ""),
             "stage (before)": p["state"],
             "effect": p["effect"],
             "verdict": p["verdict"],

@@ -103,8 +103,10 @@ def restore(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """Undo a change made through promodesk from its snapshot (while the rules allow); a
-    linked shop's product goes back on the platform too, verified by reading back."""
+    """Undo a change from its snapshot while the rules allow (on a linked shop's platform too).
+
+    A linked shop's product goes back on its platform as a recorded write, verified by
+    reading back; its key is printed (``promodesk shop platform writes KEY``)."""
     with database().transaction() as uow:
         workspace_id = clikit.workspace_id(uow, workspace)
         enrollment = snapshots_service.restore(uow, workspace_id, snapshot_id, actor=ACTOR)
