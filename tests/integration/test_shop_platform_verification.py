@@ -120,7 +120,7 @@ def test_the_verification_reads_the_platform(db: Database, tmp_path: Path) -> No
         assert "进行中" in page.text
 
 
-def test_a_products_exposure_across_platform_activities(db: Database) -> None:
+def test_a_products_exposure_across_platform_activities(db: Database, tmp_path: Path) -> None:
     with sandbox_platform(
         shops=1, products=40, activities=3, enrollments=8, coupons=0, activity_status="ONGOING"
     ) as sb:
@@ -148,6 +148,17 @@ def test_a_products_exposure_across_platform_activities(db: Database) -> None:
         assert shown[theirs[1]]["platform_status"] == "ONGOING"
         assert shown[theirs[1]]["effect"] == "paused"  # zeroed with it, back on a restock
         assert not item["breaks_other_activity"]
+        # The console's stock-to-zero preview shows the other activity's status on the platform.
+        with db.transaction() as uow:
+            workspace = uow.session.get(Workspace, ws)
+            assert workspace is not None
+            uow.session.expunge(workspace)
+        client = console_client(db, tmp_path)
+        log_in(client, new_member(db, "viewer", workspace))
+        page = client.get(f"/shop/stock-zero?e={mine[1]}")
+        assert page.status_code == 200
+        assert page.text.count('data-platform-status="ONGOING"') == 2
+        assert "on the platform: Ongoing" in page.text
         # The other platform activity needs every product it has: refused, nothing changed.
         with db.transaction() as uow:
             act = uow.session.get(ShopActivity, theirs[0])
