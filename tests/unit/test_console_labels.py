@@ -46,6 +46,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("shop_batch_item", ItemStatus),
     ("shop_platform_problem", platform.Problem),
     ("shop_platform_remedy", platform.Problem),
+    ("shop_platform_action", platform.WriteAction),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),
     ("operation_state", OperationState),

@@ -9,14 +9,29 @@ from datetime import UTC, datetime
 import pytest
 
 from promodesk.shop.domain.platform import (
+    WriteAction,
     discounted,
     percent_off,
     republishable,
     split_stock,
     verification_verdict,
 )
-from promodesk.shop.platform.port import PlatformActivity, PlatformActivityProduct, PlatformSku
+from promodesk.shop.platform.port import (
+    PlatformActivity,
+    PlatformActivityProduct,
+    PlatformProduct,
+    PlatformSku,
+)
 from promodesk.shop.platform.tiktok import activity_product_wire
+from promodesk.shop.service.platform_write_steps import (
+    Attempt,
+    Wanted,
+    left_over,
+    not_done_message,
+    terms_dict,
+    terms_from,
+    terms_shown,
+)
 
 
 @pytest.mark.parametrize("price", [100, 999, 1290, 18800, 123457])
@@ -129,3 +144,71 @@ def test_update_body_under_variation() -> None:
         {"id": "1", "activity_price_amount": "9.90", "quantity_limit": 5, "quantity_per_user": 1},
         {"id": "2", "quantity_limit": -1, "quantity_per_user": -1},
     ]
+
+
+def test_terms_kept_in_a_payload_come_back_the_same() -> None:
+    product = PlatformActivityProduct(
+        "9001",
+        1290,
+        "USD",
+        discount_percent=15,
+        quantity_limit=20,
+        quantity_per_user=2,
+        skus=(PlatformSku("1", price_minor=990, quantity_limit=5, quantity_per_user=1),),
+    )
+    assert terms_from(terms_dict(product)) == product
+
+
+def test_terms_shown_by_activity_type_and_level() -> None:
+    want = PlatformActivityProduct("9001", 1290, "USD", discount_percent=15)
+    same_price = PlatformActivityProduct("9001", 1290, "USD")
+    other_price = PlatformActivityProduct("9001", 1190, "USD")
+    assert terms_shown(want, same_price, _activity("FIXED_PRICE"))
+    assert not terms_shown(want, other_price, _activity("FLASHSALE"))
+    assert not terms_shown(want, None, _activity("FIXED_PRICE"))  # not listed at all
+    assert terms_shown(want, PlatformActivityProduct("9001", None, "USD", discount_percent=15),
+                       _activity("DIRECT_DISCOUNT"))  # fmt: skip
+    assert not terms_shown(want, same_price, _activity("DIRECT_DISCOUNT"))
+    sku_want = PlatformActivityProduct(
+        "9001", None, "USD", skus=(PlatformSku("1"), PlatformSku("2"))
+    )
+    partial = PlatformActivityProduct("9001", None, "USD", skus=(PlatformSku("1"),))
+    assert not terms_shown(sku_want, partial, _activity("FIXED_PRICE", "VARIATION"))
+    assert terms_shown(sku_want, sku_want, _activity("FIXED_PRICE", "VARIATION"))
+
+
+def _wanted(action: WriteAction, payload: dict[str, object] | None = None) -> Wanted:
+    return Wanted(action.value, "7001", ["9001", "9002"], dict(payload or {}))
+
+
+def test_what_a_read_back_shows_not_done() -> None:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    listed = PlatformActivity(
+        "7001", "t", "FIXED_PRICE", "ONGOING", at, at,
+        products=(PlatformActivityProduct("9002", 100, "USD"),),
+    )  # fmt: skip
+    removal = Attempt(1, after=listed)
+    assert left_over(_wanted(WriteAction.REMOVE), removal) == ["9002"]  # acknowledged, not applied
+    stopped = Attempt(1, after=PlatformActivity("7001", "t", "FIXED_PRICE", "DEACTIVATED", at, at))
+    assert left_over(_wanted(WriteAction.DEACTIVATE), stopped) == []
+    assert left_over(_wanted(WriteAction.REPUBLISH), stopped) == ["7001"]
+
+    def product(pid: str, status: str, *stocks: int) -> PlatformProduct:
+        skus = tuple(PlatformSku(str(n), stock=s) for n, s in enumerate(stocks))
+        return PlatformProduct(pid, "p", status, 100, "USD", sum(stocks), skus)
+
+    zeroed = Attempt(1, products_after=[product("9001", "ACTIVATE", 0, 0)])
+    wanted = Wanted(WriteAction.INVENTORY.value, "", ["9001"], {"quantities": {"0": 0, "1": 0}})
+    assert left_over(wanted, zeroed) == []
+    wanted = Wanted(WriteAction.INVENTORY.value, "", ["9001"], {"quantities": {"0": 3, "1": 0}})
+    assert left_over(wanted, zeroed) == ["9001"]
+    delisted = Attempt(
+        1,
+        products_after=[
+            product("9001", "SELLER_DEACTIVATED", 1),
+            product("9002", "ACTIVATE", 1),
+        ],
+    )
+    assert left_over(_wanted(WriteAction.DELIST), delisted) == ["9002"]
+    assert left_over(_wanted(WriteAction.RELIST), delisted) == ["9001"]
+    assert "still lists 1 products" in not_done_message("remove_products", ["9002"])

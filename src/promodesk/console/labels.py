@@ -735,6 +735,16 @@ _SHOP_PLATFORM_ACTION_LABELS: dict[str, dict[str, str]] = {
             "Seller Center."
         ),
     },
+    # what one recorded platform write does (an intent's action)
+    "shop_platform_action": {
+        "remove_products": N_("Remove products from the activity"),
+        "deactivate_activity": N_("Deactivate the activity"),
+        "update_activity_products": N_("Add or update products in the activity"),
+        "republish_activity": N_("Republish the activity"),
+        "set_inventory": N_("Set the product's stock"),
+        "delist_products": N_("Delist the products"),
+        "relist_products": N_("List the products again"),
+    },
     # an activity's status on TikTok Shop (spec §1.3)
     "shop_platform_activity": {
         "DRAFT": N_("Draft"),
