@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit.db import Database
+from promodesk.kit.errors import Conflict
 from promodesk.models import ShopActivity, ShopEnrollment, ShopPlatformIntent, ShopProduct
 from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
 from promodesk.shop.repository.platform import PlatformRepository
@@ -194,10 +195,13 @@ def test_a_cancel_restored_from_its_snapshot_is_back_on_the_platform(db: Databas
         first, second = rows[0], rows[1]
         terms = target.products[first[3]].deal
         batch_id = _cancel(db, ws, [first[1], second[1]])
+        snap = _snapshot(db, ws, batch_id, first[1])
+        # Its removal has not run on the platform yet: a restore now would be undone by it.
+        with pytest.raises(Conflict, match="on its way"), db.transaction() as uow:
+            snapshot_service.restore(uow, ws, snap, actor="test")
         drain(db, ws)
         assert first[3] not in target.products
         assert second[3] not in target.products
-        snap = _snapshot(db, ws, batch_id, first[1])
         with db.transaction() as uow:
             snapshot_service.restore(uow, ws, snap, actor="test")
             assert snapshot_service.platform_write_key(uow, ws, snap) == f"restore:snapshot:{snap}"

@@ -25,7 +25,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import N_
+from promodesk.kit.errors import N_, Conflict
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
@@ -176,6 +176,16 @@ def _kept_terms(
     return None
 
 
+def _on_its_way(uow: UnitOfWork, workspace_id: int, batch_id: int, activity: ShopActivity) -> bool:
+    """Whether the batch's removal from this activity still waits to run on the platform (a
+    restore now would be undone by it)."""
+    prefix = f"batch:{batch_id}:activity:{activity.id}:"
+    return any(
+        i.status in ("pending", "sent")
+        for i in PlatformRepository(uow).intents(workspace_id, prefix)
+    )
+
+
 def _terms(
     uow: UnitOfWork,
     product: ShopProduct,
@@ -206,7 +216,9 @@ def _terms(
         "product_id": product.platform_product_id,
         "activity_price_minor": price_minor,
         "currency": currency,
-        "discount_percent": percent_off(product.price_minor, price_minor),
+        # the platform's own percent off when it was kept, else the one the price gives
+        "discount_percent": (kept or {}).get("discount_percent")
+        or percent_off(product.price_minor, price_minor),
         "quantity_limit": limit or -1,
         "quantity_per_user": per_user or -1,
         "skus": skus,
@@ -230,6 +242,13 @@ def restore_cancel(
     link = link_for(uow, workspace_id, activity.platform_shop_id)
     if link is None:
         return None
+    if snap.batch_id is not None and _on_its_way(uow, workspace_id, snap.batch_id, activity):
+        raise Conflict(
+            "the cancel is still on its way to the platform; restore it once it is done",
+            message=N_(
+                "The cancel is still on its way to the platform; restore it once it is done."
+            ),
+        )
     saved = snap.data.get("enrollment", {})
     kept = _kept_terms(uow, workspace_id, snap, activity, product.platform_product_id)
     terms = _terms(
