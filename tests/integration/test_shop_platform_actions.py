@@ -44,7 +44,9 @@ def linked(db: Database, sb: ShopSandboxHandle) -> tuple[int, int]:
     return ws.id, shop_id
 
 
-def ongoing(sb: ShopSandboxHandle, level: str = "PRODUCT", kind: str | None = None) -> Activity:
+def ongoing(
+    sb: ShopSandboxHandle, level: str | None = "PRODUCT", kind: str | None = None
+) -> Activity:
     world = sb.sandbox.world
     now = world.now()
     return next(
@@ -52,7 +54,7 @@ def ongoing(sb: ShopSandboxHandle, level: str = "PRODUCT", kind: str | None = No
         for a in world.activities.values()
         if a.status(now) == "ONGOING"
         and not a.immutable
-        and a.product_level == level
+        and (level is None or a.product_level == level)
         and (kind is None or a.activity_type == kind)
         and len(a.products) >= 3
     )
@@ -335,3 +337,82 @@ def test_a_restore_the_platform_cannot_follow_is_refused(
     finally:
         monkeypatch.delenv("PROMODESK_SHOP_PLATFORM_REPUBLISH")
         shop_settings.cache_clear()
+
+
+def test_a_restore_under_variation_puts_the_skus_terms_back(db: Database) -> None:
+    """Under VARIATION the terms are per SKU: the removal kept the platform's, the restore
+    sends them back as they were."""
+    with sandbox_platform(
+        shops=1, products=30, activities=12, enrollments=6, activity_status="ONGOING"
+    ) as sb:
+        ws, shop_id = linked(db, sb)
+        target = ongoing(sb, level="VARIATION")
+        first = enrollments(db, shop_id, target.id)[0]
+        before = {
+            sku: (d.price, d.discount, d.quantity_limit)
+            for sku, d in target.products[first[3]].skus.items()
+        }
+        batch_id = _cancel(db, ws, [first[1]])
+        drain(db, ws)
+        assert first[3] not in target.products
+        snap = _snapshot(db, ws, batch_id, first[1])
+        with db.transaction() as uow:
+            snapshot_service.restore(uow, ws, snap, actor="test")
+        drain(db, ws)
+        after = {
+            sku: (d.price, d.discount, d.quantity_limit)
+            for sku, d in target.products[first[3]].skus.items()
+        }
+        assert after == before
+        assert [i.status for i in intents(db, ws, f"restore:snapshot:{snap}:")] == ["verified"]
+
+
+def test_a_replace_under_variation_enrolls_every_sku(db: Database) -> None:
+    with sandbox_platform(
+        shops=1, products=30, activities=12, enrollments=6, activity_status="ONGOING"
+    ) as sb:
+        ws, shop_id = linked(db, sb)
+        target = ongoing(sb, level="VARIATION")
+        old = enrollments(db, shop_id, target.id)[0]
+        with db.transaction() as uow:
+            candidates = uow.session.execute(
+                select(ShopProduct.id, ShopProduct.platform_product_id).where(
+                    ShopProduct.shop_id == shop_id, ShopProduct.status == "listed"
+                )
+            ).all()
+        new_id, new_platform = next((i, p) for i, p in candidates if p not in target.products)
+        with db.transaction() as uow:
+            replace_service.replace(uow, ws, old[1], new_id, actor="test")
+        drain(db, ws)
+        assert old[3] not in target.products
+        skus = {s.id for s in sb.sandbox.world.products[new_platform].skus}
+        assert set(target.products[new_platform].skus) == skus
+
+
+def test_a_replace_the_platform_refuses_leaves_the_replaced_product(db: Database) -> None:
+    """The shop lost its flash-deal eligibility (spec §1.6): the replacement cannot be added,
+    so the replaced product is not removed either (never an activity with neither)."""
+    with sandbox_platform(
+        shops=1, products=30, activities=12, enrollments=6, activity_status="ONGOING"
+    ) as sb:
+        ws, shop_id = linked(db, sb)
+        target = ongoing(sb, level=None, kind="FLASHSALE")
+        old = enrollments(db, shop_id, target.id)[0]
+        with db.transaction() as uow:
+            candidates = uow.session.execute(
+                select(ShopProduct.id, ShopProduct.platform_product_id).where(
+                    ShopProduct.shop_id == shop_id, ShopProduct.status == "listed"
+                )
+            ).all()
+        new_id, new_platform = next((i, p) for i, p in candidates if p not in target.products)
+        sb.sandbox.update(flashsale_eligible=False)
+        with db.transaction() as uow:
+            replace_service.replace(uow, ws, old[1], new_id, actor="test")
+        drain(db, ws)
+        assert old[3] in target.products
+        assert new_platform not in target.products
+        added, removed = intents(db, ws, f"replace:e{old[1]}:")
+        assert (added.action, added.status) == ("update_activity_products", "failed")
+        assert added.result["attempt_1"]["request_id"]
+        assert (removed.action, removed.status) == ("remove_products", "failed")
+        assert removed.result["attempt_1"]["kind"] == "PreviousCallFailed"

@@ -138,8 +138,13 @@ def _sku(item: dict[str, Any], currency: str) -> PlatformSku:
 
 
 def _activity_product(item: dict[str, Any]) -> PlatformActivityProduct:
-    currency = _currency(item.get("activity_price"), item.get("currency"))
     skus = item.get("skus") or []
+    # under VARIATION the prices (and their currency) are on the SKUs
+    currency = _currency(
+        item.get("activity_price"),
+        item.get("currency"),
+        *(s.get("activity_price") for s in skus if isinstance(s, dict)),
+    )
     discount = item.get("discount")
     return PlatformActivityProduct(
         product_id=str(item.get("id") or item.get("product_id") or ""),

@@ -15,7 +15,9 @@ Rules:
   price and quantities (and the SKU terms the platform had when it was removed), after a
   republish when the activity was deactivated and the platform allows it (spec §1.1, §1.5).
 - A replace adds the replacement with its price and the old quantities, then removes the
-  replaced product (never a moment with neither).
+  replaced product (never a moment with neither; not at all when the addition failed).
+- A finished cancel batch removes its done items from their platform activities, one write per
+  activity (``batch:<id>:activity:<id>``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import N_, Conflict
+from promodesk.kit.errors import N_, Conflict, PromodeskError
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
@@ -45,10 +47,12 @@ from promodesk.shop.domain.platform import (
 )
 from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service.platform_writes import record
+from promodesk.shop.service.platform_writes import record, remove_products
 from promodesk.shop.settings import shop_settings
 
 Part = tuple[WriteAction, str, list[str], dict[str, Any]]
+# A part sent only when the part before it was verified (``platform_writes``).
+AFTER = {"after_previous": True}
 
 
 def _stamp() -> int:
@@ -286,7 +290,7 @@ def restore_cancel(
             WriteAction.UPDATE,
             activity.platform_activity_id,
             [product.platform_product_id],
-            {"products": [terms]},
+            {"products": [terms], **(AFTER if parts else {})},
         )
     )
     key = f"restore:snapshot:{snap.id}"
@@ -342,8 +346,44 @@ def replace(
             [new_product.platform_product_id],
             {"products": [terms]},
         ),
-        (WriteAction.REMOVE, platform_activity, [old_product.platform_product_id], {}),
+        # only once the replacement is there: never a moment with neither
+        (WriteAction.REMOVE, platform_activity, [old_product.platform_product_id], AFTER),
     ]
     key = key or f"replace:e{old_row.id}:e{new_row.id}:{_stamp()}"
     record(uow, link, key, parts, actor=actor, object_type="shop_enrollment", object_id=old_row.id)
     return key
+
+
+def record_batch_removals(uow: UnitOfWork, workspace_id: int, batch_id: int) -> int:
+    """A cancel batch finished: its done items in platform activities leave them on the
+    platform too, one recorded removal per activity (key ``batch:<id>:activity:<id>``, so a
+    second call records nothing). An activity whose shop link waits for re-authorization is
+    noted in the audit log and left for a new authorization. Returns the intents recorded."""
+    by_activity: dict[int, list[int]] = {}
+    for activity_id, product_id in PlatformRepository(uow).done_platform_items(batch_id):
+        by_activity.setdefault(activity_id, []).append(product_id)
+    recorded = 0
+    for activity_id, product_ids in by_activity.items():
+        try:
+            with uow.savepoint():
+                recorded += len(
+                    remove_products(
+                        uow,
+                        workspace_id,
+                        activity_id,
+                        product_ids,
+                        key=f"batch:{batch_id}:activity:{activity_id}",
+                        actor="batch",
+                    )
+                )
+        except PromodeskError as exc:
+            audit.record(
+                uow,
+                workspace_id=workspace_id,
+                actor="batch",
+                action="shop.platform.write_skipped",
+                object_type="shop_activity",
+                object_id=activity_id,
+                note=f"batch {batch_id}: {exc.detail}"[:300],
+            )
+    return recorded

@@ -1,16 +1,19 @@
 """Writes to the platform, each recorded as an intent before its call and verified by reading
-back: removing products from an activity (in chunks of at most ``max_remove_ids``) and
-deactivating an activity left empty.
+back: removing products from an activity (in chunks of at most ``max_remove_ids``),
+deactivating an activity left empty, and every other action of ``platform_write_steps``
+(update activity products, republish, inventory, delist, relist) that ``platform_actions``
+records for the shop's features.
 
 Rules:
-- ``remove_products`` records one intent per chunk (``pending``) and a job in the same
-  transaction; nothing is sent before that commits. The same ``key`` again returns the
-  intents already recorded (a retried request does nothing twice).
-- Each job step takes the first unfinished intent, reads the activity back, and removes only
-  the chunk's products the platform still lists; then reads back again: ``verified`` when
-  none is left, else tried once more and then ``failed`` (a removal acknowledged but not
-  applied). A worker killed after a call and before its commit finds the products gone on the
-  next read and sends nothing again.
+- ``record`` (and ``remove_products``, one intent per chunk) writes the intents (``pending``)
+  and a job in the caller's transaction; nothing is sent before that commits. The same
+  ``key`` again returns the intents already recorded (a retried request does nothing twice).
+- Each job step takes the first unfinished intent, reads back, and sends only what the
+  platform does not show yet; then reads back again: ``verified`` when it shows it all, else
+  tried once more and then ``failed`` (a call acknowledged but not applied). A worker killed
+  after a call and before its commit finds it done on the next read and sends nothing again.
+- A part marked ``after_previous`` is not sent when the part before it failed (a replace
+  never removes the replaced product when the replacement could not be added).
 - An activity left with no product by a removal is deactivated (an intent of its own), so no
   empty "zombie" activity stays online; an IMMUTABLE activity is never touched.
 - Every intent keeps the platform's code, message and ``request_id`` of each call, and the
@@ -26,7 +29,7 @@ from typing import Any
 from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.kit.errors import NotFound, PromodeskError, ValidationFailed
+from promodesk.kit.errors import NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import ShopPlatformIntent, ShopPlatformLink
 from promodesk.shop.domain.platform import (
@@ -236,16 +239,31 @@ def _next_intent(intents: Sequence[ShopPlatformIntent]) -> ShopPlatformIntent | 
     return next((i for i in intents if i.status not in FINAL), None)
 
 
+def _previous_failed(intents: Sequence[ShopPlatformIntent], intent: ShopPlatformIntent) -> bool:
+    """Whether the part before ``intent`` in its write failed (a part that depends on it,
+    e.g. a replace's removal of the replaced product, is then not sent)."""
+    before = [i for i in intents if i.chunk < intent.chunk]
+    return bool(before) and before[-1].status == IntentStatus.FAILED
+
+
 def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
     workspace_id, key = int(payload["workspace_id"]), str(payload["key"])
     with db.read() as uow:
         repo = PlatformRepository(uow)
-        intent = _next_intent(list(repo.intents(workspace_id, f"{key}:")))
+        intents = list(repo.intents(workspace_id, f"{key}:"))
+        intent = _next_intent(intents)
         if intent is None:
             return None
         row = repo.link(workspace_id, intent.link_id)
         if row is None or row.status != LinkStatus.ACTIVE:
             return Attempt(intent.id, error=port.AuthorizationLost("the link is not active"))
+        if (intent.payload or {}).get("after_previous") and _previous_failed(intents, intent):
+            return Attempt(
+                intent.id,
+                error=port.PlatformRefused(
+                    "not sent: the call it follows failed", kind="PreviousCallFailed"
+                ),
+            )
         link = access_of(row)
         wanted = Wanted(
             intent.action,
@@ -369,38 +387,3 @@ def _deactivate_intent(
             result={},
         )
     )
-
-
-def record_batch_removals(uow: UnitOfWork, workspace_id: int, batch_id: int) -> int:
-    """A cancel batch finished: its done items in platform activities leave them on the
-    platform too, one recorded removal per activity (key ``batch:<id>:activity:<id>``, so a
-    second call records nothing). An activity whose shop link waits for re-authorization is
-    noted in the audit log and left for a new authorization. Returns the intents recorded."""
-    by_activity: dict[int, list[int]] = {}
-    for activity_id, product_id in PlatformRepository(uow).done_platform_items(batch_id):
-        by_activity.setdefault(activity_id, []).append(product_id)
-    recorded = 0
-    for activity_id, product_ids in by_activity.items():
-        try:
-            with uow.savepoint():
-                recorded += len(
-                    remove_products(
-                        uow,
-                        workspace_id,
-                        activity_id,
-                        product_ids,
-                        key=f"batch:{batch_id}:activity:{activity_id}",
-                        actor="batch",
-                    )
-                )
-        except PromodeskError as exc:
-            audit.record(
-                uow,
-                workspace_id=workspace_id,
-                actor="batch",
-                action="shop.platform.write_skipped",
-                object_type="shop_activity",
-                object_id=activity_id,
-                note=f"batch {batch_id}: {exc.detail}"[:300],
-            )
-    return recorded

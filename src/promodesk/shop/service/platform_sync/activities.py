@@ -113,8 +113,9 @@ def _apply_enrollments(
         price = entry.activity_price_minor
         if price is None and entry.discount_percent is not None:
             price = discounted(product.price_minor, entry.discount_percent)
-        if price is None:
-            price = product.price_minor
+        if price is None:  # VARIATION: the lowest of its SKUs' activity prices
+            priced = [s.price_minor for s in entry.skus if s.price_minor is not None]
+            price = min(priced) if priced else product.price_minor
         row = existing.get(product.id)
         if row is None:
             stage = STAGE_OF_STATUS.get(item.status)
