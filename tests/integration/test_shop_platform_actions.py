@@ -256,6 +256,7 @@ def test_a_replace_swaps_the_products_on_the_platform(db: Database) -> None:
         ws, shop_id = linked(db, sb)
         target = ongoing(sb, kind="FIXED_PRICE")
         old = enrollments(db, shop_id, target.id)[0]
+        price_before = target.products[old[3]].deal.price
         # a listed product of the shop not in this activity
         with db.transaction() as uow:
             candidates = uow.session.execute(
@@ -272,6 +273,22 @@ def test_a_replace_swaps_the_products_on_the_platform(db: Database) -> None:
         assert target.products[new_platform].deal.price == price
         (write,) = {i.key.rsplit(":", 1)[0] for i in intents(db, ws, f"replace:e{old[1]}:")}
         assert [i.status for i in intents(db, ws, f"{write}:")] == ["verified", "verified"]
+        # Undone from its snapshot: the original is back with its price, the replacement out.
+        was = target.products.get(new_platform)
+        assert was is not None
+        with db.transaction() as uow:
+            (snap,) = snapshot_service.list_snapshots(uow, ws, enrollment_id=old[1])
+            snapshot_service.restore(uow, ws, snap.id, actor="test")
+            snap_id = snap.id
+        drain(db, ws)
+        assert new_platform not in target.products
+        assert old[3] in target.products
+        assert target.products[old[3]].deal.price == price_before
+        written = intents(db, ws, f"restore:snapshot:{snap_id}:")
+        assert [(i.action, i.status) for i in written] == [
+            ("update_activity_products", "verified"),
+            ("remove_products", "verified"),
+        ]
 
 
 def test_a_shop_without_a_link_writes_nothing(db: Database) -> None:

@@ -1,6 +1,7 @@
 """The mirror's rules for an enrollment after a read of the platform: the platform's status
 decides the stage, what it no longer lists leaves the activity by its stage's path, a
-cancelled enrollment never comes back by a read, stock to zero is promodesk's own."""
+cancelled or replaced enrollment never comes back by a read, stock to zero is promodesk's
+own."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ S = State
         (S.APPROVED, "NOT_EFFECTIVE", True, S.REMOVED),
         (S.LIVE, "EXPIRED", True, None),
         (S.TERMINATED, "ONGOING", False, None),
+        # a replaced product still listed while its removal is on its way: it stays replaced
+        # (an undo goes through its snapshot, like a cancel's)
+        (S.REPLACED, "ONGOING", True, None),
+        (S.REPLACED, "NOT_START", True, None),
+        (S.REPLACED, "ONGOING", False, None),
     ],
 )
 def test_mirrored_state(

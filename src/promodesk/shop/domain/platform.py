@@ -93,13 +93,19 @@ STAGE_OF_STATUS: dict[str, State] = {
 OFF_STATUSES = frozenset({"DEACTIVATED", "NOT_EFFECTIVE"})
 
 
+# States a read of the platform never moves an enrollment out of while the platform lists it:
+# stock to zero is promodesk's own; a cancelled or replaced enrollment's removal may still be
+# on its way to the platform, and an undo goes through its snapshot.
+KEPT_BY_READS = frozenset({State.STOCK_ZEROED, State.REPLACED, *CANCELLED})
+
+
 def mirrored_state(current: State | None, platform_status: str, listed: bool) -> State | None:
     """The enrollment's state after a read of the platform, or None to leave it as it is.
 
     - Listed in an activity the platform runs (DRAFT, NOT_START, ONGOING): the stage of that
-      status, when the enrollment lifecycle allows the move. A cancelled enrollment is never
-      brought back by a read: its removal may still be on its way to the platform, and a
-      restore goes through its snapshot.
+      status, when the enrollment lifecycle allows the move. A cancelled or replaced
+      enrollment is never brought back by a read (``KEPT_BY_READS``): its removal may still be
+      on its way to the platform, and a restore goes through its snapshot.
     - Not listed any more, or the activity deactivated: an enrollment still in the activity
       leaves it the way its stage leaves (withdrawn, removed, terminated).
     - EXPIRED activities keep their enrollments' last states (the activity just ended)."""
@@ -107,7 +113,7 @@ def mirrored_state(current: State | None, platform_status: str, listed: bool) ->
     if listed and stage is not None:
         if current is None:
             return stage
-        if current == stage or current == State.STOCK_ZEROED or current in CANCELLED:
+        if current == stage or current in KEPT_BY_READS:
             return None
         return stage if stage in ALLOWED[current] else None
     if current is None or current not in IN_ACTIVITY:
