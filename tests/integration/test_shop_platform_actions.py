@@ -158,15 +158,19 @@ def test_stock_zero_restock_and_delist_reach_the_platform(db: Database) -> None:
             assert alternatives.delist_if_due(uow, ws, enrollment_id)
         drain(db, ws)
         assert product.status == "SELLER_DEACTIVATED"
-        (delisted,) = intents(db, ws, f"delist:p{product_id}:")
-        assert (delisted.action, delisted.status) == ("delist_products", "verified")
+        assert platform_id not in target.products  # it left its activity there too
+        written = intents(db, ws, f"delist:p{product_id}:")
+        assert [(i.action, i.status) for i in written] == [
+            ("delist_products", "verified"),
+            ("remove_products", "verified"),
+        ]
         with db.transaction() as uow:
             mirrored = uow.session.get(ShopProduct, product_id)
             assert mirrored is not None
             assert (mirrored.status, mirrored.platform_status) == ("delisted", "SELLER_DEACTIVATED")
 
 
-def _cancel(db: Database, ws: int, ids: list[int]) -> int:
+def cancel_now(db: Database, ws: int, ids: list[int]) -> int:
     with db.transaction() as uow:
         batch = batch_service.cancel_now(
             uow,
@@ -181,7 +185,7 @@ def _cancel(db: Database, ws: int, ids: list[int]) -> int:
         return int(batch.id)
 
 
-def _snapshot(db: Database, ws: int, batch_id: int, enrollment_id: int) -> int:
+def snapshot_of(db: Database, ws: int, batch_id: int, enrollment_id: int) -> int:
     with db.transaction() as uow:
         (snap,) = snapshot_service.list_snapshots(
             uow, ws, batch_id=batch_id, enrollment_id=enrollment_id
@@ -196,8 +200,8 @@ def test_a_cancel_restored_from_its_snapshot_is_back_on_the_platform(db: Databas
         rows = enrollments(db, shop_id, target.id)
         first, second = rows[0], rows[1]
         terms = target.products[first[3]].deal
-        batch_id = _cancel(db, ws, [first[1], second[1]])
-        snap = _snapshot(db, ws, batch_id, first[1])
+        batch_id = cancel_now(db, ws, [first[1], second[1]])
+        snap = snapshot_of(db, ws, batch_id, first[1])
         # Its removal has not run on the platform yet: a restore now would be undone by it.
         with pytest.raises(Conflict, match="on its way"), db.transaction() as uow:
             snapshot_service.restore(uow, ws, snap, actor="test")
@@ -228,12 +232,12 @@ def test_a_restore_republishes_the_activity_its_cancel_deactivated(db: Database)
         ws, shop_id = linked(db, sb)
         target = ongoing(sb, kind="FIXED_PRICE")
         rows = enrollments(db, shop_id, target.id)
-        batch_id = _cancel(db, ws, [r[1] for r in rows])
+        batch_id = cancel_now(db, ws, [r[1] for r in rows])
         drain(db, ws)
         now = sb.sandbox.world.now()
         assert target.status(now) == "DEACTIVATED"
         assert not target.products
-        snap = _snapshot(db, ws, batch_id, rows[0][1])
+        snap = snapshot_of(db, ws, batch_id, rows[0][1])
         with db.transaction() as uow:
             snapshot_service.restore(uow, ws, snap, actor="test")
         drain(db, ws)
@@ -342,9 +346,9 @@ def test_a_restore_the_platform_cannot_follow_is_refused(
             ws, shop_id = linked(db, sb)
             target = ongoing(sb, kind="FIXED_PRICE")
             rows = enrollments(db, shop_id, target.id)
-            batch_id = _cancel(db, ws, [r[1] for r in rows])
+            batch_id = cancel_now(db, ws, [r[1] for r in rows])
             drain(db, ws)
-            snap = _snapshot(db, ws, batch_id, rows[0][1])
+            snap = snapshot_of(db, ws, batch_id, rows[0][1])
             before = state(db, rows[0][1])
             with pytest.raises(ActivityClosed), db.transaction() as uow:
                 snapshot_service.restore(uow, ws, snap, actor="test")
@@ -369,10 +373,10 @@ def test_a_restore_under_variation_puts_the_skus_terms_back(db: Database) -> Non
             sku: (d.price, d.discount, d.quantity_limit)
             for sku, d in target.products[first[3]].skus.items()
         }
-        batch_id = _cancel(db, ws, [first[1]])
+        batch_id = cancel_now(db, ws, [first[1]])
         drain(db, ws)
         assert first[3] not in target.products
-        snap = _snapshot(db, ws, batch_id, first[1])
+        snap = snapshot_of(db, ws, batch_id, first[1])
         with db.transaction() as uow:
             snapshot_service.restore(uow, ws, snap, actor="test")
         drain(db, ws)

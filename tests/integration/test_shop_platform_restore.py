@@ -20,7 +20,12 @@ from promodesk.shop.service.platform_sync import steps
 from tests.api_support import HANG_GUARD, bearer, live_server, make_app, new_key, new_workspace
 from tests.integration import shop_factories as f
 from tests.integration.promote_factories import drain
-from tests.integration.test_shop_platform_actions import _cancel, _snapshot, enrollments, ongoing
+from tests.integration.test_shop_platform_actions import (
+    cancel_now,
+    enrollments,
+    ongoing,
+    snapshot_of,
+)
 from tests.shop_platform_support import link_shop, sandbox_platform
 
 runner = CliRunner()
@@ -49,9 +54,9 @@ def test_restore_from_the_api_and_the_cli_reaches_the_platform(
         drain(db, ws)
         target = ongoing(sb, kind="FIXED_PRICE")
         rows = enrollments(db, shop_id, target.id)
-        batch_id = _cancel(db, ws, [rows[0][1], rows[1][1]])
+        batch_id = cancel_now(db, ws, [rows[0][1], rows[1][1]])
         drain(db, ws)
-        by_api, by_cli = (_snapshot(db, ws, batch_id, r[1]) for r in rows[:2])
+        by_api, by_cli = (snapshot_of(db, ws, batch_id, r[1]) for r in rows[:2])
         key = new_key(db, workspace, "operator")
         with live_server(make_app(db, tmp_path)) as base:
             answer = httpx.post(

@@ -27,7 +27,7 @@ from promodesk.shop_sandbox.world import Deal, Enrollment
 from promodesk.tenancy.repository import TenancyRepository
 from tests.integration.promote_factories import drain
 from tests.integration.test_console_support import console_client, log_in, new_member
-from tests.integration.test_shop_platform_actions import _cancel, enrollments, linked, ongoing
+from tests.integration.test_shop_platform_actions import cancel_now, enrollments, linked, ongoing
 from tests.shop_platform_support import sandbox_platform
 
 
@@ -63,7 +63,7 @@ def test_the_verification_reads_the_platform(db: Database, tmp_path: Path) -> No
         ws, shop_id = linked(db, sb)
         rows = [r for r in enrollments(db, shop_id, target.id) if r[3] != couponed]
         # A removal that took: passed, with what the platform showed.
-        batch = _cancel(db, ws, [rows[0][1]])
+        batch = cancel_now(db, ws, [rows[0][1]])
         drain(db, ws)
         (passed,) = verify_now(db, ws, batch)
         assert passed.passed
@@ -76,7 +76,7 @@ def test_the_verification_reads_the_platform(db: Database, tmp_path: Path) -> No
         assert all(passed.platform["request_ids"])
         # A coupon linked to the product still runs on the platform: failed, end it there.
         (coupon_item,) = [r for r in enrollments(db, shop_id, target.id) if r[3] == couponed]
-        batch = _cancel(db, ws, [coupon_item[1]])
+        batch = cancel_now(db, ws, [coupon_item[1]])
         drain(db, ws)
         (with_coupon,) = verify_now(db, ws, batch)
         assert not with_coupon.passed
@@ -86,7 +86,7 @@ def test_the_verification_reads_the_platform(db: Database, tmp_path: Path) -> No
         assert "Seller Center" in with_coupon.platform["remediation"]
         # Acknowledged but not applied: the local rows say cancelled, the platform disagrees.
         sb.sandbox.update(remove_noop=True)
-        batch = _cancel(db, ws, [rows[1][1]])
+        batch = cancel_now(db, ws, [rows[1][1]])
         drain(db, ws)
         (noop,) = verify_now(db, ws, batch)
         assert not noop.passed
@@ -187,7 +187,7 @@ def test_the_verification_waits_for_the_removals_on_their_way(db: Database) -> N
         target = ongoing(sb, kind="FIXED_PRICE")
         ws, shop_id = linked(db, sb)
         row = enrollments(db, shop_id, target.id)[0]
-        batch = _cancel(db, ws, [row[1]])
+        batch = cancel_now(db, ws, [row[1]])
         later = clock.now() + timedelta(hours=1)
         with db.transaction() as uow:  # the removal has not run when the check is due
             uow.session.execute(

@@ -29,10 +29,10 @@ from promodesk.models import ShopCancellation, ShopEnrollment, ShopProduct
 from promodesk.shop.domain import product_plan
 from promodesk.shop.domain.enrollments import ENROLLMENTS, Reason, State
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service import platform_actions
 from promodesk.shop.service import product_plan as plan_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service.catalog import get_activity, get_enrollment, open_activity
+from promodesk.shop.service.platform_actions import stock as platform_stock
 from promodesk.shop.service.product_plan import DELIST_JOB
 from promodesk.shop.service.shops import get_product
 from promodesk.shop.settings import shop_settings
@@ -77,7 +77,7 @@ def stock_to_zero(
     paused = _pause_others(uow, workspace_id, plan, enrollment.id, actor)
     repo.set_product_stock([enrollment.product_id], 0, now)
     # A linked shop's product: its stock goes to zero on the platform too (verified there).
-    platform_actions.stock_zero(
+    platform_stock.stock_zero(
         uow, workspace_id, get_product(uow, workspace_id, enrollment.product_id), actor=actor
     )
     job = jobs.enqueue(
@@ -187,7 +187,7 @@ def restore_stock(
     repo = ShopRepository(uow)
     now = clock.now()
     repo.set_product_stock([product.id], stock, now)
-    platform_actions.restock(uow, workspace_id, product, stock, actor=actor, saved=saved_skus)
+    platform_stock.restock(uow, workspace_id, product, stock, actor=actor, saved=saved_skus)
     zeroed = repo.enrollments(
         workspace_id, product_ids=[product.id], states=["stock_zeroed"], limit=1000
     )
@@ -265,7 +265,8 @@ def delist_if_due(
     ending = [i for i in plan.items if i.effect is product_plan.Effect.ENDS and i.target_state]
     now = clock.now()
     product.status = "delisted"
-    platform_actions.delist(uow, workspace_id, product)
+    # A linked shop's product: deactivated there, and out of the activities it leaves here.
+    platform_stock.delist(uow, workspace_id, product, [i.activity_id for i in ending])
     for item in ending:
         assert item.target_state is not None
         if repo.set_state([item.enrollment_id], [item.state], item.target_state, now) != 1:

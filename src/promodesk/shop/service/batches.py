@@ -13,7 +13,7 @@ Rules:
   transaction); a worker killed mid-chunk rolls the chunk back and the next run redoes it.
 - When a batch finishes, a verification job is enqueued after the activities' delay; its done
   items in activities of a linked shop's platform are removed there too, as recorded writes
-  verified by reading back (``platform_actions.record_batch_removals``).
+  verified by reading back (``platform_actions.enrollments``).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ from promodesk.shop.domain.enrollments import CANCELLABLE, parse_reason, parse_s
 from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, NothingToDo
 from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service import alerts, platform_actions
+from promodesk.shop.service import alerts
 from promodesk.shop.service.cancel import process_items
+from promodesk.shop.service.platform_actions.enrollments import record_batch_removals
 from promodesk.shop.settings import shop_settings
 from promodesk.tenancy.domain import Role, at_least
 
@@ -421,7 +422,7 @@ def _finish(uow: UnitOfWork, workspace_id: int, batch_id: int) -> None:
     if done:
         alerts.cancel_done(uow, workspace_id, batch_id, batch.reason_code, batch.created_by, failed)
         # A linked shop's cancels reach its platform: recorded removals, verified there.
-        platform_actions.record_batch_removals(uow, workspace_id, batch_id)
+        record_batch_removals(uow, workspace_id, batch_id)
         delay = brepo.batch_activity_delay(batch_id)
         jobs.enqueue(
             uow,

@@ -30,10 +30,10 @@ from promodesk.shop.domain.replace import (
     replace_price,
 )
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service import platform_actions
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service.catalog import get_activity, get_enrollment, open_activity
 from promodesk.shop.service.catalog import rules_of as activity_rules
+from promodesk.shop.service.platform_actions import enrollments as platform_enrollments
 from promodesk.shop.service.shops import get_product
 
 #: the stages a product is replaced from (a stock-zeroed one is restocked or delisted first)
@@ -310,7 +310,7 @@ def replace(
         raise Conflict(f"enrollment {old.id} changed meanwhile; try again")
     uow.session.refresh(new)
     # A linked shop's activity: the replacement joins it on the platform, the old one leaves.
-    platform_key = platform_actions.replace(
+    platform_key = platform_enrollments.replace(
         uow, workspace_id, plan.activity, (old, plan.old_product), (new, product), actor=actor
     )
     after = {

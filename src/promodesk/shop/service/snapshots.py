@@ -25,8 +25,9 @@ from promodesk.shop.domain.enrollments import CANCELLED, ENROLLMENTS, State, res
 from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service import platform_actions
 from promodesk.shop.service.catalog import get_activity, rules_of
+from promodesk.shop.service.platform_actions import enrollments as platform_enrollments
+from promodesk.shop.service.platform_actions import stock as platform_stock
 from promodesk.shop.service.shops import get_product
 
 #: the changes a snapshot can undo
@@ -78,7 +79,7 @@ def take(
         },
         "activity": {"name": activity.name, "rules": rules_of(activity).__dict__},
     }
-    skus = platform_actions.sku_stock(uow, product)
+    skus = platform_stock.sku_stock(uow, product)
     if skus:  # a linked shop's product: its SKUs' stock, put back on the platform by a restore
         data["product"]["skus"] = skus
     return repo.add(
@@ -147,7 +148,7 @@ def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str)
     if snap.change == "cancel":
         _restore_cancel(uow, workspace_id, snap, enrollment, now >= activity.starts_at)
         # A linked shop's activity: the product goes back there with the snapshot's terms.
-        platform_actions.restore_cancel(
+        platform_enrollments.restore_cancel(
             uow,
             workspace_id,
             snap,
@@ -178,7 +179,7 @@ def restore(uow: UnitOfWork, workspace_id: int, snapshot_id: int, *, actor: str)
         replacement = _restore_replace(
             uow, workspace_id, snap, enrollment, now >= activity.starts_at
         )
-        platform_actions.replace(
+        platform_enrollments.replace(
             uow,
             workspace_id,
             activity,

@@ -31,11 +31,11 @@ from promodesk.shop.domain import product_plan
 from promodesk.shop.domain.enrollments import ENROLLMENTS, State
 from promodesk.shop.domain.plan import Refusal, activity_refusal
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service import platform_actions
 from promodesk.shop.service import product_plan as plan_service
 from promodesk.shop.service.alternatives import stock_to_zero
 from promodesk.shop.service.cancel import activity_facts
 from promodesk.shop.service.catalog import get_activity
+from promodesk.shop.service.platform_actions.access import link_for
 
 MAX_IDS = 1000
 
@@ -149,7 +149,7 @@ def stock_to_zero_many(
     for shop_id in sorted({i["shop_id"] for i in items if i["ok"]}):
         # A linked shop whose platform waits for re-authorization: refused as a whole (409),
         # before anything changes (the platform would not follow).
-        platform_actions.link_for(uow, workspace_id, shop_id)
+        link_for(uow, workspace_id, shop_id)
     plan = _plan(uow, workspace_id, items, lock=True)
     overridden = plan_service.enforce(uow, workspace_id, plan, force=force, role=role, actor=actor)
     chosen = {i["enrollment_id"] for i in items if i["ok"]}

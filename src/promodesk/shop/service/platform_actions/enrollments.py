@@ -1,169 +1,34 @@
-"""What each shop action writes to a linked shop's platform, recorded in the action's own
-transaction (``platform_writes.record``) and carried out by the write job, each call verified
-by reading back.
-
-Rules:
-- Only a product or activity mirrored from a linked shop's platform is written there; a shop
-  with no link (or a product the platform does not know) changes locally only, as before.
-- A shop whose link waits for re-authorization refuses an action taken by a person
-  (``PlatformReauthorize``, nothing changed anywhere): the platform would not follow. A
-  job (the delist after the delay) goes on locally and notes the skipped write in the audit.
-- Stock to zero sets every SKU's stock to 0 (Update Inventory); a restock sets the new stock
-  (the snapshot's SKU quantities when it restores one, else spread over the SKUs); the delist
-  deactivates the product.
-- A restored cancellation puts the product back in its activity with the snapshot's activity
-  price and quantities (and the SKU terms the platform had when it was removed), after a
-  republish when the activity was deactivated and the platform allows it (spec §1.1, §1.5).
-- A replace adds the replacement with its price and the old quantities, then removes the
-  replaced product (never a moment with neither; not at all when the addition failed).
-- A finished cancel batch removes its done items from their platform activities, one write per
-  activity (``batch:<id>:activity:<id>``).
-"""
+"""A linked shop's enrollments on its platform: a restored cancellation put back in its
+activity (the snapshot's price and quantities, the SKU terms the removal kept; republished
+first when the removal deactivated the emptied activity and the platform allows it), a replace
+(the replacement added, then the replaced product removed: never a moment with neither), a
+finished cancel batch's removals (one write per activity, ``batch:<id>:activity:<id>``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from promodesk.audit import service as audit
-from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import N_, Conflict, PromodeskError
 from promodesk.models import (
     ShopActivity,
     ShopEnrollment,
-    ShopPlatformIntent,
-    ShopPlatformLink,
     ShopProduct,
     ShopSnapshot,
 )
 from promodesk.shop.domain.platform import (
     REMOVABLE_STATUSES,
     REPUBLISHABLE_STATUSES,
-    LinkStatus,
     WriteAction,
     percent_off,
     republishable,
-    split_stock,
 )
-from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
+from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.service.platform_actions.access import AFTER, Part, link_for, stamp
 from promodesk.shop.service.platform_writes import record, remove_products
 from promodesk.shop.settings import shop_settings
-
-Part = tuple[WriteAction, str, list[str], dict[str, Any]]
-# A part sent only when the part before it was verified (``platform_writes``).
-AFTER = {"after_previous": True}
-
-
-def _stamp() -> int:
-    return int(clock.now().timestamp() * 1000)
-
-
-def link_for(
-    uow: UnitOfWork, workspace_id: int, shop_id: int, *, by_job: bool = False
-) -> ShopPlatformLink | None:
-    """The shop's platform link when writes go there; None for a shop with no link (and for
-    a job when the link waits for re-authorization)."""
-    link = PlatformRepository(uow).link_for_shop(workspace_id, shop_id)
-    if link is None:
-        return None
-    if link.status != LinkStatus.ACTIVE:
-        if by_job:
-            return None
-        raise PlatformReauthorize(
-            "the platform no longer accepts this shop's authorization: connect it again "
-            "before changing its products",
-            message=N_(
-                "The platform no longer accepts this shop's authorization: connect the shop "
-                "again before changing its products."
-            ),
-        )
-    return link
-
-
-def _skipped(uow: UnitOfWork, workspace_id: int, product: ShopProduct, what: str) -> None:
-    audit.record(
-        uow,
-        workspace_id=workspace_id,
-        actor="system",
-        action="shop.platform.write_skipped",
-        object_type="shop_product",
-        object_id=product.id,
-        note=f"{what}: the shop's platform link waits for re-authorization",
-    )
-
-
-def _inventory(
-    uow: UnitOfWork,
-    workspace_id: int,
-    product: ShopProduct,
-    quantities: dict[str, int],
-    *,
-    key: str,
-    actor: str,
-) -> list[ShopPlatformIntent]:
-    link = link_for(uow, workspace_id, product.shop_id)
-    if link is None or not product.platform_product_id or not quantities:
-        return []
-    part: Part = (
-        WriteAction.INVENTORY,
-        "",
-        [product.platform_product_id],
-        {"quantities": quantities},
-    )
-    return record(
-        uow, link, key, [part], actor=actor, object_type="shop_product", object_id=product.id
-    )
-
-
-def _sku_ids(uow: UnitOfWork, product: ShopProduct) -> list[str]:
-    return sorted(PlatformRepository(uow).skus_of(product.id))
-
-
-def stock_zero(
-    uow: UnitOfWork, workspace_id: int, product: ShopProduct, *, actor: str
-) -> list[ShopPlatformIntent]:
-    """Stock to zero on the platform: every SKU of the product at 0."""
-    quantities = dict.fromkeys(_sku_ids(uow, product), 0)
-    key = f"stock_zero:p{product.id}:{_stamp()}"
-    return _inventory(uow, workspace_id, product, quantities, key=key, actor=actor)
-
-
-def restock(
-    uow: UnitOfWork,
-    workspace_id: int,
-    product: ShopProduct,
-    stock: int,
-    *,
-    actor: str,
-    saved: dict[str, int] | None = None,
-) -> list[ShopPlatformIntent]:
-    """The new stock on the platform (``saved``: a snapshot's SKU quantities)."""
-    quantities = split_stock(stock, _sku_ids(uow, product), saved)
-    key = f"restock:p{product.id}:{_stamp()}"
-    return _inventory(uow, workspace_id, product, quantities, key=key, actor=actor)
-
-
-def sku_stock(uow: UnitOfWork, product: ShopProduct) -> dict[str, int]:
-    """The product's SKU quantities as mirrored (kept in a snapshot for its restore)."""
-    return {sku: int(row.stock) for sku, row in PlatformRepository(uow).skus_of(product.id).items()}
-
-
-def delist(uow: UnitOfWork, workspace_id: int, product: ShopProduct) -> list[ShopPlatformIntent]:
-    """The delayed delist on the platform (a job: skipped with a note when the link waits
-    for re-authorization)."""
-    if not product.platform_product_id:
-        return []
-    link = link_for(uow, workspace_id, product.shop_id, by_job=True)
-    if link is None:
-        if PlatformRepository(uow).link_for_shop(workspace_id, product.shop_id) is not None:
-            _skipped(uow, workspace_id, product, "delist")
-        return []
-    part: Part = (WriteAction.DELIST, "", [product.platform_product_id], {})
-    key = f"delist:p{product.id}:{_stamp()}"
-    return record(
-        uow, link, key, [part], actor="system", object_type="shop_product", object_id=product.id
-    )
 
 
 def _kept_terms(
@@ -349,7 +214,7 @@ def replace(
         # only once the replacement is there: never a moment with neither
         (WriteAction.REMOVE, platform_activity, [old_product.platform_product_id], AFTER),
     ]
-    key = key or f"replace:e{old_row.id}:e{new_row.id}:{_stamp()}"
+    key = key or f"replace:e{old_row.id}:e{new_row.id}:{stamp()}"
     record(uow, link, key, parts, actor=actor, object_type="shop_enrollment", object_id=old_row.id)
     return key
 
