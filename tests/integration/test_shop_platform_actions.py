@@ -14,7 +14,13 @@ from sqlalchemy import select
 import promodesk.shop.jobs  # noqa: F401  (registers the shop handlers)
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict
-from promodesk.models import ShopActivity, ShopEnrollment, ShopPlatformIntent, ShopProduct
+from promodesk.models import (
+    AuditEvent,
+    ShopActivity,
+    ShopEnrollment,
+    ShopPlatformIntent,
+    ShopProduct,
+)
 from promodesk.shop.errors import ActivityClosed, PlatformReauthorize
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service import alternatives, platform_writes
@@ -124,6 +130,22 @@ def test_stock_zero_restock_and_delist_reach_the_platform(db: Database) -> None:
         assert zeroed.action == "set_inventory"
         assert zeroed.status == "verified"
         assert zeroed.result["attempt_1"]["request_id"]
+        with db.transaction() as uow:  # the audit names the write to follow
+            after = (
+                uow.session.execute(
+                    select(AuditEvent.after)
+                    .where(
+                        AuditEvent.workspace_id == ws,
+                        AuditEvent.action == "shop.enrollment.stock_zero",
+                        AuditEvent.object_id == str(enrollment_id),
+                    )
+                    .order_by(AuditEvent.id)
+                )
+                .scalars()
+                .first()
+            )
+        assert after is not None
+        assert zeroed.key.startswith(f"{after['platform_write']}:")
         # Restored from its snapshot: each SKU's stock as it was, on the platform too.
         with db.transaction() as uow:
             (snap,) = snapshot_service.list_snapshots(uow, ws, enrollment_id=enrollment_id)

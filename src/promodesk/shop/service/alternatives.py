@@ -77,8 +77,10 @@ def stock_to_zero(
     paused = _pause_others(uow, workspace_id, plan, enrollment.id, actor)
     repo.set_product_stock([enrollment.product_id], 0, now)
     # A linked shop's product: its stock goes to zero on the platform too (verified there).
-    platform_stock.stock_zero(
-        uow, workspace_id, get_product(uow, workspace_id, enrollment.product_id), actor=actor
+    platform = platform_stock.write_key(
+        platform_stock.stock_zero(
+            uow, workspace_id, get_product(uow, workspace_id, enrollment.product_id), actor=actor
+        )
     )
     job = jobs.enqueue(
         uow,
@@ -100,6 +102,7 @@ def stock_to_zero(
             "delist_job_id": job.id,
             "delist_at": job.run_at.isoformat(),
             "also_stock_zeroed": paused,
+            "platform_write": platform,
         },
     )
     return get_enrollment(uow, workspace_id, enrollment.id)
@@ -187,7 +190,9 @@ def restore_stock(
     repo = ShopRepository(uow)
     now = clock.now()
     repo.set_product_stock([product.id], stock, now)
-    platform_stock.restock(uow, workspace_id, product, stock, actor=actor, saved=saved_skus)
+    platform = platform_stock.write_key(
+        platform_stock.restock(uow, workspace_id, product, stock, actor=actor, saved=saved_skus)
+    )
     zeroed = repo.enrollments(
         workspace_id, product_ids=[product.id], states=["stock_zeroed"], limit=1000
     )
@@ -207,7 +212,11 @@ def restore_stock(
         action="shop.product.restock",
         object_type="shop_product",
         object_id=product.id,
-        after={"stock": stock, "enrollments_restored": len(zeroed)},
+        after={
+            "stock": stock,
+            "enrollments_restored": len(zeroed),
+            "platform_write": platform,
+        },
     )
     return len(zeroed)
 

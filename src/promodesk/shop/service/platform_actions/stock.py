@@ -45,6 +45,11 @@ def _inventory(
     )
 
 
+def write_key(intents: list[ShopPlatformIntent]) -> str | None:
+    """The key of a recorded write (``platform_writes.progress``), None when none was."""
+    return intents[0].key.rsplit(":", 1)[0] if intents else None
+
+
 def _sku_ids(uow: UnitOfWork, product: ShopProduct) -> list[str]:
     return sorted(PlatformRepository(uow).skus_of(product.id))
 
