@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_platform_write_payload"
-down_revision = "0012_shop_platform"
+down_revision = "0013_report_rows_index"
 branch_labels = None
 depends_on = None
 
