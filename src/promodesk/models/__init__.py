@@ -62,6 +62,9 @@ from promodesk.models.promote import (
     PromoteRecharge,
     PromoteWithdrawal,
 )
+from promodesk.models.promotions import (
+    PromotionProductLink,
+)
 from promodesk.models.reallocations import (
     BudgetTransfer,
     CampaignReallocation,
@@ -143,6 +146,7 @@ __all__ = [
     "PromotePaymentMethod",
     "PromoteRecharge",
     "PromoteWithdrawal",
+    "PromotionProductLink",
     "RemarketingTag",
     "Schedule",
     "Shop",

@@ -1,0 +1,1 @@
+"""Every promotion in every channel: one index, product links, stops across channels."""
