@@ -169,6 +169,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
     import promodesk.notify.jobs
     import promodesk.operations.jobs
     import promodesk.promote.jobs
+    import promodesk.promotions.jobs
     import promodesk.shop.jobs
     import promodesk.system.jobs  # noqa: F401
 
@@ -186,6 +187,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.operations.api import router as operations_api
     from promodesk.promote.api.money import router as promote_money_api
     from promodesk.promote.api.orders import router as promote_api
+    from promodesk.promotions.api import router as promotions_api
     from promodesk.shop.api.routes import router as shop_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
@@ -204,6 +206,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         accounts_api,
         campaigns_api,
         shop_api,
+        promotions_api,
     ):
         app.include_router(router)
     mount_console(app, st)

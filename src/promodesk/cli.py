@@ -17,6 +17,7 @@ from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli.app import promote_app
+from promodesk.promotions.cli import app as promotions_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli.app import shop_app
@@ -37,6 +38,7 @@ app.add_typer(jobs, name="jobs")
 app.add_typer(audit_app, name="audit")
 app.add_typer(operations_app, name="operations")
 app.add_typer(promote_app, name="promote")
+app.add_typer(promotions_app, name="promotions")
 app.add_typer(sandbox_app, name="sandbox")
 # Campaign changes are commands of the ad accounts the campaigns belong to.
 campaigns_cli.register(tiktok_app)

@@ -42,6 +42,8 @@ NOT_WALKED = {
     "(walked in tests/integration/test_shop_platform_console.py)",
     "/shop/platform/pick": "shown only after an authorization covering several shops "
     "(walked in tests/integration/test_shop_platform_console.py)",
+    "/promotions/products/{product_id}/unlink": "shown only beside a product's link "
+    "(walked in tests/integration/test_promotions_console.py)",
 }
 # Query strings a GET page needs to show its form.
 QUERIES = {

@@ -759,3 +759,78 @@ for _kind, _codes in _SHOP_PLATFORM_ACTION_LABELS.items():
     _known = LABELS.setdefault(_kind, {})
     for _code, _text in _codes.items():
         _known.setdefault(_code, _text)
+
+# --- promotions: every promotion in every channel, product links ---------------------------
+_PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
+    "promotion_status": {
+        "scheduled": N_("Scheduled"),
+        "live": N_("Live now"),
+        "paused": N_("Paused"),
+        "stopping": N_("Stopping"),
+        "stopped": N_("Stopped"),
+        "ended": N_("Ran its course"),
+    },
+    "promotion_channel": {
+        "tiktok_ads": N_("TikTok ads"),
+        "promote": N_("Promote"),
+        "shop": N_("Shop"),
+    },
+    "promotion_kind": {
+        "campaign": N_("Campaign"),
+        "adgroup": N_("Ad group"),
+        "ad": N_("Ad"),
+        "promote_order": N_("Promote order"),
+        "shop_activity": N_("Shop activity"),
+        "shop_enrollment": N_("Activity enrollment"),
+    },
+    "promotion_owner": {
+        "advertiser": N_("Advertiser"),
+        "client": N_("Client account"),
+        "ad_account": N_("TikTok ad account"),
+        "shop": N_("Shop"),
+        "creator": N_("Creator"),
+    },
+    "promotion_link_source": {
+        "auto": N_("Linked automatically"),
+        "manual": N_("Linked by hand"),
+        "enrollment": N_("Enrolled"),
+    },
+    "tiktok_secondary_status": {
+        "AD_STATUS_AUDIT_DENY": N_("Not approved in review"),
+        "AD_STATUS_REAUDIT": N_("In review again"),
+    },
+    "promotion_stop_code": {
+        "ALREADY_STOPPED": N_("Already stopped or ended"),
+        "ALREADY_PAUSED": N_("Already paused"),
+        "NOT_FOUND": N_("Not found"),
+    },
+    "promotion_stop_path": {
+        "pause": N_("Pause (can be switched on again)"),
+        "delete": N_("Delete (final)"),
+        "stop_order": N_("Stop the order, unspent coins back"),
+        "shop_stage_path": N_("The stage's cancel path"),
+        "withdraw": N_("Withdraw the enrollment"),
+        "remove": N_("Remove from the activity"),
+        "terminate": N_("Terminate participation"),
+    },
+    "promotion_money": {
+        "freed_budget": N_("Budget freed"),
+        "refund_to_wallet": N_("Coins back to the wallet"),
+        "refund_to_coupon_issuer": N_("Coupon value back to its issuer"),
+    },
+    "promotion_stop_reason": {
+        "sold_out": N_("Sold out"),
+        "wrong_claim": N_("A claim turned out wrong"),
+        "plan_change": N_("Marketing plan changed"),
+        "other": N_("Other"),
+    },
+    "audit_action": {
+        "promotion.product_link": N_("Promotion linked to a product"),
+        "promotion.product_unlink": N_("Promotion unlinked from a product"),
+    },
+    "job_kind": {"promotions.link_ads": N_("Promotions: link ads to the products they name")},
+}
+for _kind, _codes in _PROMOTIONS_LABELS.items():
+    _known = LABELS.setdefault(_kind, {})
+    for _code, _text in _codes.items():
+        _known.setdefault(_code, _text)

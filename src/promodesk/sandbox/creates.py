@@ -200,6 +200,8 @@ def _creative(item: Any, position: int) -> dict[str, Any]:
             values[key] = creative.string(key, max_len=2048)
     if creative.has("identity_type"):
         values["identity_type"] = creative.string("identity_type", max_len=64)
+    if creative.has("item_group_ids"):  # a shopping ad's products (UNCERTAIN in the spec)
+        values["item_group_ids"] = creative.string_list("item_group_ids", max_items=20)
     return values
 
 

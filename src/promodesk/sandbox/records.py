@@ -156,6 +156,9 @@ def _ad(world: World, account: int, index: int, memo: Memo | None = None) -> dic
         "call_to_action_id": None,
         "landing_page_url": f"https://shop.example/{account}/p/{index}",
         "landing_page_urls": None,
+        # A shopping ad's product ids (UNCERTAIN in the spec): none on generated ads; an ad
+        # created with them keeps them.
+        "item_group_ids": None,
         "display_name": brand,
         "identity_id": str(6_900_000_000 + account),
         "identity_type": "CUSTOMIZED_USER",
@@ -216,6 +219,7 @@ CREATED_FIELDS = {
             "image_ids",
             "call_to_action",
             "landing_page_url",
+            "item_group_ids",
             "display_name",
             "identity_id",
             "identity_type",

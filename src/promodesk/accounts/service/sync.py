@@ -42,6 +42,7 @@ from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import TikTokAdAccount, TikTokSyncRun
 from promodesk.operations import service as operations
+from promodesk.promotions.domain.links import LINK_JOB
 
 JOB = "tiktok.sync"
 # Handled by the campaigns' report sync (``campaigns.service.report_sync.start.START_JOB``).
@@ -220,6 +221,14 @@ def step(
                 {"workspace_id": run.workspace_id, "ad_account_id": account.id},
                 workspace_id=run.workspace_id,
                 dedupe_key=f"{REPORT_SYNC_JOB}:{run.id}",
+            )
+            # ... and the product links their ads name (landing pages, product ids).
+            enqueue(
+                uow,
+                LINK_JOB,
+                {"workspace_id": run.workspace_id, "ad_account_id": account.id},
+                workspace_id=run.workspace_id,
+                dedupe_key=f"{LINK_JOB}:{run.id}",
             )
     uow.flush()
     return final

@@ -25,6 +25,9 @@ from promodesk.console.routes.campaigns import cancel as campaign_cancel
 from promodesk.console.routes.campaigns import monitor as campaign_monitor
 from promodesk.console.routes.promote import creators, money, orders
 from promodesk.console.routes.promote import review as promote_review
+from promodesk.console.routes.promotions import index as promotions_index
+from promodesk.console.routes.promotions import products as promotion_products
+from promodesk.console.routes.promotions import stop as promotion_stop
 from promodesk.console.routes.shop import (
     activities,
     batches,
@@ -63,4 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     remediation.router,
     shop_platform.router,
     shop_review.router,
+    promotions_index.router,
+    promotion_products.router,
+    promotion_stop.router,
 )

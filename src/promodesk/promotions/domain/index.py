@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, ValidationFailed
 from promodesk.promotions.domain.status import Status, statuses, words
 
 
@@ -69,6 +69,7 @@ class SortKey(StrEnum):
 
 
 MAX_ID = 2**63 - 1
+UNKNOWN = N_("Unknown %(field)s: choose one of %(allowed)s.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,12 @@ def _enum_set(values: list[str] | str | None, enum: type[StrEnum], name: str) ->
         return frozenset(enum(w) for w in words(values))
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise ValidationFailed(f"{name} is one of {allowed}", field=name) from None
+        raise ValidationFailed(
+            f"{name} is one of {allowed}",
+            field=name,
+            message=UNKNOWN,
+            params={"field": name, "allowed": allowed},
+        ) from None
 
 
 def owners(values: list[str] | str | None) -> frozenset[Owner]:
@@ -146,7 +152,12 @@ def owners(values: list[str] | str | None) -> frozenset[Owner]:
             owner = Owner(OwnerKind(kind), int(num))
         except ValueError:
             allowed = ", ".join(f"{k.value}:<id>" for k in OwnerKind)
-            raise ValidationFailed(f"owner is one of {allowed}", field="owner") from None
+            raise ValidationFailed(
+                f"owner is one of {allowed}",
+                field="owner",
+                message=UNKNOWN,
+                params={"field": "owner", "allowed": allowed},
+            ) from None
         if not 1 <= owner.id <= MAX_ID:
             raise ValidationFailed("owner names no object", field="owner")
         out.add(owner)
@@ -162,7 +173,11 @@ def products(values: list[str] | list[int] | int | str | None) -> frozenset[int]
         try:
             pid = int(word)
         except ValueError:
-            raise ValidationFailed("product is a shop product id", field="product") from None
+            raise ValidationFailed(
+                "product is a shop product id",
+                field="product",
+                message=N_("A product is named by its shop product id (a number)."),
+            ) from None
         if not 1 <= pid <= MAX_ID:
             raise ValidationFailed("product is a shop product id", field="product")
         out.add(pid)
@@ -219,7 +234,10 @@ def sort(value: str | None) -> Sort:
         return Sort(SortKey(text.removeprefix("-")), text.startswith("-"))
     except ValueError:
         raise ValidationFailed(
-            f"sort is one of {SORT_WORDS}, with a leading - for descending", field="sort"
+            f"sort is one of {SORT_WORDS}, with a leading - for descending",
+            field="sort",
+            message=UNKNOWN,
+            params={"field": "sort", "allowed": SORT_WORDS},
         ) from None
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, ValidationFailed
 
 
 class Status(StrEnum):
@@ -56,7 +56,12 @@ def statuses(values: list[str] | str | None) -> frozenset[Status]:
     try:
         return frozenset(Status(w) for w in words(values))
     except ValueError:
-        raise ValidationFailed(f"status is one of {STATUS_WORDS}", field="status") from None
+        raise ValidationFailed(
+            f"status is one of {STATUS_WORDS}",
+            field="status",
+            message=N_("Unknown %(field)s: choose one of %(allowed)s."),
+            params={"field": "status", "allowed": STATUS_WORDS},
+        ) from None
 
 
 def words(values: list[str] | str | None) -> list[str]:

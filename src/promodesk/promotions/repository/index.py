@@ -11,7 +11,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Subquery, func, or_, select, tuple_, union_all
 
 from promodesk.kit.repository import Repository
-from promodesk.models import PromoteOrder, PromotionProductLink, ShopEnrollment, ShopProduct
+from promodesk.models import (
+    ClientAccount,
+    ClientAdvertiser,
+    PromoteCreator,
+    PromoteOrder,
+    PromotionProductLink,
+    Shop,
+    ShopEnrollment,
+    ShopProduct,
+    TikTokAdAccount,
+)
 from promodesk.promotions.domain.index import Filters, Kind, OwnerKind, Sort, SortKey
 from promodesk.promotions.repository import branches
 
@@ -204,3 +214,23 @@ class IndexRepository(Repository[Any]):
                 .limit(PAGE_PRODUCTS)
             ).all():
                 out[(kind, id_, shop)].append((pid, title, "enrollment"))
+
+
+def owner_choices(repo: IndexRepository, workspace_id: int) -> list[tuple[str, int, str]]:
+    """(owner kind, id, name) of every owner that can hold promotions, by kind and name."""
+    out: list[tuple[str, int, str]] = []
+    for kind, model, name in (
+        (OwnerKind.CLIENT, ClientAccount, ClientAccount.name),
+        (OwnerKind.ADVERTISER, ClientAdvertiser, ClientAdvertiser.name),
+        (OwnerKind.AD_ACCOUNT, TikTokAdAccount, TikTokAdAccount.name),
+        (OwnerKind.SHOP, Shop, Shop.name),
+        (OwnerKind.CREATOR, PromoteCreator, PromoteCreator.handle),
+    ):
+        rows = repo.s.execute(
+            select(model.id, name)
+            .where(model.workspace_id == workspace_id)
+            .order_by(name)
+            .limit(500)
+        ).all()
+        out += [(kind.value, int(i), str(n)) for i, n in rows]
+    return out

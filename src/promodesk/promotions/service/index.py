@@ -42,6 +42,7 @@ from promodesk.promotions.domain.index import (
 )
 from promodesk.promotions.domain.status import Status
 from promodesk.promotions.repository.index import IndexRepository
+from promodesk.promotions.repository.index import owner_choices as owner_rows
 
 PAGE_MAX = 1000
 EXPORT_PAGE = 1000
@@ -244,3 +245,8 @@ def get_promotion(uow: UnitOfWork, workspace_id: int, ref: Ref | str) -> Promoti
         if row.id == r.id and (r.kind is not Kind.SHOP_ACTIVITY or row.shop_id == r.shop_id):
             return row
     return None
+
+
+def owner_choices(uow: UnitOfWork, workspace_id: int) -> list[tuple[str, str, str]]:
+    """``(token, kind, name)`` of the workspace's owners (``advertiser:3``…), for pickers."""
+    return [(f"{k}:{i}", k, n) for k, i, n in owner_rows(IndexRepository(uow), workspace_id)]

@@ -1,0 +1,148 @@
+"""Promotions over HTTP: the index of every promotion (page or file), a product's promotions,
+and product links (by hand, and the automatic pass over ads)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from promodesk.kit.pagination import MAX_ID
+from promodesk.promotions.domain.index import filters
+from promodesk.promotions.schemas import (
+    AutoLinkCreate,
+    AutoLinkRead,
+    LinkCreate,
+    LinkRead,
+    ProductPromotionsRead,
+    PromotionPage,
+    StopPreviewCreate,
+    StopPreviewRead,
+)
+from promodesk.promotions.service import export, products, stop
+from promodesk.promotions.service.index import list_promotions
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["promotions"])
+
+Words = Annotated[list[str] | None, Query(max_length=500)]
+ProductIds = Annotated[list[int] | None, Query(description="shop product ids")]
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+        },
+        "description": "with format=csv|xlsx: the whole list as a file",
+    }
+}
+
+
+@router.get("/promotions", response_model=PromotionPage, responses=FILE)
+def list_all(
+    uow: Uow,
+    caller: Caller,
+    channel: Words = None,
+    kind: Words = None,
+    status: Words = None,
+    owner: Words = None,
+    product: ProductIds = None,
+    search: Annotated[
+        str | None, Query(max_length=200, description="part of the name, or an exact id")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(max_length=30, description="last_change (default -last_change), spend, budget, name"),
+    ] = None,
+    format: Annotated[str | None, Query(max_length=10, description="csv or xlsx")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> PromotionPage | Response:
+    """Every promotion in every channel: TikTok campaigns, ad groups and ads, Promote orders,
+    shop activities (per shop) and enrollments, with one status vocabulary (scheduled, live,
+    paused, stopping, stopped, ended), owner, budget and spend, results, products and last
+    change. Filters may repeat or be comma-separated: ``channel`` (tiktok_ads, promote, shop),
+    ``kind``, ``status``, ``owner`` (advertiser:ID, client:ID, ad_account:ID, shop:ID,
+    creator:ID), ``product`` (a shop product id). An unknown value is a 422 naming it.
+    ``totals`` cover the whole filtered list. ``format=csv|xlsx``: every row as a file."""
+    chosen = filters(
+        channel=channel, kind=kind, status=status, owner=owner, product=product, search=search
+    )
+    if format is not None:
+        body, media, name = export.export(uow, caller.workspace_id, format, chosen, sort)
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    page = list_promotions(uow, caller.workspace_id, chosen, sort, cursor, limit=limit)
+    return PromotionPage.of(page)
+
+
+ProductId = Annotated[int, Path(ge=1, le=MAX_ID, description="a shop product id")]
+
+
+@router.get("/promotions/products/{product_id}", response_model=ProductPromotionsRead)
+def product_promotions(
+    product_id: ProductId, uow: Uow, caller: Caller, status: Words = None
+) -> ProductPromotionsRead:
+    """Everything that promotes the product in every channel (shop enrollments, linked ads,
+    ad groups and campaigns, Promote orders of linked contents), biggest spend first, with
+    totals per currency and the product's links (removed ones included)."""
+    page = products.promotions_of_product(
+        uow, caller.workspace_id, product_id, statuses=filters(status=status)
+    )
+    return ProductPromotionsRead.of(page)
+
+
+@router.post("/promotions/links", response_model=LinkRead, status_code=201)
+def link(body: LinkCreate, uow: Uow, caller: Writer) -> LinkRead:
+    """Link a campaign, ad group, ad or Promote content (with an e-commerce anchor) to a shop
+    product by hand (audited). Linking again changes nothing. 404 for a product or target
+    that is not the workspace's."""
+    view = products.link_product(
+        uow, caller.workspace_id, body.product_id, body.target, actor=caller.actor, note=body.note
+    )
+    return LinkRead.of(view)
+
+
+@router.delete("/promotions/links", response_model=LinkRead)
+def unlink(
+    uow: Uow,
+    caller: Writer,
+    product_id: Annotated[int, Query(ge=1, le=MAX_ID, description="a shop product id")],
+    target: Annotated[str, Query(max_length=60, description="kind:id, as linked")],
+) -> LinkRead:
+    """Unlink ``target`` from the product (audited); an automatic link stays unlinked. 404
+    when it is not linked."""
+    view = products.unlink_product(uow, caller.workspace_id, product_id, target, actor=caller.actor)
+    return LinkRead.of(view)
+
+
+@router.post("/promotions/links/auto", response_model=AutoLinkRead)
+def link_automatically(body: AutoLinkCreate, uow: Uow, caller: Writer) -> AutoLinkRead:
+    """Link ads (of one ad account, or all) to the shop products their platform data names
+    (``item_group_ids``, the product id in the landing page URL). Runs by itself after every
+    ad account sync; safe to run again."""
+    return AutoLinkRead.of(
+        products.link_ads_automatically(uow, caller.workspace_id, body.ad_account_id)
+    )
+
+
+@router.post("/promotions/stop/preview", response_model=StopPreviewRead)
+def stop_preview(body: StopPreviewCreate, uow: Uow, caller: Caller) -> StopPreviewRead:
+    """Stop everywhere, the preview (nothing changes): for the promotions ``refs`` and every
+    promotion of ``products``, per channel the path it would take (TikTok ads: pause or delete
+    with the budget it frees; Promote: stop with the refund split; shop: the stage-aware path
+    under the activity's guardrails, with their verdicts and safer alternatives), the money
+    per currency, and what is refused and why. A reason is required (``other`` with a text)."""
+    plan = stop.preview_stop(
+        uow,
+        caller.workspace_id,
+        refs=body.refs,
+        products=list(body.products),
+        reason=body.reason,
+        reason_text=body.reason_text,
+        ads_action=body.ads_action,
+    )
+    return StopPreviewRead.of(plan)
