@@ -12,6 +12,11 @@
   (a shop product id); each may be repeated or comma-separated and matches any of its values;
   ``search`` is part of the name (any case) or an exact id (promodesk's or the platform's). An
   unknown value is a 422 naming the field, never a wider list.
+- **Money**: integer minor units with the currency: a TikTok object's budget (none when
+  unlimited, none for ads) and spend (every day the report store holds, in the ad account's
+  currency), results its conversions; a Promote order's budget and spend in coins, results by
+  its type (product clicks, LIVE viewers, views); shop enrollments and activities have no
+  budget or spend, their results are orders.
 - **Sorts**: ``last_change`` (default, newest first), ``spend``, ``budget``, ``name``; a leading
   ``-`` for descending. Ties are broken by (kind, id, shop), so paging is stable. Amounts sort
   by their minor units (money of different currencies is not converted); a promotion without
