@@ -81,6 +81,7 @@ def test_every_channel_in_one_list(db: Database, seeded: Seeded) -> None:
     )
     assert page.totals is not None
     assert page.totals.count == 12
+    assert [t.currency for t in page.totals.by_currency] == ["COIN", "USD"]  # shops: no money
     usd = {t.currency: t for t in page.totals.by_currency}["USD"]
     assert (usd.count, usd.budget.minor, usd.spend.minor) == (7, 7800, 1800)
     assert page.totals.by_kind == {

@@ -69,6 +69,8 @@ def test_a_product_everywhere(db: Database, seeded: Seeded) -> None:
     assert promote.money == [("refund_to_wallet", Money(700, "COIN"))]
 
     shop = by_channel["shop"]
+    # The activity stands for the shop's enrollments in it, each named by its product.
+    assert sorted(i.name for i in shop.items) == ["product 0", "product 1", "product 2"]
     enrollment = next(i for i in shop.items if i.kind == "shop_enrollment")
     # Not started yet: withdrawing the enrollment; the activity needs 5 products per shop and
     # this shop has only 3, so the guardrail refuses it (the plan's own code).

@@ -112,9 +112,9 @@ class IndexRepository(Repository[Any]):
     def totals(
         self, workspace_id: int, filters: Filters, at: datetime
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int, int, int]]]:
-        """(count per channel kind, [(currency, count, budget sum, spend sum)]) of the whole
-        filtered list; promotions without a currency (shop activities) are left out of the
-        second."""
+        """(count per kind, [(currency, count, budget sum, spend sum)]) of the whole filtered
+        list; promotions with neither budget nor spend (shop activities and enrollments) are
+        left out of the second."""
         u = self._union(workspace_id, filters, at)
         if u is None:
             return [], []
@@ -129,7 +129,11 @@ class IndexRepository(Repository[Any]):
                 func.coalesce(func.sum(u.c.budget_minor), 0),
                 func.coalesce(func.sum(u.c.spend_minor), 0),
             )
-            .where(*where, u.c.currency != "")
+            .where(
+                *where,
+                u.c.currency != "",
+                or_(u.c.budget_minor.is_not(None), u.c.spend_minor.is_not(None)),
+            )
             .group_by(u.c.currency)
             .order_by(u.c.currency)
         ).all()

@@ -59,7 +59,8 @@ class CurrencyTotal:
 @dataclass(frozen=True, slots=True)
 class Totals:
     """The whole filtered list: ``count``, per kind, and money per currency (never added up
-    across currencies; shop activities have no money and are not in ``by_currency``)."""
+    across currencies; promotions without budget or spend, the shop's, are not in
+    ``by_currency``)."""
 
     count: int
     by_kind: dict[str, int]

@@ -171,7 +171,9 @@ def _shop(
     for act in activities:
         selection = shop_batches.Selection(activity_id=act.id, shop_id=act.shop_id)
         for eid in shop_batches.resolve(uow, workspace_id, selection):
-            owner.setdefault(eid, act)
+            if eid not in owner:  # the activity's enrollments stand for it, each by its product
+                found = get_promotion(uow, workspace_id, Ref(Kind.SHOP_ENROLLMENT, eid))
+                owner[eid] = found or act
     if not owner:
         return [_item(a, None, rules.Refusal.ALREADY_STOPPED.value) for a in activities], []
     plan = shop_preview.preview(

@@ -64,8 +64,10 @@ def link_of(r: PromotionRow) -> str | None:
     if r.kind is Kind.SHOP_ENROLLMENT:
         return f"/shop/enrollments/{r.id}"
     if r.kind is Kind.SHOP_ACTIVITY:
-        return f"/shop/activities/{r.id}"
-    return None
+        return "/shop"
+    if r.kind is Kind.ADGROUP:
+        return "/campaigns/adgroups?" + urlencode({"search": r.external_id or r.id})
+    return "/campaigns/ads?" + urlencode({"search": r.external_id or r.id})
 
 
 def _query(request: Request) -> dict[str, str]:

@@ -1,0 +1,115 @@
+"""End to end, promotions across channels: the real server in a subprocess (SQLite), Debian's
+chromium driven by Playwright. A user filters the one list of every promotion, opens a
+product's page (its enrollment, its ads and its Promote order together), previews stopping it
+everywhere with a reason, and reads the list in 简体中文. Screenshots go to
+``test-artifacts/promotions-*.png``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from promodesk.kit.db import Database
+from promodesk.promotions.service import products as links
+from promodesk.tenancy import service as tenancy
+from tests.conftest import own_database_url
+from tests.e2e.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    needs_chromium,
+    running_server,
+)
+from tests.integration import promote_factories as pf
+from tests.integration.promotions_support import seed
+
+EMAIL, PASSWORD = "owner@promotions-e2e.example", "promotions-e2e-password"
+
+
+def _seed(url: str) -> None:
+    db = Database(url)
+    try:
+        with db.transaction() as uow:
+            ws = tenancy.create_workspace(uow, "promo-e2e", "Moon Agency", actor="e2e")
+            tenancy.create_user(uow, EMAIL, PASSWORD, name="Mei", workspace=ws,
+                                role="owner", actor="e2e")  # fmt: skip
+            workspace_id = ws.id
+        s = seed(db, workspace_id)
+        with db.transaction() as uow:
+            links.link_ads_automatically(uow, workspace_id)
+            content = pf.make_video(
+                uow, workspace_id, s.creator, title="Mooncake unboxing", has_ecommerce_anchor=True
+            )
+            pf.place(uow, workspace_id, s.creator, content, budget_coins=900)
+            links.link_product(
+                uow, workspace_id, s.products[0], f"promote_content:{content}", actor="e2e"
+            )
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def promo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    needs_chromium()
+    folder = tmp_path_factory.mktemp("promodesk-promotions-e2e")
+    with (
+        own_database_url("sqlite", "promotions", folder=folder, migrate=False) as url,
+        running_server(folder, demo=False, before_serve=lambda: _seed(url),
+                       PROMODESK_DATABASE_URL=url) as server,
+    ):  # fmt: skip
+        yield server
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"promotions-{name}.png"), full_page=True)
+
+
+def test_one_list_a_product_everywhere_and_its_stop_preview(promo_server: Server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = promo_server.base
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="en-US")
+            page = context.new_page()
+            page.goto(base + "/login")
+            page.fill("input[name=email]", EMAIL)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.stack button[type=submit]")
+            page.click("nav.sidebar a[href='/promotions']")
+            rows = page.locator("#promotions tbody tr")
+            expect(rows).to_have_count(13)
+            _shot(page, "01-list")
+
+            page.select_option("#promotion-filter select[name=status]", "live")
+            page.click("#promotion-filter button[type=submit]")
+            expect(rows).to_have_count(4)
+            page.click("a[data-sort='spend']")
+            expect(rows.first).to_contain_text("Spring sale")
+            _shot(page, "02-live-by-spend")
+
+            page.goto(base + "/promotions?channel=shop")
+            page.locator("#promotions a.chip", has_text="product 0").first.click()
+            expect(page.locator("#channel-shop")).to_be_visible()
+            expect(page.locator("#channel-tiktok_ads")).to_contain_text("Spring ad")
+            expect(page.locator("#channel-promote")).to_contain_text("Mooncake unboxing")
+            _shot(page, "03-product")
+
+            page.click("#stop-everywhere")
+            page.select_option("#stop-form select[name=reason]", "sold_out")
+            page.click("#stop-form button[type=submit]")
+            expect(page.locator("#stop-totals")).to_contain_text("Coins back to the wallet")
+            expect(page.locator("#stop-shop")).to_contain_text("Too few products would remain")
+            _shot(page, "04-stop-preview")
+
+            page.goto(base + "/promotions")
+            page.get_by_role("button", name="简体中文").click()
+            expect(page.locator("h1")).to_have_text("推广")
+            _shot(page, "05-list-zh")
+        finally:
+            browser.close()
