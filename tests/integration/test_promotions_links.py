@@ -97,10 +97,11 @@ def test_link_and_unlink_by_hand_are_audited(db: Database, seeded: Seeded) -> No
         )
         same = service.link_product(uow, s.workspace_id, s.products[2], target, actor="ann")
     assert (view.source, view.target, same.created_at) == ("manual", target, view.created_at)
+    assert view.name == "Other"
     assert target in _refs_of_product(db, s, s.products[2])
     with db.read() as uow:
         page = service.promotions_of_product(uow, s.workspace_id, s.products[2])
-    assert [link.target for link in page.links] == [target]
+    assert [(link.target, link.name) for link in page.links] == [(target, "Other")]
     assert {r.channel for r in page.items} == {"tiktok_ads", "shop"}
     with db.transaction() as uow:
         service.unlink_product(uow, s.workspace_id, s.products[2], target, actor="bob")

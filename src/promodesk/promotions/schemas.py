@@ -150,6 +150,7 @@ class LinkRead(BaseModel):
     created_by: str
     created_at: datetime
     removed_at: datetime | None
+    name: str | None = Field(None, description="the target's name (a content's title)")
 
     @classmethod
     def of(cls, v: LinkView) -> LinkRead:
@@ -161,6 +162,7 @@ class LinkRead(BaseModel):
             created_by=v.created_by,
             created_at=v.created_at,
             removed_at=v.removed_at,
+            name=v.name,
         )
 
 

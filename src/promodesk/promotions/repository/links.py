@@ -139,3 +139,20 @@ class LinksRepository(Repository[PromotionProductLink]):
             q = q.where(PromoteContent.has_ecommerce_anchor.is_(True))
         found = self.s.execute(q).scalar_one_or_none()
         return None if found is None else int(found)
+
+    def target_names(
+        self, workspace_id: int, targets: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], str]:
+        """The names of link targets (a Promote content's title)."""
+        out: dict[tuple[str, int], str] = {}
+        for kind in Target:
+            ids = sorted({i for k, i in targets if k == kind.value})
+            if not ids:
+                continue
+            m = TARGET_MODELS[kind]
+            name = m.title if kind is Target.PROMOTE_CONTENT else m.name
+            for i, n in self.s.execute(
+                select(m.id, name).where(m.workspace_id == workspace_id, m.id.in_(ids))
+            ).all():
+                out[(kind.value, int(i))] = str(n)
+        return out

@@ -40,6 +40,7 @@ class LinkView:
     created_by: str
     created_at: datetime
     removed_at: datetime | None
+    name: str | None = None  # the target's name (a Promote content's title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class AutoLinkResult:
     removed: int
 
 
-def _view(link: PromotionProductLink) -> LinkView:
+def _view(link: PromotionProductLink, name: str | None = None) -> LinkView:
     return LinkView(
         product_id=link.product_id,
         target=f"{link.target_kind}:{link.target_id}",
@@ -78,6 +79,7 @@ def _view(link: PromotionProductLink) -> LinkView:
         created_by=link.created_by,
         created_at=link.created_at,
         removed_at=link.removed_at,
+        name=name,
     )
 
 
@@ -95,7 +97,7 @@ def _product(repo: LinksRepository, workspace_id: int, product_id: int) -> Produ
     )
 
 
-def _target(repo: LinksRepository, workspace_id: int, target: str) -> tuple[Target, int]:
+def _target(repo: LinksRepository, workspace_id: int, target: str) -> tuple[Target, int, str]:
     kind, target_id = parse_target(target)
     row = repo.target(workspace_id, kind, target_id)
     if row is None:
@@ -106,7 +108,7 @@ def _target(repo: LinksRepository, workspace_id: int, target: str) -> tuple[Targ
             field="target",
             message=N_("Only a Promote content with an e-commerce anchor promotes a product."),
         )
-    return kind, target_id
+    return kind, target_id, row.title if kind is Target.PROMOTE_CONTENT else row.name
 
 
 def link_product(
@@ -115,12 +117,12 @@ def link_product(
     """Link ``target`` (``kind:id``) to the product by hand (audited)."""
     repo = LinksRepository(uow)
     _product(repo, workspace_id, product_id)
-    kind, target_id = _target(repo, workspace_id, target)
+    kind, target_id, name = _target(repo, workspace_id, target)
     if len(note) > 500:
         raise ValidationFailed("note is at most 500 characters", field="note")
     link = repo.find(product_id, kind, target_id)
     if link is not None and link.removed_at is None:
-        return _view(link)
+        return _view(link, name)
     if link is None:
         link = repo.add(
             PromotionProductLink(
@@ -146,7 +148,7 @@ def link_product(
         object_id=product_id,
         after={"target": f"{kind.value}:{target_id}", "note": note},
     )
-    return _view(link)
+    return _view(link, name)
 
 
 def unlink_product(
@@ -243,9 +245,11 @@ def promotions_of_product(
     )
     at = at or clock.now()
     items = list(iter_promotions(uow, workspace_id, chosen, Sort(SortKey.SPEND, True), at=at))
+    links = repo.of_product(workspace_id, product_id)
+    names = repo.target_names(workspace_id, [(k.target_kind, k.target_id) for k in links])
     return ProductPromotions(
         product=product,
         items=items,
         totals=totals(uow, workspace_id, chosen, at=at),
-        links=[_view(link) for link in repo.of_product(workspace_id, product_id)],
+        links=[_view(k, names.get((k.target_kind, k.target_id))) for k in links],
     )
