@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Subquery, func, or_, select, tuple_, union_all
+from sqlalchemy import CTE, ColumnElement, Row, func, or_, select, tuple_, union_all
 
 from promodesk.kit.repository import Repository
 from promodesk.models import (
@@ -34,7 +34,7 @@ def _like(text: str) -> str:
 
 
 class IndexRepository(Repository[Any]):
-    def _union(self, workspace_id: int, filters: Filters, at: datetime) -> Subquery | None:
+    def _union(self, workspace_id: int, filters: Filters, at: datetime) -> CTE | None:
         dialect = self.uow.dialect
         parts = []
         for kind in branches.TIKTOK_MODELS:
@@ -48,9 +48,12 @@ class IndexRepository(Repository[Any]):
             parts.append(branches.enrollments(workspace_id, dialect, at, filters.products))
         if not parts:
             return None
-        return union_all(*parts).subquery("promotions")
+        # Materialized: every branch is computed once, then filtered, sorted and paged. Left
+        # inline, PostgreSQL pushed a keyset predicate on a text key into the branches and ran
+        # their report sums once per mirror row (seconds per page).
+        return union_all(*parts).cte("promotions").prefix_with("MATERIALIZED")
 
-    def _where(self, u: Subquery, filters: Filters) -> list[ColumnElement[bool]]:
+    def _where(self, u: CTE, filters: Filters) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = []
         if filters.statuses:
             out.append(u.c.status.in_(sorted(s.value for s in filters.statuses)))
@@ -75,7 +78,7 @@ class IndexRepository(Repository[Any]):
         return out
 
     @staticmethod
-    def sort_key(u: Subquery, order: Sort) -> ColumnElement[Any]:
+    def sort_key(u: CTE, order: Sort) -> ColumnElement[Any]:
         if order.key is SortKey.LAST_CHANGE:
             return func.coalesce(u.c.last_change, "")
         if order.key is SortKey.NAME:
