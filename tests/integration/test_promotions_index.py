@@ -12,7 +12,15 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.pagination import encode_cursor
-from promodesk.models import TikTokAd, TikTokAdGroup, TikTokCampaign, Workspace
+from promodesk.models import (
+    ShopBatch,
+    ShopBatchItem,
+    ShopEnrollment,
+    TikTokAd,
+    TikTokAdGroup,
+    TikTokCampaign,
+    Workspace,
+)
 from promodesk.promotions.domain.index import filters
 from promodesk.promotions.domain.status import TIKTOK, Status, tiktok_status
 from promodesk.promotions.service.index import (
@@ -20,7 +28,7 @@ from promodesk.promotions.service.index import (
     iter_promotions,
     list_promotions,
 )
-from tests.integration.accounts_factories import make_ad_account
+from tests.integration.accounts_factories import make_ad_account, make_cancellation
 from tests.integration.promotions_support import Seeded, mirror, seed
 
 
@@ -237,3 +245,38 @@ def test_shop_statuses_follow_the_clock(db: Database, seeded: Seeded) -> None:
     assert {r.status for r in now.items} == {Status.SCHEDULED}
     assert {r.status for r in during.items} == {Status.LIVE}
     assert {r.status for r in after.items} == {Status.ENDED}
+
+
+def test_stops_under_way_read_stopping(db: Database, seeded: Seeded) -> None:
+    """A running cancellation's pending item, and a scheduled shop cancel batch's pending
+    item, make their promotions ``stopping``; a done item does not."""
+    s = seeded
+    with db.transaction() as uow:
+        make_cancellation(
+            uow,
+            s.workspace_id,
+            [
+                {"ad_account_id": s.accounts[0], "object_id": "19000000", "status": "pending"},
+                {"ad_account_id": s.accounts[1], "object_id": "19000003", "status": "done"},
+            ],
+            status="running",
+        )
+        batch = ShopBatch(
+            workspace_id=s.workspace_id, mode="window", reason_code="plan_change",
+            status="scheduled",
+        )  # fmt: skip
+        uow.session.add(batch)
+        uow.flush()
+        e = uow.session.get(ShopEnrollment, s.enrollments[1])
+        assert e is not None
+        uow.session.add(
+            ShopBatchItem(
+                workspace_id=s.workspace_id, batch_id=batch.id, enrollment_id=e.id,
+                activity_id=e.activity_id, product_id=e.product_id, status="pending",
+            )
+        )  # fmt: skip
+    assert set(_refs(db, s, status="stopping")) == {
+        f"campaign:{s.campaigns['Spring sale']}",
+        f"shop_enrollment:{s.enrollments[1]}",
+    }
+    assert f"campaign:{s.campaigns['Other']}" in _refs(db, s, status="live")
