@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_promotions"
-down_revision = "0012_shop_platform"
+down_revision = "0014_platform_write_payload"
 branch_labels = None
 depends_on = None
 
