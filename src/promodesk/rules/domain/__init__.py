@@ -1,0 +1,1 @@
+"""Pure rule logic: definitions, metrics, evaluation, schedules."""
