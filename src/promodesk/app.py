@@ -170,6 +170,7 @@ def load_handlers(extra: list[str] | None = None) -> None:
     import promodesk.operations.jobs
     import promodesk.promote.jobs
     import promodesk.promotions.jobs
+    import promodesk.rules.jobs
     import promodesk.shop.jobs
     import promodesk.system.jobs  # noqa: F401
 

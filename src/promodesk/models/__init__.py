@@ -74,6 +74,12 @@ from promodesk.models.reports import (
     TikTokReportRow,
     TikTokReportSync,
 )
+from promodesk.models.rules import (
+    Rule,
+    RuleDecision,
+    RuleEvaluation,
+    RuleLabel,
+)
 from promodesk.models.shop import (
     Shop,
     ShopActivity,
@@ -148,6 +154,10 @@ __all__ = [
     "PromoteWithdrawal",
     "PromotionProductLink",
     "RemarketingTag",
+    "Rule",
+    "RuleDecision",
+    "RuleEvaluation",
+    "RuleLabel",
     "Schedule",
     "Shop",
     "ShopActivity",

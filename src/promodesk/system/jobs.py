@@ -10,6 +10,8 @@ from promodesk.kit.idempotency import purge_expired
 from promodesk.kit.jobs import JobContext, handler
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.jobs.service import ensure_schedule
+from promodesk.rules.service.evaluation import TICK_JOB
+from promodesk.rules.settings import rules_settings
 from promodesk.tenancy.repository import TenancyRepository
 
 FINISHED_JOBS_KEPT_DAYS = 30
@@ -38,3 +40,5 @@ def ensure_schedules(uow: UnitOfWork) -> None:
     ensure_schedule(
         uow, "campaigns.monitor_watch", "campaigns.monitor_watch", interval_seconds=3600
     )
+    # automated rules: due evaluations are enqueued within one tick of their due time
+    ensure_schedule(uow, TICK_JOB, TICK_JOB, interval_seconds=rules_settings().tick_seconds)

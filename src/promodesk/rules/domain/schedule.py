@@ -34,6 +34,7 @@ class Schedule:
     at_minute: int = 0
     timezone: str = "UTC"
     shop_id: int | None = None
+    activity_id: int | None = None  # whose window; else the default 01:00-05:00
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,251 @@
+"""What rules observe: each channel's objects in a scope with their totals over a lookback.
+
+This is the first implementation of the scope behind ``rules.domain.definition.Scope``: it reads
+the TikTok mirror and report store, Promote orders and their hourly series, and shop enrollments
+with their products' stock. Each query reads one channel for one workspace; days are the local
+days of each ad account's zone (``windows`` maps a zone to its first and last day, inclusive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import (
+    CampaignAllocation,
+    PromoteOrder,
+    PromoteOrderHourly,
+    RuleLabel,
+    ShopEnrollment,
+    ShopProduct,
+    TikTokAd,
+    TikTokAdAccount,
+    TikTokAdGroup,
+    TikTokCampaign,
+    TikTokReportRow,
+)
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    owner_ids: tuple[int, ...] = ()
+    object_ids: tuple[str, ...] = ()
+    product_ids: tuple[int, ...] = ()
+    name_contains: str = ""
+
+
+@dataclass(frozen=True)
+class TikTokRow:
+    row_id: int
+    object_id: str
+    name: str
+    operation_status: str
+    deleted: bool
+    budget_mode: str
+    budget_minor: int
+    currency: str
+    time_zone: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class Sums:
+    spend_minor: int
+    impressions: int
+    clicks: int
+    conversions: int
+    reach: int
+    last_day_spend_minor: int
+    days: int
+
+
+_LEVELS: dict[str, tuple[Any, Any]] = {
+    "campaign": (TikTokCampaign, TikTokCampaign.campaign_id),
+    "adgroup": (TikTokAdGroup, TikTokAdGroup.adgroup_id),
+    "ad": (TikTokAd, TikTokAd.ad_id),
+}
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class SourcesRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.s: Session = uow.session
+
+    def zones(self, workspace_id: int) -> list[str]:
+        q = select(TikTokAdAccount.timezone).where(TikTokAdAccount.workspace_id == workspace_id)
+        return sorted({z or "UTC" for z in self.s.scalars(q.distinct())})
+
+    def labels(self, workspace_id: int) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        q = select(RuleLabel.object_key, RuleLabel.label).where(
+            RuleLabel.workspace_id == workspace_id
+        )
+        for key, label in self.s.execute(q):
+            found.setdefault(key, set()).add(label)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    # TikTok --------------------------------------------------------------------------------
+    def tiktok_objects(self, workspace_id: int, level: str, f: ScopeFilter) -> list[TikTokRow]:
+        model, id_col = _LEVELS[level]
+        budget_mode = getattr(model, "budget_mode", None)
+        budget = getattr(model, "budget_minor", None)
+        q = (
+            select(
+                model.id,
+                id_col,
+                model.name,
+                model.operation_status,
+                or_(model.deleted, model.vanished),
+                budget_mode if budget_mode is not None else literal(""),
+                budget if budget is not None else literal(0),
+                TikTokAdAccount.currency,
+                TikTokAdAccount.timezone,
+                CampaignAllocation.advertiser_id,
+            )
+            .join(TikTokAdAccount, TikTokAdAccount.id == model.ad_account_id)
+            .where(model.workspace_id == workspace_id)
+            .order_by(model.id)
+        )
+        if level == "campaign":
+            q = q.outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == model.id)
+        else:
+            parent = aliased(TikTokCampaign)
+            q = q.outerjoin(
+                parent,
+                and_(
+                    parent.ad_account_id == model.ad_account_id,
+                    parent.campaign_id == model.campaign_id,
+                ),
+            ).outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == parent.id)
+        if f.owner_ids:
+            q = q.where(CampaignAllocation.advertiser_id.in_(f.owner_ids))
+        if f.object_ids:
+            q = q.where(id_col.in_(f.object_ids))
+        if f.name_contains:
+            q = q.where(model.name.ilike(_like(f.name_contains), escape="\\"))
+        return [
+            TikTokRow(
+                r[0],
+                r[1],
+                r[2] or "",
+                r[3] or "",
+                bool(r[4]),
+                r[5] or "",
+                int(r[6] or 0),
+                r[7] or "USD",
+                r[8] or "UTC",
+                r[9],
+            )
+            for r in self.s.execute(q)
+        ]
+
+    def tiktok_sums(
+        self,
+        workspace_id: int,
+        level: str,
+        windows: Mapping[str, tuple[str, str]],
+        object_ids: list[str] | None = None,
+    ) -> dict[str, Sums]:
+        """Per TikTok object id: sums of its daily rows in its zone's window."""
+        if not windows:
+            return {}
+        R = TikTokReportRow
+        in_window = or_(
+            *(
+                and_(R.time_zone == zone, R.stat_time >= since, R.stat_time <= until)
+                for zone, (since, until) in windows.items()
+            )
+        )
+        last_day = or_(
+            *(
+                and_(R.time_zone == zone, R.stat_time == until)
+                for zone, (_, until) in windows.items()
+            )
+        )
+        q = (
+            select(
+                R.object_id,
+                func.sum(R.spend_minor),
+                func.sum(R.impressions),
+                func.sum(R.clicks),
+                func.sum(R.conversions),
+                func.sum(R.reach),
+                func.sum(case((last_day, R.spend_minor), else_=0)),
+                func.sum(case((or_(R.spend_minor > 0, R.impressions > 0), 1), else_=0)),
+            )
+            .where(R.workspace_id == workspace_id, R.level == level, R.grain == "day", in_window)
+            .group_by(R.object_id)
+        )
+        if object_ids is not None:
+            q = q.where(R.object_id.in_(object_ids))
+        return {r[0]: Sums(*(int(v or 0) for v in r[1:])) for r in self.s.execute(q)}
+
+    # Promote -------------------------------------------------------------------------------
+    def promote_orders(self, workspace_id: int, f: ScopeFilter) -> list[PromoteOrder]:
+        q = select(PromoteOrder).where(PromoteOrder.workspace_id == workspace_id)
+        if f.owner_ids:
+            q = q.where(PromoteOrder.creator_id.in_(f.owner_ids))
+        if f.object_ids:
+            q = q.where(PromoteOrder.id.in_([int(x) for x in f.object_ids if x.isdigit()]))
+        return list(self.s.scalars(q.order_by(PromoteOrder.id)))
+
+    def promote_sums(
+        self, workspace_id: int, order_ids: list[int], since: datetime, until: datetime
+    ) -> dict[int, dict[str, int]]:
+        H = PromoteOrderHourly
+        q = (
+            select(
+                H.order_id,
+                func.sum(H.spend_coins),
+                func.sum(H.views),
+                func.sum(H.website_visits),
+                func.sum(H.follows),
+                func.sum(H.product_clicks),
+                func.sum(H.live_viewers),
+                func.count(),
+            )
+            .where(H.workspace_id == workspace_id, H.hour >= since, H.hour < until)
+            .where(H.order_id.in_(order_ids))
+            .group_by(H.order_id)
+        )
+        names = ("spend", "views", "website_visits", "follows", "product_clicks", "live_viewers")
+        return {
+            r[0]: {**dict(zip(names, (int(v or 0) for v in r[1:7]), strict=True)), "hours": r[7]}
+            for r in self.s.execute(q)
+        }
+
+    # Shop ----------------------------------------------------------------------------------
+    def shop_enrollments(self, workspace_id: int, f: ScopeFilter) -> list[Any]:
+        q = (
+            select(
+                ShopEnrollment.id,
+                ShopEnrollment.state,
+                ShopEnrollment.shop_id,
+                ShopEnrollment.product_id,
+                ShopProduct.title,
+                ShopProduct.stock,
+                ShopEnrollment.currency,
+            )
+            .join(ShopProduct, ShopProduct.id == ShopEnrollment.product_id)
+            .where(ShopEnrollment.workspace_id == workspace_id)
+            .order_by(ShopEnrollment.id)
+        )
+        if f.owner_ids:
+            q = q.where(ShopEnrollment.shop_id.in_(f.owner_ids))
+        if f.product_ids:
+            q = q.where(ShopEnrollment.product_id.in_(f.product_ids))
+        if f.object_ids:
+            q = q.where(ShopEnrollment.id.in_([int(x) for x in f.object_ids if x.isdigit()]))
+        if f.name_contains:
+            q = q.where(ShopProduct.title.ilike(_like(f.name_contains), escape="\\"))
+        return list(self.s.execute(q))

@@ -1,0 +1,178 @@
+"""A rule's observations: the objects in its scope with their totals over its lookback.
+
+One function serves live evaluation and simulation: ``observe`` reads the stored data as of a
+day (``AsOf``): live, each ad account's local today at the evaluation's instant; simulated, a
+given day of the stored history. Statuses are today's (the mirror keeps no status history);
+a simulation applies its own simulated actions on top of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from promodesk.campaigns.domain.campaigns import DAILY_MODES
+from promodesk.kit.db import UnitOfWork
+from promodesk.promote.domain.goals import GOAL_RESULT, Goal
+from promodesk.rules.domain.definition import TIKTOK, Channel, Rule
+from promodesk.rules.domain.evaluate import ObjectStatus, Observation
+from promodesk.rules.domain.metrics import Totals
+from promodesk.rules.repository.sources import ScopeFilter, SourcesRepository
+
+_TIKTOK_LEVEL = {
+    Channel.TIKTOK_CAMPAIGN: "campaign",
+    Channel.TIKTOK_ADGROUP: "adgroup",
+    Channel.TIKTOK_AD: "ad",
+}
+_PROMOTE_LIVE = frozenset({"in_review", "delivering"})
+_SHOP_LIVE = frozenset({"pending_review", "approved", "live"})
+_GOALS = frozenset(g.value for g in Goal)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The last day a lookback covers: ``instant``'s local day in each zone, or ``day``."""
+
+    instant: datetime | None = None
+    day: date | None = None
+
+    def day_in(self, zone: str) -> date:
+        if self.day is not None:
+            return self.day
+        assert self.instant is not None
+        try:
+            return self.instant.astimezone(ZoneInfo(zone)).date()
+        except (ValueError, KeyError):
+            return self.instant.astimezone(UTC).date()
+
+    def end(self) -> datetime:
+        """The end of the lookback as an instant (Promote's hourly series are in UTC)."""
+        if self.day is not None:
+            return datetime.combine(self.day + timedelta(days=1), time(), tzinfo=UTC)
+        assert self.instant is not None
+        return self.instant
+
+    def label(self) -> str:
+        return (self.day or self.day_in("UTC")).isoformat()
+
+
+def key(channel: Channel, ref: int) -> str:
+    return f"{channel.value}:{ref}"
+
+
+def _filter(rule: Rule) -> ScopeFilter:
+    s = rule.scope
+    return ScopeFilter(s.owner_ids, s.object_ids, s.product_ids, s.name_contains)
+
+
+def observe(uow: UnitOfWork, workspace_id: int, rule: Rule, as_of: AsOf) -> list[Observation]:
+    channel = rule.scope.channel
+    repo = SourcesRepository(uow)
+    labels = repo.labels(workspace_id)
+    if channel in TIKTOK:
+        found = _tiktok(repo, workspace_id, rule, as_of)
+    elif channel is Channel.PROMOTE_ORDER:
+        found = _promote(repo, workspace_id, rule, as_of)
+    else:
+        found = _shop(repo, workspace_id, rule)
+    if not labels:
+        return found
+    return [replace(o, labels=labels.get(o.key, frozenset())) for o in found]
+
+
+def _tiktok_status(operation_status: str, deleted: bool) -> ObjectStatus:
+    if deleted:
+        return ObjectStatus.STOPPED
+    return ObjectStatus.PAUSED if operation_status == "DISABLE" else ObjectStatus.LIVE
+
+
+def _tiktok(repo: SourcesRepository, ws: int, rule: Rule, as_of: AsOf) -> list[Observation]:
+    level = _TIKTOK_LEVEL[rule.scope.channel]
+    objects = repo.tiktok_objects(ws, level, _filter(rule))
+    if not objects:
+        return []
+    windows = {}
+    for zone in {o.time_zone for o in objects}:
+        last = as_of.day_in(zone)
+        first = last - timedelta(days=rule.lookback_days - 1)
+        windows[zone] = (first.isoformat(), last.isoformat())
+    narrow = [o.object_id for o in objects] if len(objects) <= 500 else None
+    sums = repo.tiktok_sums(ws, level, windows, narrow)
+    out = []
+    for o in objects:
+        got = sums.get(o.object_id)
+        daily = o.budget_minor if o.budget_mode in DAILY_MODES and o.budget_minor else None
+        totals = (
+            Totals(currency=o.currency, daily_budget_minor=daily)
+            if got is None
+            else Totals(
+                currency=o.currency,
+                spend_minor=got.spend_minor,
+                impressions=got.impressions,
+                clicks=got.clicks,
+                results=got.conversions,
+                reach=got.reach,
+                last_day_spend_minor=got.last_day_spend_minor,
+                daily_budget_minor=daily,
+                days_with_data=got.days,
+            )
+        )
+        out.append(
+            Observation(
+                key(rule.scope.channel, o.row_id),
+                o.row_id,
+                o.name,
+                _tiktok_status(o.operation_status, o.deleted),
+                totals,
+                owner="" if o.owner_id is None else str(o.owner_id),
+            )
+        )
+    return out
+
+
+def _promote(repo: SourcesRepository, ws: int, rule: Rule, as_of: AsOf) -> list[Observation]:
+    orders = repo.promote_orders(ws, _filter(rule))
+    if not orders:
+        return []
+    end = as_of.end()
+    since = end - timedelta(days=rule.lookback_days)
+    sums = repo.promote_sums(ws, [o.id for o in orders], since, end)
+    last_day = repo.promote_sums(ws, [o.id for o in orders], end - timedelta(days=1), end)
+    out = []
+    for o in orders:
+        got = sums.get(o.id, {})
+        result_field = GOAL_RESULT.get(Goal(o.goal)) if o.goal in _GOALS else None
+        days = -(-int(o.duration_hours) // 24) or 1
+        out.append(
+            Observation(
+                key(Channel.PROMOTE_ORDER, o.id),
+                o.id,
+                f"Promote order {o.id}",
+                ObjectStatus.LIVE if o.status in _PROMOTE_LIVE else ObjectStatus.STOPPED,
+                Totals(
+                    currency="COIN",
+                    spend_minor=got.get("spend", 0),
+                    results=got.get(result_field, 0) if result_field else 0,
+                    last_day_spend_minor=last_day.get(o.id, {}).get("spend", 0),
+                    daily_budget_minor=int(o.budget_coins) // days,
+                    days_with_data=-(-int(got.get("hours", 0)) // 24),
+                ),
+                owner=str(o.creator_id),
+            )
+        )
+    return out
+
+
+def _shop(repo: SourcesRepository, ws: int, rule: Rule) -> list[Observation]:
+    return [
+        Observation(
+            key(Channel.SHOP_ENROLLMENT, row.id),
+            row.id,
+            row.title,
+            ObjectStatus.LIVE if row.state in _SHOP_LIVE else ObjectStatus.STOPPED,
+            Totals(currency=row.currency, stock=int(row.stock)),
+            owner=str(row.shop_id),
+        )
+        for row in repo.shop_enrollments(ws, _filter(rule))
+    ]

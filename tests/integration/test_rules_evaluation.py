@@ -1,0 +1,113 @@
+"""Live evaluation writes its log once per due time; simulation decides what live evaluation
+decides on the same data; the log keeps the values seen."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from promodesk.kit.db import Database
+from promodesk.models import Job, OutboxEmail, RuleDecision, RuleEvaluation, Workspace
+from promodesk.rules.service import evaluation
+from promodesk.rules.service import rules as rules_service
+from tests.integration.rules_support import (
+    campaigns_with_history,
+    make_rule,
+    spend_no_results_rule,
+)
+
+# 12:00 in Singapore on 2026-11-20: the lookback ends on that local day
+NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+DAY = date(2026, 11, 20)
+
+
+def _data(db: Database, ws: int) -> list[str]:
+    _, cs = campaigns_with_history(
+        db,
+        ws,
+        DAY,
+        [
+            (1000, 600, 0),  # 10.00 a day, no results: 30 over 3 days → pause
+            (1000, 600, 1),  # has results
+            (500, 600, 0),  # 15 over 3 days: below the threshold
+            (1000, 200, 0),  # 600 impressions in 3 days: too little data
+        ],
+    )
+    return [f"tiktok_campaign:{c.id}" for c in cs]
+
+
+def test_live_evaluation_logs_decisions_with_values_and_runs_once(
+    db: Database, workspace: Workspace
+) -> None:
+    keys = _data(db, workspace.id)
+    rule_id = make_rule(
+        db, workspace.id, spend_no_results_rule(), notify_emails=["ops@example.com"]
+    )
+    with db.transaction() as uow:
+        rule = rules_service.get_rule(uow, workspace.id, rule_id)
+        first = evaluation.run_rule(uow, rule, NOW, NOW)
+        assert first is not None
+        again = evaluation.run_rule(uow, rule, NOW, NOW)  # the same due time: nothing
+        assert again is None
+        ev_id = first.id
+    with db.transaction() as uow:
+        ev = uow.session.get(RuleEvaluation, ev_id)
+        assert ev is not None
+        assert (ev.in_scope, ev.matched, ev.acted) == (4, 2, 1)
+        assert ev.counts == {"act": 1, "insufficient_data": 1, "not_met": 2, "other_status": 0}
+        rows = uow.session.scalars(
+            select(RuleDecision)
+            .where(RuleDecision.evaluation_id == ev_id)
+            .order_by(RuleDecision.id)
+        ).all()
+        got = {(r.object_key, r.outcome, r.status) for r in rows}
+        assert got == {(keys[0], "act", "pending"), (keys[3], "insufficient_data", "logged")}
+        acted = next(r for r in rows if r.outcome == "act")
+        assert acted.seen == {"spend_no_results": "30.00", "spend": "30.00", "impressions": "1800"}
+        jobs = uow.session.scalar(
+            select(func.count()).where(Job.dedupe_key == f"{evaluation.ACT_JOB}:{acted.id}")
+        )
+        assert jobs == 1
+        mails = uow.session.scalars(
+            select(OutboxEmail.ref).where(OutboxEmail.workspace_id == workspace.id)
+        ).all()
+        assert mails == [f"rule-evaluation-{ev_id}"]
+
+
+def test_simulation_equals_live_evaluation_on_the_same_data(
+    db: Database, workspace: Workspace
+) -> None:
+    _data(db, workspace.id)
+    raw = spend_no_results_rule(guardrails={"max_actions": 5, "cooldown_minutes": 0})
+    rule_id = make_rule(db, workspace.id, raw)
+    with db.transaction() as uow:
+        simulated = evaluation.simulate(uow, workspace.id, raw, days=1, until=DAY, rule_id=rule_id)
+        rule = rules_service.get_rule(uow, workspace.id, rule_id)
+        ev = evaluation.run_rule(uow, rule, NOW, NOW)
+        assert ev is not None
+        live = uow.session.scalars(
+            select(RuleDecision).where(RuleDecision.evaluation_id == ev.id)
+        ).all()
+    (day,) = simulated["days"]
+    assert day["day"] == DAY.isoformat()
+    assert day["in_scope"] == ev.in_scope
+    assert sorted(
+        (d["object_key"], d["outcome"], d["action"], d["values"]) for d in day["decisions"]
+    ) == sorted((r.object_key, r.outcome, r.action, r.seen) for r in live)
+
+
+def test_simulation_over_days_applies_its_own_actions_and_cooldown(
+    db: Database, workspace: Workspace
+) -> None:
+    _data(db, workspace.id)
+    with db.transaction() as uow:
+        out = evaluation.simulate(uow, workspace.id, spend_no_results_rule(), days=7, until=DAY)
+    # days 1-2 have too little history (3-day lookback, >20 spent); day 3 pauses campaign 0,
+    # which stays paused in the simulation afterwards
+    acted = [(d["day"], d["acted"]) for d in out["days"]]
+    assert acted == [
+        ((DAY - timedelta(days=6 - k)).isoformat(), 1 if k == 2 else 0) for k in range(7)
+    ]
+    assert out["actions"] == 1
+    assert out["objects_acted_on"] == 1
