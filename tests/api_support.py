@@ -304,3 +304,9 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
     walk(list(app.routes))
     return found
+
+
+from tests.integration.rules_support import RULES_BODIES, RULES_FACTORIES  # noqa: E402
+
+FACTORIES.update(RULES_FACTORIES)
+BODIES.update(RULES_BODIES)

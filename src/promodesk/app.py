@@ -189,6 +189,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
     from promodesk.promote.api.money import router as promote_money_api
     from promodesk.promote.api.orders import router as promote_api
     from promodesk.promotions.api import router as promotions_api
+    from promodesk.rules.api import router as rules_api
     from promodesk.shop.api.routes import router as shop_api
     from promodesk.system.api import api as system_api
     from promodesk.system.api import router as system_router
@@ -208,6 +209,7 @@ def _include_routes(app: FastAPI, st: AppState) -> None:
         campaigns_api,
         shop_api,
         promotions_api,
+        rules_api,
     ):
         app.include_router(router)
     mount_console(app, st)

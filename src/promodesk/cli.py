@@ -18,6 +18,7 @@ from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli.app import promote_app
 from promodesk.promotions.cli import app as promotions_app
+from promodesk.rules.cli import app as rules_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings
 from promodesk.shop.cli.app import shop_app
@@ -44,6 +45,7 @@ app.add_typer(sandbox_app, name="sandbox")
 campaigns_cli.register(tiktok_app)
 app.add_typer(tiktok_app, name="tiktok")
 app.add_typer(shop_app, name="shop")
+app.add_typer(rules_app, name="rules")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.add_typer(shop_sandbox_app, name="shop-sandbox")

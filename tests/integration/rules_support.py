@@ -90,3 +90,33 @@ def make_rule(db: Database, workspace_id: int, raw: dict[str, Any], **kw: Any) -
         return rules_service.create_rule(
             uow, workspace_id, name=kw.pop("name", "No results"), definition_raw=raw, **kw
         ).id
+
+
+# cross-tenant test support (tests/api_support.py) ------------------------------------------------
+
+
+def _tenant_rule(uow: UnitOfWork, workspace: Any) -> int:
+    # enabled: its owner's DELETE meets a 409 (disable first), so the routes after it still
+    # find it
+    return rules_service.create_rule(
+        uow, workspace.id, name="Tenant rule", definition_raw=spend_no_results_rule(), enabled=True
+    ).id
+
+
+def _tenant_evaluation(uow: UnitOfWork, workspace: Any) -> int:
+    from promodesk.kit import clock
+    from promodesk.rules.service import evaluation
+
+    rule = rules_service.create_rule(
+        uow, workspace.id, name="Evaluated rule", definition_raw=spend_no_results_rule()
+    )
+    now = clock.now()
+    made = evaluation.run_rule(uow, rule, now, now)
+    assert made is not None
+    return made.id
+
+
+RULES_FACTORIES = {"rule_id": _tenant_rule, "evaluation_id": _tenant_evaluation}
+RULES_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/v1/rules/{rule_id}"): {"name": "Renamed"},
+}

@@ -147,7 +147,9 @@ def _enum(kind: type[StrEnum], raw: Any, where: str) -> Any:
         return kind(raw)
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
-        raise _fail(f"{raw!r} is not one of {allowed}", where) from None
+        raise _fail(
+            f"{raw!r} is not a {kind.__name__.lower()}: use one of {allowed}", where
+        ) from None
 
 
 def _dec(raw: Any, where: str) -> Decimal:

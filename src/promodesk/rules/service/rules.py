@@ -1,7 +1,8 @@
 """Rules: create, change, enable, disable, delete, read; their schedules' due times.
 
 A rule's definition and schedule are validated by ``rules.domain`` before anything is stored.
-Enabling a rule sets its first due time; disabling clears it (no evaluation is due). Every
+Enabling a rule sets its first due time; disabling clears it (no evaluation is due); only
+a disabled rule can be deleted. Every
 change is audited. A webhook secret is stored encrypted and never shown.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from promodesk.audit.service import record
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
 from promodesk.models import Rule
 from promodesk.notify.domain import addresses, webhook_url
 from promodesk.rules.domain import definition
@@ -219,6 +220,8 @@ def set_enabled(
 
 def delete_rule(uow: UnitOfWork, workspace_id: int, rule_id: int, *, actor: str = "system") -> None:
     rule = get_rule(uow, workspace_id, rule_id, lock=True)
+    if rule.enabled:
+        raise Conflict("disable the rule before deleting it", reason="rule_enabled")
     before = view(rule)
     RulesRepository(uow).delete(rule)
     record(
