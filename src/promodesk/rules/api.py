@@ -51,7 +51,11 @@ def create_rule(body: RuleIn, uow: Uow, caller: Writer) -> RuleRead:
     return RuleRead.of(rule)
 
 
-@router.post("/simulate", response_model=SimulationRead)
+@router.post(
+    "/simulate",
+    response_model=SimulationRead,
+    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may simulate
+)
 def simulate_definition(body: SimulateIn, uow: Uow, caller: Caller) -> Any:
     """What a definition (not yet a rule) would have done over the stored history."""
     if body.definition is None:
@@ -108,7 +112,11 @@ def disable_rule(rule_id: int, uow: Uow, caller: Writer) -> RuleRead:
     return RuleRead.of(rule)
 
 
-@router.post("/{rule_id}/simulate", response_model=SimulationRead)
+@router.post(
+    "/{rule_id}/simulate",
+    response_model=SimulationRead,
+    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may simulate
+)
 def simulate_rule(rule_id: int, body: SimulateIn, uow: Uow, caller: Caller) -> Any:
     """What the rule (or ``definition``, a change being considered) would have done."""
     rule = service.get_rule(uow, caller.workspace_id, rule_id)
