@@ -28,6 +28,8 @@ from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.promotions import index as promotions_index
 from promodesk.console.routes.promotions import products as promotion_products
 from promodesk.console.routes.promotions import stop as promotion_stop
+from promodesk.console.routes.rules import form as rule_form
+from promodesk.console.routes.rules import pages as rule_pages
 from promodesk.console.routes.shop import (
     activities,
     batches,
@@ -52,6 +54,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     outbox.router,
     clients.router,
     removals.router,
+    rule_form.router,  # /rules/new before /rules/{rule_id}
+    rule_pages.router,
     campaign_monitor.router,
     campaign_cancel.router,
     campaign_budget.router,
