@@ -210,31 +210,27 @@ def evaluate(
     not_met = not_applicable = acting = 0
     for key in sorted(by_key):
         obs = by_key[key]
-        seen = _seen(rule, obs.totals)
-
-        def decide(outcome: Outcome, obs: Observation = obs, seen: dict = seen) -> None:  # type: ignore[type-arg]
-            decisions.append(Decision(obs.key, obs.ref, obs.name, outcome, rule.action.kind, seen))
-
-        if excluded & {label.lower() for label in obs.labels}:
-            decide(Outcome.EXCLUDED)
-            continue
-        if not applies(rule, obs, history):
+        outcome: Outcome | None
+        if excluded and excluded & {label.lower() for label in obs.labels}:
+            outcome = Outcome.EXCLUDED
+        elif not applies(rule, obs, history):
             not_applicable += 1
             continue
-        if not enough_data(rule, obs.totals):
-            decide(Outcome.INSUFFICIENT_DATA)
-            continue
-        if not holds(rule.conditions, obs.totals):
+        elif not enough_data(rule, obs.totals):
+            outcome = Outcome.INSUFFICIENT_DATA
+        elif not holds(rule.conditions, obs.totals):
             not_met += 1
             continue
-        if key in cooling:
-            decide(Outcome.COOLDOWN)
-            continue
-        if acting >= rule.guardrails.max_actions:
-            decide(Outcome.LIMIT)
-            continue
-        acting += 1
-        decide(Outcome.DRY_RUN if rule.guardrails.dry_run else Outcome.ACT)
+        elif key in cooling:
+            outcome = Outcome.COOLDOWN
+        elif acting >= rule.guardrails.max_actions:
+            outcome = Outcome.LIMIT
+        else:
+            acting += 1
+            outcome = Outcome.DRY_RUN if rule.guardrails.dry_run else Outcome.ACT
+        decisions.append(
+            Decision(obs.key, obs.ref, obs.name, outcome, rule.action.kind, _seen(rule, obs.totals))
+        )
     counts: dict[str, int] = {}
     for d in decisions:
         counts[d.outcome.value] = counts.get(d.outcome.value, 0) + 1

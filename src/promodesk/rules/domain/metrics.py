@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from promodesk.kit.money import Money
+from promodesk.kit.money import exponent
 
 
 class Metric(StrEnum):
@@ -60,36 +60,36 @@ def _ratio(num: Decimal, den: Decimal, places: str = "0.0001") -> Decimal | None
 
 
 def _major(minor: int, currency: str) -> Decimal:
-    return Money(minor, currency).decimal
+    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def value(metric: Metric, t: Totals) -> Decimal | None:
     """The metric's value for ``t`` (see the module rules)."""
-    spend = _major(t.spend_minor, t.currency)
-    if metric is Metric.SPEND:
-        return spend
     if metric is Metric.RESULTS:
         return Decimal(t.results)
     if metric is Metric.IMPRESSIONS:
         return Decimal(t.impressions)
-    if metric is Metric.COST_PER_RESULT:
-        return _ratio(spend, Decimal(t.results))
-    if metric is Metric.ROAS:
-        if t.revenue_minor is None:
-            return None
-        return _ratio(_major(t.revenue_minor, t.currency), spend)
     if metric is Metric.CTR:
         return _ratio(Decimal(t.clicks * 100), Decimal(t.impressions))
-    if metric is Metric.CPM:
-        return _ratio(spend * 1000, Decimal(t.impressions))
     if metric is Metric.FREQUENCY:
         return _ratio(Decimal(t.impressions), Decimal(t.reach))
     if metric is Metric.BUDGET_PACING:
         if not t.daily_budget_minor:
             return None
         return _ratio(Decimal(t.last_day_spend_minor * 100), Decimal(t.daily_budget_minor))
-    if metric is Metric.SPEND_NO_RESULTS:
-        return spend if t.results == 0 else Decimal(0)
     if metric is Metric.STOCK:
         return None if t.stock is None else Decimal(t.stock)
+    spend = _major(t.spend_minor, t.currency)
+    if metric is Metric.SPEND:
+        return spend
+    if metric is Metric.COST_PER_RESULT:
+        return _ratio(spend, Decimal(t.results))
+    if metric is Metric.ROAS:
+        if t.revenue_minor is None:
+            return None
+        return _ratio(_major(t.revenue_minor, t.currency), spend)
+    if metric is Metric.CPM:
+        return _ratio(spend * 1000, Decimal(t.impressions))
+    if metric is Metric.SPEND_NO_RESULTS:
+        return spend if t.results == 0 else Decimal(0)
     raise ValueError(metric)  # pragma: no cover - every member is handled above

@@ -43,6 +43,7 @@ class ScopeFilter:
 @dataclass(frozen=True)
 class TikTokRow:
     row_id: int
+    ad_account_id: int
     object_id: str
     name: str
     operation_status: str
@@ -76,6 +77,30 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _scoped(q: Any, level: str, f: ScopeFilter) -> Any:
+    """``q`` (which selects from the level's mirror table) with the object's allocation
+    joined (a campaign's, or its campaign's) and the scope's filters."""
+    model, id_col = _LEVELS[level]
+    if level == "campaign":
+        q = q.outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == model.id)
+    else:
+        parent = aliased(TikTokCampaign)
+        q = q.outerjoin(
+            parent,
+            and_(
+                parent.ad_account_id == model.ad_account_id,
+                parent.campaign_id == model.campaign_id,
+            ),
+        ).outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == parent.id)
+    if f.owner_ids:
+        q = q.where(CampaignAllocation.advertiser_id.in_(f.owner_ids))
+    if f.object_ids:
+        q = q.where(id_col.in_(f.object_ids))
+    if f.name_contains:
+        q = q.where(model.name.ilike(_like(f.name_contains), escape="\\"))
+    return q
+
+
 class SourcesRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
@@ -102,6 +127,7 @@ class SourcesRepository:
         q = (
             select(
                 model.id,
+                model.ad_account_id,
                 id_col,
                 model.name,
                 model.operation_status,
@@ -116,35 +142,20 @@ class SourcesRepository:
             .where(model.workspace_id == workspace_id)
             .order_by(model.id)
         )
-        if level == "campaign":
-            q = q.outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == model.id)
-        else:
-            parent = aliased(TikTokCampaign)
-            q = q.outerjoin(
-                parent,
-                and_(
-                    parent.ad_account_id == model.ad_account_id,
-                    parent.campaign_id == model.campaign_id,
-                ),
-            ).outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == parent.id)
-        if f.owner_ids:
-            q = q.where(CampaignAllocation.advertiser_id.in_(f.owner_ids))
-        if f.object_ids:
-            q = q.where(id_col.in_(f.object_ids))
-        if f.name_contains:
-            q = q.where(model.name.ilike(_like(f.name_contains), escape="\\"))
+        q = _scoped(q, level, f)
         return [
             TikTokRow(
                 r[0],
                 r[1],
-                r[2] or "",
+                r[2],
                 r[3] or "",
-                bool(r[4]),
-                r[5] or "",
-                int(r[6] or 0),
-                r[7] or "USD",
-                r[8] or "UTC",
-                r[9],
+                r[4] or "",
+                bool(r[5]),
+                r[6] or "",
+                int(r[7] or 0),
+                r[8] or "USD",
+                r[9] or "UTC",
+                r[10],
             )
             for r in self.s.execute(q)
         ]
@@ -154,9 +165,11 @@ class SourcesRepository:
         workspace_id: int,
         level: str,
         windows: Mapping[str, tuple[str, str]],
-        object_ids: list[str] | None = None,
+        f: ScopeFilter,
     ) -> dict[str, Sums]:
-        """Per TikTok object id: sums of its daily rows in its zone's window."""
+        """Per TikTok object id in scope: sums of its daily rows in its zone's window. The
+        rows are joined to the scope's objects (campaigns: by the report store's campaign
+        index), as the bare SQL of the same conditions would be written."""
         if not windows:
             return {}
         R = TikTokReportRow
@@ -186,8 +199,14 @@ class SourcesRepository:
             .where(R.workspace_id == workspace_id, R.level == level, R.grain == "day", in_window)
             .group_by(R.object_id)
         )
-        if object_ids is not None:
-            q = q.where(R.object_id.in_(object_ids))
+        if f != ScopeFilter():
+            model, id_col = _LEVELS[level]
+            on = [model.ad_account_id == R.ad_account_id, id_col == R.object_id]
+            if level == "campaign":
+                on.append(model.campaign_id == R.campaign_id)
+            q = _scoped(q.join(model, and_(*on)), level, f).where(
+                model.workspace_id == workspace_id
+            )
         return {r[0]: Sums(*(int(v or 0) for v in r[1:])) for r in self.s.execute(q)}
 
     # Promote -------------------------------------------------------------------------------

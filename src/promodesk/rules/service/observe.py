@@ -97,8 +97,7 @@ def _tiktok(repo: SourcesRepository, ws: int, rule: Rule, as_of: AsOf) -> list[O
         last = as_of.day_in(zone)
         first = last - timedelta(days=rule.lookback_days - 1)
         windows[zone] = (first.isoformat(), last.isoformat())
-    narrow = [o.object_id for o in objects] if len(objects) <= 500 else None
-    sums = repo.tiktok_sums(ws, level, windows, narrow)
+    sums = repo.tiktok_sums(ws, level, windows, _filter(rule))
     out = []
     for o in objects:
         got = sums.get(o.object_id)
