@@ -149,3 +149,51 @@ def test_a_rule_pauses_a_campaign_in_the_sandbox_and_notifies(
             ).all()
             assert [(d.outcome, d.status) for d in revived] == [("act", "done")]
         assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
+
+
+def test_a_rule_lowers_a_campaign_budget_in_the_sandbox(db: Database, sb: SandboxHandle) -> None:
+    load_handlers()
+    with wired(sb):
+        s = imported(db, sb)
+        cid = pick(sb, modes=("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"))
+        before = row(db, s.account_id, cid).budget_minor
+        assert before > 0
+        Worker(db, workspace_id=s.workspace_id).run_until_idle()
+        with db.transaction() as uow:
+            uow.session.execute(
+                delete(TikTokReportRow).where(
+                    TikTokReportRow.ad_account_id == s.account_id, TikTokReportRow.object_id == cid
+                )
+            )
+            account = uow.session.get(TikTokAdAccount, s.account_id)
+            assert account is not None
+            today = AsOf(instant=clock.now()).day_in(account.timezone)
+            daily_rows(
+                uow,
+                s.workspace_id,
+                s.account_id,
+                cid,
+                {today: (5000, 10_000, 1)},
+                zone=account.timezone,
+            )
+        rule_id = make_rule(
+            db,
+            s.workspace_id,
+            {
+                "scope": {"channel": "tiktok_campaign", "object_ids": [cid]},
+                "conditions": {
+                    "op": "and",
+                    "items": [{"metric": "cost_per_result", "cmp": ">", "value": "20"}],
+                },
+                "action": {"kind": "budget", "percent": "-20"},
+                "lookback_days": 1,
+            },
+            enabled=True,
+        )
+        _due(db, rule_id)
+        with db.transaction() as uow:
+            (decision,) = uow.session.scalars(
+                select(RuleDecision).where(RuleDecision.rule_id == rule_id)
+            ).all()
+            assert decision.status == "done", decision.detail
+        assert row(db, s.account_id, cid).budget_minor == before * 80 // 100
