@@ -31,6 +31,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
@@ -209,7 +210,6 @@ def bare(db: Database, ws: int, advertisers: list[int]) -> float:
         conn: Any = psycopg.connect(db.url.replace("+psycopg", ""), autocommit=True)
     else:
         conn = sqlite3.connect(db.url.removeprefix("sqlite:///"))
-    from zoneinfo import ZoneInfo
 
     def windows(days: int) -> tuple[str, list[str]]:
         parts, params = [], []
@@ -257,7 +257,8 @@ def latency(db: Database, ws: int, tick: float, samples: int) -> list[float]:
         c = uow.session.scalars(
             select(TikTokCampaign).where(TikTokCampaign.workspace_id == ws).limit(1)
         ).one()
-        campaign_id = c.campaign_id
+        campaign_id, account_id = c.campaign_id, c.ad_account_id
+        zone = uow.session.get(TikTokAdAccount, account_id).timezone  # type: ignore[union-attr]
         ensure_schedule(
             uow, f"bench-tick-{ws}", evaluation.TICK_JOB, interval_seconds=tick, workspace_id=ws
         )
@@ -275,25 +276,29 @@ def latency(db: Database, ws: int, tick: float, samples: int) -> list[float]:
                         "scope": {"channel": "tiktok_campaign", "object_ids": [campaign_id]},
                         "conditions": {
                             "op": "and",
-                            "items": [{"metric": "spend", "cmp": ">", "value": str(10**9 + n)}],
+                            "items": [
+                                {"metric": "spend", "cmp": ">", "value": str(n * 10**10 + 10**9)}
+                            ],
                         },
                         "action": {"kind": "notify"},
-                        "lookback_days": 1,
+                        "lookback_days": 1 + n,
                     },
                     schedule={"kind": "every", "every_minutes": 1},
                     enabled=True,
                 )
                 rule_id = rule.id
-            time.sleep(5 + 17 * n % 40)  # a data change at some moment of the minute
+            time.sleep(5 + (17 * n) % 40)  # a data change at some moment of the minute
             changed = time.perf_counter()
-            with db.transaction() as uow:
-                uow.session.execute(
-                    update(TikTokReportRow)
-                    .where(
-                        TikTokReportRow.workspace_id == ws, TikTokReportRow.object_id == campaign_id
+            with db.transaction() as uow:  # a new day's row arrives, as a report sync writes it
+                uow.session.add(
+                    TikTokReportRow(
+                        workspace_id=ws, ad_account_id=account_id, level="campaign",
+                        grain="day", object_id=campaign_id, campaign_id=campaign_id,
+                        stat_time=(datetime.now(ZoneInfo(zone)).date() - timedelta(days=n))
+                        .isoformat(),
+                        time_zone=zone, currency="USD", spend_minor=10**12, impressions=1,
                     )
-                    .values(spend_minor=10**12)
-                )
+                )  # fmt: skip
             while True:
                 with db.read() as uow:
                     seen = uow.session.scalar(
