@@ -111,3 +111,39 @@ def test_simulation_over_days_applies_its_own_actions_and_cooldown(
     ]
     assert out["actions"] == 1
     assert out["objects_acted_on"] == 1
+
+
+def test_schedules_daily_and_in_the_shops_low_traffic_window(
+    db: Database, workspace: Workspace
+) -> None:
+    from promodesk.kit import clock
+    from tests.integration import shop_factories
+
+    previous = clock.set_clock(clock.FrozenClock(NOW))  # 12:00 in Shanghai
+    try:
+        with db.transaction() as uow:
+            shop = shop_factories.shop(uow, workspace.id, timezone="Asia/Shanghai")
+            activity = shop_factories.activity(
+                uow, workspace.id, low_traffic_start_minute=2 * 60, low_traffic_end_minute=6 * 60
+            )
+            quiet = rules_service.create_rule(
+                uow,
+                workspace.id,
+                name="Quiet hours",
+                definition_raw=spend_no_results_rule(),
+                schedule={"kind": "low_traffic", "shop_id": shop.id, "activity_id": activity.id},
+                enabled=True,
+            )
+            daily = rules_service.create_rule(
+                uow,
+                workspace.id,
+                name="Mornings",
+                definition_raw=spend_no_results_rule(),
+                schedule={"kind": "daily", "at_minute": 9 * 60, "timezone": "Asia/Shanghai"},
+                enabled=True,
+            )
+            # the activity's window starts at 02:00 in Shanghai: 18:00 UTC the day before
+            assert quiet.next_due_at == datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+            assert daily.next_due_at == datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
+    finally:
+        clock.set_clock(previous)
