@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.models import Job, OutboxEmail, RuleDecision, RuleEvaluation, Workspace
 from promodesk.rules.service import evaluation
@@ -116,7 +117,6 @@ def test_simulation_over_days_applies_its_own_actions_and_cooldown(
 def test_schedules_daily_and_in_the_shops_low_traffic_window(
     db: Database, workspace: Workspace
 ) -> None:
-    from promodesk.kit import clock
     from tests.integration import shop_factories
 
     previous = clock.set_clock(clock.FrozenClock(NOW))  # 12:00 in Shanghai
@@ -147,3 +147,24 @@ def test_schedules_daily_and_in_the_shops_low_traffic_window(
             assert daily.next_due_at == datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
     finally:
         clock.set_clock(previous)
+
+
+def test_a_dry_run_keeps_its_cooldown_as_its_simulation_does(
+    db: Database, workspace: Workspace
+) -> None:
+    _data(db, workspace.id)
+    raw = spend_no_results_rule(guardrails={"dry_run": True, "cooldown_minutes": 60})
+    rule_id = make_rule(db, workspace.id, raw)
+    outcomes = []
+    with db.transaction() as uow:
+        rule = rules_service.get_rule(uow, workspace.id, rule_id)
+        for minutes in (0, 30, 61):
+            at = NOW + timedelta(minutes=minutes)
+            previous = clock.set_clock(clock.FrozenClock(at))
+            try:
+                ev = evaluation.run_rule(uow, rule, at, at)
+            finally:
+                clock.set_clock(previous)
+            assert ev is not None
+            outcomes.append(ev.counts.get("dry_run", 0))
+    assert outcomes == [1, 0, 1]  # the second one is in the object's cooldown

@@ -132,22 +132,27 @@ class RulesRepository:
     def history(
         self, rule_ids: Iterable[int], since: datetime, revive_of: int | None
     ) -> list[tuple[int, str, str, datetime, str]]:
-        """Actions the rules took (or are taking) since ``since``, and every action of the
+        """Actions the rules took (or are taking, or in dry run would have taken: a dry run's
+        cooldown holds as the simulation's does) since ``since``, and every action of the
         ``revive_of`` rule: (rule id, object key, action, at, status)."""
         ids = list(rule_ids)
+        acted = RuleDecision.status.in_(ACTED)
         when: list[Any] = [
-            (RuleDecision.rule_id.in_(ids)) & (RuleDecision.created_at >= since),
+            RuleDecision.rule_id.in_(ids)
+            & (RuleDecision.created_at >= since)
+            & (acted | (RuleDecision.outcome == "dry_run")),
         ]
         if revive_of is not None:
-            when.append(RuleDecision.rule_id == revive_of)
-            when.append(RuleDecision.action == "revive")
+            when.append(
+                ((RuleDecision.rule_id == revive_of) | (RuleDecision.action == "revive")) & acted
+            )
         q = select(
             RuleDecision.rule_id,
             RuleDecision.object_key,
             RuleDecision.action,
             RuleDecision.created_at,
             RuleDecision.status,
-        ).where(RuleDecision.status.in_(ACTED), or_(*when))
+        ).where(or_(*when))
         return [tuple(r) for r in self.s.execute(q)]  # type: ignore[misc]
 
     # labels ---------------------------------------------------------------------------------
