@@ -230,8 +230,9 @@ def bare(db: Database, ws: int, advertisers: list[int]) -> float:
                    SUM(r.conversions)
             FROM tiktok_campaigns c
             JOIN campaign_allocations al ON al.campaign_row_id = c.id
-            JOIN tiktok_report_rows r ON r.workspace_id = c.workspace_id
-              AND r.level = 'campaign' AND r.grain = 'day' AND r.object_id = c.campaign_id
+            JOIN tiktok_report_rows r ON r.ad_account_id = c.ad_account_id
+              AND r.campaign_id = c.campaign_id AND r.object_id = c.campaign_id
+              AND r.workspace_id = c.workspace_id AND r.level = 'campaign' AND r.grain = 'day'
             WHERE c.workspace_id = {ph} AND al.advertiser_id = {ph} AND ({where})
             GROUP BY c.id
             HAVING SUM(r.impressions) >= 1000 AND (
