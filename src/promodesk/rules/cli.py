@@ -91,6 +91,7 @@ def create(
 @app.command("list")
 @friendly
 def list_rules(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
+    """The workspace's rules: channel, action, state and next evaluation."""
     with database().read() as uow:
         rows = [
             clikit.dump(RuleRead.of(r))
@@ -111,6 +112,7 @@ def list_rules(workspace: str = WorkspaceOpt, json_out: bool = JsonOpt) -> None:
 def show_rule(
     rule: int = typer.Argument(..., min=1), workspace: str = WorkspaceOpt, json_out: bool = JsonOpt
 ) -> None:
+    """One rule with its definition."""
     with database().read() as uow:
         data = clikit.dump(
             RuleRead.of(service.get_rule(uow, clikit.workspace_id(uow, workspace), rule))
@@ -131,6 +133,7 @@ def update(
     workspace: str = WorkspaceOpt,
     json_out: bool = JsonOpt,
 ) -> None:
+    """Change a rule's name, definition or schedule."""
     with database().transaction() as uow:
         row = service.update_rule(
             uow,
@@ -159,6 +162,7 @@ def _toggle(rule: int, workspace: str, enabled: bool, json_out: bool) -> None:
 def enable(
     rule: int = typer.Argument(..., min=1), workspace: str = WorkspaceOpt, json_out: bool = JsonOpt
 ) -> None:
+    """Enable a rule: workers evaluate it from its next due time."""
     _toggle(rule, workspace, True, json_out)
 
 
@@ -167,12 +171,14 @@ def enable(
 def disable(
     rule: int = typer.Argument(..., min=1), workspace: str = WorkspaceOpt, json_out: bool = JsonOpt
 ) -> None:
+    """Disable a rule: no evaluation is due any more."""
     _toggle(rule, workspace, False, json_out)
 
 
 @app.command("delete")
 @friendly
 def delete(rule: int = typer.Argument(..., min=1), workspace: str = WorkspaceOpt) -> None:
+    """Delete a disabled rule (its log goes with it)."""
     with database().transaction() as uow:
         service.delete_rule(uow, clikit.workspace_id(uow, workspace), rule, actor=ACTOR)
     console.print(f"Rule {rule} deleted.")
