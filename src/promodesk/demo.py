@@ -13,6 +13,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.notify.demo import seed_notify
 from promodesk.promote.demo import seed_promote
 from promodesk.promotions.demo import seed_promotions
+from promodesk.rules.demo import seed_rules
 from promodesk.sandbox import Sandbox, SandboxConfig
 from promodesk.sandbox import generate as gen
 from promodesk.shop.demo import seed_platform_link, seed_shop
@@ -50,6 +51,7 @@ def seed(uow: UnitOfWork) -> DemoInfo:
     seed_cancellations(uow, workspace.id, sandbox_campaigns)  # idempotent
     seed_platform_link(uow, workspace.id, shop_sandbox_grant)  # idempotent
     seed_promotions(uow, workspace.id)  # idempotent: a product promoted in every channel
+    seed_rules(uow, workspace.id)  # idempotent
     return DemoInfo(created, DEMO_EMAIL, DEMO_PASSWORD)
 
 

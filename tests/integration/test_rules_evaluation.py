@@ -168,3 +168,14 @@ def test_a_dry_run_keeps_its_cooldown_as_its_simulation_does(
             assert ev is not None
             outcomes.append(ev.counts.get("dry_run", 0))
     assert outcomes == [1, 0, 1]  # the second one is in the object's cooldown
+
+
+def test_demo_rules_are_seeded_once(db: Database, workspace: Workspace) -> None:
+    from promodesk.rules.demo import DEMO_RULES, seed_rules
+
+    with db.transaction() as uow:
+        seed_rules(uow, workspace.id)
+        seed_rules(uow, workspace.id)
+        rows = rules_service.list_rules(uow, workspace.id)
+    assert [r.name for r in rows] == [name for name, _ in DEMO_RULES]
+    assert not any(r.enabled for r in rows)
