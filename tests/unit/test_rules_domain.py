@@ -224,6 +224,7 @@ def test_definition_round_trips_and_refuses_with_the_field() -> None:
         ({**raw, "action": {"kind": "budget", "percent": "0"}}, "action"),
         ({**raw, "action": {"kind": "revive"}}, "revive_of"),
         ({**raw, "conditions": {"op": "xor", "items": []}}, "conditions"),
+        ({**raw, "scope": {"channel": "tiktok_campaign", "product_ids": [3]}}, "scope"),
     ]
     for wrong, where in bad:
         with pytest.raises(ValidationFailed) as caught:

@@ -236,6 +236,11 @@ def parse(raw: Any) -> Rule:
         _ids(s.get("product_ids"), "scope", int),
         name,
     )
+    if scope.product_ids and channel is not Channel.SHOP_ENROLLMENT:
+        raise _fail(
+            "products narrow shop enrollments only (until promotions are linked to products)",
+            "scope",
+        )
     conditions = _group(raw.get("conditions"), channel, 1, [0])
     a = raw.get("action") or {}
     if not isinstance(a, dict):
