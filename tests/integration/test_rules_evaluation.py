@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from promodesk.kit import clock
@@ -179,3 +180,25 @@ def test_demo_rules_are_seeded_once(db: Database, workspace: Workspace) -> None:
         rows = rules_service.list_rules(uow, workspace.id)
     assert [r.name for r in rows] == [name for name, _ in DEMO_RULES]
     assert not any(r.enabled for r in rows)
+
+
+def test_a_tick_takes_every_due_rule_in_pages(
+    db: Database, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from promodesk.models import Job, Rule
+
+    monkeypatch.setattr(evaluation, "PAGE", 2)
+    ids = [make_rule(db, workspace.id, spend_no_results_rule(), enabled=True) for _ in range(5)]
+    with db.transaction() as uow:
+        for rule_id in ids:
+            row = uow.session.get(Rule, rule_id)
+            assert row is not None
+            row.next_due_at = NOW
+        assert evaluation.tick(uow, now=NOW, workspace_id=workspace.id) == 5
+        assert evaluation.tick(uow, now=NOW, workspace_id=workspace.id) == 0
+        payloads = uow.session.scalars(
+            select(Job.payload).where(
+                Job.workspace_id == workspace.id, Job.name == evaluation.EVALUATE_JOB
+            )
+        ).all()
+    assert sorted(i for p in payloads for i in p["rule_ids"]) == ids

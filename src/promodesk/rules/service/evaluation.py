@@ -48,6 +48,8 @@ EVALUATE_JOB = "rules.evaluate"
 ACT_JOB = "rules.act"
 #: How far back a rule's own actions are read for its cooldown (the longest cooldown allowed).
 HISTORY_DAYS = 366
+#: Due rules read per query by a tick (it reads pages until none is left).
+PAGE = 500
 
 
 def tick(uow: UnitOfWork, *, now: datetime | None = None, workspace_id: int | None = None) -> int:
@@ -56,11 +58,15 @@ def tick(uow: UnitOfWork, *, now: datetime | None = None, workspace_id: int | No
     repo = RulesRepository(uow)
     size = rules_settings().batch
     groups: dict[tuple[int, datetime], list[int]] = defaultdict(list)
-    for rule in repo.due(now, 10 * size, workspace_id):
-        due = rule.next_due_at
-        assert due is not None
-        if repo.advance(rule.id, due, due_after(uow, rule, max(now, due))):
-            groups[(rule.workspace_id, due)].append(rule.id)
+    while True:  # in pages: each page's due times move on, so the next page is the rest
+        page = repo.due(now, PAGE, workspace_id)
+        for rule in page:
+            due = rule.next_due_at
+            assert due is not None
+            if repo.advance(rule.id, due, due_after(uow, rule, max(now, due))):
+                groups[(rule.workspace_id, due)].append(rule.id)
+        if len(page) < PAGE:
+            break
     for (ws, due), ids in groups.items():
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
