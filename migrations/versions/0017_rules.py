@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_rules"
-down_revision = "0012_shop_platform"
+down_revision = "0016_promotions"
 branch_labels = None
 depends_on = None
 
