@@ -341,9 +341,12 @@ class BatchRepository:
         purchasable = and_(e.state.in_(["approved", "live"]), p.stock > 0, p.status == "listed")
         # a cancel restored on purpose (from its snapshot) is not a failed cancel: it is
         # recorded as passed (the result the batch page waits for), whatever it is now
+        # (workspace, enrollment) is the snapshots' selective index: by the batch alone, every
+        # item scanned all the batch's snapshots (quadratic, 12 s for 7,600 items on SQLite)
         restored = exists().where(
-            sn.batch_id == batch_id,
+            sn.workspace_id == workspace_id,
             sn.enrollment_id == i.enrollment_id,
+            sn.batch_id == batch_id,
             sn.restored_at.is_not(None),
         )
         source = (
