@@ -31,6 +31,7 @@ from promodesk.shop.domain import enrollments, guardrails, platform
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
 from promodesk.shop.domain.plan import Refusal
 from promodesk.shop_sandbox.promotion.activities import STATUSES as ACTIVITY_STATUSES
+from promodesk.shop.domain.platform import IntentStatus
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"
@@ -47,6 +48,7 @@ ENUMS: list[tuple[str, type[StrEnum]]] = [
     ("shop_platform_problem", platform.Problem),
     ("shop_platform_remedy", platform.Problem),
     ("shop_platform_action", platform.WriteAction),
+    ("shop_intent", IntentStatus),
     ("tiktok_operation_status", Operation),
     ("job_status", JobStatus),
     ("operation_state", OperationState),

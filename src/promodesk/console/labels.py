@@ -910,3 +910,21 @@ for _kind, _codes in _RULES_LABELS.items():
     _known = LABELS.setdefault(_kind, {})
     for _code, _text in _codes.items():
         _known.setdefault(_code, _text)
+
+# --- a cancel's calls to the platform (shop.domain.platform.IntentStatus, the write actions) ---
+_SHOP_PLATFORM_CALL_LABELS: dict[str, dict[str, str]] = {
+    "shop_intent": {
+        "pending": N_("Recorded, not sent yet"),
+        "sent": N_("Accepted, not verified yet"),
+        "verified": N_("Verified on the platform"),
+        "failed": N_("Failed"),
+    },
+    "shop_intent_action": {
+        "remove_products": N_("Remove products from the activity"),
+        "deactivate_activity": N_("Deactivate the emptied activity"),
+    },
+}
+for _kind, _codes in _SHOP_PLATFORM_CALL_LABELS.items():
+    _known = LABELS.setdefault(_kind, {})
+    for _code, _text in _codes.items():
+        _known.setdefault(_code, _text)

@@ -18,6 +18,7 @@ from promodesk.console.routes.shop.common import (
     REASONS,
     STATES,
     local,
+    page_zone,
     titles,
     workspace_zone,
 )
@@ -26,6 +27,7 @@ from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit
 from promodesk.operations import service as operations
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import catalog as catalog_service
+from promodesk.shop.service import platform_calls
 from promodesk.shop.service import shops as shops_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service
@@ -69,6 +71,7 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
     )
     return visit.page(
         "shop/batch.html",
+        platform=platform_calls.batch_calls(uow, workspace_id, batch_id),
         zone=shop.timezone if shop else workspace_zone(uow, workspace_id),
         batch=batch,
         batch_items=items,
@@ -85,6 +88,23 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
         names=titles(uow, workspace_id, shop_ids),
         reasons=REASONS,
         codes=ITEM_CODES,
+    )
+
+
+@router.get("/shop/batches/{batch_id}/platform")
+def batch_platform(visit: ViewerVisit, uow: Uow, batch_id: int) -> Response:
+    """What the cancel sent to the platform, call by call, in the shop's time zone."""
+    workspace_id = visit.principal.workspace_id
+    batch = batch_service.get_batch(uow, workspace_id, batch_id)
+    calls = platform_calls.batch_calls(uow, workspace_id, batch_id)
+    shop_ids = calls.shop_ids | ({batch.shop_id} if batch.shop_id else set())
+    shops = [shops_service.get_shop(uow, workspace_id, s) for s in sorted(shop_ids)]
+    return visit.page(
+        "shop/batch_platform.html",
+        zone=page_zone(shops) if shops else workspace_zone(uow, workspace_id),
+        batch=batch,
+        platform=calls,
+        running=not calls.settled and bool(calls.calls),
     )
 
 
