@@ -19,6 +19,7 @@ from promodesk.models import ShopActivity, ShopProduct
 from promodesk.settings import get_settings
 from promodesk.shop.demo import seed_platform_link
 from promodesk.shop.platform import providers
+from promodesk.shop.service import shops
 from promodesk.shop.service.platform_links import reads
 from tests.conftest import make_workspace
 from tests.integration.promote_factories import drain
@@ -42,6 +43,8 @@ def test_the_demo_shop_is_linked_and_syncs_from_the_sandbox(db: Database) -> Non
         row = reads.get_link(uow, workspace_id, shop_id)
         assert row is not None
         assert row.sync_state["status"] == "done", row.sync_state
+        # the platform shop is in GB: the demo shop's times are London's, named on its pages
+        assert shops.get_shop(uow, workspace_id, shop_id).timezone == "Europe/London"
         products = uow.session.execute(
             select(func.count()).select_from(ShopProduct).where(ShopProduct.shop_id == shop_id)
         ).scalar_one()

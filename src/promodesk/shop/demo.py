@@ -178,6 +178,13 @@ def _enroll(
 # platform shop and that shop, as the shop sandbox mounted at ``/shop-sandbox`` knows them
 # (the demo wiring, ``promodesk.demo``, is the only place that knows the sandbox).
 DemoShopGrant = Callable[[], tuple[port.Tokens, port.PlatformShop]]
+# The demo shop keeps its times in its platform shop's zone (the sandbox's regions).
+REGION_ZONES = {
+    "GB": "Europe/London",
+    "US": "America/Los_Angeles",
+    "MY": "Asia/Kuala_Lumpur",
+    "SG": "Asia/Singapore",
+}
 
 
 def seed_platform_link(uow: UnitOfWork, workspace_id: int, grant: DemoShopGrant) -> bool:
@@ -187,7 +194,8 @@ def seed_platform_link(uow: UnitOfWork, workspace_id: int, grant: DemoShopGrant)
     name = f"{platform_shop.name} · TikTok Shop"[:200]
     if any(s.name == name for s in shops.list_shops(uow, workspace_id, limit=500)):
         return False
-    shop = shops.create_shop(uow, workspace_id, name=name, timezone="UTC", actor=ACTOR)
+    zone = REGION_ZONES.get(platform_shop.region, "UTC")
+    shop = shops.create_shop(uow, workspace_id, name=name, timezone=zone, actor=ACTOR)
     authorized = authorization.Authorized(
         workspace_id=workspace_id,
         shop_id=shop.id,
