@@ -32,6 +32,7 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
     with sandbox_platform(shops=1, products=40, activities=4, enrollments=10) as sb:
         with db.transaction() as uow:
             shop_id = f.shop(uow, ws, timezone=TZ).id
+            f.shop(uow, ws, timezone="Asia/Shanghai")  # the workspace's shops differ in zone
         link_shop(db, ws, shop_id, sb)
         with db.transaction() as uow:
             steps.start_sync(uow, ws, shop_id, actor="test")
@@ -84,11 +85,11 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
     assert activity_name in text
     assert f"on the platform: {target.id}" in text
     assert "2 products" in text
-    assert "Attempt 1" in text
-    assert "2 ids" in text
-    assert len(re.findall(r"request_id <code>[^<—]+</code>", text)) == 2  # the call, the read
+    assert "Attempt 1: accepted, 2 ids sent" in text
+    assert len(re.findall(r"Request ID <code>[^<—]+</code>", text)) == 2  # the call, the read
     assert len(STAMP.findall(text)) == 2  # recorded, last change: in the shop's zone
     assert f'data-zone="{TZ}"' in text
+    assert activity_name in page.text  # the batch's items name their activity
 
     client.cookies.set("promodesk_locale", "zh_Hans")
     with db.transaction() as uow:
@@ -99,20 +100,21 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
     assert "对 TikTok Shop 的调用" in zh
     assert "已在平台核验" in zh
     assert "从活动中移除商品" in zh
-    assert "第 1 次尝试" in zh
+    assert "第 1 次尝试：已受理，发送 2 个 ID" in zh
     assert "查看发送到平台的内容" in client.get(f"/shop/batches/{batch_id}").text
 
     # The shop pages of the linked shop name its zone.
     for url in (
-        "/shop/batches",
         f"/shop/batches/{batch_id}",
+        f"/shop/batches/{batch_id}?status=failed",
         f"/shop/shops/{shop_id}/platform",
-        f"/shop/snapshots?batch_id={batch_id}",
         f"/shop?activity_id={activity.id}",
     ):
         shown = client.get(url)
         assert shown.status_code == 200, url
         assert f'data-zone="{TZ}"' in shown.text, url
+    # a list across the shops names UTC
+    assert 'data-zone="UTC"' in client.get("/shop/batches").text
 
 
 def test_no_calls_for_an_unlinked_shop_and_none_of_another_workspace(

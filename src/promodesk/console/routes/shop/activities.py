@@ -125,7 +125,15 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         next_url=next_url,
         first_url="/shop" if after else None,
         cancellable=CANCELLABLE,
-        zone=page_zone([s for s in lists["shops"] if shop_id is None or s.id == shop_id]),
+        # the zone of the shops shown (an activity on a platform is one shop's)
+        zone=page_zone(
+            [
+                s
+                for s in lists["shops"]
+                if (shop_id is None or s.id == shop_id)
+                and (activity_id is None or s.id in {e.shop_id for e in shown})
+            ]
+        ),
         **lists,
         **labels(),
     )

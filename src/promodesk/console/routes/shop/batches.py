@@ -19,7 +19,6 @@ from promodesk.console.routes.shop.common import (
     STATES,
     local,
     page_zone,
-    titles,
     workspace_zone,
 )
 from promodesk.console.routing import ConsoleRoute
@@ -64,15 +63,18 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
     if batch.operation_id is not None:
         op = operations.as_dict(operations.get(uow, workspace_id, batch.operation_id))
     shop = shops_service.get_shop(uow, workspace_id, batch.shop_id) if batch.shop_id else None
-    shop_ids = (
-        {batch.shop_id}
-        if batch.shop_id
-        else {s.id for s in shops_service.list_shops(uow, workspace_id, limit=200)}
-    )
+    listed = items if status is None else batch_service.batch_items(uow, workspace_id, batch_id)
+    products = {
+        pid: shops_service.get_product(uow, workspace_id, pid)
+        for pid in {i.product_id for i in [*items, *listed]}
+    }
+    # A batch across shops: its times in the zone its products' shops share (UTC otherwise).
+    shop_ids = {batch.shop_id} if batch.shop_id else {p.shop_id for p in products.values()}
+    shops = [shops_service.get_shop(uow, workspace_id, s) for s in sorted(shop_ids)]
     return visit.page(
         "shop/batch.html",
         platform=platform_calls.batch_calls(uow, workspace_id, batch_id),
-        zone=shop.timezone if shop else workspace_zone(uow, workspace_id),
+        zone=page_zone(shops) if shops else workspace_zone(uow, workspace_id),
         batch=batch,
         batch_items=items,
         item_status=status or "",
@@ -85,7 +87,11 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
         # a linked shop's items: what the platform showed when read back
         platform_checks=[c for c in checks if c.platform],
         run_local=local(batch.run_at, shop.timezone) if shop else None,
-        names=titles(uow, workspace_id, shop_ids),
+        names={pid: p.title for pid, p in products.items()},
+        activity_names={
+            aid: catalog_service.get_activity(uow, workspace_id, aid).name
+            for aid in {i.activity_id for i in items}
+        },
         reasons=REASONS,
         codes=ITEM_CODES,
     )
