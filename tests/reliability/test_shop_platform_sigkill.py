@@ -210,8 +210,9 @@ def test_killed_worker_mid_platform_cancel_removes_each_item_once(
 
         first = _worker(db, sb, tmp_path, "first.log")
         try:
-            # Killed once a quarter of the removal calls are verified (the batch's own items
-            # are all done by then): in the middle of the platform's part of the cancel.
+            # Killed once a quarter of the removal calls are verified: in the middle of the
+            # platform's part of the cancel (and maybe of the batch's own chunks: an activity
+            # leaves the platform with the chunk that finishes it).
             def quarter() -> bool:
                 return _intents(db, ws)[("remove_products", "verified")] >= removes // 4
 
