@@ -103,6 +103,22 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
     assert "第 1 次尝试：已受理，发送 2 个 ID" in zh
     assert "查看发送到平台的内容" in client.get(f"/shop/batches/{batch_id}").text
 
+    # The platform's unlimited activity quantity (-1, kept as 0) reads as no limit.
+    with db.read() as uow:
+        unlimited = (
+            uow.session.execute(
+                select(ShopEnrollment.id).where(
+                    ShopEnrollment.activity_id == activity.id, ShopEnrollment.activity_stock == 0
+                )
+            )
+            .scalars()
+            .first()
+        )
+    assert unlimited is not None
+    home = client.get(f"/shop?activity_id={activity.id}").text
+    row = home[home.index(f'data-enrollment="{unlimited}"') :]
+    assert "不限" in row[: row.index("</tr>")]
+
     # The shop pages of the linked shop name its zone.
     for url in (
         f"/shop/batches/{batch_id}",

@@ -119,6 +119,8 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         summaries=summaries,
         activity_list=activities,
         activity_names={a.id: a.name for a in lists["activities"]},
+        # a platform's unlimited activity quantity (-1) is kept as 0: shown as no limit
+        platform_activity_ids={a.id for a in lists["activities"] if a.platform_activity_id},
         shop_names={s.id: s.name for s in lists["shops"]},
         now=now,
         filters=filters,
