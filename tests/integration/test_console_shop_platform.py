@@ -29,6 +29,10 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(America/Los_Angeles\)")
 def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: Path) -> None:
     member = new_member(db, "viewer")
     ws = member.workspace.id
+    with db.read() as uow:
+        found = TenancyRepository(uow).user_by_email(member.email)
+        assert found is not None
+        user_id = found.id
     with sandbox_platform(shops=1, products=40, activities=4, enrollments=10) as sb:
         with db.transaction() as uow:
             shop_id = f.shop(uow, ws, timezone=TZ).id
@@ -61,7 +65,7 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
                 ws,
                 batch_service.Selection(enrollment_ids=chosen),
                 reason="stock_shortage",
-                actor="test",
+                actor=f"user:{user_id}",
                 role="admin",
             )
             batch_id = batch.id
@@ -74,6 +78,8 @@ def test_a_cancels_calls_to_the_platform_in_the_console(db: Database, tmp_path: 
     assert 'id="platform-writes"' in page.text
     assert "All 1 calls to the platform were verified" in page.text
     assert f'href="/shop/batches/{batch_id}/platform"' in page.text
+    assert f"user:{user_id}" not in page.text  # who cancelled, as a person reads it
+    assert f"user:{user_id}" not in client.get("/shop/batches").text
 
     calls = client.get(f"/shop/batches/{batch_id}/platform")
     assert calls.status_code == 200

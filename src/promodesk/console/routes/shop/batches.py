@@ -31,6 +31,7 @@ from promodesk.shop.service import shops as shops_service
 from promodesk.shop.service import snapshots as snapshots_service
 from promodesk.shop.service import verification as verification_service
 from promodesk.shop.service import window as window_service
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 PAGE = 50
@@ -45,6 +46,7 @@ def batches(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     return visit.page(
         "shop/batches.html",
         rows=rows,
+        who=tenancy.actor_names(uow, workspace_id, [b.created_by for b in rows]),
         reasons=REASONS,
         pager=pager,
         zone=workspace_zone(uow, workspace_id),
@@ -75,6 +77,7 @@ def batch_page(request: Request, visit: ViewerVisit, uow: Uow, batch_id: int) ->
         "shop/batch.html",
         platform=platform_calls.batch_calls(uow, workspace_id, batch_id),
         zone=page_zone(shops) if shops else workspace_zone(uow, workspace_id),
+        who=tenancy.actor_names(uow, workspace_id, [batch.created_by]),
         batch=batch,
         batch_items=items,
         item_status=status or "",
