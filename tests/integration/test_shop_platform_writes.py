@@ -15,7 +15,7 @@ import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
 from promodesk.kit.db import Database
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct, Workspace
 from promodesk.shop.service import batches as batch_service
-from promodesk.shop.service import platform_writes
+from promodesk.shop.service import catalog, platform_writes
 from promodesk.shop.service.platform_sync import steps
 from tests.api_support import (
     HANG_GUARD,
@@ -200,3 +200,47 @@ def test_a_cancel_of_a_linked_shop_reaches_the_platform(db: Database, tmp_path: 
             assert missing.status_code == 404
             everything = httpx.get(url, headers=bearer(key), timeout=HANG_GUARD).json()
             assert everything["intents"][0]["key"].startswith(f"batch:{batch.id}:")
+
+
+GET_PATH = "/promotion/202309/activities/{activity_id}"
+
+
+def test_items_done_by_a_retry_leave_the_platform_too(db: Database) -> None:
+    """A batch's items refused by a guardrail and done by a retry (after the rule changed)
+    are removed on the platform as well, each once: the retry's removal is recorded on its own
+    instead of being taken for the first round's."""
+    with sandbox_platform(shops=1, products=40, activities=4, enrollments=10) as sb:
+        ws, shop_id = _linked(db, sb)
+        world = sb.sandbox.world
+        now = world.now()
+        target = next(
+            a for a in world.activities.values() if a.status(now) == "ONGOING" and not a.immutable
+        )
+        with db.transaction() as uow:
+            activity_id = uow.session.execute(
+                select(ShopActivity.id).where(
+                    ShopActivity.platform_shop_id == shop_id,
+                    ShopActivity.platform_activity_id == target.id,
+                )
+            ).scalar_one()
+            chosen = list(
+                uow.session.execute(
+                    select(ShopEnrollment.id).where(ShopEnrollment.activity_id == activity_id)
+                ).scalars()
+            )[:4]
+        with db.transaction() as uow:  # 4 of 10 > 30 %: three go, the fourth is refused
+            batch_id = batch_service.start_batch(
+                uow, ws, enrollment_ids=chosen, reason="plan_change", actor="test", role="admin"
+            ).id
+        drain(db, ws)
+        assert len(world.activities[target.id].products) == 7
+        with db.transaction() as uow:
+            catalog.update_rules(uow, ws, activity_id, max_cancel_percent=50)
+            batch_service.retry_failed(uow, ws, batch_id, actor="test", role="admin")
+        drain(db, ws)
+        with db.transaction() as uow:
+            assert batch_service.get_batch(uow, ws, batch_id).done == 4
+            report = platform_writes.progress(uow, ws, f"batch:{batch_id}")
+        assert len(world.activities[target.id].products) == 6
+        assert [i["status"] for i in report["intents"]] == ["verified", "verified"]
+        assert sorted(i["products"] for i in report["intents"]) == [1, 3]

@@ -25,6 +25,7 @@ from promodesk.shop.domain.platform import (
     republishable,
 )
 from promodesk.shop.errors import ActivityClosed
+from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service.platform_actions.access import AFTER, Part, link_for, stamp
 from promodesk.shop.service.platform_writes import record, remove_products
@@ -219,26 +220,42 @@ def replace(
     return key
 
 
+def _round(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, activity_id: int, product_ids: list[int]
+) -> tuple[str, list[int]]:
+    """The key and the products of this round of a batch's removals from one activity: the
+    first round takes ``batch:<id>:activity:<id>``; a later one (items done by a retry) takes
+    ``…:round<n>`` with only the products no earlier round named."""
+    base = f"batch:{batch_id}:activity:{activity_id}"
+    earlier = list(PlatformRepository(uow).intents(workspace_id, f"{base}:"))
+    if not earlier:
+        return base, product_ids
+    named = {str(p) for i in earlier if i.action == WriteAction.REMOVE for p in i.product_ids}
+    rows = ShopRepository(uow).products_by_ids(workspace_id, product_ids)
+    left = [p.id for p in rows if p.platform_product_id and p.platform_product_id not in named]
+    rounds = {i.key.rsplit(":", 1)[0] for i in earlier}
+    return f"{base}:round{len(rounds) + 1}", left
+
+
 def record_batch_removals(uow: UnitOfWork, workspace_id: int, batch_id: int) -> int:
     """A cancel batch finished: its done items in platform activities leave them on the
     platform too, one recorded removal per activity (key ``batch:<id>:activity:<id>``, so a
-    second call records nothing). An activity whose shop link waits for re-authorization is
-    noted in the audit log and left for a new authorization. Returns the intents recorded."""
+    second call records nothing; items done later by a retry get a round of their own). An
+    activity whose shop link waits for re-authorization is noted in the audit log and left
+    for a new authorization. Returns the intents recorded."""
     by_activity: dict[int, list[int]] = {}
     for activity_id, product_id in PlatformRepository(uow).done_platform_items(batch_id):
         by_activity.setdefault(activity_id, []).append(product_id)
     recorded = 0
     for activity_id, product_ids in by_activity.items():
+        key, product_ids = _round(uow, workspace_id, batch_id, activity_id, product_ids)
+        if not product_ids:
+            continue
         try:
             with uow.savepoint():
                 recorded += len(
                     remove_products(
-                        uow,
-                        workspace_id,
-                        activity_id,
-                        product_ids,
-                        key=f"batch:{batch_id}:activity:{activity_id}",
-                        actor="batch",
+                        uow, workspace_id, activity_id, product_ids, key=key, actor="batch"
                     )
                 )
         except PromodeskError as exc:
