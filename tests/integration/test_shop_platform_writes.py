@@ -9,14 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 import promodesk.shop.jobs  # noqa: F401  (registers the platform handlers)
 from promodesk.kit.db import Database
+from promodesk.kit.errors import NotFound
 from promodesk.models import ShopActivity, ShopEnrollment, ShopProduct, Workspace
 from promodesk.shop.service import batches as batch_service
 from promodesk.shop.service import catalog, platform_writes
 from promodesk.shop.service.platform_sync import steps
+from promodesk.shop.settings import shop_settings
 from tests.api_support import (
     HANG_GUARD,
     bearer,
@@ -244,3 +247,68 @@ def test_items_done_by_a_retry_leave_the_platform_too(db: Database) -> None:
         assert len(world.activities[target.id].products) == 6
         assert [i["status"] for i in report["intents"]] == ["verified", "verified"]
         assert sorted(i["products"] for i in report["intents"]) == [1, 3]
+
+
+def test_an_activity_leaves_the_platform_once_its_items_are_done(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch over two activities, one chunk each: the first activity's removal is recorded
+    with the chunk that finished it, while the second's items still wait (the platform calls
+    overlap the batch's own work); at the end each activity is removed once and emptied."""
+    monkeypatch.setenv("PROMODESK_SHOP_BATCH_CHUNK_SIZE", "10")
+    shop_settings.cache_clear()
+    try:
+        with sandbox_platform(
+            shops=1, products=40, activities=3, enrollments=10, activity_status="ONGOING"
+        ) as sb:
+            ws, shop_id = _linked(db, sb)
+            now = sb.sandbox.world.now()
+            with db.transaction() as uow:
+                rows = list(
+                    uow.session.execute(
+                        select(ShopActivity).where(ShopActivity.platform_shop_id == shop_id)
+                    ).scalars()
+                )
+                ongoing = {
+                    a.id for a in sb.sandbox.world.activities.values() if a.status(now) == "ONGOING"
+                }
+                chosen = [
+                    a.id for a in rows if a.platform_activity_id in ongoing and not a.immutable
+                ][:2]
+                assert len(chosen) == 2
+                for activity_id in chosen:
+                    catalog.update_rules(
+                        uow, ws, activity_id, min_products_per_shop=0, max_cancel_percent=100
+                    )
+                ids = list(
+                    uow.session.execute(
+                        select(ShopEnrollment.id)
+                        .where(ShopEnrollment.activity_id.in_(chosen))
+                        .order_by(ShopEnrollment.activity_id, ShopEnrollment.id)
+                    ).scalars()
+                )
+                assert len(ids) == 20
+                batch_id = batch_service.start_batch(
+                    uow, ws, enrollment_ids=ids, reason="plan_change", actor="test", role="admin"
+                ).id
+            with db.transaction() as uow:
+                assert batch_service.run_step(uow, ws, batch_id)  # the first ten
+            with db.transaction() as uow:
+                items = batch_service.batch_items(uow, ws, batch_id, limit=20)
+                done_first = items[0].activity_id  # the items go in their ids' order
+                assert {i.activity_id for i in items[:10]} == {done_first}
+                first = platform_writes.progress(uow, ws, f"batch:{batch_id}:activity:{done_first}")
+                assert first["counts"]["pending"] == 1
+                assert batch_service.get_batch(uow, ws, batch_id).status == "running"
+                (later,) = set(chosen) - {done_first}
+                second = f"batch:{batch_id}:activity:{later}"
+                with pytest.raises(NotFound):
+                    platform_writes.progress(uow, ws, second)
+            drain(db, ws)
+            with db.transaction() as uow:
+                report = platform_writes.progress(uow, ws, f"batch:{batch_id}")
+            assert report["done"]
+            assert report["counts"]["verified"] == 4  # per activity: remove, deactivate
+            assert sb.sandbox.stats()["requests"][REMOVE_PATH] == 2
+    finally:
+        shop_settings.cache_clear()

@@ -30,8 +30,8 @@ from promodesk.sandbox.generate import OBJECTIVES
 from promodesk.shop.domain import enrollments, guardrails, platform
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
 from promodesk.shop.domain.plan import Refusal
-from promodesk.shop_sandbox.promotion.activities import STATUSES as ACTIVITY_STATUSES
 from promodesk.shop.domain.platform import IntentStatus
+from promodesk.shop_sandbox.promotion.activities import STATUSES as ACTIVITY_STATUSES
 from promodesk.tenancy.domain import Role
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "promodesk"

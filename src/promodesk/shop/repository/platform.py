@@ -3,7 +3,7 @@ webhook's lookup of a link by platform shop id (the webhook names no workspace).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -269,10 +269,12 @@ class PlatformRepository:
         ).all()
         return {str(pid): at for pid, at in rows}
 
-    def done_platform_items(self, batch_id: int) -> list[tuple[int, int]]:
+    def done_platform_items(
+        self, batch_id: int, activity_ids: Collection[int] | None = None
+    ) -> list[tuple[int, int]]:
         """(activity id, product id) of a batch's done items in activities mirrored from a
-        platform."""
-        rows = self.s.execute(
+        platform (only ``activity_ids`` when given)."""
+        q = (
             select(ShopBatchItem.activity_id, ShopBatchItem.product_id)
             .join(ShopActivity, ShopActivity.id == ShopBatchItem.activity_id)
             .where(
@@ -281,8 +283,25 @@ class PlatformRepository:
                 ShopActivity.platform_activity_id.is_not(None),
             )
             .order_by(ShopBatchItem.activity_id, ShopBatchItem.id)
-        ).all()
-        return [(int(a), int(p)) for a, p in rows]
+        )
+        if activity_ids is not None:
+            q = q.where(ShopBatchItem.activity_id.in_(list(activity_ids)))
+        return [(int(a), int(p)) for a, p in self.s.execute(q).all()]
+
+    def pending_activities(self, batch_id: int, activity_ids: Collection[int]) -> set[int]:
+        """Those of ``activity_ids`` in which the batch still has items to do."""
+        if not activity_ids:
+            return set()
+        rows = self.s.execute(
+            select(ShopBatchItem.activity_id)
+            .where(
+                ShopBatchItem.batch_id == batch_id,
+                ShopBatchItem.status == "pending",
+                ShopBatchItem.activity_id.in_(list(activity_ids)),
+            )
+            .distinct()
+        ).scalars()
+        return {int(a) for a in rows}
 
     def verify_targets(self, workspace_id: int, batch_id: int, limit: int) -> list[Any]:
         """A batch's done items in activities of a linked platform shop, with the platform's

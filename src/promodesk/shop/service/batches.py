@@ -368,6 +368,8 @@ def run_step(uow: UnitOfWork, workspace_id: int, batch_id: int) -> bool:
             failed=len(result.failed),
             errors=result.failed[:20],
         )
+    # The activities this chunk finished leave the platform now, while the rest runs.
+    record_batch_removals(uow, workspace_id, batch.id, {int(i.activity_id) for i in items})
     return True
 
 

@@ -6,6 +6,7 @@ finished cancel batch's removals (one write per activity, ``batch:<id>:activity:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -237,15 +238,22 @@ def _round(
     return f"{base}:round{len(rounds) + 1}", left
 
 
-def record_batch_removals(uow: UnitOfWork, workspace_id: int, batch_id: int) -> int:
-    """A cancel batch finished: its done items in platform activities leave them on the
-    platform too, one recorded removal per activity (key ``batch:<id>:activity:<id>``, so a
-    second call records nothing; items done later by a retry get a round of their own). An
-    activity whose shop link waits for re-authorization is noted in the audit log and left
-    for a new authorization. Returns the intents recorded."""
+def record_batch_removals(
+    uow: UnitOfWork, workspace_id: int, batch_id: int, activity_ids: Collection[int] | None = None
+) -> int:
+    """A cancel batch's done items in platform activities leave them on the platform too, one
+    recorded removal per activity once none of its items in the batch is pending (so a chunk
+    that finishes an activity starts its calls while the batch's other items are being done;
+    ``activity_ids``: only those). The key is ``batch:<id>:activity:<id>``, so a second call
+    records nothing; items done later by a retry get a round of their own. An activity whose
+    shop link waits for re-authorization is noted in the audit log and left for a new
+    authorization. Returns the intents recorded."""
+    repo = PlatformRepository(uow)
     by_activity: dict[int, list[int]] = {}
-    for activity_id, product_id in PlatformRepository(uow).done_platform_items(batch_id):
+    for activity_id, product_id in repo.done_platform_items(batch_id, activity_ids):
         by_activity.setdefault(activity_id, []).append(product_id)
+    for waiting in repo.pending_activities(batch_id, set(by_activity)):
+        del by_activity[waiting]
     recorded = 0
     for activity_id, product_ids in by_activity.items():
         key, product_ids = _round(uow, workspace_id, batch_id, activity_id, product_ids)
