@@ -919,10 +919,6 @@ _SHOP_PLATFORM_CALL_LABELS: dict[str, dict[str, str]] = {
         "verified": N_("Verified on the platform"),
         "failed": N_("Failed"),
     },
-    "shop_intent_action": {
-        "remove_products": N_("Remove products from the activity"),
-        "deactivate_activity": N_("Deactivate the emptied activity"),
-    },
 }
 for _kind, _codes in _SHOP_PLATFORM_CALL_LABELS.items():
     _known = LABELS.setdefault(_kind, {})
