@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from io import BytesIO
@@ -139,3 +140,23 @@ def test_locale_names_and_negotiation() -> None:
     assert cats.negotiate("zh;q=abc, en") == "en"
     assert cats.negotiate("") == "en"
     assert html_lang("zh_Hans") == "zh-Hans"
+
+
+def test_every_chinese_entry_formats_like_its_english() -> None:
+    """The console's gettext is new-style: every message goes through ``%`` with its named
+    values, even one with none, so a bare "30%" in a translation breaks the page (a 500)."""
+    zh = _po("zh_Hans")
+    broken = []
+    for message in zh:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        values = dict.fromkeys(re.findall(r"%\((\w+)\)", message.id), "1")
+        try:
+            message.id % values
+        except (ValueError, TypeError, KeyError):
+            continue  # formatted some other way by its code
+        try:
+            str(message.string) % values
+        except (ValueError, TypeError, KeyError) as exc:
+            broken.append((message.id, message.string, str(exc)))
+    assert broken == []
