@@ -27,6 +27,7 @@ from promodesk.promotions.service.index import (
     get_promotion,
     iter_promotions,
     list_promotions,
+    totals,
 )
 from tests.integration.accounts_factories import make_ad_account, make_cancellation
 from tests.integration.promotions_support import Seeded, mirror, seed
@@ -91,7 +92,10 @@ def test_every_channel_in_one_list(db: Database, seeded: Seeded) -> None:
     assert page.totals.count == 12
     assert [t.currency for t in page.totals.by_currency] == ["COIN", "USD"]  # shops: no money
     usd = {t.currency: t for t in page.totals.by_currency}["USD"]
-    assert (usd.count, usd.budget.minor, usd.spend.minor) == (7, 7800, 1800)
+    # Money is counted once: the campaigns hold their ad groups' and ads' spend (the ad's 300
+    # is part of "Spring sale"'s 1,500), so only the highest TikTok level listed is added.
+    assert (usd.count, usd.budget.minor, usd.spend.minor) == (4, 7800, 1500)
+    assert page.totals.money_kinds == ["campaign", "promote_order"]
     assert page.totals.by_kind == {
         "ad": 2,
         "adgroup": 1,
@@ -280,3 +284,15 @@ def test_stops_under_way_read_stopping(db: Database, seeded: Seeded) -> None:
         f"shop_enrollment:{s.enrollments[1]}",
     }
     assert f"campaign:{s.campaigns['Other']}" in _refs(db, s, status="live")
+
+
+def test_totals_of_a_list_without_campaigns_add_its_highest_level(
+    db: Database, seeded: Seeded
+) -> None:
+    s = seeded
+    with db.read() as uow:
+        ads = totals(uow, s.workspace_id, filters(kind="ad"))
+        below = totals(uow, s.workspace_id, filters(kind="adgroup,ad"))
+    usd = {t.currency: t for t in ads.by_currency}["USD"]
+    assert (ads.money_kinds, usd.count, usd.spend.minor) == (["ad"], 2, 300)
+    assert below.money_kinds == ["adgroup"]

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -56,6 +57,25 @@ CHANNEL_OF: dict[Kind, Channel] = {
     Kind.SHOP_ACTIVITY: Channel.SHOP,
     Kind.SHOP_ENROLLMENT: Channel.SHOP,
 }
+
+
+# TikTok's levels from the top: a campaign's spend already holds its ad groups' and ads'.
+TIKTOK_LEVELS = (Kind.CAMPAIGN, Kind.ADGROUP, Kind.AD)
+
+
+def money_kinds(present: Iterable[str]) -> frozenset[Kind]:
+    """The kinds whose budget and spend a list's totals add up, given the kinds it shows.
+
+    Rule: money is counted once. A TikTok campaign's spend is the sum of its ad groups' and
+    ads', so of the TikTok levels in the list only the highest is added (campaigns when there
+    are any, else ad groups, else ads); Promote orders always count; shop activities and
+    enrollments have no budget or spend of their own."""
+    shown = {Kind(k) for k in present}
+    counted = {Kind.PROMOTE_ORDER}
+    top = next((level for level in TIKTOK_LEVELS if level in shown), None)
+    if top is not None:
+        counted.add(top)
+    return frozenset(counted & shown)
 
 
 class OwnerKind(StrEnum):

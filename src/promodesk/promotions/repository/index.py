@@ -114,10 +114,10 @@ class IndexRepository(Repository[Any]):
 
     def totals(
         self, workspace_id: int, filters: Filters, at: datetime
-    ) -> tuple[list[tuple[str, int]], list[tuple[str, int, int, int]]]:
-        """(count per kind, [(currency, count, budget sum, spend sum)]) of the whole filtered
-        list; promotions with neither budget nor spend (shop activities and enrollments) are
-        left out of the second."""
+    ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int, int, int]]]:
+        """(count per kind, [(currency, kind, count, budget sum, spend sum)]) of the whole
+        filtered list; promotions with neither budget nor spend (shop activities and
+        enrollments) are left out of the second."""
         u = self._union(workspace_id, filters, at)
         if u is None:
             return [], []
@@ -128,6 +128,7 @@ class IndexRepository(Repository[Any]):
         money = self.s.execute(
             select(
                 u.c.currency,
+                u.c.kind,
                 func.count(),
                 func.coalesce(func.sum(u.c.budget_minor), 0),
                 func.coalesce(func.sum(u.c.spend_minor), 0),
@@ -137,12 +138,12 @@ class IndexRepository(Repository[Any]):
                 u.c.currency != "",
                 or_(u.c.budget_minor.is_not(None), u.c.spend_minor.is_not(None)),
             )
-            .group_by(u.c.currency)
-            .order_by(u.c.currency)
+            .group_by(u.c.currency, u.c.kind)
+            .order_by(u.c.currency, u.c.kind)
         ).all()
         return (
             [(str(k), int(n)) for k, n in kinds],
-            [(str(c), int(n), int(b), int(s)) for c, n, b, s in money],
+            [(str(c), str(k), int(n), int(b), int(s)) for c, k, n, b, s in money],
         )
 
     def products_of(

@@ -39,6 +39,7 @@ from promodesk.promotions.domain.index import (
     Ref,
     Sort,
     SortKey,
+    money_kinds,
 )
 from promodesk.promotions.domain.status import Status
 from promodesk.promotions.repository.index import IndexRepository
@@ -60,11 +61,14 @@ class CurrencyTotal:
 class Totals:
     """The whole filtered list: ``count``, per kind, and money per currency (never added up
     across currencies; promotions without budget or spend, the shop's, are not in
-    ``by_currency``)."""
+    ``by_currency``, nor TikTok levels below the highest one listed, whose money their
+    campaign's already holds)."""
 
     count: int
     by_kind: dict[str, int]
     by_currency: list[CurrencyTotal]
+    # The kinds ``by_currency`` adds up (``domain.index.money_kinds``: money counted once).
+    money_kinds: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -199,13 +203,20 @@ def totals(
 ) -> Totals:
     """Counts and money of the whole filtered list."""
     kinds, money = IndexRepository(uow).totals(workspace_id, filters or Filters(), at or now())
+    counted = money_kinds(k for k, _n in kinds)
+    sums: dict[str, list[int]] = {}
+    for cur, kind, n, budget, spend in money:
+        if kind in counted:
+            acc = sums.setdefault(cur, [0, 0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + budget, acc[2] + spend
     return Totals(
         count=sum(n for _k, n in kinds),
         by_kind=dict(kinds),
         by_currency=[
             CurrencyTotal(cur, n, Money(budget, cur), Money(spend, cur))
-            for cur, n, budget, spend in money
+            for cur, (n, budget, spend) in sorted(sums.items())
         ],
+        money_kinds=sorted(counted),
     )
 
 
