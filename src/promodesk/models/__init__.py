@@ -64,6 +64,7 @@ from promodesk.models.promote import (
 )
 from promodesk.models.promotions import (
     PromotionProductLink,
+    PromotionStop,
 )
 from promodesk.models.reallocations import (
     BudgetTransfer,
@@ -153,6 +154,7 @@ __all__ = [
     "PromoteRecharge",
     "PromoteWithdrawal",
     "PromotionProductLink",
+    "PromotionStop",
     "RemarketingTag",
     "Rule",
     "RuleDecision",

@@ -10,12 +10,13 @@ URL in its landing page) or ``manual`` (someone linked it). Unlinking keeps the 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from promodesk.kit.clock import now
-from promodesk.models.base import Base, CreatedMixin, IdMixin, UTCDateTime
+from promodesk.models.base import Base, CreatedMixin, IdMixin, JSONType, UTCDateTime
 
 
 class PromotionProductLink(IdMixin, CreatedMixin, Base):
@@ -39,4 +40,24 @@ class PromotionProductLink(IdMixin, CreatedMixin, Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     removed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+
+
+class PromotionStop(IdMixin, CreatedMixin, Base):
+    """One "stop everywhere": the confirmed preview's reason and fingerprint, and its steps (one
+    per channel: what was asked, the channel's own record of the work, outcome, error)."""
+
+    __tablename__ = "promotion_stops"
+    __table_args__ = (Index("ix_promotion_stops_ws", "workspace_id", "id"),)
+    workspace_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    reason_text: Mapped[str] = mapped_column(String(1000), default="")
+    ads_action: Mapped[str] = mapped_column(String(16), default="pause")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    refs: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    operation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)

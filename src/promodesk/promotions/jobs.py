@@ -1,9 +1,12 @@
-"""Promotions job handlers: the automatic product links of an ad account's ads, after its sync."""
+"""Promotions job handlers: the automatic product links of an ad account's ads, after its sync;
+the watch of a stop everywhere until each of its steps is over."""
 
 from __future__ import annotations
 
+from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
 from promodesk.promotions.domain.links import LINK_JOB
+from promodesk.promotions.service import stops
 from promodesk.promotions.service.products import link_ads_automatically
 
 
@@ -13,3 +16,10 @@ def link_ads(ctx: JobContext) -> None:
     link_ads_automatically(
         ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["ad_account_id"])
     )
+
+
+@handler(stops.WATCH_JOB)
+def watch_stop(ctx: JobContext) -> None:
+    """Record the steps that ended; look again shortly while any still runs."""
+    if not stops.watch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["stop_id"])):
+        ctx.reschedule(clock.now() + stops.watch_every())

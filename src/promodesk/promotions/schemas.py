@@ -261,6 +261,7 @@ class StopPreviewRead(BaseModel):
     channels: list[ChannelPlanRead]
     refused: list[StopItemRead]
     totals: list[AmountRead]
+    fingerprint: str
 
     @classmethod
     def of(cls, p: StopPreview) -> StopPreviewRead:
@@ -294,4 +295,5 @@ class StopPreviewRead(BaseModel):
             ],
             refused=[item(i) for i in p.refused],
             totals=_amounts(p.totals),
+            fingerprint=p.fingerprint,
         )

@@ -18,6 +18,8 @@ class PromotionsSettings(BaseSettings):
     # Regular expressions whose first group is a shop product's platform id in an ad's
     # landing page URL (the automatic product links of ads).
     product_url_patterns: list[str] = Field(default_factory=lambda: list(_PATTERNS))
+    # How often a stop everywhere looks at its running steps (their channels' own records).
+    stop_watch_seconds: float = Field(5.0, ge=0, le=3600)
 
 
 @lru_cache

@@ -103,3 +103,47 @@ def final_refusal(status: Status, ads: AdsAction | None = None) -> Refusal | Non
     if ads is AdsAction.PAUSE and status is Status.PAUSED:
         return Refusal.ALREADY_PAUSED
     return None
+
+
+# --- the confirmed stop: its steps ---------------------------------------------------------
+
+
+class StepStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# Each channel's own reason code for a stop's reason.
+ADS_REASON = {
+    Reason.SOLD_OUT: "out_of_stock",
+    Reason.WRONG_CLAIM: "creative_or_policy",
+    Reason.PLAN_CHANGE: "strategy_change",
+    Reason.OTHER: "other",
+}
+SHOP_REASON = {
+    Reason.SOLD_OUT: "stock_shortage",
+    Reason.WRONG_CLAIM: "wrong_information",
+    Reason.PLAN_CHANGE: "plan_change",
+    Reason.OTHER: "other",
+}
+
+# A channel record's status → the step's status (ads cancellation, shop batch, Promote order).
+ADS_STEP = {"running": StepStatus.RUNNING, "done": StepStatus.DONE}
+SHOP_STEP = {
+    "scheduled": StepStatus.RUNNING,
+    "running": StepStatus.RUNNING,
+    "done": StepStatus.DONE,
+}
+ORDER_STEP = {"stopped": StepStatus.DONE, "completed": StepStatus.DONE, "rejected": StepStatus.DONE}
+
+
+def step_status(table: dict[str, StepStatus], record_status: str) -> StepStatus:
+    """Any status a channel does not name as running or done is a failure (partial, failed)."""
+    return table.get(record_status, StepStatus.FAILED)
+
+
+def reversible(channel: str, path: str) -> bool:
+    """What "restart everywhere" can undo: paused ads and shop cancellations (their
+    snapshots); a Promote stop is final and a TikTok delete cannot be taken back."""
+    return (channel == "tiktok_ads" and path == AdsAction.PAUSE.value) or channel == "shop"

@@ -17,6 +17,8 @@ Public use::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +74,24 @@ class StopPreview:
     channels: list[ChannelPlan]
     refused: list[StopItem]
     totals: list[tuple[str, Money]]  # per (what, currency) across channels
+    # What was shown, in 16 hex digits: a confirm carries it, and a changed situation (another
+    # status, path, refusal or amount) gives another one (409 with the new preview).
+    fingerprint: str = ""
+
+
+def fingerprint(p: StopPreview) -> str:
+    def item(i: StopItem) -> list[Any]:
+        return [i.ref, i.status, i.path, i.refusal, [(w, m.minor, m.currency) for w, m in i.money]]
+
+    shown = [
+        p.reason,
+        p.reason_text,
+        p.ads_action,
+        [[c.channel.value, c.path, [item(i) for i in c.items]] for c in p.channels],
+        sorted(item(i) for i in p.refused),
+    ]
+    text = json.dumps(shown, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _rows(
@@ -248,7 +268,7 @@ def preview_stop(
     for plan in channels:
         refused += [it for it in plan.items if it.refusal]
     every = [it for plan in channels for it in plan.items if not it.refusal]
-    return StopPreview(
+    out = StopPreview(
         reason=why.value,
         reason_text=note,
         ads_action=action.value,
@@ -257,3 +277,5 @@ def preview_stop(
         refused=refused,
         totals=_sum(every),
     )
+    out.fingerprint = fingerprint(out)
+    return out

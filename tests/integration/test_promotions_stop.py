@@ -1,0 +1,141 @@
+"""Stop everywhere, the confirm: a TikTok campaign paused in the Marketing API sandbox over real
+HTTP and read back, a Promote order stopped with its refund, a shop cancel batch refused by the
+activity's guardrails; the shop step fails alone, is shown and retried; nothing is stopped
+twice; a changed situation answers 409 with the new preview."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from promodesk.app import load_handlers
+from promodesk.kit.db import Database
+from promodesk.kit.jobs.worker import Worker
+from promodesk.models import AuditEvent, ShopActivity
+from promodesk.promote.service.orders import get_order
+from promodesk.promotions.service import products as links
+from promodesk.promotions.service import stops
+from promodesk.promotions.service.stop import preview_stop
+from promodesk.promotions.settings import promotions_settings
+from tests.integration import promote_factories as pf
+from tests.integration import shop_factories as sf
+from tests.integration.campaign_changes_support import (
+    fresh_sandbox,
+    imported,
+    pick,
+    row,
+    sandbox_status,
+)
+from tests.integration.cancel_support import cancel_env  # noqa: F401
+from tests.integration.tiktok_sync_support import wired
+from tests.sandbox_support import SandboxHandle
+
+
+@pytest.fixture
+def watch_now(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PROMODESK_PROMOTIONS_STOP_WATCH_SECONDS", "0")
+    promotions_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    promotions_settings.cache_clear()
+
+
+@pytest.fixture
+def sb() -> Iterator[SandboxHandle]:
+    with fresh_sandbox() as handle:
+        yield handle
+
+
+def _drain(db: Database, workspace_id: int) -> None:
+    Worker(db, backoff_base=0.0, workspace_id=workspace_id).run_until_idle()
+
+
+@pytest.mark.usefixtures("cancel_env", "watch_now")
+def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: SandboxHandle) -> None:
+    load_handlers()
+    with wired(sb):
+        s = imported(db, sb)
+        ws = s.workspace_id
+        cid = pick(sb)
+        campaign = row(db, s.account_id, cid)
+        _drain(db, ws)
+        with db.transaction() as uow:
+            shop = sf.shop(uow, ws)
+            act = sf.activity(uow, ws, name="Mid-autumn")
+            es = sf.enrolled(uow, ws, act.id, shop.id, 3, offers=0)
+            product = es[0].product_id
+            creator = pf.make_creator(uow, ws)
+            pf.fund(uow, ws, creator, 1000)
+            content = pf.make_video(uow, ws, creator, has_ecommerce_anchor=True)
+            order = pf.place(uow, ws, creator, content, budget_coins=700)
+            links.link_product(uow, ws, product, f"campaign:{campaign.id}", actor="a")
+            links.link_product(uow, ws, product, f"promote_content:{content}", actor="a")
+            act_id = act.id
+        with db.read() as uow:
+            plan = preview_stop(uow, ws, products=[product], reason="sold_out")
+        assert {c.channel.value for c in plan.channels} == {"tiktok_ads", "promote", "shop"}
+
+        # A stale fingerprint: 409 with the new preview; nothing is started.
+        with db.transaction() as uow:
+            with pytest.raises(stops.PreviewChanged) as err:
+                stops.confirm_stop(
+                    uow, ws, products=[product], reason="sold_out", fingerprint="0" * 16,
+                    actor="user:1", role="owner",
+                )  # fmt: skip
+            assert err.value.extra["preview"]["fingerprint"] == plan.fingerprint
+
+        with db.transaction() as uow:
+            stop = stops.confirm_stop(
+                uow,
+                ws,
+                products=[product],
+                reason="sold_out",
+                fingerprint=plan.fingerprint,
+                actor="user:1",
+                role="owner",
+            )
+            stop_id = stop.id
+        _drain(db, ws)
+        with db.read() as uow:
+            v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
+        by = {st["channel"]: st for st in v["steps"]}
+        assert by["tiktok_ads"]["status"] == "done"
+        assert by["tiktok_ads"]["verified"] is True
+        assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_DISABLE"
+        assert by["promote"]["status"] == "done"
+        assert by["promote"]["verified"] is True
+        # The activity needs 5 products per shop: the shop's own guardrail refuses.
+        assert by["shop"]["status"] == "failed"
+        assert "GUARDRAIL" in by["shop"]["error"].upper() or by["shop"]["error"]
+        assert v["operation"]["state"] == "partial"
+        with db.read() as uow:
+            assert get_order(uow, ws, order).status == "stopped"
+            events = uow.session.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.workspace_id == ws, AuditEvent.object_type == "promotion_stop"
+                )
+            ).all()
+        # one for the whole, one per step
+        assert sorted(events) == ["promotions.stop"] + ["promotions.stop.step"] * 3
+
+        # The situation allows it now: retry only the failed step.
+        with db.transaction() as uow:
+            a = uow.session.get(ShopActivity, act_id)
+            assert a is not None
+            a.min_products_per_shop = 0
+            a.max_cancel_percent = 100
+        with db.transaction() as uow:
+            stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
+        _drain(db, ws)
+        with db.read() as uow:
+            v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
+        by = {st["channel"]: st for st in v["steps"]}
+        assert by["shop"]["status"] == "done", by["shop"]
+        assert by["tiktok_ads"]["attempts"] == 1
+        assert by["promote"]["attempts"] == 1
+        assert v["failed"] == 0
+        assert v["operation"]["state"] == "succeeded"
+        with db.transaction() as uow, pytest.raises(stops.Conflict):
+            stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
