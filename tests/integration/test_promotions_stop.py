@@ -5,20 +5,27 @@ twice; a changed situation answers 409 with the new preview."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from promodesk import clikit
 from promodesk.app import load_handlers
+from promodesk.cli import app
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
-from promodesk.models import AuditEvent, ShopActivity
+from promodesk.models import AuditEvent, PromotionStop, ShopActivity
 from promodesk.promote.service.orders import get_order
 from promodesk.promotions.service import products as links
 from promodesk.promotions.service import stops
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.promotions.settings import promotions_settings
+from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration import promote_factories as pf
 from tests.integration import shop_factories as sf
 from tests.integration.campaign_changes_support import (
@@ -29,6 +36,7 @@ from tests.integration.campaign_changes_support import (
     sandbox_status,
 )
 from tests.integration.cancel_support import cancel_env  # noqa: F401
+from tests.integration.promotions_support import seed
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
 
@@ -139,3 +147,55 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
         assert v["operation"]["state"] == "succeeded"
         with db.transaction() as uow, pytest.raises(stops.Conflict):
             stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
+
+
+def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = new_workspace(db)
+    s = seed(db, ws.id)
+    key = bearer(new_key(db, ws, "operator"))
+    monkeypatch.setenv("PROMODESK_DATABASE_URL", db.url)
+    monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
+    clikit.reset()
+    body = {"refs": [f"promote_order:{s.order}"], "reason": "sold_out"}
+    with TestClient(make_app(db, tmp_path)) as client:
+        shown = client.post("/api/v1/promotions/stop/preview", json=body, headers=key).json()
+        stale = client.post(
+            "/api/v1/promotions/stop", json={**body, "fingerprint": "f" * 16}, headers=key
+        )
+        assert stale.status_code == 409
+        assert stale.json()["preview"]["fingerprint"] == shown["fingerprint"]
+        confirm = {**body, "fingerprint": shown["fingerprint"]}
+        once = {**key, "Idempotency-Key": "stop-1"}
+        first = client.post("/api/v1/promotions/stop", json=confirm, headers=once)
+        assert first.status_code == 201, first.text
+        again = client.post("/api/v1/promotions/stop", json=confirm, headers=once)
+        assert again.json() == first.json()  # the replay stops nothing twice
+        steps = first.json()["steps"]
+        assert [(st["channel"], st["status"]) for st in steps] == [("promote", "done")]
+        assert steps[0]["reversible"] is False
+        stop_id = first.json()["id"]
+        got = client.get(f"/api/v1/promotions/stops/{stop_id}", headers=key)
+        assert got.json()["steps"] == steps
+        nothing = client.post(f"/api/v1/promotions/stops/{stop_id}/retry", headers=key)
+        assert nothing.status_code == 409
+    with db.read() as uow:
+        assert len(uow.session.scalars(select(PromotionStop).where(
+            PromotionStop.workspace_id == ws.id)).all()) == 1  # fmt: skip
+        assert get_order(uow, ws.id, s.order).status == "stopped"
+    ref = f"campaign:{s.campaigns['Spring sale']}"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("promotions", "stop", "-w", ws.slug, "--json", "--yes"),
+            *("--reason", "plan_change", "--ref", ref),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert [(st["channel"], st["refs"]) for st in made["steps"]] == [("tiktok_ads", [ref])]
+    shown_cli = CliRunner().invoke(
+        app, ["promotions", "stops", "show", str(made["id"]), "-w", ws.slug, "--json"]
+    )
+    assert shown_cli.exit_code == 0, shown_cli.output
+    assert json.loads(shown_cli.stdout)["id"] == made["id"]
+    clikit.reset()

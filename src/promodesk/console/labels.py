@@ -626,6 +626,8 @@ _TITLES += (
     (re.compile(r"Pause (?P<n>\d+) ad\(s\)"), N_("Pause %(n)s ad(s)")),
     (re.compile(r"Delete (?P<n>\d+) ad\(s\)"), N_("Delete %(n)s ad(s)")),
     (re.compile(r"Retry (?P<n>\d+) failed \w+\(s\)"), N_("Retry %(n)s failed cancel(s)")),
+    (re.compile(r"Stop everywhere: (?P<n>\d+) steps"), N_("Stop everywhere: %(n)s steps")),
+    (re.compile(r"Retry (?P<n>\d+) failed steps"), N_("Retry %(n)s failed steps")),
 )
 
 
@@ -827,8 +829,21 @@ _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
     "audit_action": {
         "promotion.product_link": N_("Promotion linked to a product"),
         "promotion.product_unlink": N_("Promotion unlinked from a product"),
+        "promotions.stop": N_("Stopped everywhere"),
+        "promotions.stop.step": N_("Stop everywhere: a channel's step ended"),
+        "promotions.stop.retry": N_("Stop everywhere: failed steps retried"),
     },
-    "job_kind": {"promotions.link_ads": N_("Promotions: link ads to the products they name")},
+    "job_kind": {
+        "promotions.link_ads": N_("Promotions: link ads to the products they name"),
+        "promotions.stop_watch": N_("Promotions: follow a stop everywhere"),
+    },
+    "operation_kind": {"promotions.stop": N_("Stop everywhere")},
+    "audit_object": {"promotion_stop": N_("Stop everywhere")},
+    "promotion_step_status": {
+        "running": N_("In progress"),
+        "done": N_("Stopped"),
+        "failed": N_("Failed"),
+    },
 }
 for _kind, _codes in _PROMOTIONS_LABELS.items():
     _known = LABELS.setdefault(_kind, {})

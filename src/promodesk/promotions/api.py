@@ -16,10 +16,12 @@ from promodesk.promotions.schemas import (
     LinkRead,
     ProductPromotionsRead,
     PromotionPage,
+    StopCreate,
     StopPreviewCreate,
     StopPreviewRead,
+    StopRead,
 )
-from promodesk.promotions.service import export, products, stop
+from promodesk.promotions.service import export, products, stop, stops
 from promodesk.promotions.service.index import list_promotions
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
 
@@ -146,3 +148,43 @@ def stop_preview(body: StopPreviewCreate, uow: Uow, caller: Caller) -> StopPrevi
         ads_action=body.ads_action,
     )
     return StopPreviewRead.of(plan)
+
+
+@router.post("/promotions/stop", response_model=StopRead, status_code=201)
+def stop_everywhere(body: StopCreate, uow: Uow, caller: Writer) -> StopRead:
+    """Stop everywhere, the confirm: what the preview with ``fingerprint`` showed is stopped,
+    one step per channel through its own use case (TikTok ads: the campaigns' cancellation,
+    read back to verify; Promote: the order's stop and refund; shop: a cancel batch under the
+    activity's guardrails). A changed situation answers 409 ``PreviewChanged`` with the new
+    ``preview``. A failed step leaves the others as they are: retry it. Send an
+    ``Idempotency-Key``: a replay answers the first response and stops nothing twice."""
+    s = stops.confirm_stop(
+        uow,
+        caller.workspace_id,
+        refs=body.refs,
+        products=list(body.products),
+        reason=body.reason,
+        reason_text=body.reason_text,
+        ads_action=body.ads_action,
+        fingerprint=body.fingerprint,
+        actor=caller.actor,
+        role=caller.role,
+    )
+    return StopRead.model_validate(stops.view(uow, s))
+
+
+@router.get("/promotions/stops/{stop_id}", response_model=StopRead)
+def stop_show(stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Caller) -> StopRead:
+    """A stop everywhere: its steps (status, verification, error) and progress."""
+    return StopRead.model_validate(
+        stops.view(uow, stops.get_stop(uow, caller.workspace_id, stop_id))
+    )
+
+
+@router.post("/promotions/stops/{stop_id}/retry", response_model=StopRead)
+def stop_retry(
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Writer
+) -> StopRead:
+    """Start the failed steps again (409 if none failed); the stopped ones are not touched."""
+    s = stops.retry(uow, caller.workspace_id, stop_id, actor=caller.actor, role=caller.role)
+    return StopRead.model_validate(stops.view(uow, s))

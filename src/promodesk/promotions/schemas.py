@@ -223,6 +223,43 @@ class StopPreviewCreate(Input):
     ads_action: str = Field("pause", max_length=16, description="pause or delete (TikTok ads)")
 
 
+class StopCreate(StopPreviewCreate):
+    fingerprint: str = Field(
+        max_length=64, description="the preview's fingerprint: what was shown is what is stopped"
+    )
+
+
+class StopStepRead(BaseModel):
+    n: int
+    channel: str  # tiktok_ads | promote | shop
+    kind: str  # campaign | adgroup | ad | promote_order | shop_enrollment
+    path: str
+    refs: list[str]
+    ids: list[int]
+    record: dict[str, Any] | None  # the channel's own record: {"type": ..., "id": ...}
+    status: str  # running | done | failed
+    verified: bool | None
+    error: str
+    attempts: int
+    reversible: bool
+    restarted: bool
+
+
+class StopRead(BaseModel):
+    id: int
+    reason: str
+    reason_text: str
+    ads_action: str
+    fingerprint: str
+    refs: list[str]
+    created_by: str
+    created_at: str
+    steps: list[StopStepRead]
+    failed: int
+    running: int
+    operation: dict[str, Any] | None
+
+
 class AmountRead(BaseModel):
     what: str  # freed_budget | refund_to_wallet | refund_to_coupon_issuer
     minor: int
