@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,25 @@ from typer.testing import CliRunner
 from promodesk import clikit
 from promodesk.app import load_handlers
 from promodesk.cli import app
+from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
-from promodesk.models import AuditEvent, PromotionStop, ShopActivity
+from promodesk.models import (
+    AuditEvent,
+    PromotionStop,
+    Rule,
+    RuleDecision,
+    ShopActivity,
+    ShopProduct,
+    Workspace,
+)
 from promodesk.promote.service.orders import get_order
 from promodesk.promotions.service import products as links
 from promodesk.promotions.service import stops
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.promotions.settings import promotions_settings
+from promodesk.rules.service import evaluation
+from promodesk.shop.service import catalog
 from tests.api_support import bearer, make_app, new_key, new_workspace
 from tests.integration import promote_factories as pf
 from tests.integration import shop_factories as sf
@@ -37,6 +49,7 @@ from tests.integration.campaign_changes_support import (
 )
 from tests.integration.cancel_support import cancel_env  # noqa: F401
 from tests.integration.promotions_support import seed
+from tests.integration.rules_support import make_rule
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
 
@@ -199,3 +212,56 @@ def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.M
     assert shown_cli.exit_code == 0, shown_cli.output
     assert json.loads(shown_cli.stdout)["id"] == made["id"]
     clikit.reset()
+
+
+@pytest.mark.usefixtures("watch_now")
+def test_a_rule_stops_a_sold_out_product_everywhere(db: Database, workspace: Workspace) -> None:
+    load_handlers()
+    ws = workspace.id
+    _, _, enrollments = sf.setup(db, ws, n=10)
+    with db.transaction() as uow:
+        e = catalog.get_enrollment(uow, ws, enrollments[0])
+        product = uow.session.get(ShopProduct, e.product_id)
+        assert product is not None
+        product.stock = 0
+        product_id = product.id
+        creator = pf.make_creator(uow, ws)
+        pf.fund(uow, ws, creator, 1000)
+        content = pf.make_video(uow, ws, creator, has_ecommerce_anchor=True)
+        order = pf.place(uow, ws, creator, content, budget_coins=500)
+        links.link_product(uow, ws, product_id, f"promote_content:{content}", actor="a")
+    rule_id = make_rule(
+        db,
+        ws,
+        {
+            "scope": {"channel": "shop_enrollment", "product_ids": [product_id]},
+            "conditions": {"op": "and", "items": [{"metric": "stock", "cmp": "<=", "value": "0"}]},
+            "action": {"kind": "stop_everywhere"},
+        },
+        enabled=True,
+    )
+    with db.transaction() as uow:
+        rule = uow.session.get(Rule, rule_id)
+        assert rule is not None
+        rule.next_due_at = clock.now() - timedelta(seconds=1)
+    with db.transaction() as uow:
+        assert evaluation.tick(uow, workspace_id=ws) == 1
+    _drain(db, ws)
+    with db.read() as uow:
+        decisions = uow.session.scalars(
+            select(RuleDecision).where(RuleDecision.rule_id == rule_id)
+        ).all()
+        assert [(d.object_ref, d.status) for d in decisions] == [(enrollments[0], "done")]
+        stop = uow.session.scalars(
+            select(PromotionStop).where(PromotionStop.workspace_id == ws)
+        ).one()
+        v = stops.view(uow, stop)
+        assert stop.created_by == f"rule:{rule_id}"
+        assert get_order(uow, ws, order).status == "stopped"
+        assert catalog.get_enrollment(uow, ws, enrollments[0]).state != "approved"
+        assert catalog.get_enrollment(uow, ws, enrollments[1]).state == "approved"
+    assert sorted((st["channel"], st["status"]) for st in v["steps"]) == [
+        ("promote", "done"),
+        ("shop", "done"),
+    ]
+    assert v["operation"]["state"] == "succeeded"

@@ -50,7 +50,8 @@ def test_a_product_everywhere(db: Database, seeded: Seeded) -> None:
         plan = preview_stop(uow, s.workspace_id, products=[product], reason="sold_out")
         after = get_promotion(uow, s.workspace_id, f"promote_order:{order}")
     assert before == after  # nothing changed
-    assert (plan.reason, plan.ads_action, plan.selected) == ("sold_out", "pause", 6)
+    # the campaigns, the ad, the order and the product's enrollment (not its whole activity)
+    assert (plan.reason, plan.ads_action, plan.selected) == ("sold_out", "pause", 5)
     by_channel = {c.channel.value: c for c in plan.channels}
     assert set(by_channel) == {"tiktok_ads", "promote", "shop"}
 
@@ -69,8 +70,8 @@ def test_a_product_everywhere(db: Database, seeded: Seeded) -> None:
     assert promote.money == [("refund_to_wallet", Money(700, "COIN"))]
 
     shop = by_channel["shop"]
-    # The activity stands for the shop's enrollments in it, each named by its product.
-    assert sorted(i.name for i in shop.items) == ["product 0", "product 1", "product 2"]
+    # The product's own enrollment: the other products stay in the activity.
+    assert [i.name for i in shop.items] == ["product 0"]
     enrollment = next(i for i in shop.items if i.kind == "shop_enrollment")
     # Not started yet: withdrawing the enrollment; the activity needs 5 products per shop and
     # this shop has only 3, so the guardrail refuses it (the plan's own code).

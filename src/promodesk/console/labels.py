@@ -899,6 +899,7 @@ _RULES_LABELS: dict[str, dict[str, str]] = {
         "stock_zero": N_("Stock to zero"),
         "notify": N_("Notify only"),
         "revive": N_("Re-enable (revive)"),
+        "stop_everywhere": N_("Stop the product everywhere"),
     },
     "rule_outcome": {
         "act": N_("Acted"),

@@ -1,5 +1,6 @@
-"""Demo rules: two disabled dry-run rules, so the Rules page shows how a rule reads, simulates
-and logs ("stock hits zero → stock to zero", "spend without results → pause")."""
+"""Demo rules: disabled dry-run rules, so the Rules page shows how a rule reads, simulates and
+logs ("stock hits zero → stock to zero", "stock hits zero → stop everywhere", "spend without
+results → pause")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ DEMO_RULES: tuple[tuple[str, dict[str, Any]], ...] = (
             "scope": {"channel": "shop_enrollment"},
             "conditions": {"op": "and", "items": [{"metric": "stock", "cmp": "<=", "value": "0"}]},
             "action": {"kind": "stock_zero"},
+            "guardrails": {"dry_run": True, "cooldown_minutes": 60},
+        },
+    ),
+    (
+        "Demo: sold out → stop everywhere",
+        {
+            "scope": {"channel": "shop_enrollment"},
+            "conditions": {"op": "and", "items": [{"metric": "stock", "cmp": "<=", "value": "0"}]},
+            "action": {"kind": "stop_everywhere"},
             "guardrails": {"dry_run": True, "cooldown_minutes": 60},
         },
     ),

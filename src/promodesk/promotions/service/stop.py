@@ -107,7 +107,10 @@ def _rows(
     if products:
         chosen = Filters(products=frozenset(products))
         for row in iter_promotions(uow, workspace_id, chosen):
-            found.setdefault(row.ref, row)
+            # A product stops its own enrollments (rows of their own), never the whole
+            # activity it is enrolled in: the other products stay in it.
+            if row.kind is not Kind.SHOP_ACTIVITY:
+                found.setdefault(row.ref, row)
     if not found:
         raise ValidationFailed("select promotions or products to stop", field="refs")
     if len(found) > rules.MAX_SELECTED:

@@ -59,6 +59,8 @@ class ActionKind(StrEnum):
     STOCK_ZERO = "stock_zero"
     NOTIFY = "notify"
     REVIVE = "revive"
+    # Every promotion of the enrollment's product, in every channel (promotions' stop).
+    STOP_EVERYWHERE = "stop_everywhere"
 
 
 TIKTOK = (Channel.TIKTOK_CAMPAIGN, Channel.TIKTOK_ADGROUP, Channel.TIKTOK_AD)
@@ -72,6 +74,7 @@ ACTIONS_BY_CHANNEL: dict[Channel, frozenset[ActionKind]] = {
     Channel.PROMOTE_ORDER: frozenset({ActionKind.STOP_ORDER, ActionKind.NOTIFY}),
     Channel.SHOP_ENROLLMENT: frozenset(
         {ActionKind.WITHDRAW, ActionKind.STOCK_ZERO, ActionKind.NOTIFY}
+        | {ActionKind.STOP_EVERYWHERE}
     ),
 }
 METRICS_BY_CHANNEL: dict[Channel, frozenset[Metric]] = {

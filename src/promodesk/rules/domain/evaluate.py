@@ -55,6 +55,7 @@ STOPPING = frozenset(
         ActionKind.STOP_ORDER,
         ActionKind.WITHDRAW,
         ActionKind.STOCK_ZERO,
+        ActionKind.STOP_EVERYWHERE,
     }
 )
 

@@ -8,6 +8,9 @@
   changes in promodesk, made in the handler's transaction by ``promote.service`` and
   ``shop.service``; the shop's guardrails (30 % cancel ratio, minimum product count) are never
   forced by a rule: a refusal is recorded as ``refused``.
+- Stop everywhere (a shop enrollment's rule, e.g. its stock hit zero) stops every promotion of
+  the enrollment's product through ``promotions.service.stops``: TikTok ads are paused by the
+  stop's own jobs (the ads cancellation), not here.
 - A decision is acted on once: it goes from pending to done, failed or refused by compare-and-
   set, and a job that finds it finished does nothing. A failed action is tried again only by a
   later evaluation (a failure does not start the rule's cooldown).
@@ -24,12 +27,15 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import PromodeskError
 from promodesk.promote.service.orders import stop_order
+from promodesk.promotions.service.stop import preview_stop
+from promodesk.promotions.service.stops import confirm_stop
 from promodesk.rules.domain import definition
 from promodesk.rules.domain.definition import ActionKind, Channel
 from promodesk.rules.domain.evaluate import budget_after
 from promodesk.rules.repository.rules import RulesRepository
 from promodesk.rules.service import notices
 from promodesk.shop.service.batches import Selection, cancel_now
+from promodesk.shop.service.catalog import get_enrollment
 from promodesk.shop.service.stock_zero import stock_to_zero_many
 
 _STATUS = {ActionKind.PAUSE: "DISABLE", ActionKind.CANCEL: "DELETE", ActionKind.REVIVE: "ENABLE"}
@@ -95,7 +101,27 @@ def _local(uow: UnitOfWork, kind: ActionKind, channel: str, ws: int, ref: int, r
         if out["done"]:
             return Result("done", "stock set to zero")
         return Result("refused", str(item.get("detail") or item.get("code") or "refused"))
+    if channel == Channel.SHOP_ENROLLMENT and kind is ActionKind.STOP_EVERYWHERE:
+        return _stop_everywhere(uow, ws, ref, rule)
     return Result("failed", f"{kind.value} is not an action for {channel}")
+
+
+def _stop_everywhere(uow: UnitOfWork, ws: int, ref: int, rule: Any) -> Result:
+    """Every promotion of the enrollment's product, in every channel: the preview, confirmed
+    as it is (the rule is the operator), one stop with a step per channel."""
+    product = get_enrollment(uow, ws, ref).product_id
+    plan = preview_stop(uow, ws, products=[product], reason="sold_out")
+    done = confirm_stop(
+        uow,
+        ws,
+        products=[product],
+        reason="sold_out",
+        fingerprint=plan.fingerprint,
+        actor=_actor(rule.id),
+        role="operator",
+    )
+    steps = ", ".join(f"{st['channel']} {st['status']}" for st in done.steps)
+    return Result("done", f"stop everywhere {done.id}: {steps}")
 
 
 def run(uow: UnitOfWork, decision_id: int, prefetched: Result | None) -> str | None:
