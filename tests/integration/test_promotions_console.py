@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from promodesk.console.routes.promotions import index as page_module
 from promodesk.kit.db import Database
+from promodesk.models import PromotionStop
 from tests.integration.promotions_support import seed
 from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 
@@ -135,3 +137,37 @@ def test_stop_everywhere_preview(db: Database, tmp_path: Path) -> None:
         assert "全渠道停止" in zh
         product = client.get(f"/promotions/products/{s.products[0]}").text
         assert f'href="/promotions/stop?product={s.products[0]}"' in product
+
+
+def test_stop_everywhere_confirm_page_and_replay(db: Database, tmp_path: Path) -> None:
+    member = new_member(db, "operator")
+    s = seed(db, member.workspace.id)
+    with console_client(db, tmp_path) as client:
+        csrf = log_in(client, member)
+        ref = f"promote_order:{s.order}"
+        page = client.get("/promotions/stop", params={"refs": [ref], "reason": "sold_out"}).text
+        assert 'id="stop-confirm"' in page
+        form = page[page.index('id="stop-confirm"') :]
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+        assert fields["refs"] == ref
+        stale = post_form(client, "/promotions/stop", {**fields, "fingerprint": "0" * 16}, csrf)
+        assert stale.startswith("/promotions/stop?")
+        page = client.get("/promotions/stop", params={"refs": [ref], "reason": "sold_out"}).text
+        form = page[page.index('id="stop-confirm"') :]
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+        where = post_form(client, "/promotions/stop", fields, csrf)
+        assert re.fullmatch(r"/promotions/stops/\d+", where)
+        again = client.post(
+            "/promotions/stop", data={"csrf_token": csrf, **fields}, follow_redirects=False
+        )
+        assert again.headers.get("location") == where  # the replay stops nothing twice
+        shown = client.get(where).text
+        assert 'data-step="1" data-status="done"' in shown
+        assert "No (final)" in shown
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": where}, csrf)
+        assert "各渠道的步骤" in client.get(where).text
+    with db.read() as uow:
+        found = uow.session.scalars(
+            select(PromotionStop).where(PromotionStop.workspace_id == member.workspace.id)
+        ).all()
+    assert len(found) == 1

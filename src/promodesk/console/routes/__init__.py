@@ -28,6 +28,7 @@ from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.promotions import index as promotions_index
 from promodesk.console.routes.promotions import products as promotion_products
 from promodesk.console.routes.promotions import stop as promotion_stop
+from promodesk.console.routes.promotions import stops as promotion_stops
 from promodesk.console.routes.rules import form as rule_form
 from promodesk.console.routes.rules import pages as rule_pages
 from promodesk.console.routes.shop import (
@@ -73,4 +74,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     promotions_index.router,
     promotion_products.router,
     promotion_stop.router,
+    promotion_stops.router,
 )
