@@ -32,7 +32,7 @@ from promodesk.models import (
 )
 from promodesk.promote.service.orders import get_order
 from promodesk.promotions.service import products as links
-from promodesk.promotions.service import stops
+from promodesk.promotions.service import restart, stops
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.promotions.settings import promotions_settings
 from promodesk.rules.service import evaluation
@@ -160,6 +160,21 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
         assert v["operation"]["state"] == "succeeded"
         with db.transaction() as uow, pytest.raises(stops.Conflict):
             stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
+
+        # Restart everywhere: the paused campaign is on again, the shop enrollments are
+        # back from their snapshots; the Promote stop is final and stays.
+        after = restart.restart(db, ws, stop_id, actor="user:1")
+        by = {st["channel"]: st for st in after["steps"]}
+        assert by["tiktok_ads"]["restarted"] is True
+        assert by["shop"]["restarted"] is True, by["shop"]
+        assert by["promote"]["reversible"] is False
+        assert by["promote"]["restarted"] is False
+        assert sandbox_status(sb, cid) == "CAMPAIGN_STATUS_ENABLE"
+        with db.read() as uow:
+            assert catalog.get_enrollment(uow, ws, es[0].id).state == "approved"
+            assert get_order(uow, ws, order).status == "stopped"
+        with pytest.raises(stops.Conflict):
+            restart.restart(db, ws, stop_id, actor="user:1")
 
 
 def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

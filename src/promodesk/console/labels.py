@@ -832,6 +832,7 @@ _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
         "promotions.stop": N_("Stopped everywhere"),
         "promotions.stop.step": N_("Stop everywhere: a channel's step ended"),
         "promotions.stop.retry": N_("Stop everywhere: failed steps retried"),
+        "promotions.stop.restart": N_("Restarted everywhere"),
     },
     "job_kind": {
         "promotions.link_ads": N_("Promotions: link ads to the products they name"),

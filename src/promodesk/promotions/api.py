@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from promodesk.kit.pagination import MAX_ID
 from promodesk.promotions.domain.index import filters
@@ -21,9 +21,9 @@ from promodesk.promotions.schemas import (
     StopPreviewRead,
     StopRead,
 )
-from promodesk.promotions.service import export, products, stop, stops
+from promodesk.promotions.service import export, products, restart, stop, stops
 from promodesk.promotions.service.index import list_promotions
-from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer
+from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1", tags=["promotions"])
 
@@ -188,3 +188,16 @@ def stop_retry(
     """Start the failed steps again (409 if none failed); the stopped ones are not touched."""
     s = stops.retry(uow, caller.workspace_id, stop_id, actor=caller.actor, role=caller.role)
     return StopRead.model_validate(stops.view(uow, s))
+
+
+@router.post("/promotions/stops/{stop_id}/restart", response_model=StopRead)
+def stop_restart(
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], request: Request, uow: Uow, caller: Writer
+) -> StopRead:
+    """Restart everywhere: undo what can be undone (paused TikTok ads switched on again, shop
+    enrollments restored from their snapshots); a Promote stop and a TikTok delete are final
+    and listed as such (``reversible`` false). 409 when nothing can be undone."""
+    stops.get_stop(uow, caller.workspace_id, stop_id)
+    uow.commit()  # no transaction stays open while TikTok answers
+    data = restart.restart(state(request).db, caller.workspace_id, stop_id, actor=caller.actor)
+    return StopRead.model_validate(data)

@@ -23,7 +23,7 @@ from promodesk.promotions.schemas import (
     StopPreviewRead,
     StopRead,
 )
-from promodesk.promotions.service import export, products, stop, stops
+from promodesk.promotions.service import export, products, restart, stop, stops
 from promodesk.promotions.service.index import list_promotions
 
 app = typer.Typer(help="Every promotion in every channel, and the products they promote.")
@@ -332,4 +332,19 @@ def stops_retry(
         ws = clikit.workspace_id(uow, workspace)
         done = stops.retry(uow, ws, stop_id, actor=ACTOR, role=ROLE)
         data = StopRead.model_validate(stops.view(uow, done))
+    show(clikit.dump(data), json_out, lambda _: _render_stop(data))
+
+
+@stops_app.command("restart")
+@friendly
+def stops_restart(
+    stop_id: int = typer.Argument(..., help="the stop's id"),
+    workspace: str = WorkspaceOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Restart everywhere: undo what can be undone (paused ads, shop snapshots); a Promote
+    stop and a TikTok delete are final."""
+    with database().read() as uow:
+        ws = clikit.workspace_id(uow, workspace)
+    data = StopRead.model_validate(restart.restart(database(), ws, stop_id, actor=ACTOR))
     show(clikit.dump(data), json_out, lambda _: _render_stop(data))

@@ -243,6 +243,7 @@ class StopStepRead(BaseModel):
     attempts: int
     reversible: bool
     restarted: bool
+    restart_error: str = ""
 
 
 class StopRead(BaseModel):

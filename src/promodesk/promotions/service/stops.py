@@ -92,6 +92,7 @@ def _new(channel: str, kind: str, path: str, items: list[Any]) -> dict[str, Any]
         "attempts": 0,
         "reversible": rules.reversible(channel, path),
         "restarted": False,
+        "restart_error": "",
     }
 
 
@@ -257,7 +258,7 @@ def steps_now(uow: UnitOfWork, stop: PromotionStop) -> list[dict[str, Any]]:
     """The steps as they stand (running steps read from their channel records); no writes."""
     out = []
     for s in stop.steps:
-        s = dict(s)
+        s = {"restart_error": "", **s}
         if s["status"] == StepStatus.RUNNING.value:
             status, verified, error = _live(uow, stop.workspace_id, s)
             s["status"], s["verified"], s["error"] = status.value, verified, error
