@@ -35,6 +35,9 @@ def upgrade() -> None:
         sa.Column("steps", JSON, nullable=False),
         sa.Column("operation_id", sa.BigInteger(), nullable=True),
         sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("summary", JSON, nullable=False),
+        sa.Column("lessons", sa.Text(), nullable=False),
+        sa.Column("action_items", JSON, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

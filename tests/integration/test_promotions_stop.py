@@ -20,6 +20,7 @@ from promodesk.app import load_handlers
 from promodesk.cli import app
 from promodesk.kit import clock
 from promodesk.kit.db import Database
+from promodesk.kit.errors import Conflict
 from promodesk.kit.jobs.worker import Worker
 from promodesk.models import (
     AuditEvent,
@@ -33,6 +34,7 @@ from promodesk.models import (
 from promodesk.promote.service.orders import get_order
 from promodesk.promotions.service import products as links
 from promodesk.promotions.service import restart, stops
+from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.promotions.settings import promotions_settings
 from promodesk.rules.service import evaluation
@@ -148,7 +150,7 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
             a.min_products_per_shop = 0
             a.max_cancel_percent = 100
         with db.transaction() as uow:
-            stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
+            retries.retry(uow, ws, stop_id, actor="user:1", role="owner")
         _drain(db, ws)
         with db.read() as uow:
             v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
@@ -158,8 +160,11 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
         assert by["promote"]["attempts"] == 1
         assert v["failed"] == 0
         assert v["operation"]["state"] == "succeeded"
-        with db.transaction() as uow, pytest.raises(stops.Conflict):
-            stops.retry(uow, ws, stop_id, actor="user:1", role="owner")
+        # the one retrospective entry, rewritten once the retried step is over
+        assert v["retrospective"]["failed_steps"] == []
+        assert v["retrospective"]["channels"]["shop"]["stopped"] == 1  # the product's own
+        with db.transaction() as uow, pytest.raises(Conflict):
+            retries.retry(uow, ws, stop_id, actor="user:1", role="owner")
 
         # Restart everywhere: the paused campaign is on again, the shop enrollments are
         # back from their snapshots; the Promote stop is final and stays.
@@ -173,7 +178,7 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
         with db.read() as uow:
             assert catalog.get_enrollment(uow, ws, es[0].id).state == "approved"
             assert get_order(uow, ws, order).status == "stopped"
-        with pytest.raises(stops.Conflict):
+        with pytest.raises(Conflict):
             restart.restart(db, ws, stop_id, actor="user:1")
 
 
@@ -206,6 +211,16 @@ def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.M
         assert got.json()["steps"] == steps
         nothing = client.post(f"/api/v1/promotions/stops/{stop_id}/retry", headers=key)
         assert nothing.status_code == 409
+        assert got.json()["retrospective"]["planned_money"] == [
+            {"what": "refund_to_wallet", "minor": 1000, "currency": "COIN"}
+        ]
+        noted = client.put(
+            f"/api/v1/promotions/stops/{stop_id}/notes",
+            json={"lessons": "Watch the stock", "action_items": [{"text": "Restock alerts"}]},
+            headers=key,
+        )
+        assert noted.status_code == 200, noted.text
+        assert noted.json()["retrospective"]["lessons"] == "Watch the stock"
     with db.read() as uow:
         assert len(uow.session.scalars(select(PromotionStop).where(
             PromotionStop.workspace_id == ws.id)).all()) == 1  # fmt: skip

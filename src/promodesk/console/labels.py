@@ -833,6 +833,7 @@ _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
         "promotions.stop.step": N_("Stop everywhere: a channel's step ended"),
         "promotions.stop.retry": N_("Stop everywhere: failed steps retried"),
         "promotions.stop.restart": N_("Restarted everywhere"),
+        "promotions.stop_notes": N_("Stop everywhere: lessons and action items changed"),
     },
     "job_kind": {
         "promotions.link_ads": N_("Promotions: link ads to the products they name"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from promodesk.kit.clock import now
@@ -60,4 +60,9 @@ class PromotionStop(IdMixin, CreatedMixin, Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     operation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
+    # The retrospective (复盘): what the stop did, written once when its steps are over, and
+    # what the team learned and will do (the campaigns' lessons and action items rules).
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    action_items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)

@@ -17,11 +17,13 @@ from promodesk.promotions.schemas import (
     ProductPromotionsRead,
     PromotionPage,
     StopCreate,
+    StopNotes,
     StopPreviewCreate,
     StopPreviewRead,
     StopRead,
 )
-from promodesk.promotions.service import export, products, restart, stop, stops
+from promodesk.promotions.service import export, notes, products, restart, stop, stops
+from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service.index import list_promotions
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
 
@@ -186,7 +188,7 @@ def stop_retry(
     stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Writer
 ) -> StopRead:
     """Start the failed steps again (409 if none failed); the stopped ones are not touched."""
-    s = stops.retry(uow, caller.workspace_id, stop_id, actor=caller.actor, role=caller.role)
+    s = retries.retry(uow, caller.workspace_id, stop_id, actor=caller.actor, role=caller.role)
     return StopRead.model_validate(stops.view(uow, s))
 
 
@@ -201,3 +203,22 @@ def stop_restart(
     uow.commit()  # no transaction stays open while TikTok answers
     data = restart.restart(state(request).db, caller.workspace_id, stop_id, actor=caller.actor)
     return StopRead.model_validate(data)
+
+
+@router.put("/promotions/stops/{stop_id}/notes", response_model=StopRead)
+def stop_notes(
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: StopNotes, uow: Uow, caller: Writer
+) -> StopRead:
+    """The stop's retrospective: what the team learned and will do (lessons, action items:
+    text, owner, due, done), as a campaign cancellation's. Audited."""
+    notes.update_notes(
+        uow,
+        caller.workspace_id,
+        stop_id,
+        lessons=body.lessons,
+        action_items=body.action_items,
+        actor=caller.actor,
+    )
+    return StopRead.model_validate(
+        stops.view(uow, stops.get_stop(uow, caller.workspace_id, stop_id))
+    )

@@ -24,6 +24,7 @@ from promodesk.promotions.schemas import (
     StopRead,
 )
 from promodesk.promotions.service import export, products, restart, stop, stops
+from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service.index import list_promotions
 
 app = typer.Typer(help="Every promotion in every channel, and the products they promote.")
@@ -330,7 +331,7 @@ def stops_retry(
     """Start the failed steps of a stop again; the stopped ones are not touched."""
     with database().transaction() as uow:
         ws = clikit.workspace_id(uow, workspace)
-        done = stops.retry(uow, ws, stop_id, actor=ACTOR, role=ROLE)
+        done = retries.retry(uow, ws, stop_id, actor=ACTOR, role=ROLE)
         data = StopRead.model_validate(stops.view(uow, done))
     show(clikit.dump(data), json_out, lambda _: _render_stop(data))
 

@@ -258,7 +258,15 @@ class StopRead(BaseModel):
     steps: list[StopStepRead]
     failed: int
     running: int
+    # planned_money, refused; once the steps are over: ended_at, channels, failed_steps;
+    # and the team's lessons and action_items
+    retrospective: dict[str, Any]
     operation: dict[str, Any] | None
+
+
+class StopNotes(Input):
+    lessons: str | None = Field(None, max_length=20_000)
+    action_items: list[dict[str, Any]] | None = Field(None, max_length=100)
 
 
 class AmountRead(BaseModel):

@@ -11,7 +11,7 @@ use case, then watched, retried and (what is reversible) restarted.
 - ``watch`` (the ``promotions.stop_watch`` job) follows each running step to its channel
   record's end, records its outcome and verification, one audit event per step, and finishes
   the operation once every step is over.
-- ``retry`` starts only the failed steps again (the channel's own retry where it has one).
+- ``retry`` (``promotions.service.retry``) starts only the failed steps again.
 """
 
 from __future__ import annotations
@@ -140,6 +140,14 @@ def confirm_stop(
             refs=sorted({r for s in steps for r in s["refs"]}),
             steps=[],
             created_by=actor[:200],
+            summary={
+                "planned_money": [
+                    {"what": w, "minor": m.minor, "currency": m.currency} for w, m in plan.totals
+                ],
+                "refused": [{"ref": i.ref, "code": i.refusal} for i in plan.refused][:200],
+            },
+            lessons="",
+            action_items=[],
         )
     )
     op = operations.start(
@@ -152,7 +160,7 @@ def confirm_stop(
     )
     stop.operation_id = op.id
     for s in steps:
-        _start(uow, stop, s, actor=actor, role=role)
+        start_step(uow, stop, s, actor=actor, role=role)
     stop.steps = steps
     record(
         uow,
@@ -169,13 +177,13 @@ def confirm_stop(
             "steps": len(steps),
         },
     )
-    _settle(uow, stop, actor)
-    _enqueue_watch(uow, stop)
+    settle(uow, stop, actor)
+    enqueue_watch(uow, stop)
     uow.flush()
     return stop
 
 
-def _start(
+def start_step(
     uow: UnitOfWork, stop: PromotionStop, s: dict[str, Any], *, actor: str, role: str
 ) -> None:
     """Start (or start again) one step through its channel's own use case, in a savepoint:
@@ -266,7 +274,7 @@ def steps_now(uow: UnitOfWork, stop: PromotionStop) -> list[dict[str, Any]]:
     return out
 
 
-def _settle(uow: UnitOfWork, stop: PromotionStop, actor: str) -> bool:
+def settle(uow: UnitOfWork, stop: PromotionStop, actor: str) -> bool:
     """Record the steps that ended (outcome, verification, one audit event each) and count
     them on the operation; finish it once every step is over. True once all are over."""
     now = steps_now(uow, stop)
@@ -307,10 +315,30 @@ def _settle(uow: UnitOfWork, stop: PromotionStop, actor: str) -> bool:
             )
     stop.steps = now
     stop.updated_at = clock.now()
-    return all(s["status"] != StepStatus.RUNNING.value for s in now)
+    over = all(s["status"] != StepStatus.RUNNING.value for s in now)
+    if over:
+        _retrospective(stop, now)
+    return over
 
 
-def _enqueue_watch(uow: UnitOfWork, stop: PromotionStop) -> None:
+def _retrospective(stop: PromotionStop, steps: list[dict[str, Any]]) -> None:
+    """The stop's one retrospective entry (复盘), written when its steps are over (again after
+    a retry): per channel what was stopped, verified or failed."""
+    per: dict[str, dict[str, int]] = {}
+    for s in steps:
+        seen = per.setdefault(s["channel"], {"stopped": 0, "failed": 0, "verified": 0})
+        key = "failed" if s["status"] == StepStatus.FAILED.value else "stopped"
+        seen[key] += len(s["refs"])
+        seen["verified"] += len(s["refs"]) if s["verified"] else 0
+    stop.summary = {
+        **(stop.summary or {}),
+        "ended_at": clock.now().isoformat(),
+        "channels": per,
+        "failed_steps": [s["n"] for s in steps if s["status"] == StepStatus.FAILED.value],
+    }
+
+
+def enqueue_watch(uow: UnitOfWork, stop: PromotionStop) -> None:
     enqueue(
         uow,
         WATCH_JOB,
@@ -324,7 +352,7 @@ def _enqueue_watch(uow: UnitOfWork, stop: PromotionStop) -> None:
 def watch(uow: UnitOfWork, workspace_id: int, stop_id: int) -> bool:
     """One look at a stop's running steps (the watch job); True once every step is over."""
     stop = get_stop(uow, workspace_id, stop_id, lock=True)
-    return _settle(uow, stop, "system")
+    return settle(uow, stop, "system")
 
 
 def get_stop(
@@ -333,45 +361,6 @@ def get_stop(
     stop = StopRepository(uow).get(workspace_id, stop_id, lock=lock)
     if stop is None:
         raise NotFound(f"stop {stop_id} not found")
-    return stop
-
-
-def retry(
-    uow: UnitOfWork, workspace_id: int, stop_id: int, *, actor: str, role: str
-) -> PromotionStop:
-    """Start the failed steps again (the stopped ones are not touched), under a new
-    operation."""
-    stop = get_stop(uow, workspace_id, stop_id, lock=True)
-    _settle(uow, stop, actor)
-    steps = [dict(s) for s in stop.steps]
-    failed = [s for s in steps if s["status"] == StepStatus.FAILED.value]
-    if not failed:
-        raise Conflict("no step of this stop failed", field="stop")
-    op = operations.start(
-        uow,
-        workspace_id,
-        OPERATION_KIND,
-        title=f"Retry {len(failed)} failed steps",
-        total=len(failed),
-        created_by=actor,
-    )
-    stop.operation_id = op.id
-    for s in failed:
-        s["counted"] = False
-        _start(uow, stop, s, actor=actor, role=role)
-    stop.steps = steps
-    record(
-        uow,
-        workspace_id=workspace_id,
-        actor=actor,
-        action="promotions.stop.retry",
-        object_type="promotion_stop",
-        object_id=stop.id,
-        after={"steps": [s["n"] for s in failed]},
-    )
-    _settle(uow, stop, actor)
-    _enqueue_watch(uow, stop)
-    uow.flush()
     return stop
 
 
@@ -391,6 +380,11 @@ def view(uow: UnitOfWork, stop: PromotionStop) -> dict[str, Any]:
         "created_at": stop.created_at.isoformat(),
         "steps": [{k: v for k, v in s.items() if k != "counted"} for s in steps],
         "failed": sum(1 for s in steps if s["status"] == StepStatus.FAILED.value),
+        "retrospective": {
+            **(stop.summary or {}),
+            "lessons": stop.lessons,
+            "action_items": list(stop.action_items or []),
+        },
         "running": sum(1 for s in steps if s["status"] == StepStatus.RUNNING.value),
         "operation": op,
     }

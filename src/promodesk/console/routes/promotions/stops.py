@@ -15,6 +15,7 @@ from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, close_unit, console_of
 from promodesk.promotions.domain.index import products as product_ids
 from promodesk.promotions.service import restart as restarts
+from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service import stops
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -72,7 +73,7 @@ def show(visit: ViewerVisit, uow: Uow, stop_id: int) -> Response:
 @router.post("/promotions/stops/{stop_id}/retry")
 def retry(visit: OperatorVisit, uow: Uow, stop_id: int) -> Response:
     principal = visit.principal
-    stops.retry(uow, principal.workspace_id, stop_id, actor=principal.actor, role=principal.role)
+    retries.retry(uow, principal.workspace_id, stop_id, actor=principal.actor, role=principal.role)
     visit.flash("info", visit._("The failed steps run again."))
     return visit.redirect(f"/promotions/stops/{stop_id}")
 
