@@ -164,6 +164,7 @@ def test_stop_everywhere_confirm_page_and_replay(db: Database, tmp_path: Path) -
         shown = client.get(where).text
         assert 'data-step="1" data-status="done"' in shown
         assert "No (final)" in shown
+        assert "1 stopped, 1 verified, 0 failed" in shown  # the retrospective
         post_form(client, "/locale", {"locale": "zh_Hans", "next": where}, csrf)
         assert "各渠道的步骤" in client.get(where).text
     with db.read() as uow:
