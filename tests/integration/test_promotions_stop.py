@@ -52,6 +52,7 @@ from tests.integration.campaign_changes_support import (
 from tests.integration.cancel_support import cancel_env  # noqa: F401
 from tests.integration.promotions_support import seed
 from tests.integration.rules_support import make_rule
+from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 from tests.integration.tiktok_sync_support import wired
 from tests.sandbox_support import SandboxHandle
 
@@ -295,3 +296,63 @@ def test_a_rule_stops_a_sold_out_product_everywhere(db: Database, workspace: Wor
         ("shop", "done"),
     ]
     assert v["operation"]["state"] == "succeeded"
+
+
+@pytest.mark.usefixtures("watch_now")
+def test_a_new_user_makes_the_rule_in_the_console(db: Database, tmp_path: Path) -> None:
+    """The Done-when: a rule "stock hits zero → stop everywhere", made and enabled in the
+    console, every minute; once due, it stops the product's Promote order and enrollment."""
+    load_handlers()
+    member = new_member(db, "operator")
+    ws = member.workspace.id
+    _, _, enrollments = sf.setup(db, ws, n=10)
+    with db.transaction() as uow:
+        product_id = catalog.get_enrollment(uow, ws, enrollments[0]).product_id
+        creator = pf.make_creator(uow, ws)
+        pf.fund(uow, ws, creator, 1000)
+        content = pf.make_video(uow, ws, creator, has_ecommerce_anchor=True)
+        order = pf.place(uow, ws, creator, content, budget_coins=500)
+        links.link_product(uow, ws, product_id, f"promote_content:{content}", actor="a")
+    form = {
+        "name": "Sold out: stop everywhere",
+        "channel": "shop_enrollment",
+        "product_ids": str(product_id),
+        "op": "and",
+        "metric_0": "stock",
+        "cmp_0": "<=",
+        "value_0": "0",
+        "lookback_days": "1",
+        "min_impressions": "0",
+        "min_spend": "0",
+        "min_days": "0",
+        "action": "stop_everywhere",
+        "max_actions": "10",
+        "cooldown_minutes": "60",
+        "schedule_kind": "every",
+        "every_minutes": "1",
+        "at": "09:00",
+        "timezone": "UTC",
+    }
+    with console_client(db, tmp_path) as client:
+        csrf = log_in(client, member)
+        where = post_form(client, "/rules/new", form, csrf)
+        rule_id = int(where.rsplit("/", 1)[1])
+        post_form(client, f"/rules/{rule_id}/enable", {}, csrf)
+    with db.transaction() as uow:
+        product = uow.session.get(ShopProduct, product_id)
+        assert product is not None
+        product.stock = 0  # sold out
+        rule = uow.session.get(Rule, rule_id)
+        assert rule is not None
+        assert rule.next_due_at <= clock.now() + timedelta(minutes=1)
+        rule.next_due_at = clock.now() - timedelta(seconds=1)  # the minute has passed
+    with db.transaction() as uow:
+        assert evaluation.tick(uow, workspace_id=ws) == 1
+    _drain(db, ws)
+    with db.read() as uow:
+        assert get_order(uow, ws, order).status == "stopped"
+        assert catalog.get_enrollment(uow, ws, enrollments[0]).state != "approved"
+        made = uow.session.scalars(
+            select(PromotionStop).where(PromotionStop.workspace_id == ws)
+        ).one()
+        assert made.created_by == f"rule:{rule_id}"
