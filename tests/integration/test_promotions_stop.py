@@ -212,6 +212,8 @@ def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.M
         assert got.json()["steps"] == steps
         nothing = client.post(f"/api/v1/promotions/stops/{stop_id}/retry", headers=key)
         assert nothing.status_code == 409
+        final = client.post(f"/api/v1/promotions/stops/{stop_id}/restart", headers=key)
+        assert final.status_code == 409  # a Promote stop cannot be undone
         assert got.json()["retrospective"]["planned_money"] == [
             {"what": "refund_to_wallet", "minor": 1000, "currency": "COIN"}
         ]
