@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from promodesk.app import load_handlers
 from promodesk.console.routes.promotions import index as page_module
 from promodesk.kit.db import Database
+from promodesk.kit.jobs.worker import Worker
 from promodesk.models import PromotionStop
+from promodesk.promotions.settings import promotions_settings
 from tests.integration.promotions_support import seed
 from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 
@@ -172,3 +175,30 @@ def test_stop_everywhere_confirm_page_and_replay(db: Database, tmp_path: Path) -
             select(PromotionStop).where(PromotionStop.workspace_id == member.workspace.id)
         ).all()
     assert len(found) == 1
+
+
+def test_stop_page_retry_button(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMODESK_PROMOTIONS_STOP_WATCH_SECONDS", "0")
+    promotions_settings.cache_clear()
+    load_handlers()
+    member = new_member(db, "operator")
+    ws = member.workspace.id
+    s = seed(db, ws)
+    with console_client(db, tmp_path) as client:
+        csrf = log_in(client, member)
+        params = {"refs": [f"shop_enrollment:{s.enrollments[0]}"], "reason": "sold_out"}
+        page = client.get("/promotions/stop", params=params).text
+        form = page[page.index('id="stop-confirm"') :]
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+        where = post_form(client, "/promotions/stop", fields, csrf)
+        Worker(db, backoff_base=0.0, workspace_id=ws).run_until_idle()
+        shown = client.get(where).text
+        # the activity needs 5 products per shop: the shop's guardrail refuses the step
+        assert 'data-step="1" data-status="failed"' in shown
+        assert 'id="retry"' in shown
+        again = post_form(client, f"{where}/retry", {}, csrf)
+        assert again == where
+        assert "The failed steps run again." in client.get(where).text
+    promotions_settings.cache_clear()
