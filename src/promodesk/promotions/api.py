@@ -133,7 +133,11 @@ def link_automatically(body: AutoLinkCreate, uow: Uow, caller: Writer) -> AutoLi
     )
 
 
-@router.post("/promotions/stop/preview", response_model=StopPreviewRead)
+@router.post(
+    "/promotions/stop/preview",
+    response_model=StopPreviewRead,
+    openapi_extra={"x-promodesk-dry-run": True},  # changes nothing: viewers may preview
+)
 def stop_preview(body: StopPreviewCreate, uow: Uow, caller: Caller) -> StopPreviewRead:
     """Stop everywhere, the preview (nothing changes): for the promotions ``refs`` and every
     promotion of ``products``, per channel the path it would take (TikTok ads: pause or delete

@@ -8,9 +8,9 @@ Rules:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
@@ -23,18 +23,20 @@ from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.platform import PlatformRepository
 
-_lock = threading.Lock()
-_vault: TokenVault | None = None
+
+@lru_cache(maxsize=4)
+def _vault_of(keys: tuple[str, ...], secret: str) -> TokenVault:
+    return TokenVault(list(keys), secret)
 
 
 def vault() -> TokenVault:
-    """The token vault of every process sharing ``PROMODESK_TOKEN_KEYS`` / the secret key."""
-    global _vault
-    with _lock:
-        if _vault is None:
-            core = get_settings()
-            _vault = TokenVault(core.token_keys, core.ensure_secret_key())
-        return _vault
+    """The token vault of every process sharing ``PROMODESK_TOKEN_KEYS`` / the secret key.
+
+    Built from the settings in force, not kept from the first call: a process whose settings
+    were reloaded (a command, a test) encrypts with the same keys it hands to the workers it
+    starts, so they can decrypt what it stored."""
+    core = get_settings()
+    return _vault_of(tuple(core.token_keys), core.ensure_secret_key())
 
 
 @dataclass(frozen=True)
