@@ -103,6 +103,13 @@ def test_reallocate_freed_budget_in_the_browser(server: Server) -> None:
         pool_row.get_by_role("link", name="Reallocate…").click()
         expect(page.locator("h1")).to_contain_text("Reallocate freed budget")
         rows = page.locator("#reallocate-form tbody tr")
+        # The demo's campaigns arrive with its first sync, which may still be running on a
+        # busy machine: the page lists them once they are mirrored.
+        for _ in range(120):
+            if rows.count() >= 2:
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
         first, second = rows.nth(0), rows.nth(1)
         before = [_money(r.locator("td.num").first.inner_text()) for r in (first, second)]
         first.locator("input").fill("120.00")
