@@ -44,9 +44,10 @@ class ShopSettings(BaseSettings):
     # activity begins this many seconds after the call (its begin must lie in the future).
     platform_republish: bool = True
     platform_republish_lead_seconds: Annotated[int, Field(ge=1, le=86_400)] = 60
-    # The 15-minute verification of a linked shop reads each product and activity back from
-    # the platform; at most this many products a batch are read there (the rest: locally).
-    platform_verify_max_products: Annotated[int, Field(ge=0)] = 2000
+    # The 15-minute verification of a linked shop reads every item's activity and product back
+    # from the platform (products in bulk, 100 a page); a safety cap: at most this many items
+    # a batch are read there (the rest: locally).
+    platform_verify_max_products: Annotated[int, Field(ge=0)] = 100_000
     # Demo mode: the shop sandbox mounted at this path, with its published test app.
     demo_platform_mount: str = "/shop-sandbox"
     demo_platform_app_key: str = "6dsbxpromodesk"

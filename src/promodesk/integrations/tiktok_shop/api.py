@@ -33,6 +33,7 @@ PRODUCT_INVENTORY_UPDATE = "/product/202309/products/{product_id}/inventory/upda
 INVENTORY_SEARCH = "/product/202309/inventory/search"
 
 MAX_IDS_PER_CALL = 300  # remove: product_ids and sku_ids each (spec §1.4)
+MAX_PAGE_SIZE = 100  # Search Products and Search Activities: page_size at most 100
 
 T = TypeVar("T")
 
@@ -206,11 +207,16 @@ class ShopApi:
         return self._call("POST", PRODUCT_SEARCH, params=params, body=body)
 
     def product_pages(
-        self, *, start_token: str = "", status: str | None = None, updated_since: int | None = None
+        self,
+        *,
+        start_token: str = "",
+        status: str | None = None,
+        updated_since: int | None = None,
+        page_size: int | None = None,
     ) -> Iterator[Page]:
         return iter_pages(
             lambda token: self.search_products(
-                page_token=token, status=status, updated_since=updated_since
+                page_token=token, page_size=page_size, status=status, updated_since=updated_since
             ),
             list_key="products",
             start_token=start_token,

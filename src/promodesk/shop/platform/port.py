@@ -202,6 +202,8 @@ class ShopPlatform(Protocol):
     # The most product ids one removal may carry, and the most products one update may.
     max_remove_ids: int
     max_update_products: int
+    # The most products one page of ``product_pages`` may hold.
+    max_page_size: int
 
     def authorization_url(self, *, redirect_uri: str, state: str) -> str: ...
 
@@ -218,8 +220,16 @@ class ShopPlatform(Protocol):
     def activity(self, access: ShopAccess, activity_id: str) -> PlatformActivity: ...
 
     def product_pages(
-        self, access: ShopAccess, *, cursor: str = "", updated_since: datetime | None = None
-    ) -> Iterator[PlatformPage[PlatformProduct]]: ...
+        self,
+        access: ShopAccess,
+        *,
+        cursor: str = "",
+        updated_since: datetime | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[PlatformPage[PlatformProduct]]:
+        """Every product of the shop, a page at a time (``page_size`` at most
+        ``max_page_size``; the provider's default without it)."""
+        ...
 
     def product(self, access: ShopAccess, product_id: str) -> PlatformProduct: ...
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from promodesk.integrations.tiktok_shop import errors as tts
 from promodesk.integrations.tiktok_shop import webhooks
-from promodesk.integrations.tiktok_shop.api import MAX_IDS_PER_CALL, ShopApi
+from promodesk.integrations.tiktok_shop.api import MAX_IDS_PER_CALL, MAX_PAGE_SIZE, ShopApi
 from promodesk.integrations.tiktok_shop.auth import ShopAuth, TokenGrant
 from promodesk.integrations.tiktok_shop.client import TikTokShopClient
 from promodesk.integrations.tiktok_shop.envelope import Reply
@@ -322,6 +322,7 @@ class TikTokShopPlatform:
         self.client = client
         self.max_remove_ids = min(client.settings.remove_ids_per_call, MAX_IDS_PER_CALL)
         self.max_update_products = min(client.settings.update_products_per_call, MAX_IDS_PER_CALL)
+        self.max_page_size = MAX_PAGE_SIZE  # Search Products: page_size 1-100
 
     def _api(self, access: ShopAccess) -> ShopApi:
         return self.client.for_shop(access.access_token, access.shop_cipher)
@@ -373,10 +374,17 @@ class TikTokShopPlatform:
         return activity_from(reply.data, request_id=reply.request_id)
 
     def product_pages(
-        self, access: ShopAccess, *, cursor: str = "", updated_since: datetime | None = None
+        self,
+        access: ShopAccess,
+        *,
+        cursor: str = "",
+        updated_since: datetime | None = None,
+        page_size: int | None = None,
     ) -> Iterator[PlatformPage[PlatformProduct]]:
         since = int(updated_since.timestamp()) if updated_since else None
-        pages = self._api(access).product_pages(start_token=cursor, updated_since=since)
+        pages = self._api(access).product_pages(
+            start_token=cursor, updated_since=since, page_size=page_size
+        )
         return self._pages(pages, product_from)
 
     def product(self, access: ShopAccess, product_id: str) -> PlatformProduct:

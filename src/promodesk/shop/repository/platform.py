@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
@@ -337,6 +337,16 @@ class PlatformRepository:
                 .order_by(i.id)
                 .limit(limit)
             ).all()
+        )
+
+    def platform_product_count(self, shop_id: int) -> int:
+        """How many of the shop's products the mirror holds from its platform."""
+        return int(
+            self.s.execute(
+                select(func.count(ShopProduct.id)).where(
+                    ShopProduct.shop_id == shop_id, ShopProduct.platform_product_id.is_not(None)
+                )
+            ).scalar_one()
         )
 
     def coupons_of(self, enrollment_ids: Sequence[int]) -> dict[int, list[str]]:

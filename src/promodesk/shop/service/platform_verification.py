@@ -3,8 +3,12 @@
 Rules:
 - Each done item of the batch in an activity of a linked shop is read back from the
   platform before the verification's transaction opens (``prefetch``): its activity (Get
-  Activity, once per activity) and its product (Get Product, once per product), and the
-  platform coupons linked to it (Get Coupon).
+  Activity, once per activity: it lists the activity's products), its product, and the
+  platform coupons linked to it (Get Coupon). Products are read in bulk (Search Products,
+  100 a page, over the shop's catalog) when that takes fewer calls than one Get Product each
+  (10,000 items of one shop: about 100 pages, not 10,000 calls); Get Product otherwise, and
+  for any product the pages did not hold. Every item of the batch is read, up to
+  ``platform_verify_max_products`` (a safety cap, 100,000 by default).
 - An item passes when the platform no longer shows the activity price (the activity does not
   list the product, or no longer runs), the product can still be ordered at its normal price
   (active, with stock unless its stock was at zero before the cancel: stock to zero was the
@@ -20,14 +24,15 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.shop.domain.platform import LinkStatus, Problem, verification_verdict
 from promodesk.shop.platform import port
 from promodesk.shop.repository.platform import PlatformRepository
-from promodesk.shop.service.platform_links.tokens import access_of, store_refresh
+from promodesk.shop.service.platform_links.tokens import LinkAccess, access_of, store_refresh
 from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
 from promodesk.shop.settings import shop_settings
 
@@ -62,7 +67,7 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
         repo = PlatformRepository(uow)
         targets = repo.verify_targets(workspace_id, batch_id, limit)
         coupons = repo.coupons_of([t.enrollment_id for t in targets])
-        links = {}
+        links, catalogs = {}, {}
         for link_id in sorted({int(t.link_id) for t in targets}):
             row = repo.link(workspace_id, link_id)
             if row is None or row.status != LinkStatus.ACTIVE:
@@ -71,6 +76,7 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
                 ).as_result()
             else:
                 links[link_id] = access_of(row)
+                catalogs[link_id] = repo.platform_product_count(row.shop_id)
     for link_id, link in links.items():
         holder = Fetched()
         mine = [t for t in targets if int(t.link_id) == link_id]
@@ -80,11 +86,8 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
                 if found is None:
                     raise port.AuthorizationLost("the platform refused the refresh")
                 reads.activities[activity_id] = found
-            for product_id in sorted({str(t.platform_product_id) for t in mine}):
-                found = with_refresh(link, holder, lambda p, a, i=product_id: p.product(a, i))
-                if found is None:
-                    raise port.AuthorizationLost("the platform refused the refresh")
-                reads.products[product_id] = found
+            wanted = {str(t.platform_product_id) for t in mine}
+            reads.products.update(_read_products(link, holder, wanted, catalogs[link_id]))
             for coupon_id in sorted({c for t in mine for c in coupons.get(t.enrollment_id, [])}):
                 found = with_refresh(link, holder, lambda p, a, i=coupon_id: p.coupon(a, i))
                 if found is not None:
@@ -96,6 +99,37 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
         if holder.refreshed is not None:
             reads.refreshed.append(holder.refreshed)
     return reads
+
+
+def _read_products(
+    link: LinkAccess, holder: Fetched, wanted: set[str], catalog: int
+) -> dict[str, port.PlatformProduct]:
+    """The products ``wanted`` as the platform shows them: the shop's whole catalog
+    (``catalog`` products in the mirror) read a page at a time (Search Products, the largest
+    page) when that takes fewer calls than one Get Product each, then Get Product for any the
+    pages did not hold (listed or changed since the mirror's count)."""
+    found: dict[str, port.PlatformProduct] = {}
+    size = link.platform().max_page_size
+    if size > 1 and math.ceil(catalog / size) < len(wanted):
+
+        def search(p: port.ShopPlatform, a: port.ShopAccess) -> dict[str, port.PlatformProduct]:
+            seen: dict[str, port.PlatformProduct] = {}
+            for page in p.product_pages(a, page_size=size):
+                for product in page.items:
+                    if product.product_id in wanted:
+                        seen[product.product_id] = replace(product, request_id=page.request_id)
+            return seen
+
+        paged = with_refresh(link, holder, search)
+        if paged is None:
+            raise port.AuthorizationLost("the platform refused the refresh")
+        found.update(paged)
+    for product_id in sorted(wanted - found.keys()):
+        product = with_refresh(link, holder, lambda p, a, i=product_id: p.product(a, i))
+        if product is None:
+            raise port.AuthorizationLost("the platform refused the refresh")
+        found[product_id] = product
+    return found
 
 
 def writes_pending(uow: UnitOfWork, workspace_id: int, batch_id: int) -> bool:
