@@ -183,6 +183,7 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
     if not targets:
         return 0
     coupons = repo.coupons_of([t.enrollment_id for t in targets])
+    snapshots = repo.batch_snapshots(workspace_id, batch_id)
     rows = {
         v.enrollment_id: v
         for v in repo.verifications_of(batch_id, [t.enrollment_id for t in targets])
@@ -190,7 +191,9 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
     checked = 0
     for t in targets:
         row = rows.get(t.enrollment_id)
-        if row is None or row.platform is not None or t.restored_at is not None:
+        snapshot = snapshots.get(int(t.enrollment_id))
+        restored = snapshot.restored_at if snapshot is not None else None
+        if row is None or row.platform is not None or restored is not None:
             continue
         checked += 1
         error = reads.errors.get(int(t.link_id))
@@ -212,7 +215,7 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
             activity_status=activity.status,
             product_listed=product.listed,
             stock=product.stock,
-            stock_expected=_stock_expected(t.snapshot),
+            stock_expected=_stock_expected(snapshot.data if snapshot is not None else None),
         )
         running = [
             c
