@@ -225,6 +225,7 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
         ADMIN.post(f"{base}/sandbox-admin/reset")
 
         marks: dict[str, float] = {}
+        before, cpu = client.stats.snapshot(), time.process_time()
         with timed() as wall:
             with timed() as cancel:
                 with db.transaction() as uow:
@@ -241,9 +242,12 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
             with timed() as verify:
                 # As the verification job runs it: the platform read back first (no
                 # transaction open), then the check in one transaction.
-                reads = platform_verification.prefetch(db, ws, batch_id)
+                with timed() as read_back:
+                    reads = platform_verification.prefetch(db, ws, batch_id)
                 with db.transaction() as uow:
                     checked = verification.verify_batch(uow, ws, batch_id, reads)
+        cpu = time.process_time() - cpu
+        after = client.stats.snapshot()
         calls = stats(base)
         with db.read() as uow:
             intents = Counter(
@@ -262,6 +266,7 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
             "wall": wall.seconds,
             "cancel": cancel.seconds,
             "verify": verify.seconds,
+            "read_back": read_back.seconds,
             "passes": passes,
             "batch_part": marks.get("writes", 0.0),
             "calls": calls,
@@ -269,6 +274,9 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
             "batch": outcome,
             "checked": checked,
             "catalog": catalog,
+            "answers": after.answer_seconds - before.answer_seconds,
+            "limiter": after.limiter_wait_seconds - before.limiter_wait_seconds,
+            "cpu": cpu,
         }
     finally:
         providers.use_platform(tiktok.NAME, previous)
@@ -302,6 +310,8 @@ def report(name: str, r: dict[str, Any], args: argparse.Namespace) -> float:
         f"{r['cancel'] - r['batch_part']:,.1f} s",
     )
     t.add("  batch verification", f"{r['verify']:,.2f} s", str(r["checked"]))
+    t.add("    its platform reads (prefetch)", f"{r['read_back']:,.2f} s")
+    t.add("    its check (one transaction)", f"{r['verify'] - r['read_back']:,.2f} s")
     t.add(
         "rate-limit lower bound",
         f"{bound:,.1f} s",
@@ -313,6 +323,11 @@ def report(name: str, r: dict[str, Any], args: argparse.Namespace) -> float:
         f"{made / qps:,.1f} s",
         f"{made} calls; pacing {made / qps / r['wall']:.2f}",
     )
+    local = r["wall"] - r["answers"] - r["limiter"]
+    t.add("  waiting for the platform's answers", f"{r['answers']:,.1f} s")
+    t.add("  waiting for the rate limiter", f"{r['limiter']:,.1f} s")
+    t.add("  the rest (local work between calls)", f"{local:,.1f} s", "with 1 thread")
+    t.add("  CPU time of this process", f"{r['cpu']:,.1f} s")
     for path, n in sorted(requests.items()):
         t.add(f"  {path}", f"{n}")
     t.add("36009002 answers", f"{refused}", f"aim 0: {'met' if refused == 0 else 'NOT met'}")
