@@ -310,3 +310,18 @@ from tests.integration.rules_support import RULES_BODIES, RULES_FACTORIES  # noq
 
 FACTORIES.update(RULES_FACTORIES)
 BODIES.update(RULES_BODIES)
+
+
+def _promotion_stop(uow: UnitOfWork, ws: Workspace) -> int:
+    """A stop everywhere with no steps left to run (retry and restart answer 409)."""
+    from promodesk.models import PromotionStop
+
+    stop = PromotionStop(
+        workspace_id=ws.id, reason="other", reason_text="fuzz", fingerprint="0" * 64, refs=[]
+    )
+    uow.session.add(stop)
+    uow.flush()
+    return stop.id
+
+
+FACTORIES["stop_id"] = _promotion_stop

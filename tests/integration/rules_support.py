@@ -107,8 +107,14 @@ def _tenant_evaluation(uow: UnitOfWork, workspace: Any) -> int:
     from promodesk.kit import clock
     from promodesk.rules.service import evaluation
 
+    # enabled, as above: a fuzzed DELETE of its rule meets a 409 instead of taking the
+    # evaluation with it
     rule = rules_service.create_rule(
-        uow, workspace.id, name="Evaluated rule", definition_raw=spend_no_results_rule()
+        uow,
+        workspace.id,
+        name="Evaluated rule",
+        definition_raw=spend_no_results_rule(),
+        enabled=True,
     )
     now = clock.now()
     made = evaluation.run_rule(uow, rule, now, now)
