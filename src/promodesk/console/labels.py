@@ -665,6 +665,14 @@ def label(kind: str, code: object, gettext: Callable[[str], str]) -> str:
     return gettext(message) if message else humanize(value)
 
 
+def _add(blocks: dict[str, dict[str, str]]) -> None:
+    """Add a feature's labels to ``LABELS``; a code already labelled keeps its first label."""
+    for kind, codes in blocks.items():
+        known = LABELS.setdefault(kind, {})
+        for code, text in codes.items():
+            known.setdefault(code, text)
+
+
 # --- campaign cancellations: monitoring and the retrospective (reasons, levels and statuses
 # use the cancel_* sets above; a code another part already labelled keeps its label) ----------
 _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
@@ -678,10 +686,7 @@ _CANCELLATION_LABELS: dict[str, dict[str, str]] = {
     "mail_kind": {"campaigns.cancel_watch": N_("Spend after a cancel")},
     "audit_object": {"campaign_cancellation": N_("Campaign cancellation")},
 }
-for _kind, _codes in _CANCELLATION_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_CANCELLATION_LABELS)
 
 # --- shop platform links (TikTok Shop): linking, sync, platform writes ------------------------
 _SHOP_PLATFORM_LABELS: dict[str, dict[str, str]] = {
@@ -705,10 +710,7 @@ _SHOP_PLATFORM_LABELS: dict[str, dict[str, str]] = {
         "shop.platform_write": N_("Shop: change on the platform"),
     },
 }
-for _kind, _codes in _SHOP_PLATFORM_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_SHOP_PLATFORM_LABELS)
 
 # --- shop actions on the platform: every write recorded, the verification read back ---------
 _SHOP_PLATFORM_ACTION_LABELS: dict[str, dict[str, str]] = {
@@ -757,10 +759,7 @@ _SHOP_PLATFORM_ACTION_LABELS: dict[str, dict[str, str]] = {
         "NOT_EFFECTIVE": N_("Ended by the platform"),
     },
 }
-for _kind, _codes in _SHOP_PLATFORM_ACTION_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_SHOP_PLATFORM_ACTION_LABELS)
 
 # --- promotions: every promotion in every channel, product links ---------------------------
 _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
@@ -847,10 +846,7 @@ _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
         "failed": N_("Failed"),
     },
 }
-for _kind, _codes in _PROMOTIONS_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_PROMOTIONS_LABELS)
 
 # --- automated rules ----------------------------------------------------------------------------
 _RULES_LABELS: dict[str, dict[str, str]] = {
@@ -924,10 +920,7 @@ _RULES_LABELS: dict[str, dict[str, str]] = {
         "low_traffic": N_("In the shop's low-traffic window"),
     },
 }
-for _kind, _codes in _RULES_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_RULES_LABELS)
 
 # --- a cancel's calls to the platform (shop.domain.platform.IntentStatus, the write actions) ---
 _SHOP_PLATFORM_CALL_LABELS: dict[str, dict[str, str]] = {
@@ -938,7 +931,4 @@ _SHOP_PLATFORM_CALL_LABELS: dict[str, dict[str, str]] = {
         "failed": N_("Failed"),
     },
 }
-for _kind, _codes in _SHOP_PLATFORM_CALL_LABELS.items():
-    _known = LABELS.setdefault(_kind, {})
-    for _code, _text in _codes.items():
-        _known.setdefault(_code, _text)
+_add(_SHOP_PLATFORM_CALL_LABELS)
