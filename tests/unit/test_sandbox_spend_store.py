@@ -7,9 +7,11 @@ from __future__ import annotations
 import copy
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from promodesk.sandbox.config import SandboxConfig
 from promodesk.sandbox.report import _rows
-from promodesk.sandbox.spend.model import SpendModel
+from promodesk.sandbox.spend.model import SpendModel, settle_history
 from promodesk.sandbox.world.objects import World
 
 LEVELS = (("campaign", 12), ("adgroup", 25), ("ad", 40), ("advertiser", 1))
@@ -108,3 +110,33 @@ def test_a_change_recorded_with_the_clock_set_back_drops_the_days_it_reaches() -
     after = rows(world, 0)
     assert after != before
     assert after == rows(fresh_copy(world, clock), 0)
+
+
+def test_a_settled_history_answers_as_a_cold_one_and_keeps_every_account() -> None:
+    """``settle_history`` (``promodesk sandbox --settle``) works out every ended day before any
+    report asks: the reports are the same, before and after later changes, and the world
+    keeps as many accounts as ``kept_accounts`` allows."""
+    clock = Clock(datetime(2026, 11, 20, 15, 7, tzinfo=UTC))
+    config = SandboxConfig(
+        accounts=3, campaigns=12, adgroups=25, ads=40, now=clock, kept_accounts=3
+    )
+    settled = World(config)
+    days = settle_history(settled)
+    assert days > 3 * 30
+    assert len(settled._settled) == 3
+    store = next(iter(settled._settled.values()))
+    assert store.through is not None
+    assert any(k[0] == "ad" for k in store.levels)
+    for account in range(3):
+        assert rows(settled, account) == rows(fresh_copy(settled, clock), account)
+    clock.at += timedelta(days=1, hours=3)
+    settled.set_status("campaign", 1, 2, "DISABLE")
+    settled.update_campaign(1, 4, {"budget": 900.0})
+    clock.at += timedelta(hours=5)
+    for account in range(3):
+        assert rows(settled, account) == rows(fresh_copy(settled, clock), account)
+
+
+def test_kept_accounts_is_checked() -> None:
+    with pytest.raises(ValueError, match="kept_accounts"):
+        SandboxConfig(kept_accounts=0)

@@ -79,6 +79,9 @@ class SandboxConfig:
     bc_cash: float = 100_000.0
     bc_currency: str = "USD"
     auth_code_ttl_seconds: int = 600
+    # Ad accounts whose ended days' spend the world keeps (~1 MB each per 1,000 objects x 90
+    # days); ``promodesk sandbox --settle`` keeps every account.
+    kept_accounts: int = 32
     now: Callable[[], datetime] = clock.now
 
     def __post_init__(self) -> None:
@@ -106,6 +109,8 @@ class SandboxConfig:
             raise ValueError("stop_delay_seconds must be between 0 and 3600")
         if not 1 <= self.report_ads_limit <= 10_000_000:
             raise ValueError("report_ads_limit must be between 1 and 10,000,000")
+        if not 1 <= self.kept_accounts <= 100_000:
+            raise ValueError("kept_accounts must be between 1 and 100,000")
         if self.fail_next < 0:
             raise ValueError("fail_next must not be negative")
         if not 0 <= self.bc_cash <= 1e12:

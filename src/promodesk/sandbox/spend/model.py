@@ -116,6 +116,25 @@ class SpendModel(Delivery, Metrics):
             return stored[hour or 0]
         return stored
 
+    def settle(self, levels: Sequence[str] = ("campaign", "adgroup", "ad")) -> int:
+        """Work out and keep the daily spend of every ended day of the account for ``levels``
+        (what a report's first page otherwise works out); returns the days kept."""
+        first = self.settled.first
+        last = self.now.astimezone(self.zone).date() - timedelta(days=1)
+        while last >= first and not self.ended(last):
+            last -= timedelta(days=1)
+        if last < first:
+            return 0
+        self._settled_campaigns(last)
+        for level in levels:
+            if level == "campaign":
+                continue
+            day = first
+            while day <= last:
+                self.level_spend(level, day)
+                day += timedelta(days=1)
+        return (last - first).days + 1
+
     def _settled_campaigns(self, day: date) -> array[int]:
         """The campaign array of an ended ``day``, filling the store's missing days in order."""
         settled = self.settled
@@ -343,3 +362,11 @@ class SpendModel(Delivery, Metrics):
                 today += amount
         self._hours[key] = hours
         return hours
+
+
+def settle_history(world: World, accounts: Sequence[int] | None = None) -> int:
+    """Work out every ad account's (or ``accounts``') ended days at every level before any
+    report asks, as a platform keeps its reports: a first page then answers as fast as the
+    others. The world keeps at most ``config.kept_accounts`` accounts. Returns the days kept."""
+    chosen = range(world.config.accounts) if accounts is None else accounts
+    return sum(SpendModel(world, account).settle() for account in chosen)

@@ -18,7 +18,6 @@ from promodesk.sandbox.config import SandboxConfig
 T = TypeVar("T")
 STATUS_CACHE = 48  # (kind, account) status vectors kept
 REPORT_CACHE = 16  # report queries kept (a 30-day window of 1,000 campaigns is ~30,000 rows)
-SETTLED_CACHE = 32  # ad accounts whose ended days are kept (~1 MB per 1,000 objects x 90 days)
 # The settings spend depends on (the others, such as limits and faults, leave it alone).
 SPEND_KNOBS = ("seed", "epoch", "spend_scale", "stop_delay_seconds", "deleted_percent")
 
@@ -87,13 +86,13 @@ class Caches:
         """The store of the ad account's ended days' spend (``spend.settled.Settled``), made by
         ``make`` the first time. Kept across changes, which never reach back before their own
         instant, but not across settings (the stop delay moves past stops); only the most recent
-        accounts are kept."""
+        accounts are kept (``SandboxConfig.kept_accounts``)."""
         key = (account, *(getattr(self.config, name) for name in SPEND_KNOBS))
         with self.lock:
             found = self._settled.get(key)
             if found is None:
                 found = self._settled[key] = make()
-                while len(self._settled) > SETTLED_CACHE:
+                while len(self._settled) > self.config.kept_accounts:
                     self._settled.popitem(last=False)
             else:
                 self._settled.move_to_end(key)
