@@ -103,3 +103,15 @@ def test_many_threads_never_run_a_job_twice_at_once(pgdb: Database) -> None:
     assert max(jobs_handlers.STARTS[j] for j in ids) == 1
     with jdb.transaction() as uow:
         assert operations.get_unscoped(uow, op).done == n
+
+
+def test_a_wakeup_that_came_due_during_the_pass_is_not_slept_through(jdb: Database) -> None:
+    """The pass that found the next due time may end after it (a busy machine): the worker
+    must go round again at once, not sleep a whole poll interval."""
+    worker = Worker(jdb, poll_seconds=3600)
+    worker._next_wakeup = clock.now() - timedelta(milliseconds=1)
+    assert worker._idle_timeout() == 0
+    worker._next_wakeup = clock.now() + timedelta(hours=5)
+    assert worker._idle_timeout() == 3600
+    worker._next_wakeup = None
+    assert worker._idle_timeout() == 3600

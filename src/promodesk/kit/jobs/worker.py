@@ -266,12 +266,13 @@ class Worker:
             JobRepository(uow).beat(self.worker_id, socket.gethostname(), os.getpid(), clock.now())
 
     def _idle_timeout(self) -> float:
-        """Sleep until the next due time, at most ``poll_seconds``."""
+        """Sleep until the next due time, at most ``poll_seconds``; not at all when that time
+        has passed already (it came due during the pass that found it: a busy machine)."""
         nxt = self._next_wakeup
         if nxt is None:
             return self.poll_seconds
         gap = (nxt - clock.now()).total_seconds()
-        return self.poll_seconds if gap <= 0 else min(self.poll_seconds, gap)
+        return max(0.0, min(self.poll_seconds, gap))
 
     # loop -------------------------------------------------------------------------------------
     def run_forever(self) -> None:
