@@ -233,7 +233,8 @@ def breakdown(db: Database, book: Book, path: str, rounds: int, per_round: int) 
     """Per operation, CPU and wall time (medians of ``rounds`` interleaved rounds): a raw row
     per commit (the reference), the SQL of one entry run by the bare driver on the product's
     tables (an entry's floor without promodesk), an empty unit of work that takes its
-    connection, and the product's entry (hold, capture, release in turn)."""
+    connection through a ``Session`` and one that takes it on the driver path (what the
+    posting path uses), and the product's entry (hold, capture, release in turn)."""
     import time
 
     raw = sqlite3.connect(path, isolation_level=None)
@@ -265,6 +266,10 @@ def breakdown(db: Database, book: Book, path: str, rounds: int, per_round: int) 
         with db.transaction() as uow:
             uow.session.connection()
 
+    def driver_uow(_i: int) -> None:
+        with db.transaction() as uow:
+            uow.driver_connection()
+
     def product(_i: int) -> None:
         i = counter["n"]
         counter["n"] += 1
@@ -282,6 +287,7 @@ def breakdown(db: Database, book: Book, path: str, rounds: int, per_round: int) 
         "raw row + commit": raw_row,
         "entry SQL, bare driver": bare_entry,
         "empty unit of work": empty_uow,
+        "empty, driver path": driver_uow,
         "product entry": product,
     }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in ops}

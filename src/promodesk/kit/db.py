@@ -29,8 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -127,6 +127,8 @@ def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.info.pop(_DRIVER_BEGUN, False):
+            return  # begun on the driver already (``UnitOfWork.driver_connection``)
         if conn.get_execution_options().get(READ_ONLY):
             # WAL lets readers run beside the writer: no write lock, no turn.
             conn.exec_driver_sql("BEGIN")
@@ -191,29 +193,122 @@ _turns: weakref.WeakKeyDictionary[Engine, _WriteTurn] = weakref.WeakKeyDictionar
 
 
 class UnitOfWork:
-    """One transaction. Created by an entrypoint; passed down to services and repositories."""
+    """One transaction. Created by an entrypoint; passed down to services and repositories.
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    Rules: the ``Session`` is built on first use of ``session``. Work done on the driver alone
+    (``driver_connection``, the ledger's posting path) takes a pooled connection and begins the
+    transaction on it without building a ``Session``: a ``Session`` asked for later joins that
+    same connection and transaction, so both paths always share one transaction."""
+
+    def __init__(self, session: Session | None = None, *, database: Database | None = None) -> None:
+        if session is None and database is None:
+            raise TypeError("a unit of work needs a session or a database")
+        self._session = session
+        self._database = database
+        self._raw: Any = None  # the pooled DBAPI connection of the driver path
+        self._raw_open = False  # a transaction is open on it
+        self._bound: Connection | None = None  # the Session's connection over ``_raw``
         self._after_commit: list[Callable[[], None]] = []
 
     @property
-    def dialect(self) -> str:
+    def session(self) -> Session:
+        if self._session is None:
+            db = self._database
+            assert db is not None
+            if self._raw is None:
+                self._session = db.session()
+            else:
+                # Join the driver path's connection; its transaction is already open, so the
+                # begin hook must not send another BEGIN.
+                if self._raw_open:
+                    self._raw.info[_DRIVER_BEGUN] = True
+                self._bound = Connection(db.engine, connection=self._raw)
+                self._session = db.bound_session(self._bound)
+        return self._session
+
+    @property
+    def engine(self) -> Engine:
+        if self._database is not None:
+            return self._database.engine
         bind = self.session.get_bind()
-        return bind.dialect.name
+        return bind if isinstance(bind, Engine) else bind.engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def driver_connection(self) -> Any:
+        """The DBAPI connection of this transaction, for hot paths that run their statements on
+        the driver: the ``Session``'s if one was built, else a pooled connection with the
+        transaction begun on it (no ``Session`` built)."""
+        if self._session is not None:
+            return self._session.connection().connection
+        db = self._database
+        assert db is not None
+        if self._raw is None:
+            self._raw = db.engine.raw_connection()
+        if not self._raw_open:
+            try:
+                _begin_on_driver(db.engine, self._raw)
+            except BaseException:
+                self._close_raw()
+                raise
+            self._raw_open = True
+        return self._raw
 
     def flush(self) -> None:
-        self.session.flush()
+        if self._session is not None:
+            self._session.flush()
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._session is not None:
+            self._session.commit()
+        elif self._raw_open:
+            try:
+                self._raw.commit()
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                raise _mapped(self.engine, exc, "COMMIT") from exc
+            finally:
+                self._raw_open = False
+                _give_turn(self.engine, self._raw)
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
+        elif self._raw_open:
+            self._raw_open = False
+            try:
+                self._raw.rollback()
+            finally:
+                _give_turn(self.engine, self._raw)
         self._after_commit.clear()
+
+    @property
+    def in_transaction(self) -> bool:
+        if self._session is not None:
+            return self._session.in_transaction()
+        return self._raw_open
+
+    def close(self) -> None:
+        """Give the connection back (a transaction still open is rolled back)."""
+        if self._session is not None:
+            self._session.close()
+        if self._bound is not None:
+            # The Session's connection owns the pooled one now: closing it gives that back.
+            self._bound.close()
+            self._bound = None
+            self._raw, self._raw_open = None, False
+        self._close_raw()
+
+    def _close_raw(self) -> None:
+        raw, self._raw = self._raw, None
+        self._raw_open = False
+        if raw is not None:
+            raw.info.pop(_DRIVER_BEGUN, None)
+            raw.close()  # back to the pool: reset (rolled back) and the write turn given back
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -229,6 +324,44 @@ class UnitOfWork:
         """Run ``callback`` after the transaction commits (e.g. wake the worker)."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+
+_DRIVER_BEGUN = "promodesk_driver_begun"
+
+
+def _mapped(engine: Engine, exc: Exception, statement: str) -> Exception:
+    """A driver error as SQLAlchemy raises it (``OperationalError`` for a busy database, which
+    the web layer answers with a retryable 503)."""
+    dialect = engine.dialect
+    return DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+def _begin_on_driver(engine: Engine, raw: Any) -> None:
+    """Begin a transaction on a pooled DBAPI connection as the engine's begin hook does: on
+    SQLite the write turn, then ``BEGIN IMMEDIATE``; PostgreSQL's driver begins on its own."""
+    if engine.dialect.name != "sqlite":
+        return
+    turn = _turns.get(engine)
+    if turn is not None:
+        turn.take(raw.info)
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        finally:
+            cursor.close()
+    except engine.dialect.loaded_dbapi.Error as exc:
+        _give_turn(engine, raw)
+        raise _mapped(engine, exc, "BEGIN IMMEDIATE") from exc
+    except BaseException:
+        _give_turn(engine, raw)
+        raise
+
+
+def _give_turn(engine: Engine, raw: Any) -> None:
+    turn = _turns.get(engine)
+    if turn is not None:
+        turn.give(raw.info)
 
 
 class Database:
@@ -282,20 +415,24 @@ class Database:
             session.rollback()
             session.close()
 
+    def bound_session(self, connection: Connection) -> Session:
+        """A ``Session`` on ``connection`` (a unit of work's driver path, see ``UnitOfWork``)."""
+        return self._sessions(bind=connection)
+
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
-        """Open a unit of work; commit on normal exit, roll back on any exception."""
-        session = self._sessions()
-        uow = UnitOfWork(session)
+        """Open a unit of work; commit on normal exit, roll back on any exception. Nothing is
+        taken from the pool until the work first touches the database."""
+        uow = UnitOfWork(database=self)
         try:
             yield uow
-            if session.in_transaction():
+            if uow.in_transaction:
                 uow.commit()
         except BaseException:
             uow.rollback()
             raise
         finally:
-            session.close()
+            uow.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
@@ -110,11 +111,16 @@ def _sql(template: str, dialect: str, rows: int = 0, row: str = "") -> str:
 class LedgerRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.s = uow.session
         self._conn: Connection | None = None
         self._cursor: Any = None
+        self._raw: Any = None
         self._dialect = ""
         self._stamp: Callable[[Any], Any] = _identity
+
+    @property
+    def s(self) -> Session:
+        """The unit of work's ``Session`` (built on first use: the posting path needs none)."""
+        return self.uow.session
 
     @property
     def conn(self) -> Connection:
@@ -187,14 +193,15 @@ class LedgerRepository:
 
     # posting --------------------------------------------------------------------------------
     def _cursor_(self) -> Any:
-        """The DBAPI cursor of this unit of work's connection (hot path, see module doc)."""
-        if self._cursor is None:
-            connection = self.conn
-            self._dialect = connection.dialect.name
-            dialect = connection.dialect
+        """A DBAPI cursor of this unit of work's transaction (hot path, see module doc): the
+        driver path of ``UnitOfWork.driver_connection``, which builds no ``Session``."""
+        raw = self.uow.driver_connection()
+        if self._cursor is None or raw is not self._raw:
+            dialect = self.uow.engine.dialect
+            self._dialect = dialect.name
             at = _e.created_at.type.dialect_impl(dialect).bind_processor(dialect)
             self._stamp = at if at is not None else _identity
-            self._cursor = connection.connection.cursor()
+            self._cursor, self._raw = raw.cursor(), raw
         return self._cursor
 
     @property
