@@ -17,7 +17,7 @@ from promodesk.clikit import console, database, friendly, settings
 from promodesk.ledger.cli import app as ledger_app
 from promodesk.operations.cli import app as operations_app
 from promodesk.promote.cli.app import promote_app
-from promodesk.promotions.cli import app as promotions_app
+from promodesk.promotions.cli.app import app as promotions_app
 from promodesk.rules.cli import app as rules_app
 from promodesk.sandbox.cli import app as sandbox_app
 from promodesk.settings import Settings

@@ -195,3 +195,64 @@ def seed(db: Database, workspace_id: int) -> Seeded:
 
 def later(days: int = 3) -> Any:
     return clock.now() + timedelta(days=days)
+
+
+def step(
+    n: int = 1,
+    *,
+    channel: str = "promote",
+    status: str = "done",
+    verified: bool | None = True,
+    reversible: bool = False,
+    restarted: bool = False,
+) -> dict[str, Any]:
+    """One step of a stop everywhere as the stop records it."""
+    kind = {"tiktok_ads": "campaign", "promote": "promote_order"}.get(channel, "shop_enrollment")
+    return {
+        "n": n,
+        "channel": channel,
+        "kind": kind,
+        "path": {"tiktok_ads": "pause", "promote": "stop_order"}.get(channel, "shop_stage_path"),
+        "refs": [f"{kind}:{900 + n}"],
+        "ids": [900 + n],
+        "record": None,
+        "status": status,
+        "verified": verified,
+        "error": "refused by the shop" if status == "failed" else "",
+        "attempts": 1,
+        "reversible": reversible,
+        "restarted": restarted,
+        "restart_error": "",
+        "counted": status != "running",
+    }
+
+
+def make_stop(
+    db: Database,
+    workspace_id: int,
+    *,
+    steps: list[dict[str, Any]] | None = None,
+    reason: str = "sold_out",
+    created_by: str = "user:1",
+    days_ago: int = 0,
+    money: list[dict[str, Any]] | None = None,
+) -> int:
+    """A stop everywhere as its confirm and watch leave it (steps recorded, no channel record
+    behind them): for the list, its filters and its pages."""
+    from promodesk.models import PromotionStop
+
+    with db.transaction() as uow:
+        stop = PromotionStop(
+            workspace_id=workspace_id,
+            reason=reason,
+            reason_text="",
+            fingerprint="0" * 64,
+            refs=[r for s in steps or [] for r in s["refs"]],
+            steps=steps if steps is not None else [step()],
+            created_by=created_by,
+            summary={"planned_money": money or [], "refused": []},
+            created_at=clock.now() - timedelta(days=days_ago),
+        )
+        uow.session.add(stop)
+        uow.flush()
+        return stop.id

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from promodesk.campaigns.schemas.monitor import ActionItem, NotesRead, NotesUpdate
 from promodesk.kit.pagination import MAX_ID
 from promodesk.promotions.domain.index import filters
+from promodesk.promotions.domain.stop_list import stop_filters
 from promodesk.promotions.schemas import (
     AutoLinkCreate,
     AutoLinkRead,
@@ -17,12 +19,20 @@ from promodesk.promotions.schemas import (
     ProductPromotionsRead,
     PromotionPage,
     StopCreate,
-    StopNotes,
+    StopPage,
     StopPreviewCreate,
     StopPreviewRead,
     StopRead,
 )
-from promodesk.promotions.service import export, notes, products, restart, stop, stops
+from promodesk.promotions.service import (
+    export,
+    notes,
+    products,
+    restart,
+    stop,
+    stop_list,
+    stops,
+)
 from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service.index import list_promotions
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, Uow, Writer, state
@@ -179,6 +189,43 @@ def stop_everywhere(body: StopCreate, uow: Uow, caller: Writer) -> StopRead:
     return StopRead.model_validate(stops.view(uow, s))
 
 
+@router.get("/promotions/stops", response_model=StopPage)
+def stops_list(
+    uow: Uow,
+    caller: Caller,
+    status: Words = None,
+    channel: Words = None,
+    reason: Words = None,
+    created_by: Annotated[
+        str | None, Query(max_length=200, description="as recorded: user:ID, rule:ID…")
+    ] = None,
+    created_since: Annotated[
+        str | None, Query(max_length=10, description="first day (UTC), YYYY-MM-DD")
+    ] = None,
+    created_until: Annotated[
+        str | None, Query(max_length=10, description="last day (UTC), YYYY-MM-DD, included")
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> StopPage:
+    """Stops everywhere, newest first: status (running, done, failed, restarted), per channel
+    its steps, the planned money, verification, and whether a retry or a restart is possible.
+    Filters may repeat or be comma-separated: ``status``, ``channel`` (tiktok_ads, promote,
+    shop), ``reason`` (sold_out, wrong_claim, plan_change, other); ``created_by`` exactly as
+    recorded; ``created_since``/``created_until`` days (UTC, both included). An unknown value
+    is a 422 naming it."""
+    chosen = stop_filters(
+        status=status,
+        channel=channel,
+        reason=reason,
+        created_by=created_by,
+        created_since=created_since,
+        created_until=created_until,
+    )
+    page = stop_list.list_stops(uow, caller.workspace_id, chosen, cursor, limit=limit)
+    return StopPage.model_validate(page)
+
+
 @router.get("/promotions/stops/{stop_id}", response_model=StopRead)
 def stop_show(stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Caller) -> StopRead:
     """A stop everywhere: its steps (status, verification, error) and progress."""
@@ -211,18 +258,45 @@ def stop_restart(
 
 @router.put("/promotions/stops/{stop_id}/notes", response_model=StopRead)
 def stop_notes(
-    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: StopNotes, uow: Uow, caller: Writer
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: NotesUpdate, uow: Uow, caller: Writer
 ) -> StopRead:
-    """The stop's retrospective: what the team learned and will do (lessons, action items:
-    text, owner, due, done), as a campaign cancellation's. Audited."""
+    """The stop's retrospective: replace what the team learned and/or will do (lessons,
+    action items: text, owner, due, done; a field left out is kept), as a campaign
+    cancellation's lessons. Audited."""
+    items = (
+        [i.model_dump(mode="json") for i in body.action_items]
+        if body.action_items is not None
+        else None
+    )
     notes.update_notes(
         uow,
         caller.workspace_id,
         stop_id,
         lessons=body.lessons,
-        action_items=body.action_items,
+        action_items=items,
         actor=caller.actor,
     )
     return StopRead.model_validate(
         stops.view(uow, stops.get_stop(uow, caller.workspace_id, stop_id))
+    )
+
+
+@router.get("/promotions/stops/{stop_id}/notes", response_model=NotesRead)
+def stop_notes_show(
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Caller
+) -> NotesRead:
+    """The stop's lessons and action items."""
+    return NotesRead(**notes.notes(uow, caller.workspace_id, stop_id))
+
+
+@router.post("/promotions/stops/{stop_id}/action-items", response_model=NotesRead, status_code=201)
+def stop_action_item(
+    stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: ActionItem, uow: Uow, caller: Writer
+) -> NotesRead:
+    """Add one action item to the stop's retrospective (audited). Send an
+    ``Idempotency-Key``: a retry adds it once."""
+    return NotesRead(
+        **notes.add_action_item(
+            uow, caller.workspace_id, stop_id, body.model_dump(mode="json"), actor=caller.actor
+        )
     )

@@ -264,11 +264,6 @@ class StopRead(BaseModel):
     operation: dict[str, Any] | None
 
 
-class StopNotes(Input):
-    lessons: str | None = Field(None, max_length=20_000)
-    action_items: list[dict[str, Any]] | None = Field(None, max_length=100)
-
-
 class AmountRead(BaseModel):
     what: str  # freed_budget | refund_to_wallet | refund_to_coupon_issuer
     minor: int
@@ -343,3 +338,42 @@ class StopPreviewRead(BaseModel):
             totals=_amounts(p.totals),
             fingerprint=p.fingerprint,
         )
+
+
+class StopChannelRead(BaseModel):
+    channel: str  # tiktok_ads | promote | shop
+    status: str  # running | done | failed | restarted
+    steps: int
+    running: int
+    failed: int
+    verified: int
+
+
+class StopSummaryRead(BaseModel):
+    """One stop of the list: its status (running, done, failed, restarted), per channel its
+    steps, the money it planned to free or refund, whether its steps were verified, and
+    whether a retry (a step failed) or a restart (a reversible step is done) is possible."""
+
+    id: int
+    reason: str
+    reason_text: str
+    ads_action: str
+    created_by: str
+    created_at: str
+    ended_at: str | None
+    status: str
+    channels: list[StopChannelRead]
+    planned_money: list[AmountRead]
+    refused: int
+    steps: int
+    verified_steps: int
+    verified: bool | None
+    can_retry: bool
+    can_restart: bool
+    lessons: bool
+    action_items: int
+
+
+class StopPage(BaseModel):
+    items: list[StopSummaryRead]
+    next_cursor: str | None

@@ -47,3 +47,19 @@ def update_notes(
             after=after,
         )
     return {"id": stop.id, **after}
+
+
+def notes(uow: UnitOfWork, workspace_id: int, stop_id: int) -> dict[str, Any]:
+    stop = get_stop(uow, workspace_id, stop_id)
+    return {"id": stop.id, "lessons": stop.lessons, "action_items": list(stop.action_items or [])}
+
+
+def add_action_item(
+    uow: UnitOfWork, workspace_id: int, stop_id: int, item: dict[str, Any], *, actor: str
+) -> dict[str, Any]:
+    """Append one action item (audited)."""
+    if not str(item.get("text") or "").strip():
+        raise ValidationFailed("an action item needs a text", field="text")
+    stop = get_stop(uow, workspace_id, stop_id, lock=True)
+    items = [*list(stop.action_items or []), item]
+    return update_notes(uow, workspace_id, stop_id, action_items=items, actor=actor)

@@ -1,5 +1,6 @@
-"""``promodesk promotions``: every promotion in every channel, a product's promotions, and
-product links. ``--json`` prints exactly what the API answers."""
+"""``promodesk promotions list|product|link|unlink|autolink|stop-preview``: every promotion in
+every channel, a product's promotions, product links, and the stop everywhere's preview.
+``--json`` prints exactly what the API answers."""
 
 from __future__ import annotations
 
@@ -21,13 +22,9 @@ from promodesk.promotions.schemas import (
     PromotionPage,
     PromotionRead,
     StopPreviewRead,
-    StopRead,
 )
-from promodesk.promotions.service import export, products, restart, stop, stops
-from promodesk.promotions.service import retry as retries
+from promodesk.promotions.service import export, products, stop
 from promodesk.promotions.service.index import list_promotions
-
-app = typer.Typer(help="Every promotion in every channel, and the products they promote.")
 
 CHANNEL = typer.Option(None, "--channel", help="tiktok_ads, promote, shop (repeat or comma)")
 KIND = typer.Option(
@@ -47,6 +44,15 @@ SORT = typer.Option(None, "--sort", help="last_change, spend, budget, name; - fo
 LIMIT = typer.Option(50, "--limit", min=1, max=500, help="rows per page")
 CURSOR = typer.Option(None, "--cursor", help="next_cursor of the last page")
 EXPORT = typer.Option(None, "--export", help="write the whole list to FILE.csv or FILE.xlsx")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_command)
+    app.command("product")(product_command)
+    app.command("link")(link_command)
+    app.command("unlink")(unlink_command)
+    app.command("autolink")(autolink_command)
+    app.command("stop-preview")(stop_preview_command)
 
 
 def _money(m: MoneyRead | dict | None) -> str:  # type: ignore[type-arg]
@@ -84,7 +90,6 @@ def _rows(items: list[PromotionRead], title: str | None = None) -> None:
     console.print(t)
 
 
-@app.command("list")
 @friendly
 def list_command(
     workspace: str = WorkspaceOpt,
@@ -133,7 +138,6 @@ def list_command(
     show(clikit.dump(page), json_out, render)
 
 
-@app.command("product")
 @friendly
 def product_command(
     product_id: int = typer.Argument(..., min=1, help="a shop product id"),
@@ -156,7 +160,6 @@ def product_command(
     show(clikit.dump(found), json_out, render)
 
 
-@app.command("link")
 @friendly
 def link_command(
     product_id: int = typer.Argument(..., min=1, help="a shop product id"),
@@ -174,7 +177,6 @@ def link_command(
     show(clikit.dump(view), json_out, clikit.pairs("linked"))
 
 
-@app.command("unlink")
 @friendly
 def unlink_command(
     product_id: int = typer.Argument(..., min=1, help="a shop product id"),
@@ -189,7 +191,6 @@ def unlink_command(
     show(clikit.dump(view), json_out, clikit.pairs("unlinked"))
 
 
-@app.command("autolink")
 @friendly
 def autolink_command(
     workspace: str = WorkspaceOpt,
@@ -203,7 +204,6 @@ def autolink_command(
     show(clikit.dump(result), json_out, clikit.pairs("automatic links"))
 
 
-@app.command("stop-preview")
 @friendly
 def stop_preview_command(
     workspace: str = WorkspaceOpt,
@@ -243,109 +243,3 @@ def stop_preview_command(
             console.print(f"total {a.what}: {_money(a.model_dump())}")
 
     show(clikit.dump(plan), json_out, render)
-
-
-# The server's own CLI acts with the owner's rights (as the shop CLI does).
-ROLE = "owner"
-stops_app = typer.Typer(help="Stops everywhere: show, retry the failed steps.")
-app.add_typer(stops_app, name="stops")
-
-
-def _render_stop(data: StopRead) -> None:
-    t = Table("step", "channel", "path", "status", "verified", "error", title=f"stop {data.id}")
-    for st in data.steps:
-        verified = "-" if st.verified is None else ("yes" if st.verified else "no")
-        t.add_row(str(st.n), st.channel, st.path, st.status, verified, st.error)
-    console.print(t)
-    if data.operation:
-        op = data.operation
-        console.print(f"progress: {op['done']} done, {op['failed']} failed of {op['total']}")
-
-
-@app.command("stop")
-@friendly
-def stop_command(
-    workspace: str = WorkspaceOpt,
-    ref: list[str] | None = typer.Option(None, "--ref", help="a promotion: kind:id (repeat)"),
-    product: list[int] | None = typer.Option(None, "--product", help="every promotion of it"),
-    reason: str = typer.Option(..., "--reason", help="sold_out, wrong_claim, plan_change, other"),
-    reason_text: str = typer.Option("", "--reason-text", help="why, in words (needed for other)"),
-    ads_action: str = typer.Option("pause", "--ads-action", help="pause or delete TikTok ads"),
-    yes: bool = typer.Option(False, "--yes", help="stop without asking after the preview"),
-    json_out: bool = JsonOpt,
-) -> None:
-    """Stop everywhere: the preview, then (confirmed, or with --yes) one stop with a step per
-    channel. A failed step leaves the others stopped: `promotions stops retry`."""
-    kw = {
-        "refs": ref or [],
-        "products": product or [],
-        "reason": reason,
-        "reason_text": reason_text,
-        "ads_action": ads_action,
-    }
-    with database().read() as uow:
-        ws = clikit.workspace_id(uow, workspace)
-        plan = stop.preview_stop(uow, ws, **kw)  # type: ignore[arg-type]
-    if not json_out:
-        for c in plan.channels:
-            live = [i for i in c.items if not i.refusal]
-            console.print(f"{c.channel.value}: {c.path}, {len(live)} to stop")
-        for i in plan.refused:
-            console.print(f"refused {i.ref} ({i.name}): {i.refusal}")
-    if not yes and not typer.confirm("Stop these everywhere?"):
-        raise typer.Exit(1)
-    with database().transaction() as uow:
-        done = stops.confirm_stop(
-            uow,
-            ws,
-            fingerprint=plan.fingerprint,
-            actor=ACTOR,
-            role=ROLE,
-            **kw,  # type: ignore[arg-type]
-        )
-        data = StopRead.model_validate(stops.view(uow, done))
-    show(clikit.dump(data), json_out, lambda _: _render_stop(data))
-
-
-@stops_app.command("show")
-@friendly
-def stops_show(
-    stop_id: int = typer.Argument(..., help="the stop's id"),
-    workspace: str = WorkspaceOpt,
-    json_out: bool = JsonOpt,
-) -> None:
-    """A stop everywhere: each channel's step, its outcome and verification."""
-    with database().read() as uow:
-        ws = clikit.workspace_id(uow, workspace)
-        data = StopRead.model_validate(stops.view(uow, stops.get_stop(uow, ws, stop_id)))
-    show(clikit.dump(data), json_out, lambda _: _render_stop(data))
-
-
-@stops_app.command("retry")
-@friendly
-def stops_retry(
-    stop_id: int = typer.Argument(..., help="the stop's id"),
-    workspace: str = WorkspaceOpt,
-    json_out: bool = JsonOpt,
-) -> None:
-    """Start the failed steps of a stop again; the stopped ones are not touched."""
-    with database().transaction() as uow:
-        ws = clikit.workspace_id(uow, workspace)
-        done = retries.retry(uow, ws, stop_id, actor=ACTOR, role=ROLE)
-        data = StopRead.model_validate(stops.view(uow, done))
-    show(clikit.dump(data), json_out, lambda _: _render_stop(data))
-
-
-@stops_app.command("restart")
-@friendly
-def stops_restart(
-    stop_id: int = typer.Argument(..., help="the stop's id"),
-    workspace: str = WorkspaceOpt,
-    json_out: bool = JsonOpt,
-) -> None:
-    """Restart everywhere: undo what can be undone (paused ads, shop snapshots); a Promote
-    stop and a TikTok delete are final."""
-    with database().read() as uow:
-        ws = clikit.workspace_id(uow, workspace)
-    data = StopRead.model_validate(restart.restart(database(), ws, stop_id, actor=ACTOR))
-    show(clikit.dump(data), json_out, lambda _: _render_stop(data))

@@ -1,0 +1,1 @@
+"""``promodesk promotions``: its commands (``app`` puts them together)."""
