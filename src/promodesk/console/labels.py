@@ -845,6 +845,12 @@ _PROMOTIONS_LABELS: dict[str, dict[str, str]] = {
         "done": N_("Stopped"),
         "failed": N_("Failed"),
     },
+    "promotion_stop_status": {
+        "running": N_("In progress"),
+        "done": N_("Stopped"),
+        "failed": N_("A step failed"),
+        "restarted": N_("Restarted"),
+    },
 }
 _add(_PROMOTIONS_LABELS)
 

@@ -28,6 +28,7 @@ from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.promotions import index as promotions_index
 from promodesk.console.routes.promotions import products as promotion_products
 from promodesk.console.routes.promotions import stop as promotion_stop
+from promodesk.console.routes.promotions import stop_list as promotion_stop_list
 from promodesk.console.routes.promotions import stops as promotion_stops
 from promodesk.console.routes.rules import form as rule_form
 from promodesk.console.routes.rules import pages as rule_pages
@@ -74,5 +75,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     promotions_index.router,
     promotion_products.router,
     promotion_stop.router,
+    promotion_stop_list.router,
     promotion_stops.router,
 )

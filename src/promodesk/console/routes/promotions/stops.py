@@ -11,14 +11,22 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from promodesk.console import forms
+from promodesk.console.formerrors import FormRefused
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, close_unit, console_of
+from promodesk.kit.errors import ValidationFailed
+from promodesk.operations.domain import FINAL_STATES
 from promodesk.promotions.domain.index import products as product_ids
+from promodesk.promotions.domain.stop_list import can_restart
+from promodesk.promotions.service import notes as stop_notes
 from promodesk.promotions.service import restart as restarts
 from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service import stops
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+BLANK_ITEMS = 2  # empty action item rows offered under the saved ones
+MAX_ITEMS = 100
 
 
 def _split(text: str, most: int) -> list[str]:
@@ -59,14 +67,16 @@ def confirm(visit: OperatorVisit, uow: Uow) -> Response:
 def show(visit: ViewerVisit, uow: Uow, stop_id: int) -> Response:
     stop = stops.get_stop(uow, visit.principal.workspace_id, stop_id)
     data = stops.view(uow, stop)
-    can_restart = any(
-        st["reversible"] and st["status"] == "done" and not st["restarted"] for st in data["steps"]
-    )
+    op = data["operation"]
+    running = data["running"] > 0
     return visit.page(
         "promotions/stopped.html",
         stop=data,
-        running=data["running"] > 0,
-        can_restart=can_restart,
+        running=running,
+        # the page follows the operation until it is over, then shows the outcome once
+        live=running and op is not None and op["state"] not in FINAL_STATES,
+        can_restart=can_restart(data["steps"]),
+        blank_items=BLANK_ITEMS,
     )
 
 
@@ -87,3 +97,46 @@ def restart(request: Request, visit: OperatorVisit, uow: Uow, stop_id: int) -> R
     restarts.restart(db, principal.workspace_id, stop_id, actor=principal.actor)
     visit.flash("success", visit._("What could be undone is on again; the rest was final."))
     return visit.redirect(f"/promotions/stops/{stop_id}")
+
+
+@router.post("/promotions/stops/{stop_id}/notes")
+def save_notes(visit: OperatorVisit, uow: Uow, stop_id: int) -> Response:
+    """The stop's lessons and action items (the rows as sent replace the saved ones; empty
+    rows are dropped), by the rules of a campaign cancellation's; audited. A refused form
+    comes back with what was typed and the message beside the field."""
+    form = visit.form
+    items = []
+    n = 0
+    while n < MAX_ITEMS and (f"item_text_{n}" in form or f"item_owner_{n}" in form):
+        items.append(
+            {
+                "text": forms.clean(form.get(f"item_text_{n}", ""), 500),
+                "owner": forms.clean(form.get(f"item_owner_{n}", ""), 200),
+                "due": forms.clean(form.get(f"item_due_{n}", ""), 10),
+                "done": form.get(f"item_done_{n}") == "on",
+            }
+        )
+        n += 1
+    page = f"/promotions/stops/{stop_id}"
+    try:
+        stop_notes.update_notes(
+            uow,
+            visit.principal.workspace_id,
+            stop_id,
+            lessons=forms.clean(form.get("lessons", ""), 10_000),
+            action_items=items,
+            actor=visit.principal.actor,
+        )
+    except ValidationFailed as exc:
+        parts = (exc.field or "").split(".")  # action_items.{n}.{text|due|owner}
+        field = f"item_{parts[2]}_{parts[1]}" if len(parts) == 3 else exc.field
+        texts = {
+            "text": visit._("An action item needs a text."),
+            "due": visit._("Enter the due day as YYYY-MM-DD."),
+        }
+        kind = parts[2] if len(parts) == 3 else ""
+        raise FormRefused(
+            texts.get(kind, visit.error_text(exc)), status=422, field=field or None, page=page
+        ) from exc
+    visit.flash("success", visit._("Lessons and action items are saved."))
+    return visit.redirect(f"{page}#stop-retrospective")
