@@ -325,3 +325,4 @@ def _promotion_stop(uow: UnitOfWork, ws: Workspace) -> int:
 
 
 FACTORIES["stop_id"] = _promotion_stop
+BODIES[("POST", "/api/v1/promotions/stops/{stop_id}/action-items")] = {"text": "Restock alert"}

@@ -20,7 +20,6 @@
     var labels = {};
     try { labels = JSON.parse(panel.getAttribute("data-state-labels") || "{}"); } catch (e) { labels = {}; }
     var shown = parseFloat(bar && bar.getAttribute("aria-valuenow")) || 0;
-    var delay = 1000;
 
     function badges(state) {
       document.querySelectorAll('[data-op-state="' + id + '"]').forEach(function (badge) {
@@ -50,7 +49,22 @@
       badges(op.state);
     }
 
+    // Polls with backoff: from FIRST, ×1.5 after each look that changed nothing, up to MOST;
+    // back to FIRST when the numbers move. Paused while the tab is hidden (looked at again as
+    // soon as it shows); stops once the operation is final, then reloads the page once so the
+    // server renders the outcome (steps, errors) in the user's language.
+    var FIRST = 2000, MOST = 30000;
+    var delay = FIRST, timer = null, last = null, over = false;
+    var reloadKey = "promodesk-op-reloaded-" + id;
+
+    function later(ms) {
+      window.clearTimeout(timer);
+      timer = null;
+      if (!over && !document.hidden) { timer = window.setTimeout(tick, ms); }
+    }
+
     function tick() {
+      timer = null;
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) { throw new Error("status " + response.status); }
@@ -59,19 +73,37 @@
         .then(function (op) {
           draw(op);
           if (op.final) {
-            // The server renders the final state, errors and result in the user's language.
-            window.location.reload();
+            over = true;
+            var seen = null;
+            try { seen = window.sessionStorage.getItem(reloadKey); } catch (e) { seen = "1"; }
+            if (!seen) {
+              try { window.sessionStorage.setItem(reloadKey, "1"); } catch (e) { /* no storage */ }
+              window.location.reload();
+            }
             return;
           }
-          delay = 1000;
-          window.setTimeout(tick, delay);
+          var now = [op.state, op.done, op.failed, op.total].join("/");
+          delay = now === last ? Math.min(Math.round(delay * 1.5), MOST) : FIRST;
+          last = now;
+          later(delay);
         })
         .catch(function () {
-          delay = Math.min(delay * 2, 15000);
-          window.setTimeout(tick, delay);
+          delay = Math.min(Math.round(delay * 1.5), MOST);
+          later(delay);
         });
     }
-    window.setTimeout(tick, delay);
+
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        window.clearTimeout(timer);
+        timer = null;
+      } else if (!over && timer === null) {
+        delay = FIRST;
+        later(0);
+      }
+    });
+    panel.setAttribute("data-polling", "1");
+    later(delay);
   }
 
   function copyButtons() {
