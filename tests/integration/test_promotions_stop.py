@@ -150,6 +150,7 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
             assert a is not None
             a.min_products_per_shop = 0
             a.max_cancel_percent = 100
+            a.verification_delay_minutes = 0  # the shop step is over once verified
         with db.transaction() as uow:
             retries.retry(uow, ws, stop_id, actor="user:1", role="owner")
         _drain(db, ws)
@@ -251,7 +252,8 @@ def test_api_replays_and_cli(db: Database, tmp_path: Path, monkeypatch: pytest.M
 def test_a_rule_stops_a_sold_out_product_everywhere(db: Database, workspace: Workspace) -> None:
     load_handlers()
     ws = workspace.id
-    _, _, enrollments = sf.setup(db, ws, n=10)
+    # verified at once: the shop step is over once its verification is
+    _, _, enrollments = sf.setup(db, ws, n=10, verification_delay_minutes=0)
     with db.transaction() as uow:
         e = catalog.get_enrollment(uow, ws, enrollments[0])
         product = uow.session.get(ShopProduct, e.product_id)
@@ -307,7 +309,7 @@ def test_a_new_user_makes_the_rule_in_the_console(db: Database, tmp_path: Path) 
     load_handlers()
     member = new_member(db, "operator")
     ws = member.workspace.id
-    _, _, enrollments = sf.setup(db, ws, n=10)
+    _, _, enrollments = sf.setup(db, ws, n=10, verification_delay_minutes=0)
     with db.transaction() as uow:
         product_id = catalog.get_enrollment(uow, ws, enrollments[0]).product_id
         creator = pf.make_creator(uow, ws)

@@ -10,7 +10,10 @@ use case, then watched, retried and (what is reversible) restarted.
   at once fails its step only; the others go on. One operation counts the steps.
 - ``watch`` (the ``promotions.stop_watch`` job) follows each running step to its channel
   record's end, records its outcome and verification, one audit event per step, and finishes
-  the operation once every step is over.
+  the operation once every step is over. A step is verified by its channel's own check: the ads
+  cancellation's read-back, the shop batch's verification (the platform read back for a linked
+  shop; the failed items' reasons in the step's error). A finished ads or shop step is over
+  only once its verification is.
 - ``retry`` (``promotions.service.retry``) starts only the failed steps again.
 """
 
@@ -37,6 +40,7 @@ from promodesk.promotions.schemas import StopPreviewRead
 from promodesk.promotions.service.stop import StopPreview, preview_stop
 from promodesk.promotions.settings import promotions_settings
 from promodesk.shop.service import batches as shop_batches
+from promodesk.shop.service import verification as shop_verification
 
 OPERATION_KIND = "promotions.stop"
 WATCH_JOB = "promotions.stop_watch"
@@ -258,7 +262,17 @@ def _live(uow: UnitOfWork, workspace_id: int, s: dict[str, Any]) -> tuple[StepSt
         f"{i.error_code}: {i.error_detail or ''}"
         for i in shop_batches.batch_items(uow, workspace_id, batch.id, status="failed")
     ]
-    verified = status is StepStatus.DONE if status is not StepStatus.RUNNING else None
+    if status is StepStatus.RUNNING:
+        return status, None, "; ".join(errors)[:500]
+    # Verified by the shop's own verification of the batch (read back from the platform for
+    # a linked shop): None until every cancelled item has its result.
+    checks = shop_verification.outcome(uow, workspace_id, batch.id)
+    verified = checks.passed
+    if status is not StepStatus.DONE and checks.over:
+        verified = False  # some items were not cancelled: not every item is verified
+    if checks.failed:
+        errors.append(f"verification failed for {checks.failed} of {checks.done}")
+        errors.extend(checks.reasons)
     return status, verified, "; ".join(e for e in errors if e)[:500]
 
 
@@ -280,8 +294,8 @@ def settle(uow: UnitOfWork, stop: PromotionStop, actor: str) -> bool:
     now = steps_now(uow, stop)
     for s in now:
         if s["status"] != StepStatus.RUNNING.value and not s.get("counted"):
-            # A finished ads step is over only once its verification is (read back).
-            if s["channel"] == "tiktok_ads" and s["verified"] is None and s["status"] == "done":
+            # A finished ads or shop step is over only once its verification is (read back).
+            if s["verified"] is None and s["status"] == "done" and s["channel"] != "promote":
                 s["status"] = StepStatus.RUNNING.value
                 continue
             s["counted"] = True

@@ -424,6 +424,29 @@ class BatchRepository:
         ).scalars()
         return {int(r) for r in rows}
 
+    def verification_tally(self, batch_id: int) -> tuple[int, int]:
+        """(results recorded, results failed) of a batch's verification."""
+        v = ShopVerification
+        total, failed = self.s.execute(
+            select(func.count(), func.count(case((v.passed.is_(False), 1))))
+            .select_from(v)
+            .where(v.batch_id == batch_id)
+        ).one()
+        return int(total or 0), int(failed or 0)
+
+    def failed_verifications(self, batch_id: int, limit: int) -> list[Any]:
+        """A batch's failed results with their product's title, first ``limit``."""
+        v, p = ShopVerification, ShopProduct
+        return list(
+            self.s.execute(
+                select(v, p.title)
+                .join(p, p.id == v.product_id)
+                .where(v.batch_id == batch_id, v.passed.is_(False))
+                .order_by(v.id)
+                .limit(limit)
+            ).all()
+        )
+
     def failed_verifications_by_shop(self, batch_id: int) -> dict[int, list[int]]:
         v = ShopVerification
         rows = self.s.execute(
