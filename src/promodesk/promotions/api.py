@@ -68,6 +68,20 @@ def list_all(
         str | None,
         Query(max_length=30, description="last_change (default -last_change), spend, budget, name"),
     ] = None,
+    range: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="the days spend and results cover: lifetime (default), today, "
+            "yesterday, 7d, 30d or custom (with from and to); each ad account's own days",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, Query(alias="from", max_length=10, description="custom: first day, YYYY-MM-DD")
+    ] = None,
+    until: Annotated[
+        str | None, Query(alias="to", max_length=10, description="custom: last day, YYYY-MM-DD")
+    ] = None,
     format: Annotated[str | None, Query(max_length=10, description="csv or xlsx")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
@@ -78,9 +92,20 @@ def list_all(
     change. Filters may repeat or be comma-separated: ``channel`` (tiktok_ads, promote, shop),
     ``kind``, ``status``, ``owner`` (advertiser:ID, client:ID, ad_account:ID, shop:ID,
     creator:ID), ``product`` (a shop product id). An unknown value is a 422 naming it.
-    ``totals`` cover the whole filtered list. ``format=csv|xlsx``: every row as a file."""
+    ``totals`` cover the whole filtered list. ``range`` (with ``from``/``to`` for custom, at
+    most 366 days) sets the days of spend and results: TikTok's daily reports in each ad
+    account's own time zone, Promote orders' delivery per UTC hour; shop rows have no spend.
+    ``format=csv|xlsx``: every row as a file, its range named in the spend column."""
     chosen = filters(
-        channel=channel, kind=kind, status=status, owner=owner, product=product, search=search
+        channel=channel,
+        kind=kind,
+        status=status,
+        owner=owner,
+        product=product,
+        search=search,
+        range=range,
+        since=since,
+        until=until,
     )
     if format is not None:
         body, media, name = export.export(uow, caller.workspace_id, format, chosen, sort)

@@ -118,11 +118,24 @@ class TotalsRead(BaseModel):
         )
 
 
+class RangeDaysRead(BaseModel):
+    time_zone: str
+    since: str
+    until: str = Field(description="the last day, included")
+
+
 class PromotionPage(BaseModel):
     items: list[PromotionRead]
     next_cursor: str | None
     sort: str
     totals: TotalsRead | None
+    range: str = Field(
+        description="the days spend and results cover: lifetime, today, yesterday, 7d, 30d "
+        "or from..to"
+    )
+    days: list[RangeDaysRead] = Field(
+        description="the range's days per time zone (each ad account's own; UTC for Promote)"
+    )
 
     @classmethod
     def of(cls, page: IndexPage) -> PromotionPage:
@@ -131,6 +144,11 @@ class PromotionPage(BaseModel):
             next_cursor=page.next_cursor,
             sort=page.sort,
             totals=TotalsRead.of(page.totals),
+            range=page.range,
+            days=[
+                RangeDaysRead(time_zone=d.time_zone, since=d.since, until=d.until)
+                for d in page.days
+            ],
         )
 
 

@@ -44,6 +44,13 @@ SORT = typer.Option(None, "--sort", help="last_change, spend, budget, name; - fo
 LIMIT = typer.Option(50, "--limit", min=1, max=500, help="rows per page")
 CURSOR = typer.Option(None, "--cursor", help="next_cursor of the last page")
 EXPORT = typer.Option(None, "--export", help="write the whole list to FILE.csv or FILE.xlsx")
+RANGE = typer.Option(
+    None,
+    "--range",
+    help="days of spend and results: lifetime (default), today, yesterday, 7d, 30d or custom",
+)
+FROM = typer.Option(None, "--from", help="custom range: first day, YYYY-MM-DD")
+TO = typer.Option(None, "--to", help="custom range: last day, YYYY-MM-DD")
 
 
 def register(app: typer.Typer) -> None:
@@ -100,14 +107,26 @@ def list_command(
     product: list[int] | None = PRODUCT,
     search: str | None = SEARCH,
     sort: str | None = SORT,
+    range_word: str | None = RANGE,
+    since: str | None = FROM,
+    until: str | None = TO,
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
     export_to: Path | None = EXPORT,
     json_out: bool = JsonOpt,
 ) -> None:
-    """List promotions of every channel: search, filters, sort, totals; pages like the API."""
+    """List promotions of every channel: search, filters, sort, totals; pages like the API.
+    Spend and results cover ``--range`` (each ad account's own days; Promote in UTC)."""
     chosen = filters(
-        channel=channel, kind=kind, status=status, owner=owner, product=product, search=search
+        channel=channel,
+        kind=kind,
+        status=status,
+        owner=owner,
+        product=product,
+        search=search,
+        range=range_word,
+        since=since,
+        until=until,
     )
     with database().read() as uow:
         ws = clikit.workspace_id(uow, workspace)
@@ -124,12 +143,14 @@ def list_command(
         return
 
     def render(_: object) -> None:
-        _rows(page.items)
+        _rows(page.items, title=f"spend and results: {page.range}")
         for t in page.totals.by_currency if page.totals else []:
             console.print(
                 f"total {t.currency}: {t.count} promotions, budget {_money(t.budget)}, "
-                f"spend {_money(t.spend)}"
+                f"spend ({page.range}) {_money(t.spend)}"
             )
+        for d in page.days:
+            console.print(f"days in {d.time_zone}: {d.since} to {d.until}")
         if page.totals:
             console.print(f"{page.totals.count} promotions in all")
         if page.next_cursor:

@@ -13,10 +13,11 @@
   ``search`` is part of the name (any case) or an exact id (promodesk's or the platform's). An
   unknown value is a 422 naming the field, never a wider list.
 - **Money**: integer minor units with the currency: a TikTok object's budget (none when
-  unlimited, none for ads) and spend (every day the report store holds, in the ad account's
-  currency), results its conversions; a Promote order's budget and spend in coins, results by
-  its type (product clicks, LIVE viewers, views); shop enrollments and activities have no
-  budget or spend, their results are orders.
+  unlimited, none for ads) and spend (over the ``range``, ``domain.spend_range``: every day
+  the report store holds by default, in the ad account's currency), results its conversions;
+  a Promote order's budget and spend in coins, results by its type (product clicks, LIVE
+  viewers, views); shop enrollments and activities have no budget or spend, their results are
+  orders (whatever the range).
 - **Sorts**: ``last_change`` (default, newest first), ``spend``, ``budget``, ``name``; a leading
   ``-`` for descending. Ties are broken by (kind, id, shop), so paging is stable. Amounts sort
   by their minor units (money of different currencies is not converted); a promotion without
@@ -31,6 +32,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from promodesk.kit.errors import N_, ValidationFailed
+from promodesk.promotions.domain.spend_range import LIFETIME, SpendRange, spend_range
 from promodesk.promotions.domain.status import Status, statuses, words
 
 
@@ -148,6 +150,8 @@ class Filters:
     owners: frozenset[Owner] = frozenset()
     products: frozenset[int] = frozenset()
     search: str | None = None
+    # the days spend and results cover (not a narrowing: every promotion stays listed)
+    range: SpendRange = LIFETIME
 
     def wants(self, kind: Kind) -> bool:
         """Whether rows of ``kind`` can be in the list at all."""
@@ -224,8 +228,12 @@ def filters(
     owner: list[str] | str | None = None,
     product: list[str] | list[int] | int | str | None = None,
     search: str | None = None,
+    range: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Filters:
-    """Filters from words as the API, CLI and console take them (rules above)."""
+    """Filters from words as the API, CLI and console take them (rules above); ``range``,
+    ``since`` and ``until`` are the spend range's word, ``from`` and ``to``."""
     return Filters(
         channels=_enum_set(channel, Channel, "channel"),
         kinds=_enum_set(kind, Kind, "kind"),
@@ -233,6 +241,7 @@ def filters(
         owners=owners(owner),
         products=products(product),
         search=search_text(search),
+        range=spend_range(range, since, until),
     )
 
 

@@ -50,11 +50,11 @@ from promodesk.models import (
     TikTokAdAccount,
     TikTokAdGroup,
     TikTokCampaign,
-    TikTokReportRow,
 )
 from promodesk.models.base import UTCDateTime
 from promodesk.promotions.domain import status as st
 from promodesk.promotions.domain.index import Kind
+from promodesk.promotions.repository import sums as ranged
 
 COLUMNS = (
     "kind",
@@ -111,9 +111,16 @@ def _linked(kind: str, target: Any, products: frozenset[int]) -> ColumnElement[b
     )
 
 
-def tiktok(kind: Kind, workspace_id: int, dialect: str, products: frozenset[int]) -> Any:
+def tiktok(
+    kind: Kind,
+    workspace_id: int,
+    dialect: str,
+    products: frozenset[int],
+    days: ranged.Days | None = None,
+) -> Any:
     """Campaigns, ad groups or ads: owner by their campaign's allocation, else the ad account;
-    spend and results (conversions) from the stored daily reports."""
+    spend and results (conversions) from the stored daily reports over ``days`` (``None``:
+    every stored day)."""
     M = TIKTOK_MODELS[kind]
     tid = getattr(M, _TIKTOK_ID[kind])
     acc = TikTokAdAccount
@@ -138,18 +145,7 @@ def tiktok(kind: Kind, workspace_id: int, dialect: str, products: frozenset[int]
         .outerjoin(client, client.id == alloc.client_account_id)
         .outerjoin(adv, adv.id == alloc.advertiser_id)
     )
-    R = TikTokReportRow
-    sums = (
-        select(
-            R.ad_account_id.label("ad_account_id"),
-            R.object_id.label("object_id"),
-            cast(func.sum(R.spend_minor), BigInteger).label("spend"),
-            cast(func.sum(R.conversions), BigInteger).label("results"),
-        )
-        .where(R.workspace_id == workspace_id, R.level == kind.value, R.grain == "day")
-        .group_by(R.ad_account_id, R.object_id)
-        .subquery()
-    )
+    sums = ranged.reports(kind, workspace_id, days)
     q = q.outerjoin(sums, and_(sums.c.ad_account_id == M.ad_account_id, sums.c.object_id == tid))
     item, cancel = CampaignCancellationItem, CampaignCancellation
     stopping = exists().where(
@@ -217,15 +213,18 @@ def tiktok(kind: Kind, workspace_id: int, dialect: str, products: frozenset[int]
     )
 
 
-def promote(workspace_id: int, dialect: str, products: frozenset[int]) -> Any:
+def promote(
+    workspace_id: int, dialect: str, products: frozenset[int], days: ranged.Days | None = None
+) -> Any:
     """Promote orders: owner the creator; budget and spend in coins; results by the order's
-    type (product clicks of an e-commerce order, viewers of a LIVE, views otherwise)."""
+    type (product clicks of an e-commerce order, viewers of a LIVE, views otherwise); over
+    ``days`` from the order's delivery per hour (``None``: the order's own totals)."""
     Ord, C, K = PromoteOrder, PromoteContent, PromoteCreator
     status = case(
         *[(Ord.status == native, word.value) for native, word in sorted(st.PROMOTE.items())],
         else_=st.Status.LIVE.value,
     )
-    results = case(
+    results: Any = case(
         (Ord.promote_type == "ecommerce", Ord.product_clicks),
         (Ord.promote_type == "live", Ord.live_viewers),
         else_=Ord.views,
@@ -238,6 +237,11 @@ def promote(workspace_id: int, dialect: str, products: frozenset[int]) -> Any:
     )
     if products:
         q = q.where(_linked("promote_content", Ord.content_id, products))
+    spend: Any = Ord.spent_coins
+    if days is not None:
+        hourly = ranged.promote(workspace_id, days)
+        q = q.outerjoin(hourly, hourly.c.order_id == Ord.id)
+        spend, results = func.coalesce(hourly.c.spend, 0), func.coalesce(hourly.c.results, 0)
     return q.with_only_columns(
         literal(Kind.PROMOTE_ORDER.value).label("kind"),
         Ord.id.label("id"),
@@ -255,7 +259,7 @@ def promote(workspace_id: int, dialect: str, products: frozenset[int]) -> Any:
         status.label("status"),
         Ord.status.label("native_status"),
         Ord.budget_coins.label("budget_minor"),
-        Ord.spent_coins.label("spend_minor"),
+        spend.label("spend_minor"),
         literal("COIN").label("currency"),
         results.label("results"),
         text_time(dialect)(Ord.updated_at).label("last_change"),

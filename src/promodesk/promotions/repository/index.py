@@ -24,6 +24,7 @@ from promodesk.models import (
 )
 from promodesk.promotions.domain.index import Filters, Kind, OwnerKind, Sort, SortKey
 from promodesk.promotions.repository import branches
+from promodesk.promotions.repository.sums import Days
 
 PAGE_PRODUCTS = 20  # products named per promotion in a page (an activity may hold hundreds)
 
@@ -34,14 +35,16 @@ def _like(text: str) -> str:
 
 
 class IndexRepository(Repository[Any]):
-    def _union(self, workspace_id: int, filters: Filters, at: datetime) -> CTE | None:
+    def _union(
+        self, workspace_id: int, filters: Filters, at: datetime, days: Days | None
+    ) -> CTE | None:
         dialect = self.uow.dialect
         parts = []
         for kind in branches.TIKTOK_MODELS:
             if filters.wants(kind):
-                parts.append(branches.tiktok(kind, workspace_id, dialect, filters.products))
+                parts.append(branches.tiktok(kind, workspace_id, dialect, filters.products, days))
         if filters.wants(Kind.PROMOTE_ORDER):
-            parts.append(branches.promote(workspace_id, dialect, filters.products))
+            parts.append(branches.promote(workspace_id, dialect, filters.products, days))
         if filters.wants(Kind.SHOP_ACTIVITY):
             parts.append(branches.activities(workspace_id, dialect, at, filters.products))
         if filters.wants(Kind.SHOP_ENROLLMENT):
@@ -95,10 +98,11 @@ class IndexRepository(Repository[Any]):
         *,
         after: tuple[Any, str, int, int] | None,
         limit: int,
+        days: Days | None = None,
     ) -> Sequence[Row[Any]]:
         """Rows past ``after`` (sort key, kind, id, shop id) in ``order``, at most ``limit``;
-        each has the branch columns and ``sort_key``."""
-        u = self._union(workspace_id, filters, at)
+        each has the branch columns and ``sort_key``; spend and results over ``days``."""
+        u = self._union(workspace_id, filters, at, days)
         if u is None:
             return []
         key = self.sort_key(u, order)
@@ -113,12 +117,12 @@ class IndexRepository(Repository[Any]):
         return self.s.execute(q).all()
 
     def totals(
-        self, workspace_id: int, filters: Filters, at: datetime
+        self, workspace_id: int, filters: Filters, at: datetime, days: Days | None = None
     ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int, int, int]]]:
         """(count per kind, [(currency, kind, count, budget sum, spend sum)]) of the whole
         filtered list; promotions with neither budget nor spend (shop activities and
         enrollments) are left out of the second."""
-        u = self._union(workspace_id, filters, at)
+        u = self._union(workspace_id, filters, at, days)
         if u is None:
             return [], []
         where = self._where(u, filters)
@@ -145,6 +149,14 @@ class IndexRepository(Repository[Any]):
             [(str(k), int(n)) for k, n in kinds],
             [(str(c), str(k), int(n), int(b), int(s)) for c, k, n, b, s in money],
         )
+
+    def zones(self, workspace_id: int) -> list[tuple[int, str]]:
+        """(ad account id, time zone) of every ad account of the workspace."""
+        A = TikTokAdAccount
+        rows = self.s.execute(
+            select(A.id, A.timezone).where(A.workspace_id == workspace_id).order_by(A.id)
+        ).all()
+        return [(int(i), str(z or "UTC")) for i, z in rows]
 
     def products_of(
         self, workspace_id: int, keys: Sequence[tuple[str, int, int]]

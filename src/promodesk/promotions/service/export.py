@@ -14,7 +14,18 @@ from promodesk.kit.errors import N_
 from promodesk.kit.export import MEDIA_TYPES, Cell, Table, export_format, filename, render
 from promodesk.kit.money import exponent
 from promodesk.promotions.domain.index import Filters, Money, PromotionRow, Sort
+from promodesk.promotions.domain.spend_range import RangeWord, SpendRange
 from promodesk.promotions.service.index import iter_promotions, totals
+
+# the range words as people read them (the console's select and the export's headers)
+RANGE_LABELS = {
+    RangeWord.LIFETIME: N_("All days"),
+    RangeWord.TODAY: N_("Today"),
+    RangeWord.YESTERDAY: N_("Yesterday"),
+    RangeWord.LAST_7_DAYS: N_("Last 7 days"),
+    RangeWord.LAST_30_DAYS: N_("Last 30 days"),
+    RangeWord.CUSTOM: N_("Custom"),
+}
 
 HEADER = [
     N_("Promotion"),
@@ -37,6 +48,13 @@ HEADER = [
 
 def _plain(text: str) -> str:
     return text
+
+
+def range_label(chosen: SpendRange, tr: Callable[[str], str] = _plain) -> str:
+    """The range in words: ``Last 7 days``, or ``2026-01-01 to 2026-01-31``."""
+    if chosen.word is RangeWord.CUSTOM:
+        return tr("%(since)s to %(until)s") % {"since": chosen.since, "until": chosen.until}
+    return tr(RANGE_LABELS[chosen.word])
 
 
 def _label(kind: str, code: str) -> str:
@@ -64,8 +82,10 @@ def table(
     *,
     tr: Callable[[str], str] = _plain,
     label: Callable[[str, str], str] = _label,
+    chosen: SpendRange | None = None,
 ) -> Table:
-    """What the list shows; ``tr`` translates words, ``label(set, code)`` names codes."""
+    """What the list shows; ``tr`` translates words, ``label(set, code)`` names codes; the
+    spend and results columns name their range."""
 
     def body() -> Iterator[list[Cell]]:
         for r in rows:
@@ -94,7 +114,11 @@ def table(
         row[3] = str(count)
         row[9], row[10], row[11] = currency, major(budget), major(spend)
         total_rows.append(row)
-    return Table([tr(h) for h in HEADER], body(), total_rows, title=tr("Promotions"))
+    header = [tr(h) for h in HEADER]
+    words = {"range": range_label(chosen or SpendRange(), tr)}
+    header[11] = tr("Spend (%(range)s)") % words
+    header[12] = tr("Results (%(range)s)") % words
+    return Table(header, body(), total_rows, title=tr("Promotions"))
 
 
 def export(
@@ -114,5 +138,7 @@ def export(
     t = totals(uow, workspace_id, filters, at=at)
     sums = [(c.currency, c.count, c.budget, c.spend) for c in t.by_currency]
     rows = iter_promotions(uow, workspace_id, filters, sort, at=at)
-    body = render(table(rows, sums, tr=tr, label=label), form)
-    return body, MEDIA_TYPES[form], filename(f"promotions-{at:%Y%m%d-%H%M}", form)
+    chosen = (filters or Filters()).range
+    body = render(table(rows, sums, tr=tr, label=label, chosen=chosen), form)
+    name = f"promotions-{at:%Y%m%d-%H%M}-{chosen.token.replace('..', '-to-')}"
+    return body, MEDIA_TYPES[form], filename(name, form)

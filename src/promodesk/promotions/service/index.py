@@ -17,9 +17,10 @@ Public use (other features, e.g. automated rules)::
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from promodesk.kit.clock import now
@@ -41,9 +42,11 @@ from promodesk.promotions.domain.index import (
     SortKey,
     money_kinds,
 )
+from promodesk.promotions.domain.spend_range import SpendRange, local_today
 from promodesk.promotions.domain.status import Status
 from promodesk.promotions.repository.index import IndexRepository
 from promodesk.promotions.repository.index import owner_choices as owner_rows
+from promodesk.promotions.repository.sums import Days
 
 PAGE_MAX = 1000
 EXPORT_PAGE = 1000
@@ -71,6 +74,15 @@ class Totals:
     money_kinds: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class RangeDays:
+    """The days a range covers in one time zone (``until`` included), for people."""
+
+    time_zone: str
+    since: str
+    until: str
+
+
 @dataclass(slots=True)
 class IndexPage:
     items: list[PromotionRow]
@@ -78,6 +90,33 @@ class IndexPage:
     sort: str
     totals: Totals | None = None
     at: datetime = field(default_factory=now)
+    # the spend range's token and its days per time zone (none for lifetime)
+    range: str = "lifetime"
+    days: list[RangeDays] = field(default_factory=list)
+
+
+def resolve(
+    uow: UnitOfWork, workspace_id: int, chosen: SpendRange, at: datetime
+) -> tuple[Days | None, list[RangeDays]]:
+    """The range as each ad account's local days (grouped by time zone) and UTC days for
+    Promote orders: (the query's days, the days for people); ``None`` for lifetime."""
+    if chosen.lifetime:
+        return None, []
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for account_id, zone in IndexRepository(uow).zones(workspace_id):
+        by_zone[zone].append(account_id)
+    accounts: list[tuple[tuple[int, ...] | None, str, str]] = []
+    shown: list[RangeDays] = []
+    for zone, ids in sorted(by_zone.items()):
+        since, until = chosen.days(local_today(zone, at))
+        accounts.append((None if len(by_zone) == 1 else tuple(ids), str(since), str(until)))
+        shown.append(RangeDays(zone, str(since), str(until - timedelta(days=1))))
+    first, end = chosen.days(local_today("UTC", at))
+    start = datetime.combine(first, time(), UTC)
+    if "UTC" not in by_zone:
+        shown.append(RangeDays("UTC", str(first), str(end - timedelta(days=1))))
+    hours = (start, datetime.combine(end, time(), UTC))
+    return Days(tuple(accounts), hours), sorted(shown, key=lambda d: d.time_zone)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -126,21 +165,26 @@ def _row(r: Any, products: list[tuple[int, str, str]]) -> PromotionRow:
     )
 
 
-def _cursor(order: Sort, r: Any) -> str:
+def _cursor(order: Sort, r: Any, chosen: SpendRange) -> str:
     key = r.sort_key if isinstance(r.sort_key, str) else int(r.sort_key)
-    return encode_cursor(
-        {"sort": order.token, "key": key, "kind": r.kind, "id": int(r.id), "shop": int(r.shop_id)}
-    )
+    data = {"sort": order.token, "key": key, "kind": r.kind, "id": int(r.id)}
+    data["shop"] = int(r.shop_id)
+    if not chosen.lifetime:
+        data["range"] = chosen.token
+    return encode_cursor(data)
 
 
-def _read_cursor(cursor: str | None, order: Sort) -> tuple[Any, str, int, int] | None:
+def _read_cursor(
+    cursor: str | None, order: Sort, chosen: SpendRange
+) -> tuple[Any, str, int, int] | None:
     data = decode_cursor(cursor)
     if not data:
         return None
     bad = ValidationFailed(
-        "cursor was made for another sort, or is not one this API returned", field="cursor"
+        "cursor was made for another sort or range, or is not one this API returned",
+        field="cursor",
     )
-    if data.get("sort") != order.token:
+    if data.get("sort") != order.token or data.get("range", "lifetime") != chosen.token:
         raise bad
     key, kind, id_, shop = data.get("key"), data.get("kind"), data.get("id"), data.get("shop")
     want: type = str if order.key in (SortKey.LAST_CHANGE, SortKey.NAME) else int
@@ -176,21 +220,25 @@ def list_promotions(
         raise ValidationFailed(f"limit is 1 to {PAGE_MAX}", field="limit")
     chosen = filters or Filters()
     order = sort if isinstance(sort, Sort) else domain.sort(sort)
-    after = _read_cursor(cursor, order)
+    after = _read_cursor(cursor, order, chosen.range)
     at = at or now()
+    days, shown_days = resolve(uow, workspace_id, chosen.range, at)
     repo = IndexRepository(uow)
-    rows = repo.page(workspace_id, chosen, order, at, after=after, limit=fetch(limit))
+    rows = repo.page(workspace_id, chosen, order, at, after=after, limit=fetch(limit), days=days)
     shown = list(rows[:limit])
     keys = [(r.kind, int(r.id), int(r.shop_id)) for r in shown]
     products = repo.products_of(workspace_id, keys)
+    more = len(rows) > limit and shown
     page = IndexPage(
         items=[_row(r, products[k]) for r, k in zip(shown, keys, strict=True)],
-        next_cursor=_cursor(order, shown[-1]) if len(rows) > limit and shown else None,
+        next_cursor=_cursor(order, shown[-1], chosen.range) if more else None,
         sort=order.token,
         at=at,
+        range=chosen.range.token,
+        days=shown_days,
     )
     if with_totals:
-        page.totals = totals(uow, workspace_id, chosen, at=at)
+        page.totals = totals(uow, workspace_id, chosen, at=at, days=days)
     return page
 
 
@@ -200,9 +248,14 @@ def totals(
     filters: Filters | None = None,
     *,
     at: datetime | None = None,
+    days: Days | None = None,
 ) -> Totals:
-    """Counts and money of the whole filtered list."""
-    kinds, money = IndexRepository(uow).totals(workspace_id, filters or Filters(), at or now())
+    """Counts and money of the whole filtered list (spend over the filters' range)."""
+    chosen = filters or Filters()
+    at = at or now()
+    if days is None and not chosen.range.lifetime:
+        days, _ = resolve(uow, workspace_id, chosen.range, at)
+    kinds, money = IndexRepository(uow).totals(workspace_id, chosen, at, days)
     counted = money_kinds(k for k, _n in kinds)
     sums: dict[str, list[int]] = {}
     for cur, kind, n, budget, spend in money:

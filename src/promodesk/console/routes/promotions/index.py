@@ -24,6 +24,7 @@ from promodesk.promotions.domain.index import (
     filters,
     sort,
 )
+from promodesk.promotions.domain.spend_range import SpendRange, spend_range
 from promodesk.promotions.domain.status import Status
 from promodesk.promotions.service import export
 from promodesk.promotions.service.index import list_promotions, owner_choices
@@ -31,6 +32,7 @@ from promodesk.promotions.service.index import list_promotions, owner_choices
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 100
 FILTER_KEYS = ("channel", "kind", "status", "owner", "product", "search")
+RANGE_KEYS = ("range", "from", "to")
 
 
 def money_text(visit: Visit, m: Any) -> str:
@@ -72,7 +74,7 @@ def link_of(r: PromotionRow) -> str | None:
 
 def _query(request: Request) -> dict[str, str]:
     q = request.query_params
-    return {k: q.get(k, "").strip()[:200] for k in (*FILTER_KEYS, "sort", "cursor")}
+    return {k: q.get(k, "").strip()[:200] for k in (*FILTER_KEYS, *RANGE_KEYS, "sort", "cursor")}
 
 
 def _url(path: str, values: dict[str, str]) -> str:
@@ -88,6 +90,9 @@ def _chosen(query: dict[str, str]) -> Filters:
         owner=query["owner"] or None,
         product=query["product"] or None,
         search=query["search"] or None,
+        range=query["range"] or None,
+        since=query["from"] or None,
+        until=query["to"] or None,
     )
 
 
@@ -108,6 +113,14 @@ def sort_links(path: str, query: dict[str, str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _range_or_lifetime(query: dict[str, str]) -> SpendRange:
+    """The chosen range as it reads (lifetime while it is not a valid one)."""
+    try:
+        return spend_range(query["range"] or None, query["from"] or None, query["to"] or None)
+    except ValidationFailed:
+        return SpendRange()
+
+
 @router.get("/promotions")
 def promotions_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     """The list; an unknown filter value is said beside the filters and lists nothing."""
@@ -122,8 +135,10 @@ def promotions_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         )
     except ValidationFailed as exc:
         error = exc
-    kept = {k: query[k] for k in (*FILTER_KEYS, "sort")}
+    kept = {k: query[k] for k in (*FILTER_KEYS, *RANGE_KEYS, "sort")}
     filtered = any(query[k] for k in FILTER_KEYS)
+    chosen_range = _range_or_lifetime(query)
+    words = {"range": export.range_label(chosen_range, visit._)}
     return visit.page(
         "promotions/list.html",
         status=422 if error else 200,
@@ -142,6 +157,13 @@ def promotions_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         export_urls={
             fmt: _url("/promotions/export", {**kept, "format": fmt}) for fmt in ("csv", "xlsx")
         },
+        range_words=[(w.value, t) for w, t in export.RANGE_LABELS.items()],
+        range_word=query["range"].lower()
+        or ("custom" if query["from"] or query["to"] else "lifetime"),
+        range_text=words["range"],
+        spend_title=visit._("Spend (%(range)s)") % words,
+        results_title=visit._("Results (%(range)s)") % words,
+        days=page.days if page else [],
         channels=[c.value for c in Channel],
         kinds=[k.value for k in Kind],
         statuses=[s.value for s in Status],

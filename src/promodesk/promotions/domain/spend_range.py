@@ -1,0 +1,121 @@
+"""The days the promotions index's spend and results cover (pure).
+
+- ``lifetime`` (the default): every stored day. ``today``, ``yesterday``, ``7d`` and ``30d``
+  (the last 7 or 30 days, today included), or ``custom`` with ``from`` and ``to`` (both
+  included, ``to`` not before ``from``, at most ``CUSTOM_MAX_DAYS`` days).
+- Days are local: each ad account's own days for TikTok ads (its reports are in its time zone),
+  UTC days for Promote orders (their delivery is stored per UTC hour). Shop activities and
+  enrollments have no spend, whatever the range.
+- Anything else is a 422 naming ``range``, ``from`` or ``to``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from promodesk.kit.errors import ValidationFailed
+
+
+class RangeWord(StrEnum):
+    LIFETIME = "lifetime"
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+    LAST_7_DAYS = "7d"
+    LAST_30_DAYS = "30d"
+    CUSTOM = "custom"
+
+
+RANGE_WORDS = ", ".join(r.value for r in RangeWord)
+CUSTOM_MAX_DAYS = 366
+# (days back from today to the last day, days long)
+_LAST = {
+    RangeWord.TODAY: (0, 1),
+    RangeWord.YESTERDAY: (1, 1),
+    RangeWord.LAST_7_DAYS: (0, 7),
+    RangeWord.LAST_30_DAYS: (0, 30),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SpendRange:
+    """A chosen range; ``since``/``until`` (both included) only for ``custom``."""
+
+    word: RangeWord = RangeWord.LIFETIME
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def lifetime(self) -> bool:
+        return self.word is RangeWord.LIFETIME
+
+    @property
+    def token(self) -> str:
+        """As cursors and exports name it: ``7d`` or ``2026-01-01..2026-01-31``."""
+        if self.word is RangeWord.CUSTOM:
+            return f"{self.since}..{self.until}"
+        return self.word.value
+
+    def days(self, today: date) -> tuple[date, date]:
+        """(first day, day after the last) where the local day is ``today`` (not lifetime)."""
+        if self.word is RangeWord.CUSTOM:
+            assert self.since is not None
+            assert self.until is not None
+            return self.since, self.until + timedelta(days=1)
+        back, length = _LAST[self.word]
+        end = today - timedelta(days=back) + timedelta(days=1)
+        return end - timedelta(days=length), end
+
+
+LIFETIME = SpendRange()
+
+
+def _day(value: str | None, field: str) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValidationFailed(f"{field} is a day written YYYY-MM-DD", field=field)
+
+
+def spend_range(
+    value: str | None, since: str | None = None, until: str | None = None
+) -> SpendRange:
+    """The range words above (any case); empty is ``lifetime``, or ``custom`` when ``from`` or
+    ``to`` is given; days given with another word are refused."""
+    text = (value or "").strip().lower()
+    first, last = _day(since, "from"), _day(until, "to")
+    if not text:
+        text = RangeWord.CUSTOM.value if first or last else RangeWord.LIFETIME.value
+    try:
+        word = RangeWord(text)
+    except ValueError:
+        raise ValidationFailed(f"range is one of {RANGE_WORDS}", field="range") from None
+    if word is not RangeWord.CUSTOM:
+        if first or last:
+            raise ValidationFailed("from and to go with range=custom only", field="range")
+        return SpendRange(word)
+    if first is None:
+        raise ValidationFailed("a custom range needs from (YYYY-MM-DD)", field="from")
+    if last is None:
+        raise ValidationFailed("a custom range needs to (YYYY-MM-DD)", field="to")
+    if last < first:
+        raise ValidationFailed("to is before from", field="to")
+    if (last - first).days + 1 > CUSTOM_MAX_DAYS:
+        raise ValidationFailed(f"a custom range is at most {CUSTOM_MAX_DAYS} days", field="to")
+    return SpendRange(word, first, last)
+
+
+def local_today(zone: str, at: datetime) -> date:
+    """The day it is at ``at`` (aware) in ``zone``; an unknown zone counts as UTC."""
+    try:
+        tz = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return at.astimezone(tz).date()
