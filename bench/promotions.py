@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 
 from _common import Table, verdict
+from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.service import lists
 from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
@@ -111,6 +112,10 @@ def seed(db: Database, campaigns: int) -> int:
         ):
             for chunk in _chunks(rows):
                 uow.session.execute(insert(model), chunk)
+        # the per-object totals the report sync keeps beside its rows (lifetime spend)
+        ReportSyncRepository(uow).refresh_totals(
+            {(r["ad_account_id"], r["level"], r["object_id"]) for r in report_rows}
+        )
         return int(ws.id)
 
 

@@ -11,6 +11,7 @@ from promodesk.accounts.domain import AccountRequestInput
 from promodesk.accounts.service import allocation, clients
 from promodesk.accounts.service import requests as requests_service
 from promodesk.accounts.tiktok import client as tiktok_port
+from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
@@ -125,6 +126,8 @@ def make_report_rows(
             )
         )
     uow.flush()
+    if grain == "day":  # what the report sync keeps beside its rows
+        ReportSyncRepository(uow).refresh_totals([(ad_account_id, level, object_id)])
 
 
 # cross-tenant factories (tests/reliability/test_cross_tenant.py) --------------------------------

@@ -74,6 +74,7 @@ from promodesk.models.reallocations import (
 from promodesk.models.reports import (
     TikTokReportRow,
     TikTokReportSync,
+    TikTokReportTotal,
 )
 from promodesk.models.rules import (
     Rule,
@@ -191,6 +192,7 @@ __all__ = [
     "TikTokCampaign",
     "TikTokReportRow",
     "TikTokReportSync",
+    "TikTokReportTotal",
     "TikTokSyncRun",
     "User",
     "WorkerHeartbeat",

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from promodesk.kit.clock import now
@@ -62,6 +70,24 @@ class TikTokReportRow(Base):
     reach: Mapped[int] = mapped_column(BigInteger, default=0)
     final: Mapped[bool] = mapped_column(Boolean, default=False)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class TikTokReportTotal(Base):
+    """Per object: the sums of its daily report rows over every stored day (what lists show as
+    lifetime spend), kept by the report sync in the transaction that writes the rows."""
+
+    __tablename__ = "tiktok_report_totals"
+    __table_args__ = (PrimaryKeyConstraint("ad_account_id", "level", "object_id"),)
+    ad_account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tiktok_ad_accounts.id", ondelete="CASCADE")
+    )
+    level: Mapped[str] = mapped_column(String(16))
+    object_id: Mapped[str] = mapped_column(String(32))
+    workspace_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    spend_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    conversions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class TikTokReportSync(Base):

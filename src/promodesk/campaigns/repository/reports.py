@@ -8,7 +8,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 
 from promodesk.campaigns.domain.report_sync import METRICS
 from promodesk.campaigns.domain.reports import Metrics
@@ -127,6 +127,20 @@ _UPDATED = (
 )
 
 
+_TOTALS_CHUNK = 500
+# The portable upsert of objects' totals from their daily rows (SQLite >= 3.35, PostgreSQL).
+_REFRESH = text(
+    "INSERT INTO tiktok_report_totals "
+    "(ad_account_id, level, object_id, workspace_id, spend_minor, conversions) "
+    "SELECT ad_account_id, level, object_id, MIN(workspace_id), SUM(spend_minor), "
+    "SUM(conversions) FROM tiktok_report_rows "
+    "WHERE ad_account_id = :account AND level = :level AND grain = 'day' "
+    "AND object_id IN :ids GROUP BY ad_account_id, level, object_id "
+    "ON CONFLICT (ad_account_id, level, object_id) DO UPDATE SET "
+    "spend_minor = excluded.spend_minor, conversions = excluded.conversions"
+).bindparams(bindparam("ids", expanding=True))
+
+
 class ReportSyncRepository:
     """Where an ad account's report history stands, and the upsert of report rows."""
 
@@ -195,7 +209,24 @@ class ReportSyncRepository:
             f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}",
             params,
         )
+        self.refresh_totals((k[0], k[1], k[3]) for k in unique if k[2] == "day")
         return len(unique)
+
+    def refresh_totals(self, keys: Iterable[tuple[int, str, str]]) -> int:
+        """Sum the daily rows of each (ad account, level, object) in ``keys`` again into its
+        ``tiktok_report_totals`` row (revised days replace what they were, never add up twice);
+        returns how many objects were summed."""
+        by: dict[tuple[int, str], set[str]] = {}
+        for account, level, object_id in keys:
+            by.setdefault((int(account), str(level)), set()).add(str(object_id))
+        done = 0
+        for (account, level), ids in sorted(by.items()):
+            ordered = sorted(ids)
+            for at in range(0, len(ordered), _TOTALS_CHUNK):
+                chunk = ordered[at : at + _TOTALS_CHUNK]
+                self.s.execute(_REFRESH, {"account": account, "level": level, "ids": chunk})
+                done += len(chunk)
+        return done
 
     def mark_final(self, ad_account_id: int, before_day: str) -> int:
         """Rows of days before ``before_day`` (``YYYY-MM-DD``; hours too) become final."""

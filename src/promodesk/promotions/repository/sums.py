@@ -10,7 +10,12 @@ from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, false, func, or_, select, true
 
-from promodesk.models import PromoteOrder, PromoteOrderHourly, TikTokReportRow
+from promodesk.models import (
+    PromoteOrder,
+    PromoteOrderHourly,
+    TikTokReportRow,
+    TikTokReportTotal,
+)
 from promodesk.promotions.domain.index import Kind
 
 
@@ -24,7 +29,20 @@ class Days:
 
 
 def reports(kind: Kind, workspace_id: int, days: Days | None) -> Any:
-    """Spend and results (conversions) per (ad account, object) of ``kind``'s daily rows."""
+    """Spend and results (conversions) per (ad account, object) of ``kind``'s daily rows: over
+    every stored day, the totals the report sync keeps beside the rows (no sum per page)."""
+    if days is None:
+        T = TikTokReportTotal
+        return (
+            select(
+                T.ad_account_id.label("ad_account_id"),
+                T.object_id.label("object_id"),
+                T.spend_minor.label("spend"),
+                T.conversions.label("results"),
+            )
+            .where(T.workspace_id == workspace_id, T.level == kind.value)
+            .subquery()
+        )
     R = TikTokReportRow
     q = select(
         R.ad_account_id.label("ad_account_id"),
@@ -32,7 +50,7 @@ def reports(kind: Kind, workspace_id: int, days: Days | None) -> Any:
         cast(func.sum(R.spend_minor), BigInteger).label("spend"),
         cast(func.sum(R.conversions), BigInteger).label("results"),
     ).where(R.workspace_id == workspace_id, R.level == kind.value, R.grain == "day")
-    if days is not None:
+    if days is not None:  # always (lifetime reads the totals above)
         each = [
             and_(
                 true() if ids is None else R.ad_account_id.in_(ids),
