@@ -1,7 +1,7 @@
 """tiktok_report_totals: per object, the sums of its daily report rows (lifetime spend and
 conversions), kept by the report sync; filled here from the rows already stored
 
-Revision ID: 0020_h22_report_totals
+Revision ID: 0019_report_totals
 Revises: 0018_promotion_stops
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_h22_report_totals"
+revision = "0019_report_totals"
 down_revision = "0018_promotion_stops"
 branch_labels = None
 depends_on = None
