@@ -7,6 +7,10 @@ Rules:
 - A status change is a compare-and-set: ``UPDATE … WHERE id = ? AND workspace_id = ? AND status
   IN (sources)``; it returns whether this caller won (one winner per race, on both databases).
 - ``lock=True`` reads ``FOR UPDATE`` on PostgreSQL; SQLite serialises writers by itself.
+- Exactly-once inserts keyed by a unique constraint use ``dialect_insert(…)
+  .on_conflict_do_nothing(…)``: no savepoint, and the same outcome on both databases (on
+  PostgreSQL a concurrent insert of the same key waits for the other transaction, then adds
+  nothing).
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from promodesk.kit.db import UnitOfWork
 
 M = TypeVar("M")
+
+
+def dialect_insert(uow: UnitOfWork, table: Table) -> Any:
+    """The database's own ``INSERT`` of ``table`` (it has ``on_conflict_do_nothing``)."""
+    return (postgresql.insert if uow.dialect == "postgresql" else sqlite.insert)(table)
 
 
 class Repository(Generic[M]):

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from promodesk.kit.db import IntegrityViolation, UnitOfWork
+from promodesk.kit.db import UnitOfWork
+from promodesk.kit.repository import dialect_insert
 from promodesk.models import Rule, RuleDecision, RuleEvaluation, RuleLabel
 
 #: decision statuses that count as an action taken (or about to be) for cooldowns and revives
@@ -32,6 +33,13 @@ class RulesRepository:
         if lock:
             q = q.with_for_update()
         return self.s.execute(q).scalar_one_or_none()
+
+    def many(self, workspace_id: int, rule_ids: Iterable[int]) -> list[Rule]:
+        """The workspace's rules among ``rule_ids``, in the order of ``rule_ids``."""
+        ids = list(rule_ids)
+        q = select(Rule).where(Rule.workspace_id == workspace_id, Rule.id.in_(ids))
+        found = {r.id: r for r in self.s.scalars(q)}
+        return [found[i] for i in ids if i in found]
 
     def page(self, workspace_id: int, after_id: int, limit: int) -> list[Rule]:
         q = (
@@ -76,15 +84,20 @@ class RulesRepository:
         return self.s.execute(q.limit(1)).scalar_one_or_none()
 
     # evaluations ----------------------------------------------------------------------------
-    def add_evaluation(self, row: RuleEvaluation) -> RuleEvaluation | None:
-        """Insert; None when (rule, due time) was evaluated already (the first one stands)."""
-        try:
-            with self.uow.savepoint():
-                self.s.add(row)
-                self.s.flush()
-        except IntegrityViolation:
-            return None
-        return row
+    def add_evaluations(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert evaluation rows (column values) in one statement; rule id → id of each row
+        inserted. A row whose (rule, due time) was evaluated already is skipped (``ON
+        CONFLICT DO NOTHING``: the first one stands)."""
+        if not rows:
+            return {}
+        table: Table = RuleEvaluation.__table__  # type: ignore[assignment]
+        q = (
+            dialect_insert(self.uow, table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["rule_id", "due_at"])
+            .returning(table.c.rule_id, table.c.id)
+        )
+        return {int(r[0]): int(r[1]) for r in self.s.execute(q)}
 
     def evaluation(self, workspace_id: int, evaluation_id: int) -> RuleEvaluation | None:
         q = select(RuleEvaluation).where(
@@ -103,11 +116,13 @@ class RulesRepository:
         return list(self.s.scalars(q.order_by(RuleEvaluation.id.desc()).limit(limit)))
 
     # decisions ------------------------------------------------------------------------------
-    def add_decisions(self, rows: Iterable[RuleDecision]) -> list[RuleDecision]:
-        added = list(rows)
-        self.s.add_all(added)
-        self.s.flush()
-        return added
+    def add_decisions(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert decision rows (column values) in one statement; their ids, in order."""
+        if not rows:
+            return []
+        table: Table = RuleDecision.__table__  # type: ignore[assignment]
+        q = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [r[0] for r in self.s.execute(q, rows)]
 
     def decisions(self, evaluation_id: int) -> list[RuleDecision]:
         q = select(RuleDecision).where(RuleDecision.evaluation_id == evaluation_id)

@@ -120,10 +120,40 @@ class SourcesRepository:
         return {k: frozenset(v) for k, v in found.items()}
 
     # TikTok --------------------------------------------------------------------------------
-    def tiktok_objects(self, workspace_id: int, level: str, f: ScopeFilter) -> list[TikTokRow]:
+    def tiktok_observed(
+        self,
+        workspace_id: int,
+        level: str,
+        windows: Mapping[str, tuple[str, str]],
+        f: ScopeFilter,
+    ) -> list[tuple[TikTokRow, Sums | None]]:
+        """The level's objects in scope, each with the sums of its daily rows over its ad
+        account's local days (None: no row), in one statement: the objects ``LEFT JOIN``
+        their rows by ad account and object id (campaigns: also by the report store's
+        campaign id), grouped per object, as the bare SQL of the same conditions is written.
+        ``windows`` maps each zone to its first and last day (inclusive); an account without
+        a zone is in UTC. As in the campaign lists, the days are the account's, whatever zone
+        a row was reported in."""
         model, id_col = _LEVELS[level]
+        R = TikTokReportRow
         budget_mode = getattr(model, "budget_mode", None)
         budget = getattr(model, "budget_minor", None)
+        zone = func.coalesce(func.nullif(TikTokAdAccount.timezone, ""), "UTC")
+        # the object's window, from its ad account's zone: one range of days per object, so
+        # its rows are read by one range of the report store's unique index
+        since = case(*((zone == z, first) for z, (first, _) in windows.items()), else_=None)
+        until = case(*((zone == z, last) for z, (_, last) in windows.items()), else_=None)
+        on = [
+            R.ad_account_id == model.ad_account_id,
+            R.level == level,
+            R.grain == "day",
+            R.object_id == id_col,
+            R.workspace_id == workspace_id,
+            R.stat_time >= since,
+            R.stat_time <= until,
+        ]
+        if level == "campaign":
+            on.append(R.campaign_id == model.campaign_id)
         q = (
             select(
                 model.id,
@@ -137,14 +167,24 @@ class SourcesRepository:
                 TikTokAdAccount.currency,
                 TikTokAdAccount.timezone,
                 CampaignAllocation.advertiser_id,
+                func.count(R.id),
+                func.sum(R.spend_minor),
+                func.sum(R.impressions),
+                func.sum(R.clicks),
+                func.sum(R.conversions),
+                func.sum(R.reach),
+                func.sum(case((R.stat_time == until, R.spend_minor), else_=0)),
+                func.sum(case((or_(R.spend_minor > 0, R.impressions > 0), 1), else_=0)),
             )
+            .select_from(model)
             .join(TikTokAdAccount, TikTokAdAccount.id == model.ad_account_id)
             .where(model.workspace_id == workspace_id)
-            .order_by(model.id)
         )
-        q = _scoped(q, level, f)
-        return [
-            TikTokRow(
+        q = _scoped(q, level, f).outerjoin(R, and_(*on))
+        q = q.group_by(model.id, TikTokAdAccount.id, CampaignAllocation.id).order_by(model.id)
+        out = []
+        for r in self.s.execute(q):
+            row = TikTokRow(
                 r[0],
                 r[1],
                 r[2],
@@ -157,57 +197,8 @@ class SourcesRepository:
                 r[9] or "UTC",
                 r[10],
             )
-            for r in self.s.execute(q)
-        ]
-
-    def tiktok_sums(
-        self,
-        workspace_id: int,
-        level: str,
-        windows: Mapping[str, tuple[str, str]],
-        f: ScopeFilter,
-    ) -> dict[str, Sums]:
-        """Per TikTok object id in scope: sums of its daily rows in its zone's window. The
-        rows are joined to the scope's objects (campaigns: by the report store's campaign
-        index), as the bare SQL of the same conditions would be written."""
-        if not windows:
-            return {}
-        R = TikTokReportRow
-        in_window = or_(
-            *(
-                and_(R.time_zone == zone, R.stat_time >= since, R.stat_time <= until)
-                for zone, (since, until) in windows.items()
-            )
-        )
-        last_day = or_(
-            *(
-                and_(R.time_zone == zone, R.stat_time == until)
-                for zone, (_, until) in windows.items()
-            )
-        )
-        q = (
-            select(
-                R.object_id,
-                func.sum(R.spend_minor),
-                func.sum(R.impressions),
-                func.sum(R.clicks),
-                func.sum(R.conversions),
-                func.sum(R.reach),
-                func.sum(case((last_day, R.spend_minor), else_=0)),
-                func.sum(case((or_(R.spend_minor > 0, R.impressions > 0), 1), else_=0)),
-            )
-            .where(R.workspace_id == workspace_id, R.level == level, R.grain == "day", in_window)
-            .group_by(R.object_id)
-        )
-        if f != ScopeFilter():
-            model, id_col = _LEVELS[level]
-            on = [model.ad_account_id == R.ad_account_id, id_col == R.object_id]
-            if level == "campaign":
-                on.append(model.campaign_id == R.campaign_id)
-            q = _scoped(q.join(model, and_(*on)), level, f).where(
-                model.workspace_id == workspace_id
-            )
-        return {r[0]: Sums(*(int(v or 0) for v in r[1:])) for r in self.s.execute(q)}
+            out.append((row, Sums(*(int(v or 0) for v in r[12:])) if r[11] else None))
+        return out
 
     # Promote -------------------------------------------------------------------------------
     def promote_orders(self, workspace_id: int, f: ScopeFilter) -> list[PromoteOrder]:

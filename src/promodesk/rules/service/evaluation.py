@@ -4,10 +4,11 @@ Rules:
 - ``tick`` (a worker's schedule, every ``tick_seconds``) takes the enabled rules whose due time
   has come (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), moves each one's due time on (compare-and-
   set) and enqueues one evaluation job per (workspace, due time, batch of rules).
-- ``evaluate_due`` inserts the rule's evaluation row first, keyed by (rule, due time) unique,
-  in the same transaction as everything the evaluation decides (decisions, action jobs,
-  notices): a second worker or a replayed job finds the key taken and does nothing. So each
-  due time is evaluated exactly once, and acted on at most once.
+- ``evaluate_due`` inserts the rule's evaluation row, keyed by (rule, due time) unique, with
+  ``ON CONFLICT DO NOTHING`` before anything else the evaluation writes (decisions, action
+  jobs, notices), all in one transaction: a second worker or a replayed job finds the key
+  taken and writes nothing. So each due time is evaluated exactly once, and acted on at most
+  once.
 - Live and simulated evaluations read observations with the same ``observe`` and decide with
   the same ``rules.domain.evaluate.evaluate``; a simulation feeds its own simulated actions
   back as history and statuses, day after day.
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import time as timer
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +27,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.jobs import enqueue
+from promodesk.kit.jobs.service import enqueue_many
 from promodesk.models import Rule, RuleDecision, RuleEvaluation
 from promodesk.rules.domain import definition
 from promodesk.rules.domain.definition import ActionKind
@@ -39,7 +42,7 @@ from promodesk.rules.domain.evaluate import (
 )
 from promodesk.rules.repository.rules import RulesRepository
 from promodesk.rules.service import notices
-from promodesk.rules.service.observe import AsOf, observe
+from promodesk.rules.service.observe import AsOf, Sources
 from promodesk.rules.service.rules import due_after
 from promodesk.rules.settings import rules_settings
 
@@ -80,16 +83,36 @@ def tick(uow: UnitOfWork, *, now: datetime | None = None, workspace_id: int | No
     return sum(len(ids) for ids in groups.values())
 
 
+def _past(rows: Iterable[tuple[int, str, str, datetime, str]]) -> list[PastAction]:
+    return [
+        PastAction(rid, key, ActionKind(action), clock.ensure_utc(at))
+        for rid, key, action, at, _status in rows
+    ]
+
+
 def history(
     uow: UnitOfWork, rule_id: int, rule: definition.Rule, now: datetime
 ) -> list[PastAction]:
     rows = RulesRepository(uow).history(
         [rule_id], now - timedelta(days=HISTORY_DAYS), rule.revive_of
     )
-    return [
-        PastAction(rid, key, ActionKind(action), clock.ensure_utc(at))
-        for rid, key, action, at, _status in rows
-    ]
+    return _past(rows)
+
+
+def histories(
+    uow: UnitOfWork, rules: dict[int, definition.Rule], now: datetime
+) -> dict[int, list[PastAction]]:
+    """Each rule's history, read in one statement for the rules that revive nothing (a revive
+    rule also reads the rule it revives, so it keeps its own read)."""
+    plain = [rid for rid, rule in rules.items() if rule.revive_of is None]
+    out: dict[int, list[PastAction]] = {rid: [] for rid in plain}
+    rows = RulesRepository(uow).history(plain, now - timedelta(days=HISTORY_DAYS), None)
+    for past in _past(rows):
+        out[past.rule_id].append(past)
+    for rid, rule in rules.items():
+        if rule.revive_of is not None:
+            out[rid] = history(uow, rid, rule, now)
+    return out
 
 
 def evaluate_due(
@@ -101,94 +124,146 @@ def evaluate_due(
     now: datetime | None = None,
 ) -> list[int]:
     """Evaluate each still-enabled rule for ``due_at``; the ids of the evaluations made (a rule
-    already evaluated for this due time is skipped)."""
+    already evaluated for this due time is skipped). The job's rules, their histories and the
+    objects' labels are read once for all of them; rules of the same scope and lookback share
+    their observations; their evaluations and decisions are written together."""
     now = now or clock.now()
-    repo = RulesRepository(uow)
-    cache: dict[Any, list[Observation]] = {}
-    made = []
-    for rule_id in rule_ids:
-        rule = repo.get(workspace_id, rule_id)
-        if rule is None or not rule.enabled:
-            continue
-        done = run_rule(uow, rule, due_at, now, cache)
-        if done is not None:
-            made.append(done.id)
-    return made
+    rules = [r for r in RulesRepository(uow).many(workspace_id, rule_ids) if r.enabled]
+    parsed = {r.id: definition.parse(r.definition) for r in rules}
+    past = histories(uow, parsed, now) if rules else {}
+    shared = _Shared(Sources(uow, workspace_id))
+    decided = [_decide(uow, r, due_at, now, shared, parsed[r.id], past[r.id]) for r in rules]
+    return [row.id for row in _write(uow, decided)]
 
 
-def run_rule(
+class _Shared:
+    """What the rules of one job share: the sources read once, observations per scope."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.seen: dict[Any, list[Observation]] = {}
+
+    def observe(self, rule: definition.Rule, as_of: AsOf) -> list[Observation]:
+        key = (repr(rule.scope), rule.lookback_days)
+        if key not in self.seen:
+            self.seen[key] = self.sources.observe(rule, as_of)
+        return self.seen[key]
+
+
+@dataclass
+class _Decided:
+    """An evaluation decided and not written yet: its row's values and its decisions."""
+
+    rule: Rule
+    values: dict[str, Any]
+    decisions: tuple[Decision, ...]
+
+
+def run_rule(uow: UnitOfWork, rule: Rule, due_at: datetime, now: datetime) -> RuleEvaluation | None:
+    """One live evaluation of ``rule`` for ``due_at`` (None: it was made before)."""
+    parsed = definition.parse(rule.definition)
+    shared = _Shared(Sources(uow, rule.workspace_id))
+    decided = _decide(uow, rule, due_at, now, shared, parsed, history(uow, rule.id, parsed, now))
+    made = _write(uow, [decided])
+    return made[0] if made else None
+
+
+def _decide(
     uow: UnitOfWork,
     rule: Rule,
     due_at: datetime,
     now: datetime,
-    cache: dict[Any, list[Observation]] | None = None,
-) -> RuleEvaluation | None:
-    """One live evaluation of ``rule`` for ``due_at`` (None: it was made before)."""
+    shared: _Shared,
+    parsed: definition.Rule,
+    past: list[PastAction],
+) -> _Decided:
     started = timer.perf_counter()
-    repo = RulesRepository(uow)
-    parsed = definition.parse(rule.definition)
     as_of = AsOf(instant=now)
-    row = repo.add_evaluation(
-        RuleEvaluation(
-            workspace_id=rule.workspace_id,
-            rule_id=rule.id,
-            due_at=due_at,
-            dry_run=parsed.guardrails.dry_run,
-            as_of=as_of.label(),
-            definition=rule.definition,
+    result = evaluate(parsed, rule.id, shared.observe(parsed, as_of), past, now)
+    values: dict[str, Any] = {
+        "workspace_id": rule.workspace_id,
+        "rule_id": rule.id,
+        "due_at": due_at,
+        "dry_run": parsed.guardrails.dry_run,
+        "as_of": as_of.label(),
+        "definition": rule.definition,
+        "in_scope": result.in_scope,
+        "matched": len(result.decisions),
+        "acted": len(result.acting),
+        "counts": {
+            **result.counts,
+            "not_met": result.not_met,
+            "other_status": result.not_applicable,
+        },
+        "millis": int((timer.perf_counter() - started) * 1000),
+    }
+    return _Decided(rule, values, result.decisions)
+
+
+def _write(uow: UnitOfWork, decided: list[_Decided]) -> list[RuleEvaluation]:
+    """Write decided evaluations: their rows in one ``INSERT … ON CONFLICT DO NOTHING`` on
+    (rule, due time), then the decisions of those inserted in one insert, the action jobs of
+    the pending ones, the notices. An evaluation whose key was taken (another worker, a
+    replayed job) writes nothing. Returns the evaluations written, in order."""
+    if not decided:
+        return []
+    repo = RulesRepository(uow)
+    created = clock.now()
+    for d in decided:
+        d.values["created_at"] = created
+    ids = repo.add_evaluations([d.values for d in decided])
+    written = [(d, ids[d.rule.id]) for d in decided if d.rule.id in ids]
+    rows = [_decision_row(d.rule, row_id, x, created) for d, row_id in written for x in d.decisions]
+    decision_ids = repo.add_decisions(rows)
+    for values, decision_id in zip(rows, decision_ids, strict=True):
+        values["id"] = decision_id
+    pending = [r for r in rows if r["status"] == "pending"]
+    if pending:
+        enqueue_many(
+            uow,
+            ACT_JOB,
+            [({"decision_id": r["id"]}, f"{ACT_JOB}:{r['id']}") for r in pending],
+            workspace_id=pending[0]["workspace_id"],
+            max_attempts=3,
         )
-    )
-    if row is None:
-        return None
-    cache_key = (repr(parsed.scope), parsed.lookback_days)
-    observations = None if cache is None else cache.get(cache_key)
-    if observations is None:
-        observations = observe(uow, rule.workspace_id, parsed, as_of)
-        if cache is not None:
-            cache[cache_key] = observations
-    result = evaluate(parsed, rule.id, observations, history(uow, rule.id, parsed, now), now)
-    decisions = repo.add_decisions(_decision_row(rule, row.id, d) for d in result.decisions)
-    for d in decisions:
-        if d.status == "pending":
-            enqueue(
-                uow,
-                ACT_JOB,
-                {"decision_id": d.id},
-                dedupe_key=f"{ACT_JOB}:{d.id}",
-                workspace_id=rule.workspace_id,
-                max_attempts=3,
-            )
-    row.in_scope = result.in_scope
-    row.matched = len(result.decisions)
-    row.acted = len(result.acting)
-    row.counts = {**result.counts, "not_met": result.not_met, "other_status": result.not_applicable}
-    row.millis = int((timer.perf_counter() - started) * 1000)
-    uow.flush()
-    notices.evaluation(uow, rule, row, [d for d in decisions if d.outcome in _NOTICED])
-    return row
+    out = []
+    for d, row_id in written:
+        made = RuleEvaluation(id=row_id, **d.values)  # as written (not kept in the session)
+        out.append(made)
+        if notices.targets(d.rule):
+            noticed = [
+                RuleDecision(**r)
+                for r in rows
+                if r["evaluation_id"] == row_id and r["outcome"] in _NOTICED
+            ]
+            notices.evaluation(uow, d.rule, made, noticed)
+    return out
 
 
 _NOTICED = frozenset({Outcome.ACT.value, Outcome.DRY_RUN.value})
 
 
-def _decision_row(rule: Rule, evaluation_id: int, d: Decision) -> RuleDecision:
-    acting = d.outcome is Outcome.ACT
+def _decision_row(rule: Rule, evaluation_id: int, d: Decision, at: datetime) -> dict[str, Any]:
+    """A decision's row: logged (no action), pending (its action job will run it), or done
+    at once (a notice is the whole action)."""
     status = "logged"
-    if acting:
+    if d.outcome is Outcome.ACT:
         status = "done" if d.action is ActionKind.NOTIFY else "pending"
-    return RuleDecision(
-        workspace_id=rule.workspace_id,
-        rule_id=rule.id,
-        evaluation_id=evaluation_id,
-        object_key=d.key,
-        object_ref=d.ref,
-        object_name=d.name[:512],
-        action=d.action.value,
-        outcome=d.outcome.value,
-        seen=d.values,
-        status=status,
-        detail="",
-    )
+    return {
+        "workspace_id": rule.workspace_id,
+        "rule_id": rule.id,
+        "evaluation_id": evaluation_id,
+        "object_key": d.key,
+        "object_ref": d.ref,
+        "object_name": d.name[:512],
+        "action": d.action.value,
+        "outcome": d.outcome.value,
+        "seen": d.values,
+        "status": status,
+        "detail": "",
+        "created_at": at,
+        "finished_at": None,
+    }
 
 
 def simulate(
@@ -213,13 +288,14 @@ def simulate(
     status: dict[str, ObjectStatus] = {}
     out_days = []
     totals: dict[str, int] = defaultdict(int)
+    sources = Sources(uow, workspace_id)
     for offset in range(days - 1, -1, -1):
         day = last - timedelta(days=offset)
         as_of = AsOf(day=day)
         at = as_of.end() - timedelta(microseconds=1)
         seen = [
             replace(o, status=status[o.key]) if o.key in status else o
-            for o in observe(uow, workspace_id, parsed, as_of)
+            for o in sources.observe(parsed, as_of)
         ]
         result = evaluate(parsed, rule_id, seen, past, at)
         for d in result.acting:

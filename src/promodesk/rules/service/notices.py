@@ -23,6 +23,11 @@ def _lines(decisions: Sequence[RuleDecision]) -> str:
     return "\n".join(rows)
 
 
+def targets(rule: Rule) -> bool:
+    """Whether the rule sends notices at all (mail addresses, or webhooks with their secret)."""
+    return bool(rule.notify_emails or (rule.notify_webhooks and rule.webhook_secret_enc))
+
+
 def _send(
     uow: UnitOfWork, rule: Rule, event: str, ref: str, subject: str, text: str, data: Any
 ) -> None:
@@ -47,7 +52,7 @@ def evaluation(
     uow: UnitOfWork, rule: Rule, row: RuleEvaluation, acting: Sequence[RuleDecision]
 ) -> None:
     """The evaluation's decisions to act (or, in dry run, that would act)."""
-    if not acting:
+    if not acting or not targets(rule):
         return
     mode = " (dry run)" if row.dry_run else ""
     subject = f"Rule “{rule.name}”{mode}: {len(acting)} object(s) matched"

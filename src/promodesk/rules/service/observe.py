@@ -66,19 +66,42 @@ def _filter(rule: Rule) -> ScopeFilter:
     return ScopeFilter(s.owner_ids, s.object_ids, s.product_ids, s.name_contains)
 
 
+class Sources:
+    """What one evaluation job (or one simulation) reads once for all its rules: the labels
+    put on objects, and the zones of the workspace's ad accounts."""
+
+    def __init__(self, uow: UnitOfWork, workspace_id: int) -> None:
+        self.repo = SourcesRepository(uow)
+        self.workspace_id = workspace_id
+        self._labels: dict[str, frozenset[str]] | None = None
+        self._zones: list[str] | None = None
+
+    def labels(self) -> dict[str, frozenset[str]]:
+        if self._labels is None:
+            self._labels = self.repo.labels(self.workspace_id)
+        return self._labels
+
+    def zones(self) -> list[str]:
+        if self._zones is None:
+            self._zones = self.repo.zones(self.workspace_id)
+        return self._zones
+
+    def observe(self, rule: Rule, as_of: AsOf) -> list[Observation]:
+        channel = rule.scope.channel
+        if channel in TIKTOK:
+            found = _tiktok(self, rule, as_of)
+        elif channel is Channel.PROMOTE_ORDER:
+            found = _promote(self.repo, self.workspace_id, rule, as_of)
+        else:
+            found = _shop(self.repo, self.workspace_id, rule)
+        labels = self.labels()
+        if not labels:
+            return found
+        return [replace(o, labels=labels.get(o.key, frozenset())) for o in found]
+
+
 def observe(uow: UnitOfWork, workspace_id: int, rule: Rule, as_of: AsOf) -> list[Observation]:
-    channel = rule.scope.channel
-    repo = SourcesRepository(uow)
-    labels = repo.labels(workspace_id)
-    if channel in TIKTOK:
-        found = _tiktok(repo, workspace_id, rule, as_of)
-    elif channel is Channel.PROMOTE_ORDER:
-        found = _promote(repo, workspace_id, rule, as_of)
-    else:
-        found = _shop(repo, workspace_id, rule)
-    if not labels:
-        return found
-    return [replace(o, labels=labels.get(o.key, frozenset())) for o in found]
+    return Sources(uow, workspace_id).observe(rule, as_of)
 
 
 def _tiktok_status(operation_status: str, deleted: bool) -> ObjectStatus:
@@ -87,20 +110,18 @@ def _tiktok_status(operation_status: str, deleted: bool) -> ObjectStatus:
     return ObjectStatus.PAUSED if operation_status == "DISABLE" else ObjectStatus.LIVE
 
 
-def _tiktok(repo: SourcesRepository, ws: int, rule: Rule, as_of: AsOf) -> list[Observation]:
+def _tiktok(sources: Sources, rule: Rule, as_of: AsOf) -> list[Observation]:
+    """Every object of the level in scope with its totals over each zone's local days (the
+    windows of every zone of the workspace's ad accounts: an object's rows are in its own)."""
     level = _TIKTOK_LEVEL[rule.scope.channel]
-    objects = repo.tiktok_objects(ws, level, _filter(rule))
-    if not objects:
-        return []
     windows = {}
-    for zone in {o.time_zone for o in objects}:
+    for zone in sources.zones():
         last = as_of.day_in(zone)
         first = last - timedelta(days=rule.lookback_days - 1)
         windows[zone] = (first.isoformat(), last.isoformat())
-    sums = repo.tiktok_sums(ws, level, windows, _filter(rule))
+    found = sources.repo.tiktok_observed(sources.workspace_id, level, windows, _filter(rule))
     out = []
-    for o in objects:
-        got = sums.get(o.object_id)
+    for o, got in found:
         daily = o.budget_minor if o.budget_mode in DAILY_MODES and o.budget_minor else None
         totals = (
             Totals(currency=o.currency, daily_budget_minor=daily)
