@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from promodesk.kit.money import exponent
 
@@ -59,8 +60,13 @@ def _ratio(num: Decimal, den: Decimal, places: str = "0.0001") -> Decimal | None
     return (num / den).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=64)
+def _exponent(currency: str) -> int:
+    return exponent(currency)
+
+
 def _major(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-exponent(currency))
+    return Decimal(minor).scaleb(-_exponent(currency))
 
 
 def value(metric: Metric, t: Totals) -> Decimal | None:

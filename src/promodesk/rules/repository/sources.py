@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from promodesk.kit.db import UnitOfWork
@@ -79,7 +79,8 @@ def _like(text: str) -> str:
 
 def _scoped(q: Any, level: str, f: ScopeFilter) -> Any:
     """``q`` (which selects from the level's mirror table) with the object's allocation
-    joined (a campaign's, or its campaign's) and the scope's filters."""
+    joined (a campaign's, or its campaign's) and the scope's filters, as bound parameters
+    (``_scope_params``), so one statement serves every rule of the same filter shape."""
     model, id_col = _LEVELS[level]
     if level == "campaign":
         q = q.outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == model.id)
@@ -93,18 +94,32 @@ def _scoped(q: Any, level: str, f: ScopeFilter) -> Any:
             ),
         ).outerjoin(CampaignAllocation, CampaignAllocation.campaign_row_id == parent.id)
     if f.owner_ids:
-        q = q.where(CampaignAllocation.advertiser_id.in_(f.owner_ids))
+        q = q.where(CampaignAllocation.advertiser_id.in_(bindparam("owner_ids", expanding=True)))
     if f.object_ids:
-        q = q.where(id_col.in_(f.object_ids))
+        q = q.where(id_col.in_(bindparam("object_ids", expanding=True)))
     if f.name_contains:
-        q = q.where(model.name.ilike(_like(f.name_contains), escape="\\"))
+        q = q.where(model.name.ilike(bindparam("name_like"), escape="\\"))
     return q
+
+
+def _scope_params(f: ScopeFilter) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if f.owner_ids:
+        params["owner_ids"] = list(f.owner_ids)
+    if f.object_ids:
+        params["object_ids"] = list(f.object_ids)
+    if f.name_contains:
+        params["name_like"] = _like(f.name_contains)
+    return params
 
 
 class SourcesRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.s: Session = uow.session
+        # built once per (level, windows, filter shape): the rules of a job differ by their
+        # filters' values, which are bound parameters
+        self._statements: dict[Any, Any] = {}
 
     def zones(self, workspace_id: int) -> list[str]:
         q = select(TikTokAdAccount.timezone).where(TikTokAdAccount.workspace_id == workspace_id)
@@ -134,6 +149,36 @@ class SourcesRepository:
         ``windows`` maps each zone to its first and last day (inclusive); an account without
         a zone is in UTC. As in the campaign lists, the days are the account's, whatever zone
         a row was reported in."""
+        shape = (bool(f.owner_ids), bool(f.object_ids), bool(f.name_contains))
+        key = (workspace_id, level, tuple(sorted(windows.items())), shape)
+        q = self._statements.get(key)
+        if q is None:
+            q = self._statements[key] = self._tiktok_statement(workspace_id, level, windows, f)
+        out = []
+        for r in self.s.execute(q, _scope_params(f)):
+            row = TikTokRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3] or "",
+                r[4] or "",
+                bool(r[5]),
+                r[6] or "",
+                int(r[7] or 0),
+                r[8] or "USD",
+                r[9] or "UTC",
+                r[10],
+            )
+            out.append((row, Sums(*(int(v or 0) for v in r[12:])) if r[11] else None))
+        return out
+
+    def _tiktok_statement(
+        self,
+        workspace_id: int,
+        level: str,
+        windows: Mapping[str, tuple[str, str]],
+        f: ScopeFilter,
+    ) -> Any:
         model, id_col = _LEVELS[level]
         R = TikTokReportRow
         budget_mode = getattr(model, "budget_mode", None)
@@ -182,23 +227,7 @@ class SourcesRepository:
         )
         q = _scoped(q, level, f).outerjoin(R, and_(*on))
         q = q.group_by(model.id, TikTokAdAccount.id, CampaignAllocation.id).order_by(model.id)
-        out = []
-        for r in self.s.execute(q):
-            row = TikTokRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3] or "",
-                r[4] or "",
-                bool(r[5]),
-                r[6] or "",
-                int(r[7] or 0),
-                r[8] or "USD",
-                r[9] or "UTC",
-                r[10],
-            )
-            out.append((row, Sums(*(int(v or 0) for v in r[12:])) if r[11] else None))
-        return out
+        return q
 
     # Promote -------------------------------------------------------------------------------
     def promote_orders(self, workspace_id: int, f: ScopeFilter) -> list[PromoteOrder]:
