@@ -49,11 +49,11 @@ from promodesk.campaigns.service.cancellations import verification as cancel_ver
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
 from promodesk.models import CampaignCancellationItem, TikTokCampaign
 from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_SECRET
+from promodesk.settings import get_settings
 from promodesk.tenancy import service as tenancy
 from tiktok_sync import PG_ADMIN, grant, sandbox_process
 
@@ -87,7 +87,8 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
         )
     )
     previous = tiktok_port.use_client(client)
-    tiktok_port.use_vault(TokenVault([], "cancel-bench"))
+    os.environ.setdefault("PROMODESK_SECRET_KEY", "cancel-bench")  # the token vault's key
+    get_settings.cache_clear()
     os.environ["PROMODESK_ACCOUNTS_CANCEL_VERIFY_SETTLE_SECONDS"] = "0"
     os.environ["PROMODESK_ACCOUNTS_CANCEL_CHUNKS_PER_STEP"] = str(args.chunks_per_step)
     campaigns_settings.cache_clear()
@@ -183,7 +184,6 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
         }
     finally:
         tiktok_port.use_client(previous)
-        tiktok_port.use_vault(None)
 
 
 def report(name: str, r: dict[str, Any], qps: int) -> float:

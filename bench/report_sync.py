@@ -51,11 +51,11 @@ from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
 from promodesk.operations import service as operations
 from promodesk.sandbox.config import DEFAULT_APP_ID, DEFAULT_SECRET
+from promodesk.settings import get_settings
 from promodesk.tenancy import service as tenancy
 from tiktok_sync import PG_ADMIN, SandboxProcess, free_port, grant, wait_until_up
 
@@ -158,7 +158,8 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
         )
     )
     previous = tiktok_port.use_client(client)
-    tiktok_port.use_vault(TokenVault([], "report-bench"))
+    os.environ.setdefault("PROMODESK_SECRET_KEY", "report-bench")  # the token vault's key
+    get_settings.cache_clear()
     try:
         with db.transaction() as uow:
             ws = tenancy.create_workspace(uow, f"bench-{uuid.uuid4().hex[:8]}", "Report bench")
@@ -203,7 +204,6 @@ def sync_all(db: Database, sandbox: SandboxProcess, args: argparse.Namespace) ->
         }
     finally:
         tiktok_port.use_client(previous)
-        tiktok_port.use_vault(None)
         client.close()
 
 

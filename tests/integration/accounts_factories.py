@@ -10,10 +10,10 @@ from typing import Any
 from promodesk.accounts.domain import AccountRequestInput
 from promodesk.accounts.service import allocation, clients
 from promodesk.accounts.service import requests as requests_service
-from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.campaigns.repository.reports import ReportSyncRepository
 from promodesk.campaigns.service import allocation as camp_alloc
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.vault import vault
 from promodesk.models import (
     TikTokAdAccount,
     TikTokAudience,
@@ -30,7 +30,7 @@ def make_grant(
     row = TikTokAuthorization(
         workspace_id=workspace_id,
         app_id="app",
-        access_token_enc=tiktok_port.vault().encrypt(value),
+        access_token_enc=vault().encrypt(value),
         token_fingerprint=uuid.uuid4().hex,
         scopes=[],
         advertiser_ids=[],

@@ -27,7 +27,6 @@ from promodesk.campaigns.service.report_sync import start as sync_start
 from promodesk.campaigns.service.report_sync import write as sync_write
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.kit import clock
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
 from promodesk.models import Job, TikTokReportRow, TikTokReportSync
@@ -342,7 +341,6 @@ def test_syncs_at_once_stay_under_the_rate_limit(
     with running_sandbox(accounts=3, campaigns=4, adgroups=5, ads=6, **knobs) as sandbox:
         with make_client(sandbox, qps=5, qpm=300) as client:
             previous = tiktok_port.use_client(client)
-            tiktok_port.use_vault(TokenVault([], "report-sync-limits"))
             try:
                 workspace_id = make_workspace(db).id
                 with db.transaction() as uow:
@@ -358,7 +356,6 @@ def test_syncs_at_once_stay_under_the_rate_limit(
                 counts = client.stats.snapshot()
             finally:
                 tiktok_port.use_client(previous)
-                tiktok_port.use_vault(None)
         assert counts.requests >= 3 * 3 * 2  # 3 accounts x 3 levels x (days + hours) pages
         assert counts.throttles == 0
         assert counts.limiter_waits > 0  # the limiter did hold calls back

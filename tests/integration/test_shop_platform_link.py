@@ -11,6 +11,7 @@ import pytest
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.vault import vault
 from promodesk.models import Job, ShopPlatformLink, Workspace
 from promodesk.shop.errors import InvalidPlatformState, PlatformChoiceNeeded
 from promodesk.shop.platform import port
@@ -71,7 +72,7 @@ def test_linking_keeps_tokens_encrypted_and_picks_the_shop_by_cipher(
         assert row.status == "active"
         assert "ACCESS-1" not in row.access_token_enc
         assert "REFRESH-1" not in row.refresh_token_enc
-        assert tokens.vault().decrypt(row.access_token_enc) == "ACCESS-1"
+        assert vault().decrypt(row.access_token_enc) == "ACCESS-1"
         view = reads.link_view(row)
         assert not any("ACCESS" in str(v) or "REFRESH" in str(v) for v in view.values())
 
@@ -109,7 +110,7 @@ def test_a_refused_token_marks_the_link_and_a_new_authorization_brings_it_back(
         assert row is not None
         assert row.id == link_id
         assert row.status == "active"
-        assert tokens.vault().decrypt(row.access_token_enc) == "ACCESS-2"
+        assert vault().decrypt(row.access_token_enc) == "ACCESS-2"
 
 
 def test_a_refresh_is_stored_once_and_a_refused_refresh_asks_for_authorization(
@@ -127,7 +128,7 @@ def test_a_refresh_is_stored_once_and_a_refused_refresh_asks_for_authorization(
         assert tokens.store_refresh(uow, late) == "already"
         stored = reads.get_link(uow, workspace.id, shop_id)
         assert stored is not None
-        assert tokens.vault().decrypt(stored.access_token_enc) == "ACCESS-2"
+        assert vault().decrypt(stored.access_token_enc) == "ACCESS-2"
         fresh = tokens.access_of(stored)
     refused = tokens.Refreshed(
         row.id,
@@ -141,7 +142,7 @@ def test_a_refresh_is_stored_once_and_a_refused_refresh_asks_for_authorization(
         stored = reads.get_link(uow, workspace.id, shop_id)
         assert stored is not None
         assert stored.status == "needs_reauth"
-        assert tokens.vault().decrypt(stored.access_token_enc) == "ACCESS-2"  # kept
+        assert vault().decrypt(stored.access_token_enc) == "ACCESS-2"  # kept
 
 
 def test_the_sweep_enqueues_one_refresh_per_link_due(db: Database, workspace: Workspace) -> None:

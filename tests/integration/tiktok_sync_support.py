@@ -11,7 +11,6 @@ from pydantic import SecretStr
 from promodesk.accounts.tiktok import client as tiktok_port
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.settings import TikTokSettings
-from promodesk.kit.auth import TokenVault
 from tests.sandbox_support import SandboxHandle
 
 
@@ -31,14 +30,12 @@ def wired(sb: SandboxHandle, **settings: Any) -> Iterator[TikTokClient]:
     values.update(settings)
     client = TikTokClient(TikTokSettings(**values), limiter=None)
     old = tiktok_port.use_client(client)
-    tiktok_port.use_vault(TokenVault([], "tiktok-sync-tests"))
     tiktok_port.use_secret("tiktok-sync-tests-secret")
     try:
         yield client
     finally:
         client.close()
         tiktok_port.use_client(old)
-        tiktok_port.use_vault(None)
         tiktok_port.use_secret(None)
 
 

@@ -15,7 +15,6 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from promodesk.kit.auth import TokenVault
 from promodesk.settings import Settings, get_settings
 
 
@@ -88,12 +87,6 @@ def delivery(core: Settings | None = None, own: NotifySettings | None = None) ->
             core.job_backoff_max_seconds if own.retry_max_seconds is None else own.retry_max_seconds
         ),
     )
-
-
-def vault() -> TokenVault:
-    """Encrypts webhook secrets at rest with the same keys as third-party tokens."""
-    core = get_settings()
-    return TokenVault(core.token_keys, core.ensure_secret_key())
 
 
 def reload() -> None:

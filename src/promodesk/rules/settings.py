@@ -1,4 +1,4 @@
-"""Rules' settings (``PROMODESK_RULES_*``) and the vault that keeps webhook secrets at rest."""
+"""Rules' settings (``PROMODESK_RULES_*``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from promodesk.kit.auth import TokenVault
-from promodesk.settings import get_settings
 
 
 class RulesSettings(BaseSettings):
@@ -25,9 +22,3 @@ class RulesSettings(BaseSettings):
 @lru_cache
 def rules_settings() -> RulesSettings:
     return RulesSettings()
-
-
-def vault() -> TokenVault:
-    """Encrypts a rule's webhook secret with the same keys as third-party tokens."""
-    core = get_settings()
-    return TokenVault(core.token_keys, core.ensure_secret_key())

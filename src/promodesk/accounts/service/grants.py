@@ -20,6 +20,7 @@ from promodesk.audit.service import record
 from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.vault import vault
 from promodesk.models import TikTokAdAccount
 
 
@@ -36,7 +37,7 @@ class TikTokAccess:
 
     @property
     def token(self) -> str:
-        return tiktok.vault().decrypt(self.token_enc)
+        return vault().decrypt(self.token_enc)
 
     def api(self) -> TikTokApi:
         """The TikTok endpoints for this grant's token, on the process-wide client."""

@@ -25,6 +25,7 @@ from promodesk.kit.auth import sha256
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.jobs.service import ensure_schedule
+from promodesk.kit.vault import vault
 from promodesk.models import TikTokAdAccount, TikTokAuthorization
 
 SCHEDULE = "tiktok.sync_due"
@@ -107,7 +108,7 @@ def import_token(
     """Upsert the grant and its ad accounts. ``known`` gives the ad accounts' details instead
     of asking ``advertiser/info/`` (demo seeding, where no server answers yet)."""
     repo = AccountsRepository(uow)
-    vault = tiktok.vault()
+    box = vault()
     fingerprint = sha256(access_token)
     auth = repo.authorization_by_fingerprint(workspace_id, fingerprint)
     app_id = tiktok.client().settings.app_id
@@ -115,7 +116,7 @@ def import_token(
         auth = TikTokAuthorization(
             workspace_id=workspace_id,
             app_id=app_id,
-            access_token_enc=vault.encrypt(access_token),
+            access_token_enc=box.encrypt(access_token),
             token_fingerprint=fingerprint,
             scopes=list(scopes or []),
             advertiser_ids=list(advertiser_ids),

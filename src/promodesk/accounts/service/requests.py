@@ -27,6 +27,7 @@ from promodesk.audit.service import record
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound
+from promodesk.kit.vault import vault
 from promodesk.models import TikTokAccountRequest
 from promodesk.notify.service import outbox as notify
 from promodesk.settings import get_settings
@@ -137,7 +138,7 @@ def fulfil(
         raise NotFound(f"authorization {authorization_id} not found", field="authorization_id")
     if grant.status != AuthStatus.ACTIVE:
         raise AuthorizationRevoked("that TikTok authorization is revoked: authorize again")
-    token = tiktok.vault().decrypt(grant.access_token_enc)
+    token = vault().decrypt(grant.access_token_enc)
     industry = industry_id(
         row.industry, settings.business_center_industries, settings.business_center_industry
     )

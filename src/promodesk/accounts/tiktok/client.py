@@ -14,7 +14,6 @@ from promodesk.accounts.settings import accounts_settings
 from promodesk.integrations.tiktok.client import TikTokClient
 from promodesk.integrations.tiktok.oauth import OAuth, StateSigner
 from promodesk.integrations.tiktok.settings import TikTokSettings
-from promodesk.kit.auth import TokenVault
 from promodesk.settings import get_settings
 
 _lock = threading.Lock()
@@ -91,26 +90,6 @@ def oauth() -> OAuth:
 
 def signer(secret_key: str) -> StateSigner:
     return StateSigner(secret_key)
-
-
-_vault: TokenVault | None = None
-
-
-def vault() -> TokenVault:
-    """Encrypts access tokens at rest; built from the core settings, the same in every process
-    (API, console, worker) that shares ``PROMODESK_TOKEN_KEYS`` / the secret key."""
-    global _vault
-    with _lock:
-        if _vault is None:
-            core = get_settings()
-            _vault = TokenVault(core.token_keys, core.ensure_secret_key())
-        return _vault
-
-
-def use_vault(new: TokenVault | None) -> None:
-    global _vault
-    with _lock:
-        _vault = new
 
 
 _secret: str | None = None

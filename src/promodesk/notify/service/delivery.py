@@ -20,11 +20,12 @@ from typing import Any
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.jobs.domain import backoff
+from promodesk.kit.vault import vault
 from promodesk.models import OutboxEmail, OutboxWebhook
 from promodesk.notify import domain
 from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.repository import NotifyRepository
-from promodesk.notify.settings import Delivery, delivery, vault
+from promodesk.notify.settings import Delivery, delivery
 from promodesk.notify.transport import DeliveryFailed, Mail, message_id, post_webhook, send_mail
 
 log = logging.getLogger("promodesk.notify")

@@ -19,11 +19,12 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import InvalidTransition, NotFound, ValidationFailed
 from promodesk.kit.jobs import enqueue
 from promodesk.kit.pagination import fetch
+from promodesk.kit.vault import vault
 from promodesk.models import OutboxEmail, OutboxWebhook
 from promodesk.notify import domain
 from promodesk.notify.domain import OutboxStatus
 from promodesk.notify.repository import NotifyRepository
-from promodesk.notify.settings import notify_settings, vault
+from promodesk.notify.settings import notify_settings
 
 EMAIL_JOB = "notify.email"
 WEBHOOK_JOB = "notify.webhook"

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.vault import vault
 from promodesk.models import Rule, RuleDecision, RuleEvaluation
 from promodesk.notify.service.outbox import send_email, send_webhook
-from promodesk.rules.settings import vault
 
 
 def _lines(decisions: Sequence[RuleDecision]) -> str:

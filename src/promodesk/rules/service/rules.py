@@ -16,12 +16,12 @@ from promodesk.audit.service import record
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import Conflict, NotFound, ValidationFailed
+from promodesk.kit.vault import vault
 from promodesk.models import Rule
 from promodesk.notify.domain import addresses, webhook_url
 from promodesk.rules.domain import definition
 from promodesk.rules.domain.schedule import LowTraffic, Schedule, ScheduleKind, check, next_due
 from promodesk.rules.repository.rules import RulesRepository
-from promodesk.rules.settings import vault
 from promodesk.shop.service.catalog import get_activity
 from promodesk.shop.service.shops import get_shop
 

@@ -23,12 +23,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.vault import vault
 from promodesk.settings import get_settings
 from promodesk.shop.errors import InvalidPlatformState, PlatformUnavailable
 from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import PROVIDERS, platform
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service.platform_links.tokens import vault
 from promodesk.shop.settings import shop_settings
 
 STATE_SALT = "promodesk.shop.platform-state"

@@ -14,6 +14,7 @@ from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.vault import vault
 from promodesk.models import ShopPlatformLink
 from promodesk.shop.domain.platform import LINK_LIFECYCLE, LinkStatus
 from promodesk.shop.errors import PlatformChoiceNeeded
@@ -22,7 +23,6 @@ from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
 from promodesk.shop.service.platform_links.authorization import Authorized
 from promodesk.shop.service.platform_links.refresh import ensure_refresh_schedule
-from promodesk.shop.service.platform_links.tokens import vault
 
 
 def pick(authorized: Authorized, shop_cipher: str | None) -> port.PlatformShop:

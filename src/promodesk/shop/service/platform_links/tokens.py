@@ -1,4 +1,4 @@
-"""A link's tokens: the vault that encrypts them, access to the platform with them, their
+"""A link's tokens: access to the platform with them, their
 refresh, and the link's re-authorization when the platform refuses them.
 
 Rules:
@@ -10,33 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from promodesk.audit import service as audit
 from promodesk.kit import clock
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import UnitOfWork
+from promodesk.kit.vault import vault
 from promodesk.models import ShopPlatformLink
-from promodesk.settings import get_settings
 from promodesk.shop.domain.platform import LINK_LIFECYCLE, LinkStatus
 from promodesk.shop.platform import port
 from promodesk.shop.platform.providers import platform
 from promodesk.shop.repository.platform import PlatformRepository
-
-
-@lru_cache(maxsize=4)
-def _vault_of(keys: tuple[str, ...], secret: str) -> TokenVault:
-    return TokenVault(list(keys), secret)
-
-
-def vault() -> TokenVault:
-    """The token vault of every process sharing ``PROMODESK_TOKEN_KEYS`` / the secret key.
-
-    Built from the settings in force, not kept from the first call: a process whose settings
-    were reloaded (a command, a test) encrypts with the same keys it hands to the workers it
-    starts, so they can decrypt what it stored."""
-    core = get_settings()
-    return _vault_of(tuple(core.token_keys), core.ensure_secret_key())
 
 
 @dataclass(frozen=True)
