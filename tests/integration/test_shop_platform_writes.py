@@ -48,13 +48,15 @@ def _linked(db: Database, sb: ShopSandboxHandle) -> tuple[int, int]:
     return ws.id, shop_id
 
 
-def _ongoing(db: Database, sb: ShopSandboxHandle, shop_id: int) -> tuple[int, list[int]]:
+def _ongoing(
+    db: Database, sb: ShopSandboxHandle, shop_id: int, size: int = 600
+) -> tuple[int, list[int]]:
     world = sb.sandbox.world
     now = world.now()
     target = next(
         a
         for a in world.activities.values()
-        if a.status(now) == "ONGOING" and not a.immutable and len(a.products) > 600
+        if a.status(now) == "ONGOING" and not a.immutable and len(a.products) > size
     )
     with db.transaction() as uow:
         activity = uow.session.execute(

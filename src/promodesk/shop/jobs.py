@@ -124,7 +124,7 @@ def platform_read_back(ctx: JobContext) -> None:
 @prefetch(platform_writes.WRITE_JOB)
 def platform_write_fetch(ctx: PrefetchContext) -> platform_write_steps.Attempt | None:
     """Read back, send what is still to do, read back again: before the step's transaction."""
-    return platform_writes.prefetch(ctx.db, ctx.payload)
+    return platform_writes.prefetch(ctx.db, ctx.payload, ctx.lease)
 
 
 @handler(platform_writes.WRITE_JOB)

@@ -1,7 +1,9 @@
 """Cancellation job handlers: run the chunks, verify later.
 
 Both jobs make their TikTok calls in a ``prefetch`` (no transaction open) and write the
-results in the handler; both reload by id and are no-ops for work already written."""
+results in the handler; both reload by id and are no-ops for work already written. The worker
+keeps the job's lease while the calls run; the run's chunks are each sent only while it holds
+it (``kit.jobs.lease``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 
 @prefetch(cancel_run.JOB)
 def run_fetch(ctx: PrefetchContext) -> Any:
-    return cancel_run.prefetch_step(ctx.db, int(ctx.payload["cancellation_id"]))
+    return cancel_run.prefetch_step(ctx.db, int(ctx.payload["cancellation_id"]), ctx.lease)
 
 
 @handler(cancel_run.JOB)

@@ -15,7 +15,9 @@ Rules for handlers:
   registered under the same name: the worker calls it after claiming the job and before opening
   the handler's transaction, and hands its result to the handler as ``ctx.prefetched``. It may
   read the database in its own short transactions but must not write: only the handler's
-  effects commit with the job.
+  effects commit with the job. The worker keeps the job's lease while it runs; a prefetch that
+  writes elsewhere calls ``ctx.lease.check()`` before each such write (it raises ``LeaseLost``
+  when the job is no longer surely this worker's).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from promodesk.kit.db import Database, UnitOfWork
+from promodesk.kit.jobs.lease import LeaseKeeper
 
 
 @dataclass
@@ -50,7 +53,8 @@ class JobContext:
 
 @dataclass
 class PrefetchContext:
-    """What a prefetch function gets: the database (for short reads), and the claimed job."""
+    """What a prefetch function gets: the database (for short reads), the claimed job, and
+    its lease's keeper (``lease.check()`` before each remote write; see ``kit.jobs.lease``)."""
 
     db: Database
     job_id: int
@@ -58,6 +62,7 @@ class PrefetchContext:
     payload: dict[str, Any]
     attempt: int
     workspace_id: int | None
+    lease: LeaseKeeper | None = None
 
 
 Handler = Callable[[JobContext], None]

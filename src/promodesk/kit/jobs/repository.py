@@ -155,6 +155,17 @@ class JobRepository:
     def _held(self, job_id: int, worker_id: str) -> Any:
         return and_(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
 
+    def renew(self, job_id: int, worker_id: str, now: datetime, lease: timedelta) -> bool:
+        """Extend the lease of a job this worker still runs; False means it was taken from us
+        (or finished by someone else)."""
+        result = self.s.execute(
+            update(Job)
+            .where(self._held(job_id, worker_id))
+            .values(locked_until=now + lease, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rows(result) == 1
+
     def finish(self, job_id: int, worker_id: str, now: datetime) -> bool:
         """Mark done if we still hold the lease; False means it was taken from us."""
         result = self.s.execute(

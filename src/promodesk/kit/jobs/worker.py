@@ -7,6 +7,9 @@ Rules:
 - On PostgreSQL the running job's row stays locked until that commit, so a live worker's job is
   never run by a second worker at the same time; a killed worker's connection drops, its
   transaction rolls back and the job is claimed again when its lease runs out.
+- While a job's ``prefetch`` makes its remote calls, a keeper renews the job's lease (see
+  ``kit.jobs.lease``); a lease lost meanwhile ends the attempt before the handler, with
+  nothing committed.
 - A handler's exception fails the attempt: the job is queued again after an exponential
   backoff, or ``dead`` after ``max_attempts``. No job can stop the loop: every failure is
   recorded on the job and the loop goes on.
@@ -31,6 +34,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import registry
 from promodesk.kit.jobs.domain import JobStatus, error_text, next_schedule_run, retry_at
+from promodesk.kit.jobs.lease import LeaseKeeper, LeaseLost
 from promodesk.kit.jobs.repository import JobRepository
 from promodesk.kit.jobs.service import add_waker, enqueue, remove_waker
 from promodesk.kit.metrics import JOB_FAILURES, JOBS_RUN
@@ -78,8 +82,11 @@ class Worker:
         backoff_cap: float = 3600.0,
         worker_id: str | None = None,
         workspace_id: int | None = None,
+        max_run_seconds: float = 3600.0,
     ) -> None:
         self.db = db
+        # A job's prefetch keeps its lease at most this long (a call hung for good lets go).
+        self.max_run_seconds = max_run_seconds
         # Only this workspace's jobs (a tenant-dedicated worker; tests on a shared database).
         self.workspace_id = workspace_id
         self.lease = timedelta(seconds=lease_seconds)
@@ -129,7 +136,7 @@ class Worker:
         attempt = _Attempt()
         try:
             outcome = self._run_handler(job_id, attempt)
-        except _LostLease as exc:
+        except (_LostLease, LeaseLost) as exc:
             log.warning("%s", exc)
             JOBS_RUN.labels(name=attempt.name, outcome="lost").inc()
             return "lost"
@@ -166,8 +173,9 @@ class Worker:
         return outcome
 
     def _prefetch(self, job_id: int, attempt: _Attempt) -> tuple[bool, Any]:
-        """Run the job's prefetch function, if it has one, before its transaction opens.
-        Returns (still ours, result)."""
+        """Run the job's prefetch function, if it has one, before its transaction opens, with
+        a keeper renewing the job's lease meanwhile. Returns (still ours, result); raises
+        ``LeaseLost`` when the lease was lost while it ran."""
         with self.db.read() as uow:
             job = JobRepository(uow).get(job_id)
             if job is None or job.locked_by != self.worker_id or job.status != JobStatus.RUNNING:
@@ -178,7 +186,28 @@ class Worker:
             ctx = registry.PrefetchContext(
                 self.db, job.id, job.name, dict(job.payload), job.attempts, job.workspace_id
             )
-        return True, fn(ctx) if fn is not None else None
+            locked_until = job.locked_until
+        if fn is None:
+            return True, None
+        left = self.lease.total_seconds()
+        if locked_until is not None:
+            left = (clock.ensure_utc(locked_until) - clock.now()).total_seconds()
+        keeper = LeaseKeeper(
+            self.db,
+            job_id,
+            self.worker_id,
+            self.lease,
+            valid_for=left,
+            max_seconds=self.max_run_seconds,
+        )
+        # A job that waited in its claimed batch renews first: its calls start on a full lease.
+        if left < self.lease.total_seconds() * 2 / 3 and not keeper.renew():
+            return False, None
+        ctx.lease = keeper
+        with keeper:
+            result = fn(ctx)
+        keeper.check()
+        return True, result
 
     def _run_handler(self, job_id: int, attempt: _Attempt) -> str:
         prefetched = None

@@ -16,6 +16,8 @@ Rules:
   never removes the replaced product when the replacement could not be added).
 - An activity left with no product by a removal is deactivated (an intent of its own), so no
   empty "zombie" activity stays online; an IMMUTABLE activity is never touched.
+- A step's calls are made only while its job's lease is surely held (``kit.jobs.lease``): a
+  worker whose lease was taken over stops before its next call and records nothing.
 - Every intent keeps the platform's code, message and ``request_id`` of each call, and the
   mirror is updated from each read-back.
 """
@@ -30,6 +32,7 @@ from promodesk.audit import service as audit
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
+from promodesk.kit.jobs.lease import LeaseKeeper
 from promodesk.kit.jobs.service import enqueue
 from promodesk.models import ShopPlatformIntent, ShopPlatformLink
 from promodesk.shop.domain.platform import (
@@ -246,7 +249,12 @@ def _previous_failed(intents: Sequence[ShopPlatformIntent], intent: ShopPlatform
     return bool(before) and before[-1].status == IntentStatus.FAILED
 
 
-def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
+def prefetch(
+    db: Database, payload: dict[str, Any], lease: LeaseKeeper | None = None
+) -> Attempt | None:
+    """The step's calls, before its transaction; with the job's ``lease``, each call is made
+    only while the job is surely still this worker's (else ``LeaseLost``: nothing more is
+    sent and the step commits nothing)."""
     workspace_id, key = int(payload["workspace_id"]), str(payload["key"])
     with db.read() as uow:
         repo = PlatformRepository(uow)
@@ -273,8 +281,14 @@ def prefetch(db: Database, payload: dict[str, Any]) -> Attempt | None:
         )
         attempt = Attempt(intent.id)
     holder = Fetched()
+
+    def call(read: Any) -> Any:
+        if lease is not None:
+            lease.check()
+        return with_refresh(link, holder, read)
+
     try:
-        write_steps.fetch(lambda read: with_refresh(link, holder, read), wanted, attempt)
+        write_steps.fetch(call, wanted, attempt)
     except port.PlatformError as exc:
         attempt.error = exc
     attempt.refreshed = holder.refreshed

@@ -42,6 +42,7 @@ from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import enqueue
+from promodesk.kit.jobs.lease import LeaseKeeper
 from promodesk.models import CampaignCancellation
 from promodesk.operations import service as operations
 
@@ -66,8 +67,12 @@ class StepFetched:
     unavailable: str = ""
 
 
-def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
-    """The TikTok calls of one step, with no transaction open (module rules).
+def prefetch_step(
+    db: Database, cancellation_id: int, lease: LeaseKeeper | None = None
+) -> StepFetched | None:
+    """The TikTok calls of one step, with no transaction open (module rules). With the job's
+    ``lease``, each chunk is sent only while the job is surely still this worker's (else
+    ``LeaseLost``: nothing more is sent and the step records nothing).
 
     The rule: an object is changed only once its snapshot is stored. The snapshots of this
     step's items are stored already (by the step before, see below), else first, in a
@@ -111,6 +116,8 @@ def prefetch_step(db: Database, cancellation_id: int) -> StepFetched | None:
         grant, lvl, members = task
         if grant is None:
             return {item_id: REVOKED for item_id, _ in members}
+        if lease is not None:
+            lease.check()
         return _send(grant, lvl, members, act)
 
     # The chunks go out in parallel; the client's limiter keeps them under TikTok's QPS.
