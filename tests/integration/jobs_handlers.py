@@ -20,6 +20,7 @@ from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 from promodesk.models import Job
 from promodesk.operations import service as operations
 from tests import conftest
+from tests.api_support import HANG_GUARD
 
 STARTS: Counter[int] = Counter()
 RUNNING: set[int] = set()
@@ -38,6 +39,8 @@ def reset() -> None:
         STARTS.clear()
         RUNNING.clear()
         OVERLAPS.clear()
+        AHEAD_STARTED.clear()
+        AHEAD_EVENTS.clear()
 
 
 def _started(ctx: JobContext) -> None:
@@ -86,6 +89,35 @@ def prefetched_fetch(ctx: PrefetchContext) -> int:
 @handler("t.prefetched")
 def prefetched(ctx: JobContext) -> None:
     """Adds what its prefetch function returned."""
+    operations.progress(ctx.uow, int(ctx.payload["op"]), done=int(ctx.prefetched))
+
+
+AHEAD_STARTED: dict[int, threading.Event] = {}
+AHEAD_EVENTS: list[str] = []
+
+
+@prefetch("t.ahead", ahead=True)
+def ahead_fetch(ctx: PrefetchContext) -> int:
+    """A prefetch that may start while the previous job's handler runs."""
+    with _lock:
+        AHEAD_EVENTS.append(f"prefetch {ctx.payload['n']}")
+        AHEAD_STARTED.setdefault(int(ctx.payload["n"]), threading.Event()).set()
+    if ctx.payload.get("fail"):
+        raise RuntimeError("the remote side is down")
+    return int(ctx.payload["add"])
+
+
+@handler("t.ahead")
+def ahead(ctx: JobContext) -> None:
+    """Waits (within a guard) for the next job's prefetch to start: it starts only if it runs
+    beside this handler."""
+    n = int(ctx.payload["n"])
+    if ctx.payload.get("wait_for_next"):
+        with _lock:
+            started = AHEAD_STARTED.setdefault(n + 1, threading.Event())
+        started.wait(HANG_GUARD)
+    with _lock:
+        AHEAD_EVENTS.append(f"handler {n}")
     operations.progress(ctx.uow, int(ctx.payload["op"]), done=int(ctx.prefetched))
 
 

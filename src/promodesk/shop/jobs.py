@@ -121,7 +121,7 @@ def platform_read_back(ctx: JobContext) -> None:
     webhooks.apply_read_back(ctx.uow, ctx.payload, ctx.prefetched)
 
 
-@prefetch(platform_writes.WRITE_JOB)
+@prefetch(platform_writes.WRITE_JOB, ahead=True)
 def platform_write_fetch(ctx: PrefetchContext) -> platform_write_steps.Attempt | None:
     """Read back, send what is still to do, read back again: before the step's transaction."""
     return platform_writes.prefetch(ctx.db, ctx.payload, ctx.lease)

@@ -69,6 +69,7 @@ Handler = Callable[[JobContext], None]
 Prefetch = Callable[[PrefetchContext], Any]
 _handlers: dict[str, Handler] = {}
 _prefetchers: dict[str, Prefetch] = {}
+_ahead: set[str] = set()
 
 
 class UnknownJob(LookupError):
@@ -88,12 +89,16 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def prefetch(name: str) -> Callable[[Prefetch], Prefetch]:
+def prefetch(name: str, *, ahead: bool = False) -> Callable[[Prefetch], Prefetch]:
     """Register ``fn`` to run before the handler of jobs called ``name``, outside its
-    transaction (see the module rules)."""
+    transaction (see the module rules). With ``ahead``, a worker may start it while it still
+    runs the handler of the job before (its remote calls overlap that job's database work):
+    only for a prefetch that reads no state another job's handler is about to write."""
 
     def register(fn: Prefetch) -> Prefetch:
         _prefetchers[name] = fn
+        if ahead:
+            _ahead.add(name)
         return fn
 
     return register
@@ -105,6 +110,11 @@ def prefetcher(name: str) -> Prefetch | None:
 
 def has_prefetchers() -> bool:
     return bool(_prefetchers)
+
+
+def ahead_names() -> frozenset[str]:
+    """Jobs whose prefetch may start while the previous job's handler runs."""
+    return frozenset(_ahead)
 
 
 def _key(fn: Handler) -> str:

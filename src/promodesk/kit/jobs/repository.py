@@ -65,6 +65,12 @@ class JobRepository:
             q = q.where(Job.workspace_id == workspace_id)
         return self.s.execute(q).scalar_one_or_none()
 
+    def names(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = self.s.execute(select(Job.id, Job.name).where(Job.id.in_(ids))).all()
+        return {int(r.id): str(r.name) for r in rows}
+
     def lock_for_run(self, job_id: int) -> Job | None:
         """Load a job for running it and, on PostgreSQL, hold its row lock until the handler's
         transaction ends: other workers' ``SKIP LOCKED`` claims pass it by even if the lease

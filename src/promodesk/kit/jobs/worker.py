@@ -10,6 +10,9 @@ Rules:
 - While a job's ``prefetch`` makes its remote calls, a keeper renews the job's lease (see
   ``kit.jobs.lease``); a lease lost meanwhile ends the attempt before the handler, with
   nothing committed.
+- A job whose prefetch may run ahead has it started while the job before it in the claimed
+  batch is still in its handler's transaction (one prefetch at a time, each under its own
+  job's lease): the calls of one step overlap the database work of the one before.
 - A handler's exception fails the attempt: the job is queued again after an exponential
   backoff, or ``dead`` after ``max_attempts``. No job can stop the loop: every failure is
   recorded on the job and the loop goes on.
@@ -19,6 +22,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -26,6 +30,8 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,6 +76,10 @@ class _Attempt:
     max_attempts: int = 1
 
 
+# A claimed job whose prefetch was started ahead: its attempt and the prefetch's result.
+_Started = tuple[_Attempt, "Future[tuple[bool, Any]]"]
+
+
 class Worker:
     def __init__(
         self,
@@ -103,22 +113,51 @@ class Worker:
 
     # one pass ---------------------------------------------------------------------------------
     def run_once(self) -> int:
-        """Fire due schedules, then claim and run one batch. Returns how many jobs it claimed."""
+        """Fire due schedules, then claim and run one batch. Returns how many jobs it claimed.
+
+        A job whose prefetch may run ahead (``registry.prefetch(..., ahead=True)``) has it
+        started, in a helper thread, as soon as the job before it is done with its own
+        prefetch: its remote calls overlap the handler's transaction of the job before."""
         now = clock.now()
+        ahead: set[int] = set()
         with self.db.transaction() as uow:
             repo = JobRepository(uow)
             self._fire(uow, now)
             ids = repo.claim(self.worker_id, now, self.lease, self.batch, self.workspace_id)
             self._next_wakeup = None if ids else repo.next_wakeup()
-        for index, job_id in enumerate(ids):
+            names = registry.ahead_names()
+            if names and len(ids) > 1:
+                ahead = {i for i, name in repo.names(ids[1:]).items() if name in names}
+        if not ahead:
+            self._run_claimed(ids, None, ahead)
+        else:
+            with ThreadPoolExecutor(1, thread_name_prefix="promodesk-prefetch") as pool:
+                self._run_claimed(ids, pool, ahead)
+        return len(ids)
+
+    def _run_claimed(
+        self, ids: list[int], pool: ThreadPoolExecutor | None, ahead: set[int]
+    ) -> None:
+        started: dict[int, _Started] = {}
+
+        def start(index: int) -> None:
+            if pool is None or index >= len(ids) or ids[index] not in ahead:
+                return
             if self.stop_event.is_set():
+                return
+            attempt = _Attempt()
+            started[ids[index]] = (attempt, pool.submit(self._prefetch, ids[index], attempt))
+
+        for index, job_id in enumerate(ids):
+            begun = started.pop(job_id, None)
+            if self.stop_event.is_set() and begun is None:
                 self._release(ids[index:])
                 break
-            if self.run_job(job_id) == "rescheduled" and self.db.dialect == "sqlite":
+            outcome = self.run_job(job_id, begun, functools.partial(start, index + 1))
+            if outcome == "rescheduled" and self.db.dialect == "sqlite":
                 # A job that continues in steps would otherwise take SQLite's single write lock
                 # again at once, and requests waiting in the busy handler would starve.
                 self.stop_event.wait(SQLITE_STEP_PAUSE_SECONDS)
-        return len(ids)
 
     def run_until_idle(self, max_passes: int = 1000) -> int:
         """Run passes until nothing is due (tests and one-shot commands). Returns jobs claimed."""
@@ -130,12 +169,18 @@ class Worker:
                 break
         return total
 
-    def run_job(self, job_id: int) -> str:
-        """Run one claimed job. Returns the outcome: done, rescheduled, retry, dead, skipped
-        (not ours any more) or lost (the lease was taken while the handler ran)."""
-        attempt = _Attempt()
+    def run_job(
+        self,
+        job_id: int,
+        begun: _Started | None = None,
+        prefetched: Callable[[], None] | None = None,
+    ) -> str:
+        """Run one claimed job (``begun``: its prefetch started already; ``prefetched`` is
+        called once its prefetch is over). Returns the outcome: done, rescheduled, retry, dead,
+        skipped (not ours any more) or lost (the lease was taken while the job ran)."""
+        attempt = begun[0] if begun is not None else _Attempt()
         try:
-            outcome = self._run_handler(job_id, attempt)
+            outcome = self._run_handler(job_id, attempt, begun, prefetched)
         except (_LostLease, LeaseLost) as exc:
             log.warning("%s", exc)
             JOBS_RUN.labels(name=attempt.name, outcome="lost").inc()
@@ -209,12 +254,26 @@ class Worker:
         keeper.check()
         return True, result
 
-    def _run_handler(self, job_id: int, attempt: _Attempt) -> str:
+    def _run_handler(
+        self,
+        job_id: int,
+        attempt: _Attempt,
+        begun: _Started | None,
+        after_prefetch: Callable[[], None] | None,
+    ) -> str:
         prefetched = None
-        if registry.has_prefetchers():
-            ours, prefetched = self._prefetch(job_id, attempt)
-            if not ours:
-                return "skipped"
+        try:
+            if begun is not None:
+                ours, prefetched = begun[1].result()
+            elif registry.has_prefetchers():
+                ours, prefetched = self._prefetch(job_id, attempt)
+            else:
+                ours = True
+        finally:
+            if after_prefetch is not None:
+                after_prefetch()
+        if not ours:
+            return "skipped"
         session = self.db.session()
         uow = _JobUnitOfWork(session)
         try:
