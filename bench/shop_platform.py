@@ -93,7 +93,7 @@ def shop_sandbox(args: argparse.Namespace) -> Iterator[str]:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base, proc, log)
+            wait_until_up(base, proc, log, timeout=120.0)  # off the clock; slow when loaded
             yield base
         finally:
             proc.terminate()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -26,7 +27,7 @@ from tests.shop_platform_support import sandbox_platform
 REMOVE_PATH = "/promotion/202309/activities/{activity_id}/products"
 DEACTIVATE_PATH = "/promotion/202309/activities/{activity_id}/deactivate"
 GET_PATH = "/promotion/202309/activities/{activity_id}"
-LEASE = 1.2  # seconds; every answer below is slower than half of it, a step's three > it
+LEASE = 3.0  # seconds; every answer below is slower than half of it, a step's three > it
 
 
 class RecordingWorker(Worker):
@@ -36,8 +37,8 @@ class RecordingWorker(Worker):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.outcomes: list[str] = []
 
-    def run_job(self, job_id: int) -> str:
-        outcome = super().run_job(job_id)
+    def run_job(self, job_id: int, *args: Any, **kwargs: Any) -> str:
+        outcome = super().run_job(job_id, *args, **kwargs)
         self.outcomes.append(outcome)
         return outcome
 
@@ -66,7 +67,7 @@ def test_a_step_slower_than_the_lease_keeps_it_and_sends_each_call_once(db: Data
             intents = platform_writes.remove_products(uow, ws, activity_id, products, key="slow")
             assert [len(i.product_ids) for i in intents] == [300, len(products) - 300]
         sb.sandbox.reset_stats()
-        sb.update(slow_rate=1.0, slow_seconds=0.7)
+        sb.update(slow_rate=1.0, slow_seconds=0.55 * LEASE)
         first = RecordingWorker(db, lease_seconds=LEASE, backoff_base=0.0, workspace_id=ws)
         second = RecordingWorker(db, lease_seconds=LEASE, backoff_base=0.0, workspace_id=ws)
         done = threading.Event()
@@ -112,7 +113,7 @@ def test_a_worker_whose_lease_is_taken_mid_step_stops_before_its_next_call(
         sb.sandbox.reset_stats()
         # Each answer takes longer than the lease: the worker's keeper has renewed it several
         # times before the first read answers.
-        sb.update(slow_rate=1.0, slow_seconds=3 * LEASE)
+        sb.update(slow_rate=1.0, slow_seconds=2 * LEASE)
         first = RecordingWorker(db, lease_seconds=LEASE, backoff_base=0.0, workspace_id=ws)
         runner = threading.Thread(target=first.run_once)
         runner.start()
