@@ -861,6 +861,7 @@ _RULES_LABELS: dict[str, dict[str, str]] = {
         "rule.updated": N_("Rule changed"),
         "rule.enabled": N_("Rule enabled"),
         "rule.disabled": N_("Rule disabled"),
+        "rule.run": N_("Rule run now"),
         "rule.deleted": N_("Rule deleted"),
         "rule.budget": N_("Budget changed by a rule"),
     },

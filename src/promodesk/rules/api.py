@@ -15,6 +15,7 @@ from promodesk.rules.schemas import (
     RuleIn,
     RuleRead,
     RuleUpdate,
+    RunRead,
     SimulateIn,
     SimulationRead,
 )
@@ -110,6 +111,15 @@ def enable_rule(rule_id: int, uow: Uow, caller: Writer) -> RuleRead:
 def disable_rule(rule_id: int, uow: Uow, caller: Writer) -> RuleRead:
     rule = service.set_enabled(uow, caller.workspace_id, rule_id, False, actor=caller.actor)
     return RuleRead.of(rule)
+
+
+@router.post("/{rule_id}/run", response_model=RunRead, status_code=202)
+def run_rule(rule_id: int, uow: Uow, caller: Writer) -> RunRead:
+    """Evaluate an enabled rule now, not at its next due time: a worker runs the evaluation
+    for the current second (once, however often asked in that second) and logs it; the
+    schedule is unchanged. 409 for a disabled rule."""
+    due, job = evaluations.run_now(uow, caller.workspace_id, rule_id, actor=caller.actor)
+    return RunRead(rule_id=rule_id, due_at=due, job_id=job.id)
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """``promodesk rules …``: create, list, show, change, enable, disable and delete rules; simulate
-one on the stored history; read the evaluation log; evaluate the due rules now (``run-due``).
+one on the stored history; read the evaluation log; evaluate one rule now (``run``) or the due
+rules now (``run-due``).
 
 A definition is JSON (``rules.schemas``), given inline or as ``@file.json``. Changes are
 audited with the actor ``cli``. Refusals print one line and exit 1.
@@ -18,7 +19,7 @@ from rich.table import Table
 from promodesk import clikit
 from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, friendly, show
 from promodesk.kit.errors import ValidationFailed
-from promodesk.rules.schemas import EvaluationRead, RuleRead, SimulationRead
+from promodesk.rules.schemas import EvaluationRead, RuleRead, RunRead, SimulationRead
 from promodesk.rules.service import evaluation, log
 from promodesk.rules.service import rules as service
 
@@ -261,6 +262,25 @@ def evaluation_command(
         data,
         json_out,
         clikit.table(rows, ["object_name", "outcome", "action", "status", "values", "detail"]),
+    )
+
+
+@app.command("run")
+@friendly
+def run(
+    rule: int = typer.Argument(..., min=1), workspace: str = WorkspaceOpt, json_out: bool = JsonOpt
+) -> None:
+    """Evaluate an enabled rule now, not at its next due time (a worker runs it; see ``log``)."""
+    with database().transaction() as uow:
+        due, job = evaluation.run_now(uow, clikit.workspace_id(uow, workspace), rule, actor=ACTOR)
+        data = clikit.dump(RunRead(rule_id=rule, due_at=due, job_id=job.id))
+    show(
+        data,
+        json_out,
+        lambda d: console.print(
+            f"Rule {rule}: its evaluation for {d['due_at']} is queued (job {d['job_id']}); "
+            f"`promodesk rules log {rule}` shows it once a worker ran it."
+        ),
     )
 
 

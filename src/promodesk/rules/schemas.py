@@ -65,6 +65,15 @@ class LabelsIn(Input):
     labels: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
 
 
+class RunRead(BaseModel):
+    """A "run now": the due time evaluated and the worker's job (``GET /api/v1/jobs/{id}``);
+    the evaluation appears in the rule's log once the job ran."""
+
+    rule_id: int
+    due_at: datetime
+    job_id: int
+
+
 class Deleted(BaseModel):
     id: int
     deleted: bool = True

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from promodesk.kit.db import UnitOfWork
@@ -127,6 +127,15 @@ class RulesRepository:
     def decisions(self, evaluation_id: int) -> list[RuleDecision]:
         q = select(RuleDecision).where(RuleDecision.evaluation_id == evaluation_id)
         return list(self.s.scalars(q.order_by(RuleDecision.id)))
+
+    def pending_decisions(self, workspace_id: int, rule_id: int) -> int:
+        """How many of the rule's actions are still under way."""
+        q = select(func.count()).where(
+            RuleDecision.workspace_id == workspace_id,
+            RuleDecision.rule_id == rule_id,
+            RuleDecision.status == "pending",
+        )
+        return int(self.s.scalar(q) or 0)
 
     def decision(self, decision_id: int, *, lock: bool = False) -> RuleDecision | None:
         q = select(RuleDecision).where(RuleDecision.id == decision_id)

@@ -9,6 +9,9 @@ Rules:
   jobs, notices), all in one transaction: a second worker or a replayed job finds the key
   taken and writes nothing. So each due time is evaluated exactly once, and acted on at most
   once.
+- ``run_now`` (an operator's "Run now") enqueues the same evaluation job for the current second,
+  with the same keys: asked twice in that second, or for a due time the tick also reached, the
+  rule is still evaluated once. The schedule is left as it is.
 - Live and simulated evaluations read observations with the same ``observe`` and decide with
   the same ``rules.domain.evaluate.evaluate``; a simulation feeds its own simulated actions
   back as history and statuses, day after day.
@@ -23,12 +26,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from promodesk.audit.service import record
 from promodesk.kit import clock
 from promodesk.kit.db import UnitOfWork
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, Conflict, ValidationFailed
 from promodesk.kit.jobs import enqueue
 from promodesk.kit.jobs.service import enqueue_many
-from promodesk.models import Rule, RuleDecision, RuleEvaluation
+from promodesk.models import Job, Rule, RuleDecision, RuleEvaluation
 from promodesk.rules.domain import definition
 from promodesk.rules.domain.definition import ActionKind
 from promodesk.rules.domain.evaluate import (
@@ -43,7 +47,7 @@ from promodesk.rules.domain.evaluate import (
 from promodesk.rules.repository.rules import RulesRepository
 from promodesk.rules.service import notices
 from promodesk.rules.service.observe import AsOf, Sources
-from promodesk.rules.service.rules import due_after
+from promodesk.rules.service.rules import due_after, get_rule
 from promodesk.rules.settings import rules_settings
 
 TICK_JOB = "rules.tick"
@@ -72,14 +76,7 @@ def tick(uow: UnitOfWork, *, now: datetime | None = None, workspace_id: int | No
             break
     for (ws, due), ids in groups.items():
         for start in range(0, len(ids), size):
-            chunk = ids[start : start + size]
-            enqueue(
-                uow,
-                EVALUATE_JOB,
-                {"due_at": due.isoformat(), "rule_ids": chunk},
-                dedupe_key=f"{EVALUATE_JOB}:{ws}:{due.isoformat()}:{chunk[0]}:{len(chunk)}",
-                workspace_id=ws,
-            )
+            _enqueue_evaluation(uow, ws, due, ids[start : start + size])
     return sum(len(ids) for ids in groups.values())
 
 
@@ -88,6 +85,50 @@ def _past(rows: Iterable[tuple[int, str, str, datetime, str]]) -> list[PastActio
         PastAction(rid, key, ActionKind(action), clock.ensure_utc(at))
         for rid, key, action, at, _status in rows
     ]
+
+
+def _enqueue_evaluation(uow: UnitOfWork, workspace_id: int, due: datetime, ids: list[int]) -> Job:
+    """The one evaluation job of ``ids`` for ``due`` (enqueued again: the same job)."""
+    return enqueue(
+        uow,
+        EVALUATE_JOB,
+        {"due_at": due.isoformat(), "rule_ids": ids},
+        dedupe_key=f"{EVALUATE_JOB}:{workspace_id}:{due.isoformat()}:{ids[0]}:{len(ids)}",
+        workspace_id=workspace_id,
+    )
+
+
+def run_now(
+    uow: UnitOfWork,
+    workspace_id: int,
+    rule_id: int,
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> tuple[datetime, Job]:
+    """Evaluate an enabled rule now instead of at its next due time: its evaluation job for
+    the current second, as the tick enqueues a due time's (a worker runs it; the (rule, due
+    time) key keeps it to one evaluation). A disabled rule is refused (simulate it instead).
+    Returns the due time and the job. Audited."""
+    rule = get_rule(uow, workspace_id, rule_id, lock=True)
+    if not rule.enabled:
+        raise Conflict(
+            "enable the rule to run it now; a disabled rule can be simulated",
+            message=N_("Enable the rule to run it now; a disabled rule can be simulated."),
+            reason="rule_disabled",
+        )
+    due = (now or clock.now()).astimezone(UTC).replace(microsecond=0)
+    job = _enqueue_evaluation(uow, workspace_id, due, [rule.id])
+    record(
+        uow,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="rule.run",
+        object_type="rule",
+        object_id=rule.id,
+        after={"due_at": due.isoformat(), "job_id": job.id},
+    )
+    return due, job
 
 
 def history(

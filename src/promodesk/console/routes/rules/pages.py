@@ -33,7 +33,11 @@ def rule_page(visit: ViewerVisit, uow: Uow, rule_id: int) -> Response:
     ws = visit.principal.workspace_id
     rule = rules_service.get_rule(uow, ws, rule_id)
     evaluations = log.evaluations(uow, ws, rule_id=rule_id, limit=50)
-    return visit.page("rules/rule.html", rule=rule, evaluations=evaluations)
+    run = visit.request.query_params.get("run", "")  # the job of a "Run now" just asked for
+    run_job = int(run) if run.isascii() and run.isdigit() and len(run) < 19 else None
+    # the page reloads itself while a "Run now" is queued or a decision's action is under way
+    waiting = log.waiting(uow, ws, rule_id, run_job_id=run_job)
+    return visit.page("rules/rule.html", rule=rule, evaluations=evaluations, waiting=waiting)
 
 
 @router.get("/rules/{rule_id}/simulate")
@@ -56,6 +60,21 @@ def enable(visit: OperatorVisit, uow: Uow, rule_id: int) -> Response:
     )
     visit.flash("success", visit._("The rule is enabled: workers evaluate it on its schedule."))
     return visit.redirect(f"/rules/{rule_id}")
+
+
+@router.post("/rules/{rule_id}/run")
+def run_now(visit: OperatorVisit, uow: Uow, rule_id: int) -> Response:
+    _due, job = evaluation.run_now(
+        uow, visit.principal.workspace_id, rule_id, actor=visit.principal.actor
+    )
+    visit.flash(
+        "success",
+        visit._(
+            "The rule is being evaluated now: the evaluation appears in its operation log "
+            "below within moments."
+        ),
+    )
+    return visit.redirect(f"/rules/{rule_id}?run={job.id}")
 
 
 @router.post("/rules/{rule_id}/disable")
