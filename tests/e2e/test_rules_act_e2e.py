@@ -193,6 +193,8 @@ def test_a_rule_pauses_a_campaign_and_it_is_switched_on_again(server: Server) ->
             _new_rule(page, base, "Pause on spend", cid)
             expect(page.locator(".flash-success")).to_contain_text("simulate it")
             expect(page.locator("#run-now")).to_have_count(0)  # disabled: nothing to run
+            expect(page.locator(".panel ul")).to_have_text("Spend > 1")
+            expect(page.locator(".page-head")).to_contain_text("Every 1 min")
             rule_url = _enable_and_run(page)
             expect(page.locator(".flash-success")).to_contain_text("evaluated now")
             _shot(page, "01-run-now-en")
@@ -206,7 +208,7 @@ def test_a_rule_pauses_a_campaign_and_it_is_switched_on_again(server: Server) ->
             expect(row).to_contain_text("Acted")
             expect(row).to_contain_text("Pause")
             expect(row).to_contain_text(re.compile(r"Spend [\d,]+\.\d\d"))
-            expect(row).to_contain_text("Done")
+            expect(row).to_contain_text("Done TikTok status: Off")
             expect(page.locator(".page-head")).to_contain_text("1 in scope, 1 matched, 1 acted")
             _shot(page, "03-evaluation-en")
 
@@ -263,6 +265,8 @@ def test_a_rule_pauses_a_campaign_and_a_revive_rule_restores_it_in_chinese(
             expect(row).to_contain_text("暂停")
             expect(row).to_contain_text("花费")
             expect(row).to_contain_text("完成")
+            expect(row).to_contain_text("TikTok 状态：")
+            assert "status DISABLE" not in row.inner_text()
             _shot(page, "07-evaluation-zh")
 
             page.goto(base + link)

@@ -56,6 +56,9 @@ def test_rule_pages_in_both_languages(db: Database, tmp_path: Path) -> None:
         page = client.get(where).text
         assert "Spend without results" in page
         assert "Disabled" in page
+        assert "Spend with no results &gt; 20" in page  # the condition in words, not JSON
+        assert '"metric"' not in page
+        assert "Every 5 min" in page
 
         sim = client.get(f"/rules/{rule_id}/simulate", params={"days": "3", "until": "2026-11-20"})
         assert sim.status_code == 200, sim.text
@@ -86,7 +89,10 @@ def test_rule_pages_in_both_languages(db: Database, tmp_path: Path) -> None:
         assert "模拟" in zh.text
         assert "无成效的花费" in zh.text
         assert "规则" in client.get("/rules").text
-        assert "运行日志" in client.get(f"/rules/{rule_id}").text
+        zh_rule = client.get(f"/rules/{rule_id}").text
+        assert "运行日志" in zh_rule
+        assert "每 5 分钟" in zh_rule
+        assert " min)" not in zh_rule
 
 
 def test_a_viewer_reads_rules_but_gets_no_form(db: Database, tmp_path: Path) -> None:
