@@ -13,6 +13,7 @@ Screenshots go to ``test-artifacts/rules-act-*.png``.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from tests.e2e.support import (
 OPERATOR = ("ops@demo.example", "operator-password-1")
 VIEWER = ("viewer@demo.example", "viewer-password-1")
 GUARD_SECONDS = 180  # only against a hang (the demo's first sync, a job that never runs)
+WATCHED = "Watched by a viewer"
 USED: list[str] = []  # the campaigns a test already paused: the other test takes another
 
 
@@ -297,14 +299,23 @@ def test_a_viewer_sees_the_rule_without_its_actions(server: Server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = server.base
+    # an enabled rule that acts on nothing (a dry run over a campaign id that does not exist)
+    definition = {
+        "scope": {"channel": "tiktok_campaign", "object_ids": ["0"]},
+        "conditions": {"op": "and", "items": [{"metric": "spend", "cmp": ">", "value": "1"}]},
+        "action": {"kind": "pause"},
+        "guardrails": {"dry_run": True},
+    }
+    cli(server.env, "rules", "create", "--name", WATCHED, "-d", json.dumps(definition),
+        "--every", "1", "--enable", "--workspace", "demo")  # fmt: skip
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             _log_in(page, base, VIEWER)
             page.goto(base + "/rules")
-            page.locator("table a[href^='/rules/']").first.click()
-            expect(page.locator("h1")).to_be_visible()
+            page.locator("table a", has_text=WATCHED).click()
+            expect(page.locator("h1")).to_contain_text("Enabled")  # operators could run it
             expect(page.locator("#run-now")).to_have_count(0)
             expect(page.locator("a[href$='/edit']")).to_have_count(0)
             expect(page.locator("form[action$='/enable'], form[action$='/disable']")).to_have_count(
