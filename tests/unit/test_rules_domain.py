@@ -244,3 +244,17 @@ def test_schedules() -> None:
     low = Schedule(ScheduleKind.LOW_TRAFFIC, shop_id=1)
     window = LowTraffic("Asia/Shanghai", 60, 5 * 60)  # 01:00-05:00 local
     assert next_due(low, at, window) == datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+
+
+def test_objects_are_decided_in_id_order_within_their_kind() -> None:
+    """``tiktok_campaign:9`` comes before ``tiktok_campaign:12``: the log reads in id order and
+    max actions per run takes the lowest ids first."""
+    r = parse(rule())
+    made = [
+        Observation(
+            f"tiktok_campaign:{n}", n, f"Campaign {n}", ObjectStatus.LIVE, o.totals, o.labels
+        )
+        for n, o in ((12, obs(12, spend_minor=9_000)), (9, obs(9, spend_minor=9_000)))
+    ]
+    ev = evaluate(r, 1, made, [], NOW)
+    assert [d.key for d in ev.decisions] == ["tiktok_campaign:9", "tiktok_campaign:12"]

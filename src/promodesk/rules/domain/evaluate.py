@@ -194,6 +194,13 @@ def _last_acted(
     }
 
 
+def _key_order(key: str) -> tuple[str, int, str]:
+    """Objects in id order within their kind (``tiktok_campaign:9`` before ``…:12``): the order
+    of the decisions, and so of max-actions-per-run and of the operation log."""
+    kind, _, ident = key.rpartition(":")
+    return (kind, int(ident), "") if ident.isdigit() else (kind, -1, ident)
+
+
 def evaluate(
     rule: Rule,
     rule_id: int,
@@ -209,7 +216,7 @@ def evaluate(
     by_key = {o.key: o for o in observations}
     decisions: list[Decision] = []
     not_met = not_applicable = acting = 0
-    for key in sorted(by_key):
+    for key in sorted(by_key, key=_key_order):
         obs = by_key[key]
         outcome: Outcome | None
         if excluded and excluded & {label.lower() for label in obs.labels}:
