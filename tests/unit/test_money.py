@@ -269,3 +269,11 @@ def test_a_payback_never_exceeds_the_price(currency: str, n: int) -> None:
     back = p.value(n, currency)
     assert back.amount % cash_unit(currency) == 0
     assert 0 <= p.price(n, currency).amount - back.amount <= cash_unit(currency)
+
+
+def test_coins_read_in_the_readers_language() -> None:
+    from promodesk.kit.money import coins, price_text
+
+    assert price_text(coins(3000)) == "3,000 coins"
+    assert price_text(coins(3000), "zh_Hans") == "3,000 金币"
+    assert price_text(coins(5), "id") == "5 coins"  # a language without its own words: English

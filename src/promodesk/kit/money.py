@@ -27,7 +27,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.core import get_global
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
 from iso4217 import Currency as Iso4217
 
 from promodesk.kit.errors import ValidationFailed
@@ -148,12 +148,18 @@ class Money:
         return self.format()
 
 
+# Coins as a reader of each console language writes them (the console's own catalogue says
+# "%(n)s coins" / "%(n)s 金币" the same way).
+COIN_WORDS = {"en": "{n} coins", "zh_Hans": "{n} 金币"}
+
+
 def price_text(money: Money, locale: str = "en") -> str:
     """A price as a reader of ``locale`` writes it (``US$0.99``, ``IDR16,088``). Every digit of
     the amount is shown: an amount is never rounded for display."""
-    if money.currency == COIN:
-        return money.format()
     babel_locale = "zh_Hans_CN" if locale == "zh_Hans" else locale
+    if money.currency == COIN:
+        number = format_decimal(money.amount, locale=babel_locale)
+        return COIN_WORDS.get(locale, COIN_WORDS["en"]).format(n=number)
     return str(
         format_currency(
             money.decimal, money.currency, locale=babel_locale, decimal_quantization=False
