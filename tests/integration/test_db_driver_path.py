@@ -6,6 +6,7 @@ busy errors as the ``Session`` path does."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from promodesk.kit.db import Database, write_turn_free
+from tests.conftest import own_database
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A database of this module's own: its scratch tables stay out of the shared one."""
+    folder = tmp_path_factory.mktemp("driver")
+    with own_database(request.param, "pd_driver", folder=folder) as database:
+        yield database
 
 
 def _table(db: Database) -> str:
