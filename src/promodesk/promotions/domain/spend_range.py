@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from promodesk.campaigns.domain.lists import local_today
 from promodesk.kit.errors import ValidationFailed
+
+__all__ = ["LIFETIME", "RANGE_WORDS", "RangeWord", "SpendRange", "local_today", "spend_range"]
 
 
 class RangeWord(StrEnum):
@@ -110,12 +112,3 @@ def spend_range(
     if (last - first).days + 1 > CUSTOM_MAX_DAYS:
         raise ValidationFailed(f"a custom range is at most {CUSTOM_MAX_DAYS} days", field="to")
     return SpendRange(word, first, last)
-
-
-def local_today(zone: str, at: datetime) -> date:
-    """The day it is at ``at`` (aware) in ``zone``; an unknown zone counts as UTC."""
-    try:
-        tz = ZoneInfo(zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return at.astimezone(tz).date()
