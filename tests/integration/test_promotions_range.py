@@ -47,8 +47,8 @@ HOURS = {
 EXPECTED = {
     "today": (1000, 2000, 550),
     "yesterday": (100, 200, 5),
-    "7d": (1110, 2220, 555),
-    "30d": (1111, 2222, 5555),
+    "last_7_days": (1110, 2220, 555),
+    "last_30_days": (1111, 2222, 5555),
 }
 
 
@@ -156,14 +156,14 @@ def test_sort_by_spend_uses_the_range_and_cursors_keep_it(db: Database) -> None:
     assert order(range="yesterday") == [tokyo, la]  # 200 before 100
     with db.read() as uow:
         first = list_promotions(
-            uow, ws, filters(channel="tiktok_ads", range="7d"), "-spend", limit=1, at=AT
+            uow, ws, filters(channel="tiktok_ads", range="last_7_days"), "-spend", limit=1, at=AT
         )
         assert [r.ref for r in first.items] == [tokyo]
         assert first.next_cursor
         second = list_promotions(
             uow,
             ws,
-            filters(channel="tiktok_ads", range="7d"),
+            filters(channel="tiktok_ads", range="last_7_days"),
             "-spend",
             first.next_cursor,
             limit=1,
@@ -182,11 +182,11 @@ def test_sort_by_spend_uses_the_range_and_cursors_keep_it(db: Database) -> None:
     ("params", "field"),
     [
         ({"range": "fortnight"}, "range"),
-        ({"range": "custom", "from": "2026-03-08", "to": "2026-03-01"}, "to"),
-        ({"range": "custom", "from": "2025-01-01", "to": "2026-01-02"}, "to"),
-        ({"range": "custom", "from": "2026-03-01"}, "to"),
-        ({"range": "7d", "from": "2026-03-01"}, "range"),
-        ({"range": "custom", "from": "2026-02-30", "to": "2026-03-01"}, "from"),
+        ({"range": "custom", "since": "2026-03-08", "until": "2026-03-01"}, "until"),
+        ({"range": "custom", "since": "2025-01-01", "until": "2026-01-02"}, "until"),
+        ({"range": "custom", "since": "2026-03-01"}, "until"),
+        ({"range": "last_7_days", "since": "2026-03-01"}, "range"),
+        ({"range": "custom", "since": "2026-02-30", "until": "2026-03-01"}, "since"),
     ],
 )
 def test_bad_ranges_are_422(
@@ -202,7 +202,7 @@ def test_bad_ranges_are_422(
         # a custom span of 366 days is allowed
         ok = client.get(
             "/api/v1/promotions",
-            params={"range": "custom", "from": "2025-03-01", "to": "2026-03-01"},
+            params={"range": "custom", "since": "2025-03-01", "until": "2026-03-01"},
             headers=key,
         )
         assert ok.status_code == 200, ok.text
@@ -213,7 +213,7 @@ def test_api_cli_console_and_exports_carry_the_range(
 ) -> None:
     w = _world(db)
     ws = w["ws"]
-    params = {"range": "custom", "from": "2026-03-02", "to": "2026-03-08", "sort": "-spend"}
+    params = {"range": "custom", "since": "2026-03-02", "until": "2026-03-08", "sort": "-spend"}
     la = f"campaign:{w['la']}"
     with TestClient(make_app(db, tmp_path)) as client:
         key = bearer(new_key(db, ws, "viewer"))
@@ -238,10 +238,10 @@ def test_api_cli_console_and_exports_carry_the_range(
         total = next(r for r in table if r[0] == "Total USD")
         assert total[column] == "1.33"
         xlsx = client.get(
-            "/api/v1/promotions", params={"range": "7d", "format": "xlsx"}, headers=key
+            "/api/v1/promotions", params={"range": "last_7_days", "format": "xlsx"}, headers=key
         )
         assert xlsx.status_code == 200
-        assert "-7d.xlsx" in xlsx.headers["content-disposition"]
+        assert "-last_7_days.xlsx" in xlsx.headers["content-disposition"]
 
     monkeypatch.setenv("PROMODESK_DATABASE_URL", db.url)
     monkeypatch.setenv("PROMODESK_DATA_DIR", str(tmp_path))
@@ -250,7 +250,7 @@ def test_api_cli_console_and_exports_carry_the_range(
         app,
         [
             *("promotions", "list", "-w", ws.slug, "--json", "--sort", "-spend"),
-            *("--range", "custom", "--from", "2026-03-02", "--to", "2026-03-08"),
+            *("--range", "custom", "--since", "2026-03-02", "--until", "2026-03-08"),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -270,9 +270,9 @@ def test_api_cli_console_and_exports_carry_the_range(
         assert 'class="range-text">2026-03-02 to 2026-03-08<' in html
         assert 'id="range-note"' in html
         # paging and export links keep the range
-        assert "range=custom&amp;from=2026-03-02&amp;to=2026-03-08" in html
-        bad = client.get("/promotions", params={"range": "custom", "from": "2026-03-08"})
+        assert "range=custom&amp;since=2026-03-02&amp;until=2026-03-08" in html
+        bad = client.get("/promotions", params={"range": "custom", "since": "2026-03-08"})
         assert bad.status_code == 422
-        assert 'id="filter-error" data-field="to"' in bad.text
+        assert 'id="filter-error" data-field="until"' in bad.text
         export = client.get("/promotions/export", params={**params, "format": "csv"})
         assert "Spend (2026-03-02 to 2026-03-08)" in export.content.decode("utf-8-sig")

@@ -73,14 +73,15 @@ def list_all(
         Query(
             max_length=20,
             description="the days spend and results cover: lifetime (default), today, "
-            "yesterday, 7d, 30d or custom (with from and to); each ad account's own days",
+            "yesterday, last_7_days, last_30_days or custom (with since and until); each ad "
+            "account's own days",
         ),
     ] = None,
     since: Annotated[
-        str | None, Query(alias="from", max_length=10, description="custom: first day, YYYY-MM-DD")
+        str | None, Query(alias="since", max_length=10, description="custom: first day, YYYY-MM-DD")
     ] = None,
     until: Annotated[
-        str | None, Query(alias="to", max_length=10, description="custom: last day, YYYY-MM-DD")
+        str | None, Query(alias="until", max_length=10, description="custom: last day, YYYY-MM-DD")
     ] = None,
     format: Annotated[str | None, Query(max_length=10, description="csv or xlsx")] = None,
     limit: Limit = 100,

@@ -130,8 +130,8 @@ class PromotionPage(BaseModel):
     sort: str
     totals: TotalsRead | None
     range: str = Field(
-        description="the days spend and results cover: lifetime, today, yesterday, 7d, 30d "
-        "or from..to"
+        description="the days spend and results cover: lifetime, today, yesterday, last_7_days, "
+        "last_30_days or since..until"
     )
     days: list[RangeDaysRead] = Field(
         description="the range's days per time zone (each ad account's own; UTC for Promote)"

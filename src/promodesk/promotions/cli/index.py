@@ -47,10 +47,11 @@ EXPORT = typer.Option(None, "--export", help="write the whole list to FILE.csv o
 RANGE = typer.Option(
     None,
     "--range",
-    help="days of spend and results: lifetime (default), today, yesterday, 7d, 30d or custom",
+    help="days of spend and results: lifetime (default), today, yesterday, last_7_days, "
+    "last_30_days or custom",
 )
-FROM = typer.Option(None, "--from", help="custom range: first day, YYYY-MM-DD")
-TO = typer.Option(None, "--to", help="custom range: last day, YYYY-MM-DD")
+SINCE = typer.Option(None, "--since", help="custom range: first day, YYYY-MM-DD")
+UNTIL = typer.Option(None, "--until", help="custom range: last day, YYYY-MM-DD")
 
 
 def register(app: typer.Typer) -> None:
@@ -108,8 +109,8 @@ def list_command(
     search: str | None = SEARCH,
     sort: str | None = SORT,
     range_word: str | None = RANGE,
-    since: str | None = FROM,
-    until: str | None = TO,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
     export_to: Path | None = EXPORT,

@@ -1,12 +1,13 @@
 """The days the promotions index's spend and results cover (pure).
 
-- ``lifetime`` (the default): every stored day. ``today``, ``yesterday``, ``7d`` and ``30d``
-  (the last 7 or 30 days, today included), or ``custom`` with ``from`` and ``to`` (both
-  included, ``to`` not before ``from``, at most ``CUSTOM_MAX_DAYS`` days).
+- ``lifetime`` (the default): every stored day. ``today``, ``yesterday``, ``last_7_days`` and
+  ``last_30_days`` (the last 7 or 30 days, today included), or ``custom`` with ``since`` and
+  ``until`` (both included, ``until`` not before ``since``, at most ``CUSTOM_MAX_DAYS`` days):
+  the campaign list's words (``campaigns.domain.lists``) and its local days, plus lifetime.
 - Days are local: each ad account's own days for TikTok ads (its reports are in its time zone),
   UTC days for Promote orders (their delivery is stored per UTC hour). Shop activities and
   enrollments have no spend, whatever the range.
-- Anything else is a 422 naming ``range``, ``from`` or ``to``.
+- Anything else is a 422 naming ``range``, ``since`` or ``until``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ class RangeWord(StrEnum):
     LIFETIME = "lifetime"
     TODAY = "today"
     YESTERDAY = "yesterday"
-    LAST_7_DAYS = "7d"
-    LAST_30_DAYS = "30d"
+    LAST_7_DAYS = "last_7_days"
+    LAST_30_DAYS = "last_30_days"
     CUSTOM = "custom"
 
 
@@ -55,7 +56,7 @@ class SpendRange:
 
     @property
     def token(self) -> str:
-        """As cursors and exports name it: ``7d`` or ``2026-01-01..2026-01-31``."""
+        """As cursors and exports name it: ``last_7_days`` or ``2026-01-01..2026-01-31``."""
         if self.word is RangeWord.CUSTOM:
             return f"{self.since}..{self.until}"
         return self.word.value
@@ -89,10 +90,10 @@ def _day(value: str | None, field: str) -> date | None:
 def spend_range(
     value: str | None, since: str | None = None, until: str | None = None
 ) -> SpendRange:
-    """The range words above (any case); empty is ``lifetime``, or ``custom`` when ``from`` or
-    ``to`` is given; days given with another word are refused."""
+    """The range words above (any case); empty is ``lifetime``, or ``custom`` when ``since`` or
+    ``until`` is given; days given with another word are refused."""
     text = (value or "").strip().lower()
-    first, last = _day(since, "from"), _day(until, "to")
+    first, last = _day(since, "since"), _day(until, "until")
     if not text:
         text = RangeWord.CUSTOM.value if first or last else RangeWord.LIFETIME.value
     try:
@@ -101,14 +102,14 @@ def spend_range(
         raise ValidationFailed(f"range is one of {RANGE_WORDS}", field="range") from None
     if word is not RangeWord.CUSTOM:
         if first or last:
-            raise ValidationFailed("from and to go with range=custom only", field="range")
+            raise ValidationFailed("since and until go with range=custom only", field="range")
         return SpendRange(word)
     if first is None:
-        raise ValidationFailed("a custom range needs from (YYYY-MM-DD)", field="from")
+        raise ValidationFailed("a custom range needs since (YYYY-MM-DD)", field="since")
     if last is None:
-        raise ValidationFailed("a custom range needs to (YYYY-MM-DD)", field="to")
+        raise ValidationFailed("a custom range needs until (YYYY-MM-DD)", field="until")
     if last < first:
-        raise ValidationFailed("to is before from", field="to")
+        raise ValidationFailed("until is before since", field="until")
     if (last - first).days + 1 > CUSTOM_MAX_DAYS:
-        raise ValidationFailed(f"a custom range is at most {CUSTOM_MAX_DAYS} days", field="to")
+        raise ValidationFailed(f"a custom range is at most {CUSTOM_MAX_DAYS} days", field="until")
     return SpendRange(word, first, last)

@@ -32,7 +32,7 @@ from promodesk.promotions.service.index import list_promotions, owner_choices
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 100
 FILTER_KEYS = ("channel", "kind", "status", "owner", "product", "search")
-RANGE_KEYS = ("range", "from", "to")
+RANGE_KEYS = ("range", "since", "until")
 
 
 def money_text(visit: Visit, m: Any) -> str:
@@ -91,8 +91,8 @@ def _chosen(query: dict[str, str]) -> Filters:
         product=query["product"] or None,
         search=query["search"] or None,
         range=query["range"] or None,
-        since=query["from"] or None,
-        until=query["to"] or None,
+        since=query["since"] or None,
+        until=query["until"] or None,
     )
 
 
@@ -116,7 +116,7 @@ def sort_links(path: str, query: dict[str, str]) -> dict[str, dict[str, str]]:
 def _range_or_lifetime(query: dict[str, str]) -> SpendRange:
     """The chosen range as it reads (lifetime while it is not a valid one)."""
     try:
-        return spend_range(query["range"] or None, query["from"] or None, query["to"] or None)
+        return spend_range(query["range"] or None, query["since"] or None, query["until"] or None)
     except ValidationFailed:
         return SpendRange()
 
@@ -159,7 +159,7 @@ def promotions_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         },
         range_words=[(w.value, t) for w, t in export.RANGE_LABELS.items()],
         range_word=query["range"].lower()
-        or ("custom" if query["from"] or query["to"] else "lifetime"),
+        or ("custom" if query["since"] or query["until"] else "lifetime"),
         range_text=words["range"],
         spend_title=visit._("Spend (%(range)s)") % words,
         results_title=visit._("Results (%(range)s)") % words,
