@@ -160,7 +160,7 @@ class Filters:
         return not self.channels or CHANNEL_OF[kind] in self.channels
 
 
-def _enum_set(values: list[str] | str | None, enum: type[StrEnum], name: str) -> frozenset:  # type: ignore[type-arg]
+def enum_set(values: list[str] | str | None, enum: type[StrEnum], name: str) -> frozenset:  # type: ignore[type-arg]
     try:
         return frozenset(enum(w) for w in words(values))
     except ValueError:
@@ -235,8 +235,8 @@ def filters(
     """Filters from words as the API, CLI and console take them (rules above); ``range``,
     ``since`` and ``until`` are the spend range's word, ``from`` and ``to``."""
     return Filters(
-        channels=_enum_set(channel, Channel, "channel"),
-        kinds=_enum_set(kind, Kind, "kind"),
+        channels=enum_set(channel, Channel, "channel"),
+        kinds=enum_set(kind, Kind, "kind"),
         statuses=statuses(status),
         owners=owners(owner),
         products=products(product),

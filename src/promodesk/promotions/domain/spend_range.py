@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
+from promodesk.campaigns.domain import lists
 from promodesk.campaigns.domain.lists import local_today
 from promodesk.kit.errors import ValidationFailed
 
@@ -33,13 +34,6 @@ class RangeWord(StrEnum):
 
 RANGE_WORDS = ", ".join(r.value for r in RangeWord)
 CUSTOM_MAX_DAYS = 366
-# (days back from today to the last day, days long)
-_LAST = {
-    RangeWord.TODAY: (0, 1),
-    RangeWord.YESTERDAY: (1, 1),
-    RangeWord.LAST_7_DAYS: (0, 7),
-    RangeWord.LAST_30_DAYS: (0, 30),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +48,18 @@ class SpendRange:
     def lifetime(self) -> bool:
         return self.word is RangeWord.LIFETIME
 
+    def _metric(self) -> lists.MetricRange:
+        """The campaign list's range of the same words (every word but lifetime)."""
+        return lists.MetricRange(lists.RangeWord(self.word.value), self.since, self.until)
+
     @property
     def token(self) -> str:
         """As cursors and exports name it: ``last_7_days`` or ``2026-01-01..2026-01-31``."""
-        if self.word is RangeWord.CUSTOM:
-            return f"{self.since}..{self.until}"
-        return self.word.value
+        return self.word.value if self.lifetime else self._metric().token
 
     def days(self, today: date) -> tuple[date, date]:
         """(first day, day after the last) where the local day is ``today`` (not lifetime)."""
-        if self.word is RangeWord.CUSTOM:
-            assert self.since is not None
-            assert self.until is not None
-            return self.since, self.until + timedelta(days=1)
-        back, length = _LAST[self.word]
-        end = today - timedelta(days=back) + timedelta(days=1)
-        return end - timedelta(days=length), end
+        return self._metric().days(today)
 
 
 LIFETIME = SpendRange()

@@ -23,8 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from promodesk.kit.errors import N_, ValidationFailed
-from promodesk.promotions.domain.index import Channel
-from promodesk.promotions.domain.status import words
+from promodesk.promotions.domain.index import Channel, enum_set
 from promodesk.promotions.domain.stop import Reason, StepStatus
 
 UNKNOWN = N_("Unknown %(field)s: choose one of %(allowed)s.")
@@ -125,19 +124,6 @@ class StopFilters:
         return datetime.combine(self.until + timedelta(days=1), time.min, UTC)
 
 
-def _enum_set(values: list[str] | str | None, enum: type[StrEnum], name: str) -> frozenset:  # type: ignore[type-arg]
-    try:
-        return frozenset(enum(w) for w in words(values))
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise ValidationFailed(
-            f"{name} is one of {allowed}",
-            field=name,
-            message=UNKNOWN,
-            params={"field": name, "allowed": allowed},
-        ) from None
-
-
 def _day(value: str | None, name: str) -> date | None:
     text = (value or "").strip()
     if not text:
@@ -176,9 +162,9 @@ def stop_filters(
             message=N_("The range ends before it starts."),
         )
     return StopFilters(
-        statuses=_enum_set(status, StopStatus, "status"),
-        channels=_enum_set(channel, Channel, "channel"),
-        reasons=_enum_set(reason, Reason, "reason"),
+        statuses=enum_set(status, StopStatus, "status"),
+        channels=enum_set(channel, Channel, "channel"),
+        reasons=enum_set(reason, Reason, "reason"),
         created_by=who or None,
         since=since,
         until=until,
