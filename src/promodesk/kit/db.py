@@ -22,25 +22,32 @@ Rules:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from promodesk.kit.db_sqlite import (
+    DRIVER_BEGUN,
+    READ_ONLY,
+    begin_on_driver,
+    give_turn,
+    mapped_error,
+    tune_sqlite,
+)
+from promodesk.kit.db_sqlite import (
+    write_turn_free as write_turn_free,  # part of kit.db's interface
+)
 from promodesk.kit.errors import Conflict
 from promodesk.kit.loopguard import forbid_on_event_loop
 
 if TYPE_CHECKING:
     from promodesk.settings import Settings
-
-READ_ONLY = "promodesk_read_only"
 
 
 # What a bounded wait that ran out (or an unreachable database) raises: nothing was written,
@@ -78,7 +85,7 @@ def make_engine(
             max_overflow=20,
             pool_timeout=lock_timeout,
         )
-        _tune_sqlite(engine, lock_timeout)
+        tune_sqlite(engine, lock_timeout)
         _guard_event_loop(engine)
         return engine
     options = f"-c lock_timeout={int(lock_timeout * 1000)}"
@@ -111,87 +118,6 @@ def _guard_event_loop(engine: Engine) -> None:
         forbid_on_event_loop("a database commit")
 
 
-def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event decide how a transaction starts.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    turn = _turns[engine] = _WriteTurn(timeout=lock_timeout)
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if conn.info.pop(_DRIVER_BEGUN, False):
-            return  # begun on the driver already (``UnitOfWork.driver_connection``)
-        if conn.get_execution_options().get(READ_ONLY):
-            # WAL lets readers run beside the writer: no write lock, no turn.
-            conn.exec_driver_sql("BEGIN")
-            return
-        turn.take(conn.info)
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            turn.give(conn.info)
-            raise
-
-    @event.listens_for(engine, "commit")
-    def _on_commit(conn: Any) -> None:
-        turn.give(conn.info)
-
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(conn: Any) -> None:
-        turn.give(conn.info)
-
-    # A connection returned or dropped without commit or rollback must not keep the turn.
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        turn.give(record.info)
-
-    @event.listens_for(engine, "invalidate")
-    def _on_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
-        turn.give(record.info)
-
-
-def write_turn_free(engine: Engine) -> bool:
-    """Whether no transaction of this process holds the SQLite write turn (True elsewhere)."""
-    turn = _turns.get(engine)
-    return turn is None or turn.free()
-
-
-class _WriteTurn:
-    """One SQLite transaction at a time per process (see the module rules). Each connection
-    remembers in its ``info`` whether it holds the turn, so giving back twice is harmless. If
-    the turn cannot be had within ``timeout`` the transaction goes ahead and SQLite's own lock
-    decides, as without the semaphore."""
-
-    def __init__(self, timeout: float) -> None:
-        self._sem = threading.Semaphore(1)
-        self._timeout = timeout
-
-    def take(self, info: dict[str, Any]) -> None:
-        if not info.get("write_turn") and self._sem.acquire(timeout=self._timeout):
-            info["write_turn"] = True
-
-    def give(self, info: dict[str, Any]) -> None:
-        if info.pop("write_turn", False):
-            self._sem.release()
-
-    def free(self) -> bool:
-        if not self._sem.acquire(blocking=False):
-            return False
-        self._sem.release()
-        return True
-
-
-_turns: weakref.WeakKeyDictionary[Engine, _WriteTurn] = weakref.WeakKeyDictionary()
-
-
 class UnitOfWork:
     """One transaction. Created by an entrypoint; passed down to services and repositories.
 
@@ -221,7 +147,7 @@ class UnitOfWork:
                 # Join the driver path's connection; its transaction is already open, so the
                 # begin hook must not send another BEGIN.
                 if self._raw_open:
-                    self._raw.info[_DRIVER_BEGUN] = True
+                    self._raw.info[DRIVER_BEGUN] = True
                 self._bound = Connection(db.engine, connection=self._raw)
                 self._session = db.bound_session(self._bound)
         return self._session
@@ -249,7 +175,7 @@ class UnitOfWork:
             self._raw = db.engine.raw_connection()
         if not self._raw_open:
             try:
-                _begin_on_driver(db.engine, self._raw)
+                begin_on_driver(db.engine, self._raw)
             except BaseException:
                 self._close_raw()
                 raise
@@ -267,10 +193,10 @@ class UnitOfWork:
             try:
                 self._raw.commit()
             except self.engine.dialect.loaded_dbapi.Error as exc:
-                raise _mapped(self.engine, exc, "COMMIT") from exc
+                raise mapped_error(self.engine, exc, "COMMIT") from exc
             finally:
                 self._raw_open = False
-                _give_turn(self.engine, self._raw)
+                give_turn(self.engine, self._raw)
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -283,7 +209,7 @@ class UnitOfWork:
             try:
                 self._raw.rollback()
             finally:
-                _give_turn(self.engine, self._raw)
+                give_turn(self.engine, self._raw)
         self._after_commit.clear()
 
     @property
@@ -307,7 +233,7 @@ class UnitOfWork:
         raw, self._raw = self._raw, None
         self._raw_open = False
         if raw is not None:
-            raw.info.pop(_DRIVER_BEGUN, None)
+            raw.info.pop(DRIVER_BEGUN, None)
             raw.close()  # back to the pool: reset (rolled back) and the write turn given back
 
     @contextmanager
@@ -324,44 +250,6 @@ class UnitOfWork:
         """Run ``callback`` after the transaction commits (e.g. wake the worker)."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
-
-
-_DRIVER_BEGUN = "promodesk_driver_begun"
-
-
-def _mapped(engine: Engine, exc: Exception, statement: str) -> Exception:
-    """A driver error as SQLAlchemy raises it (``OperationalError`` for a busy database, which
-    the web layer answers with a retryable 503)."""
-    dialect = engine.dialect
-    return DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect)
-
-
-def _begin_on_driver(engine: Engine, raw: Any) -> None:
-    """Begin a transaction on a pooled DBAPI connection as the engine's begin hook does: on
-    SQLite the write turn, then ``BEGIN IMMEDIATE``; PostgreSQL's driver begins on its own."""
-    if engine.dialect.name != "sqlite":
-        return
-    turn = _turns.get(engine)
-    if turn is not None:
-        turn.take(raw.info)
-    try:
-        cursor = raw.cursor()
-        try:
-            cursor.execute("BEGIN IMMEDIATE")
-        finally:
-            cursor.close()
-    except engine.dialect.loaded_dbapi.Error as exc:
-        _give_turn(engine, raw)
-        raise _mapped(engine, exc, "BEGIN IMMEDIATE") from exc
-    except BaseException:
-        _give_turn(engine, raw)
-        raise
-
-
-def _give_turn(engine: Engine, raw: Any) -> None:
-    turn = _turns.get(engine)
-    if turn is not None:
-        turn.give(raw.info)
 
 
 class Database:
