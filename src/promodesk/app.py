@@ -20,7 +20,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promodesk import __version__
 from promodesk.kit import validation
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.bodylimit import BodyLimitMiddleware
 from promodesk.kit.db import BUSY_ERRORS, Database
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
@@ -51,11 +50,11 @@ DOCS_ASSETS = "/api/docs/assets"
 
 
 def build_state(settings: Settings, db: Database | None = None) -> AppState:
-    secret = settings.ensure_secret_key()
+    # The key is made and kept on first start so every process (and the vault) reads one key.
+    settings.ensure_secret_key()
     return AppState(
         settings=settings,
         db=db or Database.from_settings(settings),
-        vault=TokenVault(settings.token_keys, secret),
         pricing=CoinPricing.from_settings(
             settings.coin_price_usd,
             settings.coin_price_per,

@@ -15,7 +15,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from promodesk.kit import idempotency
-from promodesk.kit.auth import TokenVault
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound, Unauthorized
 from promodesk.kit.money import CoinPricing
@@ -100,7 +99,6 @@ Text = Annotated[str | None, AfterValidator(_printable), Query(max_length=100)]
 class AppState:
     settings: Settings
     db: Database
-    vault: TokenVault
     pricing: CoinPricing
 
 

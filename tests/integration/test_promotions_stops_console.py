@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from promodesk.console.routes.promotions import stop_list as page_module
 from promodesk.kit.db import Database
-from promodesk.models import AuditEvent, PromotionStop
+from promodesk.models import AuditEvent, PromotionStop, User
 from tests.integration.promotions_support import make_stop, step
 from tests.integration.test_console_support import console_client, log_in, new_member, post_form
 
@@ -97,6 +97,32 @@ def test_list_page_filters_pages_and_languages(db: Database, tmp_path: Path) -> 
             "没有符合条件的停止记录"
             in client.get("/promotions/stops", params={"status": "restarted"}).text
         )
+
+
+def test_made_by_reads_and_filters_by_a_members_email(db: Database, tmp_path: Path) -> None:
+    """A stop's author shows as the member (not ``user:ID``) in the list and on its page, and
+    the "Made by" filter takes the member's email in any case; a rule's id still works."""
+    member = new_member(db, "viewer")
+    ws = member.workspace.id
+    with db.read() as uow:
+        user_id = uow.session.scalars(select(User.id).where(User.email == member.email)).one()
+    mine = make_stop(db, ws, created_by=f"user:{user_id}")
+    by_rule = make_stop(db, ws, created_by="rule:4")
+    with console_client(db, tmp_path) as client:
+        log_in(client, member)
+        page = client.get("/promotions/stops").text
+        row = page[page.index(f'data-stop="{mine}"') :]
+        assert html.escape(member.email) in row[: row.index("</tr>")]
+        assert f"user:{user_id}" not in page
+        found = client.get("/promotions/stops", params={"created_by": member.email.upper()})
+        assert ROWS.findall(found.text) == [(str(mine), "done")]
+        assert ROWS.findall(
+            client.get("/promotions/stops", params={"created_by": "rule:4"}).text
+        ) == [(str(by_rule), "done")]
+        nobody = client.get("/promotions/stops", params={"created_by": "nobody@example.com"})
+        assert nobody.status_code == 200
+        assert ROWS.findall(nobody.text) == []
+        assert html.escape(member.email) in client.get(f"/promotions/stops/{mine}").text
 
 
 def test_list_pages(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -223,7 +223,8 @@ def stops_list(
     channel: Words = None,
     reason: Words = None,
     created_by: Annotated[
-        str | None, Query(max_length=200, description="as recorded: user:ID, rule:ID…")
+        str | None,
+        Query(max_length=200, description="user:ID, rule:ID… as recorded, or a member's email"),
     ] = None,
     created_since: Annotated[
         str | None, Query(max_length=10, description="first day (UTC), YYYY-MM-DD")
@@ -237,9 +238,9 @@ def stops_list(
     """Stops everywhere, newest first: status (running, done, failed, restarted), per channel
     its steps, the planned money, verification, and whether a retry or a restart is possible.
     Filters may repeat or be comma-separated: ``status``, ``channel`` (tiktok_ads, promote,
-    shop), ``reason`` (sold_out, wrong_claim, plan_change, other); ``created_by`` exactly as
-    recorded; ``created_since``/``created_until`` days (UTC, both included). An unknown value
-    is a 422 naming it."""
+    shop), ``reason`` (sold_out, wrong_claim, plan_change, other); ``created_by`` as recorded
+    (user:ID, rule:ID) or a member's email; ``created_since``/``created_until`` days (UTC,
+    both included). An unknown value is a 422 naming it."""
     chosen = stop_filters(
         status=status,
         channel=channel,

@@ -307,6 +307,19 @@ def actor_name(uow: UnitOfWork, workspace_id: int, actor: str) -> str:
     return actor_names(uow, workspace_id, [actor]).get(actor, actor)
 
 
+def actor_of(uow: UnitOfWork, workspace_id: int, text: str) -> str:
+    """The stored actor a person typed in a filter: a member's email (any case) is their
+    ``user:ID``; anything else (``user:3``, ``rule:7``, an email of no member) stays as typed,
+    so a filter on it finds what was recorded under it, or nothing."""
+    wanted = text.strip()
+    if "@" not in wanted:
+        return wanted
+    for _membership, user in TenancyRepository(uow).members(workspace_id):
+        if user.email.lower() == wanted.lower():
+            return f"user:{user.id}"
+    return wanted
+
+
 def person(name: str, email: str) -> str:
     """ "Ada Lovelace <ada@example.com>", or the email alone when there is no name."""
     name = name.strip()

@@ -55,7 +55,8 @@ def audit_page(
         visit.principal.workspace_id,
         action=filters["action"] or None,
         object_type=filters["object_type"] or None,
-        actor=filters["actor"] or None,
+        # a member's email finds what they did, as their user:ID was recorded
+        actor=tenancy.actor_of(uow, visit.principal.workspace_id, filters["actor"]) or None,
         since=start,
         # "to" is inclusive: everything before the next midnight
         until=end + timedelta(days=1) if end else None,

@@ -140,7 +140,9 @@ def stops_list(
     reason: list[str] | None = typer.Option(
         None, "--reason", help="sold_out, wrong_claim, plan_change, other (repeat or comma)"
     ),
-    created_by: str | None = typer.Option(None, "--created-by", help="user:ID, rule:ID…"),
+    created_by: str | None = typer.Option(
+        None, "--created-by", help="user:ID, rule:ID… or a member's email"
+    ),
     since: str | None = typer.Option(None, "--since", help="first day made (UTC), YYYY-MM-DD"),
     until: str | None = typer.Option(None, "--until", help="last day made (UTC), YYYY-MM-DD"),
     limit: int = typer.Option(50, "--limit", min=1, max=500, help="rows per page"),

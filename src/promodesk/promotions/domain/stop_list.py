@@ -9,7 +9,8 @@ list's filters.
 - **Verified**: every step read back as stopped on its platform (yes), one read back as not
   stopped (no), else not yet known.
 - **Filters**: ``status``, ``channel``, ``reason`` (each repeated or comma-separated, any of
-  its values), ``created_by`` (exactly as recorded, e.g. ``user:3`` or ``rule:7``) and a
+  its values), ``created_by`` (as recorded, e.g. ``user:3`` or ``rule:7``; the service also takes a
+  member's email) and a
   created range of UTC days (``created_since``, ``created_until``, both included). An
   unknown value is a 422 naming the field, never a wider list.
 """

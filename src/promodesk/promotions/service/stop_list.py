@@ -17,6 +17,7 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.models import PromotionStop
 from promodesk.promotions.domain import stop_list as rules
 from promodesk.promotions.repository.stops import StopRepository
+from promodesk.tenancy import service as tenancy
 
 BATCH = 200  # rows read at a time when the status or channel filters the steps
 
@@ -55,7 +56,9 @@ def list_stops(
     *,
     limit: int = 50,
 ) -> dict[str, Any]:
-    """``{"items": [summary…], "next_cursor"}``, newest first."""
+    """``{"items": [summary…], "next_cursor"}``, newest first. The author may be given as
+    recorded (``user:3``, ``rule:7``) or as a member's email."""
+    author = tenancy.actor_of(uow, workspace_id, chosen.created_by) if chosen.created_by else None
     before = pagination.after(cursor)
     repo = StopRepository(uow)
     want = pagination.fetch(limit)
@@ -67,7 +70,7 @@ def list_stops(
             before=before,
             limit=batch,
             reasons={r.value for r in chosen.reasons},
-            created_by=chosen.created_by,
+            created_by=author,
             created_after=chosen.created_after(),
             created_before=chosen.created_before(),
         )

@@ -19,6 +19,7 @@ from promodesk.promotions.domain.index import Channel
 from promodesk.promotions.domain.stop import Reason
 from promodesk.promotions.domain.stop_list import StopStatus, stop_filters
 from promodesk.promotions.service.stop_list import list_stops
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 LIMIT = 50
@@ -56,6 +57,8 @@ def stops_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     except ValidationFailed as exc:
         error = exc
     kept = {k: query[k] for k in FILTER_KEYS}
+    rows = page["items"] if page else []
+    who = tenancy.actor_names(uow, visit.principal.workspace_id, [r["created_by"] for r in rows])
     return visit.page(
         "promotions/stops.html",
         status=422 if error else 200,
@@ -63,7 +66,8 @@ def stops_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         filtered=any(kept.values()),
         error_field=error.field if error else None,
         error_text=visit.error_text(error) if error else None,
-        rows=[_row(visit, r) for r in page["items"]] if page else [],
+        rows=[_row(visit, r) for r in rows],
+        who=who,
         next_url=_url({**kept, "cursor": page["next_cursor"]})
         if page and page["next_cursor"]
         else None,

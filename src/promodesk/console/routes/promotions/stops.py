@@ -23,6 +23,7 @@ from promodesk.promotions.service import notes as stop_notes
 from promodesk.promotions.service import restart as restarts
 from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service import stops
+from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 BLANK_ITEMS = 2  # empty action item rows offered under the saved ones
@@ -72,6 +73,7 @@ def show(visit: ViewerVisit, uow: Uow, stop_id: int) -> Response:
     return visit.page(
         "promotions/stopped.html",
         stop=data,
+        made_by=tenancy.actor_name(uow, visit.principal.workspace_id, data["created_by"]),
         running=running,
         # the page follows the operation until it is over, then shows the outcome once
         live=running and op is not None and op["state"] not in FINAL_STATES,
