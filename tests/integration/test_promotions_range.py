@@ -29,7 +29,13 @@ from tests.integration import promote_factories as pf
 from tests.integration import shop_factories as sf
 from tests.integration.accounts_factories import make_ad_account, make_grant, make_report_rows
 from tests.integration.promotions_support import mirror
-from tests.integration.test_console_support import console_client, log_in, new_member
+from tests.integration.test_console_support import (
+    console_client,
+    csrf_of,
+    log_in,
+    new_member,
+    post_form,
+)
 
 # 03:00 UTC on 10 March 2026: 20:00 on the 9th in Los Angeles (UTC-7 since the 8th), noon on
 # the 10th in Tokyo.
@@ -274,5 +280,14 @@ def test_api_cli_console_and_exports_carry_the_range(
         bad = client.get("/promotions", params={"range": "custom", "since": "2026-03-08"})
         assert bad.status_code == 422
         assert 'id="filter-error" data-field="until"' in bad.text
+        assert "A custom range needs its last day." in bad.text
+        # an unknown range word is named, in the reader's language
+        unknown = client.get("/promotions", params={"range": "fortnight"})
+        assert unknown.status_code == 422
+        assert "“fortnight” is not a range: choose one of lifetime," in unknown.text
         export = client.get("/promotions/export", params={**params, "format": "csv"})
         assert "Spend (2026-03-02 to 2026-03-08)" in export.content.decode("utf-8-sig")
+        csrf = csrf_of(client.get("/").text)
+        post_form(client, "/locale", {"locale": "zh_Hans", "next": "/promotions"}, csrf)
+        zh = client.get("/promotions", params={"range": "fortnight"}).text
+        assert "“fortnight”不是可选的范围" in zh

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from promodesk.campaigns.domain import lists
 from promodesk.campaigns.domain.lists import local_today
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, ValidationFailed
 
 __all__ = ["LIFETIME", "RANGE_WORDS", "RangeWord", "SpendRange", "local_today", "spend_range"]
 
@@ -89,17 +89,43 @@ def spend_range(
     try:
         word = RangeWord(text)
     except ValueError:
-        raise ValidationFailed(f"range is one of {RANGE_WORDS}", field="range") from None
+        raise ValidationFailed(
+            f"range is one of {RANGE_WORDS}",
+            field="range",
+            message=N_("“%(value)s” is not a range: choose one of %(allowed)s."),
+            params={"value": text[:40], "allowed": RANGE_WORDS},
+        ) from None
     if word is not RangeWord.CUSTOM:
         if first or last:
-            raise ValidationFailed("since and until go with range=custom only", field="range")
+            raise ValidationFailed(
+                "since and until go with range=custom only",
+                field="range",
+                message=N_("Days go with a custom range only."),
+            )
         return SpendRange(word)
     if first is None:
-        raise ValidationFailed("a custom range needs since (YYYY-MM-DD)", field="since")
+        raise ValidationFailed(
+            "a custom range needs since (YYYY-MM-DD)",
+            field="since",
+            message=N_("A custom range needs its first day."),
+        )
     if last is None:
-        raise ValidationFailed("a custom range needs until (YYYY-MM-DD)", field="until")
+        raise ValidationFailed(
+            "a custom range needs until (YYYY-MM-DD)",
+            field="until",
+            message=N_("A custom range needs its last day."),
+        )
     if last < first:
-        raise ValidationFailed("until is before since", field="until")
+        raise ValidationFailed(
+            "until is before since",
+            field="until",
+            message=N_("The last day is before the first."),
+        )
     if (last - first).days + 1 > CUSTOM_MAX_DAYS:
-        raise ValidationFailed(f"a custom range is at most {CUSTOM_MAX_DAYS} days", field="until")
+        raise ValidationFailed(
+            f"a custom range is at most {CUSTOM_MAX_DAYS} days",
+            field="until",
+            message=N_("A custom range is at most %(days)s days."),
+            params={"days": CUSTOM_MAX_DAYS},
+        )
     return SpendRange(word, first, last)
