@@ -30,10 +30,15 @@
       notes.push({ x: m.x, xref: "x", y: 1, yref: "paper", text: m.label, showarrow: false,
                    yanchor: "bottom", font: { color: "#b42318" } });
     });
+    // A long series gets a range slider under its axis; the legend then goes below the
+    // slider (it sat behind it), with the room it needs.
+    var slider = s.x.length > 14;
     var layout = {
-      margin: { l: 56, r: 56, t: 24, b: 40 }, height: 320, barmode: "group",
-      hovermode: "x unified", legend: { orientation: "h", y: -0.25 },
-      xaxis: { rangeslider: { visible: s.x.length > 14 }, type: s.x_type || "date" },
+      margin: { l: 56, r: 56, t: 24, b: slider ? 72 : 40 }, height: slider ? 380 : 320,
+      barmode: "group", hovermode: "x unified",
+      legend: { orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0,
+                yanchor: "bottom" },
+      xaxis: { rangeslider: { visible: slider }, type: s.x_type || "date" },
       yaxis: { title: { text: s.y_title || "" }, rangemode: "tozero" },
       yaxis2: { title: { text: s.y2_title || "" }, overlaying: "y", side: "right",
                 rangemode: "tozero", showgrid: false },
