@@ -138,6 +138,11 @@ def test_stop_everywhere_preview(db: Database, tmp_path: Path) -> None:
             "/promotions/stop", params={"product": str(s.products[0]), "reason": "sold_out"}
         ).text
         assert "全渠道停止" in zh
+        # the product is named by its title, not its id; a bad or long id is only echoed
+        named = zh[zh.index(f'href="/promotions/products/{s.products[0]}">') :]
+        assert named.split(">", 1)[1].split("<", 1)[0] != str(s.products[0])
+        odd = client.get("/promotions/stop", params={"product": "9" * 5000})
+        assert odd.status_code in (200, 422)
         product = client.get(f"/promotions/products/{s.products[0]}").text
         assert f'href="/promotions/stop?product={s.products[0]}"' in product
 

@@ -97,6 +97,13 @@ def _product(repo: LinksRepository, workspace_id: int, product_id: int) -> Produ
     )
 
 
+def product_titles(uow: UnitOfWork, workspace_id: int, product_ids: list[int]) -> dict[int, str]:
+    """The titles of the workspace's products among ``product_ids`` (others are left out)."""
+    repo = LinksRepository(uow)
+    found = (repo.product(workspace_id, i) for i in sorted(set(product_ids))[:100])
+    return {p.id: p.title for p in found if p is not None}
+
+
 def _target(repo: LinksRepository, workspace_id: int, target: str) -> tuple[Target, int, str]:
     kind, target_id = parse_target(target)
     row = repo.target(workspace_id, kind, target_id)

@@ -14,6 +14,7 @@ from promodesk.console.visit import Uow, ViewerVisit
 from promodesk.kit.errors import ValidationFailed
 from promodesk.promotions.domain import stop as rules
 from promodesk.promotions.domain.index import products as product_ids
+from promodesk.promotions.service.products import product_titles
 from promodesk.promotions.service.stop import preview_stop
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -48,6 +49,15 @@ def stop_preview(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         status=422 if error else 200,
         refs=refs,
         products=products,
+        # each product by its title where it is one of the workspace's (the id otherwise)
+        titles={
+            str(i): t
+            for i, t in product_titles(
+                uow,
+                visit.principal.workspace_id,
+                [int(p) for p in products if p.isdigit() and len(p) <= 18],
+            ).items()
+        },
         reason=reason,
         reason_text=reason_text,
         ads_action=ads_action,
