@@ -82,13 +82,19 @@ def test_rule_pages_in_both_languages(db: Database, tmp_path: Path) -> None:
         edit = client.get(f"/rules/{rule_id}/edit").text
         assert 'value="20"' in edit
         post_form(client, f"/rules/{rule_id}/edit", {**FORM, "name": "Renamed"}, csrf)
-        assert "Renamed" in client.get("/rules").text
+        listed = client.get("/rules").text
+        assert "Renamed" in listed
+        assert "Every 5 min" in listed  # the schedule with its interval, in the list too
+        daily = {**FORM, "name": "Renamed", "schedule_kind": "daily", "at": "09:30"}
+        post_form(client, f"/rules/{rule_id}/edit", {**daily, "timezone": "Asia/Shanghai"}, csrf)
+        assert "Daily at 09:30 (Asia/Shanghai)" in client.get("/rules").text
+        post_form(client, f"/rules/{rule_id}/edit", {**FORM, "name": "Renamed"}, csrf)
 
         post_form(client, "/locale", {"locale": "zh_Hans", "next": "/"}, csrf)
         zh = client.get(f"/rules/{rule_id}/simulate", params={"days": "3", "until": "2026-11-20"})
         assert "模拟" in zh.text
         assert "无成效的花费" in zh.text
-        assert "规则" in client.get("/rules").text
+        assert "每 5 分钟" in client.get("/rules").text
         zh_rule = client.get(f"/rules/{rule_id}").text
         assert "运行日志" in zh_rule
         assert "每 5 分钟" in zh_rule
