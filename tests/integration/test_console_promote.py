@@ -91,6 +91,8 @@ def test_the_promote_journey_in_the_console(db: Database, tmp_path: Path) -> Non
     )
     assert preview.status_code == 200
     assert "$9.90" in preview.text  # 1,000 coins at 100 = US$0.99
+    assert "Payment succeeds" in preview.text  # the outcome and method read as chosen
+    assert "<code>succeed</code>" not in preview.text
     where = _post(
         client,
         f"/promote/creators/{creator}/recharge",
