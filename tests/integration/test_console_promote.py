@@ -233,7 +233,8 @@ def test_refusals_come_back_on_the_form_with_the_reasons(db: Database, tmp_path:
     assert 'value="1000"' in refused.text  # the values are kept
     # limits in words, with separators, never the storage limit
     for values, said in (
-        ("budget_coins=99999999999999", "the budget must be between 100 and 10,000,000 coins"),
+        ("budget_coins=99999999999999", "The budget is 100 to 10,000,000 coins."),
+        ("budget_coins=99", "The budget is 100 to 10,000,000 coins."),
         ("budget_coins=0", "Budget (coins) must be at least 1"),
         (f"budget_coins=1000&content_id={2**63}", "Content id is too large"),
     ):
@@ -245,6 +246,12 @@ def test_refusals_come_back_on_the_form_with_the_reasons(db: Database, tmp_path:
         assert said in shown
         assert "budget_coins" not in shown
         assert "9,223,372" not in shown
+    # the limits in the reader's language
+    client.post("/locale", data={"csrf_token": csrf, "locale": "zh_Hans", "next": "/promote"})
+    query = f"content_id={clip}&goal=video_views&duration_hours=24&budget_coins=99"
+    zh = client.get(f"/promote/creators/{rich}/orders/preview?{query}", follow_redirects=True)
+    assert "预算为 100 至 10,000,000 金币。" in summary(zh.text)
+    client.post("/locale", data={"csrf_token": csrf, "locale": "en", "next": "/promote"})
     _post(client, f"/promote/creators/{rich}/coupons", {"value_coins": "500"}, csrf)
     page = client.get(f"/promote/creators/{rich}/orders/new?content_id={clip}").text
     coupon = re.search(r'name="coupon_id" value="(\d+)"', page)

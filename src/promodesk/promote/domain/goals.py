@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from promodesk.kit.errors import ValidationFailed
+from promodesk.kit.errors import N_, ValidationFailed
 from promodesk.promote.domain.eligibility import ContentFacts, Limits, PromoteType, promote_type
 from promodesk.promote.errors import GoalNotAllowed
 
@@ -66,10 +66,14 @@ def check_budget(budget: int, duration_hours: int, limits: Limits) -> None:
         raise ValidationFailed(
             f"the budget must be between {limits.budget_min:,} and {limits.budget_max:,} coins",
             field="budget_coins",
+            message=N_("The budget is %(low)s to %(high)s coins."),
+            params={"low": f"{limits.budget_min:,}", "high": f"{limits.budget_max:,}"},
         )
     if not limits.duration_min_hours <= duration_hours <= limits.duration_max_hours:
         raise ValidationFailed(
             f"the duration must be between {limits.duration_min_hours:,} and "
             f"{limits.duration_max_hours:,} hours",
             field="duration_hours",
+            message=N_("The duration is %(low)s to %(high)s hours."),
+            params={"low": limits.duration_min_hours, "high": limits.duration_max_hours},
         )
