@@ -49,6 +49,13 @@ def test_the_shop_journey_in_the_console(db: Database, tmp_path: Path) -> None:
     assert home.text.count('name="e"') == 10
     assert "Approved by the platform" in home.text
     assert "Not available yet" not in home.text
+    # with shops in two zones, each activity's card gives its times in its own shop's zone
+    f.setup(db, workspace_id, 2, timezone="Europe/London", name="Spring")
+    cards = client.get("/shop").text
+    assert f'data-counter="{activity.id}-{shop.id}"' in cards
+    assert cards.count('data-zone="Asia/Shanghai"') == 1
+    assert cards.count('data-zone="Europe/London"') == 1
+    assert " (Europe/London) → " in cards
 
     # preview of four: one over the 30 % limit, refused with the rule and the alternatives
     query = "&".join(f"e={i}" for i in ids[:4])

@@ -105,6 +105,8 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
         return when(value, locale, context.get("zone"))
 
     env.filters["when"] = _when
+    # a time in a zone the page names beside it (a card of one shop among several)
+    env.filters["when_in"] = lambda value, zone: when(value, locale, zone)
     env.filters["label"] = lambda code, kind: labels.label(kind, code, translations.gettext)
     env.filters["op_title"] = lambda op: labels.operation_title(
         env.getattr(op, "title"), env.getattr(op, "kind"), translations.gettext

@@ -106,6 +106,7 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     summaries = {
         a.id: _summary(uow, workspace_id, a, [shop_id] if shop_id else []) for a in activities
     }
+    zones = {s.id: s for s in lists["shops"]}
     filters = {"activity_id": activity_id or "", "shop_id": shop_id or "", "state": state}
     next_url = None
     if len(rows) > PAGE:
@@ -117,6 +118,13 @@ def my_activities(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
         names=names,
         offers=offers,
         summaries=summaries,
+        # a card's times in the zone of the one shop it counts (an activity on a platform is
+        # one shop's); a card of shops in different zones keeps the page's zone
+        card_zones={
+            a.id: zone
+            for a in activities
+            if (zone := page_zone([zones.get(r["shop_id"]) for r in summaries[a.id]])) != "UTC"
+        },
         activity_list=activities,
         activity_names={a.id: a.name for a in lists["activities"]},
         # a platform's unlimited activity quantity (-1) is kept as 0: shown as no limit
