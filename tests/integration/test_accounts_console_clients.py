@@ -13,7 +13,7 @@ import pytest
 
 from promodesk.accounts.service import allocation as allocation_service
 from promodesk.accounts.service import clients as clients_service
-from promodesk.console.routes.accounts import campaigns
+from promodesk.console.routes.accounts.campaigns import lists as campaign_lists
 from promodesk.kit.db import Database
 from promodesk.models import ClientAccount, TikTokCampaign
 from tests.integration.accounts_factories import (
@@ -242,7 +242,7 @@ def test_the_campaign_filter_bar(
             advertiser_id=ids["shoes"],
             campaign_ids=[camp_alloc_made],
         )
-    monkeypatch.setattr(campaigns, "LIMIT", 4)
+    monkeypatch.setattr(campaign_lists, "LIMIT", 4)
     with console_client(db, tmp_path) as client:
         log_in(client, member)
         page = client.get("/campaigns").text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from promodesk.console.routes.accounts import campaigns
+from promodesk.console.routes.accounts.campaigns import lists as campaign_lists
 from promodesk.kit.db import Database
 from tests.integration.test_campaign_list import _expected, _seed
 from tests.integration.test_console_support import console_client, log_in, new_member, post_form
@@ -55,7 +55,7 @@ def test_sorted_pages_forward_and_back(
 ) -> None:
     member = new_member(db, "viewer")
     ids = _seed(db, member.workspace)["ids"]
-    monkeypatch.setattr(campaigns, "LIMIT", 4)
+    monkeypatch.setattr(campaign_lists, "LIMIT", 4)
     with console_client(db, tmp_path) as client:
         log_in(client, member)
         pages = [client.get("/campaigns", params={"sort": sort}).text]

@@ -19,7 +19,10 @@ from promodesk.console.routes.accounts import (
     clients,
     removals,
 )
-from promodesk.console.routes.accounts import campaigns as campaign_list
+from promodesk.console.routes.accounts.campaigns import allocation as campaign_allocation
+from promodesk.console.routes.accounts.campaigns import detail as campaign_detail
+from promodesk.console.routes.accounts.campaigns import export as campaign_export
+from promodesk.console.routes.accounts.campaigns import lists as campaign_lists
 from promodesk.console.routes.campaigns import budget as campaign_budget
 from promodesk.console.routes.campaigns import cancel as campaign_cancel
 from promodesk.console.routes.campaigns import monitor as campaign_monitor
@@ -61,7 +64,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     campaign_monitor.router,
     campaign_cancel.router,
     campaign_budget.router,
-    campaign_list.router,
+    campaign_lists.router,
+    campaign_export.router,
+    campaign_allocation.router,
+    campaign_detail.router,  # /campaigns/ads, /campaigns/export before /campaigns/{campaign_id}
     campaign_changes.router,
     audiences.router,
     ad_accounts.router,
