@@ -15,6 +15,7 @@ from promodesk.accounts.domain import Refusal
 from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
 from promodesk.campaigns.errors import TikTokRefused
 from promodesk.campaigns.service import allocation as camp_alloc
+from promodesk.campaigns.service import change_steps
 from promodesk.campaigns.service import changes as changes_service
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound, ValidationFailed
@@ -288,7 +289,7 @@ def test_without_a_read_back_the_children_follow_the_cascade(
     deleted campaign's ad groups and ads are shown deleted, a disabled one's not delivering."""
     with wired(sb):
         s = imported(db, sb)
-        monkeypatch.setattr(changes_service, "_read_back", lambda target: None)
+        monkeypatch.setattr(change_steps, "read_back", lambda target: None)
         off = pick(sb, delivering_groups=True)
         changes_service.change_status(db, s.workspace_id, row(db, s.account_id, off).id, "DISABLE")
         groups = ad_group_statuses(db, s.account_id, off)

@@ -20,7 +20,7 @@ from promodesk.campaigns.domain.campaigns import (
     status_after,
 )
 from promodesk.campaigns.errors import TikTokRefused
-from promodesk.campaigns.service import changes
+from promodesk.campaigns.service import change_steps
 from promodesk.integrations.tiktok import errors as tt
 from promodesk.kit.errors import ValidationFailed
 
@@ -102,7 +102,7 @@ def test_deleted_vanished_and_unlimited_campaigns_are_refused() -> None:
 
 
 ACCESS = grants.TikTokAccess(1, 5, "7000", "USD", 3, token_enc="secret-token")
-TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", ACCESS)
+TARGET: Any = change_steps.Target(1, 2, "1800", "7000", "USD", ACCESS)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ TARGET: Any = changes._Target(1, 2, "1800", "7000", "USD", ACCESS)
 def test_each_tiktok_failure_becomes_a_clear_409(
     error: tt.TikTokError, kind: type[Exception], reason: str
 ) -> None:
-    mapped = changes._failure(None, TARGET, error)  # type: ignore[arg-type]
+    mapped = change_steps.failure(None, TARGET, error)  # type: ignore[arg-type]
     assert isinstance(mapped, kind)
     assert mapped.status_code == 409  # type: ignore[attr-defined]
     assert mapped.extra["reason"] == reason  # type: ignore[attr-defined]
@@ -130,8 +130,8 @@ def test_each_tiktok_failure_becomes_a_clear_409(
 
 
 def test_a_request_that_may_have_arrived_says_so() -> None:
-    maybe = changes._failure(None, TARGET, tt.Transport("reset", sent=True))  # type: ignore[arg-type]
-    never = changes._failure(None, TARGET, tt.Transport("refused", sent=False))  # type: ignore[arg-type]
+    maybe = change_steps.failure(None, TARGET, tt.Transport("reset", sent=True))  # type: ignore[arg-type]
+    never = change_steps.failure(None, TARGET, tt.Transport("refused", sent=False))  # type: ignore[arg-type]
     assert "may have reached" in str(maybe)
     assert "nothing was changed" in str(never)
 

@@ -14,10 +14,8 @@ A change runs in three short steps, so that no database transaction waits on Tik
 
 The entrypoint passes its ``Database`` and holds no transaction open meanwhile (on SQLite it
 would hold the write lock step 3 needs). The mirror's ``raw`` stays what TikTok last listed.
-Statuses come from the read-back where TikTok says them; where it does not (a failed read-back,
-or TikTok's own sandbox, which returns no ``secondary_status``), a status change applies the
-documented cascade (``campaigns.domain.child_status_after``): a deleted campaign's ad groups
-and ads are deleted, a disabled campaign's stop delivering.
+
+The steps themselves: ``change_steps``.
 """
 
 from __future__ import annotations
@@ -27,11 +25,8 @@ from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from promodesk.accounts.domain import is_deleted, to_minor
-from promodesk.accounts.errors import AuthorizationRevoked, TikTokUnavailable
+from promodesk.accounts.domain import to_minor
 from promodesk.accounts.service import allocation as accounts_alloc
-from promodesk.accounts.service import grants
-from promodesk.audit.service import record
 from promodesk.campaigns.domain.campaigns import (
     DAILY_MODES,
     Operation,
@@ -39,39 +34,17 @@ from promodesk.campaigns.domain.campaigns import (
     budget_needs_confirmation,
     check_budget_mode,
     check_changeable,
-    child_status_after,
     operation,
     status_after,
 )
 from promodesk.campaigns.errors import BudgetConfirmationNeeded, TikTokRefused
-from promodesk.campaigns.repository.campaigns import CampaignsRepository
-from promodesk.campaigns.service import allocation
-from promodesk.campaigns.service import campaigns as service
+from promodesk.campaigns.service import change_steps as steps
 from promodesk.campaigns.settings import campaigns_settings
 from promodesk.integrations.tiktok import errors as tt
-from promodesk.integrations.tiktok.api.token import TikTokApi
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
-from promodesk.kit.errors import NotFound
 from promodesk.kit.money import Money
 from promodesk.models import TikTokCampaign
-
-REAUTHORIZE = (
-    "TikTok says the authorization of this ad account is revoked: import the ad account again "
-    "(re-authorize) and retry"
-)
-
-
-@dataclass(frozen=True)
-class _Target:
-    """What the TikTok call needs, read in step 1."""
-
-    workspace_id: int
-    row_id: int
-    campaign_id: str
-    advertiser_id: str
-    currency: str
-    access: grants.TikTokAccess
 
 
 def change_status(
@@ -80,28 +53,28 @@ def change_status(
     """ENABLE, DISABLE or DELETE the campaign on TikTok; return the campaign as now mirrored."""
     op = operation(status)
     with db.read() as uow:
-        target = _target(uow, workspace_id, row_id)
+        target = steps.load_target(uow, workspace_id, row_id)
     try:
-        answer = _api(target).update_campaign_status(
+        answer = steps.tiktok_api(target).update_campaign_status(
             target.advertiser_id, [target.campaign_id], op.value
         )
     except tt.TikTokError as exc:
-        raise _failure(db, target, exc) from None
+        raise steps.failure(db, target, exc) from None
     if target.campaign_id not in answer.ids:
         raise TikTokRefused(
             "TikTok answered without changing the campaign", reason="tiktok_not_changed"
         )
-    seen = _read_back(target)
+    seen = steps.read_back(target)
     with db.transaction() as uow:
-        c = _locked(uow, target)
+        c = steps.locked(uow, target)
         before = {"operation_status": c.operation_status, "secondary_status": c.secondary_status}
         after = status_after(op, c.operation_status)
         c.operation_status = after.operation_status
         c.secondary_status = after.secondary_status
         c.deleted = after.deleted
         c.modify_time = _now_text()
-        _mirror(uow, target, c, seen, op)
-        return _finish(uow, target, actor, "campaign.status", before, _after(op, c))
+        steps.mirror(uow, target, c, seen, op)
+        return steps.finish(uow, target, actor, "campaign.status", before, _after(op, c))
 
 
 @dataclass(frozen=True)
@@ -137,7 +110,7 @@ class BudgetPreview:
 
 def budget_preview(uow: UnitOfWork, workspace_id: int, row_id: int, amount: str) -> BudgetPreview:
     """Check a budget change without making it (the same rules as ``change_budget``)."""
-    c = _campaign(uow, workspace_id, row_id)
+    c = steps.campaign(uow, workspace_id, row_id)
     account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
     money = budget(amount, account.currency)
     check_changeable(c.deleted, c.vanished)
@@ -181,7 +154,7 @@ def change_budget(
                 f"{preview.factor} times the current one: confirm the change",
                 **preview.body(),
             )
-        target = _target(uow, workspace_id, row_id)
+        target = steps.load_target(uow, workspace_id, row_id)
     return _apply_budget(db, target, preview.after_minor, actor, "campaign.budget").view
 
 
@@ -204,10 +177,10 @@ class BudgetSent:
     """A budget TikTok took (``send_budget``), with the campaign as read back right after; not
     yet recorded in promodesk (``record_budget``)."""
 
-    target: _Target
+    target: steps.Target
     sent_minor: int
     answer: dict[str, Any]
-    seen: _Seen | None
+    seen: steps.Seen | None
     read_back_minor: int | None
 
 
@@ -218,20 +191,20 @@ def send_budget(db: Database, workspace_id: int, row_id: int, after_minor: int) 
     showed its own preview. Errors as for ``change_budget``. The budget is absolute, so sending
     it again after a lost answer changes nothing more."""
     with db.read() as uow:
-        target = _target(uow, workspace_id, row_id)
-        check_budget_mode(_campaign(uow, workspace_id, row_id).budget_mode)
+        target = steps.load_target(uow, workspace_id, row_id)
+        check_budget_mode(steps.campaign(uow, workspace_id, row_id).budget_mode)
     return _send_budget(db, target, after_minor)
 
 
-def _send_budget(db: Database, target: _Target, after_minor: int) -> BudgetSent:
+def _send_budget(db: Database, target: steps.Target, after_minor: int) -> BudgetSent:
     money = Money(after_minor, target.currency)
     try:
-        data = _api(target).update_campaign(
+        data = steps.tiktok_api(target).update_campaign(
             target.advertiser_id, target.campaign_id, budget=money.decimal
         )
     except tt.TikTokError as exc:
-        raise _failure(db, target, exc) from None
-    seen = _read_back(target)
+        raise steps.failure(db, target, exc) from None
+    seen = steps.read_back(target)
     listed = seen.campaign.get("budget") if seen and seen.campaign else None
     read_back = None if listed is None else _minor(listed, target.currency, money.amount)
     return BudgetSent(target, money.amount, data, seen, read_back)
@@ -242,8 +215,8 @@ def record_budget(
 ) -> BudgetApplied:
     """Mirror and audit a budget TikTok took, in the caller's unit of work."""
     target, data, read_back = sent.target, sent.answer, sent.read_back_minor
-    c = _locked(uow, target)
-    _mirror(uow, target, c, sent.seen, None)
+    c = steps.locked(uow, target)
+    steps.mirror(uow, target, c, sent.seen, None)
     before = {"budget_minor": c.budget_minor, "currency": target.currency}
     c.budget_minor = (
         read_back
@@ -259,12 +232,12 @@ def record_budget(
         "currency": target.currency,
         "read_back_minor": read_back,
     }
-    view = _finish(uow, target, actor, action, before, after)
+    view = steps.finish(uow, target, actor, action, before, after)
     return BudgetApplied(view=view, sent_minor=sent.sent_minor, read_back_minor=read_back)
 
 
 def _apply_budget(
-    db: Database, target: _Target, after_minor: int, actor: str, action: str
+    db: Database, target: steps.Target, after_minor: int, actor: str, action: str
 ) -> BudgetApplied:
     sent = _send_budget(db, target, after_minor)
     with db.transaction() as uow:
@@ -275,197 +248,12 @@ def _shown(minor: int | None, currency: str) -> str:
     return "none" if minor is None else Money(minor, currency).format()
 
 
-# step 1 ----------------------------------------------------------------------------------------
-
-
-def _campaign(uow: UnitOfWork, workspace_id: int, row_id: int) -> TikTokCampaign:
-    c = CampaignsRepository(uow).get(workspace_id, row_id)
-    if c is None:
-        raise NotFound(f"campaign {row_id} not found")
-    return c
-
-
-def _target(uow: UnitOfWork, workspace_id: int, row_id: int) -> _Target:
-    c = _campaign(uow, workspace_id, row_id)
-    check_changeable(c.deleted, c.vanished)
-    account = accounts_alloc.get_ad_account(uow, workspace_id, c.ad_account_id)
-    access = grants.tiktok_access(uow, account)
-    if access is None:
-        raise AuthorizationRevoked(
-            "the TikTok authorization of this ad account is revoked: import the ad account "
-            "again (re-authorize) and retry",
-            reason="authorization_revoked",
-        )
-    return _Target(
-        workspace_id=workspace_id,
-        row_id=c.id,
-        campaign_id=c.campaign_id,
-        advertiser_id=account.advertiser_id,
-        currency=account.currency,
-        access=access,
-    )
-
-
-# step 2 ----------------------------------------------------------------------------------------
-
-
-def _api(target: _Target) -> TikTokApi:
-    return target.access.api()
-
-
-def _failure(db: Database, target: _Target, exc: tt.TikTokError) -> Exception:
-    """The error to answer for a failed TikTok call; a revoked token is recorded first."""
-    if isinstance(exc, tt.AuthRevoked):
-        with db.transaction() as uow:
-            grants.revoke(uow, target.workspace_id, target.access.grant_id, reason=exc.message)
-        return AuthorizationRevoked(REAUTHORIZE, reason="authorization_revoked")
-    said = f"{exc.message} (code {exc.code})" if exc.code is not None else exc.message
-    if exc.retryable:
-        maybe = isinstance(exc, tt.Transport) and exc.sent
-        detail = (
-            f"TikTok did not answer ({said}); the change may have reached it: sync the ad "
-            "account to see, then retry"
-            if maybe
-            else f"TikTok is not available now ({said}); nothing was changed, retry later"
-        )
-        return TikTokUnavailable(detail, reason="tiktok_unavailable")
-    reason, detail = next(
-        (found for kind, found in _REFUSALS.items() if isinstance(exc, kind)),
-        ("tiktok_error", "TikTok refused the change"),
-    )
-    return TikTokRefused(
-        f"{detail}: {said}", reason=reason, tiktok_code=exc.code, tiktok_message=exc.message
-    )
-
-
-_REFUSALS: dict[type[tt.TikTokError], tuple[str, str]] = {
-    tt.BadParameter: ("tiktok_bad_parameter", "TikTok refused the change"),
-    tt.PermissionDenied: (
-        "tiktok_permission",
-        "TikTok says the authorization may not change this ad account",
-    ),
-    tt.ObjectNotFound: (
-        "tiktok_not_found",
-        "TikTok does not know this campaign or ad account any more: sync the ad account",
-    ),
-    tt.AuthInvalid: ("tiktok_auth", "TikTok refused the app's credentials"),
-}
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """What TikTok lists right after the change, by id (deleted entities included)."""
-
-    campaign: dict[str, Any] | None
-    adgroups: dict[str, dict[str, Any]]
-    ads: dict[str, dict[str, Any]]
-
-
-def _read_back(target: _Target) -> _Seen | None:
-    """The campaign, its ad groups and ads as TikTok now lists them; None when TikTok does not
-    answer (the change itself went through: the cascade stands in)."""
-    api = _api(target)
-    only = {"campaign_ids": [target.campaign_id]}
-    adv = target.advertiser_id
-    try:
-        campaigns = [
-            item.raw()
-            for page in api.campaign_pages(adv, filtering=only, include_deleted=True)
-            for item in page.items
-        ]
-        groups = {
-            item.adgroup_id: item.raw()
-            for page in api.adgroup_pages(adv, filtering=only, include_deleted=True)
-            for item in page.items
-        }
-        ads = {
-            item.ad_id: item.raw()
-            for page in api.ad_pages(adv, filtering=only, include_deleted=True)
-            for item in page.items
-        }
-    except tt.TikTokError:
-        return None
-    mine = [c for c in campaigns if str(c.get("campaign_id")) == target.campaign_id]
-    return _Seen(mine[0] if mine else None, groups, ads)
-
-
-# step 3 ----------------------------------------------------------------------------------------
-
-
-def _locked(uow: UnitOfWork, target: _Target) -> TikTokCampaign:
-    c = CampaignsRepository(uow).get(target.workspace_id, target.row_id, lock=True)
-    if c is None:  # the ad account was removed meanwhile
-        raise NotFound(f"campaign {target.row_id} not found")
-    return c
-
-
-def _mirror(
-    uow: UnitOfWork,
-    target: _Target,
-    c: TikTokCampaign,
-    seen: _Seen | None,
-    op: Operation | None,
-) -> None:
-    """The campaign and its children take TikTok's read-back statuses, else (status changes
-    only) the documented cascade."""
-    _take(c, seen.campaign if seen else None)
-    groups, ads = CampaignsRepository(uow).children(c.ad_account_id, target.campaign_id)
-    for prefix, rows, listed in (
-        ("ADGROUP", groups, seen.adgroups if seen else {}),
-        ("AD", ads, seen.ads if seen else {}),
-    ):
-        for child in rows:
-            key = child.adgroup_id if prefix == "ADGROUP" else child.ad_id
-            if _take(child, listed.get(key)) or op is None:
-                continue
-            after = child_status_after(op, prefix, child.secondary_status, child.deleted)
-            if after is not None:
-                child.secondary_status = after.secondary_status
-                child.deleted = after.deleted
-
-
-def _take(row: Any, item: dict[str, Any] | None) -> bool:
-    """Copy the statuses TikTok listed for ``row``; False when it listed no status."""
-    if not item or not isinstance(item.get("secondary_status"), str):
-        return False
-    secondary = item["secondary_status"][:64]
-    operation_status = item.get("operation_status")
-    if isinstance(operation_status, str) and operation_status:
-        row.operation_status = operation_status[:16]
-    row.secondary_status = secondary
-    row.deleted = is_deleted(secondary)
-    return True
-
-
 def _after(op: Operation, c: TikTokCampaign) -> dict[str, Any]:
     return {
         "operation": op.value,
         "operation_status": c.operation_status,
         "secondary_status": c.secondary_status,
     }
-
-
-def _finish(
-    uow: UnitOfWork,
-    target: _Target,
-    actor: str,
-    action: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> dict[str, Any]:
-    uow.flush()
-    initialized = allocation.mark_initialized(uow, target.workspace_id, target.row_id)
-    record(
-        uow,
-        workspace_id=target.workspace_id,
-        actor=actor,
-        action=action,
-        object_type="tiktok_campaign",
-        object_id=target.row_id,
-        before=before,
-        after={**after, "campaign_id": target.campaign_id, "initialized": initialized},
-    )
-    return service.campaign_view(uow, target.workspace_id, target.row_id)
 
 
 def _minor(value: Any, currency: str, sent: int) -> int:
