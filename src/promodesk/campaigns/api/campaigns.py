@@ -22,7 +22,7 @@ from promodesk.campaigns.schemas.campaigns import (
     SpendRead,
     StatusChange,
 )
-from promodesk.campaigns.service import allocation, campaigns, changes, lists
+from promodesk.campaigns.service import allocation, campaigns, changes, exports, lists
 from promodesk.kit.pagination import MAX_ID, after, fetch, page
 from promodesk.web import ApiRoute, Caller, Cursor, Limit, OptId, Uow, Writer, errors, state
 
@@ -115,7 +115,7 @@ def list_campaigns(
         "until": until,
     }
     if format is not None:
-        return _file(*lists.export(uow, caller.workspace_id, Level.CAMPAIGN, format, **kw))
+        return _file(*exports.export(uow, caller.workspace_id, Level.CAMPAIGN, format, **kw))
     return CampaignPage(
         **lists.object_page(
             uow, caller.workspace_id, Level.CAMPAIGN, cursor=cursor, limit=limit, **kw
@@ -133,7 +133,7 @@ def _children(
     limit: int,
 ) -> ObjectPage | Response:
     if fmt is not None:
-        return _file(*lists.export(uow, caller.workspace_id, level, fmt, **kw))
+        return _file(*exports.export(uow, caller.workspace_id, level, fmt, **kw))
     return ObjectPage(
         **lists.object_page(uow, caller.workspace_id, level, cursor=cursor, limit=limit, **kw)
     )

@@ -20,7 +20,7 @@ from rich.table import Table
 from promodesk import clikit
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.schemas.campaigns import CampaignPage, ObjectPage
-from promodesk.campaigns.service import lists
+from promodesk.campaigns.service import exports, lists
 from promodesk.clikit import JsonOpt, console, database, friendly, show
 from promodesk.kit.errors import ValidationFailed
 from promodesk.kit.money import Money
@@ -40,7 +40,7 @@ def _list(level: Level, opts: dict[str, Any]) -> None:
             fmt = target.suffix.lstrip(".").lower()
             if fmt not in ("csv", "xlsx"):
                 raise ValidationFailed("--export names a .csv or .xlsx file", field="export")
-            body, _media, _name = lists.export(uow, workspace_id, level, fmt, **kw)
+            body, _media, _name = exports.export(uow, workspace_id, level, fmt, **kw)
         else:
             page = lists.object_page(uow, workspace_id, level, cursor=cursor, limit=limit, **kw)
     if target is not None:

@@ -1,6 +1,6 @@
 """The object lists (campaigns, ad groups, ads) at agency scale: search, status words, metric
 columns over a range of each ad account's local days, totals of the whole filtered list, sorts
-by any column with keyset cursor pages, and every page of a list for exports.
+by any column with keyset cursor pages. Exports of these lists: ``exports``.
 
 Rules: ``campaigns.domain.lists`` and ``campaigns.domain.campaigns`` (unknown values are 422s
 naming the field, never a wider list). Paging follows ``kit.pagination`` (``limit + 1`` rows,
@@ -11,7 +11,6 @@ another sort or range is refused, since following it would skip or repeat rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,11 +24,8 @@ from promodesk.campaigns.repository.lists import Filters, ListsRepository, Windo
 from promodesk.kit.clock import now
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import NotFound, ValidationFailed
-from promodesk.kit.export import MEDIA_TYPES, Cell, Table, export_format, filename, render
 from promodesk.kit.money import exponent
 from promodesk.kit.pagination import MAX_ID, cursor_int, decode_cursor, encode_cursor, fetch
-
-EXPORT_PAGE = 1000
 
 
 def metrics_view(m: Metrics) -> dict[str, Any]:
@@ -254,32 +250,6 @@ def object_page(
     return result
 
 
-def all_items(
-    uow: UnitOfWork, workspace_id: int, level: Level | str = Level.CAMPAIGN, **kw: Any
-) -> tuple[Iterator[dict[str, Any]], dict[str, Any]]:
-    """Every item of a list in its order (page after page, for exports), and the first page's
-    ``range`` and ``totals``. ``kw`` as ``object_page`` (without ``cursor`` and ``limit``)."""
-    first = object_page(uow, workspace_id, level, limit=EXPORT_PAGE, **kw)
-
-    def walk() -> Iterator[dict[str, Any]]:
-        page = first
-        while True:
-            yield from page["items"]
-            if not page["next_cursor"]:
-                return
-            page = object_page(
-                uow,
-                workspace_id,
-                level,
-                cursor=page["next_cursor"],
-                limit=EXPORT_PAGE,
-                with_totals=False,
-                **kw,
-            )
-
-    return walk(), {"range": first["range"], "totals": first["totals"]}
-
-
 def _cursor(order: domain.Sort, chosen: domain.MetricRange, row: Any, *, back: bool) -> str:
     value: dict[str, Any] = {"sort": order.token, "range": chosen.token, "after": row[0].id}
     if not order.by_id:
@@ -322,128 +292,8 @@ def _read_cursor(
     return key, after_id, back
 
 
-# --- exports ----------------------------------------------------------------------------------
-
-STATUS_WORDS = {
-    words.ListStatus.ACTIVE.value: "Active",
-    words.ListStatus.NOT_DELIVERING.value: "Not delivering",
-    words.ListStatus.PAUSED.value: "Paused",
-    words.ListStatus.DELETED.value: "Deleted",
-}
-NOUNS = {Level.CAMPAIGN: "Campaign", Level.ADGROUP: "Ad group", Level.AD: "Ad"}
-
-
-def _plain(text: str) -> str:
-    return text
-
-
 def major(minor: int | Decimal | None, currency: str) -> Decimal | None:
     """An amount (or a ratio) in minor units as major units of ``currency``, exactly."""
     if minor is None:
         return None
     return Decimal(minor).scaleb(-exponent(currency))
-
-
-def export_table(
-    level: Level | str,
-    items: Iterable[dict[str, Any]],
-    meta: dict[str, Any],
-    *,
-    tr: Callable[[str], str] = _plain,
-    reason: Callable[[str], str] = _plain,
-) -> Table:
-    """What the list shows, as a ``kit.export.Table``: one row per item in the list's order,
-    then one total row per currency. ``tr`` translates the header and status words; ``reason``
-    names a not-delivering reason (TikTok's secondary status by default)."""
-    lvl = level if isinstance(level, Level) else domain.level(level)
-    header = ["ID", tr(NOUNS[lvl]), tr("TikTok ID")]
-    if lvl is not Level.CAMPAIGN:
-        header += [tr("Campaign")]
-    if lvl is Level.AD:
-        header += [tr("Ad group")]
-    header += [tr("Status"), tr("Not delivering because")]
-    if lvl is Level.CAMPAIGN:
-        header += [tr("Objective")]
-    if lvl is not Level.AD:
-        header += [tr("Budget mode"), tr("Budget")]
-    header += [tr("Currency"), tr("TikTok ad account"), tr("Client account"), tr("Advertiser")]
-    header += [
-        tr("Spend"),
-        tr("Impressions"),
-        tr("Clicks"),
-        tr("CTR (%)"),
-        tr("CPC"),
-        tr("CPM"),
-        tr("Conversions"),
-        tr("Cost per result"),
-    ]
-    metric_at = len(header) - 8
-
-    def metric_cells(m: dict[str, Any], currency: str) -> list[Cell]:
-        return [
-            major(m["spend_minor"], currency),
-            m["impressions"],
-            m["clicks"],
-            m["ctr"],
-            major(m["cpc_minor"], currency),
-            major(m["cpm_minor"], currency),
-            m["conversions"],
-            major(m["cost_per_result_minor"], currency),
-        ]
-
-    def rows() -> Iterator[list[Cell]]:
-        for it in items:
-            alloc = it.get("allocation") or {}
-            cur = it["currency"]
-            row: list[Cell] = [it["id"], it["name"]]
-            row.append(it["campaign_id"] if lvl is Level.CAMPAIGN else it["tiktok_id"])
-            if lvl is not Level.CAMPAIGN:
-                row.append(it.get("campaign_name") or it["campaign_id"])
-            if lvl is Level.AD:
-                row.append(it.get("adgroup_name") or it["adgroup_id"])
-            row += [
-                tr(STATUS_WORDS[it["status"]]),
-                reason(it["status_reason"]) if it["status_reason"] else None,
-            ]
-            if lvl is Level.CAMPAIGN:
-                row.append(it["objective_type"])
-            if lvl is not Level.AD:
-                budgeted = it["budget_mode"] != "BUDGET_MODE_INFINITE"
-                row += [it["budget_mode"], major(it["budget_minor"], cur) if budgeted else None]
-            row += [
-                cur,
-                f"{it['ad_account_name'] or ''} ({it['ad_account_advertiser_id']})",
-                alloc.get("client_account_name"),
-                alloc.get("advertiser_name"),
-            ]
-            yield row + metric_cells(it["metrics"], cur)
-
-    totals: list[list[Cell]] = []
-    for t in (meta.get("totals") or {}).get("by_currency", []):
-        row: list[Cell] = [None] * metric_at
-        row[0] = f"{tr('Total')} {t['currency']}"
-        row[1] = f"{t['count']}"
-        totals.append(row + metric_cells(t["metrics"], t["currency"]))
-    return Table(header, rows(), totals, title=f"{tr(NOUNS[lvl])} {meta['range']['range']}")
-
-
-def export(
-    uow: UnitOfWork,
-    workspace_id: int,
-    level: Level | str,
-    fmt: str | None,
-    *,
-    tr: Callable[[str], str] = _plain,
-    reason: Callable[[str], str] = _plain,
-    **kw: Any,
-) -> tuple[bytes, str, str]:
-    """The whole list (every page, in its order, with its total rows) as CSV or XLSX:
-    (content, media type, file name). ``kw`` as ``object_page`` without ``cursor``/``limit``;
-    an unknown ``fmt`` is a 422 naming ``format``."""
-    form = export_format(fmt)
-    lvl = level if isinstance(level, Level) else domain.level(level)
-    items, meta = all_items(uow, workspace_id, lvl, **kw)
-    table = export_table(lvl, items, meta, tr=tr, reason=reason)
-    body = render(table, form)
-    stem = {Level.CAMPAIGN: "campaigns", Level.ADGROUP: "adgroups", Level.AD: "ads"}[lvl]
-    return body, MEDIA_TYPES[form], filename(f"{stem}-{meta['range']['range']}", form)

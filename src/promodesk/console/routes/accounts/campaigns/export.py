@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from promodesk.campaigns.domain.reports import Level
-from promodesk.campaigns.service import lists
+from promodesk.campaigns.service import exports
 from promodesk.console import forms
 from promodesk.console.labels import label
 from promodesk.console.routes.accounts.campaigns.lists import list_query
@@ -41,7 +41,7 @@ def _export(request: Request, visit: Visit, uow: Any, level: Level) -> Response:
     range_word = query["range"] or ("custom" if query["since"] or query["until"] else "")
     candidates = level is Level.CAMPAIGN and q.get("candidates") == "1"
     chosen = forms.optional_id(q.get("ad_account_id", ""))
-    body, media, name = lists.export(
+    body, media, name = exports.export(
         uow,
         visit.principal.workspace_id,
         level,
