@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from promodesk.campaigns.repository.budget import BudgetRepository
-from promodesk.campaigns.service import budget as service
 from promodesk.campaigns.service import freed
+from promodesk.campaigns.service.budget import view as service
 from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.errors import NotFound

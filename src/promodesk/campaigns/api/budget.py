@@ -24,7 +24,9 @@ from promodesk.campaigns.schemas.budget import (
     TransferPage,
     TransferRead,
 )
-from promodesk.campaigns.service import budget, freed, transfers
+from promodesk.campaigns.service import freed, transfers
+from promodesk.campaigns.service.budget import pools
+from promodesk.campaigns.service.budget import view as budget
 from promodesk.campaigns.service.reallocation import plan as realloc_plan
 from promodesk.campaigns.service.reallocation import settle as realloc_settle
 from promodesk.campaigns.service.reallocation import start as realloc_start
@@ -80,9 +82,9 @@ def list_pools(
     """The freed-budget pools with their ledger history, newest line first. An unknown ``pool``
     is 404, never a wider list."""
     if pool is not None:
-        items = [budget.pool_history(uow, caller.workspace_id, freed.parse_pool(pool))]
+        items = [pools.pool_history(uow, caller.workspace_id, freed.parse_pool(pool))]
     else:
-        items = budget.pool_histories(uow, caller.workspace_id)
+        items = pools.pool_histories(uow, caller.workspace_id)
     return PoolPage(items=[PoolHistoryRead(**i) for i in items], next_cursor=None)
 
 

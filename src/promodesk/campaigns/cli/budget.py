@@ -24,7 +24,8 @@ from promodesk.campaigns.schemas.budget import (
     ReallocationRead,
     TransferRead,
 )
-from promodesk.campaigns.service import budget, freed, transfers
+from promodesk.campaigns.service import freed, transfers
+from promodesk.campaigns.service.budget import view as budget
 from promodesk.campaigns.service.reallocation import plan as realloc_plan
 from promodesk.campaigns.service.reallocation import settle as realloc_settle
 from promodesk.campaigns.service.reallocation import start as realloc_start

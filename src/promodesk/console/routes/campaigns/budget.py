@@ -27,8 +27,9 @@ from promodesk.campaigns.errors import (
     ReallocationRefused,
     TransferRefused,
 )
-from promodesk.campaigns.service import budget as budget_service
 from promodesk.campaigns.service import freed, transfers
+from promodesk.campaigns.service.budget import pools as pool_service
+from promodesk.campaigns.service.budget import view as budget_service
 from promodesk.campaigns.service.reallocation import plan as realloc_plan
 from promodesk.campaigns.service.reallocation import settle as realloc_settle
 from promodesk.campaigns.service.reallocation import start as realloc_start
@@ -129,7 +130,7 @@ def _form_page(
     return visit.page(
         "campaigns/budget_reallocate.html",
         pool=state,
-        pool_label=budget_service.pool_label(uow, workspace_id, state),
+        pool_label=pool_service.pool_label(uow, workspace_id, state),
         candidates=realloc_plan.candidates(uow, workspace_id, pool),
         amounts=amounts,
     )
@@ -141,7 +142,7 @@ def pool_page(visit: ViewerVisit, uow: Uow, key: str) -> Response:
     workspace_id = visit.principal.workspace_id
     return visit.page(
         "campaigns/budget_pool.html",
-        p=budget_service.pool_history(uow, workspace_id, pool),
+        p=pool_service.pool_history(uow, workspace_id, pool),
         reallocations=realloc_views.reallocation_page(uow, workspace_id, pool=pool, limit=50),
     )
 

@@ -1,13 +1,5 @@
-"""The Budget view: per client account → advertiser → ad account (and the ad accounts not
-allocated to a client), the live daily and lifetime budgets of active campaigns, today's pacing
-in each ad account's own day, the account's balance from TikTok, and the budget freed by
-cancellations (the freed-budget pools, with what was freed and reallocated).
-
-Two steps, so that no transaction waits on TikTok: ``overview`` reads the database in one
-read-only unit; ``balances`` then asks TikTok (``advertiser/balance/get/`` of the agency's
-Business Center) with no transaction open. A balance TikTok cannot give is ``available:
-false`` with the reason, never an error of the whole view.
-"""
+"""The Budget view itself: ``overview`` from the database in one read-only unit, then
+``budget_view`` adds each ad account's TikTok balance (``balances``) with no transaction open."""
 
 from __future__ import annotations
 
@@ -17,16 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from promodesk.accounts.domain import to_minor
-from promodesk.accounts.service import accounts as accounts_service
-from promodesk.accounts.service import allocation as accounts_alloc
-from promodesk.accounts.service import grants
 from promodesk.accounts.service import requests as account_requests
 from promodesk.campaigns.domain import budget as rules
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.repository.budget import BudgetRepository
 from promodesk.campaigns.service import freed, reports
-from promodesk.integrations.tiktok import errors as tt
+from promodesk.campaigns.service.budget.balances import balances
+from promodesk.campaigns.service.budget.pools import all_accounts, pool_names, pool_view
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.errors import NotFound
@@ -46,17 +35,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def _all_accounts(uow: UnitOfWork, workspace_id: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    after = 0
-    while True:
-        page = accounts_service.list_ad_accounts(uow, workspace_id, after_id=after, limit=100)
-        found.extend(page)
-        if len(page) < 100:
-            return found
-        after = int(page[-1]["id"])
 
 
 def _spent_by_campaign_hourly(
@@ -142,39 +120,6 @@ def _account_view(
     }
 
 
-def _pool_view(p: freed.PoolState, names: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "key": p.key,
-        "label": (names or {}).get(p.key, p.key),
-        "advertiser_id": p.pool.advertiser_id,
-        "ad_account_id": p.pool.ad_account_id,
-        "currency": p.pool.currency,
-        "balance_minor": p.balance_minor,
-        "freed_minor": p.freed_minor,
-        "reallocated_minor": p.reallocated_minor,
-        "unfreed_minor": p.unfreed_minor,
-    }
-
-
-def _pool_names(accounts: list[dict[str, Any]], pools: list[freed.PoolState]) -> dict[str, str]:
-    """A pool's name for people: "client / advertiser (CUR)" or "ad account (CUR)"."""
-    advertisers = {
-        int(p["advertiser_id"]): f"{p['client_account_name']} / {p['advertiser_name']}"
-        for a in accounts
-        for p in a["allocations"]
-    }
-    account_names = {int(a["id"]): str(a["name"] or a["advertiser_id"]) for a in accounts}
-    out: dict[str, str] = {}
-    for p in pools:
-        if p.pool.advertiser_id is not None:
-            who = advertisers.get(p.pool.advertiser_id, f"advertiser {p.pool.advertiser_id}")
-        else:
-            ident = p.pool.ad_account_id or 0
-            who = account_names.get(ident, f"ad account {ident}")
-        out[p.key] = f"{who} ({p.pool.currency})"
-    return out
-
-
 def _check_filters(accounts: list[dict[str, Any]], f: Filters) -> None:
     """An unknown id is an error, never a wider view."""
     if f.ad_account_id is not None and not any(a["id"] == f.ad_account_id for a in accounts):
@@ -196,7 +141,7 @@ def _check_filters(accounts: list[dict[str, Any]], f: Filters) -> None:
 def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None) -> dict[str, Any]:
     """The Budget view from the database (balances not yet asked: see ``with_balances``)."""
     f = filters or Filters()
-    accounts = _all_accounts(uow, workspace_id)
+    accounts = all_accounts(uow, workspace_id)
     _check_filters(accounts, f)
     live: dict[int, list[rules.LiveCampaign]] = {a["id"]: [] for a in accounts}
     for account_id, campaign_id, mode, amount in BudgetRepository(uow).live_campaigns(
@@ -206,10 +151,10 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
     now = clock.now()
     views = {a["id"]: _account_view(uow, workspace_id, a, live[a["id"]], now) for a in accounts}
     pools = freed.pools(uow, workspace_id)
-    names = _pool_names(accounts, pools)
+    names = pool_names(accounts, pools)
     for p in pools:
         if p.pool.ad_account_id is not None and p.pool.ad_account_id in views:
-            views[p.pool.ad_account_id]["pools"].append(_pool_view(p, names))
+            views[p.pool.ad_account_id]["pools"].append(pool_view(p, names))
 
     clients: dict[int, dict[str, Any]] = {}
     unallocated: list[dict[str, Any]] = []
@@ -242,7 +187,7 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
     adv_pools: dict[int, list[dict[str, Any]]] = {}
     for p in pools:
         if p.pool.advertiser_id is not None:
-            adv_pools.setdefault(p.pool.advertiser_id, []).append(_pool_view(p, names))
+            adv_pools.setdefault(p.pool.advertiser_id, []).append(pool_view(p, names))
     out_clients = []
     for client in sorted(clients.values(), key=lambda c: str(c["name"]).lower()):
         advertisers = []
@@ -252,7 +197,7 @@ def overview(uow: UnitOfWork, workspace_id: int, filters: Filters | None = None)
             advertisers.append(adv)
         out_clients.append({"id": client["id"], "name": client["name"], "advertisers": advertisers})
     shown_pools = [
-        _pool_view(p, names)
+        pool_view(p, names)
         for p in pools
         if _pool_shown(p, f, [a for a in accounts if a["id"] in views])
     ]
@@ -305,70 +250,11 @@ def _totals(accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [by[c] for c in sorted(by)]
 
 
-# balances (TikTok, no transaction open) --------------------------------------------------
-
-
 def _each_account(view: dict[str, Any]) -> Iterable[dict[str, Any]]:
     yield from view["not_allocated"]
     for client in view["clients"]:
         for adv in client["advertisers"]:
             yield from adv["ad_accounts"]
-
-
-def balances(db: Database, workspace_id: int, ad_account_ids: Iterable[int]) -> dict[int, Any]:
-    """Per ad account: ``{available, cash_minor, reason}`` from TikTok's Business Center."""
-    ids = sorted(set(ad_account_ids))
-    bc = account_requests.business_center_id()
-    if not bc:
-        reason = "no Business Center is configured (PROMODESK_ACCOUNTS_BUSINESS_CENTER_ID)"
-        return {i: {"available": False, "cash_minor": None, "reason": reason} for i in ids}
-    by_grant: dict[int, list[Any]] = {}
-    out: dict[int, Any] = {}
-    with db.read() as uow:
-        for account_id in ids:
-            try:
-                account = accounts_alloc.get_ad_account(uow, workspace_id, account_id)
-            except NotFound:
-                continue
-            access = grants.tiktok_access(uow, account)
-            if access is None:
-                out[account_id] = {
-                    "available": False,
-                    "cash_minor": None,
-                    "reason": "the TikTok authorization of this ad account is revoked",
-                }
-                continue
-            by_grant.setdefault(access.grant_id, []).append(access)
-    for accesses in by_grant.values():
-        wanted = {a.advertiser_id: a for a in accesses}
-        try:
-            listed = {
-                str(item.get("advertiser_id")): item
-                for item in accesses[0].api().advertiser_balance_pages(bc)
-                if str(item.get("advertiser_id")) in wanted
-            }
-        except tt.TikTokError as exc:
-            reason = f"TikTok did not give the balance: {exc.message}"
-            for a in accesses:
-                out[a.ad_account_id] = {"available": False, "cash_minor": None, "reason": reason}
-            continue
-        for advertiser_id, a in wanted.items():
-            item = listed.get(advertiser_id)
-            if item is None:
-                out[a.ad_account_id] = {
-                    "available": False,
-                    "cash_minor": None,
-                    "reason": f"Business Center {bc} does not list this ad account",
-                }
-                continue
-            out[a.ad_account_id] = {
-                "available": True,
-                "cash_minor": to_minor(item.get("cash_balance"), a.currency),
-                "balance_minor": to_minor(item.get("account_balance"), a.currency),
-                "transferable_minor": to_minor(item.get("transferable_amount"), a.currency),
-                "reason": "",
-            }
-    return out
 
 
 def budget_view(
@@ -388,43 +274,3 @@ def budget_view(
                 a["id"], {"available": False, "cash_minor": None, "reason": "not found"}
             )
     return view
-
-
-def pool_label(uow: UnitOfWork, workspace_id: int, pool: freed.PoolState) -> str:
-    """The pool's name for people (as the Budget view shows it)."""
-    return _pool_names(_all_accounts(uow, workspace_id), [pool])[pool.key]
-
-
-def pool_history(
-    uow: UnitOfWork, workspace_id: int, pool: freed.Pool, *, limit: int = 500
-) -> dict[str, Any]:
-    """One pool: what it holds and every ledger line of it, newest first (``kind`` freed,
-    reallocated, returned or unfreed; ``ref`` the cancellation item, reallocation or undo)."""
-    state = freed.pool_state(uow, workspace_id, pool)
-    if state is None:
-        raise NotFound(f"freed-budget pool {freed.key_of(pool)} not found", field="pool")
-    names = _pool_names(_all_accounts(uow, workspace_id), [state])
-    kinds = {
-        freed.FREED: "freed",
-        freed.REALLOCATED: "reallocated",
-        freed.RETURNED: "returned",
-        "campaigns.unfreed": "unfreed",
-    }
-    lines = freed.history(uow, workspace_id, state.account_id)
-    return {
-        **_pool_view(state, names),
-        "history": [
-            {
-                "kind": kinds.get(line.kind, line.kind),
-                "ref": line.ref,
-                "amount_minor": line.amount_minor,
-                "at": line.at,
-            }
-            for line in reversed(lines[-limit:])
-        ],
-    }
-
-
-def pool_histories(uow: UnitOfWork, workspace_id: int) -> list[dict[str, Any]]:
-    """Every pool of the workspace with its history (``pool_history``)."""
-    return [pool_history(uow, workspace_id, p.pool) for p in freed.pools(uow, workspace_id)]
