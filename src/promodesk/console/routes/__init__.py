@@ -26,6 +26,7 @@ from promodesk.console.routes.accounts.campaigns import lists as campaign_lists
 from promodesk.console.routes.campaigns import budget as campaign_budget
 from promodesk.console.routes.campaigns import cancel as campaign_cancel
 from promodesk.console.routes.campaigns import monitor as campaign_monitor
+from promodesk.console.routes.campaigns import retrospective as campaign_retrospective
 from promodesk.console.routes.promote import creators, money, orders
 from promodesk.console.routes.promote import review as promote_review
 from promodesk.console.routes.promotions import index as promotions_index
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rule_form.router,  # /rules/new before /rules/{rule_id}
     rule_pages.router,
     campaign_monitor.router,
+    campaign_retrospective.router,  # /cancellations/retrospective before /cancellations/{id}
     campaign_cancel.router,
     campaign_budget.router,
     campaign_lists.router,
