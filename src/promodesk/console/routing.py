@@ -31,6 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from promodesk.console import formerrors, forms, submit
+from promodesk.console.urls import login_url
+from promodesk.console.urls import safe_next as _safe
 from promodesk.console.visit import (
     CsrfRefused,
     LoginRequired,
@@ -39,10 +41,8 @@ from promodesk.console.visit import (
     bare_visit,
     close_unit,
     console_of,
-    login_url,
     open_visit,
 )
-from promodesk.console.visit import safe_next as _safe
 from promodesk.kit.db import BUSY_ERRORS
 from promodesk.kit.errors import PromodeskError, ServiceUnavailable
 

@@ -31,7 +31,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from promodesk.console.core import N_
-from promodesk.console.visit import FORM_CLAIM, console_of, safe_next, session_token
+from promodesk.console.urls import safe_next
+from promodesk.console.visit import FORM_CLAIM, console_of, session_token
 from promodesk.kit.db import BUSY_ERRORS
 from promodesk.kit.idempotency import (
     IN_PROGRESS,

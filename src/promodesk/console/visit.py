@@ -23,12 +23,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -43,6 +41,7 @@ from promodesk.console.core import (
     SESSION_COOKIE,
     Console,
 )
+from promodesk.console.urls import INTENT, INTENT_PATTERN, with_intent
 from promodesk.kit import auth
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import PromodeskError
@@ -61,8 +60,6 @@ LABELLED_PARAMS = {
 
 FLASH_CHARS = 300
 FORM_CLAIM = "form_claim"
-INTENT = "intent"
-_INTENT = re.compile(r"[A-Za-z0-9_-]{8,64}")  # the claimed one-time submit token of a POSTed form
 
 
 class LoginRequired(Exception):
@@ -115,7 +112,7 @@ class Visit:
         from the session and the intent, so the page the browser shows again on Back carries
         the token already spent and paying again does nothing."""
         intent = self.request.query_params.get(INTENT, "")
-        if self.request.method == "GET" and self.session_id and _INTENT.fullmatch(intent):
+        if self.request.method == "GET" and self.session_id and INTENT_PATTERN.fullmatch(intent):
             secret = self.console.st.settings.ensure_secret_key().encode()
             seed = f"{self.session_id}\n{self.request.url.path}\n{intent}".encode()
             return hmac.new(secret, seed, hashlib.sha256).hexdigest()[:32]
@@ -310,34 +307,6 @@ def open_visit(
     if login and visit.member is None:
         raise LoginRequired
     return visit
-
-
-def with_intent(request: Request) -> RedirectResponse | None:
-    """A confirmation page (pay, hold, withdraw, stop) lives at a URL naming one intent: the
-    first visit is redirected to the same URL with a random ``intent``, so that Back returns to
-    the very page whose form was sent (same token, see ``Visit.submit_token``)."""
-    if _INTENT.fullmatch(request.query_params.get(INTENT, "")):
-        return None
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != INTENT]
-    query.append((INTENT, secrets.token_urlsafe(12)))
-    return RedirectResponse(f"{request.url.path}?{urlencode(query)}", status_code=303)
-
-
-def safe_next(value: str | None, default: str = "/") -> str:
-    """Only paths on this site: no scheme, no host, no ``//`` (open redirects)."""
-    if not value or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return default
-    if parts.path.startswith("//") or "\\" in value:
-        return default
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def login_url(request: Request) -> str:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return "/login" if here == "/" else "/login?" + urlencode({"next": here})
 
 
 # -- the dependencies that open a route's visit -------------------------------------------------

@@ -8,12 +8,12 @@ from fastapi.responses import Response
 from promodesk.console import forms
 from promodesk.console.core import LOCALE_COOKIE
 from promodesk.console.routing import ConsoleRoute
+from promodesk.console.urls import safe_next
 from promodesk.console.visit import (
     GuestFormVisit,
     GuestVisit,
     Uow,
     console_of,
-    safe_next,
 )
 from promodesk.demo import DEMO_EMAIL, DEMO_PASSWORD
 from promodesk.kit.errors import RateLimited, Unauthorized, ValidationFailed
