@@ -7,7 +7,7 @@ Rules:
   ``request.state.form_items`` every pair, to show a refused form again.
 - Every field a route reads, from a form or a query string, goes through a parser here. A value
   that does not parse is a ``ValidationFailed`` naming the field, with a short message to show
-  beside it in the member's language (``says``, ``says_n``; see console/routing.py), never a
+  beside it in the member's language (``says``, ``says_n``; see console/refill.py), never a
   500. Messages name the field in words and never show a storage limit.
 - An id is a decimal integer in 1..``MAX_ID`` (the rule of the app's path ids): an optional one
   that does not parse reads as absent, a required one is refused.
