@@ -131,7 +131,7 @@ def test_the_code_sets_are_found() -> None:
 @pytest.mark.parametrize("kind", sorted(known_codes()))
 def test_every_code_has_a_label(kind: str) -> None:
     missing = sorted(known_codes()[kind] - set(LABELS[kind]))
-    assert missing == [], f"add labels to console/labels.py LABELS[{kind!r}]"
+    assert missing == [], f"add labels to console/labels/<feature>.py LABELS[{kind!r}]"
 
 
 def test_every_label_is_translated() -> None:

@@ -19,8 +19,8 @@ from promodesk.campaigns.service.retrospective import export as retro_export
 from promodesk.campaigns.service.retrospective import notes as retro_notes
 from promodesk.campaigns.service.retrospective import report as retro_report
 from promodesk.console import forms, labels
+from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
-from promodesk.console.labels import N_
 from promodesk.console.routes.campaigns.monitor import major
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, Visit

@@ -15,7 +15,7 @@ from promodesk.accounts.service import clients as clients_service
 from promodesk.campaigns.domain.reports import Level
 from promodesk.campaigns.service import lists
 from promodesk.console import forms
-from promodesk.console.labels import N_
+from promodesk.console.core import N_
 from promodesk.console.routes.accounts.campaigns.texts import budget_text, metric_texts
 from promodesk.console.routes.accounts.common import pairs
 from promodesk.console.routing import ConsoleRoute
