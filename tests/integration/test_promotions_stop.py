@@ -33,7 +33,7 @@ from promodesk.models import (
 )
 from promodesk.promote.service.orders import get_order
 from promodesk.promotions.service import products as links
-from promodesk.promotions.service import restart, stops
+from promodesk.promotions.service import restart, stop_watch, stops
 from promodesk.promotions.service import retry as retries
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.promotions.settings import promotions_settings
@@ -123,7 +123,7 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
             stop_id = stop.id
         _drain(db, ws)
         with db.read() as uow:
-            v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
+            v = stop_watch.view(uow, stop_watch.get_stop(uow, ws, stop_id))
         by = {st["channel"]: st for st in v["steps"]}
         assert by["tiktok_ads"]["status"] == "done"
         assert by["tiktok_ads"]["verified"] is True
@@ -155,7 +155,7 @@ def test_stop_everywhere_one_channel_failing_then_retried(db: Database, sb: Sand
             retries.retry(uow, ws, stop_id, actor="user:1", role="owner")
         _drain(db, ws)
         with db.read() as uow:
-            v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
+            v = stop_watch.view(uow, stop_watch.get_stop(uow, ws, stop_id))
         by = {st["channel"]: st for st in v["steps"]}
         assert by["shop"]["status"] == "done", by["shop"]
         assert by["tiktok_ads"]["attempts"] == 1
@@ -290,7 +290,7 @@ def test_a_rule_stops_a_sold_out_product_everywhere(db: Database, workspace: Wor
         stop = uow.session.scalars(
             select(PromotionStop).where(PromotionStop.workspace_id == ws)
         ).one()
-        v = stops.view(uow, stop)
+        v = stop_watch.view(uow, stop)
         assert stop.created_by == f"rule:{rule_id}"
         assert get_order(uow, ws, order).status == "stopped"
         assert catalog.get_enrollment(uow, ws, enrollments[0]).state != "approved"

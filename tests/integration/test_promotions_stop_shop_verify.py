@@ -16,7 +16,7 @@ from promodesk.kit import clock
 from promodesk.kit.db import Database
 from promodesk.kit.jobs.worker import Worker
 from promodesk.models import Job, ShopActivity, ShopOffer
-from promodesk.promotions.service import stops
+from promodesk.promotions.service import stop_watch, stops
 from promodesk.promotions.service.stop import preview_stop
 from promodesk.shop.service.batches import VERIFY_JOB
 from tests.api_support import new_workspace
@@ -44,9 +44,9 @@ def _stop(db: Database, ws: int, enrollment_id: int) -> int:
 def _look(db: Database, ws: int, stop_id: int) -> tuple[bool, dict[str, Any], dict[str, Any]]:
     """One look of the stop's watch (as its job does): (over, the shop step, the view)."""
     with db.transaction() as uow:
-        over = stops.watch(uow, ws, stop_id)
+        over = stop_watch.watch(uow, ws, stop_id)
     with db.read() as uow:
-        v = stops.view(uow, stops.get_stop(uow, ws, stop_id))
+        v = stop_watch.view(uow, stop_watch.get_stop(uow, ws, stop_id))
     (step,) = [s for s in v["steps"] if s["channel"] == "shop"]
     return over, step, v
 

@@ -31,6 +31,7 @@ from promodesk.promotions.service import (
     restart,
     stop,
     stop_list,
+    stop_watch,
     stops,
 )
 from promodesk.promotions.service import retry as retries
@@ -212,7 +213,7 @@ def stop_everywhere(body: StopCreate, uow: Uow, caller: Writer) -> StopRead:
         actor=caller.actor,
         role=caller.role,
     )
-    return StopRead.model_validate(stops.view(uow, s))
+    return StopRead.model_validate(stop_watch.view(uow, s))
 
 
 @router.get("/promotions/stops", response_model=StopPage)
@@ -257,7 +258,7 @@ def stops_list(
 def stop_show(stop_id: Annotated[int, Path(ge=1, le=MAX_ID)], uow: Uow, caller: Caller) -> StopRead:
     """A stop everywhere: its steps (status, verification, error) and progress."""
     return StopRead.model_validate(
-        stops.view(uow, stops.get_stop(uow, caller.workspace_id, stop_id))
+        stop_watch.view(uow, stop_watch.get_stop(uow, caller.workspace_id, stop_id))
     )
 
 
@@ -267,7 +268,7 @@ def stop_retry(
 ) -> StopRead:
     """Start the failed steps again (409 if none failed); the stopped ones are not touched."""
     s = retries.retry(uow, caller.workspace_id, stop_id, actor=caller.actor, role=caller.role)
-    return StopRead.model_validate(stops.view(uow, s))
+    return StopRead.model_validate(stop_watch.view(uow, s))
 
 
 @router.post("/promotions/stops/{stop_id}/restart", response_model=StopRead)
@@ -277,7 +278,7 @@ def stop_restart(
     """Restart everywhere: undo what can be undone (paused TikTok ads switched on again, shop
     enrollments restored from their snapshots); a Promote stop and a TikTok delete are final
     and listed as such (``reversible`` false). 409 when nothing can be undone."""
-    stops.get_stop(uow, caller.workspace_id, stop_id)
+    stop_watch.get_stop(uow, caller.workspace_id, stop_id)
     uow.commit()  # no transaction stays open while TikTok answers
     data = restart.restart(state(request).db, caller.workspace_id, stop_id, actor=caller.actor)
     return StopRead.model_validate(data)
@@ -304,7 +305,7 @@ def stop_notes(
         actor=caller.actor,
     )
     return StopRead.model_validate(
-        stops.view(uow, stops.get_stop(uow, caller.workspace_id, stop_id))
+        stop_watch.view(uow, stop_watch.get_stop(uow, caller.workspace_id, stop_id))
     )
 
 

@@ -8,7 +8,7 @@ from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, handler
 from promodesk.promotions import demo
 from promodesk.promotions.domain.links import LINK_JOB
-from promodesk.promotions.service import stops
+from promodesk.promotions.service import stop_watch
 from promodesk.promotions.service.products import link_ads_automatically
 
 
@@ -20,11 +20,11 @@ def link_ads(ctx: JobContext) -> None:
     )
 
 
-@handler(stops.WATCH_JOB)
+@handler(stop_watch.WATCH_JOB)
 def watch_stop(ctx: JobContext) -> None:
     """Record the steps that ended; look again shortly while any still runs."""
-    if not stops.watch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["stop_id"])):
-        ctx.reschedule(clock.now() + stops.watch_every())
+    if not stop_watch.watch(ctx.uow, int(ctx.payload["workspace_id"]), int(ctx.payload["stop_id"])):
+        ctx.reschedule(clock.now() + stop_watch.watch_every())
 
 
 @handler(demo.DEMO_LINKS_JOB)

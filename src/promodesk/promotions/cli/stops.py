@@ -12,7 +12,7 @@ from promodesk.clikit import ACTOR, JsonOpt, WorkspaceOpt, console, database, fr
 from promodesk.kit.money import Money
 from promodesk.promotions.domain.stop_list import stop_filters
 from promodesk.promotions.schemas import StopPage, StopRead
-from promodesk.promotions.service import notes, restart, stop, stop_list, stops
+from promodesk.promotions.service import notes, restart, stop, stop_list, stop_watch, stops
 from promodesk.promotions.service import retry as retries
 
 # The server's own CLI acts with the owner's rights (as the shop CLI does).
@@ -83,7 +83,7 @@ def stop_command(
             role=ROLE,
             **kw,  # type: ignore[arg-type]
         )
-        data = StopRead.model_validate(stops.view(uow, done))
+        data = StopRead.model_validate(stop_watch.view(uow, done))
     show(clikit.dump(data), json_out, lambda _: _render_stop(data))
 
 
@@ -96,7 +96,7 @@ def stops_show(
     """A stop everywhere: each channel's step, its outcome and verification."""
     with database().read() as uow:
         ws = clikit.workspace_id(uow, workspace)
-        data = StopRead.model_validate(stops.view(uow, stops.get_stop(uow, ws, stop_id)))
+        data = StopRead.model_validate(stop_watch.view(uow, stop_watch.get_stop(uow, ws, stop_id)))
     show(clikit.dump(data), json_out, lambda _: _render_stop(data))
 
 
@@ -110,7 +110,7 @@ def stops_retry(
     with database().transaction() as uow:
         ws = clikit.workspace_id(uow, workspace)
         done = retries.retry(uow, ws, stop_id, actor=ACTOR, role=ROLE)
-        data = StopRead.model_validate(stops.view(uow, done))
+        data = StopRead.model_validate(stop_watch.view(uow, done))
     show(clikit.dump(data), json_out, lambda _: _render_stop(data))
 
 

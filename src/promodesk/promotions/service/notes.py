@@ -10,7 +10,7 @@ from promodesk.audit.service import record
 from promodesk.campaigns.domain import retrospective as rules
 from promodesk.kit.db import UnitOfWork
 from promodesk.kit.errors import ValidationFailed
-from promodesk.promotions.service.stops import get_stop
+from promodesk.promotions.service.stop_watch import get_stop
 
 
 def update_notes(

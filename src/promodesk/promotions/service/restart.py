@@ -21,7 +21,7 @@ from promodesk.campaigns.service.cancellations import undo as ads_undo
 from promodesk.kit.db import Database
 from promodesk.kit.errors import Conflict, PromodeskError
 from promodesk.promotions.domain.stop import StepStatus
-from promodesk.promotions.service.stops import get_stop, view
+from promodesk.promotions.service.stop_watch import get_stop, view
 from promodesk.shop.service import snapshots
 
 

@@ -11,13 +11,8 @@ from promodesk.kit.errors import Conflict
 from promodesk.models import PromotionStop
 from promodesk.operations import service as operations
 from promodesk.promotions.domain.stop import StepStatus
-from promodesk.promotions.service.stops import (
-    OPERATION_KIND,
-    enqueue_watch,
-    get_stop,
-    settle,
-    start_step,
-)
+from promodesk.promotions.service.stop_watch import enqueue_watch, get_stop, settle
+from promodesk.promotions.service.stops import OPERATION_KIND, start_step
 
 
 def retry(

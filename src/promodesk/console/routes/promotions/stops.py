@@ -22,7 +22,7 @@ from promodesk.promotions.domain.stop_list import can_restart
 from promodesk.promotions.service import notes as stop_notes
 from promodesk.promotions.service import restart as restarts
 from promodesk.promotions.service import retry as retries
-from promodesk.promotions.service import stops
+from promodesk.promotions.service import stop_watch, stops
 from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -66,8 +66,8 @@ def confirm(visit: OperatorVisit, uow: Uow) -> Response:
 
 @router.get("/promotions/stops/{stop_id}")
 def show(visit: ViewerVisit, uow: Uow, stop_id: int) -> Response:
-    stop = stops.get_stop(uow, visit.principal.workspace_id, stop_id)
-    data = stops.view(uow, stop)
+    stop = stop_watch.get_stop(uow, visit.principal.workspace_id, stop_id)
+    data = stop_watch.view(uow, stop)
     op = data["operation"]
     running = data["running"] > 0
     return visit.page(
@@ -93,7 +93,7 @@ def retry(visit: OperatorVisit, uow: Uow, stop_id: int) -> Response:
 @router.post("/promotions/stops/{stop_id}/restart")
 def restart(request: Request, visit: OperatorVisit, uow: Uow, stop_id: int) -> Response:
     principal = visit.principal
-    stops.get_stop(uow, principal.workspace_id, stop_id)
+    stop_watch.get_stop(uow, principal.workspace_id, stop_id)
     close_unit(request, None)  # no transaction waits on TikTok
     db = console_of(request).st.db
     restarts.restart(db, principal.workspace_id, stop_id, actor=principal.actor)
