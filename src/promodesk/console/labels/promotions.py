@@ -80,6 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
     "job_kind": {
         "promotions.link_ads": N_("Promotions: link ads to the products they name"),
         "promotions.stop_watch": N_("Promotions: follow a stop everywhere"),
+        "promotions.demo_links": N_("Demo: link the demo product to its campaign and ad"),
     },
     "operation_kind": {"promotions.stop": N_("Stop everywhere")},
     "audit_object": {"promotion_stop": N_("Stop everywhere")},
