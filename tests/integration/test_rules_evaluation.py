@@ -202,3 +202,59 @@ def test_a_tick_takes_every_due_rule_in_pages(
             )
         ).all()
     assert sorted(i for p in payloads for i in p["rule_ids"]) == ids
+
+
+def test_a_tick_moves_each_schedule_on_and_leaves_a_rule_another_tick_moved(
+    db: Database, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The due times move on by one compare-and-set per (due, next due) pair: each rule gets
+    its own schedule's next due time, and a rule whose due time another tick moved between
+    the read and the update is neither moved again nor enqueued."""
+    from promodesk.models import Job, Rule
+    from promodesk.rules.repository.rules import RulesRepository
+
+    hourly = [make_rule(db, workspace.id, spend_no_results_rule(), enabled=True) for _ in range(3)]
+    every_5 = make_rule(
+        db,
+        workspace.id,
+        spend_no_results_rule(),
+        enabled=True,
+        schedule={"kind": "every", "every_minutes": 5},
+    )
+    taken, later = hourly[1], NOW + timedelta(minutes=7)
+    read = RulesRepository.due
+
+    def due_then_taken(self: RulesRepository, *args: object, **kwargs: object) -> list[Rule]:
+        page = read(self, *args, **kwargs)  # type: ignore[arg-type]
+        # another tick moves one of them after this one read them
+        self.s.execute(
+            Rule.__table__.update()  # type: ignore[attr-defined]
+            .where(Rule.id == taken)
+            .values(next_due_at=later)
+        )
+        return page
+
+    monkeypatch.setattr(RulesRepository, "due", due_then_taken)
+    with db.transaction() as uow:
+        for rule_id in [*hourly, every_5]:
+            row = uow.session.get(Rule, rule_id)
+            assert row is not None
+            row.next_due_at = NOW
+        uow.session.flush()
+        assert evaluation.tick(uow, now=NOW, workspace_id=workspace.id) == 3
+        payloads = uow.session.scalars(
+            select(Job.payload).where(
+                Job.workspace_id == workspace.id, Job.name == evaluation.EVALUATE_JOB
+            )
+        ).all()
+        uow.session.expire_all()
+        due = {i: uow.session.get(Rule, i).next_due_at for i in [*hourly, every_5]}  # type: ignore[union-attr]
+    assert sorted(i for p in payloads for i in p["rule_ids"]) == sorted(
+        [hourly[0], hourly[2], every_5]
+    )
+    assert {i: clock.ensure_utc(d) for i, d in due.items() if d is not None} == {
+        hourly[0]: NOW + timedelta(hours=1),
+        hourly[1]: later,
+        hourly[2]: NOW + timedelta(hours=1),
+        every_5: NOW + timedelta(minutes=5),
+    }

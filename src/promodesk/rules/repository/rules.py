@@ -69,15 +69,25 @@ class RulesRepository:
             q = q.with_for_update(skip_locked=True)
         return list(self.s.scalars(q))
 
-    def advance(self, rule_id: int, due: datetime, nxt: datetime) -> bool:
-        """Move a rule's due time on, if it is still ``due`` (compare-and-set)."""
-        result: Any = self.s.execute(
-            update(Rule)
-            .where(Rule.id == rule_id, Rule.next_due_at == due)
-            .values(next_due_at=nxt)
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount) == 1
+    def advance_many(self, moves: Iterable[tuple[int, datetime, datetime]]) -> set[int]:
+        """Move each ``(rule id, due, next)`` rule's due time on to ``next`` if it is still
+        ``due`` (compare-and-set: a rule another tick moved meanwhile is left out); the ids
+        moved. One statement per distinct (due, next) pair: the rules of one schedule due
+        together move together."""
+        groups: dict[tuple[datetime, datetime], list[int]] = {}
+        for rule_id, due, nxt in moves:
+            groups.setdefault((due, nxt), []).append(rule_id)
+        moved: set[int] = set()
+        for (due, nxt), ids in groups.items():
+            q = (
+                update(Rule)
+                .where(Rule.id.in_(ids), Rule.next_due_at == due)
+                .values(next_due_at=nxt)
+                .returning(Rule.id)
+                .execution_options(synchronize_session=False)
+            )
+            moved.update(int(i) for i in self.s.scalars(q))
+        return moved
 
     def next_due(self) -> datetime | None:
         q = select(Rule.next_due_at).where(Rule.enabled.is_(True)).order_by(Rule.next_due_at)

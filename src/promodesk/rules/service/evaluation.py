@@ -3,7 +3,8 @@
 Rules:
 - ``tick`` (a worker's schedule, every ``tick_seconds``) takes the enabled rules whose due time
   has come (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), moves each one's due time on (compare-and-
-  set) and enqueues one evaluation job per (workspace, due time, batch of rules).
+  set; one statement for the rules of the same due and next due times) and enqueues one
+  evaluation job per (workspace, due time, batch of rules).
 - ``evaluate_due`` inserts the rule's evaluation row, keyed by (rule, due time) unique, with
   ``ON CONFLICT DO NOTHING`` before anything else the evaluation writes (decisions, action
   jobs, notices), all in one transaction: a second worker or a replayed job finds the key
@@ -67,11 +68,15 @@ def tick(uow: UnitOfWork, *, now: datetime | None = None, workspace_id: int | No
     groups: dict[tuple[int, datetime], list[int]] = defaultdict(list)
     while True:  # in pages: each page's due times move on, so the next page is the rest
         page = repo.due(now, PAGE, workspace_id)
+        moves: list[tuple[int, datetime, datetime]] = []
         for rule in page:
             due = rule.next_due_at
             assert due is not None
-            if repo.advance(rule.id, due, due_after(uow, rule, max(now, due))):
-                groups[(rule.workspace_id, due)].append(rule.id)
+            moves.append((rule.id, due, due_after(uow, rule, max(now, due))))
+        moved = repo.advance_many(moves)
+        for rule, (rule_id, due, _) in zip(page, moves, strict=True):  # the page's order
+            if rule_id in moved:
+                groups[(rule.workspace_id, due)].append(rule_id)
         if len(page) < PAGE:
             break
     for (ws, due), ids in groups.items():
