@@ -25,10 +25,10 @@ from enum import StrEnum
 
 from promodesk.rules.domain.definition import (
     ActionKind,
-    Cmp,
     Group,
     Rule,
 )
+from promodesk.rules.domain.exact import conditions_test, minimum_test
 from promodesk.rules.domain.metrics import Metric, Totals, value
 
 
@@ -107,31 +107,6 @@ class Evaluation:
         return tuple(d for d in self.decisions if d.outcome in ACTING)
 
 
-def compare(cmp: Cmp, seen: Decimal | None, limit: Decimal) -> bool:
-    if seen is None:
-        return False
-    if cmp is Cmp.GT:
-        return seen > limit
-    if cmp is Cmp.GTE:
-        return seen >= limit
-    if cmp is Cmp.LT:
-        return seen < limit
-    if cmp is Cmp.LTE:
-        return seen <= limit
-    return seen == limit
-
-
-def holds(group: Group, totals: Totals) -> bool:
-    """Whether the (nested) AND/OR group of conditions holds for ``totals``."""
-    results = (
-        holds(item, totals)
-        if isinstance(item, Group)
-        else compare(item.cmp, value(item.metric, totals), item.value)
-        for item in group.items
-    )
-    return all(results) if group.op == "and" else any(results)
-
-
 def metrics_of(group: Group) -> list[Metric]:
     found: list[Metric] = []
     for item in group.items:
@@ -150,16 +125,6 @@ def _seen(rule: Rule, totals: Totals) -> dict[str, str | None]:
         found = value(metric, totals)
         out[metric.value] = None if found is None else str(found)
     return out
-
-
-def enough_data(rule: Rule, totals: Totals) -> bool:
-    m = rule.minimum
-    spend = value(Metric.SPEND, totals) or Decimal(0)
-    return (
-        totals.impressions >= m.impressions
-        and spend >= m.spend
-        and (totals.days_with_data >= m.days)
-    )
 
 
 def _revivable(rule: Rule, key: str, history: Sequence[PastAction]) -> bool:
@@ -213,6 +178,8 @@ def evaluate(
     cooling = _last_acted(
         rule_id, history, now, timedelta(minutes=rule.guardrails.cooldown_minutes)
     )
+    # judged in integers, exactly as the decimal metrics judge them (``exact``)
+    enough, met = minimum_test(rule.minimum), conditions_test(rule.conditions)
     by_key = {o.key: o for o in observations}
     decisions: list[Decision] = []
     not_met = not_applicable = acting = 0
@@ -224,9 +191,9 @@ def evaluate(
         elif not applies(rule, obs, history):
             not_applicable += 1
             continue
-        elif not enough_data(rule, obs.totals):
+        elif not enough(obs.totals):
             outcome = Outcome.INSUFFICIENT_DATA
-        elif not holds(rule.conditions, obs.totals):
+        elif not met(obs.totals):
             not_met += 1
             continue
         elif key in cooling:
