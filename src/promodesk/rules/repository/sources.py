@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from promodesk.kit.db import UnitOfWork
@@ -40,31 +40,25 @@ class ScopeFilter:
     name_contains: str = ""
 
 
-@dataclass(frozen=True)
-class TikTokRow:
-    row_id: int
-    ad_account_id: int
-    object_id: str
-    name: str
-    operation_status: str
-    deleted: bool
-    budget_mode: str
-    budget_minor: int
-    currency: str
-    time_zone: str
-    owner_id: int | None
-
-
-@dataclass(frozen=True)
-class Sums:
-    spend_minor: int
-    impressions: int
-    clicks: int
-    conversions: int
-    reach: int
-    last_day_spend_minor: int
-    days: int
-
+#: the columns of ``tiktok_observed``'s rows, in order
+TIKTOK_COLUMNS = (
+    "id",
+    "name",
+    "operation_status",
+    "stopped",  # deleted or vanished
+    "budget_mode",
+    "budget_minor",
+    "currency",
+    "owner_id",  # the campaign's advertiser (allocation), or null
+    "rows",  # daily rows in the window
+    "spend_minor",
+    "impressions",
+    "clicks",
+    "conversions",
+    "reach",
+    "last_day_spend_minor",
+    "days",  # days with spend or impressions
+)
 
 _LEVELS: dict[str, tuple[Any, Any]] = {
     "campaign": (TikTokCampaign, TikTokCampaign.campaign_id),
@@ -141,36 +135,24 @@ class SourcesRepository:
         level: str,
         windows: Mapping[str, tuple[str, str]],
         f: ScopeFilter,
-    ) -> list[tuple[TikTokRow, Sums | None]]:
+    ) -> list[Any]:
         """The level's objects in scope, each with the sums of its daily rows over its ad
-        account's local days (None: no row), in one statement: the objects ``LEFT JOIN``
-        their rows by ad account and object id (campaigns: also by the report store's
-        campaign id), grouped per object, as the bare SQL of the same conditions is written.
-        ``windows`` maps each zone to its first and last day (inclusive); an account without
-        a zone is in UTC. As in the campaign lists, the days are the account's, whatever zone
-        a row was reported in."""
+        account's local days, in one statement: the objects ``LEFT JOIN`` their rows by ad
+        account and object id (campaigns: also by the report store's campaign id), grouped
+        per object, as the bare SQL of the same conditions is written. ``windows`` maps each
+        zone to its first and last day (inclusive); an account without a zone is in UTC. As in
+        the campaign lists, the days are the account's, whatever zone a row was reported in.
+
+        Rows, in object id order, as the driver gives them (``TIKTOK_COLUMNS``; the sums are
+        integers, null where the object has no row): read per rule of every job, so no object
+        is built here."""
         shape = (bool(f.owner_ids), bool(f.object_ids), bool(f.name_contains))
         key = (workspace_id, level, tuple(sorted(windows.items())), shape)
         q = self._statements.get(key)
         if q is None:
             q = self._statements[key] = self._tiktok_statement(workspace_id, level, windows, f)
-        out = []
-        for r in self.s.execute(q, _scope_params(f)):
-            row = TikTokRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3] or "",
-                r[4] or "",
-                bool(r[5]),
-                r[6] or "",
-                int(r[7] or 0),
-                r[8] or "USD",
-                r[9] or "UTC",
-                r[10],
-            )
-            out.append((row, Sums(*(int(v or 0) for v in r[12:])) if r[11] else None))
-        return out
+        # Core, not the ORM: the columns need no entity loading
+        return list(self.s.connection().execute(q, _scope_params(f)).all())
 
     def _tiktok_statement(
         self,
@@ -202,24 +184,28 @@ class SourcesRepository:
         q = (
             select(
                 model.id,
-                model.ad_account_id,
-                id_col,
                 model.name,
                 model.operation_status,
                 or_(model.deleted, model.vanished),
                 budget_mode if budget_mode is not None else literal(""),
                 budget if budget is not None else literal(0),
                 TikTokAdAccount.currency,
-                TikTokAdAccount.timezone,
                 CampaignAllocation.advertiser_id,
                 func.count(R.id),
-                func.sum(R.spend_minor),
-                func.sum(R.impressions),
-                func.sum(R.clicks),
-                func.sum(R.conversions),
-                func.sum(R.reach),
-                func.sum(case((R.stat_time == until, R.spend_minor), else_=0)),
-                func.sum(case((or_(R.spend_minor > 0, R.impressions > 0), 1), else_=0)),
+                # integers from the driver (PostgreSQL sums bigints as numeric: a Decimal per
+                # value to decode and convert otherwise)
+                *(
+                    cast(func.sum(x), BigInteger)
+                    for x in (
+                        R.spend_minor,
+                        R.impressions,
+                        R.clicks,
+                        R.conversions,
+                        R.reach,
+                        case((R.stat_time == until, R.spend_minor), else_=0),
+                        case((or_(R.spend_minor > 0, R.impressions > 0), 1), else_=0),
+                    )
+                ),
             )
             .select_from(model)
             .join(TikTokAdAccount, TikTokAdAccount.id == model.ad_account_id)

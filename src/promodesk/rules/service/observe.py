@@ -89,8 +89,8 @@ class Sources:
     def observe(self, rule: Rule, as_of: AsOf) -> list[Observation]:
         channel = rule.scope.channel
         if channel in TIKTOK:
-            found = _tiktok(self, rule, as_of)
-        elif channel is Channel.PROMOTE_ORDER:
+            return _tiktok(self, rule, as_of)  # labels put on as they are built
+        if channel is Channel.PROMOTE_ORDER:
             found = _promote(self.repo, self.workspace_id, rule, as_of)
         else:
             found = _shop(self.repo, self.workspace_id, rule)
@@ -104,48 +104,73 @@ def observe(uow: UnitOfWork, workspace_id: int, rule: Rule, as_of: AsOf) -> list
     return Sources(uow, workspace_id).observe(rule, as_of)
 
 
-def _tiktok_status(operation_status: str, deleted: bool) -> ObjectStatus:
-    if deleted:
-        return ObjectStatus.STOPPED
-    return ObjectStatus.PAUSED if operation_status == "DISABLE" else ObjectStatus.LIVE
-
-
 def _tiktok(sources: Sources, rule: Rule, as_of: AsOf) -> list[Observation]:
     """Every object of the level in scope with its totals over each zone's local days (the
-    windows of every zone of the workspace's ad accounts: an object's rows are in its own)."""
-    level = _TIKTOK_LEVEL[rule.scope.channel]
+    windows of every zone of the workspace's ad accounts: an object's rows are in its own).
+    Built straight from the rows: it runs for every object of every rule's scope."""
+    channel = rule.scope.channel
     windows = {}
     for zone in sources.zones():
         last = as_of.day_in(zone)
         first = last - timedelta(days=rule.lookback_days - 1)
         windows[zone] = (first.isoformat(), last.isoformat())
-    found = sources.repo.tiktok_observed(sources.workspace_id, level, windows, _filter(rule))
+    rows = sources.repo.tiktok_observed(
+        sources.workspace_id, _TIKTOK_LEVEL[channel], windows, _filter(rule)
+    )
+    labels, unlabelled = sources.labels(), frozenset[str]()
+    prefix = f"{channel.value}:"  # each key is ``key(channel, ref)``
     out = []
-    for o, got in found:
-        daily = o.budget_minor if o.budget_mode in DAILY_MODES and o.budget_minor else None
+    for (
+        ref,
+        name,
+        operation_status,
+        stopped,
+        budget_mode,
+        budget_minor,
+        currency,
+        owner_id,
+        n_rows,
+        spend,
+        impressions,
+        clicks,
+        conversions,
+        reach,
+        last_day_spend,
+        days,
+    ) in rows:  # TIKTOK_COLUMNS
+        daily = budget_minor if budget_minor and budget_mode in DAILY_MODES else None
         totals = (
-            Totals(currency=o.currency, daily_budget_minor=daily)
-            if got is None
+            Totals(currency=currency or "USD", daily_budget_minor=daily)
+            if not n_rows
             else Totals(
-                currency=o.currency,
-                spend_minor=got.spend_minor,
-                impressions=got.impressions,
-                clicks=got.clicks,
-                results=got.conversions,
-                reach=got.reach,
-                last_day_spend_minor=got.last_day_spend_minor,
+                currency=currency or "USD",
+                spend_minor=spend or 0,
+                impressions=impressions or 0,
+                clicks=clicks or 0,
+                results=conversions or 0,
+                reach=reach or 0,
+                last_day_spend_minor=last_day_spend or 0,
                 daily_budget_minor=daily,
-                days_with_data=got.days,
+                days_with_data=days or 0,
             )
         )
+        status = (
+            ObjectStatus.STOPPED
+            if stopped
+            else ObjectStatus.PAUSED
+            if operation_status == "DISABLE"
+            else ObjectStatus.LIVE
+        )
+        object_key = prefix + str(ref)
         out.append(
             Observation(
-                key(rule.scope.channel, o.row_id),
-                o.row_id,
-                o.name,
-                _tiktok_status(o.operation_status, o.deleted),
+                object_key,
+                ref,
+                name or "",
+                status,
                 totals,
-                owner="" if o.owner_id is None else str(o.owner_id),
+                labels.get(object_key, unlabelled) if labels else unlabelled,
+                "" if owner_id is None else str(owner_id),
             )
         )
     return out
