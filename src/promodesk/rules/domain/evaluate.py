@@ -60,7 +60,7 @@ STOPPING = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per object in scope per evaluation: no __dict__
 class Observation:
     """One object in scope as seen now: ``ref`` is what an action is given (a row id)."""
 

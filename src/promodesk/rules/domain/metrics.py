@@ -9,7 +9,7 @@ A metric that cannot be computed (no impressions for a CTR, no revenue data for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -36,7 +36,7 @@ MONEY_METRICS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per object in scope per evaluation: no __dict__
 class Totals:
     """Raw totals of one object over a lookback. ``None`` means the channel does not report it."""
 
@@ -51,7 +51,6 @@ class Totals:
     daily_budget_minor: int | None = None
     stock: int | None = None
     days_with_data: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _ratio(num: Decimal, den: Decimal, places: str = "0.0001") -> Decimal | None:
