@@ -21,7 +21,7 @@ Rules:
 from __future__ import annotations
 
 import time as timer
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -177,23 +177,35 @@ def evaluate_due(
     rules = [r for r in RulesRepository(uow).many(workspace_id, rule_ids) if r.enabled]
     parsed = {r.id: definition.parse(r.definition) for r in rules}
     past = histories(uow, parsed, now) if rules else {}
-    shared = _Shared(Sources(uow, workspace_id))
+    shared = _Shared(Sources(uow, workspace_id), parsed.values())
     decided = [_decide(uow, r, due_at, now, shared, parsed[r.id], past[r.id]) for r in rules]
     return [row.id for row in _write(uow, decided)]
 
 
 class _Shared:
-    """What the rules of one job share: the sources read once, observations per scope."""
+    """What the rules of one job share: the sources read once, observations per scope. The
+    observations of a scope are kept only until the last of ``rules`` that reads them (kept
+    longer, every scope's objects would outlive their evaluation and the collector would
+    walk them again and again)."""
 
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, rules: Iterable[definition.Rule]) -> None:
         self.sources = sources
         self.seen: dict[Any, list[Observation]] = {}
+        self.uses = Counter(self._key(rule) for rule in rules)
+
+    @staticmethod
+    def _key(rule: definition.Rule) -> Any:
+        return (repr(rule.scope), rule.lookback_days)
 
     def observe(self, rule: definition.Rule, as_of: AsOf) -> list[Observation]:
-        key = (repr(rule.scope), rule.lookback_days)
-        if key not in self.seen:
-            self.seen[key] = self.sources.observe(rule, as_of)
-        return self.seen[key]
+        key = self._key(rule)
+        found = self.seen.pop(key, None)
+        if found is None:
+            found = self.sources.observe(rule, as_of)
+        self.uses[key] -= 1
+        if self.uses[key] > 0:
+            self.seen[key] = found
+        return found
 
 
 @dataclass
@@ -208,7 +220,7 @@ class _Decided:
 def run_rule(uow: UnitOfWork, rule: Rule, due_at: datetime, now: datetime) -> RuleEvaluation | None:
     """One live evaluation of ``rule`` for ``due_at`` (None: it was made before)."""
     parsed = definition.parse(rule.definition)
-    shared = _Shared(Sources(uow, rule.workspace_id))
+    shared = _Shared(Sources(uow, rule.workspace_id), [parsed])
     decided = _decide(uow, rule, due_at, now, shared, parsed, history(uow, rule.id, parsed, now))
     made = _write(uow, [decided])
     return made[0] if made else None
