@@ -103,11 +103,13 @@ class RulesRepository:
         table: Table = RuleEvaluation.__table__  # type: ignore[assignment]
         q = (
             dialect_insert(self.uow, table)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["rule_id", "due_at"])
             .returning(table.c.rule_id, table.c.id)
         )
-        return {int(r[0]): int(r[1]) for r in self.s.execute(q)}
+        # many parameter sets, not .values(rows): the driver still gets multi-row INSERTs
+        # (SQLAlchemy's insertmanyvalues), but one row's statement is compiled and cached
+        # instead of every evaluation's columns built as an expression each time
+        return {int(r[0]): int(r[1]) for r in self.s.execute(q, rows)}
 
     def evaluation(self, workspace_id: int, evaluation_id: int) -> RuleEvaluation | None:
         q = select(RuleEvaluation).where(
