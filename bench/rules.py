@@ -1,7 +1,9 @@
 """Automated rules at agency scale: one evaluation cycle of every rule, through the product
 (``rules.service.evaluation``: tick, then each evaluation job's work as a worker runs it), against
 the bare SQL aggregate of the same conditions run by the driver in the same run, on SQLite and
-PostgreSQL; and the time from a data change to the rule's action with a worker running.
+PostgreSQL (wall time, and the CPU time of this process: the steadier figure on a shared
+machine; ``--profile`` profiles one more cycle); and the time from a data change to the rule's
+action with a worker running.
 
 Data (made by the database, off the clock; ``campaign_list``'s report rows): ``--objects``
 campaigns (10,000; ``--full``: 100,000) over ``objects / 1,000`` ad accounts in three zones,
@@ -164,12 +166,12 @@ def definition(k: int, advertiser: int) -> dict[str, Any]:
     }
 
 
-def cycle(db: Database, ws: int, due: datetime) -> tuple[float, int]:
+def cycle(db: Database, ws: int, due: datetime) -> tuple[float, float, int]:
     """Make every rule due at ``due``, then tick and evaluate as the workers would; returns
-    (seconds, decisions logged)."""
+    (seconds, CPU seconds of this process, evaluations made)."""
     with db.transaction() as uow:
         uow.session.execute(update(Rule).where(Rule.workspace_id == ws).values(next_due_at=due))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with db.transaction() as uow:
         evaluation.tick(uow, now=due, workspace_id=ws)
         jobs = uow.session.scalars(
@@ -191,16 +193,27 @@ def cycle(db: Database, ws: int, due: datetime) -> tuple[float, int]:
                     now=LAST,
                 )
             )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     with db.transaction() as uow:
         uow.session.execute(
             update(Job).where(Job.workspace_id == ws, Job.status == "queued").values(status="done")
         )
-    return seconds, made
+    return seconds, cpu, made
 
 
-def bare(db: Database, ws: int, advertisers: list[int]) -> float:
-    """Every rule's conditions as one GROUP BY … HAVING by the bare driver; seconds."""
+def profiled(db: Database, ws: int, due: datetime) -> None:
+    """One cycle under cProfile (CPU time): the product's own functions by time spent."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile(time.process_time)
+    profile.runcall(cycle, db, ws, due)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+
+
+def bare(db: Database, ws: int, advertisers: list[int]) -> tuple[float, float]:
+    """Every rule's conditions as one GROUP BY … HAVING by the bare driver; (seconds, CPU
+    seconds of this process)."""
     postgres = not db.url.startswith("sqlite")
     ph = "%s" if postgres else "?"
     tzs = ZONES
@@ -219,7 +232,7 @@ def bare(db: Database, ws: int, advertisers: list[int]) -> float:
             params += [z, (last - timedelta(days=days - 1)).isoformat(), last.isoformat()]
         return " OR ".join(parts), params
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     cur = conn.cursor()
     for k, adv in enumerate(advertisers):
         d = definition(k, adv)
@@ -241,9 +254,9 @@ def bare(db: Database, ws: int, advertisers: list[int]) -> float:
               OR SUM(r.clicks) * 100 < 0.5 * SUM(r.impressions))"""
         cur.execute(sql, [ws, adv, *params, int(spend)])
         cur.fetchall()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
-    return seconds
+    return seconds, cpu
 
 
 def latency(db: Database, ws: int, tick: float, samples: int) -> list[float]:
@@ -327,6 +340,9 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="then profile one more cycle (CPU time)"
+    )
     args = parser.parse_args()
     objects = args.objects or (100_000 if args.full else 10_000)
     rules = args.rules or (1_000 if args.full else 100)
@@ -342,10 +358,16 @@ def main() -> None:
             try:
                 cycle(db, ws, LAST)  # warm, off the record
                 ours, refs, made = [], [], 0
+                cpus: tuple[list[float], list[float]] = ([], [])
                 for r in range(args.repeats):
-                    seconds, made = cycle(db, ws, LAST + timedelta(minutes=r + 1))
+                    seconds, cpu, made = cycle(db, ws, LAST + timedelta(minutes=r + 1))
                     ours.append(seconds)
-                    refs.append(bare(db, ws, advertisers))
+                    cpus[0].append(cpu)
+                    seconds, cpu = bare(db, ws, advertisers)
+                    refs.append(seconds)
+                    cpus[1].append(cpu)
+                if args.profile:
+                    profiled(db, ws, LAST + timedelta(minutes=args.repeats + 1))
             finally:
                 clock.set_clock(previous)
             waits = [] if args.no_latency else latency(db, ws, args.tick, samples)
@@ -364,6 +386,13 @@ def main() -> None:
         )
         t.add("bare SQL aggregate", f"{reference:.2f} s", "same conditions, GROUP BY … HAVING")
         t.add("ratio reference / product", f"{ratio:.2f}", verdict(ratio, AIM))
+        # CPU of this process: the steadier figure on a shared machine (on SQLite it includes
+        # the database's own work; on PostgreSQL the server's is not in it)
+        t.add(
+            "CPU: product / bare (this process)",
+            f"{statistics.median(cpus[0]):.2f} s / {statistics.median(cpus[1]):.2f} s",
+            "medians; " + ("with SQLite's own work" if engine == "sqlite" else "client only"),
+        )
         if waits:
             t.add(
                 "data change → action",
