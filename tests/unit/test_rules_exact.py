@@ -245,3 +245,17 @@ def _outcome(rule: Any, observations: list[Observation]) -> Any:
         return evaluate(rule, 1, observations, [], NOW)
     except ArithmeticError as exc:
         return type(exc)
+
+
+def test_a_decimal_context_of_fewer_digits_keeps_the_decimal_path() -> None:
+    from decimal import Inexact, localcontext
+
+    group = Group("and", (Condition(Metric.CTR, Cmp.GT, Decimal("33.3333")),))
+    # CTR 1,763,657.142857…: 11 digits at 4 places, more than 8 can hold
+    for t in (Totals(clicks=1, impressions=3), Totals(clicks=123_456, impressions=7)):
+        for prec, trap in ((8, False), (28, True)):
+            with localcontext() as ctx:
+                ctx.prec = prec
+                ctx.traps[Inexact] = trap
+                exact = _answer(lambda: conditions_test(group)(t))  # noqa: B023
+                assert exact == _answer(lambda: holds(group, t))  # noqa: B023

@@ -12,7 +12,8 @@ Rules:
   and ``0 < b < 10^15``, a quotient that is not exactly half-way between two 4-place values is
   at least ``1 / (2 × 10^4 × b)`` away from it, more than the 28-digit step can move it, so both
   round the same way. Outside those bounds (negative or huge totals), or when the decimal
-  context keeps fewer than 28 digits, the metric is read through ``metrics.value`` as before.
+  context keeps fewer than 28 digits or traps inexact results, the metric is read through
+  ``metrics.value`` as before.
 - A metric that cannot be computed (no impressions for a CTR, …) is ``None``: the condition
   does not hold. Groups are judged in order and stop at the first deciding item, as ``holds``.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from decimal import Decimal, getcontext
+from decimal import Decimal, Inexact, Rounded, getcontext
 from typing import Any
 
 from promodesk.rules.domain.definition import Cmp, Condition, Group, MinimumData
@@ -167,8 +168,10 @@ def _condition(c: Condition) -> Test:
 
 
 def _exact_context() -> bool:
-    """The decimal path's division keeps at least the 28 digits the bounds assume."""
-    return getcontext().prec >= 28
+    """The decimal path's division keeps at least the 28 digits the bounds assume, and an
+    inexact division is not an error."""
+    ctx = getcontext()
+    return ctx.prec >= 28 and not ctx.traps[Inexact] and not ctx.traps[Rounded]
 
 
 def conditions_test(group: Group) -> Test:
