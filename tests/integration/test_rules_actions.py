@@ -73,7 +73,7 @@ def test_a_promote_order_spending_without_results_is_stopped(
     )
     (decision,) = _run(db, rule_id)
     assert decision.object_ref == idle
-    assert decision.seen == {"spend_no_results": "300"}
+    assert decision.seen == {"spend_no_results": "300", "currency": "COIN"}
     assert decision.status == "done", decision.detail
     with db.transaction() as uow:
         assert orders_service.get_order(uow, ws, idle).status == "stopped"

@@ -66,7 +66,12 @@ def test_live_evaluation_logs_decisions_with_values_and_runs_once(
         got = {(r.object_key, r.outcome, r.status) for r in rows}
         assert got == {(keys[0], "act", "pending"), (keys[3], "insufficient_data", "logged")}
         acted = next(r for r in rows if r.outcome == "act")
-        assert acted.seen == {"spend_no_results": "30.00", "spend": "30.00", "impressions": "1800"}
+        assert acted.seen == {
+            "spend_no_results": "30.00",
+            "spend": "30.00",
+            "impressions": "1800",
+            "currency": "USD",
+        }
         jobs = uow.session.scalar(
             select(func.count()).where(Job.dedupe_key == f"{evaluation.ACT_JOB}:{acted.id}")
         )

@@ -92,6 +92,7 @@ def test_threshold_pauses_only_above_it_with_the_values_seen() -> None:
         "spend_no_results": "50.01",
         "spend": "50.01",
         "impressions": "10000",
+        "currency": "USD",  # the money is in the object's currency
     }
     assert ev.not_met == 2
     assert ev.in_scope == 3

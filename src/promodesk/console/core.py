@@ -22,7 +22,7 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from promodesk.console import labels, pickers
+from promodesk.console import labels, pickers, rules_texts
 from promodesk.kit.i18n import Catalogs, html_lang
 from promodesk.kit.money import Money, price_text
 from promodesk.web import AppState
@@ -120,6 +120,7 @@ def _make_env(locale: str, cats: Catalogs) -> Environment:
     # own exponent (JPY has none, CNY two), its symbol and the locale's separators.
     env.filters["money"] = lambda minor, currency: price_text(Money(int(minor), currency), locale)
     pickers.install(env, locale)
+    rules_texts.install(env, locale, translations.gettext)
     return env
 
 

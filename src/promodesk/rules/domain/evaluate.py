@@ -29,7 +29,7 @@ from promodesk.rules.domain.definition import (
     Rule,
 )
 from promodesk.rules.domain.exact import conditions_test, minimum_test
-from promodesk.rules.domain.metrics import Metric, Totals, value
+from promodesk.rules.domain.metrics import MONEY_METRICS, Metric, Totals, value
 
 
 class ObjectStatus(StrEnum):
@@ -124,6 +124,8 @@ def _seen(rule: Rule, totals: Totals) -> dict[str, str | None]:
     for metric in wanted:
         found = value(metric, totals)
         out[metric.value] = None if found is None else str(found)
+    if any(m in MONEY_METRICS for m in wanted):
+        out["currency"] = totals.currency  # money is in the object's currency (COIN: coins)
     return out
 
 

@@ -61,7 +61,8 @@ def prefetch(db: Database, decision_id: int) -> Result | None:
         kind, ws, ref, rule_id = ActionKind(d.action), d.workspace_id, d.object_ref, d.rule_id
         rule = RulesRepository(uow).get(ws, rule_id)
         parsed = definition.parse(rule.definition) if rule is not None else None
-        before = campaign_view(uow, ws, ref).get("budget_minor") if kind is ActionKind.BUDGET else 0
+        shown = campaign_view(uow, ws, ref) if kind is ActionKind.BUDGET else {}
+        before, currency = shown.get("budget_minor") or 0, shown.get("currency", "")
     try:
         if kind in _STATUS:
             view = changes.change_status(db, ws, ref, _STATUS[kind], actor=_actor(rule_id))
@@ -71,7 +72,7 @@ def prefetch(db: Database, decision_id: int) -> Result | None:
                 return Result("refused", "the campaign has no budget to change")
             after = budget_after(int(before), parsed.action.percent)
             sent = changes.send_budget(db, ws, ref, after)
-            return Result("done", f"budget {before} → {after} (minor units)", sent)
+            return Result("done", f"budget {before} → {after} {currency} (minor units)", sent)
     except PromodeskError as exc:
         return Result("failed", f"{type(exc).__name__}: {exc.detail}")
     return Result("failed", f"{kind.value} is not an action for TikTok campaigns")

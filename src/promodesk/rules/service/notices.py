@@ -11,12 +11,18 @@ from promodesk.kit.db import UnitOfWork
 from promodesk.kit.vault import vault
 from promodesk.models import Rule, RuleDecision, RuleEvaluation
 from promodesk.notify.service.outbox import send_email, send_webhook
+from promodesk.rules.domain.metrics import MONEY_METRICS
 
 
 def _lines(decisions: Sequence[RuleDecision]) -> str:
     rows = []
     for d in decisions[:50]:
-        values = ", ".join(f"{k} {v}" for k, v in (d.seen or {}).items())
+        seen = dict(d.seen or {})
+        currency = seen.pop("currency", None)  # money in the object's currency
+        values = ", ".join(
+            f"{k} {v} {currency}" if currency and k in MONEY_METRICS else f"{k} {v}"
+            for k, v in seen.items()
+        )
         rows.append(f"- {d.object_name or d.object_key}: {d.action} ({d.outcome}) — {values}")
     if len(decisions) > 50:
         rows.append(f"… and {len(decisions) - 50} more")
