@@ -256,3 +256,60 @@ def test_each_workspace_sees_only_its_own_events(
     hidden = client.get(f"/api/v1/audit/{event_id}", headers=bearer(mine))
     assert hidden.status_code == 404
     assert hidden.json()["error"] == "NotFound"
+
+
+def stored(db: Database, workspace_id: int, action: str) -> list[tuple[object, ...]]:
+    """The columns as the database keeps them (JSON as its text, time as stored)."""
+    text = "::text" if db.dialect == "postgresql" else ""
+    with db.transaction() as uow:
+        return list(
+            uow.session.connection().exec_driver_sql(
+                f"SELECT actor, object_type, object_id, before{text}, after{text}, note, "
+                f"created_at{text} FROM audit_events WHERE workspace_id = {int(workspace_id)} "
+                f"AND action = '{action}' ORDER BY id"
+            )
+        )
+
+
+def test_bulk_rows_are_stored_exactly_like_single_rows(db: Database, ws: Workspace) -> None:
+    """``record_many`` writes on the driver with values encoded by hand: what it stores, and
+    what the ORM reads back, is what ``record`` stores for the same event."""
+    at = datetime(2026, 9, 17, 8, 30, 15, 123456, tzinfo=UTC)
+    payloads = [
+        (None, {"state": "terminated", "offers_cancelled": 2, "batch_id": 7}),
+        ({"state": "live"}, {"n": 1, "flag": True, "ratio": 1.0, "zero": -0.0, "none": None}),
+        ({"n": True}, {"name": '月饼 "quoted"', "token": "secret", "nested": {"password": 1}}),
+        ({"n": 1}, {"items": [{"key": "k"}, 2], "x": [1, 2]}),
+        ({}, None),
+    ]
+    with db.transaction() as uow:
+        for n, (before, after) in enumerate(payloads):
+            audit.record(
+                uow, workspace_id=ws.id, actor="system", action="test.one", object_type="t",
+                object_id=n, before=before, after=after, note="n",
+            )  # fmt: skip
+        for event in uow.session.new:
+            event.created_at = at
+        uow.flush()
+        audit.record_many(
+            uow,
+            [
+                {"workspace_id": ws.id, "actor": "system", "action": "test.many",
+                 "object_type": "t", "object_id": n, "before": before, "after": after,
+                 "note": "n", "created_at": at}
+                for n, (before, after) in enumerate(payloads)
+            ],
+        )  # fmt: skip
+    one, many = stored(db, ws.id, "test.one"), stored(db, ws.id, "test.many")
+    assert len(one) == len(payloads)
+    assert many == one
+    read = events(db, ws.id)
+
+    def seen(action: str) -> list[tuple[object, ...]]:
+        return [
+            (e.object_id, e.before, e.after, e.note, e.created_at)
+            for e in read
+            if e.action == action
+        ]
+
+    assert seen("test.many") == seen("test.one")

@@ -7,7 +7,7 @@ or neither does); events are only ever inserted; secrets are masked before they 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -85,33 +85,76 @@ def record(
 AUDIT_FIELDS = frozenset(
     {"workspace_id", "actor", "action", "object_type", "object_id", "before", "after", "note"}
 )
+_MANY_FIELDS = AUDIT_FIELDS | {"created_at"}
 
 
 def record_many(uow: UnitOfWork, events: Iterable[Mapping[str, Any]]) -> int:
     """Insert many events in one statement (a bulk change's one event per row); returns how
     many. Each event has ``record``'s keyword arguments (``created_at`` optional: now) and is
-    masked exactly like ``record``'s; an unknown key is a programming error (``TypeError``)."""
+    masked exactly like ``record``'s; an unknown key is a programming error (``TypeError``).
+    The rows read back exactly like ``record``'s."""
+    repo = AuditRepository(uow)
+    encode, stamp = repo.encoders()
+    payload = _Payloads(encode)
+    stamps: dict[Any, Any] = {}
     at = clock.now()
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for event in events:
-        unknown = set(event) - AUDIT_FIELDS - {"created_at"}
-        if unknown:
+        if not event.keys() <= _MANY_FIELDS:
+            unknown = set(event) - _MANY_FIELDS
             raise TypeError(f"record_many: unknown audit fields {sorted(unknown)}")
+        when = event.get("created_at") or at
+        if when not in stamps:
+            stamps[when] = stamp(when)
         rows.append(
-            {
-                "workspace_id": event["workspace_id"],
-                "actor": event["actor"],
-                "action": event["action"],
-                "object_type": event["object_type"],
-                "object_id": str(event["object_id"]),
-                "before": _clean(event.get("before")),
-                "after": _clean(event.get("after")),
-                "note": event.get("note", ""),
-                "created_at": event.get("created_at") or at,
-            }
+            (
+                event["workspace_id"],
+                event["actor"],
+                event["action"],
+                event["object_type"],
+                str(event["object_id"]),
+                payload(event.get("before")),
+                payload(event.get("after")),
+                event.get("note", ""),
+                stamps[when],
+            )
         )
-    AuditRepository(uow).add_many(rows)
+    repo.add_many(rows)
     return len(rows)
+
+
+class _Payloads:
+    """Masked and encoded ``before``/``after`` values, each distinct flat one once: a bulk
+    change repeats a few (``{"state": "live"}`` for thousands of rows)."""
+
+    def __init__(self, encode: Callable[[Any], Any]) -> None:
+        self._encode = encode
+        self._seen: dict[tuple[Any, ...], Any] = {}
+
+    def __call__(self, data: dict[Any, Any] | None) -> Any:
+        if data is None:
+            return self._encode(None)
+        # The types are part of the key (1, 1.0 and True are equal but encode differently), and
+        # a float is keyed by its text (0.0 and -0.0 are equal too).
+        key = tuple(
+            (
+                type(k),
+                repr(k) if type(k) is float else k,
+                type(v),
+                repr(v) if type(v) is float else v,
+            )
+            for k, v in data.items()
+        )
+        try:
+            found = self._seen.get(key, _MISSING)
+        except TypeError:  # a nested value (unhashable): encoded on its own
+            return self._encode(_clean(data))
+        if found is _MISSING:
+            found = self._seen[key] = self._encode(_clean(data))
+        return found
+
+
+_MISSING = object()
 
 
 def list_events(uow: UnitOfWork, workspace_id: int | None, **filters: Any) -> list[AuditEvent]:
