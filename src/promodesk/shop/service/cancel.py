@@ -11,6 +11,8 @@ Per chunk, in this order:
    stage's target state → cancel their linked offers → cancellations → counters (guarded
    compare-and-set) → items done/failed (compare-and-set pending → final) → audit events.
 All of it commits together, so an item is either fully cancelled with its evidence or untouched.
+The chunk's own reads and writes run on the driver cursor of the same transaction
+(``repository.batches.chunk``); the guardrail counts and the plan are the preview's.
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ from promodesk.shop.domain.batches import ItemStatus
 from promodesk.shop.domain.enrollments import ENROLLMENTS, State
 from promodesk.shop.errors import GuardrailViolation
 from promodesk.shop.repository.batches import BatchRepository
+from promodesk.shop.repository.batches.chunk import ChunkStore, Detail, Offer
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.service import product_plan
 from promodesk.shop.service.catalog import rules_of
 
 Key = tuple[int, int]  # (activity_id, shop_id)
+_OFFER_ID, _OFFER_ENROLLMENT, _OFFER_KIND, _OFFER_TITLE, _OFFER_VALUE, _OFFER_PERCENT = (
+    Offer._fields.index(f)
+    for f in ("id", "enrollment_id", "kind", "title", "value_minor", "percent_off")
+)
 
 
 @dataclass
@@ -58,7 +65,10 @@ def error(
     }
 
 
-def _snapshot_data(row: Any, offers: list[Any], activity: ShopActivity) -> dict[str, Any]:
+def _snapshot_data(
+    row: Detail, offers: list[tuple[Any, ...]], activity: dict[str, Any]
+) -> dict[str, Any]:
+    """What a cancel's snapshot keeps (``offers``: rows in ``Offer``'s order)."""
     return {
         "enrollment": {
             "id": row.id,
@@ -76,11 +86,11 @@ def _snapshot_data(row: Any, offers: list[Any], activity: ShopActivity) -> dict[
         },
         "offers": [
             {
-                "id": o.id,
-                "kind": o.kind,
-                "title": o.title,
-                "value_minor": o.value_minor,
-                "percent_off": o.percent_off,
+                "id": o[_OFFER_ID],
+                "kind": o[_OFFER_KIND],
+                "title": o[_OFFER_TITLE],
+                "value_minor": o[_OFFER_VALUE],
+                "percent_off": o[_OFFER_PERCENT],
                 "status": "active",
             }
             for o in offers
@@ -92,7 +102,7 @@ def _snapshot_data(row: Any, offers: list[Any], activity: ShopActivity) -> dict[
             "stock": row.stock,
             "status": row.product_status,
         },
-        "activity": {"name": activity.name, "rules": rules_of(activity).__dict__},
+        "activity": activity,
     }
 
 
@@ -160,14 +170,32 @@ def process_items(
     """Cancel the enrollments of ``items`` (rows with id, enrollment_id, activity_id,
     product_id). Raises ``GuardrailViolation`` for an all-or-nothing batch that would break a
     rule (nothing written); otherwise finishes every item as done or failed."""
-    repo, brepo = ShopRepository(uow), BatchRepository(uow)
     result = ChunkResult()
     if not items:
         return result
-    details = {r.id: r for r in brepo.chunk_details([i.enrollment_id for i in items])}
+    store = ChunkStore(uow)
+    try:
+        return _process(uow, store, workspace_id, batch, items, at, actor, admin, result)
+    finally:
+        store.close()
+
+
+def _process(
+    uow: UnitOfWork,
+    store: ChunkStore,
+    workspace_id: int,
+    batch: ShopBatch,
+    items: list[Any],
+    at: datetime,
+    actor: str,
+    admin: bool,
+    result: ChunkResult,
+) -> ChunkResult:
+    repo, brepo = ShopRepository(uow), BatchRepository(uow)
+    enrollment_ids = [i.enrollment_id for i in items]
+    counters = repo.lock_counters(store.keys(enrollment_ids))
+    details = {r.id: r for r in store.details(enrollment_ids)}  # read under the locks
     keys = {(r.activity_id, r.shop_id) for r in details.values()}
-    counters = repo.lock_counters(keys)
-    details = {r.id: r for r in brepo.chunk_details(list(details))}  # fresh, under the locks
     activities = repo.activities_by_ids(workspace_id, [k[0] for k in keys])
     facts = [
         item_facts(item.enrollment_id, details.get(item.enrollment_id), item) for item in items
@@ -206,7 +234,7 @@ def process_items(
         f = d.item
         err = error(d.refusal.value, f.activity_id, f.product_id, f.enrollment_id, d.detail)
         failed_items.append((item_of[f.enrollment_id].id, err))
-    _apply(uow, workspace_id, batch, accepted, activities, at, actor, result)
+    _apply(uow, store, workspace_id, batch, accepted, activities, at, actor, result)
     for forced in result.forced:
         _risk_event(uow, workspace_id, batch, forced, activities[forced["activity_id"]], at, actor)
     by_code: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -222,9 +250,10 @@ def process_items(
 
 def _apply(
     uow: UnitOfWork,
+    store: ChunkStore,
     workspace_id: int,
     batch: ShopBatch,
-    accepted: list[tuple[Any, Any, plan.Decision]],
+    accepted: list[tuple[Any, Detail, plan.Decision]],
     activities: dict[int, ShopActivity],
     at: datetime,
     actor: str,
@@ -232,89 +261,74 @@ def _apply(
 ) -> None:
     if not accepted:
         return
-    repo, brepo = ShopRepository(uow), BatchRepository(uow)
     ids = [row.id for _, row, _decision in accepted]
-    offers: dict[int, list[Any]] = defaultdict(list)
-    for offer in brepo.active_offers(ids):
-        offers[offer.enrollment_id].append(offer)
-    snapshots, cancellations, events = [], [], []
+    offers: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for offer in store.active_offers(ids):
+        offers[offer[_OFFER_ENROLLMENT]].append(offer)
+    # Values the whole chunk shares are encoded once; each snapshot's JSON once. Rows go to
+    # the driver as generators: built, written and dropped one at a time.
+    stamp, encode = store.encode_time(at), store.encode_json
+    described = {a.id: {"name": a.name, "rules": rules_of(a).__dict__} for a in activities.values()}
+    reason, text, forced_batch = batch.reason_code, batch.reason_text, bool(batch.force)
+    moves: list[tuple[Detail, str, str]] = []  # (row, path, target)
     by_target: dict[tuple[str, str], list[int]] = defaultdict(list)
     per_key: dict[Key, int] = defaultdict(int)
     for _, row, decision in accepted:
-        activity = activities[row.activity_id]
         assert decision.path is not None
         assert decision.target is not None
-        path, target = decision.path, decision.target
-        by_target[(row.state, target.value)].append(row.id)
+        moves.append((row, decision.path.value, decision.target.value))
+        by_target[(row.state, decision.target.value)].append(row.id)
         per_key[(row.activity_id, row.shop_id)] += 1
-        snapshots.append(
-            {
-                "workspace_id": workspace_id,
-                "enrollment_id": row.id,
-                "activity_id": row.activity_id,
-                "shop_id": row.shop_id,
-                "product_id": row.product_id,
-                "change": "cancel",
-                "batch_id": batch.id,
-                "data": _snapshot_data(row, offers[row.id], activity),
-                "created_at": at,
-            }
-        )
-        cancellations.append(
-            {
-                "workspace_id": workspace_id,
-                "enrollment_id": row.id,
-                "activity_id": row.activity_id,
-                "shop_id": row.shop_id,
-                "product_id": row.product_id,
-                "from_state": row.state,
-                "path": path.value,
-                "reason_code": batch.reason_code,
-                "reason_text": batch.reason_text,
-                "forced": bool(batch.force),
-                "operator": actor,
-                "batch_id": batch.id,
-                "offers_cancelled": len(offers[row.id]),
-                "restored": False,
-                "created_at": at,
-            }
-        )
-        events.append(
-            {
-                "workspace_id": workspace_id,
-                "actor": actor,
-                "action": f"shop.enrollment.{path.value}",
-                "object_type": "shop_enrollment",
-                "object_id": str(row.id),
-                "before": {"state": row.state},
-                "after": {
-                    "state": target.value,
-                    "reason": batch.reason_code,
-                    "batch_id": batch.id,
-                    "offers_cancelled": len(offers[row.id]),
-                },
-                "note": batch.reason_text[:200],
-                "created_at": at,
-            }
-        )
-    brepo.insert_snapshots(snapshots)
+    store.insert_snapshots(
+        (workspace_id, row.id, row.activity_id, row.shop_id, row.product_id, "cancel", batch.id,
+         encode(_snapshot_data(row, offers[row.id], described[row.activity_id])), stamp)
+        for row, _path, _target in moves
+    )  # fmt: skip
     for (source, target_state), target_ids in by_target.items():
         ENROLLMENTS.transition(source, target_state)
-        if repo.set_state(target_ids, [source], target_state, at) != len(target_ids):
+        if store.set_state(target_ids, source, target_state, stamp) != len(target_ids):
             raise Conflict("an enrollment changed during the cancel; chunk rolled back")
-    result.offers_cancelled += brepo.cancel_offers(ids, at)
-    brepo.insert_cancellations(cancellations)
+    result.offers_cancelled += store.cancel_offers(ids, stamp)
+    store.insert_cancellations(
+        (workspace_id, row.id, row.activity_id, row.shop_id, row.product_id, row.state, path,
+         reason, text, forced_batch, actor, batch.id, len(offers[row.id]), False, stamp)
+        for row, path, _target in moves
+    )  # fmt: skip
     forced_keys = {(f["activity_id"], f["shop_id"]) for f in result.forced}
+    bumps, guards = [], []
     for (activity_id, shop_id), n in per_key.items():
         rules = rules_of(activities[activity_id])
         forced = (activity_id, shop_id) in forced_keys
-        guard = None if forced else (rules.min_products, rules.max_cancel_percent)
-        if not repo.bump_counter(activity_id, shop_id, active=-n, cancelled=n, guard=guard):
-            raise Conflict("the guardrail counters changed meanwhile; chunk rolled back")
+        bumps.append((activity_id, shop_id, n))
+        guards.append(None if forced else (rules.min_products, rules.max_cancel_percent))
+    if store.bump_counters(bumps, guards) != len(bumps):
+        raise Conflict("the guardrail counters changed meanwhile; chunk rolled back")
     done_items = [item.id for item, _row, _decision in accepted]
-    if brepo.finish_items(done_items, ItemStatus.DONE, at) != len(done_items):
+    if store.finish_done(done_items, stamp) != len(done_items):
         raise Conflict("batch items were finished by another worker; chunk rolled back")
-    audit.record_many(uow, events)
+    note = text[:200]
+    audit.record_many(
+        uow,
+        (
+            {
+                "workspace_id": workspace_id,
+                "actor": actor,
+                "action": f"shop.enrollment.{path}",
+                "object_type": "shop_enrollment",
+                "object_id": row.id,
+                "before": {"state": row.state},
+                "after": {
+                    "state": target,
+                    "reason": reason,
+                    "batch_id": batch.id,
+                    "offers_cancelled": len(offers[row.id]),
+                },
+                "note": note,
+                "created_at": at,
+            }
+            for row, path, target in moves
+        ),
+    )
     result.done.extend(ids)
 
 

@@ -1,9 +1,5 @@
-"""Set-based SQL of cancel batches: items, chunk loading, bulk evidence (snapshots,
-cancellations, audit events), item compare-and-set, verification.
-
-Every statement works on a whole chunk (a handful of statements per chunk whatever its size),
-so a batch's cost grows linearly with its item count.
-"""
+"""Cancel batches and their items: the batch rows, the items' set-based insert, window
+schedules not run yet, chunk loading, the items' compare-and-set and the batch's tallies."""
 
 from __future__ import annotations
 
@@ -11,36 +7,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, insert, literal, select, update
 
-from promodesk.kit.db import UnitOfWork
-from promodesk.models import (
-    ShopActivity,
-    ShopBatch,
-    ShopBatchItem,
-    ShopCancellation,
-    ShopEnrollment,
-    ShopOffer,
-    ShopProduct,
-    ShopSnapshot,
-    ShopVerification,
-)
-from promodesk.models.base import UTCDateTime
+from promodesk.models import ShopActivity, ShopBatch, ShopBatchItem, ShopEnrollment, ShopProduct
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
+from promodesk.shop.repository.batches.base import Base, changed_rows
 from promodesk.shop.repository.catalog import chunks
 
 
-def _rows(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-class BatchRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.s = uow.session
-        self.pg = uow.dialect == "postgresql"
-
+class BatchItems(Base):
     def add(self, batch: ShopBatch) -> ShopBatch:
         self.s.add(batch)
         self.s.flush()
@@ -95,7 +70,7 @@ class BatchRepository:
                     source,
                 )
             )
-            added += _rows(result)
+            added += changed_rows(result)
         return added
 
     # window schedules not run yet ---------------------------------------------------------
@@ -147,73 +122,6 @@ class BatchRepository:
         )
         return list(self.s.execute(q).all())
 
-    def chunk_details(self, enrollment_ids: Sequence[int]) -> list[Any]:
-        """Enrollments of a chunk with their product figures (read after the counter locks)."""
-        e, p = ShopEnrollment, ShopProduct
-        found: list[Any] = []
-        for part in chunks(list(enrollment_ids)):
-            q = (
-                select(
-                    e.id,
-                    e.workspace_id,
-                    e.activity_id,
-                    e.shop_id,
-                    e.product_id,
-                    e.state,
-                    e.previous_state,
-                    e.activity_price_minor,
-                    e.currency,
-                    e.activity_stock,
-                    e.per_buyer_limit,
-                    e.presale,
-                    e.shipping_days,
-                    e.views,
-                    e.orders,
-                    p.title,
-                    p.price_minor,
-                    p.stock,
-                    p.status.label("product_status"),
-                )
-                .join(p, p.id == e.product_id)
-                .where(e.id.in_(part))
-            )
-            found.extend(self.s.execute(q).all())
-        return found
-
-    def active_offers(self, enrollment_ids: Sequence[int]) -> list[Any]:
-        o = ShopOffer
-        found: list[Any] = []
-        for part in chunks(list(enrollment_ids)):
-            q = select(o.id, o.enrollment_id, o.kind, o.title, o.value_minor, o.percent_off).where(
-                o.enrollment_id.in_(part), o.status == "active"
-            )
-            found.extend(self.s.execute(q).all())
-        return found
-
-    def cancel_offers(self, enrollment_ids: Sequence[int], at: datetime) -> int:
-        changed = 0
-        for part in chunks(list(enrollment_ids)):
-            changed += _rows(
-                self.s.execute(
-                    update(ShopOffer)
-                    .where(ShopOffer.enrollment_id.in_(part), ShopOffer.status == "active")
-                    .values(status="cancelled", cancelled_at=at)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-        return changed
-
-    def insert_rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        """Core executemany on the session's connection (the ORM bulk path costs ~5x)."""
-        if rows:
-            self.s.connection().execute(insert(model.__table__), rows)
-
-    def insert_snapshots(self, rows: list[dict[str, Any]]) -> None:
-        self.insert_rows(ShopSnapshot, rows)
-
-    def insert_cancellations(self, rows: list[dict[str, Any]]) -> None:
-        self.insert_rows(ShopCancellation, rows)
-
     def finish_items(
         self,
         item_ids: Sequence[int],
@@ -225,7 +133,7 @@ class BatchRepository:
         """Compare-and-set pending → done/failed: an item is finished exactly once."""
         changed = 0
         for part in chunks(list(item_ids)):
-            changed += _rows(
+            changed += changed_rows(
                 self.s.execute(
                     update(ShopBatchItem)
                     .where(ShopBatchItem.id.in_(part), ShopBatchItem.status == ItemStatus.PENDING)
@@ -255,13 +163,15 @@ class BatchRepository:
         if expected is not None:
             q = q.where(ShopBatch.status.in_(list(expected)))
         return (
-            _rows(self.s.execute(q.values(**values).execution_options(synchronize_session=False)))
+            changed_rows(
+                self.s.execute(q.values(**values).execution_options(synchronize_session=False))
+            )
             == 1
         )
 
     def requeue_failed(self, batch_id: int) -> int:
         i = ShopBatchItem
-        changed = _rows(
+        changed = changed_rows(
             self.s.execute(
                 update(i)
                 .where(i.batch_id == batch_id, i.status == ItemStatus.FAILED)
@@ -324,135 +234,3 @@ class BatchRepository:
             .where(i.batch_id == batch_id)
         ).scalar()
         return int(value or 0)
-
-    # verification ------------------------------------------------------------------------
-    def verify(self, workspace_id: int, batch_id: int, at: datetime) -> int:
-        """Record pass/fail for each done item not verified yet (one INSERT ... SELECT):
-        pass = the product is not purchasable at the activity price (the enrollment left the
-        purchasable states or the product has no stock / is delisted) and no linked offer is
-        active, or the cancel was restored on purpose from its snapshot."""
-        i, e, p, o, v = ShopBatchItem, ShopEnrollment, ShopProduct, ShopOffer, ShopVerification
-        sn = ShopSnapshot
-        # Every set below is read once for the whole batch (hashed), never per item: a
-        # correlated subquery per item became a scan per item on a table whose statistics
-        # were older than the batch (PostgreSQL: 6 s for 10,000 items).
-        items = aliased(ShopBatchItem)
-        offers = (
-            select(o.enrollment_id.label("enrollment_id"), func.count().label("n"))
-            .where(
-                o.status == "active",
-                o.enrollment_id.in_(select(items.enrollment_id).where(items.batch_id == batch_id)),
-            )
-            .group_by(o.enrollment_id)
-            .subquery()
-        )
-        active_offers = func.coalesce(offers.c.n, 0)
-        purchasable = and_(e.state.in_(["approved", "live"]), p.stock > 0, p.status == "listed")
-        # a cancel restored on purpose (from its snapshot) is not a failed cancel: it is
-        # recorded as passed (the result the batch page waits for), whatever it is now
-        restored = i.enrollment_id.in_(
-            select(sn.enrollment_id).where(
-                sn.workspace_id == workspace_id,
-                sn.batch_id == batch_id,
-                sn.restored_at.is_not(None),
-            )
-        )
-        source = (
-            select(
-                literal(workspace_id),
-                literal(batch_id),
-                e.id,
-                e.activity_id,
-                e.shop_id,
-                e.product_id,
-                case((restored, True), (and_(~purchasable, active_offers == 0), True), else_=False),
-                case((purchasable, True), else_=False),
-                active_offers,
-                literal(at, type_=UTCDateTime()),
-            )
-            .select_from(i)
-            .join(e, e.id == i.enrollment_id)
-            .join(p, p.id == e.product_id)
-            .outerjoin(offers, offers.c.enrollment_id == e.id)
-            .where(
-                i.batch_id == batch_id,
-                i.status == ItemStatus.DONE,
-                i.enrollment_id.not_in(select(v.enrollment_id).where(v.batch_id == batch_id)),
-            )
-        )
-        result = self.s.execute(
-            insert(v).from_select(
-                [
-                    "workspace_id",
-                    "batch_id",
-                    "enrollment_id",
-                    "activity_id",
-                    "shop_id",
-                    "product_id",
-                    "passed",
-                    "purchasable",
-                    "active_offers",
-                    "created_at",
-                ],
-                source,
-            )
-        )
-        return _rows(result)
-
-    def verifications(
-        self,
-        workspace_id: int,
-        *,
-        batch_id: int | None = None,
-        passed: bool | None = None,
-        after_id: int = 0,
-        limit: int = 50,
-    ) -> list[Any]:
-        v = ShopVerification
-        q = select(v).where(v.workspace_id == workspace_id, v.id > after_id)
-        if batch_id is not None:
-            q = q.where(v.batch_id == batch_id)
-        if passed is not None:
-            q = q.where(v.passed == passed)
-        return list(self.s.execute(q.order_by(v.id).limit(limit)).scalars())
-
-    def restored_ids(self, batch_id: int) -> set[int]:
-        """Enrollments of a batch whose cancel was restored from its snapshot."""
-        sn = ShopSnapshot
-        rows = self.s.execute(
-            select(sn.enrollment_id).where(sn.batch_id == batch_id, sn.restored_at.is_not(None))
-        ).scalars()
-        return {int(r) for r in rows}
-
-    def verification_tally(self, batch_id: int) -> tuple[int, int]:
-        """(results recorded, results failed) of a batch's verification."""
-        v = ShopVerification
-        total, failed = self.s.execute(
-            select(func.count(), func.count(case((v.passed.is_(False), 1))))
-            .select_from(v)
-            .where(v.batch_id == batch_id)
-        ).one()
-        return int(total or 0), int(failed or 0)
-
-    def failed_verifications(self, batch_id: int, limit: int) -> list[Any]:
-        """A batch's failed results with their product's title, first ``limit``."""
-        v, p = ShopVerification, ShopProduct
-        return list(
-            self.s.execute(
-                select(v, p.title)
-                .join(p, p.id == v.product_id)
-                .where(v.batch_id == batch_id, v.passed.is_(False))
-                .order_by(v.id)
-                .limit(limit)
-            ).all()
-        )
-
-    def failed_verifications_by_shop(self, batch_id: int) -> dict[int, list[int]]:
-        v = ShopVerification
-        rows = self.s.execute(
-            select(v.shop_id, v.product_id).where(v.batch_id == batch_id, v.passed.is_(False))
-        ).all()
-        found: dict[int, list[int]] = {}
-        for shop_id, product_id in rows:
-            found.setdefault(int(shop_id), []).append(int(product_id))
-        return found

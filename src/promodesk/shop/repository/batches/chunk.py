@@ -1,0 +1,240 @@
+"""One cancel chunk's reads and writes, on the driver cursor of the unit of work's transaction
+(``UnitOfWork.driver_connection``): the enrollments and their active offers, then per item the
+snapshot, the state change, the offers' cancellation, the cancellation record, the counters and
+the item's result.
+
+Rules:
+- Values arrive in the form their column stores (``encode_time``, ``encode_json``): a chunk's
+  time is encoded once, each snapshot's JSON once, so the rows read back through the ORM exactly
+  as SQLAlchemy would have written them. SQLAlchemy's per-row parameter processing and its
+  rendering of each ``IN`` list cost more than the database's work here.
+- Every statement covers the whole chunk (``IN`` lists, ``executemany``); each compare-and-set
+  returns how many rows it changed, for the caller to check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table
+
+from promodesk.kit.db import UnitOfWork
+from promodesk.models import ShopSnapshot
+from promodesk.shop.domain.batches import ItemStatus
+from promodesk.shop.repository.catalog import IN_CHUNK
+
+SNAPSHOT_COLUMNS = (
+    "workspace_id",
+    "enrollment_id",
+    "activity_id",
+    "shop_id",
+    "product_id",
+    "change",
+    "batch_id",
+    "data",
+    "created_at",
+)
+CANCELLATION_COLUMNS = (
+    "workspace_id",
+    "enrollment_id",
+    "activity_id",
+    "shop_id",
+    "product_id",
+    "from_state",
+    "path",
+    "reason_code",
+    "reason_text",
+    "forced",
+    "operator",
+    "batch_id",
+    "offers_cancelled",
+    "restored",
+    "created_at",
+)
+
+
+class Detail(NamedTuple):
+    """An enrollment of the chunk with its product's figures."""
+
+    id: int
+    workspace_id: int
+    activity_id: int
+    shop_id: int
+    product_id: int
+    state: str
+    previous_state: str | None
+    activity_price_minor: int
+    currency: str
+    activity_stock: int
+    per_buyer_limit: int
+    presale: int  # 0/1 on SQLite, a bool on PostgreSQL: read it with ``bool()``
+    shipping_days: int | None
+    views: int
+    orders: int
+    title: str
+    price_minor: int
+    stock: int
+    product_status: str
+
+
+class Offer(NamedTuple):
+    """The columns ``ChunkStore.active_offers`` reads, in order."""
+
+    id: int
+    enrollment_id: int
+    kind: str
+    title: str
+    value_minor: int
+    percent_off: int
+
+
+_DETAILS = (
+    "SELECT e.id, e.workspace_id, e.activity_id, e.shop_id, e.product_id, e.state, "
+    "e.previous_state, e.activity_price_minor, e.currency, e.activity_stock, e.per_buyer_limit, "
+    "e.presale, e.shipping_days, e.views, e.orders, p.title, p.price_minor, p.stock, p.status "
+    "FROM shop_enrollments e JOIN shop_products p ON p.id = e.product_id WHERE e.id {ids}"
+)
+_KEYS = "SELECT DISTINCT activity_id, shop_id FROM shop_enrollments WHERE id {ids}"
+_OFFERS = (
+    "SELECT id, enrollment_id, kind, title, value_minor, percent_off FROM shop_offers "
+    "WHERE enrollment_id {ids} AND status = {p}"
+)
+_SET_STATE = (
+    "UPDATE shop_enrollments SET state = {p}, updated_at = {p} WHERE id {ids} AND state = {p}"
+)
+_CANCEL_OFFERS = (
+    "UPDATE shop_offers SET status = {p}, cancelled_at = {p} WHERE enrollment_id {ids} "
+    "AND status = {p}"
+)
+_BUMP = (
+    "UPDATE shop_activity_counters SET active = active - {p}, cancelled = cancelled + {p} "
+    "WHERE activity_id = {p} AND shop_id = {p}"
+)
+# The guardrails as a compare-and-set: the counters move only if the result still keeps the
+# minimum of products and the maximum cancel ratio.
+_BUMP_GUARDED = _BUMP + " AND active - {p} >= {p} AND (cancelled + {p}) * 100 <= {p} * enrolled"
+_FINISH = (
+    "UPDATE shop_batch_items SET status = {p}, processed_at = {p}, error_code = NULL, "
+    "error_detail = NULL, attempts = attempts + 1 WHERE id {ids} AND status = {p}"
+)
+
+
+def _insert(table: str, columns: Sequence[str], pg: bool, json_columns: Iterable[str]) -> str:
+    mark = "%s" if pg else "?"
+    slots = [f"CAST({mark} AS JSON)" if pg and c in json_columns else mark for c in columns]
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(slots)})"  # noqa: S608
+
+
+@lru_cache(maxsize=64)
+def _marks(n: int) -> str:
+    return f"IN ({', '.join('?' * n)})"
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class ChunkStore:
+    """A cancel chunk's statements on the driver cursor (see the module rules)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        dialect = uow.engine.dialect
+        self.pg = dialect.name == "postgresql"
+        self.cursor = uow.driver_connection().cursor()
+        table: Table = ShopSnapshot.__table__  # type: ignore[assignment]
+        stamp = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.encode_time: Callable[[datetime], Any] = stamp or _identity
+        if self.pg:
+            # What psycopg's Json adapter sends for SQLAlchemy: ``json.dumps``'s text (the
+            # column is ``json``, kept as sent); None is SQL NULL (``none_as_null``).
+            self.encode_json: Callable[[Any], Any] = lambda v: None if v is None else json.dumps(v)
+        else:
+            encode = table.c.data.type.dialect_impl(dialect).bind_processor(dialect)
+            self.encode_json = encode or _identity
+        self._mark = "%s" if self.pg else "?"
+        self._snapshot = _insert("shop_snapshots", SNAPSHOT_COLUMNS, self.pg, {"data"})
+        self._cancellation = _insert("shop_cancellations", CANCELLATION_COLUMNS, self.pg, ())
+
+    def close(self) -> None:
+        self.cursor.close()
+
+    def _each(
+        self, template: str, ids: Sequence[int], head: Sequence[Any] = (), tail: Sequence[Any] = ()
+    ) -> Iterable[Any]:
+        """Run ``template`` (``{ids}`` for the id list, ``{p}`` per parameter) over ``ids``:
+        PostgreSQL takes the whole list as one array, SQLite parts under its variable limit.
+        Yields the cursor after each statement."""
+        if self.pg:
+            self.cursor.execute(template.format(ids="= ANY(%s)", p="%s"), (*head, list(ids), *tail))
+            yield self.cursor
+            return
+        for start in range(0, len(ids), IN_CHUNK):
+            part = ids[start : start + IN_CHUNK]
+            self.cursor.execute(
+                template.format(ids=_marks(len(part)), p="?"), (*head, *part, *tail)
+            )
+            yield self.cursor
+
+    def _changed(
+        self, template: str, ids: Sequence[int], head: Sequence[Any], tail: Sequence[Any]
+    ) -> int:
+        return sum(int(c.rowcount) for c in self._each(template, ids, head, tail))
+
+    # reads -------------------------------------------------------------------------------
+    def keys(self, enrollment_ids: Sequence[int]) -> set[tuple[int, int]]:
+        """The (activity, shop) pairs of the enrollments: whose counters to lock."""
+        return {(r[0], r[1]) for c in self._each(_KEYS, enrollment_ids) for r in c.fetchall()}
+
+    def details(self, enrollment_ids: Sequence[int]) -> list[Detail]:
+        make = Detail._make
+        return [make(r) for c in self._each(_DETAILS, enrollment_ids) for r in c.fetchall()]
+
+    def active_offers(self, enrollment_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+        """Rows in ``Offer``'s order (plain tuples: a chunk reads two per item)."""
+        rows = self._each(_OFFERS, enrollment_ids, tail=("active",))
+        return [r for c in rows for r in c.fetchall()]
+
+    # writes ------------------------------------------------------------------------------
+    def insert_snapshots(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Rows in ``SNAPSHOT_COLUMNS`` order, ``data`` and ``created_at`` encoded. An iterator
+        is consumed row by row (no chunk-long list of rows for the garbage collector)."""
+        self.cursor.executemany(self._snapshot, rows)
+
+    def insert_cancellations(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Rows in ``CANCELLATION_COLUMNS`` order, ``created_at`` encoded (as above)."""
+        self.cursor.executemany(self._cancellation, rows)
+
+    def set_state(self, ids: Sequence[int], source: str, target: str, at: Any) -> int:
+        """Compare-and-set ``source`` → ``target`` (``at`` encoded); rows changed."""
+        return self._changed(_SET_STATE, ids, (target, at), (source,))
+
+    def cancel_offers(self, enrollment_ids: Sequence[int], at: Any) -> int:
+        return self._changed(_CANCEL_OFFERS, enrollment_ids, ("cancelled", at), ("active",))
+
+    def bump_counters(
+        self, cancelled: Sequence[tuple[int, int, int]], guards: Sequence[tuple[int, int] | None]
+    ) -> int:
+        """Per ``(activity, shop, n)``: ``n`` fewer active, ``n`` more cancelled; with its
+        guard ``(min_products, max_percent)`` only if both guardrails still hold. Returns how
+        many counters moved (one per pair at most)."""
+        free = [(n, n, a, s) for (a, s, n), g in zip(cancelled, guards, strict=True) if g is None]
+        held = [
+            (n, n, a, s, n, g[0], n, g[1])
+            for (a, s, n), g in zip(cancelled, guards, strict=True)
+            if g is not None
+        ]
+        moved = 0
+        for template, rows in ((_BUMP, free), (_BUMP_GUARDED, held)):
+            if rows:
+                self.cursor.executemany(template.format(p=self._mark), rows)
+                moved += int(self.cursor.rowcount)
+        return moved
+
+    def finish_done(self, item_ids: Sequence[int], at: Any) -> int:
+        """Compare-and-set pending → done (``at`` encoded): an item is finished exactly once."""
+        done, pending = ItemStatus.DONE.value, ItemStatus.PENDING.value
+        return self._changed(_FINISH, item_ids, (done, at), (pending,))
