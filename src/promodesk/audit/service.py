@@ -129,22 +129,17 @@ class _Payloads:
 
     def __init__(self, encode: Callable[[Any], Any]) -> None:
         self._encode = encode
-        self._seen: dict[tuple[Any, ...], Any] = {}
+        self._seen: dict[tuple[tuple[Any, ...], ...], Any] = {}
 
     def __call__(self, data: dict[Any, Any] | None) -> Any:
         if data is None:
             return self._encode(None)
-        # The types are part of the key (1, 1.0 and True are equal but encode differently), and
-        # a float is keyed by its text (0.0 and -0.0 are equal too).
-        key = tuple(
-            (
-                type(k),
-                repr(k) if type(k) is float else k,
-                type(v),
-                repr(v) if type(v) is float else v,
-            )
-            for k, v in data.items()
-        )
+        # The types are part of the key (1, 1.0 and True are equal but encode differently);
+        # a float is not cached (0.0 and -0.0 are equal too).
+        kinds = tuple(map(type, data.values()))
+        if float in kinds:
+            return self._encode(_clean(data))
+        key = (tuple(map(type, data)), kinds, tuple(data.items()))
         try:
             found = self._seen.get(key, _MISSING)
         except TypeError:  # a nested value (unhashable): encoded on its own

@@ -38,6 +38,9 @@ from promodesk.shop.service import product_plan
 from promodesk.shop.service.catalog import rules_of
 
 Key = tuple[int, int]  # (activity_id, shop_id)
+# A state by its stored name, for thousands of rows a chunk (``State(name)`` walks the enum's
+# lookup per call; an unknown name still raises there).
+_STATES = {s.value: s for s in State}
 _OFFER_ID, _OFFER_ENROLLMENT, _OFFER_KIND, _OFFER_TITLE, _OFFER_VALUE, _OFFER_PERCENT = (
     Offer._fields.index(f)
     for f in ("id", "enrollment_id", "kind", "title", "value_minor", "percent_off")
@@ -65,10 +68,9 @@ def error(
     }
 
 
-def _snapshot_data(
-    row: Detail, offers: list[tuple[Any, ...]], activity: dict[str, Any]
-) -> dict[str, Any]:
-    """What a cancel's snapshot keeps (``offers``: rows in ``Offer``'s order)."""
+def _snapshot_data(row: Detail, offers: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """What a cancel's snapshot keeps (``offers``: rows in ``Offer``'s order), but its last
+    part: ``"activity": {"name": …, "rules": …}``, the same for every row of an activity."""
     return {
         "enrollment": {
             "id": row.id,
@@ -102,7 +104,6 @@ def _snapshot_data(
             "stock": row.stock,
             "status": row.product_status,
         },
-        "activity": activity,
     }
 
 
@@ -132,7 +133,7 @@ def item_facts(
         activity_id=row.activity_id,
         product_id=row.product_id,
         shop_id=row.shop_id,
-        state=State(row.state),
+        state=_STATES.get(row.state) or State(row.state),
         waiting_batch=waiting,
     )
 
@@ -192,6 +193,7 @@ def _process(
     result: ChunkResult,
 ) -> ChunkResult:
     repo, brepo = ShopRepository(uow), BatchRepository(uow)
+    uow.flush()  # the driver's reads see the session's pending changes (no autoflush there)
     enrollment_ids = [i.enrollment_id for i in items]
     counters = repo.lock_counters(store.keys(enrollment_ids))
     details = {r.id: r for r in store.details(enrollment_ids)}  # read under the locks
@@ -267,8 +269,11 @@ def _apply(
         offers[offer[_OFFER_ENROLLMENT]].append(offer)
     # Values the whole chunk shares are encoded once; each snapshot's JSON once. Rows go to
     # the driver as generators: built, written and dropped one at a time.
-    stamp, encode = store.encode_time(at), store.encode_json
-    described = {a.id: {"name": a.name, "rules": rules_of(a).__dict__} for a in activities.values()}
+    stamp, encode = store.encode_time(at), store.encode_json_ending
+    described = {
+        a.id: store.encode_json({"name": a.name, "rules": rules_of(a).__dict__})
+        for a in activities.values()
+    }
     reason, text, forced_batch = batch.reason_code, batch.reason_text, bool(batch.force)
     moves: list[tuple[Detail, str, str]] = []  # (row, path, target)
     by_target: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -281,7 +286,8 @@ def _apply(
         per_key[(row.activity_id, row.shop_id)] += 1
     store.insert_snapshots(
         (workspace_id, row.id, row.activity_id, row.shop_id, row.product_id, "cancel", batch.id,
-         encode(_snapshot_data(row, offers[row.id], described[row.activity_id])), stamp)
+         encode(_snapshot_data(row, offers[row.id]), "activity", described[row.activity_id]),
+         stamp)
         for row, _path, _target in moves
     )  # fmt: skip
     for (source, target_state), target_ids in by_target.items():

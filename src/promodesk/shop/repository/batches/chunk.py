@@ -159,6 +159,15 @@ class ChunkStore:
         self._snapshot = _insert("shop_snapshots", SNAPSHOT_COLUMNS, self.pg, {"data"})
         self._cancellation = _insert("shop_cancellations", CANCELLATION_COLUMNS, self.pg, ())
 
+    def encode_json_ending(self, head: dict[str, Any], key: str, last: str) -> str:
+        """``encode_json({**head, key: value})`` where ``last`` is ``encode_json(value)``
+        already (a part many rows share, encoded once): the same text, since the encoder
+        writes a dict's items in order with ``", "`` and ``": "`` between them."""
+        if not head or key in head:
+            raise ValueError("encode_json_ending needs a non-empty head without the key")
+        text: str = self.encode_json(head)
+        return f"{text[:-1]}, {json.dumps(key)}: {last}}}"
+
     def close(self) -> None:
         self.cursor.close()
 

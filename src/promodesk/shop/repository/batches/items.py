@@ -198,23 +198,33 @@ class BatchItems(Base):
 
     def done_by_shop(self, batch_id: int, named: int = 20) -> dict[int, tuple[int, list[Any]]]:
         """Per shop, how many items of the batch are done and the first ``named`` of them
-        (product title, activity title), for the notice that tells the team."""
+        (product title, activity title), for the notice that tells the team. The database
+        counts and picks them (one window query), so a batch's rows are not all sent back."""
         i, e, p, a = ShopBatchItem, ShopEnrollment, ShopProduct, ShopActivity
-        rows = self.s.execute(
-            select(e.shop_id, p.title, a.name.label("activity"))
+        ranked = (
+            select(
+                e.shop_id,
+                p.title,
+                a.name.label("activity"),
+                i.id,
+                func.row_number().over(partition_by=e.shop_id, order_by=i.id).label("rank"),
+                func.count().over(partition_by=e.shop_id).label("done"),
+            )
             .select_from(i)
             .join(e, e.id == i.enrollment_id)
             .join(p, p.id == i.product_id)
             .join(a, a.id == i.activity_id)
             .where(i.batch_id == batch_id, i.status == ItemStatus.DONE)
-            .order_by(i.id)
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(ranked.c.shop_id, ranked.c.title, ranked.c.activity, ranked.c.done)
+            .where(ranked.c.rank <= named)
+            .order_by(ranked.c.id)  # shops in the order of their first item, as listed
         ).all()
         found: dict[int, tuple[int, list[Any]]] = {}
         for row in rows:
-            count, first = found.get(int(row.shop_id), (0, []))
-            if len(first) < named:
-                first.append(row)
-            found[int(row.shop_id)] = (count + 1, first)
+            found.setdefault(int(row.shop_id), (int(row.done), []))[1].append(row)
         return found
 
     def item_counts(self, batch_id: int) -> dict[str, int]:
