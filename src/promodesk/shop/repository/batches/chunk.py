@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table
@@ -25,7 +24,7 @@ from sqlalchemy import Table
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import ShopSnapshot
 from promodesk.shop.domain.batches import ItemStatus
-from promodesk.shop.repository.catalog import IN_CHUNK
+from promodesk.shop.repository.batches.base import Driver
 
 SNAPSHOT_COLUMNS = (
     "workspace_id",
@@ -129,22 +128,16 @@ def _insert(table: str, columns: Sequence[str], pg: bool, json_columns: Iterable
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(slots)})"  # noqa: S608
 
 
-@lru_cache(maxsize=64)
-def _marks(n: int) -> str:
-    return f"IN ({', '.join('?' * n)})"
-
-
 def _identity(value: Any) -> Any:
     return value
 
 
-class ChunkStore:
+class ChunkStore(Driver):
     """A cancel chunk's statements on the driver cursor (see the module rules)."""
 
     def __init__(self, uow: UnitOfWork) -> None:
+        super().__init__(uow)
         dialect = uow.engine.dialect
-        self.pg = dialect.name == "postgresql"
-        self.cursor = uow.driver_connection().cursor()
         table: Table = ShopSnapshot.__table__  # type: ignore[assignment]
         stamp = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.encode_time: Callable[[datetime], Any] = stamp or _identity
@@ -155,7 +148,6 @@ class ChunkStore:
         else:
             encode = table.c.data.type.dialect_impl(dialect).bind_processor(dialect)
             self.encode_json = encode or _identity
-        self._mark = "%s" if self.pg else "?"
         self._snapshot = _insert("shop_snapshots", SNAPSHOT_COLUMNS, self.pg, {"data"})
         self._cancellation = _insert("shop_cancellations", CANCELLATION_COLUMNS, self.pg, ())
 
@@ -168,44 +160,18 @@ class ChunkStore:
         text: str = self.encode_json(head)
         return f"{text[:-1]}, {json.dumps(key)}: {last}}}"
 
-    def close(self) -> None:
-        self.cursor.close()
-
-    def _each(
-        self, template: str, ids: Sequence[int], head: Sequence[Any] = (), tail: Sequence[Any] = ()
-    ) -> Iterable[Any]:
-        """Run ``template`` (``{ids}`` for the id list, ``{p}`` per parameter) over ``ids``:
-        PostgreSQL takes the whole list as one array, SQLite parts under its variable limit.
-        Yields the cursor after each statement."""
-        if self.pg:
-            self.cursor.execute(template.format(ids="= ANY(%s)", p="%s"), (*head, list(ids), *tail))
-            yield self.cursor
-            return
-        for start in range(0, len(ids), IN_CHUNK):
-            part = ids[start : start + IN_CHUNK]
-            self.cursor.execute(
-                template.format(ids=_marks(len(part)), p="?"), (*head, *part, *tail)
-            )
-            yield self.cursor
-
-    def _changed(
-        self, template: str, ids: Sequence[int], head: Sequence[Any], tail: Sequence[Any]
-    ) -> int:
-        return sum(int(c.rowcount) for c in self._each(template, ids, head, tail))
-
     # reads -------------------------------------------------------------------------------
     def keys(self, enrollment_ids: Sequence[int]) -> set[tuple[int, int]]:
         """The (activity, shop) pairs of the enrollments: whose counters to lock."""
-        return {(r[0], r[1]) for c in self._each(_KEYS, enrollment_ids) for r in c.fetchall()}
+        return {(r[0], r[1]) for r in self.rows(_KEYS, enrollment_ids)}
 
     def details(self, enrollment_ids: Sequence[int]) -> list[Detail]:
         make = Detail._make
-        return [make(r) for c in self._each(_DETAILS, enrollment_ids) for r in c.fetchall()]
+        return [make(r) for r in self.rows(_DETAILS, enrollment_ids)]
 
     def active_offers(self, enrollment_ids: Sequence[int]) -> list[tuple[Any, ...]]:
         """Rows in ``Offer``'s order (plain tuples: a chunk reads two per item)."""
-        rows = self._each(_OFFERS, enrollment_ids, tail=("active",))
-        return [r for c in rows for r in c.fetchall()]
+        return self.rows(_OFFERS, enrollment_ids, tail=("active",))
 
     # writes ------------------------------------------------------------------------------
     def insert_snapshots(self, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -219,10 +185,10 @@ class ChunkStore:
 
     def set_state(self, ids: Sequence[int], source: str, target: str, at: Any) -> int:
         """Compare-and-set ``source`` → ``target`` (``at`` encoded); rows changed."""
-        return self._changed(_SET_STATE, ids, (target, at), (source,))
+        return self.changed(_SET_STATE, ids, (target, at), (source,))
 
     def cancel_offers(self, enrollment_ids: Sequence[int], at: Any) -> int:
-        return self._changed(_CANCEL_OFFERS, enrollment_ids, ("cancelled", at), ("active",))
+        return self.changed(_CANCEL_OFFERS, enrollment_ids, ("cancelled", at), ("active",))
 
     def bump_counters(
         self, cancelled: Sequence[tuple[int, int, int]], guards: Sequence[tuple[int, int] | None]
@@ -239,11 +205,11 @@ class ChunkStore:
         moved = 0
         for template, rows in ((_BUMP, free), (_BUMP_GUARDED, held)):
             if rows:
-                self.cursor.executemany(template.format(p=self._mark), rows)
+                self.cursor.executemany(template.format(p=self.mark), rows)
                 moved += int(self.cursor.rowcount)
         return moved
 
     def finish_done(self, item_ids: Sequence[int], at: Any) -> int:
         """Compare-and-set pending → done (``at`` encoded): an item is finished exactly once."""
         done, pending = ItemStatus.DONE.value, ItemStatus.PENDING.value
-        return self._changed(_FINISH, item_ids, (done, at), (pending,))
+        return self.changed(_FINISH, item_ids, (done, at), (pending,))

@@ -7,12 +7,22 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import func, select, update
 
 from promodesk.models import ShopActivity, ShopBatch, ShopBatchItem, ShopEnrollment, ShopProduct
 from promodesk.shop.domain.batches import BatchStatus, ItemStatus
-from promodesk.shop.repository.batches.base import Base, changed_rows
+from promodesk.shop.repository.batches.base import Base, Driver, changed_rows
 from promodesk.shop.repository.catalog import chunks
+
+_ADD_ITEMS = (
+    "INSERT INTO shop_batch_items (workspace_id, batch_id, enrollment_id, activity_id, "
+    "product_id, status, attempts) SELECT {p}, {p}, id, activity_id, product_id, {p}, 0 "
+    "FROM shop_enrollments WHERE id {ids} AND workspace_id = {p} ORDER BY id"
+)
+_SCHEDULED = (
+    "SELECT i.enrollment_id, b.id FROM shop_batch_items i JOIN shop_batches b ON b.id = i.batch_id "
+    "WHERE b.workspace_id = {p} AND b.status = {p} AND i.enrollment_id {ids} AND i.status = {p}"
+)
 
 
 class BatchItems(Base):
@@ -39,61 +49,37 @@ class BatchItems(Base):
         return list(self.s.execute(q.order_by(ShopBatch.id.desc()).limit(limit)).scalars())
 
     def add_items(self, workspace_id: int, batch_id: int, enrollment_ids: Sequence[int]) -> int:
-        """Items for these enrollments (set-based INSERT ... SELECT per part)."""
-        e = ShopEnrollment
-        added = 0
-        for part in chunks(list(enrollment_ids)):
-            source = (
-                select(
-                    literal(workspace_id),
-                    literal(batch_id),
-                    e.id,
-                    e.activity_id,
-                    e.product_id,
-                    literal(ItemStatus.PENDING.value),
-                    literal(0),
-                )
-                .where(e.workspace_id == workspace_id, e.id.in_(part))
-                .order_by(e.id)
-            )
-            result = self.s.execute(
-                insert(ShopBatchItem).from_select(
-                    [
-                        "workspace_id",
-                        "batch_id",
-                        "enrollment_id",
-                        "activity_id",
-                        "product_id",
-                        "status",
-                        "attempts",
-                    ],
-                    source,
-                )
-            )
-            added += changed_rows(result)
-        return added
+        """Items for these enrollments of the workspace (set-based INSERT ... SELECT)."""
+        driver = Driver(self.uow)
+        try:
+            return driver.changed(
+                _ADD_ITEMS, enrollment_ids, (workspace_id, batch_id, ItemStatus.PENDING.value),
+                (workspace_id,),
+            )  # fmt: skip
+        finally:
+            driver.close()
 
     # window schedules not run yet ---------------------------------------------------------
     def scheduled_items(
         self, workspace_id: int, enrollment_ids: Sequence[int]
     ) -> dict[int, tuple[int, datetime]]:
         """Enrollment id → (batch id, run at) for those waiting in a scheduled batch."""
-        i, b = ShopBatchItem, ShopBatch
-        found: dict[int, tuple[int, datetime]] = {}
-        for part in chunks(list(enrollment_ids)):
-            rows = self.s.execute(
-                select(i.enrollment_id, b.id, b.run_at)
-                .join(b, b.id == i.batch_id)
-                .where(
-                    b.workspace_id == workspace_id,
-                    b.status == BatchStatus.SCHEDULED,
-                    i.status == ItemStatus.PENDING,
-                    i.enrollment_id.in_(part),
-                )
-            ).all()
-            for enrollment_id, batch_id, run_at in rows:
-                found[int(enrollment_id)] = (int(batch_id), run_at)
-        return found
+        driver = Driver(self.uow)
+        try:
+            pairs = driver.rows(
+                _SCHEDULED, enrollment_ids, (workspace_id, BatchStatus.SCHEDULED.value),
+                (ItemStatus.PENDING.value,),
+            )  # fmt: skip
+        finally:
+            driver.close()
+        if not pairs:
+            return {}
+        # Rare (a refusal): the batches' times are read through their column type.
+        b = ShopBatch
+        run_at = dict(
+            self.s.execute(select(b.id, b.run_at).where(b.id.in_({p[1] for p in pairs}))).all()
+        )
+        return {int(e): (int(batch), run_at[batch]) for e, batch in pairs}
 
     def scheduled_count(self, workspace_id: int, activity_id: int, shop_id: int) -> int:
         """Cancellations of one (activity, shop) waiting in scheduled batches."""
