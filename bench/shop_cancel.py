@@ -18,7 +18,8 @@ state change, both offers, cancellation, item result, audit row; the counters pe
 written by the bare driver with every value encoded beforehand, in the service's chunk size
 and one transaction: what this schema costs at the least, printed with its ratio to the raw
 ``UPDATE``, and the product's ratio to it. Each time is wall and this process's CPU (steadier on
-a busy machine; on PostgreSQL the server's work is not in it); the 15× aim is judged by CPU.
+a busy machine; on PostgreSQL the server's work is not in it): the 15× aim is judged by CPU
+on SQLite and by wall time on PostgreSQL.
 
 The growth exponent is the least-squares slope of log(time) against log(items) over the three
 sizes (1 = linear; aim ≤ 1.1). Each size gets a fresh database: a temporary SQLite file, or with
@@ -409,12 +410,16 @@ def main() -> None:
                 f"{name} = {part.seconds / whole.seconds:,.1f}x",
                 f"CPU {part.cpu / whole.cpu:,.1f}x" if whole.cpu > 0 else "",
             )
-        verdict_cpu = product.cpu / raw.cpu if raw.cpu > 0 else float("inf")
+        # SQLite runs in this process, so its CPU time is the steady measure; PostgreSQL's work
+        # is in the server, out of this process's CPU time, so there the wall time decides.
+        by_cpu = not args.postgres and raw.cpu > 0
+        ratio = product.cpu / raw.cpu if by_cpu else product.seconds / raw.seconds
         table.add(
             "",
             "",
             f"aim product within {AIM_RATIO}x of raw per item: "
-            f"{'met' if verdict_cpu <= AIM_RATIO else 'NOT met'} (by CPU)",
+            f"{'met' if ratio <= AIM_RATIO else 'NOT met'} ({ratio:,.1f}x by "
+            f"{'CPU' if by_cpu else 'wall time'})",
         )
     exponent = slope(sorted(points))
     table.add("growth exponent", f"{exponent:.2f}", f"log-log slope of time vs items; aim ≤ "
