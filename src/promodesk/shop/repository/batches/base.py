@@ -3,7 +3,7 @@ over an id list on the driver cursor of the unit of work's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,22 @@ class Driver:
 
     def close(self) -> None:
         self.cursor.close()
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order, values as their columns store them;
+        a JSON value as its text): PostgreSQL by ``COPY``, whose rows psycopg writes in its C
+        adapters (a third of ``executemany``'s time for a chunk's rows), SQLite by
+        ``executemany``. An iterator is consumed row by row."""
+        if self.pg:
+            with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" * len(columns))
+        self.cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
 
     def each(
         self, template: str, ids: Sequence[int], head: Sequence[Any] = (), tail: Sequence[Any] = ()

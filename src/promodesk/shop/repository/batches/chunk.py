@@ -8,8 +8,9 @@ Rules:
   time is encoded once, each snapshot's JSON once, so the rows read back through the ORM exactly
   as SQLAlchemy would have written them. SQLAlchemy's per-row parameter processing and its
   rendering of each ``IN`` list cost more than the database's work here.
-- Every statement covers the whole chunk (``IN`` lists, ``executemany``); each compare-and-set
-  returns how many rows it changed, for the caller to check.
+- Every statement covers the whole chunk (``IN`` lists; inserts by ``executemany``, on
+  PostgreSQL by ``COPY``); each compare-and-set returns how many rows it changed, for the
+  caller to check.
 """
 
 from __future__ import annotations
@@ -122,12 +123,6 @@ _FINISH = (
 )
 
 
-def _insert(table: str, columns: Sequence[str], pg: bool, json_columns: Iterable[str]) -> str:
-    mark = "%s" if pg else "?"
-    slots = [f"CAST({mark} AS JSON)" if pg and c in json_columns else mark for c in columns]
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(slots)})"  # noqa: S608
-
-
 def _identity(value: Any) -> Any:
     return value
 
@@ -148,8 +143,6 @@ class ChunkStore(Driver):
         else:
             encode = table.c.data.type.dialect_impl(dialect).bind_processor(dialect)
             self.encode_json = encode or _identity
-        self._snapshot = _insert("shop_snapshots", SNAPSHOT_COLUMNS, self.pg, {"data"})
-        self._cancellation = _insert("shop_cancellations", CANCELLATION_COLUMNS, self.pg, ())
 
     def encode_json_ending(self, head: dict[str, Any], key: str, last: str) -> str:
         """``encode_json({**head, key: value})`` where ``last`` is ``encode_json(value)``
@@ -177,11 +170,11 @@ class ChunkStore(Driver):
     def insert_snapshots(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Rows in ``SNAPSHOT_COLUMNS`` order, ``data`` and ``created_at`` encoded. An iterator
         is consumed row by row (no chunk-long list of rows for the garbage collector)."""
-        self.cursor.executemany(self._snapshot, rows)
+        self.insert("shop_snapshots", SNAPSHOT_COLUMNS, rows)
 
     def insert_cancellations(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Rows in ``CANCELLATION_COLUMNS`` order, ``created_at`` encoded (as above)."""
-        self.cursor.executemany(self._cancellation, rows)
+        self.insert("shop_cancellations", CANCELLATION_COLUMNS, rows)
 
     def set_state(self, ids: Sequence[int], source: str, target: str, at: Any) -> int:
         """Compare-and-set ``source`` → ``target`` (``at`` encoded); rows changed."""
