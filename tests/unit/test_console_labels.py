@@ -95,9 +95,11 @@ def known_codes() -> dict[str, set[str]]:
         sets.setdefault(kind, set()).update(m.value for m in enum)
     promote = (OrderStatus, ReviewStatus, SettlementStatus, CouponStatus, WithdrawalStatus)
     sets["promote_status"] = {m.value for enum in (*promote, ChargeStatus) for m in enum}
-    sets["shop_change"] = _found(
-        r'snapshots_service\.take\(uow, workspace_id, \w+, "(\w+)"\)'
-    ) | _found(r'"change": "(\w+)",\n')
+    sets["shop_change"] = (
+        _found(r'snapshots_service\.take\(uow, workspace_id, \w+, "(\w+)"\)')
+        | _found(r'"change": "(\w+)",\n')
+        | _found(r'(?m)^SNAPSHOT_CHANGE = "(\w+)"')
+    )
     sets["tiktok_objective"] = set(OBJECTIVES)
     sets["shop_platform_activity"] = set(ACTIVITY_STATUSES)
     sets["payment_method"] = set(regions._LABELS)

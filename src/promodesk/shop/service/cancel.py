@@ -41,6 +41,7 @@ Key = tuple[int, int]  # (activity_id, shop_id)
 # A state by its stored name, for thousands of rows a chunk (``State(name)`` walks the enum's
 # lookup per call; an unknown name still raises there).
 _STATES = {s.value: s for s in State}
+SNAPSHOT_CHANGE = "cancel"  # what a cancel's snapshots are of (restored by the same undo)
 _OFFER_ID, _OFFER_ENROLLMENT, _OFFER_KIND, _OFFER_TITLE, _OFFER_VALUE, _OFFER_PERCENT = (
     Offer._fields.index(f)
     for f in ("id", "enrollment_id", "kind", "title", "value_minor", "percent_off")
@@ -285,7 +286,8 @@ def _apply(
         by_target[(row.state, decision.target.value)].append(row.id)
         per_key[(row.activity_id, row.shop_id)] += 1
     store.insert_snapshots(
-        (workspace_id, row.id, row.activity_id, row.shop_id, row.product_id, "cancel", batch.id,
+        (workspace_id, row.id, row.activity_id, row.shop_id, row.product_id, SNAPSHOT_CHANGE,
+         batch.id,
          encode(_snapshot_data(row, offers[row.id]), "activity", described[row.activity_id]),
          stamp)
         for row, _path, _target in moves
