@@ -18,7 +18,7 @@ from promodesk.accounts.service import clients as clients_service
 from promodesk.campaigns.service.retrospective import export as retro_export
 from promodesk.campaigns.service.retrospective import notes as retro_notes
 from promodesk.campaigns.service.retrospective import report as retro_report
-from promodesk.console import forms, labels
+from promodesk.console import forms, labels, lessons
 from promodesk.console.core import N_
 from promodesk.console.formerrors import FormRefused
 from promodesk.console.routes.campaigns.monitor import major
@@ -291,20 +291,6 @@ def save_lessons(visit: OperatorVisit, uow: Uow, cancellation_id: int) -> Respon
     """The lessons and action items form of one cancellation (the rows as sent replace the
     saved ones; empty rows are dropped)."""
     form = visit.form
-    items = []
-    n = 0
-    while f"item_text_{n}" in form or f"item_owner_{n}" in form:
-        items.append(
-            {
-                "text": forms.clean(form.get(f"item_text_{n}", ""), 500),
-                "owner": forms.clean(form.get(f"item_owner_{n}", ""), 200),
-                "due": forms.clean(form.get(f"item_due_{n}", ""), 10),
-                "done": form.get(f"item_done_{n}") == "on",
-            }
-        )
-        n += 1
-        if n > 100:
-            break
     back = form.get("back", "")
     if not back.startswith("/cancellations/"):
         back = "/cancellations/retrospective"
@@ -313,22 +299,11 @@ def save_lessons(visit: OperatorVisit, uow: Uow, cancellation_id: int) -> Respon
             uow,
             visit.principal.workspace_id,
             cancellation_id,
-            lessons=forms.clean(form.get("lessons", ""), 10_000),
-            action_items=items,
+            lessons=lessons.lessons(form),
+            action_items=lessons.action_items(form),
             actor=visit.principal.actor,
         )
     except ValidationFailed as exc:
-        field = (exc.field or "").replace("action_items.", "item_").replace(".", "_")
-        parts = field.split("_")  # item_{n}_{text|due} -> item_{text|due}_{n}
-        if len(parts) == 3 and parts[0] == "item":
-            field = f"item_{parts[2]}_{parts[1]}"
-        texts = {
-            "text": visit._("An action item needs a text."),
-            "due": visit._("Enter the due day as YYYY-MM-DD."),
-        }
-        kind = field.split("_")[1] if field.startswith("item_") else ""
-        raise FormRefused(
-            texts.get(kind, visit.error_text(exc)), status=422, field=field or None, page=back
-        ) from exc
+        raise lessons.refused(visit, exc, back) from exc
     visit.flash("success", visit._("Lessons and action items are saved."))
     return visit.redirect(f"{back}#cancellation-{cancellation_id}")

@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from promodesk.console import forms
-from promodesk.console.formerrors import FormRefused
+from promodesk.console import lessons
 from promodesk.console.routing import ConsoleRoute
 from promodesk.console.visit import OperatorVisit, Uow, ViewerVisit, close_unit, console_of
 from promodesk.kit.errors import ValidationFailed
@@ -27,7 +26,6 @@ from promodesk.tenancy import service as tenancy
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 BLANK_ITEMS = 2  # empty action item rows offered under the saved ones
-MAX_ITEMS = 100
 
 
 def _split(text: str, most: int) -> list[str]:
@@ -107,38 +105,17 @@ def save_notes(visit: OperatorVisit, uow: Uow, stop_id: int) -> Response:
     rows are dropped), by the rules of a campaign cancellation's; audited. A refused form
     comes back with what was typed and the message beside the field."""
     form = visit.form
-    items = []
-    n = 0
-    while n < MAX_ITEMS and (f"item_text_{n}" in form or f"item_owner_{n}" in form):
-        items.append(
-            {
-                "text": forms.clean(form.get(f"item_text_{n}", ""), 500),
-                "owner": forms.clean(form.get(f"item_owner_{n}", ""), 200),
-                "due": forms.clean(form.get(f"item_due_{n}", ""), 10),
-                "done": form.get(f"item_done_{n}") == "on",
-            }
-        )
-        n += 1
     page = f"/promotions/stops/{stop_id}"
     try:
         stop_notes.update_notes(
             uow,
             visit.principal.workspace_id,
             stop_id,
-            lessons=forms.clean(form.get("lessons", ""), 10_000),
-            action_items=items,
+            lessons=lessons.lessons(form),
+            action_items=lessons.action_items(form),
             actor=visit.principal.actor,
         )
     except ValidationFailed as exc:
-        parts = (exc.field or "").split(".")  # action_items.{n}.{text|due|owner}
-        field = f"item_{parts[2]}_{parts[1]}" if len(parts) == 3 else exc.field
-        texts = {
-            "text": visit._("An action item needs a text."),
-            "due": visit._("Enter the due day as YYYY-MM-DD."),
-        }
-        kind = parts[2] if len(parts) == 3 else ""
-        raise FormRefused(
-            texts.get(kind, visit.error_text(exc)), status=422, field=field or None, page=page
-        ) from exc
+        raise lessons.refused(visit, exc, page) from exc
     visit.flash("success", visit._("Lessons and action items are saved."))
     return visit.redirect(f"{page}#stop-retrospective")
