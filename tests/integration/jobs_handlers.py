@@ -41,6 +41,8 @@ def reset() -> None:
         OVERLAPS.clear()
         AHEAD_STARTED.clear()
         AHEAD_EVENTS.clear()
+        STOPPING.clear()
+    LIGHT_DONE.clear()
 
 
 def _started(ctx: JobContext) -> None:
@@ -94,14 +96,26 @@ def prefetched(ctx: JobContext) -> None:
 
 AHEAD_STARTED: dict[int, threading.Event] = {}
 AHEAD_EVENTS: list[str] = []
+LIGHT_DONE = threading.Event()
+STOPPING: list[threading.Event] = []  # a worker's stop event, set by a prefetch that asks
+
+
+def _event(n: int) -> threading.Event:
+    with _lock:
+        return AHEAD_STARTED.setdefault(n, threading.Event())
 
 
 @prefetch("t.ahead", ahead=True)
 def ahead_fetch(ctx: PrefetchContext) -> int:
-    """A prefetch that may start while the previous job's handler runs."""
+    """A prefetch that may run ahead of the handlers; it may wait for a job with nothing to
+    fetch to have run (``after_light``) or stop the worker (``stop``)."""
     with _lock:
         AHEAD_EVENTS.append(f"prefetch {ctx.payload['n']}")
-        AHEAD_STARTED.setdefault(int(ctx.payload["n"]), threading.Event()).set()
+    _event(int(ctx.payload["n"])).set()
+    if ctx.payload.get("after_light"):
+        LIGHT_DONE.wait(HANG_GUARD)
+    if ctx.payload.get("stop"):
+        STOPPING[0].set()
     if ctx.payload.get("fail"):
         raise RuntimeError("the remote side is down")
     return int(ctx.payload["add"])
@@ -109,16 +123,22 @@ def ahead_fetch(ctx: PrefetchContext) -> int:
 
 @handler("t.ahead")
 def ahead(ctx: JobContext) -> None:
-    """Waits (within a guard) for the next job's prefetch to start: it starts only if it runs
-    beside this handler."""
+    """Waits (within a guard) for the prefetch of job ``wait_for`` to start: it starts only if
+    it runs beside this handler."""
     n = int(ctx.payload["n"])
-    if ctx.payload.get("wait_for_next"):
-        with _lock:
-            started = AHEAD_STARTED.setdefault(n + 1, threading.Event())
-        started.wait(HANG_GUARD)
+    if ctx.payload.get("wait_for"):
+        _event(int(ctx.payload["wait_for"])).wait(HANG_GUARD)
     with _lock:
         AHEAD_EVENTS.append(f"handler {n}")
     operations.progress(ctx.uow, int(ctx.payload["op"]), done=int(ctx.prefetched))
+
+
+@handler("t.light")
+def light(ctx: JobContext) -> None:
+    """A job with nothing to fetch (database work only)."""
+    with _lock:
+        AHEAD_EVENTS.append(f"light {ctx.payload['n']}")
+    LIGHT_DONE.set()
 
 
 @handler("t.sysexit")

@@ -21,7 +21,7 @@ from promodesk.kit.jobs.worker import Worker
 from promodesk.models import Job
 from promodesk.operations import service as operations
 from tests.conftest import make_workspace
-from tests.integration.jobs_handlers import AHEAD_EVENTS, job_row, own_database, reset
+from tests.integration.jobs_handlers import job_row, own_database
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -378,24 +378,6 @@ def test_prefetch_runs_before_the_transaction_and_feeds_the_handler(drained: Dat
     assert Worker(drained, worker_id="w-pre").run_once() == 1
     assert job_row(drained, job_id)["status"] == "done"
     assert _done(drained, op) == 3
-
-
-def test_a_prefetch_ahead_runs_beside_the_previous_handler(drained: Database) -> None:
-    """The second job's prefetch (its remote calls) runs while the first job's handler is in
-    its transaction; each job's outcome is its own: a failing prefetch fails only its job."""
-    reset()
-    op = _op(drained)
-    with drained.transaction() as uow:
-        ids = [
-            enqueue(uow, "t.ahead", {"op": op, "add": 1, "n": 1, "wait_for_next": True}).id,
-            enqueue(uow, "t.ahead", {"op": op, "add": 10, "n": 2, "wait_for_next": True}).id,
-            enqueue(uow, "t.ahead", {"op": op, "add": 100, "n": 3, "fail": True}).id,
-        ]
-    assert Worker(drained, worker_id="w-ahead").run_once() == 3
-    assert [job_row(drained, i)["status"] for i in ids] == ["done", "done", "queued"]
-    assert "the remote side is down" in (job_row(drained, ids[2])["last_error"] or "")
-    assert _done(drained, op) == 11
-    assert AHEAD_EVENTS == ["prefetch 1", "prefetch 2", "handler 1", "prefetch 3", "handler 2"]
 
 
 def test_a_failing_prefetch_fails_the_attempt(drained: Database) -> None:

@@ -10,9 +10,10 @@ Rules:
 - While a job's ``prefetch`` makes its remote calls, a keeper renews the job's lease (see
   ``kit.jobs.lease``); a lease lost meanwhile ends the attempt before the handler, with
   nothing committed.
-- A job whose prefetch may run ahead has it started while the job before it in the claimed
-  batch is still in its handler's transaction (one prefetch at a time, each under its own
-  job's lease): the calls of one step overlap the database work of the one before.
+- The jobs of a claimed batch whose prefetch may run ahead have it run in a helper thread,
+  one at a time in claim order, each under its own job's lease, while the worker runs the
+  handlers (``kit.jobs.ahead``): one step's calls overlap the database work of the ones
+  before; a job with nothing to fetch runs while the next one's calls are in flight.
 - A handler's exception fails the attempt: the job is queued again after an exponential
   backoff, or ``dead`` after ``max_attempts``. No job can stop the loop: every failure is
   recorded on the job and the loop goes on.
@@ -22,7 +23,6 @@ Rules:
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
@@ -30,15 +30,13 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from promodesk.kit import clock
 from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.jobs import registry
+from promodesk.kit.jobs.ahead import AheadChain, Attempt, Started
 from promodesk.kit.jobs.domain import JobStatus, error_text, next_schedule_run, retry_at
 from promodesk.kit.jobs.lease import LeaseKeeper, LeaseLost
 from promodesk.kit.jobs.repository import JobRepository
@@ -67,17 +65,6 @@ class _JobUnitOfWork(UnitOfWork):
 
 class _LostLease(Exception):
     pass
-
-
-@dataclass
-class _Attempt:
-    name: str = "?"
-    attempts: int = 0
-    max_attempts: int = 1
-
-
-# A claimed job whose prefetch was started ahead: its attempt and the prefetch's result.
-_Started = tuple[_Attempt, "Future[tuple[bool, Any]]"]
 
 
 class Worker:
@@ -115,11 +102,12 @@ class Worker:
     def run_once(self) -> int:
         """Fire due schedules, then claim and run one batch. Returns how many jobs it claimed.
 
-        A job whose prefetch may run ahead (``registry.prefetch(..., ahead=True)``) has it
-        started, in a helper thread, as soon as the job before it is done with its own
-        prefetch: its remote calls overlap the handler's transaction of the job before."""
+        The claimed jobs whose prefetch may run ahead (``registry.prefetch(..., ahead=True)``)
+        have it run in a helper thread from the start (``kit.jobs.ahead``): their remote calls
+        overlap the handlers' transactions of the jobs before them."""
         now = clock.now()
-        ahead: set[int] = set()
+        ahead: list[int] = []
+        light: set[int] = set()
         with self.db.transaction() as uow:
             repo = JobRepository(uow)
             self._fire(uow, now)
@@ -127,37 +115,44 @@ class Worker:
             self._next_wakeup = None if ids else repo.next_wakeup()
             names = registry.ahead_names()
             if names and len(ids) > 1:
-                ahead = {i for i, name in repo.names(ids[1:]).items() if name in names}
+                named = repo.names(ids)
+                ahead = [i for i in ids if named.get(i) in names]
+                light = {i for i in ids if registry.prefetcher(named.get(i, "")) is None}
         if not ahead:
-            self._run_claimed(ids, None, ahead)
-        else:
-            with ThreadPoolExecutor(1, thread_name_prefix="promodesk-prefetch") as pool:
-                self._run_claimed(ids, pool, ahead)
+            for index, job_id in enumerate(ids):
+                if self.stop_event.is_set():
+                    self._release(ids[index:])
+                    break
+                self._after(self.run_job(job_id))
+            return len(ids)
+        with AheadChain(ahead, self._prefetch, self.stop_event) as chain:
+            self._run_claimed(ids, chain, light)
         return len(ids)
 
-    def _run_claimed(
-        self, ids: list[int], pool: ThreadPoolExecutor | None, ahead: set[int]
-    ) -> None:
-        started: dict[int, _Started] = {}
-
-        def start(index: int) -> None:
-            if pool is None or index >= len(ids) or ids[index] not in ahead:
-                return
+    def _run_claimed(self, ids: list[int], chain: AheadChain, light: set[int]) -> None:
+        """Run the claimed jobs in claim order, except that while the next one's prefetch is
+        still calling, a job with nothing to fetch runs first."""
+        pending = list(ids)
+        while pending:
+            job_id = pending[0]
+            if not chain.ready(job_id):
+                job_id = next((i for i in pending if i in light), job_id)
             if self.stop_event.is_set():
+                # Stopping: a job whose prefetch started is handled (its calls are recorded),
+                # the others are handed back at once.
+                back = [i for i in pending if i not in chain or chain.hand_back(i)]
+                self._release(back)
+                for started in (i for i in pending if i not in back):
+                    self._after(self.run_job(started, chain.take(started)))
                 return
-            attempt = _Attempt()
-            started[ids[index]] = (attempt, pool.submit(self._prefetch, ids[index], attempt))
+            pending.remove(job_id)
+            self._after(self.run_job(job_id, chain.take(job_id)))
 
-        for index, job_id in enumerate(ids):
-            begun = started.pop(job_id, None)
-            if self.stop_event.is_set() and begun is None:
-                self._release(ids[index:])
-                break
-            outcome = self.run_job(job_id, begun, functools.partial(start, index + 1))
-            if outcome == "rescheduled" and self.db.dialect == "sqlite":
-                # A job that continues in steps would otherwise take SQLite's single write lock
-                # again at once, and requests waiting in the busy handler would starve.
-                self.stop_event.wait(SQLITE_STEP_PAUSE_SECONDS)
+    def _after(self, outcome: str) -> None:
+        if outcome == "rescheduled" and self.db.dialect == "sqlite":
+            # A job that continues in steps would otherwise take SQLite's single write lock
+            # again at once, and requests waiting in the busy handler would starve.
+            self.stop_event.wait(SQLITE_STEP_PAUSE_SECONDS)
 
     def run_until_idle(self, max_passes: int = 1000) -> int:
         """Run passes until nothing is due (tests and one-shot commands). Returns jobs claimed."""
@@ -169,18 +164,13 @@ class Worker:
                 break
         return total
 
-    def run_job(
-        self,
-        job_id: int,
-        begun: _Started | None = None,
-        prefetched: Callable[[], None] | None = None,
-    ) -> str:
-        """Run one claimed job (``begun``: its prefetch started already; ``prefetched`` is
-        called once its prefetch is over). Returns the outcome: done, rescheduled, retry, dead,
-        skipped (not ours any more) or lost (the lease was taken while the job ran)."""
-        attempt = begun[0] if begun is not None else _Attempt()
+    def run_job(self, job_id: int, begun: Started | None = None) -> str:
+        """Run one claimed job (``begun``: its prefetch started already). Returns the outcome:
+        done, rescheduled, retry, dead, skipped (not ours any more) or lost (the lease was
+        taken while the job ran)."""
+        attempt = begun[0] if begun is not None else Attempt()
         try:
-            outcome = self._run_handler(job_id, attempt, begun, prefetched)
+            outcome = self._run_handler(job_id, attempt, begun)
         except (_LostLease, LeaseLost) as exc:
             log.warning("%s", exc)
             JOBS_RUN.labels(name=attempt.name, outcome="lost").inc()
@@ -217,7 +207,7 @@ class Worker:
         JOBS_RUN.labels(name=attempt.name, outcome=outcome).inc()
         return outcome
 
-    def _prefetch(self, job_id: int, attempt: _Attempt) -> tuple[bool, Any]:
+    def _prefetch(self, job_id: int, attempt: Attempt) -> tuple[bool, Any]:
         """Run the job's prefetch function, if it has one, before its transaction opens, with
         a keeper renewing the job's lease meanwhile. Returns (still ours, result); raises
         ``LeaseLost`` when the lease was lost while it ran."""
@@ -254,24 +244,14 @@ class Worker:
         keeper.check()
         return True, result
 
-    def _run_handler(
-        self,
-        job_id: int,
-        attempt: _Attempt,
-        begun: _Started | None,
-        after_prefetch: Callable[[], None] | None,
-    ) -> str:
+    def _run_handler(self, job_id: int, attempt: Attempt, begun: Started | None) -> str:
         prefetched = None
-        try:
-            if begun is not None:
-                ours, prefetched = begun[1].result()
-            elif registry.has_prefetchers():
-                ours, prefetched = self._prefetch(job_id, attempt)
-            else:
-                ours = True
-        finally:
-            if after_prefetch is not None:
-                after_prefetch()
+        if begun is not None:
+            ours, prefetched = begun[1].result()
+        elif registry.has_prefetchers():
+            ours, prefetched = self._prefetch(job_id, attempt)
+        else:
+            ours = True
         if not ours:
             return "skipped"
         session = self.db.session()
