@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from promodesk.kit.db import Database
-from promodesk.models import ShopEnrollment, ShopVerification
+from promodesk.models import ShopEnrollment, ShopSnapshot, ShopVerification
 from promodesk.shop.settings import shop_settings
 from tests.integration.promote_factories import drain
 from tests.integration.test_shop_platform_actions import cancel_now, enrollments, linked
@@ -133,3 +133,42 @@ def test_past_the_safety_cap_the_rest_is_checked_locally(db: Database, monkeypat
         assert len(rows) == len(items)
         assert len(platform_rows(rows)) == 50
         assert all(r.passed for r in rows)
+
+
+def test_a_product_listed_without_stock_fails_unless_it_had_none_before(db: Database) -> None:
+    """Read in bulk, a listed product the platform shows without stock fails (it cannot be
+    ordered at its normal price) when its snapshot had stock before the cancel, and passes
+    when it had none then either."""
+    knobs = {"products": PRODUCTS, "activities": ACTIVITIES, "enrollments": PER_ACTIVITY}
+    with sandbox_platform(shops=1, coupons=0, activity_status="ONGOING", **knobs) as sb:
+        orderable(sb)
+        ws, shop_id = linked(db, sb)
+        items = cancelled_items(db, sb, shop_id)
+        batch = cancel_now(db, ws, [r[1] for r in items])
+        drain(db, ws)
+        once = [r for r in items if sum(1 for o in items if o[3] == r[3]) == 1]
+        had_stock, had_none = once[0], once[1]
+        world = sb.sandbox.world
+        with world.lock:
+            for row in (had_stock, had_none):
+                for sku in world.products[row[3]].skus:
+                    sku.stock = 0
+        with db.transaction() as uow:
+            snapshot = uow.session.execute(
+                select(ShopSnapshot).where(
+                    ShopSnapshot.batch_id == batch, ShopSnapshot.enrollment_id == had_none[1]
+                )
+            ).scalar_one()
+            snapshot.data = {**snapshot.data, "product": {**snapshot.data["product"], "stock": 0}}
+        rows = {r.enrollment_id: r for r in verify_now(db, ws, batch)}
+        assert len(rows) == len(items)
+        failed = rows[had_stock[1]]
+        assert not failed.passed
+        assert failed.platform is not None
+        assert failed.platform["problems"] == ["not_orderable"]
+        assert failed.platform["stock"] == 0
+        assert rows[had_none[1]].passed
+        assert rows[had_none[1]].platform is not None
+        assert rows[had_none[1]].platform["problems"] == []
+        others = [r for e, r in rows.items() if e not in (had_stock[1], had_none[1])]
+        assert all(r.passed and r.platform is not None for r in others)

@@ -20,8 +20,6 @@ from promodesk.models import (
     ShopPlatformLink,
     ShopProduct,
     ShopProductSku,
-    ShopSnapshot,
-    ShopVerification,
 )
 
 
@@ -303,45 +301,6 @@ class PlatformRepository:
         ).scalars()
         return {int(a) for a in rows}
 
-    def verify_targets(self, workspace_id: int, batch_id: int, limit: int) -> list[Any]:
-        """A batch's done items in activities of a linked platform shop, with the platform's
-        ids and the link (first ``limit``)."""
-        i, a, p, link = ShopBatchItem, ShopActivity, ShopProduct, ShopPlatformLink
-        return list(
-            self.s.execute(
-                select(
-                    i.enrollment_id,
-                    i.product_id,
-                    i.activity_id,
-                    a.platform_activity_id,
-                    p.platform_product_id,
-                    link.id.label("link_id"),
-                )
-                .join(a, a.id == i.activity_id)
-                .join(p, p.id == i.product_id)
-                .join(link, link.shop_id == a.platform_shop_id)
-                .where(
-                    i.batch_id == batch_id,
-                    i.workspace_id == workspace_id,
-                    i.status == "done",
-                    a.platform_activity_id.is_not(None),
-                    p.platform_product_id.is_not(None),
-                )
-                .order_by(i.id)
-                .limit(limit)
-            ).all()
-        )
-
-    def batch_snapshots(self, workspace_id: int, batch_id: int) -> dict[int, Any]:
-        """Enrollment id → the snapshot the batch took before its change (data, restored_at);
-        one query by the batch, not a join per item."""
-        rows = self.s.execute(
-            select(ShopSnapshot.enrollment_id, ShopSnapshot.data, ShopSnapshot.restored_at).where(
-                ShopSnapshot.batch_id == batch_id, ShopSnapshot.workspace_id == workspace_id
-            )
-        ).all()
-        return {int(r.enrollment_id): r for r in rows}
-
     def platform_product_count(self, shop_id: int) -> int:
         """How many of the shop's products the mirror holds from its platform."""
         return int(
@@ -350,27 +309,4 @@ class PlatformRepository:
                     ShopProduct.shop_id == shop_id, ShopProduct.platform_product_id.is_not(None)
                 )
             ).scalar_one()
-        )
-
-    def coupons_of(self, enrollment_ids: Sequence[int]) -> dict[int, list[str]]:
-        """The platform coupons linked to these enrollments (cancelled here or not)."""
-        found: dict[int, list[str]] = {}
-        ids = list(enrollment_ids)
-        for start in range(0, len(ids), 5000):
-            rows = self.s.execute(
-                select(ShopOffer.enrollment_id, ShopOffer.platform_coupon_id).where(
-                    ShopOffer.enrollment_id.in_(ids[start : start + 5000]),
-                    ShopOffer.platform_coupon_id.is_not(None),
-                )
-            ).all()
-            for enrollment_id, coupon_id in rows:
-                found.setdefault(int(enrollment_id), []).append(str(coupon_id))
-        return found
-
-    def verifications_of(self, batch_id: int, enrollment_ids: Sequence[int]) -> list[Any]:
-        v = ShopVerification
-        return list(
-            self.s.execute(
-                select(v).where(v.batch_id == batch_id, v.enrollment_id.in_(list(enrollment_ids)))
-            ).scalars()
         )

@@ -25,6 +25,7 @@ Rules:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +33,7 @@ from promodesk.kit.db import Database, UnitOfWork
 from promodesk.shop.domain.platform import LinkStatus, Problem, verification_verdict
 from promodesk.shop.platform import port
 from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.repository.verification import VerificationRepository
 from promodesk.shop.service.platform_links.tokens import LinkAccess, access_of, store_refresh
 from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
 from promodesk.shop.settings import shop_settings
@@ -52,6 +54,16 @@ class Reads:
     refreshed: list[Any] = field(default_factory=list)
     # The batch's removals are still on their way: nothing was read, the check waits.
     waiting: bool = False
+    # enrollment id → what its platform read shows (judged while the reads went on)
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One item as the platform showed it: its problems (none: passed) and the record kept."""
+
+    problems: list[str]
+    platform: dict[str, Any]
 
 
 def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0) -> Reads:
@@ -65,8 +77,9 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
             reads.waiting = True
             return reads
         repo = PlatformRepository(uow)
-        targets = repo.verify_targets(workspace_id, batch_id, limit)
-        coupons = repo.coupons_of([t.enrollment_id for t in targets])
+        checks = VerificationRepository(uow)
+        targets = checks.verify_targets(workspace_id, batch_id, limit)
+        coupons = checks.coupons_of([t.enrollment_id for t in targets])
         links, catalogs = {}, {}
         for link_id in sorted({int(t.link_id) for t in targets}):
             row = repo.link(workspace_id, link_id)
@@ -86,28 +99,85 @@ def prefetch(db: Database, workspace_id: int, batch_id: int, *, waited: int = 0)
                 if found is None:
                     raise port.AuthorizationLost("the platform refused the refresh")
                 reads.activities[activity_id] = found
-            wanted = {str(t.platform_product_id) for t in mine}
-            reads.products.update(_read_products(link, holder, wanted, catalogs[link_id]))
             for coupon_id in sorted({c for t in mine for c in coupons.get(t.enrollment_id, [])}):
                 found = with_refresh(link, holder, lambda p, a, i=coupon_id: p.coupon(a, i))
                 if found is not None:
                     reads.coupons[coupon_id] = found
+            # Each page of products is judged as it comes (while the next call waits for its
+            # turn), so what is left after the last read is the check's transaction.
+            judging = _Judge(reads, mine, coupons)
+            wanted = {str(t.platform_product_id) for t in mine}
+            reads.products.update(
+                _read_products(link, holder, wanted, catalogs[link_id], judging.products)
+            )
         except port.PlatformError as exc:
             if exc.retryable:
                 raise
             reads.errors[link_id] = exc.as_result()
+        else:
+            judging.finish(db, workspace_id, batch_id)
         if holder.refreshed is not None:
             reads.refreshed.append(holder.refreshed)
     return reads
 
 
+class _Judge:
+    """Judges a link's items as their products are read (the activities and coupons are read
+    first). An item whose product is listed without stock waits for its snapshot (did it have
+    stock before the cancel?), read once for all of them at the end (``finish``)."""
+
+    def __init__(self, reads: Reads, targets: list[Any], coupons: dict[int, list[str]]) -> None:
+        self.reads = reads
+        self.coupons = coupons
+        self.by_product: dict[str, list[Any]] = {}
+        for t in targets:
+            self.by_product.setdefault(str(t.platform_product_id), []).append(t)
+        self.later: list[Any] = []
+
+    def products(self, found: dict[str, port.PlatformProduct]) -> None:
+        for product_id, product in found.items():
+            for t in self.by_product.get(product_id, ()):
+                activity = self.reads.activities.get(str(t.platform_activity_id))
+                if activity is None:
+                    continue
+                if product.listed and product.stock <= 0:
+                    self.later.append(t)  # orderable only if it had no stock before either
+                    continue
+                self.reads.verdicts[int(t.enrollment_id)] = judge(
+                    t, activity, product, self.reads.coupons, self.coupons, stock_expected=True
+                )
+
+    def finish(self, db: Database, workspace_id: int, batch_id: int) -> None:
+        if not self.later:
+            return
+        with db.read() as uow:
+            snapshots = VerificationRepository(uow).snapshots(
+                workspace_id, batch_id, [int(t.enrollment_id) for t in self.later]
+            )
+        for t in self.later:
+            snapshot = snapshots.get(int(t.enrollment_id))
+            self.reads.verdicts[int(t.enrollment_id)] = judge(
+                t,
+                self.reads.activities[str(t.platform_activity_id)],
+                self.reads.products[str(t.platform_product_id)],
+                self.reads.coupons,
+                self.coupons,
+                stock_expected=_stock_expected(snapshot.data if snapshot is not None else None),
+            )
+
+
 def _read_products(
-    link: LinkAccess, holder: Fetched, wanted: set[str], catalog: int
+    link: LinkAccess,
+    holder: Fetched,
+    wanted: set[str],
+    catalog: int,
+    seen_page: Callable[[dict[str, port.PlatformProduct]], None],
 ) -> dict[str, port.PlatformProduct]:
     """The products ``wanted`` as the platform shows them: the shop's whole catalog
     (``catalog`` products in the mirror) read a page at a time (Search Products, the largest
     page) when that takes fewer calls than one Get Product each, then Get Product for any the
-    pages did not hold (listed or changed since the mirror's count)."""
+    pages did not hold (listed or changed since the mirror's count). ``seen_page`` gets the
+    wanted products of each page (or Get Product) as they come."""
     found: dict[str, port.PlatformProduct] = {}
     size = link.platform().max_page_size
     if size > 1 and math.ceil(catalog / size) < len(wanted):
@@ -115,9 +185,13 @@ def _read_products(
         def search(p: port.ShopPlatform, a: port.ShopAccess) -> dict[str, port.PlatformProduct]:
             seen: dict[str, port.PlatformProduct] = {}
             for page in p.product_pages(a, page_size=size):
-                for product in page.items:
-                    if product.product_id in wanted:
-                        seen[product.product_id] = replace(product, request_id=page.request_id)
+                mine = {
+                    product.product_id: replace(product, request_id=page.request_id)
+                    for product in page.items
+                    if product.product_id in wanted
+                }
+                seen.update(mine)
+                seen_page(mine)
             return seen
 
         paged = with_refresh(link, holder, search)
@@ -129,6 +203,7 @@ def _read_products(
         if product is None:
             raise port.AuthorizationLost("the platform refused the refresh")
         found[product_id] = product
+        seen_page({product_id: product})
     return found
 
 
@@ -169,66 +244,36 @@ def _remediation(problems: list[str], activity_id: str, product_id: str, rid: st
     return "; ".join(steps)
 
 
-def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None) -> int:
-    """Overrule the local verdict of the batch's linked items with the platform's read-back;
-    returns how many items were checked there."""
-    if reads is None:
-        return 0
-    for refreshed in reads.refreshed:
-        store_refresh(uow, refreshed)
-    repo = PlatformRepository(uow)
-    targets = repo.verify_targets(
-        workspace_id, batch_id, shop_settings().platform_verify_max_products
+def judge(
+    t: Any,
+    activity: port.PlatformActivity,
+    product: port.PlatformProduct,
+    coupons_read: dict[str, port.PlatformCoupon],
+    coupons: dict[int, list[str]],
+    *,
+    stock_expected: bool,
+) -> Verdict:
+    """What the platform's read-back shows for one target item ``t``."""
+    listed = {p.product_id for p in activity.products or ()}
+    problems = verification_verdict(
+        still_in_activity=str(t.platform_product_id) in listed,
+        activity_status=activity.status,
+        product_listed=product.listed,
+        stock=product.stock,
+        stock_expected=stock_expected,
     )
-    if not targets:
-        return 0
-    coupons = repo.coupons_of([t.enrollment_id for t in targets])
-    snapshots = repo.batch_snapshots(workspace_id, batch_id)
-    rows = {
-        v.enrollment_id: v
-        for v in repo.verifications_of(batch_id, [t.enrollment_id for t in targets])
-    }
-    checked = 0
-    for t in targets:
-        row = rows.get(t.enrollment_id)
-        snapshot = snapshots.get(int(t.enrollment_id))
-        restored = snapshot.restored_at if snapshot is not None else None
-        if row is None or row.platform is not None or restored is not None:
-            continue
-        checked += 1
-        error = reads.errors.get(int(t.link_id))
-        activity = reads.activities.get(str(t.platform_activity_id))
-        product = reads.products.get(str(t.platform_product_id))
-        if error is not None or activity is None or product is None:
-            row.passed = False
-            row.platform = {
-                "read": False,
-                "problems": [Problem.NOT_READ.value],
-                "error": error or {"message": "the platform was not read"},
-                "remediation": "read the platform again: reconnect the shop if it asks for "
-                "a new authorization, then look at the product in Seller Center",
-            }
-            continue
-        listed = {p.product_id for p in activity.products or ()}
-        problems = verification_verdict(
-            still_in_activity=str(t.platform_product_id) in listed,
-            activity_status=activity.status,
-            product_listed=product.listed,
-            stock=product.stock,
-            stock_expected=_stock_expected(snapshot.data if snapshot is not None else None),
-        )
-        running = [
-            c
-            for c in coupons.get(t.enrollment_id, [])
-            if c in reads.coupons
-            and reads.coupons[c].status in RUNNING
-            and str(t.platform_product_id) in reads.coupons[c].product_ids
-        ]
-        if running:
-            problems.append(Problem.COUPON_ACTIVE.value)
-        row.passed = bool(row.passed) and not problems
-        row.purchasable = Problem.ACTIVITY_PRICE in problems
-        row.platform = {
+    running = [
+        c
+        for c in coupons.get(t.enrollment_id, [])
+        if c in coupons_read
+        and coupons_read[c].status in RUNNING
+        and str(t.platform_product_id) in coupons_read[c].product_ids
+    ]
+    if running:
+        problems.append(Problem.COUPON_ACTIVE.value)
+    return Verdict(
+        problems,
+        {
             "read": True,
             "activity_id": str(t.platform_activity_id),
             "activity_status": activity.status,
@@ -245,6 +290,67 @@ def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None
                 str(t.platform_product_id),
                 activity.request_id,
             ),
-        }
-    uow.flush()
-    return checked
+        },
+    )
+
+
+_NOT_READ = {
+    "read": False,
+    "problems": [Problem.NOT_READ.value],
+    "remediation": "read the platform again: reconnect the shop if it asks for a new "
+    "authorization, then look at the product in Seller Center",
+}
+
+
+def apply(uow: UnitOfWork, workspace_id: int, batch_id: int, reads: Reads | None) -> int:
+    """Overrule the local verdict of the batch's linked items with the platform's read-back
+    (judged while it was read; an item the reads did not judge is judged here); returns how
+    many items were checked there."""
+    if reads is None:
+        return 0
+    for refreshed in reads.refreshed:
+        store_refresh(uow, refreshed)
+    repo = VerificationRepository(uow)
+    targets = repo.verify_targets(
+        workspace_id, batch_id, shop_settings().platform_verify_max_products
+    )
+    if not targets:
+        return 0
+    rows = {int(r.enrollment_id): r for r in repo.unchecked(batch_id)}
+    restored = repo.restored(workspace_id, batch_id)
+    unjudged = [int(t.enrollment_id) for t in targets if int(t.enrollment_id) not in reads.verdicts]
+    coupons = repo.coupons_of(unjudged) if unjudged else {}
+    snapshots = repo.snapshots(workspace_id, batch_id, unjudged) if unjudged else {}
+    changes: list[dict[str, Any]] = []
+    for t in targets:
+        row = rows.get(int(t.enrollment_id))
+        if row is None or int(t.enrollment_id) in restored:
+            continue
+        error = reads.errors.get(int(t.link_id))
+        activity = reads.activities.get(str(t.platform_activity_id))
+        product = reads.products.get(str(t.platform_product_id))
+        if error is not None or activity is None or product is None:
+            platform = {**_NOT_READ, "error": error or {"message": "the platform was not read"}}
+            changes.append({"id": row.id, "passed": False, "platform": platform})
+            continue
+        verdict = reads.verdicts.get(int(t.enrollment_id))
+        if verdict is None:
+            snapshot = snapshots.get(int(t.enrollment_id))
+            verdict = judge(
+                t,
+                activity,
+                product,
+                reads.coupons,
+                coupons,
+                stock_expected=_stock_expected(snapshot.data if snapshot is not None else None),
+            )
+        changes.append(
+            {
+                "id": row.id,
+                "passed": bool(row.passed) and not verdict.problems,
+                "purchasable": Problem.ACTIVITY_PRICE in verdict.problems,
+                "platform": verdict.platform,
+            }
+        )
+    repo.overrule(changes)
+    return len(changes)
