@@ -4,9 +4,9 @@ snapshots and coupons, and the results it overrules. Scoped to a workspace and a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
@@ -111,7 +111,17 @@ class VerificationRepository:
         return [r for r in rows if r.platform is None]
 
     def overrule(self, changes: list[dict[str, Any]]) -> None:
-        """Results by id: ``passed``, the ``platform`` record (and ``purchasable``); one
-        statement a batch of rows, not one per row."""
-        if changes:
-            self.s.execute(update(ShopVerification), changes)
+        """Results by ``id``: ``passed`` and the ``platform`` record, and ``purchasable`` where
+        given; one statement for all the rows with the same keys, not a flush of one row
+        object each."""
+        v = cast(Table, ShopVerification.__table__)
+        by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for change in changes:
+            by_keys.setdefault(tuple(sorted(change)), []).append(
+                {f"_{k}": value for k, value in change.items()}
+            )
+        for keys, rows in by_keys.items():
+            values = {k: bindparam(f"_{k}", type_=v.c[k].type) for k in keys if k != "id"}
+            statement = update(v).where(v.c.id == bindparam("_id")).values(values)
+            # Core, not the ORM's bulk update: no row objects, no copy of each row's values.
+            self.s.connection().execute(statement, rows)
