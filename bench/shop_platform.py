@@ -222,6 +222,12 @@ def run(db: Database, base: str, args: argparse.Namespace) -> dict[str, Any]:
                     select(func.count(ShopProduct.id)).where(ShopProduct.shop_id == shop_id)
                 ).scalar_one()
             )
+        if len(ids) != len(rows) * args.per_activity or len(rows) != args.activities:
+            # A sync cut short (a busy machine) would make a smaller run look faster.
+            raise SystemExit(
+                f"the sync mirrored {len(ids)} live enrollments in {len(rows)} activities, "
+                f"not {args.per_activity} in each of {args.activities}: no figures"
+            )
         ADMIN.post(f"{base}/sandbox-admin/reset")
 
         marks: dict[str, float] = {}
