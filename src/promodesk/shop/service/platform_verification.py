@@ -20,6 +20,9 @@ Rules:
 - A platform that cannot be read (authorization lost, a refusal) fails the items with that
   error as the remediation; one that may come back (throttled, down) retries the job.
 - An item restored from its snapshot on purpose passes, as in the local rule.
+- Items are judged while the reads go on (activities and coupons first, then the products page
+  by page), so the check's transaction only records the verdicts; an item the reads did not
+  judge (a target that appeared since) is judged there from the same reads.
 """
 
 from __future__ import annotations
