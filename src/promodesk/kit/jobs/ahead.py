@@ -13,7 +13,7 @@ Rules:
 - While the next job's prefetch is still running, the worker runs a claimed job that has no
   prefetch at all (pure database work) first, instead of waiting idle for the calls.
 - When the worker stops, prefetches not started yet are not started: those jobs are handed
-  back; the ones already started are handled as usual.
+  back; the ones already started (or that the worker already waits for) are handled as usual.
 """
 
 from __future__ import annotations
@@ -45,10 +45,13 @@ class AheadChain:
     other in a helper thread by ``fetch``; ``stop`` set: the next ones are not started."""
 
     def __init__(self, ids: list[int], fetch: Fetch, stop: threading.Event) -> None:
-        self._ids = list(ids)
         self._fetch = fetch
         self._stop = stop
-        self._started: dict[int, Started] = {i: (Attempt(), Future()) for i in self._ids}
+        # The helper thread walks this list; the worker takes from the dict (a job taken
+        # before the helper reached it must still be there for the helper).
+        self._order: list[tuple[int, Started]] = [(i, (Attempt(), Future())) for i in ids]
+        self._started: dict[int, Started] = dict(self._order)
+        self._lock = threading.Lock()  # a job is taken or cancelled, never both
         self._thread = threading.Thread(target=self._run, name="promodesk-prefetch", daemon=True)
 
     def __enter__(self) -> AheadChain:
@@ -60,8 +63,7 @@ class AheadChain:
         self._thread.join()
 
     def _run(self) -> None:
-        for job_id in self._ids:
-            attempt, future = self._started[job_id]
+        for job_id, (attempt, future) in self._order:
             if self._stop.is_set():
                 self._stop_pending()
             if not future.set_running_or_notify_cancel():
@@ -72,8 +74,11 @@ class AheadChain:
                 future.set_exception(exc)
 
     def _stop_pending(self) -> None:
-        for _, future in self._started.values():
-            future.cancel()  # only those not started: a running prefetch finishes
+        # Only those not started and not taken by the worker (it waits for those: they run);
+        # a running prefetch finishes.
+        with self._lock:
+            for _, future in self._started.values():
+                future.cancel()
 
     def __contains__(self, job_id: int) -> bool:
         return job_id in self._started
@@ -86,12 +91,14 @@ class AheadChain:
     def take(self, job_id: int) -> Started | None:
         """The job's started prefetch, for its handler; None when it is not in the chain or
         was never started (the worker stopped first)."""
-        begun = self._started.pop(job_id, None)
+        with self._lock:
+            begun = self._started.pop(job_id, None)
         if begun is None or begun[1].cancelled():
             return None
         return begun
 
     def hand_back(self, job_id: int) -> bool:
         """Cancel the job's prefetch if it has not started; True when nothing of it ran."""
-        begun = self._started.get(job_id)
-        return begun is not None and begun[1].cancel()
+        with self._lock:
+            begun = self._started.get(job_id)
+            return begun is not None and begun[1].cancel()
