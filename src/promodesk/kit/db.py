@@ -35,10 +35,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from promodesk.kit.db_sqlite import (
     DRIVER_BEGUN,
     READ_ONLY,
+    WriteTurn,
     begin_on_driver,
     give_turn,
     mapped_error,
     tune_sqlite,
+    write_turn_of,
 )
 from promodesk.kit.db_sqlite import (
     write_turn_free as write_turn_free,  # part of kit.db's interface
@@ -134,6 +136,8 @@ class UnitOfWork:
         self._raw: Any = None  # the pooled DBAPI connection of the driver path
         self._raw_open = False  # a transaction is open on it
         self._bound: Connection | None = None  # the Session's connection over ``_raw``
+        self._cursor: Any = None  # ``driver_cursor``'s, and the DBAPI connection it belongs to
+        self._cursor_of: Any = None
         self._after_commit: list[Callable[[], None]] = []
 
     @property
@@ -175,12 +179,21 @@ class UnitOfWork:
             self._raw = db.engine.raw_connection()
         if not self._raw_open:
             try:
-                begin_on_driver(db.engine, self._raw)
+                begin_on_driver(db.engine, self._raw, db.write_turn)
             except BaseException:
                 self._close_raw()
                 raise
             self._raw_open = True
         return self._raw
+
+    def driver_cursor(self) -> Any:
+        """One DBAPI cursor of this transaction's ``driver_connection``, kept for the whole unit
+        of work: a posting runs several statements, and a cursor per statement costs more
+        than SQLite takes to run a small one."""
+        raw = self.driver_connection()
+        if raw is not self._cursor_of:
+            self._cursor, self._cursor_of = raw.cursor(), raw
+        return self._cursor
 
     def flush(self) -> None:
         if self._session is not None:
@@ -196,7 +209,7 @@ class UnitOfWork:
                 raise mapped_error(self.engine, exc, "COMMIT") from exc
             finally:
                 self._raw_open = False
-                give_turn(self.engine, self._raw)
+                give_turn(self._turn(), self._raw)
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -209,8 +222,11 @@ class UnitOfWork:
             try:
                 self._raw.rollback()
             finally:
-                give_turn(self.engine, self._raw)
+                give_turn(self._turn(), self._raw)
         self._after_commit.clear()
+
+    def _turn(self) -> WriteTurn | None:
+        return None if self._database is None else self._database.write_turn
 
     @property
     def in_transaction(self) -> bool:
@@ -220,6 +236,7 @@ class UnitOfWork:
 
     def close(self) -> None:
         """Give the connection back (a transaction still open is rolled back)."""
+        self._cursor = self._cursor_of = None
         if self._session is not None:
             self._session.close()
         if self._bound is not None:
@@ -270,6 +287,7 @@ class Database:
             lock_timeout=lock_timeout,
             statement_timeout=statement_timeout,
         )
+        self.write_turn = write_turn_of(self.engine)  # SQLite's; looked up once, used per commit
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}),

@@ -28,7 +28,7 @@ def tune_sqlite(engine: Engine, lock_timeout: float) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
-    turn = _turns[engine] = _WriteTurn(timeout=lock_timeout)
+    turn = _turns[engine] = WriteTurn(timeout=lock_timeout)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -69,14 +69,18 @@ def write_turn_free(engine: Engine) -> bool:
     return turn is None or turn.free()
 
 
-class _WriteTurn:
+class WriteTurn:
     """One SQLite transaction at a time per process (see the module rules). Each connection
     remembers in its ``info`` whether it holds the turn, so giving back twice is harmless. If
     the turn cannot be had within ``timeout`` the transaction goes ahead and SQLite's own lock
-    decides, as without the semaphore."""
+    decides, as without the semaphore.
+
+    A plain ``Lock`` is the semaphore of one: any thread may release it (the pool's check-in
+    can run on another thread than the begin), and unlike ``threading.Semaphore``, written in
+    Python over a ``Condition``, it takes and gives in C, twice per transaction."""
 
     def __init__(self, timeout: float) -> None:
-        self._sem = threading.Semaphore(1)
+        self._sem = threading.Lock()
         self._timeout = timeout
 
     def take(self, info: dict[str, Any]) -> None:
@@ -94,7 +98,7 @@ class _WriteTurn:
         return True
 
 
-_turns: weakref.WeakKeyDictionary[Engine, _WriteTurn] = weakref.WeakKeyDictionary()
+_turns: weakref.WeakKeyDictionary[Engine, WriteTurn] = weakref.WeakKeyDictionary()
 
 
 def mapped_error(engine: Engine, exc: Exception, statement: str) -> Exception:
@@ -104,12 +108,17 @@ def mapped_error(engine: Engine, exc: Exception, statement: str) -> Exception:
     return DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
-def begin_on_driver(engine: Engine, raw: Any) -> None:
+def write_turn_of(engine: Engine) -> WriteTurn | None:
+    """The engine's write turn (None: not SQLite), for a caller that begins and gives back
+    many times (``begin_on_driver``, ``give_turn``)."""
+    return _turns.get(engine)
+
+
+def begin_on_driver(engine: Engine, raw: Any, turn: WriteTurn | None) -> None:
     """Begin a transaction on a pooled DBAPI connection as the engine's begin hook does: on
     SQLite the write turn, then ``BEGIN IMMEDIATE``; PostgreSQL's driver begins on its own."""
     if engine.dialect.name != "sqlite":
         return
-    turn = _turns.get(engine)
     if turn is not None:
         turn.take(raw.info)
     try:
@@ -119,14 +128,13 @@ def begin_on_driver(engine: Engine, raw: Any) -> None:
         finally:
             cursor.close()
     except engine.dialect.loaded_dbapi.Error as exc:
-        give_turn(engine, raw)
+        give_turn(turn, raw)
         raise mapped_error(engine, exc, "BEGIN IMMEDIATE") from exc
     except BaseException:
-        give_turn(engine, raw)
+        give_turn(turn, raw)
         raise
 
 
-def give_turn(engine: Engine, raw: Any) -> None:
-    turn = _turns.get(engine)
+def give_turn(turn: WriteTurn | None, raw: Any) -> None:
     if turn is not None:
         turn.give(raw.info)

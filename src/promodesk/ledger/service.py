@@ -159,18 +159,14 @@ def _apply(
     A refusal undoes the rows it already changed and deletes the entry row, instead of
     wrapping every posting in a savepoint: that keeps the hot path at 2 + accounts statements.
     """
-    applied: list[tuple[int, int]] = []
-    currency_of: dict[int, str] = {}
+    currency_of, refused = repo.apply_each(workspace_id, deltas)
     try:
-        for account_id, delta in deltas:
-            currency = repo.apply_delta(workspace_id, account_id, delta)
-            if currency is None:
-                raise _refusal(repo, workspace_id, account_id, delta)
-            applied.append((account_id, delta))
-            currency_of[account_id] = currency
+        if refused is not None:
+            delta = next(d for account_id, d in deltas if account_id == refused)
+            raise _refusal(repo, workspace_id, refused, delta)
         check_balanced(deltas, currency_of)
     except (InsufficientFunds, NotFound, UnbalancedEntry):
-        repo.unapply(applied)
+        repo.unapply((account_id, d) for account_id, d in deltas if account_id in currency_of)
         repo.delete_entry(entry_id)
         raise
     repo.insert_lines(
