@@ -33,10 +33,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 
 from _common import Table, fmt_rate, median_of, peak_rss_mib, rate, timed, verdict
-from promodesk.kit.db import Database
+from _ledger_floor import breakdown, floor_run, sqlite_connection
+from promodesk.kit.db import Database, UnitOfWork
 from promodesk.kit.migrate import upgrade
 from promodesk.ledger import service as ledger
 from promodesk.ledger.check import check_ledger
@@ -121,19 +121,24 @@ def batches(book: Book, entries: int, batch: int) -> list[list[NewEntry]]:
     ]
 
 
+def post_one(uow: UnitOfWork, book: Book, i: int, prefix: str) -> None:
+    """Entry ``i`` of the one-per-transaction mode: step ``i % 3`` of order ``i // 3``."""
+    order, step = divmod(i, 3)
+    wallet, escrow = book.wallets[order % WALLETS], book.escrows[order % ESCROWS]
+    ref = f"{prefix}{order}"
+    if step == 0:
+        ledger.hold(uow, book.ws, ref, escrow, [(wallet, HOLD)])
+    elif step == 1:
+        ledger.capture(uow, book.ws, ref, escrow, book.revenue, CAPTURE)
+    else:
+        ledger.release(uow, book.ws, ref, escrow, [(wallet, None)])
+
+
 def post_single(db: Database, book: Book, entries: int) -> None:
     """One entry per unit of work, through the escrow helpers the features call."""
     for i in range(entries):
-        order, step = divmod(i, 3)
-        wallet, escrow = book.wallets[order % WALLETS], book.escrows[order % ESCROWS]
-        ref = f"s{order}"
         with db.transaction() as uow:
-            if step == 0:
-                ledger.hold(uow, book.ws, ref, escrow, [(wallet, HOLD)])
-            elif step == 1:
-                ledger.capture(uow, book.ws, ref, escrow, book.revenue, CAPTURE)
-            else:
-                ledger.release(uow, book.ws, ref, escrow, [(wallet, None)])
+            post_one(uow, book, i, "s")
 
 
 # raw references -------------------------------------------------------------------------------
@@ -165,6 +170,14 @@ class Raw:
 
             with psycopg.connect(self.target) as pg:
                 yield pg
+
+    def bare(self) -> object:
+        """A connection for the floor (``_ledger_floor``): SQLite begins explicitly."""
+        if self.dialect == "sqlite":
+            return sqlite_connection(self.target)
+        import psycopg
+
+        return psycopg.connect(self.target)
 
     def reset(self, conn: object) -> None:
         c = conn  # sqlite3.Connection and psycopg.Connection share execute/commit
@@ -213,113 +226,6 @@ class Raw:
         return run
 
 
-# where one entry's time goes (SQLite) ----------------------------------------------------------
-
-_BARE_ENTRY = (
-    "INSERT INTO ledger_entries (workspace_id, kind, ref, memo, created_at) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (workspace_id, kind, ref) DO NOTHING RETURNING id"
-)
-_BARE_APPLY = (
-    "UPDATE ledger_accounts SET balance = balance + ? WHERE id = ? AND workspace_id = ? "
-    "AND (floor IS NULL OR balance + ? >= floor) RETURNING currency"
-)
-_BARE_LINES = (
-    "INSERT INTO ledger_lines (entry_id, account_id, currency, amount) "
-    "VALUES (?, ?, ?, ?), (?, ?, ?, ?)"
-)
-
-
-def breakdown(db: Database, book: Book, path: str, rounds: int, per_round: int) -> None:
-    """Per operation, CPU and wall time (medians of ``rounds`` interleaved rounds): a raw row
-    per commit (the reference), the SQL of one entry run by the bare driver on the product's
-    tables (an entry's floor without promodesk), an empty unit of work that takes its
-    connection through a ``Session`` and one that takes it on the driver path (what the
-    posting path uses), and the product's entry (hold, capture, release in turn)."""
-    import time
-
-    raw = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
-        raw.execute(f"PRAGMA {pragma}")
-    raw.execute("DROP TABLE IF EXISTS bench_raw_lines")
-    for sql in RAW_TABLE["sqlite"] + RAW_INDEXES:
-        raw.execute(sql)
-    row_sql = Raw("sqlite", path).sql()
-    counter = {"n": 0}
-
-    def raw_row(i: int) -> None:
-        raw.execute("BEGIN IMMEDIATE")
-        raw.execute(row_sql, (i // 2 + 1, 1 + i % 2000, "COIN", 100))
-        raw.execute("COMMIT")
-
-    def bare_entry(i: int) -> None:
-        wallet, escrow = book.wallets[i % WALLETS], book.escrows[i % ESCROWS]
-        raw.execute("BEGIN IMMEDIATE")
-        (entry,) = raw.execute(
-            _BARE_ENTRY, (book.ws, "bare", f"x{i}", "", "2026-01-01 00:00:00.000000")
-        ).fetchone()
-        for account, delta in sorted([(wallet, -1), (escrow, 1)]):
-            raw.execute(_BARE_APPLY, (delta, account, book.ws, delta)).fetchone()
-        raw.execute(_BARE_LINES, (entry, wallet, "COIN", -1, entry, escrow, "COIN", 1))
-        raw.execute("COMMIT")
-
-    def empty_uow(_i: int) -> None:
-        with db.transaction() as uow:
-            uow.session.connection()
-
-    def driver_uow(_i: int) -> None:
-        with db.transaction() as uow:
-            uow.driver_connection()
-
-    def product(_i: int) -> None:
-        i = counter["n"]
-        counter["n"] += 1
-        order, step = divmod(i, 3)
-        wallet, escrow = book.wallets[order % WALLETS], book.escrows[order % ESCROWS]
-        with db.transaction() as uow:
-            if step == 0:
-                ledger.hold(uow, book.ws, f"k{order}", escrow, [(wallet, HOLD)])
-            elif step == 1:
-                ledger.capture(uow, book.ws, f"k{order}", escrow, book.revenue, CAPTURE)
-            else:
-                ledger.release(uow, book.ws, f"k{order}", escrow, [(wallet, None)])
-
-    ops = {
-        "raw row + commit": raw_row,
-        "entry SQL, bare driver": bare_entry,
-        "empty unit of work": empty_uow,
-        "empty, driver path": driver_uow,
-        "product entry": product,
-    }
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in ops}
-    start = 0
-    for _ in range(rounds):
-        for name, op in ops.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            for i in range(start, start + per_round):
-                op(i)
-            samples[name].append(
-                (
-                    (time.perf_counter() - wall) / per_round * 1e6,
-                    (time.process_time() - cpu) / per_round * 1e6,
-                )
-            )
-        start += per_round
-    raw.close()
-    med = {
-        name: (median([w for w, _ in v]), median([c for _, c in v])) for name, v in samples.items()
-    }
-    ref_wall, ref_cpu = med["raw row + commit"]
-    t = Table(f"SQLite: one entry, where the time goes (medians of {rounds} interleaved rounds)")
-    for name, (wall, cpu) in med.items():
-        t.add(
-            name,
-            f"{wall:,.0f} us wall",
-            f"{cpu:,.0f} us CPU; 2 raw rows / this = {2 * ref_wall / wall:.0%} wall, "
-            f"{2 * ref_cpu / cpu:.0%} CPU",
-        )
-    t.print()
-
-
 # one backend ----------------------------------------------------------------------------------
 
 
@@ -338,7 +244,8 @@ def run_backend(name: str, url: str, raw: Raw, args: argparse.Namespace) -> None
         del chunks
         with timed() as t_single:
             post_single(db, book, args.single)
-        with db.transaction() as uow:
+        floor = median_of(floor_run(raw.dialect, raw.bare, book, args.single), args.repeats)
+        with db.transaction() as uow:  # the floor's entries are checked too
             report = check_ledger(uow)
         raw_batch = median_of(raw.batched(2 * args.entries), args.repeats)
         raw_single = median_of(raw.one_per_commit(2 * args.single), args.repeats)
@@ -370,6 +277,22 @@ def run_backend(name: str, url: str, raw: Raw, args: argparse.Namespace) -> None
         )
         table.add("  ratio", f"{single_ratio:.0%}", verdict(single_ratio, 0.50))
         table.add(
+            "floor: same SQL, bare driver",
+            fmt_rate(rate(args.single, floor), "entries"),
+            f"{floor:.2f} s, {median}; the product's statements per entry, one per commit",
+        )
+        table.add(
+            "  raw / floor",
+            f"{raw_single / floor:.0%}",
+            "the highest ratio this schema and these statements allow",
+        )
+        table.add(
+            "  floor / product",
+            f"{floor / t_single.seconds:.0%}",
+            f"the product's distance to it: {(t_single.seconds - floor) / args.single * 1e6:,.0f} "
+            "us per entry above the floor",
+        )
+        table.add(
             "ledger check",
             "ok" if report.ok else "FAILED",
             f"{report.entries:,} entries, {report.lines:,} lines",
@@ -392,7 +315,7 @@ def bench_sqlite(args: argparse.Namespace) -> None:
             upgrade(f"sqlite:///{path}")
             db = Database(f"sqlite:///{path}")
             try:
-                breakdown(db, setup(db), str(path), args.breakdown, 300)
+                breakdown(db, setup(db), str(path), args.breakdown, 300, post_one)
             finally:
                 db.dispose()
 
