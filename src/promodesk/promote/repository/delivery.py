@@ -31,6 +31,30 @@ _batches = cast(Table, PromoteDeliveryBatch.__table__)
 _hourly = cast(Table, PromoteOrderHourly.__table__)
 _CHUNK = 1000  # ids per IN (...) list
 RESULTS = ("views", "website_visits", "follows", "product_clicks", "live_viewers")
+_COUNTERS = ("spend_coins", "over_delivered_coins", *RESULTS)
+# One order's additions of a batch: (order_id, charged, over-delivered, then RESULTS in order).
+Counters = tuple[int, int, int, int, int, int, int, int]
+
+# SQLite statements of a batch, run with executemany on the driver cursor. Their numbered
+# placeholders take a ``Counters`` tuple as it is, plus what every row shares at the end:
+# no per-row dict or reordering in Python.
+_SQLITE_NEW_EVENT = (
+    "INSERT OR IGNORE INTO promote_delivery_events "
+    "(workspace_id, batch_id, event_id, order_id, spend_coins) VALUES (?, ?, ?, ?, ?)"
+)
+_SQLITE_BUMP = (
+    "UPDATE promote_orders SET spent_coins = spent_coins + ?2, "
+    "over_delivered_coins = over_delivered_coins + ?3, views = views + ?4, "
+    "website_visits = website_visits + ?5, follows = follows + ?6, "
+    "product_clicks = product_clicks + ?7, live_viewers = live_viewers + ?8, updated_at = ?9 "
+    "WHERE id = ?1"
+)
+_SQLITE_HOURLY = (
+    "INSERT INTO promote_order_hourly (order_id, hour, workspace_id, spend_coins, "
+    "over_delivered_coins, views, website_visits, follows, product_clicks, live_viewers) "
+    "VALUES (?1, ?9, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (order_id, hour) DO UPDATE SET "
+    + ", ".join(f"{c} = {c} + excluded.{c}" for c in _COUNTERS)
+)
 
 _BUMP_ORDER = (
     update(_orders)
@@ -161,15 +185,9 @@ class DeliveryRepository:
         # SQLite runs one writer at a time (BEGIN IMMEDIATE), so nothing can race this. Insert
         # with OR IGNORE (the primary key skips seen ids); when every row went in, which is
         # the common case, all were new; otherwise the new ones are those carrying this batch.
-        raw = self.conn.connection.dbapi_connection
-        assert raw is not None
-        before = raw.total_changes
-        self.conn.exec_driver_sql(
-            "INSERT OR IGNORE INTO promote_delivery_events "
-            "(workspace_id, event_id, order_id, batch_id, spend_coins) VALUES (?, ?, ?, ?, ?)",
-            [(workspace_id, e, o, batch_id, s) for e, o, s in rows],
-        )
-        if raw.total_changes - before == len(rows):
+        cursor = self.uow.driver_cursor()
+        cursor.executemany(_SQLITE_NEW_EVENT, [(workspace_id, batch_id, *r) for r in rows])
+        if cursor.rowcount == len(rows):
             return {r[0] for r in rows}
         ids = [r[0] for r in rows]
         new: set[str] = set()
@@ -183,52 +201,41 @@ class DeliveryRepository:
             )
         return new
 
-    def bump_orders(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Each row: oid, charged, over, at, and r_<result> increments."""
+    def bump_orders(self, rows: Sequence[Counters], at: datetime) -> None:
+        """Add each ``Counters`` row to its order's totals; ``at`` is the update time."""
         if not rows:
             return
         if self.dialect != "sqlite":
-            self.conn.execute(_BUMP_ORDER, list(rows))
+            self.conn.execute(
+                _BUMP_ORDER,
+                [
+                    {"oid": r[0], "charged": r[1], "over": r[2], "at": at}
+                    | {f"r_{n}": v for n, v in zip(RESULTS, r[3:], strict=True)}
+                    for r in rows
+                ],
+            )
             return
-        stamp = _sqlite_time(rows[0]["at"])
-        sets = ", ".join(
-            f"{n} = {n} + ?" for n in ("spent_coins", "over_delivered_coins", *RESULTS)
-        )
-        self.conn.exec_driver_sql(
-            f"UPDATE promote_orders SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
-            [
-                (
-                    r["charged"],
-                    r["over"],
-                    *(r[f"r_{n}"] for n in RESULTS),
-                    stamp,
-                    r["oid"],
-                )
-                for r in rows
-            ],
-        )
+        stamp = (_sqlite_time(at),)
+        self.uow.driver_cursor().executemany(_SQLITE_BUMP, [r + stamp for r in rows])
 
-    def add_hourly(self, workspace_id: int, hour: datetime, rows: Sequence[dict[str, Any]]) -> None:
-        """Each row: order_id, spend_coins, over_delivered_coins and the result counters."""
+    def add_hourly(self, workspace_id: int, hour: datetime, rows: Sequence[Counters]) -> None:
+        """Add each ``Counters`` row to its order's series at ``hour`` (an upsert)."""
         if not rows:
             return
-        counters = ("spend_coins", "over_delivered_coins", *RESULTS)
         if self.dialect == "sqlite":
-            cols = ", ".join(counters)
-            marks = ", ".join("?" * (len(counters) + 3))
-            updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in counters)
-            stamp = _sqlite_time(hour)
-            sql = f"INSERT INTO promote_order_hourly (order_id, hour, workspace_id, {cols}) VALUES ({marks}) ON CONFLICT (order_id, hour) DO UPDATE SET {updates}"  # noqa: E501, S608
-            self.conn.exec_driver_sql(
-                sql,
-                [(r["order_id"], stamp, workspace_id, *(r[c] for c in counters)) for r in rows],
-            )
+            tail = (_sqlite_time(hour), workspace_id)
+            self.uow.driver_cursor().executemany(_SQLITE_HOURLY, [r + tail for r in rows])
             return
         ins = _dialect_insert(self.dialect, _hourly)
         stmt = ins.on_conflict_do_update(
             index_elements=["order_id", "hour"],
-            set_={c: _hourly.c[c] + ins.excluded[c] for c in counters},
+            set_={c: _hourly.c[c] + ins.excluded[c] for c in _COUNTERS},
         )
         self.conn.execute(
-            stmt, [{"workspace_id": workspace_id, "hour": hour, **row} for row in rows]
+            stmt,
+            [
+                {"workspace_id": workspace_id, "hour": hour, "order_id": r[0]}
+                | dict(zip(_COUNTERS, r[1:], strict=True))
+                for r in rows
+            ],
         )

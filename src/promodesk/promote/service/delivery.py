@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from promodesk.audit.service import record
 from promodesk.kit import clock
@@ -23,7 +22,7 @@ from promodesk.kit.errors import ValidationFailed
 from promodesk.ledger.service import Line, NewEntry, post_entries
 from promodesk.promote.domain.delivery_parse import MAX_EVENTS, Event
 from promodesk.promote.domain.orders import OrderStatus, cap_spend
-from promodesk.promote.repository.delivery import RESULTS, DeliveryRepository
+from promodesk.promote.repository.delivery import Counters, DeliveryRepository
 from promodesk.promote.service.settlement import end_orders
 from promodesk.promote.service.wallet import revenue_account
 
@@ -79,15 +78,14 @@ def ingest_batch(
     balances = repo.balances(workspace_id, [a for a in delivering.values() if a is not None])
     at = clock.now()
     lines: list[Line] = []
-    bumps: list[dict[str, Any]] = []
-    hourly: list[dict[str, Any]] = []
+    added: list[Counters] = []
     emptied: list[int] = []
     for oid in sorted(totals):
-        spend, *counts = totals[oid]
+        spend, views, visits, follows, clicks, live = totals[oid]
         escrow = delivering.get(oid)
-        if escrow is None:
+        if escrow is None:  # results count for delivering orders only
             charged, over = 0, spend
-            counts = [0] * len(RESULTS)
+            added.append((oid, 0, spend, 0, 0, 0, 0, 0))
         else:
             left = balances.get(escrow, 0)
             charged, over = cap_spend(left, spend)
@@ -95,16 +93,9 @@ def ingest_batch(
                 lines.append(Line(escrow, -charged))
             if charged and charged == left:
                 emptied.append(oid)
+            added.append((oid, charged, over, views, visits, follows, clicks, live))
         result.charged_coins += charged
         result.over_delivered_coins += over
-        named = dict(zip(RESULTS, counts, strict=True))
-        bumps.append(
-            {"oid": oid, "charged": charged, "over": over, "at": at}
-            | {f"r_{k}": v for k, v in named.items()}
-        )
-        hourly.append(
-            {"order_id": oid, "spend_coins": charged, "over_delivered_coins": over} | named
-        )
     if lines:
         revenue = revenue_account(uow, workspace_id)
         lines.append(Line(revenue.id, result.charged_coins))
@@ -113,8 +104,8 @@ def ingest_batch(
             workspace_id,
             [NewEntry("capture", f"promote-delivery:{batch_id}", lines, "promote delivery")],
         )
-    repo.bump_orders(bumps)
-    repo.add_hourly(workspace_id, at.replace(minute=0, second=0, microsecond=0), hourly)
+    repo.bump_orders(added, at)
+    repo.add_hourly(workspace_id, at.replace(minute=0, second=0, microsecond=0), added)
     result.completed_orders = end_orders(
         uow, workspace_id, emptied, OrderStatus.COMPLETED, actor=actor
     )
