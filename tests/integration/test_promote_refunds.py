@@ -215,6 +215,23 @@ def test_delivery_is_idempotent_per_event_id(db: Database) -> None:
     assert (row.spent_coins, row.views) == (30, 10)
 
 
+def test_a_batch_of_several_statements_counts_only_its_new_events(db: Database) -> None:
+    """Events go in 1,000 per statement: a batch of 2,500 of which 1,000 were seen before
+    (in two statements of the batch) counts exactly the 1,500 new ones, once each."""
+    workspace_id, _creator, order, _ = _placed_and_approved(db)
+    with db.transaction() as uow:
+        first = delivery_service.ingest_batch(
+            uow, workspace_id, [event(f"m{n}", order, 0, 1) for n in range(500, 1500)]
+        )
+    with db.transaction() as uow:
+        again = delivery_service.ingest_batch(
+            uow, workspace_id, [event(f"m{n}", order, 0, 1) for n in range(2500)]
+        )
+    assert (first.accepted, first.duplicates) == (1000, 0)
+    assert (again.accepted, again.duplicates) == (1500, 1000)
+    assert order_row(db, workspace_id, order).views == 2500
+
+
 def test_stop_after_completion_is_refused_and_refunds_once(db: Database) -> None:
     workspace_id, _creator, order, _ = _placed_and_approved(db)
     _deliver(db, workspace_id, order, 1000)
