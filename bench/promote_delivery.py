@@ -42,6 +42,7 @@ import httpx
 from sqlalchemy import func, select
 
 from _common import Table, fmt_rate, peak_rss_mib, rate, timed, verdict
+from _delivery_floor import copy_database, floor, per_batch_ms, product_in_process
 from promodesk import clikit
 from promodesk.kit.db import Database
 from promodesk.kit.migrate import upgrade
@@ -97,6 +98,11 @@ class Server:
     base_url: str
     headers: dict[str, str]
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far (Linux ``/proc``)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mib(self) -> float:
         """VmHWM of the server process (its peak resident memory)."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -105,7 +111,12 @@ class Server:
         return float("nan")
 
 
+PORTS: list[int] = []  # --ports: the ports to use, in turn (none: any free port)
+
+
 def free_port() -> int:
+    if PORTS:
+        return PORTS.pop(0)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -243,12 +254,14 @@ def payloads(order_ids: list[int], events: int, batch: int, seed: int = 7) -> li
     return out
 
 
-def post_all(server: Server, path: str, bodies: list[bytes]) -> tuple[float, list[float]]:
-    """Post every body in order over one keep-alive connection; total seconds, latencies."""
+def post_all(server: Server, path: str, bodies: list[bytes]) -> tuple[float, list[float], float]:
+    """Post every body in order over one keep-alive connection; total seconds, latencies and
+    the server's CPU seconds meanwhile (steadier than wall time on a busy machine)."""
     headers = {"Content-Type": "application/json", **server.headers}
     latencies: list[float] = []
     with httpx.Client(base_url=server.base_url, timeout=120.0, trust_env=False) as client:
         client.post(path, content=bodies[0], headers=headers)  # warm-up, not timed (duplicates)
+        cpu = server.cpu_seconds()
         with timed() as total:
             for body in bodies:
                 with timed() as one:
@@ -256,7 +269,8 @@ def post_all(server: Server, path: str, bodies: list[bytes]) -> tuple[float, lis
                 if r.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
                 latencies.append(one.seconds)
-    return total.seconds, latencies
+        cpu = server.cpu_seconds() - cpu
+    return total.seconds, latencies, cpu
 
 
 def pct(values: list[float], q: float) -> float:
@@ -302,20 +316,28 @@ def run_backend(label: str, url: str, data_dir: Path, args: argparse.Namespace) 
     size = sum(len(b) for b in bodies)
     print(f"\n{label}: {args.orders:,} orders set up in {took.seconds:.1f}s; "
           f"{len(bodies)} bodies, {size / 2**20:,.0f} MiB of JSON")  # fmt: skip
+    sqlite_path = Path(url.split("///", 1)[1]) if url.startswith("sqlite") else None
+    if sqlite_path is not None:  # the same starting state for the in-process runs
+        copy_database(sqlite_path, data_dir / "in_process.db")
+        copy_database(sqlite_path, data_dir / "floor.db")
     with start_bare(setup) as bare:
-        bare_s, bare_lat = post_all(bare, "/batches", bodies)
+        bare_s, bare_lat, bare_cpu = post_all(bare, "/batches", bodies)
         bare_rss = bare.peak_rss_mib()
     with start_product(setup) as server:
-        prod_s, prod_lat = post_all(server, DELIVERY_PATH, bodies)
+        prod_s, prod_lat, prod_cpu = post_all(server, DELIVERY_PATH, bodies)
         prod_rss = server.peak_rss_mib()
     over, revenue_ok, ledger_ok, problems = verify(url, setup.workspace_id)
     prod_rate, bare_rate = rate(args.events, prod_s), rate(args.events, bare_s)
     ratio = prod_rate / bare_rate
+    n = len(bodies)
     t = Table(f"{label}: {args.events:,} delivery events in batches of {args.batch:,}")
     t.add("product events/s", fmt_rate(prod_rate, "events"), verdict(prod_rate / AIM_RATE, 1.0)
           .replace("100%", f"{AIM_RATE:,} events/s"))  # fmt: skip
     t.add("bare parse events/s", fmt_rate(bare_rate, "events"), "same bodies, parse only")
     t.add("ratio product/bare", f"{ratio:.2f}", verdict(ratio, AIM_RATIO))
+    t.add("server CPU per batch", f"{prod_cpu / n * 1000:,.1f} ms",
+          f"bare {bare_cpu / n * 1000:,.1f} ms; bare/product {bare_cpu / prod_cpu:.2f} "
+          "(the ratio in CPU time, steadier on a busy machine)")  # fmt: skip
     t.add("batch latency p50", f"{statistics.median(prod_lat) * 1000:,.1f} ms",
           f"bare {statistics.median(bare_lat) * 1000:,.1f} ms")  # fmt: skip
     t.add("batch latency p99", f"{pct(prod_lat, 0.99) * 1000:,.1f} ms",
@@ -324,6 +346,29 @@ def run_backend(label: str, url: str, data_dir: Path, args: argparse.Namespace) 
     t.add("orders over budget", str(over), "OK" if over == 0 else "FAILED")
     t.add("revenue == sum(spent)", "yes" if revenue_ok else "NO", "OK" if revenue_ok else "FAILED")
     t.add("ledger check", "ok" if ledger_ok else "FAILED", "; ".join(problems))
+    t.print()
+    if sqlite_path is not None:
+        in_process(data_dir, setup.workspace_id, bodies)
+
+
+def in_process(data_dir: Path, workspace_id: int, bodies: list[bytes]) -> None:
+    """The product's ingest without HTTP, and the floor: the same rows by the bare driver."""
+    url = f"sqlite:///{data_dir / 'in_process.db'}"
+    product = product_in_process(url, workspace_id, bodies)
+    over, revenue_ok, ledger_ok, _ = verify(url, workspace_id)
+    bare = floor(data_dir / "floor.db", workspace_id, bodies)
+    ingest_cpu = product.cpu - product.parse_cpu
+    t = Table("SQLite, in process (no HTTP): CPU per batch, each batch in its own transaction")
+    t.add("parse the body", per_batch_ms(product.parse_cpu, product), "the bare endpoint's work")
+    t.add("ingest (unit of work + commit)", per_batch_ms(ingest_cpu, product),
+          f"{ingest_cpu / product.parse_cpu:.2f} x the parse; "
+          f"over budget {over}, revenue ok {revenue_ok}, ledger ok {ledger_ok}")  # fmt: skip
+    t.add("floor: same rows, bare driver", per_batch_ms(bare.cpu, bare),
+          f"wall {per_batch_ms(bare.wall, bare)}; the product's statements, parameters "
+          "built before the clock")  # fmt: skip
+    t.add("  floor / ingest", f"{bare.cpu / ingest_cpu:.0%}",
+          f"the product's own Python: {per_batch_ms(ingest_cpu - bare.cpu, product)} "
+          "per batch above the floor")  # fmt: skip
     t.print()
 
 
@@ -334,7 +379,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--quick", action="store_true", help="100,000 events")
     parser.add_argument("--postgres", action="store_true", help="also on a fresh PostgreSQL")
+    parser.add_argument(
+        "--ports",
+        type=int,
+        default=0,
+        metavar="FIRST",
+        help="serve on FIRST, FIRST+1, ... (one port per server started) instead of any free port",
+    )
     args = parser.parse_args()
+    if args.ports:
+        PORTS.extend(range(args.ports, args.ports + 8))
     if args.quick:
         args.events = min(args.events, 100_000)
     with tempfile.TemporaryDirectory(prefix="promodesk-bench-") as tmp:
