@@ -134,16 +134,16 @@ class DeliveryRepository:
     ) -> dict[int, tuple[str, int | None]]:
         # SQLite runs one writer at a time (BEGIN IMMEDIATE): nothing can change between this
         # read and the batch's writes, so the escrow balances come in the same statement, and
-        # plain driver SQL skips rendering an expanding IN list per statement.
+        # the driver cursor skips rendering an expanding IN list and building a result row each.
         out: dict[int, tuple[str, int | None]] = {}
+        cursor = self.uow.driver_cursor()
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             # Only "?" placeholders are interpolated; values are bound.
             sql = f"SELECT o.id, o.status, o.escrow_account_id, a.balance FROM promote_orders o LEFT JOIN ledger_accounts a ON a.id = o.escrow_account_id WHERE o.workspace_id = ? AND o.id IN ({marks})"  # noqa: E501, S608
-            for oid, status, escrow, balance in self.conn.exec_driver_sql(
-                sql, (workspace_id, *chunk)
-            ):
+            cursor.execute(sql, (workspace_id, *chunk))
+            for oid, status, escrow, balance in cursor.fetchall():
                 out[oid] = (status, escrow)
                 if escrow is not None and balance is not None:
                     self._balances[escrow] = balance
@@ -164,11 +164,12 @@ class DeliveryRepository:
 
     def insert_new_events(
         self, workspace_id: int, batch_id: int, rows: Sequence[tuple[str, int, int]]
-    ) -> set[str]:
+    ) -> set[str] | None:
         """Insert ``(event_id, order_id, spend)`` rows not seen before; return the ids that
-        were new. Seen ids are skipped by the primary key (``ON CONFLICT DO NOTHING``)."""
+        were new, or None when all were (the common case: no set of thousands of ids to
+        build). Seen ids are skipped by the primary key (``ON CONFLICT DO NOTHING``)."""
         if not rows:
-            return set()
+            return None
         if self.dialect == "sqlite":
             return self._sqlite_new_events(workspace_id, batch_id, rows)
         stmt = (
@@ -186,12 +187,12 @@ class DeliveryRepository:
             }
             for e, o, s in rows
         ]
-        result = self.conn.execute(stmt, params)
-        return {r[0] for r in result}
+        new = {r[0] for r in self.conn.execute(stmt, params)}
+        return None if len(new) == len(rows) else new
 
     def _sqlite_new_events(
         self, workspace_id: int, batch_id: int, rows: Sequence[tuple[str, int, int]]
-    ) -> set[str]:
+    ) -> set[str] | None:
         # SQLite runs one writer at a time (BEGIN IMMEDIATE), so nothing can race this. Insert
         # with OR IGNORE (the primary key skips seen ids); when every row went in, which is
         # the common case, all were new; otherwise the new ones are those carrying this batch.
@@ -204,7 +205,7 @@ class DeliveryRepository:
             )
             inserted += cursor.rowcount
         if inserted == len(rows):
-            return {r[0] for r in rows}
+            return None
         ids = [r[0] for r in rows]
         new: set[str] = set()
         for start in range(0, len(ids), _CHUNK):

@@ -57,19 +57,23 @@ def ingest_batch(
     result.batch_id = batch_id
     fresh = repo.insert_new_events(workspace_id, batch_id, [(e[0], e[1], e[2]) for e in known])
     unknown_events = sum(1 for ev in events if ev[1] not in orders)
-    result.accepted = len(fresh)
-    result.duplicates = len(events) - unknown_events - len(fresh)
+    counted = known if fresh is None else [ev for ev in known if ev[0] in fresh]
+    result.accepted = len(counted)
+    result.duplicates = len(events) - unknown_events - len(counted)
     # Aggregate per order: spend and the five result counters.
     totals: dict[int, list[int]] = {}
-    counted = known if len(fresh) == len(known) else [ev for ev in known if ev[0] in fresh]
-    for ev in counted:
-        acc = totals.setdefault(ev[1], [0, 0, 0, 0, 0, 0])
-        acc[0] += ev[2]
-        acc[1] += ev[3]
-        acc[2] += ev[4]
-        acc[3] += ev[5]
-        acc[4] += ev[6]
-        acc[5] += ev[7]
+    get = totals.get
+    for _eid, oid, spend, views, visits, follows, clicks, live in counted:
+        acc = get(oid)
+        if acc is None:
+            totals[oid] = [spend, views, visits, follows, clicks, live]
+        else:
+            acc[0] += spend
+            acc[1] += views
+            acc[2] += visits
+            acc[3] += follows
+            acc[4] += clicks
+            acc[5] += live
     delivering = {
         oid: orders[oid][1]
         for oid in totals
