@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import Dialect, Table
@@ -227,7 +228,7 @@ class Posting:
             return bool(cursor.rowcount == len(ids))
         for start in range(0, len(deltas), ROWS_PER_STATEMENT):
             chunk = deltas[start : start + ROWS_PER_STATEMENT]
-            params = [v for pair in chunk for v in pair]
+            params = list(chain.from_iterable(chunk))
             params.append(workspace_id)
             cursor.execute(sql.sized(_APPLY_MANY, len(chunk), "(?, ?)"), params)
             if cursor.rowcount != len(chunk):
@@ -252,4 +253,4 @@ class Posting:
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             n = len(chunk)
             text = sql.lines[n] if n <= _SMALL else sql.sized(_NEW_LINES, n, _LINE_ROW)
-            cursor.execute(text, [v for row in chunk for v in row])
+            cursor.execute(text, list(chain.from_iterable(chunk)))
