@@ -11,35 +11,66 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, insert, select, update
 
 from promodesk.kit.clock import ensure_utc, now
 from promodesk.kit.db import UnitOfWork
 from promodesk.models import (
     LedgerAccount,
     PromoteDeliveryBatch,
-    PromoteDeliveryEvent,
     PromoteOrder,
-    PromoteOrderHourly,
 )
 
 _orders = cast(Table, PromoteOrder.__table__)
 _accounts = cast(Table, LedgerAccount.__table__)
-_events = cast(Table, PromoteDeliveryEvent.__table__)
 _batches = cast(Table, PromoteDeliveryBatch.__table__)
-_hourly = cast(Table, PromoteOrderHourly.__table__)
 _CHUNK = 1000  # ids per IN (...) list
 RESULTS = ("views", "website_visits", "follows", "product_clicks", "live_viewers")
 _COUNTERS = ("spend_coins", "over_delivered_coins", *RESULTS)
 # One order's additions of a batch: (order_id, charged, over-delivered, then RESULTS in order).
 Counters = tuple[int, int, int, int, int, int, int, int]
 
-# SQLite statements of a batch, run with executemany on the driver cursor. Their numbered
-# placeholders take a ``Counters`` tuple as it is, plus what every row shares at the end:
-# no per-row dict or reordering in Python.
+# PostgreSQL takes a batch's rows as arrays, one per column: one statement, no per-row
+# parameters for SQLAlchemy or psycopg to render, rows in the order given.
+_PG_NEW_EVENTS = (
+    "INSERT INTO promote_delivery_events (workspace_id, batch_id, event_id, order_id, "
+    "spend_coins) SELECT %s, %s, t.event_id, t.order_id, t.spend "
+    "FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS t(event_id, order_id, spend) "
+    "ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id"
+)
+
+# Its counters: one element per order, in the ``Counters`` order.
+_PG_BUMP = (
+    "UPDATE promote_orders AS o SET spent_coins = o.spent_coins + v.charged, "
+    "over_delivered_coins = o.over_delivered_coins + v.over, views = o.views + v.views, "
+    "website_visits = o.website_visits + v.website_visits, follows = o.follows + v.follows, "
+    "product_clicks = o.product_clicks + v.product_clicks, "
+    "live_viewers = o.live_viewers + v.live_viewers, updated_at = %s "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
+    "%s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS v(id, charged, over, views, website_visits, follows, product_clicks, live_viewers) "
+    "WHERE o.id = v.id"
+)
+_PG_HOURLY = (
+    "INSERT INTO promote_order_hourly (order_id, hour, workspace_id, spend_coins, "
+    "over_delivered_coins, views, website_visits, follows, product_clicks, live_viewers) "
+    "SELECT v.id, %s, %s, v.charged, v.over, v.views, v.website_visits, v.follows, "
+    "v.product_clicks, v.live_viewers "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
+    "%s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS v(id, charged, over, views, website_visits, follows, product_clicks, live_viewers) "
+    "ON CONFLICT (order_id, hour) DO UPDATE SET "
+    "spend_coins = promote_order_hourly.spend_coins + excluded.spend_coins, "
+    "over_delivered_coins = promote_order_hourly.over_delivered_coins "
+    "+ excluded.over_delivered_coins, "
+    "views = promote_order_hourly.views + excluded.views, "
+    "website_visits = promote_order_hourly.website_visits + excluded.website_visits, "
+    "follows = promote_order_hourly.follows + excluded.follows, "
+    "product_clicks = promote_order_hourly.product_clicks + excluded.product_clicks, "
+    "live_viewers = promote_order_hourly.live_viewers + excluded.live_viewers"
+)
 
 
 @lru_cache(maxsize=8)
@@ -52,6 +83,9 @@ def _sqlite_new_events_sql(rows: int) -> str:
     return f"INSERT OR IGNORE INTO promote_delivery_events (workspace_id, batch_id, event_id, order_id, spend_coins) VALUES {values}"  # noqa: E501, S608
 
 
+# SQLite statements of a batch, run with executemany on the driver cursor. Their numbered
+# placeholders take a ``Counters`` tuple as it is, plus what every row shares at the end:
+# no per-row dict or reordering in Python.
 _SQLITE_BUMP = (
     "UPDATE promote_orders SET spent_coins = spent_coins + ?2, "
     "over_delivered_coins = over_delivered_coins + ?3, views = views + ?4, "
@@ -66,25 +100,10 @@ _SQLITE_HOURLY = (
     + ", ".join(f"{c} = {c} + excluded.{c}" for c in _COUNTERS)
 )
 
-_BUMP_ORDER = (
-    update(_orders)
-    .where(_orders.c.id == bindparam("oid"))
-    .values(
-        spent_coins=_orders.c.spent_coins + bindparam("charged"),
-        over_delivered_coins=_orders.c.over_delivered_coins + bindparam("over"),
-        updated_at=bindparam("at"),
-        **{name: _orders.c[name] + bindparam(f"r_{name}") for name in RESULTS},
-    )
-)
-
 
 def _sqlite_time(at: datetime) -> str:
     """The text SQLAlchemy's SQLite DATETIME stores (naive UTC, with microseconds)."""
     return ensure_utc(at).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _dialect_insert(dialect: str, table: Table) -> Any:
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 class DeliveryRepository:
@@ -172,22 +191,12 @@ class DeliveryRepository:
             return None
         if self.dialect == "sqlite":
             return self._sqlite_new_events(workspace_id, batch_id, rows)
-        stmt = (
-            _dialect_insert(self.dialect, _events)
-            .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
-            .returning(_events.c.event_id)
-        )
-        params = [
-            {
-                "workspace_id": workspace_id,
-                "event_id": e,
-                "order_id": o,
-                "batch_id": batch_id,
-                "spend_coins": s,
-            }
-            for e, o, s in rows
-        ]
-        new = {r[0] for r in self.conn.execute(stmt, params)}
+        # One statement over three arrays (psycopg sends them as arrays): no per-row
+        # parameters for SQLAlchemy to render, and the rows go in in the order given.
+        cursor = self.uow.driver_cursor()
+        event_ids, order_ids, spends = (list(column) for column in zip(*rows, strict=True))
+        cursor.execute(_PG_NEW_EVENTS, (workspace_id, batch_id, event_ids, order_ids, spends))
+        new = {r[0] for r in cursor.fetchall()}
         return None if len(new) == len(rows) else new
 
     def _sqlite_new_events(
@@ -223,14 +232,9 @@ class DeliveryRepository:
         if not rows:
             return
         if self.dialect != "sqlite":
-            self.conn.execute(
-                _BUMP_ORDER,
-                [
-                    {"oid": r[0], "charged": r[1], "over": r[2], "at": at}
-                    | {f"r_{n}": v for n, v in zip(RESULTS, r[3:], strict=True)}
-                    for r in rows
-                ],
-            )
+            # One statement over arrays; the order rows are locked already (lock_orders).
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            self.uow.driver_cursor().execute(_PG_BUMP, (at, *columns))
             return
         stamp = (_sqlite_time(at),)
         self.uow.driver_cursor().executemany(_SQLITE_BUMP, [r + stamp for r in rows])
@@ -243,16 +247,5 @@ class DeliveryRepository:
             tail = (_sqlite_time(hour), workspace_id)
             self.uow.driver_cursor().executemany(_SQLITE_HOURLY, [r + tail for r in rows])
             return
-        ins = _dialect_insert(self.dialect, _hourly)
-        stmt = ins.on_conflict_do_update(
-            index_elements=["order_id", "hour"],
-            set_={c: _hourly.c[c] + ins.excluded[c] for c in _COUNTERS},
-        )
-        self.conn.execute(
-            stmt,
-            [
-                {"workspace_id": workspace_id, "hour": hour, "order_id": r[0]}
-                | dict(zip(_COUNTERS, r[1:], strict=True))
-                for r in rows
-            ],
-        )
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        self.uow.driver_cursor().execute(_PG_HOURLY, (hour, workspace_id, *columns))
