@@ -1,7 +1,10 @@
 """The console's error pages: an error on a page renders the error page with its status (``.json``
 endpoints answer JSON), a refused action becomes a flash and the browser goes back to the page
 it came from, no session leads to the login page, a wrong CSRF token to the 403 page, and a
-form's repeat or duplicate to where the first submission went."""
+form's repeat or duplicate to where the first submission went.
+
+Its handlers are ``async`` (they run as exception handlers on the event loop); the only
+database work, opening a visit for a page view, goes to the thread pool."""
 
 from __future__ import annotations
 

@@ -30,9 +30,10 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from promodesk.console.cookies import console_of, session_token
 from promodesk.console.core import N_
 from promodesk.console.urls import safe_next
-from promodesk.console.visit import FORM_CLAIM, console_of, session_token
+from promodesk.console.visit import FORM_CLAIM
 from promodesk.kit.db import BUSY_ERRORS
 from promodesk.kit.idempotency import (
     IN_PROGRESS,

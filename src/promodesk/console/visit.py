@@ -33,6 +33,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature
 
 from promodesk.console import labels
+from promodesk.console.cookies import anonymous_locale, read_flashes, session_token
+from promodesk.console.cookies import console_of as console_of  # where the routes take it
 from promodesk.console.core import (
     FLASH_COOKIE,
     FORM_COOKIE,
@@ -217,49 +219,12 @@ class Visit:
         self.cookies.append((LOCALE_COOKIE, locale, LOCALE_COOKIE_AGE))
 
 
-def console_of(request: Request) -> Console:
-    console: Console = request.app.state.console
-    return console
-
-
-def session_token(request: Request) -> str | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    console = console_of(request)
-    try:
-        token = console.session_signer.loads(raw, max_age=console.session_max_age)
-    except BadSignature:
-        return None
-    return token if isinstance(token, str) else None
-
-
-def anonymous_locale(request: Request) -> str:
-    cats = console_of(request).catalogs
-    return cats.normalize(request.cookies.get(LOCALE_COOKIE)) or cats.negotiate(
-        request.headers.get("accept-language", "")
-    )
-
-
-def _read_flashes(request: Request) -> list[tuple[str, str]]:
-    raw = request.cookies.get(FLASH_COOKIE)
-    if not raw:
-        return []
-    try:
-        data = console_of(request).flash_signer.loads(raw)
-    except BadSignature:
-        return []
-    if not isinstance(data, list):
-        return []
-    return [(str(f[0]), str(f[1])) for f in data if isinstance(f, list) and len(f) == 2]
-
-
 def bare_visit(request: Request) -> Visit:
     """A visit without the database: for error pages and the anonymous pages."""
     console = console_of(request)
     form: dict[str, str] = getattr(request.state, "form", {})
     visit = Visit(request, console, anonymous_locale(request), "", form)
-    visit.flashes = _read_flashes(request)
+    visit.flashes = read_flashes(request)
     raw = request.cookies.get(FORM_COOKIE, "")
     try:
         token = console.form_signer.loads(raw) if raw else None
