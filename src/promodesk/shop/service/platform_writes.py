@@ -57,6 +57,9 @@ from promodesk.shop.service.platform_links.tokens import (
 from promodesk.shop.service.platform_sync.activities import apply_activity
 from promodesk.shop.service.platform_sync.products import apply_products
 from promodesk.shop.service.platform_sync.steps import Fetched, with_refresh
+from promodesk.shop.service.platform_write_progress import FINAL
+from promodesk.shop.service.platform_write_progress import progress as progress
+from promodesk.shop.service.platform_write_progress import recent as recent
 from promodesk.shop.service.platform_write_steps import Attempt, Wanted
 
 WRITE_JOB = "shop.platform_write"
@@ -64,7 +67,6 @@ REMOVE = WriteAction.REMOVE.value
 DEACTIVATE = WriteAction.DEACTIVATE.value
 REPUBLISH = WriteAction.REPUBLISH.value
 MAX_ATTEMPTS = 2
-FINAL = frozenset({IntentStatus.VERIFIED, IntentStatus.FAILED})
 
 
 def active_link(uow: UnitOfWork, workspace_id: int, shop_id: int) -> ShopPlatformLink:
@@ -199,43 +201,6 @@ def remove_products(
         after={"key": key, "products": len(platform_ids), "calls": len(intents)},
     )
     return intents
-
-
-def progress(uow: UnitOfWork, workspace_id: int, key: str) -> dict[str, Any]:
-    intents = list(PlatformRepository(uow).intents(workspace_id, f"{key}:"))
-    if not intents:
-        raise NotFound(f"no platform write {key!r}")
-    return _summary(key, intents)
-
-
-def recent(uow: UnitOfWork, workspace_id: int, limit: int = 200) -> dict[str, Any]:
-    """The latest intents of every write (newest first)."""
-    return _summary("", list(PlatformRepository(uow).recent_intents(workspace_id, limit)))
-
-
-def _summary(key: str, intents: list[ShopPlatformIntent]) -> dict[str, Any]:
-    counts = {s.value: 0 for s in IntentStatus}
-    for intent in intents:
-        counts[intent.status] += 1
-    return {
-        "key": key,
-        "counts": counts,
-        "done": all(i.status in FINAL for i in intents),
-        "intents": [
-            {
-                "id": i.id,
-                "key": i.key,
-                "action": i.action,
-                "chunk": i.chunk,
-                "platform_activity_id": i.platform_activity_id,
-                "products": len(i.product_ids),
-                "status": i.status,
-                "attempts": i.attempts,
-                "result": i.result,
-            }
-            for i in intents
-        ],
-    }
 
 
 def _next_intent(intents: Sequence[ShopPlatformIntent]) -> ShopPlatformIntent | None:
