@@ -153,6 +153,28 @@ def _export_urls(path: str, kept: dict[str, str]) -> dict[str, str]:
     return {fmt: _url({**kept, "format": fmt}, f"{path}/export") for fmt in ("csv", "xlsx")}
 
 
+def _owner_filters(
+    request: Request, visit: Visit, uow: Any
+) -> tuple[list[Any], int | None, list[Any], int | None, bool]:
+    """The ad accounts and advertisers to choose from, the chosen ones (None: not one of this
+    workspace's), and whether a filter named one that is not: such a list shows nothing (never
+    every object) and says so."""
+    q = request.query_params
+    workspace_id = visit.principal.workspace_id
+    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
+    chosen = forms.optional_id(q.get("ad_account_id", ""))
+    if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
+        chosen = None
+    advertisers = _advertisers(uow, workspace_id)
+    advertiser = forms.optional_id(q.get("advertiser_id", ""))
+    if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
+        advertiser = None
+    unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
+        bool(q.get("advertiser_id", "").strip()) and advertiser is None
+    )
+    return ad_accounts, chosen, advertisers, advertiser, unknown
+
+
 @router.get("/campaigns/adgroups")
 def adgroups_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     """The ad group list (as the campaign list; ``campaign_id``: one campaign's)."""
@@ -167,19 +189,8 @@ def ads_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
 
 def _children_home(request: Request, visit: Visit, uow: Any, level: Level) -> Response:
     q = request.query_params
-    workspace_id = visit.principal.workspace_id
-    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
-    chosen = forms.optional_id(q.get("ad_account_id", ""))
-    if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
-        chosen = None
-    advertisers = _advertisers(uow, workspace_id)
-    advertiser = forms.optional_id(q.get("advertiser_id", ""))
-    if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
-        advertiser = None
+    ad_accounts, chosen, advertisers, advertiser, unknown = _owner_filters(request, visit, uow)
     campaign = forms.optional_id(q.get("campaign_id", ""))
-    unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
-        bool(q.get("advertiser_id", "").strip()) and advertiser is None
-    )
     query = list_query(request)
     listed = _metric_list(
         visit,
@@ -243,19 +254,7 @@ def campaigns_home(request: Request, visit: ViewerVisit, uow: Uow) -> Response:
     of allocating campaigns (tick them, choose the pair)."""
     q = request.query_params
     workspace_id = visit.principal.workspace_id
-    ad_accounts = accounts.list_ad_accounts(uow, workspace_id, limit=500)
-    chosen = forms.optional_id(q.get("ad_account_id", ""))
-    if chosen is not None and chosen not in {a["id"] for a in ad_accounts}:
-        chosen = None
-    advertisers = _advertisers(uow, workspace_id)
-    advertiser = forms.optional_id(q.get("advertiser_id", ""))
-    if advertiser is not None and advertiser not in {a["id"] for a in advertisers}:
-        advertiser = None
-    # a filter naming no ad account / advertiser of this workspace shows no campaigns
-    # (never every campaign) and says so
-    unknown = (bool(q.get("ad_account_id", "").strip()) and chosen is None) or (
-        bool(q.get("advertiser_id", "").strip()) and advertiser is None
-    )
+    ad_accounts, chosen, advertisers, advertiser, unknown = _owner_filters(request, visit, uow)
     asked_candidates = q.get("candidates") == "1"
     candidates = asked_candidates and chosen is not None
     query = list_query(request)
