@@ -8,7 +8,7 @@ from promodesk.kit import clock
 from promodesk.kit.jobs import JobContext, PrefetchContext, handler, prefetch
 from promodesk.shop.service import platform_verification, platform_write_steps, platform_writes
 from promodesk.shop.service.alternatives import delist_if_due
-from promodesk.shop.service.batches import BATCH_JOB, VERIFY_JOB, run_step
+from promodesk.shop.service.batch_run import BATCH_JOB, VERIFY_JOB, run_step
 from promodesk.shop.service.catalog import START_JOB, start_when_due
 from promodesk.shop.service.platform_links import refresh, tokens
 from promodesk.shop.service.platform_sync import steps, webhooks

@@ -9,17 +9,13 @@ Rules:
 - An enrollment waiting in a scheduled window batch (not run, not called off) is refused for
   another schedule or cancel (409 ``AlreadyScheduled`` naming the batch); the guardrails count
   such scheduled cancellations as if done.
-- A batch item is finished exactly once (compare-and-set pending → done/failed in the chunk's
-  transaction); a worker killed mid-chunk rolls the chunk back and the next run redoes it.
-- When a batch finishes, a verification job is enqueued after the activities' delay; its done
-  items in activities of a linked shop's platform are removed there too, as recorded writes
-  verified by reading back (``platform_actions.enrollments``).
+
+Running a batch's chunks and finishing it live in ``batch_run``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from promodesk.audit import service as audit
@@ -31,24 +27,20 @@ from promodesk.models import ShopBatch
 from promodesk.operations import service as operations
 from promodesk.shop.domain.batches import (
     BATCHES,
-    FINISHED,
     RETRYABLE,
     BatchStatus,
     ItemStatus,
-    outcome,
 )
 from promodesk.shop.domain.enrollments import CANCELLABLE, parse_reason, parse_state
-from promodesk.shop.errors import AlreadyScheduled, GuardrailViolation, NothingToDo
+from promodesk.shop.errors import AlreadyScheduled, NothingToDo
 from promodesk.shop.repository.batches import BatchRepository
 from promodesk.shop.repository.catalog import ShopRepository
-from promodesk.shop.service import alerts
+from promodesk.shop.service.batch_run import BATCH_JOB, finish
+from promodesk.shop.service.batch_run import VERIFY_JOB as VERIFY_JOB
+from promodesk.shop.service.batch_run import run_step as run_step
 from promodesk.shop.service.cancel import process_items
-from promodesk.shop.service.platform_actions.enrollments import record_batch_removals
 from promodesk.shop.settings import shop_settings
 from promodesk.tenancy.domain import Role, at_least
-
-BATCH_JOB = "shop.batch"
-VERIFY_JOB = "shop.verify"
 
 
 @dataclass(frozen=True)
@@ -221,7 +213,7 @@ def cancel_now(
             actor=actor,
             admin=at_least(role, Role.ADMIN),
         )
-    _finish(uow, workspace_id, batch.id)
+    finish(uow, workspace_id, batch.id)
     return get_batch(uow, workspace_id, batch.id)
 
 
@@ -333,116 +325,6 @@ def retry_failed(
         after={"items": again},
     )
     return get_batch(uow, workspace_id, batch_id)
-
-
-def run_step(uow: UnitOfWork, workspace_id: int, batch_id: int) -> bool:
-    """One chunk of a batch job; True while items remain. Safe to run again after a crash."""
-    brepo = BatchRepository(uow)
-    batch = brepo.batch(workspace_id, batch_id, lock=True)
-    if batch is None or batch.status in FINISHED:
-        return False
-    if batch.status == BatchStatus.SCHEDULED:
-        if batch.run_at > clock.now():
-            return False
-        BATCHES.transition(batch.status, BatchStatus.RUNNING)
-        brepo.set_batch(batch.id, [batch.status], status=BatchStatus.RUNNING)
-        uow.session.refresh(batch)
-    items = brepo.pending_chunk(batch.id, shop_settings().batch_chunk_size)
-    if not items:
-        _finish(uow, workspace_id, batch.id)
-        return False
-    admin = True  # the creator's role was checked when the batch was made
-    try:
-        with uow.savepoint():
-            result = process_items(
-                uow, workspace_id, batch, items, clock.now(), actor=batch.created_by, admin=admin
-            )
-    except GuardrailViolation as refused:
-        _refuse_all(uow, workspace_id, batch, refused)
-        return False
-    if batch.operation_id is not None:
-        operations.progress(
-            uow,
-            batch.operation_id,
-            done=len(result.done),
-            failed=len(result.failed),
-            errors=result.failed[:20],
-        )
-    # The activities this chunk finished leave the platform now, while the rest runs.
-    record_batch_removals(uow, workspace_id, batch.id, {int(i.activity_id) for i in items})
-    return True
-
-
-def _refuse_all(
-    uow: UnitOfWork, workspace_id: int, batch: ShopBatch, refused: GuardrailViolation
-) -> None:
-    """An all-or-nothing batch (a window run) met a guardrail: every item fails, the team is
-    told, nothing else changes."""
-    brepo = BatchRepository(uow)
-    violation = refused.extra.get("violations", [{}])[0].get("verdict", {})
-    rule = (violation.get("violations") or [{}])[0].get("rule", "refused")
-    now = clock.now()
-    failed = 0
-    while items := brepo.pending_chunk(batch.id, 5000):
-        failed += brepo.finish_items(
-            [i.id for i in items],
-            ItemStatus.FAILED,
-            now,
-            f"GUARDRAIL_{str(rule).upper()}",
-            refused.detail[:500],
-        )
-    brepo.bump_batch(batch.id, 0, failed)
-    if batch.operation_id is not None:
-        operations.progress(
-            uow,
-            batch.operation_id,
-            failed=failed,
-            errors=[{"code": f"GUARDRAIL_{str(rule).upper()}", "detail": refused.detail}],
-        )
-    _finish(uow, workspace_id, batch.id)
-    if batch.shop_id is not None:
-        alerts.batch_refused(uow, workspace_id, batch.shop_id, batch.id, refused.to_body())
-
-
-def _finish(uow: UnitOfWork, workspace_id: int, batch_id: int) -> None:
-    brepo = BatchRepository(uow)
-    counts = brepo.item_counts(batch_id)
-    done, failed = counts.get(ItemStatus.DONE, 0), counts.get(ItemStatus.FAILED, 0)
-    status = outcome(done, failed)
-    now = clock.now()
-    brepo.set_batch(
-        batch_id,
-        BATCHES.sources_for(status),
-        status=status,
-        finished_at=now,
-        done=done,
-        failed=failed,
-    )
-    batch = brepo.batch(workspace_id, batch_id)
-    if batch.operation_id is not None:
-        operations.finish(uow, batch.operation_id)
-    if done:
-        alerts.cancel_done(uow, workspace_id, batch_id, batch.reason_code, batch.created_by, failed)
-        # A linked shop's cancels reach its platform: recorded removals, verified there.
-        record_batch_removals(uow, workspace_id, batch_id)
-        delay = brepo.batch_activity_delay(batch_id)
-        jobs.enqueue(
-            uow,
-            VERIFY_JOB,
-            {"workspace_id": workspace_id, "batch_id": batch_id},
-            run_at=now + timedelta(minutes=delay),
-            workspace_id=workspace_id,
-            dedupe_key=f"{VERIFY_JOB}:{batch_id}:{done}",
-        )
-    audit.record(
-        uow,
-        workspace_id=workspace_id,
-        actor=batch.created_by,
-        action="shop.batch.finish",
-        object_type="shop_batch",
-        object_id=batch_id,
-        after={"status": status.value, "done": done, "failed": failed},
-    )
 
 
 def get_batch(
