@@ -1,5 +1,6 @@
 """SQL of shops, products, activities, enrollments, offers and counters (batches:
-``repository.batches``; review: ``repository.review``). Every query is scoped to a workspace;
+``repository.batches``; review: ``repository.review``; snapshots, risk events and
+announcements: ``repository.records``). Every query is scoped to a workspace;
 state changes are compare-and-set updates."""
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ from promodesk.models import (
     Shop,
     ShopActivity,
     ShopActivityCounter,
-    ShopAnnouncement,
     ShopEnrollment,
     ShopMember,
     ShopOffer,
     ShopProduct,
     ShopProductFollower,
-    ShopRiskEvent,
-    ShopSnapshot,
 )
 
 T = TypeVar("T")
@@ -384,38 +382,3 @@ class ShopRepository:
             )
         ).one()
         return int(row[0]), int(row[1])
-
-    # snapshots, risk, announcements -------------------------------------------------------
-    def snapshot(self, workspace_id: int, snapshot_id: int) -> ShopSnapshot | None:
-        found: ShopSnapshot | None = self._one(ShopSnapshot, workspace_id, snapshot_id)
-        return found
-
-    def snapshots(
-        self,
-        workspace_id: int,
-        *,
-        after_id: int = 0,
-        limit: int = 50,
-        enrollment_id: int | None = None,
-        batch_id: int | None = None,
-    ) -> list[Any]:
-        q = select(ShopSnapshot).where(
-            ShopSnapshot.workspace_id == workspace_id, ShopSnapshot.id > after_id
-        )
-        if enrollment_id is not None:
-            q = q.where(ShopSnapshot.enrollment_id == enrollment_id)
-        if batch_id is not None:
-            q = q.where(ShopSnapshot.batch_id == batch_id)
-        return list(self.s.execute(q.order_by(ShopSnapshot.id).limit(limit)).scalars())
-
-    def risk_events(self, workspace_id: int, shop_id: int | None = None) -> list[ShopRiskEvent]:
-        q = select(ShopRiskEvent).where(ShopRiskEvent.workspace_id == workspace_id)
-        if shop_id is not None:
-            q = q.where(ShopRiskEvent.shop_id == shop_id)
-        return list(self.s.execute(q.order_by(ShopRiskEvent.id)).scalars())
-
-    def announcements(self, workspace_id: int, shop_id: int) -> list[ShopAnnouncement]:
-        q = select(ShopAnnouncement).where(
-            ShopAnnouncement.workspace_id == workspace_id, ShopAnnouncement.shop_id == shop_id
-        )
-        return list(self.s.execute(q.order_by(ShopAnnouncement.id.desc())).scalars())

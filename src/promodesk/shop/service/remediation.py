@@ -14,6 +14,7 @@ from promodesk.kit.errors import N_, ValidationFailed
 from promodesk.models import ShopAnnouncement, ShopCompensation, ShopProduct
 from promodesk.shop.errors import NothingToDo
 from promodesk.shop.repository.catalog import ShopRepository
+from promodesk.shop.repository.records import RecordRepository
 from promodesk.shop.repository.review import ReviewRepository
 from promodesk.shop.service.shops import get_product, get_shop
 from promodesk.shop.settings import shop_settings
@@ -200,7 +201,7 @@ def announce(
 def announcements(uow: UnitOfWork, workspace_id: int, shop_id: int) -> list[ShopAnnouncement]:
     """The shop's announcements, newest first."""
     get_shop(uow, workspace_id, shop_id)
-    return ShopRepository(uow).announcements(workspace_id, shop_id)
+    return RecordRepository(uow).announcements(workspace_id, shop_id)
 
 
 def _on_sale(p: ShopProduct) -> dict[str, Any]:
@@ -219,7 +220,7 @@ def storefront(uow: UnitOfWork, workspace_id: int, shop_id: int) -> dict[str, An
     products, where those are still listed), then the listed products."""
     repo = ShopRepository(uow)
     shop = get_shop(uow, workspace_id, shop_id)
-    notes = [a for a in repo.announcements(workspace_id, shop_id) if a.published]
+    notes = [a for a in RecordRepository(uow).announcements(workspace_id, shop_id) if a.published]
     linked = {pid for a in notes for pid in a.product_ids}
     by_id = {
         p.id: p

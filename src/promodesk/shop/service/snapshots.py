@@ -25,6 +25,7 @@ from promodesk.shop.domain.enrollments import CANCELLED, ENROLLMENTS, State, res
 from promodesk.shop.errors import ActivityClosed
 from promodesk.shop.repository.catalog import ShopRepository
 from promodesk.shop.repository.platform import PlatformRepository
+from promodesk.shop.repository.records import RecordRepository
 from promodesk.shop.service.catalog import get_activity, rules_of
 from promodesk.shop.service.platform_actions import enrollments as platform_enrollments
 from promodesk.shop.service.platform_actions import stock as platform_stock
@@ -98,14 +99,14 @@ def take(
 
 
 def get(uow: UnitOfWork, workspace_id: int, snapshot_id: int) -> ShopSnapshot:
-    snap = ShopRepository(uow).snapshot(workspace_id, snapshot_id)
+    snap = RecordRepository(uow).snapshot(workspace_id, snapshot_id)
     if snap is None:
         raise NotFound(f"snapshot {snapshot_id} not found")
     return snap
 
 
 def list_snapshots(uow: UnitOfWork, workspace_id: int, **filters: Any) -> list[ShopSnapshot]:
-    return ShopRepository(uow).snapshots(workspace_id, **filters)
+    return RecordRepository(uow).snapshots(workspace_id, **filters)
 
 
 def export(snap: ShopSnapshot) -> dict[str, Any]:
